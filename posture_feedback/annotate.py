@@ -1,0 +1,252 @@
+"""Overlays drawn on frames: small composable annotators, each ``annotate(scene, result, mirror)``.
+
+Every annotator draws one thing onto a BGR ``scene`` (modified in place and returned) from a
+``FrameResult``. ``render(result, annotators, mirror)`` copies (and, for a camera facing the
+person, mirrors) the frame once and lets each annotator draw in turn. With ``mirror=True``
+the scene is the horizontally flipped frame and annotators map landmark x to ``w - 1 - x``;
+text is never mirrored and left/right keep their anatomical meaning.
+
+Verdicts are shown by colour *and* by shape and label, so colour-blind users can read them:
+in range = filled circle + "OK", near = hollow triangle + "NEAR", out of range = square +
+"LOW"/"HIGH" with an arrow showing which way to move the value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.kinematics import ANGLE_JOINTS
+from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
+
+#: BGR colours per verdict (Okabe–Ito palette: distinguishable with common colour blindness).
+VERDICT_COLOURS: dict[Verdict, tuple[int, int, int]] = {
+    Verdict.IN_RANGE: (115, 158, 0),  # bluish green
+    Verdict.NEAR: (0, 159, 230),  # orange
+    Verdict.LOW: (0, 94, 213),  # vermillion
+    Verdict.HIGH: (0, 94, 213),
+    Verdict.UNKNOWN: (160, 160, 160),
+}
+VERDICT_LABELS: dict[Verdict, str] = {
+    Verdict.IN_RANGE: "OK",
+    Verdict.NEAR: "NEAR",
+    Verdict.LOW: "LOW",
+    Verdict.HIGH: "HIGH",
+    Verdict.UNKNOWN: "?",
+}
+
+
+class Annotator(Protocol):
+    def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray: ...
+
+
+def _points(landmarks: Landmarks, width: int, mirror: bool) -> np.ndarray:
+    xy = landmarks.xy.copy()
+    if mirror:
+        xy[:, 0] = width - 1 - xy[:, 0]
+    return xy
+
+
+def _scale(scene: np.ndarray) -> float:
+    """Line/text scale so overlays look alike at 640×480 and 1920×1080."""
+    return max(scene.shape[:2]) / 1000.0
+
+
+def _text(scene: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], size: float) -> None:
+    thick = max(1, round(2 * size))
+    cv2.putText(scene, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    cv2.putText(scene, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, colour, thick, cv2.LINE_AA)
+
+
+@dataclass
+class SkeletonAnnotator:
+    """Bones and joints of the tracked person; other people thin and grey.
+
+    Attributes:
+        min_confidence: joints below this visibility in [0, 1] are not drawn.
+        colour: BGR colour of the tracked person's skeleton.
+        show_others: also draw the people who are not the target.
+    """
+
+    min_confidence: float = 0.5
+    colour: tuple[int, int, int] = (255, 255, 255)
+    show_others: bool = True
+
+    def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
+        s = _scale(scene)
+        w = scene.shape[1]
+        if self.show_others:
+            for i, person in enumerate(result.people):
+                if i != result.target_index:
+                    self._draw(scene, person, w, mirror, (150, 150, 150), max(1, round(1.5 * s)), s)
+        if result.landmarks is not None:
+            self._draw(scene, result.landmarks, w, mirror, self.colour, max(2, round(4 * s)), s)
+        return scene
+
+    def _draw(self, scene, person: Landmarks, w: int, mirror: bool, colour, thickness: int, s: float) -> None:
+        xy = _points(person, w, mirror).astype(int)
+        ok = person.confidence() >= self.min_confidence
+        for a, b in lm.EDGES:
+            if ok[a] and ok[b]:
+                cv2.line(scene, tuple(xy[a]), tuple(xy[b]), colour, thickness, cv2.LINE_AA)
+        for i in np.flatnonzero(ok):
+            if i > 10 or i == 0 or i in (lm.LEFT_EAR, lm.RIGHT_EAR):
+                cv2.circle(scene, tuple(xy[i]), max(2, round(5 * s)), colour, -1, cv2.LINE_AA)
+
+
+@dataclass
+class AngleAnnotator:
+    """Angle arcs with the live value at the joints the active targets use.
+
+    Attributes:
+        angles: extra angle names to draw even without a target (e.g. for the therapist view).
+        min_confidence: joints below this visibility are skipped.
+    """
+
+    angles: Sequence[str] = ()
+    min_confidence: float = 0.5
+
+    def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
+        if result.landmarks is None:
+            return scene
+        s = _scale(scene)
+        xy = _points(result.landmarks, scene.shape[1], mirror)
+        states = {st.angle: st for st in result.targets}
+        names = list(dict.fromkeys([*states, *self.angles]))
+        for name in names:
+            angle = result.angles[name]
+            if not angle.measured or not angle.valid:
+                continue
+            joints = ANGLE_JOINTS.get(name)
+            if not joints:
+                continue
+            state = states.get(name)
+            verdict = state.verdict if state else Verdict.UNKNOWN
+            colour = VERDICT_COLOURS[verdict] if state else (255, 255, 255)
+            vertex = xy[joints[0]]
+            if len(joints) >= 3:
+                self._arc(scene, vertex, xy[joints[1]], xy[joints[2]], colour, s)
+            label = f"{angle.value:.0f}"
+            if state is not None:
+                label += f" {VERDICT_LABELS[verdict]}"
+            org = (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s))
+            _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
+            _text(scene, label, org, colour, s)
+        return scene
+
+    @staticmethod
+    def _arc(scene: np.ndarray, v: np.ndarray, a: np.ndarray, b: np.ndarray, colour, s: float) -> None:
+        r = int(30 * s)
+        ang_a = math.degrees(math.atan2(a[1] - v[1], a[0] - v[0]))
+        ang_b = math.degrees(math.atan2(b[1] - v[1], b[0] - v[0]))
+        start, end = ang_a, ang_b
+        if (end - start) % 360 > 180:
+            start, end = end, start
+        end = start + (end - start) % 360
+        centre = (int(v[0]), int(v[1]))
+        cv2.ellipse(scene, centre, (r, r), 0, start, end, colour, max(2, round(3 * s)), cv2.LINE_AA)
+
+
+def _marker(scene: np.ndarray, verdict: Verdict | None, centre: tuple[int, int], s: float) -> None:
+    """Shape per verdict (colour-blind safe): circle = OK, triangle = near, square + arrow = out."""
+    r = max(5, round(9 * s))
+    x, y = centre
+    if verdict is None or verdict == Verdict.UNKNOWN:
+        cv2.circle(scene, centre, r // 2, (255, 255, 255), -1, cv2.LINE_AA)
+        return
+    colour = VERDICT_COLOURS[verdict]
+    if verdict == Verdict.IN_RANGE:
+        cv2.circle(scene, centre, r, colour, -1, cv2.LINE_AA)
+    elif verdict == Verdict.NEAR:
+        pts = np.array([[x, y - r], [x - r, y + r], [x + r, y + r]], np.int32)
+        cv2.polylines(scene, [pts], True, colour, max(2, round(3 * s)), cv2.LINE_AA)
+    else:
+        cv2.rectangle(scene, (x - r, y - r), (x + r, y + r), colour, -1)
+        tip = (x, y - 3 * r) if verdict == Verdict.LOW else (x, y + 3 * r)
+        cv2.arrowedLine(scene, (x, y), tip, colour, max(2, round(3 * s)), cv2.LINE_AA, tipLength=0.4)
+
+
+@dataclass
+class GhostAnnotator:
+    """A semi-transparent target pose (e.g. from a therapist's demonstration).
+
+    Attributes:
+        ghost: landmarks of the target pose in this frame's pixels (already scaled to the
+            person), or None to draw nothing.
+        opacity: 0..1 blend of the ghost over the scene.
+    """
+
+    ghost: Landmarks | None = None
+    opacity: float = 0.45
+    colour: tuple[int, int, int] = (255, 200, 80)
+
+    def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
+        if self.ghost is None:
+            return scene
+        layer = scene.copy()
+        SkeletonAnnotator(colour=self.colour, show_others=False)._draw(
+            layer, self.ghost, scene.shape[1], mirror, self.colour, max(3, round(8 * _scale(scene))), _scale(scene)
+        )
+        cv2.addWeighted(layer, self.opacity, scene, 1 - self.opacity, 0, dst=scene)
+        return scene
+
+
+@dataclass
+class CueAnnotator:
+    """The current cue as a banner at the bottom, and a "step into view" notice when nobody is found."""
+
+    nobody_text: str = "Step into view"
+
+    def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
+        text = result.cue if result.person_found else self.nobody_text
+        if not text:
+            return scene
+        s = _scale(scene)
+        h, w = scene.shape[:2]
+        size = 1.6 * s
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, max(1, round(2 * size)))
+        y0 = h - int(th + 30 * s)
+        cv2.rectangle(scene, (0, y0), (w, h), (30, 30, 30), -1)
+        _text(scene, text, ((w - tw) // 2, h - int(15 * s)), (255, 255, 255), size)
+        return scene
+
+
+@dataclass
+class InfoAnnotator:
+    """Frame time, view and person status in the top-left corner."""
+
+    extra: list[str] = field(default_factory=list)
+
+    def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
+        s = _scale(scene)
+        lines = [f"t={result.frame.timestamp_s:6.2f}s  view={result.view.value}", *self.extra]
+        for i, line in enumerate(lines):
+            _text(scene, line, (int(10 * s), int((30 + 28 * i) * s)), (255, 255, 255), s)
+        return scene
+
+
+def default_annotators(extra_angles: Sequence[str] = ()) -> list[Annotator]:
+    """The standard overlay stack: skeleton, angle arcs, cue banner."""
+    return [SkeletonAnnotator(), AngleAnnotator(angles=extra_angles), CueAnnotator()]
+
+
+def render(result: FrameResult, annotators: Sequence[Annotator] | None = None, mirror: bool = False) -> np.ndarray:
+    """A copy of the frame (mirrored if asked) with every annotator drawn on it."""
+    scene = cv2.flip(result.frame.image, 1) if mirror else result.frame.image.copy()
+    for annotator in default_annotators() if annotators is None else annotators:
+        scene = annotator.annotate(scene, result, mirror)
+    return scene
+
+
+def target_state_text(state: TargetState) -> str:
+    """'head_tilt 4° (range −3…3) HIGH' — a one-line description of a target's state."""
+    lo = "−∞" if math.isinf(state.low) or math.isnan(state.low) else f"{state.low:.0f}"
+    hi = "∞" if math.isinf(state.high) or math.isnan(state.high) else f"{state.high:.0f}"
+    val = "—" if math.isnan(state.value) else f"{state.value:.0f}°"
+    return f"{state.angle} {val} (range {lo}…{hi}) {VERDICT_LABELS[state.verdict]}"

@@ -1,0 +1,62 @@
+"""The ``posture-feedback`` command line.
+
+``posture-feedback`` with no sub-command opens the desktop app (see ``commands/app.py``);
+``posture-feedback analyze VIDEO`` etc. run the core on recorded media. User errors
+(``PostureFeedbackError``) are printed as one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from posture_feedback import __version__
+from posture_feedback.commands import COMMANDS
+from posture_feedback.errors import PostureFeedbackError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="posture-feedback",
+        description="Webcam posture and movement coach for neuromuscular re-education.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"posture_feedback.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"posture_feedback.commands.{name}":
+                continue  # sub-command not built into this version
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # No sub-command (or only app options such as --source) opens the desktop app.
+    known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    if "app" in known and (not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"))):
+        argv = ["app", *argv]
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except PostureFeedbackError as exc:
+        print(f"posture-feedback: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("posture-feedback: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""``posture-feedback analyze VIDEO``: joint angles per frame of a recording, as CSV.
+
+Runs the whole pipeline on a video (or image, or image folder), writes the angle CSV
+(``angles_csv``), optionally an annotated video, and prints a summary: frames, share with
+a person, per-angle median and range, processing speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from posture_feedback.angles_csv import AngleCsvWriter
+from posture_feedback.errors import PostureFeedbackError, SourceError
+from posture_feedback.types import ANGLE_NAMES, FrameResult
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """--model and --max-people, shared by every command that runs the pose model."""
+    parser.add_argument(
+        "--model",
+        default="full",
+        help="pose model: lite, full (bundled), heavy (lite/heavy are downloaded on first use) or a .task path",
+    )
+    parser.add_argument(
+        "--max-people", type=int, default=2, metavar="N", help="people detected per frame (default 2; 1 is faster)"
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="joint angles per frame of a recorded video, as CSV",
+        description="Run the pose pipeline on a recording and write the per-frame joint angles (degrees) as CSV.",
+    )
+    p.add_argument("video", help="video file, image, folder of images, or 'sample' for the bundled recording")
+    p.add_argument("--out", "-o", type=Path, help="CSV output path (default: VIDEO name + .angles.csv)")
+    p.add_argument("--annotated", type=Path, metavar="OUT.mp4", help="also write a video with the overlays drawn")
+    p.add_argument("--targets", help="target file (TOML) or preset name; adds verdict and cue columns")
+    p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
+    p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def _load_target_set(spec: str | None):
+    if not spec:
+        return None
+    from posture_feedback.presets import PRESETS, get_preset
+    from posture_feedback.targets import load_targets
+
+    if spec in PRESETS:
+        return get_preset(spec)
+    return load_targets(Path(spec))
+
+
+def _default_out(video: str) -> Path:
+    if video == "sample" or video.startswith("sample:"):
+        return Path("sample.angles.csv")
+    p = Path(video)
+    return p.with_name(p.stem + ".angles.csv")
+
+
+def run(args: argparse.Namespace) -> int:
+    from posture_feedback.annotate import render
+    from posture_feedback.pipeline import Pipeline, PipelineOptions
+    from posture_feedback.pose import PoseOptions, RunningMode
+    from posture_feedback.sources import ImageSource, open_source
+
+    if args.max_people < 1:
+        raise PostureFeedbackError("--max-people must be at least 1")
+    target_set = _load_target_set(args.targets)
+    out_path: Path = args.out or _default_out(args.video)
+    source = open_source(args.video)
+    options = PipelineOptions(pose=PoseOptions(model=args.model, max_people=args.max_people))
+    if isinstance(source, ImageSource):
+        options = replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
+    total = getattr(source, "frame_count", None)
+    if args.max_frames is not None:
+        total = min(total or args.max_frames, args.max_frames)
+
+    writer_video = None
+    results: list[FrameResult] = []
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        with Pipeline(options, target_set) as pipeline, open(out_path, "w", newline="", encoding="utf-8") as f:
+            ids = [t.id for t in target_set.targets] if target_set else []
+            csv_writer = AngleCsvWriter(f, ids, include_validity=args.validity, valid_only=args.valid_only)
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="frame", disable=True if args.no_progress else None, file=sys.stderr)
+            t0 = time.perf_counter()
+            for i, frame in enumerate(source):
+                if args.max_frames is not None and i >= args.max_frames:
+                    break
+                result = pipeline.process(frame)
+                csv_writer.write(result)
+                results.append(_light(result))
+                if args.annotated:
+                    if writer_video is None:
+                        writer_video = _open_writer(args.annotated, source.fps, frame.width, frame.height)
+                    writer_video.write(render(result))
+                bar.update(1)
+            elapsed = time.perf_counter() - t0
+            bar.close()
+    finally:
+        source.close()
+        if writer_video is not None:
+            writer_video.release()
+    if not results:
+        raise SourceError(f"{args.video} yielded no frames")
+    print(summary(results, elapsed, out_path, args.annotated))
+    return 0
+
+
+def _light(result: FrameResult) -> FrameResult:
+    """Keep what the summary needs without holding every frame's pixels in memory."""
+    return FrameResult(frame=replace(result.frame, image=np.empty((0, 0, 3), np.uint8)), landmarks=result.landmarks,
+                       angles=result.angles, view=result.view, timings_ms=result.timings_ms)  # fmt: skip
+
+
+def _open_writer(path: Path, fps: float, width: int, height: int):
+    import cv2
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    if not writer.isOpened():
+        raise PostureFeedbackError(f"cannot write the annotated video {path} (unsupported extension? use .mp4)")
+    return writer
+
+
+def summary(results: list[FrameResult], elapsed_s: float, out_path: Path, annotated: Path | None) -> str:
+    """The text printed at the end of ``analyze``."""
+    n = len(results)
+    found = sum(r.person_found for r in results)
+    views: dict[str, int] = {}
+    for r in results:
+        if r.person_found:
+            views[r.view.value] = views.get(r.view.value, 0) + 1
+    lines = [
+        f"frames: {n}   person found: {found} ({100.0 * found / n:.0f}%)   "
+        f"processing: {n / elapsed_s:.1f} frames/s ({1000.0 * elapsed_s / n:.1f} ms/frame)",
+        "views: " + (", ".join(f"{k} {100.0 * v / max(found, 1):.0f}%" for k, v in sorted(views.items())) or "—"),
+        f"{'angle (degrees)':<26}{'median':>8}{'min':>8}{'max':>8}{'frames':>8}",
+    ]
+    values = np.array([r.angles.values for r in results if r.person_found]).reshape(-1, len(ANGLE_NAMES))
+    for j, name in enumerate(ANGLE_NAMES):
+        col = values[:, j][~np.isnan(values[:, j])] if len(values) else np.array([])
+        if col.size:
+            lines.append(f"{name:<26}{np.median(col):8.1f}{col.min():8.1f}{col.max():8.1f}{col.size:8d}")
+        else:
+            lines.append(f"{name:<26}{'—':>8}{'—':>8}{'—':>8}{0:8d}")
+    lines.append(f"angles CSV: {out_path}")
+    if annotated:
+        lines.append(f"annotated video: {annotated}")
+    if found == 0:
+        lines.append("nobody was found in this recording: every row has person=0")
+    return "\n".join(lines)
+

@@ -1,0 +1,112 @@
+"""Pose model bundles: the bundled *full* model, and *lite*/*heavy* fetched on first use.
+
+``resolve_model("full")`` returns the bundled ``pose_landmarker_full.task``.
+``resolve_model("lite")`` / ``("heavy")`` look in the user cache and, if absent, download the
+bundle once from the official MediaPipe model host, check that it is a valid PoseLandmarker
+bundle (a zip holding the detector and landmark networks), record its sha256 beside it, and
+return the cached path. Any other value is taken as a path to a ``.task`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from posture_feedback.errors import ModelError
+from posture_feedback.resources import models_dir
+
+VARIANTS: tuple[str, ...] = ("lite", "full", "heavy")
+
+#: Official download location of each variant (the float16 "latest" bundles).
+MODEL_URLS: dict[str, str] = {
+    v: f"https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_{v}/float16/latest/pose_landmarker_{v}.task"
+    for v in VARIANTS
+}
+
+#: sha256 of the bundled full model (see models/README.md).
+BUNDLED_SHA256: dict[str, str] = {
+    "full": "da4b859ae54676f8a89c7069e84321f4f89ea1b876897231188a6e746ee72e62",
+}
+
+_REQUIRED_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+
+
+def cache_dir() -> Path:
+    """User cache folder for downloaded models (``POSTURE_FEEDBACK_CACHE`` overrides it)."""
+    env = os.environ.get("POSTURE_FEEDBACK_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("posture-feedback")) / "models"
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check_bundle(path: Path) -> None:
+    """Raise ``ModelError`` unless ``path`` is a PoseLandmarker bundle (zip with both networks)."""
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except zipfile.BadZipFile:
+        raise ModelError(f"{path} is not a MediaPipe .task bundle (not a zip archive)") from None
+    missing = [m for m in _REQUIRED_MEMBERS if m not in names]
+    if missing:
+        raise ModelError(f"{path} is not a PoseLandmarker bundle (missing {', '.join(missing)})")
+
+
+def resolve_model(model: str | os.PathLike[str] = "full", *, download: bool = True, timeout_s: float = 30.0) -> Path:
+    """Path of a usable model bundle for ``lite``, ``full``, ``heavy`` or a file path."""
+    name = str(model)
+    if name not in VARIANTS:
+        path = Path(name).expanduser()
+        check_bundle(path)
+        return path
+    bundled = models_dir() / f"pose_landmarker_{name}.task"
+    if bundled.is_file():
+        return bundled
+    cached = cache_dir() / f"pose_landmarker_{name}.task"
+    if cached.is_file():
+        check_bundle(cached)
+        return cached
+    if not download:
+        raise ModelError(f"the {name} model is not installed and downloading is disabled")
+    return _download(name, cached, timeout_s)
+
+
+def _download(name: str, dest: Path, timeout_s: float) -> Path:
+    url = MODEL_URLS[name]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:  # noqa: S310
+            shutil.copyfileobj(resp, out)
+        check_bundle(tmp)
+        tmp.replace(dest)
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise ModelError(
+            f"could not download the {name} pose model ({exc}); you seem to be offline — "
+            f"use the bundled model with --model full, or place pose_landmarker_{name}.task in {dest.parent}"
+        ) from None
+    except ModelError:
+        tmp.unlink(missing_ok=True)
+        raise
+    (dest.parent / (dest.name + ".sha256")).write_text(f"{sha256_of(dest)}  {dest.name}\n")
+    return dest

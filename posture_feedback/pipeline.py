@@ -1,0 +1,201 @@
+"""The per-frame chain: pose → person → left/right fix → smoothing → view → angles → targets → cue.
+
+``Pipeline.process(frame)`` runs every stage synchronously and returns a ``FrameResult``,
+the one object that the CSV writer, the overlays, the Qt view, exercises and storage read.
+Stage timings (milliseconds) are recorded in ``FrameResult.timings_ms`` so the cost of
+everything that is not the model can be measured (``bench/pipeline.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from posture_feedback.feedback import CueSelector
+from posture_feedback.kinematics import compute_angles
+from posture_feedback.person import PersonSelector, SelectionOptions
+from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
+from posture_feedback.sides import SideSwapCorrector
+from posture_feedback.smoothing import LandmarkSmoother, SmoothingOptions
+from posture_feedback.sources import ImageSource, open_source
+from posture_feedback.targets import TargetEvaluator, TargetSet
+from posture_feedback.types import AngleTable, Frame, FrameResult
+from posture_feedback.view import classify_view
+
+
+@dataclass
+class PipelineOptions:
+    """All options of the per-frame chain (each documented on its own dataclass).
+
+    Attributes:
+        pose: model, running mode, number of people (``PoseOptions``).
+        selection: how the target person is chosen and followed (``SelectionOptions``).
+        smoothing: One Euro filter parameters (``SmoothingOptions``).
+        fix_side_swaps: detect and undo left/right label swaps of the model.
+        min_visibility: landmarks below this confidence in [0, 1] give a missing angle.
+        up: world vertical in MediaPipe world axes (x right, y down, z away from camera)
+            from camera calibration; None = level camera, (0, -1, 0).
+        cue_hold_s: seconds a cue stays on screen at least, so it can be read.
+    """
+
+    pose: PoseOptions = field(default_factory=PoseOptions)
+    selection: SelectionOptions = field(default_factory=SelectionOptions)
+    smoothing: SmoothingOptions = field(default_factory=SmoothingOptions)
+    fix_side_swaps: bool = True
+    min_visibility: float = 0.5
+    up: np.ndarray | None = None
+    cue_hold_s: float = 2.5
+
+
+class Pipeline:
+    """Turns frames into ``FrameResult``s; one instance per stream (it keeps temporal state)."""
+
+    def __init__(
+        self,
+        options: PipelineOptions | None = None,
+        target_set: TargetSet | None = None,
+        neutral: Mapping[str, float] | None = None,
+        *,
+        estimator: PoseEstimator | None = None,
+    ) -> None:
+        self.options = options or PipelineOptions()
+        self._estimator = estimator or PoseEstimator(self.options.pose)
+        self._owns_estimator = estimator is None
+        self._selector = PersonSelector(self.options.selection)
+        self._sides = SideSwapCorrector()
+        self._smoother = LandmarkSmoother(self.options.smoothing)
+        self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
+        self._evaluator: TargetEvaluator | None = None
+        self._cues = CueSelector(min_hold_s=self.options.cue_hold_s)
+        self._last_track_id: int | None = None
+        self.set_targets(target_set, neutral)
+
+    # -- user intent -------------------------------------------------------------------
+    def set_targets(self, target_set: TargetSet | None, neutral: Mapping[str, float] | None = None) -> None:
+        """Replace the active target set (None = measure only) and the person's neutral angles."""
+        self._evaluator = TargetEvaluator(target_set, neutral) if target_set is not None else None
+        self._cues = CueSelector(min_hold_s=self.options.cue_hold_s)
+
+    def set_neutral(self, neutral: Mapping[str, float] | None) -> None:
+        """Set the person's calibrated neutral angles (degrees) for relative targets."""
+        if self._evaluator is not None:
+            self._evaluator.set_neutral(neutral)
+
+    def set_camera_up(self, up: np.ndarray | None) -> None:
+        """Set the world vertical from camera calibration (None = level camera)."""
+        self._up = None if up is None else np.asarray(up, dtype=float)
+
+    def request_target(self, point_xy: tuple[float, float]) -> bool:
+        """Make the person at this pixel (unmirrored frame) the target from the next frame on."""
+        return self._selector.request_target(point_xy)
+
+    def reset(self) -> None:
+        """Forget all temporal state (tracking, smoothing, hysteresis), e.g. after a seek."""
+        self._selector.reset()
+        self._sides.reset()
+        self._smoother.reset()
+        if self._evaluator is not None:
+            self._evaluator.reset()
+        self._cues = CueSelector(min_hold_s=self.options.cue_hold_s)
+
+    # -- the chain ---------------------------------------------------------------------
+    def process(self, frame: Frame) -> FrameResult:
+        """Run every stage on one frame."""
+        t = frame.timestamp_s
+        timings: dict[str, float] = {}
+        clock = time.perf_counter
+
+        t0 = clock()
+        people = self._estimator.detect(frame)
+        t1 = clock()
+        timings["pose"] = (t1 - t0) * 1000.0
+
+        index = self._selector.select(people, (frame.width, frame.height), t)
+        result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings)
+        if index is None:
+            self._smoother.reset()
+            self._sides.reset()
+            if self._evaluator is not None:
+                states = self._evaluator.update(AngleTable.empty(), result.view, t)
+                result.targets = states
+            result.cue = self._cues.update(result.targets, t)
+            timings["post"] = (clock() - t1) * 1000.0
+            return result
+
+        track_id = self._selector.track_id
+        target = people[index]
+        if track_id is not None:
+            target = target.with_arrays(track_id=track_id)
+        if track_id != self._last_track_id:  # a different person: temporal state starts anew
+            self._sides.reset()
+            self._smoother.reset()
+            self._last_track_id = track_id
+        if self.options.fix_side_swaps:
+            target = self._sides(target, t)
+            people[index] = target
+        smoothed = self._smoother(target, t)
+        view, azimuth = classify_view(smoothed)
+        angles = compute_angles(
+            smoothed, view, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility
+        )
+        result.landmarks = smoothed
+        result.view = view
+        result.azimuth_deg = azimuth
+        result.angles = angles
+        if self._evaluator is not None:
+            result.targets = self._evaluator.update(angles, view, t)
+        result.cue = self._cues.update(result.targets, t)
+        timings["post"] = (clock() - t1) * 1000.0
+        return result
+
+    def close(self) -> None:
+        """Release the model (only if this pipeline created it)."""
+        if self._owns_estimator:
+            self._estimator.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def iter_results(
+    source: str | Path,
+    options: PipelineOptions | None = None,
+    target_set: TargetSet | None = None,
+    *,
+    max_frames: int | None = None,
+    on_frame: Callable[[int], None] | None = None,
+) -> Iterator[FrameResult]:
+    """Run the pipeline over a recorded source (video file, image, folder), frame by frame.
+
+    Still images and image folders use the model's IMAGE mode (no tracking between
+    unrelated images); videos use VIDEO mode.
+    """
+    options = options or PipelineOptions()
+    with open_source(source) as src:
+        if isinstance(src, ImageSource) and options.pose.mode == RunningMode.VIDEO:
+            options = replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
+        with Pipeline(options, target_set) as pipeline:
+            for i, frame in enumerate(src):
+                if max_frames is not None and i >= max_frames:
+                    return
+                yield pipeline.process(frame)
+                if on_frame is not None:
+                    on_frame(i)
+
+
+def analyze_video(
+    source: str | Path,
+    options: PipelineOptions | None = None,
+    target_set: TargetSet | None = None,
+    *,
+    max_frames: int | None = None,
+) -> list[FrameResult]:
+    """All frame results of a recorded source (see ``iter_results``)."""
+    return list(iter_results(source, options, target_set, max_frames=max_frames))

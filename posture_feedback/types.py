@@ -1,0 +1,314 @@
+"""The data currency of the pipeline: one frame type, one landmark type, one angle table.
+
+Data flows one way: ``Frame`` (source) → ``Landmarks`` (pose, person selection, smoothing)
+→ ``AngleTable`` (kinematics) → verdicts and cues (targets, feedback) → ``FrameResult``,
+which every consumer (CSV writer, overlays, the Qt view, storage) reads.
+
+Coordinate frames used throughout:
+
+* **image**: pixels of the frame as captured (never mirrored), x right, y down, origin at
+  the top-left corner. ``Landmarks.image[:, 2]`` is MediaPipe's relative depth scaled to
+  pixels like x (smaller = nearer the camera); it is noisy and only roughly metric.
+* **world**: metres, origin between the hips, MediaPipe's axes (x towards image right,
+  y down, z away from the camera), as estimated by the model from one view.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One image from a source.
+
+    Attributes:
+        image: BGR ``uint8`` array, shape (height, width, 3), as captured (not mirrored).
+        index: 0-based index of the frame in its source (video frame number for files;
+            running count for live sources, where dropped frames still advance it).
+        timestamp_s: seconds since the start of the source (video position for files,
+            capture time for live sources). Strictly increasing within a source.
+        captured_at: ``time.perf_counter()`` when the frame was read; end-to-end latency
+            is measured from here.
+        source: human-readable name of the source (path, ``camera 0``).
+    """
+
+    image: np.ndarray
+    index: int
+    timestamp_s: float
+    captured_at: float
+    source: str = ""
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Landmarks:
+    """The 33 BlazePose landmarks of one person in one frame.
+
+    Attributes:
+        image: (33, 3) float array: x, y in pixels (image frame), z relative depth in the
+            same pixel scale (smaller = nearer the camera).
+        world: (33, 3) float array in metres, hip-centred, x right, y down, z away from
+            the camera (MediaPipe world landmarks).
+        visibility: (33,) probability in [0, 1] that the landmark is visible (not occluded).
+        presence: (33,) probability in [0, 1] that the landmark is inside the frame.
+        image_size: (width, height) of the frame in pixels.
+        track_id: identity given by person selection (-1 when not tracked).
+    """
+
+    image: np.ndarray
+    world: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    image_size: tuple[int, int]
+    track_id: int = -1
+
+    def __post_init__(self) -> None:
+        for name, shape in (("image", (33, 3)), ("world", (33, 3)), ("visibility", (33,)), ("presence", (33,))):
+            arr = getattr(self, name)
+            if arr.shape != shape:
+                raise ValueError(f"Landmarks.{name} must have shape {shape}, got {arr.shape}")
+
+    @property
+    def xy(self) -> np.ndarray:
+        """(33, 2) image coordinates in pixels."""
+        return self.image[:, :2]
+
+    def confidence(self) -> np.ndarray:
+        """(33,) per-landmark confidence: min(visibility, presence)."""
+        return np.minimum(self.visibility, self.presence)
+
+    def bbox(self, min_confidence: float = 0.3) -> tuple[float, float, float, float]:
+        """Bounding box (x0, y0, x1, y1) in pixels of the landmarks at least this confident.
+
+        Falls back to all landmarks when none is confident enough.
+        """
+        keep = self.confidence() >= min_confidence
+        pts = self.xy[keep] if keep.any() else self.xy
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    def center(self) -> np.ndarray:
+        """(2,) pixel position of the mid-point of shoulders and hips (the trunk centre)."""
+        idx = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
+        return self.xy[idx].mean(axis=0)
+
+    def with_arrays(
+        self,
+        image: np.ndarray | None = None,
+        world: np.ndarray | None = None,
+        visibility: np.ndarray | None = None,
+        presence: np.ndarray | None = None,
+        track_id: int | None = None,
+    ) -> Landmarks:
+        """A copy with some arrays replaced (landmarks are immutable)."""
+        return Landmarks(
+            image=self.image if image is None else image,
+            world=self.world if world is None else world,
+            visibility=self.visibility if visibility is None else visibility,
+            presence=self.presence if presence is None else presence,
+            image_size=self.image_size,
+            track_id=self.track_id if track_id is None else track_id,
+        )
+
+    def swapped(self, pairs: tuple[tuple[int, int], ...]) -> Landmarks:
+        """A copy with the given (left, right) landmark pairs exchanged (undoes a label swap)."""
+        perm = np.arange(lm.NUM_LANDMARKS)
+        for a, b in pairs:
+            perm[a], perm[b] = b, a
+        return self.with_arrays(
+            image=self.image[perm], world=self.world[perm],
+            visibility=self.visibility[perm], presence=self.presence[perm],
+        )  # fmt: skip
+
+    @classmethod
+    def from_points(
+        cls,
+        points: Mapping[str, tuple[float, ...]],
+        image_size: tuple[int, int] = (640, 480),
+        world: Mapping[str, tuple[float, float, float]] | None = None,
+        visibility: float = 1.0,
+    ) -> Landmarks:
+        """Build landmarks from named points (for tests and constructed poses).
+
+        ``points`` maps landmark names to (x, y) or (x, y, z) pixels; unnamed landmarks get
+        visibility 0. ``world`` maps names to metres; when omitted, world = image / 1000
+        (a 1 px = 1 mm stand-in that keeps every angle identical).
+        """
+        image = np.zeros((33, 3))
+        vis = np.zeros(33)
+        for name, p in points.items():
+            i = lm.INDEX[name]
+            image[i, : len(p)] = p
+            vis[i] = visibility
+        w = image / 1000.0
+        if world is not None:
+            w = np.zeros((33, 3))
+            for name, p in world.items():
+                w[lm.INDEX[name]] = p
+        return cls(image=image, world=w, visibility=vis, presence=vis.copy(), image_size=image_size)
+
+
+class View(str, enum.Enum):
+    """Which way the person faces relative to the camera."""
+
+    FRONT = "front"  #: facing the camera (within about ±30°)
+    BACK = "back"  #: back to the camera
+    SIDE = "side"  #: side-on (within about ±30° of 90°)
+    OBLIQUE = "oblique"  #: in between
+    UNKNOWN = "unknown"  #: nobody, or too little visible to tell
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The canonical angle names, in CSV column order (degrees).
+ANGLE_NAMES: tuple[str, ...] = (
+    "left_elbow_flexion",
+    "right_elbow_flexion",
+    "left_shoulder_elevation",
+    "right_shoulder_elevation",
+    "left_hip_flexion",
+    "right_hip_flexion",
+    "left_knee_flexion",
+    "right_knee_flexion",
+    "trunk_inclination",
+    "shoulder_tilt",
+    "pelvic_tilt",
+    "head_tilt",
+    "craniovertebral_angle",
+)
+ANGLE_INDEX: dict[str, int] = {n: i for i, n in enumerate(ANGLE_NAMES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Angle:
+    """One entry of an ``AngleTable``: value in degrees (NaN = not measurable)."""
+
+    name: str
+    value: float
+    valid: bool
+    uncertainty: float
+
+    @property
+    def measured(self) -> bool:
+        return not math.isnan(self.value)
+
+
+@dataclass(slots=True)
+class AngleTable:
+    """The canonical joint angles of one person in one frame.
+
+    Attributes:
+        values: (n,) degrees, NaN where a landmark is not visible enough (never a guess).
+        valid: (n,) True where the value is measurable *and* meaningful for the current view
+            (e.g. ``shoulder_tilt`` is invalid side-on, ``craniovertebral_angle`` face-on).
+        uncertainty: (n,) estimated ± degrees (view, visibility, jitter); NaN when unknown.
+        names: the angle names, ``ANGLE_NAMES`` unless extra angles are appended.
+    """
+
+    values: np.ndarray
+    valid: np.ndarray
+    uncertainty: np.ndarray
+    names: tuple[str, ...] = ANGLE_NAMES
+
+    @classmethod
+    def empty(cls, names: tuple[str, ...] = ANGLE_NAMES) -> AngleTable:
+        n = len(names)
+        return cls(np.full(n, np.nan), np.zeros(n, bool), np.full(n, np.nan), names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[Angle]:
+        for i, n in enumerate(self.names):
+            yield Angle(n, float(self.values[i]), bool(self.valid[i]), float(self.uncertainty[i]))
+
+    def __getitem__(self, name: str) -> Angle:
+        i = ANGLE_INDEX[name] if self.names is ANGLE_NAMES else self.names.index(name)
+        return Angle(name, float(self.values[i]), bool(self.valid[i]), float(self.uncertainty[i]))
+
+    def value(self, name: str, require_valid: bool = False) -> float:
+        """The angle in degrees, NaN when not measured (or not valid, if required)."""
+        a = self[name]
+        return a.value if (a.valid or not require_valid) else math.nan
+
+    def as_dict(self, require_valid: bool = False) -> dict[str, float]:
+        """name → degrees (NaN where missing, or invalid if ``require_valid``)."""
+        return {a.name: (a.value if (a.valid or not require_valid) else math.nan) for a in self}
+
+
+class Verdict(str, enum.Enum):
+    """How a measured angle compares with its target range."""
+
+    IN_RANGE = "in_range"
+    NEAR = "near"  #: outside the range but within the tolerance band
+    LOW = "out_low"
+    HIGH = "out_high"
+    UNKNOWN = "unknown"  #: angle missing or not valid in this view
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class TargetState:
+    """The evaluation of one target in one frame (after hysteresis and minimum duration)."""
+
+    target: str  #: target id
+    angle: str  #: canonical angle name
+    value: float  #: degrees, NaN if unknown
+    verdict: Verdict
+    low: float  #: effective range minimum (degrees), after neutral offset
+    high: float  #: effective range maximum (degrees)
+    cue: str | None  #: text to show, None when in range or unknown
+    priority: int = 0  #: larger = more important
+
+
+@dataclass(slots=True)
+class FrameResult:
+    """Everything the pipeline knows about one frame; consumers only read it.
+
+    Attributes:
+        frame: the source frame.
+        people: every person detected (raw model output order, after swap correction).
+        target_index: index into ``people`` of the tracked person, None if nobody.
+        landmarks: the tracked person's smoothed landmarks, None if nobody.
+        view: the tracked person's view.
+        azimuth_deg: camera direction from the person's facing direction (degrees; 0 = in
+            front, +90 = on the person's left), NaN if unknown.
+        angles: the tracked person's angle table (empty if nobody).
+        targets: per-target evaluation, in the order of the active target set.
+        cue: the single cue to show now (chosen by priority, held long enough to read).
+        timings_ms: milliseconds spent per stage ("pose", "select", "smooth", ...).
+    """
+
+    frame: Frame
+    people: list[Landmarks] = field(default_factory=list)
+    target_index: int | None = None
+    landmarks: Landmarks | None = None
+    view: View = View.UNKNOWN
+    azimuth_deg: float = math.nan
+    angles: AngleTable = field(default_factory=AngleTable.empty)
+    targets: list[TargetState] = field(default_factory=list)
+    cue: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def person_found(self) -> bool:
+        return self.landmarks is not None
