@@ -1,0 +1,316 @@
+"""From per-target verdicts to what the person is told: one cue at a time, and a gentle posture monitor.
+
+* ``CueSelector`` picks the single cue to show in the mirror view (priority first, then how far
+  out of range, normalised by the target's tolerance) and holds it long enough to be read.
+* ``DeviationMonitor`` is the "posture monitor" for laptop work: it raises an ``Alert`` only when
+  a deviation persists, backs off between repeated alerts, and counts the day's time in good
+  posture.
+
+Both are stateful and take ``t`` in seconds (any monotonic clock; the frame timestamp is fine).
+Inputs are the ``TargetState`` lists produced by ``targets.TargetEvaluator``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from posture_feedback.types import TargetState, Verdict
+
+#: Optional encouragement shown briefly when the person comes back into range.
+DEFAULT_PRAISE = "Good — hold it"
+
+_OUT = (Verdict.LOW, Verdict.HIGH)
+
+
+def distance_out(state: TargetState) -> float:
+    """Degrees by which the state's value lies outside its effective range (0 inside, NaN if unknown)."""
+    v = state.value
+    if state.verdict is Verdict.UNKNOWN or v != v or state.low != state.low:
+        return math.nan
+    if v < state.low:
+        return state.low - v
+    if v > state.high:
+        return v - state.high
+    return 0.0
+
+
+class CueSelector:
+    """Chooses the one cue to show, and holds it so it can be read.
+
+    Rules:
+
+    * Candidates are targets whose verdict is out of range (``LOW``/``HIGH``; also ``NEAR`` if
+      ``cue_near``) and that have a cue text.
+    * Best candidate: highest ``priority``, then the largest distance outside the range divided by
+      the target's tolerance (degrees / degrees; a tolerance of 0 counts as 1°), then the earlier
+      target in the list.
+    * A shown cue is kept at least ``min_hold_s`` seconds. After that it is replaced only by a
+      candidate of strictly higher priority, or when its own target is back in range (or unknown):
+      then the next best candidate is shown, or nothing.
+    * A target that improved from out to ``NEAR`` keeps its cue (the person is not there yet).
+    * If ``praise`` is set (e.g. ``DEFAULT_PRAISE``), it is shown for ``praise_s`` seconds when the
+      cued target comes back into range and no other cue is due.
+
+    Args:
+        min_hold_s: seconds a cue stays up at least.
+        tolerances: target id → tolerance in degrees (``TargetSet.tolerances()``); missing ids use 1°.
+        praise: encouraging text on coming back into range, None for none.
+        praise_s: seconds the praise stays up (a new cue replaces it at once).
+        cue_near: also cue targets that are only ``NEAR``.
+    """
+
+    def __init__(
+        self,
+        min_hold_s: float = 2.5,
+        tolerances: Mapping[str, float] | None = None,
+        praise: str | None = None,
+        praise_s: float = 1.5,
+        cue_near: bool = False,
+    ) -> None:
+        self.min_hold_s = float(min_hold_s)
+        self.tolerances = dict(tolerances or {})
+        self.praise = praise
+        self.praise_s = float(praise_s)
+        self.cue_near = cue_near
+        self.reset()
+
+    def reset(self) -> None:
+        """Clear the shown cue and its timer."""
+        self._text: str | None = None
+        self._target: str | None = None
+        self._priority = 0
+        self._since = -math.inf
+        self._praise_until = -math.inf
+
+    @property
+    def current(self) -> str | None:
+        """The text shown now (cue or praise), None when nothing is shown."""
+        return self._text
+
+    @property
+    def current_target(self) -> str | None:
+        """Id of the target whose cue is shown (None for nothing or praise)."""
+        return self._target
+
+    def _severity(self, s: TargetState) -> float:
+        d = distance_out(s)
+        tol = self.tolerances.get(s.target, 1.0)
+        return (0.0 if d != d else d) / (tol if tol > 0 else 1.0)
+
+    def update(self, states: Sequence[TargetState], t: float) -> str | None:
+        """The text to show at time ``t`` (seconds) given this frame's target states."""
+        wanted = (Verdict.LOW, Verdict.HIGH, Verdict.NEAR) if self.cue_near else _OUT
+        best: TargetState | None = None
+        best_key: tuple[float, float] = (-math.inf, -math.inf)
+        own: TargetState | None = None
+        for s in states:
+            if s.target == self._target:
+                own = s
+            if s.verdict in wanted and s.cue:
+                key = (s.priority, self._severity(s))
+                if key > best_key:
+                    best, best_key = s, key
+        holding = self._text is not None and t - self._since < self.min_hold_s
+        if self._target is not None:
+            if holding:
+                return self._text
+            own_off = own is not None and own.verdict in (Verdict.LOW, Verdict.HIGH, Verdict.NEAR) and bool(own.cue)
+            if own_off and own is not None and own.cue == self._text:
+                if best is None or best.priority <= self._priority or best.target == self._target:
+                    return self._text
+                return self._show(best.cue, best, t)
+            if own_off and own is not None and own.verdict in wanted:  # direction changed: a new cue
+                return self._show(own.cue, own, t)
+            # The cued target is back in range (or unknown).
+            if best is not None:
+                return self._show(best.cue, best, t)
+            came_back = own is not None and own.verdict is Verdict.IN_RANGE
+            self._target = None
+            if self.praise and came_back:
+                self._text = self.praise
+                self._since = t
+                self._praise_until = t + self.praise_s
+                return self._text
+            self._text = None
+            return None
+        # Nothing cued: praise (if showing) yields at once to a new cue.
+        if best is not None:
+            return self._show(best.cue, best, t)
+        if self._text is not None and t < self._praise_until:
+            return self._text
+        self._text = None
+        return None
+
+    def _show(self, text: str | None, s: TargetState, t: float) -> str | None:
+        self._text = text
+        self._target = s.target
+        self._priority = s.priority
+        self._since = t
+        self._praise_until = -math.inf
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A gentle posture-monitor alert.
+
+    Attributes:
+        target: id of the deviating target.
+        angle: its canonical angle name.
+        message: the text to show (the target's cue, or a generic reminder).
+        deviation_deg: degrees outside the target's effective range at the time of the alert.
+        persisted_s: seconds the deviation has lasted.
+        t: time of the alert (seconds, the caller's clock).
+        repeat: 0 for the first alert of a deviation, 1, 2, ... for reminders while it lasts.
+    """
+
+    target: str
+    angle: str
+    message: str
+    deviation_deg: float
+    persisted_s: float
+    t: float
+    repeat: int = 0
+
+
+class DeviationMonitor:
+    """Raises an alert only when a deviation persists; counts the day's time in good posture.
+
+    A target *deviates* when its state is known and its value lies more than ``threshold_deg``
+    degrees outside its effective range (so a relative target with range [-5, +5] around neutral
+    and ``threshold_deg=5`` deviates beyond 10° from neutral). A deviation *persists* while it
+    lasts with no interruption longer than ``grace_s`` seconds (brief returns do not reset it).
+
+    Alerts: when a deviation has persisted ``duration_s`` seconds, one ``Alert`` is returned (the
+    highest-priority, then largest, deviation). While deviations continue, reminders come no more
+    often than the current interval, which starts at ``repeat_interval_s`` and is multiplied by
+    ``backoff`` after each reminder (capped at ``max_interval_s``); once nothing has deviated for
+    ``grace_s``, the interval goes back to ``repeat_interval_s``. Also, two alerts are never
+    closer than ``repeat_interval_s``.
+
+    Time accounting (seconds): each interval between consecutive updates (capped at ``max_gap_s``,
+    so pauses are not counted) is *observed* if the earlier frame had at least one known target,
+    and *good* if moreover every known target was ``IN_RANGE`` or ``NEAR``. Totals are per day
+    (``today()``), reset when the date changes.
+
+    Args:
+        threshold_deg: degrees beyond the range before a target counts as deviating.
+        duration_s: seconds a deviation must persist before the first alert.
+        repeat_interval_s: minimum seconds between alerts.
+        backoff: factor by which the interval grows for each reminder of an ongoing deviation (>= 1).
+        max_interval_s: cap of the grown interval (seconds).
+        grace_s: interruptions shorter than this do not end a deviation (seconds).
+        max_gap_s: longest interval between updates that is counted in the time totals (seconds).
+        watch: target ids to watch (None = all).
+        today: returns the current date (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        threshold_deg: float = 0.0,
+        duration_s: float = 30.0,
+        repeat_interval_s: float = 300.0,
+        backoff: float = 2.0,
+        max_interval_s: float = 1800.0,
+        grace_s: float = 2.0,
+        max_gap_s: float = 2.0,
+        watch: Collection[str] | None = None,
+        today: Callable[[], _dt.date] = _dt.date.today,
+    ) -> None:
+        if threshold_deg < 0 or duration_s < 0 or repeat_interval_s < 0 or backoff < 1 or grace_s < 0:
+            raise ValueError("DeviationMonitor: thresholds and durations must be >= 0 and backoff >= 1")
+        self.threshold_deg = float(threshold_deg)
+        self.duration_s = float(duration_s)
+        self.repeat_interval_s = float(repeat_interval_s)
+        self.backoff = float(backoff)
+        self.max_interval_s = float(max(max_interval_s, repeat_interval_s))
+        self.grace_s = float(grace_s)
+        self.max_gap_s = float(max_gap_s)
+        self.watch = None if watch is None else frozenset(watch)
+        self._today = today
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget deviations, alerts and the day's totals."""
+        self._day = self._today()
+        self.good_s = 0.0  #: seconds in good posture today
+        self.observed_s = 0.0  #: seconds with at least one known target today
+        self.alerts_today = 0
+        self._since: dict[str, float] = {}  # target id → start of its ongoing deviation
+        self._last_dev: dict[str, float] = {}  # target id → last time it deviated
+        self._last_t: float | None = None
+        self._last_class: int = 0  # 0 nothing known, 1 observed not good, 2 good
+        self._last_alert_t = -math.inf
+        self._interval = self.repeat_interval_s
+        self._repeat = 0
+        self._any_dev_t = -math.inf
+
+    @property
+    def good_fraction(self) -> float:
+        """good_s / observed_s (NaN before anything was observed)."""
+        return self.good_s / self.observed_s if self.observed_s > 0 else math.nan
+
+    def update(self, states: Sequence[TargetState], t: float) -> Alert | None:
+        """Feed one frame's states at time ``t`` (seconds); returns an alert when one is due."""
+        day = self._today()
+        if day != self._day:
+            self._day = day
+            self.good_s = self.observed_s = 0.0
+            self.alerts_today = 0
+        if self._last_t is not None:
+            dt = min(max(t - self._last_t, 0.0), self.max_gap_s)
+            if self._last_class:
+                self.observed_s += dt
+                if self._last_class == 2:
+                    self.good_s += dt
+        self._last_t = t
+
+        known = False
+        good = True
+        worst: tuple[int, float, TargetState] | None = None
+        for s in states:
+            if s.verdict is Verdict.UNKNOWN:
+                continue
+            if self.watch is not None and s.target not in self.watch:
+                continue
+            known = True
+            if s.verdict not in (Verdict.IN_RANGE, Verdict.NEAR):
+                good = False
+            d = distance_out(s)
+            if d == d and d > self.threshold_deg:
+                self._last_dev[s.target] = t
+                self._since.setdefault(s.target, t)
+                self._any_dev_t = t
+        self._last_class = (2 if good else 1) if known else 0
+
+        # End deviations interrupted for longer than the grace time.
+        for tid in [k for k, last in self._last_dev.items() if t - last > self.grace_s]:
+            del self._last_dev[tid]
+            self._since.pop(tid, None)
+        if t - self._any_dev_t > self.grace_s:
+            self._interval = self.repeat_interval_s
+            self._repeat = 0
+
+        for s in states:
+            start = self._since.get(s.target)
+            if start is None or self._last_dev.get(s.target) != t or t - start < self.duration_s:
+                continue
+            key = (s.priority, distance_out(s))
+            if worst is None or key > (worst[0], worst[1]):
+                worst = (s.priority, distance_out(s), s)
+        if worst is None or t - self._last_alert_t < self._interval:
+            return None
+        s = worst[2]
+        alert = Alert(
+            target=s.target, angle=s.angle, message=s.cue or "Time to check your posture",
+            deviation_deg=worst[1], persisted_s=t - self._since[s.target], t=t, repeat=self._repeat,
+        )  # fmt: skip
+        if self._repeat > 0:
+            self._interval = min(self._interval * self.backoff, self.max_interval_s)
+        self._repeat += 1
+        self._last_alert_t = t
+        self.alerts_today += 1
+        return alert

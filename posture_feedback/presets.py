@@ -1,0 +1,217 @@
+"""Built-in target sets: sitting and standing posture, front and side views.
+
+``PRESETS`` holds absolute ranges (degrees) that work without calibration; ``BASELINE_PRESETS``
+holds the same targets as offsets from the person's own calibrated neutral (``relative = true``),
+for re-education around a person's best posture and for the posture monitor. Every range has its
+source or rationale in ``Target.source`` and in docs/targets.md; where a range is a clinical
+convention rather than a population norm, the source says so.
+
+Names: ``sitting-front``, ``sitting-side``, ``standing-front``, ``standing-side``, and the
+combined ``sitting`` and ``standing`` (both views' targets; each is evaluated only in its own views,
+so the combined sets work whichever way the person faces the camera).
+
+Cue texts are short, kind and say what to do. Left and right are the person's anatomical sides.
+Sign conventions (``types.ANGLE_NAMES``): ``head_tilt``/``shoulder_tilt``/``pelvic_tilt`` are
+positive when the person's left ear/shoulder/hip is higher; ``trunk_inclination`` is unsigned
+(face-on it is the lateral lean, side-on the forward or backward lean).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from posture_feedback.targets import Target, TargetSet
+from posture_feedback.types import View
+
+_FRONTAL = frozenset({View.FRONT, View.BACK})
+_SIDE = frozenset({View.SIDE})
+
+# --- sources (kept short; docs/targets.md has the full references) -------------------------------
+_SRC_CVA = (
+    "Forward head posture: craniovertebral angle below about 50° (Yip et al. 2008, Man Ther 13:148; "
+    "Lau et al. 2009, Man Ther 14:363: no neck pain 50.6±2.1°, neck pain 43.9±3.6°). The webcam uses "
+    "shoulder→ear instead of C7→tragus, which reads somewhat higher: prefer the baseline preset."
+)
+_SRC_HEAD_TILT = (
+    "Clinical convention, not a norm: frontal head tilt of a few degrees is common in people without "
+    "symptoms; ±5° leaves room for that and for about ±2° webcam measurement noise."
+)
+_SRC_SHOULDER = (
+    "Clinical convention, not a norm: shoulder height asymmetry up to about 2–3° is common in healthy "
+    "adults (photogrammetry, e.g. Ferreira et al. 2010, Clinics 65:675); ±3° flags clear asymmetry."
+)
+_SRC_PELVIS = (
+    "Clinical convention, not a norm: pelvic obliquity below about 2–3° is usually regarded as level in "
+    "standing; ±3° flags clear obliquity (check leg length and weight shift if persistent)."
+)
+_SRC_LATERAL = (
+    "Rationale: seen face-on the trunk line (mid-hip→mid-shoulder) is close to vertical in symmetric "
+    "sitting or standing; more than 5° (sitting) / 3° (standing) is a visible lateral lean."
+)
+_SRC_SIT_TRUNK = (
+    "Rationale: upright to slightly reclined sitting keeps the trunk within about 20° of vertical; the "
+    "angle is unsigned, so slumping forward and reclining far back both count as above the range."
+)
+_SRC_STAND_TRUNK = (
+    "Rationale: in aligned standing the shoulders stack over the hips (trunk line within a few degrees "
+    "of vertical); more than 8° is a visible forward or sway-back lean."
+)
+
+
+def _head_tilt(tol: float = 3.0) -> Target:
+    return Target(
+        id="head_tilt", angle="head_tilt", low=-5.0, high=5.0, tolerance=tol, priority=2, hysteresis=1.0,
+        min_duration_s=1.0, views=_FRONTAL, label="Head level",
+        cue_low="Bring your head upright — it tips to your left",
+        cue_high="Bring your head upright — it tips to your right",
+        source=_SRC_HEAD_TILT,
+    )  # fmt: skip
+
+
+def _shoulder_tilt() -> Target:
+    return Target(
+        id="shoulder_level", angle="shoulder_tilt", low=-3.0, high=3.0, tolerance=2.0, priority=3,
+        hysteresis=1.0, min_duration_s=1.0, views=_FRONTAL, label="Shoulders level",
+        cue_low="Level your shoulders — let your right shoulder drop",
+        cue_high="Level your shoulders — let your left shoulder drop",
+        source=_SRC_SHOULDER,
+    )  # fmt: skip
+
+
+def _pelvic_tilt() -> Target:
+    return Target(
+        id="pelvis_level", angle="pelvic_tilt", low=-3.0, high=3.0, tolerance=2.0, priority=1,
+        hysteresis=1.0, min_duration_s=1.0, views=_FRONTAL, label="Hips level",
+        cue_low="Share your weight evenly on both feet",
+        cue_high="Share your weight evenly on both feet",
+        source=_SRC_PELVIS,
+    )  # fmt: skip
+
+
+def _lateral_lean(high: float, cue: str) -> Target:
+    return Target(
+        id="trunk_lateral_lean", angle="trunk_inclination", high=high, tolerance=3.0, priority=4,
+        hysteresis=1.0, min_duration_s=1.0, views=_FRONTAL, label="Trunk centred", cue_high=cue,
+        source=_SRC_LATERAL,
+    )  # fmt: skip
+
+
+def _forward_head() -> Target:
+    return Target(
+        id="forward_head", angle="craniovertebral_angle", low=50.0, tolerance=4.0, priority=5,
+        hysteresis=1.5, min_duration_s=1.0, views=_SIDE, label="Head over shoulders",
+        cue_low="Bring your head back over your shoulders",
+        source=_SRC_CVA,
+    )  # fmt: skip
+
+
+def _trunk_upright(high: float, tol: float, cue: str, src: str) -> Target:
+    return Target(
+        id="trunk_upright", angle="trunk_inclination", high=high, tolerance=tol, priority=4,
+        hysteresis=1.5, min_duration_s=1.0, views=_SIDE, label="Trunk upright", cue_high=cue, source=src,
+    )  # fmt: skip
+
+
+def _build() -> dict[str, TargetSet]:
+    sit_front = (
+        _head_tilt(),
+        _shoulder_tilt(),
+        _lateral_lean(5.0, "Sit evenly on both sit bones"),
+    )
+    sit_side = (
+        _forward_head(),
+        _trunk_upright(20.0, 5.0, "Sit tall — bring your trunk upright", _SRC_SIT_TRUNK),
+    )
+    stand_front = (
+        _head_tilt(),
+        _shoulder_tilt(),
+        _pelvic_tilt(),
+        _lateral_lean(3.0, "Stand evenly — centre your trunk over your hips"),
+    )
+    stand_side = (
+        _forward_head(),
+        _trunk_upright(8.0, 3.0, "Stand tall — stack your shoulders over your hips", _SRC_STAND_TRUNK),
+    )
+    front_desc = "Face the camera. "
+    side_desc = "Turn side-on to the camera. "
+    return {
+        "sitting": TargetSet(
+            "sitting", sit_front + sit_side, label="Sitting posture",
+            description="Sitting alignment: head and shoulders level and trunk centred when seen from the front; "
+            "head over shoulders and trunk upright when seen from the side.",
+        ),
+        "sitting-front": TargetSet(
+            "sitting-front", sit_front, label="Sitting posture (front)", view=View.FRONT,
+            description=front_desc + "Head level, shoulders level, trunk centred over the hips.",
+        ),
+        "sitting-side": TargetSet(
+            "sitting-side", sit_side, label="Sitting posture (side)", view=View.SIDE,
+            description=side_desc + "Head over the shoulders (craniovertebral angle), trunk upright.",
+        ),
+        "standing": TargetSet(
+            "standing", stand_front + stand_side, label="Standing alignment",
+            description="Standing alignment: head, shoulders and hips level and trunk centred from the front; "
+            "head over shoulders and shoulders over hips from the side.",
+        ),
+        "standing-front": TargetSet(
+            "standing-front", stand_front, label="Standing alignment (front)", view=View.FRONT,
+            description=front_desc + "Head, shoulders and hips level, trunk centred over the feet.",
+        ),
+        "standing-side": TargetSet(
+            "standing-side", stand_side, label="Standing alignment (side)", view=View.SIDE,
+            description=side_desc + "Head over the shoulders, shoulders stacked over the hips.",
+        ),
+    }  # fmt: skip
+
+
+#: Offsets (degrees) from the person's neutral used by the baseline variants, per target id:
+#: (low, high, tolerance). None = one-sided.
+BASELINE_OFFSETS: dict[str, tuple[float | None, float | None, float]] = {
+    "head_tilt": (-4.0, 4.0, 2.0),
+    "shoulder_level": (-3.0, 3.0, 2.0),
+    "pelvis_level": (-3.0, 3.0, 2.0),
+    "trunk_lateral_lean": (None, 4.0, 2.0),
+    "forward_head": (-5.0, None, 3.0),
+    "trunk_upright": (None, 8.0, 3.0),
+}
+
+_BASELINE_SOURCE = (
+    " Baseline variant: range as offsets from the person's own neutral, recorded in their best "
+    "comfortable posture (rationale: re-education aims back towards the person's own alignment; "
+    "offsets are about twice the webcam's frame-to-frame noise)."
+)
+
+
+def _baseline(ts: TargetSet) -> TargetSet:
+    targets = []
+    for t in ts.targets:
+        lo, hi, tol = BASELINE_OFFSETS[t.id]
+        targets.append(replace(t, low=lo, high=hi, tolerance=tol, relative=True, source=t.source + _BASELINE_SOURCE))
+    label = f"{ts.label} — from your neutral"
+    desc = ts.description + " Ranges are relative to your calibrated neutral posture."
+    return replace(ts, targets=tuple(targets), label=label, description=desc)
+
+
+#: name → absolute-range preset.
+PRESETS: dict[str, TargetSet] = _build()
+#: name → the same preset with ranges relative to the person's calibrated neutral.
+BASELINE_PRESETS: dict[str, TargetSet] = {k: _baseline(v) for k, v in PRESETS.items()}
+
+
+class UnknownPresetError(KeyError):
+    """No preset of that name; the message lists the valid names."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+def get_preset(name: str, baseline: bool = False) -> TargetSet:
+    """The built-in target set ``name``; ``baseline=True`` for ranges relative to the person's neutral.
+
+    Raises ``UnknownPresetError`` (a ``KeyError``) listing the valid names.
+    """
+    table = BASELINE_PRESETS if baseline else PRESETS
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise UnknownPresetError(f"unknown preset {name!r} (valid: {', '.join(PRESETS)})") from None
