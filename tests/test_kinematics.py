@@ -1,0 +1,266 @@
+"""Exact tests of the canonical angles on constructed landmarks, and one real-model check."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture_feedback import landmarks as lm
+from posture_feedback.kinematics import ANGLE_JOINTS, compute_angles, pose_with_angles
+from posture_feedback.types import ANGLE_NAMES, Landmarks, View
+from posture_feedback.view import classify_view
+
+ROOT = Path(__file__).resolve().parents[1]
+AZIMUTHS = (0.0, 30.0, -45.0, 90.0, -90.0, 135.0, 180.0)
+
+
+def angles(lms: Landmarks, view: View = View.OBLIQUE, **kw) -> dict[str, float]:
+    return compute_angles(lms, view, **kw).as_dict()
+
+
+def rot_x(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    return np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+
+
+def rot_z(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    return np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+
+
+# (builder keyword arguments, angle name, expected degrees)
+CASES = [
+    ({"left_arm": (0, 0, 0)}, "left_elbow_flexion", 0.0),
+    ({"left_arm": (30, 0, 90)}, "left_elbow_flexion", 90.0),
+    ({"right_arm": (45, 90, 120)}, "right_elbow_flexion", 120.0),
+    ({"left_arm": (90, 0, 0)}, "left_shoulder_elevation", 90.0),
+    ({"right_arm": (90, 90, 0)}, "right_shoulder_elevation", 90.0),
+    ({"left_arm": (180, 0, 0)}, "left_shoulder_elevation", 180.0),
+    ({"right_arm": (35, 40, 10)}, "right_shoulder_elevation", 35.0),
+    ({"left_leg": (90, 0)}, "left_hip_flexion", 90.0),
+    ({"right_leg": (25, 0), "trunk_lean": 20}, "right_hip_flexion", 45.0),
+    ({"left_leg": (0, 0)}, "left_knee_flexion", 0.0),
+    ({"left_leg": (40, 90)}, "left_knee_flexion", 90.0),
+    ({"right_leg": (10, 65)}, "right_knee_flexion", 65.0),
+    ({"trunk_lean": 0}, "trunk_inclination", 0.0),
+    ({"trunk_lean": 30}, "trunk_inclination", 30.0),
+    ({"trunk_lean": -15}, "trunk_inclination", 15.0),
+    ({"shoulder_tilt": 8}, "shoulder_tilt", 8.0),
+    ({"shoulder_tilt": -12}, "shoulder_tilt", -12.0),
+    ({"pelvic_tilt": 5}, "pelvic_tilt", 5.0),
+    ({"pelvic_tilt": -90}, "pelvic_tilt", -90.0),
+    ({"head_tilt": 20}, "head_tilt", 20.0),
+    ({"head_lean": 0}, "craniovertebral_angle", 90.0),
+    ({"head_lean": 40}, "craniovertebral_angle", 50.0),
+    ({"head_lean": -10, "trunk_lean": 25}, "craniovertebral_angle", 100.0),
+    ({"head_lean": 90}, "craniovertebral_angle", 0.0),
+]
+
+
+@pytest.mark.parametrize("azimuth", AZIMUTHS)
+@pytest.mark.parametrize(("kw", "name", "expected"), CASES)
+def test_each_angle_exact_from_every_direction(kw, name, expected, azimuth):
+    lms = pose_with_angles(azimuth_deg=azimuth, **kw)
+    assert angles(lms, azimuth_deg=azimuth)[name] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("azimuth", AZIMUTHS)
+def test_neutral_pose_gives_zero_flexions_and_level_lines(azimuth):
+    got = angles(pose_with_angles(azimuth_deg=azimuth), azimuth_deg=azimuth)
+    for name in ANGLE_NAMES[:-1]:
+        assert got[name] == pytest.approx(0.0, abs=1e-6), name
+    assert got["craniovertebral_angle"] == pytest.approx(90.0, abs=1e-6)
+
+
+def test_craniovertebral_angle_without_azimuth_uses_the_shoulder_line():
+    lms = pose_with_angles(azimuth_deg=70.0, head_lean=35.0)
+    assert angles(lms)["craniovertebral_angle"] == pytest.approx(55.0, abs=1e-6)
+
+
+def test_left_side_higher_is_positive_in_image_coordinates():
+    """Face-on, the person's left is on image right; a higher point has a smaller y."""
+    pts = {
+        "left_shoulder": (400, 190), "right_shoulder": (240, 210),
+        "left_hip": (380, 400), "right_hip": (260, 390),
+        "left_ear": (340, 100), "right_ear": (300, 100),
+    }  # fmt: skip
+    got = angles(Landmarks.from_points(pts), View.FRONT)
+    assert got["shoulder_tilt"] == pytest.approx(math.degrees(math.atan2(20, 160)))
+    assert got["pelvic_tilt"] == pytest.approx(-math.degrees(math.atan2(10, 120)))
+    assert got["head_tilt"] == pytest.approx(0.0)
+    # Seen from behind the left shoulder is on image left: still positive when it is higher.
+    back = {"left_shoulder": (240, 190), "right_shoulder": (400, 210)}
+    assert angles(Landmarks.from_points(back), View.BACK)["shoulder_tilt"] == pytest.approx(
+        math.degrees(math.atan2(20, 160))
+    )
+
+
+def test_right_angle_elbow_from_image_points():
+    pts = {"left_shoulder": (300, 100), "left_elbow": (300, 200), "left_wrist": (400, 200)}
+    got = angles(Landmarks.from_points(pts), View.FRONT)
+    assert got["left_elbow_flexion"] == pytest.approx(90.0)
+    assert math.isnan(got["right_elbow_flexion"])
+
+
+@pytest.mark.parametrize("name", ANGLE_NAMES)
+def test_missing_vertex_gives_nan_never_a_guess(name):
+    lms = pose_with_angles(azimuth_deg=20.0, left_arm=(40, 0, 30), right_leg=(30, 30), head_lean=20)
+    joints = ANGLE_JOINTS[name]
+    # Hide the joints of the angle, both sides for the mid-point angles (they fall back on one side).
+    hide = list(joints)
+    vis = lms.visibility.copy()
+    vis[hide] = 0.3
+    table = compute_angles(lms.with_arrays(visibility=vis), View.OBLIQUE, azimuth_deg=20.0)
+    a = table[name]
+    assert math.isnan(a.value) and not a.valid and math.isnan(a.uncertainty)
+    # Angles that do not use the hidden joints are still measured.
+    for other in ANGLE_NAMES:
+        if not set(ANGLE_JOINTS[other]) & set(hide):
+            assert table[other].measured, other
+
+
+def test_presence_counts_like_visibility():
+    lms = pose_with_angles()
+    pres = lms.presence.copy()
+    pres[lm.LEFT_KNEE] = 0.1
+    got = angles(lms.with_arrays(presence=pres))
+    assert math.isnan(got["left_knee_flexion"]) and math.isnan(got["left_hip_flexion"])
+    assert got["right_knee_flexion"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_side_on_trunk_and_cva_fall_back_on_the_near_side():
+    lms = pose_with_angles(azimuth_deg=90.0, trunk_lean=20.0, head_lean=30.0)
+    vis = lms.visibility.copy()
+    vis[[lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_EAR]] = 0.1  # far side hidden (camera on the left)
+    table = compute_angles(lms.with_arrays(visibility=vis), View.SIDE, azimuth_deg=90.0)
+    assert table["trunk_inclination"].value == pytest.approx(20.0, abs=1e-6)
+    assert table["craniovertebral_angle"].value == pytest.approx(60.0, abs=1e-6)
+    assert table["craniovertebral_angle"].valid
+    assert not table["shoulder_tilt"].measured
+
+
+@pytest.mark.parametrize(
+    ("view", "invalid"),
+    [
+        (View.FRONT, {"craniovertebral_angle"}),
+        (View.BACK, {"craniovertebral_angle"}),
+        (View.SIDE, {"shoulder_tilt", "pelvic_tilt", "head_tilt"}),
+        (View.OBLIQUE, set()),
+        (View.UNKNOWN, {"shoulder_tilt", "pelvic_tilt", "head_tilt", "craniovertebral_angle"}),
+    ],
+)
+def test_validity_by_view(view, invalid):
+    table = compute_angles(pose_with_angles(azimuth_deg=10.0, head_lean=20.0), view, azimuth_deg=10.0)
+    for a in table:
+        assert a.measured, a.name
+        assert a.valid == (a.name not in invalid), a.name
+
+
+def test_uncertainty_grows_out_of_the_image_plane_and_with_low_visibility():
+    side = compute_angles(pose_with_angles(azimuth_deg=90.0), View.SIDE, azimuth_deg=90.0)
+    front = compute_angles(pose_with_angles(azimuth_deg=0.0), View.FRONT, azimuth_deg=0.0)
+    # Trunk inclination lives in the sagittal plane: in the image plane side-on, edge-on face-on.
+    assert side["trunk_inclination"].uncertainty < front["trunk_inclination"].uncertainty
+    # The shoulder line is in the image plane face-on.
+    assert front["shoulder_tilt"].uncertainty < side["shoulder_tilt"].uncertainty
+    lms = pose_with_angles()
+    vis = lms.visibility.copy()
+    vis[lm.LEFT_WRIST] = 0.6
+    low = compute_angles(lms.with_arrays(visibility=vis), View.FRONT, azimuth_deg=0.0)
+    high = compute_angles(lms, View.FRONT, azimuth_deg=0.0)
+    assert low["left_elbow_flexion"].uncertainty > high["left_elbow_flexion"].uncertainty
+    assert np.all(high.uncertainty > 0)
+
+
+@pytest.mark.parametrize(("roll", "pitch"), [(15.0, 0.0), (-25.0, 20.0), (0.0, -30.0)])
+def test_tilted_camera_with_matching_up_gives_the_same_angles(roll, pitch):
+    kw = dict(trunk_lean=12, shoulder_tilt=6, pelvic_tilt=-4, head_tilt=9, head_lean=25, left_arm=(50, 30, 40))
+    level = compute_angles(pose_with_angles(azimuth_deg=20.0, **kw), View.FRONT, azimuth_deg=20.0)
+    up = rot_z(roll) @ rot_x(pitch) @ np.array([0.0, -1.0, 0.0])
+    tilted_lms = pose_with_angles(azimuth_deg=20.0, up=up, **kw)
+    tilted = compute_angles(tilted_lms, View.FRONT, azimuth_deg=20.0, up=up)
+    np.testing.assert_allclose(tilted.values, level.values, atol=1e-6)
+    # Without the matching up the tilts are off by about the roll.
+    naive = compute_angles(tilted_lms, View.FRONT, azimuth_deg=20.0)
+    if roll:
+        assert abs(naive["shoulder_tilt"].value - level["shoulder_tilt"].value) > 0.5 * abs(roll)
+
+
+def test_angle_joints_cover_every_angle_with_valid_indices():
+    assert set(ANGLE_JOINTS) == set(ANGLE_NAMES)
+    for name, joints in ANGLE_JOINTS.items():
+        assert all(0 <= j < lm.NUM_LANDMARKS for j in joints), name
+        assert len(set(joints)) == len(joints), name
+
+
+# ---------------------------------------------------------------- real model on a real video
+
+
+#: Frames of sports2d_demo.mp4 where a woman walks side-on across the lawn (towards image left),
+#: while a man stands on a box in the background: she is the detection lowest in the image.
+WALK_FIRST_FRAME, WALK_FRAMES = 100, 60
+
+
+@pytest.fixture(scope="module")
+def sports_landmarks() -> list[Landmarks]:
+    """Landmarks of the woman walking side-on in frames 100-159 of sports2d_demo.mp4."""
+    cv2 = pytest.importorskip("cv2")
+    mp = pytest.importorskip("mediapipe")
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    video = ROOT / "sample_videos" / "sports2d_demo.mp4"
+    model = ROOT / "models" / "pose_landmarker_full.task"
+    opts = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model)), running_mode=vision.RunningMode.VIDEO, num_poses=2
+    )
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    cap.set(cv2.CAP_PROP_POS_FRAMES, WALK_FIRST_FRAME)
+    out: list[Landmarks] = []
+    with vision.PoseLandmarker.create_from_options(opts) as landmarker:
+        for i in range(WALK_FRAMES):
+            ok, frame = cap.read()
+            if not ok:
+                break
+            h, w = frame.shape[:2]
+            rgb = np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+            res = landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(i * 1000 / fps))
+            people = []
+            for ls, ws in zip(res.pose_landmarks, res.pose_world_landmarks, strict=True):
+                img = np.array([[p.x * w, p.y * h, p.z * w] for p in ls])
+                world = np.array([[p.x, p.y, p.z] for p in ws])
+                vis = np.array([p.visibility for p in ls])
+                pres = np.array([p.presence for p in ls])
+                people.append(Landmarks(image=img, world=world, visibility=vis, presence=pres, image_size=(w, h)))
+            if people:  # the walker is the one standing lowest in the image (on the lawn)
+                out.append(max(people, key=lambda p: p.image[[lm.LEFT_HIP, lm.RIGHT_HIP], 1].mean()))
+    cap.release()
+    return out
+
+
+def test_real_video_side_view_and_plausible_angles(sports_landmarks):
+    assert len(sports_landmarks) >= 50
+    views = [classify_view(x) for x in sports_landmarks]
+    side = sum(v is View.SIDE for v, _ in views)
+    assert side >= 0.7 * len(views), [v.value for v, _ in views]
+    tables = [compute_angles(x, v, azimuth_deg=a) for x, (v, a) in zip(sports_landmarks, views, strict=True)]
+    vals = {n: np.array([t.value(n) for t in tables]) for n in ANGLE_NAMES}
+    for n in ("left_knee_flexion", "right_knee_flexion", "left_hip_flexion", "right_hip_flexion"):
+        v = vals[n][np.isfinite(vals[n])]
+        assert len(v) >= 0.8 * len(tables), n
+        # A few frames where the model garbles the legs (the walker passes the jumping man) may fall outside.
+        assert np.mean((v >= 0) & (v <= 120)) >= 0.9, (n, np.round(v))
+        assert np.median(v) < 60, n
+    for n in ("left_elbow_flexion", "right_elbow_flexion"):
+        v = vals[n][np.isfinite(vals[n])]
+        assert np.mean((v >= 0) & (v <= 150)) >= 0.9, n
+    trunk = vals["trunk_inclination"][np.isfinite(vals["trunk_inclination"])]
+    assert len(trunk) >= 0.9 * len(tables) and np.median(trunk) < 25
+    cva = vals["craniovertebral_angle"][np.isfinite(vals["craniovertebral_angle"])]
+    assert len(cva) >= 0.5 * len(tables) and 20 < np.median(cva) < 90
+    # Walking: the knees bend and straighten, so the knee angle must vary.
+    knee = vals["left_knee_flexion"][np.isfinite(vals["left_knee_flexion"])]
+    assert np.ptp(knee) > 15
