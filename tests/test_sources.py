@@ -1,0 +1,191 @@
+"""Frame sources: files, images, folders, live newest-frame-wins, and every bad input."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posture_feedback.errors import CameraDisconnected, SourceError
+from posture_feedback.sources import (
+    CameraSource,
+    ImageSource,
+    RealtimeVideoSource,
+    VideoFileSource,
+    list_cameras,
+    open_source,
+)
+
+
+def test_video_file_frames_in_order_with_timestamps(sports_video: Path) -> None:
+    with open_source(sports_video) as src:
+        assert isinstance(src, VideoFileSource)
+        assert src.frame_size == (1768, 994)
+        assert src.fps == pytest.approx(30.0)
+        frames = [f for _, f in zip(range(10), src, strict=False)]
+    assert [f.index for f in frames] == list(range(10))
+    assert frames[3].timestamp_s == pytest.approx(3 / 30.0)
+    assert frames[0].image.shape == (994, 1768, 3)
+    assert all(b.timestamp_s > a.timestamp_s for a, b in zip(frames, frames[1:], strict=False))
+
+
+def test_video_file_reads_every_frame(lab_video: Path) -> None:
+    with VideoFileSource(lab_video) as src:
+        assert sum(1 for _ in src) == 100
+
+
+def test_sample_spec_opens_bundled_recording() -> None:
+    with open_source("sample") as src:
+        assert src.read() is not None
+    with open_source("sample:lab_two_people_cam02.mp4") as src:
+        assert src.frame_size == (1088, 1920)
+
+
+def test_unknown_sample_lists_available() -> None:
+    with pytest.raises(SourceError, match="available: .*sports2d_demo.mp4"):
+        open_source("sample:nope.mp4")
+
+
+def test_still_image_is_one_frame(street_image: Path) -> None:
+    with open_source(street_image) as src:
+        assert isinstance(src, ImageSource)
+        frames = list(src)
+    assert len(frames) == 1 and frames[0].image.shape == (1080, 810, 3)
+
+
+def test_image_folder_sorted(tmp_path: Path, street_image: Path) -> None:
+    for name in ("b.jpg", "a.jpg"):
+        shutil.copy(street_image, tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not an image")
+    with open_source(tmp_path) as src:
+        names = [f.index for f in src]
+    assert names == [0, 1]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.mp4", "not found"),
+        (lambda d: _write(d / "empty.mp4", b""), "empty"),
+        (lambda d: _write(d / "text.mp4", b"hello, I am not a video\n" * 50), "not a readable video|no readable video"),
+        (lambda d: _write(d / "noise.mp4", np.random.default_rng(0).bytes(50_000)), "not a readable video|no readable video"),
+        (lambda d: d, "is a folder|no images"),
+    ],
+)
+def test_bad_video_files_give_clear_errors(tmp_path: Path, make, message: str) -> None:
+    path = make(tmp_path)
+    with pytest.raises(SourceError, match=message):
+        open_source(path)
+
+
+def test_truncated_video_reads_what_is_there(tmp_path: Path, sports_video: Path) -> None:
+    data = sports_video.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 3])
+    try:
+        src = open_source(cut)
+    except SourceError as exc:  # a cut moov atom makes the file unreadable: a clear error is right too
+        assert "video" in str(exc)
+        return
+    with src:
+        n = sum(1 for _ in src)
+    assert 0 < n < 230
+
+
+def test_corrupt_image(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8 definitely not a jpeg")
+    with pytest.raises(SourceError, match="not a readable image"):
+        open_source(bad)
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="contains no images"):
+        open_source(tmp_path)
+
+
+class FakeDevice:
+    """A camera stand-in: delivers ``frames`` frames then stops (as if unplugged), or never opens."""
+
+    def __init__(self, frames: int = 5, opens: bool = True, raise_after: bool = False) -> None:
+        self.frames, self.opens, self.raise_after = frames, opens, raise_after
+        self.released = False
+        self.reads = 0
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's API
+        return self.opens
+
+    def read(self):
+        self.reads += 1
+        time.sleep(0.005)
+        if self.reads <= self.frames:
+            return True, np.full((48, 64, 3), self.reads % 255, np.uint8)
+        if self.raise_after:
+            raise OSError("USB device disconnected")
+        return False, None
+
+    def set(self, *a) -> bool:
+        return True
+
+    def get(self, prop: int) -> float:
+        return {cv2.CAP_PROP_FPS: 30.0, cv2.CAP_PROP_FRAME_WIDTH: 64, cv2.CAP_PROP_FRAME_HEIGHT: 48}.get(prop, 0.0)
+
+    def release(self) -> None:
+        self.released = True
+
+
+def test_camera_that_cannot_open() -> None:
+    with pytest.raises(SourceError, match="camera 3 could not be opened"):
+        CameraSource(3, capture_factory=lambda i: FakeDevice(opens=False))
+
+
+def test_real_camera_index_absent_gives_clear_error() -> None:
+    # No camera exists on this machine: the real OpenCV backend must fail cleanly.
+    with pytest.raises(SourceError, match="could not be opened"):
+        open_source("7")
+
+
+@pytest.mark.parametrize("raise_after", [False, True])
+def test_camera_unplugged_mid_session(raise_after: bool) -> None:
+    device = FakeDevice(frames=5, raise_after=raise_after)
+    src = CameraSource(0, capture_factory=lambda i: device, stall_timeout_s=0.3)
+    got = []
+    with pytest.raises(CameraDisconnected, match="camera 0"):
+        while True:
+            frame = src.read()
+            assert frame is not None
+            got.append(frame)
+    src.close()
+    assert 1 <= len(got) <= 5
+    assert device.released
+    assert all(b.timestamp_s > a.timestamp_s for a, b in zip(got, got[1:], strict=False))
+
+
+def test_list_cameras_with_fake_devices() -> None:
+    devices = {0: FakeDevice(opens=False), 1: FakeDevice(), 2: FakeDevice(frames=0)}
+    assert list_cameras(3, capture_factory=lambda i: devices[i]) == [1]
+
+
+def test_realtime_source_drops_stale_frames_never_queues(lab_video: Path) -> None:
+    before = threading.active_count()
+    src = RealtimeVideoSource(lab_video, speed=2.0)  # 120 frames/s offered
+    seen = []
+    while (frame := src.read()) is not None:
+        seen.append(frame.index)
+        time.sleep(0.03)  # a slow consumer (~33 frames/s)
+    src.close()
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)
+    assert src.dropped > 0 and len(seen) + src.dropped >= 95
+    assert seen[-1] >= 90  # the consumer saw the end of the video, not an ever-growing backlog
+    time.sleep(0.05)
+    assert threading.active_count() <= before
