@@ -1,0 +1,283 @@
+"""Camera roll and pitch from a few seconds of a person standing (or sitting) tall.
+
+A laptop webcam is rarely level. A camera rolled by a few degrees turns every horizontal
+line in the image by the same amount, so a level pair of shoulders reads as tilted and an
+upright trunk reads as leaning. This module measures that roll (and, from the model's 3D
+world landmarks, the pitch) so that it can be taken out again.
+
+Conventions (all angles in degrees):
+
+* ``roll_deg``: the angle by which the world vertical appears rotated in the image,
+  positive = counter-clockwise *as seen on the screen* (image x right, y down). Rotating a
+  level camera's image by +r degrees with ``cv2.getRotationMatrix2D(centre, r, 1)`` gives
+  roll +r; rotating the image by −roll levels it again.
+* ``pitch_deg``: the angle by which the world vertical leans out of the image plane
+  *towards the camera* in MediaPipe's world-landmark axes (x right, y down, z away);
+  positive when the top of a vertical line is nearer the camera than its foot, which is
+  what a camera looking down sees.
+* ``up_vector()``: the unit world vertical in world-landmark axes,
+  ``(−sin r·cos p, −cos r·cos p, −sin p)``; (0, −1, 0) for a level camera. This is what
+  ``kinematics.compute_angles(..., up=...)`` and ``Pipeline.set_camera_up`` take.
+
+Method (``estimate_camera``): per frame, the body's long axis is the image direction from
+the mid-ankle point (standing; the mid-hip point when the ankles are not visible, e.g.
+sitting) to the mid-shoulder point. Its signed angle from the image's vertical is that
+frame's roll. The same vector in world landmarks gives that frame's pitch (the MediaPipe
+world frame turns with the image: on the sports sample rotated by +8°, the world axis
+turned by +8.4° ± 1.3°, the image axis by +7.9° ± 1.0°). Frames are kept when the landmarks
+are visible, the legs are straight (standing axis), and the frame's roll is within 3 robust
+SDs (1.4826 · MAD, at least 1°) of the median, which drops the frames where the person moved.
+The result is the mean of the kept frames, with their SD as ``spread``.
+
+Assumption: the person stands (or sits) tall and symmetric during the capture. Their own
+lean is indistinguishable from the camera's roll and is absorbed into it; the per-person
+neutral (``calibration.neutral``) is a separate step for that reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.types import FrameResult, Landmarks, View
+
+#: Landmarks below this confidence (min of visibility and presence) are not used.
+MIN_CONFIDENCE = 0.5
+#: Fewest stable frames a calibration accepts (about 0.5 s at 30 fps).
+MIN_FRAMES = 12
+#: A leg bent by more than this (degrees, in the image) disqualifies the ankle axis in a frame.
+MAX_KNEE_BEND_DEG = 20.0
+#: A median roll beyond this (degrees) means the person is not upright (or the camera is on its side).
+MAX_ROLL_DEG = 30.0
+#: Frames further than this many robust SDs from the median roll are dropped as movement.
+OUTLIER_ROBUST_SD = 3.0
+#: Smallest outlier window (degrees), so that a very still capture does not drop half its frames.
+MIN_OUTLIER_WINDOW_DEG = 1.0
+
+
+class CalibrationError(PostureFeedbackError):
+    """A calibration cannot be computed from the capture (nobody, not upright, too few still frames)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CameraCalibration:
+    """The camera's roll and pitch relative to the world vertical (degrees).
+
+    Attributes:
+        roll_deg: image rotation of the world vertical, positive counter-clockwise on screen.
+        pitch_deg: lean of the world vertical towards the camera (world-landmark axes).
+        spread: frame-to-frame SD of the roll over the kept frames (degrees).
+        n_frames: frames the estimate is based on (0 = skipped / default level camera).
+        pitch_spread: frame-to-frame SD of the pitch (degrees).
+        axis: "ankle" (mid-ankle → mid-shoulder, standing) or "hip" (mid-hip → mid-shoulder).
+        camera: name of the camera (``FrameSource.name``) it belongs to.
+        created_at: ISO 8601 time of the capture.
+    """
+
+    roll_deg: float = 0.0
+    pitch_deg: float = 0.0
+    spread: float = 0.0
+    n_frames: int = 0
+    pitch_spread: float = 0.0
+    axis: str = "none"
+    camera: str = ""
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @classmethod
+    def level(cls, camera: str = "") -> CameraCalibration:
+        """The calibration used when the step is skipped: a level camera (roll = pitch = 0)."""
+        return cls(camera=camera)
+
+    @property
+    def skipped(self) -> bool:
+        return self.n_frames == 0
+
+    @property
+    def standard_error(self) -> float:
+        """Standard error of the roll estimate (degrees): spread / √n (0 when skipped)."""
+        return self.spread / math.sqrt(self.n_frames) if self.n_frames else 0.0
+
+    def up_vector(self) -> np.ndarray:
+        """The world vertical as a unit vector in MediaPipe world-landmark axes (x right, y down, z away)."""
+        r, p = math.radians(self.roll_deg), math.radians(self.pitch_deg)
+        return np.array([-math.sin(r) * math.cos(p), -math.cos(r) * math.cos(p), -math.sin(p)])
+
+    def level_points(self, xy: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+        """Image points (..., 2) in pixels rotated by −roll about the image centre (a levelled image frame).
+
+        Directions measured on the result are relative to the world vertical instead of the
+        image's. The same rotation as ``cv2.warpAffine(image, level_matrix(size), size)``.
+        """
+        m = self.level_matrix(image_size)
+        pts = np.asarray(xy, dtype=float)
+        return pts @ m[:, :2].T + m[:, 2]
+
+    def level_matrix(self, image_size: tuple[int, int]) -> np.ndarray:
+        """2×3 affine matrix (pixels) rotating the image by −roll about its centre (levels the camera)."""
+        w, h = image_size
+        a = math.radians(-self.roll_deg)
+        c, s = math.cos(a), math.sin(a)
+        cx, cy = w / 2.0, h / 2.0
+        # cv2.getRotationMatrix2D(centre, angle, 1): [[c, s, (1-c)cx - s cy], [-s, c, s cx + (1-c) cy]]
+        return np.array([[c, s, (1 - c) * cx - s * cy], [-s, c, s * cx + (1 - c) * cy]])
+
+    def correct_line_tilt(self, tilt_deg: float, view: View | str) -> float:
+        """A 2D line tilt (degrees; positive = the person's left end higher) measured on the raw image, levelled.
+
+        Facing the camera the person's left is on the image's right, so a counter-clockwise
+        roll lifts their left end: subtract the roll. From the back, add it. Other views:
+        unchanged (a left–right line is not in the image plane side-on).
+        """
+        v = View(view)
+        if v is View.FRONT:
+            return tilt_deg - self.roll_deg
+        if v is View.BACK:
+            return tilt_deg + self.roll_deg
+        return tilt_deg
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CameraCalibration:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        try:
+            return cls(**known)
+        except TypeError as exc:
+            raise CalibrationError(f"damaged camera calibration record: {exc}") from None
+
+
+def image_tilt_deg(vector_xy: np.ndarray) -> np.ndarray:
+    """Signed angle (degrees) of image vectors (..., 2) pointing up from the image's up direction.
+
+    Positive = rotated counter-clockwise on the screen (image x right, y down).
+    """
+    v = np.asarray(vector_xy, dtype=float)
+    return np.degrees(np.arctan2(-v[..., 0], -v[..., 1]))
+
+
+def _bend_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """180 − ∠abc in degrees for 2D points (how far the a–b–c chain is from straight)."""
+    u, v = a - b, c - b
+    cosv = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-9)
+    return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cosv))))
+
+
+def _frame_axes(landmarks: Landmarks, min_confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per available axis ("ankle", "hip"): (image vector, world vector) from its base to the mid-shoulder."""
+    ok = landmarks.confidence() >= min_confidence
+    xy, w = landmarks.xy, landmarks.world
+    sh = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]
+    hips = [lm.LEFT_HIP, lm.RIGHT_HIP]
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if not (ok[sh].all() and ok[hips].all()):
+        return out
+    top_i, top_w = xy[sh].mean(axis=0), w[sh].mean(axis=0)
+    out["hip"] = (top_i - xy[hips].mean(axis=0), top_w - w[hips].mean(axis=0))
+    legs = [lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE]
+    if ok[legs].all():
+        straight = all(
+            _bend_deg(xy[h], xy[k], xy[a]) <= MAX_KNEE_BEND_DEG
+            for h, k, a in ((lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE))
+        )
+        if straight:
+            ank = [lm.LEFT_ANKLE, lm.RIGHT_ANKLE]
+            out["ankle"] = (top_i - xy[ank].mean(axis=0), top_w - w[ank].mean(axis=0))
+    return out
+
+
+def _landmarks_of(item: Landmarks | FrameResult | None) -> Landmarks | None:
+    if isinstance(item, FrameResult):
+        return item.landmarks
+    return item
+
+
+def robust_keep(
+    values: np.ndarray, n_sd: float = OUTLIER_ROBUST_SD, floor: float = MIN_OUTLIER_WINDOW_DEG
+) -> np.ndarray:
+    """Boolean mask of the values within n_sd robust SDs (1.4826 · MAD, at least ``floor``) of the median."""
+    v = np.asarray(values, dtype=float)
+    med = float(np.median(v))
+    mad = 1.4826 * float(np.median(np.abs(v - med)))
+    return np.abs(v - med) <= max(n_sd * mad, floor)
+
+
+def estimate_camera(
+    frames: Iterable[Landmarks | FrameResult | None],
+    *,
+    camera: str = "",
+    axis: str = "auto",
+    min_confidence: float = MIN_CONFIDENCE,
+    min_frames: int = MIN_FRAMES,
+) -> CameraCalibration:
+    """Estimate the camera's roll and pitch from a capture of one person standing or sitting tall.
+
+    Args:
+        frames: per-frame landmarks of the person (or pipeline results; None = nobody).
+        camera: name of the camera, stored in the result.
+        axis: "ankle" (standing), "hip" (sitting or legs not in view) or "auto" (ankle when at
+            least half of the usable frames have straight, visible legs, else hip).
+        min_confidence: landmark confidence needed (0–1).
+        min_frames: fewest stable frames accepted.
+
+    Raises:
+        CalibrationError: nobody visible, the person not upright, or too few still frames.
+    """
+    if axis not in ("auto", "ankle", "hip"):
+        raise ValueError(f"axis must be 'auto', 'ankle' or 'hip', not {axis!r}")
+    per_frame = [_frame_axes(m, min_confidence) for m in map(_landmarks_of, frames) if m is not None]
+    usable = [f for f in per_frame if f]
+    if not usable:
+        raise CalibrationError("nobody with visible shoulders and hips in the capture: stand in view of the camera")
+    if axis == "auto":
+        axis = "ankle" if sum("ankle" in f for f in usable) >= 0.5 * len(usable) else "hip"
+    pairs = [f[axis] for f in usable if axis in f]
+    if len(pairs) < min_frames:
+        raise CalibrationError(
+            f"only {len(pairs)} usable frames with the {axis} axis visible (need {min_frames}): "
+            "stand still, fully in view, for a few seconds"
+        )
+    img = np.array([p[0] for p in pairs])
+    wld = np.array([p[1] for p in pairs])
+    roll = image_tilt_deg(img)
+    wn = wld / np.linalg.norm(wld, axis=1, keepdims=True)
+    pitch = np.degrees(np.arcsin(np.clip(-wn[:, 2], -1.0, 1.0)))
+    if abs(float(np.median(roll))) > MAX_ROLL_DEG:
+        raise CalibrationError(
+            f"the body axis is {float(np.median(roll)):+.0f}° from the image vertical: stand upright "
+            "(a camera roll beyond ±30° is not supported)"
+        )
+    keep = robust_keep(roll)
+    if int(keep.sum()) < min_frames:
+        raise CalibrationError(
+            f"only {int(keep.sum())} still frames (need {min_frames}): stand still for a few seconds"
+        )
+    r, p = roll[keep], pitch[keep]
+    return CameraCalibration(
+        roll_deg=float(r.mean()),
+        pitch_deg=float(p.mean()),
+        spread=float(r.std(ddof=1)) if len(r) > 1 else 0.0,
+        n_frames=int(keep.sum()),
+        pitch_spread=float(p.std(ddof=1)) if len(p) > 1 else 0.0,
+        axis=axis,
+        camera=camera,
+    )
+
+
+def rotate_image(image: np.ndarray, angle_deg: float) -> np.ndarray:
+    """The image rotated by ``angle_deg`` (counter-clockwise on screen) about its centre, same size.
+
+    Used to simulate a rolled camera (tests) and, with −roll, to show a levelled view.
+    """
+    import cv2
+
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, 1.0)
+    return cv2.warpAffine(image, m, (w, h))

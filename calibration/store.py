@@ -1,0 +1,106 @@
+"""Saving and loading calibrations: camera per camera name, neutral and scale per profile.
+
+A single JSON file, ``calibrations.json`` in the user config directory
+(``platformdirs.user_config_dir("posture-feedback")``, or the directory given), shaped::
+
+    {"version": 1,
+     "camera":  {"<camera name>": {...CameraCalibration...}},
+     "neutral": {"<profile>": {"sitting": {...NeutralPosture...}, "standing": {...}}},
+     "scale":   {"<profile>": {...ScaleCalibration...}}}
+
+Writes go to a temporary file that then replaces the old one, so a crash never leaves a
+half-written file; a damaged file is reported (``CalibrationError``) and never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from posture_feedback.calibration.camera import CalibrationError, CameraCalibration
+from posture_feedback.calibration.neutral import NeutralPosture
+from posture_feedback.calibration.scale import ScaleCalibration
+
+APP_NAME = "posture-feedback"
+FILENAME = "calibrations.json"
+ENV_CONFIG_DIR = "POSTURE_FEEDBACK_CONFIG_DIR"
+DEFAULT_PROFILE = "default"
+
+
+def default_path() -> Path:
+    """``calibrations.json`` in ``$POSTURE_FEEDBACK_CONFIG_DIR`` or the platform's user config directory."""
+    env = os.environ.get(ENV_CONFIG_DIR)
+    base = Path(env).expanduser() if env else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return base / FILENAME
+
+
+class CalibrationStore:
+    """Calibrations in one JSON file (see the module docstring)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+
+    def _load(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {"version": 1, "camera": {}, "neutral": {}, "scale": {}}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CalibrationError(f"cannot read calibration file {self.path}: {exc}") from None
+        if not isinstance(data, dict):
+            raise CalibrationError(f"calibration file {self.path} is damaged (not a JSON object)")
+        for key in ("camera", "neutral", "scale"):
+            data.setdefault(key, {})
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".calibrations.", suffix=".json", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=2, sort_keys=True)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise CalibrationError(f"cannot write calibration file {self.path}: {exc.strerror or exc}") from None
+
+    # Camera -----------------------------------------------------------------
+    def save_camera(self, calibration: CameraCalibration, camera: str | None = None) -> None:
+        """Store a camera calibration under ``camera`` (default: ``calibration.camera``)."""
+        key = camera or calibration.camera
+        if not key:
+            raise CalibrationError("a camera calibration needs a camera name to be stored")
+        data = self._load()
+        data["camera"][key] = calibration.to_dict()
+        self._save(data)
+
+    def load_camera(self, camera: str) -> CameraCalibration | None:
+        """The stored calibration of this camera, None if it has none."""
+        d = self._load()["camera"].get(camera)
+        return CameraCalibration.from_dict(d) if d is not None else None
+
+    def cameras(self) -> list[str]:
+        return sorted(self._load()["camera"])
+
+    # Neutral ----------------------------------------------------------------
+    def save_neutral(self, neutral: NeutralPosture, profile: str = DEFAULT_PROFILE) -> None:
+        data = self._load()
+        data["neutral"].setdefault(profile, {})[neutral.posture] = neutral.to_dict()
+        self._save(data)
+
+    def load_neutral(self, posture: str, profile: str = DEFAULT_PROFILE) -> NeutralPosture | None:
+        d = self._load()["neutral"].get(profile, {}).get(posture)
+        return NeutralPosture.from_dict(d) if d is not None else None
+
+    # Scale ------------------------------------------------------------------
+    def save_scale(self, scale: ScaleCalibration, profile: str = DEFAULT_PROFILE) -> None:
+        data = self._load()
+        data["scale"][profile] = scale.to_dict()
+        self._save(data)
+
+    def load_scale(self, profile: str = DEFAULT_PROFILE) -> ScaleCalibration | None:
+        d = self._load()["scale"].get(profile)
+        return ScaleCalibration.from_dict(d) if d is not None else None

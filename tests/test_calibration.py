@@ -1,0 +1,271 @@
+"""Camera, neutral and scale calibration: exact checks on constructed poses, and the real model on a rotated video."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import cv2
+import numpy as np
+import pytest
+from posture_feedback.calibration.camera import (
+    CalibrationError,
+    CameraCalibration,
+    estimate_camera,
+    image_tilt_deg,
+    rotate_image,
+)
+from posture_feedback.calibration.neutral import NeutralPosture, capture_neutral
+from posture_feedback.calibration.scale import HEIGHT_PER_NOSE_ANKLE, scale_from_height, scale_from_marker
+from posture_feedback.calibration.store import CalibrationStore
+
+from posture_feedback import landmarks as lm
+from posture_feedback.kinematics import compute_angles, pose_with_angles
+from posture_feedback.types import ANGLE_INDEX, ANGLE_NAMES, AngleTable, Landmarks, View
+
+
+def standing(roll: float = 0.0, pitch: float = 0.0, **kw) -> Landmarks:
+    """A constructed person standing straight, seen by a camera with this roll and pitch (degrees)."""
+    up = CameraCalibration(roll_deg=roll, pitch_deg=pitch).up_vector()
+    return pose_with_angles(up=up, image_size=(1280, 720), **kw)
+
+
+# -- camera: constructed poses --------------------------------------------------------------------
+
+
+def test_up_vector_of_level_camera_is_minus_y():
+    np.testing.assert_allclose(CameraCalibration.level().up_vector(), [0.0, -1.0, 0.0], atol=1e-12)
+
+
+@pytest.mark.parametrize(("roll", "pitch"), [(0.0, 0.0), (8.0, 0.0), (-12.5, 0.0), (5.0, 10.0), (-3.0, -7.0)])
+def test_estimate_camera_recovers_roll_and_pitch_exactly(roll, pitch):
+    frames = [standing(roll, pitch)] * 20
+    cal = estimate_camera(frames, camera="constructed")
+    assert cal.roll_deg == pytest.approx(roll, abs=1e-9)
+    assert cal.pitch_deg == pytest.approx(pitch, abs=1e-9)
+    assert cal.axis == "ankle"
+    assert cal.n_frames == 20 and cal.spread == pytest.approx(0.0, abs=1e-9)
+    expected_up = CameraCalibration(roll_deg=roll, pitch_deg=pitch).up_vector()
+    np.testing.assert_allclose(cal.up_vector(), expected_up, atol=1e-12)
+
+
+def test_up_vector_makes_kinematics_level_again():
+    """Level shoulders seen by a camera rolled 8°: 8° of tilt without the calibration, 0° with it."""
+    pose = standing(8.0, 0.0)
+    raw = compute_angles(pose, View.FRONT)
+    cal = estimate_camera([pose] * 15)
+    fixed = compute_angles(pose, View.FRONT, up=cal.up_vector())
+    assert abs(raw.value("shoulder_tilt")) == pytest.approx(8.0, abs=1e-6)
+    assert fixed.value("shoulder_tilt") == pytest.approx(0.0, abs=1e-9)
+    assert fixed.value("trunk_inclination") == pytest.approx(0.0, abs=1e-6)
+
+
+def test_hip_axis_used_when_the_legs_are_bent():
+    """Sitting (knees bent 90°): the ankle axis is not straight, so the hip → shoulder axis is used."""
+    frames = [standing(6.0, 0.0, left_leg=(90, 90), right_leg=(90, 90))] * 15
+    cal = estimate_camera(frames)
+    assert cal.axis == "hip"
+    assert cal.roll_deg == pytest.approx(6.0, abs=1e-9)
+
+
+def test_moving_frames_are_dropped():
+    still = [standing(4.0)] * 20
+    leaning = [standing(25.0)] * 4  # the person swayed for a moment
+    cal = estimate_camera(still + leaning)
+    assert cal.n_frames == 20
+    assert cal.roll_deg == pytest.approx(4.0, abs=1e-9)
+
+
+def test_level_points_and_line_tilt_correction():
+    cal = CameraCalibration(roll_deg=8.0)
+    size = (1280, 720)
+    rotated = rotate_image(np.zeros((720, 1280, 3), np.uint8), 8.0)
+    assert rotated.shape == (720, 1280, 3)
+    # A level segment rotated by +8° with OpenCV's matrix comes back level.
+    pts = np.array([[500.0, 300.0], [700.0, 300.0]])
+    m = cv2.getRotationMatrix2D((640.0, 360.0), 8.0, 1.0)
+    rot = pts @ m[:, :2].T + m[:, 2]
+    assert image_tilt_deg(np.array([0.0, -1.0]) @ m[:, :2].T) == pytest.approx(8.0)
+    back = cal.level_points(rot, size)
+    np.testing.assert_allclose(back, pts, atol=1e-9)
+    # 2D tilt (left end higher positive): facing the camera a CCW roll lifts the person's left.
+    assert cal.correct_line_tilt(8.0, View.FRONT) == pytest.approx(0.0)
+    assert cal.correct_line_tilt(-8.0, View.BACK) == pytest.approx(0.0)
+    assert cal.correct_line_tilt(3.0, View.SIDE) == 3.0
+
+
+def test_camera_errors_are_specific():
+    with pytest.raises(CalibrationError, match="nobody"):
+        estimate_camera([None] * 30)
+    with pytest.raises(CalibrationError, match="usable frames"):
+        estimate_camera([standing()] * 5)
+    with pytest.raises(CalibrationError, match="upright"):
+        estimate_camera([standing(60.0)] * 20)
+
+
+# -- camera: the real model on a rotated sample video ---------------------------------------------
+
+N_FRAMES = 90  # the man stands on the box, facing the camera, in the first 3 s
+
+
+def _run_rotated(video, angle: float):
+    from posture_feedback.pipeline import Pipeline
+    from posture_feedback.sources import open_source
+
+    out = []
+    with open_source(video) as src, Pipeline() as pipeline:
+        for i, frame in enumerate(src):
+            if i >= N_FRAMES:
+                break
+            if angle:
+                frame = dataclasses.replace(frame, image=rotate_image(frame.image, angle))
+            out.append(pipeline.process(frame))
+    return out
+
+
+@pytest.fixture(scope="session")
+def sports_results(sports_video):
+    return _run_rotated(sports_video, 0.0)
+
+
+@pytest.fixture(scope="session")
+def sports_results_rot8(sports_video):
+    return _run_rotated(sports_video, 8.0)
+
+
+ROLL_TOLERANCE_DEG = 1.0
+
+
+def test_real_video_level_camera_reads_about_zero(sports_results):
+    cal = estimate_camera(sports_results, camera="sports")
+    assert cal.n_frames >= 30
+    assert abs(cal.roll_deg) < ROLL_TOLERANCE_DEG
+    assert cal.spread < 3.0
+
+
+def test_real_video_recovers_an_8_degree_roll(sports_results, sports_results_rot8):
+    level = estimate_camera(sports_results)
+    rolled = estimate_camera(sports_results_rot8)
+    assert rolled.n_frames >= 30
+    assert rolled.roll_deg == pytest.approx(8.0, abs=ROLL_TOLERANCE_DEG)
+    assert rolled.roll_deg - level.roll_deg == pytest.approx(8.0, abs=ROLL_TOLERANCE_DEG)
+
+
+def test_real_video_shoulder_tilt_corrected_by_up_vector(sports_results_rot8):
+    """On the rotated video the median shoulder tilt moves back towards level with the up vector."""
+    cal = estimate_camera(sports_results_rot8)
+    raw, fixed = [], []
+    for r in sports_results_rot8:
+        if r.landmarks is None or r.view is not View.FRONT:
+            continue
+        raw.append(compute_angles(r.landmarks, r.view).value("shoulder_tilt"))
+        fixed.append(compute_angles(r.landmarks, r.view, up=cal.up_vector()).value("shoulder_tilt"))
+    raw_med, fixed_med = np.nanmedian(raw), np.nanmedian(fixed)
+    assert len(raw) >= 20
+    assert raw_med > 4.0  # facing the camera, a counter-clockwise roll lifts the person's left (image right)
+    assert abs(fixed_med) < abs(raw_med) - 4.0
+
+
+# -- neutral --------------------------------------------------------------------------------------
+
+
+def _table(values: dict[str, float], valid: dict[str, bool] | None = None) -> AngleTable:
+    t = AngleTable.empty()
+    for name, v in values.items():
+        i = ANGLE_INDEX[name]
+        t.values[i] = v
+        t.valid[i] = True if valid is None else valid.get(name, True)
+        t.uncertainty[i] = 5.0
+    return t
+
+
+def test_neutral_mean_and_spread_on_constructed_tables():
+    tv = 12.0 + 1.5 * np.tile([-1.0, 1.0, -0.5, 0.5, 0.0, 0.3], 10)  # no value beyond 3 robust SDs
+    cva = 52.0 + 2.0 * np.tile([0.5, -1.0, 1.0, 0.2, -0.5, 0.0], 10)
+    tables = [_table({"trunk_inclination": a, "craniovertebral_angle": b}) for a, b in zip(tv, cva, strict=True)]
+    tables[10] = _table({"trunk_inclination": 70.0, "craniovertebral_angle": 52.0})  # a glitch: dropped
+    tables += [AngleTable.empty()] * 5  # nobody
+    tables += [_table({"shoulder_tilt": 4.0}, {"shoulder_tilt": False})] * 30  # invalid in the view: ignored
+    n = capture_neutral(tables, "sitting")
+    keep_tv = np.delete(tv, 10)
+    assert n.angles["trunk_inclination"] == pytest.approx(keep_tv.mean(), abs=1e-9)
+    assert n.spread["trunk_inclination"] == pytest.approx(keep_tv.std(ddof=1), abs=1e-9)
+    assert n.n_frames["trunk_inclination"] == 59
+    cva[10] = 52.0
+    assert n.angles["craniovertebral_angle"] == pytest.approx(cva.mean(), abs=1e-9)
+    assert "shoulder_tilt" not in n.angles
+    assert set(n.angles) <= set(ANGLE_NAMES)
+    assert NeutralPosture.from_dict(json.loads(json.dumps(n.to_dict()))) == n
+
+
+def test_neutral_needs_enough_frames_and_a_known_posture():
+    with pytest.raises(CalibrationError, match="no angle"):
+        capture_neutral([_table({"head_tilt": 1.0})] * 5, "standing")
+    with pytest.raises(CalibrationError, match="posture"):
+        capture_neutral([_table({"head_tilt": 1.0})] * 50, "lying")
+
+
+def test_neutral_from_constructed_poses_through_kinematics():
+    tables = [
+        compute_angles(pose_with_angles(azimuth_deg=90.0, trunk_lean=7.0, head_lean=38.0), View.SIDE, azimuth_deg=90.0)
+    ] * 20
+    n = capture_neutral(tables, "standing")
+    assert n.angles["trunk_inclination"] == pytest.approx(7.0, abs=1e-6)
+    assert n.angles["craniovertebral_angle"] == pytest.approx(52.0, abs=1e-6)
+    assert "shoulder_tilt" not in n.angles  # not valid side-on
+
+
+# -- scale ----------------------------------------------------------------------------------------
+
+
+def test_scale_from_height_exact_on_constructed_pose():
+    pose = pose_with_angles(px_per_m=400.0, image_size=(1280, 960))
+    ankles = [lm.LEFT_ANKLE, lm.RIGHT_ANKLE]
+    nose_ankle_px = float(np.linalg.norm(pose.xy[lm.NOSE] - pose.xy[ankles].mean(axis=0)))
+    nose_ankle_world = float(np.linalg.norm(pose.world[lm.NOSE] - pose.world[ankles].mean(axis=0)))
+    s = scale_from_height([pose] * 12, 1.75)
+    assert s.metres_per_pixel == pytest.approx(1.75 / HEIGHT_PER_NOSE_ANKLE / nose_ankle_px, rel=1e-12)
+    assert s.world_scale == pytest.approx(1.75 / HEIGHT_PER_NOSE_ANKLE / nose_ankle_world, rel=1e-12)
+    assert "nose-to-ankle" in s.assumption
+    with pytest.raises(CalibrationError, match="height"):
+        scale_from_height([pose] * 12, 175.0)  # centimetres by mistake
+
+
+def test_scale_from_printed_marker():
+    side_px = 160
+    marker = cv2.aruco.generateImageMarker(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), 7, side_px)
+    frame = np.full((480, 640, 3), 255, np.uint8)
+    frame[100 : 100 + side_px, 200 : 200 + side_px] = marker[:, :, None]
+    s = scale_from_marker([frame], 0.08)
+    assert s.metres_per_pixel == pytest.approx(0.08 / side_px, rel=0.02)
+    assert s.method == "marker"
+    with pytest.raises(CalibrationError, match="no ArUco marker"):
+        scale_from_marker([np.full((480, 640, 3), 255, np.uint8)], 0.08)
+
+
+# -- store ----------------------------------------------------------------------------------------
+
+
+def test_store_round_trip_per_camera_and_profile(tmp_path):
+    store = CalibrationStore(tmp_path / "cal.json")
+    assert store.load_camera("camera 0") is None
+    cam0 = CameraCalibration(roll_deg=3.5, pitch_deg=-2.0, spread=0.8, n_frames=40, camera="camera 0")
+    cam1 = CameraCalibration(roll_deg=-1.0, n_frames=30, camera="camera 1")
+    store.save_camera(cam0)
+    store.save_camera(cam1)
+    assert store.load_camera("camera 0") == cam0
+    assert store.load_camera("camera 1") == cam1
+    assert store.cameras() == ["camera 0", "camera 1"]
+    neutral = NeutralPosture({"trunk_inclination": 5.0}, {"trunk_inclination": 1.0}, "sitting")
+    store.save_neutral(neutral, profile="ana")
+    assert store.load_neutral("sitting", profile="ana") == neutral
+    assert store.load_neutral("standing", profile="ana") is None
+
+
+def test_damaged_store_file_is_reported_and_kept(tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text("{not json", encoding="utf-8")
+    store = CalibrationStore(path)
+    with pytest.raises(CalibrationError, match="cannot read"):
+        store.save_camera(CameraCalibration(roll_deg=1.0, n_frames=20, camera="camera 0"))
+    assert path.read_text(encoding="utf-8") == "{not json"
