@@ -16,9 +16,12 @@ Frames are given to the model at their own aspect ratio (squashing them cut dete
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +73,32 @@ def _quiet_native_logs() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
+    """Hide what native code writes to file descriptor 2 (TFLite/absl start-up chatter).
+
+    Only wraps model creation and the first inference; our own errors are raised as
+    exceptions and reported by the caller. ``POSTURE_FEEDBACK_NATIVE_LOGS=1`` keeps them.
+    """
+    if not enabled or os.environ.get("POSTURE_FEEDBACK_NATIVE_LOGS") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (e.g. some embedded interpreters)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 class PoseEstimator:
     """Runs the PoseLandmarker on frames and returns ``Landmarks`` in frame pixels."""
 
@@ -94,11 +123,13 @@ class PoseEstimator:
             output_segmentation_masks=False,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(task_options)
+            with _native_stderr_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(task_options)
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with long text
             raise ModelError(f"could not load pose model {path}: {str(exc).splitlines()[0]}") from None
         self.model_path = path
         self._last_ts_ms = -1
+        self._first_call = True
 
     def detect(self, frame: Frame) -> list[Landmarks]:
         """All people found in the frame (model order), landmarks in the frame's pixels."""
@@ -111,13 +142,16 @@ class PoseEstimator:
             image = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
         mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        if self.options.mode == RunningMode.VIDEO:
-            ts = int(round(frame.timestamp_s * 1000.0))
-            ts = max(ts, self._last_ts_ms + 1)  # MediaPipe requires strictly increasing timestamps
-            self._last_ts_ms = ts
-            result = self._landmarker.detect_for_video(mp_image, ts)
-        else:
-            result = self._landmarker.detect(mp_image)
+        with _native_stderr_silenced(self._first_call):
+            if self.options.mode == RunningMode.VIDEO:
+                ts = int(round(frame.timestamp_s * 1000.0))
+                ts = max(ts, self._last_ts_ms + 1)  # MediaPipe requires strictly increasing timestamps
+                self._last_ts_ms = ts
+                result = self._landmarker.detect_for_video(mp_image, ts)
+            else:
+                result = self._landmarker.detect(mp_image)
+        if result.pose_landmarks:  # native warnings come with the first detection; then stop hiding
+            self._first_call = False
         return [
             _to_landmarks(img, world, (w, h))
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)

@@ -67,6 +67,9 @@ def test_image_folder_sorted(tmp_path: Path, street_image: Path) -> None:
     assert names == [0, 1]
 
 
+NOT_VIDEO = "not a readable video|no readable video"
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -77,8 +80,8 @@ def _write(path: Path, data: bytes) -> Path:
     [
         (lambda d: d / "missing.mp4", "not found"),
         (lambda d: _write(d / "empty.mp4", b""), "empty"),
-        (lambda d: _write(d / "text.mp4", b"hello, I am not a video\n" * 50), "not a readable video|no readable video"),
-        (lambda d: _write(d / "noise.mp4", np.random.default_rng(0).bytes(50_000)), "not a readable video|no readable video"),
+        (lambda d: _write(d / "text.mp4", b"hello, I am not a video\n" * 50), NOT_VIDEO),
+        (lambda d: _write(d / "noise.mp4", np.random.default_rng(0).bytes(50_000)), NOT_VIDEO),
         (lambda d: d, "is a folder|no images"),
     ],
 )

@@ -65,6 +65,8 @@ def _default_out(video: str) -> Path:
     if video == "sample" or video.startswith("sample:"):
         return Path("sample.angles.csv")
     p = Path(video)
+    if p.is_dir():
+        return Path(p.resolve().name + ".angles.csv")
     return p.with_name(p.stem + ".angles.csv")
 
 
@@ -163,4 +165,3 @@ def summary(results: list[FrameResult], elapsed_s: float, out_path: Path, annota
     if found == 0:
         lines.append("nobody was found in this recording: every row has person=0")
     return "\n".join(lines)
-

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Benchmark: model-only vs whole-pipeline milliseconds per frame, in one run.
+
+For each camera-typical size (640×480, 1280×720) the bundled sample video is cropped to the
+size's aspect ratio and resized (so the model sees undistorted people), decoded into memory,
+and then, frame by frame and interleaved (so both see the same machine load):
+
+* **model**: BGR→RGB conversion + ``PoseLandmarker.detect_for_video`` on one landmarker
+  instance — the least any caller must do to get landmarks;
+* **pipeline**: ``Pipeline.process(frame)`` on a second instance — model, landmark
+  conversion, person selection, left/right fix, smoothing, view, angles, targets, cue.
+
+Prints medians, p95 and the pipeline/model ratio; writes ``bench/results/pipeline.json``.
+
+    python bench/pipeline.py [--frames 230] [--max-people 2] [--preset standing]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posture_feedback.pipeline import Pipeline, PipelineOptions
+from posture_feedback.pose import PoseEstimator, PoseOptions
+from posture_feedback.presets import get_preset
+from posture_feedback.resources import sample_video
+from posture_feedback.sources import VideoFileSource
+from posture_feedback.types import Frame
+
+SIZES = ((640, 480), (1280, 720))
+
+
+def crop_resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Centre-crop to the aspect ratio of ``size`` (w, h), then resize to it."""
+    w, h = size
+    ih, iw = image.shape[:2]
+    target = w / h
+    if iw / ih > target:
+        cw = int(round(ih * target))
+        x0 = (iw - cw) // 2
+        image = image[:, x0 : x0 + cw]
+    else:
+        ch = int(round(iw / target))
+        y0 = (ih - ch) // 2
+        image = image[y0 : y0 + ch]
+    return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+
+
+def load_frames(video: Path, size: tuple[int, int], limit: int) -> list[Frame]:
+    frames = []
+    with VideoFileSource(video) as src:
+        for f in src:
+            if len(frames) >= limit:
+                break
+            frames.append(Frame(crop_resize(f.image, size), f.index, f.timestamp_s, 0.0, f.source))
+    return frames
+
+
+def stats(ms: list[float]) -> dict[str, float]:
+    a = np.asarray(ms)
+    return {"median_ms": float(np.median(a)), "p95_ms": float(np.percentile(a, 95)), "mean_ms": float(a.mean())}
+
+
+def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> dict:
+    import mediapipe as mp
+
+    frames = load_frames(video, size, args.frames)
+    pose_options = PoseOptions(max_people=args.max_people)
+    model = PoseEstimator(pose_options)
+    raw = model._landmarker  # the bare MediaPipe task: what "model only" means
+    target_set = get_preset(args.preset) if args.preset else None
+    pipeline = Pipeline(PipelineOptions(pose=pose_options), target_set)
+    model_ms, pipe_ms, post_ms = [], [], []
+    found = 0
+    for rep in range(args.repeat):
+        offset = rep * (frames[-1].timestamp_s + 1.0)
+        for f in frames:
+            frame = Frame(f.image, f.index, f.timestamp_s + offset, time.perf_counter(), f.source)
+            t0 = time.perf_counter()
+            rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+            raw.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(frame.timestamp_s * 1000))
+            t1 = time.perf_counter()
+            result = pipeline.process(frame)
+            t2 = time.perf_counter()
+            model_ms.append((t1 - t0) * 1000)
+            pipe_ms.append((t2 - t1) * 1000)
+            post_ms.append(result.timings_ms.get("post", 0.0))
+            found += result.person_found
+    pipeline.close()
+    model.close()
+    m, p = stats(model_ms), stats(pipe_ms)
+    return {
+        "size": f"{size[0]}x{size[1]}",
+        "frames": len(model_ms),
+        "person_found": found / len(model_ms),
+        "model": m,
+        "pipeline": p,
+        "post_model_stages": stats(post_ms),
+        "ratio_median": p["median_ms"] / m["median_ms"],
+        "ratio_mean": p["mean_ms"] / m["mean_ms"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=sample_video())
+    parser.add_argument("--frames", type=int, default=230)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--max-people", type=int, default=2)
+    parser.add_argument("--preset", default="standing", help="target preset evaluated by the pipeline ('' = none)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "pipeline.json")
+    args = parser.parse_args()
+    rows = [bench_size(args.video, size, args) for size in SIZES]
+    print(f"{'size':<10}{'frames':>7}{'model med':>11}{'p95':>7}{'pipe med':>10}{'p95':>7}"
+          f"{'post med':>10}{'ratio med':>11}{'ratio mean':>11}")  # fmt: skip
+    for r in rows:
+        print(f"{r['size']:<10}{r['frames']:>7}{r['model']['median_ms']:>11.2f}{r['model']['p95_ms']:>7.2f}"
+              f"{r['pipeline']['median_ms']:>10.2f}{r['pipeline']['p95_ms']:>7.2f}"
+              f"{r['post_model_stages']['median_ms']:>10.2f}"
+              f"{r['ratio_median']:>11.3f}{r['ratio_mean']:>11.3f}")  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count(),
+            "max_people": args.max_people, "video": args.video.name}  # fmt: skip
+    args.out.write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
+    print(f"written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
