@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.targets import Target, TargetSet
 from posture_feedback.types import View
 
@@ -198,7 +199,7 @@ PRESETS: dict[str, TargetSet] = _build()
 BASELINE_PRESETS: dict[str, TargetSet] = {k: _baseline(v) for k, v in PRESETS.items()}
 
 
-class UnknownPresetError(KeyError):
+class UnknownPresetError(PostureFeedbackError, KeyError):
     """No preset of that name; the message lists the valid names."""
 
     def __str__(self) -> str:  # KeyError would repr() the message

@@ -31,6 +31,7 @@ try:  # Python >= 3.11
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10 needs the tomli package
     import tomli as tomllib  # type: ignore[no-redef]
 
+from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.types import ANGLE_NAMES, AngleTable, TargetState, Verdict, View
 
 #: Views a target may be evaluated in (``View.UNKNOWN`` is never one: nothing can be judged there).
@@ -48,7 +49,7 @@ MAX_FILE_BYTES = 1_000_000
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-class TargetFileError(ValueError):
+class TargetFileError(PostureFeedbackError, ValueError):
     """A target file (or dict) that cannot be used, with where and why in a one-line message.
 
     Attributes:
@@ -497,6 +498,8 @@ def save_targets(target_set: TargetSet, path: str | os.PathLike[str]) -> None:
 
 # --------------------------------------------------------------------------- evaluation
 
+_EPS_S = 1e-9  # seconds: float slack so that 0.3 - 0.1 counts as 0.2
+
 # Internal zones (NEAR split by side so the cue direction and hysteresis are known).
 _UNKNOWN, _LOW, _NEAR_LOW, _IN, _NEAR_HIGH, _HIGH = range(6)
 _VERDICT = {
@@ -638,7 +641,7 @@ class TargetEvaluator:
                 if zone != tr.candidate:
                     tr.candidate = zone
                     tr.candidate_since = t
-                if t - tr.candidate_since >= target.min_duration_s:
+                if t - tr.candidate_since >= target.min_duration_s - _EPS_S:
                     tr.reported = zone
             rep = tr.reported
             if rep == _UNKNOWN:
