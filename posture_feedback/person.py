@@ -1,0 +1,249 @@
+"""Person selection: which of the detected people is the target, frame after frame.
+
+At the start (and after the target has been lost for longer than ``lost_timeout_s``) the
+target is the person with the highest *start score* (largest and most central, see
+``start_score``). From then on the target is followed by *continuity*, not by size: in each
+frame the person whose left/right-invariant body points (nose, mid-shoulders, mid-hips,
+mid-knees, mid-ankles) lie nearest the target's last ones, in body sizes, and whose body size
+is consistent, continues the track. So a therapist walking in front of the patient does not
+steal the target. If nobody matches, the target is missing for that frame (``select`` returns
+None) and the track is kept; only after ``lost_timeout_s`` does selection start afresh.
+
+A caller (the UI) can switch target with ``request_target(point)``: the person whose box
+contains, or is nearest to, that pixel becomes the target at the next ``select``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.types import Landmarks
+
+#: Body segments whose image length / world length gives pixels per metre.
+_SCALE_BONES = np.array(
+    [(11, 12), (23, 24), (11, 23), (12, 24), (11, 13), (12, 14), (13, 15), (14, 16), (23, 25), (24, 26), (25, 27)]
+    + [(26, 28)]
+)
+#: Left/right-invariant points: the nose, then mid-points of these pairs.
+_INVARIANT_PAIRS = np.array([(11, 12), (23, 24), (25, 26), (27, 28), (7, 8)])
+
+
+def body_scale(landmarks: Landmarks, min_confidence: float = 0.5) -> float:
+    """Body size in image pixels: the image length of half a metre at the person's distance.
+
+    Pixels per metre come from body segments (shoulders, hips, trunk sides, upper arms and
+    forearms, thighs, shanks): image length (pixels) / world length (metres). Foreshortening
+    only shortens the image length, so the second-largest ratio (robust to one outlier) is
+    used. Falls back to the trunk length in pixels when fewer than two segments are confident.
+    Half a metre is about the hip-to-shoulder length of an adult.
+    """
+    conf = landmarks.confidence()
+    a, b = _SCALE_BONES[:, 0], _SCALE_BONES[:, 1]
+    ok = (conf[a] >= min_confidence) & (conf[b] >= min_confidence)
+    wl = np.linalg.norm(landmarks.world[a] - landmarks.world[b], axis=1)
+    ok &= wl > 0.05
+    if ok.sum() >= 2:
+        il = np.linalg.norm(landmarks.image[a, :2] - landmarks.image[b, :2], axis=1)
+        ratio = np.sort(il[ok] / wl[ok])
+        return float(0.5 * ratio[-2])
+    xy = landmarks.xy
+    trunk = np.linalg.norm((xy[11] + xy[12]) / 2 - (xy[23] + xy[24]) / 2)
+    x0, y0, x1, y1 = landmarks.bbox()
+    return float(max(trunk, 0.25 * max(x1 - x0, y1 - y0), 1.0))
+
+
+def invariant_points(landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
+    """(6, 2) pixel positions of left/right-invariant body points and their (6,) confidence.
+
+    The nose, and the mid-points of the shoulders, hips, knees, ankles and ears: a label swap
+    between the person's left and right leaves them unchanged.
+    """
+    xy, conf = landmarks.xy, landmarks.confidence()
+    a, b = _INVARIANT_PAIRS[:, 0], _INVARIANT_PAIRS[:, 1]
+    pts = np.vstack([xy[lm.NOSE][None], (xy[a] + xy[b]) / 2])
+    c = np.concatenate([[conf[lm.NOSE]], np.minimum(conf[a], conf[b])])
+    return pts, c
+
+
+def _box_iou(p: tuple[float, float, float, float], q: tuple[float, float, float, float]) -> float:
+    ix = max(0.0, min(p[2], q[2]) - max(p[0], q[0]))
+    iy = max(0.0, min(p[3], q[3]) - max(p[1], q[1]))
+    inter = ix * iy
+    union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class SelectionOptions:
+    """Parameters of ``PersonSelector``.
+
+    Attributes:
+        lost_timeout_s: keep following a target that has not been seen for up to this long
+            (seconds); after it, pick afresh by the start score.
+        max_step: the largest allowed movement of the body points between two frames, in body
+            sizes (half a metre), for a gap of one frame; it grows by ``step_per_s`` per second
+            of absence.
+        step_per_s: extra allowed movement per second the target has not been seen, in body
+            sizes (a walking person covers about 3 body sizes per second).
+        max_size_ratio: a candidate whose body size differs from the target's by more than
+            this factor (either way) is someone else.
+        centrality_weight: weight in [0, 1] of centrality in the start score.
+        request_radius: ``request_target`` accepts a point up to this many body sizes outside
+            a person's box.
+        min_confidence: landmarks less confident than this are ignored for boxes and matching.
+    """
+
+    lost_timeout_s: float = 1.0
+    max_step: float = 0.6
+    step_per_s: float = 3.0
+    max_size_ratio: float = 1.5
+    centrality_weight: float = 0.5
+    request_radius: float = 0.5
+    min_confidence: float = 0.3
+
+
+class _Track:
+    """What is remembered of the target: its body points, box, size and when last seen."""
+
+    __slots__ = ("pts", "conf", "box", "scale", "t")
+
+    def __init__(self, person: Landmarks, t: float, min_confidence: float) -> None:
+        self.update(person, t, min_confidence)
+
+    def update(self, person: Landmarks, t: float, min_confidence: float) -> None:
+        pts, conf = invariant_points(person)
+        if getattr(self, "pts", None) is not None:
+            keep = conf < min_confidence  # keep the old positions of points not seen now
+            pts = np.where(keep[:, None], self.pts, pts)
+            conf = np.where(keep, self.conf * 0.5, conf)
+        self.pts, self.conf = pts, conf
+        self.box = person.bbox(min_confidence)
+        self.scale = body_scale(person)
+        self.t = float(t)
+
+
+class PersonSelector:
+    """Chooses the target person in each frame and keeps a stable ``track_id`` for it."""
+
+    def __init__(self, options: SelectionOptions = SelectionOptions()) -> None:  # noqa: B008 (immutable use)
+        self.options = options
+        self._track: _Track | None = None
+        self._track_id = -1
+        self._next_id = 0
+        self._last_people: list[Landmarks] = []
+        self._last_t = -math.inf
+        self._requested: _Track | None = None
+
+    @property
+    def track_id(self) -> int:
+        """Identity of the current target (-1 before the first selection or after a reset)."""
+        return self._track_id
+
+    def reset(self) -> None:
+        """Forget the target and any pending request."""
+        self._track = None
+        self._track_id = -1
+        self._last_people = []
+        self._last_t = -math.inf
+        self._requested = None
+
+    @staticmethod
+    def start_score(person: Landmarks, frame_size: tuple[int, int], centrality_weight: float = 0.5) -> float:
+        """Score for picking a target afresh: size × centrality, higher is better.
+
+        size = body size (``body_scale``, pixels) / frame height; centrality = 1 − w · d, with
+        d the distance of the trunk centre from the frame centre divided by half the frame
+        diagonal (0 at the centre, 1 in a corner) and w = ``centrality_weight``. So with
+        w = 0.5 a person in a corner needs twice the size of one in the centre.
+        """
+        w, h = frame_size
+        d = float(np.linalg.norm(person.center() - (w / 2, h / 2)) / (0.5 * math.hypot(w, h)))
+        return body_scale(person) / h * (1.0 - centrality_weight * min(d, 1.0))
+
+    def _match_cost(self, track: _Track, person: Landmarks, t: float) -> float:
+        """Distance in body sizes between the track and a person; inf if they cannot match."""
+        o = self.options
+        pts, conf = invariant_points(person)
+        scale = body_scale(person)
+        ratio = scale / track.scale if track.scale > 0 else 1.0
+        if not (1.0 / o.max_size_ratio <= ratio <= o.max_size_ratio):
+            return math.inf
+        both = (conf >= o.min_confidence) & (track.conf >= o.min_confidence)
+        if both.sum() >= 2:
+            d = float(np.median(np.linalg.norm(pts[both] - track.pts[both], axis=1)))
+        else:
+            d = float(np.linalg.norm(person.center() - (track.pts[1] + track.pts[2]) / 2))
+        d /= 0.5 * (scale + track.scale)
+        gate = o.max_step + o.step_per_s * max(0.0, t - track.t)
+        if d > gate:
+            return math.inf
+        iou = _box_iou(track.box, person.bbox(o.min_confidence))
+        return d + 0.5 * (1.0 - iou) + 0.5 * abs(math.log(ratio))
+
+    def _best_match(self, track: _Track, people: list[Landmarks], t: float) -> int | None:
+        costs = [self._match_cost(track, p, t) for p in people]
+        if not costs or not math.isfinite(min(costs)):
+            return None
+        return int(np.argmin(costs))
+
+    def select(self, people: list[Landmarks], frame_size: tuple[int, int], t: float) -> int | None:
+        """Index in ``people`` of the target at time ``t`` (seconds), or None if it is not seen.
+
+        ``frame_size`` is (width, height) in pixels.
+        """
+        o = self.options
+        self._last_people = list(people)
+        self._last_t = float(t)
+        if self._track is not None and (t < self._track.t or t - self._track.t > o.lost_timeout_s):
+            self._track = None  # lost for too long (or time went backwards: a new source)
+        if self._requested is not None:
+            i = self._best_match(self._requested, people, t)
+            self._requested = None
+            if i is not None:
+                self._track = _Track(people[i], t, o.min_confidence)
+                self._track_id = self._new_id()
+                return i
+        if self._track is not None:
+            i = self._best_match(self._track, people, t)
+            if i is not None:
+                self._track.update(people[i], t, o.min_confidence)
+            return i
+        if not people:
+            return None
+        scores = [self.start_score(p, frame_size, o.centrality_weight) for p in people]
+        i = int(np.argmax(scores))
+        self._track = _Track(people[i], t, o.min_confidence)
+        self._track_id = self._new_id()
+        return i
+
+    def request_target(self, point_xy: tuple[float, float]) -> bool:
+        """Make the person at this pixel (unmirrored frame) the target from the next ``select``.
+
+        The person whose box contains the point wins (the one whose trunk centre is nearest, if
+        several boxes contain it); otherwise the person whose box is nearest, if within
+        ``request_radius`` body sizes. Returns False (and changes nothing) if nobody is near.
+        """
+        o = self.options
+        p = np.asarray(point_xy, dtype=float)
+        best, best_key = None, (math.inf, math.inf)
+        for person in self._last_people:
+            x0, y0, x1, y1 = person.bbox(o.min_confidence)
+            outside = math.hypot(max(x0 - p[0], 0.0, p[0] - x1), max(y0 - p[1], 0.0, p[1] - y1))
+            scale = body_scale(person)
+            if outside > o.request_radius * scale:
+                continue
+            key = (outside / scale, float(np.linalg.norm(person.center() - p)) / scale)
+            if key < best_key:
+                best, best_key = person, key
+        if best is None:
+            return False
+        self._requested = _Track(best, self._last_t, o.min_confidence)
+        return True
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id - 1

@@ -1,0 +1,258 @@
+"""Undo left/right label swaps of the pose model, frame by frame.
+
+The model sometimes labels a person's left arm (or leg, or head, or whole body) as the right
+one for a stretch of frames, most often when the person turns or is seen obliquely. A swapped
+arm turns every left/right angle into nonsense, so each frame is checked before smoothing.
+
+For each body part (the whole body first, then the arms, the legs and the head) the cost of
+the labels as given is compared with the cost of the part's left and right exchanged:
+
+* **continuity**: the distance of each landmark to where the same landmark was in the previous
+  *corrected* frame, in image pixels divided by the body size (``person.body_scale``) and in
+  hip-centred world metres divided by half a metre, weighted by confidence. A label swap
+  jumps by the width of the body; real movement between two frames is small.
+* **attachment** (arms and legs): an elbow (knee) belongs next to its own shoulder (hip);
+  a limb labelled with the wrong side reaches across the body to the other shoulder.
+* **facing** (whole body): the nose is nearer the camera than the shoulders exactly when the
+  person faces the camera, and then the person's left shoulder is on the image's right
+  (the image is never mirrored). This anchors the labels when there is no previous frame.
+
+The exchanged labels win only by a clear margin, so a real crossing of the arms (the wrists
+pass each other smoothly, the elbows stay beside their shoulders) is not "corrected".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.person import body_scale
+from posture_feedback.types import Landmarks
+
+_ALL_PAIRS: tuple[tuple[int, int], ...] = lm.TRUNK_PAIRS + lm.ARM_PAIRS + lm.LEG_PAIRS + lm.HEAD_PAIRS
+
+#: (root, first joint) chains whose root is fixed by the trunk: (left root, right root, left joint, right joint)
+_ATTACH = {
+    "arms": ((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_ELBOW, lm.RIGHT_ELBOW),),
+    "legs": ((lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE),),
+}
+
+
+def _pair_arrays(pairs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
+    a = np.array(pairs)
+    return a[:, 0], a[:, 1]
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1.0 - p))
+
+
+class SideSwapCorrector:
+    """Detects and undoes left/right label swaps of body parts, one frame at a time.
+
+    For each part (whole body, arms, legs, head) it keeps the probability that the model's
+    labels are swapped now, updated like a two-state hidden Markov filter:
+
+    * transition: continuity between this frame's and the previous frame's *raw* labels
+      tells whether the model's labelling of the part jumped (a swap started or ended);
+    * evidence: the attachment of each limb to its own side of the trunk (arms, legs, head)
+      and the facing check (whole body) say which labelling is plausible in this frame.
+
+    Comparing raw with raw (not with the corrected output) keeps a wrong decision from
+    feeding itself; the per-frame evidence pulls the state back. A part is exchanged when
+    the probability exceeds 0.5.
+
+    Args:
+        jump_scale: continuity difference (body sizes per landmark, image + world) that makes
+            a jump e (≈ 2.7) times more likely than no jump.
+        evidence_scale: attachment difference (body sizes) that makes one labelling e times
+            more likely than the other.
+        prior_swapped: probability that the model's labels are swapped when nothing is known
+            (start of a track, after a gap).
+        max_gap_s: the previous frame is used for continuity only if at most this old (seconds).
+        min_confidence: landmarks less confident than this do not count.
+    """
+
+    PARTS: dict[str, tuple[tuple[int, int], ...]] = {
+        "body": _ALL_PAIRS,
+        "arms": lm.ARM_PAIRS,
+        "legs": lm.LEG_PAIRS,
+        "head": lm.HEAD_PAIRS,
+    }
+    #: landmarks whose continuity decides a jump of each part
+    _CONTINUITY: dict[str, tuple[tuple[int, int], ...]] = {
+        "body": lm.TRUNK_PAIRS,
+        "arms": lm.ARM_PAIRS,
+        "legs": lm.LEG_PAIRS,
+        "head": lm.HEAD_PAIRS,
+    }
+
+    def __init__(
+        self,
+        jump_scale: float = 0.1,
+        evidence_scale: float = 0.15,
+        prior_swapped: float = 0.1,
+        max_gap_s: float = 0.3,
+        min_confidence: float = 0.3,
+        evidence_dead_zone: float = 0.2,
+        evidence_gain: float = 0.1,
+        facing_weight: float = 0.3,
+        min_jump: float = 0.002,
+        max_logit: float = 8.0,
+        memory_s: float = 2.0,
+        head_weight: float = 3.0,
+        threshold: float = 0.6,
+    ) -> None:
+        self.jump_scale = jump_scale
+        self.evidence_scale = evidence_scale
+        self.prior_swapped = prior_swapped
+        self.max_gap_s = max_gap_s
+        self.min_confidence = min_confidence
+        self.evidence_dead_zone = evidence_dead_zone
+        self.evidence_gain = evidence_gain
+        self.facing_weight = facing_weight
+        self.min_jump = min_jump
+        self.max_logit = max_logit
+        self.memory_s = memory_s
+        self.head_weight = head_weight
+        self.threshold = threshold
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the previous frame (e.g. when the target person changes)."""
+        self._prev: Landmarks | None = None
+        self._prev_scale = 1.0
+        self._t: float | None = None
+        self._logit = dict.fromkeys(self.PARTS, _logit(self.prior_swapped))
+        #: parts exchanged by the last call ("body", "arms", "legs", "head"), for diagnostics
+        self.last_swaps: tuple[str, ...] = ()
+        #: the probability that each part's raw labels were swapped, after the last call
+        self.probabilities: dict[str, float] = dict.fromkeys(self.PARTS, self.prior_swapped)
+
+    # ---------------------------------------------------------------- costs
+    def _continuity(self, cur: Landmarks, scale: float, pairs: tuple[tuple[int, int], ...]) -> float:
+        """Mean cost (swapped − as labelled) per landmark, in body sizes, against the previous raw frame.
+
+        Positive: the labels are continuous; negative: the part's labels jumped to the other side.
+        NaN when too few landmarks are confident in both frames.
+        """
+        prev = self._prev
+        assert prev is not None
+        left, right = _pair_arrays(pairs)
+        idx = np.concatenate([left, right])
+        sw = np.concatenate([right, left])
+        cc, cp = cur.confidence(), prev.confidence()
+        w = np.minimum(np.minimum(cc[idx], cc[sw]), cp[idx])
+        w = np.where(w >= self.min_confidence, w, 0.0)
+        if w.sum() < 1.0:
+            return math.nan
+        s = 0.5 * (scale + self._prev_scale)
+        hip_c = 0.5 * (cur.world[lm.LEFT_HIP] + cur.world[lm.RIGHT_HIP])
+        hip_p = 0.5 * (prev.world[lm.LEFT_HIP] + prev.world[lm.RIGHT_HIP])
+        wc, wp = cur.world - hip_c, prev.world - hip_p
+
+        def cost(order: np.ndarray) -> np.ndarray:
+            d_img = np.linalg.norm(cur.xy[order] - prev.xy[idx], axis=1) / s
+            d_w = np.linalg.norm(wc[order] - wp[idx], axis=1) / 0.5
+            return d_img + d_w
+
+        return float(np.sum(w * (cost(sw) - cost(idx))) / w.sum())
+
+    def _attachment(self, cur: Landmarks, scale: float, part: str) -> float:
+        """Cost (swapped − as labelled), body sizes: how far each limb's first joint is from its own root."""
+        c, xy = cur.confidence(), cur.xy
+        diff = 0.0
+        for lr, rr, lj, rj in _ATTACH.get(part, ()):
+            w = min(c[lr], c[rr], c[lj], c[rj])
+            if w < self.min_confidence:
+                continue
+            d = lambda a, b: float(np.linalg.norm(xy[a] - xy[b])) / scale  # noqa: E731
+            diff += w * ((d(lr, rj) + d(rr, lj)) - (d(lr, lj) + d(rr, rj)))
+        return diff
+
+    def _head_alignment(self, cur: Landmarks) -> float:
+        """Cosine in [−1, 1] between the ears' and the shoulders' left→right directions (world).
+
+        Near +1 when the head is labelled like the trunk; the head never turns 180° on the trunk.
+        """
+        c = cur.confidence()
+        if min(c[lm.LEFT_EAR], c[lm.RIGHT_EAR], c[lm.LEFT_SHOULDER], c[lm.RIGHT_SHOULDER]) < self.min_confidence:
+            return 0.0
+        e = cur.world[lm.LEFT_EAR] - cur.world[lm.RIGHT_EAR]
+        s = cur.world[lm.LEFT_SHOULDER] - cur.world[lm.RIGHT_SHOULDER]
+        n = float(np.linalg.norm(e) * np.linalg.norm(s))
+        return float(e @ s) / n if n > 0 else 0.0
+
+    @staticmethod
+    def _facing(cur: Landmarks, scale: float) -> float:
+        """Agreement in [−1, 1] of the labels with the facing direction (> 0: labels plausible).
+
+        Facing the camera (nose nearer than the shoulders in world z) needs the person's left
+        shoulder on the image's right. The model's depth usually follows its own labels, so
+        this is weak evidence; it matters when image and world disagree.
+        """
+        c = cur.confidence()
+        if min(c[lm.NOSE], c[lm.LEFT_SHOULDER], c[lm.RIGHT_SHOULDER]) < 0.5:
+            return 0.0
+        w = cur.world
+        depth = 0.5 * (w[lm.LEFT_SHOULDER, 2] + w[lm.RIGHT_SHOULDER, 2]) - w[lm.NOSE, 2]  # > 0: nose nearer
+        lr_x = (cur.xy[lm.LEFT_SHOULDER, 0] - cur.xy[lm.RIGHT_SHOULDER, 0]) / scale
+        return float(np.clip(depth / 0.1, -1, 1) * np.clip(lr_x / 0.5, -1, 1))
+
+    # ---------------------------------------------------------------- main
+    def __call__(self, landmarks: Landmarks, t: float) -> Landmarks:
+        """``landmarks`` at time ``t`` (seconds) with swapped body parts' labels exchanged back."""
+        raw = landmarks
+        scale = body_scale(raw)
+        if not math.isfinite(scale) or scale <= 0:
+            scale = 1.0
+        have_prev = self._prev is not None and self._t is not None and 0 < t - self._t <= self.max_gap_s
+        logit = self._logit if have_prev else dict.fromkeys(self.PARTS, _logit(self.prior_swapped))
+        new_logit: dict[str, float] = {}
+        decision: dict[str, float] = {}
+        prior = _logit(self.prior_swapped)
+        keep = math.exp(-(t - self._t) / self.memory_s) if have_prev and self._t is not None else 0.0
+        jumps: dict[str, float] = {}
+        for part in self.PARTS:
+            # without fresh evidence the belief fades back to the prior (ambiguous stretches default to the raw labels)
+            q = _sigmoid(prior + (logit[part] - prior) * keep)
+            if have_prev:
+                c = self._continuity(raw, scale, self._CONTINUITY[part])
+                jump = 0.5 if not math.isfinite(c) else _sigmoid(-c / self.jump_scale)
+                jumps[part] = jump = min(max(jump, self.min_jump), 1.0 - self.min_jump)
+                if part != "body":  # limbs and head are tracked relative to the trunk
+                    jb = jumps["body"]
+                    jump = jump * (1.0 - jb) + (1.0 - jump) * jb
+                q = q * (1.0 - jump) + (1.0 - q) * jump
+            # evidence of this frame: log-likelihood ratio (swapped vs as labelled)
+            if part == "body":
+                llr = -self.facing_weight * self._facing(raw, scale)
+            elif part == "head":
+                llr = -self.head_weight * self._head_alignment(raw)
+            else:
+                e = self._attachment(raw, scale, part)
+                llr = -math.copysign(max(abs(e) - self.evidence_dead_zone, 0.0), e) / self.evidence_scale
+            lq = _logit(q)
+            decision[part] = _sigmoid(lq + llr)
+            # the evidence of successive frames is strongly correlated: only a share of it is remembered
+            gain = self.evidence_gain if have_prev else 1.0
+            new_logit[part] = min(max(lq + gain * llr, -self.max_logit), self.max_logit)
+        self._logit = new_logit
+        self.probabilities = decision
+        self._prev, self._prev_scale, self._t = raw, scale, float(t)
+        # the raw labels are right most of the time: exchange only when fairly sure
+        out = raw
+        swaps: list[str] = []
+        for part, pairs in self.PARTS.items():
+            if decision[part] > self.threshold:
+                out = out.swapped(pairs)
+                swaps.append(part)
+        self.last_swaps = tuple(swaps)
+        return out

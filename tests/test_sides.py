@@ -1,0 +1,154 @@
+"""Left/right swap correction on constructed sequences: a clean walk, injected swaps, real crossings."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posture_feedback import landmarks as lm
+from posture_feedback.sides import SideSwapCorrector
+from posture_feedback.types import Landmarks
+
+FPS = 30.0
+PX_PER_M = 250.0
+ORIGIN = np.array([320.0, 220.0])
+
+
+def _person(
+    swing: float = 0.0, wrist_x: tuple[float, float] | None = None, shift_x: float = 0.0, face_camera: bool = True
+) -> Landmarks:
+    """A person facing the camera (or with the back to it), arms and legs swinging in the sagittal plane.
+
+    World metres, hip-centred, x to the image right, y down, z away from the camera; the image is
+    an orthographic projection (250 px/m). ``swing`` (radians) swings the left arm forward and the
+    right leg forward (and the opposite limbs back), as in walking. ``wrist_x`` puts the wrists at
+    these world x (metres) in front of the chest instead (for crossing the arms).
+    """
+    s = 1.0 if face_camera else -1.0  # the person's left is at +x when facing the camera
+    p: dict[str, np.ndarray] = {}
+
+    def put(name: str, xyz: tuple[float, float, float] | np.ndarray) -> None:
+        p[name] = np.asarray(xyz, dtype=float)
+
+    for side, sg in (("left", s), ("right", -s)):
+        put(f"{side}_shoulder", (0.18 * sg, -0.5, 0.0))
+        put(f"{side}_hip", (0.1 * sg, 0.0, 0.0))
+        arm = swing if side == "left" else -swing
+        leg = -arm
+        el = p[f"{side}_shoulder"] + (0.03 * sg, 0.28 * math.cos(arm), -0.28 * math.sin(arm) * s)
+        if wrist_x is None:
+            wr = el + (0.0, 0.25 * math.cos(arm), -0.25 * math.sin(arm) * s)
+        else:
+            el = p[f"{side}_shoulder"] + (0.05 * sg, 0.25, -0.1 * s)
+            wr = np.array([wrist_x[0 if side == "left" else 1], -0.3, -0.3 * s])
+        put(f"{side}_elbow", el)
+        put(f"{side}_wrist", wr)
+        put(f"{side}_pinky", wr + (0.02 * sg, 0.06, 0))
+        put(f"{side}_index", wr + (0.0, 0.08, 0))
+        put(f"{side}_thumb", wr + (-0.02 * sg, 0.05, 0))
+        kn = p[f"{side}_hip"] + (0.0, 0.42 * math.cos(leg), -0.42 * math.sin(leg) * s)
+        an = kn + (0.0, 0.4, 0.0)
+        put(f"{side}_knee", kn)
+        put(f"{side}_ankle", an)
+        put(f"{side}_heel", an + (0, 0.05, 0.05 * s))
+        put(f"{side}_foot_index", an + (0, 0.06, -0.12 * s))
+        put(f"{side}_eye_inner", (0.02 * sg, -0.68, -0.07 * s))
+        put(f"{side}_eye", (0.035 * sg, -0.68, -0.065 * s))
+        put(f"{side}_eye_outer", (0.05 * sg, -0.68, -0.06 * s))
+        put(f"{side}_ear", (0.075 * sg, -0.66, 0.0))
+    put("nose", (0.0, -0.65, -0.09 * s))
+    put("mouth_left", (0.025 * s, -0.61, -0.07 * s))
+    put("mouth_right", (-0.025 * s, -0.61, -0.07 * s))
+    world = {k: tuple(v) for k, v in p.items()}
+    image = {
+        k: (ORIGIN[0] + shift_x + PX_PER_M * v[0], ORIGIN[1] + PX_PER_M * v[1], PX_PER_M * v[2]) for k, v in p.items()
+    }
+    out = Landmarks.from_points(image, world=world, visibility=0.95)
+    assert (out.visibility > 0).all()
+    return out
+
+
+def _walk(n: int = 60, **kw: float) -> list[Landmarks]:
+    return [_person(swing=0.5 * math.sin(2 * math.pi * 1.0 * i / FPS), shift_x=2.0 * i, **kw) for i in range(n)]
+
+
+def _correct(seq: list[Landmarks]) -> tuple[list[Landmarks], list[tuple[str, ...]]]:
+    sc = SideSwapCorrector()
+    out, swaps = [], []
+    for i, f in enumerate(seq):
+        out.append(sc(f, i / FPS))
+        swaps.append(sc.last_swaps)
+    return out, swaps
+
+
+def _assert_same(a: list[Landmarks], b: list[Landmarks]) -> None:
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        assert np.array_equal(x.image, y.image), f"frame {i} differs"
+        assert np.array_equal(x.world, y.world), f"frame {i} differs"
+
+
+def test_clean_walk_is_left_alone() -> None:
+    walk = _walk()
+    out, swaps = _correct(walk)
+    assert all(s == () for s in swaps)
+    _assert_same(out, walk)
+
+
+def test_clean_walk_seen_from_behind_is_left_alone() -> None:
+    walk = _walk(face_camera=False)
+    out, swaps = _correct(walk)
+    assert all(s == () for s in swaps)
+    _assert_same(out, walk)
+
+
+@pytest.mark.parametrize(("pairs", "name"), [(lm.ARM_PAIRS, "arms"), (lm.LEG_PAIRS, "legs")])
+def test_injected_five_frame_limb_swap_is_undone(pairs: tuple[tuple[int, int], ...], name: str) -> None:
+    walk = _walk()
+    bad = [f.swapped(pairs) if 20 <= i < 25 else f for i, f in enumerate(walk)]
+    out, swaps = _correct(bad)
+    _assert_same(out, walk)
+    assert [i for i, s in enumerate(swaps) if s] == list(range(20, 25))
+    assert all(swaps[i] == (name,) for i in range(20, 25))
+
+
+def test_injected_whole_body_swap_is_undone() -> None:
+    walk = _walk()
+    everything = lm.TRUNK_PAIRS + lm.ARM_PAIRS + lm.LEG_PAIRS + lm.HEAD_PAIRS
+    bad = [f.swapped(everything) if 30 <= i < 35 else f for i, f in enumerate(walk)]
+    out, swaps = _correct(bad)
+    _assert_same(out, walk)
+    assert [i for i, s in enumerate(swaps) if s] == list(range(30, 35))
+
+
+def test_arm_labelled_across_the_body_from_the_first_frame_is_undone() -> None:
+    """No previous frame: the elbows' attachment to their own shoulders decides."""
+    walk = _walk(10)
+    bad = [f.swapped(lm.ARM_PAIRS) for f in walk]
+    out, _ = _correct(bad)
+    _assert_same(out, walk)
+
+
+def test_real_crossing_of_the_arms_is_not_corrected() -> None:
+    """The wrists pass each other in front of the chest and cross over: the labels must stay."""
+    n = 45
+    seq = []
+    for i in range(n):
+        u = min(i / 30, 1.0)  # crossing over one second, then held crossed
+        seq.append(_person(wrist_x=(0.25 - 0.45 * u, -0.25 + 0.45 * u)))
+    assert seq[-1].xy[lm.LEFT_WRIST, 0] < seq[-1].xy[lm.RIGHT_WRIST, 0]  # really crossed in the image
+    out, swaps = _correct(seq)
+    assert all(s == () for s in swaps)
+    _assert_same(out, seq)
+
+
+def test_reset_forgets_the_previous_frame() -> None:
+    walk = _walk(20)
+    sc = SideSwapCorrector()
+    for i, f in enumerate(walk[:10]):
+        sc(f, i / FPS)
+    sc.reset()
+    assert sc.last_swaps == ()
+    out = sc(walk[10], 10 / FPS)
+    assert np.array_equal(out.image, walk[10].image)
