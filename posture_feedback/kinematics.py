@@ -47,7 +47,7 @@ import numpy as np
 
 from posture_feedback import landmarks as lm
 from posture_feedback.types import ANGLE_INDEX, ANGLE_NAMES, AngleTable, Landmarks, View
-from posture_feedback.view import DEFAULT_UP, TOWARDS_CAMERA
+from posture_feedback.view import DEFAULT_UP, TOWARDS_CAMERA, cross3
 
 L_SH, R_SH, L_EL, R_EL, L_WR, R_WR = (
     lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_ELBOW, lm.RIGHT_ELBOW, lm.LEFT_WRIST, lm.RIGHT_WRIST,
@@ -91,10 +91,13 @@ VISIBILITY_UNCERTAINTY = 5.0
 _JOINT_NAMES = tuple(n for n in ANGLE_NAMES if n.endswith(("_flexion", "_elevation")))
 _JOINT_SLOTS = np.array([ANGLE_INDEX[n] for n in _JOINT_NAMES])
 _JOINT_IDX = np.array([ANGLE_JOINTS[n] for n in _JOINT_NAMES])  # (8, 3)
+_JOINT_V, _JOINT_A, _JOINT_B = (_JOINT_IDX[:, i].copy() for i in range(3))
 _JOINT_SUPPLEMENT = np.array([n.endswith("_flexion") for n in _JOINT_NAMES])
 _TILT_NAMES = ("shoulder_tilt", "pelvic_tilt", "head_tilt")
 _TILT_SLOTS = np.array([ANGLE_INDEX[n] for n in _TILT_NAMES])
 _TILT_IDX = np.array([ANGLE_JOINTS[n] for n in _TILT_NAMES])  # (3, 2)
+_TILT_L, _TILT_R = _TILT_IDX[:, 0].copy(), _TILT_IDX[:, 1].copy()
+_N = len(ANGLE_NAMES)
 _TRUNK = ANGLE_INDEX["trunk_inclination"]
 _CVA = ANGLE_INDEX["craniovertebral_angle"]
 # Candidate (lower, upper) landmark pairs for the trunk and head lines, best first:
@@ -115,46 +118,53 @@ for _v in View:
     _VALID_BY_VIEW[_v] = _ok
 
 
-def _unit_rows(v: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
-def _angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Unsigned angle (degrees) between row vectors a and b (..., 3); NaN if one is zero."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.einsum("...i,...i->...", a, b) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
-    return np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))
-
-
-def _elevation_deg(v: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """Signed elevation (degrees) of row vectors v above the plane orthogonal to ``up``."""
-    vu = v @ up
-    vh = np.linalg.norm(v - vu[..., None] * up, axis=-1)
-    return np.degrees(np.arctan2(vu, vh))
-
-
 def forward_from_azimuth(azimuth_deg: float, up: np.ndarray) -> np.ndarray:
     """The person's horizontal facing direction (unit, world-landmark axes) for a camera azimuth.
 
     Inverse of ``view.azimuth_of``: the direction towards the camera rotated by −azimuth about up.
     """
     d = TOWARDS_CAMERA - (TOWARDS_CAMERA @ up) * up
-    d /= np.linalg.norm(d)
+    d = d / np.linalg.norm(d)
     a = math.radians(azimuth_deg)
-    return math.cos(a) * d - math.sin(a) * np.cross(up, d)
+    return math.cos(a) * d - math.sin(a) * cross3(up, d)
 
 
-def _pick_line(p: np.ndarray, ok: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, int]:
+def hybrid_points(landmarks: Landmarks, use: np.ndarray | None = None) -> np.ndarray:
+    """(33, 3) points in metres: image x, y (pixels, scaled to metres) with world-landmark depth z.
+
+    The image landmarks locate the body in the image plane better than the world landmarks
+    (which are a learned 3D guess), while only the world landmarks carry a usable depth (the
+    image z is far noisier). The scale (metres per pixel) is the least-squares fit of the
+    centred world x, y to the centred image x, y over the landmarks in ``use`` (all when fewer
+    than 4), i.e. a weak-perspective camera. Axes are the world-landmark axes (x right, y down,
+    z away from the camera); the origin is arbitrary (angles only use differences).
+    """
+    xy = landmarks.image[:, :2]
+    w = landmarks.world
+    if use is not None and int(np.count_nonzero(use)) >= 4:
+        xs, ws = xy[use], w[use, :2]
+    else:
+        xs, ws = xy, w[:, :2]
+    ci = xs - xs.mean(axis=0)
+    denom = float(np.vdot(ci, ci))
+    scale = float(np.vdot(ci, ws - ws.mean(axis=0))) / denom if denom > 0 else 0.0
+    out = np.empty((lm.NUM_LANDMARKS, 3))
+    out[:, :2] = xy * scale
+    out[:, 2] = w[:, 2]
+    return out
+
+
+def _pick_line(p: np.ndarray, ok: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The first candidate line (mid-points, left side, right side) whose landmarks are all ok.
 
-    Returns (vector low → high, candidate index) or (NaN vector, -1).
+    Returns (vector low → high, the 4 landmark indices used), or (NaN vector, empty indices).
     """
     avail = ok[low].all(axis=1) & ok[high].all(axis=1)
     if not avail.any():
-        return np.full(3, np.nan), -1
-    k = int(np.argmax(avail))
-    return p[high[k]].mean(axis=0) - p[low[k]].mean(axis=0), k
+        return np.full(3, np.nan), np.empty(0, int)
+    k = int(avail.argmax())
+    lo, hi = low[k], high[k]
+    return 0.5 * (p[hi[0]] + p[hi[1]] - p[lo[0]] - p[lo[1]]), np.concatenate((lo, hi))
 
 
 def compute_angles(
@@ -167,12 +177,14 @@ def compute_angles(
 ) -> AngleTable:
     """The 13 canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
 
+    Computed on ``hybrid_points`` (image x, y with world depth), see the module docstring.
+
     Args:
         landmarks: the person's landmarks (world landmarks in metres, image in pixels).
         view: the person's view (``view.classify_view``); decides ``valid``.
         azimuth_deg: the camera azimuth from ``view.classify_view`` (degrees); gives the
-            person's forward direction for the craniovertebral angle and the planes for the
-            uncertainty. NaN: forward from the shoulder line.
+            person's forward direction for the craniovertebral angle and the sagittal plane for
+            the uncertainty. NaN: forward from the shoulder line.
         up: the world vertical as a unit vector in world-landmark axes (x right, y down, z
             away from the camera); default (0, -1, 0) = level camera.
         min_visibility: landmarks with confidence (min of visibility and presence) below this
@@ -180,72 +192,81 @@ def compute_angles(
 
     Returns:
         ``AngleTable`` with values (NaN where not measurable), valid (measured and meaningful
-        in this view, see the module docstring) and uncertainty (± degrees).
+        in this view, see the module docstring) and uncertainty (± degrees, NaN where not
+        measured).
     """
     u = DEFAULT_UP if up is None else np.asarray(up, dtype=float) / np.linalg.norm(up)
     conf = np.minimum(landmarks.visibility, landmarks.presence)
     ok = conf >= min_visibility
-    p = landmarks.world
-    n = len(ANGLE_NAMES)
-    values = np.full(n, np.nan)
-    sin_phi = np.ones(n)  # sine of the angle between the measurement plane and the image plane
-    cmin = np.ones(n)
+    p = hybrid_points(landmarks, ok)
+    values = np.full(_N, np.nan)
+    sin_phi = np.ones(_N)  # sine of the angle between the measurement plane and the image plane
+    cmin = np.ones(_N)  # lowest confidence of the landmarks used
 
-    # Joint angles (8 at once).
-    v, a, b = _JOINT_IDX[:, 0], _JOINT_IDX[:, 1], _JOINT_IDX[:, 2]
-    va, vb = p[a] - p[v], p[b] - p[v]
-    ang = _angle_deg(va, vb)
-    ang = np.where(_JOINT_SUPPLEMENT, 180.0 - ang, ang)
-    values[_JOINT_SLOTS] = np.where(ok[_JOINT_IDX].all(axis=1), ang, np.nan)
+    # The trunk and head lines: mid-points, or the near side when the far side is hidden.
+    trunk, trunk_idx = _pick_line(p, ok, _TRUNK_LOW, _TRUNK_HIGH)
+    head, head_idx = _pick_line(p, ok, _CVA_LOW, _CVA_HIGH)
+
+    # Unsigned angles between vector pairs, all at once: the 8 joints, then trunk vs up.
+    va = np.empty((9, 3))
+    vb = np.empty((9, 3))
+    va[:8] = p[_JOINT_A] - p[_JOINT_V]
+    vb[:8] = p[_JOINT_B] - p[_JOINT_V]
+    va[8] = trunk
+    vb[8] = u
+    normal = cross3(va, vb)
+    nn = np.sqrt((normal * normal).sum(axis=1))
+    na = np.sqrt((va * va).sum(axis=1))
+    nb = np.sqrt((vb * vb).sum(axis=1))
+    ang = np.degrees(np.arctan2(nn, (va * vb).sum(axis=1)))  # precise near 0° and 180°, unlike arccos
+    ang[(na == 0) | (nb == 0)] = np.nan
+    joint_ok = ok[_JOINT_IDX].all(axis=1)
+    values[_JOINT_SLOTS] = np.where(joint_ok, np.where(_JOINT_SUPPLEMENT, 180.0 - ang[:8], ang[:8]), np.nan)
     cmin[_JOINT_SLOTS] = conf[_JOINT_IDX].min(axis=1)
-    normal = np.cross(va, vb)
-    nn = np.linalg.norm(normal, axis=1)
-    span = np.linalg.norm(va, axis=1) * np.linalg.norm(vb, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        plane_sin = np.linalg.norm(normal[:, :2], axis=1) / nn
-        seg_sin = np.maximum(
-            np.abs(va[:, 2]) / np.linalg.norm(va, axis=1), np.abs(vb[:, 2]) / np.linalg.norm(vb, axis=1)
-        )
-    sin_phi[_JOINT_SLOTS] = np.where(nn > 0.2 * span, plane_sin, seg_sin)
+        plane_sin = np.sqrt((normal[:8, :2] ** 2).sum(axis=1)) / nn[:8]
+        seg_sin = np.maximum(np.abs(va[:8, 2]) / na[:8], np.abs(vb[:8, 2]) / nb[:8])
+    # Nearly straight joints have no plane: use how far the segments point out of the image.
+    sin_phi[_JOINT_SLOTS] = np.where(nn[:8] > 0.2 * na[:8] * nb[:8], plane_sin, seg_sin)
 
-    # Tilts of the shoulder, hip and ear lines (3 at once).
-    lr = p[_TILT_IDX[:, 0]] - p[_TILT_IDX[:, 1]]
-    values[_TILT_SLOTS] = np.where(ok[_TILT_IDX].all(axis=1), _elevation_deg(lr, u), np.nan)
+    # Tilts of the shoulder, hip and ear lines (3 at once): signed elevation above horizontal.
+    lr = p[_TILT_L] - p[_TILT_R]
+    lr_up = lr @ u
+    horiz = lr - lr_up[:, None] * u
+    values[_TILT_SLOTS] = np.where(
+        ok[_TILT_IDX].all(axis=1), np.degrees(np.arctan2(lr_up, np.sqrt((horiz * horiz).sum(axis=1)))), np.nan
+    )
     cmin[_TILT_SLOTS] = conf[_TILT_IDX].min(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sin_phi[_TILT_SLOTS] = np.abs(lr[:, 2]) / np.linalg.norm(lr, axis=1)
+        sin_phi[_TILT_SLOTS] = np.abs(lr[:, 2]) / np.sqrt((lr * lr).sum(axis=1))
 
     # Forward direction (horizontal) for the craniovertebral angle and the sagittal plane.
     if math.isfinite(azimuth_deg):
         fwd = forward_from_azimuth(azimuth_deg, u)
-    elif ok[[L_SH, R_SH]].all():
-        fwd = np.cross(p[L_SH] - p[R_SH], u)
-        fwd -= (fwd @ u) * u
-        fwd = _unit_rows(fwd)
+    elif ok[L_SH] and ok[R_SH]:
+        fwd = cross3(p[L_SH] - p[R_SH], u)
+        fwd = fwd - (fwd @ u) * u
+        fwd = fwd / np.linalg.norm(fwd)
     else:
-        fwd = np.full(3, np.nan)
-    # The sagittal plane's normal is the person's left; its angle to the image plane:
-    sag_sin = abs(float(fwd[2])) if np.isfinite(fwd).all() else 1.0
+        fwd = None
+    # The sagittal plane's normal is the person's left-right axis; sin of its angle to the image plane:
+    sag_sin = abs(float(fwd[2])) if fwd is not None and np.isfinite(fwd[2]) else 1.0
 
-    trunk, k = _pick_line(p, ok, _TRUNK_LOW, _TRUNK_HIGH)
-    values[_TRUNK] = _angle_deg(trunk, u) if k >= 0 else np.nan
-    cmin[_TRUNK] = conf[np.r_[_TRUNK_LOW[k], _TRUNK_HIGH[k]]].min() if k >= 0 else 1.0
+    if len(trunk_idx):
+        values[_TRUNK] = ang[8]
+        cmin[_TRUNK] = conf[trunk_idx].min()
     sin_phi[_TRUNK] = sag_sin
-
-    head, k = _pick_line(p, ok, _CVA_LOW, _CVA_HIGH)
-    if k >= 0 and np.isfinite(fwd).all():
+    if len(head_idx) and fwd is not None:
         values[_CVA] = 90.0 - math.degrees(math.atan2(float(head @ fwd), float(head @ u)))
-        cmin[_CVA] = conf[np.r_[_CVA_LOW[k], _CVA_HIGH[k]]].min()
+        cmin[_CVA] = conf[head_idx].min()
     sin_phi[_CVA] = sag_sin
 
-    measured = np.isfinite(values)
-    vis_term = np.clip((1.0 - cmin) / max(1.0 - min_visibility, 1e-6), 0.0, 1.0)
-    unc = BASE_UNCERTAINTY + DEPTH_UNCERTAINTY * np.nan_to_num(sin_phi, nan=1.0) + VISIBILITY_UNCERTAINTY * vis_term
-    return AngleTable(
-        values=values,
-        valid=measured & _VALID_BY_VIEW[view],
-        uncertainty=np.where(measured, unc, np.nan),
-    )
+    measured = ~np.isnan(values)
+    vis_term = np.minimum(np.maximum((1.0 - cmin) / max(1.0 - min_visibility, 1e-6), 0.0), 1.0)
+    sin_phi[np.isnan(sin_phi)] = 1.0
+    unc = BASE_UNCERTAINTY + DEPTH_UNCERTAINTY * sin_phi + VISIBILITY_UNCERTAINTY * vis_term
+    unc[~measured] = np.nan
+    return AngleTable(values=values, valid=measured & _VALID_BY_VIEW[view], uncertainty=unc)
 
 
 def pose_with_angles(
@@ -327,7 +348,7 @@ def pose_with_angles(
         else:
             body[i] = pts[L_ANK if name.startswith("left") else R_ANK]
     fwd = forward_from_azimuth(azimuth_deg, u)
-    left = np.cross(u, fwd)
+    left = cross3(u, fwd)
     world = body @ np.stack([left, u, fwd])
     image = world * px_per_m + np.array([image_size[0] / 2, 0.6 * image_size[1], 0.0])
     ones = np.ones(lm.NUM_LANDMARKS)

@@ -62,6 +62,13 @@ _EARS = np.array([lm.LEFT_EAR, lm.RIGHT_EAR])
 _SHOULDERS = np.array([lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER])
 
 
+def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product of 3-vectors (rows, ``(..., 3)``); several times faster than np.cross on small arrays."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack((a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0), axis=-1)
+
+
 def view_from_azimuth(azimuth_deg: float) -> View:
     """The view class of a camera azimuth in degrees (NaN → UNKNOWN); thresholds above."""
     if not math.isfinite(azimuth_deg):
@@ -88,7 +95,7 @@ def facing_direction(landmarks: Landmarks, up: np.ndarray | None = None) -> np.n
         return None
     weight = np.where(in_frame, 0.25 + vis[_PAIRS].mean(axis=1), 0.0)
     lr = (weight[:, None] * (w[_PAIRS[:, 0]] - w[_PAIRS[:, 1]])).sum(axis=0) / weight.sum()
-    fwd = np.cross(lr, u)
+    fwd = cross3(lr, u)
     fwd -= (fwd @ u) * u
     n = np.linalg.norm(fwd)
     if not n > 1e-9:
@@ -110,7 +117,7 @@ def azimuth_of(fwd: np.ndarray, up: np.ndarray | None = None) -> float:
     """Camera azimuth in degrees for a horizontal unit facing direction (module docstring)."""
     u = DEFAULT_UP if up is None else _unit(np.asarray(up, dtype=float))
     d = TOWARDS_CAMERA - (TOWARDS_CAMERA @ u) * u
-    left = np.cross(u, fwd)
+    left = cross3(u, fwd)
     return math.degrees(math.atan2(float(d @ left), float(d @ fwd)))
 
 
