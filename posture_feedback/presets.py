@@ -29,17 +29,19 @@ _SIDE = frozenset({View.SIDE})
 
 # --- sources (kept short; docs/targets.md has the full references) -------------------------------
 _SRC_CVA = (
-    "Forward head posture: craniovertebral angle below about 50° (Yip et al. 2008, Man Ther 13:148; "
-    "Lau et al. 2009, Man Ther 14:363: no neck pain 50.6±2.1°, neck pain 43.9±3.6°). The webcam uses "
-    "shoulder→ear instead of C7→tragus, which reads somewhat higher: prefer the baseline preset."
+    "Forward head posture is commonly taken as a craniovertebral angle below about 48-50° (e.g. Yip et al. "
+    "2008, Man Ther 13:148); Lau et al. 2009 (Man Ther 14:363) measured 50.6±2.1° without and 43.9±3.6° with "
+    "chronic neck pain. The webcam measures shoulder joint→ear, not C7→tragus, so its values are not "
+    "interchangeable with the clinical angle: prefer the baseline (relative to neutral) preset."
 )
 _SRC_HEAD_TILT = (
-    "Clinical convention, not a norm: frontal head tilt of a few degrees is common in people without "
-    "symptoms; ±5° leaves room for that and for about ±2° webcam measurement noise."
+    "Clinical convention, not a norm: a frontal head tilt of a few degrees is common without symptoms; "
+    "±5° leaves room for that and for about ±2° of webcam measurement noise."
 )
 _SRC_SHOULDER = (
-    "Clinical convention, not a norm: shoulder height asymmetry up to about 2–3° is common in healthy "
-    "adults (photogrammetry, e.g. Ferreira et al. 2010, Clinics 65:675); ±3° flags clear asymmetry."
+    "Clinical convention, not a norm: no agreed population threshold exists for shoulder-line tilt; small "
+    "asymmetries are common in people without symptoms. ±3° (about 2 cm of height difference over a "
+    "35-40 cm shoulder width) flags a clearly visible asymmetry while staying above webcam noise."
 )
 _SRC_PELVIS = (
     "Clinical convention, not a norm: pelvic obliquity below about 2–3° is usually regarded as level in "

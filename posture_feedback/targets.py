@@ -21,7 +21,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,12 @@ class Target:
 
     def __post_init__(self) -> None:
         # Accept any iterable of View/str for convenience; store a frozenset of View.
-        object.__setattr__(self, "views", frozenset(View(v) for v in self.views))
+        try:
+            object.__setattr__(self, "views", frozenset(View(v) for v in self.views))
+        except (ValueError, TypeError):
+            raise TargetFileError(
+                "<Target>", f"{self.id}.views", f"invalid views {self.views!r}", _VIEW_NAMES
+            ) from None
         problems = _target_problems({f.name: getattr(self, f.name) for f in fields(self)})
         if problems:
             fld, problem, allowed = problems[0]
@@ -156,7 +161,7 @@ class TargetSet:
     def __len__(self) -> int:
         return len(self.targets)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Target]:
         return iter(self.targets)
 
     def get(self, target_id: str) -> Target:
@@ -363,7 +368,10 @@ def target_set_from_dict(data: Any, file: str = "<dict>", text: str | None = Non
                     views.append(View(x))
                 v = frozenset(views)
             if kind == "number":
-                v = float(v) if abs(v) < 1e300 else math.inf
+                try:
+                    v = float(v)
+                except OverflowError:  # an integer too large for a float
+                    v = math.inf
             kw[k] = v
         for req in ("id", "angle"):
             if req not in kw:

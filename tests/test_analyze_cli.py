@@ -1,0 +1,139 @@
+"""`posture-feedback analyze`: the real model on the real sample video, the CSV contract, bad inputs."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posture_feedback.angles_csv import BASE_COLUMNS
+from posture_feedback.cli import main
+from posture_feedback.types import ANGLE_NAMES, View
+
+
+@pytest.fixture(scope="module")
+def sports_run(tmp_path_factory: pytest.TempPathFactory, sports_video: Path) -> tuple[Path, Path, list[dict]]:
+    out = tmp_path_factory.mktemp("analyze")
+    csv_path, video_path = out / "angles.csv", out / "annotated.mp4"
+    code = main(["analyze", str(sports_video), "--out", str(csv_path), "--annotated", str(video_path),
+                 "--targets", "standing", "--max-frames", "120", "--no-progress"])  # fmt: skip
+    assert code == 0
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return csv_path, video_path, rows
+
+
+def test_csv_header_contract(sports_run) -> None:
+    csv_path, _, _ = sports_run
+    header = csv_path.read_text().splitlines()[0].split(",")
+    assert tuple(header[: len(BASE_COLUMNS)]) == ("frame", "time_s", "person", "view", *ANGLE_NAMES)
+    assert "target_forward_head" in header or any(h.startswith("target_") for h in header)
+
+
+def test_rows_one_per_frame_with_time(sports_run) -> None:
+    _, _, rows = sports_run
+    assert [int(r["frame"]) for r in rows] == list(range(120))
+    assert float(rows[30]["time_s"]) == pytest.approx(1.0, abs=1e-3)
+    assert {r["person"] for r in rows} <= {"0", "1"}
+    assert {r["view"] for r in rows} <= {v.value for v in View}
+
+
+def test_person_found_in_nearly_every_frame(sports_run) -> None:
+    _, _, rows = sports_run
+    found = sum(r["person"] == "1" for r in rows[5:])  # the walker enters the frame in the first frames
+    assert found / len(rows[5:]) >= 0.9
+
+
+def test_angles_plausible(sports_run) -> None:
+    _, _, rows = sports_run
+    for r in rows:
+        for name in ANGLE_NAMES:
+            cell = r[name]
+            if r["person"] == "0":
+                assert cell == ""
+            elif cell:
+                v = float(cell)
+                assert math.isfinite(v)
+                limits = (-90, 90) if name.endswith("tilt") else (-30, 180)
+                assert limits[0] <= v <= limits[1], (name, v, r["frame"])
+    knees = [float(r["left_knee_flexion"]) for r in rows if r["left_knee_flexion"]]
+    assert len(knees) > 60 and 0 <= np.median(knees) <= 60  # walking: mostly a fairly straight knee
+    assert max(knees) - min(knees) > 20  # and it does bend during the swing phase
+
+
+def test_annotated_video_has_every_frame(sports_run) -> None:
+    _, video_path, _ = sports_run
+    cap = cv2.VideoCapture(str(video_path))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    cap.release()
+    assert n == 120
+
+
+def test_summary_printed(sports_video: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["analyze", str(sports_video), "--out", str(tmp_path / "a.csv"), "--max-frames", "15", "--no-progress"])
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "frames: 15" in text and "person found" in text and "frames/s" in text
+    assert "left_knee_flexion" in text
+
+
+def _write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+def test_video_with_nobody_gives_person_zero_rows(tmp_path: Path) -> None:
+    wall = [np.full((240, 320, 3), 90 + i, np.uint8) for i in range(12)]
+    video = _write_video(tmp_path / "wall.mp4", wall)
+    out = tmp_path / "wall.csv"
+    assert main(["analyze", str(video), "--out", str(out), "--no-progress"]) == 0
+    rows = list(csv.DictReader(open(out, newline="")))
+    assert len(rows) == 12 and all(r["person"] == "0" for r in rows)
+    assert all(r[n] == "" for r in rows for n in ANGLE_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: d / "missing.mp4", "not found"),
+        (lambda d: _touch(d / "zero.mp4", b""), "empty"),
+        (
+            lambda d: _touch(d / "notes.mp4", b"this is a text file, not a video\n" * 40),
+            "not a readable video|no readable",
+        ),
+        (lambda d: _touch(d / "plan.toml", b"[plan]\n"), "not a readable video|no readable"),
+        (lambda d: "9", "camera 9 could not be opened"),
+    ],
+)
+def test_bad_input_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], setup, message: str) -> None:
+    arg = setup(tmp_path)
+    code = main(["analyze", str(arg), "--out", str(tmp_path / "x.csv"), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("posture-feedback: error:") and "\n" not in err and "Traceback" not in err
+    assert any(m in err for m in message.split("|")), err
+
+
+def _touch(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_bad_targets_file_is_a_clear_error(tmp_path: Path, sports_video: Path, capsys) -> None:
+    bad = tmp_path / "t.toml"
+    bad.write_text('[[targets]]\nid = "x"\nangle = "elbow_of_doom"\n')
+    code = main(["analyze", str(sports_video), "--targets", str(bad), "--out", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and "t.toml" in err and "elbow_of_doom" in err
