@@ -379,7 +379,8 @@ class Database:
     ) -> list[RomPoint]:
         """Every valid value of one measure (all sides unless ``side``) over time, oldest first."""
         sql = (
-            "SELECT a.created_at, a.id, m.* FROM measures m JOIN assessments a ON a.id = m.assessment_id"
+            "SELECT a.created_at, a.id, a.kind AS assessment_kind, m.* FROM measures m"
+            " JOIN assessments a ON a.id = m.assessment_id"
             " WHERE a.profile_id = ? AND m.name = ? AND m.valid = 1 AND m.value IS NOT NULL"
         )
         args: list[Any] = [profile_id, measure]
@@ -400,6 +401,7 @@ class Database:
                 unit=r["unit"],
                 reference=r["reference"],
                 mdc=r["mdc"],
+                kind=r["assessment_kind"],
             )  # fmt: skip
             for r in rows
         ]

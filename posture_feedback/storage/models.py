@@ -242,6 +242,7 @@ class RomPoint:
     unit: str
     reference: float | None
     mdc: float | None
+    kind: str = ""  #: the assessment's kind ("rom", "posture_screen", ...)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,246 @@
+"""History charts drawn with matplotlib on plain ``Figure`` objects (no pyplot, no global backend).
+
+Each ``*_figure`` function draws one chart into the figure it is given (or a new one) and returns
+it, so the same code serves the offscreen PNG/PDF report (``FigureCanvasAgg``) and the Qt history
+view (``FigureCanvasQTAgg``). Units: angles in degrees, fractions shown as percent, time in hours.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import matplotlib.dates as mdates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, SessionSummary
+
+SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728", None: "#2ca02c"}
+GOOD, FAIR, POOR, GREY = "#2ca02c", "#ffbf00", "#d62728", "#c8c8c8"
+
+
+def new_figure(width_in: float = 8.0, height_in: float = 5.0, dpi: float = 100.0) -> Figure:
+    """A figure with an Agg canvas attached (renders offscreen; Qt canvases re-attach their own)."""
+    fig = Figure(figsize=(width_in, height_in), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def render_png(fig: Figure, out: str | Path | io.BytesIO | None = None, dpi: float = 100.0) -> bytes:
+    """Render a figure offscreen to PNG; writes ``out`` when given and returns the bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    data = buf.getvalue()
+    if isinstance(out, io.BytesIO):
+        out.write(data)
+    elif out is not None:
+        Path(out).write_bytes(data)
+    return data
+
+
+def _no_data(fig: Figure, title: str, message: str = "No data for this period") -> Figure:
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="0.4", transform=ax.transAxes)
+    return fig
+
+
+def _pretty(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _date_axis(ax) -> None:  # noqa: ANN001 - matplotlib Axes
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str = "Range of motion") -> Figure:
+    """ROM per measure (one panel each) and side (one line each) over time.
+
+    Error bars: each value's ± uncertainty. Dashed line: the normative value. Shaded band: the
+    first measurement ± the minimal detectable change (MDC) — a later point outside the band is a
+    real change, one inside it may be measurement noise.
+    """
+    fig = fig or new_figure(8.0, 2.6 * max(1, len({p.name for p in points})))
+    if not points:
+        return _no_data(fig, title)
+    by_measure: dict[str, dict[str | None, list[RomPoint]]] = defaultdict(lambda: defaultdict(list))
+    for p in points:
+        by_measure[p.name][p.side].append(p)
+    axes = fig.subplots(len(by_measure), 1, sharex=True, squeeze=False)[:, 0]
+    fig.suptitle(title)
+    for ax, (measure, sides) in zip(axes, sorted(by_measure.items()), strict=True):
+        unit = "°"
+        refs = set()
+        for side, pts in sorted(sides.items(), key=lambda kv: str(kv[0])):
+            pts = sorted(pts, key=lambda p: p.when)
+            colour = SIDE_COLOURS.get(side, "#555555")
+            xs = [p.when for p in pts]
+            ys = [p.value for p in pts]
+            err = [0.0 if math.isnan(p.uncertainty) else p.uncertainty for p in pts]
+            ax.errorbar(xs, ys, yerr=err, marker="o", ms=4, capsize=3, color=colour, label=side or "value")
+            unit = "°" if pts[0].unit == "deg" else f" {pts[0].unit}"
+            base = pts[0]
+            if base.mdc:
+                end = xs[-1] if len(xs) > 1 else xs[0] + timedelta(days=1)
+                ax.fill_between([xs[0], end], base.value - base.mdc, base.value + base.mdc, color=colour, alpha=0.12,
+                                lw=0, label=f"{side or 'baseline'} ± MDC ({base.mdc:g}{unit})")  # fmt: skip
+            refs.update(p.reference for p in pts if p.reference is not None)
+        lo, hi = ax.get_ylim()
+        if refs:
+            span = max(hi, *refs) - min(lo, *refs)
+            ax.set_ylim(min(lo, *refs) - 0.05 * span, max(hi, *refs) + 0.12 * span)
+        for ref in sorted(refs):
+            ax.axhline(ref, color="0.3", ls="--", lw=1)
+            ax.annotate(f"norm {ref:g}{unit}", xy=(1.0, ref), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                        textcoords="offset points", ha="right", fontsize=8, color="0.3")  # fmt: skip
+        ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()})")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower right", ncols=2)
+        _date_axis(ax)
+    return fig
+
+
+def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = None) -> Figure:
+    """Per session: mean time in the target range (%) and repetitions of good quality (%)."""
+    fig = fig or new_figure(8.0, 4.5)
+    sessions = [s for s in summaries if s.n_reps > 0]
+    if not sessions:
+        return _no_data(fig, "Exercise sessions")
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    fig.suptitle("Exercise sessions")
+    xs = list(range(len(sessions)))
+    tir = [100 * s.mean_time_in_range_frac if not math.isnan(s.mean_time_in_range_frac) else 0 for s in sessions]
+    ax1.bar(xs, tir, color="#1f77b4", width=0.7)
+    ax1.set_ylabel("time in range (%)")
+    ax1.set_ylim(0, 100)
+    good = [100 * s.good_fraction for s in sessions]
+    ax2.bar(xs, good, color=[GOOD if g >= 70 else FAIR if g >= 40 else POOR for g in good], width=0.7)
+    score = [100 * s.mean_quality_score for s in sessions]
+    if not all(math.isnan(v) for v in score):
+        ax2.plot(xs, score, "k.-", lw=1, ms=4, label="mean quality score")
+        ax2.legend(fontsize=7, loc="lower right")
+    ax2.set_ylabel("good reps (%)")
+    ax2.set_ylim(0, 100)
+    for ax in (ax1, ax2):
+        ax.grid(axis="y", alpha=0.3)
+    step = max(1, math.ceil(len(sessions) / 14))
+    labels = [s.started_at.strftime("%d %b") for s in sessions]
+    ax2.set_xticks(xs[::step], labels[::step], rotation=45, ha="right", fontsize=8)
+    return fig
+
+
+def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) -> Figure:
+    """A calendar (weeks as columns, weekdays as rows): planned and done, planned and missed, extra, rest."""
+    fig = fig or new_figure(8.0, 3.0)
+    if not days:
+        return _no_data(fig, "Adherence")
+    first = days[0].day - timedelta(days=days[0].day.weekday())
+    n_weeks = (days[-1].day - first).days // 7 + 1
+    grid = [[math.nan] * n_weeks for _ in range(7)]
+    for d in days:
+        week = (d.day - first).days // 7
+        if d.planned and d.done >= d.planned:
+            code = 3
+        elif d.planned:
+            code = 2 if d.done == 0 else 2.5
+        else:
+            code = 1 if d.done else 0
+        grid[d.day.weekday()][week] = code
+    cmap = ListedColormap([GREY, "#6baed6", POOR, FAIR, GOOD])
+    levels = {0: 0, 1: 1, 2: 2, 2.5: 3, 3: 4}
+    image = [[math.nan if math.isnan(v) else levels[v] for v in row] for row in grid]
+    ax = fig.add_subplot()
+    ax.imshow(image, cmap=cmap, vmin=-0.5, vmax=4.5, aspect="equal")
+    ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], fontsize=8)
+    step = max(1, math.ceil(n_weeks / 12))
+    weeks = range(0, n_weeks, step)
+    ax.set_xticks(weeks, [(first + timedelta(weeks=w)).strftime("%d %b") for w in weeks], rotation=45, ha="right",
+                  fontsize=7)  # fmt: skip
+    ax.set_xticks([x - 0.5 for x in range(n_weeks + 1)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(8)], minor=True)
+    ax.grid(which="minor", color="white", lw=2)
+    ax.tick_params(which="minor", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    planned = sum(d.planned for d in days)
+    done_planned = sum(min(d.done, d.planned) for d in days)
+    rate = f"{100 * done_planned / planned:.0f}%" if planned else "n/a"
+    ax.set_title(f"Adherence: {done_planned} of {planned} planned sessions done ({rate})")
+    fig.legend(
+        handles=[Patch(color=GOOD, label="done"), Patch(color=FAIR, label="partly done"),
+                 Patch(color=POOR, label="missed"), Patch(color="#6baed6", label="extra session"),
+                 Patch(color=GREY, label="rest day")],  # fmt: skip
+        loc="outside lower center", ncols=5, fontsize=8, frameon=False,
+    )  # fmt: skip
+    return fig
+
+
+def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None) -> Figure:
+    """Posture monitor per day: hours monitored (grey) with the part in good posture (green), and the % good."""
+    fig = fig or new_figure(8.0, 3.5)
+    if not days:
+        return _no_data(fig, "Posture monitor")
+    ax = fig.add_subplot()
+    xs = [d.day for d in days]
+    ax.bar(xs, [d.monitored_s / 3600 for d in days], color=GREY, width=0.8, label="monitored")
+    ax.bar(xs, [d.good_s / 3600 for d in days], color=GOOD, width=0.8, label="good posture")
+    ax.set_ylabel("hours")
+    ax2 = ax.twinx()
+    ax2.plot(xs, [100 * d.good_fraction for d in days], "k.-", lw=1, ms=4, label="% good")
+    ax2.set_ylim(0, 100)
+    ax2.set_ylabel("time in good posture (%)")
+    ax.set_title("Posture monitor: time in good posture per day")
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=3, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    _date_axis(ax)
+    return fig
+
+
+def default_period(db: Database, profile_id: int, start: date | None, end: date | None) -> tuple[date, date]:
+    """Fill a missing period end with today and a missing start with the profile's first record (max 1 year)."""
+    end = end or date.today()
+    if start is None:
+        firsts = [s.started_at.date() for s in db.sessions_between(profile_id, None, end)[:1]]
+        firsts += [a.created_at.date() for a in db.assessments(profile_id, None, end)[:1]]
+        firsts += [m.day for m in db.monitor_by_day(profile_id, None, end)[:1]]
+        start = max(min(firsts), end - timedelta(days=365)) if firsts else end - timedelta(days=27)
+    return start, end
+
+
+def measure_points(db: Database, profile_id: int, start: date | None, end: date | None, rom: bool) -> list[RomPoint]:
+    """Every measure value in the period, from ROM tests (``rom=True``) or from the other assessments."""
+    points = []
+    for name in sorted({name for name, _ in db.measure_names(profile_id)}):
+        for p in db.rom_over_time(profile_id, name, start=start, end=end):
+            if (p.kind == "rom" or p.kind.startswith("rom_")) == rom:
+                points.append(p)
+    return points
+
+
+def history_figures(
+    db: Database, profile_id: int, start: date | None = None, end: date | None = None
+) -> dict[str, Figure]:
+    """All history charts of a profile for a period.
+
+    Keys: ``rom`` (measures of ROM tests), ``posture`` (measures of other assessments, e.g. posture
+    screens), ``sessions``, ``adherence``, ``monitor``.
+    """
+    start, end = default_period(db, profile_id, start, end)
+    return {
+        "rom": rom_figure(measure_points(db, profile_id, start, end, rom=True)),
+        "posture": rom_figure(measure_points(db, profile_id, start, end, rom=False), title="Posture measures"),
+        "sessions": sessions_figure(db.sessions_between(profile_id, start, end)),
+        "adherence": adherence_figure(db.adherence(profile_id, start, end)),
+        "monitor": monitor_figure(db.monitor_by_day(profile_id, start, end)),
+    }
