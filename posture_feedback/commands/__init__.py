@@ -5,4 +5,6 @@ Each module exposes ``register(subparsers) -> None``, which adds its parser and 
 them in the order of ``COMMANDS``.
 """
 
-COMMANDS: tuple[str, ...] = ("app", "analyze", "exercise", "assess", "calibrate", "history", "report", "profile")
+COMMANDS: tuple[str, ...] = (
+    "app", "analyze", "exercise", "assess", "calibrate", "history", "report", "profile", "config",
+)  # fmt: skip

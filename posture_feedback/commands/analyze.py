@@ -24,12 +24,20 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     """--model and --max-people, shared by every command that runs the pose model."""
     parser.add_argument(
         "--model",
-        default="full",
-        help="pose model: lite, full (bundled), heavy (lite/heavy are downloaded on first use) or a .task path",
+        help="pose model: lite, full (bundled, default), heavy (downloaded on first use) or a .task path",
     )
     parser.add_argument(
-        "--max-people", type=int, default=2, metavar="N", help="people detected per frame (default 2; 1 is faster)"
+        "--max-people", type=int, metavar="N", help="people detected per frame (default 2; 1 is faster)"
     )
+
+
+def with_model_options(options, args: argparse.Namespace):
+    """``options`` with --model / --max-people applied where they were given."""
+    from posture_feedback.pipeline import PipelineOptions
+
+    assert isinstance(options, PipelineOptions)
+    changes = {k: v for k, v in (("model", args.model), ("max_people", args.max_people)) if v is not None}
+    return replace(options, pose=replace(options.pose, **changes)) if changes else options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", type=Path, help="CSV output path (default: VIDEO name + .angles.csv)")
     p.add_argument("--annotated", type=Path, metavar="OUT.mp4", help="also write a video with the overlays drawn")
     p.add_argument("--targets", help="target file (TOML) or preset name; adds verdict and cue columns")
+    p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
     p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
@@ -73,15 +82,20 @@ def _default_out(video: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.annotate import render
     from posture_feedback.pipeline import Pipeline, PipelineOptions
-    from posture_feedback.pose import PoseOptions, RunningMode
+    from posture_feedback.pose import RunningMode
     from posture_feedback.sources import ImageSource, open_source
 
-    if args.max_people < 1:
+    if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
     target_set = _load_target_set(args.targets)
     out_path: Path = args.out or _default_out(args.video)
     source = open_source(args.video)
-    options = PipelineOptions(pose=PoseOptions(model=args.model, max_people=args.max_people))
+    options = PipelineOptions()
+    if args.config:
+        from posture_feedback.config import load_config
+
+        options = load_config(args.config)
+    options = with_model_options(options, args)
     if isinstance(source, ImageSource):
         options = replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
     total = getattr(source, "frame_count", None)

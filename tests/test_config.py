@@ -1,0 +1,83 @@
+"""The one documented configuration file: complete, current, and strictly validated."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.config import (
+    SECTIONS,
+    ConfigError,
+    config_from_dict,
+    default_config_text,
+    field_docs,
+    load_config,
+)
+from posture_feedback.pipeline import PipelineOptions
+from posture_feedback.pose import RunningMode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_default_config_is_current() -> None:
+    assert (ROOT / "config.default.toml").read_text() == default_config_text(), (
+        "regenerate with: posture-feedback config > config.default.toml"
+    )
+
+
+def test_every_parameter_is_documented() -> None:
+    for section, (cls, _) in SECTIONS.items():
+        docs = field_docs(cls)
+        for f in dataclasses.fields(cls):
+            if f.name in ("pose", "selection", "smoothing", "up"):
+                continue
+            assert docs.get(f.name), f"[{section}] {f.name} has no documentation in {cls.__name__}'s docstring"
+
+
+def test_default_file_round_trips_to_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(default_config_text())
+    loaded = load_config(path)
+    defaults = PipelineOptions()
+    assert loaded.pose == defaults.pose
+    assert loaded.selection == defaults.selection
+    assert loaded.smoothing == defaults.smoothing
+    assert loaded.min_visibility == defaults.min_visibility
+
+
+def test_values_are_applied() -> None:
+    opts = config_from_dict({"pose": {"max_people": 1, "mode": "image"}, "smoothing": {"beta": 2}})
+    assert opts.pose.max_people == 1 and opts.pose.mode == RunningMode.IMAGE
+    assert opts.smoothing.beta == 2.0 and isinstance(opts.smoothing.beta, float)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"posture": {}}, "unknown table [posture]"),
+        ({"pose": {"max_poeple": 2}}, "unknown key 'max_poeple'"),
+        ({"pose": {"max_people": "two"}}, "expected int"),
+        ({"pose": {"mode": "live"}}, "not one of image, video"),
+        ({"smoothing": {"beta": True}}, "expected a number"),
+        ({"smoothing": {"beta": 1e300}}, "out of range"),
+        ({"pose": []}, "must be a table"),
+        ({"pose": {"model": "none"}}, "'none' is not allowed"),
+    ],
+)
+def test_bad_values_name_the_key(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        config_from_dict(data, "my.toml")
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[pose\nmax_people = 1")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(bad)
+    bad.write_bytes(b"\xff\xfe[pose]")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(bad)
