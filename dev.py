@@ -41,8 +41,9 @@ def setup() -> None:
         return
     _say("installing posture-feedback and its dependencies (first run: a few minutes)")
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run([*pip, "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    for args in (["install", "--quiet", "--upgrade", "pip"], ["install", "--quiet", "-e", f"{ROOT}[test]"]):
+        if subprocess.call([*pip, *args]) != 0:
+            raise SystemExit(f"[dev.py] set-up failed: `pip {' '.join(args)}` (see pip's messages above)")
     STAMP.write_text(digest)
 
 
