@@ -1,0 +1,109 @@
+"""Marching in place: steps per side, knee height, cadence and left/right symmetry.
+
+Each side's knee-lift signal (by default ``{side}_knee_lift``: knee height above the other
+knee as a fraction of leg length) is counted by its own ``RepCounter``: one "rep" is one step
+of that leg (lift and lower). Cadence is steps per minute over both legs; symmetry uses the
+Robinson symmetry index ``100 · |L − R| / ((L + R) / 2)`` (0 = perfectly symmetric).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture_feedback.exercises.definitions import Range, Tempo
+from posture_feedback.exercises.reps import RepCounter, RepResult
+from posture_feedback.exercises.signals import signal_value
+
+
+def symmetry_index(left: float, right: float) -> float:
+    """Robinson symmetry index in percent (0 = equal; NaN if either is missing or both are 0)."""
+    if math.isnan(left) or math.isnan(right) or left + right == 0:
+        return math.nan
+    return 100.0 * abs(left - right) / ((left + right) / 2.0)
+
+
+@dataclass(frozen=True)
+class GaitResult:
+    """Marching summary: steps per side, cadence (steps/min), mean peak knee height per side
+    (signal units), symmetry index of knee height and of step count (percent), duration (s)."""
+
+    steps_left: int
+    steps_right: int
+    cadence_spm: float
+    knee_height_left: float
+    knee_height_right: float
+    height_symmetry: float
+    count_symmetry: float
+    duration_s: float
+
+    @property
+    def steps(self) -> int:
+        return self.steps_left + self.steps_right
+
+
+class MarchAnalyzer:
+    """Counts steps of both legs from a per-side signal and summarises the march."""
+
+    def __init__(
+        self,
+        signal: str,
+        start: Range,
+        target: Range,
+        hysteresis: float = 0.02,
+        tempo: Tempo | None = None,
+        compensation_min_s: dict[str, float] | None = None,
+        count_compensated: bool = True,
+    ) -> None:
+        self.signal = signal
+        self.counters = {
+            side: RepCounter(
+                start, target, hysteresis, tempo=tempo, compensation_min_s=compensation_min_s,
+                count_compensated=count_compensated, side=side,
+            )
+            for side in ("left", "right")
+        }  # fmt: skip
+        self._t0: float | None = None
+        self._t1: float | None = None
+        self.step_times: list[float] = []
+
+    def update(self, t: float, values: Mapping[str, float], flags: Iterable[str] = ()) -> list[RepResult]:
+        """Feed one sample of signals; returns the steps (reps) finished now."""
+        if self._t0 is None:
+            self._t0 = t
+        self._t1 = t
+        flags = tuple(flags)
+        out = []
+        for side, counter in self.counters.items():
+            rep = counter.update(t, signal_value(values, self.signal, side), flags)
+            if rep is not None:
+                out.append(rep)
+                if rep.counted:
+                    self.step_times.append(rep.end_t)
+        return out
+
+    @property
+    def steps(self) -> int:
+        return sum(c.count for c in self.counters.values())
+
+    def result(self) -> GaitResult:
+        times = sorted(self.step_times)
+        cadence = 60.0 * (len(times) - 1) / (times[-1] - times[0]) if len(times) >= 2 and times[-1] > times[0] else 0.0
+        heights = {}
+        for side, c in self.counters.items():
+            peaks = [r.peak for r in c.reps if r.counted]
+            heights[side] = float(np.mean(peaks)) if peaks else math.nan
+        nl, nr = self.counters["left"].count, self.counters["right"].count
+        return GaitResult(
+            steps_left=nl,
+            steps_right=nr,
+            cadence_spm=cadence,
+            knee_height_left=heights["left"],
+            knee_height_right=heights["right"],
+            height_symmetry=symmetry_index(heights["left"], heights["right"]),
+            count_symmetry=symmetry_index(float(nl), float(nr)),
+            duration_s=(self._t1 - self._t0) if self._t0 is not None and self._t1 is not None else 0.0,
+        )

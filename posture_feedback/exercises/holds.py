@@ -1,0 +1,147 @@
+"""Hold timing: time accumulates only while every condition is in range.
+
+Each condition is *in* once its value is inside its range and stays in until the value is
+more than ``hysteresis`` outside it (so jitter at a bound does not stop the clock). A hold
+is *broken* when it has been out for ``min_break_s`` after having been in; it *resumes* when
+back in. Held time is the sum of in-range time (left Riemann sum over frame intervals).
+Times are seconds; values in signal units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from posture_feedback.exercises.definitions import Range
+
+
+@dataclass(frozen=True)
+class HoldStatus:
+    """Snapshot of a hold.
+
+    Attributes:
+        held_s: total seconds in range so far.
+        target_s: seconds to reach.
+        in_range: whether every condition is in range now.
+        breaks: how many times the hold was broken.
+        longest_s: longest continuous in-range stretch.
+        first_break_t: time (caller clock) of the first break, None if never broken.
+        time_to_first_break_s: held seconds before the first break (balance: time until lost).
+        complete: ``held_s`` reached ``target_s``.
+        failing: names of the conditions out of range now.
+    """
+
+    held_s: float
+    target_s: float
+    in_range: bool
+    breaks: int
+    longest_s: float
+    first_break_t: float | None
+    time_to_first_break_s: float | None
+    complete: bool
+    failing: tuple[str, ...]
+
+    @property
+    def remaining_s(self) -> float:
+        return max(0.0, self.target_s - self.held_s)
+
+
+class HoldTimer:
+    """Times a hold on named conditions ``(name, Range)``.
+
+    ``update`` returns the events of this sample: ``"started"`` (first time in range),
+    ``"broken"``, ``"resumed"``, ``"complete"``.
+    """
+
+    def __init__(
+        self,
+        conditions: Sequence[tuple[str, Range]],
+        target_s: float,
+        hysteresis: float = 3.0,
+        min_break_s: float = 0.3,
+    ) -> None:
+        if not conditions:
+            raise ValueError("a hold needs at least one condition")
+        self.conditions = list(conditions)
+        self.target_s = target_s
+        self.hysteresis = hysteresis
+        self.min_break_s = min_break_s
+        self._in = [False] * len(self.conditions)
+        self._t_prev: float | None = None
+        self._all_in_prev = False
+        self.held_s = 0.0
+        self._stretch_start: float | None = None
+        self._stretch_s = 0.0
+        self.longest_s = 0.0
+        self._out_since: float | None = None
+        self._started = False
+        self._broken = False
+        self.breaks = 0
+        self.first_break_t: float | None = None
+        self.time_to_first_break_s: float | None = None
+        self.complete = False
+
+    def _condition_in(self, i: int, value: float) -> bool:
+        rng = self.conditions[i][1]
+        if math.isnan(value):
+            return False
+        if self._in[i]:
+            return rng.contains(value, self.hysteresis)
+        return rng.contains(value)
+
+    def update(self, t: float, values: Mapping[str, float]) -> list[str]:
+        """Feed one sample: condition name → value (a missing or NaN value counts as out of range)."""
+        events: list[str] = []
+        if self._t_prev is not None and self._all_in_prev:
+            dt = max(0.0, t - self._t_prev)
+            self.held_s += dt
+            self._stretch_s += dt
+            self.longest_s = max(self.longest_s, self._stretch_s)
+        self._t_prev = t
+        self._in = [
+            self._condition_in(i, float(values.get(name, math.nan))) for i, (name, _) in enumerate(self.conditions)
+        ]
+        all_in = all(self._in)
+        if all_in:
+            self._out_since = None
+            if not self._started:
+                self._started = True
+                events.append("started")
+            elif self._broken:
+                self._broken = False
+                events.append("resumed")
+            if not self._all_in_prev:
+                self._stretch_s = 0.0
+        elif self._started and not self._broken:
+            if self._out_since is None:
+                self._out_since = t
+            if t - self._out_since >= self.min_break_s:
+                self._broken = True
+                self.breaks += 1
+                if self.first_break_t is None:
+                    self.first_break_t = self._out_since
+                    self.time_to_first_break_s = self.held_s
+                events.append("broken")
+        self._all_in_prev = all_in
+        if not self.complete and self.held_s >= self.target_s - 1e-9:
+            self.complete = True
+            events.append("complete")
+        return events
+
+    @property
+    def in_range(self) -> bool:
+        return self._all_in_prev
+
+    def status(self) -> HoldStatus:
+        return HoldStatus(
+            held_s=self.held_s,
+            target_s=self.target_s,
+            in_range=self._all_in_prev,
+            breaks=self.breaks,
+            longest_s=self.longest_s,
+            first_break_t=self.first_break_t,
+            time_to_first_break_s=self.time_to_first_break_s,
+            complete=self.complete,
+            failing=tuple(n for (n, _), ok in zip(self.conditions, self._in, strict=False) if not ok),
+        )

@@ -1,0 +1,308 @@
+"""Treatment plans: a TOML file of exercises in order, validated before any session starts.
+
+Format (see docs/plan_format.md)::
+
+    title = "Shoulder programme, week 1"
+    patient = "J. Smith"          # optional
+    countdown_s = 3               # optional, seconds before each set
+    rest_between_s = 30           # optional, rest between exercises
+
+    [[exercise]]
+    name = "lateral_raise"        # a built-in, or: file = "my_exercise.toml" (relative to the plan)
+    side = "left"                 # left | right | both
+    sets = 3
+    reps = 10                     # reps/gait exercises; hold_s for hold/balance (and a march's duration)
+    rest_s = 45                   # rest between sets
+    [exercise.phases.up]          # override a phase of the definition
+    min = 70
+
+Every problem raises ``PlanError`` with file, line, field, what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from posture_feedback.exercises.definitions import (
+    ExerciseDefinition,
+    Range,
+    Tempo,
+    check_phases,
+    load_definition,
+)
+from posture_feedback.exercises.errors import PlanError
+from posture_feedback.exercises.library import builtin_names, get_exercise
+from posture_feedback.exercises.tomlfile import Fields, Source, dump_toml, parse_toml
+
+SIDE_CHOICES = ("left", "right", "both")
+_PLAN_KEYS = ("title", "patient", "countdown_s", "instruction_s", "rest_between_s", "exercise")
+_ITEM_KEYS = (
+    "name", "file", "side", "sets", "reps", "hold_s", "rest_s", "count_compensated", "notes",
+    "phases", "tempo", "hysteresis",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise of a plan, with the plan's overrides already applied to ``exercise``.
+
+    Attributes:
+        exercise: the effective definition (phases/tempo/hysteresis overridden by the plan).
+        ref: the built-in name or the definition file as written in the plan.
+        sets: number of sets (a sided exercise on ``both`` sides with ``each`` mode does every
+            set on the left, then on the right).
+        reps: repetitions (steps for ``gait``) per set; None for holds.
+        hold_s: seconds to hold (hold/balance) or to march (gait); None for reps.
+        rest_s: rest between sets (seconds).
+        side: ``left``, ``right`` or ``both``.
+        count_compensated: count reps that show a compensation.
+        notes: free text from the therapist.
+    """
+
+    exercise: ExerciseDefinition
+    ref: str
+    sets: int = 1
+    reps: int | None = 10
+    hold_s: float | None = None
+    rest_s: float = 30.0
+    side: str = "both"
+    count_compensated: bool = False
+    notes: str = ""
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The side of each pass through the sets: (``left``, ``right``) for ``both`` in ``each`` mode."""
+        d = self.exercise
+        if d.sided and d.kind != "gait" and self.side == "both" and d.both == "each":
+            return ("left", "right")
+        return (self.side if d.sided and d.kind != "gait" else "both",)
+
+
+@dataclass
+class Plan:
+    """A treatment plan: exercises in order plus session timing (seconds)."""
+
+    items: list[PlanItem]
+    title: str = "Exercise plan"
+    patient: str = ""
+    countdown_s: float = 3.0
+    instruction_s: float = 6.0
+    rest_between_s: float = 30.0
+    source: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def single(cls, name_or_path: str, **item: Any) -> Plan:
+        """A plan of one exercise with its defaults (``item`` overrides PlanItem fields)."""
+        d = get_exercise(name_or_path)
+        base = default_item(d, name_or_path)
+        return cls(items=[replace(base, **item)], title=d.title)
+
+
+def default_item(defn: ExerciseDefinition, ref: str | None = None) -> PlanItem:
+    """A plan item with the definition's default sets, reps/hold and rest."""
+    timed = defn.kind in ("hold", "balance")
+    return PlanItem(
+        exercise=defn,
+        ref=ref or defn.name,
+        sets=defn.sets,
+        reps=None if timed else defn.reps,
+        hold_s=defn.hold_s if timed else None,
+        rest_s=defn.rest_s,
+        side="both",
+    )
+
+
+def _apply_overrides(defn: ExerciseDefinition, f: Fields, source: Source) -> ExerciseDefinition:
+    pf = f.table("phases")
+    if pf is not None:
+        names = [p.name for p in defn.phases]
+        for pname in pf.data:
+            if pname not in names:
+                raise pf.fail(str(pname), f"{defn.name} has no phase {pname!r}", ", ".join(names))
+            one = Fields(pf.data[pname], pf.path + (pname,), source)
+            one.check_keys(("min", "max", "hold_s"))
+            old = defn.phase(pname)
+            lo = one.number("min", old.range.low, -1e4, 1e4)
+            hi = one.number("max", old.range.high, -1e4, 1e4)
+            if lo > hi:
+                raise one.fail("min", f"min {lo:g} is greater than max {hi:g}", "min ≤ max")
+            hold = one.number("hold_s", old.hold_s, 0, 3600, "s")
+            defn = defn.with_phase(pname, Range(lo, hi), hold)
+        check_phases(defn, source, pf.path[:-1])
+    tf = f.table("tempo")
+    if tf is not None:
+        tf.check_keys(("out_s", "back_s"))
+        out = tf.interval("out_s", None, 0, 600, "s")
+        back = tf.interval("back_s", None, 0, 600, "s")
+        defn = replace(
+            defn,
+            tempo=Tempo(Range(*out) if out else defn.tempo.out_s, Range(*back) if back else defn.tempo.back_s),
+        )
+    if f.has("hysteresis"):
+        defn = replace(defn, hysteresis=f.number("hysteresis", low=0, high=90))
+    return defn
+
+
+def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
+    f.check_keys(_ITEM_KEYS)
+    if f.has("name") == f.has("file"):
+        raise f.fail("name", "give either name (a built-in exercise) or file (a definition .toml), not both"
+                     if f.has("name") else "required field is missing", ", ".join(builtin_names()))  # fmt: skip
+    if f.has("name"):
+        ref = f.string("name")
+        if ref not in builtin_names():
+            raise f.fail("name", f"unknown exercise {ref!r}", ", ".join(builtin_names()))
+        defn = get_exercise(ref)
+    else:
+        ref = f.string("file")
+        path = Path(ref) if base_dir is None or Path(ref).is_absolute() else base_dir / ref
+        if not path.is_file():
+            raise f.fail("file", f"exercise definition file not found: {path}", "a path relative to the plan file")
+        defn = load_definition(path)
+    defn = _apply_overrides(defn, f, source)
+    timed = defn.kind in ("hold", "balance")
+    side = f.string("side", "both", choices=SIDE_CHOICES)
+    if side != "both" and (not defn.sided or defn.kind == "gait"):
+        raise f.fail("side", f"{defn.name} is not done with one side", "both (or leave side out)")
+    if timed and f.has("reps"):
+        raise f.fail("reps", f"{defn.name} is a timed {defn.kind} exercise: it has no repetitions", "hold_s = seconds")
+    if defn.kind == "reps" and f.has("hold_s"):
+        raise f.fail(
+            "hold_s", f"{defn.name} counts repetitions; a hold at the target belongs to its phase",
+            f"[exercise.phases.{defn.target.name}] hold_s = seconds",
+        )  # fmt: skip
+    reps = None if timed else f.integer("reps", defn.reps, 1, 1000)
+    if defn.kind == "gait" and f.has("hold_s") and not f.has("reps"):
+        reps = None  # a march of a given duration
+    hold_s = f.number("hold_s", defn.hold_s if timed else None, 1, 3600, "s") if defn.kind != "reps" else None
+    if defn.kind == "gait" and not f.has("hold_s"):
+        hold_s = None
+    return PlanItem(
+        exercise=defn,
+        ref=ref,
+        sets=f.integer("sets", defn.sets, 1, 100),
+        reps=reps,
+        hold_s=hold_s,
+        rest_s=f.number("rest_s", defn.rest_s, 0, 3600, "s"),
+        side=side,
+        count_compensated=f.boolean("count_compensated", False),
+        notes=f.string("notes", ""),
+    )
+
+
+def plan_from_dict(data: Any, source: Source, base_dir: Path | None = None) -> Plan:
+    """Build and validate a plan from parsed TOML."""
+    f = Fields(data, (), source)
+    f.check_keys(_PLAN_KEYS)
+    items = [_item(x, source, base_dir) for x in f.tables("exercise", required=True)]
+    if not items:
+        raise f.fail("exercise", "the plan has no exercises", "one or more [[exercise]] tables")
+    return Plan(
+        items=items,
+        title=f.string("title", "Exercise plan"),
+        patient=f.string("patient", ""),
+        countdown_s=f.number("countdown_s", 3.0, 0, 60, "s"),
+        instruction_s=f.number("instruction_s", 6.0, 0, 600, "s"),
+        rest_between_s=f.number("rest_between_s", 30.0, 0, 3600, "s"),
+        source=source.file,
+    )
+
+
+def parse_plan(text: str | bytes, file: str = "<string>", base_dir: str | Path | None = None) -> Plan:
+    """Parse and validate plan text (``PlanError`` on any problem)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PlanError(file, None, "", f"not UTF-8 text (byte {exc.start})", "a UTF-8 TOML file") from None
+    source = Source(file, text, PlanError)
+    return plan_from_dict(parse_toml(text, source), source, Path(base_dir) if base_dir is not None else None)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate a plan file; definition files it names are relative to it."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise PlanError(str(p), None, "", "plan file not found") from None
+    except OSError as exc:
+        raise PlanError(str(p), None, "", f"cannot read the plan file: {exc.strerror or exc}") from None
+    return parse_plan(data, str(p), p.parent)
+
+
+def _range_overrides(base: ExerciseDefinition, eff: ExerciseDefinition) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for b, e in zip(base.phases, eff.phases, strict=False):
+        d: dict[str, float] = {}
+        if e.range.low != b.range.low and not math.isinf(e.range.low):
+            d["min"] = e.range.low
+        if e.range.high != b.range.high and not math.isinf(e.range.high):
+            d["max"] = e.range.high
+        if e.hold_s != b.hold_s:
+            d["hold_s"] = e.hold_s
+        if d:
+            out[e.name] = d
+    return out
+
+
+def plan_to_dict(plan: Plan, base_dir: Path | None = None) -> dict[str, Any]:
+    """The TOML-ready dict of a plan: overrides are written as differences from the definitions."""
+    items = []
+    for it in plan.items:
+        d: dict[str, Any] = {}
+        if it.ref in builtin_names():
+            d["name"] = it.ref
+            base = get_exercise(it.ref)
+        else:
+            ref = Path(it.exercise.source) if it.exercise.source else Path(it.ref)
+            d["file"] = os.path.relpath(ref.resolve(), base_dir.resolve()) if base_dir is not None else str(ref)
+            base = load_definition(ref)
+        d["side"] = it.side
+        d["sets"] = it.sets
+        if it.reps is not None:
+            d["reps"] = it.reps
+        if it.hold_s is not None:
+            d["hold_s"] = it.hold_s
+        d["rest_s"] = it.rest_s
+        if it.count_compensated:
+            d["count_compensated"] = True
+        if it.notes:
+            d["notes"] = it.notes
+        if it.exercise.hysteresis != base.hysteresis:
+            d["hysteresis"] = it.exercise.hysteresis
+        phases = _range_overrides(base, it.exercise)
+        if phases:
+            d["phases"] = phases
+        tempo: dict[str, list[float]] = {}
+        for key in ("out_s", "back_s"):
+            r, b = getattr(it.exercise.tempo, key), getattr(base.tempo, key)
+            if r != b:
+                tempo[key] = [0.0 if math.isinf(r.low) else r.low, 600.0 if math.isinf(r.high) else r.high]
+        if tempo:
+            d["tempo"] = tempo
+        items.append(d)
+    out: dict[str, Any] = {"title": plan.title}
+    if plan.patient:
+        out["patient"] = plan.patient
+    out.update(countdown_s=plan.countdown_s, instruction_s=plan.instruction_s, rest_between_s=plan.rest_between_s)
+    out["exercise"] = items
+    return out
+
+
+def save_plan(plan: Plan, path: str | Path) -> Path:
+    """Write ``plan`` as TOML to ``path`` (validated by re-reading it); returns the path."""
+    p = Path(path)
+    text = "# Exercise plan written by posture-feedback; see docs/plan_format.md\n" + dump_toml(
+        plan_to_dict(plan, p.parent)
+    )
+    parse_plan(text, str(p), p.parent)  # never write a plan that would not load
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(p)
+    return p

@@ -1,0 +1,291 @@
+"""Repetition counting: a phase state machine with hysteresis on one signal.
+
+A repetition goes start zone → target zone → start zone. Zones are entered when the value
+is inside the phase range and left only when it is more than ``hysteresis`` beyond it, so
+jitter around a threshold neither ends a phase early nor counts twice. A movement that leaves
+the start zone and returns without reaching the target is a *partial* repetition: reported
+(``RepVerdict.PARTIAL``), never counted. Excursions smaller than ``min_excursion`` of the
+start→target distance are noise and reported not at all.
+
+Times are seconds of the caller's clock (frame timestamps); values are the signal's units
+(degrees for angles).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from posture_feedback.exercises.definitions import Range, Tempo
+
+
+class RepVerdict(str, enum.Enum):
+    """Quality of one repetition, worst problem first."""
+
+    GOOD = "good"
+    PARTIAL = "partial"  #: left the start but never reached the target: not counted
+    SHORT_HOLD = "short_hold"  #: reached the target but did not stay for the hold time: not counted
+    COMPENSATED = "compensated"  #: a compensation was seen: not counted unless allowed
+    TOO_FAST = "too_fast"  #: counted, tempo flagged
+    TOO_SLOW = "too_slow"  #: counted, tempo flagged
+    TOO_FAR = "too_far"  #: went beyond the target range's far end: counted, flagged
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RepPhase(str, enum.Enum):
+    """State of the counter."""
+
+    WAITING = "waiting"  #: not yet in the start position
+    START = "start"
+    OUT = "out"  #: on the way to the target
+    TARGET = "target"
+    BACK = "back"  #: on the way back to the start
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class RepResult:
+    """One repetition (or partial attempt).
+
+    Attributes:
+        number: 1-based attempt number (counted or not).
+        count: the number of counted reps after this one.
+        side: ``left``, ``right`` or ``both``.
+        start_t, end_t: when it left the start zone and when it was back (seconds).
+        peak: the furthest value towards (or past) the target (signal units).
+        time_in_range_s: total time inside the target zone.
+        hold_s: longest continuous stay in the target zone.
+        out_s, back_s: duration of the way out (start left → target reached) and the way back
+            (target left → start reached); NaN for a partial rep.
+        compensations: names of compensations seen for at least their ``min_s``.
+        issues: every problem found (``RepVerdict`` values), worst first.
+        verdict: the worst problem, or GOOD.
+        counted: whether it counts towards the set.
+    """
+
+    number: int
+    count: int
+    side: str
+    start_t: float
+    end_t: float
+    peak: float
+    time_in_range_s: float
+    hold_s: float
+    out_s: float
+    back_s: float
+    compensations: tuple[str, ...]
+    issues: tuple[RepVerdict, ...]
+    verdict: RepVerdict
+    counted: bool
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_t - self.start_t
+
+
+_ORDER = (
+    RepVerdict.PARTIAL, RepVerdict.SHORT_HOLD, RepVerdict.COMPENSATED,
+    RepVerdict.TOO_FAST, RepVerdict.TOO_SLOW, RepVerdict.TOO_FAR,
+)  # fmt: skip
+_COUNTED = {RepVerdict.GOOD, RepVerdict.TOO_FAST, RepVerdict.TOO_SLOW, RepVerdict.TOO_FAR}
+
+
+@dataclass
+class _Attempt:
+    start_t: float
+    peak_p: float
+    in_range_s: float = 0.0
+    dwell_start: float | None = None
+    longest_dwell: float = 0.0
+    reach_t: float | None = None
+    leave_target_t: float | None = None
+    flagged_s: dict[str, float] = field(default_factory=dict)
+
+
+class RepCounter:
+    """Counts repetitions of one signal between a start range and a target range.
+
+    Args:
+        start: range of the start phase (only its bound towards the target matters).
+        target: range of the target phase (a far bound, if finite, flags overshoot).
+        hysteresis: signal units a value must go beyond a zone's bound to leave the zone.
+        hold_s: seconds to stay in the target zone for the rep to count.
+        tempo: allowed durations of the way out and back.
+        min_excursion: fraction of the start→target distance an excursion must reach to be
+            reported as a partial rep (smaller ones are ignored as noise).
+        compensation_min_s: name → seconds a compensation must be flagged within a rep to count.
+        count_compensated: count reps with compensations (they are still flagged).
+        side: label copied into results.
+    """
+
+    def __init__(
+        self,
+        start: Range,
+        target: Range,
+        hysteresis: float = 5.0,
+        hold_s: float = 0.0,
+        tempo: Tempo | None = None,
+        min_excursion: float = 0.25,
+        compensation_min_s: dict[str, float] | None = None,
+        count_compensated: bool = False,
+        side: str = "both",
+    ) -> None:
+        if start.high < target.low:
+            self._sign = 1.0
+            self._s, self._g = start.high, target.low
+            self._far = target.high
+        elif target.high < start.low:
+            self._sign = -1.0
+            self._s, self._g = -start.low, -target.high
+            self._far = -target.low
+        else:
+            raise ValueError(f"start {start.describe()} and target {target.describe()} overlap")
+        self.start, self.target = start, target
+        self.hysteresis = max(0.0, min(hysteresis, (self._g - self._s) / 2))
+        self.hold_s = hold_s
+        self.tempo = tempo or Tempo()
+        self.min_excursion = min_excursion
+        self.compensation_min_s = dict(compensation_min_s or {})
+        self.count_compensated = count_compensated
+        self.side = side
+        self.phase = RepPhase.WAITING
+        self.reps: list[RepResult] = []
+        self.count = 0
+        self._attempt: _Attempt | None = None
+        self._t_prev: float | None = None
+        self.last_value = math.nan
+
+    @property
+    def value_progress(self) -> float:
+        """Fraction of the way from the start bound to the target bound for the last value (NaN if unknown)."""
+        if math.isnan(self.last_value):
+            return math.nan
+        return (self._sign * self.last_value - self._s) / (self._g - self._s)
+
+    def update(self, t: float, value: float, flags: Iterable[str] = ()) -> RepResult | None:
+        """Feed one sample (time in seconds, signal value; NaN = not measured, ignored).
+
+        ``flags`` are the compensations seen in this sample. Returns the repetition (counted or
+        partial) that finished with this sample, else None.
+        """
+        dt = 0.0 if self._t_prev is None else max(0.0, t - self._t_prev)
+        self._t_prev = t
+        a = self._attempt
+        if a is not None:
+            for name in flags:
+                a.flagged_s[name] = a.flagged_s.get(name, 0.0) + dt
+            if self.phase is RepPhase.TARGET:
+                a.in_range_s += dt
+        if math.isnan(value):
+            return None
+        self.last_value = value
+        p = self._sign * value
+        h = self.hysteresis
+        if self.phase in (RepPhase.WAITING, RepPhase.START):
+            if p <= self._s:
+                self.phase = RepPhase.START
+            elif self.phase is RepPhase.START and p > self._s + h:
+                self._attempt = _Attempt(start_t=t, peak_p=p)
+                self.phase = RepPhase.OUT
+                return self._enter_target(t) if p >= self._g else None
+            return None
+        assert a is not None
+        a.peak_p = max(a.peak_p, p)
+        if self.phase is RepPhase.OUT:
+            if p >= self._g:
+                return self._enter_target(t)
+            if p <= self._s:
+                return self._finish(t, partial=True)
+        elif self.phase is RepPhase.TARGET:
+            if p < self._g - h:
+                self._leave_target(t)
+                if p <= self._s:
+                    return self._finish(t, partial=False)
+        elif self.phase is RepPhase.BACK:
+            if p >= self._g:
+                return self._enter_target(t)
+            if p <= self._s:
+                return self._finish(t, partial=False)
+        return None
+
+    def _enter_target(self, t: float) -> None:
+        a = self._attempt
+        assert a is not None
+        self.phase = RepPhase.TARGET
+        if a.reach_t is None:
+            a.reach_t = t
+        a.dwell_start = t
+        return None
+
+    def _leave_target(self, t: float) -> None:
+        a = self._attempt
+        assert a is not None and a.dwell_start is not None
+        a.longest_dwell = max(a.longest_dwell, t - a.dwell_start)
+        a.dwell_start = None
+        a.leave_target_t = t
+        self.phase = RepPhase.BACK
+
+    def _finish(self, t: float, partial: bool) -> RepResult | None:
+        a = self._attempt
+        assert a is not None
+        self._attempt = None
+        self.phase = RepPhase.START
+        if partial and a.peak_p < self._s + max(self.hysteresis, self.min_excursion * (self._g - self._s)):
+            return None  # too small to be an attempt: noise around the start threshold
+        comps = tuple(sorted(n for n, s in a.flagged_s.items() if s >= self.compensation_min_s.get(n, 0.0) and s > 0))
+        issues: list[RepVerdict] = []
+        out_s = back_s = math.nan
+        if partial:
+            issues.append(RepVerdict.PARTIAL)
+        else:
+            assert a.reach_t is not None and a.leave_target_t is not None
+            out_s = a.reach_t - a.start_t
+            back_s = t - a.leave_target_t
+            if a.longest_dwell + 1e-9 < self.hold_s:
+                issues.append(RepVerdict.SHORT_HOLD)
+            if out_s < self.tempo.out_s.low or back_s < self.tempo.back_s.low:
+                issues.append(RepVerdict.TOO_FAST)
+            if out_s > self.tempo.out_s.high or back_s > self.tempo.back_s.high:
+                issues.append(RepVerdict.TOO_SLOW)
+            if a.peak_p > self._far:
+                issues.append(RepVerdict.TOO_FAR)
+        if comps:
+            issues.append(RepVerdict.COMPENSATED)
+        issues.sort(key=_ORDER.index)
+        verdict = issues[0] if issues else RepVerdict.GOOD
+        counted = all(i in _COUNTED or (i is RepVerdict.COMPENSATED and self.count_compensated) for i in issues)
+        if counted:
+            self.count += 1
+        rep = RepResult(
+            number=len(self.reps) + 1,
+            count=self.count,
+            side=self.side,
+            start_t=a.start_t,
+            end_t=t,
+            peak=self._sign * a.peak_p,
+            time_in_range_s=a.in_range_s,
+            hold_s=a.longest_dwell,
+            out_s=out_s,
+            back_s=back_s,
+            compensations=comps,
+            issues=tuple(issues),
+            verdict=verdict,
+            counted=counted,
+        )
+        self.reps.append(rep)
+        return rep
+
+    def reset(self) -> None:
+        """Forget all reps and wait for the start position again."""
+        self.phase = RepPhase.WAITING
+        self.reps.clear()
+        self.count = 0
+        self._attempt = None
+        self._t_prev = None
+        self.last_value = math.nan

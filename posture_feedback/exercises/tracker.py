@@ -1,0 +1,219 @@
+"""Turns per-frame signals into exercise progress for one exercise on one side.
+
+``ExerciseTracker`` picks the right counter for the definition's kind (``RepCounter`` for
+``reps``, ``HoldTimer`` for ``hold``, ``HoldTimer`` + ``SwayRecorder`` for ``balance``,
+``MarchAnalyzer`` for ``gait``), evaluates the compensations, and reports each frame's
+progress as a ``TrackerUpdate``. Side ``both`` with a sided definition tracks the two sides
+together: the primary value is the *less advanced* side (so both limbs must reach the target)
+and a compensation is flagged when either side shows it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from posture_feedback.exercises.balance import SwayRecorder, SwayResult
+from posture_feedback.exercises.definitions import Compensation, ExerciseDefinition, fill
+from posture_feedback.exercises.gait import GaitResult, MarchAnalyzer
+from posture_feedback.exercises.holds import HoldStatus, HoldTimer
+from posture_feedback.exercises.reps import RepCounter, RepPhase, RepResult
+from posture_feedback.exercises.signals import signal_value
+from posture_feedback.types import Landmarks, View
+
+SIDES = ("left", "right", "both")
+
+
+@dataclass
+class TrackerUpdate:
+    """Progress after one frame.
+
+    Attributes:
+        t: time of the frame (seconds).
+        value: the primary signal's value (NaN if not measured; for ``gait``, the higher knee).
+        phase: the current phase name (``reps``/``gait``: a phase of the definition or
+            ``"moving"``; ``hold``/``balance``: the phase name while in range, else ``"out"``).
+        reps: repetitions (or steps) that finished in this frame, counted or not.
+        hold_events: ``"started"``, ``"broken"``, ``"resumed"``, ``"complete"`` (holds and balance).
+        faults: compensations seen in this frame, most important first.
+        view_ok: the person is seen from a view the exercise needs (False when nobody is seen).
+    """
+
+    t: float
+    value: float
+    phase: str
+    reps: list[RepResult] = field(default_factory=list)
+    hold_events: list[str] = field(default_factory=list)
+    faults: list[Compensation] = field(default_factory=list)
+    view_ok: bool = True
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return ("left", "right") if side == "both" else (side,)
+
+
+class ExerciseTracker:
+    """Tracks one exercise (``definition``) on ``side`` (``left``, ``right`` or ``both``).
+
+    Args:
+        hold_s: seconds to hold (``hold``/``balance``; for ``gait``, the march duration);
+            default: the definition's.
+        count_compensated: count repetitions that show a compensation (they stay flagged).
+    """
+
+    def __init__(
+        self, definition: ExerciseDefinition, side: str = "both", hold_s: float | None = None,
+        count_compensated: bool = False,
+    ) -> None:  # fmt: skip
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}, got {side!r}")
+        self.definition = d = definition
+        self.side = side if d.sided and d.kind != "gait" else "both"
+        self.hold_s = d.hold_s if hold_s is None else hold_s
+        min_s = {c.name: c.min_s for c in d.compensations}
+        self.counter: RepCounter | None = None
+        self.hold: HoldTimer | None = None
+        self.sway: SwayRecorder | None = None
+        self.march: MarchAnalyzer | None = None
+        if d.kind == "reps":
+            self.counter = RepCounter(
+                d.start.range, d.target.range, d.hysteresis, hold_s=d.target.hold_s, tempo=d.tempo,
+                compensation_min_s=min_s, count_compensated=count_compensated, side=self.side,
+            )  # fmt: skip
+        elif d.kind in ("hold", "balance"):
+            conds = [(f"{s}:{d.signal}", d.phases[0].range) for s in _sides(self.side)] if d.sided else []
+            if not d.sided:
+                conds = [(d.signal, d.phases[0].range)]
+            for c in d.conditions:
+                sides = _sides(self.side) if ("{side}" in c.signal or "{other}" in c.signal) else ("left",)
+                conds += [(f"{s}:{c.signal}", c.range) for s in sides]
+            self.hold = HoldTimer(_dedupe(conds), self.hold_s, hysteresis=d.hysteresis)
+            if d.kind == "balance":
+                self.sway = SwayRecorder()
+        elif d.kind == "gait":
+            self.march = MarchAnalyzer(
+                d.signal, d.start.range, d.target.range, d.hysteresis, tempo=d.tempo,
+                compensation_min_s=min_s, count_compensated=True,
+            )  # fmt: skip
+        self.faults_s: dict[str, float] = {}
+        self._t_prev: float | None = None
+
+    # -- per frame ---------------------------------------------------------------------------
+    def primary_value(self, values: Mapping[str, float]) -> float:
+        """The primary signal for this side; for ``both``, the side less far towards the target."""
+        d = self.definition
+        vals = [signal_value(values, d.signal, s) for s in _sides(self.side)]
+        vals = [v for v in vals if not math.isnan(v)]
+        if not vals:
+            return math.nan
+        if d.kind == "gait":
+            return max(vals)
+        return min(vals) if d.increasing else max(vals)
+
+    def phase_name(self) -> str:
+        d = self.definition
+        if self.counter is not None:
+            p = self.counter.phase
+            if p in (RepPhase.WAITING, RepPhase.START):
+                return d.start.name
+            return d.target.name if p is RepPhase.TARGET else "moving"
+        if self.hold is not None:
+            return d.phases[0].name if self.hold.in_range else "out"
+        return "marching"
+
+    def _faults(self, values: Mapping[str, float], view: View) -> list[Compensation]:
+        d = self.definition
+        if self.counter is not None:
+            moving = self.counter.phase not in (RepPhase.WAITING, RepPhase.START)
+            phase = d.target.name if moving else d.start.name
+        else:
+            phase = d.phases[0].name
+        out = []
+        for c in d.compensations:
+            if c.views and view not in c.views:
+                continue
+            if c.phases and phase not in c.phases:
+                continue
+            sides = _sides(self.side) if ("{side}" in c.signal or "{other}" in c.signal) else ("left",)
+            seen = [signal_value(values, c.signal, s) for s in sides]
+            if any(not c.allowed.contains(v) for v in seen if not math.isnan(v)):
+                out.append(c)
+        out.sort(key=lambda c: -c.priority)
+        return out
+
+    def update(
+        self, t: float, values: Mapping[str, float], view: View = View.UNKNOWN, landmarks: Landmarks | None = None
+    ) -> TrackerUpdate:
+        """Feed one frame's signals (``signals.compute_signals``) at time ``t`` (seconds)."""
+        d = self.definition
+        view_ok = (not d.views or view in d.views) and view is not View.UNKNOWN
+        faults = self._faults(values, view)
+        dt = 0.0 if self._t_prev is None else max(0.0, t - self._t_prev)
+        self._t_prev = t
+        for c in faults:
+            self.faults_s[c.name] = self.faults_s.get(c.name, 0.0) + dt
+        flags = [c.name for c in faults]
+        value = self.primary_value(values)
+        upd = TrackerUpdate(t=t, value=value, phase="", faults=faults, view_ok=view_ok)
+        if self.counter is not None:
+            rep = self.counter.update(t, value, flags)
+            if rep is not None:
+                upd.reps.append(rep)
+        elif self.hold is not None:
+            named = {}
+            for name, _ in self.hold.conditions:
+                if ":" in name:
+                    s, tmpl = name.split(":", 1)
+                    named[name] = signal_value(values, tmpl, s)
+                else:
+                    named[name] = signal_value(values, name, "left")
+            upd.hold_events = self.hold.update(t, named)
+            if self.sway is not None and self.hold.in_range and not self.hold.breaks:
+                self.sway.add(t, landmarks)
+        elif self.march is not None:
+            upd.reps.extend(self.march.update(t, values, flags))
+        upd.phase = self.phase_name()
+        return upd
+
+    # -- progress ----------------------------------------------------------------------------
+    @property
+    def count(self) -> int:
+        """Counted repetitions (``reps``) or steps (``gait``); 0 for holds."""
+        if self.counter is not None:
+            return self.counter.count
+        if self.march is not None:
+            return self.march.steps
+        return 0
+
+    @property
+    def reps(self) -> list[RepResult]:
+        if self.counter is not None:
+            return list(self.counter.reps)
+        if self.march is not None:
+            return sorted((r for c in self.march.counters.values() for r in c.reps), key=lambda r: r.end_t)
+        return []
+
+    def hold_status(self) -> HoldStatus | None:
+        return self.hold.status() if self.hold is not None else None
+
+    def sway_result(self) -> SwayResult | None:
+        return self.sway.result() if self.sway is not None else None
+
+    def gait_result(self) -> GaitResult | None:
+        return self.march.result() if self.march is not None else None
+
+    def target_text(self) -> str:
+        """What the target is, e.g. ``"left_shoulder_elevation ≥ 80°"`` (``each_…`` for both sides together)."""
+        d = self.definition
+        name = fill(d.signal, self.side) if self.side in ("left", "right") else d.signal.replace("{side}", "each")
+        return d.target.range.describe(name, d.unit)
+
+
+def _dedupe(conds: list[tuple[str, object]]) -> list:
+    seen, out = set(), []
+    for c in conds:
+        if c[0] not in seen:
+            seen.add(c[0])
+            out.append(c)
+    return out
