@@ -98,8 +98,8 @@ class SelectionOptions:
     """
 
     lost_timeout_s: float = 1.0
-    max_step: float = 0.6
-    step_per_s: float = 3.0
+    max_step: float = 0.5
+    step_per_s: float = 2.0
     max_size_ratio: float = 1.5
     centrality_weight: float = 0.5
     request_radius: float = 0.5

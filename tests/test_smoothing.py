@@ -25,14 +25,14 @@ def test_jitter_on_a_noisy_constant_is_reduced_at_least_2x(fps: int) -> None:
     t = np.arange(0, 4, 1 / fps)
     x = 500 + np.random.default_rng(1).normal(0, 2.0, len(t))  # 2 px noise, body 100 px
     y = _run(_filter(), x, t)
-    assert x[fps:].std() / y[fps:].std() > 2.0  # measured 2.5x at 30 fps, 4.2x at 60 fps
+    assert x[fps:].std() / y[fps:].std() > 2.0  # measured 2.9x at 30 fps, 5.0x at 60 fps
     assert abs(y[fps:].mean() - 500) < 0.5  # no bias
 
 
 @pytest.mark.parametrize("fps", [30, 60])
-@pytest.mark.parametrize(("speed", "max_lag_ms"), [(0.5, 70), (1.0, 50), (3.0, 30)])
+@pytest.mark.parametrize(("speed", "max_lag_ms"), [(0.5, 80), (1.0, 60), (3.0, 35)])
 def test_lag_on_a_ramp_is_bounded(fps: int, speed: float, max_lag_ms: float) -> None:
-    """Steady-state lag on a ramp of `speed` body sizes per second (measured 56/42/24 ms at 30 fps)."""
+    """Steady-state lag on a ramp of `speed` body sizes per second (measured 65/47/25 ms at 30 fps, 52/37/21 at 60)."""
     t = np.arange(0, 4, 1 / fps)
     x = speed * SCALE * t
     y = _run(_filter(), x, t)
