@@ -270,6 +270,12 @@ _TARGET_KEYS: dict[str, str] = {
 _TARGET_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Target) if f.default is not MISSING}
 
 
+def _key(k: Any) -> str:
+    """A key as shown in a message: plain if it is a simple name, else quoted (never a line break)."""
+    s = str(k)[:80]
+    return s if re.fullmatch(r"[A-Za-z0-9_-]+", s) else repr(s)
+
+
 class _Locator:
     """Finds the line of a key in the TOML text (best effort) for error messages."""
 
@@ -314,7 +320,7 @@ def target_set_from_dict(data: Any, file: str = "<dict>", text: str | None = Non
         raise err("", f"expected a table at the top level, got {type(data).__name__}", "a TOML document")
     for k in data:
         if k not in _TOP_KEYS:
-            raise err(str(k)[:80], "unknown key", ", ".join(_TOP_KEYS), key=str(k))
+            raise err(_key(k), "unknown key", ", ".join(_TOP_KEYS), key=str(k))
     for k, typ in _TOP_KEYS.items():
         if k in data and not isinstance(data[k], typ):
             raise err(k, f"expected {'text' if typ is str else 'an array of tables [[targets]]'}, got "
@@ -348,7 +354,7 @@ def target_set_from_dict(data: Any, file: str = "<dict>", text: str | None = Non
         for k, v in rt.items():
             kind = _TARGET_KEYS.get(k)
             if kind is None:
-                raise err(f"{prefix}.{str(k)[:80]}", "unknown key", ", ".join(_TARGET_KEYS), i, str(k))
+                raise err(f"{prefix}.{_key(k)}", "unknown key", ", ".join(_TARGET_KEYS), i, str(k))
             fld = f"{prefix}.{k}"
             if kind == "text" and not isinstance(v, str):
                 raise err(fld, f"expected text, got {type(v).__name__}", "a quoted string", i, k)

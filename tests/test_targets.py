@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import string
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -429,6 +428,11 @@ def test_error_neither_bound(tmp_path):
     assert e.field == "targets[0].low" and "neither low nor high" in e.problem and "low, high or both" in e.allowed
 
 
+def test_error_unknown_key_with_line_break_stays_on_one_line(tmp_path):
+    e = err_of(tmp_path, f'[[targets]]\n{GOOD_TARGET}"bad\\nkey" = 1\n')
+    assert e.field == "targets[0].'bad\\nkey'" and e.problem == "unknown key"
+
+
 def test_error_duplicate_id(tmp_path):
     e = err_of(tmp_path, f"[[targets]]\n{GOOD_TARGET}[[targets]]\n{GOOD_TARGET}")
     assert e.field == "targets[1].id" and "duplicate id 'a' (also targets[0])" in e.problem and e.line == 7
@@ -445,7 +449,7 @@ def test_constructor_validation():
         Target("x", "elbow", low=0.0)
     with pytest.raises(TargetFileError, match="greater than high"):
         Target("x", "head_tilt", low=3.0, high=2.0)
-    with pytest.raises(ValueError):  # not a View
+    with pytest.raises(TargetFileError, match="invalid views"):
         Target("x", "head_tilt", low=0.0, views={"up"})
     with pytest.raises(TargetFileError, match="duplicate target id"):
         TargetSet("s", [Target("x", "head_tilt", low=0.0), Target("x", "shoulder_tilt", low=0.0)])
@@ -460,13 +464,15 @@ def test_target_file_error_message_format():
 # --------------------------------------------------------------------------- fuzz
 
 
-_FUZZ_DIR = tempfile.mkdtemp(prefix="pf-targets-fuzz-")
+@pytest.fixture(scope="module")
+def fuzz_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=400))
-def test_fuzz_bytes_only_raise_target_file_error(data):
-    p = Path(_FUZZ_DIR) / "fuzz.toml"
+@given(data=st.binary(max_size=400))
+def test_fuzz_bytes_only_raise_target_file_error(fuzz_dir, data):
+    p = fuzz_dir / "fuzz.toml"
     p.write_bytes(data)
     try:
         ts = load_targets(p)
@@ -494,7 +500,7 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.dictionaries(st.sampled_from(_KEYS), _values, max_size=6))
 def test_fuzz_dicts_only_raise_target_file_error(data):
     try:
