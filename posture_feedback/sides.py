@@ -40,9 +40,19 @@ _ATTACH = {
 }
 
 
-def _pair_arrays(pairs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
-    a = np.array(pairs)
-    return a[:, 0], a[:, 1]
+#: landmarks whose continuity decides a jump of each part's labels
+_CONTINUITY_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
+    "body": lm.TRUNK_PAIRS,
+    "arms": lm.ARM_PAIRS,
+    "legs": lm.LEG_PAIRS,
+    "head": lm.HEAD_PAIRS,
+}
+_C_NAMES = tuple(_CONTINUITY_PAIRS)
+_C_L = np.array([a for pairs in _CONTINUITY_PAIRS.values() for a, _ in pairs])
+_C_R = np.array([b for pairs in _CONTINUITY_PAIRS.values() for _, b in pairs])
+_C_IDX = np.concatenate([_C_L, _C_R])
+_C_SW = np.concatenate([_C_R, _C_L])
+_C_PART = np.tile(np.repeat(np.arange(len(_C_NAMES)), [len(p) for p in _CONTINUITY_PAIRS.values()]), 2)
 
 
 def _sigmoid(x: float) -> float:
@@ -82,13 +92,6 @@ class SideSwapCorrector:
 
     PARTS: dict[str, tuple[tuple[int, int], ...]] = {
         "body": _ALL_PAIRS,
-        "arms": lm.ARM_PAIRS,
-        "legs": lm.LEG_PAIRS,
-        "head": lm.HEAD_PAIRS,
-    }
-    #: landmarks whose continuity decides a jump of each part
-    _CONTINUITY: dict[str, tuple[tuple[int, int], ...]] = {
-        "body": lm.TRUNK_PAIRS,
         "arms": lm.ARM_PAIRS,
         "legs": lm.LEG_PAIRS,
         "head": lm.HEAD_PAIRS,
@@ -137,33 +140,30 @@ class SideSwapCorrector:
         self.probabilities: dict[str, float] = dict.fromkeys(self.PARTS, self.prior_swapped)
 
     # ---------------------------------------------------------------- costs
-    def _continuity(self, cur: Landmarks, scale: float, pairs: tuple[tuple[int, int], ...]) -> float:
-        """Mean cost (swapped − as labelled) per landmark, in body sizes, against the previous raw frame.
+    def _continuity(self, cur: Landmarks, scale: float) -> dict[str, float]:
+        """Per part, mean cost (swapped − as labelled) per landmark against the previous raw frame.
 
-        Positive: the labels are continuous; negative: the part's labels jumped to the other side.
-        NaN when too few landmarks are confident in both frames.
+        Costs are image distances in body sizes plus hip-centred world distances in half metres,
+        weighted by confidence. Positive: the labels are continuous; negative: the part's labels
+        jumped to the other side. NaN when too few landmarks are confident in both frames.
         """
         prev = self._prev
         assert prev is not None
-        left, right = _pair_arrays(pairs)
-        idx = np.concatenate([left, right])
-        sw = np.concatenate([right, left])
         cc, cp = cur.confidence(), prev.confidence()
-        w = np.minimum(np.minimum(cc[idx], cc[sw]), cp[idx])
-        w = np.where(w >= self.min_confidence, w, 0.0)
-        if w.sum() < 1.0:
-            return math.nan
+        w = np.minimum(np.minimum(cc[_C_IDX], cc[_C_SW]), cp[_C_IDX])
+        w[w < self.min_confidence] = 0.0
         s = 0.5 * (scale + self._prev_scale)
-        hip_c = 0.5 * (cur.world[lm.LEFT_HIP] + cur.world[lm.RIGHT_HIP])
-        hip_p = 0.5 * (prev.world[lm.LEFT_HIP] + prev.world[lm.RIGHT_HIP])
-        wc, wp = cur.world - hip_c, prev.world - hip_p
+        xc, xp = cur.xy / s, prev.xy / s
+        wc = (cur.world - 0.5 * (cur.world[lm.LEFT_HIP] + cur.world[lm.RIGHT_HIP])) / 0.5
+        wp = (prev.world - 0.5 * (prev.world[lm.LEFT_HIP] + prev.world[lm.RIGHT_HIP])) / 0.5
 
         def cost(order: np.ndarray) -> np.ndarray:
-            d_img = np.linalg.norm(cur.xy[order] - prev.xy[idx], axis=1) / s
-            d_w = np.linalg.norm(wc[order] - wp[idx], axis=1) / 0.5
-            return d_img + d_w
+            di, dw = xc[order] - xp[_C_IDX], wc[order] - wp[_C_IDX]
+            return np.sqrt(np.einsum("ij,ij->i", di, di)) + np.sqrt(np.einsum("ij,ij->i", dw, dw))
 
-        return float(np.sum(w * (cost(sw) - cost(idx))) / w.sum())
+        num = np.bincount(_C_PART, weights=w * (cost(_C_SW) - cost(_C_IDX)), minlength=len(_C_NAMES))
+        den = np.bincount(_C_PART, weights=w, minlength=len(_C_NAMES))
+        return {n: (float(num[i] / den[i]) if den[i] >= 1.0 else math.nan) for i, n in enumerate(_C_NAMES)}
 
     def _attachment(self, cur: Landmarks, scale: float, part: str) -> float:
         """Cost (swapped − as labelled), body sizes: how far each limb's first joint is from its own root."""
@@ -173,7 +173,10 @@ class SideSwapCorrector:
             w = min(c[lr], c[rr], c[lj], c[rj])
             if w < self.min_confidence:
                 continue
-            d = lambda a, b: float(np.linalg.norm(xy[a] - xy[b])) / scale  # noqa: E731
+
+            def d(a: int, b: int) -> float:
+                return math.hypot(xy[a, 0] - xy[b, 0], xy[a, 1] - xy[b, 1]) / scale
+
             diff += w * ((d(lr, rj) + d(rr, lj)) - (d(lr, lj) + d(rr, rj)))
         return diff
 
@@ -220,11 +223,12 @@ class SideSwapCorrector:
         prior = _logit(self.prior_swapped)
         keep = math.exp(-(t - self._t) / self.memory_s) if have_prev and self._t is not None else 0.0
         jumps: dict[str, float] = {}
+        cont = self._continuity(raw, scale) if have_prev else None
         for part in self.PARTS:
             # without fresh evidence the belief fades back to the prior (ambiguous stretches default to the raw labels)
             q = _sigmoid(prior + (logit[part] - prior) * keep)
-            if have_prev:
-                c = self._continuity(raw, scale, self._CONTINUITY[part])
+            if cont is not None:
+                c = cont[part]
                 jump = 0.5 if not math.isfinite(c) else _sigmoid(-c / self.jump_scale)
                 jumps[part] = jump = min(max(jump, self.min_jump), 1.0 - self.min_jump)
                 if part != "body":  # limbs and head are tracked relative to the trunk
