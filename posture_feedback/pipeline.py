@@ -70,15 +70,19 @@ class Pipeline:
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._evaluator: TargetEvaluator | None = None
-        self._cues = CueSelector(min_hold_s=self.options.cue_hold_s)
         self._last_track_id: int | None = None
         self.set_targets(target_set, neutral)
 
     # -- user intent -------------------------------------------------------------------
     def set_targets(self, target_set: TargetSet | None, neutral: Mapping[str, float] | None = None) -> None:
         """Replace the active target set (None = measure only) and the person's neutral angles."""
+        self._target_set = target_set
         self._evaluator = TargetEvaluator(target_set, neutral) if target_set is not None else None
-        self._cues = CueSelector(min_hold_s=self.options.cue_hold_s)
+        self._cues = self._new_cue_selector()
+
+    def _new_cue_selector(self) -> CueSelector:
+        tolerances = self._target_set.tolerances() if self._target_set is not None else None
+        return CueSelector(min_hold_s=self.options.cue_hold_s, tolerances=tolerances)
 
     def set_neutral(self, neutral: Mapping[str, float] | None) -> None:
         """Set the person's calibrated neutral angles (degrees) for relative targets."""
@@ -100,7 +104,7 @@ class Pipeline:
         self._smoother.reset()
         if self._evaluator is not None:
             self._evaluator.reset()
-        self._cues = CueSelector(min_hold_s=self.options.cue_hold_s)
+        self._cues = self._new_cue_selector()
 
     # -- the chain ---------------------------------------------------------------------
     def process(self, frame: Frame) -> FrameResult:
