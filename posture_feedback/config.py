@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,6 @@ from posture_feedback.person import SelectionOptions
 from posture_feedback.pipeline import PipelineOptions
 from posture_feedback.pose import PoseOptions, RunningMode
 from posture_feedback.smoothing import SmoothingOptions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 class ConfigError(PostureFeedbackError):
