@@ -1,0 +1,112 @@
+"""``posture-feedback`` (no sub-command) or ``posture-feedback app``: the desktop mirror app.
+
+Opens the live mirror window on the default webcam (``--source`` for another camera, a video
+file or ``sample``), the compact posture monitor (``--monitor``), or the therapist view
+(``--therapist``). ``--frames N --screenshot OUT.png`` runs the real window (offscreen when
+there is no display), processes N consecutive frames (every frame of a video, not in real
+time, so the picture is reproducible), saves the window and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from posture_feedback.commands.analyze import add_model_options, with_model_options
+from posture_feedback.errors import PostureFeedbackError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "app",
+        help="the live mirror window (the default when no command is given)",
+        description="Live mirror-style posture and movement feedback from a webcam or a video.",
+    )
+    p.add_argument("--source", default="0", metavar="N|FILE|sample",
+                   help="camera index (default 0), a video or image file, or 'sample' (bundled video)")  # fmt: skip
+    p.add_argument("--preset", metavar="NAME", help="built-in targets: sitting (default), standing, "
+                   "sitting-front, sitting-side, standing-front, standing-side, or none")  # fmt: skip
+    p.add_argument("--targets", type=Path, metavar="FILE", help="target ranges file (TOML); edits are saved to it")
+    mirror = p.add_mutually_exclusive_group()
+    mirror.add_argument("--mirror", dest="mirror", action="store_true", default=None,
+                        help="flip the picture like a mirror (default for a camera)")  # fmt: skip
+    mirror.add_argument("--no-mirror", dest="mirror", action="store_false",
+                        help="show the picture as filmed (default for a video)")  # fmt: skip
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--therapist", action="store_true", help="therapist view: large numbers, goniometer, full screen")
+    mode.add_argument("--monitor", action="store_true", help="compact posture monitor for desk work")
+    p.add_argument("--alert-after", type=float, default=30.0, metavar="S",
+                   help="posture monitor: seconds a deviation must last before an alert (default 30)")  # fmt: skip
+    p.add_argument("--alert-threshold", type=float, default=5.0, metavar="DEG",
+                   help="posture monitor: degrees beyond the range before it counts (default 5)")  # fmt: skip
+    p.add_argument("--sound", dest="sound", action="store_true", default=None, help="beep on entering/leaving a range")
+    p.add_argument("--mute", dest="sound", action="store_false", help="no sound")
+    p.add_argument("--frames", type=int, metavar="N", help="process N frames, then stop (with --screenshot: then quit)")
+    p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save the window after --frames N and quit")
+    p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
+    p.add_argument("--demo-goniometer", action="store_true", help=argparse.SUPPRESS)
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def options_from_args(args: argparse.Namespace):
+    """The ``AppOptions`` for parsed command-line arguments (checks them first)."""
+    from posture_feedback.ui.options import AppOptions
+
+    if args.frames is not None and args.frames < 1:
+        raise PostureFeedbackError("--frames must be at least 1")
+    if args.screenshot is not None and args.frames is None:
+        raise PostureFeedbackError("--screenshot needs --frames N (how many frames to process first)")
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        raise PostureFeedbackError(f"--screenshot must name a .png file, not {args.screenshot}")
+    if args.max_people is not None and args.max_people < 1:
+        raise PostureFeedbackError("--max-people must be at least 1")
+    if args.preset and args.targets:
+        raise PostureFeedbackError("give either --preset or --targets, not both")
+    if args.preset and args.preset != "none":
+        from posture_feedback.presets import PRESETS
+
+        if args.preset not in PRESETS:
+            raise PostureFeedbackError(f"unknown preset {args.preset!r} (valid: {', '.join(PRESETS)}, none)")
+    if args.alert_after < 0 or args.alert_threshold < 0:
+        raise PostureFeedbackError("--alert-after and --alert-threshold must be >= 0")
+    scripted = args.frames is not None
+    from posture_feedback.pipeline import PipelineOptions
+
+    if getattr(args, "config", None):
+        from posture_feedback.config import load_config
+
+        pipeline = load_config(args.config)
+    else:
+        pipeline = PipelineOptions()
+    pipeline = with_model_options(pipeline, args)
+    return AppOptions(
+        source=args.source,
+        preset=args.preset,
+        targets_file=args.targets,
+        mirror=args.mirror,
+        therapist=args.therapist,
+        monitor=args.monitor,
+        model=pipeline.pose.model,
+        max_people=pipeline.pose.max_people,
+        pipeline=pipeline,
+        realtime=not scripted,
+        loop=not scripted,
+        max_frames=args.frames,
+        screenshot=args.screenshot,
+        sound=args.sound,
+        alert_after_s=args.alert_after,
+        alert_threshold_deg=args.alert_threshold,
+        demo_goniometer=args.demo_goniometer,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from posture_feedback.targets import TargetFileError
+    from posture_feedback.ui.app import run_app
+
+    options = options_from_args(args)
+    try:
+        return run_app(options)
+    except TargetFileError as exc:
+        raise PostureFeedbackError(str(exc)) from None

@@ -1,0 +1,157 @@
+"""Starting the app: the ``QApplication``, the window, and the scripted screenshot run.
+
+``run_app(options)`` opens the mirror window (or the posture monitor), runs the event loop and
+returns the exit code. With ``options.screenshot`` the real window runs (offscreen when there
+is no display), processes ``options.max_frames`` frames, saves itself with ``QWidget.grab()``
+and quits: this is how the README's screenshots are made.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from posture_feedback.ui.options import AppOptions
+
+from posture_feedback.errors import PostureFeedbackError
+
+
+def has_display() -> bool:
+    """True when a window can be shown (a display server on Linux; always on macOS/Windows)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return os.environ["QT_QPA_PLATFORM"] not in ("offscreen", "minimal")
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def ensure_qapplication(offscreen: bool = False) -> Any:
+    """The running ``QApplication``, created (offscreen if asked and not yet chosen) when needed."""
+    if offscreen:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "posture-feedback"])
+        app.setApplicationName("Posture Feedback")
+        app.setOrganizationName("posture-feedback")
+    return app
+
+
+class ScreenshotDriver:
+    """Waits until the window has shown its last frame (or its no-source page), saves it, quits.
+
+    Args:
+        window: a ``MainWindow`` or ``MonitorWindow``.
+        path: PNG to write.
+        timeout_s: give up (save whatever is shown, exit code 1) after this many seconds.
+    """
+
+    def __init__(self, window: Any, path: Path, timeout_s: float = 180.0) -> None:
+        from PyQt6.QtCore import QTimer
+
+        self.window = window
+        self.path = Path(path)
+        self.deadline = time.perf_counter() + timeout_s
+        self.exit_code: int | None = None
+        self.message = ""
+        self._page_seen_at: float | None = None
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._poll)
+        self.timer.start(50)
+
+    def _frames_done(self) -> bool:
+        w = self.window.worker
+        n = self.window.options.max_frames
+        if w is None or n is None or w.stats.processed < n or w.is_running():
+            return False
+        video = self.window.video
+        last = getattr(self.window, "last_rendered", None) or getattr(video, "rendered", None)
+        # Take a frame the GUI has not picked up yet, then require it to be painted.
+        if w._latest is not None:  # noqa: SLF001 - the driver is part of the UI package
+            return False
+        return last is not None and video._shown_id == id(video.rendered)  # noqa: SLF001
+
+    def _page_done(self) -> bool:
+        stack = getattr(self.window, "stack", None)
+        if stack is None or stack.currentIndex() != 1:
+            return False
+        page = self.window.source_page
+        if page._probe is not None and page._probe.is_alive():  # noqa: SLF001
+            return False
+        now = time.perf_counter()
+        if self._page_seen_at is None:
+            self._page_seen_at = now
+        return now - self._page_seen_at > 0.3  # let the camera list settle into the layout
+
+    def _poll(self) -> None:
+        from PyQt6.QtWidgets import QApplication
+
+        frames_done = self._frames_done()
+        page_done = not frames_done and self._page_done()
+        timed_out = time.perf_counter() > self.deadline
+        if not (frames_done or page_done or timed_out):
+            return
+        self.timer.stop()
+        if frames_done and getattr(self.window.options, "demo_goniometer", False):
+            self.window.place_goniometer_on()
+        if frames_done and hasattr(self.window, "_update_status"):
+            self.window._update_status()  # noqa: SLF001
+        if frames_done and hasattr(self.window, "_update_totals"):
+            self.window._update_totals()  # noqa: SLF001
+        QApplication.processEvents()
+        try:
+            self.window.save_screenshot(self.path)
+        except PostureFeedbackError as exc:
+            self.message = str(exc)
+            self.exit_code = 2
+        else:
+            if timed_out:
+                self.message = "timed out before the frames were shown; saved what was on screen"
+                self.exit_code = 1
+            else:
+                self.exit_code = 0
+                if page_done:
+                    self.message = "the source could not be used: the screenshot shows the window's message"
+        self.window.close()
+        QApplication.instance().exit(self.exit_code)
+
+
+def run_app(options: AppOptions) -> int:
+    """Open the mirror window (or the posture monitor) and run until it is closed."""
+    offscreen = not has_display()
+    if offscreen and options.screenshot is None:
+        raise PostureFeedbackError(
+            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
+            "--frames N --screenshot OUT.png to run the window offscreen"
+        )
+    app = ensure_qapplication(offscreen=offscreen)
+    if options.monitor:
+        from posture_feedback.ui.monitor import MonitorWindow
+
+        window: Any = MonitorWindow(options)
+    else:
+        from posture_feedback.ui.main_window import MainWindow
+
+        window = MainWindow(options)
+    driver = None
+    if options.screenshot is not None:
+        if not options.monitor:
+            window.resize(1280, 760)
+        driver = ScreenshotDriver(window, options.screenshot)
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    if driver is not None:
+        if driver.message:
+            print(f"posture-feedback: {driver.message}", file=sys.stderr)
+        if driver.exit_code is None:
+            return 1
+        print(f"screenshot: {driver.path}")
+        return driver.exit_code
+    return int(code)

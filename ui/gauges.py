@@ -1,0 +1,217 @@
+"""One gauge per active target: the range as a band, the live value as a marker, the neutral as a tick.
+
+``TargetGauge`` paints a horizontal scale with QPainter:
+
+* the target's effective range (``TargetState.low``/``high``, degrees) as a green band, its
+  tolerance ("near") as orange margins, out of range left bare;
+* the live value as a marker whose colour *and* shape follow the verdict, like the overlays
+  (circle = in range, triangle = near, square = out), with the verdict label ("OK", "NEAR",
+  "LOW", "HIGH") written next to the value, so colour is never the only cue;
+* the person's neutral for the angle (if calibrated) as a black tick.
+
+Everything shown comes from the core's ``TargetState``; the widget only draws it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt
+from PyQt6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
+from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
+from posture_feedback.targets import Target, TargetSet
+from posture_feedback.types import TargetState, Verdict
+
+
+def verdict_qcolor(verdict: Verdict) -> QColor:
+    """The overlay colour of a verdict (``annotate.VERDICT_COLOURS`` is BGR)."""
+    b, g, r = VERDICT_COLOURS[verdict]
+    return QColor(r, g, b)
+
+
+def _finite(x: float) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+class TargetGauge(QWidget):
+    """The gauge of one target (see module docstring)."""
+
+    def __init__(self, target: Target, tolerance: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target = target
+        self.tolerance = tolerance
+        self.state: TargetState | None = None
+        self.neutral: float | None = None
+        self.large = False
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._apply_height()
+
+    def _apply_height(self) -> None:
+        self.setFixedHeight(120 if self.large else 64)
+
+    def set_large(self, large: bool) -> None:
+        self.large = large
+        self._apply_height()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, self.height())
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.state.verdict if self.state is not None else Verdict.UNKNOWN
+
+    def value_text(self) -> str:
+        """'12° HIGH', '—' when unknown."""
+        s = self.state
+        if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
+            return "—"
+        return f"{s.value:.0f}° {VERDICT_LABELS[s.verdict]}"
+
+    def set_state(self, state: TargetState | None, neutral: float | None = None) -> None:
+        changed = state != self.state or neutral != self.neutral
+        self.state = state
+        self.neutral = neutral
+        if changed:
+            self.update()
+
+    # -- drawing -------------------------------------------------------------------------
+    def _scale_range(self) -> tuple[float, float]:
+        s = self.state
+        t = self.target
+        lo = s.low if s is not None and _finite(s.low) else t.low
+        hi = s.high if s is not None and _finite(s.high) else t.high
+        pts = [x for x in (lo, hi) if x is not None and _finite(x)]
+        if s is not None and _finite(s.value):
+            pts.append(s.value)
+        if self.neutral is not None and _finite(self.neutral):
+            pts.append(self.neutral)
+        if not pts:
+            return -10.0, 10.0
+        a, b = min(pts), max(pts)
+        span = max(b - a, 4 * self.tolerance, 10.0)
+        margin = span * 0.35
+        return a - margin, b + margin
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        w, h = self.width(), self.height()
+        big = self.large
+        title = QFont(self.font())
+        title.setPointSize(15 if big else 10)
+        value_font = QFont(self.font())
+        value_font.setPointSize(30 if big else 12)
+        value_font.setBold(True)
+        text_h = 44 if big else 22
+        p.setFont(title)
+        p.setPen(QColor(235, 235, 235))
+        p.drawText(QRectF(4, 0, w * 0.6, text_h), Qt.AlignmentFlag.AlignVCenter, self.target.display_name)
+        p.setFont(value_font)
+        p.setPen(verdict_qcolor(self.verdict) if self.verdict is not Verdict.UNKNOWN else QColor(170, 170, 170))
+        p.drawText(QRectF(w * 0.4, 0, w * 0.6 - 4, text_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                   self.value_text())  # fmt: skip
+
+        bar = QRectF(8, text_h + 8, w - 16, h - text_h - 22)
+        vmin, vmax = self._scale_range()
+
+        def x_of(v: float) -> float:
+            v = min(max(v, vmin), vmax)
+            return bar.x() + (v - vmin) / (vmax - vmin) * bar.width()
+
+        p.fillRect(bar, QColor(70, 70, 76))
+        s = self.state
+        lo = s.low if s is not None else (self.target.low if self.target.low is not None else -math.inf)
+        hi = s.high if s is not None else (self.target.high if self.target.high is not None else math.inf)
+        if lo == lo and hi == hi:  # not NaN (a relative target without neutral has no range yet)
+            tol = self.tolerance
+            near = verdict_qcolor(Verdict.NEAR)
+            near.setAlpha(150)
+            ok = verdict_qcolor(Verdict.IN_RANGE)
+            ok.setAlpha(200)
+            lo_x = x_of(lo) if math.isfinite(lo) else bar.left()
+            hi_x = x_of(hi) if math.isfinite(hi) else bar.right()
+            if math.isfinite(lo):
+                p.fillRect(QRectF(x_of(lo - tol), bar.y(), lo_x - x_of(lo - tol), bar.height()), near)
+            if math.isfinite(hi):
+                p.fillRect(QRectF(hi_x, bar.y(), x_of(hi + tol) - hi_x, bar.height()), near)
+            p.fillRect(QRectF(lo_x, bar.y(), hi_x - lo_x, bar.height()), ok)
+        # Scale labels at the band's ends.
+        small = QFont(self.font())
+        small.setPointSize(11 if big else 8)
+        p.setFont(small)
+        p.setPen(QColor(200, 200, 200))
+        for bound in (lo, hi):
+            if _finite(bound):
+                p.drawText(QRectF(x_of(bound) - 30, bar.bottom() + 1, 60, 14), Qt.AlignmentFlag.AlignHCenter,
+                           f"{bound:.0f}")  # fmt: skip
+        if self.neutral is not None and _finite(self.neutral):
+            x = x_of(self.neutral)
+            p.setPen(QPen(QColor(10, 10, 10), 3))
+            p.drawLine(QPointF(x, bar.top() - 4), QPointF(x, bar.bottom() + 4))
+        if s is not None and s.verdict is not Verdict.UNKNOWN and _finite(s.value):
+            self._marker(p, s.verdict, QPointF(x_of(s.value), bar.center().y()), bar.height() * 0.55)
+        p.end()
+
+    @staticmethod
+    def _marker(p: QPainter, verdict: Verdict, c: QPointF, r: float) -> None:
+        colour = verdict_qcolor(verdict)
+        p.setPen(QPen(QColor(255, 255, 255), 2))
+        p.setBrush(colour)
+        if verdict is Verdict.IN_RANGE:
+            p.drawEllipse(c, r, r)
+        elif verdict is Verdict.NEAR:
+            p.drawPolygon(
+                QPolygonF([QPointF(c.x(), c.y() - r), QPointF(c.x() - r, c.y() + r), QPointF(c.x() + r, c.y() + r)])
+            )
+        else:
+            p.drawRect(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
+
+
+class GaugePanel(QWidget):
+    """A column of ``TargetGauge``s, one per target of the active set."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(4, 4, 4, 4)
+        self._layout.setSpacing(6)
+        self.gauges: dict[str, TargetGauge] = {}
+        self._empty = QLabel("No targets: measuring only")
+        self._empty.setStyleSheet("color: #bbb")
+        self.large = False
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(1)
+
+    def set_targets(self, target_set: TargetSet | None) -> None:
+        for g in self.gauges.values():
+            self._layout.removeWidget(g)
+            g.deleteLater()
+        self.gauges = {}
+        targets: Sequence[Target] = target_set.targets if target_set is not None else ()
+        self._empty.setVisible(not targets)
+        for i, t in enumerate(targets):
+            g = TargetGauge(t, t.tolerance, self)
+            g.set_large(self.large)
+            self.gauges[t.id] = g
+            self._layout.insertWidget(1 + i, g)
+
+    def set_large(self, large: bool) -> None:
+        self.large = large
+        for g in self.gauges.values():
+            g.set_large(large)
+
+    def update_states(self, states: Sequence[TargetState], neutral: Mapping[str, float] | None = None) -> None:
+        neutral = neutral or {}
+        seen = set()
+        for s in states:
+            g = self.gauges.get(s.target)
+            if g is not None:
+                g.set_state(s, neutral.get(s.angle))
+                seen.add(s.target)
+        for tid, g in self.gauges.items():
+            if tid not in seen:
+                g.set_state(None, neutral.get(g.target.angle))

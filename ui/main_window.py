@@ -1,0 +1,692 @@
+"""The mirror window: live picture with overlays, one gauge per target, one cue, and the status line.
+
+The window only displays what the core computed (``FrameResult``: angles, ``TargetState`` list,
+cue) and forwards intent to the worker thread (click on a person → ``Pipeline.request_target``;
+preset, edited ranges, neutral → ``Pipeline.set_targets``). Nothing is measured here.
+
+Latency is measured end to end for each frame shown: from ``Frame.captured_at`` (the moment
+the frame was read from the camera) to the end of painting it (``time.perf_counter``).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from posture_feedback.ui.gauges import GaugePanel
+from posture_feedback.ui.ghost import AnchoredGhostAnnotator, GhostPose
+from posture_feedback.ui.options import DEFAULT_PRESET, AppOptions
+from posture_feedback.ui.render import Rendered
+from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
+from posture_feedback.ui.sound import Sounds
+from posture_feedback.ui.source_page import SourcePage
+from posture_feedback.ui.video_view import VideoView
+from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+from PyQt6.QtCore import QStandardPaths, Qt, QTimer
+from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
+from PyQt6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.presets import PRESETS, get_preset
+from posture_feedback.targets import TargetSet, load_targets
+from posture_feedback.types import FrameResult, Verdict
+
+log = logging.getLogger(__name__)
+
+_OUT = (Verdict.LOW, Verdict.HIGH)
+_CUE_STYLE = "QLabel {{ background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 8px }}"
+NOBODY_TEXT = "Step into view"
+
+
+def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neutral: dict[str, float] | None):
+    """A function building the pipeline on the worker thread with the app's model options."""
+
+    def make() -> Any:
+        from posture_feedback.pipeline import Pipeline, PipelineOptions
+        from posture_feedback.pose import PoseOptions
+
+        pipe_options = options.pipeline
+        if pipe_options is None:
+            if options.max_people < 1:
+                raise PostureFeedbackError("--max-people must be at least 1")
+            pipe_options = PipelineOptions(pose=PoseOptions(model=options.model, max_people=options.max_people))
+        return Pipeline(pipe_options, target_set, neutral)
+
+    return make
+
+
+def initial_target_set(options: AppOptions) -> tuple[TargetSet | None, str | None]:
+    """(target set, preset name or None) from the options: explicit set, then file, then preset."""
+    if options.target_set is not None:
+        return options.target_set, None
+    if options.targets_file is not None:
+        return load_targets(options.targets_file), None
+    name = options.preset or DEFAULT_PRESET
+    if name == "none":
+        return None, "none"
+    return get_preset(name), name
+
+
+class LiveStats:
+    """End-to-end latency and displayed-frame counts of the frames shown (GUI thread only)."""
+
+    def __init__(self, keep_all: bool = False) -> None:
+        self.recent_ms: collections.deque[float] = collections.deque(maxlen=300)
+        self.shown_at: collections.deque[float] = collections.deque(maxlen=120)
+        self.all_ms: list[float] | None = [] if keep_all else None
+        self.shown = 0
+
+    def add(self, latency_ms: float, t: float) -> None:
+        self.recent_ms.append(latency_ms)
+        self.shown_at.append(t)
+        self.shown += 1
+        if self.all_ms is not None:
+            self.all_ms.append(latency_ms)
+
+    def shown_fps(self) -> float:
+        if len(self.shown_at) < 2 or self.shown_at[-1] <= self.shown_at[0]:
+            return math.nan
+        return (len(self.shown_at) - 1) / (self.shown_at[-1] - self.shown_at[0])
+
+    def latency(self, q: float = 50.0) -> float:
+        return float(np.percentile(self.recent_ms, q)) if self.recent_ms else math.nan
+
+
+class MainWindow(QMainWindow):
+    """The mirror window (see module docstring)."""
+
+    def __init__(self, options: AppOptions | None = None) -> None:
+        super().__init__()
+        self.options = options or AppOptions()
+        opts = self.options
+        self.setWindowTitle("Posture Feedback")
+        self.target_set, self.preset_name = initial_target_set(opts)
+        self.neutral: dict[str, float] | None = None
+        self.ghost: GhostPose | None = None
+        self.ghost_visible = True
+        self.therapist = False
+        self.frozen = False
+        self.last_result: FrameResult | None = None
+        self.last_rendered: Rendered | None = None
+        self.stats = LiveStats(keep_all=opts.record_latency)
+        self._mirror_user: bool | None = opts.mirror
+        self._verdicts: dict[str, Verdict] = {}
+        self._neutral_countdown = 0
+        self.worker: FrameWorker | None = None
+        self.source_spec: Any = opts.source
+        self.sounds = Sounds(enabled=opts.sound if opts.sound is not None else not opts.therapist)
+        self._sound_user = opts.sound is not None
+
+        self._build_ui()
+        self._build_actions()
+        self.status_timer = QTimer(self)
+        self.status_timer.timeout.connect(self._update_status)
+        self.status_timer.start(250)
+        self.set_therapist(opts.therapist, fullscreen=opts.therapist and opts.screenshot is None)
+        self.open_source(opts.source)
+
+    # ------------------------------------------------------------------ construction
+    def _build_ui(self) -> None:
+        self.setStyleSheet("QMainWindow, QWidget#central { background: #18181c } QLabel { color: #eee }")
+        central = QWidget(self)
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 4)
+
+        self.stack = QStackedWidget(self)
+        video_page = QWidget()
+        col = QVBoxLayout(video_page)
+        col.setContentsMargins(0, 0, 0, 0)
+        self.video = VideoView(video_page)
+        self.video.on_shown = self._on_shown
+        self.video.personClicked.connect(self._on_person_clicked)
+        self.video.goniometerChanged.connect(self._on_goniometer)
+        self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
+        col.addWidget(self.video, 1)
+        self.cue_label = QLabel("")
+        self.cue_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cue_label.setWordWrap(True)
+        self.cue_label.setMinimumHeight(56)
+        col.addWidget(self.cue_label)
+        self.stack.addWidget(video_page)
+        self.source_page = SourcePage(self)
+        self.source_page.sourceChosen.connect(self.open_source)
+        self.stack.addWidget(self.source_page)
+        row.addWidget(self.stack, 1)
+
+        side = QWidget(self)
+        side.setFixedWidth(340)
+        side_col = QVBoxLayout(side)
+        side_col.setContentsMargins(4, 0, 0, 0)
+        self.set_label = QLabel("")
+        self.set_label.setWordWrap(True)
+        self.set_label.setStyleSheet("font-size: 12pt; font-weight: bold")
+        side_col.addWidget(self.set_label)
+        self.view_label = QLabel("")
+        self.view_label.setStyleSheet("color: #bbb")
+        side_col.addWidget(self.view_label)
+        self.gauges = GaugePanel(side)
+        scroll = QScrollArea(side)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.gauges)
+        scroll.setStyleSheet("QScrollArea { border: none; background: transparent }")
+        self.gauges.setStyleSheet("background: #18181c")
+        side_col.addWidget(scroll, 1)
+        self.gonio_label = QLabel("")
+        self.gonio_label.setStyleSheet("color: #ffdc28; font-size: 20pt; font-weight: bold")
+        self.gonio_label.setVisible(False)
+        side_col.addWidget(self.gonio_label)
+        self.neutral_label = QLabel("Neutral: not set (press N)")
+        self.neutral_label.setWordWrap(True)
+        self.neutral_label.setStyleSheet("color: #bbb")
+        side_col.addWidget(self.neutral_label)
+        row.addWidget(side)
+        self.side_panel = side
+
+        sb = self.statusBar()
+        sb.setStyleSheet("QStatusBar { background: #101014; color: #ddd } QLabel { color: #ddd; padding: 0 8px }")
+        self.source_status = QLabel("")
+        self.fps_status = QLabel("")
+        self.latency_status = QLabel("")
+        self.people_status = QLabel("")
+        for w in (self.source_status, self.fps_status, self.latency_status, self.people_status):
+            sb.addPermanentWidget(w)
+        self._apply_target_set()
+
+    def _build_actions(self) -> None:
+        tb = QToolBar("Controls", self)
+        tb.setMovable(False)
+        tb.setStyleSheet("QToolBar { background: #26262b; spacing: 6px } QLabel, QCheckBox { color: #eee }")
+        self.addToolBar(tb)
+        tb.addWidget(QLabel(" Targets: "))
+        self.preset_combo = QComboBox(self)
+        for name, ts in PRESETS.items():
+            self.preset_combo.addItem(ts.label or name, name)
+        if self.target_set is not None and self.preset_name is None:
+            self.preset_combo.insertItem(0, f"{self.target_set.label or self.target_set.name} (file)", "__custom__")
+        self.preset_combo.addItem("None (measure only)", "none")
+        current = self.preset_name if self.preset_name is not None else "__custom__"
+        self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(current)))
+        self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
+        self._custom_set = self.target_set if self.preset_name is None else None
+        tb.addWidget(self.preset_combo)
+        self.neutral_button = QPushButton("Set neutral")
+        self.neutral_button.setToolTip("Hold your best comfortable posture for 3 seconds (N)")
+        self.neutral_button.clicked.connect(self.set_neutral)
+        tb.addWidget(self.neutral_button)
+        self.edit_button = QPushButton("Edit ranges…")
+        self.edit_button.clicked.connect(self.edit_ranges)
+        tb.addWidget(self.edit_button)
+        self.mirror_check = QCheckBox("Mirror")
+        self.mirror_check.toggled.connect(self._on_mirror_toggled)
+        tb.addWidget(self.mirror_check)
+        self.sound_check = QCheckBox("Sound")
+        self.sound_check.setChecked(self.sounds.enabled)
+        self.sound_check.toggled.connect(self._on_sound_toggled)
+        tb.addWidget(self.sound_check)
+        self.therapist_check = QCheckBox("Therapist view")
+        self.therapist_check.toggled.connect(lambda on: self.set_therapist(on, fullscreen=False))
+        tb.addWidget(self.therapist_check)
+        self.gonio_button = QPushButton("Goniometer")
+        self.gonio_button.setCheckable(True)
+        self.gonio_button.toggled.connect(self._set_goniometer)
+        tb.addWidget(self.gonio_button)
+        self.freeze_button = QPushButton("Freeze")
+        self.freeze_button.setCheckable(True)
+        self.freeze_button.toggled.connect(self._set_frozen)
+        tb.addWidget(self.freeze_button)
+        help_button = QPushButton("Help (F1)")
+        help_button.clicked.connect(self.show_help)
+        tb.addWidget(help_button)
+
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, keys, text in SHORTCUTS:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(getattr(self, name))
+            self.addAction(action)
+            self.actions_by_name[name] = action
+
+    # ------------------------------------------------------------------ sources & worker
+    def open_source(self, spec: Any) -> None:
+        """Stop the current source (if any) and start processing ``spec``."""
+        self._stop_worker()
+        self.source_spec = spec
+        self.last_result = None
+        self._verdicts = {}
+        mirror = self._mirror_user if self._mirror_user is not None else is_camera_spec(spec)
+        self.mirror_check.blockSignals(True)
+        self.mirror_check.setChecked(mirror)
+        self.mirror_check.blockSignals(False)
+        self.stack.setCurrentIndex(0)
+        self.video.show_placeholder(f"Opening {describe_source(spec)}…")
+        opts = self.options
+        worker = FrameWorker(
+            spec,
+            make_pipeline_factory(opts, self.target_set, self.neutral),
+            realtime=opts.realtime,
+            loop=opts.loop,
+            max_frames=opts.max_frames,
+            annotators=self._annotators(),
+            mirror=mirror,
+            display_box=(max(320, self.video.width()), max(240, self.video.height())),
+        )
+        worker.frameReady.connect(self._on_frame_ready)
+        worker.sourceOpened.connect(self._on_source_opened)
+        worker.sourceFailed.connect(self._on_source_failed)
+        worker.disconnected.connect(self._on_disconnected)
+        worker.ended.connect(self._on_ended)
+        worker.failed.connect(self._on_failed)
+        worker.neutralCaptured.connect(self._on_neutral_captured)
+        worker.neutralFailed.connect(self._on_neutral_failed)
+        self.configure_worker(worker)
+        self.worker = worker
+        worker.start()
+
+    def configure_worker(self, worker: FrameWorker) -> None:
+        """Hook for subclasses (the posture monitor paces its worker)."""
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            w, self.worker = self.worker, None
+            for sig in (w.frameReady, w.sourceOpened, w.sourceFailed, w.disconnected, w.ended, w.failed,
+                        w.neutralCaptured, w.neutralFailed):  # fmt: skip
+                try:
+                    sig.disconnect()
+                except TypeError:
+                    pass
+            if not w.stop():
+                log.warning("the frame worker did not stop within its timeout")
+
+    def _annotators(self) -> tuple:
+        annotators: list = []
+        if self.ghost is not None and self.ghost_visible:
+            annotators.append(AnchoredGhostAnnotator(self.ghost))
+        annotators += [SkeletonAnnotator(), AngleAnnotator()]
+        return tuple(annotators)
+
+    def _refresh_annotators(self) -> None:
+        if self.worker is not None:
+            self.worker.annotators = self._annotators()
+
+    def _video_resized(self, event: QResizeEvent) -> None:
+        VideoView.resizeEvent(self.video, event)
+        if self.worker is not None:
+            self.worker.display_box = (max(320, self.video.width()), max(240, self.video.height()))
+
+    # ------------------------------------------------------------------ worker signals
+    def _on_source_opened(self, name: str, live: bool, fps: float) -> None:
+        self.source_status.setText(f"{name} · {fps:.0f} fps")
+        self.video.show_placeholder("Loading the pose model…")
+
+    def _show_page(self, title: str, message: str, retry: Any = None) -> None:
+        self.stack.setCurrentIndex(1)
+        self.source_page.show_problem(title, message, retry_spec=retry)
+        self.cue_label.setText("")
+
+    def _on_source_failed(self, message: str) -> None:
+        if is_camera_spec(self.source_spec):
+            self._show_page(
+                "No webcam could be opened",
+                f"{message}.\nYou can try the bundled sample video, another camera, or a video file.",
+                retry=self.source_spec,
+            )
+        else:
+            self._show_page("The source could not be opened", message, retry=None)
+        self.source_status.setText(f"{describe_source(self.source_spec)}: not available")
+
+    def _on_disconnected(self, message: str) -> None:
+        self._show_page(
+            "The camera stopped",
+            f"{message}.\nYour targets, neutral and today's totals are kept. Plug the camera back in and reconnect, "
+            "or choose another source.",
+            retry=self.source_spec,
+        )
+        self.source_status.setText(f"{describe_source(self.source_spec)}: disconnected")
+
+    def _on_ended(self) -> None:
+        self._show_page("The video ended", "Play it again, or choose another source.", retry=self.source_spec)
+
+    def _on_failed(self, message: str) -> None:
+        self._show_page("Processing could not start", message, retry=self.source_spec)
+
+    def _on_frame_ready(self) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        rendered = worker.take_latest()
+        if rendered is None or self.frozen:
+            return
+        if self.stack.currentIndex() != 0:
+            self.stack.setCurrentIndex(0)
+        self.last_rendered = rendered
+        self.last_result = rendered.result
+        self.video.show_frame(rendered)
+        self.show_result(rendered.result)
+
+    def show_result(self, result: FrameResult) -> None:
+        """Update the side panel, the cue line and the sounds from one frame's result."""
+        self.gauges.update_states(result.targets, self.neutral)
+        if self._neutral_countdown > 0:
+            pass  # the countdown owns the cue line
+        elif not result.person_found:
+            self._set_cue(NOBODY_TEXT, "#bbbbbb")
+        else:
+            self._set_cue(result.cue or "", "#ffffff")
+        self.view_label.setText(
+            f"View: {result.view.value}"
+            + (
+                f" ({result.azimuth_deg:+.0f}°)" if result.person_found and not math.isnan(result.azimuth_deg) else ""
+            )  # fmt: skip
+        )
+        for s in result.targets:
+            before = self._verdicts.get(s.target)
+            if before is not None and before != s.verdict:
+                if s.verdict is Verdict.IN_RANGE and before in _OUT:
+                    self.sounds.entered()
+                elif s.verdict in _OUT and before is Verdict.IN_RANGE:
+                    self.sounds.left()
+            if s.verdict is not Verdict.UNKNOWN:
+                self._verdicts[s.target] = s.verdict
+
+    def _set_cue(self, text: str, colour: str) -> None:
+        self.cue_label.setText(text)
+        size = 30 if self.therapist else 22
+        self.cue_label.setStyleSheet(_CUE_STYLE.format(colour=colour, size=size))
+
+    def _on_shown(self, rendered: Rendered, t: float) -> None:
+        self.stats.add((t - rendered.result.frame.captured_at) * 1000.0, t)
+
+    def _update_status(self) -> None:
+        w = self.worker
+        if w is None:
+            return
+        st = w.stats
+        shown = self.stats.shown_fps()
+        self.fps_status.setText(
+            f"processing {st.proc_fps:4.1f} fps · shown {shown:4.1f} fps" if st.proc_fps == st.proc_fps else ""
+        )
+        lat = self.stats.latency(50)
+        if lat == lat:
+            self.latency_status.setText(f"latency {lat:.0f} ms (p95 {self.stats.latency(95):.0f})")
+        r = self.last_result
+        if w.paused:
+            self.people_status.setText("Paused (Space)")
+        elif self.frozen:
+            self.people_status.setText("Frozen (F)")
+        elif r is not None:
+            n = len(r.people)
+            self.people_status.setText(NOBODY_TEXT if n == 0 else f"{n} {'person' if n == 1 else 'people'} in view")
+
+    # ------------------------------------------------------------------ user intent
+    def _on_person_clicked(self, x: float, y: float) -> None:
+        if self.worker is not None:
+            self.worker.request_target((x, y))
+            self.statusBar().showMessage("Following the person you clicked", 2000)
+
+    def _on_preset_changed(self, _index: int) -> None:
+        data = self.preset_combo.currentData()
+        if data == "__custom__":
+            self.target_set, self.preset_name = self._custom_set, None
+        elif data == "none":
+            self.target_set, self.preset_name = None, "none"
+        else:
+            self.target_set, self.preset_name = get_preset(data, baseline=self.neutral is not None), data
+        self._apply_target_set()
+
+    def _apply_target_set(self) -> None:
+        ts = self.target_set
+        self.gauges.set_targets(ts)
+        self.set_label.setText(ts.label or ts.name if ts is not None else "Measuring only")
+        self.set_label.setToolTip(ts.description if ts is not None else "")
+        self._verdicts = {}
+        if self.worker is not None:
+            self.worker.set_targets(ts, self.neutral)
+
+    def apply_target_set(self, target_set: TargetSet | None) -> None:
+        """Use this target set from now on (e.g. edited ranges)."""
+        self.target_set = target_set
+        self.preset_name = None
+        self._custom_set = target_set
+        if target_set is not None:
+            label = f"{target_set.label or target_set.name} (edited)"
+            i = self.preset_combo.findData("__custom__")
+            self.preset_combo.blockSignals(True)
+            if i < 0:
+                self.preset_combo.insertItem(0, label, "__custom__")
+                i = 0
+            else:
+                self.preset_combo.setItemText(i, label)
+            self.preset_combo.setCurrentIndex(i)
+            self.preset_combo.blockSignals(False)
+        self._apply_target_set()
+
+    def set_neutral(self) -> None:
+        """Capture the person's neutral over ``neutral_seconds`` seconds (N)."""
+        if self.worker is None or self._neutral_countdown > 0:
+            return
+        posture = "standing" if (self.preset_name or "").startswith("standing") else "sitting"
+        seconds = self.options.neutral_seconds
+        self.worker.capture_neutral(seconds, posture)
+        self._neutral_countdown = max(1, math.ceil(seconds))
+        self._tick_countdown()
+
+    def _tick_countdown(self) -> None:
+        if self._neutral_countdown <= 0:
+            return
+        self._set_cue(f"Hold your best posture… {self._neutral_countdown}", "#ffdc28")
+        self._neutral_countdown -= 1
+        if self._neutral_countdown > 0:
+            QTimer.singleShot(1000, self._tick_countdown)
+
+    def _on_neutral_captured(self, posture: Any, landmarks: Any) -> None:
+        self._neutral_countdown = 0
+        self.neutral = dict(posture.angles)
+        if self.preset_name not in (None, "none"):
+            self.target_set = get_preset(self.preset_name, baseline=True)
+        if landmarks is not None:
+            self.ghost = GhostPose.from_landmarks(landmarks)
+            self._refresh_annotators()
+        self._apply_target_set()
+        names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(self.neutral.items())[:4])
+        self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): {names}…")
+        self._set_cue("Neutral set — ranges now follow your own posture", "#ffffff")
+
+    def _on_neutral_failed(self, message: str) -> None:
+        self._neutral_countdown = 0
+        self._set_cue("Neutral not set: stay in view for 3 seconds", "#ffdc28")
+        self.neutral_label.setText(f"Neutral not set: {message}")
+
+    def edit_ranges(self) -> None:
+        """Open the range editor for the active target set (Ctrl+E)."""
+        from posture_feedback.ui.targets_dialog import TargetEditDialog
+
+        if self.target_set is None:
+            QMessageBox.information(self, "No targets", "Choose a preset first.")
+            return
+        dialog = TargetEditDialog(self.target_set, self.options.targets_file, self)
+        if dialog.exec():
+            self.apply_target_set(dialog.edited_set())
+
+    # ------------------------------------------------------------------ shortcuts
+    def toggle_pause(self) -> None:
+        if self.worker is not None:
+            self.worker.paused = not self.worker.paused
+            self._update_status()
+
+    def toggle_freeze(self) -> None:
+        self.freeze_button.setChecked(not self.frozen)
+
+    def _set_frozen(self, frozen: bool) -> None:
+        self.frozen = frozen
+        if not frozen and self.gonio_button.isChecked():
+            self.gonio_button.setChecked(False)
+        self._update_status()
+
+    def next_person(self) -> None:
+        """Make the next person in view the target (T)."""
+        r = self.last_result
+        if r is None or len(r.people) < 2 or self.worker is None:
+            self.statusBar().showMessage("Only one person in view", 2000)
+            return
+        current = r.target_index if r.target_index is not None else -1
+        nxt = r.people[(current + 1) % len(r.people)]
+        self.worker.request_target(tuple(float(v) for v in nxt.center()))
+        self.statusBar().showMessage("Following the next person", 2000)
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def leave_fullscreen(self) -> None:
+        if self.gonio_button.isChecked():
+            self.gonio_button.setChecked(False)
+        elif self.isFullScreen():
+            self.showNormal()
+
+    def toggle_mute(self) -> None:
+        self.sound_check.setChecked(not self.sounds.enabled)
+
+    def _on_sound_toggled(self, on: bool) -> None:
+        self.sounds.enabled = on
+        self._sound_user = True
+
+    def toggle_goniometer(self) -> None:
+        self.gonio_button.setChecked(not self.gonio_button.isChecked())
+
+    def _set_goniometer(self, on: bool) -> None:
+        if on and not self.frozen:
+            self.freeze_button.setChecked(True)
+        self.video.set_goniometer(on)
+        self.gonio_label.setVisible(on)
+        self.gonio_label.setText("Goniometer: click 3 points" if on else "")
+
+    def _on_goniometer(self, angle: Any) -> None:
+        if angle is None:
+            self.gonio_label.setText("Goniometer: click 3 points")
+        else:
+            self.gonio_label.setText(f"Goniometer: {angle:.1f}°  (180 − θ = {180 - angle:.1f}°)")
+
+    def toggle_mirror(self) -> None:
+        self.mirror_check.setChecked(not self.mirror_check.isChecked())
+
+    def _on_mirror_toggled(self, on: bool) -> None:
+        self._mirror_user = on
+        if self.worker is not None:
+            self.worker.mirror = on
+
+    def toggle_therapist(self) -> None:
+        self.therapist_check.setChecked(not self.therapist)
+
+    def set_therapist(self, on: bool, fullscreen: bool = False) -> None:
+        """Therapist view: large numbers, sound off (unless chosen), goniometer at hand; full screen if asked."""
+        self.therapist = on
+        if self.therapist_check.isChecked() != on:
+            self.therapist_check.blockSignals(True)
+            self.therapist_check.setChecked(on)
+            self.therapist_check.blockSignals(False)
+        self.gauges.set_large(on)
+        self.video.big_text = on
+        self.side_panel.setFixedWidth(460 if on else 340)
+        if not self._sound_user:
+            self.sounds.enabled = not on
+            self.sound_check.blockSignals(True)
+            self.sound_check.setChecked(self.sounds.enabled)
+            self.sound_check.blockSignals(False)
+        self._set_cue(self.cue_label.text(), "#ffffff")
+        if on and fullscreen:
+            self.show_on_best_screen()
+
+    def show_on_best_screen(self) -> None:
+        """Full screen on the second monitor if there is one (the therapist's display), else this one."""
+        screens = QGuiApplication.screens()
+        if len(screens) > 1:
+            primary = QGuiApplication.primaryScreen()
+            other = next((s for s in screens if s is not primary), screens[1])
+            self.move(other.geometry().topLeft())
+            if self.windowHandle() is not None:
+                self.windowHandle().setScreen(other)
+        self.showFullScreen()
+
+    def toggle_ghost(self) -> None:
+        if self.ghost is None and self.last_result is not None and self.last_result.landmarks is not None:
+            self.ghost = GhostPose.from_landmarks(self.last_result.landmarks)  # hold this pose as the target
+            self.ghost_visible = True
+            self.statusBar().showMessage("Target pose (ghost) captured from the current pose", 3000)
+        else:
+            self.ghost_visible = not self.ghost_visible
+        self._refresh_annotators()
+
+    def save_screenshot(self, path: Path | None = None) -> Path:
+        """Save the window as PNG (Ctrl+S: into the Pictures folder, or the current folder)."""
+        if path is None:
+            folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation) or ".")
+            if not folder.is_dir():
+                folder = Path.cwd()
+            path = folder / time.strftime("posture-feedback-%Y%m%d-%H%M%S.png")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.grab().save(str(path)):
+            raise PostureFeedbackError(f"could not write the screenshot {path}")
+        self.statusBar().showMessage(f"Screenshot saved: {path}", 3000)
+        return path
+
+    def show_help(self) -> None:
+        HelpDialog(self).exec()
+
+    def quit(self) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ shutdown
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the worker (closes the camera and the model)."""
+        self.status_timer.stop()
+        self._stop_worker()
+
+    # ------------------------------------------------------------------ demo / scripted use
+    def place_goniometer_on(self, names: tuple[str, str, str] = ("left_hip", "left_knee", "left_ankle")) -> bool:
+        """Goniometer on three landmarks of the tracked person, as if clicked there (screenshots, demos)."""
+        from posture_feedback import landmarks as lm
+
+        r = self.last_result
+        if r is None or r.landmarks is None:
+            return False
+        self.gonio_button.setChecked(True)
+        for name in names:
+            x, y = r.landmarks.xy[lm.INDEX[name]]
+            self.video.add_goniometer_point(float(x), float(y))
+        return self.video.gonio_angle is not None
+
+
+def main_app() -> QApplication:
+    """The running ``QApplication`` (created if needed)."""
+    app = QApplication.instance()
+    return app if isinstance(app, QApplication) else QApplication([])

@@ -1,0 +1,111 @@
+"""The page shown instead of the picture when there is nothing to show.
+
+Cases: no webcam could be opened, a camera stopped mid-session, a video ended, or the model
+failed to load. The page says what happened in one sentence and offers the way on: the
+bundled sample video, the cameras that do open (probed on a background thread, since opening
+a camera can take a second), another video file, or reconnecting.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from posture_feedback.sources import list_cameras
+
+
+class SourcePage(QWidget):
+    """Message + choices. Emits ``sourceChosen`` with a source spec (camera index, path or ``"sample"``)."""
+
+    sourceChosen = pyqtSignal(object)
+    _camerasFound = pyqtSignal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("QWidget { background: #18181c; color: #eee } QPushButton { padding: 8px 16px }")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.title = QLabel("")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("font-size: 22pt; font-weight: bold")
+        self.message = QLabel("")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("font-size: 13pt")
+        outer.addWidget(self.title)
+        outer.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.retry_button = QPushButton("Reconnect")
+        self.sample_button = QPushButton("Use the sample video")
+        self.file_button = QPushButton("Open a video file…")
+        for b in (self.retry_button, self.sample_button, self.file_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        outer.addLayout(row)
+        self.cameras_label = QLabel("Looking for cameras…")
+        self.cameras_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.cameras_label)
+        self.camera_row = QHBoxLayout()
+        self.camera_row.addStretch(1)
+        self.camera_row.addStretch(1)
+        outer.addLayout(self.camera_row)
+        outer.addStretch(2)
+        self.camera_buttons: list[QPushButton] = []
+        self.retry_spec: object = None
+        self.sample_button.clicked.connect(lambda: self.sourceChosen.emit("sample"))
+        self.retry_button.clicked.connect(lambda: self.sourceChosen.emit(self.retry_spec))
+        self.file_button.clicked.connect(self._open_file)
+        self._camerasFound.connect(self._show_cameras)
+        self._probe: threading.Thread | None = None
+
+    def show_problem(self, title: str, message: str, retry_spec: object = None, probe_cameras: bool = True) -> None:
+        """Show ``title``/``message``; offer "Reconnect" when ``retry_spec`` is given."""
+        self.title.setText(title)
+        self.message.setText(message)
+        self.retry_spec = retry_spec
+        self.retry_button.setVisible(retry_spec is not None)
+        if probe_cameras:
+            self.probe_cameras()
+
+    def probe_cameras(self) -> None:
+        """List the cameras that open, on a background thread (``cameras_label`` / buttons update)."""
+        if self._probe is not None and self._probe.is_alive():
+            return
+        self.cameras_label.setText("Looking for cameras…")
+
+        def run() -> None:
+            try:
+                found = list_cameras()
+            except Exception:  # a broken driver must not break the page
+                found = []
+            self._camerasFound.emit(found)
+
+        self._probe = threading.Thread(target=run, name="camera-probe", daemon=True)
+        self._probe.start()
+
+    def wait_probe(self, timeout_s: float = 10.0) -> None:
+        if self._probe is not None:
+            self._probe.join(timeout_s)
+
+    def _show_cameras(self, found: list) -> None:
+        for b in self.camera_buttons:
+            self.camera_row.removeWidget(b)
+            b.deleteLater()
+        self.camera_buttons = []
+        if not found:
+            self.cameras_label.setText("No camera found on this computer (checked cameras 0–4).")
+            return
+        self.cameras_label.setText("Cameras that work:")
+        for i, index in enumerate(found):
+            b = QPushButton(f"Camera {index}")
+            b.clicked.connect(lambda _=False, ix=index: self.sourceChosen.emit(ix))
+            self.camera_row.insertWidget(1 + i, b)
+            self.camera_buttons.append(b)
+
+    def _open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v)")
+        if path:
+            self.sourceChosen.emit(path)
