@@ -464,8 +464,13 @@ class Database:
         files: Mapping[str, bytes] | None = None,
         uid: str | None = None,
         created_at: datetime | None = None,
+        version: int = 1,
     ) -> Plan:
-        """Create a plan with its first version (the plan file's TOML text, kept verbatim)."""
+        """Create a plan with its first version (the plan file's TOML text, kept verbatim).
+
+        ``uid`` identifies the plan across machines (home programme exchange); ``version`` numbers the
+        first stored version (an imported programme keeps the therapist's numbering).
+        """
         created = _aware(created_at) if created_at else _now()
         uid = uid or uuid.uuid4().hex
         with self._tx() as conn:
@@ -475,7 +480,7 @@ class Database:
                 (profile_id, uid, name, _ts(created)),
             )
             plan_id = int(cur.lastrowid)
-            self._insert_version(conn, plan_id, 1, toml, created, schedule_days, files or {})
+            self._insert_version(conn, plan_id, version, toml, created, schedule_days, files or {})
         return Plan(plan_id, profile_id, name, uid, created)
 
     def add_plan_version(
@@ -486,15 +491,20 @@ class Database:
         schedule_days: Sequence[int] | None = None,
         files: Mapping[str, bytes] | None = None,
         created_at: datetime | None = None,
+        version: int | None = None,
     ) -> PlanVersion:
-        """Save a new version of a plan (schedule and files default to the previous version's)."""
+        """Save a new version of a plan (schedule and files default to the previous version's).
+
+        ``version`` defaults to the next number; an explicit number must not exist yet.
+        """
         created = _aware(created_at) if created_at else _now()
         with self._tx() as conn:
             self._require(conn, "plans", plan_id)
             prev = conn.execute(
                 "SELECT * FROM plan_versions WHERE plan_id = ? ORDER BY version DESC LIMIT 1", (plan_id,)
             ).fetchone()
-            version = prev["version"] + 1 if prev else 1
+            if version is None:
+                version = prev["version"] + 1 if prev else 1
             days = (
                 schedule_days
                 if schedule_days is not None
@@ -594,8 +604,12 @@ class Database:
         extras: Mapping[str, Any] | None = None,
         uid: str | None = None,
         started_at: datetime | None = None,
+        plan_version: int | None = None,
     ) -> int:
-        """Record the start of an exercise session (committed now); returns the session id."""
+        """Record the start of an exercise session (committed now); returns the session id.
+
+        The session records the plan's latest version unless ``plan_version`` is given.
+        """
         started = _aware(started_at) if started_at else _now()
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
@@ -608,7 +622,7 @@ class Database:
                 ).fetchone()
                 if row is None or row[0] is None:
                     raise NotFoundError(f"no plan with id {plan_id} for profile {profile_id}")
-                version = int(row[0])
+                version = int(row[0]) if plan_version is None else plan_version
             cur = conn.execute(
                 "INSERT INTO sessions (profile_id, uid, plan_id, plan_version, started_at, source, extras)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -661,19 +675,23 @@ class Database:
 
     def add_repetition(self, set_id: int, rep: Repetition) -> int:
         """Store one finished repetition, committed before returning (a crash later cannot lose it)."""
-        if rep.quality not in QUALITIES:
-            raise StorageError(f"repetition quality {rep.quality!r} is not one of {', '.join(QUALITIES)}")
         with self._tx() as conn:
             self._require(conn, "sets", set_id)
-            cur = conn.execute(
-                "INSERT INTO repetitions (set_id, rep_index, started_at, ended_at, angle, peak_angle, time_in_range_s,"
-                " time_in_range_frac, tempo_s, quality, quality_score, compensations, extras)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (set_id, rep.index, _ts(_aware(rep.started_at)), _ts(_aware(rep.ended_at)), rep.angle,
-                 _f(rep.peak_angle), _f(rep.time_in_range_s), _f(rep.time_in_range_frac), _f(rep.tempo_s),
-                 rep.quality, _f(rep.quality_score), _json(list(rep.compensations)), _json(dict(rep.extras))),
-            )  # fmt: skip
-            return int(cur.lastrowid)
+            return self._insert_rep(conn, set_id, rep)
+
+    @staticmethod
+    def _insert_rep(conn: sqlite3.Connection, set_id: int, rep: Repetition) -> int:
+        if rep.quality not in QUALITIES:
+            raise StorageError(f"repetition quality {rep.quality!r} is not one of {', '.join(QUALITIES)}")
+        cur = conn.execute(
+            "INSERT INTO repetitions (set_id, rep_index, started_at, ended_at, angle, peak_angle, time_in_range_s,"
+            " time_in_range_frac, tempo_s, quality, quality_score, compensations, extras)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (set_id, rep.index, _ts(_aware(rep.started_at)), _ts(_aware(rep.ended_at)), rep.angle,
+             _f(rep.peak_angle), _f(rep.time_in_range_s), _f(rep.time_in_range_frac), _f(rep.tempo_s),
+             rep.quality, _f(rep.quality_score), _json(list(rep.compensations)), _json(dict(rep.extras))),
+        )  # fmt: skip
+        return int(cur.lastrowid)
 
     def end_session(
         self, session_id: int, status: str = "completed", notes: str | None = None, ended_at: datetime | None = None
@@ -771,6 +789,35 @@ class Database:
             )
         return out
 
+    def import_session(self, profile_id: int, session: Session, plan_id: int | None = None) -> int:
+        """Insert a whole recorded session (from another machine) in one transaction; returns its new id.
+
+        Ids in ``session`` are ignored; its ``uid`` must not exist yet (:class:`DuplicateError`).
+        """
+        with self._tx() as conn:
+            self._require(conn, "profiles", profile_id)
+            if conn.execute("SELECT 1 FROM sessions WHERE uid = ?", (session.uid,)).fetchone():
+                raise DuplicateError(f"session {session.uid} is already stored")
+            cur = conn.execute(
+                "INSERT INTO sessions (profile_id, uid, plan_id, plan_version, started_at, ended_at, status, source,"
+                " notes, extras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (profile_id, session.uid, plan_id, session.plan_version if plan_id else None, _ts(session.started_at),
+                 _ts(session.ended_at) if session.ended_at else None, session.status, session.source, session.notes,
+                 _json(session.extras)),
+            )  # fmt: skip
+            sid = int(cur.lastrowid)
+            for st in session.sets:
+                cur = conn.execute(
+                    "INSERT INTO sets (session_id, exercise, set_index, side, target_reps, target_hold_s, started_at,"
+                    " ended_at, extras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (sid, st.exercise, st.set_index, st.side, st.target_reps, _f(st.target_hold_s),
+                     _ts(st.started_at), _ts(st.ended_at) if st.ended_at else None, _json(st.extras)),
+                )  # fmt: skip
+                set_id = int(cur.lastrowid)
+                for rep in st.repetitions:
+                    self._insert_rep(conn, set_id, rep)
+            return sid
+
     # ------------------------------------------------------------------ adherence
     def adherence(self, profile_id: int, start: date, end: date) -> list[AdherenceDay]:
         """Sessions planned and done per local day from ``start`` to ``end`` inclusive.
@@ -830,6 +877,17 @@ class Database:
                 "SELECT * FROM monitor_stats WHERE profile_id = ? AND day = ?", (profile_id, day.isoformat())
             ).fetchone()
         return _monitor(row)
+
+    def set_monitor_day(self, profile_id: int, day: MonitorDay) -> None:
+        """Replace a day's posture-monitor totals (used when importing results; idempotent)."""
+        with self._tx() as conn:
+            self._require(conn, "profiles", profile_id)
+            conn.execute(
+                "INSERT INTO monitor_stats (profile_id, day, monitored_s, good_s, alerts) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (profile_id, day) DO UPDATE SET monitored_s = excluded.monitored_s,"
+                " good_s = excluded.good_s, alerts = excluded.alerts",
+                (profile_id, day.day.isoformat(), float(day.monitored_s), float(day.good_s), int(day.alerts)),
+            )
 
     def monitor_by_day(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorDay]:
         sql = "SELECT * FROM monitor_stats WHERE profile_id = ?"

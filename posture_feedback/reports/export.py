@@ -1,0 +1,164 @@
+"""Raw numbers of a profile and period as CSV files or one JSON document (for spreadsheets and statistics).
+
+CSV (one folder): ``measures.csv`` (every assessment measure), ``sessions.csv`` (one row per session),
+``repetitions.csv`` (one row per repetition), ``adherence.csv`` (planned/done per day),
+``monitor.csv`` (posture monitor per day). Angles in degrees, durations in seconds, fractions in
+[0, 1], times ISO 8601 with the local UTC offset; empty cells are values that were not measured.
+
+JSON: the same numbers plus the period summary and the changes judged against the MDC.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from datetime import date
+from pathlib import Path
+
+from posture_feedback import __version__
+from posture_feedback.reports.summary import ReportData, collect
+from posture_feedback.storage import Database, StorageError
+from posture_feedback.storage.exchange import json_ready, results_document
+
+REPORT_DATA_FORMAT = "posture-feedback-report-data"
+CSV_FILES = ("measures.csv", "sessions.csv", "repetitions.csv", "adherence.csv", "monitor.csv")
+
+
+def _cell(x: object) -> object:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, list | tuple):
+        return ";".join(str(v) for v in x)
+    if isinstance(x, dict):
+        return json.dumps(json_ready(x), sort_keys=True) if x else ""
+    return x
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows([[_cell(v) for v in row] for row in rows])
+
+
+def export_csv(
+    db: Database, profile_id: int, out_dir: str | os.PathLike[str], start: date | None = None, end: date | None = None
+) -> list[Path]:
+    """Write the CSV files (see module docstring) into ``out_dir``; returns their paths."""
+    data = collect(db, profile_id, start, end)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_csv(
+            out / "measures.csv",
+            ["assessment_time", "kind", "measure", "side", "value", "uncertainty", "unit", "valid", "reference",
+             "reference_low", "reference_high", "mdc", "reference_source"],
+            [[a.created_at.isoformat(), a.kind, m.name, m.side, m.value, m.uncertainty, m.unit, m.valid, m.reference,
+              m.reference_low, m.reference_high, m.mdc, m.reference_source]
+             for a in data.assessments for m in a.measures],
+        )  # fmt: skip
+        _write_csv(
+            out / "sessions.csv",
+            ["session_uid", "started_at", "ended_at", "status", "plan_version", "exercises", "sets", "reps",
+             "good_reps", "mean_time_in_range_frac", "mean_quality_score", "duration_s"],
+            [[s.uid, s.started_at.isoformat(), s.ended_at.isoformat() if s.ended_at else None, s.status,
+              s.plan_version, sm.exercises, sm.n_sets, sm.n_reps, sm.n_good, sm.mean_time_in_range_frac,
+              sm.mean_quality_score, sm.duration_s]
+             for s, sm in zip(data.sessions, data.summaries, strict=True)],
+        )  # fmt: skip
+        _write_csv(
+            out / "repetitions.csv",
+            ["session_uid", "exercise", "set_index", "side", "rep_index", "started_at", "ended_at", "angle",
+             "peak_angle", "time_in_range_s", "time_in_range_frac", "tempo_s", "quality", "quality_score",
+             "compensations", "extras"],
+            [[s.uid, st.exercise, st.set_index, st.side, r.index, r.started_at.isoformat(), r.ended_at.isoformat(),
+              r.angle, r.peak_angle, r.time_in_range_s, r.time_in_range_frac, r.tempo_s, r.quality, r.quality_score,
+              r.compensations, r.extras]
+             for s in data.sessions for st in s.sets for r in st.repetitions],
+        )  # fmt: skip
+        _write_csv(out / "adherence.csv", ["day", "planned", "done"],
+                   [[d.day.isoformat(), d.planned, d.done] for d in data.adherence])  # fmt: skip
+        _write_csv(out / "monitor.csv", ["day", "monitored_s", "good_s", "good_fraction", "alerts"],
+                   [[d.day.isoformat(), d.monitored_s, d.good_s, d.good_fraction, d.alerts]
+                    for d in data.monitor])  # fmt: skip
+    except OSError as exc:
+        raise StorageError(f"cannot write CSV files to {out}: {exc.strerror or exc}") from exc
+    return [out / name for name in CSV_FILES]
+
+
+def report_document(db: Database, profile_id: int, start: date | None = None, end: date | None = None) -> dict:
+    """The JSON document: summary, changes, per-exercise results, adherence and the raw records."""
+    data: ReportData = collect(db, profile_id, start, end)
+    raw = results_document(db, profile_id, data.start, data.end)
+    return json_ready(
+        {
+            "format": REPORT_DATA_FORMAT,
+            "format_version": 1,
+            "created_by": f"posture-feedback {__version__}",
+            "profile": {"name": data.profile.name, "notes": data.profile.notes},
+            "period": {"start": data.start.isoformat(), "end": data.end.isoformat()},
+            "summary": {
+                "sessions": len(data.summaries),
+                "planned": data.planned,
+                "done_planned": data.done_planned,
+                "adherence_rate": data.adherence_rate,
+                "repetitions": data.n_reps,
+                "good_fraction": data.good_fraction,
+                "mean_time_in_range_frac": data.mean_time_in_range_frac,
+                "monitor_good_fraction": data.monitor_good_fraction,
+            },  # fmt: skip
+            "changes": [
+                {
+                    "measure": c.name,
+                    "side": c.side,
+                    "unit": c.unit,
+                    "first": c.first,
+                    "first_at": c.first_at.isoformat(),
+                    "last": c.last,
+                    "last_at": c.last_at.isoformat(),
+                    "n": c.n,
+                    "delta": c.delta,
+                    "threshold": c.threshold,
+                    "threshold_source": c.threshold_source,
+                    "significant": c.significant,
+                    "reference": c.reference,
+                }
+                for c in data.changes
+            ],  # fmt: skip
+            "exercises": [
+                {
+                    "exercise": e.exercise,
+                    "side": e.side,
+                    "sessions": e.sessions,
+                    "reps": e.reps,
+                    "good": e.good,
+                    "mean_time_in_range_frac": e.mean_time_in_range_frac,
+                    "first_peak": e.first_peak,
+                    "last_peak": e.last_peak,
+                }
+                for e in data.exercises
+            ],  # fmt: skip
+            "adherence": [{"day": d.day.isoformat(), "planned": d.planned, "done": d.done} for d in data.adherence],
+            "assessments": raw["assessments"],
+            "sessions": raw["sessions"],
+            "monitor": raw["monitor"],
+        }
+    )
+
+
+def export_json(
+    db: Database, profile_id: int, out: str | os.PathLike[str], start: date | None = None, end: date | None = None
+) -> Path:
+    """Write :func:`report_document` as strict JSON (NaN → null); returns the path."""
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report_document(db, profile_id, start, end), indent=1, sort_keys=True,
+                                  ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")  # fmt: skip
+    except OSError as exc:
+        raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    return out

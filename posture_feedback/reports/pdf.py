@@ -1,0 +1,263 @@
+"""The therapist report: a multi-page A4 PDF per profile and period, drawn with matplotlib (no Qt).
+
+Pages: summary (key numbers, changes judged against the MDC), evaluation results (every measure
+with its uncertainty and reference; snapshots where the profile stores them), ROM and posture
+trends, adherence and posture monitor, exercise results.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import matplotlib.image as mpimg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from posture_feedback import __version__
+from posture_feedback.reports import charts
+from posture_feedback.reports.summary import ReportData, collect
+from posture_feedback.storage import Database, RomPoint, StorageError
+
+A4 = (8.27, 11.69)  # inches, portrait
+ROWS_PER_PAGE = 38
+PANELS_PER_PAGE = 4
+
+
+def write_report(
+    db: Database,
+    profile_id: int,
+    out: str | os.PathLike[str],
+    start: date | None = None,
+    end: date | None = None,
+) -> Path:
+    """Write the PDF report of a profile for a period (local days, inclusive); returns the path.
+
+    Raises:
+        StorageError: the output file cannot be written.
+    """
+    data = collect(db, profile_id, start, end)
+    out = Path(out)
+    pages = list(_pages(db, data))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with PdfPages(out, metadata=_metadata(data)) as pdf:
+            for number, fig in enumerate(pages, start=1):
+                _footer(fig, data, number, len(pages))
+                pdf.savefig(fig)
+    except OSError as exc:
+        raise StorageError(f"cannot write report {out}: {exc.strerror or exc}") from exc
+    return out
+
+
+def report_figures(db: Database, profile_id: int, start: date | None = None, end: date | None = None) -> list[Figure]:
+    """The report's pages as figures (for previews and tests), footers included."""
+    data = collect(db, profile_id, start, end)
+    pages = list(_pages(db, data))
+    for number, fig in enumerate(pages, start=1):
+        _footer(fig, data, number, len(pages))
+    return pages
+
+
+def _metadata(data: ReportData) -> dict[str, object]:
+    return {
+        "Title": f"Progress report: {data.profile.name}, {data.start.isoformat()} to {data.end.isoformat()}",
+        "Creator": f"posture-feedback {__version__}",
+        "Subject": "Neuromuscular re-education progress",
+    }
+
+
+def _page(title: str | None = None, layout: bool = True) -> Figure:
+    """An A4 page; ``layout=False`` for pages placed by hand (tables), else constrained layout above the footer."""
+    fig = charts.new_figure(*A4)
+    if layout:
+        fig.set_layout_engine("constrained", rect=(0.0, 0.025, 1.0, 0.975))
+    else:
+        fig.set_layout_engine(None)
+    if title:
+        fig.suptitle(title, fontsize=14, fontweight="bold")
+    return fig
+
+
+def _footer(fig: Figure, data: ReportData, number: int, total: int) -> None:
+    text = f"{data.profile.name} · {data.start.isoformat()} to {data.end.isoformat()} · page {number} of {total}"
+    fig.text(0.5, 0.008, f"{text} · posture-feedback {__version__}", ha="center", va="bottom", fontsize=7, color="0.45")
+
+
+def _pages(db: Database, data: ReportData) -> Iterator[Figure]:
+    yield _summary_page(data)
+    yield from _evaluation_pages(data)
+    yield from _snapshot_pages(db, data)
+    points = [p for name in sorted({n for n, _ in db.measure_names(data.profile.id)})
+              for p in db.rom_over_time(data.profile.id, name, start=data.start, end=data.end)]  # fmt: skip
+    rom = [p for p in points if p.kind == "rom" or p.kind.startswith("rom_")]
+    other = [p for p in points if p not in rom]
+    yield from _trend_pages(rom, "Range of motion over time")
+    if other:
+        yield from _trend_pages(other, "Posture measures over time")
+    yield _adherence_page(data)
+    yield from _exercise_pages(data)
+
+
+def _pct(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{100 * x:.0f}%"
+
+
+def _num(x: float | None, unit: str = "", digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:.{digits}f}{unit}"
+
+
+def _unit(unit: str) -> str:
+    return "°" if unit == "deg" else f" {unit}"
+
+
+def _summary_page(data: ReportData) -> Figure:
+    fig = _page(f"Progress report: {data.profile.name}", layout=False)
+    done = sum(1 for s in data.summaries if s.status == "completed" or s.n_reps)
+    hours = sum(d.monitored_s for d in data.monitor) / 3600
+    lines = [
+        f"Period: {data.start.strftime('%d %b %Y')} to {data.end.strftime('%d %b %Y')}"
+        f"        Generated: {datetime.now().strftime('%d %b %Y %H:%M')}",
+        "",
+        f"Evaluations: {len(data.assessments)}",
+        f"Exercise sessions: {done} done; {data.done_planned} of {data.planned} planned sessions done "
+        f"(adherence {_pct(data.adherence_rate)})",
+        f"Repetitions: {data.n_reps}; good form {_pct(data.good_fraction)}; "
+        f"time in target range {_pct(data.mean_time_in_range_frac)}",
+        f"Posture monitor: {hours:.1f} h over {len(data.monitor)} days; "
+        f"in good posture {_pct(data.monitor_good_fraction)} of the time",
+    ]
+    if data.profile.notes:
+        lines.insert(1, f"Notes: {data.profile.notes}")
+    fig.text(0.07, 0.93, "\n".join(lines), va="top", ha="left", fontsize=10, linespacing=1.6)
+    ax = fig.add_axes((0.07, 0.08, 0.86, 0.66))
+    ax.set_axis_off()
+    ax.set_title("Change between the first and the last evaluation of the period", fontsize=11, loc="left", pad=16)
+    rows = []
+    for c in data.changes:
+        u = _unit(c.unit)
+        verdict = {True: "CHANGE", False: "within noise", None: "–"}[c.significant]
+        rows.append([c.label, str(c.n), _num(c.first, u), _num(c.last, u),
+                     _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
+                     "uncertainty" else ""), _num(c.reference, u, 0), verdict])  # fmt: skip
+    if rows:
+        _table(ax, ["Measure", "n", "First", "Last", "Change", "MDC", "Norm", "Verdict"], rows[:ROWS_PER_PAGE - 12],
+               highlight=[r[-1] == "CHANGE" for r in rows])  # fmt: skip
+        ax.text(0, 1.0, "A change is reported only when it exceeds the minimal detectable change (MDC); "
+                "(u): no MDC stored, 95% limit from the two measurements' uncertainties used instead.",
+                transform=ax.transAxes, fontsize=7, va="bottom", color="0.35", wrap=True)  # fmt: skip
+    else:
+        ax.text(0.0, 0.95, "No evaluation in this period.", fontsize=10, transform=ax.transAxes, va="top")
+    return fig
+
+
+def _table(ax, columns: Sequence[str], rows: Sequence[Sequence[str]], highlight: Sequence[bool] = ()) -> None:  # noqa: ANN001
+    table = ax.table(cellText=[list(r) for r in rows], colLabels=list(columns), cellLoc="left", colLoc="left",
+                     bbox=None, loc="upper left")  # fmt: skip
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    table.auto_set_column_width(list(range(len(columns))))
+    table.scale(1.0, 1.25)
+    for (row, _col), cell in table.get_celld().items():
+        cell.set_edgecolor("0.8")
+        if row == 0:
+            cell.set_facecolor("0.9")
+            cell.set_text_props(fontweight="bold")
+        elif row - 1 < len(highlight) and highlight[row - 1]:
+            cell.set_facecolor("#e5f5e0")
+
+
+def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
+    rows: list[list[str]] = []
+    flags: list[bool] = []
+    for a in data.assessments:
+        rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", "", ""])
+        flags.append(True)
+        for m in a.measures:
+            u = _unit(m.unit)
+            rng = ""
+            if m.reference_low is not None or m.reference_high is not None:
+                rng = f" [{_num(m.reference_low, '', 0)}–{_num(m.reference_high, '', 0)}]"
+            value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
+            rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
+                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source[:38], ""])  # fmt: skip
+            flags.append(False)
+    if not rows:
+        fig = _page("Evaluation results", layout=False)
+        fig.text(0.07, 0.9, "No evaluation in this period.", fontsize=10)
+        yield fig
+        return
+    for i in range(0, len(rows), ROWS_PER_PAGE):
+        fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
+        ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
+        ax.set_axis_off()
+        _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source", ""],
+               rows[i:i + ROWS_PER_PAGE], highlight=flags[i:i + ROWS_PER_PAGE])  # fmt: skip
+        yield fig
+
+
+def _snapshot_pages(db: Database, data: ReportData) -> Iterator[Figure]:
+    ids = {a.id: a for a in data.assessments}
+    snaps = [s for s in db.snapshots(data.profile.id) if s.assessment_id in ids]
+    for i in range(0, len(snaps), 4):
+        fig = _page("Evaluation snapshots")
+        axes = fig.subplots(2, 2).ravel()
+        for ax, snap in zip(axes, snaps[i : i + 4], strict=False):
+            ax.set_axis_off()
+            try:
+                image = mpimg.imread(io.BytesIO(snap.data), format=snap.mime.split("/")[-1])
+            except (OSError, ValueError, SyntaxError):
+                ax.text(0.5, 0.5, "(image could not be read)", ha="center", transform=ax.transAxes)
+                continue
+            ax.imshow(image[..., ::-1] if snap.mime == "image/bgr" else image)
+            a = ids[snap.assessment_id]
+            ax.set_title(f"{snap.caption or a.kind} ({a.created_at.strftime('%d %b %Y')})", fontsize=9)
+        for ax in axes[len(snaps[i : i + 4]) :]:
+            ax.set_axis_off()
+        yield fig
+
+
+def _trend_pages(points: Sequence[RomPoint], title: str) -> Iterator[Figure]:
+    names = sorted({p.name for p in points})
+    if not names:
+        fig = _page()
+        charts.rom_figure([], fig=fig, title=title)
+        yield fig
+        return
+    for i in range(0, len(names), PANELS_PER_PAGE):
+        chunk = set(names[i : i + PANELS_PER_PAGE])
+        fig = _page()
+        charts.rom_figure([p for p in points if p.name in chunk], fig=fig, title=title + (" (continued)" if i else ""))
+        yield fig
+
+
+def _adherence_page(data: ReportData) -> Figure:
+    fig = _page("Adherence and posture monitor")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[0.8, 1])
+    charts.adherence_figure(data.adherence, fig=top)
+    charts.monitor_figure(data.monitor, fig=bottom)
+    return fig
+
+
+def _exercise_pages(data: ReportData) -> Iterator[Figure]:
+    fig = _page("Exercise results")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+    charts.sessions_figure(data.summaries, fig=top)
+    ax = bottom.add_subplot()
+    ax.set_axis_off()
+    rows = [
+        [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), _pct(e.good_fraction),
+         _pct(e.mean_time_in_range_frac), f"{_num(e.first_peak, '°', 0)} → {_num(e.last_peak, '°', 0)}"]
+        for e in data.exercises
+    ]  # fmt: skip
+    if rows:
+        _table(ax, ["Exercise", "Side", "Sessions", "Reps", "Good", "In range", "Mean peak (first → last)"], rows)
+    else:
+        ax.text(0.0, 0.9, "No exercise repetitions in this period.", fontsize=10, transform=ax.transAxes)
+    yield fig

@@ -1,0 +1,252 @@
+"""The numbers of a profile for a period, gathered once for the PDF, the text summary and the exports.
+
+A change between the first and the last measurement of a measure is called a change only when it
+exceeds the measurement's minimal detectable change (MDC). Where no MDC was stored, the 95 % limit
+of the difference of two measurements, ``1.96 * sqrt(u1**2 + u2**2)`` from their uncertainties, is used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from posture_feedback.reports.charts import default_period
+from posture_feedback.storage import (
+    AdherenceDay,
+    Assessment,
+    Database,
+    MonitorDay,
+    Profile,
+    RomPoint,
+    Session,
+    SessionSummary,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureChange:
+    """First and last value of one measure and side in the period (degrees unless ``unit`` says otherwise)."""
+
+    name: str
+    side: str | None
+    unit: str
+    first: float
+    first_at: datetime
+    last: float
+    last_at: datetime
+    n: int
+    threshold: float  #: the MDC (or the uncertainty-based limit); NaN if neither is known
+    threshold_source: str  #: "MDC" or "uncertainty"
+    reference: float | None
+
+    @property
+    def delta(self) -> float:
+        return self.last - self.first
+
+    @property
+    def significant(self) -> bool | None:
+        """True when |delta| exceeds the threshold; None when it cannot be judged (one value, no threshold)."""
+        if self.n < 2 or math.isnan(self.threshold):
+            return None
+        return abs(self.delta) > self.threshold
+
+    @property
+    def label(self) -> str:
+        return f"{self.name.replace('_', ' ')} ({self.side})" if self.side else self.name.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseStat:
+    """One exercise (and side) over the period's sessions."""
+
+    exercise: str
+    side: str | None
+    sessions: int
+    reps: int
+    good: int
+    mean_time_in_range_frac: float
+    first_peak: float  #: mean peak angle (degrees) in the first session with this exercise
+    last_peak: float  #: mean peak angle (degrees) in the last session
+
+    @property
+    def good_fraction(self) -> float:
+        return self.good / self.reps if self.reps else math.nan
+
+
+@dataclass(slots=True)
+class ReportData:
+    """Everything the report shows for one profile and period (local days, inclusive)."""
+
+    profile: Profile
+    start: date
+    end: date
+    assessments: list[Assessment]
+    sessions: list[Session]
+    summaries: list[SessionSummary]
+    adherence: list[AdherenceDay]
+    monitor: list[MonitorDay]
+    changes: list[MeasureChange] = field(default_factory=list)
+    exercises: list[ExerciseStat] = field(default_factory=list)
+
+    @property
+    def planned(self) -> int:
+        return sum(d.planned for d in self.adherence)
+
+    @property
+    def done_planned(self) -> int:
+        return sum(min(d.done, d.planned) for d in self.adherence)
+
+    @property
+    def adherence_rate(self) -> float:
+        return self.done_planned / self.planned if self.planned else math.nan
+
+    @property
+    def n_reps(self) -> int:
+        return sum(s.n_reps for s in self.summaries)
+
+    @property
+    def good_fraction(self) -> float:
+        n = self.n_reps
+        return sum(s.n_good for s in self.summaries) / n if n else math.nan
+
+    @property
+    def mean_time_in_range_frac(self) -> float:
+        vals = [
+            s.mean_time_in_range_frac * s.n_reps for s in self.summaries if s.n_reps and _ok(s.mean_time_in_range_frac)
+        ]
+        n = sum(s.n_reps for s in self.summaries if s.n_reps and _ok(s.mean_time_in_range_frac))
+        return sum(vals) / n if n else math.nan
+
+    @property
+    def monitor_good_fraction(self) -> float:
+        total = sum(d.monitored_s for d in self.monitor)
+        return sum(d.good_s for d in self.monitor) / total if total > 0 else math.nan
+
+
+def _ok(x: float) -> bool:
+    return not math.isnan(x)
+
+
+def collect(db: Database, profile_id: int, start: date | None = None, end: date | None = None) -> ReportData:
+    """Gather a profile's numbers for a period (``start`` defaults to the first record, ``end`` to today)."""
+    start, end = default_period(db, profile_id, start, end)
+    data = ReportData(
+        profile=db.get_profile(profile_id),
+        start=start,
+        end=end,
+        assessments=db.assessments(profile_id, start, end),
+        sessions=db.sessions(profile_id, start, end),
+        summaries=db.sessions_between(profile_id, start, end),
+        adherence=db.adherence(profile_id, start, end),
+        monitor=db.monitor_by_day(profile_id, start, end),
+    )
+    points: list[RomPoint] = []
+    for name in sorted({n for n, _ in db.measure_names(profile_id)}):
+        points.extend(db.rom_over_time(profile_id, name, start=start, end=end))
+    data.changes = measure_changes(points)
+    data.exercises = exercise_stats(data.sessions)
+    return data
+
+
+def measure_changes(points: list[RomPoint]) -> list[MeasureChange]:
+    """First → last per (measure, side), judged against the MDC (or the measurements' uncertainty)."""
+    groups: dict[tuple[str, str | None], list[RomPoint]] = defaultdict(list)
+    for p in points:
+        groups[(p.name, p.side)].append(p)
+    out = []
+    for (name, side), pts in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        pts.sort(key=lambda p: p.when)
+        first, last = pts[0], pts[-1]
+        mdc = next((p.mdc for p in reversed(pts) if p.mdc), None)
+        if mdc:
+            threshold, source = float(mdc), "MDC"
+        elif _ok(first.uncertainty) and _ok(last.uncertainty):
+            threshold, source = 1.96 * math.hypot(first.uncertainty, last.uncertainty), "uncertainty"
+        else:
+            threshold, source = math.nan, ""
+        out.append(
+            MeasureChange(
+                name,
+                side,
+                first.unit,
+                first.value,
+                first.when,
+                last.value,
+                last.when,
+                len(pts),
+                threshold,
+                source,
+                last.reference,
+            )  # fmt: skip
+        )
+    return out
+
+
+def exercise_stats(sessions: list[Session]) -> list[ExerciseStat]:
+    """Per exercise and side: sessions, reps, good reps, mean time in range, first/last mean peak angle."""
+    per: dict[tuple[str, str | None], list[tuple[Session, list]]] = defaultdict(list)
+    for s in sessions:
+        reps_by_key: dict[tuple[str, str | None], list] = defaultdict(list)
+        for st in s.sets:
+            reps_by_key[(st.exercise, st.side)].extend(st.repetitions)
+        for key, reps in reps_by_key.items():
+            if reps:
+                per[key].append((s, reps))
+    out = []
+    for (exercise, side), items in sorted(per.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        all_reps = [r for _, reps in items for r in reps]
+        tir = [r.time_in_range_frac for r in all_reps if _ok(r.time_in_range_frac)]
+
+        def mean_peak(reps: list) -> float:
+            vals = [r.peak_angle for r in reps if _ok(r.peak_angle)]
+            return sum(vals) / len(vals) if vals else math.nan
+
+        out.append(
+            ExerciseStat(exercise, side, len(items), len(all_reps), sum(r.quality == "good" for r in all_reps),
+                         sum(tir) / len(tir) if tir else math.nan, mean_peak(items[0][1]), mean_peak(items[-1][1]))
+        )  # fmt: skip
+    return out
+
+
+def _pct(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{100 * x:.0f}%"
+
+
+def text_summary(data: ReportData) -> str:
+    """A plain-text summary (the ``posture-feedback history`` output)."""
+    lines = [f"{data.profile.name}: {data.start.isoformat()} to {data.end.isoformat()}"]
+    done = sum(1 for s in data.summaries if s.status == "completed" or s.n_reps)
+    lines.append(
+        f"  sessions: {done} done, {data.done_planned} of {data.planned} planned ({_pct(data.adherence_rate)}); "
+        f"{data.n_reps} repetitions, {_pct(data.good_fraction)} good, "
+        f"{_pct(data.mean_time_in_range_frac)} time in range"
+    )
+    unfinished = sum(1 for s in data.summaries if s.status == "running")
+    if unfinished:
+        lines.append(f"  {unfinished} session(s) not finished (app closed or crashed); their repetitions are kept")
+    if data.monitor:
+        hours = sum(d.monitored_s for d in data.monitor) / 3600
+        lines.append(
+            f"  posture monitor: {hours:.1f} h over {len(data.monitor)} days, "
+            f"{_pct(data.monitor_good_fraction)} in good posture"
+        )
+    lines.append(f"  assessments: {len(data.assessments)}")
+    for c in data.changes:
+        unit = "°" if c.unit == "deg" else f" {c.unit}"
+        if c.n < 2:
+            lines.append(f"    {c.label}: {c.last:.1f}{unit} (one measurement)")
+            continue
+        verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
+        thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
+        lines.append(f"    {c.label}: {c.first:.1f} -> {c.last:.1f}{unit} ({c.delta:+.1f}{thr}: {verdict})")
+    if data.exercises:
+        lines.append("  exercises:")
+        for e in data.exercises:
+            side = f" ({e.side})" if e.side else ""
+            lines.append(
+                f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} reps, {_pct(e.good_fraction)} good, "
+                f"{_pct(e.mean_time_in_range_frac)} in range, peak {e.first_peak:.0f} -> {e.last_peak:.0f}°"
+            )
+    return "\n".join(lines)

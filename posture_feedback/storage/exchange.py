@@ -1,0 +1,423 @@
+"""Home programme exchange: one file out to the patient's laptop, one file of results back.
+
+* **Programme** (therapist → patient): a zip (``.pfprogramme``) holding ``manifest.json`` (format
+  name and version, the plan's uid, name, version, schedule, the profile name), ``plan.toml`` (the
+  plan text, verbatim) and the plan version's attached files (``exercises/…`` definitions,
+  ``demonstrations/…`` recordings). Entries are stored in name order with a fixed timestamp, so
+  exporting the same plan version twice gives identical bytes.
+* **Results** (patient → therapist): one JSON document (``.pfresults.json``) with the sessions
+  (sets and repetitions), assessments and posture-monitor days of a period, plus the plan versions
+  those sessions followed. Imports are idempotent: sessions are matched by their uid, assessments
+  by kind and time, monitor days are replaced.
+
+Both formats carry ``format`` and ``format_version``; a file of a newer version is refused with
+:class:`ExchangeFormatError`. Floats that were not measured (NaN) are written as JSON ``null``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from posture_feedback import __version__
+from posture_feedback.storage.database import Database
+from posture_feedback.storage.errors import DuplicateError, ExchangeFormatError, NotFoundError, StorageError
+from posture_feedback.storage.models import (
+    Assessment,
+    ExerciseSet,
+    Measure,
+    MonitorDay,
+    Plan,
+    PlanVersion,
+    Repetition,
+    Session,
+)
+
+PROGRAMME_FORMAT = "posture-feedback-programme"
+RESULTS_FORMAT = "posture-feedback-results"
+FORMAT_VERSION = 1
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """The content of a programme file."""
+
+    plan_uid: str
+    plan_name: str
+    plan_created_at: datetime
+    version: int
+    version_created_at: datetime
+    toml: str
+    schedule_days: tuple[int, ...]
+    files: dict[str, bytes] = field(default_factory=dict)
+    profile_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import of results added and what it found already stored."""
+
+    sessions_added: int = 0
+    sessions_skipped: int = 0
+    assessments_added: int = 0
+    assessments_skipped: int = 0
+    monitor_days: int = 0
+    plans_added: int = 0
+    plan_versions_added: int = 0
+
+
+# ---------------------------------------------------------------------- programme
+def export_programme(db: Database, plan_id: int, out: str | os.PathLike[str], version: int | None = None) -> Path:
+    """Write one plan version (the latest by default) with its files as a programme zip; returns the path."""
+    plan = db.get_plan(plan_id)
+    pv = db.plan_version(plan_id, version)
+    profile = db.get_profile(plan.profile_id)
+    manifest = {
+        "format": PROGRAMME_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "plan": {
+            "uid": plan.uid,
+            "name": plan.name,
+            "created_at": plan.created_at.isoformat(),
+            "version": pv.version,
+            "version_created_at": pv.created_at.isoformat(),
+            "schedule_days": list(pv.schedule_days),
+        },
+        "profile": {"name": profile.name},
+        "files": sorted(pv.files),
+    }
+    entries = {"manifest.json": _dumps(manifest).encode(), "plan.toml": pv.toml.encode("utf-8")}
+    for name, data in pv.files.items():
+        _check_name(name)
+        entries[name] = data
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in ["manifest.json", "plan.toml", *sorted(pv.files)]:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, entries[name])
+    return _write(out, buf.getvalue())
+
+
+def read_programme(path: str | os.PathLike[str]) -> Programme:
+    """Read and check a programme file (format, version, every listed file present)."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "manifest.json" not in names:
+                raise ExchangeFormatError(f"{path} is not a posture-feedback programme (no manifest.json)")
+            manifest = json.loads(zf.read("manifest.json"))
+            _check_format(path, manifest, PROGRAMME_FORMAT)
+            p = manifest["plan"]
+            files = {}
+            for name in manifest.get("files", []):
+                _check_name(name)
+                if name not in names:
+                    raise ExchangeFormatError(f"{path} is damaged: {name} is listed but missing")
+                files[name] = zf.read(name)
+            return Programme(
+                plan_uid=str(p["uid"]), plan_name=str(p["name"]),
+                plan_created_at=datetime.fromisoformat(p["created_at"]),
+                version=int(p["version"]), version_created_at=datetime.fromisoformat(p["version_created_at"]),
+                toml=zf.read("plan.toml").decode("utf-8"), schedule_days=tuple(int(d) for d in p["schedule_days"]),
+                files=files, profile_name=str(manifest.get("profile", {}).get("name", "")),
+            )  # fmt: skip
+    except FileNotFoundError as exc:
+        raise ExchangeFormatError(f"no programme file at {path}") from exc
+    except zipfile.BadZipFile as exc:
+        raise ExchangeFormatError(f"{path} is not a posture-feedback programme (not a zip file)") from exc
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise ExchangeFormatError(f"{path} is a damaged programme file ({type(exc).__name__}: {exc})") from exc
+
+
+def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int | None = None) -> Plan:
+    """Store a programme's plan version in a profile (by default the one named in the file, created if missing).
+
+    Importing the same programme twice changes nothing; a newer version of a known plan is added as a version.
+    """
+    prog = read_programme(path)
+    if profile_id is None:
+        name = prog.profile_name or "Me"
+        try:
+            profile_id = db.profile_by_name(name).id
+        except NotFoundError:
+            profile_id = db.create_profile(name).id
+    plan = db.plan_by_uid(profile_id, prog.plan_uid)
+    if plan is None:
+        return db.create_plan(
+            profile_id, prog.plan_name, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
+            uid=prog.plan_uid, created_at=prog.plan_created_at, version=prog.version,
+        )  # fmt: skip
+    if prog.version not in {v.version for v in db.plan_versions(plan.id)}:
+        db.add_plan_version(plan.id, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
+                            created_at=prog.version_created_at, version=prog.version)  # fmt: skip
+    return plan
+
+
+# ---------------------------------------------------------------------- results
+def results_document(db: Database, profile_id: int, start: date | None = None, end: date | None = None) -> dict:
+    """The results of a profile for a period as a JSON-ready dict (no database ids, deterministic order)."""
+    profile = db.get_profile(profile_id)
+    sessions = db.sessions(profile_id, start, end)
+    used: dict[int, set[int]] = {}
+    for s in sessions:
+        if s.plan_id is not None and s.plan_version is not None:
+            used.setdefault(s.plan_id, set()).add(s.plan_version)
+    plans = []
+    uid_of: dict[int, str] = {}
+    for plan_id, versions in sorted(used.items()):
+        plan = db.get_plan(plan_id)
+        uid_of[plan_id] = plan.uid
+        plans.append(
+            {
+                "uid": plan.uid, "name": plan.name, "created_at": plan.created_at.isoformat(),
+                "versions": [_version_doc(db.plan_version(plan_id, v)) for v in sorted(versions)],
+            }
+        )  # fmt: skip
+    plans.sort(key=lambda p: p["uid"])
+    return {
+        "format": RESULTS_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_by": f"posture-feedback {__version__}",
+        "profile": {"name": profile.name},
+        "period": {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None},
+        "plans": plans,
+        "sessions": [_session_doc(s, uid_of.get(s.plan_id)) for s in sorted(sessions, key=lambda s: s.uid)],
+        "assessments": [_assessment_doc(a) for a in db.assessments(profile_id, start, end)],
+        "monitor": [
+            {"day": d.day.isoformat(), "monitored_s": d.monitored_s, "good_s": d.good_s, "alerts": d.alerts}
+            for d in db.monitor_by_day(profile_id, start, end)
+        ],
+    }
+
+
+def export_results(
+    db: Database, profile_id: int, out: str | os.PathLike[str], start: date | None = None, end: date | None = None
+) -> Path:
+    """Write a profile's results for a period as one JSON file; returns the path."""
+    return _write(out, (_dumps(results_document(db, profile_id, start, end)) + "\n").encode("utf-8"))
+
+
+def read_results(path: str | os.PathLike[str]) -> dict:
+    """Load and check a results file (format and version)."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ExchangeFormatError(f"no results file at {path}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExchangeFormatError(f"{path} is not a posture-feedback results file (not JSON: {exc})") from exc
+    if not isinstance(doc, dict):
+        raise ExchangeFormatError(f"{path} is not a posture-feedback results file")
+    _check_format(path, doc, RESULTS_FORMAT)
+    return doc
+
+
+def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) -> ImportSummary:
+    """Add a results file's plans, sessions, assessments and monitor days to a profile (idempotent)."""
+    doc = read_results(path)
+    counts = dict.fromkeys(ImportSummary.__dataclass_fields__, 0)
+    try:
+        plan_ids: dict[str, int] = {}
+        for p in doc["plans"]:
+            plan = db.plan_by_uid(profile_id, p["uid"])
+            versions = sorted(p["versions"], key=lambda v: v["version"])
+            if plan is None and versions:
+                first = versions[0]
+                plan = db.create_plan(
+                    profile_id, p["name"], first["toml"], schedule_days=first["schedule_days"],
+                    files=_files(first["files"]), uid=p["uid"], created_at=datetime.fromisoformat(p["created_at"]),
+                    version=first["version"],
+                )  # fmt: skip
+                counts["plans_added"] += 1
+                counts["plan_versions_added"] += 1
+            if plan is None:
+                continue
+            have = {v.version for v in db.plan_versions(plan.id)}
+            for v in versions:
+                if v["version"] not in have:
+                    db.add_plan_version(
+                        plan.id, v["toml"], schedule_days=v["schedule_days"], files=_files(v["files"]),
+                        created_at=datetime.fromisoformat(v["created_at"]), version=v["version"],
+                    )  # fmt: skip
+                    counts["plan_versions_added"] += 1
+            plan_ids[p["uid"]] = plan.id
+        for s in doc["sessions"]:
+            session = _session_from(s, profile_id)
+            try:
+                db.import_session(profile_id, session, plan_ids.get(s.get("plan_uid") or ""))
+                counts["sessions_added"] += 1
+            except DuplicateError:
+                counts["sessions_skipped"] += 1
+        existing = {(a.kind, a.created_at) for a in db.assessments(profile_id)}
+        for a in doc["assessments"]:
+            when = datetime.fromisoformat(a["created_at"])
+            if (a["kind"], when) in existing:
+                counts["assessments_skipped"] += 1
+                continue
+            db.add_assessment(profile_id, a["kind"], a["record"], [_measure_from(m) for m in a["measures"]],
+                              notes=a.get("notes", ""), created_at=when)  # fmt: skip
+            counts["assessments_added"] += 1
+        for d in doc["monitor"]:
+            db.set_monitor_day(
+                profile_id, MonitorDay(date.fromisoformat(d["day"]), d["monitored_s"], d["good_s"], d["alerts"])
+            )
+            counts["monitor_days"] += 1
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, StorageError):
+            raise
+        raise ExchangeFormatError(f"{path} is a damaged results file ({type(exc).__name__}: {exc})") from exc
+    return ImportSummary(**counts)
+
+
+# ---------------------------------------------------------------------- documents
+def _version_doc(v: PlanVersion) -> dict:
+    return {
+        "version": v.version, "created_at": v.created_at.isoformat(), "toml": v.toml,
+        "schedule_days": list(v.schedule_days),
+        "files": {name: base64.b64encode(data).decode("ascii") for name, data in sorted(v.files.items())},
+    }  # fmt: skip
+
+
+def _files(doc: dict[str, str]) -> dict[str, bytes]:
+    return {name: base64.b64decode(data) for name, data in doc.items()}
+
+
+def _session_doc(s: Session, plan_uid: str | None) -> dict:
+    return {
+        "uid": s.uid, "plan_uid": plan_uid, "plan_version": s.plan_version if plan_uid else None,
+        "started_at": s.started_at.isoformat(), "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+        "status": s.status, "source": s.source, "notes": s.notes, "extras": s.extras,
+        "sets": [
+            {
+                "exercise": st.exercise, "set_index": st.set_index, "side": st.side, "target_reps": st.target_reps,
+                "target_hold_s": st.target_hold_s, "started_at": st.started_at.isoformat(),
+                "ended_at": st.ended_at.isoformat() if st.ended_at else None, "extras": st.extras,
+                "repetitions": [_rep_doc(r) for r in st.repetitions],
+            }
+            for st in s.sets
+        ],
+    }  # fmt: skip
+
+
+def _rep_doc(r: Repetition) -> dict:
+    return {
+        "index": r.index, "started_at": r.started_at.isoformat(), "ended_at": r.ended_at.isoformat(),
+        "angle": r.angle, "peak_angle": r.peak_angle, "time_in_range_s": r.time_in_range_s,
+        "time_in_range_frac": r.time_in_range_frac, "tempo_s": r.tempo_s, "quality": r.quality,
+        "quality_score": r.quality_score, "compensations": list(r.compensations), "extras": r.extras,
+    }  # fmt: skip
+
+
+def measure_doc(m: Measure) -> dict:
+    """A measure as a JSON-ready dict (also used by the report's JSON export)."""
+    return {
+        "name": m.name, "side": m.side, "value": m.value, "uncertainty": m.uncertainty, "unit": m.unit,
+        "reference": m.reference, "reference_low": m.reference_low, "reference_high": m.reference_high,
+        "reference_source": m.reference_source, "mdc": m.mdc, "valid": m.valid,
+    }  # fmt: skip
+
+
+def _assessment_doc(a: Assessment) -> dict:
+    return {
+        "kind": a.kind, "created_at": a.created_at.isoformat(), "record": a.record, "notes": a.notes,
+        "measures": [measure_doc(m) for m in a.measures],
+    }  # fmt: skip
+
+
+def _nan(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _session_from(s: dict, profile_id: int) -> Session:
+    sets = tuple(
+        ExerciseSet(
+            id=0, session_id=0, exercise=st["exercise"], set_index=int(st["set_index"]),
+            started_at=datetime.fromisoformat(st["started_at"]), side=st["side"], target_reps=st["target_reps"],
+            target_hold_s=st["target_hold_s"],
+            ended_at=datetime.fromisoformat(st["ended_at"]) if st["ended_at"] else None, extras=st["extras"],
+            repetitions=tuple(
+                Repetition(
+                    index=int(r["index"]), started_at=datetime.fromisoformat(r["started_at"]),
+                    ended_at=datetime.fromisoformat(r["ended_at"]), angle=r["angle"], peak_angle=_nan(r["peak_angle"]),
+                    time_in_range_s=_nan(r["time_in_range_s"]), time_in_range_frac=_nan(r["time_in_range_frac"]),
+                    tempo_s=_nan(r["tempo_s"]), quality=r["quality"], quality_score=_nan(r["quality_score"]),
+                    compensations=tuple(r["compensations"]), extras=r["extras"],
+                )
+                for r in st["repetitions"]
+            ),
+        )
+        for st in s["sets"]
+    )  # fmt: skip
+    return Session(
+        id=0, profile_id=profile_id, uid=s["uid"], started_at=datetime.fromisoformat(s["started_at"]),
+        status=s["status"], plan_version=s["plan_version"],
+        ended_at=datetime.fromisoformat(s["ended_at"]) if s["ended_at"] else None, source=s["source"],
+        notes=s["notes"], extras=s["extras"], sets=sets,
+    )  # fmt: skip
+
+
+def _measure_from(m: dict) -> Measure:
+    return Measure(
+        name=m["name"], value=_nan(m["value"]), uncertainty=_nan(m["uncertainty"]), side=m["side"], unit=m["unit"],
+        reference=m["reference"], reference_low=m["reference_low"], reference_high=m["reference_high"],
+        reference_source=m["reference_source"], mdc=m["mdc"], valid=bool(m["valid"]),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------- helpers
+def json_ready(obj: Any) -> Any:
+    """Recursively replace NaN/inf floats by None (strict JSON) and tuples by lists."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_ready(v) for v in obj]
+    return obj
+
+
+def _dumps(doc: Any) -> str:
+    return json.dumps(json_ready(doc), sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
+
+
+def _check_format(path: Path, doc: dict, expected: str) -> None:
+    if doc.get("format") != expected:
+        raise ExchangeFormatError(f"{path} is not a {expected} file (format {doc.get('format')!r})")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ExchangeFormatError(f"{path} has no valid format_version")
+    if version > FORMAT_VERSION:
+        raise ExchangeFormatError(
+            f"{path} is format version {version}, made by a newer posture-feedback (this one reads up to "
+            f"{FORMAT_VERSION}); update posture-feedback"
+        )
+
+
+def _check_name(name: str) -> None:
+    parts = Path(name).parts
+    if name.startswith("/") or ".." in parts or not parts or parts[0] not in ("exercises", "demonstrations"):
+        raise ExchangeFormatError(f"programme file name {name!r} must be under exercises/ or demonstrations/")
+
+
+def _write(out: str | os.PathLike[str], data: bytes) -> Path:
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    return out
