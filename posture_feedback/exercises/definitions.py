@@ -231,8 +231,15 @@ def _views(f: Fields, key: str) -> tuple[View, ...]:
     return tuple(View(v) for v in f.strings(key, [], choices=VIEW_NAMES))
 
 
-def check_phases(defn: ExerciseDefinition, source: Source, path: tuple = ()) -> None:
-    """Check the phases fit the kind: count and ordering (start and target must not overlap)."""
+def check_phases(defn: ExerciseDefinition, source: Source, path: tuple = (), by_name: bool = False) -> None:
+    """Check the phases fit the kind: count and ordering (start and target must not overlap).
+
+    ``by_name``: phases are addressed by name (a plan's ``[exercise.phases.NAME]``), else by index.
+    """
+
+    def where(i: int) -> tuple:
+        return path + ("phases", defn.phases[i].name if by_name else i)
+
     need = {"reps": 2, "gait": 2, "hold": 1, "balance": 1}[defn.kind]
     if len(defn.phases) != need:
         raise source.fail(
@@ -241,17 +248,17 @@ def check_phases(defn: ExerciseDefinition, source: Source, path: tuple = ()) -> 
         )  # fmt: skip
     for i, p in enumerate(defn.phases):
         if math.isinf(p.range.low) and math.isinf(p.range.high):
-            raise source.fail(path + ("phases", i), f"phase {p.name!r} needs min and/or max", "min = ..., max = ...")
+            raise source.fail(where(i), f"phase {p.name!r} needs min and/or max", "min = ..., max = ...")
     if need == 2:
         a, b = defn.phases[0].range, defn.phases[1].range
         if not (a.high < b.low or b.high < a.low):
             raise source.fail(
-                path + ("phases", 1),
+                where(1),
                 f"target {b.describe()} overlaps start {a.describe()}",
                 "target entirely above or below the start range",
             )
         if (a.high < b.low and math.isinf(a.high)) or (b.high < a.low and math.isinf(a.low)):
-            raise source.fail(path + ("phases", 0), "the start range must be bounded towards the target")
+            raise source.fail(where(0), "the start range must be bounded towards the target")
     if defn.hysteresis < 0:
         raise source.fail(path + ("hysteresis",), "must not be negative")
 

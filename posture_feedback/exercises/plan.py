@@ -133,7 +133,7 @@ def _apply_overrides(defn: ExerciseDefinition, f: Fields, source: Source) -> Exe
                 raise one.fail("min", f"min {lo:g} is greater than max {hi:g}", "min ≤ max")
             hold = one.number("hold_s", old.hold_s, 0, 3600, "s")
             defn = defn.with_phase(pname, Range(lo, hi), hold)
-        check_phases(defn, source, pf.path[:-1])
+        check_phases(defn, source, pf.path[:-1], by_name=True)
     tf = f.table("tempo")
     if tf is not None:
         tf.check_keys(("out_s", "back_s"))

@@ -5,7 +5,7 @@ is inside the phase range and left only when it is more than ``hysteresis`` beyo
 jitter around a threshold neither ends a phase early nor counts twice. A movement that leaves
 the start zone and returns without reaching the target is a *partial* repetition: reported
 (``RepVerdict.PARTIAL``), never counted. Excursions smaller than ``min_excursion`` of the
-start→target distance are noise and reported not at all.
+start→target distance, or shorter than ``min_attempt_s``, are noise and reported not at all.
 
 Times are seconds of the caller's clock (frame timestamps); values are the signal's units
 (degrees for angles).
@@ -119,6 +119,7 @@ class RepCounter:
         tempo: allowed durations of the way out and back.
         min_excursion: fraction of the start→target distance an excursion must reach to be
             reported as a partial rep (smaller ones are ignored as noise).
+        min_attempt_s: seconds an excursion must last to be reported as a partial rep.
         compensation_min_s: name → seconds a compensation must be flagged within a rep to count.
         count_compensated: count reps with compensations (they are still flagged).
         side: label copied into results.
@@ -132,6 +133,7 @@ class RepCounter:
         hold_s: float = 0.0,
         tempo: Tempo | None = None,
         min_excursion: float = 0.25,
+        min_attempt_s: float = 0.3,
         compensation_min_s: dict[str, float] | None = None,
         count_compensated: bool = False,
         side: str = "both",
@@ -151,6 +153,7 @@ class RepCounter:
         self.hold_s = hold_s
         self.tempo = tempo or Tempo()
         self.min_excursion = min_excursion
+        self.min_attempt_s = min_attempt_s
         self.compensation_min_s = dict(compensation_min_s or {})
         self.count_compensated = count_compensated
         self.side = side
@@ -236,8 +239,11 @@ class RepCounter:
         assert a is not None
         self._attempt = None
         self.phase = RepPhase.START
-        if partial and a.peak_p < self._s + max(self.hysteresis, self.min_excursion * (self._g - self._s)):
-            return None  # too small to be an attempt: noise around the start threshold
+        if partial and (
+            a.peak_p < self._s + max(self.hysteresis, self.min_excursion * (self._g - self._s))
+            or t - a.start_t < self.min_attempt_s
+        ):
+            return None  # too small or too short to be an attempt: noise around the start threshold
         comps = tuple(sorted(n for n, s in a.flagged_s.items() if s >= self.compensation_min_s.get(n, 0.0) and s > 0))
         issues: list[RepVerdict] = []
         out_s = back_s = math.nan

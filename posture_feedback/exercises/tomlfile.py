@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import tomllib
 
 from posture_feedback.exercises.errors import PlanError
 

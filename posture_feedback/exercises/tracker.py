@@ -86,8 +86,10 @@ class ExerciseTracker:
             if not d.sided:
                 conds = [(d.signal, d.phases[0].range)]
             for c in d.conditions:
-                sides = _sides(self.side) if ("{side}" in c.signal or "{other}" in c.signal) else ("left",)
-                conds += [(f"{s}:{c.signal}", c.range) for s in sides]
+                if "{side}" in c.signal or "{other}" in c.signal:
+                    conds += [(f"{s}:{c.signal}", c.range) for s in _sides(self.side)]
+                else:
+                    conds.append((c.signal, c.range))
             self.hold = HoldTimer(_dedupe(conds), self.hold_s, hysteresis=d.hysteresis)
             if d.kind == "balance":
                 self.sway = SwayRecorder()

@@ -1,0 +1,285 @@
+"""Every built-in exercise's counting on constructed signal traces: clean reps, jitter around
+thresholds, half reps, short holds, compensations, tempo; holds broken and resumed; marching."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from exercise_traces import FPS, base_values, inside, names, outside, piecewise, rep_levels, view_for
+
+from posture_feedback.exercises.definitions import fill
+from posture_feedback.exercises.library import builtin_names, get_exercise, list_exercises
+from posture_feedback.exercises.reps import RepVerdict
+from posture_feedback.exercises.tracker import ExerciseTracker
+
+REPS = [d.name for d in list_exercises() if d.kind == "reps"]
+HOLDS = [d.name for d in list_exercises() if d.kind in ("hold", "balance")]
+HELD_AT_TARGET = [d.name for d in list_exercises() if d.kind == "reps" and d.target.hold_s > 0]
+COMPENSATIONS = [(d.name, c.name) for d in list_exercises() if d.kind == "reps" for c in d.compensations]
+
+
+def test_library_has_the_required_exercises():
+    required = {
+        "upright_sitting", "chin_tuck", "shoulder_blade_squeeze", "forward_reach", "lateral_raise", "shelf_reach",
+        "side_bend", "mini_squat", "sit_to_stand", "hip_hinge", "single_leg_stance", "tandem_stance", "marching",
+    }  # fmt: skip
+    assert required <= set(builtin_names())
+    assert len(builtin_names()) >= 12
+    for d in list_exercises():
+        assert d.description and d.instruction and d.views, d.name
+
+
+def side_of(defn) -> str:
+    return "left" if defn.sided and defn.both == "each" else "both"
+
+
+def run(defn, trace, side=None, extra=None, count_compensated=False, view=None):
+    """Feed a (t, primary value) trace through a tracker; returns the tracker and all reps."""
+    side = side or side_of(defn)
+    tr = ExerciseTracker(defn, side, count_compensated=count_compensated)
+    base = base_values(defn, side)
+    reps = []
+    for i, (t, v) in enumerate(trace):
+        values = dict(base)
+        for n in names(defn.signal, defn, side):
+            values[n] = v
+        if extra:
+            values.update(extra(i, t))
+        reps += tr.update(t, values, view or view_for(defn)).reps
+    return tr, reps
+
+
+def rep_keyframes(defn, n, peak=None, hold=None, move_s=4.0, jitter_levels=False):
+    sv, s, g, tv = rep_levels(defn)
+    lo, hi = (s, g) if jitter_levels else (sv, tv if peak is None else peak)
+    hold = defn.target.hold_s + 1.0 if hold is None else hold
+    kf, t = [(0.0, sv), (1.0, sv)], 1.0
+    if jitter_levels:
+        t += 1.0
+        kf.append((t, lo))
+    for _ in range(n):
+        kf += [(t + move_s, hi), (t + move_s + hold, hi), (t + 2 * move_s + hold, lo), (t + 2 * move_s + hold + 1, lo)]
+        t += 2 * move_s + hold + 1
+    kf.append((t + 1.0, sv))
+    return kf
+
+
+@pytest.mark.parametrize("name", REPS)
+def test_clean_reps_are_counted_exactly(name):
+    defn = get_exercise(name)
+    tr, reps = run(defn, piecewise(rep_keyframes(defn, 5)))
+    assert tr.count == 5
+    assert [r.verdict for r in reps] == [RepVerdict.GOOD] * 5
+    assert [r.count for r in reps] == [1, 2, 3, 4, 5]
+    for r in reps:
+        assert r.hold_s >= defn.target.hold_s
+        assert r.time_in_range_s >= r.hold_s - 1e-9
+        assert defn.tempo.out_s.contains(r.out_s) and defn.tempo.back_s.contains(r.back_s)
+
+
+@pytest.mark.parametrize("name", REPS)
+def test_jitter_around_both_thresholds_neither_double_counts_nor_adds_attempts(name):
+    defn = get_exercise(name)
+    h = min(defn.hysteresis, abs(rep_levels(defn)[2] - rep_levels(defn)[1]) / 2)
+    trace = piecewise(rep_keyframes(defn, 3, jitter_levels=True))
+    # worst-case jitter: ±90 % of the hysteresis, alternating every frame (after the first second)
+    trace = [(t, v + (0.9 * h * (1 if i % 2 else -1) if t > 1.5 else 0.0)) for i, (t, v) in enumerate(trace)]
+    tr, reps = run(defn, trace)
+    assert tr.count == 3
+    assert len(reps) == 3
+    assert all(r.counted for r in reps)
+
+
+@pytest.mark.parametrize("name", REPS)
+def test_half_reps_are_reported_but_never_counted(name):
+    defn = get_exercise(name)
+    _, s, g, _ = rep_levels(defn)
+    tr, reps = run(defn, piecewise(rep_keyframes(defn, 3, peak=(s + g) / 2)))
+    assert tr.count == 0
+    assert [r.verdict for r in reps] == [RepVerdict.PARTIAL] * 3
+    assert not any(r.counted for r in reps)
+    assert all(math.isnan(r.out_s) for r in reps)
+
+
+@pytest.mark.parametrize("name", REPS)
+def test_tiny_wobble_at_the_start_is_not_an_attempt(name):
+    defn = get_exercise(name)
+    _, s, g, _ = rep_levels(defn)
+    wobble = s + (g - s) * 0.15  # beyond the start bound but less than a quarter of the way
+    tr, reps = run(defn, piecewise(rep_keyframes(defn, 2, peak=wobble)))
+    assert reps == [] and tr.count == 0
+    assert tr.counter.phase.value == "start"
+
+
+@pytest.mark.parametrize("name", HELD_AT_TARGET)
+def test_short_hold_at_the_target_is_not_counted(name):
+    defn = get_exercise(name)
+    _, s, g, _ = rep_levels(defn)
+    peak = g + 0.1 * (g - s)  # just inside the target, briefly
+    tr, reps = run(defn, piecewise(rep_keyframes(defn, 2, peak=peak, hold=0.3 * defn.target.hold_s, move_s=2.0)))
+    assert tr.count == 0
+    assert [r.verdict for r in reps] == [RepVerdict.SHORT_HOLD] * 2
+
+
+@pytest.mark.parametrize(("name", "comp_name"), COMPENSATIONS)
+def test_compensation_flags_the_rep(name, comp_name):
+    defn = get_exercise(name)
+    comp = next(c for c in defn.compensations if c.name == comp_name)
+    side = side_of(defn)
+    margin = 8.0 if defn.unit else 0.1
+    bad = {n: outside(comp.allowed, margin) for n in names(comp.signal, defn, side)}
+    view = comp.views[0] if comp.views else view_for(defn)
+    trace = piecewise(rep_keyframes(defn, 2))
+    tr, reps = run(defn, trace, extra=lambda i, t: bad, view=view)
+    assert tr.count == 0
+    assert [r.verdict for r in reps] == [RepVerdict.COMPENSATED] * 2
+    assert all(comp_name in r.compensations for r in reps)
+    tr, reps = run(defn, trace, extra=lambda i, t: bad, view=view, count_compensated=True)
+    assert tr.count == 2 and all(RepVerdict.COMPENSATED in r.issues for r in reps)
+
+
+@pytest.mark.parametrize("name", [n for n in REPS if not math.isinf(get_exercise(n).tempo.out_s.low)])
+def test_a_rushed_rep_is_counted_but_flagged_too_fast(name):
+    defn = get_exercise(name)
+    tr, reps = run(defn, piecewise(rep_keyframes(defn, 1, move_s=0.2)))
+    assert tr.count == 1
+    assert reps[0].verdict is RepVerdict.TOO_FAST
+
+
+def test_overshoot_beyond_the_target_range_is_flagged_too_far():
+    defn = get_exercise("mini_squat")  # squat: knee flexion 35–80°
+    tr, reps = run(defn, piecewise(rep_keyframes(defn, 1, peak=100.0)))
+    assert tr.count == 1 and reps[0].verdict is RepVerdict.TOO_FAR and reps[0].peak == pytest.approx(100.0)
+
+
+def test_both_sides_together_need_both_limbs_at_the_target():
+    defn = get_exercise("lateral_raise")
+    trace = piecewise(rep_keyframes(defn, 2))
+    # the right arm only goes half-way: the pair is as far as its less advanced side
+    tr, reps = run(defn, trace, side="both", extra=lambda i, t: {"right_shoulder_elevation": min(trace[i][1], 50.0)})
+    assert tr.count == 0 and [r.verdict for r in reps] == [RepVerdict.PARTIAL] * 2
+    tr, reps = run(defn, trace, side="both")
+    assert tr.count == 2
+
+
+def test_one_side_ignores_the_other_side():
+    defn = get_exercise("forward_reach")
+    trace = piecewise(rep_keyframes(defn, 3))
+    tr, _ = run(defn, trace, side="left", extra=lambda i, t: {"right_shoulder_elevation": 0.0})
+    assert tr.count == 3
+    tr, _ = run(defn, trace, side="right", extra=lambda i, t: {"right_shoulder_elevation": 0.0})
+    assert tr.count == 0
+
+
+def test_missing_values_do_not_count_or_break_a_rep():
+    defn = get_exercise("forward_reach")
+    trace = piecewise(rep_keyframes(defn, 3))
+    trace = [(t, math.nan if i % 3 == 0 else v) for i, (t, v) in enumerate(trace)]
+    tr, reps = run(defn, trace)
+    assert tr.count == 3 and len(reps) == 3
+
+
+# -- holds and balance ---------------------------------------------------------------------------
+def hold_run(defn, segments, side=None, target_s=30.0):
+    """segments: list of (seconds, 'in'|'out'|'jitter'); returns tracker and all hold events."""
+    side = side or ("left" if defn.sided else "both")
+    tr = ExerciseTracker(defn, side, hold_s=target_s)
+    h = defn.hysteresis
+    rng = defn.phases[0].range
+    bound = rng.high if not math.isinf(rng.high) else rng.low
+    towards_out = 1.0 if not math.isinf(rng.high) else -1.0
+    base = base_values(defn, side)
+    events, t, i = [], 0.0, 0
+    for seconds, what in segments:
+        for _ in range(round(seconds * FPS)):
+            if what == "in":
+                v = inside(rng, 3 * h)
+            elif what == "out":
+                v = outside(rng, 3 * h) if not math.isinf(rng.high) else rng.low - 3 * h
+            else:  # jitter across the bound, within the hysteresis
+                v = bound + towards_out * 0.9 * h * (1 if i % 2 else -1)
+            values = dict(base)
+            for n in names(defn.signal, defn, side):
+                values[n] = v
+            events += tr.update(t, values, view_for(defn)).hold_events
+            t += 1.0 / FPS
+            i += 1
+    return tr, events
+
+
+@pytest.mark.parametrize("name", HOLDS)
+def test_hold_is_timed_only_in_range_and_resumes_after_a_break(name):
+    defn = get_exercise(name)
+    tr, events = hold_run(defn, [(1.0, "out"), (5.0, "in"), (1.0, "out"), (4.0, "in"), (0.5, "out")])
+    st = tr.hold_status()
+    assert events == ["started", "broken", "resumed", "broken"]
+    assert st.held_s == pytest.approx(9.0, abs=1.5 / FPS)
+    assert st.breaks == 2
+    assert st.longest_s == pytest.approx(5.0, abs=1.5 / FPS)
+    assert st.time_to_first_break_s == pytest.approx(5.0, abs=1.5 / FPS)
+    assert not st.complete
+
+
+@pytest.mark.parametrize("name", HOLDS)
+def test_hold_jitter_at_the_bound_does_not_break_it(name):
+    defn = get_exercise(name)
+    tr, events = hold_run(defn, [(1.0, "in"), (4.0, "jitter"), (1.0, "in")])
+    assert events == ["started"]
+    assert tr.hold_status().held_s == pytest.approx(6.0, abs=1.5 / FPS)
+
+
+@pytest.mark.parametrize("name", HOLDS)
+def test_hold_completes_at_its_target(name):
+    defn = get_exercise(name)
+    tr, events = hold_run(defn, [(2.0, "in"), (1.0, "out"), (2.0, "in")], target_s=3.0)
+    assert events == ["started", "broken", "resumed", "complete"]
+    assert tr.hold_status().complete
+
+
+def test_upright_sitting_needs_its_head_condition_too():
+    defn = get_exercise("upright_sitting")
+    tr = ExerciseTracker(defn)
+    for k in range(90):
+        tr.update(k / FPS, {"trunk_inclination": 2.0, "craniovertebral_angle": 40.0}, view_for(defn))
+    assert tr.hold_status().held_s == 0.0
+    assert "craniovertebral_angle" in tr.hold_status().failing
+
+
+def test_single_leg_stance_uses_the_lifted_foot_of_the_other_leg():
+    defn = get_exercise("single_leg_stance")
+    tr = ExerciseTracker(defn, "left")  # standing on the left leg: the right foot is lifted
+    assert tr.hold.conditions[0][0] == "left:{other}_foot_lift"
+    for k in range(60):
+        tr.update(k / FPS, {"right_foot_lift": 0.2, "left_foot_lift": -0.2}, view_for(defn))
+    assert tr.hold_status().held_s == pytest.approx(59 / FPS)
+
+
+# -- marching ------------------------------------------------------------------------------------
+def test_marching_counts_steps_cadence_and_symmetry():
+    defn = get_exercise("marching")
+    tr = ExerciseTracker(defn)
+    # left knee to 0.30 leg lengths, right to 0.20, one step every second, alternating, 10 steps
+    kf_l, kf_r = [(0.0, 0.0)], [(0.0, 0.0)]
+    for k in range(10):
+        t0 = 1.0 + k
+        kf, peak = (kf_l, 0.30) if k % 2 == 0 else (kf_r, 0.20)
+        kf += [(t0, 0.0), (t0 + 0.4, peak), (t0 + 0.8, 0.0)]
+    kf_l.append((12.0, 0.0))
+    kf_r.append((12.0, 0.0))
+    left, right = piecewise(kf_l), piecewise(kf_r)
+    for (t, vl), (_, vr) in zip(left, right, strict=True):
+        tr.update(t, {"left_knee_lift": vl, "right_knee_lift": vr, "trunk_inclination": 3.0}, view_for(defn))
+    g = tr.gait_result()
+    assert (g.steps_left, g.steps_right, tr.count) == (5, 5, 10)
+    assert g.cadence_spm == pytest.approx(60.0, abs=1.0)
+    assert g.knee_height_left == pytest.approx(0.30, abs=0.01)
+    assert g.knee_height_right == pytest.approx(0.20, abs=0.01)
+    assert g.height_symmetry == pytest.approx(100 * 0.10 / 0.25, abs=2.0)
+    assert g.count_symmetry == 0.0
+
+
+def test_fill_side_placeholders():
+    assert fill("{side}_knee_flexion", "left") == "left_knee_flexion"
+    assert fill("{other}_foot_lift", "left") == "right_foot_lift"
+    assert fill("Raise the {side} arm", "both") == "Raise the each arm"
