@@ -1,0 +1,44 @@
+"""Choosing whom to follow: a click on another person (through the mirrored, scaled view) and the T key."""
+
+from __future__ import annotations
+
+import numpy as np
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.options import AppOptions
+from PyQt6.QtCore import QPoint, Qt
+
+
+def _two_people(window: MainWindow):
+    r = window.last_result
+    assert r is not None and len(r.people) >= 2 and r.landmarks is not None
+    return r
+
+
+def test_clicking_the_other_person_makes_them_the_target(qtbot, lab_video):
+    window = MainWindow(AppOptions(source=str(lab_video), mirror=True, realtime=False, loop=True, sound=False))
+    qtbot.addWidget(window)
+    window.resize(900, 800)
+    window.show()
+    qtbot.waitUntil(lambda: bool(_two_people(window)), timeout=60_000)
+    r = window.last_result
+    before = r.landmarks.track_id
+    other = next(p for i, p in enumerate(r.people) if i != r.target_index)
+    cx, cy = (float(v) for v in other.center())
+    pos = window.video.frame_to_widget(cx, cy)
+    assert window.last_rendered.mirror  # the click goes through the mirrored picture
+    back = window.video.widget_to_frame(pos.x(), pos.y())
+    assert np.allclose(back, (cx, cy), atol=1e-6)
+    qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton, pos=QPoint(round(pos.x()), round(pos.y())))
+
+    def switched() -> None:
+        now = window.last_result
+        assert now.landmarks is not None
+        assert now.landmarks.track_id != before
+        assert np.linalg.norm(now.landmarks.center() - (cx, cy)) < 250  # the person clicked, not a third
+
+    qtbot.waitUntil(switched, timeout=30_000)
+    chosen = window.last_result.landmarks.track_id
+    # T goes on to the next person in view.
+    qtbot.keyClick(window, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: window.last_result.landmarks.track_id != chosen, timeout=30_000)
+    window.close()

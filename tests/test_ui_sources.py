@@ -1,0 +1,98 @@
+"""When there is no camera, or the camera stops mid-session, the window says so and offers a way on."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+import pytest
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.options import AppOptions
+
+from posture_feedback.sources import CameraSource
+
+
+class FailingFakeCamera:
+    """A capture device that delivers ``good`` real frames, then stops delivering (unplugged)."""
+
+    def __init__(self, frames: list[np.ndarray], good: int) -> None:
+        self.frames = frames
+        self.good = good
+        self.reads = 0
+        self.released = False
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+        return not self.released
+
+    def read(self):
+        threading.Event().wait(1 / 30)
+        self.reads += 1
+        if self.released or self.reads > self.good:
+            return False, None
+        return True, self.frames[self.reads % len(self.frames)].copy()
+
+    def set(self, prop, value) -> bool:
+        return True
+
+    def get(self, prop) -> float:
+        h, w = self.frames[0].shape[:2]
+        return {cv2.CAP_PROP_FPS: 30.0, cv2.CAP_PROP_FRAME_WIDTH: w, cv2.CAP_PROP_FRAME_HEIGHT: h}.get(prop, 0.0)
+
+    def release(self) -> None:
+        self.released = True
+
+
+@pytest.fixture(scope="module")
+def frames(sports_video) -> list[np.ndarray]:
+    cap = cv2.VideoCapture(str(sports_video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 40)
+    out = [cv2.resize(cap.read()[1], (640, 360)) for _ in range(6)]
+    cap.release()
+    return out
+
+
+def test_no_camera_shows_the_message_and_offers_the_sample(qtbot):
+    baseline = threading.active_count()
+    window = MainWindow(AppOptions(source=97, sound=False, realtime=False, max_frames=3))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=20_000)
+    page = window.source_page
+    assert page.title.text() == "No webcam could be opened"
+    assert "camera 97 could not be opened" in page.message.text()
+    assert page.sample_button.isVisibleTo(window) and page.retry_button.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not page.cameras_label.text().startswith("Looking"), timeout=20_000)
+    assert page.cameras_label.text().startswith(("No camera found", "Cameras that work"))
+    # Taking the offer: the bundled sample plays in the same window.
+    page.sample_button.click()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 0 and window.stats.shown >= 1, timeout=60_000)
+    assert window.last_result.frame.source.endswith("sports2d_demo.mp4")
+    window.close()
+    qtbot.waitUntil(lambda: threading.active_count() <= baseline, timeout=10_000)
+
+
+def test_a_camera_that_stops_mid_session_shows_a_message_and_keeps_the_session(qtbot, frames):
+    device = FailingFakeCamera(frames, good=12)
+
+    def open_camera():
+        return CameraSource(0, capture_factory=lambda index: device, stall_timeout_s=0.5)
+
+    window = MainWindow(AppOptions(source=open_camera, preset="standing", sound=False))
+    qtbot.addWidget(window)
+    window.show()
+    targets_before = window.target_set
+    qtbot.waitUntil(lambda: window.stats.shown >= 3, timeout=60_000)
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=20_000)
+    page = window.source_page
+    assert page.title.text() == "The camera stopped"
+    assert "stopped delivering frames" in page.message.text()
+    assert page.retry_button.isVisibleTo(window)
+    assert page.retry_spec is open_camera  # "Reconnect" reopens the same camera
+    qtbot.waitUntil(lambda: not window.worker.is_running(), timeout=10_000)
+    assert device.released
+    # Nothing lost: the targets and the last picture are still there, and the window still works.
+    assert window.target_set is targets_before
+    assert window.last_result is not None
+    window.toggle_pause()
+    window.close()
