@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from posture_feedback import landmarks as lm
-from posture_feedback.kinematics import ANGLE_JOINTS, compute_angles, pose_with_angles
+from posture_feedback.kinematics import ANGLE_JOINTS, compute_angles, hybrid_points, pose_with_angles
 from posture_feedback.types import ANGLE_NAMES, Landmarks, View
 from posture_feedback.view import classify_view
 
-ROOT = Path(__file__).resolve().parents[1]
 AZIMUTHS = (0.0, 30.0, -45.0, 90.0, -90.0, 135.0, 180.0)
 
 
@@ -189,6 +187,32 @@ def test_tilted_camera_with_matching_up_gives_the_same_angles(roll, pitch):
         assert abs(naive["shoulder_tilt"].value - level["shoulder_tilt"].value) > 0.5 * abs(roll)
 
 
+def test_in_plane_position_from_the_image_depth_from_the_world():
+    """Hybrid points: a world landmark misplaced in the image plane does not matter, its depth does."""
+    true = pose_with_angles(azimuth_deg=0.0, left_arm=(20, 0, 90))  # forearm points at the camera
+    world = true.world.copy()
+    world[lm.LEFT_WRIST, :2] += (0.08, -0.06)  # the model's 3D guess is off in the image plane
+    noisy_image_z = true.image.copy()
+    noisy_image_z[:, 2] = np.random.default_rng(0).normal(0, 200, 33)  # image z is ignored
+    lms = true.with_arrays(world=world, image=noisy_image_z)
+    got = angles(lms, View.FRONT, azimuth_deg=0.0)["left_elbow_flexion"]
+    world_only = angles(lms.with_arrays(image=world * 1000.0), View.FRONT, azimuth_deg=0.0)["left_elbow_flexion"]
+    assert got == pytest.approx(90.0, abs=1.0)
+    assert abs(world_only - 90.0) > 5.0
+    # Depth comes from the world landmarks: without it the forearm looks short, not bent.
+    flat = world.copy()
+    flat[:, 2] = 0.0
+    assert abs(angles(true.with_arrays(world=flat), View.FRONT)["left_elbow_flexion"] - 90.0) > 30.0
+
+
+def test_hybrid_points_are_metres_in_world_axes():
+    lms = pose_with_angles(azimuth_deg=40.0, left_leg=(30, 20), px_per_m=321.0)
+    p = hybrid_points(lms)
+    d = p - p[lm.LEFT_HIP]
+    w = lms.world - lms.world[lm.LEFT_HIP]
+    np.testing.assert_allclose(d, w, atol=1e-9)
+
+
 def test_angle_joints_cover_every_angle_with_valid_indices():
     assert set(ANGLE_JOINTS) == set(ANGLE_NAMES)
     for name, joints in ANGLE_JOINTS.items():
@@ -205,39 +229,19 @@ WALK_FIRST_FRAME, WALK_FRAMES = 100, 60
 
 
 @pytest.fixture(scope="module")
-def sports_landmarks() -> list[Landmarks]:
-    """Landmarks of the woman walking side-on in frames 100-159 of sports2d_demo.mp4."""
-    cv2 = pytest.importorskip("cv2")
-    mp = pytest.importorskip("mediapipe")
-    from mediapipe.tasks.python import BaseOptions, vision
+def sports_landmarks(sports_video) -> list[Landmarks]:
+    """Landmarks of the woman walking side-on in frames 100-159 of sports2d_demo.mp4 (real model)."""
+    from posture_feedback.pose import PoseEstimator, PoseOptions
+    from posture_feedback.sources import VideoFileSource
 
-    video = ROOT / "sample_videos" / "sports2d_demo.mp4"
-    model = ROOT / "models" / "pose_landmarker_full.task"
-    opts = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model)), running_mode=vision.RunningMode.VIDEO, num_poses=2
-    )
-    cap = cv2.VideoCapture(str(video))
-    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    cap.set(cv2.CAP_PROP_POS_FRAMES, WALK_FIRST_FRAME)
     out: list[Landmarks] = []
-    with vision.PoseLandmarker.create_from_options(opts) as landmarker:
-        for i in range(WALK_FRAMES):
-            ok, frame = cap.read()
-            if not ok:
-                break
-            h, w = frame.shape[:2]
-            rgb = np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-            res = landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(i * 1000 / fps))
-            people = []
-            for ls, ws in zip(res.pose_landmarks, res.pose_world_landmarks, strict=True):
-                img = np.array([[p.x * w, p.y * h, p.z * w] for p in ls])
-                world = np.array([[p.x, p.y, p.z] for p in ws])
-                vis = np.array([p.visibility for p in ls])
-                pres = np.array([p.presence for p in ls])
-                people.append(Landmarks(image=img, world=world, visibility=vis, presence=pres, image_size=(w, h)))
+    with VideoFileSource(sports_video) as source, PoseEstimator(PoseOptions(model="full", max_people=2)) as estimator:
+        while (frame := source.read()) is not None and frame.index < WALK_FIRST_FRAME + WALK_FRAMES:
+            if frame.index < WALK_FIRST_FRAME:
+                continue
+            people = estimator.detect(frame)
             if people:  # the walker is the one standing lowest in the image (on the lawn)
                 out.append(max(people, key=lambda p: p.image[[lm.LEFT_HIP, lm.RIGHT_HIP], 1].mean()))
-    cap.release()
     return out
 
 
