@@ -142,8 +142,8 @@ def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = No
 def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) -> Figure:
     """A calendar (weeks as columns, weekdays as rows): planned and done, planned and missed, extra, rest."""
     fig = fig or new_figure(8.0, 3.0)
-    if not days:
-        return _no_data(fig, "Adherence")
+    if not any(d.planned or d.done for d in days):
+        return _no_data(fig, "Adherence", "No data for this period (no plan, no session)")
     first = days[0].day - timedelta(days=days[0].day.weekday())
     n_weeks = (days[-1].day - first).days // 7 + 1
     grid = [[math.nan] * n_weeks for _ in range(7)]

@@ -15,28 +15,28 @@ from posture_feedback.storage.database import Database
 from posture_feedback.storage.models import Measure, Profile, Repetition
 
 SAMPLE_PLAN_TOML = """\
-# Shoulder programme (sample)
-name = "Shoulder programme"
-
-[schedule]
-days = ["mon", "wed", "fri"]
+# Shoulder programme (sample data), done Monday, Wednesday and Friday.
+title = "Shoulder programme"
+rest_between_s = 30
 
 [[exercise]]
-id = "forward_reach"
+name = "forward_reach"
+side = "both"
 sets = 2
 reps = 8
-side = "both"
+rest_s = 45
 
 [[exercise]]
-id = "lateral_raise"
+name = "lateral_raise"
+side = "both"
 sets = 2
 reps = 8
-side = "both"
+rest_s = 45
 
 [[exercise]]
-id = "chin_tuck"
+name = "chin_tuck"
 sets = 1
-hold_s = 10
+reps = 5
 """
 
 #: Normative active ROM (degrees) and a minimal detectable change used by the sample data.

@@ -1,0 +1,238 @@
+"""``posture-feedback profile ...``: profiles, where the data lives, plans and the home-programme exchange.
+
+Sub-commands: ``list``, ``create NAME``, ``delete NAME``, ``where``, ``set NAME --snapshots on|off``,
+``add-plan NAME PLAN.toml``, ``export-programme NAME --out FILE``, ``import-programme FILE``,
+``export-results NAME --out FILE``, ``import-results FILE --profile NAME``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.options import (
+    add_data_dir_option,
+    add_period_options,
+    check_period,
+    open_database,
+    resolve_profile,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "profile",
+        help="profiles, where the data lives, plans and home-programme files",
+        description="Manage profiles (one per patient, or one for yourself), see where the data is stored, "
+        "delete a profile's data completely, store plans and exchange home-programme and results files.",
+    )
+    add_data_dir_option(p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text, description=help_text)
+        add_data_dir_option(a, nested=True)
+        return a
+
+    action("list", "list the profiles with their sessions and assessments").set_defaults(func=run_list)
+    a = action("create", "create a profile")
+    a.add_argument("name")
+    a.add_argument("--notes", default="", help="free text (e.g. diagnosis, goals)")
+    a.add_argument("--snapshots", action="store_true", help="allow storing images of evaluations (off by default)")
+    a.add_argument(
+        "--sample-data", action="store_true", help="fill it with six weeks of made-up history (to try the app)"
+    )
+    a.set_defaults(func=run_create)
+    a = action("delete", "delete a profile and everything recorded for it")
+    a.add_argument("name")
+    a.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    a.set_defaults(func=run_delete)
+    action("where", "show where the data is stored").set_defaults(func=run_where)
+    a = action("set", "change a profile's settings")
+    a.add_argument("name")
+    a.add_argument("--snapshots", choices=("on", "off"), required=True, help="store images of evaluations")
+    a.set_defaults(func=run_set)
+    a = action("add-plan", "store a plan file (TOML) for a profile, as a new version if the plan exists")
+    a.add_argument("name", help="profile name")
+    a.add_argument("plan", type=Path, help="plan file (TOML, see docs/plan_format.md)")
+    a.add_argument("--title", help="plan name in the database (default: the plan's title or file name)")
+    a.add_argument("--days", default="mon,tue,wed,thu,fri,sat,sun",
+                   help="planned weekdays, e.g. mon,wed,fri (for adherence; default every day)")  # fmt: skip
+    a.add_argument("--demo", type=Path, action="append", default=[], metavar="FILE",
+                   help="attach a therapist demonstration recording (repeatable)")  # fmt: skip
+    a.set_defaults(func=run_add_plan)
+    a = action("export-programme", "write a profile's plan with its exercises and demonstrations as one file")
+    a.add_argument("name", help="profile name")
+    a.add_argument("--plan", help="plan name (default: the only or newest plan)")
+    a.add_argument("--out", "-o", type=Path, required=True, metavar="FILE.pfprogramme")
+    a.set_defaults(func=run_export_programme)
+    a = action("import-programme", "store a programme file's plan (on the patient's laptop)")
+    a.add_argument("file", type=Path)
+    a.add_argument("--profile", metavar="NAME", help="profile to store it in (default: the name in the file)")
+    a.set_defaults(func=run_import_programme)
+    a = action("export-results", "write a profile's sessions, assessments and monitor days as one file")
+    a.add_argument("name", help="profile name")
+    add_period_options(a)
+    a.add_argument("--out", "-o", type=Path, required=True, metavar="FILE.pfresults.json")
+    a.set_defaults(func=run_export_results)
+    a = action("import-results", "add a results file to a profile (on the therapist's computer)")
+    a.add_argument("file", type=Path)
+    a.add_argument("--profile", metavar="NAME", help="profile to add them to (default: the only profile)")
+    a.set_defaults(func=run_import_results)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        profiles = db.list_profiles()
+        if not profiles:
+            print("no profiles yet (create one with `posture-feedback profile create NAME`)")
+        for p in profiles:
+            n = db.row_counts(p.id)
+            snaps = ", snapshots on" if p.snapshots_enabled else ""
+            print(f"{p.name}\tcreated {p.created_at.date().isoformat()}\t{n['sessions']} sessions, "
+                  f"{n['assessments']} assessments, {n['plans']} plans{snaps}")  # fmt: skip
+        print(f"data: {db.path}")
+    return 0
+
+
+def run_create(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        if args.sample_data:
+            from posture_feedback.storage.sample_data import fill_sample_history
+
+            profile = fill_sample_history(db, args.name)
+        else:
+            profile = db.create_profile(args.name, notes=args.notes, settings={"snapshots": bool(args.snapshots)})
+        print(f"created profile {profile.name!r} in {db.path}")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        profile = db.profile_by_name(args.name)
+        counts = db.row_counts(profile.id)
+        what = ", ".join(f"{v} {k}" for k, v in counts.items() if v and k != "profiles") or "no records"
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise PostureFeedbackError(f"deleting {profile.name!r} ({what}) cannot be undone: add --yes")
+            answer = input(f"Delete profile {profile.name!r} and all its data ({what})? Type the name to confirm: ")
+            if answer.strip().lower() != profile.name.lower():
+                print("not deleted")
+                return 1
+        db.delete_profile(profile.id)
+        print(f"deleted profile {profile.name!r} and all its data ({what})")
+    return 0
+
+
+def run_where(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.paths import ENV_DATA_DIR, data_dir
+
+    folder = data_dir(args.data_dir)
+    with open_database(args) as db:
+        size = sum(f.stat().st_size for f in db.data_dir.glob(db.path.name + "*") if f.is_file())
+        print(f"data folder: {folder}")
+        print(f"database:    {db.path} ({size / 1024:.0f} KiB, schema version {db.schema_version})")
+        print(f"profiles:    {len(db.list_profiles())}")
+    print(f"(change it with --data-dir DIR or the {ENV_DATA_DIR} environment variable; nothing is sent anywhere)")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    with open_database(args) as db:
+        profile = db.profile_by_name(args.name)
+        db.update_profile_settings(profile.id, snapshots=args.snapshots == "on")
+        print(f"{profile.name}: snapshots {args.snapshots}")
+    return 0
+
+
+def _days(text: str) -> tuple[int, ...]:
+    days = []
+    for part in text.lower().replace(" ", "").split(","):
+        if part not in WEEKDAYS:
+            raise PostureFeedbackError(f"--days: {part!r} is not a weekday (allowed: {', '.join(WEEKDAYS)})")
+        days.append(WEEKDAYS.index(part))
+    return tuple(sorted(set(days)))
+
+
+def run_add_plan(args: argparse.Namespace) -> int:
+    from posture_feedback.exercises.plan import parse_plan
+
+    try:
+        text = args.plan.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PostureFeedbackError(f"cannot read plan {args.plan}: {exc.strerror or exc}") from exc
+    plan = parse_plan(text, str(args.plan), base_dir=args.plan.parent)  # raises PlanError with file:line
+    files: dict[str, bytes] = {}
+    for item in plan.items:
+        ref_path = args.plan.parent / item.ref
+        if item.ref.endswith(".toml") and ref_path.is_file():
+            files[f"exercises/{item.ref}"] = ref_path.read_bytes()
+    for demo in args.demo:
+        try:
+            files[f"demonstrations/{demo.name}"] = demo.read_bytes()
+        except OSError as exc:
+            raise PostureFeedbackError(f"cannot read demonstration {demo}: {exc.strerror or exc}") from exc
+    title = args.title or getattr(plan, "title", "") or args.plan.stem
+    days = _days(args.days)
+    with open_database(args) as db:
+        profile = db.profile_by_name(args.name)
+        existing = [p for p in db.plans(profile.id) if p.name == title]
+        if existing:
+            v = db.add_plan_version(existing[0].id, text, schedule_days=days, files=files)
+            print(f"{profile.name}: plan {title!r} version {v.version} stored ({len(plan.items)} exercises)")
+        else:
+            db.create_plan(profile.id, title, text, schedule_days=days, files=files)
+            print(f"{profile.name}: plan {title!r} stored ({len(plan.items)} exercises)")
+    return 0
+
+
+def run_export_programme(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.exchange import export_programme
+
+    with open_database(args) as db:
+        profile = db.profile_by_name(args.name)
+        plans = db.plans(profile.id)
+        if args.plan:
+            plans = [p for p in plans if p.name.lower() == args.plan.lower()]
+        if not plans:
+            raise PostureFeedbackError(f"{profile.name} has no plan{' named ' + repr(args.plan) if args.plan else ''}")
+        plan = plans[-1]
+        out = export_programme(db, plan.id, args.out)
+        print(f"programme {plan.name!r} (version {db.plan_version(plan.id).version}) written to {out}")
+    return 0
+
+
+def run_import_programme(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.exchange import import_programme
+
+    with open_database(args) as db:
+        profile_id = db.profile_by_name(args.profile).id if args.profile else None
+        plan = import_programme(db, args.file, profile_id)
+        profile = db.get_profile(plan.profile_id)
+        print(f"plan {plan.name!r} (version {db.plan_version(plan.id).version}) stored for {profile.name}")
+    return 0
+
+
+def run_export_results(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.exchange import export_results
+
+    check_period(args.start, args.end)
+    with open_database(args) as db:
+        profile = db.profile_by_name(args.name)
+        print(f"results written to {export_results(db, profile.id, args.out, args.start, args.end)}")
+    return 0
+
+
+def run_import_results(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.exchange import import_results
+
+    with open_database(args) as db:
+        profile = resolve_profile(db, args.profile)
+        s = import_results(db, args.file, profile.id)
+        print(f"{profile.name}: {s.sessions_added} sessions added ({s.sessions_skipped} already there), "
+              f"{s.assessments_added} assessments added, {s.monitor_days} monitor days")  # fmt: skip
+    return 0

@@ -1,0 +1,58 @@
+"""Command-line glue shared by the commands that use the database: ``--data-dir``, ``--profile``, dates."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from posture_feedback.storage.database import Database
+from posture_feedback.storage.errors import NotFoundError, StorageError
+from posture_feedback.storage.models import Profile
+from posture_feedback.storage.paths import ENV_DATA_DIR
+
+
+def add_data_dir_option(parser: argparse.ArgumentParser, nested: bool = False) -> None:
+    """Add ``--data-dir``; ``nested`` for a sub-sub-command, so it does not reset a value given before it."""
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS if nested else None,
+        help=f"folder of the database (default: ${ENV_DATA_DIR}, else the user data folder; "
+        "see `posture-feedback profile where`)",
+    )
+
+
+def open_database(args: argparse.Namespace, readonly: bool = False) -> Database:
+    """The database of ``--data-dir`` (or the environment / platform default)."""
+    return Database.open_default(getattr(args, "data_dir", None), readonly=readonly)
+
+
+def resolve_profile(db: Database, name: str | None) -> Profile:
+    """The named profile; without a name, the only profile there is."""
+    if name:
+        return db.profile_by_name(name)
+    profiles = db.list_profiles()
+    if not profiles:
+        raise NotFoundError("no profiles yet: create one with `posture-feedback profile create NAME`")
+    if len(profiles) > 1:
+        names = ", ".join(p.name for p in profiles)
+        raise StorageError(f"several profiles ({names}): choose one with --profile NAME")
+    return profiles[0]
+
+
+def parse_day(text: str) -> date:
+    """argparse type for ``YYYY-MM-DD`` dates."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from exc
+
+
+def add_period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="start", type=parse_day, metavar="DATE", help="first day (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", type=parse_day, metavar="DATE", help="last day (YYYY-MM-DD, default today)")
+
+
+def check_period(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise StorageError(f"--to {end} is before --from {start}")

@@ -1,0 +1,219 @@
+"""Charts, summary, PDF report and CSV/JSON export on a real database filled with the sample history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import shutil
+import subprocess
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+
+from posture_feedback.reports import charts
+from posture_feedback.reports.export import CSV_FILES, export_csv, export_json
+from posture_feedback.reports.pdf import report_figures, write_report
+from posture_feedback.reports.summary import collect, measure_changes, text_summary
+from posture_feedback.storage import Database, RomPoint
+from posture_feedback.storage.sample_data import SAMPLE_ROM, fill_sample_history
+
+END = date(2026, 3, 29)  # a Sunday; six weeks back starts on Monday 16 February
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, int]:
+    db = Database(tmp_path_factory.mktemp("reports") / "pf.sqlite3")
+    profile = fill_sample_history(db, "Sample patient", end=END)
+    yield db, profile.id
+    db.close()
+
+
+def _png_array(data: bytes) -> np.ndarray:
+    return mpimg.imread(io.BytesIO(data), format="png")
+
+
+def _not_blank(image: np.ndarray) -> float:
+    """Fraction of pixels that are not (near) white."""
+    rgb = image[..., :3]
+    return float((rgb.min(axis=-1) < 0.9).mean())
+
+
+# ---------------------------------------------------------------------- charts
+def test_every_history_chart_renders_offscreen(sample: tuple[Database, int]) -> None:
+    db, pid = sample
+    figs = charts.history_figures(db, pid, end=END)
+    assert set(figs) == {"rom", "posture", "sessions", "adherence", "monitor"}
+    for name, fig in figs.items():
+        image = _png_array(charts.render_png(fig))
+        assert image.shape[0] > 200 and image.shape[1] > 400, name
+        assert _not_blank(image) > 0.03, f"{name} chart is (nearly) blank"
+
+
+def test_rom_chart_draws_norm_line_and_mdc_band(sample: tuple[Database, int]) -> None:
+    db, pid = sample
+    points = charts.measure_points(db, pid, None, END, rom=True)
+    fig = charts.rom_figure(points)
+    axes = fig.get_axes()
+    assert len(axes) == len(SAMPLE_ROM)  # one panel per ROM measure
+    by_label = {ax.get_ylabel().split(" (")[0].lower(): ax for ax in axes}
+    ax = by_label["shoulder flexion"]
+    ref, mdc, _ = SAMPLE_ROM["shoulder_flexion"]
+    hlines = [ln for ln in ax.get_lines() if len(set(ln.get_ydata())) == 1 and ln.get_linestyle() == "--"]
+    assert [ln.get_ydata()[0] for ln in hlines] == [ref]
+    first_right = db.rom_over_time(pid, "shoulder_flexion", side="right")[0].value
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    spans = sorted((round(float(p.vertices[:, 1].min()), 6), round(float(p.vertices[:, 1].max()), 6))
+                   for c in bands for p in c.get_paths())  # fmt: skip
+    assert (round(first_right - mdc, 6), round(first_right + mdc, 6)) in spans
+
+
+def test_adherence_calendar_cells(sample: tuple[Database, int]) -> None:
+    db, pid = sample
+    days = db.adherence(pid, END - timedelta(days=13), END)
+    fig = charts.adherence_figure(days)
+    grid = fig.get_axes()[0].get_images()[0].get_array()
+    assert grid.shape == (7, 2)  # two full weeks, Monday to Sunday
+    for d in days:
+        week = (d.day - days[0].day).days // 7
+        code = grid[d.day.weekday(), week]
+        if d.planned and d.done:
+            assert code == 4
+        elif d.planned:
+            assert code == 2
+        elif d.done:
+            assert code == 1
+        else:
+            assert code == 0
+    done = sum(min(d.done, d.planned) for d in days)
+    assert f"{done} of {sum(d.planned for d in days)} planned" in fig.get_axes()[0].get_title()
+
+
+def test_empty_profile_charts_say_no_data(tmp_path: Path) -> None:
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("New").id
+        for fig in charts.history_figures(db, pid).values():
+            texts = [t.get_text() for ax in fig.get_axes() for t in ax.texts]
+            assert any(t.startswith("No data for this period") for t in texts)
+            assert _not_blank(_png_array(charts.render_png(fig))) > 0.001
+
+
+# ---------------------------------------------------------------------- summary
+def test_changes_are_judged_against_mdc(sample: tuple[Database, int]) -> None:
+    db, pid = sample
+    data = collect(db, pid, end=END)
+    changes = {(c.name, c.side): c for c in data.changes}
+    right = changes[("shoulder_flexion", "right")]
+    pts = db.rom_over_time(pid, "shoulder_flexion", side="right")
+    assert right.first == pts[0].value and right.last == pts[-1].value and right.n == len(pts) == 3
+    assert right.threshold == SAMPLE_ROM["shoulder_flexion"][1] and right.threshold_source == "MDC"
+    assert right.significant is (abs(right.delta) > right.threshold)
+    assert right.significant  # the sample's affected side improves by far more than the MDC
+    elbow = changes[("elbow_flexion", "left")]
+    assert abs(elbow.delta) < elbow.threshold and elbow.significant is False
+    text = text_summary(data)
+    assert "Sample patient" in text and "shoulder flexion (right)" in text
+    assert f"{data.done_planned} of {data.planned} planned" in text
+
+
+def test_change_without_mdc_uses_uncertainties() -> None:
+    t0 = datetime(2026, 1, 5, 10, tzinfo=timezone.utc)
+    mk = lambda v, u, d: RomPoint(t0 + timedelta(days=d), 1, "hip_flexion", "left", v, u, "deg", 120.0, None)  # noqa: E731
+    (c,) = measure_changes([mk(100.0, 3.0, 0), mk(110.0, 4.0, 14)])
+    assert c.threshold == pytest.approx(1.96 * 5.0) and c.threshold_source == "uncertainty"
+    assert c.delta == 10.0 and c.significant is True
+    (c,) = measure_changes([mk(100.0, 3.0, 0), mk(105.0, 4.0, 14)])
+    assert c.significant is False
+    (c,) = measure_changes([mk(100.0, math.nan, 0)])
+    assert c.significant is None
+
+
+# ---------------------------------------------------------------------- PDF
+def test_pdf_report_pages(sample: tuple[Database, int], tmp_path: Path) -> None:
+    db, pid = sample
+    # One evaluation snapshot: the profile allows images, so the report gets a snapshot page.
+    db.update_profile_settings(pid, snapshots=True)
+    first = db.assessments(pid, kind="posture_screen")[0]
+    png = charts.render_png(charts.monitor_figure(db.monitor_by_day(pid)), dpi=40)
+    db.add_snapshot(pid, png, assessment_id=first.id, caption="front view")
+
+    out = write_report(db, pid, tmp_path / "report.pdf", end=END)
+    pdf = out.read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    # summary, evaluation results, snapshots, ROM trends, posture trends, adherence + monitor, exercises
+    assert pages == 7
+
+    figures = report_figures(db, pid, end=END)
+    assert len(figures) == pages
+    for fig in figures:  # every page has content, rendered offscreen
+        assert _not_blank(_png_array(charts.render_png(fig, dpi=40))) > 0.01
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed: the PDF's own rendering is not checked")
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "page")], check=True, timeout=120)
+    rendered = sorted(tmp_path.glob("page-*.png"))
+    assert len(rendered) == pages
+    for png_path in rendered:
+        image = mpimg.imread(png_path)
+        assert image.shape[0] > image.shape[1]  # A4 portrait
+        assert _not_blank(image) > 0.01, png_path.name
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Progress report: Sample patient" in text
+        assert "CHANGE" in text and "Evaluation results" in text and "front view" in text
+
+
+def test_pdf_unwritable_path_is_clear_error(sample: tuple[Database, int], tmp_path: Path) -> None:
+    from posture_feedback.storage import StorageError
+
+    db, pid = sample
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StorageError, match="cannot write report"):
+        write_report(db, pid, tmp_path / "file" / "r.pdf", end=END)
+
+
+# ---------------------------------------------------------------------- CSV / JSON
+def test_csv_export_matches_database(sample: tuple[Database, int], tmp_path: Path) -> None:
+    db, pid = sample
+    paths = export_csv(db, pid, tmp_path / "csv", end=END)
+    assert [p.name for p in paths] == list(CSV_FILES)
+    counts = db.row_counts(pid)
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(tmp_path / "csv" / name, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    reps = rows("repetitions.csv")
+    assert len(reps) == counts["repetitions"]
+    assert len(rows("measures.csv")) == counts["measures"]
+    assert len(rows("sessions.csv")) == counts["sessions"]
+    assert len(rows("monitor.csv")) == counts["monitor_stats"]
+    session = db.sessions(pid)[0]
+    rep = session.sets[0].repetitions[0]
+    row = next(r for r in reps if r["session_uid"] == session.uid and r["set_index"] == "1" and r["rep_index"] == "1")
+    assert float(row["peak_angle"]) == rep.peak_angle and row["quality"] == rep.quality
+    assert row["started_at"] == rep.started_at.isoformat()
+
+
+def test_json_export_is_strict_and_consistent(sample: tuple[Database, int], tmp_path: Path) -> None:
+    db, pid = sample
+    out = export_json(db, pid, tmp_path / "r.json", end=END)
+
+    def no_nan(token: str) -> float:
+        raise AssertionError(f"non-standard JSON constant {token}")
+
+    doc = json.loads(out.read_text(encoding="utf-8"), parse_constant=no_nan)
+    data = collect(db, pid, end=END)
+    assert doc["format"] == "posture-feedback-report-data"
+    assert doc["summary"]["repetitions"] == data.n_reps
+    assert doc["summary"]["planned"] == data.planned
+    assert len(doc["sessions"]) == len(data.sessions)
+    assert sum(len(st["repetitions"]) for s in doc["sessions"] for st in s["sets"]) == data.n_reps
+    assert {(c["measure"], c["side"]) for c in doc["changes"]} == {(c.name, c.side) for c in data.changes}

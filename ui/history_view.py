@@ -1,0 +1,146 @@
+"""The history page: a profile's progress charts in the app (matplotlib's QtAgg canvas).
+
+``HistoryView(db, profile_id)`` is a plain ``QWidget`` for the main window to embed. Tabs: a text
+summary, ROM over time (normative value as a dashed line, first value ± MDC as a band), posture
+measures, exercise sessions (time in range, good repetitions), adherence calendar and posture-monitor
+time per day. A period selector limits the charts; the footer says where the data is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posture_feedback.reports import charts
+from posture_feedback.reports.summary import collect, text_summary
+from posture_feedback.storage import Database
+
+#: Period choices: label → days back from today (None = since the first record).
+PERIODS: tuple[tuple[str, int | None], ...] = (
+    ("Last 4 weeks", 28),
+    ("Last 3 months", 91),
+    ("Last 12 months", 365),
+    ("Everything", None),
+)
+PANEL_HEIGHT_PX = 230
+
+
+class ChartTab(QScrollArea):
+    """One figure on a QtAgg canvas, scrollable when it is taller than the tab."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.figure = Figure(layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.setWidget(self.canvas)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+
+    def set_min_height(self, pixels: int) -> None:
+        self.canvas.setMinimumHeight(pixels)
+
+    def redraw(self) -> None:
+        self.canvas.draw_idle()
+
+
+class HistoryView(QWidget):
+    """A profile's progress: summary text and charts for a selectable period.
+
+    Args:
+        db: the open database (read only here).
+        profile_id: the profile to show.
+    """
+
+    def __init__(self, db: Database, profile_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.profile_id = profile_id
+        self.setObjectName("HistoryView")
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.period = QComboBox()
+        for label, _days in PERIODS:
+            self.period.addItem(label)
+        self.period.setCurrentIndex(1)
+        self.period.currentIndexChanged.connect(self.refresh)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("Period:"))
+        top.addWidget(self.period)
+        top.addWidget(self.refresh_button)
+
+        self.tabs = QTabWidget()
+        self.summary = QPlainTextEdit()
+        self.summary.setReadOnly(True)
+        self.summary.setStyleSheet("font-family: monospace;")
+        self.tabs.addTab(self.summary, "Summary")
+        self.chart_tabs: dict[str, ChartTab] = {}
+        for key, label in (("rom", "Range of motion"), ("posture", "Posture"), ("sessions", "Exercises"),
+                           ("adherence", "Adherence"), ("monitor", "Posture monitor")):  # fmt: skip
+            tab = ChartTab()
+            self.chart_tabs[key] = tab
+            self.tabs.addTab(tab, label)
+
+        self.where = QLabel()
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where.setStyleSheet("color: gray;")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.where)
+        self.refresh()
+
+    def period_range(self) -> tuple[date | None, date]:
+        """The selected period as (first day or None for everything, today)."""
+        days = PERIODS[self.period.currentIndex()][1]
+        today = date.today()
+        return (None if days is None else today - timedelta(days=days - 1)), today
+
+    def set_profile(self, profile_id: int) -> None:
+        self.profile_id = profile_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the database and redraw every chart."""
+        start, end = self.period_range()
+        data = collect(self.db, self.profile_id, start, end)
+        start, end = data.start, data.end
+        self.title.setText(f"{data.profile.name}: progress")
+        self.summary.setPlainText(text_summary(data))
+        rom = charts.measure_points(self.db, self.profile_id, start, end, rom=True)
+        posture = charts.measure_points(self.db, self.profile_id, start, end, rom=False)
+        draw = {
+            "rom": (lambda f: charts.rom_figure(rom, fig=f), len({p.name for p in rom})),
+            "posture": (
+                lambda f: charts.rom_figure(posture, fig=f, title="Posture measures"),
+                len({p.name for p in posture}),
+            ),  # fmt: skip
+            "sessions": (lambda f: charts.sessions_figure(data.summaries, fig=f), 2),
+            "adherence": (lambda f: charts.adherence_figure(data.adherence, fig=f), 1.5),
+            "monitor": (lambda f: charts.monitor_figure(data.monitor, fig=f), 1.5),
+        }
+        for key, (fn, panels) in draw.items():
+            tab = self.chart_tabs[key]
+            tab.figure.clear()
+            fn(tab.figure)
+            tab.set_min_height(int(PANEL_HEIGHT_PX * max(1.5, panels)))
+            tab.redraw()
+        self.where.setText(f"Stored only on this computer: {self.db.path}")
