@@ -172,7 +172,7 @@ def hybrid_points(landmarks: Landmarks, use: np.ndarray | None = None) -> np.nda
         xs, ws = xy, w[:, :2]
     ci = xs - xs.mean(axis=0)
     denom = float(np.vdot(ci, ci))
-    scale = float(np.vdot(ci, ws - ws.mean(axis=0))) / denom if denom > 0 else 0.0
+    scale = float(np.vdot(ci, ws - ws.mean(axis=0))) / denom if denom > 0 else math.nan  # NaN: all at one pixel
     out = np.empty((lm.NUM_LANDMARKS, 3))
     out[:, :2] = xy * scale
     out[:, 2] = w[:, 2]
