@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,41 @@ def test_visibility_is_smoothed_lightly() -> None:
     raw = LandmarkSmoother(SmoothingOptions(visibility_cutoff_hz=None))
     raw(a, 0.0)
     np.testing.assert_allclose(raw(a.with_arrays(visibility=np.full(33, 0.1)), 1 / 30).visibility, 0.1)
+
+
+# ------------------------------------------------------------------ real model, real video
+
+
+def _second_difference_rms(x: np.ndarray) -> float:
+    """RMS over frames and landmarks of the frame-to-frame second difference of (T, n, 2) pixels."""
+    d2 = x[2:] - 2 * x[1:-1] + x[:-2]
+    return float(np.sqrt(np.nanmean(np.sum(d2**2, axis=-1))))
+
+
+def test_jitter_of_real_landmarks_with_three_poses_is_reduced(lab_video: Path) -> None:
+    """MediaPipe with num_poses > 1 does not smooth its landmarks itself: the smoother must.
+
+    The tracked person's 12 limb and trunk landmarks in the first 45 frames of the lab video
+    (60 fps, num_poses=3): RMS frame-to-frame second difference. Measured 14.6 px raw, 3.5 px
+    smoothed (4.1x less); on the whole 100 frames 26 px → 3.9 px with swap correction first.
+    """
+    from test_person import detect_people  # the real-model helper shared by these tests
+
+    from posture_feedback.person import PersonSelector
+
+    frames = detect_people(lab_video, 45, num_poses=3)
+    sel, sm = PersonSelector(), LandmarkSmoother()
+    body = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
+    raw, out = [], []
+    for t, people in frames:
+        i = sel.select(people, people[0].image_size if people else (1088, 1920), t)
+        if i is None:
+            raw.append(np.full((len(body), 2), np.nan))
+            out.append(raw[-1])
+            continue
+        target = people[i].with_arrays(track_id=sel.track_id)
+        raw.append(target.xy[body])
+        out.append(sm(target, t).xy[body])
+    assert sum(np.isfinite(r[0, 0]) for r in raw) >= 40
+    j_raw, j_out = _second_difference_rms(np.array(raw)), _second_difference_rms(np.array(out))
+    assert j_raw / j_out > 2.5
