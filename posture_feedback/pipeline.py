@@ -142,7 +142,7 @@ class Pipeline:
             target = self._sides(target, t)
             people[index] = target
         smoothed = self._smoother(target, t)
-        view, azimuth = classify_view(smoothed)
+        view, azimuth = classify_view(smoothed, up=self._up)
         angles = compute_angles(
             smoothed, view, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility
         )

@@ -17,7 +17,7 @@ SAMPLES = ROOT / "sample_videos"
 
 @pytest.fixture(scope="session")
 def sports_video() -> Path:
-    """1768×994, 30 fps, 230 frames: one person walking side-on, then other moves."""
+    """1768×994, 30 fps, 230 frames: a man facing the camera, then a woman walking side-on (frames ~70–190)."""
     return SAMPLES / "sports2d_demo.mp4"
 
 
