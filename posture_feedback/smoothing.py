@@ -49,7 +49,9 @@ class OneEuroFilter:
             smoothed alike; otherwise every element has its own cutoff.
 
     Call ``f(x, t)`` with the raw value and its timestamp in seconds (strictly increasing);
-    it returns the filtered value (a new array of the same shape). ``scale`` divides the
+    it returns the filtered value (a new array of the same shape). A timestamp that does not
+    increase, or a change of shape, restarts the filter. Non-finite elements pass through as
+    they are, and their filter holds its last value for that frame. ``scale`` divides the
     speed before it meets ``beta`` (e.g. the body size in pixels), making ``beta`` unit-free.
     """
 
@@ -79,6 +81,15 @@ class OneEuroFilter:
         if self._x is None or self._t is None or x.shape != self._x.shape or t <= self._t:
             self._x, self._dx, self._t = x.copy(), np.zeros_like(x), float(t)
             return x.copy()
+        missing = ~np.isfinite(x)
+        if missing.any() or not np.isfinite(self._x).all():
+            # NaN/inf inputs pass through and their filter holds its value; a state element that
+            # is not finite yet restarts from the input
+            fresh = ~np.isfinite(self._x)
+            self._x = np.where(fresh, x, self._x)
+            self._dx = np.where(fresh, 0.0, self._dx)
+            out = self(np.where(missing, self._x, x), t, scale)
+            return np.where(missing, x, out)
         dt = float(t) - self._t
         self._t = float(t)
         dx = (x - self._x) / dt

@@ -207,3 +207,19 @@ def test_jitter_of_real_landmarks_with_three_poses_is_reduced(lab_video: Path) -
     assert sum(np.isfinite(r[0, 0]) for r in raw) >= 40
     j_raw, j_out = _second_difference_rms(np.array(raw)), _second_difference_rms(np.array(out))
     assert j_raw / j_out > 2.5
+
+
+def test_nan_inputs_pass_through_without_poisoning_the_state() -> None:
+    f = OneEuroFilter(1.0, 0.0, 1.0)
+    ref = OneEuroFilter(1.0, 0.0, 1.0)
+    f(np.array([0.0, np.nan]), 0.0)
+    ref(np.array([0.0]), 0.0)
+    y = f(np.array([np.nan, 5.0]), 1 / 30)
+    ref(np.array([0.0]), 1 / 30)  # a missing value holds the filter where it was
+    assert np.isnan(y[0]) and y[1] == 5.0  # the second element starts now
+    for i in range(2, 10):
+        y = f(np.array([10.0, 5.0]), i / 30)
+        r = ref(np.array([10.0]), i / 30)
+    assert np.isfinite(y).all()
+    assert y[1] == pytest.approx(5.0)
+    assert y[0] == pytest.approx(r[0])
