@@ -1,0 +1,337 @@
+"""Therapist demonstration → target, and comparing a patient's repetition with it.
+
+The therapist performs one repetition in front of the camera. From the recording:
+
+* the repetition is found on the exercise's primary signal (rest → peak → rest);
+* the phase ranges become ``start ≤ rest + tolerance`` and ``target ≥ peak − tolerance`` (mirrored
+  for exercises whose signal falls), the tempo ranges ½×–2× the demonstrated durations;
+* a ghost skeleton: the demonstrator's image landmarks per normalised time (0 = start of the
+  rep, 1 = end) relative to the hip centre in trunk lengths, re-scaled onto the patient's hip
+  centre and trunk length when drawn.
+
+A patient's repetition is time-aligned with the demonstration by dynamic time warping and the
+differences become feedback ("Reach higher", "Slower on the way down").
+Angles in degrees (signal units), times in seconds, positions in pixels unless stated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.exercises.definitions import ExerciseDefinition, Range, Tempo
+from posture_feedback.exercises.signals import compute_signals
+from posture_feedback.exercises.tracker import ExerciseTracker
+from posture_feedback.types import FrameResult, Landmarks
+
+GHOST_SAMPLES = 50
+
+
+class DemonstrationError(PostureFeedbackError):
+    """A demonstration cannot be turned into a target (too short, too small a movement, nobody seen)."""
+
+
+def dtw(a: Sequence[float], b: Sequence[float], band: int | None = None) -> tuple[float, list[tuple[int, int]]]:
+    """Dynamic time warping of two 1-D sequences with |a_i − b_j| cost.
+
+    Returns (mean cost along the optimal path, the path as (i, j) pairs from (0, 0) to (n−1, m−1)).
+    ``band``: Sakoe–Chiba window half-width in samples (None = unconstrained).
+    """
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    n, m = len(x), len(y)
+    if n == 0 or m == 0:
+        raise ValueError("dtw needs two non-empty sequences")
+    cost = np.abs(x[:, None] - y[None, :])
+    if band is not None:
+        w = max(band, abs(n - m))
+        i, j = np.indices((n, m))
+        cost = np.where(np.abs(i * (m / n) - j) <= w, cost, np.inf)
+    acc = np.full((n + 1, m + 1), np.inf)
+    acc[0, 0] = 0.0
+    for i in range(1, n + 1):
+        row, prev = acc[i], acc[i - 1]
+        for j in range(1, m + 1):
+            row[j] = cost[i - 1, j - 1] + min(prev[j], row[j - 1], prev[j - 1])
+    path = [(n - 1, m - 1)]
+    i, j = n, m
+    while (i, j) != (1, 1):
+        steps = ((i - 1, j - 1), (i - 1, j), (i, j - 1))
+        i, j = min((s for s in steps if s[0] >= 1 and s[1] >= 1), key=lambda s: acc[s])
+        path.append((i - 1, j - 1))
+    path.reverse()
+    return float(acc[n, m] / len(path)), path
+
+
+def _fill_nan(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, float).copy()
+    ok = ~np.isnan(v)
+    if not ok.any():
+        return v
+    idx = np.arange(len(v))
+    v[~ok] = np.interp(idx[~ok], idx[ok], v[ok])
+    return v
+
+
+def find_rep(values: Sequence[float], increasing: bool = True, settle: float = 0.1) -> tuple[int, int, int]:
+    """(start, peak, end) sample indices of the main repetition in a trace.
+
+    The peak is the furthest point towards the target; the repetition starts at the last sample
+    before it within ``settle`` × amplitude of the rest level before the peak, and ends at the first
+    such sample after it (the last sample if the trace ends before returning).
+    """
+    v = _fill_nan(np.asarray(values, float))
+    if np.isnan(v).all() or len(v) < 3:
+        raise DemonstrationError("the demonstration has too few measured samples")
+    p = v if increasing else -v
+    k = int(np.argmax(p))
+    before, after = p[: k + 1], p[k:]
+    amp = p[k] - min(before.min(), after.min())
+    lo_b = before.min() + settle * amp
+    lo_a = after.min() + settle * amp
+    starts = np.nonzero(before <= lo_b)[0]
+    ends = np.nonzero(after <= lo_a)[0]
+    start = int(starts[-1]) if len(starts) else 0
+    end = k + int(ends[0]) if len(ends) else len(p) - 1
+    return start, k, end
+
+
+def top_span(values: Sequence[float], increasing: bool = True, settle: float = 0.1) -> tuple[int, int]:
+    """First and last index of the contiguous stretch around the peak within ``settle`` × amplitude
+    of it (the plateau at the target: the way out ends at the first, the way back starts after the last)."""
+    v = _fill_nan(np.asarray(values, float))
+    p = v if increasing else -v
+    k = int(np.argmax(p))
+    level = p[k] - settle * (p[k] - p.min())
+    a = k
+    while a > 0 and p[a - 1] >= level:
+        a -= 1
+    b = k
+    while b < len(p) - 1 and p[b + 1] >= level:
+        b += 1
+    return a, b
+
+
+@dataclass(frozen=True)
+class GhostTrajectory:
+    """The demonstrator's skeleton over one repetition, body-size normalised.
+
+    ``points``: (samples, 33, 2) image landmarks relative to the hip centre, in trunk lengths
+    (mid-hip → mid-shoulder distance), at normalised times ``u`` (0..1); ``valid``: (33,) which
+    landmarks were seen well enough throughout.
+    """
+
+    u: np.ndarray
+    points: np.ndarray
+    valid: np.ndarray
+
+    def at(self, u: float, patient: Landmarks, mirror_x: bool = False) -> np.ndarray:
+        """(33, 2) pixel positions of the ghost at normalised time ``u``, placed on the patient's hip
+        centre and scaled to the patient's trunk length; NaN for landmarks not in the ghost.
+        ``mirror_x`` flips left/right (the patient faces the other way)."""
+        u = min(1.0, max(0.0, float(u)))
+        pts = np.empty((lm.NUM_LANDMARKS, 2))
+        for c in range(2):
+            pts[:, c] = [np.interp(u, self.u, self.points[:, i, c]) for i in range(lm.NUM_LANDMARKS)]
+        if mirror_x:
+            pts[:, 0] = -pts[:, 0]
+        centre, size = _hip_centre_and_trunk(patient)
+        out = centre + pts * size
+        out[~self.valid] = np.nan
+        return out
+
+
+def _hip_centre_and_trunk(landmarks: Landmarks) -> tuple[np.ndarray, float]:
+    xy = landmarks.xy
+    hip = (xy[lm.LEFT_HIP] + xy[lm.RIGHT_HIP]) / 2
+    sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
+    return hip, float(np.linalg.norm(sh - hip))
+
+
+def build_ghost(
+    times: np.ndarray, landmarks: Sequence[Landmarks | None], samples: int = GHOST_SAMPLES
+) -> GhostTrajectory:
+    """A ghost from per-frame landmarks over one repetition (``times`` in seconds, same length)."""
+    keep = [i for i, x in enumerate(landmarks) if x is not None]
+    if len(keep) < 2:
+        raise DemonstrationError("nobody was seen during the demonstration")
+    t = np.asarray(times, float)[keep]
+    u_src = (t - t[0]) / max(t[-1] - t[0], 1e-9)
+    sizes = [_hip_centre_and_trunk(landmarks[i])[1] for i in keep]
+    size = float(np.median(sizes))
+    if size <= 0:
+        raise DemonstrationError("the demonstrator's trunk is not visible")
+    norm = np.stack([(landmarks[i].xy - _hip_centre_and_trunk(landmarks[i])[0]) / size for i in keep])
+    conf = np.stack([landmarks[i].confidence() for i in keep])
+    u = np.linspace(0.0, 1.0, samples)
+    pts = np.empty((samples, lm.NUM_LANDMARKS, 2))
+    for j in range(lm.NUM_LANDMARKS):
+        for c in range(2):
+            pts[:, j, c] = np.interp(u, u_src, norm[:, j, c])
+    return GhostTrajectory(u=u, points=pts, valid=np.median(conf, axis=0) >= 0.5)
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    """A demonstrated repetition and the target built from it.
+
+    Attributes:
+        definition: the exercise with phase ranges and tempo taken from the demonstration.
+        side: the side demonstrated (``left``/``right``/``both``).
+        tolerance: the chosen tolerance (signal units).
+        times: seconds from the start of the repetition; values: the primary signal.
+        rest, peak: the demonstrated start level and furthest point (signal units).
+        out_s, back_s: the demonstrated durations of the way out (start → top reached) and the way
+            back (top left → start), the top being the stretch within 10 % of the amplitude of the peak.
+        ghost: the ghost skeleton, None when built from a bare trace.
+    """
+
+    definition: ExerciseDefinition
+    side: str
+    tolerance: float
+    times: np.ndarray
+    values: np.ndarray
+    rest: float
+    peak: float
+    out_s: float
+    back_s: float
+    ghost: GhostTrajectory | None = None
+
+
+def build_demonstration(
+    definition: ExerciseDefinition,
+    times: Sequence[float],
+    values: Sequence[float],
+    tolerance: float = 10.0,
+    side: str = "left",
+    landmarks: Sequence[Landmarks | None] | None = None,
+) -> Demonstration:
+    """Turn a demonstrated trace (seconds, signal values; NaN where not measured) into a target.
+
+    Raises ``DemonstrationError`` when the movement is smaller than twice the tolerance (the
+    start and target ranges would overlap) or the trace is unusable.
+    """
+    if definition.kind not in ("reps", "gait"):
+        raise DemonstrationError(f"{definition.name} is a {definition.kind} exercise: demonstrations are for reps")
+    if tolerance < 0:
+        raise DemonstrationError("the tolerance must not be negative")
+    t = np.asarray(times, float)
+    v = _fill_nan(np.asarray(values, float))
+    if len(t) != len(v):
+        raise ValueError("times and values must have the same length")
+    inc = definition.increasing
+    s, k, e = find_rep(v, inc)
+    rest = float(v[s])
+    peak = float(v[k])
+    sign = 1.0 if inc else -1.0
+    if sign * (peak - rest) <= 2 * tolerance:
+        raise DemonstrationError(
+            f"the demonstration moved only {abs(peak - rest):.0f}{definition.unit}, "
+            f"not more than twice the tolerance ({2 * tolerance:g}{definition.unit})"
+        )
+    if inc:
+        start = Range(-math.inf, rest + tolerance)
+        far = max(definition.target.range.high, peak + tolerance)
+        target = Range(peak - tolerance, far)
+    else:
+        start = Range(rest - tolerance, math.inf)
+        far = min(definition.target.range.low, peak - tolerance)
+        target = Range(far, peak + tolerance)
+    a, b = top_span(v[s : e + 1], inc)
+    out_s, back_s = float(t[s + a] - t[s]), float(t[e] - t[s + b])
+    tempo = (
+        Tempo(Range(0.5 * out_s, 2.0 * out_s), Range(0.5 * back_s, 2.0 * back_s))
+        if out_s > 0 and back_s > 0
+        else definition.tempo
+    )
+    defn = definition.with_phase(definition.start.name, start).with_phase(definition.target.name, target)
+    defn = replace(defn, tempo=tempo)
+    ghost = build_ghost(t[s : e + 1], list(landmarks)[s : e + 1]) if landmarks is not None else None
+    return Demonstration(
+        definition=defn, side=side, tolerance=tolerance, times=t[s : e + 1] - t[s], values=v[s : e + 1],
+        rest=rest, peak=peak, out_s=out_s, back_s=back_s, ghost=ghost,
+    )  # fmt: skip
+
+
+def demonstration_from_results(
+    definition: ExerciseDefinition, results: Sequence[FrameResult], side: str = "left", tolerance: float = 10.0
+) -> Demonstration:
+    """``build_demonstration`` from pipeline results of the recorded demonstration."""
+    tracker = ExerciseTracker(definition, side)
+    times, values, lms = [], [], []
+    for r in results:
+        sig = compute_signals(r.angles, r.landmarks, r.view) if r.person_found else {}
+        times.append(r.frame.timestamp_s)
+        values.append(tracker.primary_value(sig) if sig else math.nan)
+        lms.append(r.landmarks)
+    return build_demonstration(definition, times, values, tolerance, side, lms)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    return (v - lo) / (hi - lo) if hi > lo else v - lo
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A patient's repetition against the demonstration.
+
+    ``dtw_mean``: mean |difference| (signal units) along the DTW alignment of the two shapes; ``peak_diff``:
+    patient − demonstration at the furthest point, positive = further towards the target;
+    ``out_ratio``/``back_ratio``: patient duration / demonstrated duration of each half;
+    ``feedback``: what to change, most important first (empty = like the demonstration).
+    """
+
+    dtw_mean: float
+    peak_diff: float
+    out_ratio: float
+    back_ratio: float
+    feedback: tuple[str, ...]
+
+
+def compare_rep(
+    demo: Demonstration, times: Sequence[float], values: Sequence[float], slow: float = 1.5, fast: float = 0.67
+) -> Comparison:
+    """Compare one patient repetition (seconds, signal values) with the demonstration.
+
+    The patient's trace is cut to its repetition (``find_rep``), aligned to the demonstration by
+    DTW; the start and end of the demonstration's top (``top_span``) are mapped through the
+    alignment to split the patient's rep into its way out, top and way back. A half faster than
+    ``fast`` × or slower than ``slow`` × the demonstration gets a tempo cue; a peak short of the
+    demonstration by more than the tolerance, a "more" cue.
+    """
+    d = demo.definition
+    t = np.asarray(times, float)
+    v = _fill_nan(np.asarray(values, float))
+    s, _, e = find_rep(v, d.increasing)
+    t, v = t[s : e + 1] - t[s], v[s : e + 1]
+    # align shapes (each trace scaled to 0 at rest, 1 at its peak) so a smaller movement still
+    # lines up phase by phase; the reported difference is in signal units along that alignment
+    _, path = dtw(_unit(demo.values), _unit(v))
+    mean = float(np.mean([abs(demo.values[i] - v[j]) for i, j in path]))
+    a, b = top_span(demo.values, d.increasing)
+    k1 = min(j for i, j in path if i == a)
+    k2 = max(j for i, j in path if i == b)
+    out_ratio = float(t[k1] / demo.out_s) if demo.out_s > 0 else math.nan
+    back_ratio = float((t[-1] - t[k2]) / demo.back_s) if demo.back_s > 0 else math.nan
+    sign = 1.0 if d.increasing else -1.0
+    pat_peak = float(v.max() if d.increasing else v.min())
+    peak_diff = sign * (pat_peak - demo.peak)
+    fb: list[str] = []
+    if peak_diff < -demo.tolerance:
+        fb.append(d.cue("more"))
+    elif peak_diff > 2 * demo.tolerance:
+        fb.append(d.cue("less"))
+    if back_ratio < fast:
+        fb.append(d.cue("slower_back"))
+    if out_ratio < fast:
+        fb.append(d.cue("slower_out"))
+    if out_ratio > slow and back_ratio > slow:
+        fb.append(d.cue("faster"))
+    return Comparison(
+        dtw_mean=mean, peak_diff=peak_diff, out_ratio=out_ratio, back_ratio=back_ratio, feedback=tuple(fb)
+    )

@@ -1,0 +1,187 @@
+"""Therapist demonstration → target ranges, tempo and ghost; DTW; comparing patient reps."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pytest
+from exercise_traces import piecewise
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from posture_feedback.exercises.demonstration import (
+    DemonstrationError,
+    build_demonstration,
+    build_ghost,
+    compare_rep,
+    dtw,
+    find_rep,
+)
+from posture_feedback.exercises.library import get_exercise
+from posture_feedback.exercises.tracker import ExerciseTracker
+from posture_feedback.types import Landmarks
+
+
+def split(trace):
+    return [t for t, _ in trace], [v for _, v in trace]
+
+
+# a demonstrated forward reach: 1 s rest at 10°, 2 s up to 120°, 1 s hold, 3 s down, 1 s rest
+DEMO = split(piecewise([(0, 10), (1, 10), (3, 120), (4, 120), (7, 10), (8, 10)]))
+
+
+def test_dtw_of_a_time_stretched_copy_is_exact():
+    mean, path = dtw([0, 1, 2], [0, 0, 1, 2, 2])
+    assert mean == 0.0
+    assert path == [(0, 0), (0, 1), (1, 2), (2, 3), (2, 4)]
+
+
+def test_dtw_of_identical_sequences_is_the_diagonal():
+    a = np.sin(np.linspace(0, 3, 40))
+    mean, path = dtw(a, a)
+    assert mean == 0.0 and path == [(i, i) for i in range(40)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-20, 20), min_size=1, max_size=7),
+    st.lists(st.integers(-20, 20), min_size=1, max_size=7),
+)
+def test_dtw_total_cost_matches_a_brute_force_recursion(a, b):
+    @functools.cache
+    def best(i: int, j: int) -> float:
+        c = abs(a[i] - b[j])
+        if i == 0 and j == 0:
+            return c
+        options = []
+        if i > 0:
+            options.append(best(i - 1, j))
+        if j > 0:
+            options.append(best(i, j - 1))
+        if i > 0 and j > 0:
+            options.append(best(i - 1, j - 1))
+        return c + min(options)
+
+    mean, path = dtw(a, b)
+    total = sum(abs(a[i] - b[j]) for i, j in path)
+    assert total == pytest.approx(best(len(a) - 1, len(b) - 1))
+    assert mean == pytest.approx(total / len(path))
+    assert path[0] == (0, 0) and path[-1] == (len(a) - 1, len(b) - 1)
+    assert all(0 <= i2 - i1 <= 1 and 0 <= j2 - j1 <= 1 for (i1, j1), (i2, j2) in zip(path, path[1:], strict=False))
+
+
+def test_find_rep_trims_the_rests():
+    s, k, e = find_rep(DEMO[1])
+    t = DEMO[0]
+    assert t[k] == pytest.approx(3.0, abs=1 / 30)  # first sample of the plateau
+    assert t[s] == pytest.approx(1.0 + 2 * 11 / 110, abs=1 / 30)  # 10 % of the 110° movement
+    assert t[e] == pytest.approx(7.0 - 3 * 11 / 110, abs=1 / 30)
+
+
+def test_demonstration_sets_the_ranges_and_tempo():
+    demo = build_demonstration(get_exercise("forward_reach"), *DEMO, tolerance=10.0)
+    d = demo.definition
+    assert demo.rest == pytest.approx(21.0, abs=0.5) and demo.peak == pytest.approx(120.0)
+    assert d.start.range.high == pytest.approx(demo.rest + 10.0)
+    assert d.target.range.low == pytest.approx(110.0)
+    assert d.target.range.high == 180.0  # keeps the definition's far bound
+    # 10 % → 90 % of the movement: 1.6 s up (1.2 → 2.8 s) and 2.4 s down (4.3 → 6.7 s); the hold is neither
+    assert demo.out_s == pytest.approx(1.6, abs=0.05) and demo.back_s == pytest.approx(2.4, abs=0.05)
+    assert d.tempo.out_s.low == pytest.approx(demo.out_s / 2) and d.tempo.back_s.high == pytest.approx(2 * demo.back_s)
+
+
+def test_demonstration_of_a_falling_signal():
+    # sit to stand: knees 95° sitting → 5° standing → back
+    times, values = split(piecewise([(0, 95), (1, 95), (2.5, 5), (3.5, 5), (5.5, 95), (6, 95)]))
+    demo = build_demonstration(get_exercise("sit_to_stand"), times, values, tolerance=8.0)
+    assert demo.definition.start.range.low == pytest.approx(demo.rest - 8.0)
+    assert demo.definition.target.range.high == pytest.approx(13.0)
+    assert demo.peak == pytest.approx(5.0)
+
+
+def test_too_small_a_demonstration_is_refused():
+    times, values = split(piecewise([(0, 10), (1, 10), (2, 25), (3, 10)]))
+    with pytest.raises(DemonstrationError, match="moved only 1[0-9]°, not more than twice the tolerance"):
+        build_demonstration(get_exercise("forward_reach"), times, values, tolerance=10.0)
+    with pytest.raises(DemonstrationError, match="demonstrations are for reps"):
+        build_demonstration(get_exercise("tandem_stance"), times, values)
+
+
+def test_patient_reps_are_counted_against_the_demonstrated_target():
+    demo = build_demonstration(get_exercise("forward_reach"), *DEMO, tolerance=10.0)
+    tr = ExerciseTracker(demo.definition, "left")
+    # two reps to 115° (counted) and one to 100° (short of the demonstrated 110°)
+    trace = piecewise([(0, 10), (1, 10), (3, 115), (4, 115), (6, 10), (7, 10), (9, 115), (10, 115), (12, 10),
+                       (13, 10), (15, 100), (16, 100), (18, 10), (19, 10)])  # fmt: skip
+    reps = []
+    for t, v in trace:
+        reps += tr.update(t, {"left_shoulder_elevation": v, "trunk_inclination": 0.0, "left_elbow_flexion": 0.0}).reps
+    assert tr.count == 2 and [r.counted for r in reps] == [True, True, False]
+
+
+def test_compare_identical_rep_gives_no_feedback():
+    demo = build_demonstration(get_exercise("forward_reach"), *DEMO, tolerance=10.0)
+    c = compare_rep(demo, *DEMO)
+    assert c.dtw_mean == pytest.approx(0.0, abs=1e-9) and c.feedback == ()
+    assert c.out_ratio == pytest.approx(1.0, abs=0.05) and c.back_ratio == pytest.approx(1.0, abs=0.05)
+
+
+def test_compare_says_reach_higher_and_slower_on_the_way_down():
+    demo = build_demonstration(get_exercise("forward_reach"), *DEMO, tolerance=10.0)
+    # lower (90°) and down in 1 s instead of 3 s
+    patient = split(piecewise([(0, 10), (1, 10), (3, 90), (4, 90), (5, 10), (6, 10)]))
+    c = compare_rep(demo, *patient)
+    assert c.feedback == ("Reach higher", "Slower on the way down")
+    assert c.peak_diff == pytest.approx(-30.0)
+    assert c.back_ratio == pytest.approx(1 / 3, abs=0.02)  # 0.8 s against 2.4 s
+    assert c.out_ratio == pytest.approx(1.0, abs=0.02)
+    assert c.dtw_mean > 5.0
+
+
+def test_compare_says_quicker_for_a_rep_at_half_speed():
+    demo = build_demonstration(get_exercise("forward_reach"), *DEMO, tolerance=10.0)
+    slow = split(piecewise([(0, 10), (2, 10), (6, 120), (8, 120), (14, 10), (16, 10)]))
+    c = compare_rep(demo, *slow)
+    assert c.feedback == ("A little quicker",)
+    assert c.out_ratio == pytest.approx(2.0, abs=0.02) and c.back_ratio == pytest.approx(2.0, abs=0.02)
+
+
+def _arm(angle_deg: float, scale: float = 1.0, offset=(0.0, 0.0)) -> Landmarks:
+    """A side-on figure with the left arm raised ``angle_deg`` forwards; trunk 100 px × scale."""
+    ox, oy = offset
+    sh = np.array([300.0, 200.0])
+    a = math.radians(angle_deg)
+    elbow = sh + 60 * np.array([math.sin(a), math.cos(a)])
+    pts = {
+        "left_shoulder": sh, "right_shoulder": sh, "left_hip": (300, 300), "right_hip": (300, 300),
+        "left_elbow": elbow, "left_wrist": sh + 120 * np.array([math.sin(a), math.cos(a)]),
+    }  # fmt: skip
+    hip = np.array([300.0, 300.0])
+    return Landmarks.from_points({k: tuple(hip + (np.asarray(v) - hip) * scale + (ox, oy)) for k, v in pts.items()})
+
+
+def test_ghost_follows_the_demonstration_scaled_to_the_patient():
+    times = np.linspace(0.0, 2.0, 50)  # one demonstrated frame per ghost sample
+    angles = 90 * np.sin(np.pi * times / 2.0)  # 0 → ~90 → 0
+    ghost = build_ghost(times, [_arm(a) for a in angles])
+    patient = _arm(0.0, scale=2.0, offset=(50.0, -20.0))  # twice as big, elsewhere in the image
+    hip = np.array([350.0, 280.0])
+    for k in (0, 10, 24, 49):
+        a = math.radians(angles[k])
+        # the wrist: 120 px × 2 from the shoulder, which is 100 px × 2 above the hip
+        wrist = hip + np.array([0.0, -200.0]) + 240 * np.array([math.sin(a), math.cos(a)])
+        assert ghost.at(k / 49, patient)[15] == pytest.approx(wrist, abs=1e-6)
+        mirrored = ghost.at(k / 49, patient, mirror_x=True)[15]
+        assert mirrored == pytest.approx([2 * hip[0] - wrist[0], wrist[1]], abs=1e-6)
+    assert np.isnan(ghost.at(0.3, patient)[0]).all()  # the nose was never seen
+
+
+def test_demonstration_with_landmarks_keeps_a_ghost():
+    times = np.linspace(0.0, 4.0, 41)
+    angles = 10 + 100 * np.sin(np.pi * times / 4.0) ** 2
+    demo = build_demonstration(
+        get_exercise("forward_reach"), times, angles, tolerance=10.0, landmarks=[_arm(a) for a in angles]
+    )
+    assert demo.ghost is not None and demo.ghost.points.shape == (50, 33, 2)
