@@ -36,7 +36,7 @@ PERIODS: tuple[tuple[str, int | None], ...] = (
     ("Last 12 months", 365),
     ("Everything", None),
 )
-PANEL_HEIGHT_PX = 230
+PANEL_HEIGHT_PX = 190
 
 
 class ChartTab(QScrollArea):

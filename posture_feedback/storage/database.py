@@ -465,11 +465,12 @@ class Database:
         uid: str | None = None,
         created_at: datetime | None = None,
         version: int = 1,
+        version_created_at: datetime | None = None,
     ) -> Plan:
         """Create a plan with its first version (the plan file's TOML text, kept verbatim).
 
         ``uid`` identifies the plan across machines (home programme exchange); ``version`` numbers the
-        first stored version (an imported programme keeps the therapist's numbering).
+        first stored version (an imported programme keeps the therapist's numbering and dates).
         """
         created = _aware(created_at) if created_at else _now()
         uid = uid or uuid.uuid4().hex
@@ -480,7 +481,8 @@ class Database:
                 (profile_id, uid, name, _ts(created)),
             )
             plan_id = int(cur.lastrowid)
-            self._insert_version(conn, plan_id, version, toml, created, schedule_days, files or {})
+            vcreated = _aware(version_created_at) if version_created_at else created
+            self._insert_version(conn, plan_id, version, toml, vcreated, schedule_days, files or {})
         return Plan(plan_id, profile_id, name, uid, created)
 
     def add_plan_version(
@@ -535,7 +537,10 @@ class Database:
         vid = int(cur.lastrowid)
         conn.executemany(
             "INSERT INTO plan_files (plan_version_id, name, data) VALUES (?, ?, ?)",
-            [(vid, name, sqlite3.Binary(bytes(data))) for name, data in sorted(files.items())],
+            [
+                (vid, name, sqlite3.Binary(data.encode("utf-8") if isinstance(data, str) else bytes(data)))
+                for name, data in sorted(files.items())
+            ],
         )
         return vid
 

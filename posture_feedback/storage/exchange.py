@@ -158,6 +158,7 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
         return db.create_plan(
             profile_id, prog.plan_name, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
             uid=prog.plan_uid, created_at=prog.plan_created_at, version=prog.version,
+            version_created_at=prog.version_created_at,
         )  # fmt: skip
     if prog.version not in {v.version for v in db.plan_versions(plan.id)}:
         db.add_plan_version(plan.id, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
@@ -238,7 +239,7 @@ def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) 
                 plan = db.create_plan(
                     profile_id, p["name"], first["toml"], schedule_days=first["schedule_days"],
                     files=_files(first["files"]), uid=p["uid"], created_at=datetime.fromisoformat(p["created_at"]),
-                    version=first["version"],
+                    version=first["version"], version_created_at=datetime.fromisoformat(first["created_at"]),
                 )  # fmt: skip
                 counts["plans_added"] += 1
                 counts["plan_versions_added"] += 1

@@ -1,0 +1,91 @@
+"""The ``profile``, ``history`` and ``report`` commands through the real command-line entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.cli import main
+from posture_feedback.storage import Database
+from posture_feedback.storage.sample_data import SAMPLE_PLAN_TOML
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_profile_lifecycle_and_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = str(tmp_path / "data")
+    assert _run(capsys, "profile", "create", "Ann", "--data-dir", d)[0] == 0
+    assert _run(capsys, "profile", "--data-dir", d, "create", "Bob", "--snapshots")[0] == 0
+    code, out, _ = _run(capsys, "profile", "list", "--data-dir", d)
+    assert code == 0 and out.splitlines()[0].startswith("Ann") and "Bob" in out and "snapshots on" in out
+    code, out, _ = _run(capsys, "profile", "where", "--data-dir", d)
+    assert code == 0 and str(tmp_path / "data") in out and "posture-feedback.sqlite3" in out
+    code, _, err = _run(capsys, "profile", "create", "ann", "--data-dir", d)
+    assert code == 2 and "already exists" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "profile", "delete", "Bob", "--data-dir", d)
+    assert code == 2 and "--yes" in err  # no terminal to confirm on
+    assert _run(capsys, "profile", "delete", "Bob", "--yes", "--data-dir", d)[0] == 0
+    with Database(tmp_path / "data" / "posture-feedback.sqlite3") as db:
+        assert [p.name for p in db.list_profiles()] == ["Ann"]
+
+
+def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setenv("POSTURE_FEEDBACK_DATA_DIR", str(tmp_path / "env"))
+    assert _run(capsys, "profile", "create", "Env")[0] == 0
+    assert (tmp_path / "env" / "posture-feedback.sqlite3").exists()
+
+
+def test_history_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = str(tmp_path / "data")
+    assert _run(capsys, "profile", "create", "Sam Sample", "--sample-data", "--data-dir", d)[0] == 0
+    code, out, _ = _run(capsys, "history", "--data-dir", d)  # the only profile
+    assert code == 0 and out.startswith("Sam Sample:") and "planned" in out and "shoulder flexion (right)" in out
+    code, _, err = _run(capsys, "history", "--profile", "Nobody", "--data-dir", d)
+    assert code == 2 and "no profile named 'Nobody'" in err
+    pdf, csv_dir, js = tmp_path / "r.pdf", tmp_path / "csv", tmp_path / "r.json"
+    code, out, _ = _run(capsys, "report", "--profile", "sam sample", "--out", str(pdf), "--csv", str(csv_dir),
+                        "--json", str(js), "--data-dir", d)  # fmt: skip
+    assert code == 0
+    assert pdf.read_bytes().startswith(b"%PDF-") and (csv_dir / "repetitions.csv").exists() and js.exists()
+    code, _, err = _run(capsys, "report", "--profile", "Sam Sample", "--data-dir", d)
+    assert code == 2 and "nothing to write" in err
+    code, _, err = _run(
+        capsys, "report", "--from", "2026-03-10", "--to", "2026-03-01", "--out", str(pdf), "--data-dir", d
+    )
+    assert code == 2 and "before" in err
+    with pytest.raises(SystemExit):
+        main(["history", "--from", "10/03/2026", "--data-dir", d])
+    assert "is not a date" in capsys.readouterr().err
+
+
+def test_home_programme_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(SAMPLE_PLAN_TOML)
+    demo = tmp_path / "reach_demo.json"
+    demo.write_text('{"frames": []}')
+    assert _run(capsys, "profile", "create", "Cara", "--data-dir", clinic)[0] == 0
+    code, out, _ = _run(capsys, "profile", "add-plan", "Cara", str(plan), "--days", "mon,wed,fri", "--demo", str(demo),
+                        "--data-dir", clinic)  # fmt: skip
+    assert code == 0 and "3 exercises" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SAMPLE_PLAN_TOML.replace("sets = 2", "sets = -2", 1))
+    code, _, err = _run(capsys, "profile", "add-plan", "Cara", str(bad), "--data-dir", clinic)
+    assert code == 2 and "bad.toml" in err and "sets" in err  # the plan's own validation, file and field
+    prog = tmp_path / "cara.pfprogramme"
+    assert _run(capsys, "profile", "export-programme", "Cara", "--out", str(prog), "--data-dir", clinic)[0] == 0
+    code, out, _ = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home)
+    assert code == 0 and "stored for Cara" in out
+    res = tmp_path / "cara.pfresults.json"
+    assert _run(capsys, "profile", "export-results", "Cara", "--out", str(res), "--data-dir", home)[0] == 0
+    code, out, _ = _run(capsys, "profile", "import-results", str(res), "--profile", "Cara", "--data-dir", clinic)
+    assert code == 0 and "0 sessions added" in out
+    with Database(tmp_path / "home" / "posture-feedback.sqlite3") as db:
+        (p,) = db.plans(db.profile_by_name("Cara").id)
+        v = db.plan_version(p.id)
+        assert v.schedule_days == (0, 2, 4) and v.files == {"demonstrations/reach_demo.json": b'{"frames": []}'}

@@ -1,0 +1,207 @@
+"""Home programme exchange between two real databases (therapist's and patient's): lossless round trips."""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.storage import Database, ExchangeFormatError, Measure, Repetition
+from posture_feedback.storage.exchange import (
+    export_programme,
+    export_results,
+    import_programme,
+    import_results,
+    read_programme,
+)
+from posture_feedback.storage.sample_data import SAMPLE_PLAN_TOML
+
+TZ = timezone(timedelta(hours=2))
+DEMO = bytes(range(256)) * 40  # binary demonstration recording
+
+
+@pytest.fixture
+def therapist(tmp_path: Path) -> tuple[Database, int]:
+    db = Database(tmp_path / "therapist" / "pf.sqlite3")
+    pid = db.create_profile("Dana Example").id
+    plan = db.create_plan(pid, "Shoulder programme", SAMPLE_PLAN_TOML, schedule_days=(0, 2, 4),
+                          created_at=datetime(2026, 3, 2, 9, tzinfo=TZ))  # fmt: skip
+    db.add_plan_version(
+        plan.id, SAMPLE_PLAN_TOML.replace("reps = 8", "reps = 10"), schedule_days=(0, 2, 4, 5),
+        files={"exercises/my_reach.toml": b'name = "my reach"\n', "demonstrations/forward_reach.bin": DEMO},
+        created_at=datetime(2026, 3, 9, 9, tzinfo=TZ),
+    )  # fmt: skip
+    yield db, pid
+    db.close()
+
+
+def _practise(db: Database, pid: int, plan_id: int, day: int) -> None:
+    t = datetime(2026, 3, day, 18, 0, tzinfo=TZ)
+    sid = db.start_session(pid, plan_id, source="camera 0", started_at=t)
+    set_id = db.add_set(sid, "forward_reach", side="left", target_reps=10, started_at=t)
+    for i in range(1, 4):
+        db.add_repetition(
+            set_id,
+            Repetition(i, t + timedelta(seconds=5 * i), t + timedelta(seconds=5 * i + 4),
+                       angle="left_shoulder_elevation",
+                       peak_angle=140.0 + i + day / 10, time_in_range_frac=0.5 + i / 10, tempo_s=4.0,
+                       quality="good" if i < 3 else "fair", quality_score=math.nan if i == 2 else 0.8,
+                       compensations=("trunk_lean",) if i == 3 else (), extras={"dtw": 0.1 * i}),
+        )  # fmt: skip
+    db.end_set(set_id, ended_at=t + timedelta(seconds=30))
+    db.end_session(sid, ended_at=t + timedelta(minutes=1))
+
+
+def test_programme_round_trip_is_byte_identical(therapist: tuple[Database, int], tmp_path: Path) -> None:
+    tdb, pid = therapist
+    plan = tdb.plans(pid)[0]
+    first = export_programme(tdb, plan.id, tmp_path / "out" / "dana.pfprogramme")
+    with zipfile.ZipFile(first) as zf:
+        assert zf.namelist() == ["manifest.json", "plan.toml", "demonstrations/forward_reach.bin",
+                                 "exercises/my_reach.toml"]  # fmt: skip
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["format"] == "posture-feedback-programme" and manifest["format_version"] == 1
+    assert manifest["plan"]["version"] == 2 and manifest["plan"]["schedule_days"] == [0, 2, 4, 5]
+
+    with Database(tmp_path / "patient" / "pf.sqlite3") as pdb:
+        imported = import_programme(pdb, first)  # creates the profile named in the file
+        assert pdb.get_profile(imported.profile_id).name == "Dana Example"
+        assert imported.uid == plan.uid
+        v = pdb.plan_version(imported.id)
+        assert (
+            v.version == 2
+            and v.toml == tdb.plan_version(plan.id).toml
+            and v.files["demonstrations/forward_reach.bin"] == DEMO
+        )
+        again = import_programme(pdb, first)  # idempotent
+        assert again.id == imported.id and len(pdb.plan_versions(imported.id)) == 1
+        second = export_programme(pdb, imported.id, tmp_path / "again.pfprogramme")
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_results_round_trip_is_lossless_and_idempotent(therapist: tuple[Database, int], tmp_path: Path) -> None:
+    tdb, pid = therapist
+    programme = export_programme(tdb, tdb.plans(pid)[0].id, tmp_path / "p.pfprogramme")
+    with Database(tmp_path / "patient" / "pf.sqlite3") as pdb:
+        plan = import_programme(pdb, programme)
+        ppid = plan.profile_id
+        for day in (9, 11, 13):
+            _practise(pdb, ppid, plan.id, day)
+        unfinished = pdb.start_session(ppid, None, started_at=datetime(2026, 3, 14, 8, tzinfo=TZ))
+        pdb.add_set(unfinished, "chin_tuck", started_at=datetime(2026, 3, 14, 8, tzinfo=TZ))
+        pdb.add_assessment(ppid, "rom", {"self_test": True}, [
+            Measure("shoulder_flexion", 151.0, 4.0, side="left", reference=180.0, mdc=9.0),
+            Measure("shoulder_flexion", math.nan, math.nan, side="right", valid=False),
+        ], created_at=datetime(2026, 3, 12, 10, tzinfo=TZ))  # fmt: skip
+        pdb.add_monitor_time(ppid, date(2026, 3, 10), 3600.0, 2400.0, alerts=4)
+        results = export_results(pdb, ppid, tmp_path / "dana.pfresults.json")
+        patient_sessions = pdb.sessions(ppid)
+
+    summary = import_results(tdb, results, pid)
+    assert (summary.sessions_added, summary.assessments_added, summary.monitor_days) == (4, 1, 1)
+    assert summary.plans_added == 0 and summary.plan_versions_added == 0  # the therapist's plan, matched by uid
+    again = export_results(tdb, pid, tmp_path / "again.json")
+    assert again.read_bytes() == results.read_bytes()
+
+    # Every number arrived: sessions, sets, repetitions (NaN kept as NaN), assessment, monitor day.
+    stored = {s.uid: s for s in tdb.sessions(pid)}
+    for s in patient_sessions:
+        t = stored[s.uid]
+        assert (t.started_at, t.ended_at, t.status, t.plan_version) == (
+            s.started_at,
+            s.ended_at,
+            s.status,
+            s.plan_version,
+        )
+        assert [(st.exercise, st.side, st.target_reps) for st in t.sets] == [(st.exercise, st.side, st.target_reps)
+                                                                             for st in s.sets]  # fmt: skip
+        for st_t, st_s in zip(t.sets, s.sets, strict=True):
+            for a, b in zip(st_t.repetitions, st_s.repetitions, strict=True):
+                assert (a.peak_angle, a.quality, a.compensations, a.extras) == (
+                    b.peak_angle,
+                    b.quality,
+                    b.compensations,
+                    b.extras,
+                )
+                assert (
+                    math.isnan(a.quality_score) and math.isnan(b.quality_score)
+                ) or a.quality_score == b.quality_score
+    assert tdb.sessions(pid)[0].plan_id == tdb.plans(pid)[0].id
+    assert tdb.monitor_by_day(pid)[0].good_s == 2400.0
+    (a,) = tdb.assessments(pid)
+    assert math.isnan(a.measures[1].value) and not a.measures[1].valid
+
+    # Importing the same file again adds nothing.
+    summary = import_results(tdb, results, pid)
+    assert (summary.sessions_added, summary.sessions_skipped, summary.assessments_added) == (0, 4, 0)
+    assert tdb.row_counts(pid)["repetitions"] == 9
+    assert tdb.monitor_by_day(pid)[0].monitored_s == 3600.0  # replaced, not added twice
+
+
+def test_results_into_profile_without_the_plan_recreate_it(therapist: tuple[Database, int], tmp_path: Path) -> None:
+    tdb, pid = therapist
+    programme = export_programme(tdb, tdb.plans(pid)[0].id, tmp_path / "p.pfprogramme")
+    with Database(tmp_path / "patient" / "pf.sqlite3") as pdb:
+        plan = import_programme(pdb, programme)
+        _practise(pdb, plan.profile_id, plan.id, 10)
+        results = export_results(pdb, plan.profile_id, tmp_path / "r.json")
+    with Database(tmp_path / "other" / "pf.sqlite3") as odb:
+        other = odb.create_profile("Dana Example").id
+        s = import_results(odb, results, other)
+        assert (s.plans_added, s.plan_versions_added, s.sessions_added) == (1, 1, 1)
+        (p,) = odb.plans(other)
+        assert odb.plan_version(p.id).version == 2 and odb.sessions(other)[0].plan_id == p.id
+        assert export_results(odb, other, tmp_path / "r2.json").read_bytes() == results.read_bytes()
+
+
+def test_bad_exchange_files_are_refused(therapist: tuple[Database, int], tmp_path: Path) -> None:
+    tdb, pid = therapist
+    good = export_programme(tdb, tdb.plans(pid)[0].id, tmp_path / "p.pfprogramme")
+    (tmp_path / "text.pfprogramme").write_text("hello")
+    with pytest.raises(ExchangeFormatError, match="not a zip"):
+        read_programme(tmp_path / "text.pfprogramme")
+    with pytest.raises(ExchangeFormatError, match="no programme file"):
+        read_programme(tmp_path / "missing.pfprogramme")
+
+    def rewrite(name: str, change) -> Path:  # noqa: ANN001
+        out = tmp_path / name
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w") as dst:
+            for item in src.namelist():
+                data = src.read(item)
+                if item == "manifest.json":
+                    m = json.loads(data)
+                    change(m)
+                    data = json.dumps(m).encode()
+                dst.writestr(item, data)
+        return out
+
+    newer = rewrite("newer.pfprogramme", lambda m: m.update(format_version=99))
+    with pytest.raises(ExchangeFormatError, match="newer posture-feedback"):
+        read_programme(newer)
+    evil = rewrite("evil.pfprogramme", lambda m: m.update(files=["../../etc/passwd"]))
+    with pytest.raises(ExchangeFormatError, match="must be under exercises/ or demonstrations/"):
+        read_programme(evil)
+    missing = rewrite("missing.pfprogramme", lambda m: m["files"].append("exercises/ghost.toml"))
+    with pytest.raises(ExchangeFormatError, match="listed but missing"):
+        read_programme(missing)
+
+    results = export_results(tdb, pid, tmp_path / "r.json")
+    with pytest.raises(ExchangeFormatError, match="not a posture-feedback results file"):
+        import_results(tdb, good, pid)  # a zip is not JSON
+    (tmp_path / "other.json").write_text('{"format": "something-else", "format_version": 1}')
+    with pytest.raises(ExchangeFormatError, match="not a posture-feedback-results file"):
+        import_results(tdb, tmp_path / "other.json", pid)
+    doc = json.loads(results.read_text())
+    doc["format_version"] = 2
+    (tmp_path / "r2.json").write_text(json.dumps(doc))
+    with pytest.raises(ExchangeFormatError, match="newer"):
+        import_results(tdb, tmp_path / "r2.json", pid)
+    doc["format_version"] = 1
+    doc["sessions"] = [{"uid": "x"}]
+    (tmp_path / "r3.json").write_text(json.dumps(doc))
+    with pytest.raises(ExchangeFormatError, match="damaged results file"):
+        import_results(tdb, tmp_path / "r3.json", pid)
