@@ -67,6 +67,10 @@ class CalibrationStore:
         except OSError as exc:
             raise CalibrationError(f"cannot write calibration file {self.path}: {exc.strerror or exc}") from None
 
+    def dump(self) -> dict[str, Any]:
+        """Everything stored (a copy of the file's content; empty sections when there is no file)."""
+        return self._load()
+
     # Camera -----------------------------------------------------------------
     def save_camera(self, calibration: CameraCalibration, camera: str | None = None) -> None:
         """Store a camera calibration under ``camera`` (default: ``calibration.camera``)."""

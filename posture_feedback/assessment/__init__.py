@@ -1,0 +1,1 @@
+"""Initial evaluation: posture screen, range-of-motion tests, movement screen, with uncertainty and MDC."""

@@ -1,0 +1,282 @@
+"""The posture screen: a still front view and a still side view, measured against reference ranges.
+
+Flow (the app drives it live with ``ViewGate``; ``posture_screen`` does it on recordings):
+
+1. Front: the person faces the camera, arms relaxed. The gate waits until the view is FRONT,
+   the whole body visible and still for ``hold_s`` seconds; the next ``capture_s`` seconds of
+   still frames are the capture. Measures: ``head_tilt``, ``shoulder_tilt``, ``pelvic_tilt``
+   (canonical angles), ``trunk_lateral_lean`` (``measures.trunk_leans``).
+2. Side: the person turns side-on. Measures: ``craniovertebral_angle``, ``trunk_inclination``
+   (canonical), ``ear_shoulder_offset``, ``shoulder_hip_offset``, ``hip_ankle_offset`` (cm,
+   plumb-line alignment, ``measures.offset_cm``).
+
+Each measure is the mean over the capture (frames beyond 3 robust SDs dropped), with the
+uncertainty and MDC of ``uncertainty``, the reference of ``references.POSTURE_REFERENCES``, and
+an annotated snapshot per view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.assessment import measures as ms
+from posture_feedback.assessment import snapshots as snap
+from posture_feedback.assessment.record import AssessmentRecord
+from posture_feedback.assessment.references import POSTURE_REFERENCES
+from posture_feedback.assessment.summary import build_measure, camera_uncertainty, frame_stats
+from posture_feedback.assessment.uncertainty import LENGTH_UNCERTAINTY_FRACTION, plane_uncertainty
+from posture_feedback.assessment.viewgate import MAX_SPEED, WHOLE_BODY, ViewGate, check_view
+from posture_feedback.calibration.camera import CameraCalibration
+from posture_feedback.calibration.scale import ScaleCalibration
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.types import FrameResult, View
+
+FRONT_MEASURES: tuple[str, ...] = ("head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean")
+SIDE_MEASURES: tuple[str, ...] = (
+    "craniovertebral_angle", "trunk_inclination", "ear_shoulder_offset", "shoulder_hip_offset", "hip_ankle_offset",
+)  # fmt: skip
+FRONTAL_TILTS = frozenset({"head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean"})
+#: Offsets: landmark error in cm plus the share of the obliqueness (cm per unit sin φ); tool's model.
+OFFSET_BASE_CM = 1.5
+OFFSET_DEPTH_CM = 3.0
+MIN_CAPTURE_FRAMES = 5
+OFFSETS = {
+    "ear_shoulder_offset": ("ear", "shoulder"),
+    "shoulder_hip_offset": ("shoulder", "hip"),
+    "hip_ankle_offset": ("hip", "ankle"),
+}
+
+
+class PostureScreenError(PostureFeedbackError):
+    """The recording has no still stretch in the needed view (the message says what to do)."""
+
+
+def capture_window(
+    results: Sequence[FrameResult],
+    required: View,
+    *,
+    side: str | None = None,
+    hold_s: float = 1.0,
+    capture_s: float = 2.0,
+    needs: Sequence[int] = WHOLE_BODY,
+    max_speed: float = MAX_SPEED,
+) -> list[int]:
+    """Indices of the capture: the first run of gate-ready frames reaching ``capture_s``, else the longest run.
+
+    Raises ``WrongViewError`` when the recording is mostly in another view and
+    ``PostureScreenError`` when the person never held still long enough.
+    """
+    check_view(results, required, side=side)
+    gate = ViewGate(required, side=side, hold_s=hold_s, needs=needs, max_speed=max_speed)
+    runs: list[list[int]] = []
+    current: list[int] = []
+    last_msg = ""
+    for i, r in enumerate(results):
+        state = gate.update(r)
+        if state.ready:
+            current.append(i)
+            if results[current[-1]].frame.timestamp_s - results[current[0]].frame.timestamp_s >= capture_s:
+                return current
+        else:
+            last_msg = state.message if state.progress == 0.0 else last_msg
+            if current:
+                runs.append(current)
+                current = []
+    if current:
+        runs.append(current)
+    best = max(runs, key=len) if runs else []
+    if len(best) < MIN_CAPTURE_FRAMES:
+        raise PostureScreenError(
+            f"no still {required.value} view of at least {hold_s:g} s + {MIN_CAPTURE_FRAMES} frames found"
+            + (f" (last instruction: {last_msg})" if last_msg else "")
+        )
+    return best
+
+
+def _up(calibration: CameraCalibration | None) -> np.ndarray | None:
+    return None if calibration is None or calibration.skipped else calibration.up_vector()
+
+
+def _front(results: Sequence[FrameResult], window: list[int], calibration: CameraCalibration | None):
+    up = _up(calibration)
+    series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in FRONT_MEASURES}
+    for i in window:
+        r = results[i]
+        for n in ("head_tilt", "shoulder_tilt", "pelvic_tilt"):
+            a = r.angles[n]
+            series[n][0].append(a.value if a.valid else math.nan)
+            series[n][1].append(a.uncertainty)
+        lat, _, conf = ms.trunk_leans(r.landmarks, r.azimuth_deg, up)
+        series["trunk_lateral_lean"][0].append(lat)
+        series["trunk_lateral_lean"][1].append(plane_uncertainty("frontal", r.azimuth_deg, conf))
+    return series
+
+
+def _side(results: Sequence[FrameResult], window: list[int], calibration, world_scale: float):
+    up = _up(calibration)
+    series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in SIDE_MEASURES}
+    for i in window:
+        r = results[i]
+        for n in ("craniovertebral_angle", "trunk_inclination"):
+            a = r.angles[n]
+            series[n][0].append(a.value if a.valid else math.nan)
+            series[n][1].append(a.uncertainty)
+        cos_az = abs(math.cos(math.radians(r.azimuth_deg))) if math.isfinite(r.azimuth_deg) else 1.0
+        for n, (first, second) in OFFSETS.items():
+            v, _ = ms.offset_cm(r.landmarks, first, second, r.azimuth_deg, up, world_scale)
+            series[n][0].append(v)
+            u = OFFSET_BASE_CM + LENGTH_UNCERTAINTY_FRACTION * abs(v) + OFFSET_DEPTH_CM * cos_az
+            series[n][1].append(u if math.isfinite(v) else math.nan)
+    return series
+
+
+def _summarise(series, window: list[int], view: str, calibration, record: AssessmentRecord) -> None:
+    for name, (vals, uncs) in series.items():
+        st = frame_stats(vals, uncs)
+        ref = POSTURE_REFERENCES[name]
+        cam = camera_uncertainty(calibration) if name in FRONTAL_TILTS else math.nan
+        m, d = build_measure(
+            name, st.value, st.model_uncertainty, st.spread, ref, camera_unc=cam, valid=st.measured,
+            view=view, n_frames=st.n, frames=[window[0], window[-1]] if window else [],
+        )  # fmt: skip
+        record.measures.append(m)
+        record.details[m.label] = d
+
+
+def _front_overlay(r: FrameResult, record: AssessmentRecord, roll: float) -> snap.Overlay:
+    ov = snap.Overlay()
+    xy = r.landmarks.xy
+    size = max(r.frame.width, r.frame.height)
+    hz = snap.world_direction_px(roll, vertical=False)
+    vt = snap.world_direction_px(roll, vertical=True)
+    rows = (
+        ("head_tilt", lm.LEFT_EAR, lm.RIGHT_EAR),
+        ("shoulder_tilt", lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER),
+        ("pelvic_tilt", lm.LEFT_HIP, lm.RIGHT_HIP),
+    )
+    for name, a, b in rows:
+        m = record.measure(name)
+        mid = (xy[a] + xy[b]) / 2
+        half = 0.6 * float(np.linalg.norm(xy[a] - xy[b])) + 0.03 * size
+        ov.reference(mid - hz * half, mid + hz * half)
+        ov.line(xy[a], xy[b])
+        ov.label(f"{name}: {snap.fmt(m.value, m.uncertainty)}", (max(xy[a][0], xy[b][0]) + 0.02 * size, mid[1]))
+    sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
+    hp = (xy[lm.LEFT_HIP] + xy[lm.RIGHT_HIP]) / 2
+    ov.line(hp, sh)
+    ov.reference(hp, hp + vt * float(np.linalg.norm(sh - hp)) * 1.2)
+    m = record.measure("trunk_lateral_lean")
+    ov.label(f"trunk lean: {snap.fmt(m.value, m.uncertainty)}", (min(xy[:, 0][[11, 12, 23, 24]]) - 0.28 * size, hp[1]))
+    ov.panel.extend(_panel(record, FRONT_MEASURES))
+    return ov
+
+
+def _side_overlay(r: FrameResult, record: AssessmentRecord, roll: float) -> snap.Overlay:
+    ov = snap.Overlay()
+    m = r.landmarks
+    vt = snap.world_direction_px(roll, vertical=True)
+    hz = snap.world_direction_px(roll, vertical=False)
+    size = max(r.frame.width, r.frame.height)
+    c = m.confidence()
+    if math.isfinite(r.azimuth_deg):  # azimuth > 0: the camera is on the person's left
+        near = "left" if r.azimuth_deg > 0 else "right"
+    else:
+        near = "left" if c[lm.LEFT_SHOULDER] + c[lm.LEFT_HIP] >= c[lm.RIGHT_SHOULDER] + c[lm.RIGHT_HIP] else "right"
+    idx = {p: ms.PAIRS[p][0 if near == "left" else 1] for p in ("ear", "shoulder", "hip", "knee", "ankle")}
+    xy = m.xy
+    ank, ear = xy[idx["ankle"]], xy[idx["ear"]]
+    height = float(np.linalg.norm(ank - ear)) * 1.15
+    ov.reference(ank, ank + vt * height)  # plumb line through the ankle
+    for p in ("ear", "shoulder", "hip", "ankle"):
+        ov.points.append((tuple(xy[idx[p]]), snap.MEASURE_COLOUR))
+    ov.line(xy[idx["shoulder"]], ear)
+    ov.reference(
+        xy[idx["shoulder"]], xy[idx["shoulder"]] + hz * 0.12 * size * np.sign(ear[0] - xy[idx["shoulder"]][0] or 1)
+    )
+    ov.line(xy[idx["hip"]], xy[idx["shoulder"]])
+    cva = record.measure("craniovertebral_angle")
+    ov.label(f"CVA: {snap.fmt(cva.value, cva.uncertainty)}", ear + np.array([0.03 * size, -0.02 * size]))
+    ti = record.measure("trunk_inclination")
+    ov.label(f"trunk: {snap.fmt(ti.value, ti.uncertainty)}", xy[idx["hip"]] + np.array([0.03 * size, 0.0]))
+    ov.panel.extend(_panel(record, SIDE_MEASURES))
+    return ov
+
+
+def _panel(record: AssessmentRecord, names: Sequence[str]) -> list[str]:
+    out = []
+    for n in names:
+        m = record.measure(n)
+        if m is None:
+            continue
+        out.append(f"{n}: {snap.fmt(m.value, m.uncertainty, m.unit)} [{record.details[m.label]['verdict']}]")
+    return out
+
+
+def _representative(window: list[int], results: Sequence[FrameResult]) -> int:
+    return window[len(window) // 2]
+
+
+def posture_screen(
+    front: Sequence[FrameResult] | None,
+    side: Sequence[FrameResult] | None,
+    *,
+    calibration: CameraCalibration | None = None,
+    scale: ScaleCalibration | None = None,
+    out_dir: str | Path | None = None,
+    hold_s: float = 1.0,
+    capture_s: float = 2.0,
+    max_speed: float = MAX_SPEED,
+    inputs: dict[str, Any] | None = None,
+) -> AssessmentRecord:
+    """Run the posture screen on the pipeline results of a front and a side recording (either may be None).
+
+    The results must come from a pipeline given the same camera calibration
+    (``PipelineOptions(up=calibration.up_vector())``) so that the canonical tilts are levelled.
+    Snapshots are written to ``out_dir`` when given. ``hold_s``, ``capture_s`` and ``max_speed``
+    (body heights per second) are the view gate's settings.
+    """
+    if front is None and side is None:
+        raise PostureScreenError("the posture screen needs a front view, a side view, or both")
+    record = AssessmentRecord(kind="posture", title="Posture screen", inputs=dict(inputs or {}))
+    roll = calibration.roll_deg if calibration is not None else 0.0
+    if calibration is None or calibration.skipped:
+        record.warnings.append(
+            "camera not calibrated: frontal tilts include any camera roll (a 2 deg allowance is in their uncertainty)"
+        )
+    else:
+        record.calibration["camera"] = calibration.to_dict()
+    world_scale = 1.0
+    if scale is not None and math.isfinite(scale.world_scale):
+        world_scale = scale.world_scale
+        record.calibration["scale"] = scale.to_dict()
+    else:
+        record.warnings.append("lengths (cm) use MediaPipe's own metric estimate (about +/-15 %): no height given")
+    for view, results, names in ((View.FRONT, front, FRONT_MEASURES), (View.SIDE, side, SIDE_MEASURES)):
+        if results is None:
+            continue
+        window = capture_window(results, view, hold_s=hold_s, capture_s=capture_s, max_speed=max_speed)
+        series = (
+            _front(results, window, calibration)
+            if view is View.FRONT
+            else _side(results, window, calibration, world_scale)
+        )
+        _summarise(series, window, view.value, calibration, record)
+        rep = _representative(window, results)
+        record.inputs[f"{view.value}_frames"] = [results[window[0]].frame.index, results[window[-1]].frame.index]
+        for n in names:
+            record.details[n]["snapshot_frame"] = results[rep].frame.index
+        if out_dir is not None:
+            overlay = (_front_overlay if view is View.FRONT else _side_overlay)(results[rep], record, roll)
+            img = snap.render(results[rep], overlay, title=f"Posture screen: {view.value} view")
+            name = f"posture_{view.value}.png"
+            snap.save_png(img, Path(out_dir) / name)
+            record.snapshots.append(name)
+            for n in names:
+                record.details[n]["snapshot"] = name
+    return record

@@ -1,0 +1,144 @@
+"""The record of one evaluation: measures with uncertainty, references and MDC, plus details; JSON in and out.
+
+Each number is a ``storage.models.Measure`` (the type the database stores), so a record can be
+saved with ``Database.add_assessment(profile_id, record.kind, record.to_dict(), record.measures)``
+once a profile exists; until then ``save_json`` writes ``record.json``. ``details`` carries what
+a Measure has no field for, keyed by the measure's label ("knee_flexion (left)"): the frame
+index, the snapshot file, repetition peaks, the verdict against the reference.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.models import Measure
+
+RECORD_VERSION = 1
+KINDS: tuple[str, ...] = ("posture", "rom", "movement")
+
+
+class RecordError(PostureFeedbackError):
+    """An assessment record file cannot be read (missing, damaged, or of another kind)."""
+
+
+def verdict(value: float, uncertainty: float, low: float | None, high: float | None) -> str:
+    """ "within", "outside", "uncertain" (outside by less than the uncertainty) or "not measured"."""
+    if not math.isfinite(value):
+        return "not measured"
+    below = low - value if low is not None else -math.inf
+    above = value - high if high is not None else -math.inf
+    dist = max(below, above, 0.0)
+    if dist == 0.0:
+        return "within"
+    return "uncertain" if math.isfinite(uncertainty) and dist <= uncertainty else "outside"
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf become None, tuples lists, paths strings."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+@dataclass
+class AssessmentRecord:
+    """One evaluation (posture screen, ROM test or movement screen).
+
+    Attributes:
+        kind: "posture", "rom" or "movement".
+        title: human-readable name ("Posture screen", "ROM: shoulder flexion (left)").
+        measures: the numbers, with uncertainty, reference, source and MDC.
+        details: per measure label: frame index, snapshot, peaks, verdict, n_frames, spread...
+        inputs: what was measured from (video paths, views, frame ranges).
+        calibration: camera / scale calibrations used (dicts), empty if none.
+        snapshots: annotated images written (file names relative to the record's folder).
+        warnings: things the reader must know (e.g. "camera not calibrated").
+        created_at: ISO 8601 time.
+    """
+
+    kind: str
+    title: str
+    measures: list[Measure] = field(default_factory=list)
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Any] = field(default_factory=dict)
+    snapshots: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def measure(self, name: str, side: str | None = None) -> Measure | None:
+        for m in self.measures:
+            if m.name == name and m.side == side:
+                return m
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "version": RECORD_VERSION,
+                "kind": self.kind,
+                "title": self.title,
+                "created_at": self.created_at,
+                "measures": [asdict(m) for m in self.measures],
+                "details": self.details,
+                "inputs": self.inputs,
+                "calibration": self.calibration,
+                "snapshots": self.snapshots,
+                "warnings": self.warnings,
+            }
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AssessmentRecord:
+        try:
+            if data.get("version", 1) > RECORD_VERSION:
+                raise RecordError(f"assessment record version {data['version']} is newer than this program")
+            measures = []
+            for m in data["measures"]:
+                d = dict(m)
+                for k in ("value", "uncertainty"):
+                    d[k] = math.nan if d.get(k) is None else float(d[k])
+                measures.append(Measure(**d))
+            return cls(
+                kind=data["kind"],
+                title=data.get("title", data["kind"]),
+                measures=measures,
+                details=data.get("details", {}),
+                inputs=data.get("inputs", {}),
+                calibration=data.get("calibration", {}),
+                snapshots=list(data.get("snapshots", [])),
+                warnings=list(data.get("warnings", [])),
+                created_at=data.get("created_at", ""),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RecordError(f"damaged assessment record: {exc!r}") from None
+
+    def save_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load_json(cls, path: str | Path) -> AssessmentRecord:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RecordError(f"no assessment record at {path}") from None
+        except (OSError, ValueError) as exc:
+            raise RecordError(f"cannot read assessment record {path}: {exc}") from None
+        if not isinstance(data, dict):
+            raise RecordError(f"{path} is not an assessment record")
+        return cls.from_dict(data)

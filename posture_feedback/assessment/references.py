@@ -1,0 +1,178 @@
+"""Reference ranges, normative values and measurement-error floors for every assessment measure, with sources.
+
+Every number here carries its source. Where the literature gives an *ideal* (e.g. "shoulders
+level") but no numeric normal range, the width of the band is this tool's screening tolerance
+and is labelled as such (``tolerance_is_tool``); it is not a normative value.
+
+Sources (short keys used below):
+
+* **AAOS 1965**: American Academy of Orthopaedic Surgeons, *Joint Motion: Method of Measuring
+  and Recording*, Chicago, 1965; values as tabulated in Norkin CC, White DJ, *Measurement of
+  Joint Motion: A Guide to Goniometry*, 5th ed., F.A. Davis, 2016 (adult normative ROM tables).
+* **Kendall 2005**: Kendall FP, McCreary EK, Provance PG, Rodgers MM, Romani WA, *Muscles:
+  Testing and Function with Posture and Pain*, 5th ed., Lippincott Williams & Wilkins, 2005
+  (ideal alignment: plumb line through ear lobe, acromion, greater trochanter, slightly in
+  front of the lateral malleolus; head, shoulders and pelvis level in the frontal plane).
+* **Lau 2009**: Lau HMC, Chiu TTW, Lam TH, "Clinical measurement of craniovertebral angle by
+  electronic head posture instrument: a test of reliability and validity", *Manual Therapy*
+  14 (2009) 363–368: CVA 50.6 ± 2.1° without neck pain, 43.9 ± 3.6° with chronic neck pain.
+* **Harrison 2007**: Harrison DE et al., reliability of the PosturePrint computerised posture
+  digitiser (three photographs, 40 participants, three examiners, two days), *Chiropractic &
+  Osteopathy* 15:15 (2007), doi:10.1186/1746-1340-15-15: SEM ≤ 2.7° for rotations and
+  ≤ 5.9 mm for translations.
+* **Boone 1978**: Boone DC, Azen SP, Lin CM, et al., "Reliability of goniometric
+  measurements", *Physical Therapy* 58(11):1355–1360 (1978): with the same tester, increases of
+  at least 3–4° indicate improvement (upper and lower extremity); with different testers more
+  than 5° (upper) and 6° (lower extremity).
+* **Munro 2012**: Munro A, Herrington L, Carolan M, "Reliability of 2-dimensional video
+  assessment of frontal-plane dynamic knee valgus during common athletic screening tasks",
+  *J Sport Rehabil* 21(1):7–11 (2012): 2D frontal-plane projection angle, good to excellent
+  within- and between-session reliability.
+
+Caveat for the craniovertebral angle: the clinical CVA uses the C7 spinous process; this tool
+uses the shoulder landmark (a point anterior to C7), which makes the shoulder→ear line more
+vertical, i.e. the tool's CVA reads *larger* than a C7-based CVA of the same posture. The
+reference below is therefore a lower bound that flags clear forward-head posture only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+SOURCES: dict[str, str] = {
+    "AAOS 1965": (
+        "American Academy of Orthopaedic Surgeons. Joint Motion: Method of Measuring and Recording. 1965; "
+        "as tabulated in Norkin CC, White DJ. Measurement of Joint Motion: A Guide to Goniometry, 5th ed. 2016"
+    ),
+    "Kendall 2005": (
+        "Kendall FP, McCreary EK, Provance PG, Rodgers MM, Romani WA. Muscles: Testing and Function with "
+        "Posture and Pain, 5th ed. 2005 (ideal alignment)"
+    ),
+    "Lau 2009": (
+        "Lau HMC, Chiu TTW, Lam TH. Clinical measurement of craniovertebral angle by electronic head posture "
+        "instrument. Manual Therapy 2009;14:363-368"
+    ),
+    "Harrison 2007": (
+        "Harrison DE et al. PosturePrint computerized posture analysis: reliability. Chiropractic & "
+        "Osteopathy 2007;15:15 (SEM <= 2.7 deg rotations, <= 5.9 mm translations)"
+    ),
+    "Boone 1978": "Boone DC, Azen SP, et al. Reliability of goniometric measurements. Phys Ther 1978;58:1355-1360",
+    "Munro 2012": (
+        "Munro A, Herrington L, Carolan M. Reliability of 2-dimensional video assessment of frontal-plane "
+        "dynamic knee valgus. J Sport Rehabil 2012;21:7-11"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The reference for one measure.
+
+    Attributes:
+        low, high: the reference (normal / ideal) range; None where open.
+        typical: the normative or ideal value (e.g. AAOS mean ROM), None if none.
+        unit: "deg" or "cm".
+        source: short key into ``SOURCES``.
+        note: what the range means, in one line.
+        tolerance_is_tool: the band around an ideal value is this tool's screening tolerance,
+            not a published normal range.
+        sem_floor: the smallest standard error of measurement (same unit) assumed for the
+            minimal detectable change, from ``sem_source``.
+        sem_source: short key into ``SOURCES`` for ``sem_floor``.
+    """
+
+    low: float | None
+    high: float | None
+    typical: float | None
+    unit: str
+    source: str
+    note: str
+    tolerance_is_tool: bool = False
+    sem_floor: float = 2.7
+    sem_source: str = "Harrison 2007"
+
+    def contains(self, value: float) -> bool | None:
+        """True inside the range, False outside, None when the value is NaN."""
+        if math.isnan(value):
+            return None
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def distance(self, value: float) -> float:
+        """How far the value is outside the range (0 inside; NaN for NaN)."""
+        if math.isnan(value):
+            return math.nan
+        if self.low is not None and value < self.low:
+            return self.low - value
+        if self.high is not None and value > self.high:
+            return value - self.high
+        return 0.0
+
+    def citation(self) -> str:
+        return SOURCES.get(self.source, self.source)
+
+
+# SEM floor for ROM from Boone 1978: a same-tester change of 4 deg is the smallest real change,
+# read as an MDC95 -> SEM = 4 / (1.96 * sqrt 2) = 1.44 deg.
+_ROM_SEM = 4.0 / (1.96 * math.sqrt(2.0))
+
+#: Static posture measures (degrees unless "cm"). Keys are the measure names used in records.
+POSTURE_REFERENCES: dict[str, Reference] = {
+    "head_tilt": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "head level in the frontal plane", True),
+    "shoulder_tilt": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "shoulders level", True),
+    "pelvic_tilt": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "pelvis level (no obliquity)", True),
+    "trunk_lateral_lean": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "trunk vertical in the frontal plane", True),
+    "craniovertebral_angle": Reference(
+        48.5,
+        None,
+        50.6,
+        "deg",
+        "Lau 2009",
+        "no-neck-pain mean 50.6 +/- 2.1 deg; below mean - 1 SD flags forward head (tool CVA reads high, see docs)",
+    ),
+    "trunk_inclination": Reference(0.0, 5.0, 0.0, "deg", "Kendall 2005", "trunk vertical in the sagittal plane", True),
+    "ear_shoulder_offset": Reference(
+        -3.0, 3.0, 0.0, "cm", "Kendall 2005", "ear over the shoulder (plumb line)", True, 0.59
+    ),
+    "shoulder_hip_offset": Reference(
+        -3.0, 3.0, 0.0, "cm", "Kendall 2005", "shoulder over the hip (plumb line)", True, 0.59
+    ),
+    "hip_ankle_offset": Reference(
+        -1.0, 5.0, 2.0, "cm", "Kendall 2005", "hip slightly in front of the ankle (plumb line)", True, 0.59
+    ),
+}
+
+
+def _rom(typical: float, note: str) -> Reference:
+    # Normal: at least 90 % of the AAOS value (the 90 % cut-off is this tool's screening choice).
+    return Reference(
+        0.9 * typical, None, typical, "deg", "AAOS 1965", note, tolerance_is_tool=True,
+        sem_floor=_ROM_SEM, sem_source="Boone 1978",
+    )  # fmt: skip
+
+
+#: Active range of motion norms (AAOS 1965 via Norkin & White 2016), degrees.
+ROM_REFERENCES: dict[str, Reference] = {
+    "shoulder_flexion": _rom(180.0, "AAOS shoulder flexion 0-180"),
+    "shoulder_abduction": _rom(180.0, "AAOS shoulder abduction 0-180"),
+    "elbow_flexion": _rom(150.0, "AAOS elbow flexion 0-150"),
+    "hip_flexion": _rom(120.0, "AAOS hip flexion 0-120 (supine, knee bent; standing active is less)"),
+    "knee_flexion": _rom(135.0, "AAOS knee flexion 0-135 (prone/supine; standing active is less)"),
+    "trunk_lateral_flexion": _rom(35.0, "AAOS thoracolumbar lateral flexion 0-35"),
+    "neck_lateral_flexion": _rom(45.0, "AAOS cervical lateral flexion 0-45"),
+}
+
+#: Movement-screen compensations: the size above which a compensation is flagged.
+MOVEMENT_REFERENCES: dict[str, Reference] = {
+    "knee_valgus": Reference(
+        None, 10.0, 0.0, "deg", "Munro 2012", "frontal-plane knee angle towards the midline", True, 2.7, "Munro 2012"
+    ),
+    "trunk_forward_lean_excess": Reference(
+        None, 10.0, 0.0, "deg", "Kendall 2005", "trunk parallel to the shins in the squat", True
+    ),
+    "arms_forward": Reference(None, 20.0, 0.0, "deg", "Kendall 2005", "arms in line with the trunk overhead", True),
+    "hip_shift": Reference(-5.0, 5.0, 0.0, "cm", "Kendall 2005", "pelvis centred over the feet", True, 0.59),
+    "left_right_asymmetry": Reference(
+        None, 10.0, 0.0, "deg", "Boone 1978", "left-right difference of peak knee flexion", True, _ROM_SEM
+    ),
+}

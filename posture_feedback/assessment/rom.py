@@ -1,0 +1,282 @@
+"""Active range-of-motion tests: the angle trace, its repetition peaks, the best, left/right difference, norms.
+
+Each test names the plane it measures in and so the view it needs: a sagittal-plane motion
+(flexion) side-on, with the tested side towards the camera; a frontal-plane motion (abduction,
+lateral flexion) facing the camera. ``rom_test`` refuses a recording in the wrong view with
+``WrongViewError`` (the message says how to turn) and never measures a frame whose view is
+wrong. Peaks: ``peaks.find_peaks`` (hysteresis with a minimum prominence). Norms:
+``references.ROM_REFERENCES`` (AAOS 1965 via Norkin & White 2016).
+
+Measured angles (degrees):
+
+=========================  ===========  ====================================================
+test                       view         angle
+=========================  ===========  ====================================================
+shoulder_flexion           side         ``{side}_shoulder_elevation`` (upper arm vs trunk)
+shoulder_abduction         front        ``{side}_shoulder_elevation``
+elbow_flexion              side         ``{side}_elbow_flexion``
+hip_flexion                side         ``{side}_hip_flexion`` (standing, knee bent)
+knee_flexion               side         ``{side}_knee_flexion`` (standing, heel to buttock)
+trunk_lateral_flexion      front        trunk lean towards ``side`` (``measures.trunk_leans``)
+neck_lateral_flexion       front        head bent towards ``side`` relative to the shoulders
+                                        (head_tilt − shoulder_tilt, sign per side)
+=========================  ===========  ====================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.assessment import measures as ms
+from posture_feedback.assessment import snapshots as snap
+from posture_feedback.assessment.peaks import find_peaks, peak_spread
+from posture_feedback.assessment.record import AssessmentRecord
+from posture_feedback.assessment.references import ROM_REFERENCES
+from posture_feedback.assessment.summary import build_measure
+from posture_feedback.assessment.uncertainty import combine, plane_uncertainty
+from posture_feedback.assessment.viewgate import check_view, view_instruction
+from posture_feedback.calibration.camera import CameraCalibration
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.kinematics import ANGLE_JOINTS
+from posture_feedback.storage.models import Measure
+from posture_feedback.types import FrameResult, View
+
+SIDES: tuple[str, ...] = ("left", "right")
+
+Signal = Callable[[FrameResult, str, "np.ndarray | None"], tuple[float, float]]
+
+
+class RomTestError(PostureFeedbackError):
+    """A range-of-motion test cannot be measured (unknown test, no repetition found)."""
+
+
+def _canonical(template: str) -> Signal:
+    def signal(r: FrameResult, side: str, up: np.ndarray | None) -> tuple[float, float]:
+        a = r.angles[template.format(side=side)]
+        return (a.value if a.valid else math.nan), a.uncertainty
+
+    return signal
+
+
+def _trunk_lateral(r: FrameResult, side: str, up: np.ndarray | None) -> tuple[float, float]:
+    if r.landmarks is None:
+        return math.nan, math.nan
+    lat, _, conf = ms.trunk_leans(r.landmarks, r.azimuth_deg, up)
+    sign = 1.0 if side == "left" else -1.0
+    return sign * lat, plane_uncertainty("frontal", r.azimuth_deg, conf, like="trunk_inclination")
+
+
+def _neck_lateral(r: FrameResult, side: str, up: np.ndarray | None) -> tuple[float, float]:
+    head, sh = r.angles["head_tilt"], r.angles["shoulder_tilt"]
+    if not (head.valid and sh.valid):
+        return math.nan, math.nan
+    sign = 1.0 if side == "left" else -1.0
+    return sign * ms.neck_lateral_flexion_left(r.angles), combine(head.uncertainty, sh.uncertainty)
+
+
+@dataclass(frozen=True)
+class RomTest:
+    """One ROM test: what to do, the view it needs, how its angle is read from a frame."""
+
+    name: str
+    title: str
+    view: View
+    plane: str
+    instruction: str  #: with ``{side}``
+    signal: Signal
+    draw: tuple[str, ...]  #: canonical angle (template) whose joints are drawn, or "trunk" / "neck"
+    min_prominence: float = 20.0
+
+    def instruction_for(self, side: str) -> str:
+        turn = (
+            f"Stand side-on with your {side} side towards the camera. "
+            if self.view is View.SIDE
+            else "Face the camera. "
+        )
+        return turn + self.instruction.format(side=side)
+
+
+ROM_TESTS: dict[str, RomTest] = {
+    t.name: t
+    for t in (
+        RomTest(
+            "shoulder_flexion", "Shoulder flexion", View.SIDE, "sagittal",
+            "Keep your {side} arm straight, thumb up, and raise it forwards and up as far as you can, then lower it. "
+            "Three times.",
+            _canonical("{side}_shoulder_elevation"), ("{side}_shoulder_elevation",),
+        ),
+        RomTest(
+            "shoulder_abduction", "Shoulder abduction", View.FRONT, "frontal",
+            "Raise your {side} arm out to the side and up as far as you can, palm up, then lower it. Three times.",
+            _canonical("{side}_shoulder_elevation"), ("{side}_shoulder_elevation",),
+        ),
+        RomTest(
+            "elbow_flexion", "Elbow flexion", View.SIDE, "sagittal",
+            "With your {side} arm by your side, palm forwards, bend the elbow as far as you can, then straighten it. "
+            "Three times.",
+            _canonical("{side}_elbow_flexion"), ("{side}_elbow_flexion",),
+        ),
+        RomTest(
+            "hip_flexion", "Hip flexion", View.SIDE, "sagittal",
+            "Hold on to a chair with the other hand. Lift your {side} knee towards your chest as far as you can, "
+            "then lower it. Three times.",
+            _canonical("{side}_hip_flexion"), ("{side}_hip_flexion",),
+        ),
+        RomTest(
+            "knee_flexion", "Knee flexion", View.SIDE, "sagittal",
+            "Hold on to a chair. Bend your {side} knee, bringing the heel towards your buttock as far as you can, "
+            "then lower it. Three times.",
+            _canonical("{side}_knee_flexion"), ("{side}_knee_flexion",),
+        ),
+        RomTest(
+            "trunk_lateral_flexion", "Trunk lateral flexion", View.FRONT, "frontal",
+            "Feet hip-width apart, slide your {side} hand down the side of your thigh as far as you can without "
+            "leaning forwards, then come back up. Three times.",
+            _trunk_lateral, ("trunk",), 10.0,
+        ),
+        RomTest(
+            "neck_lateral_flexion", "Neck lateral flexion", View.FRONT, "frontal",
+            "Keep your shoulders still and tilt your head, ear towards your {side} shoulder, as far as you "
+            "comfortably can, then back to the middle. Three times.",
+            _neck_lateral, ("neck",), 10.0,
+        ),
+    )
+}  # fmt: skip
+
+
+def get_test(name: str) -> RomTest:
+    try:
+        return ROM_TESTS[name]
+    except KeyError:
+        raise RomTestError(f"unknown ROM test {name!r} (available: {', '.join(ROM_TESTS)})") from None
+
+
+def angle_trace(
+    results: Sequence[FrameResult], test: RomTest, side: str, up: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(values, per-frame uncertainties) in degrees per frame; NaN where the view is wrong or not measured."""
+    need_side = side if test.view is View.SIDE else None
+    vals = np.full(len(results), np.nan)
+    uncs = np.full(len(results), np.nan)
+    for i, r in enumerate(results):
+        if r.landmarks is None or view_instruction(test.view, r.view, r.azimuth_deg, need_side) is not None:
+            continue
+        vals[i], uncs[i] = test.signal(r, side, up)
+    return vals, uncs
+
+
+def _draw(test: RomTest, r: FrameResult, side: str, m: Measure, roll: float) -> snap.Overlay:
+    ov = snap.Overlay()
+    xy = r.landmarks.xy
+    size = max(r.frame.width, r.frame.height)
+    what = test.draw[0].format(side=side)
+    if what in ANGLE_JOINTS:
+        v, a, b = ANGLE_JOINTS[what][:3]
+        ov.line(xy[v], xy[a])
+        ov.line(xy[v], xy[b])
+        anchor = xy[v]
+    elif what == "trunk":
+        hp = (xy[lm.LEFT_HIP] + xy[lm.RIGHT_HIP]) / 2
+        sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
+        ov.line(hp, sh)
+        ov.reference(hp, hp + snap.world_direction_px(roll, True) * float(np.linalg.norm(sh - hp)) * 1.2)
+        anchor = sh
+    else:
+        ov.line(xy[lm.LEFT_EAR], xy[lm.RIGHT_EAR])
+        ov.line(xy[lm.LEFT_SHOULDER], xy[lm.RIGHT_SHOULDER])
+        anchor = xy[lm.LEFT_EAR]
+    ov.label(f"{test.name} ({side}): {snap.fmt(m.value, m.uncertainty)}", anchor + np.array([0.02 * size, 0.0]))
+    return ov
+
+
+def rom_test(
+    name: str,
+    results_by_side: Mapping[str, Sequence[FrameResult]],
+    *,
+    calibration: CameraCalibration | None = None,
+    out_dir: str | Path | None = None,
+    min_prominence: float | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> AssessmentRecord:
+    """Measure one ROM test for one or both sides.
+
+    Args:
+        name: a key of ``ROM_TESTS``.
+        results_by_side: "left"/"right" → the pipeline results of that side's recording (the
+            same recording may serve both sides of a front-view test).
+        calibration: the camera calibration the pipeline was given (for the drawn vertical).
+        out_dir: where to write the snapshots (one per side, at the best repetition).
+        min_prominence: degrees a repetition must rise and fall (default per test).
+
+    Raises:
+        WrongViewError: a recording is in the wrong view (message: how to turn).
+        RomTestError: unknown test or side, or no repetition found.
+    """
+    test = get_test(name)
+    if not results_by_side or any(s not in SIDES for s in results_by_side):
+        raise RomTestError(f"sides must be among {', '.join(SIDES)}, got {', '.join(results_by_side) or 'none'}")
+    up = None if calibration is None or calibration.skipped else calibration.up_vector()
+    roll = calibration.roll_deg if calibration is not None else 0.0
+    ref = ROM_REFERENCES[test.name]
+    prom = test.min_prominence if min_prominence is None else min_prominence
+    sides = ", ".join(results_by_side)
+    record = AssessmentRecord(kind="rom", title=f"ROM: {test.title} ({sides})", inputs=dict(inputs or {}))
+    record.inputs.update({"test": test.name, "view": test.view.value, "plane": test.plane})
+    if calibration is not None and not calibration.skipped:
+        record.calibration["camera"] = calibration.to_dict()
+    for side, results in results_by_side.items():
+        check_view(results, test.view, side=side if test.view is View.SIDE else None)
+        vals, uncs = angle_trace(results, test, side, up)
+        peaks = find_peaks(vals, min_prominence=prom)
+        if not peaks:
+            raise RomTestError(
+                f"no repetition of {test.name} ({side}) found (needs a rise and fall of {prom:g} deg or more): "
+                + test.instruction_for(side)
+            )
+        best = max(peaks, key=lambda p: p.value)
+        spread = peak_spread(peaks)
+        m, d = build_measure(
+            test.name, best.value, float(uncs[best.index]), spread if math.isfinite(spread) else math.nan, ref,
+            side=side, view=test.view.value, instruction=test.instruction_for(side), n_reps=len(peaks),
+            best_frame=results[best.index].frame.index,
+            peaks=[
+                {"frame": results[p.index].frame.index, "value": p.value, "uncertainty": float(uncs[p.index]),
+                 "returned": p.returned, "prominence": p.prominence}
+                for p in peaks
+            ],
+            percent_of_norm=100.0 * best.value / ref.typical if ref.typical else math.nan,
+        )  # fmt: skip
+        record.measures.append(m)
+        record.details[m.label] = d
+        if out_dir is not None:
+            img = snap.render(
+                results[best.index],
+                _draw(test, results[best.index], side, m, roll),
+                title=f"{test.title} ({side}), best of {len(peaks)}: {snap.fmt(m.value, m.uncertainty)}",
+            )
+            fname = f"rom_{test.name}_{side}.png"
+            snap.save_png(img, Path(out_dir) / fname)
+            record.snapshots.append(fname)
+            d["snapshot"] = fname
+    left, right = record.measure(test.name, "left"), record.measure(test.name, "right")
+    if left is not None and right is not None:
+        diff = left.value - right.value
+        record.measures.append(
+            Measure(
+                name=f"{test.name}_left_right_difference", value=diff,
+                uncertainty=combine(left.uncertainty, right.uncertainty), unit="deg",
+                reference=0.0, reference_source=ref.citation(), mdc=combine(left.mdc, right.mdc), valid=True,
+            )
+        )  # fmt: skip
+        record.details[f"{test.name}_left_right_difference"] = {
+            "verdict": "asymmetric" if abs(diff) > combine(left.mdc, right.mdc) else "no detectable asymmetry",
+            "note": "left minus right; called asymmetric only beyond the combined MDC",
+        }
+    return record

@@ -1,0 +1,106 @@
+"""Turning per-frame (or per-repetition) values into one reported ``Measure`` with its uncertainty and MDC."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from posture_feedback.assessment.record import verdict
+from posture_feedback.assessment.references import Reference
+from posture_feedback.assessment.uncertainty import combine, mdc95, sem
+from posture_feedback.calibration.camera import CameraCalibration, robust_keep
+from posture_feedback.storage.models import Measure
+
+#: Smallest outlier window for static captures (degrees or cm).
+MIN_WINDOW = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class FrameStats:
+    """A static capture's value: mean of the kept frames, median per-frame uncertainty, SD, count."""
+
+    value: float
+    model_uncertainty: float
+    spread: float
+    n: int
+    kept: tuple[int, ...]  #: indices (into the input) of the frames kept
+
+    @property
+    def measured(self) -> bool:
+        return self.n > 0 and math.isfinite(self.value)
+
+
+def frame_stats(values: Sequence[float], uncertainties: Sequence[float]) -> FrameStats:
+    """Mean of the finite values after dropping those beyond 3 robust SDs; NaN stats when none."""
+    v = np.asarray(values, dtype=float)
+    u = np.asarray(uncertainties, dtype=float)
+    ok = np.flatnonzero(np.isfinite(v))
+    if len(ok) == 0:
+        return FrameStats(math.nan, math.nan, math.nan, 0, ())
+    keep = ok[robust_keep(v[ok], floor=MIN_WINDOW)]
+    kv = v[keep]
+    ku = u[keep]
+    ku = ku[np.isfinite(ku)]
+    return FrameStats(
+        value=float(kv.mean()),
+        model_uncertainty=float(np.median(ku)) if len(ku) else math.nan,
+        spread=float(kv.std(ddof=1)) if len(kv) > 1 else 0.0,
+        n=int(len(kv)),
+        kept=tuple(int(i) for i in keep),
+    )
+
+
+def camera_uncertainty(calibration: CameraCalibration | None) -> float:
+    """± degrees a frontal tilt inherits from the camera roll: the calibration's SE, or the uncalibrated allowance."""
+    from posture_feedback.assessment.uncertainty import UNCALIBRATED_ROLL_DEG
+
+    if calibration is None or calibration.skipped:
+        return UNCALIBRATED_ROLL_DEG
+    return calibration.standard_error
+
+
+def build_measure(
+    name: str,
+    value: float,
+    model_uncertainty: float,
+    spread: float,
+    reference: Reference,
+    *,
+    side: str | None = None,
+    camera_unc: float = math.nan,
+    valid: bool = True,
+    **detail: Any,
+) -> tuple[Measure, dict[str, Any]]:
+    """The ``Measure`` (value ± uncertainty, reference, MDC) and its detail dict (verdict, SEM source...)."""
+    unc = combine(model_uncertainty, spread, camera_unc)
+    s = sem(reference.sem_floor, spread)
+    m = Measure(
+        name=name,
+        value=float(value),
+        uncertainty=unc,
+        side=side,
+        unit=reference.unit,
+        reference=reference.typical,
+        reference_low=reference.low,
+        reference_high=reference.high,
+        reference_source=reference.citation(),
+        mdc=mdc95(s),
+        valid=valid,
+    )
+    d = {
+        "verdict": verdict(value, unc, reference.low, reference.high) if valid else "not valid in this view",
+        "model_uncertainty": model_uncertainty,
+        "spread": spread,
+        "camera_uncertainty": camera_unc,
+        "sem": s,
+        "sem_floor": reference.sem_floor,
+        "sem_source": reference.sem_source,
+        "reference_note": reference.note,
+        "reference_is_tool_tolerance": reference.tolerance_is_tool,
+        **detail,
+    }
+    return m, d

@@ -1,0 +1,137 @@
+"""How far to trust each reported number: its ± uncertainty and its minimal detectable change.
+
+**Uncertainty (±, same unit as the measure)** of a value reported from several frames::
+
+    u = √(u_model² + u_spread² + u_camera²)
+
+* ``u_model``: the median over the frames used of the per-frame uncertainty. For canonical
+  angles it is ``AngleTable.uncertainty`` (kinematics: base + view obliqueness + landmark
+  visibility); for the measures this package derives itself it is the same model
+  (``plane_uncertainty``) with the angle φ between the measure's plane and the image plane
+  taken from the camera azimuth: frontal-plane measures sin φ = |sin azimuth|, sagittal-plane
+  measures sin φ = |cos azimuth|.
+* ``u_spread``: the frame-to-frame SD over a static capture, or the SD of the repetition peaks
+  of a ROM test (the variability a single reading would show).
+* ``u_camera``: for frontal-plane tilts and leans only, the standard error of the camera roll
+  calibration, or ``UNCALIBRATED_ROLL_DEG`` when calibration was skipped (laptop cameras are
+  rarely level; 2° is this tool's allowance, not a measured value).
+
+Lengths (cm) use ``LENGTH_UNCERTAINTY_FRACTION`` of the body-size scale instead of ``u_model``.
+
+**Minimal detectable change**: ``MDC95 = 1.96 · √2 · SEM`` with
+``SEM = √(SEM_floor² + SEM_within²)``: ``SEM_floor`` is the measurement error of the
+corresponding clinical method (``references.Reference.sem_floor`` and its source: goniometry
+for ROM, photographic posture analysis for posture), since a single webcam is not expected to
+repeat better between days than those methods; ``SEM_within`` is this evaluation's own
+repeatability (the SD of the repetition peaks, or the frame-to-frame SD of a static capture).
+A difference between two evaluations is called a change only when it exceeds the larger of
+the two evaluations' MDC values (``compare_measures``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture_feedback.kinematics import BASE_UNCERTAINTY, DEPTH_UNCERTAINTY, VISIBILITY_UNCERTAINTY
+from posture_feedback.storage.models import Measure
+
+#: Roll allowance (degrees) for frontal tilts when the camera was not calibrated (tool's choice).
+UNCALIBRATED_ROLL_DEG = 2.0
+#: Relative uncertainty of lengths from MediaPipe's metric world scale (or a height calibration).
+LENGTH_UNCERTAINTY_FRACTION = 0.15
+Z95 = 1.96
+
+
+def combine(*parts: float) -> float:
+    """Root sum of squares of the finite parts (NaN parts are skipped; NaN if none is finite)."""
+    vals = [p for p in parts if p is not None and math.isfinite(p)]
+    return math.sqrt(sum(p * p for p in vals)) if vals else math.nan
+
+
+def plane_uncertainty(
+    plane: str, azimuth_deg: float, confidence: float, like: str = "trunk_inclination", min_visibility: float = 0.5
+) -> float:
+    """Per-frame ± degrees of an angle measured in the person's "frontal" or "sagittal" plane.
+
+    Same model and constants as ``kinematics`` (base + depth · sin φ + visibility term), with
+    the base of the canonical angle ``like`` (the most similar one: trunk_inclination for trunk
+    leans, head_tilt for the neck, knee flexion for knee valgus) and φ the angle between that
+    plane and the image plane from the camera azimuth (degrees; NaN → sin φ = 1, the worst case).
+    """
+    if plane not in ("frontal", "sagittal"):
+        raise ValueError(f"plane must be 'frontal' or 'sagittal', not {plane!r}")
+    if math.isfinite(azimuth_deg):
+        a = math.radians(azimuth_deg)
+        sin_phi = abs(math.sin(a)) if plane == "frontal" else abs(math.cos(a))
+    else:
+        sin_phi = 1.0
+    vis = min(max((1.0 - confidence) / max(1.0 - min_visibility, 1e-6), 0.0), 1.0)
+    return BASE_UNCERTAINTY[like] + DEPTH_UNCERTAINTY * sin_phi + VISIBILITY_UNCERTAINTY * vis
+
+
+def sem(sem_floor: float, within_sd: float = math.nan) -> float:
+    """Standard error of measurement: √(floor² + within²) (within NaN → the floor alone)."""
+    return combine(sem_floor, within_sd)
+
+
+def mdc95(sem_value: float) -> float:
+    """Minimal detectable change at 95 % confidence: 1.96 · √2 · SEM."""
+    return Z95 * math.sqrt(2.0) * sem_value
+
+
+def robust_spread(values: Iterable[float]) -> float:
+    """SD (ddof=1) of the finite values; 0 for one value, NaN for none."""
+    v = np.asarray([x for x in values if math.isfinite(x)], dtype=float)
+    if len(v) == 0:
+        return math.nan
+    return float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The comparison of one measure between two evaluations.
+
+    ``difference`` = after − before (measure's unit); ``is_change`` only when |difference|
+    exceeds ``mdc`` and both values were valid.
+    """
+
+    name: str
+    side: str | None
+    before: float
+    after: float
+    difference: float
+    mdc: float
+    is_change: bool
+    unit: str = "deg"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.side})" if self.side else self.name
+
+    def describe(self) -> str:
+        """One line: "knee_flexion (left): 95.0 → 110.0 deg (+15.0, MDC 6.0): change"."""
+        verdict = "change" if self.is_change else "no detectable change"
+        return (
+            f"{self.label}: {self.before:.1f} → {self.after:.1f} {self.unit} "
+            f"({self.difference:+.1f}, MDC {self.mdc:.1f}): {verdict}"
+        )
+
+
+def compare_measures(before: Sequence[Measure], after: Sequence[Measure]) -> list[Change]:
+    """Pair the measures of two evaluations by (name, side) and decide which differences are changes."""
+    old = {(m.name, m.side): m for m in before}
+    out = []
+    for m in after:
+        b = old.get((m.name, m.side))
+        if b is None:
+            continue
+        diff = m.value - b.value
+        mdcs = [x for x in (b.mdc, m.mdc) if x is not None and math.isfinite(x)]
+        mdc = max(mdcs) if mdcs else math.nan
+        is_change = bool(b.valid and m.valid and math.isfinite(diff) and math.isfinite(mdc) and abs(diff) > mdc)
+        out.append(Change(m.name, m.side, b.value, m.value, diff, mdc, is_change, m.unit))
+    return out

@@ -1,0 +1,198 @@
+"""``posture-feedback assess posture|rom|movement|tests``: the initial evaluation on recorded videos.
+
+Each run writes into ``--out``: ``record.json`` (measures with uncertainty, reference, MDC and
+details), ``report.html`` (single printable file with the snapshots embedded) and the
+annotated snapshots (PNG). ``--previous record.json`` adds a "change since previous" column
+that calls a difference a change only beyond the MDC.
+
+Camera roll: ``--camera NAME`` uses the stored calibration of that camera
+(``posture-feedback calibrate camera``), ``--roll DEG`` gives it by hand, ``--calibrate-from
+VIDEO`` estimates it from a recording of the person standing tall.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from posture_feedback.errors import PostureFeedbackError
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", "-o", type=Path, help="output folder (default: assessment-<kind> in the current folder)")
+    p.add_argument("--camera", help="use the stored calibration of this camera (see `calibrate camera`)")
+    p.add_argument("--roll", type=float, metavar="DEG", help="camera roll in degrees (instead of --camera)")
+    p.add_argument("--calibrate-from", metavar="VIDEO", help="estimate the camera roll from this standing recording")
+    p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
+    p.add_argument("--previous", type=Path, metavar="RECORD.json", help="an earlier record to compare with (MDC)")
+    p.add_argument("--max-frames", type=int, metavar="N", help="read at most N frames of each video")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "assess",
+        help="initial evaluation on recordings: posture screen, ROM test, movement screen",
+        description="Evaluate posture, range of motion or movement patterns from recorded videos.",
+    )
+    kinds = p.add_subparsers(dest="kind", metavar="KIND")
+    kinds.required = True
+
+    ps = kinds.add_parser("posture", help="posture screen from a front and a side recording")
+    ps.add_argument("--front", help="recording facing the camera, standing still")
+    ps.add_argument("--side", help="recording side-on, standing still")
+    ps.add_argument("--height", type=float, metavar="M", help="standing height in metres (scales the cm offsets)")
+    ps.add_argument("--hold", type=float, default=1.0, help="seconds the view must be right and still (default 1)")
+    ps.add_argument("--capture", type=float, default=2.0, help="seconds measured after that (default 2)")
+    ps.add_argument("--max-speed", type=float, default=0.15, help="still = slower than this (body heights/s)")
+    _common(ps)
+    ps.set_defaults(func=run_posture)
+
+    from posture_feedback.assessment.rom import ROM_TESTS
+
+    pr = kinds.add_parser("rom", help="an active range-of-motion test from a recording")
+    pr.add_argument("test", choices=sorted(ROM_TESTS), help="which test")
+    pr.add_argument("--video", required=True, help="the recording (the side given by --side)")
+    pr.add_argument("--side", choices=("left", "right", "both"), default="left", help="side tested (default left)")
+    pr.add_argument("--video-right", help="with --side both: a separate recording of the right side")
+    pr.add_argument("--min-prominence", type=float, help="degrees a repetition must rise and fall")
+    _common(pr)
+    pr.set_defaults(func=run_rom)
+
+    from posture_feedback.assessment.movement import MOVEMENT_TESTS
+
+    pm = kinds.add_parser("movement", help="movement screen (squats, sit-to-stand) from front and side recordings")
+    pm.add_argument("test", choices=sorted(MOVEMENT_TESTS), help="which movement")
+    pm.add_argument("--front", help="recording facing the camera")
+    pm.add_argument("--side", help="recording side-on")
+    pm.add_argument("--leg", choices=("left", "right"), help="stance leg of the single-leg squat")
+    _common(pm)
+    pm.set_defaults(func=run_movement)
+
+    pt = kinds.add_parser("tests", help="list the tests with their instructions and required views")
+    pt.set_defaults(func=run_tests)
+
+
+def _calibration(args: argparse.Namespace):
+    from posture_feedback.calibration.camera import CameraCalibration
+
+    given = [x for x in (args.camera, args.roll, args.calibrate_from) if x is not None]
+    if len(given) > 1:
+        raise PostureFeedbackError("give at most one of --camera, --roll, --calibrate-from")
+    if args.camera:
+        from posture_feedback.calibration.store import CalibrationStore
+
+        cal = CalibrationStore(args.store).load_camera(args.camera)
+        if cal is None:
+            raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
+        return cal
+    if args.roll is not None:
+        return CameraCalibration(roll_deg=args.roll, n_frames=1, axis="manual", camera="manual")
+    if args.calibrate_from:
+        from posture_feedback.calibration.camera import estimate_camera
+        from posture_feedback.calibration.capture import capture_results
+
+        results, name = capture_results(args.calibrate_from, seconds=3.0)
+        return estimate_camera(results, camera=name)
+    return None
+
+
+def _analyze(path: str | None, calibration, max_frames: int | None):
+    if path is None:
+        return None
+    from posture_feedback.pipeline import PipelineOptions, analyze_video
+
+    up = None if calibration is None or calibration.skipped else calibration.up_vector()
+    print(f"analysing {path} ...")
+    return analyze_video(path, PipelineOptions(up=up), max_frames=max_frames)
+
+
+def _finish(args: argparse.Namespace, record, kind: str) -> int:
+    from posture_feedback.assessment.record import AssessmentRecord
+    from posture_feedback.assessment.report import write_html_report
+
+    out = Path(args.out) if args.out else Path(f"assessment-{kind}")
+    previous = [AssessmentRecord.load_json(args.previous)] if args.previous else []
+    record.save_json(out / "record.json")
+    report = write_html_report([record], out / "report.html", snapshot_dir=out, previous=previous, title=record.title)
+    for m in record.measures:
+        d = record.details.get(m.label, {})
+        unit = "°" if m.unit == "deg" else f" {m.unit}"
+        print(f"  {m.label:40s} {m.value:7.1f}{unit} ± {m.uncertainty:4.1f}   MDC {m.mdc or float('nan'):5.1f}   "
+              f"{d.get('verdict', '')}")  # fmt: skip
+    for w in record.warnings:
+        print(f"  note: {w}")
+    print(f"wrote {out / 'record.json'}, {report} and {len(record.snapshots)} snapshot(s)")
+    return 0
+
+
+def run_posture(args: argparse.Namespace) -> int:
+    from posture_feedback.assessment.posture import posture_screen
+
+    if not args.front and not args.side:
+        raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
+    cal = _calibration(args)
+    out = Path(args.out) if args.out else Path("assessment-posture")
+    front = _analyze(args.front, cal, args.max_frames)
+    side = _analyze(args.side, cal, args.max_frames)
+    scale = None
+    if args.height:
+        from posture_feedback.calibration.scale import scale_from_height
+
+        scale = scale_from_height(front if front is not None else side, args.height)
+    record = posture_screen(
+        front, side, calibration=cal, scale=scale, out_dir=out, hold_s=args.hold, capture_s=args.capture,
+        max_speed=args.max_speed, inputs={"front": args.front, "side": args.side},
+    )  # fmt: skip
+    args.out = out
+    return _finish(args, record, "posture")
+
+
+def run_rom(args: argparse.Namespace) -> int:
+    from posture_feedback.assessment.rom import rom_test
+
+    cal = _calibration(args)
+    out = Path(args.out) if args.out else Path(f"assessment-rom-{args.test}")
+    main = _analyze(args.video, cal, args.max_frames)
+    if args.side == "both":
+        right = _analyze(args.video_right, cal, args.max_frames) if args.video_right else main
+        by_side = {"left": main, "right": right}
+    else:
+        if args.video_right:
+            raise PostureFeedbackError("--video-right only goes with --side both")
+        by_side = {args.side: main}
+    record = rom_test(
+        args.test, by_side, calibration=cal, out_dir=out, min_prominence=args.min_prominence,
+        inputs={"video": args.video, "video_right": args.video_right},
+    )  # fmt: skip
+    args.out = out
+    return _finish(args, record, "rom")
+
+
+def run_movement(args: argparse.Namespace) -> int:
+    from posture_feedback.assessment.movement import movement_screen
+
+    if not args.front and not args.side:
+        raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
+    cal = _calibration(args)
+    out = Path(args.out) if args.out else Path(f"assessment-movement-{args.test}")
+    front = _analyze(args.front, cal, args.max_frames)
+    side = _analyze(args.side, cal, args.max_frames)
+    record = movement_screen(
+        args.test, front, side, side=args.leg, calibration=cal, out_dir=out,
+        inputs={"front": args.front, "side": args.side},
+    )  # fmt: skip
+    args.out = out
+    return _finish(args, record, "movement")
+
+
+def run_tests(args: argparse.Namespace) -> int:
+    from posture_feedback.assessment.movement import MOVEMENT_TESTS
+    from posture_feedback.assessment.rom import ROM_TESTS
+
+    print("Range-of-motion tests (assess rom TEST --video FILE --side left|right|both):")
+    for t in ROM_TESTS.values():
+        print(f"  {t.name:24s} {t.view.value:5s} view. {t.instruction_for('left')}")
+    print("Movement screen (assess movement TEST --front FILE --side FILE):")
+    for t in MOVEMENT_TESTS.values():
+        print(f"  {t.name:24s} {t.instruction.format(side='left')}")
+    return 0

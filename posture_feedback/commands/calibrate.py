@@ -1,0 +1,146 @@
+"""``posture-feedback calibrate camera|neutral|scale|show``: the calibration steps on a camera or a recording.
+
+* ``calibrate camera [VIDEO | --source N]``: stand tall, arms relaxed, 3 s → camera roll/pitch,
+  stored per camera (``--skip`` stores a level camera).
+* ``calibrate neutral [VIDEO | --source N] --posture sitting|standing``: the person's neutral
+  angles (mean and SD), stored per profile.
+* ``calibrate scale [VIDEO | --source N] --height M`` or ``--marker-size M``: metres per pixel.
+* ``calibrate show``: what is stored.
+
+Stored in ``calibrations.json`` in the user config directory (``--store`` to choose a file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from posture_feedback.errors import PostureFeedbackError
+
+INSTRUCTIONS = {
+    "camera": "Stand tall facing the camera, whole body in view, arms relaxed by your sides. Hold still.",
+    "neutral": "{posture} as you usually do, relaxed, facing the camera (or side-on for the head and trunk angles). "
+    "Hold still.",
+    "scale": "Stand straight, whole body in view, facing the camera. Hold still.",
+    "marker": "Hold the printed marker flat, facing the camera, at your distance from it.",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="camera roll, neutral posture or length scale from a camera or a recording",
+        description="Calibration steps; results are stored and reused (see `calibrate show`).",
+    )
+    p.add_argument("step", choices=("camera", "neutral", "scale", "show"), help="which calibration")
+    p.add_argument("video", nargs="?", help="a recording to calibrate from (instead of --source)")
+    p.add_argument("--source", help="camera index for a live capture, e.g. 0")
+    p.add_argument("--seconds", type=float, default=3.0, help="capture length in seconds (default 3)")
+    p.add_argument("--start", type=float, default=0.0, help="start this many seconds into a recording")
+    p.add_argument("--name", help="camera name to store a camera calibration under (default: the source's name)")
+    p.add_argument("--camera", help="for neutral/scale: apply this stored camera calibration first")
+    p.add_argument("--skip", action="store_true", help="camera: store a level camera (skip the capture)")
+    p.add_argument("--posture", choices=("sitting", "standing"), default="standing", help="neutral posture")
+    p.add_argument("--profile", default="default", help="profile the neutral/scale belongs to")
+    p.add_argument("--height", type=float, metavar="M", help="scale: the person's standing height in metres")
+    p.add_argument("--marker-size", type=float, metavar="M", help="scale: printed ArUco marker side in metres")
+    p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=run)
+
+
+def _spec(args: argparse.Namespace) -> str:
+    if args.video and args.source is not None:
+        raise PostureFeedbackError("give a recording or --source, not both")
+    if args.video:
+        return args.video
+    if args.source is not None:
+        return args.source
+    raise PostureFeedbackError("give a recording (VIDEO) or a camera (--source N)")
+
+
+def _countdown(spec: str, text: str) -> None:
+    print(text, file=sys.stderr)
+    if str(spec).isdigit():
+        for n in (3, 2, 1):
+            print(f"  starting in {n}...", file=sys.stderr)
+            time.sleep(1.0)
+
+
+def _emit(args: argparse.Namespace, label: str, data: dict, summary: str) -> None:
+    if args.json:
+        print(json.dumps({label: data}, indent=2))
+    else:
+        print(summary)
+
+
+def run(args: argparse.Namespace) -> int:
+    from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
+    from posture_feedback.calibration.store import CalibrationStore
+
+    store = CalibrationStore(args.store)
+    if args.step == "show":
+        data = store.dump()
+        print(json.dumps(data, indent=2))
+        return 0
+    if args.step == "camera" and args.skip:
+        name = args.name or (f"camera {args.source}" if args.source is not None else None)
+        if not name:
+            raise PostureFeedbackError("--skip needs --name or --source to know which camera is level")
+        cal = CameraCalibration.level(camera=name)
+        store.save_camera(cal)
+        _emit(args, "camera", cal.to_dict(), f"camera {name!r}: calibration skipped, stored as level")
+        return 0
+
+    from posture_feedback.calibration.capture import capture_results
+
+    spec = _spec(args)
+    up = None
+    if args.camera:
+        cam = store.load_camera(args.camera)
+        if cam is None:
+            raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
+        up = cam.up_vector()
+    text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
+    _countdown(spec, text.format(posture=args.posture.capitalize()))
+    results, name = capture_results(spec, seconds=args.seconds, start_s=args.start, up=up)
+    if args.step == "camera":
+        cal = estimate_camera(results, camera=args.name or name)
+        store.save_camera(cal)
+        _emit(
+            args, "camera", cal.to_dict(),
+            f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}° (SD {cal.spread:.1f}°, {cal.n_frames} frames, "
+            f"{cal.axis} axis), pitch {cal.pitch_deg:+.1f}° (SD {cal.pitch_spread:.1f}°); stored in {store.path}",
+        )  # fmt: skip
+    elif args.step == "neutral":
+        from posture_feedback.calibration.neutral import capture_neutral
+
+        neutral = capture_neutral(results, args.posture)
+        store.save_neutral(neutral, profile=args.profile)
+        lines = [f"{k}: {v:.1f}° (SD {neutral.spread[k]:.1f}°)" for k, v in neutral.angles.items()]
+        _emit(
+            args,
+            "neutral",
+            neutral.to_dict(),
+            f"neutral ({args.posture}, {neutral.view} view), profile {args.profile!r}:\n  " + "\n  ".join(lines),
+        )
+    else:
+        from posture_feedback.calibration.scale import scale_from_height, scale_from_marker
+
+        if args.height:
+            scale = scale_from_height(results, args.height)
+        elif args.marker_size:
+            scale = scale_from_marker((r.frame.image for r in results), args.marker_size)
+        else:
+            raise PostureFeedbackError("scale needs --height M or --marker-size M")
+        store.save_scale(scale, profile=args.profile)
+        _emit(
+            args,
+            "scale",
+            scale.to_dict(),
+            f"scale: {scale.metres_per_pixel * 1000:.3f} mm per pixel ({scale.method}; {scale.assumption})",
+        )
+    return 0
