@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -170,3 +171,37 @@ def test_a_new_track_is_not_compared_with_the_previous_person() -> None:
         sc2(f, i / FPS)
     sc2(_person(face_camera=False), 10 / FPS)
     assert "body" in sc2.last_swaps
+
+
+def test_real_model_whole_body_swaps_in_the_front_view_are_undone(lab_video_front: Path) -> None:
+    """Lab cam02: the man on the platform faces the camera the whole time (the 4-camera reference
+    puts this camera 0..31° from his facing direction), so his left shoulder and hip must be on
+    the image's right. The model labels him as seen from behind in 13 of the first 72 frames
+    (frames 53-65); after correction, in none."""
+    from test_person import detect_people  # the real-model helper shared by these tests
+
+    from posture_feedback.person import PersonSelector
+
+    frames = detect_people(lab_video_front, 72, num_poses=3)
+    sel, sc = PersonSelector(), SideSwapCorrector()
+    clicked = False
+    raw_flipped = out_flipped = n = 0
+    for t, people in frames:
+        i = sel.select(people, (1088, 1920), t)
+        if not clicked:
+            if len(people) >= 2:  # click on the man: he stands on a platform, higher in the image
+                top = min(range(len(people)), key=lambda k: people[k].center()[1])
+                clicked = sel.request_target(tuple(people[top].center()))
+            continue
+        if i is None:
+            continue
+        target = people[i].with_arrays(track_id=sel.track_id)
+        out = sc(target, t)
+        n += 1
+        raw_flipped += target.xy[lm.LEFT_SHOULDER, 0] < target.xy[lm.RIGHT_SHOULDER, 0]
+        out_flipped += (out.xy[lm.LEFT_SHOULDER, 0] < out.xy[lm.RIGHT_SHOULDER, 0]) or (
+            out.xy[lm.LEFT_HIP, 0] < out.xy[lm.RIGHT_HIP, 0]
+        )
+    assert n >= 25
+    assert raw_flipped >= 8  # the model's swaps are really there
+    assert out_flipped == 0
