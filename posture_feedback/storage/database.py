@@ -671,12 +671,15 @@ class Database:
             )  # fmt: skip
             return int(cur.lastrowid)
 
-    def end_set(self, set_id: int, ended_at: datetime | None = None) -> None:
+    def end_set(self, set_id: int, ended_at: datetime | None = None, extras: Mapping[str, Any] | None = None) -> None:
+        """Record the end of a set; ``extras`` (end reason, hold/sway/gait summaries) are merged in."""
+        ended = _aware(ended_at) if ended_at else _now()
         with self._tx() as conn:
-            self._require(conn, "sets", set_id)
-            conn.execute(
-                "UPDATE sets SET ended_at = ? WHERE id = ?", (_ts(_aware(ended_at) if ended_at else _now()), set_id)
-            )
+            row = conn.execute("SELECT extras FROM sets WHERE id = ?", (set_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no set with id {set_id}")
+            merged = {**_unjson(row[0]), **dict(extras or {})}
+            conn.execute("UPDATE sets SET ended_at = ?, extras = ? WHERE id = ?", (_ts(ended), _json(merged), set_id))
 
     def add_repetition(self, set_id: int, rep: Repetition) -> int:
         """Store one finished repetition, committed before returning (a crash later cannot lose it)."""
