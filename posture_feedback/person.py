@@ -123,7 +123,10 @@ class _Track:
             conf = np.where(keep, self.conf * 0.5, conf)
         self.pts, self.conf = pts, conf
         self.box = person.bbox(min_confidence)
-        self.scale = body_scale(person)
+        scale = body_scale(person)
+        old = getattr(self, "scale", None)
+        # the body size is noisy from frame to frame (±15 %): remember a running average
+        self.scale = scale if old is None or not math.isfinite(old) else 0.7 * old + 0.3 * scale
         self.t = float(t)
 
 
