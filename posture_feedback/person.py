@@ -88,8 +88,7 @@ class SelectionOptions:
             sizes (half a metre), for a gap of one frame; it grows by ``step_per_s`` per second
             of absence.
         step_per_s: extra allowed movement per second the target has not been seen, in body
-            sizes (2 body sizes/s = 1 m/s, a slow walk; a faster value lets a target that vanishes
-            be replaced by someone else nearby).
+            sizes (a walking person covers about 3 body sizes per second).
         max_size_ratio: a candidate whose body size differs from the target's by more than
             this factor (either way) is someone else.
         centrality_weight: weight in [0, 1] of centrality in the start score.
