@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posture_feedback.person import PersonSelector, SelectionOptions, body_scale
 from posture_feedback.types import Landmarks
@@ -223,3 +225,20 @@ def test_real_video_click_switches_to_the_other_person(lab_frames: list[tuple[fl
     assert len(after) >= 0.8 * len(track[start:])
     assert float(np.linalg.norm(after[0].center() - where)) < 0.3 * body_scale(after[0])
     assert max(_trunk_jumps(track[start:])) < 0.3
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    frames=st.lists(
+        st.lists(st.tuples(st.floats(0, 640), st.floats(0, 480), st.floats(40, 400)), max_size=4),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_select_always_returns_a_valid_index_or_none(frames: list[list[tuple[float, float, float]]]) -> None:
+    sel = PersonSelector()
+    for i, people in enumerate(frames):
+        lms = [person(x, y, s) for x, y, s in people]
+        got = sel.select(lms, FRAME, i / FPS)
+        assert got is None or 0 <= got < len(lms)
+        assert (got is None) or sel.track_id >= 0

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posture_feedback.smoothing import LandmarkSmoother, OneEuroFilter, SmoothingOptions
 from posture_feedback.types import Landmarks
@@ -223,3 +225,22 @@ def test_nan_inputs_pass_through_without_poisoning_the_state() -> None:
     assert np.isfinite(y).all()
     assert y[1] == pytest.approx(5.0)
     assert y[0] == pytest.approx(r[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e4, 1e4), min_size=2, max_size=40),
+    steps=st.lists(st.floats(1e-3, 0.5), min_size=40, max_size=40),
+    beta=st.floats(0.0, 10.0),
+    min_cutoff=st.floats(0.05, 20.0),
+)
+def test_output_never_leaves_the_range_of_the_inputs(
+    values: list[float], steps: list[float], beta: float, min_cutoff: float
+) -> None:
+    """A first-order low-pass mixes its last output with the new input: no overshoot, any timing."""
+    f = OneEuroFilter(min_cutoff, beta, 1.0)
+    t = np.cumsum(steps)
+    for i, v in enumerate(values):
+        y = f(np.array([v]), float(t[i]), 50.0)[0]
+        seen = values[: i + 1]
+        assert min(seen) - 1e-6 <= y <= max(seen) + 1e-6
