@@ -7,7 +7,7 @@ Feed it every frame (``feed(FrameResult)`` or ``update(t, signals, view, ...)``)
 ``tick(t)`` when no frame comes; each call returns the events that happened, in order
 (``events.py``). ``pause``/``resume`` freeze every timer (holds, rests, time limits);
 ``advance`` ends the current wait (instruction, countdown, rest) or set early; ``skip``
-abandons the current exercise. Times of the clock are seconds (frame timestamps).
+abandons the current exercise; ``stop`` ends the session. Times of the clock are seconds (frame timestamps).
 """
 
 from __future__ import annotations
@@ -269,6 +269,17 @@ class SessionRunner:
             self._i += 1
         ev += self._next(t)
         return self._emit(ev)
+
+    def stop(self, t: float) -> list[Event]:
+        """End the session now (the end of a recording, a Stop button): a set in progress ends as
+        ``stopped``, then ``SessionDone``. Nothing happens if the session is already over."""
+        self._advance_clock(t)
+        if self.state in (RunnerState.IDLE, RunnerState.DONE):
+            return []
+        ev: list[Event] = []
+        if self.state is RunnerState.ACTIVE:
+            ev += self._end_set(t, "stopped", then_next=False)
+        return self._emit(ev + self._finish(t))
 
     def tick(self, t: float) -> list[Event]:
         """Advance timers without a frame (no counting)."""

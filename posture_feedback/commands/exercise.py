@@ -1,0 +1,265 @@
+"""``posture-feedback exercise``: guided exercises and treatment plans.
+
+* ``exercise --list``: the built-in exercises, one per line (name — description).
+* ``exercise NAME|PLAN --video FILE --headless [--out reps.csv|reps.json]``: run the pipeline on a
+  recording, count repetitions / time holds as in a session (no instruction, countdown or rest
+  waits), print a summary and write one row per repetition.
+* ``exercise NAME|PLAN [--source ...]``: run the session in the desktop app.
+
+NAME is a built-in exercise or an exercise-definition ``.toml``; PLAN is a plan ``.toml``
+(docs/plan_format.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+import tomllib
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from posture_feedback.commands.analyze import add_model_options, with_model_options
+from posture_feedback.errors import PostureFeedbackError, SourceError
+
+REP_COLUMNS = (
+    "exercise", "side", "set", "rep", "counted", "count", "verdict", "issues", "start_s", "end_s", "duration_s",
+    "peak", "time_in_range_s", "hold_s", "out_s", "back_s", "compensations", "feedback",
+)  # fmt: skip
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "exercise",
+        help="guided exercises: list them, count reps on a video, or run a plan in the app",
+        description="Guided exercises and treatment plans: repetitions, holds, balance and marching.",
+    )
+    p.add_argument("what", nargs="?", metavar="NAME|PLAN",
+                   help="a built-in exercise, an exercise definition .toml, or a plan .toml")  # fmt: skip
+    p.add_argument("--list", action="store_true", help="print the built-in exercises, one per line")
+    p.add_argument("--video", metavar="FILE", help="recorded video to analyse (with --headless)")
+    p.add_argument("--headless", action="store_true", help="no window: count on --video and print/write the results")
+    p.add_argument("--out", "-o", type=Path, metavar="reps.csv|reps.json", help="write per-repetition results")
+    p.add_argument("--source", metavar="N|FILE|sample", help="camera index or video for the app (default 0)")
+    p.add_argument("--side", choices=("left", "right", "both"), help="side for a single exercise (default both)")
+    p.add_argument("--reps", type=int, metavar="N", help="single exercise: repetitions per set")
+    p.add_argument("--sets", type=int, metavar="N", help="single exercise: number of sets")
+    p.add_argument("--hold", type=float, metavar="S", help="single exercise: seconds to hold (holds, balance, march)")
+    p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames of --video")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def list_lines() -> list[str]:
+    """``name — description`` of every built-in exercise."""
+    from posture_feedback.exercises.library import list_exercises
+
+    return [f"{d.name} — {d.description}" for d in list_exercises()]
+
+
+def load_what(what: str, args: argparse.Namespace, headless: bool):
+    """A ``Plan`` from a built-in name, a definition file or a plan file (command-line overrides applied)."""
+    from posture_feedback.exercises.errors import PlanError
+    from posture_feedback.exercises.library import builtin_names, get_exercise
+    from posture_feedback.exercises.plan import Plan, default_item, load_plan
+
+    path = Path(what)
+    is_file = what.endswith(".toml") or path.is_file()
+    if is_file and path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = {"exercise": None}  # let the plan loader report the precise error
+        if "exercise" in data or "kind" not in data:
+            if any(v is not None for v in (args.side, args.reps, args.sets, args.hold)):
+                raise PostureFeedbackError("--side/--reps/--sets/--hold apply to a single exercise, not to a plan")
+            return load_plan(path)
+    elif is_file:
+        raise PlanError(what, None, "", "file not found")
+    elif what not in builtin_names():
+        raise PostureFeedbackError(f"unknown exercise {what!r} (see `posture-feedback exercise --list`)")
+    defn = get_exercise(what)
+    item = default_item(defn, what)
+    changes: dict[str, Any] = {}
+    if args.side:
+        if args.side != "both" and (not defn.sided or defn.kind == "gait"):
+            raise PostureFeedbackError(f"{defn.name} is not done with one side: leave out --side")
+        changes["side"] = args.side
+    if args.sets is not None:
+        if args.sets < 1:
+            raise PostureFeedbackError("--sets must be at least 1")
+        changes["sets"] = args.sets
+    if args.reps is not None:
+        if args.reps < 1 or defn.kind in ("hold", "balance"):
+            raise PostureFeedbackError("--reps must be at least 1, and only for repetition or marching exercises")
+        changes["reps"] = args.reps
+    if args.hold is not None:
+        if args.hold <= 0 or defn.kind == "reps":
+            raise PostureFeedbackError("--hold must be positive, and only for hold, balance or marching exercises")
+        changes["hold_s"] = args.hold
+        if defn.kind == "gait" and args.reps is None:
+            changes["reps"] = None
+    if headless:
+        # a recording: one pass counting everything unless told otherwise
+        changes.setdefault("sets", 1)
+        if defn.kind in ("reps", "gait") and "reps" not in changes and "hold_s" not in changes:
+            changes["reps"] = 10_000
+    item = replace(item, **changes)
+    return Plan(items=[item], title=defn.title)
+
+
+def for_recording(plan):
+    """The plan as it runs on a recording: no instruction, countdown or rest waits."""
+    from posture_feedback.exercises.plan import Plan
+
+    items = [replace(i, rest_s=0.0) for i in plan.items]
+    return Plan(items=items, title=plan.title, patient=plan.patient, countdown_s=0.0, instruction_s=0.0,
+                rest_between_s=0.0, source=plan.source)  # fmt: skip
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 3)
+
+
+def rep_rows(events) -> list[dict[str, Any]]:
+    """One dict per repetition event (columns ``REP_COLUMNS``); times in seconds of the recording."""
+    from posture_feedback.exercises.events import RepEvent, SetDone
+
+    rows, set_of = [], {}
+    for e in events:
+        if isinstance(e, SetDone):
+            for r in e.result.reps:
+                set_of[id(r)] = (e.result.exercise, e.result.set_number)
+    for e in events:
+        if not isinstance(e, RepEvent):
+            continue
+        r = e.rep
+        exercise, set_number = set_of.get(id(r), ("", 0))
+        rows.append({
+            "exercise": exercise, "side": r.side, "set": set_number, "rep": r.number, "counted": r.counted,
+            "count": r.count, "verdict": r.verdict.value, "issues": ";".join(i.value for i in r.issues),
+            "start_s": _num(r.start_t), "end_s": _num(r.end_t), "duration_s": _num(r.duration_s),
+            "peak": _num(r.peak), "time_in_range_s": _num(r.time_in_range_s), "hold_s": _num(r.hold_s),
+            "out_s": _num(r.out_s), "back_s": _num(r.back_s), "compensations": ";".join(r.compensations),
+            "feedback": " | ".join(e.feedback),
+        })  # fmt: skip
+    return rows
+
+
+def _set_dict(s) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "exercise": s.exercise, "side": s.side, "set": s.set_number, "end_reason": s.end_reason, "count": s.count,
+        "start_s": _num(s.start_t), "end_s": _num(s.end_t),
+        "faults_s": {k: _num(v) for k, v in s.faults_s.items()},
+    }  # fmt: skip
+    for key in ("hold", "sway", "gait"):
+        value = getattr(s, key)
+        if value is not None:
+            d[key] = {k: (_num(v) if isinstance(v, float) else v) for k, v in asdict(value).items()}
+    return d
+
+
+def summary_lines(result, frames: int, found: int) -> list[str]:
+    lines = [f"frames: {frames}   person found: {found} ({100.0 * found / max(frames, 1):.0f}%)"]
+    for s in result.sets:
+        head = f"{s.exercise} ({s.side}) set {s.set_number}: "
+        if s.hold is not None:
+            text = f"held {s.hold.held_s:.1f} s of {s.hold.target_s:g} s, breaks {s.hold.breaks}"
+            if s.sway is not None and s.sway.samples > 1:
+                text += (f"; sway path {s.sway.path_length:.3f} trunk lengths, 95% ellipse "
+                         f"{s.sway.ellipse_area:.4f} trunk lengths²")  # fmt: skip
+        elif s.gait is not None:
+            g = s.gait
+            text = (f"{g.steps} steps (left {g.steps_left}, right {g.steps_right}), cadence {g.cadence_spm:.0f}/min, "
+                    f"knee-height symmetry index {g.height_symmetry:.0f}%")  # fmt: skip
+        else:
+            verdicts: dict[str, int] = {}
+            for r in s.reps:
+                verdicts[r.verdict.value] = verdicts.get(r.verdict.value, 0) + 1
+            vt = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"
+            text = f"{s.count} reps counted of {len(s.reps)} attempts ({vt})"
+        lines.append(head + text)
+    return lines
+
+
+def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".json":
+        doc = {"title": result.title, "reps": rows, "sets": [_set_dict(s) for s in result.sets]}
+        path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif path.suffix.lower() == ".csv":
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=REP_COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+    else:
+        raise PostureFeedbackError(f"--out must end in .csv or .json, got {path.name}")
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    from posture_feedback.exercises.runner import SessionRunner
+    from posture_feedback.pipeline import PipelineOptions, iter_results
+
+    if not args.video:
+        raise PostureFeedbackError("--headless needs --video FILE (a recording to count on)")
+    if args.out is not None and args.out.suffix.lower() not in (".csv", ".json"):
+        raise PostureFeedbackError(f"--out must end in .csv or .json, got {args.out.name}")
+    if args.max_frames is not None and args.max_frames < 1:
+        raise PostureFeedbackError("--max-frames must be at least 1")
+    plan = for_recording(load_what(args.what, args, headless=True))
+    options = with_model_options(PipelineOptions(), args)
+    runner = SessionRunner(plan)
+    events, frames, found, t = [], 0, 0, 0.0
+    for result in iter_results(args.video, options, max_frames=args.max_frames):
+        t = result.frame.timestamp_s
+        if frames == 0:
+            events += runner.start(t)
+        frames += 1
+        found += result.person_found
+        events += runner.feed(result)
+    if frames == 0:
+        raise SourceError(f"{args.video} yielded no frames")
+    events += runner.stop(t)
+    rows = rep_rows(events)
+    for line in summary_lines(runner.result, frames, found):
+        print(line)
+    if args.out is not None:
+        write_out(args.out, rows, runner.result)
+        print(f"per-repetition results: {args.out}")
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    plan = load_what(args.what, args, headless=False)
+    try:
+        from posture_feedback.ui import launch
+        from posture_feedback.ui.options import AppOptions
+    except ImportError as exc:
+        print(f"posture-feedback: the desktop app is not available ({exc}); "
+              "use --video FILE --headless to count on a recording", file=sys.stderr)  # fmt: skip
+        return 2
+    if "plan" not in getattr(AppOptions, "__dataclass_fields__", {}):
+        print("posture-feedback: this version of the app cannot run exercise sessions yet; "
+              "use --video FILE --headless to count on a recording", file=sys.stderr)  # fmt: skip
+        return 2
+    source: Any = args.source if args.source is not None else 0
+    if isinstance(source, str) and source.isdigit():
+        source = int(source)
+    return int(launch(source=source, plan=plan, model=args.model or "full") or 0)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        for line in list_lines():
+            print(line)
+        return 0
+    if not args.what:
+        raise PostureFeedbackError("give an exercise name or a plan file (or --list)")
+    if args.headless or args.video:
+        if not args.headless:
+            raise PostureFeedbackError("--video runs without a window: add --headless (or use --source for the app)")
+        return run_headless(args)
+    return run_app(args)
