@@ -21,9 +21,9 @@ from posture_feedback.storage.sample_data import fill_sample_history  # noqa: E4
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def sample_db(tmp_path: Path) -> tuple[Database, int]:
-    db = Database(tmp_path / "pf.sqlite3")
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, int]:
+    db = Database(tmp_path_factory.mktemp("history") / "pf.sqlite3")
     pid = fill_sample_history(db, "Sample patient", weeks=10).id
     yield db, pid
     db.close()
