@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from posture_feedback.storage import Database
+import pytest
+
+from posture_feedback.storage import Database, DatabaseBusyError
 
 # A session writer: one repetition per loop, committed by add_repetition; prints each committed index.
 WRITER = r"""
@@ -107,6 +109,10 @@ def test_reader_sees_committed_reps_while_writer_holds_a_transaction(tmp_path: P
             sid = reader.profile_by_name("Busy").id
             (s,) = reader.sessions(sid)
             assert [r.index for r in s.sets[0].repetitions] == [1, 2, 3, 4, 5]
+            # A second writer waits for the busy timeout, then gets a clear error; nothing half-written.
+            with Database(path, busy_timeout_s=0.3) as other:
+                with pytest.raises(DatabaseBusyError, match="locked by another program"):
+                    other.create_profile("Blocked")
             proc.stdin.write("go\n")
             proc.stdin.flush()
             assert proc.stdout.readline().strip() == "committed 6"
@@ -116,6 +122,7 @@ def test_reader_sees_committed_reps_while_writer_holds_a_transaction(tmp_path: P
             assert out.strip().endswith("done")
             final = reader.sessions(sid)[0]
             assert final.status == "completed" and len(final.sets[0].repetitions) == 10
+            assert [p.name for p in reader.list_profiles()] == ["Busy"]
     finally:
         if proc.poll() is None:
             proc.kill()
