@@ -109,7 +109,8 @@ class Reference:
         return 0.0
 
     def citation(self) -> str:
-        return SOURCES.get(self.source, self.source)
+        """The short key and the full citation, e.g. ``AAOS 1965: American Academy of ...``."""
+        return f"{self.source}: {SOURCES[self.source]}" if self.source in SOURCES else self.source
 
 
 # SEM floor for ROM from Boone 1978: a same-tester change of 4 deg is the smallest real change,

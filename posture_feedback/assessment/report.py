@@ -129,8 +129,8 @@ def render_html(
             for name in rec.snapshots:
                 parts.append(_image(Path(snapshot_dir) / name))
         for m in rec.measures:
-            for key, text in SOURCES.items():
-                if m.reference_source == text:
+            for key in SOURCES:
+                if m.reference_source.startswith(key):
                     cited.add(key)
             src = rec.details.get(m.label, {}).get("sem_source")
             if src:

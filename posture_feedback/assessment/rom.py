@@ -234,7 +234,9 @@ def rom_test(
     for side, results in results_by_side.items():
         check_view(results, test.view, side=side if test.view is View.SIDE else None)
         vals, uncs = angle_trace(results, test, side, up)
-        peaks = find_peaks(vals, min_prominence=prom)
+        # A repetition must also reach ``prom`` degrees from anatomical zero (the neutral of every
+        # ROM angle): a return from the opposite direction is not a repetition towards this side.
+        peaks = [p for p in find_peaks(vals, min_prominence=prom) if p.value >= prom]
         if not peaks:
             raise RomTestError(
                 f"no repetition of {test.name} ({side}) found (needs a rise and fall of {prom:g} deg or more): "

@@ -33,7 +33,7 @@ WHOLE_BODY: tuple[int, ...] = (
 )  # fmt: skip
 #: Landmarks needed for an upper-body measure.
 UPPER_BODY: tuple[int, ...] = (lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP)
-#: Default: body still = landmarks moving less than this many body heights per second.
+#: Default: body still = the needed landmarks moving on average less than this many body heights per second.
 MAX_SPEED = 0.15
 MIN_CONFIDENCE = 0.5
 
@@ -123,7 +123,7 @@ class ViewGate:
         if self._last_xy is not None and self._last_t is not None and t > self._last_t:
             x0, y0, x1, y1 = m.bbox()
             size = max(y1 - y0, x1 - x0, 1.0)
-            speed = float(np.median(np.linalg.norm(xy - self._last_xy, axis=1))) / size / (t - self._last_t)
+            speed = float(np.mean(np.linalg.norm(xy - self._last_xy, axis=1))) / size / (t - self._last_t)
             moving = speed > self.max_speed
         self._last_xy, self._last_t = xy, t
         return moving

@@ -1,0 +1,338 @@
+"""Assessment: peaks, view gate and refusal, posture/ROM/movement measures on constructed poses, MDC, record, report."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posture_feedback import landmarks as lm
+from posture_feedback.assessment import measures as ms
+from posture_feedback.assessment.movement import movement_screen
+from posture_feedback.assessment.peaks import find_peaks, peak_spread
+from posture_feedback.assessment.posture import posture_screen
+from posture_feedback.assessment.record import AssessmentRecord, verdict
+from posture_feedback.assessment.report import write_html_report
+from posture_feedback.assessment.rom import ROM_TESTS, RomTestError, angle_trace, rom_test
+from posture_feedback.assessment.uncertainty import compare_measures, mdc95, plane_uncertainty
+from posture_feedback.assessment.viewgate import ViewGate, WrongViewError, check_view, view_instruction
+from posture_feedback.kinematics import compute_angles, pose_with_angles
+from posture_feedback.storage.models import Measure
+from posture_feedback.types import Frame, FrameResult, Landmarks, View
+from posture_feedback.view import classify_view
+
+FPS = 30.0
+BLANK = np.zeros((480, 640, 3), np.uint8)
+
+
+def result(pose: Landmarks | None, i: int, up: np.ndarray | None = None) -> FrameResult:
+    """A pipeline-like result for a constructed pose (view, azimuth and angles computed as the pipeline does)."""
+    frame = Frame(image=BLANK, index=i, timestamp_s=i / FPS, captured_at=0.0, source="constructed")
+    if pose is None:
+        return FrameResult(frame=frame)
+    view, az = classify_view(pose, up=up)
+    return FrameResult(
+        frame=frame, people=[pose], target_index=0, landmarks=pose, view=view,
+        angles=compute_angles(pose, view, azimuth_deg=az, up=up), azimuth_deg=az,
+    )  # fmt: skip
+
+
+def sequence(poses: list[Landmarks | None]) -> list[FrameResult]:
+    return [result(p, i) for i, p in enumerate(poses)]
+
+
+def reps_trace(peaks: list[float], low: float = 10.0, ramp: int = 12, hold: int = 3) -> list[float]:
+    """Up-hold-down ramps from ``low`` to each peak value (degrees), one list entry per frame."""
+    out: list[float] = [low] * 5
+    for p in peaks:
+        out += list(np.linspace(low, p, ramp))[1:] + [p] * hold + list(np.linspace(p, low, ramp))[1:] + [low] * 4
+    return out
+
+
+def drifting(n: int, px_per_frame: float = 6.0) -> list[Landmarks]:
+    """A person facing the camera drifting sideways (6 px per frame ≈ 0.7 body heights per second)."""
+    out = []
+    for i in range(n):
+        p = pose_with_angles()
+        image = p.image.copy()
+        image[:, 0] += px_per_frame * i
+        out.append(p.with_arrays(image=image))
+    return out
+
+
+# -- peaks ----------------------------------------------------------------------------------------
+
+
+def test_peaks_one_per_repetition_with_exact_values():
+    trace = reps_trace([120.0, 150.0, 135.0])
+    peaks = find_peaks(trace, min_prominence=20.0)
+    assert [p.value for p in peaks] == pytest.approx([120.0, 150.0, 135.0])
+    assert all(p.returned for p in peaks)
+    assert peak_spread(peaks) == pytest.approx(np.std([120, 150, 135], ddof=1))
+    for p in peaks:
+        assert trace[p.index] == pytest.approx(p.value)
+        assert p.start < p.index < p.end
+
+
+def test_peaks_hysteresis_ignores_jitter_and_small_bumps():
+    trace = reps_trace([100.0, 100.0])
+    noisy = [v + (3.0 if i % 2 else -3.0) for i, v in enumerate(trace)]  # ±3° jitter everywhere
+    bump = [10.0] * 5 + [18.0, 22.0, 18.0] + [10.0] * 5  # a 12° twitch: not a repetition
+    peaks = find_peaks(noisy + bump, min_prominence=20.0)
+    assert len(peaks) == 2
+    assert all(abs(p.value - 100.0) <= 3.0 for p in peaks)
+
+
+def test_peaks_skip_nan_and_flag_a_final_peak_not_returned():
+    trace = reps_trace([90.0]) + list(np.linspace(10, 80, 10))
+    trace[12] = math.nan
+    trace[13] = math.nan
+    peaks = find_peaks(trace, min_prominence=20.0)
+    assert len(peaks) == 2
+    assert peaks[0].value == pytest.approx(90.0) and peaks[0].returned
+    assert not peaks[1].returned and peaks[1].value == pytest.approx(80.0, abs=8.0)
+    assert find_peaks([math.nan] * 10) == []
+
+
+# -- uncertainty, MDC, record ---------------------------------------------------------------------
+
+
+def test_mdc_and_change_only_beyond_it():
+    assert mdc95(2.0) == pytest.approx(1.96 * math.sqrt(2) * 2.0)
+    before = [Measure("knee_flexion", 100.0, 5.0, "left", mdc=6.0), Measure("cva", 50.0, 3.0, mdc=4.0)]
+    after = [Measure("knee_flexion", 108.0, 5.0, "left", mdc=7.0), Measure("cva", 47.0, 3.0, mdc=4.0)]
+    changes = {c.label: c for c in compare_measures(before, after)}
+    assert changes["knee_flexion (left)"].is_change and changes["knee_flexion (left)"].mdc == 7.0
+    assert not changes["cva"].is_change
+    assert "no detectable change" in changes["cva"].describe()
+
+
+def test_plane_uncertainty_grows_with_obliqueness():
+    face_on = plane_uncertainty("frontal", 0.0, 1.0)
+    oblique = plane_uncertainty("frontal", 45.0, 1.0)
+    side_on = plane_uncertainty("sagittal", 90.0, 1.0)
+    assert face_on == pytest.approx(side_on)
+    assert oblique > face_on
+    assert plane_uncertainty("frontal", 0.0, 0.5) > face_on
+
+
+def test_verdict_and_record_json_round_trip(tmp_path):
+    assert verdict(1.0, 3.0, -2.0, 2.0) == "within"
+    assert verdict(4.0, 3.0, -2.0, 2.0) == "uncertain"
+    assert verdict(9.0, 3.0, -2.0, 2.0) == "outside"
+    assert verdict(math.nan, 3.0, -2.0, 2.0) == "not measured"
+    rec = AssessmentRecord(kind="rom", title="t", measures=[Measure("x", math.nan, math.nan, "left", mdc=3.0)])
+    rec.details["x (left)"] = {"peaks": [{"frame": 3, "value": 1.5}]}
+    path = rec.save_json(tmp_path / "r.json")
+    back = AssessmentRecord.load_json(path)
+    assert math.isnan(back.measures[0].value) and back.measures[0].side == "left"
+    assert back.details == rec.details
+
+
+# -- view gate and refusal ------------------------------------------------------------------------
+
+
+def test_view_instructions():
+    assert view_instruction(View.SIDE, View.FRONT) == "Turn side-on to the camera"
+    assert "left side" in view_instruction(View.SIDE, View.FRONT, side="left")
+    assert view_instruction(View.SIDE, View.SIDE, azimuth_deg=-90.0, side="left").startswith("Turn around")
+    assert view_instruction(View.SIDE, View.SIDE, azimuth_deg=90.0, side="left") is None
+    assert view_instruction(View.FRONT, View.BACK) == "Turn around to face the camera"
+    assert view_instruction(View.FRONT, View.UNKNOWN).startswith("Step into view")
+
+
+def test_view_gate_waits_for_right_view_then_still():
+    side = [pose_with_angles(azimuth_deg=90.0)] * 10
+    front = [pose_with_angles()] * 40
+    results = sequence(side + front)
+    gate = ViewGate(View.FRONT, hold_s=0.5)
+    states = [gate.update(r) for r in results]
+    assert states[0].message == "Turn to face the camera" and not states[0].ready
+    first_ready = next(i for i, s in enumerate(states) if s.ready)
+    assert states[10].message == "Hold still"  # the turn itself is movement
+    assert first_ready == 11 + 15  # then 0.5 s at 30 fps of a still front view
+    assert all(s.ready for s in states[first_ready:])
+    # Moving (the whole body drifting sideways) never gets ready.
+    gate.reset()
+    states = [gate.update(r) for r in sequence(drifting(20))]
+    assert any(s.message == "Hold still" for s in states)
+    assert not any(s.ready for s in states)
+
+
+def test_side_view_test_refuses_front_view_data():
+    results = sequence([pose_with_angles(left_arm=(a, 0, 0)) for a in reps_trace([150.0, 150.0])])
+    with pytest.raises(WrongViewError, match="Turn side-on"):
+        rom_test("shoulder_flexion", {"left": results})
+    with pytest.raises(WrongViewError, match="face the camera"):
+        check_view(sequence([pose_with_angles(azimuth_deg=90.0)] * 5), View.FRONT)
+
+
+# -- ROM on constructed poses ---------------------------------------------------------------------
+
+
+def test_rom_shoulder_flexion_exact_on_constructed_side_view(tmp_path):
+    peaks = [140.0, 165.0, 155.0]
+    # Camera on the person's left (azimuth +90): left side towards the camera.
+    poses = [pose_with_angles(azimuth_deg=90.0, left_arm=(a, 0, 0)) for a in reps_trace(peaks, low=5.0)]
+    rec = rom_test("shoulder_flexion", {"left": sequence(poses)}, out_dir=tmp_path)
+    m = rec.measure("shoulder_flexion", "left")
+    assert m.value == pytest.approx(165.0, abs=1e-6)
+    d = rec.details[m.label]
+    assert d["n_reps"] == 3
+    assert [p["value"] for p in d["peaks"]] == pytest.approx(peaks, abs=1e-6)
+    assert d["percent_of_norm"] == pytest.approx(100 * 165 / 180)
+    assert m.reference == 180.0 and m.reference_source.startswith("AAOS 1965: American Academy")
+    assert m.mdc == pytest.approx(mdc95(math.hypot(4.0 / (1.96 * math.sqrt(2)), np.std(peaks, ddof=1))))
+    assert m.uncertainty > np.std(peaks, ddof=1)
+    assert (tmp_path / d["snapshot"]).is_file()
+    with pytest.raises(WrongViewError, match="right side must face"):
+        rom_test("shoulder_flexion", {"right": sequence(poses)})
+
+
+def test_rom_left_right_difference_and_lateral_flexion():
+    left = [pose_with_angles(left_arm=(a, 90, 0)) for a in reps_trace([170.0, 170.0])]
+    right = [pose_with_angles(right_arm=(a, 90, 0)) for a in reps_trace([150.0, 150.0])]
+    rec = rom_test("shoulder_abduction", {"left": sequence(left), "right": sequence(right)})
+    assert rec.measure("shoulder_abduction", "left").value == pytest.approx(170.0, abs=1e-6)
+    assert rec.measure("shoulder_abduction", "right").value == pytest.approx(150.0, abs=1e-6)
+    diff = rec.measure("shoulder_abduction_left_right_difference")
+    assert diff.value == pytest.approx(20.0, abs=1e-6)
+    with pytest.raises(RomTestError, match="unknown ROM test"):
+        rom_test("ankle_wiggle", {"left": sequence(left)})
+    with pytest.raises(RomTestError, match="no repetition"):
+        rom_test("shoulder_abduction", {"left": sequence([pose_with_angles()] * 40)})
+
+
+def _lean_sideways(pose: Landmarks, deg: float, px_per_m: float = 250.0) -> Landmarks:
+    """Shift the upper body sideways so that mid-hip → mid-shoulder leans ``deg`` to the person's left (+x)."""
+    image, world = pose.image.copy(), pose.world.copy()
+    hips = world[[lm.LEFT_HIP, lm.RIGHT_HIP]].mean(axis=0)
+    sh = world[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]].mean(axis=0)
+    dx = abs(sh[1] - hips[1]) * math.tan(math.radians(deg))
+    upper = [lm.NOSE, *range(1, 11), lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, *range(13, 23)]
+    world[upper, 0] += dx
+    image[upper, 0] += dx * px_per_m
+    return pose.with_arrays(image=image, world=world)
+
+
+def test_trunk_lateral_flexion_rom_and_sign():
+    poses = [_lean_sideways(pose_with_angles(), a) for a in reps_trace([30.0, 25.0], low=0.0)]
+    results = sequence(poses)
+    vals, _ = angle_trace(results, ROM_TESTS["trunk_lateral_flexion"], "left")
+    assert np.nanmax(vals) == pytest.approx(30.0, abs=1e-6)
+    rec = rom_test("trunk_lateral_flexion", {"left": results})
+    assert rec.measure("trunk_lateral_flexion", "left").value == pytest.approx(30.0, abs=1e-6)
+    with pytest.raises(RomTestError):  # leaning left is not lateral flexion to the right
+        rom_test("trunk_lateral_flexion", {"right": results})
+
+
+# -- posture screen on constructed poses ----------------------------------------------------------
+
+
+def test_posture_screen_exact_on_constructed_front_and_side(tmp_path):
+    front = sequence([_lean_sideways(pose_with_angles(shoulder_tilt=5.0, pelvic_tilt=-3.0, head_tilt=4.0), 6.0)] * 80)
+    side = sequence([pose_with_angles(azimuth_deg=90.0, trunk_lean=8.0, head_lean=40.0)] * 80)
+    rec = posture_screen(front, side, out_dir=tmp_path)
+    got = {m.name: m for m in rec.measures}
+    assert got["shoulder_tilt"].value == pytest.approx(5.0, abs=1e-6)
+    assert got["pelvic_tilt"].value == pytest.approx(-3.0, abs=1e-6)
+    assert got["trunk_lateral_lean"].value == pytest.approx(6.0, abs=1e-6)
+    assert got["craniovertebral_angle"].value == pytest.approx(50.0, abs=1e-6)
+    assert got["trunk_inclination"].value == pytest.approx(8.0, abs=1e-6)
+    # mid-ear = mid-shoulder + 0.2 m along the head line leaning 40° forward → 20 sin 40° cm in front.
+    assert got["ear_shoulder_offset"].value == pytest.approx(20.0 * math.sin(math.radians(40.0)), abs=1e-6)
+    assert got["ear_shoulder_offset"].unit == "cm"
+    # 5° is 3° outside ±2°, but less than its uncertainty (model + 2° uncalibrated roll): not distinguishable.
+    assert got["shoulder_tilt"].uncertainty > 3.0
+    assert rec.details["shoulder_tilt"]["verdict"] == "uncertain"
+    assert rec.details["craniovertebral_angle"]["verdict"] == "within"
+    assert any("not calibrated" in w for w in rec.warnings)
+    assert sorted(rec.snapshots) == ["posture_front.png", "posture_side.png"]
+    report = write_html_report([rec], tmp_path / "report.html")
+    text = report.read_text(encoding="utf-8")
+    for name in ("shoulder_tilt", "craniovertebral_angle", "ear_shoulder_offset", "Lau", "MDC95"):
+        assert name in text
+    assert text.count("data:image/png;base64,") == 2
+
+
+def test_posture_screen_refuses_wrong_view_and_restless_person():
+    side = sequence([pose_with_angles(azimuth_deg=90.0)] * 60)
+    with pytest.raises(WrongViewError, match="face the camera"):
+        posture_screen(side, None)
+    restless = sequence(drifting(60))
+    from posture_feedback.assessment.posture import PostureScreenError
+
+    with pytest.raises(PostureScreenError, match="no still front view"):
+        posture_screen(restless, None, hold_s=1.0)
+
+
+# -- movement screen on constructed squats --------------------------------------------------------
+
+
+def _squat(q: float, az: float = 0.0, valgus_px: float = 0.0, trunk: float = 0.0) -> Landmarks:
+    pose = pose_with_angles(azimuth_deg=az, trunk_lean=trunk, left_leg=(q, 2 * q), right_leg=(q, 2 * q))
+    if valgus_px:
+        image = pose.image.copy()
+        image[lm.LEFT_KNEE, 0] -= valgus_px  # the person's left knee moves towards the midline (−x)
+        pose = pose.with_arrays(image=image)
+    return pose
+
+
+def test_movement_screen_flags_knee_valgus_and_forward_lean(tmp_path):
+    qs = reps_trace([45.0, 45.0, 45.0], low=0.0)
+    front = sequence([_squat(q, valgus_px=0.5 * q) for q in qs])  # left knee caves in as the squat deepens
+    side = sequence([_squat(q, az=90.0, trunk=0.9 * q) for q in qs])
+    rec = movement_screen("overhead_squat", front, side, out_dir=tmp_path)
+    left, right = rec.measure("knee_valgus", "left"), rec.measure("knee_valgus", "right")
+    assert left.value > 8.0 and abs(right.value) < 1e-6
+    worst = max(rec.details[left.label]["repetitions"], key=lambda r: r["value"])
+    assert rec.details[left.label]["frame"] == worst["frame"]
+    assert len(rec.details[left.label]["repetitions"]) == 3
+    # Side: trunk leans 0.9·q = 40.5° at the bottom; the shin (ankle → knee) leans by the body-frame geometry.
+    q, k = math.radians(45.0), math.radians(90.0)
+    d = np.array([0.0, -math.cos(q), math.sin(q)])
+    w = np.array([0.0, 0.0, -1.0]) - (np.array([0.0, 0.0, -1.0]) @ d) * d
+    shank = math.cos(k) * d + math.sin(k) * w / np.linalg.norm(w)
+    shin = math.degrees(math.atan2(-shank[2], -shank[1]))
+    lean = rec.measure("trunk_forward_lean_excess")
+    assert lean.value == pytest.approx(40.5 - shin, abs=1e-6)
+    assert rec.measure("squat_depth").value == pytest.approx(90.0, abs=1e-6)
+    assert rec.measure("arms_forward") is not None
+    assert sorted(rec.snapshots) == ["movement_overhead_squat_front.png", "movement_overhead_squat_side.png"]
+    assert ms.trunk_leans(side[0].landmarks, side[0].azimuth_deg)[1] == pytest.approx(0.0, abs=1e-9)
+
+
+# -- the real model on the sample video -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sports_run(sports_video):
+    """Pipeline results of the sample's first 172 frames: facing the camera raising both arms twice
+    (frames ~10–90), then side-on with the right side towards the camera, raising the right arm (~95–170)."""
+    from posture_feedback.pipeline import analyze_video
+
+    return analyze_video(sports_video, max_frames=172)
+
+
+def test_real_video_shoulder_abduction_peaks(sports_run):
+    front = sports_run[:95]
+    rec = rom_test("shoulder_abduction", {"left": front, "right": front})
+    for side in ("left", "right"):
+        m = rec.measure("shoulder_abduction", side)
+        d = rec.details[m.label]
+        assert d["n_reps"] == 2, d["peaks"]
+        assert 130.0 <= m.value <= 180.0
+        assert all(20 <= p["frame"] <= 65 for p in d["peaks"])
+        assert math.isfinite(m.uncertainty) and m.mdc > 0
+
+
+def test_real_video_refusal_and_side_view_flexion(sports_run, tmp_path):
+    with pytest.raises(WrongViewError, match="Turn side-on"):
+        rom_test("shoulder_flexion", {"right": sports_run[:95]})
+    rec = rom_test("shoulder_flexion", {"right": sports_run[95:]}, out_dir=tmp_path)
+    m = rec.measure("shoulder_flexion", "right")
+    assert 100.0 <= m.value <= 180.0
+    assert 140 <= rec.details[m.label]["best_frame"] <= 170
+    report = write_html_report([rec], tmp_path / "report.html")
+    assert "shoulder_flexion (right)" in report.read_text(encoding="utf-8")
