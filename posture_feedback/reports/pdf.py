@@ -177,7 +177,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
     rows: list[list[str]] = []
     flags: list[bool] = []
     for a in data.assessments:
-        rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", "", ""])
+        rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", ""])
         flags.append(True)
         for m in a.measures:
             u = _unit(m.unit)
@@ -186,7 +186,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
                 rng = f" [{_num(m.reference_low, '', 0)}–{_num(m.reference_high, '', 0)}]"
             value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
             rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
-                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source[:38], ""])  # fmt: skip
+                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source[:38]])  # fmt: skip
             flags.append(False)
     if not rows:
         fig = _page("Evaluation results", layout=False)
@@ -197,7 +197,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
         fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
         ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
         ax.set_axis_off()
-        _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source", ""],
+        _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"],
                rows[i:i + ROWS_PER_PAGE], highlight=flags[i:i + ROWS_PER_PAGE])  # fmt: skip
         yield fig
 
@@ -215,7 +215,7 @@ def _snapshot_pages(db: Database, data: ReportData) -> Iterator[Figure]:
             except (OSError, ValueError, SyntaxError):
                 ax.text(0.5, 0.5, "(image could not be read)", ha="center", transform=ax.transAxes)
                 continue
-            ax.imshow(image[..., ::-1] if snap.mime == "image/bgr" else image)
+            ax.imshow(image)
             a = ids[snap.assessment_id]
             ax.set_title(f"{snap.caption or a.kind} ({a.created_at.strftime('%d %b %Y')})", fontsize=9)
         for ax in axes[len(snaps[i : i + 4]) :]:
