@@ -1,0 +1,99 @@
+"""`posture-feedback exercise`: listing, argument errors (one line, exit 2), plan errors, app hand-off."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from posture_feedback.cli import main
+from posture_feedback.commands import exercise as cmd
+from posture_feedback.exercises.library import builtin_names
+
+
+def test_list_prints_one_exercise_per_line(capsys):
+    assert main(["exercise", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(builtin_names()) >= 12
+    assert [line.split(" — ")[0] for line in lines] == builtin_names()
+    assert all(len(line.split(" — ")) == 2 and line.split(" — ")[1] for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["exercise"], "give an exercise name or a plan file"),
+        (["exercise", "lateral_rise", "--video", "x.mp4", "--headless"], "unknown exercise 'lateral_rise'"),
+        (["exercise", "lateral_raise", "--video", "x.mp4"], "add --headless"),
+        (["exercise", "lateral_raise", "--headless"], "--headless needs --video FILE"),
+        (
+            ["exercise", "lateral_raise", "--video", "x.mp4", "--headless", "--out", "r.txt"],
+            "must end in .csv or .json",
+        ),
+        (["exercise", "tandem_stance", "--side", "left", "--video", "x.mp4", "--headless"], "not done with one side"),
+        (["exercise", "upright_sitting", "--reps", "5", "--video", "x.mp4", "--headless"], "--reps must be"),
+        (["exercise", "chin_tuck", "--hold", "5", "--video", "x.mp4", "--headless"], "--hold must be"),
+        (["exercise", "missing_plan.toml", "--video", "x.mp4", "--headless"], "missing_plan.toml: file not found"),
+        (["exercise", "lateral_raise", "--video", "does_not_exist.mp4", "--headless"], "does_not_exist.mp4"),
+    ],
+)
+def test_bad_arguments_give_one_clear_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err and "Traceback" not in err
+
+
+def test_invalid_plan_reports_file_and_line(tmp_path, capsys):
+    plan = tmp_path / "plan.toml"
+    plan.write_text('title = "x"\n\n[[exercise]]\nname = "lateral_raise"\nsets = "three"\n')
+    assert main(["exercise", str(plan), "--video", "x.mp4", "--headless"]) == 2
+    err = capsys.readouterr().err
+    assert f"{plan}:5: exercise[1].sets: must be a whole number, got a string (allowed: 1..100)" in err
+
+
+def test_options_for_a_plan_are_refused(tmp_path, capsys):
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[[exercise]]\nname = "lateral_raise"\n')
+    assert main(["exercise", str(plan), "--reps", "3", "--video", "x.mp4", "--headless"]) == 2
+    assert "apply to a single exercise" in capsys.readouterr().err
+
+
+def _args(**kw):
+    base = dict(side=None, reps=None, sets=None, hold=None)
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def test_single_exercise_overrides_and_recording_defaults():
+    plan = cmd.load_what("forward_reach", _args(side="right", reps=4, sets=3), headless=False)
+    item = plan.items[0]
+    assert (item.side, item.reps, item.sets) == ("right", 4, 3)
+    plan = cmd.for_recording(cmd.load_what("marching", _args(hold=20.0), headless=True))
+    item = plan.items[0]
+    assert (item.hold_s, item.reps, item.sets, item.rest_s) == (20.0, None, 1, 0.0)
+    assert (plan.instruction_s, plan.countdown_s, plan.rest_between_s) == (0.0, 0.0, 0.0)
+    plan = cmd.load_what("mini_squat", _args(), headless=True)
+    assert plan.items[0].reps == 10_000  # a recording: count everything
+
+
+def test_a_definition_file_runs_as_a_single_exercise(tmp_path):
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "plans" / "wall_slide.toml"
+    plan = cmd.load_what(str(src), _args(reps=3), headless=False)
+    assert plan.items[0].exercise.name == "wall_slide" and plan.items[0].reps == 3
+
+
+def test_without_headless_the_app_gets_the_plan_or_a_clear_message(monkeypatch, capsys):
+    import posture_feedback.ui as ui
+    from posture_feedback.ui.options import AppOptions
+
+    calls = []
+    monkeypatch.setattr(ui, "launch", lambda **kw: calls.append(kw) or 0)
+    code = main(["exercise", "lateral_raise", "--side", "left", "--source", "sample"])
+    if "plan" in AppOptions.__dataclass_fields__:
+        assert code == 0 and calls[0]["source"] == "sample"
+        assert calls[0]["plan"].items[0].exercise.name == "lateral_raise"
+    else:
+        assert code == 2 and calls == []
+        assert "cannot run exercise sessions yet" in capsys.readouterr().err
