@@ -108,3 +108,39 @@ class CalibrationStore:
     def load_scale(self, profile: str = DEFAULT_PROFILE) -> ScaleCalibration | None:
         d = self._load()["scale"].get(profile)
         return ScaleCalibration.from_dict(d) if d is not None else None
+
+
+# Database (profile) storage ------------------------------------------------------------------------
+# With a profile, calibrations are also kept in the SQLite database (``posture_feedback.storage``)
+# as ``Calibration`` rows of kind "camera" (keyed by camera name), "neutral" (payload["posture"])
+# or "scale"; the newest of a kind is the one in use.
+
+CalibrationItem = CameraCalibration | NeutralPosture | ScaleCalibration
+
+
+def _kind(item: CalibrationItem) -> str:
+    if isinstance(item, CameraCalibration):
+        return "camera"
+    if isinstance(item, NeutralPosture):
+        return "neutral"
+    return "scale"
+
+
+def save_to_database(db: Any, profile_id: int, item: CalibrationItem) -> None:
+    """Store a calibration with a profile in the database (``storage.Database``)."""
+    camera = item.camera if isinstance(item, CameraCalibration) else None
+    db.add_calibration(profile_id, _kind(item), item.to_dict(), camera=camera or None)
+
+
+def load_from_database(
+    db: Any, profile_id: int, kind: str, *, camera: str | None = None, posture: str | None = None
+) -> CalibrationItem | None:
+    """The profile's newest calibration of a kind (camera: of that camera; neutral: of that posture), or None."""
+    if kind == "neutral":
+        rows = [c for c in db.calibrations(profile_id) if c.kind == "neutral"]
+        rows = [c for c in rows if posture is None or c.payload.get("posture") == posture]
+        return NeutralPosture.from_dict(rows[-1].payload) if rows else None
+    row = db.latest_calibration(profile_id, kind, camera=camera)
+    if row is None:
+        return None
+    return CameraCalibration.from_dict(row.payload) if kind == "camera" else ScaleCalibration.from_dict(row.payload)

@@ -1,5 +1,8 @@
 """``posture-feedback assess posture|rom|movement|tests``: the initial evaluation on recorded videos.
 
+With ``--profile NAME`` the record is stored with that profile in the database and compared
+with the profile's newest earlier record of the same test.
+
 Each run writes into ``--out``: ``record.json`` (measures with uncertainty, reference, MDC and
 details), ``report.html`` (single printable file with the snapshots embedded) and the
 annotated snapshots (PNG). ``--previous record.json`` adds a "change since previous" column
@@ -16,6 +19,7 @@ import argparse
 from pathlib import Path
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.options import add_data_dir_option
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -26,6 +30,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--previous", type=Path, metavar="RECORD.json", help="an earlier record to compare with (MDC)")
     p.add_argument("--max-frames", type=int, metavar="N", help="read at most N frames of each video")
+    p.add_argument(
+        "--profile", metavar="NAME", help="store the record with this profile and compare with its previous one"
+    )
+    add_data_dir_option(p, nested=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -79,9 +87,15 @@ def _calibration(args: argparse.Namespace):
     if len(given) > 1:
         raise PostureFeedbackError("give at most one of --camera, --roll, --calibrate-from")
     if args.camera:
-        from posture_feedback.calibration.store import CalibrationStore
+        from posture_feedback.calibration.store import CalibrationStore, load_from_database
 
-        cal = CalibrationStore(args.store).load_camera(args.camera)
+        cal = None
+        if args.profile:
+            from posture_feedback.storage.options import open_database
+
+            with open_database(args) as db:
+                cal = load_from_database(db, db.profile_by_name(args.profile).id, "camera", camera=args.camera)
+        cal = cal or CalibrationStore(args.store).load_camera(args.camera)
         if cal is None:
             raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
         return cal
@@ -112,6 +126,19 @@ def _finish(args: argparse.Namespace, record, kind: str) -> int:
 
     out = Path(args.out) if args.out else Path(f"assessment-{kind}")
     previous = [AssessmentRecord.load_json(args.previous)] if args.previous else []
+    if args.profile:
+        from posture_feedback.storage.options import open_database
+
+        with open_database(args) as db:
+            profile = db.profile_by_name(args.profile)
+            if not previous:  # the newest earlier evaluation of the same kind and test
+                same = [
+                    a for a in db.assessments(profile.id, kind=record.kind) if a.record.get("title") == record.title
+                ]
+                if same:
+                    previous = [AssessmentRecord.from_dict(same[-1].record)]
+            stored = db.add_assessment(profile.id, record.kind, record.to_dict(), record.measures)
+            print(f"stored as assessment {stored.id} of profile {profile.name!r}")
     record.save_json(out / "record.json")
     report = write_html_report([record], out / "report.html", snapshot_dir=out, previous=previous, title=record.title)
     for m in record.measures:

@@ -7,7 +7,8 @@
 * ``calibrate scale [VIDEO | --source N] --height M`` or ``--marker-size M``: metres per pixel.
 * ``calibrate show``: what is stored.
 
-Stored in ``calibrations.json`` in the user config directory (``--store`` to choose a file).
+Stored in ``calibrations.json`` in the user config directory (``--store`` to choose a file) and,
+with ``--profile NAME``, also with that profile in the database (``--data-dir``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.options import add_data_dir_option
 
 INSTRUCTIONS = {
     "camera": "Stand tall facing the camera, whole body in view, arms relaxed by your sides. Hold still.",
@@ -44,11 +46,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--camera", help="for neutral/scale: apply this stored camera calibration first")
     p.add_argument("--skip", action="store_true", help="camera: store a level camera (skip the capture)")
     p.add_argument("--posture", choices=("sitting", "standing"), default="standing", help="neutral posture")
-    p.add_argument("--profile", default="default", help="profile the neutral/scale belongs to")
+    p.add_argument(
+        "--profile", metavar="NAME", help="store with this profile in the database (default: the JSON file only)"
+    )
     p.add_argument("--height", type=float, metavar="M", help="scale: the person's standing height in metres")
     p.add_argument("--marker-size", type=float, metavar="M", help="scale: printed ArUco marker side in metres")
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_data_dir_option(p)
     p.set_defaults(func=run)
 
 
@@ -77,6 +82,26 @@ def _emit(args: argparse.Namespace, label: str, data: dict, summary: str) -> Non
         print(summary)
 
 
+def _save(args: argparse.Namespace, store, item) -> None:
+    """Store in the JSON file (camera: per camera; neutral/scale: under "default" or the profile's name),
+    and with ``--profile`` also in the database."""
+    from posture_feedback.calibration.camera import CameraCalibration
+    from posture_feedback.calibration.neutral import NeutralPosture
+
+    if isinstance(item, CameraCalibration):
+        store.save_camera(item)
+    elif isinstance(item, NeutralPosture):
+        store.save_neutral(item, profile=args.profile or "default")
+    else:
+        store.save_scale(item, profile=args.profile or "default")
+    if args.profile:
+        from posture_feedback.calibration.store import save_to_database
+        from posture_feedback.storage.options import open_database
+
+        with open_database(args) as db:
+            save_to_database(db, db.profile_by_name(args.profile).id, item)
+
+
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
     from posture_feedback.calibration.store import CalibrationStore
@@ -91,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         if not name:
             raise PostureFeedbackError("--skip needs --name or --source to know which camera is level")
         cal = CameraCalibration.level(camera=name)
-        store.save_camera(cal)
+        _save(args, store, cal)
         _emit(args, "camera", cal.to_dict(), f"camera {name!r}: calibration skipped, stored as level")
         return 0
 
@@ -109,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     results, name = capture_results(spec, seconds=args.seconds, start_s=args.start, up=up)
     if args.step == "camera":
         cal = estimate_camera(results, camera=args.name or name)
-        store.save_camera(cal)
+        _save(args, store, cal)
         _emit(
             args, "camera", cal.to_dict(),
             f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}° (SD {cal.spread:.1f}°, {cal.n_frames} frames, "
@@ -119,13 +144,14 @@ def run(args: argparse.Namespace) -> int:
         from posture_feedback.calibration.neutral import capture_neutral
 
         neutral = capture_neutral(results, args.posture)
-        store.save_neutral(neutral, profile=args.profile)
+        _save(args, store, neutral)
         lines = [f"{k}: {v:.1f}° (SD {neutral.spread[k]:.1f}°)" for k, v in neutral.angles.items()]
         _emit(
             args,
             "neutral",
             neutral.to_dict(),
-            f"neutral ({args.posture}, {neutral.view} view), profile {args.profile!r}:\n  " + "\n  ".join(lines),
+            f"neutral ({args.posture}, {neutral.view} view), profile {args.profile or 'default'!r}:\n  "
+            + "\n  ".join(lines),
         )
     else:
         from posture_feedback.calibration.scale import scale_from_height, scale_from_marker
@@ -136,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             scale = scale_from_marker((r.frame.image for r in results), args.marker_size)
         else:
             raise PostureFeedbackError("scale needs --height M or --marker-size M")
-        store.save_scale(scale, profile=args.profile)
+        _save(args, store, scale)
         _emit(
             args,
             "scale",
