@@ -16,16 +16,26 @@ Angles in degrees (signal units), times in seconds, positions in pixels unless s
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from posture_feedback import landmarks as lm
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.exercises.definitions import ExerciseDefinition, Range, Tempo
+from posture_feedback.exercises.definitions import (
+    ExerciseDefinition,
+    Range,
+    Tempo,
+    definition_from_dict,
+    definition_to_dict,
+)
+from posture_feedback.exercises.errors import PlanError
 from posture_feedback.exercises.signals import compute_signals
+from posture_feedback.exercises.tomlfile import Source
 from posture_feedback.exercises.tracker import ExerciseTracker
 from posture_feedback.types import FrameResult, Landmarks
 
@@ -144,6 +154,16 @@ class GhostTrajectory:
         out[~self.valid] = np.nan
         return out
 
+    def landmarks_at(self, u: float, patient: Landmarks, mirror_x: bool = False) -> Landmarks:
+        """The ghost at ``u`` as ``Landmarks`` in the patient's pixels (for ``annotate.GhostAnnotator``);
+        landmarks not in the ghost get visibility 0."""
+        xy = self.at(u, patient, mirror_x)
+        image = np.zeros((lm.NUM_LANDMARKS, 3))
+        image[:, :2] = np.nan_to_num(xy)
+        vis = self.valid.astype(float)
+        return Landmarks(image=image, world=image / 1000.0, visibility=vis, presence=vis.copy(),
+                         image_size=patient.image_size)  # fmt: skip
+
 
 def _hip_centre_and_trunk(landmarks: Landmarks) -> tuple[np.ndarray, float]:
     xy = landmarks.xy
@@ -200,6 +220,56 @@ class Demonstration:
     out_s: float
     back_s: float
     ghost: GhostTrajectory | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the demonstrated repetition (seconds)."""
+        return float(self.times[-1]) if len(self.times) else 0.0
+
+    def ghost_u(self, elapsed_s: float) -> float:
+        """Normalised ghost time for ``elapsed_s`` seconds into a repetition at the demonstrated pace."""
+        d = self.duration_s
+        return 0.0 if d <= 0 or math.isnan(elapsed_s) else min(1.0, max(0.0, elapsed_s / d))
+
+
+def save_demonstration(demo: Demonstration, path: str | Path) -> Path:
+    """Write a demonstration (trace, target definition, ghost) to a ``.npz`` file; returns the path."""
+    p = Path(path)
+    meta = {
+        "format": 1, "side": demo.side, "tolerance": demo.tolerance, "rest": demo.rest, "peak": demo.peak,
+        "out_s": demo.out_s, "back_s": demo.back_s, "definition": definition_to_dict(demo.definition),
+    }  # fmt: skip
+    arrays: dict[str, np.ndarray] = {"times": demo.times, "values": demo.values, "meta": np.array(json.dumps(meta))}
+    if demo.ghost is not None:
+        arrays.update(ghost_u=demo.ghost.u, ghost_points=demo.ghost.points, ghost_valid=demo.ghost.valid)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with open(p, "wb") as f:
+        np.savez_compressed(f, **arrays)
+    return p
+
+
+def load_demonstration(path: str | Path) -> Demonstration:
+    """Read a demonstration written by ``save_demonstration`` (``PlanError`` if unreadable)."""
+    p = Path(path)
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            source = Source(str(p), "", PlanError)
+            defn = definition_from_dict(meta["definition"], source)
+            ghost = None
+            if "ghost_u" in z:
+                ghost = GhostTrajectory(u=z["ghost_u"], points=z["ghost_points"], valid=z["ghost_valid"].astype(bool))
+            return Demonstration(
+                definition=defn, side=str(meta["side"]), tolerance=float(meta["tolerance"]),
+                times=z["times"].astype(float), values=z["values"].astype(float), rest=float(meta["rest"]),
+                peak=float(meta["peak"]), out_s=float(meta["out_s"]), back_s=float(meta["back_s"]), ghost=ghost,
+            )  # fmt: skip
+    except FileNotFoundError:
+        raise PlanError(str(p), None, "", "demonstration file not found") from None
+    except PlanError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise PlanError(str(p), None, "", f"not a demonstration file ({type(exc).__name__}: {exc})") from None
 
 
 def build_demonstration(

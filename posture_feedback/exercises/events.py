@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from posture_feedback.exercises.balance import SwayResult
+from posture_feedback.exercises.demonstration import Comparison
 from posture_feedback.exercises.gait import GaitResult
 from posture_feedback.exercises.holds import HoldStatus
 from posture_feedback.exercises.reps import RepResult
@@ -85,12 +86,16 @@ class CountEvent(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class RepEvent(Event):
-    """A repetition (or a marching step) finished: counted or not, with its verdict and feedback."""
+    """A repetition (or a marching step) finished: counted or not, with its verdict and feedback.
+
+    ``comparison``: the rep against the therapist's demonstration (when the plan item has one).
+    """
 
     rep: RepResult
     count: int
     target: int | None
     feedback: tuple[str, ...] = ()
+    comparison: Comparison | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

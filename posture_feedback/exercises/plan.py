@@ -42,7 +42,7 @@ SIDE_CHOICES = ("left", "right", "both")
 _PLAN_KEYS = ("title", "patient", "countdown_s", "instruction_s", "rest_between_s", "exercise")
 _ITEM_KEYS = (
     "name", "file", "side", "sets", "reps", "hold_s", "rest_s", "count_compensated", "notes",
-    "phases", "tempo", "hysteresis",
+    "phases", "tempo", "hysteresis", "demonstration",
 )  # fmt: skip
 
 
@@ -61,6 +61,8 @@ class PlanItem:
         side: ``left``, ``right`` or ``both``.
         count_compensated: count reps that show a compensation.
         notes: free text from the therapist.
+        demonstration: path of a recorded therapist demonstration (``.npz``, see
+            ``demonstration.save_demonstration``): its ghost is shown and each rep is compared with it.
     """
 
     exercise: ExerciseDefinition
@@ -72,6 +74,7 @@ class PlanItem:
     side: str = "both"
     count_compensated: bool = False
     notes: str = ""
+    demonstration: Path | None = None
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -182,9 +185,25 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
     hold_s = f.number("hold_s", defn.hold_s if timed else None, 1, 3600, "s") if defn.kind != "reps" else None
     if defn.kind == "gait" and not f.has("hold_s"):
         hold_s = None
+    demo_path = None
+    if f.has("demonstration"):
+        if defn.kind not in ("reps", "gait"):
+            raise f.fail("demonstration", f"{defn.name} is a {defn.kind} exercise: demonstrations are for repetitions")
+        rel = f.string("demonstration")
+        demo_path = Path(rel) if base_dir is None or Path(rel).is_absolute() else base_dir / rel
+        if not demo_path.is_file():
+            raise f.fail(
+                "demonstration", f"demonstration file not found: {demo_path}", "a .npz path relative to the plan"
+            )
+        from posture_feedback.exercises.demonstration import load_demonstration
+
+        demo = load_demonstration(demo_path)
+        if demo.definition.name != defn.name:
+            raise f.fail("demonstration", f"the demonstration is of {demo.definition.name!r}, not {defn.name!r}")
     return PlanItem(
         exercise=defn,
         ref=ref,
+        demonstration=demo_path,
         sets=f.integer("sets", defn.sets, 1, 100),
         reps=reps,
         hold_s=hold_s,
@@ -274,6 +293,11 @@ def plan_to_dict(plan: Plan, base_dir: Path | None = None) -> dict[str, Any]:
             d["count_compensated"] = True
         if it.notes:
             d["notes"] = it.notes
+        if it.demonstration is not None:
+            demo = Path(it.demonstration)
+            d["demonstration"] = (
+                os.path.relpath(demo.resolve(), base_dir.resolve()) if base_dir is not None else str(demo)
+            )
         if it.exercise.hysteresis != base.hysteresis:
             d["hysteresis"] = it.exercise.hysteresis
         phases = _range_overrides(base, it.exercise)

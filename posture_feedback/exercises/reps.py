@@ -165,6 +165,11 @@ class RepCounter:
         self.last_value = math.nan
 
     @property
+    def attempt_start_t(self) -> float | None:
+        """When the repetition in progress left the start zone (seconds), None at rest."""
+        return None if self._attempt is None else self._attempt.start_t
+
+    @property
     def value_progress(self) -> float:
         """Fraction of the way from the start bound to the target bound for the last value (NaN if unknown)."""
         if math.isnan(self.last_value):

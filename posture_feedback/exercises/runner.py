@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from posture_feedback.exercises.definitions import Compensation
+from posture_feedback.exercises.demonstration import Demonstration, DemonstrationError, compare_rep, load_demonstration
 from posture_feedback.exercises.events import (
     CountEvent,
     CueEvent,
@@ -68,7 +69,9 @@ class RunnerStatus:
 
     ``remaining_s``: seconds left in the instruction, countdown or rest (NaN otherwise);
     ``value``/``phase``: the tracked signal and phase now; ``target_text``: e.g.
-    ``"left_shoulder_elevation ≥ 80°"``; ``held_s``/``hold_target_s`` for holds.
+    ``"left_shoulder_elevation ≥ 80°"``; ``held_s``/``hold_target_s`` for holds;
+    ``rep_elapsed_s``: seconds into the repetition in progress (NaN at rest); ``ghost_u``: where
+    the demonstration's ghost is now (0..1, at the demonstrated pace; NaN without a demonstration).
     """
 
     state: RunnerState
@@ -84,6 +87,8 @@ class RunnerStatus:
     target_reps: int | None
     held_s: float
     hold_target_s: float | None
+    rep_elapsed_s: float
+    ghost_u: float
     phase: str
     value: float
     target_text: str
@@ -148,6 +153,11 @@ class SessionRunner:
         self.view_grace_s = view_grace_s
         self.stop_on_balance_loss = stop_on_balance_loss
         self.time_limit_s = time_limit_s
+        self.demonstrations: dict[int, Demonstration] = {
+            i: load_demonstration(item.demonstration)
+            for i, item in enumerate(plan.items)
+            if item.demonstration is not None
+        }
         self.steps = [
             Step(i, side, n)
             for i, item in enumerate(plan.items)
@@ -200,6 +210,12 @@ class SessionRunner:
     def item(self) -> PlanItem | None:
         s = self.step
         return self.plan.items[s.item_index] if s else None
+
+    @property
+    def demonstration(self) -> Demonstration | None:
+        """The therapist demonstration of the current exercise (its ghost for the UI), if any."""
+        s = self.step
+        return self.demonstrations.get(s.item_index) if s else None
 
     def _emit(self, events: list[Event]) -> list[Event]:
         if self.speaker is not None:
@@ -384,13 +400,23 @@ class SessionRunner:
             self._value, self._phase = upd.value, upd.phase
             for rep in upd.reps:
                 fb = rep_feedback(rep, tr)
+                comparison = None
+                demo = self.demonstration
+                if demo is not None and RepVerdict.PARTIAL not in rep.issues:
+                    try:
+                        comparison = compare_rep(demo, *tr.trace(rep.start_t, rep.end_t))
+                    except (DemonstrationError, ValueError):
+                        comparison = None
+                    if comparison is not None:
+                        fb = tuple(dict.fromkeys(fb + comparison.feedback))
                 if tr.definition.kind == "gait":
                     speech = str(tr.count) if rep.counted and tr.count % 10 == 0 else None
                 elif rep.counted:
                     speech = f"{rep.count}. {fb[0]}" if fb else str(rep.count)
                 else:
                     speech = fb[0] if fb else "Not counted"
-                ev.append(RepEvent(t=t, rep=rep, count=tr.count, target=item.reps, feedback=fb, speech=speech))
+                ev.append(RepEvent(t=t, rep=rep, count=tr.count, target=item.reps, feedback=fb, speech=speech,
+                                   comparison=comparison))  # fmt: skip
             ev += self._hold_events(t, upd.hold_events)
             ev += self._cue(t, a, upd.faults, upd.view_ok, person)
         elif not person:
@@ -548,6 +574,9 @@ class SessionRunner:
         elif self.state is RunnerState.REST:
             remaining = max(0.0, self._rest_s - self.elapsed)
         hold = tr.hold_status() if tr else None
+        elapsed = tr.rep_elapsed_s if tr else math.nan
+        demo = self.demonstration
+        ghost_u = math.nan if demo is None else (0.0 if math.isnan(elapsed) else demo.ghost_u(elapsed))
         return RunnerStatus(
             state=self.state,
             paused=self.paused,
@@ -562,6 +591,8 @@ class SessionRunner:
             target_reps=item.reps if item else None,
             held_s=hold.held_s if hold else 0.0,
             hold_target_s=item.hold_s if item else None,
+            rep_elapsed_s=elapsed,
+            ghost_u=ghost_u,
             phase=self._phase if tr else "",
             value=self._value if tr else math.nan,
             target_text=tr.target_text() if tr else "",

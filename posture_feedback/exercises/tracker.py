@@ -11,6 +11,7 @@ and a compensation is flagged when either side shows it.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -100,6 +101,7 @@ class ExerciseTracker:
             )  # fmt: skip
         self.faults_s: dict[str, float] = {}
         self._t_prev: float | None = None
+        self._history: deque[tuple[float, float]] = deque(maxlen=1200)  # (t, primary value), ~40 s at 30 fps
 
     # -- per frame ---------------------------------------------------------------------------
     def primary_value(self, values: Mapping[str, float]) -> float:
@@ -157,6 +159,7 @@ class ExerciseTracker:
             self.faults_s[c.name] = self.faults_s.get(c.name, 0.0) + dt
         flags = [c.name for c in faults]
         value = self.primary_value(values)
+        self._history.append((t, value))
         upd = TrackerUpdate(t=t, value=value, phase="", faults=faults, view_ok=view_ok)
         if self.counter is not None:
             rep = self.counter.update(t, value, flags)
@@ -179,6 +182,18 @@ class ExerciseTracker:
         return upd
 
     # -- progress ----------------------------------------------------------------------------
+    def trace(self, start_t: float, end_t: float, pre_s: float = 0.5) -> tuple[list[float], list[float]]:
+        """(times, primary values) recorded from ``start_t − pre_s`` to ``end_t`` (seconds; recent history only)."""
+        pts = [(t, v) for t, v in self._history if start_t - pre_s <= t <= end_t]
+        return [t for t, _ in pts], [v for _, v in pts]
+
+    @property
+    def rep_elapsed_s(self) -> float:
+        """Seconds since the repetition in progress left the start position (NaN at rest / not a rep exercise)."""
+        if self.counter is None or self.counter.attempt_start_t is None or self._t_prev is None:
+            return math.nan
+        return self._t_prev - self.counter.attempt_start_t
+
     @property
     def count(self) -> int:
         """Counted repetitions (``reps``) or steps (``gait``); 0 for holds."""
