@@ -23,10 +23,11 @@ Method (``estimate_camera``): per frame, the body's long axis is the image direc
 the mid-ankle point (standing; the mid-hip point when the ankles are not visible, e.g.
 sitting) to the mid-shoulder point. Its signed angle from the image's vertical is that
 frame's roll. The same vector in world landmarks gives that frame's pitch (the MediaPipe
-world frame turns with the image: on the sports sample rotated by +8°, the world axis
-turned by +8.4° ± 1.3°, the image axis by +7.9° ± 1.0°). Frames are kept when the landmarks
-are visible, the legs are straight (standing axis), and the frame's roll is within 3 robust
-SDs (1.4826 · MAD, at least 1°) of the median, which drops the frames where the person moved.
+world frame turns with the image: on frames 10–89 of the sports sample rotated by +8°, the
+world-landmark axis turned by 8.15° ± 0.54° per frame, the image axis by 7.94° ± 0.59°).
+Frames are kept when the landmarks are visible, the legs are straight (standing axis), and
+the frame's roll is within 3 robust SDs (1.4826 · MAD, at least 1°) of the median, which
+drops the frames where the person moved.
 The result is the mean of the kept frames, with their SD as ``spread``.
 
 Assumption: the person stands (or sits) tall and symmetric during the capture. Their own
