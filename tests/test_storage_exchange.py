@@ -200,8 +200,27 @@ def test_bad_exchange_files_are_refused(therapist: tuple[Database, int], tmp_pat
     (tmp_path / "r2.json").write_text(json.dumps(doc))
     with pytest.raises(ExchangeFormatError, match="newer"):
         import_results(tdb, tmp_path / "r2.json", pid)
-    doc["format_version"] = 1
-    doc["sessions"] = [{"uid": "x"}]
+    # A file whose second session is damaged is refused whole: nothing of it is written.
+    with Database(tmp_path / "patient" / "pf.sqlite3") as pdb:
+        plan = import_programme(pdb, good)
+        _practise(pdb, plan.profile_id, plan.id, 9)
+        _practise(pdb, plan.profile_id, plan.id, 11)
+        doc = json.loads(export_results(pdb, plan.profile_id, tmp_path / "two.json").read_text())
+    doc["sessions"][1]["sets"][0]["repetitions"][2]["peak_angle"] = "high"
+    doc["monitor"] = [{"day": "2026-03-10", "monitored_s": 10.0, "good_s": 5.0, "alerts": 0}]
     (tmp_path / "r3.json").write_text(json.dumps(doc))
-    with pytest.raises(ExchangeFormatError, match="damaged results file"):
+    before = tdb.row_counts()
+    with pytest.raises(
+        ExchangeFormatError, match=r"sessions\[1\]\.sets\[0\]\.repetitions\[2\]\.peak_angle: expected a number"
+    ):
         import_results(tdb, tmp_path / "r3.json", pid)
+    assert tdb.row_counts() == before
+    doc["sessions"] = [{"uid": "x"}]
+    (tmp_path / "r4.json").write_text(json.dumps(doc))
+    with pytest.raises(ExchangeFormatError, match=r"sessions\[0\]\.sets: missing"):
+        import_results(tdb, tmp_path / "r4.json", pid)
+    (tmp_path / "deep.json").write_text(
+        '{"format": "posture-feedback-results", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    with pytest.raises(ExchangeFormatError, match="nested too deeply"):
+        import_results(tdb, tmp_path / "deep.json", pid)

@@ -29,8 +29,11 @@ from typing import Any
 
 from posture_feedback import __version__
 from posture_feedback.storage.database import Database
-from posture_feedback.storage.errors import DuplicateError, ExchangeFormatError, NotFoundError, StorageError
+from posture_feedback.storage.docreader import DocReader
+from posture_feedback.storage.errors import ExchangeFormatError, NotFoundError, StorageError
 from posture_feedback.storage.models import (
+    QUALITIES,
+    SESSION_STATUSES,
     Assessment,
     ExerciseSet,
     Measure,
@@ -110,34 +113,47 @@ def export_programme(db: Database, plan_id: int, out: str | os.PathLike[str], ve
 
 
 def read_programme(path: str | os.PathLike[str]) -> Programme:
-    """Read and check a programme file (format, version, every listed file present)."""
+    """Read and check a programme file (format, version, field types, every listed file present)."""
     path = Path(path)
+    r = DocReader(path)
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             if "manifest.json" not in names:
                 raise ExchangeFormatError(f"{path} is not a posture-feedback programme (no manifest.json)")
-            manifest = json.loads(zf.read("manifest.json"))
+            if "plan.toml" not in names:
+                raise ExchangeFormatError(f"{path} is damaged: plan.toml is missing")
+            manifest = r.obj(_loads(path, zf.read("manifest.json")), "manifest.json")
             _check_format(path, manifest, PROGRAMME_FORMAT)
-            p = manifest["plan"]
+            p = r.obj(r.field(manifest, "plan", "manifest"), "manifest.plan")
+            profile = r.obj(manifest.get("profile", {}), "manifest.profile")
             files = {}
-            for name in manifest.get("files", []):
+            for name in r.texts(manifest, "files", "manifest") if "files" in manifest else ():
                 _check_name(name)
                 if name not in names:
                     raise ExchangeFormatError(f"{path} is damaged: {name} is listed but missing")
                 files[name] = zf.read(name)
+            try:
+                toml = zf.read("plan.toml").decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ExchangeFormatError(f"{path}: plan.toml is not UTF-8 text") from exc
             return Programme(
-                plan_uid=str(p["uid"]), plan_name=str(p["name"]),
-                plan_created_at=datetime.fromisoformat(p["created_at"]),
-                version=int(p["version"]), version_created_at=datetime.fromisoformat(p["version_created_at"]),
-                toml=zf.read("plan.toml").decode("utf-8"), schedule_days=tuple(int(d) for d in p["schedule_days"]),
-                files=files, profile_name=str(manifest.get("profile", {}).get("name", "")),
+                plan_uid=r.text(p, "uid", "manifest.plan"), plan_name=r.text(p, "name", "manifest.plan"),
+                plan_created_at=r.when(p, "created_at", "manifest.plan"),
+                version=r.integer(p, "version", "manifest.plan", low=1),
+                version_created_at=r.when(p, "version_created_at", "manifest.plan"), toml=toml,
+                schedule_days=r.weekdays(p, "schedule_days", "manifest.plan"), files=files,
+                profile_name=r.text(profile, "name", "manifest.profile", optional=True) or "",
             )  # fmt: skip
     except FileNotFoundError as exc:
         raise ExchangeFormatError(f"no programme file at {path}") from exc
-    except zipfile.BadZipFile as exc:
-        raise ExchangeFormatError(f"{path} is not a posture-feedback programme (not a zip file)") from exc
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+    except IsADirectoryError as exc:
+        raise ExchangeFormatError(f"{path} is a folder, not a programme file") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise ExchangeFormatError(f"{path} is not a readable programme file (zip: {exc})") from exc
+    except (OSError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, ExchangeFormatError):
+            raise
         raise ExchangeFormatError(f"{path} is a damaged programme file ({type(exc).__name__}: {exc})") from exc
 
 
@@ -211,74 +227,126 @@ def export_results(
 
 
 def read_results(path: str | os.PathLike[str]) -> dict:
-    """Load and check a results file (format and version)."""
+    """Load a results file and check its format and version (the content is checked by :func:`parse_results`)."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ExchangeFormatError(f"no results file at {path}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExchangeFormatError(f"{path} is not a posture-feedback results file (not JSON: {exc})") from exc
+    except OSError as exc:
+        raise ExchangeFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    doc = _loads(path, raw, what="posture-feedback results file")
     if not isinstance(doc, dict):
-        raise ExchangeFormatError(f"{path} is not a posture-feedback results file")
+        raise ExchangeFormatError(f"{path} is not a posture-feedback results file (not a JSON object)")
     _check_format(path, doc, RESULTS_FORMAT)
     return doc
 
 
-def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) -> ImportSummary:
-    """Add a results file's plans, sessions, assessments and monitor days to a profile (idempotent)."""
+@dataclass(frozen=True, slots=True)
+class _PlanDoc:
+    uid: str
+    name: str
+    created_at: datetime
+    versions: tuple[tuple[int, datetime, str, tuple[int, ...], dict[str, bytes]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedResults:
+    """A results file, fully checked and converted (nothing written yet)."""
+
+    plans: tuple[_PlanDoc, ...]
+    sessions: tuple[tuple[Session, str | None], ...]
+    assessments: tuple[tuple[str, datetime, dict, tuple[Measure, ...], str], ...]
+    monitor: tuple[MonitorDay, ...]
+
+
+def parse_results(path: str | os.PathLike[str]) -> ParsedResults:
+    """Read and check every field of a results file; raises :class:`ExchangeFormatError` on the first problem."""
+    path = Path(path)
     doc = read_results(path)
+    r = DocReader(path)
+    plans = []
+    for k, p in enumerate(r.arr(doc.get("plans", []), "plans")):
+        w = f"plans[{k}]"
+        p = r.obj(p, w)
+        versions = []
+        for n, v in enumerate(r.arr(r.field(p, "versions", w), f"{w}.versions")):
+            vw = f"{w}.versions[{n}]"
+            v = r.obj(v, vw)
+            files = r.blobs(v, "files", vw)
+            for name in files:
+                _check_name(name)
+            versions.append((r.integer(v, "version", vw, low=1), r.when(v, "created_at", vw), r.text(v, "toml", vw),
+                             r.weekdays(v, "schedule_days", vw), files))  # fmt: skip
+        plans.append(_PlanDoc(r.text(p, "uid", w), r.text(p, "name", w), r.when(p, "created_at", w), tuple(versions)))
+    sessions = []
+    for k, s in enumerate(r.arr(doc.get("sessions", []), "sessions")):
+        s = r.obj(s, f"sessions[{k}]")
+        sessions.append((_session_from(r, s, f"sessions[{k}]"), r.text(s, "plan_uid", f"sessions[{k}]", optional=True)))
+    assessments = []
+    for k, a in enumerate(r.arr(doc.get("assessments", []), "assessments")):
+        w = f"assessments[{k}]"
+        a = r.obj(a, w)
+        measures = tuple(_measure_from(r, r.obj(m, f"{w}.measures[{n}]"), f"{w}.measures[{n}]")
+                         for n, m in enumerate(r.arr(r.field(a, "measures", w), f"{w}.measures")))  # fmt: skip
+        assessments.append((r.text(a, "kind", w), r.when(a, "created_at", w), r.mapping(a, "record", w), measures,
+                            r.text(a, "notes", w, optional=True) or ""))  # fmt: skip
+    monitor = []
+    for k, d in enumerate(r.arr(doc.get("monitor", []), "monitor")):
+        w = f"monitor[{k}]"
+        d = r.obj(d, w)
+        day = MonitorDay(r.day(d, "day", w), r.number(d, "monitored_s", w, optional=False),
+                         r.number(d, "good_s", w, optional=False), r.integer(d, "alerts", w, low=0))  # fmt: skip
+        if not 0 <= day.good_s <= day.monitored_s:
+            raise r.fail(w, "needs 0 <= good_s <= monitored_s")
+        monitor.append(day)
+    return ParsedResults(tuple(plans), tuple(sessions), tuple(assessments), tuple(monitor))
+
+
+def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) -> ImportSummary:
+    """Add a results file's plans, sessions, assessments and monitor days to a profile (idempotent).
+
+    The whole file is checked before anything is written, so a damaged file changes nothing.
+    """
+    parsed = parse_results(path)
+    db.get_profile(profile_id)
     counts = dict.fromkeys(ImportSummary.__dataclass_fields__, 0)
-    try:
-        plan_ids: dict[str, int] = {}
-        for p in doc["plans"]:
-            plan = db.plan_by_uid(profile_id, p["uid"])
-            versions = sorted(p["versions"], key=lambda v: v["version"])
-            if plan is None and versions:
-                first = versions[0]
-                plan = db.create_plan(
-                    profile_id, p["name"], first["toml"], schedule_days=first["schedule_days"],
-                    files=_files(first["files"]), uid=p["uid"], created_at=datetime.fromisoformat(p["created_at"]),
-                    version=first["version"], version_created_at=datetime.fromisoformat(first["created_at"]),
-                )  # fmt: skip
-                counts["plans_added"] += 1
+    plan_ids: dict[str, int] = {}
+    for p in parsed.plans:
+        plan = db.plan_by_uid(profile_id, p.uid)
+        versions = sorted(p.versions, key=lambda v: v[0])
+        if plan is None and versions:
+            number, created, toml, days, files = versions[0]
+            plan = db.create_plan(profile_id, p.name, toml, schedule_days=days, files=files, uid=p.uid,
+                                  created_at=p.created_at, version=number, version_created_at=created)  # fmt: skip
+            counts["plans_added"] += 1
+            counts["plan_versions_added"] += 1
+        if plan is None:
+            continue
+        have = {v.version for v in db.plan_versions(plan.id)}
+        for number, created, toml, days, files in versions:
+            if number not in have:
+                db.add_plan_version(plan.id, toml, schedule_days=days, files=files, created_at=created, version=number)
+                have.add(number)
                 counts["plan_versions_added"] += 1
-            if plan is None:
-                continue
-            have = {v.version for v in db.plan_versions(plan.id)}
-            for v in versions:
-                if v["version"] not in have:
-                    db.add_plan_version(
-                        plan.id, v["toml"], schedule_days=v["schedule_days"], files=_files(v["files"]),
-                        created_at=datetime.fromisoformat(v["created_at"]), version=v["version"],
-                    )  # fmt: skip
-                    counts["plan_versions_added"] += 1
-            plan_ids[p["uid"]] = plan.id
-        for s in doc["sessions"]:
-            session = _session_from(s, profile_id)
-            try:
-                db.import_session(profile_id, session, plan_ids.get(s.get("plan_uid") or ""))
-                counts["sessions_added"] += 1
-            except DuplicateError:
-                counts["sessions_skipped"] += 1
-        existing = {(a.kind, a.created_at) for a in db.assessments(profile_id)}
-        for a in doc["assessments"]:
-            when = datetime.fromisoformat(a["created_at"])
-            if (a["kind"], when) in existing:
-                counts["assessments_skipped"] += 1
-                continue
-            db.add_assessment(profile_id, a["kind"], a["record"], [_measure_from(m) for m in a["measures"]],
-                              notes=a.get("notes", ""), created_at=when)  # fmt: skip
-            counts["assessments_added"] += 1
-        for d in doc["monitor"]:
-            db.set_monitor_day(
-                profile_id, MonitorDay(date.fromisoformat(d["day"]), d["monitored_s"], d["good_s"], d["alerts"])
-            )
-            counts["monitor_days"] += 1
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, StorageError):
-            raise
-        raise ExchangeFormatError(f"{path} is a damaged results file ({type(exc).__name__}: {exc})") from exc
+        plan_ids[p.uid] = plan.id
+    for session, plan_uid in parsed.sessions:
+        if db.session_by_uid(session.uid) is not None:
+            counts["sessions_skipped"] += 1
+            continue
+        db.import_session(profile_id, session, plan_ids.get(plan_uid or ""))
+        counts["sessions_added"] += 1
+    existing = {(a.kind, a.created_at) for a in db.assessments(profile_id)}
+    for kind, when, record, measures, notes in parsed.assessments:
+        if (kind, when) in existing:
+            counts["assessments_skipped"] += 1
+            continue
+        db.add_assessment(profile_id, kind, record, measures, notes=notes, created_at=when)
+        existing.add((kind, when))
+        counts["assessments_added"] += 1
+    for day in parsed.monitor:
+        db.set_monitor_day(profile_id, day)
+        counts["monitor_days"] += 1
     return ImportSummary(**counts)
 
 
@@ -289,10 +357,6 @@ def _version_doc(v: PlanVersion) -> dict:
         "schedule_days": list(v.schedule_days),
         "files": {name: base64.b64encode(data).decode("ascii") for name, data in sorted(v.files.items())},
     }  # fmt: skip
-
-
-def _files(doc: dict[str, str]) -> dict[str, bytes]:
-    return {name: base64.b64decode(data) for name, data in doc.items()}
 
 
 def _session_doc(s: Session, plan_uid: str | None) -> dict:
@@ -337,43 +401,53 @@ def _assessment_doc(a: Assessment) -> dict:
     }  # fmt: skip
 
 
-def _nan(x: Any) -> float:
-    return math.nan if x is None else float(x)
-
-
-def _session_from(s: dict, profile_id: int) -> Session:
-    sets = tuple(
-        ExerciseSet(
-            id=0, session_id=0, exercise=st["exercise"], set_index=int(st["set_index"]),
-            started_at=datetime.fromisoformat(st["started_at"]), side=st["side"], target_reps=st["target_reps"],
-            target_hold_s=st["target_hold_s"],
-            ended_at=datetime.fromisoformat(st["ended_at"]) if st["ended_at"] else None, extras=st["extras"],
-            repetitions=tuple(
+def _session_from(r: DocReader, s: dict, w: str) -> Session:
+    sets = []
+    for k, st in enumerate(r.arr(r.field(s, "sets", w), f"{w}.sets")):
+        sw = f"{w}.sets[{k}]"
+        st = r.obj(st, sw)
+        reps = []
+        for n, rep in enumerate(r.arr(r.field(st, "repetitions", sw), f"{sw}.repetitions")):
+            rw = f"{sw}.repetitions[{n}]"
+            rep = r.obj(rep, rw)
+            reps.append(
                 Repetition(
-                    index=int(r["index"]), started_at=datetime.fromisoformat(r["started_at"]),
-                    ended_at=datetime.fromisoformat(r["ended_at"]), angle=r["angle"], peak_angle=_nan(r["peak_angle"]),
-                    time_in_range_s=_nan(r["time_in_range_s"]), time_in_range_frac=_nan(r["time_in_range_frac"]),
-                    tempo_s=_nan(r["tempo_s"]), quality=r["quality"], quality_score=_nan(r["quality_score"]),
-                    compensations=tuple(r["compensations"]), extras=r["extras"],
+                    index=r.integer(rep, "index", rw), started_at=r.when(rep, "started_at", rw),
+                    ended_at=r.when(rep, "ended_at", rw), angle=r.text(rep, "angle", rw, optional=True) or "",
+                    peak_angle=r.nan_number(rep, "peak_angle", rw),
+                    time_in_range_s=r.nan_number(rep, "time_in_range_s", rw),
+                    time_in_range_frac=r.nan_number(rep, "time_in_range_frac", rw),
+                    tempo_s=r.nan_number(rep, "tempo_s", rw), quality=r.choice(rep, "quality", rw, QUALITIES),
+                    quality_score=r.nan_number(rep, "quality_score", rw),
+                    compensations=r.texts(rep, "compensations", rw), extras=r.mapping(rep, "extras", rw),
                 )
-                for r in st["repetitions"]
-            ),
-        )
-        for st in s["sets"]
-    )  # fmt: skip
+            )  # fmt: skip
+        sets.append(
+            ExerciseSet(
+                id=0, session_id=0, exercise=r.text(st, "exercise", sw), set_index=r.integer(st, "set_index", sw),
+                started_at=r.when(st, "started_at", sw), side=r.text(st, "side", sw, optional=True),
+                target_reps=r.integer(st, "target_reps", sw, optional=True),
+                target_hold_s=r.number(st, "target_hold_s", sw), ended_at=r.when(st, "ended_at", sw, optional=True),
+                extras=r.mapping(st, "extras", sw), repetitions=tuple(reps),
+            )
+        )  # fmt: skip
+    status = r.choice(s, "status", w, SESSION_STATUSES)
     return Session(
-        id=0, profile_id=profile_id, uid=s["uid"], started_at=datetime.fromisoformat(s["started_at"]),
-        status=s["status"], plan_version=s["plan_version"],
-        ended_at=datetime.fromisoformat(s["ended_at"]) if s["ended_at"] else None, source=s["source"],
-        notes=s["notes"], extras=s["extras"], sets=sets,
+        id=0, profile_id=0, uid=r.text(s, "uid", w), started_at=r.when(s, "started_at", w), status=status,
+        plan_version=r.integer(s, "plan_version", w, optional=True, low=1),
+        ended_at=r.when(s, "ended_at", w, optional=True), source=r.text(s, "source", w, optional=True) or "",
+        notes=r.text(s, "notes", w, optional=True) or "", extras=r.mapping(s, "extras", w), sets=tuple(sets),
     )  # fmt: skip
 
 
-def _measure_from(m: dict) -> Measure:
+def _measure_from(r: DocReader, m: dict, w: str) -> Measure:
     return Measure(
-        name=m["name"], value=_nan(m["value"]), uncertainty=_nan(m["uncertainty"]), side=m["side"], unit=m["unit"],
-        reference=m["reference"], reference_low=m["reference_low"], reference_high=m["reference_high"],
-        reference_source=m["reference_source"], mdc=m["mdc"], valid=bool(m["valid"]),
+        name=r.text(m, "name", w), value=r.nan_number(m, "value", w), uncertainty=r.nan_number(m, "uncertainty", w),
+        side=r.text(m, "side", w, optional=True), unit=r.text(m, "unit", w, optional=True) or "deg",
+        reference=r.number(m, "reference", w), reference_low=r.number(m, "reference_low", w),
+        reference_high=r.number(m, "reference_high", w),
+        reference_source=r.text(m, "reference_source", w, optional=True) or "", mdc=r.number(m, "mdc", w),
+        valid=r.boolean(m, "valid", w),
     )  # fmt: skip
 
 
@@ -389,6 +463,18 @@ def json_ready(obj: Any) -> Any:
     return obj
 
 
+def _loads(path: Path, raw: bytes, what: str = "posture-feedback programme manifest") -> Any:
+    """Parse JSON bytes from a file; anything unreadable becomes one ExchangeFormatError."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ExchangeFormatError(f"{path} is not a {what} (not UTF-8 text)") from exc
+    except json.JSONDecodeError as exc:
+        raise ExchangeFormatError(f"{path} is not a {what} (not JSON: {exc})") from exc
+    except RecursionError as exc:
+        raise ExchangeFormatError(f"{path} is not a {what} (JSON nested too deeply)") from exc
+
+
 def _dumps(doc: Any) -> str:
     return json.dumps(json_ready(doc), sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
 
@@ -397,7 +483,7 @@ def _check_format(path: Path, doc: dict, expected: str) -> None:
     if doc.get("format") != expected:
         raise ExchangeFormatError(f"{path} is not a {expected} file (format {doc.get('format')!r})")
     version = doc.get("format_version")
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ExchangeFormatError(f"{path} has no valid format_version")
     if version > FORMAT_VERSION:
         raise ExchangeFormatError(
