@@ -205,7 +205,8 @@ class PersonSelector:
             self._track = None  # lost for too long (or time went backwards: a new source)
         if self._requested is not None:
             i = self._best_match(self._requested, people, t)
-            self._requested = None
+            if i is not None or t - self._requested.t > o.lost_timeout_s:
+                self._requested = None  # done, or the clicked person is gone (kept up to the timeout)
             if i is not None:
                 self._track = _Track(people[i], t, o.min_confidence)
                 self._track_id = self._new_id()

@@ -283,7 +283,6 @@ class SideSwapCorrector:
         self._logit = new_logit
         self.probabilities = decision
         self._prev, self._prev_scale, self._t = raw, scale, float(t)
-        # the raw labels are right most of the time: exchange only when fairly sure
         out = raw
         swaps: list[str] = []
         for part, pairs in self.PARTS.items():

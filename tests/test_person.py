@@ -242,3 +242,18 @@ def test_select_always_returns_a_valid_index_or_none(frames: list[list[tuple[flo
         got = sel.select(lms, FRAME, i / FPS)
         assert got is None or 0 <= got < len(lms)
         assert (got is None) or sel.track_id >= 0
+
+
+def test_a_request_waits_for_the_clicked_person_when_they_are_missed_for_a_frame() -> None:
+    sel = PersonSelector()
+    a, b = person(320, 260, 200), person(100, 260, 150)
+    sel.select([a, b], FRAME, 0.0)
+    assert sel.request_target((100, 260)) is True
+    assert sel.select([a], FRAME, 1 / FPS) == 0  # b missed in this frame: a is still the target
+    assert sel.select([a, b], FRAME, 2 / FPS) == 1  # b is back: the request is carried out
+    tid = sel.track_id
+    assert sel.request_target((320, 260)) is True  # now ask for a, who then leaves for 1.5 s
+    for i in range(3, 48):
+        assert sel.select([b], FRAME, i / FPS) == 0  # b stays the target meanwhile
+    assert sel.select([a, b], FRAME, 48 / FPS) == 1  # a is back, but the request has lapsed
+    assert sel.track_id == tid
