@@ -28,6 +28,9 @@ _SCALE_BONES = np.array(
     [(11, 12), (23, 24), (11, 23), (12, 24), (11, 13), (12, 14), (13, 15), (14, 16), (23, 25), (24, 26), (25, 27)]
     + [(26, 28)]
 )
+#: A click waits this long (seconds) for the clicked person to be seen again, e.g. after a missed
+#: frame; not longer, since the allowed movement grows with the wait and could reach someone else.
+_REQUEST_TIMEOUT_S = 0.3
 #: Left/right-invariant points: the nose, then mid-points of these pairs.
 _INVARIANT_PAIRS = np.array([(11, 12), (23, 24), (25, 26), (27, 28), (7, 8)])
 
@@ -205,8 +208,8 @@ class PersonSelector:
             self._track = None  # lost for too long (or time went backwards: a new source)
         if self._requested is not None:
             i = self._best_match(self._requested, people, t)
-            if i is not None or t - self._requested.t > o.lost_timeout_s:
-                self._requested = None  # done, or the clicked person is gone (kept up to the timeout)
+            if i is not None or t - self._requested.t > _REQUEST_TIMEOUT_S:
+                self._requested = None  # done, or the clicked person has not been seen again
             if i is not None:
                 self._track = _Track(people[i], t, o.min_confidence)
                 self._track_id = self._new_id()
