@@ -111,12 +111,16 @@ def render(result: FrameResult, overlay: Overlay, title: str = "") -> np.ndarray
         cv2.line(img, tr(a), tr(b), c, thick, cv2.LINE_AA)
     for p, c in overlay.points:
         cv2.circle(img, tr(p), max(3, round(6 * s)), c, -1, cv2.LINE_AA)
-    font, fs = cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s
+    font, fs = cv2.FONT_HERSHEY_SIMPLEX, max(0.5, 0.7 * s)
     ft = max(1, round(1.5 * s))
-    for text, at, c in overlay.labels:
-        org = tr(at)
-        cv2.putText(img, text, org, font, fs, (0, 0, 0), ft + 3, cv2.LINE_AA)
-        cv2.putText(img, text, org, font, fs, c, ft, cv2.LINE_AA)
+    for text, at, c in overlay.labels:  # text on a dark box, readable on any background
+        (tw, th), base = cv2.getTextSize(text, font, fs, ft)
+        x, y = tr(at)
+        x = min(max(0, x), max(0, img.shape[1] - tw - 6))
+        y = min(max(th + 4, y), img.shape[0] - base - 2)
+        box = img[y - th - 4 : y + base + 2, x : x + tw + 6]
+        box[:] = (box * 0.35).astype(np.uint8)
+        cv2.putText(img, text, (x + 3, y), font, fs, c, ft, cv2.LINE_AA)
     lines = ([title] if title else []) + list(overlay.panel)
     if not lines:
         return img
