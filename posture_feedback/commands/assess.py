@@ -177,6 +177,8 @@ def run_posture(args: argparse.Namespace) -> int:
 def run_rom(args: argparse.Namespace) -> int:
     from posture_feedback.assessment.rom import rom_test
 
+    if args.video_right and args.side != "both":
+        raise PostureFeedbackError("--video-right only goes with --side both")
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-rom-{args.test}")
     main = _analyze(args.video, cal, args.max_frames)
@@ -184,8 +186,6 @@ def run_rom(args: argparse.Namespace) -> int:
         right = _analyze(args.video_right, cal, args.max_frames) if args.video_right else main
         by_side = {"left": main, "right": right}
     else:
-        if args.video_right:
-            raise PostureFeedbackError("--video-right only goes with --side both")
         by_side = {args.side: main}
     record = rom_test(
         args.test, by_side, calibration=cal, out_dir=out, min_prominence=args.min_prominence,
@@ -198,8 +198,12 @@ def run_rom(args: argparse.Namespace) -> int:
 def run_movement(args: argparse.Namespace) -> int:
     from posture_feedback.assessment.movement import movement_screen
 
+    from posture_feedback.assessment.movement import MOVEMENT_TESTS
+
     if not args.front and not args.side:
         raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
+    if not MOVEMENT_TESTS[args.test].bilateral and args.leg is None:
+        raise PostureFeedbackError(f"{args.test} needs the stance leg: --leg left or --leg right")
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-movement-{args.test}")
     front = _analyze(args.front, cal, args.max_frames)
