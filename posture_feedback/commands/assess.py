@@ -196,9 +196,7 @@ def run_rom(args: argparse.Namespace) -> int:
 
 
 def run_movement(args: argparse.Namespace) -> int:
-    from posture_feedback.assessment.movement import movement_screen
-
-    from posture_feedback.assessment.movement import MOVEMENT_TESTS
+    from posture_feedback.assessment.movement import MOVEMENT_TESTS, movement_screen
 
     if not args.front and not args.side:
         raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
