@@ -83,7 +83,7 @@ def test_find_rep_trims_the_rests():
 def test_demonstration_sets_the_ranges_and_tempo():
     demo = build_demonstration(get_exercise("forward_reach"), *DEMO, tolerance=10.0)
     d = demo.definition
-    assert demo.rest == pytest.approx(21.0, abs=0.5) and demo.peak == pytest.approx(120.0)
+    assert demo.rest == pytest.approx(10.0) and demo.peak == pytest.approx(120.0)
     assert d.start.range.high == pytest.approx(demo.rest + 10.0)
     assert d.target.range.low == pytest.approx(110.0)
     assert d.target.range.high == 180.0  # keeps the definition's far bound
@@ -96,7 +96,8 @@ def test_demonstration_of_a_falling_signal():
     # sit to stand: knees 95° sitting → 5° standing → back
     times, values = split(piecewise([(0, 95), (1, 95), (2.5, 5), (3.5, 5), (5.5, 95), (6, 95)]))
     demo = build_demonstration(get_exercise("sit_to_stand"), times, values, tolerance=8.0)
-    assert demo.definition.start.range.low == pytest.approx(demo.rest - 8.0)
+    assert demo.rest == pytest.approx(95.0)
+    assert demo.definition.start.range.low == pytest.approx(87.0)
     assert demo.definition.target.range.high == pytest.approx(13.0)
     assert demo.peak == pytest.approx(5.0)
 
@@ -223,12 +224,12 @@ def test_a_file_that_is_not_a_demonstration_is_a_plan_error(tmp_path):
         load_demonstration(tmp_path / "none.npz")
 
 
-def _plan_with_demo(tmp_path, name="forward_reach", demo_file="reach.npz"):
+def _plan_with_demo(tmp_path, name="forward_reach", demo_file="reach.npz", extra=""):
     from posture_feedback.exercises.plan import load_plan
 
     p = tmp_path / "plan.toml"
     p.write_text(f'countdown_s = 0\ninstruction_s = 0\n\n[[exercise]]\nname = "{name}"\nside = "left"\n'
-                 f'sets = 1\nreps = 2\ndemonstration = "{demo_file}"\n')  # fmt: skip
+                 f'sets = 1\nreps = 2\ndemonstration = "{demo_file}"\n{extra}')  # fmt: skip
     return load_plan(p)
 
 
@@ -251,11 +252,14 @@ def test_session_compares_each_rep_with_the_demonstration(tmp_path):
     from posture_feedback.exercises.runner import SessionRunner
 
     save_demonstration(_demo_with_ghost(), tmp_path / "reach.npz")
-    plan = _plan_with_demo(tmp_path)
+    assert _plan_with_demo(tmp_path).items[0].exercise.target.range.low == pytest.approx(110.0)  # demonstrated
+    # the therapist lowers the bar for counting: the explicit override wins over the demonstration
+    plan = _plan_with_demo(tmp_path, extra="\n[exercise.phases.up]\nmin = 90\n")
+    assert plan.items[0].exercise.target.range.low == 90.0
     assert save_plan(plan, tmp_path / "again.toml").read_text().count('demonstration = "reach.npz"') == 1
     runner = SessionRunner(plan)
     events = runner.start(0.0)
-    # two reps to 100° (target ≥ 90° of the built-in) coming down in 1 s instead of the demonstrated 3 s
+    # two reps to 100° (≥ 90°: counted) coming down in 1 s instead of the demonstrated 3 s
     trace = piecewise([(0, 10), (1, 10), (3, 100), (4, 100), (5, 10), (6, 10), (8, 100), (9, 100), (10, 10), (11, 10)])
     us = []
     for t, v in trace:

@@ -119,3 +119,27 @@ def test_headless_json_for_a_built_in_name(tmp_path, sports_video):
     doc = json.loads(out.read_text())
     assert doc["sets"][0]["exercise"] == "lateral_raise" and doc["sets"][0]["end_reason"] == "stopped"
     assert len(doc["reps"]) == doc["sets"][0]["count"] == 1
+
+
+def test_saved_demonstration_becomes_the_target_of_a_plan(tmp_path, sports_video, jumping_jacks, capsys):
+    demo = tmp_path / "jj_demo.npz"
+    assert main(["exercise", "lateral_raise", "--video", str(sports_video), "--headless", "--max-frames", "45",
+                 "--save-demo", str(demo), "--tolerance", "15"]) == 0  # fmt: skip
+    assert "lateral_raise (both) demonstrated: down ≤" in capsys.readouterr().out
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN.replace("[exercise.phases.down]\nmax = 40\n", 'demonstration = "jj_demo.npz"\n'))
+    from posture_feedback.exercises.demonstration import load_demonstration
+    from posture_feedback.exercises.plan import load_plan
+
+    item = load_plan(plan).items[0]
+    # the demonstrated ranges and tempo are the plan item's target
+    assert item.exercise.phases == load_demonstration(demo).definition.phases
+    runner = SessionRunner(load_plan(plan))
+    events = runner.start(0.0)
+    for r in jumping_jacks:
+        events += runner.feed(r)
+    reps = [e for e in events if isinstance(e, RepEvent)]
+    assert [e.rep.counted for e in reps] == [True, True]
+    assert all(e.comparison is not None for e in reps)
+    assert reps[0].comparison.peak_diff == pytest.approx(0.0, abs=5.0)  # the demonstrated rep itself
+    assert reps[1].comparison.peak_diff > 10.0  # the second jack went higher

@@ -4,6 +4,8 @@
 * ``exercise NAME|PLAN --video FILE --headless [--out reps.csv|reps.json]``: run the pipeline on a
   recording, count repetitions / time holds as in a session (no instruction, countdown or rest
   waits), print a summary and write one row per repetition.
+* ``exercise NAME --video DEMO --headless --save-demo OUT.npz [--tolerance DEG]``: turn a recorded
+  therapist demonstration into a target (ranges, tempo, ghost) for a plan's ``demonstration``.
 * ``exercise NAME|PLAN [--source ...]``: run the session in the desktop app.
 
 NAME is a built-in exercise or an exercise-definition ``.toml``; PLAN is a plan ``.toml``
@@ -49,6 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sets", type=int, metavar="N", help="single exercise: number of sets")
     p.add_argument("--hold", type=float, metavar="S", help="single exercise: seconds to hold (holds, balance, march)")
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames of --video")
+    p.add_argument("--save-demo", type=Path, metavar="OUT.npz",
+                   help="treat --video as the therapist's demonstration of NAME and save it as a target")  # fmt: skip
+    p.add_argument("--tolerance", type=float, default=10.0, metavar="DEG",
+                   help="with --save-demo: range tolerance around the demonstrated angles (default 10)")  # fmt: skip
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -232,6 +238,33 @@ def run_headless(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_save_demo(args: argparse.Namespace) -> int:
+    from posture_feedback.exercises.demonstration import demonstration_from_results, save_demonstration
+    from posture_feedback.exercises.library import get_exercise
+    from posture_feedback.pipeline import PipelineOptions, analyze_video
+
+    if args.save_demo.suffix.lower() != ".npz":
+        raise PostureFeedbackError(f"--save-demo must end in .npz, got {args.save_demo.name}")
+    if args.tolerance < 0:
+        raise PostureFeedbackError("--tolerance must not be negative")
+    plan = load_what(args.what, args, headless=True)
+    if len(plan.items) != 1:
+        raise PostureFeedbackError("--save-demo needs one exercise (a name or a definition file), not a plan")
+    defn = get_exercise(args.what)
+    side = args.side or "both"
+    results = analyze_video(args.video, with_model_options(PipelineOptions(), args), max_frames=args.max_frames)
+    if not results:
+        raise SourceError(f"{args.video} yielded no frames")
+    demo = demonstration_from_results(defn, results, side=side, tolerance=args.tolerance)
+    save_demonstration(demo, args.save_demo)
+    d = demo.definition
+    print(f"{d.name} ({side}) demonstrated: {d.start.name} {d.start.range.describe(unit=d.unit)}, "
+          f"{d.target.name} {d.target.range.describe(unit=d.unit)}; way out {demo.out_s:.1f} s, "
+          f"way back {demo.back_s:.1f} s")  # fmt: skip
+    print(f'demonstration: {args.save_demo} (use it in a plan: demonstration = "{args.save_demo.name}")')
+    return 0
+
+
 def run_app(args: argparse.Namespace) -> int:
     plan = load_what(args.what, args, headless=False)
     try:
@@ -261,5 +294,11 @@ def run(args: argparse.Namespace) -> int:
     if args.headless or args.video:
         if not args.headless:
             raise PostureFeedbackError("--video runs without a window: add --headless (or use --source for the app)")
+        if args.save_demo is not None:
+            if not args.video:
+                raise PostureFeedbackError("--save-demo needs --video FILE (the recorded demonstration)")
+            return run_save_demo(args)
         return run_headless(args)
+    if args.save_demo is not None:
+        raise PostureFeedbackError("--save-demo needs --video FILE --headless (the recorded demonstration)")
     return run_app(args)

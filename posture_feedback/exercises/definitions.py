@@ -54,13 +54,14 @@ class Range:
     def describe(self, signal: str = "", unit: str = "°") -> str:
         """Human text such as ``"left_shoulder_elevation ≥ 150°"``."""
         s = f"{signal} " if signal else ""
+        lo, hi = _num(self.low), _num(self.high)
         if math.isinf(self.low) and math.isinf(self.high):
             return f"{s}any value".strip()
         if math.isinf(self.low):
-            return f"{s}≤ {self.high:g}{unit}"
+            return f"{s}≤ {hi}{unit}"
         if math.isinf(self.high):
-            return f"{s}≥ {self.low:g}{unit}"
-        return f"{s}{self.low:g}–{self.high:g}{unit}"
+            return f"{s}≥ {lo}{unit}"
+        return f"{s}{lo}–{hi}{unit}"
 
     def as_dict(self) -> dict[str, float]:
         d: dict[str, float] = {}
@@ -69,6 +70,11 @@ class Range:
         if not math.isinf(self.high):
             d["max"] = self.high
         return d
+
+
+def _num(x: float) -> str:
+    """A bound for display: at most 2 decimals, no trailing zeros."""
+    return f"{round(x, 2):g}"
 
 
 @dataclass(frozen=True)

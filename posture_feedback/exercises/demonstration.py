@@ -204,7 +204,7 @@ class Demonstration:
         side: the side demonstrated (``left``/``right``/``both``).
         tolerance: the chosen tolerance (signal units).
         times: seconds from the start of the repetition; values: the primary signal.
-        rest, peak: the demonstrated start level and furthest point (signal units).
+        rest, peak: the demonstrated resting level (median before the movement) and furthest point.
         out_s, back_s: the demonstrated durations of the way out (start → top reached) and the way
             back (top left → start), the top being the stretch within 10 % of the amplitude of the peak.
         ghost: the ghost skeleton, None when built from a bare trace.
@@ -295,7 +295,7 @@ def build_demonstration(
         raise ValueError("times and values must have the same length")
     inc = definition.increasing
     s, k, e = find_rep(v, inc)
-    rest = float(v[s])
+    rest = float(np.median(v[: s + 1]))  # the resting level before the movement
     peak = float(v[k])
     sign = 1.0 if inc else -1.0
     if sign * (peak - rest) <= 2 * tolerance:

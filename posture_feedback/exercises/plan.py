@@ -62,7 +62,8 @@ class PlanItem:
         count_compensated: count reps that show a compensation.
         notes: free text from the therapist.
         demonstration: path of a recorded therapist demonstration (``.npz``, see
-            ``demonstration.save_demonstration``): its ghost is shown and each rep is compared with it.
+            ``demonstration.save_demonstration``): its ranges and tempo become the target (explicit
+            phase/tempo overrides still win), its ghost is shown and each rep is compared with it.
     """
 
     exercise: ExerciseDefinition
@@ -167,6 +168,23 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
         if not path.is_file():
             raise f.fail("file", f"exercise definition file not found: {path}", "a path relative to the plan file")
         defn = load_definition(path)
+    demo_path = None
+    if f.has("demonstration"):
+        if defn.kind not in ("reps", "gait"):
+            raise f.fail("demonstration", f"{defn.name} is a {defn.kind} exercise: demonstrations are for repetitions")
+        rel = f.string("demonstration")
+        demo_path = Path(rel) if base_dir is None or Path(rel).is_absolute() else base_dir / rel
+        if not demo_path.is_file():
+            raise f.fail(
+                "demonstration", f"demonstration file not found: {demo_path}", "a .npz path relative to the plan"
+            )
+        from posture_feedback.exercises.demonstration import load_demonstration
+
+        demo = load_demonstration(demo_path)
+        if demo.definition.name != defn.name:
+            raise f.fail("demonstration", f"the demonstration is of {demo.definition.name!r}, not {defn.name!r}")
+        # the demonstrated ranges and tempo are the target; explicit overrides below still win
+        defn = replace(defn, phases=demo.definition.phases, tempo=demo.definition.tempo)
     defn = _apply_overrides(defn, f, source)
     timed = defn.kind in ("hold", "balance")
     side = f.string("side", "both", choices=SIDE_CHOICES)
@@ -185,21 +203,6 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
     hold_s = f.number("hold_s", defn.hold_s if timed else None, 1, 3600, "s") if defn.kind != "reps" else None
     if defn.kind == "gait" and not f.has("hold_s"):
         hold_s = None
-    demo_path = None
-    if f.has("demonstration"):
-        if defn.kind not in ("reps", "gait"):
-            raise f.fail("demonstration", f"{defn.name} is a {defn.kind} exercise: demonstrations are for repetitions")
-        rel = f.string("demonstration")
-        demo_path = Path(rel) if base_dir is None or Path(rel).is_absolute() else base_dir / rel
-        if not demo_path.is_file():
-            raise f.fail(
-                "demonstration", f"demonstration file not found: {demo_path}", "a .npz path relative to the plan"
-            )
-        from posture_feedback.exercises.demonstration import load_demonstration
-
-        demo = load_demonstration(demo_path)
-        if demo.definition.name != defn.name:
-            raise f.fail("demonstration", f"the demonstration is of {demo.definition.name!r}, not {defn.name!r}")
     return PlanItem(
         exercise=defn,
         ref=ref,
