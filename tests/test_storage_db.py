@@ -143,7 +143,14 @@ def test_data_dir_that_is_a_file(tmp_path: Path) -> None:
 
 _READONLY_PROBE = """
 import sys
+from pathlib import Path
 from posture_feedback.storage import Database, DataDirError
+if Path(sys.argv[1]).exists():  # what is there can still be read
+    with Database(sys.argv[1], readonly=True) as db:
+        print("profiles:", ",".join(p.name for p in db.list_profiles()))
+    if Path(sys.argv[1]).name == "posture-feedback.sqlite3":  # the command line reads it too
+        from posture_feedback.cli import main
+        print("history rc:", main(["history", "--data-dir", str(Path(sys.argv[1]).parent)]))
 try:
     Database(sys.argv[1])
 except DataDirError as exc:
@@ -170,7 +177,7 @@ def test_read_only_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     """A read-only directory (new database, and an existing one) gives DataDirError, no traceback."""
     ro = tmp_path / "ro"
     ro.mkdir()
-    with Database(ro / "existing.sqlite3") as d:
+    with Database(ro / "posture-feedback.sqlite3") as d:
         d.create_profile("Kept")
     before = sorted(p.name for p in ro.iterdir())
     if os.geteuid() != 0:
@@ -183,15 +190,18 @@ def test_read_only_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     else:
         pytest.skip("running as root without user namespaces: cannot make a read-only directory")
     try:
-        for target in (ro / "existing.sqlite3", ro / "new.sqlite3", ro / "deeper" / "pf.sqlite3"):
+        for target in (ro / "posture-feedback.sqlite3", ro / "new.sqlite3", ro / "deeper" / "pf.sqlite3"):
             proc = _run_probe(target, wrap)
+            if target.exists():
+                assert "profiles: Kept\n" in proc.stdout, proc.stdout + proc.stderr
+                assert "Kept: " in proc.stdout and "history rc: 0" in proc.stdout, proc.stdout + proc.stderr
             assert proc.returncode == 3, proc.stdout + proc.stderr
             assert "DataDirError:" in proc.stdout and str(target.parent) in proc.stdout
             assert "Traceback" not in proc.stderr
     finally:
         ro.chmod(0o755)
     assert sorted(p.name for p in ro.iterdir()) == before
-    with Database(ro / "existing.sqlite3") as d:
+    with Database(ro / "posture-feedback.sqlite3") as d:
         assert [p.name for p in d.list_profiles()] == ["Kept"]
 
 

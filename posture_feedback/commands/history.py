@@ -8,7 +8,7 @@ from posture_feedback.storage.options import (
     add_data_dir_option,
     add_period_options,
     check_period,
-    open_database,
+    open_for_reading,
     resolve_profile,
 )
 
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from posture_feedback.reports.summary import collect, text_summary
 
     check_period(args.start, args.end)
-    with open_database(args) as db:
+    with open_for_reading(args) as db:
         profile = resolve_profile(db, args.profile)
         print(text_summary(collect(db, profile.id, args.start, args.end)))
     return 0

@@ -10,7 +10,7 @@ from posture_feedback.storage.options import (
     add_data_dir_option,
     add_period_options,
     check_period,
-    open_database,
+    open_for_reading,
     resolve_profile,
 )
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from posture_feedback.reports.export import export_csv, export_json
     from posture_feedback.reports.pdf import write_report
 
-    with open_database(args) as db:
+    with open_for_reading(args) as db:
         profile = resolve_profile(db, args.profile)
         if args.out:
             print(f"report: {write_report(db, profile.id, args.out, args.start, args.end)}")

@@ -64,7 +64,9 @@ class Database:
 
     Args:
         path: the ``.sqlite3`` file (created with its directory if missing, unless ``readonly``).
-        readonly: open for reading only (never creates, migrates or writes).
+        readonly: open for reading only (never creates, migrates or writes). In a read-only folder
+            the file is read as immutable: what a crashed session left only in the ``-wal`` file
+            is not seen until the folder is writable again.
         busy_timeout_s: seconds to wait for another process's write lock before
             :class:`DatabaseBusyError`.
 
@@ -109,12 +111,17 @@ class Database:
                 raise DataDirError(f"database {path} is read-only")
             target = f"file:{path.as_posix()}?mode=rwc"
         try:
-            conn = sqlite3.connect(
-                target, uri=True, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
+            conn = self._open(target, busy_timeout_s)
+            if self.readonly:
+                try:
+                    schema.user_version(conn)
+                except sqlite3.OperationalError:
+                    # A WAL file in a read-only folder: SQLite cannot create the shared-memory file.
+                    # Read the main file as immutable (every cleanly closed session is in it).
+                    conn.close()
+                    conn = self._open(target + "&immutable=1", busy_timeout_s)
         except sqlite3.Error as exc:
             raise _translate(exc, path) from exc
-        conn.row_factory = sqlite3.Row
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -131,6 +138,12 @@ class Database:
         except sqlite3.Error as exc:
             conn.close()
             raise _translate(exc, path) from exc
+        return conn
+
+    @staticmethod
+    def _open(target: str, busy_timeout_s: float) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, uri=True, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
         return conn
 
     def _check_identity(self, conn: sqlite3.Connection) -> None:

@@ -6,9 +6,9 @@ import argparse
 from datetime import date
 
 from posture_feedback.storage.database import Database
-from posture_feedback.storage.errors import NotFoundError, StorageError
+from posture_feedback.storage.errors import DataDirError, NotFoundError, StorageError
 from posture_feedback.storage.models import Profile
-from posture_feedback.storage.paths import ENV_DATA_DIR
+from posture_feedback.storage.paths import ENV_DATA_DIR, database_path
 
 
 def add_data_dir_option(parser: argparse.ArgumentParser, nested: bool = False) -> None:
@@ -25,6 +25,17 @@ def add_data_dir_option(parser: argparse.ArgumentParser, nested: bool = False) -
 def open_database(args: argparse.Namespace, readonly: bool = False) -> Database:
     """The database of ``--data-dir`` (or the environment / platform default)."""
     return Database.open_default(getattr(args, "data_dir", None), readonly=readonly)
+
+
+def open_for_reading(args: argparse.Namespace) -> Database:
+    """The database for a command that only reads: read-only when the data folder cannot be written."""
+    try:
+        return open_database(args)
+    except DataDirError:
+        path = database_path(getattr(args, "data_dir", None))
+        if not path.exists():
+            raise
+        return Database(path, readonly=True)
 
 
 def resolve_profile(db: Database, name: str | None) -> Profile:
