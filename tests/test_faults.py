@@ -463,12 +463,8 @@ def test_read_only_data_dir_refuses_writes_clearly(shared_tmp: Path) -> None:
     assert sorted(p.name for p in data.iterdir()) == ["pf.sqlite3"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage: a WAL database in a read-only data directory cannot be opened even with readonly=True "
-    "(SQLite needs to create the -shm file); the user cannot see their history (reported to the lead)",
-)
 def test_read_only_data_dir_history_still_readable(shared_tmp: Path) -> None:
+    """The user can still see their history when the data directory has become read-only."""
     out, _, _ = _read_only_dir_run(shared_tmp)
     assert out["readonly"] == ["Kept"]
 
