@@ -25,11 +25,15 @@ def capture_results(
     up: np.ndarray | None = None,
     options=None,
     on_frame: Callable[[FrameResult], None] | None = None,
+    countdown_s: float = 0.0,
+    on_countdown: Callable[[int], None] | None = None,
 ) -> tuple[list[FrameResult], str]:
     """(pipeline results of ``seconds`` seconds of the source from ``start_s``, the source's name).
 
     ``options`` is a ``PipelineOptions`` (default: the pipeline's defaults), with ``up`` applied.
-    Raises ``SourceError`` for a source that cannot be opened.
+    For a live source, the first ``countdown_s`` seconds after it opened are skipped (time for
+    the person to get into position), calling ``on_countdown(seconds_left)`` once per second.
+    Raises ``SourceError`` for a source that cannot be opened (before any countdown).
     """
     from posture_feedback.pipeline import Pipeline, PipelineOptions
     from posture_feedback.sources import open_source
@@ -39,9 +43,19 @@ def capture_results(
     with open_source(spec) as src, Pipeline(opts) as pipeline:
         name = src.name
         t_first: float | None = None
+        t_open: float | None = None
+        announced = None
         for frame in src:
             if not src.is_live and frame.timestamp_s < start_s:
                 continue
+            if src.is_live and countdown_s > 0:
+                t_open = frame.timestamp_s if t_open is None else t_open
+                left = countdown_s - (frame.timestamp_s - t_open)
+                if left > 0:
+                    if on_countdown is not None and announced != int(left) + 1:
+                        announced = int(left) + 1
+                        on_countdown(announced)
+                    continue
             if t_first is None:
                 t_first = frame.timestamp_s
             if frame.timestamp_s - t_first > seconds:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from posture_feedback.errors import PostureFeedbackError
@@ -65,14 +64,6 @@ def _spec(args: argparse.Namespace) -> str:
     if args.source is not None:
         return args.source
     raise PostureFeedbackError("give a recording (VIDEO) or a camera (--source N)")
-
-
-def _countdown(spec: str, text: str) -> None:
-    print(text, file=sys.stderr)
-    if str(spec).isdigit():
-        for n in (3, 2, 1):
-            print(f"  starting in {n}...", file=sys.stderr)
-            time.sleep(1.0)
 
 
 def _emit(args: argparse.Namespace, label: str, data: dict, summary: str) -> None:
@@ -130,8 +121,11 @@ def run(args: argparse.Namespace) -> int:
             raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
         up = cam.up_vector()
     text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
-    _countdown(spec, text.format(posture=args.posture.capitalize()))
-    results, name = capture_results(spec, seconds=args.seconds, start_s=args.start, up=up)
+    print(text.format(posture=args.posture.capitalize()), file=sys.stderr)
+    results, name = capture_results(
+        spec, seconds=args.seconds, start_s=args.start, up=up, countdown_s=3.0,
+        on_countdown=lambda n: print(f"  starting in {n}...", file=sys.stderr),
+    )  # fmt: skip
     if args.step == "camera":
         cal = estimate_camera(results, camera=args.name or name)
         _save(args, store, cal)
