@@ -180,7 +180,10 @@ class PersonSelector:
             return math.inf
         both = (conf >= o.min_confidence) & (track.conf >= o.min_confidence)
         if both.sum() >= 2:
-            d = float(np.median(np.linalg.norm(pts[both] - track.pts[both], axis=1)))
+            diff = pts[both] - track.pts[both]
+            dist = np.sort(np.sqrt(np.einsum("ij,ij->i", diff, diff)))  # np.median costs 60 µs
+            k = len(dist)
+            d = float(0.5 * (dist[(k - 1) // 2] + dist[k // 2]))
         else:
             d = float(np.linalg.norm(person.center() - (track.pts[1] + track.pts[2]) / 2))
         d /= 0.5 * (scale + track.scale)
