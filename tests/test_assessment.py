@@ -336,3 +336,16 @@ def test_real_video_refusal_and_side_view_flexion(sports_run, tmp_path):
     assert 140 <= rec.details[m.label]["best_frame"] <= 170
     report = write_html_report([rec], tmp_path / "report.html")
     assert "shoulder_flexion (right)" in report.read_text(encoding="utf-8")
+
+
+def test_report_change_column_uses_the_mdc(tmp_path):
+    def rec(value: float) -> AssessmentRecord:
+        r = AssessmentRecord(kind="rom", title="ROM: Knee flexion (left)")
+        r.measures.append(Measure("knee_flexion", value, 6.0, "left", reference=135.0, mdc=5.0))
+        r.details["knee_flexion (left)"] = {"verdict": "outside"}
+        return r
+
+    text = write_html_report([rec(112.0)], tmp_path / "r.html", previous=[rec(100.0)]).read_text(encoding="utf-8")
+    assert "100.0 → 112.0 deg (+12.0, MDC 5.0): change" in text
+    text = write_html_report([rec(103.0)], tmp_path / "r.html", previous=[rec(100.0)]).read_text(encoding="utf-8")
+    assert "(+3.0, MDC 5.0): no detectable change" in text

@@ -269,3 +269,29 @@ def test_damaged_store_file_is_reported_and_kept(tmp_path):
     with pytest.raises(CalibrationError, match="cannot read"):
         store.save_camera(CameraCalibration(roll_deg=1.0, n_frames=20, camera="camera 0"))
     assert path.read_text(encoding="utf-8") == "{not json"
+
+
+def test_calibrations_stored_with_a_profile_in_the_database(tmp_path):
+    from posture_feedback.calibration.store import load_from_database, save_to_database
+
+    from posture_feedback.storage import Database
+
+    with Database.open_default(tmp_path / "data") as db:
+        pid = db.create_profile("ana").id
+        assert load_from_database(db, pid, "camera", camera="camera 0") is None
+        cam = CameraCalibration(roll_deg=2.5, pitch_deg=1.0, spread=0.7, n_frames=45, camera="camera 0")
+        save_to_database(db, pid, cam)
+        save_to_database(db, pid, CameraCalibration(roll_deg=-4.0, n_frames=30, camera="camera 1"))
+        sitting = NeutralPosture({"trunk_inclination": 12.0}, {"trunk_inclination": 1.5}, "sitting")
+        standing = NeutralPosture({"trunk_inclination": 3.0}, {"trunk_inclination": 0.8}, "standing")
+        save_to_database(db, pid, sitting)
+        save_to_database(db, pid, standing)
+        pose = pose_with_angles(px_per_m=400.0, image_size=(1280, 960))
+        scale = scale_from_height([pose] * 12, 1.80)
+        save_to_database(db, pid, scale)
+    with Database.open_default(tmp_path / "data") as db:  # a new connection reads them back
+        assert load_from_database(db, pid, "camera", camera="camera 0") == cam
+        assert load_from_database(db, pid, "camera", camera="camera 1").roll_deg == -4.0
+        assert load_from_database(db, pid, "neutral", posture="sitting") == sitting
+        assert load_from_database(db, pid, "neutral", posture="standing") == standing
+        assert load_from_database(db, pid, "scale").metres_per_pixel == pytest.approx(scale.metres_per_pixel)
