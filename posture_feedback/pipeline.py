@@ -120,9 +120,7 @@ class Pipeline:
 
         index = self._selector.select(people, (frame.width, frame.height), t)
         result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings)
-        if index is None:
-            self._smoother.reset()
-            self._sides.reset()
+        if index is None:  # the swap fixer and smoother reset themselves after a gap
             if self._evaluator is not None:
                 states = self._evaluator.update(AngleTable.empty(), result.view, t)
                 result.targets = states
