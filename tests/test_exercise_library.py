@@ -282,4 +282,10 @@ def test_marching_counts_steps_cadence_and_symmetry():
 def test_fill_side_placeholders():
     assert fill("{side}_knee_flexion", "left") == "left_knee_flexion"
     assert fill("{other}_foot_lift", "left") == "right_foot_lift"
-    assert fill("Raise the {side} arm", "both") == "Raise the each arm"
+    assert fill("Raise the {side} arm out", "both") == "Raise both arms out"
+    assert fill("Bend {side} knee", "both") == "Bend each knee"
+    assert (
+        get_exercise("lateral_raise")
+        .instruction_for("both")
+        .startswith("Stand facing the camera, arms by your sides. Raise both arms out to the side")
+    )

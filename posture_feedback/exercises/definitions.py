@@ -19,6 +19,7 @@ Kinds:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -210,10 +211,16 @@ def _view_cue(views: tuple[View, ...]) -> str:
 
 
 def fill(template: str, side: str) -> str:
-    """Replace ``{side}``/``{other}`` (``left``↔``right``); for ``both`` they read ``each``/``the other``."""
-    other = {"left": "right", "right": "left"}.get(side, "other")
-    s = side if side in ("left", "right") else "each"
-    return template.replace("{side}", s).replace("{other}", other)
+    """Replace ``{side}``/``{other}`` (``left``↔``right``).
+
+    For ``both``, "the {side} arm" / "your {side} leg" read "both arms" / "both legs" and any other
+    ``{side}`` reads "each", ``{other}`` "other".
+    """
+    if side in ("left", "right"):
+        other = "right" if side == "left" else "left"
+        return template.replace("{side}", side).replace("{other}", other)
+    text = re.sub(r"\b(?:the|your) \{side\} (\w+)", lambda m: f"both {m.group(1)}s", template)
+    return text.replace("{side}", "each").replace("{other}", "other")
 
 
 def _check_signal(f: Fields, key: str) -> str:
