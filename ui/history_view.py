@@ -130,7 +130,7 @@ class HistoryView(QWidget):
         draw = {
             "rom": (lambda f: charts.rom_figure(rom, fig=f), len({p.name for p in rom})),
             "posture": (
-                lambda f: charts.rom_figure(posture, fig=f, title="Posture measures"),
+                lambda f: charts.rom_figure(posture, fig=f, title="Posture and movement measures"),
                 len({p.name for p in posture}),
             ),  # fmt: skip
             "sessions": (lambda f: charts.sessions_figure(data.summaries, fig=f), 2),

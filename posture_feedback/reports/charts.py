@@ -91,9 +91,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             unit = "°" if pts[0].unit == "deg" else f" {pts[0].unit}"
             base = pts[0]
             if base.mdc:
-                end = xs[-1] if len(xs) > 1 else xs[0] + timedelta(days=1)
+                end = xs[-1] if len(xs) > 1 else xs[0] + timedelta(days=3)
                 ax.fill_between([xs[0], end], base.value - base.mdc, base.value + base.mdc, color=colour, alpha=0.12,
-                                lw=0, label=f"{side or 'baseline'} ± MDC ({base.mdc:g}{unit})")  # fmt: skip
+                                lw=0, label=f"{side or 'baseline'} ± MDC ({base.mdc:.1f}{unit})")  # fmt: skip
             refs.update(p.reference for p in pts if p.reference is not None)
         lo, hi = ax.get_ylim()
         if refs:
@@ -103,6 +103,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             ax.axhline(ref, color="0.3", ls="--", lw=1)
             ax.annotate(f"norm {ref:g}{unit}", xy=(1.0, ref), xycoords=("axes fraction", "data"), xytext=(-4, 3),
                         textcoords="offset points", ha="right", fontsize=8, color="0.3")  # fmt: skip
+        times = [p.when for pts in sides.values() for p in pts]
+        if max(times) - min(times) < timedelta(days=2):  # one evaluation: show a week around it
+            ax.set_xlim(min(times) - timedelta(days=3), max(times) + timedelta(days=4))
         ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()})")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower right", ncols=2)
@@ -239,7 +242,9 @@ def history_figures(
     start, end = default_period(db, profile_id, start, end)
     return {
         "rom": rom_figure(measure_points(db, profile_id, start, end, rom=True)),
-        "posture": rom_figure(measure_points(db, profile_id, start, end, rom=False), title="Posture measures"),
+        "posture": rom_figure(
+            measure_points(db, profile_id, start, end, rom=False), title="Posture and movement measures"
+        ),
         "sessions": sessions_figure(db.sessions_between(profile_id, start, end)),
         "adherence": adherence_figure(db.adherence(profile_id, start, end)),
         "monitor": monitor_figure(db.monitor_by_day(profile_id, start, end)),

@@ -98,7 +98,7 @@ def _pages(db: Database, data: ReportData) -> Iterator[Figure]:
     other = [p for p in points if p not in rom]
     yield from _trend_pages(rom, "Range of motion over time")
     if other:
-        yield from _trend_pages(other, "Posture measures over time")
+        yield from _trend_pages(other, "Posture and movement measures over time")
     yield _adherence_page(data)
     yield from _exercise_pages(data)
 
