@@ -137,3 +137,23 @@ def test_bad_targets_file_is_a_clear_error(tmp_path: Path, sports_video: Path, c
     code = main(["analyze", str(sports_video), "--targets", str(bad), "--out", str(tmp_path / "x.csv")])
     err = capsys.readouterr().err
     assert code == 2 and "t.toml" in err and "elbow_of_doom" in err
+
+
+def test_stored_camera_calibration_is_applied(tmp_path: Path, lab_video_front: Path, monkeypatch, capsys) -> None:
+    from posture_feedback.calibration.camera import CameraCalibration
+    from posture_feedback.calibration.store import CalibrationStore
+
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path))
+    assert main(["analyze", str(lab_video_front), "--camera", "desk", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "no camera calibration named 'desk'" in capsys.readouterr().err
+    CalibrationStore().save_camera(CameraCalibration(roll_deg=10.0, n_frames=50, axis="ankle"), "desk")
+
+    def median_tilt(extra: list[str]) -> float:
+        out = tmp_path / f"t{len(extra)}.csv"
+        args = ["analyze", str(lab_video_front), "--out", str(out), "--max-frames", "20", "--no-progress"]
+        assert main(args + extra) == 0
+        rows = list(csv.DictReader(open(out, newline="")))
+        return float(np.median([float(r["shoulder_tilt"]) for r in rows if r["shoulder_tilt"]]))
+
+    level, tilted = median_tilt([]), median_tilt(["--camera", "desk"])
+    assert abs(abs(tilted - level) - 10.0) < 4.0  # a 10° camera roll moves a frontal tilt by about 10°

@@ -40,6 +40,20 @@ def with_model_options(options, args: argparse.Namespace):
     return replace(options, pose=replace(options.pose, **changes)) if changes else options
 
 
+def camera_up(name: str):
+    """The world vertical of a stored camera calibration (error naming the stored cameras if absent)."""
+    from posture_feedback.calibration.store import CalibrationStore
+
+    store = CalibrationStore()
+    calibration = store.load_camera(name)
+    if calibration is None:
+        known = ", ".join(store.cameras()) or "none yet"
+        raise PostureFeedbackError(
+            f"no camera calibration named {name!r} (stored: {known}); run `posture-feedback calibrate camera`"
+        )
+    return calibration.up_vector()
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
@@ -51,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--annotated", type=Path, metavar="OUT.mp4", help="also write a video with the overlays drawn")
     p.add_argument("--targets", help="target file (TOML) or preset name; adds verdict and cue columns")
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
+    p.add_argument(
+        "--camera",
+        metavar="NAME",
+        help="apply a stored camera calibration (from `posture-feedback calibrate camera --name NAME`): "
+        "a tilted camera then no longer shows up as a tilted trunk or head",
+    )
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
     p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
@@ -96,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
 
         options = load_config(args.config)
     options = with_model_options(options, args)
+    if args.camera:
+        options = replace(options, up=camera_up(args.camera))
     if isinstance(source, ImageSource):
         options = replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
     total = getattr(source, "frame_count", None)
