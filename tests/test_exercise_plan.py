@@ -216,7 +216,7 @@ def test_find_line_tracks_arrays_of_tables_and_subtables():
 # -- fuzzing -------------------------------------------------------------------------------------
 KEYS = ["title", "patient", "exercise", "name", "file", "side", "sets", "reps", "hold_s", "rest_s", "phases",
         "tempo", "up", "down", "min", "max", "out_s", "back_s", "count_compensated", "notes", "hysteresis",
-        "x"]  # fmt: skip
+        "demonstration", "x"]  # fmt: skip
 leaf = st.one_of(
     st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.text(max_size=12),
     st.sampled_from(["lateral_raise", "chin_tuck", "marching", "left", "both", "up", "tandem_stance"]),
@@ -292,3 +292,36 @@ def test_dump_toml_round_trips_awkward_strings():
 def test_dump_toml_refuses_infinity():
     with pytest.raises(ValueError):
         dump_toml({"x": math.inf})
+
+
+DEF_KEYS = ["name", "title", "description", "kind", "signal", "views", "both", "hysteresis", "instruction", "words",
+            "unit", "defaults", "phases", "conditions", "compensations", "tempo", "cues", "min", "max", "cue",
+            "hold_s", "reps", "sets"]  # fmt: skip
+def_values = st.recursive(
+    st.one_of(leaf, st.sampled_from(["reps", "hold", "front", "side", "{side}_knee_flexion", "trunk_inclination"])),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(DEF_KEYS), children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(DEF_KEYS), def_values, max_size=8))
+def test_random_definitions_only_raise_definition_error(data):
+    from posture_feedback.exercises.definitions import definition_from_dict
+
+    try:
+        definition_from_dict(data, Source("fuzz.toml", "", DefinitionError))
+    except DefinitionError as e:
+        assert "\n" not in str(e)
+
+
+def test_every_built_in_definition_round_trips_through_toml():
+    from posture_feedback.exercises.definitions import definition_from_dict, definition_to_dict
+    from posture_feedback.exercises.library import list_exercises
+
+    for d in list_exercises():
+        text = dump_toml(definition_to_dict(d))
+        again = definition_from_dict(tomllib.loads(text), Source(d.name, text, DefinitionError))
+        assert (again.phases, again.compensations, again.conditions, again.views) == (
+            d.phases, d.compensations, d.conditions, d.views,
+        )  # fmt: skip
