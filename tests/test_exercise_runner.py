@@ -275,3 +275,15 @@ def test_runner_refuses_to_start_twice():
     runner.start(0.0)
     with pytest.raises(RuntimeError):
         runner.start(1.0)
+
+
+def test_update_accepts_an_angle_table():
+    plan = Plan.single("lateral_raise", side="left", sets=1, reps=1)
+    plan.instruction_s, plan.countdown_s = 0.0, 0.0
+    runner = SessionRunner(plan)
+    events = runner.start(0.0)
+    for k in range(int(5 * FPS)):
+        t = k / FPS
+        r = _result(t, float(np.interp(t, *CYCLE)))
+        events += runner.update(t, r.angles, r.view, r.landmarks)
+    assert [e.count for e in events if isinstance(e, RepEvent)] == [1]

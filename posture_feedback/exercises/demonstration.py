@@ -144,9 +144,10 @@ class GhostTrajectory:
         centre and scaled to the patient's trunk length; NaN for landmarks not in the ghost.
         ``mirror_x`` flips left/right (the patient faces the other way)."""
         u = min(1.0, max(0.0, float(u)))
-        pts = np.empty((lm.NUM_LANDMARKS, 2))
-        for c in range(2):
-            pts[:, c] = [np.interp(u, self.u, self.points[:, i, c]) for i in range(lm.NUM_LANDMARKS)]
+        i = int(np.clip(np.searchsorted(self.u, u, side="right") - 1, 0, len(self.u) - 2))
+        span = float(self.u[i + 1] - self.u[i])
+        w = 0.0 if span <= 0 else (u - float(self.u[i])) / span
+        pts = self.points[i] * (1.0 - w) + self.points[i + 1] * w
         if mirror_x:
             pts[:, 0] = -pts[:, 0]
         centre, size = _hip_centre_and_trunk(patient)

@@ -39,7 +39,7 @@ from posture_feedback.exercises.reps import RepResult, RepVerdict
 from posture_feedback.exercises.signals import compute_signals
 from posture_feedback.exercises.speech import Speaker
 from posture_feedback.exercises.tracker import ExerciseTracker
-from posture_feedback.types import FrameResult, Landmarks, View
+from posture_feedback.types import AngleTable, FrameResult, Landmarks, View
 
 
 class RunnerState(str, enum.Enum):
@@ -309,12 +309,15 @@ class SessionRunner:
     def update(
         self,
         t: float,
-        values: Mapping[str, float] | None,
+        values: Mapping[str, float] | AngleTable | None,
         view: View = View.UNKNOWN,
         landmarks: Landmarks | None = None,
         person: bool = True,
     ) -> list[Event]:
-        """Process one frame's signals (``signals.compute_signals``) at time ``t``; None = no frame."""
+        """Process one frame at time ``t``: its signals (``signals.compute_signals``), or its
+        ``AngleTable`` (signals are then computed with ``landmarks`` and ``view``); None = no frame."""
+        if isinstance(values, AngleTable):
+            values = compute_signals(values, landmarks, view)
         self._advance_clock(t)
         if self.paused or self.state in (RunnerState.IDLE, RunnerState.DONE):
             return []
