@@ -13,10 +13,9 @@ import pytest
 
 pytest.importorskip("PyQt6.QtWidgets")
 
-from posture_feedback.ui.history_view import PERIODS, HistoryView  # noqa: E402
-
 from posture_feedback.storage import Database  # noqa: E402
 from posture_feedback.storage.sample_data import fill_sample_history  # noqa: E402
+from posture_feedback.ui.history_view import PERIODS, HistoryView  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,6 +87,15 @@ def test_period_selector_changes_the_range(qtbot, sample_db: tuple[Database, int
     everything = view.summary.toPlainText()
     assert everything.splitlines()[0].startswith(f"Sample patient: {min(first_day, start).isoformat()}")
     assert everything != four_weeks
+
+
+def test_save_report_from_the_view(qtbot, sample_db: tuple[Database, int], tmp_path: Path) -> None:  # noqa: ANN001
+    db, pid = sample_db
+    view = HistoryView(db, pid)
+    qtbot.addWidget(view)
+    out = view.save_report(tmp_path / "r.pdf")
+    assert out.read_bytes().startswith(b"%PDF-") and out.stat().st_size > 20_000
+    assert view.report_button.isEnabled()
 
 
 def test_history_view_for_a_new_profile(qtbot, tmp_path: Path) -> None:  # noqa: ANN001

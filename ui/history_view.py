@@ -9,14 +9,17 @@ time per day. A period selector limits the charts; the footer says where the dat
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -25,6 +28,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.reports import charts
 from posture_feedback.reports.summary import collect, text_summary
 from posture_feedback.storage import Database
@@ -80,11 +84,15 @@ class HistoryView(QWidget):
         self.period.currentIndexChanged.connect(self.refresh)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.report_button = QPushButton("Save report (PDF)…")
+        self.report_button.setToolTip("Write the therapist report of this period as a PDF file")
+        self.report_button.clicked.connect(self._ask_report_path)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(QLabel("Period:"))
         top.addWidget(self.period)
         top.addWidget(self.refresh_button)
+        top.addWidget(self.report_button)
 
         self.tabs = QTabWidget()
         self.summary = QPlainTextEdit()
@@ -113,6 +121,25 @@ class HistoryView(QWidget):
         days = PERIODS[self.period.currentIndex()][1]
         today = date.today()
         return (None if days is None else today - timedelta(days=days - 1)), today
+
+    def save_report(self, path: str | Path) -> Path:
+        """Write the PDF report of the selected period (raises ``StorageError`` if it cannot be written)."""
+        from posture_feedback.reports.pdf import write_report
+
+        start, end = self.period_range()
+        return write_report(self.db, self.profile_id, path, start, end)
+
+    def _ask_report_path(self) -> None:
+        name = self.db.get_profile(self.profile_id).name.replace(" ", "_")
+        path, _ = QFileDialog.getSaveFileName(self, "Save report", f"report_{name}.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            out = self.save_report(path)
+        except PostureFeedbackError as exc:
+            QMessageBox.warning(self, "Report not saved", str(exc))
+            return
+        self.where.setText(f"Report saved: {out}   ·   data stored only on this computer: {self.db.path}")
 
     def set_profile(self, profile_id: int) -> None:
         self.profile_id = profile_id
