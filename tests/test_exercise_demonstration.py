@@ -222,6 +222,18 @@ def test_a_file_that_is_not_a_demonstration_is_a_plan_error(tmp_path):
         load_demonstration(bad)
     with pytest.raises(PlanError, match="demonstration file not found"):
         load_demonstration(tmp_path / "none.npz")
+    from posture_feedback.exercises.demonstration import save_demonstration
+
+    good = save_demonstration(_demo_with_ghost(), tmp_path / "good.npz").read_bytes()
+    cut = tmp_path / "cut.npz"
+    for n in (4, len(good) // 2, len(good) - 10):  # a copy interrupted part-way
+        cut.write_bytes(good[:n])
+        with pytest.raises(PlanError, match="not a demonstration file"):
+            load_demonstration(cut)
+    other = tmp_path / "other.npz"
+    np.savez(other, x=np.zeros(3))  # a valid npz of something else
+    with pytest.raises(PlanError, match="not a demonstration file"):
+        load_demonstration(other)
 
 
 def _plan_with_demo(tmp_path, name="forward_reach", demo_file="reach.npz", extra=""):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -269,7 +270,7 @@ def load_demonstration(path: str | Path) -> Demonstration:
         raise PlanError(str(p), None, "", "demonstration file not found") from None
     except PlanError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
         raise PlanError(str(p), None, "", f"not a demonstration file ({type(exc).__name__}: {exc})") from None
 
 
