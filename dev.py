@@ -41,7 +41,11 @@ def setup() -> None:
         return
     _say("installing posture-feedback and its dependencies (first run: a few minutes)")
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check"]
-    for args in (["install", "--quiet", "--upgrade", "pip"], ["install", "--quiet", "-e", f"{ROOT}[test]"]):
+    steps = (
+        ["install", "--quiet", "--upgrade", "pip", "setuptools>=77", "wheel"],
+        ["install", "--quiet", "-e", f"{ROOT}[test]"],
+    )
+    for args in steps:
         if subprocess.call([*pip, *args]) != 0:
             raise SystemExit(f"[dev.py] set-up failed: `pip {' '.join(args)}` (see pip's messages above)")
     STAMP.write_text(digest)

@@ -1,7 +1,7 @@
 """Paths of the files bundled with the package: the pose model and the sample recordings.
 
 ``models/`` and ``sample_videos/`` at the repository root are installed as the data packages
-``posture_feedback.models`` and ``posture_feedback.sample_videos``, so the same lookup works
+``posture_feedback.model_bundles`` and ``posture_feedback.sample_videos``, so the same lookup works
 for a source checkout, ``pip install -e .`` and a built wheel.
 """
 
@@ -28,7 +28,7 @@ def _package_dir(package: str, fallback: str) -> Path:
 
 def models_dir() -> Path:
     """Folder holding the bundled model bundles (``*.task``)."""
-    return _package_dir("posture_feedback.models", "models")
+    return _package_dir("posture_feedback.model_bundles", "models")
 
 
 def sample_videos_dir() -> Path:
