@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from PyQt6.QtCore import QPoint, Qt
+
 from posture_feedback.ui.main_window import MainWindow
 from posture_feedback.ui.options import AppOptions
-from PyQt6.QtCore import QPoint, Qt
 
 
 def _two_people(window: MainWindow):

@@ -7,10 +7,10 @@ import threading
 import cv2
 import numpy as np
 import pytest
-from posture_feedback.ui.main_window import MainWindow
-from posture_feedback.ui.options import AppOptions
 
 from posture_feedback.sources import CameraSource
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.options import AppOptions
 
 
 class FailingFakeCamera:

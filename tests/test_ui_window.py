@@ -13,14 +13,14 @@ import threading
 import cv2
 import numpy as np
 import pytest
-from posture_feedback.ui.main_window import NOBODY_TEXT, MainWindow
-from posture_feedback.ui.options import AppOptions
-from posture_feedback.ui.render import qimage_to_bgr
 
 from posture_feedback import landmarks as lm
 from posture_feedback.annotate import VERDICT_COLOURS
 from posture_feedback.targets import Target, TargetSet
 from posture_feedback.types import Verdict, View
+from posture_feedback.ui.main_window import NOBODY_TEXT, MainWindow
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.render import qimage_to_bgr
 
 ALL_VIEWS = (View.FRONT, View.BACK, View.SIDE, View.OBLIQUE)
 IMPOSSIBLE_CUE = "Bend your left knee far more"

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from posture_feedback.ui.options import AppOptions
-
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.ui.options import AppOptions
 
 
 def has_display() -> bool:
@@ -118,7 +117,8 @@ class ScreenshotDriver:
                 self.exit_code = 0
                 if page_done:
                     self.message = "the source could not be used: the screenshot shows the window's message"
-        self.window.close()
+        # Leave the event loop first and close the window afterwards (run_app): closing the last
+        # window inside the loop would post a Quit event that outlives this run.
         QApplication.instance().exit(self.exit_code)
 
 
@@ -140,13 +140,19 @@ def run_app(options: AppOptions) -> int:
 
         window = MainWindow(options)
     driver = None
+    quit_on_close = app.quitOnLastWindowClosed()
     if options.screenshot is not None:
+        app.setQuitOnLastWindowClosed(False)
         if not options.monitor:
             window.resize(1280, 760)
         driver = ScreenshotDriver(window, options.screenshot)
     window.show()
-    code = app.exec()
-    window.shutdown()
+    try:
+        code = app.exec()
+    finally:
+        window.close()
+        window.shutdown()
+        app.setQuitOnLastWindowClosed(quit_on_close)
     if driver is not None:
         if driver.message:
             print(f"posture-feedback: {driver.message}", file=sys.stderr)

@@ -18,15 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from posture_feedback.ui.gauges import GaugePanel
-from posture_feedback.ui.ghost import AnchoredGhostAnnotator, GhostPose
-from posture_feedback.ui.options import DEFAULT_PRESET, AppOptions
-from posture_feedback.ui.render import Rendered
-from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
-from posture_feedback.ui.sound import Sounds
-from posture_feedback.ui.source_page import SourcePage
-from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 from PyQt6.QtCore import QStandardPaths, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
 from PyQt6.QtWidgets import (
@@ -50,6 +41,15 @@ from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.presets import PRESETS, get_preset
 from posture_feedback.targets import TargetSet, load_targets
 from posture_feedback.types import FrameResult, Verdict
+from posture_feedback.ui.gauges import GaugePanel
+from posture_feedback.ui.ghost import AnchoredGhostAnnotator, GhostPose
+from posture_feedback.ui.options import DEFAULT_PRESET, AppOptions
+from posture_feedback.ui.render import Rendered
+from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
+from posture_feedback.ui.sound import Sounds
+from posture_feedback.ui.source_page import SourcePage
+from posture_feedback.ui.video_view import VideoView
+from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,6 @@ import math
 import time
 from typing import Any
 
-from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
-from posture_feedback.ui.options import AppOptions
-from posture_feedback.ui.sound import Sounds
-from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
@@ -29,6 +24,11 @@ from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import Alert, DeviationMonitor
 from posture_feedback.presets import get_preset
 from posture_feedback.types import FrameResult, Verdict
+from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.sound import Sounds
+from posture_feedback.ui.video_view import VideoView
+from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)

@@ -15,12 +15,12 @@ import math
 import time
 from collections.abc import Callable
 
-from posture_feedback.ui.render import Rendered
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from posture_feedback.goniometer import GoniometerError, three_point_angle
+from posture_feedback.ui.render import Rendered
 
 
 class VideoView(QWidget):

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from posture_feedback.ui.render import Rendered, render_for_display
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from posture_feedback.annotate import Annotator
 from posture_feedback.errors import CameraDisconnected, PostureFeedbackError
 from posture_feedback.types import FrameResult
+from posture_feedback.ui.render import Rendered, render_for_display
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,40 @@
+"""``posture-feedback --source ... --frames N --screenshot OUT.png`` runs the real window offscreen."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt6.QtGui import QImage
+
+from posture_feedback.cli import main
+
+
+def test_screenshot_run_saves_the_window(qtbot, tmp_path, capsys):
+    out = tmp_path / "shots" / "main.png"
+    code = main(["--source", "sample", "--preset", "standing", "--frames", "8", "--screenshot", str(out)])
+    assert code == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 760)
+    assert f"screenshot: {out}" in capsys.readouterr().out
+
+
+def test_screenshot_of_the_no_camera_page(qtbot, tmp_path, capsys):
+    out = tmp_path / "nocam.png"
+    assert main(["app", "--source", "95", "--frames", "1", "--screenshot", str(out)]) == 0
+    assert QImage(str(out)).width() == 1280
+    assert "the source could not be used" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--source", "sample", "--screenshot", "x.png"], "--screenshot needs --frames N"),
+        (["--frames", "0"], "--frames must be at least 1"),
+        (["--preset", "lying"], "unknown preset 'lying'"),
+        (["--frames", "3", "--screenshot", "x.jpg"], "must name a .png file"),
+        (["--source", "sample"], "no display found"),
+    ],
+)
+def test_bad_options_give_one_line_errors(qtbot, argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

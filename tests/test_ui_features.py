@@ -1,0 +1,107 @@
+"""Presets, editing and saving ranges, setting the neutral, therapist view, freeze and the shortcut list."""
+
+from __future__ import annotations
+
+import math
+
+from PyQt6.QtCore import Qt
+
+from posture_feedback.presets import get_preset
+from posture_feedback.targets import load_targets
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
+from posture_feedback.ui.targets_dialog import TargetEditDialog
+
+
+def open_window(qtbot, video, **kwargs) -> MainWindow:
+    window = MainWindow(AppOptions(**{"source": str(video), "realtime": False, "loop": True, "sound": False, **kwargs}))
+    qtbot.addWidget(window)
+    window.resize(1100, 700)
+    window.show()
+    return window
+
+
+def test_edited_ranges_are_saved_and_used_by_the_core(qtbot, sports_video, tmp_path):
+    window = open_window(qtbot, sports_video, preset="standing-front")
+    qtbot.waitUntil(lambda: window.stats.shown >= 2, timeout=60_000)
+    dialog = TargetEditDialog(window.target_set, tmp_path / "mine.toml", window)
+    qtbot.addWidget(dialog)
+    lo, hi, tol = dialog.spins[0]  # head level
+    lo.setValue(-12.5)
+    hi.setValue(lo.minimum())  # "none": no maximum
+    tol.setValue(4.0)
+    edited = dialog.edited_set()
+    first = edited.targets[0]
+    assert (first.low, first.high, first.tolerance) == (-12.5, None, 4.0)
+    saved = dialog.save_to(tmp_path / "mine.toml")
+    assert load_targets(saved) == edited
+    window.apply_target_set(edited)
+    assert window.preset_combo.currentData() == "__custom__"
+    assert window.gauges.gauges[first.id].target == first
+
+    def core_uses_it() -> None:
+        state = window.last_result.targets[0]
+        assert state.target == first.id and state.low == -12.5 and math.isinf(state.high)
+
+    qtbot.waitUntil(core_uses_it, timeout=20_000)
+    window.close()
+
+
+def test_set_neutral_switches_to_ranges_around_the_persons_own_posture(qtbot, sports_video):
+    window = open_window(qtbot, sports_video, preset="standing", neutral_seconds=1.0)
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.person_found, timeout=60_000)
+    qtbot.keyClick(window, Qt.Key.Key_N)
+    assert window.cue_label.text().startswith("Hold your best posture")
+    qtbot.waitUntil(lambda: window.neutral is not None, timeout=30_000)
+    assert window.neutral_label.text().startswith("Neutral set (standing")
+    assert window.target_set == get_preset("standing", baseline=True)
+    assert all(t.relative for t in window.target_set.targets)
+    assert window.ghost is not None  # the captured pose is shown as the target pose
+
+    def ranges_follow_the_neutral() -> None:
+        measured = [s for s in window.last_result.targets if s.angle in window.neutral]
+        assert measured
+        for s in measured:
+            t = window.target_set.get(s.target)
+            if t.low is not None:
+                assert s.low == window.neutral[s.angle] + t.low
+        gauge = window.gauges.gauges[measured[0].target]
+        assert gauge.neutral == window.neutral[measured[0].angle]
+
+    qtbot.waitUntil(ranges_follow_the_neutral, timeout=20_000)
+    window.close()
+
+
+def test_therapist_view_freeze_and_preset_switch(qtbot, sports_video):
+    window = open_window(qtbot, sports_video, preset="sitting", sound=None)
+    assert window.sounds.enabled  # sound is on by default in the patient's view…
+    qtbot.waitUntil(lambda: window.stats.shown >= 2, timeout=60_000)
+    window.therapist_check.setChecked(True)
+    assert not window.sounds.enabled  # …and off in the therapist view
+    assert all(g.height() == 120 for g in window.gauges.gauges.values())
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    assert window.frozen
+    held = window.last_rendered
+    processed = window.worker.stats.processed
+    qtbot.waitUntil(lambda: window.worker.stats.processed >= processed + 5, timeout=20_000)
+    assert window.last_rendered is held  # the picture stays while processing goes on
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: window.last_rendered is not held, timeout=20_000)
+    window.preset_combo.setCurrentIndex(window.preset_combo.findData("standing-side"))
+    assert set(window.gauges.gauges) == {t.id for t in get_preset("standing-side").targets}
+    qtbot.waitUntil(
+        lambda: [s.target for s in window.last_result.targets] == list(window.gauges.gauges), timeout=20_000
+    )
+    window.close()
+
+
+def test_every_shortcut_is_bound_and_listed_in_the_help(qtbot):
+    window = MainWindow(AppOptions(source=96, sound=False))
+    qtbot.addWidget(window)
+    help_text = HelpDialog(window).label.text()
+    for name, keys, text in SHORTCUTS:
+        action = window.actions_by_name[name]
+        assert [s.toString() for s in action.shortcuts()][: len(keys)] == list(keys)
+        assert text in help_text and keys[0] in help_text
+    window.close()
