@@ -81,7 +81,22 @@ def test_assess_posture_stores_with_profile(clips, tmp_path, capsys):
     assert (out / "posture_front.png").is_file() and (out / "posture_side.png").is_file()
     with Database.open_default(data) as db:
         stored = db.assessments(db.profile_by_name("ana").id, kind="posture")
+        assert not db.snapshots(db.profile_by_name("ana").id)  # privacy: no images unless turned on
     assert len(stored) == 1 and {m.name for m in stored[0].measures} == got
+
+
+def test_assess_keeps_snapshots_only_when_the_profile_allows(clips, tmp_path, capsys):
+    data = tmp_path / "data"
+    with Database.open_default(data) as db:
+        db.create_profile("bo", settings={"snapshots": True})
+    code = main(["assess", "rom", "shoulder_abduction", "--video", str(clips["front"]), "--side", "left",
+                 "--profile", "bo", "--data-dir", str(data), "--out", str(tmp_path / "rom")])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    with Database.open_default(data) as db:
+        pid = db.profile_by_name("bo").id
+        (assessment,) = db.assessments(pid)
+        shots = db.snapshots(pid, assessment_id=assessment.id)
+    assert shots and all(s.data.startswith(b"\x89PNG") for s in shots)
 
 
 def test_calibrate_camera_and_neutral_from_a_recording(clips, tmp_path, capsys):

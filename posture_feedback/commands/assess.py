@@ -138,7 +138,14 @@ def _finish(args: argparse.Namespace, record, kind: str) -> int:
                 if same:
                     previous = [AssessmentRecord.from_dict(same[-1].record)]
             stored = db.add_assessment(profile.id, record.kind, record.to_dict(), record.measures)
-            print(f"stored as assessment {stored.id} of profile {profile.name!r}")
+            kept = 0
+            for name in record.snapshots:  # stored only if the profile turned snapshots on (privacy)
+                path = out / name
+                if path.is_file():
+                    sid = db.add_snapshot(profile.id, path.read_bytes(), caption=name, assessment_id=stored.id)
+                    kept += sid is not None
+            note = f", {kept} snapshot(s) kept" if kept else " (snapshots not kept: the profile's setting is off)"
+            print(f"stored as assessment {stored.id} of profile {profile.name!r}{note}")
     record.save_json(out / "record.json")
     report = write_html_report([record], out / "report.html", snapshot_dir=out, previous=previous, title=record.title)
     for m in record.measures:
