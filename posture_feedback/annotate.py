@@ -117,7 +117,7 @@ class AngleAnnotator:
             return scene
         s = _scale(scene)
         xy = _points(result.landmarks, scene.shape[1], mirror)
-        states = {st.angle: st for st in result.targets}
+        states = _state_per_angle(result.targets)
         names = list(dict.fromkeys([*states, *self.angles]))
         for name in names:
             angle = result.angles[name]
@@ -151,6 +151,19 @@ class AngleAnnotator:
         end = start + (end - start) % 360
         centre = (int(v[0]), int(v[1]))
         cv2.ellipse(scene, centre, (r, r), 0, start, end, colour, max(2, round(3 * s)), cv2.LINE_AA)
+
+
+_SEVERITY = {Verdict.UNKNOWN: 0, Verdict.IN_RANGE: 1, Verdict.NEAR: 2, Verdict.LOW: 3, Verdict.HIGH: 3}
+
+
+def _state_per_angle(states: Sequence[TargetState]) -> dict[str, TargetState]:
+    """One state per angle: where several targets use an angle, the most severe known verdict."""
+    out: dict[str, TargetState] = {}
+    for st in states:
+        cur = out.get(st.angle)
+        if cur is None or _SEVERITY[st.verdict] > _SEVERITY[cur.verdict]:
+            out[st.angle] = st
+    return out
 
 
 def _marker(scene: np.ndarray, verdict: Verdict | None, centre: tuple[int, int], s: float) -> None:
