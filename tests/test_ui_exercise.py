@@ -1,0 +1,160 @@
+"""The exercise session window on the real model and a real recording, offscreen (pytest-qt).
+
+The recording (sports2d_demo.mp4, frames 0–99) shows a man facing the camera doing two jumping
+jacks: the window's runner must reach the active state and count them as lateral raises, every
+repetition and the set must be in a real SQLite database as they end, pause must freeze the
+session and skip must move on (the skipped set saved as such), a malformed plan must show its
+file/line/field error and never start, and speech must fall back when no engine is available.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from posture_feedback.exercises.events import ExerciseDone, InstructionEvent, PauseEvent, RepEvent, SetDone
+from posture_feedback.exercises.runner import RunnerState
+from posture_feedback.exercises.speech import SpeechUnavailable
+from posture_feedback.storage import Database
+from posture_feedback.ui import speech_qt
+from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+FRAMES = 100
+
+
+def open_window(qtbot, video, tmp_path, **kwargs) -> ExerciseWindow:
+    options = ExerciseOptions(
+        **{"source": str(video), "profile": "Ann", "data_dir": str(tmp_path / "data"), "realtime": False,
+           "loop": False, "max_frames": FRAMES, "no_waits": True, "autostart": True, "speech": "silent",
+           "max_people": 1, **kwargs}
+    )  # fmt: skip
+    window = ExerciseWindow(options)
+    qtbot.addWidget(window)
+    window.resize(1200, 720)
+    window.show()
+    return window
+
+
+def wait_all_frames(qtbot, window: ExerciseWindow) -> None:
+    """Until the worker has stopped after its frames and every one of them reached the runner."""
+
+    def done() -> None:
+        w = window.worker
+        assert w is not None and not w.is_running() and w.stats.processed == FRAMES
+        assert window.frames_fed == FRAMES
+
+    qtbot.waitUntil(done, timeout=120_000)
+
+
+def rows(db_path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_built_in_exercise_counts_reps_and_stores_each_one(qtbot, sports_video, tmp_path):
+    window = open_window(qtbot, sports_video, tmp_path, what="lateral_raise")
+    assert window.runner is not None
+    qtbot.waitUntil(lambda: window.runner.state is RunnerState.ACTIVE, timeout=60_000)
+    wait_all_frames(qtbot, window)
+
+    reps = [e for e in window.events if isinstance(e, RepEvent)]
+    counted = [e for e in reps if e.rep.counted]
+    assert len(counted) >= 1  # two jumping jacks in these frames (docs/exercises.md); at least one counts
+    status = window.runner.status
+    assert status.count == len(counted)
+    assert window.panel.count_label.text().count(f">{status.count}<") == 1  # the big counter shows it
+    assert window.panel.reps_list.count() == len(reps)  # one row per repetition, verdict included
+    assert any(v in window.panel.reps_list.item(0).text() for v in ("good", "too fast", "not counted", "too"))
+
+    # Each repetition is in the database already, before the session ends.
+    db_path = tmp_path / "data" / "posture-feedback.sqlite3"
+    assert window.recorder is not None and not window.recorder.closed
+    sessions = rows(db_path, "SELECT s.status, p.name FROM sessions s JOIN profiles p ON p.id = s.profile_id")
+    assert sessions == [("running", "Ann")]
+    stored = rows(db_path, "SELECT r.rep_index, r.peak_angle, r.angle, st.exercise FROM repetitions r "
+                           "JOIN sets st ON st.id = r.set_id ORDER BY r.rep_index")  # fmt: skip
+    assert [r[0] for r in stored] == [e.rep.number for e in reps]
+    assert [round(r[1], 6) for r in stored] == [round(e.rep.peak, 6) for e in reps]
+    assert {r[2] for r in stored} == {"each_shoulder_elevation"} and {r[3] for r in stored} == {"lateral_raise"}
+
+    # Closing the window ends the set in progress (saved as ended early) and the session as not finished.
+    window.close()
+    sets = rows(db_path, "SELECT exercise, ended_at IS NOT NULL, extras FROM sets")
+    assert len(sets) == 1 and sets[0][0] == "lateral_raise" and sets[0][1] == 1
+    assert '"end_reason": "stopped"' in sets[0][2]
+    assert rows(db_path, "SELECT status FROM sessions") == [("aborted",)]
+
+
+def test_pause_freezes_the_session_and_skip_moves_on(qtbot, sports_video, tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        'title = "Two exercises"\n\n[[exercise]]\nname = "lateral_raise"\nreps = 50\n\n'
+        '[[exercise]]\nname = "marching"\nreps = 40\n',
+        encoding="utf-8",
+    )
+    window = open_window(qtbot, sports_video, tmp_path, what=str(plan), max_frames=None, loop=True)
+    qtbot.waitUntil(lambda: window.runner.state is RunnerState.ACTIVE and window.frames_fed > 10, timeout=60_000)
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # the shortcut
+    qtbot.waitUntil(lambda: window.runner.paused, timeout=5_000)
+    assert window.worker.paused
+    assert any(isinstance(e, PauseEvent) and e.paused for e in window.events)
+    assert "Paused" in window.panel.state_label.text()
+    clock = window.runner.clock
+    qtbot.wait(700)  # longer than the stall tick: a paused session's clock must not move
+    assert window.runner.clock == clock
+    window.toggle_pause()
+    assert not window.runner.paused and not window.worker.paused
+    fed = window.frames_fed
+    qtbot.waitUntil(lambda: window.frames_fed > fed + 5, timeout=30_000)
+
+    window.actions_by_name["skip_exercise"].trigger()
+    done = [e for e in window.events if isinstance(e, ExerciseDone)]
+    assert done and done[0].skipped and done[0].exercise == "lateral_raise"
+    second = [e for e in window.events if isinstance(e, InstructionEvent)][-1]
+    assert second.exercise == "marching" and window.runner.status.item_index == 1
+    assert window.panel.title_label.text().startswith("Marching")
+    skipped = [e for e in window.events if isinstance(e, SetDone) and e.result.end_reason == "skipped"]
+    assert len(skipped) == 1
+
+    db = Database(tmp_path / "data" / "posture-feedback.sqlite3")
+    try:
+        extras = [r[0] for r in db._conn.execute("SELECT extras FROM sets ORDER BY id")]  # noqa: SLF001
+    finally:
+        db.close()
+    assert '"end_reason": "skipped"' in extras[0]  # the skipped set is saved as such
+
+
+def test_a_malformed_plan_shows_its_error_and_never_starts(qtbot, tmp_path):
+    plan = tmp_path / "bad.toml"
+    plan.write_text('title = "Bad"\n\n[[exercise]]\nname = "lateral_raise"\nsets = 0\n', encoding="utf-8")
+    window = ExerciseWindow(ExerciseOptions(source="0", data_dir=str(tmp_path / "data"), speech="silent"))
+    qtbot.addWidget(window)
+    assert window.choose(str(plan)) is None
+    text = window.error_label.text()
+    assert "bad.toml" in text and "<td>5</td>" in text and "exercise[1].sets" in text
+    assert window.error_label.isVisibleTo(window) and not window.start_button.isEnabled()
+    assert window.start_session() is False
+    assert window.runner is None and window.worker is None and window.stack.currentIndex() == 0
+    window.close()
+    assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT count(*) FROM sessions") == [(0,)]
+
+
+def test_speech_falls_back_without_an_engine(qtbot, monkeypatch):
+    # No Qt text-to-speech (the module cannot be imported) and no espeak-ng program.
+    monkeypatch.setitem(sys.modules, "PyQt6.QtTextToSpeech", None)
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    with pytest.raises(SpeechUnavailable):
+        speech_qt.QtSpeaker()
+    speaker = speech_qt.choose_speaker()
+    assert isinstance(speaker, speech_qt.ToneSpeaker) and speaker.backend == "tones"
+    speaker.say("3")
+    speaker.set_muted(True)
+    speaker.say("Lift your arm higher")
+    assert list(speaker.spoken) == ["3"]
+    assert isinstance(speech_qt.choose_speaker("silent"), speech_qt.SilentSpeaker)
+    with pytest.raises(ValueError):
+        speech_qt.choose_speaker("loud")

@@ -1,0 +1,203 @@
+"""The side panel of an exercise session: what to do, the big counter, hold and rest timers, each rep.
+
+``ExercisePanel`` only shows what the session runner reports (``RunnerStatus`` polled, and its
+events): counting, verdicts and feedback all come from ``posture_feedback.exercises``.
+Each repetition gets a row with a symbol as well as a colour (✓ counted and good, ! counted
+but flagged, ✗ not counted), so the verdict reads without colour vision.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor, QFont
+from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
+
+from posture_feedback.exercises.events import InstructionEvent, RepEvent, SetResult
+from posture_feedback.exercises.runner import RunnerState, RunnerStatus
+
+GOOD_COLOUR = "#46d26a"
+FLAGGED_COLOUR = "#ffb020"
+BAD_COLOUR = "#ff6464"
+_FLAGGED = ("too_fast", "too_slow", "too_far")
+
+
+def _label(text: str = "", size: int = 12, bold: bool = False, colour: str = "#eeeeee") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {colour}; font-size: {size}pt; font-weight: {'bold' if bold else 'normal'}")
+    return label
+
+
+def fmt_value(value: float, unit: str) -> str:
+    """A signal value for display: whole degrees for angles, two decimals for fractions; '—' if not measured."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:.0f}{unit}" if unit == "°" else f"{value:.2f}{unit}"
+
+
+def fmt_clock(seconds: float) -> str:
+    """'0:24' (minutes:seconds, rounded up) for a countdown; '' when not a number."""
+    if seconds is None or math.isnan(seconds):
+        return ""
+    s = max(0, math.ceil(seconds - 1e-6))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def rep_row(event: RepEvent, unit: str = "°") -> tuple[str, str]:
+    """(text, colour) of one repetition's row, from the runner's verdict and feedback."""
+    rep = event.rep
+    verdict = str(getattr(rep.verdict, "value", rep.verdict))
+    peak = fmt_value(rep.peak, unit)
+    feedback = f" — {event.feedback[0]}" if event.feedback else ""
+    if not rep.counted:
+        return f"✗ attempt {rep.number}: not counted ({verdict.replace('_', ' ')}, peak {peak}){feedback}", BAD_COLOUR
+    if verdict in _FLAGGED:
+        return f"! rep {rep.count}: {verdict.replace('_', ' ')}, peak {peak}{feedback}", FLAGGED_COLOUR
+    return f"✓ rep {rep.count}: good, peak {peak}{feedback}", GOOD_COLOUR
+
+
+def set_summary(result: SetResult) -> str:
+    """One line for a finished set (numbers from the runner's ``SetResult``)."""
+    reason = {"complete": "done", "time_limit": "time limit", "balance_lost": "balance lost",
+              "stopped": "ended early", "skipped": "skipped"}.get(result.end_reason, result.end_reason)  # fmt: skip
+    side = f" ({result.side})" if result.side in ("left", "right") else ""
+    if result.hold is not None and not result.reps:
+        what = f"held {result.hold.held_s:.1f} of {result.hold.target_s:g} s, {result.hold.breaks} breaks"
+    elif result.gait is not None:
+        what = f"{result.gait.steps} steps, cadence {result.gait.cadence_spm:.0f}/min"
+    else:
+        target = f" of {result.target_reps}" if result.target_reps else ""
+        what = f"{result.count}{target} reps counted, {len(result.reps)} attempts"
+    return f"Set {result.set_number}{side}: {what} — {reason}"
+
+
+class ExercisePanel(QWidget):
+    """Title, instruction, state, the big counter, hold bar, target and the list of repetitions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exercisePanel")
+        self.setStyleSheet("QWidget#exercisePanel { background: #1e1e23 }")
+        col = QVBoxLayout(self)
+        col.setContentsMargins(12, 10, 12, 10)
+        col.setSpacing(6)
+        self.title_label = _label("", 18, True)
+        self.progress_label = _label("", 12, colour="#bbbbbb")
+        self.instruction_label = _label("", 12, colour="#dddddd")
+        self.state_label = _label("", 22, True, "#ffdc28")
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count_label = QLabel("")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count_label.setMinimumHeight(110)
+        self.count_caption = _label("", 12, colour="#bbbbbb")
+        self.count_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hold_bar = QProgressBar(self)
+        self.hold_bar.setRange(0, 1000)
+        self.hold_bar.setTextVisible(True)
+        self.hold_bar.setMinimumHeight(26)
+        self.hold_bar.setStyleSheet(
+            "QProgressBar { background: #2c2c33; color: #fff; border: 1px solid #555; border-radius: 4px;"
+            " font-size: 12pt; text-align: center } QProgressBar::chunk { background: #2f8f4e }"
+        )
+        self.target_label = _label("", 12, colour="#dddddd")
+        self.reps_title = _label("Repetitions", 12, True)
+        self.reps_list = QListWidget(self)
+        self.reps_list.setStyleSheet("QListWidget { background: #18181c; border: 1px solid #333; font-size: 11pt }")
+        self.reps_list.setWordWrap(True)
+        self.reps_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.sets_label = _label("", 11, colour="#bbbbbb")
+        for w in (self.title_label, self.progress_label, self.instruction_label, self.state_label, self.count_label,
+                  self.count_caption, self.hold_bar, self.target_label, self.reps_title):  # fmt: skip
+            col.addWidget(w)
+        col.addWidget(self.reps_list, 1)
+        col.addWidget(self.sets_label)
+        self.unit = "°"
+        self.kind = "reps"
+        self.set_count_text("—", "")
+        self.hold_bar.setVisible(False)
+
+    # -- events ---------------------------------------------------------------------------
+    def show_instruction(self, event: InstructionEvent, kind: str, unit: str) -> None:
+        """A new exercise (or side) begins."""
+        self.kind, self.unit = kind, unit
+        side = f" — {event.side} side" if event.side in ("left", "right") else ""
+        self.title_label.setText(f"{event.title}{side}")
+        self.instruction_label.setText(event.text)
+        self.reps_list.clear()
+        self.sets_label.setText("")
+        timed = kind in ("hold", "balance")
+        self.hold_bar.setVisible(timed or (kind == "gait" and event.reps is None))
+        self.reps_title.setText("Steps" if kind == "gait" else ("Holds" if timed else "Repetitions"))
+
+    def add_rep(self, event: RepEvent) -> QListWidgetItem:
+        """A row for a finished repetition (newest at the top)."""
+        text, colour = rep_row(event, self.unit)
+        item = QListWidgetItem(text)
+        item.setForeground(QColor(colour))
+        f = QFont(self.reps_list.font())
+        f.setPointSize(11)
+        f.setBold(not event.rep.counted)
+        item.setFont(f)
+        self.reps_list.insertItem(0, item)
+        return item
+
+    def add_set(self, result: SetResult) -> None:
+        lines = [t for t in self.sets_label.text().split("\n") if t]
+        lines.append(set_summary(result))
+        self.sets_label.setText("\n".join(lines[-3:]))
+
+    def clear_reps(self) -> None:
+        self.reps_list.clear()
+
+    # -- polled status ------------------------------------------------------------------
+    def set_count_text(self, big: str, small: str) -> None:
+        self.count_label.setText(
+            f"<span style='font-size: 64pt; font-weight: bold; color: #ffffff'>{big}</span>"
+            f"<span style='font-size: 26pt; color: #aaaaaa'>{small}</span>"
+        )
+
+    def update_status(self, st: RunnerStatus) -> None:
+        """Refresh from the runner's status (called on every frame and timer tick)."""
+        if st.state is RunnerState.DONE:
+            self.progress_label.setText("")
+            self.state_label.setText("Session complete")
+            self.hold_bar.setVisible(False)
+            return
+        if st.items:
+            self.progress_label.setText(
+                f"Exercise {st.item_index + 1} of {st.items} · set {st.set_number} of {st.sets}"
+                + (f" · {st.side} side" if st.side in ("left", "right") else "")
+            )
+        state = {
+            RunnerState.IDLE: "Starting the camera…",
+            RunnerState.INSTRUCTION: f"Get ready {fmt_clock(st.remaining_s)}",
+            RunnerState.COUNTDOWN: f"Starting in {fmt_clock(st.remaining_s)[-1:]}",
+            RunnerState.ACTIVE: "Go!",
+            RunnerState.REST: f"Rest {fmt_clock(st.remaining_s)}",
+        }.get(st.state, "")
+        if st.paused:
+            state = "Paused — press Space to continue"
+        self.state_label.setText(state)
+        timed = self.kind in ("hold", "balance")
+        if timed:
+            target = st.hold_target_s or 0.0
+            self.set_count_text(f"{st.held_s:.0f}", f" / {target:g} s")
+            self.count_caption.setText("seconds held in position")
+        else:
+            target = f" / {st.target_reps}" if st.target_reps else ""
+            self.set_count_text(str(st.count), target)
+            self.count_caption.setText("steps" if self.kind == "gait" else "repetitions counted")
+        if self.hold_bar.isVisible():
+            frac = st.held_s / st.hold_target_s if st.hold_target_s else 0.0
+            self.hold_bar.setValue(int(1000 * min(1.0, max(0.0, frac))))
+            self.hold_bar.setFormat(f"held {st.held_s:.1f} s of {st.hold_target_s or 0:g} s")
+        if st.state is RunnerState.ACTIVE and st.target_text:
+            now = fmt_value(st.value, self.unit)
+            phase = f" · phase: {st.phase}" if st.phase else ""
+            self.target_label.setText(f"Target: {st.target_text.replace('_', ' ')}\nNow: {now}{phase}")
+        elif st.state is RunnerState.REST:
+            self.target_label.setText("Relax. The next set starts by itself (N = start now).")
+        else:
+            self.target_label.setText("")

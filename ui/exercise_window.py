@@ -1,0 +1,839 @@
+"""The exercise session window: choose an exercise or a plan, then the session runner drives it.
+
+First page: the built-in exercises (``exercises.library``) or "Open plan…" (a plan or an exercise
+definition ``.toml``; a plan that does not validate shows its ``PlanError`` — file, line, field,
+problem, what is allowed — and cannot start), the side for a one-sided exercise, and the profile
+the results are saved to. Session page: the live mirror (the UI helper's ``FrameWorker`` and
+``VideoView``, the core's skeleton and angle annotators, the demonstration's ghost when the plan
+item has one), the cue line, and the ``ExercisePanel`` (instruction, countdown, the big
+counter, hold bar, target, each repetition with its verdict, rest timer); Pause (Space),
+Next (N: end the wait or the set now), Skip exercise (S), Stop (Esc), Mute (M), volume (+/−).
+
+Every processed frame reaches ``SessionRunner`` in order (``ResultTap``), on one clock: the
+frames' own timestamps (video position, or capture time for a camera), extended by the wall
+clock while frames stall so rests and countdowns keep running. Every runner event goes to a
+``storage.recorder.SessionRecorder``: a set is stored when it starts, each repetition when it
+ends (committed at once), the set's summary when it ends; so a crash loses at most the
+repetition in progress. Speech goes to ``speech_qt.choose_speaker()``.
+
+``launch_exercise(...)`` opens it from the command line; with ``frames``/``screenshot`` it runs
+offscreen, processes that many frames (every frame, without waits) and saves the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PyQt6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posture_feedback.annotate import AngleAnnotator, GhostAnnotator, SkeletonAnnotator
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.exercises.definitions import fill
+from posture_feedback.exercises.errors import PlanError
+from posture_feedback.exercises.events import (
+    CueEvent,
+    Event,
+    HoldEvent,
+    InstructionEvent,
+    PauseEvent,
+    RepEvent,
+    SessionDone,
+    SetDone,
+)
+from posture_feedback.exercises.library import list_exercises
+from posture_feedback.exercises.plan import Plan
+from posture_feedback.exercises.runner import RunnerState, SessionRunner
+from posture_feedback.storage import StorageError
+from posture_feedback.types import FrameResult
+from posture_feedback.ui.exercise_panel import ExercisePanel
+from posture_feedback.ui.main_window import make_pipeline_factory
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.profile_dialog import ProfilePicker, open_database, profile_for_name
+from posture_feedback.ui.result_tap import ResultTap
+from posture_feedback.ui.speech_qt import backend_label, choose_speaker
+from posture_feedback.ui.video_view import VideoView
+from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+
+log = logging.getLogger(__name__)
+
+#: (method name, keys, description) of the session page's shortcuts.
+SHORTCUTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("toggle_pause", ("Space",), "Pause / resume"),
+    ("next_step", ("N", "Return"), "Next: end the instruction, countdown or rest now (or end the set)"),
+    ("skip_exercise", ("S",), "Skip this exercise"),
+    ("stop_session", ("Esc",), "Stop the session"),
+    ("toggle_mute", ("M",), "Speech on / off"),
+    ("volume_up", ("+", "="), "Louder"),
+    ("volume_down", ("-",), "Quieter"),
+    ("toggle_fullscreen", ("F11",), "Full screen on / off"),
+)
+
+
+def load_exercise_or_plan(what: str) -> Plan:
+    """A ``Plan`` from a built-in exercise name, an exercise definition ``.toml`` or a plan ``.toml``.
+
+    Raises ``PlanError`` (file, line, field, problem, allowed) or ``PostureFeedbackError`` (unknown name).
+    """
+    from posture_feedback.commands.exercise import load_what
+
+    no_overrides = argparse.Namespace(side=None, reps=None, sets=None, hold=None)
+    return load_what(str(what), no_overrides, headless=False)
+
+
+def for_recording(plan: Plan) -> Plan:
+    """The plan without instruction, countdown or rest waits (screenshots, recorded videos)."""
+    from posture_feedback.commands.exercise import for_recording as core_for_recording
+
+    return core_for_recording(plan)
+
+
+def signal_name(item: Any) -> str:
+    """The primary signal of a plan item for storage: ``left_shoulder_elevation``, ``each_…`` for both sides."""
+    return fill(item.exercise.signal, item.side)
+
+
+def plan_summary_html(plan: Plan) -> str:
+    """The plan as a short HTML list: exercise, side, sets × reps or hold, rest."""
+    rows = []
+    for it in plan.items:
+        d = it.exercise
+        what = f"{it.reps} reps" if it.reps else (f"{it.hold_s:g} s" if it.hold_s else "")
+        side = f", {it.side}" if d.sided and d.kind != "gait" else ""
+        demo = ", with demonstration" if it.demonstration is not None else ""
+        rows.append(f"<li><b>{d.title}</b>{side}: {it.sets} × {what}, rest {it.rest_s:g} s{demo}</li>")
+    return f"<b>{plan.title}</b><ol style='margin-top:2px'>{''.join(rows)}</ol>"
+
+
+def plan_error_html(exc: PostureFeedbackError) -> str:
+    """A precise, readable account of why the plan cannot start."""
+    if isinstance(exc, PlanError):
+        parts = [("File", exc.file), ("Line", "" if exc.line is None else str(exc.line)), ("Field", exc.field),
+                 ("Problem", exc.problem), ("Allowed", exc.allowed)]  # fmt: skip
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{_esc(v)}</td></tr>" for k, v in parts if v)
+        return f"<b>This plan cannot start.</b><table>{rows}</table>"
+    return f"<b>This cannot start:</b> {_esc(str(exc))}"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class RunnerClock:
+    """The session's clock (seconds): frame timestamps, kept monotonic, extended by wall time between frames."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.last_t: float | None = None
+        self.last_wall = time.perf_counter()
+
+    def frame(self, timestamp_s: float) -> float:
+        """Clock time of a frame with this source timestamp."""
+        t = timestamp_s + self.offset
+        if self.last_t is not None and t < self.last_t:
+            self.offset += self.last_t - t
+            t = self.last_t
+        self.last_t, self.last_wall = t, time.perf_counter()
+        return t
+
+    def now(self) -> float:
+        """Clock time now (no frame): the last frame's time plus the wall time since."""
+        wall = time.perf_counter()
+        t = 0.0 if self.last_t is None else self.last_t + (wall - self.last_wall)
+        self.last_t, self.last_wall = t, wall
+        return t
+
+    def stalled_s(self) -> float:
+        """Wall seconds since the last frame or tick."""
+        return time.perf_counter() - self.last_wall
+
+
+@dataclass
+class DemoGhostAnnotator:
+    """The demonstration's ghost at ``u`` (set by the window from ``RunnerStatus.ghost_u``), on the person."""
+
+    demonstration: Any = None
+    u: float = math.nan
+    opacity: float = 0.45
+
+    def annotate(self, scene: Any, result: FrameResult, mirror: bool = False) -> Any:
+        demo, u = self.demonstration, self.u
+        if demo is None or demo.ghost is None or result.landmarks is None or math.isnan(u):
+            return scene
+        ghost = demo.ghost.landmarks_at(u, result.landmarks)
+        return GhostAnnotator(ghost=ghost, opacity=self.opacity).annotate(scene, result, mirror)
+
+
+@dataclass
+class ExerciseOptions:
+    """How the exercise window starts.
+
+    Attributes:
+        source: camera index, video path or ``"sample"``.
+        what: exercise name or plan/definition file to preselect (None = choose in the window).
+        profile: profile name to save to (created if missing; None = choose in the window).
+        data_dir: the database folder (None = storage's default).
+        model, max_people: pose model options.
+        realtime: play video files at their own rate (a camera stand-in); False = every frame.
+        loop: restart video files at their end.
+        max_frames: stop processing after this many frames.
+        mirror: flip the picture; None = mirrored for a camera, not for a video.
+        speech: speech backend to start from (``speech_qt.BACKENDS``), None = best available.
+        no_waits: run the plan without instruction, countdown and rest waits.
+        autostart: start the session at once when ``what`` is valid.
+        runner: extra keyword arguments for ``SessionRunner`` (e.g. ``time_limit_s``).
+    """
+
+    source: Any = 0
+    what: str | None = None
+    profile: str | None = None
+    data_dir: str | None = None
+    model: str = "full"
+    max_people: int = 2
+    realtime: bool = True
+    loop: bool = True
+    max_frames: int | None = None
+    mirror: bool | None = None
+    speech: str | None = None
+    no_waits: bool = False
+    autostart: bool = False
+    runner: dict[str, Any] = field(default_factory=dict)
+
+
+class ExerciseWindow(QMainWindow):
+    """See the module docstring."""
+
+    def __init__(self, options: ExerciseOptions | None = None, db: Any = None) -> None:
+        super().__init__()
+        self.options = options or ExerciseOptions()
+        self.setWindowTitle("Posture Feedback — Exercises")
+        self.setStyleSheet(
+            "QMainWindow, QWidget#central { background: #18181c } QLabel { color: #eee }"
+            " QListWidget { color: #eee; background: #202026; font-size: 11pt }"
+            " QPushButton { font-size: 11pt; padding: 4px 10px }"
+        )
+        self.source_spec: Any = self.options.source
+        self.db = db
+        self.db_error = ""
+        self._own_db = False
+        if self.db is None:
+            try:
+                self.db = open_database(self.options.data_dir)
+                self._own_db = True
+            except StorageError as exc:
+                self.db_error = str(exc)
+        self.speaker = choose_speaker(self.options.speech)
+        self.plan: Plan | None = None
+        self.plan_error: PostureFeedbackError | None = None
+        self.runner: SessionRunner | None = None
+        self.recorder: Any = None
+        self.worker: FrameWorker | None = None
+        self.tap: ResultTap | None = None
+        self.clock = RunnerClock()
+        self.ghost = DemoGhostAnnotator()
+        self.events: list[Event] = []  #: every runner event of the current session, in order
+        self.storage_errors: list[str] = []
+        self.last_rendered: Any = None
+        self.frames_fed = 0
+        self._started = False
+        self._stopped_by_user = False
+
+        central = QWidget(self)
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.stack = QStackedWidget(self)
+        outer.addWidget(self.stack)
+        self.stack.addWidget(self._build_setup_page())
+        self.stack.addWidget(self._build_session_page())
+        self._build_actions()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._on_timer)
+        self.timer.start(100)
+
+        if self.options.profile and self.db is not None:
+            try:
+                self.picker.select(profile_for_name(self.db, self.options.profile).id)
+            except StorageError as exc:
+                self.set_message(str(exc), error=True)
+        if self.options.what:
+            self.choose(self.options.what)
+            if self.options.autostart and self.plan is not None:
+                self.start_session()
+
+    # ------------------------------------------------------------------ pages
+    def _build_setup_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        left = QVBoxLayout()
+        title = QLabel("Choose an exercise")
+        title.setStyleSheet("font-size: 16pt; font-weight: bold")
+        left.addWidget(title)
+        self.exercise_list = QListWidget(page)
+        for d in list_exercises():
+            item = QListWidgetItem(f"{d.title} — {d.description}")
+            item.setData(Qt.ItemDataRole.UserRole, d.name)
+            self.exercise_list.addItem(item)
+        self.exercise_list.currentItemChanged.connect(self._on_list_choice)
+        self.exercise_list.itemDoubleClicked.connect(lambda _i: self.start_session())
+        left.addWidget(self.exercise_list, 1)
+        self.open_button = QPushButton("Open plan or exercise file…")
+        self.open_button.clicked.connect(self.open_plan_dialog)
+        left.addWidget(self.open_button)
+        row.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        self.plan_label = QLabel("Choose an exercise on the left, or open a therapist's plan.")
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setStyleSheet("font-size: 12pt")
+        self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right.addWidget(self.plan_label)
+        self.error_label = QLabel("")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.setStyleSheet("QLabel { color: #ffb0b0; background: #3a1c1c; padding: 8px; font-size: 11pt }")
+        self.error_label.setVisible(False)
+        right.addWidget(self.error_label)
+        side_row = QHBoxLayout()
+        self.side_label = QLabel("Side:")
+        side_row.addWidget(self.side_label)
+        self.side_combo = QComboBox(page)
+        for s in ("both", "left", "right"):
+            self.side_combo.addItem(s, s)
+        self.side_combo.currentIndexChanged.connect(self._on_side_changed)
+        side_row.addWidget(self.side_combo)
+        side_row.addStretch(1)
+        right.addLayout(side_row)
+        right.addStretch(1)
+        self.picker = ProfilePicker(self.db, page, error=self.db_error)
+        right.addWidget(self.picker)
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+        right.addWidget(self.message_label)
+        self.start_button = QPushButton("Start session")
+        self.start_button.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 8px")
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start_session)
+        right.addWidget(self.start_button)
+        row.addLayout(right, 2)
+        self._side_visible(False)
+        return page
+
+    def _build_session_page(self) -> QWidget:
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        video_col = QVBoxLayout()
+        self.video = VideoView(page)
+        self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
+        video_col.addWidget(self.video, 1)
+        self.cue_label = QLabel("")
+        self.cue_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cue_label.setWordWrap(True)
+        self.cue_label.setMinimumHeight(60)
+        self.cue_label.setStyleSheet(
+            "background: #202024; color: #fff; font-size: 22pt; font-weight: bold; padding: 6px"
+        )
+        video_col.addWidget(self.cue_label)
+        row.addLayout(video_col, 1)
+        self.panel = ExercisePanel(page)
+        self.panel.setFixedWidth(400)
+        row.addWidget(self.panel)
+        col.addLayout(row, 1)
+
+        bar = QHBoxLayout()
+        self.pause_button = QPushButton("Pause (Space)")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.next_button = QPushButton("Next (N)")
+        self.next_button.setToolTip("End the instruction, countdown or rest now; during a set: end the set")
+        self.next_button.clicked.connect(self.next_step)
+        self.skip_button = QPushButton("Skip exercise (S)")
+        self.skip_button.clicked.connect(self.skip_exercise)
+        self.stop_button = QPushButton("Stop (Esc)")
+        self.stop_button.clicked.connect(self.stop_session)
+        self.mute_button = QPushButton("Mute (M)")
+        self.mute_button.setCheckable(True)
+        self.mute_button.toggled.connect(self._on_mute)
+        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
+        self.volume_slider.setRange(0, 100)
+        self.volume_slider.setValue(80)
+        self.volume_slider.setFixedWidth(110)
+        self.volume_slider.valueChanged.connect(lambda v: self.speaker.set_volume(v / 100.0))
+        self.speaker.set_volume(0.8)
+        for w in (self.pause_button, self.next_button, self.skip_button, self.stop_button, self.mute_button):
+            bar.addWidget(w)
+        vol = QLabel("Volume")
+        bar.addWidget(vol)
+        bar.addWidget(self.volume_slider)
+        self.speech_label = QLabel(f"Speech: {backend_label(self.speaker)}")
+        self.speech_label.setStyleSheet("color: #aaa")
+        bar.addWidget(self.speech_label, 1)
+        self.status_label = QLabel("")
+        self.status_label.setStyleSheet("color: #aaa")
+        bar.addWidget(self.status_label)
+        col.addLayout(bar)
+        return page
+
+    def _build_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, keys, text in SHORTCUTS:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(getattr(self, name))
+            self.addAction(action)
+            self.actions_by_name[name] = action
+
+    # ------------------------------------------------------------------ choosing
+    def _on_list_choice(self, item: QListWidgetItem | None, _prev: Any = None) -> None:
+        if item is not None:
+            self.choose(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def open_plan_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a plan or an exercise", "", "Plans and exercises (*.toml)")
+        if path:
+            self.choose(path)
+
+    def choose(self, what: str) -> Plan | None:
+        """Load a built-in name or a plan/definition file; show its summary, or its error (no start)."""
+        self.plan, self.plan_error = None, None
+        try:
+            self.plan = load_exercise_or_plan(what)
+        except PostureFeedbackError as exc:
+            self.plan_error = exc
+            self.error_label.setText(plan_error_html(exc))
+            self.error_label.setVisible(True)
+            self.plan_label.setText(f"<b>{_esc(Path(what).name)}</b>")
+            self.start_button.setEnabled(False)
+            self._side_visible(False)
+            return None
+        self.error_label.setVisible(False)
+        self.plan_label.setText(plan_summary_html(self.plan))
+        self.start_button.setEnabled(True)
+        single = len(self.plan.items) == 1 and self.plan.items[0].exercise.sided and (
+            self.plan.items[0].exercise.kind != "gait") and not self.plan.source  # fmt: skip
+        self._side_visible(single)
+        if single:
+            self.side_combo.blockSignals(True)
+            self.side_combo.setCurrentIndex(max(0, self.side_combo.findData(self.plan.items[0].side)))
+            self.side_combo.blockSignals(False)
+        return self.plan
+
+    def _side_visible(self, on: bool) -> None:
+        self.side_label.setVisible(on)
+        self.side_combo.setVisible(on)
+
+    def _on_side_changed(self, _i: int) -> None:
+        if self.plan is not None and len(self.plan.items) == 1:
+            item = replace(self.plan.items[0], side=self.side_combo.currentData())
+            self.plan = replace(self.plan, items=[item])
+            self.plan_label.setText(plan_summary_html(self.plan))
+
+    def set_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet(f"color: {'#ff8080' if error else '#bbb'}")
+
+    # ------------------------------------------------------------------ session
+    def start_session(self) -> bool:
+        """Start the chosen plan: open the source, then the runner starts with the first frame."""
+        if self.plan is None or self.runner is not None:
+            return False
+        plan = for_recording(self.plan) if self.options.no_waits else self.plan
+        try:
+            self.runner = SessionRunner(plan, **self.options.runner)
+        except (PostureFeedbackError, ValueError) as exc:  # e.g. a demonstration file that cannot be read
+            self.plan_error = exc if isinstance(exc, PostureFeedbackError) else PostureFeedbackError(str(exc))
+            self.error_label.setText(plan_error_html(self.plan_error))
+            self.error_label.setVisible(True)
+            return False
+        self.events = []
+        self.frames_fed = 0
+        self._started = False
+        self._stopped_by_user = False
+        self.clock = RunnerClock()
+        self.recorder = None
+        pid = self.picker.current_id()
+        if self.db is not None and pid is not None:
+            from posture_feedback.storage.recorder import SessionRecorder
+
+            try:
+                signals = {it.exercise.name: signal_name(it) for it in plan.items}
+                self.recorder = SessionRecorder(self.db, pid, source=describe_source(self.source_spec), signals=signals)
+            except StorageError as exc:
+                self._storage_failed(exc)
+        self.panel.clear_reps()
+        self.stack.setCurrentIndex(1)
+        self._open_worker()
+        return True
+
+    def _open_worker(self) -> None:
+        spec = self.source_spec
+        opts = self.options
+        mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
+        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
+        self.tap = ResultTap()
+        self.video.show_placeholder(f"Opening {describe_source(spec)}…")
+        worker = FrameWorker(
+            spec,
+            self.tap.wrap(make_pipeline_factory(app_options, None, None)),
+            realtime=opts.realtime,
+            loop=opts.loop,
+            max_frames=opts.max_frames,
+            annotators=(self.ghost, SkeletonAnnotator(), AngleAnnotator()),
+            mirror=mirror,
+            display_box=(max(320, self.video.width()), max(240, self.video.height())),
+        )
+        worker.frameReady.connect(self._on_frame_ready)
+        worker.sourceFailed.connect(self._on_source_problem)
+        worker.failed.connect(self._on_source_problem)
+        worker.disconnected.connect(self._on_source_problem)
+        worker.ended.connect(self._on_ended)
+        worker.maxFramesReached.connect(lambda _n: self._drain())
+        self.worker = worker
+        worker.start()
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            w, self.worker = self.worker, None
+            for sig in (w.frameReady, w.sourceFailed, w.failed, w.disconnected, w.ended, w.maxFramesReached):
+                try:
+                    sig.disconnect()
+                except TypeError:
+                    pass
+            if not w.stop():
+                log.warning("the frame worker did not stop within its timeout")
+
+    def _video_resized(self, event: QResizeEvent) -> None:
+        VideoView.resizeEvent(self.video, event)
+        if self.worker is not None:
+            self.worker.display_box = (max(320, self.video.width()), max(240, self.video.height()))
+
+    # ------------------------------------------------------------------ frames and events
+    def _on_frame_ready(self) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        rendered = worker.take_latest()
+        self._drain()
+        if rendered is not None:
+            self.last_rendered = rendered
+            self.video.show_frame(rendered)
+
+    def _drain(self) -> None:
+        """Feed every processed result to the runner, in order."""
+        if self.tap is None or self.runner is None:
+            return
+        runner = self.runner
+        for r in self.tap.drain():
+            t = self.clock.frame(r.frame.timestamp_s)
+            if not self._started:
+                self._started = True
+                self.handle(runner.start(t))
+            self.frames_fed += 1
+            values = r.angles if r.person_found else None
+            self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found))
+        self._refresh()
+
+    def handle(self, events: list[Event]) -> None:
+        """Show, speak and store the runner's events."""
+        for e in events:
+            self.events.append(e)
+            if e.speech:
+                self.speaker.say(e.speech)
+            if self.recorder is not None:
+                try:
+                    if isinstance(e, SessionDone) and self._stopped_by_user:
+                        self.recorder.close(status="aborted", t=e.t)  # stopped before the plan's end
+                    self.recorder.handle(e)
+                except StorageError as exc:
+                    self._storage_failed(exc)
+            self._show_event(e)
+
+    def _show_event(self, e: Event) -> None:
+        runner = self.runner
+        if isinstance(e, InstructionEvent):
+            d = runner.plan.items[e.item_index].exercise if runner else None
+            self.panel.show_instruction(e, d.kind if d else "reps", d.unit if d else "°")
+            self._set_cue(e.text, "#ffffff", size=16)
+        elif isinstance(e, RepEvent):
+            self.panel.add_rep(e)
+            if not e.rep.counted:
+                self._set_cue(e.feedback[0] if e.feedback else "Not counted", "#ff8080")
+            elif e.feedback:
+                self._set_cue(e.feedback[0], "#ffb020")
+        elif isinstance(e, CueEvent):
+            self._set_cue(e.text, "#ffdc28")
+        elif isinstance(e, HoldEvent) and e.kind in ("broken", "resumed", "complete"):
+            text = {"broken": "Back into position", "resumed": "Good, keep holding", "complete": "Hold complete"}
+            self._set_cue(e.speech or text[e.kind], "#ffdc28" if e.kind == "broken" else "#46d26a")
+        elif isinstance(e, SetDone):
+            self.panel.add_set(e.result)
+        elif isinstance(e, PauseEvent):
+            self.pause_button.setText("Resume (Space)" if e.paused else "Pause (Space)")
+        elif isinstance(e, SessionDone):
+            self._session_done(e)
+
+    def _set_cue(self, text: str, colour: str, size: int = 22) -> None:
+        self.cue_label.setText(text)
+        self.cue_label.setStyleSheet(
+            f"background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 6px"
+        )
+
+    def _refresh(self) -> None:
+        runner = self.runner
+        if runner is None:
+            return
+        st = runner.status
+        self.panel.update_status(st)
+        self.ghost.demonstration = runner.demonstration
+        self.ghost.u = st.ghost_u
+        saved = ""
+        if self.recorder is not None:
+            saved = f"saving to {self.picker.current_name()}"
+        elif self.db is None:
+            saved = "not saved (no database)"
+        else:
+            saved = "not saved (no profile)"
+        if self.storage_errors:
+            saved = f"not saved: {self.storage_errors[-1]}"
+        self.status_label.setText(f"{describe_source(self.source_spec)} · {saved}")
+
+    def _on_timer(self) -> None:
+        runner = self.runner
+        if runner is None or not self._started:
+            return
+        if runner.state is not RunnerState.DONE and not runner.paused and self.clock.stalled_s() > 0.5:
+            self.handle(runner.tick(self.clock.now()))
+        self._refresh()
+
+    def _session_done(self, e: SessionDone) -> None:
+        counted = sum(s.count for s in e.result.sets)
+        self._set_cue(f"Session complete: {len(e.result.sets)} sets, {counted} repetitions counted", "#46d26a")
+        self.pause_button.setEnabled(False)
+        self.next_button.setEnabled(False)
+        self.skip_button.setEnabled(False)
+        self.stop_button.setText("Close (Esc)")
+
+    def _storage_failed(self, exc: Exception) -> None:
+        log.error("storage: %s", exc)
+        self.storage_errors.append(str(exc))
+        self.recorder = None
+
+    def _on_source_problem(self, message: str) -> None:
+        self.video.show_placeholder(message)
+        self._set_cue(message, "#ff8080", size=14)
+
+    def _on_ended(self) -> None:
+        self._drain()
+        if self.last_rendered is None:
+            self.video.show_placeholder("The video ended.")
+
+    # ------------------------------------------------------------------ controls
+    def toggle_pause(self) -> None:
+        runner = self.runner
+        if runner is None or runner.state in (RunnerState.IDLE, RunnerState.DONE):
+            return
+        t = self.clock.now()
+        if runner.paused:
+            self.handle(runner.resume(t))
+        else:
+            self.handle(runner.pause(t))
+        if self.worker is not None:
+            self.worker.paused = runner.paused
+        self._refresh()
+
+    def next_step(self) -> None:
+        if self.runner is not None and self._started and not self.runner.paused:
+            self.handle(self.runner.advance(self.clock.now()))
+            self._refresh()
+
+    def skip_exercise(self) -> None:
+        if self.runner is not None and self._started and not self.runner.paused:
+            self.handle(self.runner.skip(self.clock.now()))
+            self._refresh()
+
+    def stop_session(self) -> None:
+        """Stop the session (the set in progress is saved as ended early); a finished session closes the window."""
+        runner = self.runner
+        if runner is None or runner.state is RunnerState.DONE or not self._started:
+            self.close()
+            return
+        self._stopped_by_user = True
+        if runner.paused:
+            self.handle(runner.resume(self.clock.now()))
+        self.handle(runner.stop(self.clock.now()))
+        self._refresh()
+
+    def toggle_mute(self) -> None:
+        self.mute_button.setChecked(not self.mute_button.isChecked())
+
+    def _on_mute(self, on: bool) -> None:
+        self.speaker.set_muted(on)
+        self.mute_button.setText("Unmute (M)" if on else "Mute (M)")
+
+    def volume_up(self) -> None:
+        self.volume_slider.setValue(min(100, self.volume_slider.value() + 10))
+
+    def volume_down(self) -> None:
+        self.volume_slider.setValue(max(0, self.volume_slider.value() - 10))
+
+    def toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def save_screenshot(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.grab().save(str(path)):
+            raise PostureFeedbackError(f"could not write the screenshot {path}")
+        return path
+
+    # ------------------------------------------------------------------ shutdown
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the camera; a session still running is stopped and saved as not finished."""
+        self.timer.stop()
+        self._stop_worker()
+        runner = self.runner
+        if runner is not None and self._started and runner.state is not RunnerState.DONE:
+            self._stopped_by_user = True
+            self.handle(runner.stop(self.clock.now()))
+        if self.recorder is not None and not self.recorder.closed:
+            try:
+                self.recorder.close(status="aborted")
+            except StorageError as exc:
+                log.error("storage: %s", exc)
+        close = getattr(self.speaker, "close", None)
+        if close is not None:
+            close()
+        if self._own_db and self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+class _ScreenshotDriver:
+    """Waits until the window has processed its frames (every one fed to the runner), saves it, quits."""
+
+    def __init__(self, window: ExerciseWindow, path: Path, timeout_s: float = 180.0) -> None:
+        self.window = window
+        self.path = path
+        self.deadline = time.perf_counter() + timeout_s
+        self.exit_code: int | None = None
+        self.message = ""
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._poll)
+        self.timer.start(50)
+
+    def _poll(self) -> None:
+        w = self.window
+        worker = w.worker
+        done = (
+            w.runner is not None
+            and worker is not None
+            and not worker.is_running()
+            and worker.stats.processed > 0
+            and w.tap is not None
+            and w.frames_fed >= worker.stats.processed
+            and w.video.rendered is not None
+        )
+        timed_out = time.perf_counter() > self.deadline
+        if w.runner is None and w.plan_error is not None:
+            self.message, self.exit_code = str(w.plan_error), 2
+        elif not (done or timed_out):
+            return
+        self.timer.stop()
+        if worker is not None:
+            take = worker.take_latest()
+            if take is not None:
+                w.last_rendered = take
+                w.video.show_frame(take)
+        w._refresh()  # noqa: SLF001 - the driver belongs to this module
+        QApplication.processEvents()
+        try:
+            w.save_screenshot(self.path)
+            if self.exit_code is None:
+                self.exit_code = 1 if timed_out and not done else 0
+                if self.exit_code:
+                    self.message = "timed out before the frames were processed; saved what was on screen"
+        except PostureFeedbackError as exc:
+            self.message, self.exit_code = str(exc), 2
+        w.close()
+        QApplication.instance().exit(self.exit_code)
+
+
+def launch_exercise(
+    exercise_or_plan: str,
+    source: str = "0",
+    profile: str | None = None,
+    frames: int | None = None,
+    screenshot: str | None = None,
+    data_dir: str | None = None,
+) -> int:
+    """Open the exercise window on ``source`` with this exercise or plan; returns the exit code.
+
+    With ``screenshot`` (offscreen where there is no display) it processes ``frames`` frames of
+    the source (every frame, no instruction/countdown/rest waits), saves the window as PNG and
+    quits. A plan that does not validate raises ``PlanError`` before any window opens.
+    """
+    from posture_feedback.ui.app import ensure_qapplication, has_display
+
+    offscreen = not has_display()
+    if offscreen and screenshot is None:
+        raise PostureFeedbackError(
+            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
+            "--frames N --screenshot OUT.png to run the window offscreen"
+        )
+    load_exercise_or_plan(exercise_or_plan)  # a bad plan is refused here, with file, line and field
+    spec: Any = int(source) if isinstance(source, str) and source.strip().isdigit() else source
+    scripted = screenshot is not None
+    if scripted and frames is None:
+        frames = 90
+    app = ensure_qapplication(offscreen=offscreen)
+    window = ExerciseWindow(
+        ExerciseOptions(
+            source=spec, what=exercise_or_plan, profile=profile, data_dir=data_dir, max_frames=frames,
+            realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True,
+        )
+    )  # fmt: skip
+    driver = None
+    if scripted:
+        window.resize(1280, 760)
+        driver = _ScreenshotDriver(window, Path(screenshot))
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    if driver is not None:
+        if driver.message:
+            print(f"posture-feedback: {driver.message}", file=sys.stderr)
+        if driver.exit_code is None:
+            return 1
+        if driver.exit_code == 0:
+            print(f"screenshot: {driver.path}")
+        return driver.exit_code
+    return int(code)

@@ -1,0 +1,252 @@
+"""Profiles in the app: choose, create and delete one, and see where the data lives.
+
+``ProfileDialog(db)`` lists the profiles of the storage ``Database``; "New…" creates one,
+"Delete…" asks for confirmation (naming what will be removed, from ``Database.row_counts``) and
+then calls ``Database.delete_profile``, which removes the profile and every record of it.
+``ProfilePicker`` is the compact row (combo box + "Profiles…") that the exercise and evaluation
+windows put on their first page; ``open_database`` opens the default database (``--data-dir`` >
+``POSTURE_FEEDBACK_DATA_DIR`` > the platform's data folder) and ``profile_for_name`` finds or
+creates a profile given on the command line.
+
+The questions (``ask_name``, ``confirm_delete``) are methods so that scripted use and tests can
+answer them without a modal dialog.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posture_feedback.storage import Database, NotFoundError, Profile, StorageError
+
+#: What ``row_counts`` keys mean, for the delete confirmation.
+_COUNT_NAMES = (
+    ("assessments", "evaluation"), ("sessions", "exercise session"), ("repetitions", "repetition"),
+    ("calibrations", "calibration"), ("plans", "plan"), ("monitor_stats", "posture-monitor day"),
+    ("snapshots", "snapshot"),
+)  # fmt: skip
+
+
+def open_database(data_dir: str | None = None) -> Database:
+    """The profile database in ``data_dir`` (or the default data folder); ``StorageError`` if it cannot be used."""
+    return Database.open_default(data_dir)
+
+
+def profile_for_name(db: Database, name: str) -> Profile:
+    """The profile named ``name`` (case-insensitive), created if there is none."""
+    try:
+        return db.profile_by_name(name)
+    except NotFoundError:
+        return db.create_profile(name)
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """'3 evaluations, 12 exercise sessions, …' (only non-zero kinds), or 'no recorded data'."""
+    parts = []
+    for key, noun in _COUNT_NAMES:
+        n = counts.get(key, 0)
+        if n:
+            parts.append(f"{n} {noun}{'' if n == 1 else 's'}")
+    return ", ".join(parts) if parts else "no recorded data"
+
+
+class ProfileDialog(QDialog):
+    """Choose / create / delete a profile (see the module docstring)."""
+
+    def __init__(self, db: Database, current_id: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Profiles")
+        self.resize(520, 420)
+        col = QVBoxLayout(self)
+        col.addWidget(QLabel("Each person has a profile: their evaluations, exercise sessions and settings."))
+        self.list = QListWidget(self)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        col.addWidget(self.list, 1)
+        self.detail_label = QLabel("")
+        self.detail_label.setWordWrap(True)
+        col.addWidget(self.detail_label)
+        row = QHBoxLayout()
+        self.new_button = QPushButton("New…")
+        self.new_button.clicked.connect(self.new_profile)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the profile and all of its data from this computer")
+        self.delete_button.clicked.connect(self.delete_selected)
+        row.addWidget(self.new_button)
+        row.addWidget(self.delete_button)
+        row.addStretch(1)
+        col.addLayout(row)
+        self.where_label = QLabel(f"Data is stored on this computer only, in:<br><b>{db.path}</b>")
+        self.where_label.setWordWrap(True)
+        self.where_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.where_label)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use this profile")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        col.addWidget(self.buttons)
+        self.list.currentItemChanged.connect(lambda *_: self._show_detail())
+        self.refresh(current_id)
+
+    # -- list -------------------------------------------------------------------------------
+    def refresh(self, select_id: int | None = None) -> None:
+        self.list.clear()
+        for p in self.db.list_profiles():
+            item = QListWidgetItem(p.name)
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.list.addItem(item)
+            if p.id == select_id:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self._show_detail()
+
+    def selected_id(self) -> int | None:
+        item = self.list.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def selected_profile(self) -> Profile | None:
+        pid = self.selected_id()
+        return None if pid is None else self.db.get_profile(pid)
+
+    def _show_detail(self) -> None:
+        pid = self.selected_id()
+        has = pid is not None
+        self.delete_button.setEnabled(has)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(has)
+        if not has:
+            self.detail_label.setText("No profile yet: create one with New…")
+            return
+        p = self.db.get_profile(pid)
+        self.detail_label.setText(
+            f"<b>{p.name}</b> — created {p.created_at:%Y-%m-%d}; {describe_counts(self.db.row_counts(pid))}."
+            + (" Snapshots (images) are stored." if p.snapshots_enabled else " No images are stored.")
+        )
+
+    # -- questions (overridable) --------------------------------------------------------
+    def ask_name(self) -> str | None:
+        name, ok = QInputDialog.getText(self, "New profile", "Name of the person:")
+        return name if ok else None
+
+    def confirm_delete(self, profile: Profile, counts: dict[str, int]) -> bool:
+        answer = QMessageBox.warning(
+            self,
+            "Delete profile",
+            f"Delete {profile.name} and all of their data ({describe_counts(counts)})?\n\n"
+            "This cannot be undone: the records are erased from the database file.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.critical(self, "Profiles", message)
+
+    # -- actions -----------------------------------------------------------------------
+    def new_profile(self) -> Profile | None:
+        """Ask for a name and create the profile (a duplicate or empty name is refused with its message)."""
+        name = self.ask_name()
+        if name is None:
+            return None
+        try:
+            profile = self.db.create_profile(name)
+        except StorageError as exc:
+            self.show_error(str(exc))
+            return None
+        self.refresh(profile.id)
+        return profile
+
+    def delete_selected(self) -> bool:
+        """After confirmation, delete the selected profile and everything recorded for it."""
+        profile = self.selected_profile()
+        if profile is None:
+            return False
+        if not self.confirm_delete(profile, self.db.row_counts(profile.id)):
+            return False
+        try:
+            self.db.delete_profile(profile.id)
+        except StorageError as exc:
+            self.show_error(str(exc))
+            return False
+        self.refresh()
+        return True
+
+
+class ProfilePicker(QWidget):
+    """'Profile: [combo] [Profiles…]' plus where the data lives; ``profileChanged(id or -1)``."""
+
+    profileChanged = pyqtSignal(int)
+
+    def __init__(self, db: Database | None, parent: QWidget | None = None, error: str = "") -> None:
+        super().__init__(parent)
+        self.db = db
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Profile:"))
+        self.combo = QComboBox(self)
+        self.combo.setMinimumWidth(200)
+        self.combo.currentIndexChanged.connect(lambda _i: self.profileChanged.emit(self.current_id() or -1))
+        row.addWidget(self.combo, 1)
+        self.manage_button = QPushButton("Profiles…")
+        self.manage_button.clicked.connect(self.manage)
+        row.addWidget(self.manage_button)
+        col.addLayout(row)
+        self.where_label = QLabel("")
+        self.where_label.setWordWrap(True)
+        self.where_label.setStyleSheet("color: #aaa; font-size: 9pt")
+        col.addWidget(self.where_label)
+        if db is None:
+            self.combo.setEnabled(False)
+            self.manage_button.setEnabled(False)
+            self.where_label.setText(f"Results will not be saved: {error}")
+            self.where_label.setStyleSheet("color: #ff8080")
+        else:
+            self.where_label.setText(f"Saved on this computer: {db.path}")
+            self.refresh()
+
+    def refresh(self, select_id: int | None = None) -> None:
+        if self.db is None:
+            return
+        keep = select_id if select_id is not None else self.current_id()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem("(no profile: results not saved)", -1)
+        for p in self.db.list_profiles():
+            self.combo.addItem(p.name, p.id)
+        i = self.combo.findData(keep if keep is not None else -1)
+        self.combo.setCurrentIndex(i if i >= 0 else (1 if self.combo.count() > 1 else 0))
+        self.combo.blockSignals(False)
+        self.profileChanged.emit(self.current_id() or -1)
+
+    def current_id(self) -> int | None:
+        data = self.combo.currentData()
+        return None if data is None or int(data) < 0 else int(data)
+
+    def current_name(self) -> str | None:
+        return self.combo.currentText() if self.current_id() is not None else None
+
+    def select(self, profile_id: int) -> None:
+        self.refresh(profile_id)
+
+    def manage(self) -> None:
+        if self.db is None:
+            return
+        dialog = ProfileDialog(self.db, self.current_id(), self)
+        if dialog.exec():
+            self.refresh(dialog.selected_id())
+        else:
+            self.refresh()
