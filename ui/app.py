@@ -131,6 +131,10 @@ def run_app(options: AppOptions) -> int:
             "--frames N --screenshot OUT.png to run the window offscreen"
         )
     app = ensure_qapplication(offscreen=offscreen)
+    import cv2
+
+    # The window reports camera problems itself; OpenCV's own probing warnings would only clutter the terminal.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     if options.monitor:
         from posture_feedback.ui.monitor import MonitorWindow
 

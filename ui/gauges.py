@@ -50,7 +50,7 @@ class TargetGauge(QWidget):
         self._apply_height()
 
     def _apply_height(self) -> None:
-        self.setFixedHeight(120 if self.large else 64)
+        self.setFixedHeight(100 if self.large else 64)
 
     def set_large(self, large: bool) -> None:
         self.large = large
@@ -104,9 +104,9 @@ class TargetGauge(QWidget):
         title = QFont(self.font())
         title.setPointSize(15 if big else 10)
         value_font = QFont(self.font())
-        value_font.setPointSize(30 if big else 12)
+        value_font.setPointSize(26 if big else 12)
         value_font.setBold(True)
-        text_h = 44 if big else 22
+        text_h = 40 if big else 22
         p.setFont(title)
         p.setPen(QColor(235, 235, 235))
         p.drawText(QRectF(4, 0, w * 0.6, text_h), Qt.AlignmentFlag.AlignVCenter, self.target.display_name)

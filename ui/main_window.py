@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         self.gonio_label = QLabel("")
         self.gonio_label.setStyleSheet("color: #ffdc28; font-size: 20pt; font-weight: bold")
         self.gonio_label.setVisible(False)
+        self.gonio_label.setWordWrap(True)
         side_col.addWidget(self.gonio_label)
         self.neutral_label = QLabel("Neutral: not set (press N)")
         self.neutral_label.setWordWrap(True)
@@ -348,6 +349,7 @@ class MainWindow(QMainWindow):
 
     def _on_source_failed(self, message: str) -> None:
         if is_camera_spec(self.source_spec):
+            message = message.split("; try --source")[0]  # the window offers the choices itself
             self._show_page(
                 "No webcam could be opened",
                 f"{message}.\nYou can try the bundled sample video, another camera, or a video file.",
@@ -589,7 +591,7 @@ class MainWindow(QMainWindow):
         if angle is None:
             self.gonio_label.setText("Goniometer: click 3 points")
         else:
-            self.gonio_label.setText(f"Goniometer: {angle:.1f}°  (180 − θ = {180 - angle:.1f}°)")
+            self.gonio_label.setText(f"Goniometer: {angle:.1f}°\nflexion (180° − θ): {180 - angle:.1f}°")
 
     def toggle_mirror(self) -> None:
         self.mirror_check.setChecked(not self.mirror_check.isChecked())
@@ -672,16 +674,29 @@ class MainWindow(QMainWindow):
         self._stop_worker()
 
     # ------------------------------------------------------------------ demo / scripted use
-    def place_goniometer_on(self, names: tuple[str, str, str] = ("left_hip", "left_knee", "left_ankle")) -> bool:
-        """Goniometer on three landmarks of the tracked person, as if clicked there (screenshots, demos)."""
+    def place_goniometer_on(self, names: tuple[str, str, str] | None = None) -> bool:
+        """Goniometer on three landmarks of the tracked person, as if clicked there (screenshots, demos).
+
+        ``names``: (arm end, vertex, arm end) landmark names; None = the most flexed of the knees,
+        elbows and hips that the core measured in this frame.
+        """
         from posture_feedback import landmarks as lm
+        from posture_feedback.kinematics import ANGLE_JOINTS
 
         r = self.last_result
         if r is None or r.landmarks is None:
             return False
+        if names is None:
+            candidates = [n for n in ANGLE_JOINTS if n.endswith(("knee_flexion", "elbow_flexion", "hip_flexion"))]
+            measured = [(r.angles.value(n), n) for n in candidates if r.angles.value(n) == r.angles.value(n)]
+            if not measured:
+                return False
+            vertex, a, b = ANGLE_JOINTS[max(measured)[1]][:3]
+            points = [r.landmarks.xy[i] for i in (a, vertex, b)]
+        else:
+            points = [r.landmarks.xy[lm.INDEX[n]] for n in names]
         self.gonio_button.setChecked(True)
-        for name in names:
-            x, y = r.landmarks.xy[lm.INDEX[name]]
+        for x, y in points:
             self.video.add_goniometer_point(float(x), float(y))
         return self.video.gonio_angle is not None
 

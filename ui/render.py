@@ -9,6 +9,7 @@ sharp. This runs on the worker thread (``QImage`` may be built off the GUI threa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,8 @@ class Rendered:
         qimage: ``image`` as a ``QImage`` (BGR888), ready to paint.
         scale: display pixels per frame pixel.
         mirror: whether ``image`` is mirrored (x → width − 1 − x).
+        processed_at: ``time.perf_counter()`` when the pipeline finished the frame (NaN if unknown).
+        rendered_at: ``time.perf_counter()`` when the overlays were drawn (NaN if unknown).
     """
 
     result: FrameResult
@@ -37,6 +40,8 @@ class Rendered:
     qimage: QImage
     scale: float
     mirror: bool
+    processed_at: float = math.nan
+    rendered_at: float = math.nan
 
 
 def fit_scale(frame_size: tuple[int, int], box: tuple[int, int], upscale: bool = False) -> float:
@@ -60,7 +65,9 @@ def scaled_result(result: FrameResult, scale: float) -> FrameResult:
         return result
     img = result.frame.image
     w, h = max(1, round(img.shape[1] * scale)), max(1, round(img.shape[0] * scale))
-    small = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    # Bilinear: ~1 ms for 720p → 930 px wide here, where INTER_AREA takes ~7 ms (latency matters more
+    # than the slight aliasing of a moderate downscale); INTER_AREA only for large reductions.
+    small = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if scale < 0.4 else cv2.INTER_LINEAR)
     sx = w / img.shape[1]
     return replace(
         result,

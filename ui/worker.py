@@ -266,6 +266,7 @@ class FrameWorker(QObject):
             self._collect_neutral(result)
             rendered = render_for_display(result, self.annotators, self.mirror, self.display_box)
             t_rend = time.perf_counter()
+            rendered = replace(rendered, processed_at=t_proc, rendered_at=t_rend)
             st = self.stats
             st.processed += 1
             st.pipeline_ms = (t_proc - t_read) * 1000.0

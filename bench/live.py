@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Benchmark: end-to-end latency of the live path, through the real app window (offscreen).
+
+A video file stands in for the camera: the bundled sample is cropped to the size's aspect
+ratio and resized to 640×480 and to 1280×720 (written to a temporary MP4 first), then played
+by ``sources.RealtimeVideoSource`` at its own 30 fps with newest-frame-wins, exactly as the app
+plays a camera. The real ``MainWindow`` runs offscreen with the ``standing`` preset: capture
+thread → worker thread (``Pipeline.process``, overlays drawn at display size) → GUI thread
+(side panel, cue, paint). For every frame painted the latency is measured from the frame's
+capture (``Frame.captured_at``) to the end of painting it (``time.perf_counter`` in
+``VideoView.paintEvent``), split into stages:
+
+* wait: capture → the worker starts the pipeline on it (≈ the previous frame's processing);
+* pipeline: ``Pipeline.process`` (model + everything after it);
+* render: scaling the frame, drawing the overlays, wrapping it as a ``QImage``;
+* show: hand-over to the GUI thread, panel update and painting.
+
+After a warm-up, ``--seconds`` of frames are measured per size. Reported: median and p95
+latency, displayed fps vs camera fps, frames the camera delivered that were never shown.
+Prints a table; writes ``bench/results/live.json``.
+
+    python bench/live.py [--seconds 10] [--warmup 2] [--max-people 2] [--model full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = ((640, 480), (1280, 720))
+
+
+def make_camera_video(src: Path, size: tuple[int, int], out: Path, fps: float = 30.0) -> int:
+    """Crop ``src`` to the aspect ratio of ``size``, resize, write an MP4 at ``fps``; returns the frame count."""
+    w, h = size
+    cap = cv2.VideoCapture(str(src))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    if not writer.isOpened():
+        raise SystemExit(f"cannot write {out}")
+    n = 0
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        ih, iw = img.shape[:2]
+        if iw / ih > w / h:  # too wide: crop the sides
+            cw = round(ih * w / h)
+            x0 = (iw - cw) // 2
+            img = img[:, x0 : x0 + cw]
+        else:
+            ch = round(iw * h / w)
+            y0 = (ih - ch) // 2
+            img = img[y0 : y0 + ch]
+        writer.write(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA))
+        n += 1
+    cap.release()
+    writer.release()
+    return n
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespace) -> dict:
+    from PyQt6.QtWidgets import QApplication
+
+    from posture_feedback.ui.main_window import MainWindow
+    from posture_feedback.ui.options import AppOptions
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    options = AppOptions(source=str(video), preset="standing", realtime=True, loop=True, sound=False,
+                         model=args.model, max_people=args.max_people, mirror=True)  # fmt: skip
+    window = MainWindow(options)
+    window.resize(1280, 760)
+    window.show()
+    samples: list[dict] = []
+    measuring = False
+    original = window._on_shown
+
+    def on_shown(rendered, t: float) -> None:
+        original(rendered, t)
+        if measuring:
+            ts = rendered.result.timings_ms
+            cap = rendered.result.frame.captured_at
+            samples.append({
+                "index": rendered.result.frame.index,
+                "latency_ms": (t - cap) * 1000.0,
+                "pipeline_ms": sum(ts.values()),
+                "pose_ms": ts.get("pose", float("nan")),
+                "render_ms": (rendered.rendered_at - rendered.processed_at) * 1000.0,
+                "show_ms": (t - rendered.rendered_at) * 1000.0,
+            })  # fmt: skip
+
+    window.video.on_shown = on_shown
+
+    def spin(duration: float) -> None:
+        end = time.perf_counter() + duration
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    t_start = time.perf_counter()
+    while window.worker is not None and window.stats.shown == 0 and time.perf_counter() - t_start < 60:
+        spin(0.05)
+    spin(warmup)
+    worker = window.worker
+    first_index = window.last_result.frame.index if window.last_result else 0
+    dropped0, replaced0 = worker.stats.source_dropped, worker.stats.replaced
+    measuring = True
+    t0 = time.perf_counter()
+    spin(seconds)
+    measuring = False
+    elapsed = time.perf_counter() - t0
+    last_index = window.last_result.frame.index
+    st = worker.stats
+    frame_size = window.last_result.frame.width, window.last_result.frame.height
+    display = window.last_rendered.qimage.width(), window.last_rendered.qimage.height()
+    camera_frames = last_index - first_index
+    window.close()
+    app.processEvents()
+
+    lat = [s["latency_ms"] for s in samples]
+    stage = {k: statistics.median(s[k] for s in samples) for k in ("pipeline_ms", "pose_ms", "render_ms", "show_ms")}
+    stage["wait_ms"] = statistics.median(s["latency_ms"] - s["pipeline_ms"] - s["render_ms"] - s["show_ms"]
+                                         for s in samples)  # fmt: skip
+    return {
+        "frame_size": list(frame_size),
+        "display_size": list(display),
+        "seconds": round(elapsed, 2),
+        "camera_fps": 30.0,
+        "camera_frames": camera_frames,
+        "shown_frames": len(samples),
+        "shown_fps": round(len(samples) / elapsed, 2),
+        "not_shown": camera_frames - len(samples),
+        "source_dropped": st.source_dropped - dropped0,
+        "display_replaced": st.replaced - replaced0,
+        "latency_ms_median": round(pct(lat, 50), 1),
+        "latency_ms_p95": round(pct(lat, 95), 1),
+        "latency_ms_max": round(max(lat), 1) if lat else None,
+        "stages_ms_median": {k: round(v, 1) for k, v in stage.items()},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per size (default 10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds discarded first (default 2)")
+    parser.add_argument("--max-people", type=int, default=2, help="people detected per frame (app default 2)")
+    parser.add_argument("--model", default="full")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "live.json")
+    args = parser.parse_args()
+
+    from PyQt6.QtWidgets import QApplication
+
+    _app = QApplication.instance() or QApplication(sys.argv[:1])
+    sample = ROOT / "sample_videos" / "sports2d_demo.mp4"
+    load_before = round(os.getloadavg()[0], 2)
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:
+        for w, h in SIZES:
+            video = Path(tmp) / f"camera_{w}x{h}.mp4"
+            make_camera_video(sample, (w, h), video)
+            runs[f"{w}x{h}"] = run_size(video, args.seconds, args.warmup, args)
+
+    header = (f"{'camera':>10} {'shown fps':>10} {'not shown':>10} {'median ms':>10} {'p95 ms':>8} "
+              f"{'wait':>6} {'pipeline':>9} {'render':>7} {'show':>6}")  # fmt: skip
+    print(f"live path, {args.model} model, max {args.max_people} people, camera 30 fps, {args.seconds:g} s per size, "
+          f"load average {load_before} → {os.getloadavg()[0]:.2f} (2 cores shared)")  # fmt: skip
+    print(header)
+    for name, r in runs.items():
+        s = r["stages_ms_median"]
+        print(f"{name:>10} {r['shown_fps']:>10.1f} {r['not_shown']:>10d} {r['latency_ms_median']:>10.1f} "
+              f"{r['latency_ms_p95']:>8.1f} {s['wait_ms']:>6.1f} {s['pipeline_ms']:>9.1f} {s['render_ms']:>7.1f} "
+              f"{s['show_ms']:>6.1f}")  # fmt: skip
+    result = {
+        "benchmark": "live path: camera stand-in → worker (pipeline + overlays) → GUI paint, offscreen",
+        "command": "python bench/live.py " + " ".join(sys.argv[1:]),
+        "model": args.model,
+        "max_people": args.max_people,
+        "goal": "p95 end-to-end latency <= 50 ms; shown fps = camera fps when the model keeps up",
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "load_average_1min": {"before": load_before, "after": round(os.getloadavg()[0], 2)},
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
