@@ -77,6 +77,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespace) -> dict:
+    from PyQt6.QtCore import QEventLoop, QTimer
     from PyQt6.QtWidgets import QApplication
 
     from posture_feedback.ui.main_window import MainWindow
@@ -109,28 +110,27 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
     window.video.on_shown = on_shown
 
     def spin(duration: float) -> None:
-        end = time.perf_counter() + duration
-        while time.perf_counter() < end:
-            app.processEvents()
-            time.sleep(0.001)
+        """Run the Qt event loop (as the app does) for ``duration`` seconds."""
+        loop = QEventLoop()
+        QTimer.singleShot(round(duration * 1000), loop.quit)
+        loop.exec()
 
     t_start = time.perf_counter()
     while window.worker is not None and window.stats.shown == 0 and time.perf_counter() - t_start < 60:
         spin(0.05)
     spin(warmup)
     worker = window.worker
-    first_index = window.last_result.frame.index if window.last_result else 0
     dropped0, replaced0 = worker.stats.source_dropped, worker.stats.replaced
     measuring = True
     t0 = time.perf_counter()
     spin(seconds)
     measuring = False
     elapsed = time.perf_counter() - t0
-    last_index = window.last_result.frame.index
     st = worker.stats
     frame_size = window.last_result.frame.width, window.last_result.frame.height
     display = window.last_rendered.qimage.width(), window.last_rendered.qimage.height()
-    camera_frames = last_index - first_index
+    indices = [x["index"] for x in samples]
+    camera_frames = max(indices) - min(indices) + 1 if indices else 0  # frames the camera delivered meanwhile
     window.close()
     app.processEvents()
 
