@@ -116,15 +116,24 @@ def signal_name(item: Any) -> str:
 
 
 def plan_summary_html(plan: Plan) -> str:
-    """The plan as a short HTML list: exercise, side, sets × reps or hold, rest."""
+    """The plan as short HTML: per exercise its side, sets × reps or hold, rest, camera view and what is watched;
+    a single exercise also shows its instruction."""
     rows = []
     for it in plan.items:
         d = it.exercise
         what = f"{it.reps} reps" if it.reps else (f"{it.hold_s:g} s" if it.hold_s else "")
         side = f", {it.side}" if d.sided and d.kind != "gait" else ""
-        demo = ", with demonstration" if it.demonstration is not None else ""
-        rows.append(f"<li><b>{d.title}</b>{side}: {it.sets} × {what}, rest {it.rest_s:g} s{demo}</li>")
-    return f"<b>{plan.title}</b><ol style='margin-top:2px'>{''.join(rows)}</ol>"
+        demo = ", with the therapist's demonstration" if it.demonstration is not None else ""
+        views = " or ".join(v.value for v in d.views) or "any"
+        watch = ", ".join(c.name.replace("_", " ") for c in d.compensations)
+        extra = f"camera: {views} view" + (f" · watches: {watch}" if watch else "")
+        text = f"<br><span style='color:#ccc'>{_esc(d.instruction_for(it.side))}</span>" if len(plan.items) == 1 else ""
+        rows.append(
+            f"<li><b>{_esc(d.title)}</b>{side}: {it.sets} × {what}, rest {it.rest_s:g} s{demo}"
+            f"<br><span style='color:#aaa; font-size:10pt'>{extra}</span>{text}</li>"
+        )
+    patient = f" — {_esc(plan.patient)}" if plan.patient else ""
+    return f"<b style='font-size:14pt'>{_esc(plan.title)}</b>{patient}<ol style='margin-top:4px'>{''.join(rows)}</ol>"
 
 
 def plan_error_html(exc: PostureFeedbackError) -> str:
@@ -293,8 +302,11 @@ class ExerciseWindow(QMainWindow):
         title.setStyleSheet("font-size: 16pt; font-weight: bold")
         left.addWidget(title)
         self.exercise_list = QListWidget(page)
+        self.exercise_list.setWordWrap(True)
+        self.exercise_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.exercise_list.setSpacing(2)
         for d in list_exercises():
-            item = QListWidgetItem(f"{d.title} — {d.description}")
+            item = QListWidgetItem(f"{d.title}\n    {d.description}")
             item.setData(Qt.ItemDataRole.UserRole, d.name)
             self.exercise_list.addItem(item)
         self.exercise_list.currentItemChanged.connect(self._on_list_choice)

@@ -11,6 +11,8 @@ Copies are light: without ``image_width`` the frame's pixels are dropped; with i
 kept scaled down to at most ``image_width`` pixels wide with their landmarks scaled alike
 (``render.scaled_result``: angles, views and verdicts are those of the full frame), enough for
 the assessment's annotated snapshots. ``keep_images`` can be switched on only while recording.
+``call(command)`` runs ``command(pipeline)`` on the worker thread before the next frame (the
+pipeline is only ever touched by that thread).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class _TappedPipeline:
         self._tap = tap
 
     def process(self, frame: Any) -> FrameResult:
+        self._tap.apply_commands(self._pipeline)
         result = self._pipeline.process(frame)
         self._tap.put(result)
         return result
@@ -56,7 +59,19 @@ class ResultTap:
         self.image_width = image_width
         self.keep_images = keep_images
         self._queue: queue.SimpleQueue[FrameResult] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Callable[[Any], None]] = queue.SimpleQueue()
         self.count = 0
+
+    def call(self, command: Callable[[Any], None]) -> None:
+        """Run ``command(pipeline)`` on the worker thread before the next frame (e.g. ``set_camera_up``)."""
+        self._commands.put(command)
+
+    def apply_commands(self, pipeline: Any) -> None:
+        while True:
+            try:
+                self._commands.get_nowait()(pipeline)
+            except queue.Empty:
+                return
 
     def wrap(self, make_pipeline: Callable[[], Any]) -> Callable[[], Any]:
         """A factory building ``make_pipeline()`` wrapped so that it feeds this tap."""

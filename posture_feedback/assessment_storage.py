@@ -1,0 +1,92 @@
+"""Saving an evaluation for a profile: its records in the database, the printable report in a folder.
+
+What the ``assess --profile`` command does for one record, for the several records of one
+evaluation made in the app (posture screen, ROM tests):
+
+* ``previous_records(db, profile_id, records)``: for each record, the profile's newest earlier
+  record of the same kind and title (so the report's "change since previous" column compares
+  like with like, judged against the MDC);
+* ``save_evaluation(db, profile_id, records, folder)``: store each record and its measures
+  (``Database.add_assessment``), its snapshots only if the profile allows images
+  (``Database.add_snapshot`` stores nothing otherwise), write ``record-N.json`` files and
+  ``report.html`` into ``folder``; returns what was saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from posture_feedback.assessment.record import AssessmentRecord
+from posture_feedback.assessment.report import write_html_report
+from posture_feedback.errors import PostureFeedbackError
+
+
+class EvaluationSaveError(PostureFeedbackError):
+    """The evaluation could not be saved (nothing to save, or the folder cannot be written)."""
+
+
+@dataclass(frozen=True)
+class SavedEvaluation:
+    """What ``save_evaluation`` wrote: database ids of the assessments, the report, the JSON files, snapshots kept."""
+
+    assessment_ids: tuple[int, ...]
+    report: Path
+    json_files: tuple[Path, ...]
+    snapshots_kept: int
+
+
+def previous_records(db: Any, profile_id: int, records: Sequence[AssessmentRecord]) -> list[AssessmentRecord]:
+    """For each record, the profile's newest stored record of the same kind and title (if any)."""
+    out: list[AssessmentRecord] = []
+    for record in records:
+        same = [a for a in db.assessments(profile_id, kind=record.kind) if a.record.get("title") == record.title]
+        if same:
+            out.append(AssessmentRecord.from_dict(same[-1].record))
+    return out
+
+
+def save_evaluation(
+    db: Any | None,
+    profile_id: int | None,
+    records: Sequence[AssessmentRecord],
+    folder: str | Path,
+    title: str = "Movement and posture evaluation",
+) -> SavedEvaluation:
+    """Store the records with the profile (when ``db`` and ``profile_id`` are given) and write the report.
+
+    The previous records are looked up before the new ones are stored. Raises
+    ``EvaluationSaveError`` when there is no record, ``PostureFeedbackError`` subclasses from
+    storage (``StorageError``) or the report writer.
+    """
+    if not records:
+        raise EvaluationSaveError("nothing to save: no test of this evaluation has a result yet")
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvaluationSaveError(f"cannot create the report folder {folder}: {exc.strerror or exc}") from None
+    previous: list[AssessmentRecord] = []
+    ids: list[int] = []
+    kept = 0
+    if db is not None and profile_id is not None:
+        previous = previous_records(db, profile_id, records)
+        for record in records:
+            stored = db.add_assessment(profile_id, record.kind, record.to_dict(), record.measures)
+            ids.append(stored.id)
+            for name in record.snapshots:
+                path = folder / name
+                if path.is_file():
+                    kept += (
+                        db.add_snapshot(profile_id, path.read_bytes(), caption=name, assessment_id=stored.id)
+                        is not None
+                    )
+    json_files = tuple(
+        record.save_json(folder / f"record-{i}-{record.kind}.json") for i, record in enumerate(records, 1)
+    )
+    report = write_html_report(
+        list(records), folder / "report.html", snapshot_dir=folder, previous=previous, title=title
+    )
+    return SavedEvaluation(tuple(ids), report, json_files, kept)

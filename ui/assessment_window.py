@@ -1,0 +1,887 @@
+"""The guided evaluation window (docs/assessment.md, "Guided flow in the app").
+
+Left: the live mirror (the UI helper's ``FrameWorker``/``VideoView`` with the core's skeleton
+and angle annotators), a large message line (what to do, or how to turn) and a progress bar.
+Right: the steps, in order, each skippable where the guide allows:
+
+1. **Camera** — stand tall for 3 s: ``estimate_camera`` → the roll/pitch, applied to the live
+   pipeline (``set_camera_up``), stored per camera (``CalibrationStore``) and with the profile;
+   or use the stored one; or skip (a level camera, with the 2° allowance the core adds).
+2. **Neutral** — sitting or standing, 3 s: ``capture_neutral``.
+3. **Posture screen** — front view, then side view, each through the ``ViewGate`` ("Turn to
+   face the camera", "Turn side-on…", "Hold still"), then ``posture_screen``.
+4. **Range of motion** — choose the test and side; while recording the live angle and each
+   repetition's peak; a wrong view shows the how-to-turn message and is not measured; "Stop and
+   measure" runs ``rom_test`` (refusal in the wrong view with its message), showing the peak per
+   repetition, the best, the left/right difference and the normative value.
+5. **Results** — every measure with ± uncertainty, reference and verdict; "Save" stores the
+   records with the profile and writes ``report.html`` (``assessment_storage.save_evaluation``).
+
+Every processed frame reaches the step in order (``ResultTap``); frames are kept (scaled to
+480 px wide, for the snapshots) only while a step records. ``launch_assessment(...)`` opens it;
+with ``frames``/``screenshot`` it runs offscreen: camera step skipped, a shoulder-abduction test
+(both sides, front view) on the first ``frames`` frames, then the window is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QCloseEvent, QResizeEvent
+from PyQt6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
+from posture_feedback.assessment.rom import ROM_TESTS
+from posture_feedback.assessment_storage import save_evaluation
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage import StorageError
+from posture_feedback.types import FrameResult, View
+from posture_feedback.ui.assessment_flow import (
+    AssessmentFlow,
+    PostureCapture,
+    RomRecording,
+    TimedCapture,
+    measure_rows,
+    norm_text,
+)
+from posture_feedback.ui.main_window import make_pipeline_factory
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.profile_dialog import ProfilePicker, open_database, profile_for_name
+from posture_feedback.ui.result_tap import ResultTap
+from posture_feedback.ui.video_view import VideoView
+from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+
+log = logging.getLogger(__name__)
+
+STEPS = ("Start", "Camera", "Neutral", "Posture", "Range of motion", "Results")
+CAMERA_TEXT = "Stand tall facing the camera, whole body in view, arms relaxed by your sides. Hold still."
+NEUTRAL_TEXT = "{posture} as you usually do, relaxed, facing the camera. Hold still."
+SNAPSHOT_WIDTH = 480
+GOOD, WARN, BAD = "#46d26a", "#ffdc28", "#ff7070"
+
+
+@dataclass
+class AssessmentOptions:
+    """How the evaluation window starts (see ``ExerciseOptions`` for the shared fields).
+
+    Attributes:
+        out_dir: folder for snapshots and the report (None = ``<data dir>/evaluations/<profile>-<time>``).
+        calibration_s, neutral_s: length of the calibration captures (seconds).
+        hold_s, capture_s: the view gate's hold and the capture per view of the posture screen (seconds).
+        max_recording_s: a ROM recording stops and is measured after this long (seconds).
+    """
+
+    source: Any = 0
+    profile: str | None = None
+    data_dir: str | None = None
+    out_dir: str | None = None
+    model: str = "full"
+    max_people: int = 2
+    realtime: bool = True
+    loop: bool = True
+    max_frames: int | None = None
+    mirror: bool | None = None
+    calibration_s: float = 3.0
+    neutral_s: float = 3.0
+    hold_s: float = 1.0
+    capture_s: float = 2.0
+    max_recording_s: float = 30.0
+
+
+def _label(text: str = "", size: int = 11, bold: bool = False, colour: str = "#eeeeee") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {colour}; font-size: {size}pt; font-weight: {'bold' if bold else 'normal'}")
+    return label
+
+
+def _fmt(value: float) -> str:
+    return "—" if value is None or math.isnan(value) else f"{value:.0f}°"
+
+
+class AssessmentWindow(QMainWindow):
+    """See the module docstring."""
+
+    def __init__(self, options: AssessmentOptions | None = None, db: Any = None) -> None:
+        super().__init__()
+        self.options = options or AssessmentOptions()
+        self.setWindowTitle("Posture Feedback — Evaluation")
+        self.setStyleSheet(
+            "QMainWindow, QWidget#central { background: #18181c } QLabel, QCheckBox { color: #eee }"
+            " QPushButton { font-size: 11pt; padding: 4px 10px } QListWidget { background: #202026; color: #eee }"
+            " QTableWidget { background: #202026; color: #eee; gridline-color: #444 }"
+        )
+        self.source_spec: Any = self.options.source
+        self.db = db
+        self.db_error = ""
+        self._own_db = False
+        if self.db is None:
+            try:
+                self.db = open_database(self.options.data_dir)
+                self._own_db = True
+            except StorageError as exc:
+                self.db_error = str(exc)
+        self.flow = AssessmentFlow(camera=describe_source(self.source_spec))
+        self.worker: FrameWorker | None = None
+        self.tap: ResultTap | None = None
+        self.capture: TimedCapture | None = None
+        self.capture_kind = ""
+        self.posture: PostureCapture | None = None
+        self.rom: RomRecording | None = None
+        self.last_result: FrameResult | None = None
+        self.last_rendered: Any = None
+        self.frames_fed = 0
+        self.saved: Any = None
+        self.errors: list[str] = []
+
+        central = QWidget(self)
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(6, 6, 6, 6)
+        left = QVBoxLayout()
+        self.video = VideoView(central)
+        self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
+        left.addWidget(self.video, 1)
+        self.message_label = QLabel("")
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        self.message_label.setMinimumHeight(56)
+        left.addWidget(self.message_label)
+        self.progress = QProgressBar(central)
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(10)
+        self.progress.setStyleSheet(
+            "QProgressBar { background: #2c2c33; border: none } QProgressBar::chunk { background: #46d26a }"
+        )
+        left.addWidget(self.progress)
+        row.addLayout(left, 1)
+
+        right_widget = QWidget(central)
+        right_widget.setFixedWidth(430)
+        right = QVBoxLayout(right_widget)
+        right.setContentsMargins(8, 0, 0, 0)
+        self.steps_label = _label("", 10)
+        right.addWidget(self.steps_label)
+        self.pages = QStackedWidget(right_widget)
+        for build in (self._page_start, self._page_camera, self._page_neutral, self._page_posture, self._page_rom,
+                      self._page_results):  # fmt: skip
+            self.pages.addWidget(build())
+        right.addWidget(self.pages, 1)
+        nav = QHBoxLayout()
+        self.back_button = QPushButton("‹ Back")
+        self.back_button.clicked.connect(lambda: self.go(self.pages.currentIndex() - 1))
+        self.next_button = QPushButton("Next ›")
+        self.next_button.clicked.connect(lambda: self.go(self.pages.currentIndex() + 1))
+        nav.addWidget(self.back_button)
+        nav.addStretch(1)
+        nav.addWidget(self.next_button)
+        right.addLayout(nav)
+        row.addWidget(right_widget)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._refresh)
+        self.timer.start(200)
+        if self.options.profile and self.db is not None:
+            try:
+                self.picker.select(profile_for_name(self.db, self.options.profile).id)
+            except StorageError as exc:
+                self.errors.append(str(exc))
+        self.go(0)
+        self._open_worker()
+
+    # ------------------------------------------------------------------ pages
+    def _page(self, title: str) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(0, 4, 0, 0)
+        col.addWidget(_label(title, 16, True))
+        return page, col
+
+    def _page_start(self) -> QWidget:
+        page, col = self._page("Evaluation")
+        col.addWidget(_label(
+            "A guided screen of posture and range of motion with this camera. Every number is shown with "
+            "its uncertainty (±). This is a screening aid, not a diagnosis.", 11, colour="#ccc"))  # fmt: skip
+        self.picker = ProfilePicker(self.db, page, error=self.db_error)
+        self.picker.profileChanged.connect(lambda _pid: self._load_stored_camera())
+        col.addWidget(self.picker)
+        self.folder_label = _label("", 9, colour="#aaa")
+        col.addWidget(self.folder_label)
+        col.addStretch(1)
+        begin = QPushButton("Begin")
+        begin.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 8px")
+        begin.clicked.connect(lambda: self.go(1))
+        col.addWidget(begin)
+        return page
+
+    def _page_camera(self) -> QWidget:
+        page, col = self._page("1. Camera level")
+        col.addWidget(_label(
+            "A laptop camera is rarely level; a tilted camera would read as a tilted body. "
+            + CAMERA_TEXT, 11, colour="#ccc"))  # fmt: skip
+        self.camera_result = _label("", 11)
+        col.addWidget(self.camera_result)
+        self.calibrate_button = QPushButton(f"Calibrate ({self.options.calibration_s:g} s)")
+        self.calibrate_button.clicked.connect(self.start_camera_calibration)
+        self.stored_camera_button = QPushButton("Use the stored calibration")
+        self.stored_camera_button.clicked.connect(self.use_stored_camera)
+        self.stored_camera_button.setVisible(False)
+        skip = QPushButton("Skip (treat the camera as level)")
+        skip.clicked.connect(self.skip_calibration)
+        for b in (self.calibrate_button, self.stored_camera_button, skip):
+            col.addWidget(b)
+        col.addStretch(1)
+        self._stored_camera: Any = None
+        return page
+
+    def _page_neutral(self) -> QWidget:
+        page, col = self._page("2. Neutral posture")
+        col.addWidget(_label(
+            "Your own relaxed posture, so that later targets can be set relative to it. Optional.", 11,
+            colour="#ccc"))  # fmt: skip
+        self.neutral_combo = QComboBox(page)
+        self.neutral_combo.addItem("Sitting", "sitting")
+        self.neutral_combo.addItem("Standing", "standing")
+        col.addWidget(self.neutral_combo)
+        self.neutral_result = _label("", 11)
+        col.addWidget(self.neutral_result)
+        capture = QPushButton(f"Capture ({self.options.neutral_s:g} s)")
+        capture.clicked.connect(self.start_neutral_capture)
+        skip = QPushButton("Skip")
+        skip.clicked.connect(self.skip_neutral)
+        col.addWidget(capture)
+        col.addWidget(skip)
+        col.addStretch(1)
+        return page
+
+    def _page_posture(self) -> QWidget:
+        page, col = self._page("3. Posture screen")
+        col.addWidget(_label(
+            "Front view, then side view. Stand relaxed; the app waits until the view is right and you are "
+            "still, then records.", 11, colour="#ccc"))  # fmt: skip
+        self.upper_body_check = QCheckBox("Sitting: head, shoulders and hips only")
+        col.addWidget(self.upper_body_check)
+        self.posture_stage = _label("", 12, True)
+        col.addWidget(self.posture_stage)
+        self.posture_result = _label("", 10)
+        col.addWidget(self.posture_result)
+        start = QPushButton("Start the posture screen")
+        start.clicked.connect(self.start_posture)
+        skip_view = QPushButton("Skip this view")
+        skip_view.clicked.connect(self.skip_posture_view)
+        skip = QPushButton("Skip the posture screen")
+        skip.clicked.connect(self.skip_posture)
+        for b in (start, skip_view, skip):
+            col.addWidget(b)
+        col.addStretch(1)
+        return page
+
+    def _page_rom(self) -> QWidget:
+        page, col = self._page("4. Range of motion")
+        pick = QHBoxLayout()
+        self.test_combo = QComboBox(page)
+        for t in ROM_TESTS.values():
+            self.test_combo.addItem(f"{t.title} ({t.view.value} view)", t.name)
+        self.test_combo.currentIndexChanged.connect(lambda _i: self._show_test())
+        self.side_combo = QComboBox(page)
+        self.side_combo.currentIndexChanged.connect(lambda _i: self._show_test())
+        pick.addWidget(self.test_combo, 1)
+        pick.addWidget(self.side_combo)
+        col.addLayout(pick)
+        self.test_text = _label("", 11, colour="#ddd")
+        col.addWidget(self.test_text)
+        self.norm_label = _label("", 10, colour="#aaa")
+        col.addWidget(self.norm_label)
+        buttons = QHBoxLayout()
+        self.record_button = QPushButton("Start recording")
+        self.record_button.clicked.connect(self.start_rom_recording)
+        self.measure_button = QPushButton("Stop and measure")
+        self.measure_button.clicked.connect(self.finish_rom)
+        self.measure_button.setEnabled(False)
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.measure_button)
+        col.addLayout(buttons)
+        self.live_label = _label("", 14, True)
+        col.addWidget(self.live_label)
+        self.peaks_list = QListWidget(page)
+        self.peaks_list.setStyleSheet("font-size: 11pt")
+        self.peaks_list.setMaximumHeight(170)
+        col.addWidget(self.peaks_list)
+        self.rom_result = _label("", 11)
+        self.rom_result.setTextFormat(Qt.TextFormat.RichText)
+        col.addWidget(self.rom_result)
+        col.addStretch(1)
+        self._show_test()
+        return page
+
+    def _page_results(self) -> QWidget:
+        page, col = self._page("5. Results")
+        self.results_table = QTableWidget(0, 4, page)
+        self.results_table.setHorizontalHeaderLabels(["Measure", "Value ± u", "Reference", "Verdict"])
+        self.results_table.verticalHeader().setVisible(False)
+        self.results_table.setWordWrap(True)
+        self.results_table.horizontalHeader().setStretchLastSection(True)
+        col.addWidget(self.results_table, 1)
+        self.results_notes = _label("", 9, colour="#bbb")
+        col.addWidget(self.results_notes)
+        self.save_button = QPushButton("Save to the profile and write the report")
+        self.save_button.clicked.connect(self.save_results)
+        col.addWidget(self.save_button)
+        self.saved_label = _label("", 10)
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.saved_label)
+        return page
+
+    # ------------------------------------------------------------------ navigation
+    def go(self, index: int) -> None:
+        """Show step ``index`` (0 = start … 5 = results)."""
+        index = max(0, min(len(STEPS) - 1, index))
+        self._cancel_recording()
+        self.pages.setCurrentIndex(index)
+        self.steps_label.setText(
+            "  ›  ".join(f"<b style='color:#ffdc28'>{s}</b>" if i == index else s for i, s in enumerate(STEPS))
+        )
+        self.back_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < len(STEPS) - 1)
+        if index == 0:
+            self.folder_label.setText(f"Report folder: {self.out_dir()}")
+            self._say("Choose the profile, then Begin", "#ffffff")
+        elif index == 1:
+            self._load_stored_camera()
+            self._say(CAMERA_TEXT, "#ffffff")
+        elif index == 2:
+            self._say("Capture your neutral posture, or skip", "#ffffff")
+        elif index == 3:
+            self._say("Start the posture screen, or skip it", "#ffffff")
+        elif index == 4:
+            self._show_test()
+            self._say(self.test_text.text(), "#ffffff")
+        elif index == 5:
+            self.show_results()
+
+    def out_dir(self) -> Path:
+        """Where snapshots and the report go (chosen once per evaluation)."""
+        if self.flow.out_dir is None:
+            if self.options.out_dir:
+                self.flow.out_dir = Path(self.options.out_dir)
+            else:
+                base = self.db.data_dir if self.db is not None else Path.cwd()
+                who = (self.picker.current_name() or "evaluation").replace("/", "_")
+                self.flow.out_dir = base / "evaluations" / f"{who}-{datetime.now():%Y%m%d-%H%M%S}"
+        return self.flow.out_dir
+
+    def _say(self, text: str, colour: str, size: int = 18) -> None:
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet(
+            f"background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 6px"
+        )
+
+    # ------------------------------------------------------------------ worker
+    def _open_worker(self) -> None:
+        spec = self.source_spec
+        opts = self.options
+        mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
+        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
+        self.tap = ResultTap(image_width=SNAPSHOT_WIDTH, keep_images=False)
+        self.video.show_placeholder(f"Opening {describe_source(spec)}…")
+        worker = FrameWorker(
+            spec, self.tap.wrap(make_pipeline_factory(app_options, None, None)), realtime=opts.realtime,
+            loop=opts.loop, max_frames=opts.max_frames, annotators=(SkeletonAnnotator(), AngleAnnotator()),
+            mirror=mirror, display_box=(max(320, self.video.width()), max(240, self.video.height())),
+        )  # fmt: skip
+        worker.frameReady.connect(self._on_frame_ready)
+        worker.sourceOpened.connect(self._on_source_opened)
+        for sig in (worker.sourceFailed, worker.failed, worker.disconnected):
+            sig.connect(self._on_source_problem)
+        worker.ended.connect(self._drain)
+        worker.maxFramesReached.connect(lambda _n: self._drain())
+        self.worker = worker
+        worker.start()
+
+    def _on_source_opened(self, name: str, _live: bool, _fps: float) -> None:
+        self.flow.camera = name or self.flow.camera
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            w, self.worker = self.worker, None
+            for sig in (w.frameReady, w.sourceOpened, w.sourceFailed, w.failed, w.disconnected, w.ended,
+                        w.maxFramesReached):  # fmt: skip
+                try:
+                    sig.disconnect()
+                except TypeError:
+                    pass
+            if not w.stop():
+                log.warning("the frame worker did not stop within its timeout")
+
+    def _video_resized(self, event: QResizeEvent) -> None:
+        VideoView.resizeEvent(self.video, event)
+        if self.worker is not None:
+            self.worker.display_box = (max(320, self.video.width()), max(240, self.video.height()))
+
+    def _on_source_problem(self, message: str) -> None:
+        self.video.show_placeholder(message)
+        self._say(message, BAD, 13)
+
+    def _on_frame_ready(self) -> None:
+        if self.worker is None:
+            return
+        rendered = self.worker.take_latest()
+        self._drain()
+        if rendered is not None:
+            self.last_rendered = rendered
+            self.video.show_frame(rendered)
+
+    def _drain(self) -> None:
+        if self.tap is None:
+            return
+        for r in self.tap.drain():
+            self.frames_fed += 1
+            self.last_result = r
+            self._feed(r)
+
+    def _recording(self, on: bool) -> None:
+        if self.tap is not None:
+            self.tap.keep_images = on
+
+    def _cancel_recording(self) -> None:
+        self.capture = None
+        self.posture = None
+        if self.rom is not None:
+            self.rom = None
+            self.record_button.setEnabled(True)
+            self.measure_button.setEnabled(False)
+        self._recording(False)
+        self.progress.setValue(0)
+
+    # ------------------------------------------------------------------ per frame
+    def _feed(self, r: FrameResult) -> None:
+        if self.capture is not None:
+            progress = self.capture.feed(r)
+            self.progress.setValue(int(1000 * progress))
+            left = max(0.0, self.capture.seconds * (1 - progress))
+            text = CAMERA_TEXT if self.capture_kind == "camera" else "Hold still"
+            self._say(f"{text}  {math.ceil(left)}" if r.person_found else "Step into view", "#ffffff")
+            if self.capture.done:
+                self._capture_done()
+        elif self.posture is not None:
+            st = self.posture.feed(r)
+            if st is not None:
+                frac = self.posture.captured_s() / self.posture.capture_s if st.ready else st.progress
+                self.progress.setValue(int(1000 * min(1.0, frac)))
+                self._say(st.message, GOOD if st.ready else (WARN if st.progress > 0 else "#ffffff"))
+                self.posture_stage.setText(f"{self.posture.stage.capitalize()} view")
+            if self.posture.done:
+                self._posture_done()
+        elif self.rom is not None:
+            self.rom.feed(r)
+            if self.rom.message:
+                self._say(self.rom.message, BAD)
+            else:
+                self._say("Recording: move as far as you can, then back", GOOD)
+            if self.rom.duration_s >= self.options.max_recording_s:
+                self.finish_rom()
+
+    def _refresh(self) -> None:
+        rec = self.rom
+        if rec is None:
+            return
+        parts = [f"{s}: {_fmt(rec.current(s))}" for s in rec.sides]
+        self.live_label.setText("Now " + ", ".join(parts))
+        self.peaks_list.clear()
+        for s in rec.sides:
+            for i, p in enumerate(rec.peaks(s), 1):
+                self.peaks_list.addItem(f"{s} repetition {i}: peak {p.value:.0f}°")
+
+    # ------------------------------------------------------------------ 1. camera
+    def _load_stored_camera(self) -> None:
+        from posture_feedback.calibration.store import CalibrationStore, load_from_database
+
+        cal = None
+        pid = self.picker.current_id()
+        try:
+            if self.db is not None and pid is not None:
+                cal = load_from_database(self.db, pid, "camera", camera=self.flow.camera)
+            if cal is None:
+                cal = CalibrationStore().load_camera(self.flow.camera)
+        except PostureFeedbackError as exc:
+            log.warning("stored calibration: %s", exc)
+        self._stored_camera = cal
+        if cal is not None and not cal.skipped:
+            self.stored_camera_button.setText(
+                f"Use the stored calibration (roll {cal.roll_deg:+.1f}°, {cal.created_at[:10]})"
+            )
+        self.stored_camera_button.setVisible(cal is not None and not cal.skipped)
+
+    def start_camera_calibration(self) -> None:
+        self.go(1)
+        self.capture, self.capture_kind = TimedCapture(self.options.calibration_s), "camera"
+        self.camera_result.setText("Recording…")
+
+    def use_stored_camera(self) -> None:
+        if self._stored_camera is not None:
+            self._apply_camera(self._stored_camera, "stored")
+            self.go(2)
+
+    def skip_calibration(self) -> None:
+        """Skip the camera step: a level camera (the core widens frontal tilts' uncertainty by 2°)."""
+        cal = self.flow.skip_camera()
+        self._apply_camera(cal, "skipped")
+        self.go(2)
+
+    def _apply_camera(self, cal: Any, how: str) -> None:
+        self.flow.calibration = cal
+        up = None if cal.skipped else cal.up_vector()
+        if self.tap is not None:
+            self.tap.call(lambda p: p.set_camera_up(up))
+        if how == "skipped":
+            self.camera_result.setText("Skipped: the camera is treated as level (+2° uncertainty on frontal tilts).")
+        else:
+            self.camera_result.setText(
+                f"Camera roll {cal.roll_deg:+.1f}° ± {cal.spread:.1f}°, pitch {cal.pitch_deg:+.1f}° "
+                f"({cal.n_frames} frames, {how})."
+            )
+        self.camera_result.setStyleSheet(f"color: {WARN if how == 'skipped' else GOOD}; font-size: 11pt")
+
+    def _capture_done(self) -> None:
+        capture, kind = self.capture, self.capture_kind
+        self.capture = None
+        self.progress.setValue(0)
+        if capture is None:
+            return
+        if kind == "camera":
+            try:
+                cal = self.flow.calibrate_camera(capture)
+            except PostureFeedbackError as exc:  # CalibrationError: say why; retry or skip
+                self.camera_result.setText(f"Not calibrated: {exc}. Try again, or skip.")
+                self.camera_result.setStyleSheet(f"color: {BAD}; font-size: 11pt")
+                self._say("Calibration failed: try again or skip", BAD)
+                return
+            self._apply_camera(cal, "measured")
+            self._store_calibration(cal, camera=True)
+            self._say("Camera calibrated", GOOD)
+        else:
+            try:
+                neutral = self.flow.capture_neutral(capture, self.neutral_combo.currentData())
+            except PostureFeedbackError as exc:
+                self.neutral_result.setText(f"Not captured: {exc}. Try again, or skip.")
+                self.neutral_result.setStyleSheet(f"color: {BAD}; font-size: 11pt")
+                return
+            if self.tap is not None:
+                self.tap.call(lambda p: p.set_neutral(dict(neutral.angles)))
+            names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(neutral.angles.items())[:4])
+            self.neutral_result.setText(f"Neutral ({neutral.posture}, {len(neutral.angles)} angles): {names}…")
+            self.neutral_result.setStyleSheet(f"color: {GOOD}; font-size: 11pt")
+            self._store_calibration(neutral, camera=False)
+            self._say("Neutral captured", GOOD)
+
+    def _store_calibration(self, item: Any, camera: bool) -> None:
+        from posture_feedback.calibration.store import CalibrationStore, save_to_database
+
+        try:
+            if camera:
+                CalibrationStore().save_camera(item)
+            pid = self.picker.current_id()
+            if self.db is not None and pid is not None:
+                save_to_database(self.db, pid, item)
+        except PostureFeedbackError as exc:
+            self.errors.append(str(exc))
+            log.error("saving the calibration: %s", exc)
+
+    # ------------------------------------------------------------------ 2. neutral
+    def start_neutral_capture(self) -> None:
+        self.go(2)
+        self.capture, self.capture_kind = TimedCapture(self.options.neutral_s), "neutral"
+        self.neutral_result.setText("Recording…")
+
+    def skip_neutral(self) -> None:
+        self.go(3)
+
+    # ------------------------------------------------------------------ 3. posture screen
+    def start_posture(self) -> None:
+        self.go(3)
+        self.posture = PostureCapture(self.options.capture_s, self.options.hold_s, self.upper_body_check.isChecked())
+        self._recording(True)
+        self.posture_result.setText("")
+
+    def skip_posture_view(self) -> None:
+        if self.posture is not None:
+            self.posture.skip_view()
+            if self.posture.done:
+                self._posture_done()
+
+    def skip_posture(self) -> None:
+        self.go(4)
+
+    def _posture_done(self) -> None:
+        capture, self.posture = self.posture, None
+        self._recording(False)
+        self.progress.setValue(0)
+        if capture is None:
+            return
+        try:
+            record = self.flow.posture_record(capture)
+        except PostureFeedbackError as exc:
+            self.posture_result.setText(f"Not measured: {exc}")
+            self.posture_result.setStyleSheet(f"color: {BAD}; font-size: 10pt")
+            self._say("The posture screen could not be measured", BAD)
+            return
+        lines = [f"{r['measure']}: {r['value']} ({r['verdict']})" for r in measure_rows(record)]
+        self.posture_result.setText("\n".join(lines))
+        self.posture_result.setStyleSheet("color: #eee; font-size: 10pt")
+        self.posture_stage.setText("Posture screen done")
+        self._say("Posture screen done", GOOD)
+
+    # ------------------------------------------------------------------ 4. ROM
+    def _show_test(self) -> None:
+        name = self.test_combo.currentData()
+        if name is None:
+            return
+        test = ROM_TESTS[name]
+        current = self.side_combo.currentData()
+        sides = ["left", "right"] + (["both"] if test.view is View.FRONT else [])
+        self.side_combo.blockSignals(True)
+        self.side_combo.clear()
+        for s in sides:
+            self.side_combo.addItem("both sides" if s == "both" else f"{s} side", s)
+        self.side_combo.setCurrentIndex(max(0, self.side_combo.findData(current)))
+        self.side_combo.blockSignals(False)
+        side = self.side_combo.currentData()
+        self.test_text.setText(test.instruction_for("left and right" if side == "both" else side))
+        self.norm_label.setText(f"Needs a {test.view.value} view · {norm_text(name)}")
+
+    def select_test(self, name: str, side: str) -> None:
+        """Choose the ROM test and side (``left``, ``right``, or ``both`` for a front-view test)."""
+        self.test_combo.setCurrentIndex(self.test_combo.findData(name))
+        self._show_test()
+        i = self.side_combo.findData(side)
+        if i < 0:
+            raise ValueError(f"{name} cannot be measured on {side!r}")
+        self.side_combo.setCurrentIndex(i)
+
+    def start_rom_recording(self) -> None:
+        if self.pages.currentIndex() != 4:
+            self.go(4)
+        name, side = self.test_combo.currentData(), self.side_combo.currentData()
+        sides = ("left", "right") if side == "both" else (side,)
+        self.rom = RomRecording(ROM_TESTS[name], sides, up=self.flow.up)
+        self._recording(True)
+        self.record_button.setEnabled(False)
+        self.measure_button.setEnabled(True)
+        self.peaks_list.clear()
+        self.rom_result.setText("")
+
+    def finish_rom(self) -> Any:
+        """Measure the recording with ``rom_test``; shows the result or the refusal (wrong view, no repetition)."""
+        rec, self.rom = self.rom, None
+        self._recording(False)
+        self.record_button.setEnabled(True)
+        self.measure_button.setEnabled(False)
+        if rec is None:
+            return None
+        try:
+            record = self.flow.rom_record(rec)
+        except PostureFeedbackError as exc:  # WrongViewError says how to turn; RomTestError: no repetition
+            self.rom_result.setText(f"<span style='color:{BAD}'><b>Not measured:</b> {exc}</span>")
+            self._say(str(exc).split(": ")[-1], BAD, 15)
+            return None
+        name = rec.test.name
+        rows = []
+        for m in record.measures:
+            d = record.details.get(m.label, {})
+            if m.side is None:
+                rows.append(f"<b>Left − right: {m.value:+.1f}° ± {m.uncertainty:.1f}°</b> ({d.get('verdict', '')})")
+                continue
+            peaks = ", ".join(f"{p['value']:.0f}°" for p in d.get("peaks", []))
+            rows.append(
+                f"<b>{m.side}: best {m.value:.0f}° ± {m.uncertainty:.0f}°</b> — {d.get('verdict', '')}"
+                f"<br><span style='color:#bbb'>peaks per repetition: {peaks}</span>"
+            )
+        rows.append(f"<span style='color:#aaa'>{norm_text(name)}</span>")
+        self.rom_result.setText("<br>".join(rows))
+        self._say(f"{rec.test.title} measured", GOOD)
+        self.live_label.setText(f"{rec.test.title}: measured")
+        self.peaks_list.clear()
+        for m in record.measures:
+            if m.side is not None:
+                for i, p in enumerate(record.details[m.label].get("peaks", []), 1):
+                    self.peaks_list.addItem(
+                        f"{m.side} repetition {i}: peak {p['value']:.0f}° ± {p['uncertainty']:.0f}°"
+                    )
+        return record
+
+    # ------------------------------------------------------------------ 5. results
+    def show_results(self) -> None:
+        records = self.flow.ordered_records()
+        rows = [(rec.title, r) for rec in records for r in measure_rows(rec)]
+        self.results_table.setRowCount(len(rows))
+        for i, (_title, r) in enumerate(rows):
+            for j, key in enumerate(("measure", "value", "reference", "verdict")):
+                item = QTableWidgetItem(r[key])
+                item.setToolTip(f"{r['source']}  MDC {r['mdc']}" if r["source"] else "")
+                self.results_table.setItem(i, j, item)
+        self.results_table.resizeColumnsToContents()
+        self.results_table.resizeRowsToContents()
+        notes = sorted({w for rec in records for w in rec.warnings})
+        self.results_notes.setText(
+            ("\n".join(f"Note: {w}" for w in notes) + "\n" if notes else "")
+            + "± = measurement uncertainty (view, visibility, spread). A change between two evaluations counts "
+            "only beyond the minimal detectable change (MDC)."
+        )
+        self.save_button.setEnabled(bool(records))
+        if not records:
+            self._say("No results yet: go back and run a test", "#ffffff")
+        else:
+            self._say(f"{len(rows)} measures from {len(records)} tests", "#ffffff")
+
+    def save_results(self) -> Any:
+        """Store the records with the profile and write the HTML report into the folder."""
+        pid = self.picker.current_id()
+        try:
+            saved = save_evaluation(self.db, pid, self.flow.ordered_records(), self.out_dir())
+        except PostureFeedbackError as exc:
+            self.saved_label.setText(f"Not saved: {exc}")
+            self.saved_label.setStyleSheet(f"color: {BAD}; font-size: 10pt")
+            return None
+        self.saved = saved
+        who = f"with {self.picker.current_name()}" if pid is not None else "(no profile: report only)"
+        self.saved_label.setText(f"Saved {who}.\nReport: {saved.report}")
+        self.saved_label.setStyleSheet(f"color: {GOOD}; font-size: 10pt")
+        return saved
+
+    # ------------------------------------------------------------------ shutdown
+    def save_screenshot(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.grab().save(str(path)):
+            raise PostureFeedbackError(f"could not write the screenshot {path}")
+        return path
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self._stop_worker()
+        if self._own_db and self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+class _ScreenshotDriver:
+    """Scripted offscreen run: camera skipped, shoulder abduction on both sides over the frames, then the window."""
+
+    def __init__(self, window: AssessmentWindow, path: Path, timeout_s: float = 180.0) -> None:
+        self.window = window
+        self.path = path
+        self.deadline = time.perf_counter() + timeout_s
+        self.exit_code: int | None = None
+        self.message = ""
+        window.skip_calibration()
+        window.skip_neutral()
+        window.skip_posture()
+        window.select_test("shoulder_abduction", "both")
+        window.start_rom_recording()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._poll)
+        self.timer.start(50)
+
+    def _poll(self) -> None:
+        w = self.window
+        worker = w.worker
+        done = worker is not None and not worker.is_running() and worker.stats.processed > 0
+        timed_out = time.perf_counter() > self.deadline
+        if not (done or timed_out):
+            return
+        self.timer.stop()
+        w._drain()  # noqa: SLF001 - the driver belongs to this module
+        if worker is not None:
+            take = worker.take_latest()
+            if take is not None:
+                w.video.show_frame(take)
+        record = w.finish_rom()
+        w._refresh()  # noqa: SLF001
+        QApplication.processEvents()
+        try:
+            w.save_screenshot(self.path)
+            self.exit_code = 0 if record is not None else 1
+            if record is None:
+                self.message = "the ROM test could not be measured on these frames: " + w.rom_result.text()
+        except PostureFeedbackError as exc:
+            self.message, self.exit_code = str(exc), 2
+        w.close()
+        QApplication.instance().exit(self.exit_code)
+
+
+def launch_assessment(
+    source: str = "0",
+    profile: str | None = None,
+    frames: int | None = None,
+    screenshot: str | None = None,
+    data_dir: str | None = None,
+) -> int:
+    """Open the guided evaluation on ``source``; returns the exit code.
+
+    With ``screenshot`` (offscreen where there is no display) it runs the scripted flow on
+    ``frames`` frames (default 90): camera step skipped, shoulder abduction on both sides, and
+    saves the window as PNG.
+    """
+    from posture_feedback.ui.app import ensure_qapplication, has_display
+
+    offscreen = not has_display()
+    if offscreen and screenshot is None:
+        raise PostureFeedbackError(
+            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
+            "--frames N --screenshot OUT.png to run the window offscreen"
+        )
+    spec: Any = int(source) if isinstance(source, str) and source.strip().isdigit() else source
+    scripted = screenshot is not None
+    if scripted and frames is None:
+        frames = 90
+    app = ensure_qapplication(offscreen=offscreen)
+    window = AssessmentWindow(
+        AssessmentOptions(
+            source=spec, profile=profile, data_dir=data_dir, max_frames=frames, realtime=not scripted, loop=not scripted
+        )  # fmt: skip
+    )
+    driver = None
+    if scripted:
+        window.resize(1280, 760)
+        driver = _ScreenshotDriver(window, Path(screenshot))
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    if driver is not None:
+        if driver.message:
+            print(f"posture-feedback: {driver.message}", file=sys.stderr)
+        if driver.exit_code is None:
+            return 1
+        if driver.exit_code == 0:
+            print(f"screenshot: {driver.path}")
+        return driver.exit_code
+    return int(code)
