@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -588,3 +589,102 @@ def test_data_dir_env_pointing_at_a_file_is_clear(tmp_path: Path, monkeypatch: p
         Database.open_default()
     assert afile.read_text() == "x"
     assert os.listdir(tmp_path) == ["not_a_dir"]
+
+
+# ---------------------------------------------------------------------------------------------- every command
+
+
+def _cli_cases(d: Path) -> dict[str, list[str]]:
+    """Bad input for every sub-command that reads a file or the database (paths inside ``d``)."""
+    zero = _write(d / "zero.mp4", b"")
+    text_video = _write(d / "notes.mp4", b"this is not a video\n" * 100)
+    non_utf8 = _write(d / "latin1.toml", "[[exercise]]\nname = 'mini_squat'\nnotes = 'caf\u00e9'\n".encode("latin-1"))
+    corrupt_json = _write(d / "calibrations.json", b'{"camera": {"cam": ')
+    newer = d / "newer"
+    newer.mkdir()
+    with Database(newer / "posture-feedback.sqlite3") as db:
+        db.create_profile("Future")
+    with sqlite3.connect(newer / "posture-feedback.sqlite3") as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    afile = _write(d / "not_a_folder", b"x")
+    data = d / "data"
+    return {
+        "exercise: missing plan": ["exercise", str(d / "nope.toml"), "--headless", "--video", "sample"],
+        "exercise: empty video": ["exercise", "mini_squat", "--headless", "--video", str(zero)],
+        "exercise: text as video": ["exercise", "mini_squat", "--headless", "--video", str(text_video)],
+        "exercise: non-UTF-8 plan": ["exercise", str(non_utf8), "--headless", "--video", "sample"],
+        "assess rom: empty video": [
+            "assess",
+            "rom",
+            "knee_flexion",
+            "--video",
+            str(zero),
+            "--side",
+            "left",
+            "--store",
+            str(d / "cal.json"),
+        ],  # fmt: skip
+        "assess posture: text as video": [
+            "assess",
+            "posture",
+            "--front",
+            str(text_video),
+            "--side",
+            str(text_video),
+            "--store",
+            str(d / "cal.json"),
+        ],  # fmt: skip
+        "calibrate neutral: empty video": ["calibrate", "neutral", str(zero), "--store", str(d / "cal.json")],
+        "calibrate show: damaged store": ["calibrate", "show", "--store", str(corrupt_json)],
+        "history: newer database": ["history", "--data-dir", str(newer)],
+        "report: data dir is a file": ["report", "--data-dir", str(afile), "--out", str(d / "r.pdf")],
+        "profile import-results: not JSON": [
+            "profile",
+            "--data-dir",
+            str(data),
+            "import-results",
+            str(_write(d / "r.pfresults.json", b"\x00\x01 not json")),
+        ],  # fmt: skip
+        "profile import-programme: not a zip": [
+            "profile",
+            "--data-dir",
+            str(data),
+            "import-programme",
+            str(_write(d / "p.pfprogramme", b"PK not really")),
+        ],  # fmt: skip
+        "profile add-plan: non-UTF-8 plan": ["profile", "--data-dir", str(data), "add-plan", "Someone", str(non_utf8)],
+        "config --check: non-UTF-8": ["config", "--check", str(non_utf8)],
+        "analyze: non-UTF-8 targets": ["analyze", "sample", "--targets", str(non_utf8), "--out", str(d / "a.csv")],
+    }
+
+
+CLI_CASES = [
+    "exercise: missing plan", "exercise: empty video", "exercise: text as video", "exercise: non-UTF-8 plan",
+    "assess rom: empty video", "assess posture: text as video", "calibrate neutral: empty video",
+    "calibrate show: damaged store", "history: newer database", "report: data dir is a file",
+    "profile import-results: not JSON", "profile import-programme: not a zip",
+    pytest.param("profile add-plan: non-UTF-8 plan", marks=pytest.mark.xfail(
+        strict=True, reason="commands/profile.py run_add_plan reads the plan with Path.read_text: a non-UTF-8 file "
+        "ends in a UnicodeDecodeError traceback instead of a one-line error (reported to the lead)")),
+    "config --check: non-UTF-8", "analyze: non-UTF-8 targets",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CLI_CASES)
+def test_every_command_gives_one_line_on_bad_input(
+    case: str, tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTURE_FEEDBACK_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path / "default-config"))
+    argv = _cli_cases(tmp_path)[case]
+    capfd.readouterr()
+    code = main(argv)
+    captured = capfd.readouterr()
+    assert code == 2, (code, captured.err[-1500:])
+    assert "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    _one_line_error(lines[-1])
+    # One error line; before it at most FFmpeg's own chatter or the instruction a capture prints first.
+    assert sum(ln.startswith("posture-feedback: error:") for ln in lines) == 1, lines
+    assert not any("Error" in ln or "error" in ln for ln in lines[:-1] if not re.match(r"^\[[\w,]+ @ 0x", ln)), lines
