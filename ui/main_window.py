@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,7 @@ from posture_feedback.ui.render import Rendered
 from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
 from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.source_page import SourcePage
+from posture_feedback.ui.storage_link import open_profile
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 
@@ -137,6 +139,8 @@ class MainWindow(QMainWindow):
         self.sounds = Sounds(enabled=opts.sound if opts.sound is not None else not opts.therapist)
         self._sound_user = opts.sound is not None
 
+        self.link = open_profile(opts)
+        self.history: QWidget | None = None
         self._build_ui()
         self._build_actions()
         self.status_timer = QTimer(self)
@@ -150,7 +154,15 @@ class MainWindow(QMainWindow):
         self.setStyleSheet("QMainWindow, QWidget#central { background: #18181c } QLabel { color: #eee }")
         central = QWidget(self)
         central.setObjectName("central")
-        self.setCentralWidget(central)
+        if self.link is None:
+            self.setCentralWidget(central)
+            self.tabs = None
+        else:
+            self.tabs = QTabWidget(self)
+            self.tabs.addTab(central, "Mirror")
+            self.tabs.addTab(QLabel("Loading the history…"), f"History — {self.link.profile_name}")
+            self.tabs.currentChanged.connect(self._on_tab_changed)
+            self.setCentralWidget(self.tabs)
         row = QHBoxLayout(central)
         row.setContentsMargins(4, 4, 4, 4)
 
@@ -669,9 +681,28 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the worker (closes the camera and the model)."""
+        """Stop the worker (closes the camera and the model) and close the profile database."""
         self.status_timer.stop()
         self._stop_worker()
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Build the History tab when it is first opened (charts take a moment; matplotlib loads then)."""
+        if index != 1 or self.history is not None or self.link is None or self.tabs is None:
+            return
+        try:
+            from posture_feedback.ui.history_view import HistoryView
+
+            self.history = HistoryView(self.link.db, self.link.profile_id)
+        except (ImportError, PostureFeedbackError) as exc:
+            self.history = QLabel(f"The history cannot be shown: {exc}")
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(1)
+        self.tabs.insertTab(1, self.history, f"History — {self.link.profile_name}")
+        self.tabs.setCurrentIndex(1)
+        self.tabs.blockSignals(False)
 
     # ------------------------------------------------------------------ demo / scripted use
     def place_goniometer_on(self, names: tuple[str, str, str] | None = None) -> bool:

@@ -27,6 +27,7 @@ from posture_feedback.types import FrameResult, Verdict
 from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
 from posture_feedback.ui.options import AppOptions
 from posture_feedback.ui.sound import Sounds
+from posture_feedback.ui.storage_link import MonitorTotals, open_profile
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 
@@ -74,6 +75,8 @@ class MonitorWindow(QWidget):
         self._alert_shown_at = -math.inf
         self.worker: FrameWorker | None = None
         self.frames_seen = 0
+        self.link = open_profile(opts)
+        self.totals = MonitorTotals(self.link) if self.link is not None else None
 
         col = QVBoxLayout(self)
         self.video = VideoView(self)
@@ -119,6 +122,9 @@ class MonitorWindow(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._update_totals)
         self.timer.start(1000)
+        self.save_timer = QTimer(self)
+        self.save_timer.timeout.connect(self.save_totals)
+        self.save_timer.start(60_000)
         self.open_source(opts.source)
 
     # -- source ------------------------------------------------------------------------
@@ -203,11 +209,27 @@ class MonitorWindow(QWidget):
         if self.tray is not None:
             self.tray.showMessage("Posture check", alert.message, QSystemTrayIcon.MessageIcon.Information, 8000)
 
+    def today_totals(self) -> tuple[float, float]:
+        """(seconds in good posture, seconds watched) today, earlier saved sessions included."""
+        m = self.monitor
+        if self.totals is None:
+            return m.good_s, m.observed_s
+        return m.good_s + self.totals.earlier_good_s, m.observed_s + self.totals.earlier_observed_s
+
+    def save_totals(self) -> None:
+        """Add the time counted since the last save to the profile's day totals (no-op without a profile)."""
+        if self.totals is None:
+            return
+        try:
+            self.totals.flush(self.monitor)
+        except PostureFeedbackError as exc:  # disk full, database locked: say so, keep watching
+            self.detail_label.setText(f"Could not save today's totals: {exc}")
+
     def _update_totals(self) -> None:
         m = self.monitor
-        frac = m.good_fraction
-        pct = "" if frac != frac else f" ({100 * frac:.0f}% of the time watched)"
-        self.good_label.setText(f"Good posture today: {format_duration(m.good_s)}{pct}")
+        good, watched = self.today_totals()
+        pct = "" if watched <= 0 else f" ({100 * good / watched:.0f}% of the time watched)"
+        self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
         if w is not None and not (self.last_alert and time.perf_counter() - self._alert_shown_at < 20.0):
             rate = (
@@ -232,7 +254,6 @@ class MonitorWindow(QWidget):
                 pass
         if self.worker is not None:
             self.worker.set_targets(self.target_set, self.neutral)
-        self.monitor.reset()
         self.detail_label.setText("Neutral set: alerts now compare with your own posture")
 
     def _set_paused(self, on: bool) -> None:
@@ -247,9 +268,15 @@ class MonitorWindow(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self.save_timer.stop()
         if self.tray is not None:
             self.tray.hide()
         self._stop_worker()
+        self.save_totals()
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+            self.totals = None
 
     def save_screenshot(self, path: Any) -> Any:
         from pathlib import Path

@@ -36,6 +36,9 @@ class AppOptions:
         alert_threshold_deg: posture monitor: degrees beyond the range before a target counts as deviating.
         demo_goniometer: for screenshots: place the goniometer on the tracked person's left hip–knee–ankle.
         record_latency: keep every end-to-end latency (for ``bench/live.py``).
+        profile: profile name (created if new): the window gets a History tab and the monitor saves
+            its daily totals; None = nothing stored.
+        data_dir: folder of the profile database (None = ``POSTURE_FEEDBACK_DATA_DIR`` or the platform's).
     """
 
     source: Any = 0
@@ -58,3 +61,5 @@ class AppOptions:
     alert_threshold_deg: float = 5.0
     demo_goniometer: bool = False
     record_latency: bool = False
+    profile: str | None = None
+    data_dir: str | None = None

@@ -43,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mute", dest="sound", action="store_false", help="no sound")
     p.add_argument("--frames", type=int, metavar="N", help="process N frames, then stop (with --screenshot: then quit)")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save the window after --frames N and quit")
+    p.add_argument("--profile", metavar="NAME", help="save to / show the history of this profile (created if new)")
+    p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (default: the platform's)")
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument("--demo-goniometer", action="store_true", help=argparse.SUPPRESS)
     add_model_options(p)
@@ -98,6 +100,8 @@ def options_from_args(args: argparse.Namespace):
         alert_after_s=args.alert_after,
         alert_threshold_deg=args.alert_threshold,
         demo_goniometer=args.demo_goniometer,
+        profile=args.profile,
+        data_dir=args.data_dir,
     )
 
 

@@ -1,0 +1,62 @@
+"""With --profile, the monitor saves its day totals in the real SQLite database and the window shows the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from posture_feedback.storage import Database
+from posture_feedback.targets import EVALUABLE_VIEWS, Target, TargetSet
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.monitor import MonitorWindow
+from posture_feedback.ui.options import AppOptions
+
+
+def holding_set() -> TargetSet:
+    knee = Target(id="knee", angle="left_knee_flexion", low=-180.0, high=360.0, hysteresis=0.0, min_duration_s=0.0,
+                  views=EVALUABLE_VIEWS)  # fmt: skip
+    return TargetSet("hold", (knee,))
+
+
+def test_the_monitor_adds_todays_time_to_the_profile(qtbot, lab_video_front, tmp_path):
+    options = AppOptions(source=str(lab_video_front), monitor=True, realtime=False, loop=True, sound=False,
+                         target_set=holding_set(), profile="Ana", data_dir=str(tmp_path))  # fmt: skip
+    window = MonitorWindow(options)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.monitor.observed_s > 0.5, timeout=60_000)
+    window.close()  # saves the totals
+    with Database.open_default(str(tmp_path)) as db:
+        profile = db.profile_by_name("Ana")
+        days = db.monitor_by_day(profile.id)
+    assert [d.day for d in days] == [dt.date.today()]
+    first = days[0]
+    assert first.monitored_s >= 0.5
+    assert first.good_s == pytest.approx(first.monitored_s)  # the target holds in every frame
+
+    # A second session the same day starts from the saved totals and adds to them.
+    again = MonitorWindow(options)
+    qtbot.addWidget(again)
+    good, watched = again.today_totals()
+    assert watched == pytest.approx(first.monitored_s) and good == pytest.approx(first.good_s)
+    again.show()
+    qtbot.waitUntil(lambda: again.monitor.observed_s > 0.2, timeout=60_000)
+    again.close()
+    with Database.open_default(str(tmp_path)) as db:
+        total = db.monitor_by_day(profile.id)[0].monitored_s
+    assert total > first.monitored_s
+
+
+def test_the_window_has_a_history_tab_for_the_profile(qtbot, tmp_path):
+    window = MainWindow(AppOptions(source=94, sound=False, profile="Ben", data_dir=str(tmp_path)))
+    qtbot.addWidget(window)
+    assert window.tabs is not None and window.tabs.count() == 2
+    assert window.tabs.tabText(1) == "History — Ben"
+    window.tabs.setCurrentIndex(1)
+    from posture_feedback.ui.history_view import HistoryView
+
+    assert isinstance(window.history, HistoryView)
+    assert window.tabs.widget(1) is window.history
+    window.close()
+    assert window.link is None
