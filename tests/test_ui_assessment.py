@@ -1,0 +1,115 @@
+"""The guided evaluation window on the real model and a real recording, offscreen (pytest-qt).
+
+sports2d_demo.mp4, frames 0–89: a man facing the camera does two jumping jacks, i.e. two
+shoulder abductions of each arm in a front view. The window walks camera-skip → neutral-skip →
+posture-skip → ROM test: the live peaks equal the ones ``rom_test`` reports, both sides and their
+difference are shown, and "Save" stores the record with its measures in a real SQLite database
+and writes the HTML report. A side-view test on the same frames is refused with the message
+saying how to turn, and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from posture_feedback.storage import Database
+from posture_feedback.ui.assessment_window import AssessmentOptions, AssessmentWindow
+
+
+@pytest.fixture(autouse=True)
+def _config_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path / "config"))  # calibration store
+
+
+def open_window(qtbot, video, tmp_path, frames: int) -> AssessmentWindow:
+    options = AssessmentOptions(
+        source=str(video), profile="Ann", data_dir=str(tmp_path / "data"), out_dir=str(tmp_path / "eval"),
+        realtime=False, loop=False, max_frames=frames, max_people=1,
+    )  # fmt: skip
+    window = AssessmentWindow(options)
+    qtbot.addWidget(window)
+    window.resize(1280, 760)
+    window.show()
+    return window
+
+
+def wait_all_frames(qtbot, window: AssessmentWindow, frames: int) -> None:
+    def done() -> None:
+        w = window.worker
+        assert w is not None and not w.is_running() and w.stats.processed == frames
+        window._drain()  # noqa: SLF001 - the last frames may still be queued
+        assert window.frames_fed == frames
+
+    qtbot.waitUntil(done, timeout=120_000)
+
+
+def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_video, tmp_path):
+    window = open_window(qtbot, sports_video, tmp_path, frames=90)
+    # Steps are taken before the first frame arrives, so the recording holds frames 0–89.
+    window.go(1)
+    window.skip_calibration()
+    assert window.flow.calibration is not None and window.flow.calibration.skipped
+    assert "level" in window.camera_result.text()
+    assert window.pages.currentIndex() == 2
+    window.skip_neutral()
+    window.skip_posture()
+    assert window.pages.currentIndex() == 4
+    window.select_test("shoulder_abduction", "both")
+    assert "Face the camera" in window.test_text.text() and "180" in window.norm_label.text()
+    window.start_rom_recording()
+    assert window.tap.keep_images  # frames are kept for the snapshots only while recording
+    wait_all_frames(qtbot, window, 90)
+
+    live = {s: [p.value for p in window.rom.peaks(s)] for s in ("left", "right")}
+    record = window.finish_rom()
+    assert record is not None and not window.tap.keep_images
+    for side in ("left", "right"):
+        m = record.measure("shoulder_abduction", side)
+        assert m is not None and m.valid and math.isfinite(m.uncertainty)
+        peaks = [p["value"] for p in record.details[m.label]["peaks"]]
+        assert len(peaks) >= 1 and peaks == pytest.approx(live[side])  # live peaks = the core's result
+        assert m.value == pytest.approx(max(peaks))
+        assert f"{side}: best {m.value:.0f}°" in window.rom_result.text()
+    diff = record.measure("shoulder_abduction_left_right_difference")
+    assert diff is not None
+    assert "Left − right" in window.rom_result.text() and "AAOS" in window.rom_result.text()
+    assert window.peaks_list.count() == sum(len(v) for v in live.values())
+
+    window.go(5)
+    assert window.results_table.rowCount() == len(record.measures)
+    assert "±" in window.results_table.item(0, 1).text()
+    saved = window.save_results()
+    assert saved is not None and saved.report.is_file()
+    html = saved.report.read_text(encoding="utf-8")
+    assert "Shoulder abduction" in html or "shoulder_abduction" in html
+    assert (tmp_path / "eval" / "rom_shoulder_abduction_left.png").is_file()
+
+    db = Database(tmp_path / "data" / "posture-feedback.sqlite3")
+    try:
+        ann = db.profile_by_name("Ann")
+        stored = db.assessments(ann.id)
+        assert [a.kind for a in stored] == ["rom"]
+        assert {(m.name, m.side) for m in stored[0].measures} == {(m.name, m.side) for m in record.measures}
+        left = next(m for m in stored[0].measures if m.side == "left")
+        assert left.value == pytest.approx(record.measure("shoulder_abduction", "left").value)
+    finally:
+        db.close()
+
+
+def test_a_rom_test_in_the_wrong_view_is_refused_with_how_to_turn(qtbot, sports_video, tmp_path):
+    window = open_window(qtbot, sports_video, tmp_path, frames=40)
+    window.skip_calibration()
+    window.go(4)
+    window.select_test("shoulder_flexion", "left")  # needs a side view; the man faces the camera
+    window.start_rom_recording()
+    wait_all_frames(qtbot, window, 40)
+    assert window.rom.message is not None and "Turn side-on" in window.rom.message
+    assert "Turn side-on" in window.message_label.text()  # said live, while recording
+    assert all(math.isnan(v) for v in window.rom.values["left"])  # wrong-view frames are never measured
+    assert window.finish_rom() is None
+    assert "Not measured" in window.rom_result.text() and "Turn side-on" in window.rom_result.text()
+    assert window.flow.records == {}
+    window.go(5)
+    assert window.results_table.rowCount() == 0 and not window.save_button.isEnabled()

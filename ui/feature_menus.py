@@ -1,0 +1,235 @@
+"""The "Session" menu of the mirror window: exercises, evaluation, history and profiles.
+
+``install_feature_menus(main_window)`` needs only a ``QMainWindow``; it reads, when present, the
+mirror window's ``source_spec`` (the camera or video in use) and ``options.model``. The
+exercise and evaluation windows open on the same source: a camera can be opened by one reader
+at a time, and the machine's cores are shared, so the mirror's own processing is stopped while
+one of them is open and restarted on the same source when it closes.
+
+The menu remembers the profile last chosen (in any of the windows) and opens the next window
+on it. The database is storage's default (``--data-dir`` > ``POSTURE_FEEDBACK_DATA_DIR`` > the
+platform's data folder) unless ``data_dir`` is given.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PyQt6.QtCore import QEvent, QObject, Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage import StorageError
+
+log = logging.getLogger(__name__)
+
+#: (object name, text, shortcut, method of ``FeatureMenus``)
+MENU_ITEMS: tuple[tuple[str, str, str, str], ...] = (
+    ("session_exercises", "Exercises…", "Ctrl+Shift+X", "open_exercises"),
+    ("session_evaluation", "Evaluation…", "Ctrl+Shift+V", "open_evaluation"),
+    ("session_history", "History…", "Ctrl+H", "open_history"),
+    ("session_profile", "Profile…", "Ctrl+P", "choose_profile"),
+)
+
+
+class FeatureMenus(QObject):
+    """Opens the feature windows for a main window (see the module docstring)."""
+
+    def __init__(self, main_window: QMainWindow, data_dir: str | None = None) -> None:
+        super().__init__(main_window)
+        self.main_window = main_window
+        self.data_dir = data_dir
+        self.profile_name: str | None = None
+        self.windows: list[QWidget] = []  #: feature windows currently open
+        self._db: Any = None
+        self._stopped_spec: Any = None
+        self._stopped = False
+        self._closing = False
+        main_window.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The main window is closing: close the feature windows too (and do not restart the mirror)."""
+        if obj is self.main_window and event.type() == QEvent.Type.Close:
+            self.close()
+        return False
+
+    # -- shared ----------------------------------------------------------------------------
+    def database(self) -> Any:
+        """The profile database (opened once); ``StorageError`` when it cannot be used."""
+        if self._db is None:
+            from posture_feedback.ui.profile_dialog import open_database
+
+            self._db = open_database(self.data_dir)
+        return self._db
+
+    def source_spec(self) -> Any:
+        return getattr(self.main_window, "source_spec", 0)
+
+    def model(self) -> str:
+        return getattr(getattr(self.main_window, "options", None), "model", "full") or "full"
+
+    def _error(self, title: str, exc: Exception) -> None:
+        log.error("%s: %s", title, exc)
+        QMessageBox.critical(self.main_window, title, str(exc))
+
+    def _release_source(self) -> None:
+        """Stop the mirror's processing (frees the camera and the CPU) until the feature window closes."""
+        if self._stopped:
+            return
+        mw = self.main_window
+        stop = getattr(mw, "_stop_worker", None)  # MainWindow's own way of stopping its worker
+        if stop is None and getattr(mw, "worker", None) is None:
+            return
+        self._stopped_spec = self.source_spec()
+        if stop is not None:
+            stop()
+        else:
+            mw.worker.stop()
+        self._stopped = True
+        video = getattr(mw, "video", None)
+        if video is not None and hasattr(video, "show_placeholder"):
+            video.show_placeholder("The camera is in use by the exercise or evaluation window")
+
+    def _restore_source(self) -> None:
+        if self._closing or not self._stopped or any(w.isVisible() for w in self.windows):
+            return
+        self._stopped = False
+        reopen = getattr(self.main_window, "open_source", None)
+        if reopen is not None:
+            reopen(self._stopped_spec)
+
+    def _opened(self, window: QWidget) -> None:
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.windows.append(window)
+        window.destroyed.connect(lambda _obj=None, w=window: self._closed(w))
+        window.show()
+
+    def _closed(self, window: QWidget) -> None:
+        if window in self.windows:
+            self.windows.remove(window)
+        self._restore_source()
+
+    def _remember_profile(self, picker: Any) -> None:
+        name = picker.current_name() if picker is not None else None
+        if name:
+            self.profile_name = name
+
+    # -- actions -----------------------------------------------------------------------------
+    def open_exercises(self) -> QWidget:
+        """The exercise session window on the mirror's source and the current profile."""
+        from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+        self._release_source()
+        window = ExerciseWindow(
+            ExerciseOptions(
+                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model()
+            )  # fmt: skip
+        )
+        window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
+        self._opened(window)
+        return window
+
+    def open_evaluation(self) -> QWidget:
+        """The guided evaluation window on the mirror's source and the current profile."""
+        from posture_feedback.ui.assessment_window import AssessmentOptions, AssessmentWindow
+
+        self._release_source()
+        window = AssessmentWindow(
+            AssessmentOptions(
+                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model()
+            )  # fmt: skip
+        )
+        window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
+        self._opened(window)
+        return window
+
+    def current_profile_id(self) -> int | None:
+        """The remembered profile's id (None when none is chosen or it was deleted)."""
+        if self.profile_name is None:
+            return None
+        try:
+            return self.database().profile_by_name(self.profile_name).id
+        except StorageError:
+            return None
+
+    def open_history(self) -> QWidget | None:
+        """The history page of the current profile in its own window (asks for a profile first if needed)."""
+        from posture_feedback.ui.history_view import HistoryView
+
+        try:
+            db = self.database()
+            pid = self.current_profile_id()
+            if pid is None:
+                pid = self.choose_profile()
+            if pid is None:
+                return None
+            view = HistoryView(db, pid)
+        except (StorageError, PostureFeedbackError) as exc:
+            self._error("History", exc)
+            return None
+        window = QMainWindow(self.main_window)
+        window.setWindowTitle(f"Posture Feedback — History of {self.profile_name}")
+        holder = QWidget(window)
+        QVBoxLayout(holder).addWidget(view)
+        window.setCentralWidget(holder)
+        window.resize(1100, 760)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        window.history_view = view  # type: ignore[attr-defined]
+        window.show()
+        return window
+
+    def choose_profile(self) -> int | None:
+        """The profile dialog; returns the chosen profile's id (None if cancelled)."""
+        from posture_feedback.ui.profile_dialog import ProfileDialog
+
+        try:
+            db = self.database()
+        except StorageError as exc:
+            self._error("Profiles", exc)
+            return None
+        dialog = ProfileDialog(db, self.current_profile_id(), self.main_window)
+        if not self.exec_dialog(dialog):
+            return None
+        profile = dialog.selected_profile()
+        if profile is None:
+            return None
+        self.profile_name = profile.name
+        status = getattr(self.main_window, "statusBar", None)
+        if status is not None:
+            status().showMessage(f"Profile: {profile.name}", 4000)
+        return profile.id
+
+    def exec_dialog(self, dialog: Any) -> bool:
+        """Run a modal dialog (a method so that scripted use and tests can answer it)."""
+        return bool(dialog.exec())
+
+    def close(self) -> None:
+        """Close the feature windows and the database (the main window is closing)."""
+        self._closing = True
+        for w in list(self.windows):
+            w.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def install_feature_menus(main_window: QMainWindow, data_dir: str | None = None) -> None:
+    """Add the "Session" menu (Exercises…, Evaluation…, History…, Profile…) to ``main_window``.
+
+    The ``FeatureMenus`` behind it is kept as ``main_window.feature_menus``; its actions as
+    ``main_window.feature_actions`` (name → ``QAction``).
+    """
+    features = FeatureMenus(main_window, data_dir)
+    menu = main_window.menuBar().addMenu("&Session")
+    actions: dict[str, QAction] = {}
+    for name, text, key, method in MENU_ITEMS:
+        action = QAction(text, main_window)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False, m=method: getattr(features, m)())
+        menu.addAction(action)
+        actions[name] = action
+    main_window.feature_menus = features  # type: ignore[attr-defined]
+    main_window.feature_actions = actions  # type: ignore[attr-defined]
