@@ -36,6 +36,10 @@ BUNDLED_SHA256: dict[str, str] = {
 
 _REQUIRED_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 
+#: The user's proxy settings as they were when this module was imported, before
+#: ``pose.block_native_telemetry`` redirects https traffic of native code to a closed port.
+USER_PROXIES: dict[str, str] = {k: v for k, v in urllib.request.getproxies().items() if v != "http://127.0.0.1:9"}
+
 
 def cache_dir() -> Path:
     """User cache folder for downloaded models (``POSTURE_FEEDBACK_CACHE`` overrides it)."""
@@ -95,7 +99,8 @@ def _download(name: str, dest: Path, timeout_s: float) -> Path:
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, suffix=".part")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:  # noqa: S310
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler(USER_PROXIES))
+        with os.fdopen(fd, "wb") as out, opener.open(url, timeout=timeout_s) as resp:
             shutil.copyfileobj(resp, out)
         check_bundle(tmp)
         tmp.replace(dest)

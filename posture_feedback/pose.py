@@ -67,6 +67,31 @@ class PoseOptions:
     max_input_side: int | None = None
 
 
+#: Where MediaPipe's native usage logging is sent instead of Google: a closed local port, so
+#: the connection is refused on this machine and nothing leaves it (the privacy promise:
+#: no network access at run time except an explicit model download).
+TELEMETRY_SINK = "http://127.0.0.1:9"
+
+
+def block_native_telemetry() -> bool:
+    """Keep MediaPipe's native usage logging (libcurl, to play.googleapis.com) on this machine.
+
+    MediaPipe's PyPI builds since 0.10.2x upload usage logs from native code with no API
+    switch to turn it off (google-ai-edge/mediapipe#6291). libcurl honours ``https_proxy``,
+    so pointing it at a closed local port refuses those connections locally, before any DNS
+    query. The user's own proxy settings are remembered by ``models`` for the explicit model
+    download. ``POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY=1`` leaves the environment alone.
+    Returns True when the block is in place.
+    """
+    if os.environ.get("POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY") == "1":
+        return False
+    for var in ("https_proxy", "HTTPS_PROXY"):
+        os.environ[var] = TELEMETRY_SINK
+    for var in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(var, None)
+    return True
+
+
 def _quiet_native_logs() -> None:
     # MediaPipe/TFLite print INFO/WARNING lines to stderr at start-up; keep the CLI readable.
     os.environ.setdefault("GLOG_minloglevel", "2")
@@ -107,6 +132,7 @@ class PoseEstimator:
         if self.options.max_people < 1:
             raise ValueError("max_people must be at least 1")
         _quiet_native_logs()
+        block_native_telemetry()
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 

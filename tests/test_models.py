@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,25 @@ def test_cached_model_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     cached = tmp_path / "pose_landmarker_lite.task"
     cached.write_bytes(models.resolve_model("full").read_bytes())
     assert models.resolve_model("lite", download=False) == cached
+
+
+def test_native_telemetry_is_kept_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from posture_feedback import pose
+
+    monkeypatch.setenv("no_proxy", "googleapis.com")
+    monkeypatch.delenv("POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY", raising=False)
+    assert pose.block_native_telemetry()
+
+    assert os.environ["https_proxy"] == os.environ["HTTPS_PROXY"] == pose.TELEMETRY_SINK
+    assert "no_proxy" not in os.environ
+    assert pose.TELEMETRY_SINK not in models.USER_PROXIES.values()  # the explicit download keeps the user's proxies
+
+
+def test_telemetry_block_can_be_lifted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from posture_feedback import pose
+
+    monkeypatch.setenv("POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY", "1")
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    assert not pose.block_native_telemetry()
+
+    assert os.environ["https_proxy"] == "http://proxy.example:3128"
