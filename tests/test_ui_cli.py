@@ -38,3 +38,9 @@ def test_bad_options_give_one_line_errors(qtbot, argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_an_unknown_camera_calibration_is_a_one_line_error(qtbot, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path))
+    assert main(["--camera", "desk", "--frames", "1", "--screenshot", str(tmp_path / "x.png")]) == 2
+    assert "no camera calibration named 'desk'" in capsys.readouterr().err

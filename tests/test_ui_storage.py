@@ -60,3 +60,24 @@ def test_the_window_has_a_history_tab_for_the_profile(qtbot, tmp_path):
     assert window.tabs.widget(1) is window.history
     window.close()
     assert window.link is None
+
+
+def test_the_neutral_is_saved_with_the_profile_and_used_next_time(qtbot, sports_video, tmp_path):
+    options = AppOptions(source=str(sports_video), preset="standing", realtime=False, loop=True, sound=False,
+                         neutral_seconds=1.0, profile="Cleo", data_dir=str(tmp_path))  # fmt: skip
+    window = MainWindow(options)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.neutral is None
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.person_found, timeout=60_000)
+    window.set_neutral()
+    qtbot.waitUntil(lambda: window.neutral is not None, timeout=30_000)
+    captured = dict(window.neutral)
+    window.close()
+
+    again = MainWindow(AppOptions(source=96, preset="standing", sound=False, profile="Cleo", data_dir=str(tmp_path)))
+    qtbot.addWidget(again)
+    assert again.neutral == pytest.approx(captured)
+    assert all(t.relative for t in again.target_set.targets)  # the ranges follow the saved neutral
+    assert again.neutral_label.text().startswith("Neutral: saved")
+    again.close()

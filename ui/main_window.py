@@ -14,6 +14,7 @@ import collections
 import logging
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,8 @@ def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neu
             if options.max_people < 1:
                 raise PostureFeedbackError("--max-people must be at least 1")
             pipe_options = PipelineOptions(pose=PoseOptions(model=options.model, max_people=options.max_people))
+        if options.camera_up is not None:
+            pipe_options = replace(pipe_options, up=options.camera_up)
         return Pipeline(pipe_options, target_set, neutral)
 
     return make
@@ -141,8 +144,12 @@ class MainWindow(QMainWindow):
 
         self.link = open_profile(opts)
         self.history: QWidget | None = None
+        saved_neutral = self._load_saved_neutral()
         self._build_ui()
         self._build_actions()
+        if saved_neutral is not None:
+            self.neutral_label.setText(f"Neutral: saved {saved_neutral.created_at[:10]} ({saved_neutral.posture}, "
+                                       f"{len(saved_neutral.angles)} angles) — N to set it again")  # fmt: skip
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self._update_status)
         self.status_timer.start(250)
@@ -501,7 +508,7 @@ class MainWindow(QMainWindow):
         """Capture the person's neutral over ``neutral_seconds`` seconds (N)."""
         if self.worker is None or self._neutral_countdown > 0:
             return
-        posture = "standing" if (self.preset_name or "").startswith("standing") else "sitting"
+        posture = self._posture()
         seconds = self.options.neutral_seconds
         self.worker.capture_neutral(seconds, posture)
         self._neutral_countdown = max(1, math.ceil(seconds))
@@ -515,9 +522,38 @@ class MainWindow(QMainWindow):
         if self._neutral_countdown > 0:
             QTimer.singleShot(1000, self._tick_countdown)
 
+    def _posture(self) -> str:
+        """'standing' for the standing presets, else 'sitting' (the neutral is kept per posture)."""
+        return "standing" if (self.preset_name or "").startswith("standing") else "sitting"
+
+    def _load_saved_neutral(self) -> Any:
+        """With a profile: its newest neutral for this posture becomes the baseline (None if none)."""
+        if self.link is None:
+            return None
+        from posture_feedback.calibration.store import load_from_database
+
+        try:
+            saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=self._posture())
+        except (PostureFeedbackError, ValueError, KeyError) as exc:
+            log.warning("saved neutral not usable: %s", exc)
+            return None
+        if saved is None or not saved.angles:
+            return None
+        self.neutral = dict(saved.angles)
+        if self.preset_name not in (None, "none"):
+            self.target_set = get_preset(self.preset_name, baseline=True)
+        return saved
+
     def _on_neutral_captured(self, posture: Any, landmarks: Any) -> None:
         self._neutral_countdown = 0
         self.neutral = dict(posture.angles)
+        if self.link is not None:
+            from posture_feedback.calibration.store import save_to_database
+
+            try:
+                save_to_database(self.link.db, self.link.profile_id, posture)
+            except PostureFeedbackError as exc:
+                self.statusBar().showMessage(f"Neutral not saved: {exc}", 5000)
         if self.preset_name not in (None, "none"):
             self.target_set = get_preset(self.preset_name, baseline=True)
         if landmarks is not None:

@@ -77,6 +77,7 @@ class MonitorWindow(QWidget):
         self.frames_seen = 0
         self.link = open_profile(opts)
         self.totals = MonitorTotals(self.link) if self.link is not None else None
+        self._load_saved_neutral()
 
         col = QVBoxLayout(self)
         self.video = VideoView(self)
@@ -248,13 +249,33 @@ class MonitorWindow(QWidget):
     def _on_neutral(self, posture: Any, _landmarks: Any) -> None:
         self.neutral = dict(posture.angles)
         if self.preset_name not in (None, "none"):
-            try:
-                self.target_set = get_preset(self.preset_name, baseline=True)
-            except PostureFeedbackError:
-                pass
+            self.target_set = get_preset(self.preset_name, baseline=True)
         if self.worker is not None:
             self.worker.set_targets(self.target_set, self.neutral)
         self.detail_label.setText("Neutral set: alerts now compare with your own posture")
+        if self.link is not None:
+            from posture_feedback.calibration.store import save_to_database
+
+            try:
+                save_to_database(self.link.db, self.link.profile_id, posture)
+            except PostureFeedbackError as exc:
+                self.detail_label.setText(f"Neutral set but not saved: {exc}")
+
+    def _load_saved_neutral(self) -> None:
+        """With a profile: its newest neutral for this posture becomes the baseline."""
+        if self.link is None:
+            return
+        from posture_feedback.calibration.store import load_from_database
+
+        posture = "standing" if (self.preset_name or "").startswith("standing") else "sitting"
+        try:
+            saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=posture)
+        except (PostureFeedbackError, ValueError, KeyError):
+            return
+        if saved is not None and saved.angles:
+            self.neutral = dict(saved.angles)
+            if self.preset_name not in (None, "none"):
+                self.target_set = get_preset(self.preset_name, baseline=True)
 
     def _set_paused(self, on: bool) -> None:
         if self.worker is not None:

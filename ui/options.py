@@ -39,6 +39,7 @@ class AppOptions:
         profile: profile name (created if new): the window gets a History tab and the monitor saves
             its daily totals; None = nothing stored.
         data_dir: folder of the profile database (None = ``POSTURE_FEEDBACK_DATA_DIR`` or the platform's).
+        camera_up: world vertical from a stored camera calibration (``--camera NAME``), None = level camera.
     """
 
     source: Any = 0
@@ -63,3 +64,4 @@ class AppOptions:
     record_latency: bool = False
     profile: str | None = None
     data_dir: str | None = None
+    camera_up: Any = None

@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from posture_feedback.commands.analyze import add_model_options, with_model_options
+from posture_feedback.commands.analyze import add_model_options, camera_up, with_model_options
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.options import add_data_dir_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frames", type=int, metavar="N", help="process N frames, then stop (with --screenshot: then quit)")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save the window after --frames N and quit")
     p.add_argument("--profile", metavar="NAME", help="save to / show the history of this profile (created if new)")
-    p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (default: the platform's)")
+    add_data_dir_option(p)
+    p.add_argument("--camera", metavar="NAME",
+                   help="apply a stored camera calibration (from `calibrate camera --name NAME`)")  # fmt: skip
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument("--demo-goniometer", action="store_true", help=argparse.SUPPRESS)
     add_model_options(p)
@@ -101,6 +104,7 @@ def options_from_args(args: argparse.Namespace):
         alert_threshold_deg=args.alert_threshold,
         demo_goniometer=args.demo_goniometer,
         profile=args.profile,
+        camera_up=camera_up(args.camera) if args.camera else None,
         data_dir=args.data_dir,
     )
 
