@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+
 from posture_feedback.calibration.camera import CalibrationError, CameraCalibration
 from posture_feedback.calibration.neutral import NeutralPosture
 from posture_feedback.calibration.scale import ScaleCalibration
@@ -51,11 +52,34 @@ class CalibrationStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CalibrationError(f"cannot read calibration file {self.path}: {exc}") from None
+        except RecursionError:
+            raise CalibrationError(f"calibration file {self.path} is damaged (nested too deeply)") from None
         if not isinstance(data, dict):
             raise CalibrationError(f"calibration file {self.path} is damaged (not a JSON object)")
         for key in ("camera", "neutral", "scale"):
             data.setdefault(key, {})
+            if not isinstance(data[key], dict):
+                raise CalibrationError(f"calibration file {self.path} is damaged ({key!r} is not a JSON object)")
         return data
+
+    def _entry(self, section: str, *keys: str) -> Any:
+        """The stored entry at section/keys…, None if absent; a damaged entry is a CalibrationError."""
+        node: Any = self._load()[section]
+        for key in keys:
+            if not isinstance(node, dict):
+                raise CalibrationError(f"calibration file {self.path} is damaged ({section!r} entry is not an object)")
+            node = node.get(key)
+            if node is None:
+                return None
+        return node
+
+    def _parse(self, cls: Any, data: Any) -> Any:
+        try:
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
+            return cls.from_dict(data)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise CalibrationError(f"calibration file {self.path} has a damaged {cls.__name__} entry ({exc})") from None
 
     def _save(self, data: dict[str, Any]) -> None:
         try:
@@ -83,8 +107,8 @@ class CalibrationStore:
 
     def load_camera(self, camera: str) -> CameraCalibration | None:
         """The stored calibration of this camera, None if it has none."""
-        d = self._load()["camera"].get(camera)
-        return CameraCalibration.from_dict(d) if d is not None else None
+        d = self._entry("camera", camera)
+        return self._parse(CameraCalibration, d) if d is not None else None
 
     def cameras(self) -> list[str]:
         return sorted(self._load()["camera"])
@@ -96,8 +120,8 @@ class CalibrationStore:
         self._save(data)
 
     def load_neutral(self, posture: str, profile: str = DEFAULT_PROFILE) -> NeutralPosture | None:
-        d = self._load()["neutral"].get(profile, {}).get(posture)
-        return NeutralPosture.from_dict(d) if d is not None else None
+        d = self._entry("neutral", profile, posture)
+        return self._parse(NeutralPosture, d) if d is not None else None
 
     # Scale ------------------------------------------------------------------
     def save_scale(self, scale: ScaleCalibration, profile: str = DEFAULT_PROFILE) -> None:
@@ -106,8 +130,8 @@ class CalibrationStore:
         self._save(data)
 
     def load_scale(self, profile: str = DEFAULT_PROFILE) -> ScaleCalibration | None:
-        d = self._load()["scale"].get(profile)
-        return ScaleCalibration.from_dict(d) if d is not None else None
+        d = self._entry("scale", profile)
+        return self._parse(ScaleCalibration, d) if d is not None else None
 
 
 # Database (profile) storage ------------------------------------------------------------------------

@@ -9,14 +9,19 @@ behind the person.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-import cv2
-import numpy as np
+# FFmpeg (inside OpenCV) prints its own lines ("moov atom not found") for broken files; our
+# errors say it in one line, so keep FFmpeg quiet unless the user asked for its logs.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 from posture_feedback.errors import CameraDisconnected, SourceError
 from posture_feedback.resources import sample_video

@@ -102,6 +102,8 @@ def parse_toml(text: str, source: Source) -> dict[str, Any]:
     """Parse TOML text; a syntax error becomes a ``PlanError`` naming the line."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise source.error(source.file, None, "", "nested too deeply (at most a few levels are used)") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
