@@ -123,3 +123,16 @@ def test_install_feature_menus_adds_the_session_menu_to_the_mirror_window(qtbot,
     qtbot.waitUntil(lambda: not features.windows, timeout=5_000)
     assert window.worker is not None and window.source_spec == str(sports_video)  # and took it back
     window.close()
+
+
+def test_the_menus_follow_the_mirror_windows_profile(qtbot, sports_video, tmp_path):
+    options = AppOptions(source=str(sports_video), realtime=False, loop=False, sound=False, max_frames=1,
+                         profile="Dee", data_dir=str(tmp_path / "data"))  # fmt: skip
+    window = MainWindow(options)
+    qtbot.addWidget(window)
+    install_feature_menus(window)
+    features = window.feature_menus
+    assert features.profile_name == "Dee" and features.data_dir == str(tmp_path / "data")
+    assert features.database() is window.link.db  # one connection shared with the mirror's History tab
+    assert features.current_profile_id() == window.link.profile_id
+    window.close()

@@ -70,9 +70,9 @@ from posture_feedback.ui.assessment_flow import (
 from posture_feedback.ui.main_window import make_pipeline_factory
 from posture_feedback.ui.options import AppOptions
 from posture_feedback.ui.profile_dialog import ProfilePicker, open_database, profile_for_name
-from posture_feedback.ui.result_tap import ResultTap
+from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+from posture_feedback.ui.worker import FrameWorker, is_camera_spec
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class AssessmentWindow(QMainWindow):
                 self._own_db = True
             except StorageError as exc:
                 self.db_error = str(exc)
-        self.flow = AssessmentFlow(camera=describe_source(self.source_spec))
+        self.flow = AssessmentFlow(camera=source_name(self.source_spec))
         self.worker: FrameWorker | None = None
         self.tap: ResultTap | None = None
         self.capture: TimedCapture | None = None
@@ -408,7 +408,7 @@ class AssessmentWindow(QMainWindow):
         mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
         app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
         self.tap = ResultTap(image_width=SNAPSHOT_WIDTH, keep_images=False)
-        self.video.show_placeholder(f"Opening {describe_source(spec)}…")
+        self.video.show_placeholder(f"Opening {source_name(spec)}…")
         worker = FrameWorker(
             spec, self.tap.wrap(make_pipeline_factory(app_options, None, None)), realtime=opts.realtime,
             loop=opts.loop, max_frames=opts.max_frames, annotators=(SkeletonAnnotator(), AngleAnnotator()),

@@ -174,7 +174,7 @@ class ExercisePanel(QWidget):
             RunnerState.IDLE: "Starting the camera…",
             RunnerState.INSTRUCTION: f"Get ready {fmt_clock(st.remaining_s)}",
             RunnerState.COUNTDOWN: f"Starting in {fmt_clock(st.remaining_s)[-1:]}",
-            RunnerState.ACTIVE: "Go!",
+            RunnerState.ACTIVE: "Hold the position" if self.kind in ("hold", "balance") else "Go!",
             RunnerState.REST: f"Rest {fmt_clock(st.remaining_s)}",
         }.get(st.state, "")
         if st.paused:

@@ -72,10 +72,10 @@ from posture_feedback.ui.exercise_panel import ExercisePanel
 from posture_feedback.ui.main_window import make_pipeline_factory
 from posture_feedback.ui.options import AppOptions
 from posture_feedback.ui.profile_dialog import ProfilePicker, open_database, profile_for_name
-from posture_feedback.ui.result_tap import ResultTap
+from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.speech_qt import backend_label, choose_speaker
 from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+from posture_feedback.ui.worker import FrameWorker, is_camera_spec
 
 log = logging.getLogger(__name__)
 
@@ -494,7 +494,7 @@ class ExerciseWindow(QMainWindow):
 
             try:
                 signals = {it.exercise.name: signal_name(it) for it in plan.items}
-                self.recorder = SessionRecorder(self.db, pid, source=describe_source(self.source_spec), signals=signals)
+                self.recorder = SessionRecorder(self.db, pid, source=source_name(self.source_spec), signals=signals)
             except StorageError as exc:
                 self._storage_failed(exc)
         self.panel.clear_reps()
@@ -508,7 +508,7 @@ class ExerciseWindow(QMainWindow):
         mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
         app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
         self.tap = ResultTap()
-        self.video.show_placeholder(f"Opening {describe_source(spec)}…")
+        self.video.show_placeholder(f"Opening {source_name(spec)}…")
         worker = FrameWorker(
             spec,
             self.tap.wrap(make_pipeline_factory(app_options, None, None)),
@@ -632,7 +632,7 @@ class ExerciseWindow(QMainWindow):
             saved = "not saved (no profile)"
         if self.storage_errors:
             saved = f"not saved: {self.storage_errors[-1]}"
-        self.status_label.setText(f"{describe_source(self.source_spec)} · {saved}")
+        self.status_label.setText(f"{source_name(self.source_spec)} · {saved}")
 
     def _on_timer(self) -> None:
         runner = self.runner

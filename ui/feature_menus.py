@@ -1,7 +1,9 @@
 """The "Session" menu of the mirror window: exercises, evaluation, history and profiles.
 
 ``install_feature_menus(main_window)`` needs only a ``QMainWindow``; it reads, when present, the
-mirror window's ``source_spec`` (the camera or video in use) and ``options.model``. The
+mirror window's ``source_spec`` (the camera or video in use), ``options.model``,
+``options.data_dir`` and ``link`` (the ``--profile`` database link: its profile is the first
+current one, its database is shared). The
 exercise and evaluation windows open on the same source: a camera can be opened by one reader
 at a time, and the machine's cores are shared, so the mirror's own processing is stopped while
 one of them is open and restarted on the same source when it closes.
@@ -40,10 +42,15 @@ class FeatureMenus(QObject):
     def __init__(self, main_window: QMainWindow, data_dir: str | None = None) -> None:
         super().__init__(main_window)
         self.main_window = main_window
-        self.data_dir = data_dir
-        self.profile_name: str | None = None
+        options = getattr(main_window, "options", None)
+        link = getattr(main_window, "link", None)  # the mirror's --profile database link, if any
+        self.data_dir = data_dir if data_dir is not None else getattr(options, "data_dir", None)
+        self.profile_name: str | None = getattr(link, "profile_name", None)
         self.windows: list[QWidget] = []  #: feature windows currently open
         self._db: Any = None
+        self._own_db = True
+        if link is not None and data_dir is None and getattr(link, "db", None) is not None:
+            self._db, self._own_db = link.db, False
         self._stopped_spec: Any = None
         self._stopped = False
         self._closing = False
@@ -210,9 +217,9 @@ class FeatureMenus(QObject):
         self._closing = True
         for w in list(self.windows):
             w.close()
-        if self._db is not None:
+        if self._db is not None and self._own_db:
             self._db.close()
-            self._db = None
+        self._db = None
 
 
 def install_feature_menus(main_window: QMainWindow, data_dir: str | None = None) -> None:

@@ -20,14 +20,23 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from posture_feedback.types import FrameResult
 from posture_feedback.ui.render import scaled_result
+from posture_feedback.ui.worker import describe_source
 
 _EMPTY = np.empty((0, 0, 3), np.uint8)
+
+
+def source_name(spec: Any) -> str:
+    """A short name of a source spec for the user: the file name of a video, else ``worker.describe_source``."""
+    if isinstance(spec, str | Path) and not str(spec).strip().isdigit() and Path(spec).is_file():
+        return Path(spec).name
+    return describe_source(spec)
 
 
 class _TappedPipeline:
