@@ -93,6 +93,13 @@ def test_therapist_view_freeze_and_preset_switch(qtbot, sports_video):
     qtbot.waitUntil(
         lambda: [s.target for s in window.last_result.targets] == list(window.gauges.gauges), timeout=20_000
     )
+    # Space pauses even right after a toolbar button was clicked (buttons do not keep the focus).
+    qtbot.mouseClick(window.freeze_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.freeze_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.worker.paused
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.worker.paused
     window.close()
 
 

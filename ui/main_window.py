@@ -280,6 +280,12 @@ class MainWindow(QMainWindow):
         help_button.clicked.connect(self.show_help)
         tb.addWidget(help_button)
 
+        # Buttons never take the keyboard focus, so Space, F, T… always reach the window's shortcuts.
+        for w in (self.neutral_button, self.edit_button, self.mirror_check, self.sound_check, self.therapist_check,
+                  self.gonio_button, self.freeze_button, help_button):  # fmt: skip
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.preset_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
         self.actions_by_name: dict[str, QAction] = {}
         for name, keys, text in SHORTCUTS:
             action = QAction(text, self)

@@ -73,6 +73,8 @@ class TargetEditDialog(QDialog):
             self.spins.append((lo, hi, tol))
         self.table.resizeColumnsToContents()
         self.table.setMinimumWidth(640)
+        rows_px = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setMinimumHeight(min(600, rows_px + self.table.horizontalHeader().height() + 8))
         layout.addWidget(self.table)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #d55e00")
