@@ -158,3 +158,31 @@ def test_speech_falls_back_without_an_engine(qtbot, monkeypatch):
     assert isinstance(speech_qt.choose_speaker("silent"), speech_qt.SilentSpeaker)
     with pytest.raises(ValueError):
         speech_qt.choose_speaker("loud")
+
+
+def test_a_plan_with_a_demonstration_shows_its_ghost_and_compares_each_rep(qtbot, sports_video, tmp_path):
+    import numpy as np
+
+    from posture_feedback.cli import main
+    from posture_feedback.ui.render import render_for_display
+
+    demo = tmp_path / "jj_demo.npz"  # the first jumping jack, as the therapist's demonstration
+    assert main(["exercise", "lateral_raise", "--video", str(sports_video), "--headless", "--max-frames", "45",
+                 "--save-demo", str(demo), "--tolerance", "15"]) == 0  # fmt: skip
+    plan = tmp_path / "plan.toml"
+    plan.write_text('title = "Jacks"\n\n[[exercise]]\nname = "lateral_raise"\nreps = 100\n'
+                    'demonstration = "jj_demo.npz"\n', encoding="utf-8")  # fmt: skip
+    window = open_window(qtbot, sports_video, tmp_path, what=str(plan))
+    wait_all_frames(qtbot, window)
+    assert window.runner.demonstration is not None and window.ghost.demonstration is window.runner.demonstration
+    reps = [e for e in window.events if isinstance(e, RepEvent)]
+    assert reps and all(e.comparison is not None for e in reps if e.rep.counted)
+
+    shown = window.last_rendered
+    result = shown.result
+    assert result.person_found
+    box = (shown.image.shape[1], shown.image.shape[0])
+    without = render_for_display(result, [window.worker.annotators[1], window.worker.annotators[2]], False, box)
+    diff = np.abs(shown.image.astype(int) - without.image.astype(int)).max(axis=2)
+    assert (diff > 30).sum() > 200  # the ghost skeleton is drawn over the picture
+    window.close()
