@@ -112,3 +112,13 @@ def test_every_shortcut_is_bound_and_listed_in_the_help(qtbot):
         assert [s.toString() for s in action.shortcuts()][: len(keys)] == list(keys)
         assert text in help_text and keys[0] in help_text
     window.close()
+
+
+def test_the_range_tones_are_short_valid_wav_files(tmp_path):
+    import wave
+
+    from posture_feedback.ui.sound import _tone
+
+    _tone(tmp_path / "t.wav", 440.0, seconds=0.1, rate=8000)
+    with wave.open(str(tmp_path / "t.wav")) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (1, 2, 8000, 800)

@@ -78,11 +78,15 @@ class ScreenshotDriver:
 
     def _page_done(self) -> bool:
         stack = getattr(self.window, "stack", None)
-        if stack is None or stack.currentIndex() != 1:
+        if stack is None:  # the posture monitor: a line of text instead of a page
+            if not getattr(self.window, "problem", None):
+                return False
+        elif stack.currentIndex() != 1:
             return False
-        page = self.window.source_page
-        if page._probe is not None and page._probe.is_alive():  # noqa: SLF001
-            return False
+        else:
+            page = self.window.source_page
+            if page._probe is not None and page._probe.is_alive():  # noqa: SLF001
+                return False
         now = time.perf_counter()
         if self._page_seen_at is None:
             self._page_seen_at = now

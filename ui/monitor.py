@@ -75,6 +75,7 @@ class MonitorWindow(QWidget):
         self._alert_shown_at = -math.inf
         self.worker: FrameWorker | None = None
         self.frames_seen = 0
+        self.problem: str | None = None  #: what stopped the watching (no camera, camera stopped), None while fine
         self.link = open_profile(opts)
         self.totals = MonitorTotals(self.link) if self.link is not None else None
         self._load_saved_neutral()
@@ -131,6 +132,7 @@ class MonitorWindow(QWidget):
     # -- source ------------------------------------------------------------------------
     def open_source(self, spec: Any) -> None:
         self._stop_worker()
+        self.problem = None
         opts = self.options
         mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
         worker = FrameWorker(spec, make_pipeline_factory(opts, self.target_set, self.neutral), realtime=opts.realtime,
@@ -159,6 +161,7 @@ class MonitorWindow(QWidget):
             w.stop()
 
     def _problem(self, message: str) -> None:
+        self.problem = message
         self.state_label.setText("Not watching")
         self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #e69f00")
         self.detail_label.setText(message)

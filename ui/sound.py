@@ -29,6 +29,19 @@ def _tone(path: Path, freq_hz: float, seconds: float = 0.12, rate: int = 22050) 
         w.writeframes(bytes(frames))
 
 
+_TONES: dict[str, Path] = {}
+
+
+def _tone_files() -> dict[str, Path]:
+    """The two tones as WAV files, written once per process into a temporary folder."""
+    if not _TONES:
+        folder = Path(tempfile.mkdtemp(prefix="posture-feedback-sounds-"))
+        for name, freq in (("entered", 880.0), ("left", 330.0)):
+            _tone(folder / f"{name}.wav", freq)
+            _TONES[name] = folder / f"{name}.wav"
+    return _TONES
+
+
 class Sounds:
     """``entered()`` / ``left()`` play the tones; ``enabled`` switches them off (mute)."""
 
@@ -41,10 +54,7 @@ class Sounds:
             from PyQt6.QtMultimedia import QSoundEffect
         except ImportError:  # no QtMultimedia (or its system libraries) here
             return
-        folder = Path(tempfile.mkdtemp(prefix="posture-feedback-sounds-"))
-        for name, freq in (("entered", 880.0), ("left", 330.0)):
-            path = folder / f"{name}.wav"
-            _tone(path, freq)
+        for name, path in _tone_files().items():
             effect = QSoundEffect()
             effect.setSource(QUrl.fromLocalFile(str(path)))
             effect.setVolume(0.4)
