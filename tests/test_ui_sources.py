@@ -96,3 +96,14 @@ def test_a_camera_that_stops_mid_session_shows_a_message_and_keeps_the_session(q
     assert window.last_result is not None
     window.toggle_pause()
     window.close()
+
+
+def test_a_still_image_stays_on_screen_after_its_only_frame(qtbot, street_image):
+    window = MainWindow(AppOptions(source=str(street_image), sound=False))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.worker is not None and window.worker.reached_end, timeout=60_000)
+    qtbot.waitUntil(lambda: window.stats.shown >= 1, timeout=10_000)
+    assert window.stack.currentIndex() == 0  # the picture, not the "ended" page
+    assert window.last_result.person_found
+    window.close()

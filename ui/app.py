@@ -67,7 +67,9 @@ class ScreenshotDriver:
     def _frames_done(self) -> bool:
         w = self.window.worker
         n = self.window.options.max_frames
-        if w is None or n is None or w.stats.processed < n or w.is_running():
+        if w is None or n is None or w.is_running() or w.stats.processed == 0:
+            return False
+        if w.stats.processed < n and not w.reached_end:  # stopped early for another reason (a page shows it)
             return False
         video = self.window.video
         last = getattr(self.window, "last_rendered", None) or getattr(video, "rendered", None)

@@ -394,6 +394,10 @@ class MainWindow(QMainWindow):
         self.source_status.setText(f"{describe_source(self.source_spec)}: disconnected")
 
     def _on_ended(self) -> None:
+        if self.last_rendered is not None:  # keep the last picture (a still image, or a video's last frame)
+            self.people_status.setText("End of the source")
+            self.statusBar().showMessage(f"End of {describe_source(self.source_spec)}", 5000)
+            return
         self._show_page("The video ended", "Play it again, or choose another source.", retry=self.source_spec)
 
     def _on_failed(self, message: str) -> None:

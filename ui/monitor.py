@@ -194,6 +194,8 @@ class MonitorWindow(QWidget):
             text, colour = "Watching (turn so the camera sees your posture)", "#aaaaaa"
         elif all(s.verdict in (Verdict.IN_RANGE, Verdict.NEAR) for s in known):
             text, colour = "Good posture", "#009e73"
+            if self.tray is not None and self.last_alert is not None:
+                self.tray.setIcon(_dot_icon(QColor(0, 158, 115)))  # back to green after an alert
         else:
             text, colour = "Watching", "#dddddd"
         self.state_label.setText(text)
@@ -211,6 +213,7 @@ class MonitorWindow(QWidget):
         )
         self.sounds.left()
         if self.tray is not None:
+            self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             self.tray.showMessage("Posture check", alert.message, QSystemTrayIcon.MessageIcon.Information, 8000)
 
     def today_totals(self) -> tuple[float, float]:

@@ -66,7 +66,7 @@ def describe_source(spec: SourceSpec) -> str:
         return getattr(spec, "__name__", "custom source")
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         return f"camera {int(spec)}"
-    if str(spec).startswith("sample"):
+    if str(spec) == "sample" or str(spec).startswith("sample:"):
         return "sample video"
     return Path(str(spec)).name
 
@@ -138,6 +138,7 @@ class FrameWorker(QObject):
         self._thread: threading.Thread | None = None
         self._neutral_capture: tuple[float, str, list[FrameResult]] | None = None
         self.current_interval_s = 0.0  #: pacing interval in force for the last frame (seconds)
+        self.reached_end = False  #: a finite source (video without loop, image) delivered its last frame
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -291,6 +292,7 @@ class FrameWorker(QObject):
                 self.disconnected.emit(str(exc))
             return None
         if frame is None and not self._stop.is_set():
+            self.reached_end = True
             self.ended.emit()
         return frame
 
