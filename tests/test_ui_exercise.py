@@ -186,3 +186,31 @@ def test_a_plan_with_a_demonstration_shows_its_ghost_and_compares_each_rep(qtbot
     diff = np.abs(shown.image.astype(int) - without.image.astype(int)).max(axis=2)
     assert (diff > 30).sum() > 200  # the ghost skeleton is drawn over the picture
     window.close()
+
+
+def test_a_finished_session_is_stored_as_completed_and_a_new_one_can_start(qtbot, sports_video, tmp_path):
+    plan = tmp_path / "one.toml"
+    plan.write_text('title = "One"\n\n[[exercise]]\nname = "lateral_raise"\nsets = 1\nreps = 1\n'
+                    "[exercise.phases.down]\nmax = 40\n", encoding="utf-8")  # fmt: skip
+    window = open_window(qtbot, sports_video, tmp_path, what=str(plan))
+    qtbot.waitUntil(lambda: window.runner.state is RunnerState.DONE, timeout=120_000)
+    db_path = tmp_path / "data" / "posture-feedback.sqlite3"
+    assert rows(db_path, "SELECT status FROM sessions") == [("completed",)]
+    assert rows(db_path, "SELECT count(*) FROM repetitions") == [(1,)]
+    assert "Session complete" in window.cue_label.text() and "Back" in window.stop_button.text()
+    window.stop_session()  # Esc after the end: back to the choice, the source released
+    assert window.stack.currentIndex() == 0 and window.runner is None and window.worker is None
+    assert window.start_session() and window.stack.currentIndex() == 1  # and a new session starts
+    qtbot.waitUntil(lambda: window.recorder is not None, timeout=60_000)
+    window.close()
+    assert rows(db_path, "SELECT status FROM sessions ORDER BY id") == [("completed",), ("aborted",)]
+
+
+def test_a_source_that_cannot_be_opened_says_so_and_esc_goes_back(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path / "missing.mp4", tmp_path, what="chin_tuck")
+    qtbot.waitUntil(lambda: "missing.mp4" in window.cue_label.text(), timeout=30_000)
+    assert window.runner.state is RunnerState.IDLE  # never started: no frame came
+    window.actions_by_name["stop_session"].trigger()
+    assert window.stack.currentIndex() == 0 and window.worker is None
+    window.close()
+    assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT count(*) FROM sessions") == [(0,)]

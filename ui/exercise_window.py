@@ -268,6 +268,8 @@ class ExerciseWindow(QMainWindow):
         self.frames_fed = 0
         self._started = False
         self._stopped_by_user = False
+        self._plan_running: Plan | None = None
+        self._profile_id: int | None = None
 
         central = QWidget(self)
         central.setObjectName("central")
@@ -488,19 +490,25 @@ class ExerciseWindow(QMainWindow):
         self._stopped_by_user = False
         self.clock = RunnerClock()
         self.recorder = None
-        pid = self.picker.current_id()
-        if self.db is not None and pid is not None:
-            from posture_feedback.storage.recorder import SessionRecorder
-
-            try:
-                signals = {it.exercise.name: signal_name(it) for it in plan.items}
-                self.recorder = SessionRecorder(self.db, pid, source=source_name(self.source_spec), signals=signals)
-            except StorageError as exc:
-                self._storage_failed(exc)
+        self._plan_running = plan
+        self._profile_id = self.picker.current_id()
         self.panel.clear_reps()
         self.stack.setCurrentIndex(1)
         self._open_worker()
         return True
+
+    def _open_recorder(self) -> None:
+        """The session's database record, created with the first frame (a source that never opens leaves none)."""
+        pid = self._profile_id
+        if self.db is None or pid is None:
+            return
+        from posture_feedback.storage.recorder import SessionRecorder
+
+        signals = {it.exercise.name: signal_name(it) for it in self._plan_running.items}
+        try:
+            self.recorder = SessionRecorder(self.db, pid, source=source_name(self.source_spec), signals=signals)
+        except StorageError as exc:
+            self._storage_failed(exc)
 
     def _open_worker(self) -> None:
         spec = self.source_spec
@@ -564,6 +572,7 @@ class ExerciseWindow(QMainWindow):
             t = self.clock.frame(r.frame.timestamp_s)
             if not self._started:
                 self._started = True
+                self._open_recorder()
                 self.handle(runner.start(t))
             self.frames_fed += 1
             values = r.angles if r.person_found else None
@@ -648,7 +657,7 @@ class ExerciseWindow(QMainWindow):
         self.pause_button.setEnabled(False)
         self.next_button.setEnabled(False)
         self.skip_button.setEnabled(False)
-        self.stop_button.setText("Close (Esc)")
+        self.stop_button.setText("Back to exercises (Esc)")
 
     def _storage_failed(self, exc: Exception) -> None:
         log.error("storage: %s", exc)
@@ -656,7 +665,7 @@ class ExerciseWindow(QMainWindow):
         self.recorder = None
 
     def _on_source_problem(self, message: str) -> None:
-        self.video.show_placeholder(message)
+        self.video.show_placeholder(f"{message}\n\nEsc: back to the exercises")
         self._set_cue(message, "#ff8080", size=14)
 
     def _on_ended(self) -> None:
@@ -679,6 +688,10 @@ class ExerciseWindow(QMainWindow):
         self._refresh()
 
     def next_step(self) -> None:
+        """N / Enter: on the first page start the session; in a session end the current wait (or set)."""
+        if self.stack.currentIndex() == 0:
+            self.start_session()
+            return
         if self.runner is not None and self._started and not self.runner.paused:
             self.handle(self.runner.advance(self.clock.now()))
             self._refresh()
@@ -689,16 +702,38 @@ class ExerciseWindow(QMainWindow):
             self._refresh()
 
     def stop_session(self) -> None:
-        """Stop the session (the set in progress is saved as ended early); a finished session closes the window."""
+        """Stop the session (the set in progress is saved as ended early); once it is over, back to the choice."""
         runner = self.runner
-        if runner is None or runner.state is RunnerState.DONE or not self._started:
-            self.close()
+        if runner is None:
+            return
+        if runner.state is RunnerState.DONE or not self._started:
+            self.back_to_setup()
             return
         self._stopped_by_user = True
         if runner.paused:
             self.handle(runner.resume(self.clock.now()))
         self.handle(runner.stop(self.clock.now()))
         self._refresh()
+
+    def back_to_setup(self) -> None:
+        """Leave the session page (after the session, or when the source could not be used): choose again."""
+        runner = self.runner
+        if runner is not None and self._started and runner.state is not RunnerState.DONE:
+            self._stopped_by_user = True
+            self.handle(runner.stop(self.clock.now()))
+        if self.recorder is not None and not self.recorder.closed:
+            try:
+                self.recorder.close(status="aborted")
+            except StorageError as exc:
+                self._storage_failed(exc)
+        self._stop_worker()
+        self.runner, self.recorder, self.tap, self.last_rendered = None, None, None, None
+        for b in (self.pause_button, self.next_button, self.skip_button):
+            b.setEnabled(True)
+        self.pause_button.setText("Pause (Space)")
+        self.stop_button.setText("Stop (Esc)")
+        self._set_cue("", "#ffffff")
+        self.stack.setCurrentIndex(0)
 
     def toggle_mute(self) -> None:
         self.mute_button.setChecked(not self.mute_button.isChecked())
