@@ -214,3 +214,26 @@ def test_a_source_that_cannot_be_opened_says_so_and_esc_goes_back(qtbot, tmp_pat
     assert window.stack.currentIndex() == 0 and window.worker is None
     window.close()
     assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT count(*) FROM sessions") == [(0,)]
+
+
+def test_the_panel_shows_the_countdown_and_the_rest_timer_big(qtbot):
+    import math
+
+    from posture_feedback.exercises.events import RestEvent
+    from posture_feedback.exercises.runner import RunnerStatus
+    from posture_feedback.ui.exercise_panel import ExercisePanel
+
+    panel = ExercisePanel()
+    qtbot.addWidget(panel)
+    base = dict(paused=False, item_index=0, items=2, exercise="chin_tuck", title="Chin tuck", side="both",
+                set_number=1, sets=3, count=4, target_reps=10, held_s=0.0, hold_target_s=None, rep_elapsed_s=math.nan,
+                ghost_u=math.nan, phase="", value=math.nan, target_text="", last_cue=None)  # fmt: skip
+    panel.update_status(RunnerStatus(state=RunnerState.COUNTDOWN, remaining_s=2.4, **base))
+    assert ">3<" in panel.count_label.text() and panel.count_caption.text() == "get ready"
+    panel.show_rest(RestEvent(t=0.0, duration_s=30.0, next_title="Side bend"))
+    panel.update_status(RunnerStatus(state=RunnerState.REST, remaining_s=24.2, **base))
+    assert ">0:25<" in panel.count_label.text() and "Side bend" in panel.count_caption.text()
+    assert panel.state_label.text() == "Rest 0:25"
+    panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, remaining_s=math.nan, **base))
+    assert ">4<" in panel.count_label.text() and "/ 10" in panel.count_label.text()
+    assert "Exercise 1 of 2 · set 1 of 3" in panel.progress_label.text()

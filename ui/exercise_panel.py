@@ -14,7 +14,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
-from posture_feedback.exercises.events import InstructionEvent, RepEvent, SetResult
+from posture_feedback.exercises.events import InstructionEvent, RepEvent, RestEvent, SetResult
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus
 
 GOOD_COLOUR = "#46d26a"
@@ -115,6 +115,7 @@ class ExercisePanel(QWidget):
         col.addWidget(self.sets_label)
         self.unit = "°"
         self.kind = "reps"
+        self.next_title = ""
         self.set_count_text("—", "")
         self.hold_bar.setVisible(False)
 
@@ -147,6 +148,10 @@ class ExercisePanel(QWidget):
         lines = [t for t in self.sets_label.text().split("\n") if t]
         lines.append(set_summary(result))
         self.sets_label.setText("\n".join(lines[-3:]))
+
+    def show_rest(self, event: RestEvent) -> None:
+        """A rest begins: remember what comes next (the timer comes from the status)."""
+        self.next_title = event.next_title
 
     def clear_reps(self) -> None:
         self.reps_list.clear()
@@ -181,7 +186,13 @@ class ExercisePanel(QWidget):
             state = "Paused — press Space to continue"
         self.state_label.setText(state)
         timed = self.kind in ("hold", "balance")
-        if timed:
+        if st.state is RunnerState.COUNTDOWN and not st.paused:
+            self.set_count_text(fmt_clock(st.remaining_s)[-1:], "")
+            self.count_caption.setText("get ready")
+        elif st.state is RunnerState.REST:
+            self.set_count_text(fmt_clock(st.remaining_s), "")
+            self.count_caption.setText(f"rest — next: {self.next_title}" if self.next_title else "rest")
+        elif timed:
             target = st.hold_target_s or 0.0
             self.set_count_text(f"{st.held_s:.0f}", f" / {target:g} s")
             self.count_caption.setText("seconds held in position")

@@ -60,6 +60,7 @@ from posture_feedback.exercises.events import (
     InstructionEvent,
     PauseEvent,
     RepEvent,
+    RestEvent,
     SessionDone,
     SetDone,
 )
@@ -613,6 +614,9 @@ class ExerciseWindow(QMainWindow):
             self._set_cue(e.speech or text[e.kind], "#ffdc28" if e.kind == "broken" else "#46d26a")
         elif isinstance(e, SetDone):
             self.panel.add_set(e.result)
+        elif isinstance(e, RestEvent):
+            self.panel.show_rest(e)
+            self._set_cue(f"Rest {e.duration_s:g} s — next: {e.next_title}", "#ffffff", size=18)
         elif isinstance(e, PauseEvent):
             self.pause_button.setText("Resume (Space)" if e.paused else "Pause (Space)")
         elif isinstance(e, SessionDone):
