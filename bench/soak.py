@@ -8,7 +8,9 @@ through the live path:
 * ``--path core`` (default): ``Pipeline.process`` with the *standing* targets, then the core's
   overlays drawn on the frame (``annotate.render``) — everything but Qt;
 * ``--path worker``: the app's ``FrameWorker`` thread (pipeline + display-size rendering into a
-  ``QImage``), with the main thread taking the newest frame 30 times a second like the GUI.
+  ``QImage``), with the main thread taking the newest frame 30 times a second like the GUI;
+* ``--path app``: the real mirror window (``ui.main_window.MainWindow``) offscreen, with the Qt
+  event loop running: worker, side panel, cue, painting — the full app path.
 
 The resident set size (``VmRSS`` from ``/proc/self/status``; ``psutil`` if installed elsewhere) is
 sampled every ``--interval`` seconds. After a warm-up (the first 10 % of the run, at least 30 s),
@@ -23,7 +25,7 @@ every frame (the mirror view, no back-off), and the posture monitor's worker wit
 
 Writes ``bench/results/soak.json``.
 
-    python bench/soak.py [--minutes 60] [--interval 5] [--path core|worker] [--idle-seconds 30]
+    python bench/soak.py [--minutes 60] [--interval 5] [--path core|worker|app] [--idle-seconds 30]
     python bench/soak.py --minutes 0 --idle-seconds 30     # idle CPU only (keeps the earlier memory part)
 """
 
@@ -86,7 +88,9 @@ def memory_soak(video: Path, minutes: float, interval_s: float, path: str, max_p
     samples: list[dict] = []
     t_end = time.perf_counter() + minutes * 60.0
     counter = {"frames": 0, "people": 0}
-    if path == "worker":
+    if path == "app":
+        step, stop = _app_loop(video, max_people, model, counter)
+    elif path == "worker":
         step, stop = _worker_loop(video, max_people, model, counter)
     else:
         step, stop = _core_loop(video, max_people, model, counter)
@@ -172,6 +176,41 @@ def _worker_loop(video: Path, max_people: int, model: str, counter: dict) -> tup
 
     def stop() -> None:
         worker.stop()
+
+    return step, stop
+
+
+def _app_loop(video: Path, max_people: int, model: str, counter: dict) -> tuple[Callable, Callable]:
+    """The real mirror window, offscreen, with the Qt event loop running as in the app."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt6.QtCore import QEventLoop, QTimer
+    from PyQt6.QtWidgets import QApplication
+
+    from posture_feedback.ui.main_window import MainWindow
+    from posture_feedback.ui.options import AppOptions
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    options = AppOptions(source=str(video), preset="standing", realtime=True, loop=True, sound=False, model=model,
+                         max_people=max_people, mirror=True)  # fmt: skip
+    window = MainWindow(options)
+    window.resize(1280, 760)
+    window.show()
+
+    def step() -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(250, loop.quit)
+        loop.exec()
+        counter["frames"] = window.stats.shown
+        result = window.last_result
+        counter["found_samples"] = counter.get("found_samples", 0) + bool(result is not None and result.person_found)
+        counter["samples"] = counter.get("samples", 0) + 1
+        counter["people"] = round(counter["found_samples"] / counter["samples"] * counter["frames"])
+        if window.worker is None:
+            raise RuntimeError("the window's worker stopped")
+
+    def stop() -> None:
+        window.close()
+        app.processEvents()
 
     return step, stop
 
@@ -283,7 +322,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60.0, help="memory soak length (0 = skip)")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between RSS samples")
-    parser.add_argument("--path", choices=("core", "worker"), default="core")
+    parser.add_argument("--path", choices=("core", "worker", "app"), default="core")
     parser.add_argument("--idle-seconds", type=float, default=30.0, help="per idle CPU measurement (0 = skip)")
     parser.add_argument("--video", type=Path, default=sample_video())
     parser.add_argument("--max-people", type=int, default=2)
