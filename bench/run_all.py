@@ -183,24 +183,27 @@ def report(results: Path, runs: dict[str, dict] | None = None) -> str:
         lines += ["", f"`{_cmd(log, 'profile', 'python bench/profile.py')}`", ""]
 
     so = _load(results, "soak")
-    if so:
-        m = so.get("memory")
-        if m:
+    memories = [d["memory"] for d in (so, _load(results, "soak_app")) if d and d.get("memory")]
+    if memories:
+        lines += ["## Memory over a long live session", "",
+                  "The looping sample played in real time as the camera (newest frame wins); RSS sampled every few "
+                  "seconds; a line fitted after the warm-up. *core*: pipeline + overlays; *app*: the mirror window "
+                  "offscreen with the Qt event loop.", "",
+                  "| path | minutes | frames (/s) | RSS start → after warm-up → end (max), MB | slope after warm-up "
+                  "| noise (SD) | verdict |", "|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+        for m in memories:
             if not math.isfinite(m["slope_mb_per_hour"]):
                 verdict = "too short to fit a trend after the warm-up"
             elif m["growth_beyond_noise"]:
                 verdict = "**growth beyond noise**"
             else:
                 verdict = "no growth beyond noise"
-            lines += ["## Memory over a long live session", "",
-                      f"{m['minutes']:.0f} min through the {m['path']} live path (looping sample played in real time "
-                      f"as the camera), {m['frames']} frames ({m['fps']:.1f}/s), person in "
-                      f"{100 * m['person_share']:.0f}% of frames. RSS {m['rss_start_mb']:.0f} MB at start, "
-                      f"{m['rss_after_warmup_mb']:.0f} MB after {m['warmup_s']:.0f} s warm-up, "
-                      f"{m['rss_end_mb']:.0f} MB at the end (max {m['rss_max_mb']:.0f}); fitted slope after warm-up "
-                      f"{m['slope_mb_per_hour']:+.1f} MB/hour, residual noise ±{m['residual_sd_mb']:.1f} MB: "
-                      f"{verdict}.",
-                      ""]  # fmt: skip
+            lines.append(f"| {m['path']} | {m['minutes']:.0f} | {m['frames']} ({m['fps']:.1f}) "
+                         f"| {m['rss_start_mb']:.0f} → {m['rss_after_warmup_mb']:.0f} → {m['rss_end_mb']:.0f} "
+                         f"({m['rss_max_mb']:.0f}) | {m['slope_mb_per_hour']:+.1f} MB/h "
+                         f"| ±{m['residual_sd_mb']:.1f} MB | {verdict} |")  # fmt: skip
+        lines.append("")
+    if so:
         idle = so.get("idle")
         if idle:
             lines += ["## CPU with nobody in view (empty scene, camera at 30 fps)", "",
