@@ -22,7 +22,6 @@ import numpy as np
 from PyQt6.QtCore import QStandardPaths, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
 from PyQt6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -776,9 +775,3 @@ class MainWindow(QMainWindow):
         for x, y in points:
             self.video.add_goniometer_point(float(x), float(y))
         return self.video.gonio_angle is not None
-
-
-def main_app() -> QApplication:
-    """The running ``QApplication`` (created if needed)."""
-    app = QApplication.instance()
-    return app if isinstance(app, QApplication) else QApplication([])

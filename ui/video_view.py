@@ -11,7 +11,6 @@ computed by the core (``posture_feedback.goniometer``) and drawn with the arms.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 
@@ -188,8 +187,3 @@ class VideoView(QWidget):
             p.fillRect(box, QColor(0, 0, 0, 160))
             p.setPen(QColor(255, 255, 255))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, hint)
-
-
-def angle_text(value: float) -> str:
-    """'12°', or '—' when not measured."""
-    return "—" if value is None or math.isnan(value) else f"{value:.0f}°"
