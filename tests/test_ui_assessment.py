@@ -140,3 +140,19 @@ def test_the_camera_step_calibrates_from_the_live_frames_and_stores_it(qtbot, sp
     window.go(0)
     window.go(1)
     assert window.stored_camera_button.isVisibleTo(window)  # offered again next time
+
+
+def test_the_posture_step_gates_the_view_live_and_never_measures_a_wrong_one(qtbot, lab_video_front, tmp_path):
+    # In this clip nobody faces the camera squarely (the view gate says how to turn on every frame).
+    window = open_window(qtbot, lab_video_front, tmp_path, frames=40)
+    window.skip_calibration()
+    window.start_posture()
+    wait_all_frames(qtbot, window, 40)
+    capture = window.posture
+    assert capture is not None and capture.stage == "front" and capture.frames["front"] == []
+    assert capture.state is not None and not capture.state.ready and capture.state.message.startswith("Turn")
+    assert window.message_label.text() == capture.state.message
+    window.skip_posture_view()
+    window.skip_posture_view()  # neither view recorded: the core refuses, the window says so
+    assert window.posture is None and "posture" not in window.flow.records
+    assert "Not measured" in window.posture_result.text() and "front view, a side view" in window.posture_result.text()

@@ -355,6 +355,10 @@ class AssessmentWindow(QMainWindow):
         self.saved_label = _label("", 10)
         self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(self.saved_label)
+        self.open_report_button = QPushButton("Open the report")
+        self.open_report_button.clicked.connect(self.open_report)
+        self.open_report_button.setVisible(False)
+        col.addWidget(self.open_report_button)
         return page
 
     # ------------------------------------------------------------------ navigation
@@ -771,7 +775,16 @@ class AssessmentWindow(QMainWindow):
         who = f"with {self.picker.current_name()}" if pid is not None else "(no profile: report only)"
         self.saved_label.setText(f"Saved {who}.\nReport: {saved.report}")
         self.saved_label.setStyleSheet(f"color: {GOOD}; font-size: 10pt")
+        self.open_report_button.setVisible(True)
         return saved
+
+    def open_report(self) -> None:
+        """Open the saved HTML report in the system's browser."""
+        if self.saved is not None:
+            from PyQt6.QtCore import QUrl
+            from PyQt6.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved.report)))
 
     # ------------------------------------------------------------------ shutdown
     def save_screenshot(self, path: str | Path) -> Path:
