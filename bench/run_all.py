@@ -192,8 +192,8 @@ def report(results: Path, runs: dict[str, dict] | None = None) -> str:
                   "| path | minutes | frames (/s) | RSS start → after warm-up → end (max), MB | slope after warm-up "
                   "| noise (SD) | verdict |", "|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
         for m in memories:
-            if not math.isfinite(m["slope_mb_per_hour"]):
-                verdict = "too short to fit a trend after the warm-up"
+            if not math.isfinite(m["slope_mb_per_hour"]) or m["growth_beyond_noise"] is None:
+                verdict = "too short to judge (under 5 min after the warm-up)"
             elif m["growth_beyond_noise"]:
                 verdict = "**growth beyond noise**"
             else:

@@ -15,7 +15,8 @@ through the live path:
 The resident set size (``VmRSS`` from ``/proc/self/status``; ``psutil`` if installed elsewhere) is
 sampled every ``--interval`` seconds. After a warm-up (the first 10 % of the run, at least 30 s),
 a least-squares line gives the growth in MB/hour; it counts as growth only beyond noise: when the
-fitted rise over the run exceeds 3× the residual standard deviation *and* 5 MB/hour.
+fitted rise over the run exceeds 3× the residual standard deviation *and* 5 MB/hour (judged only
+with at least 5 minutes of samples after the warm-up).
 
 **Idle CPU.** A video of an empty scene (the street still blurred beyond recognition, with
 per-frame sensor noise) plays in real time. CPU time of this process over wall time (100 % = one
@@ -116,7 +117,8 @@ def memory_soak(video: Path, minutes: float, interval_s: float, path: str, max_p
     span_h = (t[keep][-1] - t[keep][0]) / 3600.0 if keep.sum() >= 2 else 0.0
     slope_h = slope * 3600.0
     rise = slope_h * span_h
-    growth = bool(np.isfinite(slope_h) and rise > 3 * noise and slope_h > 5.0)
+    # None = too short to judge: less than 5 minutes of samples after the warm-up.
+    growth = bool(rise > 3 * noise and slope_h > 5.0) if np.isfinite(slope_h) and span_h * 60 >= 5 else None
     duration = t[-1] if len(t) else 0.0
     return {
         "path": path,
@@ -132,6 +134,7 @@ def memory_soak(video: Path, minutes: float, interval_s: float, path: str, max_p
         "slope_mb_per_hour": slope_h,
         "residual_sd_mb": noise,
         "growth_beyond_noise": growth,
+        "minutes_after_warmup": span_h * 60.0,
         "cpu_share_of_one_core": (samples[-1]["cpu_s"] - samples[0]["cpu_s"]) / duration if duration else float("nan"),
         "samples": samples,
     }
@@ -343,10 +346,11 @@ def main(argv: list[str] | None = None) -> dict:
     if args.minutes > 0:
         m = memory_soak(args.video, args.minutes, args.interval, args.path, args.max_people, args.model)
         doc["memory"] = m
+        verdicts = {None: "too short to judge", True: "GROWTH", False: "no growth beyond noise"}
         print(f"memory ({m['path']}): {m['minutes']:.1f} min, {m['frames']} frames ({m['fps']:.1f}/s), RSS "
               f"{m['rss_start_mb']:.0f} → {m['rss_end_mb']:.0f} MB (max {m['rss_max_mb']:.0f}), slope "
               f"{m['slope_mb_per_hour']:+.1f} MB/h ± {m['residual_sd_mb']:.1f} MB noise: "
-              f"{'GROWTH' if m['growth_beyond_noise'] else 'no growth beyond noise'}", file=sys.stderr)  # fmt: skip
+              f"{verdicts[m['growth_beyond_noise']]}", file=sys.stderr)  # fmt: skip
     if args.idle_seconds > 0:
         doc["idle"] = idle_cpu(args.idle_seconds, args.max_people, args.model)
         for k, v in doc["idle"].items():
