@@ -92,6 +92,6 @@ def test_report_from_result_files(soak_doc: dict, stage_doc: dict, results: Path
     run_all = _bench("run_all")
     text = run_all.report(results)
     assert "## Memory over a long live session" in text
-    assert f"{soak_doc['memory']['frames']} frames" in text
+    assert f"| core | 0 | {soak_doc['memory']['frames']} (" in text
     assert "too short to judge" in text
     assert "## Where the time goes" in text and "| model (detect_for_video) |" in text
