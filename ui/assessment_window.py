@@ -41,6 +41,7 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -345,7 +346,12 @@ class AssessmentWindow(QMainWindow):
         self.results_table.setHorizontalHeaderLabels(["Measure", "Value ± u", "Reference", "Verdict"])
         self.results_table.verticalHeader().setVisible(False)
         self.results_table.setWordWrap(True)
-        self.results_table.horizontalHeader().setStretchLastSection(True)
+        header = self.results_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for j in (1, 2):
+            header.setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.results_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         col.addWidget(self.results_table, 1)
         self.results_notes = _label("", 9, colour="#bbb")
         col.addWidget(self.results_notes)
@@ -748,7 +754,6 @@ class AssessmentWindow(QMainWindow):
                 item = QTableWidgetItem(r[key])
                 item.setToolTip(f"{r['source']}  MDC {r['mdc']}" if r["source"] else "")
                 self.results_table.setItem(i, j, item)
-        self.results_table.resizeColumnsToContents()
         self.results_table.resizeRowsToContents()
         notes = sorted({w for rec in records for w in rec.warnings})
         self.results_notes.setText(
@@ -760,7 +765,8 @@ class AssessmentWindow(QMainWindow):
         if not records:
             self._say("No results yet: go back and run a test", "#ffffff")
         else:
-            self._say(f"{len(rows)} measures from {len(records)} tests", "#ffffff")
+            tests = f"{len(records)} test{'' if len(records) == 1 else 's'}"
+            self._say(f"{len(rows)} measures from {tests}: save them to the profile", "#ffffff")
 
     def save_results(self) -> Any:
         """Store the records with the profile and write the HTML report into the folder."""
