@@ -733,3 +733,27 @@ def test_two_instances_opening_a_new_profile_at_once(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_two_app_instances_on_one_database(tmp_path: Path) -> None:
+    """Two posture monitors (real app processes, offscreen) save to one profile database at the same time."""
+    pytest.importorskip("posture_feedback.commands.app")
+    data = tmp_path / "data"
+    with Database(data / "posture-feedback.sqlite3") as db:
+        pid = db.create_profile("Pat").id  # created beforehand: see the race test above
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "posture_feedback.cli", "--monitor", "--source", "sample", "--frames",
+                          "15", "--screenshot", str(tmp_path / f"{name}.png"), "--profile", "Pat", "--data-dir",
+                          str(data), "--mute"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("first", "second")
+    ]  # fmt: skip
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for p, (_out, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0 and "Traceback" not in err, err[-1500:]
+    assert (tmp_path / "first.png").is_file() and (tmp_path / "second.png").is_file()
+    with Database(data / "posture-feedback.sqlite3", readonly=True) as db:
+        assert db.integrity_check() == "ok"
+        assert [p.name for p in db.list_profiles()] == ["Pat"]
+        days = db.monitor_by_day(pid)
+        assert len(days) == 1 and days[0].monitored_s > 0
