@@ -145,9 +145,17 @@ class ExercisePanel(QWidget):
         return item
 
     def add_set(self, result: SetResult) -> None:
+        """A finished set: a summary line; for holds (no repetition rows) also a row in the list."""
+        text = set_summary(result)
         lines = [t for t in self.sets_label.text().split("\n") if t]
-        lines.append(set_summary(result))
+        lines.append(text)
         self.sets_label.setText("\n".join(lines[-3:]))
+        if self.kind in ("hold", "balance"):
+            ok = result.end_reason == "complete" and result.hold is not None and result.hold.breaks == 0
+            colour = GOOD_COLOUR if ok else (FLAGGED_COLOUR if result.end_reason == "complete" else BAD_COLOUR)
+            item = QListWidgetItem(("✓ " if ok else ("! " if result.end_reason == "complete" else "✗ ")) + text)
+            item.setForeground(QColor(colour))
+            self.reps_list.insertItem(0, item)
 
     def show_rest(self, event: RestEvent) -> None:
         """A rest begins: remember what comes next (the timer comes from the status)."""
@@ -168,6 +176,7 @@ class ExercisePanel(QWidget):
         if st.state is RunnerState.DONE:
             self.progress_label.setText("")
             self.state_label.setText("Session complete")
+            self.target_label.setText("")
             self.hold_bar.setVisible(False)
             return
         if st.items:

@@ -404,13 +404,14 @@ class ExerciseWindow(QMainWindow):
         vol = QLabel("Volume")
         bar.addWidget(vol)
         bar.addWidget(self.volume_slider)
-        self.speech_label = QLabel(f"Speech: {backend_label(self.speaker)}")
-        self.speech_label.setStyleSheet("color: #aaa")
-        bar.addWidget(self.speech_label, 1)
-        self.status_label = QLabel("")
-        self.status_label.setStyleSheet("color: #aaa")
-        bar.addWidget(self.status_label)
+        bar.addStretch(1)
         col.addLayout(bar)
+        sb = self.statusBar()
+        sb.setStyleSheet("QStatusBar { background: #101014; color: #ccc } QLabel { color: #ccc; padding: 0 8px }")
+        self.speech_label = QLabel(f"Speech: {backend_label(self.speaker)}")
+        self.status_label = QLabel("")
+        sb.addWidget(self.status_label, 1)
+        sb.addPermanentWidget(self.speech_label)
         return page
 
     def _build_actions(self) -> None:
@@ -656,8 +657,12 @@ class ExerciseWindow(QMainWindow):
         self._refresh()
 
     def _session_done(self, e: SessionDone) -> None:
-        counted = sum(s.count for s in e.result.sets)
-        self._set_cue(f"Session complete: {len(e.result.sets)} sets, {counted} repetitions counted", "#46d26a")
+        sets = e.result.sets
+        counted = sum(s.count for s in sets if s.reps)
+        text = f"Session complete: {len(sets)} set{'' if len(sets) == 1 else 's'}"
+        if any(s.reps for s in sets):
+            text += f", {counted} repetitions counted"
+        self._set_cue(text, "#46d26a")
         self.pause_button.setEnabled(False)
         self.next_button.setEnabled(False)
         self.skip_button.setEnabled(False)
