@@ -16,7 +16,7 @@ Follows docs/assessment.md, "Guided flow in the app": every number comes from th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from posture_feedback.calibration.neutral import NeutralPosture, capture_neutral
 from posture_feedback.types import FrameResult, View
 
 SIDES = ("left", "right")
+_EMPTY = np.empty((0, 0, 3), np.uint8)
 
 
 class TimedCapture:
@@ -231,7 +232,7 @@ class AssessmentFlow:
         frames = {**self.rom_frames.get(name, {}), **{s: recording.results for s in recording.sides}}
         record = rom_test(name, frames, calibration=self.calibration, out_dir=self.out_dir,
                           inputs={"source": self.camera, "mode": "live"})  # fmt: skip
-        self.rom_frames[name] = frames
+        self.rom_frames[name] = {side: _slim(res, record, name, side) for side, res in frames.items()}
         key = f"rom:{name}"
         self.records.pop(key, None)
         self.records[key] = record
@@ -239,6 +240,14 @@ class AssessmentFlow:
 
     def ordered_records(self) -> list[AssessmentRecord]:
         return list(self.records.values())
+
+
+def _slim(results: list[FrameResult], record: AssessmentRecord, test: str, side: str) -> list[FrameResult]:
+    """The frames without their pixels, except at the repetition peaks (the snapshot frames): memory stays small
+    when the other side is added later and the test is measured again."""
+    d = record.details.get(f"{test} ({side})", {})
+    keep = {p["frame"] for p in d.get("peaks", [])}
+    return [r if r.frame.index in keep else replace(r, frame=replace(r.frame, image=_EMPTY)) for r in results]
 
 
 def rom_tests() -> list[RomTest]:
