@@ -229,7 +229,12 @@ def install_feature_menus(main_window: QMainWindow, data_dir: str | None = None)
     ``main_window.feature_actions`` (name → ``QAction``).
     """
     features = FeatureMenus(main_window, data_dir)
-    menu = main_window.menuBar().addMenu("&Session")
+    bar = main_window.menuBar()
+    if not bar.styleSheet():  # match the dark window (a light menu bar over it is glaring)
+        bar.setStyleSheet(
+            "QMenuBar { background: #26262b; color: #eee } QMenuBar::item:selected { background: #3a3a44 }"
+        )
+    menu = bar.addMenu("&Session")
     actions: dict[str, QAction] = {}
     for name, text, key, method in MENU_ITEMS:
         action = QAction(text, main_window)
