@@ -158,3 +158,15 @@ def test_the_posture_step_gates_the_view_live_and_never_measures_a_wrong_one(qtb
     window.skip_posture_view()  # neither view recorded: the core refuses, the window says so
     assert window.posture is None and "posture" not in window.flow.records
     assert "Not measured" in window.posture_result.text() and "front view, a side view" in window.posture_result.text()
+
+
+def test_launch_assessment_runs_the_scripted_flow_offscreen(qtbot, sports_video, tmp_path):
+    from PyQt6.QtGui import QImage
+
+    from posture_feedback.ui.assessment_window import launch_assessment
+
+    shot = tmp_path / "assessment.png"
+    code = launch_assessment(source=str(sports_video), frames=90, screenshot=str(shot), data_dir=str(tmp_path / "d"))
+    assert code == 0  # the shoulder-abduction test was measured on the first 90 frames
+    image = QImage(str(shot))
+    assert image.width() == 1280 and image.height() == 760

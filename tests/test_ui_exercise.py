@@ -238,3 +238,23 @@ def test_the_panel_shows_the_countdown_and_the_rest_timer_big(qtbot):
     panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, remaining_s=math.nan, **base))
     assert ">4<" in panel.count_label.text() and "/ 10" in panel.count_label.text()
     assert "Exercise 1 of 2 · set 1 of 3" in panel.progress_label.text()
+
+
+def test_launch_exercise_runs_offscreen_and_saves_the_window(qtbot, sports_video, tmp_path):
+    from PyQt6.QtGui import QImage
+
+    from posture_feedback.exercises.errors import PlanError
+    from posture_feedback.ui.exercise_window import launch_exercise
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[exercise]]\nname = "lateral_raise"\nreps = "ten"\n', encoding="utf-8")
+    with pytest.raises(PlanError, match=r"bad.toml:3: exercise\[1\].reps"):
+        launch_exercise(str(bad), source=str(sports_video), frames=5, screenshot=str(tmp_path / "x.png"))
+    shot = tmp_path / "exercise.png"
+    code = launch_exercise("lateral_raise", source=str(sports_video), profile="Eve", frames=30, screenshot=str(shot),
+                           data_dir=str(tmp_path / "data"))  # fmt: skip
+    assert code == 0
+    image = QImage(str(shot))
+    assert image.width() == 1280 and image.height() == 760
+    assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT p.name, s.status FROM sessions s "
+                "JOIN profiles p ON p.id = s.profile_id") == [("Eve", "aborted")]  # fmt: skip
