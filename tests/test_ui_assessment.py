@@ -160,13 +160,20 @@ def test_the_posture_step_gates_the_view_live_and_never_measures_a_wrong_one(qtb
     assert "Not measured" in window.posture_result.text() and "front view, a side view" in window.posture_result.text()
 
 
-def test_launch_assessment_runs_the_scripted_flow_offscreen(qtbot, sports_video, tmp_path):
-    from PyQt6.QtGui import QImage
-
-    from posture_feedback.ui.assessment_window import launch_assessment
+def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_path):
+    import os
+    import subprocess
+    import sys
 
     shot = tmp_path / "assessment.png"
-    code = launch_assessment(source=str(sports_video), frames=90, screenshot=str(shot), data_dir=str(tmp_path / "d"))
-    assert code == 0  # the shoulder-abduction test was measured on the first 90 frames
-    image = QImage(str(shot))
-    assert image.width() == 1280 and image.height() == 760
+    code = (
+        "import sys\nfrom posture_feedback.ui.assessment_window import launch_assessment\n"
+        f"sys.exit(launch_assessment(source={str(sports_video)!r}, frames=90, screenshot={str(shot)!r}, "
+        f"data_dir={str(tmp_path / 'd')!r}))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSTURE_FEEDBACK_CONFIG_DIR": str(tmp_path / "config")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr  # the shoulder-abduction test was measured on the first 90 frames
+    with open(shot, "rb") as f:
+        header = f.read(24)
+    assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 760

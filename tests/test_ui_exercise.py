@@ -9,7 +9,9 @@ file/line/field error and never start, and speech must fall back when no engine 
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
 import sys
 
 import pytest
@@ -240,21 +242,34 @@ def test_the_panel_shows_the_countdown_and_the_rest_timer_big(qtbot):
     assert "Exercise 1 of 2 · set 1 of 3" in panel.progress_label.text()
 
 
-def test_launch_exercise_runs_offscreen_and_saves_the_window(qtbot, sports_video, tmp_path):
-    from PyQt6.QtGui import QImage
+def run_launch(code: str, tmp_path) -> subprocess.CompletedProcess:
+    """Run a ``launch_*`` entry point in its own process (it runs the Qt event loop itself), offscreen."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSTURE_FEEDBACK_CONFIG_DIR": str(tmp_path / "config")}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
 
-    from posture_feedback.exercises.errors import PlanError
-    from posture_feedback.ui.exercise_window import launch_exercise
 
+def test_launch_exercise_runs_offscreen_and_saves_the_window(sports_video, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[exercise]]\nname = "lateral_raise"\nreps = "ten"\n', encoding="utf-8")
-    with pytest.raises(PlanError, match=r"bad.toml:3: exercise\[1\].reps"):
-        launch_exercise(str(bad), source=str(sports_video), frames=5, screenshot=str(tmp_path / "x.png"))
     shot = tmp_path / "exercise.png"
-    code = launch_exercise("lateral_raise", source=str(sports_video), profile="Eve", frames=30, screenshot=str(shot),
-                           data_dir=str(tmp_path / "data"))  # fmt: skip
-    assert code == 0
-    image = QImage(str(shot))
-    assert image.width() == 1280 and image.height() == 760
+    code = (
+        "import sys\n"
+        "from posture_feedback.exercises.errors import PlanError\n"
+        "from posture_feedback.ui.exercise_window import launch_exercise\n"
+        "try:\n"
+        f"    launch_exercise({str(bad)!r}, source={str(sports_video)!r}, frames=5, screenshot={str(shot)!r})\n"
+        "except PlanError as exc:\n"
+        "    print('refused:', exc)\n"
+        f"sys.exit(launch_exercise('lateral_raise', source={str(sports_video)!r}, profile='Eve', frames=30, "
+        f"screenshot={str(shot)!r}, data_dir={str(tmp_path / 'data')!r}))\n"
+    )
+    done = run_launch(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "refused: " in done.stdout and "bad.toml:3: exercise[1].reps" in done.stdout  # before any window
+    assert f"screenshot: {shot}" in done.stdout
+    with open(shot, "rb") as f:
+        header = f.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 760
     assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT p.name, s.status FROM sessions s "
                 "JOIN profiles p ON p.id = s.profile_id") == [("Eve", "aborted")]  # fmt: skip

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PyQt6.QtCore import QEvent, QObject, Qt
+from PyQt6 import sip
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -58,8 +59,11 @@ class FeatureMenus(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """The main window is closing: close the feature windows too (and do not restart the mirror)."""
-        if obj is self.main_window and event.type() == QEvent.Type.Close:
-            self.close()
+        if event.type() == QEvent.Type.Close:
+            if obj is self.main_window:
+                self.close()
+            elif obj in self.windows:  # a feature window closes: give the mirror its source back after it
+                QTimer.singleShot(0, lambda w=obj: self._closed_if_hidden(w))
         return False
 
     # -- shared ----------------------------------------------------------------------------
@@ -110,8 +114,14 @@ class FeatureMenus(QObject):
     def _opened(self, window: QWidget) -> None:
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.windows.append(window)
+        window.installEventFilter(self)
         window.destroyed.connect(lambda _obj=None, w=window: self._closed(w))
         window.show()
+
+    def _closed_if_hidden(self, window: QWidget) -> None:
+        """After a close event: the window is gone unless the close was refused (or it was deleted meanwhile)."""
+        if sip.isdeleted(window) or not window.isVisible():
+            self._closed(window)
 
     def _closed(self, window: QWidget) -> None:
         if window in self.windows:
