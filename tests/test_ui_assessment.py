@@ -11,6 +11,7 @@ saying how to turn, and nothing is recorded.
 from __future__ import annotations
 
 import math
+import threading
 
 import pytest
 
@@ -98,6 +99,9 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
         assert left.value == pytest.approx(record.measure("shoulder_abduction", "left").value)
     finally:
         db.close()
+    window.close()
+    assert window.worker is None and window.db is None
+    assert not [t for t in threading.enumerate() if t.name.startswith("frame-worker")]
 
 
 def test_a_rom_test_in_the_wrong_view_is_refused_with_how_to_turn(qtbot, sports_video, tmp_path):

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 from PyQt6.QtCore import Qt
@@ -89,6 +90,7 @@ def test_a_built_in_exercise_counts_reps_and_stores_each_one(qtbot, sports_video
     assert len(sets) == 1 and sets[0][0] == "lateral_raise" and sets[0][1] == 1
     assert '"end_reason": "stopped"' in sets[0][2]
     assert rows(db_path, "SELECT status FROM sessions") == [("aborted",)]
+    assert not [t for t in threading.enumerate() if t.name.startswith("frame-worker")]  # the camera is released
 
 
 def test_pause_freezes_the_session_and_skip_moves_on(qtbot, sports_video, tmp_path):
