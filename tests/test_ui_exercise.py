@@ -275,3 +275,14 @@ def test_launch_exercise_runs_offscreen_and_saves_the_window(sports_video, tmp_p
     assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 760
     assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT p.name, s.status FROM sessions s "
                 "JOIN profiles p ON p.id = s.profile_id") == [("Eve", "aborted")]  # fmt: skip
+
+
+def test_a_loaded_plan_with_overrides_is_used_as_it_is(qtbot, tmp_path):
+    from posture_feedback.exercises.plan import Plan
+
+    plan = Plan.single("lateral_raise", side="left", reps=5)  # as the exercise command builds it from its options
+    window = ExerciseWindow(ExerciseOptions(what=plan, data_dir=str(tmp_path / "data"), speech="silent"))
+    qtbot.addWidget(window)
+    assert window.plan is plan and window.start_button.isEnabled()
+    assert f"left: {plan.items[0].sets} × 5 reps" in window.plan_label.text()
+    assert window.side_combo.currentData() == "left"

@@ -93,12 +93,16 @@ SHORTCUTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-def load_exercise_or_plan(what: str) -> Plan:
-    """A ``Plan`` from a built-in exercise name, an exercise definition ``.toml`` or a plan ``.toml``.
+def load_exercise_or_plan(what: str | Path | Plan) -> Plan:
+    """A ``Plan`` from a built-in exercise name, an exercise definition ``.toml`` or a plan ``.toml``
+    (a ``Plan`` already loaded, e.g. with the command line's overrides, is returned as it is).
 
     Raises ``PlanError`` (file, line, field, problem, allowed) or ``PostureFeedbackError`` (unknown name).
     """
     from posture_feedback.commands.exercise import load_what
+
+    if isinstance(what, Plan):
+        return what
 
     no_overrides = argparse.Namespace(side=None, reps=None, sets=None, hold=None)
     return load_what(str(what), no_overrides, headless=False)
@@ -202,7 +206,7 @@ class ExerciseOptions:
 
     Attributes:
         source: camera index, video path or ``"sample"``.
-        what: exercise name or plan/definition file to preselect (None = choose in the window).
+        what: exercise name, plan/definition file or loaded ``Plan`` to preselect (None = choose in the window).
         profile: profile name to save to (created if missing; None = choose in the window).
         data_dir: the database folder (None = storage's default).
         model, max_people: pose model options.
@@ -217,7 +221,7 @@ class ExerciseOptions:
     """
 
     source: Any = 0
-    what: str | None = None
+    what: str | Path | Plan | None = None
     profile: str | None = None
     data_dir: str | None = None
     model: str = "full"
@@ -434,7 +438,7 @@ class ExerciseWindow(QMainWindow):
         if path:
             self.choose(path)
 
-    def choose(self, what: str) -> Plan | None:
+    def choose(self, what: str | Path | Plan) -> Plan | None:
         """Load a built-in name or a plan/definition file; show its summary, or its error (no start)."""
         self.plan, self.plan_error = None, None
         try:
@@ -443,7 +447,7 @@ class ExerciseWindow(QMainWindow):
             self.plan_error = exc
             self.error_label.setText(plan_error_html(exc))
             self.error_label.setVisible(True)
-            self.plan_label.setText(f"<b>{_esc(Path(what).name)}</b>")
+            self.plan_label.setText(f"<b>{_esc(Path(str(what)).name)}</b>")
             self.start_button.setEnabled(False)
             self._side_visible(False)
             return None
@@ -844,7 +848,7 @@ class _ScreenshotDriver:
 
 
 def launch_exercise(
-    exercise_or_plan: str,
+    exercise_or_plan: str | Path | Plan,
     source: str = "0",
     profile: str | None = None,
     frames: int | None = None,
@@ -852,6 +856,9 @@ def launch_exercise(
     data_dir: str | None = None,
 ) -> int:
     """Open the exercise window on ``source`` with this exercise or plan; returns the exit code.
+
+    ``exercise_or_plan``: a built-in name, a plan or exercise-definition ``.toml``, or a loaded
+    ``Plan`` (the ``exercise`` command's, with its ``--side/--reps/--sets/--hold`` applied).
 
     With ``screenshot`` (offscreen where there is no display) it processes ``frames`` frames of
     the source (every frame, no instruction/countdown/rest waits), saves the window as PNG and
