@@ -16,7 +16,16 @@ import threading
 import pytest
 
 from posture_feedback.storage import Database
-from posture_feedback.ui.assessment_window import AssessmentOptions, AssessmentWindow
+from posture_feedback.ui.assessment_window import (
+    CAMERA,
+    MOVEMENT,
+    NEUTRAL,
+    RESULTS,
+    ROM,
+    START,
+    AssessmentOptions,
+    AssessmentWindow,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,14 +58,14 @@ def wait_all_frames(qtbot, window: AssessmentWindow, frames: int) -> None:
 def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_video, tmp_path):
     window = open_window(qtbot, sports_video, tmp_path, frames=90)
     # Steps are taken before the first frame arrives, so the recording holds frames 0–89.
-    window.go(1)
+    window.go(CAMERA)
     window.skip_calibration()
     assert window.flow.calibration is not None and window.flow.calibration.skipped
     assert "level" in window.camera_result.text()
-    assert window.pages.currentIndex() == 2
+    assert window.pages.currentIndex() == NEUTRAL
     window.skip_neutral()
     window.skip_posture()
-    assert window.pages.currentIndex() == 4
+    assert window.pages.currentIndex() == ROM
     window.select_test("shoulder_abduction", "both")
     assert "Face the camera" in window.test_text.text() and "180" in window.norm_label.text()
     window.start_rom_recording()
@@ -80,7 +89,7 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
     assert "Left − right" in window.rom_result.text() and "AAOS" in window.rom_result.text()
     assert window.peaks_list.count() == sum(len(v) for v in live.values())
 
-    window.go(5)
+    window.go(RESULTS)
     assert window.results_table.rowCount() == len(record.measures)
     assert "±" in window.results_table.item(0, 1).text()
     saved = window.save_results()
@@ -107,7 +116,7 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
 def test_a_rom_test_in_the_wrong_view_is_refused_with_how_to_turn(qtbot, sports_video, tmp_path):
     window = open_window(qtbot, sports_video, tmp_path, frames=40)
     window.skip_calibration()
-    window.go(4)
+    window.go(ROM)
     window.select_test("shoulder_flexion", "left")  # needs a side view; the man faces the camera
     window.start_rom_recording()
     wait_all_frames(qtbot, window, 40)
@@ -117,7 +126,7 @@ def test_a_rom_test_in_the_wrong_view_is_refused_with_how_to_turn(qtbot, sports_
     assert window.finish_rom() is None
     assert "Not measured" in window.rom_result.text() and "Turn side-on" in window.rom_result.text()
     assert window.flow.records == {}
-    window.go(5)
+    window.go(RESULTS)
     assert window.results_table.rowCount() == 0 and not window.save_button.isEnabled()
 
 
@@ -128,7 +137,7 @@ def test_the_camera_step_calibrates_from_the_live_frames_and_stores_it(qtbot, sp
     )  # fmt: skip
     window = AssessmentWindow(options)
     qtbot.addWidget(window)
-    window.go(1)
+    window.go(CAMERA)
     window.start_camera_calibration()
     wait_all_frames(qtbot, window, 60)
     cal = window.flow.calibration
@@ -143,8 +152,8 @@ def test_the_camera_step_calibrates_from_the_live_frames_and_stores_it(qtbot, sp
     finally:
         db.close()
     assert (tmp_path / "config" / "calibrations.json").is_file()  # per camera, for every profile
-    window.go(0)
-    window.go(1)
+    window.go(START)
+    window.go(CAMERA)
     assert window.stored_camera_button.isVisibleTo(window)  # offered again next time
 
 
@@ -181,3 +190,32 @@ def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_pa
     with open(shot, "rb") as f:
         header = f.read(24)
     assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 760
+
+
+def test_the_movement_screen_measures_a_recorded_view_and_refuses_the_wrong_one(qtbot, sports_video, tmp_path):
+    # Frames 0–59: two jumping jacks facing the camera; each landing bends the knees like a shallow squat.
+    window = open_window(qtbot, sports_video, tmp_path, frames=60)
+    window.skip_calibration()
+    window.go(MOVEMENT)
+    window.select_movement("overhead_squat")
+    assert "arms straight overhead" in window.movement_text.text() and not window.leg_combo.isVisibleTo(window)
+    window.start_movement_recording("front")
+    wait_all_frames(qtbot, window, 60)
+    assert window.movement_recording.message is None  # a front view, as required
+    window.stop_movement_recording()
+    front = window.movement_views["front"]
+    assert len(front) == 60 and "front view: 60 frames" in window.movement_status.text()
+
+    window.select_movement("sit_to_stand")  # needs the side view: these frames are refused, with how to turn
+    window.movement_views = {"side": front}
+    assert window.finish_movement() is None
+    assert "Not measured" in window.movement_result.text() and "Turn side-on" in window.movement_result.text()
+
+    window.select_movement("overhead_squat")
+    window.movement_views = {"front": front}
+    record = window.finish_movement()
+    assert record is not None and record.kind == "movement"
+    assert {m.name for m in record.measures} >= {"knee_valgus", "hip_shift", "left_right_asymmetry"}
+    assert "knee valgus (left)" in window.movement_result.text() and window.movement_views == {}
+    window.go(RESULTS)
+    assert window.results_table.rowCount() == len(record.measures)

@@ -166,6 +166,26 @@ class RomRecording:
         return self.results[-1].frame.timestamp_s - self.results[0].frame.timestamp_s
 
 
+@dataclass
+class ViewRecording:
+    """A recording that must be in one view (a movement test's front or side part): the frames and,
+    for the newest one, how to turn (None while the view is right)."""
+
+    view: View
+    results: list[FrameResult] = field(default_factory=list)
+    message: str | None = None
+
+    def feed(self, result: FrameResult) -> None:
+        self.results.append(result)
+        self.message = view_instruction(self.view, result.view, result.azimuth_deg)
+
+    @property
+    def duration_s(self) -> float:
+        if len(self.results) < 2:
+            return 0.0
+        return self.results[-1].frame.timestamp_s - self.results[0].frame.timestamp_s
+
+
 def norm_text(test_name: str) -> str:
     """'norm 180° (normal ≥ 162°, AAOS 1965)' for a ROM test, from ``assessment.references``."""
     ref = ROM_REFERENCES[test_name]
@@ -234,6 +254,20 @@ class AssessmentFlow:
                           inputs={"source": self.camera, "mode": "live"})  # fmt: skip
         self.rom_frames[name] = {side: _slim(res, record, name, side) for side, res in frames.items()}
         key = f"rom:{name}"
+        self.records.pop(key, None)
+        self.records[key] = record
+        return record
+
+    def movement_record(
+        self, name: str, front: list[FrameResult] | None, side_view: list[FrameResult] | None, leg: str | None
+    ) -> AssessmentRecord:
+        """The movement screen of test ``name`` from its front and/or side recording (``leg``: the stance leg
+        of a single-leg test). Raises ``WrongViewError`` / ``MovementScreenError`` with their messages."""
+        from posture_feedback.assessment.movement import movement_screen
+
+        record = movement_screen(name, front or None, side_view or None, side=leg, calibration=self.calibration,
+                                 out_dir=self.out_dir, inputs={"source": self.camera, "mode": "live"})  # fmt: skip
+        key = f"movement:{name}" + (f":{leg}" if leg else "")
         self.records.pop(key, None)
         self.records[key] = record
         return record

@@ -14,7 +14,9 @@ Right: the steps, in order, each skippable where the guide allows:
    repetition's peak; a wrong view shows the how-to-turn message and is not measured; "Stop and
    measure" runs ``rom_test`` (refusal in the wrong view with its message), showing the peak per
    repetition, the best, the left/right difference and the normative value.
-5. **Results** — every measure with ± uncertainty, reference and verdict; "Save" stores the
+5. **Movement screen** — overhead squat, single-leg squat or sit-to-stand: record the front and/or
+   the side view (the how-to-turn message while the view is wrong), then ``movement_screen``.
+6. **Results** — every measure with ± uncertainty, reference and verdict; "Save" stores the
    records with the profile and writes ``report.html`` (``assessment_storage.save_evaluation``).
 
 Every processed frame reaches the step in order (``ResultTap``); frames are kept (scaled to
@@ -55,6 +57,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
+from posture_feedback.assessment.movement import MOVEMENT_TESTS
 from posture_feedback.assessment.rom import ROM_TESTS
 from posture_feedback.assessment_storage import save_evaluation
 from posture_feedback.errors import PostureFeedbackError
@@ -65,6 +68,7 @@ from posture_feedback.ui.assessment_flow import (
     PostureCapture,
     RomRecording,
     TimedCapture,
+    ViewRecording,
     measure_rows,
     norm_text,
 )
@@ -77,7 +81,8 @@ from posture_feedback.ui.worker import FrameWorker, is_camera_spec
 
 log = logging.getLogger(__name__)
 
-STEPS = ("Start", "Camera", "Neutral", "Posture", "Range of motion", "Results")
+STEPS = ("Start", "Camera", "Neutral", "Posture", "Range of motion", "Movement", "Results")
+START, CAMERA, NEUTRAL, POSTURE, ROM, MOVEMENT, RESULTS = range(len(STEPS))
 CAMERA_TEXT = "Stand tall facing the camera, whole body in view, arms relaxed by your sides. Hold still."
 NEUTRAL_TEXT = "{posture} as you usually do, relaxed, facing the camera. Hold still."
 SNAPSHOT_WIDTH = 480
@@ -190,7 +195,7 @@ class AssessmentWindow(QMainWindow):
         right.addWidget(self.steps_label)
         self.pages = QStackedWidget(right_widget)
         for build in (self._page_start, self._page_camera, self._page_neutral, self._page_posture, self._page_rom,
-                      self._page_results):  # fmt: skip
+                      self._page_movement, self._page_results):  # fmt: skip
             self.pages.addWidget(build())
         right.addWidget(self.pages, 1)
         nav = QHBoxLayout()
@@ -236,7 +241,7 @@ class AssessmentWindow(QMainWindow):
         col.addStretch(1)
         begin = QPushButton("Begin")
         begin.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 8px")
-        begin.clicked.connect(lambda: self.go(1))
+        begin.clicked.connect(lambda: self.go(CAMERA))
         col.addWidget(begin)
         return page
 
@@ -340,8 +345,53 @@ class AssessmentWindow(QMainWindow):
         self._show_test()
         return page
 
+    def _page_movement(self) -> QWidget:
+        page, col = self._page("5. Movement screen")
+        col.addWidget(_label(
+            "Squats and sit-to-stand, filmed from the front and from the side: the classic compensations "
+            "(knees caving in, trunk leaning forward, arms falling forward, hips shifting, asymmetry).", 11,
+            colour="#ccc"))  # fmt: skip
+        pick = QHBoxLayout()
+        self.movement_combo = QComboBox(page)
+        for t in MOVEMENT_TESTS.values():
+            self.movement_combo.addItem(t.title, t.name)
+        self.movement_combo.currentIndexChanged.connect(lambda _i: self._show_movement())
+        self.leg_combo = QComboBox(page)
+        self.leg_combo.addItem("left leg", "left")
+        self.leg_combo.addItem("right leg", "right")
+        self.leg_combo.currentIndexChanged.connect(lambda _i: self._show_movement())
+        pick.addWidget(self.movement_combo, 1)
+        pick.addWidget(self.leg_combo)
+        col.addLayout(pick)
+        self.movement_text = _label("", 11, colour="#ddd")
+        col.addWidget(self.movement_text)
+        rec = QHBoxLayout()
+        self.front_button = QPushButton("Record front view")
+        self.front_button.clicked.connect(lambda: self.start_movement_recording("front"))
+        self.side_button = QPushButton("Record side view")
+        self.side_button.clicked.connect(lambda: self.start_movement_recording("side"))
+        rec.addWidget(self.front_button)
+        rec.addWidget(self.side_button)
+        col.addLayout(rec)
+        self.movement_stop_button = QPushButton("Stop recording")
+        self.movement_stop_button.clicked.connect(self.stop_movement_recording)
+        self.movement_stop_button.setEnabled(False)
+        col.addWidget(self.movement_stop_button)
+        self.movement_status = _label("", 11)
+        col.addWidget(self.movement_status)
+        self.movement_measure_button = QPushButton("Measure")
+        self.movement_measure_button.clicked.connect(self.finish_movement)
+        self.movement_measure_button.setEnabled(False)
+        col.addWidget(self.movement_measure_button)
+        self.movement_result = _label("", 10)
+        col.addWidget(self.movement_result)
+        col.addStretch(1)
+        self.movement_recording: ViewRecording | None = None
+        self.movement_views: dict[str, list[FrameResult]] = {}
+        return page
+
     def _page_results(self) -> QWidget:
-        page, col = self._page("5. Results")
+        page, col = self._page("6. Results")
         self.results_table = QTableWidget(0, 4, page)
         self.results_table.setHorizontalHeaderLabels(["Measure", "Value ± u", "Reference", "Verdict"])
         self.results_table.verticalHeader().setVisible(False)
@@ -378,20 +428,23 @@ class AssessmentWindow(QMainWindow):
         )
         self.back_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < len(STEPS) - 1)
-        if index == 0:
+        if index == START:
             self.folder_label.setText(f"Report folder: {self.out_dir()}")
             self._say("Choose the profile, then Begin", "#ffffff")
-        elif index == 1:
+        elif index == CAMERA:
             self._load_stored_camera()
             self._say(CAMERA_TEXT, "#ffffff")
-        elif index == 2:
+        elif index == NEUTRAL:
             self._say("Capture your neutral posture, or skip", "#ffffff")
-        elif index == 3:
+        elif index == POSTURE:
             self._say("Start the posture screen, or skip it", "#ffffff")
-        elif index == 4:
+        elif index == ROM:
             self._show_test()
             self._say(self.test_text.text(), "#ffffff")
-        elif index == 5:
+        elif index == MOVEMENT:
+            self._show_movement()
+            self._say("Choose a movement test, or go on to the results", "#ffffff")
+        elif index == RESULTS:
             self.show_results()
 
     def out_dir(self) -> Path:
@@ -485,6 +538,8 @@ class AssessmentWindow(QMainWindow):
             self.rom = None
             self.record_button.setEnabled(True)
             self.measure_button.setEnabled(False)
+        if getattr(self, "movement_recording", None) is not None:
+            self.stop_movement_recording()
         self._recording(False)
         self.progress.setValue(0)
 
@@ -507,6 +562,16 @@ class AssessmentWindow(QMainWindow):
                 self.posture_stage.setText(f"{self.posture.stage.capitalize()} view")
             if self.posture.done:
                 self._posture_done()
+        elif self.movement_recording is not None:
+            mv = self.movement_recording
+            mv.feed(r)
+            if mv.message:
+                self._say(mv.message, BAD)
+            else:
+                self._say(f"Recording the {self._movement_view} view: do the movement", GOOD)
+            self.progress.setValue(int(1000 * min(1.0, mv.duration_s / self.options.max_recording_s)))
+            if mv.duration_s >= self.options.max_recording_s:
+                self.stop_movement_recording()
         elif self.rom is not None:
             self.rom.feed(r)
             if self.rom.message:
@@ -548,20 +613,20 @@ class AssessmentWindow(QMainWindow):
         self.stored_camera_button.setVisible(cal is not None and not cal.skipped)
 
     def start_camera_calibration(self) -> None:
-        self.go(1)
+        self.go(CAMERA)
         self.capture, self.capture_kind = TimedCapture(self.options.calibration_s), "camera"
         self.camera_result.setText("Recording…")
 
     def use_stored_camera(self) -> None:
         if self._stored_camera is not None:
             self._apply_camera(self._stored_camera, "stored")
-            self.go(2)
+            self.go(NEUTRAL)
 
     def skip_calibration(self) -> None:
         """Skip the camera step: a level camera (the core widens frontal tilts' uncertainty by 2°)."""
         cal = self.flow.skip_camera()
         self._apply_camera(cal, "skipped")
-        self.go(2)
+        self.go(NEUTRAL)
 
     def _apply_camera(self, cal: Any, how: str) -> None:
         self.flow.calibration = cal
@@ -624,16 +689,16 @@ class AssessmentWindow(QMainWindow):
 
     # ------------------------------------------------------------------ 2. neutral
     def start_neutral_capture(self) -> None:
-        self.go(2)
+        self.go(NEUTRAL)
         self.capture, self.capture_kind = TimedCapture(self.options.neutral_s), "neutral"
         self.neutral_result.setText("Recording…")
 
     def skip_neutral(self) -> None:
-        self.go(3)
+        self.go(POSTURE)
 
     # ------------------------------------------------------------------ 3. posture screen
     def start_posture(self) -> None:
-        self.go(3)
+        self.go(POSTURE)
         self.posture = PostureCapture(self.options.capture_s, self.options.hold_s, self.upper_body_check.isChecked())
         self._recording(True)
         self.posture_result.setText("")
@@ -645,7 +710,7 @@ class AssessmentWindow(QMainWindow):
                 self._posture_done()
 
     def skip_posture(self) -> None:
-        self.go(4)
+        self.go(ROM)
 
     def _posture_done(self) -> None:
         capture, self.posture = self.posture, None
@@ -694,8 +759,8 @@ class AssessmentWindow(QMainWindow):
         self.side_combo.setCurrentIndex(i)
 
     def start_rom_recording(self) -> None:
-        if self.pages.currentIndex() != 4:
-            self.go(4)
+        if self.pages.currentIndex() != ROM:
+            self.go(ROM)
         name, side = self.test_combo.currentData(), self.side_combo.currentData()
         sides = ("left", "right") if side == "both" else (side,)
         self.rom = RomRecording(ROM_TESTS[name], sides, up=self.flow.up)
@@ -744,7 +809,76 @@ class AssessmentWindow(QMainWindow):
                     )
         return record
 
-    # ------------------------------------------------------------------ 5. results
+    # ------------------------------------------------------------------ 5. movement screen
+    def _show_movement(self) -> None:
+        name = self.movement_combo.currentData()
+        if name is None:
+            return
+        test = MOVEMENT_TESTS[name]
+        self.leg_combo.setVisible(not test.bilateral)
+        leg = self.leg_combo.currentData() if not test.bilateral else ""
+        self.movement_text.setText(test.instruction.format(side=leg))
+        done = ", ".join(f"{v} view: {len(r)} frames" for v, r in self.movement_views.items())
+        self.movement_status.setText(f"Recorded — {done}" if done else "Nothing recorded yet")
+        self.movement_measure_button.setEnabled(bool(self.movement_views) and self.movement_recording is None)
+
+    def select_movement(self, name: str, leg: str | None = None) -> None:
+        """Choose the movement test (and the stance leg of a single-leg test); earlier recordings are dropped."""
+        self.movement_combo.setCurrentIndex(self.movement_combo.findData(name))
+        if leg is not None:
+            self.leg_combo.setCurrentIndex(self.leg_combo.findData(leg))
+        self.movement_views = {}
+        self._show_movement()
+
+    def start_movement_recording(self, view: str) -> None:
+        """Record the ``front`` or ``side`` part of the movement test (until Stop, or the time limit)."""
+        if self.pages.currentIndex() != MOVEMENT:
+            self.go(MOVEMENT)
+        self.movement_recording = ViewRecording(View.FRONT if view == "front" else View.SIDE)
+        self._movement_view = view
+        self._recording(True)
+        self.front_button.setEnabled(False)
+        self.side_button.setEnabled(False)
+        self.movement_stop_button.setEnabled(True)
+        self.movement_measure_button.setEnabled(False)
+
+    def stop_movement_recording(self) -> None:
+        rec, self.movement_recording = self.movement_recording, None
+        self._recording(False)
+        self.progress.setValue(0)
+        self.front_button.setEnabled(True)
+        self.side_button.setEnabled(True)
+        self.movement_stop_button.setEnabled(False)
+        if rec is not None and rec.results:
+            self.movement_views[self._movement_view] = rec.results
+        self._show_movement()
+
+    def finish_movement(self) -> Any:
+        """Measure the recorded views with ``movement_screen``; shows the measures or the refusal."""
+        if self.movement_recording is not None:
+            self.stop_movement_recording()
+        name = self.movement_combo.currentData()
+        test = MOVEMENT_TESTS[name]
+        leg = None if test.bilateral else self.leg_combo.currentData()
+        try:
+            record = self.flow.movement_record(
+                name, self.movement_views.get("front"), self.movement_views.get("side"), leg
+            )
+        except PostureFeedbackError as exc:  # WrongViewError (how to turn), MovementScreenError (no repetition)
+            self.movement_result.setText(f"Not measured: {exc}")
+            self.movement_result.setStyleSheet(f"color: {BAD}; font-size: 10pt")
+            self._say(str(exc).split(": ")[-1], BAD, 15)
+            return None
+        self.movement_views = {}  # measured: the frames (with pixels) are not needed any more
+        lines = [f"{r['measure']}: {r['value']} ({r['verdict']})" for r in measure_rows(record)]
+        self.movement_result.setText("\n".join(lines))
+        self.movement_result.setStyleSheet("color: #eee; font-size: 10pt")
+        self._say(f"{test.title} measured", GOOD)
+        self._show_movement()
+        self.movement_status.setText("Measured. Record again to repeat the test.")
+        return record
+
+    # ------------------------------------------------------------------ 6. results
     def show_results(self) -> None:
         records = self.flow.ordered_records()
         rows = [(rec.title, r) for rec in records for r in measure_rows(rec)]
