@@ -84,16 +84,15 @@ def test_a_definition_file_runs_as_a_single_exercise(tmp_path):
     assert plan.items[0].exercise.name == "wall_slide" and plan.items[0].reps == 3
 
 
-def test_without_headless_the_app_gets_the_plan_or_a_clear_message(monkeypatch, capsys):
-    import posture_feedback.ui as ui
-    from posture_feedback.ui.options import AppOptions
+def test_without_headless_the_exercise_window_gets_the_plan(monkeypatch, tmp_path):
+    import posture_feedback.ui.exercise_window as window
 
     calls = []
-    monkeypatch.setattr(ui, "launch", lambda **kw: calls.append(kw) or 0)
-    code = main(["exercise", "lateral_raise", "--side", "left", "--source", "sample"])
-    if "plan" in AppOptions.__dataclass_fields__:
-        assert code == 0 and calls[0]["source"] == "sample"
-        assert calls[0]["plan"].items[0].exercise.name == "lateral_raise"
-    else:
-        assert code == 2 and calls == []
-        assert "cannot run exercise sessions yet" in capsys.readouterr().err
+    monkeypatch.setattr(window, "launch_exercise", lambda plan, **kw: calls.append((plan, kw)) or 0)
+    shot = tmp_path / "x.png"
+    code = main(["exercise", "lateral_raise", "--side", "left", "--source", "sample", "--profile", "Ann",
+                 "--frames", "30", "--screenshot", str(shot)])  # fmt: skip
+    assert code == 0 and len(calls) == 1
+    plan, kw = calls[0]
+    assert plan.items[0].exercise.name == "lateral_raise" and plan.items[0].side == "left"
+    assert kw["source"] == "sample" and kw["profile"] == "Ann" and kw["frames"] == 30 and kw["screenshot"] == str(shot)

@@ -42,6 +42,7 @@ from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.presets import PRESETS, get_preset
 from posture_feedback.targets import TargetSet, load_targets
 from posture_feedback.types import FrameResult, Verdict
+from posture_feedback.ui.feature_menus import install_feature_menus
 from posture_feedback.ui.gauges import GaugePanel
 from posture_feedback.ui.ghost import AnchoredGhostAnnotator, GhostPose
 from posture_feedback.ui.options import DEFAULT_PRESET, AppOptions
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         self.status_timer.start(250)
         self.set_therapist(opts.therapist, fullscreen=opts.therapist and opts.screenshot is None)
         self.open_source(opts.source)
+        install_feature_menus(self)
 
     # ------------------------------------------------------------------ construction
     def _build_ui(self) -> None:

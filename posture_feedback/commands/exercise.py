@@ -18,7 +18,6 @@ import argparse
 import csv
 import json
 import math
-import sys
 import tomllib
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -46,6 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--headless", action="store_true", help="no window: count on --video and print/write the results")
     p.add_argument("--out", "-o", type=Path, metavar="reps.csv|reps.json", help="write per-repetition results")
     p.add_argument("--source", metavar="N|FILE|sample", help="camera index or video for the app (default 0)")
+    p.add_argument("--profile", metavar="NAME", help="app: record the session in this profile's history")
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="app: data folder (default: the user data folder)")
+    p.add_argument("--frames", type=int, metavar="N", help="app: process N frames, then (with --screenshot) exit")
+    p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="app: save the window after --frames frames")
     p.add_argument("--side", choices=("left", "right", "both"), help="side for a single exercise (default both)")
     p.add_argument("--reps", type=int, metavar="N", help="single exercise: repetitions per set")
     p.add_argument("--sets", type=int, metavar="N", help="single exercise: number of sets")
@@ -266,22 +269,26 @@ def run_save_demo(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    """The guided session in the exercise window (``posture_feedback.ui.exercise_window``)."""
     plan = load_what(args.what, args, headless=False)
     try:
-        from posture_feedback.ui import launch
-        from posture_feedback.ui.options import AppOptions
+        from posture_feedback.ui.exercise_window import launch_exercise
     except ImportError as exc:
-        print(f"posture-feedback: the desktop app is not available ({exc}); "
-              "use --video FILE --headless to count on a recording", file=sys.stderr)  # fmt: skip
-        return 2
-    if "plan" not in getattr(AppOptions, "__dataclass_fields__", {}):
-        print("posture-feedback: this version of the app cannot run exercise sessions yet; "
-              "use --video FILE --headless to count on a recording", file=sys.stderr)  # fmt: skip
-        return 2
-    source: Any = args.source if args.source is not None else 0
-    if isinstance(source, str) and source.isdigit():
-        source = int(source)
-    return int(launch(source=source, plan=plan, model=args.model or "full") or 0)
+        raise PostureFeedbackError(
+            f"the desktop app is not available ({exc}); use --video FILE --headless to count on a recording"
+        ) from None
+    source = str(args.source) if args.source is not None else "0"
+    return int(
+        launch_exercise(
+            plan,
+            source=source,
+            profile=args.profile,
+            frames=args.frames,
+            screenshot=str(args.screenshot) if args.screenshot else None,
+            data_dir=str(args.data_dir) if args.data_dir else None,
+        )
+        or 0
+    )
 
 
 def run(args: argparse.Namespace) -> int:
