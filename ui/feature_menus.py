@@ -238,6 +238,8 @@ def install_feature_menus(main_window: QMainWindow, data_dir: str | None = None)
     The ``FeatureMenus`` behind it is kept as ``main_window.feature_menus``; its actions as
     ``main_window.feature_actions`` (name → ``QAction``).
     """
+    if getattr(main_window, "feature_menus", None) is not None:  # installed already (idempotent)
+        return
     features = FeatureMenus(main_window, data_dir)
     bar = main_window.menuBar()
     if not bar.styleSheet():  # match the dark window (a light menu bar over it is glaring)
