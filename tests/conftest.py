@@ -7,6 +7,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
+# Never touch the user's real profile database, calibrations or model cache from a test run.
+import tempfile  # noqa: E402
+
+_SANDBOX = tempfile.mkdtemp(prefix="posture-feedback-tests-")
+os.environ["POSTURE_FEEDBACK_DATA_DIR"] = os.path.join(_SANDBOX, "data")
+os.environ["POSTURE_FEEDBACK_CONFIG_DIR"] = os.path.join(_SANDBOX, "config")
+os.environ["POSTURE_FEEDBACK_CACHE"] = os.path.join(_SANDBOX, "cache")
+
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402

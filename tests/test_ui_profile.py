@@ -92,10 +92,12 @@ def test_the_profile_picker_lists_profiles_and_says_where_data_is(qtbot, tmp_pat
 
 
 def test_install_feature_menus_adds_the_session_menu_to_the_mirror_window(qtbot, sports_video, tmp_path):
-    window = MainWindow(AppOptions(source=str(sports_video), realtime=False, loop=True, sound=False, max_frames=5))
+    options = AppOptions(source=str(sports_video), realtime=False, loop=True, sound=False, max_frames=5,
+                         data_dir=str(tmp_path / "data"))  # fmt: skip
+    window = MainWindow(options)  # the window installs its Session menu itself
     qtbot.addWidget(window)
     window.show()
-    install_feature_menus(window, data_dir=str(tmp_path / "data"))
+    install_feature_menus(window)  # a second call changes nothing
     menus = [a for a in window.menuBar().actions() if a.text() == "&Session"]
     assert len(menus) == 1
     texts = [a.text() for a in menus[0].menu().actions()]
