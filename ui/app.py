@@ -27,6 +27,20 @@ def has_display() -> bool:
     return True
 
 
+def require_display(screenshot: Any) -> bool:
+    """True when the window must run offscreen (no display, a scripted ``screenshot`` run).
+
+    Raises ``PostureFeedbackError`` when there is no display and no ``screenshot`` to make.
+    """
+    offscreen = not has_display()
+    if offscreen and screenshot is None:
+        raise PostureFeedbackError(
+            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
+            "--frames N --screenshot OUT.png to run the window offscreen"
+        )
+    return offscreen
+
+
 def ensure_qapplication(offscreen: bool = False) -> Any:
     """The running ``QApplication``, created (offscreen if asked and not yet chosen) when needed."""
     if offscreen:
@@ -130,12 +144,7 @@ class ScreenshotDriver:
 
 def run_app(options: AppOptions) -> int:
     """Open the mirror window (or the posture monitor) and run until it is closed."""
-    offscreen = not has_display()
-    if offscreen and options.screenshot is None:
-        raise PostureFeedbackError(
-            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
-            "--frames N --screenshot OUT.png to run the window offscreen"
-        )
+    offscreen = require_display(options.screenshot)
     app = ensure_qapplication(offscreen=offscreen)
     import cv2
 

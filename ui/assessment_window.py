@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,16 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QCloseEvent, QResizeEvent
 from PyQt6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
-    QMainWindow,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -72,12 +68,15 @@ from posture_feedback.ui.assessment_flow import (
     measure_rows,
     norm_text,
 )
-from posture_feedback.ui.main_window import make_pipeline_factory
-from posture_feedback.ui.options import AppOptions
-from posture_feedback.ui.profile_dialog import ProfilePicker, open_database, profile_for_name
+from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
-from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, is_camera_spec
+from posture_feedback.ui.session_base import (
+    SessionScreenshotDriver,
+    SessionWindow,
+    cue_style,
+    launch_session,
+    make_cue_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,38 +127,25 @@ def _fmt(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:.0f}°"
 
 
-class AssessmentWindow(QMainWindow):
+class AssessmentWindow(SessionWindow):
     """See the module docstring."""
 
     def __init__(self, options: AssessmentOptions | None = None, db: Any = None) -> None:
         super().__init__()
-        self.options = options or AssessmentOptions()
-        self.setWindowTitle("Posture Feedback — Evaluation")
-        self.setStyleSheet(
+        self._setup_session(
+            options or AssessmentOptions(),
+            db,
+            "Posture Feedback — Evaluation",
             "QMainWindow, QWidget#central { background: #18181c } QLabel, QCheckBox { color: #eee }"
             " QPushButton { font-size: 11pt; padding: 4px 10px } QListWidget { background: #202026; color: #eee }"
-            " QTableWidget { background: #202026; color: #eee; gridline-color: #444 }"
+            " QTableWidget { background: #202026; color: #eee; gridline-color: #444 }",
         )
-        self.source_spec: Any = self.options.source
-        self.db = db
-        self.db_error = ""
-        self._own_db = False
-        if self.db is None:
-            try:
-                self.db = open_database(self.options.data_dir)
-                self._own_db = True
-            except StorageError as exc:
-                self.db_error = str(exc)
         self.flow = AssessmentFlow(camera=source_name(self.source_spec))
-        self.worker: FrameWorker | None = None
-        self.tap: ResultTap | None = None
         self.capture: TimedCapture | None = None
         self.capture_kind = ""
         self.posture: PostureCapture | None = None
         self.rom: RomRecording | None = None
         self.last_result: FrameResult | None = None
-        self.last_rendered: Any = None
-        self.frames_fed = 0
         self.saved: Any = None
         self.errors: list[str] = []
 
@@ -169,13 +155,8 @@ class AssessmentWindow(QMainWindow):
         row = QHBoxLayout(central)
         row.setContentsMargins(6, 6, 6, 6)
         left = QVBoxLayout()
-        self.video = VideoView(central)
-        self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
-        left.addWidget(self.video, 1)
-        self.message_label = QLabel("")
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumHeight(56)
+        left.addWidget(self._add_video(central), 1)
+        self.message_label = make_cue_label(56)
         left.addWidget(self.message_label)
         self.progress = QProgressBar(central)
         self.progress.setRange(0, 1000)
@@ -460,64 +441,19 @@ class AssessmentWindow(QMainWindow):
 
     def _say(self, text: str, colour: str, size: int = 18) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(
-            f"background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 6px"
-        )
+        self.message_label.setStyleSheet(cue_style(colour, size))
 
     # ------------------------------------------------------------------ worker
     def _open_worker(self) -> None:
-        spec = self.source_spec
-        opts = self.options
-        mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
-        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
-        self.tap = ResultTap(image_width=SNAPSHOT_WIDTH, keep_images=False)
-        self.video.show_placeholder(f"Opening {source_name(spec)}…")
-        worker = FrameWorker(
-            spec, self.tap.wrap(make_pipeline_factory(app_options, None, None)), realtime=opts.realtime,
-            loop=opts.loop, max_frames=opts.max_frames, annotators=(SkeletonAnnotator(), AngleAnnotator()),
-            mirror=mirror, display_box=(max(320, self.video.width()), max(240, self.video.height())),
-        )  # fmt: skip
-        worker.frameReady.connect(self._on_frame_ready)
-        worker.sourceOpened.connect(self._on_source_opened)
-        for sig in (worker.sourceFailed, worker.failed, worker.disconnected):
-            sig.connect(self._on_source_problem)
-        worker.ended.connect(self._drain)
-        worker.maxFramesReached.connect(lambda _n: self._drain())
-        self.worker = worker
-        worker.start()
+        tap = ResultTap(image_width=SNAPSHOT_WIDTH, keep_images=False)
+        self._start_worker(tap, (SkeletonAnnotator(), AngleAnnotator()))
 
     def _on_source_opened(self, name: str, _live: bool, _fps: float) -> None:
         self.flow.camera = name or self.flow.camera
 
-    def _stop_worker(self) -> None:
-        if self.worker is not None:
-            w, self.worker = self.worker, None
-            for sig in (w.frameReady, w.sourceOpened, w.sourceFailed, w.failed, w.disconnected, w.ended,
-                        w.maxFramesReached):  # fmt: skip
-                try:
-                    sig.disconnect()
-                except TypeError:
-                    pass
-            if not w.stop():
-                log.warning("the frame worker did not stop within its timeout")
-
-    def _video_resized(self, event: QResizeEvent) -> None:
-        VideoView.resizeEvent(self.video, event)
-        if self.worker is not None:
-            self.worker.display_box = (max(320, self.video.width()), max(240, self.video.height()))
-
     def _on_source_problem(self, message: str) -> None:
         self.video.show_placeholder(message)
         self._say(message, BAD, 13)
-
-    def _on_frame_ready(self) -> None:
-        if self.worker is None:
-            return
-        rendered = self.worker.take_latest()
-        self._drain()
-        if rendered is not None:
-            self.last_rendered = rendered
-            self.video.show_frame(rendered)
 
     def _drain(self) -> None:
         if self.tap is None:
@@ -926,43 +862,19 @@ class AssessmentWindow(QMainWindow):
 
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved.report)))
 
-    # ------------------------------------------------------------------ shutdown
-    def save_screenshot(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.grab().save(str(path)):
-            raise PostureFeedbackError(f"could not write the screenshot {path}")
-        return path
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.shutdown()
-        super().closeEvent(event)
-
-    def shutdown(self) -> None:
-        self.timer.stop()
-        self._stop_worker()
-        if self._own_db and self.db is not None:
-            self.db.close()
-            self.db = None
-
-
-class _ScreenshotDriver:
+class _ScreenshotDriver(SessionScreenshotDriver):
     """Scripted offscreen run: camera skipped, shoulder abduction on both sides over the frames, then the window."""
 
-    def __init__(self, window: AssessmentWindow, path: Path, timeout_s: float = 180.0) -> None:
-        self.window = window
-        self.path = path
-        self.deadline = time.perf_counter() + timeout_s
-        self.exit_code: int | None = None
-        self.message = ""
+    window: AssessmentWindow
+
+    def _script(self) -> None:
+        window = self.window
         window.skip_calibration()
         window.skip_neutral()
         window.skip_posture()
         window.select_test("shoulder_abduction", "both")
         window.start_rom_recording()
-        self.timer = QTimer()
-        self.timer.timeout.connect(self._poll)
-        self.timer.start(50)
 
     def _poll(self) -> None:
         w = self.window
@@ -973,22 +885,12 @@ class _ScreenshotDriver:
             return
         self.timer.stop()
         w._drain()  # noqa: SLF001 - the driver belongs to this module
-        if worker is not None:
-            take = worker.take_latest()
-            if take is not None:
-                w.video.show_frame(take)
+        self._show_latest()
         record = w.finish_rom()
-        w._refresh()  # noqa: SLF001
-        QApplication.processEvents()
-        try:
-            w.save_screenshot(self.path)
-            self.exit_code = 0 if record is not None else 1
-            if record is None:
-                self.message = "the ROM test could not be measured on these frames: " + w.rom_result.text()
-        except PostureFeedbackError as exc:
-            self.message, self.exit_code = str(exc), 2
-        w.close()
-        QApplication.instance().exit(self.exit_code)
+        if record is not None:
+            self._save_and_quit(0)
+        else:
+            self._save_and_quit(1, "the ROM test could not be measured on these frames: " + w.rom_result.text())
 
 
 def launch_assessment(
@@ -1004,37 +906,17 @@ def launch_assessment(
     ``frames`` frames (default 90): camera step skipped, shoulder abduction on both sides, and
     saves the window as PNG.
     """
-    from posture_feedback.ui.app import ensure_qapplication, has_display
 
-    offscreen = not has_display()
-    if offscreen and screenshot is None:
-        raise PostureFeedbackError(
-            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
-            "--frames N --screenshot OUT.png to run the window offscreen"
+    def build(spec: Any, max_frames: int | None, scripted: bool) -> AssessmentWindow:
+        return AssessmentWindow(
+            AssessmentOptions(
+                source=spec,
+                profile=profile,
+                data_dir=data_dir,
+                max_frames=max_frames,
+                realtime=not scripted,
+                loop=not scripted,
+            )  # fmt: skip
         )
-    spec: Any = int(source) if isinstance(source, str) and source.strip().isdigit() else source
-    scripted = screenshot is not None
-    if scripted and frames is None:
-        frames = 90
-    app = ensure_qapplication(offscreen=offscreen)
-    window = AssessmentWindow(
-        AssessmentOptions(
-            source=spec, profile=profile, data_dir=data_dir, max_frames=frames, realtime=not scripted, loop=not scripted
-        )  # fmt: skip
-    )
-    driver = None
-    if scripted:
-        window.resize(1280, 760)
-        driver = _ScreenshotDriver(window, Path(screenshot))
-    window.show()
-    code = app.exec()
-    window.shutdown()
-    if driver is not None:
-        if driver.message:
-            print(f"posture-feedback: {driver.message}", file=sys.stderr)
-        if driver.exit_code is None:
-            return 1
-        if driver.exit_code == 0:
-            print(f"screenshot: {driver.path}")
-        return driver.exit_code
-    return int(code)
+
+    return launch_session(build, _ScreenshotDriver, source, frames, screenshot)

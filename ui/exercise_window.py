@@ -25,23 +25,20 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QPushButton,
     QSlider,
     QStackedWidget,
@@ -70,13 +67,16 @@ from posture_feedback.exercises.runner import RunnerState, SessionRunner
 from posture_feedback.storage import StorageError
 from posture_feedback.types import FrameResult
 from posture_feedback.ui.exercise_panel import ExercisePanel
-from posture_feedback.ui.main_window import make_pipeline_factory
-from posture_feedback.ui.options import AppOptions
-from posture_feedback.ui.profile_dialog import ProfilePicker, open_database, profile_for_name
+from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
+from posture_feedback.ui.session_base import (
+    SessionScreenshotDriver,
+    SessionWindow,
+    cue_style,
+    launch_session,
+    make_cue_label,
+)
 from posture_feedback.ui.speech_qt import backend_label, choose_speaker
-from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, is_camera_spec
 
 log = logging.getLogger(__name__)
 
@@ -236,41 +236,28 @@ class ExerciseOptions:
     runner: dict[str, Any] = field(default_factory=dict)
 
 
-class ExerciseWindow(QMainWindow):
+class ExerciseWindow(SessionWindow):
     """See the module docstring."""
 
     def __init__(self, options: ExerciseOptions | None = None, db: Any = None) -> None:
         super().__init__()
-        self.options = options or ExerciseOptions()
-        self.setWindowTitle("Posture Feedback — Exercises")
-        self.setStyleSheet(
+        self._setup_session(
+            options or ExerciseOptions(),
+            db,
+            "Posture Feedback — Exercises",
             "QMainWindow, QWidget#central { background: #18181c } QLabel { color: #eee }"
             " QListWidget { color: #eee; background: #202026; font-size: 11pt }"
-            " QPushButton { font-size: 11pt; padding: 4px 10px }"
+            " QPushButton { font-size: 11pt; padding: 4px 10px }",
         )
-        self.source_spec: Any = self.options.source
-        self.db = db
-        self.db_error = ""
-        self._own_db = False
-        if self.db is None:
-            try:
-                self.db = open_database(self.options.data_dir)
-                self._own_db = True
-            except StorageError as exc:
-                self.db_error = str(exc)
         self.speaker = choose_speaker(self.options.speech)
         self.plan: Plan | None = None
         self.plan_error: PostureFeedbackError | None = None
         self.runner: SessionRunner | None = None
         self.recorder: Any = None
-        self.worker: FrameWorker | None = None
-        self.tap: ResultTap | None = None
         self.clock = RunnerClock()
         self.ghost = DemoGhostAnnotator()
         self.events: list[Event] = []  #: every runner event of the current session, in order
         self.storage_errors: list[str] = []
-        self.last_rendered: Any = None
-        self.frames_fed = 0
         self._started = False
         self._stopped_by_user = False
         self._plan_running: Plan | None = None
@@ -367,16 +354,9 @@ class ExerciseWindow(QMainWindow):
         col.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         video_col = QVBoxLayout()
-        self.video = VideoView(page)
-        self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
-        video_col.addWidget(self.video, 1)
-        self.cue_label = QLabel("")
-        self.cue_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.cue_label.setWordWrap(True)
-        self.cue_label.setMinimumHeight(60)
-        self.cue_label.setStyleSheet(
-            "background: #202024; color: #fff; font-size: 22pt; font-weight: bold; padding: 6px"
-        )
+        video_col.addWidget(self._add_video(page), 1)
+        self.cue_label = make_cue_label(60)
+        self.cue_label.setStyleSheet(cue_style("#fff", 22))
         video_col.addWidget(self.cue_label)
         row.addLayout(video_col, 1)
         self.panel = ExercisePanel(page)
@@ -517,58 +497,9 @@ class ExerciseWindow(QMainWindow):
             self._storage_failed(exc)
 
     def _open_worker(self) -> None:
-        spec = self.source_spec
-        opts = self.options
-        mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
-        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
-        self.tap = ResultTap()
-        self.video.show_placeholder(f"Opening {source_name(spec)}…")
-        worker = FrameWorker(
-            spec,
-            self.tap.wrap(make_pipeline_factory(app_options, None, None)),
-            realtime=opts.realtime,
-            loop=opts.loop,
-            max_frames=opts.max_frames,
-            annotators=(self.ghost, SkeletonAnnotator(), AngleAnnotator()),
-            mirror=mirror,
-            display_box=(max(320, self.video.width()), max(240, self.video.height())),
-        )
-        worker.frameReady.connect(self._on_frame_ready)
-        worker.sourceFailed.connect(self._on_source_problem)
-        worker.failed.connect(self._on_source_problem)
-        worker.disconnected.connect(self._on_source_problem)
-        worker.ended.connect(self._on_ended)
-        worker.maxFramesReached.connect(lambda _n: self._drain())
-        self.worker = worker
-        worker.start()
-
-    def _stop_worker(self) -> None:
-        if self.worker is not None:
-            w, self.worker = self.worker, None
-            for sig in (w.frameReady, w.sourceFailed, w.failed, w.disconnected, w.ended, w.maxFramesReached):
-                try:
-                    sig.disconnect()
-                except TypeError:
-                    pass
-            if not w.stop():
-                log.warning("the frame worker did not stop within its timeout")
-
-    def _video_resized(self, event: QResizeEvent) -> None:
-        VideoView.resizeEvent(self.video, event)
-        if self.worker is not None:
-            self.worker.display_box = (max(320, self.video.width()), max(240, self.video.height()))
+        self._start_worker(ResultTap(), (self.ghost, SkeletonAnnotator(), AngleAnnotator()))
 
     # ------------------------------------------------------------------ frames and events
-    def _on_frame_ready(self) -> None:
-        worker = self.worker
-        if worker is None:
-            return
-        rendered = worker.take_latest()
-        self._drain()
-        if rendered is not None:
-            self.last_rendered = rendered
-            self.video.show_frame(rendered)
-
     def _drain(self) -> None:
         """Feed every processed result to the runner, in order."""
         if self.tap is None or self.runner is None:
@@ -629,9 +560,7 @@ class ExerciseWindow(QMainWindow):
 
     def _set_cue(self, text: str, colour: str, size: int = 22) -> None:
         self.cue_label.setText(text)
-        self.cue_label.setStyleSheet(
-            f"background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 6px"
-        )
+        self.cue_label.setStyleSheet(cue_style(colour, size))
 
     def _refresh(self) -> None:
         runner = self.runner
@@ -764,22 +693,9 @@ class ExerciseWindow(QMainWindow):
     def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
-    def save_screenshot(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.grab().save(str(path)):
-            raise PostureFeedbackError(f"could not write the screenshot {path}")
-        return path
-
     # ------------------------------------------------------------------ shutdown
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.shutdown()
-        super().closeEvent(event)
-
-    def shutdown(self) -> None:
-        """Stop the camera; a session still running is stopped and saved as not finished."""
-        self.timer.stop()
-        self._stop_worker()
+    def _end_session(self) -> None:
+        """A session still running is stopped and saved as not finished; speech stops."""
         runner = self.runner
         if runner is not None and self._started and runner.state is not RunnerState.DONE:
             self._stopped_by_user = True
@@ -792,23 +708,12 @@ class ExerciseWindow(QMainWindow):
         close = getattr(self.speaker, "close", None)
         if close is not None:
             close()
-        if self._own_db and self.db is not None:
-            self.db.close()
-            self.db = None
 
 
-class _ScreenshotDriver:
+class _ScreenshotDriver(SessionScreenshotDriver):
     """Waits until the window has processed its frames (every one fed to the runner), saves it, quits."""
 
-    def __init__(self, window: ExerciseWindow, path: Path, timeout_s: float = 180.0) -> None:
-        self.window = window
-        self.path = path
-        self.deadline = time.perf_counter() + timeout_s
-        self.exit_code: int | None = None
-        self.message = ""
-        self.timer = QTimer()
-        self.timer.timeout.connect(self._poll)
-        self.timer.start(50)
+    window: ExerciseWindow
 
     def _poll(self) -> None:
         w = self.window
@@ -823,28 +728,17 @@ class _ScreenshotDriver:
             and w.video.rendered is not None
         )
         timed_out = time.perf_counter() > self.deadline
-        if w.runner is None and w.plan_error is not None:
-            self.message, self.exit_code = str(w.plan_error), 2
-        elif not (done or timed_out):
+        plan_failed = w.runner is None and w.plan_error is not None
+        if not (plan_failed or done or timed_out):
             return
         self.timer.stop()
-        if worker is not None:
-            take = worker.take_latest()
-            if take is not None:
-                w.last_rendered = take
-                w.video.show_frame(take)
-        w._refresh()  # noqa: SLF001 - the driver belongs to this module
-        QApplication.processEvents()
-        try:
-            w.save_screenshot(self.path)
-            if self.exit_code is None:
-                self.exit_code = 1 if timed_out and not done else 0
-                if self.exit_code:
-                    self.message = "timed out before the frames were processed; saved what was on screen"
-        except PostureFeedbackError as exc:
-            self.message, self.exit_code = str(exc), 2
-        w.close()
-        QApplication.instance().exit(self.exit_code)
+        self._show_latest()
+        if plan_failed:
+            self._save_and_quit(2, str(w.plan_error))
+        elif timed_out and not done:
+            self._save_and_quit(1, "timed out before the frames were processed; saved what was on screen")
+        else:
+            self._save_and_quit(0)
 
 
 def launch_exercise(
@@ -864,39 +758,16 @@ def launch_exercise(
     the source (every frame, no instruction/countdown/rest waits), saves the window as PNG and
     quits. A plan that does not validate raises ``PlanError`` before any window opens.
     """
-    from posture_feedback.ui.app import ensure_qapplication, has_display
 
-    offscreen = not has_display()
-    if offscreen and screenshot is None:
-        raise PostureFeedbackError(
-            "no display found (DISPLAY/WAYLAND_DISPLAY unset): run on a desktop, or use "
-            "--frames N --screenshot OUT.png to run the window offscreen"
-        )
-    load_exercise_or_plan(exercise_or_plan)  # a bad plan is refused here, with file, line and field
-    spec: Any = int(source) if isinstance(source, str) and source.strip().isdigit() else source
-    scripted = screenshot is not None
-    if scripted and frames is None:
-        frames = 90
-    app = ensure_qapplication(offscreen=offscreen)
-    window = ExerciseWindow(
-        ExerciseOptions(
-            source=spec, what=exercise_or_plan, profile=profile, data_dir=data_dir, max_frames=frames,
-            realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True,
-        )
-    )  # fmt: skip
-    driver = None
-    if scripted:
-        window.resize(1280, 760)
-        driver = _ScreenshotDriver(window, Path(screenshot))
-    window.show()
-    code = app.exec()
-    window.shutdown()
-    if driver is not None:
-        if driver.message:
-            print(f"posture-feedback: {driver.message}", file=sys.stderr)
-        if driver.exit_code is None:
-            return 1
-        if driver.exit_code == 0:
-            print(f"screenshot: {driver.path}")
-        return driver.exit_code
-    return int(code)
+    def build(spec: Any, max_frames: int | None, scripted: bool) -> ExerciseWindow:
+        return ExerciseWindow(
+            ExerciseOptions(
+                source=spec, what=exercise_or_plan, profile=profile, data_dir=data_dir, max_frames=max_frames,
+                realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True,
+            )
+        )  # fmt: skip
+
+    # a bad plan is refused before any window opens, with file, line and field
+    return launch_session(
+        build, _ScreenshotDriver, source, frames, screenshot, check=lambda: load_exercise_or_plan(exercise_or_plan)
+    )

@@ -47,6 +47,7 @@ from posture_feedback.ui.gauges import GaugePanel
 from posture_feedback.ui.ghost import AnchoredGhostAnnotator, GhostPose
 from posture_feedback.ui.options import DEFAULT_PRESET, AppOptions
 from posture_feedback.ui.render import Rendered
+from posture_feedback.ui.session_base import display_box, make_cue_label, save_window_png, stop_worker
 from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
 from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.source_page import SourcePage
@@ -59,6 +60,9 @@ log = logging.getLogger(__name__)
 _OUT = (Verdict.LOW, Verdict.HIGH)
 _CUE_STYLE = "QLabel {{ background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 8px }}"
 NOBODY_TEXT = "Step into view"
+#: The worker signals the window connects (disconnected when the worker stops).
+_WORKER_SIGNALS = ("frameReady", "sourceOpened", "sourceFailed", "disconnected", "ended", "failed", "neutralCaptured",
+                   "neutralFailed")  # fmt: skip
 
 
 def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neutral: dict[str, float] | None):
@@ -184,10 +188,7 @@ class MainWindow(QMainWindow):
         self.video.goniometerChanged.connect(self._on_goniometer)
         self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
         col.addWidget(self.video, 1)
-        self.cue_label = QLabel("")
-        self.cue_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.cue_label.setWordWrap(True)
-        self.cue_label.setMinimumHeight(56)
+        self.cue_label = make_cue_label(56)
         col.addWidget(self.cue_label)
         self.stack.addWidget(video_page)
         self.source_page = SourcePage(self)
@@ -318,7 +319,7 @@ class MainWindow(QMainWindow):
             max_frames=opts.max_frames,
             annotators=self._annotators(),
             mirror=mirror,
-            display_box=(max(320, self.video.width()), max(240, self.video.height())),
+            display_box=display_box(self.video),
         )
         worker.frameReady.connect(self._on_frame_ready)
         worker.sourceOpened.connect(self._on_source_opened)
@@ -338,14 +339,7 @@ class MainWindow(QMainWindow):
     def _stop_worker(self) -> None:
         if self.worker is not None:
             w, self.worker = self.worker, None
-            for sig in (w.frameReady, w.sourceOpened, w.sourceFailed, w.disconnected, w.ended, w.failed,
-                        w.neutralCaptured, w.neutralFailed):  # fmt: skip
-                try:
-                    sig.disconnect()
-                except TypeError:
-                    pass
-            if not w.stop():
-                log.warning("the frame worker did not stop within its timeout")
+            stop_worker(w, _WORKER_SIGNALS)
 
     def _annotators(self) -> tuple:
         annotators: list = []
@@ -361,7 +355,7 @@ class MainWindow(QMainWindow):
     def _video_resized(self, event: QResizeEvent) -> None:
         VideoView.resizeEvent(self.video, event)
         if self.worker is not None:
-            self.worker.display_box = (max(320, self.video.width()), max(240, self.video.height()))
+            self.worker.display_box = display_box(self.video)
 
     # ------------------------------------------------------------------ worker signals
     def _on_source_opened(self, name: str, live: bool, fps: float) -> None:
@@ -709,10 +703,7 @@ class MainWindow(QMainWindow):
             if not folder.is_dir():
                 folder = Path.cwd()
             path = folder / time.strftime("posture-feedback-%Y%m%d-%H%M%S.png")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.grab().save(str(path)):
-            raise PostureFeedbackError(f"could not write the screenshot {path}")
+        path = save_window_png(self, path)
         self.statusBar().showMessage(f"Screenshot saved: {path}", 3000)
         return path
 

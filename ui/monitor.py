@@ -306,10 +306,6 @@ class MonitorWindow(QWidget):
             self.totals = None
 
     def save_screenshot(self, path: Any) -> Any:
-        from pathlib import Path
+        from posture_feedback.ui.session_base import save_window_png
 
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.grab().save(str(path)):
-            raise PostureFeedbackError(f"could not write the screenshot {path}")
-        return path
+        return save_window_png(self, path)

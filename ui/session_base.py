@@ -1,0 +1,287 @@
+"""What the exercise and evaluation windows share (and, for the small helpers, the mirror window).
+
+``SessionWindow`` is the base of ``ExerciseWindow`` and ``AssessmentWindow``: window title and
+style, the profile database (opened here, or given), the live ``VideoView`` whose size the worker
+renders to, the ``FrameWorker`` wrapped by a ``ResultTap`` (every result reaches ``_drain()`` in
+order), stopping it, the screenshot, and closing. ``SessionScreenshotDriver`` is the base of their
+scripted offscreen runs and ``launch_session`` starts either window from the command line.
+
+The helper functions (``display_box``, ``stop_worker``, ``make_cue_label``, ``cue_style``,
+``save_window_png``) are used by the mirror window too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QCloseEvent, QResizeEvent
+from PyQt6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage import StorageError
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.profile_dialog import open_database
+from posture_feedback.ui.result_tap import ResultTap, source_name
+from posture_feedback.ui.video_view import VideoView
+from posture_feedback.ui.worker import FrameWorker, is_camera_spec
+
+log = logging.getLogger(__name__)
+
+#: The worker signals a session window connects (all are disconnected when the worker stops).
+SESSION_SIGNALS = ("frameReady", "sourceOpened", "sourceFailed", "failed", "disconnected", "ended", "maxFramesReached")
+
+
+def display_box(video: QWidget) -> tuple[int, int]:
+    """The size (pixels) the worker renders frames to for this view: at least 320 × 240."""
+    return max(320, video.width()), max(240, video.height())
+
+
+def stop_worker(worker: FrameWorker, signals: Iterable[str]) -> None:
+    """Disconnect these signals (by name) of the worker, then stop it (a warning if it does not stop in time)."""
+    for name in signals:
+        try:
+            getattr(worker, name).disconnect()
+        except TypeError:  # nothing connected
+            pass
+    if not worker.stop():
+        log.warning("the frame worker did not stop within its timeout")
+
+
+def cue_style(colour: str, size: int) -> str:
+    """The style sheet of the large message line under the video (``size`` in points)."""
+    return f"background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 6px"
+
+
+def make_cue_label(min_height: int) -> QLabel:
+    """The empty, centred, wrapping message line under the video (``min_height`` in pixels)."""
+    label = QLabel("")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setMinimumHeight(min_height)
+    return label
+
+
+def save_window_png(widget: QWidget, path: str | Path) -> Path:
+    """Save ``widget`` as PNG at ``path`` (folders created); raises ``PostureFeedbackError`` if it cannot."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(path)):
+        raise PostureFeedbackError(f"could not write the screenshot {path}")
+    return path
+
+
+class SessionWindow(QMainWindow):
+    """Base of the exercise and evaluation windows (see the module docstring).
+
+    Subclasses call ``_setup_session`` first, create ``self.timer`` and the video with ``_add_video``,
+    and define ``_drain()`` (feed the tap's results in order) and ``_on_source_problem(message)``.
+    """
+
+    timer: QTimer
+
+    def _setup_session(self, options: Any, db: Any, title: str, style: str) -> None:
+        """Options, title, style, and the database: ``db`` if given, else opened (``db_error`` says why not)."""
+        self.options = options
+        self.setWindowTitle(title)
+        self.setStyleSheet(style)
+        self.source_spec: Any = self.options.source
+        self.db = db
+        self.db_error = ""
+        self._own_db = False
+        if self.db is None:
+            try:
+                self.db = open_database(self.options.data_dir)
+                self._own_db = True
+            except StorageError as exc:
+                self.db_error = str(exc)
+        self.worker: FrameWorker | None = None
+        self.tap: ResultTap | None = None
+        self.last_rendered: Any = None
+        self.frames_fed = 0
+
+    def _add_video(self, parent: QWidget) -> VideoView:
+        """The live view (``self.video``); the worker renders to its size."""
+        self.video = VideoView(parent)
+        self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
+        return self.video
+
+    def _video_resized(self, event: QResizeEvent) -> None:
+        VideoView.resizeEvent(self.video, event)
+        if self.worker is not None:
+            self.worker.display_box = display_box(self.video)
+
+    # ------------------------------------------------------------------ worker
+    def _start_worker(self, tap: ResultTap, annotators: tuple) -> FrameWorker:
+        """Open ``source_spec`` in a worker whose pipeline feeds ``tap`` (mirrored for a camera unless chosen)."""
+        from posture_feedback.ui.main_window import make_pipeline_factory
+
+        spec = self.source_spec
+        opts = self.options
+        mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
+        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
+        self.tap = tap
+        self.video.show_placeholder(f"Opening {source_name(spec)}…")
+        worker = FrameWorker(
+            spec,
+            tap.wrap(make_pipeline_factory(app_options, None, None)),
+            realtime=opts.realtime,
+            loop=opts.loop,
+            max_frames=opts.max_frames,
+            annotators=annotators,
+            mirror=mirror,
+            display_box=display_box(self.video),
+        )
+        worker.frameReady.connect(self._on_frame_ready)
+        worker.sourceOpened.connect(self._on_source_opened)
+        for sig in (worker.sourceFailed, worker.failed, worker.disconnected):
+            sig.connect(self._on_source_problem)
+        worker.ended.connect(self._on_ended)
+        worker.maxFramesReached.connect(lambda _n: self._drain())
+        self.worker = worker
+        worker.start()
+        return worker
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            w, self.worker = self.worker, None
+            stop_worker(w, SESSION_SIGNALS)
+
+    def _on_source_opened(self, name: str, live: bool, fps: float) -> None:
+        """The source is open (``name``, live camera or not, frames per second); nothing to do by default."""
+
+    def _on_source_problem(self, message: str) -> None:
+        raise NotImplementedError
+
+    def _on_ended(self) -> None:
+        self._drain()
+
+    def _on_frame_ready(self) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        rendered = worker.take_latest()
+        self._drain()
+        if rendered is not None:
+            self.last_rendered = rendered
+            self.video.show_frame(rendered)
+
+    def _drain(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ shutdown
+    def save_screenshot(self, path: str | Path) -> Path:
+        return save_window_png(self, path)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the timer and the camera, end what runs (``_end_session``), close the database if opened here."""
+        self.timer.stop()
+        self._stop_worker()
+        self._end_session()
+        if self._own_db and self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def _end_session(self) -> None:
+        """Hook: finish what is in progress before the database closes."""
+
+
+class SessionScreenshotDriver:
+    """Base of the scripted offscreen runs: ``_poll`` (every 50 ms) decides when, ``_save_and_quit`` ends.
+
+    Args:
+        window: the session window.
+        path: PNG to write.
+        timeout_s: seconds after which the subclass's ``_poll`` gives up.
+    """
+
+    def __init__(self, window: SessionWindow, path: Path, timeout_s: float = 180.0) -> None:
+        self.window = window
+        self.path = path
+        self.deadline = time.perf_counter() + timeout_s
+        self.exit_code: int | None = None
+        self.message = ""
+        self._script()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._poll)
+        self.timer.start(50)
+
+    def _script(self) -> None:
+        """Hook: drive the window before polling starts."""
+
+    def _poll(self) -> None:
+        raise NotImplementedError
+
+    def _show_latest(self) -> None:
+        """Show the frame the worker rendered last, if the window has not taken it yet."""
+        w = self.window
+        if w.worker is not None:
+            take = w.worker.take_latest()
+            if take is not None:
+                w.last_rendered = take
+                w.video.show_frame(take)
+
+    def _save_and_quit(self, exit_code: int, message: str = "") -> None:
+        """Refresh and save the window, close it and leave the event loop with ``exit_code`` (2 if not saved)."""
+        w = self.window
+        w._refresh()  # noqa: SLF001 - the driver belongs to the session windows
+        QApplication.processEvents()
+        try:
+            w.save_screenshot(self.path)
+            self.exit_code, self.message = exit_code, message
+        except PostureFeedbackError as exc:
+            self.message, self.exit_code = str(exc), 2
+        w.close()
+        QApplication.instance().exit(self.exit_code)
+
+
+def launch_session(
+    build: Callable[[Any, int | None, bool], SessionWindow],
+    driver_class: type[SessionScreenshotDriver],
+    source: str,
+    frames: int | None,
+    screenshot: str | None,
+    check: Callable[[], Any] | None = None,
+) -> int:
+    """Run a session window on ``source`` until it closes; returns the exit code.
+
+    ``build(spec, max_frames, scripted)`` makes the window. With ``screenshot`` (offscreen where there
+    is no display) the run is scripted by ``driver_class`` on ``frames`` frames (default 90). ``check``
+    runs after the display check and before any window opens (it raises to refuse).
+    """
+    from posture_feedback.ui.app import ensure_qapplication, require_display
+
+    offscreen = require_display(screenshot)
+    if check is not None:
+        check()
+    spec: Any = int(source) if isinstance(source, str) and source.strip().isdigit() else source
+    scripted = screenshot is not None
+    if scripted and frames is None:
+        frames = 90
+    app = ensure_qapplication(offscreen=offscreen)
+    window = build(spec, frames, scripted)
+    driver = None
+    if scripted:
+        window.resize(1280, 760)
+        driver = driver_class(window, Path(screenshot))
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    if driver is not None:
+        if driver.message:
+            print(f"posture-feedback: {driver.message}", file=sys.stderr)
+        if driver.exit_code is None:
+            return 1
+        if driver.exit_code == 0:
+            print(f"screenshot: {driver.path}")
+        return driver.exit_code
+    return int(code)
