@@ -26,12 +26,13 @@ import argparse
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -76,6 +77,7 @@ from posture_feedback.ui.session_base import (
     launch_session,
     make_cue_label,
 )
+from posture_feedback.ui.shortcuts import add_shortcut_actions
 from posture_feedback.ui.speech_qt import backend_label, choose_speaker
 
 log = logging.getLogger(__name__)
@@ -399,14 +401,7 @@ class ExerciseWindow(SessionWindow):
         return page
 
     def _build_actions(self) -> None:
-        self.actions_by_name: dict[str, QAction] = {}
-        for name, keys, text in SHORTCUTS:
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(getattr(self, name))
-            self.addAction(action)
-            self.actions_by_name[name] = action
+        self.actions_by_name: dict[str, QAction] = add_shortcut_actions(self, SHORTCUTS)
 
     # ------------------------------------------------------------------ choosing
     def _on_list_choice(self, item: QListWidgetItem | None, _prev: Any = None) -> None:
@@ -657,8 +652,8 @@ class ExerciseWindow(SessionWindow):
         self.handle(runner.stop(self.clock.now()))
         self._refresh()
 
-    def back_to_setup(self) -> None:
-        """Leave the session page (after the session, or when the source could not be used): choose again."""
+    def _abort_session(self, on_storage_error: Callable[[StorageError], Any]) -> None:
+        """A session still running is stopped (saved as ended early) and its record closed as aborted."""
         runner = self.runner
         if runner is not None and self._started and runner.state is not RunnerState.DONE:
             self._stopped_by_user = True
@@ -667,7 +662,11 @@ class ExerciseWindow(SessionWindow):
             try:
                 self.recorder.close(status="aborted")
             except StorageError as exc:
-                self._storage_failed(exc)
+                on_storage_error(exc)
+
+    def back_to_setup(self) -> None:
+        """Leave the session page (after the session, or when the source could not be used): choose again."""
+        self._abort_session(self._storage_failed)
         self._stop_worker()
         self.runner, self.recorder, self.tap, self.last_rendered = None, None, None, None
         for b in (self.pause_button, self.next_button, self.skip_button):
@@ -696,15 +695,7 @@ class ExerciseWindow(SessionWindow):
     # ------------------------------------------------------------------ shutdown
     def _end_session(self) -> None:
         """A session still running is stopped and saved as not finished; speech stops."""
-        runner = self.runner
-        if runner is not None and self._started and runner.state is not RunnerState.DONE:
-            self._stopped_by_user = True
-            self.handle(runner.stop(self.clock.now()))
-        if self.recorder is not None and not self.recorder.closed:
-            try:
-                self.recorder.close(status="aborted")
-            except StorageError as exc:
-                log.error("storage: %s", exc)
+        self._abort_session(lambda exc: log.error("storage: %s", exc))
         close = getattr(self.speaker, "close", None)
         if close is not None:
             close()

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QStandardPaths, Qt, QTimer
-from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
+from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,7 +48,7 @@ from posture_feedback.ui.ghost import AnchoredGhostAnnotator, GhostPose
 from posture_feedback.ui.options import DEFAULT_PRESET, AppOptions
 from posture_feedback.ui.render import Rendered
 from posture_feedback.ui.session_base import display_box, make_cue_label, save_window_png, stop_worker
-from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog
+from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog, add_shortcut_actions
 from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.source_page import SourcePage
 from posture_feedback.ui.storage_link import open_profile
@@ -288,14 +288,7 @@ class MainWindow(QMainWindow):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.preset_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
-        self.actions_by_name: dict[str, QAction] = {}
-        for name, keys, text in SHORTCUTS:
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(getattr(self, name))
-            self.addAction(action)
-            self.actions_by_name[name] = action
+        self.actions_by_name: dict[str, QAction] = add_shortcut_actions(self, SHORTCUTS)
 
     # ------------------------------------------------------------------ sources & worker
     def open_source(self, spec: Any) -> None:

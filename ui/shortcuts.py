@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 #: (action name on ``MainWindow``, key sequences, description). The first sequence is the main one.
@@ -22,6 +26,20 @@ SHORTCUTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("show_help", ("F1",), "This list"),
     ("quit", ("Q", "Ctrl+Q"), "Quit"),
 )
+
+
+def add_shortcut_actions(window: QWidget, table: Iterable[tuple[str, tuple[str, ...], str]]) -> dict[str, QAction]:
+    """Bind each (method name, keys, description) of ``table`` to ``window``'s method of that name, as a
+    window-wide ``QAction``; returns the actions by method name."""
+    actions: dict[str, QAction] = {}
+    for name, keys, text in table:
+        action = QAction(text, window)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(getattr(window, name))
+        window.addAction(action)
+        actions[name] = action
+    return actions
 
 
 def shortcuts_html() -> str:
