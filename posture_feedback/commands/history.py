@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from posture_feedback.storage.options import (
-    add_data_dir_option,
-    add_period_options,
-    check_period,
-    open_for_reading,
-    resolve_profile,
-)
+from posture_feedback.storage.options import add_data_dir_option, add_profile_period_options, reading_profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Print a profile's progress for a period: sessions done and planned, repetitions and their "
         "quality, posture-monitor time, and each measure's change judged against its minimal detectable change.",
     )
-    p.add_argument("--profile", metavar="NAME", help="profile name (default: the only profile)")
-    add_period_options(p)
+    add_profile_period_options(p)
     add_data_dir_option(p)
     p.set_defaults(func=run)
 
@@ -29,8 +22,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.reports.summary import collect, text_summary
 
-    check_period(args.start, args.end)
-    with open_for_reading(args) as db:
-        profile = resolve_profile(db, args.profile)
+    with reading_profile(args) as (db, profile):
         print(text_summary(collect(db, profile.id, args.start, args.end)))
     return 0

@@ -6,13 +6,7 @@ import argparse
 from pathlib import Path
 
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.storage.options import (
-    add_data_dir_option,
-    add_period_options,
-    check_period,
-    open_for_reading,
-    resolve_profile,
-)
+from posture_feedback.storage.options import add_data_dir_option, add_profile_period_options, reading_profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Write the therapist report (PDF: summary, evaluation results, ROM trends, adherence, exercise "
         "results) for a profile and period, and/or export the raw numbers as CSV files or one JSON document.",
     )
-    p.add_argument("--profile", metavar="NAME", help="profile name (default: the only profile)")
-    add_period_options(p)
+    add_profile_period_options(p)
     p.add_argument("--out", "-o", type=Path, metavar="REPORT.pdf", help="PDF report to write")
     p.add_argument("--csv", type=Path, metavar="DIR", help="folder to write the CSV files into")
     p.add_argument("--json", type=Path, metavar="FILE.json", help="JSON document of the numbers")
@@ -34,12 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.out or args.csv or args.json):
         raise PostureFeedbackError("nothing to write: give --out REPORT.pdf, --csv DIR and/or --json FILE")
-    check_period(args.start, args.end)
     from posture_feedback.reports.export import export_csv, export_json
     from posture_feedback.reports.pdf import write_report
 
-    with open_for_reading(args) as db:
-        profile = resolve_profile(db, args.profile)
+    with reading_profile(args) as (db, profile):
         if args.out:
             print(f"report: {write_report(db, profile.id, args.out, args.start, args.end)}")
         if args.csv:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from posture_feedback.storage.database import Database
@@ -67,3 +69,17 @@ def add_period_options(parser: argparse.ArgumentParser) -> None:
 def check_period(start: date | None, end: date | None) -> None:
     if start and end and end < start:
         raise StorageError(f"--to {end} is before --from {start}")
+
+
+def add_profile_period_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--profile NAME`` (default: the only profile) and the period ``--from DATE --to DATE``."""
+    parser.add_argument("--profile", metavar="NAME", help="profile name (default: the only profile)")
+    add_period_options(parser)
+
+
+@contextmanager
+def reading_profile(args: argparse.Namespace) -> Iterator[tuple[Database, Profile]]:
+    """Check the period, open the database for reading and find ``--profile``: yields (database, profile)."""
+    check_period(args.start, args.end)
+    with open_for_reading(args) as db:
+        yield db, resolve_profile(db, args.profile)
