@@ -29,9 +29,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import importlib.util  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
 import pstats  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
@@ -52,12 +49,20 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = ((640, 480), None)  # None = the recording's own size
 
 
-def _bench_pipeline_module():
-    """bench/pipeline.py (frame loading and crop-resize shared with the model-vs-pipeline benchmark)."""
-    spec = importlib.util.spec_from_file_location("bench_pipeline", Path(__file__).with_name("pipeline.py"))
+def _bench_module(name: str):
+    """bench/<name>.py, loaded by path (bench/ is not a package and must stay off sys.path here)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(__file__).with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _bench_pipeline_module():
+    """bench/pipeline.py (frame loading and crop-resize shared with the model-vs-pipeline benchmark)."""
+    return _bench_module("pipeline")
+
+
+common = _bench_module("common")
 
 
 def load_frames(video: Path, size: tuple[int, int] | None, limit: int) -> list[Frame]:
@@ -273,9 +278,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--max-people", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS / "profile.json")
     args = parser.parse_args(argv)
-    doc: dict = {"meta": {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count(),
-                          "video": args.video.name, "max_people": args.max_people,
-                          "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, "sizes": {}}  # fmt: skip
+    doc: dict = {"meta": common.machine_meta(video=args.video.name, max_people=args.max_people), "sizes": {}}
     for size in SIZES:
         frames = load_frames(args.video, size, args.frames)
         label = f"{frames[0].width}x{frames[0].height}"
@@ -296,10 +299,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"  {r['setting']:<22}{r['mean_ms']:7.2f} ms/frame  person {100 * r['person_found']:5.1f}%  angle "
                   f"change median {r['angle_diff_vs_default_median_deg']:.2f}°, p90 "
                   f"{r['angle_diff_vs_default_p90_deg']:.2f}°", file=sys.stderr)  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2))
-    print(f"written {args.out}", file=sys.stderr)
-    return doc
+    return common.write_result(args.out, doc)
 
 
 if __name__ == "__main__":

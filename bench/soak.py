@@ -33,9 +33,9 @@ Writes ``bench/results/soak.json``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -53,6 +53,9 @@ from posture_feedback.resources import sample_video
 from posture_feedback.sources import open_source
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_spec = importlib.util.spec_from_file_location("bench_common", Path(__file__).with_name("common.py"))
+common = importlib.util.module_from_spec(_spec)  # bench/common.py, loaded by path: bench/ is not a package
+_spec.loader.exec_module(common)
 
 
 def rss_mb() -> float:
@@ -333,15 +336,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=RESULTS / "soak.json")
     args = parser.parse_args(argv)
     doc: dict = {
-        "meta": {
-            "python": sys.version.split()[0],
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-            "video": args.video.name,
-            "max_people": args.max_people,
-            "model": args.model,
-            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        },  # fmt: skip
+        "meta": common.machine_meta(video=args.video.name, max_people=args.max_people, model=args.model),
     }
     if args.minutes > 0:
         m = memory_soak(args.video, args.minutes, args.interval, args.path, args.max_people, args.model)
@@ -368,10 +363,7 @@ def main(argv: list[str] | None = None) -> dict:
             if part not in doc and part in earlier:
                 doc[part] = earlier[part]
                 doc.setdefault("meta_earlier", {})[part] = earlier.get("meta", {})
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2))
-    print(f"written {args.out}", file=sys.stderr)
-    return doc
+    return common.write_result(args.out, doc)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ Writes ``bench/results/startup.json``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,6 +30,9 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_spec = importlib.util.spec_from_file_location("bench_common", Path(__file__).with_name("common.py"))
+common = importlib.util.module_from_spec(_spec)  # bench/common.py, loaded by path: bench/ is not a package
+_spec.loader.exec_module(common)
 CLI = [sys.executable, "-m", "posture_feedback.cli"]
 
 # Runs in a fresh interpreter; prints JSON with seconds per step.
@@ -112,9 +115,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=RESULTS / "startup.json")
     args = parser.parse_args(argv)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    meta = {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count(),
-            "repeat": args.repeat, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
-    doc: dict = {"meta": meta}
+    doc: dict = {"meta": common.machine_meta(repeat=args.repeat)}
     doc["analyze"] = time_command(
         ["analyze", "sample", "--max-frames", "1", "--out", "first.csv", "--no-progress"], args.repeat, env
     )
@@ -126,10 +127,7 @@ def main(argv: list[str] | None = None) -> dict:
     doc["breakdown"] = breakdown(args.repeat, env)
     for k, v in doc["breakdown"].items():
         print(f"  {k}: {v:.2f} s", file=sys.stderr)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2))
-    print(f"written {args.out}", file=sys.stderr)
-    return doc
+    return common.write_result(args.out, doc)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,8 @@ Writes ``bench/results/throughput.json``.
 from __future__ import annotations
 
 import argparse
-import json
+import importlib.util
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -35,6 +34,9 @@ import cv2
 from posture_feedback.resources import sample_video
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_spec = importlib.util.spec_from_file_location("bench_common", Path(__file__).with_name("common.py"))
+common = importlib.util.module_from_spec(_spec)  # bench/common.py, loaded by path: bench/ is not a package
+_spec.loader.exec_module(common)
 
 
 def concatenate(video: Path, factors: list[int], out_dir: Path) -> dict[int, Path]:
@@ -126,25 +128,14 @@ def main(argv: list[str] | None = None) -> dict:
     extra_frames = longest["frames"] - base["frames"]
     rss_per_1000 = (longest["peak_rss_mb"] - base["peak_rss_mb"]) / extra_frames * 1000 if extra_frames else 0.0
     doc = {
-        "meta": {
-            "python": sys.version.split()[0],
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-            "video": args.video.name,
-            "max_people": args.max_people,
-            "model": args.model,
-            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        },  # fmt: skip
+        "meta": common.machine_meta(video=args.video.name, max_people=args.max_people, model=args.model),
         "results": rows,
         "summary": {
             "per_frame_cost_ratio_longest_vs_shortest": longest["per_frame_cost_vs_shortest"],
             "peak_rss_growth_mb_per_1000_frames": rss_per_1000,
         },
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2))
-    print(f"written {args.out}", file=sys.stderr)
-    return doc
+    return common.write_result(args.out, doc)
 
 
 if __name__ == "__main__":
