@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
-from posture_feedback.calibration.camera import CalibrationError, robust_keep
 
+from posture_feedback.calibration.camera import CalibrationError, robust_keep
 from posture_feedback.types import AngleTable, FrameResult
 
 POSTURES: tuple[str, ...] = ("sitting", "standing")

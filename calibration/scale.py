@@ -29,9 +29,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
-from posture_feedback.calibration.camera import CalibrationError, robust_keep
 
 from posture_feedback import landmarks as lm
+from posture_feedback.calibration.camera import CalibrationError, robust_keep
 from posture_feedback.types import FrameResult, Landmarks
 
 #: Nose-tip height as a fraction of standing height (see the module docstring).

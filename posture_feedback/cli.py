@@ -2,7 +2,8 @@
 
 ``posture-feedback`` with no sub-command opens the desktop app (see ``commands/app.py``);
 ``posture-feedback analyze VIDEO`` etc. run the core on recorded media. User errors
-(``PostureFeedbackError``) are printed as one line on stderr with exit code 2.
+(``PostureFeedbackError``) and file-system refusals (``OSError``: a folder given as an output
+file, no permission, disk full) are printed as one line on stderr with exit code 2.
 """
 
 from __future__ import annotations
@@ -17,9 +18,21 @@ from posture_feedback.commands import COMMANDS
 from posture_feedback.errors import PostureFeedbackError
 
 
+class UsageError(PostureFeedbackError):
+    """The command line itself is wrong (unknown option, a value of the wrong kind)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{self.prog.removeprefix('posture-feedback').strip() or 'usage'}: {message} "
+                         f"(see {self.prog} --help)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="posture-feedback",
         description="Webcam posture and movement coach for neuromuscular re-education.",
     )
@@ -44,14 +57,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
     if "app" in known and (not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"))):
         argv = ["app", *argv]
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 1
     try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 1
         return int(args.func(args) or 0)
     except PostureFeedbackError as exc:
         print(f"posture-feedback: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the file system said no: a folder for a file, no permission, disk full
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"posture-feedback: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"posture-feedback: error: a file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("posture-feedback: interrupted", file=sys.stderr)

@@ -8,6 +8,8 @@ import json
 import cv2
 import numpy as np
 import pytest
+
+from posture_feedback import landmarks as lm
 from posture_feedback.calibration.camera import (
     CalibrationError,
     CameraCalibration,
@@ -18,8 +20,6 @@ from posture_feedback.calibration.camera import (
 from posture_feedback.calibration.neutral import NeutralPosture, capture_neutral
 from posture_feedback.calibration.scale import HEIGHT_PER_NOSE_ANKLE, scale_from_height, scale_from_marker
 from posture_feedback.calibration.store import CalibrationStore
-
-from posture_feedback import landmarks as lm
 from posture_feedback.kinematics import compute_angles, pose_with_angles
 from posture_feedback.types import ANGLE_INDEX, ANGLE_NAMES, AngleTable, Landmarks, View
 
@@ -273,7 +273,6 @@ def test_damaged_store_file_is_reported_and_kept(tmp_path):
 
 def test_calibrations_stored_with_a_profile_in_the_database(tmp_path):
     from posture_feedback.calibration.store import load_from_database, save_to_database
-
     from posture_feedback.storage import Database
 
     with Database.open_default(tmp_path / "data") as db:

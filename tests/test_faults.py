@@ -684,24 +684,14 @@ def _cli_cases(d: Path) -> dict[str, list[str]]:
     }
 
 
-_NON_FINITE = pytest.mark.xfail(
-    strict=True,
-    reason="non-finite numbers are accepted on the command line: exercise --hold nan/inf ('held 0.0 s of nan s'), "
-    "--tolerance nan, calibrate --seconds nan (averages the whole recording); they should be one-line errors "
-    "(reported to the lead)",
-)
 CLI_CASES = [
     "exercise: missing plan", "exercise: empty video", "exercise: text as video", "exercise: non-UTF-8 plan",
     "assess rom: empty video", "assess posture: text as video", "calibrate neutral: empty video",
     "calibrate show: damaged store", "history: newer database", "report: data dir is a file",
     "profile import-results: not JSON", "profile import-programme: not a zip",
-    pytest.param("profile add-plan: non-UTF-8 plan", marks=pytest.mark.xfail(
-        strict=True, reason="commands/profile.py run_add_plan reads the plan with Path.read_text: a non-UTF-8 file "
-        "ends in a UnicodeDecodeError traceback instead of a one-line error (reported to the lead)")),
+    "profile add-plan: non-UTF-8 plan",
     "config --check: non-UTF-8", "analyze: non-UTF-8 targets",
-    pytest.param("exercise: --hold nan", marks=_NON_FINITE), pytest.param("exercise: --hold inf", marks=_NON_FINITE),
-    pytest.param("exercise: --tolerance nan", marks=_NON_FINITE),
-    pytest.param("calibrate neutral: --seconds nan", marks=_NON_FINITE),
+    "exercise: --hold nan", "exercise: --hold inf", "exercise: --tolerance nan", "calibrate neutral: --seconds nan",
 ]  # fmt: skip
 
 
@@ -724,21 +714,13 @@ def test_every_command_gives_one_line_on_bad_input(
     assert not any("Error" in ln or "error" in ln for ln in lines[:-1] if not re.match(r"^\[[\w,]+ @ 0x", ln)), lines
 
 
-_OUTPUT_TRACEBACK = pytest.mark.xfail(
-    strict=True,
-    reason="commands/analyze.py: an output path that is a folder or cannot be created (--out, and --annotated in a "
-    "folder that cannot be made) ends in an IsADirectoryError/FileNotFoundError traceback instead of a one-line "
-    "error (reported to the lead)",
-)
-
-
 @pytest.mark.parametrize(
     ("option", "target"),
     [
-        pytest.param("--out", "folder", marks=_OUTPUT_TRACEBACK),
-        pytest.param("--out", "unreachable", marks=_OUTPUT_TRACEBACK),
+        pytest.param("--out", "folder"),
+        pytest.param("--out", "unreachable"),
         ("--annotated", "folder"),
-        pytest.param("--annotated", "unreachable", marks=_OUTPUT_TRACEBACK),
+        pytest.param("--annotated", "unreachable"),
     ],
 )
 def test_analyze_unwritable_output_is_one_line(
@@ -759,12 +741,6 @@ def test_analyze_unwritable_output_is_one_line(
     _one_line_error(capfd.readouterr().err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/profile_dialog.profile_for_name: two app instances started at once with a new --profile race "
-    "between profile_by_name and create_profile; the loser gets DuplicateError instead of the profile "
-    "(fix: on DuplicateError, look the name up again). Reported to the lead.",
-)
 def test_two_instances_opening_a_new_profile_at_once(tmp_path: Path) -> None:
     profile_dialog = pytest.importorskip("posture_feedback.ui.profile_dialog")
     from posture_feedback.storage import NotFoundError
@@ -818,11 +794,6 @@ def _app(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app: --screenshot into a folder that does not exist ends in a FileNotFoundError traceback and an abort "
-    "(exit 134) instead of a one-line error (reported to the lead)",
-)
 def test_app_screenshot_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     pytest.importorskip("posture_feedback.commands.app")
     proc = _app(["--source", "sample", "--frames", "2", "--mute", "--screenshot", "/proc/no-such-dir/s.png"], tmp_path)
@@ -830,7 +801,6 @@ def test_app_screenshot_into_a_missing_folder_is_one_line(tmp_path: Path) -> Non
     _one_line_error([ln for ln in proc.stderr.splitlines() if "propagateSizeHints" not in ln][-1])
 
 
-@pytest.mark.xfail(strict=True, reason="app: --alert-after nan is accepted (reported to the lead)")
 def test_app_refuses_a_non_finite_alert_delay(tmp_path: Path) -> None:
     pytest.importorskip("posture_feedback.commands.app")
     proc = _app(["--monitor", "--source", "sample", "--frames", "2", "--mute", "--alert-after", "nan",

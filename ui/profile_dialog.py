@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from posture_feedback.storage import Database, NotFoundError, Profile, StorageError
+from posture_feedback.storage import Database, DuplicateError, NotFoundError, Profile, StorageError
 
 #: What ``row_counts`` keys mean, for the delete confirmation.
 _COUNT_NAMES = (
@@ -50,7 +50,10 @@ def profile_for_name(db: Database, name: str) -> Profile:
     try:
         return db.profile_by_name(name)
     except NotFoundError:
-        return db.create_profile(name)
+        try:
+            return db.create_profile(name)
+        except DuplicateError:  # another app instance created it in between: use theirs
+            return db.profile_by_name(name)
 
 
 def describe_counts(counts: dict[str, int]) -> str:

@@ -8,3 +8,17 @@ them in the order of ``COMMANDS``.
 COMMANDS: tuple[str, ...] = (
     "app", "analyze", "exercise", "assess", "calibrate", "history", "report", "profile", "config",
 )  # fmt: skip
+
+
+def finite_float(text: str) -> float:
+    """argparse type: a finite number (``nan`` and ``inf`` are refused with a one-line message)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value

@@ -126,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
 
     writer_video = None
     results: list[FrameResult] = []
+    if out_path.is_dir():
+        raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with Pipeline(options, target_set) as pipeline, open(out_path, "w", newline="", encoding="utf-8") as f:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from posture_feedback.commands import finite_float
 from posture_feedback.commands.analyze import add_model_options, camera_up, with_model_options
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
@@ -36,9 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--therapist", action="store_true", help="therapist view: large numbers, goniometer, full screen")
     mode.add_argument("--monitor", action="store_true", help="compact posture monitor for desk work")
-    p.add_argument("--alert-after", type=float, default=30.0, metavar="S",
+    p.add_argument("--alert-after", type=finite_float, default=30.0, metavar="S",
                    help="posture monitor: seconds a deviation must last before an alert (default 30)")  # fmt: skip
-    p.add_argument("--alert-threshold", type=float, default=5.0, metavar="DEG",
+    p.add_argument("--alert-threshold", type=finite_float, default=5.0, metavar="DEG",
                    help="posture monitor: degrees beyond the range before it counts (default 5)")  # fmt: skip
     p.add_argument("--sound", dest="sound", action="store_true", default=None, help="beep on entering/leaving a range")
     p.add_argument("--mute", dest="sound", action="store_false", help="no sound")
@@ -64,6 +65,11 @@ def options_from_args(args: argparse.Namespace):
         raise PostureFeedbackError("--screenshot needs --frames N (how many frames to process first)")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise PostureFeedbackError(f"--screenshot must name a .png file, not {args.screenshot}")
+    if args.screenshot is not None:
+        try:  # fail now, in one line, rather than after the frames were processed
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PostureFeedbackError(f"cannot write {args.screenshot}: {exc.strerror or exc}") from None
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
     if args.preset and args.targets:

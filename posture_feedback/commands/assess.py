@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from posture_feedback.commands import finite_float
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -25,7 +26,7 @@ from posture_feedback.storage.options import add_data_dir_option
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", type=Path, help="output folder (default: assessment-<kind> in the current folder)")
     p.add_argument("--camera", help="use the stored calibration of this camera (see `calibrate camera`)")
-    p.add_argument("--roll", type=float, metavar="DEG", help="camera roll in degrees (instead of --camera)")
+    p.add_argument("--roll", type=finite_float, metavar="DEG", help="camera roll in degrees (instead of --camera)")
     p.add_argument("--calibrate-from", metavar="VIDEO", help="estimate the camera roll from this standing recording")
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--previous", type=Path, metavar="RECORD.json", help="an earlier record to compare with (MDC)")
@@ -48,10 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps = kinds.add_parser("posture", help="posture screen from a front and a side recording")
     ps.add_argument("--front", help="recording facing the camera, standing still")
     ps.add_argument("--side", help="recording side-on, standing still")
-    ps.add_argument("--height", type=float, metavar="M", help="standing height in metres (scales the cm offsets)")
-    ps.add_argument("--hold", type=float, default=1.0, help="seconds the view must be right and still (default 1)")
-    ps.add_argument("--capture", type=float, default=2.0, help="seconds measured after that (default 2)")
-    ps.add_argument("--max-speed", type=float, default=0.15, help="still = slower than this (body heights/s)")
+    ps.add_argument("--height", type=finite_float, metavar="M", help="standing height in metres (scales cm offsets)")
+    ps.add_argument("--hold", type=finite_float, default=1.0, help="seconds the view must be right and still")
+    ps.add_argument("--capture", type=finite_float, default=2.0, help="seconds measured after that (default 2)")
+    ps.add_argument("--max-speed", type=finite_float, default=0.15, help="still = slower than this (body heights/s)")
     _common(ps)
     ps.set_defaults(func=run_posture)
 
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--video", required=True, help="the recording (the side given by --side)")
     pr.add_argument("--side", choices=("left", "right", "both"), default="left", help="side tested (default left)")
     pr.add_argument("--video-right", help="with --side both: a separate recording of the right side")
-    pr.add_argument("--min-prominence", type=float, help="degrees a repetition must rise and fall")
+    pr.add_argument("--min-prominence", type=finite_float, help="degrees a repetition must rise and fall")
     _common(pr)
     pr.set_defaults(func=run_rom)
 

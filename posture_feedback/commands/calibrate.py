@@ -18,6 +18,7 @@ import json
 import sys
 from pathlib import Path
 
+from posture_feedback.commands import finite_float
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -39,8 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("step", choices=("camera", "neutral", "scale", "show"), help="which calibration")
     p.add_argument("video", nargs="?", help="a recording to calibrate from (instead of --source)")
     p.add_argument("--source", help="camera index for a live capture, e.g. 0")
-    p.add_argument("--seconds", type=float, default=3.0, help="capture length in seconds (default 3)")
-    p.add_argument("--start", type=float, default=0.0, help="start this many seconds into a recording")
+    p.add_argument("--seconds", type=finite_float, default=3.0, help="capture length in seconds (default 3)")
+    p.add_argument("--start", type=finite_float, default=0.0, help="start this many seconds into a recording")
     p.add_argument("--name", help="camera name to store a camera calibration under (default: the source's name)")
     p.add_argument("--camera", help="for neutral/scale: apply this stored camera calibration first")
     p.add_argument("--skip", action="store_true", help="camera: store a level camera (skip the capture)")
@@ -48,8 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--profile", metavar="NAME", help="store with this profile in the database (default: the JSON file only)"
     )
-    p.add_argument("--height", type=float, metavar="M", help="scale: the person's standing height in metres")
-    p.add_argument("--marker-size", type=float, metavar="M", help="scale: printed ArUco marker side in metres")
+    p.add_argument("--height", type=finite_float, metavar="M", help="scale: the person's standing height in metres")
+    p.add_argument("--marker-size", type=finite_float, metavar="M", help="scale: printed ArUco marker side in metres")
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_data_dir_option(p)

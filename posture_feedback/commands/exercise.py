@@ -23,6 +23,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from posture_feedback.commands import finite_float
 from posture_feedback.commands.analyze import add_model_options, with_model_options
 from posture_feedback.errors import PostureFeedbackError, SourceError
 
@@ -52,11 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--side", choices=("left", "right", "both"), help="side for a single exercise (default both)")
     p.add_argument("--reps", type=int, metavar="N", help="single exercise: repetitions per set")
     p.add_argument("--sets", type=int, metavar="N", help="single exercise: number of sets")
-    p.add_argument("--hold", type=float, metavar="S", help="single exercise: seconds to hold (holds, balance, march)")
+    p.add_argument("--hold", type=finite_float, metavar="S", help="single exercise: seconds to hold")
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames of --video")
     p.add_argument("--save-demo", type=Path, metavar="OUT.npz",
                    help="treat --video as the therapist's demonstration of NAME and save it as a target")  # fmt: skip
-    p.add_argument("--tolerance", type=float, default=10.0, metavar="DEG",
+    p.add_argument("--tolerance", type=finite_float, default=10.0, metavar="DEG",
                    help="with --save-demo: range tolerance around the demonstrated angles (default 10)")  # fmt: skip
     add_model_options(p)
     p.set_defaults(func=run)
