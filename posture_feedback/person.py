@@ -143,6 +143,7 @@ class PersonSelector:
         self._last_people: list[Landmarks] = []
         self._last_t = -math.inf
         self._requested: _Track | None = None
+        self._start_point: tuple[float, float] | None = None
 
     @property
     def track_id(self) -> int:
@@ -224,8 +225,15 @@ class PersonSelector:
             return i
         if not people:
             return None
-        scores = [self.start_score(p, frame_size, o.centrality_weight) for p in people]
-        i = int(np.argmax(scores))
+        if self._start_point is not None:
+            found = self._person_at(people, self._start_point, radius=0.0)
+            if found is None:
+                return None
+            self._start_point = None
+            i = found
+        else:
+            scores = [self.start_score(p, frame_size, o.centrality_weight) for p in people]
+            i = int(np.argmax(scores))
         self._track = _Track(people[i], t, o.min_confidence)
         self._track_id = self._new_id()
         return i
@@ -237,22 +245,41 @@ class PersonSelector:
         several boxes contain it); otherwise the person whose box is nearest, if within
         ``request_radius`` body sizes. Returns False (and changes nothing) if nobody is near.
         """
+        i = self._person_at(self._last_people, point_xy)
+        if i is None:
+            return False
+        self._requested = _Track(self._last_people[i], self._last_t, self.options.min_confidence)
+        return True
+
+    def start_at(self, point_xy: tuple[float, float] | None) -> None:
+        """Start with the person at this pixel instead of the largest and most central one.
+
+        Until someone's box contains the point (pixels, unmirrored frame), nobody is selected;
+        after that the person is followed by continuity as usual. None = the default start score.
+        """
+        self._start_point = None if point_xy is None else (float(point_xy[0]), float(point_xy[1]))
+
+    def _person_at(
+        self, people: list[Landmarks], point_xy: tuple[float, float], radius: float | None = None
+    ) -> int | None:
+        """Index of the person whose box contains (or is nearest to) the pixel, None if nobody is near.
+
+        ``radius``: how far outside a box (in body sizes) still counts; default ``request_radius``.
+        """
         o = self.options
+        radius = o.request_radius if radius is None else radius
         p = np.asarray(point_xy, dtype=float)
         best, best_key = None, (math.inf, math.inf)
-        for person in self._last_people:
+        for i, person in enumerate(people):
             x0, y0, x1, y1 = person.bbox(o.min_confidence)
             outside = math.hypot(max(x0 - p[0], 0.0, p[0] - x1), max(y0 - p[1], 0.0, p[1] - y1))
             scale = body_scale(person)
-            if outside > o.request_radius * scale:
+            if outside > radius * scale:
                 continue
             key = (outside / scale, float(np.linalg.norm(person.center() - p)) / scale)
             if key < best_key:
-                best, best_key = person, key
-        if best is None:
-            return False
-        self._requested = _Track(best, self._last_t, o.min_confidence)
-        return True
+                best, best_key = i, key
+        return best
 
     def _new_id(self) -> int:
         self._next_id += 1

@@ -97,6 +97,11 @@ class Pipeline:
         """Make the person at this pixel (unmirrored frame) the target from the next frame on."""
         return self._selector.request_target(point_xy)
 
+    def start_with_person_at(self, point_xy: tuple[float, float] | None) -> None:
+        """Follow the person at this pixel (unmirrored frame) from the start, instead of the
+        largest and most central one; frames before anyone is there have no target."""
+        self._selector.start_at(point_xy)
+
     def reset(self) -> None:
         """Forget all temporal state (tracking, smoothing, hysteresis), e.g. after a seek."""
         self._selector.reset()

@@ -81,3 +81,30 @@ def test_max_people_option(lab_video: Path, max_people: int) -> None:
     results = analyze_video(lab_video, PipelineOptions(pose=PoseOptions(max_people=max_people)), max_frames=30)
     assert max(len(r.people) for r in results) <= max_people
     assert sum(r.person_found for r in results) >= 25
+
+
+def test_start_with_the_person_at_a_pixel(lab_video: Path) -> None:
+    """`analyze --person X,Y`: the man behind (not the larger woman in front) is followed from the start."""
+    with open_source(lab_video) as src, Pipeline() as default, Pipeline() as chosen:
+        chosen.start_with_person_at((540.0, 700.0))  # on the man, who is detected from frame ~8 on
+        pairs = [(default.process(f), chosen.process(f)) for f in src if f.index < 40]
+    firsts = [c for _, c in pairs if c.landmarks is not None]
+    assert pairs[0][1].landmarks is None  # nobody at that pixel yet: no target rather than the wrong one
+    assert len(firsts) >= 25
+    for d, c in pairs[20:]:
+        assert c.landmarks is not None and d.landmarks is not None
+        x0, y0, x1, y1 = c.landmarks.bbox()
+        assert x0 <= 540 <= x1 and y0 <= 700 <= y1
+        assert np.linalg.norm(c.landmarks.center() - d.landmarks.center()) > 200  # a different person
+
+
+def test_analyze_person_option(lab_video: Path, tmp_path: Path, capsys) -> None:
+    from posture_feedback.cli import main
+
+    assert main(["analyze", str(lab_video), "--person", "nope", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "is not X,Y in pixels" in capsys.readouterr().err
+    out = tmp_path / "p.csv"
+    args = ["analyze", str(lab_video), "--person", "540,700", "--max-frames", "30", "--out", str(out), "--no-progress"]
+    assert main(args) == 0
+    rows = out.read_text().splitlines()[1:]
+    assert rows[0].split(",")[2] == "0" and rows[-1].split(",")[2] == "1"

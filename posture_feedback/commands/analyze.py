@@ -8,6 +8,7 @@ a person, per-angle median and range, processing speed.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from dataclasses import replace
@@ -71,12 +72,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="apply a stored camera calibration (from `posture-feedback calibrate camera --name NAME`): "
         "a tilted camera then no longer shows up as a tilted trunk or head",
     )
+    p.add_argument(
+        "--person",
+        type=_point,
+        metavar="X,Y",
+        help="follow the person at this pixel of the video (e.g. 540,700) instead of the largest and most central",
+    )
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
     p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_model_options(p)
     p.set_defaults(func=run)
+
+
+def _point(text: str) -> tuple[float, float]:
+    """argparse type for 'X,Y' in pixels."""
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y in pixels (e.g. 540,700)") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite point")
+    return x, y
 
 
 def _load_target_set(spec: str | None):
@@ -132,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with Pipeline(options, target_set) as pipeline, open(out_path, "w", newline="", encoding="utf-8") as f:
             ids = [t.id for t in target_set.targets] if target_set else []
+            if args.person is not None:
+                pipeline.start_with_person_at(args.person)
             csv_writer = AngleCsvWriter(f, ids, include_validity=args.validity, valid_only=args.valid_only)
             from tqdm import tqdm
 
