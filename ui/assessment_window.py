@@ -70,13 +70,7 @@ from posture_feedback.ui.assessment_flow import (
 )
 from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
-from posture_feedback.ui.session_base import (
-    SessionScreenshotDriver,
-    SessionWindow,
-    cue_style,
-    launch_session,
-    make_cue_label,
-)
+from posture_feedback.ui.session_base import SessionScreenshotDriver, SessionWindow, launch_session
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +149,7 @@ class AssessmentWindow(SessionWindow):
         row = QHBoxLayout(central)
         row.setContentsMargins(6, 6, 6, 6)
         left = QVBoxLayout()
-        left.addWidget(self._add_video(central), 1)
-        self.message_label = make_cue_label(56)
-        left.addWidget(self.message_label)
+        self.message_label = self._add_video(central, left, 56)
         self.progress = QProgressBar(central)
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -440,8 +432,7 @@ class AssessmentWindow(SessionWindow):
         return self.flow.out_dir
 
     def _say(self, text: str, colour: str, size: int = 18) -> None:
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(cue_style(colour, size))
+        self._show_message(self.message_label, text, colour, size)
 
     # ------------------------------------------------------------------ worker
     def _open_worker(self) -> None:

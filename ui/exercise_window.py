@@ -70,13 +70,7 @@ from posture_feedback.types import FrameResult
 from posture_feedback.ui.exercise_panel import ExercisePanel
 from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
-from posture_feedback.ui.session_base import (
-    SessionScreenshotDriver,
-    SessionWindow,
-    cue_style,
-    launch_session,
-    make_cue_label,
-)
+from posture_feedback.ui.session_base import SessionScreenshotDriver, SessionWindow, launch_session
 from posture_feedback.ui.shortcuts import add_shortcut_actions
 from posture_feedback.ui.speech_qt import backend_label, choose_speaker
 
@@ -356,10 +350,8 @@ class ExerciseWindow(SessionWindow):
         col.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         video_col = QVBoxLayout()
-        video_col.addWidget(self._add_video(page), 1)
-        self.cue_label = make_cue_label(60)
-        self.cue_label.setStyleSheet(cue_style("#fff", 22))
-        video_col.addWidget(self.cue_label)
+        self.cue_label = self._add_video(page, video_col, 60)
+        self._show_message(self.cue_label, "", "#fff", 22)
         row.addLayout(video_col, 1)
         self.panel = ExercisePanel(page)
         self.panel.setFixedWidth(400)
@@ -554,8 +546,7 @@ class ExerciseWindow(SessionWindow):
             self._session_done(e)
 
     def _set_cue(self, text: str, colour: str, size: int = 22) -> None:
-        self.cue_label.setText(text)
-        self.cue_label.setStyleSheet(cue_style(colour, size))
+        self._show_message(self.cue_label, text, colour, size)
 
     def _refresh(self) -> None:
         runner = self.runner

@@ -21,7 +21,7 @@ from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QResizeEvent
-from PyQt6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+from PyQt6.QtWidgets import QApplication, QBoxLayout, QLabel, QMainWindow, QWidget
 
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage import StorageError
@@ -105,11 +105,21 @@ class SessionWindow(QMainWindow):
         self.last_rendered: Any = None
         self.frames_fed = 0
 
-    def _add_video(self, parent: QWidget) -> VideoView:
-        """The live view (``self.video``); the worker renders to its size."""
+    def _add_video(self, parent: QWidget, layout: QBoxLayout, cue_min_height: int) -> QLabel:
+        """Add the live view (``self.video``, which the worker renders to) to ``layout``, and under it the
+        message line (``cue_min_height`` pixels at least), which is returned."""
         self.video = VideoView(parent)
         self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
-        return self.video
+        layout.addWidget(self.video, 1)
+        label = make_cue_label(cue_min_height)
+        layout.addWidget(label)
+        return label
+
+    @staticmethod
+    def _show_message(label: QLabel, text: str, colour: str, size: int) -> None:
+        """Show ``text`` on the message line in ``colour`` at ``size`` points."""
+        label.setText(text)
+        label.setStyleSheet(cue_style(colour, size))
 
     def _video_resized(self, event: QResizeEvent) -> None:
         VideoView.resizeEvent(self.video, event)
