@@ -4,52 +4,18 @@ from __future__ import annotations
 
 import threading
 
-import cv2
 import numpy as np
 import pytest
+from fake_camera import FakeCamera, read_frames
 
 from posture_feedback.sources import CameraSource
 from posture_feedback.ui.main_window import MainWindow
 from posture_feedback.ui.options import AppOptions
 
 
-class FailingFakeCamera:
-    """A capture device that delivers ``good`` real frames, then stops delivering (unplugged)."""
-
-    def __init__(self, frames: list[np.ndarray], good: int) -> None:
-        self.frames = frames
-        self.good = good
-        self.reads = 0
-        self.released = False
-
-    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
-        return not self.released
-
-    def read(self):
-        threading.Event().wait(1 / 30)
-        self.reads += 1
-        if self.released or self.reads > self.good:
-            return False, None
-        return True, self.frames[self.reads % len(self.frames)].copy()
-
-    def set(self, prop, value) -> bool:
-        return True
-
-    def get(self, prop) -> float:
-        h, w = self.frames[0].shape[:2]
-        return {cv2.CAP_PROP_FPS: 30.0, cv2.CAP_PROP_FRAME_WIDTH: w, cv2.CAP_PROP_FRAME_HEIGHT: h}.get(prop, 0.0)
-
-    def release(self) -> None:
-        self.released = True
-
-
 @pytest.fixture(scope="module")
 def frames(sports_video) -> list[np.ndarray]:
-    cap = cv2.VideoCapture(str(sports_video))
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 40)
-    out = [cv2.resize(cap.read()[1], (640, 360)) for _ in range(6)]
-    cap.release()
-    return out
+    return read_frames(sports_video, 6)
 
 
 def test_no_camera_shows_the_message_and_offers_the_sample(qtbot):
@@ -73,7 +39,7 @@ def test_no_camera_shows_the_message_and_offers_the_sample(qtbot):
 
 
 def test_a_camera_that_stops_mid_session_shows_a_message_and_keeps_the_session(qtbot, frames):
-    device = FailingFakeCamera(frames, good=12)
+    device = FakeCamera(frames, good=12)
 
     def open_camera():
         return CameraSource(0, capture_factory=lambda index: device, stall_timeout_s=0.5)

@@ -13,6 +13,7 @@ import threading
 import cv2
 import numpy as np
 import pytest
+from fake_camera import FakeCamera, read_frames
 
 from posture_feedback import landmarks as lm
 from posture_feedback.annotate import VERDICT_COLOURS
@@ -122,49 +123,16 @@ def test_a_target_that_holds_gives_no_cue(qtbot, sports_video):
     assert np.abs(colour - np.array(VERDICT_COLOURS[Verdict.IN_RANGE])).max() < 40
 
 
-class EndlessFakeCamera:
-    """A capture device (the ``cv2.VideoCapture`` interface) replaying a few real frames forever."""
-
-    def __init__(self, frames: list[np.ndarray]) -> None:
-        self.frames = frames
-        self.reads = 0
-        self.released = False
-
-    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
-        return not self.released
-
-    def read(self):
-        if self.released:
-            return False, None
-        threading.Event().wait(1 / 30)
-        self.reads += 1
-        return True, self.frames[self.reads % len(self.frames)].copy()
-
-    def set(self, prop, value) -> bool:
-        return True
-
-    def get(self, prop) -> float:
-        h, w = self.frames[0].shape[:2]
-        return {cv2.CAP_PROP_FPS: 30.0, cv2.CAP_PROP_FRAME_WIDTH: w, cv2.CAP_PROP_FRAME_HEIGHT: h}.get(prop, 0.0)
-
-    def release(self) -> None:
-        self.released = True
-
-
 @pytest.fixture(scope="module")
 def sample_frames(sports_video) -> list[np.ndarray]:
-    cap = cv2.VideoCapture(str(sports_video))
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 40)
-    frames = [cv2.resize(cap.read()[1], (640, 360)) for _ in range(8)]
-    cap.release()
-    return frames
+    return read_frames(sports_video, 8)
 
 
 def test_closing_the_window_stops_the_threads_and_releases_the_camera(qtbot, sample_frames):
     from posture_feedback.sources import CameraSource
 
     baseline = threading.active_count()
-    device = EndlessFakeCamera(sample_frames)
+    device = FakeCamera(sample_frames)
 
     def open_camera():
         return CameraSource(0, capture_factory=lambda index: device)
