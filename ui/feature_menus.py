@@ -134,33 +134,29 @@ class FeatureMenus(QObject):
             self.profile_name = name
 
     # -- actions -----------------------------------------------------------------------------
-    def open_exercises(self) -> QWidget:
-        """The exercise session window on the mirror's source and the current profile."""
-        from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
-
+    def _open_session(self, window_class: Any, options_class: Any) -> QWidget:
+        """A session window (``window_class(options_class(...))``) on the mirror's source and the current profile."""
         self._release_source()
-        window = ExerciseWindow(
-            ExerciseOptions(
+        window = window_class(
+            options_class(
                 source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model()
             )  # fmt: skip
         )
         window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
         self._opened(window)
         return window
+
+    def open_exercises(self) -> QWidget:
+        """The exercise session window on the mirror's source and the current profile."""
+        from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+        return self._open_session(ExerciseWindow, ExerciseOptions)
 
     def open_evaluation(self) -> QWidget:
         """The guided evaluation window on the mirror's source and the current profile."""
         from posture_feedback.ui.assessment_window import AssessmentOptions, AssessmentWindow
 
-        self._release_source()
-        window = AssessmentWindow(
-            AssessmentOptions(
-                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model()
-            )  # fmt: skip
-        )
-        window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
-        self._opened(window)
-        return window
+        return self._open_session(AssessmentWindow, AssessmentOptions)
 
     def current_profile_id(self) -> int | None:
         """The remembered profile's id (None when none is chosen or it was deleted)."""
