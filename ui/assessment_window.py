@@ -70,7 +70,7 @@ from posture_feedback.ui.assessment_flow import (
 )
 from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
-from posture_feedback.ui.session_base import SessionScreenshotDriver, SessionWindow, launch_session
+from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,8 @@ GOOD, WARN, BAD = "#46d26a", "#ffdc28", "#ff7070"
 
 
 @dataclass
-class AssessmentOptions:
-    """How the evaluation window starts (see ``ExerciseOptions`` for the shared fields).
+class AssessmentOptions(SessionOptions):
+    """How the evaluation window starts (see ``SessionOptions`` for the shared fields).
 
     Attributes:
         out_dir: folder for snapshots and the report (None = ``<data dir>/evaluations/<profile>-<time>``).
@@ -93,16 +93,7 @@ class AssessmentOptions:
         max_recording_s: a ROM recording stops and is measured after this long (seconds).
     """
 
-    source: Any = 0
-    profile: str | None = None
-    data_dir: str | None = None
     out_dir: str | None = None
-    model: str = "full"
-    max_people: int = 2
-    realtime: bool = True
-    loop: bool = True
-    max_frames: int | None = None
-    mirror: bool | None = None
     calibration_s: float = 3.0
     neutral_s: float = 3.0
     hold_s: float = 1.0

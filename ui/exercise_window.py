@@ -70,7 +70,7 @@ from posture_feedback.types import FrameResult
 from posture_feedback.ui.exercise_panel import ExercisePanel
 from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
-from posture_feedback.ui.session_base import SessionScreenshotDriver, SessionWindow, launch_session
+from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
 from posture_feedback.ui.shortcuts import add_shortcut_actions
 from posture_feedback.ui.speech_qt import backend_label, choose_speaker
 
@@ -197,35 +197,18 @@ class DemoGhostAnnotator:
 
 
 @dataclass
-class ExerciseOptions:
-    """How the exercise window starts.
+class ExerciseOptions(SessionOptions):
+    """How the exercise window starts (see ``SessionOptions`` for the shared fields).
 
     Attributes:
-        source: camera index, video path or ``"sample"``.
         what: exercise name, plan/definition file or loaded ``Plan`` to preselect (None = choose in the window).
-        profile: profile name to save to (created if missing; None = choose in the window).
-        data_dir: the database folder (None = storage's default).
-        model, max_people: pose model options.
-        realtime: play video files at their own rate (a camera stand-in); False = every frame.
-        loop: restart video files at their end.
-        max_frames: stop processing after this many frames.
-        mirror: flip the picture; None = mirrored for a camera, not for a video.
         speech: speech backend to start from (``speech_qt.BACKENDS``), None = best available.
         no_waits: run the plan without instruction, countdown and rest waits.
         autostart: start the session at once when ``what`` is valid.
         runner: extra keyword arguments for ``SessionRunner`` (e.g. ``time_limit_s``).
     """
 
-    source: Any = 0
     what: str | Path | Plan | None = None
-    profile: str | None = None
-    data_dir: str | None = None
-    model: str = "full"
-    max_people: int = 2
-    realtime: bool = True
-    loop: bool = True
-    max_frames: int | None = None
-    mirror: bool | None = None
     speech: str | None = None
     no_waits: bool = False
     autostart: bool = False

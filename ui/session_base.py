@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,32 @@ def save_window_png(widget: QWidget, path: str | Path) -> Path:
     return path
 
 
+@dataclass
+class SessionOptions:
+    """How a session window (exercises, evaluation) starts: the fields both share.
+
+    Attributes:
+        source: camera index, video path or ``"sample"``.
+        profile: profile name to save to (created if missing; None = choose in the window).
+        data_dir: the database folder (None = storage's default).
+        model, max_people: pose model options.
+        realtime: play video files at their own rate (a camera stand-in); False = every frame.
+        loop: restart video files at their end.
+        max_frames: stop processing after this many frames.
+        mirror: flip the picture; None = mirrored for a camera, not for a video.
+    """
+
+    source: Any = 0
+    profile: str | None = None
+    data_dir: str | None = None
+    model: str = "full"
+    max_people: int = 2
+    realtime: bool = True
+    loop: bool = True
+    max_frames: int | None = None
+    mirror: bool | None = None
+
+
 class SessionWindow(QMainWindow):
     """Base of the exercise and evaluation windows (see the module docstring).
 
@@ -85,7 +112,7 @@ class SessionWindow(QMainWindow):
 
     timer: QTimer
 
-    def _setup_session(self, options: Any, db: Any, title: str, style: str) -> None:
+    def _setup_session(self, options: SessionOptions, db: Any, title: str, style: str) -> None:
         """Options, title, style, and the database: ``db`` if given, else opened (``db_error`` says why not)."""
         self.options = options
         self.setWindowTitle(title)
