@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -57,7 +57,6 @@ from posture_feedback.assessment.movement import MOVEMENT_TESTS
 from posture_feedback.assessment.rom import ROM_TESTS
 from posture_feedback.assessment_storage import save_evaluation
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.storage import StorageError
 from posture_feedback.types import FrameResult, View
 from posture_feedback.ui.assessment_flow import (
     AssessmentFlow,
@@ -68,7 +67,7 @@ from posture_feedback.ui.assessment_flow import (
     measure_rows,
     norm_text,
 )
-from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
+from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
 
@@ -173,14 +172,9 @@ class AssessmentWindow(SessionWindow):
         right.addLayout(nav)
         row.addWidget(right_widget)
 
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._refresh)
-        self.timer.start(200)
-        if self.options.profile and self.db is not None:
-            try:
-                self.picker.select(profile_for_name(self.db, self.options.profile).id)
-            except StorageError as exc:
-                self.errors.append(str(exc))
+        problem = self._start_timer_and_profile(self._refresh, 200)
+        if problem is not None:
+            self.errors.append(problem)
         self.go(0)
         self._open_worker()
 

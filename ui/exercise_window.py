@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -68,7 +68,7 @@ from posture_feedback.exercises.runner import RunnerState, SessionRunner
 from posture_feedback.storage import StorageError
 from posture_feedback.types import FrameResult
 from posture_feedback.ui.exercise_panel import ExercisePanel
-from posture_feedback.ui.profile_dialog import ProfilePicker, profile_for_name
+from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
 from posture_feedback.ui.shortcuts import add_shortcut_actions
@@ -252,15 +252,9 @@ class ExerciseWindow(SessionWindow):
         self.stack.addWidget(self._build_setup_page())
         self.stack.addWidget(self._build_session_page())
         self._build_actions()
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._on_timer)
-        self.timer.start(100)
-
-        if self.options.profile and self.db is not None:
-            try:
-                self.picker.select(profile_for_name(self.db, self.options.profile).id)
-            except StorageError as exc:
-                self.set_message(str(exc), error=True)
+        problem = self._start_timer_and_profile(self._on_timer, 100)
+        if problem is not None:
+            self.set_message(problem, error=True)
         if self.options.what:
             self.choose(self.options.what)
             if self.options.autostart and self.plan is not None:

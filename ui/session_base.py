@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import QApplication, QBoxLayout, QLabel, QMainWindow, QWidg
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage import StorageError
 from posture_feedback.ui.options import AppOptions
-from posture_feedback.ui.profile_dialog import open_database
+from posture_feedback.ui.profile_dialog import open_database, profile_for_name
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, is_camera_spec
@@ -131,6 +131,19 @@ class SessionWindow(QMainWindow):
         self.tap: ResultTap | None = None
         self.last_rendered: Any = None
         self.frames_fed = 0
+
+    def _start_timer_and_profile(self, tick: Callable[[], Any], interval_ms: int) -> str | None:
+        """Call ``tick`` every ``interval_ms`` milliseconds (``self.timer``) and choose ``options.profile`` in
+        ``self.picker``; returns why that profile cannot be chosen (None when it is, or none was asked for)."""
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(tick)
+        self.timer.start(interval_ms)
+        if self.options.profile and self.db is not None:
+            try:
+                self.picker.select(profile_for_name(self.db, self.options.profile).id)
+            except StorageError as exc:
+                return str(exc)
+        return None
 
     def _add_video(self, parent: QWidget, layout: QBoxLayout, cue_min_height: int) -> QLabel:
         """Add the live view (``self.video``, which the worker renders to) to ``layout``, and under it the
