@@ -282,7 +282,10 @@ def compute_angles(
         cmin[_TRUNK] = conf[trunk_idx].min()
     sin_phi[_TRUNK] = sag_sin
     if len(head_idx) and fwd is not None:
-        values[_CVA] = 90.0 - math.degrees(math.atan2(float(head @ fwd), float(head @ u)))
+        cva = 90.0 - math.degrees(math.atan2(float(head @ fwd), float(head @ u)))
+        # Above 180° the ears would be behind *and below* the shoulders: no head posture (an
+        # upside-down or garbled skeleton), so no value rather than a meaningless one.
+        values[_CVA] = cva if cva <= 180.0 else math.nan
         cmin[_CVA] = conf[head_idx].min()
     sin_phi[_CVA] = sag_sin
 

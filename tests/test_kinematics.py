@@ -268,3 +268,15 @@ def test_real_video_side_view_and_plausible_angles(sports_landmarks):
     # Walking: the knees bend and straighten, so the knee angle must vary.
     knee = vals["left_knee_flexion"][np.isfinite(vals["left_knee_flexion"])]
     assert np.ptp(knee) > 15
+
+
+def test_cva_is_missing_when_the_ears_are_behind_and_below_the_shoulders() -> None:
+    """An upside-down or garbled head (ears behind and below the shoulders) gives no CVA, not 190°."""
+    from posture_feedback.kinematics import compute_angles, pose_with_angles
+    from posture_feedback.types import View
+
+    lms = pose_with_angles(azimuth_deg=90.0, head_lean=-100.0)  # head bent back past horizontal
+    assert np.isnan(compute_angles(lms, View.SIDE, azimuth_deg=90.0)["craniovertebral_angle"].value)
+    ok = pose_with_angles(azimuth_deg=90.0, head_lean=-60.0)
+    cva = compute_angles(ok, View.SIDE, azimuth_deg=90.0)["craniovertebral_angle"].value
+    assert cva == pytest.approx(150.0, abs=1e-6)
