@@ -183,7 +183,9 @@ def report(results: Path, runs: dict[str, dict] | None = None) -> str:
         lines += ["", f"`{_cmd(log, 'profile', 'python bench/profile.py')}`", ""]
 
     so = _load(results, "soak")
-    memories = [d["memory"] for d in (so, _load(results, "soak_app")) if d and d.get("memory")]
+    soak_files = ((so, "soak.json"), (_load(results, "soak_app"), "soak_app.json"))
+    docs = [(d, f) for d, f in soak_files if d and d.get("memory")]
+    memories = [d["memory"] for d, _ in docs]
     if memories:
         lines += ["## Memory over a long live session", "",
                   "The looping sample played in real time as the camera (newest frame wins); RSS sampled every few "
@@ -202,6 +204,13 @@ def report(results: Path, runs: dict[str, dict] | None = None) -> str:
                          f"| {m['rss_start_mb']:.0f} → {m['rss_after_warmup_mb']:.0f} → {m['rss_end_mb']:.0f} "
                          f"({m['rss_max_mb']:.0f}) | {m['slope_mb_per_hour']:+.1f} MB/h "
                          f"| ±{m['residual_sd_mb']:.1f} MB | {verdict} |")  # fmt: skip
+        lines.append("")
+        for d, file in docs:  # the memory part may come from an earlier, longer run than the idle part
+            m, when = d["memory"], d.get("meta_earlier", {}).get("memory", d.get("meta", {})).get("when", "?")
+            out = "" if file == "soak.json" else f" --out bench/results/{file}"
+            path = "" if m["path"] == "core" else f" --path {m['path']}"
+            lines.append(f"`python bench/soak.py{path} --minutes {m['minutes']:.0f} --idle-seconds 0{out}` "
+                         f"(started {when})  ")  # fmt: skip
         lines.append("")
     if so:
         idle = so.get("idle")
