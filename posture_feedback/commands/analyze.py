@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         total = min(total or args.max_frames, args.max_frames)
 
     writer_video = None
-    results: list[FrameResult] = []
+    stats = SummaryStats()
     if out_path.is_dir():
         raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
     try:
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
                     break
                 result = pipeline.process(frame)
                 csv_writer.write(result)
-                results.append(_light(result))
+                stats.add(result)
                 if args.annotated:
                     if writer_video is None:
                         writer_video = _open_writer(args.annotated, source.fps, frame.width, frame.height)
@@ -174,16 +174,10 @@ def run(args: argparse.Namespace) -> int:
         source.close()
         if writer_video is not None:
             writer_video.release()
-    if not results:
+    if not stats.frames:
         raise SourceError(f"{args.video} yielded no frames")
-    print(summary(results, elapsed, out_path, args.annotated))
+    print(stats.text(elapsed, out_path, args.annotated))
     return 0
-
-
-def _light(result: FrameResult) -> FrameResult:
-    """Keep what the summary needs without holding every frame's pixels in memory."""
-    return FrameResult(frame=replace(result.frame, image=np.empty((0, 0, 3), np.uint8)), landmarks=result.landmarks,
-                       angles=result.angles, view=result.view, timings_ms=result.timings_ms)  # fmt: skip
 
 
 def _open_writer(path: Path, fps: float, width: int, height: int):
@@ -196,30 +190,44 @@ def _open_writer(path: Path, fps: float, width: int, height: int):
     return writer
 
 
-def summary(results: list[FrameResult], elapsed_s: float, out_path: Path, annotated: Path | None) -> str:
-    """The text printed at the end of ``analyze``."""
-    n = len(results)
-    found = sum(r.person_found for r in results)
-    views: dict[str, int] = {}
-    for r in results:
-        if r.person_found:
-            views[r.view.value] = views.get(r.view.value, 0) + 1
-    lines = [
-        f"frames: {n}   person found: {found} ({100.0 * found / n:.0f}%)   "
-        f"processing: {n / elapsed_s:.1f} frames/s ({1000.0 * elapsed_s / n:.1f} ms/frame)",
-        "views: " + (", ".join(f"{k} {100.0 * v / max(found, 1):.0f}%" for k, v in sorted(views.items())) or "—"),
-        f"{'angle (degrees)':<26}{'median':>8}{'min':>8}{'max':>8}{'frames':>8}",
-    ]
-    values = np.array([r.angles.values for r in results if r.person_found]).reshape(-1, len(ANGLE_NAMES))
-    for j, name in enumerate(ANGLE_NAMES):
-        col = values[:, j][~np.isnan(values[:, j])] if len(values) else np.array([])
-        if col.size:
-            lines.append(f"{name:<26}{np.median(col):8.1f}{col.min():8.1f}{col.max():8.1f}{col.size:8d}")
-        else:
-            lines.append(f"{name:<26}{'—':>8}{'—':>8}{'—':>8}{0:8d}")
-    lines.append(f"angles CSV: {out_path}")
-    if annotated:
-        lines.append(f"annotated video: {annotated}")
-    if found == 0:
-        lines.append("nobody was found in this recording: every row has person=0")
-    return "\n".join(lines)
+class SummaryStats:
+    """What the end-of-run summary needs, a few numbers per frame (not the frames themselves)."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.views: dict[str, int] = {}
+        self._values: list[np.ndarray] = []  # (13,) float32 per frame with a person
+
+    @property
+    def found(self) -> int:
+        return len(self._values)
+
+    def add(self, result: FrameResult) -> None:
+        self.frames += 1
+        if result.person_found:
+            self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
+            self._values.append(result.angles.values.astype(np.float32))
+
+    def text(self, elapsed_s: float, out_path: Path, annotated: Path | None) -> str:
+        """The text printed at the end of ``analyze``."""
+        n, found = self.frames, self.found
+        lines = [
+            f"frames: {n}   person found: {found} ({100.0 * found / n:.0f}%)   "
+            f"processing: {n / elapsed_s:.1f} frames/s ({1000.0 * elapsed_s / n:.1f} ms/frame)",
+            "views: "
+            + (", ".join(f"{k} {100.0 * v / max(found, 1):.0f}%" for k, v in sorted(self.views.items())) or "—"),
+            f"{'angle (degrees)':<26}{'median':>8}{'min':>8}{'max':>8}{'frames':>8}",
+        ]
+        values = np.array(self._values, dtype=np.float64).reshape(-1, len(ANGLE_NAMES))
+        for j, name in enumerate(ANGLE_NAMES):
+            col = values[:, j][~np.isnan(values[:, j])]
+            if col.size:
+                lines.append(f"{name:<26}{np.median(col):8.1f}{col.min():8.1f}{col.max():8.1f}{col.size:8d}")
+            else:
+                lines.append(f"{name:<26}{'—':>8}{'—':>8}{'—':>8}{0:8d}")
+        lines.append(f"angles CSV: {out_path}")
+        if annotated:
+            lines.append(f"annotated video: {annotated}")
+        if found == 0:
+            lines.append("nobody was found in this recording: every row has person=0")
+        return "\n".join(lines)
