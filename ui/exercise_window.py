@@ -35,6 +35,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -50,6 +51,13 @@ from PyQt6.QtWidgets import (
 from posture_feedback.annotate import AngleAnnotator, GhostAnnotator, SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.definitions import fill
+from posture_feedback.exercises.demo_recording import (
+    DemonstrationRecording,
+    demonstration_path,
+    demonstration_summary,
+    item_with_demonstration,
+)
+from posture_feedback.exercises.demonstration import save_demonstration
 from posture_feedback.exercises.errors import PlanError
 from posture_feedback.exercises.events import (
     CueEvent,
@@ -62,10 +70,11 @@ from posture_feedback.exercises.events import (
     SessionDone,
     SetDone,
 )
-from posture_feedback.exercises.library import list_exercises
+from posture_feedback.exercises.library import builtin_names, get_exercise, list_exercises
 from posture_feedback.exercises.plan import Plan
 from posture_feedback.exercises.runner import RunnerState, SessionRunner
 from posture_feedback.storage import StorageError
+from posture_feedback.storage.paths import data_dir as storage_data_dir
 from posture_feedback.types import FrameResult
 from posture_feedback.ui.exercise_panel import ExercisePanel
 from posture_feedback.ui.profile_dialog import ProfilePicker
@@ -82,6 +91,7 @@ SHORTCUTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("next_step", ("N", "Return"), "Next: end the instruction, countdown or rest now (or end the set)"),
     ("skip_exercise", ("S",), "Skip this exercise"),
     ("stop_session", ("Esc",), "Stop the session"),
+    ("record_demonstration", ("D",), "Record a demonstration of this exercise / stop recording"),
     ("toggle_mute", ("M",), "Speech on / off"),
     ("volume_up", ("+", "="), "Louder"),
     ("volume_down", ("-",), "Quieter"),
@@ -241,6 +251,12 @@ class ExerciseWindow(SessionWindow):
         self._stopped_by_user = False
         self._plan_running: Plan | None = None
         self._profile_id: int | None = None
+        self.demo_recording: DemonstrationRecording | None = None  #: the demonstration being recorded
+        self.demo_countdown_s = 3.0  #: get-ready seconds before a demonstration is recorded
+        self.demo_max_s = 15.0  #: longest demonstration (seconds after the countdown)
+        self.demo_path: Path | None = None  #: the last demonstration saved
+        self.demo_error: str = ""  #: why the last recording gave no demonstration ("" when it did)
+        self.last_demo_recording: DemonstrationRecording | None = None  #: kept when it gave no demonstration
 
         central = QWidget(self)
         central.setObjectName("central")
@@ -317,6 +333,11 @@ class ExerciseWindow(SessionWindow):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_session)
         right.addWidget(self.start_button)
+        self.setup_record_button = QPushButton("Record demonstration (D)")
+        self.setup_record_button.setToolTip("Start the camera and record the therapist performing one repetition")
+        self.setup_record_button.setEnabled(False)
+        self.setup_record_button.clicked.connect(self.record_demonstration)
+        right.addWidget(self.setup_record_button)
         row.addLayout(right, 2)
         self._side_visible(False)
         return page
@@ -354,8 +375,20 @@ class ExerciseWindow(SessionWindow):
         self.volume_slider.setFixedWidth(110)
         self.volume_slider.valueChanged.connect(lambda v: self.speaker.set_volume(v / 100.0))
         self.speaker.set_volume(0.8)
+        self.record_button = QPushButton("Record demonstration (D)")
+        self.record_button.setToolTip("The therapist performs one repetition: it becomes the target and the ghost")
+        self.record_button.clicked.connect(self.record_demonstration)
+        self.tolerance_spin = QDoubleSpinBox()
+        self.tolerance_spin.setRange(0.0, 45.0)
+        self.tolerance_spin.setDecimals(0)
+        self.tolerance_spin.setValue(10.0)
+        self.tolerance_spin.setSuffix("°")
+        self.tolerance_spin.setToolTip("Tolerance around the demonstrated rest and peak (degrees)")
         for w in (self.pause_button, self.next_button, self.skip_button, self.stop_button, self.mute_button):
             bar.addWidget(w)
+        bar.addWidget(self.record_button)
+        bar.addWidget(QLabel("±"))
+        bar.addWidget(self.tolerance_spin)
         vol = QLabel("Volume")
         bar.addWidget(vol)
         bar.addWidget(self.volume_slider)
@@ -393,11 +426,13 @@ class ExerciseWindow(SessionWindow):
             self.error_label.setVisible(True)
             self.plan_label.setText(f"<b>{_esc(Path(str(what)).name)}</b>")
             self.start_button.setEnabled(False)
+            self.setup_record_button.setEnabled(False)
             self._side_visible(False)
             return None
         self.error_label.setVisible(False)
         self.plan_label.setText(plan_summary_html(self.plan))
         self.start_button.setEnabled(True)
+        self.setup_record_button.setEnabled(self._demo_item() is not None)
         single = len(self.plan.items) == 1 and self.plan.items[0].exercise.sided and (
             self.plan.items[0].exercise.kind != "gait") and not self.plan.source  # fmt: skip
         self._side_visible(single)
@@ -461,16 +496,22 @@ class ExerciseWindow(SessionWindow):
             self._storage_failed(exc)
 
     def _open_worker(self) -> None:
-        self._start_worker(ResultTap(), (self.ghost, SkeletonAnnotator(), AngleAnnotator()))
+        worker = self._start_worker(ResultTap(), (self.ghost, SkeletonAnnotator(), AngleAnnotator()))
+        worker.maxFramesReached.connect(lambda _n: self._source_finished())
 
     # ------------------------------------------------------------------ frames and events
     def _drain(self) -> None:
         """Feed every processed result to the runner, in order."""
         if self.tap is None or self.runner is None:
             return
-        runner = self.runner
         for r in self.tap.drain():
             t = self.clock.frame(r.frame.timestamp_s)
+            if self.demo_recording is not None:  # the therapist's demonstration, not the patient's session
+                self.frames_fed += 1
+                if self.demo_recording.add(t, r):
+                    self.finish_demonstration()
+                continue
+            runner = self.runner
             if not self._started:
                 self._started = True
                 self._open_recorder()
@@ -545,6 +586,9 @@ class ExerciseWindow(SessionWindow):
         self.status_label.setText(f"{source_name(self.source_spec)} · {saved}")
 
     def _on_timer(self) -> None:
+        if self.demo_recording is not None:
+            self._show_demo_progress()
+            return
         runner = self.runner
         if runner is None or not self._started:
             return
@@ -569,12 +613,19 @@ class ExerciseWindow(SessionWindow):
         self.storage_errors.append(str(exc))
         self.recorder = None
 
+    def _source_finished(self) -> None:
+        """The video ended (or its frame limit was reached) during a demonstration: use what was recorded."""
+        self._drain()
+        if self.demo_recording is not None:
+            self.finish_demonstration()
+
     def _on_source_problem(self, message: str) -> None:
         self.video.show_placeholder(f"{message}\n\nEsc: back to the exercises")
         self._set_cue(message, "#ff8080", size=14)
 
     def _on_ended(self) -> None:
         self._drain()
+        self._source_finished()
         if self.last_rendered is None:
             self.video.show_placeholder("The video ended.")
 
@@ -634,6 +685,9 @@ class ExerciseWindow(SessionWindow):
 
     def back_to_setup(self) -> None:
         """Leave the session page (after the session, or when the source could not be used): choose again."""
+        if self.demo_recording is not None:  # Esc during a recording cancels it (kept, as when it gives none)
+            self.last_demo_recording, self.demo_recording = self.demo_recording, None
+            self.record_button.setText("Record demonstration (D)")
         self._abort_session(self._storage_failed)
         self._stop_worker()
         self.runner, self.recorder, self.tap, self.last_rendered = None, None, None, None
@@ -643,6 +697,91 @@ class ExerciseWindow(SessionWindow):
         self.stop_button.setText("Stop (Esc)")
         self._set_cue("", "#ffffff")
         self.stack.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ demonstration
+    def _demo_item(self) -> Any:
+        """The plan item a demonstration can be recorded for: one built-in exercise with repetitions, else None."""
+        plan = self.plan
+        if plan is None or len(plan.items) != 1:
+            return None
+        it = plan.items[0]
+        return it if it.ref in builtin_names() and it.exercise.kind in ("reps", "gait") else None
+
+    def record_demonstration(self) -> bool:
+        """D: start recording the therapist's demonstration (countdown, then one repetition), or stop it."""
+        if self.demo_recording is not None:
+            self.finish_demonstration()
+            return True
+        item = self._demo_item()
+        if item is None:
+            self.set_message("A demonstration is recorded for one built-in exercise with repetitions.", error=True)
+            return False
+        if self.stack.currentIndex() == 0 or self.runner is None:
+            if not self.start_session():
+                return False
+        else:
+            self._restart_runner()  # the session in progress ends (saved as stopped); the demonstration replaces it
+        self.demo_error = ""
+        self.demo_recording = DemonstrationRecording(
+            get_exercise(item.ref), item.side, countdown_s=self.demo_countdown_s, max_s=self.demo_max_s
+        )
+        self.record_button.setText("Stop recording (D)")
+        self._show_demo_progress()
+        return True
+
+    def _show_demo_progress(self) -> None:
+        rec = self.demo_recording
+        if rec is None:
+            return
+        t = self.clock.last_t if rec.start_t is not None and self.clock.last_t is not None else 0.0
+        left = rec.remaining_s(t)
+        if rec.phase(t) == "countdown":
+            self._set_cue(f"Demonstration: get ready… {math.ceil(left)}", "#ffdc28")
+        else:
+            self._set_cue(f"Recording: perform one repetition, then D to stop ({left:.0f} s left)", "#ff8080", 18)
+
+    def finish_demonstration(self) -> None:
+        """End the recording: build, show, save the demonstration and make it this exercise's target
+        (the runner restarts with it); when it gives none, say why and keep the exercise as it was."""
+        rec = self.demo_recording
+        if rec is None:
+            return
+        self.demo_recording = None
+        self.record_button.setText("Record demonstration (D)")
+        item = self._demo_item()
+        try:
+            demo = rec.finish(self.tolerance_spin.value())
+            folder = self.db.data_dir if self.db is not None else storage_data_dir(self.options.data_dir)
+            path = save_demonstration(demo, demonstration_path(demo.definition.name, self.plan.source, folder))
+            item = item_with_demonstration(item, path)
+        except (PostureFeedbackError, OSError, ValueError) as exc:
+            self.last_demo_recording = rec
+            self.demo_error = str(exc)
+            self._set_cue(f"No demonstration: {exc}. The exercise is unchanged; D to record again.", "#ff8080", 16)
+            self.set_message(f"No demonstration: {exc}", error=True)
+            return
+        self.demo_path = path
+        self.plan = replace(self.plan, items=[item])
+        self.plan_label.setText(plan_summary_html(self.plan))
+        self._restart_runner()
+        text = f"{demonstration_summary(demo)}. Saved: {path}"
+        self._set_cue(text, "#46d26a", 14)
+        self.set_message(text)
+
+    def _restart_runner(self) -> None:
+        """A new session of ``self.plan`` on the open source: the one in progress is stopped (and saved as such)."""
+        self._abort_session(self._storage_failed)
+        plan = for_recording(self.plan) if self.options.no_waits else self.plan
+        self.runner = SessionRunner(plan, **self.options.runner)
+        self.recorder = None
+        self.events = []
+        self._started = False
+        self._stopped_by_user = False
+        self._plan_running = plan
+        self.panel.clear_reps()
+        for b in (self.pause_button, self.next_button, self.skip_button):
+            b.setEnabled(True)
+        self.stop_button.setText("Stop (Esc)")
 
     def toggle_mute(self) -> None:
         self.mute_button.setChecked(not self.mute_button.isChecked())

@@ -243,6 +243,7 @@ def run_headless(args: argparse.Namespace) -> int:
 
 
 def run_save_demo(args: argparse.Namespace) -> int:
+    from posture_feedback.exercises.demo_recording import demonstration_summary
     from posture_feedback.exercises.demonstration import demonstration_from_results, save_demonstration
     from posture_feedback.exercises.library import get_exercise
     from posture_feedback.pipeline import PipelineOptions, analyze_video
@@ -261,10 +262,7 @@ def run_save_demo(args: argparse.Namespace) -> int:
         raise SourceError(f"{args.video} yielded no frames")
     demo = demonstration_from_results(defn, results, side=side, tolerance=args.tolerance)
     save_demonstration(demo, args.save_demo)
-    d = demo.definition
-    print(f"{d.name} ({side}) demonstrated: {d.start.name} {d.start.range.describe(unit=d.unit)}, "
-          f"{d.target.name} {d.target.range.describe(unit=d.unit)}; way out {demo.out_s:.1f} s, "
-          f"way back {demo.back_s:.1f} s")  # fmt: skip
+    print(demonstration_summary(demo))
     print(f'demonstration: {args.save_demo} (use it in a plan: demonstration = "{args.save_demo.name}")')
     return 0
 

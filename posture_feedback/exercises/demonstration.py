@@ -234,6 +234,14 @@ class Demonstration:
         return 0.0 if d <= 0 or math.isnan(elapsed_s) else min(1.0, max(0.0, elapsed_s / d))
 
 
+def with_demonstrated_target(definition: ExerciseDefinition, demo: Demonstration) -> ExerciseDefinition:
+    """``definition`` with the demonstrated phase ranges and tempo as its target (``DemonstrationError`` when the
+    demonstration is of another exercise)."""
+    if demo.definition.name != definition.name:
+        raise DemonstrationError(f"the demonstration is of {demo.definition.name!r}, not {definition.name!r}")
+    return replace(definition, phases=demo.definition.phases, tempo=demo.definition.tempo)
+
+
 def save_demonstration(demo: Demonstration, path: str | Path) -> Path:
     """Write a demonstration (trace, target definition, ghost) to a ``.npz`` file; returns the path."""
     p = Path(path)

@@ -178,13 +178,13 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
             raise f.fail(
                 "demonstration", f"demonstration file not found: {demo_path}", "a .npz path relative to the plan"
             )
-        from posture_feedback.exercises.demonstration import load_demonstration
+        from posture_feedback.exercises.demonstration import load_demonstration, with_demonstrated_target
 
         demo = load_demonstration(demo_path)
         if demo.definition.name != defn.name:
             raise f.fail("demonstration", f"the demonstration is of {demo.definition.name!r}, not {defn.name!r}")
         # the demonstrated ranges and tempo are the target; explicit overrides below still win
-        defn = replace(defn, phases=demo.definition.phases, tempo=demo.definition.tempo)
+        defn = with_demonstrated_target(defn, demo)
     defn = _apply_overrides(defn, f, source)
     timed = defn.kind in ("hold", "balance")
     side = f.string("side", "both", choices=SIDE_CHOICES)
