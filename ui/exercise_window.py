@@ -7,7 +7,9 @@ the results are saved to. Session page: the live mirror (the UI helper's ``Frame
 ``VideoView``, the core's skeleton and angle annotators, the demonstration's ghost when the plan
 item has one), the cue line, and the ``ExercisePanel`` (instruction, countdown, the big
 counter, hold bar, target, each repetition with its verdict, rest timer); Pause (Space),
-Next (N: end the wait or the set now), Skip exercise (S), Stop (Esc), Mute (M), volume (+/−).
+Next (N: end the wait or the set now), Skip exercise (S), Stop (Esc), Mute (M), volume (+/−),
+Record demonstration (D: countdown, one repetition by the therapist, D again or 15 s; the core's
+``demo_recording`` builds and names it, the window saves it and restarts the runner with it as target).
 
 Every processed frame reaches ``SessionRunner`` in order (``ResultTap``), on one clock: the
 frames' own timestamps (video position, or capture time for a camera), extended by the wall
