@@ -102,3 +102,22 @@ def test_stopping_before_any_real_movement_says_why(qtbot, sports_video, tmp_pat
     wait_all_frames(qtbot, window, 30)  # the session goes on with the exercise as it was
     assert window.runner.state is not RunnerState.IDLE and window.runner.plan.items[0].demonstration is None
     window.close()
+
+
+def test_recording_during_a_session_stops_it_and_saves_it_as_such(qtbot, sports_video, tmp_path):
+    import sqlite3
+
+    window = open_window(qtbot, sports_video, tmp_path, frames=60)
+    assert window.start_session()
+    qtbot.waitUntil(lambda: window.recorder is not None and window.frames_fed > 5, timeout=60_000)
+    first = window.runner
+    window.demo_max_s = 1.0
+    assert window.record_demonstration()
+    assert window.runner is not first and window.recorder is None  # a fresh runner waits for the recording
+    qtbot.waitUntil(lambda: window.demo_recording is None, timeout=60_000)
+    assert (window.demo_path is None) != (window.demo_error == "")  # a demonstration, or why there is none
+    wait_all_frames(qtbot, window, 60)
+    window.close()
+    with sqlite3.connect(tmp_path / "data" / "posture-feedback.sqlite3") as conn:
+        statuses = [r[0] for r in conn.execute("SELECT status FROM sessions ORDER BY id")]
+    assert statuses == ["aborted", "aborted"]  # the interrupted session, then the new one (closed with the window)
