@@ -32,6 +32,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: Angles drawn on ``--annotated`` videos: the large joints of both sides.
+ANNOTATED_ANGLES: tuple[str, ...] = (
+    "left_elbow_flexion", "right_elbow_flexion", "left_hip_flexion", "right_hip_flexion",
+    "left_knee_flexion", "right_knee_flexion",
+)  # fmt: skip
+
+
 def with_model_options(options, args: argparse.Namespace):
     """``options`` with --model / --max-people applied where they were given."""
     from posture_feedback.pipeline import PipelineOptions
@@ -118,7 +125,7 @@ def _default_out(video: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posture_feedback.annotate import render
+    from posture_feedback.annotate import AngleAnnotator, CueAnnotator, InfoAnnotator, SkeletonAnnotator, render
     from posture_feedback.pipeline import Pipeline, PipelineOptions
     from posture_feedback.pose import RunningMode
     from posture_feedback.sources import ImageSource, open_source
@@ -143,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
         total = min(total or args.max_frames, args.max_frames)
 
     writer_video = None
+    # The annotated video shows the joint angles even without targets (targets add their verdicts).
+    annotators = [SkeletonAnnotator(), AngleAnnotator(angles=ANNOTATED_ANGLES), CueAnnotator(), InfoAnnotator()]
     stats = SummaryStats()
     if out_path.is_dir():
         raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
@@ -166,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
                 if args.annotated:
                     if writer_video is None:
                         writer_video = _open_writer(args.annotated, source.fps, frame.width, frame.height)
-                    writer_video.write(render(result))
+                    writer_video.write(render(result, annotators))
                 bar.update(1)
             elapsed = time.perf_counter() - t0
             bar.close()
