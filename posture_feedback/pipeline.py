@@ -70,7 +70,6 @@ class Pipeline:
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._evaluator: TargetEvaluator | None = None
-        self._last_track_id: int | None = None
         self.set_targets(target_set, neutral)
 
     # -- user intent -------------------------------------------------------------------
@@ -133,14 +132,9 @@ class Pipeline:
             timings["post"] = (clock() - t1) * 1000.0
             return result
 
-        track_id = self._selector.track_id
-        target = people[index]
-        if track_id is not None:
-            target = target.with_arrays(track_id=track_id)
-        if track_id != self._last_track_id:  # a different person: temporal state starts anew
-            self._sides.reset()
-            self._smoother.reset()
-            self._last_track_id = track_id
+        # The track id tells the swap fixer and the smoother when another person is followed
+        # (both then start anew by themselves).
+        target = people[index].with_arrays(track_id=self._selector.track_id)
         if self.options.fix_side_swaps:
             target = self._sides(target, t)
             people[index] = target
@@ -171,6 +165,14 @@ class Pipeline:
         self.close()
 
 
+def options_for_source(options: PipelineOptions, source: object) -> PipelineOptions:
+    """``options`` with the model's IMAGE mode for still images and image folders (no tracking
+    between unrelated images); video and camera sources keep VIDEO mode."""
+    if isinstance(source, ImageSource) and options.pose.mode == RunningMode.VIDEO:
+        return replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
+    return options
+
+
 def iter_results(
     source: str | Path,
     options: PipelineOptions | None = None,
@@ -184,11 +186,8 @@ def iter_results(
     Still images and image folders use the model's IMAGE mode (no tracking between
     unrelated images); videos use VIDEO mode.
     """
-    options = options or PipelineOptions()
     with open_source(source) as src:
-        if isinstance(src, ImageSource) and options.pose.mode == RunningMode.VIDEO:
-            options = replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
-        with Pipeline(options, target_set) as pipeline:
+        with Pipeline(options_for_source(options or PipelineOptions(), src), target_set) as pipeline:
             for i, frame in enumerate(src):
                 if max_frames is not None and i >= max_frames:
                     return

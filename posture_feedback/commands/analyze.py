@@ -126,9 +126,8 @@ def _default_out(video: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.annotate import AngleAnnotator, CueAnnotator, InfoAnnotator, SkeletonAnnotator, render
-    from posture_feedback.pipeline import Pipeline, PipelineOptions
-    from posture_feedback.pose import RunningMode
-    from posture_feedback.sources import ImageSource, open_source
+    from posture_feedback.pipeline import Pipeline, PipelineOptions, options_for_source
+    from posture_feedback.sources import open_source
 
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
@@ -143,8 +142,7 @@ def run(args: argparse.Namespace) -> int:
     options = with_model_options(options, args)
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
-    if isinstance(source, ImageSource):
-        options = replace(options, pose=replace(options.pose, mode=RunningMode.IMAGE))
+    options = options_for_source(options, source)
     total = getattr(source, "frame_count", None)
     if args.max_frames is not None:
         total = min(total or args.max_frames, args.max_frames)
