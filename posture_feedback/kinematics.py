@@ -15,7 +15,17 @@ Definitions (all in degrees; "left"/"right" are the person's sides; ``up`` is th
 ``head_tilt``                   the same for the ears
 ``craniovertebral_angle``       90 − forward lean of mid-shoulder → mid-ear from ``up``, measured in
                                 the person's sagittal plane: atan2(v · forward, v · up); 90 = ear
-                                straight above the shoulder, smaller = head more forward
+                                straight above the shoulder, smaller = head more forward. **This
+                                tool's shoulder-joint → ear angle, not the clinical C7 → tragus
+                                craniovertebral angle**: upright sitting reads about 70–80° here,
+                                ~50° on the clinical scale. Never judge it with C7–tragus norms.
+``trunk_forward_lean``          signed lean of mid-hip → mid-shoulder from ``up`` in the person's
+                                sagittal plane: atan2(t · forward, t · up); + forward (slouch, lean
+                                in), − backward (recline)
+``trunk_lateral_lean``          the same in the frontal plane: atan2(t · left, t · up); + towards
+                                the person's left
+``head_forward_lean``           signed lean of mid-shoulder → mid-ear from ``up`` in the sagittal
+                                plane; + forward; = 90 − ``craniovertebral_angle``
 ==============================  =================================================================
 
 These match the accuracy set's reference (``shared/accuracy/acclib.compute_angles``) and the
@@ -84,12 +94,16 @@ ANGLE_JOINTS: dict[str, tuple[int, ...]] = {
     "pelvic_tilt": (L_HIP, R_HIP),
     "head_tilt": (L_EAR, R_EAR),
     "craniovertebral_angle": (L_SH, R_SH, L_EAR, R_EAR),
+    "trunk_forward_lean": (L_HIP, R_HIP, L_SH, R_SH),
+    "trunk_lateral_lean": (L_HIP, R_HIP, L_SH, R_SH),
+    "head_forward_lean": (L_SH, R_SH, L_EAR, R_EAR),
 }
 
 #: Angles that are meaningless side-on (their line points at the camera).
-FRONTAL_LINE_ANGLES = frozenset({"shoulder_tilt", "pelvic_tilt", "head_tilt"})
-#: Angles that are meaningless face-on or from the back.
-SAGITTAL_ONLY_ANGLES = frozenset({"craniovertebral_angle"})
+FRONTAL_LINE_ANGLES = frozenset({"shoulder_tilt", "pelvic_tilt", "head_tilt", "trunk_lateral_lean"})
+#: Angles measured in the sagittal plane, which is edge-on face-on and from the back (there they
+#: rest on the model's depth alone): not valid in those views.
+SAGITTAL_ONLY_ANGLES = frozenset({"craniovertebral_angle", "trunk_forward_lean", "head_forward_lean"})
 
 #: Uncertainty model (± degrees, a mean absolute error), see the module docstring: per-angle base
 #: error, plus the out-of-image-plane and low-visibility terms. Fitted (least squares on |error|,
@@ -108,6 +122,9 @@ BASE_UNCERTAINTY: dict[str, float] = {
     "pelvic_tilt": 8.0,
     "head_tilt": 9.0,
     "craniovertebral_angle": 10.0,
+    "trunk_forward_lean": 5.0,
+    "trunk_lateral_lean": 5.0,
+    "head_forward_lean": 10.0,
 }
 DEPTH_UNCERTAINTY = 5.0
 VISIBILITY_UNCERTAINTY = 8.0
@@ -125,6 +142,9 @@ _TILT_L, _TILT_R = _TILT_IDX[:, 0].copy(), _TILT_IDX[:, 1].copy()
 _N = len(ANGLE_NAMES)
 _TRUNK = ANGLE_INDEX["trunk_inclination"]
 _CVA = ANGLE_INDEX["craniovertebral_angle"]
+_TFWD = ANGLE_INDEX["trunk_forward_lean"]
+_TLAT = ANGLE_INDEX["trunk_lateral_lean"]
+_HFWD = ANGLE_INDEX["head_forward_lean"]
 # Candidate (lower, upper) landmark pairs for the trunk and head lines, best first:
 # mid-points, then the left side, then the right side.
 _TRUNK_LOW = np.array([[L_HIP, R_HIP], [L_HIP, L_HIP], [R_HIP, R_HIP]])
@@ -200,7 +220,7 @@ def compute_angles(
     up: np.ndarray | None = None,
     min_visibility: float = 0.5,
 ) -> AngleTable:
-    """The 13 canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
+    """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
 
     Computed on ``hybrid_points`` (image x, y with world depth), see the module docstring.
 
@@ -279,15 +299,25 @@ def compute_angles(
 
     if len(trunk_idx):
         values[_TRUNK] = ang[8]
-        cmin[_TRUNK] = conf[trunk_idx].min()
-    sin_phi[_TRUNK] = sag_sin
+        cmin[_TRUNK] = cmin[_TFWD] = cmin[_TLAT] = conf[trunk_idx].min()
+        t_up = float(trunk @ u)
+        if fwd is not None:
+            values[_TFWD] = math.degrees(math.atan2(float(trunk @ fwd), t_up))
+            # The lateral lean needs the midline: the near side's hip → shoulder line is not it.
+            if len(trunk_idx) == 4 and trunk_idx[0] != trunk_idx[1]:
+                values[_TLAT] = math.degrees(math.atan2(float(trunk @ cross3(u, fwd)), t_up))
+    sin_phi[_TRUNK] = sin_phi[_TFWD] = sag_sin
+    # The frontal plane's normal is the facing direction: sin of its angle to the image plane.
+    sin_phi[_TLAT] = math.sqrt(max(0.0, 1.0 - sag_sin * sag_sin)) if fwd is not None else 1.0
     if len(head_idx) and fwd is not None:
-        cva = 90.0 - math.degrees(math.atan2(float(head @ fwd), float(head @ u)))
+        lean = math.degrees(math.atan2(float(head @ fwd), float(head @ u)))
         # Above 180° the ears would be behind *and below* the shoulders: no head posture (an
         # upside-down or garbled skeleton), so no value rather than a meaningless one.
-        values[_CVA] = cva if cva <= 180.0 else math.nan
-        cmin[_CVA] = conf[head_idx].min()
-    sin_phi[_CVA] = sag_sin
+        if 90.0 - lean <= 180.0:
+            values[_CVA] = 90.0 - lean
+            values[_HFWD] = lean
+        cmin[_CVA] = cmin[_HFWD] = conf[head_idx].min()
+    sin_phi[_CVA] = sin_phi[_HFWD] = sag_sin
 
     measured = ~np.isnan(values)
     vis_term = np.minimum(np.maximum((1.0 - cmin) / max(1.0 - min_visibility, 1e-6), 0.0), 1.0)
@@ -303,6 +333,7 @@ def pose_with_angles(
     azimuth_deg: float = 0.0,
     up: np.ndarray | None = None,
     trunk_lean: float = 0.0,
+    trunk_side_lean: float = 0.0,
     shoulder_tilt: float = 0.0,
     pelvic_tilt: float = 0.0,
     head_tilt: float = 0.0,
@@ -316,7 +347,9 @@ def pose_with_angles(
 ) -> Landmarks:
     """Constructed landmarks of a person with known angles (for tests, docs and demos).
 
-    All angles in degrees. ``trunk_lean``: forward lean of the trunk (= ``trunk_inclination``);
+    All angles in degrees. ``trunk_lean``: forward lean of the trunk (= ``trunk_forward_lean``, and
+    ``trunk_inclination`` when there is no side lean); ``trunk_side_lean``: lean towards the
+    person's left in the frontal plane (= ``trunk_lateral_lean``);
     ``shoulder_tilt``, ``pelvic_tilt``, ``head_tilt``: left side up (= the canonical tilts);
     ``head_lean``: forward lean of mid-shoulder → mid-ear (``craniovertebral_angle`` = 90 −
     head_lean); arms: (elevation from the trunk side, plane: 0 = forward / 90 = sideways, elbow
@@ -338,8 +371,9 @@ def pose_with_angles(
         return w / np.linalg.norm(w)
 
     pts: dict[int, np.ndarray] = {}
-    t = rad(trunk_lean)
-    mid_sh = 0.5 * np.array([0.0, math.cos(t), math.sin(t)])
+    t, sl = rad(trunk_lean), rad(trunk_side_lean)
+    mid_sh = np.array([math.tan(sl), 1.0, math.tan(t)])
+    mid_sh = 0.5 * mid_sh / np.linalg.norm(mid_sh)
     s, p, h = rad(shoulder_tilt), rad(pelvic_tilt), rad(head_tilt)
     pts[L_SH], pts[R_SH] = (
         mid_sh + 0.18 * np.array([math.cos(s), math.sin(s), 0]),

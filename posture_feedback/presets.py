@@ -12,8 +12,10 @@ so the combined sets work whichever way the person faces the camera).
 
 Cue texts are short, kind and say what to do. Left and right are the person's anatomical sides.
 Sign conventions (``types.ANGLE_NAMES``): ``head_tilt``/``shoulder_tilt``/``pelvic_tilt`` are
-positive when the person's left ear/shoulder/hip is higher; ``trunk_inclination`` is unsigned
-(face-on it is the lateral lean, side-on the forward or backward lean).
+positive when the person's left ear/shoulder/hip is higher; ``trunk_lateral_lean`` is positive
+towards the person's left, ``trunk_forward_lean`` and ``head_forward_lean`` positive forward. The
+head target is always relative to the person's neutral (no absolute norm exists on this tool's
+shoulder–ear scale).
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ _FRONTAL = frozenset({View.FRONT, View.BACK})
 _SIDE = frozenset({View.SIDE})
 
 # --- sources (kept short; docs/targets.md has the full references) -------------------------------
-_SRC_CVA = (
-    "Forward head posture is commonly taken as a craniovertebral angle below about 48-50° (e.g. Yip et al. "
-    "2008, Man Ther 13:148); Lau et al. 2009 (Man Ther 14:363) measured 50.6±2.1° without and 43.9±3.6° with "
-    "chronic neck pain. The webcam measures shoulder joint→ear, not C7→tragus, so its values are not "
-    "interchangeable with the clinical angle: prefer the baseline (relative to neutral) preset."
+_SRC_HEAD = (
+    "No absolute norm: this tool's head angle runs shoulder joint → ear (upright sitting reads a head forward "
+    "lean of about 10-20°, i.e. 70-80° on the shoulder–ear scale), not the clinical C7 → tragus "
+    "craniovertebral angle, so published CVA thresholds (about 48-50°) do not apply to it. The target is the "
+    "change from the person's own calibrated neutral: more than 8° further forward (about twice the "
+    "frame-to-frame noise of the head lean side-on) is a visible forward head. Without a neutral the verdict "
+    "is unknown (set neutral first)."
 )
 _SRC_HEAD_TILT = (
     "Clinical convention, not a norm: a frontal head tilt of a few degrees is common without symptoms; "
@@ -48,16 +52,18 @@ _SRC_PELVIS = (
     "standing; ±3° flags clear obliquity (check leg length and weight shift if persistent)."
 )
 _SRC_LATERAL = (
-    "Rationale: seen face-on the trunk line (mid-hip→mid-shoulder) is close to vertical in symmetric "
-    "sitting or standing; more than 5° (sitting) / 3° (standing) is a visible lateral lean."
+    "Rationale, not a norm: seen face-on the trunk line (mid-hip→mid-shoulder, trunk_lateral_lean, signed) "
+    "is close to vertical in symmetric sitting or standing; more than 5° (sitting) / 3° (standing) to "
+    "either side is a visible lateral lean."
 )
 _SRC_SIT_TRUNK = (
-    "Rationale: upright to slightly reclined sitting keeps the trunk within about 20° of vertical; the "
-    "angle is unsigned, so slumping forward and reclining far back both count as above the range."
+    "Rationale, not a norm: trunk_forward_lean (mid-hip→mid-shoulder in the sagittal plane, + forward) of "
+    "upright sitting is within a few degrees of vertical; beyond +12° the shoulders are clearly ahead of "
+    "the hips (slumping or leaning in), beyond -10° the person reclines. Measured on this tool's own angle."
 )
 _SRC_STAND_TRUNK = (
-    "Rationale: in aligned standing the shoulders stack over the hips (trunk line within a few degrees "
-    "of vertical); more than 8° is a visible forward or sway-back lean."
+    "Rationale, not a norm: in aligned standing the shoulders stack over the hips (trunk_forward_lean "
+    "within a few degrees of 0); beyond +6° is a forward lean, beyond -6° a sway-back lean."
 )
 
 
@@ -91,27 +97,32 @@ def _pelvic_tilt() -> Target:
     )  # fmt: skip
 
 
-def _lateral_lean(high: float, cue: str) -> Target:
+def _lateral_lean(limit: float, verb: str) -> Target:
+    # trunk_lateral_lean is + towards the person's left: above the range they lean to their left.
     return Target(
-        id="trunk_lateral_lean", angle="trunk_inclination", high=high, tolerance=3.0, priority=4,
-        hysteresis=1.0, min_duration_s=1.0, views=_FRONTAL, label="Trunk centred", cue_high=cue,
+        id="trunk_lateral_lean", angle="trunk_lateral_lean", low=-limit, high=limit, tolerance=3.0, priority=4,
+        hysteresis=1.0, min_duration_s=1.0, views=_FRONTAL, label="Trunk centred",
+        cue_low=f"You lean to your right — {verb}", cue_high=f"You lean to your left — {verb}",
         source=_SRC_LATERAL,
     )  # fmt: skip
 
 
 def _forward_head() -> Target:
+    # Relative to the person's neutral (no absolute norm exists on this tool's scale, see _SRC_HEAD).
     return Target(
-        id="forward_head", angle="craniovertebral_angle", low=50.0, tolerance=4.0, priority=5,
+        id="forward_head", angle="head_forward_lean", high=8.0, tolerance=3.0, relative=True, priority=5,
         hysteresis=1.5, min_duration_s=1.0, views=_SIDE, label="Head over shoulders",
-        cue_low="Bring your head back over your shoulders",
-        source=_SRC_CVA,
+        cue_high="Bring your head back over your shoulders",
+        source=_SRC_HEAD,
     )  # fmt: skip
 
 
-def _trunk_upright(high: float, tol: float, cue: str, src: str) -> Target:
+def _trunk_upright(low: float, high: float, tol: float, cue_slouch: str, cue_recline: str, src: str) -> Target:
+    # trunk_forward_lean is + forward: above the range is a slouch or lean-in, below it a recline.
     return Target(
-        id="trunk_upright", angle="trunk_inclination", high=high, tolerance=tol, priority=4,
-        hysteresis=1.5, min_duration_s=1.0, views=_SIDE, label="Trunk upright", cue_high=cue, source=src,
+        id="trunk_upright", angle="trunk_forward_lean", low=low, high=high, tolerance=tol, priority=4,
+        hysteresis=1.5, min_duration_s=1.0, views=_SIDE, label="Trunk upright",
+        cue_low=cue_recline, cue_high=cue_slouch, source=src,
     )  # fmt: skip
 
 
@@ -119,22 +130,24 @@ def _build() -> dict[str, TargetSet]:
     sit_front = (
         _head_tilt(),
         _shoulder_tilt(),
-        _lateral_lean(5.0, "Sit evenly on both sit bones"),
+        _lateral_lean(5.0, "sit evenly on both sit bones"),
     )
     sit_side = (
         _forward_head(),
-        _trunk_upright(20.0, 5.0, "Sit tall — bring your trunk upright", _SRC_SIT_TRUNK),
-    )
+        _trunk_upright(-10.0, 12.0, 4.0, "Sit tall — lift your chest, you are slumping forward",
+                       "Sit up — you are leaning back", _SRC_SIT_TRUNK),
+    )  # fmt: skip
     stand_front = (
         _head_tilt(),
         _shoulder_tilt(),
         _pelvic_tilt(),
-        _lateral_lean(3.0, "Stand evenly — centre your trunk over your hips"),
+        _lateral_lean(3.0, "centre your trunk over your hips"),
     )
     stand_side = (
         _forward_head(),
-        _trunk_upright(8.0, 3.0, "Stand tall — stack your shoulders over your hips", _SRC_STAND_TRUNK),
-    )
+        _trunk_upright(-6.0, 6.0, 3.0, "Stand tall — stack your shoulders over your hips",
+                       "You lean back — bring your shoulders over your hips", _SRC_STAND_TRUNK),
+    )  # fmt: skip
     front_desc = "Face the camera. "
     side_desc = "Turn side-on to the camera. "
     return {
@@ -149,7 +162,7 @@ def _build() -> dict[str, TargetSet]:
         ),
         "sitting-side": TargetSet(
             "sitting-side", sit_side, label="Sitting posture (side)", view=View.SIDE,
-            description=side_desc + "Head over the shoulders (craniovertebral angle), trunk upright.",
+            description=side_desc + "Head over the shoulders (change from your neutral), trunk upright.",
         ),
         "standing": TargetSet(
             "standing", stand_front + stand_side, label="Standing alignment",
@@ -173,9 +186,9 @@ BASELINE_OFFSETS: dict[str, tuple[float | None, float | None, float]] = {
     "head_tilt": (-4.0, 4.0, 2.0),
     "shoulder_level": (-3.0, 3.0, 2.0),
     "pelvis_level": (-3.0, 3.0, 2.0),
-    "trunk_lateral_lean": (None, 4.0, 2.0),
-    "forward_head": (-5.0, None, 3.0),
-    "trunk_upright": (None, 8.0, 3.0),
+    "trunk_lateral_lean": (-4.0, 4.0, 2.0),
+    "forward_head": (None, 8.0, 3.0),
+    "trunk_upright": (-8.0, 8.0, 3.0),
 }
 
 _BASELINE_SOURCE = (

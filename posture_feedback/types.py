@@ -192,6 +192,9 @@ ANGLE_NAMES: tuple[str, ...] = (
     "pelvic_tilt",
     "head_tilt",
     "craniovertebral_angle",
+    "trunk_forward_lean",
+    "trunk_lateral_lean",
+    "head_forward_lean",
 )
 ANGLE_INDEX: dict[str, int] = {n: i for i, n in enumerate(ANGLE_NAMES)}
 
@@ -268,16 +271,24 @@ class Verdict(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class TargetState:
-    """The evaluation of one target in one frame (after hysteresis and minimum duration)."""
+    """The evaluation of one target in one frame.
+
+    One truth per frame: ``verdict`` is always the verdict of ``value`` against ``low``/``high``
+    and ``tolerance`` (``targets.classify``), with no memory; it is what labels, colours,
+    markers and the CSV show. Hysteresis and minimum duration only act on ``cue_verdict``, which
+    decides when a *new* cue (and its sound) is given, and is never shown as a verdict.
+    """
 
     target: str  #: target id
     angle: str  #: canonical angle name
-    value: float  #: degrees, NaN if unknown
-    verdict: Verdict
+    value: float  #: degrees (rounded to 0.01°, as written in the CSV), NaN if unknown
+    verdict: Verdict  #: the verdict of ``value`` in this frame
     low: float  #: effective range minimum (degrees), after neutral offset
     high: float  #: effective range maximum (degrees)
-    cue: str | None  #: text to show, None when in range or unknown
+    cue: str | None  #: the cue due now (debounced, never against the value's side), None otherwise
     priority: int = 0  #: larger = more important
+    tolerance: float = 0.0  #: degrees of the "near" band on each side outside the range
+    cue_verdict: Verdict | None = None  #: debounced verdict for cues and sounds; None = same as ``verdict``
 
 
 @dataclass(slots=True)
