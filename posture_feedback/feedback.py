@@ -23,6 +23,7 @@ from posture_feedback.types import TargetState, Verdict
 DEFAULT_PRAISE = "Good — hold it"
 
 _OUT = (Verdict.LOW, Verdict.HIGH)
+_OFF = (Verdict.LOW, Verdict.HIGH, Verdict.NEAR)
 
 
 def distance_out(state: TargetState) -> float:
@@ -37,22 +38,62 @@ def distance_out(state: TargetState) -> float:
     return 0.0
 
 
+def cue_verdict(state: TargetState) -> Verdict:
+    """The debounced verdict that decides cues and sounds (``TargetState.cue_verdict``, else ``verdict``)."""
+    return state.cue_verdict if state.cue_verdict is not None else state.verdict
+
+
+def against_side(state: TargetState, side: int) -> bool:
+    """True when the state's value lies on the other side of its range than ``side``
+    (-1: a cue given below the range, +1: above): a cue for ``side`` would point against the number."""
+    v = state.value
+    if state.verdict is Verdict.UNKNOWN or v != v:
+        return False
+    return v > state.high if side < 0 else v < state.low
+
+
+def _side_of(state: TargetState) -> int:
+    """-1 when the state's value is below its range (or nearer its low bound), +1 otherwise."""
+    v = state.value
+    if v < state.low:
+        return -1
+    if v > state.high:
+        return 1
+    return -1 if v - state.low < state.high - v else 1
+
+
+def nobody_followed_text(people: int) -> str:
+    """What to tell the user when no person is followed, given how many people are in view.
+
+    "Step into view" only when nobody is in view; otherwise how to choose whom to follow.
+    """
+    if people <= 0:
+        return "Step into view"
+    if people == 1:
+        return "1 person in view, not followed: click them to follow"
+    return f"{people} people in view: click the one to follow"
+
+
 class CueSelector:
     """Chooses the one cue to show, and holds it so it can be read.
 
     Rules:
 
-    * Candidates are targets whose verdict is out of range (``LOW``/``HIGH``; also ``NEAR`` if
-      ``cue_near``) and that have a cue text.
+    * Candidates are targets whose debounced ``cue_verdict`` is out of range (``LOW``/``HIGH``;
+      also ``NEAR`` if ``cue_near``) and that have a cue due (``TargetState.cue``; the evaluator
+      never gives a cue that points against the value).
     * Best candidate: highest ``priority``, then the largest distance outside the range divided by
       the target's tolerance (degrees / degrees; a tolerance of 0 counts as 1°), then the earlier
       target in the list.
-    * A shown cue is kept at least ``min_hold_s`` seconds. After that it is replaced only by a
-      candidate of strictly higher priority, or when its own target is back in range (or unknown):
-      then the next best candidate is shown, or nothing.
+    * A shown cue is kept at least ``min_hold_s`` seconds, so it can be read. After that it is
+      replaced only by a candidate of strictly higher priority, or when its own target is back in
+      range (or unknown): then the next best candidate is shown, or nothing.
+    * Never kept against the number: a shown cue is dropped at once when its target's value moves
+      to the other side of the range, and every cue is dropped at once when no target is known
+      (nobody followed, or nothing judged in this view).
     * A target that improved from out to ``NEAR`` keeps its cue (the person is not there yet).
     * If ``praise`` is set (e.g. ``DEFAULT_PRAISE``), it is shown for ``praise_s`` seconds when the
-      cued target comes back into range and no other cue is due.
+      cued target's value comes back into range and no other cue is due.
 
     Args:
         min_hold_s: seconds a cue stays up at least.
@@ -82,6 +123,7 @@ class CueSelector:
         self._text: str | None = None
         self._target: str | None = None
         self._priority = 0
+        self._side = 0
         self._since = -math.inf
         self._praise_until = -math.inf
 
@@ -106,23 +148,28 @@ class CueSelector:
         best: TargetState | None = None
         best_key: tuple[float, float] = (-math.inf, -math.inf)
         own: TargetState | None = None
+        any_known = False
         for s in states:
+            any_known = any_known or s.verdict is not Verdict.UNKNOWN
             if s.target == self._target:
                 own = s
-            if s.verdict in wanted and s.cue:
+            if cue_verdict(s) in wanted and s.cue:
                 key = (s.priority, self._severity(s))
                 if key > best_key:
                     best, best_key = s, key
-        holding = self._text is not None and t - self._since < self.min_hold_s
+        if not any_known:  # nobody followed, or nothing judged in this view: no cue at all
+            self.reset()
+            return None
         if self._target is not None:
-            if holding:
+            contradicted = own is not None and against_side(own, self._side)
+            if t - self._since < self.min_hold_s and not contradicted:
                 return self._text
-            own_off = own is not None and own.verdict in (Verdict.LOW, Verdict.HIGH, Verdict.NEAR) and bool(own.cue)
+            own_off = own is not None and cue_verdict(own) in _OFF and bool(own.cue)
             if own_off and own is not None and own.cue == self._text:
                 if best is None or best.priority <= self._priority or best.target == self._target:
                     return self._text
                 return self._show(best.cue, best, t)
-            if own_off and own is not None and own.verdict in wanted:  # direction changed: a new cue
+            if own_off and own is not None and cue_verdict(own) in wanted:  # direction changed: a new cue
                 return self._show(own.cue, own, t)
             # The cued target is back in range (or unknown).
             if best is not None:
@@ -148,6 +195,7 @@ class CueSelector:
         self._text = text
         self._target = s.target
         self._priority = s.priority
+        self._side = _side_of(s)
         self._since = t
         self._praise_until = -math.inf
         return text

@@ -1,8 +1,10 @@
 """Target ranges for joint angles, their TOML file format, and per-frame verdicts.
 
 A *target* is one canonical angle (``types.ANGLE_NAMES``) with a range in degrees, a tolerance band
-outside it, the cue to show when below or above, and two anti-flicker settings (hysteresis in degrees,
-minimum duration in seconds). A ``TargetSet`` groups targets (a preset, or a file the user edited).
+outside it, the cue to show when below or above, and two anti-flicker settings for the cue
+(hysteresis in degrees, minimum duration in seconds). The verdict shown beside a value is always
+that value's verdict (``classify``); only cues are debounced. A ``TargetSet`` groups targets (a
+preset, or a file the user edited).
 ``TargetEvaluator`` turns an ``AngleTable`` into one ``TargetState`` per target per frame.
 
 Zones of a measured value ``v`` against the effective range ``[low, high]`` and tolerance ``tol``
@@ -88,8 +90,10 @@ class Target:
         cue_low: text shown when the value is below the range ("Lift your chin").
         cue_high: text shown when the value is above the range.
         priority: larger = more important when choosing the one cue to show.
-        hysteresis: degrees by which a boundary must be crossed to leave the current zone (>= 0).
-        min_duration_s: seconds a new verdict must persist before it is reported (>= 0).
+        hysteresis: degrees by which a boundary must be crossed before the *cue* changes zone (>= 0);
+            never delays the verdict shown beside the value.
+        min_duration_s: seconds a zone that would start a new cue must persist before the cue is
+            given (>= 0); never delays the verdict shown beside the value.
         views: views in which the target is evaluated; in any other view the verdict is ``UNKNOWN``.
         label: human name ("Head over shoulders").
         source: where the default range comes from (citation or rationale), free text.
@@ -513,8 +517,11 @@ def save_targets(target_set: TargetSet, path: str | os.PathLike[str]) -> None:
 # --------------------------------------------------------------------------- evaluation
 
 _EPS_S = 1e-9  # seconds: float slack so that 0.3 - 0.1 counts as 0.2
+#: Decimals a value is rounded to before it is judged (the CSV's precision), so that the value
+#: written beside a verdict is exactly the value the verdict was computed on.
+VALUE_DECIMALS = 2
 
-# Internal zones (NEAR split by side so the cue direction and hysteresis are known).
+# Internal zones, ordered along the value axis (NEAR split by side so the cue direction is known).
 _UNKNOWN, _LOW, _NEAR_LOW, _IN, _NEAR_HIGH, _HIGH = range(6)
 _VERDICT = {
     _UNKNOWN: Verdict.UNKNOWN,
@@ -547,33 +554,82 @@ def _classify(v: float, lo: float, hi: float, tol: float) -> int:
     return _IN
 
 
+def classify(value: float, low: float, high: float, tolerance: float) -> Verdict:
+    """The verdict of a value (degrees) against ``[low, high]`` and a tolerance band: the one rule.
+
+    ``out_low < low − tol <= near < low <= in_range <= high < near <= high + tol < out_high``;
+    a missing bound is −inf/+inf; NaN value or bounds give ``UNKNOWN``.
+    """
+    if value != value or low != low or high != high:
+        return Verdict.UNKNOWN
+    return _VERDICT[_classify(value, low, high, tolerance)]
+
+
+def round_value(value: float) -> float:
+    """A value rounded to ``VALUE_DECIMALS`` (degrees), the way the CSV writes it."""
+    return float(f"{value:.{VALUE_DECIMALS}f}") if value == value else math.nan
+
+
+def value_text(state: TargetState, decimals: int = 0) -> str:
+    """The state's value as text with the fewest decimals (from ``decimals``) whose reading has
+    the same verdict as the state, so "5°" is never shown beside "HIGH" for 5.3° against a
+    range up to 5°. ``"—"`` when unknown. No unit."""
+    v = state.value
+    if state.verdict is Verdict.UNKNOWN or v != v:
+        return "—"
+    text = f"{v:.{decimals}f}"
+    for d in range(decimals, max(decimals, VALUE_DECIMALS) + 1):
+        text = f"{v:.{d}f}"
+        if classify(float(text), state.low, state.high, state.tolerance) is state.verdict:
+            break
+    if text.startswith("-"):
+        text = "−" + text[1:]
+    return text if text not in ("−0", "−0.0", "−0.00") else text[1:]
+
+
+def _severity(zone: int) -> int:
+    """Distance of a known zone from in-range along the axis (0 in range, 1 near, 2 out)."""
+    return abs(zone - _IN)
+
+
+def _same_side_or_in(new: int, old: int) -> bool:
+    """True when ``new`` lies between ``old`` and in-range (inclusive): a cue ends or eases."""
+    return (new - _IN) * (old - _IN) >= 0 and _severity(new) <= _severity(old)
+
+
 class _TrackState:
-    __slots__ = ("instant", "reported", "candidate", "candidate_since", "last_value")
+    __slots__ = ("instant", "reported", "candidate", "candidate_since")
 
     def __init__(self) -> None:
         self.instant = _UNKNOWN  # zone after hysteresis, this frame
-        self.reported = _UNKNOWN  # zone after minimum duration
+        self.reported = _UNKNOWN  # debounced zone (hysteresis + minimum duration for new cues)
         self.candidate = _UNKNOWN
         self.candidate_since = math.nan
-        self.last_value = math.nan
 
 
 class TargetEvaluator:
-    """Per-frame verdicts for a target set, with hysteresis and minimum duration per target.
+    """Per-frame verdicts for a target set; cues debounced by hysteresis and minimum duration.
 
     ``update`` is stateful: call it once per frame with increasing ``t`` (seconds).
 
-    Rules, per target:
+    One truth per frame (``TargetState``): ``value`` is this frame's angle (degrees, rounded to
+    ``VALUE_DECIMALS``) and ``verdict`` is ``classify(value, low, high, tolerance)``, with no
+    memory: what is shown beside a number is always that number's verdict. The anti-flicker
+    settings act only on ``cue_verdict`` and ``cue`` (what the person is told, and its sound):
 
-    * The value is the angle in degrees; it is *unknown* when NaN, marked not valid in the
-      ``AngleTable``, when the frame's view is not in ``target.views``, or when the target is
-      relative and no neutral is known for its angle.
-    * Hysteresis: the current zone is kept while the value stays within that zone widened by
+    * The value is *unknown* when NaN, marked not valid in the ``AngleTable``, when the frame's
+      view is not in ``target.views``, or when the target is relative and no neutral is known for
+      its angle. Unknown is immediate for the verdict and for the cue (nothing is judged on a
+      person or angle that is not seen).
+    * Hysteresis: the cue's zone is kept while the value stays within that zone widened by
       ``hysteresis`` degrees on both sides; beyond that the value's plain zone is taken.
-    * Minimum duration: a zone different from the reported one must persist ``min_duration_s``
-      seconds (measured with ``t``) before it is reported. Going from unknown to known is
-      reported at once (there is nothing to flicker against); going from known to unknown is
-      delayed like any change, and meanwhile the state carries the last known value.
+    * Minimum duration: a zone that would start a *new* cue (further from the range than the
+      current one, or on the other side of it) must persist ``min_duration_s`` seconds before it
+      counts; a zone closer to the range (the person corrects) counts at once. The first known
+      zone (from unknown) counts at once.
+    * ``cue`` is the cue of the debounced zone (``cue_low`` below the range, ``cue_high`` above,
+      near included), None in range, when unknown or empty, and whenever the value itself lies on
+      the other side of the range (a cue never points against the number).
     * ``TargetState.low``/``high`` are the effective bounds (neutral added for relative
       targets; -inf/+inf for a missing bound; NaN when a relative target has no neutral).
     """
@@ -592,6 +648,10 @@ class TargetEvaluator:
     def neutral(self) -> dict[str, float]:
         """angle name → neutral degrees (a copy)."""
         return dict(self._neutral)
+
+    def missing_neutral(self) -> tuple[str, ...]:
+        """Ids of the relative targets that have no neutral for their angle (their verdict stays unknown)."""
+        return tuple(t.id for t, (lo, _hi) in zip(self._targets, self._bounds, strict=True) if lo != lo)
 
     def set_neutral(self, neutral: Mapping[str, float] | None) -> None:
         """Set the person's calibrated neutral (angle name → degrees; NaN entries ignored). Resets state."""
@@ -631,25 +691,29 @@ class TargetEvaluator:
         for k, target in enumerate(self._targets):
             tr = self._tracks[k]
             lo, hi = self._bounds[k]
+            tol = target.tolerance
             i = idx[k]
             v = math.nan
             if i >= 0 and view in target.views and valid[i] and lo == lo:  # lo == lo: not NaN
-                v = float(values[i])
-            if v == v:  # known
-                if tr.instant == _UNKNOWN:
-                    zone = _classify(v, lo, hi, target.tolerance)
-                else:
-                    a, b = _zone_bounds(tr.instant, lo, hi, target.tolerance)
-                    h = target.hysteresis
-                    zone = tr.instant if a - h <= v <= b + h else _classify(v, lo, hi, target.tolerance)
-                tr.instant = zone
-                tr.last_value = v
+                v = round_value(float(values[i]))
+            if v != v:  # unknown: nothing is judged, no cue
+                tr.instant = tr.reported = tr.candidate = _UNKNOWN
+                out.append(TargetState(target.id, target.angle, math.nan, Verdict.UNKNOWN, lo, hi, None,
+                                       target.priority, tol, Verdict.UNKNOWN))  # fmt: skip
+                continue
+            plain = _classify(v, lo, hi, tol)
+            # Hysteresis (for the cue only).
+            if tr.instant == _UNKNOWN:
+                zone = plain
             else:
-                zone = _UNKNOWN
-            # Minimum duration.
+                a, b = _zone_bounds(tr.instant, lo, hi, tol)
+                h = target.hysteresis
+                zone = tr.instant if a - h <= v <= b + h else plain
+            tr.instant = zone
+            # Minimum duration, for zones that would start a new cue.
             if zone == tr.reported:
-                tr.candidate = tr.reported
-            elif tr.reported == _UNKNOWN or target.min_duration_s <= 0:
+                tr.candidate = zone
+            elif tr.reported == _UNKNOWN or target.min_duration_s <= 0 or _same_side_or_in(zone, tr.reported):
                 tr.reported = tr.candidate = zone
             else:
                 if zone != tr.candidate:
@@ -658,16 +722,13 @@ class TargetEvaluator:
                 if t - tr.candidate_since >= target.min_duration_s - _EPS_S:
                     tr.reported = zone
             rep = tr.reported
-            if rep == _UNKNOWN:
-                tr.instant = _UNKNOWN
-                out.append(
-                    TargetState(target.id, target.angle, math.nan, Verdict.UNKNOWN, lo, hi, None, target.priority)
-                )
-                continue
-            cue = target.cue_low if rep <= _NEAR_LOW else (target.cue_high if rep >= _NEAR_HIGH else None)
-            out.append(
-                TargetState(target.id, target.angle, tr.last_value, _VERDICT[rep], lo, hi, cue or None, target.priority)
-            )
+            cue = None
+            if rep < _IN and not v > hi:
+                cue = target.cue_low or None
+            elif rep > _IN and not v < lo:
+                cue = target.cue_high or None
+            out.append(TargetState(target.id, target.angle, v, _VERDICT[plain], lo, hi, cue, target.priority, tol,
+                                   _VERDICT[rep]))  # fmt: skip
         return out
 
 
@@ -684,15 +745,19 @@ def targets_for_angles(target_set: TargetSet, names: Iterable[str]) -> tuple[Tar
 
 __all__: Sequence[str] = (
     "EVALUABLE_VIEWS",
+    "VALUE_DECIMALS",
     "Target",
     "TargetEvaluator",
     "TargetFileError",
     "TargetSet",
+    "classify",
     "dumps_targets",
     "evaluate_once",
     "load_targets",
     "loads_targets",
     "save_targets",
+    "round_value",
     "target_set_from_dict",
     "targets_for_angles",
+    "value_text",
 )

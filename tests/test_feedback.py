@@ -7,7 +7,14 @@ import math
 
 import pytest
 
-from posture_feedback.feedback import DEFAULT_PRAISE, Alert, CueSelector, DeviationMonitor, distance_out
+from posture_feedback.feedback import (
+    DEFAULT_PRAISE,
+    Alert,
+    CueSelector,
+    DeviationMonitor,
+    distance_out,
+    nobody_followed_text,
+)
 from posture_feedback.targets import Target, TargetEvaluator, TargetSet
 from posture_feedback.types import ANGLE_NAMES, AngleTable, TargetState, Verdict, View
 
@@ -109,18 +116,51 @@ def test_same_priority_does_not_steal_an_active_cue():
     assert cs.update([ok("a"), out("b", 40.0)], 3.1) == "fix b"
 
 
-def test_direction_change_is_a_new_cue():
+def test_direction_change_is_a_new_cue_and_never_held_against_the_number():
     cs = CueSelector(min_hold_s=1.0)
     assert cs.update([st_("a", Verdict.LOW, -9.0, cue="up")], 0.0) == "up"
-    assert cs.update([st_("a", Verdict.HIGH, 9.0, cue="down")], 0.5) == "up"  # held
-    assert cs.update([st_("a", Verdict.HIGH, 9.0, cue="down")], 1.0) == "down"
+    # The value jumped above the range: "up" would point against the number, so it goes at once,
+    # even inside the hold; the evaluator gives "down" only after its minimum duration.
+    assert cs.update([st_("a", Verdict.HIGH, 9.0, cue="")], 0.5) is None
+    assert cs.update([st_("a", Verdict.HIGH, 9.0, cue="down")], 0.7) == "down"
+
+
+def test_a_held_cue_stays_while_the_value_is_on_its_side_or_in_range():
+    cs = CueSelector(min_hold_s=1.0)
+    assert cs.update([st_("a", Verdict.LOW, -9.0, cue="up")], 0.0) == "up"
+    assert cs.update([st_("a", Verdict.IN_RANGE, 0.0, cue="")], 0.5) == "up"  # readable: held
+    assert cs.update([st_("a", Verdict.IN_RANGE, 0.0, cue="")], 1.0) is None
+
+
+def test_nobody_followed_clears_every_cue_at_once():
+    cs = CueSelector(min_hold_s=5.0)
+    assert cs.update([out("a", 9.0), ok("b")], 0.0) == "fix a"
+    lost = [st_("a", Verdict.UNKNOWN, math.nan), st_("b", Verdict.UNKNOWN, math.nan)]
+    assert cs.update(lost, 0.1) is None
+
+
+def test_cue_follows_the_debounced_verdict_not_the_shown_one():
+    cs = CueSelector(min_hold_s=0.0)
+    # Shown verdict NEAR (the value), debounced still HIGH (hysteresis): the cue continues.
+    near = TargetState("a", "head_tilt", 6.0, Verdict.NEAR, -5.0, 5.0, "down", 0, 2.0, Verdict.HIGH)
+    assert cs.update([near], 0.0) == "down"
+    # Shown verdict HIGH, debounced still IN_RANGE (minimum duration not reached): no new cue yet.
+    new = TargetState("b", "head_tilt", 9.0, Verdict.HIGH, -5.0, 5.0, None, 0, 2.0, Verdict.IN_RANGE)
+    assert CueSelector().update([new], 0.0) is None
+
+
+def test_nobody_followed_text_names_what_to_do():
+    assert nobody_followed_text(0) == "Step into view"
+    assert nobody_followed_text(2) == "2 people in view: click the one to follow"
+    assert "click" in nobody_followed_text(1) and "Step into view" not in nobody_followed_text(1)
 
 
 def test_unknown_target_clears_its_cue_after_the_hold():
     cs = CueSelector(min_hold_s=1.0, praise=DEFAULT_PRAISE)
-    cs.update([out("a", 9.0)], 0.0)
-    assert cs.update([st_("a", Verdict.UNKNOWN, math.nan)], 0.5) == "fix a"
-    assert cs.update([st_("a", Verdict.UNKNOWN, math.nan)], 1.0) is None  # no praise: not corrected
+    cs.update([out("a", 9.0), ok("b")], 0.0)
+    # a landmark drop-out on a (b still judged): the cue stays through its hold
+    assert cs.update([st_("a", Verdict.UNKNOWN, math.nan), ok("b")], 0.5) == "fix a"
+    assert cs.update([st_("a", Verdict.UNKNOWN, math.nan), ok("b")], 1.0) is None  # no praise: not corrected
     assert cs.update([], 1.1) is None
 
 

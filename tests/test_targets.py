@@ -45,8 +45,30 @@ def one(target: Target, neutral=None) -> TargetEvaluator:
 
 
 def run(ev: TargetEvaluator, angle: str, values, view=View.SIDE, fps: float = 10.0):
-    """Feed values at ``fps``; returns the verdict of the (only) target after each frame."""
+    """Feed values at ``fps``; returns the shown verdict of the (only) target after each frame."""
     return [ev.update(table(**{angle: v}), view, i / fps)[0].verdict for i, v in enumerate(values)]
+
+
+def run_cue(ev: TargetEvaluator, angle: str, values, view=View.SIDE, fps: float = 10.0):
+    """Feed values at ``fps``; returns the debounced cue verdict after each frame, and checks on the way
+    that the shown verdict is the plain zone of the shown value (hysteresis never reaches it)."""
+    out = []
+    for i, v in enumerate(values):
+        (s,) = ev.update(table(**{angle: v}), view, i / fps)
+        assert s.verdict is plain_zone(s.value, s.low, s.high, ev.target_set.targets[0].tolerance)
+        out.append(s.cue_verdict)
+    return out
+
+
+def plain_zone(v: float, lo: float, hi: float, tol: float) -> Verdict:
+    """The documented zones, written out by hand (not with the code under test)."""
+    if math.isnan(v):
+        return Verdict.UNKNOWN
+    if v < lo - tol or v > hi + tol:
+        return Verdict.LOW if v < lo else Verdict.HIGH
+    if v < lo or v > hi:
+        return Verdict.NEAR
+    return Verdict.IN_RANGE
 
 
 def fwd_head(**kw) -> Target:
@@ -110,13 +132,13 @@ def test_jitter_around_boundary_flickers_without_hysteresis():
 def test_hysteresis_holds_state_through_jitter():
     ev = one(fwd_head(hysteresis=1.0))
     jitter = [52.0] + [49.6, 50.4] * 5
-    assert run(ev, CVA, jitter) == [Verdict.IN_RANGE] * 11
+    assert run_cue(ev, CVA, jitter) == [Verdict.IN_RANGE] * 11
 
 
 def test_hysteresis_leaving_needs_crossing_by_the_margin():
     ev = one(fwd_head(hysteresis=1.0))
     # In range; 49.0 is exactly 1° past the boundary (still held); 48.9 leaves.
-    got = run(ev, CVA, [52.0, 49.0, 48.9, 50.5, 51.0, 51.1])
+    got = run_cue(ev, CVA, [52.0, 49.0, 48.9, 50.5, 51.0, 51.1])
     assert got == [
         Verdict.IN_RANGE,
         Verdict.IN_RANGE,
@@ -129,7 +151,7 @@ def test_hysteresis_leaving_needs_crossing_by_the_margin():
 
 def test_hysteresis_between_near_and_low():
     ev = one(fwd_head(hysteresis=0.5))
-    got = run(ev, CVA, [47.0, 45.6, 45.4, 46.4, 46.6])
+    got = run_cue(ev, CVA, [47.0, 45.6, 45.4, 46.4, 46.6])
     # near band is [46, 50]; leave it downwards below 45.5, come back above 46.5
     assert got == [Verdict.NEAR, Verdict.NEAR, Verdict.LOW, Verdict.LOW, Verdict.NEAR]
 
@@ -145,7 +167,7 @@ def test_large_jump_skips_zones_despite_hysteresis():
 def test_min_duration_delays_a_new_verdict():
     ev = one(fwd_head(min_duration_s=0.5))
     # 10 fps: in range at t=0..0.4, low from t=0.5; reported low from t=1.0 (0.5 s later).
-    got = run(ev, CVA, [55.0] * 5 + [40.0] * 8)
+    got = run_cue(ev, CVA, [55.0] * 5 + [40.0] * 8)
     assert got[:10] == [Verdict.IN_RANGE] * 10
     assert got[10:] == [Verdict.LOW] * 3
 
@@ -153,13 +175,13 @@ def test_min_duration_delays_a_new_verdict():
 def test_min_duration_ignores_brief_excursions():
     ev = one(fwd_head(min_duration_s=0.5))
     seq = [55.0] * 3 + [40.0] * 4 + [55.0] * 3 + [40.0, 47.0, 40.0, 47.0] + [55.0] * 3
-    assert set(run(ev, CVA, seq)) == {Verdict.IN_RANGE}
+    assert set(run_cue(ev, CVA, seq)) == {Verdict.IN_RANGE}
 
 
 def test_changing_candidate_restarts_the_timer():
     ev = one(fwd_head(min_duration_s=0.3))
     # low for 0.2 s then near for 0.2 s: neither persisted 0.3 s; then near persists.
-    got = run(ev, CVA, [55.0, 40.0, 40.0, 47.0, 47.0, 47.0, 47.0])
+    got = run_cue(ev, CVA, [55.0, 40.0, 40.0, 47.0, 47.0, 47.0, 47.0])
     assert got == [Verdict.IN_RANGE] * 6 + [Verdict.NEAR]
 
 
@@ -168,16 +190,65 @@ def test_first_known_verdict_is_reported_at_once():
     assert run(ev, CVA, [math.nan, 40.0]) == [Verdict.UNKNOWN, Verdict.LOW]
 
 
-def test_dropout_keeps_last_verdict_and_value_for_min_duration():
+def test_dropout_is_unknown_at_once_with_no_stale_value():
     ev = one(fwd_head(min_duration_s=0.2))
     states = [
-        ev.update(table(craniovertebral_angle=v), View.SIDE, i / 10) for i, v in enumerate([40.0] + [math.nan] * 4)
+        ev.update(table(craniovertebral_angle=v), View.SIDE, i / 10) for i, v in enumerate([40.0] + [math.nan] * 2)
     ]
-    verdicts = [s[0].verdict for s in states]
-    assert verdicts == [Verdict.LOW, Verdict.LOW, Verdict.LOW, Verdict.UNKNOWN, Verdict.UNKNOWN]
-    assert states[2][0].value == 40.0  # held value during the grace time
-    assert math.isnan(states[3][0].value) and states[3][0].cue is None
+    assert [s[0].verdict for s in states] == [Verdict.LOW, Verdict.UNKNOWN, Verdict.UNKNOWN]
+    assert [s[0].cue_verdict for s in states] == [Verdict.LOW, Verdict.UNKNOWN, Verdict.UNKNOWN]
+    assert math.isnan(states[1][0].value) and states[1][0].cue is None
 
+
+def test_shown_verdict_is_never_held_by_hysteresis_or_duration():
+    ev = one(fwd_head(hysteresis=1.0, min_duration_s=0.5))
+    values = [52.0, 49.6, 50.4, 40.0, 40.0, 55.0]
+    assert run(ev, CVA, values) == [plain_zone(v, 50.0, math.inf, 4.0) for v in values]
+
+
+def test_a_correction_ends_the_cue_at_once_but_a_new_cue_waits():
+    ev = one(fwd_head(min_duration_s=0.5))
+    got = run_cue(ev, CVA, [40.0, 55.0, 40.0, 40.0, 40.0, 40.0, 40.0, 40.0])
+    # first known: at once; back in range: at once; out again: only after 0.5 s (t = 0.2 -> 0.7)
+    assert got == [Verdict.LOW, Verdict.IN_RANGE] + [Verdict.IN_RANGE] * 5 + [Verdict.LOW]
+
+
+def test_the_cue_never_points_against_the_value():
+    t = fwd_head(high=60.0, cue_high="Chin down", min_duration_s=1.0, hysteresis=0.0)
+    ev = one(t)
+    (s,) = ev.update(table(craniovertebral_angle=40.0), View.SIDE, 0.0)
+    assert s.cue == "Head back"
+    (s,) = ev.update(table(craniovertebral_angle=80.0), View.SIDE, 0.1)  # jumped above the range
+    assert s.verdict is Verdict.HIGH and s.cue_verdict is Verdict.LOW and s.cue is None
+    (s,) = ev.update(table(craniovertebral_angle=80.0), View.SIDE, 1.1)
+    assert s.cue_verdict is Verdict.HIGH and s.cue == "Chin down"
+
+
+def test_value_is_rounded_as_in_the_csv_and_judged_as_rounded():
+    t = Target("lean", "trunk_inclination", high=5.0, tolerance=2.0, cue_high="Sit tall", min_duration_s=0)
+    (s,) = one(t).update(table(trunk_inclination=5.004), View.FRONT, 0.0)
+    assert s.value == 5.0 and s.verdict is Verdict.IN_RANGE and s.tolerance == 2.0
+    (s,) = one(t).update(table(trunk_inclination=5.006), View.FRONT, 0.0)
+    assert s.value == 5.01 and s.verdict is Verdict.NEAR
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "verdict", "text"),
+    [
+        (5.3, -5.0, 5.0, Verdict.NEAR, "5.3"),  # "5" would sit inside the range
+        (4.6, -5.0, 5.0, Verdict.IN_RANGE, "5"),
+        (12.0, -5.0, 5.0, Verdict.HIGH, "12"),
+        (-11.2, -5.0, 5.0, Verdict.LOW, "−11"),
+        (5.01, -5.0, 5.0, Verdict.NEAR, "5.01"),
+        (-0.2, -5.0, 5.0, Verdict.IN_RANGE, "0"),
+    ],
+)
+def test_value_text_never_reads_against_its_verdict(value, low, high, verdict, text):
+    from posture_feedback.targets import value_text
+    from posture_feedback.types import TargetState
+
+    s = TargetState("x", "head_tilt", value, verdict, low, high, None, 0, 2.0)
+    assert value_text(s) == text
 
 def test_reset_forgets_history():
     ev = one(fwd_head(min_duration_s=1.0))
