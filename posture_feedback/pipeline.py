@@ -24,7 +24,7 @@ from posture_feedback.smoothing import LandmarkSmoother, SmoothingOptions
 from posture_feedback.sources import ImageSource, open_source
 from posture_feedback.targets import TargetEvaluator, TargetSet
 from posture_feedback.types import AngleTable, Frame, FrameResult
-from posture_feedback.view import classify_view
+from posture_feedback.view import ViewTracker, classify_view
 
 
 @dataclass
@@ -68,6 +68,7 @@ class Pipeline:
         self._selector = PersonSelector(self.options.selection)
         self._sides = SideSwapCorrector()
         self._smoother = LandmarkSmoother(self.options.smoothing)
+        self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._evaluator: TargetEvaluator | None = None
         self.set_targets(target_set, neutral)
@@ -106,6 +107,7 @@ class Pipeline:
         self._selector.reset()
         self._sides.reset()
         self._smoother.reset()
+        self._view.reset()
         if self._evaluator is not None:
             self._evaluator.reset()
         self._cues = self._new_cue_selector()
@@ -139,7 +141,10 @@ class Pipeline:
             target = self._sides(target, t)
             people[index] = target
         smoothed = self._smoother(target, t)
-        view, azimuth = classify_view(smoothed, up=self._up)
+        if self.options.pose.mode == RunningMode.IMAGE:  # unrelated images: each on its own
+            view, azimuth = classify_view(smoothed, up=self._up)
+        else:
+            view, azimuth = self._view.update(smoothed, t, up=self._up)
         angles = compute_angles(
             smoothed, view, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility
         )
