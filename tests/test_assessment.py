@@ -100,12 +100,39 @@ def test_peaks_skip_nan_and_flag_a_final_peak_not_returned():
 
 def test_mdc_and_change_only_beyond_it():
     assert mdc95(2.0) == pytest.approx(1.96 * math.sqrt(2) * 2.0)
-    before = [Measure("knee_flexion", 100.0, 5.0, "left", mdc=6.0), Measure("cva", 50.0, 3.0, mdc=4.0)]
-    after = [Measure("knee_flexion", 108.0, 5.0, "left", mdc=7.0), Measure("cva", 47.0, 3.0, mdc=4.0)]
+    # knee: the stored MDC (7) is above the tool's own limit 1.96*sqrt(2^2+2^2) = 5.54: the MDC decides.
+    # cva: 1.96*sqrt(3^2+3^2) = 8.32 > MDC 4: the tool's own error decides, a 3 deg drop is noise.
+    # hip: 12 deg is beyond both MDCs (6) but not beyond 1.96*sqrt(5^2+5^2) = 13.86: not a change.
+    before = [Measure("knee_flexion", 100.0, 2.0, "left", mdc=6.0), Measure("cva", 50.0, 3.0, mdc=4.0),
+              Measure("hip", 100.0, 5.0, mdc=6.0)]  # fmt: skip
+    after = [Measure("knee_flexion", 108.0, 2.0, "left", mdc=7.0), Measure("cva", 47.0, 3.0, mdc=4.0),
+             Measure("hip", 112.0, 5.0, mdc=6.0)]  # fmt: skip
     changes = {c.label: c for c in compare_measures(before, after)}
-    assert changes["knee_flexion (left)"].is_change and changes["knee_flexion (left)"].mdc == 7.0
-    assert not changes["cva"].is_change
+    knee = changes["knee_flexion (left)"]
+    assert knee.is_change and knee.mdc == 7.0 and knee.threshold_source == "stored MDC"
+    assert not changes["cva"].is_change and changes["cva"].mdc == pytest.approx(1.96 * math.sqrt(18))
+    assert changes["cva"].threshold_source == "this tool's uncertainty"
+    assert not changes["hip"].is_change and changes["hip"].mdc == pytest.approx(1.96 * math.sqrt(50))
     assert "no detectable change" in changes["cva"].describe()
+
+
+def test_one_change_rule_for_evaluation_and_history():
+    """The evaluation's comparison and the history/report summary give the same verdict on the same pair."""
+    from datetime import datetime, timedelta, timezone
+
+    from posture_feedback.assessment.change import is_real_change
+    from posture_feedback.reports.summary import measure_changes
+    from posture_feedback.storage.models import RomPoint
+
+    t0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    for (v0, u0, m0), (v1, u1, m1) in [((100, 2, 6), (108, 2, 7)), ((50, 3, 4), (47, 3, 4)), ((100, 5, 6), (112, 5, 6)),
+                                       ((100, 1, None), (104, 1, None))]:  # fmt: skip
+        (ev,) = compare_measures([Measure("m", v0, u0, mdc=m0)], [Measure("m", v1, u1, mdc=m1)])
+        later = t0 + timedelta(days=9)
+        (hist,) = measure_changes([RomPoint(t0, 1, "m", None, v0, u0, "deg", None, m0),
+                                   RomPoint(later, 2, "m", None, v1, u1, "deg", None, m1)])  # fmt: skip
+        assert ev.is_change == hist.significant == is_real_change(v0, v1, u0, u1, m0, m1)
+        assert ev.mdc == pytest.approx(hist.threshold)
 
 
 def test_plane_uncertainty_grows_with_obliqueness():
@@ -183,7 +210,8 @@ def test_rom_shoulder_flexion_exact_on_constructed_side_view(tmp_path):
     assert [p["value"] for p in d["peaks"]] == pytest.approx(peaks, abs=1e-6)
     assert d["percent_of_norm"] == pytest.approx(100 * 165 / 180)
     assert m.reference == 180.0 and m.reference_source.startswith("AAOS 1965: American Academy")
-    assert m.mdc == pytest.approx(mdc95(math.hypot(4.0 / (1.96 * math.sqrt(2)), np.std(peaks, ddof=1))))
+    borrowed = mdc95(math.hypot(4.0 / (1.96 * math.sqrt(2)), np.std(peaks, ddof=1)))  # Boone 1978 floor + spread
+    assert m.mdc == pytest.approx(max(borrowed, 1.96 * math.sqrt(2) * m.uncertainty))
     assert m.uncertainty > np.std(peaks, ddof=1)
     assert (tmp_path / d["snapshot"]).is_file()
     with pytest.raises(WrongViewError, match="right side must face"):
@@ -341,11 +369,11 @@ def test_real_video_refusal_and_side_view_flexion(sports_run, tmp_path):
 def test_report_change_column_uses_the_mdc(tmp_path):
     def rec(value: float) -> AssessmentRecord:
         r = AssessmentRecord(kind="rom", title="ROM: Knee flexion (left)")
-        r.measures.append(Measure("knee_flexion", value, 6.0, "left", reference=135.0, mdc=5.0))
+        r.measures.append(Measure("knee_flexion", value, 1.0, "left", reference=135.0, mdc=5.0))
         r.details["knee_flexion (left)"] = {"verdict": "outside"}
         return r
 
     text = write_html_report([rec(112.0)], tmp_path / "r.html", previous=[rec(100.0)]).read_text(encoding="utf-8")
-    assert "100.0 → 112.0 deg (+12.0, MDC 5.0): change" in text
+    assert "100.0 → 112.0 deg (+12.0, threshold 5.0, stored MDC): change" in text
     text = write_html_report([rec(103.0)], tmp_path / "r.html", previous=[rec(100.0)]).read_text(encoding="utf-8")
-    assert "(+3.0, MDC 5.0): no detectable change" in text
+    assert "(+3.0, threshold 5.0, stored MDC): no detectable change" in text

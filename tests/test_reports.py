@@ -112,7 +112,11 @@ def test_changes_are_judged_against_mdc(sample: tuple[Database, int]) -> None:
     right = changes[("shoulder_flexion", "right")]
     pts = db.rom_over_time(pid, "shoulder_flexion", side="right")
     assert right.first == pts[0].value and right.last == pts[-1].value and right.n == len(pts) == 3
-    assert right.threshold == SAMPLE_ROM["shoulder_flexion"][1] and right.threshold_source == "MDC"
+    # One rule (assessment.change): beyond both the two measurements' own 95 % limit and the stored MDC.
+    own = 1.96 * math.hypot(pts[0].uncertainty, pts[-1].uncertainty)
+    mdc = SAMPLE_ROM["shoulder_flexion"][1]
+    assert right.threshold == pytest.approx(max(own, mdc))
+    assert right.threshold_source == ("uncertainty" if own >= mdc else "MDC")
     assert right.significant is (abs(right.delta) > right.threshold)
     assert right.significant  # the sample's affected side improves by far more than the MDC
     elbow = changes[("elbow_flexion", "left")]

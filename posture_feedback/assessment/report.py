@@ -3,7 +3,8 @@
 The snapshots are embedded (base64 PNG), so the file can be mailed or printed on its own.
 Each measure shows value ± uncertainty, the reference range and its source, the verdict
 ("within", "outside", "uncertain" = outside by less than the uncertainty) and the MDC. With a
-previous evaluation, a change column says whether each difference exceeds the MDC.
+previous evaluation, a change column says whether each difference is a real change by the rule of
+``change`` (beyond this tool's own error and the stored MDC).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
         d = record.details.get(m.label, {})
         verdict = str(d.get("verdict", ""))
         cls = verdict if verdict in ("within", "outside", "uncertain") else ""
+        if d.get("mdc_source"):
+            d = {**d, "mdc_note": f"MDC: {d['mdc_source']}"}
         unit = "°" if m.unit == "deg" else f" {m.unit}"
         value = f"{_num(m.value)}{unit} ± {_num(m.uncertainty)}" if math.isfinite(m.value) else "not measured"
         extra = []
@@ -64,6 +67,8 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
             extra.append(f"{d['n_frames']} frames")
         if d.get("reference_is_tool_tolerance"):
             extra.append("range width is this tool's tolerance")
+        if d.get("mdc_note"):
+            extra.append(d["mdc_note"])
         typical = "" if m.reference is None else f" (typ. {m.reference:g})"
         ch = changes.get(m.label)
         change = html.escape(ch.describe()) if ch else "–"
@@ -142,9 +147,12 @@ def render_html(
         "frontal tilts the camera-roll calibration error (2° allowance when the camera was not calibrated).</li>"
         "<li><b>Verdict</b>: <i>within</i> the reference range; <i>outside</i> by more than the uncertainty; "
         "<i>uncertain</i>: outside by less than the uncertainty, so not distinguishable from the range.</li>"
-        "<li><b>MDC95</b> = 1.96·√2·SEM with SEM = √(SEM floor² + within-session SD²); the floor is the clinical "
-        "method's measurement error (source listed below). A difference between two evaluations smaller than the "
-        "MDC is not a change.</li>"
+        "<li><b>MDC95</b>: the larger of this tool's own 1.96·√2·uncertainty and 1.96·√2·SEM with SEM = "
+        "√(SEM floor² + within-session SD²), where the floor is <i>borrowed from another instrument</i> (goniometry, "
+        "photographic posture analysis; source listed below). <b>Change</b>: a difference between two evaluations "
+        "counts only beyond max(1.96·√(u₁² + u₂²), MDC₁, MDC₂), the same rule as the history and the PDF report.</li>"
+        "<li><b>No verdict</b>: no published norm was measured the way this tool measures (e.g. standing, active, "
+        "trunk–thigh hip angle); the value is reported without a verdict.</li>"
         "<li>Single-camera estimates: a webcam sees one plane well; angles out of the image plane are less certain. "
         "This is a screening aid, not a diagnosis.</li></ul>"
     )

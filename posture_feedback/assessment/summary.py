@@ -9,12 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from posture_feedback.assessment.change import tool_mdc
 from posture_feedback.assessment.record import verdict
 from posture_feedback.assessment.references import Reference
 from posture_feedback.assessment.uncertainty import combine, mdc95, sem
 from posture_feedback.calibration.camera import CameraCalibration, robust_keep
 from posture_feedback.storage.models import Measure
 
+#: The verdict of a measure reported without a norm (no reference taken the way this tool measures).
+NO_VERDICT = "no verdict (no norm for this measure)"
 #: Smallest outlier window for static captures (degrees or cm).
 MIN_WINDOW = 2.0
 
@@ -75,9 +78,28 @@ def build_measure(
     valid: bool = True,
     **detail: Any,
 ) -> tuple[Measure, dict[str, Any]]:
-    """The ``Measure`` (value ± uncertainty, reference, MDC) and its detail dict (verdict, SEM source...)."""
+    """The ``Measure`` (value ± uncertainty, reference, MDC) and its detail dict (verdict, SEM source...).
+
+    The stored MDC is ``max(this tool's 1.96·√2·u, the MDC95 borrowed from the clinical method)``
+    (``change``); ``mdc_source`` in the details says which, and names the borrowed instrument.
+    A reference without a range (``low`` and ``high`` None) gives the verdict ``NO_VERDICT``.
+    """
     unc = combine(model_uncertainty, spread, camera_unc)
     s = sem(reference.sem_floor, spread)
+    borrowed = mdc95(s)
+    own = tool_mdc(unc)
+    parts = [x for x in (borrowed, own) if math.isfinite(x)]
+    mdc = max(parts) if parts else math.nan
+    if math.isfinite(own) and own >= borrowed:
+        mdc_source = "this tool's own uncertainty (1.96 x sqrt 2 x u)"
+    else:
+        mdc_source = f"borrowed from another instrument: {reference.sem_source} (SEM floor {reference.sem_floor:.2f})"
+    if not valid:
+        word = "not valid in this view"
+    elif reference.low is None and reference.high is None and math.isfinite(value):
+        word = NO_VERDICT
+    else:
+        word = verdict(value, unc, reference.low, reference.high)
     m = Measure(
         name=name,
         value=float(value),
@@ -88,17 +110,20 @@ def build_measure(
         reference_low=reference.low,
         reference_high=reference.high,
         reference_source=reference.citation(),
-        mdc=mdc95(s),
+        mdc=mdc,
         valid=valid,
     )
     d = {
-        "verdict": verdict(value, unc, reference.low, reference.high) if valid else "not valid in this view",
+        "verdict": word,
         "model_uncertainty": model_uncertainty,
         "spread": spread,
         "camera_uncertainty": camera_unc,
         "sem": s,
         "sem_floor": reference.sem_floor,
         "sem_source": reference.sem_source,
+        "mdc_tool": own,
+        "mdc_borrowed": borrowed,
+        "mdc_source": mdc_source,
         "reference_note": reference.note,
         "reference_is_tool_tolerance": reference.tolerance_is_tool,
         **detail,

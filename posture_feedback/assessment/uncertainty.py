@@ -24,8 +24,9 @@ corresponding clinical method (``references.Reference.sem_floor`` and its source
 for ROM, photographic posture analysis for posture), since a single webcam is not expected to
 repeat better between days than those methods; ``SEM_within`` is this evaluation's own
 repeatability (the SD of the repetition peaks, or the frame-to-frame SD of a static capture).
-A difference between two evaluations is called a change only when it exceeds the larger of
-the two evaluations' MDC values (``compare_measures``).
+A measure's stored MDC is the larger of that borrowed MDC and this tool's own
+``1.96 · √2 · u`` (``change.tool_mdc``). Whether a difference between two evaluations is a
+change is decided by the one rule in ``change`` (``compare_measures`` calls it).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from posture_feedback.assessment.change import change_threshold, is_real_change
 from posture_feedback.kinematics import BASE_UNCERTAINTY, DEPTH_UNCERTAINTY, VISIBILITY_UNCERTAINTY
 from posture_feedback.storage.models import Measure
 
@@ -96,7 +98,8 @@ class Change:
     """The comparison of one measure between two evaluations.
 
     ``difference`` = after − before (measure's unit); ``is_change`` only when |difference|
-    exceeds ``mdc`` and both values were valid.
+    exceeds ``mdc``, the threshold of ``change.change_threshold`` (which part set it:
+    ``threshold_source``), and both values were valid.
     """
 
     name: str
@@ -107,6 +110,7 @@ class Change:
     mdc: float
     is_change: bool
     unit: str = "deg"
+    threshold_source: str = ""
 
     @property
     def label(self) -> str:
@@ -115,9 +119,10 @@ class Change:
     def describe(self) -> str:
         """One line: "knee_flexion (left): 95.0 → 110.0 deg (+15.0, MDC 6.0): change"."""
         verdict = "change" if self.is_change else "no detectable change"
+        src = f", {self.threshold_source}" if self.threshold_source else ""
         return (
             f"{self.label}: {self.before:.1f} → {self.after:.1f} {self.unit} "
-            f"({self.difference:+.1f}, MDC {self.mdc:.1f}): {verdict}"
+            f"({self.difference:+.1f}, threshold {self.mdc:.1f}{src}): {verdict}"
         )
 
 
@@ -130,8 +135,7 @@ def compare_measures(before: Sequence[Measure], after: Sequence[Measure]) -> lis
         if b is None:
             continue
         diff = m.value - b.value
-        mdcs = [x for x in (b.mdc, m.mdc) if x is not None and math.isfinite(x)]
-        mdc = max(mdcs) if mdcs else math.nan
-        is_change = bool(b.valid and m.valid and math.isfinite(diff) and math.isfinite(mdc) and abs(diff) > mdc)
-        out.append(Change(m.name, m.side, b.value, m.value, diff, mdc, is_change, m.unit))
+        thr = change_threshold(b.uncertainty, m.uncertainty, b.mdc, m.mdc)
+        real = is_real_change(b.value, m.value, b.uncertainty, m.uncertainty, b.mdc, m.mdc, valid=b.valid and m.valid)
+        out.append(Change(m.name, m.side, b.value, m.value, diff, thr.value, bool(real), m.unit, thr.source))
     return out

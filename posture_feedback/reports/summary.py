@@ -1,8 +1,9 @@
 """The numbers of a profile for a period, gathered once for the PDF, the text summary and the exports.
 
-A change between the first and the last measurement of a measure is called a change only when it
-exceeds the measurement's minimal detectable change (MDC). Where no MDC was stored, the 95 % limit
-of the difference of two measurements, ``1.96 * sqrt(u1**2 + u2**2)`` from their uncertainties, is used.
+A change between the first and the last measurement of a measure is called a change only by the
+tool's one rule (``assessment.change.change_threshold``): |difference| must exceed both the 95 %
+limit of the two measurements' own uncertainties, ``1.96 * sqrt(u1**2 + u2**2)``, and their stored
+minimal detectable change (MDC). ``threshold_source`` says which was larger ("uncertainty" / "MDC").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
 from posture_feedback.reports.charts import default_period
 from posture_feedback.storage import (
     AdherenceDay,
@@ -159,13 +161,11 @@ def measure_changes(points: list[RomPoint]) -> list[MeasureChange]:
     for (name, side), pts in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         pts.sort(key=lambda p: p.when)
         first, last = pts[0], pts[-1]
-        mdc = next((p.mdc for p in reversed(pts) if p.mdc), None)
-        if mdc:
-            threshold, source = float(mdc), "MDC"
-        elif _ok(first.uncertainty) and _ok(last.uncertainty):
-            threshold, source = 1.96 * math.hypot(first.uncertainty, last.uncertainty), "uncertainty"
-        else:
-            threshold, source = math.nan, ""
+        # The one "real change" rule of the whole tool (assessment.change): beyond both this tool's
+        # own error and the stored (possibly borrowed) MDC of either measurement.
+        thr = change_threshold(first.uncertainty, last.uncertainty, first.mdc, last.mdc)
+        threshold = thr.value
+        source = {TOOL: "uncertainty", BORROWED: "MDC"}.get(thr.source, "")
         out.append(
             MeasureChange(
                 name,
@@ -214,6 +214,18 @@ def _pct(x: float) -> str:
     return "n/a" if math.isnan(x) else f"{100 * x:.0f}%"
 
 
+def _f(x: float, spec: str = ".1f") -> str:
+    return "n/a" if not _ok(x) else format(x, spec)
+
+
+def _peaks(first: float, last: float) -> str:
+    """', peak 53 -> 52°'; nothing for exercises without a peak angle (holds), never 'nan'."""
+    if not _ok(first) and not _ok(last):
+        return ""
+    show = [f"{v:.0f}" if _ok(v) else "n/a" for v in (first, last)]
+    return f", peak {show[0]} -> {show[1]}°"
+
+
 def text_summary(data: ReportData) -> str:
     """A plain-text summary (the ``posture-feedback history`` output)."""
     lines = [f"{data.profile.name}: {data.start.isoformat()} to {data.end.isoformat()}"]
@@ -236,17 +248,17 @@ def text_summary(data: ReportData) -> str:
     for c in data.changes:
         unit = "°" if c.unit == "deg" else f" {c.unit}"
         if c.n < 2:
-            lines.append(f"    {c.label}: {c.last:.1f}{unit} (one measurement)")
+            lines.append(f"    {c.label}: {_f(c.last)}{unit} (one measurement)")
             continue
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
         thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
-        lines.append(f"    {c.label}: {c.first:.1f} -> {c.last:.1f}{unit} ({c.delta:+.1f}{thr}: {verdict})")
+        lines.append(f"    {c.label}: {_f(c.first)} -> {_f(c.last)}{unit} ({_f(c.delta, '+.1f')}{thr}: {verdict})")
     if data.exercises:
         lines.append("  exercises:")
         for e in data.exercises:
             side = f" ({e.side})" if e.side else ""
             lines.append(
                 f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} reps, {_pct(e.good_fraction)} good, "
-                f"{_pct(e.mean_time_in_range_frac)} in range, peak {e.first_peak:.0f} -> {e.last_peak:.0f}°"
+                f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e.first_peak, e.last_peak)}"
             )
     return "\n".join(lines)
