@@ -22,7 +22,9 @@ import cv2
 import numpy as np
 
 from posture_feedback import landmarks as lm
+from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.kinematics import ANGLE_JOINTS
+from posture_feedback.targets import value_text
 from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
 
 #: BGR colours per verdict (Okabe–Ito palette: distinguishable with common colour blindness).
@@ -132,9 +134,11 @@ class AngleAnnotator:
             vertex = xy[joints[0]]
             if len(joints) >= 3:
                 self._arc(scene, vertex, xy[joints[1]], xy[joints[2]], colour, s)
-            label = f"{angle.value:.0f}"
-            if state is not None:
-                label += f" {VERDICT_LABELS[verdict]}"
+            if state is not None and verdict is not Verdict.UNKNOWN:
+                # The number written is the one the verdict was computed on (one truth per frame).
+                label = f"{value_text(state)} {VERDICT_LABELS[verdict]}"
+            else:
+                label = f"{angle.value:.0f}"
             org = (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s))
             _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
@@ -212,12 +216,21 @@ class GhostAnnotator:
 
 @dataclass
 class CueAnnotator:
-    """The current cue as a banner at the bottom, and a "step into view" notice when nobody is found."""
+    """The current cue as a banner at the bottom; when nobody is followed, what to do about it
+    (``feedback.nobody_followed_text``: "Step into view" only when nobody is in view, else
+    "2 people in view: click the one to follow").
 
-    nobody_text: str = "Step into view"
+    Attributes:
+        nobody_text: a fixed text instead of ``nobody_followed_text`` (None = that function).
+    """
+
+    nobody_text: str | None = None
 
     def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
-        text = result.cue if result.person_found else self.nobody_text
+        if result.person_found:
+            text = result.cue
+        else:
+            text = self.nobody_text if self.nobody_text is not None else nobody_followed_text(len(result.people))
         if not text:
             return scene
         s = _scale(scene)

@@ -737,6 +737,18 @@ def evaluate_once(target_set: TargetSet, angles: AngleTable, view: View, neutral
     return TargetEvaluator(target_set, neutral).update(angles, view, 0.0)
 
 
+def relative_without_neutral(target_set: TargetSet | None, neutral: Mapping[str, float] | None) -> tuple[Target, ...]:
+    """The relative targets that cannot be judged with this neutral (no finite value for their angle):
+    their verdict stays unknown, and the user must be told so (never a silent fallback)."""
+    if target_set is None:
+        return ()
+    n = neutral or {}
+    return tuple(
+        t for t in target_set.targets
+        if t.relative and not (t.angle in n and n[t.angle] is not None and math.isfinite(float(n[t.angle])))
+    )  # fmt: skip
+
+
 def targets_for_angles(target_set: TargetSet, names: Iterable[str]) -> tuple[Target, ...]:
     """The targets of a set that use any of the given angle names."""
     wanted = set(names)
@@ -756,6 +768,7 @@ __all__: Sequence[str] = (
     "load_targets",
     "loads_targets",
     "save_targets",
+    "relative_without_neutral",
     "round_value",
     "target_set_from_dict",
     "targets_for_angles",

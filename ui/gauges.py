@@ -9,7 +9,10 @@
   "LOW", "HIGH") written next to the value, so colour is never the only cue;
 * the person's neutral for the angle (if calibrated) as a black tick.
 
-Everything shown comes from the core's ``TargetState``; the widget only draws it.
+Everything shown comes from the core's ``TargetState``; the widget only draws it. The marker, its
+colour and shape, and the label all come from the same ``value`` and its ``verdict`` (the core
+guarantees the verdict is the value's own); when nothing is judged the gauge shows "—" and no
+marker.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from PyQt6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
-from posture_feedback.targets import Target, TargetSet
+from posture_feedback.targets import Target, TargetSet, value_text
 from posture_feedback.types import TargetState, Verdict
 
 
@@ -65,11 +68,14 @@ class TargetGauge(QWidget):
         return self.state.verdict if self.state is not None else Verdict.UNKNOWN
 
     def value_text(self) -> str:
-        """'12° HIGH', '—' when unknown."""
+        """'12° HIGH' (the verdict of exactly the number written: see ``targets.value_text``),
+        '—' when unknown (nobody followed, not judged in this view, or no neutral yet)."""
         s = self.state
+        if s is not None and s.low != s.low:  # a relative target with no neutral for its angle
+            return "— set neutral (N)"
         if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
             return "—"
-        return f"{s.value:.0f}° {VERDICT_LABELS[s.verdict]}"
+        return f"{value_text(s)}° {VERDICT_LABELS[s.verdict]}"
 
     def set_state(self, state: TargetState | None, neutral: float | None = None) -> None:
         changed = state != self.state or neutral != self.neutral

@@ -39,8 +39,9 @@ from PyQt6.QtWidgets import (
 
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.feedback import cue_verdict, nobody_followed_text
 from posture_feedback.presets import PRESETS, get_preset
-from posture_feedback.targets import TargetSet, load_targets
+from posture_feedback.targets import TargetSet, load_targets, relative_without_neutral
 from posture_feedback.types import FrameResult, Verdict
 from posture_feedback.ui.feature_menus import install_feature_menus
 from posture_feedback.ui.gauges import GaugePanel
@@ -59,10 +60,10 @@ log = logging.getLogger(__name__)
 
 _OUT = (Verdict.LOW, Verdict.HIGH)
 _CUE_STYLE = "QLabel {{ background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 8px }}"
-NOBODY_TEXT = "Step into view"
+NOBODY_TEXT = nobody_followed_text(0)  #: "Step into view": only when nobody at all is in view
 #: The worker signals the window connects (disconnected when the worker stops).
 _WORKER_SIGNALS = ("frameReady", "sourceOpened", "sourceFailed", "disconnected", "ended", "failed", "neutralCaptured",
-                   "neutralFailed")  # fmt: skip
+                   "neutralFailed", "targetRequested")  # fmt: skip
 
 
 def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neutral: dict[str, float] | None):
@@ -148,12 +149,16 @@ class MainWindow(QMainWindow):
 
         self.link = open_profile(opts)
         self.history: QWidget | None = None
+        self._neutral_problem: str | None = None
         saved_neutral = self._load_saved_neutral()
         self._build_ui()
         self._build_actions()
         if saved_neutral is not None:
             self.neutral_label.setText(f"Neutral: saved {saved_neutral.created_at[:10]} ({saved_neutral.posture}, "
                                        f"{len(saved_neutral.angles)} angles) — N to set it again")  # fmt: skip
+        elif self._neutral_problem:
+            self.neutral_label.setText(self._neutral_problem)
+        self._tell_missing_neutral()
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self._update_status)
         self.status_timer.start(250)
@@ -326,6 +331,7 @@ class MainWindow(QMainWindow):
         self.worker = worker
         worker.start()
 
+        worker.targetRequested.connect(self._on_target_requested)
     def configure_worker(self, worker: FrameWorker) -> None:
         """Hook for subclasses (the posture monitor paces its worker)."""
 
@@ -410,8 +416,8 @@ class MainWindow(QMainWindow):
         self.gauges.update_states(result.targets, self.neutral)
         if self._neutral_countdown > 0:
             pass  # the countdown owns the cue line
-        elif not result.person_found:
-            self._set_cue(NOBODY_TEXT, "#bbbbbb")
+        elif not result.person_found:  # nobody followed: say what to do (the gauges show "—", no verdict)
+            self._set_cue(nobody_followed_text(len(result.people)), "#bbbbbb")
         else:
             self._set_cue(result.cue or "", "#ffffff")
         self.view_label.setText(
@@ -420,15 +426,17 @@ class MainWindow(QMainWindow):
                 f" ({result.azimuth_deg:+.0f}°)" if result.person_found and not math.isnan(result.azimuth_deg) else ""
             )  # fmt: skip
         )
+        # Sounds follow the debounced cue verdict: like a new cue, a sound may be delayed, never flicker.
         for s in result.targets:
+            now = cue_verdict(s)
             before = self._verdicts.get(s.target)
-            if before is not None and before != s.verdict:
-                if s.verdict is Verdict.IN_RANGE and before in _OUT:
+            if before is not None and before != now:
+                if now is Verdict.IN_RANGE and before in _OUT:
                     self.sounds.entered()
-                elif s.verdict in _OUT and before is Verdict.IN_RANGE:
+                elif now in _OUT and before is Verdict.IN_RANGE:
                     self.sounds.left()
-            if s.verdict is not Verdict.UNKNOWN:
-                self._verdicts[s.target] = s.verdict
+            if now is not Verdict.UNKNOWN:
+                self._verdicts[s.target] = now
 
     def _set_cue(self, text: str, colour: str) -> None:
         self.cue_label.setText(text)
@@ -457,13 +465,22 @@ class MainWindow(QMainWindow):
             self.people_status.setText("Frozen (F)")
         elif r is not None:
             n = len(r.people)
-            self.people_status.setText(NOBODY_TEXT if n == 0 else f"{n} {'person' if n == 1 else 'people'} in view")
+            if not r.person_found:
+                self.people_status.setText(nobody_followed_text(n))
+            else:
+                self.people_status.setText(f"{n} {'person' if n == 1 else 'people'} in view")
 
     # ------------------------------------------------------------------ user intent
     def _on_person_clicked(self, x: float, y: float) -> None:
         if self.worker is not None:
-            self.worker.request_target((x, y))
-            self.statusBar().showMessage("Following the person you clicked", 2000)
+            self.worker.request_target((x, y))  # the answer comes back as targetRequested
+
+    def _on_target_requested(self, found: bool) -> None:
+        """Whether a click (or T) found someone: never a silent no-op."""
+        if found:
+            self.statusBar().showMessage("Following the person you clicked", 3000)
+        else:
+            self.statusBar().showMessage("Nobody there: click on a person to follow them", 4000)
 
     def _on_preset_changed(self, _index: int) -> None:
         data = self.preset_combo.currentData()
@@ -483,6 +500,16 @@ class MainWindow(QMainWindow):
         self._verdicts = {}
         if self.worker is not None:
             self.worker.set_targets(ts, self.neutral)
+        self._tell_missing_neutral()
+
+    def _tell_missing_neutral(self) -> None:
+        """Relative targets without a neutral for their angle are not judged: say so, and how to fix it."""
+        missing = relative_without_neutral(self.target_set, self.neutral)
+        if not missing:
+            return
+        names = ", ".join(t.display_name for t in missing)
+        what = "no neutral yet" if not self.neutral else "the neutral has no value for it: set it in the view it needs"
+        self.neutral_label.setText(f"Not judged until you set your neutral (N): {names} ({what})")
 
     def apply_target_set(self, target_set: TargetSet | None) -> None:
         """Use this target set from now on (e.g. edited ranges)."""
@@ -534,8 +561,12 @@ class MainWindow(QMainWindow):
             saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=self._posture())
         except (PostureFeedbackError, ValueError, KeyError) as exc:
             log.warning("saved neutral not usable: %s", exc)
+            self._neutral_problem = f"Saved neutral not usable ({exc}): press N to set it again"
             return None
-        if saved is None or not saved.angles:
+        if saved is not None and not saved.angles:
+            self._neutral_problem = "Saved neutral has no angles: press N to set it again"
+            return None
+        if saved is None:
             return None
         self.neutral = dict(saved.angles)
         if self.preset_name not in (None, "none"):
@@ -560,11 +591,12 @@ class MainWindow(QMainWindow):
         self._apply_target_set()
         names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(self.neutral.items())[:4])
         self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): {names}…")
+        self._tell_missing_neutral()
         self._set_cue("Neutral set — ranges now follow your own posture", "#ffffff")
 
     def _on_neutral_failed(self, message: str) -> None:
         self._neutral_countdown = 0
-        self._set_cue("Neutral not set: stay in view for 3 seconds", "#ffdc28")
+        self._set_cue(f"Neutral not set: {message}", "#ffdc28")
         self.neutral_label.setText(f"Neutral not set: {message}")
 
     def edit_ranges(self) -> None:
@@ -602,7 +634,6 @@ class MainWindow(QMainWindow):
         current = r.target_index if r.target_index is not None else -1
         nxt = r.people[(current + 1) % len(r.people)]
         self.worker.request_target(tuple(float(v) for v in nxt.center()))
-        self.statusBar().showMessage("Following the next person", 2000)
 
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():

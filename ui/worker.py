@@ -97,6 +97,7 @@ class FrameWorker(QObject):
     failed = pyqtSignal(str)  # the pipeline could not start (model) or crashed
     neutralCaptured = pyqtSignal(object, object)  # NeutralPosture, the person's landmarks at the end (or None)
     neutralFailed = pyqtSignal(str)
+    targetRequested = pyqtSignal(bool)  # a click found a person to follow (True) or nobody (False)
     stopped = pyqtSignal()
 
     def __init__(
@@ -169,8 +170,9 @@ class FrameWorker(QObject):
 
     # -- intent from the GUI (applied on the worker thread) ----------------------------
     def request_target(self, point_xy: tuple[float, float]) -> None:
-        """Make the person at this pixel of the (unmirrored) frame the target."""
-        self._commands.put(lambda p: p.request_target(point_xy))
+        """Make the person at this pixel of the (unmirrored) frame the target; ``targetRequested``
+        tells whether anyone was there (False: nobody near the point, nothing changed)."""
+        self._commands.put(lambda p: self.targetRequested.emit(bool(p.request_target(point_xy))))
 
     def set_targets(self, target_set: Any, neutral: Mapping[str, float] | None = None) -> None:
         self._commands.put(lambda p: p.set_targets(target_set, neutral))
