@@ -327,11 +327,11 @@ class MainWindow(QMainWindow):
         worker.failed.connect(self._on_failed)
         worker.neutralCaptured.connect(self._on_neutral_captured)
         worker.neutralFailed.connect(self._on_neutral_failed)
+        worker.targetRequested.connect(self._on_target_requested)
         self.configure_worker(worker)
         self.worker = worker
         worker.start()
 
-        worker.targetRequested.connect(self._on_target_requested)
     def configure_worker(self, worker: FrameWorker) -> None:
         """Hook for subclasses (the posture monitor paces its worker)."""
 
