@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from posture_feedback import __version__
 from posture_feedback.commands import COMMANDS
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.native_logs import python_only_stderr
+from posture_feedback.startup import prepare_process_environment
 
 
 class UsageError(PostureFeedbackError):
@@ -50,8 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
+    """Entry point; returns the process exit code.
+
+    Before anything else, and before any thread starts: native libraries' stderr goes to the
+    null device for the whole run (``native_logs``: stderr carries only our own lines) and the
+    environment MediaPipe needs is set once (``startup``). Called as the program (``argv`` None),
+    the redirection stays until the process ends, so native objects destroyed at exit stay
+    quiet; called with ``argv`` (tests, other Python code), it is undone on return.
+    """
+    entry = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    with python_only_stderr(restore=not entry):
+        prepare_process_environment()
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     # No sub-command (or only app options such as --source) opens the desktop app.
     known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from posture_feedback.errors import ModelError
 from posture_feedback.resources import models_dir
+from posture_feedback.telemetry import TELEMETRY_SINK, user_environment
 
 VARIANTS: tuple[str, ...] = ("lite", "full", "heavy")
 
@@ -36,9 +38,36 @@ BUNDLED_SHA256: dict[str, str] = {
 
 _REQUIRED_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 
-#: The user's proxy settings as they were when this module was imported, before
-#: ``pose.block_native_telemetry`` redirects https traffic of native code to a closed port.
-USER_PROXIES: dict[str, str] = {k: v for k, v in urllib.request.getproxies().items() if v != "http://127.0.0.1:9"}
+def user_proxies() -> dict[str, str]:
+    """The user's proxies by scheme, for the explicit model download (``{"https": URL, ...}``).
+
+    Read from ``telemetry.user_environment()`` as ``urllib.request.getproxies`` reads the
+    environment, so the closed port that keeps MediaPipe's native logging local is never
+    used; without proxy variables, the system's settings (Windows registry, macOS).
+    """
+    env = user_environment()
+    proxies: dict[str, str] = {}
+    for name, value in env.items():  # any case first, then lower-case names win (as urllib does)
+        if value and name.lower().endswith("_proxy"):
+            proxies[name.lower()[:-6]] = value
+    for name, value in env.items():
+        if name.endswith("_proxy"):
+            if value:
+                proxies[name[:-6]] = value
+            else:
+                proxies.pop(name[:-6], None)
+    if "REQUEST_METHOD" in env:  # as urllib: never trust HTTP_PROXY in a CGI environment
+        proxies.pop("http", None)
+    if not proxies:
+        if sys.platform == "win32":
+            proxies = dict(urllib.request.getproxies_registry())
+        elif sys.platform == "darwin":
+            proxies = dict(urllib.request.getproxies_macosx_sysconf())  # type: ignore[attr-defined]
+    return {k: v for k, v in proxies.items() if v != TELEMETRY_SINK}
+
+
+#: The user's proxy settings when this module was imported (see ``user_proxies``).
+USER_PROXIES: dict[str, str] = user_proxies()
 
 
 def cache_dir() -> Path:
@@ -99,7 +128,7 @@ def _download(name: str, dest: Path, timeout_s: float) -> Path:
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, suffix=".part")
     tmp = Path(tmp_name)
     try:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler(USER_PROXIES))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler(user_proxies()))
         with os.fdopen(fd, "wb") as out, opener.open(url, timeout=timeout_s) as resp:
             shutil.copyfileobj(resp, out)
         check_bundle(tmp)

@@ -16,12 +16,8 @@ Frames are given to the model at their own aspect ratio (squashing them cut dete
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import logging
-import os
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +26,15 @@ import numpy as np
 
 from posture_feedback.errors import ModelError
 from posture_feedback.models import resolve_model
+from posture_feedback.native_logs import native_output_silenced
+from posture_feedback.startup import prepare_process_environment
+from posture_feedback.telemetry import (  # noqa: F401 - TELEMETRY_SINK re-exported
+    TELEMETRY_SINK,
+    block_native_telemetry,
+    safe_to_change_environment,
+    telemetry_allowed,
+    telemetry_blocked,
+)
 from posture_feedback.types import Frame, Landmarks
 
 log = logging.getLogger(__name__)
@@ -67,61 +72,9 @@ class PoseOptions:
     max_input_side: int | None = None
 
 
-#: Where MediaPipe's native usage logging is sent instead of Google: a closed local port, so
-#: the connection is refused on this machine and nothing leaves it (the privacy promise:
-#: no network access at run time except an explicit model download).
-TELEMETRY_SINK = "http://127.0.0.1:9"
-
-
-def block_native_telemetry() -> bool:
-    """Keep MediaPipe's native usage logging (libcurl, to play.googleapis.com) on this machine.
-
-    MediaPipe's PyPI builds since 0.10.2x upload usage logs from native code with no API
-    switch to turn it off (google-ai-edge/mediapipe#6291). libcurl honours ``https_proxy``,
-    so pointing it at a closed local port refuses those connections locally, before any DNS
-    query. The user's own proxy settings are remembered by ``models`` for the explicit model
-    download. ``POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY=1`` leaves the environment alone.
-    Returns True when the block is in place.
-    """
-    if os.environ.get("POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY") == "1":
-        return False
-    for var in ("https_proxy", "HTTPS_PROXY"):
-        os.environ[var] = TELEMETRY_SINK
-    for var in ("no_proxy", "NO_PROXY"):
-        os.environ.pop(var, None)
-    return True
-
-
-def _quiet_native_logs() -> None:
-    # MediaPipe/TFLite print INFO/WARNING lines to stderr at start-up; keep the CLI readable.
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
-    """Hide what native code writes to file descriptor 2 (TFLite/absl start-up chatter).
-
-    Only wraps model creation and the first inference; our own errors are raised as
-    exceptions and reported by the caller. ``POSTURE_FEEDBACK_NATIVE_LOGS=1`` keeps them.
-    """
-    if not enabled or os.environ.get("POSTURE_FEEDBACK_NATIVE_LOGS") == "1":
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real fd 2 (e.g. some embedded interpreters)
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+#: Hides native output around model creation, the first inference and closing (library use;
+#: the command line silences the whole run). ``POSTURE_FEEDBACK_NATIVE_LOGS=1`` keeps it.
+_native_stderr_silenced = native_output_silenced
 
 
 class PoseEstimator:
@@ -131,8 +84,10 @@ class PoseEstimator:
         self.options = options or PoseOptions()
         if self.options.max_people < 1:
             raise ValueError("max_people must be at least 1")
-        _quiet_native_logs()
-        block_native_telemetry()
+        if safe_to_change_environment():  # library use without the command line's start-up
+            prepare_process_environment()
+        elif not telemetry_blocked() and not telemetry_allowed():
+            log.info("MediaPipe's usage logging is not blocked: call startup.prepare_process_environment() first")
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -187,7 +142,8 @@ class PoseEstimator:
         landmarker = getattr(self, "_landmarker", None)
         if landmarker is not None:
             self._landmarker = None
-            landmarker.close()
+            with _native_stderr_silenced():  # MediaPipe 1.2.3 logs "DestroyAccelerator" here
+                landmarker.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

@@ -7,6 +7,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
+# As the command line and the app do at start-up, before any thread runs (see startup.py): the
+# environment is never changed later, on a worker thread, by a PoseEstimator.
+from posture_feedback.startup import prepare_process_environment  # noqa: E402
+
+prepare_process_environment()
+
 # Never touch the user's real profile database, calibrations or model cache from a test run.
 import tempfile  # noqa: E402
 

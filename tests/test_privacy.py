@@ -249,3 +249,139 @@ def test_results_file_holds_no_image(tmp_path: Path) -> None:
         out = export_results(db, pid, tmp_path / "r.json")
     text = out.read_text()
     assert "PNG" not in text and "snapshot" not in json.loads(text).get("sessions", [{}])[0]
+
+
+# ---------------------------------------------------------------------------------------------- side effects
+# The telemetry block is a process-wide environment change. It is made once at start-up (cli.main, the
+# app, this conftest), never on a worker thread, and programs started from here get the user's settings.
+
+USER_PROXY = "http://proxy.example:3128"
+
+
+@pytest.fixture
+def users_proxy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The user's own proxy settings, then the start-up block; returns the file a fake child writes its env to."""
+    from posture_feedback.telemetry import block_native_telemetry
+
+    monkeypatch.delenv("POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY", raising=False)
+    monkeypatch.setenv("https_proxy", USER_PROXY)
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    monkeypatch.setenv("no_proxy", "localhost,clinic.example")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert block_native_telemetry()
+    assert os.environ["https_proxy"] == os.environ["HTTPS_PROXY"] == "http://127.0.0.1:9"  # this process: blocked
+    out = tmp_path / "child-env.txt"
+    monkeypatch.setenv("PF_CHILD_ENV_OUT", str(out))
+    return out
+
+
+def _fake_program(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    prog = folder / name
+    prog.write_text('#!/bin/sh\nenv > "$PF_CHILD_ENV_OUT.part" && mv "$PF_CHILD_ENV_OUT.part" "$PF_CHILD_ENV_OUT"\n')
+    prog.chmod(0o755)
+    return prog
+
+
+def _child_env(out: Path, timeout_s: float = 10.0) -> dict[str, str]:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not out.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
+
+
+def _assert_users_settings(env: dict[str, str]) -> None:
+    assert env.get("https_proxy") == USER_PROXY, env.get("https_proxy")
+    assert "HTTPS_PROXY" not in env  # the user had none
+    assert env.get("no_proxy") == "localhost,clinic.example"
+    assert "127.0.0.1:9" not in " ".join(env.values())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the program")
+def test_speech_program_gets_the_users_proxy(users_proxy: Path, tmp_path: Path) -> None:
+    from posture_feedback.exercises.speech import EspeakSpeaker
+
+    speaker = EspeakSpeaker(binary=str(_fake_program(tmp_path / "bin", "espeak-ng")))
+    speaker.say("Stand tall")
+    speaker.wait(timeout=10)
+    _assert_users_settings(_child_env(users_proxy))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="xdg-open is the Linux opener")
+def test_browser_opened_for_a_report_gets_the_users_proxy(
+    users_proxy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from posture_feedback.launch import open_document
+
+    fake_bin = tmp_path / "bin"
+    _fake_program(fake_bin, "xdg-open")
+    monkeypatch.setenv("PATH", f"{fake_bin}{os.pathsep}{os.environ['PATH']}")
+    report = tmp_path / "report.html"
+    report.write_text("<html></html>")
+    assert open_document(report)
+    _assert_users_settings(_child_env(users_proxy))
+
+
+def test_model_download_uses_the_users_proxy(users_proxy: Path) -> None:
+    from posture_feedback.models import user_proxies
+
+    assert user_proxies()["https"] == USER_PROXY
+
+
+def test_pose_model_created_on_a_thread_leaves_the_environment_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker thread creating the model never calls setenv/unsetenv (it would race getenv in other threads)."""
+    import threading
+
+    from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
+
+    for var in ("https_proxy", "HTTPS_PROXY", "GLOG_minloglevel", "TF_CPP_MIN_LOG_LEVEL"):
+        monkeypatch.delenv(var, raising=False)  # as if the start-up step had not run: the tempting moment
+    calls: list[tuple[str, str]] = []
+    real_putenv, real_unsetenv = os.putenv, os.unsetenv
+
+    def putenv(key, value):
+        calls.append((threading.current_thread().name, f"putenv {key!r}"))
+        real_putenv(key, value)
+
+    def unsetenv(key):
+        calls.append((threading.current_thread().name, f"unsetenv {key!r}"))
+        real_unsetenv(key)
+
+    monkeypatch.setattr(os, "putenv", putenv)
+    monkeypatch.setattr(os, "unsetenv", unsetenv)
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            with PoseEstimator(PoseOptions(mode=RunningMode.IMAGE, max_people=1)):
+                pass
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=create, name="pose-worker")
+    worker.start()
+    worker.join(timeout=120)
+    assert not errors, errors
+    assert calls == []
+    assert "https_proxy" not in os.environ
+
+
+def test_the_command_line_blocks_before_the_command_runs(tmp_path: Path) -> None:
+    """In a fresh process: the block is in place when a command starts, and its children do not see it."""
+    code = (
+        "import os, sys\n"
+        "from posture_feedback import cli, telemetry\n"
+        "def run(args):\n"
+        "    print(os.environ.get('https_proxy'), telemetry.user_environment().get('https_proxy'))\n"
+        "    return 0\n"
+        "cli._run = run\n"
+        "sys.exit(cli.main(['config']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("https_proxy", "no_proxy")}
+    env.pop("POSTURE_FEEDBACK_ALLOW_MEDIAPIPE_TELEMETRY", None)
+    env["https_proxy"] = USER_PROXY
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["http://127.0.0.1:9", USER_PROXY]

@@ -833,6 +833,10 @@ class AssessmentWindow(SessionWindow):
     def open_report(self) -> None:
         """Open the saved HTML report in the system's browser."""
         if self.saved is not None:
+            from posture_feedback.launch import open_document
+
+            if open_document(self.saved.report):  # with the user's environment, not the telemetry block
+                return
             from PyQt6.QtCore import QUrl
             from PyQt6.QtGui import QDesktopServices
 

@@ -14,6 +14,7 @@ import subprocess
 from typing import Protocol, runtime_checkable
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.telemetry import user_environment
 
 
 class SpeechUnavailable(PostureFeedbackError):
@@ -86,7 +87,8 @@ class EspeakSpeaker:
         self.stop()
         try:
             self._proc = subprocess.Popen(
-                self.command(text), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                self.command(text), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=user_environment(),  # the user's proxies, not the closed port that keeps telemetry local
             )
         except OSError as exc:
             raise SpeechUnavailable(f"cannot run {self.binary}: {exc.strerror or exc}") from None
