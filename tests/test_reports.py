@@ -151,8 +151,9 @@ def test_pdf_report_pages(sample: tuple[Database, int], tmp_path: Path) -> None:
     pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-    # summary, evaluation results, snapshots, ROM trends, posture trends, adherence + monitor, exercises
-    assert pages == 7
+    # summary, evaluation results, snapshots, ROM trends, posture trends, adherence + monitor, exercise chart,
+    # exercise table
+    assert pages == 8
 
     figures = report_figures(db, pid, end=END)
     assert len(figures) == pages

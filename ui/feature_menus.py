@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage import StorageError
+from posture_feedback.ui.readable import readable
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ class FeatureMenus(QObject):
         except (StorageError, PostureFeedbackError) as exc:
             self._error("History", exc)
             return None
-        window = QMainWindow(self.main_window)
+        window = readable(QMainWindow(self.main_window))  # not the dark mirror's inherited style
         window.setWindowTitle(f"Posture Feedback — History of {self.profile_name}")
         holder = QWidget(window)
         QVBoxLayout(holder).addWidget(view)

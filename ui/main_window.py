@@ -168,7 +168,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ construction
     def _build_ui(self) -> None:
-        self.setStyleSheet("QMainWindow, QWidget#central { background: #18181c } QLabel { color: #eee }")
+        # Scoped to the window's own central widget: an unscoped "QLabel { color: #eee }" is inherited by every
+        # dialog the window owns (help, profiles, confirmations) and made their text invisible on a light background.
+        self.setStyleSheet(
+            "QMainWindow, QWidget#central { background: #18181c } QWidget#central QLabel { color: #eee }"
+        )
         central = QWidget(self)
         central.setObjectName("central")
         if self.link is None:

@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.storage import Database, DuplicateError, NotFoundError, Profile, StorageError
+from posture_feedback.ui.readable import readable
 
 #: What ``row_counts`` keys mean, for the delete confirmation.
 _COUNT_NAMES = (
@@ -73,6 +74,7 @@ class ProfileDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle("Profiles")
+        readable(self)
         self.resize(520, 420)
         col = QVBoxLayout(self)
         col.addWidget(QLabel("Each person has a profile: their evaluations, exercise sessions and settings."))
@@ -140,23 +142,39 @@ class ProfileDialog(QDialog):
         )
 
     # -- questions (overridable) --------------------------------------------------------
-    def ask_name(self) -> str | None:
-        name, ok = QInputDialog.getText(self, "New profile", "Name of the person:")
-        return name if ok else None
+    def name_dialog(self) -> QInputDialog:
+        """The "New profile" question (not yet shown)."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("New profile")
+        dialog.setLabelText("Name of the person:")
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        return readable(dialog)
 
-    def confirm_delete(self, profile: Profile, counts: dict[str, int]) -> bool:
-        answer = QMessageBox.warning(
-            self,
+    def ask_name(self) -> str | None:
+        dialog = self.name_dialog()
+        return dialog.textValue() if dialog.exec() else None
+
+    def delete_box(self, profile: Profile, counts: dict[str, int]) -> QMessageBox:
+        """The delete confirmation (not yet shown): names the person and what will be erased."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
             "Delete profile",
             f"Delete {profile.name} and all of their data ({describe_counts(counts)})?\n\n"
             "This cannot be undone: the records are erased from the database file.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            self,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        return readable(box)
+
+    def confirm_delete(self, profile: Profile, counts: dict[str, int]) -> bool:
+        box = self.delete_box(profile, counts)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def show_error(self, message: str) -> None:
-        QMessageBox.critical(self, "Profiles", message)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Profiles", message, QMessageBox.StandardButton.Ok, self)
+        readable(box).exec()
 
     # -- actions -----------------------------------------------------------------------
     def new_profile(self) -> Profile | None:

@@ -8,6 +8,8 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from posture_feedback.ui.readable import readable
+
 #: (action name on ``MainWindow``, key sequences, description). The first sequence is the main one.
 SHORTCUTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("toggle_pause", ("Space",), "Pause / resume the camera"),
@@ -57,6 +59,7 @@ class HelpDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Posture Feedback — keyboard shortcuts")
+        readable(self)
         layout = QVBoxLayout(self)
         self.label = QLabel(shortcuts_html())
         layout.addWidget(self.label)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import io
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import matplotlib.dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, SessionSummary
@@ -77,6 +78,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
     for p in points:
         by_measure[p.name][p.side].append(p)
     axes = fig.subplots(len(by_measure), 1, sharex=True, squeeze=False)[:, 0]
+    engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
+    if isinstance(engine, ConstrainedLayoutEngine):  # room between panels: stacked y tick labels touched
+        engine.set(h_pad=0.1)
     fig.suptitle(title)
     for ax, (measure, sides) in zip(axes, sorted(by_measure.items()), strict=True):
         unit = "°"
@@ -101,8 +105,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             ax.set_ylim(min(lo, *refs) - 0.05 * span, max(hi, *refs) + 0.12 * span)
         for ref in sorted(refs):
             ax.axhline(ref, color="0.3", ls="--", lw=1)
-            ax.annotate(f"norm {ref:g}{unit}", xy=(1.0, ref), xycoords=("axes fraction", "data"), xytext=(-4, 3),
-                        textcoords="offset points", ha="right", fontsize=8, color="0.3")  # fmt: skip
+            # left end: the legend sits at the lower right, and a label there was drawn over it
+            ax.annotate(f"norm {ref:g}{unit}", xy=(0.0, ref), xycoords=("axes fraction", "data"), xytext=(4, 3),
+                        textcoords="offset points", ha="left", fontsize=8, color="0.3")  # fmt: skip
         times = [p.when for pts in sides.values() for p in pts]
         if max(times) - min(times) < timedelta(days=2):  # one evaluation: show a week around it
             ax.set_xlim(min(times) - timedelta(days=3), max(times) + timedelta(days=4))
@@ -137,9 +142,22 @@ def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = No
     for ax in (ax1, ax2):
         ax.grid(axis="y", alpha=0.3)
     step = max(1, math.ceil(len(sessions) / 14))
-    labels = [s.started_at.strftime("%d %b") for s in sessions]
+    labels = session_labels([s.started_at for s in sessions])
     ax2.set_xticks(xs[::step], labels[::step], rotation=45, ha="right", fontsize=8)
     return fig
+
+
+def session_labels(times: Sequence[datetime]) -> list[str]:
+    """Axis labels for sessions: "06 Dec", with the time ("06 Dec 09:30") when a day has several sessions
+    (and "#2", "#3" after it if even the minute repeats), so that no two labels are the same."""
+    days = Counter(t.strftime("%Y-%m-%d") for t in times)
+    labels = [t.strftime("%d %b %H:%M") if days[t.strftime("%Y-%m-%d")] > 1 else t.strftime("%d %b") for t in times]
+    seen: Counter[str] = Counter()
+    out = []
+    for label in labels:
+        seen[label] += 1
+        out.append(label if seen[label] == 1 else f"{label} #{seen[label]}")
+    return out
 
 
 def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) -> Figure:

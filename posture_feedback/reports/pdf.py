@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import textwrap
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +25,6 @@ from posture_feedback.reports.summary import ReportData, collect
 from posture_feedback.storage import Database, RomPoint, StorageError
 
 A4 = (8.27, 11.69)  # inches, portrait
-ROWS_PER_PAGE = 38
 PANELS_PER_PAGE = 4
 
 
@@ -134,11 +134,12 @@ def _summary_page(data: ReportData) -> Figure:
         f"in good posture {_pct(data.monitor_good_fraction)} of the time",
     ]
     if data.profile.notes:
-        lines.insert(1, f"Notes: {data.profile.notes}")
+        lines.insert(1, *_wrap(f"Notes: {data.profile.notes}", 95))
+    lines.extend(_feeling_lines(data))
     fig.text(0.07, 0.93, "\n".join(lines), va="top", ha="left", fontsize=10, linespacing=1.6)
-    ax = fig.add_axes((0.07, 0.08, 0.86, 0.66))
-    ax.set_axis_off()
-    ax.set_title("Change between the first and the last evaluation of the period", fontsize=11, loc="left", pad=16)
+    top = 0.93 - (len(lines) * 1.6 * 10 / 72) / A4[1] - 0.03  # below the key numbers (10 pt, spacing 1.6)
+    fig.text(0.07, top, "Change between the first and the last evaluation of the period", fontsize=11,
+             va="top", ha="left")  # fmt: skip
     rows = []
     for c in data.changes:
         u = _unit(c.unit)
@@ -147,30 +148,83 @@ def _summary_page(data: ReportData) -> Figure:
                      _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
                      "uncertainty" else ""), _num(c.reference, u, 0), verdict])  # fmt: skip
     if rows:
-        _table(ax, ["Measure", "n", "First", "Last", "Change", "MDC", "Norm", "Verdict"], rows[:ROWS_PER_PAGE - 12],
-               highlight=[r[-1] == "CHANGE" for r in rows])  # fmt: skip
-        ax.text(0, 1.0, "A change is reported only when it exceeds the minimal detectable change (MDC); "
-                "(u): no MDC stored, 95% limit from the two measurements' uncertainties used instead.",
-                transform=ax.transAxes, fontsize=7, va="bottom", color="0.35", wrap=True)  # fmt: skip
+        note = ("A change is reported only when it exceeds the minimal detectable change (MDC); (u): no MDC "
+                "stored, the 95% limit from the two measurements' uncertainties is used instead.")  # fmt: skip
+        fig.text(0.07, top - 0.025, "\n".join(_wrap(note, 120)), fontsize=7, va="top", ha="left", color="0.35")
+        ax = fig.add_axes((0.07, 0.05, 0.86, top - 0.07 - 0.05))
+        ax.set_axis_off()
+        _table(ax, ["Measure", "n", "First", "Last", "Change", "MDC", "Norm", "Verdict"], rows,
+               highlight=[r[-1] == "CHANGE" for r in rows], weights=[3.2, 0.5, 1, 1, 1, 1.2, 0.9, 1.3])  # fmt: skip
     else:
-        ax.text(0.0, 0.95, "No evaluation in this period.", fontsize=10, transform=ax.transAxes, va="top")
+        fig.text(0.07, top - 0.03, "No evaluation in this period.", fontsize=10, va="top")
     return fig
 
 
-def _table(ax, columns: Sequence[str], rows: Sequence[Sequence[str]], highlight: Sequence[bool] = ()) -> None:  # noqa: ANN001
-    table = ax.table(cellText=[list(r) for r in rows], colLabels=list(columns), cellLoc="left", colLoc="left",
-                     bbox=None, loc="upper left")  # fmt: skip
+def _feeling_lines(data: ReportData) -> list[str]:
+    """Pain and effort before/after the sessions (empty when none was rated)."""
+    return []
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` wrapped at ``width`` characters (at least one line)."""
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+#: Table text size (points) and line height (points); a cell's text is wrapped to its column's width.
+TABLE_FONT_PT = 8.0
+TABLE_LINE_PT = 11.0
+#: Average advance of a character of DejaVu Sans at 1 pt, in points (measured: "n" 0.63, "i" 0.28, mixed text 0.55).
+CHAR_WIDTH_EM = 0.6
+
+
+def _wrapped_rows(columns: Sequence[str], rows: Sequence[Sequence[str]], width_in: float,
+                  weights: Sequence[float] | None) -> tuple[list[float], list[list[str]], list[int]]:  # fmt: skip
+    """Column widths (fractions summing to 1), the cells wrapped to them, and each row's line count."""
+    weights = list(weights) if weights else [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    total = sum(weights)
+    fractions = [w / total for w in weights]
+    chars = [max(4, int(f * width_in * 72 / (TABLE_FONT_PT * CHAR_WIDTH_EM)) - 1) for f in fractions]
+    wrapped, lines = [], []
+    for r in [list(columns), *[list(r) for r in rows]]:
+        cells = ["\n".join(_wrap(text, n)) if text.strip() else text for text, n in zip(r, chars, strict=True)]
+        wrapped.append(cells)
+        lines.append(max(c.count("\n") + 1 for c in cells))
+    return fractions, wrapped, lines
+
+
+def _table(ax, columns: Sequence[str], rows: Sequence[Sequence[str]], highlight: Sequence[bool] = (),  # noqa: ANN001
+           weights: Sequence[float] | None = None) -> int:  # fmt: skip
+    """Draw a table filling ``ax``'s width from its top, wrapping long cells; returns the rows that fit.
+
+    Rows that do not fit in the axes height are left out (the caller puts them on the next page).
+    """
+    fig = ax.figure
+    box = ax.get_position()  # figure fraction (the pages that hold tables have no layout engine)
+    width_in, height_in = box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+    fractions, wrapped, lines = _wrapped_rows(columns, rows, width_in, weights)
+    pad = 0.5  # lines of padding per row
+    line = TABLE_LINE_PT / 72 / height_in  # one text line as a fraction of the axes height
+    used, fit = (lines[0] + pad) * line, 0
+    for n in lines[1:]:
+        if used + (n + pad) * line > 1.0:
+            break
+        used += (n + pad) * line
+        fit += 1
+    fit = max(fit, 1)
+    table = ax.table(cellText=wrapped[1 : fit + 1], colLabels=wrapped[0], cellLoc="left", colLoc="left",
+                     colWidths=fractions, loc="upper left")  # fmt: skip
     table.auto_set_font_size(False)
-    table.set_fontsize(8)
-    table.auto_set_column_width(list(range(len(columns))))
-    table.scale(1.0, 1.25)
+    table.set_fontsize(TABLE_FONT_PT)
     for (row, _col), cell in table.get_celld().items():
+        cell.set_height((lines[row] + pad) * line)
         cell.set_edgecolor("0.8")
+        cell.get_text().set_va("center")
         if row == 0:
             cell.set_facecolor("0.9")
             cell.set_text_props(fontweight="bold")
         elif row - 1 < len(highlight) and highlight[row - 1]:
             cell.set_facecolor("#e5f5e0")
+    return fit
 
 
 def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
@@ -186,19 +240,20 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
                 rng = f" [{_num(m.reference_low, '', 0)}–{_num(m.reference_high, '', 0)}]"
             value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
             rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
-                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source[:38]])  # fmt: skip
+                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source])  # fmt: skip
             flags.append(False)
     if not rows:
         fig = _page("Evaluation results", layout=False)
         fig.text(0.07, 0.9, "No evaluation in this period.", fontsize=10)
         yield fig
         return
-    for i in range(0, len(rows), ROWS_PER_PAGE):
+    i = 0
+    while i < len(rows):
         fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
         ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
         ax.set_axis_off()
-        _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"],
-               rows[i:i + ROWS_PER_PAGE], highlight=flags[i:i + ROWS_PER_PAGE])  # fmt: skip
+        i += _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"], rows[i:],
+                    highlight=flags[i:], weights=[2.6, 1.9, 1.5, 0.8, 3.2])  # fmt: skip
         yield fig
 
 
@@ -247,17 +302,27 @@ def _adherence_page(data: ReportData) -> Figure:
 
 def _exercise_pages(data: ReportData) -> Iterator[Figure]:
     fig = _page("Exercise results")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
-    charts.sessions_figure(data.summaries, fig=top)
-    ax = bottom.add_subplot()
-    ax.set_axis_off()
+    charts.sessions_figure(data.summaries, fig=fig)
+    yield fig
     rows = [
         [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), _pct(e.good_fraction),
-         _pct(e.mean_time_in_range_frac), f"{_num(e.first_peak, '°', 0)} → {_num(e.last_peak, '°', 0)}"]
+         _pct(e.mean_time_in_range_frac), _peak_change(e.first_peak, e.last_peak)]
         for e in data.exercises
     ]  # fmt: skip
-    if rows:
-        _table(ax, ["Exercise", "Side", "Sessions", "Reps", "Good", "In range", "Mean peak (first → last)"], rows)
-    else:
-        ax.text(0.0, 0.9, "No exercise repetitions in this period.", fontsize=10, transform=ax.transAxes)
-    yield fig
+    if not rows:
+        return
+    i = 0
+    while i < len(rows):
+        fig = _page("Exercise results per exercise" + (" (continued)" if i else ""), layout=False)
+        ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
+        ax.set_axis_off()
+        i += _table(ax, ["Exercise", "Side", "Sessions", "Reps", "Good", "In range", "Mean peak (first → last)"],
+                    rows[i:], weights=[2.2, 0.8, 1, 0.8, 0.8, 1, 2])  # fmt: skip
+        yield fig
+
+
+def _peak_change(first: float, last: float) -> str:
+    """'53° → 52°', or '–' for exercises without a peak angle (holds)."""
+    if math.isnan(first) and math.isnan(last):
+        return "–"
+    return f"{_num(first, '°', 0)} → {_num(last, '°', 0)}"
