@@ -4,7 +4,8 @@ Every annotator draws one thing onto a BGR ``scene`` (modified in place and retu
 ``FrameResult``. ``render(result, annotators, mirror)`` copies (and, for a camera facing the
 person, mirrors) the frame once and lets each annotator draw in turn. With ``mirror=True``
 the scene is the horizontally flipped frame and annotators map landmark x to ``w - 1 - x``;
-text is never mirrored and left/right keep their anatomical meaning.
+text is never mirrored and left/right keep their anatomical meaning (every side word comes
+from ``side_words.side_word`` on the person's own landmarks, never from screen positions).
 
 Verdicts are shown by colour *and* by shape and label, so colour-blind users can read them:
 in range = filled circle + "OK", near = hollow triangle + "NEAR", out of range = square +
@@ -24,6 +25,7 @@ import numpy as np
 from posture_feedback import landmarks as lm
 from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.kinematics import ANGLE_JOINTS
+from posture_feedback.side_words import side_word
 from posture_feedback.targets import value_text
 from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
 
@@ -134,11 +136,7 @@ class AngleAnnotator:
             vertex = xy[joints[0]]
             if len(joints) >= 3:
                 self._arc(scene, vertex, xy[joints[1]], xy[joints[2]], colour, s)
-            if state is not None and verdict is not Verdict.UNKNOWN:
-                # The number written is the one the verdict was computed on (one truth per frame).
-                label = f"{value_text(state)} {VERDICT_LABELS[verdict]}"
-            else:
-                label = f"{angle.value:.0f}"
+            label = angle_label(name, angle.value, state)
             org = (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s))
             _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
@@ -155,6 +153,19 @@ class AngleAnnotator:
         end = start + (end - start) % 360
         centre = (int(v[0]), int(v[1]))
         cv2.ellipse(scene, centre, (r, r), 0, start, end, colour, max(2, round(3 * s)), cv2.LINE_AA)
+
+
+def angle_label(name: str, value: float, state: TargetState | None) -> str:
+    """The text written beside a joint: '15 HIGH left up'. With a known verdict, the number is the
+    one the verdict was computed on (``targets.value_text``: one truth per frame); for signed
+    angles the person's own side follows (``side_words.side_word``), whatever the mirror."""
+    if state is not None and state.verdict is not Verdict.UNKNOWN:
+        label = f"{value_text(state)} {VERDICT_LABELS[state.verdict]}"
+        value = state.value
+    else:
+        label = f"{value:.0f}"
+    side = side_word(name, value)
+    return f"{label} {side}" if side else label
 
 
 _SEVERITY = {Verdict.UNKNOWN: 0, Verdict.IN_RANGE: 1, Verdict.NEAR: 2, Verdict.LOW: 3, Verdict.HIGH: 3}

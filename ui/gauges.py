@@ -25,6 +25,7 @@ from PyQt6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
+from posture_feedback.side_words import side_word
 from posture_feedback.targets import Target, TargetSet, value_text
 from posture_feedback.types import TargetState, Verdict
 
@@ -77,6 +78,13 @@ class TargetGauge(QWidget):
             return "—"
         return f"{value_text(s)}° {VERDICT_LABELS[s.verdict]}"
 
+    def title_text(self) -> str:
+        """'Shoulders level · left up': the target's name and, for a signed angle with a known value,
+        the person's own side it points to (``side_words.side_word``; the mirror never changes it)."""
+        s = self.state
+        side = side_word(self.target.angle, s.value) if s is not None and s.verdict is not Verdict.UNKNOWN else None
+        return f"{self.target.display_name} · {side}" if side else self.target.display_name
+
     def set_state(self, state: TargetState | None, neutral: float | None = None) -> None:
         changed = state != self.state or neutral != self.neutral
         self.state = state
@@ -115,7 +123,7 @@ class TargetGauge(QWidget):
         text_h = 40 if big else 22
         p.setFont(title)
         p.setPen(QColor(235, 235, 235))
-        p.drawText(QRectF(4, 0, w * 0.6, text_h), Qt.AlignmentFlag.AlignVCenter, self.target.display_name)
+        p.drawText(QRectF(4, 0, w * 0.6, text_h), Qt.AlignmentFlag.AlignVCenter, self.title_text())
         p.setFont(value_font)
         p.setPen(verdict_qcolor(self.verdict) if self.verdict is not Verdict.UNKNOWN else QColor(170, 170, 170))
         p.drawText(QRectF(w * 0.4, 0, w * 0.6 - 4, text_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,

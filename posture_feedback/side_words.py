@@ -1,0 +1,44 @@
+"""Words naming the person's own side or direction for a signed angle ("left up", "leans right").
+
+Every left/right word shown next to a number comes from here, so it has one definition, tested
+on constructed poses with a known higher side seen from the front and from the back
+(tests/test_side_words.py). Left and right are always the person's anatomical sides: a
+mirrored display moves the picture, never the words. Sign conventions are those of
+``types.ANGLE_NAMES`` (docs/angles.md):
+
+* ``shoulder_tilt``, ``pelvic_tilt``, ``head_tilt``: + = the person's left shoulder / hip / ear higher;
+* ``trunk_lateral_lean``: + = the trunk leans towards the person's left;
+* ``trunk_forward_lean``, ``head_forward_lean``: + = forward, − = backward.
+"""
+
+from __future__ import annotations
+
+#: angle name → (word for a positive value, word for a negative value).
+SIDE_WORDS: dict[str, tuple[str, str]] = {
+    "shoulder_tilt": ("left up", "right up"),
+    "pelvic_tilt": ("left up", "right up"),
+    "head_tilt": ("left ear up", "right ear up"),
+    "trunk_lateral_lean": ("leans left", "leans right"),
+    "trunk_forward_lean": ("forward", "back"),
+    "head_forward_lean": ("forward", "back"),
+}
+
+#: Below this many degrees (either sign) no side is named: "level" / "upright".
+LEVEL_DEG = 0.5
+
+
+def side_word(angle: str, value: float) -> str | None:
+    """The side or direction a signed angle's value (degrees) points to, as a short phrase.
+
+    None for an angle without a side (joint flexions) or a NaN value; ``"level"`` (tilts) or
+    ``"upright"`` (leans) when ``|value| < LEVEL_DEG``.
+    """
+    words = SIDE_WORDS.get(angle)
+    if words is None or value != value:
+        return None
+    if abs(value) < LEVEL_DEG:
+        return "level" if angle.endswith("_tilt") else "upright"
+    return words[0] if value > 0 else words[1]
+
+
+__all__ = ["LEVEL_DEG", "SIDE_WORDS", "side_word"]
