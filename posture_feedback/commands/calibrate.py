@@ -1,7 +1,11 @@
 """``posture-feedback calibrate camera|neutral|scale|show``: the calibration steps on a camera or a recording.
 
-* ``calibrate camera [VIDEO | --source N]``: stand tall, arms relaxed, 3 s → camera roll/pitch,
-  stored per camera (``--skip`` stores a level camera).
+* ``calibrate camera [VIDEO | --video VIDEO | --source N]``: the camera's vertical (roll and
+  pitch) from the scene's vertical lines (``calibration.vertical``), stored per camera;
+  ``--method person`` instead asks the person to stand tall and hold still for 3 s
+  (``calibration.camera``); ``--skip`` stores a level camera. ``--json`` prints ``{"up": [x, y, z],
+  "uncertainty_deg": u, "method": ..., "camera": {the stored record}}`` (``up``: the world vertical
+  in camera axes, x right, y down, z forward; a level camera gives ``[0, -1, 0]``).
 * ``calibrate neutral [VIDEO | --source N] --posture sitting|standing``: the person's neutral
   angles (mean and SD), stored per profile.
 * ``calibrate scale [VIDEO | --source N] --height M`` or ``--marker-size M``: metres per pixel.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -39,12 +44,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("step", choices=("camera", "neutral", "scale", "show"), help="which calibration")
     p.add_argument("video", nargs="?", help="a recording to calibrate from (instead of --source)")
+    p.add_argument("--video", dest="video_option", metavar="VIDEO", help="the same as the positional VIDEO")
     p.add_argument("--source", help="camera index for a live capture, e.g. 0")
     p.add_argument("--seconds", type=finite_float, default=3.0, help="capture length in seconds (default 3)")
     p.add_argument("--start", type=finite_float, default=0.0, help="start this many seconds into a recording")
     p.add_argument("--name", help="camera name to store a camera calibration under (default: the source's name)")
     p.add_argument("--camera", help="for neutral/scale: apply this stored camera calibration first")
     p.add_argument("--skip", action="store_true", help="camera: store a level camera (skip the capture)")
+    p.add_argument(
+        "--method",
+        choices=("scene", "person"),
+        default="scene",
+        help="camera: from the scene's vertical lines (default; nobody needs to pose) or from a person "
+        "standing tall and holding still",
+    )
     p.add_argument("--posture", choices=("sitting", "standing"), default="standing", help="neutral posture")
     p.add_argument(
         "--profile", metavar="NAME", help="store with this profile in the database (default: the JSON file only)"
@@ -58,6 +71,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _spec(args: argparse.Namespace) -> str:
+    option = getattr(args, "video_option", None)
+    if option:
+        if args.video and args.video != option:
+            raise PostureFeedbackError("give the recording once (VIDEO or --video VIDEO)")
+        args.video = option
     if args.video and args.source is not None:
         raise PostureFeedbackError("give a recording or --source, not both")
     if args.video:
@@ -67,7 +85,38 @@ def _spec(args: argparse.Namespace) -> str:
     raise PostureFeedbackError("give a recording (VIDEO) or a camera (--source N)")
 
 
+def _emit_camera(args: argparse.Namespace, cal, extra: dict) -> None:
+    """With --json, the camera result: {"up", "uncertainty_deg", "method", ..., "camera": stored record}."""
+    if args.json:
+        up = [round(float(v), 6) for v in cal.up_vector()]
+        record = {**cal.to_dict(), "up": up, "uncertainty_deg": extra["uncertainty_deg"]}
+        print(json.dumps({"up": up, **extra, "camera": record}, indent=2))
+        args.json_done = True
+
+
+def _scene_camera(args: argparse.Namespace, store, spec: str) -> int:
+    """calibrate camera --method scene: the vertical from the scene's lines, stored and printed."""
+    from posture_feedback.calibration.vertical import estimate_scene_vertical, read_frames
+
+    seconds = args.seconds if args.seconds > 0 else 3.0
+    frames, name = read_frames(spec, span_s=seconds, start_s=args.start)
+    est = estimate_scene_vertical(frames)
+    cal = est.to_calibration(camera=args.name or name)
+    _save(args, store, cal)
+    _emit_camera(args, cal, est.to_dict())
+    if not args.json:
+        print(
+            f"camera {cal.camera!r}: roll {est.roll_deg:+.1f}°, pitch {est.pitch_deg:+.1f}° "
+            f"(up {', '.join(f'{v:+.3f}' for v in est.up)}; ±{est.uncertainty_deg:.1f}° at 95 %), from "
+            f"{est.n_inliers} line segments in {est.n_frames} frames, focal length {est.focal_px:.0f} px "
+            f"({est.focal_source}); stored in {store.path}"
+        )
+    return 0
+
+
 def _emit(args: argparse.Namespace, label: str, data: dict, summary: str) -> None:
+    if getattr(args, "json_done", False):
+        return
     if args.json:
         print(json.dumps({label: data}, indent=2))
     else:
@@ -112,9 +161,12 @@ def run(args: argparse.Namespace) -> int:
         _emit(args, "camera", cal.to_dict(), f"camera {name!r}: calibration skipped, stored as level")
         return 0
 
+    spec = _spec(args)
+    if args.step == "camera" and args.method == "scene":
+        return _scene_camera(args, store, spec)
+
     from posture_feedback.calibration.capture import capture_results
 
-    spec = _spec(args)
     up = None
     if args.camera:
         cam = store.load_camera(args.camera)
@@ -130,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     if args.step == "camera":
         cal = estimate_camera(results, camera=args.name or name)
         _save(args, store, cal)
+        # the frame-to-frame spread only: the person's own lean is not in it
+        _emit_camera(args, cal, {"method": "person", "uncertainty_deg": 2.0 * math.hypot(cal.spread, cal.pitch_spread)})
         _emit(
             args, "camera", cal.to_dict(),
             f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}° (SD {cal.spread:.1f}°, {cal.n_frames} frames, "
