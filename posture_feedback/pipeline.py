@@ -39,6 +39,9 @@ class PipelineOptions:
         min_visibility: landmarks below this confidence in [0, 1] give a missing angle.
         up: world vertical in MediaPipe world axes (x right, y down, z away from camera)
             from camera calibration; None = level camera, (0, -1, 0).
+        scene_vertical: with ``up`` None, estimate the vertical from the scene's vertical lines
+            over the first frames (``calibration.vertical.SceneVerticalCollector``, about 2 s)
+            and use it from then on (the frames before use a level camera).
         cue_hold_s: seconds a cue stays on screen at least, so it can be read.
     """
 
@@ -48,6 +51,7 @@ class PipelineOptions:
     fix_side_swaps: bool = True
     min_visibility: float = 0.5
     up: np.ndarray | None = None
+    scene_vertical: bool = False
     cue_hold_s: float = 2.5
 
 
@@ -70,6 +74,11 @@ class Pipeline:
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
+        self._scene = None
+        if self.options.scene_vertical and self._up is None:
+            from posture_feedback.calibration.vertical import SceneVerticalCollector
+
+            self._scene = SceneVerticalCollector()
         self._evaluator: TargetEvaluator | None = None
         self.set_targets(target_set, neutral)
 
@@ -92,6 +101,12 @@ class Pipeline:
     def set_camera_up(self, up: np.ndarray | None) -> None:
         """Set the world vertical from camera calibration (None = level camera)."""
         self._up = None if up is None else np.asarray(up, dtype=float)
+        self._scene = None  # a calibration given now replaces the scene's estimate
+
+    @property
+    def scene_vertical(self):
+        """The vertical estimated from the scene (``SceneVertical``), None before or without one."""
+        return None if self._scene is None else self._scene.result
 
     def request_target(self, point_xy: tuple[float, float]) -> bool:
         """Make the person at this pixel (unmirrored frame) the target from the next frame on."""
@@ -116,6 +131,8 @@ class Pipeline:
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on one frame."""
         t = frame.timestamp_s
+        if self._scene is not None and not self._scene.done and self._scene.add(frame.image, t) is not None:
+            self._up = self._scene.result.up_vector()
         timings: dict[str, float] = {}
         clock = time.perf_counter
 
