@@ -19,17 +19,17 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 def test_profile_lifecycle_and_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = str(tmp_path / "data")
-    assert _run(capsys, "profile", "create", "Ann", "--data-dir", d)[0] == 0
-    assert _run(capsys, "profile", "--data-dir", d, "create", "Bob", "--snapshots")[0] == 0
+    assert _run(capsys, "profile", "create", "--profile", "Ann", "--data-dir", d)[0] == 0
+    assert _run(capsys, "profile", "--data-dir", d, "create", "--profile", "Bob", "--snapshots")[0] == 0
     code, out, _ = _run(capsys, "profile", "list", "--data-dir", d)
     assert code == 0 and out.splitlines()[0].startswith("Ann") and "Bob" in out and "snapshots on" in out
     code, out, _ = _run(capsys, "profile", "where", "--data-dir", d)
     assert code == 0 and str(tmp_path / "data") in out and "posture-feedback.sqlite3" in out
-    code, _, err = _run(capsys, "profile", "create", "ann", "--data-dir", d)
+    code, _, err = _run(capsys, "profile", "create", "--profile", "ann", "--data-dir", d)
     assert code == 2 and "already exists" in err and "Traceback" not in err
-    code, _, err = _run(capsys, "profile", "delete", "Bob", "--data-dir", d)
+    code, _, err = _run(capsys, "profile", "delete", "--profile", "Bob", "--data-dir", d)
     assert code == 2 and "--yes" in err  # no terminal to confirm on
-    assert _run(capsys, "profile", "delete", "Bob", "--yes", "--data-dir", d)[0] == 0
+    assert _run(capsys, "profile", "delete", "--profile", "Bob", "--yes", "--data-dir", d)[0] == 0
     with Database(tmp_path / "data" / "posture-feedback.sqlite3") as db:
         assert [p.name for p in db.list_profiles()] == ["Ann"]
 
@@ -69,23 +69,49 @@ def test_home_programme_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
     plan.write_text(SAMPLE_PLAN_TOML)
     demo = tmp_path / "reach_demo.json"
     demo.write_text('{"frames": []}')
-    assert _run(capsys, "profile", "create", "Cara", "--data-dir", clinic)[0] == 0
-    code, out, _ = _run(capsys, "profile", "add-plan", "Cara", str(plan), "--days", "mon,wed,fri", "--demo", str(demo),
-                        "--data-dir", clinic)  # fmt: skip
+    assert _run(capsys, "profile", "create", "--profile", "Cara", "--data-dir", clinic)[0] == 0
+    code, out, _ = _run(capsys, "profile", "add-plan", "--profile", "Cara", str(plan), "--days", "mon,wed,fri",
+                        "--demo", str(demo), "--data-dir", clinic)  # fmt: skip
     assert code == 0 and "3 exercises" in out
     bad = tmp_path / "bad.toml"
     bad.write_text(SAMPLE_PLAN_TOML.replace("sets = 2", "sets = -2", 1))
-    code, _, err = _run(capsys, "profile", "add-plan", "Cara", str(bad), "--data-dir", clinic)
+    code, _, err = _run(capsys, "profile", "add-plan", "--profile", "Cara", str(bad), "--data-dir", clinic)
     assert code == 2 and "bad.toml" in err and "sets" in err  # the plan's own validation, file and field
     prog = tmp_path / "cara.pfprogramme"
-    assert _run(capsys, "profile", "export-programme", "Cara", "--out", str(prog), "--data-dir", clinic)[0] == 0
+    assert (
+        _run(capsys, "profile", "export-programme", "--profile", "Cara", "--out", str(prog), "--data-dir", clinic)[0]
+        == 0
+    )
     code, out, _ = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home)
     assert code == 0 and "stored for Cara" in out
     res = tmp_path / "cara.pfresults.json"
-    assert _run(capsys, "profile", "export-results", "Cara", "--out", str(res), "--data-dir", home)[0] == 0
+    assert _run(capsys, "profile", "export-results", "--profile", "Cara", "--out", str(res), "--data-dir", home)[0] == 0
     code, out, _ = _run(capsys, "profile", "import-results", str(res), "--profile", "Cara", "--data-dir", clinic)
     assert code == 0 and "0 sessions added" in out
     with Database(tmp_path / "home" / "posture-feedback.sqlite3") as db:
         (p,) = db.plans(db.profile_by_name("Cara").id)
         v = db.plan_version(p.id)
         assert v.schedule_days == (0, 2, 4) and v.files == {"demonstrations/reach_demo.json": b'{"frames": []}'}
+
+
+def test_the_old_positional_profile_spellings_still_work_with_a_note(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    d = str(tmp_path / "data")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(SAMPLE_PLAN_TOML, encoding="utf-8")
+    code, _, err = _run(capsys, "profile", "create", "Dan", "--data-dir", d)
+    assert code == 0
+    assert (
+        err == "posture-feedback: note: `profile create Dan` is deprecated and will be removed; "
+        "use `profile create --profile Dan`\n"
+    )
+    code, out, err = _run(capsys, "profile", "add-plan", "Dan", str(plan), "--data-dir", d)
+    assert code == 0 and "Dan: plan" in out
+    assert err.startswith("posture-feedback: note: `profile add-plan Dan ") and "add-plan --profile Dan" in err
+    for action in ("set", "export-programme", "export-results"):
+        extra = ["--snapshots", "on"] if action == "set" else ["--out", str(tmp_path / f"{action}.out")]
+        code, _, err = _run(capsys, "profile", action, "Dan", *extra, "--data-dir", d)
+        assert code == 0 and f"use `profile {action} --profile Dan`" in err, (action, err)
+    code, _, err = _run(capsys, "profile", "delete", "Dan", "--profile", "Dan", "--data-dir", d)
+    assert code == 2 and "give the profile once" in err
+    code, _, err = _run(capsys, "profile", "set", "--snapshots", "on", "--data-dir", d)
+    assert code == 2 and err.strip() == "posture-feedback: error: profile set: which profile? add --profile NAME"

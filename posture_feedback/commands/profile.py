@@ -1,8 +1,11 @@
 """``posture-feedback profile ...``: profiles, where the data lives, plans and the home-programme exchange.
 
-Sub-commands: ``list``, ``create NAME``, ``delete NAME``, ``where``, ``set NAME --snapshots on|off``,
-``add-plan NAME PLAN.toml``, ``export-programme NAME --out FILE``, ``import-programme FILE``,
-``export-results NAME --out FILE``, ``import-results FILE --profile NAME``.
+Sub-commands: ``list``, ``create --profile NAME``, ``delete --profile NAME``, ``where``,
+``set --profile NAME --snapshots on|off``, ``add-plan --profile NAME PLAN.toml``,
+``export-programme --profile NAME --out FILE``, ``import-programme FILE``,
+``export-results --profile NAME --out FILE``, ``import-results FILE --profile NAME``.
+The profile is always ``--profile NAME``; the old positional spelling (``delete NAME``,
+``add-plan NAME PLAN.toml``…) still works and prints a deprecation note on stderr.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import (
     add_data_dir_option,
     add_period_options,
+    add_profile_name_option,
     check_period,
+    deprecated,
     open_database,
+    profile_name,
     resolve_profile,
 )
 
@@ -40,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     action("list", "list the profiles with their sessions and assessments").set_defaults(func=run_list)
     a = action("create", "create a profile")
-    a.add_argument("name")
+    add_profile_name_option(a, "name of the new profile")
     a.add_argument("--notes", default="", help="free text (e.g. diagnosis, goals)")
     a.add_argument("--snapshots", action="store_true", help="allow storing images of evaluations (off by default)")
     a.add_argument(
@@ -48,17 +54,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     a.set_defaults(func=run_create)
     a = action("delete", "delete a profile and everything recorded for it")
-    a.add_argument("name")
+    add_profile_name_option(a)
     a.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     a.set_defaults(func=run_delete)
     action("where", "show where the data is stored").set_defaults(func=run_where)
     a = action("set", "change a profile's settings")
-    a.add_argument("name")
+    add_profile_name_option(a)
     a.add_argument("--snapshots", choices=("on", "off"), required=True, help="store images of evaluations")
     a.set_defaults(func=run_set)
     a = action("add-plan", "store a plan file (TOML) for a profile, as a new version if the plan exists")
-    a.add_argument("name", help="profile name")
-    a.add_argument("plan", type=Path, help="plan file (TOML, see docs/plan_format.md)")
+    a.add_argument("--profile", metavar="NAME", help="profile name")
+    a.add_argument("files", nargs="+", metavar="PLAN.toml", help="plan file (TOML, see docs/plan_format.md)")
     a.add_argument("--title", help="plan name in the database (default: the plan's title or file name)")
     a.add_argument("--days", default="mon,tue,wed,thu,fri,sat,sun",
                    help="planned weekdays, e.g. mon,wed,fri (for adherence; default every day)")  # fmt: skip
@@ -66,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="attach a therapist demonstration recording (repeatable)")  # fmt: skip
     a.set_defaults(func=run_add_plan)
     a = action("export-programme", "write a profile's plan with its exercises and demonstrations as one file")
-    a.add_argument("name", help="profile name")
+    add_profile_name_option(a)
     a.add_argument("--plan", help="plan name (default: the only or newest plan)")
     a.add_argument("--out", "-o", type=Path, required=True, metavar="FILE.pfprogramme")
     a.set_defaults(func=run_export_programme)
@@ -75,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--profile", metavar="NAME", help="profile to store it in (default: the name in the file)")
     a.set_defaults(func=run_import_programme)
     a = action("export-results", "write a profile's sessions, assessments and monitor days as one file")
-    a.add_argument("name", help="profile name")
+    add_profile_name_option(a)
     add_period_options(a)
     a.add_argument("--out", "-o", type=Path, required=True, metavar="FILE.pfresults.json")
     a.set_defaults(func=run_export_results)
@@ -89,7 +95,7 @@ def run_list(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         profiles = db.list_profiles()
         if not profiles:
-            print("no profiles yet (create one with `posture-feedback profile create NAME`)")
+            print("no profiles yet (create one with `posture-feedback profile create --profile NAME`)")
         for p in profiles:
             n = db.row_counts(p.id)
             snaps = ", snapshots on" if p.snapshots_enabled else ""
@@ -100,20 +106,22 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_create(args: argparse.Namespace) -> int:
+    name = profile_name(args, "profile create")
     with open_database(args) as db:
         if args.sample_data:
             from posture_feedback.storage.sample_data import fill_sample_history
 
-            profile = fill_sample_history(db, args.name)
+            profile = fill_sample_history(db, name)
         else:
-            profile = db.create_profile(args.name, notes=args.notes, settings={"snapshots": bool(args.snapshots)})
+            profile = db.create_profile(name, notes=args.notes, settings={"snapshots": bool(args.snapshots)})
         print(f"created profile {profile.name!r} in {db.path}")
     return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
+    name = profile_name(args, "profile delete")
     with open_database(args) as db:
-        profile = db.profile_by_name(args.name)
+        profile = db.profile_by_name(name)
         counts = db.row_counts(profile.id)
         what = ", ".join(f"{v} {k}" for k, v in counts.items() if v and k != "profiles") or "no records"
         if not args.yes:
@@ -142,8 +150,9 @@ def run_where(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
+    name = profile_name(args, "profile set")
     with open_database(args) as db:
-        profile = db.profile_by_name(args.name)
+        profile = db.profile_by_name(name)
         db.update_profile_settings(profile.id, snapshots=args.snapshots == "on")
         print(f"{profile.name}: snapshots {args.snapshots}")
     return 0
@@ -158,8 +167,23 @@ def _days(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
+def _add_plan_arguments(args: argparse.Namespace) -> tuple[str, Path]:
+    """(profile, plan file) of ``add-plan --profile NAME PLAN`` or the deprecated ``add-plan NAME PLAN``."""
+    if len(args.files) == 2 and args.profile is None:
+        name, plan = args.files
+        deprecated(f"profile add-plan {name} {plan}", f"profile add-plan --profile {name} {plan}")
+        return name, Path(plan)
+    if len(args.files) != 1:
+        raise PostureFeedbackError("profile add-plan: give one plan file and the profile as --profile NAME")
+    if args.profile is None:
+        raise PostureFeedbackError("profile add-plan: which profile? add --profile NAME")
+    return args.profile, Path(args.files[0])
+
+
 def run_add_plan(args: argparse.Namespace) -> int:
     from posture_feedback.exercises.plan import parse_plan
+
+    args.name, args.plan = _add_plan_arguments(args)
 
     try:
         text = args.plan.read_text(encoding="utf-8")
@@ -193,8 +217,9 @@ def run_add_plan(args: argparse.Namespace) -> int:
 def run_export_programme(args: argparse.Namespace) -> int:
     from posture_feedback.storage.exchange import export_programme
 
+    name = profile_name(args, "profile export-programme")
     with open_database(args) as db:
-        profile = db.profile_by_name(args.name)
+        profile = db.profile_by_name(name)
         plans = db.plans(profile.id)
         if args.plan:
             plans = [p for p in plans if p.name.lower() == args.plan.lower()]
@@ -221,8 +246,9 @@ def run_export_results(args: argparse.Namespace) -> int:
     from posture_feedback.storage.exchange import export_results
 
     check_period(args.start, args.end)
+    name = profile_name(args, "profile export-results")
     with open_database(args) as db:
-        profile = db.profile_by_name(args.name)
+        profile = db.profile_by_name(name)
         print(f"results written to {export_results(db, profile.id, args.out, args.start, args.end)}")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -46,7 +47,7 @@ def resolve_profile(db: Database, name: str | None) -> Profile:
         return db.profile_by_name(name)
     profiles = db.list_profiles()
     if not profiles:
-        raise NotFoundError("no profiles yet: create one with `posture-feedback profile create NAME`")
+        raise NotFoundError("no profiles yet: create one with `posture-feedback profile create --profile NAME`")
     if len(profiles) > 1:
         names = ", ".join(p.name for p in profiles)
         raise StorageError(f"several profiles ({names}): choose one with --profile NAME")
@@ -83,3 +84,28 @@ def reading_profile(args: argparse.Namespace) -> Iterator[tuple[Database, Profil
     check_period(args.start, args.end)
     with open_for_reading(args) as db:
         yield db, resolve_profile(db, args.profile)
+
+
+def deprecated(old: str, new: str) -> None:
+    """One line on stderr: an old spelling still works, and which one to use instead."""
+    print(f"posture-feedback: note: `{old}` is deprecated and will be removed; use `{new}`", file=sys.stderr)
+
+
+def add_profile_name_option(parser: argparse.ArgumentParser, what: str = "profile name") -> None:
+    """``--profile NAME`` plus the old positional ``NAME`` (still accepted, with a deprecation note)."""
+    parser.add_argument("--profile", metavar="NAME", help=what)
+    parser.add_argument("old_name", nargs="?", metavar="NAME", help=argparse.SUPPRESS)
+
+
+def profile_name(args: argparse.Namespace, command: str, required: bool = True) -> str | None:
+    """The profile named by ``--profile`` (or, deprecated, positionally) for ``command`` (e.g. "profile delete")."""
+    old = getattr(args, "old_name", None)
+    if old is not None:
+        if args.profile is not None:
+            raise StorageError(f"{command}: give the profile once, with --profile NAME (got {old!r} too)")
+        deprecated(f"{command} {old}", f"{command} --profile {old}")
+        return old
+    if args.profile is None and required:
+        raise StorageError(f"{command}: which profile? add --profile NAME")
+    return args.profile
+
