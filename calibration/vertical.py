@@ -588,3 +588,24 @@ class SceneVerticalCollector:
             self.error = str(exc)
         self._segments = []
         return self.result
+
+
+def scene_up_for_source(spec: str, source: object | None = None) -> tuple[np.ndarray | None, str]:
+    """(up or None, a one-line note) for ``analyze``: the scene's vertical of a recording.
+
+    Still images and image folders (``ImageSource``, possibly unrelated cameras) and live
+    sources get None (a level camera). A scene without enough vertical lines gives None and
+    says why. ``source`` is the already opened source (only its type is looked at).
+    """
+    from posture_feedback.sources import ImageSource
+
+    if isinstance(source, ImageSource) or getattr(source, "is_live", False):
+        return None, "camera vertical: level camera assumed (no scene estimate for images or live sources)"
+    try:
+        est = scene_vertical_of(spec)
+    except CalibrationError as exc:
+        return None, f"camera vertical: level camera assumed ({exc})"
+    return est.up_vector(), (
+        f"camera vertical from the scene: roll {est.roll_deg:+.1f}°, pitch {est.pitch_deg:+.1f}° "
+        f"(±{est.uncertainty_deg:.1f}°; `--camera level` turns it off)"
+    )

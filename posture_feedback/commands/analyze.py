@@ -49,8 +49,12 @@ def with_model_options(options, args: argparse.Namespace):
 
 
 def camera_up(name: str):
-    """The world vertical of a stored camera calibration (error naming the stored cameras if absent)."""
+    """The world vertical of a stored camera calibration (error naming the stored cameras if absent);
+    None (a level camera) for ``level``."""
     from posture_feedback.calibration.store import CalibrationStore
+
+    if name == "level":
+        return None
 
     store = CalibrationStore()
     calibration = store.load_camera(name)
@@ -77,7 +81,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--camera",
         metavar="NAME",
         help="apply a stored camera calibration (from `posture-feedback calibrate camera --name NAME`): "
-        "a tilted camera then no longer shows up as a tilted trunk or head",
+        "a tilted camera then no longer shows up as a tilted trunk or head; 'level' assumes a level camera. "
+        "Default: the camera's vertical from the scene's vertical lines (calibration.vertical)",
     )
     p.add_argument(
         "--person",
@@ -142,6 +147,12 @@ def run(args: argparse.Namespace) -> int:
     options = with_model_options(options, args)
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
+    else:
+        from posture_feedback.calibration.vertical import scene_up_for_source
+
+        up, note = scene_up_for_source(args.video, source)
+        options = replace(options, up=up)
+        print(note)
     options = options_for_source(options, source)
     total = getattr(source, "frame_count", None)
     if args.max_frames is not None:
