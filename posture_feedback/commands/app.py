@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", metavar="NAME", help="save to / show the history of this profile (created if new)")
     add_data_dir_option(p)
     p.add_argument("--camera", metavar="NAME",
-                   help="apply a stored camera calibration (from `calibrate camera --name NAME`)")  # fmt: skip
+                   help="apply a stored camera calibration (from `calibrate camera --name NAME`); 'level' for a "
+                        "level camera. Default: the vertical from the scene's lines over the first 2 s")  # fmt: skip
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument("--demo-goniometer", action="store_true", help=argparse.SUPPRESS)
     add_model_options(p)
@@ -91,6 +92,10 @@ def options_from_args(args: argparse.Namespace):
     else:
         pipeline = PipelineOptions()
     pipeline = with_model_options(pipeline, args)
+    if not args.camera:  # no stored calibration: the vertical from the scene's lines (calibration.vertical)
+        from dataclasses import replace
+
+        pipeline = replace(pipeline, scene_vertical=True)
     return AppOptions(
         source=args.source,
         preset=args.preset,
