@@ -91,6 +91,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="follow the person at this pixel of the video (e.g. 540,700) instead of the largest and most central",
     )
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    neutral = p.add_mutually_exclusive_group()
+    neutral.add_argument(
+        "--neutral",
+        type=Path,
+        metavar="FILE",
+        help="the person's neutral (JSON from `posture-feedback calibrate neutral --json`, or calibrations.json): "
+        "relative targets are judged from it; with a preset, its 'from your neutral' variant is used",
+    )
+    neutral.add_argument(
+        "--profile", metavar="NAME", help="like --neutral, with the newest neutral saved for this profile"
+    )
+    p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile)")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
     p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -120,6 +132,77 @@ def _load_target_set(spec: str | None):
     return load_targets(Path(spec))
 
 
+def _apply_neutral(args: argparse.Namespace, target_set):
+    """(target set, neutral angles) for --neutral FILE / --profile NAME; a preset becomes its
+    'from your neutral' variant (as in the app). Tells on stderr which neutral is used."""
+    from posture_feedback.neutral_input import load_neutral_file, posture_of_targets
+    from posture_feedback.presets import PRESETS, get_preset
+
+    posture = posture_of_targets(args.targets if args.targets in PRESETS else None)
+    if args.neutral is not None:
+        neutral = load_neutral_file(args.neutral, posture)
+        origin = str(args.neutral)
+    else:
+        neutral, origin = _profile_neutral(args, posture)
+    if args.targets in PRESETS:
+        target_set = get_preset(args.targets, baseline=True)
+    names = ", ".join(f"{k} {v:.1f}°" for k, v in sorted(neutral.angles.items()))
+    print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
+          f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
+    if posture is not None and neutral.posture != posture:
+        print(f"posture-feedback: warning: this neutral was captured {neutral.posture}, the targets are for "
+              f"{posture}", file=sys.stderr)  # fmt: skip
+    return target_set, dict(neutral.angles)
+
+
+def _profile_neutral(args: argparse.Namespace, posture: str | None):
+    """The profile's newest neutral: from the profile database, else the calibration file; an error
+    naming where it looked when there is none."""
+    from posture_feedback.calibration.store import CalibrationStore, load_from_database
+    from posture_feedback.neutral_input import NeutralInputError
+    from posture_feedback.storage.errors import NotFoundError
+    from posture_feedback.storage.options import open_for_reading
+    from posture_feedback.storage.paths import database_path
+
+    name = args.profile
+    postures = (posture,) if posture else ("sitting", "standing")
+    profile = None
+    if database_path(args.data_dir).exists():  # never create a database just to look into it
+        with open_for_reading(args) as db:
+            try:
+                profile = db.profile_by_name(name)
+            except NotFoundError:
+                profile = None
+            if profile is not None:
+                for pst in postures:
+                    saved = load_from_database(db, profile.id, "neutral", posture=pst)
+                    if saved is not None:
+                        return saved, f"profile {name!r}"
+    store = CalibrationStore()
+    for pst in postures:
+        saved = store.load_neutral(pst, profile=name)
+        if saved is not None:
+            return saved, f"profile {name!r} in {store.path}"
+    which = posture or "sitting or standing"
+    raise NeutralInputError(
+        f"--profile {name}: no saved neutral ({which}) for this profile"
+        + ("" if profile is not None else " (no such profile in the database either)")
+        + f"; capture one with `posture-feedback calibrate neutral --profile {name} --posture {posture or 'standing'}`"
+    )
+
+
+def _warn_unjudged(target_set, neutral) -> None:
+    """Relative targets without a neutral for their angle are never judged: say so on stderr."""
+    from posture_feedback.targets import relative_without_neutral
+
+    missing = relative_without_neutral(target_set, neutral)
+    if missing:
+        ids = ", ".join(f"{t.id} ({t.angle})" for t in missing)
+        hint = "give --neutral FILE or --profile NAME" if neutral is None else "this neutral has no value for it"
+        print(f"posture-feedback: warning: not judged, verdict 'unknown' in every row: {ids} "
+              f"(relative to the person's neutral; {hint})", file=sys.stderr)  # fmt: skip
+
+
 def _default_out(video: str) -> Path:
     if video == "sample" or video.startswith("sample:"):
         return Path("sample.angles.csv")
@@ -137,6 +220,10 @@ def run(args: argparse.Namespace) -> int:
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
     target_set = _load_target_set(args.targets)
+    neutral_angles = None
+    if getattr(args, "neutral", None) is not None or getattr(args, "profile", None):
+        target_set, neutral_angles = _apply_neutral(args, target_set)
+    _warn_unjudged(target_set, neutral_angles)
     out_path: Path = args.out or _default_out(args.video)
     source = open_source(args.video)
     options = PipelineOptions()
@@ -166,7 +253,8 @@ def run(args: argparse.Namespace) -> int:
         raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        with Pipeline(options, target_set) as pipeline, open(out_path, "w", newline="", encoding="utf-8") as f:
+        with Pipeline(options, target_set, neutral_angles) as pipeline, \
+                open(out_path, "w", newline="", encoding="utf-8") as f:
             ids = [t.id for t in target_set.targets] if target_set else []
             if args.person is not None:
                 pipeline.start_with_person_at(args.person)
