@@ -6,7 +6,11 @@ unknown), then one column per canonical angle in degrees (``types.ANGLE_NAMES``)
 not measurable; then extra columns: ``azimuth_deg`` (camera direction from the person's
 facing, degrees), ``people`` (number of people detected), ``track_id``, and with
 ``include_validity`` one ``valid_<angle>`` column (1/0: meaningful in this view); with
-targets, one ``target_<id>`` column per target (verdict) and ``cue``.
+targets, one ``target_<id>`` column per target (verdict) and ``cue``; with ``laptop_signals``
+the laptop coach's person-relative signals (``laptop_signals.SIGNALS``: ``head_drop``,
+``lean_in``, ``face_closer``, ``shoulder_raise``, ``neck_side_bend``, ``head_rotation``; units in
+docs/laptop_coach.md) against a neutral from the recording's first second, empty where not
+measurable (rows are held back until that neutral exists; call ``finish()`` at the end).
 """
 
 from __future__ import annotations
@@ -30,7 +34,12 @@ class AngleCsvWriter:
     """Writes one row per ``FrameResult``; the header is written with the first row."""
 
     def __init__(
-        self, out: IO[str], target_ids: Iterable[str] = (), include_validity: bool = False, valid_only: bool = False
+        self,
+        out: IO[str],
+        target_ids: Iterable[str] = (),
+        include_validity: bool = False,
+        valid_only: bool = False,
+        laptop_signals: bool = False,
     ) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
         self._targets = list(target_ids)
@@ -41,6 +50,12 @@ class AngleCsvWriter:
             header += [f"valid_{n}" for n in ANGLE_NAMES]
         if self._targets:
             header += [f"target_{t}" for t in self._targets] + ["cue"]
+        self._laptop = None
+        if laptop_signals:
+            from posture_feedback import laptop_signals as ls
+
+            self._laptop = _LaptopColumns(ls)
+            header += list(ls.SIGNAL_NAMES)
         self._writer.writerow(header)
 
     def write(self, result: FrameResult) -> None:
@@ -57,7 +72,45 @@ class AngleCsvWriter:
         if self._targets:
             states = {s.target: s.verdict.value for s in result.targets}
             row += [states.get(t, "") for t in self._targets] + [result.cue or ""]
+        if self._laptop is not None:
+            for r in self._laptop.add(row, result):
+                self._writer.writerow(r)
+            return
         self._writer.writerow(row)
+
+    def finish(self) -> None:
+        """Write the rows still held back (laptop signals: the recording ended before a neutral existed)."""
+        if self._laptop is not None:
+            for r in self._laptop.finish():
+                self._writer.writerow(r)
+
+
+class _LaptopColumns:
+    """The laptop-signal columns: raw quantities per frame, signals once the first second's neutral exists."""
+
+    def __init__(self, ls) -> None:  # noqa: ANN001 - the laptop_signals module
+        self.ls = ls
+        self.neutral = ls.FirstSecondsNeutral()
+        self.pending: list[tuple[list, dict[str, float]]] = []
+
+    def _cells(self, raw: dict[str, float], neutral) -> list[str]:  # noqa: ANN001
+        if neutral is None:
+            return [""] * len(self.ls.SIGNAL_NAMES)
+        sig = self.ls.relative_signals(raw, neutral)
+        return [_fmt(sig[k]) for k in self.ls.SIGNAL_NAMES]
+
+    def add(self, row: list, result: FrameResult) -> list[list]:
+        nan = dict.fromkeys(self.ls.RAW_NAMES, math.nan)
+        raw = self.ls.raw_signals(result.landmarks, result.view) if result.landmarks is not None else nan
+        neutral = self.neutral.update(raw, result.frame.timestamp_s)
+        self.pending.append((row, raw))
+        return self.finish() if neutral is not None else []
+
+    def finish(self) -> list[list]:
+        neutral = self.neutral.finish()
+        out = [row + self._cells(raw, neutral) for row, raw in self.pending]
+        self.pending.clear()
+        return out
 
 
 def write_csv(path: str | Path, results: Iterable[FrameResult], **kwargs: object) -> None:
@@ -66,3 +119,4 @@ def write_csv(path: str | Path, results: Iterable[FrameResult], **kwargs: object
         writer = AngleCsvWriter(f, **kwargs)  # type: ignore[arg-type]
         for r in results:
             writer.write(r)
+        writer.finish()

@@ -105,6 +105,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile)")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
     p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
+    p.add_argument(
+        "--laptop-signals",
+        action="store_true",
+        help="add the laptop coach's signals (head_drop, lean_in, face_closer, shoulder_raise, neck_side_bend, "
+        "head_rotation) against the first second as neutral; see docs/laptop_coach.md",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_model_options(p)
     p.set_defaults(func=run)
@@ -258,7 +264,10 @@ def run(args: argparse.Namespace) -> int:
             ids = [t.id for t in target_set.targets] if target_set else []
             if args.person is not None:
                 pipeline.start_with_person_at(args.person)
-            csv_writer = AngleCsvWriter(f, ids, include_validity=args.validity, valid_only=args.valid_only)
+            csv_writer = AngleCsvWriter(
+                f, ids, include_validity=args.validity, valid_only=args.valid_only,
+                laptop_signals=getattr(args, "laptop_signals", False),
+            )  # fmt: skip
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="frame", disable=True if args.no_progress else None, file=sys.stderr)
@@ -274,6 +283,7 @@ def run(args: argparse.Namespace) -> int:
                         writer_video = _open_writer(args.annotated, source.fps, frame.width, frame.height)
                     writer_video.write(render(result, annotators))
                 bar.update(1)
+            csv_writer.finish()
             elapsed = time.perf_counter() - t0
             bar.close()
     finally:

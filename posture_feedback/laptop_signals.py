@@ -1,0 +1,316 @@
+"""Person-relative posture signals for a laptop webcam in front of the person (no depth needed).
+
+A webcam on a laptop sees the person face-on, usually head to chest. The sagittal faults that
+laptop work causes (forward head, slumping, leaning in, hunched shoulders) are depth movements
+there; these signals read them from how the head and shoulders move *in the image*, compared
+with the same person's calibrated neutral ("sit tall, look at the screen"). They need only the
+nose, the ears and the shoulders (no hips: they work with the hips below the desk edge).
+
+Geometry (all in **image pixels** of the frame as captured, x right, y down; never mirrored):
+
+* shoulder line: left shoulder L minus right shoulder R; shoulder width ``w = |L − R|`` (px);
+  the shoulder line's *up normal* ``n`` is the unit vector perpendicular to it pointing to the
+  head side (towards smaller y). Every height below is a distance along ``n`` from the shoulder
+  mid-point, divided by ``w`` (so it does not change with the distance to the camera).
+* face size: the distance between the ears (px); the eyes' outer corners when an ear is hidden.
+* the tilt of a line: ``atan2(−Δy, |Δx|)`` of (left − right) point, degrees, + = the person's
+  left side higher (as ``types.ANGLE_NAMES``' tilts).
+
+Raw per-frame quantities (``RAW_NAMES``, ``raw_signals``):
+
+==========================  =====================================================================
+``shoulder_width_px``       w, px
+``face_width_px``           ear-to-ear distance, px
+``nose_height``             nose above the shoulder line, along n, in shoulder widths
+``ear_height``              mid-ear above the shoulder line, along n, in shoulder widths
+``left_ear_shoulder``       left ear above the left shoulder, along n, in shoulder widths
+``right_ear_shoulder``      the same on the right
+``ear_shoulder_tilt``       tilt of the ear line minus tilt of the shoulder line, degrees
+``nose_offset``             nose minus mid-ear along the ear line (towards the left ear),
+                            in ear-to-ear distances
+==========================  =====================================================================
+
+Signals against the neutral (``SIGNALS``, ``relative_signals``), + always the direction named:
+
+==========================  =========  ==========================================================
+``head_drop``               % of w     neutral − current height of the nose and mid-ear (mean of
+                                       the two) above the shoulder line; + = head lower (forward
+                                       head, looking down, slumping)
+``lean_in``                 %          shoulder width / neutral − 1; + = shoulders nearer the
+                                       screen (distance ≈ neutral distance / (1 + lean_in))
+``face_closer``             %          face width / neutral − 1; + = face nearer the screen (a
+                                       forward head grows the face more than the shoulders)
+``shoulder_raise``          % of w     neutral − current ear-above-shoulder height, mean of both
+                                       sides; + = shoulders nearer the ears (hunched). Note:
+                                       a dropped head also brings the ears nearer the shoulders;
+                                       ``head_drop`` and ``shoulder_raise`` rise together then.
+``neck_side_bend``          degrees    change of the ear line's tilt relative to the shoulder
+                                       line; + = the head bends towards the person's right
+                                       (left ear higher)
+``head_rotation``           % of ear   change of the nose offset; + = the head turns towards the
+                            distance   person's left (nose towards the left ear). About
+                                       tan(turn) · 60%: 10° ≈ 10%.
+==========================  =========  ==========================================================
+
+Rounded shoulders (protraction) have no signal here: the accuracy set holds no protraction
+movement to check a proxy against, so none is offered (docs/laptop_coach.md).
+
+Validity: every signal needs its landmarks at confidence ≥ ``min_visibility`` *inside the
+frame*, a shoulder width of at least ``MIN_SHOULDER_PX`` and a face-on view (``View.FRONT``);
+otherwise it is NaN (missing), never guessed. Uncertainty (``SIGNAL_UNCERTAINTY``, ±, in each
+signal's unit): the median frame-to-frame jitter of the signal measured on the real webcam crops
+(``bench/laptop_signals.py``), for a neutral averaged over ≥ 1 s. Accuracy against the 4-camera
+reference is in docs/laptop_coach.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posture_feedback import landmarks as lm
+from posture_feedback.types import Landmarks, View
+
+NOSE = lm.NOSE
+L_EAR, R_EAR = lm.LEFT_EAR, lm.RIGHT_EAR
+L_SH, R_SH = lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER
+L_EYE_OUT, R_EYE_OUT = lm.INDEX["left_eye_outer"], lm.INDEX["right_eye_outer"]
+
+RAW_NAMES: tuple[str, ...] = (
+    "shoulder_width_px",
+    "face_width_px",
+    "nose_height",
+    "ear_height",
+    "left_ear_shoulder",
+    "right_ear_shoulder",
+    "ear_shoulder_tilt",
+    "nose_offset",
+)
+
+#: Signal name → unit (the CSV column is ``<name>`` in this unit).
+SIGNALS: dict[str, str] = {
+    "head_drop": "% shoulder width",
+    "lean_in": "%",
+    "face_closer": "%",
+    "shoulder_raise": "% shoulder width",
+    "neck_side_bend": "deg",
+    "head_rotation": "% ear distance",
+}
+SIGNAL_NAMES: tuple[str, ...] = tuple(SIGNALS)
+
+#: ± uncertainty of each signal in its unit: frame-to-frame jitter measured on the real webcam
+#: crops (median |Δ| between consecutive frames × √2 for the neutral-minus-frame difference,
+#: rounded up), see ``bench/laptop_signals.py`` and docs/laptop_coach.md.
+SIGNAL_UNCERTAINTY: dict[str, float] = {
+    "head_drop": 2.0,
+    "lean_in": 2.0,
+    "face_closer": 3.0,
+    "shoulder_raise": 2.5,
+    "neck_side_bend": 2.0,
+    "head_rotation": 3.0,
+}
+
+#: Shoulder width below which nothing is measured (px): the person is too far or too small.
+MIN_SHOULDER_PX = 40.0
+#: Margin (px) a landmark may lie outside the frame and still count as in it.
+FRAME_MARGIN_PX = 2.0
+
+
+def in_frame(landmarks: Landmarks, min_visibility: float = 0.5, margin_px: float = FRAME_MARGIN_PX) -> np.ndarray:
+    """(33,) True where a landmark is confident (min of visibility and presence ≥ ``min_visibility``)
+    *and* inside the image (± ``margin_px``): the model's guesses for parts below the desk edge,
+    which can come with a high presence, count as missing."""
+    w, h = landmarks.image_size
+    x, y = landmarks.image[:, 0], landmarks.image[:, 1]
+    inside = (x >= -margin_px) & (x <= w + margin_px) & (y >= -margin_px) & (y <= h + margin_px)
+    return (landmarks.confidence() >= min_visibility) & inside & np.isfinite(landmarks.image[:, :2]).all(axis=1)
+
+
+def _tilt(v: np.ndarray) -> float:
+    """Tilt (degrees) of a left − right vector in image pixels: + = the left point higher."""
+    return math.degrees(math.atan2(-float(v[1]), abs(float(v[0]))))
+
+
+def raw_signals(landmarks: Landmarks, view: View = View.FRONT, min_visibility: float = 0.5) -> dict[str, float]:
+    """The raw per-frame quantities (``RAW_NAMES``; see the module docstring), NaN where not measurable.
+
+    Nothing is measured unless the view is ``View.FRONT`` and both shoulders are in the frame with
+    a width of at least ``MIN_SHOULDER_PX``.
+    """
+    out = dict.fromkeys(RAW_NAMES, math.nan)
+    ok = in_frame(landmarks, min_visibility)
+    p = landmarks.image[:, :2].astype(float)
+    if view is not View.FRONT or not (ok[L_SH] and ok[R_SH]):
+        return out
+    sh = p[L_SH] - p[R_SH]
+    w = float(np.hypot(*sh))
+    if w < MIN_SHOULDER_PX:
+        return out
+    out["shoulder_width_px"] = w
+    mid = 0.5 * (p[L_SH] + p[R_SH])
+    n = np.array([sh[1], -sh[0]]) / w  # perpendicular to the shoulder line
+    if n[1] > 0:  # point it to the head side (image up)
+        n = -n
+
+    def height(q: np.ndarray, base: np.ndarray = mid) -> float:
+        return float((q - base) @ n) / w
+
+    if ok[NOSE]:
+        out["nose_height"] = height(p[NOSE])
+    if ok[L_EAR] and ok[R_EAR]:
+        ears = p[L_EAR] - p[R_EAR]
+        face = float(np.hypot(*ears))
+        out["face_width_px"] = face
+        mid_ear = 0.5 * (p[L_EAR] + p[R_EAR])
+        out["ear_height"] = height(mid_ear)
+        out["ear_shoulder_tilt"] = _tilt(ears) - _tilt(sh)
+        if ok[NOSE] and face > 0:
+            out["nose_offset"] = float((p[NOSE] - mid_ear) @ ears) / (face * face)
+    elif ok[L_EYE_OUT] and ok[R_EYE_OUT]:
+        out["face_width_px"] = float(np.hypot(*(p[L_EYE_OUT] - p[R_EYE_OUT])))
+    if ok[L_EAR]:
+        out["left_ear_shoulder"] = height(p[L_EAR], p[L_SH])
+    if ok[R_EAR]:
+        out["right_ear_shoulder"] = height(p[R_EAR], p[R_SH])
+    return out
+
+
+def _nanmean(*values: float) -> float:
+    vals = [v for v in values if math.isfinite(v)]
+    return sum(vals) / len(vals) if vals else math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class LaptopNeutral:
+    """A person's neutral raw quantities (``RAW_NAMES``, their units), for one camera.
+
+    Attributes:
+        raw: name → mean over the capture (only the quantities measured).
+        spread: name → SD over the capture (same unit).
+        n_frames: frames the means are based on.
+        camera: the camera it was captured with ("" = unknown).
+    """
+
+    raw: dict[str, float]
+    spread: dict[str, float] = field(default_factory=dict)
+    n_frames: int = 0
+    camera: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"raw": dict(self.raw), "spread": dict(self.spread), "n_frames": self.n_frames, "camera": self.camera}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> LaptopNeutral:
+        raw = data.get("raw", {})
+        spread = data.get("spread", {})
+        if not isinstance(raw, Mapping) or not isinstance(spread, Mapping):
+            raise ValueError("damaged laptop neutral: raw/spread are not mappings")
+        return cls(
+            raw={str(k): float(v) for k, v in raw.items() if str(k) in RAW_NAMES},
+            spread={str(k): float(v) for k, v in spread.items() if str(k) in RAW_NAMES},
+            n_frames=int(data.get("n_frames", 0)),  # type: ignore[arg-type]
+            camera=str(data.get("camera", "")),
+        )
+
+
+def neutral_from_frames(raws: Iterable[Mapping[str, float]], min_frames: int = 12, camera: str = "") -> LaptopNeutral:
+    """The neutral from the raw quantities of a capture: per quantity the median of the frames that
+    measured it (robust to a blink of movement), with the SD as spread; a quantity measured in
+    fewer than ``min_frames`` frames is left out. Raises ``ValueError`` when the shoulders were
+    never measured often enough."""
+    cols: dict[str, list[float]] = {k: [] for k in RAW_NAMES}
+    count = 0
+    for r in raws:
+        count += 1
+        for k in RAW_NAMES:
+            v = r.get(k, math.nan)
+            if math.isfinite(v):
+                cols[k].append(float(v))
+    raw, spread = {}, {}
+    for k, vals in cols.items():
+        if len(vals) >= min_frames:
+            a = np.asarray(vals)
+            raw[k] = float(np.median(a))
+            spread[k] = float(a.std(ddof=1))
+    if "shoulder_width_px" not in raw:
+        raise ValueError(f"the shoulders were measured in fewer than {min_frames} of {count} frames")
+    return LaptopNeutral(raw=raw, spread=spread, n_frames=count, camera=camera)
+
+
+def relative_signals(raw: Mapping[str, float], neutral: LaptopNeutral | Mapping[str, float]) -> dict[str, float]:
+    """The signals (``SIGNALS``, their units, see the module docstring) of one frame's raw quantities
+    against the neutral; NaN where either side is missing."""
+    n = neutral.raw if isinstance(neutral, LaptopNeutral) else neutral
+
+    def g(d: Mapping[str, float], k: str) -> float:
+        return float(d.get(k, math.nan))
+
+    def ratio(k: str) -> float:
+        base = g(n, k)
+        return 100.0 * (g(raw, k) / base - 1.0) if base > 0 else math.nan
+
+    head_now = _nanmean(g(raw, "nose_height"), g(raw, "ear_height"))
+    head_neutral = _nanmean(g(n, "nose_height"), g(n, "ear_height"))
+    if math.isfinite(g(raw, "nose_height")) != math.isfinite(g(n, "nose_height")) or math.isfinite(
+        g(raw, "ear_height")
+    ) != math.isfinite(g(n, "ear_height")):
+        # compare like with like: only the points measured on both sides
+        both = [k for k in ("nose_height", "ear_height") if math.isfinite(g(raw, k)) and math.isfinite(g(n, k))]
+        head_now = _nanmean(*(g(raw, k) for k in both))
+        head_neutral = _nanmean(*(g(n, k) for k in both))
+    raise_l = g(n, "left_ear_shoulder") - g(raw, "left_ear_shoulder")
+    raise_r = g(n, "right_ear_shoulder") - g(raw, "right_ear_shoulder")
+    return {
+        "head_drop": 100.0 * (head_neutral - head_now),
+        "lean_in": ratio("shoulder_width_px"),
+        "face_closer": ratio("face_width_px"),
+        "shoulder_raise": 100.0 * _nanmean(raise_l, raise_r),
+        "neck_side_bend": g(raw, "ear_shoulder_tilt") - g(n, "ear_shoulder_tilt"),
+        "head_rotation": 100.0 * (g(raw, "nose_offset") - g(n, "nose_offset")),
+    }
+
+
+def signals_for(
+    landmarks: Landmarks | None, view: View, neutral: LaptopNeutral | None, min_visibility: float = 0.5
+) -> dict[str, float]:
+    """One frame's signals against ``neutral`` (all NaN without a person or a neutral)."""
+    if landmarks is None or neutral is None:
+        return dict.fromkeys(SIGNAL_NAMES, math.nan)
+    return relative_signals(raw_signals(landmarks, view, min_visibility), neutral)
+
+
+class FirstSecondsNeutral:
+    """A neutral taken from the first ``seconds`` of a recording in which the shoulders are measured
+    (for ``analyze``: the person is assumed to start in their usual posture).
+
+    ``update(raw, t)`` collects one frame's raw quantities (time ``t`` in seconds) and returns the
+    neutral once ``seconds`` have passed since the first measured frame and at least ``min_frames``
+    frames were measured (None before). ``finish()`` returns a neutral from what was collected, if
+    it is enough, at the end of a short recording.
+    """
+
+    def __init__(self, seconds: float = 1.0, min_frames: int = 12) -> None:
+        self.seconds = float(seconds)
+        self.min_frames = int(min_frames)
+        self._raws: list[Mapping[str, float]] = []
+        self._t0: float | None = None
+        self.neutral: LaptopNeutral | None = None
+
+    def update(self, raw: Mapping[str, float], t: float) -> LaptopNeutral | None:
+        if self.neutral is not None:
+            return self.neutral
+        if math.isfinite(raw.get("shoulder_width_px", math.nan)):
+            if self._t0 is None:
+                self._t0 = t
+            self._raws.append(raw)
+        if self._t0 is not None and t - self._t0 >= self.seconds and len(self._raws) >= self.min_frames:
+            return self.finish()
+        return None
+
+    def finish(self) -> LaptopNeutral | None:
+        if self.neutral is None and len(self._raws) >= self.min_frames:
+            self.neutral = neutral_from_frames(self._raws, self.min_frames)
+        return self.neutral

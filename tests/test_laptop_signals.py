@@ -1,0 +1,231 @@
+"""The laptop coach's person-relative signals: exact geometry on constructed landmarks, and the
+real model on the real webcam crop of the accuracy set (hips out of view)."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture_feedback import laptop_signals as LS
+from posture_feedback.angles_csv import AngleCsvWriter
+from posture_feedback.types import Frame, FrameResult, Landmarks, View
+
+# A person face-on (their left on the image's right): shoulders 200 px apart at y = 300,
+# ears 80 px apart at y = 160, nose at (320, 180).
+NEUTRAL_POINTS = {
+    "left_shoulder": (420.0, 300.0),
+    "right_shoulder": (220.0, 300.0),
+    "left_ear": (360.0, 160.0),
+    "right_ear": (280.0, 160.0),
+    "nose": (320.0, 180.0),
+}
+
+
+def pose(points: dict[str, tuple[float, float]] | None = None, size=(640, 480), **moves) -> Landmarks:
+    pts = dict(NEUTRAL_POINTS if points is None else points)
+    for name, (dx, dy) in moves.items():
+        x, y = pts[name]
+        pts[name] = (x + dx, y + dy)
+    return Landmarks.from_points(pts, image_size=size)
+
+
+def scaled(factor: float, about=(320.0, 300.0)) -> dict[str, tuple[float, float]]:
+    cx, cy = about
+    return {k: (cx + factor * (x - cx), cy + factor * (y - cy)) for k, (x, y) in NEUTRAL_POINTS.items()}
+
+
+def rotated(deg: float, about=(320.0, 300.0)) -> dict[str, tuple[float, float]]:
+    """The whole pose rotated in the image by ``deg`` (counter-clockwise on screen)."""
+    a = math.radians(deg)
+    cx, cy = about
+    out = {}
+    for k, (x, y) in NEUTRAL_POINTS.items():
+        dx, dy = x - cx, y - cy
+        out[k] = (cx + dx * math.cos(a) + dy * math.sin(a), cy - dx * math.sin(a) + dy * math.cos(a))
+    return out
+
+
+NEUTRAL = LS.LaptopNeutral(LS.raw_signals(pose(), View.FRONT))
+
+
+def signals(lmk: Landmarks, view: View = View.FRONT) -> dict[str, float]:
+    return LS.signals_for(lmk, view, NEUTRAL)
+
+
+def test_raw_quantities_by_hand():
+    raw = LS.raw_signals(pose(), View.FRONT)
+    assert raw["shoulder_width_px"] == pytest.approx(200.0)
+    assert raw["face_width_px"] == pytest.approx(80.0)
+    assert raw["nose_height"] == pytest.approx(120.0 / 200.0)
+    assert raw["ear_height"] == pytest.approx(140.0 / 200.0)
+    assert raw["left_ear_shoulder"] == pytest.approx(140.0 / 200.0)
+    assert raw["right_ear_shoulder"] == pytest.approx(140.0 / 200.0)
+    assert raw["ear_shoulder_tilt"] == pytest.approx(0.0)
+    assert raw["nose_offset"] == pytest.approx(0.0)
+
+
+def test_the_neutral_itself_reads_zero():
+    assert all(v == pytest.approx(0.0) for v in signals(pose()).values())
+
+
+def test_head_drop_nose_and_ears_20px_lower_is_10_percent_of_shoulder_width():
+    s = signals(pose(nose=(0, 20), left_ear=(0, 20), right_ear=(0, 20)))
+    assert s["head_drop"] == pytest.approx(10.0)
+    # the ears come 20 px nearer the shoulders too: both heights fall by 10% of the width
+    assert s["shoulder_raise"] == pytest.approx(10.0)
+    assert s["lean_in"] == pytest.approx(0.0)
+
+
+def test_a_head_lifted_reads_negative_drop():
+    assert signals(pose(nose=(0, -10), left_ear=(0, -10), right_ear=(0, -10)))["head_drop"] == pytest.approx(-5.0)
+
+
+def test_leaning_in_grows_shoulders_and_face_by_the_same_factor_and_keeps_heights():
+    s = signals(pose(scaled(1.25)))
+    assert s["lean_in"] == pytest.approx(25.0)
+    assert s["face_closer"] == pytest.approx(25.0)
+    assert s["head_drop"] == pytest.approx(0.0, abs=1e-9)  # heights are in shoulder widths
+    assert s["shoulder_raise"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_forward_head_grows_the_face_not_the_shoulders():
+    pts = dict(NEUTRAL_POINTS)
+    pts["left_ear"], pts["right_ear"] = (364.0, 160.0), (276.0, 160.0)  # 88 px apart: +10%
+    s = signals(pose(pts))
+    assert s["face_closer"] == pytest.approx(10.0)
+    assert s["lean_in"] == pytest.approx(0.0)
+
+
+def test_shoulder_raise_one_side():
+    s = signals(pose(left_shoulder=(0, -14), right_shoulder=(0, -14)))  # both shoulders 14 px up
+    assert s["shoulder_raise"] == pytest.approx(7.0)
+    # left shoulder alone 28 px up: its ear-to-shoulder height falls by 28 px... measured along the
+    # tilted shoulder line's normal, so check against the hand-worked value
+    s = signals(pose(left_shoulder=(0, -28)))
+    w = math.hypot(200, 28)
+    n = np.array([-28.0, -200.0]) / w  # the up normal of (L − R) = (200, −28)
+    left = (np.array([360.0, 160.0]) - np.array([420.0, 272.0])) @ n / w
+    right = (np.array([280.0, 160.0]) - np.array([220.0, 300.0])) @ n / w
+    assert s["shoulder_raise"] == pytest.approx(100 * (0.7 - (left + right) / 2))
+
+
+@pytest.mark.parametrize("deg", [5.0, -8.0])
+def test_neck_side_bend_is_the_ear_line_against_the_shoulder_line(deg):
+    # the head alone tilts: ears rotate about their mid-point by deg (left ear up for deg > 0)
+    a = math.radians(deg)
+    pts = dict(NEUTRAL_POINTS)
+    pts["left_ear"] = (320 + 40 * math.cos(a), 160 - 40 * math.sin(a))
+    pts["right_ear"] = (320 - 40 * math.cos(a), 160 + 40 * math.sin(a))
+    assert signals(pose(pts))["neck_side_bend"] == pytest.approx(deg)
+    # the whole body leaning sideways by the same angle is no side-bend of the neck
+    assert signals(pose(rotated(deg)))["neck_side_bend"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_head_rotation_to_the_persons_left_is_positive():
+    # nose 8 px towards the left ear (image right for a person facing the camera): 10% of 80 px
+    assert signals(pose(nose=(8, 0)))["head_rotation"] == pytest.approx(10.0)
+    assert signals(pose(nose=(-8, 0)))["head_rotation"] == pytest.approx(-10.0)
+
+
+def test_left_and_right_follow_the_person_not_the_image():
+    # The same person seen in a mirror image (x flipped, labels kept): turning to their left
+    # moves the nose towards their left ear, now on the image's left.
+    mirrored = {k: (640 - x, y) for k, (x, y) in NEUTRAL_POINTS.items()}
+    neutral = LS.LaptopNeutral(LS.raw_signals(pose(mirrored), View.FRONT))
+    turned = dict(mirrored)
+    turned["nose"] = (mirrored["nose"][0] - 8, mirrored["nose"][1])
+    assert LS.signals_for(pose(turned), View.FRONT, neutral)["head_rotation"] == pytest.approx(10.0)
+    tilted = dict(mirrored)  # left ear up by 10 px
+    tilted["left_ear"] = (mirrored["left_ear"][0], mirrored["left_ear"][1] - 10)
+    assert LS.signals_for(pose(tilted), View.FRONT, neutral)["neck_side_bend"] > 0
+
+
+def test_nothing_is_measured_side_on_without_shoulders_or_when_tiny():
+    assert all(math.isnan(v) for v in signals(pose(), View.SIDE).values())
+    no_left = {k: v for k, v in NEUTRAL_POINTS.items() if k != "left_shoulder"}
+    assert all(math.isnan(v) for v in signals(pose(no_left)).values())
+    assert all(math.isnan(v) for v in signals(pose(scaled(0.15))).values())  # 30 px shoulders
+    assert all(math.isnan(v) for v in LS.signals_for(None, View.FRONT, NEUTRAL).values())
+    assert all(math.isnan(v) for v in LS.signals_for(pose(), View.FRONT, None).values())
+
+
+def test_a_landmark_outside_the_frame_is_missing_even_when_the_model_is_confident():
+    lmk = pose(nose=(0, 400))  # nose at y = 580 in a 480 px frame, presence 1
+    assert not LS.in_frame(lmk)[LS.NOSE]
+    raw = LS.raw_signals(lmk, View.FRONT)
+    assert math.isnan(raw["nose_height"]) and math.isfinite(raw["ear_height"])
+    # head drop then compares the ears only, like with like
+    assert signals(lmk)["head_drop"] == pytest.approx(0.0)
+
+
+def test_neutral_from_frames_uses_the_median_and_needs_the_shoulders():
+    raws = [LS.raw_signals(pose(scaled(f)), View.FRONT) for f in [1.0] * 10 + [1.5] * 3]
+    n = LS.neutral_from_frames(raws, min_frames=12)
+    assert n.raw["shoulder_width_px"] == pytest.approx(200.0)
+    assert LS.LaptopNeutral.from_dict(n.to_dict()) == n
+    with pytest.raises(ValueError, match="shoulders"):
+        LS.neutral_from_frames(raws[:5], min_frames=12)
+
+
+def _result(lmk: Landmarks | None, i: int, fps: float = 30.0) -> FrameResult:
+    frame = Frame(np.zeros((480, 640, 3), np.uint8), i, i / fps, 0.0)
+    return FrameResult(frame=frame, landmarks=lmk, view=View.FRONT if lmk is not None else View.UNKNOWN)
+
+
+def test_csv_columns_hold_the_rows_until_the_first_seconds_neutral():
+    out = io.StringIO()
+    w = AngleCsvWriter(out, laptop_signals=True)
+    for i in range(30):  # t = 0 … 0.967 s
+        w.write(_result(pose(), i))
+    assert len(out.getvalue().splitlines()) == 1  # header only: rows held back until 1 s has passed
+    w.write(_result(pose(), 30))
+    assert len(out.getvalue().splitlines()) == 32  # the neutral exists: every row so far is written
+    w.write(_result(pose(scaled(1.1)), 31))
+    w.write(_result(None, 32))
+    w.finish()
+    lines = out.getvalue().splitlines()
+    header = lines[0].split(",")
+    assert header[-6:] == list(LS.SIGNAL_NAMES)
+    assert len(lines) == 34
+    last_person = dict(zip(header, lines[-2].split(","), strict=True))
+    assert float(last_person["lean_in"]) == pytest.approx(10.0)
+    assert float(last_person["head_drop"]) == pytest.approx(0.0)
+    nobody = dict(zip(header, lines[-1].split(","), strict=True))
+    assert nobody["lean_in"] == ""
+
+
+def test_a_recording_too_short_for_a_neutral_leaves_the_columns_empty():
+    out = io.StringIO()
+    w = AngleCsvWriter(out, laptop_signals=True)
+    for i in range(5):
+        w.write(_result(pose(), i))
+    w.finish()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 6 and lines[-1].endswith(",,,,,,")
+
+
+# --- the real model on the real webcam crop --------------------------------------------------------
+ACCURACY = Path(__file__).resolve().parents[2] / "shared" / "accuracy"
+
+
+@pytest.mark.skipif(not (ACCURACY / "data" / "webcam" / "desk.mp4").exists(), reason="accuracy set not present")
+def test_real_desk_crop_signals_are_measured_without_the_hips():
+    """desk.mp4: head to lower ribs, hips out of view: every signal but the face size is measured
+    in ≥ 90% of the frames (head and shoulders are enough)."""
+    from posture_feedback.pipeline import iter_results
+
+    raws = []
+    for r in iter_results(ACCURACY / "data" / "webcam" / "desk.mp4"):
+        if r.landmarks is None:
+            raws.append(dict.fromkeys(LS.RAW_NAMES, math.nan))
+            continue
+        raws.append(LS.raw_signals(r.landmarks, r.view))
+    neutral = LS.neutral_from_frames(raws[8:20])
+    sig = [LS.relative_signals(x, neutral) for x in raws]
+    for name in ("head_drop", "lean_in", "shoulder_raise", "neck_side_bend", "head_rotation"):
+        cover = np.mean([math.isfinite(s[name]) for s in sig])
+        assert cover >= 0.9, (name, cover)
