@@ -1,9 +1,19 @@
 """The movement screen: overhead squat, single-leg squat or sit-to-stand, seen from the front and the side.
 
-Repetitions are the peaks of knee flexion (``peaks.find_peaks``; the stance knee for the
-single-leg squat). At the bottom of each repetition (the peak frame and ``BOTTOM_WINDOW_S``
-either side) the classic compensations are measured; the worst repetition is reported, with
-its frame index, and every repetition's value is kept in the details.
+Squats: candidate repetitions are the peaks of knee flexion (``peaks.find_peaks``; the stance
+knee for the single-leg squat), counted only in frames of the required view. A candidate is a
+repetition only when ``movement_check.check_squat`` finds the movement really there (deep
+enough, feet on the ground, hips down, upright, seen throughout); when none is, the screen is
+refused with the reason ("no squat found: the right foot left the ground ..."), never scored.
+At the bottom of each repetition (the peak frame and ``BOTTOM_WINDOW_S`` either side) the
+classic compensations are measured; the worst repetition is reported, with its frame index,
+and every repetition's value is kept in the details.
+
+Sit-to-stand: the repetitions are the rises from the chair (``chair_stand.find_stands``) and
+every measure is taken around **seat-off** (± ``BOTTOM_WINDOW_S``), when the hips leave the
+seat and the load on the knees is highest, not at the knee-flexion peak (which is sitting).
+Front: knee valgus, hip shift (seat-off minus seated), left-right knee asymmetry; side:
+``trunk_forward_lean_at_seat_off`` and ``knee_flexion_at_seat_off`` (information, no norm).
 
 Front view (person facing the camera):
 
@@ -28,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +47,15 @@ import numpy as np
 from posture_feedback import landmarks as lm
 from posture_feedback.assessment import measures as ms
 from posture_feedback.assessment import snapshots as snap
+from posture_feedback.assessment.chair_stand import ChairStandError, Stand, find_stands
+from posture_feedback.assessment.movement_check import SquatRule, check_squat
 from posture_feedback.assessment.peaks import Peak, find_peaks
 from posture_feedback.assessment.posture import OFFSET_BASE_CM, OFFSET_DEPTH_CM
 from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import MOVEMENT_REFERENCES, Reference
 from posture_feedback.assessment.summary import build_measure
 from posture_feedback.assessment.uncertainty import LENGTH_UNCERTAINTY_FRACTION, combine, plane_uncertainty
-from posture_feedback.assessment.viewgate import check_view
+from posture_feedback.assessment.viewgate import check_view, view_instruction
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.signals import derived_signals
@@ -51,6 +63,13 @@ from posture_feedback.types import FrameResult, View
 
 BOTTOM_WINDOW_S = 0.2
 DEPTH_REFERENCE = Reference(None, None, None, "deg", "AAOS 1965", "knee flexion at the bottom (information only)")
+SEAT_OFF_REFERENCE = Reference(None, None, None, "deg", "tool", "at seat-off (information only: no norm)")
+#: What makes a squat repetition (``movement_check``): name, least knee flexion at the bottom (deg),
+#: least hip drop (leg lengths). Tool's screening choices.
+SQUAT_RULES: dict[str, SquatRule] = {
+    "overhead_squat": SquatRule("squat", 40.0, 0.10),
+    "single_leg_squat": SquatRule("single-leg squat", 30.0, 0.05),
+}
 
 
 @dataclass(frozen=True)
@@ -92,28 +111,61 @@ class MovementScreenError(PostureFeedbackError):
     """The movement screen cannot be measured (unknown test, no repetition found)."""
 
 
-def _knee_trace(results: Sequence[FrameResult], sides: Sequence[str]) -> np.ndarray:
+def _in_view(r: FrameResult, view: View) -> bool:
+    return r.landmarks is not None and view_instruction(view, r.view, r.azimuth_deg) is None
+
+
+def _knee_trace(results: Sequence[FrameResult], sides: Sequence[str], view: View) -> np.ndarray:
+    """Mean knee flexion of ``sides`` per frame (degrees); NaN where not measured or not in ``view``."""
     out = np.full(len(results), np.nan)
     for i, r in enumerate(results):
+        if not _in_view(r, view):
+            continue
         vals = [r.angles.value(f"{s}_knee_flexion", require_valid=True) for s in sides]
         vals = [v for v in vals if math.isfinite(v)]
-        if r.landmarks is not None and vals:
+        if vals:
             out[i] = float(np.mean(vals))
     return out
 
 
-def _bottom_frames(results: Sequence[FrameResult], peak: Peak) -> list[int]:
-    t0 = results[peak.index].frame.timestamp_s
-    return [i for i in range(peak.start, peak.end + 1) if abs(results[i].frame.timestamp_s - t0) <= BOTTOM_WINDOW_S]
+def _bottom_frames(results: Sequence[FrameResult], index: int, start: int, end: int) -> list[int]:
+    t0 = results[index].frame.timestamp_s
+    return [i for i in range(start, end + 1) if abs(results[i].frame.timestamp_s - t0) <= BOTTOM_WINDOW_S]
 
 
-def _reps(results: Sequence[FrameResult], sides: Sequence[str], prominence: float, what: str) -> list[Peak]:
-    peaks = find_peaks(_knee_trace(results, sides), min_prominence=prominence)
-    if not peaks:
-        raise MovementScreenError(
-            f"no repetition found in the {what} recording (knee flexion must rise and fall by {prominence:g} deg)"
+def _reps(
+    record: AssessmentRecord, results: Sequence[FrameResult], test: MovementTest, side: str | None, view: View
+) -> list[Peak]:
+    """The squat repetitions really in the recording; ``MovementScreenError`` with the reason when none is."""
+    sides = ("left", "right") if test.bilateral else (side,)
+    rule = SQUAT_RULES[test.name]
+    trace = _knee_trace(results, sides, view)
+    kept, rejected = [], []
+    for p in find_peaks(trace, min_prominence=test.min_prominence):
+        r = results[p.index]
+        knees = {s: r.angles.value(f"{s}_knee_flexion", require_valid=True) for s in sides}
+        knees = {s: v for s, v in knees.items() if math.isfinite(v)} or {"measured": p.value}
+        free = None if test.bilateral else ("right" if side == "left" else "left")
+        reason = check_squat(results, p, knees, rule, view, planted=sides, free=free)
+        if reason is None:
+            kept.append(p)
+        else:
+            rejected.append((p, reason))
+    record.inputs[f"{view.value}_rejected"] = [
+        {"frame": results[p.index].frame.index, "knee_flexion": p.value, "reason": why} for p, why in rejected
+    ]
+    if kept:
+        return kept
+    if rejected:
+        why = max(rejected, key=lambda x: x[0].value)[1]
+    else:
+        top = float(np.nanmax(trace)) if np.isfinite(trace).any() else math.nan
+        seen = "was never measured" if not math.isfinite(top) else f"never exceeded {top:.0f}°"
+        why = (
+            f"knee flexion {seen} in the {view.value} view (a {rule.what} bends the knees at least "
+            f"{rule.min_depth_deg:.0f}° and back, by {test.min_prominence:g}° or more)"
         )
-    return peaks
+    raise MovementScreenError(f"no {rule.what} found in the {view.value} recording: {why}")
 
 
 def _worst(per_rep: list[tuple[float, float, int]], signed: bool = False) -> tuple[float, float, int, float]:
@@ -136,13 +188,34 @@ def _add(record: AssessmentRecord, name: str, side: str | None, worst, view: str
     record.details[m.label] = d
 
 
+def _events(record, results, test: MovementTest, side: str | None, view: View) -> list[tuple[int, int, int, int]]:
+    """(measure frame, start frame, window start, window end) per repetition: the bottom of a squat, or the
+    seat-off of a rise from the chair (start = the seated frame before it)."""
+    if test.name != "sit_to_stand":
+        return [(p.index, p.start, p.start, p.end) for p in _reps(record, results, test, side, view)]
+    masked = [r if _in_view(r, view) else replace(r, landmarks=None) for r in results]
+    try:
+        stands: tuple[Stand, ...] = find_stands(masked).stands
+    except ChairStandError as exc:
+        raise MovementScreenError(f"no sit-to-stand found in the {view.value} recording: {exc}") from None
+    if not stands:
+        cs = find_stands(masked)
+        why = cs.rejected[0] if cs.rejected else (
+            "the hips never rose from a seated height (at most 0.70 of the standing leg length above the feet) "
+            "to standing (at least 0.90)"
+        )
+        raise MovementScreenError(f"no sit-to-stand found in the {view.value} recording: {why}")
+    record.inputs[f"{view.value}_seat_off_frames"] = [results[s.seat_off].frame.index for s in stands]
+    return [(s.seat_off, s.seated_start, s.seated_start, s.standing) for s in stands]
+
+
 def _front(record, results, test: MovementTest, side: str | None, up) -> int:
     sides = ("left", "right") if test.bilateral else (side,)
-    peaks = _reps(results, sides, test.min_prominence, "front")
+    events = _events(record, results, test, side, View.FRONT)
     valgus = {s: [] for s in ("left", "right")}
     shift, asym = [], []
-    for p in peaks:
-        frames = _bottom_frames(results, p)
+    for index, start, w0, w1 in events:
+        frames = _bottom_frames(results, index, w0, w1)
         for s in sides:
             best = (math.nan, math.nan, -1)
             for i in frames:
@@ -153,7 +226,7 @@ def _front(record, results, test: MovementTest, side: str | None, up) -> int:
                     unc = plane_uncertainty("frontal", r.azimuth_deg, conf, like=f"{s}_knee_flexion")
                     best = (val, unc, r.frame.index)
             valgus[s].append(best)
-        r, r0 = results[p.index], results[p.start]  # the bottom, and the standing start of this repetition
+        r, r0 = results[index], results[start]  # the bottom (or seat-off), and the start of this repetition
         hs, _ = ms.offset_cm(r.landmarks, "hip", "ankle", r.azimuth_deg, up, along="left")
         hs -= ms.offset_cm(r0.landmarks, "hip", "ankle", r0.azimuth_deg, up, along="left")[0]
         cos_a = abs(math.sin(math.radians(r.azimuth_deg))) if math.isfinite(r.azimuth_deg) else 1.0
@@ -169,36 +242,44 @@ def _front(record, results, test: MovementTest, side: str | None, up) -> int:
     if test.bilateral:
         _add(record, "left_right_asymmetry", None, _worst(asym), "front", asym,
              MOVEMENT_REFERENCES["left_right_asymmetry"])  # fmt: skip
-    record.inputs["front_repetitions"] = len(peaks)
-    deepest = max(peaks, key=lambda p: p.value)
-    return deepest.index
+    record.inputs["front_repetitions"] = len(events)
+    if test.name == "sit_to_stand":
+        return events[0][0]
+    knee = _knee_trace([results[e[0]] for e in events], sides, View.FRONT)
+    return events[int(np.nanargmax(knee))][0] if np.isfinite(knee).any() else events[0][0]
 
 
 def _side(record, results, test: MovementTest, side: str | None, up) -> int:
-    sides = ("left", "right") if test.bilateral else (side,)
-    peaks = _reps(results, sides, test.min_prominence, "side")
-    lean, arms, depth = [], [], []
-    for p in peaks:
-        r = results[p.index]
+    events = _events(record, results, test, side, View.SIDE)
+    lean, arms, depth, trunk = [], [], [], []
+    for index, _start, _w0, _w1 in events:
+        r = results[index]
         near = "left" if (math.isfinite(r.azimuth_deg) and r.azimuth_deg > 0) else "right"
         leg = near if test.bilateral else side
         _, trunk_fwd, conf_t = ms.trunk_leans(r.landmarks, r.azimuth_deg, up)
+        u_trunk = plane_uncertainty("sagittal", r.azimuth_deg, conf_t)
+        k = r.angles[f"{leg}_knee_flexion"]
+        depth.append((k.value if k.valid else math.nan, k.uncertainty, r.frame.index))
+        if test.name == "sit_to_stand":
+            trunk.append((trunk_fwd, u_trunk, r.frame.index))
+            continue
         shin, conf_s = ms.shin_forward_lean(r.landmarks, leg, r.azimuth_deg, up)
-        u = combine(plane_uncertainty("sagittal", r.azimuth_deg, conf_t), plane_uncertainty(
-            "sagittal", r.azimuth_deg, conf_s, like=f"{leg}_knee_flexion"))  # fmt: skip
+        u = combine(u_trunk, plane_uncertainty("sagittal", r.azimuth_deg, conf_s, like=f"{leg}_knee_flexion"))
         lean.append((trunk_fwd - shin, u, r.frame.index))
         if test.arms_overhead:
             a = r.angles[f"{near}_shoulder_elevation"]
             arms.append((180.0 - a.value, a.uncertainty, r.frame.index))
-        k = r.angles[f"{leg}_knee_flexion"]
-        depth.append((k.value, k.uncertainty, r.frame.index))
+    record.inputs["side_repetitions"] = len(events)
+    if test.name == "sit_to_stand":
+        _add(record, "trunk_forward_lean_at_seat_off", None, _worst(trunk), "side", trunk, SEAT_OFF_REFERENCE)
+        _add(record, "knee_flexion_at_seat_off", None, _worst(depth), "side", depth, SEAT_OFF_REFERENCE)
+        return events[0][0]
     _add(record, "trunk_forward_lean_excess", None, _worst(lean), "side", lean,
          MOVEMENT_REFERENCES["trunk_forward_lean_excess"])  # fmt: skip
     if test.arms_overhead:
         _add(record, "arms_forward", None, _worst(arms), "side", arms, MOVEMENT_REFERENCES["arms_forward"])
     _add(record, "squat_depth", None if test.bilateral else side, _worst(depth), "side", depth, DEPTH_REFERENCE)
-    record.inputs["side_repetitions"] = len(peaks)
-    return max(peaks, key=lambda p: p.value).index
+    return max(zip(events, depth, strict=True), key=lambda x: x[1][0] if math.isfinite(x[1][0]) else -1.0)[0][0]
 
 
 def _overlay(record: AssessmentRecord, r: FrameResult, view: str, roll: float) -> snap.Overlay:
@@ -276,7 +357,9 @@ def movement_screen(
             img = snap.render(
                 results[idx],
                 _overlay(record, results[idx], view, roll),
-                title=f"{test.title}, {view} view, deepest repetition (frame {results[idx].frame.index})",
+                title=f"{test.title}, {view} view, "
+                + ("first seat-off" if test.name == "sit_to_stand" else "deepest repetition")
+                + f" (frame {results[idx].frame.index})",
             )
             fname = f"movement_{test.name}_{view}.png"
             snap.save_png(img, Path(out_dir) / fname)

@@ -20,7 +20,7 @@ from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.models import Measure
 
 RECORD_VERSION = 1
-KINDS: tuple[str, ...] = ("posture", "rom", "movement")
+KINDS: tuple[str, ...] = ("posture", "rom", "movement", "functional")
 
 
 class RecordError(PostureFeedbackError):
@@ -57,7 +57,7 @@ class AssessmentRecord:
     """One evaluation (posture screen, ROM test or movement screen).
 
     Attributes:
-        kind: "posture", "rom" or "movement".
+        kind: "posture", "rom", "movement" or "functional" (timed chair tests).
         title: human-readable name ("Posture screen", "ROM: shoulder flexion (left)").
         measures: the numbers, with uncertainty, reference, source and MDC.
         details: per measure label: frame index, snapshot, peaks, verdict, n_frames, spread...

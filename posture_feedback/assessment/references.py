@@ -58,6 +58,22 @@ SOURCES: dict[str, str] = {
         "Osteopathy 2007;15:15 (SEM <= 2.7 deg rotations, <= 5.9 mm translations)"
     ),
     "Boone 1978": "Boone DC, Azen SP, et al. Reliability of goniometric measurements. Phys Ther 1978;58:1355-1360",
+    "Bohannon 2006": (
+        "Bohannon RW. Reference values for the five-repetition sit-to-stand test: a descriptive meta-analysis of "
+        "data from elders. Percept Mot Skills 2006;103(1):215-222 (times above 11.4 s at 60-69, 12.6 s at 70-79, "
+        "14.8 s at 80-89 years: worse than average)"
+    ),
+    "Rikli & Jones 1999": (
+        "Rikli RE, Jones CJ. Functional fitness normative scores for community-residing older adults, ages 60-94. "
+        "J Aging Phys Act 1999;7:162-181 (30-s chair stand, 25th-75th percentiles); test: Rikli RE, Jones CJ. "
+        "Development and validation of a functional fitness test for community-residing older adults. J Aging "
+        "Phys Act 1999;7:129-161; Jones CJ, Rikli RE, Beam WC. A 30-s chair-stand test as a measure of lower body "
+        "strength in community-residing older adults. Res Q Exerc Sport 1999;70:113-119"
+    ),
+    "Csuka & McCarty 1985": (
+        "Csuka M, McCarty DJ. Simple method for measurement of lower extremity muscle strength. Am J Med "
+        "1985;78:77-81 (five stands, timed until seated after the fifth)"
+    ),
     "Munro 2012": (
         "Munro A, Herrington L, Carolan M. Reliability of 2-dimensional video assessment of frontal-plane "
         "dynamic knee valgus. J Sport Rehabil 2012;21:7-11"
@@ -146,21 +162,46 @@ POSTURE_REFERENCES: dict[str, Reference] = {
 
 def _rom(typical: float, note: str) -> Reference:
     # Normal: at least 90 % of the AAOS value (the 90 % cut-off is this tool's screening choice).
+    # Only for a norm measured the way this tool measures (standing, active, same segments).
     return Reference(
         0.9 * typical, None, typical, "deg", "AAOS 1965", note, tolerance_is_tool=True,
         sem_floor=_ROM_SEM, sem_source="Boone 1978",
     )  # fmt: skip
 
 
-#: Active range of motion norms (AAOS 1965 via Norkin & White 2016), degrees.
+def _rom_value_only(note: str) -> Reference:
+    # No norm taken in this tool's position and way (standing, active, its segments): the value is
+    # reported without a verdict. The published value is named in the note for orientation only.
+    return Reference(None, None, None, "deg", "AAOS 1965", note, sem_floor=_ROM_SEM, sem_source="Boone 1978")
+
+
+#: Active range of motion, degrees. A verdict only where the norm was measured as this tool measures
+#: it (standing, active, the same segments); otherwise the value alone (``low``/``high``/``typical`` None).
 ROM_REFERENCES: dict[str, Reference] = {
-    "shoulder_flexion": _rom(180.0, "AAOS shoulder flexion 0-180"),
-    "shoulder_abduction": _rom(180.0, "AAOS shoulder abduction 0-180"),
-    "elbow_flexion": _rom(150.0, "AAOS elbow flexion 0-150"),
-    "hip_flexion": _rom(120.0, "AAOS hip flexion 0-120 (supine, knee bent; standing active is less)"),
-    "knee_flexion": _rom(135.0, "AAOS knee flexion 0-135 (prone/supine; standing active is less)"),
-    "trunk_lateral_flexion": _rom(35.0, "AAOS thoracolumbar lateral flexion 0-35"),
-    "neck_lateral_flexion": _rom(45.0, "AAOS cervical lateral flexion 0-45"),
+    "shoulder_flexion": _rom_value_only(
+        "no verdict: the AAOS 0-180 norm is goniometric, supine; this tool measures standing, upper arm vs trunk line"
+    ),
+    "shoulder_abduction": _rom_value_only(
+        "no verdict: the AAOS 0-180 norm is goniometric, supine or seated; this tool measures standing"
+    ),
+    "elbow_flexion": _rom_value_only("no verdict: the AAOS 0-150 norm is goniometric, supine; this tool: standing"),
+    "hip_flexion": _rom_value_only(
+        "no verdict: this tool's hip angle is trunk-thigh (includes pelvic and lumbar motion), standing; the AAOS "
+        "0-120 norm is supine and relative to the pelvis"
+    ),
+    "knee_flexion": _rom_value_only(
+        "no verdict: standing heel-to-buttock flexion (against gravity, hip extended); the AAOS 0-135 norm is "
+        "measured lying down"
+    ),
+    "trunk_lateral_flexion": _rom(
+        35.0,
+        "AAOS thoracolumbar lateral flexion 0-35, measured standing and active, C7-S1 line from vertical "
+        "(this tool: mid-shoulder - mid-hip line from vertical, standing, active)",
+    ),
+    "neck_lateral_flexion": _rom_value_only(
+        "no verdict: the AAOS 0-45 norm is goniometric, seated, head midline from vertical; this tool measures the "
+        "ear line relative to the shoulder line, standing"
+    ),
 }
 
 #: Movement-screen compensations: the size above which a compensation is flagged.
