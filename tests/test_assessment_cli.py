@@ -101,8 +101,8 @@ def test_assess_keeps_snapshots_only_when_the_profile_allows(clips, tmp_path, ca
 
 def test_calibrate_camera_and_neutral_from_a_recording(clips, tmp_path, capsys):
     store = tmp_path / "cal.json"
-    code = main(["calibrate", "camera", str(clips["front"]), "--seconds", "2", "--name", "desk cam",
-                 "--store", str(store), "--json"])  # fmt: skip
+    code = main(["calibrate", "camera", str(clips["front"]), "--method", "person", "--seconds", "2",
+                 "--name", "desk cam", "--store", str(store), "--json"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     printed = json.loads(capsys.readouterr().out)["camera"]
     saved = json.loads(store.read_text(encoding="utf-8"))["camera"]["desk cam"]

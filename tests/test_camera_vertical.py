@@ -1,0 +1,239 @@
+"""The camera's vertical from the scene (calibration.vertical): exact geometry on rendered scenes,
+the four calibrated views of ``shared/accuracy``, and the ``calibrate camera --json`` contract.
+
+The rendered scenes are vertical panels (door-like rectangles in two wall directions) projected
+through a pinhole camera built here from elementary rotations; the expected vertical is that
+camera's third world axis, not anything the code under test computes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posture_feedback.calibration.camera import CalibrationError
+from posture_feedback.calibration.vertical import (
+    SceneVerticalCollector,
+    estimate_scene_vertical,
+    read_frames,
+    roll_pitch_of,
+)
+from posture_feedback.cli import main
+
+ACCURACY = Path(__file__).resolve().parents[2] / "shared" / "accuracy"
+SIZE = (720, 1280)  # portrait, like the accuracy videos
+FOCAL = 1000.0  # pixels: 72° diagonal field of view at this size
+
+
+def camera_rotation(roll_deg: float, pitch_deg: float) -> np.ndarray:
+    """Rows = the camera's axes (x right, y down, z forward) in world axes (X right, Y forward, Z up).
+
+    Level camera looking along +Y; pitched down by ``pitch`` about its x axis; then rotated about
+    its forward axis so that the world vertical appears turned counter-clockwise by ``roll``.
+    """
+    p, r = math.radians(pitch_deg), math.radians(roll_deg)
+    x = np.array([1.0, 0.0, 0.0])
+    y = np.array([0.0, -math.sin(p), -math.cos(p)])
+    z = np.array([0.0, math.cos(p), -math.sin(p)])
+    return np.array([math.cos(r) * x + math.sin(r) * y, -math.sin(r) * x + math.cos(r) * y, z])
+
+
+def true_up(roll_deg: float, pitch_deg: float) -> np.ndarray:
+    return camera_rotation(roll_deg, pitch_deg) @ np.array([0.0, 0.0, 1.0])
+
+
+def render_scene(roll_deg: float, pitch_deg: float, *, focal: float = FOCAL, seed: int = 1) -> np.ndarray:
+    """A grey image of a room seen from 1.5 m above its floor: door- and shelf-like vertical panels
+    (0.3–1.0 m wide, 1.2–2.6 m tall) along a back wall 7 m ahead and two side walls 4 m to each
+    side, and floor boards along the room, all turned 25° about the vertical; painted far to near."""
+    rng = np.random.default_rng(seed)
+    w, h = SIZE
+    yaw = math.radians(25.0)
+    turn = np.array([[math.cos(yaw), -math.sin(yaw), 0.0], [math.sin(yaw), math.cos(yaw), 0.0], [0.0, 0.0, 1.0]])
+    rot = camera_rotation(roll_deg, pitch_deg) @ turn
+    floor = -1.5
+    quads = []
+    walls = [(np.array([-6.0, 7.0, 0.0]), np.array([1.0, 0.0, 0.0]), 12.0),
+             (np.array([-4.0, 0.5, 0.0]), np.array([0.0, 1.0, 0.0]), 6.5),
+             (np.array([4.0, 0.5, 0.0]), np.array([0.0, 1.0, 0.0]), 6.5)]  # fmt: skip
+    for origin, along, length in walls:
+        s = rng.uniform(0.0, 0.4)
+        while s < length - 0.3:
+            width = rng.uniform(0.3, 1.0)
+            z0, z1 = floor + rng.uniform(0.0, 0.5), floor + rng.uniform(1.2, 2.6)
+            a0, a1 = origin + s * along, origin + min(s + width, length) * along
+            corners = [a0 + [0, 0, z0], a1 + [0, 0, z0], a1 + [0, 0, z1], a0 + [0, 0, z1]]
+            quads.append((corners, int(rng.integers(30, 170))))
+            s += width + rng.uniform(0.1, 0.6)
+    for x in np.arange(-3.5, 4.0, 0.7):  # floor boards along the room
+        quads.append(([[x, 0.5, floor], [x + 0.05, 0.5, floor], [x + 0.05, 7.0, floor], [x, 7.0, floor]], 90))
+    img = np.full((h, w), 200, np.uint8)
+    for corners, grey in sorted(quads, key=lambda q: -float(np.linalg.norm(np.mean(q[0], axis=0)))):
+        cam = np.array([rot @ np.asarray(c, dtype=float) for c in corners])
+        if (cam[:, 2] < 0.3).any():
+            continue
+        px = focal * cam[:, :2] / cam[:, 2:] + np.array([w / 2.0, h / 2.0])
+        cv2.fillPoly(img, [np.round(px * 16).astype(np.int32)], grey, lineType=cv2.LINE_AA, shift=4)
+    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+
+
+def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    return math.degrees(math.acos(min(1.0, abs(float(a @ b)) / (np.linalg.norm(a) * np.linalg.norm(b)))))
+
+
+# -- exact geometry -------------------------------------------------------------------------------
+
+
+def test_camera_built_here_matches_the_hand_worked_vertical():
+    """A camera pitched 20° down sees the world vertical at (0, −cos 20°, −sin 20°); level: (0, −1, 0)."""
+    np.testing.assert_allclose(true_up(0, 0), [0, -1, 0], atol=1e-12)
+    np.testing.assert_allclose(true_up(0, 20), [0, -0.9396926, -0.3420201], atol=1e-7)
+    # rolled +10°: the vertical leans to the left of the image (counter-clockwise on screen)
+    assert true_up(10, 0)[0] < 0
+
+
+@pytest.mark.parametrize(("roll", "pitch"), [(0.0, 0.0), (0.0, 20.0), (-13.0, 22.0), (26.0, 22.0), (4.0, -10.0)])
+def test_recovers_the_vertical_of_a_known_camera_with_its_focal_length(roll, pitch):
+    est = estimate_scene_vertical([render_scene(roll, pitch)], focal_px=FOCAL)
+    assert angle_deg(est.up_vector(), true_up(roll, pitch)) < 0.5
+    assert est.roll_deg == pytest.approx(roll, abs=0.5) and est.pitch_deg == pytest.approx(pitch, abs=0.5)
+    assert np.linalg.norm(est.up_vector()) == pytest.approx(1.0) and est.up[1] < 0
+
+
+@pytest.mark.parametrize(("roll", "pitch"), [(0.0, 20.0), (-13.0, 25.0), (26.0, 22.0)])
+def test_estimates_the_focal_length_from_horizontal_vanishing_points(roll, pitch):
+    est = estimate_scene_vertical([render_scene(roll, pitch)])
+    assert est.focal_source == "vanishing points"
+    assert est.focal_px == pytest.approx(FOCAL, rel=0.05)
+    assert angle_deg(est.up_vector(), true_up(roll, pitch)) < 0.5
+    assert est.uncertainty_deg >= angle_deg(est.up_vector(), true_up(roll, pitch))
+
+
+def test_assumed_focal_length_moves_only_the_pitch():
+    """Without a focal length the roll is still exact; a 70° diagonal FOV assumption (f = 1048 px
+    here, 4.8 % off) moves a 20° pitch by about 0.048·sin 20°·cos 20° rad ≈ 0.9°, inside the bound."""
+    est = estimate_scene_vertical([render_scene(0.0, 20.0)], estimate_focal=False)
+    assert est.focal_source == "assumed"
+    assert est.roll_deg == pytest.approx(0.0, abs=0.3)
+    err = angle_deg(est.up_vector(), true_up(0.0, 20.0))
+    assert 0.4 < err < 1.5
+    assert est.uncertainty_deg > err
+
+
+def test_roll_pitch_of_inverts_the_product_convention():
+    roll, pitch = roll_pitch_of(true_up(-13.0, 22.0))
+    assert roll == pytest.approx(-13.0, abs=1e-9) and pitch == pytest.approx(22.0, abs=1e-9)
+
+
+def test_a_bare_scene_is_refused_with_a_reason():
+    blank = np.full((SIZE[1], SIZE[0], 3), 128, np.uint8)
+    with pytest.raises(CalibrationError, match="vertical line segments"):
+        estimate_scene_vertical([blank] * 3)
+    with pytest.raises(CalibrationError, match="no frames"):
+        estimate_scene_vertical([])
+
+
+def test_people_boxes_can_be_excluded():
+    """Excluding a box removes its segments: everything excluded leaves nothing to estimate from."""
+    img = render_scene(0.0, 20.0)
+    with pytest.raises(CalibrationError):
+        estimate_scene_vertical([img], focal_px=FOCAL, exclude=[[(0, 0, SIZE[0], SIZE[1])]])
+
+
+def test_live_collector_estimates_after_its_frames_and_skips_frames_in_between():
+    img = render_scene(8.0, 15.0)
+    col = SceneVerticalCollector(n_frames=3, every_s=0.25)
+    results = [col.add(img, t) for t in np.arange(0.0, 1.0, 0.05)]
+    done = [r for r in results if r is not None]
+    assert len(done) == 1 and col.done
+    assert results.index(done[0]) == 10  # frames at 0, 0.25 and 0.5 s
+    assert angle_deg(done[0].up_vector(), true_up(8.0, 15.0)) < 0.5
+
+
+def test_pipeline_applies_the_scene_vertical_until_a_calibration_is_given():
+    from posture_feedback.pipeline import Pipeline, PipelineOptions
+    from posture_feedback.types import Frame
+
+    class NoPeople:
+        def detect(self, frame):
+            return []
+
+        def close(self):
+            pass
+
+    img = render_scene(-6.0, 18.0)
+    with Pipeline(PipelineOptions(scene_vertical=True), estimator=NoPeople()) as pipe:
+        for i in range(10):
+            pipe.process(Frame(image=img, index=i, timestamp_s=0.3 * i, captured_at=0.0))
+        assert pipe.scene_vertical is not None
+        assert angle_deg(pipe._up, true_up(-6.0, 18.0)) < 0.5
+        pipe.set_camera_up(None)  # an explicit level calibration replaces it
+        assert pipe.scene_vertical is None and pipe._up is None
+
+
+# -- the calibrate command --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scene_video(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scene") / "room.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, SIZE)
+    img = render_scene(-13.0, 22.0, focal=FOCAL)
+    for _ in range(20):
+        writer.write(img)
+    writer.release()
+    return path
+
+
+def test_calibrate_camera_json_contract(scene_video, tmp_path, capsys):
+    store = tmp_path / "cal.json"
+    assert main(["calibrate", "camera", str(scene_video), "--json", "--store", str(store)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    up = np.asarray(out["up"], dtype=float)
+    assert up.shape == (3,) and np.linalg.norm(up) == pytest.approx(1.0, abs=1e-5)
+    assert out["uncertainty_deg"] > 0 and out["method"] == "scene"
+    assert angle_deg(up, true_up(-13.0, 22.0)) < 1.0  # through video compression
+    assert out["camera"]["up"] == out["up"]
+    saved = json.loads(store.read_text(encoding="utf-8"))["camera"]
+    (record,) = saved.values()
+    assert record["axis"] == "scene" and record["roll_deg"] == pytest.approx(out["roll_deg"], abs=1e-3)
+    # --video VIDEO gives the same
+    assert main(["calibrate", "camera", "--video", str(scene_video), "--json", "--store", str(store)]) == 0
+    assert json.loads(capsys.readouterr().out)["up"] == out["up"]
+
+
+def test_calibrate_camera_on_a_bare_scene_is_one_line_error(tmp_path, capsys):
+    path = tmp_path / "wall.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, SIZE)
+    for _ in range(10):
+        writer.write(np.full((SIZE[1], SIZE[0], 3), 128, np.uint8))
+    writer.release()
+    assert main(["calibrate", "camera", str(path), "--json", "--store", str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("posture-feedback: error:") and "person" in err[0]
+
+
+def test_analyze_camera_level_is_no_calibration():
+    from posture_feedback.commands.analyze import camera_up
+
+    assert camera_up("level") is None
+
+
+# -- the four calibrated views ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not (ACCURACY / "data" / "reference.npz").exists(), reason="shared/accuracy is not present")
+@pytest.mark.parametrize("view", ["cam01", "cam02", "cam03", "cam04"])
+def test_calibrated_views_within_3_degrees(view):
+    ref = np.load(ACCURACY / "data" / "reference.npz")
+    truth = ref["up_cam"][list(ref["views"]).index(view)]
+    frames, _ = read_frames(str(ACCURACY / "data" / "videos" / f"{view}.mp4"))
+    est = estimate_scene_vertical(frames)
+    err = angle_deg(est.up_vector(), truth)
+    assert err < 3.0
+    assert est.uncertainty_deg >= err  # the ~95 % bound holds on every view
