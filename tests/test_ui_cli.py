@@ -19,9 +19,10 @@ def test_screenshot_run_saves_the_window(qtbot, tmp_path, capsys):
 
 def test_screenshot_of_the_no_camera_page(qtbot, tmp_path, capsys):
     out = tmp_path / "nocam.png"
-    assert main(["app", "--source", "95", "--frames", "1", "--screenshot", str(out)]) == 0
-    assert QImage(str(out)).width() == 1280
-    assert "the source could not be used" in capsys.readouterr().err
+    assert main(["app", "--source", "95", "--frames", "1", "--screenshot", str(out)]) == 2  # the source is unusable
+    assert QImage(str(out)).width() == 1280  # and the window's message is saved
+    err = capsys.readouterr().err
+    assert err.startswith("posture-feedback: error: the source could not be used") and err.count("\n") == 1, err
 
 
 @pytest.mark.parametrize(

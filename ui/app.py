@@ -8,6 +8,7 @@ and quits: this is how the README's screenshots are made.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -42,18 +43,63 @@ def require_display(screenshot: Any) -> bool:
 
 
 def ensure_qapplication(offscreen: bool = False) -> Any:
-    """The running ``QApplication``, created (offscreen if asked and not yet chosen) when needed."""
-    if offscreen:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("GLOG_minloglevel", "2")
+    """The running ``QApplication``, created (offscreen if asked and not yet chosen) when needed.
+
+    Before creating it, on the main thread and before any other thread starts: the process
+    environment is prepared once (``startup``), OpenCV's Qt 5 plugin path is removed so PyQt6
+    loads its own plugins, a missing system library of Qt's X11 plugin is reported in one line
+    (``PostureFeedbackError``) instead of Qt's abort, and Qt's own messages go to the
+    ``posture_feedback.qt`` logger instead of stderr.
+    """
     from PyQt6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
+        import cv2  # noqa: F401 - OpenCV sets QT_QPA_PLATFORM_PLUGIN_PATH on import: import it first, then undo
+
+        from posture_feedback.startup import prepare_process_environment
+        from posture_feedback.ui.qt_platform import drop_opencv_plugin_path, platform_problem
+
+        if offscreen and "QT_QPA_PLATFORM" not in os.environ:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        prepare_process_environment()
+        drop_opencv_plugin_path()
+        problem = platform_problem()
+        if problem:
+            raise PostureFeedbackError(problem)
+        install_qt_message_handler()
         app = QApplication([sys.argv[0] if sys.argv else "posture-feedback"])
         app.setApplicationName("Posture Feedback")
         app.setOrganizationName("posture-feedback")
     return app
+
+
+_qt_log = logging.getLogger("posture_feedback.qt")
+_qt_handler: Any = None  # a reference keeps the handler alive
+
+
+def install_qt_message_handler() -> None:
+    """Send Qt's warnings to the ``posture_feedback.qt`` logger; a fatal one becomes our one error line.
+
+    Qt otherwise prints its (and its plugins') warnings on stderr, e.g. "This plugin does not
+    support propagateSizeHints()". ``POSTURE_FEEDBACK_NATIVE_LOGS=1`` keeps Qt's own handler.
+    """
+    global _qt_handler
+    from posture_feedback.native_logs import native_logs_kept
+
+    if native_logs_kept():
+        return
+    from PyQt6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(mode: Any, _context: Any, message: str | None) -> None:
+        text = " ".join((message or "").split())
+        if mode == QtMsgType.QtFatalMsg:  # Qt aborts after this: end with our line and exit code instead
+            print(f"posture-feedback: error: Qt: {text or 'fatal error'}", file=sys.stderr, flush=True)
+            os._exit(2)
+        _qt_log.debug("%s", text)
+
+    _qt_handler = handler
+    qInstallMessageHandler(handler)
 
 
 class ScreenshotDriver:
@@ -73,6 +119,8 @@ class ScreenshotDriver:
         self.deadline = time.perf_counter() + timeout_s
         self.exit_code: int | None = None
         self.message = ""
+        self.saved = False  #: the screenshot was written
+        self.failed = False  #: the run failed (``message`` is an error: exit code 2)
         self._page_seen_at: float | None = None
         self.timer = QTimer()
         self.timer.timeout.connect(self._poll)
@@ -108,6 +156,15 @@ class ScreenshotDriver:
             self._page_seen_at = now
         return now - self._page_seen_at > 0.3  # let the camera list settle into the layout
 
+    def _problem_text(self) -> str:
+        """What the window says about the source, on one line."""
+        page = getattr(self.window, "source_page", None)
+        if page is not None:
+            text = ". ".join(t for t in (page.title.text(), page.message.text()) if t.strip())
+        else:
+            text = getattr(self.window, "problem", None) or ""
+        return " ".join(text.split()) or "no frame was shown"
+
     def _poll(self) -> None:
         from PyQt6.QtWidgets import QApplication
 
@@ -129,14 +186,18 @@ class ScreenshotDriver:
         except PostureFeedbackError as exc:
             self.message = str(exc)
             self.exit_code = 2
+            self.failed = True
         else:
+            self.saved = True
             if timed_out:
                 self.message = "timed out before the frames were shown; saved what was on screen"
                 self.exit_code = 1
+            elif page_done:  # no frame was shown: the source cannot be used
+                self.message = f"the source could not be used: {self._problem_text()} (the screenshot shows the window)"
+                self.exit_code = 2
+                self.failed = True
             else:
                 self.exit_code = 0
-                if page_done:
-                    self.message = "the source could not be used: the screenshot shows the window's message"
         # Leave the event loop first and close the window afterwards (run_app): closing the last
         # window inside the loop would post a Quit event that outlives this run.
         QApplication.instance().exit(self.exit_code)
@@ -173,10 +234,11 @@ def run_app(options: AppOptions) -> int:
         window.shutdown()
         app.setQuitOnLastWindowClosed(quit_on_close)
     if driver is not None:
+        if driver.saved:
+            print(f"screenshot: {driver.path}")
         if driver.message:
-            print(f"posture-feedback: {driver.message}", file=sys.stderr)
+            print(f"posture-feedback: {'error: ' if driver.failed else ''}{driver.message}", file=sys.stderr)
         if driver.exit_code is None:
             return 1
-        print(f"screenshot: {driver.path}")
         return driver.exit_code
     return int(code)

@@ -317,6 +317,10 @@ def launch_session(
     scripted = screenshot is not None
     if scripted and frames is None:
         frames = 90
+    if scripted and not isinstance(spec, int):  # a file that cannot be used: one error line, before any window
+        from posture_feedback.sources import open_source
+
+        open_source(spec).close()
     app = ensure_qapplication(offscreen=offscreen)
     window = build(spec, frames, scripted)
     driver = None
