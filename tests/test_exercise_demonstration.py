@@ -21,7 +21,7 @@ from posture_feedback.exercises.demonstration import (
 )
 from posture_feedback.exercises.library import get_exercise
 from posture_feedback.exercises.tracker import ExerciseTracker
-from posture_feedback.types import Landmarks
+from posture_feedback.types import Landmarks, View
 
 
 def split(trace):
@@ -118,7 +118,8 @@ def test_patient_reps_are_counted_against_the_demonstrated_target():
                        (13, 10), (15, 100), (16, 100), (18, 10), (19, 10)])  # fmt: skip
     reps = []
     for t, v in trace:
-        reps += tr.update(t, {"left_shoulder_elevation": v, "trunk_inclination": 0.0, "left_elbow_flexion": 0.0}).reps
+        values = {"left_shoulder_elevation": v, "trunk_inclination": 0.0, "left_elbow_flexion": 0.0}
+        reps += tr.update(t, values, View.SIDE).reps  # forward reach is judged side-on
     assert tr.count == 2 and [r.counted for r in reps] == [True, True, False]
 
 
@@ -275,7 +276,8 @@ def test_session_compares_each_rep_with_the_demonstration(tmp_path):
     trace = piecewise([(0, 10), (1, 10), (3, 100), (4, 100), (5, 10), (6, 10), (8, 100), (9, 100), (10, 10), (11, 10)])
     us = []
     for t, v in trace:
-        events += runner.update(t, {"left_shoulder_elevation": v, "trunk_inclination": 0.0, "left_elbow_flexion": 0.0})
+        values = {"left_shoulder_elevation": v, "trunk_inclination": 0.0, "left_elbow_flexion": 0.0}
+        events += runner.update(t, values, View.SIDE)
         if runner.status.exercise:
             us.append(runner.status.ghost_u)
     reps = [e for e in events if isinstance(e, RepEvent)]

@@ -12,6 +12,7 @@ from posture_feedback.exercises.definitions import fill
 from posture_feedback.exercises.library import builtin_names, get_exercise, list_exercises
 from posture_feedback.exercises.reps import RepVerdict
 from posture_feedback.exercises.tracker import ExerciseTracker
+from posture_feedback.types import View
 
 REPS = [d.name for d in list_exercises() if d.kind == "reps"]
 HOLDS = [d.name for d in list_exercises() if d.kind in ("hold", "balance")]
@@ -21,7 +22,7 @@ COMPENSATIONS = [(d.name, c.name) for d in list_exercises() if d.kind == "reps" 
 
 def test_library_has_the_required_exercises():
     required = {
-        "upright_sitting", "chin_tuck", "shoulder_blade_squeeze", "forward_reach", "lateral_raise", "shelf_reach",
+        "upright_sitting", "chin_tuck", "forward_reach", "lateral_raise", "shelf_reach",
         "side_bend", "mini_squat", "sit_to_stand", "hip_hinge", "single_leg_stance", "tandem_stance", "marching",
     }  # fmt: skip
     assert required <= set(builtin_names())
@@ -289,3 +290,43 @@ def test_fill_side_placeholders():
         .instruction_for("both")
         .startswith("Stand facing the camera, arms by your sides. Raise both arms out to the side")
     )
+
+
+def test_the_shoulder_blade_squeeze_is_withdrawn_with_the_reason():
+    """Its only measure was the unsigned shoulder elevation, which a forward elbow raises as much as a squeeze."""
+    from posture_feedback.exercises.errors import DefinitionError, PlanError
+    from posture_feedback.exercises.plan import parse_plan
+
+    assert "shoulder_blade_squeeze" not in builtin_names()
+    with pytest.raises(DefinitionError, match="withdrawn: the squeeze .* cannot be seen"):
+        get_exercise("shoulder_blade_squeeze")
+    with pytest.raises(PlanError, match=r"exercise\[1\].name: 'shoulder_blade_squeeze' was withdrawn"):
+        parse_plan('[[exercise]]\nname = "shoulder_blade_squeeze"\n')
+
+
+@pytest.mark.parametrize(
+    ("views", "ok"),
+    [('["side"]', True), ('["front"]', True), ('["front", "back"]', True), ('["side", "front"]', False),
+     ('["front", "oblique"]', False), ("[]", False)],
+)  # fmt: skip
+def test_shoulder_elevation_needs_a_view_that_shows_one_plane(views, ok):
+    """Face-on the elevation mixes flexion and abduction: flexion needs side, abduction front/back."""
+    from posture_feedback.exercises.definitions import definition_from_dict
+    from posture_feedback.exercises.errors import DefinitionError
+    from posture_feedback.exercises.tomlfile import Source, parse_toml
+
+    text = f"""name = "raise"\ndescription = "x"\nkind = "reps"\nsignal = "{{side}}_shoulder_elevation"
+views = {views}\n[[phases]]\nname = "down"\nmax = 20\n[[phases]]\nname = "up"\nmin = 80\n"""
+    source = Source("<test>", text, DefinitionError)
+    if ok:
+        assert definition_from_dict(parse_toml(text, source), source).views
+    else:
+        with pytest.raises(DefinitionError, match="mixes flexion and abduction"):
+            definition_from_dict(parse_toml(text, source), source)
+
+
+def test_flexion_exercises_are_side_on_and_abduction_face_on():
+    for d in list_exercises():
+        if d.signal.endswith("shoulder_elevation"):
+            flexion = "flexion" in d.title.lower() or "reach" in d.name
+            assert d.views == (View.SIDE,) if flexion else set(d.views) <= {View.FRONT, View.BACK}, d.name

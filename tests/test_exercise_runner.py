@@ -47,7 +47,8 @@ class Patient:
 
 
 def drive(runner, patient, until, t0=0.0, view=View.FRONT, actions=None, start=True):
-    """Run frames at 30 fps from t0 to ``until`` (or the end); ``actions``: {time: fn(runner, t)}."""
+    """Run frames at 30 fps from t0 to ``until`` (or the end); ``actions``: {time: fn(runner, t)};
+    ``view``: a View, or fn(t, runner) -> View."""
     events = runner.start(t0) if start else []
     actions = dict(actions or {})
     for k in range(int((until - t0) * FPS) + 1):
@@ -56,7 +57,7 @@ def drive(runner, patient, until, t0=0.0, view=View.FRONT, actions=None, start=T
             events += actions.pop(at)(runner, t)
         if runner.state is RunnerState.DONE:
             break
-        events += runner.update(t, patient(t, runner), view)
+        events += runner.update(t, patient(t, runner), view(t, runner) if callable(view) else view)
     return events
 
 
@@ -125,7 +126,15 @@ def test_two_exercises_rest_between_and_announce_the_next():
     text = PLAN.replace("sets = 2", "sets = 1") + '\n[[exercise]]\nname = "upright_sitting"\nhold_s = 3\n'
     runner = SessionRunner(parse_plan(text))
     patient = Patient(extra={"craniovertebral_angle": 55.0})
-    events = drive(runner, patient, until=100, view=View.FRONT)
+    seen = {}
+
+    def view(t, r):  # front for the raises and the first 4 s of the hold, then side-on
+        if r.status.exercise == "upright_sitting" and r.state is RunnerState.ACTIVE:
+            seen.setdefault("hold_t0", t)
+            return View.SIDE if t - seen["hold_t0"] >= 4.0 else View.FRONT
+        return View.FRONT
+
+    events = drive(runner, patient, until=100, view=view)
     rests = [e for e in events if isinstance(e, RestEvent)]
     assert len(rests) == 1 and rests[0].duration_s == 6 and rests[0].next_title == "Upright sitting hold"
     assert "Next: Upright sitting hold" in rests[0].speech
@@ -134,8 +143,11 @@ def test_two_exercises_rest_between_and_announce_the_next():
     last_set = runner.result.sets[-1]
     assert last_set.exercise == "upright_sitting" and last_set.end_reason == "complete"
     assert last_set.hold.held_s == pytest.approx(3.0, abs=1.5 / FPS)
-    # the wrong view (front, upright sitting needs side) was cued
+    # the wrong view (front, upright sitting needs side) was cued, and not counted: the hold ends
+    # 4 s (front) + 3 s (side) after it began
     assert any(isinstance(e, CueEvent) and e.source == "view" and "side-on" in e.text for e in events)
+    done = [e for e in events if isinstance(e, SetDone)][-1]
+    assert done.t - seen["hold_t0"] == pytest.approx(7.0, abs=2 / FPS)
 
 
 def test_skip_abandons_the_exercise_and_moves_on():

@@ -362,7 +362,29 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
     if kind in ("hold", "balance") and defn.hold_s <= 0:
         raise f.fail("defaults", f"a {kind!r} exercise needs defaults.hold_s > 0", "hold_s = seconds")
     check_phases(defn, source)
+    check_plane(defn, f)
     return defn
+
+
+#: Primary signals measured in 3D without a plane: the views must pin the plane down.
+PLANE_FREE_SIGNALS = ("shoulder_elevation",)
+
+
+def check_plane(defn: ExerciseDefinition, f: Fields) -> None:
+    """A plane-free primary signal (the upper arm's angle from the trunk, whatever the direction)
+    needs views that show one plane: ``["side"]`` for flexion (the sagittal plane), front and/or
+    back for abduction (the frontal plane). Face-on, "elevation" mixes flexion and abduction."""
+    if not defn.signal.endswith(PLANE_FREE_SIGNALS):
+        return
+    views = set(defn.views)
+    if views == {View.SIDE} or (views and views <= {View.FRONT, View.BACK}):
+        return
+    raise f.fail(
+        "views",
+        f"{defn.signal} is the arm's angle from the trunk in any direction; seen from "
+        f"{', '.join(v.value for v in defn.views) or 'any view'} it mixes flexion and abduction",
+        'views = ["side"] for a flexion exercise, ["front"] (or ["front", "back"]) for abduction',
+    )
 
 
 def load_definition(path: str | Path, error: type[DefinitionError] = DefinitionError) -> ExerciseDefinition:

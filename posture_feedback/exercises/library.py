@@ -12,13 +12,23 @@ from posture_feedback.exercises.tomlfile import Source, parse_toml
 
 #: Order in which ``--list`` shows the built-ins (posture, reaching, stretching, strength, balance, gait).
 ORDER = (
-    "upright_sitting", "chin_tuck", "shoulder_blade_squeeze",
+    "upright_sitting", "chin_tuck",
     "forward_reach", "lateral_raise", "shelf_reach",
     "side_bend",
     "mini_squat", "sit_to_stand", "hip_hinge",
     "single_leg_stance", "tandem_stance",
     "marching",
 )  # fmt: skip
+
+
+#: Exercises taken out of the library, and why (a plan naming one gets this as its error).
+WITHDRAWN: dict[str, str] = {
+    "shoulder_blade_squeeze": (
+        "withdrawn: the squeeze (scapular retraction) cannot be seen in the pose landmarks; it was read from "
+        "the unsigned shoulder elevation, which grows just as much when the elbows move forward. "
+        "Use a therapist-supervised exercise instead (docs/exercises.md, Withdrawn exercises)"
+    ),
+}
 
 
 @functools.cache
@@ -54,4 +64,6 @@ def get_exercise(name_or_path: str | Path) -> ExerciseDefinition:
     if key.endswith(".toml") or Path(key).exists():
         return load_definition(key)
     allowed = ", ".join(builtin_names()) + ", or a definition .toml file"
+    if key in WITHDRAWN:
+        raise DefinitionError(key, None, "", WITHDRAWN[key], allowed)
     raise DefinitionError(key, None, "", "unknown exercise", allowed)

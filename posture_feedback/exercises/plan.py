@@ -35,7 +35,7 @@ from posture_feedback.exercises.definitions import (
     load_definition,
 )
 from posture_feedback.exercises.errors import PlanError
-from posture_feedback.exercises.library import builtin_names, get_exercise
+from posture_feedback.exercises.library import WITHDRAWN, builtin_names, get_exercise
 from posture_feedback.exercises.tomlfile import Fields, Source, dump_toml, parse_toml
 
 SIDE_CHOICES = ("left", "right", "both")
@@ -159,6 +159,8 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
                      if f.has("name") else "required field is missing", ", ".join(builtin_names()))  # fmt: skip
     if f.has("name"):
         ref = f.string("name")
+        if ref in WITHDRAWN:
+            raise f.fail("name", f"{ref!r} was {WITHDRAWN[ref]}", ", ".join(builtin_names()))
         if ref not in builtin_names():
             raise f.fail("name", f"unknown exercise {ref!r}", ", ".join(builtin_names()))
         defn = get_exercise(ref)

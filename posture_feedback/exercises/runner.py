@@ -39,6 +39,7 @@ from posture_feedback.exercises.reps import RepResult, RepVerdict
 from posture_feedback.exercises.signals import compute_signals
 from posture_feedback.exercises.speech import Speaker
 from posture_feedback.exercises.tracker import ExerciseTracker
+from posture_feedback.exercises.viewing import STEP_INTO_VIEW
 from posture_feedback.types import AngleTable, FrameResult, Landmarks, View
 
 
@@ -71,7 +72,9 @@ class RunnerStatus:
     ``value``/``phase``: the tracked signal and phase now; ``target_text``: e.g.
     ``"left_shoulder_elevation ≥ 80°"``; ``held_s``/``hold_target_s`` for holds;
     ``rep_elapsed_s``: seconds into the repetition in progress (NaN at rest); ``ghost_u``: where
-    the demonstration's ghost is now (0..1, at the demonstrated pace; NaN without a demonstration).
+    the demonstration's ghost is now (0..1, at the demonstrated pace; NaN without a demonstration);
+    ``counting``: False while counting is paused in a set (wrong view, nobody seen), with
+    ``turn_hint`` saying what to do (e.g. "Counting paused: turn a quarter turn, side-on to the camera").
     """
 
     state: RunnerState
@@ -94,6 +97,8 @@ class RunnerStatus:
     target_text: str
     remaining_s: float
     last_cue: str | None
+    counting: bool = True
+    turn_hint: str | None = None
 
 
 def rep_feedback(rep: RepResult, tracker: ExerciseTracker) -> tuple[str, ...]:
@@ -184,6 +189,8 @@ class SessionRunner:
         self._next_progress = 5.0
         self._value = math.nan
         self._phase = ""
+        self._counting = True
+        self._turn_hint: str | None = None
         self._rest_s = 0.0
 
     # -- clock ---------------------------------------------------------------------------------
@@ -377,6 +384,7 @@ class SessionRunner:
         self._set_t0 = self._clock
         self._fault_since.clear()
         self._no_person_since = self._bad_view_since = None
+        self._counting, self._turn_hint = True, None
         self._next_progress = 5.0
         self._last_cue_t = -math.inf
         return [*ev, CountEvent(t=t, remaining=0, set_number=step.set_number, speech="Go")]
@@ -401,6 +409,7 @@ class SessionRunner:
         if values is not None:
             upd = tr.update(a, values, view, landmarks)
             self._value, self._phase = upd.value, upd.phase
+            self._counting, self._turn_hint = upd.counting, upd.turn_hint
             for rep in upd.reps:
                 fb = rep_feedback(rep, tr)
                 comparison = None
@@ -421,8 +430,10 @@ class SessionRunner:
                 ev.append(RepEvent(t=t, rep=rep, count=tr.count, target=item.reps, feedback=fb, speech=speech,
                                    comparison=comparison))  # fmt: skip
             ev += self._hold_events(t, upd.hold_events)
-            ev += self._cue(t, a, upd.faults, upd.view_ok, person)
+            ev += self._cue(t, a, upd.faults, upd.view_ok, person, upd.turn_hint)
         elif not person:
+            tr.pause(a)
+            self._counting, self._turn_hint = False, STEP_INTO_VIEW
             ev += self._cue(t, a, [], False, False)
         reason = self._set_finished(item, tr)
         if reason:
@@ -451,7 +462,9 @@ class SessionRunner:
             ev.append(HoldEvent(t=t, kind="progress", held_s=st.held_s, target_s=st.target_s, speech=f"{n} seconds"))
         return ev
 
-    def _cue(self, t: float, a: float, faults: list[Compensation], view_ok: bool, person: bool) -> list[Event]:
+    def _cue(
+        self, t: float, a: float, faults: list[Compensation], view_ok: bool, person: bool, hint: str | None = None
+    ) -> list[Event]:
         tr = self.tracker
         assert tr is not None
         names = {c.name for c in faults}
@@ -465,9 +478,9 @@ class SessionRunner:
         self._bad_view_since = None if not bad_view else (a if self._bad_view_since is None else self._bad_view_since)
         cand: tuple[str, int, str] | None = None
         if self._no_person_since is not None and a - self._no_person_since >= self.view_grace_s:
-            cand = ("Step into view of the camera", 10, "person")
+            cand = (STEP_INTO_VIEW, 10, "person")
         elif self._bad_view_since is not None and a - self._bad_view_since >= self.view_grace_s:
-            cand = (tr.definition.cue("view"), 9, "view")
+            cand = (tr.definition.cues.get("view") or hint or tr.definition.cue("view"), 9, "view")
         else:
             for c in faults:
                 if a - self._fault_since[c.name] >= self.cue_debounce_s:
@@ -601,6 +614,8 @@ class SessionRunner:
             target_text=tr.target_text() if tr else "",
             remaining_s=remaining,
             last_cue=self._last_cue[0] if self._last_cue else None,
+            counting=self._counting if tr else True,
+            turn_hint=self._turn_hint if tr else None,
         )
 
 

@@ -6,14 +6,21 @@
 progress as a ``TrackerUpdate``. Side ``both`` with a sided definition tracks the two sides
 together: the primary value is the *less advanced* side (so both limbs must reach the target)
 and a compensation is flagged when either side shows it.
+
+Counting only what is seen: the tracker counts, times and measures only in frames where the
+person is seen from one of the definition's ``views`` (``viewing.view_ok``). In other frames
+(and in frames without a person, ``pause``) its counting clock stops: a hold does not grow, a
+repetition in progress waits (its tempo excludes the pause), no compensation time accrues, and
+``TrackerUpdate.turn_hint`` says how to turn. Times in results are the caller's clock.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from posture_feedback.exercises.balance import SwayRecorder, SwayResult
 from posture_feedback.exercises.definitions import Compensation, ExerciseDefinition, fill
@@ -21,6 +28,7 @@ from posture_feedback.exercises.gait import GaitResult, MarchAnalyzer
 from posture_feedback.exercises.holds import HoldStatus, HoldTimer
 from posture_feedback.exercises.reps import RepCounter, RepPhase, RepResult
 from posture_feedback.exercises.signals import signal_value
+from posture_feedback.exercises.viewing import turn_hint, view_ok
 from posture_feedback.types import Landmarks, View
 
 SIDES = ("left", "right", "both")
@@ -39,6 +47,8 @@ class TrackerUpdate:
         hold_events: ``"started"``, ``"broken"``, ``"resumed"``, ``"complete"`` (holds and balance).
         faults: compensations seen in this frame, most important first.
         view_ok: the person is seen from a view the exercise needs (False when nobody is seen).
+        counting: this frame was counted (the view is right); False = counting paused.
+        turn_hint: how to turn when the view is wrong ("Counting paused: turn ..."), else None.
     """
 
     t: float
@@ -48,6 +58,8 @@ class TrackerUpdate:
     hold_events: list[str] = field(default_factory=list)
     faults: list[Compensation] = field(default_factory=list)
     view_ok: bool = True
+    counting: bool = True
+    turn_hint: str | None = None
 
 
 def _sides(side: str) -> tuple[str, ...]:
@@ -100,7 +112,10 @@ class ExerciseTracker:
                 compensation_min_s=min_s, count_compensated=True,
             )  # fmt: skip
         self.faults_s: dict[str, float] = {}
-        self._t_prev: float | None = None
+        self._t_prev: float | None = None  # counting clock of the last counted frame
+        self._t_frame: float | None = None  # caller's time of the last frame, counted or not
+        self.paused_s = 0.0  # seconds not counted (wrong view, nobody seen)
+        self._offsets: list[tuple[float, float]] = [(-math.inf, 0.0)]  # (counting time, paused_s from then on)
         self._history: deque[tuple[float, float]] = deque(maxlen=1200)  # (t, primary value), ~40 s at 30 fps
 
     # -- per frame ---------------------------------------------------------------------------
@@ -146,12 +161,46 @@ class ExerciseTracker:
         out.sort(key=lambda c: -c.priority)
         return out
 
+    # -- the counting clock --------------------------------------------------------------------
+    def _tick(self, t: float, counting: bool) -> float:
+        """Advance to caller time ``t``; the interval since the last frame is paused unless ``counting``.
+        Returns the counting clock (caller time minus the paused seconds)."""
+        if self._t_frame is not None and not counting:
+            self.paused_s += max(0.0, t - self._t_frame)
+        self._t_frame = t
+        if counting and self.paused_s != self._offsets[-1][1]:
+            self._offsets.append((t - self.paused_s, self.paused_s))
+        return t - self.paused_s
+
+    def caller_time(self, counting_t: float) -> float:
+        """The caller's time of a counting-clock time (results are reported on the caller's clock)."""
+        i = bisect.bisect_right(self._offsets, (counting_t, math.inf)) - 1
+        return counting_t + self._offsets[max(i, 0)][1]
+
+    def pause(self, t: float) -> None:
+        """A frame at time ``t`` without a person: counting stays paused until a counted frame."""
+        self._tick(t, False)
+
+    def _caller_rep(self, rep: RepResult) -> RepResult:
+        return replace(rep, start_t=self.caller_time(rep.start_t), end_t=self.caller_time(rep.end_t))
+
     def update(
         self, t: float, values: Mapping[str, float], view: View = View.UNKNOWN, landmarks: Landmarks | None = None
     ) -> TrackerUpdate:
-        """Feed one frame's signals (``signals.compute_signals``) at time ``t`` (seconds)."""
+        """Feed one frame's signals (``signals.compute_signals``) at time ``t`` (seconds) and its view.
+
+        Nothing is counted unless ``view`` is one of the definition's views (module docstring).
+        """
         d = self.definition
-        view_ok = (not d.views or view in d.views) and view is not View.UNKNOWN
+        ok = view_ok(d.views, view)
+        t_real = t
+        t = self._tick(t_real, ok)
+        if not ok:
+            return TrackerUpdate(
+                t=t_real, value=self.primary_value(values), phase=self.phase_name(), view_ok=False, counting=False,
+                turn_hint=turn_hint(d.views, view, self.side),
+            )  # fmt: skip
+        view_ok_ = ok
         faults = self._faults(values, view)
         dt = 0.0 if self._t_prev is None else max(0.0, t - self._t_prev)
         self._t_prev = t
@@ -159,12 +208,12 @@ class ExerciseTracker:
             self.faults_s[c.name] = self.faults_s.get(c.name, 0.0) + dt
         flags = [c.name for c in faults]
         value = self.primary_value(values)
-        self._history.append((t, value))
-        upd = TrackerUpdate(t=t, value=value, phase="", faults=faults, view_ok=view_ok)
+        self._history.append((t_real, value))
+        upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_)
         if self.counter is not None:
             rep = self.counter.update(t, value, flags)
             if rep is not None:
-                upd.reps.append(rep)
+                upd.reps.append(self._caller_rep(rep))
         elif self.hold is not None:
             named = {}
             for name, _ in self.hold.conditions:
@@ -177,13 +226,14 @@ class ExerciseTracker:
             if self.sway is not None and self.hold.in_range and not self.hold.breaks:
                 self.sway.add(t, landmarks)
         elif self.march is not None:
-            upd.reps.extend(self.march.update(t, values, flags))
+            upd.reps.extend(self._caller_rep(r) for r in self.march.update(t, values, flags))
         upd.phase = self.phase_name()
         return upd
 
     # -- progress ----------------------------------------------------------------------------
     def trace(self, start_t: float, end_t: float, pre_s: float = 0.5) -> tuple[list[float], list[float]]:
-        """(times, primary values) recorded from ``start_t − pre_s`` to ``end_t`` (seconds; recent history only)."""
+        """(times, primary values) of the counted frames from ``start_t − pre_s`` to ``end_t`` (caller's
+        seconds; recent history only)."""
         pts = [(t, v) for t, v in self._history if start_t - pre_s <= t <= end_t]
         return [t for t, _ in pts], [v for _, v in pts]
 
@@ -205,14 +255,22 @@ class ExerciseTracker:
 
     @property
     def reps(self) -> list[RepResult]:
+        """Every repetition (or step) so far, times on the caller's clock."""
         if self.counter is not None:
-            return list(self.counter.reps)
+            return [self._caller_rep(r) for r in self.counter.reps]
         if self.march is not None:
-            return sorted((r for c in self.march.counters.values() for r in c.reps), key=lambda r: r.end_t)
+            steps = sorted((r for c in self.march.counters.values() for r in c.reps), key=lambda r: r.end_t)
+            return [self._caller_rep(r) for r in steps]
         return []
 
     def hold_status(self) -> HoldStatus | None:
-        return self.hold.status() if self.hold is not None else None
+        """The hold's progress (counted seconds only; ``first_break_t`` on the caller's clock)."""
+        if self.hold is None:
+            return None
+        st = self.hold.status()
+        if st.first_break_t is not None:
+            st = replace(st, first_break_t=self.caller_time(st.first_break_t))
+        return st
 
     def sway_result(self) -> SwayResult | None:
         return self.sway.result() if self.sway is not None else None
