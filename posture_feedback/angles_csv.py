@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from posture_feedback.types import ANGLE_NAMES, FrameResult
+from posture_feedback.types import ANGLE_NAMES, AngleTable, FrameResult
 
 BASE_COLUMNS: tuple[str, ...] = ("frame", "time_s", "person", "view", *ANGLE_NAMES)
 
@@ -40,14 +40,18 @@ class AngleCsvWriter:
         include_validity: bool = False,
         valid_only: bool = False,
         laptop_signals: bool = False,
+        include_uncertainty: bool = False,
     ) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
         self._targets = list(target_ids)
         self._validity = include_validity
         self._valid_only = valid_only
+        self._uncertainty = include_uncertainty
         header = [*BASE_COLUMNS, "azimuth_deg", "people", "track_id"]
         if include_validity:
             header += [f"valid_{n}" for n in ANGLE_NAMES]
+        if include_uncertainty:
+            header += [f"unc_{n}" for n in ANGLE_NAMES]
         if self._targets:
             header += [f"target_{t}" for t in self._targets] + ["cue"]
         self._laptop = None
@@ -58,9 +62,10 @@ class AngleCsvWriter:
             header += list(ls.SIGNAL_NAMES)
         self._writer.writerow(header)
 
-    def write(self, result: FrameResult) -> None:
+    def write(self, result: FrameResult, angles: AngleTable | None = None) -> None:
+        """One row; ``angles`` replaces ``result.angles`` (e.g. filtered over the recording)."""
         found = result.person_found
-        angles = result.angles
+        angles = result.angles if angles is None else angles
         row: list[str | int] = [result.frame.index, f"{result.frame.timestamp_s:.4f}", int(found), result.view.value]
         for name in ANGLE_NAMES:
             a = angles[name]
@@ -69,6 +74,8 @@ class AngleCsvWriter:
         row += [_fmt(result.azimuth_deg, 1) if found else "", len(result.people), track]
         if self._validity:
             row += [int(angles[n].valid) if found else "" for n in ANGLE_NAMES]
+        if self._uncertainty:
+            row += [_fmt(angles[n].uncertainty, 1) if found else "" for n in ANGLE_NAMES]
         if self._targets:
             states = {s.target: s.verdict.value for s in result.targets}
             row += [states.get(t, "") for t in self._targets] + [result.cue or ""]
@@ -111,6 +118,68 @@ class _LaptopColumns:
         out = [row + self._cells(raw, neutral) for row, raw in self.pending]
         self.pending.clear()
         return out
+
+
+def filter_angle_csv(
+    path: str | Path,
+    fps: float,
+    cutoff_hz: float | None = None,
+    keep_uncertainty: bool = True,
+    valid_only: bool = False,
+) -> None:
+    """Rewrite an angle CSV with its angle columns zero-phase filtered over the whole recording.
+
+    ``smoothing.zero_phase_filter`` (cut-off ``smoothing.ZERO_PHASE_CUTOFF_HZ`` unless given) on
+    each angle column, over the rows with a person; each angle's jitter is added to its
+    ``unc_<angle>`` (``kinematics.with_jitter``) and ``valid_<angle>`` becomes 0 where that
+    uncertainty exceeds ``kinematics.VALID_MAX_UNCERTAINTY``. Other columns are left as they
+    are; ``valid_only`` leaves the cells that became invalid empty. ``keep_uncertainty=False``
+    drops the ``unc_`` columns afterwards (they were only needed for validity).
+    """
+    import numpy as np
+
+    from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY, with_jitter
+    from posture_feedback.smoothing import ZERO_PHASE_CUTOFF_HZ, zero_phase_filter
+
+    path = Path(path)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if len(rows) < 2:
+        return
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    found = np.array([r[col["person"]] == "1" for r in body])
+
+    def read(name: str) -> np.ndarray:
+        i = col[name]
+        return np.array([float(r[i]) if r[i] not in ("", "nan") else np.nan for r in body])
+
+    values = np.column_stack([read(n) for n in ANGLE_NAMES])
+    values[~found] = np.nan
+    filtered, jitter = zero_phase_filter(values, fps, ZERO_PHASE_CUTOFF_HZ if cutoff_hz is None else cutoff_hz)
+    has_unc = all(f"unc_{n}" in col for n in ANGLE_NAMES)
+    if has_unc:
+        unc = with_jitter(np.column_stack([read(f"unc_{n}") for n in ANGLE_NAMES]), jitter)
+    for k, r in enumerate(body):
+        if not found[k]:
+            continue
+        for j, n in enumerate(ANGLE_NAMES):
+            if r[col[n]] != "":
+                r[col[n]] = _fmt(filtered[k, j])
+            if has_unc:
+                r[col[f"unc_{n}"]] = _fmt(unc[k, j], 1)
+                if not unc[k, j] <= VALID_MAX_UNCERTAINTY:
+                    if f"valid_{n}" in col and r[col[f"valid_{n}"]] == "1":
+                        r[col[f"valid_{n}"]] = "0"
+                    if valid_only:
+                        r[col[n]] = ""
+    if has_unc and not keep_uncertainty:
+        keep = [i for i, name in enumerate(header) if not name.startswith("unc_")]
+        rows = [[r[i] for i in keep] for r in rows]
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    tmp.replace(path)
 
 
 def write_csv(path: str | Path, results: Iterable[FrameResult], **kwargs: object) -> None:

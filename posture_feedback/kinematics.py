@@ -129,6 +129,81 @@ BASE_UNCERTAINTY: dict[str, float] = {
 DEPTH_UNCERTAINTY = 5.0
 VISIBILITY_UNCERTAINTY = 8.0
 
+#: Angles measured against the world vertical: an error in ``up`` goes into them.
+UP_DEPENDENT_ANGLES = frozenset({
+    "trunk_inclination", "shoulder_tilt", "pelvic_tilt", "head_tilt", "craniovertebral_angle",
+    "trunk_forward_lean", "trunk_lateral_lean", "head_forward_lean",
+})  # fmt: skip
+#: Uncertainty of ``up`` (degrees) when no vertical is known and the camera is assumed level: the
+#: tilt of the accuracy set's four calibrated cameras (pitch 18–25°, roll up to 26°).
+LEVEL_UP_UNCERTAINTY_DEG = 20.0
+#: Uncertainty of ``up`` (degrees) from a camera calibration that states none.
+CALIBRATED_UP_UNCERTAINTY_DEG = 3.0
+#: 80% uncertainty model (degrees): the terms of ``angle_uncertainty``, fitted (pinball loss at
+#: the 80th percentile of |error|) on the 4-camera accuracy set with the camera's true vertical,
+#: after the zero-phase filter of ``analyze`` (docs/accuracy.md, "Uncertainty"). Base per angle
+#: group; the trunk's base is the reference's own noise (about 3°).
+UNC_BASE: dict[str, float] = {
+    "left_elbow_flexion": 21.0,
+    "right_elbow_flexion": 21.0,
+    "left_shoulder_elevation": 8.5,
+    "right_shoulder_elevation": 8.5,
+    "left_hip_flexion": 7.5,
+    "right_hip_flexion": 7.5,
+    "left_knee_flexion": 12.0,
+    "right_knee_flexion": 12.0,
+    "trunk_inclination": 3.0,
+    "shoulder_tilt": 7.0,
+    "pelvic_tilt": 7.0,
+    "head_tilt": 7.0,
+    "craniovertebral_angle": 21.0,
+    "trunk_forward_lean": 3.0,
+    "trunk_lateral_lean": 3.0,
+    "head_forward_lean": 21.0,
+}
+UNC_DEPTH = 11.0
+UNC_VISIBILITY = 28.5
+UNC_BACK = 7.0
+UNC_TILT = 1.0
+#: Weight of the angle's own jitter (RMS of raw − zero-phase-filtered value over
+#: ``smoothing.JITTER_WINDOW_S``), added by ``with_jitter`` where a recording gives it.
+UNC_JITTER = 4.4
+#: A sagittal angle measured through depth (face-on, from the back, oblique) whose 80%
+#: uncertainty is larger than this (degrees) is not valid; ``analyze`` applies the bound to
+#: every angle of a filtered recording once the jitter term is known.
+VALID_MAX_UNCERTAINTY = 20.0
+
+
+def with_jitter(uncertainty: np.ndarray, jitter_deg: np.ndarray) -> np.ndarray:
+    """The 80% uncertainty with the jitter term added in quadrature (NaN jitter adds nothing)."""
+    j = np.where(np.isfinite(jitter_deg), UNC_JITTER * jitter_deg, 0.0)
+    return np.sqrt(uncertainty**2 + j**2)
+
+
+#: sin φ above which a sagittal angle counts as a depth measurement (its plane > 30° from the image plane).
+DEPTH_MEASUREMENT_SIN = 0.5
+_SAGITTAL = np.array([n in SAGITTAL_ONLY_ANGLES for n in ANGLE_NAMES])
+_UP_DEP = np.array([n in UP_DEPENDENT_ANGLES for n in ANGLE_NAMES])
+
+
+def angle_uncertainty(
+    sin_phi: np.ndarray, vis_term: np.ndarray, up_uncertainty_deg: float, azimuth_deg: float = float("nan")
+) -> np.ndarray:
+    """Half-width (degrees) of an interval meant to hold the true angle 80% of the time, per angle.
+
+    Root sum of squares of: the angle's base error, depth (``UNC_DEPTH`` · sin φ), visibility
+    (``UNC_VISIBILITY`` · vis_term), a back view (``UNC_BACK`` · max(0, −cos azimuth); NaN
+    azimuth counts as a back view) and the camera's vertical (``UNC_TILT`` · up uncertainty, for
+    ``UP_DEPENDENT_ANGLES``).
+    """
+    base = np.fromiter((UNC_BASE[n] for n in ANGLE_NAMES), float, _N)
+    back = max(0.0, -math.cos(math.radians(azimuth_deg))) if math.isfinite(azimuth_deg) else 1.0
+    tilt = np.where(_UP_DEP, UNC_TILT * up_uncertainty_deg, 0.0)
+    return np.sqrt(
+        base**2 + (UNC_DEPTH * sin_phi) ** 2 + (UNC_VISIBILITY * vis_term) ** 2 + (UNC_BACK * back) ** 2 + tilt**2
+    )
+
+
 # The 8 joint angles as (vertex, a, b) index arrays, and whether the value is 180 − ∠.
 _JOINT_NAMES = tuple(n for n in ANGLE_NAMES if n.endswith(("_flexion", "_elevation")))
 _JOINT_SLOTS = np.array([ANGLE_INDEX[n] for n in _JOINT_NAMES])
@@ -158,7 +233,9 @@ for _v in View:
     for _n in ANGLE_NAMES:
         if _n in FRONTAL_LINE_ANGLES and _v in (View.SIDE, View.UNKNOWN):
             _ok[ANGLE_INDEX[_n]] = False
-        if _n in SAGITTAL_ONLY_ANGLES and _v in (View.FRONT, View.BACK, View.UNKNOWN):
+        # Face-on and from the back a sagittal angle is a depth measurement: valid only when its
+        # uncertainty is within VALID_MAX_UNCERTAINTY (compute_angles), not by the view alone.
+        if _n in SAGITTAL_ONLY_ANGLES and _v is View.UNKNOWN:
             _ok[ANGLE_INDEX[_n]] = False
     _VALID_BY_VIEW[_v] = _ok
 
@@ -212,33 +289,19 @@ def _pick_line(p: np.ndarray, ok: np.ndarray, low: np.ndarray, high: np.ndarray)
     return 0.5 * (p[hi[0]] + p[hi[1]] - p[lo[0]] - p[lo[1]]), np.concatenate((lo, hi))
 
 
-def compute_angles(
+def measure_angles(
     landmarks: Landmarks,
-    view: View,
     *,
     azimuth_deg: float = float("nan"),
     up: np.ndarray | None = None,
     min_visibility: float = 0.5,
-) -> AngleTable:
-    """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The canonical angle values with the inputs of the uncertainty model.
 
-    Computed on ``hybrid_points`` (image x, y with world depth), see the module docstring.
-
-    Args:
-        landmarks: the person's landmarks (world landmarks in metres, image in pixels).
-        view: the person's view (``view.classify_view``); decides ``valid``.
-        azimuth_deg: the camera azimuth from ``view.classify_view`` (degrees); gives the
-            person's forward direction for the craniovertebral angle and the sagittal plane for
-            the uncertainty. NaN: forward from the shoulder line.
-        up: the world vertical as a unit vector in world-landmark axes (x right, y down, z
-            away from the camera); default (0, -1, 0) = level camera.
-        min_visibility: landmarks with confidence (min of visibility and presence) below this
-            give NaN for every angle that needs them.
-
-    Returns:
-        ``AngleTable`` with values (NaN where not measurable), valid (measured and meaningful
-        in this view, see the module docstring) and uncertainty (± degrees, NaN where not
-        measured).
+    Returns (values, sin_phi, vis_term), each (len(ANGLE_NAMES),): values in degrees (NaN where
+    not measurable); sin φ of the angle between each angle's measurement plane and the image
+    plane (1 where unknown); the visibility term in [0, 1] ((1 − c) / (1 − min_visibility), c =
+    lowest confidence of the landmarks used). See ``compute_angles`` for the arguments.
     """
     u = DEFAULT_UP if up is None else np.asarray(up, dtype=float) / np.linalg.norm(up)
     conf = np.minimum(landmarks.visibility, landmarks.presence)
@@ -319,13 +382,51 @@ def compute_angles(
         cmin[_CVA] = cmin[_HFWD] = conf[head_idx].min()
     sin_phi[_CVA] = sin_phi[_HFWD] = sag_sin
 
-    measured = ~np.isnan(values)
     vis_term = np.minimum(np.maximum((1.0 - cmin) / max(1.0 - min_visibility, 1e-6), 0.0), 1.0)
     sin_phi[np.isnan(sin_phi)] = 1.0
-    base = np.fromiter((BASE_UNCERTAINTY[n] for n in ANGLE_NAMES), float, _N)
-    unc = base + DEPTH_UNCERTAINTY * sin_phi + VISIBILITY_UNCERTAINTY * vis_term
+    return values, sin_phi, vis_term
+
+
+def compute_angles(
+    landmarks: Landmarks,
+    view: View,
+    *,
+    azimuth_deg: float = float("nan"),
+    up: np.ndarray | None = None,
+    min_visibility: float = 0.5,
+    up_uncertainty_deg: float | None = None,
+) -> AngleTable:
+    """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
+
+    Computed on ``hybrid_points`` (image x, y with world depth), see the module docstring.
+
+    Args:
+        landmarks: the person's landmarks (world landmarks in metres, image in pixels).
+        view: the person's view (``view.classify_view``); decides ``valid``.
+        azimuth_deg: the camera azimuth from ``view.classify_view`` (degrees); gives the
+            person's forward direction for the craniovertebral angle and the sagittal plane for
+            the uncertainty. NaN: forward from the shoulder line.
+        up: the world vertical as a unit vector in world-landmark axes (x right, y down, z
+            away from the camera); default (0, -1, 0) = level camera.
+        min_visibility: landmarks with confidence (min of visibility and presence) below this
+            give NaN for every angle that needs them.
+
+    Returns:
+        ``AngleTable`` with values (NaN where not measurable), valid (measured and meaningful
+        in this view, see the module docstring) and uncertainty (± degrees, NaN where not
+        measured).
+    """
+    values, sin_phi, vis_term = measure_angles(landmarks, azimuth_deg=azimuth_deg, up=up, min_visibility=min_visibility)
+    if up_uncertainty_deg is None:
+        up_uncertainty_deg = LEVEL_UP_UNCERTAINTY_DEG if up is None else CALIBRATED_UP_UNCERTAINTY_DEG
+    unc = angle_uncertainty(sin_phi, vis_term, up_uncertainty_deg, azimuth_deg)
+    measured = ~np.isnan(values)
     unc[~measured] = np.nan
-    return AngleTable(values=values, valid=measured & _VALID_BY_VIEW[view], uncertainty=unc)
+    # A sagittal angle seen face-on or from the back (its plane more than 30° out of the image
+    # plane) is a depth measurement: valid only within the stated uncertainty bound.
+    depth_measurement = _SAGITTAL & (sin_phi > DEPTH_MEASUREMENT_SIN)
+    valid = measured & _VALID_BY_VIEW[view] & ~(depth_measurement & ~(unc <= VALID_MAX_UNCERTAINTY))
+    return AngleTable(values=values, valid=valid, uncertainty=unc)
 
 
 def pose_with_angles(

@@ -8,9 +8,15 @@ import numpy as np
 import pytest
 
 from posture_feedback import landmarks as lm
-from posture_feedback.kinematics import ANGLE_JOINTS, compute_angles, hybrid_points, pose_with_angles
+from posture_feedback.kinematics import (
+    ANGLE_JOINTS,
+    VALID_MAX_UNCERTAINTY,
+    compute_angles,
+    hybrid_points,
+    pose_with_angles,
+)
 from posture_feedback.types import ANGLE_NAMES, Landmarks, View
-from posture_feedback.view import classify_view
+from posture_feedback.view import DEFAULT_UP, classify_view
 
 AZIMUTHS = (0.0, 30.0, -45.0, 90.0, -90.0, 135.0, 180.0)
 
@@ -141,22 +147,40 @@ def test_side_on_trunk_and_cva_fall_back_on_the_near_side():
     assert not table["shoulder_tilt"].measured
 
 
+HEAD = {"craniovertebral_angle", "head_forward_lean"}
+LINES = {"shoulder_tilt", "pelvic_tilt", "head_tilt", "trunk_lateral_lean"}
+
+
 @pytest.mark.parametrize(
-    ("view", "invalid"),
+    ("view", "azimuth", "invalid"),
     [
-        (View.FRONT, {"craniovertebral_angle", "trunk_forward_lean", "head_forward_lean"}),
-        (View.BACK, {"craniovertebral_angle", "trunk_forward_lean", "head_forward_lean"}),
-        (View.SIDE, {"shoulder_tilt", "pelvic_tilt", "head_tilt", "trunk_lateral_lean"}),
-        (View.OBLIQUE, set()),
-        (View.UNKNOWN, {"shoulder_tilt", "pelvic_tilt", "head_tilt", "craniovertebral_angle", "trunk_lateral_lean",
-                        "trunk_forward_lean", "head_forward_lean"}),
+        # Face-on, from the back and oblique, the head's sagittal angle is a depth measurement whose
+        # 80% uncertainty (>= 21 deg base on the accuracy set, + depth) is beyond the 20 deg bound; the
+        # trunk's (base 3 deg + depth 11 deg) is within it.
+        (View.FRONT, 0.0, HEAD),
+        (View.BACK, 180.0, HEAD),
+        (View.SIDE, 90.0, LINES),
+        (View.OBLIQUE, 45.0, HEAD),
+        (View.UNKNOWN, float("nan"), LINES | HEAD | {"craniovertebral_angle", "trunk_forward_lean"}),
     ],
 )
-def test_validity_by_view(view, invalid):
-    table = compute_angles(pose_with_angles(azimuth_deg=10.0, head_lean=20.0), view, azimuth_deg=10.0)
+def test_validity_by_view_and_uncertainty(view, azimuth, invalid):
+    a0 = 0.0 if math.isnan(azimuth) else azimuth
+    table = compute_angles(pose_with_angles(azimuth_deg=a0, head_lean=20.0), view, azimuth_deg=azimuth, up=DEFAULT_UP)
     for a in table:
         assert a.measured, a.name
-        assert a.valid == (a.name not in invalid), a.name
+        assert a.valid == (a.name not in invalid), (a.name, a.uncertainty)
+
+
+def test_depth_measurement_bound():
+    """Sagittal angles out of the image plane are valid only within VALID_MAX_UNCERTAINTY."""
+    t = compute_angles(pose_with_angles(azimuth_deg=0.0), View.FRONT, azimuth_deg=0.0, up=DEFAULT_UP)
+    for name in ("trunk_forward_lean", "head_forward_lean"):
+        assert t[name].valid == (t[name].uncertainty <= VALID_MAX_UNCERTAINTY)
+    # An unknown camera tilt (level assumed: 20 deg) widens every angle measured against up.
+    level = compute_angles(pose_with_angles(azimuth_deg=0.0), View.FRONT, azimuth_deg=0.0)
+    assert level["trunk_forward_lean"].uncertainty > t["trunk_forward_lean"].uncertainty + 5
+    assert level["left_knee_flexion"].uncertainty == pytest.approx(t["left_knee_flexion"].uncertainty)
 
 
 def test_uncertainty_grows_out_of_the_image_plane_and_with_low_visibility():

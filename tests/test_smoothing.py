@@ -244,3 +244,33 @@ def test_output_never_leaves_the_range_of_the_inputs(
         y = f(np.array([v]), float(t[i]), 50.0)[0]
         seen = values[: i + 1]
         assert min(seen) - 1e-6 <= y <= max(seen) + 1e-6
+
+
+def test_zero_phase_filter_keeps_slow_motion_without_lag_and_removes_noise():
+    pytest.importorskip("scipy")
+    from posture_feedback.smoothing import zero_phase_filter
+
+    fps = 60.0
+    t = np.arange(240) / fps
+    slow = 20.0 * np.sin(2 * np.pi * 0.5 * t)  # a 0.5 Hz movement (2 s period), deg
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0.0, 2.0, t.size)  # white noise, 2 deg RMS
+    out, jitter = zero_phase_filter(np.column_stack([slow + noise, slow]), fps)
+    core = slice(30, -30)
+    # the noise-free movement passes unchanged and without lag (zero phase): < 0.3 deg anywhere
+    assert np.max(np.abs(out[core, 1] - slow[core])) < 0.3
+    # white noise up to 30 Hz keeps ~ sqrt(3/30) of its RMS below the 3 Hz cut-off
+    assert np.std(out[core, 0] - slow[core]) < 0.8
+    # the jitter is the noise's RMS it removed (2 deg x sqrt(1 - 0.1))
+    assert np.median(jitter[core, 0]) == pytest.approx(1.9, abs=0.3)
+    assert np.median(jitter[core, 1]) < 0.1
+
+
+def test_zero_phase_filter_never_bridges_gaps():
+    pytest.importorskip("scipy")
+    from posture_feedback.smoothing import zero_phase_filter
+
+    x = np.concatenate([np.zeros(50), np.full(5, np.nan), np.full(50, 40.0)])[:, None]
+    out, jitter = zero_phase_filter(x, 30.0)
+    assert np.isnan(out[50:55]).all() and np.isnan(jitter[50:55]).all()
+    assert np.allclose(out[:50], 0.0, atol=1e-6) and np.allclose(out[55:], 40.0, atol=1e-6)

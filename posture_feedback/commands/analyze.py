@@ -106,7 +106,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile)")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
-    p.add_argument("--validity", action="store_true", help="add valid_<angle> columns (1 = meaningful in this view)")
+    p.add_argument(
+        "--validity",
+        action="store_true",
+        help="add valid_<angle> columns (1 = meaningful in this view and uncertainty within ±20 deg)",
+    )
+    p.add_argument(
+        "--uncertainty",
+        action="store_true",
+        help="add unc_<angle> columns: half-width (deg) of an interval meant to hold the true angle 80%% of the time",
+    )
+    p.add_argument(
+        "--no-filter",
+        action="store_true",
+        help="keep the live (One Euro) angles; by default a video's angles are low-pass filtered without lag "
+        "(Butterworth, 3 Hz, forwards and backwards) unless --targets or --annotated need the live values",
+    )
     p.add_argument(
         "--laptop-signals",
         action="store_true",
@@ -225,6 +240,7 @@ def _default_out(video: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.annotate import AngleAnnotator, CueAnnotator, InfoAnnotator, SkeletonAnnotator, render
     from posture_feedback.pipeline import Pipeline, PipelineOptions, options_for_source
+    from posture_feedback.pose import RunningMode
     from posture_feedback.sources import open_source
 
     if args.max_people is not None and args.max_people < 1:
@@ -264,6 +280,10 @@ def run(args: argparse.Namespace) -> int:
         raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
+        # Zero-phase filtering rewrites the angles after the run: only where nothing was drawn or
+        # judged on the live values (one truth per frame), and only for videos (not still images).
+        zero_phase = not (args.no_filter or args.targets or args.annotated) and bool(getattr(source, "fps", 0))
+        zero_phase = zero_phase and options.pose.mode == RunningMode.VIDEO
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
                 open(out_path, "w", newline="", encoding="utf-8") as f:
             ids = [t.id for t in target_set.targets] if target_set else []
@@ -272,6 +292,7 @@ def run(args: argparse.Namespace) -> int:
             csv_writer = AngleCsvWriter(
                 f, ids, include_validity=args.validity, valid_only=args.valid_only,
                 laptop_signals=getattr(args, "laptop_signals", False),
+                include_uncertainty=args.uncertainty or (zero_phase and (args.validity or args.valid_only)),
             )  # fmt: skip
             trc = TrcWriter(args.trc, source.fps, options.min_visibility) if args.trc is not None else None
             from tqdm import tqdm
@@ -301,6 +322,10 @@ def run(args: argparse.Namespace) -> int:
             writer_video.release()
     if not stats.frames:
         raise SourceError(f"{args.video} yielded no frames")
+    if zero_phase:
+        from posture_feedback.angles_csv import filter_angle_csv
+
+        filter_angle_csv(out_path, source.fps, keep_uncertainty=args.uncertainty, valid_only=args.valid_only)
     if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
         exported.append(mot_from_angle_csv(out_path, args.mot))
     print(stats.text(elapsed, out_path, args.annotated))
