@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from posture_feedback.feedback import CueSelector
+from posture_feedback.framing import apply_framing
 from posture_feedback.kinematics import compute_angles
 from posture_feedback.person import PersonSelector, SelectionOptions
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
@@ -165,6 +166,8 @@ class Pipeline:
         angles = compute_angles(
             smoothed, view, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility
         )
+        # hips below the desk edge: no confident hip or trunk angle (framing.py)
+        angles = apply_framing(angles, smoothed, self.options.min_visibility)
         result.landmarks = smoothed
         result.view = view
         result.azimuth_deg = azimuth
