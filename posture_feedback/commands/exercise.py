@@ -192,13 +192,18 @@ def summary_lines(result, frames: int, found: int) -> list[str]:
             vt = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"
             text = f"{s.count} reps counted of {len(s.reps)} attempts ({vt})"
         lines.append(head + text)
+    if getattr(result, "stopped", False):
+        lines.append("session: stopped before the plan's end (the recording ended or it was stopped)")
+    else:
+        lines.append("session: completed")
     return lines
 
 
 def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".json":
-        doc = {"title": result.title, "reps": rows, "sets": [_set_dict(s) for s in result.sets]}
+        sets = [_set_dict(s) for s in result.sets]
+        doc = {"title": result.title, "status": result.status, "reps": rows, "sets": sets}
         path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     elif path.suffix.lower() == ".csv":
         with open(path, "w", newline="", encoding="utf-8") as f:

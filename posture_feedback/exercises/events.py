@@ -47,13 +47,23 @@ class SetResult:
 
 @dataclass(frozen=True)
 class SessionResult:
-    """All sets of a session, in order, and the exercises skipped (item indices)."""
+    """All sets of a session, in order, and the exercises skipped (item indices).
+
+    ``stopped``: the session was ended by ``SessionRunner.stop`` (a Stop button, the end of a
+    recording) before the plan's last set: it is a stopped session, not a completed one.
+    """
 
     title: str
     start_t: float
     end_t: float
     sets: tuple[SetResult, ...]
     skipped: tuple[int, ...] = ()
+    stopped: bool = False
+
+    @property
+    def status(self) -> str:
+        """``"stopped"`` or ``"completed"``: the words the window, the CLI and the records use."""
+        return "stopped" if self.stopped else "completed"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,8 @@ Feed it every frame (``feed(FrameResult)`` or ``update(t, signals, view, ...)``)
 ``tick(t)`` when no frame comes; each call returns the events that happened, in order
 (``events.py``). ``pause``/``resume`` freeze every timer (holds, rests, time limits);
 ``advance`` ends the current wait (instruction, countdown, rest) or set early; ``skip``
-abandons the current exercise; ``stop`` ends the session. Times of the clock are seconds (frame timestamps).
+abandons the current exercise; ``stop`` ends the session as *stopped* (``SessionResult.stopped``).
+Times of the clock are seconds (frame timestamps).
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ class SessionRunner:
         self._counting = True
         self._turn_hint: str | None = None
         self._rest_s = 0.0
+        self._stopped = False
 
     # -- clock ---------------------------------------------------------------------------------
     def _advance_clock(self, t: float) -> None:
@@ -302,6 +304,7 @@ class SessionRunner:
         ev: list[Event] = []
         if self.state is RunnerState.ACTIVE:
             ev += self._end_set(t, "stopped", then_next=False)
+        self._stopped = True
         return self._emit(ev + self._finish(t))
 
     def tick(self, t: float) -> list[Event]:
@@ -567,14 +570,15 @@ class SessionRunner:
     def _finish(self, t: float) -> list[Event]:
         self._enter(RunnerState.DONE)
         self._i = len(self.steps)
-        return [SessionDone(t=t, result=self.result, speech="Session complete. Well done")]
+        speech = "Session stopped" if self._stopped else "Session complete. Well done"
+        return [SessionDone(t=t, result=self.result, speech=speech)]
 
     # -- results -------------------------------------------------------------------------------
     @property
     def result(self) -> SessionResult:
         return SessionResult(
             title=self.plan.title, start_t=0.0, end_t=self._clock, sets=tuple(self._sets),
-            skipped=tuple(self._skipped),
+            skipped=tuple(self._skipped), stopped=self._stopped,
         )  # fmt: skip
 
     @property

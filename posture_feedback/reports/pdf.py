@@ -119,14 +119,16 @@ def _unit(unit: str) -> str:
 
 def _summary_page(data: ReportData) -> Figure:
     fig = _page(f"Progress report: {data.profile.name}", layout=False)
-    done = sum(1 for s in data.summaries if s.status == "completed" or s.n_reps)
+    done = sum(1 for s in data.summaries if s.status == "completed")
+    stopped = sum(1 for s in data.summaries if s.status == "aborted")
     hours = sum(d.monitored_s for d in data.monitor) / 3600
     lines = [
         f"Period: {data.start.strftime('%d %b %Y')} to {data.end.strftime('%d %b %Y')}"
         f"        Generated: {datetime.now().strftime('%d %b %Y %H:%M')}",
         "",
         f"Evaluations: {len(data.assessments)}",
-        f"Exercise sessions: {done} done; {data.done_planned} of {data.planned} planned sessions done "
+        f"Exercise sessions: {done} done" + (f", {stopped} stopped early" if stopped else "")
+        + f"; {data.done_planned} of {data.planned} planned sessions done "
         f"(adherence {_pct(data.adherence_rate)})",
         f"Repetitions: {data.n_reps}; good form {_pct(data.good_fraction)}; "
         f"time in target range {_pct(data.mean_time_in_range_frac)}",

@@ -229,9 +229,12 @@ def _peaks(first: float, last: float) -> str:
 def text_summary(data: ReportData) -> str:
     """A plain-text summary (the ``posture-feedback history`` output)."""
     lines = [f"{data.profile.name}: {data.start.isoformat()} to {data.end.isoformat()}"]
-    done = sum(1 for s in data.summaries if s.status == "completed" or s.n_reps)
+    done = sum(1 for s in data.summaries if s.status == "completed")
+    stopped = sum(1 for s in data.summaries if s.status == "aborted")
+    stopped_text = f", {stopped} stopped early" if stopped else ""
     lines.append(
-        f"  sessions: {done} done, {data.done_planned} of {data.planned} planned ({_pct(data.adherence_rate)}); "
+        f"  sessions: {done} done{stopped_text}, {data.done_planned} of {data.planned} planned "
+        f"({_pct(data.adherence_rate)}); "
         f"{data.n_reps} repetitions, {_pct(data.good_fraction)} good, "
         f"{_pct(data.mean_time_in_range_frac)} time in range"
     )

@@ -845,7 +845,8 @@ class Database:
 
         Planned: each plan (not archived) counts 1 on the weekdays of its schedule, from the day
         of its first version, using the newest version saved on or before that day. Done: sessions
-        that day that were completed or recorded at least one repetition.
+        that day that were completed, or left unfinished by a crash (``running``) with at least one
+        repetition recorded; a session stopped before the plan's end (``aborted``) is not done.
         """
         if end < start:
             raise StorageError(f"period end {end} is before its start {start}")
@@ -857,7 +858,8 @@ class Database:
             ).fetchall()
             done_rows = conn.execute(
                 "SELECT substr(s.started_at, 1, 10) AS day, count(*) FROM sessions s WHERE s.profile_id = ?"
-                " AND substr(s.started_at, 1, 10) BETWEEN ? AND ? AND (s.status = 'completed' OR EXISTS ("
+                " AND substr(s.started_at, 1, 10) BETWEEN ? AND ? AND (s.status = 'completed'"
+                " OR s.status = 'running' AND EXISTS ("
                 " SELECT 1 FROM sets st JOIN repetitions r ON r.set_id = st.id WHERE st.session_id = s.id))"
                 " GROUP BY day",
                 (profile_id, start.isoformat(), end.isoformat()),

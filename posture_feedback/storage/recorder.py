@@ -21,8 +21,9 @@ from typing import Any
 from posture_feedback.storage.database import Database
 from posture_feedback.storage.models import Repetition
 
-#: Runner verdicts that still count the repetition but flag it (quality "fair").
-FLAGGED_VERDICTS = ("too_fast", "too_slow", "too_far")
+#: Runner verdicts that still count the repetition but flag it (quality "fair"); "compensated" counts
+#: only when the plan allows compensated reps (``count_compensated``), and is never "good".
+FLAGGED_VERDICTS = ("too_fast", "too_slow", "too_far", "compensated")
 
 
 def _plain(obj: Any) -> Any:
@@ -42,7 +43,7 @@ def rep_quality(verdict: str, counted: bool) -> str:
     """The stored quality of a runner verdict: good; fair (counted but flagged); poor (not counted)."""
     if not counted:
         return "poor"
-    return "fair" if verdict in FLAGGED_VERDICTS else "good"
+    return "good" if verdict == "good" else "fair"
 
 
 class SessionRecorder:
@@ -100,7 +101,10 @@ class SessionRecorder:
         elif kind == "SetDone":
             self._end_set(event.result)
         elif kind == "SessionDone":
-            self.close(status="completed", t=event.t)
+            # a session stopped before the plan's end (Stop, the end of a recording) is stored as
+            # "aborted" (shown as "stopped"), never as completed
+            stopped = bool(getattr(event.result, "stopped", False))
+            self.close(status="aborted" if stopped else "completed", t=event.t)
 
     def _start_set(self, t: float) -> None:
         if self._set_id is not None or self._exercise is None:
