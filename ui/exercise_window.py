@@ -490,10 +490,13 @@ class ExerciseWindow(SessionWindow):
         if self.db is None or pid is None:
             return
         from posture_feedback.storage.recorder import SessionRecorder
+        from posture_feedback.storage.stored_plans import stored_identity
 
         signals = {it.exercise.name: signal_name(it) for it in self._plan_running.items}
+        ident = stored_identity(self._plan_running, pid)  # a stored plan of this profile: its uid and version
         try:
-            self.recorder = SessionRecorder(self.db, pid, source=source_name(self.source_spec), signals=signals)
+            self.recorder = SessionRecorder(self.db, pid, ident.get("plan_id"), source=source_name(self.source_spec),
+                                            signals=signals, plan_version=ident.get("plan_version"))  # fmt: skip
         except StorageError as exc:
             self._storage_failed(exc)
 
@@ -601,10 +604,11 @@ class ExerciseWindow(SessionWindow):
     def _session_done(self, e: SessionDone) -> None:
         sets = e.result.sets
         counted = sum(s.count for s in sets if s.reps)
-        text = f"Session complete: {len(sets)} set{'' if len(sets) == 1 else 's'}"
+        head = "Session stopped before the end" if e.result.stopped else "Session complete"
+        text = f"{head}: {len(sets)} set{'' if len(sets) == 1 else 's'}"
         if any(s.reps for s in sets):
             text += f", {counted} repetitions counted"
-        self._set_cue(text, "#46d26a")
+        self._set_cue(text, "#ffb020" if e.result.stopped else "#46d26a")
         self.pause_button.setEnabled(False)
         self.next_button.setEnabled(False)
         self.skip_button.setEnabled(False)

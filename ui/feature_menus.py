@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: (object name, text, shortcut, method of ``FeatureMenus``)
 MENU_ITEMS: tuple[tuple[str, str, str, str], ...] = (
-    ("session_exercises", "Exercises…", "Ctrl+Shift+X", "open_exercises"),
+    ("session_exercises", "Exercises…", "Ctrl+Shift+X", "open_exercises"),  # opens on the profile's plan
     ("session_evaluation", "Evaluation…", "Ctrl+Shift+V", "open_evaluation"),
     ("session_history", "History…", "Ctrl+H", "open_history"),
     ("session_profile", "Profile…", "Ctrl+P", "choose_profile"),
@@ -135,12 +135,13 @@ class FeatureMenus(QObject):
             self.profile_name = name
 
     # -- actions -----------------------------------------------------------------------------
-    def _open_session(self, window_class: Any, options_class: Any) -> QWidget:
+    def _open_session(self, window_class: Any, options_class: Any, **options: Any) -> QWidget:
         """A session window (``window_class(options_class(...))``) on the mirror's source and the current profile."""
         self._release_source()
         window = window_class(
             options_class(
-                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model()
+                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model(),
+                **options,
             )  # fmt: skip
         )
         window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
@@ -151,7 +152,23 @@ class FeatureMenus(QObject):
         """The exercise session window on the mirror's source and the current profile."""
         from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
 
-        return self._open_session(ExerciseWindow, ExerciseOptions)
+        plan = self.active_plan()
+        return self._open_session(ExerciseWindow, ExerciseOptions, **({"what": plan} if plan is not None else {}))
+
+    def active_plan(self) -> Any:
+        """The current profile's active stored plan, loaded (None without a profile or a plan; an invalid
+        stored plan is reported and not run)."""
+        from posture_feedback.storage.stored_plans import active_plan, load_stored_plan
+
+        pid = self.current_profile_id()
+        if pid is None:
+            return None
+        try:
+            plan = active_plan(self.database(), pid)
+            return None if plan is None else load_stored_plan(self.database(), plan.id)
+        except (StorageError, PostureFeedbackError) as exc:
+            self._error("Exercises", exc)
+            return None
 
     def open_evaluation(self) -> QWidget:
         """The guided evaluation window on the mirror's source and the current profile."""

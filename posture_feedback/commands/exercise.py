@@ -7,6 +7,10 @@
 * ``exercise NAME --video DEMO --headless --save-demo OUT.npz [--tolerance DEG]``: turn a recorded
   therapist demonstration into a target (ranges, tempo, ghost) for a plan's ``demonstration``.
 * ``exercise NAME|PLAN [--source ...]``: run the session in the desktop app.
+* ``exercise --profile NAME [--video FILE --headless]``: no exercise named: run the profile's active
+  plan (the newest stored one: ``profile add-plan`` or an imported programme), in the app or on a
+  recording. With ``--profile`` the session is recorded in the profile's history, with the plan's
+  uid and version.
 
 NAME is a built-in exercise or an exercise-definition ``.toml``; PLAN is a plan ``.toml``
 (docs/plan_format.md).
@@ -46,8 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--headless", action="store_true", help="no window: count on --video and print/write the results")
     p.add_argument("--out", "-o", type=Path, metavar="reps.csv|reps.json", help="write per-repetition results")
     p.add_argument("--source", metavar="N|FILE|sample", help="camera index or video for the app (default 0)")
-    p.add_argument("--profile", metavar="NAME", help="app: record the session in this profile's history")
-    p.add_argument("--data-dir", type=Path, metavar="DIR", help="app: data folder (default: the user data folder)")
+    p.add_argument("--profile", metavar="NAME",
+                   help="record the session in this profile's history; without NAME|PLAN: run its plan")  # fmt: skip
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="data folder (default: the user data folder)")
     p.add_argument("--frames", type=int, metavar="N", help="app: process N frames, then (with --screenshot) exit")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="app: save the window after --frames frames")
     p.add_argument("--side", choices=("left", "right", "both"), help="side for a single exercise (default both)")
@@ -127,7 +132,32 @@ def for_recording(plan):
 
     items = [replace(i, rest_s=0.0) for i in plan.items]
     return Plan(items=items, title=plan.title, patient=plan.patient, countdown_s=0.0, instruction_s=0.0,
-                rest_between_s=0.0, source=plan.source)  # fmt: skip
+                rest_between_s=0.0, source=plan.source, extra=dict(plan.extra))  # fmt: skip
+
+
+def open_profile_database(args: argparse.Namespace):
+    """(database, profile) of ``--profile NAME`` in ``--data-dir`` (or the default data folder)."""
+    from posture_feedback.storage import Database
+
+    db = Database.open_default(str(args.data_dir) if args.data_dir else None)
+    try:
+        return db, db.profile_by_name(args.profile)
+    except Exception:
+        db.close()
+        raise
+
+
+def load_session_plan(args: argparse.Namespace, headless: bool):
+    """The plan to run: NAME|PLAN as given, else the ``--profile``'s active stored plan."""
+    if args.what:
+        return load_what(args.what, args, headless=headless)
+    if any(v is not None for v in (args.side, args.reps, args.sets, args.hold)):
+        raise PostureFeedbackError("--side/--reps/--sets/--hold apply to a single exercise, not to a plan")
+    from posture_feedback.storage.stored_plans import load_active_plan
+
+    db, profile = open_profile_database(args)
+    with db:
+        return load_active_plan(db, profile.id)
 
 
 def _num(x: float) -> float | None:
@@ -224,27 +254,82 @@ def run_headless(args: argparse.Namespace) -> int:
         raise PostureFeedbackError(f"--out must end in .csv or .json, got {args.out.name}")
     if args.max_frames is not None and args.max_frames < 1:
         raise PostureFeedbackError("--max-frames must be at least 1")
-    plan = for_recording(load_what(args.what, args, headless=True))
+    plan = for_recording(load_session_plan(args, headless=True))
     options = with_model_options(PipelineOptions(), args)
     runner = SessionRunner(plan)
+    history = HeadlessHistory(args, plan, args.video) if args.profile else None
     events, frames, found, t = [], 0, 0, 0.0
-    for result in iter_results(args.video, options, max_frames=args.max_frames):
-        t = result.frame.timestamp_s
+    try:
+        for result in iter_results(args.video, options, max_frames=args.max_frames):
+            t = result.frame.timestamp_s
+            new = runner.start(t) if frames == 0 else []
+            frames += 1
+            found += result.person_found
+            new += runner.feed(result)
+            events += new
+            if history is not None:
+                history.handle(new)
         if frames == 0:
-            events += runner.start(t)
-        frames += 1
-        found += result.person_found
-        events += runner.feed(result)
-    if frames == 0:
-        raise SourceError(f"{args.video} yielded no frames")
-    events += runner.stop(t)
+            raise SourceError(f"{args.video} yielded no frames")
+        new = runner.stop(t)
+        events += new
+        if history is not None:
+            history.handle(new)
+    finally:
+        if history is not None:
+            history.close()
     rows = rep_rows(events)
     for line in summary_lines(runner.result, frames, found):
         print(line)
     if args.out is not None:
         write_out(args.out, rows, runner.result)
         print(f"per-repetition results: {args.out}")
+    if history is not None:
+        print(history.text)
     return 0
+
+
+class HeadlessHistory:
+    """Records a headless session in ``--profile``'s history as it runs (``storage.recorder``), with the
+    stored plan's uid and version when the plan is one of the profile's stored plans."""
+
+    def __init__(self, args: argparse.Namespace, plan, video: str) -> None:
+        from posture_feedback.exercises.definitions import fill
+        from posture_feedback.storage.recorder import SessionRecorder
+        from posture_feedback.storage.stored_plans import stored_identity
+
+        self.db, self.profile = open_profile_database(args)
+        try:
+            ident = stored_identity(plan, self.profile.id)
+            signals = {it.exercise.name: fill(it.exercise.signal, it.side) for it in plan.items}
+            self.recorder = SessionRecorder(self.db, self.profile.id, ident.get("plan_id"), source=str(video),
+                                            signals=signals, plan_version=ident.get("plan_version"))  # fmt: skip
+        except Exception:
+            self.db.close()
+            raise
+        self.plan = plan
+        self.text = ""
+
+    def handle(self, events) -> None:
+        for e in events:
+            self.recorder.handle(e)
+
+    def _summary(self) -> str:
+        s = self.db.get_session(self.recorder.session_id)
+        stored = self.plan.extra.get("stored")
+        plan = f"plan {stored['name']!r} version {stored['version']}" if stored and s.plan_id else "no stored plan"
+        reps = sum(len(st.repetitions) for st in s.sets)
+        return (f"recorded in {self.profile.name}'s history: session {s.uid[:8]} ({plan}), {s.status}, "
+                f"{reps} repetitions")  # fmt: skip
+
+    def close(self) -> None:
+        """End the session (stopped, if the runner did not finish it), keep the summary line in ``text``."""
+        try:
+            if not self.recorder.closed:
+                self.recorder.close()
+            self.text = self._summary()
+        finally:
+            self.db.close()
 
 
 def run_save_demo(args: argparse.Namespace) -> int:
@@ -274,7 +359,7 @@ def run_save_demo(args: argparse.Namespace) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """The guided session in the exercise window (``posture_feedback.ui.exercise_window``)."""
-    plan = load_what(args.what, args, headless=False)
+    plan = load_session_plan(args, headless=False)
     try:
         from posture_feedback.ui.exercise_window import launch_exercise
     except ImportError as exc:
@@ -300,8 +385,8 @@ def run(args: argparse.Namespace) -> int:
         for line in list_lines():
             print(line)
         return 0
-    if not args.what:
-        raise PostureFeedbackError("give an exercise name or a plan file (or --list)")
+    if not args.what and not args.profile:
+        raise PostureFeedbackError("give an exercise name or a plan file, or --profile NAME for its plan (or --list)")
     if args.headless or args.video:
         if not args.headless:
             raise PostureFeedbackError("--video runs without a window: add --headless (or use --source for the app)")

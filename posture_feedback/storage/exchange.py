@@ -163,6 +163,9 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
     Importing the same programme twice changes nothing; a newer version of a known plan is added as a version.
     """
     prog = read_programme(path)
+    from posture_feedback.storage.stored_plans import validate_plan_files
+
+    validate_plan_files(prog.toml, prog.files, str(path))  # refused before anything is written
     if profile_id is None:
         name = prog.profile_name or "Me"
         try:

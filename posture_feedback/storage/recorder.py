@@ -55,6 +55,7 @@ class SessionRecorder:
         plan_id: the stored plan being followed, None for a single exercise.
         source: the frame source's name ("camera 0", a video path).
         signals: optional exercise name → primary signal/angle name (stored with each repetition).
+        plan_version: the version of ``plan_id`` being followed (default its latest).
     """
 
     def __init__(
@@ -66,10 +67,13 @@ class SessionRecorder:
         source: str = "",
         signals: dict[str, str] | None = None,
         started_at: datetime | None = None,
+        plan_version: int | None = None,
     ) -> None:
         self.db = db
         self.started_at = (started_at or datetime.now()).astimezone()
-        self.session_id = db.start_session(profile_id, plan_id, source=source, started_at=self.started_at)
+        self.session_id = db.start_session(
+            profile_id, plan_id, source=source, started_at=self.started_at, plan_version=plan_version
+        )
         self.signals = dict(signals or {})
         self._t0: float | None = None
         self._exercise: str | None = None

@@ -1,0 +1,123 @@
+"""Running a stored plan: the profile's active plan, loaded from the database as a validated ``Plan``.
+
+A plan version keeps its TOML text verbatim and its attached files under ``exercises/…`` (the
+therapist's exercise definitions, named in the plan by ``file = "…"`` relative to the plan) and
+``demonstrations/…`` (``demonstration = "…"``). ``load_stored_plan`` writes them into a folder
+laid out as the plan expects (``<data dir>/plans/<uid>/v<version>/``, or a temporary folder when
+the data folder is read-only), loads the plan from there with the ordinary plan loader (every
+check of docs/plan_format.md applies) and marks it with where it came from:
+``plan.extra["stored"] = {"plan_id", "uid", "version", "name", "profile_id"}``, which the session
+recorders store with each session.
+
+``validate_plan_files`` runs the same loader on a programme before it is imported, so an imported
+plan is validated exactly like a plan file given to ``profile add-plan``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.database import Database
+from posture_feedback.storage.errors import ExchangeFormatError, NotFoundError
+from posture_feedback.storage.models import Plan, PlanVersion
+
+PLAN_FILE = "plan.toml"
+_PREFIXES = ("exercises/", "demonstrations/")
+
+
+def active_plan(db: Database, profile_id: int) -> Plan | None:
+    """The plan a profile follows now: its newest plan that is not archived (None when it has none)."""
+    plans = db.plans(profile_id)
+    return plans[-1] if plans else None
+
+
+def write_plan_folder(toml: str, files: Mapping[str, bytes], folder: Path) -> Path:
+    """Lay out a plan version in ``folder`` as its TOML expects; returns the plan file's path.
+
+    ``exercises/wall_slide.toml`` is written as ``wall_slide.toml`` next to the plan (the plan names
+    it relative to itself), likewise ``demonstrations/…``. Names that would leave the folder are refused.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        prefix = next((p for p in _PREFIXES if name.startswith(p)), None)
+        rel = PurePosixPath(name[len(prefix) :]) if prefix else None
+        if rel is None or rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise ExchangeFormatError(f"plan file {name!r} is not allowed (allowed: exercises/… or demonstrations/…)")
+        target = folder.joinpath(*rel.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    plan_path = folder / PLAN_FILE
+    plan_path.write_text(toml, encoding="utf-8")
+    return plan_path
+
+
+def validate_plan_files(toml: str, files: Mapping[str, bytes], label: str) -> Any:
+    """Load a plan version with the plan loader in a scratch folder; ``ExchangeFormatError`` naming
+    ``label`` and the plan's own error (``file:line: field: problem``) if it is not a valid plan."""
+    from posture_feedback.exercises.plan import load_plan
+
+    with tempfile.TemporaryDirectory(prefix="posture-feedback-plan-") as tmp:
+        path = write_plan_folder(toml, files, Path(tmp))
+        try:
+            return load_plan(path)
+        except PostureFeedbackError as exc:
+            message = str(exc).replace(str(path), PLAN_FILE)
+            raise ExchangeFormatError(f"{label}: the plan is not valid: {message}") from None
+
+
+def _folder(db: Database, plan: Plan, version: PlanVersion) -> Path:
+    """Where a version is laid out: the data folder's ``plans/<uid>/v<n>``, else a temporary folder."""
+    folder = db.data_dir / "plans" / plan.uid / f"v{version.version}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return folder
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix=f"posture-feedback-plan-{plan.uid[:8]}-"))
+
+
+def load_stored_plan(db: Database, plan_id: int, version: int | None = None) -> Any:
+    """A stored plan version (the latest by default) as a validated ``exercises.plan.Plan``.
+
+    Raises:
+        NotFoundError: no such plan or version.
+        PlanError: the stored text is not a valid plan (message ``plan.toml:LINE: field: problem``).
+    """
+    from posture_feedback.exercises.plan import load_plan
+
+    plan = db.get_plan(plan_id)
+    pv = db.plan_version(plan_id, version)
+    path = write_plan_folder(pv.toml, pv.files, _folder(db, plan, pv))
+    loaded = load_plan(path)
+    loaded.extra["stored"] = {
+        "plan_id": plan.id, "uid": plan.uid, "version": pv.version, "name": plan.name, "profile_id": plan.profile_id,
+    }  # fmt: skip
+    return loaded
+
+
+def load_active_plan(db: Database, profile_id: int) -> Any:
+    """The profile's active plan, loaded (see ``load_stored_plan``); ``NotFoundError`` when it has none."""
+    plan = active_plan(db, profile_id)
+    if plan is None:
+        name = db.get_profile(profile_id).name
+        raise NotFoundError(
+            f"{name} has no plan yet: store one with `posture-feedback profile add-plan --profile {name} PLAN.toml` "
+            "or import a programme file"
+        )
+    return load_stored_plan(db, plan.id)
+
+
+def stored_identity(plan: Any, profile_id: int | None) -> dict[str, Any]:
+    """``{"plan_id", "plan_version"}`` for recording a session of ``plan`` in ``profile_id``'s history,
+    or ``{}`` when the plan is not a stored plan of that profile (a single exercise, a file, another profile)."""
+    stored = getattr(plan, "extra", {}).get("stored") if plan is not None else None
+    if not stored or profile_id is None or stored.get("profile_id") != profile_id:
+        return {}
+    return {"plan_id": int(stored["plan_id"]), "plan_version": int(stored["version"])}
+

@@ -1,0 +1,127 @@
+"""The home programme, run: a therapist's plan (with their own exercise file) goes through a programme
+file to a second data folder, is validated on import, and is run there — headless on a recording and
+in the app's exercise window — with every session stored under that plan's uid and version."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.cli import main
+from posture_feedback.storage import Database
+from posture_feedback.storage.errors import ExchangeFormatError, NotFoundError
+from posture_feedback.storage.exchange import import_programme
+from posture_feedback.storage.stored_plans import load_active_plan, stored_identity
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plans"
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def folders(tmp_path, capsys) -> dict[str, str]:
+    """A clinic folder where Pat has the wall-slide plan (its own exercise file attached), exported,
+    and a home folder that imported it."""
+    clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
+    assert _run(capsys, "profile", "create", "--profile", "Pat", "--data-dir", clinic)[0] == 0
+    code, out, err = _run(capsys, "profile", "add-plan", "--profile", "Pat", str(EXAMPLES / "custom_exercise.toml"),
+                          "--days", "mon,wed,fri", "--data-dir", clinic)  # fmt: skip
+    assert code == 0, err
+    prog = tmp_path / "pat.pfprogramme"
+    code, _, err = _run(capsys, "profile", "export-programme", "--profile", "Pat", "--out", str(prog),
+                        "--data-dir", clinic)  # fmt: skip
+    assert code == 0, err
+    code, out, err = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home)
+    assert code == 0 and "stored for Pat" in out, err
+    return {"clinic": clinic, "home": home, "programme": str(prog)}
+
+
+def test_the_imported_plan_loads_with_its_own_exercise_file_and_identity(folders):
+    with Database.open_default(folders["home"]) as db:
+        pat = db.profile_by_name("Pat")
+        (stored,) = db.plans(pat.id)
+        plan = load_active_plan(db, pat.id)
+        assert [it.exercise.name for it in plan.items] == ["wall_slide"]  # from the attached wall_slide.toml
+        assert plan.items[0].sets == 2 and plan.items[0].reps == 6
+        assert plan.extra["stored"]["uid"] == stored.uid and plan.extra["stored"]["version"] == 1
+        assert stored_identity(plan, pat.id) == {"plan_id": stored.id, "plan_version": 1}
+        assert stored_identity(plan, pat.id + 1) == {}  # another profile's session never claims this plan
+        with Database.open_default(folders["clinic"]) as clinic:
+            assert clinic.plans(clinic.profile_by_name("Pat").id)[0].uid == stored.uid  # the same plan, both sides
+
+
+def test_a_programme_with_an_invalid_plan_is_refused_and_nothing_is_written(folders, tmp_path):
+    src = Path(folders["programme"])
+    bad = tmp_path / "bad.pfprogramme"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "plan.toml":
+                data = data.replace(b"reps = 6", b"reps = 0")
+            zout.writestr(info, data)
+    with Database(tmp_path / "fresh.sqlite3") as db:
+        with pytest.raises(ExchangeFormatError, match=r"plan.toml:\d+: exercise\[1\]\.reps: 0 is out of range"):
+            import_programme(db, bad)
+        assert db.list_profiles() == []
+
+
+def test_exercise_profile_without_a_plan_says_how_to_add_one(tmp_path, capsys):
+    d = str(tmp_path / "d")
+    _run(capsys, "profile", "create", "--profile", "Ned", "--data-dir", d)
+    code, _, err = _run(capsys, "exercise", "--profile", "Ned", "--video", "sample", "--headless", "--data-dir", d)
+    assert code == 2
+    assert err.strip().startswith("posture-feedback: error: Ned has no plan yet: store one with")
+    code, _, err = _run(capsys, "exercise", "--video", "sample", "--headless")
+    assert code == 2 and "--profile NAME for its plan" in err
+
+
+def test_headless_run_of_the_profile_plan_is_stored_under_that_plan(folders, capsys):
+    code, out, err = _run(capsys, "exercise", "--profile", "Pat", "--video", "sample", "--headless", "--max-frames",
+                          "45", "--data-dir", folders["home"])  # fmt: skip
+    assert code == 0, err
+    assert "recorded in Pat's history" in out and "plan 'Wall slides' version 1" in out
+    with Database.open_default(folders["home"]) as db:
+        pat = db.profile_by_name("Pat")
+        (plan,) = db.plans(pat.id)
+        (session,) = db.sessions(pat.id)
+        assert (session.plan_id, session.plan_version) == (plan.id, 1)
+        assert session.status == "aborted"  # 45 frames: the recording ended before the plan did
+
+
+def test_the_app_opens_the_exercise_window_on_the_profiles_plan(qtbot, folders):
+    from PyQt6.QtWidgets import QMainWindow
+
+    from posture_feedback.ui.feature_menus import FeatureMenus
+
+    main_window = QMainWindow()
+    qtbot.addWidget(main_window)
+    main_window.source_spec = "97"
+    features = FeatureMenus(main_window, data_dir=folders["home"])
+    features.profile_name = "Pat"
+    window = features.open_exercises()  # deleted on close (WA_DeleteOnClose): not handed to qtbot
+    assert window.plan is not None and window.plan.extra["stored"]["name"] == "Wall slides"
+    assert window.start_button.isEnabled()
+    assert "Wall slide" in window.plan_label.text()
+    features.close()
+
+
+def test_no_profile_no_plan_means_the_plain_picker(qtbot, tmp_path):
+    from PyQt6.QtWidgets import QMainWindow
+
+    from posture_feedback.ui.feature_menus import FeatureMenus
+
+    main_window = QMainWindow()
+    qtbot.addWidget(main_window)
+    features = FeatureMenus(main_window, data_dir=str(tmp_path / "none"))
+    assert features.active_plan() is None
+    with Database.open_default(str(tmp_path / "none")) as db:
+        with pytest.raises(NotFoundError):
+            load_active_plan(db, db.create_profile("Empty").id)
+    features.close()
+
