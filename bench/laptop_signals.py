@@ -17,7 +17,7 @@ from the reference:
   same for the mid-ear; shoulder raise = the fall of the ears' height above their shoulders, in
   shoulder widths; neck side-bend = change of the ear line's elevation minus the shoulder line's;
   head rotation = change of the nose's offset towards the left ear along the ear line, in ear
-  distances.
+  distances; shoulder lift = rise of the shoulder mid-point, in neutral shoulder widths.
 
 Prints, per crop and signal, Pearson's r and the MAE against both, the coverage, and the
 frame-to-frame jitter of the product's signal (median |Δ|). Writes ``bench/results/laptop_signals.json``.
@@ -137,6 +137,7 @@ def world_signals(X: np.ndarray, n0: int) -> dict[str, np.ndarray]:
         "shoulder_raise": 100 * (base(ear_sh) - ear_sh),
         "neck_side_bend": tilt - base(tilt),
         "head_rotation": 100 * (offset - base(offset)),
+        "shoulder_lift": 100 * (mid[:, 2] - base(mid[:, 2])) / base(w),
     }
 
 

@@ -28,6 +28,7 @@ Raw per-frame quantities (``RAW_NAMES``, ``raw_signals``):
 ``ear_shoulder_tilt``       tilt of the ear line minus tilt of the shoulder line, degrees
 ``nose_offset``             nose minus mid-ear along the ear line (towards the left ear),
                             in ear-to-ear distances
+``shoulder_mid_y_px``       image y of the shoulder mid-point, px (down)
 ==========================  =====================================================================
 
 Signals against the neutral (``SIGNALS``, ``relative_signals``), + always the direction named:
@@ -50,6 +51,10 @@ Signals against the neutral (``SIGNALS``, ``relative_signals``), + always the di
 ``head_rotation``           % of ear   change of the nose offset; + = the head turns towards the
                             distance   person's left (nose towards the left ear). About
                                        tan(turn) · 60%: 10° ≈ 10%.
+``shoulder_lift``           % of       rise of the shoulder mid-point in the image since the
+                            neutral w  neutral, in neutral shoulder widths; + = shoulders higher.
+                                       Needs a camera that stays put (a laptop's); it tells raised
+                                       shoulders (they rise) from a dropped head (they do not).
 ==========================  =========  ==========================================================
 
 Rounded shoulders (protraction) have no signal here: the accuracy set holds no protraction
@@ -88,6 +93,7 @@ RAW_NAMES: tuple[str, ...] = (
     "right_ear_shoulder",
     "ear_shoulder_tilt",
     "nose_offset",
+    "shoulder_mid_y_px",
 )
 
 #: Signal name → unit (the CSV column is ``<name>`` in this unit).
@@ -98,6 +104,7 @@ SIGNALS: dict[str, str] = {
     "shoulder_raise": "% shoulder width",
     "neck_side_bend": "deg",
     "head_rotation": "% ear distance",
+    "shoulder_lift": "% shoulder width",
 }
 SIGNAL_NAMES: tuple[str, ...] = tuple(SIGNALS)
 
@@ -111,6 +118,7 @@ SIGNAL_UNCERTAINTY: dict[str, float] = {
     "shoulder_raise": 2.5,
     "neck_side_bend": 2.0,
     "head_rotation": 3.0,
+    "shoulder_lift": 2.0,
 }
 
 #: Shoulder width below which nothing is measured (px): the person is too far or too small.
@@ -151,6 +159,7 @@ def raw_signals(landmarks: Landmarks, view: View = View.FRONT, min_visibility: f
         return out
     out["shoulder_width_px"] = w
     mid = 0.5 * (p[L_SH] + p[R_SH])
+    out["shoulder_mid_y_px"] = float(mid[1])
     n = np.array([sh[1], -sh[0]]) / w  # perpendicular to the shoulder line
     if n[1] > 0:  # point it to the head side (image up)
         n = -n
@@ -270,6 +279,7 @@ def relative_signals(raw: Mapping[str, float], neutral: LaptopNeutral | Mapping[
         "shoulder_raise": 100.0 * _nanmean(raise_l, raise_r),
         "neck_side_bend": g(raw, "ear_shoulder_tilt") - g(n, "ear_shoulder_tilt"),
         "head_rotation": 100.0 * (g(raw, "nose_offset") - g(n, "nose_offset")),
+        "shoulder_lift": 100.0 * (g(n, "shoulder_mid_y_px") - g(raw, "shoulder_mid_y_px")) / g(n, "shoulder_width_px"),
     }
 
 

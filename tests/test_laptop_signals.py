@@ -77,6 +77,7 @@ def test_head_drop_nose_and_ears_20px_lower_is_10_percent_of_shoulder_width():
     assert s["head_drop"] == pytest.approx(10.0)
     # the ears come 20 px nearer the shoulders too: both heights fall by 10% of the width
     assert s["shoulder_raise"] == pytest.approx(10.0)
+    assert s["shoulder_lift"] == pytest.approx(0.0)  # but the shoulders stayed where they were
     assert s["lean_in"] == pytest.approx(0.0)
 
 
@@ -88,6 +89,7 @@ def test_leaning_in_grows_shoulders_and_face_by_the_same_factor_and_keeps_height
     s = signals(pose(scaled(1.25)))
     assert s["lean_in"] == pytest.approx(25.0)
     assert s["face_closer"] == pytest.approx(25.0)
+    assert s["shoulder_lift"] == pytest.approx(0.0)  # scaled about the shoulder mid-point
     assert s["head_drop"] == pytest.approx(0.0, abs=1e-9)  # heights are in shoulder widths
     assert s["shoulder_raise"] == pytest.approx(0.0, abs=1e-9)
 
@@ -103,6 +105,8 @@ def test_forward_head_grows_the_face_not_the_shoulders():
 def test_shoulder_raise_one_side():
     s = signals(pose(left_shoulder=(0, -14), right_shoulder=(0, -14)))  # both shoulders 14 px up
     assert s["shoulder_raise"] == pytest.approx(7.0)
+    assert s["shoulder_lift"] == pytest.approx(7.0)  # they rose in the image
+    assert s["head_drop"] == pytest.approx(7.0)  # the head is nearer the shoulder line, too
     # left shoulder alone 28 px up: its ear-to-shoulder height falls by 28 px... measured along the
     # tilted shoulder line's normal, so check against the hand-worked value
     s = signals(pose(left_shoulder=(0, -28)))
@@ -189,7 +193,7 @@ def test_csv_columns_hold_the_rows_until_the_first_seconds_neutral():
     w.finish()
     lines = out.getvalue().splitlines()
     header = lines[0].split(",")
-    assert header[-6:] == list(LS.SIGNAL_NAMES)
+    assert header[-len(LS.SIGNAL_NAMES) :] == list(LS.SIGNAL_NAMES)
     assert len(lines) == 34
     last_person = dict(zip(header, lines[-2].split(","), strict=True))
     assert float(last_person["lean_in"]) == pytest.approx(10.0)
@@ -205,7 +209,7 @@ def test_a_recording_too_short_for_a_neutral_leaves_the_columns_empty():
         w.write(_result(pose(), i))
     w.finish()
     lines = out.getvalue().splitlines()
-    assert len(lines) == 6 and lines[-1].endswith(",,,,,,")
+    assert len(lines) == 6 and lines[-1].endswith("," * len(LS.SIGNAL_NAMES))
 
 
 # --- the real model on the real webcam crop --------------------------------------------------------

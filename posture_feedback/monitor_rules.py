@@ -1,0 +1,271 @@
+"""The laptop posture monitor's rules: sustained deviations, "too close", micro-breaks, good-posture time.
+
+Pure logic on a time trace (no Qt, no camera): feed ``LaptopRules.update(t, signals, present)`` once
+per processed frame, with ``t`` in seconds (any monotonic clock), the frame's
+``laptop_signals.SIGNALS`` against the person's neutral (NaN = not measured) and whether a person
+is in view. It returns the ``Event``s due now; the window only shows them.
+
+Rules (all thresholds are *changes from the person's own neutral*, in each signal's unit; none is
+a clinical norm, see ``DEFAULT_THRESHOLDS``):
+
+* **Sustained deviation**: a watched signal beyond its threshold (``neck_side_bend`` on either
+  side) for ``duration_s`` seconds, with interruptions shorter than ``grace_s`` ignored, gives
+  one ``deviation`` event naming the fault in plain words (``MESSAGES``). While it continues,
+  reminders come after ``repeat_s``, then twice that, … (at most ``max_repeat_s``). When the
+  head-drop and shoulder-raise signals deviate together (a dropped head brings the ears nearer the
+  shoulders too), the fault is "shoulders raised" only if the shoulders themselves went up in the
+  image (``shoulder_lift`` at least half of ``shoulder_raise``), else "head forward".
+* **Too close**: ``face_closer`` or ``lean_in`` beyond ``too_close_pct`` for ``too_close_s``
+  seconds: a ``too_close`` event ("You are too close to the screen"), at most every ``repeat_s``.
+* **Micro-break**: after ``break_after_s`` seconds of sitting (someone in view, absences shorter
+  than ``away_reset_s`` not counted as a break) a ``break`` event offers a 1-minute exercise from
+  ``BREAK_EXERCISES`` (in turn); the sitting clock then starts again. An absence of at least
+  ``away_reset_s`` is a break taken: the clock restarts.
+* **Time in good posture**: each interval between updates (capped at ``max_gap_s``, so pauses and
+  the 1 frame/s back-off are not over-counted) is *observed* when the earlier frame had someone in
+  view with at least one watched signal measured, and *good* when moreover none was beyond its
+  threshold. Totals are kept per local day and per hour (``totals``, keys ``(date, hour)``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+#: Change from neutral (signal units: % of shoulder width, %, degrees) beyond which a signal deviates.
+#: Rationale, not norms: about 4× each signal's measured uncertainty (laptop_signals.SIGNAL_UNCERTAINTY),
+#: so noise alone does not trigger them; a 10% head drop is about 4 cm on a 40 cm shoulder width.
+DEFAULT_THRESHOLDS: dict[str, float] = {
+    "head_drop": 10.0,
+    "lean_in": 12.0,
+    "shoulder_raise": 10.0,
+    "neck_side_bend": 8.0,
+}
+
+#: Plain-words names of the faults (the alert text).
+MESSAGES: dict[str, str] = {
+    "head_drop": "Your head has moved forward — bring it back over your shoulders",
+    "lean_in": "You are leaning in to the screen — sit back",
+    "shoulder_raise": "Your shoulders have crept up — let them drop",
+    "neck_side_bend_right": "Your head is tilted to your right — bring it upright",
+    "neck_side_bend_left": "Your head is tilted to your left — bring it upright",
+    "too_close": "You are too close to the screen — sit back",
+}
+
+#: Exercises a micro-break offers, in turn (names in the exercise library; missing ones are skipped).
+BREAK_EXERCISES: tuple[str, ...] = ("chin_tuck", "neck_side_bend", "shoulder_rolls", "thoracic_extension")
+
+
+@dataclass
+class RuleOptions:
+    """Settings of ``LaptopRules`` (seconds, and signal units for thresholds)."""
+
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    duration_s: float = 30.0
+    grace_s: float = 3.0
+    repeat_s: float = 300.0
+    max_repeat_s: float = 1800.0
+    too_close_pct: float = 25.0
+    too_close_s: float = 5.0
+    break_after_s: float = 30 * 60.0
+    away_reset_s: float = 120.0
+    max_gap_s: float = 2.0
+    exercises: tuple[str, ...] = BREAK_EXERCISES
+
+    def __post_init__(self) -> None:
+        for k, v in self.thresholds.items():
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"threshold for {k} must be a positive number, not {v!r}")
+        for name in ("duration_s", "grace_s", "repeat_s", "too_close_s", "break_after_s", "away_reset_s"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0):
+                raise ValueError(f"{name} must be >= 0 seconds, not {v!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something the monitor should say now.
+
+    kind: ``deviation``, ``too_close`` or ``break``; fault: the signal (``head_drop``, …,
+    ``neck_side_bend_left``), ``too_close`` or ``break``; message: the plain-words text; value: the
+    signal's value (its unit) when the event fired (NaN for breaks); persisted_s: how long the
+    condition lasted (the sitting time for breaks); exercise: the offered exercise (breaks).
+    """
+
+    kind: str
+    fault: str
+    message: str
+    value: float = math.nan
+    persisted_s: float = 0.0
+    exercise: str | None = None
+
+
+class _Sustain:
+    """One condition that must hold ``duration`` seconds (gaps < grace ignored), then repeats with backoff."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.last_true = -math.inf
+        self.last_fired = -math.inf
+        self.interval = 0.0
+
+    def update(self, on: bool, t: float, duration: float, grace: float, repeat: float, max_repeat: float) -> bool:
+        if on:
+            if self.since is None or t - self.last_true > grace:
+                self.since = t
+                self.interval = 0.0
+            self.last_true = t
+        elif self.since is not None and t - self.last_true > grace:
+            self.since = None
+            self.interval = 0.0
+        if not on or self.since is None or t - self.since < duration:
+            return False
+        if self.interval == 0.0:  # first alert of this episode
+            self.interval = repeat
+            self.last_fired = t
+            return True
+        if t - self.last_fired >= self.interval:
+            self.interval = min(self.interval * 2.0, max(max_repeat, repeat))
+            self.last_fired = t
+            return True
+        return False
+
+
+class LaptopRules:
+    """The monitor's rules on a time trace (see the module docstring)."""
+
+    def __init__(
+        self,
+        options: RuleOptions | None = None,
+        *,
+        available_exercises: Callable[[], set[str]] | None = None,
+        now: Callable[[], _dt.datetime] = _dt.datetime.now,
+    ) -> None:
+        self.options = options or RuleOptions()
+        self._available = available_exercises
+        self._now = now
+        self.totals: dict[tuple[_dt.date, int], list[float]] = {}  #: (day, hour) → [observed_s, good_s]
+        self.events_today = 0
+        self._sustain: dict[str, _Sustain] = {}
+        self._close = _Sustain()
+        self._last_t: float | None = None
+        self._last_class = 0  # 0 not observed, 1 observed not good, 2 good
+        self._sitting_since: float | None = None
+        self._last_present = -math.inf
+        self._break_index = 0
+        self.deviating: dict[str, float] = {}  #: signal → value, of the last frame, beyond threshold
+
+    # -- time in good posture ----------------------------------------------------------------
+    def _account(self, t: float) -> None:
+        if self._last_t is not None and self._last_class:
+            dt = min(max(t - self._last_t, 0.0), self.options.max_gap_s)
+            if dt > 0:
+                now = self._now()
+                slot = self.totals.setdefault((now.date(), now.hour), [0.0, 0.0])
+                slot[0] += dt
+                if self._last_class == 2:
+                    slot[1] += dt
+        self._last_t = t
+
+    def day_totals(self, day: _dt.date | None = None) -> tuple[float, float]:
+        """(observed_s, good_s) of a day (default today)."""
+        day = day or self._now().date()
+        obs = sum(v[0] for (d, _h), v in self.totals.items() if d == day)
+        good = sum(v[1] for (d, _h), v in self.totals.items() if d == day)
+        return obs, good
+
+    def pause(self) -> None:
+        """The screen is locked or the user paused: the next update starts a new interval (not counted)."""
+        self._last_t = None
+        self._last_class = 0
+
+    # -- the rules -----------------------------------------------------------------------------
+    def sitting_s(self, t: float) -> float:
+        """Seconds of sitting since the last break (0 when nobody is in view)."""
+        return 0.0 if self._sitting_since is None else max(t - self._sitting_since, 0.0)
+
+    def update(self, t: float, signals: Mapping[str, float] | None, present: bool) -> list[Event]:
+        """One frame at time ``t`` (seconds): returns the events due now (usually none)."""
+        o = self.options
+        self._account(t)
+        events: list[Event] = []
+        sig = dict(signals or {})
+
+        def val(k: str) -> float:
+            v = sig.get(k, math.nan)
+            return float(v) if v is not None else math.nan
+
+        # Presence and the sitting clock.
+        if present:
+            if self._sitting_since is None or t - self._last_present >= o.away_reset_s:
+                self._sitting_since = t
+            self._last_present = t
+        elif self._sitting_since is not None and t - self._last_present >= o.away_reset_s:
+            self._sitting_since = None
+
+        # Which signals deviate now.
+        deviating: dict[str, float] = {}
+        measured = False
+        if present:
+            for k, thr in o.thresholds.items():
+                v = val(k)
+                if not math.isfinite(v):
+                    continue
+                measured = True
+                if (abs(v) if k == "neck_side_bend" else v) > thr:
+                    deviating[k] = v
+        self.deviating = deviating
+        self._last_class = (1 if deviating else 2) if measured else 0
+
+        # Name the fault when head drop and shoulder raise come together.
+        if "head_drop" in deviating and "shoulder_raise" in deviating:
+            lift = val("shoulder_lift")
+            if math.isfinite(lift) and lift >= 0.5 * deviating["shoulder_raise"]:
+                deviating.pop("head_drop")
+            else:
+                deviating.pop("shoulder_raise")
+
+        for k in o.thresholds:
+            s = self._sustain.setdefault(k, _Sustain())
+            if s.update(k in deviating, t, o.duration_s, o.grace_s, o.repeat_s, o.max_repeat_s):
+                v = deviating[k]
+                fault = k
+                if k == "neck_side_bend":
+                    fault = "neck_side_bend_right" if v > 0 else "neck_side_bend_left"
+                events.append(Event("deviation", fault, MESSAGES[fault], v, t - (s.since or t)))
+
+        closer = max((v for v in (val("face_closer"), val("lean_in")) if math.isfinite(v)), default=math.nan)
+        too_close = present and math.isfinite(closer) and closer > o.too_close_pct
+        if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
+            events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer, t - (self._close.since or t)))
+
+        if present and self.sitting_s(t) >= o.break_after_s:
+            ex = self._next_exercise()
+            minutes = round(self.sitting_s(t) / 60)
+            text = f"You have been sitting for {minutes} min — time for a 1-minute break"
+            if ex:
+                text += f": {ex.replace('_', ' ')}"
+            events.append(Event("break", "break", text, math.nan, self.sitting_s(t), ex))
+            self._sitting_since = t
+        self.events_today += len(events)
+        return events
+
+    def _next_exercise(self) -> str | None:
+        names = list(self.options.exercises)
+        if self._available is not None:
+            have = self._available()
+            names = [n for n in names if n in have]
+        if not names:
+            return None
+        ex = names[self._break_index % len(names)]
+        self._break_index += 1
+        return ex
+
+
+def library_exercises() -> set[str]:
+    """Names of the built-in exercises (for ``LaptopRules(available_exercises=...)``)."""
+    from posture_feedback.exercises.library import builtin_names
+
+    return set(builtin_names())

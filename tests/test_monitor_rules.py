@@ -1,0 +1,171 @@
+"""The laptop monitor's rules on exact time traces: sustained deviations, too close, micro-breaks, totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from posture_feedback.monitor_rules import MESSAGES, Event, LaptopRules, RuleOptions
+
+CLOCK = dt.datetime(2026, 3, 2, 9, 59, 0)
+
+
+def fixed_now(start: dt.datetime = CLOCK):
+    """A wall clock that follows the trace's t (set by ``run``)."""
+    state = {"t": 0.0}
+
+    def now() -> dt.datetime:
+        return start + dt.timedelta(seconds=state["t"])
+
+    return now, state
+
+
+def run(rules: LaptopRules, state, trace, fps: float = 10.0) -> list[tuple[float, Event]]:
+    """Feed (duration_s, signals, present) segments at ``fps``; returns (t, event) pairs."""
+    out = []
+    t0 = state.get("t", 0.0)
+    k = 0
+    for duration, sig, present in trace:
+        for _ in range(int(round(duration * fps))):
+            t = t0 + k / fps  # no accumulated rounding
+            state["t"] = t
+            for e in rules.update(t, sig, present):
+                out.append((round(t, 3), e))
+            k += 1
+    state["t"] = t0 + k / fps
+    return out
+
+
+GOOD = {"head_drop": 1.0, "lean_in": 2.0, "shoulder_raise": 1.0, "neck_side_bend": 0.5, "shoulder_lift": 0.0}
+
+
+def rules_for(**opts):
+    now, state = fixed_now()
+    return LaptopRules(RuleOptions(**opts), now=now), state
+
+
+def test_a_deviation_must_persist_for_the_duration():
+    rules, state = rules_for(duration_s=10.0, repeat_s=60.0)
+    head = dict(GOOD, head_drop=15.0)
+    ev = run(rules, state, [(5.0, GOOD, True), (9.5, head, True), (5.0, GOOD, True)])
+    assert ev == []  # 9.5 s < 10 s
+    ev = run(rules, state, [(12.0, head, True)])
+    assert len(ev) == 1
+    t, e = ev[0]
+    assert e.kind == "deviation" and e.fault == "head_drop"
+    assert e.message == MESSAGES["head_drop"] == "Your head has moved forward — bring it back over your shoulders"
+    assert t == pytest.approx(19.5 + 10.0)
+    assert e.persisted_s == pytest.approx(10.0)
+
+
+def test_short_interruptions_do_not_reset_a_deviation_but_long_ones_do():
+    rules, state = rules_for(duration_s=10.0, grace_s=3.0)
+    lean = dict(GOOD, lean_in=20.0)
+    ev = run(rules, state, [(6.0, lean, True), (2.0, GOOD, True), (4.1, lean, True)])
+    assert [e.fault for _, e in ev] == ["lean_in"]
+    assert ev[0][1].message == "You are leaning in to the screen — sit back"
+    rules, state = rules_for(duration_s=10.0, grace_s=3.0)
+    ev = run(rules, state, [(6.0, lean, True), (4.0, GOOD, True), (6.0, lean, True)])
+    assert ev == []
+
+
+def test_reminders_back_off_while_the_deviation_continues():
+    rules, state = rules_for(duration_s=5.0, repeat_s=20.0, max_repeat_s=60.0)
+    ev = run(rules, state, [(200.0, dict(GOOD, shoulder_raise=15.0, shoulder_lift=12.0), True)])
+    times = [t for t, _ in ev]
+    # first after 5 s, then 20, 40, 60, 60 … seconds later
+    assert times == pytest.approx([5.0, 25.0, 65.0, 125.0, 185.0])
+    assert {e.fault for _, e in ev} == {"shoulder_raise"}
+
+
+def test_head_drop_and_shoulder_raise_together_are_named_by_whether_the_shoulders_rose():
+    rules, state = rules_for(duration_s=2.0)
+    dropped_head = dict(GOOD, head_drop=14.0, shoulder_raise=14.0, shoulder_lift=1.0)
+    assert [e.fault for _, e in run(rules, state, [(3.0, dropped_head, True)])] == ["head_drop"]
+    rules, state = rules_for(duration_s=2.0)
+    shrug = dict(GOOD, head_drop=14.0, shoulder_raise=14.0, shoulder_lift=12.0)
+    ev = run(rules, state, [(3.0, shrug, True)])
+    assert [e.fault for _, e in ev] == ["shoulder_raise"]
+    assert ev[0][1].message == "Your shoulders have crept up — let them drop"
+
+
+@pytest.mark.parametrize(("bend", "fault", "word"), [(10.0, "neck_side_bend_right", "right"),
+                                                     (-10.0, "neck_side_bend_left", "left")])  # fmt: skip
+def test_neck_side_bend_names_the_persons_side(bend, fault, word):
+    # + = the head bends towards the person's right (laptop_signals: left ear higher)
+    rules, state = rules_for(duration_s=1.0)
+    ev = run(rules, state, [(2.0, dict(GOOD, neck_side_bend=bend), True)])
+    assert [e.fault for _, e in ev] == [fault]
+    assert f"tilted to your {word}" in ev[0][1].message
+
+
+def test_too_close_to_the_screen():
+    rules, state = rules_for(too_close_s=5.0, duration_s=1000.0)
+    ev = run(rules, state, [(4.0, dict(GOOD, face_closer=30.0), True), (1.0, GOOD, True)])
+    assert ev == []
+    ev = run(rules, state, [(10.0, dict(GOOD, face_closer=30.0), True)])
+    assert [(e.kind, e.message) for _, e in ev] == [("too_close", "You are too close to the screen — sit back")]
+
+
+def test_missing_signals_and_absence_raise_nothing():
+    rules, state = rules_for(duration_s=1.0, too_close_s=1.0)
+    nan = dict.fromkeys(GOOD, math.nan)
+    assert run(rules, state, [(10.0, nan, True), (10.0, dict(GOOD, head_drop=30.0), False)]) == []
+
+
+def test_micro_break_after_n_minutes_of_sitting_offers_exercises_in_turn():
+    now, state = fixed_now()
+    rules = LaptopRules(RuleOptions(break_after_s=600.0, away_reset_s=60.0, duration_s=1e9), now=now,
+                        available_exercises=lambda: {"chin_tuck", "shoulder_rolls"})  # fmt: skip
+    ev = run(rules, state, [(599.0, GOOD, True)], fps=1.0)
+    assert ev == []
+    ev = run(rules, state, [(2.0, GOOD, True)], fps=1.0)
+    assert len(ev) == 1 and ev[0][0] == 600.0
+    e = ev[0][1]
+    assert e.kind == "break" and e.exercise == "chin_tuck"
+    assert e.message == "You have been sitting for 10 min — time for a 1-minute break: chin tuck"
+    # the clock restarts: the next reminder 10 min later, the next exercise available
+    ev = run(rules, state, [(600.0, GOOD, True)], fps=1.0)
+    assert [(t, e.exercise) for t, e in ev] == [(1200.0, "shoulder_rolls")]
+
+
+def test_leaving_for_long_enough_is_a_break_taken():
+    now, state = fixed_now()
+    rules = LaptopRules(RuleOptions(break_after_s=600.0, away_reset_s=60.0, duration_s=1e9), now=now)
+    ev = run(rules, state, [(500.0, GOOD, True), (30.0, None, False), (150.0, GOOD, True)], fps=1.0)
+    assert [t for t, _ in ev] == [600.0]  # a 30 s absence is not a break: 500 + 30 + 70
+    rules = LaptopRules(RuleOptions(break_after_s=600.0, away_reset_s=60.0, duration_s=1e9), now=now)
+    state["t"] = 0.0
+    ev = run(rules, state, [(500.0, GOOD, True), (61.0, None, False), (500.0, GOOD, True)], fps=1.0)
+    assert ev == []  # 61 s away restarted the clock: 500 s since
+
+
+def test_good_posture_time_per_day_and_hour():
+    rules, state = rules_for(duration_s=1e9)
+    # one frame a second from 09:59:00: 60 good, 30 deviating, 30 good. Each interval is counted
+    # when it ends, in that moment's hour, as its first frame was: 59 s in hour 9 (all good); in
+    # hour 10 the interval ending at 10:00:00 (good), 30 deviating, 29 good
+    run(rules, state, [(60.0, GOOD, True), (30.0, dict(GOOD, lean_in=20.0), True), (30.0, GOOD, True)], fps=1.0)
+    day = CLOCK.date()
+    assert rules.totals[(day, 9)] == pytest.approx([59.0, 59.0])
+    assert rules.totals[(day, 10)] == pytest.approx([60.0, 30.0])
+    assert rules.day_totals(day) == pytest.approx((119.0, 89.0))
+
+
+def test_pauses_and_back_off_gaps_are_not_counted():
+    rules, state = rules_for()
+    run(rules, state, [(10.0, GOOD, True)], fps=1.0)  # 9 s
+    rules.pause()
+    state["t"] += 600.0  # ten minutes with the screen locked
+    run(rules, state, [(10.0, GOOD, True)], fps=1.0)  # 9 s more
+    run(rules, state, [(10.0, GOOD, True)], fps=0.2)  # then 1 frame every 5 s: at most max_gap_s (2 s) each
+    assert rules.day_totals(CLOCK.date())[0] == pytest.approx(9 + 9 + 1 + 2)
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(ValueError, match="head_drop"):
+        RuleOptions(thresholds={"head_drop": -1.0})
+    with pytest.raises(ValueError, match="duration_s"):
+        RuleOptions(duration_s=math.nan)
