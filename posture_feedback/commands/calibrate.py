@@ -174,10 +174,10 @@ def run(args: argparse.Namespace) -> int:
             raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
         up = cam.up_vector()
     text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
-    print(text.format(posture=args.posture.capitalize()), file=sys.stderr)
+    print(f"posture-feedback: {text.format(posture=args.posture.capitalize())}", file=sys.stderr)
     results, name = capture_results(
         spec, seconds=args.seconds, start_s=args.start, up=up, countdown_s=3.0,
-        on_countdown=lambda n: print(f"  starting in {n}...", file=sys.stderr),
+        on_countdown=lambda n: print(f"posture-feedback:   starting in {n}...", file=sys.stderr),
     )  # fmt: skip
     if args.step == "camera":
         cal = estimate_camera(results, camera=args.name or name)
