@@ -624,9 +624,9 @@ class TargetEvaluator:
     * Hysteresis: the cue's zone is kept while the value stays within that zone widened by
       ``hysteresis`` degrees on both sides; beyond that the value's plain zone is taken.
     * Minimum duration: a zone that would start a *new* cue (further from the range than the
-      current one, or on the other side of it) must persist ``min_duration_s`` seconds before it
-      counts; a zone closer to the range (the person corrects) counts at once. The first known
-      zone (from unknown) counts at once.
+      current one, or on the other side of it) must persist ``min_duration_s`` seconds, and the
+      value must be in it at that moment, before it counts; a zone closer to the range (the
+      person corrects) counts at once. The first known zone (from unknown) counts at once.
     * ``cue`` is the cue of the debounced zone (``cue_low`` below the range, ``cue_high`` above,
       near included), None in range, when unknown or empty, and whenever the value itself lies on
       the other side of the range (a cue never points against the number).
@@ -708,7 +708,7 @@ class TargetEvaluator:
             else:
                 a, b = _zone_bounds(tr.instant, lo, hi, tol)
                 h = target.hysteresis
-                zone = tr.instant if a - h <= v <= b + h else plain
+                zone = tr.instant if h > 0 and a - h <= v <= b + h else plain
             tr.instant = zone
             # Minimum duration, for zones that would start a new cue.
             if zone == tr.reported:
@@ -719,7 +719,9 @@ class TargetEvaluator:
                 if zone != tr.candidate:
                     tr.candidate = zone
                     tr.candidate_since = t
-                if t - tr.candidate_since >= target.min_duration_s - _EPS_S:
+                # A new cue starts only while the value itself is in the new zone (not merely within
+                # hysteresis of it): debouncing may delay a cue, never start one the number contradicts.
+                if t - tr.candidate_since >= target.min_duration_s - _EPS_S and zone == plain:
                     tr.reported = zone
             rep = tr.reported
             cue = None

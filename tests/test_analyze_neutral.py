@@ -1,0 +1,141 @@
+"""``analyze --neutral FILE`` / ``--profile NAME``: relative targets judged on recordings from the
+person's own neutral; every file that cannot be used is a one-line error, never a silent fallback."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.cli import main
+from posture_feedback.neutral_input import NeutralInputError, load_neutral_file, neutral_from_json
+
+RECORD = {
+    "angles": {"shoulder_tilt": 20.0, "head_tilt": 1.5},
+    "spread": {"shoulder_tilt": 0.8, "head_tilt": 1.0},
+    "posture": "standing",
+    "view": "front",
+    "created_at": "2026-12-06T06:00:00+00:00",
+}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"neutral": RECORD},  # `calibrate neutral --json`
+        RECORD,  # a bare record
+        {"version": 1, "camera": {}, "neutral": {"default": {"standing": RECORD}}, "scale": {}},  # calibrations.json
+    ],
+)
+def test_every_file_calibrate_writes_is_read(tmp_path, doc):
+    p = tmp_path / "n.json"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    n = load_neutral_file(p, posture="standing")
+    assert n.angles == {"shoulder_tilt": 20.0, "head_tilt": 1.5} and n.posture == "standing"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{oops", "not valid JSON"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"foo": 1}', "no 'angles'"),
+        (b'{"angles": {}, "posture": "standing"}', "has no angles"),
+        (b'{"angles": {"head_tilt": "x"}, "posture": "standing"}', "damaged neutral"),
+        (b'{"angles": {"head_tilt": 1}, "posture": "lying"}', "posture must be"),
+    ],
+)
+def test_a_bad_file_is_a_one_line_reason(tmp_path, content, message):
+    p = tmp_path / "n.json"
+    p.write_bytes(content)
+    with pytest.raises(NeutralInputError, match=message) as err:
+        load_neutral_file(p)
+    assert "\n" not in str(err.value) and str(p) in str(err.value)
+
+
+def test_missing_file_and_store_without_the_posture(tmp_path):
+    with pytest.raises(NeutralInputError, match="file not found"):
+        load_neutral_file(tmp_path / "none.json")
+    store = {"version": 1, "neutral": {"default": {"sitting": RECORD | {"posture": "sitting"}, "standing": RECORD}}}
+    with pytest.raises(NeutralInputError, match="several"):
+        neutral_from_json(store, "x")  # two postures and none asked for: never guessed
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["analyze", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_bad_neutral_is_one_error_line_and_no_csv(tmp_path, capsys, sports_video):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops", encoding="utf-8")
+    out_csv = tmp_path / "a.csv"
+    code, _out, err = run_cli(capsys, str(sports_video), "--targets", "standing", "--neutral", str(bad),
+                              "--max-frames", "2", "--no-progress", "-o", str(out_csv))  # fmt: skip
+    assert code == 2
+    expected = f"posture-feedback: error: --neutral {bad}: not valid JSON (Expecting property name enclosed in "
+    errors = [line for line in err.splitlines() if line.startswith("posture-feedback: error:")]
+    assert errors == [expected + "double quotes: line 1 column 2 (char 1))"]
+    assert not out_csv.exists()
+
+
+def test_cli_unknown_profile_names_what_to_do(tmp_path, capsys, sports_video):
+    code, _out, err = run_cli(capsys, str(sports_video), "--targets", "standing", "--profile", "nobody",
+                              "--max-frames", "2", "--no-progress", "-o", str(tmp_path / "a.csv"))  # fmt: skip
+    assert code == 2 and len([line for line in err.splitlines() if "error:" in line]) == 1
+    assert "--profile nobody: no saved neutral (standing)" in err and "calibrate neutral --profile nobody" in err
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_cli_neutral_moves_the_range_of_relative_targets(tmp_path, capsys, sports_video):
+    """With a neutral shoulder tilt of +20°, the baseline range is 20 ± 3° (near band 2°): the man's
+    level shoulders (about 0–5°) are then below it. Without a neutral, the same rows are judged
+    against the absolute ±3°."""
+    neutral = tmp_path / "n.json"
+    neutral.write_text(json.dumps({"neutral": RECORD}), encoding="utf-8")
+    with_n, without = tmp_path / "with.csv", tmp_path / "without.csv"
+    common = ["--targets", "standing", "--max-frames", "30", "--no-progress"]
+    code, _out, err = run_cli(capsys, str(sports_video), *common, "--neutral", str(neutral), "-o", str(with_n))
+    assert code == 0
+    assert f"neutral from {neutral} (standing, front view, 2026-12-06)" in err
+    assert "pelvis_level (pelvic_tilt)" in err  # relative, and this neutral has no pelvic tilt: said so
+    assert run_cli(capsys, str(sports_video), *common, "-o", str(without))[0] == 0
+    judged = 0
+    for a, b in zip(_rows(with_n), _rows(without), strict=True):
+        if a["target_shoulder_level"] == "unknown":
+            continue
+        v = float(a["shoulder_tilt"])
+        judged += 1
+        want = "out_low" if v < 15.0 else ("near" if v < 17.0 else "in_range")
+        assert a["target_shoulder_level"] == want
+        absolute = "in_range" if -3 <= v <= 3 else ("near" if -5 <= v <= 5 else ("out_low" if v < 0 else "out_high"))
+        assert b["target_shoulder_level"] == absolute
+        assert a["target_pelvis_level"] == "unknown"
+    assert judged >= 5
+
+
+def test_cli_profile_neutral_from_the_database(tmp_path, capsys, sports_video):
+    from posture_feedback.calibration.neutral import NeutralPosture
+    from posture_feedback.calibration.store import save_to_database
+    from posture_feedback.storage.database import Database
+
+    data_dir = tmp_path / "data"
+    with Database.open_default(data_dir) as db:
+        profile = db.create_profile("Anna")
+        save_to_database(db, profile.id, NeutralPosture.from_dict(RECORD))
+    out_csv = tmp_path / "p.csv"
+    args = ["--targets", "standing", "--profile", "Anna", "--data-dir", str(data_dir), "--max-frames", "30"]
+    code, _out, err = run_cli(capsys, str(sports_video), *args, "--no-progress", "-o", str(out_csv))
+    assert code == 0 and "neutral from profile 'Anna' (standing" in err
+    rows = [r for r in _rows(out_csv) if r["target_shoulder_level"] != "unknown"]
+    assert rows and all(r["target_shoulder_level"] == "out_low" for r in rows if float(r["shoulder_tilt"]) < 15.0)
+    assert not math.isnan(float(rows[0]["shoulder_tilt"]))
