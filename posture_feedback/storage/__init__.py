@@ -23,6 +23,7 @@ from posture_feedback.storage.models import (
     ExerciseSet,
     Measure,
     MonitorDay,
+    MonitorHour,
     Plan,
     PlanVersion,
     Profile,
@@ -38,6 +39,7 @@ from posture_feedback.storage.schema import SCHEMA_VERSION
 __all__ = [
     "SCHEMA_VERSION", "AdherenceDay", "Assessment", "Calibration", "Database", "DatabaseBusyError",
     "DatabaseVersionError", "DataDirError", "DuplicateError", "ExchangeFormatError", "ExerciseSet", "Measure",
-    "MonitorDay", "NotFoundError", "NotOurDatabaseError", "Plan", "PlanVersion", "Profile", "Repetition", "RomPoint",
+    "MonitorDay", "MonitorHour", "NotFoundError", "NotOurDatabaseError", "Plan", "PlanVersion", "Profile",
+    "Repetition", "RomPoint",
     "Session", "SessionSummary", "Snapshot", "StorageError", "StorageFullError", "data_dir", "database_path",
 ]  # fmt: skip

@@ -45,6 +45,7 @@ from posture_feedback.storage.models import (
     ExerciseSet,
     Measure,
     MonitorDay,
+    MonitorHour,
     Plan,
     PlanVersion,
     Profile,
@@ -841,45 +842,18 @@ class Database:
 
     # ------------------------------------------------------------------ adherence
     def adherence(self, profile_id: int, start: date, end: date) -> list[AdherenceDay]:
-        """Sessions planned and done per local day from ``start`` to ``end`` inclusive.
+        """Sessions planned and met per local day from ``start`` to ``end`` inclusive.
 
-        Planned: each plan (not archived) counts 1 on the weekdays of its schedule, from the day
-        of its first version, using the newest version saved on or before that day. Done: sessions
-        that day that were completed, or left unfinished by a crash (``running``) with at least one
-        repetition recorded; a session stopped before the plan's end (``aborted``) is not done.
+        Only sessions of a plan count for it, on or next to its planned days; a session stopped
+        before the plan's end counts as stopped, not done; other sessions are extra (see
+        ``storage/adherence.py`` for the rules).
         """
+        from posture_feedback.storage.adherence import adherence_days
+
         if end < start:
             raise StorageError(f"period end {end} is before its start {start}")
         with self._read() as conn:
-            versions = conn.execute(
-                "SELECT v.plan_id, substr(v.created_at, 1, 10) AS day, v.schedule_days FROM plan_versions v"
-                " JOIN plans p ON p.id = v.plan_id WHERE p.profile_id = ? AND p.archived = 0 ORDER BY v.version",
-                (profile_id,),
-            ).fetchall()
-            done_rows = conn.execute(
-                "SELECT substr(s.started_at, 1, 10) AS day, count(*) FROM sessions s WHERE s.profile_id = ?"
-                " AND substr(s.started_at, 1, 10) BETWEEN ? AND ? AND (s.status = 'completed'"
-                " OR s.status = 'running' AND EXISTS ("
-                " SELECT 1 FROM sets st JOIN repetitions r ON r.set_id = st.id WHERE st.session_id = s.id))"
-                " GROUP BY day",
-                (profile_id, start.isoformat(), end.isoformat()),
-            ).fetchall()
-        done = {r[0]: int(r[1]) for r in done_rows}
-        by_plan: dict[int, list[tuple[str, set[int]]]] = {}
-        for v in versions:
-            by_plan.setdefault(v["plan_id"], []).append((v["day"], set(json.loads(v["schedule_days"]))))
-        out = []
-        day = start
-        while day <= end:
-            iso = day.isoformat()
-            planned = 0
-            for plan_versions in by_plan.values():
-                active = [days for vday, days in plan_versions if vday <= iso]
-                if active and day.weekday() in active[-1]:
-                    planned += 1
-            out.append(AdherenceDay(day, planned, done.get(iso, 0)))
-            day += timedelta(days=1)
-        return out
+            return adherence_days(conn, profile_id, start, end)
 
     # ------------------------------------------------------------------ posture monitor
     def add_monitor_time(
@@ -925,6 +899,41 @@ class Database:
             rows = conn.execute(sql + " ORDER BY day", args).fetchall()
         return [_monitor(r) for r in rows]
 
+    def add_monitor_hour(self, profile_id: int, day: date, hour: int, monitored_s: float, good_s: float) -> MonitorHour:
+        """Add seconds monitored and in good posture to one local hour's totals (the laptop monitor's
+        per-hour history; the day totals stay in ``monitor_stats``)."""
+        if not 0 <= int(hour) <= 23:
+            raise StorageError(f"hour must be 0-23, got {hour}")
+        if monitored_s < 0 or good_s < 0 or good_s > monitored_s + 1e-6:
+            raise StorageError(f"need 0 <= good_s <= monitored_s, got good_s={good_s}, monitored_s={monitored_s}")
+        with self._tx() as conn:
+            self._require(conn, "profiles", profile_id)
+            conn.execute(
+                "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (profile_id, day, hour) DO UPDATE SET monitored_s = monitored_s + excluded.monitored_s,"
+                " good_s = good_s + excluded.good_s",
+                (profile_id, day.isoformat(), int(hour), float(monitored_s), float(good_s)),
+            )
+            row = conn.execute(
+                "SELECT * FROM monitor_hours WHERE profile_id = ? AND day = ? AND hour = ?",
+                (profile_id, day.isoformat(), int(hour)),
+            ).fetchone()
+        return _monitor_hour(row)
+
+    def monitor_by_hour(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorHour]:
+        """The per-hour posture-monitor totals of a profile between two days (inclusive), in time order."""
+        sql = "SELECT * FROM monitor_hours WHERE profile_id = ?"
+        args: list[Any] = [profile_id]
+        if start:
+            sql += " AND day >= ?"
+            args.append(start.isoformat())
+        if end:
+            sql += " AND day <= ?"
+            args.append(end.isoformat())
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY day, hour", args).fetchall()
+        return [_monitor_hour(r) for r in rows]
+
     # ------------------------------------------------------------------ helpers
     def row_counts(self, profile_id: int | None = None) -> dict[str, int]:
         """Rows per table (of one profile when given): for the data page and privacy checks."""
@@ -944,6 +953,7 @@ class Database:
             "repetitions": "SELECT count(*) FROM repetitions r JOIN sets st ON st.id = r.set_id"
             " JOIN sessions s ON s.id = st.session_id WHERE s.profile_id = :p",
             "monitor_stats": "SELECT count(*) FROM monitor_stats WHERE profile_id = :p",
+            "monitor_hours": "SELECT count(*) FROM monitor_hours WHERE profile_id = :p",
             "snapshots": "SELECT count(*) FROM snapshots WHERE profile_id = :p",
         }
         with self._read() as conn:
@@ -1073,3 +1083,7 @@ def _repetition(r: sqlite3.Row) -> Repetition:
 
 def _monitor(r: sqlite3.Row) -> MonitorDay:
     return MonitorDay(date.fromisoformat(r["day"]), r["monitored_s"], r["good_s"], r["alerts"])
+
+
+def _monitor_hour(r: sqlite3.Row) -> MonitorHour:
+    return MonitorHour(date.fromisoformat(r["day"]), int(r["hour"]), r["monitored_s"], r["good_s"])

@@ -247,11 +247,18 @@ class RomPoint:
 
 @dataclass(frozen=True, slots=True)
 class AdherenceDay:
-    """Sessions planned and done on one local day (planned is 0 or 1 per active plan)."""
+    """Sessions planned and met on one local day (``storage/adherence.py``).
+
+    ``planned``: sessions planned that day (0 or 1 per active plan); ``done``: planned sessions met by a
+    completed session of that plan (that day or a day next to it); ``stopped``: planned sessions met only by
+    a session stopped before the plan's end; ``extra``: that day's other sessions (not counted).
+    """
 
     day: date
     planned: int
     done: int
+    stopped: int = 0
+    extra: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +269,20 @@ class MonitorDay:
     monitored_s: float
     good_s: float
     alerts: int = 0
+
+    @property
+    def good_fraction(self) -> float:
+        return self.good_s / self.monitored_s if self.monitored_s > 0 else math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorHour:
+    """Posture-monitor totals of one local hour (``hour`` 0–23 of ``day``), seconds."""
+
+    day: date
+    hour: int
+    monitored_s: float
+    good_s: float
 
     @property
     def good_fraction(self) -> float:

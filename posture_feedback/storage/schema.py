@@ -149,14 +149,26 @@ CREATE TABLE snapshots (
 CREATE INDEX snapshots_profile ON snapshots(profile_id, assessment_id);
 """
 
+V3 = """
+CREATE TABLE monitor_hours (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+    monitored_s REAL NOT NULL DEFAULT 0,
+    good_s REAL NOT NULL DEFAULT 0,
+    UNIQUE (profile_id, day, hour)
+);
+"""
+
 #: MIGRATIONS[i] takes the database from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 #: Tables the current schema has (for "is this our database" checks and privacy tests).
 TABLES: tuple[str, ...] = (
     "profiles", "calibrations", "assessments", "measures", "plans", "plan_versions", "sessions", "sets",
-    "repetitions", "monitor_stats", "plan_files", "snapshots",
+    "repetitions", "monitor_stats", "plan_files", "snapshots", "monitor_hours",
 )  # fmt: skip
 
 
