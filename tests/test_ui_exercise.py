@@ -244,6 +244,43 @@ def test_the_panel_shows_the_countdown_and_the_rest_timer_big(qtbot):
     assert "Exercise 1 of 2 · set 1 of 3" in panel.progress_label.text()
 
 
+def test_the_panel_says_counting_is_paused_and_how_to_turn_and_a_stop_is_a_stop(qtbot, tmp_path):
+    import math
+
+    from posture_feedback.exercises.runner import RunnerStatus
+    from posture_feedback.ui.exercise_panel import PAUSED_COLOUR, ExercisePanel
+
+    panel = ExercisePanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 640)
+    base = dict(paused=False, item_index=0, items=1, exercise="forward_reach", title="Forward reach", side="left",
+                set_number=1, sets=2, count=3, target_reps=10, held_s=0.0, hold_target_s=None, rep_elapsed_s=math.nan,
+                ghost_u=math.nan, phase="down", value=12.0, target_text="left_shoulder_elevation ≥ 90°",
+                last_cue=None, remaining_s=math.nan)  # fmt: skip
+    hint = "Counting paused: turn a quarter turn, side-on to the camera, your left side towards it"
+    panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, counting=False, turn_hint=hint, **base))
+    assert panel.state_label.text() == hint and PAUSED_COLOUR in panel.state_label.styleSheet()
+    assert panel.count_caption.text() == "counting paused" and ">3<" in panel.count_label.text()
+    panel.grab().save(str(tmp_path / "paused.png"))
+    panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, **base))
+    assert panel.state_label.text() == "Go!" and panel.count_caption.text() == "repetitions counted"
+    panel.update_status(RunnerStatus(state=RunnerState.DONE, stopped=True, **base))
+    assert panel.state_label.text() == "Session stopped"
+    panel.update_status(RunnerStatus(state=RunnerState.DONE, **base))
+    assert panel.state_label.text() == "Session complete"
+
+
+def test_a_counted_compensated_rep_reads_fair_not_good():
+    from posture_feedback.exercises.events import RepEvent
+    from posture_feedback.exercises.reps import RepResult, RepVerdict
+
+    rep = RepResult(number=2, count=2, side="left", start_t=0.0, end_t=3.0, peak=95.0, time_in_range_s=1.0,
+                    hold_s=1.0, out_s=1.0, back_s=1.0, compensations=("shoulder_hitch",),
+                    issues=(RepVerdict.COMPENSATED,), verdict=RepVerdict.COMPENSATED, counted=True)  # fmt: skip
+    text, colour = rep_row(RepEvent(t=3.0, rep=rep, count=2, target=10, feedback=("Keep your shoulder down",)))
+    assert text.startswith("! rep 2: fair (compensated), peak 95°") and "good" not in text
+
+
 def run_launch(code: str, tmp_path) -> subprocess.CompletedProcess:
     """Run a ``launch_*`` entry point in its own process (it runs the Qt event loop itself), offscreen."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSTURE_FEEDBACK_CONFIG_DIR": str(tmp_path / "config")}

@@ -20,7 +20,7 @@ from posture_feedback.exercises.runner import RunnerState, RunnerStatus
 GOOD_COLOUR = "#46d26a"
 FLAGGED_COLOUR = "#ffb020"
 BAD_COLOUR = "#ff6464"
-_FLAGGED = ("too_fast", "too_slow", "too_far")
+PAUSED_COLOUR = "#ff9f1a"
 
 
 def _label(text: str = "", size: int = 12, bold: bool = False, colour: str = "#eeeeee") -> QLabel:
@@ -53,8 +53,8 @@ def rep_row(event: RepEvent, unit: str = "°") -> tuple[str, str]:
     feedback = f" — {event.feedback[0]}" if event.feedback else ""
     if not rep.counted:
         return f"✗ attempt {rep.number}: not counted ({verdict.replace('_', ' ')}, peak {peak}){feedback}", BAD_COLOUR
-    if verdict in _FLAGGED:
-        return f"! rep {rep.count}: {verdict.replace('_', ' ')}, peak {peak}{feedback}", FLAGGED_COLOUR
+    if verdict != "good":  # counted but flagged: tempo, overshoot, or a compensation the plan allows
+        return f"! rep {rep.count}: fair ({verdict.replace('_', ' ')}), peak {peak}{feedback}", FLAGGED_COLOUR
     return f"✓ rep {rep.count}: good, peak {peak}{feedback}", GOOD_COLOUR
 
 
@@ -175,7 +175,7 @@ class ExercisePanel(QWidget):
         """Refresh from the runner's status (called on every frame and timer tick)."""
         if st.state is RunnerState.DONE:
             self.progress_label.setText("")
-            self.state_label.setText("Session complete")
+            self.state_label.setText("Session stopped" if st.stopped else "Session complete")
             self.target_label.setText("")
             self.hold_bar.setVisible(False)
             return
@@ -191,9 +191,16 @@ class ExercisePanel(QWidget):
             RunnerState.ACTIVE: "Hold the position" if self.kind in ("hold", "balance") else "Go!",
             RunnerState.REST: f"Rest {fmt_clock(st.remaining_s)}",
         }.get(st.state, "")
+        paused_count = st.state is RunnerState.ACTIVE and not st.counting and not st.paused
         if st.paused:
             state = "Paused — press Space to continue"
+        elif paused_count:
+            state = st.turn_hint or "Counting paused"
         self.state_label.setText(state)
+        self.state_label.setStyleSheet(
+            f"color: {PAUSED_COLOUR if paused_count else '#ffdc28'}; font-size: {16 if paused_count else 22}pt;"
+            " font-weight: bold"
+        )
         timed = self.kind in ("hold", "balance")
         if st.state is RunnerState.COUNTDOWN and not st.paused:
             self.set_count_text(fmt_clock(st.remaining_s)[-1:], "")
@@ -204,11 +211,12 @@ class ExercisePanel(QWidget):
         elif timed:
             target = st.hold_target_s or 0.0
             self.set_count_text(f"{st.held_s:.0f}", f" / {target:g} s")
-            self.count_caption.setText("seconds held in position")
+            self.count_caption.setText("counting paused" if paused_count else "seconds held in position")
         else:
             target = f" / {st.target_reps}" if st.target_reps else ""
             self.set_count_text(str(st.count), target)
-            self.count_caption.setText("steps" if self.kind == "gait" else "repetitions counted")
+            what = "steps" if self.kind == "gait" else "repetitions counted"
+            self.count_caption.setText("counting paused" if paused_count else what)
         if self.hold_bar.isVisible():
             frac = st.held_s / st.hold_target_s if st.hold_target_s else 0.0
             self.hold_bar.setValue(int(1000 * min(1.0, max(0.0, frac))))

@@ -75,7 +75,8 @@ class RunnerStatus:
     ``rep_elapsed_s``: seconds into the repetition in progress (NaN at rest); ``ghost_u``: where
     the demonstration's ghost is now (0..1, at the demonstrated pace; NaN without a demonstration);
     ``counting``: False while counting is paused in a set (wrong view, nobody seen), with
-    ``turn_hint`` saying what to do (e.g. "Counting paused: turn a quarter turn, side-on to the camera").
+    ``turn_hint`` saying what to do (e.g. "Counting paused: turn a quarter turn, side-on to the camera");
+    ``stopped``: the session was stopped before the plan's end (``SessionResult.stopped``).
     """
 
     state: RunnerState
@@ -100,6 +101,7 @@ class RunnerStatus:
     last_cue: str | None
     counting: bool = True
     turn_hint: str | None = None
+    stopped: bool = False
 
 
 def rep_feedback(rep: RepResult, tracker: ExerciseTracker) -> tuple[str, ...]:
@@ -620,6 +622,7 @@ class SessionRunner:
             last_cue=self._last_cue[0] if self._last_cue else None,
             counting=self._counting if tr else True,
             turn_hint=self._turn_hint if tr else None,
+            stopped=self._stopped,
         )
 
 
