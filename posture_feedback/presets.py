@@ -231,3 +231,13 @@ def get_preset(name: str, baseline: bool = False) -> TargetSet:
         return table[name]
     except (KeyError, TypeError):
         raise UnknownPresetError(f"unknown preset {name!r} (valid: {', '.join(PRESETS)})") from None
+
+
+# The ``auto`` preset (the app's default): it starts as ``sitting-front``'s targets and the app narrows
+# it frame by frame to the set that fits the posture, view and framing (``auto_preset.py``).
+PRESETS["auto"] = replace(
+    PRESETS["sitting-front"], name="auto", label="Automatic", view=None,
+    description="Chooses sitting or standing from the hip and knee angles and the front or side targets from "
+    "the view; with the hips out of view (a laptop webcam) it stays with the sitting targets.",
+)  # fmt: skip
+BASELINE_PRESETS["auto"] = _baseline(PRESETS["auto"])

@@ -1,0 +1,71 @@
+"""The auto preset: sitting/standing from hip and knee angles, front/side from the view, hold time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posture_feedback.auto_preset import AutoPresetSelector, choose_preset, posture_from_angles
+from posture_feedback.framing import Framing
+from posture_feedback.kinematics import compute_angles, pose_with_angles
+from posture_feedback.presets import PRESETS, get_preset
+from posture_feedback.types import Frame, FrameResult, View
+
+SIZE = (640, 1200)  # tall enough for the whole constructed body
+
+
+def result(t: float, view: View, azimuth: float, legs=(0.0, 0.0), shift_y: float = 0.0) -> FrameResult:
+    lmk = pose_with_angles(azimuth_deg=azimuth, left_leg=legs, right_leg=legs, image_size=SIZE, px_per_m=400)
+    lmk = lmk.with_arrays(image=lmk.image + np.array([0.0, shift_y, 0.0]))
+    frame = Frame(np.zeros((SIZE[1], SIZE[0], 3), np.uint8), int(t * 30), t, 0.0)
+    angles = compute_angles(lmk, view, azimuth_deg=azimuth)
+    return FrameResult(frame=frame, landmarks=lmk, view=view, azimuth_deg=azimuth, angles=angles)
+
+
+@pytest.mark.parametrize(
+    ("hip", "knee", "posture"),
+    [(90.0, 90.0, "sitting"), (5.0, 3.0, "standing"), (90.0, 10.0, None), (float("nan"), 90.0, None)],
+)
+def test_posture_from_hip_and_knee(hip, knee, posture):
+    assert posture_from_angles(hip, knee) == posture
+
+
+def test_choose_preset_keeps_the_view_part_when_oblique():
+    assert choose_preset("standing", View.FRONT, None) == "standing-front"
+    assert choose_preset("sitting", View.SIDE, "standing-front") == "sitting-side"
+    assert choose_preset("sitting", View.OBLIQUE, "standing-side") == "sitting-side"
+    assert choose_preset("sitting", View.UNKNOWN, None) == "sitting-front"
+
+
+def test_standing_front_then_sitting_side_after_the_hold_time():
+    sel = AutoPresetSelector(hold_s=2.0)
+    assert sel.update(result(0.0, View.FRONT, 0.0)) == "standing-front"
+    assert sel.framing is Framing.FULL
+    sitting_side = [result(1.0 + k / 10, View.SIDE, 90.0, legs=(90.0, 90.0)) for k in range(25)]
+    out = [sel.update(r) for r in sitting_side]
+    switched = [r.frame.timestamp_s for r, o in zip(sitting_side, out, strict=True) if o == "sitting-side"]
+    assert switched == [pytest.approx(3.0)]  # held 2 s from t = 1.0
+    assert sel.current == "sitting-side" and sel.posture == "sitting"
+
+
+def test_a_short_turn_does_not_flip_the_targets():
+    sel = AutoPresetSelector(hold_s=2.0)
+    sel.update(result(0.0, View.FRONT, 0.0))
+    assert sel.update(result(0.5, View.SIDE, 90.0)) is None
+    assert sel.update(result(1.5, View.FRONT, 0.0)) is None
+    assert sel.update(result(3.0, View.SIDE, 90.0)) is None  # a new candidate starts at 3.0
+    assert sel.current == "standing-front"
+
+
+def test_hips_out_of_view_keep_the_sitting_assumption():
+    # a webcam framing head to chest: hips 20 px above the bottom edge (out of view), legs "standing"
+    sel = AutoPresetSelector()
+    r = result(0.0, View.FRONT, 0.0, legs=(0.0, 0.0), shift_y=460.0)
+    assert sel.update(r) == "sitting-front"
+    assert sel.framing is Framing.HEAD_CHEST
+
+
+def test_auto_is_a_preset_and_has_a_baseline_variant():
+    assert "auto" in PRESETS
+    assert get_preset("auto").name == "auto"
+    assert get_preset("auto", baseline=True).targets[0].relative
