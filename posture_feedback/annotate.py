@@ -131,6 +131,8 @@ class AngleAnnotator:
             if not joints:
                 continue
             state = states.get(name)
+            if state is not None and state.verdict is Verdict.UNKNOWN and name not in self.angles:
+                continue  # a target not judged in this view (or without neutral): nothing to show
             verdict = state.verdict if state else Verdict.UNKNOWN
             colour = VERDICT_COLOURS[verdict] if state else (255, 255, 255)
             vertex = xy[joints[0]]
