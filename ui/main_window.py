@@ -414,6 +414,23 @@ class MainWindow(QMainWindow):
         self.last_result = rendered.result
         self.video.show_frame(rendered)
         self.show_result(rendered.result)
+        if self.preset_name == "auto":
+            self._follow_auto_preset(rendered.result)
+
+    def _follow_auto_preset(self, result: FrameResult) -> None:
+        """The ``auto`` preset: switch to the built-in set that fits posture and view (``auto_preset``)."""
+        from posture_feedback.auto_preset import AutoPresetSelector
+
+        selector = getattr(self, "_auto_selector", None)
+        if selector is None:
+            selector = self._auto_selector = AutoPresetSelector()
+        chosen = selector.update(result)
+        if chosen is None and self.target_set is not None and self.target_set.name == "auto":
+            chosen = selector.current  # reset to "auto" (a new neutral, the menu): re-apply the choice
+        if chosen is not None:
+            self.target_set = get_preset(chosen, baseline=self.neutral is not None)
+            self._apply_target_set()
+            self.set_label.setText(f"Automatic: {self.target_set.label}")
 
     def show_result(self, result: FrameResult) -> None:
         """Update the side panel, the cue line and the sounds from one frame's result."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PRESET = "sitting"
+DEFAULT_PRESET = "auto"  #: sitting/standing and front/side chosen as it goes (posture_feedback.auto_preset)
 
 
 @dataclass

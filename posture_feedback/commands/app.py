@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--source", default="0", metavar="N|FILE|sample",
                    help="camera index (default 0), a video or image file, or 'sample' (bundled video)")  # fmt: skip
-    p.add_argument("--preset", metavar="NAME", help="built-in targets: sitting (default), standing, "
-                   "sitting-front, sitting-side, standing-front, standing-side, or none")  # fmt: skip
+    p.add_argument("--preset", metavar="NAME", help="built-in targets: auto (default: sitting or standing, front "
+                   "or side, from what the camera sees), sitting, standing, sitting-front, sitting-side, "
+                   "standing-front, standing-side, or none")  # fmt: skip
     p.add_argument("--targets", type=Path, metavar="FILE", help="target ranges file (TOML); edits are saved to it")
     mirror = p.add_mutually_exclusive_group()
     mirror.add_argument("--mirror", dest="mirror", action="store_true", default=None,
