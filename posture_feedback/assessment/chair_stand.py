@@ -10,8 +10,8 @@ assumed roughly level. Frames without a person are NaN and never counted.
 
 * seated: ``h ≤ SEATED_H`` (0.70); standing: ``h ≥ STANDING_H`` (0.90); a stand is a
   seated → standing transition, a sit-down the reverse (hysteresis: nothing in between counts);
-  ``h`` uses the lower ankle (the foot on the ground). A transition during which an ankle
-  rises more than ``MAX_FOOT_RISE`` (10 % of the leg length) is a jump or a step, not a stand.
+  ``h`` uses the lower ankle (the foot on the ground). A transition during which a foot leaves
+  the ground or travels (``movement_check.feet_moved``) is a jump or a step, not a stand.
 * **seat-off**: the first frame after the seated run where the hips are more than
   ``SEAT_OFF_RISE`` (5 % of the leg length) above their seated level (median ``h`` over the
   last 0.5 s of the seated run): the moment the buttocks leave the seat, kinematically.
@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posture_feedback import landmarks as lm
+from posture_feedback.assessment.movement_check import feet_moved
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.types import FrameResult
 
@@ -49,8 +50,7 @@ ONSET_MOVE = 0.05
 SEATED_LEVEL_S = 0.5
 MIN_CONFIDENCE = 0.5
 THIRTY_S = 30.0
-#: A stand whose ankle rises more than this (leg lengths) is a jump or a step (as ``movement_check``).
-MAX_FOOT_RISE = 0.10
+
 
 
 class ChairStandError(PostureFeedbackError):
@@ -100,21 +100,6 @@ def hip_height_px(result: FrameResult) -> float:
     return math.nan if hip is None or not ankles else float(max(ankles) - hip[1])
 
 
-def foot_rise(results: Sequence[FrameResult], start: int, end: int, leg_px: float) -> float:
-    """Largest rise of either ankle above its row at ``start`` over ``start..end`` (leg lengths; NaN if unseen)."""
-    worst = math.nan
-    for i in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE):
-        ys = [
-            float(r.landmarks.xy[i, 1])
-            for r in results[start : end + 1]
-            if r.landmarks is not None and r.landmarks.confidence()[i] >= MIN_CONFIDENCE
-        ]
-        if len(ys) > 1:
-            rise = (ys[0] - min(ys)) / leg_px
-            worst = rise if not rise <= worst else worst
-    return worst
-
-
 def _median3(x: np.ndarray) -> np.ndarray:
     """Running median of 3 samples (ends repeated)."""
     p = np.concatenate([x[:1], x, x[-1:]])
@@ -148,12 +133,9 @@ def find_stands(results: Sequence[FrameResult]) -> ChairStands:
             state, seated_start = "seated", int(i)
         elif h[i] >= STANDING_H and state != "standing":
             if state == "seated":
-                rise = foot_rise(results, seated_start, int(i), leg)
-                if rise > MAX_FOOT_RISE:
-                    rejected.append(
-                        f"at {t[i]:.1f} s a foot left the ground (ankle up {100 * rise:.0f} % of the leg length): "
-                        "a jump or a step, not a rise from a chair"
-                    )
+                moved = feet_moved(results, seated_start, int(i), ("left", "right"), "rise from a chair")
+                if moved is not None:
+                    rejected.append(f"at {t[i]:.1f} s {moved}")
                 else:
                     stands.append(_stand(h, t, nose, leg, seated_start, int(i)))
             state = "standing"

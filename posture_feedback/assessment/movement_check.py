@@ -9,8 +9,10 @@ seen                        at least ``MIN_VIEW_FRACTION`` (80 %) of the frames 
                             start to the standing end are in the required view with the person found
 deep enough                 knee flexion at the bottom ≥ ``min_depth_deg`` (each knee of a bilateral
                             squat; the stance knee of a single-leg squat)
-feet on the ground          no planted foot's ankle rises more than ``MAX_FOOT_RISE`` (10 %) of the
-                            standing leg length above where it was at the start (a jump or a step)
+feet in place               no planted foot's ankle rises more than ``MAX_FOOT_RISE`` (10 %) of the
+                            standing leg length above where it was at the start (a jump or a step),
+                            nor travels sideways more than ``MAX_FOOT_TRAVEL`` (25 %) (walking),
+                            up to ``STAY_S`` (0.3 s) after the repetition (a dip before a leap fails)
 hips go down                the mid-hip drops at least ``min_hip_drop`` leg lengths from the start
 one leg (single-leg squat)  the free foot, when visible, is at least ``FREE_FOOT_LIFT`` (5 %) of
                             the leg length above the stance foot at the bottom
@@ -38,6 +40,8 @@ from posture_feedback.types import FrameResult, View
 
 MIN_VIEW_FRACTION = 0.8
 MAX_FOOT_RISE = 0.10
+MAX_FOOT_TRAVEL = 0.25
+STAY_S = 0.3
 MAX_TRUNK_DEG = 60.0
 FREE_FOOT_LIFT = 0.05
 MIN_CONFIDENCE = 0.5
@@ -85,6 +89,41 @@ def _hip_y(result: FrameResult) -> float:
     return float(np.mean(ys)) if ys else math.nan
 
 
+def foot_motion(results: Sequence[FrameResult], start: int, end: int, side: str, leg_px: float) -> tuple[float, float]:
+    """(largest vertical move from its row at ``start``, up or down; horizontal range) of one ankle over
+    ``start..end``, in leg lengths; NaN when the ankle is not seen in two frames."""
+    i = _ANKLE[side]
+    pts = np.array([r.landmarks.xy[i] for r in results[start : end + 1]
+                    if r.landmarks is not None and r.landmarks.confidence()[i] >= MIN_CONFIDENCE])  # fmt: skip
+    if len(pts) < 2 or not leg_px > 0:
+        return math.nan, math.nan
+    return float(np.abs(pts[:, 1] - pts[0, 1]).max()) / leg_px, float(np.ptp(pts[:, 0])) / leg_px
+
+
+def feet_moved(results: Sequence[FrameResult], start: int, end: int, sides: Sequence[str], what: str) -> str | None:
+    """Why the feet of ``sides`` did not stay in place over ``start..end`` (rose more than ``MAX_FOOT_RISE`` or
+    travelled more than ``MAX_FOOT_TRAVEL`` leg lengths), None when they did or are not seen."""
+    leg = leg_length_px(results[start])
+    for s in sides:
+        rise, travel = foot_motion(results, start, end, s, leg)
+        if rise > MAX_FOOT_RISE:
+            return (
+                f"the {s} foot left the ground (ankle moved {100 * rise:.0f} % of the leg length up or down): "
+                f"a jump or a step, not a {what}"
+            )
+        if travel > MAX_FOOT_TRAVEL:
+            return f"the {s} foot travelled {100 * travel:.0f} % of the leg length (walking or running), not a {what}"
+    return None
+
+
+def _after(results: Sequence[FrameResult], end: int) -> int:
+    """The index ``STAY_S`` seconds after ``end`` (clipped): the person must still be standing then."""
+    t = results[end].frame.timestamp_s + STAY_S
+    while end + 1 < len(results) and results[end + 1].frame.timestamp_s <= t:
+        end += 1
+    return end
+
+
 def view_fraction(results: Sequence[FrameResult], start: int, end: int, view: View) -> float:
     """Share of frames ``start..end`` (inclusive) with the person found and in ``view``."""
     frames = results[start : end + 1]
@@ -124,17 +163,9 @@ def check_squat(
     leg = leg_length_px(r0)
     if not math.isfinite(leg) or leg <= 0:
         return "the legs were not visible at the start of the repetition"
-    for s in planted:
-        y0 = _ankle_y(r0, s)
-        ys = np.array([_ankle_y(results[i], s) for i in range(peak.start, peak.end + 1)])
-        ys = ys[np.isfinite(ys)]
-        if math.isfinite(y0) and len(ys):
-            rise = (y0 - float(ys.min())) / leg
-            if rise > MAX_FOOT_RISE:
-                return (
-                    f"the {s} foot left the ground (ankle up {100 * rise:.0f} % of the leg length): "
-                    f"a jump or a step, not a {rule.what}"
-                )
+    moved = feet_moved(results, peak.start, _after(results, peak.end), planted, rule.what)
+    if moved is not None:
+        return moved
     if free is not None and planted:
         lifted = (_ankle_y(rb, planted[0]) - _ankle_y(rb, free)) / leg
         if math.isfinite(lifted) and lifted < FREE_FOOT_LIFT:

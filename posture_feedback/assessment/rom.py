@@ -36,7 +36,9 @@ import numpy as np
 from posture_feedback import landmarks as lm
 from posture_feedback.assessment import measures as ms
 from posture_feedback.assessment import snapshots as snap
-from posture_feedback.assessment.peaks import find_peaks, peak_spread
+from posture_feedback.assessment.change import change_threshold
+from posture_feedback.assessment.movement_check import MAX_TRUNK_DEG, MIN_VIEW_FRACTION, feet_moved
+from posture_feedback.assessment.peaks import Peak, find_peaks, peak_spread
 from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import ROM_REFERENCES
 from posture_feedback.assessment.summary import build_measure
@@ -196,6 +198,36 @@ def _draw(test: RomTest, r: FrameResult, side: str, m: Measure, roll: float) -> 
     return ov
 
 
+#: Tests that lift a leg: only the other foot must stay on the ground.
+_LEG_TESTS = frozenset({"hip_flexion", "knee_flexion"})
+
+
+def _implausible(test: RomTest, results: Sequence[FrameResult], peak: Peak, side: str) -> str | None:
+    """None when ``peak`` is a repetition of ``test``, else why not: the movement must be seen in the test's
+    view for ``MIN_VIEW_FRACTION`` of the repetition, with the person standing in place (no foot, except the
+    moving leg's, leaving the ground or travelling: ``movement_check.feet_moved``) and upright at the peak
+    (trunk within ``MAX_TRUNK_DEG`` of vertical, nose above the hips)."""
+    need = side if test.view is View.SIDE else None
+    frames = results[peak.start : peak.end + 1]
+    seen = sum(
+        r.landmarks is not None and view_instruction(test.view, r.view, r.azimuth_deg, need) is None for r in frames
+    ) / max(len(frames), 1)
+    if seen < MIN_VIEW_FRACTION:
+        return f"only {100 * seen:.0f} % of the repetition was seen in the {test.view.value} view"
+    feet = [s for s in SIDES if not (test.name in _LEG_TESTS and s == side)]
+    moved = feet_moved(results, peak.start, peak.end, feet, f"{test.title.lower()} test")
+    if moved is not None:
+        return moved
+    r = results[peak.index]
+    trunk = r.angles.value("trunk_inclination")
+    nose_above = r.landmarks is not None and r.landmarks.xy[lm.NOSE, 1] < min(
+        r.landmarks.xy[[lm.LEFT_HIP, lm.RIGHT_HIP], 1]
+    )
+    if (math.isfinite(trunk) and trunk > MAX_TRUNK_DEG) or not nose_above:
+        return "the person was not standing upright at the peak (bent over or on all fours)"
+    return None
+
+
 def rom_test(
     name: str,
     results_by_side: Mapping[str, Sequence[FrameResult]],
@@ -236,12 +268,17 @@ def rom_test(
         vals, uncs = angle_trace(results, test, side, up)
         # A repetition must also reach ``prom`` degrees from anatomical zero (the neutral of every
         # ROM angle): a return from the opposite direction is not a repetition towards this side.
-        peaks = [p for p in find_peaks(vals, min_prominence=prom) if p.value >= prom]
+        candidates = [p for p in find_peaks(vals, min_prominence=prom) if p.value >= prom]
+        checked = [(p, _implausible(test, results, p, side)) for p in candidates]
+        peaks = [p for p, why in checked if why is None]
         if not peaks:
-            raise RomTestError(
-                f"no repetition of {test.name} ({side}) found (needs a rise and fall of {prom:g} deg or more): "
-                + test.instruction_for(side)
-            )
+            if checked:
+                why = max(checked, key=lambda x: x[0].value)[1]
+            else:
+                top = float(np.nanmax(vals)) if np.isfinite(vals).any() else math.nan
+                seen = "was never measured" if not math.isfinite(top) else f"never exceeded {top:.0f}°"
+                why = f"the angle {seen} with a rise and fall of {prom:g}° or more"
+            raise RomTestError(f"no {test.title.lower()} ({side}) found: {why}. " + test.instruction_for(side))
         best = max(peaks, key=lambda p: p.value)
         spread = peak_spread(peaks)
         m, d = build_measure(
@@ -270,15 +307,18 @@ def rom_test(
     left, right = record.measure(test.name, "left"), record.measure(test.name, "right")
     if left is not None and right is not None:
         diff = left.value - right.value
+        # The same rule as a change between evaluations (``change``): beyond both sides' own error and MDC.
+        thr = change_threshold(left.uncertainty, right.uncertainty, left.mdc, right.mdc)
         record.measures.append(
             Measure(
                 name=f"{test.name}_left_right_difference", value=diff,
                 uncertainty=combine(left.uncertainty, right.uncertainty), unit="deg",
-                reference=0.0, reference_source=ref.citation(), mdc=combine(left.mdc, right.mdc), valid=True,
+                reference=0.0, reference_source=ref.citation(), mdc=thr.value, valid=True,
             )
         )  # fmt: skip
         record.details[f"{test.name}_left_right_difference"] = {
-            "verdict": "asymmetric" if abs(diff) > combine(left.mdc, right.mdc) else "no detectable asymmetry",
-            "note": "left minus right; called asymmetric only beyond the combined MDC",
+            "verdict": "asymmetric" if abs(diff) > thr.value else "no detectable asymmetry",
+            "note": f"left minus right; called asymmetric only beyond {thr.value:.1f} deg ({thr.source}), the rule "
+            "of a real change",
         }
     return record
