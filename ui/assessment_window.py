@@ -57,6 +57,7 @@ from posture_feedback.assessment.movement import MOVEMENT_TESTS
 from posture_feedback.assessment.rom import ROM_TESTS
 from posture_feedback.assessment_storage import save_evaluation
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.types import FrameResult, View
 from posture_feedback.ui.assessment_flow import (
     AssessmentFlow,
@@ -462,7 +463,8 @@ class AssessmentWindow(SessionWindow):
             self.progress.setValue(int(1000 * progress))
             left = max(0.0, self.capture.seconds * (1 - progress))
             text = CAMERA_TEXT if self.capture_kind == "camera" else "Hold still"
-            self._say(f"{text}  {math.ceil(left)}" if r.person_found else "Step into view", "#ffffff")
+            nobody = nobody_followed_text(len(r.people))
+            self._say(f"{text}  {math.ceil(left)}" if r.person_found else nobody, "#ffffff")
             if self.capture.done:
                 self._capture_done()
         elif self.posture is not None:
