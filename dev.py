@@ -209,18 +209,18 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(py), "-m", "posture_feedback.cli", *argv[1:]], cwd=ROOT, env=env)
     out = ROOT / "out"
     out.mkdir(exist_ok=True)
-    _say("no display here: running the app offscreen on the bundled sample video")
+    _say("no display here: running the app offscreen on the bundled sample (a webcam-style crop, head to chest)")
     env["QT_QPA_PLATFORM"] = "offscreen"
     shot = out / "app.png"
     code = subprocess.call(
-        [str(py), "-m", "posture_feedback.cli", "--source", "sample", "--preset", "standing",
+        [str(py), "-m", "posture_feedback.cli", "--source", "sample",
          "--frames", "120", "--screenshot", str(shot)], cwd=ROOT, env=env,
     )  # fmt: skip
     if code == 0:
         _say(f"screenshot of the app: {shot}")
         code = subprocess.call(
             [str(py), "-m", "posture_feedback.cli", "analyze", "sample", "--out", str(out / "sample.angles.csv"),
-             "--annotated", str(out / "sample.annotated.mp4"), "--no-progress"], cwd=ROOT, env=env,
+             "--annotated", str(out / "sample.annotated.mp4"), "--laptop-signals", "--no-progress"], cwd=ROOT, env=env,
         )  # fmt: skip
     return code
 

@@ -41,6 +41,7 @@ def test_wheel_carries_ui_calibration_model_and_samples(wheel: Path) -> None:
         "posture_feedback/calibration/camera.py",
         "posture_feedback/model_bundles/pose_landmarker_full.task",
         "posture_feedback/sample_videos/sports2d_demo.mp4",
+        "posture_feedback/sample_videos/lab_desk_webcam.mp4",
         "posture_feedback/commands/analyze.py",
     ):
         assert required in names, required
@@ -59,7 +60,7 @@ def test_resources_resolve_inside_the_unpacked_wheel(wheel: Path, tmp_path: Path
         check=True, capture_output=True, text=True, cwd=tmp_path,
     ).stdout.split()  # fmt: skip
     assert Path(out[0]) == tmp_path / "posture_feedback" / "model_bundles"
-    assert Path(out[1]) == tmp_path / "posture_feedback" / "sample_videos" / "sports2d_demo.mp4"
+    assert Path(out[1]) == tmp_path / "posture_feedback" / "sample_videos" / "lab_desk_webcam.mp4"
     assert (Path(out[0]) / "pose_landmarker_full.task").is_file()
 
 

@@ -40,8 +40,9 @@ def test_video_file_reads_every_frame(lab_video: Path) -> None:
 
 
 def test_sample_spec_opens_bundled_recording() -> None:
-    with open_source("sample") as src:
+    with open_source("sample") as src:  # the default demo: a webcam-style crop, 640×480
         assert src.read() is not None
+        assert src.frame_size == (640, 480)
     with open_source("sample:lab_two_people_cam02.mp4") as src:
         assert src.frame_size == (1088, 1920)
 

@@ -33,7 +33,7 @@ def test_no_camera_shows_the_message_and_offers_the_sample(qtbot):
     # Taking the offer: the bundled sample plays in the same window.
     page.sample_button.click()
     qtbot.waitUntil(lambda: window.stack.currentIndex() == 0 and window.stats.shown >= 1, timeout=60_000)
-    assert window.last_result.frame.source.endswith("sports2d_demo.mp4")
+    assert window.last_result.frame.source.endswith("lab_desk_webcam.mp4")  # the default demo
     window.close()
     qtbot.waitUntil(lambda: threading.active_count() <= baseline, timeout=10_000)
 
