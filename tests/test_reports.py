@@ -86,8 +86,8 @@ def test_adherence_calendar_cells(sample: tuple[Database, int]) -> None:
         if d.planned and d.done:
             assert code == 4
         elif d.planned:
-            assert code == 2
-        elif d.done:
+            assert code == (3 if d.stopped else 2)
+        elif d.extra:
             assert code == 1
         else:
             assert code == 0

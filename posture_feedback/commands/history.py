@@ -1,4 +1,8 @@
-"""``posture-feedback history [--profile NAME] [--from DATE --to DATE]``: a text summary of a profile's progress."""
+"""``posture-feedback history [--profile NAME] [--from DATE --to DATE] [--json]``: a profile's progress.
+
+Text by default; ``--json`` prints one JSON document: the sessions (uid, plan uid and version,
+status, repetitions) and the adherence per week (``reports.summary.history_document``).
+"""
 
 from __future__ import annotations
 
@@ -15,13 +19,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "quality, posture-monitor time, and each measure's change judged against its minimal detectable change.",
     )
     add_profile_period_options(p)
+    p.add_argument("--json", action="store_true", help="print the sessions and the weekly adherence as JSON")
     add_data_dir_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from posture_feedback.reports.summary import collect, text_summary
+    import json
+
+    from posture_feedback.reports.summary import collect, history_document, text_summary
 
     with reading_profile(args) as (db, profile):
-        print(text_summary(collect(db, profile.id, args.start, args.end)))
+        data = collect(db, profile.id, args.start, args.end)
+        if args.json:
+            print(json.dumps(history_document(db, data), indent=2, ensure_ascii=False, allow_nan=False))
+        else:
+            print(text_summary(data))
     return 0

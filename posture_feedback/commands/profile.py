@@ -66,8 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--profile", metavar="NAME", help="profile name")
     a.add_argument("files", nargs="+", metavar="PLAN.toml", help="plan file (TOML, see docs/plan_format.md)")
     a.add_argument("--title", help="plan name in the database (default: the plan's title or file name)")
-    a.add_argument("--days", default="mon,tue,wed,thu,fri,sat,sun",
-                   help="planned weekdays, e.g. mon,wed,fri (for adherence; default every day)")  # fmt: skip
+    a.add_argument("--days", help="planned weekdays, e.g. mon,wed,fri (for adherence; default: the plan's "
+                   "`days` field, else every day)")  # fmt: skip
     a.add_argument("--demo", type=Path, action="append", default=[], metavar="FILE",
                    help="attach a therapist demonstration recording (repeatable)")  # fmt: skip
     a.set_defaults(func=run_add_plan)
@@ -158,6 +158,10 @@ def run_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day_names(days: tuple[int, ...]) -> str:
+    return "every day" if len(days) == 7 else ",".join(WEEKDAYS[d] for d in days)
+
+
 def _days(text: str) -> tuple[int, ...]:
     days = []
     for part in text.lower().replace(" ", "").split(","):
@@ -178,6 +182,17 @@ def _add_plan_arguments(args: argparse.Namespace) -> tuple[str, Path]:
     if args.profile is None:
         raise PostureFeedbackError("profile add-plan: which profile? add --profile NAME")
     return args.profile, Path(args.files[0])
+
+
+def _planned_days(option: str | None, in_plan: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The planned weekdays: --days, else the plan's ``days`` field, else every day; both must agree."""
+    if option is None:
+        return in_plan if in_plan is not None else tuple(range(7))
+    days = _days(option)
+    if in_plan is not None and days != in_plan:
+        said = ",".join(WEEKDAYS[d] for d in in_plan)
+        raise PostureFeedbackError(f"--days {option} differs from the plan's days = {said}: give the days once")
+    return days
 
 
 def run_add_plan(args: argparse.Namespace) -> int:
@@ -201,16 +216,17 @@ def run_add_plan(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise PostureFeedbackError(f"cannot read demonstration {demo}: {exc.strerror or exc}") from exc
     title = args.title or getattr(plan, "title", "") or args.plan.stem
-    days = _days(args.days)
+    days = _planned_days(args.days, plan.days)
     with open_database(args) as db:
         profile = db.profile_by_name(args.name)
         existing = [p for p in db.plans(profile.id) if p.name == title]
         if existing:
             v = db.add_plan_version(existing[0].id, text, schedule_days=days, files=files)
-            print(f"{profile.name}: plan {title!r} version {v.version} stored ({len(plan.items)} exercises)")
+            print(f"{profile.name}: plan {title!r} version {v.version} stored ({len(plan.items)} exercises, "
+                  f"planned {_day_names(days)})")  # fmt: skip
         else:
             db.create_plan(profile.id, title, text, schedule_days=days, files=files)
-            print(f"{profile.name}: plan {title!r} stored ({len(plan.items)} exercises)")
+            print(f"{profile.name}: plan {title!r} stored ({len(plan.items)} exercises, planned {_day_names(days)})")
     return 0
 
 

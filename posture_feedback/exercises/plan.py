@@ -39,7 +39,16 @@ from posture_feedback.exercises.library import WITHDRAWN, builtin_names, get_exe
 from posture_feedback.exercises.tomlfile import Fields, Source, dump_toml, parse_toml
 
 SIDE_CHOICES = ("left", "right", "both")
-_PLAN_KEYS = ("title", "patient", "countdown_s", "instruction_s", "rest_between_s", "exercise")
+_PLAN_KEYS = (
+    "title", "patient", "countdown_s", "instruction_s", "rest_between_s", "days", "notes", "precautions", "feedback",
+    "exercise",
+)  # fmt: skip
+#: Planned days: the plan's ``days`` field, Monday first (index = ``date.weekday()``).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: How feedback is given (docs/feedback_schedule.md): on every repetition, only outside the tolerance
+#: band, only as a summary after each set, or faded from the first to the last over sessions.
+FEEDBACK_MODES = ("concurrent", "bandwidth", "summary", "faded")
+_FEEDBACK_KEYS = ("mode", "bandwidth_deg", "concurrent_sessions", "bandwidth_sessions")
 _ITEM_KEYS = (
     "name", "file", "side", "sets", "reps", "hold_s", "rest_s", "count_compensated", "notes",
     "phases", "tempo", "hysteresis", "demonstration",
@@ -86,9 +95,44 @@ class PlanItem:
         return (self.side if d.sided and d.kind != "gait" else "both",)
 
 
+@dataclass(frozen=True)
+class FeedbackSchedule:
+    """How the session gives feedback, and how that fades over sessions (docs/feedback_schedule.md).
+
+    Attributes:
+        mode: ``concurrent`` (every repetition), ``bandwidth`` (silent while within ``bandwidth_deg``
+            of the target range), ``summary`` (knowledge of results after each set only) or
+            ``faded`` (concurrent for the first ``concurrent_sessions`` sessions of the plan, then
+            bandwidth for ``bandwidth_sessions``, then summary).
+        bandwidth_deg: the tolerance band in degrees (signal units) around the target range.
+        concurrent_sessions, bandwidth_sessions: the fading steps, in sessions of this plan.
+    """
+
+    mode: str = "concurrent"
+    bandwidth_deg: float = 5.0
+    concurrent_sessions: int = 2
+    bandwidth_sessions: int = 3
+
+    def mode_for_session(self, number: int) -> str:
+        """The feedback of the plan's ``number``-th session (1 = the first): ``concurrent``,
+        ``bandwidth`` or ``summary``."""
+        if self.mode != "faded":
+            return self.mode
+        if number <= self.concurrent_sessions:
+            return "concurrent"
+        if number <= self.concurrent_sessions + self.bandwidth_sessions:
+            return "bandwidth"
+        return "summary"
+
+
 @dataclass
 class Plan:
-    """A treatment plan: exercises in order plus session timing (seconds)."""
+    """A treatment plan: exercises in order plus session timing (seconds).
+
+    ``days``: the planned weekdays (0 = Monday … 6 = Sunday), None when the plan does not say;
+    ``notes`` and ``precautions``: shown to the patient before the first exercise and on demand;
+    ``feedback``: the feedback schedule.
+    """
 
     items: list[PlanItem]
     title: str = "Exercise plan"
@@ -98,6 +142,10 @@ class Plan:
     rest_between_s: float = 30.0
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    days: tuple[int, ...] | None = None
+    notes: str = ""
+    precautions: str = ""
+    feedback: FeedbackSchedule = field(default_factory=FeedbackSchedule)
 
     @classmethod
     def single(cls, name_or_path: str, **item: Any) -> Plan:
@@ -234,6 +282,37 @@ def plan_from_dict(data: Any, source: Source, base_dir: Path | None = None) -> P
         instruction_s=f.number("instruction_s", 6.0, 0, 600, "s"),
         rest_between_s=f.number("rest_between_s", 30.0, 0, 3600, "s"),
         source=source.file,
+        days=_days(f),
+        notes=f.string("notes", "", allow_empty=True),
+        precautions=f.string("precautions", "", allow_empty=True),
+        feedback=_feedback(f),
+    )
+
+
+def _days(f: Fields) -> tuple[int, ...] | None:
+    """The ``days`` field: planned weekdays as indices, Monday = 0 (None when absent)."""
+    days = f.strings("days", None, WEEKDAYS)
+    if days is None:
+        return None
+    if not days:
+        raise f.fail("days", "must name at least one day", ", ".join(WEEKDAYS))
+    if len(set(days)) != len(days):
+        raise f.fail("days", "names a day twice", ", ".join(WEEKDAYS))
+    return tuple(sorted(WEEKDAYS.index(d) for d in days))
+
+
+def _feedback(f: Fields) -> FeedbackSchedule:
+    """The ``[feedback]`` table (defaults: concurrent feedback on every repetition)."""
+    t = f.table("feedback")
+    if t is None:
+        return FeedbackSchedule()
+    t.check_keys(_FEEDBACK_KEYS)
+    d = FeedbackSchedule()
+    return FeedbackSchedule(
+        mode=t.string("mode", d.mode, FEEDBACK_MODES),
+        bandwidth_deg=t.number("bandwidth_deg", d.bandwidth_deg, 0, 90, "deg"),
+        concurrent_sessions=t.integer("concurrent_sessions", d.concurrent_sessions, 0, 1000),
+        bandwidth_sessions=t.integer("bandwidth_sessions", d.bandwidth_sessions, 0, 1000),
     )
 
 
@@ -320,6 +399,18 @@ def plan_to_dict(plan: Plan, base_dir: Path | None = None) -> dict[str, Any]:
     if plan.patient:
         out["patient"] = plan.patient
     out.update(countdown_s=plan.countdown_s, instruction_s=plan.instruction_s, rest_between_s=plan.rest_between_s)
+    if plan.days is not None:
+        out["days"] = [WEEKDAYS[d] for d in plan.days]
+    if plan.notes:
+        out["notes"] = plan.notes
+    if plan.precautions:
+        out["precautions"] = plan.precautions
+    if plan.feedback != FeedbackSchedule():
+        fb = plan.feedback
+        out["feedback"] = {
+            "mode": fb.mode, "bandwidth_deg": fb.bandwidth_deg, "concurrent_sessions": fb.concurrent_sessions,
+            "bandwidth_sessions": fb.bandwidth_sessions,
+        }  # fmt: skip
     out["exercise"] = items
     return out
 

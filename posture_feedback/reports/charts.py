@@ -163,19 +163,20 @@ def session_labels(times: Sequence[datetime]) -> list[str]:
 def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) -> Figure:
     """A calendar (weeks as columns, weekdays as rows): planned and done, planned and missed, extra, rest."""
     fig = fig or new_figure(8.0, 3.0)
-    if not any(d.planned or d.done for d in days):
+    if not any(d.planned or d.done or getattr(d, "extra", 0) for d in days):
         return _no_data(fig, "Adherence", "No data for this period (no plan, no session)")
     first = days[0].day - timedelta(days=days[0].day.weekday())
     n_weeks = (days[-1].day - first).days // 7 + 1
     grid = [[math.nan] * n_weeks for _ in range(7)]
     for d in days:
         week = (d.day - first).days // 7
+        stopped, extra = getattr(d, "stopped", 0), getattr(d, "extra", 0)
         if d.planned and d.done >= d.planned:
             code = 3
         elif d.planned:
-            code = 2 if d.done == 0 else 2.5
+            code = 2 if d.done == 0 and not stopped else 2.5
         else:
-            code = 1 if d.done else 0
+            code = 1 if extra else 0
         grid[d.day.weekday()][week] = code
     cmap = ListedColormap([GREY, "#6baed6", POOR, FAIR, GOOD])
     levels = {0: 0, 1: 1, 2: 2, 2.5: 3, 3: 4}
@@ -198,8 +199,8 @@ def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) ->
     rate = f"{100 * done_planned / planned:.0f}%" if planned else "n/a"
     ax.set_title(f"Adherence: {done_planned} of {planned} planned sessions done ({rate})")
     fig.legend(
-        handles=[Patch(color=GOOD, label="done"), Patch(color=FAIR, label="partly done"),
-                 Patch(color=POOR, label="missed"), Patch(color="#6baed6", label="extra session"),
+        handles=[Patch(color=GOOD, label="done"), Patch(color=FAIR, label="stopped / partly done"),
+                 Patch(color=POOR, label="missed"), Patch(color="#6baed6", label="extra (not counted)"),
                  Patch(color=GREY, label="rest day")],  # fmt: skip
         loc="outside lower center", ncols=5, fontsize=8, frameon=False,
     )  # fmt: skip

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
 from posture_feedback.reports.charts import default_period
@@ -99,6 +100,16 @@ class ReportData:
     @property
     def done_planned(self) -> int:
         return sum(min(d.done, d.planned) for d in self.adherence)
+
+    @property
+    def stopped_planned(self) -> int:
+        """Planned sessions met only by a session stopped before the plan's end."""
+        return sum(getattr(d, "stopped", 0) for d in self.adherence)
+
+    @property
+    def extra_sessions(self) -> int:
+        """Sessions not counted for any planned day (no plan, another day, a second one that day)."""
+        return sum(getattr(d, "extra", 0) for d in self.adherence)
 
     @property
     def adherence_rate(self) -> float:
@@ -238,6 +249,14 @@ def text_summary(data: ReportData) -> str:
         f"{data.n_reps} repetitions, {_pct(data.good_fraction)} good, "
         f"{_pct(data.mean_time_in_range_frac)} time in range"
     )
+    if data.planned:
+        lines.append(
+            f"  adherence: {data.done_planned} of {data.planned} planned sessions done"
+            f", {data.stopped_planned} stopped, {data.extra_sessions} extra (not counted)"
+        )
+        for w in weekly_adherence(data):
+            lines.append(f"    week of {w['start']}: {w['done']} of {w['planned']} done ({_pct(w['rate'])})"
+                         + (f", {w['stopped']} stopped" if w["stopped"] else ""))  # fmt: skip
     unfinished = sum(1 for s in data.summaries if s.status == "running")
     if unfinished:
         lines.append(f"  {unfinished} session(s) not finished (app closed or crashed); their repetitions are kept")
@@ -265,3 +284,54 @@ def text_summary(data: ReportData) -> str:
                 f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e.first_peak, e.last_peak)}"
             )
     return "\n".join(lines)
+
+
+def weekly_adherence(data: ReportData) -> list[dict[str, Any]]:
+    """Adherence per calendar week (Monday to Sunday) of the period: planned, done, stopped, extra, rate."""
+    weeks: dict[date, dict[str, Any]] = {}
+    for d in data.adherence:
+        monday = d.day - timedelta(days=d.day.weekday())
+        w = weeks.setdefault(monday, {"week": f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}",
+                                      "start": monday.isoformat(), "planned": 0, "done": 0, "stopped": 0,
+                                      "extra": 0})  # fmt: skip
+        w["planned"] += d.planned
+        w["done"] += min(d.done, d.planned)
+        w["stopped"] += getattr(d, "stopped", 0)
+        w["extra"] += getattr(d, "extra", 0)
+    for w in weeks.values():
+        w["rate"] = w["done"] / w["planned"] if w["planned"] else math.nan
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def history_document(db: Database, data: ReportData) -> dict[str, Any]:
+    """The ``history --json`` document: the period's sessions (with plan uid and version, status and
+    repetitions) and the adherence per week. Strict JSON: NaN is written as null."""
+    plans: dict[int, Any] = {}
+    sessions = []
+    for s in data.sessions:
+        plan = None
+        if s.plan_id is not None:
+            if s.plan_id not in plans:
+                plans[s.plan_id] = db.get_plan(s.plan_id)
+            p = plans[s.plan_id]
+            plan = {"uid": p.uid, "name": p.name, "version": s.plan_version}
+        reps = [r for st in s.sets for r in st.repetitions]
+        sessions.append({
+            "uid": s.uid, "started_at": s.started_at.isoformat(),
+            "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+            "status": "stopped" if s.status == "aborted" else s.status, "plan": plan,
+            "exercises": sorted({st.exercise for st in s.sets}), "reps": len(reps),
+            "good_reps": sum(r.quality == "good" for r in reps),
+        })  # fmt: skip
+    weeks = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in w.items()}
+             for w in weekly_adherence(data)]  # fmt: skip
+    return {
+        "profile": data.profile.name,
+        "period": {"start": data.start.isoformat(), "end": data.end.isoformat()},
+        "sessions": sessions,
+        "adherence": {
+            "planned": data.planned, "done": data.done_planned, "stopped": data.stopped_planned,
+            "extra": data.extra_sessions, "rate": None if math.isnan(data.adherence_rate) else data.adherence_rate,
+            "weeks": weeks,
+        },  # fmt: skip
+    }
