@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.follow import FollowOptions
 from posture_feedback.person import SelectionOptions
 from posture_feedback.pipeline import PipelineOptions
 from posture_feedback.pose import PoseOptions, RunningMode
@@ -34,8 +35,9 @@ SECTIONS: dict[str, tuple[type, str | None]] = {
     "pose": (PoseOptions, "pose"),
     "selection": (SelectionOptions, "selection"),
     "smoothing": (SmoothingOptions, "smoothing"),
+    "follow": (FollowOptions, "follow"),
 }
-_NESTED = {"pose", "selection", "smoothing"}
+_NESTED = {"pose", "selection", "smoothing", "follow"}
 _SKIP = {"up"}  # set by camera calibration, not by hand
 
 
@@ -170,7 +172,9 @@ def config_from_dict(data: dict[str, Any], file: str = "<config>") -> PipelineOp
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{file}: [{section}] {exc}") from None
     top = parts["pipeline"]
-    return dataclasses.replace(top, pose=parts["pose"], selection=parts["selection"], smoothing=parts["smoothing"])
+    return dataclasses.replace(
+        top, pose=parts["pose"], selection=parts["selection"], smoothing=parts["smoothing"], follow=parts["follow"]
+    )
 
 
 def load_config(path: str | Path) -> PipelineOptions:

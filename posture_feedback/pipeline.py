@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from posture_feedback.feedback import CueSelector
+from posture_feedback.follow import FollowingEstimator, FollowOptions
 from posture_feedback.framing import apply_framing
 from posture_feedback.kinematics import compute_angles
 from posture_feedback.person import PersonSelector, SelectionOptions
@@ -34,6 +35,8 @@ class PipelineOptions:
 
     Attributes:
         pose: model, running mode, number of people (``PoseOptions``).
+        follow: following one person at the single-person model's cost while a periodic
+            multi-person pass finds the others (``FollowOptions``, ``follow.py``).
         selection: how the target person is chosen and followed (``SelectionOptions``).
         smoothing: One Euro filter parameters (``SmoothingOptions``).
         fix_side_swaps: detect and undo left/right label swaps of the model.
@@ -47,6 +50,7 @@ class PipelineOptions:
     """
 
     pose: PoseOptions = field(default_factory=PoseOptions)
+    follow: FollowOptions = field(default_factory=FollowOptions)
     selection: SelectionOptions = field(default_factory=SelectionOptions)
     smoothing: SmoothingOptions = field(default_factory=SmoothingOptions)
     fix_side_swaps: bool = True
@@ -68,7 +72,7 @@ class Pipeline:
         estimator: PoseEstimator | None = None,
     ) -> None:
         self.options = options or PipelineOptions()
-        self._estimator = estimator or PoseEstimator(self.options.pose)
+        self._estimator = estimator or make_estimator(self.options)
         self._owns_estimator = estimator is None
         self._selector = PersonSelector(self.options.selection)
         self._sides = SideSwapCorrector()
@@ -121,6 +125,9 @@ class Pipeline:
     def reset(self) -> None:
         """Forget all temporal state (tracking, smoothing, hysteresis), e.g. after a seek."""
         self._selector.reset()
+        estimator_reset = getattr(self._estimator, "reset", None)
+        if estimator_reset is not None:
+            estimator_reset()
         self._sides.reset()
         self._smoother.reset()
         self._view.reset()
@@ -143,6 +150,9 @@ class Pipeline:
         timings["pose"] = (t1 - t0) * 1000.0
 
         index = self._selector.select(people, (frame.width, frame.height), t)
+        follow = getattr(self._estimator, "follow_selected", None)
+        if follow is not None:  # make the single-person follower follow whom selection chose
+            follow(people, index)
         result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings)
         if index is None:  # the swap fixer and smoother reset themselves after a gap
             if self._evaluator is not None:
@@ -188,6 +198,16 @@ class Pipeline:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def make_estimator(options: PipelineOptions) -> PoseEstimator | FollowingEstimator:
+    """The pose stage for these options: with 2 or more people in VIDEO mode and ``follow``
+    enabled, a ``FollowingEstimator`` (one person at single-person cost, the others from a
+    periodic multi-person pass); otherwise the plain model with ``max_people`` every frame."""
+    pose = options.pose
+    if options.follow.enabled and pose.max_people >= 2 and pose.mode == RunningMode.VIDEO:
+        return FollowingEstimator(pose, options.follow)
+    return PoseEstimator(pose)
 
 
 def options_for_source(options: PipelineOptions, source: object) -> PipelineOptions:

@@ -80,6 +80,8 @@ def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neu
             pipe_options = PipelineOptions(pose=PoseOptions(model=options.model, max_people=options.max_people))
         if options.camera_up is not None:
             pipe_options = replace(pipe_options, up=options.camera_up)
+        if pipe_options.follow.enabled:  # live: the multi-person pass runs on the other core
+            pipe_options = replace(pipe_options, follow=replace(pipe_options.follow, background=True))
         return Pipeline(pipe_options, target_set, neutral)
 
     return make

@@ -31,6 +31,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-people", type=int, metavar="N", help="people detected per frame (default 2; 1 is faster)"
     )
+    parser.add_argument(
+        "--follow", action="store_true",
+        help="follow one person with the single-person model (faster) and find the others about once a second "
+        "(experimental: see docs/performance.md)",
+    )  # fmt: skip
 
 
 #: Angles drawn on ``--annotated`` videos: the large joints of both sides.
@@ -46,6 +51,8 @@ def with_model_options(options, args: argparse.Namespace):
 
     assert isinstance(options, PipelineOptions)
     changes = {k: v for k, v in (("model", args.model), ("max_people", args.max_people)) if v is not None}
+    if getattr(args, "follow", False):
+        options = replace(options, follow=replace(options.follow, enabled=True))
     return replace(options, pose=replace(options.pose, **changes)) if changes else options
 
 
@@ -346,6 +353,7 @@ def _video_argument(args: argparse.Namespace) -> str:
     return args.video
 
 
+
 def _open_writer(path: Path, fps: float, width: int, height: int):
     import cv2
 
@@ -362,7 +370,7 @@ class SummaryStats:
     def __init__(self) -> None:
         self.frames = 0
         self.views: dict[str, int] = {}
-        self._values: list[np.ndarray] = []  # (13,) float32 per frame with a person
+        self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person
 
     @property
     def found(self) -> int:

@@ -1,0 +1,116 @@
+"""Following one person at single-person cost (``follow.py``).
+
+Crop geometry and the same-person / side-label checks on hand-placed landmarks; then the real
+model on the lab clip with three people: the follower keeps the man picked at the start (the
+same body points as the multi-person model every frame), a click moves it to the woman, and it
+costs fewer multi-person passes than frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture_feedback import landmarks as lm
+from posture_feedback.follow import FollowingEstimator, FollowOptions, crop_box, labels_agree, needs_recrop, same_person
+from posture_feedback.person import invariant_points
+from posture_feedback.pipeline import Pipeline, PipelineOptions
+from posture_feedback.sources import open_source
+from posture_feedback.types import Landmarks
+
+
+def _box_person(x0: float, y0: float, x1: float, y1: float, size=(1000, 800)) -> Landmarks:
+    """A standing person filling the box (x0, y0)-(x1, y1), facing the camera (left at image right)."""
+    cx, w, h = (x0 + x1) / 2, x1 - x0, y1 - y0
+    pts = {
+        "nose": (cx, y0), "left_ear": (cx + 0.1 * w, y0 + 0.02 * h), "right_ear": (cx - 0.1 * w, y0 + 0.02 * h),
+        "left_shoulder": (x1, y0 + 0.2 * h), "right_shoulder": (x0, y0 + 0.2 * h),
+        "left_hip": (cx + 0.2 * w, y0 + 0.55 * h), "right_hip": (cx - 0.2 * w, y0 + 0.55 * h),
+        "left_knee": (cx + 0.2 * w, y0 + 0.8 * h), "right_knee": (cx - 0.2 * w, y0 + 0.8 * h),
+        "left_ankle": (cx + 0.2 * w, y1), "right_ankle": (cx - 0.2 * w, y1),
+    }  # fmt: skip
+    return Landmarks.from_points(pts, image_size=size)
+
+
+def test_crop_box_is_the_person_box_plus_margin_clipped_to_the_frame():
+    p = _box_person(400, 200, 500, 600)  # 100 × 400 px: longer side 400, margin 0.25 → 100 px
+    assert crop_box(p, (1000, 800), 0.25) == (300, 100, 600, 700)
+    q = _box_person(20, 300, 120, 700)
+    assert crop_box(q, (1000, 800), 0.25) == (0, 200, 220, 800)
+
+
+def test_recrop_only_near_an_inner_edge():
+    crop = (300, 100, 600, 700)
+    assert not needs_recrop(_box_person(400, 200, 500, 600), crop, (1000, 800), 0.08)
+    assert needs_recrop(_box_person(310, 200, 410, 600), crop, (1000, 800), 0.08)  # 10 px from the left edge
+    # at the frame's own edge there is nothing more to see: no re-crop
+    assert not needs_recrop(_box_person(0, 300, 100, 700), (0, 200, 220, 800), (1000, 800), 0.08)
+
+
+def test_same_person_and_side_labels():
+    a = _box_person(400, 200, 500, 600)
+    shifted = _box_person(405, 205, 505, 605)
+    beside = _box_person(470, 200, 570, 600)  # overlapping box, different person
+    assert same_person(a, shifted)
+    assert not same_person(a, beside)
+    flipped = shifted.swapped(lm.ARM_PAIRS + lm.LEG_PAIRS + lm.HEAD_PAIRS + lm.TRUNK_PAIRS)
+    assert same_person(a, flipped)  # invariant points do not care about the labels...
+    assert labels_agree(a, shifted) and not labels_agree(a, flipped)  # ...the side check does
+
+
+@pytest.fixture(scope="module")
+def lab_frames(lab_video_front: Path):
+    frames = []
+    with open_source(lab_video_front) as src:
+        for frame in src:
+            frames.append(frame)
+            if len(frames) == 48:
+                break
+    return frames
+
+
+def _mid_shoulders(r) -> np.ndarray:
+    pts, _ = invariant_points(r.landmarks)
+    return pts[1]
+
+
+def test_follows_the_same_person_as_the_multi_person_model(lab_frames):
+    """The man on the platform (picked at 540,700) is followed by both paths: the same body."""
+    runs = {}
+    for enabled in (False, True):
+        opts = PipelineOptions(follow=FollowOptions(enabled=enabled))
+        with Pipeline(opts) as pipe:
+            pipe.start_with_person_at((540, 700))
+            runs[enabled] = [pipe.process(f) for f in lab_frames]
+            if enabled:
+                assert isinstance(pipe._estimator, FollowingEstimator)
+    both = [(a, b) for a, b in zip(runs[False], runs[True], strict=True) if a.person_found and b.person_found]
+    assert len(both) >= 0.8 * len(lab_frames)
+    from posture_feedback.person import body_scale
+
+    dist = [np.linalg.norm(_mid_shoulders(a) - _mid_shoulders(b)) / body_scale(a.landmarks) for a, b in both]
+    assert np.median(dist) < 0.1 and np.percentile(dist, 90) < 0.25
+
+
+def test_click_moves_the_follower_to_the_other_person(lab_frames):
+    with Pipeline(PipelineOptions(follow=FollowOptions(enabled=True))) as pipe:
+        pipe.start_with_person_at((540, 700))
+        results = [pipe.process(f) for f in lab_frames[:20]]
+        man = results[-1]
+        others = [p for i, p in enumerate(man.people) if i != man.target_index]
+        assert others, "the scout found the other people"
+        woman = max(others, key=lambda p: p.bbox()[3] - p.bbox()[1])  # the largest other: the foreground woman
+        assert pipe.request_target(tuple(woman.center()))
+        after = [pipe.process(f) for f in lab_frames[20:]]
+        followed = [r for r in after[3:] if r.person_found]
+        assert followed
+        for r in followed:
+            assert same_person(r.landmarks, woman) or np.linalg.norm(r.landmarks.center() - woman.center()) < 150
+
+
+def test_follow_is_off_by_default():
+    assert PipelineOptions().follow.enabled is False
+    assert replace(FollowOptions(), enabled=True).scout_interval_s == 1.0
