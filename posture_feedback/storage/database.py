@@ -729,6 +729,18 @@ class Database:
                 (_ts(ended), status, notes, session_id),
             )
 
+    def update_session_extras(self, session_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge ``changes`` (JSON-ready) into a session's ``extras`` (e.g. the pain and effort ratings of
+        ``storage.ratings``); returns the new extras. Committed at once."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT extras FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no session with id {session_id}")
+            extras = dict(_unjson(row[0]) or {})
+            extras.update(changes)
+            conn.execute("UPDATE sessions SET extras = ? WHERE id = ?", (_json(extras), session_id))
+        return extras
+
     def get_session(self, session_id: int) -> Session:
         """A session with all its sets and repetitions."""
         with self._read() as conn:
