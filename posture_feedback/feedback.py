@@ -89,8 +89,9 @@ class CueSelector:
       replaced only by a candidate of strictly higher priority, or when its own target is back in
       range (or unknown): then the next best candidate is shown, or nothing.
     * Never kept against the number: a shown cue is dropped at once when its target's value moves
-      to the other side of the range, and every cue is dropped at once when no target is known
-      (nobody followed, or nothing judged in this view).
+      to the other side of the range, when its target has been unknown for more than
+      ``unknown_grace_s``, and every cue is dropped at once when no target is known (nobody
+      followed, or nothing judged in this view).
     * A target that improved from out to ``NEAR`` keeps its cue (the person is not there yet).
     * If ``praise`` is set (e.g. ``DEFAULT_PRAISE``), it is shown for ``praise_s`` seconds when the
       cued target's value comes back into range and no other cue is due.
@@ -101,6 +102,8 @@ class CueSelector:
         praise: encouraging text on coming back into range, None for none.
         praise_s: seconds the praise stays up (a new cue replaces it at once).
         cue_near: also cue targets that are only ``NEAR``.
+        unknown_grace_s: seconds a shown cue survives its target being unknown (a landmark
+            drop-out); after that it goes, even during the hold (its gauge shows "—").
     """
 
     def __init__(
@@ -110,12 +113,14 @@ class CueSelector:
         praise: str | None = None,
         praise_s: float = 1.5,
         cue_near: bool = False,
+        unknown_grace_s: float = 0.5,
     ) -> None:
         self.min_hold_s = float(min_hold_s)
         self.tolerances = dict(tolerances or {})
         self.praise = praise
         self.praise_s = float(praise_s)
         self.cue_near = cue_near
+        self.unknown_grace_s = float(unknown_grace_s)
         self.reset()
 
     def reset(self) -> None:
@@ -124,6 +129,7 @@ class CueSelector:
         self._target: str | None = None
         self._priority = 0
         self._side = 0
+        self._unknown_since: float | None = None
         self._since = -math.inf
         self._praise_until = -math.inf
 
@@ -162,6 +168,13 @@ class CueSelector:
             return None
         if self._target is not None:
             contradicted = own is not None and against_side(own, self._side)
+            if own is None or own.verdict is Verdict.UNKNOWN:
+                if self._unknown_since is None:
+                    self._unknown_since = t
+                # no longer judged (hidden, turned away): only a brief drop-out keeps the cue up
+                contradicted = contradicted or t - self._unknown_since > self.unknown_grace_s
+            else:
+                self._unknown_since = None
             if t - self._since < self.min_hold_s and not contradicted:
                 return self._text
             own_off = own is not None and cue_verdict(own) in _OFF and bool(own.cue)
@@ -192,6 +205,7 @@ class CueSelector:
         return None
 
     def _show(self, text: str | None, s: TargetState, t: float) -> str | None:
+        self._unknown_since = None
         self._text = text
         self._target = s.target
         self._priority = s.priority

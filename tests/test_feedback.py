@@ -371,3 +371,12 @@ def test_monitor_rejects_bad_settings():
         DeviationMonitor(backoff=0.5)
     with pytest.raises(ValueError):
         DeviationMonitor(duration_s=-1)
+
+
+def test_a_cue_whose_target_is_no_longer_judged_goes_after_the_grace():
+    cs = CueSelector(min_hold_s=5.0, unknown_grace_s=0.5)
+    assert cs.update([out("a", 9.0), ok("b")], 0.0) == "fix a"
+    gone = [st_("a", Verdict.UNKNOWN, math.nan), ok("b")]
+    assert cs.update(gone, 0.1) == "fix a"  # a one-frame drop-out does not blink the banner
+    assert cs.update(gone, 0.5) == "fix a"
+    assert cs.update(gone, 0.7) is None  # its gauge shows "—": the cue goes, even within the hold
