@@ -324,3 +324,71 @@ class FirstSecondsNeutral:
         if self.neutral is None and len(self._raws) >= self.min_frames:
             self.neutral = neutral_from_frames(self._raws, self.min_frames)
         return self.neutral
+
+
+#: The guided start ("sit tall, look at the screen, hold still"): the largest SD over the capture
+#: of the head heights (nose and mid-ear, shoulder widths) and of the shoulder width (relative to
+#: its mean). Twice the signals' measured uncertainty (``SIGNAL_UNCERTAINTY``: 2% of w): a capture
+#: that moves more than that would shift every later reading by more than the noise.
+STILL_MAX_HEAD = 0.04
+STILL_MAX_WIDTH = 0.04
+#: Share of the capture's frames that must see the person face-on with the shoulders measured.
+CAPTURE_MIN_FRACTION = 0.8
+
+
+class NeutralRefused(ValueError):
+    """The guided start could not take a neutral; the message says why, in plain words."""
+
+
+def guided_neutral(
+    raws: list[Mapping[str, float]], views: list[View], camera: str = "", min_frames: int = 12
+) -> LaptopNeutral:
+    """The laptop neutral from a guided start's frames (raw quantities and views, same length), or
+    ``NeutralRefused`` with the reason: nobody or too few frames, not facing the camera, the face
+    not seen, or not still (``STILL_MAX_HEAD``, ``STILL_MAX_WIDTH``)."""
+    n = len(raws)
+    if n < min_frames:
+        raise NeutralRefused(f"too few frames ({n}): hold still in front of the camera for 3 seconds")
+    seen = [r for r in raws if math.isfinite(r.get("shoulder_width_px", math.nan))]
+    front = sum(1 for v in views if v is View.FRONT)
+    if len(seen) < CAPTURE_MIN_FRACTION * n:
+        if front < CAPTURE_MIN_FRACTION * n:
+            raise NeutralRefused("turn to face the screen, head and both shoulders in view")
+        raise NeutralRefused("both shoulders must be in view: sit back a little or tilt the screen")
+    if not any(math.isfinite(r.get("nose_height", math.nan)) or math.isfinite(r.get("ear_height", math.nan))
+               for r in seen):  # fmt: skip
+        raise NeutralRefused("your face is not seen: look at the screen")
+    width = np.array([r["shoulder_width_px"] for r in seen])
+    if width.std() > STILL_MAX_WIDTH * width.mean():
+        raise NeutralRefused(
+            f"hold still: you moved nearer or further ({100 * width.std() / width.mean():.0f}% of your shoulder width)"
+        )
+    for key in ("nose_height", "ear_height"):
+        vals = np.array([r[key] for r in seen if math.isfinite(r.get(key, math.nan))])
+        if len(vals) >= 2 and vals.std() > STILL_MAX_HEAD:
+            raise NeutralRefused(f"hold still: your head moved ({100 * vals.std():.0f}% of your shoulder width)")
+    return neutral_from_frames(seen, min_frames=min(min_frames, len(seen)), camera=camera)
+
+
+# Storage with a profile: a "neutral" calibration row with ``camera`` set and payload
+# ``{"posture": "laptop", "laptop": LaptopNeutral.to_dict(), "angles": {...}}`` ("laptop" is never
+# read as a sitting or standing neutral).
+LAPTOP_POSTURE = "laptop"
+
+
+def save_laptop_neutral(db, profile_id: int, neutral: LaptopNeutral, angles: Mapping[str, float] | None = None) -> None:  # noqa: ANN001
+    """Store the laptop neutral for this profile and ``neutral.camera`` (``storage.Database``)."""
+    payload = {"posture": LAPTOP_POSTURE, "laptop": neutral.to_dict(), "angles": dict(angles or {}), "view": "front"}
+    db.add_calibration(profile_id, "neutral", payload, camera=neutral.camera or None)
+
+
+def load_laptop_neutral(db, profile_id: int, camera: str) -> LaptopNeutral | None:  # noqa: ANN001
+    """The newest laptop neutral of this profile for this camera, None if there is none."""
+    rows = [
+        c
+        for c in db.calibrations(profile_id)
+        if c.kind == "neutral" and c.payload.get("posture") == LAPTOP_POSTURE and (c.camera or "") == camera
+    ]
+    if not rows:
+        return None
+    return LaptopNeutral.from_dict(rows[-1].payload.get("laptop", {}))

@@ -233,3 +233,47 @@ def test_real_desk_crop_signals_are_measured_without_the_hips():
     for name in ("head_drop", "lean_in", "shoulder_raise", "neck_side_bend", "head_rotation"):
         cover = np.mean([math.isfinite(s[name]) for s in sig])
         assert cover >= 0.9, (name, cover)
+
+
+# --- the guided start -------------------------------------------------------------------------------
+def _raws(poses) -> list[dict[str, float]]:
+    return [LS.raw_signals(p, View.FRONT) for p in poses]
+
+
+def test_guided_start_accepts_a_still_person():
+    n = LS.guided_neutral(_raws([pose()] * 30), [View.FRONT] * 30, camera="camera 0")
+    assert n.raw["shoulder_width_px"] == pytest.approx(200.0) and n.camera == "camera 0"
+
+
+@pytest.mark.parametrize(
+    ("poses", "views", "reason"),
+    [
+        ([pose()] * 5, [View.FRONT] * 5, "too few frames"),
+        ([pose()] * 30, [View.SIDE] * 30, "turn to face the screen"),
+        # the head bobs by ±12 px (6% of the shoulder width)
+        ([pose(nose=(0, d), left_ear=(0, d), right_ear=(0, d)) for d in [-12, 12] * 15], [View.FRONT] * 30,
+         "hold still: your head moved"),
+        ([pose(scaled(f)) for f in [0.9, 1.1] * 15], [View.FRONT] * 30, "hold still: you moved nearer or further"),
+    ],
+)  # fmt: skip
+def test_guided_start_refuses_with_a_reason(poses, views, reason):
+    raws = [LS.raw_signals(p, v) for p, v in zip(poses, views, strict=True)]
+    with pytest.raises(LS.NeutralRefused, match=reason):
+        LS.guided_neutral(raws, views)
+
+
+def test_laptop_neutral_is_stored_per_profile_and_camera(tmp_path):
+    from posture_feedback.calibration.store import load_from_database
+    from posture_feedback.storage import Database
+
+    with Database(tmp_path / "db.sqlite3") as db:
+        p = db.create_profile("Ann")
+        a = LS.LaptopNeutral({"shoulder_width_px": 200.0}, camera="camera 0")
+        b = LS.LaptopNeutral({"shoulder_width_px": 150.0}, camera="camera 1")
+        LS.save_laptop_neutral(db, p.id, a, {"head_tilt": 1.0})
+        LS.save_laptop_neutral(db, p.id, b)
+        assert LS.load_laptop_neutral(db, p.id, "camera 0") == a
+        assert LS.load_laptop_neutral(db, p.id, "camera 1") == b
+        assert LS.load_laptop_neutral(db, p.id, "camera 2") is None
+        # never read as the sitting or standing neutral
+        assert load_from_database(db, p.id, "neutral", posture="sitting") is None
