@@ -11,6 +11,7 @@ from exercise_traces import piecewise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from posture_feedback.exercises.definitions import Range
 from posture_feedback.exercises.demonstration import (
     DemonstrationError,
     build_demonstration,
@@ -289,3 +290,56 @@ def test_session_compares_each_rep_with_the_demonstration(tmp_path):
         assert set(e.feedback) == {"Reach higher", "Slower on the way down"}
         assert e.speech == f"{e.count}. {e.feedback[0]}"
     assert min(us) == 0.0 and 0.5 < max(us) <= 1.0
+
+
+# -- targets clamped to the anatomical range and rounded -------------------------------------------
+
+
+def test_a_demonstration_near_the_end_of_range_gives_a_whole_degree_target_within_180():
+    """Lateral raise demonstrated to 171.21° from a 30.4° rest, tolerance 10: the target used to be
+    "161.21–181.21°" (above the 180° end of an arm–trunk angle); now 161–180° (floor of 161.21,
+    AAOS/N&W end of shoulder abduction), start ≤ 40° (40.4 rounded)."""
+    trace = piecewise([(0, 30.4), (1, 30.4), (3, 171.21), (4, 171.21), (6, 30.4), (7, 30.4)])
+    demo = build_demonstration(get_exercise("lateral_raise"), *split(trace), tolerance=10.0, side="left")
+    assert demo.definition.target.range == Range(161.0, 180.0)
+    assert demo.definition.start.range == Range(-math.inf, 40.0)
+    assert demo.definition.target.range.describe("x") == "x 161–180°"
+
+
+def test_the_demonstrators_own_next_repetitions_are_counted():
+    """The same movement again, and once a little lower (peak 162°, within the 10° tolerance)."""
+    rep = [(0, 30.4), (1, 30.4), (3, 171.21), (4, 171.21), (6, 30.4), (7, 30.4)]
+    demo = build_demonstration(get_exercise("lateral_raise"), *split(piecewise(rep)), tolerance=10.0, side="left")
+    again = rep + [(t + 7, v) for t, v in rep[1:]] + [(t + 14, 162.0 if v > 100 else v) for t, v in rep[1:]]
+    tr = ExerciseTracker(demo.definition, "left")
+    reps = []
+    for t, v in piecewise(again):
+        values = {"left_shoulder_elevation": v, "left_shoulder_hike": 0.0, "trunk_lean_right": 0.0}
+        reps += tr.update(t, values, View.FRONT).reps
+    assert [r.counted for r in reps] == [True, True, True]
+
+
+@pytest.mark.parametrize(
+    ("signal", "unit", "expected"),
+    [("{side}_shoulder_elevation", "°", Range(0, 180)), ("{side}_elbow_flexion", "°", Range(0, 150)),
+     ("{side}_knee_flexion", "°", Range(0, 135)), ("trunk_lean_{side}", "°", Range(-45, 45)),
+     ("craniovertebral_angle", "°", Range(-180, 180)), ("{side}_knee_lift", "", Range())],
+)  # fmt: skip
+def test_anatomical_ranges_by_signal(signal, unit, expected):
+    from posture_feedback.exercises.anatomy import anatomical_range
+
+    assert anatomical_range(signal, unit) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(0, 60), st.floats(100, 200), st.floats(2, 20))
+def test_demonstrated_bounds_are_whole_degrees_inside_the_range(rest, peak, tol):
+    trace = piecewise([(0, rest), (1, rest), (3, peak), (4, peak), (6, rest), (7, rest)])
+    try:
+        demo = build_demonstration(get_exercise("lateral_raise"), *split(trace), tolerance=tol, side="left")
+    except DemonstrationError:
+        return
+    for p in demo.definition.phases:
+        for x in (p.range.low, p.range.high):
+            assert math.isinf(x) or (x == int(x) and 0 <= x <= 180)
+    assert demo.definition.target.range.low <= math.floor(min(peak, 180) - tol) + 1e-9

@@ -4,7 +4,9 @@ The therapist performs one repetition in front of the camera. From the recording
 
 * the repetition is found on the exercise's primary signal (rest → peak → rest);
 * the phase ranges become ``start ≤ rest + tolerance`` and ``target ≥ peak − tolerance`` (mirrored
-  for exercises whose signal falls), the tempo ranges ½×–2× the demonstrated durations;
+  for exercises whose signal falls), clamped to the angle's anatomical range (``anatomy.py``) and
+  rounded to whole degrees (the target's near end rounded down, so the demonstrator's own next
+  repetition reaches it); the tempo ranges ½×–2× the demonstrated durations;
 * a ghost skeleton: the demonstrator's image landmarks per normalised time (0 = start of the
   rep, 1 = end) relative to the hip centre in trunk lengths, re-scaled onto the patient's hip
   centre and trunk length when drawn.
@@ -27,6 +29,7 @@ import numpy as np
 
 from posture_feedback import landmarks as lm
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.exercises.anatomy import anatomical_range, clamp_round
 from posture_feedback.exercises.definitions import (
     ExerciseDefinition,
     Range,
@@ -313,14 +316,21 @@ def build_demonstration(
             f"the demonstration moved only {abs(peak - rest):.0f}{definition.unit}, "
             f"not more than twice the tolerance ({2 * tolerance:g}{definition.unit})"
         )
+    limits = anatomical_range(definition.signal, definition.unit)
     if inc:
-        start = Range(-math.inf, rest + tolerance)
+        start = clamp_round(Range(-math.inf, rest + tolerance), limits, False, False)
         far = max(definition.target.range.high, peak + tolerance)
-        target = Range(peak - tolerance, far)
+        # the target's near end is floored (never harder than demonstrated), its far end clamped
+        target = clamp_round(Range(min(peak, limits.high) - tolerance, far), limits, True, True)
     else:
-        start = Range(rest - tolerance, math.inf)
+        start = clamp_round(Range(rest - tolerance, math.inf), limits, False, False)
         far = min(definition.target.range.low, peak - tolerance)
-        target = Range(far, peak + tolerance)
+        target = clamp_round(Range(far, max(peak, limits.low) + tolerance), limits, True, True)
+    if not (start.high < target.low if inc else target.high < start.low):
+        raise DemonstrationError(
+            f"the demonstration moved only {abs(peak - rest):.0f}{definition.unit} within the "
+            f"anatomical range {limits.describe()}: start and target would overlap"
+        )
     a, b = top_span(v[s : e + 1], inc)
     out_s, back_s = float(t[s + a] - t[s]), float(t[e] - t[s + b])
     tempo = (
