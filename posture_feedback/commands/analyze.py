@@ -20,6 +20,7 @@ from posture_feedback.angles_csv import AngleCsvWriter
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
 from posture_feedback.types import ANGLE_NAMES, FrameResult
+from posture_feedback.video_out import AnnotatedVideoWriter
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -245,7 +246,7 @@ def _default_out(video: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posture_feedback.annotate import AngleAnnotator, CueAnnotator, InfoAnnotator, SkeletonAnnotator, render
+    from posture_feedback.annotate import AngleAnnotator, CueAnnotator, InfoAnnotator, SkeletonAnnotator
     from posture_feedback.pipeline import Pipeline, PipelineOptions, options_for_source
     from posture_feedback.pose import RunningMode
     from posture_feedback.sources import open_source
@@ -314,10 +315,10 @@ def run(args: argparse.Namespace) -> int:
                 if trc is not None:
                     trc.add(result)
                 stats.add(result)
-                if args.annotated:
+                if args.annotated:  # drawn and encoded on a worker thread (video_out)
                     if writer_video is None:
-                        writer_video = _open_writer(args.annotated, source.fps, frame.width, frame.height)
-                    writer_video.write(render(result, annotators))
+                        writer_video = AnnotatedVideoWriter(args.annotated, source.fps, annotators)
+                    writer_video.write(result)
                 bar.update(1)
             csv_writer.finish()
             elapsed = time.perf_counter() - t0
@@ -326,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         source.close()
         if writer_video is not None:
-            writer_video.release()
+            writer_video.close()
     if not stats.frames:
         raise SourceError(f"{args.video} yielded no frames")
     if zero_phase:
@@ -352,16 +353,6 @@ def _video_argument(args: argparse.Namespace) -> str:
         raise PostureFeedbackError("which recording? add --video FILE (or --video sample)")
     return args.video
 
-
-
-def _open_writer(path: Path, fps: float, width: int, height: int):
-    import cv2
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
-    if not writer.isOpened():
-        raise PostureFeedbackError(f"cannot write the annotated video {path} (unsupported extension? use .mp4)")
-    return writer
 
 
 class SummaryStats:
