@@ -10,6 +10,7 @@ import pytest
 from posture_feedback import landmarks as lm
 from posture_feedback.kinematics import (
     ANGLE_JOINTS,
+    TILT_DEPTH_WEIGHT,
     VALID_MAX_UNCERTAINTY,
     compute_angles,
     hybrid_points,
@@ -206,7 +207,19 @@ def test_tilted_camera_with_matching_up_gives_the_same_angles(roll, pitch):
     up = rot_z(roll) @ rot_x(pitch) @ np.array([0.0, -1.0, 0.0])
     tilted_lms = pose_with_angles(azimuth_deg=20.0, up=up, **kw)
     tilted = compute_angles(tilted_lms, View.FRONT, azimuth_deg=20.0, up=up)
-    np.testing.assert_allclose(tilted.values, level.values, atol=1e-6)
+    tilts = [ANGLE_NAMES.index(n) for n in ("shoulder_tilt", "pelvic_tilt", "head_tilt")]
+    rest = [i for i in range(len(ANGLE_NAMES)) if i not in tilts]
+    np.testing.assert_allclose(tilted.values[rest], level.values[rest], atol=1e-6)
+    # The tilts count only TILT_DEPTH_WEIGHT of the left-right line's depth in its height: with
+    # exact depth, sin(tilt) loses (1 - w) * lr_z * up_z / |lr| (hand-worked from the geometry).
+    w = tilted_lms.world
+    for i, (a, b) in zip(tilts, ((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), (lm.LEFT_HIP, lm.RIGHT_HIP),
+                                  (lm.LEFT_EAR, lm.RIGHT_EAR)), strict=True):  # fmt: skip
+        lr = w[a] - w[b]
+        true_sin = math.sin(math.radians(level.values[i]))
+        lost = (1 - TILT_DEPTH_WEIGHT) * lr[2] * up[2] / np.linalg.norm(lr)
+        assert tilted.values[i] == pytest.approx(math.degrees(math.asin(true_sin - lost)), abs=1e-6)
+        assert abs(tilted.values[i] - level.values[i]) < 5.0  # at most 4.7 deg in these poses (azimuth 20)
     # Without the matching up the tilts are off by about the roll.
     naive = compute_angles(tilted_lms, View.FRONT, azimuth_deg=20.0)
     if roll:
