@@ -84,8 +84,14 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
     from posture_feedback.ui.options import AppOptions
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from posture_feedback.follow import FollowOptions
+    from posture_feedback.pipeline import PipelineOptions
+    from posture_feedback.pose import PoseOptions
+
+    pipeline = PipelineOptions(pose=PoseOptions(model=args.model, max_people=args.max_people),
+                               follow=FollowOptions(enabled=args.follow))  # fmt: skip
     options = AppOptions(source=str(video), preset="standing", realtime=True, loop=True, sound=False,
-                         model=args.model, max_people=args.max_people, mirror=True)  # fmt: skip
+                         model=args.model, max_people=args.max_people, mirror=True, pipeline=pipeline)  # fmt: skip
     window = MainWindow(options)
     window.resize(1280, 760)
     window.show()
@@ -162,6 +168,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds discarded first (default 2)")
     parser.add_argument("--max-people", type=int, default=2, help="people detected per frame (app default 2)")
     parser.add_argument("--model", default="full")
+    parser.add_argument("--follow", action="store_true", help="follow one person at single-person cost (follow.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "live.json")
     args = parser.parse_args()
 
@@ -192,6 +199,7 @@ def main() -> int:
         "command": "python bench/live.py " + " ".join(sys.argv[1:]),
         "model": args.model,
         "max_people": args.max_people,
+        "follow": args.follow,
         "goal": "p95 end-to-end latency <= 50 ms; shown fps = camera fps when the model keeps up",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "load_average_1min": {"before": load_before, "after": round(os.getloadavg()[0], 2)},

@@ -12,7 +12,11 @@ and then, frame by frame and interleaved (so both see the same machine load):
 
 Prints medians, p95 and the pipeline/model ratio; writes ``bench/results/pipeline.json``.
 
-    python bench/pipeline.py [--frames 230] [--max-people 2] [--preset standing]
+    python bench/pipeline.py [--frames 230] [--max-people 2] [--preset standing] [--follow]
+
+With ``--follow`` the pipeline follows one person with the single-person model (``follow.py``)
+and the "model" reference is the single-person model (``num_poses=1``): the ratio is then the
+cost of the whole following path against the cheapest possible model call.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posture_feedback.follow import FollowOptions
 from posture_feedback.pipeline import Pipeline, PipelineOptions
 from posture_feedback.pose import PoseEstimator, PoseOptions
 from posture_feedback.presets import get_preset
@@ -74,10 +79,10 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
 
     frames = load_frames(video, size, args.frames)
     pose_options = PoseOptions(max_people=args.max_people)
-    model = PoseEstimator(pose_options)
+    model = PoseEstimator(PoseOptions(max_people=1) if args.follow else pose_options)
     raw = model._landmarker  # the bare MediaPipe task: what "model only" means
     target_set = get_preset(args.preset) if args.preset else None
-    pipeline = Pipeline(PipelineOptions(pose=pose_options), target_set)
+    pipeline = Pipeline(PipelineOptions(pose=pose_options, follow=FollowOptions(enabled=args.follow)), target_set)
     model_ms, pipe_ms, post_ms = [], [], []
     found = 0
     for rep in range(args.repeat):
@@ -115,6 +120,7 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=230)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--max-people", type=int, default=2)
+    parser.add_argument("--follow", action="store_true", help="follow one person at single-person cost (follow.py)")
     parser.add_argument("--preset", default="standing", help="target preset evaluated by the pipeline ('' = none)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "pipeline.json")
     args = parser.parse_args()
@@ -128,7 +134,7 @@ def main() -> int:
               f"{r['ratio_median']:>11.3f}{r['ratio_mean']:>11.3f}")  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count(),
-            "max_people": args.max_people, "video": args.video.name}  # fmt: skip
+            "max_people": args.max_people, "follow": args.follow, "video": args.video.name}  # fmt: skip
     args.out.write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     print(f"written {args.out}")
     return 0
