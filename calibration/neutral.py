@@ -9,6 +9,23 @@ measured *and valid in the frame's view* are collected; values more than 3 robus
 the mean of the rest and ``spread`` their SD (degrees). An angle with fewer than
 ``min_frames`` such values is left out (not guessed): e.g. the craniovertebral angle in a
 front-view capture.
+
+**Trust rule** (a neutral is a reference for every later "relative" cue, so it is taken only
+when it is one). The capture is refused with ``CalibrationError`` and the reason in words unless:
+
+1. *In view* (checked first, see 4).
+2. *Still*: the trunk (``trunk_inclination``) varies by less than ``MAX_TRUNK_SD_DEG`` = 2.0°
+   (SD of the frames kept after dropping values beyond 3 robust SDs, i.e. a single-frame landmark
+   glitch does not count) and at most ``MAX_DROPPED`` = 10 % of its frames were dropped as
+   movement; the trunk must be measured in at least ``min_frames`` frames.
+3. *Long enough* (pipeline results only, they carry time): the frames with a person span at
+   least ``MIN_STILL_S`` = 2.0 s (the last frame counted for one frame period).
+4. *In view*: a person is found in at least ``MIN_FRACTION`` = 80 % of the frames and, in at
+   least 80 % of those, the view is the required one (``view=``: the preset's view, e.g. FRONT for
+   ``sitting-front``), or, without a required view, one and the same of FRONT or SIDE (the
+   views the presets judge; a back, oblique or unknown view is refused).
+
+The numbers (``trunk_sd``, ``duration_s``, ``view_fraction``) are kept in the record.
 """
 
 from __future__ import annotations
@@ -22,13 +39,21 @@ from typing import Any
 import numpy as np
 
 from posture_feedback.calibration.camera import CalibrationError, robust_keep
-from posture_feedback.types import AngleTable, FrameResult
+from posture_feedback.types import AngleTable, FrameResult, View
 
 POSTURES: tuple[str, ...] = ("sitting", "standing")
 #: Fewest valid values an angle needs to get a neutral (about 0.5 s at 30 fps).
 MIN_FRAMES = 12
 #: Smallest outlier window (degrees) around the median.
 MIN_OUTLIER_WINDOW_DEG = 2.0
+#: Stillness: largest SD of the trunk angle (degrees) over the kept frames, and largest share dropped.
+MAX_TRUNK_SD_DEG = 2.0
+MAX_DROPPED = 0.10
+#: Shortest still capture (seconds) and smallest share of frames with the person in the right view.
+MIN_STILL_S = 2.0
+MIN_FRACTION = 0.8
+#: Views a neutral can be taken in when no view is required.
+NEUTRAL_VIEWS = (View.FRONT, View.SIDE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +67,9 @@ class NeutralPosture:
         n_frames: angle name → number of frames the mean is based on.
         view: the view the capture was made in ("front", "side", ...; the most frequent).
         created_at: ISO 8601 time of the capture.
+        trunk_sd: SD of the trunk angle over the kept frames (degrees; the stillness check).
+        duration_s: time spanned by the frames with a person (seconds; NaN for angle tables).
+        view_fraction: share of the frames with a person that were in ``view``.
     """
 
     angles: dict[str, float]
@@ -50,6 +78,9 @@ class NeutralPosture:
     n_frames: dict[str, int] = field(default_factory=dict)
     view: str = "unknown"
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    trunk_sd: float = math.nan
+    duration_s: float = math.nan
+    view_fraction: float = math.nan
 
     def __post_init__(self) -> None:
         if self.posture not in POSTURES:
@@ -63,6 +94,9 @@ class NeutralPosture:
             "n_frames": dict(self.n_frames),
             "view": self.view,
             "created_at": self.created_at,
+            "trunk_sd": _num(self.trunk_sd),
+            "duration_s": _num(self.duration_s),
+            "view_fraction": _num(self.view_fraction),
         }
 
     @classmethod
@@ -75,9 +109,53 @@ class NeutralPosture:
                 n_frames={k: int(v) for k, v in data.get("n_frames", {}).items()},
                 view=str(data.get("view", "unknown")),
                 created_at=str(data.get("created_at", "")),
+                trunk_sd=_float(data.get("trunk_sd")),
+                duration_s=_float(data.get("duration_s")),
+                view_fraction=_float(data.get("view_fraction")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CalibrationError(f"damaged neutral posture record: {exc!r}") from None
+
+
+def _num(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _float(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _check_view(results: list[FrameResult], n_frames: int, required: View | None) -> tuple[str, float]:
+    """(the capture's view, share of frames with a person in it); ``CalibrationError`` with the reason when
+    the person was not in view or not in the right view (see the module's trust rule)."""
+    from posture_feedback.assessment.viewgate import view_instruction
+
+    found = [r for r in results if r.person_found]
+    if n_frames and len(found) < MIN_FRACTION * n_frames:
+        raise CalibrationError(
+            f"neutral refused: the person was in view in only {len(found)} of {n_frames} frames "
+            f"(needs {100 * MIN_FRACTION:.0f} %): sit or stand in full view and hold still"
+        )
+    counts: dict[View, int] = {}
+    for r in found:
+        counts[r.view] = counts.get(r.view, 0) + 1
+    view = max(counts, key=counts.__getitem__)
+    if required is None and view not in NEUTRAL_VIEWS:
+        raise CalibrationError(
+            f"neutral refused: the capture was mostly in {'an' if view.value[0] in 'aeiou' else 'a'} {view.value} "
+            "view; face the camera or turn side-on "
+            "and hold still"
+        )
+    target = required or view
+    share = counts.get(target, 0) / len(found)
+    if share < MIN_FRACTION:
+        worst = max((v for v in counts if v is not target), key=counts.__getitem__)
+        how = view_instruction(target, worst) or f"keep to the {target.value} view"
+        raise CalibrationError(
+            f"neutral refused: only {100 * share:.0f} % of the frames were in the {target.value} view "
+            f"({counts[worst]} {worst.value}; needs {100 * MIN_FRACTION:.0f} %): {how}"
+        )
+    return target.value, share
 
 
 def capture_neutral(
@@ -85,26 +163,28 @@ def capture_neutral(
     posture: str,
     *,
     min_frames: int = MIN_FRAMES,
+    view: View | str | None = None,
 ) -> NeutralPosture:
-    """The neutral posture from per-frame angle tables (or pipeline results).
+    """The neutral posture from per-frame angle tables (or pipeline results), if the capture can be trusted.
 
     Args:
         frames: the capture, one angle table (or ``FrameResult``) per frame; frames without a
             person (empty tables) contribute nothing.
         posture: "sitting" or "standing".
         min_frames: fewest valid values an angle needs.
+        view: the view the capture must be in (the preset's view); None: front or side.
 
     Raises:
-        CalibrationError: unknown posture, or no angle measured in at least ``min_frames`` frames.
+        CalibrationError: unknown posture, no angle measured in at least ``min_frames`` frames, or
+        the trust rule of the module docstring not met (the message gives the reason).
     """
     if posture not in POSTURES:
         raise CalibrationError(f"posture must be one of {', '.join(POSTURES)}, not {posture!r}")
+    items = list(frames)
+    results = [r for r in items if isinstance(r, FrameResult)]
     values: dict[str, list[float]] = {}
-    views: dict[str, int] = {}
-    for item in frames:
+    for item in items:
         table = item.angles if isinstance(item, FrameResult) else item
-        if isinstance(item, FrameResult) and item.person_found:
-            views[str(item.view)] = views.get(str(item.view), 0) + 1
         for a in table:
             if a.valid and math.isfinite(a.value):
                 values.setdefault(a.name, []).append(a.value)
@@ -125,5 +205,35 @@ def capture_neutral(
         raise CalibrationError(
             f"no angle was measured in {min_frames} or more frames: sit or stand in full view for a few seconds"
         )
-    view = max(views, key=views.__getitem__) if views else "unknown"
-    return NeutralPosture(angles=angles, spread=spread, posture=posture, n_frames=counts, view=view)
+    duration, share, seen = math.nan, math.nan, "unknown"
+    if results:  # in view first: "turn around" helps more than "hold still" when the person faces away
+        seen, share = _check_view(results, len(results), View(view) if view is not None else None)
+    trunk = np.asarray(values.get("trunk_inclination", []), dtype=float)
+    if len(trunk) < min_frames:
+        raise CalibrationError(
+            f"neutral refused: the trunk was measured in only {len(trunk)} frames (needs {min_frames}): "
+            "shoulders and hips must be in view"
+        )
+    kept = trunk[robust_keep(trunk, floor=MIN_OUTLIER_WINDOW_DEG)]
+    trunk_sd = float(kept.std(ddof=1)) if len(kept) > 1 else 0.0
+    dropped = 1.0 - len(kept) / len(trunk)
+    if trunk_sd >= MAX_TRUNK_SD_DEG or dropped > MAX_DROPPED:
+        raise CalibrationError(
+            f"neutral refused: you moved during the capture (trunk angle {float(trunk.min()):.0f}-"
+            f"{float(trunk.max()):.0f}°, SD {trunk_sd:.1f}° with {100 * dropped:.0f} % of the frames dropped as "
+            f"movement; needs SD < {MAX_TRUNK_SD_DEG:g}° and at most {100 * MAX_DROPPED:.0f} % dropped): "
+            "hold still and try again"
+        )
+    if results:
+        times = [r.frame.timestamp_s for r in results if r.person_found]
+        period = float(np.median(np.diff(times))) if len(times) > 1 else 0.0
+        duration = times[-1] - times[0] + period if times else 0.0
+        if duration < MIN_STILL_S - 1e-6:
+            raise CalibrationError(
+                f"neutral refused: the person was seen still for {duration:.1f} s (needs {MIN_STILL_S:g} s): "
+                "hold still a little longer"
+            )
+    return NeutralPosture(
+        angles=angles, spread=spread, posture=posture, n_frames=counts, view=seen, trunk_sd=trunk_sd,
+        duration_s=duration, view_fraction=share,
+    )  # fmt: skip

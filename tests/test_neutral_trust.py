@@ -1,0 +1,76 @@
+"""A neutral is taken only from a still person in the right view (calibration/neutral.py, the trust rule).
+
+Constructed poses go through the real view classifier and kinematics; the real model's refusals are
+checked on the sample clips (a man jumping, a woman seen from the back).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posture_feedback.calibration.camera import CalibrationError
+from posture_feedback.calibration.neutral import MAX_TRUNK_SD_DEG, capture_neutral
+from posture_feedback.kinematics import compute_angles, pose_with_angles
+from posture_feedback.types import Frame, FrameResult, Landmarks, View
+from posture_feedback.view import classify_view
+
+BLANK = np.zeros((2, 2, 3), np.uint8)
+
+
+def _results(poses: list[Landmarks], fps: float = 30.0) -> list[FrameResult]:
+    out = []
+    for i, p in enumerate(poses):
+        frame = Frame(image=BLANK, index=i, timestamp_s=i / fps, captured_at=0.0, source="constructed")
+        view, az = classify_view(p)
+        out.append(FrameResult(frame=frame, people=[p], target_index=0, landmarks=p, view=view, azimuth_deg=az,
+                               angles=compute_angles(p, view, azimuth_deg=az)))  # fmt: skip
+    return out
+
+
+def _leans(n: int, amplitude: float, base: float = 5.0) -> list[float]:
+    return [base + amplitude * math.sin(2 * math.pi * i / 20) for i in range(n)]
+
+
+def test_a_still_front_capture_is_taken_and_says_how_still():
+    res = _results([pose_with_angles(trunk_lean=a) for a in _leans(75, 1.0)])  # 2.5 s, trunk 4-6°
+    n = capture_neutral(res, "standing")
+    sd = float(np.std(_leans(75, 1.0), ddof=1))
+    assert n.view == "front" and n.view_fraction == 1.0
+    assert n.trunk_sd == pytest.approx(sd, abs=1e-6) and n.trunk_sd < MAX_TRUNK_SD_DEG
+    assert n.duration_s == pytest.approx(75 / 30.0)
+    assert n.angles["trunk_inclination"] == pytest.approx(5.0, abs=0.05)
+
+
+def test_moving_is_refused_with_the_numbers():
+    res = _results([pose_with_angles(trunk_lean=a) for a in _leans(75, 5.0, base=15.0)])  # SD 3.6°
+    with pytest.raises(CalibrationError, match=r"neutral refused: you moved during the capture \(trunk angle 10-20°"):
+        capture_neutral(res, "standing")
+
+
+def test_too_short_is_refused():
+    res = _results([pose_with_angles()] * 45)  # 1.5 s
+    with pytest.raises(CalibrationError, match="seen still for 1.5 s .needs 2 s"):
+        capture_neutral(res, "sitting")
+
+
+def test_back_view_and_wrong_view_are_refused():
+    with pytest.raises(CalibrationError, match="mostly in a back view"):
+        capture_neutral(_results([pose_with_angles(azimuth_deg=180.0)] * 75), "standing")
+    front = _results([pose_with_angles()] * 75)
+    with pytest.raises(CalibrationError, match="0 % of the frames were in the side view .*Turn side-on"):
+        capture_neutral(front, "sitting", view=View.SIDE)
+    assert capture_neutral(front, "sitting", view=View.FRONT).view == "front"
+
+
+def test_real_clips_jumping_and_back_view_are_refused(sports_video, lab_video_front):
+    from posture_feedback.pipeline import analyze_video
+
+    jumping = analyze_video(sports_video, max_frames=80)  # the man on the box jumps, arms up and down
+    with pytest.raises(CalibrationError, match="neutral refused: "):
+        capture_neutral(jumping[15:75], "standing")
+    back = analyze_video(lab_video_front)  # the default person: the woman, seen from the back (or obliquely)
+    with pytest.raises(CalibrationError, match="neutral refused: the capture was mostly in an? (back|oblique) view"):
+        capture_neutral(back, "standing")
