@@ -83,3 +83,21 @@ def test_overlay_banner_says_how_to_choose():
     # The banner differs (different words) and is drawn in both cases.
     a, b = render(two, [CueAnnotator()]), render(none, [CueAnnotator()])
     assert a[-20:].mean() > 20 and b[-20:].mean() > 20 and not np.array_equal(a[-40:], b[-40:])
+
+
+def test_an_unusable_saved_neutral_is_told(qtbot, tmp_path):
+    """A damaged neutral in the profile's database: the window says so and how to fix it (no silent fallback)."""
+    from posture_feedback.storage.database import Database
+
+    data_dir = tmp_path / "data"
+    with Database.open_default(data_dir) as db:
+        profile = db.create_profile("Anna")
+        db.add_calibration(profile.id, "neutral", {"posture": "standing", "angles": {"head_tilt": "x"}})
+    w = MainWindow(AppOptions(source=str(tmp_path / "no-video.mp4"), preset="standing", realtime=False, sound=False,
+                              profile="Anna", data_dir=str(data_dir)))  # fmt: skip
+    qtbot.addWidget(w)
+    try:
+        text = w.neutral_label.text()
+        assert text.startswith("Saved neutral not usable (") and "press N to set it again" in text
+    finally:
+        w.shutdown()

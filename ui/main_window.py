@@ -531,6 +531,10 @@ class MainWindow(QMainWindow):
         if not missing:
             return
         names = ", ".join(t.display_name for t in missing)
+        problem = getattr(self, "_neutral_problem", None)
+        if problem and not self.neutral:  # keep the reason the saved neutral was not used
+            self.neutral_label.setText(f"{problem}. Not judged until then: {names}")
+            return
         what = "no neutral yet" if not self.neutral else "the neutral has no value for it: set it in the view it needs"
         self.neutral_label.setText(f"Not judged until you set your neutral (N): {names} ({what})")
 
@@ -598,6 +602,7 @@ class MainWindow(QMainWindow):
 
     def _on_neutral_captured(self, posture: Any, landmarks: Any) -> None:
         self._neutral_countdown = 0
+        self._neutral_problem = None
         self.neutral = dict(posture.angles)
         if self.link is not None:
             from posture_feedback.calibration.store import save_to_database
