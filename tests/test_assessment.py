@@ -276,7 +276,8 @@ def test_posture_screen_exact_on_constructed_front_and_side(tmp_path):
     # 5° is 3° outside ±2°, but less than its uncertainty (model + 2° uncalibrated roll): not distinguishable.
     assert got["shoulder_tilt"].uncertainty > 3.0
     assert rec.details["shoulder_tilt"]["verdict"] == "uncertain"
-    assert rec.details["craniovertebral_angle"]["verdict"] == "within"
+    # the shoulder–ear head angle has no norm on its own scale (C7–tragus norms do not apply)
+    assert rec.details["craniovertebral_angle"]["verdict"].startswith("no verdict")
     assert any("not calibrated" in w for w in rec.warnings)
     assert sorted(rec.snapshots) == ["posture_front.png", "posture_side.png"]
     report = write_html_report([rec], tmp_path / "report.html")

@@ -139,14 +139,14 @@ POSTURE_REFERENCES: dict[str, Reference] = {
     "shoulder_tilt": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "shoulders level", True),
     "pelvic_tilt": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "pelvis level (no obliquity)", True),
     "trunk_lateral_lean": Reference(-2.0, 2.0, 0.0, "deg", "Kendall 2005", "trunk vertical in the frontal plane", True),
+    # No verdict: the published CVA norms (e.g. Lau 2009, 50.6 +/- 2.1 deg) are C7 -> tragus; this tool
+    # measures shoulder joint -> ear, which reads about 20-30 deg higher. Judge the head by the change
+    # from the person's own neutral (presets, monitor), never by the clinical threshold.
     "craniovertebral_angle": Reference(
-        48.5,
-        None,
-        50.6,
-        "deg",
-        "Lau 2009",
-        "no-neck-pain mean 50.6 +/- 2.1 deg; below mean - 1 SD flags forward head (tool CVA reads high, see docs)",
-    ),
+        None, None, None, "deg", "Lau 2009",
+        "no verdict: shoulder-ear head angle on this tool's own scale; the clinical C7-tragus CVA norm "
+        "(50.6 +/- 2.1 deg without neck pain) does not apply to it",
+    ),  # fmt: skip
     "trunk_inclination": Reference(0.0, 5.0, 0.0, "deg", "Kendall 2005", "trunk vertical in the sagittal plane", True),
     "ear_shoulder_offset": Reference(
         -3.0, 3.0, 0.0, "cm", "Kendall 2005", "ear over the shoulder (plumb line)", True, 0.59
