@@ -49,7 +49,7 @@ def test_history_view_shows_every_chart(qtbot, sample_db: tuple[Database, int], 
     qtbot.waitExposed(view)
     assert view.title.text() == "Sample patient: progress"
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == [
-        "Summary", "Range of motion", "Posture", "Exercises", "Adherence", "Posture monitor",
+        "Summary", "Range of motion", "Posture", "Exercises", "Pain and effort", "Adherence", "Posture monitor",
     ]  # fmt: skip
     assert "planned" in view.summary.toPlainText()
     assert str(db.path) in view.where.text()  # the page says where the data lives
@@ -57,6 +57,7 @@ def test_history_view_shows_every_chart(qtbot, sample_db: tuple[Database, int], 
     assert len(view.chart_tabs["rom"].figure.get_axes()) == 3
     assert len(view.chart_tabs["posture"].figure.get_axes()) == 2
     assert len(view.chart_tabs["sessions"].figure.get_axes()) == 2
+    assert len(view.chart_tabs["ratings"].figure.get_axes()) == 2  # pain, effort
     for key, tab in view.chart_tabs.items():
         view.tabs.setCurrentWidget(tab)
         qtbot.wait(10)

@@ -49,7 +49,7 @@ def _not_blank(image: np.ndarray) -> float:
 def test_every_history_chart_renders_offscreen(sample: tuple[Database, int]) -> None:
     db, pid = sample
     figs = charts.history_figures(db, pid, end=END)
-    assert set(figs) == {"rom", "posture", "sessions", "adherence", "monitor"}
+    assert set(figs) == {"rom", "posture", "sessions", "ratings", "adherence", "monitor"}
     for name, fig in figs.items():
         image = _png_array(charts.render_png(fig))
         assert image.shape[0] > 200 and image.shape[1] > 400, name

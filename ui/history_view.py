@@ -101,7 +101,8 @@ class HistoryView(QWidget):
         self.tabs.addTab(self.summary, "Summary")
         self.chart_tabs: dict[str, ChartTab] = {}
         for key, label in (("rom", "Range of motion"), ("posture", "Posture"), ("sessions", "Exercises"),
-                           ("adherence", "Adherence"), ("monitor", "Posture monitor")):  # fmt: skip
+                           ("ratings", "Pain and effort"), ("adherence", "Adherence"),
+                           ("monitor", "Posture monitor")):  # fmt: skip
             tab = ChartTab()
             self.chart_tabs[key] = tab
             self.tabs.addTab(tab, label)
@@ -161,6 +162,7 @@ class HistoryView(QWidget):
                 len({p.name for p in posture}),
             ),  # fmt: skip
             "sessions": (lambda f: charts.sessions_figure(data.summaries, fig=f), 2),
+            "ratings": (lambda f: charts.ratings_figure(data.sessions, fig=f), 2),
             "adherence": (lambda f: charts.adherence_figure(data.adherence, fig=f), 1.5),
             "monitor": (lambda f: charts.monitor_figure(data.monitor, fig=f), 1.5),
         }

@@ -53,6 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", metavar="NAME",
                    help="record the session in this profile's history; without NAME|PLAN: run its plan")  # fmt: skip
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="data folder (default: the user data folder)")
+    for when in ("before", "after"):
+        p.add_argument(f"--pain-{when}", type=finite_float, metavar="0-10",
+                       help=f"headless, with --profile: pain {when} the session (NRS 0-10)")  # fmt: skip
+        p.add_argument(f"--effort-{when}", type=finite_float, metavar="0-10",
+                       help=f"headless, with --profile: effort {when} the session (Borg CR10, 0-10)")  # fmt: skip
     p.add_argument("--frames", type=int, metavar="N", help="app: process N frames, then (with --screenshot) exit")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="app: save the window after --frames frames")
     p.add_argument("--side", choices=("left", "right", "both"), help="side for a single exercise (default both)")
@@ -128,11 +133,9 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
 
 def for_recording(plan):
     """The plan as it runs on a recording: no instruction, countdown or rest waits."""
-    from posture_feedback.exercises.plan import Plan
-
     items = [replace(i, rest_s=0.0) for i in plan.items]
-    return Plan(items=items, title=plan.title, patient=plan.patient, countdown_s=0.0, instruction_s=0.0,
-                rest_between_s=0.0, source=plan.source, extra=dict(plan.extra))  # fmt: skip
+    # everything else (notes, precautions, planned days, feedback schedule, stored identity) is kept
+    return replace(plan, items=items, countdown_s=0.0, instruction_s=0.0, rest_between_s=0.0, extra=dict(plan.extra))
 
 
 def open_profile_database(args: argparse.Namespace):
@@ -255,9 +258,12 @@ def run_headless(args: argparse.Namespace) -> int:
     if args.max_frames is not None and args.max_frames < 1:
         raise PostureFeedbackError("--max-frames must be at least 1")
     plan = for_recording(load_session_plan(args, headless=True))
+    ratings = _ratings(args)
+    for line in precaution_lines(plan):
+        print(line)
     options = with_model_options(PipelineOptions(), args)
     runner = SessionRunner(plan)
-    history = HeadlessHistory(args, plan, args.video) if args.profile else None
+    history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
     events, frames, found, t = [], 0, 0, 0.0
     try:
         for result in iter_results(args.video, options, max_frames=args.max_frames):
@@ -293,7 +299,7 @@ class HeadlessHistory:
     """Records a headless session in ``--profile``'s history as it runs (``storage.recorder``), with the
     stored plan's uid and version when the plan is one of the profile's stored plans."""
 
-    def __init__(self, args: argparse.Namespace, plan, video: str) -> None:
+    def __init__(self, args: argparse.Namespace, plan, video: str, ratings: dict[str, float] | None = None) -> None:
         from posture_feedback.exercises.definitions import fill
         from posture_feedback.storage.recorder import SessionRecorder
         from posture_feedback.storage.stored_plans import stored_identity
@@ -309,6 +315,12 @@ class HeadlessHistory:
             raise
         self.plan = plan
         self.text = ""
+        self.ratings = {k: v for k, v in (ratings or {}).items() if k.endswith("_before")}
+        self.after = {k: v for k, v in (ratings or {}).items() if k.endswith("_after")}
+        if self.ratings:
+            from posture_feedback.storage.ratings import set_ratings
+
+            set_ratings(self.db, self.recorder.session_id, **self.ratings)
 
     def handle(self, events) -> None:
         for e in events:
@@ -327,9 +339,34 @@ class HeadlessHistory:
         try:
             if not self.recorder.closed:
                 self.recorder.close()
+            if self.after:
+                from posture_feedback.storage.ratings import set_ratings
+
+                set_ratings(self.db, self.recorder.session_id, **self.after)
             self.text = self._summary()
         finally:
             self.db.close()
+
+
+def _ratings(args: argparse.Namespace) -> dict[str, float]:
+    """--pain-/--effort-before/after, checked against their scales (they need --profile: they are stored)."""
+    from posture_feedback.storage.ratings import check_rating
+
+    given = {k: getattr(args, k) for k in ("pain_before", "pain_after", "effort_before", "effort_after")}
+    given = {k: v for k, v in given.items() if v is not None}
+    if given and not args.profile:
+        raise PostureFeedbackError("--pain-/--effort- ratings are stored in a profile's history: add --profile NAME")
+    return {k: check_rating(k, v) for k, v in given.items()}
+
+
+def precaution_lines(plan) -> list[str]:
+    """The plan's notes and precautions, for the patient to read before the first exercise."""
+    lines = []
+    if getattr(plan, "precautions", ""):
+        lines.append(f"precautions: {plan.precautions}")
+    if getattr(plan, "notes", ""):
+        lines.append(f"notes: {plan.notes}")
+    return lines
 
 
 def run_save_demo(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
-from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, SessionSummary
+from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728", None: "#2ca02c"}
 GOOD, FAIR, POOR, GREY = "#2ca02c", "#ffbf00", "#d62728", "#c8c8c8"
@@ -147,6 +147,40 @@ def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = No
     return fig
 
 
+def ratings_figure(sessions: Sequence[Session], fig: Figure | None = None) -> Figure:
+    """Per rated session: pain (NRS 0–10) and effort (Borg CR10) before (open marker) and after (filled),
+    joined by a line; sessions nobody rated are left out. The numbers are the patient's, as given."""
+    from posture_feedback.storage.ratings import ratings_from_extras
+
+    fig = fig or new_figure(8.0, 4.5)
+    rated = [(s, ratings_from_extras(s.extras)) for s in sessions]
+    rated = [(s, r) for s, r in rated if r.any]
+    if not rated:
+        return _no_data(fig, "Pain and effort", "No data for this period (no session was rated)")
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    fig.suptitle("Pain and effort, rated by the patient before and after each session")
+    xs = list(range(len(rated)))
+    panels = ((ax1, "pain", "pain (NRS 0–10)", POOR), (ax2, "effort", "effort (Borg CR10)", "#1f77b4"))
+    for ax, what, label, colour in panels:
+        before = [getattr(r, f"{what}_before") for _, r in rated]
+        after = [getattr(r, f"{what}_after") for _, r in rated]
+        for x, b, a in zip(xs, before, after, strict=True):
+            if not (math.isnan(b) or math.isnan(a)):
+                ax.plot([x - 0.15, x + 0.15], [b, a], color=colour, lw=1, alpha=0.6)
+        ax.plot([x - 0.15 for x in xs], before, "o", mfc="white", mec=colour, ms=6, ls="none", label="before")
+        ax.plot([x + 0.15 for x in xs], after, "o", color=colour, ms=6, ls="none", label="after")
+        ax.set_ylim(-0.5, 10.5)
+        ax.set_yticks(range(0, 11, 2))
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=7, loc="upper right", ncols=2)
+    step = max(1, math.ceil(len(rated) / 14))
+    labels = session_labels([s.started_at for s, _ in rated])
+    ax2.set_xticks(xs[::step], labels[::step], rotation=45, ha="right", fontsize=8)
+    ax2.set_xlim(-0.6, len(rated) - 0.4)
+    return fig
+
+
 def session_labels(times: Sequence[datetime]) -> list[str]:
     """Axis labels for sessions: "06 Dec", with the time ("06 Dec 09:30") when a day has several sessions
     (and "#2", "#3" after it if even the minute repeats), so that no two labels are the same."""
@@ -256,7 +290,7 @@ def history_figures(
     """All history charts of a profile for a period.
 
     Keys: ``rom`` (measures of ROM tests), ``posture`` (measures of other assessments, e.g. posture
-    screens), ``sessions``, ``adherence``, ``monitor``.
+    screens), ``sessions``, ``ratings`` (pain and effort), ``adherence``, ``monitor``.
     """
     start, end = default_period(db, profile_id, start, end)
     return {
@@ -265,6 +299,7 @@ def history_figures(
             measure_points(db, profile_id, start, end, rom=False), title="Posture and movement measures"
         ),
         "sessions": sessions_figure(db.sessions_between(profile_id, start, end)),
+        "ratings": ratings_figure(db.sessions(profile_id, start, end)),
         "adherence": adherence_figure(db.adherence(profile_id, start, end)),
         "monitor": monitor_figure(db.monitor_by_day(profile_id, start, end)),
     }

@@ -164,7 +164,10 @@ def _summary_page(data: ReportData) -> Figure:
 
 def _feeling_lines(data: ReportData) -> list[str]:
     """Pain and effort before/after the sessions (empty when none was rated)."""
-    return []
+    from posture_feedback.reports.summary import ratings_lines
+
+    lines = [line.strip() for line in ratings_lines(data)]
+    return ["", *lines] if lines else []
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -304,7 +307,9 @@ def _adherence_page(data: ReportData) -> Figure:
 
 def _exercise_pages(data: ReportData) -> Iterator[Figure]:
     fig = _page("Exercise results")
-    charts.sessions_figure(data.summaries, fig=fig)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.2, 1])
+    charts.sessions_figure(data.summaries, fig=top)
+    charts.ratings_figure(data.sessions, fig=bottom)
     yield fig
     rows = [
         [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), _pct(e.good_fraction),

@@ -275,6 +275,7 @@ def text_summary(data: ReportData) -> str:
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
         thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
         lines.append(f"    {c.label}: {_f(c.first)} -> {_f(c.last)}{unit} ({_f(c.delta, '+.1f')}{thr}: {verdict})")
+    lines.extend(ratings_lines(data))
     if data.exercises:
         lines.append("  exercises:")
         for e in data.exercises:
@@ -335,3 +336,21 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
             "weeks": weeks,
         },  # fmt: skip
     }
+
+
+def ratings_lines(data: ReportData) -> list[str]:
+    """Pain and effort as the patient rated them (medians over the rated sessions; nothing if none)."""
+    from statistics import median
+
+    from posture_feedback.storage.ratings import ratings_from_extras
+
+    rated = [r for r in (ratings_from_extras(s.extras) for s in data.sessions) if r.any]
+    if not rated:
+        return []
+    out = [f"  pain and effort (rated in {len(rated)} sessions; medians, before -> after):"]
+    for what, scale in (("pain", "NRS 0-10"), ("effort", "Borg CR10")):
+        b = [getattr(r, f"{what}_before") for r in rated if _ok(getattr(r, f"{what}_before"))]
+        a = [getattr(r, f"{what}_after") for r in rated if _ok(getattr(r, f"{what}_after"))]
+        show = [f"{median(v):g} (n={len(v)})" if v else "not rated" for v in (b, a)]
+        out.append(f"    {what} ({scale}): {show[0]} -> {show[1]}")
+    return out

@@ -187,3 +187,10 @@ def _sample_session(
     t += timedelta(seconds=held)
     db.end_set(set_id, ended_at=t)
     db.end_session(sid, ended_at=t)
+    # Made-up ratings (no random draw, so the other sample numbers stay as they were): pain easing over
+    # the weeks and a little lower after a session, effort moderate and easing.
+    pain = round(5.0 - 3.0 * progress)
+    db.update_session_extras(sid, {"ratings": {
+        "pain_before": pain, "pain_after": max(0, pain - 1), "effort_before": 0.5,
+        "effort_after": round(2 * (5.0 - 2.0 * progress)) / 2,
+    }})  # fmt: skip
