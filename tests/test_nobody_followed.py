@@ -36,6 +36,12 @@ def frame_result(people: list[Landmarks], followed: int | None, shoulder_tilt: f
     )  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _no_camera_probe(monkeypatch):
+    """The missing video opens the source page; it must not probe the machine's cameras here."""
+    monkeypatch.setattr("posture_feedback.ui.source_page.SourcePage.probe_cameras", lambda self: None)
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     w = MainWindow(AppOptions(source=str(tmp_path / "no-video.mp4"), preset="standing", realtime=False, sound=False))
