@@ -149,11 +149,11 @@ def test_stored_camera_calibration_is_applied(tmp_path: Path, lab_video_front: P
     CalibrationStore().save_camera(CameraCalibration(roll_deg=10.0, n_frames=50, axis="ankle"), "desk")
 
     def median_tilt(extra: list[str]) -> float:
-        out = tmp_path / f"t{len(extra)}.csv"
+        out = tmp_path / f"t{extra[-1] if extra else 0}.csv"
         args = ["analyze", str(lab_video_front), "--out", str(out), "--max-frames", "20", "--no-progress"]
         assert main(args + extra) == 0
         rows = list(csv.DictReader(open(out, newline="")))
         return float(np.median([float(r["shoulder_tilt"]) for r in rows if r["shoulder_tilt"]]))
 
-    level, tilted = median_tilt([]), median_tilt(["--camera", "desk"])
+    level, tilted = median_tilt(["--camera", "level"]), median_tilt(["--camera", "desk"])
     assert abs(abs(tilted - level) - 10.0) < 4.0  # a 10° camera roll moves a frontal tilt by about 10°
