@@ -7,7 +7,10 @@
 * the live value as a marker whose colour *and* shape follow the verdict, like the overlays
   (circle = in range, triangle = near, square = out), with the verdict label ("OK", "NEAR",
   "LOW", "HIGH") written next to the value, so colour is never the only cue;
-* the person's neutral for the angle (if calibrated) as a black tick.
+* the person's neutral for the angle (if calibrated) as a black tick;
+* the angle's uncertainty (``AngleTable.uncertainty``, the 80% half-width in degrees): the number
+  and its marker are greyed when it is larger than the target's tolerance (too uncertain to act
+  on), and the large (therapist) view writes it as "± u°" after the number.
 
 Everything shown comes from the core's ``TargetState``; the widget only draws it. The marker, its
 colour and shape, and the label all come from the same ``value`` and its ``verdict`` (the core
@@ -27,7 +30,7 @@ from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
 from posture_feedback.side_words import side_word
 from posture_feedback.targets import Target, TargetSet, value_text
-from posture_feedback.types import TargetState, Verdict
+from posture_feedback.types import AngleTable, TargetState, Verdict
 
 
 def verdict_qcolor(verdict: Verdict) -> QColor:
@@ -49,6 +52,7 @@ class TargetGauge(QWidget):
         self.tolerance = tolerance
         self.state: TargetState | None = None
         self.neutral: float | None = None
+        self.uncertainty = math.nan
         self.large = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._apply_height()
@@ -65,6 +69,11 @@ class TargetGauge(QWidget):
         return QSize(300, self.height())
 
     @property
+    def too_uncertain(self) -> bool:
+        """The value's uncertainty is larger than the target's tolerance: shown greyed."""
+        return _finite(self.uncertainty) and self.uncertainty > self.tolerance
+
+    @property
     def verdict(self) -> Verdict:
         return self.state.verdict if self.state is not None else Verdict.UNKNOWN
 
@@ -76,7 +85,8 @@ class TargetGauge(QWidget):
             return "— set neutral (N)"
         if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
             return "—"
-        return f"{value_text(s)}° {VERDICT_LABELS[s.verdict]}"
+        unc = f" ±{self.uncertainty:.0f}°" if self.large and _finite(self.uncertainty) else ""
+        return f"{value_text(s)}°{unc} {VERDICT_LABELS[s.verdict]}"
 
     def title_text(self) -> str:
         """'Shoulders level · left up': the target's name and, for a signed angle with a known value,
@@ -85,10 +95,17 @@ class TargetGauge(QWidget):
         side = side_word(self.target.angle, s.value) if s is not None and s.verdict is not Verdict.UNKNOWN else None
         return f"{self.target.display_name} · {side}" if side else self.target.display_name
 
-    def set_state(self, state: TargetState | None, neutral: float | None = None) -> None:
-        changed = state != self.state or neutral != self.neutral
+    def set_state(
+        self, state: TargetState | None, neutral: float | None = None, uncertainty: float = math.nan
+    ) -> None:
+        """The target's state, the person's neutral and the value's uncertainty (degrees, NaN = unknown)."""
+        u = uncertainty if state is not None else math.nan
+        changed = state != self.state or neutral != self.neutral or not (
+            u == self.uncertainty or (u != u and self.uncertainty != self.uncertainty)
+        )
         self.state = state
         self.neutral = neutral
+        self.uncertainty = u
         if changed:
             self.update()
 
@@ -125,7 +142,8 @@ class TargetGauge(QWidget):
         p.setPen(QColor(235, 235, 235))
         p.drawText(QRectF(4, 0, w * 0.6, text_h), Qt.AlignmentFlag.AlignVCenter, self.title_text())
         p.setFont(value_font)
-        p.setPen(verdict_qcolor(self.verdict) if self.verdict is not Verdict.UNKNOWN else QColor(170, 170, 170))
+        grey = self.verdict is Verdict.UNKNOWN or self.too_uncertain
+        p.setPen(QColor(150, 150, 150) if grey else verdict_qcolor(self.verdict))
         p.drawText(QRectF(w * 0.4, 0, w * 0.6 - 4, text_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                    self.value_text())  # fmt: skip
 
@@ -167,12 +185,13 @@ class TargetGauge(QWidget):
             p.setPen(QPen(QColor(10, 10, 10), 3))
             p.drawLine(QPointF(x, bar.top() - 4), QPointF(x, bar.bottom() + 4))
         if s is not None and s.verdict is not Verdict.UNKNOWN and _finite(s.value):
-            self._marker(p, s.verdict, QPointF(x_of(s.value), bar.center().y()), bar.height() * 0.55)
+            self._marker(p, s.verdict, QPointF(x_of(s.value), bar.center().y()), bar.height() * 0.55,
+                         grey=self.too_uncertain)  # fmt: skip
         p.end()
 
     @staticmethod
-    def _marker(p: QPainter, verdict: Verdict, c: QPointF, r: float) -> None:
-        colour = verdict_qcolor(verdict)
+    def _marker(p: QPainter, verdict: Verdict, c: QPointF, r: float, grey: bool = False) -> None:
+        colour = QColor(150, 150, 150) if grey else verdict_qcolor(verdict)
         p.setPen(QPen(QColor(255, 255, 255), 2))
         p.setBrush(colour)
         if verdict is Verdict.IN_RANGE:
@@ -218,13 +237,20 @@ class GaugePanel(QWidget):
         for g in self.gauges.values():
             g.set_large(large)
 
-    def update_states(self, states: Sequence[TargetState], neutral: Mapping[str, float] | None = None) -> None:
+    def update_states(
+        self,
+        states: Sequence[TargetState],
+        neutral: Mapping[str, float] | None = None,
+        angles: AngleTable | None = None,
+    ) -> None:
+        """Show each target's state; ``angles`` (the frame's table) gives each value's uncertainty."""
         neutral = neutral or {}
         seen = set()
         for s in states:
             g = self.gauges.get(s.target)
             if g is not None:
-                g.set_state(s, neutral.get(s.angle))
+                unc = angles[s.angle].uncertainty if angles is not None and s.angle in angles.names else math.nan
+                g.set_state(s, neutral.get(s.angle), unc)
                 seen.add(s.target)
         for tid, g in self.gauges.items():
             if tid not in seen:

@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def show_result(self, result: FrameResult) -> None:
         """Update the side panel, the cue line and the sounds from one frame's result."""
-        self.gauges.update_states(result.targets, self.neutral)
+        self.gauges.update_states(result.targets, self.neutral, result.angles if result.person_found else None)
         if self._neutral_countdown > 0:
             pass  # the countdown owns the cue line
         elif not result.person_found:  # nobody followed: say what to do (the gauges show "—", no verdict)

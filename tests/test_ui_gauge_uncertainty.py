@@ -1,0 +1,50 @@
+"""Gauges: a value too uncertain for its target's tolerance is greyed; the therapist view writes its ±."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PyQt6")
+
+from posture_feedback.targets import Target  # noqa: E402
+from posture_feedback.types import ANGLE_INDEX, ANGLE_NAMES, AngleTable, TargetState, Verdict  # noqa: E402
+from posture_feedback.ui.gauges import GaugePanel, TargetGauge  # noqa: E402
+
+
+def _state(value: float) -> TargetState:
+    return TargetState(target="trunk", angle="trunk_forward_lean", value=value, verdict=Verdict.IN_RANGE,
+                       low=-5.0, high=10.0, cue=None, tolerance=5.0)  # fmt: skip
+
+
+def test_greyed_when_the_uncertainty_exceeds_the_tolerance(qtbot) -> None:
+    g = TargetGauge(Target(id="trunk", angle="trunk_forward_lean", low=-5, high=10, tolerance=5), 5.0)
+    qtbot.addWidget(g)
+    g.set_state(_state(3.0), None, 4.0)
+    assert not g.too_uncertain
+    g.set_state(_state(3.0), None, 12.0)  # ±12° against a 5° tolerance: not to be acted on
+    assert g.too_uncertain
+    assert g.value_text() == "3° OK"  # the normal view writes the value and its own verdict
+    g.set_large(True)  # the therapist view adds the ± of the value shown
+    assert g.value_text() == "3° ±12° OK"
+    g.set_state(None)
+    assert not g.too_uncertain and g.value_text() == "—"
+    g.grab()  # paints without error in both states
+
+
+def test_the_panel_takes_each_value_s_uncertainty_from_the_frame_s_angles(qtbot) -> None:
+    from posture_feedback.targets import TargetSet
+
+    panel = GaugePanel()
+    qtbot.addWidget(panel)
+    panel.set_targets(TargetSet(name="t", targets=(Target(id="trunk", angle="trunk_forward_lean", low=-5, high=10,
+                                                          tolerance=5),)))  # fmt: skip
+    unc = np.full(len(ANGLE_NAMES), np.nan)
+    unc[ANGLE_INDEX["trunk_forward_lean"]] = 9.0
+    table = AngleTable(np.zeros(len(ANGLE_NAMES)), np.ones(len(ANGLE_NAMES), bool), unc)
+    panel.update_states([_state(1.0)], None, table)
+    assert panel.gauges["trunk"].uncertainty == 9.0 and panel.gauges["trunk"].too_uncertain
+    panel.update_states([_state(1.0)], None, None)
+    assert math.isnan(panel.gauges["trunk"].uncertainty)
