@@ -125,3 +125,44 @@ def test_no_profile_no_plan_means_the_plain_picker(qtbot, tmp_path):
             load_active_plan(db, db.create_profile("Empty").id)
     features.close()
 
+
+
+ONE_REP = ('title = "One"\nprecautions = "Stop below pain."\nnotes = "Slowly."\n\n[[exercise]]\n'
+           'name = "lateral_raise"\nsets = 1\nreps = 1\n[exercise.phases.down]\nmax = 40\n')  # fmt: skip
+
+
+def test_the_exercise_window_shows_the_precautions_asks_how_it_felt_and_stores_the_plan(qtbot, sports_video,
+                                                                                          tmp_path):  # fmt: skip
+    from posture_feedback.exercises.runner import RunnerState
+    from posture_feedback.storage.ratings import ratings_from_extras
+    from posture_feedback.storage.stored_plans import load_stored_plan
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    data = tmp_path / "data"
+    with Database.open_default(str(data)) as db:
+        ann = db.create_profile("Ann")
+        stored = db.create_plan(ann.id, "One", ONE_REP, schedule_days=(0, 2, 4))
+        plan = load_stored_plan(db, stored.id)
+
+    asked: list[str] = []
+
+    class Answering(ExerciseWindow):
+        def ask_ratings(self, when: str) -> dict[str, float]:
+            asked.append(when)
+            return {"pain_before": 4, "effort_before": 1} if when == "before" else {"pain_after": 2, "effort_after": 5}
+
+    window = Answering(ExerciseOptions(source=str(sports_video), what=plan, profile="Ann", data_dir=str(data),
+                                       realtime=False, loop=False, max_frames=100, no_waits=True, autostart=False,
+                                       speech="silent", max_people=1))  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    assert "Stop below pain." in window.plan_label.text() and "Slowly." in window.plan_label.text()
+    assert window.start_session()
+    qtbot.waitUntil(lambda: window.runner.state is RunnerState.DONE, timeout=120_000)
+    qtbot.waitUntil(lambda: asked == ["before", "after"], timeout=10_000)
+    window.close()
+    with Database.open_default(str(data)) as db:
+        (s,) = db.sessions(db.profile_by_name("Ann").id)
+        assert (s.plan_id, s.plan_version, s.status) == (stored.id, 1, "completed")
+        r = ratings_from_extras(s.extras)
+        assert (r.pain_before, r.effort_before, r.pain_after, r.effort_after) == (4, 1, 2, 5)

@@ -84,6 +84,24 @@ def test_the_mirror_window_and_its_dialogs_are_readable(qtbot, main_window, db):
     profiles.close()
 
 
+def test_the_plan_notes_and_ratings_dialogs_are_readable(qtbot, main_window):
+    from posture_feedback.exercises.plan import parse_plan
+    from posture_feedback.ui.ratings_dialog import PlanNotesDialog, RatingsDialog
+
+    plan = parse_plan('title = "Shoulder"\nprecautions = "Stop below pain. Sit down if you feel dizzy."\n'
+                      'notes = "Slowly, and breathe out on the way up."\n[[exercise]]\nname = "lateral_raise"\n')
+    notes = PlanNotesDialog(plan, main_window)
+    check(qtbot, notes, "dialog-plan-notes")
+    assert "Stop below pain" in notes.label.text()
+    notes.close()
+    ratings = RatingsDialog("after", main_window)
+    ratings.pain.set_value(3)
+    ratings.effort.set_value(0.5)
+    check(qtbot, ratings, "dialog-ratings", min_texts=20)
+    assert ratings.ratings() == {"pain_after": 3.0, "effort_after": 0.5}
+    ratings.close()
+
+
 def test_the_history_window_is_readable(qtbot, main_window, db):
     install_feature_menus(main_window)
     features = main_window.feature_menus

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -146,7 +146,12 @@ def plan_summary_html(plan: Plan) -> str:
             f"<br><span style='color:#aaa; font-size:10pt'>{extra}</span>{text}</li>"
         )
     patient = f" — {_esc(plan.patient)}" if plan.patient else ""
-    return f"<b style='font-size:14pt'>{_esc(plan.title)}</b>{patient}<ol style='margin-top:4px'>{''.join(rows)}</ol>"
+    from posture_feedback.ui.ratings_dialog import plan_notes_html
+
+    notes = plan_notes_html(plan)  # the plan's precautions and notes, before the first exercise
+    notes = f"<div style='color:#ffd27f; font-size:13pt'>{notes}</div>" if notes else ""
+    return (f"<b style='font-size:14pt'>{_esc(plan.title)}</b>{patient}{notes}"
+            f"<ol style='margin-top:4px'>{''.join(rows)}</ol>")  # fmt: skip
 
 
 def plan_error_html(exc: PostureFeedbackError) -> str:
@@ -464,6 +469,7 @@ class ExerciseWindow(SessionWindow):
         if self.plan is None or self.runner is not None:
             return False
         plan = for_recording(self.plan) if self.options.no_waits else self.plan
+        self._ratings_before = self.ask_ratings("before")
         try:
             self.runner = SessionRunner(plan, **self.options.runner)
         except (PostureFeedbackError, ValueError) as exc:  # e.g. a demonstration file that cannot be read
@@ -497,6 +503,7 @@ class ExerciseWindow(SessionWindow):
         try:
             self.recorder = SessionRecorder(self.db, pid, ident.get("plan_id"), source=source_name(self.source_spec),
                                             signals=signals, plan_version=ident.get("plan_version"))  # fmt: skip
+            self._store_ratings(getattr(self, "_ratings_before", {}))
         except StorageError as exc:
             self._storage_failed(exc)
 
@@ -613,6 +620,28 @@ class ExerciseWindow(SessionWindow):
         self.next_button.setEnabled(False)
         self.skip_button.setEnabled(False)
         self.stop_button.setText("Back to exercises (Esc)")
+        if self.recorder is not None:  # how it felt afterwards, once the last events are shown
+            QTimer.singleShot(0, lambda: self._store_ratings(self.ask_ratings("after")))
+
+    def ask_ratings(self, when: str) -> dict[str, float]:
+        """Pain and effort ``before``/``after`` the session (``ui/ratings_dialog.py``); {} when skipped, when
+        nothing is saved (no profile), and in scripted runs. A method so that tests can answer it."""
+        if self.options.no_waits or self.options.autostart or self.db is None or self.picker.current_id() is None:
+            return {}
+        from posture_feedback.ui.ratings_dialog import RatingsDialog
+
+        dialog = RatingsDialog(when, self)
+        return dialog.ratings() if dialog.exec() else {}
+
+    def _store_ratings(self, ratings: dict[str, float]) -> None:
+        if not ratings or self.recorder is None:
+            return
+        from posture_feedback.storage.ratings import set_ratings
+
+        try:
+            set_ratings(self.db, self.recorder.session_id, **ratings)
+        except StorageError as exc:
+            self._storage_failed(exc)
 
     def _storage_failed(self, exc: Exception) -> None:
         log.error("storage: %s", exc)

@@ -35,6 +35,7 @@ MENU_ITEMS: tuple[tuple[str, str, str, str], ...] = (
     ("session_evaluation", "Evaluation…", "Ctrl+Shift+V", "open_evaluation"),
     ("session_history", "History…", "Ctrl+H", "open_history"),
     ("session_profile", "Profile…", "Ctrl+P", "choose_profile"),
+    ("session_plan_notes", "Plan notes and precautions…", "Ctrl+Shift+N", "show_plan_notes"),
 )
 
 
@@ -231,6 +232,20 @@ class FeatureMenus(QObject):
         if status is not None:
             status().showMessage(f"Profile: {profile.name}", 4000)
         return profile.id
+
+    def show_plan_notes(self) -> QWidget | None:
+        """The current profile's plan precautions and notes (on demand; asks for a profile first if needed)."""
+        from posture_feedback.ui.ratings_dialog import PlanNotesDialog
+
+        if self.current_profile_id() is None and self.choose_profile() is None:
+            return None
+        plan = self.active_plan()
+        if plan is None:
+            QMessageBox.information(self.main_window, "Plan notes", f"{self.profile_name} has no plan yet.")
+            return None
+        dialog = PlanNotesDialog(plan, self.main_window)
+        self.exec_dialog(dialog)
+        return dialog
 
     def exec_dialog(self, dialog: Any) -> bool:
         """Run a modal dialog (a method so that scripted use and tests can answer it)."""
