@@ -261,6 +261,7 @@ def test_the_panel_says_counting_is_paused_and_how_to_turn_and_a_stop_is_a_stop(
     panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, counting=False, turn_hint=hint, **base))
     assert panel.state_label.text() == hint and PAUSED_COLOUR in panel.state_label.styleSheet()
     assert panel.count_caption.text() == "counting paused" and ">3<" in panel.count_label.text()
+    assert panel.target_label.text().endswith("Now: 12° · not counted")  # no stale phase beside the value
     panel.grab().save(str(tmp_path / "paused.png"))
     panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, **base))
     assert panel.state_label.text() == "Go!" and panel.count_caption.text() == "repetitions counted"

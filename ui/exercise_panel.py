@@ -223,7 +223,8 @@ class ExercisePanel(QWidget):
             self.hold_bar.setFormat(f"held {st.held_s:.1f} s of {st.hold_target_s or 0:g} s")
         if st.state is RunnerState.ACTIVE and st.target_text:
             now = fmt_value(st.value, self.unit)
-            phase = f" · phase: {st.phase}" if st.phase else ""
+            # while counting is paused the counter's phase is stale: say the value is not counted
+            phase = " · not counted" if paused_count else (f" · phase: {st.phase}" if st.phase else "")
             self.target_label.setText(f"Target: {st.target_text.replace('_', ' ')}\nNow: {now}{phase}")
         elif st.state is RunnerState.REST:
             self.target_label.setText("Relax. The next set starts by itself (N = start now).")
