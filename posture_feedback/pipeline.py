@@ -44,7 +44,7 @@ class PipelineOptions:
         up: world vertical in MediaPipe world axes (x right, y down, z away from camera)
             from camera calibration; None = level camera, (0, -1, 0).
         scene_vertical: with ``up`` None, estimate the vertical from the scene's vertical lines
-            over the first frames (``calibration.vertical.SceneVerticalCollector``, about 2 s)
+            over the first frames (``calibration.vertical.SceneVerticalCollector``, about 1.5 s)
             and use it from then on (the frames before use a level camera).
         cue_hold_s: seconds a cue stays on screen at least, so it can be read.
     """

@@ -470,6 +470,9 @@ class ExerciseWindow(SessionWindow):
             return False
         plan = for_recording(self.plan) if self.options.no_waits else self.plan
         self._ratings_before = self.ask_ratings("before")
+        from posture_feedback.exercises.feedback_schedule import FeedbackFilter
+
+        self.feedback = FeedbackFilter(plan)  # the first session's mode until the profile's history says more
         try:
             self.runner = SessionRunner(plan, **self.options.runner)
         except (PostureFeedbackError, ValueError) as exc:  # e.g. a demonstration file that cannot be read
@@ -504,6 +507,12 @@ class ExerciseWindow(SessionWindow):
             self.recorder = SessionRecorder(self.db, pid, ident.get("plan_id"), source=source_name(self.source_spec),
                                             signals=signals, plan_version=ident.get("plan_version"))  # fmt: skip
             self._store_ratings(getattr(self, "_ratings_before", {}))
+            from posture_feedback.exercises.feedback_schedule import FeedbackFilter
+            from posture_feedback.storage.stored_plans import plan_session_number
+
+            # this session is stored already: it is the plan's last one
+            number = plan_session_number(self.db, pid, self._plan_running) - 1
+            self.feedback = FeedbackFilter(self._plan_running, number)
         except StorageError as exc:
             self._storage_failed(exc)
 
@@ -534,7 +543,10 @@ class ExerciseWindow(SessionWindow):
         self._refresh()
 
     def handle(self, events: list[Event]) -> None:
-        """Show, speak and store the runner's events."""
+        """Show, speak and store the runner's events (as the plan's feedback schedule lets them through)."""
+        told = getattr(self, "feedback", None)
+        if told is not None:
+            events = told.apply(events)
         for e in events:
             self.events.append(e)
             if e.speech:

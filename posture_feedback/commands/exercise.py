@@ -264,6 +264,7 @@ def run_headless(args: argparse.Namespace) -> int:
     options = with_model_options(PipelineOptions(), args)
     runner = SessionRunner(plan)
     history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
+    told = feedback_filter(plan, history)
     events, frames, found, t = [], 0, 0, 0.0
     try:
         for result in iter_results(args.video, options, max_frames=args.max_frames):
@@ -272,13 +273,13 @@ def run_headless(args: argparse.Namespace) -> int:
             frames += 1
             found += result.person_found
             new += runner.feed(result)
-            events += new
+            events += told.apply(new)
             if history is not None:
                 history.handle(new)
         if frames == 0:
             raise SourceError(f"{args.video} yielded no frames")
         new = runner.stop(t)
-        events += new
+        events += told.apply(new)
         if history is not None:
             history.handle(new)
     finally:
@@ -287,6 +288,8 @@ def run_headless(args: argparse.Namespace) -> int:
     rows = rep_rows(events)
     for line in summary_lines(runner.result, frames, found):
         print(line)
+    print(f"feedback: {told.mode}" + (f" (session {told.session_number} of this plan, {plan.feedback.mode} schedule)"
+                                      if plan.feedback.mode == "faded" else ""))  # fmt: skip
     if args.out is not None:
         write_out(args.out, rows, runner.result)
         print(f"per-repetition results: {args.out}")
@@ -346,6 +349,18 @@ class HeadlessHistory:
             self.text = self._summary()
         finally:
             self.db.close()
+
+
+def feedback_filter(plan, history: HeadlessHistory | None):
+    """The plan's feedback schedule for this session (``exercises.feedback_schedule``); the session's number
+    within the plan comes from the profile's history (the first session when there is none)."""
+    from posture_feedback.exercises.feedback_schedule import FeedbackFilter
+    from posture_feedback.storage.stored_plans import plan_session_number
+
+    number = 1
+    if history is not None:  # this session is already stored: it is the last one
+        number = plan_session_number(history.db, history.profile.id, plan) - 1
+    return FeedbackFilter(plan, number)
 
 
 def _ratings(args: argparse.Namespace) -> dict[str, float]:

@@ -121,3 +121,12 @@ def stored_identity(plan: Any, profile_id: int | None) -> dict[str, Any]:
         return {}
     return {"plan_id": int(stored["plan_id"]), "plan_version": int(stored["version"])}
 
+
+def plan_session_number(db: Database, profile_id: int, plan: Any) -> int:
+    """Which session of ``plan`` (a loaded plan) this one is for ``profile_id``: 1 + the sessions of that
+    stored plan already recorded (any version); 1 for a plan that is not one of the profile's stored plans."""
+    ident = stored_identity(plan, profile_id)
+    if not ident:
+        return 1
+    return 1 + sum(1 for s in db.sessions(profile_id) if s.plan_id == ident["plan_id"])
+

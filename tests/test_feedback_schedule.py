@@ -1,0 +1,84 @@
+"""The plan's feedback schedule decides what the patient is told, never what is counted or stored:
+concurrent (every rep), bandwidth (silent inside the tolerance band), summary (knowledge of results
+after each set), faded over the plan's sessions. Driven with constructed shoulder-elevation traces
+whose peaks are known: 100° (inside the 80–180° target), 72° (8° short), 55° (25° short)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posture_feedback.exercises.events import CueEvent, RepEvent, SetDone
+from posture_feedback.exercises.feedback_schedule import FeedbackFilter
+from posture_feedback.exercises.plan import FeedbackSchedule, parse_plan
+from posture_feedback.exercises.runner import RunnerState, SessionRunner
+from posture_feedback.types import View
+
+FPS = 30.0
+PLAN = ('title = "Raises"\ncountdown_s = 0\ninstruction_s = 0\n{feedback}\n[[exercise]]\nname = "lateral_raise"\n'
+        'side = "left"\nsets = 1\nreps = 3\n')  # fmt: skip
+
+
+def run(top: float, feedback: str = "", session: int = 1) -> tuple[list, list]:
+    """(runner events, events as told) for three raises to ``top`` degrees (2.5 s up, 2 s down)."""
+    plan = parse_plan(PLAN.format(feedback=feedback))
+    runner = SessionRunner(plan)
+    events = runner.start(0.0)
+    cycle = ([0.0, 1.0, 2.5, 3.0, 4.5, 5.0], [10.0, 10.0, top, top, 10.0, 10.0])
+    for k in range(int(16 * FPS)):
+        t = k / FPS
+        if runner.state is RunnerState.DONE:
+            break
+        v = float(np.interp(t % 5.0, *cycle))
+        events += runner.update(t, {"left_shoulder_elevation": v, "left_shoulder_hike": 0.0,
+                                    "trunk_lean_right": 0.0}, View.FRONT)  # fmt: skip
+    events += runner.stop(16.0)
+    return events, FeedbackFilter(plan, session).apply(events)
+
+
+def reps(events) -> list[RepEvent]:
+    return [e for e in events if isinstance(e, RepEvent)]
+
+
+def test_concurrent_passes_everything():
+    raw, told = run(72.0)
+    assert told == raw
+    assert all(e.feedback == ("Lift your arm higher, to shoulder height",) for e in reps(told))
+
+
+@pytest.mark.parametrize(("top", "silent"), [(72.0, True), (55.0, False)])
+def test_bandwidth_is_silent_inside_the_band_only(top, silent):
+    raw, told = run(top, '[feedback]\nmode = "bandwidth"\nbandwidth_deg = 10')
+    assert [(e.rep.peak, e.rep.verdict) for e in reps(told)] == [(e.rep.peak, e.rep.verdict) for e in reps(raw)]
+    assert len(reps(told)) == 3
+    if silent:  # 8° short of the target, inside the 10° band: not corrected
+        assert all(e.feedback == () and e.speech is None for e in reps(told))
+    else:  # 25° short: corrected as usual
+        assert all(e.feedback == ("Lift your arm higher, to shoulder height",) for e in reps(told))
+
+
+def test_bandwidth_still_says_tempo_problems():
+    raw, told = run(100.0, '[feedback]\nmode = "bandwidth"\nbandwidth_deg = 10')
+    said = [(e.rep.verdict.value, e.feedback) for e in reps(told)]
+    assert ("too_fast", ("Slower on the way down",)) in said  # the first raise comes down too fast
+    assert all(f == () for v, f in said if v == "good")
+
+
+def test_summary_is_silent_during_the_set_and_sums_up_after_it():
+    raw, told = run(72.0, '[feedback]\nmode = "summary"')
+    assert all(e.feedback == () and e.speech is None for e in reps(told))
+    i = next(i for i, e in enumerate(told) if isinstance(e, SetDone))
+    summary = told[i + 1]
+    assert isinstance(summary, CueEvent) and summary.source == "summary"
+    assert summary.text == "Set 1: 0 counted of 3, 0 reached the target range; most often: did not reach the target."
+    assert summary.speech == summary.text
+
+
+def test_faded_goes_from_concurrent_to_bandwidth_to_summary():
+    schedule = FeedbackSchedule(mode="faded", concurrent_sessions=2, bandwidth_sessions=3)
+    assert [schedule.mode_for_session(n) for n in range(1, 8)] == ["concurrent"] * 2 + ["bandwidth"] * 3 + [
+        "summary"] * 2  # fmt: skip
+    fb = '[feedback]\nmode = "faded"\nconcurrent_sessions = 1\nbandwidth_sessions = 1\nbandwidth_deg = 10'
+    assert run(72.0, fb, session=1)[1] == run(72.0, fb, session=1)[0]
+    assert all(e.feedback == () for e in reps(run(72.0, fb, session=2)[1]))
+    assert any(isinstance(e, CueEvent) and e.source == "summary" for e in run(72.0, fb, session=3)[1])
