@@ -153,6 +153,10 @@ def test_live_collector_estimates_after_its_frames_and_skips_frames_in_between()
     assert len(done) == 1 and col.done
     assert results.index(done[0]) == 10  # frames at 0, 0.25 and 0.5 s
     assert angle_deg(done[0].up_vector(), true_up(8.0, 15.0)) < 0.5
+    # a looped 0.3 s clip: the time going back restarts the spacing (frames at 0, 0.3, then 0 again)
+    looped = SceneVerticalCollector(n_frames=3, every_s=0.25)
+    got = [looped.add(img, t) for t in (0.0, 0.1, 0.2, 0.3, 0.0)]
+    assert got[:4] == [None] * 4 and got[4] is not None
 
 
 def test_pipeline_applies_the_scene_vertical_until_a_calibration_is_given():

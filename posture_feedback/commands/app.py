@@ -42,6 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="posture monitor: seconds a deviation must last before an alert (default 30)")  # fmt: skip
     p.add_argument("--alert-threshold", type=finite_float, default=5.0, metavar="DEG",
                    help="posture monitor: degrees beyond the range before it counts (default 5)")  # fmt: skip
+    p.add_argument("--break-after", type=finite_float, default=30.0, metavar="MIN",
+                   help="posture monitor: minutes of sitting before a micro-break reminder (default 30)")  # fmt: skip
+    p.add_argument("--laptop-threshold", action="append", default=[], metavar="SIGNAL=VALUE",
+                   help="posture monitor: change from your neutral that counts as a fault, e.g. head_drop=12 "
+                   "(% of shoulder width), lean_in=15 (%), shoulder_raise=10, neck_side_bend=8 (deg); "
+                   "see docs/laptop_coach.md")  # fmt: skip
     p.add_argument("--sound", dest="sound", action="store_true", default=None, help="beep on entering/leaving a range")
     p.add_argument("--mute", dest="sound", action="store_false", help="no sound")
     p.add_argument("--frames", type=int, metavar="N", help="process N frames, then stop (with --screenshot: then quit)")
@@ -50,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_dir_option(p)
     p.add_argument("--camera", metavar="NAME",
                    help="apply a stored camera calibration (from `calibrate camera --name NAME`); 'level' for a "
-                        "level camera. Default: the vertical from the scene's lines over the first 2 s")  # fmt: skip
+                        "level camera. Default: the vertical from the scene's lines over the first 1.5 s")  # fmt: skip
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument("--demo-goniometer", action="store_true", help=argparse.SUPPRESS)
     add_model_options(p)
@@ -83,6 +89,9 @@ def options_from_args(args: argparse.Namespace):
             raise PostureFeedbackError(f"unknown preset {args.preset!r} (valid: {', '.join(PRESETS)}, none)")
     if args.alert_after < 0 or args.alert_threshold < 0:
         raise PostureFeedbackError("--alert-after and --alert-threshold must be >= 0")
+    if args.break_after <= 0:
+        raise PostureFeedbackError("--break-after must be > 0 minutes")
+    thresholds = _laptop_thresholds(args.laptop_threshold)
     scripted = args.frames is not None
     from posture_feedback.pipeline import PipelineOptions
 
@@ -114,11 +123,36 @@ def options_from_args(args: argparse.Namespace):
         sound=args.sound,
         alert_after_s=args.alert_after,
         alert_threshold_deg=args.alert_threshold,
+        break_after_min=args.break_after,
+        laptop_thresholds=thresholds,
         demo_goniometer=args.demo_goniometer,
         profile=args.profile,
         camera_up=camera_up(args.camera) if args.camera else None,
         data_dir=args.data_dir,
     )
+
+
+def _laptop_thresholds(items: list[str]) -> dict[str, float] | None:
+    """--laptop-threshold SIGNAL=VALUE ... → {signal: value} over the defaults (None when none given)."""
+    if not items:
+        return None
+    from posture_feedback.monitor_rules import DEFAULT_THRESHOLDS
+
+    out = dict(DEFAULT_THRESHOLDS)
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in DEFAULT_THRESHOLDS:
+            raise PostureFeedbackError(
+                f"--laptop-threshold {item!r}: unknown signal (valid: {', '.join(DEFAULT_THRESHOLDS)})"
+            )
+        try:
+            v = float(value)
+        except ValueError:
+            v = float("nan")
+        if not (v > 0 and v < float("inf")):
+            raise PostureFeedbackError(f"--laptop-threshold {item!r}: give a positive number, e.g. {name}=10")
+        out[name] = v
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
