@@ -46,7 +46,7 @@ are not valid side-on (the left-right line points at the camera) nor in ``View.U
 sagittal angles (craniovertebral angle, trunk and head forward lean) are not valid in UNKNOWN,
 and where their plane is more than 30° out of the image plane (face-on, from the back, oblique)
 they are depth measurements, valid only while their uncertainty is within
-``VALID_MAX_UNCERTAINTY`` (20°). ``analyze`` applies that bound to every angle of a filtered
+``VALID_MAX_UNCERTAINTY`` (15°). ``analyze`` applies that bound to every angle of a filtered
 recording once the jitter term is known.
 
 Uncertainty (``AngleTable.uncertainty``, degrees, NaN where not measured): the half-width of an
@@ -149,41 +149,42 @@ LEVEL_UP_UNCERTAINTY_DEG = 20.0
 CALIBRATED_UP_UNCERTAINTY_DEG = 3.0
 #: 80% uncertainty model (degrees): the terms of ``angle_uncertainty``, fitted (pinball loss at
 #: the 80th percentile of |error|) on the 4-camera accuracy set with the camera's true vertical,
-#: after the zero-phase filter of ``analyze`` (docs/accuracy.md, "Uncertainty"). One base per
-#: angle group (both sides, the trunk lines, the tilts, the head lines); rounded.
+#: after ``analyze``'s zero-phase filter (docs/accuracy.md, "Uncertainty"). One base per angle
+#: group (both sides, the trunk lines, the tilts, the head lines); rounded. The tilts' fitted base
+#: was 0: 2° is a floor (the reference's own noise is about 3°).
 UNC_BASE: dict[str, float] = {
-    "left_elbow_flexion": 21.0,
-    "right_elbow_flexion": 21.0,
-    "left_shoulder_elevation": 9.5,
-    "right_shoulder_elevation": 9.5,
+    "left_elbow_flexion": 19.0,
+    "right_elbow_flexion": 19.0,
+    "left_shoulder_elevation": 9.0,
+    "right_shoulder_elevation": 9.0,
     "left_hip_flexion": 10.5,
     "right_hip_flexion": 10.5,
-    "left_knee_flexion": 14.0,
-    "right_knee_flexion": 14.0,
-    "trunk_inclination": 7.0,
-    "shoulder_tilt": 4.5,
-    "pelvic_tilt": 4.5,
-    "head_tilt": 4.5,
+    "left_knee_flexion": 14.5,
+    "right_knee_flexion": 14.5,
+    "trunk_inclination": 6.5,
+    "shoulder_tilt": 2.0,
+    "pelvic_tilt": 2.0,
+    "head_tilt": 2.0,
     "craniovertebral_angle": 10.0,
-    "trunk_forward_lean": 7.0,
-    "trunk_lateral_lean": 7.0,
+    "trunk_forward_lean": 6.5,
+    "trunk_lateral_lean": 6.5,
     "head_forward_lean": 10.0,
 }
-UNC_DEPTH = 5.5
+UNC_DEPTH = 4.0
 #: The head lines' depth term: the model's ear depth is its least reliable (face-on errors of
 #: 30–50° on the accuracy set); the fit gave a base of 0 for them, but with no side view in the
 #: set the base of 10° is this tool's assumption, not a measurement.
-UNC_DEPTH_HEAD = 28.0
-UNC_VISIBILITY = 30.5
-UNC_BACK = 3.0
+UNC_DEPTH_HEAD = 27.5
+UNC_VISIBILITY = 25.0
+UNC_BACK = 1.0
 UNC_TILT = 1.0
 #: Weight of the angle's own jitter (RMS of raw − zero-phase-filtered value over
 #: ``smoothing.JITTER_WINDOW_S``), added by ``with_jitter`` where a recording gives it.
-UNC_JITTER = 4.5
+UNC_JITTER = 2.6
 #: A sagittal angle measured through depth (face-on, from the back, oblique) whose 80%
 #: uncertainty is larger than this (degrees) is not valid; ``analyze`` applies the bound to
 #: every angle of a filtered recording once the jitter term is known.
-VALID_MAX_UNCERTAINTY = 20.0
+VALID_MAX_UNCERTAINTY = 15.0
 
 
 def with_jitter(uncertainty: np.ndarray, jitter_deg: np.ndarray) -> np.ndarray:

@@ -116,11 +116,13 @@ class SmoothingOptions:
     metre, e.g. the hip-to-shoulder length), for image and world coordinates alike.
 
     Attributes:
-        min_cutoff_hz: cutoff at rest, Hz. 1 Hz keeps a still person's landmarks steady.
+        min_cutoff_hz: cutoff at rest, Hz. 0.7 Hz keeps a still person's landmarks steady.
         beta: Hz per (body size per second): the cutoff is ``min_cutoff_hz + beta * speed``, so
-            1.0 opens the filter to 4 Hz for a limb moving at 3 body sizes/s. Measured steady lag on
-            a ramp at 30 fps: 65 ms at 0.5, 47 ms at 1 and 25 ms at 3 body sizes/s; jitter (std) of a
-            still point reduced 2.9x at 30 fps, 5x at 60 fps (tests/test_smoothing.py).
+            2.0 opens the filter to 6.7 Hz for a limb moving at 3 body sizes/s. Retuned for lower
+            lag (``bench/filtering.py``): steady lag on a ramp at 30 fps 50, 34 and 17 ms at 0.5, 1
+            and 3 body sizes/s (was 65, 47, 25 with 1.0 Hz / beta 1), 49 ms behind a 1 Hz
+            repetition (was 62); jitter (std) of a still point reduced 3.1x at 30 fps (was 2.9x),
+            4.8x at 60 fps; live median MAE on the accuracy set with the true vertical 7.8 -> 7.5 deg.
         d_cutoff_hz: cutoff of the speed estimate, Hz.
         depth_min_cutoff_hz: cutoff at rest of the image z (MediaPipe's relative depth), Hz;
             it is the noisiest coordinate and rarely used, so it is smoothed harder.
@@ -128,14 +130,20 @@ class SmoothingOptions:
             dips do not make an angle flicker to "missing"; None leaves visibility raw.
         max_gap_s: after a gap longer than this (seconds) between frames, restart the filter
             rather than sweep from the old pose to the new one.
+        landmarks: smooth the positions; ``analyze`` turns it off when it filters the whole
+            recording's angles without lag instead (``zero_phase_filter``; visibility is still
+            smoothed). Measured on the accuracy set (scene vertical): median MAE per view 6.2,
+            7.0, 16.7, 7.2° with the zero-phase filter alone, 6.7, 7.5, 17.9, 7.0° on top of the
+            One Euro filter.
     """
 
-    min_cutoff_hz: float = 1.0
-    beta: float = 1.0
+    min_cutoff_hz: float = 0.7
+    beta: float = 2.0
     d_cutoff_hz: float = 1.0
     depth_min_cutoff_hz: float = 0.7
     visibility_cutoff_hz: float | None = 5.0
     max_gap_s: float = 0.5
+    landmarks: bool = True
 
 
 class LandmarkSmoother:
@@ -185,11 +193,14 @@ class LandmarkSmoother:
         elif math.isfinite(s):
             self._scale_px += _alpha(dt, 0.5) * (s - self._scale_px)
         scale_px = self._scale_px if self._scale_px and math.isfinite(self._scale_px) else 1.0
-        image = np.empty_like(landmarks.image, dtype=float)
-        image[:, :2] = self._xy(landmarks.image[:, :2], t, scale_px)
-        image[:, 2] = self._z(landmarks.image[:, 2], t, scale_px)
-        # world landmarks are metres; body_scale's unit is half a metre
-        world = self._world(landmarks.world, t, 0.5)
+        if self.options.landmarks:
+            image = np.empty_like(landmarks.image, dtype=float)
+            image[:, :2] = self._xy(landmarks.image[:, :2], t, scale_px)
+            image[:, 2] = self._z(landmarks.image[:, 2], t, scale_px)
+            # world landmarks are metres; body_scale's unit is half a metre
+            world = self._world(landmarks.world, t, 0.5)
+        else:
+            image, world = landmarks.image, landmarks.world
         vis = landmarks.visibility
         if self.options.visibility_cutoff_hz is not None:
             if self._vis is None:

@@ -156,8 +156,9 @@ LINES = {"shoulder_tilt", "pelvic_tilt", "head_tilt", "trunk_lateral_lean"}
     ("view", "azimuth", "invalid"),
     [
         # Face-on, from the back and oblique, the head's sagittal angle is a depth measurement whose
-        # 80% uncertainty (>= 21 deg base on the accuracy set, + depth) is beyond the 20 deg bound; the
-        # trunk's (base 3 deg + depth 11 deg) is within it.
+        # 80% uncertainty (head depth term 27.5 deg at sin phi = 1) is beyond the 15 deg bound; the
+        # trunk's (base 6.5, depth 4, vertical 3 deg: 8.2 deg) is within it; side-on neither is a
+        # depth measurement.
         (View.FRONT, 0.0, HEAD),
         (View.BACK, 180.0, HEAD),
         (View.SIDE, 90.0, LINES),

@@ -117,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--validity",
         action="store_true",
-        help="add valid_<angle> columns (1 = meaningful in this view and uncertainty within ±20 deg)",
+        help="add valid_<angle> columns (1 = meaningful in this view and 80%% uncertainty within ±15 deg)",
     )
     p.add_argument(
         "--uncertainty",
@@ -292,6 +292,8 @@ def run(args: argparse.Namespace) -> int:
         # judged on the live values (one truth per frame), and only for videos (not still images).
         zero_phase = not (args.no_filter or args.targets or args.annotated) and bool(getattr(source, "fps", 0))
         zero_phase = zero_phase and options.pose.mode == RunningMode.VIDEO
+        if zero_phase:  # one lag-free filter over the recording instead of the live One Euro filter
+            options = replace(options, smoothing=replace(options.smoothing, landmarks=False))
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
                 open(out_path, "w", newline="", encoding="utf-8") as f:
             ids = [t.id for t in target_set.targets] if target_set else []
