@@ -354,25 +354,32 @@ def sports_run(sports_video):
     return analyze_video(sports_video, max_frames=172)
 
 
-def test_real_video_arm_raises_while_jumping_are_measured_but_not_scored(sports_run):
-    """Frames 0-95: the man on the box raises both arms twice while jumping (his ankles rise by a fifth of
-    his leg): the angle trace shows the raises, but a jump is not the standing abduction test."""
+def test_real_video_shoulder_abduction_while_jumping(sports_run):
+    """Frames 0-95: the man on the box does jumping jacks: his arms abduct (the arm-trunk angle is a real
+    abduction, so it is measured), though his feet leave the ground (which would refuse a leg or trunk test)."""
     front = sports_run[:95]
+    rec = rom_test("shoulder_abduction", {"left": front, "right": front})
     for side in ("left", "right"):
-        vals, _ = angle_trace(front, ROM_TESTS["shoulder_abduction"], side)
-        peaks = [p for p in find_peaks(vals, min_prominence=20.0) if p.value >= 20.0]
-        # Two raises (frames ~25 and ~56); a view label that flips to "back" for a few frames can hide one.
-        assert any(130.0 <= p.value <= 180.0 and 20 <= p.index <= 65 for p in peaks), peaks
-    with pytest.raises(RomTestError, match="no shoulder abduction .* foot left the ground"):
-        rom_test("shoulder_abduction", {"left": front, "right": front})
+        m = rec.measure("shoulder_abduction", side)
+        d = rec.details[m.label]
+        # Two raises (frames ~25 and ~56); a view label flipping to "back" can hide or shift one.
+        assert any(130.0 <= p["value"] <= 180.0 and 20 <= p["frame"] <= 65 for p in d["peaks"]), d["peaks"]
+        assert d["verdict"].startswith("no verdict")  # AAOS is supine: no norm measured standing
+        assert math.isfinite(m.uncertainty) and m.mdc > 0
+    with pytest.raises(RomTestError, match="no trunk lateral flexion \\(left\\) found: "):
+        rom_test("trunk_lateral_flexion", {"left": front})
 
 
-def test_real_video_refusal_of_the_wrong_view_and_of_no_test(sports_run):
+def test_real_video_refusal_and_side_view_flexion(sports_run, tmp_path):
     with pytest.raises(WrongViewError, match="Turn side-on"):
         rom_test("shoulder_flexion", {"right": sports_run[:95]})
-    # Side-on from frame 95 the man jumps off the box and a woman walks past: no shoulder flexion test.
-    with pytest.raises(RomTestError, match="no shoulder flexion \\(right\\) found: the left foot left the ground"):
-        rom_test("shoulder_flexion", {"right": sports_run[95:]})
+    # Side-on, the man on the box lifts his arms forwards and overhead (frames ~140-170) before a handstand.
+    rec = rom_test("shoulder_flexion", {"right": sports_run[95:]}, out_dir=tmp_path)
+    m = rec.measure("shoulder_flexion", "right")
+    assert 100.0 <= m.value <= 180.0
+    assert 140 <= rec.details[m.label]["best_frame"] <= 170
+    report = write_html_report([rec], tmp_path / "report.html")
+    assert "shoulder_flexion (right)" in report.read_text(encoding="utf-8")
 
 
 def test_report_change_column_uses_the_mdc(tmp_path):

@@ -74,3 +74,24 @@ def test_real_clips_jumping_and_back_view_are_refused(sports_video, lab_video_fr
     back = analyze_video(lab_video_front)  # the default person: the woman, seen from the back (or obliquely)
     with pytest.raises(CalibrationError, match="neutral refused: the capture was mostly in an? (back|oblique) view"):
         capture_neutral(back, "standing")
+
+
+# -- the posture screen never takes the camera's tilt from the patient's own body -------------------
+
+
+def test_posture_screen_does_not_absorb_a_real_lean_as_camera_roll():
+    from posture_feedback.assessment.posture import posture_screen
+    from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
+
+    front = _results([pose_with_angles(trunk_side_lean=6.0)] * 90)  # a real 6° lean to the left, level camera
+    body = estimate_camera(front, camera="laptop")  # stand-tall calibration on this same person
+    assert body.axis in ("ankle", "hip") and abs(body.roll_deg) > 1.0  # the lean shows up as "roll"
+    rec = posture_screen(front, None, calibration=body, calibration_origin="session", hold_s=0.2)
+    assert rec.measure("trunk_lateral_lean").value == pytest.approx(6.0, abs=1e-6)  # level default: lean kept
+    assert rec.calibration["camera_source"].startswith("level default")
+    assert any("patient's own body axis" in w for w in rec.warnings)
+    # A stored calibration (here: entered by hand, 0°) is used and named.
+    manual = CameraCalibration(roll_deg=0.0, n_frames=1, axis="manual", camera="manual")
+    rec = posture_screen(front, None, calibration=manual, calibration_origin="manual", hold_s=0.2)
+    assert rec.measure("trunk_lateral_lean").value == pytest.approx(6.0, abs=1e-6)
+    assert rec.calibration["camera_source"] == "camera roll entered by hand (+0.0 deg)"

@@ -67,7 +67,8 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
     window.skip_posture()
     assert window.pages.currentIndex() == ROM
     window.select_test("shoulder_abduction", "both")
-    assert "Face the camera" in window.test_text.text() and "180" in window.norm_label.text()
+    assert "Face the camera" in window.test_text.text()
+    assert "value only: no norm measured standing and active" in window.norm_label.text()  # AAOS is supine
     window.start_rom_recording()
     assert window.tap.keep_images  # frames are kept for the snapshots only while recording
     wait_all_frames(qtbot, window, 90)
@@ -86,7 +87,7 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
     assert sorted(kept) == sorted({p["frame"] for p in record.details["shoulder_abduction (left)"]["peaks"]})
     diff = record.measure("shoulder_abduction_left_right_difference")
     assert diff is not None
-    assert "Left − right" in window.rom_result.text() and "AAOS" in window.rom_result.text()
+    assert "Left − right" in window.rom_result.text() and "value only" in window.rom_result.text()
     assert window.peaks_list.count() == sum(len(v) for v in live.values())
 
     window.go(RESULTS)
@@ -120,11 +121,11 @@ def test_a_rom_test_in_the_wrong_view_is_refused_with_how_to_turn(qtbot, sports_
     window.select_test("shoulder_flexion", "left")  # needs a side view; the man faces the camera
     window.start_rom_recording()
     wait_all_frames(qtbot, window, 40)
-    assert window.rom.message is not None and "Turn side-on" in window.rom.message
-    assert "Turn side-on" in window.message_label.text()  # said live, while recording
+    assert window.rom.message is not None and "Turn " in window.rom.message  # side-on / a little further
+    assert window.rom.message in window.message_label.text()  # said live, while recording
     assert all(math.isnan(v) for v in window.rom.values["left"])  # wrong-view frames are never measured
     assert window.finish_rom() is None
-    assert "Not measured" in window.rom_result.text() and "Turn side-on" in window.rom_result.text()
+    assert "Not measured" in window.rom_result.text() and "Turn " in window.rom_result.text()
     assert window.flow.records == {}
     window.go(RESULTS)
     assert window.results_table.rowCount() == 0 and not window.save_button.isEnabled()
@@ -192,7 +193,7 @@ def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_pa
     assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 760
 
 
-def test_the_movement_screen_measures_a_recorded_view_and_refuses_the_wrong_one(qtbot, sports_video, tmp_path):
+def test_the_movement_screen_refuses_the_wrong_view_and_a_movement_that_is_not_there(qtbot, sports_video, tmp_path):
     # Frames 0–59: two jumping jacks facing the camera; each landing bends the knees like a shallow squat.
     window = open_window(qtbot, sports_video, tmp_path, frames=60)
     window.skip_calibration()
@@ -211,11 +212,12 @@ def test_the_movement_screen_measures_a_recorded_view_and_refuses_the_wrong_one(
     assert window.finish_movement() is None
     assert "Not measured" in window.movement_result.text() and "Turn side-on" in window.movement_result.text()
 
+    # The jumping jacks' landings bend the knees, but the feet leave the ground: no squat, said in words.
     window.select_movement("overhead_squat")
     window.movement_views = {"front": front}
-    record = window.finish_movement()
-    assert record is not None and record.kind == "movement"
-    assert {m.name for m in record.measures} >= {"knee_valgus", "hip_shift", "left_right_asymmetry"}
-    assert "knee valgus (left)" in window.movement_result.text() and window.movement_views == {}
+    assert window.finish_movement() is None
+    text = window.movement_result.text()
+    assert "Not measured" in text and "no squat found in the front recording" in text, text
+    assert window.flow.records == {}
     window.go(RESULTS)
-    assert window.results_table.rowCount() == len(record.measures)
+    assert window.results_table.rowCount() == 0

@@ -187,8 +187,11 @@ class ViewRecording:
 
 
 def norm_text(test_name: str) -> str:
-    """'norm 180° (normal ≥ 162°, AAOS 1965)' for a ROM test, from ``assessment.references``."""
+    """'norm 35° (normal ≥ 32°, AAOS 1965)' for a ROM test, from ``assessment.references``; for a test
+    without a norm measured the way this tool measures: 'value only: no standing, active norm'."""
     ref = ROM_REFERENCES[test_name]
+    if ref.low is None and ref.high is None:
+        return "value only: no norm measured standing and active"
     typical = "" if ref.typical is None else f"{ref.typical:.0f}°"
     low = "" if ref.low is None else f"normal ≥ {ref.low:.0f}°, "
     return f"norm {typical} ({low}{ref.source})"
@@ -202,6 +205,8 @@ class AssessmentFlow:
         camera: the camera's name (``FrameSource.name``), the key of its calibration.
         out_dir: folder for snapshots and the report.
         calibration: the camera calibration in use (``CameraCalibration.level`` when skipped).
+        camera_origin: "session" (measured on the patient in this evaluation: the posture screen then
+            uses the level default instead), "stored" or "manual" (``assessment.posture.posture_camera``).
         neutral: the neutral posture, if captured.
         records: the evaluation's records by key (``posture``, ``rom:<test>``), in the order made.
     """
@@ -209,6 +214,7 @@ class AssessmentFlow:
     camera: str = ""
     out_dir: Path | None = None
     calibration: CameraCalibration | None = None
+    camera_origin: str = "stored"
     neutral: NeutralPosture | None = None
     records: dict[str, AssessmentRecord] = field(default_factory=dict)
     rom_frames: dict[str, dict[str, list[FrameResult]]] = field(default_factory=dict)
@@ -221,10 +227,15 @@ class AssessmentFlow:
     def calibrate_camera(self, capture: TimedCapture) -> CameraCalibration:
         """Estimate the camera roll/pitch (``CalibrationError`` with its message when it cannot)."""
         self.calibration = estimate_camera(capture.results, camera=self.camera)
+        self.camera_origin = "session"
         return self.calibration
 
+    def use_stored_camera(self, calibration: CameraCalibration) -> CameraCalibration:
+        self.calibration, self.camera_origin = calibration, "stored"
+        return calibration
+
     def skip_camera(self) -> CameraCalibration:
-        self.calibration = CameraCalibration.level(self.camera)
+        self.calibration, self.camera_origin = CameraCalibration.level(self.camera), "stored"
         return self.calibration
 
     def capture_neutral(self, capture: TimedCapture, posture: str) -> NeutralPosture:
@@ -236,7 +247,7 @@ class AssessmentFlow:
         record = posture_screen(
             capture.frames["front"] or None, capture.frames["side"] or None, calibration=self.calibration,
             out_dir=self.out_dir, hold_s=0.0, capture_s=capture.capture_s,
-            inputs={"source": self.camera, "mode": "live"},
+            inputs={"source": self.camera, "mode": "live"}, calibration_origin=self.camera_origin,
         )  # fmt: skip
         self.records["posture"] = record
         return record

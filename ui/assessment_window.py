@@ -533,7 +533,7 @@ class AssessmentWindow(SessionWindow):
 
     def use_stored_camera(self) -> None:
         if self._stored_camera is not None:
-            self._apply_camera(self._stored_camera, "stored")
+            self._apply_camera(self.flow.use_stored_camera(self._stored_camera), "stored")
             self.go(NEUTRAL)
 
     def skip_calibration(self) -> None:
@@ -543,7 +543,6 @@ class AssessmentWindow(SessionWindow):
         self.go(NEUTRAL)
 
     def _apply_camera(self, cal: Any, how: str) -> None:
-        self.flow.calibration = cal
         up = None if cal.skipped else cal.up_vector()
         if self.tap is not None:
             self.tap.call(lambda p: p.set_camera_up(up))
@@ -553,6 +552,8 @@ class AssessmentWindow(SessionWindow):
             self.camera_result.setText(
                 f"Camera roll {cal.roll_deg:+.1f}° ± {cal.spread:.1f}°, pitch {cal.pitch_deg:+.1f}° "
                 f"({cal.n_frames} frames, {how})."
+                + (" Measured on your own body: the posture screen will not use it (it would hide a lean)."
+                   if how == "measured" and cal.axis in ("ankle", "hip") else "")
             )
         self.camera_result.setStyleSheet(f"color: {WARN if how == 'skipped' else GOOD}; font-size: 11pt")
 

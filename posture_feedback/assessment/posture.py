@@ -13,6 +13,15 @@ Flow (the app drives it live with ``ViewGate``; ``posture_screen`` does it on re
 Each measure is the mean over the capture (frames beyond 3 robust SDs dropped), with the
 uncertainty and MDC of ``uncertainty``, the reference of ``references.POSTURE_REFERENCES``, and
 an annotated snapshot per view.
+
+**The camera's vertical never comes from the patient's own body here** (``posture_camera``): a
+calibration estimated from the body axis of the person being screened, in this session
+(``calibration_origin="session"``: the evaluation's own camera step, ``--calibrate-from``),
+would absorb a real lateral lean as "camera roll". The screen uses a stored calibration
+(``"stored"``: the scene vertical or an earlier ``calibrate camera``), one entered by hand
+(``"manual"``), or the level default, and says which in ``record.calibration["camera_source"]``.
+The canonical tilts are recomputed from the landmarks with that vertical, whatever vertical the
+pipeline that produced the results was given.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from posture_feedback.assessment.viewgate import MAX_SPEED, WHOLE_BODY, ViewGate
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.calibration.scale import ScaleCalibration
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.kinematics import compute_angles
 from posture_feedback.types import FrameResult, View
 
 FRONT_MEASURES: tuple[str, ...] = ("head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean")
@@ -51,6 +61,39 @@ OFFSETS = {
     "shoulder_hip_offset": ("shoulder", "hip"),
     "hip_ankle_offset": ("hip", "ankle"),
 }
+
+
+#: ``CameraCalibration.axis`` values estimated from a person's body (``calibration.camera.estimate_camera``).
+BODY_AXES = frozenset({"ankle", "hip"})
+ORIGINS = ("stored", "session", "manual")
+
+
+def posture_camera(
+    calibration: CameraCalibration | None, origin: str = "stored"
+) -> tuple[CameraCalibration | None, str, str | None]:
+    """(the calibration the posture screen uses or None for level, where it came from in words, a warning).
+
+    ``origin``: "stored" (loaded from the calibration store or the profile), "session" (measured in this
+    evaluation), "manual" (entered by hand). A body-axis calibration measured in this session is not used.
+    """
+    if origin not in ORIGINS:
+        raise ValueError(f"calibration origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
+    level = "level default (no camera calibration): frontal tilts include any camera roll (2 deg allowance)"
+    if calibration is None or calibration.skipped:
+        return None, level, None
+    if calibration.axis in BODY_AXES and origin == "session":
+        return None, level, (
+            "the camera calibration measured in this session comes from the patient's own body axis and would "
+            "hide a real lateral lean: not used by the posture screen (level camera assumed; use a stored or "
+            "scene calibration)"
+        )  # fmt: skip
+    if origin == "manual" or calibration.axis == "manual":
+        return calibration, f"camera roll entered by hand ({calibration.roll_deg:+.1f} deg)", None
+    how = "the scene's vertical lines" if calibration.axis == "scene" else (
+        "a standing person's body axis" if calibration.axis in BODY_AXES else calibration.axis
+    )  # fmt: skip
+    when = f", {calibration.created_at[:10]}" if calibration.created_at else ""
+    return calibration, f"stored camera calibration {calibration.camera!r} (from {how}{when})", None
 
 
 class PostureScreenError(PostureFeedbackError):
@@ -103,13 +146,19 @@ def _up(calibration: CameraCalibration | None) -> np.ndarray | None:
     return None if calibration is None or calibration.skipped else calibration.up_vector()
 
 
+def _angles(r: FrameResult, up: np.ndarray | None):
+    """The frame's canonical angles with the posture screen's own camera vertical (not the pipeline's)."""
+    return compute_angles(r.landmarks, r.view, azimuth_deg=r.azimuth_deg, up=up)
+
+
 def _front(results: Sequence[FrameResult], window: list[int], calibration: CameraCalibration | None):
     up = _up(calibration)
     series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in FRONT_MEASURES}
     for i in window:
         r = results[i]
+        angles = _angles(r, up)
         for n in ("head_tilt", "shoulder_tilt", "pelvic_tilt"):
-            a = r.angles[n]
+            a = angles[n]
             series[n][0].append(a.value if a.valid else math.nan)
             series[n][1].append(a.uncertainty)
         lat, _, conf = ms.trunk_leans(r.landmarks, r.azimuth_deg, up)
@@ -123,8 +172,9 @@ def _side(results: Sequence[FrameResult], window: list[int], calibration, world_
     series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in SIDE_MEASURES}
     for i in window:
         r = results[i]
+        angles = _angles(r, up)
         for n in ("craniovertebral_angle", "trunk_inclination"):
-            a = r.angles[n]
+            a = angles[n]
             series[n][0].append(a.value if a.valid else math.nan)
             series[n][1].append(a.uncertainty)
         cos_az = abs(math.cos(math.radians(r.azimuth_deg))) if math.isfinite(r.azimuth_deg) else 1.0
@@ -233,19 +283,23 @@ def posture_screen(
     capture_s: float = 2.0,
     max_speed: float = MAX_SPEED,
     inputs: dict[str, Any] | None = None,
+    calibration_origin: str = "stored",
 ) -> AssessmentRecord:
     """Run the posture screen on the pipeline results of a front and a side recording (either may be None).
 
-    The results must come from a pipeline given the same camera calibration
-    (``PipelineOptions(up=calibration.up_vector())``) so that the canonical tilts are levelled.
-    Snapshots are written to ``out_dir`` when given. ``hold_s``, ``capture_s`` and ``max_speed``
-    (body heights per second) are the view gate's settings.
+    ``calibration`` and ``calibration_origin`` choose the camera vertical (``posture_camera``); the
+    canonical tilts are recomputed with it. Snapshots are written to ``out_dir`` when given.
+    ``hold_s``, ``capture_s`` and ``max_speed`` (body heights per second) are the view gate's settings.
     """
     if front is None and side is None:
         raise PostureScreenError("the posture screen needs a front view, a side view, or both")
     record = AssessmentRecord(kind="posture", title="Posture screen", inputs=dict(inputs or {}))
+    calibration, source, warning = posture_camera(calibration, calibration_origin)
+    record.calibration["camera_source"] = source
+    if warning:
+        record.warnings.append(warning)
     roll = calibration.roll_deg if calibration is not None else 0.0
-    if calibration is None or calibration.skipped:
+    if calibration is None:
         record.warnings.append(
             "camera not calibrated: frontal tilts include any camera roll (a 2 deg allowance is in their uncertainty)"
         )

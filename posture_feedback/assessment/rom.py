@@ -200,13 +200,16 @@ def _draw(test: RomTest, r: FrameResult, side: str, m: Measure, roll: float) -> 
 
 #: Tests that lift a leg: only the other foot must stay on the ground.
 _LEG_TESTS = frozenset({"hip_flexion", "knee_flexion"})
+#: Tests whose angle a step, a jump or walking would fake (legs, trunk): the feet must stay in place. An arm's
+#: or the neck's angle is measured relative to the trunk, so for those it is not required.
+_FEET_TESTS = _LEG_TESTS | {"trunk_lateral_flexion"}
 
 
 def _implausible(test: RomTest, results: Sequence[FrameResult], peak: Peak, side: str) -> str | None:
     """None when ``peak`` is a repetition of ``test``, else why not: the movement must be seen in the test's
-    view for ``MIN_VIEW_FRACTION`` of the repetition, with the person standing in place (no foot, except the
-    moving leg's, leaving the ground or travelling: ``movement_check.feet_moved``) and upright at the peak
-    (trunk within ``MAX_TRUNK_DEG`` of vertical, nose above the hips)."""
+    view for ``MIN_VIEW_FRACTION`` of the repetition, upright at the peak (trunk within ``MAX_TRUNK_DEG`` of
+    vertical, nose above the hips) and, for the leg and trunk tests, standing in place (no foot, except the
+    moving leg's, leaving the ground or travelling: ``movement_check.feet_moved``)."""
     need = side if test.view is View.SIDE else None
     frames = results[peak.start : peak.end + 1]
     seen = sum(
@@ -214,10 +217,11 @@ def _implausible(test: RomTest, results: Sequence[FrameResult], peak: Peak, side
     ) / max(len(frames), 1)
     if seen < MIN_VIEW_FRACTION:
         return f"only {100 * seen:.0f} % of the repetition was seen in the {test.view.value} view"
-    feet = [s for s in SIDES if not (test.name in _LEG_TESTS and s == side)]
-    moved = feet_moved(results, peak.start, peak.end, feet, f"{test.title.lower()} test")
-    if moved is not None:
-        return moved
+    if test.name in _FEET_TESTS:
+        feet = [s for s in SIDES if not (test.name in _LEG_TESTS and s == side)]
+        moved = feet_moved(results, peak.start, peak.end, feet, f"{test.title.lower()} test")
+        if moved is not None:
+            return moved
     r = results[peak.index]
     trunk = r.angles.value("trunk_inclination")
     nose_above = r.landmarks is not None and r.landmarks.xy[lm.NOSE, 1] < min(

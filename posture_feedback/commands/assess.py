@@ -10,7 +10,11 @@ that calls a difference a change only beyond the MDC.
 
 Camera roll: ``--camera NAME`` uses the stored calibration of that camera
 (``posture-feedback calibrate camera``), ``--roll DEG`` gives it by hand, ``--calibrate-from
-VIDEO`` estimates it from a recording of the person standing tall.
+VIDEO`` estimates it from a recording of the person standing tall (never used by the posture
+screen: the patient's own lean would be taken for camera roll; the record says which was used).
+
+``assess chair five_times_sit_to_stand|thirty_second_chair_stand --video V --age N [--sex S]``
+scores the timed chair tests against their published age norms.
 """
 
 from __future__ import annotations
@@ -77,8 +81,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(pm)
     pm.set_defaults(func=run_movement)
 
+    from posture_feedback.assessment.functional import FUNCTIONAL_TESTS
+
+    pc = kinds.add_parser(
+        "chair", help="timed chair tests: five-times sit-to-stand, 30-second chair stand (age norms)"
+    )
+    pc.add_argument("test", choices=sorted(FUNCTIONAL_TESTS), help="which test")
+    pc.add_argument("--video", required=True, help="the recording (front or side, whole body, chair in view)")
+    pc.add_argument("--age", type=int, metavar="YEARS", help="age in years (for the norm; none: no verdict)")
+    pc.add_argument("--sex", choices=("female", "male"), help="sex (for the 30-second chair stand norm)")
+    _common(pc)
+    pc.set_defaults(func=run_chair)
+
     pt = kinds.add_parser("tests", help="list the tests with their instructions and required views")
     pt.set_defaults(func=run_tests)
+
+
+def _origin(args: argparse.Namespace) -> str:
+    """Where the camera calibration comes from (``assessment.posture.posture_camera``)."""
+    if args.calibrate_from:
+        return "session"
+    return "manual" if args.roll is not None else "stored"
 
 
 def _calibration(args: argparse.Namespace):
@@ -176,7 +199,7 @@ def run_posture(args: argparse.Namespace) -> int:
         scale = scale_from_height(front if front is not None else side, args.height)
     record = posture_screen(
         front, side, calibration=cal, scale=scale, out_dir=out, hold_s=args.hold, capture_s=args.capture,
-        max_speed=args.max_speed, inputs={"front": args.front, "side": args.side},
+        max_speed=args.max_speed, inputs={"front": args.front, "side": args.side}, calibration_origin=_origin(args),
     )  # fmt: skip
     args.out = out
     return _finish(args, record, "posture")
@@ -222,6 +245,17 @@ def run_movement(args: argparse.Namespace) -> int:
     return _finish(args, record, "movement")
 
 
+def run_chair(args: argparse.Namespace) -> int:
+    from posture_feedback.assessment.functional import functional_test
+
+    cal = _calibration(args)
+    out = Path(args.out) if args.out else Path(f"assessment-{args.test}")
+    results = _analyze(args.video, cal, args.max_frames)
+    record = functional_test(args.test, results, age=args.age, sex=args.sex, inputs={"video": args.video})
+    args.out = out
+    return _finish(args, record, "functional")
+
+
 def run_tests(args: argparse.Namespace) -> int:
     from posture_feedback.assessment.movement import MOVEMENT_TESTS
     from posture_feedback.assessment.rom import ROM_TESTS
@@ -232,4 +266,9 @@ def run_tests(args: argparse.Namespace) -> int:
     print("Movement screen (assess movement TEST --front FILE --side FILE):")
     for t in MOVEMENT_TESTS.values():
         print(f"  {t.name:24s} {t.instruction.format(side='left')}")
+    from posture_feedback.assessment.functional import INSTRUCTIONS
+
+    print("Timed chair tests (assess chair TEST --video FILE --age N [--sex female|male]):")
+    for name, text in INSTRUCTIONS.items():
+        print(f"  {name:24s} {text}")
     return 0
