@@ -131,3 +131,33 @@ def test_the_session_windows_and_their_profile_dialog_are_readable(qtbot, tmp_pa
     evaluation.resize(1100, 700)
     check(qtbot, evaluation, "evaluation-window-start", min_texts=3)
     evaluation.close()
+
+
+def test_large_type_high_contrast_mode_reaches_aaa(qtbot, tmp_path, db, capsys):
+    """``profile set --large-type on``: the windows opened for the profile from the Session menu are in
+    large type and every text reaches 7:1 (WCAG 2.1 AAA, enhanced contrast) on the rendered pixels."""
+    from PyQt6.QtWidgets import QLabel, QMainWindow
+
+    from posture_feedback.cli import main
+    from posture_feedback.ui.feature_menus import FeatureMenus
+
+    data = str(tmp_path / "data")
+    assert main(["profile", "set", "--profile", "Ann", "--large-type", "on", "--data-dir", data]) == 0
+    assert capsys.readouterr().out.strip() == "Ann: large type on"
+    host = QMainWindow()
+    qtbot.addWidget(host)
+    host.source_spec = "97"
+    features = FeatureMenus(host, data_dir=data)
+    features.profile_name = "Ann"
+    window = features.open_exercises()
+    window.resize(1280, 800)
+    check(qtbot, window, "exercise-window-large-type", min_texts=3)
+    assert unreadable(window, minimum=7.0) == []
+    sizes = [w.font().pointSizeF() for w in window.findChildren(QLabel) if w.isVisibleTo(window) and w.text()]
+    assert min(sizes) >= 17.5, sizes  # 18 pt text
+    profiles = ProfileDialog(db, db.profile_by_name("Ann").id, host)
+    assert profiles.large_check.isChecked()
+    profiles.large_check.setChecked(False)
+    assert not db.profile_by_name("Ann").settings["large_type"]
+    profiles.close()
+    features.close()

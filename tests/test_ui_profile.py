@@ -101,7 +101,7 @@ def test_install_feature_menus_adds_the_session_menu_to_the_mirror_window(qtbot,
     menus = [a for a in window.menuBar().actions() if a.text() == "&Session"]
     assert len(menus) == 1
     texts = [a.text() for a in menus[0].menu().actions()]
-    assert texts == ["Exercises…", "Evaluation…", "History…", "Profile…"]
+    assert texts == ["Exercises…", "Evaluation…", "History…", "Profile…", "Plan notes and precautions…"]
     features = window.feature_menus
 
     def create_cy(dialog: ProfileDialog) -> bool:

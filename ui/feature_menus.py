@@ -146,8 +146,21 @@ class FeatureMenus(QObject):
             )  # fmt: skip
         )
         window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
+        self._large_type(window)
         self._opened(window)
         return window
+
+    def _large_type(self, window: QWidget) -> QWidget:
+        """The current profile's large-type, high-contrast mode on ``window`` (``ui/accessibility.py``)."""
+        from posture_feedback.ui.accessibility import apply_large_type, large_type_enabled
+
+        if self.profile_name is None:
+            return window
+        try:
+            profile = self.database().profile_by_name(self.profile_name)
+        except StorageError:
+            return window
+        return apply_large_type(window, large_type_enabled(profile))
 
     def open_exercises(self) -> QWidget:
         """The exercise session window on the mirror's source and the current profile."""
@@ -207,6 +220,7 @@ class FeatureMenus(QObject):
         QVBoxLayout(holder).addWidget(view)
         window.setCentralWidget(holder)
         window.resize(1100, 760)
+        self._large_type(window)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         window.history_view = view  # type: ignore[attr-defined]
         window.show()
@@ -244,6 +258,7 @@ class FeatureMenus(QObject):
             QMessageBox.information(self.main_window, "Plan notes", f"{self.profile_name} has no plan yet.")
             return None
         dialog = PlanNotesDialog(plan, self.main_window)
+        self._large_type(dialog)
         self.exec_dialog(dialog)
         return dialog
 

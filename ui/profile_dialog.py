@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -84,6 +85,9 @@ class ProfileDialog(QDialog):
         self.detail_label = QLabel("")
         self.detail_label.setWordWrap(True)
         col.addWidget(self.detail_label)
+        self.large_check = QCheckBox("Large type, high contrast (the windows opened for this profile)")
+        self.large_check.toggled.connect(self._set_large_type)
+        col.addWidget(self.large_check)
         row = QHBoxLayout()
         self.new_button = QPushButton("New…")
         self.new_button.clicked.connect(self.new_profile)
@@ -131,15 +135,28 @@ class ProfileDialog(QDialog):
         pid = self.selected_id()
         has = pid is not None
         self.delete_button.setEnabled(has)
+        self.large_check.setEnabled(has)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(has)
         if not has:
             self.detail_label.setText("No profile yet: create one with New…")
             return
         p = self.db.get_profile(pid)
+        self.large_check.blockSignals(True)
+        self.large_check.setChecked(bool(p.settings.get("large_type", False)))
+        self.large_check.blockSignals(False)
         self.detail_label.setText(
             f"<b>{p.name}</b> — created {p.created_at:%Y-%m-%d}; {describe_counts(self.db.row_counts(pid))}."
             + (" Snapshots (images) are stored." if p.snapshots_enabled else " No images are stored.")
         )
+
+    def _set_large_type(self, on: bool) -> None:
+        pid = self.selected_id()
+        if pid is None:
+            return
+        try:
+            self.db.update_profile_settings(pid, large_type=bool(on))
+        except StorageError as exc:
+            self.show_error(str(exc))
 
     # -- questions (overridable) --------------------------------------------------------
     def name_dialog(self) -> QInputDialog:

@@ -60,7 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     action("where", "show where the data is stored").set_defaults(func=run_where)
     a = action("set", "change a profile's settings")
     add_profile_name_option(a)
-    a.add_argument("--snapshots", choices=("on", "off"), required=True, help="store images of evaluations")
+    a.add_argument("--snapshots", choices=("on", "off"), help="store images of evaluations")
+    a.add_argument("--large-type", choices=("on", "off"),
+                   help="large type, high contrast in the windows opened for this profile")  # fmt: skip
     a.set_defaults(func=run_set)
     a = action("add-plan", "store a plan file (TOML) for a profile, as a new version if the plan exists")
     a.add_argument("--profile", metavar="NAME", help="profile name")
@@ -153,8 +155,12 @@ def run_set(args: argparse.Namespace) -> int:
     name = profile_name(args, "profile set")
     with open_database(args) as db:
         profile = db.profile_by_name(name)
-        db.update_profile_settings(profile.id, snapshots=args.snapshots == "on")
-        print(f"{profile.name}: snapshots {args.snapshots}")
+        changes = {k: getattr(args, k) == "on" for k in ("snapshots", "large_type") if getattr(args, k)}
+        if not changes:
+            raise PostureFeedbackError("profile set: nothing to change (give --snapshots and/or --large-type on|off)")
+        db.update_profile_settings(profile.id, **changes)
+        said = ", ".join(f"{k.replace('_', ' ')} {'on' if v else 'off'}" for k, v in changes.items())
+        print(f"{profile.name}: {said}")
     return 0
 
 

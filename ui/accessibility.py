@@ -1,0 +1,74 @@
+"""Large type, high contrast: for people after a stroke or with Parkinson's, or anyone with low vision.
+
+A profile setting (``large_type``: ``posture-feedback profile set --profile NAME --large-type on``, or
+the profile dialog's check box). When it is on, every window opened for that profile from the
+Session menu (exercises, evaluation, history, plan notes) gets ``LARGE_HIGH_CONTRAST_STYLE``:
+text at 1.6 times the usual size (18 pt body text, buttons at least 48 px high), white and yellow
+on black, a thick yellow focus frame. WCAG 2.1 asks 7:1 for enhanced contrast (AAA, 1.4.6);
+white on black is 21:1 and yellow #ffe14d on black 16:1, and ``tests/test_ui_contrast.py`` measures
+every text of a window in this style against 7:1 on the rendered pixels.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PyQt6.QtWidgets import QWidget
+
+#: The style sheet of the large-type, high-contrast mode (it wins over the windows' own, inherited ones).
+LARGE_HIGH_CONTRAST_STYLE = (
+    "QWidget { background: #000000; color: #ffffff; font-size: 18pt }"
+    " QLabel { background: transparent; color: #ffffff }"
+    " QPushButton { background: #000000; color: #ffe14d; border: 3px solid #ffe14d; border-radius: 6px;"
+    " padding: 8px 14px; min-height: 48px; font-weight: bold }"
+    " QPushButton:checked, QPushButton:pressed { background: #ffe14d; color: #000000 }"
+    " QPushButton:disabled { color: #bdbdbd; border-color: #bdbdbd }"
+    " QPushButton:focus, QComboBox:focus, QListWidget:focus { border: 4px solid #ffffff }"
+    " QListWidget, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QTableWidget"
+    " { background: #000000; color: #ffffff; border: 2px solid #ffffff }"
+    " QListWidget::item:selected { background: #ffe14d; color: #000000 }"
+    " QTabBar::tab { background: #000000; color: #ffffff; border: 2px solid #ffffff; padding: 8px 16px }"
+    " QTabBar::tab:selected { background: #ffe14d; color: #000000 }"
+    " QMenuBar, QMenu { background: #000000; color: #ffffff; font-size: 16pt }"
+    " QStatusBar { background: #000000; color: #ffffff }"
+)
+
+
+def large_type_enabled(profile: Any) -> bool:
+    """The profile's ``large_type`` setting (False for no profile)."""
+    settings = getattr(profile, "settings", None) or {}
+    return bool(settings.get("large_type", False))
+
+
+#: The smallest text of the mode: 18 pt (24 px at 96 dpi).
+MIN_PT = 18.0
+
+
+def larger_fonts(sheet: str) -> str:
+    """``sheet`` with every ``font-size`` raised to at least ``MIN_PT`` (``9pt`` → ``18pt``, ``16px`` → ``24px``)."""
+
+    def pt(m: re.Match[str]) -> str:
+        return f"font-size: {max(float(m[1]), MIN_PT):g}pt"
+
+    def px(m: re.Match[str]) -> str:
+        return f"font-size: {max(float(m[1]), MIN_PT * 4 / 3):g}px"
+
+    sheet = re.sub(r"font-size:\s*(\d+(?:\.\d+)?)pt", pt, sheet)
+    return re.sub(r"font-size:\s*(\d+(?:\.\d+)?)px", px, sheet)
+
+
+def apply_large_type(widget: QWidget, on: bool = True) -> QWidget:
+    """Put ``widget`` (a window or dialog) in the large-type, high-contrast mode (``on``), or leave it.
+
+    A child's own style sheet wins over the window's, so a child that sets a smaller ``font-size``
+    of its own (a 9 pt footnote) has it raised to ``MIN_PT`` too.
+    """
+    if not on:
+        return widget
+    widget.setStyleSheet(LARGE_HIGH_CONTRAST_STYLE)
+    for child in widget.findChildren(QWidget):
+        sheet = child.styleSheet()
+        if "font-size" in sheet:
+            child.setStyleSheet(larger_fonts(sheet))
+    return widget
