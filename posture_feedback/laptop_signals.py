@@ -326,14 +326,22 @@ class FirstSecondsNeutral:
         return self.neutral
 
 
-#: The guided start ("sit tall, look at the screen, hold still"): the largest SD over the capture
-#: of the head heights (nose and mid-ear, shoulder widths) and of the shoulder width (relative to
-#: its mean). Twice the signals' measured uncertainty (``SIGNAL_UNCERTAINTY``: 2% of w): a capture
+#: The guided start ("sit tall, look at the screen, hold still"): the largest robust SD (1.4826 ×
+#: the median absolute deviation, so that a few frames the model got wrong do not count as movement)
+#: over the capture of the head heights (nose and mid-ear, shoulder widths) and of the shoulder width
+#: (relative to its median). Twice the signals' measured uncertainty (``SIGNAL_UNCERTAINTY``: 2% of w): a capture
 #: that moves more than that would shift every later reading by more than the noise.
 STILL_MAX_HEAD = 0.04
 STILL_MAX_WIDTH = 0.04
+#: Fewest frames a guided start needs (about 1 s at the monitor's 10 frames/s).
+GUIDED_MIN_FRAMES = 12
 #: Share of the capture's frames that must see the person face-on with the shoulders measured.
 CAPTURE_MIN_FRACTION = 0.8
+
+
+def _robust_sd(values: np.ndarray) -> float:
+    """1.4826 × the median absolute deviation (= the SD for normal data, blind to a few outliers)."""
+    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
 class NeutralRefused(ValueError):
@@ -341,7 +349,7 @@ class NeutralRefused(ValueError):
 
 
 def guided_neutral(
-    raws: list[Mapping[str, float]], views: list[View], camera: str = "", min_frames: int = 12
+    raws: list[Mapping[str, float]], views: list[View], camera: str = "", min_frames: int = GUIDED_MIN_FRAMES
 ) -> LaptopNeutral:
     """The laptop neutral from a guided start's frames (raw quantities and views, same length), or
     ``NeutralRefused`` with the reason: nobody or too few frames, not facing the camera, the face
@@ -359,14 +367,13 @@ def guided_neutral(
                for r in seen):  # fmt: skip
         raise NeutralRefused("your face is not seen: look at the screen")
     width = np.array([r["shoulder_width_px"] for r in seen])
-    if width.std() > STILL_MAX_WIDTH * width.mean():
-        raise NeutralRefused(
-            f"hold still: you moved nearer or further ({100 * width.std() / width.mean():.0f}% of your shoulder width)"
-        )
+    if _robust_sd(width) > STILL_MAX_WIDTH * float(np.median(width)):
+        moved = 100 * _robust_sd(width) / float(np.median(width))
+        raise NeutralRefused(f"hold still: you moved nearer or further ({moved:.0f}% of your shoulder width)")
     for key in ("nose_height", "ear_height"):
         vals = np.array([r[key] for r in seen if math.isfinite(r.get(key, math.nan))])
-        if len(vals) >= 2 and vals.std() > STILL_MAX_HEAD:
-            raise NeutralRefused(f"hold still: your head moved ({100 * vals.std():.0f}% of your shoulder width)")
+        if len(vals) >= 2 and _robust_sd(vals) > STILL_MAX_HEAD:
+            raise NeutralRefused(f"hold still: your head moved ({100 * _robust_sd(vals):.0f}% of your shoulder width)")
     return neutral_from_frames(seen, min_frames=min(min_frames, len(seen)), camera=camera)
 
 

@@ -1,12 +1,20 @@
-"""The posture monitor: a compact window (and tray icon) that watches while you work.
+"""The posture monitor: a compact window (and tray icon) that watches while you work at a laptop.
 
 It runs the same worker and pipeline as the mirror window, but paced for background use:
 ``ACTIVE_FPS`` frames per second while someone is in view and ``IDLE_FPS`` when nobody is
-(the CPU backs off when you leave the desk). Alerts come from the core's
-``feedback.DeviationMonitor``: only when a deviation persists (``--alert-after`` seconds,
-``--alert-threshold`` degrees beyond the range), with growing intervals between reminders. The
-window shows the day's time in good posture. Alerts are gentle: a line of text, a tray
-notification where there is a tray, and a soft sound unless muted.
+(inference backs off when you leave the desk); while the screen is locked, where the operating
+system says so (``screen_lock.py``), the camera is closed and nothing is counted.
+
+By default (no ``--targets``/``target_set``, preset ``auto``) it is the **laptop coach**: a guided
+start ("sit tall, look at the screen, hold still", ``neutral_seconds``, stillness and view checked
+by ``laptop_signals.guided_neutral``, refused with the reason otherwise) takes the person's
+neutral, stored per profile and camera; then every frame's ``laptop_signals`` go to the core's
+``monitor_rules.LaptopRules``, which says when to alert (sustained deviation, named in plain
+words), warn ("too close to the screen"), or offer a micro-break exercise, and counts the time in
+good posture per day and per hour (saved with ``--profile``). With explicit targets the alerts come
+from ``feedback.DeviationMonitor`` as before (``--alert-after`` seconds, ``--alert-threshold``
+degrees beyond the range). Alerts are gentle: a line of text, a tray notification where there is
+a tray, and a soft sound unless muted. The window only shows what the core decided.
 """
 
 from __future__ import annotations
@@ -19,13 +27,16 @@ from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
+from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import Alert, DeviationMonitor
+from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises
 from posture_feedback.presets import get_preset
 from posture_feedback.types import FrameResult, Verdict
 from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
 from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.screen_lock import screen_locked
 from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.storage_link import MonitorTotals, open_profile
 from posture_feedback.ui.video_view import VideoView
@@ -33,6 +44,29 @@ from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_s
 
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)
+LOCK_POLL_MS = 5000  #: how often the OS is asked whether the screen is locked
+GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
+#: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
+SIGNAL_WORDS = {"head_drop": "head", "lean_in": "lean", "shoulder_raise": "shoulders", "neck_side_bend": "tilt"}
+
+
+class _RulesCounters:
+    """``LaptopRules``' day totals under the names ``MonitorTotals.flush`` reads."""
+
+    def __init__(self, rules: LaptopRules) -> None:
+        self.rules = rules
+
+    @property
+    def observed_s(self) -> float:
+        return self.rules.day_totals()[0]
+
+    @property
+    def good_s(self) -> float:
+        return self.rules.day_totals()[1]
+
+    @property
+    def alerts_today(self) -> int:
+        return self.rules.events_today
 
 
 def format_duration(seconds: float) -> str:
@@ -69,6 +103,23 @@ class MonitorWindow(QWidget):
         self.target_set, self.preset_name = initial_target_set(opts)
         self.neutral: dict[str, float] | None = None
         self.monitor = DeviationMonitor(threshold_deg=opts.alert_threshold_deg, duration_s=opts.alert_after_s)
+        #: The laptop coach (default): no explicit targets, preset auto (or none given).
+        self.laptop_mode = opts.target_set is None and opts.targets_file is None and opts.preset in (None, "auto")
+        rule_opts = opts.laptop_rules or RuleOptions(
+            duration_s=opts.alert_after_s, break_after_s=60.0 * opts.break_after_min,
+            **({"thresholds": dict(opts.laptop_thresholds)} if opts.laptop_thresholds else {}),
+        )  # fmt: skip
+        self.rules = LaptopRules(rule_opts, available_exercises=library_exercises)
+        self.camera_key = describe_source(opts.source)
+        self.laptop_neutral: ls.LaptopNeutral | None = None
+        self.last_signals: dict[str, float] | None = None
+        self.last_event: Event | None = None
+        self.guided_message: str | None = None  #: the guided start's outcome (accepted / refused: reason)
+        self._capture: list[FrameResult] | None = None  # the guided start's frames while it runs
+        self._capture_end = 0.0
+        self.locked = False  #: the screen is locked (the camera is closed)
+        self.lock_probe = screen_locked  #: asks the OS (replaceable in tests)
+        self._hours_saved: dict[tuple, list[float]] = {}
         self.sounds = Sounds(enabled=opts.sound if opts.sound is not None else True)
         self.last_result: FrameResult | None = None
         self.last_alert: Alert | None = None
@@ -79,6 +130,7 @@ class MonitorWindow(QWidget):
         self.link = open_profile(opts)
         self.totals = MonitorTotals(self.link) if self.link is not None else None
         self._load_saved_neutral()
+        self._load_laptop_neutral()
 
         col = QVBoxLayout(self)
         self.video = VideoView(self)
@@ -92,6 +144,10 @@ class MonitorWindow(QWidget):
         self.good_label = QLabel("Good posture today: —")
         self.good_label.setStyleSheet("font-size: 11pt")
         col.addWidget(self.good_label)
+        self.signals_label = QLabel("")
+        self.signals_label.setStyleSheet("font-size: 11pt; color: #ddd")
+        self.signals_label.setWordWrap(True)
+        col.addWidget(self.signals_label)
         self.detail_label = QLabel("")
         self.detail_label.setStyleSheet("color: #aaa")
         self.detail_label.setWordWrap(True)
@@ -109,7 +165,7 @@ class MonitorWindow(QWidget):
         for b in (self.neutral_button, self.pause_button, self.mute_button):
             row.addWidget(b)
         col.addLayout(row)
-        self.resize(380, 380)
+        self.resize(380, 420)
 
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -127,6 +183,9 @@ class MonitorWindow(QWidget):
         self.save_timer = QTimer(self)
         self.save_timer.timeout.connect(self.save_totals)
         self.save_timer.start(60_000)
+        self.lock_timer = QTimer(self)
+        self.lock_timer.timeout.connect(self.check_screen_lock)
+        self.lock_timer.start(LOCK_POLL_MS)
         self.open_source(opts.source)
 
     # -- source ------------------------------------------------------------------------
@@ -181,15 +240,72 @@ class MonitorWindow(QWidget):
         alert = self.monitor.update(r.targets, r.frame.captured_at)
         if alert is not None:
             self.show_alert(alert)
+        self._laptop_frame(r)
         self._show_state(r)
+
+    def _laptop_frame(self, r: FrameResult) -> None:
+        """The laptop coach's part of a frame: the guided start, the signals, the core's rules."""
+        t = r.frame.captured_at
+        if self._capture is not None:
+            self._capture.append(r)
+            # a slow machine gets more time (up to 3×) to collect enough frames
+            enough = (
+                len(self._capture) >= ls.GUIDED_MIN_FRAMES or t >= self._capture_end + 2 * self.options.neutral_seconds
+            )
+            if t >= self._capture_end and enough:
+                self._finish_guided_start()
+        elif self.laptop_mode and self.laptop_neutral is None and r.person_found and self.guided_message is None:
+            self.start_guided()  # first person in view and no stored neutral: start the guided start
+        signals = None
+        if self.laptop_neutral is not None and self._capture is None:
+            signals = ls.signals_for(r.landmarks, r.view, self.laptop_neutral)
+        self.last_signals = signals
+        for event in self.rules.update(t, signals, r.person_found):
+            if self.laptop_mode or event.kind == "break":
+                self.show_event(event)
+        self._show_signals()
+
+    def _show_signals(self) -> None:
+        s = self.last_signals
+        if not self.laptop_mode:
+            return
+        if s is None:
+            self.signals_label.setText(self.guided_message or "")
+            return
+        parts = []
+        for k, word in SIGNAL_WORDS.items():
+            v = s.get(k, math.nan)
+            unit = "°" if k == "neck_side_bend" else "%"
+            parts.append(f"{word} {v:+.0f}{unit}" if math.isfinite(v) else f"{word} —")
+        beyond = ", ".join(SIGNAL_WORDS[k] for k in self.rules.deviating if k in SIGNAL_WORDS)
+        self.signals_label.setText(
+            "From your neutral: " + " · ".join(parts) + (f"  (beyond: {beyond})" if beyond else "")
+        )
 
     def _show_state(self, r: FrameResult) -> None:
         now = time.perf_counter()
         if self.last_alert is not None and now - self._alert_shown_at < 20.0:
             return  # let the alert stay readable
         known = [s for s in r.targets if s.verdict is not Verdict.UNKNOWN]
-        if not r.person_found:
+        if self.locked:
+            text, colour = "Paused while the screen is locked", "#aaaaaa"
+        elif self._capture is not None:
+            left = max(self._capture_end - r.frame.captured_at, 0.0)
+            text, colour = f"{GUIDED_TEXT} {left:.0f} s", "#56b4e9"
+        elif not r.person_found:
             text, colour = "Nobody in view — watching less often", "#aaaaaa"
+        elif self.laptop_mode and self.laptop_neutral is None:
+            text, colour = "Press “Set neutral” and sit tall, looking at the screen", "#aaaaaa"
+        elif self.laptop_mode and self.last_signals is not None:
+            measured = any(math.isfinite(v) for v in self.last_signals.values())
+            if not measured:
+                text, colour = "Watching (face the screen, head and shoulders in view)", "#aaaaaa"
+            elif self.rules.deviating:
+                text, colour = "Watching", "#dddddd"
+            else:
+                text, colour = "Good posture", "#009e73"
+                if self.tray is not None and self.last_alert is not None:
+                    self.tray.setIcon(_dot_icon(QColor(0, 158, 115)))
         elif not known:
             text, colour = "Watching (turn so the camera sees your posture)", "#aaaaaa"
         elif all(s.verdict in (Verdict.IN_RANGE, Verdict.NEAR) for s in known):
@@ -216,24 +332,142 @@ class MonitorWindow(QWidget):
             self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             self.tray.showMessage("Posture check", alert.message, QSystemTrayIcon.MessageIcon.Information, 8000)
 
+    def show_event(self, event: Event) -> None:
+        """A laptop-coach event from the core (deviation named in plain words, too close, micro-break)."""
+        self.last_event = event
+        self.last_alert = event  # type: ignore[assignment]  # keeps the text readable like an alert
+        self._alert_shown_at = time.perf_counter()
+        self.state_label.setText(event.message)
+        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #e69f00")
+        if event.kind == "break" and event.exercise:
+            self.detail_label.setText(self._exercise_offer(event.exercise))
+        elif event.kind != "break":
+            unit = ls.SIGNALS.get(event.fault.split("_left")[0].split("_right")[0], "%")
+            self.detail_label.setText(
+                f"{event.value:+.0f} {unit} from your neutral for {format_duration(event.persisted_s)}"
+            )
+        self.sounds.left()
+        if self.tray is not None:
+            self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
+            title = "Time for a break" if event.kind == "break" else "Posture check"
+            self.tray.showMessage(title, event.message, QSystemTrayIcon.MessageIcon.Information, 8000)
+
+    @staticmethod
+    def _exercise_offer(name: str) -> str:
+        try:
+            from posture_feedback.exercises.library import get_exercise
+
+            ex = get_exercise(name)
+        except Exception:  # the offer is a courtesy: a broken definition must not stop the monitor
+            return f"Try: {name.replace('_', ' ')}"
+        return f"1 minute of {ex.title.lower()}: {ex.instruction} (posture-feedback exercise {name})"
+
+    # -- the guided start --------------------------------------------------------------------
+    def start_guided(self) -> None:
+        """'Sit tall, look at the screen, hold still' for ``neutral_seconds``: collect the frames."""
+        self._capture = []
+        self._capture_end = time.perf_counter() + self.options.neutral_seconds
+        self.guided_message = None
+        self.state_label.setText(GUIDED_TEXT)
+        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #56b4e9")
+
+    def _finish_guided_start(self) -> None:
+        frames, self._capture = self._capture or [], None
+        raws = [ls.raw_signals(r.landmarks, r.view) if r.landmarks is not None else
+                dict.fromkeys(ls.RAW_NAMES, math.nan) for r in frames]  # fmt: skip
+        try:
+            neutral = ls.guided_neutral(raws, [r.view for r in frames], camera=self.camera_key)
+        except ls.NeutralRefused as exc:
+            self.guided_message = f"Neutral not taken — {exc}. Press “Set neutral” to try again."
+            self.state_label.setText("Neutral not taken")
+            self.detail_label.setText(self.guided_message)
+            return
+        self.laptop_neutral = neutral
+        self.guided_message = "Neutral set: alerts now compare with your own posture"
+        self.detail_label.setText(self.guided_message)
+        angles: dict[str, float] = {}
+        from posture_feedback.calibration.camera import CalibrationError
+        from posture_feedback.calibration.neutral import capture_neutral
+
+        try:
+            posture = capture_neutral(frames, "sitting")
+            angles = dict(posture.angles)
+        except CalibrationError:
+            posture = None
+        if self.link is not None:
+            try:
+                ls.save_laptop_neutral(self.link.db, self.link.profile_id, neutral, angles)
+                if posture is not None:
+                    from posture_feedback.calibration.store import save_to_database
+
+                    save_to_database(self.link.db, self.link.profile_id, posture)
+            except PostureFeedbackError as exc:
+                self.detail_label.setText(f"Neutral set but not saved: {exc}")
+
+    def _load_laptop_neutral(self) -> None:
+        """With a profile: its newest laptop neutral for this camera."""
+        if self.link is None or not self.laptop_mode:
+            return
+        try:
+            self.laptop_neutral = ls.load_laptop_neutral(self.link.db, self.link.profile_id, self.camera_key)
+        except (PostureFeedbackError, ValueError, TypeError) as exc:
+            self.guided_message = f"Saved neutral not usable ({exc}): press “Set neutral”"
+            return
+        if self.laptop_neutral is not None:
+            self.guided_message = f"Using your saved neutral for {self.camera_key}"
+
+    # -- screen lock ---------------------------------------------------------------------------
+    def check_screen_lock(self) -> None:
+        """Close the camera while the OS says the screen is locked; reopen it when unlocked."""
+        locked = self.lock_probe()
+        if locked is None or locked == self.locked:
+            return
+        self.locked = bool(locked)
+        if self.locked:
+            self._stop_worker()
+            self.rules.pause()
+            self.state_label.setText("Paused while the screen is locked")
+            self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #aaaaaa")
+            self.video.show_placeholder("Screen locked")
+        else:
+            self.open_source(self.options.source)
+
     def today_totals(self) -> tuple[float, float]:
         """(seconds in good posture, seconds watched) today, earlier saved sessions included."""
-        m = self.monitor
+        m = self._counters()
         if self.totals is None:
             return m.good_s, m.observed_s
         return m.good_s + self.totals.earlier_good_s, m.observed_s + self.totals.earlier_observed_s
 
+    def _counters(self) -> Any:
+        """What the day totals come from: the laptop rules by default, the target monitor otherwise."""
+        return _RulesCounters(self.rules) if self.laptop_mode else self.monitor
+
     def save_totals(self) -> None:
-        """Add the time counted since the last save to the profile's day totals (no-op without a profile)."""
+        """Add the time counted since the last save to the profile's day and hour totals (no-op without a profile)."""
         if self.totals is None:
             return
         try:
-            self.totals.flush(self.monitor)
+            self.totals.flush(self._counters())
+            if self.laptop_mode:
+                self._save_hours()
         except PostureFeedbackError as exc:  # disk full, database locked: say so, keep watching
             self.detail_label.setText(f"Could not save today's totals: {exc}")
 
+    def _save_hours(self) -> None:
+        """Add each hour's seconds counted since the last save (``Database.add_monitor_hour``)."""
+        assert self.link is not None
+        for key, (obs, good) in list(self.rules.totals.items()):
+            done = self._hours_saved.get(key, [0.0, 0.0])
+            d_obs, d_good = obs - done[0], good - done[1]
+            if d_obs <= 0:
+                continue
+            day, hour = key
+            self.link.db.add_monitor_hour(self.link.profile_id, day, hour, d_obs, min(max(d_good, 0.0), d_obs))
+            self._hours_saved[key] = [obs, good]
+
     def _update_totals(self) -> None:
-        m = self.monitor
+        m = self._counters()
         good, watched = self.today_totals()
         pct = "" if watched <= 0 else f" ({100 * good / watched:.0f}% of the time watched)"
         self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
@@ -243,10 +477,15 @@ class MonitorWindow(QWidget):
                 "1 frame/s (nobody in view)" if w.current_interval_s >= 1.0 / IDLE_FPS else f"{ACTIVE_FPS:.0f} frames/s"
             )
             ts = self.target_set.label if self.target_set is not None else "no targets"
+            if self.laptop_mode:
+                ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
             self.detail_label.setText(f"{self.source_name} · {ts} · {rate} · alerts today: {m.alerts_today}")
 
     # -- actions -------------------------------------------------------------------------
     def set_neutral(self) -> None:
+        if self.laptop_mode:
+            self.start_guided()
+            return
         if self.worker is not None:
             posture = "standing" if (self.preset_name or "").startswith("standing") else "sitting"
             self.worker.capture_neutral(self.options.neutral_seconds, posture)
@@ -296,6 +535,7 @@ class MonitorWindow(QWidget):
     def shutdown(self) -> None:
         self.timer.stop()
         self.save_timer.stop()
+        self.lock_timer.stop()
         if self.tray is not None:
             self.tray.hide()
         self._stop_worker()

@@ -34,6 +34,10 @@ class AppOptions:
         neutral_seconds: length of the "Set neutral" capture (seconds).
         alert_after_s: posture monitor: seconds a deviation must last before an alert.
         alert_threshold_deg: posture monitor: degrees beyond the range before a target counts as deviating.
+        break_after_min: posture monitor: minutes of sitting before a micro-break reminder.
+        laptop_thresholds: posture monitor: signal → change from the neutral that counts as a fault
+            (``monitor_rules.DEFAULT_THRESHOLDS`` when None).
+        laptop_rules: posture monitor: complete ``monitor_rules.RuleOptions`` (tests); wins over the two above.
         demo_goniometer: for screenshots: place the goniometer on the tracked person's left hip–knee–ankle.
         record_latency: keep every end-to-end latency (for ``bench/live.py``).
         profile: profile name (created if new): the window gets a History tab and the monitor saves
@@ -60,6 +64,9 @@ class AppOptions:
     neutral_seconds: float = 3.0
     alert_after_s: float = 30.0
     alert_threshold_deg: float = 5.0
+    break_after_min: float = 30.0
+    laptop_thresholds: Any = None
+    laptop_rules: Any = None
     demo_goniometer: bool = False
     record_latency: bool = False
     profile: str | None = None

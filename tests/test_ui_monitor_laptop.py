@@ -1,0 +1,126 @@
+"""The laptop coach in the posture monitor, on the real model, with real frames of the bundled
+webcam-style crop standing in for the camera (tests/fake_camera.py): the guided start (accepted
+still, refused moving), a sustained lean-in named in plain words, the micro-break offer, the hourly
+history in the profile, and the pause while the screen is locked."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import cv2
+import pytest
+from fake_camera import FakeCamera
+
+from posture_feedback import laptop_signals as ls
+from posture_feedback.monitor_rules import RuleOptions
+from posture_feedback.resources import sample_video
+from posture_feedback.sources import CameraSource
+from posture_feedback.storage import Database
+from posture_feedback.ui.monitor import MonitorWindow
+from posture_feedback.ui.options import AppOptions
+
+
+@pytest.fixture(scope="module")
+def desk_frames() -> list:
+    """All 100 forward frames of lab_desk_webcam.mp4 (640×480; frame k = source frame k of cam02)."""
+    cap = cv2.VideoCapture(str(sample_video("lab_desk_webcam.mp4")))
+    frames = []
+    for _ in range(100):
+        ok, f = cap.read()
+        assert ok
+        frames.append(f)
+    cap.release()
+    return frames
+
+
+def monitor(qtbot, frames: list, tmp_path: Path, **rules) -> MonitorWindow:
+    """The monitor on a stand-in camera replaying ``frames`` (a list the test may change in place);
+    each opening of the camera gets a new device, as with a real camera."""
+
+    def open_camera():
+        return CameraSource(0, capture_factory=lambda index: FakeCamera(frames))
+
+    opts = AppOptions(source=open_camera, monitor=True, realtime=True, sound=False, profile="Lia",
+                      data_dir=str(tmp_path), neutral_seconds=2.0,
+                      laptop_rules=RuleOptions(**{"duration_s": 1.0, "grace_s": 1.0, **rules}))  # fmt: skip
+    window = MonitorWindow(opts)
+    window.lock_probe = lambda: None
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_path):
+    """Frame 10 (he stands upright, facing the camera) as the neutral, then frames 76-82, where the
+    4-camera reference has him 17-20% nearer the camera than at frame 10 (bench/laptop_signals.py):
+    the monitor names the fault in plain words. The real model reads only +7-11% here (it under-reads
+    this clip, docs/laptop_coach.md), so the lean-in threshold is set to 5% (a configurable threshold)."""
+    baseline = threading.active_count()
+    frames = [desk_frames[10]] * 3  # the same real frame: perfectly still
+    only_lean = {"lean_in": 5.0, "head_drop": 1e3, "shoulder_raise": 1e3, "neck_side_bend": 1e3}
+    window = monitor(qtbot, frames, tmp_path, break_after_s=1e6, thresholds=only_lean, too_close_pct=1e3)
+    assert window.laptop_mode
+    qtbot.waitUntil(lambda: window._capture is not None, timeout=60_000)  # started by itself
+    assert window.state_label.text().startswith("Sit tall, look at the screen, hold still")
+    qtbot.waitUntil(lambda: window.laptop_neutral is not None or window.guided_message is not None, timeout=60_000)
+    assert window.laptop_neutral is not None, window.guided_message
+    assert window.guided_message.startswith("Neutral set")
+    qtbot.waitUntil(lambda: window.state_label.text() == "Good posture", timeout=30_000)
+
+    events = []
+    shown = window.show_event
+    window.show_event = lambda ev: (events.append(ev), shown(ev))
+    frames[:] = desk_frames[76:83]  # leaning in
+    wanted = ("lean_in", "head_drop")
+    qtbot.waitUntil(lambda: any(ev.fault in wanted for ev in events), timeout=60_000)
+    e = next(ev for ev in events if ev.fault in wanted)
+    assert e.kind == "deviation" and e.fault == "lean_in" and e.value > 5.0, events
+    assert window.state_label.text() == "You are leaning in to the screen — sit back"
+    qtbot.waitUntil(lambda: "lean +" in window.signals_label.text(), timeout=10_000)
+    out = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop.png"
+    window.save_screenshot(out)
+    assert out.stat().st_size > 10_000
+    window.close()
+    qtbot.waitUntil(lambda: threading.active_count() <= baseline, timeout=10_000)
+
+    with Database.open_default(str(tmp_path)) as db:
+        profile = db.profile_by_name("Lia")
+        stored = ls.load_laptop_neutral(db, profile.id, window.camera_key)
+        hours = db.monitor_by_hour(profile.id)
+        days = db.monitor_by_day(profile.id)
+    assert stored == window.laptop_neutral  # per profile and camera
+    assert hours and sum(h.monitored_s for h in hours) == pytest.approx(days[0].monitored_s, abs=1e-6)
+    assert 0 < sum(h.good_s for h in hours) < sum(h.monitored_s for h in hours)
+
+
+def test_a_moving_person_is_refused_with_the_reason(qtbot, desk_frames, tmp_path):
+    # upright (frame 10) and leaning to one side (frame 30), 0.2 s each: he does not hold still
+    window = monitor(qtbot, [desk_frames[10]] * 6 + [desk_frames[30]] * 6, tmp_path, break_after_s=1e6)
+    qtbot.waitUntil(lambda: window.guided_message is not None, timeout=60_000)
+    assert window.laptop_neutral is None
+    assert window.guided_message.startswith("Neutral not taken — hold still"), window.guided_message
+    qtbot.waitUntil(lambda: window.signals_label.text() == window.guided_message, timeout=10_000)
+    assert window.state_label.text().startswith(("Neutral not taken", "Press “Set neutral”"))
+    window.close()
+
+
+def test_micro_break_offers_an_exercise_and_the_lock_pauses(qtbot, desk_frames, tmp_path):
+    window = monitor(qtbot, [desk_frames[10]] * 3, tmp_path, break_after_s=4.0)
+    qtbot.waitUntil(lambda: window.last_event is not None, timeout=60_000)
+    e = window.last_event
+    assert e.kind == "break" and e.exercise == "chin_tuck"
+    assert window.state_label.text().startswith("You have been sitting for 0 min — time for a 1-minute break")
+    assert "chin tuck" in window.detail_label.text().lower()
+
+    window.lock_probe = lambda: True
+    window.check_screen_lock()
+    assert window.locked and window.worker is None  # the camera is closed
+    assert window.state_label.text() == "Paused while the screen is locked"
+    window.lock_probe = lambda: False
+    window.check_screen_lock()
+    assert not window.locked and window.worker is not None
+    frames = window.frames_seen
+    qtbot.waitUntil(lambda: window.frames_seen > frames, timeout=60_000)
+    window.close()
