@@ -130,6 +130,7 @@ def instrument(pipeline: Pipeline, clock: _Clock) -> list[tuple[Any, str, Any]]:
     pipeline._selector = _Proxy(pipeline._selector, clock, "person selection", ("select",))
     pipeline._sides = _Proxy(pipeline._sides, clock, "left/right fix")
     pipeline._smoother = _Proxy(pipeline._smoother, clock, "smoothing")
+    pipeline._view = _Proxy(pipeline._view, clock, "view", ("update",))  # video: the stable ViewTracker
     if pipeline._evaluator is not None:
         pipeline._evaluator = _Proxy(pipeline._evaluator, clock, "targets", ("update",))
     pipeline._cues = _Proxy(pipeline._cues, clock, "cue", ("update",))
