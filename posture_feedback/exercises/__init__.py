@@ -5,7 +5,10 @@ Core side only (no Qt). The flow is::
     Plan (plan.py) ─► SessionRunner (runner.py) ─► events (events.py) ─► UI / speech / storage
                           │
                           └─ ExerciseTracker (tracker.py): signals.py → RepCounter (reps.py),
-                             HoldTimer (holds.py), sway (balance.py), MarchAnalyzer (gait.py)
+                             HoldTimer (holds.py), sway (balance.py), MarchAnalyzer (gait.py);
+                             counts only in the exercise's views (viewing.py)
+
+Demonstrations (demonstration.py) become targets clamped to anatomical ranges (anatomy.py).
 """
 
 from posture_feedback.exercises.definitions import Compensation, ExerciseDefinition, Phase, Range, Tempo
