@@ -214,10 +214,10 @@ class LandmarkSmoother:
 #: Cut-off (Hz) of the zero-phase low-pass that ``analyze`` applies to a recording's angles.
 #: 2nd-order Butterworth run forwards and backwards (``scipy.signal.filtfilt``: no lag, 4th-order
 #: roll-off, −6 dB at the cut-off). 3 Hz keeps posture changes and exercise repetitions (below
-#: 1–2 Hz) and removes the model's frame-to-frame noise; measured on the 4-camera accuracy set
-#: (docs/accuracy.md, "Filtering"): median MAE 10.07° → 9.98° with a level camera and 9.38° →
-#: 9.24° with the true vertical, better on each of the 4 views (2 Hz: 9.92° / 8.91°; 6 Hz: 10.05° /
-#: 9.35°).
+#: 1–2 Hz) and removes the model's frame-to-frame noise. Measured on the 4-camera accuracy set
+#: (docs/accuracy.md, section 7): on top of the One Euro filter, with the true vertical, median
+#: MAE 9.38° → 9.24° (better on each view; 2 Hz 8.91° but worse on one view; 6 Hz 9.35°); instead
+#: of it (what ``analyze`` does), median per view 6.2 / 6.9 / 16.8 / 7.2° (was 6.7 / 7.5 / 17.9 / 7.0).
 ZERO_PHASE_CUTOFF_HZ = 3.0
 #: Window (seconds) over which ``zero_phase_filter`` measures an angle's jitter (RMS of raw −
 #: filtered), the jitter term of the uncertainty (``kinematics.with_jitter``).
