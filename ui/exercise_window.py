@@ -473,6 +473,7 @@ class ExerciseWindow(SessionWindow):
         from posture_feedback.exercises.feedback_schedule import FeedbackFilter
 
         self.feedback = FeedbackFilter(plan)  # the first session's mode until the profile's history says more
+        self.guidance = None
         try:
             self.runner = SessionRunner(plan, **self.options.runner)
         except (PostureFeedbackError, ValueError) as exc:  # e.g. a demonstration file that cannot be read
@@ -513,6 +514,10 @@ class ExerciseWindow(SessionWindow):
             # this session is stored already: it is the plan's last one
             number = plan_session_number(self.db, pid, self._plan_running) - 1
             self.feedback = FeedbackFilter(self._plan_running, number)
+            if self.db.get_profile(pid).settings.get("spoken_guidance"):
+                from posture_feedback.exercises.spoken_guidance import SpokenGuidance
+
+                self.guidance = SpokenGuidance()
         except StorageError as exc:
             self._storage_failed(exc)
 
@@ -547,6 +552,9 @@ class ExerciseWindow(SessionWindow):
         told = getattr(self, "feedback", None)
         if told is not None:
             events = told.apply(events)
+        guidance = getattr(self, "guidance", None)  # the profile's "spoken guidance first" setting
+        if guidance is not None:
+            events = guidance.apply(events)
         for e in events:
             self.events.append(e)
             if e.speech:

@@ -63,6 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--snapshots", choices=("on", "off"), help="store images of evaluations")
     a.add_argument("--large-type", choices=("on", "off"),
                    help="large type, high contrast in the windows opened for this profile")  # fmt: skip
+    a.add_argument("--spoken-guidance", choices=("on", "off"),
+                   help="spoken guidance first: one short spoken correction at a time, with a cool-down")  # fmt: skip
     a.set_defaults(func=run_set)
     a = action("add-plan", "store a plan file (TOML) for a profile, as a new version if the plan exists")
     a.add_argument("--profile", metavar="NAME", help="profile name")
@@ -155,9 +157,10 @@ def run_set(args: argparse.Namespace) -> int:
     name = profile_name(args, "profile set")
     with open_database(args) as db:
         profile = db.profile_by_name(name)
-        changes = {k: getattr(args, k) == "on" for k in ("snapshots", "large_type") if getattr(args, k)}
+        keys = ("snapshots", "large_type", "spoken_guidance")
+        changes = {k: getattr(args, k) == "on" for k in keys if getattr(args, k)}
         if not changes:
-            raise PostureFeedbackError("profile set: nothing to change (give --snapshots and/or --large-type on|off)")
+            raise PostureFeedbackError("profile set: nothing to change (--snapshots, --large-type, --spoken-guidance)")
         db.update_profile_settings(profile.id, **changes)
         said = ", ".join(f"{k.replace('_', ' ')} {'on' if v else 'off'}" for k, v in changes.items())
         print(f"{profile.name}: {said}")
