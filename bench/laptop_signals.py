@@ -22,7 +22,7 @@ from the reference:
 Prints, per crop and signal, Pearson's r and the MAE against both, the coverage, and the
 frame-to-frame jitter of the product's signal (median |Δ|). Writes ``bench/results/laptop_signals.json``.
 
-    python bench/laptop_signals.py [--accuracy-dir ../shared/accuracy] [--neutral-frames 6]
+    python bench/laptop_signals.py [--accuracy-dir ../shared/accuracy] [--neutral-frames 6] [--neutral-start 0]
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def raw_from_points(px: np.ndarray) -> dict[str, float]:
     return LS.raw_signals(lmk, View.FRONT)
 
 
-def world_signals(X: np.ndarray, n0: int) -> dict[str, np.ndarray]:
+def world_signals(X: np.ndarray, n0: int, start: int = 0) -> dict[str, np.ndarray]:
     """The 3D meaning of each signal (see the module docstring), change from the first ``n0`` frames."""
     up = np.array([0.0, 0.0, 1.0])
     cam_centre = None
@@ -129,7 +129,7 @@ def world_signals(X: np.ndarray, n0: int) -> dict[str, np.ndarray]:
     tilt = elev(le - re) - elev(L - R)
     ears = le - re
     offset = np.sum((nose - mid_ear) * ears, axis=1) / np.sum(ears * ears, axis=1)
-    base = lambda a: np.nanmean(a[:n0])  # noqa: E731
+    base = lambda a: np.nanmean(a[start : start + n0])  # noqa: E731
     return {
         "head_drop": 100 * (base(head) - head),
         "lean_in": 100 * (base(dist_sh) / dist_sh - 1),
@@ -141,8 +141,8 @@ def world_signals(X: np.ndarray, n0: int) -> dict[str, np.ndarray]:
     }
 
 
-def series(raws: list[dict[str, float]], n0: int) -> dict[str, np.ndarray]:
-    neutral = LS.neutral_from_frames(raws[:n0], min_frames=max(2, n0 // 2))
+def series(raws: list[dict[str, float]], n0: int, start: int = 0) -> dict[str, np.ndarray]:
+    neutral = LS.neutral_from_frames(raws[start : start + n0], min_frames=max(2, n0 // 2))
     rel = [LS.relative_signals(r, neutral) for r in raws]
     return {k: np.array([d[k] for d in rel]) for k in LS.SIGNAL_NAMES}
 
@@ -163,6 +163,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--accuracy-dir", type=Path, default=ROOT.parent / "shared" / "accuracy")
     ap.add_argument("--neutral-frames", type=int, default=6, help="crop frames averaged for the neutral (default 6)")
+    ap.add_argument("--neutral-start", type=int, default=0, help="first crop frame of the neutral (default 0)")
     ap.add_argument(
         "--landmarks",
         choices=("raw", "smoothed"),
@@ -170,7 +171,7 @@ def main() -> int:
         help="the tracked person's landmarks before (raw, what laptop_signals uses) or after smoothing",
     )
     ap.add_argument("--cache", type=Path, default=Path("/tmp/posture_feedback_bench_laptop"))
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "laptop_signals.json")
+    ap.add_argument("--out", type=Path, help="result JSON (default bench/results/laptop_signals[_from<K>].json)")
     a = ap.parse_args()
     acc = a.accuracy_dir.resolve()
     if not (acc / "data" / "reference.npz").exists():
@@ -191,10 +192,11 @@ def main() -> int:
             lmk = Landmarks(image=img, world=img / 1000, visibility=d[pre + "vis"][i],
                             presence=d[pre + "pres"][i], image_size=size)  # fmt: skip
             raws.append(LS.raw_signals(lmk, View(str(d["view"][i]))))
-        pred = series(raws, n0)
+        k0 = a.neutral_start
+        pred = series(raws, n0, k0)
         ref_px, ref_X = reference_crop_points(acc, crop)
-        ref_proj = series([raw_from_points(p) for p in ref_px], n0)
-        ref_3d = world_signals(ref_X, n0)
+        ref_proj = series([raw_from_points(p) for p in ref_px], n0, k0)
+        ref_3d = world_signals(ref_X, n0, k0)
         res = {}
         for k in LS.SIGNAL_NAMES:
             p = pred[k]
@@ -216,9 +218,12 @@ def main() -> int:
                   f"{w3['r']:6.2f} {w3['mae']:7.2f} {pj.get('ref_range', math.nan):9.2f} "
                   f"{r['jitter_median_abs_diff']:7.2f}")  # fmt: skip
     common = load_common()
-    common.write_result(
-        a.out, {"meta": common.machine_meta(neutral_frames=n0, landmarks=a.landmarks), "crops": results}
+    meta = common.machine_meta(neutral_frames=n0, neutral_start=a.neutral_start, landmarks=a.landmarks)
+    out = (
+        a.out
+        or ROOT / "bench" / "results" / f"laptop_signals{f'_from{a.neutral_start}' if a.neutral_start else ''}.json"
     )
+    common.write_result(out, {"meta": meta, "crops": results})
     return 0
 
 

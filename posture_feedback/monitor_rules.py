@@ -35,8 +35,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 #: Change from neutral (signal units: % of shoulder width, %, degrees) beyond which a signal deviates.
-#: Rationale, not norms: about 4× each signal's measured uncertainty (laptop_signals.SIGNAL_UNCERTAINTY),
-#: so noise alone does not trigger them; a 10% head drop is about 4 cm on a 40 cm shoulder width.
+#: Rationale, not norms: changes a person would see in a mirror (a 10% head drop is about 4 cm on a
+#: 40 cm shoulder width; 12% nearer is about 8 cm at 70 cm from the screen). They are *smaller* than
+#: the worst-case error measured on the accuracy clip (laptop_signals.SIGNAL_UNCERTAINTY), so an alert
+#: needs the deviation to last ``duration_s`` (30 s by default): brief model errors do not persist.
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "head_drop": 10.0,
     "lean_in": 12.0,

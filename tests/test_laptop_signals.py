@@ -277,3 +277,40 @@ def test_laptop_neutral_is_stored_per_profile_and_camera(tmp_path):
         assert LS.load_laptop_neutral(db, p.id, "camera 2") is None
         # never read as the sitting or standing neutral
         assert load_from_database(db, p.id, "neutral", posture="sitting") is None
+
+
+@pytest.mark.skipif(not (ACCURACY / "data" / "reference.npz").exists(), reason="accuracy set not present")
+def test_real_model_follows_the_reference_when_he_leans_in_and_drops_the_head():
+    """The bundled webcam crop (frame k = frame k of the accuracy set's cam02). Neutral: frames 8-13
+    (upright). In frames 72-80 the 4-camera reference has him 15-17% nearer the camera and his head
+    10-17% of his shoulder width lower; the real model's signals move the same way (median over the
+    frames: lean in > 10%, head drop > 5%)."""
+    import importlib.util
+
+    from posture_feedback.pipeline import iter_results
+    from posture_feedback.resources import sample_video
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_laptop", Path(__file__).parents[1] / "bench" / "laptop_signals.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    import sys
+
+    sys.path.insert(0, str(ACCURACY))
+    X = np.load(ACCURACY / "data" / "reference.npz")["main_X"]
+    bench.reference_crop_points(ACCURACY, "desk")  # imports acclib for world_signals
+    ref = bench.world_signals(np.concatenate([X[8:14], X]), 6)  # neutral = frames 8-13
+    ref = {k: v[6:] for k, v in ref.items()}
+    frames = range(72, 81)
+    assert all(ref["lean_in"][f] > 14 for f in frames) and all(ref["head_drop"][f] > 10 for f in frames)
+
+    results = list(iter_results(sample_video("lab_desk_webcam.mp4"), max_frames=90))
+    raws = [LS.raw_signals(r.landmarks, r.view) if r.landmarks is not None else dict.fromkeys(LS.RAW_NAMES, math.nan)
+            for r in results]  # fmt: skip
+    neutral = LS.neutral_from_frames(raws[8:14], min_frames=4)
+    sig = [LS.relative_signals(raws[f], neutral) for f in frames]
+    lean = np.median([s["lean_in"] for s in sig])
+    head = np.median([s["head_drop"] for s in sig])
+    assert lean > 10.0, lean
+    assert head > 5.0, head
