@@ -116,7 +116,7 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=sample_video())
+    parser.add_argument("--video", type=Path, default=sample_video("sports2d_demo.mp4"))
     parser.add_argument("--frames", type=int, default=230)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--max-people", type=int, default=2)

@@ -274,7 +274,7 @@ def micro(frames: list[Frame]) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=sample_video())
+    parser.add_argument("--video", type=Path, default=sample_video("sports2d_demo.mp4"))
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--max-people", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS / "profile.json")

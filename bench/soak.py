@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--path", choices=("core", "worker", "app"), default="core")
     parser.add_argument("--idle-seconds", type=float, default=30.0, help="per idle CPU measurement (0 = skip)")
-    parser.add_argument("--video", type=Path, default=sample_video())
+    parser.add_argument("--video", type=Path, default=sample_video("sports2d_demo.mp4"))
     parser.add_argument("--max-people", type=int, default=2)
     parser.add_argument("--model", default="full")
     parser.add_argument("--out", type=Path, default=RESULTS / "soak.json")

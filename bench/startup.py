@@ -53,7 +53,7 @@ elif step == "matplotlib":
 elif step == "model":
     from posture_feedback.pose import PoseEstimator
     from posture_feedback.sources import open_source
-    with open_source("sample") as src:
+    with open_source("sample:sports2d_demo.mp4") as src:
         for _ in range(60):  # a frame with the walker in view: detector and landmark network both run
             frame = src.read()
     t0 = time.perf_counter()
@@ -117,12 +117,14 @@ def main(argv: list[str] | None = None) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     doc: dict = {"meta": common.machine_meta(repeat=args.repeat)}
     doc["analyze"] = time_command(
-        ["analyze", "sample", "--max-frames", "1", "--out", "first.csv", "--no-progress"], args.repeat, env
+        ["analyze", "sample:sports2d_demo.mp4", "--max-frames", "1", "--out", "first.csv", "--no-progress"],
+        args.repeat,
+        env,
     )
     print(f"analyze, first frame: {doc['analyze']['median_s']:.2f} s (median of {args.repeat})", file=sys.stderr)
     if _app_available():
-        doc["app"] = time_command(["--source", "sample", "--frames", "1", "--screenshot", "first.png", "--mute"],
-                                  args.repeat, env)  # fmt: skip
+        doc["app"] = time_command(["--source", "sample:sports2d_demo.mp4", "--frames", "1", "--screenshot",
+                                   "first.png", "--mute"], args.repeat, env)  # fmt: skip
         print(f"app, first frame shown: {doc['app']['median_s']:.2f} s (median of {args.repeat})", file=sys.stderr)
     doc["breakdown"] = breakdown(args.repeat, env)
     for k, v in doc["breakdown"].items():

@@ -102,7 +102,7 @@ def run_analyze_rss(video: Path, out_csv: Path, max_people: int, model: str) -> 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=sample_video())
+    parser.add_argument("--video", type=Path, default=sample_video("sports2d_demo.mp4"))
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--max-people", type=int, default=2)
     parser.add_argument("--model", default="full")
