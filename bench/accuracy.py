@@ -3,9 +3,11 @@
 
 Two sub-commands:
 
-* ``product``: runs ``posture-feedback analyze`` on the 4 views (cam01..cam04) and scores the
-  CSVs with the accuracy set's ``score.py --all`` for both persons (``main``, ``second``).
-  This measures the whole tool: person selection, left/right fix, smoothing, view, angles.
+* ``product``: runs ``posture-feedback analyze --validity --uncertainty`` on the 4 views
+  (cam01..cam04; ``--person 540,700`` in cam01/02 for ``main``) and scores the CSVs with the
+  accuracy set's ``score.py --all`` for both persons (``main``, ``second``), with valid-only MAE
+  and uncertainty coverage. This measures the whole tool: person selection, left/right fix,
+  camera vertical, filtering, view, angles, validity and uncertainty.
 * ``sources``: isolates the kinematics. The pose model runs once per view (VIDEO mode, 3
   poses; cached), the detection matching each reference person is taken (``baseline.py``'s
   ``matched`` selection), and ``kinematics.compute_angles`` runs on three landmark sources:
@@ -41,18 +43,31 @@ VIEWS = ("cam01", "cam02", "cam03", "cam04")
 PERSONS = ("main", "second")
 
 
+#: Where the reference's ``main`` person is (``--person``) in the views where he is not the
+#: largest, most central person; elsewhere the default start follows him.
+MAIN_AT = {"cam01": "540,700", "cam02": "540,700"}
+
+
 def product(acc: Path, out: Path, rerun: bool) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """analyze (with --validity --uncertainty) on the 4 views, then score.py --all.
+
+    ``main`` is scored on runs that follow him (``--person`` in cam01/02); ``second`` on the
+    default start's runs (it follows her in cam01/02). score.py also prints the valid-only MAE
+    and the uncertainty coverage per view.
+    """
     exe = Path(sys.executable).with_name("posture-feedback")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "posture_feedback.cli"]
-    for v in VIEWS:
-        csv = out / f"{v}.csv"
-        if rerun or not csv.exists():
-            video = acc / "data" / "videos" / f"{v}.mp4"
-            subprocess.run([*cmd, "analyze", str(video), "--out", str(csv), "--no-progress"], check=True)
-    for person in PERSONS:
+    for person, folder, at in (("main", out / "main", MAIN_AT), ("second", out / "default", {})):
+        folder.mkdir(parents=True, exist_ok=True)
+        for v in VIEWS:
+            csv = folder / f"{v}.csv"
+            if rerun or not csv.exists():
+                video = acc / "data" / "videos" / f"{v}.mp4"
+                extra = ["--person", at[v]] if v in at else []
+                subprocess.run([*cmd, "analyze", str(video), "--out", str(csv), "--validity", "--uncertainty",
+                                "--no-progress", *extra], check=True)  # fmt: skip
         print(f"\n=== product, person {person} ===", flush=True)
-        subprocess.run([sys.executable, str(acc / "score.py"), "--all", str(out), "--person", person], check=True)
+        subprocess.run([sys.executable, str(acc / "score.py"), "--all", str(folder), "--person", person], check=True)
 
 
 def _variants(lms):
