@@ -149,7 +149,7 @@ class LaptopRules:
         self._available = available_exercises
         self._now = now
         self.totals: dict[tuple[_dt.date, int], list[float]] = {}  #: (day, hour) → [observed_s, good_s]
-        self.events_today = 0
+        self.events_today = 0  #: deviation and too-close alerts so far (breaks not counted)
         self._sustain: dict[str, _Sustain] = {}
         self._close = _Sustain()
         self._last_t: float | None = None
@@ -251,7 +251,7 @@ class LaptopRules:
                 text += f": {ex.replace('_', ' ')}"
             events.append(Event("break", "break", text, math.nan, self.sitting_s(t), ex))
             self._sitting_since = t
-        self.events_today += len(events)
+        self.events_today += sum(1 for e in events if e.kind != "break")  # posture alerts, not reminders
         return events
 
     def _next_exercise(self) -> str | None:
