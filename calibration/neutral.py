@@ -16,8 +16,9 @@ when it is one). The capture is refused with ``CalibrationError`` and the reason
 1. *In view* (checked first, see 4).
 2. *Still*: the trunk (``trunk_inclination``) varies by less than ``MAX_TRUNK_SD_DEG`` = 2.0°
    (SD of the frames kept after dropping values beyond 3 robust SDs, i.e. a single-frame landmark
-   glitch does not count) and at most ``MAX_DROPPED`` = 10 % of its frames were dropped as
-   movement; the trunk must be measured in at least ``min_frames`` frames.
+   glitch does not count) and at most ``MAX_DROPPED`` = 10 % of its frames are more than
+   ``MOVED_DEG`` = 6° from the median (movement); the trunk must be measured in at least
+   ``min_frames`` frames.
 3. *Long enough* (pipeline results only, they carry time): the frames with a person span at
    least ``MIN_STILL_S`` = 2.0 s (the last frame counted for one frame period).
 4. *In view*: a person is found in at least ``MIN_FRACTION`` = 80 % of the frames and, in at
@@ -49,6 +50,8 @@ MIN_OUTLIER_WINDOW_DEG = 2.0
 #: Stillness: largest SD of the trunk angle (degrees) over the kept frames, and largest share dropped.
 MAX_TRUNK_SD_DEG = 2.0
 MAX_DROPPED = 0.10
+#: A frame whose trunk angle is further than this (degrees, 3 x the SD limit) from the median is movement.
+MOVED_DEG = 3 * MAX_TRUNK_SD_DEG
 #: Shortest still capture (seconds) and smallest share of frames with the person in the right view.
 MIN_STILL_S = 2.0
 MIN_FRACTION = 0.8
@@ -216,12 +219,12 @@ def capture_neutral(
         )
     kept = trunk[robust_keep(trunk, floor=MIN_OUTLIER_WINDOW_DEG)]
     trunk_sd = float(kept.std(ddof=1)) if len(kept) > 1 else 0.0
-    dropped = 1.0 - len(kept) / len(trunk)
+    dropped = float(np.mean(np.abs(trunk - np.median(kept)) > MOVED_DEG))
     if trunk_sd >= MAX_TRUNK_SD_DEG or dropped > MAX_DROPPED:
         raise CalibrationError(
             f"neutral refused: you moved during the capture (trunk angle {float(trunk.min()):.0f}-"
-            f"{float(trunk.max()):.0f}°, SD {trunk_sd:.1f}° with {100 * dropped:.0f} % of the frames dropped as "
-            f"movement; needs SD < {MAX_TRUNK_SD_DEG:g}° and at most {100 * MAX_DROPPED:.0f} % dropped): "
+            f"{float(trunk.max()):.0f}°, SD {trunk_sd:.1f}°, {100 * dropped:.0f} % of the frames more than "
+            f"{MOVED_DEG:g}° from the median; needs SD < {MAX_TRUNK_SD_DEG:g}° and at most {100 * MAX_DROPPED:.0f} %): "
             "hold still and try again"
         )
     if results:

@@ -51,3 +51,25 @@ def lab_video_front() -> Path:
 def street_image() -> Path:
     """810×1080 still with several people, one fully visible."""
     return SAMPLES / "street_people.jpg"
+
+
+@pytest.fixture(scope="session")
+def still_video(tmp_path_factory) -> Path:
+    """12 s at 30 fps of one frame of the sports sample (frame 33: the man standing on the box, facing the
+    camera), cropped around him (1000 x 560): a person holding still, for captures that must be still (the
+    neutral). Measured: front view, trunk SD 0.5° over 2.5 s."""
+    import cv2
+    import numpy as np
+
+    cap = cv2.VideoCapture(str(SAMPLES / "sports2d_demo.mp4"))
+    for _ in range(34):
+        ok, img = cap.read()
+        assert ok
+    cap.release()
+    img = np.ascontiguousarray(img[0:560, 350:1350])
+    path = tmp_path_factory.mktemp("still") / "still.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (img.shape[1], img.shape[0]))
+    for _ in range(360):
+        writer.write(img)
+    writer.release()
+    return path

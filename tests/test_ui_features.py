@@ -48,14 +48,16 @@ def test_edited_ranges_are_saved_and_used_by_the_core(qtbot, sports_video, tmp_p
     window.close()
 
 
-def test_set_neutral_switches_to_ranges_around_the_persons_own_posture(qtbot, sports_video):
-    window = open_window(qtbot, sports_video, preset="standing", neutral_seconds=1.0)
+def test_set_neutral_switches_to_ranges_around_the_persons_own_posture(qtbot, still_video):
+    # A neutral is taken only from >= 2 s of a still person (calibration/neutral.py): a still clip, in real time.
+    # The clip is a front view: the front preset, whose every target the front-view neutral covers.
+    window = open_window(qtbot, still_video, preset="standing-front", neutral_seconds=2.5, realtime=True)
     qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.person_found, timeout=60_000)
     qtbot.keyClick(window, Qt.Key.Key_N)
     assert window.cue_label.text().startswith("Hold your best posture")
     qtbot.waitUntil(lambda: window.neutral is not None, timeout=30_000)
     assert window.neutral_label.text().startswith("Neutral set (standing")
-    assert window.target_set == get_preset("standing", baseline=True)
+    assert window.target_set == get_preset("standing-front", baseline=True)
     assert all(t.relative for t in window.target_set.targets)
     assert window.ghost is not None  # the captured pose is shown as the target pose
 

@@ -62,9 +62,10 @@ def test_the_window_has_a_history_tab_for_the_profile(qtbot, tmp_path):
     assert window.link is None
 
 
-def test_the_neutral_is_saved_with_the_profile_and_used_next_time(qtbot, sports_video, tmp_path):
-    options = AppOptions(source=str(sports_video), preset="standing", realtime=False, loop=True, sound=False,
-                         neutral_seconds=1.0, profile="Cleo", data_dir=str(tmp_path))  # fmt: skip
+def test_the_neutral_is_saved_with_the_profile_and_used_next_time(qtbot, still_video, tmp_path):
+    # A neutral is taken only from >= 2 s of a still person (calibration/neutral.py): a still clip, in real time.
+    options = AppOptions(source=str(still_video), preset="standing-front", realtime=True, loop=True, sound=False,
+                         neutral_seconds=2.5, profile="Cleo", data_dir=str(tmp_path))  # fmt: skip
     window = MainWindow(options)
     qtbot.addWidget(window)
     window.show()
@@ -75,7 +76,9 @@ def test_the_neutral_is_saved_with_the_profile_and_used_next_time(qtbot, sports_
     captured = dict(window.neutral)
     window.close()
 
-    again = MainWindow(AppOptions(source=96, preset="standing", sound=False, profile="Cleo", data_dir=str(tmp_path)))
+    again = MainWindow(
+        AppOptions(source=96, preset="standing-front", sound=False, profile="Cleo", data_dir=str(tmp_path))
+    )
     qtbot.addWidget(again)
     assert again.neutral == pytest.approx(captured)
     assert all(t.relative for t in again.target_set.targets)  # the ranges follow the saved neutral
