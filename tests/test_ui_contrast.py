@@ -71,6 +71,13 @@ def test_the_mirror_window_and_its_dialogs_are_readable(qtbot, main_window, db):
     assert "Keyboard shortcuts" in help_dialog.label.text()
     help_dialog.close()
 
+    from posture_feedback.presets import get_preset
+    from posture_feedback.ui.targets_dialog import TargetEditDialog
+
+    ranges = TargetEditDialog(get_preset("standing"), None, main_window)
+    check(qtbot, ranges, "dialog-target-ranges")
+    ranges.close()
+
     profiles = ProfileDialog(db, None, main_window)
     check(qtbot, profiles, "dialog-profiles", min_texts=4)
     name = profiles.name_dialog()
@@ -82,6 +89,16 @@ def test_the_mirror_window_and_its_dialogs_are_readable(qtbot, main_window, db):
     assert "Delete Ann and all of their data" in box.text()
     box.close()
     profiles.close()
+
+
+def test_the_posture_monitor_is_readable(qtbot, tmp_path):
+    from posture_feedback.ui.monitor import MonitorWindow
+
+    window = MonitorWindow(AppOptions(source=97, monitor=True, sound=False, realtime=False, max_frames=3,
+                                      data_dir=str(tmp_path / "data")))  # fmt: skip
+    qtbot.addWidget(window)
+    check(qtbot, window, "monitor-window-no-camera", min_texts=2)
+    window.close()
 
 
 def test_the_plan_notes_and_ratings_dialogs_are_readable(qtbot, main_window):
