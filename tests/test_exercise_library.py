@@ -41,6 +41,10 @@ def run(defn, trace, side=None, extra=None, count_compensated=False, view=None):
     tr = ExerciseTracker(defn, side, count_compensated=count_compensated)
     base = base_values(defn, side)
     reps = []
+    if defn.baseline_s > 0:  # phases are changes from rest: first rest at 0 while the baseline is measured
+        pre = defn.baseline_s + 0.2
+        rest = [(k / FPS, 0.0) for k in range(round(pre * FPS))]
+        trace = rest + [(t + pre, v) for t, v in trace]
     for i, (t, v) in enumerate(trace):
         values = dict(base)
         for n in names(defn.signal, defn, side):
@@ -238,13 +242,38 @@ def test_hold_completes_at_its_target(name):
     assert tr.hold_status().complete
 
 
-def test_upright_sitting_needs_its_head_condition_too():
+@pytest.mark.parametrize(("lean", "held"), [(2.0, True), (20.0, False), (-18.0, False)])
+def test_upright_sitting_holds_only_upright_not_slouched_or_reclined(lean, held):
     defn = get_exercise("upright_sitting")
+    assert defn.signal == "trunk_forward_lean" and not defn.conditions  # no head threshold borrowed
     tr = ExerciseTracker(defn)
     for k in range(90):
-        tr.update(k / FPS, {"trunk_inclination": 2.0, "craniovertebral_angle": 40.0}, view_for(defn))
-    assert tr.hold_status().held_s == 0.0
-    assert "craniovertebral_angle" in tr.hold_status().failing
+        tr.update(k / FPS, {"trunk_forward_lean": lean}, view_for(defn))
+    assert (tr.hold_status().held_s > 2.5) is held
+
+
+def test_chin_tuck_counts_the_change_from_the_persons_own_relaxed_head():
+    """Relaxed at 30° (a forward head on any scale), tucks to 22°: counted; the absolute value never
+    decides. The same movement from a relaxed 12° is counted too."""
+    defn = get_exercise("chin_tuck")
+    assert defn.signal == "head_forward_lean" and defn.baseline_s > 0
+    for rest in (30.0, 12.0):
+        tr = ExerciseTracker(defn)
+        keyframes = [(0.0, rest), (2.5, rest)]
+        t = 2.5
+        for _ in range(3):
+            keyframes += [(t + 1.0, rest - 8.0), (t + 4.5, rest - 8.0), (t + 5.5, rest)]
+            t += 6.5
+            keyframes.append((t, rest))
+        for t, v in piecewise(keyframes):
+            tr.update(t, {"head_forward_lean": v, "trunk_inclination": 2.0}, view_for(defn))
+        assert tr.baseline == pytest.approx(rest)
+        assert tr.count == 3, rest
+    # a person who stays still is never counted, whatever their head angle
+    tr = ExerciseTracker(defn)
+    for k in range(300):
+        tr.update(k / FPS, {"head_forward_lean": 40.0, "trunk_inclination": 2.0}, view_for(defn))
+    assert tr.count == 0 and not tr.reps
 
 
 def test_single_leg_stance_uses_the_lifted_foot_of_the_other_leg():

@@ -125,7 +125,7 @@ def test_each_side_in_turn_gets_its_own_instruction():
 def test_two_exercises_rest_between_and_announce_the_next():
     text = PLAN.replace("sets = 2", "sets = 1") + '\n[[exercise]]\nname = "upright_sitting"\nhold_s = 3\n'
     runner = SessionRunner(parse_plan(text))
-    patient = Patient(extra={"craniovertebral_angle": 55.0})
+    patient = Patient(extra={"trunk_forward_lean": 2.0})
     seen = {}
 
     def view(t, r):  # front for the raises and the first 4 s of the hold, then side-on
@@ -172,7 +172,7 @@ def test_pause_freezes_holds_and_timers():
     plan = Plan.single("upright_sitting", hold_s=10.0)
     plan.instruction_s, plan.countdown_s = 1.0, 1.0
     runner = SessionRunner(plan)
-    patient = Patient(extra={"craniovertebral_angle": 55.0})
+    patient = Patient(extra={"trunk_forward_lean": 2.0})
     events = drive(
         runner, patient, until=60, view=View.SIDE,
         actions={5.0: lambda r, t: r.pause(t), 25.0: lambda r, t: r.resume(t)},

@@ -80,7 +80,7 @@ def test_a_hold_grows_only_while_its_view_holds_and_a_missing_person_pauses_it()
     nobody 10–12 s, side 12–20 s → 4 + 8 = 12 s held (hand count), never broken."""
     defn = get_exercise("upright_sitting")
     tr = ExerciseTracker(defn, hold_s=100.0)
-    values = {"trunk_inclination": 2.0, "craniovertebral_angle": 55.0, "head_forward_lean": 35.0}
+    values = {"trunk_forward_lean": 2.0, "trunk_inclination": 2.0, "head_forward_lean": 35.0}
     for k in range(int(20 * FPS) + 1):
         t = k / FPS
         if 10 <= t < 12:

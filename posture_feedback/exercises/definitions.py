@@ -14,6 +14,12 @@ Kinds:
 * ``balance``: a hold (the stance) plus sway of the hip centre (``balance.py``).
 * ``gait``: marching; each side's signal goes start → target → start once per step
   (``gait.MarchAnalyzer``).
+
+``baseline_s`` (seconds, ``reps`` only): the primary signal is measured as the change
+from the person's own resting value, the median over the first ``baseline_s`` seconds of counted
+frames of each set (the person holds their relaxed position); the phases' ranges are then offsets
+from it. For measures with no norm on this tool's scale (the shoulder–ear head angle of the chin
+tuck), this judges the movement, not the posture.
 """
 
 from __future__ import annotations
@@ -147,6 +153,7 @@ class ExerciseDefinition:
     hold_s: float = 0.0
     rest_s: float = 30.0
     source: str = ""
+    baseline_s: float = 0.0
 
     @property
     def sided(self) -> bool:
@@ -281,7 +288,7 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
     f = Fields(data, (), source)
     f.check_keys(
         ("name", "title", "description", "kind", "signal", "views", "both", "hysteresis", "instruction", "words",
-         "unit", "defaults", "phases", "conditions", "compensations", "tempo", "cues")
+         "unit", "defaults", "phases", "conditions", "compensations", "tempo", "cues", "baseline_s")
     )  # fmt: skip
     name = f.string("name")
     if not name.replace("_", "").replace("-", "").isalnum():
@@ -357,8 +364,11 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
         words=(words[0], words[1]),
         unit=f.string("unit", "°", allow_empty=True),
         source=source.file,
+        baseline_s=f.number("baseline_s", 0.0, 0, 30, "s"),
         **d,
     )
+    if defn.baseline_s > 0 and kind != "reps":
+        raise f.fail("baseline_s", f"a {kind!r} exercise cannot be relative to a baseline", "kind = 'reps' only")
     if kind in ("hold", "balance") and defn.hold_s <= 0:
         raise f.fail("defaults", f"a {kind!r} exercise needs defaults.hold_s > 0", "hold_s = seconds")
     check_phases(defn, source)
@@ -417,6 +427,8 @@ def definition_to_dict(defn: ExerciseDefinition) -> dict[str, Any]:
         "defaults": {"sets": defn.sets, "reps": defn.reps, "hold_s": defn.hold_s, "rest_s": defn.rest_s},
         "phases": [{"name": p.name, **p.range.as_dict(), "hold_s": p.hold_s} for p in defn.phases],
     }
+    if defn.baseline_s > 0:
+        d["baseline_s"] = defn.baseline_s
     if defn.conditions:
         d["conditions"] = [{"signal": c.signal, **c.range.as_dict()} for c in defn.conditions]
     if defn.compensations:

@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from posture_feedback.exercises.balance import SwayRecorder, SwayResult
 from posture_feedback.exercises.definitions import Compensation, ExerciseDefinition, fill
 from posture_feedback.exercises.gait import GaitResult, MarchAnalyzer
@@ -117,6 +119,10 @@ class ExerciseTracker:
         self.paused_s = 0.0  # seconds not counted (wrong view, nobody seen)
         self._offsets: list[tuple[float, float]] = [(-math.inf, 0.0)]  # (counting time, paused_s from then on)
         self._history: deque[tuple[float, float]] = deque(maxlen=1200)  # (t, primary value), ~40 s at 30 fps
+        # ``baseline_s``: the person's resting value, from the first counted seconds of the set.
+        self._baseline_samples: list[float] = []
+        self._baseline_t0: float | None = None
+        self.baseline: float = math.nan if d.baseline_s > 0 else 0.0
 
     # -- per frame ---------------------------------------------------------------------------
     def primary_value(self, values: Mapping[str, float]) -> float:
@@ -160,6 +166,29 @@ class ExerciseTracker:
                 out.append(c)
         out.sort(key=lambda c: -c.priority)
         return out
+
+    @property
+    def measuring_baseline(self) -> bool:
+        """True while the resting value of a ``baseline_s`` exercise is still being measured."""
+        return math.isnan(self.baseline)
+
+    def _relative(self, t: float, value: float) -> float:
+        """The primary value as a change from the resting value (``baseline_s``), NaN while measuring it.
+
+        The resting value is the median of the measured values over the first ``baseline_s``
+        counted seconds of the set (counting clock, so a wrong view does not shorten it)."""
+        d = self.definition
+        if d.baseline_s <= 0:
+            return value
+        if math.isnan(self.baseline):
+            if not math.isnan(value):
+                if self._baseline_t0 is None:
+                    self._baseline_t0 = t
+                self._baseline_samples.append(value)
+            if self._baseline_t0 is not None and t - self._baseline_t0 >= d.baseline_s and self._baseline_samples:
+                self.baseline = float(np.median(self._baseline_samples))
+            return math.nan
+        return value - self.baseline
 
     # -- the counting clock --------------------------------------------------------------------
     def _tick(self, t: float, counting: bool) -> float:
@@ -207,7 +236,7 @@ class ExerciseTracker:
         for c in faults:
             self.faults_s[c.name] = self.faults_s.get(c.name, 0.0) + dt
         flags = [c.name for c in faults]
-        value = self.primary_value(values)
+        value = self._relative(t, self.primary_value(values))
         self._history.append((t_real, value))
         upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_)
         if self.counter is not None:
