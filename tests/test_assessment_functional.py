@@ -265,3 +265,19 @@ def test_real_sports_clip_has_no_squat_and_no_chair_test(sports_side):
             movement_screen(test, None, sports_side, side="left")
     with pytest.raises(ChairStandError):
         functional_test("five_times_sit_to_stand", sports_side, age=70)
+
+
+def test_assess_chair_cli_refuses_a_clip_without_stands_in_one_line(sports_video, tmp_path, capsys):
+    from posture_feedback.cli import main
+
+    code = main(["assess", "chair", "five_times_sit_to_stand", "--video", str(sports_video), "--age", "70",
+                 "--max-frames", "60", "--out", str(tmp_path / "x")])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == [
+        "posture-feedback: error: only 0 full stand(s) found: the five-times sit-to-stand needs five "
+        "(hips from at most 0.70 to at least 0.90 of the standing leg length)"
+    ]
+    assert not (tmp_path / "x" / "record.json").exists()
+    assert main(["assess", "tests"]) == 0
+    out = capsys.readouterr().out
+    assert "five_times_sit_to_stand" in out and "thirty_second_chair_stand" in out
