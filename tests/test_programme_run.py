@@ -166,3 +166,20 @@ def test_the_exercise_window_shows_the_precautions_asks_how_it_felt_and_stores_t
         assert (s.plan_id, s.plan_version, s.status) == (stored.id, 1, "completed")
         r = ratings_from_extras(s.extras)
         assert (r.pain_before, r.effort_before, r.pain_after, r.effort_after) == (4, 1, 2, 5)
+
+
+def test_the_exercise_picker_lists_the_profiles_plan_first(qtbot, folders):
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    window = ExerciseWindow(ExerciseOptions(source="97", profile="Pat", data_dir=folders["home"], speech="silent"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.picker.current_name() == "Pat", timeout=5_000)
+    first = window.exercise_list.item(0)
+    assert first.text().startswith("Your plan: Wall slides")
+    window.exercise_list.setCurrentRow(0)
+    assert window.plan is not None and window.plan.extra["stored"]["name"] == "Wall slides"
+    assert window.start_button.isEnabled()
+    window.picker.combo.setCurrentIndex(0)  # no profile: no plan entry
+    assert not window.exercise_list.item(0).text().startswith("Your plan")
+    window.close()

@@ -128,6 +128,10 @@ def signal_name(item: Any) -> str:
     return fill(item.exercise.signal, item.side)
 
 
+#: List entries that stand for a stored plan of the profile: this prefix and the plan's database id.
+_PLAN_ITEM = "__stored_plan__:"
+
+
 def plan_summary_html(plan: Plan) -> str:
     """The plan as short HTML: per exercise its side, sets × reps or hold, rest, camera view and what is watched;
     a single exercise also shows its instruction."""
@@ -331,7 +335,9 @@ class ExerciseWindow(SessionWindow):
         right.addLayout(side_row)
         right.addStretch(1)
         self.picker = ProfilePicker(self.db, page, error=self.db_error)
+        self.picker.profileChanged.connect(lambda _pid: self._list_profile_plan())
         right.addWidget(self.picker)
+        self._list_profile_plan()
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         right.addWidget(self.message_label)
@@ -414,8 +420,40 @@ class ExerciseWindow(SessionWindow):
 
     # ------------------------------------------------------------------ choosing
     def _on_list_choice(self, item: QListWidgetItem | None, _prev: Any = None) -> None:
-        if item is not None:
-            self.choose(str(item.data(Qt.ItemDataRole.UserRole)))
+        if item is None:
+            return
+        data = str(item.data(Qt.ItemDataRole.UserRole))
+        if data.startswith(_PLAN_ITEM):  # the profile's own plan (home programme), from the database
+            from posture_feedback.storage.stored_plans import load_stored_plan
+
+            try:
+                self.choose(load_stored_plan(self.db, int(data[len(_PLAN_ITEM) :])))
+            except (PostureFeedbackError, StorageError) as exc:
+                self.plan, self.plan_error = None, exc
+                self.error_label.setText(plan_error_html(exc))
+                self.error_label.setVisible(True)
+                self.start_button.setEnabled(False)
+            return
+        self.choose(data)
+
+    def _list_profile_plan(self) -> None:
+        """The chosen profile's active plan as the first entry of the list ("Your plan: …")."""
+        for row in reversed(range(self.exercise_list.count())):
+            if str(self.exercise_list.item(row).data(Qt.ItemDataRole.UserRole)).startswith(_PLAN_ITEM):
+                self.exercise_list.takeItem(row)
+        pid = self.picker.current_id() if hasattr(self, "picker") else None
+        if self.db is None or pid is None:
+            return
+        from posture_feedback.storage.stored_plans import active_plan
+
+        try:
+            plan = active_plan(self.db, pid)
+        except StorageError:
+            return
+        if plan is not None:
+            item = QListWidgetItem(f"Your plan: {plan.name}\n    the programme from your therapist")
+            item.setData(Qt.ItemDataRole.UserRole, f"{_PLAN_ITEM}{plan.id}")
+            self.exercise_list.insertItem(0, item)
 
     def open_plan_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a plan or an exercise", "", "Plans and exercises (*.toml)")
