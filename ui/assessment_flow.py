@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from posture_feedback.assessment.peaks import Peak, find_peaks
+from posture_feedback.assessment.peaks import Peak
 from posture_feedback.assessment.posture import posture_screen
 from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import ROM_REFERENCES
-from posture_feedback.assessment.rom import ROM_TESTS, RomTest, angle_trace
+from posture_feedback.assessment.rom import ROM_TESTS, RomTest, angle_trace, repetitions
 from posture_feedback.assessment.viewgate import UPPER_BODY, WHOLE_BODY, GateState, ViewGate, view_instruction
 from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
 from posture_feedback.calibration.neutral import NeutralPosture, capture_neutral
@@ -155,9 +155,10 @@ class RomRecording:
         return v[-1] if v else math.nan
 
     def peaks(self, side: str) -> list[Peak]:
-        """The repetitions so far (as ``rom_test`` will count them: peaks that also reach the prominence)."""
+        """The repetitions so far, as ``rom_test`` will count them (``rom.repetitions``: peaks that reach the
+        prominence and are really the test: seen, upright, feet in place)."""
         prom = self.test.min_prominence
-        return [p for p in find_peaks(self.values[side], min_prominence=prom) if p.value >= prom]
+        return [p for p, why in repetitions(self.test, self.results, side, self.values[side], prom) if why is None]
 
     @property
     def duration_s(self) -> float:

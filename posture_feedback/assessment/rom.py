@@ -232,6 +232,15 @@ def _implausible(test: RomTest, results: Sequence[FrameResult], peak: Peak, side
     return None
 
 
+def repetitions(
+    test: RomTest, results: Sequence[FrameResult], side: str, values: Sequence[float], min_prominence: float
+) -> list[tuple[Peak, str | None]]:
+    """Every candidate peak of ``values`` (the test's angle per frame) with None when it is a repetition of the
+    test, else the reason it is not. The live count in the app and ``rom_test`` both use it."""
+    candidates = [p for p in find_peaks(values, min_prominence=min_prominence) if p.value >= min_prominence]
+    return [(p, _implausible(test, results, p, side)) for p in candidates]
+
+
 def rom_test(
     name: str,
     results_by_side: Mapping[str, Sequence[FrameResult]],
@@ -272,8 +281,7 @@ def rom_test(
         vals, uncs = angle_trace(results, test, side, up)
         # A repetition must also reach ``prom`` degrees from anatomical zero (the neutral of every
         # ROM angle): a return from the opposite direction is not a repetition towards this side.
-        candidates = [p for p in find_peaks(vals, min_prominence=prom) if p.value >= prom]
-        checked = [(p, _implausible(test, results, p, side)) for p in candidates]
+        checked = repetitions(test, results, side, vals, prom)
         peaks = [p for p, why in checked if why is None]
         if not peaks:
             if checked:
