@@ -562,7 +562,8 @@ class MainWindow(QMainWindow):
             return
         posture = self._posture()
         seconds = self.options.neutral_seconds
-        self.worker.capture_neutral(seconds, posture)
+        view = self.target_set.view if self.target_set is not None else None  # the preset's view, if it has one
+        self.worker.capture_neutral(seconds, posture, view)
         self._neutral_countdown = max(1, math.ceil(seconds))
         self._tick_countdown()
 

@@ -180,10 +180,14 @@ class FrameWorker(QObject):
     def set_neutral(self, neutral: Mapping[str, float] | None) -> None:
         self._commands.put(lambda p: p.set_neutral(neutral))
 
-    def capture_neutral(self, seconds: float, posture: str) -> None:
-        """Average the angles over the next ``seconds`` seconds; ``neutralCaptured`` gives the result."""
+    def capture_neutral(self, seconds: float, posture: str, view: Any = None) -> None:
+        """Average the angles over the next ``seconds`` seconds; ``neutralCaptured`` gives the result.
+
+        ``view``: the view the capture must be in (the preset's view; None: front or side). The core
+        refuses a capture that is not still or not in that view (``neutralFailed`` with the reason)."""
 
         def begin(_p: Any) -> None:
+            self._neutral_view = view
             self._neutral_capture = (time.perf_counter() + seconds, posture, [])
 
         self._commands.put(begin)
@@ -330,7 +334,7 @@ class FrameWorker(QObject):
         try:
             from posture_feedback.calibration.neutral import capture_neutral
 
-            posture_obj = capture_neutral(items, posture)
+            posture_obj = capture_neutral(items, posture, view=getattr(self, "_neutral_view", None))
         except (PostureFeedbackError, ValueError) as exc:  # CalibrationError: too few frames with a person
             self.neutralFailed.emit(str(exc))
             return
