@@ -43,6 +43,8 @@ class PipelineOptions:
         min_visibility: landmarks below this confidence in [0, 1] give a missing angle.
         up: world vertical in MediaPipe world axes (x right, y down, z away from camera)
             from camera calibration; None = level camera, (0, -1, 0).
+        up_uncertainty_deg: uncertainty (degrees) of ``up``, widening the angles measured
+            against it (``kinematics.angle_uncertainty``); None = 3 with ``up``, 20 without.
         scene_vertical: with ``up`` None, estimate the vertical from the scene's vertical lines
             over the first frames (``calibration.vertical.SceneVerticalCollector``, about 1.5 s)
             and use it from then on (the frames before use a level camera).
@@ -56,6 +58,7 @@ class PipelineOptions:
     fix_side_swaps: bool = True
     min_visibility: float = 0.5
     up: np.ndarray | None = None
+    up_uncertainty_deg: float | None = None
     scene_vertical: bool = False
     cue_hold_s: float = 2.5
 
@@ -79,6 +82,7 @@ class Pipeline:
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
+        self._up_unc = self.options.up_uncertainty_deg
         self._scene = None
         if self.options.scene_vertical and self._up is None:
             from posture_feedback.calibration.vertical import SceneVerticalCollector
@@ -103,9 +107,11 @@ class Pipeline:
         if self._evaluator is not None:
             self._evaluator.set_neutral(neutral)
 
-    def set_camera_up(self, up: np.ndarray | None) -> None:
-        """Set the world vertical from camera calibration (None = level camera)."""
+    def set_camera_up(self, up: np.ndarray | None, uncertainty_deg: float | None = None) -> None:
+        """Set the world vertical from camera calibration (None = level camera) and its uncertainty
+        in degrees (None: ``kinematics``' default for a calibrated or a level camera)."""
         self._up = None if up is None else np.asarray(up, dtype=float)
+        self._up_unc = uncertainty_deg
         self._scene = None  # a calibration given now replaces the scene's estimate
 
     @property
@@ -141,6 +147,7 @@ class Pipeline:
         t = frame.timestamp_s
         if self._scene is not None and not self._scene.done and self._scene.add(frame.image, t) is not None:
             self._up = self._scene.result.up_vector()
+            self._up_unc = float(self._scene.result.uncertainty_deg)
         timings: dict[str, float] = {}
         clock = time.perf_counter
 
@@ -174,7 +181,12 @@ class Pipeline:
         else:
             view, azimuth = self._view.update(smoothed, t, up=self._up)
         angles = compute_angles(
-            smoothed, view, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility
+            smoothed,
+            view,
+            azimuth_deg=azimuth,
+            up=self._up,
+            min_visibility=self.options.min_visibility,
+            up_uncertainty_deg=self._up_unc,
         )
         # hips below the desk edge: no confident hip or trunk angle (framing.py)
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
