@@ -25,6 +25,10 @@ hip_flexion            0–150       AAOS and N&W hip flexion 0–120 is measure
 trunk_lean             −45–45      AAOS thoracolumbar lateral flexion 0–35 each way; this
                                    tool's mid-hip → mid-shoulder lean adds a pelvic shift, so
                                    the bound is widened to 45 (sanity bound).
+arm_raise              0–180       AAOS and N&W abduction 0–180; this tool's image-plane angle
+                                   of the upper arm from the shoulder line's normal, face-on.
+neck_bend              −45–45      AAOS and N&W cervical lateral flexion 0–45 each way; this
+                                   tool's ear line relative to the shoulder line, face-on.
 =====================  ==========  ==========================================================
 
 Any other angle signal is bounded by its geometry (unsigned angles 0–180, signed ±180); a signal
@@ -44,6 +48,8 @@ ANATOMICAL_RANGE: dict[str, tuple[float, float]] = {
     "knee_flexion": (0.0, 135.0),
     "hip_flexion": (0.0, 150.0),
     "trunk_lean": (-45.0, 45.0),
+    "arm_raise": (0.0, 180.0),
+    "neck_bend": (-45.0, 45.0),
 }
 #: The geometric bounds of any other angle (degrees).
 GEOMETRIC_RANGE = (-180.0, 180.0)

@@ -19,6 +19,35 @@ valid for the current view (NaN otherwise). Derived signals, computed from landm
 ==========================  =========================================================================
 
 (and the same with ``right_``). Leg length is the longer of the two hip–knee–ankle chains.
+
+Upper-body signals (a laptop webcam's framing: head, shoulders and elbows, hips out of the frame).
+They use only landmarks that are confident *and inside the image* (``laptop_signals.in_frame``:
+the model's guesses for parts below the desk edge never count), image pixels (x right, y down,
+never mirrored), and are NaN unless the person is seen face-on or from the back (they are
+frontal-plane measures). ``n`` is the shoulder line's normal pointing to the head side, ``w`` the
+shoulder width (left − right shoulder, px); the tilt of a left − right line is
+``atan2(−Δy, |Δx|)``, + = the person's left point higher (as ``laptop_signals``).
+
+==================================  =================================================================
+``neck_bend_left``                  side-bend of the head towards the person's left, degrees:
+                                    −(ear-line tilt − shoulder-line tilt); + = the left ear
+                                    nearer the left shoulder
+``neck_bend_right``                 the same towards the right (= ear-line tilt − shoulder-line tilt)
+``ear_shoulder_gap``                mean over both sides of the ear's height above its own shoulder
+                                    along ``n``, in % of ``w``; smaller = shoulders nearer the ears
+                                    (a shrug), or a dropped head
+``left_arm_raise``                  the upper arm (shoulder → elbow) from the shoulder line's
+                                    downward normal ``−n``, turned towards that side's outward
+                                    direction (away from the other shoulder), degrees in the image
+                                    plane: 0 = hanging, 90 = out to the side at shoulder height,
+                                    180 = overhead; −90…270 (negative = across the body). Seen
+                                    face-on this is abduction; flexion (towards the camera) barely
+                                    changes it
+``right_arm_raise``                 the same for the right arm
+``trunk_forward_lean_hips_seen``    ``trunk_forward_lean`` (degrees, side view), but NaN unless a hip
+                                    landmark is confident and inside the image: with the hips below
+                                    the frame edge the trunk line rests on a guessed hip
+==================================  =================================================================
 """
 
 from __future__ import annotations
@@ -29,14 +58,19 @@ from collections.abc import Mapping
 import numpy as np
 
 from posture_feedback import landmarks as lm
+from posture_feedback.laptop_signals import in_frame
 from posture_feedback.types import ANGLE_NAMES, AngleTable, Landmarks, View
 
-_SIDED = ("shoulder_hike", "hip_hike", "knee_valgus", "foot_lift", "knee_lift")
+_SIDED = ("shoulder_hike", "hip_hike", "knee_valgus", "foot_lift", "knee_lift", "arm_raise")
 DERIVED_NAMES: tuple[str, ...] = (
     *(f"{s}_{n}" for n in _SIDED for s in ("left", "right")),
     "trunk_lean_left",
     "trunk_lean_right",
     "ankle_separation",
+    "neck_bend_left",
+    "neck_bend_right",
+    "ear_shoulder_gap",
+    "trunk_forward_lean_hips_seen",
 )
 #: Every signal an exercise definition may use.
 SIGNAL_NAMES: frozenset[str] = frozenset(ANGLE_NAMES) | frozenset(DERIVED_NAMES)
@@ -98,6 +132,49 @@ def derived_signals(landmarks: Landmarks | None, view: View = View.UNKNOWN) -> d
         if length > 0:
             lift = (wlegs[4, 1] - wlegs[1, 1]) / length  # world y grows downwards
             out["left_knee_lift"], out["right_knee_lift"] = lift, -lift
+    if frontal:
+        out.update(upper_body_signals(landmarks))
+    return out
+
+
+def _tilt(v: np.ndarray) -> float:
+    """Tilt (degrees) of a left − right vector in image pixels: + = the left point higher."""
+    return math.degrees(math.atan2(-float(v[1]), abs(float(v[0]))))
+
+
+def upper_body_signals(landmarks: Landmarks) -> dict[str, float]:
+    """``neck_bend_*``, ``ear_shoulder_gap`` and ``*_arm_raise`` of one frame (module docstring;
+    the caller checks the view). Needs both shoulders in the frame; NaN where a landmark is not."""
+    names = ("neck_bend_left", "neck_bend_right", "ear_shoulder_gap", "left_arm_raise", "right_arm_raise")
+    out = dict.fromkeys(names, math.nan)
+    ok = in_frame(landmarks, MIN_CONFIDENCE)
+    p = landmarks.image[:, :2].astype(float)
+    if not (ok[lm.LEFT_SHOULDER] and ok[lm.RIGHT_SHOULDER]):
+        return out
+    sh = p[lm.LEFT_SHOULDER] - p[lm.RIGHT_SHOULDER]  # towards the person's left
+    w = float(np.hypot(*sh))
+    if w == 0:
+        return out
+    n = np.array([sh[1], -sh[0]]) / w
+    if n[1] > 0:  # the head side is image up
+        n = -n
+    if ok[lm.LEFT_EAR] and ok[lm.RIGHT_EAR]:
+        bend_right = _tilt(p[lm.LEFT_EAR] - p[lm.RIGHT_EAR]) - _tilt(sh)
+        out["neck_bend_right"], out["neck_bend_left"] = bend_right, -bend_right
+        gaps = [
+            float((p[e] - p[s]) @ n) / w
+            for e, s in ((lm.LEFT_EAR, lm.LEFT_SHOULDER), (lm.RIGHT_EAR, lm.RIGHT_SHOULDER))
+        ]
+        out["ear_shoulder_gap"] = 100.0 * (gaps[0] + gaps[1]) / 2
+    for side, s_i, e_i, outward in (
+        ("left", lm.LEFT_SHOULDER, lm.LEFT_ELBOW, sh / w),
+        ("right", lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, -sh / w),
+    ):
+        if ok[e_i]:
+            arm = p[e_i] - p[s_i]
+            if np.hypot(*arm) > 0:
+                a = math.degrees(math.atan2(float(arm @ outward), float(arm @ -n)))
+                out[f"{side}_arm_raise"] = a + 360.0 if a < -90.0 else a
     return out
 
 
@@ -131,7 +208,16 @@ def compute_signals(
     for k, v in d.items():
         if k not in values:
             values[k] = v
+    values["trunk_forward_lean_hips_seen"] = _with_hips_seen(values.get("trunk_forward_lean", math.nan), landmarks)
     return values
+
+
+def _with_hips_seen(value: float, landmarks: Landmarks | None) -> float:
+    """``value`` when at least one hip landmark is confident and inside the image, else NaN."""
+    if landmarks is None or math.isnan(value):
+        return math.nan
+    ok = in_frame(landmarks, MIN_CONFIDENCE)
+    return value if (ok[lm.LEFT_HIP] or ok[lm.RIGHT_HIP]) else math.nan
 
 
 def signal_value(values: Mapping[str, float], template: str, side: str) -> float:

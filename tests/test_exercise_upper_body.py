@@ -1,0 +1,232 @@
+"""The upper-body exercises (laptop webcam framing, hips out of the frame): derived-signal geometry on
+constructed landmarks with a known side, whole sets through the tracker from landmarks, and the
+laptop coach's micro-break offering them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posture_feedback.exercises.library import get_exercise
+from posture_feedback.exercises.signals import SIGNAL_NAMES, compute_signals, derived_signals
+from posture_feedback.exercises.tracker import ExerciseTracker
+from posture_feedback.monitor_rules import BREAK_EXERCISES, LaptopRules, RuleOptions, library_exercises
+from posture_feedback.types import ANGLE_NAMES, AngleTable, Landmarks, View
+
+# Face-on, head to chest in a 640×480 frame (the person's left is image right); no hips, no legs.
+# Shoulder width 160 px; ears 100 px above the shoulder line, 60 px apart.
+DESK = {
+    "nose": (320, 215),
+    "left_ear": (350, 200), "right_ear": (290, 200),
+    "left_shoulder": (400, 300), "right_shoulder": (240, 300),
+    "left_elbow": (410, 420), "right_elbow": (230, 420),
+}  # fmt: skip
+UPPER = ("neck_bend_left", "neck_bend_right", "ear_shoulder_gap", "left_arm_raise", "right_arm_raise")
+
+
+def desk(**moves) -> Landmarks:
+    pts = dict(DESK)
+    pts.update(moves)
+    return Landmarks.from_points(pts)
+
+
+def head_bent(deg: float) -> dict[str, tuple[float, float]]:
+    """Ears of a head side-bent by ``deg`` towards the person's *right* (image left, face-on): the
+    ear line turns about the mid-ear so that the left ear rises."""
+    mid, half = np.array([320.0, 200.0]), 30.0
+    v = half * np.array([math.cos(math.radians(deg)), -math.sin(math.radians(deg))])  # y down
+    return {"left_ear": tuple(mid + v), "right_ear": tuple(mid - v)}
+
+
+def test_new_signals_are_known_to_definitions():
+    for n in (*UPPER, "trunk_forward_lean_hips_seen"):
+        assert n in SIGNAL_NAMES
+
+
+def test_upright_head_and_hanging_arms():
+    s = derived_signals(desk(), View.FRONT)
+    assert s["neck_bend_left"] == pytest.approx(0.0, abs=1e-9)
+    assert s["neck_bend_right"] == pytest.approx(0.0, abs=1e-9)
+    assert s["ear_shoulder_gap"] == pytest.approx(100 * 100 / 160)  # 62.5 % of the shoulder width
+    # elbows 10 px outwards over 120 px down: atan(10/120) = 4.76° each, both arms the same sign
+    assert s["left_arm_raise"] == pytest.approx(math.degrees(math.atan2(10, 120)))
+    assert s["right_arm_raise"] == pytest.approx(math.degrees(math.atan2(10, 120)))
+
+
+@pytest.mark.parametrize("deg", [10.0, 20.0, 35.0])
+def test_head_bent_to_the_persons_right_is_neck_bend_right(deg):
+    # face-on, the person's right ear is on image left; bending right brings it down
+    s = derived_signals(desk(**head_bent(deg)), View.FRONT)
+    assert s["neck_bend_right"] == pytest.approx(deg, abs=1e-9)
+    assert s["neck_bend_left"] == pytest.approx(-deg, abs=1e-9)
+    s = derived_signals(desk(**head_bent(-deg)), View.FRONT)
+    assert s["neck_bend_left"] == pytest.approx(deg, abs=1e-9)
+
+
+def test_neck_bend_is_relative_to_the_shoulder_line():
+    # the whole upper body tilted 10° (left shoulder up) with the head following: no neck bend
+    tilt = math.radians(10)
+    centre = np.array([320.0, 300.0])
+    rot = np.array([[math.cos(tilt), math.sin(tilt)], [-math.sin(tilt), math.cos(tilt)]])  # y down: left up
+    pts = {k: tuple(centre + rot @ (np.array(p, float) - centre)) for k, p in DESK.items()}
+    s = derived_signals(Landmarks.from_points(pts), View.FRONT)
+    assert s["neck_bend_right"] == pytest.approx(0.0, abs=1e-9)
+    assert s["ear_shoulder_gap"] == pytest.approx(62.5)  # along the tilted shoulder line's normal
+    # the same tilted shoulders with the ears left level: the head bends 10° to the person's right
+    # relative to the shoulders (the right shoulder dropped away from the right ear)
+    pts.update(left_ear=(350, 200), right_ear=(290, 200))
+    s = derived_signals(Landmarks.from_points(pts), View.FRONT)
+    assert s["neck_bend_left"] == pytest.approx(10.0, abs=1e-9)
+
+
+def test_shrug_narrows_the_ear_shoulder_gap():
+    s = derived_signals(desk(left_shoulder=(400, 284), right_shoulder=(240, 284)), View.FRONT)
+    assert s["ear_shoulder_gap"] == pytest.approx(100 * 84 / 160)  # 52.5 %: 10 points nearer
+    # one shoulder only: the mean of the two sides (and the shoulder line tilts)
+    s = derived_signals(desk(left_shoulder=(400, 284)), View.FRONT)
+    w = math.hypot(160, 16)
+    n = np.array([-16.0, -160.0]) / w  # perpendicular to (160, -16), head side
+    gaps = [(np.array([350, 200]) - [400, 284]) @ n / w, (np.array([290, 200]) - [240, 300]) @ n / w]
+    assert s["ear_shoulder_gap"] == pytest.approx(100 * sum(gaps) / 2)
+
+
+@pytest.mark.parametrize(
+    ("elbow", "expected"),
+    [((400, 420), 0.0), ((400 + 120 * math.sin(math.radians(45)), 300 + 120 * math.cos(math.radians(45))), 45.0),
+     ((520, 300), 90.0), ((400, 180), 180.0), ((380, 180), 180.0 + math.degrees(math.atan2(20, 120))),
+     ((300, 400), -45.0)],
+)  # fmt: skip
+def test_left_arm_raise_face_on(elbow, expected):
+    # face-on the person's left arm goes out to image right
+    s = derived_signals(desk(left_elbow=elbow), View.FRONT)
+    assert s["left_arm_raise"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_right_arm_raise_face_on_and_from_the_back():
+    s = derived_signals(desk(right_elbow=(120, 300)), View.FRONT)  # out to image left = the person's right
+    assert s["right_arm_raise"] == pytest.approx(90.0)
+    assert s["left_arm_raise"] < 10.0
+    # from the back the person's left is image left: the left arm out to image left is abduction
+    back = {"left_shoulder": (240, 300), "right_shoulder": (400, 300), "left_elbow": (120, 300),
+            "right_elbow": (400, 420), "left_ear": (290, 200), "right_ear": (350, 200)}  # fmt: skip
+    s = derived_signals(Landmarks.from_points(back), View.BACK)
+    assert s["left_arm_raise"] == pytest.approx(90.0)
+    assert s["right_arm_raise"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_upper_body_signals_need_a_frontal_view_and_landmarks_in_the_frame():
+    for view in (View.SIDE, View.OBLIQUE, View.UNKNOWN):
+        s = derived_signals(desk(), view)
+        assert all(math.isnan(s[n]) for n in UPPER), view
+    # an elbow guessed below the frame edge (y > 480) is missing, never used
+    s = derived_signals(desk(left_elbow=(420, 520)), View.FRONT)
+    assert math.isnan(s["left_arm_raise"]) and math.isfinite(s["right_arm_raise"])
+    pts = dict(DESK)
+    del pts["right_ear"]
+    s = derived_signals(Landmarks.from_points(pts), View.FRONT)
+    assert math.isnan(s["neck_bend_left"]) and math.isnan(s["ear_shoulder_gap"])
+    pts = dict(DESK)
+    del pts["left_shoulder"]
+    s = derived_signals(Landmarks.from_points(pts), View.FRONT)
+    assert all(math.isnan(s[n]) for n in UPPER)
+
+
+def _angles(**vals: float) -> AngleTable:
+    t = AngleTable.empty()
+    for k, v in vals.items():
+        i = ANGLE_NAMES.index(k)
+        t.values[i] = v
+        t.valid[i] = True
+    return t
+
+
+def test_trunk_lean_for_thoracic_extension_needs_a_hip_inside_the_frame():
+    side_on = {"left_shoulder": (300, 150), "left_ear": (310, 60), "left_hip": (300, 400)}
+    s = compute_signals(_angles(trunk_forward_lean=4.0), Landmarks.from_points(side_on), View.SIDE)
+    assert s["trunk_forward_lean_hips_seen"] == 4.0
+    side_on["left_hip"] = (300, 530)  # below the desk edge of a 480-px frame: a guess
+    s = compute_signals(_angles(trunk_forward_lean=4.0), Landmarks.from_points(side_on), View.SIDE)
+    assert s["trunk_forward_lean"] == 4.0 and math.isnan(s["trunk_forward_lean_hips_seen"])
+
+
+# -- whole sets from constructed landmarks -----------------------------------------------------
+def run_frames(name: str, side: str, frames: list[tuple[float, Landmarks]], view: View = View.FRONT):
+    tr = ExerciseTracker(get_exercise(name), side)
+    for t, lms in frames:
+        tr.update(t, compute_signals(None, lms, view), view, lms)
+    return tr
+
+
+def timeline(pose, segments, fps: float = 30.0):
+    """segments: (seconds, from_amount, to_amount); ``pose(amount)`` gives the landmarks."""
+    frames, t = [], 0.0
+    for secs, a, b in segments:
+        n = round(secs * fps)
+        for k in range(n):
+            frames.append((t, pose(a + (b - a) * k / n)))
+            t += 1 / fps
+    return frames
+
+
+def test_neck_side_bend_counts_the_side_bent_to_from_the_persons_own_rest():
+    # rest with the head already 4° to the right (the baseline), then three bends 20° further right
+    rest = 4.0
+    segs = [(2.5, rest, rest)] + [(1.0, rest, rest + 20), (3.0, rest + 20, rest + 20), (1.0, rest + 20, rest),
+                                  (1.0, rest, rest)] * 3  # fmt: skip
+    frames = timeline(lambda a: desk(**head_bent(a)), segs)
+    right = run_frames("neck_side_bend", "right", frames)
+    assert right.baseline == pytest.approx(rest)
+    assert right.count == 3
+    left = run_frames("neck_side_bend", "left", frames)
+    assert left.count == 0 and left.reps == []
+    # a bend of 12° from rest stays short of the 15° target: partial
+    bent = rest + 12
+    segs = [(2.5, rest, rest), (1.0, rest, bent), (3.0, bent, bent), (1.0, bent, rest), (1, rest, rest)]
+    right = run_frames("neck_side_bend", "right", timeline(lambda a: desk(**head_bent(a)), segs))
+    assert right.count == 0 and [r.verdict.value for r in right.reps] == ["partial"]
+
+
+def test_shoulder_rolls_count_the_lift_from_the_relaxed_shoulders():
+    def pose(lift_px: float) -> Landmarks:
+        return desk(left_shoulder=(400, 300 - lift_px), right_shoulder=(240, 300 - lift_px))
+
+    # 20 px of 160 = 12.5 % of the shoulder width, beyond the 8 % target
+    segs = [(2.5, 0, 0)] + [(1.0, 0, 20), (0.5, 20, 20), (1.0, 20, 0), (0.5, 0, 0)] * 4
+    assert run_frames("shoulder_rolls", "both", timeline(pose, segs)).count == 4
+    # 8 px = 5 %: short of the target
+    segs = [(2.5, 0, 0)] + [(1.0, 0, 8), (0.5, 8, 8), (1.0, 8, 0), (0.5, 0, 0)] * 2
+    assert run_frames("shoulder_rolls", "both", timeline(pose, segs)).count == 0
+
+
+def test_seated_arm_raise_counts_the_arm_raised_to_shoulder_height_not_the_other():
+    def pose(deg: float) -> Landmarks:
+        a = math.radians(deg)  # the person's left arm, face-on: outwards = image right
+        return desk(left_elbow=(400 + 120 * math.sin(a), 300 + 120 * math.cos(a)))
+
+    segs = [(1.0, 5, 5)] + [(1.5, 5, 90), (0.5, 90, 90), (1.5, 90, 5), (0.5, 5, 5)] * 3
+    frames = timeline(pose, segs)
+    assert run_frames("seated_arm_raise", "left", frames).count == 3
+    assert run_frames("seated_arm_raise", "right", frames).count == 0
+    # side-on nothing is counted (and the hint asks to face the camera)
+    tr = run_frames("seated_arm_raise", "left", frames, view=View.SIDE)
+    assert tr.count == 0
+
+
+# -- the laptop coach's micro-break ----------------------------------------------------------
+def test_every_micro_break_exercise_is_a_built_in_that_needs_no_hips():
+    have = library_exercises()
+    assert set(BREAK_EXERCISES) <= have
+    for name in BREAK_EXERCISES:
+        d = get_exercise(name)
+        assert d.views and d.instruction
+        assert not any(w in d.signal for w in ("hip", "knee", "ankle", "foot")) or name == "thoracic_extension"
+
+
+def test_the_monitor_offers_the_new_exercises_in_turn():
+    rules = LaptopRules(RuleOptions(break_after_s=60.0, duration_s=1e9), available_exercises=library_exercises)
+    offered = []
+    for k in range(int(60 * 4.5)):
+        offered += [e.exercise for e in rules.update(float(k), {}, True) if e.kind == "break"]
+    assert offered == ["chin_tuck", "neck_side_bend", "shoulder_rolls", "thoracic_extension"]
