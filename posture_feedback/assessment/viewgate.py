@@ -180,8 +180,9 @@ def check_view(
     if good >= min_fraction * len(found):
         return
     wrong = Counter(m for m in messages if m is not None).most_common(1)[0][0]
-    seen = Counter(str(r.view) for r in found).most_common(1)[0][0]
+    others = Counter(str(r.view) for r, m in zip(found, messages, strict=True) if m is not None)
+    seen = ", ".join(f"{n} {v}" for v, n in others.most_common(2))
     raise WrongViewError(
-        f"this needs a {required.value} view but the recording is mostly {seen} "
-        f"({good}/{len(found)} frames usable): {wrong}"
+        f"this needs a {required.value} view but only {good} of {len(found)} frames with the person are in it "
+        f"(others: {seen}): {wrong}"
     )
