@@ -181,15 +181,22 @@ UNC_TILT = 1.0
 #: Weight of the angle's own jitter (RMS of raw − zero-phase-filtered value over
 #: ``smoothing.JITTER_WINDOW_S``), added by ``with_jitter`` where a recording gives it.
 UNC_JITTER = 2.6
+#: Weight of the live jitter: the running RMS (0.25 s) of the angles of the raw landmarks minus
+#: those of the One Euro-smoothed ones (``smoothing.JitterMeter``, added by the pipeline). Live
+#: coverage on the accuracy set (scene vertical) went from 70 / 70 / 53 / 75% to about 82 / 86 /
+#: 78 / 83% per view (weight 3: 80 / 85 / 75 / 82%; 4: 85 / 88 / 81 / 85%).
+UNC_LIVE_JITTER = 3.5
 #: A sagittal angle measured through depth (face-on, from the back, oblique) whose 80%
 #: uncertainty is larger than this (degrees) is not valid; ``analyze`` applies the bound to
 #: every angle of a filtered recording once the jitter term is known.
 VALID_MAX_UNCERTAINTY = 15.0
 
 
-def with_jitter(uncertainty: np.ndarray, jitter_deg: np.ndarray) -> np.ndarray:
-    """The 80% uncertainty with the jitter term added in quadrature (NaN jitter adds nothing)."""
-    j = np.where(np.isfinite(jitter_deg), UNC_JITTER * jitter_deg, 0.0)
+def with_jitter(uncertainty: np.ndarray, jitter_deg: np.ndarray, weight: float = UNC_JITTER) -> np.ndarray:
+    """The 80% uncertainty with the jitter term (``weight`` · jitter) added in quadrature (NaN
+    jitter adds nothing). ``UNC_JITTER`` for a recording's jitter around its zero-phase filter,
+    ``UNC_LIVE_JITTER`` for the live jitter (``smoothing.JitterMeter``)."""
+    j = np.where(np.isfinite(jitter_deg), weight * jitter_deg, 0.0)
     return np.sqrt(uncertainty**2 + j**2)
 
 

@@ -18,11 +18,11 @@ import numpy as np
 from posture_feedback.feedback import CueSelector
 from posture_feedback.follow import FollowingEstimator, FollowOptions
 from posture_feedback.framing import apply_framing
-from posture_feedback.kinematics import compute_angles
+from posture_feedback.kinematics import UNC_LIVE_JITTER, compute_angles, measure_angles, with_jitter
 from posture_feedback.person import PersonSelector, SelectionOptions
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
 from posture_feedback.sides import SideSwapCorrector
-from posture_feedback.smoothing import LandmarkSmoother, SmoothingOptions
+from posture_feedback.smoothing import JitterMeter, LandmarkSmoother, SmoothingOptions
 from posture_feedback.sources import ImageSource, open_source
 from posture_feedback.targets import TargetEvaluator, TargetSet
 from posture_feedback.types import AngleTable, Frame, FrameResult
@@ -80,6 +80,7 @@ class Pipeline:
         self._selector = PersonSelector(self.options.selection)
         self._sides = SideSwapCorrector()
         self._smoother = LandmarkSmoother(self.options.smoothing)
+        self._jitter = JitterMeter(self.options.smoothing.max_gap_s)
         self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._up_unc = self.options.up_uncertainty_deg
@@ -136,6 +137,7 @@ class Pipeline:
             estimator_reset()
         self._sides.reset()
         self._smoother.reset()
+        self._jitter.reset()
         self._view.reset()
         if self._evaluator is not None:
             self._evaluator.reset()
@@ -188,6 +190,10 @@ class Pipeline:
             min_visibility=self.options.min_visibility,
             up_uncertainty_deg=self._up_unc,
         )
+        if self.options.smoothing.landmarks:  # the live jitter widens the uncertainty (kinematics)
+            raw = measure_angles(target, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility)
+            jitter = self._jitter.update(raw[0] - angles.values, t, target.track_id)
+            angles.uncertainty = with_jitter(angles.uncertainty, jitter, UNC_LIVE_JITTER)
         # hips below the desk edge: no confident hip or trunk angle (framing.py)
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
         result.landmarks = smoothed

@@ -266,3 +266,45 @@ def zero_phase_filter(
         jitter = np.sqrt(num / den)
     jitter[~fin] = np.nan
     return out, jitter
+
+
+#: Time constant (seconds) of ``JitterMeter``'s running mean square.
+JITTER_TAU_S = 0.25
+
+
+class JitterMeter:
+    """Live jitter of per-frame values: running RMS of (raw − smoothed), e.g. the angles of the
+    raw and of the One Euro-smoothed landmarks (degrees).
+
+    An exponential mean of the squared difference with time constant ``JITTER_TAU_S``; it
+    restarts after a gap longer than ``max_gap_s``, when time does not increase, and when
+    ``key`` (e.g. the track id) changes. NaN differences leave their element's mean as it is
+    (NaN until a first finite value).
+    """
+
+    def __init__(self, max_gap_s: float = 0.5) -> None:
+        self.max_gap_s = max_gap_s
+        self.reset()
+
+    def reset(self) -> None:
+        self._ms: np.ndarray | None = None
+        self._t: float | None = None
+        self._key: object = None
+
+    def update(self, diff: np.ndarray, t: float, key: object = None) -> np.ndarray:
+        """The jitter (RMS, same unit as ``diff``) after this frame's difference at time ``t`` (s)."""
+        d = np.asarray(diff, dtype=float)
+        if self._ms is None or self._t is None or t <= self._t or t - self._t > self.max_gap_s or key != self._key:
+            self._ms = np.full(d.shape, np.nan)
+            dt = None
+        else:
+            dt = t - self._t
+        self._t, self._key = float(t), key
+        sq = d * d
+        fresh = np.isfinite(sq) & ~np.isfinite(self._ms)
+        self._ms = np.where(fresh, sq, self._ms)
+        if dt is not None:
+            a = 1.0 - math.exp(-dt / JITTER_TAU_S)
+            upd = np.isfinite(sq) & ~fresh
+            self._ms = np.where(upd, self._ms + a * (sq - self._ms), self._ms)
+        return np.sqrt(self._ms)

@@ -289,3 +289,16 @@ def test_positions_pass_through_when_landmark_smoothing_is_off() -> None:
         np.testing.assert_array_equal(out.world, img / 500.0)
         if k:  # a one-frame visibility dip is damped
             assert 0.0 < out.visibility[0] < 1.0
+
+
+def test_jitter_meter_is_the_running_rms_and_restarts() -> None:
+    from posture_feedback.smoothing import JitterMeter
+
+    m = JitterMeter(max_gap_s=0.5)
+    rng = np.random.default_rng(2)
+    out = None
+    for k in range(300):  # 10 s at 30 fps of +-3 deg noise in one element, none in the other
+        out = m.update(np.array([3.0 * rng.choice([-1.0, 1.0]), 0.0]), k / 30.0, key=1)
+    assert out[0] == pytest.approx(3.0, abs=1e-9) and out[1] == 0.0
+    assert np.isnan(m.update(np.array([np.nan, 1.0]), 10.0 + 1.0, key=1))[0]  # after a 1 s gap: anew
+    assert m.update(np.array([2.0, 2.0]), 11.1, key=2)[0] == pytest.approx(2.0)  # another person: anew
