@@ -20,6 +20,9 @@ assumed roughly level. Frames without a person are NaN and never counted.
   rested while seated (the forward lean that starts every rise). A video has no "go": the
   stopwatch's reaction time is not in our time.
 
+Limitation: the chair is not seen; a deep squat (hips below ``SEATED_H``) with the feet in place
+reads as sitting.
+
 **Timed tests** (``five_times_sit_to_stand``, ``thirty_second_chair_stand``): arms crossed,
 standard chair (about 43 cm). 5xSTS: from movement onset until seated again after the fifth
 stand (Csuka & McCarty 1985 protocol); when the recording ends before that sit-down, until the
