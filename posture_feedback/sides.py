@@ -109,6 +109,8 @@ class SideSwapCorrector:
         jump_prior: probability that the labels jump between two frames when continuity cannot
             tell; 0.5 lets continuity alone decide (lower values, trusting that swaps start and
             end rarely, were not better on the accuracy set).
+        mirror_guard: after the per-part fix, check the whole body against the last output
+            frame with a wide trunk (``MirrorGuard``) and exchange every pair when mirrored.
     """
 
     PARTS: dict[str, tuple[tuple[int, int], ...]] = {
@@ -135,6 +137,7 @@ class SideSwapCorrector:
         head_weight: float = 3.0,
         threshold: float = 0.5,
         jump_prior: float = 0.5,
+        mirror_guard: bool = True,
     ) -> None:
         self.jump_scale = jump_scale
         self.evidence_scale = evidence_scale
@@ -151,6 +154,8 @@ class SideSwapCorrector:
         self.head_weight = head_weight
         self.threshold = threshold
         self.jump_prior = jump_prior
+        #: the whole-body mirror check against the last wide-trunk output frame (``MirrorGuard``), or None
+        self.guard: MirrorGuard | None = MirrorGuard() if mirror_guard else None
         self.reset()
 
     def reset(self) -> None:
@@ -163,6 +168,8 @@ class SideSwapCorrector:
         self.last_swaps: tuple[str, ...] = ()
         #: the probability that each part's raw labels were swapped, after the last call
         self.probabilities: dict[str, float] = dict.fromkeys(self.PARTS, self.prior_swapped)
+        if getattr(self, "guard", None) is not None:
+            self.guard.reset()
 
     # ---------------------------------------------------------------- costs
     def _continuity(self, cur: Landmarks, scale: float) -> dict[str, float]:
@@ -289,5 +296,96 @@ class SideSwapCorrector:
             if decision[part] > self.threshold:
                 out = out.swapped(pairs)
                 swaps.append(part)
+        if self.guard is not None:
+            out = self.guard(out, t)
+            if self.guard.mirrored:
+                swaps.append("mirror")
         self.last_swaps = tuple(swaps)
+        return out
+
+
+_TRUNK_LR = np.array([[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], [lm.LEFT_HIP, lm.RIGHT_HIP]])
+
+
+class MirrorGuard:
+    """Undoes a whole-body left/right mirror that outlasts ``SideSwapCorrector``'s jump detection.
+
+    The model sometimes takes a front view for a back view (or the reverse) for a second or
+    more: every left/right label changes at once, often after a few garbled frames in which
+    the trunk collapses to a line in the image. ``SideSwapCorrector`` compares each frame with
+    the previous raw frame only, so a garbled frame can put its state out of phase, and it fades
+    back to the model's labels after ``memory_s``.
+
+    The guard compares each frame with an **anchor**: the last *output* frame whose trunk was
+    clearly wide in the image. Per pair (shoulders, hips) the left→right image vector is taken
+    in body sizes (``person.body_scale``); the evidence is the confidence-weighted sum of the
+    dot products of the current vectors with the anchor's. Clearly negative (below
+    −``min_dot``): the shoulders and hips exchanged image sides since the anchor, which a
+    person cannot do in ``max_age_s`` without passing through a side view (where the trunk is
+    narrow and the anchor ages); so the frame's labels are mirrored and every pair is
+    exchanged back. Clearly positive: the labels agree with the anchor. In between (the trunk
+    narrow in the image: side-on, or garbled): the previous decision is kept. When the anchor
+    is older than ``max_age_s`` (a real turn through a side view, a gap, a new track) the guard
+    trusts its input again.
+
+    A real turn at up to about 40°/``max_age_s`` (e.g. 260°/s with 0.15 s) passes through the
+    narrow zone more slowly than the anchor ages, so it is never taken for a mirror.
+
+    Args:
+        min_dot: evidence (body sizes squared) that counts as clear; a face-on trunk gives
+            about 0.3 (shoulders 0.6 × 0.6 × confidence, hips 0.3 × 0.3).
+        wide: a frame becomes the anchor when the evidence against itself (its trunk's squared
+            image width, body sizes²) is at least this.
+        max_age_s: the anchor is used for at most this many seconds.
+        min_confidence: shoulders and hips below this confidence do not count.
+    """
+
+    def __init__(
+        self, min_dot: float = 0.04, wide: float = 0.1, max_age_s: float = 0.15, min_confidence: float = 0.3
+    ) -> None:
+        self.min_dot = min_dot
+        self.wide = wide
+        self.max_age_s = max_age_s
+        self.min_confidence = min_confidence
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the anchor and the decision."""
+        self._anchor: np.ndarray | None = None
+        self._anchor_w: np.ndarray | None = None
+        self._anchor_t = -math.inf
+        self._track: int | None = None
+        #: True when the last frame's labels were exchanged back
+        self.mirrored = False
+
+    @staticmethod
+    def _vectors(landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
+        scale = body_scale(landmarks)
+        if not math.isfinite(scale) or scale <= 0:
+            scale = 1.0
+        xy, c = landmarks.xy, landmarks.confidence()
+        v = (xy[_TRUNK_LR[:, 0]] - xy[_TRUNK_LR[:, 1]]) / scale
+        return v, np.minimum(c[_TRUNK_LR[:, 0]], c[_TRUNK_LR[:, 1]])
+
+    def __call__(self, landmarks: Landmarks, t: float) -> Landmarks:
+        """``landmarks`` at time ``t`` (seconds), with all pairs exchanged when mirrored against the anchor."""
+        if landmarks.track_id != self._track:
+            self.reset()
+            self._track = landmarks.track_id
+        v, c = self._vectors(landmarks)
+        c = np.where(c >= self.min_confidence, c, 0.0)
+        fresh = self._anchor is not None and 0 < t - self._anchor_t <= self.max_age_s
+        if not fresh:
+            self.mirrored = False
+        else:
+            w = np.minimum(c, self._anchor_w)
+            dot = float((w * np.einsum("ij,ij->i", v, self._anchor)).sum())
+            if dot < -self.min_dot:
+                self.mirrored = True
+            elif dot > self.min_dot:
+                self.mirrored = False
+        out = landmarks.swapped(_ALL_PAIRS) if self.mirrored else landmarks
+        vo, co = (-v if self.mirrored else v), c
+        if float((co * np.einsum("ij,ij->i", vo, vo)).sum()) >= self.wide:
+            self._anchor, self._anchor_w, self._anchor_t = vo, co, float(t)
         return out

@@ -205,3 +205,93 @@ def test_real_model_whole_body_swaps_in_the_front_view_are_undone(lab_video_fron
     assert n >= 25
     assert raw_flipped >= 8  # the model's swaps are really there
     assert out_flipped == 0
+
+
+# ---------------------------------------------------------------- whole-body mirror (MirrorGuard)
+_EVERYTHING = lm.TRUNK_PAIRS + lm.ARM_PAIRS + lm.LEG_PAIRS + lm.HEAD_PAIRS
+
+
+def _turn(seconds: float, start: float = 0.0, end: float = 180.0) -> list[Landmarks]:
+    """A constructed person turning at constant speed from camera azimuth ``start`` to ``end`` (degrees)."""
+    from posture_feedback.kinematics import pose_with_angles
+
+    n = round(seconds * FPS) + 1
+    return [
+        pose_with_angles(azimuth_deg=start + (end - start) * i / (n - 1), left_arm=(30, 0, 20), right_leg=(20, 10))
+        for i in range(n)
+    ]
+
+
+def _facing_left_on_image_right(f: Landmarks) -> bool:
+    return bool(f.xy[lm.LEFT_SHOULDER, 0] > f.xy[lm.RIGHT_SHOULDER, 0])
+
+
+@pytest.mark.parametrize("seconds", [3.0, 1.0])
+def test_a_real_turn_through_the_side_view_is_not_flipped(seconds: float) -> None:
+    """0° → 180° (camera in front → behind) in 3 s and in 1 s (180°/s): the shoulders pass each
+    other in the image through the side view, with the labels right all the way."""
+    seq = _turn(seconds)
+    assert _facing_left_on_image_right(seq[0]) and not _facing_left_on_image_right(seq[-1])
+    out, swaps = _correct(seq)
+    assert all(s == () for s in swaps), [i for i, s in enumerate(swaps) if s]
+    _assert_same(out, seq)
+
+
+def test_a_turn_back_and_forth_is_not_flipped() -> None:
+    seq = _turn(1.5, 20.0, 160.0) + _turn(1.5, 160.0, 20.0)[1:]
+    out, swaps = _correct(seq)
+    assert all(s == () for s in swaps)
+    _assert_same(out, seq)
+
+
+def _collapsed(f: Landmarks, mix: float) -> Landmarks:
+    """``f`` with each left/right pair pulled together by ``mix`` (1 = on their midpoint), as in the
+    model's garbled frames before a mirror (lab cam02, follow mode, frames 42-46)."""
+    image, world = f.image.copy(), f.world.copy()
+    for a, b in _EVERYTHING:
+        for arr in (image, world):
+            mid = 0.5 * (arr[a] + arr[b])
+            arr[a] = arr[a] + mix * (mid - arr[a])
+            arr[b] = arr[b] + mix * (mid - arr[b])
+    return f.with_arrays(image=image, world=world)
+
+
+def _model_mirror(f: Landmarks) -> Landmarks:
+    """The model's whole-body mirror: every pair exchanged and the depth reflected (a front view read as a
+    back view: the same image, a plausible 3D body, so no single frame shows it)."""
+    m = f.swapped(_EVERYTHING)
+    image, world = m.image.copy(), m.world.copy()
+    image[:, 2] *= -1
+    world[:, 2] *= -1
+    return m.with_arrays(image=image, world=world)
+
+
+def test_a_long_mirror_after_garbled_frames_is_undone() -> None:
+    """The person faces the camera for 7 s; the model collapses the trunk for 3 frames, then mirrors the
+    whole body for 5 s (longer than the per-part fixer's memory) and flips back: every frame after the
+    garbled ones must carry the true labels."""
+    from posture_feedback.kinematics import pose_with_angles
+
+    n = round(7 * FPS)
+    truth = [pose_with_angles(azimuth_deg=10.0, left_arm=(40 + 20 * math.sin(i / 5), 0, 30)) for i in range(n)]
+    seq = list(truth)
+    seq[30:33] = [_collapsed(truth[30 + k], 0.9) for k in range(3)]
+    seq[33:183] = [_model_mirror(f) for f in truth[33:183]]
+    out, swaps = _correct(seq)
+    assert all(_facing_left_on_image_right(f) for f in out)
+    for i in [*range(0, 30), *range(33, n)]:
+        assert np.allclose(out[i].xy, truth[i].xy), i
+    assert any("mirror" in s for s in swaps[33:183])
+
+
+def test_the_guard_can_be_turned_off() -> None:
+    from posture_feedback.kinematics import pose_with_angles
+
+    truth = [pose_with_angles(azimuth_deg=10.0) for _ in range(round(6 * FPS))]
+    seq = truth[:30] + [_model_mirror(f) for f in truth[30:]]
+    sc = SideSwapCorrector(mirror_guard=False)
+    out = [sc(f, i / FPS) for i, f in enumerate(seq)]
+    assert not _facing_left_on_image_right(out[-1])  # the per-part fixer fades back to the model's labels
+    sc = SideSwapCorrector()
+    out = [sc(f, i / FPS) for i, f in enumerate(seq)]
+    assert all(_facing_left_on_image_right(f) for f in out)
