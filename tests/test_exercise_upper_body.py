@@ -5,6 +5,7 @@ laptop coach's micro-break offering them."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,11 +194,15 @@ def test_shoulder_rolls_count_the_lift_from_the_relaxed_shoulders():
         return desk(left_shoulder=(400, 300 - lift_px), right_shoulder=(240, 300 - lift_px))
 
     # 20 px of 160 = 12.5 % of the shoulder width, beyond the 8 % target
-    segs = [(2.5, 0, 0)] + [(1.0, 0, 20), (0.5, 20, 20), (1.0, 20, 0), (0.5, 0, 0)] * 4
+    segs = [(2.5, 0, 0)] + [(1.0, 0, 20), (2.0, 20, 20), (1.0, 20, 0), (0.5, 0, 0)] * 4
     assert run_frames("shoulder_rolls", "both", timeline(pose, segs)).count == 4
     # 8 px = 5 %: short of the target
-    segs = [(2.5, 0, 0)] + [(1.0, 0, 8), (0.5, 8, 8), (1.0, 8, 0), (0.5, 0, 0)] * 2
+    segs = [(2.5, 0, 0)] + [(1.0, 0, 8), (2.0, 8, 8), (1.0, 8, 0), (0.5, 0, 0)] * 2
     assert run_frames("shoulder_rolls", "both", timeline(pose, segs)).count == 0
+    # a two-frame jump of the shoulders (a landmark glitch, as seen on the real webcam crop) is no roll
+    segs = [(2.5, 0, 0), (1 / 30, 0, 40), (1 / 30, 40, 40), (1 / 30, 40, 0), (1.0, 0, 0)]
+    tr = run_frames("shoulder_rolls", "both", timeline(pose, segs))
+    assert tr.count == 0 and all(not r.counted for r in tr.reps)
 
 
 def test_seated_arm_raise_counts_the_arm_raised_to_shoulder_height_not_the_other():
@@ -230,3 +235,50 @@ def test_the_monitor_offers_the_new_exercises_in_turn():
     for k in range(int(60 * 4.5)):
         offered += [e.exercise for e in rules.update(float(k), {}, True) if e.kind == "break"]
     assert offered == ["chin_tuck", "neck_side_bend", "shoulder_rolls", "thoracic_extension"]
+
+
+# -- the real model on the bundled webcam crop -----------------------------------------------
+ACCURACY = Path(__file__).resolve().parents[2] / "shared" / "accuracy"
+
+
+@pytest.mark.skipif(not (ACCURACY / "data" / "reference.npz").exists(), reason="accuracy set not present")
+def test_real_model_arm_raise_follows_the_reference_with_the_hips_out_of_the_frame():
+    """The bundled webcam crop (head to the lower ribs, hips out of view; frame k = frame k of the
+    accuracy set's cam02). The man raises each arm out to about 70-77° from his body (4-camera
+    reference, in his frontal plane relative to the shoulder line, ``bench/upper_body_exercises.py``),
+    not to shoulder height: the real model's ``*_arm_raise`` follows it within 8° (mean; measured 6.0°
+    left, 4.7° right, coverage 95% and 84%) and its highest value within 5° of the reference's; in
+    the reference's frames ``seated_arm_raise`` counts no repetition (any attempt ended is partial)."""
+    import importlib.util
+
+    from posture_feedback.pipeline import iter_results
+    from posture_feedback.resources import sample_video
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_ub", Path(__file__).parents[1] / "bench" / "upper_body_exercises.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    X = np.load(ACCURACY / "data" / "reference.npz")["main_X"]
+    ref = bench.world_series(X)  # per source frame; NaN where the reference has no frame
+    results = list(iter_results(sample_video("lab_desk_webcam.mp4"), max_frames=99))
+    sig = [compute_signals(r.angles, r.landmarks, r.view) if r.landmarks is not None else {} for r in results]
+    for side in ("left", "right"):
+        ours = np.array([s.get(f"{side}_arm_raise", math.nan) for s in sig])
+        theirs = ref[f"{side}_arm_raise"][: len(ours)]
+        both = np.isfinite(ours) & np.isfinite(theirs)
+        assert np.isfinite(ours).mean() >= 0.75, side  # measured without the hips
+        assert both.sum() >= 50
+        assert np.mean(np.abs(ours[both] - theirs[both])) < 8.0, side
+        assert abs(np.max(ours[both]) - np.max(theirs[both])) < 5.0, side  # how far the arm went
+        # frames 0-84 (the reference's; he raises the left arm further after them): no repetition reaches
+        # shoulder height in the reference, and none is counted
+        assert np.nanmax(theirs[:85]) < 80.0
+        tr = ExerciseTracker(get_exercise("seated_arm_raise"), side)
+        for r, s in zip(results[:85], sig[:85], strict=True):
+            if s:
+                tr.update(r.frame.timestamp_s, s, r.view, r.landmarks)
+            else:
+                tr.pause(r.frame.timestamp_s)
+        assert tr.count == 0, side
+        assert all(rep.verdict.value == "partial" for rep in tr.reps), side

@@ -48,6 +48,9 @@ shoulder width (left − right shoulder, px); the tilt of a left − right line 
                                     landmark is confident and inside the image: with the hips below
                                     the frame edge the trunk line rests on a guessed hip
 ==================================  =================================================================
+
+The ear signals are NaN when the ears are implausible: an ear not above its own shoulder, or the
+ears closer together than ``MIN_EAR_SPAN`` shoulder widths.
 """
 
 from __future__ import annotations
@@ -76,6 +79,11 @@ DERIVED_NAMES: tuple[str, ...] = (
 SIGNAL_NAMES: frozenset[str] = frozenset(ANGLE_NAMES) | frozenset(DERIVED_NAMES)
 
 MIN_CONFIDENCE = 0.5
+#: Ear-to-ear distance (fraction of the shoulder width) below which the ears are not used: about
+#: 0.3–0.45 face-on (head breadth about 15 cm, shoulder landmarks about 35 cm apart; 0.20–0.31 in the
+#: accuracy set's reference); under 0.15 the ears have collapsed onto each other (a mislocated ear, or
+#: a head turned more than about 60°), which on the pixelated-face webcam crop gave false side-bends.
+MIN_EAR_SPAN = 0.15
 
 
 def _pts(landmarks: Landmarks, idx: list[int], world: bool = False) -> np.ndarray | None:
@@ -159,13 +167,15 @@ def upper_body_signals(landmarks: Landmarks) -> dict[str, float]:
     if n[1] > 0:  # the head side is image up
         n = -n
     if ok[lm.LEFT_EAR] and ok[lm.RIGHT_EAR]:
-        bend_right = _tilt(p[lm.LEFT_EAR] - p[lm.RIGHT_EAR]) - _tilt(sh)
-        out["neck_bend_right"], out["neck_bend_left"] = bend_right, -bend_right
         gaps = [
             float((p[e] - p[s]) @ n) / w
             for e, s in ((lm.LEFT_EAR, lm.LEFT_SHOULDER), (lm.RIGHT_EAR, lm.RIGHT_SHOULDER))
         ]
-        out["ear_shoulder_gap"] = 100.0 * (gaps[0] + gaps[1]) / 2
+        face = float(np.hypot(*(p[lm.LEFT_EAR] - p[lm.RIGHT_EAR]))) / w
+        if min(gaps) > 0 and face >= MIN_EAR_SPAN:  # module docstring: implausible ears are not used
+            bend_right = _tilt(p[lm.LEFT_EAR] - p[lm.RIGHT_EAR]) - _tilt(sh)
+            out["neck_bend_right"], out["neck_bend_left"] = bend_right, -bend_right
+            out["ear_shoulder_gap"] = 100.0 * (gaps[0] + gaps[1]) / 2
     for side, s_i, e_i, outward in (
         ("left", lm.LEFT_SHOULDER, lm.LEFT_ELBOW, sh / w),
         ("right", lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, -sh / w),
