@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 from posture_feedback.types import ANGLE_NAMES, AngleTable, FrameResult
 
 BASE_COLUMNS: tuple[str, ...] = ("frame", "time_s", "person", "view", *ANGLE_NAMES)
@@ -126,7 +128,7 @@ def filter_angle_csv(
     cutoff_hz: float | None = None,
     keep_uncertainty: bool = True,
     valid_only: bool = False,
-) -> None:
+) -> np.ndarray:
     """Rewrite an angle CSV with its angle columns zero-phase filtered over the whole recording.
 
     ``smoothing.zero_phase_filter`` (cut-off ``smoothing.ZERO_PHASE_CUTOFF_HZ`` unless given) on
@@ -135,9 +137,10 @@ def filter_angle_csv(
     uncertainty exceeds ``kinematics.VALID_MAX_UNCERTAINTY``. Other columns are left as they
     are; ``valid_only`` leaves the cells that became invalid empty. ``keep_uncertainty=False``
     drops the ``unc_`` columns afterwards (they were only needed for validity).
-    """
-    import numpy as np
 
+    Returns the angle values as written, (rows with a person, len(ANGLE_NAMES)) degrees, NaN
+    where empty (for ``analyze``'s summary).
+    """
     from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY, with_jitter
     from posture_feedback.smoothing import ZERO_PHASE_CUTOFF_HZ, zero_phase_filter
 
@@ -145,7 +148,7 @@ def filter_angle_csv(
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     if len(rows) < 2:
-        return
+        return np.empty((0, len(ANGLE_NAMES)))
     header, body = rows[0], rows[1:]
     col = {name: i for i, name in enumerate(header)}
     found = np.array([r[col["person"]] == "1" for r in body])
@@ -180,6 +183,12 @@ def filter_angle_csv(
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
     tmp.replace(path)
+    written = np.array([[_num(r[col[n]]) for n in ANGLE_NAMES] for k, r in enumerate(body) if found[k]])
+    return written.reshape(-1, len(ANGLE_NAMES))
+
+
+def _num(cell: str) -> float:
+    return float(cell) if cell not in ("", "nan") else math.nan
 
 
 def write_csv(path: str | Path, results: Iterable[FrameResult], **kwargs: object) -> None:

@@ -335,7 +335,8 @@ def run(args: argparse.Namespace) -> int:
     if zero_phase:
         from posture_feedback.angles_csv import filter_angle_csv
 
-        filter_angle_csv(out_path, source.fps, keep_uncertainty=args.uncertainty, valid_only=args.valid_only)
+        written = filter_angle_csv(out_path, source.fps, keep_uncertainty=args.uncertainty, valid_only=args.valid_only)
+        stats.set_values(written)  # the summary describes the angles as written
     if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
         exported.append(mot_from_angle_csv(out_path, args.mot))
     print(stats.text(elapsed, out_path, args.annotated))
@@ -374,6 +375,11 @@ class SummaryStats:
         if result.person_found:
             self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
             self._values.append(result.angles.values.astype(np.float32))
+
+    def set_values(self, values: np.ndarray) -> None:
+        """Replace the per-frame angles by those finally written ((found frames, n) degrees)."""
+        if len(values) == len(self._values):
+            self._values = list(np.asarray(values, dtype=np.float32))
 
     def text(self, elapsed_s: float, out_path: Path, annotated: Path | None) -> str:
         """The text printed at the end of ``analyze``."""
