@@ -8,6 +8,7 @@ a person, per-angle median and range, processing speed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import sys
 import time
@@ -292,6 +293,9 @@ def run(args: argparse.Namespace) -> int:
         # judged on the live values (one truth per frame), and only for videos (not still images).
         zero_phase = not (args.no_filter or args.targets or args.annotated) and bool(getattr(source, "fps", 0))
         zero_phase = zero_phase and options.pose.mode == RunningMode.VIDEO
+        if zero_phase and importlib.util.find_spec("scipy") is None:  # an install without scipy
+            print("angles not low-pass filtered: scipy is missing (reinstall posture-feedback)")
+            zero_phase = False
         if zero_phase:  # one lag-free filter over the recording instead of the live One Euro filter
             options = replace(options, smoothing=replace(options.smoothing, landmarks=False))
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
