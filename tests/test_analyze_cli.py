@@ -58,7 +58,7 @@ def test_angles_plausible(sports_run) -> None:
             elif cell:
                 v = float(cell)
                 assert math.isfinite(v)
-                limits = (-90, 90) if name.endswith("tilt") else (-30, 180)
+                limits = (-90, 90) if name.endswith(("tilt", "_lean")) else (-30, 180)  # signed: tilts, leans
                 assert limits[0] <= v <= limits[1], (name, v, r["frame"])
     knees = [float(r["left_knee_flexion"]) for r in rows if r["left_knee_flexion"]]
     assert len(knees) > 60 and 0 <= np.median(knees) <= 60  # walking: mostly a fairly straight knee
