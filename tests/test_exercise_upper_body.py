@@ -282,3 +282,15 @@ def test_real_model_arm_raise_follows_the_reference_with_the_hips_out_of_the_fra
                 tr.pause(r.frame.timestamp_s)
         assert tr.count == 0, side
         assert all(rep.verdict.value == "partial" for rep in tr.reps), side
+
+
+def test_the_monitor_window_offer_names_the_sides_in_plain_words():
+    pytest.importorskip("PyQt6")
+    import ui.monitor as monitor
+
+    window = next(c for c in vars(monitor).values() if isinstance(c, type) and hasattr(c, "_exercise_offer"))
+    for name in BREAK_EXERCISES:
+        text = window._exercise_offer(name)
+        assert "{" not in text and get_exercise(name).title.lower() in text, text
+    assert "tip your left ear towards your left shoulder" in window._exercise_offer("neck_side_bend")
+    assert "Then the same to the right." in window._exercise_offer("neck_side_bend")

@@ -360,7 +360,9 @@ class MonitorWindow(QWidget):
             ex = get_exercise(name)
         except Exception:  # the offer is a courtesy: a broken definition must not stop the monitor
             return f"Try: {name.replace('_', ' ')}"
-        return f"1 minute of {ex.title.lower()}: {ex.instruction} (posture-feedback exercise {name})"
+        each = ex.sided and ex.both == "each"  # one side, then the other: name the sides, not "{side}"
+        text = ex.instruction_for("left" if each else "both") + (" Then the same to the right." if each else "")
+        return f"1 minute of {ex.title.lower()}: {text} (posture-feedback exercise {name})"
 
     # -- the guided start --------------------------------------------------------------------
     def start_guided(self) -> None:
