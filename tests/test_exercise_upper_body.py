@@ -294,3 +294,25 @@ def test_the_monitor_window_offer_names_the_sides_in_plain_words():
         assert "{" not in text and get_exercise(name).title.lower() in text, text
     assert "tip your left ear towards your left shoulder" in window._exercise_offer("neck_side_bend")
     assert "Then the same to the right." in window._exercise_offer("neck_side_bend")
+
+
+def test_signals_on_poses_built_from_known_angles():
+    """``kinematics.pose_with_angles`` (its own body frame: the person's left, up, forward) builds the
+    person; the camera in front (azimuth 0) or on their left (90)."""
+    from posture_feedback.kinematics import compute_angles, pose_with_angles
+
+    def sig(view: View = View.FRONT, **kw) -> dict[str, float]:
+        lms = pose_with_angles(**kw)
+        return compute_signals(compute_angles(lms, view, azimuth_deg=kw.get("azimuth_deg", 0.0)), lms, view)
+
+    assert sig(head_tilt=10)["neck_bend_right"] == pytest.approx(10.0)  # left ear up = bent to the right
+    assert sig(head_tilt=-12)["neck_bend_left"] == pytest.approx(12.0)
+    assert sig(left_arm=(70, 90, 0))["left_arm_raise"] == pytest.approx(70.0)  # abduction, plane 90°
+    assert sig(right_arm=(120, 90, 0))["right_arm_raise"] == pytest.approx(120.0)
+    assert sig(left_arm=(70, 0, 0))["left_arm_raise"] == pytest.approx(0.0, abs=1e-6)  # flexion: unseen face-on
+    # a shoulder line tilted against the trunk shifts the hanging arms by the tilt (hence the hitch check)
+    s = sig(shoulder_tilt=8, head_tilt=8)
+    assert s["left_arm_raise"] == pytest.approx(-8.0) and s["right_arm_raise"] == pytest.approx(8.0)
+    assert s["neck_bend_right"] == pytest.approx(0.0, abs=1e-9)
+    for lean in (-8.0, 0.0, 10.0):  # side-on, hips in the frame: the trunk line as it is, + forward
+        assert sig(View.SIDE, azimuth_deg=90.0, trunk_lean=lean)["trunk_forward_lean_hips_seen"] == pytest.approx(lean)
