@@ -304,6 +304,20 @@ class SideSwapCorrector:
         return out
 
 
+def reflect_depth(landmarks: Landmarks) -> Landmarks:
+    """``landmarks`` reflected in depth about the hip centre (image z and world z negated).
+
+    The image is unchanged: this is the other body that projects to the same picture, the one
+    a whole-body mirror of the model (a front view read as a back view) stands for once its
+    labels are exchanged back.
+    """
+    image, world = landmarks.image.copy(), landmarks.world.copy()
+    image[:, 2] *= -1.0
+    world[:, 2] -= 0.5 * (world[lm.LEFT_HIP, 2] + world[lm.RIGHT_HIP, 2])
+    world[:, 2] *= -1.0
+    return landmarks.with_arrays(image=image, world=world)
+
+
 _TRUNK_LR = np.array([[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], [lm.LEFT_HIP, lm.RIGHT_HIP]])
 
 
@@ -328,25 +342,42 @@ class MirrorGuard:
     is older than ``max_age_s`` (a real turn through a side view, a gap, a new track) the guard
     trusts its input again.
 
-    A real turn at up to about 40°/``max_age_s`` (e.g. 260°/s with 0.15 s) passes through the
-    narrow zone more slowly than the anchor ages, so it is never taken for a mirror.
+    A real turn passes through the narrow zone more slowly than the anchor ages. Measured on
+    constructed turns from front to back (``kinematics.pose_with_angles``, tests/test_sides.py):
+    no frame exchanged up to 240°/s at 30 and 60 frames/s; 1 frame at 300°/s; at 450°/s 1 (30
+    frames/s) and 12 (60 frames/s). A model mirror that itself passes through a narrow trunk for
+    longer than ``max_age_s`` is not seen.
+
+    Measured on the 4-view accuracy set (docs/accuracy.md, "Whole-body mirror"): lab cam03
+    (back-oblique) facing the wrong way 36 % → 7 % of frames, median MAE 16.8° → 14.0°; with
+    ``analyze --follow`` lab cam02 39 % → 2 %, 13.3° → 7.5°; cam01 and cam04 unchanged.
 
     Args:
         min_dot: evidence (body sizes squared) that counts as clear; a face-on trunk gives
             about 0.3 (shoulders 0.6 × 0.6 × confidence, hips 0.3 × 0.3).
         wide: a frame becomes the anchor when the evidence against itself (its trunk's squared
             image width, body sizes²) is at least this.
-        max_age_s: the anchor is used for at most this many seconds.
+        max_age_s: the anchor is used for at most this many seconds (0.15 s gave the same
+            accuracy-set figures but exchanged frames of real turns from 240°/s).
         min_confidence: shoulders and hips below this confidence do not count.
+        reflect_depth: with the labels exchanged back, also reflect the depth about the hip
+            centre (``reflect_depth``): the model's depth follows its mirrored labels, so the
+            exchanged labels alone leave a body turned the other way round in depth.
     """
 
     def __init__(
-        self, min_dot: float = 0.04, wide: float = 0.1, max_age_s: float = 0.15, min_confidence: float = 0.3
+        self,
+        min_dot: float = 0.04,
+        wide: float = 0.1,
+        max_age_s: float = 0.1,
+        min_confidence: float = 0.3,
+        reflect_depth: bool = True,
     ) -> None:
         self.min_dot = min_dot
         self.wide = wide
         self.max_age_s = max_age_s
         self.min_confidence = min_confidence
+        self.reflect_depth = reflect_depth
         self.reset()
 
     def reset(self) -> None:
@@ -385,6 +416,8 @@ class MirrorGuard:
             elif dot > self.min_dot:
                 self.mirrored = False
         out = landmarks.swapped(_ALL_PAIRS) if self.mirrored else landmarks
+        if self.mirrored and self.reflect_depth:
+            out = reflect_depth(out)  # the model's depth followed its mirrored labels
         vo, co = (-v if self.mirrored else v), c
         if float((co * np.einsum("ij,ij->i", vo, vo)).sum()) >= self.wide:
             self._anchor, self._anchor_w, self._anchor_t = vo, co, float(t)

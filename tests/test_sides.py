@@ -226,10 +226,12 @@ def _facing_left_on_image_right(f: Landmarks) -> bool:
     return bool(f.xy[lm.LEFT_SHOULDER, 0] > f.xy[lm.RIGHT_SHOULDER, 0])
 
 
-@pytest.mark.parametrize("seconds", [3.0, 1.0])
-def test_a_real_turn_through_the_side_view_is_not_flipped(seconds: float) -> None:
-    """0° → 180° (camera in front → behind) in 3 s and in 1 s (180°/s): the shoulders pass each
-    other in the image through the side view, with the labels right all the way."""
+@pytest.mark.parametrize("fps", [30.0, 60.0])
+@pytest.mark.parametrize("seconds", [3.0, 1.0, 0.75])
+def test_a_real_turn_through_the_side_view_is_not_flipped(seconds: float, fps: float, monkeypatch) -> None:
+    """0° → 180° (camera in front → behind) in 3 s, 1 s and 0.75 s (240°/s): the shoulders pass
+    each other in the image through the side view, with the labels right all the way."""
+    monkeypatch.setattr(__import__(__name__), "FPS", fps)
     seq = _turn(seconds)
     assert _facing_left_on_image_right(seq[0]) and not _facing_left_on_image_right(seq[-1])
     out, swaps = _correct(seq)
@@ -267,7 +269,8 @@ def _model_mirror(f: Landmarks) -> Landmarks:
 
 
 def test_a_long_mirror_after_garbled_frames_is_undone() -> None:
-    """The person faces the camera for 7 s; the model collapses the trunk for 3 frames, then mirrors the
+    """The person faces the camera for 7 s; the model collapses the trunk for 2 frames (67 ms; lab cam02 in
+    follow mode: 5 frames at 60 fps, 83 ms, within the guard's 0.1 s), then mirrors the
     whole body for 5 s (longer than the per-part fixer's memory) and flips back: every frame after the
     garbled ones must carry the true labels."""
     from posture_feedback.kinematics import pose_with_angles
@@ -275,13 +278,16 @@ def test_a_long_mirror_after_garbled_frames_is_undone() -> None:
     n = round(7 * FPS)
     truth = [pose_with_angles(azimuth_deg=10.0, left_arm=(40 + 20 * math.sin(i / 5), 0, 30)) for i in range(n)]
     seq = list(truth)
-    seq[30:33] = [_collapsed(truth[30 + k], 0.9) for k in range(3)]
+    seq[31:33] = [_collapsed(truth[31 + k], 0.9) for k in range(2)]
     seq[33:183] = [_model_mirror(f) for f in truth[33:183]]
     out, swaps = _correct(seq)
     assert all(_facing_left_on_image_right(f) for f in out)
-    for i in [*range(0, 30), *range(33, n)]:
+    for i in [*range(0, 31), *range(33, n)]:
         assert np.allclose(out[i].xy, truth[i].xy), i
     assert any("mirror" in s for s in swaps[33:183])
+    mirrored = [i for i in range(33, 183) if "mirror" in swaps[i]]
+    for i in mirrored:  # the depth, too, is the true one again (the model's followed its labels)
+        assert np.allclose(out[i].world, truth[i].world, atol=1e-9), i
 
 
 def test_the_guard_can_be_turned_off() -> None:
