@@ -31,6 +31,10 @@ from 14.6° to 12.1° (16.3° to 13.8°). A real crossing of the arms (the wrist
 smoothly, the elbows stay beside their shoulders) is left alone.
 Limitation: a swap already present when a track starts, with no geometric cue (e.g. the whole
 body labelled as if seen from behind, consistently in image and world), cannot be seen in one view.
+
+A whole-body mirror that lasts longer than the belief's memory, or that follows a few garbled
+frames, is caught afterwards by ``MirrorGuard`` (against the last output frame with a wide
+trunk; docs/accuracy.md section 8).
 """
 
 from __future__ import annotations
