@@ -301,7 +301,7 @@ class SideSwapCorrector:
                 out = out.swapped(pairs)
                 swaps.append(part)
         if self.guard is not None:
-            out = self.guard(out, t)
+            out = self.guard(out, t, raw=raw)
             if self.guard.mirrored:
                 swaps.append("mirror")
         self.last_swaps = tuple(swaps)
@@ -344,7 +344,9 @@ class MirrorGuard:
     exchanged back. Clearly positive: the labels agree with the anchor. In between (the trunk
     narrow in the image: side-on, or garbled): the previous decision is kept. When the anchor
     is older than ``max_age_s`` (a real turn through a side view, a gap, a new track) the guard
-    trusts its input again.
+    trusts its input again. At the start of a track the guard waits until the model's labels
+    have settled (``settle_s`` without a flip), so that it never locks onto the labels of an
+    unsettled start.
 
     A real turn passes through the narrow zone more slowly than the anchor ages. Measured on
     constructed turns from front to back (``kinematics.pose_with_angles``, tests/test_sides.py):
@@ -364,6 +366,12 @@ class MirrorGuard:
         max_age_s: the anchor is used for at most this many seconds (0.15 s gave the same
             accuracy-set figures but exchanged frames of real turns from 240°/s).
         min_confidence: shoulders and hips below this confidence do not count.
+        settle_s: at the start of a track (and after a gap of more than ``max_gap_s`` seconds
+            without frames) the guard passes the input through until the labels have not
+            flipped against the anchor for this many seconds: while the model has not settled
+            on a person (the first frames of a video, labels jumping every few frames) there is
+            no trustworthy anchor. A flip counts in the guard's input or in the model's raw
+            labels (``raw`` argument).
         reflect_depth: with the labels exchanged back, also reflect the depth about the hip
             centre (``reflect_depth``): the model's depth follows its mirrored labels, so the
             exchanged labels alone leave a body turned the other way round in depth.
@@ -376,12 +384,16 @@ class MirrorGuard:
         max_age_s: float = 0.1,
         min_confidence: float = 0.3,
         reflect_depth: bool = True,
+        settle_s: float = 0.5,
+        max_gap_s: float = 0.3,
     ) -> None:
         self.min_dot = min_dot
         self.wide = wide
         self.max_age_s = max_age_s
         self.min_confidence = min_confidence
         self.reflect_depth = reflect_depth
+        self.settle_s = settle_s
+        self.max_gap_s = max_gap_s
         self.reset()
 
     def reset(self) -> None:
@@ -390,6 +402,9 @@ class MirrorGuard:
         self._anchor_w: np.ndarray | None = None
         self._anchor_t = -math.inf
         self._track: int | None = None
+        self._settled_from: float | None = None
+        self._last_t: float | None = None
+        self._raw_prev: tuple[np.ndarray, np.ndarray, float] | None = None
         #: True when the last frame's labels were exchanged back
         self.mirrored = False
 
@@ -402,20 +417,46 @@ class MirrorGuard:
         v = (xy[_TRUNK_LR[:, 0]] - xy[_TRUNK_LR[:, 1]]) / scale
         return v, np.minimum(c[_TRUNK_LR[:, 0]], c[_TRUNK_LR[:, 1]])
 
-    def __call__(self, landmarks: Landmarks, t: float) -> Landmarks:
-        """``landmarks`` at time ``t`` (seconds), with all pairs exchanged when mirrored against the anchor."""
+    def _raw_flipped(self, raw: Landmarks | None, t: float) -> bool:
+        """True when the model's own labels (``raw``) flipped against its last wide-trunk frame."""
+        if raw is None:
+            return False
+        v, c = self._vectors(raw)
+        c = np.where(c >= self.min_confidence, c, 0.0)
+        flipped = False
+        if self._raw_prev is not None and 0 < t - self._raw_prev[2] <= self.max_age_s:
+            w = np.minimum(c, self._raw_prev[1])
+            flipped = float((w * np.einsum("ij,ij->i", v, self._raw_prev[0])).sum()) < -self.min_dot
+        if float((c * np.einsum("ij,ij->i", v, v)).sum()) >= self.wide:
+            self._raw_prev = (v, c, float(t))
+        return flipped
+
+    def __call__(self, landmarks: Landmarks, t: float, raw: Landmarks | None = None) -> Landmarks:
+        """``landmarks`` at time ``t`` (seconds), with all pairs exchanged when mirrored against the anchor.
+
+        ``raw``: the model's own landmarks of this frame (before any fix), used only to tell
+        whether the model has settled at the start of a track.
+        """
         if landmarks.track_id != self._track:
             self.reset()
             self._track = landmarks.track_id
+        raw_flipped = self._raw_flipped(raw, t)
         v, c = self._vectors(landmarks)
         c = np.where(c >= self.min_confidence, c, 0.0)
         fresh = self._anchor is not None and 0 < t - self._anchor_t <= self.max_age_s
+        if self._last_t is None or not 0 < t - self._last_t <= self.max_gap_s:
+            self._settled_from = None  # a new track, or a gap: the model must settle again
+        self._last_t = float(t)
         if not fresh:
             self.mirrored = False
         else:
             w = np.minimum(c, self._anchor_w)
             dot = float((w * np.einsum("ij,ij->i", v, self._anchor)).sum())
-            if dot < -self.min_dot:
+            if self._settled_from is not None and t - self._settled_from < self.settle_s:
+                # not settled yet: the input is passed through, and a flip restarts the clock
+                if dot < -self.min_dot or raw_flipped:
+                    self._settled_from = float(t)
+            elif dot < -self.min_dot:
                 self.mirrored = True
             elif dot > self.min_dot:
                 self.mirrored = False
@@ -425,4 +466,6 @@ class MirrorGuard:
         vo, co = (-v if self.mirrored else v), c
         if float((co * np.einsum("ij,ij->i", vo, vo)).sum()) >= self.wide:
             self._anchor, self._anchor_w, self._anchor_t = vo, co, float(t)
+            if self._settled_from is None:
+                self._settled_from = float(t)
         return out

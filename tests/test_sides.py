@@ -301,3 +301,16 @@ def test_the_guard_can_be_turned_off() -> None:
     sc = SideSwapCorrector()
     out = [sc(f, i / FPS) for i, f in enumerate(seq)]
     assert all(_facing_left_on_image_right(f) for f in out)
+
+
+def test_the_guard_does_not_lock_onto_an_unsettled_start() -> None:
+    """The model's first 0.7 s: labels mirrored and right by turns (every 4 frames), as at the start of
+    the bundled jumping-jacks clip; then right. The per-part fixer follows the first frame's labels until
+    its belief fades (frame 29); the guard must not hold on to them after that (without waiting for the
+    model to settle it does, to the end)."""
+    from posture_feedback.kinematics import pose_with_angles
+
+    truth = [pose_with_angles(azimuth_deg=5.0, left_arm=(60, 90, 10), right_arm=(60, 90, 10)) for _ in range(90)]
+    seq = [_model_mirror(f) if i < 21 and (i // 4) % 2 == 0 else f for i, f in enumerate(truth)]
+    out, _ = _correct(seq)
+    assert all(_facing_left_on_image_right(f) for f in out[30:])
