@@ -350,8 +350,8 @@ class MirrorGuard:
 
     A real turn passes through the narrow zone more slowly than the anchor ages. Measured on
     constructed turns from front to back (``kinematics.pose_with_angles``, tests/test_sides.py):
-    no frame exchanged up to 240°/s at 30 and 60 frames/s; 1 frame at 300°/s; at 450°/s 1 (30
-    frames/s) and 12 (60 frames/s). A model mirror that itself passes through a narrow trunk for
+    no frame exchanged up to 240°/s at 30 and 60 frames/s; 1 frame at 300°/s; at 600°/s 5 (30
+    frames/s) and 9 (60 frames/s). A model mirror that itself passes through a narrow trunk for
     longer than ``max_age_s`` is not seen.
 
     Measured on the 4-view accuracy set (docs/accuracy.md, "Whole-body mirror"): lab cam03

@@ -212,13 +212,16 @@ _EVERYTHING = lm.TRUNK_PAIRS + lm.ARM_PAIRS + lm.LEG_PAIRS + lm.HEAD_PAIRS
 
 
 def _turn(seconds: float, start: float = 0.0, end: float = 180.0) -> list[Landmarks]:
-    """A constructed person turning at constant speed from camera azimuth ``start`` to ``end`` (degrees)."""
+    """A constructed person standing still for 1 s (the guard has settled), then turning at constant speed
+    from camera azimuth ``start`` to ``end`` (degrees)."""
     from posture_feedback.kinematics import pose_with_angles
 
-    n = round(seconds * FPS) + 1
+    n, still = round(seconds * FPS) + 1, round(FPS)
     return [
-        pose_with_angles(azimuth_deg=start + (end - start) * i / (n - 1), left_arm=(30, 0, 20), right_leg=(20, 10))
-        for i in range(n)
+        pose_with_angles(
+            azimuth_deg=start + (end - start) * max(i - still, 0) / (n - 1), left_arm=(30, 0, 20), right_leg=(20, 10)
+        )
+        for i in range(still + n)
     ]
 
 
@@ -240,7 +243,7 @@ def test_a_real_turn_through_the_side_view_is_not_flipped(seconds: float, fps: f
 
 
 def test_a_turn_back_and_forth_is_not_flipped() -> None:
-    seq = _turn(1.5, 20.0, 160.0) + _turn(1.5, 160.0, 20.0)[1:]
+    seq = _turn(1.5, 20.0, 160.0) + _turn(1.5, 160.0, 20.0)[round(FPS) + 1 :]
     out, swaps = _correct(seq)
     assert all(s == () for s in swaps)
     _assert_same(out, seq)
