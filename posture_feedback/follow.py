@@ -47,10 +47,11 @@ class FollowOptions:
 
     Attributes:
         enabled: with ``max_people`` ≥ 2 in VIDEO mode, follow one person with the
-            single-person model and find the others with a periodic multi-person pass; False (the
-            default) = the multi-person model on every frame. Off by default: on the 4-camera
-            accuracy set the single-person model flipped the whole body left/right for ~30
-            frames on the front view (median error 16.1° against 7.8°), see docs/performance.md.
+            single-person model and find the others with a periodic multi-person pass; False = the
+            multi-person model on every frame. The app turns it on (``--no-follow`` turns it off);
+            recordings (``analyze``) keep it off unless ``--follow``: on the 4-camera accuracy set
+            it measures 6.2 / 7.5 / 13.5 / 7.2° median error against 6.2 / 6.9 / 14.0 / 7.2° for the
+            multi-person model (docs/performance.md).
         scout_interval_s: seconds of stream time between multi-person passes over the frame.
         background: run the multi-person pass on a worker thread (live cameras) instead of in
             line (recordings, deterministic).

@@ -114,3 +114,19 @@ def test_click_moves_the_follower_to_the_other_person(lab_frames):
 def test_follow_is_off_by_default():
     assert PipelineOptions().follow.enabled is False
     assert replace(FollowOptions(), enabled=True).scout_interval_s == 1.0
+
+
+def test_the_app_follows_by_default_and_recordings_do_not():
+    import argparse
+
+    from posture_feedback.cli import build_parser
+
+    parser = build_parser()
+    from posture_feedback.commands.app import options_from_args
+
+    app = options_from_args(parser.parse_args(["app", "--source", "sample"]))
+    assert app.pipeline.follow.enabled
+    off = options_from_args(parser.parse_args(["app", "--source", "sample", "--no-follow"]))
+    assert not off.pipeline.follow.enabled
+    analyze = parser.parse_args(["analyze", "--video", "sample"])
+    assert isinstance(analyze, argparse.Namespace) and analyze.follow is None  # recordings: off unless --follow

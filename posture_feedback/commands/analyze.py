@@ -34,9 +34,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         "--max-people", type=int, metavar="N", help="people detected per frame (default 2; 1 is faster)"
     )
     parser.add_argument(
-        "--follow", action="store_true",
-        help="follow one person with the single-person model (faster) and find the others about once a second "
-        "(experimental: see docs/performance.md)",
+        "--follow", action=argparse.BooleanOptionalAction, default=None,
+        help="follow one person with the single-person model and find the others about once a second "
+        "(default: on in the app, off for recordings; see docs/performance.md)",
     )  # fmt: skip
 
 
@@ -53,8 +53,8 @@ def with_model_options(options, args: argparse.Namespace):
 
     assert isinstance(options, PipelineOptions)
     changes = {k: v for k, v in (("model", args.model), ("max_people", args.max_people)) if v is not None}
-    if getattr(args, "follow", False):
-        options = replace(options, follow=replace(options.follow, enabled=True))
+    if getattr(args, "follow", None) is not None:
+        options = replace(options, follow=replace(options.follow, enabled=bool(args.follow)))
     return replace(options, pose=replace(options.pose, **changes)) if changes else options
 
 

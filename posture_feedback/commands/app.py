@@ -10,6 +10,7 @@ time, so the picture is reproducible), saves the window and exits.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from posture_feedback.commands import finite_float
@@ -101,10 +102,12 @@ def options_from_args(args: argparse.Namespace):
         pipeline = load_config(args.config)
     else:
         pipeline = PipelineOptions()
+    if getattr(args, "follow", None) is None and not getattr(args, "config", None):
+        # Live, the followed person is tracked at the single-person model's cost (follow.py, measured in
+        # docs/performance.md); --no-follow runs the multi-person model on every frame.
+        pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=True))
     pipeline = with_model_options(pipeline, args)
     if not args.camera:  # no stored calibration: the vertical from the scene's lines (calibration.vertical)
-        from dataclasses import replace
-
         pipeline = replace(pipeline, scene_vertical=True)
     return AppOptions(
         source=args.source,
