@@ -50,7 +50,7 @@ class FollowOptions:
             single-person model and find the others with a periodic multi-person pass; False = the
             multi-person model on every frame. The app turns it on (``--no-follow`` turns it off);
             recordings (``analyze``) keep it off unless ``--follow``: on the 4-camera accuracy set
-            it measures 6.2 / 7.5 / 13.5 / 7.2° median error against 6.2 / 6.9 / 14.0 / 7.2° for the
+            it measures 6.2 / 7.5 / 12.2 / 7.2° median error against 6.2 / 6.9 / 14.0 / 7.2° for the
             multi-person model (docs/performance.md).
         scout_interval_s: seconds of stream time between multi-person passes over the frame.
         background: run the multi-person pass on a worker thread (live cameras) instead of in
@@ -61,6 +61,8 @@ class FollowOptions:
         same_iou: a scout detection whose box overlaps the followed person's by at least this
             intersection-over-union is the same person.
         stale_s: forget the scout's other people after this many seconds without a new pass.
+        probe_interval_s: in multi mode, seconds between tries of the single-person follower on a
+            crop around the target (each try costs one single-person model call).
     """
 
     enabled: bool = False
@@ -70,6 +72,7 @@ class FollowOptions:
     edge: float = 0.08
     same_iou: float = 0.3
     stale_s: float = 2.5
+    probe_interval_s: float = 0.25
 
 
 Box = tuple[int, int, int, int]
@@ -278,11 +281,11 @@ class FollowingEstimator:
         self.follower_found = False
         self._others, self._others_t, self._scout_t = people, self._t, self._t
         target = self._target
-        if target is not None and self._t - self._probe_t >= self.options.scout_interval_s:
+        if target is not None and self._t - self._probe_t >= self.options.probe_interval_s:
             self._probe_t = self._t
             crop = crop_box(target, target.image_size, self.options.margin)
             probe = self._run_follower(frame, crop)
-            if probe is not None and same_person(probe, target) and labels_agree(probe, target):
+            if probe is not None and same_person(probe, target, 0.4, 0.3) and labels_agree(probe, target):
                 self._multi_mode = False  # the follower holds the target: single mode from the next frame
                 self._resuming = True  # (this frame's people are still the multi-person model's)
                 self._crop = crop_box(probe, probe.image_size, self.options.margin)
