@@ -169,13 +169,15 @@ def main() -> int:
     parser.add_argument("--max-people", type=int, default=2, help="people detected per frame (app default 2)")
     parser.add_argument("--model", default="full")
     parser.add_argument("--follow", action="store_true", help="follow one person at single-person cost (follow.py)")
+    parser.add_argument("--video", type=Path, default=ROOT / "sample_videos" / "sports2d_demo.mp4",
+                        help="recording played as the camera (default: the sports sample)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "live.json")
     args = parser.parse_args()
 
     from PyQt6.QtWidgets import QApplication
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])
-    sample = ROOT / "sample_videos" / "sports2d_demo.mp4"
+    sample = args.video
     load_before = round(os.getloadavg()[0], 2)
     runs = {}
     with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:
