@@ -299,3 +299,17 @@ def test_update_accepts_an_angle_table():
         r = _result(t, float(np.interp(t, *CYCLE)))
         events += runner.update(t, r.angles, r.view, r.landmarks)
     assert [e.count for e in events if isinstance(e, RepEvent)] == [1]
+
+
+@pytest.mark.parametrize(
+    ("people", "expected"), [(0, "Step into view"), (2, "2 people in view: click the one to follow")]
+)
+def test_nobody_followed_says_what_to_do(people, expected):
+    """With nobody followed, the session cue is "Step into view" only when nobody is in view."""
+    runner = SessionRunner(parse_plan(PLAN))
+    events = runner.start(0.0)
+    for k in range(int(30 * FPS)):
+        t = k / FPS
+        events += runner.update(t, None, View.UNKNOWN, person=False, people=people)
+    cues = [e.text for e in events if isinstance(e, CueEvent) and e.source == "person"]
+    assert cues and all(c.startswith(expected) for c in cues), cues

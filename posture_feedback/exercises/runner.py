@@ -41,6 +41,7 @@ from posture_feedback.exercises.signals import compute_signals
 from posture_feedback.exercises.speech import Speaker
 from posture_feedback.exercises.tracker import ExerciseTracker
 from posture_feedback.exercises.viewing import STEP_INTO_VIEW
+from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.types import AngleTable, FrameResult, Landmarks, View
 
 
@@ -159,6 +160,7 @@ class SessionRunner:
         self.cue_repeat_s = cue_repeat_s
         self.cue_debounce_s = cue_debounce_s
         self.view_grace_s = view_grace_s
+        self._nobody_text = STEP_INTO_VIEW  # what to say when nobody is followed (``update``: people)
         self.stop_on_balance_loss = stop_on_balance_loss
         self.time_limit_s = time_limit_s
         self.demonstrations: dict[int, Demonstration] = {
@@ -316,7 +318,8 @@ class SessionRunner:
     def feed(self, result: FrameResult) -> list[Event]:
         """Process one pipeline result (time = its frame timestamp)."""
         values = compute_signals(result.angles, result.landmarks, result.view) if result.person_found else None
-        return self.update(result.frame.timestamp_s, values, result.view, result.landmarks, person=result.person_found)
+        return self.update(result.frame.timestamp_s, values, result.view, result.landmarks, person=result.person_found,
+                           people=len(result.people))
 
     def update(
         self,
@@ -325,9 +328,12 @@ class SessionRunner:
         view: View = View.UNKNOWN,
         landmarks: Landmarks | None = None,
         person: bool = True,
+        people: int = 0,
     ) -> list[Event]:
         """Process one frame at time ``t``: its signals (``signals.compute_signals``), or its
-        ``AngleTable`` (signals are then computed with ``landmarks`` and ``view``); None = no frame."""
+        ``AngleTable`` (signals are then computed with ``landmarks`` and ``view``); None = no frame.
+        ``people``: how many people are in view, for what to say when nobody is followed."""
+        self._nobody_text = STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people)
         if isinstance(values, AngleTable):
             values = compute_signals(values, landmarks, view)
         self._advance_clock(t)
@@ -422,8 +428,9 @@ class SessionRunner:
                 if demo is not None and RepVerdict.PARTIAL not in rep.issues:
                     try:
                         comparison = compare_rep(demo, *tr.trace(rep.start_t, rep.end_t))
-                    except (DemonstrationError, ValueError):
+                    except (DemonstrationError, ValueError) as exc:  # said, never silently dropped
                         comparison = None
+                        fb = (*fb, f"Not compared with the demonstration: {exc}")
                     if comparison is not None:
                         fb = tuple(dict.fromkeys(fb + comparison.feedback))
                 if tr.definition.kind == "gait":
@@ -438,7 +445,7 @@ class SessionRunner:
             ev += self._cue(t, a, upd.faults, upd.view_ok, person, upd.turn_hint)
         elif not person:
             tr.pause(a)
-            self._counting, self._turn_hint = False, STEP_INTO_VIEW
+            self._counting, self._turn_hint = False, self._nobody_text
             ev += self._cue(t, a, [], False, False)
         reason = self._set_finished(item, tr)
         if reason:
@@ -483,7 +490,7 @@ class SessionRunner:
         self._bad_view_since = None if not bad_view else (a if self._bad_view_since is None else self._bad_view_since)
         cand: tuple[str, int, str] | None = None
         if self._no_person_since is not None and a - self._no_person_since >= self.view_grace_s:
-            cand = (STEP_INTO_VIEW, 10, "person")
+            cand = (self._nobody_text, 10, "person")
         elif self._bad_view_since is not None and a - self._bad_view_since >= self.view_grace_s:
             cand = (tr.definition.cues.get("view") or hint or tr.definition.cue("view"), 9, "view")
         else:
