@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PyQt6.QtCore import QPoint, Qt
 
+from posture_feedback.follow import FollowOptions
+from posture_feedback.pipeline import PipelineOptions
 from posture_feedback.ui.main_window import MainWindow
 from posture_feedback.ui.options import AppOptions
 
@@ -15,8 +18,12 @@ def _two_people(window: MainWindow):
     return r
 
 
-def test_clicking_the_other_person_makes_them_the_target(qtbot, lab_video):
-    window = MainWindow(AppOptions(source=str(lab_video), mirror=True, realtime=False, loop=True, sound=False))
+@pytest.mark.parametrize("follow", [False, True], ids=["multi-person", "follow"])
+def test_clicking_the_other_person_makes_them_the_target(qtbot, lab_video, follow):
+    """Also with the app's default following (single-person model, multi-person pass on a thread)."""
+    pipeline = PipelineOptions(follow=FollowOptions(enabled=follow))
+    window = MainWindow(AppOptions(source=str(lab_video), mirror=True, realtime=False, loop=True, sound=False,
+                                   pipeline=pipeline))  # fmt: skip
     qtbot.addWidget(window)
     window.resize(900, 800)
     window.show()
