@@ -471,7 +471,9 @@ class MonitorWindow(QWidget):
     def _update_totals(self) -> None:
         m = self._counters()
         good, watched = self.today_totals()
-        pct = "" if watched <= 0 else f" ({100 * good / watched:.0f}% of the time watched)"
+        # The share from the same whole seconds as the time shown, so "0 s" never reads "67%".
+        shown_good, shown_watched = int(max(good, 0)), int(max(watched, 0))
+        pct = "" if shown_watched <= 0 else f" ({100 * shown_good / shown_watched:.0f}% of the time watched)"
         self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
         if w is not None and not (self.last_alert and time.perf_counter() - self._alert_shown_at < 20.0):
