@@ -64,8 +64,8 @@ def product(acc: Path, out: Path, rerun: bool) -> None:
             if rerun or not csv.exists():
                 video = acc / "data" / "videos" / f"{v}.mp4"
                 extra = ["--person", at[v]] if v in at else []
-                subprocess.run([*cmd, "analyze", str(video), "--out", str(csv), "--validity", "--uncertainty",
-                                "--no-progress", *extra], check=True)  # fmt: skip
+                subprocess.run([*cmd, "analyze", "--video", str(video), "--out", str(csv), "--validity",
+                                "--uncertainty", "--no-progress", *extra], check=True)  # fmt: skip
         print(f"\n=== product, person {person} ===", flush=True)
         subprocess.run([sys.executable, str(acc / "score.py"), "--all", str(folder), "--person", person], check=True)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: start-up, from launch to the first feedback frame (median of ``--repeat`` runs).
 
-* ``analyze``: ``posture-feedback analyze sample --max-frames 1`` — process start, imports, model
+* ``analyze``: ``posture-feedback analyze --video sample --max-frames 1`` — process start, imports, model
   load, first frame decoded and run through the pipeline, CSV written, exit;
 * ``app``: ``posture-feedback --source sample --frames 1 --screenshot OUT.png`` (offscreen Qt) —
   the window, the worker, the first frame processed and shown, the screenshot saved, exit;
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     doc: dict = {"meta": common.machine_meta(repeat=args.repeat)}
     doc["analyze"] = time_command(
-        ["analyze", "sample:sports2d_demo.mp4", "--max-frames", "1", "--out", "first.csv", "--no-progress"],
+        ["analyze", "--video", "sample:sports2d_demo.mp4", "--max-frames", "1", "--out", "first.csv", "--no-progress"],
         args.repeat,
         env,
     )

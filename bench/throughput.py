@@ -3,7 +3,7 @@
 
 The bundled sample is concatenated with itself 1×, 4× and 16× into temporary videos (re-encoded
 once with OpenCV, same size and frame rate). Each is analysed by the real command line in a fresh
-process (``posture-feedback analyze VIDEO --out CSV``), and for each run we record:
+process (``posture-feedback analyze --video VIDEO --out CSV``), and for each run we record:
 
 * wall time of the whole process (start-up, model load, decoding, pipeline, CSV) in seconds;
 * frames per second end to end, and the command's own processing rate (printed in its summary,
@@ -72,8 +72,8 @@ def count_frames(path: Path) -> int:
 
 def run_analyze_rss(video: Path, out_csv: Path, max_people: int, model: str) -> dict:
     """One ``analyze`` process: wall seconds, its printed processing rate, peak RSS (MB) and CPU seconds."""
-    cmd = [sys.executable, "-m", "posture_feedback.cli", "analyze", str(video), "--out", str(out_csv), "--no-progress",
-           "--max-people", str(max_people), "--model", model]  # fmt: skip
+    cmd = [sys.executable, "-m", "posture_feedback.cli", "analyze", "--video", str(video), "--out", str(out_csv),
+           "--no-progress", "--max-people", str(max_people), "--model", model]  # fmt: skip
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)

@@ -81,7 +81,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[float,
     result = {}
     for view, (video, person) in VIEWS.items():
         path = out / f"{view}.csv"
-        args = ["analyze", str(video), "--out", str(path), "--uncertainty", "--no-progress"]
+        args = ["analyze", "--video", str(video), "--out", str(path), "--uncertainty", "--no-progress"]
         assert main(args + (["--person", person] if person else [])) == 0
         result[view] = score(_read(path), ref)
     print("measured (median MAE deg, uncertainty coverage):", json.dumps(result))

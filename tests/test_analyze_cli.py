@@ -19,7 +19,7 @@ from posture_feedback.types import ANGLE_NAMES, View
 def sports_run(tmp_path_factory: pytest.TempPathFactory, sports_video: Path) -> tuple[Path, Path, list[dict]]:
     out = tmp_path_factory.mktemp("analyze")
     csv_path, video_path = out / "angles.csv", out / "annotated.mp4"
-    code = main(["analyze", str(sports_video), "--out", str(csv_path), "--annotated", str(video_path),
+    code = main(["analyze", "--video", str(sports_video), "--out", str(csv_path), "--annotated", str(video_path),
                  "--targets", "standing", "--max-frames", "120", "--no-progress"])  # fmt: skip
     assert code == 0
     with open(csv_path, newline="") as f:
@@ -77,7 +77,8 @@ def test_annotated_video_has_every_frame(sports_run) -> None:
 
 def test_summary_printed(sports_video: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
-        main(["analyze", str(sports_video), "--out", str(tmp_path / "a.csv"), "--max-frames", "15", "--no-progress"])
+        main(["analyze", "--video", str(sports_video), "--out", str(tmp_path / "a.csv"), "--max-frames", "15",
+              "--no-progress"])  # fmt: skip
         == 0
     )
     text = capsys.readouterr().out
@@ -98,10 +99,31 @@ def test_video_with_nobody_gives_person_zero_rows(tmp_path: Path) -> None:
     wall = [np.full((240, 320, 3), 90 + i, np.uint8) for i in range(12)]
     video = _write_video(tmp_path / "wall.mp4", wall)
     out = tmp_path / "wall.csv"
-    assert main(["analyze", str(video), "--out", str(out), "--no-progress"]) == 0
+    assert main(["analyze", "--video", str(video), "--out", str(out), "--no-progress"]) == 0
     rows = list(csv.DictReader(open(out, newline="")))
     assert len(rows) == 12 and all(r["person"] == "0" for r in rows)
     assert all(r[n] == "" for r in rows for n in ANGLE_NAMES)
+
+
+def test_positional_video_still_works_with_exactly_a_deprecation_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The old ``analyze VIDEO`` spelling: the same CSV as ``--video VIDEO``, and one note line on stderr."""
+    video = _write_video(tmp_path / "wall.mp4", [np.full((240, 320, 3), 90 + i, np.uint8) for i in range(6)])
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    capsys.readouterr()
+    assert main(["analyze", str(video), "--out", str(old), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"posture-feedback: note: `analyze {video}` is deprecated and will be removed; "
+        f"use `analyze --video {video}`\n"
+    )
+    assert main(["analyze", "--video", str(video), "--out", str(new), "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
+    assert old.read_text() == new.read_text()
+    code = main(["analyze", str(video), "--video", str(video), "--out", str(old)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("posture-feedback: error: give the video once") and "\n" not in err
 
 
 @pytest.mark.parametrize(
@@ -119,7 +141,7 @@ def test_video_with_nobody_gives_person_zero_rows(tmp_path: Path) -> None:
 )
 def test_bad_input_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], setup, message: str) -> None:
     arg = setup(tmp_path)
-    code = main(["analyze", str(arg), "--out", str(tmp_path / "x.csv"), "--no-progress"])
+    code = main(["analyze", "--video", str(arg), "--out", str(tmp_path / "x.csv"), "--no-progress"])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith("posture-feedback: error:") and "\n" not in err and "Traceback" not in err
@@ -134,7 +156,7 @@ def _touch(path: Path, data: bytes) -> Path:
 def test_bad_targets_file_is_a_clear_error(tmp_path: Path, sports_video: Path, capsys) -> None:
     bad = tmp_path / "t.toml"
     bad.write_text('[[targets]]\nid = "x"\nangle = "elbow_of_doom"\n')
-    code = main(["analyze", str(sports_video), "--targets", str(bad), "--out", str(tmp_path / "x.csv")])
+    code = main(["analyze", "--video", str(sports_video), "--targets", str(bad), "--out", str(tmp_path / "x.csv")])
     err = capsys.readouterr().err
     assert code == 2 and "t.toml" in err and "elbow_of_doom" in err
 
@@ -144,13 +166,13 @@ def test_stored_camera_calibration_is_applied(tmp_path: Path, lab_video_front: P
     from posture_feedback.calibration.store import CalibrationStore
 
     monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path))
-    assert main(["analyze", str(lab_video_front), "--camera", "desk", "--out", str(tmp_path / "x.csv")]) == 2
+    assert main(["analyze", "--video", str(lab_video_front), "--camera", "desk", "--out", str(tmp_path / "x.csv")]) == 2
     assert "no camera calibration named 'desk'" in capsys.readouterr().err
     CalibrationStore().save_camera(CameraCalibration(roll_deg=10.0, n_frames=50, axis="ankle"), "desk")
 
     def median_tilt(extra: list[str]) -> float:
         out = tmp_path / f"t{extra[-1] if extra else 0}.csv"
-        args = ["analyze", str(lab_video_front), "--out", str(out), "--max-frames", "20", "--no-progress"]
+        args = ["analyze", "--video", str(lab_video_front), "--out", str(out), "--max-frames", "20", "--no-progress"]
         assert main(args + extra) == 0
         rows = list(csv.DictReader(open(out, newline="")))
         return float(np.median([float(r["shoulder_tilt"]) for r in rows if r["shoulder_tilt"]]))

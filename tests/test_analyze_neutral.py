@@ -66,7 +66,7 @@ def test_missing_file_and_store_without_the_posture(tmp_path):
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(["analyze", *args])
+    code = main(["analyze", "--video", *args])
     out, err = capsys.readouterr()
     return code, out, err
 

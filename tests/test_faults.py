@@ -258,7 +258,7 @@ def test_bad_file_through_analyze_is_one_line_and_keeps_old_output(
     out = tmp_path / "previous.csv"
     out.write_text("frame,time_s\n0,0.0\n")  # an earlier result the failed run must not clobber
     capfd.readouterr()
-    code = main(["analyze", str(bad), "--out", str(out), "--no-progress"])
+    code = main(["analyze", "--video", str(bad), "--out", str(out), "--no-progress"])
     captured = capfd.readouterr()
     assert code == 2, captured
     err = _one_line_error(captured.err)
@@ -274,7 +274,7 @@ def test_truncated_avi_analyses_every_decodable_frame(
     cut = _write(tmp_path / "cut.avi", data[: int(len(data) * fraction)])
     expected = _decodable_frames(cut)
     out = tmp_path / "cut.csv"
-    code = main(["analyze", str(cut), "--out", str(out), "--no-progress", "--max-people", "1"])
+    code = main(["analyze", "--video", str(cut), "--out", str(out), "--no-progress", "--max-people", "1"])
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err
     if expected == 0:
@@ -295,7 +295,7 @@ def test_corrupted_middle_of_video_never_crashes(
     data[start : start + 4000] = rng.bytes(4000)  # garbage over a few frames' JPEG data
     bad = _write(tmp_path / "corrupt.avi", bytes(data))
     out = tmp_path / "corrupt.csv"
-    code = main(["analyze", str(bad), "--out", str(out), "--no-progress", "--max-people", "1"])
+    code = main(["analyze", "--video", str(bad), "--out", str(out), "--no-progress", "--max-people", "1"])
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err
     if code == 2:
@@ -338,7 +338,7 @@ def test_image_with_nobody(image_pipeline: Pipeline, street_image: Path, tmp_pat
     # Through the command line too: one row, person=0, exit 0.
     path = tmp_path / "empty_room.jpg"
     cv2.imwrite(str(path), blurred)
-    assert main(["analyze", str(path), "--out", str(tmp_path / "e.csv"), "--no-progress"]) == 0
+    assert main(["analyze", "--video", str(path), "--out", str(tmp_path / "e.csv"), "--no-progress"]) == 0
     rows = list(csv.DictReader((tmp_path / "e.csv").open(newline="")))
     assert len(rows) == 1 and rows[0]["person"] == "0"
 
@@ -635,7 +635,9 @@ def _cli_cases(d: Path) -> dict[str, list[str]]:
         ],  # fmt: skip
         "profile add-plan: non-UTF-8 plan": ["profile", "--data-dir", str(data), "add-plan", "Someone", str(non_utf8)],
         "config --check: non-UTF-8": ["config", "--check", str(non_utf8)],
-        "analyze: non-UTF-8 targets": ["analyze", "sample", "--targets", str(non_utf8), "--out", str(d / "a.csv")],
+        "analyze: non-UTF-8 targets": [
+            "analyze", "--video", "sample", "--targets", str(non_utf8), "--out", str(d / "a.csv")
+        ],  # fmt: skip
         "exercise: --hold nan": [
             "exercise",
             "single_leg_stance",
@@ -729,7 +731,7 @@ def test_analyze_unwritable_output_is_one_line(
     path = tmp_path / "out.mp4" if target == "folder" else Path("/proc/no-such-dir/out.mp4")
     if target == "folder":
         path.mkdir()
-    argv = ["analyze", "sample", "--max-frames", "2", "--no-progress", option, str(path)]
+    argv = ["analyze", "--video", "sample", "--max-frames", "2", "--no-progress", option, str(path)]
     if option == "--annotated":
         argv += ["--out", str(tmp_path / "a.csv")]
     capfd.readouterr()

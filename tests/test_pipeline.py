@@ -101,10 +101,11 @@ def test_start_with_the_person_at_a_pixel(lab_video: Path) -> None:
 def test_analyze_person_option(lab_video: Path, tmp_path: Path, capsys) -> None:
     from posture_feedback.cli import main
 
-    assert main(["analyze", str(lab_video), "--person", "nope", "--out", str(tmp_path / "x.csv")]) == 2
+    assert main(["analyze", "--video", str(lab_video), "--person", "nope", "--out", str(tmp_path / "x.csv")]) == 2
     assert "is not X,Y in pixels" in capsys.readouterr().err
     out = tmp_path / "p.csv"
-    args = ["analyze", str(lab_video), "--person", "540,700", "--max-frames", "30", "--out", str(out), "--no-progress"]
+    args = ["analyze", "--video", str(lab_video), "--person", "540,700", "--max-frames", "30", "--out", str(out),
+            "--no-progress"]  # fmt: skip
     assert main(args) == 0
     rows = out.read_text().splitlines()[1:]
     assert rows[0].split(",")[2] == "0" and rows[-1].split(",")[2] == "1"

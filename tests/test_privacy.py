@@ -81,7 +81,7 @@ def test_a_whole_session_makes_no_network_access(
     monkeypatch.setenv("POSTURE_FEEDBACK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path / "config"))
     csv_path, video_path = tmp_path / "angles.csv", tmp_path / "annotated.mp4"
-    code = main(["analyze", str(sports_video), "--out", str(csv_path), "--annotated", str(video_path),
+    code = main(["analyze", "--video", str(sports_video), "--out", str(csv_path), "--annotated", str(video_path),
                  "--targets", "standing", "--max-frames", "15", "--no-progress"])  # fmt: skip
     assert code == 0 and len(csv_path.read_text().splitlines()) == 16
     # A plan, a stored exercise session with repetitions, its results exported and imported elsewhere.
@@ -142,7 +142,10 @@ def _app_available() -> bool:
 
 
 RUNS = {
-    "analyze": (["analyze", "sample", "--max-frames", "30", "--out", "angles.csv", "--no-progress"], {"angles.csv"}),
+    "analyze": (
+        ["analyze", "--video", "sample", "--max-frames", "30", "--out", "angles.csv", "--no-progress"],
+        {"angles.csv"},
+    ),
     "app": (["--source", "sample", "--frames", "3", "--screenshot", "shot.png", "--mute"], {"shot.png"}),
 }
 

@@ -62,10 +62,10 @@ def bad_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # (command line, expected exit code); {sample}, {image}, {bad}, {tmp} are filled in below.
 COMMANDS: dict[str, tuple[list[str], int]] = {
-    "analyze image": (["analyze", "{image}", "--out", "{tmp}/image.csv"], 0),
-    "analyze video": (["analyze", "sample", "--max-frames", "12", "--out", "{tmp}/video.csv",
+    "analyze image": (["analyze", "--video", "{image}", "--out", "{tmp}/image.csv"], 0),
+    "analyze video": (["analyze", "--video", "sample", "--max-frames", "12", "--out", "{tmp}/video.csv",
                        "--annotated", "{tmp}/video.mp4"], 0),  # fmt: skip
-    "analyze bad video": (["analyze", "{bad}", "--out", "{tmp}/bad.csv"], 2),
+    "analyze bad video": (["analyze", "--video", "{bad}", "--out", "{tmp}/bad.csv"], 2),
     "config": (["config"], 0),
     "exercise --list": (["exercise", "--list"], 0),
     "exercise headless": (["exercise", "mini_squat", "--headless", "--video", "sample", "--max-frames", "12"], 0),
@@ -103,7 +103,7 @@ def test_every_command_writes_only_our_lines_to_stderr(
 
 def test_native_lines_are_there_without_the_redirection(tmp_path: Path, street_image: Path) -> None:
     """Self-check: with POSTURE_FEEDBACK_NATIVE_LOGS=1 the native libraries' own lines do reach stderr."""
-    proc = _run(["analyze", str(street_image), "--out", str(tmp_path / "a.csv")], tmp_path,
+    proc = _run(["analyze", "--video", str(street_image), "--out", str(tmp_path / "a.csv")], tmp_path,
                 POSTURE_FEEDBACK_NATIVE_LOGS="1")  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-1500:]
     assert _foreign_lines(proc.stderr), "MediaPipe printed nothing natively: this test would pass vacuously"

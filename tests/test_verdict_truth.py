@@ -226,8 +226,8 @@ def test_real_model_csv_has_no_verdict_against_its_value(tmp_path, capsys, prese
     from posture_feedback.presets import get_preset
 
     out = tmp_path / "a.csv"
-    argv = ["analyze", str(SAMPLES / video), "--targets", preset, "--validity", "--max-frames", "30", "--no-progress",
-            "-o", str(out)]  # fmt: skip
+    argv = ["analyze", "--video", str(SAMPLES / video), "--targets", preset, "--validity", "--max-frames", "30",
+            "--no-progress", "-o", str(out)]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
     judged = _check_csv(out, get_preset(preset))
     if video.startswith("sports2d"):  # the man faces the camera: the frontal targets are judged
@@ -247,7 +247,7 @@ def test_real_model_csv_with_a_neutral_judges_relative_targets_truthfully(tmp_pa
     neutral = tmp_path / "n.json"
     neutral.write_text(json.dumps({"neutral": {"angles": angles, "posture": "standing"}}), encoding="utf-8")
     out = tmp_path / "a.csv"
-    argv = ["analyze", str(SAMPLES / "sports2d_demo.mp4"), "--targets", "standing", "--neutral", str(neutral),
-            "--validity", "--max-frames", "30", "--no-progress", "-o", str(out)]  # fmt: skip
+    argv = ["analyze", "--video", str(SAMPLES / "sports2d_demo.mp4"), "--targets", "standing",
+            "--neutral", str(neutral), "--validity", "--max-frames", "30", "--no-progress", "-o", str(out)]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
     assert _check_csv(out, get_preset("standing", baseline=True), angles) >= 10

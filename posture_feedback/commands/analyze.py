@@ -1,4 +1,4 @@
-"""``posture-feedback analyze VIDEO``: joint angles per frame of a recording, as CSV.
+"""``posture-feedback analyze --video VIDEO``: joint angles per frame of a recording, as CSV.
 
 Runs the whole pipeline on a video (or image, or image folder), writes the angle CSV
 (``angles_csv``), optionally an annotated video, and prints a summary: frames, share with
@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="joint angles per frame of a recorded video, as CSV",
         description="Run the pose pipeline on a recording and write the per-frame joint angles (degrees) as CSV.",
     )
-    p.add_argument("old_video", nargs="?", metavar="VIDEO", help="the same as --video VIDEO")
+    p.add_argument("old_video", nargs="?", metavar="VIDEO", help="deprecated: as --video VIDEO")
     p.add_argument("--video", help="video file, image, folder of images, or 'sample' for the bundled recording")
     p.add_argument("--out", "-o", type=Path, help="CSV output path (default: VIDEO name + .angles.csv)")
     p.add_argument("--annotated", type=Path, metavar="OUT.mp4", help="also write a video with the overlays drawn")
@@ -350,11 +350,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _video_argument(args: argparse.Namespace) -> str:
-    """--video (as in every command), or the positional VIDEO (still accepted, without a note for now:
-    the fault tests require exactly one stderr line from ``analyze VIDEO``)."""
+    """--video (as in every command), or the deprecated positional VIDEO (still accepted, with a
+    one-line deprecation note on stderr, as the ``profile`` sub-commands do)."""
     if args.old_video is not None:
         if args.video is not None:
             raise PostureFeedbackError(f"give the video once, with --video (got {args.old_video!r} too)")
+        from posture_feedback.storage.options import deprecated
+
+        deprecated(f"analyze {args.old_video}", f"analyze --video {args.old_video}")
         return args.old_video
     if args.video is None:
         raise PostureFeedbackError("which recording? add --video FILE (or --video sample)")
