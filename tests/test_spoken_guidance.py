@@ -55,3 +55,22 @@ def test_one_short_correction_per_cool_down_and_the_rest_unchanged():
     assert sum(e.speech is not None for e in reps_told) == (len(reps_told) + 1) // 2  # reps end ~5 s apart
     instructions = [e.speech for e in told if isinstance(e, InstructionEvent)]
     assert instructions == [e.speech for e in raw if isinstance(e, InstructionEvent)]
+
+
+def test_cue_speech_says_a_shown_cue_once_with_a_five_second_cool_down():
+    """The mirror's and the monitor's cue line (no runner): times worked by hand, 5 s cool-down."""
+    from posture_feedback.exercises.spoken_guidance import CueSpeech
+
+    speech = CueSpeech(cooldown_s=5.0)
+    shown = [(0.0, "Sit up tall, chin in."), (1.0, "Sit up tall, chin in."), (2.0, "Lower your shoulders"),
+             (4.9, "Lower your shoulders"), (5.0, "Lower your shoulders"), (6.0, "Lower your shoulders"),
+             (7.0, ""), (8.0, "Lean back"), (9.0, "Step into view"), (10.5, "")]  # fmt: skip
+    said = {t: speech.update(t, cue) for t, cue in shown}
+    assert said[0.0] == "Sit up tall"  # the first short phrase, at once
+    assert said[1.0] is None  # the same cue still shown: not repeated
+    assert said[2.0] is None and said[4.9] is None  # a new cue inside the cool-down waits…
+    assert said[5.0] == "Lower your shoulders"  # …and is said when it ends, as it is still shown
+    assert said[6.0] is None and said[7.0] is None
+    assert said[8.0] is None  # 3 s after the last one: waits, and is gone by 10.0: never said
+    assert said[9.0] is None and said[10.5] is None
+    assert speech.update(10.6, "Lean back") == "Lean back"  # shown again after the cool-down

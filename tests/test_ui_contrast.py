@@ -178,3 +178,47 @@ def test_large_type_high_contrast_mode_reaches_aaa(qtbot, tmp_path, db, capsys):
     assert not db.profile_by_name("Ann").settings["large_type"]
     profiles.close()
     features.close()
+
+
+@pytest.mark.parametrize("which", ["mirror", "monitor"])
+def test_large_type_reaches_the_mirror_and_the_monitor(qtbot, tmp_path, db, capsys, which):
+    """``--profile Ann`` with ``--large-type on``: the mirror main window and the posture monitor are in the
+    same large type (18 pt text) and every text reaches 7:1 (AAA); without the setting they are not."""
+    from PyQt6.QtWidgets import QLabel, QPushButton
+
+    from posture_feedback.cli import main
+    from posture_feedback.ui.monitor import MonitorWindow
+
+    data = str(tmp_path / "data")
+
+    def open_window(profile: str):
+        opts = AppOptions(source=97, sound=False, realtime=False, max_frames=3, data_dir=data, profile=profile,
+                          monitor=which == "monitor")  # fmt: skip
+        window = (MonitorWindow if which == "monitor" else MainWindow)(opts)
+        qtbot.addWidget(window)
+        if which == "mirror":
+            window.resize(1280, 800)
+            window.show()
+            qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=20_000)
+        return window
+
+    def label_sizes(window) -> list[float]:
+        texts = [*window.findChildren(QLabel), *window.findChildren(QPushButton)]
+        return [w.font().pointSizeF() for w in texts if w.isVisibleTo(window) and w.text()]
+
+    plain = open_window("Ann")
+    plain.show()
+    qtbot.waitExposed(plain)
+    assert not plain.large_type and min(label_sizes(plain)) < 12
+    plain.close()
+    assert main(["profile", "set", "--profile", "Ann", "--large-type", "on", "--data-dir", data]) == 0
+    capsys.readouterr()
+    window = open_window("Ann")
+    assert window.large_type
+    check(qtbot, window, f"{which}-window-large-type", min_texts=2)
+    assert unreadable(window, minimum=7.0) == []
+    assert min(label_sizes(window)) >= 17.5, label_sizes(window)
+    if which == "monitor":  # an alert restyles the status line: it keeps the large type
+        window._problem("The camera stopped")
+        assert window.state_label.font().pointSizeF() >= 17.5
+    window.close()

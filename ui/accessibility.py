@@ -2,7 +2,8 @@
 
 A profile setting (``large_type``: ``posture-feedback profile set --profile NAME --large-type on``, or
 the profile dialog's check box). When it is on, every window opened for that profile from the
-Session menu (exercises, evaluation, history, plan notes) gets ``LARGE_HIGH_CONTRAST_STYLE``:
+Session menu (exercises, evaluation, history, plan notes), and the mirror window and the posture
+monitor started with ``--profile NAME``, get ``LARGE_HIGH_CONTRAST_STYLE``:
 text at 1.6 times the usual size (18 pt body text, buttons at least 48 px high), white and yellow
 on black, a thick yellow focus frame. WCAG 2.1 asks 7:1 for enhanced contrast (AAA, 1.4.6);
 white on black is 21:1 and yellow #ffe14d on black 16:1, and ``tests/test_ui_contrast.py`` measures
@@ -62,7 +63,8 @@ def apply_large_type(widget: QWidget, on: bool = True) -> QWidget:
     """Put ``widget`` (a window or dialog) in the large-type, high-contrast mode (``on``), or leave it.
 
     A child's own style sheet wins over the window's, so a child that sets a smaller ``font-size``
-    of its own (a 9 pt footnote) has it raised to ``MIN_PT`` too.
+    of its own (a 9 pt footnote) has it raised to ``MIN_PT`` too, and a child whose own sheet names
+    no size (``color: #aaa``, which Qt lets fall back to the 9 pt default) gets ``MIN_PT``.
     """
     if not on:
         return widget
@@ -71,4 +73,6 @@ def apply_large_type(widget: QWidget, on: bool = True) -> QWidget:
         sheet = child.styleSheet()
         if "font-size" in sheet:
             child.setStyleSheet(larger_fonts(sheet))
+        elif sheet.strip() and "{" not in sheet:  # a child's own "color: #aaa" stops the window's font-size
+            child.setStyleSheet(f"{sheet.strip().rstrip(';')}; font-size: {MIN_PT:g}pt")
     return widget

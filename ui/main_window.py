@@ -52,7 +52,7 @@ from posture_feedback.ui.session_base import display_box, make_cue_label, save_w
 from posture_feedback.ui.shortcuts import SHORTCUTS, HelpDialog, add_shortcut_actions
 from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.source_page import SourcePage
-from posture_feedback.ui.storage_link import open_profile
+from posture_feedback.ui.storage_link import open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 
@@ -150,6 +150,13 @@ class MainWindow(QMainWindow):
         self._sound_user = opts.sound is not None
 
         self.link = open_profile(opts)
+        #: The profile's accessibility settings (``profile set --large-type on --spoken-guidance on``).
+        self.large_type = profile_flag(self.link, "large_type")
+        self.spoken: Any = None  # ui.spoken_cues.SpokenCues: says the cue line, one short cue at a time
+        if profile_flag(self.link, "spoken_guidance"):
+            from posture_feedback.ui.spoken_cues import SpokenCues
+
+            self.spoken = SpokenCues("mirror")
         self.history: QWidget | None = None
         self._neutral_problem: str | None = None
         saved_neutral = self._load_saved_neutral()
@@ -167,6 +174,10 @@ class MainWindow(QMainWindow):
         self.set_therapist(opts.therapist, fullscreen=opts.therapist and opts.screenshot is None)
         self.open_source(opts.source)
         install_feature_menus(self)
+        if self.large_type:  # the same large-type, high-contrast mode as the Session menu's windows
+            from posture_feedback.ui.accessibility import apply_large_type
+
+            apply_large_type(self)
 
     # ------------------------------------------------------------------ construction
     def _build_ui(self) -> None:
@@ -443,6 +454,8 @@ class MainWindow(QMainWindow):
             self._set_cue(nobody_followed_text(len(result.people)), "#bbbbbb")
         else:
             self._set_cue(result.cue or "", "#ffffff")
+        if self.spoken is not None and self._neutral_countdown <= 0:  # the profile's spoken guidance
+            self.spoken.update(result.frame.captured_at, self.cue_label.text(), audible=self.sounds.enabled)
         self.view_label.setText(
             f"View: {result.view.value}"
             + (
@@ -463,7 +476,7 @@ class MainWindow(QMainWindow):
 
     def _set_cue(self, text: str, colour: str) -> None:
         self.cue_label.setText(text)
-        size = 30 if self.therapist else 22
+        size = 30 if self.therapist or self.large_type else 22
         self.cue_label.setStyleSheet(_CUE_STYLE.format(colour=colour, size=size))
 
     def _on_shown(self, rendered: Rendered, t: float) -> None:
@@ -717,9 +730,10 @@ class MainWindow(QMainWindow):
             self.therapist_check.blockSignals(True)
             self.therapist_check.setChecked(on)
             self.therapist_check.blockSignals(False)
-        self.gauges.set_large(on)
-        self.video.big_text = on
-        self.side_panel.setFixedWidth(460 if on else 340)
+        big = on or self.large_type  # the profile's large type keeps the large gauges outside the therapist view
+        self.gauges.set_large(big)
+        self.video.big_text = big
+        self.side_panel.setFixedWidth(460 if big else 340)
         if not self._sound_user:
             self.sounds.enabled = not on
             self.sound_check.blockSignals(True)
@@ -775,6 +789,9 @@ class MainWindow(QMainWindow):
         """Stop the worker (closes the camera and the model) and close the profile database."""
         self.status_timer.stop()
         self._stop_worker()
+        if self.spoken is not None:
+            self.spoken.close()
+            self.spoken = None
         if self.link is not None:
             self.link.close()
             self.link = None

@@ -38,7 +38,7 @@ from posture_feedback.ui.main_window import initial_target_set, make_pipeline_fa
 from posture_feedback.ui.options import AppOptions
 from posture_feedback.ui.screen_lock import screen_locked
 from posture_feedback.ui.sound import Sounds
-from posture_feedback.ui.storage_link import MonitorTotals, open_profile
+from posture_feedback.ui.storage_link import MonitorTotals, open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
 
@@ -129,6 +129,14 @@ class MonitorWindow(QWidget):
         self.problem: str | None = None  #: what stopped the watching (no camera, camera stopped), None while fine
         self.link = open_profile(opts)
         self.totals = MonitorTotals(self.link) if self.link is not None else None
+        #: The profile's accessibility settings (``profile set --large-type on --spoken-guidance on``).
+        self.large_type = profile_flag(self.link, "large_type")
+        self.spoken: Any = None  # ui.spoken_cues.SpokenCues: says the alert shown, one short cue at a time
+        self.clock = time.perf_counter  #: seconds, for the spoken cues' cool-down (replaceable in tests)
+        if profile_flag(self.link, "spoken_guidance"):
+            from posture_feedback.ui.spoken_cues import SpokenCues
+
+            self.spoken = SpokenCues("monitor")
         self._load_saved_neutral()
         self._load_laptop_neutral()
 
@@ -139,7 +147,7 @@ class MonitorWindow(QWidget):
         col.addWidget(self.video)
         self.state_label = QLabel("Starting…")
         self.state_label.setWordWrap(True)
-        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold")
+        self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold"))
         col.addWidget(self.state_label)
         self.good_label = QLabel("Good posture today: —")
         self.good_label.setStyleSheet("font-size: 11pt")
@@ -186,6 +194,14 @@ class MonitorWindow(QWidget):
         self.lock_timer = QTimer(self)
         self.lock_timer.timeout.connect(self.check_screen_lock)
         self.lock_timer.start(LOCK_POLL_MS)
+        if self.large_type:  # the same large-type, high-contrast mode as the Session menu's windows
+            from posture_feedback.ui.accessibility import apply_large_type
+
+            apply_large_type(self)
+            # Qt kept painting the first sheet of this top-level widget until the event loop ran: apply it once more.
+            QTimer.singleShot(0, lambda: apply_large_type(self))
+            self.video.setMaximumHeight(240)
+            self.resize(520, 560)
         self.open_source(opts.source)
 
     # -- source ------------------------------------------------------------------------
@@ -222,7 +238,7 @@ class MonitorWindow(QWidget):
     def _problem(self, message: str) -> None:
         self.problem = message
         self.state_label.setText("Not watching")
-        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #e69f00")
+        self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
         self.detail_label.setText(message)
         self.video.show_placeholder("No picture")
 
@@ -315,19 +331,20 @@ class MonitorWindow(QWidget):
         else:
             text, colour = "Watching", "#dddddd"
         self.state_label.setText(text)
-        self.state_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {colour}")
+        self.state_label.setStyleSheet(self._state_style(f"font-size: 15pt; font-weight: bold; color: {colour}"))
 
     def show_alert(self, alert: Alert) -> None:
         """A gentle alert: text in the window, a tray notification, a soft sound (unless muted)."""
         self.last_alert = alert
         self._alert_shown_at = time.perf_counter()
         self.state_label.setText(alert.message)
-        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #e69f00")
+        self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
         self.detail_label.setText(
             f"{alert.angle.replace('_', ' ')}: {alert.deviation_deg:.0f}° beyond the range for "
             f"{format_duration(alert.persisted_s)}"
         )
         self.sounds.left()
+        self._say(alert.message)
         if self.tray is not None:
             self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             self.tray.showMessage("Posture check", alert.message, QSystemTrayIcon.MessageIcon.Information, 8000)
@@ -338,7 +355,7 @@ class MonitorWindow(QWidget):
         self.last_alert = event  # type: ignore[assignment]  # keeps the text readable like an alert
         self._alert_shown_at = time.perf_counter()
         self.state_label.setText(event.message)
-        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #e69f00")
+        self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
         if event.kind == "break" and event.exercise:
             self.detail_label.setText(self._exercise_offer(event.exercise))
         elif event.kind != "break":
@@ -347,10 +364,24 @@ class MonitorWindow(QWidget):
                 f"{event.value:+.0f} {unit} from your neutral for {format_duration(event.persisted_s)}"
             )
         self.sounds.left()
+        self._say(event.message)
         if self.tray is not None:
             self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             title = "Time for a break" if event.kind == "break" else "Posture check"
             self.tray.showMessage(title, event.message, QSystemTrayIcon.MessageIcon.Information, 8000)
+
+    def _say(self, text: str) -> None:
+        """The profile's spoken guidance: say the alert shown (its first short phrase; 5 s cool-down)."""
+        if self.spoken is not None:
+            self.spoken.update(self.clock(), text, audible=self.sounds.enabled)
+
+    def _state_style(self, sheet: str) -> str:
+        """The status line's style; in large type its font is raised to the mode's 18 pt."""
+        if not getattr(self, "large_type", False):
+            return sheet
+        from posture_feedback.ui.accessibility import larger_fonts
+
+        return larger_fonts(sheet)
 
     @staticmethod
     def _exercise_offer(name: str) -> str:
@@ -371,7 +402,8 @@ class MonitorWindow(QWidget):
         self._capture_end = time.perf_counter() + self.options.neutral_seconds
         self.guided_message = None
         self.state_label.setText(GUIDED_TEXT)
-        self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #56b4e9")
+        self._say(GUIDED_TEXT)
+        self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #56b4e9"))
 
     def _finish_guided_start(self) -> None:
         frames, self._capture = self._capture or [], None
@@ -429,7 +461,7 @@ class MonitorWindow(QWidget):
             self._stop_worker()
             self.rules.pause()
             self.state_label.setText("Paused while the screen is locked")
-            self.state_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #aaaaaa")
+            self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #aaaaaa"))
             self.video.show_placeholder("Screen locked")
         else:
             self.open_source(self.options.source)
@@ -544,6 +576,9 @@ class MonitorWindow(QWidget):
             self.tray.hide()
         self._stop_worker()
         self.save_totals()
+        if self.spoken is not None:
+            self.spoken.close()
+            self.spoken = None
         if self.link is not None:
             self.link.close()
             self.link = None

@@ -77,3 +77,13 @@ class MonitorTotals:
         self.link.db.add_monitor_time(self.link.profile_id, self._day, max(d_obs, 0.0),
                                       min(max(d_good, 0.0), max(d_obs, 0.0)), max(d_alerts, 0))  # fmt: skip
         self._observed, self._good, self._alerts = observed, good, alerts
+
+
+def profile_flag(link: ProfileLink | None, key: str) -> bool:
+    """A profile's on/off setting (``large_type``, ``spoken_guidance``…); False without a profile or on error."""
+    if link is None:
+        return False
+    try:
+        return bool(link.db.get_profile(link.profile_id).settings.get(key, False))
+    except StorageError:
+        return False

@@ -2,7 +2,8 @@
 
 For people who cannot read the screen while they move (after a stroke, with Parkinson's, with low
 vision): the profile setting ``spoken_guidance`` (``profile set --profile NAME --spoken-guidance on``)
-makes the session window pass the runner's events through ``SpokenGuidance`` before they are said:
+makes the session window pass the runner's events through ``SpokenGuidance`` before they are said
+(the mirror and the monitor, which have no runner, say the cue they show through ``CueSpeech``):
 
 * a correction (a live cue, or a repetition's feedback) is spoken as its first short phrase
   (up to ``max_words`` words, cut at the first full stop or comma): "Lift your arm higher";
@@ -66,3 +67,36 @@ class SpokenGuidance:
                     e = replace(e, speech=count or None)
             out.append(e)
         return out
+
+
+class CueSpeech:
+    """Spoken guidance for the windows without a session runner (the mirror, the posture monitor).
+
+    ``update(t, cue)`` is called with the cue shown now (the mirror's cue line, or the monitor's
+    alert; ``""`` or None when there is none) at ``t`` seconds (any monotonic clock). It returns the
+    short phrase to say now, or None. A cue is said once, when it appears, as a ``CueEvent`` through
+    ``SpokenGuidance`` (its first short phrase; no other cue within ``cooldown_s`` seconds). A cue that
+    appears during the cool-down is said when the cool-down ends, if it is still the cue shown then;
+    a cue that is already gone is never said (one truth: what is heard is what is on screen).
+    """
+
+    def __init__(self, cooldown_s: float = 5.0, max_words: int = 6, source: str = "mirror") -> None:
+        self.guidance = SpokenGuidance(cooldown_s=cooldown_s, max_words=max_words)
+        self.source = source
+        self._current = ""
+        self._said = ""  # the cue said last (not said again while it stays on screen)
+
+    def update(self, t: float, cue: str | None) -> str | None:
+        """The phrase to say at ``t`` for the cue shown now (see the class docstring), or None."""
+        cue = (cue or "").strip()
+        if cue != self._current:
+            self._current = cue
+            if cue != self._said:
+                self._said = ""
+        if not cue or cue == self._said:
+            return None
+        event = CueEvent(t=t, speech=cue, text=cue, priority=0, source=self.source)
+        spoken = self.guidance.apply([event])[0].speech
+        if spoken:
+            self._said = cue
+        return spoken or None
