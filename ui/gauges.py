@@ -58,7 +58,7 @@ class TargetGauge(QWidget):
         self._apply_height()
 
     def _apply_height(self) -> None:
-        self.setFixedHeight(100 if self.large else 64)
+        self.setFixedHeight(130 if self.large else 64)  # large: the title and the value each on a row of their own
 
     def set_large(self, large: bool) -> None:
         self.large = large
@@ -137,15 +137,18 @@ class TargetGauge(QWidget):
         value_font = QFont(self.font())
         value_font.setPointSize(26 if big else 12)
         value_font.setBold(True)
-        text_h = 40 if big else 22
+        # Large (therapist view, large type): "Head level · right ear up" and "-33° ±22° LOW" do not fit on
+        # one row of a 460 px panel, so the value gets a row of its own under the title (they overlapped).
+        title_rect = QRectF(4, 0, (w - 8) if big else w * 0.6, 30 if big else 22)
+        value_rect = QRectF(4, 30, w - 8, 40) if big else QRectF(w * 0.4, 0, w * 0.6 - 4, 22)
+        text_h = value_rect.bottom()
         p.setFont(title)
         p.setPen(QColor(235, 235, 235))
-        p.drawText(QRectF(4, 0, w * 0.6, text_h), Qt.AlignmentFlag.AlignVCenter, self.title_text())
+        p.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter, self.title_text())
         p.setFont(value_font)
         grey = self.verdict is Verdict.UNKNOWN or self.too_uncertain
         p.setPen(QColor(150, 150, 150) if grey else verdict_qcolor(self.verdict))
-        p.drawText(QRectF(w * 0.4, 0, w * 0.6 - 4, text_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                   self.value_text())  # fmt: skip
+        p.drawText(value_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.value_text())
 
         bar = QRectF(8, text_h + 8, w - 16, h - text_h - 22)
         vmin, vmax = self._scale_range()
