@@ -48,7 +48,11 @@ from posture_feedback.types import ANGLE_NAMES, Frame, FrameResult
 T0 = datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
 
 # Physically possible ranges (degrees) for a plausibility check of any measured angle.
-LIMITS = {name: ((-90.0, 90.0) if name.endswith("tilt") else (-45.0, 185.0)) for name in ANGLE_NAMES}
+# Signed leans are atan2 angles: any direction from vertical (a handstand is ±180°).
+LIMITS = {
+    name: (-90.0, 90.0) if name.endswith("tilt") else (-180.0, 180.0) if name.endswith("_lean") else (-45.0, 185.0)
+    for name in ANGLE_NAMES
+}
 
 
 def _rep(i: int) -> Repetition:
