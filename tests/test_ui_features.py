@@ -81,7 +81,7 @@ def test_therapist_view_freeze_and_preset_switch(qtbot, sports_video):
     qtbot.waitUntil(lambda: window.stats.shown >= 2, timeout=60_000)
     window.therapist_check.setChecked(True)
     assert not window.sounds.enabled  # …and off in the therapist view
-    assert all(g.height() == 100 for g in window.gauges.gauges.values())
+    assert all(g.height() == 130 for g in window.gauges.gauges.values())  # large: title and value on two rows
     qtbot.keyClick(window, Qt.Key.Key_F)
     assert window.frozen
     held = window.last_rendered

@@ -38,15 +38,22 @@ def test_clicking_the_other_person_makes_them_the_target(qtbot, lab_video, follo
     assert np.allclose(back, (cx, cy), atol=1e-6)
     qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton, pos=QPoint(round(pos.x()), round(pos.y())))
 
+    seen: dict[str, int] = {}
+
     def switched() -> None:
-        now = window.last_result
+        now = window.last_result  # read once: the worker replaces it between frames
         assert now.landmarks is not None
         assert now.landmarks.track_id != before
         assert np.linalg.norm(now.landmarks.center() - (cx, cy)) < 250  # the person clicked, not a third
+        seen["chosen"] = now.landmarks.track_id
 
     qtbot.waitUntil(switched, timeout=30_000)
-    chosen = window.last_result.landmarks.track_id
+    chosen = seen["chosen"]
     # T goes on to the next person in view.
     qtbot.keyClick(window, Qt.Key.Key_T)
-    qtbot.waitUntil(lambda: window.last_result.landmarks.track_id != chosen, timeout=30_000)
+    def moved_on() -> bool:
+        now = window.last_result
+        return now.landmarks is not None and now.landmarks.track_id != chosen
+
+    qtbot.waitUntil(moved_on, timeout=30_000)
     window.close()
