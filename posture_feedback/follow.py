@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posture_feedback.person import body_scale, invariant_points
+from posture_feedback.person import body_scale, box_iou, invariant_points
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
 from posture_feedback.types import Frame, Landmarks
 
@@ -76,14 +76,6 @@ class FollowOptions:
 
 
 Box = tuple[int, int, int, int]
-
-
-def _iou(p: tuple[float, ...], q: tuple[float, ...]) -> float:
-    ix = max(0.0, min(p[2], q[2]) - max(p[0], q[0]))
-    iy = max(0.0, min(p[3], q[3]) - max(p[1], q[1]))
-    inter = ix * iy
-    union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def crop_box(person: Landmarks, frame_size: tuple[int, int], margin: float) -> Box:
@@ -128,7 +120,7 @@ def same_person(a: Landmarks, b: Landmarks, max_distance: float = 0.25, min_iou:
     ``min_iou``) and their left/right-invariant body points (nose, mid-shoulders, mid-hips, ...)
     lie within ``max_distance`` body sizes (median over the points both see confidently). Two
     people standing close overlap in their boxes, but not point by point."""
-    if _iou(a.bbox(0.3), b.bbox(0.3)) < min_iou:
+    if box_iou(a.bbox(0.3), b.bbox(0.3)) < min_iou:
         return False
     pa, ca = invariant_points(a)
     pb, cb = invariant_points(b)
@@ -251,7 +243,7 @@ class FollowingEstimator:
             self._others = []
         people = [found] if found is not None else []
         for p in self._others:
-            if found is None or _iou(p.bbox(0.3), found.bbox(0.3)) < self.options.same_iou:
+            if found is None or box_iou(p.bbox(0.3), found.bbox(0.3)) < self.options.same_iou:
                 people.append(p)
         return people
 
@@ -308,7 +300,7 @@ class FollowingEstimator:
 
     def _others_have_someone_else(self, found: Landmarks) -> bool:
         box = found.bbox(0.3)
-        return any(_iou(p.bbox(0.3), box) < self.options.same_iou for p in self._others)
+        return any(box_iou(p.bbox(0.3), box) < self.options.same_iou for p in self._others)
 
     def _take_scout(self, t: float, people: list[Landmarks]) -> None:
         self._others = people

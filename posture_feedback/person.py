@@ -72,7 +72,8 @@ def invariant_points(landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
     return pts, c
 
 
-def _box_iou(p: tuple[float, float, float, float], q: tuple[float, float, float, float]) -> float:
+def box_iou(p: tuple[float, ...], q: tuple[float, ...]) -> float:
+    """Intersection over union of two boxes (x0, y0, x1, y1) in pixels; 0 for empty boxes."""
     ix = max(0.0, min(p[2], q[2]) - max(p[0], q[0]))
     iy = max(0.0, min(p[3], q[3]) - max(p[1], q[1]))
     inter = ix * iy
@@ -191,7 +192,7 @@ class PersonSelector:
         gate = o.max_step + o.step_per_s * max(0.0, t - track.t)
         if d > gate:
             return math.inf
-        iou = _box_iou(track.box, person.bbox(o.min_confidence))
+        iou = box_iou(track.box, person.bbox(o.min_confidence))
         return d + 0.5 * (1.0 - iou) + 0.5 * abs(math.log(ratio))
 
     def _best_match(self, track: _Track, people: list[Landmarks], t: float) -> int | None:
