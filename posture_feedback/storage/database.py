@@ -60,6 +60,12 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 
 
+
+def _check_monitor_seconds(monitored_s: float, good_s: float) -> None:
+    """Posture-monitor seconds must satisfy 0 <= good_s <= monitored_s (StorageError otherwise)."""
+    if monitored_s < 0 or good_s < 0 or good_s > monitored_s + 1e-6:
+        raise StorageError(f"need 0 <= good_s <= monitored_s, got good_s={good_s}, monitored_s={monitored_s}")
+
 class Database:
     """One open posture-feedback database file.
 
@@ -872,8 +878,7 @@ class Database:
         self, profile_id: int, day: date, monitored_s: float, good_s: float, alerts: int = 0
     ) -> MonitorDay:
         """Add seconds monitored and seconds in good posture to a local day's totals (call as often as wanted)."""
-        if monitored_s < 0 or good_s < 0 or good_s > monitored_s + 1e-6:
-            raise StorageError(f"need 0 <= good_s <= monitored_s, got good_s={good_s}, monitored_s={monitored_s}")
+        _check_monitor_seconds(monitored_s, good_s)
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
             conn.execute(
@@ -899,25 +904,14 @@ class Database:
             )
 
     def monitor_by_day(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorDay]:
-        sql = "SELECT * FROM monitor_stats WHERE profile_id = ?"
-        args: list[Any] = [profile_id]
-        if start:
-            sql += " AND day >= ?"
-            args.append(start.isoformat())
-        if end:
-            sql += " AND day <= ?"
-            args.append(end.isoformat())
-        with self._read() as conn:
-            rows = conn.execute(sql + " ORDER BY day", args).fetchall()
-        return [_monitor(r) for r in rows]
+        return [_monitor(r) for r in self._monitor_rows("monitor_stats", profile_id, start, end, "day")]
 
     def add_monitor_hour(self, profile_id: int, day: date, hour: int, monitored_s: float, good_s: float) -> MonitorHour:
         """Add seconds monitored and in good posture to one local hour's totals (the laptop monitor's
         per-hour history; the day totals stay in ``monitor_stats``)."""
         if not 0 <= int(hour) <= 23:
             raise StorageError(f"hour must be 0-23, got {hour}")
-        if monitored_s < 0 or good_s < 0 or good_s > monitored_s + 1e-6:
-            raise StorageError(f"need 0 <= good_s <= monitored_s, got good_s={good_s}, monitored_s={monitored_s}")
+        _check_monitor_seconds(monitored_s, good_s)
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
             conn.execute(
@@ -934,7 +928,11 @@ class Database:
 
     def monitor_by_hour(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorHour]:
         """The per-hour posture-monitor totals of a profile between two days (inclusive), in time order."""
-        sql = "SELECT * FROM monitor_hours WHERE profile_id = ?"
+        return [_monitor_hour(r) for r in self._monitor_rows("monitor_hours", profile_id, start, end, "day, hour")]
+
+    def _monitor_rows(self, table: str, profile_id: int, start: date | None, end: date | None, order: str) -> list[Any]:
+        """Rows of a monitor table (``monitor_stats`` or ``monitor_hours``) between two days, inclusive."""
+        sql = f"SELECT * FROM {table} WHERE profile_id = ?"
         args: list[Any] = [profile_id]
         if start:
             sql += " AND day >= ?"
@@ -943,8 +941,7 @@ class Database:
             sql += " AND day <= ?"
             args.append(end.isoformat())
         with self._read() as conn:
-            rows = conn.execute(sql + " ORDER BY day, hour", args).fetchall()
-        return [_monitor_hour(r) for r in rows]
+            return conn.execute(f"{sql} ORDER BY {order}", args).fetchall()
 
     # ------------------------------------------------------------------ helpers
     def row_counts(self, profile_id: int | None = None) -> dict[str, int]:
