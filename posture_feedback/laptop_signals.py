@@ -120,20 +120,6 @@ SIGNAL_UNCERTAINTY: dict[str, float] = {
     "head_rotation": 19.0,
     "shoulder_lift": 3.0,
 }
-SIGNAL_NAMES: tuple[str, ...] = tuple(SIGNALS)
-
-#: ± uncertainty of each signal in its unit: frame-to-frame jitter measured on the real webcam
-#: crops (median |Δ| between consecutive frames × √2 for the neutral-minus-frame difference,
-#: rounded up), see ``bench/laptop_signals.py`` and docs/laptop_coach.md.
-SIGNAL_UNCERTAINTY: dict[str, float] = {
-    "head_drop": 2.0,
-    "lean_in": 2.0,
-    "face_closer": 3.0,
-    "shoulder_raise": 2.5,
-    "neck_side_bend": 2.0,
-    "head_rotation": 3.0,
-    "shoulder_lift": 2.0,
-}
 
 #: Shoulder width below which nothing is measured (px): the person is too far or too small.
 MIN_SHOULDER_PX = 40.0
@@ -343,8 +329,9 @@ class FirstSecondsNeutral:
 #: The guided start ("sit tall, look at the screen, hold still"): the largest robust SD (1.4826 ×
 #: the median absolute deviation, so that a few frames the model got wrong do not count as movement)
 #: over the capture of the head heights (nose and mid-ear, shoulder widths) and of the shoulder width
-#: (relative to its median). Twice the signals' measured uncertainty (``SIGNAL_UNCERTAINTY``: 2% of w): a capture
-#: that moves more than that would shift every later reading by more than the noise.
+#: (relative to its median). Twice the signals' frame-to-frame jitter on the webcam crops (about 2% of w,
+#: ``bench/laptop_signals.py``): a capture that moves more than that would shift every later reading by
+#: more than the noise.
 STILL_MAX_HEAD = 0.04
 STILL_MAX_WIDTH = 0.04
 #: Fewest frames a guided start needs (about 1 s at the monitor's 10 frames/s).
