@@ -24,6 +24,7 @@ import numpy as np
 
 from posture_feedback import landmarks as lm
 from posture_feedback.feedback import nobody_followed_text
+from posture_feedback.framing import Framing, classify_framing, in_view
 from posture_feedback.kinematics import ANGLE_JOINTS
 from posture_feedback.side_words import side_word
 from posture_feedback.targets import value_text
@@ -68,6 +69,32 @@ def _text(scene: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int,
     cv2.putText(scene, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, colour, thick, cv2.LINE_AA)
 
 
+#: The hips, and the legs below them (knees, ankles, heels, toes): guessed by the model when out of the frame.
+HIP_JOINTS: tuple[int, ...] = (lm.LEFT_HIP, lm.RIGHT_HIP)
+LEG_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_KNEE, lm.RIGHT_FOOT_INDEX + 1))
+
+
+def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
+    """(33,) True for the joints a skeleton may draw: confident ones, without the lower body that
+    ``framing`` marks as out of view (one truth per frame: anything drawn is something measured).
+
+    Framing (``framing.classify_framing``) ``head_chest`` (hips out of view, the laptop webcam):
+    no hip or leg joint; ``upper`` (hips in view, knees not): no knee, ankle or foot; ``full``: all
+    confident joints; ``none`` (the shoulders not both seen): a hip or leg joint only where it is
+    itself in view (``framing.in_view``). A bone is drawn only when both its ends are.
+    """
+    ok = person.confidence() >= min_confidence
+    framing = classify_framing(person, min_confidence)
+    if framing is Framing.HEAD_CHEST:
+        ok[list(HIP_JOINTS + LEG_JOINTS)] = False
+    elif framing is Framing.UPPER:
+        ok[list(LEG_JOINTS)] = False
+    elif framing is Framing.NONE:
+        lower = list(HIP_JOINTS + LEG_JOINTS)
+        ok[lower] &= in_view(person, min_confidence)[lower]
+    return ok
+
+
 @dataclass
 class SkeletonAnnotator:
     """Bones and joints of the tracked person; other people thin and grey.
@@ -76,11 +103,15 @@ class SkeletonAnnotator:
         min_confidence: joints below this visibility in [0, 1] are not drawn.
         colour: BGR colour of the tracked person's skeleton.
         show_others: also draw the people who are not the target.
+        hide_out_of_view: leave out the hips and legs that framing marks as out of view
+            (``drawn_joints``); False draws every confident joint (for poses that are not
+            measurements, e.g. the ghost of a demonstration).
     """
 
     min_confidence: float = 0.5
     colour: tuple[int, int, int] = (255, 255, 255)
     show_others: bool = True
+    hide_out_of_view: bool = True
 
     def annotate(self, scene: np.ndarray, result: FrameResult, mirror: bool = False) -> np.ndarray:
         s = _scale(scene)
@@ -95,7 +126,10 @@ class SkeletonAnnotator:
 
     def _draw(self, scene, person: Landmarks, w: int, mirror: bool, colour, thickness: int, s: float) -> None:
         xy = _points(person, w, mirror).astype(int)
-        ok = person.confidence() >= self.min_confidence
+        if self.hide_out_of_view:
+            ok = drawn_joints(person, self.min_confidence)
+        else:
+            ok = person.confidence() >= self.min_confidence
         for a, b in lm.EDGES:
             if ok[a] and ok[b]:
                 cv2.line(scene, tuple(xy[a]), tuple(xy[b]), colour, thickness, cv2.LINE_AA)
@@ -220,7 +254,7 @@ class GhostAnnotator:
         if self.ghost is None:
             return scene
         layer = scene.copy()
-        SkeletonAnnotator(colour=self.colour, show_others=False)._draw(
+        SkeletonAnnotator(colour=self.colour, show_others=False, hide_out_of_view=False)._draw(
             layer, self.ghost, scene.shape[1], mirror, self.colour, max(3, round(8 * _scale(scene))), _scale(scene)
         )
         cv2.addWeighted(layer, self.opacity, scene, 1 - self.opacity, 0, dst=scene)
