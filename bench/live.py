@@ -72,6 +72,12 @@ def make_camera_video(src: Path, size: tuple[int, int], out: Path, fps: float = 
     return n
 
 
+def frame_calls(estimators: list, index: int) -> str:
+    """The model calls the following path made for frame ``index`` ('' for a plain model)."""
+    log = getattr(estimators[-1], "calls_log", {}) if estimators else {}
+    return "+".join(log.get(index, []))
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -92,6 +98,16 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
                                follow=FollowOptions(enabled=args.follow))  # fmt: skip
     options = AppOptions(source=str(video), preset="standing", realtime=True, loop=True, sound=False,
                          model=args.model, max_people=args.max_people, mirror=True, pipeline=pipeline)  # fmt: skip
+    import posture_feedback.pipeline as pipeline_module
+
+    estimators = []
+    make = pipeline_module.make_estimator
+
+    def recording_make(options):  # keep the estimator to read which model calls each frame made
+        estimators.append(make(options))
+        return estimators[-1]
+
+    pipeline_module.make_estimator = recording_make
     window = MainWindow(options)
     window.resize(1280, 760)
     window.show()
@@ -106,11 +122,13 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
             cap = rendered.result.frame.captured_at
             samples.append({
                 "index": rendered.result.frame.index,
+                "switch_interval_s": sys.getswitchinterval(),
                 "latency_ms": (t - cap) * 1000.0,
                 "pipeline_ms": sum(ts.values()),
                 "pose_ms": ts.get("pose", float("nan")),
                 "render_ms": (rendered.rendered_at - rendered.processed_at) * 1000.0,
                 "show_ms": (t - rendered.rendered_at) * 1000.0,
+                "calls": frame_calls(estimators, rendered.result.frame.index),
             })  # fmt: skip
 
     window.video.on_shown = on_shown
@@ -129,7 +147,14 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
     dropped0, replaced0 = worker.stats.source_dropped, worker.stats.replaced
     measuring = True
     t0 = time.perf_counter()
-    spin(seconds)
+    intervals = [float(v) for v in args.switch_intervals.split(",")] if args.switch_intervals else []
+    if intervals:  # alternate the interpreter's switch interval every 2 s; samples are tagged with it
+        while time.perf_counter() - t0 < seconds:
+            for value in intervals:
+                sys.setswitchinterval(value)
+                spin(2.0)
+    else:
+        spin(seconds)
     measuring = False
     elapsed = time.perf_counter() - t0
     st = worker.stats
@@ -139,27 +164,58 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
     camera_frames = max(indices) - min(indices) + 1 if indices else 0  # frames the camera delivered meanwhile
     window.close()
     app.processEvents()
+    pipeline_module.make_estimator = make
 
-    lat = [s["latency_ms"] for s in samples]
-    stage = {k: statistics.median(s[k] for s in samples) for k in ("pipeline_ms", "pose_ms", "render_ms", "show_ms")}
-    stage["wait_ms"] = statistics.median(s["latency_ms"] - s["pipeline_ms"] - s["render_ms"] - s["show_ms"]
-                                         for s in samples)  # fmt: skip
     return {
         "frame_size": list(frame_size),
         "display_size": list(display),
+        "seconds": elapsed,
+        "camera_frames": camera_frames,
+        "source_dropped": st.source_dropped - dropped0,
+        "display_replaced": st.replaced - replaced0,
+        "samples": samples,
+    }
+
+
+STAGES = ("pipeline_ms", "pose_ms", "render_ms", "show_ms")
+
+
+def summarise(parts: list[dict], keep_samples: bool) -> dict:
+    """Statistics over the frames of one or more runs of the same path and size."""
+    samples = [x for part in parts for x in part["samples"]]
+    elapsed = sum(part["seconds"] for part in parts)
+    camera_frames = sum(part["camera_frames"] for part in parts)
+    lat = [x["latency_ms"] for x in samples]
+    stage = {k: statistics.median(x[k] for x in samples) for k in STAGES}
+    stage["wait_ms"] = statistics.median(x["latency_ms"] - x["pipeline_ms"] - x["render_ms"] - x["show_ms"]
+                                         for x in samples)  # fmt: skip
+    calls: dict[str, int] = {}
+    for x in samples:
+        calls[x["calls"] or "model"] = calls.get(x["calls"] or "model", 0) + 1
+    return {
+        "frame_size": parts[0]["frame_size"],
+        "display_size": parts[0]["display_size"],
+        "runs": len(parts),
         "seconds": round(elapsed, 2),
         "camera_fps": 30.0,
         "camera_frames": camera_frames,
         "shown_frames": len(samples),
         "shown_fps": round(len(samples) / elapsed, 2),
         "not_shown": camera_frames - len(samples),
-        "source_dropped": st.source_dropped - dropped0,
-        "display_replaced": st.replaced - replaced0,
+        "source_dropped": sum(part["source_dropped"] for part in parts),
+        "display_replaced": sum(part["display_replaced"] for part in parts),
         "latency_ms_median": round(pct(lat, 50), 1),
         "latency_ms_p95": round(pct(lat, 95), 1),
         "latency_ms_max": round(max(lat), 1) if lat else None,
         "stages_ms_median": {k: round(v, 1) for k, v in stage.items()},
+        "stages_ms_p95": {k: round(pct([x[k] for x in samples], 95), 1) for k in STAGES},
+        "frames_by_model_calls": calls,
+        "samples": samples if keep_samples else None,
     }
+
+
+#: the paths ``--compare`` runs in turn: (follow, max_people)
+PATHS = {"follow": (True, 2), "single": (False, 1), "multi": (False, 2)}
 
 
 def main() -> int:
@@ -171,6 +227,12 @@ def main() -> int:
     parser.add_argument("--follow", action="store_true", help="follow one person at single-person cost (follow.py)")
     parser.add_argument("--video", type=Path, default=ROOT / "sample_videos" / "sports2d_demo.mp4",
                         help="recording played as the camera (default: the sports sample)")
+    parser.add_argument("--sizes", default="640x480,1280x720", help="camera sizes, comma-separated (default both)")
+    parser.add_argument("--switch-intervals", default="",
+                        help="e.g. 0.005,0.0005: alternate the switch interval every 2 s (samples tagged)")
+    parser.add_argument("--compare", default="", help="paths run in turn, e.g. follow,single,multi (see PATHS)")
+    parser.add_argument("--rounds", type=int, default=1, help="turns of each path (with --compare; default 1)")
+    parser.add_argument("--samples", action="store_true", help="also write every frame's latency and stages")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "live.json")
     args = parser.parse_args()
 
@@ -179,30 +241,41 @@ def main() -> int:
     _app = QApplication.instance() or QApplication(sys.argv[:1])
     sample = args.video
     load_before = round(os.getloadavg()[0], 2)
+    if args.compare:
+        paths = {name: PATHS[name] for name in args.compare.split(",")}
+    else:
+        paths = {"follow" if args.follow else f"max {args.max_people}": (args.follow, args.max_people)}
     runs = {}
     with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:
-        for w, h in SIZES:
+        for w, h in (tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")):
             video = Path(tmp) / f"camera_{w}x{h}.mp4"
             make_camera_video(sample, (w, h), video)
-            runs[f"{w}x{h}"] = run_size(video, args.seconds, args.warmup, args)
+            parts: dict[str, list[dict]] = {name: [] for name in paths}
+            for _ in range(args.rounds):  # the paths take turns, so that all see the same machine
+                for name, (follow, people) in paths.items():
+                    run_args = argparse.Namespace(**{**vars(args), "follow": follow, "max_people": people})
+                    parts[name].append(run_size(video, args.seconds, args.warmup, run_args))
+            for name, got in parts.items():
+                runs[f"{w}x{h}" if len(paths) == 1 else f"{w}x{h} {name}"] = summarise(got, args.samples)
 
-    header = (f"{'camera':>10} {'shown fps':>10} {'not shown':>10} {'median ms':>10} {'p95 ms':>8} "
+    header = (f"{'camera':>17} {'shown fps':>10} {'not shown':>10} {'median ms':>10} {'p95 ms':>8} "
               f"{'wait':>6} {'pipeline':>9} {'render':>7} {'show':>6}")  # fmt: skip
-    print(f"live path, {args.model} model, max {args.max_people} people, camera 30 fps, {args.seconds:g} s per size, "
+    print(f"live path, {args.model} model, {', '.join(paths)}, "
+          f"camera 30 fps, {args.rounds} × {args.seconds:g} s per size, "
           f"load average {load_before} → {os.getloadavg()[0]:.2f} (2 cores shared)")  # fmt: skip
     print(header)
     for name, r in runs.items():
         s = r["stages_ms_median"]
-        print(f"{name:>10} {r['shown_fps']:>10.1f} {r['not_shown']:>10d} {r['latency_ms_median']:>10.1f} "
+        print(f"{name:>17} {r['shown_fps']:>10.1f} {r['not_shown']:>10d} {r['latency_ms_median']:>10.1f} "
               f"{r['latency_ms_p95']:>8.1f} {s['wait_ms']:>6.1f} {s['pipeline_ms']:>9.1f} {s['render_ms']:>7.1f} "
               f"{s['show_ms']:>6.1f}")  # fmt: skip
     result = {
         "benchmark": "live path: camera stand-in → worker (pipeline + overlays) → GUI paint, offscreen",
         "command": "python bench/live.py " + " ".join(sys.argv[1:]),
         "model": args.model,
-        "max_people": args.max_people,
-        "follow": args.follow,
-        "goal": "p95 end-to-end latency <= 50 ms; shown fps = camera fps when the model keeps up",
+        "paths": {name: {"follow": f, "max_people": m} for name, (f, m) in paths.items()},
+        "rounds": args.rounds,
+        "goal": "p95 end-to-end latency <= 35 ms (640x480) / 40 ms (1280x720); shown fps = camera fps",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "load_average_1min": {"before": load_before, "after": round(os.getloadavg()[0], 2)},
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -83,8 +84,12 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
     raw = model._landmarker  # the bare MediaPipe task: what "model only" means
     target_set = get_preset(args.preset) if args.preset else None
     pipeline = Pipeline(PipelineOptions(pose=pose_options, follow=FollowOptions(enabled=args.follow)), target_set)
+    reference = Pipeline(PipelineOptions(pose=pose_options), target_set) if args.follow else None
     model_ms, pipe_ms, post_ms = [], [], []
     found = 0
+    tracks: dict[str, list] = {"pipeline": [], "multi": []}
+    switches: list[int] = []
+    prev_calls: list[str] = []
     for rep in range(args.repeat):
         offset = rep * (frames[-1].timestamp_s + 1.0)
         for f in frames:
@@ -99,7 +104,17 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
             pipe_ms.append((t2 - t1) * 1000)
             post_ms.append(result.timings_ms.get("post", 0.0))
             found += result.person_found
+            tracks["pipeline"].append(result.landmarks if result.person_found else None)
+            calls = getattr(pipeline._estimator, "calls", [])
+            if args.follow and "multi" not in calls and ("multi" in prev_calls or "probe" in calls):
+                switches.append(len(pipe_ms) - 1)  # a new follower took over from the multi-person model
+            prev_calls = list(calls)
+            if reference is not None:  # the multi-person model on every frame, for its jitter (not timed)
+                r = reference.process(frame)
+                tracks["multi"].append(r.landmarks if r.person_found else None)
     pipeline.close()
+    if reference is not None:
+        reference.close()
     model.close()
     m, p = stats(model_ms), stats(pipe_ms)
     return {
@@ -111,7 +126,49 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
         "post_model_stages": stats(post_ms),
         "ratio_median": p["median_ms"] / m["median_ms"],
         "ratio_mean": p["mean_ms"] / m["mean_ms"],
+        "jitter": jitter_report(tracks, switches),
     }
+
+
+#: shoulders, elbows, wrists, hips, knees
+JITTER_POINTS = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26]
+
+
+def jitter_per_frame(track: list) -> np.ndarray:
+    """Per frame t: median over confident body points of |x(t+1) − 2 x(t) + x(t−1)| (image
+    pixels) in % of the body size; NaN where the person is missing in any of the three frames
+    or followed under another track. A second difference cancels steady motion, so it measures
+    the frame-to-frame shake of the shown landmarks."""
+    from posture_feedback.person import body_scale
+
+    out = np.full(len(track), np.nan)
+    for t in range(1, len(track) - 1):
+        a, b, c = track[t - 1], track[t], track[t + 1]
+        if a is None or b is None or c is None or not (a.track_id == b.track_id == c.track_id):
+            continue
+        ok = np.min([x.confidence()[JITTER_POINTS] for x in (a, b, c)], axis=0) >= 0.5
+        if ok.sum() < 3:
+            continue
+        d2 = c.xy[JITTER_POINTS] - 2 * b.xy[JITTER_POINTS] + a.xy[JITTER_POINTS]
+        out[t] = 100 * float(np.median(np.linalg.norm(d2[ok], axis=1))) / body_scale(b)
+    return out
+
+
+def jitter_report(tracks: dict[str, list], switches: list[int], window: int = 15) -> dict:
+    """Median jitter (% body size) over all frames, and over the ``window`` frames after each
+    hand-over from the multi-person model to the follower; for the multi-person model on every
+    frame (``multi``) on the same frames."""
+    after = sorted({t for s in switches for t in range(s, s + window)})
+    rep = {"switches": len(switches)}
+    for name, track in tracks.items():
+        if not track:
+            continue
+        j = jitter_per_frame(track)
+        sel = j[[t for t in after if t < len(j)]] if after else np.array([])
+        rep[name] = {"all_median": float(np.nanmedian(j)), "all_frames": int(np.isfinite(j).sum()),
+                     "after_switch_median": float(np.nanmedian(sel)) if np.isfinite(sel).any() else None,
+                     "after_switch_frames": int(np.isfinite(sel).sum())}  # fmt: skip
+    return rep
 
 
 def main() -> int:
@@ -127,6 +184,13 @@ def main() -> int:
     rows = [bench_size(args.video, size, args) for size in SIZES]
     print(f"{'size':<10}{'frames':>7}{'model med':>11}{'p95':>7}{'pipe med':>10}{'p95':>7}"
           f"{'post med':>10}{'ratio med':>11}{'ratio mean':>11}")  # fmt: skip
+    for r in rows:
+        jit = r["jitter"]
+        line = ", ".join(f"{k} {v['all_median']:.2f}% (after a hand-over {v['after_switch_median'] or math.nan:.2f}%,"
+                         f" {v['after_switch_frames']} frames)"
+                         for k, v in jit.items() if isinstance(v, dict))  # fmt: skip
+        print(f"{r['size']}: jitter, median |second difference| of body points in % body size: {line};"
+              f" {jit['switches']} hand-overs")  # fmt: skip
     for r in rows:
         print(f"{r['size']:<10}{r['frames']:>7}{r['model']['median_ms']:>11.2f}{r['model']['p95_ms']:>7.2f}"
               f"{r['pipeline']['median_ms']:>10.2f}{r['pipeline']['p95_ms']:>7.2f}"

@@ -1,30 +1,40 @@
 """Follow one person at the single-person model's cost, and still find everyone else.
 
-The multi-person model (``num_poses`` ≥ 2) costs about 1.8× the single-person one on every
+The multi-person model (``num_poses`` ≥ 2) costs about twice the single-person one on every
 frame, and it does not smooth landmarks. Yet the second person is needed only now and then: to
 show "2 people in view", to let the user click someone else, and to pick the person to follow at
-the start. ``FollowingEstimator`` splits the two jobs:
+the start. ``FollowingEstimator`` splits the jobs:
 
 * the **follower**: a single-person ``PoseEstimator`` in VIDEO mode (MediaPipe tracks and smooths
-  it between frames) run on every frame, on a *crop* around the followed person once one is
-  chosen, so that it keeps that person even when someone larger stands beside them;
-* the **scout**: a multi-person ``PoseEstimator`` in IMAGE mode on the whole frame, run about
-  once a second of stream time (``scout_interval_s``), at the start, and at once when the
-  follower loses its person. Live, it runs on a worker thread (the machine's other core), so
-  the frame being shown never waits for it; on recordings it runs in line, so results do not
-  depend on timing.
+  it between frames) run on every frame, on a *crop* around the followed person once anyone
+  else has been seen, so that it keeps that person even when someone larger stands beside them;
+* the **scout**: a multi-person ``PoseEstimator`` in IMAGE mode on the whole frame, run every
+  ``scout_interval_s`` of stream time, at the start, after a switch, and every
+  ``search_interval_s`` while the followed person is out of view. Live, it runs on a worker
+  thread (the machine's other core), so the frame being shown never waits for it; on
+  recordings it runs in line, so results do not depend on timing. When it names the followed
+  person's sides the other way round from the follower, the multi-person model takes over;
+* the **probe**: a *fresh* single-person model (a spare, made ahead on the worker thread) tried
+  on a crop around a person the follower does not hold (a click, the start, a person found
+  again). A fresh model runs its detector on that crop; the follower could not, because its
+  tracking region belongs to another crop. When the probe holds the target, it becomes the
+  follower, already tracking, on that very crop. Live, the probe also runs on the worker thread.
+* the **multi-person model** in VIDEO mode on every frame, only while a probe has not yet taken
+  over (a click, the start, a side-label disagreement), exactly as without following.
 
 Every frame returns the follower's person first (when found), then the scout's latest other
 people that are not the same person (box overlap, IoU ≥ ``same_iou``). Those others are up to
-``scout_interval_s`` old; they are dropped after ``stale_s``. When person selection picks
-someone the follower is not following (a click, or the start rule), ``follow`` moves the crop
-to them.
+``scout_interval_s`` old; they are dropped after ``stale_s``.
 
 Crop geometry (image pixels of the full frame): the followed person's landmark box, enlarged by
-``margin`` × its longer side on every side, clipped to the frame. It stays put while the box
-keeps at least ``edge`` × the crop size from every crop edge that is not the frame's edge, and
-is re-centred otherwise. Landmarks from the crop are mapped back to full-frame pixels; world
-landmarks (metres, hip-centred) need no mapping.
+``margin`` × its longer side on every side, clipped to the frame. The follower tracks in the
+crop's normalised coordinates, so the crop must move as little as possible: it stays put while
+the box keeps at least ``edge`` × the crop size from every crop edge that is not the frame's
+edge, and otherwise shifts (same size) just far enough (``shift_crop``); only a box that no
+longer fits gets a new crop. Re-centring instead lost the person at every move on the sports
+sample. Landmarks from the crop are mapped back to full-frame pixels; world landmarks (metres,
+hip-centred) need no mapping. A lost person is looked for in a wide crop around where they were
+last seen for ``search_crop_s``, then in the whole frame.
 """
 
 from __future__ import annotations
@@ -50,7 +60,7 @@ class FollowOptions:
             single-person model and find the others with a periodic multi-person pass; False = the
             multi-person model on every frame. The app turns it on (``--no-follow`` turns it off);
             recordings (``analyze``) keep it off unless ``--follow``: on the 4-camera accuracy set
-            it measures 6.2 / 7.5 / 12.2 / 7.2° median error against 6.2 / 6.9 / 14.0 / 7.2° for the
+            it measures 7.0 / 6.8 / 17.0 / 7.2° median error against 6.2 / 6.9 / 14.0 / 7.2° for the
             multi-person model (docs/performance.md).
         scout_interval_s: seconds of stream time between multi-person passes over the frame.
         background: run the multi-person pass on a worker thread (live cameras) instead of in
@@ -61,18 +71,27 @@ class FollowOptions:
         same_iou: a scout detection whose box overlaps the followed person's by at least this
             intersection-over-union is the same person.
         stale_s: forget the scout's other people after this many seconds without a new pass.
-        probe_interval_s: in multi mode, seconds between tries of the single-person follower on a
-            crop around the target (each try costs one single-person model call).
+        probe_interval_s: in multi mode, seconds between tries of a fresh single-person model on a
+            crop around the target (each try costs one single-person call with its detector).
+        search_interval_s: while the followed person is out of view, seconds of stream time
+            between multi-person passes looking for them (instead of ``scout_interval_s``).
+        search_margin: the follower looks for a lost person in a crop this wide around their
+            last box (units of its longer side) ...
+        search_crop_s: ... for this many seconds after they were last followed; then in the
+            whole frame.
     """
 
     enabled: bool = False
-    scout_interval_s: float = 1.0
+    scout_interval_s: float = 0.5
     background: bool = False
     margin: float = 0.35
     edge: float = 0.08
     same_iou: float = 0.3
     stale_s: float = 2.5
     probe_interval_s: float = 0.25
+    search_interval_s: float = 0.2
+    search_margin: float = 0.8
+    search_crop_s: float = 1.0
 
 
 Box = tuple[int, int, int, int]
@@ -105,6 +124,28 @@ def needs_recrop(person: Landmarks, crop: Box, frame_size: tuple[int, int], edge
     )
 
 
+def shift_crop(person: Landmarks, crop: Box, frame_size: tuple[int, int], edge: float) -> Box | None:
+    """The crop moved (same size, full-frame pixels) just far enough that the person's box is
+    ``2 × edge`` × the crop size from every crop edge, clipped to the frame; None when the box
+    no longer fits (then a new crop is needed).
+
+    The follower tracks its person in the crop's own normalised coordinates, so a small shift
+    keeps its tracking region on the person, whereas re-centring moves it by up to half a crop
+    and loses them (measured on the sports sample: the person was lost at each re-centring)."""
+    w, h = frame_size
+    x0, y0, x1, y1 = person.bbox(0.3)
+    cx0, cy0, cx1, cy1 = crop
+    cw, ch = cx1 - cx0, cy1 - cy0
+    mx, my = 2 * edge * cw, 2 * edge * ch
+    if x1 - x0 > cw - 2 * mx or y1 - y0 > ch - 2 * my:
+        return None
+    dx = min(0.0, x0 - mx - cx0) + max(0.0, x1 + mx - cx1)
+    dy = min(0.0, y0 - my - cy0) + max(0.0, y1 + my - cy1)
+    nx0 = int(round(min(max(cx0 + dx, 0), w - cw)))
+    ny0 = int(round(min(max(cy0 + dy, 0), h - ch)))
+    return (nx0, ny0, nx0 + cw, ny0 + ch)
+
+
 def _to_frame(person: Landmarks, crop: Box, frame_size: tuple[int, int]) -> Landmarks:
     image = person.image.copy()
     image[:, 0] += crop[0]
@@ -131,6 +172,11 @@ def same_person(a: Landmarks, b: Landmarks, max_distance: float = 0.25, min_iou:
     return d <= max_distance * 0.5 * (body_scale(a) + body_scale(b))
 
 
+def _holds(probe: Landmarks, target: Landmarks) -> bool:
+    """A probe's person is the target: same body, same side labels."""
+    return same_person(probe, target, 0.4, 0.3) and labels_agree(probe, target)
+
+
 def labels_agree(a: Landmarks, b: Landmarks) -> bool:
     """False when two detections of one person name the sides the other way round: the left
     shoulder and hip of one lie nearer the right ones of the other (a whole-body left/right
@@ -152,14 +198,17 @@ class FollowingEstimator:
 
     Two modes:
 
-    * **single** (the usual case): the single-person follower on every frame, the scout about
-      once a second; ``detect`` returns the follower's person first (``follower_found``), then
-      the scout's other people.
-    * **multi**: at the start, and whenever person selection follows someone the follower does
-      not hold (a click on another person, a lost target, two people overlapping in the crop):
-      the multi-person model in VIDEO mode runs on every frame, exactly as without following. Every ``scout_interval_s``
-      (and at once after a switch) the follower is tried on a crop around the target; when its
-      person is the target (box IoU ≥ ``same_iou``), the single mode resumes.
+    * **single** (the usual case): the follower on every frame, the scout every
+      ``scout_interval_s``; ``detect`` returns the follower's person first (``follower_found``),
+      then the scout's other people. While the target is out of view ("searching") the follower
+      looks for them and the scout runs every ``search_interval_s``: no multi-person call on
+      the frame's thread.
+    * **multi**: at the start, when person selection picks someone the follower does not hold
+      (a click, the target found again by the scout), and when the scout and the follower name
+      the sides differently: the multi-person model in VIDEO mode runs on every frame, and every
+      ``probe_interval_s`` a fresh single-person model is tried on a crop around the target;
+      single mode resumes as soon as one holds the target (same body and side labels). When the
+      multi-person model loses the target too, searching takes over.
 
     After person selection, call ``follow_selected(people, index)``.
     """
@@ -167,7 +216,10 @@ class FollowingEstimator:
     def __init__(self, pose: PoseOptions, options: FollowOptions | None = None) -> None:
         self.options = options or FollowOptions()
         self.pose_options = pose
-        self._follower = PoseEstimator(replace(pose, max_people=1, mode=RunningMode.VIDEO))
+        self._follower = self._new_follower()
+        self._spare: PoseEstimator | None = self._new_follower()
+        self._spare_pending: Future[PoseEstimator] | None = None
+        self._probe_pending: Future[tuple] | None = None
         self._scout = PoseEstimator(replace(pose, mode=RunningMode.IMAGE))
         self._multi = PoseEstimator(replace(pose, mode=RunningMode.VIDEO))
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pose-scout") if self.options.background else None
@@ -188,9 +240,15 @@ class FollowingEstimator:
         self._probe_t = -math.inf
         self._t = -math.inf
         self._target: Landmarks | None = None
-        self._resuming = False
+        self._target_t = -math.inf
+        self._searching = False
         self.follower_found = False
         self.scouted = False  #: the last ``detect`` took a multi-person result (scout or multi mode)
+        self.calls: list[str] = []  #: the model calls the last ``detect`` made on this thread
+        #: how many of the last ``detect``'s people (from the front) were seen in that frame; the
+        #: rest are the scout's, from an earlier frame: shown and clickable, never measured
+        self.fresh_people = 0
+        self.calls_log: dict[int, list[str]] = {}  #: frame index → its calls, the last 256 frames (benchmarks)
 
     @property
     def crop(self) -> Box | None:
@@ -206,13 +264,21 @@ class FollowingEstimator:
     def detect(self, frame: Frame) -> list[Landmarks]:
         """The people in this frame: the followed person first when the follower found them."""
         self._t = t = frame.timestamp_s
+        self.calls = []
+        self.calls_log[frame.index] = self.calls
+        while len(self.calls_log) > 256:
+            del self.calls_log[next(iter(self.calls_log))]
+        if self._pool is not None:
+            self._collect_probe()
         if self._multi_mode:
             return self._detect_multi(frame)
         size = (frame.width, frame.height)
         self.scouted = False
-        due = self._force or t - self._scout_t >= self.options.scout_interval_s
+        interval = self.options.search_interval_s if self._searching else self.options.scout_interval_s
+        due = self._force or t - self._scout_t >= interval
         if self._pool is None:
             if due:
+                self.calls.append("scout")
                 self._take_scout(t, self._scout.detect(frame))
         else:
             self._collect_background()
@@ -221,20 +287,23 @@ class FollowingEstimator:
                 self._force = False
                 self._pending = self._pool.submit(self._scout_job, frame)
 
+        self.calls.append("follower" if self._crop is not None or not self._searching else "follower-search")
         found = self._run_follower(frame, self._crop)
+        just_lost = found is None and self.follower_found
         self.follower_found = found is not None
-        if found is not None and self.scouted and self._pool is None and self._disagrees(found):
+        if found is not None and self.scouted and self._disagrees(found):
             # The follower names the sides the other way round from the multi-person pass: do
             # not trust it; follow with the multi-person model until the two agree again.
             self._multi_mode = True
             self._probe_t = self._t
             return self._detect_multi(frame)
         if found is None:
-            self._force = True  # lost: look over the whole frame at once
-            if self._crop is not None:
-                self._crop = None  # and let the follower see the whole frame meanwhile
+            if just_lost:
+                self._force = True  # look over the whole frame at once, then every search interval
+            self._crop = self._search_crop(size)
         elif self._crop is not None and needs_recrop(found, self._crop, size, self.options.edge):
-            self._crop = crop_box(found, size, self.options.margin)
+            shifted = shift_crop(found, self._crop, size, self.options.edge)
+            self._crop = shifted or crop_box(found, size, self.options.margin)
         elif self._crop is None and self._others_have_someone_else(found):
             # Someone else is in view: pin the follower to its person with a crop.
             self._crop = crop_box(found, size, self.options.margin)
@@ -242,24 +311,35 @@ class FollowingEstimator:
         if t - self._others_t > self.options.stale_s:
             self._others = []
         people = [found] if found is not None else []
+        self.fresh_people = len(people)
         for p in self._others:
             if found is None or box_iou(p.bbox(0.3), found.bbox(0.3)) < self.options.same_iou:
                 people.append(p)
         return people
 
-    def follow_selected(self, people: list[Landmarks], index: int | None) -> None:
-        """Person selection chose ``people[index]`` (None: nobody): follow them."""
+    def follow_selected(self, people: list[Landmarks], index: int | None, switched: bool = False) -> None:
+        """Person selection chose ``people[index]`` (None: nobody): follow them. ``switched``:
+        selection started a new target this frame (a click, or a fresh start)."""
+        if index is not None and index >= self.fresh_people and not self.scouted and not switched:
+            # The target matched only the scout's people from an earlier pass, not anyone seen
+            # in this frame: they are out of view now. Keep looking (a new pass will show them).
+            index = None
         if index is None:
-            # The target is not in view, or the follower holds someone else: let the
-            # multi-person model look for the target until the selection starts afresh.
-            if self._target is not None and people and not self._multi_mode:
-                self._multi_mode = True
-                self._probe_t = self._t  # probe after an interval, not at once
+            # The target is not in view, or the follower holds someone else. In multi mode the
+            # multi-person model keeps looking on every frame; in single mode the multi-person
+            # pass looks more often (``search_interval_s``) and, when selection finds the target
+            # among its people, the next frame switches to it (below), so that frames without
+            # the target cost a single-person call, not a multi-person one.
+            if self._target is not None or not people:
+                self._searching = True  # (in multi mode: the multi-person model lost them too)
+                self._multi_mode = False
+                self._crop = self._search_crop(self._target.image_size if self._target else (0, 0))
             return
         target = people[index]
         self._target = target
-        if self._multi_mode or self._resuming or (index == 0 and self.follower_found):
-            self._resuming = False
+        self._target_t = self._t
+        self._searching = False
+        if self._multi_mode or (index == 0 and self.follower_found):
             return
         # The follower holds someone else (or nobody): run the multi-person model on every
         # frame, and try the follower on a crop around the target at the next frame.
@@ -267,31 +347,138 @@ class FollowingEstimator:
         self._probe_t = -math.inf
 
     # -- parts ---------------------------------------------------------------------------
+    def _search_crop(self, size: tuple[int, int]) -> Box | None:
+        """Where the follower looks for a lost person: a wide crop around where they were last
+        seen (their box enlarged by ``search_margin``; a detector finds a small person better
+        in a crop) for ``search_crop_s`` seconds, then the whole frame (None)."""
+        target = self._target
+        if target is None or self._t - self._target_t > self.options.search_crop_s:
+            return None
+        return crop_box(target, target.image_size, self.options.search_margin)
+
     def _detect_multi(self, frame: Frame) -> list[Landmarks]:
+        target = self._target
+        probe_due = target is not None and self._t - self._probe_t >= self.options.probe_interval_s
+        if probe_due and self._pool is not None:
+            # Live: the probe runs on the worker thread; a success is taken at a later frame.
+            spare = self._take_spare() if self._probe_pending is None else None
+            if spare is not None:
+                self._probe_t = self._t
+                crop = crop_box(target, target.image_size, self.options.margin)
+                self._probe_pending = self._pool.submit(self._probe_job, spare, frame, crop, target)
+        elif probe_due:
+            spare = self._take_spare()
+            if spare is not None:
+                self._probe_t = self._t
+                held = self._probe(frame, target, spare)
+                if held is not None:  # single mode from this frame on: no multi-person call
+                    self.scouted = False
+                    self.follower_found = True
+                    others = [p for p in self._others if box_iou(p.bbox(0.3), held.bbox(0.3)) < self.options.same_iou]
+                    self.fresh_people = 1
+                    return [held, *others]
+        self.calls.append("multi")
         people = self._multi.detect(frame)
         self.scouted = True
         self.follower_found = False
         self._others, self._others_t, self._scout_t = people, self._t, self._t
-        target = self._target
-        if target is not None and self._t - self._probe_t >= self.options.probe_interval_s:
-            self._probe_t = self._t
-            crop = crop_box(target, target.image_size, self.options.margin)
-            probe = self._run_follower(frame, crop)
-            if probe is not None and same_person(probe, target, 0.4, 0.3) and labels_agree(probe, target):
-                self._multi_mode = False  # the follower holds the target: single mode from the next frame
-                self._resuming = True  # (this frame's people are still the multi-person model's)
-                self._crop = crop_box(probe, probe.image_size, self.options.margin)
+        self.fresh_people = len(people)
         return people
 
+    def _probe(self, frame: Frame, target: Landmarks, spare: PoseEstimator) -> Landmarks | None:
+        """Try a fresh single-person model on a crop around the target (its first frame runs
+        the detector, unlike the follower, whose tracking state belongs to an older crop). When
+        it finds the target, it becomes the follower, already tracking, and its person is
+        returned; otherwise it is replaced if it found someone (its tracking state is spent)."""
+        crop = crop_box(target, target.image_size, self.options.margin)
+        self.calls.append("probe")
+        probe = self._run_on_crop(spare, frame, crop)
+        held = probe if probe is not None and _holds(probe, target) else None
+        self._after_probe(spare, probe, held, crop)
+        return held
+
+    def _after_probe(self, spare: PoseEstimator, probe: Landmarks | None, held: Landmarks | None, crop: Box) -> None:
+        if held is not None:
+            # The probe becomes the follower. Its tracking region is in the probe crop's
+            # normalised coordinates, so it goes on with that very crop.
+            old, self._follower = self._follower, spare
+            self._retire(old)
+            self._multi_mode = False
+            self._searching = False
+            self._crop = crop
+            self._force = True  # check its side labels against a multi-person pass at once
+        elif probe is not None:
+            self._retire(spare)  # it found someone else: its tracking state is spent
+        else:
+            self._spare = spare  # nothing found: still fresh
+        if self._spare is None:
+            self._renew_spare()
+
+    def _probe_job(self, spare: PoseEstimator, frame: Frame, crop: Box, target: Landmarks) -> tuple:
+        probe = self._run_on_crop(spare, frame, crop)
+        return spare, probe, crop, target
+
+    def _collect_probe(self) -> None:
+        """Take a finished background probe: switch to the follower when it holds the target
+        that was probed and that target is still the one followed (no click meanwhile)."""
+        fut = self._probe_pending
+        if fut is None or not fut.done():
+            return
+        self._probe_pending = None
+        try:
+            spare, probe, crop, target = fut.result()
+        except Exception:  # a failed probe: make a new model at the next one
+            return
+        current = self._target
+        held = None
+        if (probe is not None and self._multi_mode and current is not None and _holds(probe, target)
+                and same_person(probe, current, 0.6, 0.2)):  # fmt: skip
+            held = probe
+        self._after_probe(spare, probe, held, crop)
+
+    def _new_follower(self) -> PoseEstimator:
+        return PoseEstimator(replace(self.pose_options, max_people=1, mode=RunningMode.VIDEO))
+
+    def _take_spare(self) -> PoseEstimator | None:
+        """The fresh single-person model, or None while a new one is still being made."""
+        if self._spare is None and self._spare_pending is not None and self._spare_pending.done():
+            try:
+                self._spare = self._spare_pending.result()
+            except Exception:  # could not make one: try again at the next probe
+                self._spare = None
+            self._spare_pending = None
+        if self._spare is None and self._spare_pending is None:
+            self._renew_spare()
+        spare, self._spare = self._spare, None
+        return spare
+
+    def _renew_spare(self) -> None:
+        """Make a fresh single-person model: on the worker thread live (≈ 0.1 s), else in line."""
+        if self._pool is None:
+            self._spare = self._new_follower()
+        elif self._spare_pending is None:
+            self._spare_pending = self._pool.submit(self._new_follower)
+
+    def _retire(self, estimator: PoseEstimator) -> None:
+        """Close a spent model, off the frame's thread when live."""
+        if self._pool is None:
+            estimator.close()
+        else:
+            self._pool.submit(estimator.close)
+
     def _run_follower(self, frame: Frame, crop: Box | None) -> Landmarks | None:
+        return self._run_on_crop(self._follower, frame, crop)
+
+    @staticmethod
+    def _run_on_crop(model: PoseEstimator, frame: Frame, crop: Box | None) -> Landmarks | None:
         size = (frame.width, frame.height)
         if crop is None or crop == (0, 0, size[0], size[1]):
-            found = self._follower.detect(frame)
+            found = model.detect(frame)
             return found[0] if found else None
         x0, y0, x1, y1 = crop
         sub = Frame(np.ascontiguousarray(frame.image[y0:y1, x0:x1]), frame.index, frame.timestamp_s,
                     frame.captured_at, frame.source)  # fmt: skip
-        found = self._follower.detect(sub)
+        found = model.detect(sub)
         return _to_frame(found[0], crop, size) if found else None
 
     def _disagrees(self, found: Landmarks) -> bool:
@@ -327,8 +514,17 @@ class FollowingEstimator:
     def close(self) -> None:
         """Stop the worker thread and release the models."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=False)
             self._pool = None
+        if self._spare_pending is not None and self._spare_pending.done() and not self._spare_pending.exception():
+            self._spare_pending.result().close()
+        self._spare_pending = None
+        if self._probe_pending is not None and self._probe_pending.done() and not self._probe_pending.exception():
+            self._probe_pending.result()[0].close()
+        self._probe_pending = None
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
         self._follower.close()
         self._multi.close()
         with self._lock:

@@ -158,10 +158,15 @@ class Pipeline:
         t1 = clock()
         timings["pose"] = (t1 - t0) * 1000.0
 
+        track_before = self._selector.track_id
         index = self._selector.select(people, (frame.width, frame.height), t)
         follow = getattr(self._estimator, "follow_selected", None)
         if follow is not None:  # make the single-person follower follow whom selection chose
-            follow(people, index)
+            follow(people, index, switched=self._selector.track_id != track_before)
+            if index is not None and index >= self._estimator.fresh_people:
+                # Selection found the target only among people seen in an earlier frame (the
+                # multi-person pass's): they are not measured in this one.
+                index = None
         result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings)
         if index is None:  # the swap fixer and smoother reset themselves after a gap
             if self._evaluator is not None:

@@ -15,11 +15,19 @@ import numpy as np
 import pytest
 
 from posture_feedback import landmarks as lm
-from posture_feedback.follow import FollowingEstimator, FollowOptions, crop_box, labels_agree, needs_recrop, same_person
+from posture_feedback.follow import (
+    FollowingEstimator,
+    FollowOptions,
+    crop_box,
+    labels_agree,
+    needs_recrop,
+    same_person,
+    shift_crop,
+)
 from posture_feedback.person import invariant_points
 from posture_feedback.pipeline import Pipeline, PipelineOptions
 from posture_feedback.sources import open_source
-from posture_feedback.types import Landmarks
+from posture_feedback.types import Frame, Landmarks
 
 
 def _box_person(x0: float, y0: float, x1: float, y1: float, size=(1000, 800)) -> Landmarks:
@@ -48,6 +56,16 @@ def test_recrop_only_near_an_inner_edge():
     assert needs_recrop(_box_person(310, 200, 410, 600), crop, (1000, 800), 0.08)  # 10 px from the left edge
     # at the frame's own edge there is nothing more to see: no re-crop
     assert not needs_recrop(_box_person(0, 300, 100, 700), (0, 200, 220, 800), (1000, 800), 0.08)
+
+
+def test_the_crop_shifts_just_enough_and_keeps_its_size():
+    crop = (300, 100, 600, 700)  # 300 × 600 px; edge 0.08 → keep 2 × 0.08 × 300 = 48 px (x), 96 px (y)
+    # box x 310..410: 48 px left of it means a crop from x = 262; y 200..600 already keeps 96 px
+    assert shift_crop(_box_person(310, 200, 410, 600), crop, (1000, 800), 0.08) == (262, 100, 562, 700)
+    # near the frame's left edge the crop stops at x = 0
+    assert shift_crop(_box_person(10, 200, 110, 600), crop, (1000, 800), 0.08) == (0, 100, 300, 700)
+    # a box wider than the crop minus both margins (250 > 300 − 96) needs a new crop
+    assert shift_crop(_box_person(320, 200, 570, 600), crop, (1000, 800), 0.08) is None
 
 
 def test_same_person_and_side_labels():
@@ -113,7 +131,7 @@ def test_click_moves_the_follower_to_the_other_person(lab_frames):
 
 def test_follow_is_off_by_default():
     assert PipelineOptions().follow.enabled is False
-    assert replace(FollowOptions(), enabled=True).scout_interval_s == 1.0
+    assert replace(FollowOptions(), enabled=True).scout_interval_s == 0.5
 
 
 def test_the_app_follows_by_default_and_recordings_do_not():
@@ -130,3 +148,38 @@ def test_the_app_follows_by_default_and_recordings_do_not():
     assert not off.pipeline.follow.enabled
     analyze = parser.parse_args(["analyze", "--video", "sample"])
     assert isinstance(analyze, argparse.Namespace) and analyze.follow is None  # recordings: off unless --follow
+
+
+def test_a_person_out_of_view_is_looked_for_without_the_multi_person_model(lab_frames):
+    """While the followed man is out of view (blank frames stand in for an empty scene), each
+    frame costs the follower and, every search interval, a scout pass; never the multi-person
+    model on the frame's thread. When he is back he is followed again within a few frames."""
+    with Pipeline(PipelineOptions(follow=FollowOptions(enabled=True))) as pipe:
+        pipe.start_with_person_at((540, 700))
+        for f in lab_frames[:16]:
+            pipe.process(f)
+        est = pipe._estimator
+        assert not est.multi_mode
+        t, dt = lab_frames[15].timestamp_s, lab_frames[1].timestamp_s - lab_frames[0].timestamp_s
+        calls: list[str] = []
+        for i in range(10):  # a third of a second of empty scene
+            t += dt
+            blank = Frame(np.zeros_like(lab_frames[0].image), 100 + i, t, 0.0, "blank")
+            assert not pipe.process(blank).person_found
+            calls += est.calls
+        assert "multi" not in calls and calls.count("scout") <= 3
+        back = []
+        for i, f in enumerate(lab_frames[16:40]):
+            t += dt
+            back.append(pipe.process(Frame(f.image, 200 + i, t, 0.0, f.source)))
+        first = next(i for i, r in enumerate(back) if r.person_found)
+        assert first <= 5
+        from posture_feedback.person import body_scale
+
+        with Pipeline(PipelineOptions()) as ref:  # the multi-person model on every frame, same man
+            ref.start_with_person_at((540, 700))
+            expected = [ref.process(f) for f in lab_frames[:40]][16:]
+        pairs = [(a, b) for a, b in zip(back, expected, strict=True) if a.person_found and b.person_found]
+        assert len(pairs) >= 15
+        dist = [np.linalg.norm(_mid_shoulders(a) - _mid_shoulders(b)) / body_scale(b.landmarks) for a, b in pairs]
+        assert np.median(dist) < 0.1
