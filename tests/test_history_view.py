@@ -50,6 +50,7 @@ def test_history_view_shows_every_chart(qtbot, sample_db: tuple[Database, int], 
     assert view.title.text() == "Sample patient: progress"
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == [
         "Summary", "Range of motion", "Posture", "Exercises", "Pain and effort", "Adherence", "Posture monitor",
+        "Monitor by hour",
     ]  # fmt: skip
     assert "planned" in view.summary.toPlainText()
     assert str(db.path) in view.where.text()  # the page says where the data lives

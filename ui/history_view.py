@@ -2,20 +2,24 @@
 
 ``HistoryView(db, profile_id)`` is a plain ``QWidget`` for the main window to embed. Tabs: a text
 summary, ROM over time (normative value as a dashed line, first value ± MDC as a band), posture
-measures, exercise sessions (time in range, good repetitions), adherence calendar and posture-monitor
-time per day. A period selector limits the charts; the footer says where the data is stored.
+measures, exercise sessions (time in range, good repetitions), adherence calendar, posture-monitor
+time per day, and the monitor's time per hour of one chosen day (``HoursPanel``; the latest day of
+the period with time counted). A period selector limits the charts; the footer says where the data
+is stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QDate, Qt
 from PyQt6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -29,6 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.monitor_hours import DayByHour, day_by_hour, format_duration, latest_monitored_day
 from posture_feedback.reports import charts
 from posture_feedback.reports.summary import collect, text_summary
 from posture_feedback.storage import Database
@@ -58,7 +63,65 @@ class ChartTab(QScrollArea):
         self.canvas.setMinimumHeight(pixels)
 
     def redraw(self) -> None:
-        self.canvas.draw_idle()
+        """Draw now, not queued: a queued draw of a page closed before it runs raised RuntimeError."""
+        self.canvas.draw()
+
+
+class HoursPanel(QWidget):
+    """The posture monitor's minutes watched and in good posture per hour of one day, with a day picker.
+
+    Args:
+        load: the day's totals for a local day (``monitor_hours.day_by_hour`` on the database, or
+            the monitor's own counts); called again whenever the day changes or ``refresh`` is called.
+        day: the day shown first (default today).
+    """
+
+    def __init__(self, load: Callable[[date], DayByHour], day: date | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.load = load
+        self.data: DayByHour | None = None
+        self.day_edit = QDateEdit()
+        self.day_edit.setCalendarPopup(True)
+        self.day_edit.setDisplayFormat("ddd dd MMM yyyy")
+        self.day_edit.setMaximumDate(QDate.currentDate())
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.chart = ChartTab()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Day:"))
+        top.addWidget(self.day_edit)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.chart, 1)
+        self.set_day(day or date.today())
+        self.day_edit.dateChanged.connect(lambda _d: self.refresh())
+
+    def day(self) -> date:
+        return self.day_edit.date().toPyDate()
+
+    def set_day(self, day: date) -> None:
+        """Show ``day`` (redraws once, also when it is the day already shown)."""
+        self.day_edit.blockSignals(True)
+        self.day_edit.setDate(QDate(day.year, day.month, day.day))
+        self.day_edit.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the chosen day again and redraw."""
+        self.data = self.load(self.day())
+        d = self.data
+        if d.empty:
+            self.summary.setText(f"Nothing monitored on {d.day.strftime('%a %d %b %Y')}.")
+        else:
+            self.summary.setText(f"In good posture {format_duration(d.good_s)} of {format_duration(d.monitored_s)}"
+                                 f" watched ({100 * d.good_fraction:.0f}%).")  # fmt: skip
+        self.chart.figure.clear()
+        charts.monitor_hours_figure(d, fig=self.chart.figure)
+        self.chart.set_min_height(int(PANEL_HEIGHT_PX * 1.5))
+        self.chart.redraw()
 
 
 class HistoryView(QWidget):
@@ -106,6 +169,8 @@ class HistoryView(QWidget):
             tab = ChartTab()
             self.chart_tabs[key] = tab
             self.tabs.addTab(tab, label)
+        self.hours = HoursPanel(lambda day: day_by_hour(self.db, self.profile_id, day))
+        self.tabs.addTab(self.hours, "Monitor by hour")
 
         self.where = QLabel()
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -172,4 +237,5 @@ class HistoryView(QWidget):
             fn(tab.figure)
             tab.set_min_height(int(PANEL_HEIGHT_PX * max(1.5, panels)))
             tab.redraw()
+        self.hours.set_day(latest_monitored_day(self.db, self.profile_id, start, end) or date.today())
         self.where.setText(f"Stored only on this computer: {self.db.path}")

@@ -11,7 +11,8 @@ by ``laptop_signals.guided_neutral``, refused with the reason otherwise) takes t
 neutral, stored per profile and camera; then every frame's ``laptop_signals`` go to the core's
 ``monitor_rules.LaptopRules``, which says when to alert (sustained deviation, named in plain
 words), warn ("too close to the screen"), or offer a micro-break exercise, and counts the time in
-good posture per day and per hour (saved with ``--profile``). With explicit targets the alerts come
+good posture per day and per hour (saved with ``--profile``; "Today by hour" charts the hours of a
+day, ``monitor_hours_dialog.HoursDialog``). With explicit targets the alerts come
 from ``feedback.DeviationMonitor`` as before (``--alert-after`` seconds, ``--alert-threshold``
 degrees beyond the range). Alerts are gentle: a line of text, a tray notification where there is
 a tray, and a soft sound unless muted. The window only shows what the core decided.
@@ -19,6 +20,7 @@ a tray, and a soft sound unless muted. The window only shows what the core decid
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from typing import Any
@@ -31,6 +33,7 @@ from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import Alert, DeviationMonitor
+from posture_feedback.monitor_hours import DayByHour, day_by_hour, day_from_totals, format_duration
 from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises
 from posture_feedback.presets import get_preset
 from posture_feedback.types import FrameResult, Verdict
@@ -67,16 +70,6 @@ class _RulesCounters:
     @property
     def alerts_today(self) -> int:
         return self.rules.events_today
-
-
-def format_duration(seconds: float) -> str:
-    """'1 h 05 min', '12 min', '40 s'."""
-    s = int(max(seconds, 0))
-    if s >= 3600:
-        return f"{s // 3600} h {(s % 3600) // 60:02d} min"
-    if s >= 60:
-        return f"{s // 60} min"
-    return f"{s} s"
 
 
 def _dot_icon(colour: QColor) -> QIcon:
@@ -173,6 +166,12 @@ class MonitorWindow(QWidget):
         for b in (self.neutral_button, self.pause_button, self.mute_button):
             row.addWidget(b)
         col.addLayout(row)
+        self.hours_button = QPushButton("Today by hour")
+        self.hours_button.setToolTip("Minutes watched and in good posture per hour of a day (default today)")
+        self.hours_button.clicked.connect(self.show_hours)
+        self.hours_button.setVisible(self.laptop_mode)  # the hours are the laptop coach's counts
+        col.addWidget(self.hours_button)
+        self.hours_dialog: Any = None  # monitor_hours_dialog.HoursDialog, once opened
         self.resize(380, 420)
 
         self.tray: QSystemTrayIcon | None = None
@@ -516,6 +515,27 @@ class MonitorWindow(QWidget):
             if self.laptop_mode:
                 ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
             self.detail_label.setText(f"{self.source_name} · {ts} · {rate} · alerts today: {m.alerts_today}")
+
+    # -- time per hour -------------------------------------------------------------------------
+    def hours_of(self, day: dt.date) -> DayByHour:
+        """A day's seconds watched and in good posture per hour: with a profile the stored totals (what
+        was counted since the last save is saved first), without one the monitor's own counts."""
+        if self.link is None:
+            return day_from_totals(self.rules.totals, day)
+        self.save_totals()
+        return day_by_hour(self.link.db, self.link.profile_id, day)
+
+    def show_hours(self, day: dt.date | None = None) -> Any:
+        """Open (or bring back) the "Today by hour" dialog, showing ``day`` (default today)."""
+        from posture_feedback.ui.monitor_hours_dialog import HoursDialog
+
+        if self.hours_dialog is None:
+            self.hours_dialog = HoursDialog(self.hours_of, day, parent=self)
+        else:
+            self.hours_dialog.panel.set_day(day or dt.date.today())
+        self.hours_dialog.show()
+        self.hours_dialog.raise_()
+        return self.hours_dialog
 
     # -- actions -------------------------------------------------------------------------
     def set_neutral(self) -> None:

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
+from posture_feedback.monitor_hours import DayByHour, format_duration
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728", None: "#2ca02c"}
@@ -260,6 +261,50 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None) -> Fig
     fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=3, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     _date_axis(ax)
+    return fig
+
+
+#: Hours always shown by the per-hour chart (a working day), widened to every hour with time counted.
+WORKDAY_HOURS = (8, 18)
+
+
+def monitor_hours_figure(day: DayByHour, fig: Figure | None = None, empty_message: str | None = None) -> Figure:
+    """Posture monitor on one day, per hour of the day: minutes watched (grey) with the minutes in good
+    posture (green) in front, and above each bar the share of that hour in good posture.
+
+    The x axis is the local time of day (bar ``h`` spans ``h:00``–``h+1:00``); 08:00–18:00 is always
+    shown, widened to every hour with time counted. A day with nothing counted says so in words
+    (``empty_message``, default "Nothing monitored on <day>").
+    """
+    fig = fig or new_figure(8.0, 3.5)
+    when = day.day.strftime("%a %d %b %Y")
+    if day.empty:
+        return _no_data(fig, "Posture monitor by hour", empty_message or f"Nothing monitored on {when}")
+    watched, good = day.minutes()
+    counted = [h for h, m in enumerate(watched) if m > 0]
+    lo, hi = min(counted[0], WORKDAY_HOURS[0]), max(counted[-1] + 1, WORKDAY_HOURS[1])
+    xs = [h + 0.5 for h in range(24)]
+    ax = fig.add_subplot()
+    ax.bar(xs, watched, color=GREY, width=0.8, label="monitored")
+    ax.bar(xs, good, color=GOOD, width=0.8, label="in good posture")
+    for x, w, g in zip(xs, watched, good, strict=True):
+        if w > 0:
+            ax.annotate(f"{100 * g / w:.0f}%", xy=(x, w), xytext=(0, 2), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=7)  # fmt: skip
+    ax.set_xlim(lo, hi)
+    step = 1 if hi - lo <= 12 else 2
+    ticks = list(range(lo, hi + 1, step))
+    ax.set_xticks(ticks, [f"{t % 24:02d}:00" for t in ticks], fontsize=8)
+    ax.set_ylim(0, 68)  # an hour holds at most 60 minutes; room above for the % labels
+    ax.set_yticks(range(0, 61, 15))
+    ax.set_ylabel("minutes")
+    ax.set_xlabel("hour of the day (% = share of that hour's watched time in good posture)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(f"Posture monitor by hour, {when}\n{format_duration(day.good_s)} of "
+                 f"{format_duration(day.monitored_s)} in good posture ({100 * day.good_fraction:.0f}%)",
+                 fontsize=10)  # fmt: skip
+    fig.legend(handles=ax.get_legend_handles_labels()[0], fontsize=8, loc="outside lower center", ncols=2,
+               frameon=False)  # fmt: skip
     return fig
 
 

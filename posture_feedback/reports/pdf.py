@@ -2,7 +2,8 @@
 
 Pages: summary (key numbers, changes judged against the MDC), evaluation results (every measure
 with its uncertainty and reference; snapshots where the profile stores them), ROM and posture
-trends, adherence and posture monitor, exercise results.
+trends, adherence and posture monitor (per day, and per hour of the period's last monitored day),
+exercise results.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from posture_feedback import __version__
+from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
 from posture_feedback.reports.summary import ReportData, collect
 from posture_feedback.storage import Database, RomPoint, StorageError
@@ -99,7 +101,7 @@ def _pages(db: Database, data: ReportData) -> Iterator[Figure]:
     yield from _trend_pages(rom, "Range of motion over time")
     if other:
         yield from _trend_pages(other, "Posture and movement measures over time")
-    yield _adherence_page(data)
+    yield _adherence_page(db, data)
     yield from _exercise_pages(data)
 
 
@@ -297,11 +299,15 @@ def _trend_pages(points: Sequence[RomPoint], title: str) -> Iterator[Figure]:
         yield fig
 
 
-def _adherence_page(data: ReportData) -> Figure:
+def _adherence_page(db: Database, data: ReportData) -> Figure:
+    """Adherence calendar, monitor time per day, and per hour of the period's last monitored day."""
     fig = _page("Adherence and posture monitor")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[0.8, 1])
+    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[0.8, 1, 1])
     charts.adherence_figure(data.adherence, fig=top)
-    charts.monitor_figure(data.monitor, fig=bottom)
+    charts.monitor_figure(data.monitor, fig=middle)
+    last = latest_monitored_day(db, data.profile.id, data.start, data.end)
+    charts.monitor_hours_figure(day_by_hour(db, data.profile.id, last or data.end), fig=bottom,
+                                empty_message="No time per hour stored in this period")  # fmt: skip
     return fig
 
 

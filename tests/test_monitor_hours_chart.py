@@ -1,0 +1,210 @@
+"""The posture monitor's time in good posture per hour: the query on a real SQLite file with hour rows
+inserted by hand, the chart's bars (the data behind them, not pixels), an empty day said in words, and
+the same chart in the monitor's "Today by hour" dialog, the history page and the PDF report."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+
+from posture_feedback.monitor_hours import day_by_hour, day_from_totals, latest_monitored_day
+from posture_feedback.reports import charts
+from posture_feedback.storage import Database
+
+DAY = date(2026, 3, 24)
+#: Hand-written rows: (day, hour, seconds watched, seconds in good posture).
+ROWS = [
+    (DAY, 9, 1800.0, 1200.0),  # 30 min watched, 20 good: 67%
+    (DAY, 10, 3600.0, 2700.0),  # 60 min, 45 good: 75%
+    (DAY, 14, 600.0, 0.0),  # 10 min, none good: 0%
+    (DAY - timedelta(days=1), 9, 3600.0, 3600.0),  # another day: not shown
+]
+#: The day's minutes per hour 0-23, worked out by hand from ROWS.
+WATCHED_MIN = [0.0] * 9 + [30.0, 60.0, 0.0, 0.0, 0.0, 10.0] + [0.0] * 9
+GOOD_MIN = [0.0] * 9 + [20.0, 45.0, 0.0, 0.0, 0.0, 0.0] + [0.0] * 9
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> tuple[Path, int, int]:
+    """A real database file: two profiles, the hour rows inserted with plain SQL (not our code)."""
+    path = tmp_path / "pf.sqlite3"
+    with Database(path) as db:
+        ann, other = db.create_profile("Ann").id, db.create_profile("Other").id
+    raw = sqlite3.connect(path)
+    rows = [(ann, d.isoformat(), h, m, g) for d, h, m, g in ROWS] + [(other, DAY.isoformat(), 9, 60.0, 0.0)]
+    raw.executemany(
+        "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    raw.commit()
+    raw.close()
+    return path, ann, other
+
+
+def _bars(fig: Figure) -> dict[str, list[tuple[float, float]]]:
+    """Label → [(bar centre x, height)] of every bar container in the figure."""
+    out = {}
+    for ax in fig.get_axes():
+        for c in ax.containers:
+            if isinstance(c, BarContainer):
+                out[c.get_label()] = [(p.get_x() + p.get_width() / 2, p.get_height()) for p in c.patches]
+    return out
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.get_axes() for t in ax.texts] + [ax.get_title() for ax in fig.get_axes()]
+
+
+def _check_day_chart(fig: Figure) -> None:
+    bars = _bars(fig)
+    assert [h for _x, h in bars["monitored"]] == pytest.approx(WATCHED_MIN)
+    assert [h for _x, h in bars["in good posture"]] == pytest.approx(GOOD_MIN)
+    # bar h spans h:00-h+1:00
+    assert [x for x, h in bars["monitored"] if h > 0] == pytest.approx([9.5, 10.5, 14.5])
+    texts = _texts(fig)
+    assert [t for t in texts if t.endswith("%")] == ["67%", "75%", "0%"]
+    # 3900 s good of 6000 s watched
+    assert any("1 h 05 min of 1 h 40 min in good posture (65%)" in t for t in texts), texts
+
+
+def test_the_query_returns_exactly_the_stored_minutes(db_file) -> None:
+    path, ann, other = db_file
+    with Database(path) as db:
+        d = day_by_hour(db, ann, DAY)
+        assert [h.hour for h in d.hours] == list(range(24))
+        watched, good = d.minutes()
+        assert watched == pytest.approx(WATCHED_MIN)
+        assert good == pytest.approx(GOOD_MIN)
+        assert (d.monitored_s, d.good_s) == (6000.0, 3900.0)
+        assert d.good_fraction == pytest.approx(0.65)
+        assert day_by_hour(db, other, DAY).minutes()[0][9] == pytest.approx(1.0)  # profiles kept apart
+        assert day_by_hour(db, ann, DAY + timedelta(days=1)).empty
+        assert math.isnan(day_by_hour(db, ann, DAY + timedelta(days=1)).good_fraction)
+        assert latest_monitored_day(db, ann, None, None) == DAY
+        assert latest_monitored_day(db, ann, None, DAY - timedelta(days=1)) == DAY - timedelta(days=1)
+        assert latest_monitored_day(db, ann, DAY + timedelta(days=1), None) is None
+
+
+def test_the_monitors_own_counts_without_a_profile() -> None:
+    totals = {(DAY, h): [m, g] for d, h, m, g in ROWS if d == DAY} | {(DAY - timedelta(days=1), 9): [5.0, 5.0]}
+    watched, good = day_from_totals(totals, DAY).minutes()
+    assert watched == pytest.approx(WATCHED_MIN) and good == pytest.approx(GOOD_MIN)
+
+
+def test_the_chart_bars_hold_the_minutes_per_hour(db_file) -> None:
+    path, ann, _ = db_file
+    with Database(path) as db:
+        fig = charts.monitor_hours_figure(day_by_hour(db, ann, DAY))
+    _check_day_chart(fig)
+    ax = fig.get_axes()[0]
+    assert ax.get_xlim() == (8.0, 18.0)  # a working day, which holds every counted hour here
+    assert ax.get_ylim()[1] >= 60.0
+    assert len(charts.render_png(fig, dpi=40)) > 1000
+
+
+def test_an_empty_day_says_so_instead_of_an_empty_chart() -> None:
+    fig = charts.monitor_hours_figure(day_from_totals({}, DAY))
+    assert _bars(fig) == {}
+    assert "Nothing monitored on Tue 24 Mar 2026" in _texts(fig)
+    assert not fig.get_axes()[0].axison
+    fig = charts.monitor_hours_figure(day_from_totals({}, DAY), empty_message="No time per hour stored")
+    assert "No time per hour stored" in _texts(fig)
+
+
+def test_late_hours_widen_the_axis() -> None:
+    fig = charts.monitor_hours_figure(day_from_totals({(DAY, 22): [600.0, 300.0], (DAY, 6): [60.0, 0.0]}, DAY))
+    assert fig.get_axes()[0].get_xlim() == (6.0, 23.0)
+
+
+def test_the_dialog_shows_the_chosen_day_and_says_when_it_is_empty(qtbot, db_file, tmp_path) -> None:  # noqa: ANN001
+    from PyQt6.QtCore import QDate
+
+    from posture_feedback.ui.monitor_hours_dialog import HoursDialog
+
+    path, ann, _ = db_file
+    with Database(path) as db:
+        dialog = HoursDialog(lambda d: day_by_hour(db, ann, d), DAY)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _check_day_chart(dialog.panel.chart.figure)
+        assert dialog.panel.summary.text() == "In good posture 1 h 05 min of 1 h 40 min watched (65%)."
+        dialog.grab().save(str(tmp_path / "hours_dialog.png"))
+        dialog.panel.day_edit.setDate(QDate(2026, 3, 25))  # nothing that day
+        assert dialog.panel.summary.text() == "Nothing monitored on Wed 25 Mar 2026."
+        assert _bars(dialog.panel.chart.figure) == {}
+        assert "Nothing monitored on Wed 25 Mar 2026" in _texts(dialog.panel.chart.figure)
+
+
+def test_the_monitor_opens_today_by_hour_from_its_own_counts(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from posture_feedback.ui.monitor import MonitorWindow
+    from posture_feedback.ui.options import AppOptions
+
+    window = MonitorWindow(AppOptions(source=str(tmp_path / "no_such_camera.mp4"), monitor=True, sound=False))
+    qtbot.addWidget(window)
+    assert window.laptop_mode and window.hours_button.isVisibleTo(window)
+    today = date.today()
+    window.rules.totals[(today, 9)] = [1800.0, 1200.0]  # what the laptop rules counted (no profile)
+    window.rules.totals[(today - timedelta(days=1), 9)] = [600.0, 600.0]
+    window.hours_button.click()
+    dialog = window.hours_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.panel.day() == today
+    bars = _bars(dialog.panel.chart.figure)
+    assert [h for _x, h in bars["monitored"]] == pytest.approx([0.0] * 9 + [30.0] + [0.0] * 14)
+    assert [h for _x, h in bars["in good posture"]] == pytest.approx([0.0] * 9 + [20.0] + [0.0] * 14)
+    window.close()
+
+
+def test_the_monitor_with_a_profile_saves_then_charts_the_stored_hours(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from posture_feedback.ui.monitor import MonitorWindow
+    from posture_feedback.ui.options import AppOptions
+
+    window = MonitorWindow(AppOptions(source=str(tmp_path / "no_such_camera.mp4"), monitor=True, sound=False,
+                                      profile="Ann", data_dir=str(tmp_path)))  # fmt: skip
+    qtbot.addWidget(window)
+    today = date.today()
+    window.link.db.add_monitor_hour(window.link.profile_id, today, 8, 600.0, 600.0)  # an earlier session
+    window.rules.totals[(today, 9)] = [120.0, 60.0]  # counted now, not saved yet
+    dialog = window.show_hours()
+    bars = _bars(dialog.panel.chart.figure)
+    assert [h for _x, h in bars["monitored"]][8:10] == pytest.approx([10.0, 2.0])
+    assert [h for _x, h in bars["in good posture"]][8:10] == pytest.approx([10.0, 1.0])
+    window.close()
+
+
+def test_the_history_page_shows_the_periods_last_monitored_day(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from posture_feedback.ui.history_view import HistoryView
+
+    today = date.today()
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("Ann").id
+        for d, h, m, g in ROWS:
+            shift = today - DAY - timedelta(days=2)  # the chart's day two days ago, inside the period
+            db.add_monitor_hour(pid, d + shift, h, m, g)
+        view = HistoryView(db, pid)
+        qtbot.addWidget(view)
+        assert view.hours.day() == today - timedelta(days=2)
+        _check_day_chart(view.hours.chart.figure)
+        view.tabs.setCurrentWidget(view.hours)
+        view.resize(900, 600)
+        view.grab().save(str(tmp_path / "history_hours.png"))
+
+
+def test_the_pdf_report_charts_the_hours_of_the_last_monitored_day(db_file) -> None:
+    from posture_feedback.reports.pdf import report_figures
+
+    path, ann, _ = db_file
+    with Database(path) as db:
+        db.add_monitor_time(ann, DAY, 6000.0, 3900.0)
+        pages = report_figures(db, ann, DAY - timedelta(days=6), DAY + timedelta(days=2))
+        page = next(p for p in pages if p._suptitle is not None and p._suptitle.get_text().startswith("Adherence"))
+        hours = page.subfigs[2]
+        _check_day_chart(hours)
+        pages = report_figures(db, ann, DAY + timedelta(days=1), DAY + timedelta(days=5))
+        page = next(p for p in pages if p._suptitle is not None and p._suptitle.get_text().startswith("Adherence"))
+        assert "No time per hour stored in this period" in _texts(page.subfigs[2])
