@@ -127,3 +127,23 @@ def test_the_bundled_desk_sample_draws_no_hips() -> None:
         assert classify_framing(p) is Framing.HEAD_CHEST
         assert not drawn_joints(p)[[lm.INDEX[n] for n in LOWER]].any()
         assert drawn_joints(p)[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]].all()
+
+
+def test_the_monitors_display_path_hides_them_too(qtbot) -> None:  # noqa: ANN001 - qtbot: a QApplication
+    """``ui.render.render_for_display`` scales the frame and landmarks to the monitor's 360×200 box
+    before drawing: the framing decision is the same at display size."""
+    from posture_feedback.ui.render import render_for_display
+
+    person = _pose(hip_y=470)
+    shown = render_for_display(_result(person), (SkeletonAnnotator(),), mirror=False, box=(360, 200))
+    s = shown.scale
+    assert s < 0.5
+    img = shown.image
+    x, y = _mid("left_hip", "right_hip", person)
+    assert not _lit(img, x * s, y * s, r=1)
+    x, y = _mid("left_shoulder", "right_shoulder", person)
+    assert _lit(img, x * s, y * s, r=1)
+    inside = _pose(hip_y=400, knee_y=475)
+    shown = render_for_display(_result(inside), (SkeletonAnnotator(),), mirror=True, box=(360, 200))
+    x, y = _mid("left_hip", "right_hip", inside)
+    assert _lit(shown.image, shown.image.shape[1] - 1 - x * shown.scale, y * shown.scale, r=1)
