@@ -16,7 +16,8 @@ Prints medians, p95 and the pipeline/model ratio; writes ``bench/results/pipelin
 
 With ``--follow`` the pipeline follows one person with the single-person model (``follow.py``)
 and the "model" reference is the single-person model (``num_poses=1``): the ratio is then the
-cost of the whole following path against the cheapest possible model call.
+cost of the whole following path against the cheapest possible model call. It runs as in the app:
+the multi-person passes, probes and spare models on a worker thread (``background``).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
     model = PoseEstimator(PoseOptions(max_people=1) if args.follow else pose_options)
     raw = model._landmarker  # the bare MediaPipe task: what "model only" means
     target_set = get_preset(args.preset) if args.preset else None
-    pipeline = Pipeline(PipelineOptions(pose=pose_options, follow=FollowOptions(enabled=args.follow)), target_set)
+    pipeline = Pipeline(PipelineOptions(pose=pose_options, follow=FollowOptions(enabled=args.follow, background=args.follow)), target_set)
     reference = Pipeline(PipelineOptions(pose=pose_options), target_set) if args.follow else None
     model_ms, pipe_ms, post_ms = [], [], []
     found = 0

@@ -79,6 +79,9 @@ class FollowOptions:
             last box (units of its longer side) ...
         search_crop_s: ... for this many seconds after they were last followed; then in the
             whole frame.
+        probe_wait_s: live, after a switch to someone the follower does not hold, frames wait up
+            to this long for the background probe (the person is shown, not measured) before
+            the multi-person model runs on every frame.
     """
 
     enabled: bool = False
@@ -92,6 +95,7 @@ class FollowOptions:
     search_interval_s: float = 0.2
     search_margin: float = 0.8
     search_crop_s: float = 1.0
+    probe_wait_s: float = 0.2
 
 
 Box = tuple[int, int, int, int]
@@ -241,6 +245,7 @@ class FollowingEstimator:
         self._t = -math.inf
         self._target: Landmarks | None = None
         self._target_t = -math.inf
+        self._wait_until = -math.inf
         self._searching = False
         self.follower_found = False
         self.scouted = False  #: the last ``detect`` took a multi-person result (scout or multi mode)
@@ -320,7 +325,7 @@ class FollowingEstimator:
     def follow_selected(self, people: list[Landmarks], index: int | None, switched: bool = False) -> None:
         """Person selection chose ``people[index]`` (None: nobody): follow them. ``switched``:
         selection started a new target this frame (a click, or a fresh start)."""
-        if index is not None and index >= self.fresh_people and not self.scouted and not switched:
+        if index is not None and index >= self.fresh_people and not (self.scouted or switched or self._multi_mode):
             # The target matched only the scout's people from an earlier pass, not anyone seen
             # in this frame: they are out of view now. Keep looking (a new pass will show them).
             index = None
@@ -341,10 +346,14 @@ class FollowingEstimator:
         self._searching = False
         if self._multi_mode or (index == 0 and self.follower_found):
             return
-        # The follower holds someone else (or nobody): run the multi-person model on every
-        # frame, and try the follower on a crop around the target at the next frame.
+        # The follower holds someone else (or nobody): try a fresh model on a crop around the
+        # target at the next frame, and run the multi-person model on every frame until one
+        # holds them. Live, the probe runs on the worker thread; for up to ``probe_wait_s`` the
+        # frames wait for it (the target is shown, not measured) instead of paying for the
+        # multi-person model, which would also slow the probe down.
         self._multi_mode = True
         self._probe_t = -math.inf
+        self._wait_until = self._t + self.options.probe_wait_s if self._pool is not None else -math.inf
 
     # -- parts ---------------------------------------------------------------------------
     def _search_crop(self, size: tuple[int, int]) -> Box | None:
@@ -366,6 +375,14 @@ class FollowingEstimator:
                 self._probe_t = self._t
                 crop = crop_box(target, target.image_size, self.options.margin)
                 self._probe_pending = self._pool.submit(self._probe_job, spare, frame, crop, target)
+        if self._pool is not None and self._t < self._wait_until and (
+            self._probe_pending is not None or self._spare_pending is not None
+        ):
+            self.calls.append("wait")
+            self.scouted = False
+            self.follower_found = False
+            self.fresh_people = 0
+            return list(self._others)
         elif probe_due:
             spare = self._take_spare()
             if spare is not None:
