@@ -84,7 +84,8 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
     model = PoseEstimator(PoseOptions(max_people=1) if args.follow else pose_options)
     raw = model._landmarker  # the bare MediaPipe task: what "model only" means
     target_set = get_preset(args.preset) if args.preset else None
-    pipeline = Pipeline(PipelineOptions(pose=pose_options, follow=FollowOptions(enabled=args.follow, background=args.follow)), target_set)
+    follow = FollowOptions(enabled=args.follow, background=args.follow)  # as the app runs it
+    pipeline = Pipeline(PipelineOptions(pose=pose_options, follow=follow), target_set)
     reference = Pipeline(PipelineOptions(pose=pose_options), target_set) if args.follow else None
     model_ms, pipe_ms, post_ms = [], [], []
     found = 0
