@@ -42,6 +42,7 @@ from posture_feedback import laptop_signals as LS  # noqa: E402
 from posture_feedback.types import Landmarks, View  # noqa: E402
 
 CROPS = ("upper", "desk")
+CROP_FPS = 30.0  # the webcam crops: every 2nd frame of the 60 fps clip
 
 
 def load_common():
@@ -147,15 +148,19 @@ def series(raws: list[dict[str, float]], n0: int, start: int = 0) -> dict[str, n
     return {k: np.array([d[k] for d in rel]) for k in LS.SIGNAL_NAMES}
 
 
-def compare(pred: np.ndarray, ref: np.ndarray) -> dict[str, float]:
+def compare(pred: np.ndarray, ref: np.ndarray, unc: float = math.nan) -> dict[str, float]:
+    """Pearson r, MAE, and the share of frames whose error is within ``unc`` (the product's ±)."""
     both = np.isfinite(pred) & np.isfinite(ref)
     if both.sum() < 5:
         return {"r": math.nan, "mae": math.nan, "n": int(both.sum())}
+    err = np.abs(pred[both] - ref[both])
     return {
         "r": float(np.corrcoef(pred[both], ref[both])[0, 1]),
-        "mae": float(np.mean(np.abs(pred[both] - ref[both]))),
+        "mae": float(np.mean(err)),
         "n": int(both.sum()),
         "ref_range": float(np.ptp(ref[both])),
+        "within_uncertainty": float(np.mean(err <= unc)) if math.isfinite(unc) else math.nan,
+        "error_p90": float(np.percentile(err, 90)),
     }
 
 
@@ -170,6 +175,8 @@ def main() -> int:
         default="raw",
         help="the tracked person's landmarks before (raw, what laptop_signals uses) or after smoothing",
     )
+    ap.add_argument("--median-s", type=float, default=LS.RAW_MEDIAN_S,
+                    help="causal median window over the raw quantities, seconds (0 = none; default as the product)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/posture_feedback_bench_laptop"))
     ap.add_argument("--out", type=Path, help="result JSON (default bench/results/laptop_signals[_from<K>].json)")
     a = ap.parse_args()
@@ -184,14 +191,15 @@ def main() -> int:
         size = tuple(int(v) for v in d["size"])
         raws = []
         pre = "raw_" if a.landmarks == "raw" else ""
+        median = LS.RawMedian(a.median_s)  # as the monitor and analyze --laptop-signals do
         for i in range(len(d["img"])):
             img = d[pre + "img"][i]
-            if not np.isfinite(img).all():
-                raws.append(dict.fromkeys(LS.RAW_NAMES, math.nan))
-                continue
-            lmk = Landmarks(image=img, world=img / 1000, visibility=d[pre + "vis"][i],
-                            presence=d[pre + "pres"][i], image_size=size)  # fmt: skip
-            raws.append(LS.raw_signals(lmk, View(str(d["view"][i]))))
+            raw = dict.fromkeys(LS.RAW_NAMES, math.nan)
+            if np.isfinite(img).all():
+                lmk = Landmarks(image=img, world=img / 1000, visibility=d[pre + "vis"][i],
+                                presence=d[pre + "pres"][i], image_size=size)  # fmt: skip
+                raw = LS.raw_signals(lmk, View(str(d["view"][i])))
+            raws.append(median.update(i / CROP_FPS, raw))
         k0 = a.neutral_start
         pred = series(raws, n0, k0)
         ref_px, ref_X = reference_crop_points(acc, crop)
@@ -205,8 +213,8 @@ def main() -> int:
                 "unit": LS.SIGNALS[k],
                 "coverage": float(np.isfinite(p).mean()),
                 "jitter_median_abs_diff": jitter,
-                "projected": compare(p, ref_proj[k]),
-                "3d": compare(p, ref_3d[k]),
+                "projected": compare(p, ref_proj[k], LS.SIGNAL_UNCERTAINTY.get(k, math.nan)),
+                "3d": compare(p, ref_3d[k], LS.SIGNAL_UNCERTAINTY.get(k, math.nan)),
                 "projected_vs_3d": compare(ref_proj[k], ref_3d[k]),
             }
         results[crop] = res
@@ -218,7 +226,8 @@ def main() -> int:
                   f"{w3['r']:6.2f} {w3['mae']:7.2f} {pj.get('ref_range', math.nan):9.2f} "
                   f"{r['jitter_median_abs_diff']:7.2f}")  # fmt: skip
     common = load_common()
-    meta = common.machine_meta(neutral_frames=n0, neutral_start=a.neutral_start, landmarks=a.landmarks)
+    meta = common.machine_meta(neutral_frames=n0, neutral_start=a.neutral_start, landmarks=a.landmarks,
+                               median_s=a.median_s)
     out = (
         a.out
         or ROOT / "bench" / "results" / f"laptop_signals{f'_from{a.neutral_start}' if a.neutral_start else ''}.json"

@@ -100,6 +100,7 @@ class _LaptopColumns:
     def __init__(self, ls) -> None:  # noqa: ANN001 - the laptop_signals module
         self.ls = ls
         self.neutral = ls.FirstSecondsNeutral()
+        self.median = ls.RawMedian()
         self.pending: list[tuple[list, dict[str, float]]] = []
 
     def _cells(self, raw: dict[str, float], neutral) -> list[str]:  # noqa: ANN001
@@ -111,6 +112,7 @@ class _LaptopColumns:
     def add(self, row: list, result: FrameResult) -> list[list]:
         nan = dict.fromkeys(self.ls.RAW_NAMES, math.nan)
         raw = self.ls.raw_signals(result.landmarks, result.view) if result.landmarks is not None else nan
+        raw = self.median.update(result.frame.timestamp_s, raw)
         neutral = self.neutral.update(raw, result.frame.timestamp_s)
         self.pending.append((row, raw))
         return self.finish() if neutral is not None else []

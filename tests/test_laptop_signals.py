@@ -188,13 +188,16 @@ def test_csv_columns_hold_the_rows_until_the_first_seconds_neutral():
     assert len(out.getvalue().splitlines()) == 1  # header only: rows held back until 1 s has passed
     w.write(_result(pose(), 30))
     assert len(out.getvalue().splitlines()) == 32  # the neutral exists: every row so far is written
-    w.write(_result(pose(scaled(1.1)), 31))
-    w.write(_result(None, 32))
+    for i in range(31, 35):  # 4 frames 10% nearer: more than half of the 0.2 s median's 6 frames
+        w.write(_result(pose(scaled(1.1)), i))
+    w.write(_result(None, 35))
     w.finish()
     lines = out.getvalue().splitlines()
     header = lines[0].split(",")
     assert header[-len(LS.SIGNAL_NAMES) :] == list(LS.SIGNAL_NAMES)
-    assert len(lines) == 34
+    assert len(lines) == 37
+    first_near = dict(zip(header, lines[32].split(","), strict=True))
+    assert float(first_near["lean_in"]) == pytest.approx(0.0)  # one frame alone is taken for a model spike
     last_person = dict(zip(header, lines[-2].split(","), strict=True))
     assert float(last_person["lean_in"]) == pytest.approx(10.0)
     assert float(last_person["head_drop"]) == pytest.approx(0.0)
@@ -314,3 +317,20 @@ def test_real_model_follows_the_reference_when_he_leans_in_and_drops_the_head():
     head = np.median([s["head_drop"] for s in sig])
     assert lean > 10.0, lean
     assert head > 5.0, head
+
+
+def test_raw_median_removes_a_one_frame_spike_without_lag_on_a_step():
+    """Hand-worked: 30 frames/s, window 0.19 s = the last 6 frames (t − ti ≤ 5/30 s)."""
+    med = LS.RawMedian(0.19)
+    values = [100.0] * 10 + [250.0] + [100.0] * 5 + [120.0] * 10  # a one-frame spike, then a real step
+    out = [med.update(i / 30, {"shoulder_width_px": v})["shoulder_width_px"] for i, v in enumerate(values)]
+    assert out[10] == 100.0  # the spike never shows
+    assert out[16:19] == [100.0, 100.0, 110.0] and out[19:] == [120.0] * 7  # the step after 3 frames (half the window)
+
+
+def test_raw_median_never_fills_an_unmeasured_frame_and_forgets_after_a_gap():
+    med = LS.RawMedian(0.2, names=("a",))
+    assert med.update(0.0, {"a": 1.0, "b": 5.0}) == {"a": 1.0, "b": 5.0}
+    assert math.isnan(med.update(1 / 30, {"a": math.nan, "b": 6.0})["a"])  # not measured now: never filled
+    assert med.update(2 / 30, {"a": 3.0, "b": 7.0}) == {"a": 2.0, "b": 7.0}  # the NaN frame does not count; b passes
+    assert med.update(1.0, {"a": 9.0, "b": 8.0})["a"] == 9.0  # after a gap longer than the window: afresh

@@ -105,6 +105,7 @@ class MonitorWindow(QWidget):
         self.rules = LaptopRules(rule_opts, available_exercises=library_exercises)
         self.camera_key = describe_source(opts.source)
         self.laptop_neutral: ls.LaptopNeutral | None = None
+        self._raw_median = ls.RawMedian()  # the same filter as ``analyze --laptop-signals``
         self.last_signals: dict[str, float] | None = None
         self.last_event: Event | None = None
         self.guided_message: str | None = None  #: the guided start's outcome (accepted / refused: reason)
@@ -273,7 +274,9 @@ class MonitorWindow(QWidget):
             self.start_guided()  # first person in view and no stored neutral: start the guided start
         signals = None
         if self.laptop_neutral is not None and self._capture is None:
-            signals = ls.signals_for(r.landmarks, r.view, self.laptop_neutral)
+            nan = dict.fromkeys(ls.RAW_NAMES, math.nan)
+            raw = ls.raw_signals(r.landmarks, r.view) if r.landmarks is not None else nan
+            signals = ls.relative_signals(self._raw_median.update(t, raw), self.laptop_neutral)
         self.last_signals = signals
         for event in self.rules.update(t, signals, r.person_found):
             if self.laptop_mode or event.kind == "break":
