@@ -92,10 +92,22 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
     tracks: dict[str, list] = {"pipeline": [], "multi": []}
     switches: list[int] = []
     prev_calls: list[str] = []
+    clicks: list[int] = []
+    click_at = {int(v) for v in args.clicks.split(",") if v} if args.follow else set()
+    last = None
     for rep in range(args.repeat):
         offset = rep * (frames[-1].timestamp_s + 1.0)
         for f in frames:
             frame = Frame(f.image, f.index, f.timestamp_s + offset, time.perf_counter(), f.source)
+            if f.index in click_at and last is not None and len(last.people) >= 2:
+                # A click on the largest other person, in both pipelines: a switch of person.
+                others = [q for i, q in enumerate(last.people) if i != last.target_index]
+                box = lambda q: (q.bbox()[2] - q.bbox()[0]) * (q.bbox()[3] - q.bbox()[1])  # noqa: E731
+                point = tuple(float(v) for v in max(others, key=box).center())
+                pipeline.request_target(point)
+                if reference is not None:
+                    reference.request_target(point)
+                clicks.append(len(pipe_ms))
             t0 = time.perf_counter()
             rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
             raw.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(frame.timestamp_s * 1000))
@@ -106,6 +118,7 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
             pipe_ms.append((t2 - t1) * 1000)
             post_ms.append(result.timings_ms.get("post", 0.0))
             found += result.person_found
+            last = result
             tracks["pipeline"].append(result.landmarks if result.person_found else None)
             calls = getattr(pipeline._estimator, "calls", [])
             if args.follow and "multi" not in calls and ("multi" in prev_calls or "probe" in calls):
@@ -129,6 +142,7 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
         "ratio_median": p["median_ms"] / m["median_ms"],
         "ratio_mean": p["mean_ms"] / m["mean_ms"],
         "jitter": jitter_report(tracks, switches),
+        "jitter_after_clicks": jitter_report(tracks, clicks),
     }
 
 
@@ -180,6 +194,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--max-people", type=int, default=2)
     parser.add_argument("--follow", action="store_true", help="follow one person at single-person cost (follow.py)")
+    parser.add_argument("--clicks", default="100,160",
+                        help="with --follow: frames at which the largest other person is clicked (a switch of person)")
     parser.add_argument("--preset", default="standing", help="target preset evaluated by the pipeline ('' = none)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "pipeline.json")
     args = parser.parse_args()
@@ -193,6 +209,10 @@ def main() -> int:
                          for k, v in jit.items() if isinstance(v, dict))  # fmt: skip
         print(f"{r['size']}: jitter, median |second difference| of body points in % body size: {line};"
               f" {jit['switches']} hand-overs")  # fmt: skip
+        jc = r["jitter_after_clicks"]
+        after = ", ".join(f"{k} {v['after_switch_median'] or math.nan:.2f}% ({v['after_switch_frames']} frames)"
+                          for k, v in jc.items() if isinstance(v, dict))  # fmt: skip
+        print(f"{r['size']}: jitter in the 15 frames after {jc['switches']} clicks on another person: {after}")
     for r in rows:
         print(f"{r['size']:<10}{r['frames']:>7}{r['model']['median_ms']:>11.2f}{r['model']['p95_ms']:>7.2f}"
               f"{r['pipeline']['median_ms']:>10.2f}{r['pipeline']['p95_ms']:>7.2f}"

@@ -261,6 +261,11 @@ class FollowingEstimator:
         return self._crop
 
     @property
+    def others_age_s(self) -> float:
+        """Seconds between the current frame and the multi-person pass the other people come from."""
+        return max(0.0, self._t - self._others_t) if math.isfinite(self._others_t) else 0.0
+
+    @property
     def multi_mode(self) -> bool:
         """True while the multi-person model runs on every frame (see the class docstring)."""
         return self._multi_mode
@@ -318,7 +323,7 @@ class FollowingEstimator:
         people = [found] if found is not None else []
         self.fresh_people = len(people)
         for p in self._others:
-            if found is None or box_iou(p.bbox(0.3), found.bbox(0.3)) < self.options.same_iou:
+            if found is None or not self._is_followed(p, found):
                 people.append(p)
         return people
 
@@ -336,6 +341,10 @@ class FollowingEstimator:
             # among its people, the next frame switches to it (below), so that frames without
             # the target cost a single-person call, not a multi-person one.
             if self._target is not None or not people:
+                if self._multi_mode or not self._searching:
+                    # The follower holds someone else, or its tracking region belongs to another
+                    # crop: a fresh model looks for the target (its detector runs at once).
+                    self._fresh_follower()
                 self._searching = True  # (in multi mode: the multi-person model lost them too)
                 self._multi_mode = False
                 self._crop = self._search_crop(self._target.image_size if self._target else (0, 0))
@@ -391,7 +400,7 @@ class FollowingEstimator:
                 if held is not None:  # single mode from this frame on: no multi-person call
                     self.scouted = False
                     self.follower_found = True
-                    others = [p for p in self._others if box_iou(p.bbox(0.3), held.bbox(0.3)) < self.options.same_iou]
+                    others = [p for p in self._others if not self._is_followed(p, held)]
                     self.fresh_people = 1
                     return [held, *others]
         self.calls.append("multi")
@@ -411,11 +420,15 @@ class FollowingEstimator:
         self.calls.append("probe")
         probe = self._run_on_crop(spare, frame, crop)
         held = probe if probe is not None and _holds(probe, target) else None
-        self._after_probe(spare, probe, held, crop)
+        self._after_probe(spare, probe, held, crop, target)
         return held
 
-    def _after_probe(self, spare: PoseEstimator, probe: Landmarks | None, held: Landmarks | None, crop: Box) -> None:
+    def _after_probe(
+        self, spare: PoseEstimator, probe: Landmarks | None, held: Landmarks | None, crop: Box, target: Landmarks
+    ) -> None:
         if held is not None:
+            # The multi-person pass's copy of the target (from an earlier frame) is not someone else.
+            self._others = [p for p in self._others if not same_person(p, target, 0.4, 0.3)]
             # The probe becomes the follower. Its tracking region is in the probe crop's
             # normalised coordinates, so it goes on with that very crop.
             old, self._follower = self._follower, spare
@@ -451,7 +464,16 @@ class FollowingEstimator:
         if (probe is not None and self._multi_mode and current is not None and _holds(probe, target)
                 and same_person(probe, current, 0.6, 0.2)):  # fmt: skip
             held = probe
-        self._after_probe(spare, probe, held, crop)
+        self._after_probe(spare, probe, held, crop, target)
+
+    def _fresh_follower(self) -> None:
+        """Replace the follower by the spare when one is ready (else keep it)."""
+        if self._spare is None and self._spare_pending is not None and self._spare_pending.done():
+            self._take_spare_result()
+        if self._spare is not None and (self._pool is not None or not self._searching):
+            old, self._follower, self._spare = self._follower, self._spare, None
+            self._retire(old)
+            self._renew_spare()
 
     def _new_follower(self) -> PoseEstimator:
         return PoseEstimator(replace(self.pose_options, max_people=1, mode=RunningMode.VIDEO))
@@ -459,15 +481,18 @@ class FollowingEstimator:
     def _take_spare(self) -> PoseEstimator | None:
         """The fresh single-person model, or None while a new one is still being made."""
         if self._spare is None and self._spare_pending is not None and self._spare_pending.done():
-            try:
-                self._spare = self._spare_pending.result()
-            except Exception:  # could not make one: try again at the next probe
-                self._spare = None
-            self._spare_pending = None
+            self._take_spare_result()
         if self._spare is None and self._spare_pending is None:
             self._renew_spare()
         spare, self._spare = self._spare, None
         return spare
+
+    def _take_spare_result(self) -> None:
+        try:
+            self._spare = self._spare_pending.result()
+        except Exception:  # could not make one: try again at the next probe
+            self._spare = None
+        self._spare_pending = None
 
     def _renew_spare(self) -> None:
         """Make a fresh single-person model: on the worker thread live (≈ 0.1 s), else in line."""
@@ -497,6 +522,12 @@ class FollowingEstimator:
                     frame.captured_at, frame.source)  # fmt: skip
         found = model.detect(sub)
         return _to_frame(found[0], crop, size) if found else None
+
+    def _is_followed(self, other: Landmarks, found: Landmarks) -> bool:
+        """A person of the multi-person pass (up to ``scout_interval_s`` old) is the followed one:
+        their boxes overlap (IoU ≥ ``same_iou``), or their body points lie within 0.4 body sizes
+        with some overlap (someone who moved since the pass)."""
+        return box_iou(other.bbox(0.3), found.bbox(0.3)) >= self.options.same_iou or same_person(other, found, 0.4, 0.1)
 
     def _disagrees(self, found: Landmarks) -> bool:
         """The scout saw the follower's person with the sides the other way round."""

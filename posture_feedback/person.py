@@ -239,6 +239,13 @@ class PersonSelector:
         self._track_id = self._new_id()
         return i
 
+    def backdate(self, seconds: float) -> None:
+        """The target chosen in the last ``select`` was seen ``seconds`` before that frame (a
+        person from an earlier multi-person pass): date the track back, so that the next match
+        allows for the movement since (the gate grows with the time since the last sighting)."""
+        if self._track is not None and seconds > 0:
+            self._track.t -= float(seconds)
+
     def request_target(self, point_xy: tuple[float, float]) -> bool:
         """Make the person at this pixel (unmirrored frame) the target from the next ``select``.
 
