@@ -257,3 +257,14 @@ def test_a_request_waits_for_the_clicked_person_when_they_are_missed_for_a_frame
         assert sel.select([b], FRAME, i / FPS) == 0  # b stays the target meanwhile
     assert sel.select([a, b], FRAME, 48 / FPS) == 1  # a is back, but the request has lapsed
     assert sel.track_id == tid
+
+
+def test_a_target_from_an_earlier_pass_is_matched_after_its_movement_since() -> None:
+    """Hand-worked gate: 0.5 + 2.0 × (seconds since last seen) body sizes; a body size is half a
+    metre, 100 px at 200 px/m. One frame later the person is 120 px (1.2 body sizes) further:
+    beyond 0.57 body sizes, within 1.57 once the sighting is dated 0.5 s back."""
+    for back, expected in ((0.0, None), (0.5, 0)):
+        sel = PersonSelector()
+        assert sel.select([person(100, 260, 200)], FRAME, 0.0) == 0
+        sel.backdate(back)
+        assert sel.select([person(220, 260, 200)], FRAME, 1 / FPS) == expected
