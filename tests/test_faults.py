@@ -104,7 +104,7 @@ class FakeCamera:
         return self.opens
 
     def read(self):
-        time.sleep(0.02)
+        time.sleep(1 / 30)
         if self.reads < len(self.images):
             self.reads += 1
             return True, self.images[self.reads - 1].copy()
@@ -172,7 +172,9 @@ def test_camera_stops_mid_session_then_comes_back(walker_frames: list[np.ndarray
         src.close()
         assert "camera 0" in str(exc) and "\n" not in str(exc)
         assert first.released
-        assert 10 <= len(before) <= 20  # newest-frame-wins may drop a frame or two, never queue them
+        # Newest-frame-wins drops the frames the pipeline is too slow for (the multi-person model
+        # takes 30-45 ms a frame on a 2-core machine, against the camera's 33 ms), never queues them.
+        assert 8 <= len(before) <= 20
         # Everything stored before the camera went away is there.
         assert [r.index for r in db.get_session(sid).sets[0].repetitions] == list(range(1, next_rep))
 
@@ -183,7 +185,7 @@ def test_camera_stops_mid_session_then_comes_back(walker_frames: list[np.ndarray
     finally:
         pipeline.close()
     db.end_session(sid, "completed")
-    assert len(after) >= 10
+    assert len(after) >= 8
     # The model keeps seeing people after the reconnect (new source, timestamps from 0 again) and a
     # target is followed; which of the two people is chosen is person selection's business.
     assert sum(len(r.people) > 0 for r in after) >= 0.8 * len(after)
