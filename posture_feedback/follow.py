@@ -224,6 +224,7 @@ class FollowingEstimator:
         self._spare: PoseEstimator | None = self._new_follower()
         self._spare_pending: Future[PoseEstimator] | None = None
         self._probe_pending: Future[tuple] | None = None
+        self._retired: list[PoseEstimator] = []
         self._scout = PoseEstimator(replace(pose, mode=RunningMode.IMAGE))
         self._multi = PoseEstimator(replace(pose, mode=RunningMode.VIDEO))
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pose-scout") if self.options.background else None
@@ -502,10 +503,12 @@ class FollowingEstimator:
             self._spare_pending = self._pool.submit(self._new_follower)
 
     def _retire(self, estimator: PoseEstimator) -> None:
-        """Close a spent model, off the frame's thread when live."""
+        """Close a spent model, off the frame's thread when live (``close`` finishes any left)."""
         if self._pool is None:
             estimator.close()
         else:
+            self._retired = [e for e in self._retired if getattr(e, "_landmarker", None) is not None]
+            self._retired.append(estimator)
             self._pool.submit(estimator.close)
 
     def _run_follower(self, frame: Frame, crop: Box | None) -> Landmarks | None:
@@ -562,14 +565,21 @@ class FollowingEstimator:
     def close(self) -> None:
         """Stop the worker thread and release the models."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=False)
+            self._pool.shutdown(wait=True, cancel_futures=True)  # a model being made or closed finishes
             self._pool = None
-        if self._spare_pending is not None and self._spare_pending.done() and not self._spare_pending.exception():
+
+        def finished(fut: Future | None) -> bool:
+            return fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None
+
+        if finished(self._spare_pending):
             self._spare_pending.result().close()
         self._spare_pending = None
-        if self._probe_pending is not None and self._probe_pending.done() and not self._probe_pending.exception():
+        if finished(self._probe_pending):
             self._probe_pending.result()[0].close()
         self._probe_pending = None
+        for estimator in self._retired:  # closes whose job was cancelled (close() is idempotent)
+            estimator.close()
+        self._retired.clear()
         if self._spare is not None:
             self._spare.close()
             self._spare = None
