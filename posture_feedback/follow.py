@@ -311,7 +311,7 @@ class FollowingEstimator:
         if found is None:
             if just_lost:
                 self._force = True  # look over the whole frame at once, then every search interval
-            self._crop = self._search_crop(size)
+            self._crop = self._search_crop()
         elif self._crop is not None and needs_recrop(found, self._crop, size, self.options.edge):
             shifted = shift_crop(found, self._crop, size, self.options.edge)
             self._crop = shifted or crop_box(found, size, self.options.margin)
@@ -348,7 +348,7 @@ class FollowingEstimator:
                     self._fresh_follower()
                 self._searching = True  # (in multi mode: the multi-person model lost them too)
                 self._multi_mode = False
-                self._crop = self._search_crop(self._target.image_size if self._target else (0, 0))
+                self._crop = self._search_crop()
             return
         target = people[index]
         self._target = target
@@ -366,7 +366,7 @@ class FollowingEstimator:
         self._wait_until = self._t + self.options.probe_wait_s if self._pool is not None else -math.inf
 
     # -- parts ---------------------------------------------------------------------------
-    def _search_crop(self, size: tuple[int, int]) -> Box | None:
+    def _search_crop(self) -> Box | None:
         """Where the follower looks for a lost person: a wide crop around where they were last
         seen (their box enlarged by ``search_margin``; a detector finds a small person better
         in a crop) for ``search_crop_s`` seconds, then the whole frame (None)."""
@@ -378,32 +378,28 @@ class FollowingEstimator:
     def _detect_multi(self, frame: Frame) -> list[Landmarks]:
         target = self._target
         probe_due = target is not None and self._t - self._probe_t >= self.options.probe_interval_s
-        if probe_due and self._pool is not None:
-            # Live: the probe runs on the worker thread; a success is taken at a later frame.
-            spare = self._take_spare() if self._probe_pending is None else None
-            if spare is not None:
-                self._probe_t = self._t
-                crop = crop_box(target, target.image_size, self.options.margin)
-                self._probe_pending = self._pool.submit(self._probe_job, spare, frame, crop, target)
-        if self._pool is not None and self._t < self._wait_until and (
-            self._probe_pending is not None or self._spare_pending is not None
-        ):
-            self.calls.append("wait")
-            self.scouted = False
-            self.follower_found = False
-            self.fresh_people = 0
-            return list(self._others)
-        elif probe_due:
-            spare = self._take_spare()
+        if self._pool is None:  # recordings: the probe runs in line, and holds from this frame
+            spare = self._take_spare() if probe_due else None
             if spare is not None:
                 self._probe_t = self._t
                 held = self._probe(frame, target, spare)
                 if held is not None:  # single mode from this frame on: no multi-person call
                     self.scouted = False
                     self.follower_found = True
-                    others = [p for p in self._others if not self._is_followed(p, held)]
                     self.fresh_people = 1
-                    return [held, *others]
+                    return [held, *(p for p in self._others if not self._is_followed(p, held))]
+        else:  # live: the probe runs on the worker thread; a success is taken at a later frame
+            spare = self._take_spare() if probe_due and self._probe_pending is None else None
+            if spare is not None:
+                self._probe_t = self._t
+                crop = crop_box(target, target.image_size, self.options.margin)
+                self._probe_pending = self._pool.submit(self._probe_job, spare, frame, crop, target)
+            if self._t < self._wait_until and (self._probe_pending is not None or self._spare_pending is not None):
+                self.calls.append("wait")
+                self.scouted = False
+                self.follower_found = False
+                self.fresh_people = 0
+                return list(self._others)
         self.calls.append("multi")
         people = self._multi.detect(frame)
         self.scouted = True
