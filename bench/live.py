@@ -78,6 +78,13 @@ def frame_calls(estimators: list, index: int) -> str:
     return "+".join(log.get(index, []))
 
 
+def frame_background(estimators: list, index: int) -> str | None:
+    """The worker-thread jobs (multi-person pass "scout", "probe", new model "spare") that ran
+    beside frame ``index`` ("" none; None for a plain model)."""
+    log = getattr(estimators[-1], "background_log", None) if estimators else None
+    return None if log is None else log.get(index)
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -95,7 +102,7 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
     from posture_feedback.pose import PoseOptions
 
     pipeline = PipelineOptions(pose=PoseOptions(model=args.model, max_people=args.max_people),
-                               follow=FollowOptions(enabled=args.follow))  # fmt: skip
+                               follow=FollowOptions(enabled=args.follow, scout_nice=args.scout_nice))  # fmt: skip
     options = AppOptions(source=str(video), preset="standing", realtime=True, loop=True, sound=False,
                          model=args.model, max_people=args.max_people, mirror=True, pipeline=pipeline)  # fmt: skip
     import posture_feedback.pipeline as pipeline_module
@@ -130,6 +137,7 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
                 "render_ms": (rendered.rendered_at - rendered.processed_at) * 1000.0,
                 "show_ms": (t - rendered.rendered_at) * 1000.0,
                 "calls": frame_calls(estimators, rendered.result.frame.index),
+                "background": frame_background(estimators, rendered.result.frame.index),
             })  # fmt: skip
 
     window.video.on_shown = on_shown
@@ -181,6 +189,18 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
 STAGES = ("pipeline_ms", "pose_ms", "render_ms", "show_ms")
 
 
+def by_worker_job(samples: list[dict]) -> dict | None:
+    """Frames by the worker-thread jobs beside them ("none", "scout", "probe+spare", ...): count,
+    latency and model-call median / p95 (ms). None for paths without a worker thread."""
+    out = {}
+    for key in sorted({x.get("background") for x in samples if x.get("background") is not None}):
+        xs = [x for x in samples if x.get("background") == key]
+        out[key or "none"] = {"frames": len(xs),
+                              "latency_ms": [round(pct([x["latency_ms"] for x in xs], q), 1) for q in (50, 95)],
+                              "pose_ms": [round(pct([x["pose_ms"] for x in xs], q), 1) for q in (50, 95)]}  # fmt: skip
+    return out or None
+
+
 def summarise(parts: list[dict], keep_samples: bool) -> dict:
     """Statistics over the frames of one or more runs of the same path and size."""
     samples = [x for part in parts for x in part["samples"]]
@@ -212,12 +232,14 @@ def summarise(parts: list[dict], keep_samples: bool) -> dict:
         "stages_ms_median": {k: round(v, 1) for k, v in stage.items()},
         "stages_ms_p95": {k: round(pct([x[k] for x in samples], 95), 1) for k in STAGES},
         "frames_by_model_calls": calls,
+        "by_worker_job": by_worker_job(samples),
         "samples": samples if keep_samples else None,
     }
 
 
-#: the paths ``--compare`` runs in turn: (follow, max_people)
-PATHS = {"follow": (True, 2), "single": (False, 1), "multi": (False, 2)}
+#: the paths ``--compare`` runs in turn: (follow, max_people, scout_nice); "follow-samenice" is
+#: following with the multi-person pass at the frame's priority (as before ``thread_priority``)
+PATHS = {"follow": (True, 2, 10), "follow-samenice": (True, 2, 0), "single": (False, 1, 0), "multi": (False, 2, 0)}
 
 
 def main() -> int:
@@ -246,7 +268,7 @@ def main() -> int:
     if args.compare:
         paths = {name: PATHS[name] for name in args.compare.split(",")}
     else:
-        paths = {"follow" if args.follow else f"max {args.max_people}": (args.follow, args.max_people)}
+        paths = {"follow" if args.follow else f"max {args.max_people}": (args.follow, args.max_people, 10)}
     runs = {}
     with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:
         for w, h in (tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")):
@@ -254,8 +276,9 @@ def main() -> int:
             make_camera_video(sample, (w, h), video)
             parts: dict[str, list[dict]] = {name: [] for name in paths}
             for _ in range(args.rounds):  # the paths take turns, so that all see the same machine
-                for name, (follow, people) in paths.items():
-                    run_args = argparse.Namespace(**{**vars(args), "follow": follow, "max_people": people})
+                for name, (follow, people, nice) in paths.items():
+                    run_args = argparse.Namespace(**{**vars(args), "follow": follow, "max_people": people,
+                                                     "scout_nice": nice})  # fmt: skip
                     parts[name].append(run_size(video, args.seconds, args.warmup, run_args))
             for name, got in parts.items():
                 runs[f"{w}x{h}" if len(paths) == 1 else f"{w}x{h} {name}"] = summarise(got, args.samples)
@@ -271,11 +294,15 @@ def main() -> int:
         print(f"{name:>17} {r['shown_fps']:>10.1f} {r['not_shown']:>10d} {r['latency_ms_median']:>10.1f} "
               f"{r['latency_ms_p95']:>8.1f} {s['wait_ms']:>6.1f} {s['pipeline_ms']:>9.1f} {s['render_ms']:>7.1f} "
               f"{s['show_ms']:>6.1f} {r['person_found']:>6.0%}")  # fmt: skip
+        if r.get("by_worker_job"):
+            for job, v in r["by_worker_job"].items():
+                print(f"{'':>17} job beside: {job:<12} {v['frames']:>5} frames, latency {v['latency_ms']}, "
+                      f"model {v['pose_ms']} ms (median, p95)")  # fmt: skip
     result = {
         "benchmark": "live path: camera stand-in → worker (pipeline + overlays) → GUI paint, offscreen",
         "command": "python bench/live.py " + " ".join(sys.argv[1:]),
         "model": args.model,
-        "paths": {name: {"follow": f, "max_people": m} for name, (f, m) in paths.items()},
+        "paths": {name: {"follow": f, "max_people": m, "scout_nice": n} for name, (f, m, n) in paths.items()},
         "rounds": args.rounds,
         "goal": "p95 end-to-end latency <= 35 ms (640x480) / 40 ms (1280x720); shown fps = camera fps",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},

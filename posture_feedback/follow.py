@@ -48,6 +48,7 @@ import numpy as np
 
 from posture_feedback.person import body_scale, box_iou, invariant_points
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
+from posture_feedback.thread_priority import lower_thread_priority
 from posture_feedback.types import Frame, Landmarks
 
 
@@ -79,6 +80,9 @@ class FollowOptions:
             last box (units of its longer side) ...
         search_crop_s: ... for this many seconds after they were last followed; then in the
             whole frame.
+        scout_nice: live, the background multi-person pass runs this much "nicer" (lower
+            priority) than the frame's model (Linux; 0 = same priority), so that it does not
+            slow the frame it overlaps on a 2-core machine (``thread_priority``).
         probe_wait_s: live, after a switch to someone the follower does not hold, frames wait up
             to this long for the background probe (the person is shown, not measured) before
             the multi-person model runs on every frame.
@@ -96,6 +100,7 @@ class FollowOptions:
     search_margin: float = 0.8
     search_crop_s: float = 1.0
     probe_wait_s: float = 0.2
+    scout_nice: int = 10
 
 
 Box = tuple[int, int, int, int]
@@ -220,16 +225,28 @@ class FollowingEstimator:
     def __init__(self, pose: PoseOptions, options: FollowOptions | None = None) -> None:
         self.options = options or FollowOptions()
         self.pose_options = pose
+        self._models: list[PoseEstimator] = []  # every single-person model made (closed by close())
+        self._models_lock = threading.Lock()  # _models, between the worker thread and close()
         self._follower = self._new_follower()
         self._spare: PoseEstimator | None = self._new_follower()
         self._spare_pending: Future[PoseEstimator] | None = None
         self._probe_pending: Future[tuple] | None = None
-        self._retired: list[PoseEstimator] = []
-        self._scout = PoseEstimator(replace(pose, mode=RunningMode.IMAGE))
         self._multi = PoseEstimator(replace(pose, mode=RunningMode.VIDEO))
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pose-scout") if self.options.background else None
+        self._lock = threading.Lock()  # the scout's model, between its thread and close()
+        self._pool: ThreadPoolExecutor | None = None
+        self._scout_pool: ThreadPoolExecutor | None = None
+        self._scout: PoseEstimator | None = None
+        if self.options.background:
+            # Spares and probes become followers: made at normal priority. The scout is made on
+            # its own low-priority thread (its graph threads inherit that), so a pass yields the
+            # cores to the frame being shown.
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="pose-worker")
+            self._scout_pool = ThreadPoolExecutor(1, thread_name_prefix="pose-scout", initializer=lower_thread_priority,
+                                                  initargs=(self.options.scout_nice,))  # fmt: skip
+            self._scout_pool.submit(self._scout_model)  # made ahead, so that the first pass is not late
+        else:
+            self._scout = self._new_scout()
         self._pending: Future[tuple[float, list[Landmarks]]] | None = None
-        self._lock = threading.Lock()
         self.model_path = self._follower.model_path
         self.reset()
 
@@ -255,6 +272,9 @@ class FollowingEstimator:
         #: rest are the scout's, from an earlier frame: shown and clickable, never measured
         self.fresh_people = 0
         self.calls_log: dict[int, list[str]] = {}  #: frame index → its calls, the last 256 frames (benchmarks)
+        #: frame index → the worker-thread jobs that ran beside that frame's model calls, e.g.
+        #: "scout" or "probe+spare" ("" = none; benchmarks)
+        self.background_log: dict[int, str] = {}
 
     @property
     def crop(self) -> Box | None:
@@ -274,11 +294,23 @@ class FollowingEstimator:
     # -- per frame -----------------------------------------------------------------------
     def detect(self, frame: Frame) -> list[Landmarks]:
         """The people in this frame: the followed person first when the follower found them."""
-        self._t = t = frame.timestamp_s
         self.calls = []
         self.calls_log[frame.index] = self.calls
         while len(self.calls_log) > 256:
             del self.calls_log[next(iter(self.calls_log))]
+            del self.background_log[next(iter(self.background_log))]
+        busy = self._background_jobs()
+        people = self._detect(frame)
+        self.background_log[frame.index] = "+".join(sorted(busy | self._background_jobs()))
+        return people
+
+    def _background_jobs(self) -> set[str]:
+        """The worker-thread jobs running (or queued) now: they share the cores with this frame."""
+        jobs = {"scout": self._pending, "probe": self._probe_pending, "spare": self._spare_pending}
+        return {name for name, job in jobs.items() if job is not None and not job.done()}
+
+    def _detect(self, frame: Frame) -> list[Landmarks]:
+        self._t = t = frame.timestamp_s
         if self._pool is not None:
             self._collect_probe()
         if self._multi_mode:
@@ -296,7 +328,7 @@ class FollowingEstimator:
             if due and self._pending is None:
                 self._scout_t = t
                 self._force = False
-                self._pending = self._pool.submit(self._scout_job, frame)
+                self._pending = self._scout_pool.submit(self._scout_job, frame)
 
         self.calls.append("follower" if self._crop is not None or not self._searching else "follower-search")
         found = self._run_follower(frame, self._crop)
@@ -473,7 +505,10 @@ class FollowingEstimator:
             self._renew_spare()
 
     def _new_follower(self) -> PoseEstimator:
-        return PoseEstimator(replace(self.pose_options, max_people=1, mode=RunningMode.VIDEO))
+        model = PoseEstimator(replace(self.pose_options, max_people=1, mode=RunningMode.VIDEO))
+        with self._models_lock:
+            self._models = [m for m in self._models if getattr(m, "_landmarker", None) is not None] + [model]
+        return model
 
     def _take_spare(self) -> PoseEstimator | None:
         """The fresh single-person model, or None while a new one is still being made."""
@@ -492,20 +527,33 @@ class FollowingEstimator:
         self._spare_pending = None
 
     def _renew_spare(self) -> None:
-        """Make a fresh single-person model: on the worker thread live (≈ 0.1 s), else in line."""
+        """Make a fresh single-person model: on the worker thread live (≈ 0.1 s of CPU), else in
+        line. Rare: spent models are recycled instead (``_retire``)."""
         if self._pool is None:
             self._spare = self._new_follower()
         elif self._spare_pending is None:
             self._spare_pending = self._pool.submit(self._new_follower)
 
     def _retire(self, estimator: PoseEstimator) -> None:
-        """Close a spent model, off the frame's thread when live (``close`` finishes any left)."""
-        if self._pool is None:
+        """A spent model (an old follower, a probe that found someone else) becomes the spare
+        when none is ready or being made: ``forget`` makes it as good as a fresh one for a few ms
+        (live on the worker thread), where a new model would cost about 0.1 s of CPU and slow
+        the frames beside it. Otherwise it is closed, off the frame's thread when live."""
+        if self._spare is None and self._spare_pending is None:
+            if self._pool is None:
+                estimator.forget()
+                self._spare = estimator
+            else:
+                self._spare_pending = self._pool.submit(self._recycled, estimator)
+        elif self._pool is None:
             estimator.close()
         else:
-            self._retired = [e for e in self._retired if getattr(e, "_landmarker", None) is not None]
-            self._retired.append(estimator)
             self._pool.submit(estimator.close)
+
+    @staticmethod
+    def _recycled(estimator: PoseEstimator) -> PoseEstimator:
+        estimator.forget()
+        return estimator
 
     def _run_follower(self, frame: Frame, crop: Box | None) -> Landmarks | None:
         return self._run_on_crop(self._follower, frame, crop)
@@ -543,9 +591,20 @@ class FollowingEstimator:
         self._force = False
         self.scouted = True
 
-    def _scout_job(self, frame: Frame) -> tuple[float, list[Landmarks]]:
+    def _new_scout(self) -> PoseEstimator:
+        return PoseEstimator(replace(self.pose_options, mode=RunningMode.IMAGE))
+
+    def _scout_model(self) -> PoseEstimator:
+        """The scout, made on first use; live, that is on the low-priority scout thread."""
         with self._lock:
-            return frame.timestamp_s, self._scout.detect(frame)
+            if self._scout is None:
+                self._scout = self._new_scout()
+            return self._scout
+
+    def _scout_job(self, frame: Frame) -> tuple[float, list[Landmarks]]:
+        model = self._scout_model()
+        with self._lock:
+            return frame.timestamp_s, model.detect(frame)
 
     def _collect_background(self) -> None:
         fut = self._pending
@@ -559,30 +618,21 @@ class FollowingEstimator:
         self._take_scout(t, people)
 
     def close(self) -> None:
-        """Stop the worker thread and release the models."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)  # a model being made or closed finishes
-            self._pool = None
-
-        def finished(fut: Future | None) -> bool:
-            return fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None
-
-        if finished(self._spare_pending):
-            self._spare_pending.result().close()
-        self._spare_pending = None
-        if finished(self._probe_pending):
-            self._probe_pending.result()[0].close()
-        self._probe_pending = None
-        for estimator in self._retired:  # closes whose job was cancelled (close() is idempotent)
-            estimator.close()
-        self._retired.clear()
-        if self._spare is not None:
-            self._spare.close()
-            self._spare = None
-        self._follower.close()
+        """Stop the worker threads and release the models."""
+        for pool in (self._pool, self._scout_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)  # a model being made or closed finishes
+        self._pool = self._scout_pool = None
+        self._spare_pending = self._probe_pending = self._pending = None
+        self._spare = None
+        with self._models_lock:
+            models, self._models = self._models, []
+        for model in models:  # the follower, spares, probes and spent ones (close() is idempotent)
+            model.close()
         self._multi.close()
         with self._lock:
-            self._scout.close()
+            if self._scout is not None:
+                self._scout.close()
 
     def __enter__(self) -> FollowingEstimator:
         return self

@@ -138,6 +138,21 @@ class PoseEstimator:
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
         ]
 
+    def forget(self) -> None:
+        """Drop the tracking state (VIDEO mode; IMAGE mode keeps none): one call on a small
+        black image, where nobody is found, so the next call runs the person detector and starts
+        the landmark smoothing anew, as a freshly made model would. On the sports sample the
+        first landmarks after ``forget`` were identical to a fresh model's on the same crop
+        (tests/test_pose_forget.py). Costs one detector pass (a few ms), against about 0.1 s of
+        CPU and a graph's threads for a new model."""
+        if self.options.mode != RunningMode.VIDEO or self._landmarker is None:
+            return
+        ts = self._last_ts_ms + 1
+        self._last_ts_ms = ts
+        blank = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.zeros((32, 32, 3), np.uint8))
+        with _native_stderr_silenced(self._first_call):
+            self._landmarker.detect_for_video(blank, ts)
+
     def close(self) -> None:
         landmarker = getattr(self, "_landmarker", None)
         if landmarker is not None:
