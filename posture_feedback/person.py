@@ -94,7 +94,10 @@ class SelectionOptions:
         step_per_s: extra allowed movement per second the target has not been seen, in body
             sizes (a walking person covers about 3 body sizes per second).
         max_size_ratio: a candidate whose body size differs from the target's by more than
-            this factor (either way) is someone else.
+            this factor (either way) is someone else, unless its body points are within
+            ``same_place`` body sizes of the target's (then its size is a model glitch).
+        same_place: see ``max_size_ratio`` (body sizes; the median distance of the
+            left/right-invariant body points, ``invariant_points``).
         centrality_weight: weight in [0, 1] of centrality in the start score.
         request_radius: ``request_target`` accepts a point up to this many body sizes outside
             a person's box.
@@ -105,6 +108,7 @@ class SelectionOptions:
     max_step: float = 0.5
     step_per_s: float = 2.0
     max_size_ratio: float = 1.5
+    same_place: float = 0.15
     centrality_weight: float = 0.5
     request_radius: float = 0.5
     min_confidence: float = 0.3
@@ -178,8 +182,6 @@ class PersonSelector:
         pts, conf = invariant_points(person)
         scale = body_scale(person)
         ratio = scale / track.scale if track.scale > 0 else 1.0
-        if not (1.0 / o.max_size_ratio <= ratio <= o.max_size_ratio):
-            return math.inf
         both = (conf >= o.min_confidence) & (track.conf >= o.min_confidence)
         if both.sum() >= 2:
             diff = pts[both] - track.pts[both]
@@ -191,6 +193,11 @@ class PersonSelector:
         d /= 0.5 * (scale + track.scale)
         gate = o.max_step + o.step_per_s * max(0.0, t - track.t)
         if d > gate:
+            return math.inf
+        if not (1.0 / o.max_size_ratio <= ratio <= o.max_size_ratio) and d > o.same_place:
+            # Another size is another person, unless the body points lie where the target's
+            # were: then the size is the model's glitch (a close-up with the hips out of view
+            # gave one frame of a third of the size at the same place, desk sample).
             return math.inf
         iou = box_iou(track.box, person.bbox(o.min_confidence))
         return d + 0.5 * (1.0 - iou) + 0.5 * abs(math.log(ratio))

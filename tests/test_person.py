@@ -268,3 +268,24 @@ def test_a_target_from_an_earlier_pass_is_matched_after_its_movement_since() -> 
         assert sel.select([person(100, 260, 200)], FRAME, 0.0) == 0
         sel.backdate(back)
         assert sel.select([person(220, 260, 200)], FRAME, 1 / FPS) == expected
+
+
+def test_a_size_glitch_at_the_same_place_is_the_target_and_another_size_nearby_is_not() -> None:
+    """The single-person model once gave a close-up man a third of his size for a frame, with
+    his body points where they were (webcam-style desk sample): the same person. A person of
+    another size whose points are merely near (0.15–0.5 body sizes) is someone else."""
+    sel = PersonSelector()
+    target = person(320, 260, 150)  # body size 75 px
+    assert sel.select([target], FRAME, 0.0) == 0
+    # the same image points, world lengths three times too long: body size 25 px
+    world = {k: (3 * x, 3 * y, 3 * z) for k, (x, y, z) in _BODY.items()}
+    image = {k: (320 + 150 * x, 260 + 150 * y, 150 * z) for k, (x, y, z) in _BODY.items()}
+    glitch = Landmarks.from_points(image, image_size=FRAME, world=world, visibility=0.9)
+    assert body_scale(glitch) == pytest.approx(25.0)
+    assert sel.select([glitch], FRAME, 1 / FPS) == 0
+    assert sel.track_id == 0
+    sel = PersonSelector()
+    assert sel.select([target], FRAME, 0.0) == 0
+    # 0.6 × the size, hips 10 px higher: body points a median 29 px (≈ 0.49 body sizes) away
+    assert sel.select([person(320, 250, 90)], FRAME, 1 / FPS) is None
+
