@@ -56,7 +56,11 @@ def test_every_history_chart_renders_offscreen(sample: tuple[Database, int]) -> 
         assert _not_blank(image) > 0.03, f"{name} chart is (nearly) blank"
 
 
-def test_rom_chart_draws_norm_line_and_mdc_band(sample: tuple[Database, int]) -> None:
+def _norm_lines(ax) -> list[float]:
+    return [ln.get_ydata()[0] for ln in ax.get_lines() if len(set(ln.get_ydata())) == 1 and ln.get_linestyle() == "--"]
+
+
+def test_rom_chart_draws_the_mdc_band_and_no_borrowed_norm(sample: tuple[Database, int]) -> None:
     db, pid = sample
     points = charts.measure_points(db, pid, None, END, rom=True)
     fig = charts.rom_figure(points)
@@ -64,14 +68,28 @@ def test_rom_chart_draws_norm_line_and_mdc_band(sample: tuple[Database, int]) ->
     assert len(axes) == len(SAMPLE_ROM)  # one panel per ROM measure
     by_label = {ax.get_ylabel().split(" (")[0].lower(): ax for ax in axes}
     ax = by_label["shoulder flexion"]
-    ref, mdc, _ = SAMPLE_ROM["shoulder_flexion"]
-    hlines = [ln for ln in ax.get_lines() if len(set(ln.get_ydata())) == 1 and ln.get_linestyle() == "--"]
-    assert [ln.get_ydata()[0] for ln in hlines] == [ref]
+    _, mdc, _ = SAMPLE_ROM["shoulder_flexion"]
+    # The AAOS 180° norm is supine goniometry; this tool measures standing: no norm line.
+    assert _norm_lines(ax) == []
     first_right = db.rom_over_time(pid, "shoulder_flexion", side="right")[0].value
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     spans = sorted((round(float(p.vertices[:, 1].min()), 6), round(float(p.vertices[:, 1].max()), 6))
                    for c in bands for p in c.get_paths())  # fmt: skip
     assert (round(first_right - mdc, 6), round(first_right + mdc, 6)) in spans
+
+
+def test_rom_chart_draws_a_norm_this_version_gives_and_hides_one_it_withdrew() -> None:
+    when = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+
+    def point(name: str, value: float, reference: float) -> RomPoint:
+        return RomPoint(when, 1, name, "left", value, 3.0, "deg", reference, None)
+
+    # trunk lateral flexion: AAOS 0-35, measured standing and active as here; shoulder flexion:
+    # an older record that stored the AAOS 180° (supine) norm, withdrawn since
+    fig = charts.rom_figure([point("trunk_lateral_flexion", 28.0, 35.0), point("shoulder_flexion", 150.0, 180.0)])
+    by_label = {ax.get_ylabel().split(" (")[0].lower(): ax for ax in fig.get_axes()}
+    assert _norm_lines(by_label["trunk lateral flexion"]) == [35.0]
+    assert _norm_lines(by_label["shoulder flexion"]) == []
 
 
 def test_adherence_calendar_cells(sample: tuple[Database, int]) -> None:
@@ -222,3 +240,38 @@ def test_json_export_is_strict_and_consistent(sample: tuple[Database, int], tmp_
     assert len(doc["sessions"]) == len(data.sessions)
     assert sum(len(st["repetitions"]) for s in doc["sessions"] for st in s["sets"]) == data.n_reps
     assert {(c["measure"], c["side"]) for c in doc["changes"]} == {(c.name, c.side) for c in data.changes}
+
+
+def test_a_norm_stored_by_an_older_version_is_not_shown_when_this_version_withdrew_it(tmp_path: Path) -> None:
+    """An older release stored the C7–tragus CVA norm (53°, 48–58°) with the tool's shoulder–ear
+    angle, and the AAOS supine 180° with standing shoulder flexion. The report must not judge
+    by them: no norm in the change table, the evaluation pages or the charts; a norm that still
+    holds (shoulder tilt level, Kendall) stays."""
+    from posture_feedback.storage.models import Measure
+
+    db = Database(tmp_path / "old.db")
+    pid = db.create_profile("Old records").id
+    for k, day in enumerate((date(2026, 3, 2), date(2026, 3, 16))):
+        when = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
+        db.add_assessment(pid, "posture_screen", {}, [
+            Measure("craniovertebral_angle", 44.0 + 2 * k, 3.0, reference=53.0, reference_low=48.0,
+                    reference_high=58.0, reference_source="Yip et al. 2008", mdc=4.0),
+            Measure("shoulder_tilt", 2.0, 1.5, reference=0.0, reference_low=-2.0, reference_high=2.0,
+                    reference_source="Kendall 2005", mdc=2.0),
+            Measure("shoulder_flexion", 150.0 + 5 * k, 4.0, side="right", reference=180.0,
+                    reference_source="AAOS", mdc=9.0),
+        ], created_at=when)  # fmt: skip
+    data = collect(db, pid, date(2026, 3, 1), date(2026, 3, 20))
+    changes = {c.name: c for c in data.changes}
+    assert changes["craniovertebral_angle"].reference is None
+    assert changes["shoulder_flexion"].reference is None
+    assert changes["shoulder_tilt"].reference == 0.0
+    for a in data.assessments:
+        m = {x.name: x for x in a.measures}
+        cva = m["craniovertebral_angle"]
+        assert (cva.reference, cva.reference_low, cva.reference_high) == (None, None, None)
+        assert "withdrawn" in cva.reference_source
+        assert m["shoulder_tilt"].reference_high == 2.0
+    text = "\n".join(str(t.get_text()) for fig in report_figures(db, pid, date(2026, 3, 1), date(2026, 3, 20))
+                     for t in fig.findobj(lambda o: hasattr(o, "get_text")))  # fmt: skip
+    assert "53" not in text and "180°" not in text

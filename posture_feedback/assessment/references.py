@@ -218,3 +218,19 @@ MOVEMENT_REFERENCES: dict[str, Reference] = {
         None, 10.0, 0.0, "deg", "Boone 1978", "left-right difference of peak knee flexion", True, _ROM_SEM
     ),
 }
+
+
+def current_reference(name: str) -> Reference | None:
+    """This version's reference for a measure id (posture, ROM or movement table); None if unknown."""
+    for table in (POSTURE_REFERENCES, ROM_REFERENCES, MOVEMENT_REFERENCES):
+        if name in table:
+            return table[name]
+    return None
+
+
+def has_no_verdict(name: str) -> bool:
+    """True when this version gives the measure no norm at all (its published norm was measured
+    another way: C7–tragus CVA, supine goniometry). A norm stored with an older measurement of it
+    is then not shown (``reports.summary.collect``): borrowed thresholds never judge."""
+    ref = current_reference(name)
+    return ref is not None and ref.low is None and ref.high is None and ref.typical is None

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
+from posture_feedback.assessment.references import has_no_verdict
 from posture_feedback.monitor_hours import DayByHour, format_duration
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
 
@@ -99,7 +100,8 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
                 end = xs[-1] if len(xs) > 1 else xs[0] + timedelta(days=3)
                 ax.fill_between([xs[0], end], base.value - base.mdc, base.value + base.mdc, color=colour, alpha=0.12,
                                 lw=0, label=f"{side or 'baseline'} ± MDC ({base.mdc:.1f}{unit})")  # fmt: skip
-            refs.update(p.reference for p in pts if p.reference is not None)
+            # a norm this version withdrew (measured another way) is not drawn, even if stored
+            refs.update(p.reference for p in pts if p.reference is not None and not has_no_verdict(p.name))
         lo, hi = ax.get_ylim()
         if refs:
             span = max(hi, *refs) - min(lo, *refs)

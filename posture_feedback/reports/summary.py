@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
+from posture_feedback.assessment.references import current_reference, has_no_verdict
 from posture_feedback.reports.charts import default_period
 from posture_feedback.storage import (
     AdherenceDay,
@@ -142,6 +143,22 @@ def _ok(x: float) -> bool:
     return not math.isnan(x)
 
 
+def _without_withdrawn_norms(a: Assessment) -> Assessment:
+    """The assessment with no norm on measures this version gives none (``has_no_verdict``): an
+    older record may carry a borrowed one (e.g. the C7–tragus CVA norm beside the tool's
+    shoulder–ear angle)."""
+    if not any(has_no_verdict(m.name) for m in a.measures):
+        return a
+    measures = tuple(
+        replace(m, reference=None, reference_low=None, reference_high=None,
+                reference_source=current_reference(m.name).source + ": norm withdrawn")
+        if has_no_verdict(m.name) and (m.reference is not None or m.reference_low is not None
+                                        or m.reference_high is not None) else m
+        for m in a.measures
+    )  # fmt: skip
+    return replace(a, measures=measures)
+
+
 def collect(db: Database, profile_id: int, start: date | None = None, end: date | None = None) -> ReportData:
     """Gather a profile's numbers for a period (``start`` defaults to the first record, ``end`` to today)."""
     start, end = default_period(db, profile_id, start, end)
@@ -155,9 +172,13 @@ def collect(db: Database, profile_id: int, start: date | None = None, end: date 
         adherence=db.adherence(profile_id, start, end),
         monitor=db.monitor_by_day(profile_id, start, end),
     )
+    data.assessments = [_without_withdrawn_norms(a) for a in data.assessments]
     points: list[RomPoint] = []
     for name in sorted({n for n, _ in db.measure_names(profile_id)}):
-        points.extend(db.rom_over_time(profile_id, name, start=start, end=end))
+        rows = db.rom_over_time(profile_id, name, start=start, end=end)
+        if has_no_verdict(name):
+            rows = [replace(p, reference=None) for p in rows]
+        points.extend(rows)
     data.changes = measure_changes(points)
     data.exercises = exercise_stats(data.sessions)
     return data

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from posture_feedback.assessment.references import current_reference
 from posture_feedback.storage.database import Database
 from posture_feedback.storage.models import Measure, Profile, Repetition
 
@@ -39,8 +40,10 @@ sets = 1
 reps = 5
 """
 
-#: Normative active ROM (degrees) and a minimal detectable change used by the sample data.
-#: References: AAOS (Greene & Heckman 1994) via Norkin & White, *Measurement of Joint Motion*.
+#: Healthy active ROM (degrees) the made-up values are drawn around, and a minimal detectable change
+#: used by the sample data. AAOS (Greene & Heckman 1994) via Norkin & White, *Measurement of Joint
+#: Motion*. These supine goniometric values only shape the numbers: the *norm stored* with each
+#: measure is this version's reference (``assessment.references``), which gives none for them.
 SAMPLE_ROM = {
     "shoulder_flexion": (180.0, 9.0, "AAOS; Norkin & White 2016"),
     "shoulder_abduction": (180.0, 10.0, "AAOS; Norkin & White 2016"),
@@ -69,7 +72,7 @@ def fill_sample_history(
     # Assessments every two weeks, ROM improving on the affected (right) side.
     for k, day in enumerate(_every(start, end, 14)):
         measures = []
-        for measure, (ref, mdc, source) in SAMPLE_ROM.items():
+        for measure, (ref, mdc, _source) in SAMPLE_ROM.items():
             for side in ("left", "right"):
                 deficit = (55.0 if side == "right" else 12.0) * (1.0 - 0.22 * k)
                 if measure == "elbow_flexion":
@@ -81,9 +84,8 @@ def fill_sample_history(
                         round(value, 1),
                         round(rng.uniform(3, 6), 1),
                         side=side,
-                        reference=ref,
-                        reference_source=source,
                         mdc=mdc,
+                        **_norm(measure),
                     )  # fmt: skip
                 )
         db.add_assessment(profile.id, "rom", {"tests": list(SAMPLE_ROM), "view": "front"}, measures,
@@ -94,26 +96,8 @@ def fill_sample_history(
             "posture_screen",
             {"views": ["front", "side"]},
             [
-                Measure(
-                    "craniovertebral_angle",
-                    round(cva, 1),
-                    3.0,
-                    reference=53.0,
-                    reference_low=48.0,
-                    reference_high=58.0,
-                    reference_source="Yip et al. 2008",
-                    mdc=4.0,
-                ),
-                Measure(
-                    "shoulder_tilt",
-                    round(rng.gauss(2.5, 1.0), 1),
-                    1.5,
-                    reference=0.0,
-                    reference_low=-2.0,
-                    reference_high=2.0,
-                    reference_source="sample",
-                    mdc=2.0,
-                ),
+                Measure("craniovertebral_angle", round(cva, 1), 3.0, mdc=4.0, **_norm("craniovertebral_angle")),
+                Measure("shoulder_tilt", round(rng.gauss(2.5, 1.0), 1), 1.5, mdc=2.0, **_norm("shoulder_tilt")),
             ],  # fmt: skip
             created_at=at(day, 10, 30),
         )
@@ -135,6 +119,16 @@ def fill_sample_history(
             db.add_monitor_time(profile.id, day, monitored, max(0.0, good), alerts=rng.randint(0, 12))
         day += timedelta(days=1)
     return db.get_profile(profile.id)
+
+
+def _norm(measure: str) -> dict:
+    """The stored norm fields of a measure: this version's reference (none where it gives none)."""
+    ref = current_reference(measure)
+    if ref is None:
+        return {}
+    none = ref.typical is None and ref.low is None and ref.high is None
+    return {"reference": ref.typical, "reference_low": ref.low, "reference_high": ref.high,
+            "reference_source": ref.source + (": no norm here" if none else "")}  # fmt: skip
 
 
 def _every(start: date, end: date, step_days: int) -> list[date]:
