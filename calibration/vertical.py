@@ -46,7 +46,11 @@ about ``0.1 · sin(pitch)·cos(pitch)`` rad (1.8° at 20° pitch). The roll does
 The calibrated cameras of ``shared/accuracy`` (1088×1920 portrait) have f ≈ 1681 px, a 66.6°
 diagonal field of view; laptop webcams are typically 65–80° diagonal, hence the 70° default.
 
-Limits: it needs a scene with vertical structure (at least ``MIN_INLIERS`` consistent segments);
+Limits: the principal point is assumed at the image centre, which holds for a whole camera image
+but not for a crop or a digital zoom: on the accuracy set's off-centre 640×480 webcam crops of
+cam02 (true principal point 327 px below the crop's centre) the vertical came out 12.6° off
+(pitch 5.9° against 18.2°) with a stated ±1.2°; the ± covers the lines and the focal length, not
+this (docs/laptop_coach.md). It needs a scene with vertical structure (at least ``MIN_INLIERS`` consistent segments);
 a bare wall or an outdoor scene fails with ``CalibrationError``. Lens distortion is ignored
 (the calibrated cameras above move a point by < 2 px at 60 % of the half-diagonal).
 

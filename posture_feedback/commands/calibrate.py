@@ -111,6 +111,8 @@ def _scene_camera(args: argparse.Namespace, store, spec: str) -> int:
             f"{est.n_inliers} line segments in {est.n_frames} frames, focal length {est.focal_px:.0f} px "
             f"({est.focal_source}); stored in {store.path}"
         )
+        print("  the ± assumes the whole camera image (optical centre in the middle): on a cropped or digitally "
+              "zoomed image the vertical can be 10° or more further off (docs/laptop_coach.md)")  # fmt: skip
     return 0
 
 
