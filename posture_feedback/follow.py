@@ -80,6 +80,9 @@ class FollowOptions:
             last box (units of its longer side) ...
         search_crop_s: ... for this many seconds after they were last followed; then in the
             whole frame.
+        alone_scout_interval_s: ``scout_interval_s`` once no multi-person pass has seen a second
+            person for ``stale_s`` (a laptop user alone): newcomers are found within a second,
+            and the passes, which share the cores with the frame, run half as often.
         scout_nice: live, the background multi-person pass runs this much "nicer" (lower
             priority) than the frame's model (Linux; 0 = same priority), so that it does not
             slow the frame it overlaps on a 2-core machine (``thread_priority``).
@@ -101,6 +104,7 @@ class FollowOptions:
     search_crop_s: float = 1.0
     probe_wait_s: float = 0.2
     scout_nice: int = 10
+    alone_scout_interval_s: float = 1.0
 
 
 Box = tuple[int, int, int, int]
@@ -256,6 +260,7 @@ class FollowingEstimator:
         self._crop: Box | None = None
         self._others: list[Landmarks] = []
         self._others_t = -math.inf
+        self._crowd_t = -math.inf  # when a multi-person pass last saw two people or more
         self._scout_t = -math.inf
         self._force = True
         self._multi_mode = True  # start as without following: selection picks from everyone
@@ -317,7 +322,12 @@ class FollowingEstimator:
             return self._detect_multi(frame)
         size = (frame.width, frame.height)
         self.scouted = False
-        interval = self.options.search_interval_s if self._searching else self.options.scout_interval_s
+        if self._searching:
+            interval = self.options.search_interval_s
+        elif t - self._crowd_t <= self.options.stale_s:
+            interval = self.options.scout_interval_s
+        else:  # the last passes saw nobody but one person: look for newcomers less often
+            interval = self.options.alone_scout_interval_s
         due = self._force or t - self._scout_t >= interval
         if self._pool is None:
             if due:
@@ -437,6 +447,8 @@ class FollowingEstimator:
         self.scouted = True
         self.follower_found = False
         self._others, self._others_t, self._scout_t = people, self._t, self._t
+        if len(people) >= 2:
+            self._crowd_t = self._t
         self.fresh_people = len(people)
         return people
 
@@ -585,6 +597,8 @@ class FollowingEstimator:
         return any(box_iou(p.bbox(0.3), box) < self.options.same_iou for p in self._others)
 
     def _take_scout(self, t: float, people: list[Landmarks]) -> None:
+        if len(people) >= 2:
+            self._crowd_t = t
         self._others = people
         self._others_t = t
         self._scout_t = t

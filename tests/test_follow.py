@@ -205,3 +205,29 @@ def test_the_laptop_user_is_kept_when_someone_else_stands_beside_him():
     xs = np.array([_mid_shoulders(r)[0] for r in found])
     assert xs.max() < 0.75 * width  # never the woman (her shoulders are at about 0.9 of the width)
     assert multi_frames <= 20  # of the last 256 frames: the man is followed at single-person cost
+
+
+def test_a_person_alone_costs_a_multi_person_pass_a_second_and_a_crowd_two(lab_frames):
+    """The multi-person pass shares the cores with the frame shown. While the passes see nobody but
+    one person (the desk sample's first 2 s: the woman beside him is not detected yet) it runs
+    once a second; once a pass has seen two people (the lab clip), twice a second."""
+    from posture_feedback.resources import sample_video
+
+    def passes(frames, options: FollowOptions) -> list[tuple[int, int]]:
+        """(frame, people the pass saw) of every multi-person pass."""
+        out = []
+        with Pipeline(PipelineOptions(follow=options)) as pipe:
+            for k, frame in enumerate(frames):
+                pipe.process(Frame(frame.image, k, k / 30, 0.0, "test"))
+                if "scout" in pipe._estimator.calls:
+                    out.append((k, len(pipe._estimator._others)))
+        return out
+
+    with open_source(sample_video("lab_desk_webcam.mp4")) as src:
+        desk = [f for _, f in zip(range(60), src, strict=False)]
+    alone = passes(desk, FollowOptions(enabled=True))
+    as_before = passes(desk, FollowOptions(enabled=True, alone_scout_interval_s=0.5))
+    assert len(alone) <= 3 < len(as_before)  # 2 s: the forced first pass, then one a second (was 4–5)
+    lab = passes(lab_frames, FollowOptions(enabled=True))
+    after_two = [b - a for (a, n), (b, _) in zip(lab, lab[1:], strict=False) if n >= 2]
+    assert after_two and all(gap == 15 for gap in after_two)  # 0.5 s at 30 frames/s
