@@ -107,12 +107,14 @@ def raw_from_points(px: np.ndarray) -> dict[str, float]:
     return LS.raw_signals(lmk, View.FRONT)
 
 
-def world_signals(X: np.ndarray, n0: int, start: int = 0) -> dict[str, np.ndarray]:
-    """The 3D meaning of each signal (see the module docstring), change from the first ``n0`` frames."""
+def world_signals(
+    X: np.ndarray, n0: int, start: int = 0, cam_centre: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """The 3D meaning of each signal (see the module docstring), change from the first ``n0`` frames.
+    ``cam_centre``: the camera's position (metres, world; default cam02's)."""
     up = np.array([0.0, 0.0, 1.0])
-    cam_centre = None
-    sys_mod = sys.modules.get("acclib")
-    cam_centre = sys_mod.load_qca()["cam02"]["centre"]
+    if cam_centre is None:
+        cam_centre = sys.modules["acclib"].load_qca()["cam02"]["centre"]
     L, R = X[:, 11], X[:, 12]
     mid = (L + R) / 2
     w = np.linalg.norm(L - R, axis=1)
