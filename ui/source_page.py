@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from posture_feedback.sources import list_cameras
@@ -20,7 +20,6 @@ class SourcePage(QWidget):
     """Message + choices. Emits ``sourceChosen`` with a source spec (camera index, path or ``"sample"``)."""
 
     sourceChosen = pyqtSignal(object)
-    _camerasFound = pyqtSignal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,8 +57,14 @@ class SourcePage(QWidget):
         self.sample_button.clicked.connect(lambda: self.sourceChosen.emit("sample"))
         self.retry_button.clicked.connect(lambda: self.sourceChosen.emit(self.retry_spec))
         self.file_button.clicked.connect(self._open_file)
-        self._camerasFound.connect(self._show_cameras)
         self._probe: threading.Thread | None = None
+        # The probe thread never touches Qt: the page may be closed and deleted before a slow
+        # probe ends (a signal emitted on a deleted page crashed the process, twice in CI). It
+        # leaves its result in a plain dict, which this timer (it dies with the page) picks up.
+        self._probe_result: dict[str, list] | None = None
+        self._probe_timer = QTimer(self)
+        self._probe_timer.setInterval(100)
+        self._probe_timer.timeout.connect(self._take_probe_result)
 
     def show_problem(self, title: str, message: str, retry_spec: object = None, probe_cameras: bool = True) -> None:
         """Show ``title``/``message``; offer "Reconnect" when ``retry_spec`` is given."""
@@ -76,15 +81,27 @@ class SourcePage(QWidget):
             return
         self.cameras_label.setText("Looking for cameras…")
 
-        def run() -> None:
+        result: dict[str, list] = {}
+
+        def run() -> None:  # no Qt in here (see __init__)
             try:
                 found = list_cameras()
             except Exception:  # a broken driver must not break the page
                 found = []
-            self._camerasFound.emit(found)
+            result["found"] = found
 
+        self._probe_result = result
         self._probe = threading.Thread(target=run, name="camera-probe", daemon=True)
         self._probe.start()
+        self._probe_timer.start()
+
+    def _take_probe_result(self) -> None:
+        result = self._probe_result
+        if result is None or "found" not in result:
+            return
+        self._probe_timer.stop()
+        self._probe_result = None
+        self._show_cameras(result["found"])
 
     def wait_probe(self, timeout_s: float = 10.0) -> None:
         if self._probe is not None:
