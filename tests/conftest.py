@@ -73,3 +73,21 @@ def still_video(tmp_path_factory) -> Path:
         writer.write(img)
     writer.release()
     return path
+
+
+@pytest.fixture(autouse=True)
+def _destroy_closed_widgets_in_their_own_test():
+    """After each test (and after pytest-qt has closed its widgets with ``deleteLater``), run the
+    deferred deletions now. Otherwise a test's windows are destroyed in the *next* Qt test's event
+    loop, where a crash in their destruction would be reported against the wrong test (an
+    intermittent segmentation fault was seen there twice, at the start of
+    test_ui_sources.py::test_a_still_image_stays_on_screen_after_its_only_frame)."""
+    yield
+    import sys
+
+    if "PyQt6.QtWidgets" not in sys.modules:
+        return
+    from PyQt6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
