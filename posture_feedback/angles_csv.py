@@ -110,9 +110,7 @@ class _LaptopColumns:
         return [_fmt(sig[k]) for k in self.ls.SIGNAL_NAMES]
 
     def add(self, row: list, result: FrameResult) -> list[list]:
-        nan = dict.fromkeys(self.ls.RAW_NAMES, math.nan)
-        raw = self.ls.raw_signals(result.landmarks, result.view) if result.landmarks is not None else nan
-        raw = self.median.update(result.frame.timestamp_s, raw)
+        raw = self.median.update(result.frame.timestamp_s, self.ls.raw_signals(result.landmarks, result.view))
         neutral = self.neutral.update(raw, result.frame.timestamp_s)
         self.pending.append((row, raw))
         return self.finish() if neutral is not None else []

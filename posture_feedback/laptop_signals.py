@@ -71,6 +71,8 @@ quantity but the shoulders' height passes a 0.2 s causal median first (``RawMedi
 from __future__ import annotations
 
 import math
+import statistics
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -146,13 +148,17 @@ def _tilt(v: np.ndarray) -> float:
     return math.degrees(math.atan2(-float(v[1]), abs(float(v[0]))))
 
 
-def raw_signals(landmarks: Landmarks, view: View = View.FRONT, min_visibility: float = 0.5) -> dict[str, float]:
+def raw_signals(
+    landmarks: Landmarks | None, view: View = View.FRONT, min_visibility: float = 0.5
+) -> dict[str, float]:
     """The raw per-frame quantities (``RAW_NAMES``; see the module docstring), NaN where not measurable.
 
-    Nothing is measured unless the view is ``View.FRONT`` and both shoulders are in the frame with
-    a width of at least ``MIN_SHOULDER_PX``.
+    Nothing is measured without a person (``landmarks`` None), unless the view is ``View.FRONT``
+    and both shoulders are in the frame with a width of at least ``MIN_SHOULDER_PX``.
     """
     out = dict.fromkeys(RAW_NAMES, math.nan)
+    if landmarks is None:
+        return out
     ok = in_frame(landmarks, min_visibility)
     p = landmarks.image[:, :2].astype(float)
     if view is not View.FRONT or not (ok[L_SH] and ok[R_SH]):
@@ -291,7 +297,7 @@ def signals_for(
     landmarks: Landmarks | None, view: View, neutral: LaptopNeutral | None, min_visibility: float = 0.5
 ) -> dict[str, float]:
     """One frame's signals against ``neutral`` (all NaN without a person or a neutral)."""
-    if landmarks is None or neutral is None:
+    if neutral is None:
         return dict.fromkeys(SIGNAL_NAMES, math.nan)
     return relative_signals(raw_signals(landmarks, view, min_visibility), neutral)
 
@@ -323,19 +329,20 @@ class RawMedian:
     def __init__(self, window_s: float = RAW_MEDIAN_S, names: Iterable[str] | None = None) -> None:
         self.window_s = float(window_s)
         self.names = frozenset(RAW_MEDIAN_NAMES if names is None else names)
-        self._buf: list[tuple[float, Mapping[str, float]]] = []
+        self._buf: deque[tuple[float, Mapping[str, float]]] = deque()
 
     def update(self, t: float, raw: Mapping[str, float]) -> dict[str, float]:
-        self._buf = [(ti, r) for ti, r in self._buf if t - ti < self.window_s and ti <= t]
-        self._buf.append((t, raw))
+        buf = self._buf
+        while buf and buf[-1][0] > t:  # time went backwards (a new source): drop what is "later"
+            buf.pop()
+        while buf and t - buf[0][0] >= self.window_s:
+            buf.popleft()
+        buf.append((t, raw))
         out: dict[str, float] = dict(raw)
-        for k in raw:
-            if k not in self.names:
-                continue
-            if not math.isfinite(raw.get(k, math.nan)):
+        for k, value in raw.items():
+            if k not in self.names or not math.isfinite(value):
                 continue  # not measured in this frame: stays missing, never filled from the past
-            v = np.array([r.get(k, math.nan) for _, r in self._buf], dtype=float)
-            out[k] = float(np.median(v[np.isfinite(v)]))
+            out[k] = float(statistics.median(v for _, r in buf if math.isfinite(v := r.get(k, math.nan))))
         return out
 
     def reset(self) -> None:

@@ -274,9 +274,8 @@ class MonitorWindow(QWidget):
             self.start_guided()  # first person in view and no stored neutral: start the guided start
         signals = None
         if self.laptop_neutral is not None and self._capture is None:
-            nan = dict.fromkeys(ls.RAW_NAMES, math.nan)
-            raw = ls.raw_signals(r.landmarks, r.view) if r.landmarks is not None else nan
-            signals = ls.relative_signals(self._raw_median.update(t, raw), self.laptop_neutral)
+            raw = self._raw_median.update(t, ls.raw_signals(r.landmarks, r.view))
+            signals = ls.relative_signals(raw, self.laptop_neutral)
         self.last_signals = signals
         for event in self.rules.update(t, signals, r.person_found):
             if self.laptop_mode or event.kind == "break":
