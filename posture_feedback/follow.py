@@ -26,6 +26,18 @@ Every frame returns the follower's person first (when found), then the scout's l
 people that are not the same person (box overlap, IoU ≥ ``same_iou``). Those others are up to
 ``scout_interval_s`` old; they are dropped after ``stale_s``.
 
+**Passes with the followed person masked.** Beside a large, close person the multi-person
+detector rarely reports a second one: on the desk sample (a laptop user close up, a woman at the
+frame's right edge) an IMAGE-mode pass over the whole frame found her in 6 of 99 frames, and the
+multi-person model in VIDEO mode in 27%. With the followed person's box painted grey it found her
+in 68 of 99 (lab clips: 32 → 89 and 72 → 100 of 100 frames; sports: 33 → 41 of 75; no detection
+inside the masked box in any of them; ``bench/scout_mask.py``). So while the follower holds its
+person, every other pass (``masked_passes``) paints their box from the previous frame (enlarged
+by ``mask_margin``) grey: it finds only the *other* people, who are added to the plain passes'
+people (not the same person). The plain passes keep the jobs only they can do: the side-label
+check against the follower, people standing within the followed person's box, and the search
+for a lost person.
+
 Crop geometry (image pixels of the full frame): the followed person's landmark box, enlarged by
 ``margin`` × its longer side on every side, clipped to the frame. The follower tracks in the
 crop's normalised coordinates, so the crop must move as little as possible: it stays put while
@@ -89,6 +101,12 @@ class FollowOptions:
         probe_wait_s: live, after a switch to someone the follower does not hold, frames wait up
             to this long for the background probe (the person is shown, not measured) before
             the multi-person model runs on every frame.
+        masked_passes: while the follower holds its person, every other multi-person pass runs
+            with that person's box painted grey, so that people beside a large, close person are
+            found (see the module docstring); False = every pass sees the whole frame.
+        mask_margin: the masked box is the followed person's landmark box from the previous
+            frame, enlarged by this fraction of its longer side on every side (they may have
+            moved since).
     """
 
     enabled: bool = False
@@ -105,6 +123,8 @@ class FollowOptions:
     probe_wait_s: float = 0.2
     scout_nice: int = 10
     alone_scout_interval_s: float = 1.0
+    masked_passes: bool = True
+    mask_margin: float = 0.05
 
 
 Box = tuple[int, int, int, int]
@@ -169,6 +189,17 @@ def _to_frame(person: Landmarks, crop: Box, frame_size: tuple[int, int]) -> Land
     )  # fmt: skip
 
 
+def masked(frame: Frame, box: Box | None) -> Frame:
+    """The frame with the box (x0, y0, x1, y1, pixels) painted mid-grey, on a copy (None: the
+    frame itself)."""
+    if box is None:
+        return frame
+    image = frame.image.copy()
+    x0, y0, x1, y1 = box
+    image[y0:y1, x0:x1] = 128
+    return replace(frame, image=image)
+
+
 def same_person(a: Landmarks, b: Landmarks, max_distance: float = 0.25, min_iou: float = 0.5) -> bool:
     """True when two detections in the same frame are one person: their boxes overlap (IoU ≥
     ``min_iou``) and their left/right-invariant body points (nose, mid-shoulders, mid-hips, ...)
@@ -183,6 +214,12 @@ def same_person(a: Landmarks, b: Landmarks, max_distance: float = 0.25, min_iou:
         return False
     d = float(np.median(np.linalg.norm(pa[both] - pb[both], axis=1)))
     return d <= max_distance * 0.5 * (body_scale(a) + body_scale(b))
+
+
+def _crowd(people: list[Landmarks]) -> bool:
+    """Two people or more, not counting a duplicate: the multi-person model sometimes reports
+    one person twice, in overlapping boxes (``same_person``)."""
+    return any(not same_person(a, b) for i, a in enumerate(people) for b in people[i + 1 :])
 
 
 def _holds(probe: Landmarks, target: Landmarks) -> bool:
@@ -250,7 +287,7 @@ class FollowingEstimator:
             self._scout_pool.submit(self._scout_model)  # made ahead, so that the first pass is not late
         else:
             self._scout = self._new_scout()
-        self._pending: Future[tuple[float, list[Landmarks]]] | None = None
+        self._pending: Future[tuple[float, list[Landmarks], Box | None]] | None = None
         self.model_path = self._follower.model_path
         self.reset()
 
@@ -260,6 +297,12 @@ class FollowingEstimator:
         self._crop: Box | None = None
         self._others: list[Landmarks] = []
         self._others_t = -math.inf
+        #: the masked passes' people (beside the followed person) and the stream time of that pass
+        self._beside: list[Landmarks] = []
+        self._beside_t = -math.inf
+        self._mask: Box | None = None  # the followed person's box to paint over in the next pass
+        self._mask_next = False  # the next pass is a masked one (they alternate with plain ones)
+        self._seen_t: list[float] = []  # per person of the last ``detect``: when they were seen
         self._crowd_t = -math.inf  # when a multi-person pass last saw two people or more
         self._scout_t = -math.inf
         self._force = True
@@ -288,8 +331,14 @@ class FollowingEstimator:
 
     @property
     def others_age_s(self) -> float:
-        """Seconds between the current frame and the multi-person pass the other people come from."""
+        """Seconds between the current frame and the plain multi-person pass the other people come from."""
         return max(0.0, self._t - self._others_t) if math.isfinite(self._others_t) else 0.0
+
+    def age_s(self, index: int) -> float:
+        """Seconds since the person at ``index`` of the last ``detect`` was seen: 0 for the
+        people seen in that frame, else the age of the pass they come from."""
+        seen = self._seen_t[index] if 0 <= index < len(self._seen_t) else self._others_t
+        return max(0.0, self._t - seen) if math.isfinite(seen) else 0.0
 
     @property
     def multi_mode(self) -> bool:
@@ -329,16 +378,18 @@ class FollowingEstimator:
         else:  # the last passes saw nobody but one person: look for newcomers less often
             interval = self.options.alone_scout_interval_s
         due = self._force or t - self._scout_t >= interval
+        mask = self._mask if self._mask_next and not self._force and not self._searching else None
         if self._pool is None:
             if due:
-                self.calls.append("scout")
-                self._take_scout(t, self._scout.detect(frame))
+                self.calls.append("scout" if mask is None else "scout-masked")
+                self._take_pass(t, self._scout.detect(masked(frame, mask)), mask)
         else:
             self._collect_background()
             if due and self._pending is None:
                 self._scout_t = t
                 self._force = False
-                self._pending = self._scout_pool.submit(self._scout_job, frame)
+                self._mask_next = mask is None
+                self._pending = self._scout_pool.submit(self._scout_job, frame, mask)
 
         self.calls.append("follower" if self._crop is not None or not self._searching else "follower-search")
         found = self._run_follower(frame, self._crop)
@@ -363,11 +414,20 @@ class FollowingEstimator:
 
         if t - self._others_t > self.options.stale_s:
             self._others = []
+        if t - self._beside_t > self.options.stale_s:
+            self._beside = []
+        self._mask = self._mask_box(found, size)
         people = [found] if found is not None else []
         self.fresh_people = len(people)
+        self._seen_t = [t] * len(people)
         for p in self._others:
             if found is None or not self._is_followed(p, found):
                 people.append(p)
+                self._seen_t.append(self._others_t)
+        for p in self._beside:  # the masked passes' people, unless a plain pass or the follower has them
+            if not any(self._is_followed(p, q) for q in people):
+                people.append(p)
+                self._seen_t.append(self._beside_t)
         return people
 
     def follow_selected(self, people: list[Landmarks], index: int | None, switched: bool = False) -> None:
@@ -418,6 +478,7 @@ class FollowingEstimator:
         return crop_box(target, target.image_size, self.options.search_margin)
 
     def _detect_multi(self, frame: Frame) -> list[Landmarks]:
+        self._mask = None  # no followed person to paint over until the follower holds one again
         target = self._target
         probe_due = target is not None and self._t - self._probe_t >= self.options.probe_interval_s
         if self._pool is None:  # recordings: the probe runs in line, and holds from this frame
@@ -429,7 +490,9 @@ class FollowingEstimator:
                     self.scouted = False
                     self.follower_found = True
                     self.fresh_people = 1
-                    return [held, *(p for p in self._others if not self._is_followed(p, held))]
+                    people = [held, *(p for p in self._others if not self._is_followed(p, held))]
+                    self._seen_t = [self._t] + [self._others_t] * (len(people) - 1)
+                    return people
         else:  # live: the probe runs on the worker thread; a success is taken at a later frame
             spare = self._take_spare() if probe_due and self._probe_pending is None else None
             if spare is not None:
@@ -441,15 +504,17 @@ class FollowingEstimator:
                 self.scouted = False
                 self.follower_found = False
                 self.fresh_people = 0
+                self._seen_t = [self._others_t] * len(self._others)
                 return list(self._others)
         self.calls.append("multi")
         people = self._multi.detect(frame)
         self.scouted = True
         self.follower_found = False
         self._others, self._others_t, self._scout_t = people, self._t, self._t
-        if len(people) >= 2:
+        if _crowd(people):
             self._crowd_t = self._t
         self.fresh_people = len(people)
+        self._seen_t = [self._t] * len(people)
         return people
 
     def _probe(self, frame: Frame, target: Landmarks, spare: PoseEstimator) -> Landmarks | None:
@@ -594,10 +659,40 @@ class FollowingEstimator:
 
     def _others_have_someone_else(self, found: Landmarks) -> bool:
         box = found.bbox(0.3)
-        return any(box_iou(p.bbox(0.3), box) < self.options.same_iou for p in self._others)
+        return bool(self._beside) or any(box_iou(p.bbox(0.3), box) < self.options.same_iou for p in self._others)
+
+    def _mask_box(self, found: Landmarks | None, size: tuple[int, int]) -> Box | None:
+        """The box a masked pass paints over: the followed person's, enlarged by ``mask_margin``
+        (None: no masked pass, e.g. nobody followed or the option is off)."""
+        if found is None or not self.options.masked_passes:
+            return None
+        x0, y0, x1, y1 = found.bbox(0.3)
+        m = self.options.mask_margin * max(x1 - x0, y1 - y0)
+        bx0, by0 = max(0, math.floor(x0 - m)), max(0, math.floor(y0 - m))
+        bx1, by1 = min(size[0], math.ceil(x1 + m)), min(size[1], math.ceil(y1 + m))
+        return (bx0, by0, bx1, by1) if bx1 > bx0 and by1 > by0 else None
+
+    def _take_pass(self, t: float, people: list[Landmarks], mask: Box | None) -> None:
+        """Take a multi-person pass's people: a plain pass's, or a masked pass's (then only the
+        people whose body lies outside the painted box: the others beside the followed one)."""
+        if mask is None:
+            self._mask_next = True
+            self._take_scout(t, people)
+            return
+        self._mask_next = False
+        self._scout_t = t
+        x0, y0, x1, y1 = mask
+        beside = []
+        for p in people:
+            cx, cy = np.nanmedian(invariant_points(p)[0], axis=0)
+            if not (x0 <= cx <= x1 and y0 <= cy <= y1):
+                beside.append(p)
+        self._beside, self._beside_t = beside, t
+        if beside:
+            self._crowd_t = t
 
     def _take_scout(self, t: float, people: list[Landmarks]) -> None:
-        if len(people) >= 2:
+        if _crowd(people):
             self._crowd_t = t
         self._others = people
         self._others_t = t
@@ -615,10 +710,11 @@ class FollowingEstimator:
                 self._scout = self._new_scout()
             return self._scout
 
-    def _scout_job(self, frame: Frame) -> tuple[float, list[Landmarks]]:
+    def _scout_job(self, frame: Frame, mask: Box | None) -> tuple[float, list[Landmarks], Box | None]:
         model = self._scout_model()
+        image = masked(frame, mask)  # the copy is painted here, off the frame's thread
         with self._lock:
-            return frame.timestamp_s, model.detect(frame)
+            return frame.timestamp_s, model.detect(image), mask
 
     def _collect_background(self) -> None:
         fut = self._pending
@@ -626,10 +722,10 @@ class FollowingEstimator:
             return
         self._pending = None
         try:
-            t, people = fut.result()
+            t, people, mask = fut.result()
         except Exception:  # a failed pass: try again at the next interval
             return
-        self._take_scout(t, people)
+        self._take_pass(t, people, mask)
 
     def close(self) -> None:
         """Stop the worker threads and release the models."""

@@ -167,7 +167,7 @@ class Pipeline:
                 # Selection found the target only among people seen in an earlier frame (the
                 # multi-person pass's): they are not measured in this one, and the track dates
                 # from when they were seen.
-                self._selector.backdate(self._estimator.others_age_s)
+                self._selector.backdate(self._estimator.age_s(index))
                 index = None
         result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings)
         if index is None:  # the swap fixer and smoother reset themselves after a gap
