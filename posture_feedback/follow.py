@@ -417,15 +417,23 @@ class FollowingEstimator:
         if t - self._beside_t > self.options.stale_s:
             self._beside = []
         self._mask = self._mask_box(found, size)
+        self.fresh_people = 1 if found is not None else 0
+        return self._listed(found)
+
+    def _listed(self, found: Landmarks | None) -> list[Landmarks]:
+        """The people of this frame: the follower's person (when found), then the plain pass's
+        other people (unless they are the follower's person), then the masked pass's (unless
+        anyone before them is the same person; people within one pass are all kept: two people
+        side by side overlap). ``_seen_t`` gets when each was seen."""
         people = [found] if found is not None else []
-        self.fresh_people = len(people)
-        self._seen_t = [t] * len(people)
+        self._seen_t = [self._t] * len(people)
         for p in self._others:
             if found is None or not self._is_followed(p, found):
                 people.append(p)
                 self._seen_t.append(self._others_t)
-        for p in self._beside:  # the masked passes' people, unless a plain pass or the follower has them
-            if not any(self._is_followed(p, q) for q in people):
+        before = list(people)
+        for p in self._beside:
+            if not any(self._is_followed(p, q) for q in before):
                 people.append(p)
                 self._seen_t.append(self._beside_t)
         return people
@@ -490,9 +498,7 @@ class FollowingEstimator:
                     self.scouted = False
                     self.follower_found = True
                     self.fresh_people = 1
-                    people = [held, *(p for p in self._others if not self._is_followed(p, held))]
-                    self._seen_t = [self._t] + [self._others_t] * (len(people) - 1)
-                    return people
+                    return self._listed(held)
         else:  # live: the probe runs on the worker thread; a success is taken at a later frame
             spare = self._take_spare() if probe_due and self._probe_pending is None else None
             if spare is not None:
@@ -504,8 +510,7 @@ class FollowingEstimator:
                 self.scouted = False
                 self.follower_found = False
                 self.fresh_people = 0
-                self._seen_t = [self._others_t] * len(self._others)
-                return list(self._others)
+                return self._listed(None)
         self.calls.append("multi")
         people = self._multi.detect(frame)
         self.scouted = True
