@@ -94,7 +94,9 @@ class FollowOptions:
             whole frame.
         alone_scout_interval_s: ``scout_interval_s`` once no multi-person pass has seen a second
             person for ``stale_s`` (a laptop user alone): newcomers are found within a second,
-            and the passes, which share the cores with the frame, run half as often.
+            and the passes, which share the cores with the frame, run half as often. Not before
+            a masked pass has looked beside the followed person (``masked_passes``), since a
+            plain pass misses people beside a large, close one.
         scout_nice: live, the background multi-person pass runs this much "nicer" (lower
             priority) than the frame's model (Linux; 0 = same priority), so that it does not
             slow the frame it overlaps on a 2-core machine (``thread_priority``).
@@ -303,6 +305,7 @@ class FollowingEstimator:
         self._mask: Box | None = None  # the followed person's box to paint over in the next pass
         self._mask_next = False  # the next pass is a masked one (they alternate with plain ones)
         self._seen_t: list[float] = []  # per person of the last ``detect``: when they were seen
+        self._held_t = -math.inf  # when the follower last took over its person (multi mode ended)
         self._crowd_t = -math.inf  # when a multi-person pass last saw two people or more
         self._scout_t = -math.inf
         self._force = True
@@ -373,7 +376,9 @@ class FollowingEstimator:
         self.scouted = False
         if self._searching:
             interval = self.options.search_interval_s
-        elif t - self._crowd_t <= self.options.stale_s:
+        elif t - self._crowd_t <= self.options.stale_s or (self._mask_next and self._mask is not None
+                                                             and self._beside_t < self._held_t):  # fmt: skip
+            # someone else seen lately, or no masked pass yet since the follower took its person
             interval = self.options.scout_interval_s
         else:  # the last passes saw nobody but one person: look for newcomers less often
             interval = self.options.alone_scout_interval_s
@@ -487,6 +492,7 @@ class FollowingEstimator:
 
     def _detect_multi(self, frame: Frame) -> list[Landmarks]:
         self._mask = None  # no followed person to paint over until the follower holds one again
+        self._held_t = self._t  # (single mode starts after this frame)
         target = self._target
         probe_due = target is not None and self._t - self._probe_t >= self.options.probe_interval_s
         if self._pool is None:  # recordings: the probe runs in line, and holds from this frame

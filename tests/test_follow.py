@@ -264,7 +264,7 @@ def test_the_person_beside_a_close_laptop_user_is_listed_while_he_is_followed():
     """On the desk sample the woman at the right edge (shoulders at about 0.9 of the width) stands
     beside a man close up. A multi-person pass over the whole frame rarely reports her (listed in
     31 of 198 frames with plain passes; the multi-person model on every frame: 32); the passes
-    with the followed man painted over find her (136 of 198), while he is still the one measured."""
+    with the followed man painted over find her (166 of 198), while he is still the one measured."""
     from posture_feedback.resources import sample_video
 
     with open_source(sample_video("lab_desk_webcam.mp4")) as src:
