@@ -130,6 +130,7 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
             samples.append({
                 "index": rendered.result.frame.index,
                 "person_found": bool(rendered.result.person_found),
+                "people": len(rendered.result.people),
                 "switch_interval_s": sys.getswitchinterval(),
                 "latency_ms": (t - cap) * 1000.0,
                 "pipeline_ms": sum(ts.values()),
@@ -229,6 +230,7 @@ def summarise(parts: list[dict], keep_samples: bool) -> dict:
         "latency_ms_p95": round(pct(lat, 95), 1),
         "latency_ms_max": round(max(lat), 1) if lat else None,
         "person_found": round(sum(x["person_found"] for x in samples) / max(1, len(samples)), 3),
+        "two_or_more_listed": round(sum(x.get("people", 0) >= 2 for x in samples) / max(1, len(samples)), 3),
         "stages_ms_median": {k: round(v, 1) for k, v in stage.items()},
         "stages_ms_p95": {k: round(pct([x[k] for x in samples], 95), 1) for k in STAGES},
         "frames_by_model_calls": calls,
@@ -284,7 +286,7 @@ def main() -> int:
                 runs[f"{w}x{h}" if len(paths) == 1 else f"{w}x{h} {name}"] = summarise(got, args.samples)
 
     header = (f"{'camera':>17} {'shown fps':>10} {'not shown':>10} {'median ms':>10} {'p95 ms':>8} "
-              f"{'wait':>6} {'pipeline':>9} {'render':>7} {'show':>6} {'found':>6}")  # fmt: skip
+              f"{'wait':>6} {'pipeline':>9} {'render':>7} {'show':>6} {'found':>6} {'2+ listed':>9}")  # fmt: skip
     print(f"live path, {args.model} model, {', '.join(paths)}, "
           f"camera 30 fps, {args.rounds} × {args.seconds:g} s per size, "
           f"load average {load_before} → {os.getloadavg()[0]:.2f} (2 cores shared)")  # fmt: skip
@@ -293,7 +295,7 @@ def main() -> int:
         s = r["stages_ms_median"]
         print(f"{name:>17} {r['shown_fps']:>10.1f} {r['not_shown']:>10d} {r['latency_ms_median']:>10.1f} "
               f"{r['latency_ms_p95']:>8.1f} {s['wait_ms']:>6.1f} {s['pipeline_ms']:>9.1f} {s['render_ms']:>7.1f} "
-              f"{s['show_ms']:>6.1f} {r['person_found']:>6.0%}")  # fmt: skip
+              f"{s['show_ms']:>6.1f} {r['person_found']:>6.0%} {r['two_or_more_listed']:>9.0%}")  # fmt: skip
         if r.get("by_worker_job"):
             for job, v in r["by_worker_job"].items():
                 print(f"{'':>17} job beside: {job:<12} {v['frames']:>5} frames, latency {v['latency_ms']}, "

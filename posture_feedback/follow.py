@@ -218,10 +218,58 @@ def same_person(a: Landmarks, b: Landmarks, max_distance: float = 0.25, min_iou:
     return d <= max_distance * 0.5 * (body_scale(a) + body_scale(b))
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """A person listed from a multi-person pass: their landmarks, the stream time of that pass
+    (seconds), and whether the last pass that looked at their place missed them."""
+
+    person: Landmarks
+    t: float
+    missed: bool = False
+
+
+def _centre_distance(a: Landmarks, b: Landmarks) -> float:
+    """Pixels between two people's body centres (median of their left/right-invariant points)."""
+    ca = np.nanmedian(invariant_points(a)[0], axis=0)
+    cb = np.nanmedian(invariant_points(b)[0], axis=0)
+    return float(np.linalg.norm(ca - cb))
+
+
+def distinct(people: list[Landmarks]) -> list[Landmarks]:
+    """The people without duplicates: the multi-person model sometimes reports one person twice
+    (their left/right-invariant body points within 0.25 body sizes, 0.125 m, of each other,
+    whatever their boxes: on the desk sample a duplicate with few confident points had a box
+    overlap of 0.01, nested in the other box; or ``same_person``: overlapping boxes and the
+    confident points close). Two people side by side are about 0.4 m apart or more."""
+    kept: list[Landmarks] = []
+    for p in people:
+        if not any(_duplicate(p, q) or same_person(p, q) for q in kept):
+            kept.append(p)
+    return kept
+
+
+def _duplicate(a: Landmarks, b: Landmarks) -> bool:
+    """Two detections of one person in one pass: the median distance of their left/right-invariant
+    points (all of them: a duplicate often has few confident points) is within 0.25 body sizes."""
+    pa, _ = invariant_points(a)
+    pb, _ = invariant_points(b)
+    d = float(np.nanmedian(np.linalg.norm(pa - pb, axis=1)))
+    return d <= 0.25 * max(body_scale(a), body_scale(b))
+
+
+def _shared_points(a: Landmarks, b: Landmarks) -> int:
+    """How many of two detections' left/right-invariant points (nose, mid-ears, mid-shoulders,
+    mid-hips, mid-knees, mid-ankles; any confidence) lie within 0.25 body sizes (0.125 m) of
+    each other. Two people in one frame share none, unless one hides the other."""
+    pa, _ = invariant_points(a)
+    pb, _ = invariant_points(b)
+    d = np.linalg.norm(pa - pb, axis=1)
+    return int(np.sum(d <= 0.25 * max(body_scale(a), body_scale(b))))
+
+
 def _crowd(people: list[Landmarks]) -> bool:
-    """Two people or more, not counting a duplicate: the multi-person model sometimes reports
-    one person twice, in overlapping boxes (``same_person``)."""
-    return any(not same_person(a, b) for i, a in enumerate(people) for b in people[i + 1 :])
+    """Two people or more, not counting a duplicate (``distinct``)."""
+    return len(distinct(people)) >= 2
 
 
 def _holds(probe: Landmarks, target: Landmarks) -> bool:
@@ -300,11 +348,15 @@ class FollowingEstimator:
         self._others: list[Landmarks] = []
         self._others_t = -math.inf
         #: the masked passes' people (beside the followed person) and the stream time of that pass
-        self._beside: list[Landmarks] = []
-        self._beside_t = -math.inf
+        #: the other people listed, merged from the plain and masked passes (``_merge``)
+        self._seen: list[_Seen] = []
+        self._masked_t = -math.inf  # when the last masked pass ran
+        self._last_found: Landmarks | None = None  # the follower's person in the last frame
         self._mask: Box | None = None  # the followed person's box to paint over in the next pass
         self._mask_next = False  # the next pass is a masked one (they alternate with plain ones)
         self._seen_t: list[float] = []  # per person of the last ``detect``: when they were seen
+        self._seen_now: list[bool] = []  # ... and whether in this frame (follower or a pass taken now)
+        self._pass_now = None
         self._held_t = -math.inf  # when the follower last took over its person (multi mode ended)
         self._crowd_t = -math.inf  # when a multi-person pass last saw two people or more
         self._scout_t = -math.inf
@@ -368,6 +420,7 @@ class FollowingEstimator:
 
     def _detect(self, frame: Frame) -> list[Landmarks]:
         self._t = t = frame.timestamp_s
+        self._pass_now: float | None = None  # the stream time of a pass taken in this frame
         if self._pool is not None:
             self._collect_probe()
         if self._multi_mode:
@@ -377,7 +430,7 @@ class FollowingEstimator:
         if self._searching:
             interval = self.options.search_interval_s
         elif t - self._crowd_t <= self.options.stale_s or (self._mask_next and self._mask is not None
-                                                             and self._beside_t < self._held_t):  # fmt: skip
+                                                             and self._masked_t < self._held_t):  # fmt: skip
             # someone else seen lately, or no masked pass yet since the follower took its person
             interval = self.options.scout_interval_s
         else:  # the last passes saw nobody but one person: look for newcomers less often
@@ -419,36 +472,68 @@ class FollowingEstimator:
 
         if t - self._others_t > self.options.stale_s:
             self._others = []
-        if t - self._beside_t > self.options.stale_s:
-            self._beside = []
+        self._seen = [e for e in self._seen if t - e.t <= self.options.stale_s]
         self._mask = self._mask_box(found, size)
+        self._last_found = found
         self.fresh_people = 1 if found is not None else 0
         return self._listed(found)
 
     def _listed(self, found: Landmarks | None) -> list[Landmarks]:
-        """The people of this frame: the follower's person (when found), then the plain pass's
-        other people (unless they are the follower's person), then the masked pass's (unless
-        anyone before them is the same person; people within one pass are all kept: two people
-        side by side overlap). ``_seen_t`` gets when each was seen."""
+        """The people of this frame: the follower's person (when found), then the passes' other
+        people (``_merge``) unless they are the follower's person. ``_seen_t`` gets when each
+        was seen."""
         people = [found] if found is not None else []
         self._seen_t = [self._t] * len(people)
-        for p in self._others:
-            if found is None or not self._is_followed(p, found):
-                people.append(p)
-                self._seen_t.append(self._others_t)
-        before = list(people)
-        for p in self._beside:
-            if not any(self._is_followed(p, q) for q in before):
-                people.append(p)
-                self._seen_t.append(self._beside_t)
+        self._seen_now = [True] * len(people)  # per person: seen by the follower or a pass taken now
+        pass_now = self._pass_now
+        for e in self._seen:
+            if found is None or not self._is_followed(e.person, found):
+                people.append(e.person)
+                self._seen_t.append(e.t)
+                self._seen_now.append(e.t == pass_now and not e.missed)
         return people
+
+    def _merge(self, t: float, people: list[Landmarks], masked_box: Box | None) -> None:
+        """Update the other people listed with a pass's people (seen at stream time ``t``).
+
+        The list leaves out the follower's person (``_last_found``; a switch to someone else
+        adds them, ``follow_selected``). A plain pass (``masked_box`` None) looked at the whole
+        frame; a masked pass at all but the painted box, so the people listed inside that box
+        stay as they were. In the part a
+        pass looked at, its people replace the ones listed there (a person who moved is listed
+        once, where the pass saw them). When it found fewer people than were listed there, the
+        listed ones farthest from everyone it found were missed: each stays listed (with the
+        time they were seen) for one more pass, since a plain pass misses people beside a large,
+        close one, and a masked pass misses a person at the frame's edge in about a third of
+        passes (``bench/scout_mask.py``). Missed twice in a row, they are dropped."""
+
+        def inside(p: Landmarks) -> bool:
+            if masked_box is None:
+                return False
+            cx, cy = np.nanmedian(invariant_points(p)[0], axis=0)
+            return bool(masked_box[0] <= cx <= masked_box[2] and masked_box[1] <= cy <= masked_box[3])
+
+        people = distinct(people)
+        unseen = [e for e in self._seen if inside(e.person)]
+        looked = [e for e in self._seen if not inside(e.person)]
+
+        missed = len(looked) - len(people)
+        kept: list[_Seen] = []
+        if missed > 0:
+            def gap(e: _Seen) -> float:
+                return min((_centre_distance(e.person, p) for p in people), default=math.inf)
+
+            kept = [replace(e, missed=True) for e in sorted(looked, key=gap, reverse=True)[:missed] if not e.missed]
+        self._seen = [_Seen(p, t) for p in people] + kept + unseen
 
     def follow_selected(self, people: list[Landmarks], index: int | None, switched: bool = False) -> None:
         """Person selection chose ``people[index]`` (None: nobody): follow them. ``switched``:
         selection started a new target this frame (a click, or a fresh start)."""
-        if index is not None and index >= self.fresh_people and not (self.scouted or switched or self._multi_mode):
-            # The target matched only the scout's people from an earlier pass, not anyone seen
-            # in this frame: they are out of view now. Keep looking (a new pass will show them).
+        just_seen = index is not None and index < len(self._seen_now) and self._seen_now[index]
+        if index is not None and index >= self.fresh_people and not (just_seen or switched or self._multi_mode):
+            # The target matched only the passes' people from an earlier pass (or one listed
+            # although the last pass missed them), not anyone seen in this frame: they are out
+            # of view now. Keep looking (a new pass will show them).
             index = None
         if index is None:
             # The target is not in view, or the follower holds someone else. In multi mode the
@@ -476,6 +561,9 @@ class FollowingEstimator:
         # holds them. Live, the probe runs on the worker thread; for up to ``probe_wait_s`` the
         # frames wait for it (the target is shown, not measured) instead of paying for the
         # multi-person model, which would also slow the probe down.
+        if self.follower_found and self._last_found is not None:
+            # The person followed until now stays listed (the passes' list leaves them out).
+            self._seen.append(_Seen(self._last_found, self._t))
         self._multi_mode = True
         self._probe_t = -math.inf
         self._wait_until = self._t + self.options.probe_wait_s if self._pool is not None else -math.inf
@@ -524,6 +612,8 @@ class FollowingEstimator:
         self._others, self._others_t, self._scout_t = people, self._t, self._t
         if _crowd(people):
             self._crowd_t = self._t
+        self._seen = [_Seen(p, self._t) for p in people]
+        self._last_found = None
         self.fresh_people = len(people)
         self._seen_t = [self._t] * len(people)
         return people
@@ -546,6 +636,7 @@ class FollowingEstimator:
         if held is not None:
             # The multi-person pass's copy of the target (from an earlier frame) is not someone else.
             self._others = [p for p in self._others if not same_person(p, target, 0.4, 0.3)]
+            self._seen = [e for e in self._seen if not same_person(e.person, target, 0.4, 0.3)]
             # The probe becomes the follower. Its tracking region is in the probe crop's
             # normalised coordinates, so it goes on with that very crop.
             old, self._follower = self._follower, spare
@@ -661,8 +752,11 @@ class FollowingEstimator:
     def _is_followed(self, other: Landmarks, found: Landmarks) -> bool:
         """A person of the multi-person pass (up to ``scout_interval_s`` old) is the followed one:
         their boxes overlap (IoU ≥ ``same_iou``), or their body points lie within 0.4 body sizes
-        with some overlap (someone who moved since the pass)."""
-        return box_iou(other.bbox(0.3), found.bbox(0.3)) >= self.options.same_iou or same_person(other, found, 0.4, 0.1)
+        with some overlap (someone who moved since the pass), or two of their body points lie
+        where the followed person's are (a mix the multi-person model sometimes makes: the
+        followed woman's head on the man's body, on the lab clip)."""
+        return (box_iou(other.bbox(0.3), found.bbox(0.3)) >= self.options.same_iou
+                or same_person(other, found, 0.4, 0.1) or _shared_points(other, found) >= 2)  # fmt: skip
 
     def _disagrees(self, found: Landmarks) -> bool:
         """The scout saw the follower's person with the sides the other way round."""
@@ -670,7 +764,7 @@ class FollowingEstimator:
 
     def _others_have_someone_else(self, found: Landmarks) -> bool:
         box = found.bbox(0.3)
-        return bool(self._beside) or any(box_iou(p.bbox(0.3), box) < self.options.same_iou for p in self._others)
+        return any(box_iou(e.person.bbox(0.3), box) < self.options.same_iou for e in self._seen)
 
     def _mask_box(self, found: Landmarks | None, size: tuple[int, int]) -> Box | None:
         """The box a masked pass paints over: the followed person's, enlarged by ``mask_margin``
@@ -691,20 +785,24 @@ class FollowingEstimator:
             self._take_scout(t, people)
             return
         self._mask_next = False
-        self._scout_t = t
+        self._scout_t = self._masked_t = t
         x0, y0, x1, y1 = mask
         beside = []
         for p in people:
             cx, cy = np.nanmedian(invariant_points(p)[0], axis=0)
             if not (x0 <= cx <= x1 and y0 <= cy <= y1):
                 beside.append(p)
-        self._beside, self._beside_t = beside, t
+        self._merge(t, beside, mask)
+        self._pass_now = t
         if beside:
             self._crowd_t = t
 
     def _take_scout(self, t: float, people: list[Landmarks]) -> None:
         if _crowd(people):
             self._crowd_t = t
+        found = self._last_found
+        self._merge(t, [p for p in people if found is None or not self._is_followed(p, found)], None)
+        self._pass_now = t
         self._others = people
         self._others_t = t
         self._scout_t = t
