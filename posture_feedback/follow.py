@@ -22,21 +22,22 @@ the start. ``FollowingEstimator`` splits the jobs:
 * the **multi-person model** in VIDEO mode on every frame, only while a probe has not yet taken
   over (a click, the start, a side-label disagreement), exactly as without following.
 
-Every frame returns the follower's person first (when found), then the scout's latest other
-people that are not the same person (box overlap, IoU ≥ ``same_iou``). Those others are up to
-``scout_interval_s`` old; they are dropped after ``stale_s``.
+Every frame returns the follower's person first (when found), then the other people the
+passes listed (``_merge``), unless they are the follower's person. They come from passes up to
+two intervals old; they are dropped after ``stale_s``.
 
 **Passes with the followed person masked.** Beside a large, close person the multi-person
 detector rarely reports a second one: on the desk sample (a laptop user close up, a woman at the
 frame's right edge) an IMAGE-mode pass over the whole frame found her in 6 of 99 frames, and the
 multi-person model in VIDEO mode in 27%. With the followed person's box painted grey it found her
-in 68 of 99 (lab clips: 32 → 89 and 72 → 100 of 100 frames; sports: 33 → 41 of 75; no detection
-inside the masked box in any of them; ``bench/scout_mask.py``). So while the follower holds its
+in 68 of 99 (lab clips: 18 → 44 and 35 → 50 of 50 frames; sports: 46 → 62 of 110; no detection
+inside the painted box in any of them; ``bench/scout_mask.py``). So while the follower holds its
 person, every other pass (``masked_passes``) paints their box from the previous frame (enlarged
-by ``mask_margin``) grey: it finds only the *other* people, who are added to the plain passes'
-people (not the same person). The plain passes keep the jobs only they can do: the side-label
-check against the follower, people standing within the followed person's box, and the search
-for a lost person.
+by ``mask_margin``) grey: it finds only the *other* people. Each pass, plain or masked, updates
+one list of the other people in the part of the frame it looked at (``_merge``), so a person who
+moves is listed once. The plain passes keep the jobs only they can do: the side-label check
+against the follower, people standing within the followed person's box, and the search for a
+lost person.
 
 Crop geometry (image pixels of the full frame): the followed person's landmark box, enlarged by
 ``margin`` × its longer side on every side, clipped to the frame. The follower tracks in the
