@@ -229,11 +229,31 @@ class _Seen:
     missed: bool = False
 
 
+def _centre(person: Landmarks) -> np.ndarray:
+    """(x, y) pixels of a person's body centre: the median of their left/right-invariant points."""
+    return np.nanmedian(invariant_points(person)[0], axis=0)
+
+
+def _centre_in(person: Landmarks, box: Box | None) -> bool:
+    """The person's body centre lies in the box (x0, y0, x1, y1, pixels); False for no box."""
+    if box is None:
+        return False
+    cx, cy = _centre(person)
+    return bool(box[0] <= cx <= box[2] and box[1] <= cy <= box[3])
+
+
 def _centre_distance(a: Landmarks, b: Landmarks) -> float:
-    """Pixels between two people's body centres (median of their left/right-invariant points)."""
-    ca = np.nanmedian(invariant_points(a)[0], axis=0)
-    cb = np.nanmedian(invariant_points(b)[0], axis=0)
-    return float(np.linalg.norm(ca - cb))
+    """Pixels between two people's body centres."""
+    return float(np.linalg.norm(_centre(a) - _centre(b)))
+
+
+def _point_gaps(a: Landmarks, b: Landmarks) -> np.ndarray:
+    """Distances between two detections' left/right-invariant points (nose, mid-ears,
+    mid-shoulders, mid-hips, mid-knees, mid-ankles; any confidence), in body sizes (0.5 m, the
+    larger of the two)."""
+    pa, _ = invariant_points(a)
+    pb, _ = invariant_points(b)
+    return np.linalg.norm(pa - pb, axis=1) / max(body_scale(a), body_scale(b))
 
 
 def distinct(people: list[Landmarks]) -> list[Landmarks]:
@@ -252,20 +272,13 @@ def distinct(people: list[Landmarks]) -> list[Landmarks]:
 def _duplicate(a: Landmarks, b: Landmarks) -> bool:
     """Two detections of one person in one pass: the median distance of their left/right-invariant
     points (all of them: a duplicate often has few confident points) is within 0.25 body sizes."""
-    pa, _ = invariant_points(a)
-    pb, _ = invariant_points(b)
-    d = float(np.nanmedian(np.linalg.norm(pa - pb, axis=1)))
-    return d <= 0.25 * max(body_scale(a), body_scale(b))
+    return float(np.nanmedian(_point_gaps(a, b))) <= 0.25
 
 
 def _shared_points(a: Landmarks, b: Landmarks) -> int:
-    """How many of two detections' left/right-invariant points (nose, mid-ears, mid-shoulders,
-    mid-hips, mid-knees, mid-ankles; any confidence) lie within 0.25 body sizes (0.125 m) of
-    each other. Two people in one frame share none, unless one hides the other."""
-    pa, _ = invariant_points(a)
-    pb, _ = invariant_points(b)
-    d = np.linalg.norm(pa - pb, axis=1)
-    return int(np.sum(d <= 0.25 * max(body_scale(a), body_scale(b))))
+    """How many of two detections' left/right-invariant points lie within 0.25 body sizes
+    (0.125 m) of each other. Two people in one frame share none, unless one hides the other."""
+    return int(np.sum(_point_gaps(a, b) <= 0.25))
 
 
 def _crowd(people: list[Landmarks]) -> bool:
@@ -385,11 +398,6 @@ class FollowingEstimator:
         """The follower's crop (x0, y0, x1, y1) in full-frame pixels; None = the whole frame."""
         return self._crop
 
-    @property
-    def others_age_s(self) -> float:
-        """Seconds between the current frame and the plain multi-person pass the other people come from."""
-        return max(0.0, self._t - self._others_t) if math.isfinite(self._others_t) else 0.0
-
     def age_s(self, index: int) -> float:
         """Seconds since the person at ``index`` of the last ``detect`` was seen: 0 for the
         people seen in that frame, else the age of the pass they come from."""
@@ -508,15 +516,11 @@ class FollowingEstimator:
         close one, and a masked pass misses a person at the frame's edge in about a third of
         passes (``bench/scout_mask.py``). Missed twice in a row, they are dropped."""
 
-        def inside(p: Landmarks) -> bool:
-            if masked_box is None:
-                return False
-            cx, cy = np.nanmedian(invariant_points(p)[0], axis=0)
-            return bool(masked_box[0] <= cx <= masked_box[2] and masked_box[1] <= cy <= masked_box[3])
-
         people = distinct(people)
-        unseen = [e for e in self._seen if inside(e.person)]
-        looked = [e for e in self._seen if not inside(e.person)]
+        unseen: list[_Seen] = []
+        looked: list[_Seen] = []
+        for e in self._seen:
+            (unseen if _centre_in(e.person, masked_box) else looked).append(e)
 
         missed = len(looked) - len(people)
         kept: list[_Seen] = []
@@ -787,12 +791,7 @@ class FollowingEstimator:
             return
         self._mask_next = False
         self._scout_t = self._masked_t = t
-        x0, y0, x1, y1 = mask
-        beside = []
-        for p in people:
-            cx, cy = np.nanmedian(invariant_points(p)[0], axis=0)
-            if not (x0 <= cx <= x1 and y0 <= cy <= y1):
-                beside.append(p)
+        beside = [p for p in people if not _centre_in(p, mask)]
         self._merge(t, beside, mask)
         self._pass_now = t
         if beside:
