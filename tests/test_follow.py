@@ -20,6 +20,7 @@ from posture_feedback.follow import (
     FollowOptions,
     _crowd,
     crop_box,
+    distinct,
     labels_agree,
     masked,
     needs_recrop,
@@ -100,6 +101,32 @@ def test_a_person_reported_twice_is_not_a_crowd():
     beside = person(510)  # 110 px (0.47 m) to the side: shoulder to shoulder
     assert not _crowd([a, twice]) and not _crowd([a])
     assert _crowd([a, beside]) and _crowd([a, twice, beside])
+
+
+def test_a_shrunken_copy_inside_a_person_is_not_a_second_person():
+    """The sports sample's masked pass reported the walking woman twice: once whole, once over
+    her legs (box nested in hers, every point confident, the points 0.3-0.9 body sizes off)."""
+    def person(x0: float, y0: float, x1: float, y1: float) -> Landmarks:
+        p = _box_person(x0, y0, x1, y1)
+        return p.with_arrays(world=p.image / 235.0)
+
+    whole = person(400, 200, 500, 600)  # 100 × 400 px
+    legs = person(420, 380, 480, 590)  # 60 × 210 px, inside: a third of her box
+    assert not _crowd([legs, whole]) and distinct([legs, whole])[0] is whole  # the larger one kept
+    assert _crowd([whole, person(510, 200, 610, 600)])  # shoulder to shoulder: two people
+    assert _crowd([whole, person(700, 300, 740, 450)])  # smaller, further back, beside: two people
+    assert _crowd([whole, person(440, 300, 470, 380)])  # far smaller (6%) though inside: not a copy
+
+
+def test_a_masked_pass_leaves_holes_where_people_overlapping_the_followed_one_were_seen():
+    image = np.full((80, 100, 3), 7, np.uint8)
+    frame = Frame(image, 3, 0.1, 0.0, "test")
+    out = masked(frame, (10, 20, 60, 70), holes=((40, 30, 90, 50),))
+    painted = out.image[..., 0] == 128
+    assert painted[20:70, 10:40].all() and painted[50:70, 40:60].all()  # the box outside the hole
+    assert not painted[30:50, 40:60].any()  # the hole keeps the picture
+    assert painted.sum() == 50 * 50 - 20 * 20  # nothing outside the box
+    assert (image == 7).all()  # the frame itself untouched
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +307,22 @@ def test_the_person_beside_a_close_laptop_user_is_listed_while_he_is_followed():
     assert len(measured) == len(results) and max(measured) < 0.75 * width  # always the man
 
 
+def test_a_person_half_behind_the_followed_one_is_listed():
+    """On the lab clip (cam01) the man stands partly behind the followed woman, his body centre
+    inside her box: a pass with her box painted over missed him, and a plain pass rarely finds him
+    beside her (listed in 75 of 100 frames; the multi-person model on every frame: 92). The masked
+    passes leave a hole where he was last seen, and the first masked pass runs as soon as the
+    follower holds its person."""
+    from posture_feedback.resources import sample_video
+
+    with open_source(sample_video("lab_two_people_cam01.mp4")) as src:
+        images = [f.image for f in src]
+    with Pipeline(PipelineOptions(follow=FollowOptions(enabled=True))) as pipe:
+        results = [pipe.process(Frame(im, k, k / 30, 0.0, "lab")) for k, im in enumerate(images)]
+    assert sum(len(r.people) >= 2 for r in results) >= 0.9 * len(results)  # 97 of 100
+    assert all(r.person_found for r in results[2:])
+
+
 def test_a_walking_person_is_listed_once():
     """The sports sample shows two people: the man on the roof and a woman walking past. The
     plain and masked passes each see her at a different place up to a second apart; she must
@@ -292,4 +335,4 @@ def test_a_walking_person_is_listed_once():
     with Pipeline(PipelineOptions(follow=FollowOptions(enabled=True))) as pipe:
         counts = [len(pipe.process(Frame(im, k, k / 30, 0.0, "sports")).people) for k, im in enumerate(images)]
     assert max(counts) <= 2
-    assert sum(n == 2 for n in counts) >= 0.5 * len(counts)  # both listed in most frames (145 of 230)
+    assert sum(n == 2 for n in counts) >= 0.5 * len(counts)  # both listed in most frames (128 of 230)
