@@ -10,9 +10,10 @@ behind the person.
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -382,3 +383,49 @@ def open_source(
     if realtime:
         return RealtimeVideoSource(path, loop=loop)
     return VideoFileSource(path, loop=loop)
+
+
+def read_ahead(frames: Iterable[Frame], depth: int = 4) -> Generator[Frame, None, None]:
+    """The frames of a recording in order, decoded up to ``depth`` frames ahead on a worker thread.
+
+    Decoding (5 ms a frame for the bundled 1768×994 sample) then overlaps the model on the
+    other core instead of adding to it; the frames and their order are unchanged. An error in
+    the source is raised here, at the frame where it happened. Close the generator (or run it to
+    the end) before closing the source: closing stops the worker and waits for it, so that the
+    source is never read and released at once.
+    """
+    items: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+    end = object()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(end)
+        except BaseException as exc:  # handed to the reader, raised there
+            put(exc)
+
+    worker = threading.Thread(target=work, name="read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = items.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()

@@ -19,7 +19,9 @@ from posture_feedback.sources import (
     VideoFileSource,
     list_cameras,
     open_source,
+    read_ahead,
 )
+from posture_feedback.types import Frame
 
 
 def test_video_file_frames_in_order_with_timestamps(sports_video: Path) -> None:
@@ -32,6 +34,34 @@ def test_video_file_frames_in_order_with_timestamps(sports_video: Path) -> None:
     assert frames[3].timestamp_s == pytest.approx(3 / 30.0)
     assert frames[0].image.shape == (994, 1768, 3)
     assert all(b.timestamp_s > a.timestamp_s for a, b in zip(frames, frames[1:], strict=False))
+
+
+def test_read_ahead_gives_the_same_frames_in_order(lab_video: Path) -> None:
+    """Decoding ahead on a worker thread changes nothing a recording's reader sees."""
+    with VideoFileSource(lab_video) as src:
+        plain = list(src)
+    with VideoFileSource(lab_video) as src:
+        ahead = list(read_ahead(src, depth=3))
+    assert [f.index for f in ahead] == list(range(100)) == [f.index for f in plain]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(plain, ahead, strict=True))
+
+
+def test_read_ahead_raises_the_sources_error_at_its_frame_and_stops_when_closed() -> None:
+    def frames():
+        for k in range(3):
+            yield Frame(np.zeros((4, 4, 3), np.uint8), k, k / 30, 0.0, "test")
+        raise SourceError("frame 3 is corrupt")
+
+    got = []
+    with pytest.raises(SourceError, match="frame 3 is corrupt"):
+        for frame in read_ahead(frames()):
+            got.append(frame.index)
+    assert got == [0, 1, 2]  # every frame before the error was delivered
+
+    endless = read_ahead(Frame(np.zeros((4, 4, 3), np.uint8), k, k / 30, 0.0, "test") for k in range(10**9))
+    assert next(endless).index == 0
+    endless.close()  # an early stop (analyze --max-frames) ends the worker before the source is closed
+    assert not any(t.name == "read-ahead" for t in threading.enumerate())
 
 
 def test_video_file_reads_every_frame(lab_video: Path) -> None:

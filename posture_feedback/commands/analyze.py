@@ -250,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
     from posture_feedback.annotate import AngleAnnotator, CueAnnotator, InfoAnnotator, SkeletonAnnotator
     from posture_feedback.pipeline import Pipeline, PipelineOptions, options_for_source
     from posture_feedback.pose import RunningMode
-    from posture_feedback.sources import open_source
+    from posture_feedback.sources import open_source, read_ahead
 
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
@@ -313,19 +313,24 @@ def run(args: argparse.Namespace) -> int:
 
             bar = tqdm(total=total, unit="frame", disable=True if args.no_progress else None, file=sys.stderr)
             t0 = time.perf_counter()
-            for i, frame in enumerate(source):
-                if args.max_frames is not None and i >= args.max_frames:
-                    break
-                result = pipeline.process(frame)
-                csv_writer.write(result)
-                if trc is not None:
-                    trc.add(result)
-                stats.add(result)
-                if args.annotated:  # drawn and encoded on a worker thread (video_out)
-                    if writer_video is None:
-                        writer_video = AnnotatedVideoWriter(args.annotated, source.fps, annotators)
-                    writer_video.write(result)
-                bar.update(1)
+            frames = source if source.is_live else read_ahead(source)  # decoded beside the model
+            try:
+                for i, frame in enumerate(frames):
+                    if args.max_frames is not None and i >= args.max_frames:
+                        break
+                    result = pipeline.process(frame)
+                    csv_writer.write(result)
+                    if trc is not None:
+                        trc.add(result)
+                    stats.add(result)
+                    if args.annotated:  # drawn and encoded on a worker thread (video_out)
+                        if writer_video is None:
+                            writer_video = AnnotatedVideoWriter(args.annotated, source.fps, annotators)
+                        writer_video.write(result)
+                    bar.update(1)
+            finally:  # stop the decoding thread before the source is closed
+                if frames is not source:
+                    frames.close()
             csv_writer.finish()
             elapsed = time.perf_counter() - t0
             bar.close()
