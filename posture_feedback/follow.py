@@ -260,6 +260,10 @@ class Mask:
     def in_hole(self, person: Landmarks) -> bool:
         return any(_centre_in(person, h) for h in self.holes)
 
+    def paint(self, frame: Frame) -> Frame:
+        """The frame as the masked pass sees it (``masked``, on a copy)."""
+        return masked(frame, self.box, self.holes)
+
 
 def _centre(person: Landmarks) -> np.ndarray:
     """(x, y) pixels of a person's body centre: the median of their left/right-invariant points."""
@@ -512,7 +516,7 @@ class FollowingEstimator:
         if self._pool is None:
             if due:
                 self.calls.append("scout" if mask is None else "scout-masked")
-                self._take_pass(t, self._scout.detect(masked(frame, mask.box, mask.holes) if mask else frame), mask)
+                self._take_pass(t, self._scout.detect(mask.paint(frame) if mask else frame), mask)
         else:
             self._collect_background()
             if due and self._pending is None:
@@ -559,7 +563,7 @@ class FollowingEstimator:
         self._seen_now = [True] * len(people)  # per person: seen by the follower or a pass taken now
         pass_now = self._pass_now
         for e in self._seen:
-            if found is None or not self._is_followed(e.person, found, points_only=e.apart):
+            if self._shown(e, found):
                 people.append(e.person)
                 self._seen_t.append(e.t)
                 self._seen_now.append(e.t == pass_now and not e.missed)
@@ -828,6 +832,11 @@ class FollowingEstimator:
             return True
         return not points_only and box_iou(other.bbox(0.3), found.bbox(0.3)) >= self.options.same_iou
 
+    def _shown(self, e: _Seen, found: Landmarks | None) -> bool:
+        """A listed person is shown unless they are the follower's person (``_is_followed``; by
+        body points only for one seen through a hole, whose box overlaps by design)."""
+        return found is None or not self._is_followed(e.person, found, points_only=e.apart)
+
     def _disagrees(self, found: Landmarks) -> bool:
         """The scout saw the follower's person with the sides the other way round."""
         return any(same_person(p, found) and not labels_agree(p, found) for p in self._others)
@@ -848,8 +857,7 @@ class FollowingEstimator:
         person listed and shown (``_listed``) whose body centre lies in the painted ``box``.
         Made only when a masked pass runs (it compares body points: about 0.4 ms a person)."""
         found = self._last_found
-        inside = [e.person for e in self._seen if _centre_in(e.person, box)
-                  and (found is None or not self._is_followed(e.person, found, points_only=e.apart))]  # fmt: skip
+        inside = [e.person for e in self._seen if _centre_in(e.person, box) and self._shown(e, found)]
         holes = (_enlarged(p.bbox(0.3), self.options.hole_margin, size) for p in inside)
         return tuple(h for h in holes if h is not None)
 
@@ -895,7 +903,7 @@ class FollowingEstimator:
 
     def _scout_job(self, frame: Frame, mask: Mask | None) -> tuple[float, list[Landmarks], Mask | None]:
         model = self._scout_model()
-        image = masked(frame, mask.box, mask.holes) if mask else frame  # painted here, off the frame's thread
+        image = mask.paint(frame) if mask else frame  # painted here, off the frame's thread
         with self._lock:
             return frame.timestamp_s, model.detect(image), mask
 
