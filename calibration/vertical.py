@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 
 from posture_feedback.calibration.camera import CalibrationError, CameraCalibration
+from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG
 
 #: Diagonal field of view assumed when the scene gives no focal length (degrees).
 DEFAULT_DIAGONAL_FOV_DEG = 70.0
@@ -133,6 +134,15 @@ class SceneVertical:
 
     def up_vector(self) -> np.ndarray:
         return np.asarray(self.up, dtype=float)
+
+    def roll_pitch_uncertainty(self) -> tuple[float, float]:
+        """(roll, pitch) uncertainty in degrees for the angles (``kinematics.UpUncertainty``): the
+        roll from the lines alone (2 × ``lines_sd_deg``; it does not depend on the focal length),
+        the pitch the whole ``uncertainty_deg``, each at least ``CALIBRATED_UP_UNCERTAINTY_DEG``
+        (3°, the vertical's term the uncertainty model's coverage was measured with, as in
+        ``analyze``). Neither covers a principal point away from the image centre."""
+        floor = CALIBRATED_UP_UNCERTAINTY_DEG
+        return max(floor, 2.0 * self.lines_sd_deg), max(floor, self.uncertainty_deg)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,7 +9,8 @@ from ``side_words.side_word`` on the person's own landmarks, never from screen p
 
 Verdicts are shown by colour *and* by shape and label, so colour-blind users can read them:
 in range = filled circle + "OK", near = hollow triangle + "NEAR", out of range = square +
-"LOW"/"HIGH" with an arrow showing which way to move the value.
+"LOW"/"HIGH" with an arrow showing which way to move the value. A value too uncertain to judge
+(``Verdict.UNCERTAIN``) is written grey with its ± and "UNSURE", with no verdict shape.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ VERDICT_COLOURS: dict[Verdict, tuple[int, int, int]] = {
     Verdict.LOW: (0, 94, 213),  # vermillion
     Verdict.HIGH: (0, 94, 213),
     Verdict.UNKNOWN: (160, 160, 160),
+    Verdict.UNCERTAIN: (160, 160, 160),
 }
 VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.IN_RANGE: "OK",
@@ -44,6 +46,7 @@ VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.LOW: "LOW",
     Verdict.HIGH: "HIGH",
     Verdict.UNKNOWN: "?",
+    Verdict.UNCERTAIN: "UNSURE",
 }
 
 
@@ -195,7 +198,10 @@ def angle_label(name: str, value: float, state: TargetState | None) -> str:
     """The text written beside a joint: '15 HIGH left up'. With a known verdict, the number is the
     one the verdict was computed on (``targets.value_text``: one truth per frame); for signed
     angles the person's own side follows (``side_words.side_word``), whatever the mirror."""
-    if state is not None and state.verdict is not Verdict.UNKNOWN:
+    if state is not None and state.verdict is Verdict.UNCERTAIN:  # the number, greyed, with its ±
+        label = f"{value_text(state)}±{state.uncertainty:.0f} {VERDICT_LABELS[state.verdict]}"
+        value = state.value
+    elif state is not None and state.verdict is not Verdict.UNKNOWN:
         label = f"{value_text(state)} {VERDICT_LABELS[state.verdict]}"
         value = state.value
     else:
@@ -204,7 +210,8 @@ def angle_label(name: str, value: float, state: TargetState | None) -> str:
     return f"{label} {side}" if side else label
 
 
-_SEVERITY = {Verdict.UNKNOWN: 0, Verdict.IN_RANGE: 1, Verdict.NEAR: 2, Verdict.LOW: 3, Verdict.HIGH: 3}
+_SEVERITY = {Verdict.UNKNOWN: 0, Verdict.UNCERTAIN: 0.5, Verdict.IN_RANGE: 1, Verdict.NEAR: 2, Verdict.LOW: 3,
+             Verdict.HIGH: 3}  # fmt: skip
 
 
 def _state_per_angle(states: Sequence[TargetState]) -> dict[str, TargetState]:
@@ -221,7 +228,7 @@ def _marker(scene: np.ndarray, verdict: Verdict | None, centre: tuple[int, int],
     """Shape per verdict (colour-blind safe): circle = OK, triangle = near, square + arrow = out."""
     r = max(5, round(9 * s))
     x, y = centre
-    if verdict is None or verdict == Verdict.UNKNOWN:
+    if verdict is None or not verdict.judged:  # no verdict, no verdict shape
         cv2.circle(scene, centre, r // 2, (255, 255, 255), -1, cv2.LINE_AA)
         return
     colour = VERDICT_COLOURS[verdict]

@@ -29,7 +29,7 @@ _OFF = (Verdict.LOW, Verdict.HIGH, Verdict.NEAR)
 def distance_out(state: TargetState) -> float:
     """Degrees by which the state's value lies outside its effective range (0 inside, NaN if unknown)."""
     v = state.value
-    if state.verdict is Verdict.UNKNOWN or v != v or state.low != state.low:
+    if not state.verdict.judged or v != v or state.low != state.low:
         return math.nan
     if v < state.low:
         return state.low - v
@@ -47,7 +47,7 @@ def against_side(state: TargetState, side: int) -> bool:
     """True when the state's value lies on the other side of its range than ``side``
     (-1: a cue given below the range, +1: above): a cue for ``side`` would point against the number."""
     v = state.value
-    if state.verdict is Verdict.UNKNOWN or v != v:
+    if not state.verdict.judged or v != v:
         return False
     return v > state.high if side < 0 else v < state.low
 
@@ -156,7 +156,7 @@ class CueSelector:
         own: TargetState | None = None
         any_known = False
         for s in states:
-            any_known = any_known or s.verdict is not Verdict.UNKNOWN
+            any_known = any_known or s.verdict.judged
             if s.target == self._target:
                 own = s
             if cue_verdict(s) in wanted and s.cue:
@@ -168,7 +168,7 @@ class CueSelector:
             return None
         if self._target is not None:
             contradicted = own is not None and against_side(own, self._side)
-            if own is None or own.verdict is Verdict.UNKNOWN:
+            if own is None or not own.verdict.judged:
                 if self._unknown_since is None:
                     self._unknown_since = t
                 # no longer judged (hidden, turned away): only a brief drop-out keeps the cue up
@@ -334,7 +334,7 @@ class DeviationMonitor:
         good = True
         worst: tuple[int, float, TargetState] | None = None
         for s in states:
-            if s.verdict is Verdict.UNKNOWN:
+            if not s.verdict.judged:
                 continue
             if self.watch is not None and s.target not in self.watch:
                 continue

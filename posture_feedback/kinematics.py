@@ -54,8 +54,9 @@ interval meant to hold the true angle 80% of the time (``angle_uncertainty``), t
 squares of a per-angle base, depth (``UNC_DEPTH`` · sin φ; ``UNC_DEPTH_HEAD`` for the head
 lines), visibility (``UNC_VISIBILITY`` ·
 (1 − c) / (1 − min_visibility)), a back view (``UNC_BACK`` · max(0, −cos azimuth)) and the
-camera's vertical (``UNC_TILT`` · its uncertainty, for the angles measured against ``up``: 20°
-when a level camera is assumed, else the calibration's, default 3°). φ is the angle between
+camera's vertical (for the angles measured against ``up``: ``UNC_TILT`` · its roll uncertainty ·
+cos φ and pitch uncertainty · sin φ in quadrature; 20° each when a level camera is assumed, else
+the calibration's or the scene's, default 3°). φ is the angle between
 the plane the angle is measured in and the image plane (joint angles: the plane of the two
 segments, or the segments' own direction when nearly straight; tilts: the left-right line;
 trunk and head lines: the sagittal plane from the azimuth), c the lowest confidence of the
@@ -143,10 +144,26 @@ UP_DEPENDENT_ANGLES = frozenset({
     "trunk_forward_lean", "trunk_lateral_lean", "head_forward_lean",
 })  # fmt: skip
 #: Uncertainty of ``up`` (degrees) when no vertical is known and the camera is assumed level: the
-#: tilt of the accuracy set's four calibrated cameras (pitch 18–25°, roll up to 26°).
+#: tilt of the accuracy set's four calibrated cameras (pitch 18–25°, roll up to 26°), for the roll
+#: and the pitch alike.
 LEVEL_UP_UNCERTAINTY_DEG = 20.0
 #: Uncertainty of ``up`` (degrees) from a camera calibration that states none.
 CALIBRATED_UP_UNCERTAINTY_DEG = 3.0
+#: The uncertainty of ``up`` as (roll, pitch) in degrees, or one number for both. The roll (about
+#: the optical axis) turns every line in the image plane, so it goes into an angle measured in
+#: the image plane; the pitch (about the camera's x axis) goes into an angle measured in a plane
+#: that holds the optical axis (``angle_uncertainty``). The scene's lines give the roll far
+#: better than the pitch (``calibration.vertical``: the roll does not depend on the focal length
+#: or the principal point; on the accuracy set's off-centre webcam crops it was 1.2° off while the
+#: pitch was 12° off).
+UpUncertainty = float | tuple[float, float]
+
+
+def roll_pitch_uncertainty(up_uncertainty_deg: UpUncertainty) -> tuple[float, float]:
+    """(roll, pitch) uncertainty in degrees from one number (both) or a (roll, pitch) pair."""
+    if isinstance(up_uncertainty_deg, tuple):
+        return float(up_uncertainty_deg[0]), float(up_uncertainty_deg[1])
+    return float(up_uncertainty_deg), float(up_uncertainty_deg)
 #: 80% uncertainty model (degrees): the terms of ``angle_uncertainty``, fitted (pinball loss at
 #: the 80th percentile of |error|) on the 4-camera accuracy set with the camera's true vertical,
 #: after ``analyze``'s zero-phase filter (docs/accuracy.md, "Uncertainty"). One base per angle
@@ -214,20 +231,25 @@ _UP_DEP = np.array([n in UP_DEPENDENT_ANGLES for n in ANGLE_NAMES])
 
 
 def angle_uncertainty(
-    sin_phi: np.ndarray, vis_term: np.ndarray, up_uncertainty_deg: float, azimuth_deg: float = float("nan")
+    sin_phi: np.ndarray, vis_term: np.ndarray, up_uncertainty_deg: UpUncertainty, azimuth_deg: float = float("nan")
 ) -> np.ndarray:
     """Half-width (degrees) of an interval meant to hold the true angle 80% of the time, per angle.
 
     Root sum of squares of: the angle's base error, depth (``UNC_DEPTH`` · sin φ; the head lines
     ``UNC_DEPTH_HEAD``), visibility
     (``UNC_VISIBILITY`` · vis_term), a back view (``UNC_BACK`` · max(0, −cos azimuth); NaN
-    azimuth counts as a back view) and the camera's vertical (``UNC_TILT`` · up uncertainty, for
-    ``UP_DEPENDENT_ANGLES``).
+    azimuth counts as a back view) and the camera's vertical (``UNC_TILT`` · √((roll · cos φ)² +
+    (pitch · sin φ)²), for ``UP_DEPENDENT_ANGLES``; roll and pitch from ``up_uncertainty_deg``,
+    see ``UpUncertainty``). For that last term φ is exact to first order: a roll of δ turns an
+    angle measured in a plane at φ to the image plane by δ · cos φ, a pitch by δ · sin φ
+    (docs/accuracy.md, "The camera's vertical: roll and pitch").
     """
     base = np.fromiter((UNC_BASE[n] for n in ANGLE_NAMES), float, _N)
     depth = np.where(_HEAD_LINES, UNC_DEPTH_HEAD, UNC_DEPTH)
     back = max(0.0, -math.cos(math.radians(azimuth_deg))) if math.isfinite(azimuth_deg) else 1.0
-    tilt = np.where(_UP_DEP, UNC_TILT * up_uncertainty_deg, 0.0)
+    roll, pitch = roll_pitch_uncertainty(up_uncertainty_deg)
+    cos_phi2 = np.clip(1.0 - sin_phi * sin_phi, 0.0, 1.0)
+    tilt = np.where(_UP_DEP, UNC_TILT * np.sqrt(roll * roll * cos_phi2 + pitch * pitch * sin_phi * sin_phi), 0.0)
     return np.sqrt(
         base**2 + (depth * sin_phi) ** 2 + (UNC_VISIBILITY * vis_term) ** 2 + (UNC_BACK * back) ** 2 + tilt**2
     )
@@ -425,7 +447,7 @@ def compute_angles(
     azimuth_deg: float = float("nan"),
     up: np.ndarray | None = None,
     min_visibility: float = 0.5,
-    up_uncertainty_deg: float | None = None,
+    up_uncertainty_deg: UpUncertainty | None = None,
 ) -> AngleTable:
     """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
 
@@ -441,6 +463,9 @@ def compute_angles(
             away from the camera); default (0, -1, 0) = level camera.
         min_visibility: landmarks with confidence (min of visibility and presence) below this
             give NaN for every angle that needs them.
+        up_uncertainty_deg: uncertainty of ``up`` in degrees, one number or (roll, pitch)
+            (``UpUncertainty``); None: ``LEVEL_UP_UNCERTAINTY_DEG`` without ``up``,
+            ``CALIBRATED_UP_UNCERTAINTY_DEG`` with it.
 
     Returns:
         ``AngleTable`` with values (NaN where not measurable), valid (measured and meaningful

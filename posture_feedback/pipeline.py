@@ -43,8 +43,9 @@ class PipelineOptions:
         min_visibility: landmarks below this confidence in [0, 1] give a missing angle.
         up: world vertical in MediaPipe world axes (x right, y down, z away from camera)
             from camera calibration; None = level camera, (0, -1, 0).
-        up_uncertainty_deg: uncertainty (degrees) of ``up``, widening the angles measured
-            against it (``kinematics.angle_uncertainty``); None = 3 with ``up``, 20 without.
+        up_uncertainty_deg: uncertainty (degrees) of ``up``'s roll and pitch alike, widening the
+            angles measured against it (``kinematics.angle_uncertainty``); None = 3 with ``up``,
+            20 without. The scene's vertical brings its own (roll, pitch) pair.
         scene_vertical: with ``up`` None, estimate the vertical from the scene's vertical lines
             over the first frames (``calibration.vertical.SceneVerticalCollector``, about 1.5 s)
             and use it from then on (the frames before use a level camera).
@@ -149,7 +150,7 @@ class Pipeline:
         t = frame.timestamp_s
         if self._scene is not None and not self._scene.done and self._scene.add(frame.image, t) is not None:
             self._up = self._scene.result.up_vector()
-            self._up_unc = float(self._scene.result.uncertainty_deg)
+            self._up_unc = self._scene.result.roll_pitch_uncertainty()
         timings: dict[str, float] = {}
         clock = time.perf_counter
 

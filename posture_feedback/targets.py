@@ -520,6 +520,8 @@ _EPS_S = 1e-9  # seconds: float slack so that 0.3 - 0.1 counts as 0.2
 #: Decimals a value is rounded to before it is judged (the CSV's precision), so that the value
 #: written beside a verdict is exactly the value the verdict was computed on.
 VALUE_DECIMALS = 2
+#: The same for the uncertainty that may leave a verdict undecided (the CSV's ``unc_`` precision).
+UNCERTAINTY_DECIMALS = 1
 
 # Internal zones, ordered along the value axis (NEAR split by side so the cue direction is known).
 _UNKNOWN, _LOW, _NEAR_LOW, _IN, _NEAR_HIGH, _HIGH = range(6)
@@ -565,6 +567,21 @@ def classify(value: float, low: float, high: float, tolerance: float) -> Verdict
     return _VERDICT[_classify(value, low, high, tolerance)]
 
 
+def undecided(value: float, uncertainty: float, low: float, high: float, tolerance: float) -> bool:
+    """True when ``value ± uncertainty`` (degrees, the 80% interval) holds both a value in
+    ``[low, high]`` and one beyond the tolerance band (below ``low − tolerance`` or above
+    ``high + tolerance``): the measurement cannot tell "in range" from "out", so no verdict is
+    given (``Verdict.UNCERTAIN``). An interval that stays within the tolerance band, or wholly
+    outside the range, keeps its verdict: the tolerance is the error a verdict may carry.
+    NaN or zero uncertainty decides nothing (False)."""
+    if not uncertainty > 0 or value != value:
+        return False
+    a, b = value - uncertainty, value + uncertainty
+    reaches_range = a <= high and b >= low
+    reaches_out = a < low - tolerance or b > high + tolerance
+    return reaches_range and reaches_out
+
+
 def round_value(value: float) -> float:
     """A value rounded to ``VALUE_DECIMALS`` (degrees), the way the CSV writes it."""
     return float(f"{value:.{VALUE_DECIMALS}f}") if value == value else math.nan
@@ -578,7 +595,7 @@ def value_text(state: TargetState, decimals: int = 0) -> str:
     if state.verdict is Verdict.UNKNOWN or v != v:
         return "—"
     text = f"{v:.{decimals}f}"
-    for d in range(decimals, max(decimals, VALUE_DECIMALS) + 1):
+    for d in (range(decimals, max(decimals, VALUE_DECIMALS) + 1) if state.verdict.judged else ()):
         text = f"{v:.{d}f}"
         if classify(float(text), state.low, state.high, state.tolerance) is state.verdict:
             break
@@ -621,6 +638,10 @@ class TargetEvaluator:
       view is not in ``target.views``, or when the target is relative and no neutral is known for
       its angle. Unknown is immediate for the verdict and for the cue (nothing is judged on a
       person or angle that is not seen).
+    * The verdict is *uncertain* (``Verdict.UNCERTAIN``, value kept) when the angle's 80%
+      uncertainty (``AngleTable.uncertainty``) leaves it open whether the value is in range or
+      beyond the tolerance band (``undecided``). Like unknown, it is immediate and gives no cue:
+      a cue on a number that may be right is a cue that may train the wrong movement.
     * Hysteresis: the cue's zone is kept while the value stays within that zone widened by
       ``hysteresis`` degrees on both sides; beyond that the value's plain zone is taken.
     * Minimum duration: a zone that would start a *new* cue (further from the range than the
@@ -686,6 +707,7 @@ class TargetEvaluator:
         idx = self._indices(angles.names)
         values = angles.values
         valid = angles.valid
+        uncertainty = angles.uncertainty
         out: list[TargetState] = []
         view = View(view)
         for k, target in enumerate(self._targets):
@@ -700,6 +722,12 @@ class TargetEvaluator:
                 tr.instant = tr.reported = tr.candidate = _UNKNOWN
                 out.append(TargetState(target.id, target.angle, math.nan, Verdict.UNKNOWN, lo, hi, None,
                                        target.priority, tol, Verdict.UNKNOWN))  # fmt: skip
+                continue
+            u = round(float(uncertainty[i]), UNCERTAINTY_DECIMALS)
+            if undecided(v, u, lo, hi, tol):  # known value, no verdict and no cue
+                tr.instant = tr.reported = tr.candidate = _UNKNOWN
+                out.append(TargetState(target.id, target.angle, v, Verdict.UNCERTAIN, lo, hi, None, target.priority,
+                                       tol, Verdict.UNCERTAIN, u))  # fmt: skip
                 continue
             plain = _classify(v, lo, hi, tol)
             # Hysteresis (for the cue only).
@@ -730,7 +758,7 @@ class TargetEvaluator:
             elif rep > _IN and not v < lo:
                 cue = target.cue_high or None
             out.append(TargetState(target.id, target.angle, v, _VERDICT[plain], lo, hi, cue, target.priority, tol,
-                                   _VERDICT[rep]))  # fmt: skip
+                                   _VERDICT[rep], u))  # fmt: skip
         return out
 
 
@@ -774,5 +802,6 @@ __all__: Sequence[str] = (
     "round_value",
     "target_set_from_dict",
     "targets_for_angles",
+    "undecided",
     "value_text",
 )

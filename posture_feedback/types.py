@@ -264,9 +264,17 @@ class Verdict(str, enum.Enum):
     LOW = "out_low"
     HIGH = "out_high"
     UNKNOWN = "unknown"  #: angle missing or not valid in this view
+    #: the value is known but too uncertain to judge: its 80% interval holds a value in range and
+    #: one beyond the tolerance band (``targets.undecided``); shown greyed, never cued
+    UNCERTAIN = "uncertain"
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def judged(self) -> bool:
+        """A verdict was given (in range, near, low or high): not unknown and not uncertain."""
+        return self not in (Verdict.UNKNOWN, Verdict.UNCERTAIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,21 +282,25 @@ class TargetState:
     """The evaluation of one target in one frame.
 
     One truth per frame: ``verdict`` is always the verdict of ``value`` against ``low``/``high``
-    and ``tolerance`` (``targets.classify``), with no memory; it is what labels, colours,
-    markers and the CSV show. Hysteresis and minimum duration only act on ``cue_verdict``, which
-    decides when a *new* cue (and its sound) is given, and is never shown as a verdict.
+    and ``tolerance`` (``targets.classify``), with no memory, or ``UNCERTAIN`` when the value's
+    ``uncertainty`` could put it either in range or beyond the tolerance band
+    (``targets.undecided``); it is what labels, colours, markers and the CSV show. Hysteresis
+    and minimum duration only act on ``cue_verdict``, which decides when a *new* cue (and its
+    sound) is given, and is never shown as a verdict.
     """
 
     target: str  #: target id
     angle: str  #: canonical angle name
     value: float  #: degrees (rounded to 0.01°, as written in the CSV), NaN if unknown
-    verdict: Verdict  #: the verdict of ``value`` in this frame
+    #: the verdict of ``value`` in this frame (``UNCERTAIN`` when ``uncertainty`` leaves it open)
+    verdict: Verdict
     low: float  #: effective range minimum (degrees), after neutral offset
     high: float  #: effective range maximum (degrees)
     cue: str | None  #: the cue due now (debounced, never against the value's side), None otherwise
     priority: int = 0  #: larger = more important
     tolerance: float = 0.0  #: degrees of the "near" band on each side outside the range
     cue_verdict: Verdict | None = None  #: debounced verdict for cues and sounds; None = same as ``verdict``
+    uncertainty: float = float("nan")  #: the value's 80% half-width (degrees), NaN if not known
 
 
 @dataclass(slots=True)

@@ -103,7 +103,7 @@ def test_cli_neutral_moves_the_range_of_relative_targets(tmp_path, capsys, sport
     neutral = tmp_path / "n.json"
     neutral.write_text(json.dumps({"neutral": RECORD}), encoding="utf-8")
     with_n, without = tmp_path / "with.csv", tmp_path / "without.csv"
-    common = ["--targets", "standing", "--max-frames", "30", "--no-progress"]
+    common = ["--targets", "standing", "--max-frames", "30", "--no-progress", "--uncertainty"]
     code, _out, err = run_cli(capsys, str(sports_video), *common, "--neutral", str(neutral), "-o", str(with_n))
     assert code == 0
     assert f"neutral from {neutral} (standing, front view, 2026-12-06)" in err
@@ -113,12 +113,16 @@ def test_cli_neutral_moves_the_range_of_relative_targets(tmp_path, capsys, sport
     for a, b in zip(_rows(with_n), _rows(without), strict=True):
         if a["target_shoulder_level"] == "unknown":
             continue
-        v = float(a["shoulder_tilt"])
-        judged += 1
-        want = "out_low" if v < 15.0 else ("near" if v < 17.0 else "in_range")
+        v, u = float(a["shoulder_tilt"]), float(a["unc_shoulder_tilt"])
+        assert b["unc_shoulder_tilt"] == a["unc_shoulder_tilt"]
+        # no verdict where the 80% interval v ± u reaches both the range and beyond its 2° near band
+        undecided = v - u <= 23.0 and v + u >= 17.0 and (v - u < 15.0 or v + u > 25.0)
+        judged += not undecided
+        want = "uncertain" if undecided else ("out_low" if v < 15.0 else ("near" if v < 17.0 else "in_range"))
         assert a["target_shoulder_level"] == want
+        undecided = v - u <= 3.0 and v + u >= -3.0 and (v - u < -5.0 or v + u > 5.0)
         absolute = "in_range" if -3 <= v <= 3 else ("near" if -5 <= v <= 5 else ("out_low" if v < 0 else "out_high"))
-        assert b["target_shoulder_level"] == absolute
+        assert b["target_shoulder_level"] == ("uncertain" if undecided else absolute)
         assert a["target_pelvis_level"] == "unknown"
     assert judged >= 5
 

@@ -48,3 +48,32 @@ def test_the_panel_takes_each_value_s_uncertainty_from_the_frame_s_angles(qtbot)
     assert panel.gauges["trunk"].uncertainty == 9.0 and panel.gauges["trunk"].too_uncertain
     panel.update_states([_state(1.0)], None, None)
     assert math.isnan(panel.gauges["trunk"].uncertainty)
+
+
+def test_an_undecided_value_is_shown_grey_with_its_interval_and_no_verdict(qtbot) -> None:
+    """The core leaves −10° ±8° undecided against −3…3° (near band 2°): the gauge writes the number, its ±
+    and "UNSURE", and paints no verdict colour (no green band marker, orange triangle or red square)."""
+    from posture_feedback.targets import TargetEvaluator, TargetSet
+
+    target = Target(id="hl", angle="head_tilt", low=-3, high=3, tolerance=2, cue_low="a", cue_high="b")
+    unc = np.full(len(ANGLE_NAMES), np.nan)
+    values = np.zeros(len(ANGLE_NAMES))
+    values[ANGLE_INDEX["head_tilt"]], unc[ANGLE_INDEX["head_tilt"]] = -10.0, 8.0
+    table = AngleTable(values, np.ones(len(ANGLE_NAMES), bool), unc)
+    (state,) = TargetEvaluator(TargetSet("t", [target])).update(table, "front", 0.0)
+    assert state.verdict is Verdict.UNCERTAIN and state.cue is None
+    panel = GaugePanel()
+    qtbot.addWidget(panel)
+    panel.set_targets(TargetSet("t", [target]))
+    panel.resize(320, 120)
+    panel.update_states([state], None, table)
+    g = panel.gauges["hl"]
+    assert g.value_text() == "−10° ±8° UNSURE"
+    assert g.title_text() == target.display_name  # no side word on a value that may lie either side
+    img = g.grab().toImage()
+    red = 0
+    for y in range(img.height()):
+        for x in range(img.width()):
+            c = img.pixelColor(x, y)
+            red += c.red() > 180 and c.green() < 120 and c.blue() < 60  # the "out" vermillion
+    assert red == 0

@@ -9,8 +9,12 @@
   "LOW", "HIGH") written next to the value, so colour is never the only cue;
 * the person's neutral for the angle (if calibrated) as a black tick;
 * the angle's uncertainty (``AngleTable.uncertainty``, the 80% half-width in degrees): the number
-  and its marker are greyed when it is larger than the target's tolerance (too uncertain to act
-  on), and the large (therapist) view writes it as "± u°" after the number.
+  and its marker are greyed when it is larger than the target's tolerance (an imprecise number
+  whose verdict is still certain, e.g. far out of range), and the large (therapist) view writes it
+  as "± u°" after the number;
+* a value the core could not judge (``Verdict.UNCERTAIN``: its interval holds both an in-range
+  value and one beyond the tolerance) is written grey as "12° ±15° UNSURE", with its interval as
+  a grey bar on the scale and no verdict shape.
 
 Everything shown comes from the core's ``TargetState``; the widget only draws it. The marker, its
 colour and shape, and the label all come from the same ``value`` and its ``verdict`` (the core
@@ -85,14 +89,15 @@ class TargetGauge(QWidget):
             return "— set neutral (N)"
         if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
             return "—"
-        unc = f" ±{self.uncertainty:.0f}°" if self.large and _finite(self.uncertainty) else ""
+        show_unc = (self.large or s.verdict is Verdict.UNCERTAIN) and _finite(self.uncertainty)
+        unc = f" ±{self.uncertainty:.0f}°" if show_unc else ""
         return f"{value_text(s)}°{unc} {VERDICT_LABELS[s.verdict]}"
 
     def title_text(self) -> str:
         """'Shoulders level · left up': the target's name and, for a signed angle with a known value,
         the person's own side it points to (``side_words.side_word``; the mirror never changes it)."""
         s = self.state
-        side = side_word(self.target.angle, s.value) if s is not None and s.verdict is not Verdict.UNKNOWN else None
+        side = side_word(self.target.angle, s.value) if s is not None and s.verdict.judged else None
         return f"{self.target.display_name} · {side}" if side else self.target.display_name
 
     def set_state(
@@ -146,7 +151,7 @@ class TargetGauge(QWidget):
         p.setPen(QColor(235, 235, 235))
         p.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter, self.title_text())
         p.setFont(value_font)
-        grey = self.verdict is Verdict.UNKNOWN or self.too_uncertain
+        grey = not self.verdict.judged or self.too_uncertain
         p.setPen(QColor(150, 150, 150) if grey else verdict_qcolor(self.verdict))
         p.drawText(value_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.value_text())
 
@@ -187,7 +192,13 @@ class TargetGauge(QWidget):
             x = x_of(self.neutral)
             p.setPen(QPen(QColor(10, 10, 10), 3))
             p.drawLine(QPointF(x, bar.top() - 4), QPointF(x, bar.bottom() + 4))
-        if s is not None and s.verdict is not Verdict.UNKNOWN and _finite(s.value):
+        if s is not None and s.verdict is Verdict.UNCERTAIN and _finite(s.value) and _finite(self.uncertainty):
+            y = bar.center().y()  # the interval the value may lie in, and the value: no verdict shape
+            p.setPen(QPen(QColor(150, 150, 150), 4))
+            p.drawLine(QPointF(x_of(s.value - self.uncertainty), y), QPointF(x_of(s.value + self.uncertainty), y))
+            p.setBrush(QColor(150, 150, 150))
+            p.drawEllipse(QPointF(x_of(s.value), y), 4.0, 4.0)
+        elif s is not None and s.verdict.judged and _finite(s.value):
             self._marker(p, s.verdict, QPointF(x_of(s.value), bar.center().y()), bar.height() * 0.55,
                          grey=self.too_uncertain)  # fmt: skip
         p.end()

@@ -471,7 +471,7 @@ class MainWindow(QMainWindow):
                     self.sounds.entered()
                 elif now in _OUT and before is Verdict.IN_RANGE:
                     self.sounds.left()
-            if now is not Verdict.UNKNOWN:
+            if now.judged:
                 self._verdicts[s.target] = now
 
     def _set_cue(self, text: str, colour: str) -> None:

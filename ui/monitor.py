@@ -303,7 +303,8 @@ class MonitorWindow(QWidget):
         now = time.perf_counter()
         if self.last_alert is not None and now - self._alert_shown_at < 20.0:
             return  # let the alert stay readable
-        known = [s for s in r.targets if s.verdict is not Verdict.UNKNOWN]
+        known = [s for s in r.targets if s.verdict.judged]
+        uncertain = any(s.verdict is Verdict.UNCERTAIN for s in r.targets)
         if self.locked:
             text, colour = "Paused while the screen is locked", "#aaaaaa"
         elif self._capture is not None:
@@ -323,6 +324,8 @@ class MonitorWindow(QWidget):
                 text, colour = "Good posture", "#009e73"
                 if self.tray is not None and self.last_alert is not None:
                     self.tray.setIcon(_dot_icon(QColor(0, 158, 115)))
+        elif not known and uncertain:
+            text, colour = "Watching (too uncertain to judge from here)", "#aaaaaa"
         elif not known:
             text, colour = "Watching (turn so the camera sees your posture)", "#aaaaaa"
         elif all(s.verdict in (Verdict.IN_RANGE, Verdict.NEAR) for s in known):
