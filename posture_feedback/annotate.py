@@ -197,11 +197,11 @@ class AngleAnnotator:
 def angle_label(name: str, value: float, state: TargetState | None) -> str:
     """The text written beside a joint: '15 HIGH left up'. With a known verdict, the number is the
     one the verdict was computed on (``targets.value_text``: one truth per frame); for signed
-    angles the person's own side follows (``side_words.side_word``), whatever the mirror."""
-    if state is not None and state.verdict is Verdict.UNCERTAIN:  # the number, greyed, with its ±
-        label = f"{value_text(state)}±{state.uncertainty:.0f} {VERDICT_LABELS[state.verdict]}"
-        value = state.value
-    elif state is not None and state.verdict is not Verdict.UNKNOWN:
+    angles the person's own side follows (``side_words.side_word``), whatever the mirror. A value too
+    uncertain to judge: '−10±8 UNSURE'."""
+    if state is not None and state.verdict is Verdict.UNCERTAIN:  # '−10±8 UNSURE': no verdict, so no side
+        return f"{value_text(state)}±{state.uncertainty:.0f} {VERDICT_LABELS[state.verdict]}"
+    if state is not None and state.verdict is not Verdict.UNKNOWN:
         label = f"{value_text(state)} {VERDICT_LABELS[state.verdict]}"
         value = state.value
     else:
