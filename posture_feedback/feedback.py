@@ -74,6 +74,28 @@ def nobody_followed_text(people: int) -> str:
     return f"{people} people in view: click the one to follow"
 
 
+def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
+    """Why some targets show "UNSURE" (``Verdict.UNCERTAIN``) and what helps, or None when none do.
+
+    With the camera assumed level (``vertical`` "level" or "searching") the tilts carry the ±20° of
+    an unknown camera vertical; otherwise the measurement itself is too uncertain (movement, view,
+    hidden landmarks)."""
+    unsure = [s for s in states if s.verdict is Verdict.UNCERTAIN]
+    if not unsure:
+        return None
+    worst = max(unsure, key=lambda s: s.uncertainty if s.uncertainty == s.uncertainty else 0.0)
+    u = worst.uncertainty
+    what = f"{worst.target.replace('_', ' ')} ±{u:.0f}° against a {worst.tolerance:.0f}° band" if u == u else ""
+    if vertical == "searching":
+        why = "the camera's vertical is still being measured from the room's lines"
+    elif vertical == "level":
+        why = ("the camera's vertical is unknown (no door frames, shelves or wall corners in view); "
+               "calibrate the camera (posture-feedback calibrate camera) for tilts")  # fmt: skip
+    else:
+        why = "hold still, face the camera and keep the body in view"
+    return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"
+
+
 class CueSelector:
     """Chooses the one cue to show, and holds it so it can be read.
 

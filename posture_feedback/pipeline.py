@@ -145,6 +145,15 @@ class Pipeline:
         self._cues = self._new_cue_selector()
 
     # -- the chain ---------------------------------------------------------------------
+    @property
+    def vertical_source(self) -> str:
+        """``FrameResult.vertical``: "calibrated", "scene", "searching" or "level"."""
+        if self._scene is None:
+            return "level" if self._up is None else "calibrated"
+        if self._scene.result is not None:
+            return "scene"
+        return "level" if self._scene.error is not None else "searching"
+
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on one frame."""
         t = frame.timestamp_s
@@ -170,7 +179,8 @@ class Pipeline:
                 # from when they were seen.
                 self._selector.backdate(self._estimator.age_s(index))
                 index = None
-        result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings)
+        result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings,
+                             vertical=self.vertical_source)  # fmt: skip
         if index is None:  # the swap fixer and smoother reset themselves after a gap
             if self._evaluator is not None:
                 states = self._evaluator.update(AngleTable.empty(), result.view, t)

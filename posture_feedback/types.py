@@ -319,6 +319,10 @@ class FrameResult:
         targets: per-target evaluation, in the order of the active target set.
         cue: the single cue to show now (chosen by priority, held long enough to read).
         timings_ms: milliseconds spent per stage ("pose", "select", "smooth", ...).
+        vertical: where the camera's vertical comes from: ``"calibrated"`` (a stored or given
+            calibration), ``"scene"`` (the scene's lines), ``"searching"`` (the scene's lines are
+            still being collected: a level camera, ±20°, until then) or ``"level"`` (assumed
+            level, ±20°: no calibration and no usable lines).
     """
 
     frame: Frame
@@ -331,6 +335,7 @@ class FrameResult:
     targets: list[TargetState] = field(default_factory=list)
     cue: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    vertical: str = "level"
 
     @property
     def person_found(self) -> bool:

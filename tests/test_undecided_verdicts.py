@@ -136,3 +136,67 @@ def test_the_pipeline_uses_the_sin_phi_of_each_angle_for_the_split():
     b = compute_angles(lms, View.FRONT, azimuth_deg=0.0, up=_camera_up(), up_uncertainty_deg=(20.0, 20.0))
     assert a["shoulder_tilt"].uncertainty < b["shoulder_tilt"].uncertainty - 10.0
     assert a["trunk_forward_lean"].uncertainty == pytest.approx(b["trunk_forward_lean"].uncertainty, abs=0.01)
+
+
+def test_the_reason_for_unsure_names_the_camera_vertical_only_when_it_is_assumed():
+    from posture_feedback.feedback import uncertain_text
+
+    (s,) = TargetEvaluator(TargetSet("t", [level()])).update(table(-10.0, 21.0), View.FRONT, 0.0)
+    assert s.verdict is Verdict.UNCERTAIN
+    assert uncertain_text([], "level") is None
+    level_text = uncertain_text([s], "level")
+    assert level_text.startswith("UNSURE (hl ±21° against a 2° band)") and "calibrate the camera" in level_text
+    assert "still being measured" in uncertain_text([s], "searching")
+    scene = uncertain_text([s], "scene")
+    assert "hold still" in scene and "calibrate" not in scene
+
+
+class _Still:
+    """Stands in for the model: one constructed, face-on person in every frame."""
+
+    def __init__(self) -> None:
+        self.person = pose_with_angles(azimuth_deg=0.0)
+
+    def detect(self, frame):
+        return [self.person]
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_pipeline_says_where_its_vertical_comes_from():
+    from posture_feedback.pipeline import Pipeline, PipelineOptions
+    from posture_feedback.types import Frame
+
+    blank = np.full((480, 640, 3), 90, np.uint8)  # no lines: the scene cannot give a vertical
+    with Pipeline(PipelineOptions(scene_vertical=True), estimator=_Still()) as pipe:
+        first = pipe.process(Frame(blank, 0, 0.0, 0.0, "constructed"))
+        assert first.vertical == "searching"
+        last = first
+        for i in range(1, 150):
+            last = pipe.process(Frame(blank, i, i / 30, 0.0, "constructed"))
+        assert last.vertical == "level"  # the collector gave up: a level camera is assumed
+        pipe.set_camera_up(_camera_up())
+        assert pipe.process(Frame(blank, 150, 5.0, 0.0, "constructed")).vertical == "calibrated"
+    with Pipeline(PipelineOptions(), estimator=_Still()) as pipe:
+        assert pipe.process(Frame(blank, 0, 0.0, 0.0, "constructed")).vertical == "level"
+
+
+def test_the_mirror_explains_an_unsure_gauge(qtbot, tmp_path, monkeypatch):
+    pytest.importorskip("PyQt6")
+    from posture_feedback.types import Frame, FrameResult
+    from posture_feedback.ui.main_window import MainWindow
+    from posture_feedback.ui.options import AppOptions
+
+    monkeypatch.setattr("posture_feedback.ui.source_page.SourcePage.probe_cameras", lambda self: None)
+    window = MainWindow(AppOptions(source=str(tmp_path / "none.mp4"), preset="standing", realtime=False,
+                                   data_dir=str(tmp_path / "data")))  # fmt: skip
+    qtbot.addWidget(window)
+    (s,) = TargetEvaluator(TargetSet("t", [level(id="head_tilt")])).update(table(-10.0, 21.0), View.FRONT, 0.0)
+    person = pose_with_angles(azimuth_deg=0.0)
+    frame = Frame(np.zeros((480, 640, 3), np.uint8), 0, 0.0, 0.0)
+    window.show_result(FrameResult(frame=frame, people=[person], target_index=0, landmarks=person, targets=[s],
+                                   vertical="level"))  # fmt: skip
+    assert window.unsure_label.isVisibleTo(window) and "calibrate the camera" in window.unsure_label.text()
+    window.show_result(FrameResult(frame=frame, people=[person], target_index=0, landmarks=person, vertical="scene"))
+    assert not window.unsure_label.isVisibleTo(window)

@@ -39,7 +39,7 @@ from PyQt6.QtWidgets import (
 
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.feedback import cue_verdict, nobody_followed_text
+from posture_feedback.feedback import cue_verdict, nobody_followed_text, uncertain_text
 from posture_feedback.presets import PRESETS, get_preset
 from posture_feedback.targets import TargetSet, load_targets, relative_without_neutral
 from posture_feedback.types import FrameResult, Verdict
@@ -241,6 +241,11 @@ class MainWindow(QMainWindow):
         self.gonio_label.setVisible(False)
         self.gonio_label.setWordWrap(True)
         side_col.addWidget(self.gonio_label)
+        self.unsure_label = QLabel("")  # why a gauge says UNSURE, and what helps (feedback.uncertain_text)
+        self.unsure_label.setWordWrap(True)
+        self.unsure_label.setStyleSheet("color: #bbb")
+        self.unsure_label.setVisible(False)
+        side_col.addWidget(self.unsure_label)
         self.neutral_label = QLabel("Neutral: not set (press N)")
         self.neutral_label.setWordWrap(True)
         self.neutral_label.setStyleSheet("color: #bbb")
@@ -448,6 +453,10 @@ class MainWindow(QMainWindow):
     def show_result(self, result: FrameResult) -> None:
         """Update the side panel, the cue line and the sounds from one frame's result."""
         self.gauges.update_states(result.targets, self.neutral, result.angles if result.person_found else None)
+        unsure = uncertain_text(result.targets, result.vertical)
+        if (unsure or "") != self.unsure_label.text():
+            self.unsure_label.setText(unsure or "")
+            self.unsure_label.setVisible(unsure is not None)
         if self._neutral_countdown > 0:
             pass  # the countdown owns the cue line
         elif not result.person_found:  # nobody followed: say what to do (the gauges show "—", no verdict)

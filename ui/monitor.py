@@ -324,6 +324,8 @@ class MonitorWindow(QWidget):
                 text, colour = "Good posture", "#009e73"
                 if self.tray is not None and self.last_alert is not None:
                     self.tray.setIcon(_dot_icon(QColor(0, 158, 115)))
+        elif not known and uncertain and r.vertical == "level":
+            text, colour = "Watching (the camera's vertical is unknown: calibrate the camera)", "#aaaaaa"
         elif not known and uncertain:
             text, colour = "Watching (too uncertain to judge from here)", "#aaaaaa"
         elif not known:
