@@ -94,14 +94,17 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
     prev_calls: list[str] = []
     clicks: list[int] = []
     click_at = {int(v) for v in args.clicks.split(",") if v} if args.follow else set()
-    last = None
+    last = last_ref = None
     for rep in range(args.repeat):
         offset = rep * (frames[-1].timestamp_s + 1.0)
         for f in frames:
             frame = Frame(f.image, f.index, f.timestamp_s + offset, time.perf_counter(), f.source)
-            if f.index in click_at and last is not None and len(last.people) >= 2:
-                # A click on the largest other person, in both pipelines: a switch of person.
-                others = [q for i, q in enumerate(last.people) if i != last.target_index]
+            seen = last_ref if last_ref is not None else last  # what the user sees now: fresh detections
+            if f.index in click_at and seen is not None and len(seen.people) >= 2:
+                # A click on the largest other person where they are in the previous frame (the
+                # multi-person model's detections, not the follower's list, whose boxes are from
+                # the last pass), in both pipelines: a switch of person.
+                others = [q for i, q in enumerate(seen.people) if i != seen.target_index]
                 box = lambda q: (q.bbox()[2] - q.bbox()[0]) * (q.bbox()[3] - q.bbox()[1])  # noqa: E731
                 point = tuple(float(v) for v in max(others, key=box).center())
                 pipeline.request_target(point)
@@ -126,6 +129,7 @@ def bench_size(video: Path, size: tuple[int, int], args: argparse.Namespace) -> 
             prev_calls = list(calls)
             if reference is not None:  # the multi-person model on every frame, for its jitter (not timed)
                 r = reference.process(frame)
+                last_ref = r
                 tracks["multi"].append(r.landmarks if r.person_found else None)
     pipeline.close()
     if reference is not None:

@@ -284,7 +284,8 @@ class CueAnnotator:
         if result.person_found:
             text = result.cue
         else:
-            text = self.nobody_text if self.nobody_text is not None else nobody_followed_text(len(result.people))
+            text = (self.nobody_text if self.nobody_text is not None
+                    else nobody_followed_text(len(result.people), result.target_pending))  # fmt: skip
         if not text:
             return scene
         s = _scale(scene)

@@ -62,11 +62,18 @@ def _side_of(state: TargetState) -> int:
     return -1 if v - state.low < state.high - v else 1
 
 
-def nobody_followed_text(people: int) -> str:
+#: Said while the person just chosen (a click) is being taken over (``FrameResult.target_pending``).
+FINDING_TEXT = "Finding the person you chose…"
+
+
+def nobody_followed_text(people: int, pending: bool = False) -> str:
     """What to tell the user when no person is followed, given how many people are in view.
 
-    "Step into view" only when nobody is in view; otherwise how to choose whom to follow.
+    "Step into view" only when nobody is in view; while the chosen person is being taken over
+    (``pending``), ``FINDING_TEXT``; otherwise how to choose whom to follow.
     """
+    if pending and people > 0:
+        return FINDING_TEXT
     if people <= 0:
         return "Step into view"
     if people == 1:

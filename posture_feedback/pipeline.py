@@ -170,6 +170,7 @@ class Pipeline:
 
         track_before = self._selector.track_id
         index = self._selector.select(people, (frame.width, frame.height), t)
+        pending = False
         follow = getattr(self._estimator, "follow_selected", None)
         if follow is not None:  # make the single-person follower follow whom selection chose
             follow(people, index, switched=self._selector.track_id != track_before)
@@ -179,8 +180,9 @@ class Pipeline:
                 # from when they were seen.
                 self._selector.backdate(self._estimator.age_s(index))
                 index = None
+                pending = True
         result = FrameResult(frame=frame, people=people, target_index=index, timings_ms=timings,
-                             vertical=self.vertical_source)  # fmt: skip
+                             vertical=self.vertical_source, target_pending=pending)  # fmt: skip
         if index is None:  # the swap fixer and smoother reset themselves after a gap
             if self._evaluator is not None:
                 states = self._evaluator.update(AngleTable.empty(), result.view, t)

@@ -323,6 +323,10 @@ class FrameResult:
             calibration), ``"scene"`` (the scene's lines), ``"searching"`` (the scene's lines are
             still being collected: a level camera, ±20°, until then) or ``"level"`` (assumed
             level, ±20°: no calibration and no usable lines).
+        target_pending: the person chosen (a click, or the start) is in the list of people seen
+            in an earlier frame but not measured in this one yet (the follower is taking them
+            over, ``follow.py``): nobody is followed in this frame, and there is no need to ask
+            for a click.
     """
 
     frame: Frame
@@ -336,6 +340,7 @@ class FrameResult:
     cue: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     vertical: str = "level"
+    target_pending: bool = False
 
     @property
     def person_found(self) -> bool:

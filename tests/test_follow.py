@@ -27,6 +27,7 @@ from posture_feedback.follow import (
     same_person,
     shift_crop,
 )
+from posture_feedback.feedback import FINDING_TEXT, nobody_followed_text
 from posture_feedback.person import invariant_points
 from posture_feedback.pipeline import Pipeline, PipelineOptions
 from posture_feedback.sources import open_source
@@ -177,6 +178,11 @@ def test_click_moves_the_follower_to_the_other_person(lab_frames):
         woman = max(others, key=lambda p: p.bbox()[3] - p.bbox()[1])  # the largest other: the foreground woman
         assert pipe.request_target(tuple(woman.center()))
         after = [pipe.process(f) for f in lab_frames[20:]]
+        # While the follower takes her over, nobody is measured, but nobody is asked to click again either.
+        for r in after[:5]:
+            assert r.person_found or r.target_pending, r.frame.index
+            if not r.person_found:
+                assert nobody_followed_text(len(r.people), r.target_pending) == FINDING_TEXT
         followed = [r for r in after[3:] if r.person_found]
         assert followed
         for r in followed:

@@ -460,7 +460,7 @@ class MainWindow(QMainWindow):
         if self._neutral_countdown > 0:
             pass  # the countdown owns the cue line
         elif not result.person_found:  # nobody followed: say what to do (the gauges show "—", no verdict)
-            self._set_cue(nobody_followed_text(len(result.people)), "#bbbbbb")
+            self._set_cue(nobody_followed_text(len(result.people), result.target_pending), "#bbbbbb")
         else:
             self._set_cue(result.cue or "", "#ffffff")
         if self.spoken is not None and self._neutral_countdown <= 0:  # the profile's spoken guidance
