@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from posture_feedback import landmarks as lm
+from posture_feedback.feedback import FINDING_TEXT, nobody_followed_text
 from posture_feedback.follow import (
     FollowingEstimator,
     FollowOptions,
@@ -27,7 +28,6 @@ from posture_feedback.follow import (
     same_person,
     shift_crop,
 )
-from posture_feedback.feedback import FINDING_TEXT, nobody_followed_text
 from posture_feedback.person import invariant_points
 from posture_feedback.pipeline import Pipeline, PipelineOptions
 from posture_feedback.sources import open_source
