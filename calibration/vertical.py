@@ -115,6 +115,7 @@ class SceneVertical:
         focal_px: focal length used (pixels, at the frame's own size).
         focal_source: "vanishing points" (estimated) or "assumed" (``DEFAULT_DIAGONAL_FOV_DEG``).
         lines_sd_deg / focal_sd_deg: the two terms of the uncertainty (1 SD each, degrees).
+        roll_sd_deg: the lines' bootstrap SD of the roll alone (degrees; NaN if not computed).
         n_frames / n_segments / n_inliers: frames used, candidate segments, inlier segments.
         image_size: (width, height) in pixels.
     """
@@ -131,18 +132,21 @@ class SceneVertical:
     n_segments: int
     n_inliers: int
     image_size: tuple[int, int]
+    roll_sd_deg: float = math.nan
 
     def up_vector(self) -> np.ndarray:
         return np.asarray(self.up, dtype=float)
 
     def roll_pitch_uncertainty(self) -> tuple[float, float]:
         """(roll, pitch) uncertainty in degrees for the angles (``kinematics.UpUncertainty``): the
-        roll from the lines alone (2 × ``lines_sd_deg``; it does not depend on the focal length),
-        the pitch the whole ``uncertainty_deg``, each at least ``CALIBRATED_UP_UNCERTAINTY_DEG``
-        (3°, the vertical's term the uncertainty model's coverage was measured with, as in
-        ``analyze``). Neither covers a principal point away from the image centre."""
+        roll from the lines' bootstrap of the roll alone (2 × ``roll_sd_deg``; the roll does not
+        depend on the focal length; 2 × ``lines_sd_deg`` if not computed), the pitch the whole
+        ``uncertainty_deg``, each at least ``CALIBRATED_UP_UNCERTAINTY_DEG`` (3°, the vertical's
+        term the uncertainty model's coverage was measured with). Neither covers a principal
+        point away from the image centre."""
         floor = CALIBRATED_UP_UNCERTAINTY_DEG
-        return max(floor, 2.0 * self.lines_sd_deg), max(floor, self.uncertainty_deg)
+        roll_sd = self.roll_sd_deg if self.roll_sd_deg == self.roll_sd_deg else self.lines_sd_deg
+        return max(floor, 2.0 * roll_sd), max(floor, self.uncertainty_deg)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +158,7 @@ class SceneVertical:
             "focal_source": self.focal_source,
             "lines_sd_deg": round(self.lines_sd_deg, 3),
             "focal_sd_deg": round(self.focal_sd_deg, 3),
+            "roll_sd_deg": round(self.roll_sd_deg, 3),
             "n_frames": self.n_frames,
             "n_segments": self.n_segments,
             "n_inliers": self.n_inliers,
@@ -482,13 +487,18 @@ def estimate_from_segments(
     idx = np.flatnonzero(inl)
     per_frame = max(2, round(len(idx) / max(1, n_frames)))
     boot = []
+    boot_roll = []
+    roll0 = roll_pitch_of(up)[0]
     for _ in range(BOOTSTRAP):
         pick = rng.choice(idx, size=per_frame, replace=True)
         mask = np.zeros(len(segs.length), dtype=bool)
         counts = np.bincount(pick, minlength=len(segs.length)).astype(float)
         mask[counts > 0] = True
-        boot.append(_angle_deg(_fit(segs, mask, counts[mask]), up))
+        fit = _fit(segs, mask, counts[mask])
+        boot.append(_angle_deg(fit, up))
+        boot_roll.append((roll_pitch_of(_oriented_up(fit))[0] - roll0 + 180.0) % 360.0 - 180.0)
     lines_sd = float(np.sqrt(np.mean(np.square(boot))))
+    roll_sd = float(np.sqrt(np.mean(np.square(boot_roll))))
     focal_sd = 0.0
     if f_sd_rel > 0:
         vp_now = segs.vp_of(up)
@@ -504,6 +514,7 @@ def estimate_from_segments(
         focal_source=source,
         lines_sd_deg=lines_sd,
         focal_sd_deg=focal_sd,
+        roll_sd_deg=roll_sd,
         n_frames=n_frames,
         n_segments=int(len(segs.length)),
         n_inliers=int(inl.sum()),
@@ -609,8 +620,11 @@ class SceneVerticalCollector:
         return self.result
 
 
-def scene_up_for_source(spec: str, source: object | None = None) -> tuple[np.ndarray | None, str]:
-    """(up or None, a one-line note) for ``analyze``: the scene's vertical of a recording.
+def scene_up_for_source(
+    spec: str, source: object | None = None
+) -> tuple[np.ndarray | None, tuple[float, float] | None, str]:
+    """(up or None, its (roll, pitch) uncertainty in degrees or None, a one-line note) for
+    ``analyze``: the scene's vertical of a recording (``SceneVertical.roll_pitch_uncertainty``).
 
     Still images and image folders (``ImageSource``, possibly unrelated cameras) and live
     sources get None (a level camera). A scene without enough vertical lines gives None and
@@ -619,12 +633,12 @@ def scene_up_for_source(spec: str, source: object | None = None) -> tuple[np.nda
     from posture_feedback.sources import ImageSource
 
     if isinstance(source, ImageSource) or getattr(source, "is_live", False):
-        return None, "camera vertical: level camera assumed (no scene estimate for images or live sources)"
+        return None, None, "camera vertical: level camera assumed (no scene estimate for images or live sources)"
     try:
         est = scene_vertical_of(spec)
     except CalibrationError as exc:
-        return None, f"camera vertical: level camera assumed ({exc})"
-    return est.up_vector(), (
+        return None, None, f"camera vertical: level camera assumed ({exc})"
+    return est.up_vector(), est.roll_pitch_uncertainty(), (
         f"camera vertical from the scene: roll {est.roll_deg:+.1f}°, pitch {est.pitch_deg:+.1f}° "
         f"(±{est.uncertainty_deg:.1f}°; `--camera level` turns it off)"
     )

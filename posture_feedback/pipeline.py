@@ -18,7 +18,7 @@ import numpy as np
 from posture_feedback.feedback import CueSelector
 from posture_feedback.follow import FollowingEstimator, FollowOptions
 from posture_feedback.framing import apply_framing
-from posture_feedback.kinematics import UNC_LIVE_JITTER, compute_angles, measure_angles, with_jitter
+from posture_feedback.kinematics import UNC_LIVE_JITTER, UpUncertainty, compute_angles, measure_angles, with_jitter
 from posture_feedback.person import PersonSelector, SelectionOptions
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
 from posture_feedback.sides import SideSwapCorrector
@@ -109,9 +109,10 @@ class Pipeline:
         if self._evaluator is not None:
             self._evaluator.set_neutral(neutral)
 
-    def set_camera_up(self, up: np.ndarray | None, uncertainty_deg: float | None = None) -> None:
+    def set_camera_up(self, up: np.ndarray | None, uncertainty_deg: UpUncertainty | None = None) -> None:
         """Set the world vertical from camera calibration (None = level camera) and its uncertainty
-        in degrees (None: ``kinematics``' default for a calibrated or a level camera)."""
+        in degrees, one number or (roll, pitch) (None: ``kinematics``' default for a calibrated
+        or a level camera)."""
         self._up = None if up is None else np.asarray(up, dtype=float)
         self._up_unc = uncertainty_deg
         self._scene = None  # a calibration given now replaces the scene's estimate

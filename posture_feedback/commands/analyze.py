@@ -268,12 +268,13 @@ def run(args: argparse.Namespace) -> int:
 
         options = load_config(args.config)
     options = with_model_options(options, args)
+    up_uncertainty = None  # (roll, pitch) degrees from the scene's estimate
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
     else:
         from posture_feedback.calibration.vertical import scene_up_for_source
 
-        up, note = scene_up_for_source(args.video, source)
+        up, up_uncertainty, note = scene_up_for_source(args.video, source)
         options = replace(options, up=up)
         print(note)
     options = options_for_source(options, source)
@@ -301,6 +302,8 @@ def run(args: argparse.Namespace) -> int:
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
                 open(out_path, "w", newline="", encoding="utf-8") as f:
             ids = [t.id for t in target_set.targets] if target_set else []
+            if up_uncertainty is not None:  # the scene's own roll and pitch uncertainty, as live
+                pipeline.set_camera_up(options.up, up_uncertainty)
             if args.person is not None:
                 pipeline.start_with_person_at(args.person)
             csv_writer = AngleCsvWriter(
