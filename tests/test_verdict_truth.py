@@ -248,6 +248,10 @@ def test_real_model_csv_has_no_verdict_against_its_value(tmp_path, capsys, prese
             "--max-frames", "30", "--no-progress", "-o", str(out)]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
     judged, uncertain = _check_csv(out, get_preset(preset))
+    # the end-of-run summary counts the same cells as the CSV holds
+    out_text = capsys.readouterr().out
+    assert f"verdicts: {judged} judged" in out_text
+    assert (f", {uncertain} uncertain (" in out_text) is (uncertain > 0)
     if video.startswith("sports2d"):  # the man faces the camera, walking: the frontal targets are looked at,
         assert judged + uncertain >= 10  # most of them too uncertain to judge (±8–30° head tilt)
     if video.startswith("lab_desk"):  # seated face-on and still: the frontal targets are judged

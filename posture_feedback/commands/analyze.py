@@ -20,7 +20,7 @@ import numpy as np
 from posture_feedback.angles_csv import AngleCsvWriter
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
-from posture_feedback.types import ANGLE_NAMES, FrameResult
+from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
 from posture_feedback.video_out import AnnotatedVideoWriter
 
 
@@ -380,6 +380,7 @@ class SummaryStats:
         self.frames = 0
         self.views: dict[str, int] = {}
         self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person
+        self.verdicts: dict[str, int] = {}  # verdict value → target cells (with --targets)
 
     @property
     def found(self) -> int:
@@ -387,6 +388,8 @@ class SummaryStats:
 
     def add(self, result: FrameResult) -> None:
         self.frames += 1
+        for state in result.targets:
+            self.verdicts[state.verdict.value] = self.verdicts.get(state.verdict.value, 0) + 1
         if result.person_found:
             self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
             self._values.append(result.angles.values.astype(np.float32))
@@ -413,6 +416,13 @@ class SummaryStats:
                 lines.append(f"{name:<26}{np.median(col):8.1f}{col.min():8.1f}{col.max():8.1f}{col.size:8d}")
             else:
                 lines.append(f"{name:<26}{'—':>8}{'—':>8}{'—':>8}{0:8d}")
+        if self.verdicts:
+            judged = sum(v for k, v in self.verdicts.items() if Verdict(k).judged)
+            line = f"verdicts: {judged} judged, {self.verdicts.get('unknown', 0)} unknown"
+            if self.verdicts.get("uncertain"):
+                line += (f", {self.verdicts['uncertain']} uncertain (the value's 80% interval reaches both the range "
+                         "and beyond its tolerance: docs/targets.md)")  # fmt: skip
+            lines.append(line)
         lines.append(f"angles CSV: {out_path}")
         if annotated:
             lines.append(f"annotated video: {annotated}")
