@@ -65,6 +65,7 @@ import numpy as np
 
 from posture_feedback.person import body_scale, box_iou, invariant_points
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
+from posture_feedback.scene_motion import MotionWatch
 from posture_feedback.thread_priority import lower_thread_priority
 from posture_feedback.types import Frame, Landmarks
 
@@ -118,6 +119,12 @@ class FollowOptions:
             their box where last seen, enlarged by this fraction of its longer side on every side
             (on the lab clips, where the man stands half behind the followed woman, masked passes
             then found him in 26 of 26 and 27 of 27 sampled frames, against 17 and 27 without).
+        motion_share: while the followed person is alone, a pass runs before
+            ``alone_scout_interval_s`` is up (but not within ``scout_interval_s`` of the last)
+            when at least this share of the picture outside their box changed since the last
+            pass (``scene_motion.MotionWatch``): someone may have walked in. 0 = off.
+        motion_global: ... and at most this share: beyond it the whole picture changed (the
+            camera moved or adjusted its exposure), which is not a newcomer.
     """
 
     enabled: bool = False
@@ -137,6 +144,8 @@ class FollowOptions:
     masked_passes: bool = True
     mask_margin: float = 0.05
     hole_margin: float = 0.1
+    motion_share: float = 0.01
+    motion_global: float = 0.5
 
 
 Box = tuple[int, int, int, int]
@@ -446,6 +455,8 @@ class FollowingEstimator:
         self._target_t = -math.inf
         self._wait_until = -math.inf
         self._searching = False
+        self._motion = MotionWatch()
+        self._thumb: np.ndarray | None = None  # this frame's thumbnail, if ``_moved_outside`` made one
         self.follower_found = False
         self.scouted = False  #: the last ``detect`` took a multi-person result (scout or multi mode)
         self.calls: list[str] = []  #: the model calls the last ``detect`` made on this thread
@@ -494,6 +505,7 @@ class FollowingEstimator:
     def _detect(self, frame: Frame) -> list[Landmarks]:
         self._t = t = frame.timestamp_s
         self._pass_now: float | None = None  # the stream time of a pass taken in this frame
+        self._thumb = None
         if self._pool is not None:
             self._collect_probe()
         if self._multi_mode:
@@ -510,16 +522,20 @@ class FollowingEstimator:
             interval = self.options.scout_interval_s
         else:  # the last passes saw nobody but one person: look for newcomers less often
             interval = self.options.alone_scout_interval_s
+            if self._moved_outside(frame, size):  # ... unless the picture beside them changed
+                interval = self.options.scout_interval_s
         due = self._force or t - self._scout_t >= interval
         box = self._mask if self._mask_next and not self._force and not self._searching else None
         mask = Mask(box, self._holes(box, size)) if due and box is not None else None
         if self._pool is None:
             if due:
+                self._remember_scene(frame)
                 self.calls.append("scout" if mask is None else "scout-masked")
                 self._take_pass(t, self._scout.detect(mask.paint(frame) if mask else frame), mask)
         else:
             self._collect_background()
             if due and self._pending is None:
+                self._remember_scene(frame)
                 self._scout_t = t
                 self._force = False
                 self._mask_next = mask is None
@@ -844,6 +860,23 @@ class FollowingEstimator:
     def _others_have_someone_else(self, found: Landmarks) -> bool:
         box = found.bbox(0.3)
         return any(box_iou(e.person.bbox(0.3), box) < self.options.same_iou for e in self._seen)
+
+    def _remember_scene(self, frame: Frame) -> None:
+        """The picture a pass sees, for ``_moved_outside`` (this frame's thumbnail if made)."""
+        if self.options.motion_share > 0:
+            thumb = self._thumb if self._thumb is not None else self._motion.thumbnail(frame.image)
+            found = self._last_found
+            self._motion.remember(thumb, None if found is None else found.bbox(0.3))
+
+    def _moved_outside(self, frame: Frame, size: tuple[int, int]) -> bool:
+        """True when enough of the picture outside the followed person changed since the last
+        pass (``motion_share``, ``motion_global``): someone may have walked in."""
+        if not self.options.motion_share > 0:
+            return False
+        self._thumb = self._motion.thumbnail(frame.image)
+        found = self._last_found
+        share = self._motion.changed_share(self._thumb, None if found is None else found.bbox(0.3), size)
+        return self.options.motion_share <= share <= self.options.motion_global
 
     def _mask_box(self, found: Landmarks | None, size: tuple[int, int]) -> Box | None:
         """The box a masked pass paints over: the followed person's, enlarged by ``mask_margin``

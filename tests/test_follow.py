@@ -341,4 +341,8 @@ def test_a_walking_person_is_listed_once():
     with Pipeline(PipelineOptions(follow=FollowOptions(enabled=True))) as pipe:
         counts = [len(pipe.process(Frame(im, k, k / 30, 0.0, "sports")).people) for k, im in enumerate(images)]
     assert max(counts) <= 2
-    assert sum(n == 2 for n in counts) >= 0.5 * len(counts)  # both listed in most frames (128 of 230)
+    assert sum(n == 2 for n in counts) >= 0.5 * len(counts)  # both listed in most frames (143 of 230)
+    # She walks in while the man is alone (the multi-person model first sees her at frame 59): the
+    # change beside him brings the next pass forward (scene_motion), so she is listed at frame 62,
+    # not at the next once-a-second pass (frame 77).
+    assert next(k for k in range(50, len(counts)) if counts[k] == 2) <= 66
