@@ -26,6 +26,11 @@ Every frame returns the follower's person first (when found), then the other peo
 passes listed (``_merge``), unless they are the follower's person. They come from passes up to
 two intervals old; they are dropped after ``stale_s``.
 
+While no pass has seen anyone else for ``stale_s`` (a laptop user alone) the scout runs only
+every ``alone_scout_interval_s``, unless the picture outside the followed person has changed
+since the last pass (``scene_motion.MotionWatch``, ``motion_share``): then after
+``scout_interval_s``, so that someone who walks in is listed about half a second sooner.
+
 **Passes with the followed person masked.** Beside a large, close person the multi-person
 detector rarely reports a second one: on the desk sample (a laptop user close up, a woman at the
 frame's right edge) an IMAGE-mode pass over the whole frame found her in 6 of 99 frames, and the
