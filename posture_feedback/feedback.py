@@ -96,8 +96,8 @@ def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
     if vertical == "searching":
         why = "the camera's vertical is still being measured from the room's lines"
     elif vertical == "level":
-        why = ("the camera's vertical is unknown (no door frames, shelves or wall corners in view); "
-               "calibrate the camera (posture-feedback calibrate camera) for tilts")  # fmt: skip
+        why = ("the camera's vertical is unknown (no door frames, shelves or wall corners in view): "
+               "bring one into view, or calibrate the camera (posture-feedback calibrate camera)")  # fmt: skip
     else:
         why = "hold still, face the camera and keep the body in view"
     return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"

@@ -200,3 +200,15 @@ def test_the_mirror_explains_an_unsure_gauge(qtbot, tmp_path, monkeypatch):
     assert window.unsure_label.isVisibleTo(window) and "calibrate the camera" in window.unsure_label.text()
     window.show_result(FrameResult(frame=frame, people=[person], target_index=0, landmarks=person, vertical="scene"))
     assert not window.unsure_label.isVisibleTo(window)
+
+
+def test_a_skipped_camera_calibration_is_an_assumed_level_camera(tmp_path, monkeypatch):
+    """`calibrate camera --skip --name X` stores a level camera without measuring it: applied with
+    `--camera X` it is a level camera *assumed* (±20° on the vertical), not a measured one (±3°)."""
+    from posture_feedback.cli import main
+    from posture_feedback.commands.analyze import camera_up
+
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path))
+    assert main(["calibrate", "camera", "--skip", "--name", "desk"]) == 0
+    assert camera_up("desk") is None
+    assert camera_up("level") is None

@@ -60,7 +60,9 @@ def with_model_options(options, args: argparse.Namespace):
 
 def camera_up(name: str):
     """The world vertical of a stored camera calibration (error naming the stored cameras if absent);
-    None (a level camera) for ``level``."""
+    None (a level camera *assumed*, with ``kinematics.LEVEL_UP_UNCERTAINTY_DEG``) for ``level`` and
+    for a calibration stored with ``--skip``: a skipped step measured nothing, so it must not
+    carry a measured vertical's ±3°."""
     from posture_feedback.calibration.store import CalibrationStore
 
     if name == "level":
@@ -73,7 +75,7 @@ def camera_up(name: str):
         raise PostureFeedbackError(
             f"no camera calibration named {name!r} (stored: {known}); run `posture-feedback calibrate camera`"
         )
-    return calibration.up_vector()
+    return None if calibration.skipped else calibration.up_vector()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
