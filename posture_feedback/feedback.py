@@ -99,7 +99,7 @@ def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
         why = ("the camera's vertical is unknown (no door frames, shelves or wall corners in view): "
                "bring one into view, or calibrate the camera (posture-feedback calibrate camera)")  # fmt: skip
     else:
-        why = "hold still, face the camera and keep the body in view"
+        why = "hold still where the camera sees you clearly"  # not "face the camera": side-on targets exist
     return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"
 
 
