@@ -20,6 +20,7 @@ from posture_feedback.exercises.runner import RunnerState, RunnerStatus
 GOOD_COLOUR = "#46d26a"
 FLAGGED_COLOUR = "#ffb020"
 BAD_COLOUR = "#ff6464"
+UNSURE_COLOUR = "#aaaaaa"  # no verdict: grey, as an UNSURE gauge
 PAUSED_COLOUR = "#ff9f1a"
 
 
@@ -51,6 +52,11 @@ def rep_row(event: RepEvent, unit: str = "°") -> tuple[str, str]:
     verdict = str(getattr(rep.verdict, "value", rep.verdict))
     peak = fmt_value(rep.peak, unit)
     feedback = f" — {event.feedback[0]}" if event.feedback else ""
+    if verdict == "unsure":  # short of the target by less than the peak's uncertainty: no verdict on it
+        u = getattr(rep, "peak_uncertainty", math.nan)
+        pm = f" ±{u:.0f}" if u == u else ""
+        text = f"? attempt {rep.number}: not counted, the camera could not tell whether it reached the target"
+        return f"{text} (peak {peak}{pm})", UNSURE_COLOUR
     if not rep.counted:
         return f"✗ attempt {rep.number}: not counted ({verdict.replace('_', ' ')}, peak {peak}){feedback}", BAD_COLOUR
     if verdict != "good":  # counted but flagged: tempo, overshoot, or a compensation the plan allows

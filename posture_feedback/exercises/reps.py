@@ -7,6 +7,13 @@ the start zone and returns without reaching the target is a *partial* repetition
 (``RepVerdict.PARTIAL``), never counted. Excursions smaller than ``min_excursion`` of the
 start→target distance, or shorter than ``min_attempt_s``, are noise and reported not at all.
 
+The peak's uncertainty (the signal's 80% half-width at the peak sample, where the caller gives
+one): a movement whose peak stopped short of the target, but by less than that uncertainty, may
+have reached it. It is not counted (the measurement does not show it reached), but it is not
+called partial either, and gets no "further" cue: it is *unsure* (``RepVerdict.UNSURE``). A
+peak beyond the target range's far end by less than its uncertainty is not flagged
+``TOO_FAR``. A wrong corrective cue trains the wrong movement.
+
 Times are seconds of the caller's clock (frame timestamps); values are the signal's units
 (degrees for angles).
 """
@@ -26,6 +33,8 @@ class RepVerdict(str, enum.Enum):
 
     GOOD = "good"
     PARTIAL = "partial"  #: left the start but never reached the target: not counted
+    #: stopped short of the target by less than the peak's uncertainty: not counted, no cue
+    UNSURE = "unsure"
     SHORT_HOLD = "short_hold"  #: reached the target but did not stay for the hold time: not counted
     COMPENSATED = "compensated"  #: a compensation was seen: not counted unless allowed
     TOO_FAST = "too_fast"  #: counted, tempo flagged
@@ -83,6 +92,7 @@ class RepResult:
     issues: tuple[RepVerdict, ...]
     verdict: RepVerdict
     counted: bool
+    peak_uncertainty: float = math.nan  #: the signal's 80% half-width at the peak (NaN: unknown)
 
     @property
     def duration_s(self) -> float:
@@ -90,7 +100,7 @@ class RepResult:
 
 
 _ORDER = (
-    RepVerdict.PARTIAL, RepVerdict.SHORT_HOLD, RepVerdict.COMPENSATED,
+    RepVerdict.PARTIAL, RepVerdict.UNSURE, RepVerdict.SHORT_HOLD, RepVerdict.COMPENSATED,
     RepVerdict.TOO_FAST, RepVerdict.TOO_SLOW, RepVerdict.TOO_FAR,
 )  # fmt: skip
 _COUNTED = {RepVerdict.GOOD, RepVerdict.TOO_FAST, RepVerdict.TOO_SLOW, RepVerdict.TOO_FAR}
@@ -100,6 +110,7 @@ _COUNTED = {RepVerdict.GOOD, RepVerdict.TOO_FAST, RepVerdict.TOO_SLOW, RepVerdic
 class _Attempt:
     start_t: float
     peak_p: float
+    peak_u: float = math.nan  # the uncertainty of the peak sample
     in_range_s: float = 0.0
     dwell_start: float | None = None
     longest_dwell: float = 0.0
@@ -176,11 +187,14 @@ class RepCounter:
             return math.nan
         return (self._sign * self.last_value - self._s) / (self._g - self._s)
 
-    def update(self, t: float, value: float, flags: Iterable[str] = ()) -> RepResult | None:
+    def update(
+        self, t: float, value: float, flags: Iterable[str] = (), uncertainty: float = math.nan
+    ) -> RepResult | None:
         """Feed one sample (time in seconds, signal value; NaN = not measured, ignored).
 
-        ``flags`` are the compensations seen in this sample. Returns the repetition (counted or
-        partial) that finished with this sample, else None.
+        ``flags`` are the compensations seen in this sample; ``uncertainty`` the value's 80%
+        half-width (signal units; NaN = unknown). Returns the repetition (counted or partial)
+        that finished with this sample, else None.
         """
         dt = 0.0 if self._t_prev is None else max(0.0, t - self._t_prev)
         self._t_prev = t
@@ -199,12 +213,13 @@ class RepCounter:
             if p <= self._s:
                 self.phase = RepPhase.START
             elif self.phase is RepPhase.START and p > self._s + h:
-                self._attempt = _Attempt(start_t=t, peak_p=p)
+                self._attempt = _Attempt(start_t=t, peak_p=p, peak_u=uncertainty)
                 self.phase = RepPhase.OUT
                 return self._enter_target(t) if p >= self._g else None
             return None
         assert a is not None
-        a.peak_p = max(a.peak_p, p)
+        if p > a.peak_p:
+            a.peak_p, a.peak_u = p, uncertainty
         if self.phase is RepPhase.OUT:
             if p >= self._g:
                 return self._enter_target(t)
@@ -253,7 +268,8 @@ class RepCounter:
         issues: list[RepVerdict] = []
         out_s = back_s = math.nan
         if partial:
-            issues.append(RepVerdict.PARTIAL)
+            # short of the target by less than the peak's uncertainty: it may have reached it
+            issues.append(RepVerdict.UNSURE if a.peak_p + a.peak_u >= self._g else RepVerdict.PARTIAL)
         else:
             assert a.reach_t is not None and a.leave_target_t is not None
             out_s = a.reach_t - a.start_t
@@ -264,7 +280,7 @@ class RepCounter:
                 issues.append(RepVerdict.TOO_FAST)
             if out_s > self.tempo.out_s.high or back_s > self.tempo.back_s.high:
                 issues.append(RepVerdict.TOO_SLOW)
-            if a.peak_p > self._far:
+            if a.peak_p > self._far and not a.peak_p - a.peak_u <= self._far:  # NaN: flagged
                 issues.append(RepVerdict.TOO_FAR)
         if comps:
             issues.append(RepVerdict.COMPENSATED)
@@ -288,6 +304,7 @@ class RepCounter:
             issues=tuple(issues),
             verdict=verdict,
             counted=counted,
+            peak_uncertainty=a.peak_u,
         )
         self.reps.append(rep)
         return rep

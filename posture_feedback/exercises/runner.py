@@ -37,7 +37,7 @@ from posture_feedback.exercises.events import (
 )
 from posture_feedback.exercises.plan import Plan, PlanItem
 from posture_feedback.exercises.reps import RepResult, RepVerdict
-from posture_feedback.exercises.signals import compute_signals
+from posture_feedback.exercises.signals import compute_signals, signal_uncertainties
 from posture_feedback.exercises.speech import Speaker
 from posture_feedback.exercises.tracker import ExerciseTracker
 from posture_feedback.exercises.viewing import STEP_INTO_VIEW
@@ -105,6 +105,10 @@ class RunnerStatus:
     stopped: bool = False
 
 
+#: Said for a repetition that stopped short of its target by less than the peak's uncertainty.
+UNSURE_TEXT = "Not counted: the camera could not tell whether you reached the target"
+
+
 def rep_feedback(rep: RepResult, tracker: ExerciseTracker) -> tuple[str, ...]:
     """Short corrective texts for a repetition's problems, most important first."""
     d = tracker.definition
@@ -113,6 +117,8 @@ def rep_feedback(rep: RepResult, tracker: ExerciseTracker) -> tuple[str, ...]:
     for issue in rep.issues:
         if issue is RepVerdict.PARTIAL:
             out.append(d.cue("more"))
+        elif issue is RepVerdict.UNSURE:  # no "further" cue on a peak that may have reached the target
+            out.append(UNSURE_TEXT)
         elif issue is RepVerdict.SHORT_HOLD:
             out.append(d.cue("hold_longer"))
         elif issue is RepVerdict.COMPENSATED:
@@ -317,7 +323,7 @@ class SessionRunner:
 
     def feed(self, result: FrameResult) -> list[Event]:
         """Process one pipeline result (time = its frame timestamp)."""
-        values = compute_signals(result.angles, result.landmarks, result.view) if result.person_found else None
+        values = result.angles if result.person_found else None  # signals and their uncertainties from it
         return self.update(result.frame.timestamp_s, values, result.view, result.landmarks, person=result.person_found,
                            people=len(result.people))
 
@@ -334,7 +340,9 @@ class SessionRunner:
         ``AngleTable`` (signals are then computed with ``landmarks`` and ``view``); None = no frame.
         ``people``: how many people are in view, for what to say when nobody is followed."""
         self._nobody_text = STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people)
+        uncertainties = None
         if isinstance(values, AngleTable):
+            uncertainties = signal_uncertainties(values)
             values = compute_signals(values, landmarks, view)
         self._advance_clock(t)
         if self.paused or self.state in (RunnerState.IDLE, RunnerState.DONE):
@@ -351,7 +359,7 @@ class SessionRunner:
                 ev.append(CountEvent(t=t, remaining=remaining, set_number=self.steps[self._i].set_number,
                                      speech=str(remaining)))  # fmt: skip
         if self.state is RunnerState.ACTIVE:
-            ev += self._active(t, values, view, landmarks, person)
+            ev += self._active(t, values, view, landmarks, person, uncertainties)
         elif self.state is RunnerState.REST:
             if self.elapsed >= self._rest_s:
                 ev += self._next(t)
@@ -411,21 +419,27 @@ class SessionRunner:
         return 3.0 * (item.hold_s or 30.0) + 30.0
 
     def _active(
-        self, t: float, values: Mapping[str, float] | None, view: View, landmarks: Landmarks | None, person: bool
+        self,
+        t: float,
+        values: Mapping[str, float] | None,
+        view: View,
+        landmarks: Landmarks | None,
+        person: bool,
+        uncertainties: Mapping[str, float] | None = None,
     ) -> list[Event]:
         item, tr = self.item, self.tracker
         assert item is not None and tr is not None
         ev: list[Event] = []
         a = self._clock
         if values is not None:
-            upd = tr.update(a, values, view, landmarks)
+            upd = tr.update(a, values, view, landmarks, uncertainties)
             self._value, self._phase = upd.value, upd.phase
             self._counting, self._turn_hint = upd.counting, upd.turn_hint
             for rep in upd.reps:
                 fb = rep_feedback(rep, tr)
                 comparison = None
                 demo = self.demonstration
-                if demo is not None and RepVerdict.PARTIAL not in rep.issues:
+                if demo is not None and not {RepVerdict.PARTIAL, RepVerdict.UNSURE} & set(rep.issues):
                     try:
                         comparison = compare_rep(demo, *tr.trace(rep.start_t, rep.end_t))
                     except (DemonstrationError, ValueError) as exc:  # said, never silently dropped

@@ -222,6 +222,23 @@ def compute_signals(
     return values
 
 
+def signal_uncertainties(angles: AngleTable | None) -> dict[str, float]:
+    """The 80% half-widths (degrees) of the signals that are canonical angles, or follow from one
+    (the hikes from the tilts, ``trunk_forward_lean_hips_seen``): ``AngleTable.uncertainty``
+    where the angle is valid. The signals derived from landmarks here carry none yet (absent =
+    unknown)."""
+    if angles is None:
+        return {}
+    out = {a.name: a.uncertainty for a in angles if a.valid}
+    for tilt, left, right in (("shoulder_tilt", "left_shoulder_hike", "right_shoulder_hike"),
+                              ("pelvic_tilt", "left_hip_hike", "right_hip_hike")):  # fmt: skip
+        if tilt in out:
+            out[left] = out[right] = out[tilt]
+    if "trunk_forward_lean" in out:
+        out["trunk_forward_lean_hips_seen"] = out["trunk_forward_lean"]
+    return out
+
+
 def _with_hips_seen(value: float, landmarks: Landmarks | None) -> float:
     """``value`` when at least one hip landmark is confident and inside the image, else NaN."""
     if landmarks is None or math.isnan(value):

@@ -136,6 +136,18 @@ class ExerciseTracker:
             return max(vals)
         return min(vals) if d.increasing else max(vals)
 
+    def primary_uncertainty(self, values: Mapping[str, float], uncertainties: Mapping[str, float]) -> float:
+        """The 80% half-width of ``primary_value`` (signal units): that of the side it comes from
+        (for ``both``, the larger where the two sides tie); NaN when unknown."""
+        d = self.definition
+        sides = _sides(self.side)
+        pairs = [(signal_value(values, d.signal, s), signal_value(uncertainties, d.signal, s)) for s in sides]
+        pairs = [(v, u) for v, u in pairs if not math.isnan(v)]
+        if not pairs:
+            return math.nan
+        best = self.primary_value(values)
+        return max((u for v, u in pairs if v == best), default=math.nan)
+
     def phase_name(self) -> str:
         d = self.definition
         if self.counter is not None:
@@ -214,11 +226,19 @@ class ExerciseTracker:
         return replace(rep, start_t=self.caller_time(rep.start_t), end_t=self.caller_time(rep.end_t))
 
     def update(
-        self, t: float, values: Mapping[str, float], view: View = View.UNKNOWN, landmarks: Landmarks | None = None
+        self,
+        t: float,
+        values: Mapping[str, float],
+        view: View = View.UNKNOWN,
+        landmarks: Landmarks | None = None,
+        uncertainties: Mapping[str, float] | None = None,
     ) -> TrackerUpdate:
         """Feed one frame's signals (``signals.compute_signals``) at time ``t`` (seconds) and its view.
 
-        Nothing is counted unless ``view`` is one of the definition's views (module docstring).
+        ``uncertainties``: the signals' 80% half-widths (``signals.signal_uncertainties``; missing
+        = unknown), so that a repetition short of its target by less than its peak's uncertainty
+        is "unsure", not "partial" (``reps``). Nothing is counted unless ``view`` is one of the
+        definition's views (module docstring).
         """
         d = self.definition
         ok = view_ok(d.views, view)
@@ -240,7 +260,7 @@ class ExerciseTracker:
         self._history.append((t_real, value))
         upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_)
         if self.counter is not None:
-            rep = self.counter.update(t, value, flags)
+            rep = self.counter.update(t, value, flags, self.primary_uncertainty(values, uncertainties or {}))
             if rep is not None:
                 upd.reps.append(self._caller_rep(rep))
         elif self.hold is not None:

@@ -1,0 +1,72 @@
+"""A repetition whose peak stopped short of the target by less than the peak's uncertainty gets no
+"partial" verdict and no "further" cue; an overshoot within the uncertainty is not "too far".
+Peaks, targets and uncertainties are chosen by hand; the rule is written out in each case."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posture_feedback.exercises.definitions import Range
+from posture_feedback.exercises.library import get_exercise
+from posture_feedback.exercises.reps import RepCounter, RepVerdict
+from posture_feedback.exercises.runner import UNSURE_TEXT, rep_feedback
+from posture_feedback.exercises.tracker import ExerciseTracker
+
+FPS = 30.0
+
+
+def one_rep(peak: float, unc: float, far: float = math.inf) -> object:
+    """Start ≤ 20°, target ≥ 90° (up to ``far``): rest, rise to ``peak``, back to rest, with the
+    value's uncertainty ``unc`` in every sample."""
+    c = RepCounter(Range(high=20.0), Range(low=90.0, high=far), hysteresis=2.0)
+    trace = [10.0] * 10 + list(np.linspace(10.0, peak, 20)) + [peak] * 10 + list(np.linspace(peak, 10.0, 20)) + [10.0] * 10
+    reps = [r for k, v in enumerate(trace) if (r := c.update(k / FPS, float(v), (), unc)) is not None]
+    assert len(reps) == 1
+    return reps[0]
+
+
+@pytest.mark.parametrize(
+    ("peak", "unc", "verdict", "counted"),
+    [
+        (80.0, 15.0, RepVerdict.UNSURE, False),  # 80 + 15 ≥ 90: may have reached it
+        (80.0, 5.0, RepVerdict.PARTIAL, False),  # 80 + 5 < 90: short for sure
+        (80.0, math.nan, RepVerdict.PARTIAL, False),  # no uncertainty known: as before
+        (95.0, 15.0, RepVerdict.GOOD, True),  # reached: counted (the counter's own rule)
+    ],
+)
+def test_short_of_the_target_within_the_uncertainty_is_unsure(peak, unc, verdict, counted):
+    rep = one_rep(peak, unc)
+    assert rep.verdict is verdict and rep.counted is counted
+    if verdict is RepVerdict.UNSURE:
+        assert rep.peak_uncertainty == unc
+
+
+@pytest.mark.parametrize(("peak", "unc", "too_far"), [(125.0, 10.0, False), (125.0, 2.0, True), (125.0, math.nan, True)])
+def test_an_overshoot_within_the_uncertainty_is_not_too_far(peak, unc, too_far):
+    rep = one_rep(peak, unc, far=120.0)  # 125 − 10 ≤ 120: may be within the range
+    assert (RepVerdict.TOO_FAR in rep.issues) is too_far
+    assert rep.counted
+
+
+def test_an_unsure_rep_gets_no_further_cue_and_a_partial_one_does():
+    defn = get_exercise("mini_squat")
+    tracker = ExerciseTracker(defn, "both")
+    unsure = one_rep(80.0, 15.0)
+    partial = one_rep(80.0, 5.0)
+    more = defn.cue("more")
+    assert rep_feedback(unsure, tracker) == (UNSURE_TEXT,) and more not in rep_feedback(unsure, tracker)
+    assert rep_feedback(partial, tracker) == (more,)
+
+
+def test_the_tracker_takes_the_uncertainty_of_the_side_it_measures():
+    defn = get_exercise("mini_squat")
+    tr = ExerciseTracker(defn, "both")
+    signal = defn.signal
+    values = {signal.replace("{side}", "left"): 70.0, signal.replace("{side}", "right"): 60.0}
+    uncs = {signal.replace("{side}", "left"): 9.0, signal.replace("{side}", "right"): 14.0}
+    v = tr.primary_value(values)
+    assert tr.primary_uncertainty(values, uncs) == (9.0 if v == 70.0 else 14.0)
+    assert math.isnan(tr.primary_uncertainty(values, {}))
