@@ -22,7 +22,8 @@ def one_rep(peak: float, unc: float, far: float = math.inf) -> object:
     """Start ≤ 20°, target ≥ 90° (up to ``far``): rest, rise to ``peak``, back to rest, with the
     value's uncertainty ``unc`` in every sample."""
     c = RepCounter(Range(high=20.0), Range(low=90.0, high=far), hysteresis=2.0)
-    trace = [10.0] * 10 + list(np.linspace(10.0, peak, 20)) + [peak] * 10 + list(np.linspace(peak, 10.0, 20)) + [10.0] * 10
+    up, down = list(np.linspace(10.0, peak, 20)), list(np.linspace(peak, 10.0, 20))
+    trace = [10.0] * 10 + up + [peak] * 10 + down + [10.0] * 10
     reps = [r for k, v in enumerate(trace) if (r := c.update(k / FPS, float(v), (), unc)) is not None]
     assert len(reps) == 1
     return reps[0]
@@ -44,7 +45,9 @@ def test_short_of_the_target_within_the_uncertainty_is_unsure(peak, unc, verdict
         assert rep.peak_uncertainty == unc
 
 
-@pytest.mark.parametrize(("peak", "unc", "too_far"), [(125.0, 10.0, False), (125.0, 2.0, True), (125.0, math.nan, True)])
+@pytest.mark.parametrize(
+    ("peak", "unc", "too_far"), [(125.0, 10.0, False), (125.0, 2.0, True), (125.0, math.nan, True)]
+)
 def test_an_overshoot_within_the_uncertainty_is_not_too_far(peak, unc, too_far):
     rep = one_rep(peak, unc, far=120.0)  # 125 − 10 ≤ 120: may be within the range
     assert (RepVerdict.TOO_FAR in rep.issues) is too_far

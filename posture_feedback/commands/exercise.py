@@ -185,7 +185,8 @@ def rep_rows(events) -> list[dict[str, Any]]:
             "exercise": exercise, "side": r.side, "set": set_number, "rep": r.number, "counted": r.counted,
             "count": r.count, "verdict": r.verdict.value, "issues": ";".join(i.value for i in r.issues),
             "start_s": _num(r.start_t), "end_s": _num(r.end_t), "duration_s": _num(r.duration_s),
-            "peak": _num(r.peak), "peak_unc": _num(r.peak_uncertainty), "time_in_range_s": _num(r.time_in_range_s), "hold_s": _num(r.hold_s),
+            "peak": _num(r.peak), "peak_unc": _num(r.peak_uncertainty),
+            "time_in_range_s": _num(r.time_in_range_s), "hold_s": _num(r.hold_s),
             "out_s": _num(r.out_s), "back_s": _num(r.back_s), "compensations": ";".join(r.compensations),
             "feedback": " | ".join(e.feedback),
         })  # fmt: skip
