@@ -14,6 +14,7 @@ from posture_feedback.exercises.library import get_exercise
 from posture_feedback.exercises.reps import RepCounter, RepVerdict
 from posture_feedback.exercises.runner import UNSURE_TEXT, rep_feedback
 from posture_feedback.exercises.tracker import ExerciseTracker
+from posture_feedback.types import View
 
 FPS = 30.0
 
@@ -73,3 +74,18 @@ def test_the_tracker_takes_the_uncertainty_of_the_side_it_measures():
     v = tr.primary_value(values)
     assert tr.primary_uncertainty(values, uncs) == (9.0 if v == 70.0 else 14.0)
     assert math.isnan(tr.primary_uncertainty(values, {}))
+
+
+@pytest.mark.parametrize(("trunk", "unc", "flagged"), [(50.0, 8.0, False), (50.0, 2.0, True), (50.0, math.nan, True)])
+def test_a_compensation_is_flagged_only_beyond_its_range_by_more_than_the_uncertainty(trunk, unc, flagged):
+    """mini_squat watches the trunk in its squat phase: allowed up to 45°. 50° ± 8° may be 45°: no
+    "Keep your chest up"; 50° ± 2° cannot."""
+    defn = get_exercise("mini_squat")
+    tr = ExerciseTracker(defn, "both")
+    knee = {"left_knee_flexion": 5.0, "right_knee_flexion": 5.0, "trunk_inclination": 5.0}
+    for k in range(10):  # standing: the start position is seen
+        tr.update(k / FPS, knee, View.SIDE)
+    squat = {"left_knee_flexion": 60.0, "right_knee_flexion": 60.0, "trunk_inclination": trunk}
+    upd = tr.update(0.5, squat, View.SIDE, None, {"trunk_inclination": unc})
+    upd = tr.update(0.6, squat, View.SIDE, None, {"trunk_inclination": unc})
+    assert ("trunk_leaning" in [c.name for c in upd.faults]) is flagged

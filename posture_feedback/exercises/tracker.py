@@ -159,7 +159,12 @@ class ExerciseTracker:
             return d.phases[0].name if self.hold.in_range else "out"
         return "marching"
 
-    def _faults(self, values: Mapping[str, float], view: View) -> list[Compensation]:
+    def _faults(
+        self, values: Mapping[str, float], view: View, uncertainties: Mapping[str, float] | None = None
+    ) -> list[Compensation]:
+        """The compensations seen in this frame: a signal outside its allowed range by more than
+        its 80% uncertainty (``uncertainties``; unknown = 0), so that a cue such as "Keep your
+        chest up" is never given on a value that may be within the range."""
         d = self.definition
         if self.counter is not None:
             moving = self.counter.phase not in (RepPhase.WAITING, RepPhase.START)
@@ -173,8 +178,9 @@ class ExerciseTracker:
             if c.phases and phase not in c.phases:
                 continue
             sides = _sides(self.side) if ("{side}" in c.signal or "{other}" in c.signal) else ("left",)
-            seen = [signal_value(values, c.signal, s) for s in sides]
-            if any(not c.allowed.contains(v) for v in seen if not math.isnan(v)):
+            unc = uncertainties or {}
+            seen = [(signal_value(values, c.signal, s), signal_value(unc, c.signal, s)) for s in sides]
+            if any(not c.allowed.contains(v, 0.0 if math.isnan(u) else u) for v, u in seen if not math.isnan(v)):
                 out.append(c)
         out.sort(key=lambda c: -c.priority)
         return out
@@ -250,7 +256,7 @@ class ExerciseTracker:
                 turn_hint=turn_hint(d.views, view, self.side),
             )  # fmt: skip
         view_ok_ = ok
-        faults = self._faults(values, view)
+        faults = self._faults(values, view, uncertainties)
         dt = 0.0 if self._t_prev is None else max(0.0, t - self._t_prev)
         self._t_prev = t
         for c in faults:
