@@ -89,3 +89,20 @@ def test_a_compensation_is_flagged_only_beyond_its_range_by_more_than_the_uncert
     upd = tr.update(0.5, squat, View.SIDE, None, {"trunk_inclination": unc})
     upd = tr.update(0.6, squat, View.SIDE, None, {"trunk_inclination": unc})
     assert ("trunk_leaning" in [c.name for c in upd.faults]) is flagged
+
+
+@pytest.mark.parametrize(("unc", "broken"), [(8.0, False), (2.0, True), (math.nan, True)])
+def test_a_hold_is_broken_only_by_a_value_surely_out_of_position(unc, broken):
+    """Range −5…5°, hysteresis 3°: at 10° the hold is out (the clock stops). 10° ± 8° may be 5°: no
+    break and no "Back into position"; 10° ± 2° cannot."""
+    from posture_feedback.exercises.holds import HoldTimer
+
+    h = HoldTimer([("trunk_lateral_lean", Range(-5.0, 5.0))], target_s=30.0, hysteresis=3.0, min_break_s=0.3)
+    events = []
+    for k in range(30):  # 1 s in position
+        events += h.update(k / FPS, {"trunk_lateral_lean": 0.0}, {"trunk_lateral_lean": unc})
+    held = h.held_s
+    for k in range(30, 60):  # 1 s at 10°
+        events += h.update(k / FPS, {"trunk_lateral_lean": 10.0}, {"trunk_lateral_lean": unc})
+    assert ("broken" in events) is broken
+    assert h.held_s == pytest.approx(held + 1 / FPS)  # the clock stopped either way (one frame interval)

@@ -2,8 +2,11 @@
 
 Each condition is *in* once its value is inside its range and stays in until the value is
 more than ``hysteresis`` outside it (so jitter at a bound does not stop the clock). A hold
-is *broken* when it has been out for ``min_break_s`` after having been in; it *resumes* when
-back in. Held time is the sum of in-range time (left Riemann sum over frame intervals).
+is *broken* when a condition has been surely out for ``min_break_s`` after having been in; it
+*resumes* when back in. *Surely out*: more than its value's 80% uncertainty (where the caller
+gives one) outside the range. Between in and surely out the clock stops
+but no break is declared, and no "Back into position" cue is given on a value that may still be
+in position. Held time is the sum of in-range time (left Riemann sum over frame intervals).
 Times are seconds; values in signal units.
 """
 
@@ -90,8 +93,18 @@ class HoldTimer:
             return rng.contains(value, self.hysteresis)
         return rng.contains(value)
 
-    def update(self, t: float, values: Mapping[str, float]) -> list[str]:
-        """Feed one sample: condition name → value (a missing or NaN value counts as out of range)."""
+    def _surely_out(self, i: int, value: float, uncertainty: float) -> bool:
+        """Outside the range by more than the value's uncertainty (unknown: 0, so any value out
+        of range counts, as without uncertainties); a missing value counts."""
+        if math.isnan(value):
+            return True
+        return not self.conditions[i][1].contains(value, 0.0 if math.isnan(uncertainty) else uncertainty)
+
+    def update(
+        self, t: float, values: Mapping[str, float], uncertainties: Mapping[str, float] | None = None
+    ) -> list[str]:
+        """Feed one sample: condition name → value (a missing or NaN value counts as out of range),
+        and optionally name → the value's 80% uncertainty (a break needs a value surely out)."""
         events: list[str] = []
         if self._t_prev is not None and self._all_in_prev:
             dt = max(0.0, t - self._t_prev)
@@ -103,6 +116,11 @@ class HoldTimer:
             self._condition_in(i, float(values.get(name, math.nan))) for i, (name, _) in enumerate(self.conditions)
         ]
         all_in = all(self._in)
+        unc = uncertainties or {}
+        surely_out = not all_in and any(
+            not self._in[i] and self._surely_out(i, float(values.get(name, math.nan)), float(unc.get(name, math.nan)))
+            for i, (name, _) in enumerate(self.conditions)
+        )
         if all_in:
             self._out_since = None
             if not self._started:
@@ -113,6 +131,8 @@ class HoldTimer:
                 events.append("resumed")
             if not self._all_in_prev:
                 self._stretch_s = 0.0
+        elif self._started and not self._broken and not surely_out:
+            self._out_since = None  # out, but maybe not: the clock stops, no break is declared
         elif self._started and not self._broken:
             if self._out_since is None:
                 self._out_since = t

@@ -270,14 +270,13 @@ class ExerciseTracker:
             if rep is not None:
                 upd.reps.append(self._caller_rep(rep))
         elif self.hold is not None:
-            named = {}
+            named, named_unc = {}, {}
+            unc = uncertainties or {}
             for name, _ in self.hold.conditions:
-                if ":" in name:
-                    s, tmpl = name.split(":", 1)
-                    named[name] = signal_value(values, tmpl, s)
-                else:
-                    named[name] = signal_value(values, name, "left")
-            upd.hold_events = self.hold.update(t, named)
+                s, tmpl = name.split(":", 1) if ":" in name else ("left", name)
+                named[name] = signal_value(values, tmpl, s)
+                named_unc[name] = signal_value(unc, tmpl, s)
+            upd.hold_events = self.hold.update(t, named, named_unc)
             if self.sway is not None and self.hold.in_range and not self.hold.breaks:
                 self.sway.add(t, landmarks)
         elif self.march is not None:
