@@ -158,12 +158,6 @@ CALIBRATED_UP_UNCERTAINTY_DEG = 3.0
 #: pitch was 12° off).
 UpUncertainty = float | tuple[float, float]
 
-
-def roll_pitch_uncertainty(up_uncertainty_deg: UpUncertainty) -> tuple[float, float]:
-    """(roll, pitch) uncertainty in degrees from one number (both) or a (roll, pitch) pair."""
-    if isinstance(up_uncertainty_deg, tuple):
-        return float(up_uncertainty_deg[0]), float(up_uncertainty_deg[1])
-    return float(up_uncertainty_deg), float(up_uncertainty_deg)
 #: 80% uncertainty model (degrees): the terms of ``angle_uncertainty``, fitted (pinball loss at
 #: the 80th percentile of |error|) on the 4-camera accuracy set with the camera's true vertical,
 #: after ``analyze``'s zero-phase filter (docs/accuracy.md, "Uncertainty"). One base per angle
@@ -228,6 +222,13 @@ DEPTH_MEASUREMENT_SIN = 0.5
 _SAGITTAL = np.array([n in SAGITTAL_ONLY_ANGLES for n in ANGLE_NAMES])
 _HEAD_LINES = np.array([n in ("craniovertebral_angle", "head_forward_lean") for n in ANGLE_NAMES])
 _UP_DEP = np.array([n in UP_DEPENDENT_ANGLES for n in ANGLE_NAMES])
+
+
+def roll_pitch_uncertainty(up_uncertainty_deg: UpUncertainty) -> tuple[float, float]:
+    """(roll, pitch) uncertainty in degrees from one number (both) or a (roll, pitch) pair."""
+    if isinstance(up_uncertainty_deg, tuple):
+        return float(up_uncertainty_deg[0]), float(up_uncertainty_deg[1])
+    return float(up_uncertainty_deg), float(up_uncertainty_deg)
 
 
 def angle_uncertainty(

@@ -595,10 +595,11 @@ def value_text(state: TargetState, decimals: int = 0) -> str:
     if state.verdict is Verdict.UNKNOWN or v != v:
         return "—"
     text = f"{v:.{decimals}f}"
-    for d in (range(decimals, max(decimals, VALUE_DECIMALS) + 1) if state.verdict.judged else ()):
-        text = f"{v:.{d}f}"
-        if classify(float(text), state.low, state.high, state.tolerance) is state.verdict:
-            break
+    if state.verdict.judged:  # (an uncertain value has no verdict to read against)
+        for d in range(decimals, max(decimals, VALUE_DECIMALS) + 1):
+            text = f"{v:.{d}f}"
+            if classify(float(text), state.low, state.high, state.tolerance) is state.verdict:
+                break
     if text.startswith("-"):
         text = "−" + text[1:]
     return text if text not in ("−0", "−0.0", "−0.00") else text[1:]

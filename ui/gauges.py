@@ -263,7 +263,9 @@ class GaugePanel(QWidget):
         for s in states:
             g = self.gauges.get(s.target)
             if g is not None:
-                unc = angles[s.angle].uncertainty if angles is not None and s.angle in angles.names else math.nan
+                unc = s.uncertainty  # the ± the core judged the verdict with; else the frame's angle table
+                if not _finite(unc) and angles is not None and s.angle in angles.names:
+                    unc = angles[s.angle].uncertainty
                 g.set_state(s, neutral.get(s.angle), unc)
                 seen.add(s.target)
         for tid, g in self.gauges.items():

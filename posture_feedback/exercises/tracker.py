@@ -136,17 +136,18 @@ class ExerciseTracker:
             return max(vals)
         return min(vals) if d.increasing else max(vals)
 
-    def primary_uncertainty(self, values: Mapping[str, float], uncertainties: Mapping[str, float]) -> float:
-        """The 80% half-width of ``primary_value`` (signal units): that of the side it comes from
-        (for ``both``, the larger where the two sides tie); NaN when unknown."""
-        d = self.definition
-        sides = _sides(self.side)
-        pairs = [(signal_value(values, d.signal, s), signal_value(uncertainties, d.signal, s)) for s in sides]
-        pairs = [(v, u) for v, u in pairs if not math.isnan(v)]
-        if not pairs:
+    def primary_uncertainty(
+        self, values: Mapping[str, float], uncertainties: Mapping[str, float], primary: float | None = None
+    ) -> float:
+        """The 80% half-width of ``primary_value`` (signal units; pass it as ``primary`` when
+        known): that of the side it comes from (for ``both``, the larger where the two sides
+        tie); NaN when unknown."""
+        best = self.primary_value(values) if primary is None else primary
+        if math.isnan(best):
             return math.nan
-        best = self.primary_value(values)
-        return max((u for v, u in pairs if v == best), default=math.nan)
+        d = self.definition
+        return max((signal_value(uncertainties, d.signal, s) for s in _sides(self.side)
+                    if signal_value(values, d.signal, s) == best), default=math.nan)  # fmt: skip
 
     def phase_name(self) -> str:
         d = self.definition
@@ -262,11 +263,12 @@ class ExerciseTracker:
         for c in faults:
             self.faults_s[c.name] = self.faults_s.get(c.name, 0.0) + dt
         flags = [c.name for c in faults]
-        value = self._relative(t, self.primary_value(values))
+        primary = self.primary_value(values)
+        value = self._relative(t, primary)
         self._history.append((t_real, value))
         upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_)
         if self.counter is not None:
-            rep = self.counter.update(t, value, flags, self.primary_uncertainty(values, uncertainties or {}))
+            rep = self.counter.update(t, value, flags, self.primary_uncertainty(values, uncertainties or {}, primary))
             if rep is not None:
                 upd.reps.append(self._caller_rep(rep))
         elif self.hold is not None:
