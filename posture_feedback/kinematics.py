@@ -176,10 +176,10 @@ UNC_BASE: dict[str, float] = {
     "shoulder_tilt": 2.0,
     "pelvic_tilt": 2.0,
     "head_tilt": 2.0,
-    "craniovertebral_angle": 10.0,
+    "craniovertebral_angle": 4.0,
     "trunk_forward_lean": 6.5,
     "trunk_lateral_lean": 6.5,
-    "head_forward_lean": 10.0,
+    "head_forward_lean": 4.0,
 }
 UNC_DEPTH = 4.0
 #: The head lines' depth term: the model's ear depth is its least reliable (face-on errors of
@@ -219,6 +219,21 @@ def with_jitter(uncertainty: np.ndarray, jitter_deg: np.ndarray, weight: float =
 TILT_DEPTH_WEIGHT = 0.5
 #: sin φ above which a sagittal angle counts as a depth measurement (its plane > 30° from the image plane).
 DEPTH_MEASUREMENT_SIN = 0.5
+#: Length of the mid-shoulder → mid-ear line in shoulder widths (3D), for the head line's depth seen
+#: face-on or from the back (``head_by_length``): the 4-camera reference (MediaPipe's shoulder and
+#: ear landmarks, triangulated) gives 0.60 for the man (frame SD 0.04) and 0.58 for the woman (0.03).
+NECK_SHOULDER_RATIO = 0.59
+#: 80% relative uncertainty of that length for one person in one frame: the two people differ by
+#: 4%, one person's frames by 7% SD (shrugging, head turns).
+NECK_SHOULDER_RATIO_UNC = 0.10
+#: The head line's depth comes from the model below the first sin φ (its sagittal plane within
+#: 44° of the image plane), from its length above the second (within 32° of face-on or of the
+#: back), blended linearly between (no jump in the value as a person turns). Measured on the
+#: accuracy set (2 people × 4 views, and the 2 webcam crops): the length beat the model face-on
+#: and from the back (e.g. front view 50.5° → 5.1° MAE) but not obliquely (back-oblique views
+#: 8.7 → 14.9° with the length alone, 12.6° blended).
+HEAD_BY_LENGTH_SIN = (0.70, 0.85)
+_RATIO_STEPS = (NECK_SHOULDER_RATIO_UNC, -NECK_SHOULDER_RATIO_UNC)
 _SAGITTAL = np.array([n in SAGITTAL_ONLY_ANGLES for n in ANGLE_NAMES])
 _HEAD_LINES = np.array([n in ("craniovertebral_angle", "head_forward_lean") for n in ANGLE_NAMES])
 _UP_DEP = np.array([n in UP_DEPENDENT_ANGLES for n in ANGLE_NAMES])
@@ -232,7 +247,11 @@ def roll_pitch_uncertainty(up_uncertainty_deg: UpUncertainty) -> tuple[float, fl
 
 
 def angle_uncertainty(
-    sin_phi: np.ndarray, vis_term: np.ndarray, up_uncertainty_deg: UpUncertainty, azimuth_deg: float = float("nan")
+    sin_phi: np.ndarray,
+    vis_term: np.ndarray,
+    up_uncertainty_deg: UpUncertainty,
+    azimuth_deg: float = float("nan"),
+    depth_deg: np.ndarray | None = None,
 ) -> np.ndarray:
     """Half-width (degrees) of an interval meant to hold the true angle 80% of the time, per angle.
 
@@ -243,7 +262,9 @@ def angle_uncertainty(
     (pitch · sin φ)²), for ``UP_DEPENDENT_ANGLES``; roll and pitch from ``up_uncertainty_deg``,
     see ``UpUncertainty``). For that last term φ is exact to first order: a roll of δ turns an
     angle measured in a plane at φ to the image plane by δ · cos φ, a pitch by δ · sin φ
-    (docs/accuracy.md, "The camera's vertical: roll and pitch").
+    (docs/accuracy.md, "The camera's vertical: roll and pitch"). ``depth_deg`` (degrees, NaN =
+    not given) replaces the depth term where an angle's depth came from a length constraint
+    (``head_by_length``).
     """
     base = np.fromiter((UNC_BASE[n] for n in ANGLE_NAMES), float, _N)
     depth = np.where(_HEAD_LINES, UNC_DEPTH_HEAD, UNC_DEPTH)
@@ -251,8 +272,11 @@ def angle_uncertainty(
     roll, pitch = roll_pitch_uncertainty(up_uncertainty_deg)
     cos_phi2 = np.clip(1.0 - sin_phi * sin_phi, 0.0, 1.0)
     tilt = np.where(_UP_DEP, UNC_TILT * np.sqrt(roll * roll * cos_phi2 + pitch * pitch * sin_phi * sin_phi), 0.0)
+    depth_term = depth * sin_phi
+    if depth_deg is not None:
+        depth_term = np.where(np.isfinite(depth_deg), depth_deg, depth_term)
     return np.sqrt(
-        base**2 + (depth * sin_phi) ** 2 + (UNC_VISIBILITY * vis_term) ** 2 + (UNC_BACK * back) ** 2 + tilt**2
+        base**2 + depth_term**2 + (UNC_VISIBILITY * vis_term) ** 2 + (UNC_BACK * back) ** 2 + tilt**2
     )
 
 
@@ -341,16 +365,96 @@ def _pick_line(p: np.ndarray, ok: np.ndarray, low: np.ndarray, high: np.ndarray)
     return 0.5 * (p[hi[0]] + p[hi[1]] - p[lo[0]] - p[lo[1]]), np.concatenate((lo, hi))
 
 
+def _lean(v: np.ndarray, fwd: np.ndarray, up: np.ndarray) -> float:
+    """Forward lean of ``v`` from ``up`` in the plane of ``fwd`` and ``up`` (degrees, + forward)."""
+    return math.degrees(math.atan2(float(v @ fwd), float(v @ up)))
+
+
+def _ray(landmarks: Landmarks, focal_px: float | None) -> np.ndarray | None:
+    """Unit direction (camera axes) from the camera to the mid-shoulder pixel, with the principal
+    point at the image centre; None without a focal length or shoulders."""
+    if focal_px is None or not math.isfinite(focal_px) or focal_px <= 0:
+        return None
+    w, h = landmarks.image_size
+    x, y = 0.5 * (landmarks.image[L_SH, :2] + landmarks.image[R_SH, :2])
+    d = np.array([x - 0.5 * w, y - 0.5 * h, focal_px])
+    return d / np.linalg.norm(d) if np.isfinite(d).all() else None
+
+
+def _to_axis(ray: np.ndarray) -> np.ndarray:
+    """The rotation (3×3) that turns ``ray`` onto the optical axis (0, 0, 1) by the shortest way."""
+    z = np.array([0.0, 0.0, 1.0])
+    v = cross3(ray, z)
+    c = float(ray @ z)
+    k = np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
+    return np.eye(3) + k + k @ k / (1.0 + c)
+
+
+def head_by_length(
+    head: np.ndarray, shoulders: np.ndarray, fwd: np.ndarray, up: np.ndarray, ray: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """The mid-shoulder → mid-ear line with its depth from its length, and that depth's error.
+
+    Seen face-on or from the back, the model's depth of the ears is its least reliable (head
+    lines 25–35° off on the accuracy set's webcam crops), while the line's image-plane part is
+    well seen. Its 3D length is ``NECK_SHOULDER_RATIO`` shoulder widths, so its depth is
+    ±√(length² − image part²) (0 when the image part is longer), and the sign that puts the ears
+    in front of the shoulders is taken (forward of the shoulder joints in every reference frame
+    of both people: 11–60°; the model's own side was wrong on the accuracy set's front view, 5°
+    → 42° MAE). Where the model has the ears on the other side, the mirror reading (the head
+    leaning back) stays possible and widens the returned change to reach it.
+    Foreshortening happens along the line of sight: the image part is
+    the part across ``ray``, so ``up`` and ``fwd`` are turned as if the person were on the
+    camera's axis (a person 12° above it, on the accuracy set's front view, otherwise reads 12°
+    less forward). Without ``ray`` the person is taken to be on the axis.
+
+    Args:
+        head: mid-shoulder → mid-ear (``hybrid_points`` axes, metres).
+        shoulders: left − right shoulder (same axes; its 3D length is the shoulder width).
+        fwd, up: the person's forward and the world vertical (unit, same axes).
+        ray: unit direction from the camera to the shoulders (camera axes), or None.
+
+    Returns:
+        (the line with its depth replaced, the largest change of its forward lean in degrees
+        when the length is ``NECK_SHOULDER_RATIO_UNC`` longer or shorter, or to the mirror
+        reading where the model's depth is on its side).
+    """
+    turn = None if ray is None else _to_axis(ray)
+    if turn is not None:
+        fwd, up = turn @ fwd, turn @ up
+    width = float(np.linalg.norm(shoulders))
+    image2 = float(head[0] * head[0] + head[1] * head[1])
+
+    def rebuilt(ratio: float) -> tuple[np.ndarray, float]:
+        length = ratio * width
+        dz = math.sqrt(max(length * length - image2, 0.0))
+        best = (head, -math.inf)
+        for z in (dz, -dz):
+            v = np.array([head[0], head[1], z])
+            lean = _lean(v, fwd, up)
+            if lean > best[1]:
+                best = (v, lean)
+        return best
+
+    v, lean = rebuilt(NECK_SHOULDER_RATIO)
+    spread = max(abs(rebuilt(NECK_SHOULDER_RATIO * (1.0 + d))[1] - lean) for d in _RATIO_STEPS)
+    if v[2] * head[2] < 0.0:  # the model has the ears on the other side: that reading stays possible
+        mirror = np.array([v[0], v[1], -v[2]])
+        spread = max(spread, abs(_lean(mirror, fwd, up) - lean))
+    return (v if turn is None else turn.T @ v), spread
+
+
 def measure_angles(
     landmarks: Landmarks,
     *,
     azimuth_deg: float = float("nan"),
     up: np.ndarray | None = None,
     min_visibility: float = 0.5,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    focal_px: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The canonical angle values with the inputs of the uncertainty model.
 
-    Returns (values, sin_phi, vis_term), each (len(ANGLE_NAMES),): values in degrees (NaN where
+    Returns (values, sin_phi, vis_term, depth_deg), each (len(ANGLE_NAMES),): values in degrees (NaN where
     not measurable); sin φ of the angle between each angle's measurement plane and the image
     plane (1 where unknown); the visibility term in [0, 1] ((1 − c) / (1 − min_visibility), c =
     lowest confidence of the landmarks used). See ``compute_angles`` for the arguments.
@@ -361,6 +465,7 @@ def measure_angles(
     p = hybrid_points(landmarks, ok)
     values = np.full(_N, np.nan)
     sin_phi = np.ones(_N)  # sine of the angle between the measurement plane and the image plane
+    depth_deg = np.full(_N, np.nan)  # the depth term where a length constraint gave the depth
     cmin = np.ones(_N)  # lowest confidence of the landmarks used
 
     # The trunk and head lines: mid-points, or the near side when the far side is hidden.
@@ -426,8 +531,16 @@ def measure_angles(
     sin_phi[_TRUNK] = sin_phi[_TFWD] = sag_sin
     # The frontal plane's normal is the facing direction: sin of its angle to the image plane.
     sin_phi[_TLAT] = math.sqrt(max(0.0, 1.0 - sag_sin * sag_sin)) if fwd is not None else 1.0
+    # Face-on or from the back, the head line's depth from its length, not from the model's ears.
+    if len(head_idx) == 4 and head_idx[0] != head_idx[1] and fwd is not None and sag_sin > HEAD_BY_LENGTH_SIN[0]:
+        ray = _ray(landmarks, focal_px)
+        rebuilt, spread = head_by_length(head, p[L_SH] - p[R_SH], fwd, u, ray)
+        lo, hi = HEAD_BY_LENGTH_SIN
+        w = min(1.0, max(0.0, (sag_sin - lo) / (hi - lo)))
+        head = w * rebuilt + (1.0 - w) * head
+        depth_deg[_CVA] = depth_deg[_HFWD] = w * spread + (1.0 - w) * UNC_DEPTH_HEAD * sag_sin
     if len(head_idx) and fwd is not None:
-        lean = math.degrees(math.atan2(float(head @ fwd), float(head @ u)))
+        lean = _lean(head, fwd, u)
         # Above 180° the ears would be behind *and below* the shoulders: no head posture (an
         # upside-down or garbled skeleton), so no value rather than a meaningless one.
         if 90.0 - lean <= 180.0:
@@ -438,7 +551,7 @@ def measure_angles(
 
     vis_term = np.minimum(np.maximum((1.0 - cmin) / max(1.0 - min_visibility, 1e-6), 0.0), 1.0)
     sin_phi[np.isnan(sin_phi)] = 1.0
-    return values, sin_phi, vis_term
+    return values, sin_phi, vis_term, depth_deg
 
 
 def compute_angles(
@@ -449,6 +562,7 @@ def compute_angles(
     up: np.ndarray | None = None,
     min_visibility: float = 0.5,
     up_uncertainty_deg: UpUncertainty | None = None,
+    focal_px: float | None = None,
 ) -> AngleTable:
     """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
 
@@ -467,16 +581,21 @@ def compute_angles(
         up_uncertainty_deg: uncertainty of ``up`` in degrees, one number or (roll, pitch)
             (``UpUncertainty``); None: ``LEVEL_UP_UNCERTAINTY_DEG`` without ``up``,
             ``CALIBRATED_UP_UNCERTAINTY_DEG`` with it.
+        focal_px: the camera's focal length (pixels, principal point at the image centre): the
+            line of sight to the person for ``head_by_length``; None: the person is taken to be
+            on the camera's axis.
 
     Returns:
         ``AngleTable`` with values (NaN where not measurable), valid (measured and meaningful
         in this view, see the module docstring) and uncertainty (± degrees, NaN where not
         measured).
     """
-    values, sin_phi, vis_term = measure_angles(landmarks, azimuth_deg=azimuth_deg, up=up, min_visibility=min_visibility)
+    values, sin_phi, vis_term, depth_deg = measure_angles(
+        landmarks, azimuth_deg=azimuth_deg, up=up, min_visibility=min_visibility, focal_px=focal_px
+    )
     if up_uncertainty_deg is None:
         up_uncertainty_deg = LEVEL_UP_UNCERTAINTY_DEG if up is None else CALIBRATED_UP_UNCERTAINTY_DEG
-    unc = angle_uncertainty(sin_phi, vis_term, up_uncertainty_deg, azimuth_deg)
+    unc = angle_uncertainty(sin_phi, vis_term, up_uncertainty_deg, azimuth_deg, depth_deg)
     measured = ~np.isnan(values)
     unc[~measured] = np.nan
     # A sagittal angle seen face-on or from the back (its plane more than 30° out of the image
@@ -542,7 +661,8 @@ def pose_with_angles(
         -0.18 * np.array([math.cos(p), math.sin(p), 0]),
     )
     c = rad(head_lean)
-    mid_ear = mid_sh + 0.2 * np.array([0.0, math.cos(c), math.sin(c)])
+    # neck as long as ``head_by_length`` takes it: NECK_SHOULDER_RATIO shoulder widths (0.36 m)
+    mid_ear = mid_sh + NECK_SHOULDER_RATIO * 0.36 * np.array([0.0, math.cos(c), math.sin(c)])
     pts[L_EAR], pts[R_EAR] = (
         mid_ear + 0.07 * np.array([math.cos(h), math.sin(h), 0]),
         mid_ear - 0.07 * np.array([math.cos(h), math.sin(h), 0]),

@@ -155,6 +155,18 @@ class Pipeline:
             return "scene"
         return "level" if self._scene.error is not None else "searching"
 
+    def _focal_px(self, frame: Frame) -> float:
+        """The camera's focal length in pixels (for the line of sight to the person,
+        ``kinematics.head_by_length``): the scene's estimate, else a diagonal field of view of
+        ``calibration.vertical.DEFAULT_DIAGONAL_FOV_DEG`` (70°; a 6% error in it moves the
+        line of sight to a person 12° off the axis by under 1°)."""
+        scene = self.scene_vertical
+        if scene is not None and scene.image_size == (frame.width, frame.height):
+            return scene.focal_px
+        from posture_feedback.calibration.vertical import DEFAULT_DIAGONAL_FOV_DEG, focal_from_fov
+
+        return focal_from_fov((frame.width, frame.height), DEFAULT_DIAGONAL_FOV_DEG)
+
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on one frame."""
         t = frame.timestamp_s
@@ -203,6 +215,7 @@ class Pipeline:
             view, azimuth = classify_view(smoothed, up=self._up)
         else:
             view, azimuth = self._view.update(smoothed, t, up=self._up)
+        focal = self._focal_px(frame)
         angles = compute_angles(
             smoothed,
             view,
@@ -210,9 +223,12 @@ class Pipeline:
             up=self._up,
             min_visibility=self.options.min_visibility,
             up_uncertainty_deg=self._up_unc,
+            focal_px=focal,
         )
         if self.options.smoothing.landmarks:  # the live jitter widens the uncertainty (kinematics)
-            raw = measure_angles(target, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility)
+            raw = measure_angles(
+                target, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility, focal_px=focal
+            )
             jitter = self._jitter.update(raw[0] - angles.values, t, target.track_id)
             angles.uncertainty = with_jitter(angles.uncertainty, jitter, UNC_LIVE_JITTER)
         # hips below the desk edge: no confident hip or trunk angle (framing.py)

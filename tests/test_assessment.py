@@ -17,7 +17,7 @@ from posture_feedback.assessment.report import write_html_report
 from posture_feedback.assessment.rom import ROM_TESTS, RomTestError, angle_trace, rom_test
 from posture_feedback.assessment.uncertainty import compare_measures, mdc95, plane_uncertainty
 from posture_feedback.assessment.viewgate import ViewGate, WrongViewError, check_view, view_instruction
-from posture_feedback.kinematics import compute_angles, pose_with_angles
+from posture_feedback.kinematics import NECK_SHOULDER_RATIO, compute_angles, pose_with_angles
 from posture_feedback.storage.models import Measure
 from posture_feedback.types import Frame, FrameResult, Landmarks, View
 from posture_feedback.view import classify_view
@@ -270,8 +270,10 @@ def test_posture_screen_exact_on_constructed_front_and_side(tmp_path):
     assert got["trunk_lateral_lean"].value == pytest.approx(6.0, abs=1e-6)
     assert got["craniovertebral_angle"].value == pytest.approx(50.0, abs=1e-6)
     assert got["trunk_inclination"].value == pytest.approx(8.0, abs=1e-6)
-    # mid-ear = mid-shoulder + 0.2 m along the head line leaning 40° forward → 20 sin 40° cm in front.
-    assert got["ear_shoulder_offset"].value == pytest.approx(20.0 * math.sin(math.radians(40.0)), abs=1e-6)
+    # mid-ear = mid-shoulder + NECK_SHOULDER_RATIO × 0.36 m (the constructed shoulder width) along
+    # the head line leaning 40° forward → 100 × 0.2124 × sin 40° cm in front.
+    neck_cm = 100.0 * NECK_SHOULDER_RATIO * 0.36
+    assert got["ear_shoulder_offset"].value == pytest.approx(neck_cm * math.sin(math.radians(40.0)), abs=1e-6)
     assert got["ear_shoulder_offset"].unit == "cm"
     # 5° is 3° outside ±2°, but less than its uncertainty (model + 2° uncalibrated roll): not distinguishable.
     assert got["shoulder_tilt"].uncertainty > 3.0
