@@ -39,7 +39,9 @@ Landmarks: every angle is computed on ``hybrid_points``: the image landmarks' x,
 scaled to metres) with the world landmarks' depth z. Measured against a 4-camera reference
 (docs/accuracy.md), this beat the world landmarks alone (median MAE 12.2° against 13.6° over
 2 persons × 4 views) and the 2D image landmarks alone (15.0°), and was best or tied for every
-angle group; the image z as depth was far worse (18.9°).
+angle group; the image z as depth was far worse (18.9°). One exception: face-on and from the
+back, the head line's depth comes from its length (``NECK_SHOULDER_RATIO`` shoulder widths) and
+the line of sight to the person, not from the model's ears (``head_by_length``).
 
 Validity (``AngleTable.valid``) per view, besides being measured: the tilts and the lateral lean
 are not valid side-on (the left-right line points at the camera) nor in ``View.UNKNOWN``; the
