@@ -7,9 +7,10 @@ of the accuracy set's two people is followed in each of its 4 views (``--person`
 default start follows the other one), and on the two laptop-webcam crops of the front view
 (``data/webcam/upper.mp4``, ``desk.mp4``; crop frame k is reference frame ``webcam.frame_map()[k]``),
 then compares every frame with the reference: MAE, mean signed error (bias), the share of
-frames whose error is within the CSV's ``unc_`` (meant to be 80%), the share marked valid and
-the MAE of the valid frames. The reference's median azimuth of the person (0 = camera in front,
-±180 = behind) is printed with each row.
+frames whose error is within the CSV's ``unc_`` (meant to be 80%), the share marked valid, the
+MAE of the valid frames, Pearson's r and the reference's SD (a constant at the reference's mean
+would have an MAE of about 0.8 SD: where r is low, a small MAE says little). The reference's
+median azimuth of the person (0 = camera in front, ±180 = behind) is printed with each row.
 
     python bench/sagittal_face_on.py [--accuracy-dir ../shared/accuracy] [--out DIR] [--rerun]
 
@@ -90,6 +91,8 @@ def score(value: np.ndarray, unc: np.ndarray, valid: np.ndarray, ref: np.ndarray
         "n": int(both.sum()),
         "mae": float(np.mean(np.abs(err))),
         "bias": float(np.mean(err)),
+        "r": float(np.corrcoef(value[both], ref[both])[0, 1]) if both.sum() > 2 else math.nan,
+        "ref_sd": float(np.std(ref[both])),
         "unc_cover": float(np.mean(np.abs(err) <= unc[both])),
         "valid_share": float(np.mean(ok)),
         "valid_mae": float(np.mean(np.abs(err[ok]))) if ok.any() else math.nan,
@@ -130,11 +133,11 @@ def main() -> int:
             rows.append({"clip": f"webcam {crop} main", "azimuth": az, "angle": name, **got})
 
     for name in ANGLES:
-        print(f"\n{name}: clip, reference azimuth, MAE, bias, ± coverage, valid share, valid MAE (deg)")
+        print(f"\n{name}: clip, reference azimuth, MAE, bias, ± coverage, valid share, valid MAE (deg), r, ref SD")
         sel = [r for r in rows if r["angle"] == name and r["n"]]
         for r in sel:
             print(f"  {r['clip']:18s} {r['azimuth']:6.0f} {r['mae']:6.1f} {r['bias']:6.1f} {r['unc_cover']:5.0%} "
-                  f"{r['valid_share']:5.0%} {r['valid_mae']:6.1f}")  # fmt: skip
+                  f"{r['valid_share']:5.0%} {r['valid_mae']:6.1f} {r['r']:5.2f} {r['ref_sd']:5.1f}")  # fmt: skip
         views = [r for r in sel if not r["clip"].startswith("webcam")]
         cover = np.average([r["unc_cover"] for r in sel], weights=[r["n"] for r in sel])
         print(f"  person-views: mean MAE {np.mean([r['mae'] for r in views]):.1f}, "
