@@ -419,11 +419,14 @@ def head_by_length(
     Returns:
         (the line with its depth replaced, the largest change of its forward lean in degrees
         when the length is ``NECK_SHOULDER_RATIO_UNC`` longer or shorter, or to the mirror
-        reading where the model's depth is on its side).
+        reading where the model's depth is on its side); (``head``, NaN) where the image does
+        not show the ears above the shoulders (a garbled skeleton: the length says nothing).
     """
     turn = None if ray is None else _to_axis(ray)
     if turn is not None:
         fwd, up = turn @ fwd, turn @ up
+    if float(head[0] * up[0] + head[1] * up[1]) <= 0.0:  # the ears not above the shoulders in the image
+        return head, math.nan
     width = float(np.linalg.norm(shoulders))
     image2 = float(head[0] * head[0] + head[1] * head[1])
 
@@ -537,10 +540,11 @@ def measure_angles(
     if len(head_idx) == 4 and head_idx[0] != head_idx[1] and fwd is not None and sag_sin > HEAD_BY_LENGTH_SIN[0]:
         ray = _ray(landmarks, focal_px)
         rebuilt, spread = head_by_length(head, p[L_SH] - p[R_SH], fwd, u, ray)
-        lo, hi = HEAD_BY_LENGTH_SIN
-        w = min(1.0, max(0.0, (sag_sin - lo) / (hi - lo)))
-        head = w * rebuilt + (1.0 - w) * head
-        depth_deg[_CVA] = depth_deg[_HFWD] = w * spread + (1.0 - w) * UNC_DEPTH_HEAD * sag_sin
+        if math.isfinite(spread):
+            lo, hi = HEAD_BY_LENGTH_SIN
+            w = min(1.0, max(0.0, (sag_sin - lo) / (hi - lo)))
+            head = w * rebuilt + (1.0 - w) * head
+            depth_deg[_CVA] = depth_deg[_HFWD] = w * spread + (1.0 - w) * UNC_DEPTH_HEAD * sag_sin
     if len(head_idx) and fwd is not None:
         lean = _lean(head, fwd, u)
         # Above 180° the ears would be behind *and below* the shoulders: no head posture (an

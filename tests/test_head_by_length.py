@@ -97,3 +97,13 @@ def test_foreshortening_is_along_the_line_of_sight() -> None:
     assert got == pytest.approx(40.0, abs=0.3)
     v_axis, _ = head_by_length(head, shoulders, fwd, up)
     assert math.degrees(math.atan2(v_axis @ fwd, v_axis @ up)) == pytest.approx(28.0, abs=1.5)
+
+
+def test_ears_below_the_shoulders_in_the_image_get_no_length_reading() -> None:
+    """A garbled skeleton (the ears drawn below the shoulder line) says nothing about the neck's
+    depth: the line is returned as it is, with no depth term (the model's depth then stands, with
+    its own wide uncertainty)."""
+    head = np.array([0.0, 0.05, -0.1])  # image y down: below the shoulders
+    v, spread = head_by_length(head, np.array([WIDTH, 0.0, 0.0]), np.array([0.0, 0.0, -1.0]), LEVEL_UP)
+    assert math.isnan(spread)
+    np.testing.assert_array_equal(v, head)
