@@ -102,8 +102,7 @@ def run_size(video: Path, seconds: float, warmup: float, args: argparse.Namespac
     from posture_feedback.pose import PoseOptions
 
     pipeline = PipelineOptions(pose=PoseOptions(model=args.model, max_people=args.max_people),
-                               follow=FollowOptions(enabled=args.follow, scout_nice=args.scout_nice,
-                                                    scout_max_side=args.scout_max_side))  # fmt: skip
+                               follow=FollowOptions(enabled=args.follow, scout_nice=args.scout_nice))  # fmt: skip
     options = AppOptions(source=str(video), preset="standing", realtime=True, loop=True, sound=False,
                          model=args.model, max_people=args.max_people, mirror=True, pipeline=pipeline)  # fmt: skip
     import posture_feedback.pipeline as pipeline_module
@@ -240,12 +239,9 @@ def summarise(parts: list[dict], keep_samples: bool) -> dict:
     }
 
 
-#: the paths ``--compare`` runs in turn: (follow, max_people, scout_nice, scout_max_side);
-#: "follow-samenice" is following with the multi-person pass at the frame's priority (as before
-#: ``thread_priority``), "follow-smallscout" with the pass on a copy 640 px long
-#: (``FollowOptions.scout_max_side``)
-PATHS = {"follow": (True, 2, 10, 0), "follow-samenice": (True, 2, 0, 0), "follow-smallscout": (True, 2, 10, 640),
-         "single": (False, 1, 0, 0), "multi": (False, 2, 0, 0)}
+#: the paths ``--compare`` runs in turn: (follow, max_people, scout_nice); "follow-samenice" is
+#: following with the multi-person pass at the frame's priority (as before ``thread_priority``)
+PATHS = {"follow": (True, 2, 10), "follow-samenice": (True, 2, 0), "single": (False, 1, 0), "multi": (False, 2, 0)}
 
 
 def main() -> int:
@@ -274,7 +270,7 @@ def main() -> int:
     if args.compare:
         paths = {name: PATHS[name] for name in args.compare.split(",")}
     else:
-        paths = {"follow" if args.follow else f"max {args.max_people}": (args.follow, args.max_people, 10, 0)}
+        paths = {"follow" if args.follow else f"max {args.max_people}": (args.follow, args.max_people, 10)}
     runs = {}
     with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:
         for w, h in (tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")):
@@ -282,9 +278,9 @@ def main() -> int:
             make_camera_video(sample, (w, h), video)
             parts: dict[str, list[dict]] = {name: [] for name in paths}
             for _ in range(args.rounds):  # the paths take turns, so that all see the same machine
-                for name, (follow, people, nice, side) in paths.items():
+                for name, (follow, people, nice) in paths.items():
                     run_args = argparse.Namespace(**{**vars(args), "follow": follow, "max_people": people,
-                                                     "scout_nice": nice, "scout_max_side": side})  # fmt: skip
+                                                     "scout_nice": nice})  # fmt: skip
                     parts[name].append(run_size(video, args.seconds, args.warmup, run_args))
             for name, got in parts.items():
                 runs[f"{w}x{h}" if len(paths) == 1 else f"{w}x{h} {name}"] = summarise(got, args.samples)
@@ -308,8 +304,7 @@ def main() -> int:
         "benchmark": "live path: camera stand-in → worker (pipeline + overlays) → GUI paint, offscreen",
         "command": "python bench/live.py " + " ".join(sys.argv[1:]),
         "model": args.model,
-        "paths": {name: {"follow": f, "max_people": m, "scout_nice": n, "scout_max_side": sd}
-                  for name, (f, m, n, sd) in paths.items()},
+        "paths": {name: {"follow": f, "max_people": m, "scout_nice": n} for name, (f, m, n) in paths.items()},
         "rounds": args.rounds,
         "goal": "p95 end-to-end latency <= 35 ms (640x480) / 40 ms (1280x720); shown fps = camera fps",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},

@@ -130,11 +130,6 @@ class FollowOptions:
             pass (``scene_motion.MotionWatch``): someone may have walked in. 0 = off.
         motion_global: ... and at most this share: beyond it the whole picture changed (the
             camera moved or adjusted its exposure), which is not a newcomer.
-        scout_max_side: the multi-person pass sees the frame shrunk to this longer side (pixels;
-            0 = as captured). Measured (docs/performance.md): 640 cut the live p95 at 1280×720
-            from 42.3 to 37.3 ms, but on the 1768×994 sports sample the passes then listed the
-            second person in 108 frames instead of 143 (960: 111): small, distant people are
-            lost. So off by default; for a slow machine with people near the camera.
     """
 
     enabled: bool = False
@@ -156,7 +151,6 @@ class FollowOptions:
     hole_margin: float = 0.1
     motion_share: float = 0.01
     motion_global: float = 0.5
-    scout_max_side: int = 0
 
 
 Box = tuple[int, int, int, int]
@@ -936,8 +930,7 @@ class FollowingEstimator:
         self.scouted = True
 
     def _new_scout(self) -> PoseEstimator:
-        side = self.options.scout_max_side or None
-        return PoseEstimator(replace(self.pose_options, mode=RunningMode.IMAGE, max_input_side=side))
+        return PoseEstimator(replace(self.pose_options, mode=RunningMode.IMAGE))
 
     def _scout_model(self) -> PoseEstimator:
         """The scout, made on first use; live, that is on the low-priority scout thread."""
