@@ -33,3 +33,20 @@ def write_result(path: Path, doc: dict) -> dict:
     path.write_text(json.dumps(doc, indent=2))
     print(f"written {path}", file=sys.stderr)
     return doc
+
+
+def accuracy_set(path: Path, script: str) -> Path:
+    """The accuracy set's folder (``../shared/accuracy``) resolved, or exit with a one-line error
+    naming ``script`` when it holds no reference."""
+    acc = path.resolve()
+    if not (acc / "data" / "reference.npz").exists():
+        print(f"{script}: error: no accuracy set at {acc}", file=sys.stderr)
+        raise SystemExit(2)
+    return acc
+
+
+def analyze_command() -> list[str]:
+    """The command that runs ``posture-feedback`` with this Python (the entry point beside it, else
+    ``python -m posture_feedback.cli``)."""
+    exe = Path(sys.executable).with_name("posture-feedback")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "posture_feedback.cli"]

@@ -182,10 +182,7 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/posture_feedback_bench_laptop"))
     ap.add_argument("--out", type=Path, help="result JSON (default bench/results/laptop_signals[_from<K>].json)")
     a = ap.parse_args()
-    acc = a.accuracy_dir.resolve()
-    if not (acc / "data" / "reference.npz").exists():
-        print(f"bench/laptop_signals.py: error: no accuracy set at {acc}", file=sys.stderr)
-        return 2
+    acc = load_common().accuracy_set(a.accuracy_dir, "bench/laptop_signals.py")
     n0 = a.neutral_frames
     results: dict[str, dict] = {}
     for crop in CROPS:

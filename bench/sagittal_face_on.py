@@ -50,11 +50,10 @@ def load_common():
     return mod
 
 
-def analyze(video: Path, out: Path, rerun: bool, extra: list[str]) -> None:
+def analyze(cmd: list[str], video: Path, out: Path, rerun: bool, extra: list[str]) -> None:
+    """``cmd analyze`` on ``video`` into ``out`` (kept unless ``rerun``)."""
     if out.exists() and not rerun:
         return
-    exe = Path(sys.executable).with_name("posture-feedback")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "posture_feedback.cli"]
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([*cmd, "analyze", "--video", str(video), "--out", str(out), "--validity", "--uncertainty",
                     "--no-progress", *extra], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
@@ -105,10 +104,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/posture-feedback-accuracy/sagittal"))
     ap.add_argument("--rerun", action="store_true", help="re-run analyze even if the CSVs exist")
     a = ap.parse_args()
-    acc = a.accuracy_dir.resolve()
-    if not (acc / "data" / "reference.npz").exists():
-        print(f"bench/sagittal_face_on.py: error: no accuracy set at {acc}", file=sys.stderr)
-        return 2
+    common = load_common()
+    acc = common.accuracy_set(a.accuracy_dir, "bench/sagittal_face_on.py")
+    cmd = common.analyze_command()
     sys.path.insert(0, str(acc))
     import webcam  # noqa: PLC0415 (the accuracy set's own module)
 
@@ -118,7 +116,7 @@ def main() -> int:
         for v in VIEWS:
             at = START_AT.get((person, v))
             out = a.out / f"{person}_{v}.csv"
-            analyze(acc / "data" / "videos" / f"{v}.mp4", out, a.rerun, ["--person", at] if at else [])
+            analyze(cmd, acc / "data" / "videos" / f"{v}.mp4", out, a.rerun, ["--person", at] if at else [])
             az = float(np.nanmedian(azimuth[f"{person}_azimuth"][:, VIEW_INDEX[v]]))
             for name in ANGLES:
                 got = score(*read_csv(out, name, 100), reference(acc, person, name))
@@ -126,7 +124,7 @@ def main() -> int:
     fm = webcam.frame_map()
     for crop in ("upper", "desk"):
         out = a.out / f"webcam_{crop}.csv"
-        analyze(acc / "data" / "webcam" / f"{crop}.mp4", out, a.rerun, [])
+        analyze(cmd, acc / "data" / "webcam" / f"{crop}.mp4", out, a.rerun, [])
         az = float(np.nanmedian(azimuth["main_azimuth"][:, VIEW_INDEX["cam02"]]))
         for name in ANGLES:
             got = score(*read_csv(out, name, len(fm)), reference(acc, "main", name)[fm])
@@ -142,7 +140,6 @@ def main() -> int:
         cover = np.average([r["unc_cover"] for r in sel], weights=[r["n"] for r in sel])
         print(f"  person-views: mean MAE {np.mean([r['mae'] for r in views]):.1f}, "
               f"median {np.median([r['mae'] for r in views]):.1f}; ± coverage over all rows {cover:.0%}")
-    common = load_common()
     common.write_result(ROOT / "bench" / "results" / "sagittal_face_on.json",
                         {"meta": common.machine_meta(), "rows": rows})  # fmt: skip
     return 0

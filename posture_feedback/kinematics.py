@@ -437,19 +437,16 @@ def head_by_length(
     width = float(np.linalg.norm(shoulders))
     image2 = float(head[0] * head[0] + head[1] * head[1])
 
-    def rebuilt(ratio: float) -> tuple[np.ndarray, float]:
+    def rebuilt(ratio: float, side: float) -> tuple[np.ndarray, float]:
         length = ratio * width
-        dz = math.sqrt(max(length * length - image2, 0.0))
-        best = (head, -math.inf)
-        for z in (dz, -dz):
-            v = np.array([head[0], head[1], z])
-            lean = _lean(v, fwd, up)
-            if lean > best[1]:
-                best = (v, lean)
-        return best
+        v = np.array([head[0], head[1], side * math.sqrt(max(length * length - image2, 0.0))])
+        return v, _lean(v, fwd, up)
 
-    v, lean = rebuilt(NECK_SHOULDER_RATIO)
-    spread = max(abs(rebuilt(NECK_SHOULDER_RATIO * (1.0 + d))[1] - lean) for d in _RATIO_STEPS)
+    # the forward side, chosen where the depth is largest (it is 0 when the image shows the whole line)
+    longest = NECK_SHOULDER_RATIO * (1.0 + NECK_SHOULDER_RATIO_UNC)
+    side = max((1.0, -1.0), key=lambda sd: rebuilt(longest, sd)[1])
+    v, lean = rebuilt(NECK_SHOULDER_RATIO, side)
+    spread = max(abs(rebuilt(NECK_SHOULDER_RATIO * (1.0 + d), side)[1] - lean) for d in _RATIO_STEPS)
     if v[2] * head[2] < 0.0:  # the model has the ears on the other side: that reading stays possible
         mirror = np.array([v[0], v[1], -v[2]])
         spread = max(spread, abs(_lean(mirror, fwd, up) - lean))

@@ -8,6 +8,7 @@ everything that is not the model can be measured (``bench/pipeline.py``).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -85,6 +86,7 @@ class Pipeline:
         self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._up_unc = self.options.up_uncertainty_deg
+        self._default_focal: tuple[tuple[int, int] | None, float] = (None, math.nan)
         self._scene = None
         if self.options.scene_vertical and self._up is None:
             from posture_feedback.calibration.vertical import SceneVerticalCollector
@@ -160,12 +162,15 @@ class Pipeline:
         ``kinematics.head_by_length``): the scene's estimate, else a diagonal field of view of
         ``calibration.vertical.DEFAULT_DIAGONAL_FOV_DEG`` (70°; a 6% error in it moves the
         line of sight to a person 12° off the axis by under 1°)."""
+        size = (frame.width, frame.height)
         scene = self.scene_vertical
-        if scene is not None and scene.image_size == (frame.width, frame.height):
+        if scene is not None and scene.image_size == size:
             return scene.focal_px
-        from posture_feedback.calibration.vertical import DEFAULT_DIAGONAL_FOV_DEG, focal_from_fov
+        if self._default_focal[0] != size:  # once per frame size, not 30 times a second
+            from posture_feedback.calibration.vertical import DEFAULT_DIAGONAL_FOV_DEG, focal_from_fov
 
-        return focal_from_fov((frame.width, frame.height), DEFAULT_DIAGONAL_FOV_DEG)
+            self._default_focal = (size, focal_from_fov(size, DEFAULT_DIAGONAL_FOV_DEG))
+        return self._default_focal[1]
 
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on one frame."""
