@@ -140,7 +140,7 @@ def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = No
     if not all(math.isnan(v) for v in score):
         ax2.plot(xs, score, "k.-", lw=1, ms=4, label="mean quality score")
         ax2.legend(fontsize=7, loc="lower right")
-    ax2.set_ylabel("good reps (%)")
+    ax2.set_ylabel("good reps (% judged)")
     ax2.set_ylim(0, 100)
     for ax in (ax1, ax2):
         ax.grid(axis="y", alpha=0.3)

@@ -64,9 +64,9 @@ def export_csv(
         _write_csv(
             out / "sessions.csv",
             ["session_uid", "started_at", "ended_at", "status", "plan_version", "exercises", "sets", "reps",
-             "good_reps", "mean_time_in_range_frac", "mean_quality_score", "duration_s"],
+             "good_reps", "unsure_reps", "mean_time_in_range_frac", "mean_quality_score", "duration_s"],
             [[s.uid, s.started_at.isoformat(), s.ended_at.isoformat() if s.ended_at else None, s.status,
-              s.plan_version, sm.exercises, sm.n_sets, sm.n_reps, sm.n_good, sm.mean_time_in_range_frac,
+              s.plan_version, sm.exercises, sm.n_sets, sm.n_reps, sm.n_good, sm.n_unsure, sm.mean_time_in_range_frac,
               sm.mean_quality_score, sm.duration_s]
              for s, sm in zip(data.sessions, data.summaries, strict=True)],
         )  # fmt: skip
@@ -107,6 +107,7 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                 "done_planned": data.done_planned,
                 "adherence_rate": data.adherence_rate,
                 "repetitions": data.n_reps,
+                "unsure_repetitions": data.n_unsure,
                 "good_fraction": data.good_fraction,
                 "mean_time_in_range_frac": data.mean_time_in_range_frac,
                 "monitor_good_fraction": data.monitor_good_fraction,
@@ -136,6 +137,7 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                     "sessions": e.sessions,
                     "reps": e.reps,
                     "good": e.good,
+                    "unsure": e.unsure,
                     "mean_time_in_range_frac": e.mean_time_in_range_frac,
                     "first_peak": e.first_peak,
                     "last_peak": e.last_peak,

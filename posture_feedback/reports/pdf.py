@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from posture_feedback import __version__
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
-from posture_feedback.reports.summary import ReportData, collect
+from posture_feedback.reports.summary import ReportData, collect, unsure_note
 from posture_feedback.storage import Database, RomPoint, StorageError
 
 A4 = (8.27, 11.69)  # inches, portrait
@@ -132,7 +132,7 @@ def _summary_page(data: ReportData) -> Figure:
         f"Exercise sessions: {done} done" + (f", {stopped} stopped early" if stopped else "")
         + f"; {data.done_planned} of {data.planned} planned sessions done "
         f"(adherence {_pct(data.adherence_rate)})",
-        f"Repetitions: {data.n_reps}; good form {_pct(data.good_fraction)}; "
+        f"Repetitions: {data.n_reps}{unsure_note(data.n_unsure)}; good form {_pct(data.good_fraction)}; "
         f"time in target range {_pct(data.mean_time_in_range_frac)}",
         f"Posture monitor: {hours:.1f} h over {len(data.monitor)} days; "
         f"in good posture {_pct(data.monitor_good_fraction)} of the time",
@@ -318,7 +318,8 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
     charts.ratings_figure(data.sessions, fig=bottom)
     yield fig
     rows = [
-        [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), _pct(e.good_fraction),
+        [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), str(e.unsure),
+         _pct(e.good_fraction),
          _pct(e.mean_time_in_range_frac), _peak_change(e.first_peak, e.last_peak)]
         for e in data.exercises
     ]  # fmt: skip
@@ -329,8 +330,10 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
         fig = _page("Exercise results per exercise" + (" (continued)" if i else ""), layout=False)
         ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
         ax.set_axis_off()
-        i += _table(ax, ["Exercise", "Side", "Sessions", "Reps", "Good", "In range", "Mean peak (first → last)"],
-                    rows[i:], weights=[2.2, 0.8, 1, 0.8, 0.8, 1, 2])  # fmt: skip
+        # "Not judged": reps the camera could not tell had reached the target; "Good" is of the others.
+        i += _table(ax, ["Exercise", "Side", "Sessions", "Reps", "Not judged", "Good", "In range",
+                         "Mean peak (first → last)"],
+                    rows[i:], weights=[2.2, 0.8, 1, 0.8, 1.1, 0.8, 1, 2])  # fmt: skip
         yield fig
 
 

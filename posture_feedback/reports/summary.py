@@ -73,10 +73,13 @@ class ExerciseStat:
     mean_time_in_range_frac: float
     first_peak: float  #: mean peak angle (degrees) in the first session with this exercise
     last_peak: float  #: mean peak angle (degrees) in the last session
+    unsure: int = 0  #: repetitions the camera could not judge (quality "unsure"), included in ``reps``
 
     @property
     def good_fraction(self) -> float:
-        return self.good / self.reps if self.reps else math.nan
+        """Good repetitions among those judged (the unsure ones are left out; NaN when none was judged)."""
+        judged = self.reps - self.unsure
+        return self.good / judged if judged else math.nan
 
 
 @dataclass(slots=True)
@@ -121,16 +124,25 @@ class ReportData:
         return sum(s.n_reps for s in self.summaries)
 
     @property
+    def n_unsure(self) -> int:
+        """Repetitions the camera could not judge (included in ``n_reps``)."""
+        return sum(s.n_unsure for s in self.summaries)
+
+    @property
     def good_fraction(self) -> float:
-        n = self.n_reps
+        """Good repetitions among those judged (NaN when none was judged)."""
+        n = self.n_reps - self.n_unsure
         return sum(s.n_good for s in self.summaries) / n if n else math.nan
 
     @property
     def mean_time_in_range_frac(self) -> float:
+        """Mean fraction of a repetition in the target range, over the judged repetitions."""
         vals = [
-            s.mean_time_in_range_frac * s.n_reps for s in self.summaries if s.n_reps and _ok(s.mean_time_in_range_frac)
+            s.mean_time_in_range_frac * s.n_judged
+            for s in self.summaries
+            if s.n_judged and _ok(s.mean_time_in_range_frac)
         ]
-        n = sum(s.n_reps for s in self.summaries if s.n_reps and _ok(s.mean_time_in_range_frac))
+        n = sum(s.n_judged for s in self.summaries if s.n_judged and _ok(s.mean_time_in_range_frac))
         return sum(vals) / n if n else math.nan
 
     @property
@@ -229,7 +241,8 @@ def exercise_stats(sessions: list[Session]) -> list[ExerciseStat]:
     out = []
     for (exercise, side), items in sorted(per.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         all_reps = [r for _, reps in items for r in reps]
-        tir = [r.time_in_range_frac for r in all_reps if _ok(r.time_in_range_frac)]
+        # an unsure rep has no verdict, and its time in range may be short for the same reason
+        tir = [r.time_in_range_frac for r in all_reps if _ok(r.time_in_range_frac) and r.quality != "unsure"]
 
         def mean_peak(reps: list) -> float:
             vals = [r.peak_angle for r in reps if _ok(r.peak_angle)]
@@ -237,9 +250,17 @@ def exercise_stats(sessions: list[Session]) -> list[ExerciseStat]:
 
         out.append(
             ExerciseStat(exercise, side, len(items), len(all_reps), sum(r.quality == "good" for r in all_reps),
-                         sum(tir) / len(tir) if tir else math.nan, mean_peak(items[0][1]), mean_peak(items[-1][1]))
+                         sum(tir) / len(tir) if tir else math.nan, mean_peak(items[0][1]), mean_peak(items[-1][1]),
+                         unsure=sum(r.quality == "unsure" for r in all_reps))
         )  # fmt: skip
     return out
+
+
+def unsure_note(n: int) -> str:
+    """' (3 not judged: the camera could not tell)' after a repetition count; nothing when 0.
+
+    The share of good repetitions leaves those out (``good_fraction``), so the text says so."""
+    return f" ({n} not judged: the camera could not tell)" if n else ""
 
 
 def _pct(x: float) -> str:
@@ -267,7 +288,7 @@ def text_summary(data: ReportData) -> str:
     lines.append(
         f"  sessions: {done} done{stopped_text}, {data.done_planned} of {data.planned} planned "
         f"({_pct(data.adherence_rate)}); "
-        f"{data.n_reps} repetitions, {_pct(data.good_fraction)} good, "
+        f"{data.n_reps} repetitions{unsure_note(data.n_unsure)}, {_pct(data.good_fraction)} good, "
         f"{_pct(data.mean_time_in_range_frac)} time in range"
     )
     if data.planned:
@@ -302,7 +323,8 @@ def text_summary(data: ReportData) -> str:
         for e in data.exercises:
             side = f" ({e.side})" if e.side else ""
             lines.append(
-                f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} reps, {_pct(e.good_fraction)} good, "
+                f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} reps{unsure_note(e.unsure)}, "
+                f"{_pct(e.good_fraction)} good, "
                 f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e.first_peak, e.last_peak)}"
             )
     return "\n".join(lines)
@@ -344,6 +366,7 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
             "status": "stopped" if s.status == "aborted" else s.status, "plan": plan,
             "exercises": sorted({st.exercise for st in s.sets}), "reps": len(reps),
             "good_reps": sum(r.quality == "good" for r in reps),
+            "unsure_reps": sum(r.quality == "unsure" for r in reps),
         })  # fmt: skip
     weeks = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in w.items()}
              for w in weekly_adherence(data)]  # fmt: skip

@@ -796,11 +796,13 @@ class Database:
     def sessions_between(
         self, profile_id: int, start: date | None = None, end: date | None = None
     ) -> list[SessionSummary]:
-        """Per-session summaries (sets, reps, good reps, mean time in range) between two local days."""
+        """Per-session summaries (sets, reps, good and unsure reps, mean time in range) between two local days."""
         sql = (
             "SELECT s.id, s.started_at, s.ended_at, s.status, s.plan_id, count(DISTINCT st.id) AS n_sets,"
             " count(r.id) AS n_reps, coalesce(sum(r.quality = 'good'), 0) AS n_good,"
-            " avg(r.time_in_range_frac) AS tir, avg(r.quality_score) AS score, max(r.ended_at) AS last_rep,"
+            " coalesce(sum(r.quality = 'unsure'), 0) AS n_unsure,"
+            " avg(CASE WHEN r.quality != 'unsure' THEN r.time_in_range_frac END) AS tir,"
+            " avg(r.quality_score) AS score, max(r.ended_at) AS last_rep,"
             " group_concat(DISTINCT st.exercise) AS exercises"
             " FROM sessions s LEFT JOIN sets st ON st.session_id = s.id LEFT JOIN repetitions r ON r.set_id = st.id"
             " WHERE s.profile_id = ?"
@@ -822,6 +824,7 @@ class Database:
                     n_sets=r["n_sets"],
                     n_reps=r["n_reps"],
                     n_good=r["n_good"],
+                    n_unsure=r["n_unsure"],
                     mean_time_in_range_frac=_nan(r["tir"]),
                     mean_quality_score=_nan(r["score"]),
                     duration_s=(_dt(last) - started).total_seconds() if last else 0.0,

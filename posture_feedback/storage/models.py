@@ -18,7 +18,10 @@ from typing import Any
 
 CALIBRATION_KINDS: tuple[str, ...] = ("camera", "neutral", "scale")
 SESSION_STATUSES: tuple[str, ...] = ("running", "completed", "aborted")
-QUALITIES: tuple[str, ...] = ("good", "fair", "poor")
+#: Stored repetition qualities: good; fair (counted, flagged); poor (not counted: partial, short hold,
+#: compensated); unsure (not counted: the camera could not tell whether the target was reached, so it
+#: is left out of the share of good repetitions rather than held against the person).
+QUALITIES: tuple[str, ...] = ("good", "fair", "poor", "unsure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,7 @@ class Repetition:
         time_in_range_s: seconds spent inside the target range.
         time_in_range_frac: fraction [0, 1] of the repetition spent in range.
         tempo_s: seconds the movement took (for holds: seconds held).
-        quality: ``"good"``, ``"fair"`` or ``"poor"`` (the runner's verdict).
+        quality: ``"good"``, ``"fair"``, ``"poor"`` or ``"unsure"`` (the runner's verdict, ``QUALITIES``).
         quality_score: [0, 1] score behind the verdict, NaN if none.
         compensations: compensation flags seen (e.g. ``("trunk_lean",)``).
         extras: anything else (per-phase times, DTW distance to the demonstration...).
@@ -209,7 +212,8 @@ class Session:
 class SessionSummary:
     """Per-session numbers for history charts and reports.
 
-    ``mean_time_in_range_frac`` and ``good_fraction`` are NaN when the session has no repetitions.
+    ``mean_time_in_range_frac`` and ``good_fraction`` are over the judged repetitions (all but the
+    ``n_unsure`` ones the camera could not judge), NaN when there are none.
     """
 
     id: int
@@ -223,10 +227,17 @@ class SessionSummary:
     mean_time_in_range_frac: float
     mean_quality_score: float
     duration_s: float
+    n_unsure: int = 0  #: repetitions the camera could not judge (quality "unsure"), included in n_reps
+
+    @property
+    def n_judged(self) -> int:
+        """Repetitions with a verdict: all but the ones the camera could not judge."""
+        return self.n_reps - self.n_unsure
 
     @property
     def good_fraction(self) -> float:
-        return self.n_good / self.n_reps if self.n_reps else math.nan
+        """Good repetitions among those judged (NaN when none was judged)."""
+        return self.n_good / self.n_judged if self.n_judged else math.nan
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,10 @@ def _plain(obj: Any) -> Any:
 
 
 def rep_quality(verdict: str, counted: bool) -> str:
-    """The stored quality of a runner verdict: good; fair (counted but flagged); poor (not counted)."""
+    """The stored quality of a runner verdict: good; fair (counted but flagged); poor (not counted);
+    unsure (not counted because the camera could not tell whether the target was reached)."""
+    if verdict == "unsure":
+        return "unsure"
     if not counted:
         return "poor"
     return "good" if verdict == "good" else "fair"

@@ -161,8 +161,42 @@ CREATE TABLE monitor_hours (
 );
 """
 
+#: Version 4: a repetition the camera could not judge (the runner's "unsure": short of the target by
+#: less than the peak's uncertainty, not counted) is stored as quality 'unsure', not 'poor', so that
+#: it no longer counts against the person's share of good repetitions. SQLite cannot change a CHECK
+#: in place: the table is rebuilt, and reps already stored with that verdict move to 'unsure'.
+V4 = """
+CREATE TABLE repetitions_v4 (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    rep_index INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    angle TEXT NOT NULL DEFAULT '',
+    peak_angle REAL,
+    time_in_range_s REAL,
+    time_in_range_frac REAL,
+    tempo_s REAL,
+    quality TEXT NOT NULL DEFAULT 'good' CHECK (quality IN ('good', 'fair', 'poor', 'unsure')),
+    quality_score REAL,
+    compensations TEXT NOT NULL DEFAULT '[]',
+    extras TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO repetitions_v4 (id, set_id, rep_index, started_at, ended_at, angle, peak_angle, time_in_range_s,
+    time_in_range_frac, tempo_s, quality, quality_score, compensations, extras)
+SELECT id, set_id, rep_index, started_at, ended_at, angle, peak_angle, time_in_range_s, time_in_range_frac,
+    tempo_s,
+    CASE WHEN json_valid(extras) AND json_extract(extras, '$.verdict') = 'unsure' THEN 'unsure' ELSE quality END,
+    quality_score, compensations, extras
+FROM repetitions;
+DROP INDEX repetitions_set;
+DROP TABLE repetitions;
+ALTER TABLE repetitions_v4 RENAME TO repetitions;
+CREATE INDEX repetitions_set ON repetitions(set_id);
+"""
+
 #: MIGRATIONS[i] takes the database from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 #: Tables the current schema has (for "is this our database" checks and privacy tests).
