@@ -26,6 +26,7 @@ from posture_feedback.kinematics import ANGLE_INDEX, ANGLE_NAMES
 from posture_feedback.reports.export import export_csv, export_json
 from posture_feedback.reports.summary import collect, text_summary
 from posture_feedback.storage import SCHEMA_VERSION, Database, schema
+from posture_feedback.storage.exchange import export_results, import_results
 from posture_feedback.storage.recorder import SessionRecorder, rep_quality
 from posture_feedback.types import AngleTable, View
 
@@ -176,3 +177,19 @@ def test_migration_4_moves_stored_unsure_reps_out_of_poor(tmp_path: Path) -> Non
         # the rebuilt table keeps its index and its cascade from the set
         idx = d._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'repetitions'")
         assert [r[0] for r in idx.fetchall()] == ["repetitions_set"]
+
+
+def test_a_results_file_from_before_version_4_imports_its_unsure_reps_as_unsure(recorded, tmp_path: Path) -> None:
+    db, pid, _ = recorded
+    path = export_results(db, pid, tmp_path / "ann.pfresults.json")
+    doc = json.loads(path.read_text())
+    reps = [rep for s in doc["sessions"] for st in s["sets"] for rep in st["repetitions"]]
+    assert [rep["quality"] for rep in reps] == ["good", "unsure", "poor", "good", "good"]
+    for rep in reps:  # as an older patient laptop wrote it
+        rep["quality"] = "poor" if rep["quality"] == "unsure" else rep["quality"]
+    path.write_text(json.dumps(doc))
+    with Database(tmp_path / "therapist.sqlite3") as tdb:
+        tpid = tdb.create_profile("Ann").id
+        import_results(tdb, path, tpid)
+        (summary,) = tdb.sessions_between(tpid)
+        assert (summary.n_reps, summary.n_good, summary.n_unsure) == (5, 3, 1)

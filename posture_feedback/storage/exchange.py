@@ -413,6 +413,10 @@ def _session_from(r: DocReader, s: dict, w: str) -> Session:
         for n, rep in enumerate(r.arr(r.field(st, "repetitions", sw), f"{sw}.repetitions")):
             rw = f"{sw}.repetitions[{n}]"
             rep = r.obj(rep, rw)
+            extras = r.mapping(rep, "extras", rw)
+            quality = r.choice(rep, "quality", rw, QUALITIES)
+            if quality == "poor" and extras.get("verdict") == "unsure":  # a file from before schema 4
+                quality = "unsure"
             reps.append(
                 Repetition(
                     index=r.integer(rep, "index", rw), started_at=r.when(rep, "started_at", rw),
@@ -420,9 +424,9 @@ def _session_from(r: DocReader, s: dict, w: str) -> Session:
                     peak_angle=r.nan_number(rep, "peak_angle", rw),
                     time_in_range_s=r.nan_number(rep, "time_in_range_s", rw),
                     time_in_range_frac=r.nan_number(rep, "time_in_range_frac", rw),
-                    tempo_s=r.nan_number(rep, "tempo_s", rw), quality=r.choice(rep, "quality", rw, QUALITIES),
+                    tempo_s=r.nan_number(rep, "tempo_s", rw), quality=quality,
                     quality_score=r.nan_number(rep, "quality_score", rw),
-                    compensations=r.texts(rep, "compensations", rw), extras=r.mapping(rep, "extras", rw),
+                    compensations=r.texts(rep, "compensations", rw), extras=extras,
                 )
             )  # fmt: skip
         sets.append(
