@@ -70,15 +70,25 @@ class MarchAnalyzer:
         self._t1: float | None = None
         self.step_times: list[float] = []
 
-    def update(self, t: float, values: Mapping[str, float], flags: Iterable[str] = ()) -> list[RepResult]:
-        """Feed one sample of signals; returns the steps (reps) finished now."""
+    def update(
+        self,
+        t: float,
+        values: Mapping[str, float],
+        flags: Iterable[str] = (),
+        uncertainties: Mapping[str, float] | None = None,
+    ) -> list[RepResult]:
+        """Feed one sample of signals (and optionally their 80% half-widths, ``signals.signal_uncertainties``:
+        a step short of the target by less than its peak's uncertainty is "unsure", not "partial");
+        returns the steps (reps) finished now."""
+        unc = uncertainties or {}
         if self._t0 is None:
             self._t0 = t
         self._t1 = t
         flags = tuple(flags)
         out = []
         for side, counter in self.counters.items():
-            rep = counter.update(t, signal_value(values, self.signal, side), flags)
+            value, u = signal_value(values, self.signal, side), signal_value(unc, self.signal, side)
+            rep = counter.update(t, value, flags, u)
             if rep is not None:
                 out.append(rep)
                 if rep.counted:

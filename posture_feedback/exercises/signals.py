@@ -222,20 +222,76 @@ def compute_signals(
     return values
 
 
+#: 80% half-widths of the signals derived from landmarks, in each signal's unit (degrees, % of the
+#: shoulder width for ``ear_shoulder_gap``, fractions of leg length for the lifts and the ankle
+#: separation), both sides pooled: the 80th percentile of |error| of the model's landmarks against the
+#: 4-camera reference's, projected into each view and put through ``derived_signals``, over every
+#: frame the pipeline followed the right person in (``python bench/derived_signals.py``,
+#: ``bench/results/derived_signals.json``, 2026-12-06). The frontal ones come from 3 face-on or
+#: from-the-back person-views (200–210 frames each), the lifts from all 8 (614 frames). Per
+#: person-view the coverage of these is 54–100% (frontal) and 0–100% (lifts: a back-oblique view with
+#: the model's left and right legs mirrored reads the other foot; no constant covers a mirror).
+DERIVED_UNCERTAINTY: dict[str, float] = {
+    "trunk_lean": 8.8,
+    "neck_bend": 7.2,
+    "arm_raise": 4.7,
+    "ear_shoulder_gap": 5.4,
+    "knee_valgus": 7.4,
+    "ankle_separation": 0.055,
+    "foot_lift": 0.083,
+    "knee_lift": 0.10,
+}
+#: The same for the *change* of a derived signal from the person's own start (the error minus its
+#: median over the clip's first 15 frames, same bench): what an exercise with ``baseline_s`` counts.
+#: Not smaller except for the trunk lean (the model's errors here are not a steady offset).
+DERIVED_CHANGE_UNCERTAINTY: dict[str, float] = {
+    "trunk_lean": 5.5,
+    "neck_bend": 6.7,
+    "arm_raise": 5.9,
+    "ear_shoulder_gap": 6.4,
+    "knee_valgus": 10.9,
+    "ankle_separation": 0.064,
+    "foot_lift": 0.12,
+    "knee_lift": 0.092,
+}
+
+
+def derived_base(name: str) -> str:
+    """'left_arm_raise' → 'arm_raise', 'trunk_lean_right' → 'trunk_lean' (``DERIVED_UNCERTAINTY``'s keys)."""
+    for prefix in ("left_", "right_"):
+        name = name.removeprefix(prefix)
+    for suffix in ("_left", "_right"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def signal_uncertainties(angles: AngleTable | None) -> dict[str, float]:
-    """The 80% half-widths (degrees) of the signals that are canonical angles, or follow from one
-    (the hikes from the tilts, ``trunk_forward_lean_hips_seen``): ``AngleTable.uncertainty``
-    where the angle is valid. The signals derived from landmarks here carry none yet (absent =
-    unknown)."""
+    """The 80% half-widths of the signals, in their units: for the canonical angles and those that
+    follow from one (the hikes from the tilts, ``trunk_forward_lean_hips_seen``),
+    ``AngleTable.uncertainty`` where the angle is valid; for the signals derived from landmarks,
+    ``DERIVED_UNCERTAINTY`` (measured against the 4-camera reference). Empty without a table."""
     if angles is None:
         return {}
-    out = {a.name: a.uncertainty for a in angles if a.valid}
+    out = {n: DERIVED_UNCERTAINTY[derived_base(n)] for n in DERIVED_NAMES if derived_base(n) in DERIVED_UNCERTAINTY}
+    out.update({a.name: a.uncertainty for a in angles if a.valid})
     for tilt, left, right in (("shoulder_tilt", "left_shoulder_hike", "right_shoulder_hike"),
                               ("pelvic_tilt", "left_hip_hike", "right_hip_hike")):  # fmt: skip
         if tilt in out:
             out[left] = out[right] = out[tilt]
     if "trunk_forward_lean" in out:
         out["trunk_forward_lean_hips_seen"] = out["trunk_forward_lean"]
+    return out
+
+
+def change_uncertainties(uncertainties: Mapping[str, float]) -> dict[str, float]:
+    """``uncertainties`` (``signal_uncertainties``) for signals counted as a change from the person's
+    resting value (``baseline_s``): the derived signals take ``DERIVED_CHANGE_UNCERTAINTY``; the
+    canonical angles keep their own (no change model has been measured for them: wider, not narrower)."""
+    out = dict(uncertainties)
+    for name in out:
+        base = derived_base(name)
+        if name in DERIVED_NAMES and base in DERIVED_CHANGE_UNCERTAINTY:
+            out[name] = DERIVED_CHANGE_UNCERTAINTY[base]
     return out
 
 

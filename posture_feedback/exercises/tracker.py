@@ -29,7 +29,7 @@ from posture_feedback.exercises.definitions import Compensation, ExerciseDefinit
 from posture_feedback.exercises.gait import GaitResult, MarchAnalyzer
 from posture_feedback.exercises.holds import HoldStatus, HoldTimer
 from posture_feedback.exercises.reps import RepCounter, RepPhase, RepResult
-from posture_feedback.exercises.signals import signal_value
+from posture_feedback.exercises.signals import change_uncertainties, signal_value
 from posture_feedback.exercises.viewing import turn_hint, view_ok
 from posture_feedback.types import Landmarks, View
 
@@ -268,7 +268,10 @@ class ExerciseTracker:
         self._history.append((t_real, value))
         upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_)
         if self.counter is not None:
-            rep = self.counter.update(t, value, flags, self.primary_uncertainty(values, uncertainties or {}, primary))
+            unc = uncertainties or {}
+            if d.baseline_s > 0:  # the change from the person's own start is counted
+                unc = change_uncertainties(unc)
+            rep = self.counter.update(t, value, flags, self.primary_uncertainty(values, unc, primary))
             if rep is not None:
                 upd.reps.append(self._caller_rep(rep))
         elif self.hold is not None:
@@ -282,7 +285,7 @@ class ExerciseTracker:
             if self.sway is not None and self.hold.in_range and not self.hold.breaks:
                 self.sway.add(t, landmarks)
         elif self.march is not None:
-            upd.reps.extend(self._caller_rep(r) for r in self.march.update(t, values, flags))
+            upd.reps.extend(self._caller_rep(r) for r in self.march.update(t, values, flags, uncertainties))
         upd.phase = self.phase_name()
         return upd
 
