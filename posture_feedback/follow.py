@@ -719,8 +719,13 @@ class FollowingEstimator:
         returned; otherwise it is replaced if it found someone (its tracking state is spent)."""
         crop = crop_box(target, target.image_size, self.options.margin)
         self.calls.append("probe")
-        probe = self._run_on_crop(spare, frame, crop)
+        # The settling calls only once it holds the target: the check compares like with like
+        # (the multi-person pass's target is not settled either).
+        probe = self._run_on_crop(spare, frame, crop, settle=False)
         held = probe if probe is not None and _holds(probe, target) else None
+        if held is not None:  # settled for the frames to come; this frame keeps the person the
+            self._settled(spare, frame, crop)  # selection can match to the pass's (a jump of up
+            # to half a shoulder width on the desk sample's first frames would lose them for a frame)
         self._after_probe(spare, probe, held, crop, target)
         return held
 
@@ -747,7 +752,11 @@ class FollowingEstimator:
             self._renew_spare()
 
     def _probe_job(self, spare: PoseEstimator, frame: Frame, crop: Box, target: Landmarks) -> tuple:
-        probe = self._run_on_crop(spare, frame, crop)
+        """(spare, its person, crop, target), on the worker thread; a probe that holds the target
+        makes its settling calls here."""
+        probe = self._run_on_crop(spare, frame, crop, settle=False)
+        if probe is not None and _holds(probe, target):
+            self._settled(spare, frame, crop)
         return spare, probe, crop, target
 
     def _collect_probe(self) -> None:
@@ -765,7 +774,7 @@ class FollowingEstimator:
         held = None
         if (probe is not None and self._multi_mode and current is not None and _holds(probe, target)
                 and same_person(probe, current, 0.6, 0.2)):  # fmt: skip
-            held = probe
+            held = probe  # (settled on the worker thread for the frames to come; see _probe)
         self._after_probe(spare, probe, held, crop, target)
 
     def _fresh_follower(self) -> None:
@@ -832,16 +841,29 @@ class FollowingEstimator:
         return self._run_on_crop(self._follower, frame, crop)
 
     @staticmethod
-    def _run_on_crop(model: PoseEstimator, frame: Frame, crop: Box | None) -> Landmarks | None:
+    def _run_on_crop(model: PoseEstimator, frame: Frame, crop: Box | None, settle: bool = True) -> Landmarks | None:
+        """The model's person in ``crop`` of the frame (frame pixels), None if nobody. ``settle``
+        False leaves the settling calls of a first find to ``_settled`` (``PoseEstimator.detect``)."""
         size = (frame.width, frame.height)
         if crop is None or crop == (0, 0, size[0], size[1]):
-            found = model.detect(frame)
+            found = model.detect(frame, settle=settle)
             return found[0] if found else None
         x0, y0, x1, y1 = crop
         sub = Frame(np.ascontiguousarray(frame.image[y0:y1, x0:x1]), frame.index, frame.timestamp_s,
                     frame.captured_at, frame.source)  # fmt: skip
-        found = model.detect(sub)
+        found = model.detect(sub, settle=settle)
         return _to_frame(found[0], crop, size) if found else None
+
+    @staticmethod
+    def _settled(model: PoseEstimator, frame: Frame, crop: Box | None) -> Landmarks | None:
+        """A probe that holds the target settles on the same crop before it becomes the follower
+        (``PoseEstimator.settle_last``), so that its next frames start converged: its person
+        then, in frame pixels (None: no change)."""
+        found = model.settle_last()
+        if not found:
+            return None
+        size = (frame.width, frame.height)
+        return found[0] if crop is None or crop == (0, 0, size[0], size[1]) else _to_frame(found[0], crop, size)
 
     def _is_followed(self, other: Landmarks, found: Landmarks, points_only: bool = False) -> bool:
         """A person of the multi-person pass (up to ``scout_interval_s`` old) is the followed one:
