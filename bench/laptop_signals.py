@@ -52,17 +52,20 @@ def load_common():
     return mod
 
 
-def product_landmarks(video: Path, cache: Path) -> dict[str, np.ndarray]:
+def product_landmarks(video: Path, cache: Path, follow: bool = False) -> dict[str, np.ndarray]:
     """Per frame: the tracked person's smoothed image landmarks (T,33,3) and confidences (``img``,
     ``vis``, ``pres``), the same before smoothing (``raw_*``: ``FrameResult.people[target_index]``,
-    after the left/right fix), and the view; cached as npz."""
+    after the left/right fix), and the view; cached as npz. ``follow``: the pipeline follows the
+    person with the single-person model as the app (and its monitor) do, not the multi-person
+    model ``analyze`` uses by default."""
     if cache.exists():
         return dict(np.load(cache))
-    from posture_feedback.pipeline import iter_results
+    from posture_feedback.follow import FollowOptions
+    from posture_feedback.pipeline import PipelineOptions, iter_results
 
     cols: dict[str, list] = {k: [] for k in ("img", "vis", "pres", "raw_img", "raw_vis", "raw_pres", "view")}
     size = (640, 480)
-    for r in iter_results(video):
+    for r in iter_results(video, PipelineOptions(follow=FollowOptions(enabled=follow))):
         size = (r.frame.width, r.frame.height)
         for prefix, lmk in (("", r.landmarks), ("raw_", r.people[r.target_index] if r.landmarks else None)):
             cols[prefix + "img"].append(np.full((33, 3), np.nan) if lmk is None else lmk.image)
@@ -179,6 +182,8 @@ def main() -> int:
     )
     ap.add_argument("--median-s", type=float, default=LS.RAW_MEDIAN_S,
                     help="causal median window over the raw quantities, seconds (0 = none; default as the product)")
+    ap.add_argument("--follow", action="store_true",
+                    help="follow the person with the single-person model, as the app's monitor does")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/posture_feedback_bench_laptop"))
     ap.add_argument("--out", type=Path, help="result JSON (default bench/results/laptop_signals[_from<K>].json)")
     a = ap.parse_args()
@@ -186,7 +191,8 @@ def main() -> int:
     n0 = a.neutral_frames
     results: dict[str, dict] = {}
     for crop in CROPS:
-        d = product_landmarks(acc / "data" / "webcam" / f"{crop}.mp4", a.cache / f"{crop}.npz")
+        cache = a.cache / f"{crop}{'_follow' if a.follow else ''}.npz"
+        d = product_landmarks(acc / "data" / "webcam" / f"{crop}.mp4", cache, follow=a.follow)
         size = tuple(int(v) for v in d["size"])
         raws = []
         pre = "raw_" if a.landmarks == "raw" else ""
@@ -226,10 +232,11 @@ def main() -> int:
                   f"{r['jitter_median_abs_diff']:7.2f}")  # fmt: skip
     common = load_common()
     meta = common.machine_meta(neutral_frames=n0, neutral_start=a.neutral_start, landmarks=a.landmarks,
-                               median_s=a.median_s)
+                               median_s=a.median_s, follow=a.follow)
     out = (
         a.out
-        or ROOT / "bench" / "results" / f"laptop_signals{f'_from{a.neutral_start}' if a.neutral_start else ''}.json"
+        or ROOT / "bench" / "results"
+        / f"laptop_signals{f'_from{a.neutral_start}' if a.neutral_start else ''}{'_follow' if a.follow else ''}.json"
     )
     common.write_result(out, {"meta": meta, "crops": results})
     return 0
