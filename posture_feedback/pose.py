@@ -63,16 +63,16 @@ class PoseOptions:
             original frame's pixels. None = give the model the frame as it is.
         settle_calls: VIDEO mode with ``max_people`` 1 only: extra calls on the same frame when a
             person is found after a frame without anyone (the first frame, after ``forget``, a
-            person lost and found again). The single-person graph tracks from the detector's
-            rough box and smooths its landmarks, so its first frames start far off and converge
-            over a few frames: on the accuracy set's laptop-webcam crops its first 3 frames'
-            face and shoulder points were 0.28 / 0.52 shoulder widths off on average (0.08 once
-            settled), 0.11 / 0.17 with 4 settling calls; on the front view 0.15 → 0.08, and no
-            change on the other 3 views (``python bench/acquisition.py``). Each call costs about
-            one model call (the first frame: about 50 → 115–125 ms here), once per acquisition.
-            With 2+ people the graph keeps no such state (repeating changed nothing), so nothing
-            is repeated. A probe of the following path (``follow.py``) settles only once it holds
-            its person.
+            person lost and found again; a probe of the following path once it holds its person).
+            The single-person graph tracks from the detector's rough box and smooths its
+            landmarks, so its first frames start far off: on the accuracy set's laptop-webcam
+            crops its first 3 frames' face and shoulder points were 0.28 / 0.52 shoulder widths
+            off on average, 0.11 / 0.17 with 4 settling calls (0.08 once settled). Off (0) by
+            default: in the following pipeline the gain is smaller (the first frames are the
+            multi-person pass's and a probe's), and on the desk crop the follower's trajectory
+            then diverged 70 frames later into 21 frames of mirrored labels read as a back view
+            (whole-clip error 0.09 → 0.23 shoulder widths; no change on the other five clips;
+            ``python bench/acquisition.py``). Each call costs about one model call.
     """
 
     model: str = "full"
@@ -82,7 +82,7 @@ class PoseOptions:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     max_input_side: int | None = None
-    settle_calls: int = 4
+    settle_calls: int = 0
 
 
 #: Hides native output around model creation, the first inference and closing (library use;

@@ -1,4 +1,5 @@
-"""The single-person model settles on the first frame it finds a person in (``PoseOptions.settle_calls``).
+"""The single-person model can settle on the first frame it finds a person in (``PoseOptions.settle_calls``,
+off by default: see docs/accuracy.md).
 
 Its graph tracks from the detector's rough box and smooths its own landmarks, so its first frames
 after finding someone are far off. The real model on real video: the call pattern (the repeats
@@ -57,6 +58,7 @@ def _calls(model: PoseEstimator, images: list[np.ndarray], start: int = 0) -> li
 
 
 def test_the_repeats_happen_once_per_acquisition_and_only_with_one_person(lab_video_front: Path) -> None:
+    assert PoseOptions().settle_calls == 0  # off by default
     images = _frames(lab_video_front, 4)
     with PoseEstimator(PoseOptions(max_people=1, settle_calls=4)) as one:
         assert _calls(one, images[:3]) == [5, 1, 1]  # the first frame a person is found in: 1 + 4
