@@ -174,3 +174,9 @@ def test_an_exercise_counted_from_the_persons_start_uses_the_change_uncertainty(
     (rep,) = reps
     assert rep.peak_uncertainty == DERIVED_CHANGE_UNCERTAINTY["neck_bend"]
     assert rep.verdict is RepVerdict.UNSURE  # 3° short, within the change's ±6.7°
+
+
+def test_the_target_text_of_a_change_counted_exercise_says_so() -> None:
+    """The number shown beside the target is the change from the person's start: the words say so."""
+    assert ExerciseTracker(get_exercise("side_bend"), "left").target_text() == "trunk_lean_left ≥ 15° from your start"
+    assert ExerciseTracker(get_exercise("lateral_raise"), "left").target_text() == "left_shoulder_elevation 80–180°"

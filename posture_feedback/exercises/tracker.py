@@ -338,10 +338,13 @@ class ExerciseTracker:
         return self.march.result() if self.march is not None else None
 
     def target_text(self) -> str:
-        """What the target is, e.g. ``"left_shoulder_elevation ≥ 80°"`` (``each_…`` for both sides together)."""
+        """What the target is, e.g. ``"left_shoulder_elevation ≥ 80°"`` (``each_…`` for both sides
+        together); ``"… from your start"`` where the change from the person's resting value is
+        counted (``baseline_s``), so the words match the number shown beside them."""
         d = self.definition
         name = fill(d.signal, self.side) if self.side in ("left", "right") else d.signal.replace("{side}", "each")
-        return d.target.range.describe(name, d.unit)
+        text = d.target.range.describe(name, d.unit)
+        return f"{text} from your start" if d.baseline_s > 0 else text
 
 
 def _dedupe(conds: list[tuple[str, object]]) -> list:
