@@ -78,7 +78,9 @@ def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_
     e = next(ev for ev in events if ev.fault in wanted)
     assert e.kind == "deviation" and e.fault == "lean_in" and e.value > 5.0, events
     assert window.state_label.text() == "You are leaning in to the screen — sit back"
-    qtbot.waitUntil(lambda: "lean +" in window.signals_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "lean\u00a0+" in window.signals_label.text(), timeout=10_000)
+    # every number with its measured 90% bound (laptop_signals.SIGNAL_UNCERTAINTY)
+    assert f"±{ls.SIGNAL_UNCERTAINTY['lean_in']:.0f}%" in window.signals_label.text()
     out = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop.png"
     window.save_screenshot(out)
     assert out.stat().st_size > 10_000

@@ -293,7 +293,10 @@ class MonitorWindow(QWidget):
         for k, word in SIGNAL_WORDS.items():
             v = s.get(k, math.nan)
             unit = "°" if k == "neck_side_bend" else "%"
-            parts.append(f"{word} {v:+.0f}{unit}" if math.isfinite(v) else f"{word} —")
+            # each number with its measured 90% bound (laptop_signals.SIGNAL_UNCERTAINTY)
+            u = ls.SIGNAL_UNCERTAINTY.get(k, math.nan)
+            pm = f"\u00a0±{u:.0f}" if math.isfinite(u) else ""  # no-break spaces: one reading per line
+            parts.append(f"{word}\u00a0{v:+.0f}{pm}{unit}" if math.isfinite(v) else f"{word}\u00a0—")
         beyond = ", ".join(SIGNAL_WORDS[k] for k in self.rules.deviating if k in SIGNAL_WORDS)
         self.signals_label.setText(
             "From your neutral: " + " · ".join(parts) + (f"  (beyond: {beyond})" if beyond else "")
@@ -365,9 +368,12 @@ class MonitorWindow(QWidget):
         if event.kind == "break" and event.exercise:
             self.detail_label.setText(self._exercise_offer(event.exercise))
         elif event.kind != "break":
-            unit = ls.SIGNALS.get(event.fault.split("_left")[0].split("_right")[0], "%")
+            name = event.fault.split("_left")[0].split("_right")[0]
+            unit = ls.SIGNALS.get(name, "%")
+            u = ls.SIGNAL_UNCERTAINTY.get(name, math.nan)  # the reading's measured 90% bound
+            pm = f" ±{u:.0f}" if math.isfinite(u) else ""
             self.detail_label.setText(
-                f"{event.value:+.0f} {unit} from your neutral for {format_duration(event.persisted_s)}"
+                f"{event.value:+.0f}{pm} {unit} from your neutral for {format_duration(event.persisted_s)}"
             )
         self.sounds.left()
         self._say(event.message)
