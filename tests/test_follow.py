@@ -206,6 +206,11 @@ def test_the_app_follows_by_default_and_recordings_do_not():
     assert app.pipeline.follow.enabled
     off = options_from_args(parser.parse_args(["app", "--source", "sample", "--no-follow"]))
     assert not off.pipeline.follow.enabled
+    # the posture monitor (10 frames/s) keeps the multi-person model unless asked (docs/laptop_coach.md)
+    monitor = options_from_args(parser.parse_args(["app", "--source", "sample", "--monitor"]))
+    assert monitor.monitor and not monitor.pipeline.follow.enabled
+    asked = options_from_args(parser.parse_args(["app", "--source", "sample", "--monitor", "--follow"]))
+    assert asked.pipeline.follow.enabled
     analyze = parser.parse_args(["analyze", "--video", "sample"])
     assert isinstance(analyze, argparse.Namespace) and analyze.follow is None  # recordings: off unless --follow
 
