@@ -50,14 +50,19 @@ def frames(video: Path) -> list[np.ndarray]:
         out.append(image)
 
 
-def run(images: list[np.ndarray], ref3: dict, follow: bool, offset: int) -> dict[str, float]:
+def run(
+    images: list[np.ndarray], ref3: dict, follow: bool, offset: int, median_s: float | None = None
+) -> dict[str, float]:
+    """r of each signal against the reference's 3D change for one interleaved pass (``median_s``:
+    the causal median's window; default the monitor's, ``laptop_signals.raw_median_window_s``)."""
     from posture_feedback import laptop_signals as LS
     from posture_feedback.follow import FollowOptions
     from posture_feedback.pipeline import Pipeline, PipelineOptions
     from posture_feedback.types import Frame
 
     idx = list(range(offset, len(images), STEP))
-    raws, median = [], LS.RawMedian(LS.RAW_MEDIAN_S)
+    window = LS.raw_median_window_s(30.0 / STEP) if median_s is None else median_s
+    raws, median = [], LS.RawMedian(window)
     with Pipeline(PipelineOptions(follow=FollowOptions(enabled=follow))) as pipe:
         for k in idx:
             r = pipe.process(Frame(images[k], k, k / 30.0, 0.0, "crop"))
@@ -114,6 +119,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--accuracy-dir", type=Path, default=ROOT.parent / "shared" / "accuracy")
     ap.add_argument("--cpu-seconds", type=float, default=20.0, help="per CPU measurement (0 = skip)")
+    ap.add_argument("--median-s", type=float, help="causal median window over the raw quantities, seconds "
+                    "(default: the monitor's, laptop_signals.raw_median_window_s(10))")
+    ap.add_argument("--only", choices=("multi-person", "following"), help="one mode only")
     a = ap.parse_args()
     common, laptop = load("common"), load("laptop_signals")
     acc = common.accuracy_set(a.accuracy_dir, "monitor_rate.py")
@@ -123,7 +131,9 @@ def main() -> int:
         _, ref_x = laptop.reference_crop_points(acc, crop)
         ref3 = laptop.world_signals(ref_x, 6, 10)
         for follow in (False, True):
-            runs = [run(images, ref3, follow, off) for off in range(STEP)]
+            if a.only and a.only != ("following" if follow else "multi-person"):
+                continue
+            runs = [run(images, ref3, follow, off, a.median_s) for off in range(STEP)]
             mean = {n: float(np.nanmean([r[n] for r in runs])) for n in SIGNALS}
             results[f"{crop} {'following' if follow else 'multi-person'}"] = {"mean_r": mean, "per_offset": runs}
             cells = [f"{n} {mean[n]:+.2f} ({' '.join(f'{r[n]:+.2f}' for r in runs)})" for n in SIGNALS]
@@ -135,8 +145,11 @@ def main() -> int:
             cpu[key] = cpu_share(follow, a.cpu_seconds)
             print(f"CPU at 10 frames/s on the desk sample, {key}: {cpu[key]['cpu_share_of_one_core']:.0%} of one core "
                   f"({cpu[key]['processed_fps']:.1f} frames/s processed)")  # fmt: skip
-    common.write_result(ROOT / "bench" / "results" / "monitor_rate.json",
-                        {"meta": common.machine_meta(step=STEP), "results": results, "cpu": cpu})  # fmt: skip
+    variant = a.median_s is not None or a.only
+    out = ROOT / "bench" / "results" / ("monitor_rate_variant.json" if variant else "monitor_rate.json")
+    common.write_result(out,
+                        {"meta": common.machine_meta(step=STEP, median_s=a.median_s), "results": results,
+                         "cpu": cpu})  # fmt: skip
     return 0
 
 

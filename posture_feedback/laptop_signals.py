@@ -307,6 +307,19 @@ def signals_for(
 #: reference's 3D change): lean_in 0.43 → 0.77 / 0.07 → 0.26, shoulder_lift 0.88 → 0.85 / 0.86 →
 #: 0.84 (a 5-frame median; longer windows lose shoulder_lift: 0.52 at 15 frames).
 RAW_MEDIAN_S = 0.2
+#: Samples the median should hold at a lower frame rate: the posture monitor processes 10 frames/s,
+#: where 0.2 s holds 2 samples and removes no spike. 5 samples (0.5 s at 10 frames/s) raised r
+#: against the reference's 3D change at 10 frames/s, on both crops and every signal but the
+#: unfiltered shoulder lift (``python bench/monitor_rate.py --median-s``: lean_in 0.48 → 0.70 /
+#: 0.46 → 0.60, shoulder_raise 0.13 → 0.21 / 0.24 → 0.31, head_drop 0.04 → 0.07 / 0.12 → 0.12);
+#: 1 s was worse on the upper crop (0.49), 2 s lost every signal (the man moves fast).
+RAW_MEDIAN_SAMPLES = 5
+
+
+def raw_median_window_s(fps: float) -> float:
+    """The median's window (seconds) for a stream processed at ``fps`` frames/s: ``RAW_MEDIAN_S``,
+    widened to hold ``RAW_MEDIAN_SAMPLES`` samples at low rates (0.2 s at 30 frames/s, 0.5 s at 10)."""
+    return max(RAW_MEDIAN_S, RAW_MEDIAN_SAMPLES / fps) if fps > 0 else RAW_MEDIAN_S
 
 #: The raw quantities the median filters: all but the shoulders' image height, which the model
 #: gives cleanly and which moves fast (a shrug): its median lagged, shoulder_lift's MAE rose from

@@ -334,3 +334,16 @@ def test_raw_median_never_fills_an_unmeasured_frame_and_forgets_after_a_gap():
     assert math.isnan(med.update(1 / 30, {"a": math.nan, "b": 6.0})["a"])  # not measured now: never filled
     assert med.update(2 / 30, {"a": 3.0, "b": 7.0}) == {"a": 2.0, "b": 7.0}  # the NaN frame does not count; b passes
     assert med.update(1.0, {"a": 9.0, "b": 8.0})["a"] == 9.0  # after a gap longer than the window: afresh
+
+
+def test_the_median_holds_enough_samples_at_the_monitors_rate():
+    """0.2 s at 30 frames/s (6 samples); at the monitor's 10 frames/s 0.2 s would hold 2 and remove no
+    spike, so the window widens to 5 samples (0.5 s); measured in bench/monitor_rate.py."""
+    assert LS.raw_median_window_s(30.0) == LS.RAW_MEDIAN_S == 0.2
+    assert LS.raw_median_window_s(10.0) == pytest.approx(0.5)
+    median = LS.RawMedian(LS.raw_median_window_s(10.0))
+    spike = [10.0, 10.0, 80.0, 10.0, 10.0]  # one frame's jump, 0.1 s apart
+    out = [median.update(k / 10.0, {"nose_height": v})["nose_height"] for k, v in enumerate(spike)]
+    assert max(out[2:]) == 10.0  # removed once 3 samples are held
+    narrow = LS.RawMedian(LS.RAW_MEDIAN_S)  # 2 samples: the median of the spike and one more
+    assert [narrow.update(k / 10.0, {"nose_height": v})["nose_height"] for k, v in enumerate(spike)][2] == 45.0

@@ -105,7 +105,8 @@ class MonitorWindow(QWidget):
         self.rules = LaptopRules(rule_opts, available_exercises=library_exercises)
         self.camera_key = describe_source(opts.source)
         self.laptop_neutral: ls.LaptopNeutral | None = None
-        self._raw_median = ls.RawMedian()  # the same filter as ``analyze --laptop-signals``
+        # the same filter as ``analyze --laptop-signals``, over as many samples at the monitor's 10 frames/s
+        self._raw_median = ls.RawMedian(ls.raw_median_window_s(ACTIVE_FPS))
         self.last_signals: dict[str, float] | None = None
         self.last_event: Event | None = None
         self.guided_message: str | None = None  #: the guided start's outcome (accepted / refused: reason)

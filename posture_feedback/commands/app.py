@@ -105,9 +105,9 @@ def options_from_args(args: argparse.Namespace):
     if getattr(args, "follow", None) is None and not getattr(args, "config", None) and not args.monitor:
         # Live, the followed person is tracked at the single-person model's cost (follow.py, measured in
         # docs/performance.md); --no-follow runs the multi-person model on every frame. Not the posture
-        # monitor: at its 10 frames/s the multi-person model costs little more (39% of one core against
-        # 32%), and its laptop signals tracked the reference better with it on the desk framing (lean in
-        # r 0.46 against 0.06; bench/monitor_rate.py, docs/laptop_coach.md). --follow still turns it on.
+        # monitor: at its 10 frames/s the multi-person model costs 40% of one core against 29%, and its
+        # laptop signals tracked the reference better with it on the desk framing (lean in r 0.60
+        # against 0.10; bench/monitor_rate.py, docs/laptop_coach.md). --follow still turns it on.
         pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=True))
     pipeline = with_model_options(pipeline, args)
     if not args.camera:  # no stored calibration: the vertical from the scene's lines (calibration.vertical)
