@@ -24,6 +24,12 @@ from posture_feedback.types import FrameResult
 
 _STOP = object()
 
+#: How much lower the writer thread's priority is (Linux nice, per thread). ``analyze --follow
+#: --annotated`` on the bundled 1768×994 sample, 9 runs each, alternating (2026-12-07 00:45 UTC):
+#: 29.7 → 31.3 frames/s on average (7 of 9 pairs faster), whole command 11.2 → 10.5 s with the
+#: encoder's drain at the end. The model's thread is what holds it back (docs/performance.md).
+WRITER_NICE = 10
+
 
 def open_video_writer(path: Path, fps: float, width: int, height: int) -> Any:
     """An OpenCV ``VideoWriter`` (mp4v) for ``path``, or a one-line ``PostureFeedbackError``."""
@@ -55,6 +61,7 @@ class AnnotatedVideoWriter:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self.frames_written = 0
+        self.writer_nice: int | None = None  #: the writer thread's nice value once started (Linux)
 
     def write(self, result: FrameResult) -> None:
         """Queue one frame (its image must not be changed afterwards)."""
@@ -68,6 +75,12 @@ class AnnotatedVideoWriter:
 
     def _run(self) -> None:
         from posture_feedback.annotate import render
+        from posture_feedback.thread_priority import lower_thread_priority, thread_nice
+
+        # Drawing and encoding share 2 cores with the model's thread, which sets the pace: at a
+        # lower priority the writer takes what the model leaves (WRITER_NICE).
+        lower_thread_priority(WRITER_NICE)
+        self.writer_nice = thread_nice()
 
         while True:
             item = self._queue.get()
