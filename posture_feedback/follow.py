@@ -724,8 +724,8 @@ class FollowingEstimator:
         probe = self._run_on_crop(spare, frame, crop, settle=False)
         held = probe if probe is not None and _holds(probe, target) else None
         if held is not None:  # settled for the frames to come; this frame keeps the person the
-            self._settled(spare, frame, crop)  # selection can match to the pass's (a jump of up
-            # to half a shoulder width on the desk sample's first frames would lose them for a frame)
+            spare.settle_last()  # selection can match to the pass's (a jump of up to half a
+            # shoulder width on the desk sample's first frames would lose them for a frame)
         self._after_probe(spare, probe, held, crop, target)
         return held
 
@@ -756,7 +756,7 @@ class FollowingEstimator:
         makes its settling calls here."""
         probe = self._run_on_crop(spare, frame, crop, settle=False)
         if probe is not None and _holds(probe, target):
-            self._settled(spare, frame, crop)
+            spare.settle_last()
         return spare, probe, crop, target
 
     def _collect_probe(self) -> None:
@@ -843,7 +843,7 @@ class FollowingEstimator:
     @staticmethod
     def _run_on_crop(model: PoseEstimator, frame: Frame, crop: Box | None, settle: bool = True) -> Landmarks | None:
         """The model's person in ``crop`` of the frame (frame pixels), None if nobody. ``settle``
-        False leaves the settling calls of a first find to ``_settled`` (``PoseEstimator.detect``)."""
+        False leaves the settling calls of a first find to ``PoseEstimator.settle_last``."""
         size = (frame.width, frame.height)
         if crop is None or crop == (0, 0, size[0], size[1]):
             found = model.detect(frame, settle=settle)
@@ -853,17 +853,6 @@ class FollowingEstimator:
                     frame.captured_at, frame.source)  # fmt: skip
         found = model.detect(sub, settle=settle)
         return _to_frame(found[0], crop, size) if found else None
-
-    @staticmethod
-    def _settled(model: PoseEstimator, frame: Frame, crop: Box | None) -> Landmarks | None:
-        """A probe that holds the target settles on the same crop before it becomes the follower
-        (``PoseEstimator.settle_last``), so that its next frames start converged: its person
-        then, in frame pixels (None: no change)."""
-        found = model.settle_last()
-        if not found:
-            return None
-        size = (frame.width, frame.height)
-        return found[0] if crop is None or crop == (0, 0, size[0], size[1]) else _to_frame(found[0], crop, size)
 
     def _is_followed(self, other: Landmarks, found: Landmarks, points_only: bool = False) -> bool:
         """A person of the multi-person pass (up to ``scout_interval_s`` old) is the followed one:

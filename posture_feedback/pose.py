@@ -166,7 +166,7 @@ class PoseEstimator:
         """The settling calls left out by ``detect(frame, settle=False)``, on that same frame:
         its people after them (frame pixels), or None when that call needed none (not the
         first frame with a person, or another call came since)."""
-        pending, self._unsettled = getattr(self, "_unsettled", None), None
+        pending, self._unsettled = self._unsettled, None
         if pending is None:
             return None
         mp_image, size = pending

@@ -265,6 +265,16 @@ def derived_base(name: str) -> str:
     return name
 
 
+#: ``DERIVED_UNCERTAINTY`` and ``DERIVED_CHANGE_UNCERTAINTY`` by signal name, both sides (built once:
+#: ``signal_uncertainties`` runs every frame).
+_DERIVED_UNC: dict[str, float] = {
+    n: DERIVED_UNCERTAINTY[b] for n in DERIVED_NAMES if (b := derived_base(n)) in DERIVED_UNCERTAINTY
+}
+_DERIVED_CHANGE_UNC: dict[str, float] = {
+    n: DERIVED_CHANGE_UNCERTAINTY[b] for n in DERIVED_NAMES if (b := derived_base(n)) in DERIVED_CHANGE_UNCERTAINTY
+}
+
+
 def signal_uncertainties(angles: AngleTable | None) -> dict[str, float]:
     """The 80% half-widths of the signals, in their units: for the canonical angles and those that
     follow from one (the hikes from the tilts, ``trunk_forward_lean_hips_seen``),
@@ -272,7 +282,7 @@ def signal_uncertainties(angles: AngleTable | None) -> dict[str, float]:
     ``DERIVED_UNCERTAINTY`` (measured against the 4-camera reference). Empty without a table."""
     if angles is None:
         return {}
-    out = {n: DERIVED_UNCERTAINTY[derived_base(n)] for n in DERIVED_NAMES if derived_base(n) in DERIVED_UNCERTAINTY}
+    out = dict(_DERIVED_UNC)
     out.update({a.name: a.uncertainty for a in angles if a.valid})
     for tilt, left, right in (("shoulder_tilt", "left_shoulder_hike", "right_shoulder_hike"),
                               ("pelvic_tilt", "left_hip_hike", "right_hip_hike")):  # fmt: skip
@@ -287,12 +297,7 @@ def change_uncertainties(uncertainties: Mapping[str, float]) -> dict[str, float]
     """``uncertainties`` (``signal_uncertainties``) for signals counted as a change from the person's
     resting value (``baseline_s``): the derived signals take ``DERIVED_CHANGE_UNCERTAINTY``; the
     canonical angles keep their own (no change model has been measured for them: wider, not narrower)."""
-    out = dict(uncertainties)
-    for name in out:
-        base = derived_base(name)
-        if name in DERIVED_NAMES and base in DERIVED_CHANGE_UNCERTAINTY:
-            out[name] = DERIVED_CHANGE_UNCERTAINTY[base]
-    return out
+    return {n: _DERIVED_CHANGE_UNC.get(n, u) for n, u in uncertainties.items()}
 
 
 def _with_hips_seen(value: float, landmarks: Landmarks | None) -> float:
