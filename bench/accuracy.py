@@ -46,18 +46,24 @@ PERSONS = ("main", "second")
 #: Where the reference's ``main`` person is (``--person``) in the views where he is not the
 #: largest, most central person; elsewhere the default start follows him.
 MAIN_AT = {"cam01": "540,700", "cam02": "540,700"}
+#: Where ``second`` is in the views where the default start follows ``main`` (as
+#: bench/sagittal_face_on.py). In cam03 she is not detected in the first 31 frames, and the
+#: point is first inside the man's box: that run follows him for part of the clip.
+SECOND_AT = {"cam03": "260,702", "cam04": "764,608"}
 
 
 def product(acc: Path, out: Path, rerun: bool) -> None:
     """analyze (with --validity --uncertainty) on the 4 views, then score.py --all.
 
-    ``main`` is scored on runs that follow him (``--person`` in cam01/02); ``second`` on the
-    default start's runs (it follows her in cam01/02). score.py also prints the valid-only MAE
-    and the uncertainty coverage per view.
+    ``main`` is scored on runs that follow him (``--person`` in cam01/02); ``second`` on runs
+    that follow her (the default start in cam01/02, ``--person`` in cam03/04; until 2026-12-07
+    the default start's runs, which follow *him* in cam03/04, so her figures there were the
+    man's angles scored against her). score.py also prints the valid-only MAE and the
+    uncertainty coverage per view.
     """
     exe = Path(sys.executable).with_name("posture-feedback")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "posture_feedback.cli"]
-    for person, folder, at in (("main", out / "main", MAIN_AT), ("second", out / "default", {})):
+    for person, folder, at in (("main", out / "main", MAIN_AT), ("second", out / "second", SECOND_AT)):
         folder.mkdir(parents=True, exist_ok=True)
         for v in VIEWS:
             csv = folder / f"{v}.csv"
