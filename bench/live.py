@@ -229,6 +229,8 @@ def summarise(parts: list[dict], keep_samples: bool) -> dict:
         "latency_ms_median": round(pct(lat, 50), 1),
         "latency_ms_p95": round(pct(lat, 95), 1),
         "latency_ms_max": round(max(lat), 1) if lat else None,
+        # each round's own p95, in the order run: the spread says how much of a difference is noise
+        "latency_ms_p95_per_round": [round(pct([x["latency_ms"] for x in part["samples"]], 95), 1) for part in parts],
         "person_found": round(sum(x["person_found"] for x in samples) / max(1, len(samples)), 3),
         "two_or_more_listed": round(sum(x.get("people", 0) >= 2 for x in samples) / max(1, len(samples)), 3),
         "stages_ms_median": {k: round(v, 1) for k, v in stage.items()},
@@ -296,6 +298,8 @@ def main() -> int:
         print(f"{name:>17} {r['shown_fps']:>10.1f} {r['not_shown']:>10d} {r['latency_ms_median']:>10.1f} "
               f"{r['latency_ms_p95']:>8.1f} {s['wait_ms']:>6.1f} {s['pipeline_ms']:>9.1f} {s['render_ms']:>7.1f} "
               f"{s['show_ms']:>6.1f} {r['person_found']:>6.0%} {r['two_or_more_listed']:>9.0%}")  # fmt: skip
+        if len(r["latency_ms_p95_per_round"]) > 1:
+            print(f"{'':>17} p95 per round: {r['latency_ms_p95_per_round']} ms")
         if r.get("by_worker_job"):
             for job, v in r["by_worker_job"].items():
                 print(f"{'':>17} job beside: {job:<12} {v['frames']:>5} frames, latency {v['latency_ms']}, "

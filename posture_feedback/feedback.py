@@ -118,9 +118,10 @@ class CueSelector:
       replaced only by a candidate of strictly higher priority, or when its own target is back in
       range (or unknown): then the next best candidate is shown, or nothing.
     * Never kept against the number: a shown cue is dropped at once when its target's value moves
-      to the other side of the range, when its target has been unknown for more than
-      ``unknown_grace_s``, and every cue is dropped at once when no target is known (nobody
-      followed, or nothing judged in this view).
+      to the other side of the range, when its target's value becomes undecided
+      (``Verdict.UNCERTAIN``: the cue would contradict the "UNSURE" beside the number), when its
+      target has been unknown for more than ``unknown_grace_s``, and every cue is dropped at once
+      when no target is known (nobody followed, or nothing judged in this view).
     * A target that improved from out to ``NEAR`` keeps its cue (the person is not there yet).
     * If ``praise`` is set (e.g. ``DEFAULT_PRAISE``), it is shown for ``praise_s`` seconds when the
       cued target's value comes back into range and no other cue is due.
@@ -200,8 +201,11 @@ class CueSelector:
             if own is None or not own.verdict.judged:
                 if self._unknown_since is None:
                     self._unknown_since = t
-                # no longer judged (hidden, turned away): only a brief drop-out keeps the cue up
-                contradicted = contradicted or t - self._unknown_since > self.unknown_grace_s
+                # no longer judged (hidden, turned away): only a brief drop-out keeps the cue up; an
+                # undecided value ("UNSURE" beside it) ends it at once: the cue would claim what the
+                # number cannot tell
+                undecided = own is not None and own.verdict is Verdict.UNCERTAIN
+                contradicted = contradicted or undecided or t - self._unknown_since > self.unknown_grace_s
             else:
                 self._unknown_since = None
             if t - self._since < self.min_hold_s and not contradicted:

@@ -72,6 +72,7 @@ Cost: about 0.1 ms per call (numpy, no loop over landmarks).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -575,6 +576,7 @@ def compute_angles(
     min_visibility: float = 0.5,
     up_uncertainty_deg: UpUncertainty | None = None,
     focal_px: float | None = None,
+    jitter: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> AngleTable:
     """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
 
@@ -596,6 +598,10 @@ def compute_angles(
         focal_px: the camera's focal length (pixels, principal point at the image centre): the
             line of sight to the person for ``head_by_length``; None: the person is taken to be
             on the camera's axis.
+        jitter: called with the angle values (degrees) before validity is decided; returns the
+            uncertainty term to add in quadrature (degrees; NaN adds nothing), e.g. the live
+            jitter (``UNC_LIVE_JITTER`` · ``smoothing.JitterMeter``). So a depth measurement is
+            judged against ``VALID_MAX_UNCERTAINTY`` with the uncertainty that is shown beside it.
 
     Returns:
         ``AngleTable`` with values (NaN where not measurable), valid (measured and meaningful
@@ -608,6 +614,8 @@ def compute_angles(
     if up_uncertainty_deg is None:
         up_uncertainty_deg = LEVEL_UP_UNCERTAINTY_DEG if up is None else CALIBRATED_UP_UNCERTAINTY_DEG
     unc = angle_uncertainty(sin_phi, vis_term, up_uncertainty_deg, azimuth_deg, depth_deg)
+    if jitter is not None:
+        unc = with_jitter(unc, jitter(values), 1.0)
     measured = ~np.isnan(values)
     unc[~measured] = np.nan
     # A sagittal angle seen face-on or from the back (its plane more than 30° out of the image

@@ -19,7 +19,13 @@ import numpy as np
 from posture_feedback.feedback import CueSelector
 from posture_feedback.follow import FollowingEstimator, FollowOptions
 from posture_feedback.framing import apply_framing
-from posture_feedback.kinematics import UNC_LIVE_JITTER, UpUncertainty, compute_angles, measure_angles, with_jitter
+from posture_feedback.kinematics import (
+    UNC_LIVE_JITTER,
+    VALID_MAX_UNCERTAINTY,
+    UpUncertainty,
+    compute_angles,
+    measure_angles,
+)
 from posture_feedback.person import PersonSelector, SelectionOptions
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
 from posture_feedback.sides import SideSwapCorrector
@@ -51,6 +57,11 @@ class PipelineOptions:
             over the first frames (``calibration.vertical.SceneVerticalCollector``, about 1.5 s)
             and use it from then on (the frames before use a level camera).
         cue_hold_s: seconds a cue stays on screen at least, so it can be read.
+        bound_every_angle: every angle is valid only while its uncertainty is within
+            ``kinematics.VALID_MAX_UNCERTAINTY`` (15°), not only the depth measurements
+            (``compute_angles``). ``analyze`` sets it, so that its ``valid_`` column means the
+            same with and without the zero-phase filter (which applies that bound after adding
+            the recording's jitter), and its verdicts, drawn labels and cues read that validity.
     """
 
     pose: PoseOptions = field(default_factory=PoseOptions)
@@ -63,6 +74,7 @@ class PipelineOptions:
     up_uncertainty_deg: float | None = None
     scene_vertical: bool = False
     cue_hold_s: float = 2.5
+    bound_every_angle: bool = False
 
 
 class Pipeline:
@@ -221,6 +233,15 @@ class Pipeline:
         else:
             view, azimuth = self._view.update(smoothed, t, up=self._up)
         focal = self._focal_px(frame)
+        jitter = None
+        if self.options.smoothing.landmarks:  # the live jitter widens the uncertainty (kinematics)
+
+            def jitter(values: np.ndarray) -> np.ndarray:
+                raw = measure_angles(
+                    target, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility, focal_px=focal
+                )
+                return UNC_LIVE_JITTER * self._jitter.update(raw[0] - values, t, target.track_id)
+
         angles = compute_angles(
             smoothed,
             view,
@@ -229,15 +250,12 @@ class Pipeline:
             min_visibility=self.options.min_visibility,
             up_uncertainty_deg=self._up_unc,
             focal_px=focal,
+            jitter=jitter,
         )
-        if self.options.smoothing.landmarks:  # the live jitter widens the uncertainty (kinematics)
-            raw = measure_angles(
-                target, azimuth_deg=azimuth, up=self._up, min_visibility=self.options.min_visibility, focal_px=focal
-            )
-            jitter = self._jitter.update(raw[0] - angles.values, t, target.track_id)
-            angles.uncertainty = with_jitter(angles.uncertainty, jitter, UNC_LIVE_JITTER)
         # hips below the desk edge: no confident hip or trunk angle (framing.py)
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
+        if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound
+            angles.valid &= angles.uncertainty <= VALID_MAX_UNCERTAINTY
         result.landmarks = smoothed
         result.view = view
         result.azimuth_deg = azimuth

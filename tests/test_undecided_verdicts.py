@@ -78,6 +78,21 @@ def test_an_undecided_value_has_no_verdict_and_no_cue_but_keeps_its_number():
     assert s.verdict is Verdict.LOW and s.cue == "Right ear up"
 
 
+def test_a_shown_cue_ends_in_the_frame_its_value_becomes_undecided_even_within_the_hold():
+    """Found by a new-user audit: `analyze --targets sitting` on the desk sample wrote "You lean to
+    your right" in rows whose trunk_lateral_lean verdict was "uncertain" (the cue was held for the
+    drop-out grace). The cue in a row must belong to the verdict in that row."""
+    ev = TargetEvaluator(TargetSet("t", [level()]))
+    cues = CueSelector()  # the defaults: 2.5 s hold, 0.5 s drop-out grace
+    (s,) = ev.update(table(-10.0, 2.0), View.FRONT, 0.0)
+    assert cues.update([s], 0.0) == "Right ear up"
+    (s,) = ev.update(table(-10.0, 8.0), View.FRONT, 1 / 30)  # [−18, −2]: may be level
+    assert s.verdict is Verdict.UNCERTAIN
+    assert cues.update([s], 1 / 30) is None
+    (s,) = ev.update(table(-10.0, 2.0), View.FRONT, 2 / 30)  # decided again: the cue is due again
+    assert cues.update([s], 2 / 30) == "Right ear up"
+
+
 def test_the_overlay_writes_an_undecided_value_with_its_interval_and_no_verdict_word():
     (s,) = TargetEvaluator(TargetSet("t", [level()])).update(table(-10.0, 8.0), View.FRONT, 0.0)
     label = angle_label(HT, -10.0, s)

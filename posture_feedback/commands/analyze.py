@@ -269,7 +269,7 @@ def run(args: argparse.Namespace) -> int:
         from posture_feedback.config import load_config
 
         options = load_config(args.config)
-    options = with_model_options(options, args)
+    options = replace(with_model_options(options, args), bound_every_angle=True)  # valid_: within ±15° (--validity)
     up_uncertainty = None  # (roll, pitch) degrees from the scene's estimate
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
