@@ -116,7 +116,9 @@ class CueSelector:
       target in the list.
     * A shown cue is kept at least ``min_hold_s`` seconds, so it can be read. After that it is
       replaced only by a candidate of strictly higher priority, or when its own target is back in
-      range (or unknown): then the next best candidate is shown, or nothing.
+      range (or unknown): then the next best candidate is shown, or nothing. Its target back in
+      range (its debounced ``cue_verdict``) ends it at once, hold or not: a cue beside "OK"
+      would ask for more of a correction already made.
     * Never kept against the number: a shown cue is dropped at once when its target's value moves
       to the other side of the range, when its target's value becomes undecided
       (``Verdict.UNCERTAIN``: the cue would contradict the "UNSURE" beside the number), when its
@@ -208,6 +210,8 @@ class CueSelector:
                 contradicted = contradicted or undecided or t - self._unknown_since > self.unknown_grace_s
             else:
                 self._unknown_since = None
+                # back in range (debounced): the person did it; holding "move" would over-correct
+                contradicted = contradicted or cue_verdict(own) is Verdict.IN_RANGE
             if t - self._since < self.min_hold_s and not contradicted:
                 return self._text
             own_off = own is not None and cue_verdict(own) in _OFF and bool(own.cue)

@@ -53,15 +53,21 @@ def test_no_cue_when_everything_in_range_or_unknown():
         assert cs.update([ok("a"), st_("b", Verdict.UNKNOWN, math.nan)], i * 0.1) is None
 
 
-def test_cue_is_held_then_cleared():
+def test_cue_is_held_while_out_then_cleared_when_back_in_range():
     cs = CueSelector(min_hold_s=2.5)
     assert cs.update([out("a", 9.0)], 0.0) == "fix a"
     assert cs.current_target == "a"
-    # Back in range at once, but the cue stays readable until 2.5 s.
-    assert cs.update([ok("a")], 0.1) == "fix a"
-    assert cs.update([ok("a")], 2.4) == "fix a"
-    assert cs.update([ok("a")], 2.5) is None
+    assert cs.update([out("a", 9.0)], 1.0) == "fix a"
+    # Back in range: the cue goes at once, within the hold too (until 2026-12-07 it stayed up to
+    # 2.5 s beside "OK", asking for more of a correction already made).
+    assert cs.update([ok("a")], 1.1) is None
     assert cs.current is None and cs.current_target is None
+
+
+def test_coming_back_in_range_within_the_hold_shows_the_praise_at_once():
+    cs = CueSelector(min_hold_s=2.5, praise="Good")
+    assert cs.update([out("a", 9.0)], 0.0) == "fix a"
+    assert cs.update([ok("a")], 0.1) == "Good"
 
 
 def test_cue_stays_while_target_out_or_near():
@@ -125,11 +131,11 @@ def test_direction_change_is_a_new_cue_and_never_held_against_the_number():
     assert cs.update([st_("a", Verdict.HIGH, 9.0, cue="down")], 0.7) == "down"
 
 
-def test_a_held_cue_stays_while_the_value_is_on_its_side_or_in_range():
+def test_a_held_cue_stays_while_the_value_is_on_its_side_and_goes_in_range():
     cs = CueSelector(min_hold_s=1.0)
     assert cs.update([st_("a", Verdict.LOW, -9.0, cue="up")], 0.0) == "up"
-    assert cs.update([st_("a", Verdict.IN_RANGE, 0.0, cue="")], 0.5) == "up"  # readable: held
-    assert cs.update([st_("a", Verdict.IN_RANGE, 0.0, cue="")], 1.0) is None
+    assert cs.update([st_("a", Verdict.LOW, -7.0, cue="up")], 0.5) == "up"  # readable: held
+    assert cs.update([st_("a", Verdict.IN_RANGE, 0.0, cue="")], 0.6) is None  # done: no "up" beside OK
 
 
 def test_nobody_followed_clears_every_cue_at_once():

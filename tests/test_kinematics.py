@@ -194,6 +194,32 @@ def test_depth_measurement_bound():
     assert level["left_knee_flexion"].uncertainty == pytest.approx(t["left_knee_flexion"].uncertainty)
 
 
+def test_the_live_jitter_counts_before_validity_is_decided():
+    """A face-on trunk lean (8.2 deg: valid) with 14 deg of live jitter is shown as
+    sqrt(8.2^2 + 14^2) = 16.2 deg: beyond the bound, so not valid. Before 2026-12-07 the jitter
+    was added after validity, and `analyze --targets` wrote head_forward_lean +-46.5 valid 1."""
+    lms = pose_with_angles(azimuth_deg=0.0)
+    plain = compute_angles(lms, View.FRONT, azimuth_deg=0.0, up=DEFAULT_UP)
+    i = ANGLE_NAMES.index("trunk_forward_lean")
+    seen: list[np.ndarray] = []
+
+    def jitter(values: np.ndarray) -> np.ndarray:
+        seen.append(values.copy())
+        out = np.full(len(values), np.nan)
+        out[i] = 14.0
+        return out
+
+    shaky = compute_angles(lms, View.FRONT, azimuth_deg=0.0, up=DEFAULT_UP, jitter=jitter)
+    assert plain["trunk_forward_lean"].valid and plain["trunk_forward_lean"].uncertainty < 15
+    u = shaky["trunk_forward_lean"].uncertainty
+    assert u == pytest.approx(math.hypot(plain["trunk_forward_lean"].uncertainty, 14.0))
+    assert u > VALID_MAX_UNCERTAINTY and not shaky["trunk_forward_lean"].valid
+    np.testing.assert_array_equal(seen[0], plain.values)  # the jitter sees this frame's values
+    # NaN jitter adds nothing: every other angle is as without it
+    others = [n for n in ANGLE_NAMES if n != "trunk_forward_lean"]
+    assert [shaky[n].uncertainty for n in others] == pytest.approx([plain[n].uncertainty for n in others], nan_ok=True)
+
+
 def test_uncertainty_grows_out_of_the_image_plane_and_with_low_visibility():
     side = compute_angles(pose_with_angles(azimuth_deg=90.0), View.SIDE, azimuth_deg=90.0)
     front = compute_angles(pose_with_angles(azimuth_deg=0.0), View.FRONT, azimuth_deg=0.0)
