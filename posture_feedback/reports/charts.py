@@ -70,8 +70,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
     """ROM per measure (one panel each) and side (one line each) over time.
 
     Error bars: each value's ± uncertainty. Dashed line: the normative value. Shaded band: the
-    first measurement ± the minimal detectable change (MDC) — a later point outside the band is a
-    real change, one inside it may be measurement noise.
+    first measurement ± the minimal detectable change (MDC) — a later point inside the band is no
+    detectable change; one outside it is a change only if the difference also exceeds the 95% limit
+    of the two measurements' own uncertainties (``assessment.change``, the summary's Change table).
     """
     fig = fig or new_figure(8.0, 2.6 * max(1, len({p.name for p in points})))
     if not points:

@@ -152,12 +152,14 @@ def _summary_page(data: ReportData) -> Figure:
                      _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
                      "uncertainty" else ""), _num(c.reference, u, 0), verdict])  # fmt: skip
     if rows:
-        note = ("A change is reported only when it exceeds the minimal detectable change (MDC); (u): no MDC "
-                "stored, the 95% limit from the two measurements' uncertainties is used instead.")  # fmt: skip
+        note = ("A change is reported only when it exceeds both the minimal detectable change (MDC) stored with "
+                "the measure and the 95% limit from the two measurements' own uncertainties; the Threshold "
+                "column shows the larger of the two; (u): the uncertainties' limit (larger than the MDC, or no "
+                "MDC stored).")  # fmt: skip
         fig.text(0.07, top - 0.025, "\n".join(_wrap(note, 120)), fontsize=7, va="top", ha="left", color="0.35")
         ax = fig.add_axes((0.07, 0.05, 0.86, top - 0.07 - 0.05))
         ax.set_axis_off()
-        _table(ax, ["Measure", "n", "First", "Last", "Change", "MDC", "Norm", "Verdict"], rows,
+        _table(ax, ["Measure", "n", "First", "Last", "Change", "Threshold", "Norm", "Verdict"], rows,
                highlight=[r[-1] == "CHANGE" for r in rows], weights=[3.2, 0.5, 1, 1, 1, 1.2, 0.9, 1.3])  # fmt: skip
     else:
         fig.text(0.07, top - 0.03, "No evaluation in this period.", fontsize=10, va="top")
