@@ -145,9 +145,14 @@ def test_plane_uncertainty_grows_with_obliqueness():
 
 
 def test_verdict_and_record_json_round_trip(tmp_path):
-    assert verdict(1.0, 3.0, -2.0, 2.0) == "within"
-    assert verdict(4.0, 3.0, -2.0, 2.0) == "uncertain"
-    assert verdict(9.0, 3.0, -2.0, 2.0) == "outside"
+    # range [-2, 2]; value ± uncertainty by hand
+    assert verdict(1.0, 0.5, -2.0, 2.0) == "within"  # [0.5, 1.5]: inside
+    assert verdict(1.0, 3.0, -2.0, 2.0) == "uncertain"  # [-2, 4]: in the range and beyond it
+    assert verdict(-1.0, 20.2, -2.0, 2.0) == "uncertain"  # the audit's pelvic tilt: was "within"
+    assert verdict(4.0, 3.0, -2.0, 2.0) == "uncertain"  # [1, 7]
+    assert verdict(9.0, 3.0, -2.0, 2.0) == "outside"  # [6, 12]: wholly beyond
+    assert verdict(1.0, math.nan, -2.0, 2.0) == "within"  # no uncertainty: the value alone
+    assert verdict(30.0, 5.0, 20.0, None) == "within"  # an open range: [25, 35] above 20
     assert verdict(math.nan, 3.0, -2.0, 2.0) == "not measured"
     rec = AssessmentRecord(kind="rom", title="t", measures=[Measure("x", math.nan, math.nan, "left", mdc=3.0)])
     rec.details["x (left)"] = {"peaks": [{"frame": 3, "value": 1.5}]}

@@ -28,15 +28,23 @@ class RecordError(PostureFeedbackError):
 
 
 def verdict(value: float, uncertainty: float, low: float | None, high: float | None) -> str:
-    """ "within", "outside", "uncertain" (outside by less than the uncertainty) or "not measured"."""
+    """ "within", "outside", "uncertain" or "not measured", for ``value ± uncertainty`` (the 80%
+    interval, the value's unit) against the reference range ``[low, high]`` (None = open).
+
+    "within": the whole interval lies in the range; "outside": the whole interval lies beyond it;
+    "uncertain": the interval holds both a value in the range and one beyond it, so the measurement
+    cannot tell (until 2026-12-07 a value in the range was "within" however wide its interval:
+    pelvic tilt −1.0 ± 20.2° against −2…2° read "within"). NaN uncertainty: the value alone."""
     if not math.isfinite(value):
         return "not measured"
-    below = low - value if low is not None else -math.inf
-    above = value - high if high is not None else -math.inf
-    dist = max(below, above, 0.0)
-    if dist == 0.0:
+    u = uncertainty if math.isfinite(uncertainty) and uncertainty > 0 else 0.0
+    lo = low if low is not None else -math.inf
+    hi = high if high is not None else math.inf
+    if value - u >= lo and value + u <= hi:
         return "within"
-    return "uncertain" if math.isfinite(uncertainty) and dist <= uncertainty else "outside"
+    if value + u < lo or value - u > hi:
+        return "outside"
+    return "uncertain"
 
 
 def _clean(obj: Any) -> Any:

@@ -2,7 +2,8 @@
 
 The snapshots are embedded (base64 PNG), so the file can be mailed or printed on its own.
 Each measure shows value ± uncertainty, the reference range and its source, the verdict
-("within", "outside", "uncertain" = outside by less than the uncertainty) and the MDC. With a
+("within", "outside", "uncertain" = value ± uncertainty reaches both into and beyond the range;
+``record.verdict``) and the MDC. With a
 previous evaluation, a change column says whether each difference is a real change by the rule of
 ``change`` (beyond this tool's own error and the stored MDC).
 """
@@ -145,8 +146,9 @@ def render_html(
         "<li><b>± uncertainty</b>: √(model² + spread² + camera²): the per-frame error model of the angle "
         "(view obliqueness, landmark visibility), the frame-to-frame or repetition-to-repetition spread, and for "
         "frontal tilts the camera-roll calibration error (2° allowance when the camera was not calibrated).</li>"
-        "<li><b>Verdict</b>: <i>within</i> the reference range; <i>outside</i> by more than the uncertainty; "
-        "<i>uncertain</i>: outside by less than the uncertainty, so not distinguishable from the range.</li>"
+        "<li><b>Verdict</b>: <i>within</i> the reference range, value ± uncertainty included; <i>outside</i> by "
+        "more than the uncertainty; <i>uncertain</i>: value ± uncertainty reaches both into and beyond the range, "
+        "so the measurement cannot tell.</li>"
         "<li><b>MDC95</b>: the larger of this tool's own 1.96·√2·uncertainty and 1.96·√2·SEM with SEM = "
         "√(SEM floor² + within-session SD²), where the floor is <i>borrowed from another instrument</i> (goniometry, "
         "photographic posture analysis; source listed below). <b>Change</b>: a difference between two evaluations "
