@@ -36,7 +36,9 @@ def one_rep(peak: float, unc: float, far: float = math.inf) -> object:
         (80.0, 15.0, RepVerdict.UNSURE, False),  # 80 + 15 ≥ 90: may have reached it
         (80.0, 5.0, RepVerdict.PARTIAL, False),  # 80 + 5 < 90: short for sure
         (80.0, math.nan, RepVerdict.PARTIAL, False),  # no uncertainty known: as before
-        (95.0, 15.0, RepVerdict.GOOD, True),  # reached: counted (the counter's own rule)
+        (95.0, 15.0, RepVerdict.UNSURE, False),  # 95 − 15 < 90: may not have reached it either
+        (110.0, 15.0, RepVerdict.GOOD, True),  # 110 − 15 ≥ 90: shown to reach it
+        (95.0, math.nan, RepVerdict.GOOD, True),  # no uncertainty known: the counter's own rule
     ],
 )
 def test_short_of_the_target_within_the_uncertainty_is_unsure(peak, unc, verdict, counted):

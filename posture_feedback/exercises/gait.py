@@ -78,7 +78,7 @@ class MarchAnalyzer:
         uncertainties: Mapping[str, float] | None = None,
     ) -> list[RepResult]:
         """Feed one sample of signals (and optionally their 80% half-widths, ``signals.signal_uncertainties``:
-        a step short of the target by less than its peak's uncertainty is "unsure", not "partial");
+        a step short of the target, or past it, by less than its peak's uncertainty is "unsure");
         returns the steps (reps) finished now."""
         unc = uncertainties or {}
         if self._t0 is None:

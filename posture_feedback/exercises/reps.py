@@ -10,9 +10,12 @@ start→target distance, or shorter than ``min_attempt_s``, are noise and report
 The peak's uncertainty (the signal's 80% half-width at the peak sample, where the caller gives
 one): a movement whose peak stopped short of the target, but by less than that uncertainty, may
 have reached it. It is not counted (the measurement does not show it reached), but it is not
-called partial either, and gets no "further" cue: it is *unsure* (``RepVerdict.UNSURE``). A
-peak beyond the target range's far end by less than its uncertainty is not flagged
-``TOO_FAR``. A wrong corrective cue trains the wrong movement.
+called partial either, and gets no "further" cue: it is *unsure* (``RepVerdict.UNSURE``). The
+same holds the other way: a peak that passed the target by less than its uncertainty may not
+have reached it, and is unsure too, not counted (until 2026-12-07 it was counted: a 2-frame
+"squat" peaking at 58.6 ± 62.6° on the sports sample counted and got a tempo cue). A peak
+beyond the target range's far end by less than its uncertainty is not flagged ``TOO_FAR``. A
+wrong corrective cue trains the wrong movement.
 
 Times are seconds of the caller's clock (frame timestamps); values are the signal's units
 (degrees for angles).
@@ -274,6 +277,9 @@ class RepCounter:
             assert a.reach_t is not None and a.leave_target_t is not None
             out_s = a.reach_t - a.start_t
             back_s = t - a.leave_target_t
+            if a.peak_p - a.peak_u < self._g:
+                # reached the target by less than the peak's uncertainty: it may not have
+                issues.append(RepVerdict.UNSURE)
             if a.longest_dwell + 1e-9 < self.hold_s:
                 issues.append(RepVerdict.SHORT_HOLD)
             if out_s < self.tempo.out_s.low or back_s < self.tempo.back_s.low:
