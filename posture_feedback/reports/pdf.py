@@ -115,6 +115,13 @@ def _num(x: float | None, unit: str = "", digits: int = 1) -> str:
     return f"{x:.{digits}f}{unit}"
 
 
+def _num_pm(x: float | None, u: float, unit: str = "") -> str:
+    """'68.5 ± 23.7°' (the value alone where no uncertainty is stored)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or not math.isfinite(u):
+        return _num(x, unit)
+    return f"{x:.1f} ± {u:.1f}{unit}"
+
+
 def _unit(unit: str) -> str:
     return "°" if unit == "deg" else f" {unit}"
 
@@ -148,7 +155,7 @@ def _summary_page(data: ReportData) -> Figure:
     for c in data.changes:
         u = _unit(c.unit)
         verdict = {True: "CHANGE", False: "within noise", None: "–"}[c.significant]
-        rows.append([c.label, str(c.n), _num(c.first, u), _num(c.last, u),
+        rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u), _num_pm(c.last, c.last_unc, u),
                      _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
                      "uncertainty" else ""), _num(c.reference, u, 0), verdict])  # fmt: skip
     if rows:
@@ -160,7 +167,8 @@ def _summary_page(data: ReportData) -> Figure:
         ax = fig.add_axes((0.07, 0.05, 0.86, top - 0.07 - 0.05))
         ax.set_axis_off()
         _table(ax, ["Measure", "n", "First", "Last", "Change", "Threshold", "Norm", "Verdict"], rows,
-               highlight=[r[-1] == "CHANGE" for r in rows], weights=[3.2, 0.5, 1, 1, 1, 1.2, 0.9, 1.3])  # fmt: skip
+               highlight=[r[-1] == "CHANGE" for r in rows],
+               weights=[2.8, 0.4, 1.4, 1.4, 0.9, 1.2, 0.8, 1.2])  # fmt: skip
     else:
         fig.text(0.07, top - 0.03, "No evaluation in this period.", fontsize=10, va="top")
     return fig

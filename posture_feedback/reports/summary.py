@@ -44,6 +44,8 @@ class MeasureChange:
     threshold: float  #: the MDC (or the uncertainty-based limit); NaN if neither is known
     threshold_source: str  #: "MDC" or "uncertainty"
     reference: float | None
+    first_unc: float = math.nan  #: the first value's ± (80%, its unit); NaN if not stored
+    last_unc: float = math.nan  #: the last value's ±
 
     @property
     def delta(self) -> float:
@@ -223,6 +225,8 @@ def measure_changes(points: list[RomPoint]) -> list[MeasureChange]:
                 threshold,
                 source,
                 last.reference,
+                first.uncertainty,
+                last.uncertainty,
             )  # fmt: skip
         )
     return out
@@ -271,6 +275,11 @@ def _f(x: float, spec: str = ".1f") -> str:
     return "n/a" if not _ok(x) else format(x, spec)
 
 
+def _pm(x: float, u: float, unit: str) -> str:
+    """'68.5 ± 23.7°': a stored measurement with its uncertainty (the value alone where none is stored)."""
+    return f"{_f(x)} ± {u:.1f}{unit}" if _ok(x) and _ok(u) else f"{_f(x)}{unit}"
+
+
 def _peaks(first: float, last: float) -> str:
     """', peak 53 -> 52°'; nothing for exercises without a peak angle (holds), never 'nan'."""
     if not _ok(first) and not _ok(last):
@@ -312,11 +321,12 @@ def text_summary(data: ReportData) -> str:
     for c in data.changes:
         unit = "°" if c.unit == "deg" else f" {c.unit}"
         if c.n < 2:
-            lines.append(f"    {c.label}: {_f(c.last)}{unit} (one measurement)")
+            lines.append(f"    {c.label}: {_pm(c.last, c.last_unc, unit)} (one measurement)")
             continue
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
         thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
-        lines.append(f"    {c.label}: {_f(c.first)} -> {_f(c.last)}{unit} ({_f(c.delta, '+.1f')}{thr}: {verdict})")
+        lines.append(f"    {c.label}: {_pm(c.first, c.first_unc, unit)} -> {_pm(c.last, c.last_unc, unit)} "
+                     f"({_f(c.delta, '+.1f')}{thr}: {verdict})")  # fmt: skip
     lines.extend(ratings_lines(data))
     if data.exercises:
         lines.append("  exercises:")
