@@ -161,6 +161,15 @@ def test_bad_targets_file_is_a_clear_error(tmp_path: Path, sports_video: Path, c
     assert code == 2 and "t.toml" in err and "elbow_of_doom" in err
 
 
+def test_a_misspelt_preset_names_the_presets(tmp_path: Path, sports_video: Path, capsys) -> None:
+    """`--targets siting` said "siting: file not found"; it now lists the presets, in one line."""
+    code = main(["analyze", "--video", str(sports_video), "--targets", "siting", "--out", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "siting" in err and "no such preset or file" in err and "sitting" in err and "standing" in err
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_stored_camera_calibration_is_applied(tmp_path: Path, lab_video_front: Path, monkeypatch, capsys) -> None:
     from posture_feedback.calibration.camera import CameraCalibration
     from posture_feedback.calibration.store import CalibrationStore

@@ -89,6 +89,8 @@ def test_headless_command_writes_per_rep_csv_and_json(tmp_path, sports_video, ca
     rows = list(csv.DictReader(out.open()))
     assert [(r["rep"], r["counted"], r["count"]) for r in rows] == [("1", "True", "1")]
     assert float(rows[0]["peak"]) > 120
+    # each row says its exercise and set, as the printed summary does (they were "" and 0)
+    assert [(r["exercise"], r["set"]) for r in rows] == [("lateral_raise", "1")]
 
 
 def test_demonstration_from_the_first_jack_judges_the_second(jumping_jacks):

@@ -137,7 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--laptop-signals",
         action="store_true",
         help="add the laptop coach's signals (head_drop, lean_in, face_closer, shoulder_raise, neck_side_bend, "
-        "head_rotation) against the first second as neutral; see docs/laptop_coach.md",
+        "head_rotation, shoulder_lift) against the first second as neutral; see docs/laptop_coach.md",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--trc", type=Path, metavar="OUT.trc", help="also write the 33 landmarks (m, Y up) as OpenSim TRC")
@@ -165,7 +165,11 @@ def _load_target_set(spec: str | None):
 
     if spec in PRESETS:
         return get_preset(spec)
-    return load_targets(Path(spec))
+    path = Path(spec)
+    if not path.exists() and not spec.lower().endswith(".toml") and "/" not in spec and "\\" not in spec:
+        raise PostureFeedbackError(f"--targets {spec}: no such preset or file (presets: {', '.join(PRESETS)}; "
+                                   "or a target file, see docs/targets.md)")  # fmt: skip
+    return load_targets(path)
 
 
 def _apply_neutral(args: argparse.Namespace, target_set):

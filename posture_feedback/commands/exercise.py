@@ -171,16 +171,24 @@ def rep_rows(events) -> list[dict[str, Any]]:
     """One dict per repetition event (columns ``REP_COLUMNS``); times in seconds of the recording."""
     from posture_feedback.exercises.events import RepEvent, SetDone
 
-    rows, set_of = [], {}
-    for e in events:
-        if isinstance(e, SetDone):
-            for r in e.result.reps:
-                set_of[id(r)] = (e.result.exercise, e.result.set_number)
-    for e in events:
+    # A set's repetitions come before its SetDone (the tracker keeps its own copies of them, so
+    # they are matched by order, not by identity: matched by identity every row had no exercise
+    # and set 0).
+    set_of: dict[int, tuple[str, int]] = {}
+    pending: list[int] = []
+    for k, e in enumerate(events):
+        if isinstance(e, RepEvent):
+            pending.append(k)
+        elif isinstance(e, SetDone):
+            for j in pending:
+                set_of[j] = (e.result.exercise, e.result.set_number)
+            pending = []
+    rows = []
+    for k, e in enumerate(events):
         if not isinstance(e, RepEvent):
             continue
         r = e.rep
-        exercise, set_number = set_of.get(id(r), ("", 0))
+        exercise, set_number = set_of.get(k, ("", 0))
         rows.append({
             "exercise": exercise, "side": r.side, "set": set_number, "rep": r.number, "counted": r.counted,
             "count": r.count, "verdict": r.verdict.value, "issues": ";".join(i.value for i in r.issues),
