@@ -66,6 +66,32 @@ def _scale(scene: np.ndarray) -> float:
     return max(scene.shape[:2]) / 1000.0
 
 
+def text_box(text: str, org: tuple[int, int], size: float) -> tuple[int, int, int, int]:
+    """The pixel box (x0, y0, x1, y1) ``_text`` covers when it writes ``text`` at ``org`` (its
+    baseline's left end), outline included."""
+    thick = max(1, round(2 * size)) + 2
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, thick)
+    return (org[0] - thick, org[1] - h - thick, org[0] + w + thick, org[1] + base + thick)
+
+
+def free_label_origin(
+    text: str, org: tuple[int, int], size: float, placed: list[tuple[int, int, int, int]]
+) -> tuple[int, int]:
+    """Where to write a joint's label so that it covers no label already written: ``org`` moved
+    down a line at a time until its box (``text_box``) overlaps none of ``placed`` (pixel boxes);
+    the chosen box is added to ``placed``. Two angles at one joint (the hips' level and the trunk's
+    lean both start at the mid-hip) were written over each other: "1° OK" over "−3±7 UNSURE" read
+    as "13±7 UNSURE", half green (a new-user audit, 2026-12-07)."""
+    x, y = org
+    for _ in range(12):
+        box = text_box(text, (x, y), size)
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            break
+        y += box[3] - box[1]
+    placed.append(text_box(text, (x, y), size))
+    return x, y
+
+
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], size: float) -> None:
     thick = max(1, round(2 * size))
     cv2.putText(scene, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, (0, 0, 0), thick + 2, cv2.LINE_AA)
@@ -160,6 +186,7 @@ class AngleAnnotator:
         xy = _points(result.landmarks, scene.shape[1], mirror)
         states = _state_per_angle(result.targets)
         names = list(dict.fromkeys([*states, *self.angles]))
+        placed: list[tuple[int, int, int, int]] = []  # label boxes drawn so far (x0, y0, x1, y1)
         for name in names:
             angle = result.angles[name]
             if not angle.measured or not angle.valid:
@@ -176,7 +203,7 @@ class AngleAnnotator:
             if len(joints) >= 3:
                 self._arc(scene, vertex, xy[joints[1]], xy[joints[2]], colour, s)
             label = angle_label(name, angle.value, state)
-            org = (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s))
+            org = free_label_origin(label, (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s)), s, placed)
             _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
         return scene
