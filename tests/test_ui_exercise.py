@@ -84,6 +84,18 @@ def test_a_built_in_exercise_counts_reps_and_stores_each_one(qtbot, sports_video
     assert [round(r[1], 6) for r in stored] == [round(e.rep.peak, 6) for e in reps]
     assert {r[2] for r in stored} == {"each_shoulder_elevation"} and {r[3] for r in stored} == {"lateral_raise"}
 
+    # A clean rep takes the last attempt's correction off the cue bar (it stayed up beside "good").
+    from dataclasses import replace
+
+    from posture_feedback.exercises.reps import RepVerdict
+
+    short = replace(reps[0].rep, counted=False, verdict=RepVerdict.PARTIAL, issues=(RepVerdict.PARTIAL,))
+    window._show_event(RepEvent(t=9.0, rep=short, count=status.count, target=None, feedback=("Lift your arm higher",)))
+    assert "Lift your arm higher" in window.cue_label.text()
+    clean = replace(reps[0].rep, counted=True, verdict=RepVerdict.GOOD, issues=(), count=status.count + 1)
+    window._show_event(RepEvent(t=10.0, rep=clean, count=status.count + 1, target=None, feedback=()))
+    assert "Lift" not in window.cue_label.text() and f"{status.count + 1} counted" in window.cue_label.text()
+
     # Closing the window ends the set in progress (saved as ended early) and the session as not finished.
     window.close()
     sets = rows(db_path, "SELECT exercise, ended_at IS NOT NULL, extras FROM sets")

@@ -618,6 +618,8 @@ class ExerciseWindow(SessionWindow):
                 self._set_cue(e.feedback[0] if e.feedback else "Not counted", "#ff8080")
             elif e.feedback:
                 self._set_cue(e.feedback[0], "#ffb020")
+            else:  # a clean rep: the last attempt's correction no longer applies (it stayed up beside "good")
+                self._set_cue(f"✓ {e.rep.count} counted", "#46d26a")
         elif isinstance(e, CueEvent):
             self._set_cue(e.text, "#ffdc28")
         elif isinstance(e, HoldEvent) and e.kind in ("broken", "resumed", "complete"):
