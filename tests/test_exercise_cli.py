@@ -96,3 +96,14 @@ def test_without_headless_the_exercise_window_gets_the_plan(monkeypatch, tmp_pat
     plan, kw = calls[0]
     assert plan.items[0].exercise.name == "lateral_raise" and plan.items[0].side == "left"
     assert kw["source"] == "sample" and kw["profile"] == "Ann" and kw["frames"] == 30 and kw["screenshot"] == str(shot)
+
+
+def test_exercise_list_works_as_the_top_level_help_reads(capsys):
+    """`posture-feedback --help` says "exercise: guided exercises: list them, ..."; a new user typed
+    `exercise list` and got "unknown exercise 'list'"."""
+    from posture_feedback.cli import main
+
+    assert main(["exercise", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert main(["exercise", "--list"]) == 0
+    assert listed == capsys.readouterr().out and "side_bend" in listed

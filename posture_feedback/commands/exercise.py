@@ -443,7 +443,7 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.list:
+    if args.list or (args.what == "list" and not Path("list").exists()):  # `exercise list`, as the help reads
         for line in list_lines():
             print(line)
         return 0
