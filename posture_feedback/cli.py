@@ -82,6 +82,9 @@ def _run(argv: list[str]) -> int:
     except PostureFeedbackError as exc:
         print(f"posture-feedback: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped reading (`… | head -1`): not an error of ours
+        _stdout_to_null()
+        return 128 + 13  # as a program ended by SIGPIPE, with nothing on stderr
     except OSError as exc:  # the file system said no: a folder for a file, no permission, disk full
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"posture-feedback: error: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -92,6 +95,20 @@ def _run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("posture-feedback: interrupted", file=sys.stderr)
         return 130
+
+
+def _stdout_to_null() -> None:
+    """Point stdout at the null device, so that the interpreter's final flush of the unread output
+    does not raise a second BrokenPipeError at exit (the recipe of Python's `signal` docs)."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a test's captured stdout has no descriptor
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 if __name__ == "__main__":

@@ -415,3 +415,11 @@ def test_readonly_open(tmp_path: Path) -> None:
             r.create_profile("No")
     with pytest.raises(NotFoundError):
         Database(tmp_path / "missing.sqlite3", readonly=True)
+
+
+@pytest.mark.parametrize("name", ["a\nb", "tab\there", "bell\x07"])
+def test_a_profile_name_with_control_characters_is_refused(db: Database, name: str) -> None:
+    """`profile create --profile $'a\\nb'` was accepted and broke `profile list` across lines (an audit)."""
+    with pytest.raises(StorageError, match="printable"):
+        db.create_profile(name)
+    assert db.create_profile("Zoë O'Brien — 2").name == "Zoë O'Brien — 2"  # odd but printable: fine

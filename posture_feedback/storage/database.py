@@ -236,6 +236,8 @@ class Database:
         name = name.strip()
         if not name:
             raise StorageError("a profile name must not be empty")
+        if any(not ch.isprintable() for ch in name):  # a tab or newline broke `profile list` into pieces
+            raise StorageError(f"a profile name must be printable text, without tabs or line breaks: {name!r}")
         created = _now()
         with self._tx() as conn:
             if conn.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
