@@ -57,8 +57,8 @@ def test_the_history_text_never_says_nan(db):
     text = text_summary(collect(database, pid, DAY.date() - timedelta(days=30), DAY.date()))
     assert "nan" not in text.lower()
     hold_line = next(line for line in text.splitlines() if "upright_sitting" in line)
-    assert "3 sessions, 3 reps" in hold_line and "peak" not in hold_line
-    assert "forward_reach (left): 3 sessions, 3 reps" in text and "peak 120 -> 120°" in text
+    assert "3 sessions, 3 attempts" in hold_line and "peak" not in hold_line
+    assert "forward_reach (left): 3 sessions, 3 attempts" in text and "peak 120 -> 120°" in text
 
 
 def test_the_session_chart_labels_each_session_once(db):
@@ -107,3 +107,14 @@ def test_every_pdf_page_fits_and_no_text_overlaps(db, tmp_path, monkeypatch):
     drawn = " ".join(t.replace("\n", " ") for f in evaluation for t, _ in _drawn_texts(f, monkeypatch))
     for ref in ROM_REFERENCES.values():
         assert " ".join(ref.citation().split()) in " ".join(drawn.split())
+
+
+def test_monitor_times_and_peak_units_read_right():
+    """A second audit: 27 s of monitoring read "0.0 h over 1 days", and a shoulder roll's peak (in %
+    of the shoulder width) read "-14 -> -14°"."""
+    from posture_feedback.reports.summary import duration_text, exercise_unit
+
+    assert [duration_text(s) for s in (27.0, 59.4, 720.0, 12240.0)] == ["27 s", "59 s", "12 min", "3.4 h"]
+    assert exercise_unit("shoulder_rolls") == " % shoulder width"
+    assert exercise_unit("marching") == ""  # leg lengths: a ratio
+    assert exercise_unit("mini_squat") == "°"

@@ -125,8 +125,8 @@ def test_reports_say_how_many_were_not_judged(recorded, tmp_path: Path) -> None:
     assert (stat.reps, stat.good, stat.unsure) == (5, 3, 1)
     assert stat.good_fraction == pytest.approx(0.75)
     text = text_summary(data)
-    assert "5 repetitions (1 not judged: the camera could not tell), 75% good" in text
-    assert "5 reps (1 not judged: the camera could not tell), 75% good" in text
+    assert "5 attempts (1 not judged: the camera could not tell), 75% good" in text  # period line
+    assert text.count("5 attempts (1 not judged: the camera could not tell), 75% good") == 2  # and the exercise
 
     out = export_csv(db, pid, tmp_path / "csv", end=T0.date())
     sessions = next(p for p in out if p.name == "sessions.csv")

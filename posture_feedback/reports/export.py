@@ -141,6 +141,7 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                     "mean_time_in_range_frac": e.mean_time_in_range_frac,
                     "first_peak": e.first_peak,
                     "last_peak": e.last_peak,
+                    "peak_unit": e.unit.strip(),  # "" for a ratio (leg lengths)
                 }
                 for e in data.exercises
             ],  # fmt: skip

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from posture_feedback import __version__
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
-from posture_feedback.reports.summary import ReportData, collect, unsure_note
+from posture_feedback.reports.summary import ReportData, collect, monitor_time_text, unsure_note
 from posture_feedback.storage import Database, RomPoint, StorageError
 
 A4 = (8.27, 11.69)  # inches, portrait
@@ -130,7 +130,6 @@ def _summary_page(data: ReportData) -> Figure:
     fig = _page(f"Progress report: {data.profile.name}", layout=False)
     done = sum(1 for s in data.summaries if s.status == "completed")
     stopped = sum(1 for s in data.summaries if s.status == "aborted")
-    hours = sum(d.monitored_s for d in data.monitor) / 3600
     lines = [
         f"Period: {data.start.strftime('%d %b %Y')} to {data.end.strftime('%d %b %Y')}"
         f"        Generated: {datetime.now().strftime('%d %b %Y %H:%M')}",
@@ -139,9 +138,9 @@ def _summary_page(data: ReportData) -> Figure:
         f"Exercise sessions: {done} done" + (f", {stopped} stopped early" if stopped else "")
         + f"; {data.done_planned} of {data.planned} planned sessions done "
         f"(adherence {_pct(data.adherence_rate)})",
-        f"Repetitions: {data.n_reps}{unsure_note(data.n_unsure)}; good form {_pct(data.good_fraction)}; "
+        f"Attempts at a repetition: {data.n_reps}{unsure_note(data.n_unsure)}; good form {_pct(data.good_fraction)}; "
         f"time in target range {_pct(data.mean_time_in_range_frac)}",
-        f"Posture monitor: {hours:.1f} h over {len(data.monitor)} days; "
+        f"Posture monitor: {monitor_time_text(data)}; "
         f"in good posture {_pct(data.monitor_good_fraction)} of the time",
     ]
     if data.profile.notes:
@@ -330,7 +329,7 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
     rows = [
         [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), str(e.unsure),
          _pct(e.good_fraction),
-         _pct(e.mean_time_in_range_frac), _peak_change(e.first_peak, e.last_peak)]
+         _pct(e.mean_time_in_range_frac), _peak_change(e.first_peak, e.last_peak, e.unit)]
         for e in data.exercises
     ]  # fmt: skip
     if not rows:
@@ -341,14 +340,15 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
         ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
         ax.set_axis_off()
         # "Not judged": reps the camera could not tell had reached the target; "Good" is of the others.
-        i += _table(ax, ["Exercise", "Side", "Sessions", "Reps", "Not judged", "Good", "In range",
+        i += _table(ax, ["Exercise", "Side", "Sessions", "Attempts", "Not judged", "Good", "In range",
                          "Mean peak (first → last)"],
                     rows[i:], weights=[2.2, 0.8, 1, 0.8, 1.1, 0.8, 1, 2])  # fmt: skip
         yield fig
 
 
-def _peak_change(first: float, last: float) -> str:
-    """'53° → 52°', or '–' for exercises without a peak angle (holds)."""
+def _peak_change(first: float, last: float, unit: str = "°") -> str:
+    """'53° → 52°' (in the exercise's unit, ``summary.exercise_unit``), or '–' for exercises without a peak."""
     if math.isnan(first) and math.isnan(last):
         return "–"
-    return f"{_num(first, '°', 0)} → {_num(last, '°', 0)}"
+    digits = 2 if unit == "" else 0
+    return f"{_num(first, unit, digits)} → {_num(last, unit, digits)}"

@@ -73,9 +73,10 @@ class ExerciseStat:
     reps: int
     good: int
     mean_time_in_range_frac: float
-    first_peak: float  #: mean peak angle (degrees) in the first session with this exercise
-    last_peak: float  #: mean peak angle (degrees) in the last session
+    first_peak: float  #: mean peak (the exercise's ``unit``) in the first session with this exercise
+    last_peak: float  #: mean peak in the last session
     unsure: int = 0  #: repetitions the camera could not judge (quality "unsure"), included in ``reps``
+    unit: str = "°"  #: the peaks' unit: the exercise definition's (``% shoulder width``, "" for leg lengths…)
 
     @property
     def good_fraction(self) -> float:
@@ -255,9 +256,37 @@ def exercise_stats(sessions: list[Session]) -> list[ExerciseStat]:
         out.append(
             ExerciseStat(exercise, side, len(items), len(all_reps), sum(r.quality == "good" for r in all_reps),
                          sum(tir) / len(tir) if tir else math.nan, mean_peak(items[0][1]), mean_peak(items[-1][1]),
-                         unsure=sum(r.quality == "unsure" for r in all_reps))
+                         unsure=sum(r.quality == "unsure" for r in all_reps), unit=exercise_unit(exercise))
         )  # fmt: skip
     return out
+
+
+def exercise_unit(name: str) -> str:
+    """The unit an exercise's peaks are in, as shown after a number: "°" for angles, " % shoulder
+    width" for the shoulder rolls, "" for a ratio such as leg lengths (marching). From the built-in
+    definition; a therapist's own exercise not in the library keeps "°" (its file is not stored).
+    Until 2026-12-07 every peak was shown in degrees ("peak -14 -> -14°" for shoulder rolls)."""
+    from posture_feedback.exercises.library import builtin_names, get_exercise
+
+    if name not in builtin_names():
+        return "°"
+    unit = get_exercise(name).unit
+    return unit if unit in ("°", "") else f" {unit}"
+
+
+def duration_text(seconds: float) -> str:
+    """'27 s', '12 min', '3.4 h': a monitored time readable at any size ('0.0 h' hid 27 s)."""
+    if not _ok(seconds) or seconds < 60:
+        return f"{0 if not _ok(seconds) else seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def monitor_time_text(data: ReportData) -> str:
+    """'27 s over 1 day', '3.4 h over 12 days': the posture monitor's time in the period."""
+    days = len(data.monitor)
+    return f"{duration_text(sum(d.monitored_s for d in data.monitor))} over {days} day{'s' if days != 1 else ''}"
 
 
 def unsure_note(n: int) -> str:
@@ -280,12 +309,13 @@ def _pm(x: float, u: float, unit: str) -> str:
     return f"{_f(x)} ± {u:.1f}{unit}" if _ok(x) and _ok(u) else f"{_f(x)}{unit}"
 
 
-def _peaks(first: float, last: float) -> str:
-    """', peak 53 -> 52°'; nothing for exercises without a peak angle (holds), never 'nan'."""
+def _peaks(first: float, last: float, unit: str = "°") -> str:
+    """', peak 53 -> 52°' (in the exercise's unit); nothing for exercises without a peak (holds), never 'nan'."""
     if not _ok(first) and not _ok(last):
         return ""
-    show = [f"{v:.0f}" if _ok(v) else "n/a" for v in (first, last)]
-    return f", peak {show[0]} -> {show[1]}°"
+    digits = 2 if unit == "" else 0  # a ratio (leg lengths) needs its decimals
+    show = [f"{v:.{digits}f}" if _ok(v) else "n/a" for v in (first, last)]
+    return f", peak {show[0]} -> {show[1]}{unit}"
 
 
 def text_summary(data: ReportData) -> str:
@@ -297,7 +327,7 @@ def text_summary(data: ReportData) -> str:
     lines.append(
         f"  sessions: {done} done{stopped_text}, {data.done_planned} of {data.planned} planned "
         f"({_pct(data.adherence_rate)}); "
-        f"{data.n_reps} repetitions{unsure_note(data.n_unsure)}, {_pct(data.good_fraction)} good, "
+        f"{data.n_reps} attempts{unsure_note(data.n_unsure)}, {_pct(data.good_fraction)} good, "
         f"{_pct(data.mean_time_in_range_frac)} time in range"
     )
     if data.planned:
@@ -312,10 +342,8 @@ def text_summary(data: ReportData) -> str:
     if unfinished:
         lines.append(f"  {unfinished} session(s) not finished (app closed or crashed); their repetitions are kept")
     if data.monitor:
-        hours = sum(d.monitored_s for d in data.monitor) / 3600
         lines.append(
-            f"  posture monitor: {hours:.1f} h over {len(data.monitor)} days, "
-            f"{_pct(data.monitor_good_fraction)} in good posture"
+            f"  posture monitor: {monitor_time_text(data)}, {_pct(data.monitor_good_fraction)} in good posture"
         )
     lines.append(f"  assessments: {len(data.assessments)}")
     for c in data.changes:
@@ -333,9 +361,9 @@ def text_summary(data: ReportData) -> str:
         for e in data.exercises:
             side = f" ({e.side})" if e.side else ""
             lines.append(
-                f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} reps{unsure_note(e.unsure)}, "
+                f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} attempts{unsure_note(e.unsure)}, "
                 f"{_pct(e.good_fraction)} good, "
-                f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e.first_peak, e.last_peak)}"
+                f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e.first_peak, e.last_peak, e.unit)}"
             )
     return "\n".join(lines)
 
