@@ -65,6 +65,19 @@ def test_assess_rom_in_wrong_view_is_refused_with_one_line(clips, tmp_path, caps
     assert not (tmp_path / "x" / "record.json").exists()
 
 
+def test_a_trunk_rom_with_the_hips_out_of_view_is_not_measured(tmp_path, capsys):
+    """A second audit: on the desk sample (head to ribs, hips below the desk edge) trunk lateral
+    flexion read 44.0 ± 13.6° "valid", from guessed hips. Now nothing is measured, and it says why."""
+    from conftest import SAMPLES
+
+    code = main(["assess", "rom", "trunk_lateral_flexion", "--video", str(SAMPLES / "lab_desk_webcam.mp4"),
+                 "--side", "left", "--out", str(tmp_path / "x")])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "hips were out of view" in err
+    assert not (tmp_path / "x" / "record.json").exists()
+
+
 def test_assess_posture_stores_with_profile(clips, tmp_path, capsys):
     data = tmp_path / "data"
     with Database.open_default(data) as db:

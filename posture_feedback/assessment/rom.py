@@ -46,6 +46,7 @@ from posture_feedback.assessment.uncertainty import combine, plane_uncertainty
 from posture_feedback.assessment.viewgate import check_view, view_instruction
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.framing import Framing, classify_framing
 from posture_feedback.kinematics import ANGLE_JOINTS
 from posture_feedback.storage.models import Measure
 from posture_feedback.types import FrameResult, View
@@ -68,7 +69,10 @@ def _canonical(template: str) -> Signal:
 
 
 def _trunk_lateral(r: FrameResult, side: str, up: np.ndarray | None) -> tuple[float, float]:
-    if r.landmarks is None:
+    """The trunk's lean towards ``side`` (degrees) and its ±; NaN unless the hips are in view: with
+    them below the desk edge the model guesses them, and the line from them is a guess (framing.py;
+    the desk sample read 44.0 ± 13.6° "valid" where analyze marks the same line not valid)."""
+    if r.landmarks is None or classify_framing(r.landmarks) not in (Framing.UPPER, Framing.FULL):
         return math.nan, math.nan
     lat, _, conf = ms.trunk_leans(r.landmarks, r.azimuth_deg, up)
     sign = 1.0 if side == "left" else -1.0
@@ -290,6 +294,11 @@ def rom_test(
                 top = float(np.nanmax(vals)) if np.isfinite(vals).any() else math.nan
                 seen = "was never measured" if not math.isfinite(top) else f"never exceeded {top:.0f}°"
                 why = f"the angle {seen} with a rise and fall of {prom:g}° or more"
+                hipless = sum(1 for r in results if r.landmarks is not None
+                              and classify_framing(r.landmarks) not in (Framing.UPPER, Framing.FULL))  # fmt: skip
+                if "trunk" in test.draw and hipless > 0.5 * len(results):
+                    why = ("your hips were out of view in most frames, and the trunk line needs them (step back, "
+                           "or tilt the camera down)")  # fmt: skip
             raise RomTestError(f"no {test.title.lower()} ({side}) found: {why}. " + test.instruction_for(side))
         best = max(peaks, key=lambda p: p.value)
         spread = peak_spread(peaks)
