@@ -819,3 +819,13 @@ def test_app_refuses_a_non_finite_alert_delay(tmp_path: Path) -> None:
     proc = _app(["--monitor", "--source", "sample", "--frames", "2", "--mute", "--alert-after", "nan",
                  "--screenshot", str(tmp_path / "s.png")], tmp_path)  # fmt: skip
     assert proc.returncode == 2, proc.stdout[-300:]
+
+
+def test_the_monitor_on_a_video_shorter_than_frames_ends_like_the_mirror(tmp_path: Path) -> None:
+    """A second audit: `--monitor --source sample --frames 300 --screenshot` (the desk sample has 198
+    frames) exited 2 with "the source could not be used: The video ended."; the mirror exits 0."""
+    pytest.importorskip("posture_feedback.commands.app")
+    proc = _app(["--monitor", "--source", "sample", "--frames", "300", "--mute",
+                 "--screenshot", str(tmp_path / "m.png")], tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert proc.stderr == "" and (tmp_path / "m.png").is_file()

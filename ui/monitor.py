@@ -220,7 +220,7 @@ class MonitorWindow(QWidget):
         worker.sourceFailed.connect(lambda m: self._problem(f"No camera: {m}"))
         worker.disconnected.connect(lambda m: self._problem(f"The camera stopped: {m}. Today's totals are kept."))
         worker.failed.connect(lambda m: self._problem(m))
-        worker.ended.connect(lambda: self._problem("The video ended."))
+        worker.ended.connect(self._ended)
         worker.neutralCaptured.connect(self._on_neutral)
         worker.neutralFailed.connect(lambda m: self.detail_label.setText(f"Neutral not set: {m}"))
         self.worker = worker
@@ -235,6 +235,13 @@ class MonitorWindow(QWidget):
             except TypeError:
                 pass
             w.stop()
+
+    def _ended(self) -> None:
+        """A recording ran out: not a problem with the source (its last picture and today's totals
+        stay). `--monitor --frames N --screenshot` on a shorter video exited 2 with "the source could
+        not be used: The video ended." where the mirror exits 0."""
+        self.state_label.setText("The video ended")
+        self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
 
     def _problem(self, message: str) -> None:
         self.problem = message
