@@ -115,3 +115,19 @@ def test_the_old_positional_profile_spellings_still_work_with_a_note(tmp_path: P
     assert code == 2 and "give the profile once" in err
     code, _, err = _run(capsys, "profile", "set", "--snapshots", "on", "--data-dir", d)
     assert code == 2 and err.strip() == "posture-feedback: error: profile set: which profile? add --profile NAME"
+
+
+def test_session_status_reads_stopped_in_every_human_facing_export(tmp_path, capsys):
+    """A second audit: sessions.csv said "aborted" where history said "stopped" (docs/data.md's word)."""
+    import csv
+
+    from posture_feedback.cli import main
+
+    data = tmp_path / "data"
+    assert main(["profile", "create", "--profile", "Demo", "--sample-data", "--data-dir", str(data)]) == 0
+    assert main(["report", "--profile", "Demo", "--csv", str(tmp_path / "csv"), "--data-dir", str(data)]) == 0
+    statuses = {r["status"] for r in csv.DictReader((tmp_path / "csv" / "sessions.csv").open(encoding="utf-8"))}
+    assert statuses and statuses <= {"completed", "stopped", "running"}  # never the stored "aborted"
+    from posture_feedback.reports.summary import status_word
+
+    assert [status_word(w) for w in ("aborted", "completed", "running")] == ["stopped", "completed", "running"]

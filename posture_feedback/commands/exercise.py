@@ -343,9 +343,11 @@ class HeadlessHistory:
         stored = self.plan.extra.get("stored")
         plan = f"plan {stored['name']!r} version {stored['version']}" if stored and s.plan_id else "no stored plan"
         reps = sum(len(st.repetitions) for st in s.sets)
-        status = "stopped" if s.status == "aborted" else s.status  # stored as 'aborted', said as the window says it
+        from posture_feedback.reports.summary import status_word
+
+        status = status_word(s.status)  # stored as 'aborted', said as the window says it
         return (f"recorded in {self.profile.name}'s history: session {s.uid[:8]} ({plan}), {status}, "
-                f"{reps} repetitions")  # fmt: skip
+                f"{reps} attempts")  # fmt: skip
 
     def close(self) -> None:
         """End the session (stopped, if the runner did not finish it), keep the summary line in ``text``."""

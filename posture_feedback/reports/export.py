@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from posture_feedback import __version__
-from posture_feedback.reports.summary import ReportData, collect
+from posture_feedback.reports.summary import ReportData, collect, status_word
 from posture_feedback.storage import Database, StorageError
 from posture_feedback.storage.exchange import json_ready, results_document
 
@@ -65,7 +65,7 @@ def export_csv(
             out / "sessions.csv",
             ["session_uid", "started_at", "ended_at", "status", "plan_version", "exercises", "sets", "reps",
              "good_reps", "unsure_reps", "mean_time_in_range_frac", "mean_quality_score", "duration_s"],
-            [[s.uid, s.started_at.isoformat(), s.ended_at.isoformat() if s.ended_at else None, s.status,
+            [[s.uid, s.started_at.isoformat(), s.ended_at.isoformat() if s.ended_at else None, status_word(s.status),
               s.plan_version, sm.exercises, sm.n_sets, sm.n_reps, sm.n_good, sm.n_unsure, sm.mean_time_in_range_frac,
               sm.mean_quality_score, sm.duration_s]
              for s, sm in zip(data.sessions, data.summaries, strict=True)],

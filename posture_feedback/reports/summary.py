@@ -274,6 +274,13 @@ def exercise_unit(name: str) -> str:
     return unit if unit in ("°", "") else f" {unit}"
 
 
+def status_word(stored: str) -> str:
+    """A session's status as every human-facing output says it: ``completed``, ``stopped``,
+    ``running``. The database stores a stopped session as ``aborted`` (schema and the results
+    exchange file keep that word); sessions.csv said "aborted" where history said "stopped"."""
+    return "stopped" if stored == "aborted" else stored
+
+
 def duration_text(seconds: float) -> str:
     """'27 s', '12 min', '3.4 h': a monitored time readable at any size ('0.0 h' hid 27 s)."""
     if not _ok(seconds) or seconds < 60:
@@ -401,7 +408,7 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
         sessions.append({
             "uid": s.uid, "started_at": s.started_at.isoformat(),
             "ended_at": s.ended_at.isoformat() if s.ended_at else None,
-            "status": "stopped" if s.status == "aborted" else s.status, "plan": plan,
+            "status": status_word(s.status), "plan": plan,
             "exercises": sorted({st.exercise for st in s.sets}), "reps": len(reps),
             "good_reps": sum(r.quality == "good" for r in reps),
             "unsure_reps": sum(r.quality == "unsure" for r in reps),
