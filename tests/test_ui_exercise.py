@@ -336,3 +336,24 @@ def test_a_loaded_plan_with_overrides_is_used_as_it_is(qtbot, tmp_path):
     assert window.plan is plan and window.start_button.isEnabled()
     assert f"left: {plan.items[0].sets} × 5 reps" in window.plan_label.text()
     assert window.side_combo.currentData() == "left"
+
+
+def test_every_rep_row_shows_its_peak_with_the_uncertainty_in_the_exercises_unit():
+    """A second audit: a shoulder roll's row read "peak -18.30% shoulder width" with no ± (the
+    others "±6"), two decimals the ± does not support."""
+    import math
+
+    from posture_feedback.exercises.events import RepEvent
+    from posture_feedback.exercises.reps import RepResult, RepVerdict
+    from posture_feedback.ui.exercise_panel import fmt_value
+
+    def row(verdict: RepVerdict, counted: bool, peak: float, u: float, unit: str) -> str:
+        rep = RepResult(number=2, count=1, side="both", start_t=0.0, end_t=2.0, peak=peak, time_in_range_s=0.5,
+                        hold_s=0.1, out_s=1.0, back_s=1.0, compensations=(), issues=(verdict,), verdict=verdict,
+                        counted=counted, peak_uncertainty=u)  # fmt: skip
+        return rep_row(RepEvent(t=2.0, rep=rep, count=1, target=10), unit)[0]
+
+    assert "peak -18 ±6 % shoulder width" in row(RepVerdict.SHORT_HOLD, False, -18.3, 6.4, "% shoulder width")
+    assert "peak 95 ±5°" in row(RepVerdict.GOOD, True, 95.0, 5.0, "°")
+    assert "peak 0.30 ±0.10" in row(RepVerdict.TOO_FAST, True, 0.3, 0.1, "")
+    assert fmt_value(95.0, "°") == "95°" and fmt_value(math.nan, "°") == "—"  # no ± known: the value alone

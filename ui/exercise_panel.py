@@ -31,11 +31,18 @@ def _label(text: str = "", size: int = 12, bold: bool = False, colour: str = "#e
     return label
 
 
-def fmt_value(value: float, unit: str) -> str:
-    """A signal value for display: whole degrees for angles, two decimals for fractions; '—' if not measured."""
+def fmt_value(value: float, unit: str, uncertainty: float = math.nan) -> str:
+    """A signal value for display, with its ± when known: whole degrees for angles ("80 ±5°"), two
+    decimals for a ratio without a unit (leg lengths: "0.30 ±0.10"), whole numbers for other units
+    ("-18 ±6 % shoulder width"; it read "-18.30% shoulder width", two decimals the ± does not
+    support); '—' if not measured."""
     if value is None or math.isnan(value):
         return "—"
-    return f"{value:.0f}{unit}" if unit == "°" else f"{value:.2f}{unit}"
+    digits = 2 if unit == "" else 0
+    pm = f" ±{uncertainty:.{digits}f}" if uncertainty == uncertainty and uncertainty is not None else ""
+    if unit in ("°", ""):
+        return f"{value:.{digits}f}{pm}{unit}"
+    return f"{value:.{digits}f}{pm} {unit}"
 
 
 def fmt_clock(seconds: float) -> str:
@@ -50,13 +57,11 @@ def rep_row(event: RepEvent, unit: str = "°") -> tuple[str, str]:
     """(text, colour) of one repetition's row, from the runner's verdict and feedback."""
     rep = event.rep
     verdict = str(getattr(rep.verdict, "value", rep.verdict))
-    peak = fmt_value(rep.peak, unit)
+    peak = fmt_value(rep.peak, unit, getattr(rep, "peak_uncertainty", math.nan))  # every row with its ±
     feedback = f" — {event.feedback[0]}" if event.feedback else ""
-    if verdict == "unsure":  # short of the target by less than the peak's uncertainty: no verdict on it
-        u = getattr(rep, "peak_uncertainty", math.nan)
-        pm = f" ±{u:.0f}" if u == u else ""
+    if verdict == "unsure":  # within the peak's uncertainty of the target: no verdict on it
         text = f"? attempt {rep.number}: not counted, the camera could not tell whether it reached the target"
-        return f"{text} (peak {peak}{pm})", UNSURE_COLOUR
+        return f"{text} (peak {peak})", UNSURE_COLOUR
     if not rep.counted:
         return f"✗ attempt {rep.number}: not counted ({verdict.replace('_', ' ')}, peak {peak}){feedback}", BAD_COLOUR
     if verdict != "good":  # counted but flagged: tempo, overshoot, or a compensation the plan allows
