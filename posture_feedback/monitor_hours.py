@@ -31,6 +31,9 @@ class DayByHour:
 
     day: date
     hours: tuple[MonitorHour, ...]
+    #: the day's stored total (seconds watched) when no hour of it is stored: a results file from a
+    #: version that sent day totals only; NaN otherwise
+    day_total_s: float = math.nan
 
     @property
     def monitored_s(self) -> float:
@@ -73,8 +76,14 @@ def _full_day(day: date, rows: Sequence[MonitorHour]) -> DayByHour:
 
 
 def day_by_hour(db: Database, profile_id: int, day: date) -> DayByHour:
-    """The stored per-hour totals of one profile's local day (``monitor_hours``)."""
-    return _full_day(day, db.monitor_by_hour(profile_id, day, day))
+    """The stored per-hour totals of one profile's local day (``monitor_hours``); with no hour stored,
+    the day's own total where one is (``day_total_s``), so that a view can say why it has no hours."""
+    full = _full_day(day, db.monitor_by_hour(profile_id, day, day))
+    if full.empty:
+        totals = [d.monitored_s for d in db.monitor_by_day(profile_id, day, day) if d.monitored_s > 0]
+        if totals:
+            return DayByHour(day, full.hours, day_total_s=float(totals[0]))
+    return full
 
 
 def day_from_totals(totals: Mapping[tuple[date, int], Sequence[float]], day: date) -> DayByHour:

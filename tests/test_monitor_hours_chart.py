@@ -208,3 +208,20 @@ def test_the_pdf_report_charts_the_hours_of_the_last_monitored_day(db_file) -> N
         pages = report_figures(db, ann, DAY + timedelta(days=1), DAY + timedelta(days=5))
         page = next(p for p in pages if p._suptitle is not None and p._suptitle.get_text().startswith("Adherence"))
         assert "No time per hour stored in this period" in _texts(page.subfigs[2])
+
+
+def test_a_day_with_only_its_total_says_so(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """A second audit: a results file from an older version carries day totals only; the clinic's
+    by-hour view said "Nothing monitored" on a day the daily chart showed. Now it says why."""
+    from posture_feedback.ui.monitor_hours_dialog import HoursDialog
+
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("Ann").id
+        db.add_monitor_time(pid, DAY, 1500.0, 600.0)  # the day's total, no hour
+        assert day_by_hour(db, pid, DAY).day_total_s == 1500.0
+        dialog = HoursDialog(lambda d: day_by_hour(db, pid, d), DAY)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        text = dialog.panel.summary.text()
+        assert text.startswith("25 min watched on") and "only the day's total was sent, not its hours" in text
+        assert "Nothing monitored" not in text

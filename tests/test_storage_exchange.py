@@ -98,6 +98,8 @@ def test_results_round_trip_is_lossless_and_idempotent(therapist: tuple[Database
             Measure("shoulder_flexion", math.nan, math.nan, side="right", valid=False),
         ], created_at=datetime(2026, 3, 12, 10, tzinfo=TZ))  # fmt: skip
         pdb.add_monitor_time(ppid, date(2026, 3, 10), 3600.0, 2400.0, alerts=4)
+        pdb.add_monitor_hour(ppid, date(2026, 3, 10), 9, 1800.0, 1500.0)  # the same day, per hour
+        pdb.add_monitor_hour(ppid, date(2026, 3, 10), 14, 1800.0, 900.0)
         results = export_results(pdb, ppid, tmp_path / "dana.pfresults.json")
         patient_sessions = pdb.sessions(ppid)
 
@@ -140,6 +142,10 @@ def test_results_round_trip_is_lossless_and_idempotent(therapist: tuple[Database
     assert (summary.sessions_added, summary.sessions_skipped, summary.assessments_added) == (0, 4, 0)
     assert tdb.row_counts(pid)["repetitions"] == 9
     assert tdb.monitor_by_day(pid)[0].monitored_s == 3600.0  # replaced, not added twice
+    # The hours travel too (a second audit: the clinic's "by hour" said "nothing monitored" on a day
+    # its day totals showed), replaced on a second import like the days.
+    assert [(h.hour, h.monitored_s, h.good_s) for h in tdb.monitor_by_hour(pid)] == [(9, 1800.0, 1500.0),
+                                                                                      (14, 1800.0, 900.0)]
 
 
 def test_results_into_profile_without_the_plan_recreate_it(therapist: tuple[Database, int], tmp_path: Path) -> None:

@@ -113,7 +113,10 @@ class HoursPanel(QWidget):
         """Read the chosen day again and redraw."""
         self.data = self.load(self.day())
         d = self.data
-        if d.empty:
+        if d.empty and d.day_total_s == d.day_total_s:  # a day total without its hours (an older results file)
+            self.summary.setText(f"{format_duration(d.day_total_s)} watched on {d.day.strftime('%a %d %b %Y')}: "
+                                 "only the day's total was sent, not its hours.")  # fmt: skip
+        elif d.empty:
             self.summary.setText(f"Nothing monitored on {d.day.strftime('%a %d %b %Y')}.")
         else:
             self.summary.setText(f"In good posture {format_duration(d.good_s)} of {format_duration(d.monitored_s)}"

@@ -281,19 +281,13 @@ def status_word(stored: str) -> str:
     return "stopped" if stored == "aborted" else stored
 
 
-def duration_text(seconds: float) -> str:
-    """'27 s', '12 min', '3.4 h': a monitored time readable at any size ('0.0 h' hid 27 s)."""
-    if not _ok(seconds) or seconds < 60:
-        return f"{0 if not _ok(seconds) else seconds:.0f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def monitor_time_text(data: ReportData) -> str:
-    """'27 s over 1 day', '3.4 h over 12 days': the posture monitor's time in the period."""
+    """'27 s over 1 day', '3 h 24 min over 12 days' (``monitor_hours.format_duration``; it read
+    '0.0 h over 1 days' for 27 s): the posture monitor's time in the period."""
+    from posture_feedback.monitor_hours import format_duration
+
     days = len(data.monitor)
-    return f"{duration_text(sum(d.monitored_s for d in data.monitor))} over {days} day{'s' if days != 1 else ''}"
+    return f"{format_duration(sum(d.monitored_s for d in data.monitor))} over {days} day{'s' if days != 1 else ''}"
 
 
 def unsure_note(n: int) -> str:

@@ -931,6 +931,21 @@ class Database:
             ).fetchone()
         return _monitor_hour(row)
 
+    def set_monitor_hour(self, profile_id: int, hour: MonitorHour) -> None:
+        """Replace one local hour's totals (an imported results file: importing it twice changes nothing,
+        where ``add_monitor_hour`` adds to them)."""
+        if not 0 <= int(hour.hour) <= 23:
+            raise StorageError(f"hour must be 0-23, got {hour.hour}")
+        _check_monitor_seconds(hour.monitored_s, hour.good_s)
+        with self._tx() as conn:
+            self._require(conn, "profiles", profile_id)
+            conn.execute(
+                "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (profile_id, day, hour) DO UPDATE SET monitored_s = excluded.monitored_s,"
+                " good_s = excluded.good_s",
+                (profile_id, hour.day.isoformat(), int(hour.hour), float(hour.monitored_s), float(hour.good_s)),
+            )
+
     def monitor_by_hour(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorHour]:
         """The per-hour posture-monitor totals of a profile between two days (inclusive), in time order."""
         return [_monitor_hour(r) for r in self._monitor_rows("monitor_hours", profile_id, start, end, "day, hour")]

@@ -38,6 +38,7 @@ from posture_feedback.storage.models import (
     ExerciseSet,
     Measure,
     MonitorDay,
+    MonitorHour,
     Plan,
     PlanVersion,
     Repetition,
@@ -219,6 +220,12 @@ def results_document(db: Database, profile_id: int, start: date | None = None, e
             {"day": d.day.isoformat(), "monitored_s": d.monitored_s, "good_s": d.good_s, "alerts": d.alerts}
             for d in db.monitor_by_day(profile_id, start, end)
         ],
+        # The same days per local hour (since 2026-12-07; a file without it has day totals only, and
+        # the clinic's "by hour" view said "nothing monitored" on a day its totals showed).
+        "monitor_hours": [
+            {"day": h.day.isoformat(), "hour": h.hour, "monitored_s": h.monitored_s, "good_s": h.good_s}
+            for h in db.monitor_by_hour(profile_id, start, end)
+        ],
     }
 
 
@@ -261,6 +268,7 @@ class ParsedResults:
     sessions: tuple[tuple[Session, str | None], ...]
     assessments: tuple[tuple[str, datetime, dict, tuple[Measure, ...], str], ...]
     monitor: tuple[MonitorDay, ...]
+    monitor_hours: tuple[MonitorHour, ...] = ()
 
 
 def parse_results(path: str | os.PathLike[str]) -> ParsedResults:
@@ -303,7 +311,16 @@ def parse_results(path: str | os.PathLike[str]) -> ParsedResults:
         if not 0 <= day.good_s <= day.monitored_s:
             raise r.fail(w, "needs 0 <= good_s <= monitored_s")
         monitor.append(day)
-    return ParsedResults(tuple(plans), tuple(sessions), tuple(assessments), tuple(monitor))
+    hours = []
+    for k, h in enumerate(r.arr(doc.get("monitor_hours", []), "monitor_hours")):  # absent in older files
+        w = f"monitor_hours[{k}]"
+        h = r.obj(h, w)
+        hour = MonitorHour(r.day(h, "day", w), r.integer(h, "hour", w, low=0), r.number(h, "monitored_s", w,
+                           optional=False), r.number(h, "good_s", w, optional=False))  # fmt: skip
+        if hour.hour > 23 or not 0 <= hour.good_s <= hour.monitored_s:
+            raise r.fail(w, "needs hour 0-23 and 0 <= good_s <= monitored_s")
+        hours.append(hour)
+    return ParsedResults(tuple(plans), tuple(sessions), tuple(assessments), tuple(monitor), tuple(hours))
 
 
 def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) -> ImportSummary:
@@ -350,6 +367,8 @@ def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) 
     for day in parsed.monitor:
         db.set_monitor_day(profile_id, day)
         counts["monitor_days"] += 1
+    for hour in parsed.monitor_hours:  # replaced, like the days: importing twice changes nothing
+        db.set_monitor_hour(profile_id, hour)
     return ImportSummary(**counts)
 
 
