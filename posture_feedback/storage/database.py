@@ -914,37 +914,30 @@ class Database:
     def add_monitor_hour(self, profile_id: int, day: date, hour: int, monitored_s: float, good_s: float) -> MonitorHour:
         """Add seconds monitored and in good posture to one local hour's totals (the laptop monitor's
         per-hour history; the day totals stay in ``monitor_stats``)."""
-        if not 0 <= int(hour) <= 23:
-            raise StorageError(f"hour must be 0-23, got {hour}")
-        _check_monitor_seconds(monitored_s, good_s)
-        with self._tx() as conn:
-            self._require(conn, "profiles", profile_id)
-            conn.execute(
-                "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (profile_id, day, hour) DO UPDATE SET monitored_s = monitored_s + excluded.monitored_s,"
-                " good_s = good_s + excluded.good_s",
-                (profile_id, day.isoformat(), int(hour), float(monitored_s), float(good_s)),
-            )
-            row = conn.execute(
-                "SELECT * FROM monitor_hours WHERE profile_id = ? AND day = ? AND hour = ?",
-                (profile_id, day.isoformat(), int(hour)),
-            ).fetchone()
-        return _monitor_hour(row)
+        return self._write_monitor_hour(profile_id, MonitorHour(day, int(hour), monitored_s, good_s), add=True)
 
-    def set_monitor_hour(self, profile_id: int, hour: MonitorHour) -> None:
+    def set_monitor_hour(self, profile_id: int, hour: MonitorHour) -> MonitorHour:
         """Replace one local hour's totals (an imported results file: importing it twice changes nothing,
         where ``add_monitor_hour`` adds to them)."""
-        if not 0 <= int(hour.hour) <= 23:
-            raise StorageError(f"hour must be 0-23, got {hour.hour}")
-        _check_monitor_seconds(hour.monitored_s, hour.good_s)
+        return self._write_monitor_hour(profile_id, hour, add=False)
+
+    def _write_monitor_hour(self, profile_id: int, h: MonitorHour, add: bool) -> MonitorHour:
+        if not 0 <= int(h.hour) <= 23:
+            raise StorageError(f"hour must be 0-23, got {h.hour}")
+        _check_monitor_seconds(h.monitored_s, h.good_s)
+        update = ("monitored_s = monitored_s + excluded.monitored_s, good_s = good_s + excluded.good_s" if add
+                  else "monitored_s = excluded.monitored_s, good_s = excluded.good_s")  # fmt: skip
+        key = (profile_id, h.day.isoformat(), int(h.hour))
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
             conn.execute(
                 "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (profile_id, day, hour) DO UPDATE SET monitored_s = excluded.monitored_s,"
-                " good_s = excluded.good_s",
-                (profile_id, hour.day.isoformat(), int(hour.hour), float(hour.monitored_s), float(hour.good_s)),
+                f" ON CONFLICT (profile_id, day, hour) DO UPDATE SET {update}",
+                (*key, float(h.monitored_s), float(h.good_s)),
             )
+            sql = "SELECT * FROM monitor_hours WHERE profile_id = ? AND day = ? AND hour = ?"
+            row = conn.execute(sql, key).fetchone()
+        return _monitor_hour(row)
 
     def monitor_by_hour(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorHour]:
         """The per-hour posture-monitor totals of a profile between two days (inclusive), in time order."""
