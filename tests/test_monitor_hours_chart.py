@@ -225,3 +225,15 @@ def test_a_day_with_only_its_total_says_so(qtbot, tmp_path) -> None:  # noqa: AN
         text = dialog.panel.summary.text()
         assert text.startswith("25 min watched on") and "only the day's total was sent, not its hours" in text
         assert "Nothing monitored" not in text
+
+
+def test_the_per_day_chart_of_one_day_shows_days_not_clock_times() -> None:
+    """A second audit: with one monitored day the daily chart's axis read "15:00 18:00 21:00 Dec-07
+    03:00 …", as if the day spanned two dates."""
+    from posture_feedback.storage import MonitorDay
+
+    fig = charts.monitor_figure([MonitorDay(DAY, 27.0, 10.0, 0)])
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert labels and not any(":" in t for t in labels)
+    assert DAY.strftime("%d %b") in labels

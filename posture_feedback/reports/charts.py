@@ -264,6 +264,12 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None) -> Fig
     fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=3, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     _date_axis(ax)
+    if max(xs) - min(xs) < timedelta(days=2):
+        # one or two days: a week around them, whole days on the axis (a single day's bar sat on an
+        # axis of clock times, "15:00 … Dec-07 … 09:00", as if it spanned two dates)
+        ax.set_xlim(min(xs) - timedelta(days=3), max(xs) + timedelta(days=4))
+        ax.xaxis.set_major_locator(mdates.DayLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     return fig
 
 
