@@ -226,7 +226,7 @@ def _app_loop(video: Path, max_people: int, model: str, counter: dict) -> tuple[
 
 def make_empty_scene(path: Path, seconds: float = 10.0, fps: float = 30.0, size: tuple[int, int] = (640, 480)) -> Path:
     """A video of a scene with nobody in it: a real street's colours and light, blurred, with sensor noise."""
-    still = cv2.imread(str(sample_video("street_people.jpg")))
+    still = cv2.imread(str(sample_video("people_collage.jpg")))
     still = cv2.GaussianBlur(cv2.resize(still, size, interpolation=cv2.INTER_AREA), (0, 0), 25)
     rng = np.random.default_rng(0)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)

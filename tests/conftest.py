@@ -49,8 +49,9 @@ def lab_video_front() -> Path:
 
 @pytest.fixture(scope="session")
 def street_image() -> Path:
-    """810×1080 still with several people, one fully visible."""
-    return SAMPLES / "street_people.jpg"
+    """810×1080 still with several people, one standing upright and fully visible
+    (``sample_videos/people_collage.jpg``, BSD-3-Clause)."""
+    return SAMPLES / "people_collage.jpg"
 
 
 @pytest.fixture(scope="session")
