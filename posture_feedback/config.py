@@ -171,10 +171,38 @@ def config_from_dict(data: dict[str, Any], file: str = "<config>") -> PipelineOp
             parts[section] = dataclasses.replace(obj, **values)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{file}: [{section}] {exc}") from None
+    for section, obj in parts.items():
+        _check_ranges(section, obj, file)
     top = parts["pipeline"]
     return dataclasses.replace(
         top, pose=parts["pose"], selection=parts["selection"], smoothing=parts["smoothing"], follow=parts["follow"]
     )
+
+
+#: Keys whose value is a share or a confidence, in [0, 1].
+_UNIT_INTERVAL = frozenset({"min_visibility", "min_detection_confidence", "min_presence_confidence",
+                            "min_tracking_confidence", "min_confidence", "same_iou", "motion_share",
+                            "motion_global"})  # fmt: skip
+#: Keys that must be above 0 (a cut-off frequency, a number of people).
+_POSITIVE = frozenset({"min_cutoff_hz", "d_cutoff_hz", "depth_min_cutoff_hz", "visibility_cutoff_hz", "max_people"})
+
+
+def _check_ranges(section: str, obj: Any, file: str) -> None:
+    """One clear line for a value out of its range, before anything uses it: every number of these
+    tables is a time, a distance, a share or a count, none negative; shares and confidences lie in
+    [0, 1]; cut-offs and ``max_people`` above 0. (``min_visibility = 1.5`` was accepted and hid every
+    angle without a word; ``max_people = 0`` and a negative cut-off ended in a traceback.)"""
+    for f in _fields(type(obj)):
+        v = getattr(obj, f.name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        where = f"{file}: [{section}] {f.name} = {v!r}"
+        if f.name in _UNIT_INTERVAL and not 0.0 <= v <= 1.0:
+            raise ConfigError(f"{where}: must be between 0 and 1")
+        if f.name in _POSITIVE and not v > 0:
+            raise ConfigError(f"{where}: must be above 0")
+        if v < 0:
+            raise ConfigError(f"{where}: must not be negative")
 
 
 def load_config(path: str | Path) -> PipelineOptions:

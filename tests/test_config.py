@@ -81,3 +81,23 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xfe[pose]")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(bad)
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "message"),
+    [
+        ("pipeline", "min_visibility = 1.5", "must be between 0 and 1"),
+        ("pose", "max_people = 0", "must be above 0"),
+        ("smoothing", "min_cutoff_hz = -3", "must be above 0"),
+        ("follow", "scout_interval_s = -1", "must not be negative"),
+    ],
+)
+def test_a_value_out_of_its_range_is_one_clear_error(tmp_path, table, line, message):
+    """A third audit: min_visibility = 1.5 was accepted and hid every angle; max_people = 0 and a
+    negative cut-off ended in a traceback."""
+    from posture_feedback.config import ConfigError, load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text(f"[{table}]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
