@@ -104,3 +104,28 @@ def test_analyze_takes_video_as_an_option_and_refuses_it_twice(sports_video, tmp
     assert main(["analyze", "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "posture-feedback: error: which recording? add --video FILE (or --video sample)"
+
+
+def test_the_trc_is_levelled_to_the_worlds_vertical():
+    """A third audit: the TRC's Y was the camera's up, so a tilted camera made an upright person lean
+    (cam01: 27.7° where the CSV said 3°). Hand-worked: a camera pitched 30° down sees the world's
+    up as (0, −cos 30°, −sin 30°) in MediaPipe axes (y down, z away from the camera)."""
+    import math
+
+    import numpy as np
+
+    from posture_feedback.exports import LEVEL_UP, level_rotation
+
+    p = math.radians(30.0)
+    up = np.array([0.0, -math.cos(p), -math.sin(p)])
+    r = level_rotation(up)
+    np.testing.assert_allclose(r @ up, LEVEL_UP, atol=1e-12)
+    np.testing.assert_allclose(r @ r.T, np.eye(3), atol=1e-12)  # a rotation
+    assert np.linalg.det(r) == pytest.approx(1.0)
+    np.testing.assert_allclose(r @ [1.0, 0.0, 0.0], [1.0, 0.0, 0.0], atol=1e-12)  # a pure pitch keeps x
+    # A trunk standing upright in the world (along up) is vertical in the TRC: (0, +len, 0) after y flips.
+    trunk = 0.5 * up
+    trc = np.diag([1.0, -1.0, -1.0]) @ (r @ trunk)
+    np.testing.assert_allclose(trc, [0.0, 0.5, 0.0], atol=1e-12)
+    np.testing.assert_allclose(level_rotation(None), np.eye(3))
+    np.testing.assert_allclose(level_rotation(LEVEL_UP), np.eye(3), atol=1e-12)

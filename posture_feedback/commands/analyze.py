@@ -317,7 +317,7 @@ def run(args: argparse.Namespace) -> int:
                 laptop_signals=getattr(args, "laptop_signals", False),
                 include_uncertainty=args.uncertainty or (zero_phase and (args.validity or args.valid_only)),
             )  # fmt: skip
-            trc = TrcWriter(args.trc, source.fps, options.min_visibility) if args.trc is not None else None
+            trc = TrcWriter(args.trc, source.fps, options.min_visibility, options.up) if args.trc is not None else None
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="frame", disable=True if args.no_progress else None, file=sys.stderr)
