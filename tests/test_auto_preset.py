@@ -69,3 +69,42 @@ def test_auto_is_a_preset_and_has_a_baseline_variant():
     assert "auto" in PRESETS
     assert get_preset("auto").name == "auto"
     assert get_preset("auto", baseline=True).targets[0].relative
+
+
+def test_a_flickering_reading_does_not_keep_a_standing_person_on_the_sitting_targets():
+    """A third audit: on the sports sample the therapist view stayed on "Sitting posture" for a
+    standing man: one ambiguous frame a second (hip and knee disagreeing) restarted the hold."""
+    sel = AutoPresetSelector(hold_s=2.0, posture="sitting")
+    # sitting at first, then standing for 3 s with every 10th frame ambiguous (hip 90°, knee 10°)
+    assert sel.update(result(0.0, View.FRONT, 0.0, legs=(90.0, 90.0))) == "sitting-front"
+    out = []
+    for k in range(1, 91):
+        legs = (90.0, 10.0) if k % 10 == 0 else (0.0, 0.0)
+        out.append((k / 30, sel.update(result(k / 30, View.FRONT, 0.0, legs=legs))))
+    switched = [t for t, o in out if o == "standing-front"]
+    assert switched and switched[0] == pytest.approx(2.0 + 1 / 30, abs=0.05)  # 2 s after standing began
+    assert sel.current == "standing-front"
+
+
+def test_a_long_ambiguous_stretch_falls_back_to_the_adopted_posture():
+    sel = AutoPresetSelector(hold_s=2.0, posture="sitting")
+    assert sel.update(result(0.0, View.FRONT, 0.0, legs=(90.0, 90.0))) == "sitting-front"
+    assert sel.update(result(0.1, View.FRONT, 0.0, legs=(0.0, 0.0))) is None  # standing read: a candidate
+    # then only ambiguous frames for 4 s: after hold_s they no longer count as standing
+    out = [sel.update(result(0.2 + k / 10, View.FRONT, 0.0, legs=(90.0, 10.0))) for k in range(40)]
+    assert "standing-front" not in out and sel.current == "sitting-front"
+
+
+def test_a_turn_side_on_does_not_restart_a_posture_change_under_way():
+    """The sports sample in the therapist view: standing read from 1.6 s, a turn side-on at 3.4 s; held
+    as one preset name, the turn restarted the standing change and the targets stayed "sitting"."""
+    sel = AutoPresetSelector(hold_s=2.0, posture="sitting")
+    assert sel.update(result(0.0, View.FRONT, 0.0, legs=(90.0, 90.0))) == "sitting-front"
+    out = {}
+    for k in range(1, 61):  # standing from 0.1 s; side-on from 1.5 s
+        t = k / 10
+        view, az = (View.SIDE, 90.0) if t >= 1.5 else (View.FRONT, 0.0)
+        out[round(t, 1)] = sel.update(result(t, view, az))
+    assert out[2.1] == "standing-front"  # the posture held 2 s (from 0.1), whatever the view did
+    assert out[3.5] == "standing-side"  # then the side held 2 s (from 1.5)
+    assert [v for v in out.values() if v] == ["standing-front", "standing-side"]
