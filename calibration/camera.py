@@ -57,6 +57,17 @@ MIN_FRAMES = 12
 MAX_KNEE_BEND_DEG = 20.0
 #: A median roll beyond this (degrees) means the person is not upright (or the camera is on its side).
 MAX_ROLL_DEG = 30.0
+#: A person capture whose stated uncertainty (``person_uncertainty_deg``) is wider than this is
+#: refused, not stored: on the accuracy set's cam03 the man balancing gave roll +22.5° (SD 15.3°,
+#: pitch SD 10.9°: ±37.5°) where the true roll is +2.8°; the views it may calibrate (cam01 ±4.4°,
+#: cam02 ±5.0°) were within their ± (a third audit, 2026-12-07).
+MAX_PERSON_UNCERTAINTY_DEG = 10.0
+
+
+def person_uncertainty_deg(roll_sd: float, pitch_sd: float) -> float:
+    """The stated ± (degrees) of a calibration from a standing person: twice the frame-to-frame
+    spread of roll and pitch in quadrature (the person's own lean is not in it)."""
+    return 2.0 * math.hypot(roll_sd, pitch_sd)
 #: Frames further than this many robust SDs from the median roll are dropped as movement.
 OUTLIER_ROBUST_SD = 3.0
 #: Smallest outlier window (degrees), so that a very still capture does not drop half its frames.
@@ -261,6 +272,14 @@ def estimate_camera(
             f"only {int(keep.sum())} still frames (need {min_frames}): stand still for a few seconds"
         )
     r, p = roll[keep], pitch[keep]
+    r_sd = float(r.std(ddof=1)) if len(r) > 1 else 0.0
+    p_sd = float(p.std(ddof=1)) if len(p) > 1 else 0.0
+    if person_uncertainty_deg(r_sd, p_sd) > MAX_PERSON_UNCERTAINTY_DEG:
+        raise CalibrationError(
+            f"the body axis moved too much to calibrate from (roll {float(r.mean()):+.0f}° SD {r_sd:.1f}°, pitch SD "
+            f"{p_sd:.1f}°: ±{person_uncertainty_deg(r_sd, p_sd):.0f}°): stand upright and still, whole body in view, "
+            "or use the scene method (the default)"
+        )
     return CameraCalibration(
         roll_deg=float(r.mean()),
         pitch_deg=float(p.mean()),

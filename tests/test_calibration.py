@@ -294,3 +294,17 @@ def test_calibrations_stored_with_a_profile_in_the_database(tmp_path):
         assert load_from_database(db, pid, "neutral", posture="sitting") == sitting
         assert load_from_database(db, pid, "neutral", posture="standing") == standing
         assert load_from_database(db, pid, "scale").metres_per_pixel == pytest.approx(scale.metres_per_pixel)
+
+
+def test_a_person_capture_that_moves_too_much_is_refused_not_stored():
+    """A third audit: on cam03 the balancing man gave roll +22.5° (SD 15.3°) where the true roll is
+    +2.8°, stored without a word. Frames alternating ±15° of roll (SD about 15°): refused."""
+    from posture_feedback.calibration.camera import MAX_PERSON_UNCERTAINTY_DEG, person_uncertainty_deg
+
+    assert person_uncertainty_deg(15.3, 10.9) == pytest.approx(37.6, abs=0.1)
+    assert person_uncertainty_deg(15.3, 10.9) > MAX_PERSON_UNCERTAINTY_DEG
+    swaying = [standing(15.0 if k % 2 else -15.0, 0.0) for k in range(20)]
+    with pytest.raises(CalibrationError, match="moved too much"):
+        estimate_camera(swaying)
+    steady = [standing(3.0 + (0.5 if k % 2 else -0.5), 0.0) for k in range(20)]  # SD 0.5°: ±1°
+    assert estimate_camera(steady).roll_deg == pytest.approx(3.0, abs=1e-6)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -146,7 +145,7 @@ def _save(args: argparse.Namespace, store, item) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
+    from posture_feedback.calibration.camera import CameraCalibration, estimate_camera, person_uncertainty_deg
     from posture_feedback.calibration.store import CalibrationStore
 
     store = CalibrationStore(args.store)
@@ -185,11 +184,13 @@ def run(args: argparse.Namespace) -> int:
         cal = estimate_camera(results, camera=args.name or name)
         _save(args, store, cal)
         # the frame-to-frame spread only: the person's own lean is not in it
-        _emit_camera(args, cal, {"method": "person", "uncertainty_deg": 2.0 * math.hypot(cal.spread, cal.pitch_spread)})
+        unc = person_uncertainty_deg(cal.spread, cal.pitch_spread)
+        _emit_camera(args, cal, {"method": "person", "uncertainty_deg": unc})
         _emit(
             args, "camera", cal.to_dict(),
-            f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}° (SD {cal.spread:.1f}°, {cal.n_frames} frames, "
-            f"{cal.axis} axis), pitch {cal.pitch_deg:+.1f}° (SD {cal.pitch_spread:.1f}°); stored in {store.path}",
+            f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}°, pitch {cal.pitch_deg:+.1f}° (±{unc:.1f}°; SD "
+            f"{cal.spread:.1f}° / {cal.pitch_spread:.1f}°, {cal.n_frames} frames, {cal.axis} axis); "
+            f"stored in {store.path}",
         )  # fmt: skip
     elif args.step == "neutral":
         from posture_feedback.calibration.neutral import capture_neutral
