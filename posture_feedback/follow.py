@@ -84,8 +84,8 @@ class FollowOptions:
             single-person model and find the others with a periodic multi-person pass; False = the
             multi-person model on every frame. The app turns it on (``--no-follow`` turns it off);
             recordings (``analyze``) keep it off unless ``--follow``: on the 4-camera accuracy set
-            it measures 7.0 / 6.8 / 17.0 / 7.2° median error against 6.2 / 6.9 / 14.0 / 7.2° for the
-            multi-person model (docs/performance.md).
+            it measures 6.7 / 7.0 / 16.8 / 7.2° median error against 6.2 / 5.1 / 14.0 / 7.2° for the
+            multi-person model (2026-12-07; docs/performance.md).
         scout_interval_s: seconds of stream time between multi-person passes over the frame.
         background: run the multi-person pass on a worker thread (live cameras) instead of in
             line (recordings, deterministic).

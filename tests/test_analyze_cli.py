@@ -188,3 +188,10 @@ def test_stored_camera_calibration_is_applied(tmp_path: Path, lab_video_front: P
 
     level, tilted = median_tilt(["--camera", "level"]), median_tilt(["--camera", "desk"])
     assert abs(abs(tilted - level) - 10.0) < 4.0  # a 10° camera roll moves a frontal tilt by about 10°
+
+
+def test_max_frames_below_one_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    """A third audit: --max-frames 0 said "sample yielded no frames"."""
+    code = main(["analyze", "--video", "sample", "--max-frames", "0", "--out", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err == "posture-feedback: error: --max-frames must be at least 1"

@@ -260,6 +260,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
+    if args.max_frames is not None and args.max_frames < 1:  # it said "sample yielded no frames"
+        raise PostureFeedbackError("--max-frames must be at least 1")
     args.video = _video_argument(args)
     target_set = _load_target_set(args.targets)
     neutral_angles = None
