@@ -222,17 +222,18 @@ class AngleAnnotator:
 
 
 def angle_label(name: str, value: float, state: TargetState | None) -> str:
-    """The text written beside a joint: '15 HIGH left up'. With a known verdict, the number is the
-    one the verdict was computed on (``targets.value_text``: one truth per frame); for signed
-    angles the person's own side follows (``side_words.side_word``), whatever the mirror. A value too
-    uncertain to judge: '−10±8 UNSURE'."""
-    if state is not None and state.verdict is Verdict.UNCERTAIN:  # '−10±8 UNSURE': no verdict, so no side
-        return f"{value_text(state)}±{state.uncertainty:.0f} {VERDICT_LABELS[state.verdict]}"
+    """The text written beside a joint: '15° HIGH left up', in degrees as the side panel writes
+    them (the overlay left the ° out: "9±20 UNSURE" beside the panel's "9° ±20° UNSURE"). With a
+    known verdict, the number is the one the verdict was computed on (``targets.value_text``: one
+    truth per frame); for signed angles the person's own side follows (``side_words.side_word``),
+    whatever the mirror. A value too uncertain to judge: '−10° ±8° UNSURE'."""
+    if state is not None and state.verdict is Verdict.UNCERTAIN:  # no verdict, so no side
+        return f"{value_text(state)}° ±{state.uncertainty:.0f}° {VERDICT_LABELS[state.verdict]}"
     if state is not None and state.verdict is not Verdict.UNKNOWN:
-        label = f"{value_text(state)} {VERDICT_LABELS[state.verdict]}"
+        label = f"{value_text(state)}° {VERDICT_LABELS[state.verdict]}"
         value = state.value
     else:
-        label = f"{value:.0f}"
+        label = f"{value:.0f}°"
     side = side_word(name, value)
     return f"{label} {side}" if side else label
 

@@ -96,7 +96,7 @@ def test_a_shown_cue_ends_in_the_frame_its_value_becomes_undecided_even_within_t
 def test_the_overlay_writes_an_undecided_value_with_its_interval_and_no_verdict_word():
     (s,) = TargetEvaluator(TargetSet("t", [level()])).update(table(-10.0, 8.0), View.FRONT, 0.0)
     label = angle_label(HT, -10.0, s)
-    assert label == "−10±8 UNSURE"  # no verdict, so no side word either
+    assert label == "−10° ±8° UNSURE"  # no verdict, so no side word either; degrees as the panel writes them
     for word in ("LOW", "HIGH", "OK", "NEAR"):
         assert word not in label
 

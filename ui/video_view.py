@@ -173,7 +173,9 @@ class VideoView(QWidget):
         if self.gonio_angle is not None and len(pts) == 3:
             v = pts[1]
             text = f"{self.gonio_angle:.0f}°"
-            box = QRectF(v.x() + 14, v.y() - 56, 160, 48)
+            # left of the joint: the overlay writes each joint's angle label to its right (annotate),
+            # and the readout placed there covered the hips' "7±22 UNSURE" (a third audit)
+            box = QRectF(max(0.0, v.x() - 174), v.y() - 56, 160, 48)
             p.fillRect(box, QColor(0, 0, 0, 170))
             p.setPen(yellow)
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
