@@ -107,3 +107,35 @@ def test_exercise_list_works_as_the_top_level_help_reads(capsys):
     listed = capsys.readouterr().out
     assert main(["exercise", "--list"]) == 0
     assert listed == capsys.readouterr().out and "side_bend" in listed
+
+
+def test_tempo_cues_name_the_direction_each_exercise_moves():
+    """A fourth audit: a mini squat's way back is standing up, yet a fast rise got "Slower on the
+    way down". The way out/back of every built-in rep exercise, by hand from its start phase."""
+    from posture_feedback.exercises.library import get_exercise
+
+    expected = {  # (way out, way back)
+        "mini_squat": ("down", "up"), "hip_hinge": ("down", "up"), "sit_to_stand": ("up", None),
+        "lateral_raise": ("up", "down"), "forward_reach": ("up", "down"), "seated_arm_raise": ("up", "down"),
+    }  # fmt: skip
+    for name, (out, back) in expected.items():
+        d = get_exercise(name)
+        assert d.cue("slower_out") == f"Slower on the way {out}", name
+        if back is not None:
+            assert d.cue("slower_back") == f"Slower on the way {back}", name
+
+
+def test_side_both_reads_as_a_person_would_do_it():
+    """A fourth audit: with side "both", a one-side-at-a-time exercise read "lean sideways to the each"
+    and "balance on both legs"; a balance set's JSON named "left:{other}_foot_lift"."""
+    from posture_feedback.exercises.holds import condition_label
+    from posture_feedback.exercises.library import get_exercise
+
+    side_bend = get_exercise("side_bend").instruction_for("both")
+    assert "to the each" not in side_bend and "lean sideways to the left" in side_bend
+    assert side_bend.endswith("Then the same on the right side.")
+    stance = get_exercise("single_leg_stance").instruction_for("both")
+    assert "balance on both legs" not in stance and "balance on your left leg" in stance
+    assert "Raise both arms" in get_exercise("lateral_raise").instruction_for("both")  # done together
+    assert condition_label("left:{other}_foot_lift") == "right_foot_lift"
+    assert condition_label("trunk_lean") == "trunk_lean"

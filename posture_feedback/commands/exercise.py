@@ -226,7 +226,8 @@ def summary_lines(result, frames: int, found: int) -> list[str]:
         elif s.gait is not None:
             g = s.gait
             text = (f"{g.steps} steps (left {g.steps_left}, right {g.steps_right}), cadence {g.cadence_spm:.0f}/min, "
-                    f"knee-height symmetry index {g.height_symmetry:.0f}%")  # fmt: skip
+                    + (f"knee-height symmetry index {g.height_symmetry:.0f}%" if math.isfinite(g.height_symmetry)
+                       else "knee-height symmetry not measured (no steps on one side)"))  # fmt: skip
         else:
             verdicts: dict[str, int] = {}
             for r in s.reps:

@@ -195,7 +195,12 @@ class ExerciseDefinition:
         return self.cues.get(key) or defaults[key]
 
     def instruction_for(self, side: str) -> str:
-        """The instruction text with ``{side}``/``{other}`` filled in (``both`` reads "each")."""
+        """The instruction text with ``{side}``/``{other}`` filled in. ``both`` for an exercise done one
+        side at a time (``both = "each"``) reads as the left side's, then "the same on the right"; for
+        one done with both sides together, "both arms" (``fill``). Filling "each" into a one-sided text
+        read "lean sideways to the each" and "balance on both legs" (a fourth audit, 2026-12-07)."""
+        if side == "both" and self.both == "each" and ("{side}" in self.instruction or "{other}" in self.instruction):
+            return f"{fill(self.instruction, 'left')} Then the same on the right side."
         return fill(self.instruction, side)
 
     def with_phase(self, name: str, rng: Range | None = None, hold_s: float | None = None) -> ExerciseDefinition:

@@ -16,7 +16,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from posture_feedback.exercises.definitions import Range
+from posture_feedback.exercises.definitions import Range, fill
+
+
+def condition_label(name: str) -> str:
+    """A condition's name as a person reads it: "left:{other}_foot_lift" (the tracker's key for the
+    left-side set) → "right_foot_lift"; unsided names as they are. The JSON said
+    "left:{other}_foot_lift" (a fourth audit, 2026-12-07)."""
+    side, sep, signal = name.partition(":")
+    return fill(signal, side) if sep and side in ("left", "right") else name
 
 
 @dataclass(frozen=True)
@@ -163,5 +171,5 @@ class HoldTimer:
             first_break_t=self.first_break_t,
             time_to_first_break_s=self.time_to_first_break_s,
             complete=self.complete,
-            failing=tuple(n for (n, _), ok in zip(self.conditions, self._in, strict=False) if not ok),
+            failing=tuple(condition_label(n) for (n, _), ok in zip(self.conditions, self._in, strict=False) if not ok),
         )
