@@ -139,3 +139,23 @@ def test_side_both_reads_as_a_person_would_do_it():
     assert "Raise both arms" in get_exercise("lateral_raise").instruction_for("both")  # done together
     assert condition_label("left:{other}_foot_lift") == "right_foot_lift"
     assert condition_label("trunk_lean") == "trunk_lean"
+
+
+def test_side_on_the_wrong_way_round_says_to_turn_round():
+    """A fourth audit: forward reach on the left, the person side-on with the right side towards the
+    camera: "Go!" and no count, no hint. Now: counting paused, and how to turn."""
+    import math
+
+    from posture_feedback.exercises.library import get_exercise
+    from posture_feedback.exercises.tracker import ExerciseTracker
+    from posture_feedback.types import ANGLE_NAMES, View
+
+    d = get_exercise("forward_reach")
+    tracker = ExerciseTracker(d, "left")
+    values = dict.fromkeys(ANGLE_NAMES, math.nan)
+    values[d.signal.replace("{side}", "right")] = 20.0  # only the near (right) arm is measured
+    upd = tracker.update(0.0, values, View.SIDE)
+    assert not upd.counting and upd.turn_hint == "Counting paused: turn round, your left side towards the camera"
+    values[d.signal.replace("{side}", "left")] = 20.0  # the left arm seen: no hint
+    upd = tracker.update(0.1, values, View.SIDE)
+    assert upd.turn_hint is None

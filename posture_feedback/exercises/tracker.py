@@ -287,7 +287,24 @@ class ExerciseTracker:
         elif self.march is not None:
             upd.reps.extend(self._caller_rep(r) for r in self.march.update(t, values, flags, uncertainties))
         upd.phase = self.phase_name()
+        wrong = self._wrong_side_towards_camera(values, view, primary)
+        if wrong is not None:
+            upd.counting, upd.turn_hint = False, wrong
         return upd
+
+    def _wrong_side_towards_camera(self, values: Mapping[str, float], view: View, primary: float) -> str | None:
+        """Side-on with the other side towards the camera: this side's signal is not measured while
+        the other side's is, so nothing can count; say how to turn (a patient standing the other way
+        saw "Go!" and no count, with no hint: a fourth audit, 2026-12-07)."""
+        d = self.definition
+        if view is not View.SIDE or self.side not in ("left", "right") or "{side}" not in d.signal:
+            return None
+        if math.isfinite(primary):
+            return None
+        other = "right" if self.side == "left" else "left"
+        if not math.isfinite(signal_value(values, d.signal, other)):
+            return None
+        return f"Counting paused: turn round, your {self.side} side towards the camera"
 
     # -- progress ----------------------------------------------------------------------------
     def trace(self, start_t: float, end_t: float, pre_s: float = 0.5) -> tuple[list[float], list[float]]:
