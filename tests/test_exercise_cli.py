@@ -159,3 +159,13 @@ def test_side_on_the_wrong_way_round_says_to_turn_round():
     values[d.signal.replace("{side}", "left")] = 20.0  # the left arm seen: no hint
     upd = tracker.update(0.1, values, View.SIDE)
     assert upd.turn_hint is None
+
+
+def test_balance_and_marching_targets_say_their_unit():
+    """A fourth audit: "Target: right foot lift ≥ 0.05" had no unit (fractions of leg length)."""
+    from posture_feedback.exercises.library import get_exercise
+    from posture_feedback.exercises.tracker import ExerciseTracker
+
+    stance = ExerciseTracker(get_exercise("single_leg_stance"), "left")
+    assert stance.target_text() == "right_foot_lift ≥ 0.05 leg lengths"
+    assert ExerciseTracker(get_exercise("lateral_raise"), "left").target_text().endswith("°")

@@ -361,6 +361,8 @@ class ExerciseTracker:
         d = self.definition
         name = fill(d.signal, self.side) if self.side in ("left", "right") else d.signal.replace("{side}", "each")
         text = d.target.range.describe(name, d.unit)
+        if d.unit == "" and any(k in d.signal for k in ("_lift", "ankle_separation")):
+            text += " leg lengths"  # a bare "≥ 0.05" (a fourth audit): the lifts are fractions of leg length
         return f"{text} from your start" if d.baseline_s > 0 else text
 
 
