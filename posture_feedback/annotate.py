@@ -82,14 +82,15 @@ def free_label_origin(
     the chosen box is added to ``placed``. Two angles at one joint (the hips' level and the trunk's
     lean both start at the mid-hip) were written over each other: "1° OK" over "−3±7 UNSURE" read
     as "13±7 UNSURE", half green (a new-user audit, 2026-12-07)."""
-    x, y = org
+    box = text_box(text, org, size)  # measured once: moving it down keeps its size
+    line = box[3] - box[1]
+    shift = 0
     for _ in range(12):
-        box = text_box(text, (x, y), size)
-        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] + shift < b[3] and b[1] < box[3] + shift for b in placed):
             break
-        y += box[3] - box[1]
-    placed.append(text_box(text, (x, y), size))
-    return x, y
+        shift += line
+    placed.append((box[0], box[1] + shift, box[2], box[3] + shift))
+    return org[0], org[1] + shift
 
 
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], size: float) -> None:

@@ -14,6 +14,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
+from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.exercises.events import InstructionEvent, RepEvent, RestEvent, SetResult
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus
 
@@ -38,7 +39,7 @@ def fmt_value(value: float, unit: str, uncertainty: float = math.nan) -> str:
     support); '—' if not measured."""
     if value is None or math.isnan(value):
         return "—"
-    digits = 2 if unit == "" else 0
+    digits = peak_digits(unit)
     pm = f" ±{uncertainty:.{digits}f}" if uncertainty == uncertainty and uncertainty is not None else ""
     if unit in ("°", ""):
         return f"{value:.{digits}f}{pm}{unit}"

@@ -222,6 +222,12 @@ def _view_cue(views: tuple[View, ...]) -> str:
     return "Step into view of the camera"
 
 
+def peak_digits(unit: str) -> int:
+    """Decimals a value of an exercise's signal is shown with in ``unit`` (``ExerciseDefinition.unit``):
+    2 for a ratio without a unit (leg lengths), else 0 (the window, history and the PDF alike)."""
+    return 2 if unit == "" else 0
+
+
 def fill(template: str, side: str) -> str:
     """Replace ``{side}``/``{other}`` (``left``↔``right``).
 

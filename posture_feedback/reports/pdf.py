@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from posture_feedback import __version__
+from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
 from posture_feedback.reports.summary import ReportData, collect, monitor_time_text, unsure_note
@@ -350,5 +351,5 @@ def _peak_change(first: float, last: float, unit: str = "°") -> str:
     """'53° → 52°' (in the exercise's unit, ``summary.exercise_unit``), or '–' for exercises without a peak."""
     if math.isnan(first) and math.isnan(last):
         return "–"
-    digits = 2 if unit == "" else 0
+    digits = peak_digits(unit)
     return f"{_num(first, unit, digits)} → {_num(last, unit, digits)}"

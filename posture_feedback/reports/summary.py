@@ -16,6 +16,7 @@ from typing import Any
 
 from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
 from posture_feedback.assessment.references import current_reference, has_no_verdict
+from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.reports.charts import default_period
 from posture_feedback.storage import (
     AdherenceDay,
@@ -314,7 +315,7 @@ def _peaks(first: float, last: float, unit: str = "°") -> str:
     """', peak 53 -> 52°' (in the exercise's unit); nothing for exercises without a peak (holds), never 'nan'."""
     if not _ok(first) and not _ok(last):
         return ""
-    digits = 2 if unit == "" else 0  # a ratio (leg lengths) needs its decimals
+    digits = peak_digits(unit)
     show = [f"{v:.{digits}f}" if _ok(v) else "n/a" for v in (first, last)]
     return f", peak {show[0]} -> {show[1]}{unit}"
 
