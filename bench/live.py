@@ -246,7 +246,7 @@ def summarise(parts: list[dict], keep_samples: bool) -> dict:
 PATHS = {"follow": (True, 2, 10), "follow-samenice": (True, 2, 0), "single": (False, 1, 0), "multi": (False, 2, 0)}
 
 
-def main() -> int:
+def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per size (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds discarded first (default 2)")
@@ -266,7 +266,10 @@ def main() -> int:
 
     from PyQt6.QtWidgets import QApplication
 
+    from posture_feedback.ui.app import install_qt_message_handler
+
     _app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_qt_message_handler()  # Qt's warnings to our logger, as the app does
     sample = args.video
     load_before = round(os.getloadavg()[0], 2)
     if args.compare:
@@ -320,6 +323,14 @@ def main() -> int:
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written: {args.out}")
     return 0
+
+
+def main() -> int:
+    """``run`` with only our own lines on stderr, as the CLI (native libraries' logs to the null device)."""
+    from posture_feedback.native_logs import python_only_stderr
+
+    with python_only_stderr(restore=False):
+        return run()
 
 
 if __name__ == "__main__":

@@ -191,7 +191,7 @@ def jitter_report(tracks: dict[str, list], switches: list[int], window: int = 15
     return rep
 
 
-def main() -> int:
+def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=sample_video("sports2d_demo.mp4"))
     parser.add_argument("--frames", type=int, default=230)
@@ -228,6 +228,14 @@ def main() -> int:
     args.out.write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     print(f"written {args.out}")
     return 0
+
+
+def main() -> int:
+    """``run`` with only our own lines on stderr, as the CLI (native libraries' logs to the null device)."""
+    from posture_feedback.native_logs import python_only_stderr
+
+    with python_only_stderr(restore=False):
+        return run()
 
 
 if __name__ == "__main__":
