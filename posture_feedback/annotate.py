@@ -75,14 +75,21 @@ def text_box(text: str, org: tuple[int, int], size: float) -> tuple[int, int, in
 
 
 def free_label_origin(
-    text: str, org: tuple[int, int], size: float, placed: list[tuple[int, int, int, int]]
+    text: str, org: tuple[int, int], size: float, placed: list[tuple[int, int, int, int]], width: int | None = None
 ) -> tuple[int, int]:
-    """Where to write a joint's label so that it covers no label already written: ``org`` moved
-    down a line at a time until its box (``text_box``) overlaps none of ``placed`` (pixel boxes);
-    the chosen box is added to ``placed``. Two angles at one joint (the hips' level and the trunk's
-    lean both start at the mid-hip) were written over each other: "1° OK" over "−3±7 UNSURE" read
-    as "13±7 UNSURE", half green (a new-user audit, 2026-12-07)."""
-    box = text_box(text, org, size)  # measured once: moving it down keeps its size
+    """Where to write a joint's label so that it covers no label already written and stays whole in
+    a picture ``width`` pixels wide: ``org`` moved left just enough for the label's box
+    (``text_box``) to end inside the picture (a mirrored view puts the person's left side at the
+    right edge: "−47° LOW right ear up" was cut to "−47° LOW right", a fifth audit), then down a line
+    at a time until its box overlaps none of ``placed`` (pixel boxes); the chosen box is added to
+    ``placed``. Two angles at one joint (the hips' level and the trunk's lean both started at the
+    mid-hip) were written over each other: "1° OK" over "−3±7 UNSURE" read as "13±7 UNSURE", half
+    green (a new-user audit, 2026-12-07)."""
+    box = text_box(text, org, size)  # measured once: moving it keeps its size
+    dx = 0
+    if width is not None and box[2] > width:
+        dx = max(width - box[2], -box[0])  # end at the right edge, but never start before the left one
+    box = (box[0] + dx, box[1], box[2] + dx, box[3])
     line = box[3] - box[1]
     shift = 0
     for _ in range(12):
@@ -90,7 +97,7 @@ def free_label_origin(
             break
         shift += line
     placed.append((box[0], box[1] + shift, box[2], box[3] + shift))
-    return org[0], org[1] + shift
+    return org[0] + dx, org[1] + shift
 
 
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], size: float) -> None:
@@ -200,11 +207,12 @@ class AngleAnnotator:
                 continue  # a target not judged in this view (or without neutral): nothing to show
             verdict = state.verdict if state else Verdict.UNKNOWN
             colour = VERDICT_COLOURS[verdict] if state else (255, 255, 255)
-            vertex = xy[joints[0]]
-            if len(joints) >= 3:
+            vertex = angle_anchor(joints, xy)
+            if len(joints) == 3:  # a joint's angle: its arc; a line's tilt or lean has none
                 self._arc(scene, vertex, xy[joints[1]], xy[joints[2]], colour, s)
             label = angle_label(name, angle.value, state)
-            org = free_label_origin(label, (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s)), s, placed)
+            org = free_label_origin(label, (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s)), s, placed,
+                                    scene.shape[1])  # fmt: skip
             _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
         return scene
@@ -220,6 +228,19 @@ class AngleAnnotator:
         end = start + (end - start) % 360
         centre = (int(v[0]), int(v[1]))
         cv2.ellipse(scene, centre, (r, r), 0, start, end, colour, max(2, round(3 * s)), cv2.LINE_AA)
+
+
+def angle_anchor(joints: Sequence[int], xy: np.ndarray) -> np.ndarray:
+    """(2,) pixel point where an angle's marker and label go: a joint angle's vertex (the first of
+    its 3 joints); the middle of a line's two points for a tilt (shoulders, hips, ears); the middle
+    of a line between two mid-points for a lean (mid-hip → mid-shoulder for the trunk, mid-shoulder
+    → mid-ear for the head). So no two angles share a marker: the pelvis's level and the trunk's
+    lean were both drawn at the left hip, one square with an up and a down arrow (a fifth audit,
+    2026-12-07)."""
+    pts = xy[list(joints)]
+    if len(joints) == 3:
+        return pts[0]
+    return pts.mean(axis=0)
 
 
 def angle_label(name: str, value: float, state: TargetState | None) -> str:

@@ -209,6 +209,24 @@ UNC_LIVE_JITTER = 3.5
 #: uncertainty is larger than this (degrees) is not valid; ``analyze`` applies the bound to
 #: every angle of a filtered recording once the jitter term is known.
 VALID_MAX_UNCERTAINTY = 15.0
+#: Frames of a newly followed person in which the model's landmarks still converge from its
+#: detector's rough box (``Pipeline``'s ``acquisition_frames``): about 8 on the accuracy set, at
+#: 30 fps (webcam crops) and at 60 fps (cam02) alike, so counted in frames (model calls), not
+#: seconds (docs/accuracy.md, "The first frames after the model finds a person").
+ACQUISITION_FRAMES = 8
+#: Degrees added (in quadrature) to every angle's ± on the first frame of a newly followed
+#: person, fading linearly to 0 over ``ACQUISITION_FRAMES``: the first frames' errors on the
+#: accuracy set (trunk inclination 32, 28, 25, 23, 19, 15, 11, 7° on frames 0–7 of the webcam
+#: upper crop; lateral lean 35, 21, 14° on cam02) against ± of 7–8° once settled.
+ACQUISITION_UNCERTAINTY_DEG = 40.0
+
+
+def acquisition_uncertainty(frames_since: int, window: int = ACQUISITION_FRAMES) -> float:
+    """The ± (degrees) added on the frame ``frames_since`` frames after the person's first:
+    ``ACQUISITION_UNCERTAINTY_DEG`` on the first (0), fading linearly to 0 at ``window``."""
+    if window <= 0 or not 0 <= frames_since < window:
+        return 0.0
+    return ACQUISITION_UNCERTAINTY_DEG * (1.0 - frames_since / window)
 
 
 def with_jitter(uncertainty: np.ndarray, jitter_deg: np.ndarray, weight: float = UNC_JITTER) -> np.ndarray:

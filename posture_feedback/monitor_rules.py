@@ -158,6 +158,7 @@ class LaptopRules:
         self._last_present = -math.inf
         self._break_index = 0
         self.deviating: dict[str, float] = {}  #: signal → value, of the last frame, beyond threshold
+        self.too_close_now = False  #: the last frame was nearer the screen than ``too_close_pct``
 
     # -- time in good posture ----------------------------------------------------------------
     def _account(self, t: float) -> None:
@@ -240,6 +241,7 @@ class LaptopRules:
 
         closer = max((v for v in (val("face_closer"), val("lean_in")) if math.isfinite(v)), default=math.nan)
         too_close = present and math.isfinite(closer) and closer > o.too_close_pct
+        self.too_close_now = bool(too_close)
         if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
             events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer, t - (self._close.since or t)))
 
@@ -253,6 +255,16 @@ class LaptopRules:
             self._sitting_since = t
         self.events_today += sum(1 for e in events if e.kind != "break")  # posture alerts, not reminders
         return events
+
+    def still_holds(self, event: Event) -> bool:
+        """The condition ``event`` named is still there in the last frame (a break offer always is):
+        so an alert's words are shown only while the numbers beside them agree."""
+        if event.kind == "too_close":
+            return self.too_close_now
+        if event.kind == "deviation":
+            signal = event.fault.removesuffix("_left").removesuffix("_right")
+            return signal in self.deviating
+        return True
 
     def _next_exercise(self) -> str | None:
         names = list(self.options.exercises)

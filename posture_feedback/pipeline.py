@@ -20,9 +20,11 @@ from posture_feedback.feedback import CueSelector
 from posture_feedback.follow import FollowingEstimator, FollowOptions
 from posture_feedback.framing import apply_framing
 from posture_feedback.kinematics import (
+    ACQUISITION_FRAMES,
     UNC_LIVE_JITTER,
     VALID_MAX_UNCERTAINTY,
     UpUncertainty,
+    acquisition_uncertainty,
     compute_angles,
     measure_angles,
 )
@@ -62,6 +64,15 @@ class PipelineOptions:
             (``compute_angles``). ``analyze`` sets it, so that its ``valid_`` column means the
             same with and without the zero-phase filter (which applies that bound after adding
             the recording's jitter), and its verdicts, drawn labels and cues read that validity.
+        acquisition_frames: the first frames of a newly followed person (the start, a switch of
+            person, or a person found again after ``SelectionOptions.lost_timeout_s``) in which
+            no angle is valid and every ± is widened (``kinematics.acquisition_uncertainty``,
+            fading to nothing over these frames); video and camera only (VIDEO mode). The
+            model's first landmarks come from its detector's rough box and converge over several
+            frames: on the accuracy set's webcam crops (30 fps) the trunk inclination started 32°
+            off and came within its ± on the 8th frame, and on cam02 (60 fps) the lateral lean
+            started 35° off and took as many frames (docs/accuracy.md, "The first frames after the
+            model finds a person"). 0 turns it off.
     """
 
     pose: PoseOptions = field(default_factory=PoseOptions)
@@ -75,6 +86,7 @@ class PipelineOptions:
     scene_vertical: bool = False
     cue_hold_s: float = 2.5
     bound_every_angle: bool = False
+    acquisition_frames: int = ACQUISITION_FRAMES
 
 
 class Pipeline:
@@ -95,6 +107,7 @@ class Pipeline:
         self._sides = SideSwapCorrector()
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._jitter = JitterMeter(self.options.smoothing.max_gap_s)
+        self._acquired: tuple[int, int] = (-1, 0)  # (track id, frames measured since it began)
         self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._up_unc = self.options.up_uncertainty_deg
@@ -154,6 +167,7 @@ class Pipeline:
         self._sides.reset()
         self._smoother.reset()
         self._jitter.reset()
+        self._acquired = (-1, 0)
         self._view.reset()
         if self._evaluator is not None:
             self._evaluator.reset()
@@ -256,6 +270,7 @@ class Pipeline:
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
         if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound
             angles.valid &= angles.uncertainty <= VALID_MAX_UNCERTAINTY
+        angles = self._acquisition(angles, self._selector.track_id)
         result.landmarks = smoothed
         result.view = view
         result.azimuth_deg = azimuth
@@ -265,6 +280,21 @@ class Pipeline:
         result.cue = self._cues.update(result.targets, t)
         timings["post"] = (clock() - t1) * 1000.0
         return result
+
+    def _acquisition(self, angles: AngleTable, track_id: int) -> AngleTable:
+        """``angles`` while the model's landmarks still converge on a newly followed person
+        (``PipelineOptions.acquisition_frames``): none valid, every ± widened by
+        ``acquisition_uncertainty``; unchanged afterwards and in IMAGE mode."""
+        if self.options.acquisition_frames <= 0 or self.options.pose.mode != RunningMode.VIDEO:
+            return angles
+        track, n = self._acquired
+        n = n + 1 if track == track_id else 0
+        self._acquired = (track_id, n)
+        extra = acquisition_uncertainty(n, self.options.acquisition_frames)
+        if extra <= 0:
+            return angles
+        unc = np.hypot(angles.uncertainty, extra)
+        return AngleTable(values=angles.values, valid=np.zeros_like(angles.valid), uncertainty=unc, names=angles.names)
 
     def close(self) -> None:
         """Release the model (only if this pipeline created it)."""

@@ -172,6 +172,9 @@ def test_view_instructions():
     assert view_instruction(View.SIDE, View.SIDE, azimuth_deg=90.0, side="left") is None
     assert view_instruction(View.FRONT, View.BACK) == "Turn around to face the camera"
     assert view_instruction(View.FRONT, View.UNKNOWN).startswith("Step into view")
+    # oblique from behind (120–150°) is not "a little" from facing the camera (a fifth audit)
+    assert view_instruction(View.FRONT, View.OBLIQUE, azimuth_deg=126.0) == "Turn around to face the camera"
+    assert view_instruction(View.FRONT, View.OBLIQUE, azimuth_deg=-40.0).startswith("Turn a little more")
 
 
 def test_view_gate_waits_for_right_view_then_still():

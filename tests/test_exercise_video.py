@@ -157,7 +157,7 @@ def test_saved_demonstration_becomes_the_target_of_a_plan(tmp_path, sports_video
 def test_face_on_jumping_jacks_are_not_counted_as_forward_reaches(jumping_jacks):
     """The jacks are abduction seen face-on. Forward reach (flexion) needs side view: nothing is
     counted, counting is paused and the window says to turn side-on. Fed as if side-on, the same
-    frames reach the flexion target twice (peaks 145° and 178°; the unsigned elevation mixes the
+    frames reach the flexion target (the second jack, 178°; the unsigned elevation mixes the
     two planes), stopped from counting only by the bent elbows."""
     from posture_feedback.types import View
 
@@ -180,4 +180,6 @@ def test_face_on_jumping_jacks_are_not_counted_as_forward_reaches(jumping_jacks)
     for r in jumping_jacks:
         if r.person_found:
             tr.update(r.frame.timestamp_s, compute_signals(r.angles, r.landmarks, r.view), View.SIDE, r.landmarks)
-    assert [r.peak > 120 for r in tr.reps] == [True, True]
+    # the second jack reaches the flexion target; the first one's start fell in the model's first
+    # frames (Pipeline's ``acquisition_frames``: no angle valid there), so it is not even seen
+    assert [r.peak > 120 for r in tr.reps] == [True]

@@ -109,6 +109,20 @@ def test_too_close_to_the_screen():
     assert [(e.kind, e.message) for _, e in ev] == [("too_close", "You are too close to the screen — sit back")]
 
 
+def test_an_alert_holds_only_while_its_condition_does():
+    """The monitor keeps an alert's words up only while ``still_holds``: once the person sat back,
+    the words would contradict the numbers shown under them (audit 5, finding 4)."""
+    rules, state = rules_for(duration_s=1.0, too_close_s=1.0)
+    bend = run(rules, state, [(2.0, dict(GOOD, neck_side_bend=-20.0), True)])[0][1]
+    assert bend.fault == "neck_side_bend_left" and rules.still_holds(bend)
+    close = run(rules, state, [(2.0, dict(GOOD, face_closer=30.0), True)])[-1][1]
+    assert close.kind == "too_close" and rules.still_holds(close)
+    assert not rules.still_holds(bend)  # the neck came back while the face came near
+    run(rules, state, [(0.1, GOOD, True)])
+    assert not rules.still_holds(close) and not rules.still_holds(bend)
+    assert rules.still_holds(Event("break", "break", "time for a break"))  # an offer stays readable
+
+
 def test_missing_signals_and_absence_raise_nothing():
     rules, state = rules_for(duration_s=1.0, too_close_s=1.0)
     nan = dict.fromkeys(GOOD, math.nan)

@@ -276,3 +276,24 @@ def test_a_norm_stored_by_an_older_version_is_not_shown_when_this_version_withdr
                      for t in fig.findobj(lambda o: hasattr(o, "get_text")))  # fmt: skip
     text = re.sub(r"Generated: [^\n]*", "", text)  # the clock (00:53) is not a norm
     assert "53" not in text and "180°" not in text
+
+
+def test_the_evaluation_page_writes_an_open_range_as_the_verdict_used_it(tmp_path: Path) -> None:
+    """A one-sided norm (trunk side flexion ≥ 31.5°, typically 35°) read "35° [32––]" on the PDF's
+    evaluation page: rounded, and the open end printed as a dash (a fifth audit). It now reads
+    "[≥ 31.5]", as the terminal and the HTML report write it."""
+    from posture_feedback.assessment.report import reference_range_text
+    from posture_feedback.storage.models import Measure
+
+    assert reference_range_text(31.5, None) == "≥ 31.5"
+    assert reference_range_text(None, 10.0) == "≤ 10"
+    assert reference_range_text(-2.0, 2.0) == "-2 to 2"
+    db = Database(tmp_path / "open.db")
+    pid = db.create_profile("Open range").id
+    when = datetime.combine(date(2026, 3, 2), datetime.min.time(), tzinfo=timezone.utc)
+    db.add_assessment(pid, "rom", {}, [Measure("trunk_lateral_flexion", 38.6, 4.0, side="left", reference=35.0,
+                                               reference_low=31.5, reference_source="test", mdc=5.0)],
+                      created_at=when)  # fmt: skip
+    text = "\n".join(str(t.get_text()) for fig in report_figures(db, pid, date(2026, 3, 1), date(2026, 3, 20))
+                     for t in fig.findobj(lambda o: hasattr(o, "get_text")))  # fmt: skip
+    assert "[≥ 31.5]" in text and "––" not in text

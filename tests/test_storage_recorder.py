@@ -101,3 +101,46 @@ def test_quality_mapping() -> None:
     assert rep_quality("too_fast", True) == "fair"
     assert rep_quality("compensated", False) == "poor"
     assert rep_quality("partial", False) == "poor"
+
+
+BOTH_SIDES = """\
+title = "Arm raises"
+countdown_s = 3
+instruction_s = 4
+rest_between_s = 6
+
+[[exercise]]
+name = "seated_arm_raise"
+side = "both"
+sets = 1
+reps = 1
+rest_s = 5
+"""
+
+
+def test_an_exercise_done_one_side_at_a_time_stores_each_sides_signal(tmp_path: Path) -> None:
+    """side "both" of an exercise done one side at a time (``both = "each"``): the left set's
+    repetitions are stored as ``left_arm_raise``, the right set's as ``right_arm_raise``, not
+    ``each_arm_raise`` beside ``side = left`` (a fifth audit). The signal is given as the
+    exercise's own template, as the CLI and the window pass it."""
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("Sides").id
+        recorder = SessionRecorder(db, pid, source="simulated", started_at=T0,
+                                   signals={"seated_arm_raise": "{side}_arm_raise"})  # fmt: skip
+        runner = SessionRunner(parse_plan(BOTH_SIDES))
+        for e in runner.start(0.0):
+            recorder.handle(e)
+        go = None
+        for k in range(int(120 * FPS)):
+            t = k / FPS
+            if runner.state is RunnerState.DONE:
+                break
+            go = (t if go is None else go) if runner.state is RunnerState.ACTIVE else None
+            v = float(np.interp((t - go) % CYCLE[0][-1], *CYCLE)) if go is not None else 10.0
+            for e in runner.update(t, {"left_arm_raise": v, "right_arm_raise": v, "left_shoulder_hike": 0.0,
+                                       "right_shoulder_hike": 0.0}, View.FRONT):  # fmt: skip
+                recorder.handle(e)
+        recorder.close()
+        s = db.get_session(recorder.session_id)
+        stored = [(st.side, r.angle) for st in s.sets for r in st.repetitions]
+        assert stored == [("left", "left_arm_raise"), ("right", "right_arm_raise")]

@@ -84,6 +84,10 @@ def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_
     out = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop.png"
     window.save_screenshot(out)
     assert out.stat().st_size > 10_000
+    # Back to the neutral frame: the alert's words leave with their cause, well within the 20 s an
+    # alert otherwise stays readable, so they never sit above numbers that say otherwise.
+    frames[:] = [desk_frames[10]] * 3
+    qtbot.waitUntil(lambda: window.state_label.text() == "Good posture", timeout=12_000)
     window.close()
     qtbot.waitUntil(lambda: threading.active_count() <= baseline, timeout=10_000)
 

@@ -52,7 +52,6 @@ from PyQt6.QtWidgets import (
 
 from posture_feedback.annotate import AngleAnnotator, GhostAnnotator, SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.exercises.definitions import fill
 from posture_feedback.exercises.demo_recording import (
     DemonstrationRecording,
     demonstration_path,
@@ -121,11 +120,6 @@ def for_recording(plan: Plan) -> Plan:
     from posture_feedback.commands.exercise import for_recording as core_for_recording
 
     return core_for_recording(plan)
-
-
-def signal_name(item: Any) -> str:
-    """The primary signal of a plan item for storage: ``left_shoulder_elevation``, ``each_…`` for both sides."""
-    return fill(item.exercise.signal, item.side)
 
 
 #: List entries that stand for a stored plan of the profile: this prefix and the plan's database id.
@@ -540,7 +534,7 @@ class ExerciseWindow(SessionWindow):
         from posture_feedback.storage.recorder import SessionRecorder
         from posture_feedback.storage.stored_plans import stored_identity
 
-        signals = {it.exercise.name: signal_name(it) for it in self._plan_running.items}
+        signals = {it.exercise.name: it.exercise.signal for it in self._plan_running.items}  # sides filled per set
         ident = stored_identity(self._plan_running, pid)  # a stored plan of this profile: its uid and version
         try:
             self.recorder = SessionRecorder(self.db, pid, ident.get("plan_id"), source=source_name(self.source_spec),

@@ -312,8 +312,8 @@ class MonitorWindow(QWidget):
 
     def _show_state(self, r: FrameResult) -> None:
         now = time.perf_counter()
-        if self.last_alert is not None and now - self._alert_shown_at < 20.0:
-            return  # let the alert stay readable
+        if self.last_alert is not None and now - self._alert_shown_at < 20.0 and self._alert_holds(r):
+            return  # let the alert stay readable while what it names is still there
         known = [s for s in r.targets if s.verdict.judged]
         uncertain = any(s.verdict is Verdict.UNCERTAIN for s in r.targets)
         if self.locked:
@@ -349,6 +349,15 @@ class MonitorWindow(QWidget):
             text, colour = "Watching", "#dddddd"
         self.state_label.setText(text)
         self.state_label.setStyleSheet(self._state_style(f"font-size: 15pt; font-weight: bold; color: {colour}"))
+
+    def _alert_holds(self, r: FrameResult) -> bool:
+        """The last alert's condition is still there in this frame: its laptop signal still beyond
+        its threshold (``LaptopRules.still_holds``), or its target still out of range. Once it is
+        not, the state line shows what the numbers say now (one truth per frame)."""
+        alert = self.last_alert
+        if isinstance(alert, Event):
+            return self.rules.still_holds(alert)
+        return any(s.target == alert.target and s.verdict in (Verdict.LOW, Verdict.HIGH) for s in r.targets)
 
     def show_alert(self, alert: Alert) -> None:
         """A gentle alert: text in the window, a tray notification, a soft sound (unless muted)."""
@@ -528,7 +537,8 @@ class MonitorWindow(QWidget):
         pct = "" if shown_watched <= 0 else f" ({100 * shown_good / shown_watched:.0f}% of the time watched)"
         self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
-        if w is not None and not (self.last_alert and time.perf_counter() - self._alert_shown_at < 20.0):
+        if w is not None and not (self.last_alert and time.perf_counter() - self._alert_shown_at < 20.0
+                                  and self.last_result is not None and self._alert_holds(self.last_result)):
             rate = (
                 "1 frame/s (nobody in view)" if w.current_interval_s >= 1.0 / IDLE_FPS else f"{ACTIVE_FPS:.0f} frames/s"
             )

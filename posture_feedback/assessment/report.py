@@ -39,7 +39,9 @@ def _num(v: float | None, digits: int = 1) -> str:
     return f"{v:.{digits}f}"
 
 
-def _range(low: float | None, high: float | None) -> str:
+def reference_range_text(low: float | None, high: float | None) -> str:
+    """A reference range as written in the reports: "20 to 40", "≥ 31.5", "≤ 10", "–" (none);
+    numbers as stored (``:g``), so a limit the verdict used is the limit shown."""
     if low is None and high is None:
         return "–"
     if low is None:
@@ -75,7 +77,8 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
         change = html.escape(ch.describe()) if ch else "–"
         rows.append(
             f"<tr class='{cls}'><td>{html.escape(m.label)}</td><td>{value}</td>"
-            f"<td>{_range(m.reference_low, m.reference_high)}{typical}</td><td>{html.escape(verdict)}</td>"
+            f"<td>{reference_range_text(m.reference_low, m.reference_high)}{typical}</td>"
+            f"<td>{html.escape(verdict)}</td>"
             f"<td>{_num(m.mdc)}</td><td>{change}</td>"
             f"<td class='small'>{html.escape('; '.join(extra))}<br>{html.escape(str(d.get('reference_note', '')))}</td>"
             f"</tr>"

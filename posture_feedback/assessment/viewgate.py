@@ -62,6 +62,8 @@ def view_instruction(
             return "Turn around to face the camera"
         if current is View.SIDE:
             return "Turn to face the camera"
+        if math.isfinite(azimuth_deg) and abs(azimuth_deg) > 90.0:  # oblique from behind: far, not a little
+            return "Turn around to face the camera"
         return "Turn a little more towards the camera, until you face it squarely"
     if required is View.SIDE:
         if current is View.SIDE:

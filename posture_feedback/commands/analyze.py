@@ -115,7 +115,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     neutral.add_argument(
         "--profile", metavar="NAME", help="like --neutral, with the newest neutral saved for this profile"
     )
-    p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile)")
+    p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile; default: "
+                   "$POSTURE_FEEDBACK_DATA_DIR, else the user data folder)")
     p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
     p.add_argument(
         "--validity",

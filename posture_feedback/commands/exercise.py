@@ -52,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", metavar="N|FILE|sample", help="camera index or video for the app (default 0)")
     p.add_argument("--profile", metavar="NAME",
                    help="record the session in this profile's history; without NAME|PLAN: run its plan")  # fmt: skip
-    p.add_argument("--data-dir", type=Path, metavar="DIR", help="data folder (default: the user data folder)")
+    p.add_argument("--data-dir", type=Path, metavar="DIR",
+                   help="folder of the database (default: $POSTURE_FEEDBACK_DATA_DIR, else the user data folder; "
+                        "see `posture-feedback profile where`)")  # fmt: skip
     for when in ("before", "after"):
         p.add_argument(f"--pain-{when}", type=finite_float, metavar="0-10",
                        help=f"headless, with --profile: pain {when} the session (NRS 0-10)")  # fmt: skip
@@ -242,6 +244,36 @@ def summary_lines(result, frames: int, found: int) -> list[str]:
     return lines
 
 
+class PausedCounting:
+    """Why counting paused during a headless run: the window says it on screen ("Counting paused:
+    turn round to face the camera"); the terminal said only "0 reps counted of 0 attempts" (a fifth
+    audit, 2026-12-07). Counts the exercise frames (``RunnerState.ACTIVE``) and the reasons."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.reasons: dict[str, int] = {}
+
+    def add(self, status: Any) -> None:
+        """One frame's ``SessionRunner.status``."""
+        from posture_feedback.exercises.runner import RunnerState
+
+        if status.state is not RunnerState.ACTIVE:
+            return
+        self.active += 1
+        if not status.counting and status.turn_hint:
+            reason = status.turn_hint.removeprefix("Counting paused: ")
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def line(self) -> str:
+        """'counting paused in 120 of 150 exercise frames: turn round to face the camera (…)', or ''."""
+        n = sum(self.reasons.values())
+        if not n:
+            return ""
+        ranked = sorted(self.reasons.items(), key=lambda kv: -kv[1])
+        why = "; ".join(f"{text} ({k} frames)" for text, k in ranked[:3])
+        return f"counting paused in {n} of {self.active} exercise frames: {why}"
+
+
 def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".json":
@@ -276,6 +308,7 @@ def run_headless(args: argparse.Namespace) -> int:
     history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
     told = feedback_filter(plan, history)
     events, frames, found, t = [], 0, 0, 0.0
+    paused = PausedCounting()
     try:
         for result in iter_results(args.video, options, max_frames=args.max_frames):
             t = result.frame.timestamp_s
@@ -283,6 +316,7 @@ def run_headless(args: argparse.Namespace) -> int:
             frames += 1
             found += result.person_found
             new += runner.feed(result)
+            paused.add(runner.status)
             events += told.apply(new)
             if history is not None:
                 history.handle(new)
@@ -298,6 +332,8 @@ def run_headless(args: argparse.Namespace) -> int:
     rows = rep_rows(events)
     for line in summary_lines(runner.result, frames, found):
         print(line)
+    if paused.line():
+        print(paused.line())
     print(f"feedback: {told.mode}" + (f" (session {told.session_number} of this plan, {plan.feedback.mode} schedule)"
                                       if plan.feedback.mode == "faded" else ""))  # fmt: skip
     if args.out is not None:
@@ -313,14 +349,13 @@ class HeadlessHistory:
     stored plan's uid and version when the plan is one of the profile's stored plans."""
 
     def __init__(self, args: argparse.Namespace, plan, video: str, ratings: dict[str, float] | None = None) -> None:
-        from posture_feedback.exercises.definitions import fill
         from posture_feedback.storage.recorder import SessionRecorder
         from posture_feedback.storage.stored_plans import stored_identity
 
         self.db, self.profile = open_profile_database(args)
         try:
             ident = stored_identity(plan, self.profile.id)
-            signals = {it.exercise.name: fill(it.exercise.signal, it.side) for it in plan.items}
+            signals = {it.exercise.name: it.exercise.signal for it in plan.items}  # each set's side filled in
             self.recorder = SessionRecorder(self.db, self.profile.id, ident.get("plan_id"), source=str(video),
                                             signals=signals, plan_version=ident.get("plan_version"))  # fmt: skip
         except Exception:

@@ -325,7 +325,7 @@ class SessionRunner:
         """Process one pipeline result (time = its frame timestamp)."""
         values = result.angles if result.person_found else None  # signals and their uncertainties from it
         return self.update(result.frame.timestamp_s, values, result.view, result.landmarks, person=result.person_found,
-                           people=len(result.people))
+                           people=len(result.people), azimuth_deg=result.azimuth_deg)
 
     def update(
         self,
@@ -335,10 +335,13 @@ class SessionRunner:
         landmarks: Landmarks | None = None,
         person: bool = True,
         people: int = 0,
+        azimuth_deg: float = math.nan,
     ) -> list[Event]:
         """Process one frame at time ``t``: its signals (``signals.compute_signals``), or its
         ``AngleTable`` (signals are then computed with ``landmarks`` and ``view``); None = no frame.
-        ``people``: how many people are in view, for what to say when nobody is followed."""
+        ``people``: how many people are in view, for what to say when nobody is followed.
+        ``azimuth_deg``: the camera's direction from the person's facing (``view.py``; NaN unknown),
+        so that a turn hint says how far to turn (an oblique view from behind is not "a little")."""
         self._nobody_text = STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people)
         uncertainties = None
         if isinstance(values, AngleTable):
@@ -359,7 +362,7 @@ class SessionRunner:
                 ev.append(CountEvent(t=t, remaining=remaining, set_number=self.steps[self._i].set_number,
                                      speech=str(remaining)))  # fmt: skip
         if self.state is RunnerState.ACTIVE:
-            ev += self._active(t, values, view, landmarks, person, uncertainties)
+            ev += self._active(t, values, view, landmarks, person, uncertainties, azimuth_deg)
         elif self.state is RunnerState.REST:
             if self.elapsed >= self._rest_s:
                 ev += self._next(t)
@@ -426,13 +429,14 @@ class SessionRunner:
         landmarks: Landmarks | None,
         person: bool,
         uncertainties: Mapping[str, float] | None = None,
+        azimuth_deg: float = math.nan,
     ) -> list[Event]:
         item, tr = self.item, self.tracker
         assert item is not None and tr is not None
         ev: list[Event] = []
         a = self._clock
         if values is not None:
-            upd = tr.update(a, values, view, landmarks, uncertainties)
+            upd = tr.update(a, values, view, landmarks, uncertainties, azimuth_deg=azimuth_deg)
             self._value, self._phase = upd.value, upd.phase
             self._counting, self._turn_hint = upd.counting, upd.turn_hint
             for rep in upd.reps:

@@ -239,13 +239,15 @@ class ExerciseTracker:
         view: View = View.UNKNOWN,
         landmarks: Landmarks | None = None,
         uncertainties: Mapping[str, float] | None = None,
+        azimuth_deg: float = math.nan,
     ) -> TrackerUpdate:
         """Feed one frame's signals (``signals.compute_signals``) at time ``t`` (seconds) and its view.
 
         ``uncertainties``: the signals' 80% half-widths (``signals.signal_uncertainties``; missing
         = unknown), so that a repetition short of its target by less than its peak's uncertainty
         is "unsure", not "partial" (``reps``). Nothing is counted unless ``view`` is one of the
-        definition's views (module docstring).
+        definition's views (module docstring). ``azimuth_deg`` (``view.py``; NaN unknown) tells the
+        turn hint how far the person must turn.
         """
         d = self.definition
         ok = view_ok(d.views, view)
@@ -254,7 +256,7 @@ class ExerciseTracker:
         if not ok:
             return TrackerUpdate(
                 t=t_real, value=self.primary_value(values), phase=self.phase_name(), view_ok=False, counting=False,
-                turn_hint=turn_hint(d.views, view, self.side),
+                turn_hint=turn_hint(d.views, view, self.side, azimuth_deg),
             )  # fmt: skip
         view_ok_ = ok
         faults = self._faults(values, view, uncertainties)

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from posture_feedback import __version__
+from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
@@ -254,7 +255,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
             u = _unit(m.unit)
             rng = ""
             if m.reference_low is not None or m.reference_high is not None:
-                rng = f" [{_num(m.reference_low, '', 0)}–{_num(m.reference_high, '', 0)}]"
+                rng = f" [{reference_range_text(m.reference_low, m.reference_high)}]"  # "≥ 31.5", as the verdict used
             value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
             rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
                          _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source])  # fmt: skip
@@ -343,7 +344,7 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
         # "Not judged": reps the camera could not tell had reached the target; "Good" is of the others.
         i += _table(ax, ["Exercise", "Side", "Sessions", "Attempts", "Not judged", "Good", "In range",
                          "Mean peak (first → last)"],
-                    rows[i:], weights=[2.2, 0.8, 1, 0.8, 1.1, 0.8, 1, 2])  # fmt: skip
+                    rows[i:], weights=[2.0, 0.8, 1, 1.0, 1.1, 0.8, 1, 2])  # fmt: skip
         yield fig
 
 

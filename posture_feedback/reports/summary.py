@@ -431,7 +431,8 @@ def ratings_lines(data: ReportData) -> list[str]:
     rated = [r for r in (ratings_from_extras(s.extras) for s in data.sessions) if r.any]
     if not rated:
         return []
-    out = [f"  pain and effort (rated in {len(rated)} sessions; medians, before -> after):"]
+    sessions = "session" if len(rated) == 1 else "sessions"
+    out = [f"  pain and effort (rated in {len(rated)} {sessions}; medians, before -> after):"]
     for what, scale in (("pain", "NRS 0-10"), ("effort", "Borg CR10")):
         b = [getattr(r, f"{what}_before") for r in rated if _ok(getattr(r, f"{what}_before"))]
         a = [getattr(r, f"{what}_after") for r in rated if _ok(getattr(r, f"{what}_after"))]

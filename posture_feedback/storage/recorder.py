@@ -57,7 +57,9 @@ class SessionRecorder:
         profile_id: whose session it is.
         plan_id: the stored plan being followed, None for a single exercise.
         source: the frame source's name ("camera 0", a video path).
-        signals: optional exercise name → primary signal/angle name (stored with each repetition).
+        signals: optional exercise name → primary signal/angle name, stored with each repetition;
+            a ``{side}`` in it is filled with the set's side (``left_arm_raise`` for the left
+            side's set of an exercise done one side at a time, ``each_…`` only for both together).
         plan_version: the version of ``plan_id`` being followed (default its latest).
     """
 
@@ -128,7 +130,7 @@ class SessionRecorder:
             self._set_id,
             Repetition(
                 index=rep.number, started_at=self.wall(rep.start_t), ended_at=self.wall(rep.end_t),
-                angle=self.signals.get(self._exercise or "", ""), peak_angle=rep.peak,
+                angle=self._signal(self._exercise), peak_angle=rep.peak,
                 time_in_range_s=rep.time_in_range_s,
                 time_in_range_frac=rep.time_in_range_s / duration if duration > 0 else math.nan,
                 tempo_s=duration, quality=rep_quality(verdict, rep.counted),
@@ -137,6 +139,12 @@ class SessionRecorder:
                         "hold_s": rep.hold_s, "out_s": rep.out_s, "back_s": rep.back_s, "side": rep.side},
             ),
         )  # fmt: skip
+
+    def _signal(self, exercise: str | None) -> str:
+        """The stored signal name of ``exercise``'s current set, its side filled in."""
+        from posture_feedback.exercises.definitions import fill
+
+        return fill(self.signals.get(exercise or "", ""), self._side or "both")
 
     def _end_set(self, result: Any) -> None:
         self._exercise, self._side = result.exercise, result.side
@@ -150,7 +158,7 @@ class SessionRecorder:
                 self._set_id,
                 Repetition(
                     index=1, started_at=self.wall(result.start_t), ended_at=self.wall(result.end_t),
-                    angle=self.signals.get(result.exercise, ""), time_in_range_s=h.held_s,
+                    angle=self._signal(result.exercise), time_in_range_s=h.held_s,
                     time_in_range_frac=h.held_s / h.target_s if h.target_s > 0 else math.nan, tempo_s=h.held_s,
                     quality="good" if h.complete and h.breaks == 0 else ("fair" if h.complete else "poor"),
                     extras={"hold": _plain(h)},
