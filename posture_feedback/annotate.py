@@ -232,15 +232,15 @@ class AngleAnnotator:
 
 def angle_anchor(joints: Sequence[int], xy: np.ndarray) -> np.ndarray:
     """(2,) pixel point where an angle's marker and label go: a joint angle's vertex (the first of
-    its 3 joints); the middle of a line's two points for a tilt (shoulders, hips, ears); the middle
-    of a line between two mid-points for a lean (mid-hip → mid-shoulder for the trunk, mid-shoulder
-    → mid-ear for the head). So no two angles share a marker: the pelvis's level and the trunk's
-    lean were both drawn at the left hip, one square with an up and a down arrow (a fifth audit,
-    2026-12-07)."""
+    its 3 joints); a tilt's first joint, the person's left one (so the mark stays on the person's
+    side, mirrored or not: ``test_side_words``); the middle of a lean's line between two mid-points
+    (mid-hip → mid-shoulder for the trunk, mid-shoulder → mid-ear for the head). The pelvis's level
+    and the trunk's lean were both drawn at the left hip, one square with an up and a down arrow
+    (a fifth audit, 2026-12-07)."""
     pts = xy[list(joints)]
-    if len(joints) == 3:
-        return pts[0]
-    return pts.mean(axis=0)
+    if len(joints) == 4:
+        return pts.mean(axis=0)
+    return pts[0]
 
 
 def angle_label(name: str, value: float, state: TargetState | None) -> str:

@@ -322,13 +322,32 @@ def distinct(people: list[Landmarks]) -> list[Landmarks]:
     each other, whatever their boxes: on the desk sample a duplicate with few confident points
     had a box overlap of 0.01, nested in the other box; or ``same_person``: overlapping boxes and
     the confident points close; or ``_nested``: a shrunken copy of one body inside its box).
-    Two people side by side are about 0.4 m apart or more. Of two duplicates the larger box is
-    kept."""
+    Two people side by side are about 0.4 m apart or more. A *weak* detection (fewer than two
+    confident body points, ``_weak``) whose box overlaps another's (IoU ≥ 0.3) is that person
+    again: at the desk sample's right edge the model reported the woman twice, boxes 0.49 IoU,
+    one copy with a single confident point, and the window said "3 people in view" (a fifth
+    audit). Of two duplicates the larger box is kept, a confident detection before a weak one."""
     kept: list[Landmarks] = []
-    for p in sorted(people, key=_box_area, reverse=True):
-        if not any(_duplicate(p, q) or same_person(p, q) or _nested(p, q) for q in kept):
+    for p in sorted(people, key=lambda q: (not _weak(q), _box_area(q)), reverse=True):
+        if not any(_duplicate(p, q) or same_person(p, q) or _nested(p, q) or _weak_copy(p, q) for q in kept):
             kept.append(p)
     return [p for p in people if any(p is q for q in kept)]
+
+
+def _weak(person: Landmarks) -> bool:
+    """Fewer than two of the left/right-invariant body points are confident (≥ 0.5)."""
+    return int(np.sum(invariant_points(person)[1] >= 0.5)) < 2
+
+
+def _weak_copy(p: Landmarks, q: Landmarks) -> bool:
+    """``p`` is a weak detection (``_weak``) lying over ``q``'s box (IoU ≥ 0.3)."""
+    return _weak(p) and box_iou(p.bbox(0.3), q.bbox(0.3)) >= 0.3
+
+
+def _same_body(p: Landmarks, q: Landmarks) -> bool:
+    """``p`` and ``q`` are one person seen twice (the tests of ``distinct``, either way round)."""
+    return (_duplicate(p, q) or same_person(p, q) or _nested(p, q) or _nested(q, p) or _weak_copy(p, q)
+            or _weak_copy(q, p))
 
 
 def _box_area(person: Landmarks) -> float:
@@ -618,7 +637,11 @@ class FollowingEstimator:
 
             kept = [replace(e, missed=True) for e in sorted(looked, key=gap, reverse=True)[:missed] if not e.missed]
         fresh = [_Seen(p, t, apart=mask is not None and mask.in_hole(p)) for p in people]
-        self._seen = fresh + kept + unseen
+        # A person listed where the mask hid them but seen by this pass after all (a body at the
+        # painted box's edge): listed once, where the pass saw them. The desk sample listed the
+        # woman at its right edge twice ("3 people in view" for 2, a fifth audit's screenshot).
+        older = [e for e in kept + unseen if not any(_same_body(e.person, p) for p in people)]
+        self._seen = fresh + older
 
     def follow_selected(self, people: list[Landmarks], index: int | None, switched: bool = False) -> None:
         """Person selection chose ``people[index]`` (None: nobody): follow them. ``switched``:

@@ -39,9 +39,10 @@ def test_a_label_at_the_right_edge_moves_left_to_stay_whole():
 
 
 def test_each_angle_has_its_own_marker_point():
-    """Hand-placed points: a joint angle at its vertex, a tilt at its line's middle, a lean at the
-    middle of its line between two mid-points, so the pelvis's level (mid-hip) and the trunk's
-    lean (mid-trunk) are no longer drawn on one spot (the left hip, with two arrows)."""
+    """Hand-placed points: a joint angle at its vertex, a tilt at the person's left joint of its
+    line, a lean at the middle of its line between two mid-points, so the pelvis's level (left
+    hip) and the trunk's lean (mid-trunk) are no longer drawn on one spot (the left hip, with two
+    arrows)."""
     import numpy as np
 
     from posture_feedback import landmarks as lm
@@ -55,9 +56,9 @@ def test_each_angle_has_its_own_marker_point():
     xy[lm.LEFT_KNEE] = (340, 600)
     anchor = {name: tuple(angle_anchor(joints, xy)) for name, joints in ANGLE_JOINTS.items()}
     assert anchor["left_knee_flexion"] == (340, 600)
-    assert anchor["pelvic_tilt"] == (320, 400)
-    assert anchor["shoulder_tilt"] == (320, 200)
-    assert anchor["head_tilt"] == (320, 120)
+    assert anchor["pelvic_tilt"] == (340, 400)
+    assert anchor["shoulder_tilt"] == (350, 200)
+    assert anchor["head_tilt"] == (330, 120)
     assert anchor["trunk_lateral_lean"] == anchor["trunk_forward_lean"] == (320, 300)
     assert anchor["head_forward_lean"] == (320, 160)
     measured = ("pelvic_tilt", "shoulder_tilt", "head_tilt", "trunk_lateral_lean", "head_forward_lean",

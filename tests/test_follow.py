@@ -104,6 +104,22 @@ def test_a_person_reported_twice_is_not_a_crowd():
     assert _crowd([a, beside]) and _crowd([a, twice, beside])
 
 
+def test_a_weak_copy_over_a_person_at_the_frame_edge_is_not_a_second_person():
+    """The desk sample's woman at the right edge, reported twice by one pass: boxes 0.49 IoU, body
+    points 0.3-1.6 body sizes apart, one copy with a single confident point. The window said "3
+    people in view" for 2 (a fifth audit). A weak copy over a person's box is that person; the
+    confident one is kept, even when the weak copy's box is larger."""
+    def person(x0: float, y0: float, x1: float, y1: float, conf: float | None = None) -> Landmarks:
+        p = _box_person(x0, y0, x1, y1)
+        c = p.visibility if conf is None else np.where(p.visibility > 0, conf, p.visibility)  # the points set
+        return p.with_arrays(world=p.image / 235.0, visibility=c, presence=c)
+
+    seen = person(600, 200, 646, 300)
+    weak = person(592, 176, 632, 298, conf=0.2)  # taller box, nothing confident
+    assert not _crowd([seen, weak]) and distinct([weak, seen]) == [seen]
+    assert _crowd([seen, person(400, 200, 446, 300, conf=0.2)])  # a weak detection elsewhere stays
+
+
 def test_a_shrunken_copy_inside_a_person_is_not_a_second_person():
     """The sports sample's masked pass reported the walking woman twice: once whole, once over
     her legs (box nested in hers, every point confident, the points 0.3-0.9 body sizes off)."""
