@@ -39,13 +39,13 @@ class SavedEvaluation:
 
 
 def previous_records(db: Any, profile_id: int, records: Sequence[AssessmentRecord]) -> list[AssessmentRecord]:
-    """For each record, the profile's newest stored record of the same kind and title (if any)."""
-    out: list[AssessmentRecord] = []
-    for record in records:
-        same = [a for a in db.assessments(profile_id, kind=record.kind) if a.record.get("title") == record.title]
-        if same:
-            out.append(AssessmentRecord.from_dict(same[-1].record))
-    return out
+    """The profile's stored records of the kinds of ``records``, oldest first: the report compares
+    each measure (name, side) with its newest earlier value (``compare_measures``), as ``history``
+    does. Only the newest record of the same title was used before, so a re-test of one side ("ROM:
+    Shoulder abduction (left)" after "(left, right)") showed no change where history showed one (a
+    sixth audit)."""
+    kinds = list(dict.fromkeys(r.kind for r in records))
+    return [AssessmentRecord.from_dict(a.record) for kind in kinds for a in db.assessments(profile_id, kind=kind)]
 
 
 def save_evaluation(

@@ -70,6 +70,15 @@ def format_duration(seconds: float) -> str:
     return f"{s} s"
 
 
+def good_share(good_s: float, watched_s: float) -> float:
+    """The share (0–1) in good posture as every view writes it: from the whole seconds
+    ``format_duration`` shows, so "6 s of 15 s" reads 40% everywhere (the monitor said 40%, its
+    "Today by hour" dialog 42% from fractional seconds: a sixth audit) and "0 s" never reads
+    "67%"; NaN when less than a second was watched."""
+    good, watched = int(max(good_s, 0)), int(max(watched_s, 0))
+    return good / watched if watched > 0 else math.nan
+
+
 def _full_day(day: date, rows: Sequence[MonitorHour]) -> DayByHour:
     by_hour = {h.hour: h for h in rows if h.day == day}
     return DayByHour(day, tuple(by_hour.get(h, MonitorHour(day, h, 0.0, 0.0)) for h in HOURS))

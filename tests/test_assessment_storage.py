@@ -40,6 +40,21 @@ def test_records_measures_report_and_the_previous_one(tmp_path):
     db.close()
 
 
+def test_a_re_test_of_one_side_is_compared_with_the_earlier_test_of_both(tmp_path):
+    """"ROM: Shoulder flexion (left, right)", then a re-test of the left side only ("… (left)"): the
+    report compared only records of the same title and showed no change, where history showed one
+    (a sixth audit). Each measure is now compared with its newest earlier value."""
+    db = Database(tmp_path / "pf.sqlite3")
+    ann = db.create_profile("Ann")
+    both = AssessmentRecord(kind="rom", title="ROM: Shoulder flexion (left, right)", measures=[
+        Measure("shoulder_flexion", 140.0, 4.0, side="left", mdc=9.0),
+        Measure("shoulder_flexion", 150.0, 4.0, side="right", mdc=9.0)])  # fmt: skip
+    save_evaluation(db, ann.id, [both], tmp_path / "e1")
+    second = save_evaluation(db, ann.id, [rom_record(155.0)], tmp_path / "e2")
+    assert "140.0 → 155.0" in second.report.read_text(encoding="utf-8")
+    db.close()
+
+
 def test_snapshots_are_kept_only_when_the_profile_allows_images(tmp_path):
     db = Database(tmp_path / "pf.sqlite3")
     off = db.create_profile("Off")

@@ -223,8 +223,21 @@ def test_a_day_with_only_its_total_says_so(qtbot, tmp_path) -> None:  # noqa: AN
         qtbot.addWidget(dialog)
         dialog.show()
         text = dialog.panel.summary.text()
-        assert text.startswith("25 min watched on") and "only the day's total was sent, not its hours" in text
+        assert text.startswith("25 min watched on") and "its hours are not stored, only the day's total" in text
         assert "Nothing monitored" not in text
+        # the chart under that line says the same, not "Nothing monitored" (a sixth audit)
+        chart = " ".join(t.get_text() for t in dialog.panel.chart.figure.findobj(lambda o: hasattr(o, "get_text")))
+        assert "No time per hour stored" in chart and "Nothing monitored" not in chart
+
+
+def test_every_view_writes_the_same_share_of_good_posture() -> None:
+    """The monitor said "6 s (40% of the time watched)", its "Today by hour" dialog "6 s of 15 s
+    in good posture (42%)" from fractional seconds (a sixth audit): one rule, the whole seconds shown."""
+    from posture_feedback.monitor_hours import format_duration, good_share
+
+    assert format_duration(6.6) == "6 s" and format_duration(15.6) == "15 s"
+    assert good_share(6.6, 15.6) == 6 / 15
+    assert good_share(0.7, 0.9) != good_share(0.7, 0.9)  # under a second watched: no share (NaN)
 
 
 def test_the_per_day_chart_of_one_day_shows_days_not_clock_times() -> None:

@@ -107,7 +107,12 @@ def test_results_round_trip_is_lossless_and_idempotent(therapist: tuple[Database
     assert (summary.sessions_added, summary.assessments_added, summary.monitor_days) == (4, 1, 1)
     assert summary.plans_added == 0 and summary.plan_versions_added == 0  # the therapist's plan, matched by uid
     again = export_results(tdb, pid, tmp_path / "again.json")
-    assert again.read_bytes() == results.read_bytes()
+    mine, theirs = json.loads(results.read_text()), json.loads(again.read_text())
+    # The clinic's file carries every version its adherence counts: the therapist's version 1 too,
+    # which the patient never had (the programme brought version 2). All else is identical.
+    assert {k: v for k, v in theirs.items() if k != "plans"} == {k: v for k, v in mine.items() if k != "plans"}
+    (plan_mine,), (plan_theirs,) = mine["plans"], theirs["plans"]
+    assert plan_theirs["versions"][1:] == plan_mine["versions"] and plan_theirs["versions"][0]["version"] == 1
 
     # Every number arrived: sessions, sets, repetitions (NaN kept as NaN), assessment, monitor day.
     stored = {s.uid: s for s in tdb.sessions(pid)}
@@ -230,3 +235,24 @@ def test_bad_exchange_files_are_refused(therapist: tuple[Database, int], tmp_pat
     )
     with pytest.raises(ExchangeFormatError, match="nested too deeply"):
         import_results(tdb, tmp_path / "deep.json", pid)
+
+
+def test_a_plan_never_done_reaches_the_clinic_so_adherence_stays_the_same(tmp_path: Path) -> None:
+    """The patient stored two plans and did one of them once: the results file carried only the
+    plan with sessions, so the clinic's copy counted 1 planned session where the patient's own
+    history counted 2 (a sixth audit). Every plan the adherence counts now travels, done or not."""
+    monday = datetime(2026, 3, 2, 9, tzinfo=TZ)
+    with Database(tmp_path / "patient" / "pf.sqlite3") as pdb:
+        pid = pdb.create_profile("Ann").id
+        done = pdb.create_plan(pid, "Daily", SAMPLE_PLAN_TOML, schedule_days=(0,), created_at=monday)
+        pdb.create_plan(pid, "Desk", SAMPLE_PLAN_TOML, schedule_days=(0, 2, 4), created_at=monday)
+        _practise(pdb, pid, done.id, 2)  # Monday 2 March: the first plan's day
+        mine = pdb.adherence(pid, date(2026, 3, 2), date(2026, 3, 8))
+        results = export_results(pdb, pid, tmp_path / "r.json")
+    with Database(tmp_path / "clinic" / "pf.sqlite3") as cdb:
+        other = cdb.create_profile("Ann").id
+        s = import_results(cdb, results, other)
+        assert s.plans_added == 2
+        theirs = cdb.adherence(other, date(2026, 3, 2), date(2026, 3, 8))
+    assert sum(d.planned for d in mine) == 4 and sum(d.done for d in mine) == 1
+    assert [(d.day, d.planned, d.done) for d in theirs] == [(d.day, d.planned, d.done) for d in mine]

@@ -33,7 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.monitor_hours import DayByHour, day_by_hour, format_duration, latest_monitored_day
+from posture_feedback.monitor_hours import DayByHour, day_by_hour, format_duration, good_share, latest_monitored_day
 from posture_feedback.reports import charts
 from posture_feedback.reports.summary import collect, text_summary
 from posture_feedback.storage import Database
@@ -113,16 +113,20 @@ class HoursPanel(QWidget):
         """Read the chosen day again and redraw."""
         self.data = self.load(self.day())
         d = self.data
+        when = d.day.strftime("%a %d %b %Y")
+        empty = None
         if d.empty and d.day_total_s == d.day_total_s:  # a day total without its hours (an older results file)
-            self.summary.setText(f"{format_duration(d.day_total_s)} watched on {d.day.strftime('%a %d %b %Y')}: "
-                                 "only the day's total was sent, not its hours.")  # fmt: skip
+            self.summary.setText(f"{format_duration(d.day_total_s)} watched on {when}; its hours are not stored, "
+                                 "only the day's total (from an older results file or the sample data).")  # fmt: skip
+            empty = f"No time per hour stored for {when}"  # the chart says what the line above says
         elif d.empty:
-            self.summary.setText(f"Nothing monitored on {d.day.strftime('%a %d %b %Y')}.")
+            self.summary.setText(f"Nothing monitored on {when}.")
         else:
+            share = good_share(d.good_s, d.monitored_s)
             self.summary.setText(f"In good posture {format_duration(d.good_s)} of {format_duration(d.monitored_s)}"
-                                 f" watched ({100 * d.good_fraction:.0f}%).")  # fmt: skip
+                                 f" watched ({100 * share:.0f}%).")  # fmt: skip
         self.chart.figure.clear()
-        charts.monitor_hours_figure(d, fig=self.chart.figure)
+        charts.monitor_hours_figure(d, fig=self.chart.figure, empty_message=empty)
         self.chart.set_min_height(int(PANEL_HEIGHT_PX * 1.5))
         self.chart.redraw()
 

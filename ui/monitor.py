@@ -33,7 +33,7 @@ from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import Alert, DeviationMonitor
-from posture_feedback.monitor_hours import DayByHour, day_by_hour, day_from_totals, format_duration
+from posture_feedback.monitor_hours import DayByHour, day_by_hour, day_from_totals, format_duration, good_share
 from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises
 from posture_feedback.presets import get_preset
 from posture_feedback.types import FrameResult, Verdict
@@ -532,9 +532,8 @@ class MonitorWindow(QWidget):
     def _update_totals(self) -> None:
         m = self._counters()
         good, watched = self.today_totals()
-        # The share from the same whole seconds as the time shown, so "0 s" never reads "67%".
-        shown_good, shown_watched = int(max(good, 0)), int(max(watched, 0))
-        pct = "" if shown_watched <= 0 else f" ({100 * shown_good / shown_watched:.0f}% of the time watched)"
+        share = good_share(good, watched)  # from the whole seconds shown, as every view
+        pct = "" if math.isnan(share) else f" ({100 * share:.0f}% of the time watched)"
         self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
         if w is not None and not (self.last_alert and time.perf_counter() - self._alert_shown_at < 20.0

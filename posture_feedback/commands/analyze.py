@@ -78,6 +78,25 @@ def camera_up(name: str):
     return None if calibration.skipped else calibration.up_vector()
 
 
+def camera_note(name: str) -> str:
+    """The line that says which camera vertical ``--camera NAME`` puts in force, and how sure it is
+    (``analyze --camera cam04`` said nothing, where the scene's estimate prints its line: a sixth
+    audit)."""
+    from posture_feedback.calibration.store import CalibrationStore
+    from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
+
+    level = (f"camera assumed level: the angles measured against the vertical carry "
+             f"±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it")  # fmt: skip
+    if name == "level":
+        return level + " (--camera level)"
+    calibration = CalibrationStore().load_camera(name)
+    if calibration is None or calibration.skipped:
+        return level + f" (the calibration {name!r} was skipped)"
+    return (f"camera vertical from the stored calibration {name!r}: roll {calibration.roll_deg:+.1f}°, "
+            f"pitch {calibration.pitch_deg:+.1f}° (±{CALIBRATED_UP_UNCERTAINTY_DEG:.0f}° allowed for a "
+            "calibrated camera)")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
@@ -280,6 +299,7 @@ def run(args: argparse.Namespace) -> int:
     up_uncertainty = None  # (roll, pitch) degrees from the scene's estimate
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
+        print(camera_note(args.camera))
     else:
         from posture_feedback.calibration.vertical import scene_up_for_source
 

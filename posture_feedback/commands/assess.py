@@ -141,6 +141,14 @@ def _analyze(path: str | None, calibration, max_frames: int | None):
 
     up = None if calibration is None or calibration.skipped else calibration.up_vector()
     print(f"analysing {path} ...")
+    if up is None:  # say which vertical the angles are measured against (a sixth audit)
+        from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
+
+        print(f"camera assumed level (no --camera, --roll or --calibrate-from): angles against the vertical "
+              f"carry ±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it")  # fmt: skip
+    else:
+        print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}°, "
+              f"pitch {calibration.pitch_deg:+.1f}°")  # fmt: skip
     return analyze_video(path, PipelineOptions(up=up), max_frames=max_frames)
 
 
@@ -155,12 +163,10 @@ def _finish(args: argparse.Namespace, record, kind: str) -> int:
 
         with open_database(args) as db:
             profile = db.profile_by_name(args.profile)
-            if not previous:  # the newest earlier evaluation of the same kind and test
-                same = [
-                    a for a in db.assessments(profile.id, kind=record.kind) if a.record.get("title") == record.title
-                ]
-                if same:
-                    previous = [AssessmentRecord.from_dict(same[-1].record)]
+            if not previous:  # each measure against its newest earlier value, as the window and history
+                from posture_feedback.assessment_storage import previous_records
+
+                previous = previous_records(db, profile.id, [record])
             stored = db.add_assessment(profile.id, record.kind, record.to_dict(), record.measures)
             kept = 0
             for name in record.snapshots:  # stored only if the profile turned snapshots on (privacy)

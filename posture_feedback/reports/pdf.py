@@ -143,7 +143,7 @@ def _summary_page(data: ReportData) -> Figure:
         f"Attempts at a repetition: {data.n_reps}{unsure_note(data.n_unsure)}; good form {_pct(data.good_fraction)}; "
         f"time in target range {_pct(data.mean_time_in_range_frac)}",
         f"Posture monitor: {monitor_time_text(data)}; "
-        f"in good posture {_pct(data.monitor_good_fraction)} of the time",
+        f"in good posture {_pct(data.monitor_good_share)} of the time",
     ]
     if data.profile.notes:
         lines.insert(1, *_wrap(f"Notes: {data.profile.notes}", 95))

@@ -154,6 +154,14 @@ class ReportData:
         total = sum(d.monitored_s for d in self.monitor)
         return sum(d.good_s for d in self.monitor) / total if total > 0 else math.nan
 
+    @property
+    def monitor_good_share(self) -> float:
+        """``monitor_good_fraction`` as the texts write it, from the whole seconds they show
+        (``monitor_hours.good_share``), so the history, the PDF and the monitor agree."""
+        from posture_feedback.monitor_hours import good_share
+
+        return good_share(sum(d.good_s for d in self.monitor), sum(d.monitored_s for d in self.monitor))
+
 
 def _ok(x: float) -> bool:
     return not math.isnan(x)
@@ -345,7 +353,7 @@ def text_summary(data: ReportData) -> str:
         lines.append(f"  {unfinished} session(s) not finished (app closed or crashed); their repetitions are kept")
     if data.monitor:
         lines.append(
-            f"  posture monitor: {monitor_time_text(data)}, {_pct(data.monitor_good_fraction)} in good posture"
+            f"  posture monitor: {monitor_time_text(data)}, {_pct(data.monitor_good_share)} in good posture"
         )
     lines.append(f"  assessments: {len(data.assessments)}")
     for c in data.changes:

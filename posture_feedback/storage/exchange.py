@@ -195,6 +195,15 @@ def results_document(db: Database, profile_id: int, start: date | None = None, e
     for s in sessions:
         if s.plan_id is not None and s.plan_version is not None:
             used.setdefault(s.plan_id, set()).add(s.plan_version)
+    # Every plan the adherence counts (not archived), with each version made by the period's end,
+    # sessions or not: a stored plan never done is a planned session missed, and leaving it out
+    # showed the clinic better adherence than the patient's own history (a sixth audit).
+    last_day = end.isoformat() if end else None
+    for plan in db.plans(profile_id):
+        versions = {v.version for v in db.plan_versions(plan.id)
+                    if last_day is None or v.created_at.date().isoformat() <= last_day}  # fmt: skip
+        if versions:
+            used.setdefault(plan.id, set()).update(versions)
     plans = []
     uid_of: dict[int, str] = {}
     for plan_id, versions in sorted(used.items()):
