@@ -325,13 +325,7 @@ def run() -> int:
     return 0
 
 
-def main() -> int:
-    """``run`` with only our own lines on stderr, as the CLI (native libraries' logs to the null device)."""
-    from posture_feedback.native_logs import python_only_stderr
-
-    with python_only_stderr(restore=False):
-        return run()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from posture_feedback.native_logs import run_with_python_only_stderr
+
+    sys.exit(run_with_python_only_stderr(run))  # only our own lines on stderr, as the CLI

@@ -19,7 +19,7 @@ import io
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: Set to ``1`` to keep the native libraries' own log lines on stderr.
 KEEP_NATIVE_LOGS_ENV = "POSTURE_FEEDBACK_NATIVE_LOGS"
@@ -89,6 +89,13 @@ def python_only_stderr(*, restore: bool = True) -> Iterator[bool]:
                 if sys.stderr is new:
                     sys.stderr = old
                 new.close()
+
+
+def run_with_python_only_stderr(run: Callable[[], int]) -> int:
+    """``run()`` inside ``python_only_stderr(restore=False)``: a script's (e.g. a benchmark's) main,
+    with only its own lines on stderr as the command line has."""
+    with python_only_stderr(restore=False):
+        return run()
 
 
 _silence_lock = threading.Lock()

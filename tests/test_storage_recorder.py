@@ -33,7 +33,13 @@ rest_s = 5
 T0 = datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
 
 
-def _drive(runner: SessionRunner, recorder: SessionRecorder, until: float) -> list:
+def _raise_values(v: float) -> dict[str, float]:
+    return {"left_shoulder_elevation": v, "right_shoulder_elevation": v, "trunk_inclination": 2.0}
+
+
+def _drive(runner: SessionRunner, recorder: SessionRecorder, until: float, values_of=_raise_values) -> list:
+    """Run the plan on a simulated clock, one raise (``CYCLE``) after another; ``values_of(v)``: the
+    frame's signals for the raise's value ``v``."""
     events = runner.start(0.0)
     go = None
     for e in events:
@@ -47,8 +53,7 @@ def _drive(runner: SessionRunner, recorder: SessionRecorder, until: float) -> li
             v = float(np.interp((t - go) % CYCLE[0][-1], *CYCLE))
         else:
             go, v = None, 10.0
-        values = {"left_shoulder_elevation": v, "right_shoulder_elevation": v, "trunk_inclination": 2.0}
-        new = runner.update(t, values, View.FRONT)
+        new = runner.update(t, values_of(v), View.FRONT)
         for e in new:
             recorder.handle(e)
         events += new
@@ -127,19 +132,9 @@ def test_an_exercise_done_one_side_at_a_time_stores_each_sides_signal(tmp_path: 
         pid = db.create_profile("Sides").id
         recorder = SessionRecorder(db, pid, source="simulated", started_at=T0,
                                    signals={"seated_arm_raise": "{side}_arm_raise"})  # fmt: skip
-        runner = SessionRunner(parse_plan(BOTH_SIDES))
-        for e in runner.start(0.0):
-            recorder.handle(e)
-        go = None
-        for k in range(int(120 * FPS)):
-            t = k / FPS
-            if runner.state is RunnerState.DONE:
-                break
-            go = (t if go is None else go) if runner.state is RunnerState.ACTIVE else None
-            v = float(np.interp((t - go) % CYCLE[0][-1], *CYCLE)) if go is not None else 10.0
-            for e in runner.update(t, {"left_arm_raise": v, "right_arm_raise": v, "left_shoulder_hike": 0.0,
-                                       "right_shoulder_hike": 0.0}, View.FRONT):  # fmt: skip
-                recorder.handle(e)
+        values = lambda v: {"left_arm_raise": v, "right_arm_raise": v, "left_shoulder_hike": 0.0,  # noqa: E731
+                            "right_shoulder_hike": 0.0}  # fmt: skip
+        _drive(SessionRunner(parse_plan(BOTH_SIDES)), recorder, until=120, values_of=values)
         recorder.close()
         s = db.get_session(recorder.session_id)
         stored = [(st.side, r.angle) for st in s.sets for r in st.repetitions]
