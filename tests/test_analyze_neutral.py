@@ -143,3 +143,53 @@ def test_cli_profile_neutral_from_the_database(tmp_path, capsys, sports_video):
     rows = [r for r in _rows(out_csv) if r["target_shoulder_level"] != "unknown"]
     assert rows and all(r["target_shoulder_level"] == "out_low" for r in rows if float(r["shoulder_tilt"]) < 15.0)
     assert not math.isnan(float(rows[0]["shoulder_tilt"]))
+
+
+def test_a_neutral_from_calibrate_reads_as_neutral_in_analyze(tmp_path, capsys, sports_video):
+    """The same still frames calibrated as the neutral, then analysed: the neutral was taken against
+    a level camera and analyze judges against the scene's vertical, so the frames read 1.7° from
+    their own neutral against ±3° targets (a seventh audit). Both now use the scene's vertical."""
+    import statistics
+
+    import cv2
+
+    cap = cv2.VideoCapture(str(sports_video))
+    for _ in range(41):
+        ok, frame = cap.read()
+        assert ok
+    cap.release()
+    still = tmp_path / "still.mp4"
+    h, w = frame.shape[:2]
+    out = cv2.VideoWriter(str(still), cv2.VideoWriter_fourcc(*"mp4v"), 30, (w, h))
+    for _ in range(120):
+        out.write(frame)
+    out.release()
+    data = str(tmp_path / "data")
+    assert main(["profile", "create", "--profile", "Ann", "--data-dir", data]) == 0
+    assert main(["calibrate", "neutral", str(still), "--posture", "standing", "--profile", "Ann", "--seconds", "3",
+                 "--data-dir", data, "--store", str(tmp_path / "cal.json")]) == 0  # fmt: skip
+    _out, err = capsys.readouterr()
+    assert "camera vertical from the scene" in err
+    csv_path = tmp_path / "a.csv"
+    code, _out, err = run_cli(capsys, str(still), "--targets", "standing-front", "--profile", "Ann", "--data-dir", data,
+                              "--no-progress", "-o", str(csv_path))  # fmt: skip
+    assert code == 0, err
+    rows = _rows(csv_path)
+    with Database_for(data) as db:
+        neutral = load_neutral_of(db, "Ann")
+    for name in ("shoulder_tilt", "head_tilt", "trunk_lateral_lean"):
+        median = statistics.median(float(r[name]) for r in rows if r[name])
+        assert abs(median - neutral[name]) < 0.5, (name, median, neutral[name])
+
+
+def Database_for(data: str):  # noqa: N802 - reads like the class it opens
+    from posture_feedback.storage import Database
+
+    return Database.open_default(data)
+
+
+def load_neutral_of(db, name: str) -> dict[str, float]:  # noqa: ANN001
+    from posture_feedback.calibration.store import load_from_database
+
+    n = load_from_database(db, db.profile_by_name(name).id, "neutral", posture="standing")
+    return n.angles

@@ -343,3 +343,33 @@ def test_demonstrated_bounds_are_whole_degrees_inside_the_range(rest, peak, tol)
         for x in (p.range.low, p.range.high):
             assert math.isinf(x) or (x == int(x) and 0 <= x <= 180)
     assert demo.definition.target.range.low <= math.floor(min(peak, 180) - tol) + 1e-9
+
+
+def test_a_shortfall_within_the_peaks_uncertainty_gets_no_reach_further_cue():
+    """A counted rep 10° short of the demonstration's 120° with ±12° got "Reach higher" (a seventh
+    audit): the comparison now asks for more only beyond the tolerance *and* the peak's ±."""
+    from posture_feedback.exercises.demonstration import build_demonstration, compare_rep
+
+    t = np.arange(0.0, 7.0 + 1e-9, 1 / 30)
+    demo = build_demonstration(get_exercise("forward_reach"), t,
+                               np.interp(t, [0, 1, 3, 4, 6, 7], [10, 10, 120, 120, 10, 10]), tolerance=5.0)  # fmt: skip
+    rep = np.interp(t, [0, 1, 3, 4, 6, 7], [10, 10, 110, 110, 10, 10])
+    more = get_exercise("forward_reach").cue("more")
+    assert compare_rep(demo, t, rep, peak_uncertainty=12.0).feedback == ()
+    sure = compare_rep(demo, t, rep, peak_uncertainty=3.0)
+    assert sure.peak_diff == pytest.approx(-10.0, abs=0.5) and more in sure.feedback
+    assert more in compare_rep(demo, t, rep).feedback  # no ± known: the tolerance alone, as before
+
+
+def test_a_demonstration_cut_off_at_the_top_is_refused():
+    """--save-demo on a recording that ended at the arm's peak was kept, "way back 0.0 s", with the
+    definition's tempo in its place (a seventh audit). The whole movement is needed."""
+    from posture_feedback.exercises.demonstration import DemonstrationError, build_demonstration
+
+    t = np.arange(0.0, 3.0 + 1e-9, 1 / 30)
+    cut = np.interp(t, [0, 1, 3], [10, 10, 170])  # rest, then up to the end of the recording
+    with pytest.raises(DemonstrationError, match="ends before the way back to rest"):
+        build_demonstration(get_exercise("lateral_raise"), t, cut, tolerance=15.0)
+    late = np.interp(t, [0, 2, 3], [170, 170, 10])  # starts at the top: no rest before it
+    with pytest.raises(DemonstrationError, match="moved only 0°"):
+        build_demonstration(get_exercise("lateral_raise"), t, late, tolerance=15.0)

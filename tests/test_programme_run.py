@@ -183,3 +183,41 @@ def test_the_exercise_picker_lists_the_profiles_plan_first(qtbot, folders):
     window.picker.combo.setCurrentIndex(0)  # no profile: no plan entry
     assert not window.exercise_list.item(0).text().startswith("Your plan")
     window.close()
+
+
+def test_a_plans_demonstration_is_stored_with_it_and_travels(tmp_path, capsys):
+    """A plan naming ``demonstration = "reach.npz"`` was stored without the file: it counted as
+    planned, and could be neither run at the clinic nor imported at home (a seventh audit). The
+    demonstrations a plan names are now attached as its exercise files are, and a plan that
+    would not load as stored is refused with the plan's own error."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_exercise_demonstration import _demo_with_ghost
+
+    from posture_feedback.exercises.demonstration import save_demonstration
+
+    clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
+    plan_dir = tmp_path / "plans"
+    plan_dir.mkdir()
+    save_demonstration(_demo_with_ghost(), plan_dir / "reach.npz")
+    plan = plan_dir / "reach.toml"
+    plan.write_text('title = "Reach"\n[[exercise]]\nname = "forward_reach"\nside = "left"\nreps = 2\n'
+                    'demonstration = "reach.npz"\n')  # fmt: skip
+    assert _run(capsys, "profile", "create", "--profile", "Pat", "--data-dir", clinic)[0] == 0
+    code, out, err = _run(capsys, "profile", "add-plan", "--profile", "Pat", str(plan), "--data-dir", clinic)
+    assert code == 0, err
+    prog = tmp_path / "pat.pfprogramme"
+    code, _, err = _run(capsys, "profile", "export-programme", "--profile", "Pat", "--out", str(prog),
+                        "--data-dir", clinic)  # fmt: skip
+    assert code == 0, err
+    assert "demonstrations/reach.npz" in zipfile.ZipFile(prog).namelist()
+    code, out, err = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home)
+    assert code == 0 and out.strip() == "plan 'Reach' version 1 stored for Pat", (out, err)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    save_demonstration(_demo_with_ghost(), elsewhere / "reach.npz")
+    plan.write_text(plan.read_text().replace('"reach.npz"', f'"{elsewhere / "reach.npz"}"'))
+    code, out, err = _run(capsys, "profile", "add-plan", "--profile", "Pat", str(plan), "--data-dir", clinic)
+    assert code == 2 and "outside the plan's folder" in err and len(err.strip().splitlines()) == 1

@@ -187,7 +187,7 @@ class TargetGauge(QWidget):
         for bound in (lo, hi):
             if _finite(bound):
                 p.drawText(QRectF(x_of(bound) - 30, bar.bottom() + 1, 60, 14), Qt.AlignmentFlag.AlignHCenter,
-                           f"{bound:.0f}")  # fmt: skip
+                           str(round(bound)))  # an int: never "-0" (a band end at -0.2°: a seventh audit)
         if self.neutral is not None and _finite(self.neutral):
             x = x_of(self.neutral)
             p.setPen(QPen(QColor(10, 10, 10), 3))

@@ -219,11 +219,27 @@ def run_add_plan(args: argparse.Namespace) -> int:
         ref_path = args.plan.parent / item.ref
         if item.ref.endswith(".toml") and ref_path.is_file():
             files[f"exercises/{item.ref}"] = ref_path.read_bytes()
+    base = args.plan.parent.resolve()
+    for item in plan.items:  # the demonstrations the plan names travel with it, as its exercise files do
+        if item.demonstration is None:
+            continue
+        demo = Path(item.demonstration).resolve()
+        if not demo.is_relative_to(base):
+            raise PostureFeedbackError(
+                f"{args.plan}: the demonstration {item.demonstration} is outside the plan's folder: put it "
+                "beside the plan (or in a folder below) and name it relative to the plan, so it is stored with it"
+            )
+        files[f"demonstrations/{demo.relative_to(base).as_posix()}"] = demo.read_bytes()
     for demo in args.demo:
         try:
             files[f"demonstrations/{demo.name}"] = demo.read_bytes()
         except OSError as exc:
             raise PostureFeedbackError(f"cannot read demonstration {demo}: {exc.strerror or exc}") from exc
+    # The version as it will be stored must load by itself: a plan whose demonstration was left
+    # behind was stored, counted as planned, and could be neither run nor imported (a seventh audit).
+    from posture_feedback.storage.stored_plans import validate_plan_files
+
+    validate_plan_files(text, files, str(args.plan))
     title = args.title or getattr(plan, "title", "") or args.plan.stem
     days = _planned_days(args.days, plan.days)
     with open_database(args) as db:
@@ -263,7 +279,12 @@ def run_import_programme(args: argparse.Namespace) -> int:
         profile_id = db.profile_by_name(args.profile).id if args.profile else None
         plan = import_programme(db, args.file, profile_id)
         profile = db.get_profile(plan.profile_id)
-        print(f"plan {plan.name!r} (version {db.plan_version(plan.id).version}) stored for {profile.name}")
+        from posture_feedback.storage.exchange import read_programme
+
+        version = read_programme(args.file).version  # the file's version, not the newest stored one
+        newest = db.plan_version(plan.id).version
+        later = f"; version {newest} is the newest stored" if newest != version else ""
+        print(f"plan {plan.name!r} version {version} stored for {profile.name}{later}")
     return 0
 
 

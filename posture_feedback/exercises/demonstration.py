@@ -333,6 +333,13 @@ def build_demonstration(
         )
     a, b = top_span(v[s : e + 1], inc)
     out_s, back_s = float(t[s + a] - t[s]), float(t[e] - t[s + b])
+    # A recording cut off at the top was kept with "way back 0.0 s" and the definition's tempo in
+    # its place (a seventh audit): a demonstration is the whole movement, rest → top → rest.
+    whole = "record the whole movement: from rest out to the top and back to rest"
+    if back_s <= 0 or sign * (v[e] - rest) > 0.5 * sign * (peak - rest):
+        raise DemonstrationError(f"the recording ends before the way back to rest: {whole}")
+    if out_s <= 0:
+        raise DemonstrationError(f"the recording starts at the top, with no way out: {whole}")
     tempo = (
         Tempo(Range(0.5 * out_s, 2.0 * out_s), Range(0.5 * back_s, 2.0 * back_s))
         if out_s > 0 and back_s > 0
@@ -384,7 +391,12 @@ class Comparison:
 
 
 def compare_rep(
-    demo: Demonstration, times: Sequence[float], values: Sequence[float], slow: float = 1.5, fast: float = 0.67
+    demo: Demonstration,
+    times: Sequence[float],
+    values: Sequence[float],
+    slow: float = 1.5,
+    fast: float = 0.67,
+    peak_uncertainty: float = math.nan,
 ) -> Comparison:
     """Compare one patient repetition (seconds, signal values) with the demonstration.
 
@@ -392,7 +404,10 @@ def compare_rep(
     DTW; the start and end of the demonstration's top (``top_span``) are mapped through the
     alignment to split the patient's rep into its way out, top and way back. A half faster than
     ``fast`` × or slower than ``slow`` × the demonstration gets a tempo cue; a peak short of the
-    demonstration by more than the tolerance, a "more" cue.
+    demonstration by more than the tolerance *and* more than the peak's own uncertainty
+    (``peak_uncertainty``, the signal's 80% half-width, degrees; NaN: unknown), a "more" cue: a
+    counted rep 10° short with ±12° got "Reach higher" (a seventh audit), the same wrong "go
+    further" the counter's *unsure* rule prevents (``reps``).
     """
     d = demo.definition
     t = np.asarray(times, float)
@@ -412,9 +427,10 @@ def compare_rep(
     pat_peak = float(v.max() if d.increasing else v.min())
     peak_diff = sign * (pat_peak - demo.peak)
     fb: list[str] = []
-    if peak_diff < -demo.tolerance:
+    u = peak_uncertainty if math.isfinite(peak_uncertainty) else 0.0
+    if peak_diff < -max(demo.tolerance, u):
         fb.append(d.cue("more"))
-    elif peak_diff > 2 * demo.tolerance:
+    elif peak_diff > max(2 * demo.tolerance, u):
         fb.append(d.cue("less"))
     if back_ratio < fast:
         fb.append(d.cue("slower_back"))

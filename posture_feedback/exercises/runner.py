@@ -445,7 +445,8 @@ class SessionRunner:
                 demo = self.demonstration
                 if demo is not None and not {RepVerdict.PARTIAL, RepVerdict.UNSURE} & set(rep.issues):
                     try:
-                        comparison = compare_rep(demo, *tr.trace(rep.start_t, rep.end_t))
+                        comparison = compare_rep(demo, *tr.trace(rep.start_t, rep.end_t),
+                                                 peak_uncertainty=rep.peak_uncertainty)  # fmt: skip
                     except (DemonstrationError, ValueError) as exc:  # said, never silently dropped
                         comparison = None
                         fb = (*fb, f"Not compared with the demonstration: {exc}")
