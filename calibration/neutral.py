@@ -73,6 +73,9 @@ class NeutralPosture:
         trunk_sd: SD of the trunk angle over the kept frames (degrees; the stillness check).
         duration_s: time spanned by the frames with a person (seconds; NaN for angle tables).
         view_fraction: share of the frames with a person that were in ``view``.
+        camera: the live camera it was captured with (``ui.worker.describe_source``: "camera 0");
+            "" when not recorded (a recording, or an older record). A neutral's tilts hold for the
+            camera they were measured with: the app applies a saved one only with that camera.
     """
 
     angles: dict[str, float]
@@ -84,6 +87,7 @@ class NeutralPosture:
     trunk_sd: float = math.nan
     duration_s: float = math.nan
     view_fraction: float = math.nan
+    camera: str = ""
 
     def __post_init__(self) -> None:
         if self.posture not in POSTURES:
@@ -100,6 +104,7 @@ class NeutralPosture:
             "trunk_sd": _num(self.trunk_sd),
             "duration_s": _num(self.duration_s),
             "view_fraction": _num(self.view_fraction),
+            "camera": self.camera,
         }
 
     @classmethod
@@ -115,6 +120,7 @@ class NeutralPosture:
                 trunk_sd=_float(data.get("trunk_sd")),
                 duration_s=_float(data.get("duration_s")),
                 view_fraction=_float(data.get("view_fraction")),
+                camera=str(data.get("camera", "") or ""),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CalibrationError(f"damaged neutral posture record: {exc!r}") from None

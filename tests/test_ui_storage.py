@@ -84,3 +84,30 @@ def test_the_neutral_is_saved_with_the_profile_and_used_next_time(qtbot, still_v
     assert all(t.relative for t in again.target_set.targets)  # the ranges follow the saved neutral
     assert again.neutral_label.text().startswith("Neutral: saved")
     again.close()
+
+
+def test_a_saved_neutral_is_applied_only_with_the_camera_it_was_set_with(qtbot, tmp_path):
+    """A neutral's tilts hold for the camera they were measured with; a saved one was applied to any
+    camera, the window saying only its date (a seventh audit). No camera can open here: the saved
+    neutral is loaded (or not) before the source opens."""
+    from posture_feedback.calibration.neutral import NeutralPosture
+    from posture_feedback.calibration.store import save_to_database
+
+    with Database.open_default(str(tmp_path)) as db:
+        pid = db.create_profile("Dora").id
+        angles = {"shoulder_tilt": 4.0, "head_tilt": 2.0, "pelvic_tilt": 1.0, "trunk_lateral_lean": 0.5}
+        save_to_database(db, pid, NeutralPosture(angles=angles, spread={}, posture="standing", camera="camera 7"))
+    other = MainWindow(AppOptions(source=95, preset="standing-front", sound=False, profile="Dora",
+                                  data_dir=str(tmp_path)))  # fmt: skip
+    qtbot.addWidget(other)
+    assert other.neutral is None
+    assert other.neutral_label.text() == ("Saved neutral was set with camera 7, not camera 95: press N to set it "
+                                          "again for this camera")  # fmt: skip
+    other.close()
+    same = MainWindow(AppOptions(source=7, preset="standing-front", sound=False, profile="Dora",
+                                 data_dir=str(tmp_path)))  # fmt: skip
+    qtbot.addWidget(same)
+    assert same.neutral == angles
+    label = same.neutral_label.text()
+    assert label.startswith("Neutral: saved ") and " with camera 7 (standing" in label
+    same.close()

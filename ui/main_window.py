@@ -163,8 +163,10 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         if saved_neutral is not None:
-            self.neutral_label.setText(f"Neutral: saved {saved_neutral.created_at[:10]} ({saved_neutral.posture}, "
-                                       f"{len(saved_neutral.angles)} angles) — N to set it again")  # fmt: skip
+            with_camera = f" with {saved_neutral.camera}" if saved_neutral.camera else ""
+            self.neutral_label.setText(f"Neutral: saved {saved_neutral.created_at[:10]}{with_camera} "
+                                       f"({saved_neutral.posture}, {len(saved_neutral.angles)} angles) — N to set it "
+                                       "again")  # fmt: skip
         elif self._neutral_problem:
             self.neutral_label.setText(self._neutral_problem)
         self._tell_missing_neutral()
@@ -618,6 +620,13 @@ class MainWindow(QMainWindow):
             return None
         if saved is None:
             return None
+        here = describe_source(self.options.source)
+        if saved.camera and saved.camera != here:
+            # its tilts were measured with another camera's vertical and place (a seventh audit:
+            # a saved neutral was applied to any camera, saying only its date)
+            self._neutral_problem = (f"Saved neutral was set with {saved.camera}, not {here}: "
+                                     "press N to set it again for this camera")  # fmt: skip
+            return None
         self.neutral = dict(saved.angles)
         if self.preset_name not in (None, "none"):
             self.target_set = get_preset(self.preset_name, baseline=True)
@@ -627,6 +636,8 @@ class MainWindow(QMainWindow):
         self._neutral_countdown = 0
         self._neutral_problem = None
         self.neutral = dict(posture.angles)
+        if is_camera_spec(self.options.source):  # kept with the camera it holds for
+            posture = replace(posture, camera=describe_source(self.options.source))
         if self.link is not None:
             from posture_feedback.calibration.store import save_to_database
 

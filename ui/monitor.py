@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
@@ -463,6 +464,8 @@ class MonitorWindow(QWidget):
                 if posture is not None:
                     from posture_feedback.calibration.store import save_to_database
 
+                    if is_camera_spec(self.options.source):  # kept with the camera it holds for
+                        posture = replace(posture, camera=self.camera_key)
                     save_to_database(self.link.db, self.link.profile_id, posture)
             except PostureFeedbackError as exc:
                 self.detail_label.setText(f"Neutral set but not saved: {exc}")
@@ -603,6 +606,8 @@ class MonitorWindow(QWidget):
             saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=posture)
         except (PostureFeedbackError, ValueError, KeyError):
             return
+        if saved is not None and saved.camera and saved.camera != self.camera_key:
+            return  # measured with another camera (calibration.neutral.NeutralPosture.camera)
         if saved is not None and saved.angles:
             self.neutral = dict(saved.angles)
             if self.preset_name not in (None, "none"):
