@@ -3,9 +3,9 @@
 What the ``assess --profile`` command does for one record, for the several records of one
 evaluation made in the app (posture screen, ROM tests):
 
-* ``previous_records(db, profile_id, records)``: for each record, the profile's newest earlier
-  record of the same kind and title (so the report's "change since previous" column compares
-  like with like, judged against the MDC);
+* ``previous_records(db, profile_id, records)``: the profile's earlier records of the same kinds,
+  oldest first, so that the report's "change since previous" column compares each measure (name,
+  side) with its newest earlier value, judged against the MDC, as ``history`` does;
 * ``save_evaluation(db, profile_id, records, folder)``: store each record and its measures
   (``Database.add_assessment``), its snapshots only if the profile allows images
   (``Database.add_snapshot`` stores nothing otherwise), write ``record-N.json`` files and

@@ -91,7 +91,8 @@ L_EAR, R_EAR = lm.LEFT_EAR, lm.RIGHT_EAR
 #: Landmark indices each angle uses. Joint angles: (vertex, end, end). Line tilts: (left, right).
 #: ``trunk_inclination``: (left hip, right hip, left shoulder, right shoulder), vertex = mid-hip.
 #: ``craniovertebral_angle``: (left shoulder, right shoulder, left ear, right ear), vertex =
-#: mid-shoulder. The UI draws the arc at the first joint (or the mid-point of the first two).
+#: mid-shoulder. The overlay marks a joint angle at its vertex (with an arc), a tilt at its first
+#: (left) joint and a lean at the middle of its line (``annotate.angle_anchor``).
 ANGLE_JOINTS: dict[str, tuple[int, ...]] = {
     "left_elbow_flexion": (L_EL, L_SH, L_WR),
     "right_elbow_flexion": (R_EL, R_SH, R_WR),

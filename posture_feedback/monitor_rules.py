@@ -263,7 +263,11 @@ class LaptopRules:
             return self.too_close_now
         if event.kind == "deviation":
             signal = event.fault.removesuffix("_left").removesuffix("_right")
-            return signal in self.deviating
+            if signal not in self.deviating:
+                return False
+            if signal != event.fault:  # a side-bend to the named side, not the other way now
+                return (self.deviating[signal] > 0) == event.fault.endswith("_right")
+            return True
         return True
 
     def _next_exercise(self) -> str | None:

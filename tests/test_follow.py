@@ -118,6 +118,9 @@ def test_a_weak_copy_over_a_person_at_the_frame_edge_is_not_a_second_person():
     weak = person(592, 176, 632, 298, conf=0.2)  # taller box, nothing confident
     assert not _crowd([seen, weak]) and distinct([weak, seen]) == [seen]
     assert _crowd([seen, person(400, 200, 446, 300, conf=0.2)])  # a weak detection elsewhere stays
+    # a confident copy nested in a weak whole body (sorted first, it is tested the other way round)
+    whole, legs = person(400, 200, 500, 600, conf=0.4), person(424, 380, 476, 590)
+    assert not _crowd([whole, legs]) and distinct([whole, legs]) == [legs]
 
 
 def test_a_shrunken_copy_inside_a_person_is_not_a_second_person():

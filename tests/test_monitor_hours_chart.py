@@ -250,3 +250,18 @@ def test_the_per_day_chart_of_one_day_shows_days_not_clock_times() -> None:
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert labels and not any(":" in t for t in labels)
     assert DAY.strftime("%d %b") in labels
+
+
+def test_under_a_second_watched_shows_no_share(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """The one rule for the share (whole seconds shown) has none under a second: the panel read
+    "0 s of 0 s watched (nan%)" (a review of the change)."""
+    from posture_feedback.ui.monitor_hours_dialog import HoursDialog
+
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("Ann").id
+        db.add_monitor_hour(pid, DAY, 9, 0.6, 0.3)
+        dialog = HoursDialog(lambda d: day_by_hour(db, pid, d), DAY)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        text = dialog.panel.summary.text()
+    assert text == "In good posture 0 s of 0 s watched." and "nan" not in text

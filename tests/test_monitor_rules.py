@@ -118,6 +118,8 @@ def test_an_alert_holds_only_while_its_condition_does():
     close = run(rules, state, [(2.0, dict(GOOD, face_closer=30.0), True)])[-1][1]
     assert close.kind == "too_close" and rules.still_holds(close)
     assert not rules.still_holds(bend)  # the neck came back while the face came near
+    run(rules, state, [(0.2, dict(GOOD, neck_side_bend=20.0), True)])
+    assert not rules.still_holds(bend)  # bent the other way now: not what the alert named
     run(rules, state, [(0.1, GOOD, True)])
     assert not rules.still_holds(close) and not rules.still_holds(bend)
     assert rules.still_holds(Event("break", "break", "time for a break"))  # an offer stays readable

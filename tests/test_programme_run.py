@@ -215,9 +215,11 @@ def test_a_plans_demonstration_is_stored_with_it_and_travels(tmp_path, capsys):
     code, out, err = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home)
     assert code == 0 and out.strip() == "plan 'Reach' version 1 stored for Pat", (out, err)
 
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    save_demonstration(_demo_with_ghost(), elsewhere / "reach.npz")
-    plan.write_text(plan.read_text().replace('"reach.npz"', f'"{elsewhere / "reach.npz"}"'))
-    code, out, err = _run(capsys, "profile", "add-plan", "--profile", "Pat", str(plan), "--data-dir", clinic)
-    assert code == 2 and "outside the plan's folder" in err and len(err.strip().splitlines()) == 1
+    # an absolute path, even to the file beside the plan, would not load where the plan is sent
+    (tmp_path / "elsewhere").mkdir()
+    save_demonstration(_demo_with_ghost(), tmp_path / "elsewhere" / "reach.npz")
+    for named in (str(plan_dir / "reach.npz"), "../elsewhere/reach.npz"):
+        plan.write_text(plan.read_text().replace('"reach.npz"', f'"{named}"'))
+        code, out, err = _run(capsys, "profile", "add-plan", "--profile", "Pat", str(plan), "--data-dir", clinic)
+        plan.write_text(plan.read_text().replace(f'"{named}"', '"reach.npz"'))
+        assert code == 2 and "name it relative to the plan" in err and len(err.strip().splitlines()) == 1, err

@@ -576,7 +576,8 @@ class ExerciseWindow(SessionWindow):
                 self.handle(runner.start(t))
             self.frames_fed += 1
             values = r.angles if r.person_found else None
-            self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found))
+            self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found,
+                                      azimuth_deg=r.azimuth_deg))  # the turn hint's distance
         self._refresh()
 
     def handle(self, events: list[Event]) -> None:

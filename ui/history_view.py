@@ -10,6 +10,7 @@ is stored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -123,8 +124,9 @@ class HoursPanel(QWidget):
             self.summary.setText(f"Nothing monitored on {when}.")
         else:
             share = good_share(d.good_s, d.monitored_s)
+            pct = "" if math.isnan(share) else f" ({100 * share:.0f}%)"  # under a second watched: no share
             self.summary.setText(f"In good posture {format_duration(d.good_s)} of {format_duration(d.monitored_s)}"
-                                 f" watched ({100 * share:.0f}%).")  # fmt: skip
+                                 f" watched{pct}.")  # fmt: skip
         self.chart.figure.clear()
         charts.monitor_hours_figure(d, fig=self.chart.figure, empty_message=empty)
         self.chart.set_min_height(int(PANEL_HEIGHT_PX * 1.5))

@@ -620,7 +620,7 @@ class MainWindow(QMainWindow):
             return None
         if saved is None:
             return None
-        here = describe_source(self.options.source)
+        here = describe_source(getattr(self, "source_spec", None) or self.options.source)
         if saved.camera and saved.camera != here:
             # its tilts were measured with another camera's vertical and place (a seventh audit:
             # a saved neutral was applied to any camera, saying only its date)
@@ -636,8 +636,9 @@ class MainWindow(QMainWindow):
         self._neutral_countdown = 0
         self._neutral_problem = None
         self.neutral = dict(posture.angles)
-        if is_camera_spec(self.options.source):  # kept with the camera it holds for
-            posture = replace(posture, camera=describe_source(self.options.source))
+        running = getattr(self, "source_spec", None) or self.options.source  # the source open now
+        if is_camera_spec(running):  # kept with the camera it holds for
+            posture = replace(posture, camera=describe_source(running))
         if self.link is not None:
             from posture_feedback.calibration.store import save_to_database
 

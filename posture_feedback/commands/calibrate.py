@@ -174,12 +174,15 @@ def run(args: argparse.Namespace) -> int:
         if cam is None:
             raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
         up = cam.up_vector()
-    elif args.step == "neutral" and spec is not None and Path(str(spec)).is_file():
-        # the vertical ``analyze`` and the app will judge against: the scene's. A neutral taken
-        # against a level camera read 1.7° off its own frames there (a seventh audit).
+    elif args.step == "neutral" and spec is not None and not str(spec).strip().isdigit():
+        # a recording (a file or a bundled sample): the vertical ``analyze`` will judge against, the
+        # scene's (level for still images, as there). A neutral taken against a level camera read
+        # 1.7° off its own frames there (a seventh audit). A live camera keeps the level default.
         from posture_feedback.calibration.vertical import scene_up_for_source
+        from posture_feedback.sources import open_source
 
-        up, _unc, note = scene_up_for_source(str(spec))
+        with open_source(str(spec)) as source:
+            up, _unc, note = scene_up_for_source(str(spec), source)
         print(f"posture-feedback: {note}", file=sys.stderr)
     text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
     print(f"posture-feedback: {text.format(posture=args.posture.capitalize())}", file=sys.stderr)

@@ -219,17 +219,26 @@ def run_add_plan(args: argparse.Namespace) -> int:
         ref_path = args.plan.parent / item.ref
         if item.ref.endswith(".toml") and ref_path.is_file():
             files[f"exercises/{item.ref}"] = ref_path.read_bytes()
-    base = args.plan.parent.resolve()
-    for item in plan.items:  # the demonstrations the plan names travel with it, as its exercise files do
-        if item.demonstration is None:
+    # The demonstrations the plan names travel with it, as its exercise files do, stored under the
+    # name the plan gives them so that the stored version loads by itself (a seventh audit: a plan
+    # naming one was stored without it and could be neither run nor imported).
+    import tomllib
+    from pathlib import PurePosixPath
+
+    for k, exercise in enumerate(tomllib.loads(text).get("exercise", []), start=1):
+        named = exercise.get("demonstration") if isinstance(exercise, dict) else None
+        if not isinstance(named, str):
             continue
-        demo = Path(item.demonstration).resolve()
-        if not demo.is_relative_to(base):
+        rel = PurePosixPath(named.replace("\\", "/"))
+        if rel.is_absolute() or ".." in rel.parts or Path(named).is_absolute():
             raise PostureFeedbackError(
-                f"{args.plan}: the demonstration {item.demonstration} is outside the plan's folder: put it "
-                "beside the plan (or in a folder below) and name it relative to the plan, so it is stored with it"
+                f"{args.plan}: exercise[{k}].demonstration {named!r}: name it relative to the plan, in its folder "
+                "or below (e.g. \"reach.npz\"), so that it is stored and sent with the plan"
             )
-        files[f"demonstrations/{demo.relative_to(base).as_posix()}"] = demo.read_bytes()
+        try:
+            files[f"demonstrations/{rel.as_posix()}"] = (args.plan.parent / Path(*rel.parts)).read_bytes()
+        except OSError as exc:
+            raise PostureFeedbackError(f"cannot read demonstration {named}: {exc.strerror or exc}") from exc
     for demo in args.demo:
         try:
             files[f"demonstrations/{demo.name}"] = demo.read_bytes()
