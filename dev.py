@@ -6,7 +6,7 @@
     python3 dev.py test --latest
                               # the suite in .venv-latest against the newest releases that
                               # pyproject.toml allows (add --no-upper-bounds: the newest of all)
-    python3 dev.py run ARGS   # set up, then `posture-feedback ARGS` (e.g. `run analyze sample`)
+    python3 dev.py run ARGS   # set up, then `posture-feedback ARGS` (e.g. `run analyze --video sample`)
     python3 dev.py lock       # re-resolve requirements.lock (CPython 3.11, Linux x86_64 only)
 
 Set-up creates ``.venv`` next to this file with the standard library's ``venv``. On CPython 3.11
@@ -219,8 +219,9 @@ def main(argv: list[str]) -> int:
     if code == 0:
         _say(f"screenshot of the app: {shot}")
         code = subprocess.call(
-            [str(py), "-m", "posture_feedback.cli", "analyze", "sample", "--out", str(out / "sample.angles.csv"),
-             "--annotated", str(out / "sample.annotated.mp4"), "--laptop-signals", "--no-progress"], cwd=ROOT, env=env,
+            [str(py), "-m", "posture_feedback.cli", "analyze", "--video", "sample",
+             "--out", str(out / "sample.angles.csv"), "--annotated", str(out / "sample.annotated.mp4"),
+             "--laptop-signals", "--no-progress"], cwd=ROOT, env=env,
         )  # fmt: skip
     return code
 

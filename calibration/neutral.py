@@ -93,6 +93,11 @@ class NeutralPosture:
         if self.posture not in POSTURES:
             raise CalibrationError(f"posture must be one of {', '.join(POSTURES)}, not {self.posture!r}")
 
+    def applies_to(self, camera: str) -> bool:
+        """This neutral may be used with ``camera`` (``ui.worker.camera_name``): it names no camera
+        (a recording, an older record) or that one."""
+        return not self.camera or self.camera == camera
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "angles": dict(self.angles),

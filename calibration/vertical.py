@@ -67,7 +67,7 @@ from typing import Any
 import numpy as np
 
 from posture_feedback.calibration.camera import CalibrationError, CameraCalibration
-from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG
+from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
 
 #: Diagonal field of view assumed when the scene gives no focal length (degrees).
 DEFAULT_DIAGONAL_FOV_DEG = 70.0
@@ -618,6 +618,12 @@ class SceneVerticalCollector:
             self.error = str(exc)
         self._segments = []
         return self.result
+
+
+def level_camera_note(why: str) -> str:
+    """The line a command prints when it measures against an assumed level camera, and how much
+    that costs: "camera assumed level (WHY): angles against the vertical carry ±20° for it"."""
+    return f"camera assumed level ({why}): angles against the vertical carry ±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it"
 
 
 def scene_up_for_source(

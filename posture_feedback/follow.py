@@ -329,8 +329,7 @@ def distinct(people: list[Landmarks]) -> list[Landmarks]:
     audit). Of two duplicates the larger box is kept, a confident detection before a weak one."""
     kept: list[Landmarks] = []
     for p in sorted(people, key=lambda q: (not _weak(q), _box_area(q)), reverse=True):
-        if not any(_duplicate(p, q) or same_person(p, q) or _nested(p, q) or _nested(q, p) or _weak_copy(p, q)
-                   for q in kept):
+        if not any(_same_body(p, q) for q in kept):
             kept.append(p)
     return [p for p in people if any(p is q for q in kept)]
 

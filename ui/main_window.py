@@ -54,7 +54,7 @@ from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.source_page import SourcePage
 from posture_feedback.ui.storage_link import open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source, is_camera_spec
 
 log = logging.getLogger(__name__)
 
@@ -621,7 +621,7 @@ class MainWindow(QMainWindow):
         if saved is None:
             return None
         here = describe_source(getattr(self, "source_spec", None) or self.options.source)
-        if saved.camera and saved.camera != here:
+        if not saved.applies_to(here):
             # its tilts were measured with another camera's vertical and place (a seventh audit:
             # a saved neutral was applied to any camera, saying only its date)
             self._neutral_problem = (f"Saved neutral was set with {saved.camera}, not {here}: "
@@ -637,8 +637,7 @@ class MainWindow(QMainWindow):
         self._neutral_problem = None
         self.neutral = dict(posture.angles)
         running = getattr(self, "source_spec", None) or self.options.source  # the source open now
-        if is_camera_spec(running):  # kept with the camera it holds for
-            posture = replace(posture, camera=describe_source(running))
+        posture = replace(posture, camera=camera_name(running))  # kept with the camera it holds for
         if self.link is not None:
             from posture_feedback.calibration.store import save_to_database
 

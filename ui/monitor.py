@@ -44,10 +44,11 @@ from posture_feedback.ui.screen_lock import screen_locked
 from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.storage_link import MonitorTotals, open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
-from posture_feedback.ui.worker import FrameWorker, describe_source, is_camera_spec
+from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source, is_camera_spec
 
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)
+ALERT_READABLE_S = 20.0  #: seconds an alert's words stay up at most, while what they name lasts
 LOCK_POLL_MS = 5000  #: how often the OS is asked whether the screen is locked
 GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
 #: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
@@ -312,8 +313,7 @@ class MonitorWindow(QWidget):
         )
 
     def _show_state(self, r: FrameResult) -> None:
-        now = time.perf_counter()
-        if self.last_alert is not None and now - self._alert_shown_at < 20.0 and self._alert_holds(r):
+        if self._alert_showing(r):
             return  # let the alert stay readable while what it names is still there
         known = [s for s in r.targets if s.verdict.judged]
         uncertain = any(s.verdict is Verdict.UNCERTAIN for s in r.targets)
@@ -350,6 +350,12 @@ class MonitorWindow(QWidget):
             text, colour = "Watching", "#dddddd"
         self.state_label.setText(text)
         self.state_label.setStyleSheet(self._state_style(f"font-size: 15pt; font-weight: bold; color: {colour}"))
+
+    def _alert_showing(self, r: FrameResult) -> bool:
+        """The last alert's words stay up: shown less than ``ALERT_READABLE_S`` ago, and what they
+        name still there in ``r`` (``_alert_holds``)."""
+        return (self.last_alert is not None and time.perf_counter() - self._alert_shown_at < ALERT_READABLE_S
+                and self._alert_holds(r))  # fmt: skip
 
     def _alert_holds(self, r: FrameResult) -> bool:
         """The last alert's condition is still there in this frame: its laptop signal still beyond
@@ -464,8 +470,7 @@ class MonitorWindow(QWidget):
                 if posture is not None:
                     from posture_feedback.calibration.store import save_to_database
 
-                    if is_camera_spec(self.options.source):  # kept with the camera it holds for
-                        posture = replace(posture, camera=self.camera_key)
+                    posture = replace(posture, camera=camera_name(self.options.source))  # its camera
                     save_to_database(self.link.db, self.link.profile_id, posture)
             except PostureFeedbackError as exc:
                 self.detail_label.setText(f"Neutral set but not saved: {exc}")
@@ -539,8 +544,7 @@ class MonitorWindow(QWidget):
         pct = "" if math.isnan(share) else f" ({100 * share:.0f}% of the time watched)"
         self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
-        if w is not None and not (self.last_alert and time.perf_counter() - self._alert_shown_at < 20.0
-                                  and self.last_result is not None and self._alert_holds(self.last_result)):
+        if w is not None and not (self.last_result is not None and self._alert_showing(self.last_result)):
             rate = (
                 "1 frame/s (nobody in view)" if w.current_interval_s >= 1.0 / IDLE_FPS else f"{ACTIVE_FPS:.0f} frames/s"
             )
@@ -606,7 +610,7 @@ class MonitorWindow(QWidget):
             saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=posture)
         except (PostureFeedbackError, ValueError, KeyError):
             return
-        if saved is not None and saved.camera and saved.camera != self.camera_key:
+        if saved is not None and not saved.applies_to(self.camera_key):
             return  # measured with another camera (calibration.neutral.NeutralPosture.camera)
         if saved is not None and saved.angles:
             self.neutral = dict(saved.angles)

@@ -71,6 +71,12 @@ def describe_source(spec: SourceSpec) -> str:
     return Path(str(spec)).name
 
 
+def camera_name(spec: SourceSpec) -> str:
+    """The live camera a spec opens ("camera 0", as ``describe_source``), "" for a recording: what a
+    neutral posture is kept with (``calibration.neutral.NeutralPosture.camera``)."""
+    return describe_source(spec) if is_camera_spec(spec) else ""
+
+
 def is_camera_spec(spec: SourceSpec) -> bool:
     """True when the spec names a camera index."""
     return isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit())

@@ -83,15 +83,14 @@ def camera_note(name: str) -> str:
     (``analyze --camera cam04`` said nothing, where the scene's estimate prints its line: a sixth
     audit)."""
     from posture_feedback.calibration.store import CalibrationStore
-    from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
+    from posture_feedback.calibration.vertical import level_camera_note
+    from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG
 
-    level = (f"camera assumed level: the angles measured against the vertical carry "
-             f"±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it")  # fmt: skip
     if name == "level":
-        return level + " (--camera level)"
+        return level_camera_note("--camera level")
     calibration = CalibrationStore().load_camera(name)
     if calibration is None or calibration.skipped:
-        return level + f" (the calibration {name!r} was skipped)"
+        return level_camera_note(f"the calibration {name!r} was skipped")
     return (f"camera vertical from the stored calibration {name!r}: roll {calibration.roll_deg:+.1f}°, "
             f"pitch {calibration.pitch_deg:+.1f}° (±{CALIBRATED_UP_UNCERTAINTY_DEG:.0f}° allowed for a "
             "calibrated camera)")

@@ -142,10 +142,9 @@ def _analyze(path: str | None, calibration, max_frames: int | None):
     up = None if calibration is None or calibration.skipped else calibration.up_vector()
     print(f"analysing {path} ...")
     if up is None:  # say which vertical the angles are measured against (a sixth audit)
-        from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
+        from posture_feedback.calibration.vertical import level_camera_note
 
-        print(f"camera assumed level (no --camera, --roll or --calibrate-from): angles against the vertical "
-              f"carry ±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it")  # fmt: skip
+        print(level_camera_note("no --camera, --roll or --calibrate-from"))
     else:
         print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}°, "
               f"pitch {calibration.pitch_deg:+.1f}°")  # fmt: skip

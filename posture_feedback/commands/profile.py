@@ -222,23 +222,18 @@ def run_add_plan(args: argparse.Namespace) -> int:
     # The demonstrations the plan names travel with it, as its exercise files do, stored under the
     # name the plan gives them so that the stored version loads by itself (a seventh audit: a plan
     # naming one was stored without it and could be neither run nor imported).
-    import tomllib
     from pathlib import PurePosixPath
 
-    for k, exercise in enumerate(tomllib.loads(text).get("exercise", []), start=1):
-        named = exercise.get("demonstration") if isinstance(exercise, dict) else None
-        if not isinstance(named, str):
+    for k, item in enumerate(plan.items, start=1):
+        if not item.demonstration_ref:
             continue
-        rel = PurePosixPath(named.replace("\\", "/"))
-        if rel.is_absolute() or ".." in rel.parts or Path(named).is_absolute():
+        rel = PurePosixPath(item.demonstration_ref.replace("\\", "/"))
+        if rel.is_absolute() or ".." in rel.parts or Path(item.demonstration_ref).is_absolute():
             raise PostureFeedbackError(
-                f"{args.plan}: exercise[{k}].demonstration {named!r}: name it relative to the plan, in its folder "
-                "or below (e.g. \"reach.npz\"), so that it is stored and sent with the plan"
+                f"{args.plan}: exercise[{k}].demonstration {item.demonstration_ref!r}: name it relative to the "
+                "plan, in its folder or below (e.g. \"reach.npz\"), so that it is stored and sent with the plan"
             )
-        try:
-            files[f"demonstrations/{rel.as_posix()}"] = (args.plan.parent / Path(*rel.parts)).read_bytes()
-        except OSError as exc:
-            raise PostureFeedbackError(f"cannot read demonstration {named}: {exc.strerror or exc}") from exc
+        files[f"demonstrations/{rel.as_posix()}"] = Path(item.demonstration).read_bytes()  # checked by the parser
     for demo in args.demo:
         try:
             files[f"demonstrations/{demo.name}"] = demo.read_bytes()

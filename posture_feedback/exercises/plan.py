@@ -73,6 +73,8 @@ class PlanItem:
         demonstration: path of a recorded therapist demonstration (``.npz``, see
             ``demonstration.save_demonstration``): its ranges and tempo become the target (explicit
             phase/tempo overrides still win), its ghost is shown and each rep is compared with it.
+        demonstration_ref: that path as written in the plan ("" without one): what a stored plan
+            version keeps the file under (``profile add-plan``).
     """
 
     exercise: ExerciseDefinition
@@ -85,6 +87,7 @@ class PlanItem:
     count_compensated: bool = False
     notes: str = ""
     demonstration: Path | None = None
+    demonstration_ref: str = ""
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -218,11 +221,11 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
         if not path.is_file():
             raise f.fail("file", f"exercise definition file not found: {path}", "a path relative to the plan file")
         defn = load_definition(path)
-    demo_path = None
+    demo_path, demo_ref = None, ""
     if f.has("demonstration"):
         if defn.kind not in ("reps", "gait"):
             raise f.fail("demonstration", f"{defn.name} is a {defn.kind} exercise: demonstrations are for repetitions")
-        rel = f.string("demonstration")
+        rel = demo_ref = f.string("demonstration")
         demo_path = Path(rel) if base_dir is None or Path(rel).is_absolute() else base_dir / rel
         if not demo_path.is_file():
             raise f.fail(
@@ -257,6 +260,7 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
         exercise=defn,
         ref=ref,
         demonstration=demo_path,
+        demonstration_ref=demo_ref,
         sets=f.integer("sets", defn.sets, 1, 100),
         reps=reps,
         hold_s=hold_s,
