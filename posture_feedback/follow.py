@@ -68,7 +68,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posture_feedback.person import body_scale, box_iou, invariant_points
+from posture_feedback.person import body_scale, box_iou, invariant_points, point_distances, small_median
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
 from posture_feedback.scene_motion import MotionWatch
 from posture_feedback.thread_priority import lower_thread_priority
@@ -240,7 +240,7 @@ def same_person(a: Landmarks, b: Landmarks, max_distance: float = 0.25, min_iou:
     both = (ca >= 0.3) & (cb >= 0.3)
     if both.sum() < 2:
         return False
-    d = float(np.median(np.linalg.norm(pa[both] - pb[both], axis=1)))
+    d = small_median(point_distances(pa[both], pb[both]))
     return d <= max_distance * 0.5 * (body_scale(a) + body_scale(b))
 
 
@@ -313,7 +313,7 @@ def _point_gaps(a: Landmarks, b: Landmarks) -> np.ndarray:
     larger of the two)."""
     pa, _ = invariant_points(a)
     pb, _ = invariant_points(b)
-    return np.linalg.norm(pa - pb, axis=1) / max(body_scale(a), body_scale(b))
+    return point_distances(pa, pb) / max(body_scale(a), body_scale(b))
 
 
 def distinct(people: list[Landmarks]) -> list[Landmarks]:

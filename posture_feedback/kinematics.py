@@ -264,6 +264,8 @@ _RATIO_STEPS = (NECK_SHOULDER_RATIO_UNC, -NECK_SHOULDER_RATIO_UNC)
 _SAGITTAL = np.array([n in SAGITTAL_ONLY_ANGLES for n in ANGLE_NAMES])
 _HEAD_LINES = np.array([n in ("craniovertebral_angle", "head_forward_lean") for n in ANGLE_NAMES])
 _UP_DEP = np.array([n in UP_DEPENDENT_ANGLES for n in ANGLE_NAMES])
+_UNC_BASE_ARRAY = np.array([UNC_BASE[n] for n in ANGLE_NAMES])  # ``angle_uncertainty``'s per-angle base
+_UNC_DEPTH_ARRAY = np.where(_HEAD_LINES, UNC_DEPTH_HEAD, UNC_DEPTH)
 
 
 def roll_pitch_uncertainty(up_uncertainty_deg: UpUncertainty) -> tuple[float, float]:
@@ -293,8 +295,8 @@ def angle_uncertainty(
     not given) replaces the depth term where an angle's depth came from a length constraint
     (``head_by_length``), and the head lines' base there is ``UNC_BASE_HEAD_BY_LENGTH``.
     """
-    base = np.fromiter((UNC_BASE[n] for n in ANGLE_NAMES), float, _N)
-    depth = np.where(_HEAD_LINES, UNC_DEPTH_HEAD, UNC_DEPTH)
+    base = _UNC_BASE_ARRAY
+    depth = _UNC_DEPTH_ARRAY
     back = max(0.0, -math.cos(math.radians(azimuth_deg))) if math.isfinite(azimuth_deg) else 1.0
     roll, pitch = roll_pitch_uncertainty(up_uncertainty_deg)
     cos_phi2 = np.clip(1.0 - sin_phi * sin_phi, 0.0, 1.0)
@@ -327,10 +329,10 @@ _TLAT = ANGLE_INDEX["trunk_lateral_lean"]
 _HFWD = ANGLE_INDEX["head_forward_lean"]
 # Candidate (lower, upper) landmark pairs for the trunk and head lines, best first:
 # mid-points, then the left side, then the right side.
-_TRUNK_LOW = np.array([[L_HIP, R_HIP], [L_HIP, L_HIP], [R_HIP, R_HIP]])
-_TRUNK_HIGH = np.array([[L_SH, R_SH], [L_SH, L_SH], [R_SH, R_SH]])
-_CVA_LOW = np.array([[L_SH, R_SH], [L_SH, L_SH], [R_SH, R_SH]])
-_CVA_HIGH = np.array([[L_EAR, R_EAR], [L_EAR, L_EAR], [R_EAR, R_EAR]])
+# Each candidate is (lower a, lower b, upper a, upper b): the line runs from the lower pair's
+# mid-point to the upper pair's.
+_TRUNK_LINES = ((L_HIP, R_HIP, L_SH, R_SH), (L_HIP, L_HIP, L_SH, L_SH), (R_HIP, R_HIP, R_SH, R_SH))
+_HEAD_LINE_CANDIDATES = ((L_SH, R_SH, L_EAR, R_EAR), (L_SH, L_SH, L_EAR, L_EAR), (R_SH, R_SH, R_EAR, R_EAR))
 
 _VALID_BY_VIEW: dict[View, np.ndarray] = {}
 for _v in View:
@@ -350,10 +352,16 @@ def forward_from_azimuth(azimuth_deg: float, up: np.ndarray) -> np.ndarray:
 
     Inverse of ``view.azimuth_of``: the direction towards the camera rotated by −azimuth about up.
     """
-    d = TOWARDS_CAMERA - (TOWARDS_CAMERA @ up) * up
-    d = d / np.linalg.norm(d)
+    ux, uy, uz = float(up[0]), float(up[1]), float(up[2])
+    tx, ty, tz = TOWARDS_CAMERA.tolist()
+    k = tx * ux + ty * uy + tz * uz
+    dx, dy, dz = tx - k * ux, ty - k * uy, tz - k * uz  # towards the camera, made horizontal
+    n = math.sqrt(dx * dx + dy * dy + dz * dz)
+    dx, dy, dz = dx / n, dy / n, dz / n
+    lx, ly, lz = uy * dz - uz * dy, uz * dx - ux * dz, ux * dy - uy * dx  # up × d
     a = math.radians(azimuth_deg)
-    return math.cos(a) * d - math.sin(a) * cross3(up, d)
+    c, s = math.cos(a), math.sin(a)
+    return np.array([c * dx - s * lx, c * dy - s * ly, c * dz - s * lz])
 
 
 def hybrid_points(landmarks: Landmarks, use: np.ndarray | None = None) -> np.ndarray:
@@ -372,31 +380,41 @@ def hybrid_points(landmarks: Landmarks, use: np.ndarray | None = None) -> np.nda
         xs, ws = xy[use], w[use, :2]
     else:
         xs, ws = xy, w[:, :2]
-    ci = xs - xs.mean(axis=0)
+    ci = xs - np.add.reduce(xs, axis=0) / len(xs)  # centred (np.mean, at less cost)
     denom = float(np.vdot(ci, ci))
-    scale = float(np.vdot(ci, ws - ws.mean(axis=0))) / denom if denom > 0 else math.nan  # NaN: all at one pixel
+    # (the centred ci sum to 0, so centring ws too would change nothing)
+    scale = float(np.vdot(ci, ws)) / denom if denom > 0 else math.nan  # NaN: all at one pixel
     out = np.empty((lm.NUM_LANDMARKS, 3))
-    out[:, :2] = xy * scale
+    np.multiply(xy, scale, out=out[:, :2])
     out[:, 2] = w[:, 2]
     return out
 
 
-def _pick_line(p: np.ndarray, ok: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pick_line(
+    p: np.ndarray, ok: np.ndarray, candidates: tuple[tuple[int, int, int, int], ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """The first candidate line (mid-points, left side, right side) whose landmarks are all ok.
 
-    Returns (vector low → high, the 4 landmark indices used), or (NaN vector, empty indices).
+    ``candidates``: (lower a, lower b, upper a, upper b) landmark indices each; the line runs
+    from the lower pair's mid-point to the upper pair's. Returns (vector low → high, the 4
+    landmark indices used), or (NaN vector, empty indices).
     """
-    avail = ok[low].all(axis=1) & ok[high].all(axis=1)
-    if not avail.any():
-        return np.full(3, np.nan), np.empty(0, int)
-    k = int(avail.argmax())
-    lo, hi = low[k], high[k]
-    return 0.5 * (p[hi[0]] + p[hi[1]] - p[lo[0]] - p[lo[1]]), np.concatenate((lo, hi))
+    for a, b, c, d in candidates:
+        if ok[a] and ok[b] and ok[c] and ok[d]:
+            return 0.5 * (p[c] + p[d] - p[a] - p[b]), np.array((a, b, c, d))
+    return np.full(3, np.nan), np.empty(0, int)
 
 
 def _lean(v: np.ndarray, fwd: np.ndarray, up: np.ndarray) -> float:
     """Forward lean of ``v`` from ``up`` in the plane of ``fwd`` and ``up`` (degrees, + forward)."""
-    return math.degrees(math.atan2(float(v @ fwd), float(v @ up)))
+    return math.degrees(math.atan2(_dot(v, fwd), _dot(v, up)))
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """a · b of two 3-vectors, in Python floats (faster than numpy for one pair)."""
+    a0, a1, a2 = a.tolist()
+    b0, b1, b2 = b.tolist()
+    return a0 * b0 + a1 * b1 + a2 * b2
 
 
 def _ray(landmarks: Landmarks, focal_px: float | None) -> np.ndarray | None:
@@ -405,18 +423,26 @@ def _ray(landmarks: Landmarks, focal_px: float | None) -> np.ndarray | None:
     if focal_px is None or not math.isfinite(focal_px) or focal_px <= 0:
         return None
     w, h = landmarks.image_size
-    x, y = 0.5 * (landmarks.image[L_SH, :2] + landmarks.image[R_SH, :2])
-    d = np.array([x - 0.5 * w, y - 0.5 * h, focal_px])
-    return d / np.linalg.norm(d) if np.isfinite(d).all() else None
+    image = landmarks.image
+    x = 0.5 * (float(image[L_SH, 0]) + float(image[R_SH, 0])) - 0.5 * w
+    y = 0.5 * (float(image[L_SH, 1]) + float(image[R_SH, 1])) - 0.5 * h
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    n = math.sqrt(x * x + y * y + focal_px * focal_px)
+    return np.array([x / n, y / n, focal_px / n])
 
 
 def _to_axis(ray: np.ndarray) -> np.ndarray:
     """The rotation (3×3) that turns ``ray`` onto the optical axis (0, 0, 1) by the shortest way."""
-    z = np.array([0.0, 0.0, 1.0])
-    v = cross3(ray, z)
-    c = float(ray @ z)
-    k = np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
-    return np.eye(3) + k + k @ k / (1.0 + c)
+    # Rodrigues: I + K + K² / (1 + c), with K the cross-product matrix of v = ray × z = (y, −x, 0)
+    # and c = ray · z, written out.
+    x, y, c = ray.tolist()
+    f = 1.0 / (1.0 + c)
+    return np.array([
+        [1.0 - x * x * f, -x * y * f, -x],
+        [-x * y * f, 1.0 - y * y * f, -y],
+        [x, y, 1.0 - (x * x + y * y) * f],
+    ])  # fmt: skip
 
 
 def head_by_length(
@@ -452,24 +478,33 @@ def head_by_length(
     turn = None if ray is None else _to_axis(ray)
     if turn is not None:
         fwd, up = turn @ fwd, turn @ up
-    if float(head[0] * up[0] + head[1] * up[1]) <= 0.0:  # the ears not above the shoulders in the image
+    hx, hy, hz = head.tolist()
+    fx, fy, fz = fwd.tolist()
+    ux, uy, uz = up.tolist()
+    h_up = hx * ux + hy * uy  # the image part's share of the lean, the same for every depth
+    if h_up <= 0.0:  # the ears not above the shoulders in the image
         return head, math.nan
-    width = float(np.linalg.norm(shoulders))
-    image2 = float(head[0] * head[0] + head[1] * head[1])
+    h_fwd = hx * fx + hy * fy
+    sx, sy, sz = shoulders.tolist()
+    width = math.sqrt(sx * sx + sy * sy + sz * sz)
+    image2 = hx * hx + hy * hy
 
-    def rebuilt(ratio: float, side: float) -> tuple[np.ndarray, float]:
+    def depth(ratio: float, side: float) -> float:
         length = ratio * width
-        v = np.array([head[0], head[1], side * math.sqrt(max(length * length - image2, 0.0))])
-        return v, _lean(v, fwd, up)
+        return side * math.sqrt(max(length * length - image2, 0.0))
+
+    def lean(z: float) -> float:  # forward lean (degrees) of (hx, hy, z)
+        return math.degrees(math.atan2(h_fwd + z * fz, h_up + z * uz))
 
     # the forward side, chosen where the depth is largest (it is 0 when the image shows the whole line)
     longest = NECK_SHOULDER_RATIO * (1.0 + NECK_SHOULDER_RATIO_UNC)
-    side = max((1.0, -1.0), key=lambda sd: rebuilt(longest, sd)[1])
-    v, lean = rebuilt(NECK_SHOULDER_RATIO, side)
-    spread = max(abs(rebuilt(NECK_SHOULDER_RATIO * (1.0 + d), side)[1] - lean) for d in _RATIO_STEPS)
-    if v[2] * head[2] < 0.0:  # the model has the ears on the other side: that reading stays possible
-        mirror = np.array([v[0], v[1], -v[2]])
-        spread = max(spread, abs(_lean(mirror, fwd, up) - lean))
+    side = max((1.0, -1.0), key=lambda sd: lean(depth(longest, sd)))
+    z = depth(NECK_SHOULDER_RATIO, side)
+    reading = lean(z)
+    spread = max(abs(lean(depth(NECK_SHOULDER_RATIO * (1.0 + d), side)) - reading) for d in _RATIO_STEPS)
+    if z * hz < 0.0:  # the model has the ears on the other side: that reading stays possible
+        spread = max(spread, abs(lean(-z) - reading))
+    v = np.array([hx, hy, z])
     return (v if turn is None else turn.T @ v), spread
 
 
@@ -500,8 +535,8 @@ def measure_angles(
     cmin = np.ones(_N)  # lowest confidence of the landmarks used
 
     # The trunk and head lines: mid-points, or the near side when the far side is hidden.
-    trunk, trunk_idx = _pick_line(p, ok, _TRUNK_LOW, _TRUNK_HIGH)
-    head, head_idx = _pick_line(p, ok, _CVA_LOW, _CVA_HIGH)
+    trunk, trunk_idx = _pick_line(p, ok, _TRUNK_LINES)
+    head, head_idx = _pick_line(p, ok, _HEAD_LINE_CANDIDATES)
 
     # Unsigned angles between vector pairs, all at once: the 8 joints, then trunk vs up.
     va = np.empty((9, 3))
@@ -553,12 +588,12 @@ def measure_angles(
     if len(trunk_idx):
         values[_TRUNK] = ang[8]
         cmin[_TRUNK] = cmin[_TFWD] = cmin[_TLAT] = conf[trunk_idx].min()
-        t_up = float(trunk @ u)
+        t_up = _dot(trunk, u)
         if fwd is not None:
-            values[_TFWD] = math.degrees(math.atan2(float(trunk @ fwd), t_up))
+            values[_TFWD] = math.degrees(math.atan2(_dot(trunk, fwd), t_up))
             # The lateral lean needs the midline: the near side's hip → shoulder line is not it.
             if len(trunk_idx) == 4 and trunk_idx[0] != trunk_idx[1]:
-                values[_TLAT] = math.degrees(math.atan2(float(trunk @ cross3(u, fwd)), t_up))
+                values[_TLAT] = math.degrees(math.atan2(_dot(trunk, cross3(u, fwd)), t_up))
     sin_phi[_TRUNK] = sin_phi[_TFWD] = sag_sin
     # The frontal plane's normal is the facing direction: sin of its angle to the image plane.
     sin_phi[_TLAT] = math.sqrt(max(0.0, 1.0 - sag_sin * sag_sin)) if fwd is not None else 1.0

@@ -28,11 +28,13 @@ _SCALE_BONES = np.array(
     [(11, 12), (23, 24), (11, 23), (12, 24), (11, 13), (12, 14), (13, 15), (14, 16), (23, 25), (24, 26), (25, 27)]
     + [(26, 28)]
 )
+_SCALE_A, _SCALE_B = _SCALE_BONES[:, 0].copy(), _SCALE_BONES[:, 1].copy()
 #: A click waits this long (seconds) for the clicked person to be seen again, e.g. after a missed
 #: frame; not longer, since the allowed movement grows with the wait and could reach someone else.
 _REQUEST_TIMEOUT_S = 0.3
 #: Left/right-invariant points: the nose, then mid-points of these pairs.
 _INVARIANT_PAIRS = np.array([(11, 12), (23, 24), (25, 26), (27, 28), (7, 8)])
+_INVARIANT_A, _INVARIANT_B = _INVARIANT_PAIRS[:, 0].copy(), _INVARIANT_PAIRS[:, 1].copy()
 
 
 def body_scale(landmarks: Landmarks, min_confidence: float = 0.5) -> float:
@@ -42,16 +44,21 @@ def body_scale(landmarks: Landmarks, min_confidence: float = 0.5) -> float:
     forearms, thighs, shanks): image length (pixels) / world length (metres). Foreshortening
     only shortens the image length, so the second-largest ratio (robust to one outlier) is
     used. Falls back to the trunk length in pixels when fewer than two segments are confident.
-    Half a metre is about the hip-to-shoulder length of an adult.
+    Half a metre is about the hip-to-shoulder length of an adult. Computed once per landmarks
+    object (``Landmarks.memo``).
     """
+    return landmarks.memo(("body_scale", min_confidence), lambda p: _body_scale(p, min_confidence))
+
+
+def _body_scale(landmarks: Landmarks, min_confidence: float) -> float:
     conf = landmarks.confidence()
-    a, b = _SCALE_BONES[:, 0], _SCALE_BONES[:, 1]
-    ok = (conf[a] >= min_confidence) & (conf[b] >= min_confidence)
-    wl = np.linalg.norm(landmarks.world[a] - landmarks.world[b], axis=1)
-    ok &= wl > 0.05
-    if ok.sum() >= 2:
-        il = np.linalg.norm(landmarks.image[a, :2] - landmarks.image[b, :2], axis=1)
-        ratio = np.sort(il[ok] / wl[ok])
+    a, b = _SCALE_A, _SCALE_B
+    dw = landmarks.world[a] - landmarks.world[b]
+    wl = np.sqrt(np.einsum("ij,ij->i", dw, dw))
+    ok = (conf[a] >= min_confidence) & (conf[b] >= min_confidence) & (wl > 0.05)
+    if np.count_nonzero(ok) >= 2:
+        di = landmarks.image[a, :2] - landmarks.image[b, :2]
+        ratio = np.sort(np.sqrt(np.einsum("ij,ij->i", di, di))[ok] / wl[ok])
         return float(0.5 * ratio[-2])
     xy = landmarks.xy
     trunk = np.linalg.norm((xy[11] + xy[12]) / 2 - (xy[23] + xy[24]) / 2)
@@ -59,16 +66,38 @@ def body_scale(landmarks: Landmarks, min_confidence: float = 0.5) -> float:
     return float(max(trunk, 0.25 * max(x1 - x0, y1 - y0), 1.0))
 
 
+def point_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise Euclidean distances between two (n, k) arrays of points (np.linalg.norm, cheaper)."""
+    d = a - b
+    return np.sqrt(np.einsum("ij,ij->i", d, d))
+
+
+def small_median(values: np.ndarray) -> float:
+    """The median of a short 1-D array (np.median's result; np.median costs tens of µs here)."""
+    v = np.sort(values)
+    k = len(v)
+    return float(0.5 * (v[(k - 1) // 2] + v[k // 2])) if k else math.nan
+
+
 def invariant_points(landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
     """(6, 2) pixel positions of left/right-invariant body points and their (6,) confidence.
 
     The nose, and the mid-points of the shoulders, hips, knees, ankles and ears: a label swap
-    between the person's left and right leaves them unchanged.
+    between the person's left and right leaves them unchanged. Computed once per landmarks
+    object (``Landmarks.memo``); the arrays are read-only.
     """
+    return landmarks.memo(("invariant_points",), _invariant_points)
+
+
+def _invariant_points(landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
     xy, conf = landmarks.xy, landmarks.confidence()
-    a, b = _INVARIANT_PAIRS[:, 0], _INVARIANT_PAIRS[:, 1]
-    pts = np.vstack([xy[lm.NOSE][None], (xy[a] + xy[b]) / 2])
-    c = np.concatenate([[conf[lm.NOSE]], np.minimum(conf[a], conf[b])])
+    pts = np.empty((len(_INVARIANT_A) + 1, 2))
+    pts[0] = xy[lm.NOSE]
+    pts[1:] = (xy[_INVARIANT_A] + xy[_INVARIANT_B]) / 2
+    c = np.empty(len(_INVARIANT_A) + 1)
+    c[0] = conf[lm.NOSE]
+    np.minimum(conf[_INVARIANT_A], conf[_INVARIANT_B], out=c[1:])
+    pts.flags.writeable = c.flags.writeable = False
     return pts, c
 
 
@@ -184,10 +213,7 @@ class PersonSelector:
         ratio = scale / track.scale if track.scale > 0 else 1.0
         both = (conf >= o.min_confidence) & (track.conf >= o.min_confidence)
         if both.sum() >= 2:
-            diff = pts[both] - track.pts[both]
-            dist = np.sort(np.sqrt(np.einsum("ij,ij->i", diff, diff)))  # np.median costs 60 µs
-            k = len(dist)
-            d = float(0.5 * (dist[(k - 1) // 2] + dist[k // 2]))
+            d = small_median(point_distances(pts[both], track.pts[both]))
         else:
             d = float(np.linalg.norm(person.center() - (track.pts[1] + track.pts[2]) / 2))
         d /= 0.5 * (scale + track.scale)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +68,10 @@ class Landmarks:
         presence: (33,) probability in [0, 1] that the landmark is inside the frame.
         image_size: (width, height) of the frame in pixels.
         track_id: identity given by person selection (-1 when not tracked).
+
+    Landmarks are immutable: the arrays are read-only views (``with_arrays`` makes a changed
+    copy), so that what is derived from them once per object (``memo``: the body size, the box,
+    the invariant points, asked for by several stages of a frame) stays true.
     """
 
     image: np.ndarray
@@ -76,12 +80,25 @@ class Landmarks:
     presence: np.ndarray
     image_size: tuple[int, int]
     track_id: int = -1
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name, shape in (("image", (33, 3)), ("world", (33, 3)), ("visibility", (33,)), ("presence", (33,))):
             arr = getattr(self, name)
             if arr.shape != shape:
                 raise ValueError(f"Landmarks.{name} must have shape {shape}, got {arr.shape}")
+            if arr.flags.writeable:
+                view = arr.view()
+                view.flags.writeable = False
+                object.__setattr__(self, name, view)
+
+    def memo(self, key: tuple, compute: Callable[[Landmarks], object]) -> object:
+        """``compute(self)``, computed once per ``key`` for these landmarks and then kept."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute(self)
+            return value
 
     @property
     def xy(self) -> np.ndarray:
@@ -97,11 +114,14 @@ class Landmarks:
 
         Falls back to all landmarks when none is confident enough.
         """
+        return self.memo(("bbox", min_confidence), lambda s: s._bbox(min_confidence))
+
+    def _bbox(self, min_confidence: float) -> tuple[float, float, float, float]:
         keep = self.confidence() >= min_confidence
-        pts = self.xy[keep] if keep.any() else self.xy
-        x0, y0 = pts.min(axis=0)
-        x1, y1 = pts.max(axis=0)
-        return float(x0), float(y0), float(x1), float(y1)
+        x, y = self.image[:, 0], self.image[:, 1]
+        if keep.any():
+            x, y = x[keep], y[keep]
+        return float(x.min()), float(y.min()), float(x.max()), float(y.max())
 
     def center(self) -> np.ndarray:
         """(2,) pixel position of the mid-point of shoulders and hips (the trunk centre)."""
