@@ -321,6 +321,7 @@ _TILT_NAMES = ("shoulder_tilt", "pelvic_tilt", "head_tilt")
 _TILT_SLOTS = np.array([ANGLE_INDEX[n] for n in _TILT_NAMES])
 _TILT_IDX = np.array([ANGLE_JOINTS[n] for n in _TILT_NAMES])  # (3, 2)
 _TILT_L, _TILT_R = _TILT_IDX[:, 0].copy(), _TILT_IDX[:, 1].copy()
+_TILT_WEIGHTS = np.array([1.0, 1.0, TILT_DEPTH_WEIGHT])  # per axis, in a tilt's lr · up
 _N = len(ANGLE_NAMES)
 _TRUNK = ANGLE_INDEX["trunk_inclination"]
 _CVA = ANGLE_INDEX["craniovertebral_angle"]
@@ -546,16 +547,16 @@ def measure_angles(
     va[8] = trunk
     vb[8] = u
     normal = cross3(va, vb)
-    nn = np.sqrt((normal * normal).sum(axis=1))
-    na = np.sqrt((va * va).sum(axis=1))
-    nb = np.sqrt((vb * vb).sum(axis=1))
-    ang = np.degrees(np.arctan2(nn, (va * vb).sum(axis=1)))  # precise near 0° and 180°, unlike arccos
+    nn = np.sqrt(np.einsum("ij,ij->i", normal, normal))
+    na = np.sqrt(np.einsum("ij,ij->i", va, va))
+    nb = np.sqrt(np.einsum("ij,ij->i", vb, vb))
+    ang = np.degrees(np.arctan2(nn, np.einsum("ij,ij->i", va, vb)))  # precise near 0° and 180°, unlike arccos
     ang[(na == 0) | (nb == 0)] = np.nan
     joint_ok = ok[_JOINT_IDX].all(axis=1)
     values[_JOINT_SLOTS] = np.where(joint_ok, np.where(_JOINT_SUPPLEMENT, 180.0 - ang[:8], ang[:8]), np.nan)
     cmin[_JOINT_SLOTS] = conf[_JOINT_IDX].min(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        plane_sin = np.sqrt((normal[:8, :2] ** 2).sum(axis=1)) / nn[:8]
+        plane_sin = np.hypot(normal[:8, 0], normal[:8, 1]) / nn[:8]
         seg_sin = np.maximum(np.abs(va[:8, 2]) / na[:8], np.abs(vb[:8, 2]) / nb[:8])
     # Nearly straight joints have no plane: use how far the segments point out of the image.
     sin_phi[_JOINT_SLOTS] = np.where(nn[:8] > 0.2 * na[:8] * nb[:8], plane_sin, seg_sin)
@@ -565,13 +566,14 @@ def measure_angles(
     # (``TILT_DEPTH_WEIGHT``) but kept in its length: with a pitched camera the model's depth along
     # a left-right line is less reliable than the error its omission causes (docs/accuracy.md).
     lr = p[_TILT_L] - p[_TILT_R]
-    lr_up = (lr * np.array([1.0, 1.0, TILT_DEPTH_WEIGHT])) @ u
+    lr_up = lr @ (u * _TILT_WEIGHTS)
     with np.errstate(invalid="ignore", divide="ignore"):
-        elev = np.degrees(np.arcsin(np.clip(lr_up / np.sqrt((lr * lr).sum(axis=1)), -1.0, 1.0)))
+        lr_len = np.sqrt(np.einsum("ij,ij->i", lr, lr))
+        elev = np.degrees(np.arcsin(np.clip(lr_up / lr_len, -1.0, 1.0)))
     values[_TILT_SLOTS] = np.where(ok[_TILT_IDX].all(axis=1), elev, np.nan)
     cmin[_TILT_SLOTS] = conf[_TILT_IDX].min(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sin_phi[_TILT_SLOTS] = np.abs(lr[:, 2]) / np.sqrt((lr * lr).sum(axis=1))
+        sin_phi[_TILT_SLOTS] = np.abs(lr[:, 2]) / lr_len
 
     # Forward direction (horizontal) for the craniovertebral angle and the sagittal plane.
     if math.isfinite(azimuth_deg):

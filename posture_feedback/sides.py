@@ -224,10 +224,10 @@ class SideSwapCorrector:
         c = cur.confidence()
         if min(c[lm.LEFT_EAR], c[lm.RIGHT_EAR], c[lm.LEFT_SHOULDER], c[lm.RIGHT_SHOULDER]) < self.min_confidence:
             return 0.0
-        e = cur.world[lm.LEFT_EAR] - cur.world[lm.RIGHT_EAR]
-        s = cur.world[lm.LEFT_SHOULDER] - cur.world[lm.RIGHT_SHOULDER]
-        n = float(np.linalg.norm(e) * np.linalg.norm(s))
-        return float(e @ s) / n if n > 0 else 0.0
+        ex, ey, ez = (cur.world[lm.LEFT_EAR] - cur.world[lm.RIGHT_EAR]).tolist()
+        sx, sy, sz = (cur.world[lm.LEFT_SHOULDER] - cur.world[lm.RIGHT_SHOULDER]).tolist()
+        n = math.sqrt(ex * ex + ey * ey + ez * ez) * math.sqrt(sx * sx + sy * sy + sz * sz)
+        return (ex * sx + ey * sy + ez * sz) / n if n > 0 else 0.0
 
     @staticmethod
     def _facing(cur: Landmarks, scale: float) -> float:
@@ -241,9 +241,10 @@ class SideSwapCorrector:
         if min(c[lm.NOSE], c[lm.LEFT_SHOULDER], c[lm.RIGHT_SHOULDER]) < 0.5:
             return 0.0
         w = cur.world
-        depth = 0.5 * (w[lm.LEFT_SHOULDER, 2] + w[lm.RIGHT_SHOULDER, 2]) - w[lm.NOSE, 2]  # > 0: nose nearer
-        lr_x = (cur.xy[lm.LEFT_SHOULDER, 0] - cur.xy[lm.RIGHT_SHOULDER, 0]) / scale
-        return float(np.clip(depth / 0.1, -1, 1) * np.clip(lr_x / 0.5, -1, 1))
+        # > 0: the nose nearer than the shoulders
+        depth = 0.5 * (float(w[lm.LEFT_SHOULDER, 2]) + float(w[lm.RIGHT_SHOULDER, 2])) - float(w[lm.NOSE, 2])
+        lr_x = (float(cur.image[lm.LEFT_SHOULDER, 0]) - float(cur.image[lm.RIGHT_SHOULDER, 0])) / scale
+        return min(max(depth / 0.1, -1.0), 1.0) * min(max(lr_x / 0.5, -1.0), 1.0)
 
     # ---------------------------------------------------------------- main
     def __call__(self, landmarks: Landmarks, t: float) -> Landmarks:

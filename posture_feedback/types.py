@@ -136,8 +136,9 @@ class Landmarks:
         presence: np.ndarray | None = None,
         track_id: int | None = None,
     ) -> Landmarks:
-        """A copy with some arrays replaced (landmarks are immutable)."""
-        return Landmarks(
+        """A copy with some arrays replaced (landmarks are immutable). With the same arrays (only
+        ``track_id`` changed) the copy keeps what was derived from them (``memo``)."""
+        copy = Landmarks(
             image=self.image if image is None else image,
             world=self.world if world is None else world,
             visibility=self.visibility if visibility is None else visibility,
@@ -145,6 +146,9 @@ class Landmarks:
             image_size=self.image_size,
             track_id=self.track_id if track_id is None else track_id,
         )
+        if image is None and world is None and visibility is None and presence is None:
+            copy._memo.update(self._memo)
+        return copy
 
     def swapped(self, pairs: tuple[tuple[int, int], ...]) -> Landmarks:
         """A copy with the given (left, right) landmark pairs exchanged (undoes a label swap)."""

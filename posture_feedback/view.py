@@ -129,7 +129,7 @@ def trunk_facing(landmarks: Landmarks, up: np.ndarray | None = None) -> np.ndarr
     in_frame = (pres[_PAIRS] >= MIN_PRESENCE).all(axis=1) & (vis[_PAIRS] >= MIN_VISIBILITY).any(axis=1)
     if not in_frame.any():
         return None
-    weight = np.where(in_frame, 0.25 + vis[_PAIRS].mean(axis=1), 0.0)
+    weight = np.where(in_frame, 0.25 + 0.5 * (vis[_PAIRS[:, 0]] + vis[_PAIRS[:, 1]]), 0.0)
     lr = (weight[:, None] * (w[_PAIRS[:, 0]] - w[_PAIRS[:, 1]])).sum(axis=0) / weight.sum()
     fwd = cross3(lr, u)
     fwd -= (fwd @ u) * u
@@ -157,11 +157,11 @@ def face_vote(landmarks: Landmarks, fwd: np.ndarray, up: np.ndarray | None = Non
     if pres[lm.NOSE] >= MIN_PRESENCE:
         ref = _EARS if (pres[_EARS] >= MIN_PRESENCE).all() else _SHOULDERS
         if (pres[ref] >= MIN_PRESENCE).all():
-            head = w[lm.NOSE] - w[ref].mean(axis=0)
+            head = w[lm.NOSE] - 0.5 * (w[ref[0]] + w[ref[1]])
             head -= (head @ u) * u
-            vote += float(np.clip((head @ fwd) / NOSE_FULL_VOTE_M, -1.0, 1.0))
+            vote += min(max(float(head @ fwd) / NOSE_FULL_VOTE_M, -1.0), 1.0)
     if (pres[_FACE] >= MIN_PRESENCE).all():
-        seen = 2.0 * float(vis[_FACE].mean()) - 1.0  # +1: face fully visible, −1: hidden
+        seen = 2.0 * float(vis[_FACE].sum()) / len(_FACE) - 1.0  # +1: face fully visible, −1: hidden
         vote += FACE_VISIBILITY_WEIGHT * seen * towards
     return vote
 

@@ -66,3 +66,12 @@ def test_small_median():
     assert small_median(np.array([3.0, 1.0, 2.0])) == 2.0
     assert small_median(np.array([4.0, 1.0, 3.0, 2.0])) == 2.5
     assert math.isnan(small_median(np.array([])))
+
+
+def test_a_new_track_id_keeps_the_derived_values_and_new_arrays_drop_them():
+    p = _person()
+    scale = body_scale(p)
+    tracked = p.with_arrays(track_id=7)
+    assert tracked._memo.get(("body_scale", 0.5)) == scale  # carried over: the same arrays
+    moved = p.with_arrays(image=p.image + np.array([10.0, 0.0, 0.0]))
+    assert ("body_scale", 0.5) not in moved._memo and moved.bbox()[0] == pytest.approx(p.bbox()[0] + 10.0)
