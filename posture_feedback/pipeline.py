@@ -333,14 +333,18 @@ def iter_results(
     *,
     max_frames: int | None = None,
     on_frame: Callable[[int], None] | None = None,
+    person: tuple[float, float] | None = None,
 ) -> Iterator[FrameResult]:
     """Run the pipeline over a recorded source (video file, image, folder), frame by frame.
 
     Still images and image folders use the model's IMAGE mode (no tracking between
-    unrelated images); videos use VIDEO mode.
+    unrelated images); videos use VIDEO mode. ``person``: follow the person at this pixel
+    (x, y) from the start (``Pipeline.start_with_person_at``), not the largest and most central.
     """
     with open_source(source) as src:
         with Pipeline(options_for_source(options or PipelineOptions(), src), target_set) as pipeline:
+            if person is not None:
+                pipeline.start_with_person_at(person)
             for i, frame in enumerate(src):
                 if max_frames is not None and i >= max_frames:
                     return
@@ -355,6 +359,7 @@ def analyze_video(
     target_set: TargetSet | None = None,
     *,
     max_frames: int | None = None,
+    person: tuple[float, float] | None = None,
 ) -> list[FrameResult]:
     """All frame results of a recorded source (see ``iter_results``)."""
-    return list(iter_results(source, options, target_set, max_frames=max_frames))
+    return list(iter_results(source, options, target_set, max_frames=max_frames, person=person))

@@ -71,6 +71,17 @@ class _SourceBase:
         self.close()
 
 
+#: Codecs of "videos" that are text: FFmpeg opens any ``.txt`` file (and other text named so)
+#: with its ``tty`` demuxer, which draws the characters as frames of the ``ansi`` codec.
+_TEXT_CODECS = frozenset({"ansi"})
+
+
+def _codec(cap: cv2.VideoCapture) -> str:
+    """The stream's codec as its FourCC text, lower case ("" if the backend does not say)."""
+    code = int(cap.get(cv2.CAP_PROP_FOURCC))
+    return code.to_bytes(4, "little").decode("latin-1").strip("\x00 ").lower() if code > 0 else ""
+
+
 def _check_video_file(path: Path) -> None:
     if not path.exists():
         raise SourceError(f"video file not found: {path}")
@@ -93,6 +104,9 @@ class VideoFileSource(_SourceBase):
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise SourceError(f"{self.path} is not a readable video (OpenCV could not open it)")
+        if _codec(self._cap) in _TEXT_CODECS:
+            self._cap.release()
+            raise SourceError(f"{self.path} is a text file, not a video")
         ok, first = self._cap.read()
         if not ok or first is None:
             self._cap.release()

@@ -136,6 +136,8 @@ def test_positional_video_still_works_with_exactly_a_deprecation_note(
             "not a readable video|no readable",
         ),
         (lambda d: _touch(d / "plan.toml", b"[plan]\n"), "not a readable video|no readable"),
+        # FFmpeg's tty demuxer opens any .txt file and draws its characters as frames
+        (lambda d: _touch(d / "notes.txt", b"a plain text file\n" * 40), "is a text file, not a video"),
         (lambda d: "9", "camera 9 could not be opened"),
     ],
 )

@@ -265,6 +265,28 @@ def test_trunk_lateral_flexion_rom_and_sign():
         rom_test("trunk_lateral_flexion", {"right": results})
 
 
+def test_the_trunk_lateral_flexion_verdict_carries_the_camera_roll_assess_announces():
+    """An audit saw "camera assumed level ...: angles against the vertical carry ±20°" followed by
+    "16.0° ± 8.8 ... outside" with no camera term: a lean against an unknown vertical can be off
+    by the roll. Level camera: 20° in quadrature; calibrated: its error, at least 3°."""
+    from posture_feedback.calibration.camera import CameraCalibration
+
+    results = sequence([_lean_sideways(pose_with_angles(), a) for a in reps_trace([30.0, 25.0], low=0.0)])
+    level = rom_test("trunk_lateral_flexion", {"left": results})
+    m = level.measure("trunk_lateral_flexion", "left")
+    d = level.details[m.label]
+    assert d["camera_uncertainty"] == 20.0
+    assert m.uncertainty >= 20.0  # √(model² + spread² + 20²)
+    assert verdict(m.value, m.uncertainty, m.reference_low, m.reference_high) == "uncertain"  # 30 ± ≥20 vs ≥ 31.5
+    calibrated = CameraCalibration(roll_deg=0.0, spread=1.0, n_frames=90, axis="scene", camera="cam")
+    m2 = rom_test("trunk_lateral_flexion", {"left": results}, calibration=calibrated).measure(
+        "trunk_lateral_flexion", "left"
+    )
+    assert m2.uncertainty < 12.0 and m2.uncertainty < m.uncertainty  # 3° floor instead of 20°
+    # a canonical angle (shoulder abduction) carries the camera in its own ±: nothing added
+    assert ROM_TESTS["shoulder_abduction"].against_vertical is False
+
+
 # -- posture screen on constructed poses ----------------------------------------------------------
 
 

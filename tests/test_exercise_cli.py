@@ -169,3 +169,35 @@ def test_balance_and_marching_targets_say_their_unit():
     stance = ExerciseTracker(get_exercise("single_leg_stance"), "left")
     assert stance.target_text() == "right_foot_lift ≥ 0.05 leg lengths"
     assert ExerciseTracker(get_exercise("lateral_raise"), "left").target_text().endswith("°")
+
+
+def test_a_text_file_is_refused_and_nothing_is_recorded(tmp_path, capsys):
+    """A .txt file opens in FFmpeg (its tty demuxer draws the text as frames): a session of it
+    must not reach the patient's history."""
+    from posture_feedback.storage import Database
+
+    d = str(tmp_path / "d")
+    main(["profile", "create", "--profile", "Ann", "--data-dir", d])
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a plain text file\n" * 40, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["exercise", "lateral_raise", "--video", str(notes), "--headless", "--profile", "Ann", "--data-dir", d])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err == f"posture-feedback: error: {notes} is a text file, not a video"
+    with Database.open_default(d) as db:
+        assert db.sessions(db.profile_by_name("Ann").id) == []
+
+
+def test_headless_hints_say_how_to_choose_a_person_on_a_recording():
+    """A recording cannot be clicked: the headless summary names --person, which exercise and
+    assess now take (an audit saw "click them to follow" with no way to do so)."""
+    from posture_feedback.cli import build_parser
+    from posture_feedback.commands.exercise import headless_words
+    from posture_feedback.feedback import nobody_followed_text
+
+    one = "1 person in view, not followed: choose them with --person X,Y"
+    assert headless_words(nobody_followed_text(1, False)) == one
+    assert headless_words(nobody_followed_text(2, False)) == "2 people in view: choose one with --person X,Y"
+    for command in (["exercise", "lateral_raise", "--headless"], ["assess", "rom", "shoulder_abduction"]):
+        args = build_parser().parse_args([*command, "--video", "x.mp4", "--person", "540,700"])
+        assert args.person == (540.0, 700.0)

@@ -67,6 +67,20 @@ def test_an_unsure_rep_gets_no_further_cue_and_a_partial_one_does():
     assert rep_feedback(partial, tracker) == (more,)
 
 
+def test_an_unsure_rep_gets_no_tempo_cue_either():
+    """An audit saw "Not counted: the camera could not tell whether you reached the target |
+    Slower on the way up": if the target may not have been reached, the time to it says nothing."""
+    defn = get_exercise("mini_squat")
+    tracker = ExerciseTracker(defn, "both")
+    c = RepCounter(Range(high=20.0), Range(low=90.0), hysteresis=2.0, tempo=defn.tempo)
+    trace = [10.0] * 10 + [10.0, 60.0, 95.0, 95.0, 60.0, 10.0] + [10.0] * 10  # up in 67 ms: too fast
+    (rep,) = [r for k, v in enumerate(trace) if (r := c.update(k / FPS, v, (), 15.0)) is not None]
+    assert RepVerdict.UNSURE in rep.issues and RepVerdict.TOO_FAST in rep.issues  # both recorded
+    assert rep_feedback(rep, tracker) == (UNSURE_TEXT,)  # one cue: what the camera could not tell
+    sure = [r for k, v in enumerate(trace) if (r := c.update((k + 40) / FPS, v, (), 2.0)) is not None]
+    assert rep_feedback(sure[0], tracker) == (defn.cue("slower_back"),)  # sure: the tempo cue stays
+
+
 def test_the_tracker_takes_the_uncertainty_of_the_side_it_measures():
     defn = get_exercise("mini_squat")
     tr = ExerciseTracker(defn, "both")
@@ -108,3 +122,31 @@ def test_a_hold_is_broken_only_by_a_value_surely_out_of_position(unc, broken):
         events += h.update(k / FPS, {"trunk_lateral_lean": 10.0}, {"trunk_lateral_lean": unc})
     assert ("broken" in events) is broken
     assert h.held_s == pytest.approx(held + 1 / FPS)  # the clock stopped either way (one frame interval)
+
+
+def test_one_frame_dipping_into_the_start_zone_does_not_end_the_attempt():
+    """An audit saw one slow arm raise (4-camera reference: one raise, peak 76.8°) counted as three
+    attempts, two of them told "Lift your arm higher": the signal went 50.5 → 21.9 → 33.7° in
+    three frames at 30 fps, and the one frame at 21.9° (start zone ≤ 30°) ended the attempt."""
+    c = RepCounter(Range(high=30.0), Range(low=80.0), hysteresis=5.0)
+    rise = [float(v) for v in np.linspace(10.0, 50.5, 12)] + [21.9, 33.7] + [float(v) for v in np.linspace(40, 77, 20)]
+    fall = [float(v) for v in np.linspace(77, 10.0, 20)]
+    trace = [10.0] * 10 + rise + [77.0] * 5 + fall + [10.0] * 10
+    reps = [(k, r) for k, v in enumerate(trace) if (r := c.update(k / FPS, v)) is not None]
+    assert len(reps) == 1
+    k, rep = reps[0]
+    assert rep.peak == pytest.approx(77.0) and rep.verdict is RepVerdict.PARTIAL
+    first_back = 10 + len(rise) + 5 + next(i for i, v in enumerate(fall) if v <= 30.0)
+    assert rep.end_t == pytest.approx(first_back / FPS)  # dated from the return's first frame
+    assert k == first_back + 3  # and reported 0.1 s later (3 frames at 30 fps), once the return is confirmed
+
+
+def test_a_return_of_a_tenth_of_a_second_ends_the_attempt():
+    c = RepCounter(Range(high=30.0), Range(low=80.0), hysteresis=5.0)
+    attempt = [40.0, 45.0, 50.0, 55.0, 60.0, 60.0, 60.0, 60.0, 55.0, 50.0, 45.0, 40.0]  # 0.4 s, peak 60
+    trace = [10.0] * 10 + attempt + [20.0] * 4 + attempt + [10.0] * 10
+    reps = [r for k, v in enumerate(trace) if (r := c.update(k / FPS, v)) is not None]
+    assert len(reps) == 2  # two attempts: the return between them lasted 0.1 s (4 frames)
+    glitch = [10.0] * 10 + attempt + [20.0, 3.0, 20.0] + attempt + [10.0] * 10  # 3 frames: a glitch
+    c.reset()
+    assert len([r for k, v in enumerate(glitch) if (r := c.update(k / FPS, v)) is not None]) == 1

@@ -6,7 +6,7 @@ Right: the steps, in order, each skippable where the guide allows:
 
 1. **Camera** — stand tall for 3 s: ``estimate_camera`` → the roll/pitch, applied to the live
    pipeline (``set_camera_up``), stored per camera (``CalibrationStore``) and with the profile;
-   or use the stored one; or skip (a level camera, with the 2° allowance the core adds).
+   or use the stored one; or skip (a level camera, with the 20° roll uncertainty the core adds).
 2. **Neutral** — sitting or standing, 3 s: ``capture_neutral``.
 3. **Posture screen** — front view, then side view, each through the ``ViewGate`` ("Turn to
    face the camera", "Turn side-on…", "Hold still"), then ``posture_screen``.

@@ -52,6 +52,9 @@ SIDE_MEASURES: tuple[str, ...] = (
     "craniovertebral_angle", "trunk_inclination", "ear_shoulder_offset", "shoulder_hip_offset", "hip_ankle_offset",
 )  # fmt: skip
 FRONTAL_TILTS = frozenset({"head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean"})
+#: The frontal measure the posture screen computes itself against the vertical: it gets the camera
+#: roll's uncertainty (``summary.camera_uncertainty``); the canonical tilts carry it already.
+OWN_FRONTAL_LEANS = frozenset({"trunk_lateral_lean"})
 #: Offsets: landmark error in cm plus the share of the obliqueness (cm per unit sin φ); tool's model.
 OFFSET_BASE_CM = 1.5
 OFFSET_DEPTH_CM = 3.0
@@ -78,7 +81,7 @@ def posture_camera(
     """
     if origin not in ORIGINS:
         raise ValueError(f"calibration origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
-    level = "level default (no camera calibration): frontal tilts include any camera roll (2 deg allowance)"
+    level = "level default (no camera calibration): frontal tilts include any camera roll (±20 deg for it)"
     if calibration is None or calibration.skipped:
         return None, level, None
     if calibration.axis in BODY_AXES and origin == "session":
@@ -190,7 +193,7 @@ def _summarise(series, window: list[int], view: str, calibration, record: Assess
     for name, (vals, uncs) in series.items():
         st = frame_stats(vals, uncs)
         ref = POSTURE_REFERENCES[name]
-        cam = camera_uncertainty(calibration) if name in FRONTAL_TILTS else math.nan
+        cam = camera_uncertainty(calibration) if name in OWN_FRONTAL_LEANS else math.nan
         m, d = build_measure(
             name, st.value, st.model_uncertainty, st.spread, ref, camera_unc=cam, valid=st.measured,
             view=view, n_frames=st.n, frames=[window[0], window[-1]] if window else [],
@@ -301,7 +304,8 @@ def posture_screen(
     roll = calibration.roll_deg if calibration is not None else 0.0
     if calibration is None:
         record.warnings.append(
-            "camera not calibrated: frontal tilts include any camera roll (a 2 deg allowance is in their uncertainty)"
+            "camera not calibrated: frontal tilts include any camera roll (its ±20 deg is in their uncertainty; "
+            "calibrate the camera for a verdict)"
         )
     else:
         record.calibration["camera"] = calibration.to_dict()

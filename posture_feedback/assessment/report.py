@@ -148,8 +148,8 @@ def render_html(
     parts.append(
         "<li><b>± uncertainty</b>: √(model² + spread² + camera²): the per-frame error model of the angle "
         "(view obliqueness, landmark visibility), the frame-to-frame or repetition-to-repetition spread, and for "
-        "the posture screen's frontal tilts the camera-roll calibration error (2° allowance when the camera was "
-        "not calibrated). The command line says which camera vertical was used.</li>"
+        "the angles measured against the vertical the camera roll's uncertainty (20° when the camera was assumed "
+        "level, at least 3° when calibrated). The command line says which camera vertical was used.</li>"
         "<li><b>Verdict</b>: <i>within</i> the reference range, value ± uncertainty included; <i>outside</i> by "
         "more than the uncertainty; <i>uncertain</i>: value ± uncertainty reaches both into and beyond the range, "
         "so the measurement cannot tell.</li>"

@@ -41,7 +41,7 @@ from posture_feedback.assessment.movement_check import MAX_TRUNK_DEG, MIN_VIEW_F
 from posture_feedback.assessment.peaks import Peak, find_peaks, peak_spread
 from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import ROM_REFERENCES
-from posture_feedback.assessment.summary import build_measure
+from posture_feedback.assessment.summary import build_measure, camera_uncertainty
 from posture_feedback.assessment.uncertainty import combine, plane_uncertainty
 from posture_feedback.assessment.viewgate import check_view, view_instruction
 from posture_feedback.calibration.camera import CameraCalibration
@@ -99,6 +99,9 @@ class RomTest:
     signal: Signal
     draw: tuple[str, ...]  #: canonical angle (template) whose joints are drawn, or "trunk" / "neck"
     min_prominence: float = 20.0
+    #: measured against the vertical by this package (not a canonical angle, which carries the
+    #: camera's uncertainty already): the camera roll's ± is added (``summary.camera_uncertainty``)
+    against_vertical: bool = False
 
     def instruction_for(self, side: str) -> str:
         turn = (
@@ -145,7 +148,7 @@ ROM_TESTS: dict[str, RomTest] = {
             "trunk_lateral_flexion", "Trunk lateral flexion", View.FRONT, "frontal",
             "Feet hip-width apart, slide your {side} hand down the side of your thigh as far as you can without "
             "leaning forwards, then come back up. Three times.",
-            _trunk_lateral, ("trunk",), 10.0,
+            _trunk_lateral, ("trunk",), 10.0, against_vertical=True,
         ),
         RomTest(
             "neck_lateral_flexion", "Neck lateral flexion", View.FRONT, "frontal",
@@ -304,7 +307,8 @@ def rom_test(
         spread = peak_spread(peaks)
         m, d = build_measure(
             test.name, best.value, float(uncs[best.index]), spread if math.isfinite(spread) else math.nan, ref,
-            side=side, view=test.view.value, instruction=test.instruction_for(side), n_reps=len(peaks),
+            side=side, camera_unc=camera_uncertainty(calibration) if test.against_vertical else math.nan,
+            view=test.view.value, instruction=test.instruction_for(side), n_reps=len(peaks),
             best_frame=results[best.index].frame.index,
             peaks=[
                 {"frame": results[p.index].frame.index, "value": p.value, "uncertainty": float(uncs[p.index]),

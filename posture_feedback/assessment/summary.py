@@ -58,12 +58,15 @@ def frame_stats(values: Sequence[float], uncertainties: Sequence[float]) -> Fram
 
 
 def camera_uncertainty(calibration: CameraCalibration | None) -> float:
-    """± degrees a frontal tilt inherits from the camera roll: the calibration's SE, or the uncalibrated allowance."""
-    from posture_feedback.assessment.uncertainty import UNCALIBRATED_ROLL_DEG
+    """± degrees a frontal lean measured against the vertical inherits from the camera roll, the
+    figure the pipeline's own angles carry (``kinematics.angle_uncertainty``): 20° for a camera
+    assumed level (``LEVEL_UP_UNCERTAINTY_DEG``, as ``assess`` says when it starts), else the
+    calibration's standard error, at least ``CALIBRATED_UP_UNCERTAINTY_DEG`` (3°)."""
+    from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
 
     if calibration is None or calibration.skipped:
-        return UNCALIBRATED_ROLL_DEG
-    return calibration.standard_error
+        return LEVEL_UP_UNCERTAINTY_DEG
+    return max(CALIBRATED_UP_UNCERTAINTY_DEG, calibration.standard_error)
 
 
 def build_measure(

@@ -12,9 +12,13 @@
   measures sin φ = |cos azimuth|.
 * ``u_spread``: the frame-to-frame SD over a static capture, or the SD of the repetition peaks
   of a ROM test (the variability a single reading would show).
-* ``u_camera``: for frontal-plane tilts and leans only, the standard error of the camera roll
-  calibration, or ``UNCALIBRATED_ROLL_DEG`` when calibration was skipped (laptop cameras are
-  rarely level; 2° is this tool's allowance, not a measured value).
+* ``u_camera``: for the frontal-plane leans this package measures against the vertical itself
+  (the posture screen's trunk lean, the ROM test's trunk lateral flexion), the camera roll's
+  uncertainty, the same figure the pipeline gives its own angles against the vertical
+  (``camera_roll_uncertainty``): ``kinematics.LEVEL_UP_UNCERTAINTY_DEG`` (20°) when the camera is
+  assumed level, else the calibration's standard error, at least
+  ``kinematics.CALIBRATED_UP_UNCERTAINTY_DEG`` (3°). The canonical tilts (head, shoulders, pelvis)
+  already carry it in ``u_model`` (``kinematics.angle_uncertainty``), so it is not added twice.
 
 Lengths (cm) use ``LENGTH_UNCERTAINTY_FRACTION`` of the body-size scale instead of ``u_model``.
 
@@ -41,8 +45,6 @@ from posture_feedback.assessment.change import change_threshold, is_real_change
 from posture_feedback.kinematics import BASE_UNCERTAINTY, DEPTH_UNCERTAINTY, VISIBILITY_UNCERTAINTY
 from posture_feedback.storage.models import Measure
 
-#: Roll allowance (degrees) for frontal tilts when the camera was not calibrated (tool's choice).
-UNCALIBRATED_ROLL_DEG = 2.0
 #: Relative uncertainty of lengths from MediaPipe's metric world scale (or a height calibration).
 LENGTH_UNCERTAINTY_FRACTION = 0.15
 Z95 = 1.96

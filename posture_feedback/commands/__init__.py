@@ -22,3 +22,17 @@ def finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
+
+
+def person_point(text: str) -> tuple[float, float]:
+    """argparse type for 'X,Y' in pixels (--person: the person to follow in a recording)."""
+    import argparse
+    import math
+
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y in pixels (e.g. 540,700)") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite point")
+    return x, y

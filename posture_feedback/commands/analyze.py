@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import math
 import sys
 import time
 from dataclasses import replace
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from posture_feedback.angles_csv import AngleCsvWriter
+from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
 from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
@@ -117,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--person",
-        type=_point,
+        type=person_point,
         metavar="X,Y",
         help="follow the person at this pixel of the video (e.g. 540,700) instead of the largest and most central",
     )
@@ -163,17 +163,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mot", type=Path, metavar="OUT.mot", help="also write the angles (deg) as OpenSim storage .mot")
     add_model_options(p)
     p.set_defaults(func=run)
-
-
-def _point(text: str) -> tuple[float, float]:
-    """argparse type for 'X,Y' in pixels."""
-    try:
-        x, y = (float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y in pixels (e.g. 540,700)") from None
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite point")
-    return x, y
 
 
 def _load_target_set(spec: str | None):

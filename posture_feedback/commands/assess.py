@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from posture_feedback.commands import finite_float
+from posture_feedback.commands import finite_float, person_point
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -35,6 +35,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--previous", type=Path, metavar="RECORD.json", help="an earlier record to compare with (MDC)")
     p.add_argument("--max-frames", type=int, metavar="N", help="read at most N frames of each video")
+    p.add_argument("--person", type=person_point, metavar="X,Y",
+                   help="follow the person at this pixel of the video (e.g. 540,700) instead of the largest and "
+                   "most central (the same pixel in each video given)")  # fmt: skip
     p.add_argument(
         "--profile", metavar="NAME", help="store the record with this profile and compare with its previous one"
     )
@@ -134,7 +137,7 @@ def _calibration(args: argparse.Namespace):
     return None
 
 
-def _analyze(path: str | None, calibration, max_frames: int | None):
+def _analyze(path: str | None, calibration, max_frames: int | None, person: tuple[float, float] | None = None):
     if path is None:
         return None
     from posture_feedback.pipeline import PipelineOptions, analyze_video
@@ -148,7 +151,7 @@ def _analyze(path: str | None, calibration, max_frames: int | None):
     else:
         print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}°, "
               f"pitch {calibration.pitch_deg:+.1f}°")  # fmt: skip
-    return analyze_video(path, PipelineOptions(up=up), max_frames=max_frames)
+    return analyze_video(path, PipelineOptions(up=up), max_frames=max_frames, person=person)
 
 
 def _finish(args: argparse.Namespace, record, kind: str) -> int:
@@ -195,8 +198,8 @@ def run_posture(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path("assessment-posture")
-    front = _analyze(args.front, cal, args.max_frames)
-    side = _analyze(args.side, cal, args.max_frames)
+    front = _analyze(args.front, cal, args.max_frames, args.person)
+    side = _analyze(args.side, cal, args.max_frames, args.person)
     scale = None
     if args.height:
         from posture_feedback.calibration.scale import scale_from_height
@@ -217,9 +220,9 @@ def run_rom(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("--video-right only goes with --side both")
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-rom-{args.test}")
-    main = _analyze(args.video, cal, args.max_frames)
+    main = _analyze(args.video, cal, args.max_frames, args.person)
     if args.side == "both":
-        right = _analyze(args.video_right, cal, args.max_frames) if args.video_right else main
+        right = _analyze(args.video_right, cal, args.max_frames, args.person) if args.video_right else main
         by_side = {"left": main, "right": right}
     else:
         by_side = {args.side: main}
@@ -240,8 +243,8 @@ def run_movement(args: argparse.Namespace) -> int:
         raise PostureFeedbackError(f"{args.test} needs the stance leg: --leg left or --leg right")
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-movement-{args.test}")
-    front = _analyze(args.front, cal, args.max_frames)
-    side = _analyze(args.side, cal, args.max_frames)
+    front = _analyze(args.front, cal, args.max_frames, args.person)
+    side = _analyze(args.side, cal, args.max_frames, args.person)
     record = movement_screen(
         args.test, front, side, side=args.leg, calibration=cal, out_dir=out,
         inputs={"front": args.front, "side": args.side},
@@ -255,7 +258,7 @@ def run_chair(args: argparse.Namespace) -> int:
 
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-{args.test}")
-    results = _analyze(args.video, cal, args.max_frames)
+    results = _analyze(args.video, cal, args.max_frames, args.person)
     record = functional_test(args.test, results, age=args.age, sex=args.sex, inputs={"video": args.video})
     args.out = out
     return _finish(args, record, "functional")

@@ -27,7 +27,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from posture_feedback.commands import finite_float
+from posture_feedback.commands import finite_float, person_point
 from posture_feedback.commands.analyze import add_model_options, with_model_options
 from posture_feedback.errors import PostureFeedbackError, SourceError
 
@@ -67,6 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sets", type=int, metavar="N", help="single exercise: number of sets")
     p.add_argument("--hold", type=finite_float, metavar="S", help="single exercise: seconds to hold")
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames of --video")
+    p.add_argument("--person", type=person_point, metavar="X,Y",
+                   help="headless: follow the person at this pixel of --video (e.g. 540,700) instead of the "
+                   "largest and most central")  # fmt: skip
     p.add_argument("--save-demo", type=Path, metavar="OUT.npz",
                    help="treat --video as the therapist's demonstration of NAME and save it as a target")  # fmt: skip
     p.add_argument("--tolerance", type=finite_float, default=10.0, metavar="DEG",
@@ -244,6 +247,13 @@ def summary_lines(result, frames: int, found: int) -> list[str]:
     return lines
 
 
+def headless_words(text: str) -> str:
+    """A hint as a command line can follow it: a recording cannot be clicked, --person chooses."""
+    return text.replace("click them to follow", "choose them with --person X,Y").replace(
+        "click the one to follow", "choose one with --person X,Y"
+    )
+
+
 class PausedCounting:
     """Why counting paused during a headless run: the window says it on screen ("Counting paused:
     turn round to face the camera"); the terminal said only "0 reps counted of 0 attempts" (a fifth
@@ -261,7 +271,7 @@ class PausedCounting:
             return
         self.active += 1
         if not status.counting and status.turn_hint:
-            reason = status.turn_hint.removeprefix("Counting paused: ")
+            reason = headless_words(status.turn_hint.removeprefix("Counting paused: "))
             self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
     def line(self) -> str:
@@ -305,12 +315,17 @@ def run_headless(args: argparse.Namespace) -> int:
         print(line)
     options = with_model_options(PipelineOptions(), args)
     runner = SessionRunner(plan)
+    if args.profile:  # nothing is stored for a recording that cannot be read (one line, exit 2)
+        from posture_feedback.sources import open_source
+
+        with open_source(args.video):
+            pass
     history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
     told = feedback_filter(plan, history)
     events, frames, found, t = [], 0, 0, 0.0
     paused = PausedCounting()
     try:
-        for result in iter_results(args.video, options, max_frames=args.max_frames):
+        for result in iter_results(args.video, options, max_frames=args.max_frames, person=args.person):
             t = result.frame.timestamp_s
             new = runner.start(t) if frames == 0 else []
             frames += 1

@@ -122,8 +122,22 @@ class _Attempt:
     flagged_s: dict[str, float] = field(default_factory=dict)
 
 
+#: Seconds a return to the start zone must last (two samples in it at least this far apart, none
+#: beyond its hysteresis between) before it ends the attempt: a few frames of a landmark glitch
+#: dipping into the start zone are not a return. A new-user audit saw one slow arm raise on the
+#: upper webcam crop (4-camera reference: one raise, peak 76.8°) counted as three attempts, two
+#: told "Lift your arm higher": the arm signal went 50.5 → 21.9 → 33.7° (one frame) and
+#: 42.2 → missing → 3.3 → 28.9 → 37.5° (two frames) at 30 fps. 0.1 s: four frames at 30 fps,
+#: two samples at the monitor's 10 fps; the count is said 0.1 s later.
+RETURN_CONFIRM_S = 0.1
+
+
 class RepCounter:
     """Counts repetitions of one signal between a start range and a target range.
+
+    An attempt ends when the signal is back in the start zone for ``RETURN_CONFIRM_S``; the
+    repetition is reported with that confirming sample, and its end time is the return's first
+    sample (so a return in a recording's very last frame is not reported).
 
     Args:
         start: range of the start phase (only its bound towards the target matters).
@@ -176,6 +190,7 @@ class RepCounter:
         self.count = 0
         self._attempt: _Attempt | None = None
         self._t_prev: float | None = None
+        self._return_t: float | None = None  # first sample of a return to the start zone, not yet confirmed
         self.last_value = math.nan
 
     @property
@@ -223,22 +238,33 @@ class RepCounter:
         assert a is not None
         if p > a.peak_p:
             a.peak_p, a.peak_u = p, uncertainty
+        if p > self._s + h:
+            self._return_t = None  # out of the start zone again (beyond its hysteresis): a glitch, not a return
         if self.phase is RepPhase.OUT:
             if p >= self._g:
                 return self._enter_target(t)
             if p <= self._s:
-                return self._finish(t, partial=True)
+                return self._returned(t, partial=True)
         elif self.phase is RepPhase.TARGET:
             if p < self._g - h:
                 self._leave_target(t)
                 if p <= self._s:
-                    return self._finish(t, partial=False)
+                    return self._returned(t, partial=False)
         elif self.phase is RepPhase.BACK:
             if p >= self._g:
                 return self._enter_target(t)
             if p <= self._s:
-                return self._finish(t, partial=False)
+                return self._returned(t, partial=False)
         return None
+
+    def _returned(self, t: float, partial: bool) -> RepResult | None:
+        """A sample in the start zone: the attempt ends once the return lasts ``RETURN_CONFIRM_S``
+        (dated from its first sample)."""
+        if self._return_t is None:
+            self._return_t = t
+        if t - self._return_t + 1e-9 < RETURN_CONFIRM_S:
+            return None
+        return self._finish(self._return_t, partial=partial)
 
     def _enter_target(self, t: float) -> None:
         a = self._attempt
@@ -261,6 +287,7 @@ class RepCounter:
         a = self._attempt
         assert a is not None
         self._attempt = None
+        self._return_t = None
         self.phase = RepPhase.START
         if partial and (
             a.peak_p < self._s + max(self.hysteresis, self.min_excursion * (self._g - self._s))
@@ -282,9 +309,11 @@ class RepCounter:
                 issues.append(RepVerdict.UNSURE)
             if a.longest_dwell + 1e-9 < self.hold_s:
                 issues.append(RepVerdict.SHORT_HOLD)
-            if out_s < self.tempo.out_s.low or back_s < self.tempo.back_s.low:
+            # durations on a frame grid carry float rounding (0.8 s read as 0.79999999): a bound met
+            # to within a microsecond is met
+            if out_s < self.tempo.out_s.low - 1e-6 or back_s < self.tempo.back_s.low - 1e-6:
                 issues.append(RepVerdict.TOO_FAST)
-            if out_s > self.tempo.out_s.high or back_s > self.tempo.back_s.high:
+            if out_s > self.tempo.out_s.high + 1e-6 or back_s > self.tempo.back_s.high + 1e-6:
                 issues.append(RepVerdict.TOO_SLOW)
             if a.peak_p > self._far and not a.peak_p - a.peak_u <= self._far:  # NaN: flagged
                 issues.append(RepVerdict.TOO_FAR)
@@ -322,4 +351,5 @@ class RepCounter:
         self.count = 0
         self._attempt = None
         self._t_prev = None
+        self._return_t = None
         self.last_value = math.nan

@@ -110,11 +110,16 @@ UNSURE_TEXT = "Not counted: the camera could not tell whether you reached the ta
 
 
 def rep_feedback(rep: RepResult, tracker: ExerciseTracker) -> tuple[str, ...]:
-    """Short corrective texts for a repetition's problems, most important first."""
+    """Short corrective texts for a repetition's problems, most important first. An unsure rep
+    (the measurement cannot tell whether it reached the target) gets no cue about the way to or
+    from the target (tempo, hold, overshoot): only what it says, and a compensation seen."""
     d = tracker.definition
     out: list[str] = []
     by_name = {c.name: c for c in d.compensations}
+    unsure = RepVerdict.UNSURE in rep.issues
     for issue in rep.issues:
+        if unsure and issue in (RepVerdict.SHORT_HOLD, RepVerdict.TOO_FAST, RepVerdict.TOO_SLOW, RepVerdict.TOO_FAR):
+            continue
         if issue is RepVerdict.PARTIAL:
             out.append(d.cue("more"))
         elif issue is RepVerdict.UNSURE:  # no "further" cue on a peak that may have reached the target
