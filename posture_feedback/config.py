@@ -99,7 +99,7 @@ def default_config_text() -> str:
     defaults = PipelineOptions()
     out = [
         "# posture-feedback configuration: every pipeline parameter, with its default.",
-        "# Use it with `posture-feedback analyze VIDEO --config FILE` (and the app's --config).",
+        "# Use it with `posture-feedback analyze --video VIDEO --config FILE` (and the app's --config).",
         "# Generated from the option dataclasses' docstrings by `posture-feedback config`;",
         '# a parameter set to `"none"` is disabled (where the documentation says None is allowed).',
         "",

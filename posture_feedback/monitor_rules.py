@@ -15,8 +15,12 @@ a clinical norm, see ``DEFAULT_THRESHOLDS``):
   head-drop and shoulder-raise signals deviate together (a dropped head brings the ears nearer the
   shoulders too), the fault is "shoulders raised" only if the shoulders themselves went up in the
   image (``shoulder_lift`` at least half of ``shoulder_raise``), else "head forward".
-* **Too close**: ``face_closer`` or ``lean_in`` beyond ``too_close_pct`` for ``too_close_s``
-  seconds: a ``too_close`` event ("You are too close to the screen"), at most every ``repeat_s``.
+* **Too close**: a distance signal (``face_closer``, ``lean_in``) beyond ``too_close_pct`` for
+  ``too_close_s`` seconds: a ``too_close`` event ("You are too close to the screen"), at most every
+  ``repeat_s``. Only a signal whose measured 90% bound (``laptop_signals.SIGNAL_UNCERTAINTY``) is
+  narrower than ``too_close_pct`` counts: with the defaults ``lean_in`` (±20% against 25%), not
+  ``face_closer`` (±56%: it cannot tell 25% nearer from not nearer; a ninth audit saw "too close"
+  with "+56 %" beside it, the face's reading, shown without its ± or its name).
 * **Micro-break**: after ``break_after_s`` seconds of sitting (someone in view, absences shorter
   than ``away_reset_s`` not counted as a break) a ``break`` event offers a 1-minute exercise from
   ``BREAK_EXERCISES`` (in turn); the sitting clock then starts again. An absence of at least
@@ -34,6 +38,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from posture_feedback.laptop_signals import SIGNAL_UNCERTAINTY
+
 #: Change from neutral (signal units: % of shoulder width, %, degrees) beyond which a signal deviates.
 #: Rationale, not norms: changes a person would see in a mirror (a 10% head drop is about 4 cm on a
 #: 40 cm shoulder width; 12% nearer is about 8 cm at 70 cm from the screen). They are *smaller* than
@@ -47,6 +53,8 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 
 #: Plain-words names of the faults (the alert text).
+#: The signals that say how near the screen the person is (``too_close``).
+DISTANCE_SIGNALS = ("face_closer", "lean_in")
 MESSAGES: dict[str, str] = {
     "head_drop": "Your head has moved forward — bring it back over your shoulders",
     "lean_in": "You are leaning in to the screen — sit back",
@@ -93,7 +101,8 @@ class Event:
     kind: ``deviation``, ``too_close`` or ``break``; fault: the signal (``head_drop``, …,
     ``neck_side_bend_left``), ``too_close`` or ``break``; message: the plain-words text; value: the
     signal's value (its unit) when the event fired (NaN for breaks); persisted_s: how long the
-    condition lasted (the sitting time for breaks); exercise: the offered exercise (breaks).
+    condition lasted (the sitting time for breaks); exercise: the offered exercise (breaks);
+    signal: the signal ``value`` belongs to.
     """
 
     kind: str
@@ -102,6 +111,7 @@ class Event:
     value: float = math.nan
     persisted_s: float = 0.0
     exercise: str | None = None
+    signal: str = ""  #: the signal ``value`` is of (``too_close``: the distance signal that fired it)
 
 
 class _Sustain:
@@ -159,6 +169,7 @@ class LaptopRules:
         self._break_index = 0
         self.deviating: dict[str, float] = {}  #: signal → value, of the last frame, beyond threshold
         self.too_close_now = False  #: the last frame was nearer the screen than ``too_close_pct``
+        self.present_now = False  #: someone was in view in the last frame
 
     # -- time in good posture ----------------------------------------------------------------
     def _account(self, t: float) -> None:
@@ -201,6 +212,7 @@ class LaptopRules:
             return float(v) if v is not None else math.nan
 
         # Presence and the sitting clock.
+        self.present_now = bool(present)
         if present:
             if self._sitting_since is None or t - self._last_present >= o.away_reset_s:
                 self._sitting_since = t
@@ -222,7 +234,9 @@ class LaptopRules:
         self.deviating = deviating
         self._last_class = (1 if deviating else 2) if measured else 0
 
-        # Name the fault when head drop and shoulder raise come together.
+        # Name the fault when head drop and shoulder raise come together (on a copy: the window
+        # lists every signal beyond its threshold, ``deviating``).
+        deviating = dict(deviating)
         if "head_drop" in deviating and "shoulder_raise" in deviating:
             lift = val("shoulder_lift")
             if math.isfinite(lift) and lift >= 0.5 * deviating["shoulder_raise"]:
@@ -239,16 +253,21 @@ class LaptopRules:
                     fault = "neck_side_bend_right" if v > 0 else "neck_side_bend_left"
                 events.append(Event("deviation", fault, MESSAGES[fault], v, t - (s.since or t)))
 
-        closer = max((v for v in (val("face_closer"), val("lean_in")) if math.isfinite(v)), default=math.nan)
+        distances = {k: val(k) for k in DISTANCE_SIGNALS if SIGNAL_UNCERTAINTY.get(k, math.inf) < o.too_close_pct}
+        distances = {k: v for k, v in distances.items() if math.isfinite(v)}
+        nearest = max(distances, key=distances.__getitem__, default="")
+        closer = distances.get(nearest, math.nan)
         too_close = present and math.isfinite(closer) and closer > o.too_close_pct
         self.too_close_now = bool(too_close)
         if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
-            events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer, t - (self._close.since or t)))
+            events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer,
+                                t - (self._close.since or t), signal=nearest))  # fmt: skip
 
         if present and self.sitting_s(t) >= o.break_after_s:
             ex = self._next_exercise()
-            minutes = round(self.sitting_s(t) / 60)
-            text = f"You have been sitting for {minutes} min — time for a 1-minute break"
+            sat = self.sitting_s(t)
+            how_long = f"{round(sat / 60)} min" if sat >= 90 else f"{sat:.0f} s"  # not "0 min" (a short setting)
+            text = f"You have been sitting for {how_long} — time for a 1-minute break"
             if ex:
                 text += f": {ex.replace('_', ' ')}"
             events.append(Event("break", "break", text, math.nan, self.sitting_s(t), ex))
@@ -268,7 +287,7 @@ class LaptopRules:
             if signal != event.fault:  # a side-bend to the named side, not the other way now
                 return (self.deviating[signal] > 0) == event.fault.endswith("_right")
             return True
-        return True
+        return self.present_now  # a break offer, while someone is there to take it
 
     def _next_exercise(self) -> str | None:
         names = list(self.options.exercises)

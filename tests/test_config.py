@@ -101,3 +101,17 @@ def test_a_value_out_of_its_range_is_one_clear_error(tmp_path, table, line, mess
     path.write_text(f"[{table}]\n{line}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+def test_config_check_refuses_a_model_that_cannot_be_used(tmp_path, capsys):
+    """A ninth audit saw `model = "bogus"` reported OK by `config --check`, then fail in analyze."""
+    from posture_feedback.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[pose]\nmodel = "bogus"\n', encoding="utf-8")
+    assert main(["config", "--check", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "posture-feedback: error: model file not found: bogus"
+    good = tmp_path / "good.toml"
+    good.write_text('[pose]\nmodel = "lite"\n', encoding="utf-8")  # a variant: downloaded on first use
+    assert main(["config", "--check", str(good)]) == 0

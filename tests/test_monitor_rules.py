@@ -103,10 +103,23 @@ def test_neck_side_bend_names_the_persons_side(bend, fault, word):
 
 def test_too_close_to_the_screen():
     rules, state = rules_for(too_close_s=5.0, duration_s=1000.0)
-    ev = run(rules, state, [(4.0, dict(GOOD, face_closer=30.0), True), (1.0, GOOD, True)])
+    ev = run(rules, state, [(4.0, dict(GOOD, lean_in=30.0), True), (1.0, GOOD, True)])
     assert ev == []
-    ev = run(rules, state, [(10.0, dict(GOOD, face_closer=30.0), True)])
-    assert [(e.kind, e.message) for _, e in ev] == [("too_close", "You are too close to the screen — sit back")]
+    ev = run(rules, state, [(10.0, dict(GOOD, lean_in=30.0), True)])
+    assert [(e.kind, e.message, e.signal) for _, e in ev] == [
+        ("too_close", "You are too close to the screen — sit back", "lean_in")
+    ]
+
+
+def test_too_close_only_from_a_signal_that_can_tell():
+    """The face size's measured 90% bound (±56%) is wider than the 25% threshold: a face reading
+    30% nearer cannot tell "too close" from not nearer, so it says nothing (a ninth audit saw
+    "too close" with "+56 %" beside it, the face's reading, without its ± or its name)."""
+    rules, state = rules_for(too_close_s=1.0, duration_s=1000.0)
+    assert run(rules, state, [(5.0, dict(GOOD, face_closer=60.0), True)]) == []
+    rules2, state2 = rules_for(too_close_s=1.0, duration_s=1000.0, too_close_pct=60.0)  # ±56 < 60: it can
+    ev = run(rules2, state2, [(3.0, dict(GOOD, face_closer=70.0), True)])
+    assert [e.signal for _, e in ev] == ["face_closer"]
 
 
 def test_an_alert_holds_only_while_its_condition_does():
@@ -115,7 +128,7 @@ def test_an_alert_holds_only_while_its_condition_does():
     rules, state = rules_for(duration_s=1.0, too_close_s=1.0)
     bend = run(rules, state, [(2.0, dict(GOOD, neck_side_bend=-20.0), True)])[0][1]
     assert bend.fault == "neck_side_bend_left" and rules.still_holds(bend)
-    close = run(rules, state, [(2.0, dict(GOOD, face_closer=30.0), True)])[-1][1]
+    close = run(rules, state, [(2.0, dict(GOOD, lean_in=30.0), True)])[-1][1]
     assert close.kind == "too_close" and rules.still_holds(close)
     assert not rules.still_holds(bend)  # the neck came back while the face came near
     run(rules, state, [(0.2, dict(GOOD, neck_side_bend=20.0), True)])
@@ -123,6 +136,8 @@ def test_an_alert_holds_only_while_its_condition_does():
     run(rules, state, [(0.1, GOOD, True)])
     assert not rules.still_holds(close) and not rules.still_holds(bend)
     assert rules.still_holds(Event("break", "break", "time for a break"))  # an offer stays readable
+    run(rules, state, [(0.1, GOOD, False)])
+    assert not rules.still_holds(Event("break", "break", "time for a break"))  # ... while someone is there
 
 
 def test_missing_signals_and_absence_raise_nothing():

@@ -423,3 +423,21 @@ def test_a_profile_name_with_control_characters_is_refused(db: Database, name: s
     with pytest.raises(StorageError, match="printable"):
         db.create_profile(name)
     assert db.create_profile("Zoë O'Brien — 2").name == "Zoë O'Brien — 2"  # odd but printable: fine
+
+
+def test_profile_names_are_one_name_whatever_the_case_or_accent_encoding(tmp_path):
+    """SQLite's NOCASE folds ASCII only: a ninth audit created "Zoë Ünal 李", "ZOË ÜNAL 李", its
+    decomposed spelling (e + combining diaeresis) and "zoë ünal 李" as four profiles, and could
+    not find the first by the last. Names are compared case-folded and NFKC-normalised."""
+    import unicodedata
+
+    with Database(tmp_path / "u.sqlite3") as db:
+        zoe = db.create_profile("Zoë Ünal 李")
+        for other in ("ZOË ÜNAL 李", "zoë ünal 李", unicodedata.normalize("NFD", "Zoë Ünal 李"), " zoë ünal 李 "):
+            with pytest.raises(DuplicateError, match="Zoë Ünal 李"):
+                db.create_profile(other)
+            assert db.profile_by_name(other).id == zoe.id
+        assert [p.name for p in db.list_profiles()] == ["Zoë Ünal 李"]
+        stored = db.create_profile(unicodedata.normalize("NFD", "Élodie"))
+        assert stored.name == "Élodie" and unicodedata.is_normalized("NFC", stored.name)  # stored composed
+        assert db.profile_by_name("ÉLODIE").id == stored.id

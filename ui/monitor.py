@@ -28,7 +28,16 @@ from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
 
 from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
@@ -141,7 +150,7 @@ class MonitorWindow(QWidget):
         self.video = VideoView(self)
         self.video.setMinimumSize(240, 135)
         self.video.setMaximumHeight(200)
-        col.addWidget(self.video)
+        col.addWidget(self.video, 1)  # the picture gives way: the words below are never cut
         self.state_label = QLabel("Starting…")
         self.state_label.setWordWrap(True)
         self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold"))
@@ -176,6 +185,11 @@ class MonitorWindow(QWidget):
         self.hours_button.setVisible(self.laptop_mode)  # the hours are the laptop coach's counts
         col.addWidget(self.hours_button)
         self.hours_dialog: Any = None  # monitor_hours_dialog.HoursDialog, once opened
+        # the words take the height they need at the window's width; the picture takes what is left
+        # (down to its minimum): an alert's two lines were cut under a 200-px picture (a ninth audit)
+        for label in (self.state_label, self.good_label, self.signals_label, self.detail_label):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.resize(380, 420)
 
         self.tray: QSystemTrayIcon | None = None
@@ -263,9 +277,10 @@ class MonitorWindow(QWidget):
         self.last_result = r
         self.frames_seen += 1
         self.video.show_frame(rendered)
-        alert = self.monitor.update(r.targets, r.frame.captured_at)
-        if alert is not None:
-            self.show_alert(alert)
+        if not self.laptop_mode:  # the laptop coach alerts from its own signals only (docs/laptop_coach.md)
+            alert = self.monitor.update(r.targets, r.frame.captured_at)
+            if alert is not None:
+                self.show_alert(alert)
         self._laptop_frame(r)
         self._show_state(r)
 
@@ -313,8 +328,9 @@ class MonitorWindow(QWidget):
         )
 
     def _show_state(self, r: FrameResult) -> None:
-        if self._alert_showing(r):
-            return  # let the alert stay readable while what it names is still there
+        if self._alert_showing(r):  # the alert stays readable while what it names is still there
+            self._set_state(self.last_alert.message, "#e69f00")  # (again: a frame since may have shown another)
+            return
         known = [s for s in r.targets if s.verdict.judged]
         uncertain = any(s.verdict is Verdict.UNCERTAIN for s in r.targets)
         if self.locked:
@@ -348,6 +364,9 @@ class MonitorWindow(QWidget):
                 self.tray.setIcon(_dot_icon(QColor(0, 158, 115)))  # back to green after an alert
         else:
             text, colour = "Watching", "#dddddd"
+        self._set_state(text, colour)
+
+    def _set_state(self, text: str, colour: str) -> None:
         self.state_label.setText(text)
         self.state_label.setStyleSheet(self._state_style(f"font-size: 15pt; font-weight: bold; color: {colour}"))
 
@@ -392,12 +411,13 @@ class MonitorWindow(QWidget):
         if event.kind == "break" and event.exercise:
             self.detail_label.setText(self._exercise_offer(event.exercise))
         elif event.kind != "break":
-            name = event.fault.split("_left")[0].split("_right")[0]
+            name = event.signal or event.fault.split("_left")[0].split("_right")[0]
             unit = ls.SIGNALS.get(name, "%")
             u = ls.SIGNAL_UNCERTAINTY.get(name, math.nan)  # the reading's measured 90% bound
             pm = f" ±{u:.0f}" if math.isfinite(u) else ""
+            word = f"{SIGNAL_WORDS[name]} " if event.kind == "too_close" and name in SIGNAL_WORDS else ""
             self.detail_label.setText(
-                f"{event.value:+.0f}{pm} {unit} from your neutral for {format_duration(event.persisted_s)}"
+                f"{word}{event.value:+.0f}{pm} {unit} from your neutral for {format_duration(event.persisted_s)}"
             )
         self.sounds.left()
         self._say(event.message)

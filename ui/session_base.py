@@ -72,6 +72,8 @@ def save_window_png(widget: QWidget, path: str | Path) -> Path:
     """Save ``widget`` as PNG at ``path`` (folders created); raises ``PostureFeedbackError`` if it cannot."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if widget.layout() is not None:  # lay out text set in this same event first, as the screen will show it
+        widget.layout().activate()
     if not widget.grab().save(str(path)):
         raise PostureFeedbackError(f"could not write the screenshot {path}")
     return path

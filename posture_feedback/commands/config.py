@@ -16,11 +16,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def check_model(options: object) -> None:
+    """The configured model must be one that can be used: a variant name (``lite``, ``full``,
+    ``heavy``; a missing one is downloaded on first use) or a .task file (a ninth audit saw
+    `model = "bogus"` pass the check, then fail in analyze as "model file not found")."""
+    from posture_feedback.models import VARIANTS, check_bundle
+
+    model = str(getattr(getattr(options, "pose", None), "model", "full"))
+    if model not in VARIANTS:
+        check_bundle(Path(model).expanduser())
+
+
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.config import default_config_text, load_config
 
     if args.check:
-        load_config(args.check)
+        options = load_config(args.check)
+        check_model(options)
         print(f"{args.check}: OK")
         return 0
     print(default_config_text(), end="")

@@ -17,6 +17,7 @@ import math
 import os
 import sqlite3
 import threading
+import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -232,16 +233,19 @@ class Database:
 
     # ------------------------------------------------------------------ profiles
     def create_profile(self, name: str, notes: str = "", settings: Mapping[str, Any] | None = None) -> Profile:
-        """Create a profile; names are unique (case-insensitive)."""
-        name = name.strip()
+        """Create a profile; names are unique, compared as ``name_key`` does (any letter's case,
+        and the same text however its accents are encoded). The name is stored NFC-normalised."""
+        name = unicodedata.normalize("NFC", name.strip())
         if not name:
             raise StorageError("a profile name must not be empty")
         if any(not ch.isprintable() for ch in name):  # a tab or newline broke `profile list` into pieces
             raise StorageError(f"a profile name must be printable text, without tabs or line breaks: {name!r}")
         created = _now()
         with self._tx() as conn:
-            if conn.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
-                raise DuplicateError(f"a profile named {name!r} already exists")
+            key = name_key(name)
+            same = [r["name"] for r in conn.execute("SELECT name FROM profiles") if name_key(r["name"]) == key]
+            if same:
+                raise DuplicateError(f"a profile named {same[0]!r} already exists")
             cur = conn.execute(
                 "INSERT INTO profiles (name, created_at, notes, settings) VALUES (?, ?, ?, ?)",
                 (name, _ts(created), notes, _json(dict(settings or {}))),
@@ -257,9 +261,12 @@ class Database:
         return _profile(row)
 
     def profile_by_name(self, name: str) -> Profile:
-        """The profile with this name (case-insensitive)."""
+        """The profile with this name, compared as ``name_key`` does (case- and encoding-insensitive)."""
+        key = name_key(name)
         with self._read() as conn:
             row = conn.execute("SELECT * FROM profiles WHERE name = ?", (name.strip(),)).fetchone()
+            if row is None:
+                row = next((r for r in conn.execute("SELECT * FROM profiles") if name_key(r["name"]) == key), None)
         if row is None:
             raise NotFoundError(f"no profile named {name!r} (see `posture-feedback profile list`)")
         return _profile(row)
@@ -990,6 +997,12 @@ class Database:
 
 
 # ---------------------------------------------------------------------- conversions
+def name_key(name: str) -> str:
+    """How profile names are compared: NFKC-normalised and case-folded, so "ZOË" and "zoë", or
+    "é" typed as one character and as e + accent, are one name (SQLite's NOCASE folds only ASCII)."""
+    return unicodedata.normalize("NFKC", name.strip()).casefold()
+
+
 def _now() -> datetime:
     return datetime.now().astimezone()
 
