@@ -25,6 +25,18 @@ def test_screenshot_of_the_no_camera_page(qtbot, tmp_path, capsys):
     assert err.startswith("posture-feedback: error: the source could not be used") and err.count("\n") == 1, err
 
 
+def test_a_model_that_cannot_load_is_not_blamed_on_the_source(qtbot, tmp_path, capsys):
+    """A ninth audit saw "the source could not be used: Processing could not start. model file not
+    found: bogus" for a configuration naming a model that does not exist."""
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[pose]\nmodel = "bogus"\n', encoding="utf-8")
+    out = tmp_path / "bad.png"
+    assert main(["--source", "sample", "--config", str(cfg), "--frames", "3", "--screenshot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("posture-feedback: error: processing could not start: model file not found: bogus"), err
+    assert err.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

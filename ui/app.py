@@ -193,7 +193,13 @@ class ScreenshotDriver:
                 self.message = "timed out before the frames were shown; saved what was on screen"
                 self.exit_code = 1
             elif page_done:  # no frame was shown: the source cannot be used
-                self.message = f"the source could not be used: {self._problem_text()} (the screenshot shows the window)"
+                problem = self._problem_text()
+                lead = (  # a model or configuration fault is not the source's
+                    "processing could not start" if problem.startswith("Processing could not start")
+                    else "the source could not be used"
+                )
+                problem = problem.removeprefix("Processing could not start. ")
+                self.message = f"{lead}: {problem} (the screenshot shows the window)"
                 self.exit_code = 2
                 self.failed = True
             else:
