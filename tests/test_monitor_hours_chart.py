@@ -265,3 +265,11 @@ def test_under_a_second_watched_shows_no_share(qtbot, tmp_path) -> None:  # noqa
         dialog.show()
         text = dialog.panel.summary.text()
     assert text == "In good posture 0 s of 0 s watched." and "nan" not in text
+
+
+def test_the_chart_title_gives_the_share_every_view_gives():
+    """The dialog's line said 40% for "6 s of 15 s" and the chart title under it 43% (fractional
+    seconds): the title now uses ``monitor_hours.good_share`` too (a review of this change)."""
+    fig = charts.monitor_hours_figure(day_from_totals({(DAY, 10): [15.4, 6.6]}, DAY))
+    title = fig.axes[0].get_title()
+    assert "6 s of 15 s in good posture (40%)" in title, title

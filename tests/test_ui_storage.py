@@ -111,3 +111,15 @@ def test_a_saved_neutral_is_applied_only_with_the_camera_it_was_set_with(qtbot, 
     label = same.neutral_label.text()
     assert label.startswith("Neutral: saved ") and " with camera 7 (standing" in label
     same.close()
+
+
+def test_camera_0_chosen_after_a_video_is_the_source_open_now(qtbot, tmp_path):
+    """A review found ``source_spec or options.source``: camera 0 is falsy, so after starting on a
+    video and choosing camera 0 a neutral would be tagged with the video (applying to any camera)."""
+    window = MainWindow(AppOptions(source=95, preset="standing-front", sound=False, data_dir=str(tmp_path)))
+    qtbot.addWidget(window)
+    window.source_spec = 0
+    assert window._source_now() == 0
+    window.source_spec = None
+    assert window._source_now() == 95
+    window.close()

@@ -156,11 +156,19 @@ class ScreenshotDriver:
             self._page_seen_at = now
         return now - self._page_seen_at > 0.3  # let the camera list settle into the layout
 
-    def _problem_text(self) -> str:
-        """What the window says about the source, on one line."""
+    def _processing_failed(self) -> bool:
+        """The window's page says the processing, not the source, failed (``PROCESSING_FAILED``)."""
+        from posture_feedback.ui.main_window import PROCESSING_FAILED
+
+        page = getattr(self.window, "source_page", None)
+        return page is not None and page.title.text() == PROCESSING_FAILED
+
+    def _problem_text(self, with_title: bool = True) -> str:
+        """What the window says about the source, on one line (``with_title``: its page's title too)."""
         page = getattr(self.window, "source_page", None)
         if page is not None:
-            text = ". ".join(t for t in (page.title.text(), page.message.text()) if t.strip())
+            title = page.title.text() if with_title else ""
+            text = ". ".join(t for t in (title, page.message.text()) if t.strip())
         else:
             text = getattr(self.window, "problem", None) or ""
         return " ".join(text.split()) or "no frame was shown"
@@ -193,12 +201,10 @@ class ScreenshotDriver:
                 self.message = "timed out before the frames were shown; saved what was on screen"
                 self.exit_code = 1
             elif page_done:  # no frame was shown: the source cannot be used
-                problem = self._problem_text()
-                lead = (  # a model or configuration fault is not the source's
-                    "processing could not start" if problem.startswith("Processing could not start")
-                    else "the source could not be used"
-                )
-                problem = problem.removeprefix("Processing could not start. ")
+                if self._processing_failed():  # a model or configuration fault is not the source's
+                    lead, problem = "processing could not start", self._problem_text(with_title=False)
+                else:
+                    lead, problem = "the source could not be used", self._problem_text()
                 self.message = f"{lead}: {problem} (the screenshot shows the window)"
                 self.exit_code = 2
                 self.failed = True

@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 _OUT = (Verdict.LOW, Verdict.HIGH)
 _CUE_STYLE = "QLabel {{ background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 8px }}"
+PROCESSING_FAILED = "Processing could not start"  #: the page title when the model or pipeline fails
 NOBODY_TEXT = nobody_followed_text(0)  #: "Step into view": only when nobody at all is in view
 #: The worker signals the window connects (disconnected when the worker stops).
 _WORKER_SIGNALS = ("frameReady", "sourceOpened", "sourceFailed", "disconnected", "ended", "failed", "neutralCaptured",
@@ -419,7 +420,7 @@ class MainWindow(QMainWindow):
         self._show_page("The video ended", "Play it again, or choose another source.", retry=self.source_spec)
 
     def _on_failed(self, message: str) -> None:
-        self._show_page("Processing could not start", message, retry=self.source_spec)
+        self._show_page(PROCESSING_FAILED, message, retry=self.source_spec)
 
     def _on_frame_ready(self) -> None:
         worker = self.worker
@@ -603,6 +604,11 @@ class MainWindow(QMainWindow):
         """'standing' for the standing presets, else 'sitting' (the neutral is kept per posture)."""
         return "standing" if (self.preset_name or "").startswith("standing") else "sitting"
 
+    def _source_now(self) -> object:
+        """The source open now, else the one asked for (camera 0 is a source: not "or")."""
+        spec = getattr(self, "source_spec", None)
+        return self.options.source if spec is None else spec
+
     def _load_saved_neutral(self) -> Any:
         """With a profile: its newest neutral for this posture becomes the baseline (None if none)."""
         if self.link is None:
@@ -620,7 +626,7 @@ class MainWindow(QMainWindow):
             return None
         if saved is None:
             return None
-        here = describe_source(getattr(self, "source_spec", None) or self.options.source)
+        here = describe_source(self._source_now())
         if not saved.applies_to(here):
             # its tilts were measured with another camera's vertical and place (a seventh audit:
             # a saved neutral was applied to any camera, saying only its date)
@@ -636,7 +642,7 @@ class MainWindow(QMainWindow):
         self._neutral_countdown = 0
         self._neutral_problem = None
         self.neutral = dict(posture.angles)
-        running = getattr(self, "source_spec", None) or self.options.source  # the source open now
+        running = self._source_now()
         posture = replace(posture, camera=camera_name(running))  # kept with the camera it holds for
         if self.link is not None:
             from posture_feedback.calibration.store import save_to_database

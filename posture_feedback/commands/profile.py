@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.storage.database import name_key
 from posture_feedback.storage.options import (
     add_data_dir_option,
     add_period_options,
@@ -132,7 +133,7 @@ def run_delete(args: argparse.Namespace) -> int:
             if not sys.stdin.isatty():
                 raise PostureFeedbackError(f"deleting {profile.name!r} ({what}) cannot be undone: add --yes")
             answer = input(f"Delete profile {profile.name!r} and all its data ({what})? Type the name to confirm: ")
-            if answer.strip().lower() != profile.name.lower():
+            if name_key(answer) != name_key(profile.name):  # the rule the profile was found by
                 print("not deleted")
                 return 1
         db.delete_profile(profile.id)

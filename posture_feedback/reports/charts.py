@@ -22,7 +22,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 from posture_feedback.assessment.references import has_no_verdict
-from posture_feedback.monitor_hours import DayByHour, format_duration
+from posture_feedback.monitor_hours import DayByHour, format_duration, good_share
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728", None: "#2ca02c"}
@@ -309,9 +309,10 @@ def monitor_hours_figure(day: DayByHour, fig: Figure | None = None, empty_messag
     ax.set_ylabel("minutes")
     ax.set_xlabel("hour of the day (% = share of that hour's watched time in good posture)")
     ax.grid(axis="y", alpha=0.3)
+    share = good_share(day.good_s, day.monitored_s)  # the one rule for the share, as every view
+    pct = "" if math.isnan(share) else f" ({100 * share:.0f}%)"
     ax.set_title(f"Posture monitor by hour, {when}\n{format_duration(day.good_s)} of "
-                 f"{format_duration(day.monitored_s)} in good posture ({100 * day.good_fraction:.0f}%)",
-                 fontsize=10)  # fmt: skip
+                 f"{format_duration(day.monitored_s)} in good posture{pct}", fontsize=10)  # fmt: skip
     fig.legend(handles=ax.get_legend_handles_labels()[0], fontsize=8, loc="outside lower center", ncols=2,
                frameon=False)  # fmt: skip
     return fig
