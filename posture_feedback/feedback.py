@@ -66,19 +66,22 @@ def _side_of(state: TargetState) -> int:
 FINDING_TEXT = "Finding the person you chose…"
 
 
-def nobody_followed_text(people: int, pending: bool = False) -> str:
+def nobody_followed_text(people: int, pending: bool = False, choose_with: str | None = None) -> str:
     """What to tell the user when no person is followed, given how many people are in view.
 
     "Step into view" only when nobody is in view; while the chosen person is being taken over
-    (``pending``), ``FINDING_TEXT``; otherwise how to choose whom to follow.
+    (``pending``), ``FINDING_TEXT``; otherwise how to choose whom to follow: a click, or on a
+    recording that cannot be clicked ``choose_with`` (e.g. "--person X,Y").
     """
     if pending and people > 0:
         return FINDING_TEXT
     if people <= 0:
         return "Step into view"
     if people == 1:
-        return "1 person in view, not followed: click them to follow"
-    return f"{people} people in view: click the one to follow"
+        how = "click them to follow" if choose_with is None else f"choose them with {choose_with}"
+        return f"1 person in view, not followed: {how}"
+    how = "click the one to follow" if choose_with is None else f"choose one with {choose_with}"
+    return f"{people} people in view: {how}"
 
 
 def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:

@@ -114,6 +114,18 @@ class Event:
     signal: str = ""  #: the signal ``value`` is of (``too_close``: the distance signal that fired it)
 
 
+def fault_of(signal: str, value: float) -> str:
+    """The fault a signal's deviation names: ``neck_side_bend`` by side (+ = towards the right)."""
+    if signal == "neck_side_bend":
+        return "neck_side_bend_right" if value > 0 else "neck_side_bend_left"
+    return signal
+
+
+def signal_of(event: Event) -> str:
+    """The signal an event's value belongs to (its fault without the side, or ``Event.signal``)."""
+    return event.signal or event.fault.removesuffix("_left").removesuffix("_right")
+
+
 class _Sustain:
     """One condition that must hold ``duration`` seconds (gaps < grace ignored), then repeats with backoff."""
 
@@ -248,9 +260,7 @@ class LaptopRules:
             s = self._sustain.setdefault(k, _Sustain())
             if s.update(k in deviating, t, o.duration_s, o.grace_s, o.repeat_s, o.max_repeat_s):
                 v = deviating[k]
-                fault = k
-                if k == "neck_side_bend":
-                    fault = "neck_side_bend_right" if v > 0 else "neck_side_bend_left"
+                fault = fault_of(k, v)
                 events.append(Event("deviation", fault, MESSAGES[fault], v, t - (s.since or t)))
 
         distances = {k: val(k) for k in DISTANCE_SIGNALS if SIGNAL_UNCERTAINTY.get(k, math.inf) < o.too_close_pct}
@@ -280,13 +290,9 @@ class LaptopRules:
         so an alert's words are shown only while the numbers beside them agree."""
         if event.kind == "too_close":
             return self.too_close_now
-        if event.kind == "deviation":
-            signal = event.fault.removesuffix("_left").removesuffix("_right")
-            if signal not in self.deviating:
-                return False
-            if signal != event.fault:  # a side-bend to the named side, not the other way now
-                return (self.deviating[signal] > 0) == event.fault.endswith("_right")
-            return True
+        if event.kind == "deviation":  # still beyond, and to the named side (a side-bend)
+            signal = signal_of(event)
+            return signal in self.deviating and fault_of(signal, self.deviating[signal]) == event.fault
         return self.present_now  # a break offer, while someone is there to take it
 
     def _next_exercise(self) -> str | None:

@@ -53,12 +53,10 @@ def body_scale(landmarks: Landmarks, min_confidence: float = 0.5) -> float:
 def _body_scale(landmarks: Landmarks, min_confidence: float) -> float:
     conf = landmarks.confidence()
     a, b = _SCALE_A, _SCALE_B
-    dw = landmarks.world[a] - landmarks.world[b]
-    wl = np.sqrt(np.einsum("ij,ij->i", dw, dw))
+    wl = point_distances(landmarks.world[a], landmarks.world[b])
     ok = (conf[a] >= min_confidence) & (conf[b] >= min_confidence) & (wl > 0.05)
     if np.count_nonzero(ok) >= 2:
-        di = landmarks.image[a, :2] - landmarks.image[b, :2]
-        ratio = np.sort(np.sqrt(np.einsum("ij,ij->i", di, di))[ok] / wl[ok])
+        ratio = np.sort(point_distances(landmarks.image[a, :2], landmarks.image[b, :2])[ok] / wl[ok])
         return float(0.5 * ratio[-2])
     xy = landmarks.xy
     trunk = np.linalg.norm((xy[11] + xy[12]) / 2 - (xy[23] + xy[24]) / 2)

@@ -406,7 +406,6 @@ class MirrorGuard:
         self._settled_from: float | None = None
         self._last_t: float | None = None
         self._raw_prev: tuple[np.ndarray, np.ndarray, float] | None = None
-        self._last_vectors: tuple[Landmarks, tuple[np.ndarray, np.ndarray]] | None = None
         #: True when the last frame's labels were exchanged back
         self.mirrored = False
 
@@ -420,14 +419,15 @@ class MirrorGuard:
         return v, np.minimum(c[_TRUNK_LR[:, 0]], c[_TRUNK_LR[:, 1]])
 
     def _confident_vectors(self, landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
-        """``_vectors`` with the confidences below ``min_confidence`` set to 0; the last
-        landmarks' are kept, since the guard's input is usually the model's own (``raw``)."""
-        if self._last_vectors is not None and self._last_vectors[0] is landmarks:
-            return self._last_vectors[1]
+        """``_vectors`` with the confidences below ``min_confidence`` set to 0, once per landmarks
+        object (``Landmarks.memo``): the guard's input is usually the model's own (``raw``) too."""
+        return landmarks.memo(("mirror_vectors", self.min_confidence), self._confident_vectors_of)
+
+    def _confident_vectors_of(self, landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
         v, c = self._vectors(landmarks)
-        out = v, np.where(c >= self.min_confidence, c, 0.0)
-        self._last_vectors = (landmarks, out)
-        return out
+        c = np.where(c >= self.min_confidence, c, 0.0)
+        v.flags.writeable = c.flags.writeable = False  # kept with the landmarks and as the anchor
+        return v, c
 
     def _raw_flipped(self, raw: Landmarks | None, t: float) -> bool:
         """True when the model's own labels (``raw``) flipped against its last wide-trunk frame."""
@@ -453,7 +453,6 @@ class MirrorGuard:
             self._track = landmarks.track_id
         raw_flipped = self._raw_flipped(raw, t)
         v, c = self._confident_vectors(landmarks)
-        self._last_vectors = None
         fresh = self._anchor is not None and 0 < t - self._anchor_t <= self.max_age_s
         if self._last_t is None or not 0 < t - self._last_t <= self.max_gap_s:
             self._settled_from = None  # a new track, or a gap: the model must settle again

@@ -192,12 +192,11 @@ def test_headless_hints_say_how_to_choose_a_person_on_a_recording():
     """A recording cannot be clicked: the headless summary names --person, which exercise and
     assess now take (an audit saw "click them to follow" with no way to do so)."""
     from posture_feedback.cli import build_parser
-    from posture_feedback.commands.exercise import headless_words
     from posture_feedback.feedback import nobody_followed_text
 
     one = "1 person in view, not followed: choose them with --person X,Y"
-    assert headless_words(nobody_followed_text(1, False)) == one
-    assert headless_words(nobody_followed_text(2, False)) == "2 people in view: choose one with --person X,Y"
+    assert nobody_followed_text(1, False, "--person X,Y") == one
+    assert nobody_followed_text(2, False, "--person X,Y") == "2 people in view: choose one with --person X,Y"
     for command in (["exercise", "lateral_raise", "--headless"], ["assess", "rom", "shoulder_abduction"]):
         args = build_parser().parse_args([*command, "--video", "x.mp4", "--person", "540,700"])
         assert args.person == (540.0, 700.0)

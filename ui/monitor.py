@@ -44,7 +44,7 @@ from posture_feedback.annotate import SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import Alert, DeviationMonitor
 from posture_feedback.monitor_hours import DayByHour, day_by_hour, day_from_totals, format_duration, good_share
-from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises
+from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises, signal_of
 from posture_feedback.presets import get_preset
 from posture_feedback.types import FrameResult, Verdict
 from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
@@ -367,8 +367,12 @@ class MonitorWindow(QWidget):
         self._set_state(text, colour)
 
     def _set_state(self, text: str, colour: str) -> None:
-        self.state_label.setText(text)
-        self.state_label.setStyleSheet(self._state_style(f"font-size: 15pt; font-weight: bold; color: {colour}"))
+        """The status line (10 times a second: the label is touched only when it changes)."""
+        style = self._state_style(f"font-size: 15pt; font-weight: bold; color: {colour}")
+        if self.state_label.text() != text:
+            self.state_label.setText(text)
+        if self.state_label.styleSheet() != style:
+            self.state_label.setStyleSheet(style)
 
     def _alert_showing(self, r: FrameResult) -> bool:
         """The last alert's words stay up: shown less than ``ALERT_READABLE_S`` ago, and what they
@@ -411,7 +415,7 @@ class MonitorWindow(QWidget):
         if event.kind == "break" and event.exercise:
             self.detail_label.setText(self._exercise_offer(event.exercise))
         elif event.kind != "break":
-            name = event.signal or event.fault.split("_left")[0].split("_right")[0]
+            name = signal_of(event)
             unit = ls.SIGNALS.get(name, "%")
             u = ls.SIGNAL_UNCERTAINTY.get(name, math.nan)  # the reading's measured 90% bound
             pm = f" ±{u:.0f}" if math.isfinite(u) else ""

@@ -44,14 +44,13 @@ from posture_feedback.assessment.viewgate import MAX_SPEED, WHOLE_BODY, ViewGate
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.calibration.scale import ScaleCalibration
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.kinematics import compute_angles
+from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG, compute_angles
 from posture_feedback.types import FrameResult, View
 
 FRONT_MEASURES: tuple[str, ...] = ("head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean")
 SIDE_MEASURES: tuple[str, ...] = (
     "craniovertebral_angle", "trunk_inclination", "ear_shoulder_offset", "shoulder_hip_offset", "hip_ankle_offset",
 )  # fmt: skip
-FRONTAL_TILTS = frozenset({"head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean"})
 #: The frontal measure the posture screen computes itself against the vertical: it gets the camera
 #: roll's uncertainty (``summary.camera_uncertainty``); the canonical tilts carry it already.
 OWN_FRONTAL_LEANS = frozenset({"trunk_lateral_lean"})
@@ -81,7 +80,10 @@ def posture_camera(
     """
     if origin not in ORIGINS:
         raise ValueError(f"calibration origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
-    level = "level default (no camera calibration): frontal tilts include any camera roll (±20 deg for it)"
+    level = (
+        "level default (no camera calibration): frontal tilts include any camera roll "
+        f"(±{LEVEL_UP_UNCERTAINTY_DEG:.0f} deg for it)"
+    )
     if calibration is None or calibration.skipped:
         return None, level, None
     if calibration.axis in BODY_AXES and origin == "session":
@@ -304,7 +306,8 @@ def posture_screen(
     roll = calibration.roll_deg if calibration is not None else 0.0
     if calibration is None:
         record.warnings.append(
-            "camera not calibrated: frontal tilts include any camera roll (its ±20 deg is in their uncertainty; "
+            f"camera not calibrated: frontal tilts include any camera roll (its ±{LEVEL_UP_UNCERTAINTY_DEG:.0f} deg "
+            "is in their uncertainty; "
             "calibrate the camera for a verdict)"
         )
     else:

@@ -247,13 +247,6 @@ def summary_lines(result, frames: int, found: int) -> list[str]:
     return lines
 
 
-def headless_words(text: str) -> str:
-    """A hint as a command line can follow it: a recording cannot be clicked, --person chooses."""
-    return text.replace("click them to follow", "choose them with --person X,Y").replace(
-        "click the one to follow", "choose one with --person X,Y"
-    )
-
-
 class PausedCounting:
     """Why counting paused during a headless run: the window says it on screen ("Counting paused:
     turn round to face the camera"); the terminal said only "0 reps counted of 0 attempts" (a fifth
@@ -271,7 +264,7 @@ class PausedCounting:
             return
         self.active += 1
         if not status.counting and status.turn_hint:
-            reason = headless_words(status.turn_hint.removeprefix("Counting paused: "))
+            reason = status.turn_hint.removeprefix("Counting paused: ")
             self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
     def line(self) -> str:
@@ -314,7 +307,7 @@ def run_headless(args: argparse.Namespace) -> int:
     for line in precaution_lines(plan):
         print(line)
     options = with_model_options(PipelineOptions(), args)
-    runner = SessionRunner(plan)
+    runner = SessionRunner(plan, choose_person_with="--person X,Y")  # a recording cannot be clicked
     if args.profile:  # nothing is stored for a recording that cannot be read (one line, exit 2)
         from posture_feedback.sources import open_source
 

@@ -150,6 +150,8 @@ class SessionRunner:
         view_grace_s: nobody / wrong view for this long before saying so.
         stop_on_balance_loss: a balance set ends when balance is first lost.
         time_limit_s: a set ends after this long whatever happens (default: from the item).
+        choose_person_with: how to choose a person where no click is possible (a headless run on
+            a recording: "--person X,Y"); None: a click (``feedback.nobody_followed_text``).
     """
 
     def __init__(
@@ -162,6 +164,7 @@ class SessionRunner:
         view_grace_s: float = 2.0,
         stop_on_balance_loss: bool = True,
         time_limit_s: float | None = None,
+        choose_person_with: str | None = None,
     ) -> None:
         if not plan.items:
             raise ValueError("the plan has no exercises")
@@ -174,6 +177,7 @@ class SessionRunner:
         self._nobody_text = STEP_INTO_VIEW  # what to say when nobody is followed (``update``: people)
         self.stop_on_balance_loss = stop_on_balance_loss
         self.time_limit_s = time_limit_s
+        self.choose_person_with = choose_person_with
         self.demonstrations: dict[int, Demonstration] = {
             i: load_demonstration(item.demonstration)
             for i, item in enumerate(plan.items)
@@ -347,7 +351,9 @@ class SessionRunner:
         ``people``: how many people are in view, for what to say when nobody is followed.
         ``azimuth_deg``: the camera's direction from the person's facing (``view.py``; NaN unknown),
         so that a turn hint says how far to turn (an oblique view from behind is not "a little")."""
-        self._nobody_text = STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people)
+        self._nobody_text = (
+            STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people, choose_with=self.choose_person_with)
+        )
         uncertainties = None
         if isinstance(values, AngleTable):
             uncertainties = signal_uncertainties(values)
