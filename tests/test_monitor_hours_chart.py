@@ -273,3 +273,4 @@ def test_the_chart_title_gives_the_share_every_view_gives():
     fig = charts.monitor_hours_figure(day_from_totals({(DAY, 10): [15.4, 6.6]}, DAY))
     title = fig.axes[0].get_title()
     assert "6 s of 15 s in good posture (40%)" in title, title
+    assert [t.get_text() for t in fig.axes[0].texts] == ["40%"]  # the hour's bar label: the same rule

@@ -296,9 +296,10 @@ def monitor_hours_figure(day: DayByHour, fig: Figure | None = None, empty_messag
     ax = fig.add_subplot()
     ax.bar(xs, watched, color=GREY, width=0.8, label="monitored")
     ax.bar(xs, good, color=GOOD, width=0.8, label="in good posture")
-    for x, w, g in zip(xs, watched, good, strict=True):
-        if w > 0:
-            ax.annotate(f"{100 * g / w:.0f}%", xy=(x, w), xytext=(0, 2), textcoords="offset points", ha="center",
+    for x, w, hour in zip(xs, watched, day.hours, strict=True):
+        share = good_share(hour.good_s, hour.monitored_s)  # the one rule for the share, as the title
+        if w > 0 and not math.isnan(share):
+            ax.annotate(f"{100 * share:.0f}%", xy=(x, w), xytext=(0, 2), textcoords="offset points", ha="center",
                         va="bottom", fontsize=7)  # fmt: skip
     ax.set_xlim(lo, hi)
     step = 1 if hi - lo <= 12 else 2
