@@ -62,7 +62,8 @@ def test_apply_framing_withholds_hip_angles_and_widens_the_trunk():
             assert math.isnan(a.value) and not a.valid, a.name
         elif a.name in TRUNK_ANGLES:
             assert a.value == before.value and not a.valid
-            assert a.uncertainty == pytest.approx(before.uncertainty + HIPS_OUT_UNCERTAINTY)
+            extra = 15.0 if a.name == "trunk_forward_lean" else HIPS_OUT_UNCERTAINTY  # degrees, measured
+            assert a.uncertainty == pytest.approx(before.uncertainty + extra)
         else:
             assert (a.value == before.value or math.isnan(before.value)) and a.valid == before.valid, a.name
     # hips in view: nothing changes
