@@ -133,6 +133,26 @@ def test_micro_break_offers_an_exercise_and_the_lock_pauses(qtbot, desk_frames, 
     window.close()
 
 
+def test_a_screen_lock_does_not_undo_the_users_pause(qtbot, desk_frames, tmp_path):
+    """A tenth audit paused the monitor, locked and unlocked the screen: the Pause button stayed
+    down while the reopened camera watched again (20 frames in 2 s). Now the pause survives."""
+    window = monitor(qtbot, [desk_frames[10]] * 3, tmp_path, break_after_s=1e6)
+    qtbot.waitUntil(lambda: window.frames_seen > 0, timeout=60_000)
+    window.pause_button.setChecked(True)
+    window.lock_probe = lambda: True
+    window.check_screen_lock()
+    window.lock_probe = lambda: False
+    window.check_screen_lock()
+    assert window.worker is not None and window.worker.paused
+    assert window.state_label.text() == "Paused"
+    seen = window.frames_seen
+    qtbot.wait(1500)
+    assert window.frames_seen == seen  # nothing processed while paused
+    window.pause_button.setChecked(False)
+    qtbot.waitUntil(lambda: window.frames_seen > seen, timeout=60_000)
+    window.close()
+
+
 def test_the_status_line_never_says_good_posture_beside_a_fault_it_alerted(qtbot, desk_frames, tmp_path):
     """A ninth audit saw a green "Good posture" above "(beyond: tilt)": the alert's words had been
     replaced while the tilt came back in range, and when it went out again within the alert's

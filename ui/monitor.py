@@ -239,6 +239,7 @@ class MonitorWindow(QWidget):
         worker.ended.connect(self._ended)
         worker.neutralCaptured.connect(self._on_neutral)
         worker.neutralFailed.connect(lambda m: self.detail_label.setText(f"Neutral not set: {m}"))
+        worker.paused = self.pause_button.isChecked()  # a reopening (after a screen lock) keeps the user's Pause
         self.worker = worker
         self.source_name = describe_source(spec)
         worker.start()
@@ -526,6 +527,8 @@ class MonitorWindow(QWidget):
             self.video.show_placeholder("Screen locked")
         else:
             self.open_source(self.options.source)
+            if self.pause_button.isChecked():
+                self._set_paused(True)  # says "Paused" again: the user paused before the lock
 
     def today_totals(self) -> tuple[float, float]:
         """(seconds in good posture, seconds watched) today, earlier saved sessions included."""

@@ -14,20 +14,34 @@ import shutil
 import subprocess
 import sys
 
+#: Longest wait for the screensaver's answer (milliseconds): the monitor asks on the GUI thread
+#: every few seconds, and Qt's default (25 s, twice: introspection and the call) froze the window
+#: for 50 s when a process owned the name but never answered (a tenth new-user audit).
+DBUS_TIMEOUT_MS = 300
+
+_dbus_silent = False  #: the screensaver once failed to answer in time: not asked again this run
+
 
 def _dbus_screensaver() -> bool | None:
+    """``GetActive`` of the session bus's screensaver, or None (no bus, no service, no answer in
+    ``DBUS_TIMEOUT_MS``). A plain method call: no introspection round trip."""
+    global _dbus_silent
+    if _dbus_silent:
+        return None
     try:
-        from PyQt6.QtDBus import QDBusConnection, QDBusInterface
+        from PyQt6.QtDBus import QDBus, QDBusConnection, QDBusMessage
     except ImportError:
         return None
     bus = QDBusConnection.sessionBus()
     if not bus.isConnected():
         return None
-    iface = QDBusInterface("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
-                           "org.freedesktop.ScreenSaver", bus)  # fmt: skip
-    if not iface.isValid():
+    msg = QDBusMessage.createMethodCall("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+                                        "org.freedesktop.ScreenSaver", "GetActive")  # fmt: skip
+    reply = bus.call(msg, QDBus.CallMode.Block, DBUS_TIMEOUT_MS)
+    if reply.type() != QDBusMessage.MessageType.ReplyMessage:
+        if reply.errorName() in ("org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Error.Timeout"):
+            _dbus_silent = True
         return None
-    reply = iface.call("GetActive")
     args = reply.arguments()
     return bool(args[0]) if args and isinstance(args[0], bool) else None
 
