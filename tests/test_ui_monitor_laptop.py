@@ -19,7 +19,7 @@ from posture_feedback.monitor_rules import RuleOptions
 from posture_feedback.resources import sample_video
 from posture_feedback.sources import CameraSource
 from posture_feedback.storage import Database
-from posture_feedback.ui.monitor import MonitorWindow
+from posture_feedback.ui.monitor import UNSURE_TEXT, MonitorWindow
 from posture_feedback.ui.options import AppOptions
 
 
@@ -55,9 +55,12 @@ def monitor(qtbot, frames: list, tmp_path: Path, **rules) -> MonitorWindow:
 
 def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_path):
     """Frame 10 (he stands upright, facing the camera) as the neutral, then frames 76-82, where the
-    4-camera reference has him 17-20% nearer the camera than at frame 10 (bench/laptop_signals.py):
-    the monitor names the fault in plain words. The real model reads only +7-11% here (it under-reads
-    this clip, docs/laptop_coach.md), so the lean-in threshold is set to 5% (a configurable threshold)."""
+    4-camera reference has him 17-20% nearer the camera than at frame 10 (bench/laptop_signals.py).
+    The real model reads only +7-11% there (it under-reads this clip, docs/laptop_coach.md), within
+    the reading's measured ±20%: even with the threshold lowered to 5% the window names no fault and
+    says the change is within its accuracy. The same frames again with the window's rules given the
+    bound of a camera measured to ±4% (``RuleOptions.uncertainty``; no such measurement exists,
+    this checks the window's mechanics): the fault is named in plain words, with that ± beside it."""
     baseline = threading.active_count()
     frames = [desk_frames[10]] * 3  # the same real frame: perfectly still
     only_lean = {"lean_in": 5.0, "head_drop": 1e3, "shoulder_raise": 1e3, "neck_side_bend": 1e3}
@@ -73,15 +76,22 @@ def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_
     events = []
     shown = window.show_event
     window.show_event = lambda ev: (events.append(ev), shown(ev))
-    frames[:] = desk_frames[76:83]  # leaning in
-    wanted = ("lean_in", "head_drop")
-    qtbot.waitUntil(lambda: any(ev.fault in wanted for ev in events), timeout=60_000)
-    e = next(ev for ev in events if ev.fault in wanted)
-    assert e.kind == "deviation" and e.fault == "lean_in" and e.value > 5.0, events
+    frames[:] = desk_frames[76:83]  # leaning in, as the model reads it: within its ±
+    qtbot.waitUntil(lambda: window.state_label.text() == UNSURE_TEXT, timeout=60_000)
+    assert "(within its ±: lean)" in window.signals_label.text()
+    qtbot.wait(2500)  # over twice the alert's 1 s
+    assert not [ev for ev in events if ev.kind == "deviation"], events
+    unsure_shot = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop-unsure.png"
+    window.save_screenshot(unsure_shot)
+
+    window.rules.options.uncertainty["lean_in"] = 4.0  # a better-measured camera (see the docstring)
+    qtbot.waitUntil(lambda: any(ev.fault == "lean_in" for ev in events), timeout=60_000)
+    e = next(ev for ev in events if ev.fault == "lean_in")
+    assert e.kind == "deviation" and e.value > 5.0, events
     assert window.state_label.text() == "You are leaning in to the screen — sit back"
     qtbot.waitUntil(lambda: "lean\u00a0+" in window.signals_label.text(), timeout=10_000)
-    # every number with its measured 90% bound (laptop_signals.SIGNAL_UNCERTAINTY)
-    assert f"±{ls.SIGNAL_UNCERTAINTY['lean_in']:.0f}%" in window.signals_label.text()
+    # every number with the bound the rules judged it with
+    assert "±4%" in window.signals_label.text() and "±4 %" in window.detail_label.text()
     out = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop.png"
     window.save_screenshot(out)
     assert out.stat().st_size > 10_000
@@ -167,10 +177,10 @@ def test_the_status_line_never_says_good_posture_beside_a_fault_it_alerted(qtbot
     assert window.laptop_neutral is not None, window.guided_message
     qtbot.waitUntil(lambda: window.state_label.text() == "Good posture", timeout=30_000)
     window.worker.stop()  # no more frames: drive the state line by hand
-    event = Event("deviation", "neck_side_bend_left", MESSAGES["neck_side_bend_left"], -12.0, 2.0)
+    event = Event("deviation", "neck_side_bend_left", MESSAGES["neck_side_bend_left"], -18.0, 2.0)
     window.show_event(event)
     window._set_state("Good posture", "#009e73")  # what a frame with the tilt back in range showed
-    window.rules.deviating = {"neck_side_bend": -12.0}  # and now it is beyond again
+    window.rules.deviating = {"neck_side_bend": -18.0}  # and now it is beyond again (threshold and ±16°)
     window._show_state(window.last_result)
     assert window.state_label.text() == MESSAGES["neck_side_bend_left"]
     window.rules.deviating = {}

@@ -58,6 +58,8 @@ from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)
 ALERT_READABLE_S = 20.0  #: seconds an alert's words stay up at most, while what they name lasts
+#: The status line while a reading is beyond its threshold but within its own ± (no verdict).
+UNSURE_TEXT = "Watching (a change within the camera's accuracy: not judged)"
 LOCK_POLL_MS = 5000  #: how often the OS is asked whether the screen is locked
 GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
 #: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
@@ -319,13 +321,15 @@ class MonitorWindow(QWidget):
         for k, word in SIGNAL_WORDS.items():
             v = s.get(k, math.nan)
             unit = "°" if k == "neck_side_bend" else "%"
-            # each number with its measured 90% bound (laptop_signals.SIGNAL_UNCERTAINTY)
-            u = ls.SIGNAL_UNCERTAINTY.get(k, math.nan)
+            # each number with its measured 90% bound, the one the rules judge with
+            u = self._uncertainty_of(k)
             pm = f"\u00a0±{u:.0f}" if math.isfinite(u) else ""  # no-break spaces: one reading per line
             parts.append(f"{word}\u00a0{v:+.0f}{pm}{unit}" if math.isfinite(v) else f"{word}\u00a0—")
         beyond = ", ".join(SIGNAL_WORDS[k] for k in self.rules.deviating if k in SIGNAL_WORDS)
+        unsure = ", ".join(SIGNAL_WORDS[k] for k in self.rules.unsure if k in SIGNAL_WORDS)
         self.signals_label.setText(
             "From your neutral: " + " · ".join(parts) + (f"  (beyond: {beyond})" if beyond else "")
+            + (f"  (within its ±: {unsure})" if unsure else "")
         )
 
     def _show_state(self, r: FrameResult) -> None:
@@ -349,6 +353,8 @@ class MonitorWindow(QWidget):
                 text, colour = "Watching (face the screen, head and shoulders in view)", "#aaaaaa"
             elif self.rules.deviating:
                 text, colour = "Watching", "#dddddd"
+            elif self.rules.unsure:  # beyond a threshold, within the reading's ±: no verdict either way
+                text, colour = UNSURE_TEXT, "#aaaaaa"
             else:
                 text, colour = "Good posture", "#009e73"
                 if self.tray is not None and self.last_alert is not None:
@@ -418,7 +424,7 @@ class MonitorWindow(QWidget):
         elif event.kind != "break":
             name = signal_of(event)
             unit = ls.SIGNALS.get(name, "%")
-            u = ls.SIGNAL_UNCERTAINTY.get(name, math.nan)  # the reading's measured 90% bound
+            u = self._uncertainty_of(name)
             pm = f" ±{u:.0f}" if math.isfinite(u) else ""
             word = f"{SIGNAL_WORDS[name]} " if event.kind == "too_close" and name in SIGNAL_WORDS else ""
             self.detail_label.setText(
@@ -430,6 +436,10 @@ class MonitorWindow(QWidget):
             self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             title = "Time for a break" if event.kind == "break" else "Posture check"
             self.tray.showMessage(title, event.message, QSystemTrayIcon.MessageIcon.Information, 8000)
+
+    def _uncertainty_of(self, signal: str) -> float:
+        """A reading's measured 90% bound (its unit), the one the rules judge it with."""
+        return self.rules.options.uncertainty.get(signal, math.nan)
 
     def _say(self, text: str) -> None:
         """The profile's spoken guidance: say the alert shown (its first short phrase; 5 s cool-down)."""
