@@ -187,3 +187,18 @@ def test_the_status_line_never_says_good_posture_beside_a_fault_it_alerted(qtbot
     window._show_state(window.last_result)
     assert window.state_label.text() != MESSAGES["neck_side_bend_left"]
     assert window.laptop_mode and window.monitor.alerts_today == 0 and window.monitor._last_t is None  # never fed
+
+
+def test_alerts_today_count_earlier_sessions_as_the_good_time_does(qtbot, desk_frames, tmp_path):
+    """A tenth audit saw "Good posture today: 1 h 32 min" (earlier sessions included) beside
+    "alerts today: 0" while the database held 10 alerts for today. Both now count the whole day."""
+    import datetime as dt
+
+    with Database.open_default(str(tmp_path)) as db:
+        lia = db.create_profile("Lia")
+        db.add_monitor_time(lia.id, dt.date.today(), 600.0, 300.0, alerts=10)
+    window = monitor(qtbot, [desk_frames[10]] * 3, tmp_path, break_after_s=1e6)
+    qtbot.waitUntil(lambda: "alerts today:" in window.detail_label.text(), timeout=60_000)
+    assert window.detail_label.text().endswith("alerts today: 10")
+    assert window.today_totals()[1] >= 600.0  # the good time's own count of earlier sessions
+    window.close()

@@ -588,7 +588,8 @@ class MonitorWindow(QWidget):
             ts = self.target_set.label if self.target_set is not None else "no targets"
             if self.laptop_mode:
                 ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
-            self.detail_label.setText(f"{self.source_name} · {ts} · {rate} · alerts today: {m.alerts_today}")
+            alerts = m.alerts_today + (self.totals.earlier_alerts if self.totals is not None else 0)  # as the good time
+            self.detail_label.setText(f"{self.source_name} · {ts} · {rate} · alerts today: {alerts}")
 
     # -- time per hour -------------------------------------------------------------------------
     def hours_of(self, day: dt.date) -> DayByHour:

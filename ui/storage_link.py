@@ -62,6 +62,7 @@ class MonitorTotals:
         #: Totals of today stored by earlier sessions (seconds), for "good posture today".
         self.earlier_observed_s = sum(d.monitored_s for d in days)
         self.earlier_good_s = sum(d.good_s for d in days)
+        self.earlier_alerts = sum(d.alerts for d in days)  #: today's alerts stored by earlier sessions
 
     def flush(self, monitor: Any) -> None:
         """Store what ``monitor`` (a ``DeviationMonitor``) counted since the last flush."""
@@ -71,6 +72,7 @@ class MonitorTotals:
             self._alerts = 0
             self._day = dt.date.today()
             self.earlier_observed_s = self.earlier_good_s = 0.0
+            self.earlier_alerts = 0
         d_obs, d_good, d_alerts = observed - self._observed, good - self._good, alerts - self._alerts
         if d_obs <= 0 and d_alerts <= 0:
             return
