@@ -3,7 +3,8 @@
 ``text_contrasts(window)`` grabs the top-level window as it is drawn, and for every visible
 widget that shows text (labels, buttons, check boxes, group titles) crops its rectangle and
 measures the contrast ratio between the background (the most common colour of the crop) and
-the text (the pixel of the crop that differs most from it). The ratio is WCAG's
+the text (the pixel of the crop that differs most from it). A push button is cropped to the box of
+its text inside its frame (``text_box``): its own frame must not stand in for its text. The ratio is WCAG's
 ``(L1 + 0.05) / (L2 + 0.05)`` on relative luminance (sRGB linearised), 4.5 for AA body text.
 Anti-aliasing only lowers the measured ratio, so a pass is never flattering.
 """
@@ -11,9 +12,9 @@ Anti-aliasing only lowers the measured ratio, so a pass is never flattering.
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QPoint
+from PyQt6.QtCore import QRect
 from PyQt6.QtGui import QImage
-from PyQt6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+from PyQt6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QPushButton, QStyle, QStyleOptionButton, QWidget
 
 
 def relative_luminance(rgb: np.ndarray) -> np.ndarray:
@@ -51,6 +52,34 @@ def _text(widget: QWidget) -> str:
     return text.strip()
 
 
+def button_option(button: QAbstractButton) -> QStyleOptionButton:
+    """The style option a button is drawn with (``initStyleOption`` is protected in PyQt)."""
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    option.text = button.text()
+    option.icon = button.icon()
+    option.iconSize = button.iconSize()
+    if button.isChecked():
+        option.state |= QStyle.StateFlag.State_On
+    return option
+
+
+def text_box(widget: QWidget) -> QRect:
+    """Where a widget's text is drawn, in its own coordinates: for a push button the centred box of its text
+    inside its frame and padding (measuring the whole button let a coloured frame pass black text on a black
+    button, a tenth audit); for any other widget its whole rectangle."""
+    if not isinstance(widget, QPushButton):
+        return widget.rect()
+    option = button_option(widget)
+    inside = widget.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, widget)
+    metrics = widget.fontMetrics()
+    width = min(inside.width(), metrics.horizontalAdvance(widget.text().replace("&", "")))
+    height = min(inside.height(), metrics.height())
+    box = QRect(0, 0, width, height)
+    box.moveCenter(inside.center())
+    return box
+
+
 def text_contrasts(window: QWidget) -> list[tuple[str, float]]:
     """(text, contrast ratio) of every visible text widget of ``window`` (a top-level window)."""
     image = image_array(window.grab().toImage())
@@ -64,9 +93,10 @@ def text_contrasts(window: QWidget) -> list[tuple[str, float]]:
         text = _text(widget)
         if not text or not widget.isEnabled() or widget.width() < 4 or widget.height() < 4:
             continue
-        top_left = widget.mapTo(window, QPoint(0, 0))
+        box = text_box(widget)
+        top_left = widget.mapTo(window, box.topLeft())
         x0, y0 = int(top_left.x() * ratio), int(top_left.y() * ratio)
-        x1, y1 = int(x0 + widget.width() * ratio), int(y0 + widget.height() * ratio)
+        x1, y1 = int(x0 + box.width() * ratio), int(y0 + box.height() * ratio)
         crop = image[max(0, y0) : y1, max(0, x0) : x1]
         if crop.size == 0:
             continue

@@ -42,6 +42,19 @@ def large_type_enabled(profile: Any) -> bool:
     return bool(settings.get("large_type", False))
 
 
+#: The dynamic property that marks a window in this mode: the dialogs it opens follow it (``in_large_type``).
+LARGE_TYPE_PROPERTY = "largeType"
+
+
+def in_large_type(widget: QWidget | None) -> bool:
+    """Whether ``widget`` or one of its parents (its window, the window that owns its dialog) is in the mode."""
+    while widget is not None:
+        if widget.property(LARGE_TYPE_PROPERTY):
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
 #: The smallest text of the mode: 18 pt (24 px at 96 dpi).
 MIN_PT = 18.0
 
@@ -65,10 +78,13 @@ def apply_large_type(widget: QWidget, on: bool = True) -> QWidget:
     A child's own style sheet wins over the window's, so a child that sets a smaller ``font-size``
     of its own (a 9 pt footnote) has it raised to ``MIN_PT`` too, and a child whose own sheet names
     no size (``color: #aaa``, which Qt lets fall back to the 9 pt default) gets ``MIN_PT``.
+    The widget is marked (``LARGE_TYPE_PROPERTY``) so that the dialogs it opens take the mode whole
+    (``readable.readable``) instead of inheriting half of it.
     """
     if not on:
         return widget
     widget.setStyleSheet(LARGE_HIGH_CONTRAST_STYLE)
+    widget.setProperty(LARGE_TYPE_PROPERTY, True)
     for child in widget.findChildren(QWidget):
         sheet = child.styleSheet()
         if "font-size" in sheet:

@@ -15,6 +15,7 @@ answer them without a modal dialog.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QShowEvent
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.storage import Database, DuplicateError, NotFoundError, Profile, StorageError
-from posture_feedback.ui.readable import readable
+from posture_feedback.ui.readable import grow_to_fit, readable
 
 #: What ``row_counts`` keys mean, for the delete confirmation.
 _COUNT_NAMES = (
@@ -109,6 +110,11 @@ class ProfileDialog(QDialog):
         col.addWidget(self.buttons)
         self.list.currentItemChanged.connect(lambda *_: self._show_detail())
         self.refresh(current_id)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Tall enough for the wrapped description (at 18 pt "No images are stored." was cut in 420 px)."""
+        grow_to_fit(self)
+        super().showEvent(event)
 
     # -- list -------------------------------------------------------------------------------
     def refresh(self, select_id: int | None = None) -> None:

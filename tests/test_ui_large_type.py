@@ -1,0 +1,133 @@
+"""Large type (``profile set --large-type on``): its dialogs, check boxes, toolbar and widths, on the rendered pixels.
+
+A tenth audit found, all in large type: every dialog opened from a large-type window had black buttons
+with black text (Delete and Cancel alike in the delete confirmation), the profile description cut;
+the mirror's check boxes showed no box (on and off looked the same); its toolbar hid Goniometer, Freeze
+and Help in the overflow (»), its status line was cut; the exercise window was at least 1732 px wide,
+the mirror 1308 px; Edit ranges hid High and Tolerance behind a scroll bar; the evaluation window's
+Profiles… button covered the profile box. Each test here would have caught one of these.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from contrast import image_array, text_box, text_contrasts, unreadable
+from PyQt6.QtCore import QRect
+from PyQt6.QtWidgets import (
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from posture_feedback.storage import Database
+from posture_feedback.storage.sample_data import fill_sample_history
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.options import AppOptions
+from posture_feedback.ui.profile_dialog import ProfileDialog
+from posture_feedback.ui.shortcuts import HelpDialog
+
+#: A common laptop screen: every large-type window must fit it.
+LAPTOP = (1366, 768)
+
+
+def shown(qtbot, widget: QWidget, name: str) -> QWidget:
+    """Show ``widget`` and save its screenshot when ``POSTURE_FEEDBACK_SCREENSHOTS`` names a folder."""
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.wait(50)
+    folder = os.environ.get("POSTURE_FEEDBACK_SCREENSHOTS")
+    if folder:
+        widget.grab().save(str(Path(folder) / f"{name}.png"))
+    return widget
+
+
+def buttons_readable(qtbot, widget: QWidget, name: str, min_buttons: int = 1) -> None:
+    """Every text of ``widget`` ≥ 7:1 (AAA) on its pixels; its buttons measured on their text's box only."""
+    shown(qtbot, widget, name)
+    buttons = [b.text() for b in widget.findChildren(QPushButton) if b.isVisibleTo(widget) and b.text()]
+    assert len(buttons) >= min_buttons, (name, buttons)
+    measured = dict(text_contrasts(widget))
+    assert all(text[:60] in measured for text in buttons), (name, buttons, measured)
+    assert unreadable(widget, minimum=7.0) == [], name
+
+
+@pytest.fixture
+def data(tmp_path) -> str:
+    """A data folder with the sample profile "Ann" in large type."""
+    folder = tmp_path / "data"
+    db = Database(folder / "posture-feedback.sqlite3")
+    fill_sample_history(db, "Ann")
+    db.update_profile_settings(db.profile_by_name("Ann").id, large_type=True)
+    db.close()
+    return str(folder)
+
+
+@pytest.fixture
+def db(data):
+    db = Database(Path(data) / "posture-feedback.sqlite3")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def mirror(qtbot, data):
+    """The mirror window of "Ann" (large type) on a camera that does not exist, at laptop size."""
+    window = MainWindow(AppOptions(source=97, sound=False, realtime=False, max_frames=3, data_dir=data,
+                                   profile="Ann"))  # fmt: skip
+    qtbot.addWidget(window)
+    assert window.large_type
+    window.resize(*LAPTOP)
+    window.show()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=20_000)
+    yield window
+    window.close()
+
+
+def test_the_button_measure_sees_black_text_on_a_black_button(qtbot):
+    """The measure itself: a black-on-black button with a yellow frame is unreadable (the frame is not its text)."""
+    button = QPushButton("Delete")
+    qtbot.addWidget(button)
+    button.setStyleSheet("QPushButton { background: #000; color: #000; border: 3px solid #ffe14d; padding: 8px }")
+    button.resize(200, 60)
+    shown(qtbot, button, "unused")
+    box = text_box(button)
+    assert QRect(0, 0, 200, 60).contains(box) and box.width() < 150
+    pixels = image_array(button.grab().toImage())
+    crop = pixels[box.top() : box.bottom(), box.left() : box.right()]
+    assert len(np.unique(crop.reshape(-1, 3), axis=0)) == 1  # nothing but the black background there
+
+
+def test_dialogs_opened_from_a_large_type_window_have_readable_buttons(qtbot, mirror, db):
+    """Help, Profiles, New profile, the delete confirmation and a message box, each opened from the mirror
+    in large type: every button's text ≥ 7:1 against its own background (was 1:1, black on black)."""
+    buttons_readable(qtbot, HelpDialog(mirror), "large-type-dialog-help")
+    profiles = ProfileDialog(db, db.profile_by_name("Ann").id, mirror)
+    buttons_readable(qtbot, profiles, "large-type-dialog-profiles", min_buttons=4)
+    name = profiles.name_dialog()
+    buttons_readable(qtbot, name, "large-type-dialog-new-profile", min_buttons=2)
+    name.close()
+    profile = profiles.selected_profile()
+    box = profiles.delete_box(profile, db.row_counts(profile.id))
+    buttons_readable(qtbot, box, "large-type-dialog-delete-profile", min_buttons=2)
+    assert {b.text() for b in box.buttons()} == {"Delete", "Cancel"}
+    box.close()
+    profiles.close()
+    info = QMessageBox(QMessageBox.Icon.Information, "No targets", "Choose a preset first.",
+                       QMessageBox.StandardButton.Ok, mirror)  # fmt: skip
+    buttons_readable(qtbot, info, "large-type-message-box")
+    info.close()
+
+
+def test_the_profiles_dialog_in_large_type_cuts_no_text(qtbot, mirror, db):
+    """The description wraps onto as many lines as it needs: its label is as tall as its text at its width."""
+    profiles = shown(qtbot, ProfileDialog(db, db.profile_by_name("Ann").id, mirror), "unused")
+    label = profiles.detail_label
+    assert "No images are stored." in label.text()
+    assert label.height() >= label.heightForWidth(label.width()), (label.height(), label.heightForWidth(label.width()))
+    for w in (label, profiles.large_check, profiles.where_label, *profiles.buttons.buttons()):
+        assert profiles.rect().contains(QRect(w.mapTo(profiles, w.rect().topLeft()), w.size())), w
+    profiles.close()
