@@ -15,11 +15,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from contrast import image_array, text_box, text_contrasts, unreadable
+from contrast import button_option, image_array, text_box, text_contrasts, unreadable
 from PyQt6.QtCore import QRect
 from PyQt6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QLabel,
     QMessageBox,
     QPushButton,
+    QStyle,
+    QToolBar,
     QWidget,
 )
 
@@ -131,3 +136,64 @@ def test_the_profiles_dialog_in_large_type_cuts_no_text(qtbot, mirror, db):
     for w in (label, profiles.large_check, profiles.where_label, *profiles.buttons.buttons()):
         assert profiles.rect().contains(QRect(w.mapTo(profiles, w.rect().topLeft()), w.size())), w
     profiles.close()
+
+
+def indicator_pixels(box: QCheckBox) -> np.ndarray:
+    """The rendered pixels of ``box``'s indicator (the box that shows on or off)."""
+    option = button_option(box)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    pixels = image_array(box.grab().toImage())
+    ratio = pixels.shape[1] / box.width()
+    top, bottom = int(rect.top() * ratio), int(rect.bottom() * ratio)
+    return pixels[top:bottom, int(rect.left() * ratio) : int(rect.right() * ratio)]
+
+
+def test_large_type_check_boxes_look_different_on_and_off(qtbot, mirror):
+    """Mirror, Sound, Therapist view: a visible box (its frame ≥ 3:1 against the black, WCAG 1.4.11), and on
+    looks different from off (they were identical: no box at all on black)."""
+    from contrast import contrast_ratio
+
+    for box in (mirror.mirror_check, mirror.sound_check, mirror.therapist_check):
+        box.blockSignals(True)
+        box.setChecked(False)
+        off = indicator_pixels(box).astype(float)
+        box.setChecked(True)
+        on = indicator_pixels(box).astype(float)
+        box.blockSignals(False)
+        assert off.size and off.shape == on.shape, box.text()
+        colours = np.unique(off.reshape(-1, 3), axis=0)
+        assert contrast_ratio(colours, np.zeros(3)).max() >= 3.0, box.text()  # the empty box is visible
+        assert np.abs(on - off).mean() > 60, (box.text(), np.abs(on - off).mean())  # on ≠ off at a glance
+
+
+def hidden_toolbar_controls(window: QWidget) -> list[str]:
+    """The toolbar controls of ``window`` that are not visible (in the toolbar's overflow »)."""
+    hidden = []
+    for bar in window.findChildren(QToolBar):
+        for action in bar.actions():
+            w = bar.widgetForAction(action)
+            if w is not None and not w.isVisible():
+                hidden.append(w.text() if isinstance(w, (QAbstractButton, QLabel)) else type(w).__name__)
+    return hidden
+
+
+def test_the_large_type_mirror_fits_a_laptop_screen(qtbot, mirror):
+    """At 1366×768: no toolbar control in the overflow (»), no status text cut, minimum width ≤ 1366."""
+    shown(qtbot, mirror, "large-type-mirror-laptop")
+    assert mirror.minimumSizeHint().width() <= LAPTOP[0]
+    assert mirror.width() <= LAPTOP[0] and mirror.height() <= LAPTOP[1]
+    assert hidden_toolbar_controls(mirror) == []
+    for name in ("Goniometer", "Freeze", "Help (F1)", "Therapist view"):
+        assert any(w.text() == name and w.isVisible() for w in mirror.findChildren(QAbstractButton)), name
+    mirror.source_status.setText("lab_desk_webcam.mp4 · 30 fps")
+    mirror.fps_status.setText("processing 29.4 fps · shown 36.8 fps")
+    mirror.latency_status.setText("latency 27 ms (p95 42)")
+    mirror.people_status.setText("2 people in view: click the one to follow")
+    qtbot.wait(50)
+    for label in (mirror.source_status, mirror.fps_status, mirror.latency_status, mirror.people_status):
+        assert label.isVisible() and label.width() >= label.sizeHint().width(), (label.text(), label.width())
+        assert mirror.rect().contains(QRect(label.mapTo(mirror, label.rect().topLeft()), label.size())), label.text()
+    page = mirror.source_page
+    for button in (page.sample_button, page.file_button):
+        assert button.isVisible() and page.rect().contains(QRect(button.mapTo(page, button.rect().topLeft()),
+                                                                  button.size())), button.text()  # fmt: skip

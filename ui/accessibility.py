@@ -26,6 +26,13 @@ LARGE_HIGH_CONTRAST_STYLE = (
     " QPushButton:checked, QPushButton:pressed { background: #ffe14d; color: #000000 }"
     " QPushButton:disabled { color: #bdbdbd; border-color: #bdbdbd }"
     " QPushButton:focus, QComboBox:focus, QListWidget:focus { border: 4px solid #ffffff }"
+    # A check box's box: without its own rule the black background hid it, on and off looked the same.
+    " QCheckBox, QRadioButton { spacing: 12px }"
+    " QCheckBox::indicator, QRadioButton::indicator { width: 26px; height: 26px; border: 3px solid #ffffff;"
+    " background: #000000 }"
+    " QRadioButton::indicator { border-radius: 16px }"
+    " QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #ffe14d; border: 3px solid #ffffff }"
+    " QCheckBox::indicator:disabled, QRadioButton::indicator:disabled { border-color: #bdbdbd }"
     " QListWidget, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QTableWidget"
     " { background: #000000; color: #ffffff; border: 2px solid #ffffff }"
     " QListWidget::item:selected { background: #ffe14d; color: #000000 }"

@@ -24,6 +24,7 @@ from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -31,6 +32,7 @@ from PyQt6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStatusBar,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -262,15 +264,37 @@ class MainWindow(QMainWindow):
         self.fps_status = QLabel("")
         self.latency_status = QLabel("")
         self.people_status = QLabel("")
-        for w in (self.source_status, self.fps_status, self.latency_status, self.people_status):
-            sb.addPermanentWidget(w)
+        self._add_status_labels(sb)
         self._apply_target_set()
 
-    def _build_actions(self) -> None:
-        tb = QToolBar("Controls", self)
+    def _add_status_labels(self, sb: QStatusBar) -> None:
+        """The four status texts in one row, or, in large type, in two rows (at 18 pt one row was cut)."""
+        labels = (self.source_status, self.people_status, self.fps_status, self.latency_status)
+        if not self.large_type:
+            for w in (self.source_status, self.fps_status, self.latency_status, self.people_status):
+                sb.addPermanentWidget(w)
+            return
+        grid_widget = QWidget(sb)
+        grid = QGridLayout(grid_widget)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(0)
+        for i, w in enumerate(labels):
+            grid.addWidget(w, i // 2, i % 2)
+        grid.setColumnStretch(1, 1)
+        sb.addPermanentWidget(grid_widget, 1)
+
+    def _toolbar(self, title: str) -> QToolBar:
+        """A fixed toolbar added to the window (on a row of its own when the window already has one)."""
+        if self.findChildren(QToolBar):
+            self.addToolBarBreak()
+        tb = QToolBar(title, self)
         tb.setMovable(False)
         tb.setStyleSheet("QToolBar { background: #26262b; spacing: 6px } QLabel, QCheckBox { color: #eee }")
         self.addToolBar(tb)
+        return tb
+
+    def _build_actions(self) -> None:
+        tb = self._toolbar("Controls")
         tb.addWidget(QLabel(" Targets: "))
         self.preset_combo = QComboBox(self)
         for name, ts in PRESETS.items():
@@ -290,6 +314,8 @@ class MainWindow(QMainWindow):
         self.edit_button = QPushButton("Edit ranges…")
         self.edit_button.clicked.connect(self.edit_ranges)
         tb.addWidget(self.edit_button)
+        if self.large_type:  # at 18 pt one row hid Goniometer, Freeze and Help in the overflow (»): two rows
+            tb = self._toolbar("View")
         self.mirror_check = QCheckBox("Mirror")
         self.mirror_check.toggled.connect(self._on_mirror_toggled)
         tb.addWidget(self.mirror_check)
@@ -383,6 +409,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ worker signals
     def _on_source_opened(self, name: str, live: bool, fps: float) -> None:
+        if self.large_type:  # the file's name, not its folders: a long path was cut at 18 pt
+            self.source_status.setToolTip(name)
+            name = Path(name).name or name
         self.source_status.setText(f"{name} · {fps:.0f} fps")
         self.video.show_placeholder("Loading the pose model…")
 
