@@ -39,13 +39,13 @@ from posture_feedback.ui.shortcuts import HelpDialog
 LAPTOP = (1366, 768)
 
 
-def shown(qtbot, widget: QWidget, name: str) -> QWidget:
-    """Show ``widget`` and save its screenshot when ``POSTURE_FEEDBACK_SCREENSHOTS`` names a folder."""
+def shown(qtbot, widget: QWidget, name: str | None = None) -> QWidget:
+    """Show ``widget``; save it as ``name``.png when ``POSTURE_FEEDBACK_SCREENSHOTS`` names a folder."""
     widget.show()
     qtbot.waitExposed(widget)
     qtbot.wait(50)
     folder = os.environ.get("POSTURE_FEEDBACK_SCREENSHOTS")
-    if folder:
+    if folder and name:
         widget.grab().save(str(Path(folder) / f"{name}.png"))
     return widget
 
@@ -98,7 +98,7 @@ def test_the_button_measure_sees_black_text_on_a_black_button(qtbot):
     qtbot.addWidget(button)
     button.setStyleSheet("QPushButton { background: #000; color: #000; border: 3px solid #ffe14d; padding: 8px }")
     button.resize(200, 60)
-    shown(qtbot, button, "unused")
+    shown(qtbot, button)
     box = text_box(button)
     assert QRect(0, 0, 200, 60).contains(box) and box.width() < 150
     pixels = image_array(button.grab().toImage())
@@ -129,7 +129,7 @@ def test_dialogs_opened_from_a_large_type_window_have_readable_buttons(qtbot, mi
 
 def test_the_profiles_dialog_in_large_type_cuts_no_text(qtbot, mirror, db):
     """The description wraps onto as many lines as it needs: its label is as tall as its text at its width."""
-    profiles = shown(qtbot, ProfileDialog(db, db.profile_by_name("Ann").id, mirror), "unused")
+    profiles = shown(qtbot, ProfileDialog(db, db.profile_by_name("Ann").id, mirror))
     label = profiles.detail_label
     assert "No images are stored." in label.text()
     assert label.height() >= label.heightForWidth(label.width()), (label.height(), label.heightForWidth(label.width()))
@@ -197,3 +197,51 @@ def test_the_large_type_mirror_fits_a_laptop_screen(qtbot, mirror):
     for button in (page.sample_button, page.file_button):
         assert button.isVisible() and page.rect().contains(QRect(button.mapTo(page, button.rect().topLeft()),
                                                                   button.size())), button.text()  # fmt: skip
+
+
+def test_edit_ranges_in_large_type_shows_every_column(qtbot, mirror):
+    """Ctrl+E from the large-type mirror: Low, High and Tolerance all in view, no horizontal scroll bar."""
+    from posture_feedback.presets import get_preset
+    from posture_feedback.ui.targets_dialog import TargetEditDialog
+
+    dialog = shown(qtbot, TargetEditDialog(get_preset("standing"), None, mirror), "large-type-dialog-ranges")
+    table = dialog.table
+    assert not table.horizontalScrollBar().isVisible()
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert dialog.width() <= LAPTOP[0] and dialog.height() <= LAPTOP[1]
+    dialog.close()
+
+
+def test_the_large_type_session_windows_fit_a_laptop_screen(qtbot, data, db):
+    """The exercise window (setup and session pages) and the evaluation window: minimum width ≤ 1366 (the
+    exercise window's was 1732), and in the evaluation window "Profiles…" beside, not over, the profile box."""
+    from posture_feedback.ui.accessibility import apply_large_type
+    from posture_feedback.ui.assessment_window import AssessmentOptions, AssessmentWindow
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    exercise = ExerciseWindow(ExerciseOptions(source="97", data_dir=data, speech="silent"), db=db)
+    qtbot.addWidget(exercise)
+    apply_large_type(exercise)
+    exercise.resize(*LAPTOP)
+    shown(qtbot, exercise, "large-type-exercise-laptop")
+    assert exercise.minimumSizeHint().width() <= LAPTOP[0]
+    exercise.stack.setCurrentIndex(1)  # the session page, with its row of buttons
+    qtbot.wait(50)
+    assert exercise.minimumSizeHint().width() <= LAPTOP[0]
+    for button in (exercise.pause_button, exercise.stop_button, exercise.record_button):
+        assert exercise.rect().contains(QRect(button.mapTo(exercise, button.rect().topLeft()), button.size()))
+    exercise.close()
+
+    evaluation = AssessmentWindow(AssessmentOptions(source="97", data_dir=data), db=db)
+    qtbot.addWidget(evaluation)
+    apply_large_type(evaluation)
+    evaluation.resize(*LAPTOP)
+    shown(qtbot, evaluation, "large-type-evaluation-laptop")
+    assert evaluation.minimumSizeHint().width() <= LAPTOP[0]
+    picker = evaluation.picker
+    combo, button = picker.combo, picker.manage_button
+    combo_rect = QRect(combo.mapTo(evaluation, combo.rect().topLeft()), combo.size())
+    button_rect = QRect(button.mapTo(evaluation, button.rect().topLeft()), button.size())
+    assert not combo_rect.intersects(button_rect), (combo_rect, button_rect)
+    assert picker.width() >= picker.minimumSizeHint().width()
+    evaluation.close()

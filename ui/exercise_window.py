@@ -78,6 +78,7 @@ from posture_feedback.storage import StorageError
 from posture_feedback.storage.paths import data_dir as storage_data_dir
 from posture_feedback.types import FrameResult
 from posture_feedback.ui.exercise_panel import ExercisePanel
+from posture_feedback.ui.flow_layout import flow_row
 from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
@@ -363,7 +364,8 @@ class ExerciseWindow(SessionWindow):
         row.addWidget(self.panel)
         col.addLayout(row, 1)
 
-        bar = QHBoxLayout()
+        # A row that wraps: in large type one row of these made the window 1732 px wide (wider than a laptop).
+        bar_holder, bar = flow_row(page)
         self.pause_button = QPushButton("Pause (Space)")
         self.pause_button.clicked.connect(self.toggle_pause)
         self.next_button = QPushButton("Next (N)")
@@ -394,13 +396,9 @@ class ExerciseWindow(SessionWindow):
         for w in (self.pause_button, self.next_button, self.skip_button, self.stop_button, self.mute_button):
             bar.addWidget(w)
         bar.addWidget(self.record_button)
-        bar.addWidget(QLabel("±"))
-        bar.addWidget(self.tolerance_spin)
-        vol = QLabel("Volume")
-        bar.addWidget(vol)
-        bar.addWidget(self.volume_slider)
-        bar.addStretch(1)
-        col.addLayout(bar)
+        bar.addWidget(self._pair(QLabel("±"), self.tolerance_spin))
+        bar.addWidget(self._pair(QLabel("Volume"), self.volume_slider))
+        col.addWidget(bar_holder)
         sb = self.statusBar()
         sb.setStyleSheet("QStatusBar { background: #101014; color: #ccc } QLabel { color: #ccc; padding: 0 8px }")
         self.speech_label = QLabel(f"Speech: {backend_label(self.speaker)}")
@@ -408,6 +406,16 @@ class ExerciseWindow(SessionWindow):
         sb.addWidget(self.status_label, 1)
         sb.addPermanentWidget(self.speech_label)
         return page
+
+    @staticmethod
+    def _pair(label: QLabel, control: QWidget) -> QWidget:
+        """``label`` and its ``control`` kept together on one line of the wrapping button row."""
+        pair = QWidget()
+        row = QHBoxLayout(pair)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(label)
+        row.addWidget(control)
+        return pair
 
     def _build_actions(self) -> None:
         self.actions_by_name: dict[str, QAction] = add_shortcut_actions(self, SHORTCUTS)

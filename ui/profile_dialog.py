@@ -242,7 +242,10 @@ class ProfilePicker(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Profile:"))
         self.combo = QComboBox(self)
-        self.combo.setMinimumWidth(200)
+        # Its width from the window, not from its longest item: at 18 pt "Profiles…" covered the combo box
+        # in the evaluation window's 430 px side panel.
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(6)
         self.combo.currentIndexChanged.connect(lambda _i: self.profileChanged.emit(self.current_id() or -1))
         row.addWidget(self.combo, 1)
         self.manage_button = QPushButton("Profiles…")

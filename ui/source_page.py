@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from posture_feedback.sources import list_cameras
+from posture_feedback.ui.flow_layout import flow_row
 
 
 class SourcePage(QWidget):
@@ -35,22 +36,20 @@ class SourcePage(QWidget):
         self.message.setStyleSheet("font-size: 13pt")
         outer.addWidget(self.title)
         outer.addWidget(self.message)
-        row = QHBoxLayout()
-        row.addStretch(1)
+        # Rows that wrap: in large type one row of these buttons made the mirror wider than a laptop screen.
+        holder, row = flow_row(self, centred=True)
         self.retry_button = QPushButton("Reconnect")
         self.sample_button = QPushButton("Use the sample video")
         self.file_button = QPushButton("Open a video file…")
         for b in (self.retry_button, self.sample_button, self.file_button):
             row.addWidget(b)
-        row.addStretch(1)
-        outer.addLayout(row)
+        outer.addWidget(holder)
         self.cameras_label = QLabel("Looking for cameras…")
         self.cameras_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cameras_label.setWordWrap(True)
         outer.addWidget(self.cameras_label)
-        self.camera_row = QHBoxLayout()
-        self.camera_row.addStretch(1)
-        self.camera_row.addStretch(1)
-        outer.addLayout(self.camera_row)
+        camera_holder, self.camera_row = flow_row(self, centred=True)
+        outer.addWidget(camera_holder)
         outer.addStretch(2)
         self.camera_buttons: list[QPushButton] = []
         self.retry_spec: object = None
@@ -116,10 +115,10 @@ class SourcePage(QWidget):
             self.cameras_label.setText("No camera found on this computer (checked cameras 0–4).")
             return
         self.cameras_label.setText("Cameras that work:")
-        for i, index in enumerate(found):
+        for index in found:
             b = QPushButton(f"Camera {index}")
             b.clicked.connect(lambda _=False, ix=index: self.sourceChosen.emit(ix))
-            self.camera_row.insertWidget(1 + i, b)
+            self.camera_row.addWidget(b)
             self.camera_buttons.append(b)
 
     def _open_file(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from PyQt6.QtGui import QShowEvent
 from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -71,10 +72,7 @@ class TargetEditDialog(QDialog):
             for col, box in zip((2, 3, 4), (lo, hi, tol), strict=True):
                 self.table.setCellWidget(row, col, box)
             self.spins.append((lo, hi, tol))
-        self.table.resizeColumnsToContents()
-        self.table.setMinimumWidth(640)
-        rows_px = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        self.table.setMinimumHeight(min(600, rows_px + self.table.horizontalHeader().height() + 8))
+        self._fit_table()
         layout.addWidget(self.table)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #d55e00")
@@ -87,6 +85,28 @@ class TargetEditDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self._save_clicked)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Fit the table again once the window's style is known: in large type (18 pt) the columns measured
+        before it hid High and Tolerance behind a horizontal scroll bar (662 px)."""
+        self._fit_table()
+        self.adjustSize()
+        super().showEvent(event)
+
+    def _fit_table(self) -> None:
+        """The table wide and tall enough for every column and row at the current font."""
+        table = self.table
+        table.ensurePolished()
+        for box in self.spins:
+            for spin in box:
+                spin.ensurePolished()
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
+        frame = 2 * table.frameWidth()
+        width = table.verticalHeader().sizeHint().width() + table.horizontalHeader().length() + frame
+        height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length() + frame
+        table.setMinimumWidth(max(640, width))
+        table.setMinimumHeight(min(600, height))
 
     def edited_set(self) -> TargetSet:
         """The target set with the spin-box values (raises ``TargetFileError`` if invalid)."""
