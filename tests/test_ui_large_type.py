@@ -244,4 +244,8 @@ def test_the_large_type_session_windows_fit_a_laptop_screen(qtbot, data, db):
     button_rect = QRect(button.mapTo(evaluation, button.rect().topLeft()), button.size())
     assert not combo_rect.intersects(button_rect), (combo_rect, button_rect)
     assert picker.width() >= picker.minimumSizeHint().width()
+    assert combo.width() >= combo.sizeHint().width() or combo.width() >= 300, combo.width()  # "No profile, not saved"
+    cut = [(w.text()[:40], w.height(), w.heightForWidth(w.width())) for w in evaluation.findChildren(QLabel)
+           if w.isVisible() and w.wordWrap() and w.height() + 2 < w.heightForWidth(w.width())]  # fmt: skip
+    assert cut == []
     evaluation.close()

@@ -90,8 +90,8 @@ def apply_large_type(widget: QWidget, on: bool = True) -> QWidget:
     """
     if not on:
         return widget
+    widget.setProperty(LARGE_TYPE_PROPERTY, True)  # first: the style change it causes can ask in_large_type
     widget.setStyleSheet(LARGE_HIGH_CONTRAST_STYLE)
-    widget.setProperty(LARGE_TYPE_PROPERTY, True)
     for child in widget.findChildren(QWidget):
         sheet = child.styleSheet()
         if "font-size" in sheet:

@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -115,6 +115,18 @@ def _fmt(value: float) -> str:
 class AssessmentWindow(SessionWindow):
     """See the module docstring."""
 
+    #: The side panel's width; wider in large type, where its wrapped texts did not fit 768 px in height.
+    PANEL_WIDTH = 430
+    PANEL_WIDTH_LARGE = 540
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """A new style sheet (``apply_large_type``): the side panel's width for it."""
+        if event.type() == QEvent.Type.StyleChange and hasattr(self, "side_panel"):
+            from posture_feedback.ui.accessibility import in_large_type
+
+            self.side_panel.setFixedWidth(self.PANEL_WIDTH_LARGE if in_large_type(self) else self.PANEL_WIDTH)
+        super().changeEvent(event)
+
     def __init__(self, options: AssessmentOptions | None = None, db: Any = None) -> None:
         super().__init__()
         self._setup_session(
@@ -152,7 +164,8 @@ class AssessmentWindow(SessionWindow):
         row.addLayout(left, 1)
 
         right_widget = QWidget(central)
-        right_widget.setFixedWidth(430)
+        right_widget.setFixedWidth(self.PANEL_WIDTH)
+        self.side_panel = right_widget
         right = QVBoxLayout(right_widget)
         right.setContentsMargins(8, 0, 0, 0)
         self.steps_label = _label("", 10)

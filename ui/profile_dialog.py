@@ -242,16 +242,19 @@ class ProfilePicker(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Profile:"))
         self.combo = QComboBox(self)
-        # Its width from the window, not from its longest item: at 18 pt "Profiles…" covered the combo box
-        # in the evaluation window's 430 px side panel.
+        # Its width from the window, not from its longest item, and "Profiles…" on the line below: at 18 pt the
+        # button covered the combo box in the evaluation window's 430 px side panel.
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(6)
         self.combo.currentIndexChanged.connect(lambda _i: self.profileChanged.emit(self.current_id() or -1))
         row.addWidget(self.combo, 1)
+        col.addLayout(row)
         self.manage_button = QPushButton("Profiles…")
         self.manage_button.clicked.connect(self.manage)
-        row.addWidget(self.manage_button)
-        col.addLayout(row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.manage_button)
+        buttons.addStretch(1)
+        col.addLayout(buttons)
         self.where_label = QLabel("")
         self.where_label.setWordWrap(True)
         self.where_label.setStyleSheet("color: #aaa; font-size: 9pt")
@@ -271,7 +274,8 @@ class ProfilePicker(QWidget):
         keep = select_id if select_id is not None else self.current_id()
         self.combo.blockSignals(True)
         self.combo.clear()
-        self.combo.addItem("(no profile: results not saved)", -1)
+        self.combo.addItem("No profile, not saved", -1)  # short: whole in large type at 1366 px
+        self.combo.setItemData(0, "Without a profile the results are not saved", Qt.ItemDataRole.ToolTipRole)
         for p in self.db.list_profiles():
             self.combo.addItem(p.name, p.id)
         i = self.combo.findData(keep if keep is not None else -1)
