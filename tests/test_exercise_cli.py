@@ -200,3 +200,26 @@ def test_headless_hints_say_how_to_choose_a_person_on_a_recording():
     for command in (["exercise", "lateral_raise", "--headless"], ["assess", "rom", "shoulder_abduction"]):
         args = build_parser().parse_args([*command, "--video", "x.mp4", "--person", "540,700"])
         assert args.person == (540.0, 700.0)
+
+
+def test_a_single_exercise_counted_to_the_recordings_end_is_complete_with_no_target(tmp_path, capsys):
+    """A tenth-round audit saw `exercise lateral_raise --profile Dee --video … --headless` store a target
+    of 10 000 repetitions and a "stopped" session ("1 stopped early" in history): without --reps the
+    recording's every repetition is counted, so its end completes the session and no target is stored.
+    With --reps 3 the target is 3 and a recording that ends first is "stopped", as before."""
+    from posture_feedback.storage import Database
+
+    d = str(tmp_path / "d")
+    main(["profile", "create", "--profile", "Dee", "--data-dir", d])
+    capsys.readouterr()
+    args = ["exercise", "lateral_raise", "--video", "sample_videos/sports2d_demo.mp4", "--headless",
+            "--max-frames", "60", "--profile", "Dee", "--data-dir", d]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "session: completed (every repetition in the recording counted; no target was set)" in out
+    assert main([*args, "--reps", "3"]) == 0
+    assert "session: stopped before the plan's end" in capsys.readouterr().out
+    with Database.open_default(d) as db:
+        first, second = sorted(db.sessions(db.profile_by_name("Dee").id), key=lambda s: s.started_at)
+        assert first.status == "completed" and [st.target_reps for st in first.sets] == [None]
+        assert second.status == "aborted" and [st.target_reps for st in second.sets] == [3]

@@ -85,6 +85,16 @@ def list_lines() -> list[str]:
     return [f"{d.name} — {d.description}" for d in list_exercises()]
 
 
+#: The repetitions asked of a single exercise counted on a recording without ``--reps``: all of
+#: them (the recording's end ends the set; stored with no target, ``SessionRecorder.open_ended``).
+COUNT_ALL_REPS = 10_000
+
+
+def counts_to_the_end(plan) -> bool:
+    """A single exercise counted on a recording to its end (no ``--reps`` given)."""
+    return len(plan.items) == 1 and plan.items[0].reps == COUNT_ALL_REPS
+
+
 def load_what(what: str, args: argparse.Namespace, headless: bool):
     """A ``Plan`` from a built-in name, a definition file or a plan file (command-line overrides applied)."""
     from posture_feedback.exercises.errors import PlanError
@@ -131,7 +141,7 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
         # a recording: one pass counting everything unless told otherwise
         changes.setdefault("sets", 1)
         if defn.kind in ("reps", "gait") and "reps" not in changes and "hold_s" not in changes:
-            changes["reps"] = 10_000
+            changes["reps"] = COUNT_ALL_REPS
     item = replace(item, **changes)
     return Plan(items=[item], title=defn.title)
 
@@ -219,7 +229,9 @@ def _set_dict(s) -> dict[str, Any]:
     return d
 
 
-def summary_lines(result, frames: int, found: int) -> list[str]:
+def summary_lines(result, frames: int, found: int, to_the_end: bool = False) -> list[str]:
+    """The headless run's summary; ``to_the_end``: a single exercise counted to the recording's end
+    (``counts_to_the_end``), which its end completes."""
     lines = [f"frames: {frames}   person found: {found} ({100.0 * found / max(frames, 1):.0f}%)"]
     for s in result.sets:
         head = f"{s.exercise} ({s.side}) set {s.set_number}: "
@@ -240,7 +252,9 @@ def summary_lines(result, frames: int, found: int) -> list[str]:
             vt = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"
             text = f"{s.count} reps counted of {len(s.reps)} attempts ({vt})"
         lines.append(head + text)
-    if getattr(result, "stopped", False):
+    if to_the_end:
+        lines.append("session: completed (every repetition in the recording counted; no target was set)")
+    elif getattr(result, "stopped", False):
         lines.append("session: stopped before the plan's end (the recording ended or it was stopped)")
     else:
         lines.append("session: completed")
@@ -338,7 +352,7 @@ def run_headless(args: argparse.Namespace) -> int:
         if history is not None:
             history.close()
     rows = rep_rows(events)
-    for line in summary_lines(runner.result, frames, found):
+    for line in summary_lines(runner.result, frames, found, counts_to_the_end(plan)):
         print(line)
     if paused.line():
         print(paused.line())
@@ -365,7 +379,8 @@ class HeadlessHistory:
             ident = stored_identity(plan, self.profile.id)
             signals = {it.exercise.name: it.exercise.signal for it in plan.items}  # each set's side filled in
             self.recorder = SessionRecorder(self.db, self.profile.id, ident.get("plan_id"), source=str(video),
-                                            signals=signals, plan_version=ident.get("plan_version"))  # fmt: skip
+                                            signals=signals, plan_version=ident.get("plan_version"),
+                                            open_ended=counts_to_the_end(plan))  # fmt: skip
         except Exception:
             self.db.close()
             raise

@@ -61,6 +61,9 @@ class SessionRecorder:
             a ``{side}`` in it is filled with the set's side (``left_arm_raise`` for the left
             side's set of an exercise done one side at a time, ``each_…`` only for both together).
         plan_version: the version of ``plan_id`` being followed (default its latest).
+        open_ended: a recording counted to its end (a single exercise without a number of
+            repetitions): no target is stored for its sets, and the recording's end completes the
+            session (it was stored as a target of 10 000 and "stopped" until 2026-12-07).
     """
 
     def __init__(
@@ -73,8 +76,10 @@ class SessionRecorder:
         signals: dict[str, str] | None = None,
         started_at: datetime | None = None,
         plan_version: int | None = None,
+        open_ended: bool = False,
     ) -> None:
         self.db = db
+        self.open_ended = open_ended
         self.started_at = (started_at or datetime.now()).astimezone()
         self.session_id = db.start_session(
             profile_id, plan_id, source=source, started_at=self.started_at, plan_version=plan_version
@@ -112,13 +117,15 @@ class SessionRecorder:
         elif kind == "SessionDone":
             # a session stopped before the plan's end (Stop, the end of a recording) is stored as
             # "aborted" (shown as "stopped"), never as completed
-            stopped = bool(getattr(event.result, "stopped", False))
+            stopped = bool(getattr(event.result, "stopped", False)) and not self.open_ended
             self.close(status="aborted" if stopped else "completed", t=event.t)
 
     def _start_set(self, t: float) -> None:
         if self._set_id is not None or self._exercise is None:
             return
         reps, hold = self._targets
+        if self.open_ended:
+            reps = None  # counted to the recording's end: there was no target
         side = self._side if self._side in ("left", "right") else None
         self._set_id = self.db.add_set(self.session_id, self._exercise, side=side, target_reps=reps,
                                        target_hold_s=hold, started_at=self.wall(t))  # fmt: skip
