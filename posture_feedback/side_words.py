@@ -23,6 +23,17 @@ SIDE_WORDS: dict[str, tuple[str, str]] = {
     "head_forward_lean": ("forward", "back"),
 }
 
+#: angle name → (phrase for a positive value, for a negative value): the same sides in whole words, for
+#: the reports and the history, where a bare "3.4°" did not say which shoulder was higher.
+SIDE_PHRASES: dict[str, tuple[str, str]] = {
+    "shoulder_tilt": ("left shoulder higher", "right shoulder higher"),
+    "pelvic_tilt": ("left hip higher", "right hip higher"),
+    "head_tilt": ("left ear higher", "right ear higher"),
+    "trunk_lateral_lean": ("leaning to the left", "leaning to the right"),
+    "trunk_forward_lean": ("leaning forward", "leaning back"),
+    "head_forward_lean": ("head forward", "head back"),
+}
+
 #: Below this many degrees (either sign) no side is named: "level" / "upright".
 LEVEL_DEG = 0.5
 
@@ -41,4 +52,21 @@ def side_word(angle: str, value: float) -> str | None:
     return words[0] if value > 0 else words[1]
 
 
-__all__ = ["LEVEL_DEG", "SIDE_WORDS", "side_word"]
+def side_phrase(angle: str, value: float) -> str | None:
+    """``side_word`` in whole words ("left shoulder higher", "leaning to the right"), by the same rule:
+    None for an angle without a side or a NaN value, "level" / "upright" below ``LEVEL_DEG``."""
+    words = SIDE_PHRASES.get(angle)
+    if words is None or value != value:
+        return None
+    if abs(value) < LEVEL_DEG:
+        return "level" if angle.endswith("_tilt") else "upright"
+    return words[0] if value > 0 else words[1]
+
+
+def sign_convention(angle: str) -> str | None:
+    """What a positive value means, for an axis label: "+ = left shoulder higher"; None without a side."""
+    words = SIDE_PHRASES.get(angle)
+    return None if words is None else f"+ = {words[0]}"
+
+
+__all__ = ["LEVEL_DEG", "SIDE_PHRASES", "SIDE_WORDS", "side_phrase", "side_word", "sign_convention"]

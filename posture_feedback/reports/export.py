@@ -4,6 +4,9 @@ CSV (one folder): ``measures.csv`` (every assessment measure), ``sessions.csv`` 
 ``repetitions.csv`` (one row per repetition), ``adherence.csv`` (planned/done per day),
 ``monitor.csv`` (posture monitor per day). Angles in degrees, durations in seconds, fractions in
 [0, 1], times ISO 8601 with the local UTC offset; empty cells are values that were not measured.
+``range_is_tool_tolerance`` (1/0, empty without a range): 1 when the range is this tool's screening
+tolerance around the cited source's ideal (e.g. Kendall's "shoulders level" gives no numeric
+range), 0 when the range itself is published.
 
 JSON: the same numbers plus the period summary and the changes judged against the MDC.
 """
@@ -18,7 +21,13 @@ from datetime import date
 from pathlib import Path
 
 from posture_feedback import __version__
-from posture_feedback.reports.summary import ReportData, collect, status_word
+from posture_feedback.reports.summary import (
+    ReportData,
+    collect,
+    range_is_tool_tolerance,
+    status_word,
+    tool_ranges,
+)
 from posture_feedback.storage import Database, StorageError
 from posture_feedback.storage.exchange import json_ready, results_document
 
@@ -56,9 +65,11 @@ def export_csv(
         _write_csv(
             out / "measures.csv",
             ["assessment_time", "kind", "measure", "side", "value", "uncertainty", "unit", "valid", "reference",
-             "reference_low", "reference_high", "mdc", "reference_source"],
+             "reference_low", "reference_high", "range_is_tool_tolerance", "mdc", "reference_source"],
             [[a.created_at.isoformat(), a.kind, m.name, m.side, m.value, m.uncertainty, m.unit, m.valid, m.reference,
-              m.reference_low, m.reference_high, m.mdc, m.reference_source]
+              m.reference_low, m.reference_high,
+              range_is_tool_tolerance(a, m) if m.reference_low is not None or m.reference_high is not None else None,
+              m.mdc, m.reference_source]
              for a in data.assessments for m in a.measures],
         )  # fmt: skip
         _write_csv(
@@ -94,6 +105,12 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
     """The JSON document: summary, changes, per-exercise results, adherence and the raw records."""
     data: ReportData = collect(db, profile_id, start, end)
     raw = results_document(db, profile_id, data.start, data.end)
+    tool = tool_ranges(data)
+    # each stored range says whether it is a published one or this tool's tolerance (the PDF's ‡)
+    for doc, a in zip(raw["assessments"], db.assessments(profile_id, data.start, data.end), strict=True):
+        for md, m in zip(doc["measures"], a.measures, strict=True):
+            if m.reference_low is not None or m.reference_high is not None:
+                md["range_is_tool_tolerance"] = range_is_tool_tolerance(a, m)
     return json_ready(
         {
             "format": REPORT_DATA_FORMAT,
@@ -127,6 +144,7 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                     "threshold_source": c.threshold_source,
                     "significant": c.significant,
                     "reference": c.reference,
+                    "range_is_tool_tolerance": tool.get((c.name, c.side), False),
                 }
                 for c in data.changes
             ],  # fmt: skip

@@ -25,7 +25,17 @@ from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
-from posture_feedback.reports.summary import ReportData, collect, monitor_time_text, unsure_note
+from posture_feedback.reports.summary import (
+    TOOL_RANGE_MARK,
+    TOOL_RANGE_NOTE,
+    ReportData,
+    collect,
+    monitor_time_text,
+    range_is_tool_tolerance,
+    side_text,
+    tool_ranges,
+    unsure_note,
+)
 from posture_feedback.storage import Database, RomPoint, StorageError
 
 A4 = (8.27, 11.69)  # inches, portrait
@@ -153,23 +163,30 @@ def _summary_page(data: ReportData) -> Figure:
     fig.text(0.07, top, "Change between the first and the last evaluation of the period", fontsize=11,
              va="top", ha="left")  # fmt: skip
     rows = []
+    tool = tool_ranges(data)
     for c in data.changes:
         u = _unit(c.unit)
         verdict = {True: "CHANGE", False: "within noise", None: "–"}[c.significant]
-        rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u), _num_pm(c.last, c.last_unc, u),
+        mark = f" {TOOL_RANGE_MARK}" if c.reference is not None and tool.get((c.name, c.side)) else ""
+        rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u) + side_text(c.name, c.first),
+                     _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last),
                      _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
-                     "uncertainty" else ""), _num(c.reference, u, 0), verdict])  # fmt: skip
+                     "uncertainty" else ""), _num(c.reference, u, 0) + mark, verdict])  # fmt: skip
     if rows:
         note = ("A change is reported only when it exceeds both the minimal detectable change (MDC) stored with "
                 "the measure and the 95% limit from the two measurements' own uncertainties; the Threshold "
                 "column shows the larger of the two; (u): the uncertainties' limit (larger than the MDC, or no "
-                "MDC stored).")  # fmt: skip
-        fig.text(0.07, top - 0.025, "\n".join(_wrap(note, 120)), fontsize=7, va="top", ha="left", color="0.35")
-        ax = fig.add_axes((0.07, 0.05, 0.86, top - 0.07 - 0.05))
+                "MDC stored). Norm: the cited source's ideal or typical value.")  # fmt: skip
+        if any(r[6].endswith(TOOL_RANGE_MARK) for r in rows):
+            note += " " + TOOL_RANGE_NOTE + "."
+        note_lines = _wrap(note, 120)
+        fig.text(0.07, top - 0.025, "\n".join(note_lines), fontsize=7, va="top", ha="left", color="0.35")
+        table_top = top - 0.025 - len(note_lines) * 7 * 1.25 / 72 / A4[1] - 0.012  # below the note (7 pt)
+        ax = fig.add_axes((0.07, 0.05, 0.86, table_top - 0.05))
         ax.set_axis_off()
         _table(ax, ["Measure", "n", "First", "Last", "Change", "Threshold", "Norm", "Verdict"], rows,
                highlight=[r[-1] == "CHANGE" for r in rows],
-               weights=[2.8, 0.4, 1.4, 1.4, 0.9, 1.2, 0.8, 1.2])  # fmt: skip
+               weights=[2.4, 0.4, 1.7, 1.7, 0.9, 1.2, 0.8, 1.1])  # fmt: skip
     else:
         fig.text(0.07, top - 0.03, "No evaluation in this period.", fontsize=10, va="top")
     return fig
@@ -248,18 +265,24 @@ def _table(ax, columns: Sequence[str], rows: Sequence[Sequence[str]], highlight:
 def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
     rows: list[list[str]] = []
     flags: list[bool] = []
+    marked: list[bool] = []  # a row whose range is this tool's tolerance (footnote on its page)
     for a in data.assessments:
         rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", ""])
         flags.append(True)
+        marked.append(False)
         for m in a.measures:
             u = _unit(m.unit)
-            rng = ""
+            rng, tool = "", range_is_tool_tolerance(a, m)
             if m.reference_low is not None or m.reference_high is not None:
                 rng = f" [{reference_range_text(m.reference_low, m.reference_high)}]"  # "≥ 31.5", as the verdict used
+                rng += TOOL_RANGE_MARK if tool else ""
             value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
+            value += side_text(m.name, m.value)
+            source = m.reference_source + ("; range: this tool's tolerance" if tool else "")
             rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
-                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), m.reference_source])  # fmt: skip
+                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), source])  # fmt: skip
             flags.append(False)
+            marked.append(tool)
     if not rows:
         fig = _page("Evaluation results", layout=False)
         fig.text(0.07, 0.9, "No evaluation in this period.", fontsize=10)
@@ -268,10 +291,14 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
     i = 0
     while i < len(rows):
         fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
-        ax = fig.add_axes((0.05, 0.05, 0.9, 0.88))
+        ax = fig.add_axes((0.05, 0.07, 0.9, 0.86))
         ax.set_axis_off()
-        i += _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"], rows[i:],
-                    highlight=flags[i:], weights=[2.6, 1.9, 1.5, 0.8, 3.2])  # fmt: skip
+        fit = _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"], rows[i:],
+                     highlight=flags[i:], weights=[2.8, 2.2, 1.4, 0.7, 2.8])  # fmt: skip
+        if any(marked[i : i + fit]):
+            fig.text(0.05, 0.035, "\n".join(_wrap(TOOL_RANGE_NOTE + ".", 140)), fontsize=7, va="bottom", ha="left",
+                     color="0.25")  # fmt: skip
+        i += fit
         yield fig
 
 

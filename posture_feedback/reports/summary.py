@@ -22,6 +22,7 @@ from posture_feedback.storage import (
     AdherenceDay,
     Assessment,
     Database,
+    Measure,
     MonitorDay,
     Profile,
     RomPoint,
@@ -165,6 +166,49 @@ class ReportData:
 
 def _ok(x: float) -> bool:
     return not math.isnan(x)
+
+
+#: The mark beside a range this tool set (``range_is_tool_tolerance``), and what it means, for every report.
+TOOL_RANGE_MARK = "‡"
+TOOL_RANGE_NOTE = (
+    "‡ range set by this tool (its screening tolerance): the cited source gives only the ideal or typical "
+    "value (e.g. shoulders level, 0°), not this range"
+)
+
+
+def range_is_tool_tolerance(a: Assessment, m: Measure) -> bool:
+    """True when a stored measure's range (``reference_low``/``high``) is this tool's screening tolerance,
+    not a published normal range (``assessment.references.Reference.tolerance_is_tool``).
+
+    The record's own word (``details[label]["reference_is_tool_tolerance"]``, written by the
+    assessment) comes first; a record without it (the sample history, an import) gets this
+    version's reference when it cites the same source. No range: False.
+    """
+    if m.reference_low is None and m.reference_high is None:
+        return False
+    details = a.record.get("details") if isinstance(a.record, dict) else None
+    d = details.get(m.label) if isinstance(details, dict) else None
+    if isinstance(d, dict) and "reference_is_tool_tolerance" in d:
+        return bool(d["reference_is_tool_tolerance"])
+    ref = current_reference(m.name)
+    return ref is not None and ref.tolerance_is_tool and m.reference_source.split(":")[0].strip() == ref.source
+
+
+def tool_ranges(data: ReportData) -> dict[tuple[str, str | None], bool]:
+    """(measure, side) → whether its newest stored range in the period is this tool's tolerance."""
+    out: dict[tuple[str, str | None], bool] = {}
+    for a in sorted(data.assessments, key=lambda a: a.created_at):
+        for m in a.measures:
+            out[(m.name, m.side)] = range_is_tool_tolerance(a, m)
+    return out
+
+
+def side_text(name: str, value: float) -> str:
+    """' (left shoulder higher)' for a signed measure's value (``side_words.side_phrase``), else ''."""
+    from posture_feedback.side_words import side_phrase
+
+    phrase = side_phrase(name, value)
+    return f" ({phrase})" if phrase else ""
 
 
 def _without_withdrawn_norms(a: Assessment) -> Assessment:
@@ -359,11 +403,12 @@ def text_summary(data: ReportData) -> str:
     for c in data.changes:
         unit = "°" if c.unit == "deg" else f" {c.unit}"
         if c.n < 2:
-            lines.append(f"    {c.label}: {_pm(c.last, c.last_unc, unit)} (one measurement)")
+            lines.append(f"    {c.label}: {_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last)} (one measurement)")
             continue
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
         thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
-        lines.append(f"    {c.label}: {_pm(c.first, c.first_unc, unit)} -> {_pm(c.last, c.last_unc, unit)} "
+        lines.append(f"    {c.label}: {_pm(c.first, c.first_unc, unit)}{side_text(c.name, c.first)} -> "
+                     f"{_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last)} "
                      f"({_f(c.delta, '+.1f')}{thr}: {verdict})")  # fmt: skip
     lines.extend(ratings_lines(data))
     if data.exercises:
