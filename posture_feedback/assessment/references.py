@@ -234,3 +234,11 @@ def has_no_verdict(name: str) -> bool:
     is then not shown (``reports.summary.collect``): borrowed thresholds never judge."""
     ref = current_reference(name)
     return ref is not None and ref.low is None and ref.high is None and ref.typical is None
+
+
+def tolerance_is_tool(name: str, source: str) -> bool:
+    """True when a stored range of measure ``name`` cited to ``source`` ("Kendall 2005", or the full
+    citation "Kendall 2005: ...") is this version's own screening tolerance (``Reference.tolerance_is_tool``),
+    for records that do not say so themselves (the sample history, imports, trend points)."""
+    ref = current_reference(name)
+    return ref is not None and ref.tolerance_is_tool and source.split(":")[0].strip() == ref.source

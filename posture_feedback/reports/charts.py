@@ -21,12 +21,21 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
-from posture_feedback.assessment.references import has_no_verdict
+from posture_feedback.assessment.references import has_no_verdict, tolerance_is_tool
+from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.monitor_hours import DayByHour, format_duration, good_share
+from posture_feedback.side_words import sign_convention
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
 
-SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728", None: "#2ca02c"}
+#: Verdict colours, used for nothing else in any chart: good / done, fair / partly done, poor / missed.
 GOOD, FAIR, POOR, GREY = "#2ca02c", "#ffbf00", "#d62728", "#c8c8c8"
+#: Sides (and a measure with no side) in colours that are no verdict's: blue, purple, dark grey.
+SIDE_COLOURS = {"left": "#1f77b4", "right": "#9467bd", None: "#4d4d4d"}
+#: Pain and effort ratings (not a verdict either).
+PAIN, EFFORT = "#8c564b", "#1f77b4"
+#: The session chart's bar colours for the share of good repetitions: this report's own bands
+#: (no published cut-off), stated in its legend.
+GOOD_SHARE_BANDS = (70.0, 40.0)
 
 
 def new_figure(width_in: float = 8.0, height_in: float = 5.0, dpi: float = 100.0) -> Figure:
@@ -69,10 +78,12 @@ def _date_axis(ax) -> None:  # noqa: ANN001 - matplotlib Axes
 def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str = "Range of motion") -> Figure:
     """ROM per measure (one panel each) and side (one line each) over time.
 
-    Error bars: each value's ± uncertainty. Dashed line: the normative value. Shaded band: the
-    first measurement ± the minimal detectable change (MDC) — a later point inside the band is no
-    detectable change; one outside it is a change only if the difference also exceeds the 95% limit
-    of the two measurements' own uncertainties (``assessment.change``, the summary's Change table).
+    Error bars: each value's ± uncertainty. Dashed line: the normative value. Hatched band: the
+    newest stored reference range, labelled "this tool's tolerance" when it is (‡ in the tables).
+    Shaded band: the first measurement ± the minimal detectable change (MDC) — a later point inside
+    the band is no detectable change; one outside it is a change only if the difference also
+    exceeds the 95% limit of the two measurements' own uncertainties (``assessment.change``, the
+    summary's Change table). Line colours name the side only (``SIDE_COLOURS``), never a verdict.
     """
     fig = fig or new_figure(8.0, 2.6 * max(1, len({p.name for p in points})))
     if not points:
@@ -103,10 +114,24 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
                                 lw=0, label=f"{side or 'baseline'} ± MDC ({base.mdc:.1f}{unit})")  # fmt: skip
             # a norm this version withdrew (measured another way) is not drawn, even if stored
             refs.update(p.reference for p in pts if p.reference is not None and not has_no_verdict(p.name))
+        ranged = [p for pts in sides.values() for p in pts if not has_no_verdict(p.name)
+                  and (p.reference_low is not None or p.reference_high is not None)]  # fmt: skip
+        band = max(ranged, key=lambda p: p.when) if ranged else None
         lo, hi = ax.get_ylim()
-        if refs:
-            span = max(hi, *refs) - min(lo, *refs)
-            ax.set_ylim(min(lo, *refs) - 0.05 * span, max(hi, *refs) + 0.12 * span)
+        limits = [v for v in (band.reference_low, band.reference_high) if v is not None] if band else []
+        if refs or limits:
+            marks = [*refs, *limits]
+            span = max(hi, *marks) - min(lo, *marks)
+            ax.set_ylim(min(lo, *marks) - 0.05 * span, max(hi, *marks) + 0.12 * span)
+        if band is not None:
+            y0, y1 = ax.get_ylim()
+            low = band.reference_low if band.reference_low is not None else y0
+            high = band.reference_high if band.reference_high is not None else y1
+            tool = tolerance_is_tool(band.name, band.reference_source)
+            label = f"range {reference_range_text(band.reference_low, band.reference_high)}{unit}" + (
+                " ‡ (this tool's tolerance)" if tool else "")  # fmt: skip
+            ax.axhspan(low, high, facecolor="none", edgecolor="0.72", hatch="//", lw=0, label=label)
+            ax.set_ylim(y0, y1)
         for ref in sorted(refs):
             ax.axhline(ref, color="0.3", ls="--", lw=1)
             # left end: the legend sits at the lower right, and a label there was drawn over it
@@ -115,7 +140,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
         times = [p.when for pts in sides.values() for p in pts]
         if max(times) - min(times) < timedelta(days=2):  # one evaluation: show a week around it
             ax.set_xlim(min(times) - timedelta(days=3), max(times) + timedelta(days=4))
-        ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()})")
+        sign = sign_convention(measure)  # which side a + value means, in words
+        ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()}" + (f"; {sign})" if sign else ")"),
+                      fontsize=None if sign is None else 8)  # fmt: skip
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower right", ncols=2)
         _date_axis(ax)
@@ -136,11 +163,15 @@ def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = No
     ax1.set_ylabel("time in range (%)")
     ax1.set_ylim(0, 100)
     good = [100 * s.good_fraction for s in sessions]
-    ax2.bar(xs, good, color=[GOOD if g >= 70 else FAIR if g >= 40 else POOR for g in good], width=0.7)
+    high, low = GOOD_SHARE_BANDS
+    ax2.bar(xs, good, color=[GOOD if g >= high else FAIR if g >= low else POOR for g in good], width=0.7)
+    handles = [Patch(color=GOOD, label=f"≥ {high:g}% good"), Patch(color=FAIR, label=f"{low:g}–{high:g}%"),
+               Patch(color=POOR, label=f"< {low:g}% (bands: this report's own)")]  # fmt: skip
     score = [100 * s.mean_quality_score for s in sessions]
     if not all(math.isnan(v) for v in score):
-        ax2.plot(xs, score, "k.-", lw=1, ms=4, label="mean quality score")
-        ax2.legend(fontsize=7, loc="lower right")
+        (line,) = ax2.plot(xs, score, "k.-", lw=1, ms=4, label="mean quality score")
+        handles.append(line)
+    fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncols=len(handles), frameon=False)
     ax2.set_ylabel("good reps (% judged)")
     ax2.set_ylim(0, 100)
     for ax in (ax1, ax2):
@@ -164,7 +195,7 @@ def ratings_figure(sessions: Sequence[Session], fig: Figure | None = None) -> Fi
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     fig.suptitle("Pain and effort, rated by the patient before and after each session")
     xs = list(range(len(rated)))
-    panels = ((ax1, "pain", "pain (NRS 0–10)", POOR), (ax2, "effort", "effort (Borg CR10)", "#1f77b4"))
+    panels = ((ax1, "pain", "pain (NRS 0–10)", PAIN), (ax2, "effort", "effort (Borg CR10)", EFFORT))
     for ax, what, label, colour in panels:
         before = [getattr(r, f"{what}_before") for _, r in rated]
         after = [getattr(r, f"{what}_after") for _, r in rated]

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
-from posture_feedback.assessment.references import current_reference, has_no_verdict
+from posture_feedback.assessment.references import current_reference, has_no_verdict, tolerance_is_tool
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.reports.charts import default_period
 from posture_feedback.storage import (
@@ -190,8 +190,7 @@ def range_is_tool_tolerance(a: Assessment, m: Measure) -> bool:
     d = details.get(m.label) if isinstance(details, dict) else None
     if isinstance(d, dict) and "reference_is_tool_tolerance" in d:
         return bool(d["reference_is_tool_tolerance"])
-    ref = current_reference(m.name)
-    return ref is not None and ref.tolerance_is_tool and m.reference_source.split(":")[0].strip() == ref.source
+    return tolerance_is_tool(m.name, m.reference_source)
 
 
 def tool_ranges(data: ReportData) -> dict[tuple[str, str | None], bool]:
@@ -245,7 +244,7 @@ def collect(db: Database, profile_id: int, start: date | None = None, end: date 
     for name in sorted({n for n, _ in db.measure_names(profile_id)}):
         rows = db.rom_over_time(profile_id, name, start=start, end=end)
         if has_no_verdict(name):
-            rows = [replace(p, reference=None) for p in rows]
+            rows = [replace(p, reference=None, reference_low=None, reference_high=None) for p in rows]
         points.extend(rows)
     data.changes = measure_changes(points)
     data.exercises = exercise_stats(data.sessions)

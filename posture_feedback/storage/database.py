@@ -431,6 +431,9 @@ class Database:
                 reference=r["reference"],
                 mdc=r["mdc"],
                 kind=r["assessment_kind"],
+                reference_low=r["reference_low"],
+                reference_high=r["reference_high"],
+                reference_source=r["reference_source"] or "",
             )  # fmt: skip
             for r in rows
         ]

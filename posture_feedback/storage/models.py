@@ -254,6 +254,9 @@ class RomPoint:
     reference: float | None
     mdc: float | None
     kind: str = ""  #: the assessment's kind ("rom", "posture_screen", ...)
+    reference_low: float | None = None  #: the stored range (None where open or none)
+    reference_high: float | None = None
+    reference_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
