@@ -172,6 +172,68 @@ def _check_view(results: list[FrameResult], n_frames: int, required: View | None
     return target.value, share
 
 
+def _beyond(value: float, limit: float) -> str:
+    """``value`` (at or above ``limit``) with enough decimals not to read as the limit: 2.03, not 2.0."""
+    for digits in range(1, 5):
+        text = f"{value:.{digits}f}"
+        if float(text) > limit or value == limit:
+            return text
+    return f"{value:.6f}"
+
+
+def too_short_text(what: str, n_frames: int, need: int) -> str:
+    """"neutral refused: the recording gave only 5 frames (needs at least 12 ...)": the input is too short."""
+    frames = "1 frame (a still image?)" if n_frames == 1 else f"{n_frames} frames"
+    return (f"{what} refused: the capture has only {frames}; a {what} needs at least {need} frames (about "
+            "half a second of video): give a recording of a few seconds")  # fmt: skip
+
+
+def check_still(
+    trunk_values: Iterable[float], results: list[FrameResult], *, min_frames: int = MIN_FRAMES, what: str = "neutral"
+) -> tuple[float, float]:
+    """The stillness rule of the module docstring (2 and 3), shared by the neutral and the height scale.
+
+    Returns (trunk SD in degrees, seconds the person was seen; NaN without pipeline results).
+
+    Raises:
+        CalibrationError: "<what> refused: ..." with the reason; only the rules that failed are
+        named, with counts where a share is compared (so the numbers cannot read as meeting the
+        limit they failed).
+    """
+    trunk = np.asarray(list(trunk_values), dtype=float)
+    if len(trunk) < min_frames:
+        raise CalibrationError(
+            f"{what} refused: the trunk was measured in only {len(trunk)} frames (needs {min_frames}): "
+            "shoulders and hips must be in view"
+        )
+    kept = trunk[robust_keep(trunk, floor=MIN_OUTLIER_WINDOW_DEG)]
+    trunk_sd = float(kept.std(ddof=1)) if len(kept) > 1 else 0.0
+    moved = int(np.sum(np.abs(trunk - np.median(kept)) > MOVED_DEG))
+    allowed = math.floor(MAX_DROPPED * len(trunk) + 1e-9)  # moved > allowed  <=>  moved / n > MAX_DROPPED
+    failed = []
+    if trunk_sd >= MAX_TRUNK_SD_DEG:
+        failed.append(f"SD {_beyond(trunk_sd, MAX_TRUNK_SD_DEG)}°, needs less than {MAX_TRUNK_SD_DEG:g}°")
+    if moved > allowed:
+        failed.append(f"{moved} of {len(trunk)} frames more than {MOVED_DEG:g}° from its median, needs at most "
+                      f"{allowed} (a tenth)")  # fmt: skip
+    if failed:
+        raise CalibrationError(
+            f"{what} refused: you moved during the capture (trunk angle {float(trunk.min()):.0f}-"
+            f"{float(trunk.max()):.0f}°: {'; '.join(failed)}): hold still and try again"
+        )
+    duration = math.nan
+    if results:
+        times = [r.frame.timestamp_s for r in results if r.person_found]
+        period = float(np.median(np.diff(times))) if len(times) > 1 else 0.0
+        duration = times[-1] - times[0] + period if times else 0.0
+        if duration < MIN_STILL_S - 1e-6:
+            raise CalibrationError(
+                f"{what} refused: the person was seen still for {duration:.1f} s (needs {MIN_STILL_S:g} s): "
+                "hold still a little longer"
+            )
+    return trunk_sd, duration
+
+
 def capture_neutral(
     frames: Iterable[AngleTable | FrameResult],
     posture: str,
@@ -215,6 +277,8 @@ def capture_neutral(
         angles[name] = float(v.mean())
         spread[name] = float(v.std(ddof=1))
         counts[name] = int(len(v))
+    if len(items) < min_frames:  # the input, not the person: say so (a still image is one frame)
+        raise CalibrationError(too_short_text("neutral", len(items), min_frames))
     if not angles:
         raise CalibrationError(
             f"no angle was measured in {min_frames} or more frames: sit or stand in full view for a few seconds"
@@ -222,31 +286,7 @@ def capture_neutral(
     duration, share, seen = math.nan, math.nan, "unknown"
     if results:  # in view first: "turn around" helps more than "hold still" when the person faces away
         seen, share = _check_view(results, len(results), View(view) if view is not None else None)
-    trunk = np.asarray(values.get("trunk_inclination", []), dtype=float)
-    if len(trunk) < min_frames:
-        raise CalibrationError(
-            f"neutral refused: the trunk was measured in only {len(trunk)} frames (needs {min_frames}): "
-            "shoulders and hips must be in view"
-        )
-    kept = trunk[robust_keep(trunk, floor=MIN_OUTLIER_WINDOW_DEG)]
-    trunk_sd = float(kept.std(ddof=1)) if len(kept) > 1 else 0.0
-    dropped = float(np.mean(np.abs(trunk - np.median(kept)) > MOVED_DEG))
-    if trunk_sd >= MAX_TRUNK_SD_DEG or dropped > MAX_DROPPED:
-        raise CalibrationError(
-            f"neutral refused: you moved during the capture (trunk angle {float(trunk.min()):.0f}-"
-            f"{float(trunk.max()):.0f}°, SD {trunk_sd:.1f}°, {100 * dropped:.0f} % of the frames more than "
-            f"{MOVED_DEG:g}° from the median; needs SD < {MAX_TRUNK_SD_DEG:g}° and at most {100 * MAX_DROPPED:.0f} %): "
-            "hold still and try again"
-        )
-    if results:
-        times = [r.frame.timestamp_s for r in results if r.person_found]
-        period = float(np.median(np.diff(times))) if len(times) > 1 else 0.0
-        duration = times[-1] - times[0] + period if times else 0.0
-        if duration < MIN_STILL_S - 1e-6:
-            raise CalibrationError(
-                f"neutral refused: the person was seen still for {duration:.1f} s (needs {MIN_STILL_S:g} s): "
-                "hold still a little longer"
-            )
+    trunk_sd, duration = check_still(values.get("trunk_inclination", []), results, min_frames=min_frames)
     return NeutralPosture(
         angles=angles, spread=spread, posture=posture, n_frames=counts, view=seen, trunk_sd=trunk_sd,
         duration_s=duration, view_fraction=share,

@@ -87,6 +87,27 @@ class ScaleCalibration:
             raise CalibrationError(f"damaged scale calibration record: {exc}") from None
 
 
+#: Plausible standing heights and printed marker sides (metres): outside them the number was
+#: surely typed in the wrong unit (17.5 for 1.75 m, 8 for 8 cm).
+HEIGHT_RANGE_M = (0.5, 2.5)
+MARKER_RANGE_M = (0.01, 2.0)
+
+
+def check_height(height_m: float) -> None:
+    """Raise ``CalibrationError`` unless ``height_m`` is a plausible standing height in metres."""
+    lo, hi = HEIGHT_RANGE_M
+    if not (lo <= height_m <= hi):
+        raise CalibrationError(f"height must be in metres between {lo:g} and {hi:g}, not {height_m:g}")
+
+
+def check_marker_size(marker_length_m: float) -> None:
+    """Raise ``CalibrationError`` unless ``marker_length_m`` is a plausible marker side in metres."""
+    lo, hi = MARKER_RANGE_M
+    if not (lo <= marker_length_m <= hi):
+        raise CalibrationError(f"marker side length must be in metres between {lo:g} and {hi:g}, "
+                               f"not {marker_length_m:g}")  # fmt: skip
+
+
 def _landmarks_of(item: Landmarks | FrameResult | None) -> Landmarks | None:
     return item.landmarks if isinstance(item, FrameResult) else item
 
@@ -102,14 +123,26 @@ def scale_from_height(
     Per frame, the nose-to-mid-ankle distance in pixels (and in world-landmark metres) is
     measured; frames beyond 3 robust SDs of the median are dropped; the scale uses the median.
 
+    Pipeline results (``FrameResult``) must show the person still, by the neutral's rule
+    (``calibration.neutral.check_still``): a scale from someone moving (walking nearer, bending)
+    is not a scale of their standing height.
+
     Raises:
-        CalibrationError: implausible height, or fewer than ``min_frames`` frames with nose and ankles visible.
+        CalibrationError: implausible height, the person moved, or fewer than ``min_frames`` frames
+        with nose and ankles visible.
     """
-    if not (0.5 <= height_m <= 2.5):
-        raise CalibrationError(f"height must be in metres between 0.5 and 2.5, not {height_m}")
+    check_height(height_m)
+    items = list(frames)
+    results = [r for r in items if isinstance(r, FrameResult)]
+    if results:  # the same stillness rule as the neutral (calibration.neutral.check_still): "standing still"
+        from posture_feedback.calibration.neutral import check_still
+
+        trunk = [a.value for r in results for a in r.angles
+                 if a.name == "trunk_inclination" and a.valid and math.isfinite(a.value)]  # fmt: skip
+        check_still(trunk, results, min_frames=min_frames, what="scale")
     px, wd, size = [], [], (0, 0)
     ank = [lm.LEFT_ANKLE, lm.RIGHT_ANKLE]
-    for m in map(_landmarks_of, frames):
+    for m in map(_landmarks_of, items):
         if m is None:
             continue
         ok = m.confidence() >= MIN_CONFIDENCE
@@ -178,8 +211,7 @@ def scale_from_marker(
     Raises:
         CalibrationError: implausible marker size, or the marker is not found in any image.
     """
-    if not (0.01 <= marker_length_m <= 2.0):
-        raise CalibrationError(f"marker side length must be in metres between 0.01 and 2, not {marker_length_m}")
+    check_marker_size(marker_length_m)
     sides, size = [], (0, 0)
     for img in images:
         for i, side in detect_marker_side_px(img, dictionary):

@@ -4,35 +4,10 @@ from __future__ import annotations
 
 import json
 
-import cv2
 import pytest
 
 from posture_feedback.cli import main
 from posture_feedback.storage import Database
-
-
-@pytest.fixture(scope="session")
-def clips(sports_video, tmp_path_factory):
-    """Two clips of the sample at half size: facing the camera (frames 0–79), side-on (frames 96–171)."""
-    folder = tmp_path_factory.mktemp("clips")
-    cap = cv2.VideoCapture(str(sports_video))
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    frames = []
-    for _ in range(172):
-        ok, img = cap.read()
-        assert ok
-        frames.append(cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA))
-    cap.release()
-    out = {}
-    for name, (a, b) in {"front": (0, 80), "side": (96, 172)}.items():
-        path = folder / f"{name}.mp4"
-        h, w = frames[0].shape[:2]
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-        for img in frames[a:b]:
-            writer.write(img)
-        writer.release()
-        out[name] = path
-    return out
 
 
 def test_assess_rom_both_sides_writes_record_report_and_snapshots(clips, tmp_path, capsys):

@@ -200,7 +200,7 @@ def test_neutral_mean_and_spread_on_constructed_tables():
 
 def test_neutral_needs_enough_frames_and_a_known_posture():
     with pytest.raises(CalibrationError, match="no angle"):
-        capture_neutral([_table({"head_tilt": 1.0})] * 5, "standing")
+        capture_neutral([_table({"head_tilt": 1.0})] * 5 + [_table({})] * 10, "standing")
     with pytest.raises(CalibrationError, match="posture"):
         capture_neutral([_table({"head_tilt": 1.0})] * 50, "lying")
 

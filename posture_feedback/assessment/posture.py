@@ -289,12 +289,15 @@ def posture_screen(
     max_speed: float = MAX_SPEED,
     inputs: dict[str, Any] | None = None,
     calibration_origin: str = "stored",
+    scale_source: str | None = None,
 ) -> AssessmentRecord:
     """Run the posture screen on the pipeline results of a front and a side recording (either may be None).
 
     ``calibration`` and ``calibration_origin`` choose the camera vertical (``posture_camera``); the
     canonical tilts are recomputed with it. Snapshots are written to ``out_dir`` when given.
     ``hold_s``, ``capture_s`` and ``max_speed`` (body heights per second) are the view gate's settings.
+    ``scale`` (a height scale) turns MediaPipe's metres into the person's; ``scale_source`` says where
+    it came from (kept in ``record.calibration["scale_source"]``).
     """
     if front is None and side is None:
         raise PostureScreenError("the posture screen needs a front view, a side view, or both")
@@ -316,8 +319,12 @@ def posture_screen(
     if scale is not None and math.isfinite(scale.world_scale):
         world_scale = scale.world_scale
         record.calibration["scale"] = scale.to_dict()
+        record.calibration["scale_source"] = scale_source or "height given with this screen"
     else:
-        record.warnings.append("lengths (cm) use MediaPipe's own metric estimate (about +/-15 %): no height given")
+        record.warnings.append(
+            "lengths (cm) use MediaPipe's own metric estimate (about +/-15 %): no height given (--height M, "
+            "or a height scale stored with the profile: calibrate scale --height M --profile NAME)"
+        )
     for view, results, names in ((View.FRONT, front, FRONT_MEASURES), (View.SIDE, side, SIDE_MEASURES)):
         if results is None:
             continue

@@ -20,6 +20,7 @@ scores the timed chair tests against their published age norms.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from posture_feedback.commands import finite_float, person_point
@@ -56,7 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps = kinds.add_parser("posture", help="posture screen from a front and a side recording")
     ps.add_argument("--front", help="recording facing the camera, standing still")
     ps.add_argument("--side", help="recording side-on, standing still")
-    ps.add_argument("--height", type=finite_float, metavar="M", help="standing height in metres (scales cm offsets)")
+    ps.add_argument("--height", type=finite_float, metavar="M",
+                    help="standing height in metres (scales cm offsets; default with --profile: the profile's "
+                    "stored height scale, `calibrate scale --height M --profile NAME`)")  # fmt: skip
     ps.add_argument("--hold", type=finite_float, default=1.0, help="seconds the view must be right and still")
     ps.add_argument("--capture", type=finite_float, default=2.0, help="seconds measured after that (default 2)")
     ps.add_argument("--max-speed", type=finite_float, default=0.15, help="still = slower than this (body heights/s)")
@@ -137,6 +140,34 @@ def _calibration(args: argparse.Namespace):
     return None
 
 
+def _stored_scale(args: argparse.Namespace):
+    """(the profile's stored height scale, where it came from) or (None, None); says which on stdout.
+
+    Only with ``--profile``: a scale is one person's height, so the JSON file's "default" entry is
+    never applied to whoever is screened.
+    """
+    if not args.profile:
+        return None, None
+    from posture_feedback.calibration.store import CalibrationStore, load_from_database
+    from posture_feedback.storage.options import open_database
+
+    with open_database(args) as db:
+        scale = load_from_database(db, db.profile_by_name(args.profile).id, "scale")
+    where = "the database"
+    if scale is None:
+        scale, where = CalibrationStore(args.store).load_scale(args.profile), "the calibration file"
+    if scale is None:
+        return None, None
+    if scale.method != "height" or not math.isfinite(scale.world_scale):
+        print(f"the stored scale of profile {args.profile!r} is from a marker ({scale.created_at[:10]}): it holds in "
+              "pixels at the marker's depth, not for body lengths; lengths use MediaPipe's own estimate")  # fmt: skip
+        return None, None
+    source = (f"stored scale calibration of profile {args.profile!r} ({scale.created_at[:10]}, {where}; "
+              f"± {100 * scale.spread:.1f} %; {scale.assumption})")  # fmt: skip
+    print(f"lengths (cm) from the {source}")
+    return scale, source
+
+
 def _analyze(path: str | None, calibration, max_frames: int | None, person: tuple[float, float] | None = None):
     if path is None:
         return None
@@ -196,18 +227,26 @@ def run_posture(args: argparse.Namespace) -> int:
 
     if not args.front and not args.side:
         raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
+    if args.height is not None:  # before any video is read
+        from posture_feedback.calibration.scale import check_height
+
+        check_height(args.height)
     cal = _calibration(args)
+    stored, source = (None, None) if args.height is not None else _stored_scale(args)
     out = Path(args.out) if args.out else Path("assessment-posture")
     front = _analyze(args.front, cal, args.max_frames, args.person)
     side = _analyze(args.side, cal, args.max_frames, args.person)
-    scale = None
-    if args.height:
+    scale = stored
+    if args.height is not None:
         from posture_feedback.calibration.scale import scale_from_height
 
-        scale = scale_from_height(front if front is not None else side, args.height)
+        # the screen's own frames: still standing is the view gate's job, not the scale's
+        scale = scale_from_height([r.landmarks for r in (front if front is not None else side)], args.height)
+        source = f"height {args.height:g} m given with this screen"
     record = posture_screen(
         front, side, calibration=cal, scale=scale, out_dir=out, hold_s=args.hold, capture_s=args.capture,
         max_speed=args.max_speed, inputs={"front": args.front, "side": args.side}, calibration_origin=_origin(args),
+        scale_source=source,
     )  # fmt: skip
     args.out = out
     return _finish(args, record, "posture")

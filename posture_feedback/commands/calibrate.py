@@ -8,7 +8,9 @@
   in camera axes, x right, y down, z forward; a level camera gives ``[0, -1, 0]``).
 * ``calibrate neutral [VIDEO | --source N] --posture sitting|standing``: the person's neutral
   angles (mean and SD), stored per profile.
-* ``calibrate scale [VIDEO | --source N] --height M`` or ``--marker-size M``: metres per pixel.
+* ``calibrate scale [VIDEO | --source N] --height M`` or ``--marker-size M``: metres per pixel, with its ±;
+  refused when the person moves (the neutral's stillness rule); a height scale stored with
+  ``--profile`` is used by ``assess posture --profile`` for lengths in cm.
 * ``calibrate show``: what is stored.
 
 Stored in ``calibrations.json`` in the user config directory (``--store`` to choose a file) and,
@@ -39,7 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibrate",
         help="camera roll, neutral posture or length scale from a camera or a recording",
-        description="Calibration steps; results are stored and reused (see `calibrate show`).",
+        description="Calibration steps; results are stored (see `calibrate show`) and reused: a camera by "
+        "`analyze` and `assess --camera`, a neutral by `analyze --profile`, a height scale by "
+        "`assess posture --profile`.",
     )
     p.add_argument("step", choices=("camera", "neutral", "scale", "show"), help="which calibration")
     p.add_argument("video", nargs="?", help="a recording to calibrate from (instead of --source)")
@@ -144,6 +148,55 @@ def _save(args: argparse.Namespace, store, item) -> None:
             save_to_database(db, db.profile_by_name(args.profile).id, item)
 
 
+def _check_arguments(args: argparse.Namespace) -> None:
+    """The step's own arguments, checked before anything is captured (one line each)."""
+    if args.step != "scale":
+        return
+    from posture_feedback.calibration.scale import check_height, check_marker_size
+
+    if args.height is not None and args.marker_size is not None:
+        raise PostureFeedbackError("scale takes --height M or --marker-size M, not both")
+    if args.height is None and args.marker_size is None:
+        raise PostureFeedbackError("scale needs --height M (the person's standing height) or --marker-size M")
+    if args.height is not None:
+        check_height(args.height)
+    else:
+        check_marker_size(args.marker_size)
+
+
+def _enough_frames(args: argparse.Namespace, results: list) -> None:
+    """Refuse an input too short for the step (a still image, a 5-frame clip) as such, not as a posture."""
+    from posture_feedback.calibration import camera, neutral, scale
+    from posture_feedback.calibration.camera import CalibrationError
+
+    need = {"camera": camera.MIN_FRAMES, "neutral": neutral.MIN_FRAMES,
+            "scale": scale.MIN_FRAMES if args.height is not None else 1}[args.step]  # fmt: skip
+    if len(results) < need:
+        raise CalibrationError(neutral.too_short_text(f"{args.step} calibration" if args.step == "camera"
+                                                      else args.step, len(results), need))  # fmt: skip
+
+
+def _stored_in(args: argparse.Namespace, store) -> str:
+    """"stored in /…/calibrations.json (and with profile 'Demo' in the database)"."""
+    where = f" and with profile {args.profile!r} in the database" if args.profile else ""
+    return f"  stored in {store.path}{where}"
+
+
+def scale_summary(scale, profile: str | None) -> str:
+    """The scale with its ± and who uses it, e.g. "scale: 4.648 mm per pixel ± 1.2 % ..."."""
+    extra = "; body proportions add a few %" if scale.method == "height" else ""
+    text = (f"scale: {scale.metres_per_pixel * 1000:.3f} mm per pixel ± {100 * scale.spread:.1f} % (SD over "
+            f"{scale.n_frames} frames{extra}) ({scale.method}; {scale.assumption})")  # fmt: skip
+    if scale.method == "height" and profile:
+        text += f"\n  used for lengths in cm by `assess posture --profile {profile}` (unless --height is given)"
+    elif scale.method == "height":
+        text += "\n  used only with --profile NAME (`assess posture --profile NAME` reads a profile's scale)"
+    else:
+        text += ("\n  a marker scale holds in image pixels at the marker's depth only; `assess posture` "
+                 "needs a height scale (calibrate scale --height M) for lengths in cm")
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     from posture_feedback.calibration.camera import CameraCalibration, estimate_camera, person_uncertainty_deg
     from posture_feedback.calibration.store import CalibrationStore
@@ -163,6 +216,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     spec = _spec(args)
+    _check_arguments(args)  # before any capture: a typo is not found after seconds of video
     if args.step == "camera" and args.method == "scene":
         return _scene_camera(args, store, spec)
 
@@ -190,6 +244,7 @@ def run(args: argparse.Namespace) -> int:
         spec, seconds=args.seconds, start_s=args.start, up=up, countdown_s=3.0,
         on_countdown=lambda n: print(f"posture-feedback:   starting in {n}...", file=sys.stderr),
     )  # fmt: skip
+    _enough_frames(args, results)
     if args.step == "camera":
         cal = estimate_camera(results, camera=args.name or name)
         _save(args, store, cal)
@@ -213,22 +268,15 @@ def run(args: argparse.Namespace) -> int:
             "neutral",
             neutral.to_dict(),
             f"neutral ({args.posture}, {neutral.view} view), profile {args.profile or 'default'!r}:\n  "
-            + "\n  ".join(lines),
+            + "\n  ".join(lines) + f"\n{_stored_in(args, store)}",
         )
     else:
         from posture_feedback.calibration.scale import scale_from_height, scale_from_marker
 
-        if args.height:
+        if args.height is not None:
             scale = scale_from_height(results, args.height)
-        elif args.marker_size:
-            scale = scale_from_marker((r.frame.image for r in results), args.marker_size)
         else:
-            raise PostureFeedbackError("scale needs --height M or --marker-size M")
+            scale = scale_from_marker((r.frame.image for r in results), args.marker_size)
         _save(args, store, scale)
-        _emit(
-            args,
-            "scale",
-            scale.to_dict(),
-            f"scale: {scale.metres_per_pixel * 1000:.3f} mm per pixel ({scale.method}; {scale.assumption})",
-        )
+        _emit(args, "scale", scale.to_dict(), scale_summary(scale, args.profile) + f"\n{_stored_in(args, store)}")
     return 0
