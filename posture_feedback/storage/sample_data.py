@@ -2,16 +2,21 @@
 
 ``fill_sample_history`` writes, through the public :class:`Database` API, six weeks of a shoulder
 programme: a plan done Monday/Wednesday/Friday (most days), ROM tests every two weeks with slowly
-improving shoulder flexion and abduction, posture screens, and daily posture-monitor totals.
+improving shoulder flexion and abduction, posture screens, daily posture-monitor totals and the
+same time per hour of the day (weekdays 08:00–18:00, weekends 10:00–12:00; today only the hours
+already over), and a whole camera calibration and sitting neutral as the `calibrate` commands store
+them (so `analyze --profile` and the app read them).
 The numbers follow a seeded random generator, so the same seed gives the same database.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from posture_feedback.assessment.references import current_reference
+from posture_feedback.calibration.camera import CameraCalibration
+from posture_feedback.calibration.neutral import NeutralPosture
 from posture_feedback.storage.database import Database
 from posture_feedback.storage.models import Measure, Profile, Repetition
 
@@ -56,6 +61,7 @@ def fill_sample_history(
 ) -> Profile:
     """Create profile ``name`` with ``weeks`` weeks of history ending on ``end`` (default today)."""
     rng = random.Random(seed)
+    hour_rng = random.Random(seed + 1)  # its own stream: the per-hour split leaves every other number as it was
     end = end or date.today()
     start = end - timedelta(weeks=weeks) + timedelta(days=1)
     tz = datetime.now().astimezone().tzinfo
@@ -64,8 +70,19 @@ def fill_sample_history(
         return datetime.combine(day, time(hour, minute), tzinfo=tz)
 
     profile = db.create_profile(name, notes="sample data (not a real patient)")
-    db.add_calibration(profile.id, "camera", {"roll_deg": 1.8, "pitch_deg": -4.0}, camera="camera 0")
-    db.add_calibration(profile.id, "neutral", {"trunk_inclination": 3.5, "head_tilt": 1.2})
+    # Whole records, as `calibrate camera` / `calibrate neutral` store them, so that the commands
+    # read them (`analyze --profile` found "no saved neutral" in the bare {"trunk_inclination": 3.5}).
+    made = at(start, 9).astimezone(timezone.utc).isoformat(timespec="seconds")
+    camera = CameraCalibration(roll_deg=1.8, pitch_deg=-4.0, spread=0.4, n_frames=90, pitch_spread=0.9,
+                               axis="ankle", camera="camera 0", created_at=made)  # fmt: skip
+    db.add_calibration(profile.id, "camera", camera.to_dict(), camera="camera 0")
+    neutral = NeutralPosture(
+        angles={"trunk_inclination": 3.5, "head_tilt": 1.2, "shoulder_tilt": 0.8},
+        spread={"trunk_inclination": 0.6, "head_tilt": 0.9, "shoulder_tilt": 0.7}, posture="sitting",
+        n_frames={"trunk_inclination": 88, "head_tilt": 86, "shoulder_tilt": 88}, view="front", created_at=made,
+        trunk_sd=0.6, duration_s=3.0, view_fraction=1.0, camera="camera 0",
+    )  # fmt: skip
+    db.add_calibration(profile.id, "neutral", neutral.to_dict())
     plan = db.create_plan(profile.id, "Shoulder programme", SAMPLE_PLAN_TOML, schedule_days=(0, 2, 4),
                           created_at=at(start, 9))  # fmt: skip
 
@@ -116,9 +133,55 @@ def fill_sample_history(
             good = monitored * min(
                 0.95, 0.45 + 0.35 * (day - start).days / max(1, (end - start).days) + rng.gauss(0, 0.06)
             )
-            db.add_monitor_time(profile.id, day, monitored, max(0.0, good), alerts=rng.randint(0, 12))
+            good = max(0.0, good)
+            alerts = rng.randint(0, 12)
+            hours = _sample_hours(day, monitored, good, hour_rng)
+            if hours:  # the day's total is the sum of its hours (today: only the hours begun so far)
+                monitored, good = sum(m for _, m, _ in hours), sum(g for _, _, g in hours)
+                for hour, m, g in hours:
+                    db.add_monitor_hour(profile.id, day, hour, m, g)
+                db.add_monitor_time(profile.id, day, monitored, good, alerts=alerts)
         day += timedelta(days=1)
     return db.get_profile(profile.id)
+
+
+#: The made-up working hours a weekday's monitor time is spread over, and a weekend day's.
+WORKDAY_HOURS = range(8, 18)
+WEEKEND_HOURS = range(10, 12)
+#: The most a made-up hour holds (55 of its 60 minutes).
+MAX_HOUR_S = 3300.0
+
+
+def _sample_hours(
+    day: date, monitored: float, good: float, rng: random.Random, now: datetime | None = None
+) -> list[tuple[int, float, float]]:
+    """(hour, seconds watched, seconds in good posture) for one made-up day, summing to the day's
+    ``monitored`` and ``good``: spread over working hours (no hour over 60 minutes), a little better
+    in the morning than in the afternoon. On today's date only the hours already over by ``now``
+    are used, each at most ``MAX_HOUR_S``, so the day's total may shrink (none over yet: no hours,
+    no day). Another day's ten (weekend: two) hours hold its total as drawn (at most 17 % of 5 h each)."""
+    now = now or datetime.now()
+    hours = list(WORKDAY_HOURS if day.weekday() < 5 else WEEKEND_HOURS)
+    weights = [rng.uniform(0.7, 1.3) for _ in hours]  # the largest share of 10 hours: 1.3 / 7.6 = 17 %
+    if day == now.date():  # only the hours already over
+        weights = [w for h, w in zip(hours, weights, strict=True) if h + 1 <= now.hour]
+        hours = [h for h in hours if h + 1 <= now.hour]
+        if not hours:
+            return []
+    total = sum(weights)
+    watched = [monitored * w / total for w in weights]
+    fits = min(1.0, MAX_HOUR_S / max(watched))  # below 1 only on a short today: the day shrinks with it
+    watched, monitored, good = [m * fits for m in watched], monitored * fits, good * fits
+    share = good / monitored if monitored > 0 else 0.0
+    mid = sum(h * m for h, m in zip(hours, watched, strict=True)) / monitored
+    tilt = [mid - h for h in hours]  # + in the morning; sum(m * tilt) = 0, so the day's good time is kept
+    slope = 0.03  # share of good posture per hour earlier in the day, less where it would leave 0..1
+    for t in tilt:
+        if t > 0:
+            slope = min(slope, (1.0 - share) / t)
+        elif t < 0:
+            slope = min(slope, share / -t)
+    return [(h, m, m * min(1.0, max(0.0, share + slope * t))) for h, m, t in zip(hours, watched, tilt, strict=True)]
 
 
 def _norm(measure: str) -> dict:
