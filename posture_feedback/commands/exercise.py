@@ -105,13 +105,13 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
     is_file = what.endswith(".toml") or path.is_file()
     if is_file and path.is_file():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             data = {"exercise": None}  # let the plan loader report the precise error
         if "exercise" in data or "kind" not in data:
             if any(v is not None for v in (args.side, args.reps, args.sets, args.hold)):
                 raise PostureFeedbackError("--side/--reps/--sets/--hold apply to a single exercise, not to a plan")
-            return load_plan(path)
+            return load_plan(path, contained=True)  # what `profile add-plan` can store and send
     elif is_file:
         raise PlanError(what, None, "", "file not found")
     elif what not in builtin_names():

@@ -206,35 +206,29 @@ def _planned_days(option: str | None, in_plan: tuple[int, ...] | None) -> tuple[
 
 
 def run_add_plan(args: argparse.Namespace) -> int:
-    from posture_feedback.exercises.plan import parse_plan
+    from pathlib import PurePosixPath
+
+    from posture_feedback.exercises.plan import parse_plan, read_plan_text
 
     args.name, args.plan = _add_plan_arguments(args)
-
-    try:
-        text = args.plan.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PostureFeedbackError(f"cannot read plan {args.plan}: {exc.strerror or exc}") from exc
-    plan = parse_plan(text, str(args.plan), base_dir=args.plan.parent)  # raises PlanError with file:line
+    text = read_plan_text(args.plan)  # UTF-8 (a byte-order mark dropped); PlanError naming the file
+    # contained: the exercise files and demonstrations it names are in its folder or below, as for
+    # `exercise PLAN.toml`; PlanError with file:line: field otherwise (an eleventh audit: add-plan refused
+    # `file = "../exercises/…"` naming no plan file or field, while `exercise` ran it)
+    plan = parse_plan(text, str(args.plan), base_dir=args.plan.parent, contained=True)
     files: dict[str, bytes] = {}
     for item in plan.items:
         ref_path = args.plan.parent / item.ref
         if item.ref.endswith(".toml") and ref_path.is_file():
-            files[f"exercises/{item.ref}"] = ref_path.read_bytes()
+            ref = PurePosixPath(item.ref.replace("\\", "/")).as_posix()
+            files[f"exercises/{ref}"] = ref_path.read_bytes()
     # The demonstrations the plan names travel with it, as its exercise files do, stored under the
     # name the plan gives them so that the stored version loads by itself (a seventh audit: a plan
     # naming one was stored without it and could be neither run nor imported).
-    from pathlib import PurePosixPath
-
-    for k, item in enumerate(plan.items, start=1):
-        if not item.demonstration_ref:
-            continue
-        rel = PurePosixPath(item.demonstration_ref.replace("\\", "/"))
-        if rel.is_absolute() or ".." in rel.parts or Path(item.demonstration_ref).is_absolute():
-            raise PostureFeedbackError(
-                f"{args.plan}: exercise[{k}].demonstration {item.demonstration_ref!r}: name it relative to the "
-                "plan, in its folder or below (e.g. \"reach.npz\"), so that it is stored and sent with the plan"
-            )
-        files[f"demonstrations/{rel.as_posix()}"] = Path(item.demonstration).read_bytes()  # checked by the parser
+    for item in plan.items:
+        if item.demonstration_ref:
+            rel = PurePosixPath(item.demonstration_ref.replace("\\", "/"))
+            files[f"demonstrations/{rel.as_posix()}"] = Path(item.demonstration).read_bytes()  # checked by the parser
     for demo in args.demo:
         try:
             files[f"demonstrations/{demo.name}"] = demo.read_bytes()

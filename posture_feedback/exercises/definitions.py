@@ -412,7 +412,7 @@ def load_definition(path: str | Path, error: type[DefinitionError] = DefinitionE
     """Read and validate an exercise definition TOML file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is dropped
     except FileNotFoundError:
         raise error(str(p), None, "", "exercise definition file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -282,7 +282,12 @@ def load_demonstration(path: str | Path) -> Demonstration:
     except PlanError:
         raise
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-        raise PlanError(str(p), None, "", f"not a demonstration file ({type(exc).__name__}: {exc})") from None
+        # numpy's own words for a damaged file advise loading it "unsafely using allow_pickle": never
+        # what a patient should read (an eleventh audit). Only the kind of damage is named.
+        raise PlanError(
+            str(p), None, "", f"the demonstration file is damaged or is not a demonstration ({type(exc).__name__})",
+            "a .npz recorded with `posture-feedback exercise --save-demo` or the app: record it again",
+        ) from None
 
 
 def build_demonstration(

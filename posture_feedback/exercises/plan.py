@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from posture_feedback.exercises.definitions import (
@@ -203,8 +203,27 @@ def _apply_overrides(defn: ExerciseDefinition, f: Fields, source: Source) -> Exe
     return defn
 
 
-def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
+#: What a contained plan may name with ``file`` and ``demonstration`` (the message's "allowed" part).
+CONTAINED_ALLOWED = (
+    'a path relative to the plan, in its folder or below (e.g. "wall_slide.toml" or "exercises/wall_slide.toml"), '
+    "so that the file is stored and sent with the plan"
+)
+
+
+def _check_contained(f: Fields, key: str) -> None:
+    """``file``/``demonstration`` of a contained plan: relative, without ``..`` (``PlanError`` on the field)."""
+    ref = f.string(key)
+    rel = PurePosixPath(ref.replace("\\", "/"))
+    if rel.is_absolute() or Path(ref).is_absolute() or ".." in rel.parts or (ref[1:2] == ":"):
+        raise f.fail(key, f"{ref!r} is outside the plan's folder", CONTAINED_ALLOWED)
+
+
+def _item(f: Fields, source: Source, base_dir: Path | None, contained: bool = False) -> PlanItem:
     f.check_keys(_ITEM_KEYS)
+    if contained:
+        for key in ("file", "demonstration"):
+            if f.has(key):
+                _check_contained(f, key)
     if f.has("name") == f.has("file"):
         raise f.fail("name", "give either name (a built-in exercise) or file (a definition .toml), not both"
                      if f.has("name") else "required field is missing", ", ".join(builtin_names()))  # fmt: skip
@@ -271,11 +290,11 @@ def _item(f: Fields, source: Source, base_dir: Path | None) -> PlanItem:
     )
 
 
-def plan_from_dict(data: Any, source: Source, base_dir: Path | None = None) -> Plan:
-    """Build and validate a plan from parsed TOML."""
+def plan_from_dict(data: Any, source: Source, base_dir: Path | None = None, *, contained: bool = False) -> Plan:
+    """Build and validate a plan from parsed TOML (``contained``: see ``parse_plan``)."""
     f = Fields(data, (), source)
     f.check_keys(_PLAN_KEYS)
-    items = [_item(x, source, base_dir) for x in f.tables("exercise", required=True)]
+    items = [_item(x, source, base_dir, contained) for x in f.tables("exercise", required=True)]
     if not items:
         raise f.fail("exercise", "the plan has no exercises", "one or more [[exercise]] tables")
     return Plan(
@@ -320,27 +339,51 @@ def _feedback(f: Fields) -> FeedbackSchedule:
     )
 
 
-def parse_plan(text: str | bytes, file: str = "<string>", base_dir: str | Path | None = None) -> Plan:
-    """Parse and validate plan text (``PlanError`` on any problem)."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise PlanError(file, None, "", f"not UTF-8 text (byte {exc.start})", "a UTF-8 TOML file") from None
-    source = Source(file, text, PlanError)
-    return plan_from_dict(parse_toml(text, source), source, Path(base_dir) if base_dir is not None else None)
+def decode_plan_text(data: bytes, file: str = "<string>") -> str:
+    """A plan file's bytes as text: UTF-8, with or without a byte-order mark (which editors on Windows
+    write; it is dropped). ``PlanError`` naming ``file`` when the bytes are not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanError(file, None, "", f"not UTF-8 text (byte {exc.start})", "a UTF-8 TOML file") from None
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read and validate a plan file; definition files it names are relative to it."""
+def read_plan_text(path: str | Path) -> str:
+    """The text of a plan file (see ``decode_plan_text``); ``PlanError`` naming the file if it cannot be read."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except FileNotFoundError:
         raise PlanError(str(p), None, "", "plan file not found") from None
+    except IsADirectoryError:
+        raise PlanError(str(p), None, "", "is a folder, not a plan file") from None
     except OSError as exc:
         raise PlanError(str(p), None, "", f"cannot read the plan file: {exc.strerror or exc}") from None
-    return parse_plan(data, str(p), p.parent)
+    return decode_plan_text(data, str(p))
+
+
+def parse_plan(
+    text: str | bytes, file: str = "<string>", base_dir: str | Path | None = None, *, contained: bool = False
+) -> Plan:
+    """Parse and validate plan text (``PlanError`` on any problem).
+
+    ``contained``: the files the plan names (``file``, ``demonstration``) must be in the plan's folder or
+    below (relative, no ``..``), as for a plan that is stored and sent with its files (``profile add-plan``,
+    ``exercise PLAN.toml``, a programme). The plain loader (and ``save_plan``) also accepts other paths.
+    """
+    if isinstance(text, bytes):
+        text = decode_plan_text(text, file)
+    text = text.removeprefix("\ufeff")
+    source = Source(file, text, PlanError)
+    base = Path(base_dir) if base_dir is not None else None
+    return plan_from_dict(parse_toml(text, source), source, base, contained=contained)
+
+
+def load_plan(path: str | Path, *, contained: bool = False) -> Plan:
+    """Read and validate a plan file; definition files it names are relative to it (``contained``: see
+    ``parse_plan``)."""
+    p = Path(path)
+    return parse_plan(read_plan_text(p), str(p), p.parent, contained=contained)
 
 
 def _range_overrides(base: ExerciseDefinition, eff: ExerciseDefinition) -> dict[str, dict[str, float]]:

@@ -15,6 +15,7 @@ plan is validated exactly like a plan file given to ``profile add-plan``.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -35,6 +36,18 @@ def active_plan(db: Database, profile_id: int) -> Plan | None:
     return plans[-1] if plans else None
 
 
+def _targets(files: Mapping[str, bytes], folder: Path) -> dict[str, Path]:
+    """Where each attached file goes in ``folder``: ``exercises/wall_slide.toml`` → ``folder/wall_slide.toml``."""
+    out = {}
+    for name in files:
+        prefix = next((p for p in _PREFIXES if name.startswith(p)), None)
+        rel = PurePosixPath(name[len(prefix) :]) if prefix else None
+        if rel is None or rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise ExchangeFormatError(f"plan file {name!r} is not allowed (allowed: exercises/… or demonstrations/…)")
+        out[name] = folder.joinpath(*rel.parts)
+    return out
+
+
 def write_plan_folder(toml: str, files: Mapping[str, bytes], folder: Path) -> Path:
     """Lay out a plan version in ``folder`` as its TOML expects; returns the plan file's path.
 
@@ -42,14 +55,9 @@ def write_plan_folder(toml: str, files: Mapping[str, bytes], folder: Path) -> Pa
     it relative to itself), likewise ``demonstrations/…``. Names that would leave the folder are refused.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        prefix = next((p for p in _PREFIXES if name.startswith(p)), None)
-        rel = PurePosixPath(name[len(prefix) :]) if prefix else None
-        if rel is None or rel.is_absolute() or ".." in rel.parts or not rel.parts:
-            raise ExchangeFormatError(f"plan file {name!r} is not allowed (allowed: exercises/… or demonstrations/…)")
-        target = folder.joinpath(*rel.parts)
+    for name, target in _targets(files, folder).items():
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target.write_bytes(files[name])
     plan_path = folder / PLAN_FILE
     plan_path.write_text(toml, encoding="utf-8")
     return plan_path
@@ -57,15 +65,23 @@ def write_plan_folder(toml: str, files: Mapping[str, bytes], folder: Path) -> Pa
 
 def validate_plan_files(toml: str, files: Mapping[str, bytes], label: str) -> Any:
     """Load a plan version with the plan loader in a scratch folder; ``ExchangeFormatError`` naming
-    ``label`` and the plan's own error (``file:line: field: problem``) if it is not a valid plan."""
+    ``label`` and the plan's own error (``file:line: field: problem``) if it is not a valid plan.
+
+    The error names files as they are in the programme (``plan.toml``, ``exercises/wall_slide.toml``,
+    ``demonstrations/reach.npz``), never the scratch folder, which is gone when the message is read."""
     from posture_feedback.exercises.plan import load_plan
 
     with tempfile.TemporaryDirectory(prefix="posture-feedback-plan-") as tmp:
-        path = write_plan_folder(toml, files, Path(tmp))
+        folder = Path(tmp)
+        path = write_plan_folder(toml, files, folder)
         try:
-            return load_plan(path)
+            return load_plan(path, contained=True)
         except PostureFeedbackError as exc:
-            message = str(exc).replace(str(path), PLAN_FILE)
+            message = str(exc)
+            names = {str(path): PLAN_FILE, **{str(t): n for n, t in _targets(files, folder).items()}}
+            for long, short in sorted(names.items(), key=lambda kv: -len(kv[0])):
+                message = message.replace(long, short)
+            message = message.replace(str(folder) + os.sep, "").replace(str(folder), ".")
             raise ExchangeFormatError(f"{label}: the plan is not valid: {message}") from None
 
 
@@ -94,7 +110,7 @@ def load_stored_plan(db: Database, plan_id: int, version: int | None = None) -> 
     plan = db.get_plan(plan_id)
     pv = db.plan_version(plan_id, version)
     path = write_plan_folder(pv.toml, pv.files, _folder(db, plan, pv))
-    loaded = load_plan(path)
+    loaded = load_plan(path, contained=True)
     loaded.extra["stored"] = {
         "plan_id": plan.id, "uid": plan.uid, "version": pv.version, "name": plan.name, "profile_id": plan.profile_id,
     }  # fmt: skip
