@@ -9,6 +9,7 @@ demonstration "unsafely", and a plan saved with a byte-order mark read as invali
 from __future__ import annotations
 
 import argparse
+import json
 import zipfile
 from pathlib import Path
 
@@ -132,3 +133,51 @@ def test_a_damaged_demonstration_in_a_programme_is_called_damaged(tmp_path, caps
                            "the demonstration file is damaged or is not a demonstration"), line  # fmt: skip
     assert "pickle" not in line and "/tmp/posture-feedback-plan-" not in line
     assert _stored_plans(home) == 0
+
+
+def _rewrite(src: Path, dst: Path, manifest_change, plan_toml: str | None = None) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "manifest.json":
+                m = json.loads(data)
+                manifest_change(m)
+                data = json.dumps(m).encode()
+            elif info.filename == "plan.toml" and plan_toml is not None:
+                data = plan_toml.encode()
+            zout.writestr(info, data)
+    return dst
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda m: m["plan"].update(schedule_days=[0]),
+         "manifest.plan.schedule_days mon differs from plan.toml's days = mon,wed,fri (allowed: the same days, or "
+         "no days in plan.toml)"),
+        (lambda m: m["plan"].update(name=""), "manifest.plan.name: is empty"),
+        (lambda m: m["profile"].update(name="  "), "manifest.profile.name: is blank"),
+    ],
+)  # fmt: skip
+def test_a_programme_contradicting_itself_is_refused(tmp_path, capsys, change, expected):
+    clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
+    (tmp_path / "w1.toml").write_text(PLAN)
+    assert _run(capsys, "profile", "create", "--profile", "Bob", "--data-dir", clinic)[0] == 0
+    assert _run(capsys, "profile", "add-plan", "--profile", "Bob", str(tmp_path / "w1.toml"),
+                "--data-dir", clinic)[0] == 0  # fmt: skip
+    good = tmp_path / "good.pfprogramme"
+    assert _run(capsys, "profile", "export-programme", "--profile", "Bob", "--out", str(good),
+                "--data-dir", clinic)[0] == 0  # fmt: skip
+    bad = _rewrite(good, tmp_path / "bad.pfprogramme", change)
+    code, out, err = _run(capsys, "profile", "import-programme", str(bad), "--data-dir", home)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and out == "", (out, err)
+    assert err.strip().startswith(f"posture-feedback: error: {bad}: {expected}"), err
+    with Database.open_default(home) as db:
+        assert db.list_profiles() == []
+    # a plan without `days` takes the manifest's (as `add-plan --days` gives them)
+    no_days = _rewrite(good, tmp_path / "nodays.pfprogramme", lambda m: m["plan"].update(schedule_days=[1, 3]),
+                       PLAN.replace('days = ["mon", "wed", "fri"]\n', ""))  # fmt: skip
+    assert _run(capsys, "profile", "import-programme", str(no_days), "--data-dir", home)[0] == 0
+    with Database.open_default(home) as db:
+        (p,) = db.plans(db.profile_by_name("Bob").id)
+        assert db.plan_version(p.id).schedule_days == (1, 3)

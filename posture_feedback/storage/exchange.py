@@ -138,8 +138,16 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
                 toml = zf.read("plan.toml").decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ExchangeFormatError(f"{path}: plan.toml is not UTF-8 text") from exc
+            plan_name = r.text(p, "name", "manifest.plan")
+            if not plan_name.strip():
+                raise r.fail("manifest.plan.name", "is empty (allowed: the plan's name, as the clinic stored it)")
+            who = r.text(profile, "name", "manifest.profile", optional=True)
+            if who is not None and not who.strip():
+                raise r.fail("manifest.profile.name", "is blank (allowed: the patient's profile name, or no name)")
+            if not r.text(p, "uid", "manifest.plan").strip():
+                raise r.fail("manifest.plan.uid", "is empty (allowed: the plan's uid, as the clinic stored it)")
             return Programme(
-                plan_uid=r.text(p, "uid", "manifest.plan"), plan_name=r.text(p, "name", "manifest.plan"),
+                plan_uid=r.text(p, "uid", "manifest.plan"), plan_name=plan_name,
                 plan_created_at=r.when(p, "created_at", "manifest.plan"),
                 version=r.integer(p, "version", "manifest.plan", low=1),
                 version_created_at=r.when(p, "version_created_at", "manifest.plan"), toml=toml,
@@ -166,7 +174,16 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
     prog = read_programme(path)
     from posture_feedback.storage.stored_plans import validate_plan_files
 
-    validate_plan_files(prog.toml, prog.files, str(path))  # refused before anything is written
+    loaded = validate_plan_files(prog.toml, prog.files, str(path))  # refused before anything is written
+    # The manifest's days must be the plan's own `days` when it has them, as `add-plan --days` must be:
+    # a programme whose manifest said mon but whose plan said mon,wed,fri was stored as mon (an eleventh audit).
+    if loaded.days is not None and tuple(loaded.days) != tuple(prog.schedule_days):
+        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        said = ",".join(names[d] for d in prog.schedule_days) or "none"
+        raise ExchangeFormatError(
+            f"{path}: manifest.plan.schedule_days {said} differs from plan.toml's days = "
+            f"{','.join(names[d] for d in loaded.days)} (allowed: the same days, or no days in plan.toml)"
+        )
     if profile_id is None:
         name = prog.profile_name or "Me"
         try:
