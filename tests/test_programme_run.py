@@ -213,7 +213,7 @@ def test_a_plans_demonstration_is_stored_with_it_and_travels(tmp_path, capsys):
     assert code == 0, err
     assert "demonstrations/reach.npz" in zipfile.ZipFile(prog).namelist()
     code, out, err = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home)
-    assert code == 0 and out.strip() == "plan 'Reach' version 1 stored for Pat", (out, err)
+    assert code == 0 and out.splitlines()[0] == "plan 'Reach' version 1 stored for Pat", (out, err)
 
     # an absolute path, even to the file beside the plan, would not load where the plan is sent
     (tmp_path / "elsewhere").mkdir()

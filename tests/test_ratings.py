@@ -74,7 +74,8 @@ def test_headless_session_takes_the_ratings_and_the_precautions_are_shown(tmp_pa
     out, err = capsys.readouterr()
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == "precautions: Stop below pain." and lines[1] == "notes: Breathe out on the way up."
+    assert lines[0] == "Bo is doing plan 'Raises' version 1 (its only plan counted for adherence)"
+    assert lines[1] == "precautions: Stop below pain." and lines[2] == "notes: Breathe out on the way up."
     with Database.open_default(d) as db:
         (s,) = db.sessions(db.profile_by_name("Bo").id)
         r = ratings_from_extras(s.extras)

@@ -348,8 +348,18 @@ def test_adherence_planned_vs_done(db: Database) -> None:
     # Thursday's practised session is next to the missed Wednesday: it counts for Wednesday (once)
     assert days[2] == (1, 1) and days[4] == (1, 1) and days[5] == (0, 0) and days[6] == (1, 0)
     assert days[9] == (0, 0) and days[10] == (1, 0) and days[12] == (1, 0)
-    db.archive_plan(plan.id)
+    # Retired on Tuesday 10 March: it plans the days before (2, 4, 6 and 9 March's nothing), none from the 10th
+    db.archive_plan(plan.id, at=_t(10, 8))
+    days = {d.day.day: (d.planned, d.done) for d in db.adherence(p.id, date(2026, 3, 1), date(2026, 3, 12))}
+    assert days[2] == (1, 1) and days[4] == (1, 1) and days[6] == (1, 0)
+    assert days[10] == (0, 0) and days[12] == (0, 0)
+    assert sum(planned for planned, _ in days.values()) == 3
+    # A plan archived before schema 5 has no date: it plans nothing (as it did then)
+    with db._tx() as conn:
+        conn.execute("UPDATE plans SET archived_at = NULL WHERE id = ?", (plan.id,))
     assert all(d.planned == 0 for d in db.adherence(p.id, date(2026, 3, 1), date(2026, 3, 12)))
+    db.archive_plan(plan.id, archived=False)  # restored: counts on every day again, also those it was retired
+    assert sum(d.planned for d in db.adherence(p.id, date(2026, 3, 1), date(2026, 3, 12))) == 5
 
 
 def test_monitor_time_accumulates_per_day(db: Database) -> None:

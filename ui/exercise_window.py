@@ -453,7 +453,8 @@ class ExerciseWindow(SessionWindow):
         except StorageError:
             return
         if plan is not None:
-            item = QListWidgetItem(f"Your plan: {plan.name}\n    the programme from your therapist")
+            version = self.db.plan_version(plan.id).version
+            item = QListWidgetItem(f"Your plan: {plan.name} (version {version})\n    the programme from your therapist")
             item.setData(Qt.ItemDataRole.UserRole, f"{_PLAN_ITEM}{plan.id}")
             self.exercise_list.insertItem(0, item)
 

@@ -171,11 +171,13 @@ def load_session_plan(args: argparse.Namespace, headless: bool):
         return load_what(args.what, args, headless=headless)
     if any(v is not None for v in (args.side, args.reps, args.sets, args.hold)):
         raise PostureFeedbackError("--side/--reps/--sets/--hold apply to a single exercise, not to a plan")
-    from posture_feedback.storage.stored_plans import load_active_plan
+    from posture_feedback.storage.stored_plans import default_plan_line, load_active_plan
 
     db, profile = open_profile_database(args)
     with db:
-        return load_active_plan(db, profile.id)
+        plan = load_active_plan(db, profile.id)
+        print(default_plan_line(db, profile.id, "is doing plan {}"))  # which plan and version, in every run
+        return plan
 
 
 def _num(x: float) -> float | None:

@@ -2,6 +2,7 @@
 
 Sub-commands: ``list``, ``create --profile NAME``, ``delete --profile NAME``, ``where``,
 ``set --profile NAME --snapshots on|off``, ``add-plan --profile NAME PLAN.toml``,
+``archive-plan --profile NAME --plan TITLE [--restore]``,
 ``export-programme --profile NAME --out FILE``, ``import-programme FILE``,
 ``export-results --profile NAME --out FILE``, ``import-results FILE --profile NAME``.
 The profile is always ``--profile NAME``; the old positional spelling (``delete NAME``,
@@ -13,9 +14,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.database import name_key
+from posture_feedback.storage.errors import NotFoundError
 from posture_feedback.storage.options import (
     add_data_dir_option,
     add_period_options,
@@ -76,9 +79,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--demo", type=Path, action="append", default=[], metavar="FILE",
                    help="attach a therapist demonstration recording (repeatable)")  # fmt: skip
     a.set_defaults(func=run_add_plan)
+    a = action("archive-plan", "retire a plan: it no longer counts for adherence (its sessions stay in the history)")
+    add_profile_name_option(a)
+    a.add_argument("--plan", required=True, metavar="TITLE", help="the plan's name (as `history` lists it)")
+    a.add_argument("--restore", action="store_true", help="count a retired plan for adherence again")
+    a.set_defaults(func=run_archive_plan)
     a = action("export-programme", "write a profile's plan with its exercises and demonstrations as one file")
     add_profile_name_option(a)
-    a.add_argument("--plan", help="plan name (default: the only or newest plan)")
+    a.add_argument("--plan", help="plan name (default: the plan stored most recently, of those not retired)")
     a.add_argument("--out", "-o", type=Path, required=True, metavar="FILE.pfprogramme")
     a.set_defaults(func=run_export_programme)
     a = action("import-programme", "store a programme file's plan (on the patient's laptop)")
@@ -241,49 +249,125 @@ def run_add_plan(args: argparse.Namespace) -> int:
     validate_plan_files(text, files, str(args.plan))
     title = args.title or getattr(plan, "title", "") or args.plan.stem
     days = _planned_days(args.days, plan.days)
+    from posture_feedback.storage.stored_plans import default_plan_line, plans_named
+
     with open_database(args) as db:
         profile = db.profile_by_name(args.name)
-        existing = [p for p in db.plans(profile.id) if p.name == title]
+        # One rule for plan titles everywhere: profile names' (NFKC, case-folded). Before, "sub" next
+        # to "Sub" made a second plan while export-programme --plan matched either (an eleventh audit).
+        existing = plans_named(db, profile.id, title)
+        if existing and existing[-1].archived:
+            old = existing[-1]
+            when = f" on {old.archived_at.date().isoformat()}" if old.archived_at else ""
+            raise PostureFeedbackError(
+                f"{profile.name}: plan {old.name!r} was retired{when}: restore it first with `posture-feedback "
+                f"profile archive-plan --profile {profile.name} --plan {old.name!r} --restore`, or store this "
+                "one under another --title"
+            )
+        said = f"{len(plan.items)} exercises, planned {_day_names(days)}"
         if existing:
-            v = db.add_plan_version(existing[0].id, text, schedule_days=days, files=files)
-            print(f"{profile.name}: plan {title!r} version {v.version} stored ({len(plan.items)} exercises, "
-                  f"planned {_day_names(days)})")  # fmt: skip
+            old = existing[-1]
+            latest = db.plan_version(old.id)
+            if latest.toml == text and tuple(latest.schedule_days) == days and latest.files == files:
+                print(f"{profile.name}: plan {old.name!r} unchanged (version {latest.version}; nothing stored)")
+            else:
+                v = db.add_plan_version(old.id, text, schedule_days=days, files=files)
+                print(f"{profile.name}: plan {old.name!r} version {v.version} stored ({said})")
         else:
             db.create_plan(profile.id, title, text, schedule_days=days, files=files)
-            print(f"{profile.name}: plan {title!r} stored ({len(plan.items)} exercises, planned {_day_names(days)})")
+            print(f"{profile.name}: plan {title!r} version 1 stored ({said})")
+        print(default_plan_line(db, profile.id))
     return 0
+
+
+def _named_plan(db: Any, profile: Any, title: str) -> Any:
+    """The profile's plan called ``title`` (``name_key`` rule; the most recently stored if several)."""
+    from posture_feedback.storage.stored_plans import plans_named
+
+    found = plans_named(db, profile.id, title)
+    if not found:
+        names = ", ".join(repr(p.name) for p in db.plans_by_last_stored(profile.id, include_archived=True))
+        raise PostureFeedbackError(f"{profile.name} has no plan named {title!r} (plans: {names or 'none'})")
+    return found[-1]
 
 
 def run_export_programme(args: argparse.Namespace) -> int:
     from posture_feedback.storage.exchange import export_programme
+    from posture_feedback.storage.stored_plans import active_plan, describe
 
     name = profile_name(args, "profile export-programme")
     with open_database(args) as db:
         profile = db.profile_by_name(name)
-        plans = db.plans(profile.id)
         if args.plan:
-            plans = [p for p in plans if p.name.lower() == args.plan.lower()]
-        if not plans:
-            raise PostureFeedbackError(f"{profile.name} has no plan{' named ' + repr(args.plan) if args.plan else ''}")
-        plan = plans[-1]
-        out = export_programme(db, plan.id, args.out)
-        print(f"programme {plan.name!r} (version {db.plan_version(plan.id).version}) written to {out}")
+            plan, why = _named_plan(db, profile, args.plan), "named with --plan"
+        else:
+            plan, why = active_plan(db, profile.id), "the most recently stored plan counted for adherence"
+            if plan is None:
+                raise PostureFeedbackError(f"{profile.name} has no plan counted for adherence (give --plan NAME)")
+        version = db.plan_version(plan.id).version
+        out = export_programme(db, plan.id, args.out, version)
+        print(f"{profile.name}: programme {describe(db, plan, version)} ({why}) written to {out}")
+    return 0
+
+
+def run_archive_plan(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.stored_plans import default_plan_line
+
+    name = profile_name(args, "profile archive-plan")
+    with open_database(args) as db:
+        profile = db.profile_by_name(name)
+        plan = _named_plan(db, profile, args.plan)
+        n = sum(1 for s in db.sessions(profile.id) if s.plan_id == plan.id)
+        kept = {0: "it has no sessions", 1: "its 1 session stays in the history"}.get(
+            n, f"its {n} sessions stay in the history"
+        )
+        if args.restore:
+            if not plan.archived:
+                print(f"{profile.name}: plan {plan.name!r} is not retired: it counts for adherence")
+            else:
+                db.archive_plan(plan.id, archived=False)
+                print(f"{profile.name}: plan {plan.name!r} restored: it counts for adherence again, also on the "
+                      "days it was retired")  # fmt: skip
+        elif plan.archived:
+            when = f" on {plan.archived_at.date().isoformat()}" if plan.archived_at else ""
+            print(f"{profile.name}: plan {plan.name!r} was already retired{when}")
+        else:
+            plan = db.archive_plan(plan.id)
+            print(f"{profile.name}: plan {plan.name!r} retired on {plan.archived_at.date().isoformat()}: it counts "
+                  f"for adherence only on the days before; {kept}")  # fmt: skip
+        print(default_plan_line(db, profile.id))
     return 0
 
 
 def run_import_programme(args: argparse.Namespace) -> int:
-    from posture_feedback.storage.exchange import import_programme
+    from posture_feedback.storage.exchange import import_programme, read_programme
+    from posture_feedback.storage.stored_plans import default_plan_line
 
     with open_database(args) as db:
         profile_id = db.profile_by_name(args.profile).id if args.profile else None
+        prog = read_programme(args.file)
+        known = None
+        if profile_id is not None or prog.profile_name:
+            try:
+                pid = profile_id if profile_id is not None else db.profile_by_name(prog.profile_name or "Me").id
+                known = db.plan_by_uid(pid, prog.plan_uid)
+            except NotFoundError:
+                known = None
+        had = known is not None and prog.version in {v.version for v in db.plan_versions(known.id)}
         plan = import_programme(db, args.file, profile_id)
         profile = db.get_profile(plan.profile_id)
-        from posture_feedback.storage.exchange import read_programme
-
-        version = read_programme(args.file).version  # the file's version, not the newest stored one
         newest = db.plan_version(plan.id).version
-        later = f"; version {newest} is the newest stored" if newest != version else ""
-        print(f"plan {plan.name!r} version {version} stored for {profile.name}{later}")
+        later = f"; version {newest} is the newest stored" if newest != prog.version else ""
+        done = "was already stored" if had else "stored"
+        print(f"plan {plan.name!r} version {prog.version} {done} for {profile.name}{later}")
+        others = [p for p in db.plans_by_last_stored(profile.id) if p.id != plan.id]
+        if others and not had:
+            names = ", ".join(repr(p.name) for p in others)
+            which = repr(others[0].name) if len(others) == 1 else "NAME"
+            print(f"{profile.name} also has {names}, counted for adherence too: if this plan replaces "
+                  f"{'it' if len(others) == 1 else 'them'}, retire {'it' if len(others) == 1 else 'each'} with "
+                  f"`posture-feedback profile archive-plan --profile {profile.name} --plan {which}`")  # fmt: skip
+        print(default_plan_line(db, profile.id))
     return 0
 
 

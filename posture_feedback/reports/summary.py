@@ -24,6 +24,8 @@ from posture_feedback.storage import (
     Database,
     Measure,
     MonitorDay,
+    Plan,
+    PlanVersion,
     Profile,
     RomPoint,
     Session,
@@ -101,6 +103,9 @@ class ReportData:
     monitor: list[MonitorDay]
     changes: list[MeasureChange] = field(default_factory=list)
     exercises: list[ExerciseStat] = field(default_factory=list)
+    #: The profile's plans (retired ones too) with their newest version, the most recently stored last:
+    #: which ones the adherence counts (``plan_lines``).
+    plans: list[tuple[Plan, PlanVersion]] = field(default_factory=list)
 
     @property
     def planned(self) -> int:
@@ -248,7 +253,32 @@ def collect(db: Database, profile_id: int, start: date | None = None, end: date 
         points.extend(rows)
     data.changes = measure_changes(points)
     data.exercises = exercise_stats(data.sessions)
+    data.plans = [(p, db.plan_version(p.id)) for p in db.plans_by_last_stored(profile_id, include_archived=True)]
     return data
+
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _days_text(days: tuple[int, ...]) -> str:
+    return "every day" if len(days) == 7 else ",".join(_DAY_NAMES[d] for d in days)
+
+
+def plan_lines(data: ReportData) -> list[str]:
+    """Which plans the adherence counts, and which are retired (their sessions stay in the history).
+
+    An eleventh audit saw "1 of 2 planned sessions done" after one session of week 2, because week 1,
+    which week 2 replaced, still planned its days and nothing said so."""
+    if not data.plans:
+        return []
+    counted = [f"{p.name!r} version {v.version} ({_days_text(v.schedule_days)})" for p, v in data.plans
+               if not p.archived]  # fmt: skip
+    retired = [f"{p.name!r} (retired {p.archived_at.date().isoformat()}: counted only before)" if p.archived_at
+               else f"{p.name!r} (retired: not counted)" for p, _ in data.plans if p.archived]  # fmt: skip
+    lines = [f"  plans counted for adherence: {', '.join(counted) if counted else 'none'}"]
+    if retired:
+        lines.append(f"  retired plans (their sessions stay in the history): {', '.join(retired)}")
+    return lines
 
 
 def measure_changes(points: list[RomPoint]) -> list[MeasureChange]:
@@ -391,6 +421,7 @@ def text_summary(data: ReportData) -> str:
         for w in weekly_adherence(data):
             lines.append(f"    week of {w['start']}: {w['done']} of {w['planned']} done ({_pct(w['rate'])})"
                          + (f", {w['stopped']} stopped" if w["stopped"] else ""))  # fmt: skip
+    lines.extend(plan_lines(data))
     unfinished = sum(1 for s in data.summaries if s.status == "running")
     if unfinished:
         lines.append(f"  {unfinished} session(s) not finished (app closed or crashed); their repetitions are kept")
@@ -466,6 +497,12 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
         "profile": data.profile.name,
         "period": {"start": data.start.isoformat(), "end": data.end.isoformat()},
         "sessions": sessions,
+        "plans": [
+            {"uid": p.uid, "name": p.name, "version": v.version, "days": [_DAY_NAMES[d] for d in v.schedule_days],
+             "retired": p.archived,
+             "retired_at": p.archived_at.isoformat() if p.archived_at else None}
+            for p, v in data.plans
+        ],  # fmt: skip
         "adherence": {
             "planned": data.planned, "done": data.done_planned, "stopped": data.stopped_planned,
             "extra": data.extra_sessions, "rate": None if math.isnan(data.adherence_rate) else data.adherence_rate,

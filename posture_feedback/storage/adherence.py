@@ -1,8 +1,9 @@
 """Adherence that means something: planned sessions of a plan, matched with that plan's sessions.
 
-A plan (not archived) plans one session on each of its planned weekdays (the plan file's ``days``,
-stored with each version as its schedule), from the day its first version was saved, with the
-newest version saved on or before that day. A planned day is met by a session **of that plan**:
+A plan plans one session on each of its planned weekdays (the plan file's ``days``, stored with each
+version as its schedule), from the day its first version was saved, with the newest version saved on
+or before that day, until the day before it was retired (``Database.archive_plan``; a plan archived
+before schema version 5, with no date, plans nothing). A planned day is met by a session **of that plan**:
 
 * on the day itself, or else on a day next to it (± ``NEAR_DAYS`` = 1) that is not itself a planned
   day of the plan and whose session is not already counted for another planned day: a Monday
@@ -44,8 +45,10 @@ def adherence_days(conn: Any, profile_id: int, start: date, end: date) -> list[A
     ``conn`` is an open ``sqlite3`` connection to the database (rows as ``sqlite3.Row``).
     """
     versions = conn.execute(
-        "SELECT v.plan_id, substr(v.created_at, 1, 10) AS day, v.schedule_days FROM plan_versions v"
-        " JOIN plans p ON p.id = v.plan_id WHERE p.profile_id = ? AND p.archived = 0 ORDER BY v.version",
+        "SELECT v.plan_id, substr(v.created_at, 1, 10) AS day, v.schedule_days,"
+        " CASE WHEN p.archived THEN substr(p.archived_at, 1, 10) END AS retired FROM plan_versions v"
+        " JOIN plans p ON p.id = v.plan_id WHERE p.profile_id = ? AND (p.archived = 0 OR p.archived_at IS NOT NULL)"
+        " ORDER BY v.version",
         (profile_id,),
     ).fetchall()
     lo, hi = start - timedelta(days=NEAR_DAYS), end + timedelta(days=NEAR_DAYS)
@@ -56,11 +59,16 @@ def adherence_days(conn: Any, profile_id: int, start: date, end: date) -> list[A
         (profile_id, lo.isoformat(), hi.isoformat()),
     ).fetchall()
     schedules: dict[int, list[tuple[str, set[int]]]] = defaultdict(list)
+    retired: dict[int, date] = {}
     for v in versions:
         schedules[v["plan_id"]].append((v["day"], set(json.loads(v["schedule_days"]))))
+        if v["retired"]:
+            retired[v["plan_id"]] = date.fromisoformat(v["retired"])
 
     def planned_days(plan_id: int, first: date, last: date) -> list[date]:
         out, d = [], first
+        if plan_id in retired:  # a retired plan plans nothing from the day it was retired
+            last = min(last, retired[plan_id] - timedelta(days=1))
         while d <= last:
             active = [days for vday, days in schedules[plan_id] if vday <= d.isoformat()]
             if active and d.weekday() in active[-1]:

@@ -600,11 +600,32 @@ class Database:
             rows = conn.execute(sql + " ORDER BY created_at, id", (profile_id,)).fetchall()
         return [_plan(r) for r in rows]
 
-    def archive_plan(self, plan_id: int, archived: bool = True) -> None:
-        """Stop (or resume) counting a plan as planned in adherence; its history stays."""
+    def plans_by_last_stored(self, profile_id: int, include_archived: bool = False) -> list[Plan]:
+        """A profile's plans, the one whose newest version was stored last in this database at the end.
+
+        "Stored" is the order of storing here (``add-plan``, ``import-programme``), not the dates a
+        version carries: an imported version keeps the clinic's date."""
+        sql = (
+            "SELECT p.* FROM plans p JOIN plan_versions v ON v.plan_id = p.id WHERE p.profile_id = ?"
+            + ("" if include_archived else " AND p.archived = 0")
+            + " GROUP BY p.id ORDER BY max(v.id)"
+        )
+        with self._read() as conn:
+            rows = conn.execute(sql, (profile_id,)).fetchall()
+        return [_plan(r) for r in rows]
+
+    def archive_plan(self, plan_id: int, archived: bool = True, at: datetime | None = None) -> Plan:
+        """Retire a plan (``archived``) from ``at`` (default now), or restore it (``archived=False``).
+
+        A retired plan counts for adherence on the days before the day it was retired, never after;
+        its versions and sessions stay. A restored plan counts again on every day, also those it was
+        retired. Returns the plan as now stored.
+        """
+        when = _ts(_aware(at) if at else _now()) if archived else None
         with self._tx() as conn:
             self._require(conn, "plans", plan_id)
-            conn.execute("UPDATE plans SET archived = ? WHERE id = ?", (int(archived), plan_id))
+            conn.execute("UPDATE plans SET archived = ?, archived_at = ? WHERE id = ?", (int(archived), when, plan_id))
+        return self.get_plan(plan_id)
 
     def plan_versions(self, plan_id: int) -> list[PlanVersion]:
         with self._read() as conn:
@@ -1098,7 +1119,9 @@ def _calibration(r: sqlite3.Row) -> Calibration:
 
 
 def _plan(r: sqlite3.Row) -> Plan:
-    return Plan(r["id"], r["profile_id"], r["name"], r["uid"], _dt(r["created_at"]), bool(r["archived"]))
+    at = r["archived_at"] if "archived_at" in r.keys() else None
+    return Plan(r["id"], r["profile_id"], r["name"], r["uid"], _dt(r["created_at"]), bool(r["archived"]),
+                _dt(at) if at else None)  # fmt: skip
 
 
 def _measure(r: sqlite3.Row) -> Measure:

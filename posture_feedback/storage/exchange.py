@@ -216,7 +216,10 @@ def results_document(db: Database, profile_id: int, start: date | None = None, e
     # sessions or not: a stored plan never done is a planned session missed, and leaving it out
     # showed the clinic better adherence than the patient's own history (a sixth audit).
     last_day = end.isoformat() if end else None
-    for plan in db.plans(profile_id):
+    # A retired plan counts on the days before it was retired (schema 5), so it travels too, with that date.
+    for plan in db.plans(profile_id, include_archived=True):
+        if plan.archived and plan.archived_at is None:
+            continue
         versions = {v.version for v in db.plan_versions(plan.id)
                     if last_day is None or v.created_at.date().isoformat() <= last_day}  # fmt: skip
         if versions:
@@ -226,12 +229,13 @@ def results_document(db: Database, profile_id: int, start: date | None = None, e
     for plan_id, versions in sorted(used.items()):
         plan = db.get_plan(plan_id)
         uid_of[plan_id] = plan.uid
-        plans.append(
-            {
-                "uid": plan.uid, "name": plan.name, "created_at": plan.created_at.isoformat(),
-                "versions": [_version_doc(db.plan_version(plan_id, v)) for v in sorted(versions)],
-            }
-        )  # fmt: skip
+        doc = {
+            "uid": plan.uid, "name": plan.name, "created_at": plan.created_at.isoformat(),
+            "versions": [_version_doc(db.plan_version(plan_id, v)) for v in sorted(versions)],
+        }  # fmt: skip
+        if plan.archived and plan.archived_at is not None:
+            doc["retired_at"] = plan.archived_at.isoformat()  # only then: older readers' files stay the same
+        plans.append(doc)
     plans.sort(key=lambda p: p["uid"])
     return {
         "format": RESULTS_FORMAT,
@@ -284,6 +288,7 @@ class _PlanDoc:
     name: str
     created_at: datetime
     versions: tuple[tuple[int, datetime, str, tuple[int, ...], dict[str, bytes]], ...]
+    retired_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +320,8 @@ def parse_results(path: str | os.PathLike[str]) -> ParsedResults:
                 _check_name(name)
             versions.append((r.integer(v, "version", vw, low=1), r.when(v, "created_at", vw), r.text(v, "toml", vw),
                              r.weekdays(v, "schedule_days", vw), files))  # fmt: skip
-        plans.append(_PlanDoc(r.text(p, "uid", w), r.text(p, "name", w), r.when(p, "created_at", w), tuple(versions)))
+        plans.append(_PlanDoc(r.text(p, "uid", w), r.text(p, "name", w), r.when(p, "created_at", w), tuple(versions),
+                              r.when(p, "retired_at", w, optional=True)))  # fmt: skip
     sessions = []
     for k, s in enumerate(r.arr(doc.get("sessions", []), "sessions")):
         s = r.obj(s, f"sessions[{k}]")
@@ -367,6 +373,8 @@ def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) 
                                   created_at=p.created_at, version=number, version_created_at=created)  # fmt: skip
             counts["plans_added"] += 1
             counts["plan_versions_added"] += 1
+            if p.retired_at is not None:  # a plan new here keeps its retirement; a known one keeps this side's
+                plan = db.archive_plan(plan.id, at=p.retired_at)
         if plan is None:
             continue
         have = {v.version for v in db.plan_versions(plan.id)}

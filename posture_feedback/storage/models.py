@@ -113,6 +113,8 @@ class Plan:
     uid: str
     created_at: datetime
     archived: bool = False
+    #: When it was retired (``Database.archive_plan``); None when not archived, or archived before schema 5.
+    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,8 +195,15 @@ ALTER TABLE repetitions_v4 RENAME TO repetitions;
 CREATE INDEX repetitions_set ON repetitions(set_id);
 """
 
+#: Version 5: when a plan was retired (``profile archive-plan``). A retired plan counts for adherence on
+#: the days before ``archived_at`` only, so retiring week 1 when week 2 starts leaves week 1's past
+#: adherence as it was. Plans archived before version 5 keep ``archived_at`` NULL: never counted, as before.
+V5 = """
+ALTER TABLE plans ADD COLUMN archived_at TEXT;
+"""
+
 #: MIGRATIONS[i] takes the database from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 #: Tables the current schema has (for "is this our database" checks and privacy tests).

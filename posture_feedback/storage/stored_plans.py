@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.storage.database import Database
+from posture_feedback.storage.database import Database, name_key
 from posture_feedback.storage.errors import ExchangeFormatError, NotFoundError
 from posture_feedback.storage.models import Plan, PlanVersion
 
@@ -31,9 +31,42 @@ _PREFIXES = ("exercises/", "demonstrations/")
 
 
 def active_plan(db: Database, profile_id: int) -> Plan | None:
-    """The plan a profile follows now: its newest plan that is not archived (None when it has none)."""
-    plans = db.plans(profile_id)
+    """The plan a profile follows now: of its plans that are not retired (archived), the one stored most
+    recently in this database, any version (None when it has none).
+
+    Before 2026-12 it was the newest-*created* plan: after ``add-plan`` of version 2 of week 1, the
+    exercise and export commands used week 2 version 1, and an imported plan, which keeps the
+    clinic's dates, did the same at home (an eleventh audit)."""
+    plans = db.plans_by_last_stored(profile_id)
     return plans[-1] if plans else None
+
+
+def plans_named(db: Database, profile_id: int, title: str) -> list[Plan]:
+    """A profile's plans (retired ones too) whose name is ``title`` by the rule profile names are
+    compared with (``name_key``: NFKC, case-folded), the most recently stored last."""
+    key = name_key(title)
+    return [p for p in db.plans_by_last_stored(profile_id, include_archived=True) if name_key(p.name) == key]
+
+
+def describe(db: Database, plan: Plan, version: int | None = None) -> str:
+    """``'Week 1' version 2`` (``, retired 2026-12-08`` for a retired plan)."""
+    number = version if version is not None else db.plan_version(plan.id).version
+    retired = ""
+    if plan.archived:
+        retired = f", retired {plan.archived_at.date().isoformat()}" if plan.archived_at else ", retired"
+    return f"{plan.name!r} version {number}{retired}"
+
+
+def default_plan_line(db: Database, profile_id: int, doing: str = "runs and exports {} by default") -> str:
+    """What runs and is exported by default now, in words: ``Bob runs and exports 'Week 2' version 1 by default
+    (the most recently stored of its 2 plans counted for adherence)`` (``doing``: the words around the plan)."""
+    name = db.get_profile(profile_id).name
+    counted = db.plans_by_last_stored(profile_id)
+    if not counted:
+        return f"{name} has no plan counted for adherence: `exercise --profile {name}` has no plan to run"
+    of = f"the most recently stored of its {len(counted)} plans counted for adherence" if len(counted) > 1 else (
+        "its only plan counted for adherence")  # fmt: skip
+    return f"{name} {doing.format(describe(db, counted[-1]))} ({of})"
 
 
 def _targets(files: Mapping[str, bytes], folder: Path) -> dict[str, Path]:
