@@ -158,7 +158,11 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                     "unsure": e.unsure,
                     "mean_time_in_range_frac": e.mean_time_in_range_frac,
                     "first_peak": e.first_peak,
+                    "first_peak_unc": e.first_peak_unc,
                     "last_peak": e.last_peak,
+                    "last_peak_unc": e.last_peak_unc,
+                    "peak_change_threshold": e.peak_threshold,
+                    "peak_changed": e.peak_changed,  # true: a change; false: within noise; null: cannot judge
                     "peak_unit": e.unit.strip(),  # "" for a ratio (leg lengths)
                 }
                 for e in data.exercises

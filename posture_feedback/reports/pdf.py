@@ -28,6 +28,7 @@ from posture_feedback.reports import charts
 from posture_feedback.reports.summary import (
     TOOL_RANGE_MARK,
     TOOL_RANGE_NOTE,
+    ExerciseStat,
     ReportData,
     collect,
     monitor_time_text,
@@ -358,7 +359,7 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
     rows = [
         [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), str(e.unsure),
          _pct(e.good_fraction),
-         _pct(e.mean_time_in_range_frac), _peak_change(e.first_peak, e.last_peak, e.unit)]
+         _pct(e.mean_time_in_range_frac), _peak_change(e)]
         for e in data.exercises
     ]  # fmt: skip
     if not rows:
@@ -375,9 +376,19 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
         yield fig
 
 
-def _peak_change(first: float, last: float, unit: str = "°") -> str:
-    """'53° → 52°' (in the exercise's unit, ``summary.exercise_unit``), or '–' for exercises without a peak."""
+def _peak_change(e: ExerciseStat) -> str:
+    """'53 ± 8° → 60 ± 8° (noise)' in the exercise's unit (``summary.exercise_unit``): each mean peak
+    with its ± where stored, and whether the change is one (the tool's one rule, ``peak_changed``);
+    '–' for exercises without a peak."""
+    first, last, unit = e.first_peak, e.last_peak, e.unit
     if math.isnan(first) and math.isnan(last):
         return "–"
     digits = peak_digits(unit)
-    return f"{_num(first, unit, digits)} → {_num(last, unit, digits)}"
+
+    def one(v: float, u: float) -> str:
+        if math.isfinite(v) and math.isfinite(u):
+            return f"{v:.{digits}f} ± {u:.{digits}f}{unit}"
+        return _num(v, unit, digits)
+
+    verdict = {True: " (change)", False: " (within noise)", None: ""}[e.peak_changed] if e.sessions >= 2 else ""
+    return f"{one(first, e.first_peak_unc)} → {one(last, e.last_peak_unc)}{verdict}"

@@ -9,6 +9,7 @@ minimal detectable change (MDC). ``threshold_source`` says which was larger ("un
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -77,10 +78,31 @@ class ExerciseStat:
     reps: int
     good: int
     mean_time_in_range_frac: float
-    first_peak: float  #: mean peak (the exercise's ``unit``) in the first session with this exercise
-    last_peak: float  #: mean peak in the last session
+    first_peak: float  #: mean peak (the exercise's ``unit``) of the first session's judged repetitions
+    last_peak: float  #: the same in the last session
     unsure: int = 0  #: repetitions the camera could not judge (quality "unsure"), included in ``reps``
     unit: str = "°"  #: the peaks' unit: the exercise definition's (``% shoulder width``, "" for leg lengths…)
+    #: The peaks' uncertainty (80% half-width, ``unit``): the median of the session's repetitions' own
+    #: (not divided by √n: a camera's error repeats from one repetition to the next); NaN where none
+    #: was stored (before schema version 6).
+    first_peak_unc: float = math.nan
+    last_peak_unc: float = math.nan
+
+    @property
+    def peak_threshold(self) -> float:
+        """The first → last peak change that counts as a change (the tool's one rule,
+        ``assessment.change.change_threshold``: 1.96 · √(u₁² + u₂²)); NaN when it cannot be judged."""
+        if self.sessions < 2:
+            return math.nan
+        return change_threshold(self.first_peak_unc, self.last_peak_unc).value
+
+    @property
+    def peak_changed(self) -> bool | None:
+        """True: a change; False: within measurement noise; None: cannot judge."""
+        thr = self.peak_threshold
+        if not (_ok(thr) and _ok(self.first_peak) and _ok(self.last_peak)):
+            return None
+        return abs(self.last_peak - self.first_peak) > thr
 
     @property
     def good_fraction(self) -> float:
@@ -331,16 +353,26 @@ def exercise_stats(sessions: list[Session]) -> list[ExerciseStat]:
         # an unsure rep has no verdict, and its time in range may be short for the same reason
         tir = [r.time_in_range_frac for r in all_reps if _ok(r.time_in_range_frac) and r.quality != "unsure"]
 
-        def mean_peak(reps: list) -> float:
-            vals = [r.peak_angle for r in reps if _ok(r.peak_angle)]
-            return sum(vals) / len(vals) if vals else math.nan
-
+        first, last = _peak_of(items[0][1]), _peak_of(items[-1][1])
         out.append(
             ExerciseStat(exercise, side, len(items), len(all_reps), sum(r.quality == "good" for r in all_reps),
-                         sum(tir) / len(tir) if tir else math.nan, mean_peak(items[0][1]), mean_peak(items[-1][1]),
-                         unsure=sum(r.quality == "unsure" for r in all_reps), unit=exercise_unit(exercise))
+                         sum(tir) / len(tir) if tir else math.nan, first[0], last[0],
+                         unsure=sum(r.quality == "unsure" for r in all_reps), unit=exercise_unit(exercise),
+                         first_peak_unc=first[1], last_peak_unc=last[1])
         )  # fmt: skip
     return out
+
+
+def _peak_of(reps: list) -> tuple[float, float]:
+    """(mean peak, its uncertainty) of a session's judged repetitions: an unsure one (the camera
+    could not tell whether it reached the target) is left out, as from the time in range; the
+    uncertainty is the median of the repetitions' own ± (NaN when none is stored)."""
+    judged = [r for r in reps if _ok(r.peak_angle) and r.quality != "unsure"]
+    if not judged:
+        return math.nan, math.nan
+    uncs = [r.peak_unc for r in judged if _ok(r.peak_unc)]
+    unc = statistics.median(uncs) if uncs else math.nan
+    return sum(r.peak_angle for r in judged) / len(judged), unc
 
 
 def exercise_unit(name: str) -> str:
@@ -392,13 +424,26 @@ def _pm(x: float, u: float, unit: str) -> str:
     return f"{_f(x)} ± {u:.1f}{unit}" if _ok(x) and _ok(u) else f"{_f(x)}{unit}"
 
 
-def _peaks(first: float, last: float, unit: str = "°") -> str:
-    """', peak 53 -> 52°' (in the exercise's unit); nothing for exercises without a peak (holds), never 'nan'."""
+def _peaks(e: ExerciseStat) -> str:
+    """', peak 53 ± 8 -> 60 ± 8° (+7, uncertainty 22.2°: within measurement noise)' in the exercise's
+    unit; the ± and the verdict where the peaks' uncertainty is stored; nothing for exercises without
+    a peak (holds), never 'nan'."""
+    first, last, unit = e.first_peak, e.last_peak, e.unit
     if not _ok(first) and not _ok(last):
         return ""
     digits = peak_digits(unit)
-    show = [f"{v:.{digits}f}" if _ok(v) else "n/a" for v in (first, last)]
-    return f", peak {show[0]} -> {show[1]}{unit}"
+
+    def one(v: float, u: float) -> str:
+        if not _ok(v):
+            return "n/a"
+        return f"{v:.{digits}f} ± {u:.{digits}f}" if _ok(u) else f"{v:.{digits}f}"
+
+    text = f", peak {one(first, e.first_peak_unc)} -> {one(last, e.last_peak_unc)}{unit}"
+    if e.sessions >= 2 and _ok(first) and _ok(last):
+        verdict = {True: "change", False: "within measurement noise", None: "cannot judge: no ± stored"}[e.peak_changed]
+        thr = f", uncertainty {e.peak_threshold:.{max(digits, 1)}f}{unit}" if _ok(e.peak_threshold) else ""
+        text += f" ({last - first:+.{digits}f}{thr}: {verdict})"
+    return text
 
 
 def text_summary(data: ReportData) -> str:
@@ -448,7 +493,7 @@ def text_summary(data: ReportData) -> str:
             lines.append(
                 f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} attempts{unsure_note(e.unsure)}, "
                 f"{_pct(e.good_fraction)} good, "
-                f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e.first_peak, e.last_peak, e.unit)}"
+                f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e)}"
             )
     return "\n".join(lines)
 

@@ -746,11 +746,12 @@ class Database:
             raise StorageError(f"repetition quality {rep.quality!r} is not one of {', '.join(QUALITIES)}")
         cur = conn.execute(
             "INSERT INTO repetitions (set_id, rep_index, started_at, ended_at, angle, peak_angle, time_in_range_s,"
-            " time_in_range_frac, tempo_s, quality, quality_score, compensations, extras)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " time_in_range_frac, tempo_s, quality, quality_score, compensations, extras, peak_unc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (set_id, rep.index, _ts(_aware(rep.started_at)), _ts(_aware(rep.ended_at)), rep.angle,
              _f(rep.peak_angle), _f(rep.time_in_range_s), _f(rep.time_in_range_frac), _f(rep.tempo_s),
-             rep.quality, _f(rep.quality_score), _json(list(rep.compensations)), _json(dict(rep.extras))),
+             rep.quality, _f(rep.quality_score), _json(list(rep.compensations)), _json(dict(rep.extras)),
+             _f(rep.peak_unc)),
         )  # fmt: skip
         return int(cur.lastrowid)
 
@@ -1138,7 +1139,7 @@ def _repetition(r: sqlite3.Row) -> Repetition:
         peak_angle=_nan(r["peak_angle"]), time_in_range_s=_nan(r["time_in_range_s"]),
         time_in_range_frac=_nan(r["time_in_range_frac"]), tempo_s=_nan(r["tempo_s"]), quality=r["quality"],
         quality_score=_nan(r["quality_score"]), compensations=tuple(json.loads(r["compensations"])),
-        extras=_unjson(r["extras"]), id=r["id"],
+        extras=_unjson(r["extras"]), id=r["id"], peak_unc=_nan(r["peak_unc"]),
     )  # fmt: skip
 
 

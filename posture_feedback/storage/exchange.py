@@ -435,7 +435,7 @@ def _session_doc(s: Session, plan_uid: str | None) -> dict:
 def _rep_doc(r: Repetition) -> dict:
     return {
         "index": r.index, "started_at": r.started_at.isoformat(), "ended_at": r.ended_at.isoformat(),
-        "angle": r.angle, "peak_angle": r.peak_angle, "time_in_range_s": r.time_in_range_s,
+        "angle": r.angle, "peak_angle": r.peak_angle, "peak_unc": r.peak_unc, "time_in_range_s": r.time_in_range_s,
         "time_in_range_frac": r.time_in_range_frac, "tempo_s": r.tempo_s, "quality": r.quality,
         "quality_score": r.quality_score, "compensations": list(r.compensations), "extras": r.extras,
     }  # fmt: skip
@@ -474,7 +474,7 @@ def _session_from(r: DocReader, s: dict, w: str) -> Session:
                 Repetition(
                     index=r.integer(rep, "index", rw), started_at=r.when(rep, "started_at", rw),
                     ended_at=r.when(rep, "ended_at", rw), angle=r.text(rep, "angle", rw, optional=True) or "",
-                    peak_angle=r.nan_number(rep, "peak_angle", rw),
+                    peak_angle=r.nan_number(rep, "peak_angle", rw), peak_unc=r.nan_number(rep, "peak_unc", rw),
                     time_in_range_s=r.nan_number(rep, "time_in_range_s", rw),
                     time_in_range_frac=r.nan_number(rep, "time_in_range_frac", rw),
                     tempo_s=r.nan_number(rep, "tempo_s", rw), quality=quality,

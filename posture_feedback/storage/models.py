@@ -146,6 +146,8 @@ class Repetition:
         started_at, ended_at: wall-clock times.
         angle: canonical angle name the peak refers to (e.g. ``"left_shoulder_elevation"``).
         peak_angle: degrees, the furthest the movement went.
+        peak_unc: the peak's uncertainty (80% half-width, the peak's unit; NaN: unknown, e.g. stored
+            before schema version 6).
         time_in_range_s: seconds spent inside the target range.
         time_in_range_frac: fraction [0, 1] of the repetition spent in range.
         tempo_s: seconds the movement took (for holds: seconds held).
@@ -162,6 +164,7 @@ class Repetition:
     angle: str = ""
     peak_angle: float = math.nan
     time_in_range_s: float = math.nan
+    peak_unc: float = math.nan
     time_in_range_frac: float = math.nan
     tempo_s: float = math.nan
     quality: str = "good"

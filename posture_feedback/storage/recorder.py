@@ -137,7 +137,7 @@ class SessionRecorder:
             self._set_id,
             Repetition(
                 index=rep.number, started_at=self.wall(rep.start_t), ended_at=self.wall(rep.end_t),
-                angle=self._signal(self._exercise), peak_angle=rep.peak,
+                angle=self._signal(self._exercise), peak_angle=rep.peak, peak_unc=rep.peak_uncertainty,
                 time_in_range_s=rep.time_in_range_s,
                 time_in_range_frac=rep.time_in_range_s / duration if duration > 0 else math.nan,
                 tempo_s=duration, quality=rep_quality(verdict, rep.counted),

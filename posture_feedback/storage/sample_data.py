@@ -55,6 +55,13 @@ SAMPLE_ROM = {
     "elbow_flexion": (150.0, 6.0, "AAOS; Norkin & White 2016"),
 }
 
+#: The made-up repetitions' peak uncertainty (degrees, 80% half-width): about what the tool states for
+#: an arm raise's shoulder elevation seen face-on (``kinematics.UNC_BASE``: 9°).
+SAMPLE_PEAK_UNC = 8.0
+#: The made-up chin tucks' peak uncertainty (degrees): a change of the head line from the set's own
+#: relaxed position, side-on (made up, as the rest of the sample).
+SAMPLE_TUCK_UNC = 3.0
+
 
 def fill_sample_history(
     db: Database, name: str = "Sample patient", *, end: date | None = None, weeks: int = 6, seed: int = 7
@@ -225,23 +232,33 @@ def _sample_session(
                 db.add_repetition(
                     set_id,
                     Repetition(i, t, t + timedelta(seconds=dur), angle=f"{side}_{angle}", peak_angle=round(peak, 1),
-                               time_in_range_s=round(dur * frac, 2), time_in_range_frac=round(frac, 3),
+                               peak_unc=SAMPLE_PEAK_UNC, time_in_range_s=round(dur * frac, 2),
+                               time_in_range_frac=round(frac, 3),
                                tempo_s=round(dur, 2), quality=quality, quality_score=round(score, 3),
                                compensations=comp),
                 )  # fmt: skip
                 t += timedelta(seconds=dur + 1.0)
             db.end_set(set_id, ended_at=t)
             t += timedelta(seconds=45)
-    set_id = db.add_set(sid, "chin_tuck", target_hold_s=10.0, started_at=t)
-    held = min(10.0, 6.0 + 4.0 * progress + rng.gauss(0, 0.8))
-    db.add_repetition(
-        set_id,
-        Repetition(1, t, t + timedelta(seconds=held), angle="craniovertebral_angle",
-                   peak_angle=round(52 + rng.gauss(0, 2), 1),
-                   time_in_range_s=round(held, 2), time_in_range_frac=round(held / 10.0, 3), tempo_s=round(held, 2),
-                   quality="good" if held >= 9 else "fair", quality_score=round(held / 10.0, 3)),
-    )  # fmt: skip
-    t += timedelta(seconds=held)
+    # Chin tucks as the built-in exercise counts them (the plan's 5 reps, each the change of
+    # head_forward_lean from the relaxed head, target -6° held 3 s), not a 10 s hold of an absolute
+    # angle (an eleventh audit: "19 attempts ... peak 52 -> 50°" against a plan of 5 reps). The two
+    # draws of the old hold are still made, so that every other sample number stays as it was.
+    held, cva = rng.gauss(0, 0.8), rng.gauss(0, 2)
+    set_id = db.add_set(sid, "chin_tuck", target_reps=5, target_hold_s=3.0, started_at=t)
+    for i in range(1, 6):
+        wobble = ((i * 7 + round(10 * (held + cva))) % 5 - 2) * 0.6  # no random draw: -1.2 .. +1.2°
+        peak = round(-(4.5 + 5.0 * progress) + wobble, 1)
+        dur = 6.0
+        in_range = max(0.0, min(3.5, 3.5 * (-peak - 4.0) / 4.0))
+        db.add_repetition(
+            set_id,
+            Repetition(i, t, t + timedelta(seconds=dur), angle="head_forward_lean", peak_angle=peak,
+                       peak_unc=SAMPLE_TUCK_UNC, time_in_range_s=round(in_range, 2),
+                       time_in_range_frac=round(in_range / dur, 3), tempo_s=dur,
+                       quality="good" if peak <= -6.0 else "poor", quality_score=round(min(1.0, -peak / 8.0), 3)),
+        )  # fmt: skip
+        t += timedelta(seconds=dur + 2.0)
     db.end_set(set_id, ended_at=t)
     db.end_session(sid, ended_at=t)
     # Made-up ratings (no random draw, so the other sample numbers stay as they were): pain easing over

@@ -202,8 +202,15 @@ V5 = """
 ALTER TABLE plans ADD COLUMN archived_at TEXT;
 """
 
+#: Version 6: each repetition's peak uncertainty (the signal's 80% half-width at the peak, in the
+#: peak's unit), so that history and the report give a peak with its ± and judge its change against
+#: noise. Repetitions stored before it have NULL: their peaks are shown without ± and not judged.
+V6 = """
+ALTER TABLE repetitions ADD COLUMN peak_unc REAL;
+"""
+
 #: MIGRATIONS[i] takes the database from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 #: Tables the current schema has (for "is this our database" checks and privacy tests).
