@@ -182,7 +182,11 @@ def _beyond(value: float, limit: float) -> str:
 
 
 def too_short_text(what: str, n_frames: int, need: int) -> str:
-    """"neutral refused: the recording gave only 5 frames (needs at least 12 ...)": the input is too short."""
+    """"neutral refused: the capture has only 5 frames; a neutral needs at least 12 frames (about half a
+    second of video): …": the input is too short. With ``need`` 1 (a marker scale, one image) and no
+    frame at all: "… the capture has no frame: give an image or a recording that shows the marker"."""
+    if need <= 1:
+        return f"{what} refused: the capture has no frame: give an image or a recording that shows the marker"
     frames = "1 frame (a still image?)" if n_frames == 1 else f"{n_frames} frames"
     return (f"{what} refused: the capture has only {frames}; a {what} needs at least {need} frames (about "
             "half a second of video): give a recording of a few seconds")  # fmt: skip

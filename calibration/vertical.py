@@ -458,15 +458,11 @@ def estimate_from_segments(
     focal_px: float | None = None,
     estimate_focal: bool = True,
     seed: int = 0,
-    principal_point: tuple[float, float] | None = None,
 ) -> SceneVertical:
-    """``estimate_scene_vertical`` on line segments already detected ((N, 4), x1 y1 x2 y2 pixels).
-
-    ``principal_point`` (x, y pixels) replaces the image centre as the principal point.
-    """
+    """``estimate_scene_vertical`` on line segments already detected ((N, 4), x1 y1 x2 y2 pixels)."""
     rng = np.random.default_rng(seed)
     w, h = size
-    centre = np.array([w / 2.0, h / 2.0]) if principal_point is None else np.asarray(principal_point, dtype=float)
+    centre = np.array([w / 2.0, h / 2.0])
     diag = math.hypot(w, h)
     seg = np.asarray(seg, dtype=float).reshape(-1, 4)
     d = seg[:, 2:] - seg[:, :2]

@@ -14,7 +14,12 @@ a clinical norm, see ``DEFAULT_THRESHOLDS``):
   one ``deviation`` event naming the fault in plain words (``MESSAGES``). A reading beyond its
   threshold but within its ± is *unsure* (``LaptopRules.unsure``): no alert, no "good posture"
   either (the change may be the camera's error; a tenth audit saw "Your head is tilted to your
-  left" beside "tilt −11 ±16°"). While it continues,
+  left" beside "tilt −11 ±16°"). The signals are *changes from the person's own neutral*, so this
+  is the tool's one rule for a change (``assessment.change``: a change only beyond both the
+  measurement's noise and a minimal change that matters, here the threshold). "Good posture" is
+  the weaker claim: no reading beyond its threshold, each reading's best estimate (its ± still
+  reaches past the threshold, and is shown beside it). A signal without a measured ± is never a
+  fault. While it continues,
   reminders come after ``repeat_s``, then twice that, … (at most ``max_repeat_s``). When the
   head-drop and shoulder-raise signals deviate together (a dropped head brings the ears nearer the
   shoulders too), the fault is "shoulders raised" only if the shoulders themselves went up in the
@@ -256,7 +261,7 @@ class LaptopRules:
                 measured = True
                 size = abs(v) if k == "neck_side_bend" else v
                 if size > thr:
-                    (deviating if size > o.uncertainty.get(k, 0.0) else unsure)[k] = v
+                    (deviating if size > o.uncertainty.get(k, math.inf) else unsure)[k] = v  # no ±: unknown
         self.deviating = deviating
         self.unsure = unsure
         self._last_class = (1 if deviating or unsure else 2) if measured else 0

@@ -223,3 +223,19 @@ def test_a_single_exercise_counted_to_the_recordings_end_is_complete_with_no_tar
         first, second = sorted(db.sessions(db.profile_by_name("Dee").id), key=lambda s: s.started_at)
         assert first.status == "completed" and [st.target_reps for st in first.sets] == [None]
         assert second.status == "aborted" and [st.target_reps for st in second.sets] == [3]
+
+
+def test_an_explicit_10000_repetitions_is_a_target_not_counting_to_the_end():
+    """The open-ended run is marked, not recognised by its internal number (a review found
+    `--reps 10000` taken for it: no target stored, "completed")."""
+    import argparse
+
+    from posture_feedback.commands.exercise import COUNT_ALL_REPS, counts_to_the_end, load_what
+
+    def args(reps):
+        return argparse.Namespace(side=None, reps=reps, sets=None, hold=None)
+
+    assert counts_to_the_end(load_what("lateral_raise", args(None), headless=True))
+    asked = load_what("lateral_raise", args(COUNT_ALL_REPS), headless=True)
+    assert asked.items[0].reps == COUNT_ALL_REPS and not counts_to_the_end(asked)
+    assert not counts_to_the_end(load_what("lateral_raise", args(None), headless=False))

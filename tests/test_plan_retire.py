@@ -228,3 +228,47 @@ def test_schema_5_upgrades_a_version_4_file_keeping_archived_plans_uncounted(tmp
         # Mondays 2 and 9 March, of the kept plan only
         assert sum(d.planned for d in db.adherence(1, date(2026, 3, 2), date(2026, 3, 13))) == 2
         assert active_plan(db, 1).name == "kept"
+
+
+def test_a_retirement_at_home_reaches_the_clinic_and_a_retired_plan_takes_no_new_version(tmp_path, capsys):
+    """A review found both: the clinic kept counting a plan the patient retired at home (import_results
+    applied retired_at only to plans new to it), and import-programme stored a new version into a
+    retired plan without a word (add-plan refuses that)."""
+    from posture_feedback.storage.exchange import export_results, import_results
+
+    with Database(tmp_path / "clinic.sqlite3") as clinic, Database(tmp_path / "home.sqlite3") as home:
+        c_bob, h_bob = clinic.create_profile("Bob").id, home.create_profile("Bob").id
+        for db, bob in ((clinic, c_bob), (home, h_bob)):
+            db.create_plan(bob, "Jacks test", WEEK1, schedule_days=(0, 2, 4), created_at=_t(2, 8), uid="w1")
+            db.create_plan(bob, "Jacks week 2", WEEK2, schedule_days=(0, 2, 4), created_at=_t(9, 8), uid="w2")
+        home.archive_plan(home.plan_by_uid(h_bob, "w1").id, at=_t(9, 8))
+        out = export_results(home, h_bob, tmp_path / "r.json", date(2026, 3, 2), date(2026, 3, 13))
+        summary = import_results(clinic, out, c_bob)
+        assert summary.plans_retired == 1
+        assert clinic.plan_by_uid(c_bob, "w1").archived_at == _t(9, 8)
+        assert sum(d.planned for d in clinic.adherence(c_bob, date(2026, 3, 2), date(2026, 3, 13))) == 6
+        assert import_results(clinic, out, c_bob).plans_retired == 0  # idempotent
+    # a newer version of the retired plan, as a programme, into the home database: refused, nothing stored
+    d = str(tmp_path / "cli")
+    (tmp_path / "w1.toml").write_text(WEEK1)
+    assert _run(capsys, "profile", "create", "--profile", "Bob", "--data-dir", d)[0] == 0
+    assert _run(capsys, "profile", "add-plan", "--profile", "Bob", str(tmp_path / "w1.toml"), "--data-dir", d)[0] == 0
+    prog = tmp_path / "v2.pfprogramme"
+    (tmp_path / "w1.toml").write_text(WEEK1.replace("reps = 5", "reps = 6"))
+    assert _run(capsys, "profile", "add-plan", "--profile", "Bob", str(tmp_path / "w1.toml"), "--data-dir", d)[0] == 0
+    assert _run(capsys, "profile", "export-programme", "--profile", "Bob", "--out", str(prog), "--data-dir", d)[0] == 0
+    home2 = str(tmp_path / "home2")
+    (tmp_path / "w1.toml").write_text(WEEK1)
+    v1 = tmp_path / "v1.pfprogramme"
+    with Database.open_default(d) as db:
+        from posture_feedback.storage.exchange import export_programme
+
+        export_programme(db, db.plans(db.profile_by_name("Bob").id)[0].id, v1, version=1)
+    assert _run(capsys, "profile", "import-programme", str(v1), "--data-dir", home2)[0] == 0
+    retire = ("profile", "archive-plan", "--profile", "Bob", "--plan", "Jacks test", "--data-dir", home2)
+    assert _run(capsys, *retire)[0] == 0
+    code, out, err = _run(capsys, "profile", "import-programme", str(prog), "--data-dir", home2)
+    assert code == 2 and "plan 'Jacks test' is retired for Bob: restore it first" in err
+    with Database.open_default(home2) as db:
+        (plan,) = db.plans(db.profile_by_name("Bob").id, include_archived=True)
+        assert [v.version for v in db.plan_versions(plan.id)] == [1]

@@ -88,11 +88,13 @@ def list_lines() -> list[str]:
 #: The repetitions asked of a single exercise counted on a recording without ``--reps``: all of
 #: them (the recording's end ends the set; stored with no target, ``SessionRecorder.open_ended``).
 COUNT_ALL_REPS = 10_000
+#: ``Plan.extra`` key marking such a plan (not the number: ``--reps 10000`` keeps its target).
+COUNT_TO_END = "count_to_end"
 
 
 def counts_to_the_end(plan) -> bool:
     """A single exercise counted on a recording to its end (no ``--reps`` given)."""
-    return len(plan.items) == 1 and plan.items[0].reps == COUNT_ALL_REPS
+    return bool(plan.extra.get(COUNT_TO_END))
 
 
 def load_what(what: str, args: argparse.Namespace, headless: bool):
@@ -137,13 +139,15 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
         changes["hold_s"] = args.hold
         if defn.kind == "gait" and args.reps is None:
             changes["reps"] = None
+    to_end = False
     if headless:
         # a recording: one pass counting everything unless told otherwise
         changes.setdefault("sets", 1)
         if defn.kind in ("reps", "gait") and "reps" not in changes and "hold_s" not in changes:
             changes["reps"] = COUNT_ALL_REPS
+            to_end = True
     item = replace(item, **changes)
-    return Plan(items=[item], title=defn.title)
+    return Plan(items=[item], title=defn.title, extra={COUNT_TO_END: True} if to_end else {})
 
 
 def for_recording(plan):

@@ -346,13 +346,11 @@ def run_import_programme(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         profile_id = db.profile_by_name(args.profile).id if args.profile else None
         prog = read_programme(args.file)
-        known = None
-        if profile_id is not None or prog.profile_name:
-            try:
-                pid = profile_id if profile_id is not None else db.profile_by_name(prog.profile_name or "Me").id
-                known = db.plan_by_uid(pid, prog.plan_uid)
-            except NotFoundError:
-                known = None
+        try:  # the profile import_programme stores into: --profile, else the file's, else "Me"
+            pid = profile_id if profile_id is not None else db.profile_by_name(prog.profile_name or "Me").id
+            known = db.plan_by_uid(pid, prog.plan_uid)
+        except NotFoundError:
+            known = None
         had = known is not None and prog.version in {v.version for v in db.plan_versions(known.id)}
         plan = import_programme(db, args.file, profile_id)
         profile = db.get_profile(plan.profile_id)
@@ -388,6 +386,7 @@ def run_import_results(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         profile = resolve_profile(db, args.profile)
         s = import_results(db, args.file, profile.id)
+        retired = f", {s.plans_retired} plan(s) retired as in the file" if s.plans_retired else ""
         print(f"{profile.name}: {s.sessions_added} sessions added ({s.sessions_skipped} already there), "
-              f"{s.assessments_added} assessments added, {s.monitor_days} monitor days")  # fmt: skip
+              f"{s.assessments_added} assessments added, {s.monitor_days} monitor days{retired}")  # fmt: skip
     return 0

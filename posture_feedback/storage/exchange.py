@@ -77,6 +77,8 @@ class ImportSummary:
     monitor_days: int = 0
     plans_added: int = 0
     plan_versions_added: int = 0
+    #: Plans known here, still counted here, that the file's side retired (on its date): retired here too.
+    plans_retired: int = 0
 
 
 # ---------------------------------------------------------------------- programme
@@ -198,6 +200,12 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
             version_created_at=prog.version_created_at,
         )  # fmt: skip
     if prog.version not in {v.version for v in db.plan_versions(plan.id)}:
+        if plan.archived:  # as add-plan: a version stored in a retired plan would never run nor count
+            profile = db.get_profile(profile_id).name
+            raise ExchangeFormatError(
+                f"{path}: plan {plan.name!r} is retired for {profile}: restore it first with `posture-feedback "
+                f"profile archive-plan --profile {profile} --plan {plan.name!r} --restore`, then import again"
+            )
         db.add_plan_version(plan.id, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
                             created_at=prog.version_created_at, version=prog.version)  # fmt: skip
     return plan
@@ -373,8 +381,13 @@ def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) 
                                   created_at=p.created_at, version=number, version_created_at=created)  # fmt: skip
             counts["plans_added"] += 1
             counts["plan_versions_added"] += 1
-            if p.retired_at is not None:  # a plan new here keeps its retirement; a known one keeps this side's
+            if p.retired_at is not None:  # a plan new here keeps its retirement
                 plan = db.archive_plan(plan.id, at=p.retired_at)
+        elif plan is not None and p.retired_at is not None and not plan.archived:
+            # retired on the other side (the patient, as import-programme tells them): the clinic must
+            # not go on counting its later days as planned (a review found the retirement dropped)
+            plan = db.archive_plan(plan.id, at=p.retired_at)
+            counts["plans_retired"] += 1
         if plan is None:
             continue
         have = {v.version for v in db.plan_versions(plan.id)}

@@ -163,8 +163,8 @@ class Repetition:
     ended_at: datetime
     angle: str = ""
     peak_angle: float = math.nan
-    time_in_range_s: float = math.nan
     peak_unc: float = math.nan
+    time_in_range_s: float = math.nan
     time_in_range_frac: float = math.nan
     tempo_s: float = math.nan
     quality: str = "good"
