@@ -256,7 +256,7 @@ def angle_label(name: str, value: float, state: TargetState | None) -> str:
         value = state.value
     else:
         label = f"{value:.0f}°"
-    side = side_word(name, value)
+    side = side_word(name, value, state.uncertainty if state is not None else math.nan)  # none if ± holds 0
     return f"{label} {side}" if side else label
 
 

@@ -13,6 +13,8 @@ mirrored display moves the picture, never the words. Sign conventions are those 
 
 from __future__ import annotations
 
+import math
+
 #: angle name → (word for a positive value, word for a negative value).
 SIDE_WORDS: dict[str, tuple[str, str]] = {
     "shoulder_tilt": ("left up", "right up"),
@@ -38,26 +40,36 @@ SIDE_PHRASES: dict[str, tuple[str, str]] = {
 LEVEL_DEG = 0.5
 
 
-def side_word(angle: str, value: float) -> str | None:
+def _within(value: float, uncertainty: float) -> bool:
+    """The value's interval (± ``uncertainty``, degrees) holds 0: it cannot say which side."""
+    return math.isfinite(uncertainty) and abs(value) <= uncertainty
+
+
+def side_word(angle: str, value: float, uncertainty: float = math.nan) -> str | None:
     """The side or direction a signed angle's value (degrees) points to, as a short phrase.
 
-    None for an angle without a side (joint flexions) or a NaN value; ``"level"`` (tilts) or
-    ``"upright"`` (leans) when ``|value| < LEVEL_DEG``.
+    None for an angle without a side (joint flexions), a NaN value, or a value whose ±
+    ``uncertainty`` holds 0 (either side is possible: no word rather than a guess);
+    ``"level"`` (tilts) or ``"upright"`` (leans) when ``|value| < LEVEL_DEG``.
     """
     words = SIDE_WORDS.get(angle)
-    if words is None or value != value:
+    if words is None or value != value or _within(value, uncertainty):
         return None
     if abs(value) < LEVEL_DEG:
         return "level" if angle.endswith("_tilt") else "upright"
     return words[0] if value > 0 else words[1]
 
 
-def side_phrase(angle: str, value: float) -> str | None:
+def side_phrase(angle: str, value: float, uncertainty: float = math.nan) -> str | None:
     """``side_word`` in whole words ("left shoulder higher", "leaning to the right"), by the same rule:
-    None for an angle without a side or a NaN value, "level" / "upright" below ``LEVEL_DEG``."""
+    None for an angle without a side or a NaN value, "level" / "upright" below ``LEVEL_DEG``, and
+    "level within its ±" / "upright within its ±" where the value's ± ``uncertainty`` holds 0 (a
+    review saw "0.8 ± 1.5° (left shoulder higher)")."""
     words = SIDE_PHRASES.get(angle)
     if words is None or value != value:
         return None
+    if _within(value, uncertainty):
+        return ("level" if angle.endswith("_tilt") else "upright") + " within its ±"
     if abs(value) < LEVEL_DEG:
         return "level" if angle.endswith("_tilt") else "upright"
     return words[0] if value > 0 else words[1]

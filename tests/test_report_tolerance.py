@@ -114,3 +114,21 @@ def test_signed_values_say_which_side_is_higher(db) -> None:
     pages = report_figures(database, pid, START, END)
     assert "3.4° ± 1.5 (left shoulder higher)" in _text(pages[1])
     assert "-2.7 ± 1.5° (right shoulder higher)" in _text(pages[0])
+
+
+def test_the_trend_chart_reads_the_records_own_word_as_the_tables_do(tmp_path: Path) -> None:
+    """A review found the chart's band deciding ‡ from the source alone while the tables read the
+    record first: a record that says its Kendall range is *not* the tool's got ‡ on the chart only."""
+    from posture_feedback.reports.charts import measure_points, rom_figure
+
+    with Database(tmp_path / "w.db") as d:
+        pid = d.create_profile("Word").id
+        d.add_assessment(pid, "posture_screen", {"details": {"shoulder_tilt": {"reference_is_tool_tolerance": False}}},
+                         [Measure("shoulder_tilt", 1.0, 1.5, reference=0.0, reference_low=-2.0, reference_high=2.0,
+                                  reference_source="Kendall 2005")], created_at=_when(3))  # fmt: skip
+        (p,) = measure_points(d, pid, START, END, rom=False)
+        assert p.reference_is_tool_tolerance is False
+        (a,) = d.assessments(pid, START, END)
+        assert range_is_tool_tolerance(a, a.measures[0]) is False
+        text = _text(rom_figure([p]))
+        assert "range -2 to 2°" in text and "‡" not in text

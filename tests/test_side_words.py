@@ -179,3 +179,16 @@ def test_side_word_edges():
     assert side_word("shoulder_tilt", 0.4) == "level"
     assert side_word("trunk_forward_lean", -12.0) == "back"
     assert side_word("trunk_lateral_lean", 0.0) == "upright"
+
+
+def test_no_side_is_named_where_the_values_own_uncertainty_holds_zero():
+    """A review saw "0.8 ± 1.5° (left shoulder higher)" and "−1.0 ± 20.2° (right hip higher)": the
+    interval holds both sides. Hand-worked: 0.8 ≤ 1.5 and 1.0 ≤ 20.2 name none; 3.4 > 1.5 does."""
+    from posture_feedback.side_words import side_phrase, side_word
+
+    assert side_phrase("shoulder_tilt", 0.8, 1.5) == "level within its ±"
+    assert side_phrase("trunk_lateral_lean", -4.0, 6.5) == "upright within its ±"
+    assert side_phrase("shoulder_tilt", 3.4, 1.5) == "left shoulder higher"
+    assert side_phrase("shoulder_tilt", -3.4) == "right shoulder higher"  # no ± known: the value's side
+    assert side_word("pelvic_tilt", -1.0, 20.2) is None
+    assert side_word("head_tilt", -2.0, 1.0) == "right ear up"

@@ -127,7 +127,9 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             y0, y1 = ax.get_ylim()
             low = band.reference_low if band.reference_low is not None else y0
             high = band.reference_high if band.reference_high is not None else y1
-            tool = tolerance_is_tool(band.name, band.reference_source)
+            tool = band.reference_is_tool_tolerance  # the record's own word first, as the tables
+            if tool is None:
+                tool = tolerance_is_tool(band.name, band.reference_source)
             label = f"range {reference_range_text(band.reference_low, band.reference_high)}{unit}" + (
                 " ‡ (this tool's tolerance)" if tool else "")  # fmt: skip
             ax.axhspan(low, high, facecolor="none", edgecolor="0.72", hatch="//", lw=0, label=label)

@@ -169,8 +169,8 @@ def _summary_page(data: ReportData) -> Figure:
         u = _unit(c.unit)
         verdict = {True: "CHANGE", False: "within noise", None: "–"}[c.significant]
         mark = f" {TOOL_RANGE_MARK}" if c.reference is not None and tool.get((c.name, c.side)) else ""
-        rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u) + side_text(c.name, c.first),
-                     _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last),
+        rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u) + side_text(c.name, c.first, c.first_unc),
+                     _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last, c.last_unc),
                      _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
                      "uncertainty" else ""), _num(c.reference, u, 0) + mark, verdict])  # fmt: skip
     if rows:
@@ -278,7 +278,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
                 rng = f" [{reference_range_text(m.reference_low, m.reference_high)}]"  # "≥ 31.5", as the verdict used
                 rng += TOOL_RANGE_MARK if tool else ""
             value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
-            value += side_text(m.name, m.value)
+            value += side_text(m.name, m.value, m.uncertainty)
             source = m.reference_source + ("; range: this tool's tolerance" if tool else "")
             rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
                          _num(m.reference, u, 0) + rng, _num(m.mdc, u), source])  # fmt: skip

@@ -229,11 +229,12 @@ def tool_ranges(data: ReportData) -> dict[tuple[str, str | None], bool]:
     return out
 
 
-def side_text(name: str, value: float) -> str:
-    """' (left shoulder higher)' for a signed measure's value (``side_words.side_phrase``), else ''."""
+def side_text(name: str, value: float, uncertainty: float = math.nan) -> str:
+    """' (left shoulder higher)' for a signed measure's value (``side_words.side_phrase``; ' (level
+    within its ±)' where its ± holds 0), else ''."""
     from posture_feedback.side_words import side_phrase
 
-    phrase = side_phrase(name, value)
+    phrase = side_phrase(name, value, uncertainty)
     return f" ({phrase})" if phrase else ""
 
 
@@ -478,12 +479,13 @@ def text_summary(data: ReportData) -> str:
     for c in data.changes:
         unit = "°" if c.unit == "deg" else f" {c.unit}"
         if c.n < 2:
-            lines.append(f"    {c.label}: {_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last)} (one measurement)")
+            lines.append(f"    {c.label}: {_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last, c.last_unc)} "
+                         "(one measurement)")
             continue
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
         thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
-        lines.append(f"    {c.label}: {_pm(c.first, c.first_unc, unit)}{side_text(c.name, c.first)} -> "
-                     f"{_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last)} "
+        lines.append(f"    {c.label}: {_pm(c.first, c.first_unc, unit)}{side_text(c.name, c.first, c.first_unc)} -> "
+                     f"{_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last, c.last_unc)} "
                      f"({_f(c.delta, '+.1f')}{thr}: {verdict})")  # fmt: skip
     lines.extend(ratings_lines(data))
     if data.exercises:

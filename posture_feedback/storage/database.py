@@ -408,7 +408,7 @@ class Database:
     ) -> list[RomPoint]:
         """Every valid value of one measure (all sides unless ``side``) over time, oldest first."""
         sql = (
-            "SELECT a.created_at, a.id, a.kind AS assessment_kind, m.* FROM measures m"
+            "SELECT a.created_at, a.id, a.kind AS assessment_kind, a.record AS assessment_record, m.* FROM measures m"
             " JOIN assessments a ON a.id = m.assessment_id"
             " WHERE a.profile_id = ? AND m.name = ? AND m.valid = 1 AND m.value IS NOT NULL"
         )
@@ -434,6 +434,7 @@ class Database:
                 reference_low=r["reference_low"],
                 reference_high=r["reference_high"],
                 reference_source=r["reference_source"] or "",
+                reference_is_tool_tolerance=_tool_tolerance_word(r["assessment_record"], r["name"], r["side"]),
             )  # fmt: skip
             for r in rows
         ]
@@ -1131,6 +1132,19 @@ def _measure(r: sqlite3.Row) -> Measure:
         reference=r["reference"], reference_low=r["reference_low"], reference_high=r["reference_high"],
         reference_source=r["reference_source"], mdc=r["mdc"], valid=bool(r["valid"]),
     )  # fmt: skip
+
+
+def _tool_tolerance_word(record: str | None, name: str, side: str | None) -> bool | None:
+    """The record's ``details[label]["reference_is_tool_tolerance"]`` for a measure (label as
+    ``Measure.label``), or None where it does not say (``reports.summary.range_is_tool_tolerance``)."""
+    try:
+        details = json.loads(record or "{}").get("details")
+    except (ValueError, AttributeError):
+        return None
+    d = details.get(f"{name} ({side})" if side else name) if isinstance(details, dict) else None
+    if isinstance(d, dict) and "reference_is_tool_tolerance" in d:
+        return bool(d["reference_is_tool_tolerance"])
+    return None
 
 
 def _repetition(r: sqlite3.Row) -> Repetition:

@@ -262,6 +262,9 @@ class RomPoint:
     reference_low: float | None = None  #: the stored range (None where open or none)
     reference_high: float | None = None
     reference_source: str = ""
+    #: The assessment record's own word on whether the range is this tool's tolerance
+    #: (``details[label]["reference_is_tool_tolerance"]``); None where the record does not say.
+    reference_is_tool_tolerance: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,18 @@ SAMPLE_ROM = {
 SAMPLE_PEAK_UNC = 8.0
 #: The made-up chin tucks' peak uncertainty (degrees): a change of the head line from the set's own
 #: relaxed position, side-on (made up, as the rest of the sample).
-SAMPLE_TUCK_UNC = 3.0
+SAMPLE_TUCK_UNC = 1.5
+#: The chin tuck's goal (degrees of head_forward_lean from the relaxed head: ``chin_tuck.toml``).
+TUCK_GOAL = -6.0
+
+
+def _tuck_quality(peak: float, unc: float = SAMPLE_TUCK_UNC) -> str:
+    """The runner's verdict for a made-up tuck (``exercises.reps``): past the goal by more than its
+    ± good, short of it by more than its ± poor, else unsure (a review saw tucks 'good' whose ±
+    spanned the goal)."""
+    if abs(peak - TUCK_GOAL) <= unc:
+        return "unsure"
+    return "good" if peak < TUCK_GOAL else "poor"
 
 
 def fill_sample_history(
@@ -256,7 +267,7 @@ def _sample_session(
             Repetition(i, t, t + timedelta(seconds=dur), angle="head_forward_lean", peak_angle=peak,
                        peak_unc=SAMPLE_TUCK_UNC, time_in_range_s=round(in_range, 2),
                        time_in_range_frac=round(in_range / dur, 3), tempo_s=dur,
-                       quality="good" if peak <= -6.0 else "poor", quality_score=round(min(1.0, -peak / 8.0), 3)),
+                       quality=_tuck_quality(peak), quality_score=round(min(1.0, -peak / 8.0), 3)),
         )  # fmt: skip
         t += timedelta(seconds=dur + 2.0)
     db.end_set(set_id, ended_at=t)
