@@ -114,6 +114,9 @@ ANGLE_JOINTS: dict[str, tuple[int, ...]] = {
 
 #: Angles that are meaningless side-on (their line points at the camera).
 FRONTAL_LINE_ANGLES = frozenset({"shoulder_tilt", "pelvic_tilt", "head_tilt", "trunk_lateral_lean"})
+#: Angles whose value or name depends on which side is the person's left: the left_/right_ joints and
+#: the frontal lines (their sign names a side).
+SIDED_ANGLES = frozenset(n for n in ANGLE_NAMES if n.startswith(("left_", "right_"))) | FRONTAL_LINE_ANGLES
 #: Angles measured in the sagittal plane, which is edge-on face-on and from the back (there they
 #: rest on the model's depth alone): not valid in those views.
 SAGITTAL_ONLY_ANGLES = frozenset({"craniovertebral_angle", "trunk_forward_lean", "head_forward_lean"})
@@ -621,6 +624,17 @@ def measure_angles(
     vis_term = np.minimum(np.maximum((1.0 - cmin) / max(1.0 - min_visibility, 1e-6), 0.0), 1.0)
     sin_phi[np.isnan(sin_phi)] = 1.0
     return values, sin_phi, vis_term, depth_deg
+
+
+def without_sides(table: AngleTable) -> AngleTable:
+    """``table`` with every ``SIDED_ANGLES`` value marked not valid (kept, with its uncertainty):
+    for a frame whose left and right are in doubt (``view.facing_in_doubt``), so that no side is
+    named and no sided angle is judged."""
+    valid = table.valid.copy()
+    for i, name in enumerate(table.names):
+        if name in SIDED_ANGLES:
+            valid[i] = False
+    return AngleTable(values=table.values, valid=valid, uncertainty=table.uncertainty, names=table.names)
 
 
 def compute_angles(

@@ -27,6 +27,7 @@ from posture_feedback.kinematics import (
     acquisition_uncertainty,
     compute_angles,
     measure_angles,
+    without_sides,
 )
 from posture_feedback.person import PersonSelector, SelectionOptions
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
@@ -35,7 +36,7 @@ from posture_feedback.smoothing import JitterMeter, LandmarkSmoother, SmoothingO
 from posture_feedback.sources import ImageSource, open_source
 from posture_feedback.targets import TargetEvaluator, TargetSet
 from posture_feedback.types import AngleTable, Frame, FrameResult
-from posture_feedback.view import ViewTracker, classify_view
+from posture_feedback.view import ViewTracker, classify_view, facing_in_doubt
 
 
 @dataclass
@@ -268,6 +269,8 @@ class Pipeline:
         )
         # hips below the desk edge: no confident hip or trunk angle (framing.py)
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
+        if facing_in_doubt(view, azimuth):  # the view label and the azimuth disagree: left/right in doubt
+            angles = without_sides(angles)
         if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound
             angles.valid &= angles.uncertainty <= VALID_MAX_UNCERTAINTY
         angles = self._acquisition(angles, self._selector.track_id)

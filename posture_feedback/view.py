@@ -119,6 +119,22 @@ def view_from_azimuth(azimuth_deg: float) -> View:
     return View.OBLIQUE
 
 
+def facing_in_doubt(view: View, azimuth_deg: float) -> bool:
+    """The stable view and this frame's azimuth disagree on which way the person faces: a FRONT
+    label with the camera behind the person (|azimuth| > 90°), or a BACK label with it in front.
+
+    ``ViewTracker`` holds a zone for ``ZONE_MIN_DWELL_S`` while the azimuth has flipped; in those
+    frames the model's left and right may be swapped (a twelfth audit saw "View: front (−174°)"
+    beside "Shoulders level · left up 39° HIGH" and "let your left shoulder drop", where the
+    person's *right* shoulder was the high one, in 2 of 6 runs of the same clip), so no side is
+    named and no sided angle judged (``kinematics.without_sides``).
+    """
+    if not math.isfinite(azimuth_deg) or view not in (View.FRONT, View.BACK):
+        return False
+    behind = math.cos(math.radians(azimuth_deg)) < 0.0
+    return behind if view is View.FRONT else not behind
+
+
 def trunk_facing(landmarks: Landmarks, up: np.ndarray | None = None) -> np.ndarray | None:
     """The horizontal facing direction given by the trunk labels alone (unit vector, world axes).
 

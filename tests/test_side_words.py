@@ -192,3 +192,46 @@ def test_no_side_is_named_where_the_values_own_uncertainty_holds_zero():
     assert side_phrase("shoulder_tilt", -3.4) == "right shoulder higher"  # no ± known: the value's side
     assert side_word("pelvic_tilt", -1.0, 20.2) is None
     assert side_word("head_tilt", -2.0, 1.0) == "right ear up"
+
+
+def test_no_side_is_named_while_the_view_and_the_azimuth_disagree():
+    """A twelfth audit saw "View: front (−174°)" beside "Shoulders level · left up 39° HIGH" and
+    "let your left shoulder drop" where the person's right shoulder was the high one (2 of 6 runs
+    of the bundled sample): the view label held "front" while the frame's azimuth said the camera
+    was behind the person, so the model's left and right were in doubt. Hand-worked: |−174°| > 90°
+    behind a FRONT label, 10° in front of a BACK label: in doubt; agreeing ones and side views: not.
+    Then the chain: a person facing the camera (left shoulder 8° higher) turns their back; while the
+    label still says "front" and the azimuth says behind, no shoulder verdict and no side word."""
+    from posture_feedback.view import facing_in_doubt
+
+    assert facing_in_doubt(View.FRONT, -174.0) and facing_in_doubt(View.BACK, 10.0)
+    assert not facing_in_doubt(View.FRONT, 12.0) and not facing_in_doubt(View.BACK, 178.0)
+    assert not facing_in_doubt(View.SIDE, 170.0) and not facing_in_doubt(View.FRONT, math.nan)
+
+    front, back = person("front", shoulder=8.0), person("back", shoulder=8.0)
+
+    class Turning:
+        k = 0
+
+        def detect(self, frame: Frame) -> list[Landmarks]:
+            self.k += 1
+            return [front if self.k <= 30 else back]
+
+        def close(self) -> None:
+            pass
+
+    # (the side-swap fixer would take this instant turn for the model swapping labels: it is off here,
+    # so that the frames where the label lags the azimuth are the ones checked)
+    options = PipelineOptions(up=np.array([0.0, -1.0, 0.0]), fix_side_swaps=False)
+    pipe = Pipeline(options, get_preset("standing"), estimator=Turning())
+    image = np.full((H, W, 3), 90, np.uint8)
+    doubtful = []
+    for i in range(60):
+        r = pipe.process(Frame(image, i, i / 30, 0.0, "constructed"))
+        tilt = r.angles["shoulder_tilt"]
+        if facing_in_doubt(r.view, r.azimuth_deg):
+            doubtful.append(i)
+            assert not tilt.valid
+            s = state(r, "shoulder_level")
+            assert not s.verdict.judged  # so no gauge side word, and the overlay skips an invalid angle
+    assert doubtful, "the turn should leave the label behind the azimuth for a moment"
