@@ -8,18 +8,19 @@ is in view. It returns the ``Event``s due now; the window only shows them.
 Rules (all thresholds are *changes from the person's own neutral*, in each signal's unit; none is
 a clinical norm, see ``DEFAULT_THRESHOLDS``):
 
-* **Sustained deviation**: a watched signal beyond its threshold *and* beyond its own measured 90%
-  bound (``RuleOptions.uncertainty``, ``laptop_signals.SIGNAL_UNCERTAINTY``; ``neck_side_bend`` on
-  either side) for ``duration_s`` seconds, with interruptions shorter than ``grace_s`` ignored, gives
-  one ``deviation`` event naming the fault in plain words (``MESSAGES``). A reading beyond its
-  threshold but within its ± is *unsure* (``LaptopRules.unsure``): no alert, no "good posture"
-  either (the change may be the camera's error; a tenth audit saw "Your head is tilted to your
-  left" beside "tilt −11 ±16°"). The signals are *changes from the person's own neutral*, so this
-  is the tool's one rule for a change (``assessment.change``: a change only beyond both the
-  measurement's noise and a minimal change that matters, here the threshold). "Good posture" is
-  the weaker claim: no reading beyond its threshold, each reading's best estimate (its ± still
-  reaches past the threshold, and is shown beside it). A signal without a measured ± is never a
-  fault. While it continues,
+* **Sustained deviation**: a watched signal whose whole interval (the reading ± its measured 90%
+  bound, ``RuleOptions.uncertainty``, ``laptop_signals.SIGNAL_UNCERTAINTY``) lies beyond its
+  threshold (``neck_side_bend`` on either side) for ``duration_s`` seconds, with interruptions
+  shorter than ``grace_s`` ignored, gives one ``deviation`` event naming the fault in plain words
+  (``MESSAGES``). **Good posture** likewise needs every measured signal's whole interval within
+  its threshold. Anything else is *not judged* (``LaptopRules.unsure``: no alert, no "good
+  posture"): the tool's verdict rule everywhere (an interval holding both sides of a limit gives no
+  verdict). A tenth audit saw "Your head is tilted to your left" beside "tilt −11 ±16°", and a
+  twelfth "Good posture" beside "head −3 ±27%" against a 10% threshold. **With the bounds measured
+  so far (27, 20, 23 %, 16°), wider than every default threshold, good posture can never be
+  confirmed, and a fault only from head drop 37%, lean in 32%, shoulder raise 33% or a 24°
+  side-bend**: until a better measurement (a seated user with a reference) narrows them, the coach
+  mostly says what it cannot judge. A signal without a measured ± is never judged. While it continues,
   reminders come after ``repeat_s``, then twice that, … (at most ``max_repeat_s``). When the
   head-drop and shoulder-raise signals deviate together (a dropped head brings the ears nearer the
   shoulders too), the fault is "shoulders raised" only if the shoulders themselves went up in the
@@ -53,8 +54,9 @@ from posture_feedback.laptop_signals import SIGNAL_UNCERTAINTY
 #: Rationale, not norms: changes a person would see in a mirror (a 10% head drop is about 4 cm on a
 #: 40 cm shoulder width; 12% nearer is about 8 cm at 70 cm from the screen). They are *smaller* than
 #: the 90% error bounds measured on the accuracy clip (laptop_signals.SIGNAL_UNCERTAINTY: 27, 20, 23
-#: and 16), so an alert needs the reading beyond both (``RuleOptions.uncertainty``): in effect head drop
-#: 27%, lean in 20%, shoulder raise 23%, side-bend 16° until a better measurement lowers the bounds.
+#: and 16), and a verdict needs the reading's whole interval on one side (``RuleOptions.uncertainty``):
+#: a fault from head drop 37%, lean in 32%, shoulder raise 33%, side-bend 24°, and good posture never,
+#: until a better measurement lowers the bounds.
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "head_drop": 10.0,
     "lean_in": 12.0,
@@ -195,7 +197,7 @@ class LaptopRules:
         self._last_present = -math.inf
         self._break_index = 0
         self.deviating: dict[str, float] = {}  #: signal → value, of the last frame, beyond threshold and ±
-        self.unsure: dict[str, float] = {}  #: signal → value, of the last frame, beyond threshold, within ±
+        self.unsure: dict[str, float] = {}  #: signal → value, of the last frame, not judged (± holds its threshold)
         self.too_close_now = False  #: the last frame was nearer the screen than ``too_close_pct``
         self.present_now = False  #: someone was in view in the last frame
 
@@ -248,8 +250,8 @@ class LaptopRules:
         elif self._sitting_since is not None and t - self._last_present >= o.away_reset_s:
             self._sitting_since = None
 
-        # Which signals deviate now: beyond the threshold and the reading's own ± (sure), or
-        # beyond the threshold only (unsure: no alert, and not good posture either).
+        # Which signals deviate now: the whole interval beyond the threshold (sure), the whole
+        # interval within it (good), else not judged (unsure: no alert, and not good posture either).
         deviating: dict[str, float] = {}
         unsure: dict[str, float] = {}
         measured = False
@@ -260,8 +262,11 @@ class LaptopRules:
                     continue
                 measured = True
                 size = abs(v) if k == "neck_side_bend" else v
-                if size > thr:
-                    (deviating if size > o.uncertainty.get(k, math.inf) else unsure)[k] = v  # no ±: unknown
+                u = o.uncertainty.get(k, math.inf)  # no measured ±: never judged
+                if size - u > thr:
+                    deviating[k] = v
+                elif size + u > thr:
+                    unsure[k] = v
         self.deviating = deviating
         self.unsure = unsure
         self._last_class = (1 if deviating or unsure else 2) if measured else 0
@@ -285,9 +290,10 @@ class LaptopRules:
 
         distances = {k: val(k) for k in DISTANCE_SIGNALS if o.uncertainty.get(k, math.inf) < o.too_close_pct}
         distances = {k: v for k, v in distances.items() if math.isfinite(v)}
-        nearest = max(distances, key=distances.__getitem__, default="")
+        # too close: the reading's whole interval beyond the threshold, as every verdict here
+        nearest = max(distances, key=lambda k: distances[k] - o.uncertainty[k], default="")
         closer = distances.get(nearest, math.nan)
-        too_close = present and math.isfinite(closer) and closer > o.too_close_pct
+        too_close = present and math.isfinite(closer) and closer - o.uncertainty.get(nearest, 0.0) > o.too_close_pct
         self.too_close_now = bool(too_close)
         if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
             events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer,

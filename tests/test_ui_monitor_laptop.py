@@ -54,13 +54,14 @@ def monitor(qtbot, frames: list, tmp_path: Path, **rules) -> MonitorWindow:
 
 
 def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_path):
-    """Frame 10 (he stands upright, facing the camera) as the neutral, then frames 76-82, where the
-    4-camera reference has him 17-20% nearer the camera than at frame 10 (bench/laptop_signals.py).
-    The real model reads only +7-11% there (it under-reads this clip, docs/laptop_coach.md), within
-    the reading's measured ±20%: even with the threshold lowered to 5% the window names no fault and
-    says the change is within its accuracy. The same frames again with the window's rules given the
-    bound of a camera measured to ±4% (``RuleOptions.uncertainty``; no such measurement exists,
-    this checks the window's mechanics): the fault is named in plain words, with that ± beside it."""
+    """Frame 10 (he stands upright, facing the camera) as the neutral. With the measured bounds
+    (±20% and more, wider than the thresholds) the window confirms nothing: not "Good posture" on
+    the neutral frame itself, and no fault on frames 76-82, where the 4-camera reference has him
+    17-20% nearer (bench/laptop_signals.py) and the model reads +7-11% (it under-reads this clip,
+    docs/laptop_coach.md), even with the threshold lowered to 5%: "not judged". The same frames
+    with the rules given ±1 bounds (``RuleOptions.uncertainty``; no such measurement exists, this
+    checks the window's mechanics): the fault is named in plain words, with that ± beside it, and
+    the neutral frame is good posture again."""
     baseline = threading.active_count()
     frames = [desk_frames[10]] * 3  # the same real frame: perfectly still
     only_lean = {"lean_in": 5.0, "head_drop": 1e3, "shoulder_raise": 1e3, "neck_side_bend": 1e3}
@@ -71,27 +72,27 @@ def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_
     qtbot.waitUntil(lambda: window.laptop_neutral is not None or window.guided_message is not None, timeout=60_000)
     assert window.laptop_neutral is not None, window.guided_message
     assert window.guided_message.startswith("Neutral set")
-    qtbot.waitUntil(lambda: window.state_label.text() == "Good posture", timeout=30_000)
+    qtbot.waitUntil(lambda: window.state_label.text() == UNSURE_TEXT, timeout=30_000)  # even on the neutral
 
     events = []
     shown = window.show_event
     window.show_event = lambda ev: (events.append(ev), shown(ev))
     frames[:] = desk_frames[76:83]  # leaning in, as the model reads it: within its ±
-    qtbot.waitUntil(lambda: window.state_label.text() == UNSURE_TEXT, timeout=60_000)
-    assert "(within its ±: lean)" in window.signals_label.text()
+    qtbot.waitUntil(lambda: "(not judged: lean" in window.signals_label.text(), timeout=60_000)
+    assert window.state_label.text() == UNSURE_TEXT
     qtbot.wait(2500)  # over twice the alert's 1 s
     assert not [ev for ev in events if ev.kind == "deviation"], events
     unsure_shot = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop-unsure.png"
     window.save_screenshot(unsure_shot)
 
-    window.rules.options.uncertainty["lean_in"] = 4.0  # a better-measured camera (see the docstring)
+    window.rules.options.uncertainty.update(dict.fromkeys(ls.SIGNAL_UNCERTAINTY, 1.0))  # see the docstring
     qtbot.waitUntil(lambda: any(ev.fault == "lean_in" for ev in events), timeout=60_000)
     e = next(ev for ev in events if ev.fault == "lean_in")
-    assert e.kind == "deviation" and e.value > 5.0, events
+    assert e.kind == "deviation" and e.value > 6.0, events
     assert window.state_label.text() == "You are leaning in to the screen — sit back"
     qtbot.waitUntil(lambda: "lean\u00a0+" in window.signals_label.text(), timeout=10_000)
     # every number with the bound the rules judged it with
-    assert "±4%" in window.signals_label.text() and "±4 %" in window.detail_label.text()
+    assert "±1%" in window.signals_label.text() and "±1 %" in window.detail_label.text()
     out = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-laptop.png"
     window.save_screenshot(out)
     assert out.stat().st_size > 10_000
@@ -99,6 +100,7 @@ def test_guided_start_then_a_sustained_lean_in_is_named(qtbot, desk_frames, tmp_
     # alert otherwise stays readable, so they never sit above numbers that say otherwise.
     frames[:] = [desk_frames[10]] * 3
     qtbot.waitUntil(lambda: window.state_label.text() == "Good posture", timeout=12_000)
+    qtbot.wait(1500)  # some seconds of good posture to store
     window.close()
     qtbot.waitUntil(lambda: threading.active_count() <= baseline, timeout=10_000)
 
@@ -172,7 +174,8 @@ def test_the_status_line_never_says_good_posture_beside_a_fault_it_alerted(qtbot
     from posture_feedback.monitor_rules import MESSAGES, Event
 
     frames = [desk_frames[10]] * 3
-    window = monitor(qtbot, frames, tmp_path, break_after_s=1e6, too_close_pct=1e3)
+    narrow = dict.fromkeys(ls.SIGNAL_UNCERTAINTY, 1.0)  # a camera measured to ±1: "Good posture" can be said
+    window = monitor(qtbot, frames, tmp_path, break_after_s=1e6, too_close_pct=1e3, uncertainty=narrow)
     qtbot.waitUntil(lambda: window.laptop_neutral is not None or window.guided_message is not None, timeout=60_000)
     assert window.laptop_neutral is not None, window.guided_message
     qtbot.waitUntil(lambda: window.state_label.text() == "Good posture", timeout=30_000)

@@ -58,8 +58,8 @@ from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)
 ALERT_READABLE_S = 20.0  #: seconds an alert's words stay up at most, while what they name lasts
-#: The status line while a reading is beyond its threshold but within its own ± (no verdict).
-UNSURE_TEXT = "Watching (a change within the camera's accuracy: not judged)"
+#: The status line while a reading's ± holds its threshold (no verdict either way: ``LaptopRules.unsure``).
+UNSURE_TEXT = "Watching (not judged: a reading's ± reaches past its threshold)"
 LOCK_POLL_MS = 5000  #: how often the OS is asked whether the screen is locked
 GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
 #: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
@@ -329,7 +329,7 @@ class MonitorWindow(QWidget):
         unsure = ", ".join(SIGNAL_WORDS[k] for k in self.rules.unsure if k in SIGNAL_WORDS)
         self.signals_label.setText(
             "From your neutral: " + " · ".join(parts) + (f"  (beyond: {beyond})" if beyond else "")
-            + (f"  (within its ±: {unsure})" if unsure else "")
+            + (f"  (not judged: {unsure})" if unsure else "")
         )
 
     def _show_state(self, r: FrameResult) -> None:
@@ -353,7 +353,7 @@ class MonitorWindow(QWidget):
                 text, colour = "Watching (face the screen, head and shoulders in view)", "#aaaaaa"
             elif self.rules.deviating:
                 text, colour = "Watching", "#dddddd"
-            elif self.rules.unsure:  # beyond a threshold, within the reading's ±: no verdict either way
+            elif self.rules.unsure:  # a reading's ± holds its threshold: no verdict either way
                 text, colour = UNSURE_TEXT, "#aaaaaa"
             else:
                 text, colour = "Good posture", "#009e73"
@@ -579,7 +579,9 @@ class MonitorWindow(QWidget):
         good, watched = self.today_totals()
         share = good_share(good, watched)  # from the whole seconds shown, as every view
         pct = "" if math.isnan(share) else f" ({100 * share:.0f}% of the time watched)"
-        self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
+        # "confirmed": counted only where every reading's ± lay within its threshold (monitor_rules)
+        label = "Good posture confirmed today" if self.laptop_mode else "Good posture today"
+        self.good_label.setText(f"{label}: {format_duration(good)}{pct}")
         w = self.worker
         if w is not None and not (self.last_result is not None and self._alert_showing(self.last_result)):
             rate = (
