@@ -139,6 +139,11 @@ def _unit(unit: str) -> str:
     return "°" if unit == "deg" else f" {unit}"
 
 
+#: Characters of a 10 pt summary line between the page's margins (0.86 of A4's 8.27 in = 512 pt; DejaVu Sans
+#: averages 0.55 em on mixed text, 0.63 on wide letters: 512 / (10 × 0.6) ≈ 85, with room for wide runs).
+SUMMARY_CHARS = 84
+
+
 def _summary_page(data: ReportData) -> Figure:
     fig = _page(f"Progress report: {data.profile.name}", layout=False)
     done = sum(1 for s in data.summaries if s.status == "completed")
@@ -157,8 +162,10 @@ def _summary_page(data: ReportData) -> Figure:
         f"in good posture {_pct(data.monitor_good_share)} of the time",
     ]
     if data.profile.notes:
-        lines.insert(1, *_wrap(f"Notes: {data.profile.notes}", 95))
+        lines.insert(1, f"Notes: {data.profile.notes}")
     lines.extend(_feeling_lines(data))
+    # Every line wrapped to the page (the sample's "Attempts at a repetition: 703 (50 not judged…" ran off it).
+    lines = [part for line in lines for part in (_wrap(line, SUMMARY_CHARS) if line else [""])]
     fig.text(0.07, 0.93, "\n".join(lines), va="top", ha="left", fontsize=10, linespacing=1.6)
     top = 0.93 - (len(lines) * 1.6 * 10 / 72) / A4[1] - 0.03  # below the key numbers (10 pt, spacing 1.6)
     fig.text(0.07, top, "Change between the first and the last evaluation of the period", fontsize=11,
