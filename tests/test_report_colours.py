@@ -64,3 +64,40 @@ def test_the_good_repetition_bars_have_a_legend_with_their_bands() -> None:
 def test_pain_is_not_drawn_in_the_verdict_red() -> None:
     assert charts.PAIN not in VERDICT and charts.EFFORT not in VERDICT
     assert not {to_hex(c) for c in charts.SIDE_COLOURS.values()} & VERDICT
+
+
+def test_the_pdf_tables_fill_green_only_for_a_change(tmp_path) -> None:
+    """A new-user audit: page 2's evaluation header rows ("27 Oct 2026 10:00: rom") had the light green of
+    page 1's CHANGE rows. Page 1: every green row reads CHANGE and every CHANGE row is green; page 2 (no
+    verdict column): no green row, its header rows grey."""
+    from datetime import date
+
+    from matplotlib.table import Table
+
+    from posture_feedback.reports.pdf import report_figures
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.sample_data import fill_sample_history
+
+    db = Database(tmp_path / "pf.sqlite3")
+    pid = fill_sample_history(db, "Ann", end=date(2026, 3, 29)).id
+    pages = report_figures(db, pid, end=date(2026, 3, 29))
+    db.close()
+
+    def rows(fig) -> list[tuple[str, set[str]]]:  # noqa: ANN001
+        (table,) = [t for ax in fig.axes for t in ax.findobj(Table)]
+        cells: dict[int, list] = {}
+        for (r, _c), cell in sorted(table.get_celld().items()):
+            if r > 0:
+                cells.setdefault(r, []).append(cell)
+        return [(" | ".join(c.get_text().get_text() for c in row), {to_hex(c.get_facecolor()) for c in row})
+                for row in cells.values()]  # fmt: skip
+
+    green = "#e5f5e0"
+    summary = rows(pages[0])
+    assert any(text.endswith("CHANGE") for text, _ in summary)
+    for text, fills in summary:
+        assert (fills == {green}) == text.endswith("CHANGE"), text
+    evaluation = rows(pages[1])
+    headers = [(text, fills) for text, fills in evaluation if text.endswith("|  |  |  | ")]
+    assert headers and all(fills == {"#f2f2f2"} for _, fills in headers), headers[:2]  # grey 0.95
+    assert all(green not in fills for _, fills in evaluation)

@@ -235,11 +235,19 @@ def _wrapped_rows(columns: Sequence[str], rows: Sequence[Sequence[str]], width_i
     return fractions, wrapped, lines
 
 
+#: The fill of a table row whose verdict is a change (page 1's "CHANGE"): green is for verdicts only.
+VERDICT_FILL = "#e5f5e0"
+#: The fill of a group's header row (an evaluation's date and kind on page 2): a neutral grey, no verdict.
+GROUP_FILL = "0.95"
+
+
 def _table(ax, columns: Sequence[str], rows: Sequence[Sequence[str]], highlight: Sequence[bool] = (),  # noqa: ANN001
-           weights: Sequence[float] | None = None) -> int:  # fmt: skip
+           weights: Sequence[float] | None = None, groups: Sequence[bool] = ()) -> int:  # fmt: skip
     """Draw a table filling ``ax``'s width from its top, wrapping long cells; returns the rows that fit.
 
-    Rows that do not fit in the axes height are left out (the caller puts them on the next page).
+    ``highlight``: rows whose verdict is a change (``VERDICT_FILL``); ``groups``: a group's header rows
+    (``GROUP_FILL``). Rows that do not fit in the axes height are left out (the caller puts them on
+    the next page).
     """
     fig = ax.figure
     box = ax.get_position()  # figure fraction (the pages that hold tables have no layout engine)
@@ -265,14 +273,16 @@ def _table(ax, columns: Sequence[str], rows: Sequence[Sequence[str]], highlight:
         if row == 0:
             cell.set_facecolor("0.9")
             cell.set_text_props(fontweight="bold")
+        elif row - 1 < len(groups) and groups[row - 1]:
+            cell.set_facecolor(GROUP_FILL)
         elif row - 1 < len(highlight) and highlight[row - 1]:
-            cell.set_facecolor("#e5f5e0")
+            cell.set_facecolor(VERDICT_FILL)
     return fit
 
 
 def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
     rows: list[list[str]] = []
-    flags: list[bool] = []
+    flags: list[bool] = []  # an evaluation's header row (date and kind): grey, not the verdict green
     marked: list[bool] = []  # a row whose range is this tool's tolerance (footnote on its page)
     for a in data.assessments:
         rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", ""])
@@ -302,7 +312,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
         ax = fig.add_axes((0.05, 0.07, 0.9, 0.86))
         ax.set_axis_off()
         fit = _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"], rows[i:],
-                     highlight=flags[i:], weights=[2.8, 2.2, 1.4, 0.7, 2.8])  # fmt: skip
+                     groups=flags[i:], weights=[2.8, 2.2, 1.4, 0.7, 2.8])  # fmt: skip
         if any(marked[i : i + fit]):
             fig.text(0.05, 0.035, "\n".join(_wrap(TOOL_RANGE_NOTE + ".", 140)), fontsize=7, va="bottom", ha="left",
                      color="0.25")  # fmt: skip
