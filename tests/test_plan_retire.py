@@ -272,3 +272,30 @@ def test_a_retirement_at_home_reaches_the_clinic_and_a_retired_plan_takes_no_new
     with Database.open_default(home2) as db:
         (plan,) = db.plans(db.profile_by_name("Bob").id, include_archived=True)
         assert [v.version for v in db.plan_versions(plan.id)] == [1]
+
+
+def test_exercise_with_every_plan_retired_says_so_and_how_to_restore_one(tmp_path, capsys):
+    """A new-user audit: with both plans retired, `exercise --profile Ann` said "Ann has no plan yet: store one
+    with … add-plan …". It now says they are retired, names them, and gives the restore and add-plan commands."""
+    d = str(tmp_path / "d")
+    week1, week2 = tmp_path / "w1.toml", tmp_path / "w2.toml"
+    week1.write_text(WEEK1)
+    week2.write_text(WEEK2)
+    assert _run(capsys, "profile", "create", "--profile", "Ann", "--data-dir", d)[0] == 0
+    for plan in (week1, week2):
+        assert _run(capsys, "profile", "add-plan", "--profile", "Ann", str(plan), "--data-dir", d)[0] == 0
+    for title in ("Jacks test", "Jacks week 2"):
+        assert _run(capsys, "profile", "archive-plan", "--profile", "Ann", "--plan", title, "--data-dir", d)[0] == 0
+    code, out, err = _run(capsys, "exercise", "--profile", "Ann", "--video", "sample", "--headless", "--data-dir", d)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "posture-feedback: error: Ann has no plan to follow: all 2 of Ann's plans are retired ('Jacks week 2', "
+        "'Jacks test'); restore one with `posture-feedback profile archive-plan --profile Ann --plan "
+        "'Jacks week 2' --restore`, or store a new one with `posture-feedback profile add-plan --profile Ann "
+        "PLAN.toml`"
+    )
+    assert len(err.strip().splitlines()) == 1
+    assert _run(capsys, "profile", "archive-plan", "--profile", "Ann", "--plan", "Jacks week 2", "--restore",
+                "--data-dir", d)[0] == 0  # fmt: skip
+    with Database.open_default(d) as db:
+        assert load_active_plan(db, db.profile_by_name("Ann").id).title == "Jacks week 2"

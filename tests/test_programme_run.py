@@ -131,6 +131,30 @@ ONE_REP = ('title = "One"\nprecautions = "Stop below pain."\nnotes = "Slowly."\n
            'name = "lateral_raise"\nsets = 1\nreps = 1\n[exercise.phases.down]\nmax = 40\n')  # fmt: skip
 
 
+
+def test_plan_notes_with_every_plan_retired_says_so(qtbot, tmp_path, monkeypatch):
+    """Session ▸ Plan notes for a profile whose only plan is retired: "retired", with the restore command
+    (it said "Ann has no plan yet.")."""
+    from PyQt6.QtWidgets import QMainWindow, QMessageBox
+
+    from posture_feedback.ui.feature_menus import FeatureMenus
+
+    with Database.open_default(str(tmp_path / "d")) as db:
+        ann = db.create_profile("Ann").id
+        db.archive_plan(db.create_plan(ann, "Solo", ONE_REP).id)
+    main_window = QMainWindow()
+    qtbot.addWidget(main_window)
+    features = FeatureMenus(main_window, data_dir=str(tmp_path / "d"))
+    features.profile_name = "Ann"
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text, *a: said.append(text))
+    assert features.show_plan_notes() is None
+    assert said == ["Ann has no plan to follow: Ann's only plan is retired ('Solo'); restore one with "
+                    "`posture-feedback profile archive-plan --profile Ann --plan Solo --restore`, or store a new "
+                    "one with `posture-feedback profile add-plan --profile Ann PLAN.toml`"]  # fmt: skip
+    features.close()
+
+
 def test_the_exercise_window_shows_the_precautions_asks_how_it_felt_and_stores_the_plan(qtbot, sports_video,
                                                                                           tmp_path):  # fmt: skip
     from posture_feedback.exercises.runner import RunnerState

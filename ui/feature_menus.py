@@ -255,7 +255,14 @@ class FeatureMenus(QObject):
             return None
         plan = self.active_plan()
         if plan is None:
-            QMessageBox.information(self.main_window, "Plan notes", f"{self.profile_name} has no plan yet.")
+            from posture_feedback.storage.stored_plans import no_active_plan_text
+
+            pid = self.current_profile_id()
+            try:
+                text = no_active_plan_text(self.database(), pid) if pid is not None else ""
+            except StorageError:
+                text = ""
+            QMessageBox.information(self.main_window, "Plan notes", text or f"{self.profile_name} has no plan.")
             return None
         dialog = PlanNotesDialog(plan, self.main_window)
         self._large_type(dialog)

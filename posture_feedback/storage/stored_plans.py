@@ -16,6 +16,7 @@ plan is validated exactly like a plan file given to ``profile add-plan``.
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -150,15 +151,29 @@ def load_stored_plan(db: Database, plan_id: int, version: int | None = None) -> 
     return loaded
 
 
+def no_active_plan_text(db: Database, profile_id: int) -> str:
+    """Why ``profile_id`` has no active plan, and the command that gives it one: none stored yet, or every
+    plan retired (that said "Ann has no plan yet" of a profile with two retired plans, a new-user audit)."""
+    name = db.get_profile(profile_id).name
+    add = f"`posture-feedback profile add-plan --profile {name} PLAN.toml`"
+    retired = db.plans_by_last_stored(profile_id, include_archived=True)
+    if not retired:
+        return f"{name} has no plan yet: store one with {add} or import a programme file"
+    names = ", ".join(repr(p.name) for p in reversed(retired))  # the most recently stored first
+    which = f"{name}'s only plan is" if len(retired) == 1 else f"all {len(retired)} of {name}'s plans are"
+    return (
+        f"{name} has no plan to follow: {which} retired ({names}); restore one with `posture-feedback profile "
+        f"archive-plan --profile {name} --plan {shlex.quote(retired[-1].name)} --restore`, or store a new one "
+        f"with {add}"
+    )
+
+
 def load_active_plan(db: Database, profile_id: int) -> Any:
-    """The profile's active plan, loaded (see ``load_stored_plan``); ``NotFoundError`` when it has none."""
+    """The profile's active plan, loaded (see ``load_stored_plan``); ``NotFoundError`` when it has none
+    (its message: ``no_active_plan_text``)."""
     plan = active_plan(db, profile_id)
     if plan is None:
-        name = db.get_profile(profile_id).name
-        raise NotFoundError(
-            f"{name} has no plan yet: store one with `posture-feedback profile add-plan --profile {name} PLAN.toml` "
-            "or import a programme file"
-        )
+        raise NotFoundError(no_active_plan_text(db, profile_id))
     return load_stored_plan(db, plan.id)
 
 
