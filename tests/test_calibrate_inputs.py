@@ -94,6 +94,37 @@ def test_scale_arguments_are_refused_before_anything_is_read(tmp_path, capsys, a
     assert not store.exists()
 
 
+@pytest.mark.parametrize(("step", "argv"), [
+    ("scale", ["scale", "--height", "1.75", "clip.mp4", "--profile", "Ann"]),  # the video after an option: refused
+    ("scale", ["scale", "clip.mp4", "--height", "1.75", "--profile", "Ann"]),
+    ("scale", ["--profile", "Ann", "scale", "--height", "1.75", "clip.mp4"]),
+    ("neutral", ["neutral", "--posture", "sitting", "clip.mp4", "--profile", "Ann"]),
+])  # fmt: skip
+def test_the_video_is_taken_wherever_it_stands_among_the_options(step, argv) -> None:
+    """A new-user audit: `calibrate scale --height 1.75 VIDEO --profile Ann` failed "unrecognized arguments"
+    though the usage reads `[options] {camera,neutral,scale,show} [video]`."""
+    from posture_feedback.cli import build_parser
+
+    args = build_parser().parse_args(["calibrate", *argv])
+    assert (args.step, args.video, args.profile) == (step, "clip.mp4", "Ann")
+    assert args.height == (1.75 if step == "scale" else None)
+    assert args.posture == ("sitting" if step == "neutral" else "standing")
+
+
+def test_a_second_video_or_an_unknown_option_is_still_one_clear_line(tmp_path, capsys) -> None:
+    for extra, word in ((["b.mp4"], "unrecognized arguments: b.mp4"), (["--bogus"], "unrecognized arguments: --bogus")):
+        code = main(["calibrate", "scale", "--height", "1.75", "a.mp4", *extra, "--store", str(tmp_path / "c.json")])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and word in err[0], err
+
+
+def test_calibrate_help_still_lists_the_step_and_the_video(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["calibrate", "--help"])
+    out = capsys.readouterr().out
+    assert "{camera,neutral,scale,show} [video]" in " ".join(out.split())
+
+
 # -- the scale's ±, where it is stored, who uses it -------------------------------------------------
 
 

@@ -36,3 +36,32 @@ def person_point(text: str) -> tuple[float, float]:
     if not (math.isfinite(x) and math.isfinite(y)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite point")
     return x, y
+
+
+def accept_positionals_after_options(parser: object) -> None:
+    """Let ``parser`` (a sub-command's) take its positionals after its options too.
+
+    argparse fills an optional positional (``nargs="?"``) as soon as it meets the positional before
+    it: ``calibrate scale --height 1.75 VIDEO`` had ``VIDEO`` left over ("unrecognized arguments"),
+    though the usage reads ``{camera,neutral,scale,show} [video]``. ``parse_known_intermixed_args``
+    reads the options first and the positionals from what is left, wherever they stand. ``-h`` keeps
+    the ordinary parse (the intermixed one prints the usage without its positionals).
+    """
+    import argparse
+
+    assert isinstance(parser, argparse.ArgumentParser)
+    base = type(parser)
+
+    class IntermixedParser(base):  # type: ignore[valid-type, misc]
+        _intermixing = False
+
+        def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN202
+            if self._intermixing or args is None or any(a in ("-h", "--help") for a in args):
+                return super().parse_known_args(args, namespace)
+            self._intermixing = True
+            try:
+                return self.parse_known_intermixed_args(args, namespace)
+            finally:
+                self._intermixing = False
+
+    parser.__class__ = IntermixedParser

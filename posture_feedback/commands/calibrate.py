@@ -24,7 +24,7 @@ import json
 import sys
 from pathlib import Path
 
-from posture_feedback.commands import finite_float
+from posture_feedback.commands import accept_positionals_after_options, finite_float
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -70,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_data_dir_option(p)
+    accept_positionals_after_options(p)  # `calibrate scale --height 1.75 VIDEO` was "unrecognized arguments"
     p.set_defaults(func=run)
 
 
