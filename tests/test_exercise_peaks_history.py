@@ -97,3 +97,34 @@ def test_the_recorder_stores_each_repetitions_peak_uncertainty(tmp_path):
         (s,) = d.sessions(pid)
         (r,) = s.sets[0].repetitions
         assert (r.peak_angle, r.peak_unc) == (93.5, 7.25)
+
+
+def test_a_single_session_shows_its_peak_once_and_says_one_session(tmp_path):
+    """A new-user audit: after one session `history` read "1 sessions, … peak 171 ± 21 -> 171 ± 21°", a change
+    from a session to itself. Hand-worked: peaks 120 ± 8 and 130 ± 8, both judged: mean 125, ± the median 8;
+    one repetition in a second exercise: "1 attempt"."""
+    from posture_feedback.reports.pdf import _peak_change
+
+    with Database(tmp_path / "pf.sqlite3") as d:
+        pid = d.create_profile("Ann").id
+        add_session(d, pid, 0, [(120.0, 8.0, "good"), (130.0, 8.0, "good")])
+        data = collect(d, pid, T0.date(), T0.date())
+        text = text_summary(data)
+        assert "    lateral_raise (left): 1 session, 2 attempts, 100% good, " in text
+        line = next(t for t in text.splitlines() if "lateral_raise (left)" in t)
+        assert line.endswith(", peak 125 ± 8° (one session)") and "->" not in line, line
+        assert "1 sessions" not in text
+        (e,) = data.exercises
+        assert _peak_change(e) == "125 ± 8° (one session)"
+        add_session(d, pid, 7, [(140.0, 8.0, "good")])
+        data = collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date())
+        (e,) = data.exercises
+        assert "lateral_raise (left): 2 sessions, 3 attempts" in text_summary(data)
+        assert _peak_change(e) == "125 ± 8° → 140 ± 8° (within noise)"  # +15 < 1.96 · √128 = 22.2
+
+
+def test_counts_of_one_are_said_in_the_singular():
+    from posture_feedback.words import count_noun
+
+    assert [count_noun(n, "session") for n in (0, 1, 2)] == ["0 sessions", "1 session", "2 sessions"]
+    assert count_noun(1, "monitor day") == "1 monitor day"

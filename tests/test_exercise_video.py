@@ -85,7 +85,7 @@ def test_headless_command_writes_per_rep_csv_and_json(tmp_path, sports_video, ca
     assert main(["exercise", str(plan), "--video", str(sports_video), "--headless", "--max-frames", "100",
                  "--out", str(out)]) == 0  # fmt: skip
     printed = capsys.readouterr().out
-    assert "lateral_raise (both) set 1: 1 reps counted of 1 attempts" in printed  # the first jack: view not settled
+    assert "lateral_raise (both) set 1: 1 rep counted of 1 attempt" in printed  # the first jack: view not settled
     rows = list(csv.DictReader(out.open()))
     assert [(r["rep"], r["counted"], r["count"]) for r in rows] == [("1", "True", "1")]
     assert float(rows[0]["peak"]) > 120

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, 
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.exercises.events import InstructionEvent, RepEvent, RestEvent, SetResult
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus
+from posture_feedback.words import count_noun
 
 GOOD_COLOUR = "#46d26a"
 FLAGGED_COLOUR = "#ffb020"
@@ -76,12 +77,13 @@ def set_summary(result: SetResult) -> str:
               "stopped": "ended early", "skipped": "skipped"}.get(result.end_reason, result.end_reason)  # fmt: skip
     side = f" ({result.side})" if result.side in ("left", "right") else ""
     if result.hold is not None and not result.reps:
-        what = f"held {result.hold.held_s:.1f} of {result.hold.target_s:g} s, {result.hold.breaks} breaks"
+        what = f"held {result.hold.held_s:.1f} of {result.hold.target_s:g} s, {count_noun(result.hold.breaks, 'break')}"
     elif result.gait is not None:
         what = f"{result.gait.steps} steps, cadence {result.gait.cadence_spm:.0f}/min"
     else:
         target = f" of {result.target_reps}" if result.target_reps else ""
-        what = f"{result.count}{target} reps counted, {len(result.reps)} attempts"
+        reps = "reps" if target or result.count != 1 else "rep"  # "1 of 10 reps", "1 rep", "2 reps"
+        what = f"{result.count}{target} {reps} counted, {count_noun(len(result.reps), 'attempt')}"
     return f"Set {result.set_number}{side}: {what} — {reason}"
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from posture_feedback.commands import finite_float, person_point
 from posture_feedback.commands.analyze import add_model_options, with_model_options
 from posture_feedback.errors import PostureFeedbackError, SourceError
+from posture_feedback.words import count_noun
 
 REP_COLUMNS = (
     "exercise", "side", "set", "rep", "counted", "count", "verdict", "issues", "start_s", "end_s", "duration_s",
@@ -256,7 +257,7 @@ def summary_lines(result, frames: int, found: int, to_the_end: bool = False) -> 
             for r in s.reps:
                 verdicts[r.verdict.value] = verdicts.get(r.verdict.value, 0) + 1
             vt = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"
-            text = f"{s.count} reps counted of {len(s.reps)} attempts ({vt})"
+            text = f"{count_noun(s.count, 'rep')} counted of {count_noun(len(s.reps), 'attempt')} ({vt})"
         lines.append(head + text)
     if to_the_end:
         lines.append("session: completed (every repetition in the recording counted; no target was set)")
@@ -412,7 +413,7 @@ class HeadlessHistory:
 
         status = status_word(s.status)  # stored as 'aborted', said as the window says it
         return (f"recorded in {self.profile.name}'s history: session {s.uid[:8]} ({plan}), {status}, "
-                f"{reps} attempts")  # fmt: skip
+                f"{count_noun(reps, 'attempt')}")  # fmt: skip
 
     def close(self) -> None:
         """End the session (stopped, if the runner did not finish it), keep the summary line in ``text``."""

@@ -29,6 +29,7 @@ from posture_feedback.storage.options import (
     profile_name,
     resolve_profile,
 )
+from posture_feedback.words import count_noun
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -112,8 +113,8 @@ def run_list(args: argparse.Namespace) -> int:
         for p in profiles:
             n = db.row_counts(p.id)
             snaps = ", snapshots on" if p.snapshots_enabled else ""
-            print(f"{p.name}\tcreated {p.created_at.date().isoformat()}\t{n['sessions']} sessions, "
-                  f"{n['assessments']} assessments, {n['plans']} plans{snaps}")  # fmt: skip
+            print(f"{p.name}\tcreated {p.created_at.date().isoformat()}\t{count_noun(n['sessions'], 'session')}, "
+                  f"{count_noun(n['assessments'], 'assessment')}, {count_noun(n['plans'], 'plan')}{snaps}")  # fmt: skip
         print(f"data: {db.path}")
     return 0
 
@@ -386,7 +387,8 @@ def run_import_results(args: argparse.Namespace) -> int:
     with open_database(args) as db:
         profile = resolve_profile(db, args.profile)
         s = import_results(db, args.file, profile.id)
-        retired = f", {s.plans_retired} plan(s) retired as in the file" if s.plans_retired else ""
-        print(f"{profile.name}: {s.sessions_added} sessions added ({s.sessions_skipped} already there), "
-              f"{s.assessments_added} assessments added, {s.monitor_days} monitor days{retired}")  # fmt: skip
+        retired = f", {count_noun(s.plans_retired, 'plan')} retired as in the file" if s.plans_retired else ""
+        print(f"{profile.name}: {count_noun(s.sessions_added, 'session')} added ({s.sessions_skipped} already "
+              f"there), {count_noun(s.assessments_added, 'assessment')} added, "
+              f"{count_noun(s.monitor_days, 'monitor day')}{retired}")  # fmt: skip
     return 0

@@ -407,5 +407,7 @@ def _peak_change(e: ExerciseStat) -> str:
             return f"{v:.{digits}f} ± {u:.{digits}f}{unit}"
         return _num(v, unit, digits)
 
+    if e.sessions == 1:  # its first is its last: no arrow ("171 ± 21° → 171 ± 21°" read as a change)
+        return f"{one(last, e.last_peak_unc)} (one session)"
     verdict = {True: " (change)", False: " (within noise)", None: ""}[e.peak_changed] if e.sessions >= 2 else ""
     return f"{one(first, e.first_peak_unc)} → {one(last, e.last_peak_unc)}{verdict}"

@@ -32,6 +32,7 @@ from posture_feedback.storage import (
     Session,
     SessionSummary,
 )
+from posture_feedback.words import count_noun
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +440,8 @@ def _peaks(e: ExerciseStat) -> str:
             return "n/a"
         return f"{v:.{digits}f} ± {u:.{digits}f}" if _ok(u) else f"{v:.{digits}f}"
 
+    if e.sessions == 1:  # its first is its last: no change to show ("peak 171 ± 21 -> 171 ± 21°" read as one)
+        return f", peak {one(last, e.last_peak_unc)}{unit} (one session)"
     text = f", peak {one(first, e.first_peak_unc)} -> {one(last, e.last_peak_unc)}{unit}"
     if e.sessions >= 2 and _ok(first) and _ok(last):
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge: no ± stored"}[e.peak_changed]
@@ -456,7 +459,7 @@ def text_summary(data: ReportData) -> str:
     lines.append(
         f"  sessions: {done} done{stopped_text}, {data.done_planned} of {data.planned} planned "
         f"({_pct(data.adherence_rate)}); "
-        f"{data.n_reps} attempts{unsure_note(data.n_unsure)}, {_pct(data.good_fraction)} good, "
+        f"{count_noun(data.n_reps, 'attempt')}{unsure_note(data.n_unsure)}, {_pct(data.good_fraction)} good, "
         f"{_pct(data.mean_time_in_range_frac)} time in range"
     )
     if data.planned:
@@ -470,7 +473,8 @@ def text_summary(data: ReportData) -> str:
     lines.extend(plan_lines(data))
     unfinished = sum(1 for s in data.summaries if s.status == "running")
     if unfinished:
-        lines.append(f"  {unfinished} session(s) not finished (app closed or crashed); their repetitions are kept")
+        lines.append(f"  {count_noun(unfinished, 'session')} not finished (app closed or crashed); their repetitions "
+                     "are kept")  # fmt: skip
     if data.monitor:
         lines.append(
             f"  posture monitor: {monitor_time_text(data)}, {_pct(data.monitor_good_share)} in good posture"
@@ -493,7 +497,8 @@ def text_summary(data: ReportData) -> str:
         for e in data.exercises:
             side = f" ({e.side})" if e.side else ""
             lines.append(
-                f"    {e.exercise}{side}: {e.sessions} sessions, {e.reps} attempts{unsure_note(e.unsure)}, "
+                f"    {e.exercise}{side}: {count_noun(e.sessions, 'session')}, {count_noun(e.reps, 'attempt')}"
+                f"{unsure_note(e.unsure)}, "
                 f"{_pct(e.good_fraction)} good, "
                 f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e)}"
             )
