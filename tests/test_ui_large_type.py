@@ -249,3 +249,63 @@ def test_the_large_type_session_windows_fit_a_laptop_screen(qtbot, data, db):
            if w.isVisible() and w.wordWrap() and w.height() + 2 < w.heightForWidth(w.width())]  # fmt: skip
     assert cut == []
     evaluation.close()
+
+
+@pytest.mark.parametrize("which", ["exercise", "evaluation"])
+def test_the_command_lines_session_windows_take_the_profiles_large_type(qtbot, data, monkeypatch, which):
+    """A new-user audit: `exercise --profile Demo --source sample --frames 60 --screenshot …` of a large-type
+    profile showed small text (only the Session menu's route applied the mode); ``launch_exercise`` and
+    ``launch_assessment`` now do, as the mirror and the monitor do with ``--profile``: every shown label and
+    button ≥ 18 pt (17.5 with rounding), also the message line restyled after the mode was applied ("camera
+    97 could not be opened" was 14 pt), and the session panel's texts not squeezed over each other (each as
+    tall as its text: "counting paused" was drawn over the big count)."""
+    from PyQt6.QtWidgets import QApplication
+
+    import posture_feedback.ui.app as app_module
+    from posture_feedback.ui.accessibility import in_large_type
+    from posture_feedback.ui.assessment_window import AssessmentWindow, launch_assessment
+    from posture_feedback.ui.exercise_window import ExerciseWindow, launch_exercise
+    from posture_feedback.ui.session_base import SessionWindow
+
+    shown_windows: list[SessionWindow] = []
+    kind = ExerciseWindow if which == "exercise" else AssessmentWindow
+
+    def run_once(_app) -> int:  # the event loop: look at the window instead of waiting for it to close
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
+        window.resize(*LAPTOP)
+        window.show()
+        qtbot.waitExposed(window)
+        if which == "exercise":
+            window.stack.setCurrentIndex(1)  # the session page with its panel
+        qtbot.wait(100)
+        shown_windows.append(window)
+        sizes = [(w.font().pointSizeF(), w.text()[:40]) for w in [*window.findChildren(QLabel),
+                 *window.findChildren(QPushButton)] if w.isVisibleTo(window) and w.text()]  # fmt: skip
+        assert in_large_type(window) and sizes and min(sizes)[0] >= 17.5, [s for s in sizes if s[0] < 17.5]
+        if which == "exercise":
+            panel = window.panel  # the texts of the audit's screenshot (frame 60 of the sample, counting paused)
+            panel.title_label.setText("Forward reach (shoulder flexion) — left side")
+            panel.progress_label.setText("Exercise 1 of 3 · set 1 of 2 · left side")
+            panel.instruction_label.setText("Stand side-on to the camera with the left arm nearest to it. Keeping the "
+                                            "elbow straight, raise the arm forwards to shoulder height, then lower "
+                                            "it slowly.")  # fmt: skip
+            panel.state_label.setText("Counting paused: turn a quarter turn, side-on to the camera, your left side "
+                                      "towards it")  # fmt: skip
+            panel.set_count_text("0", " / 8")
+            panel.count_caption.setText("counting paused")
+            panel.target_label.setText("Target: left shoulder elevation 90–180°\nNow: — · not counted")
+            qtbot.wait(100)
+            squeezed = [(w.text()[:40], w.height(), w.heightForWidth(w.width())) for w in panel.findChildren(QLabel)
+                        if w.isVisibleTo(panel) and w.wordWrap() and w.text()
+                        and w.height() + 2 < w.heightForWidth(w.width())]  # fmt: skip
+            assert squeezed == []
+        return 0
+
+    monkeypatch.setattr(app_module, "require_display", lambda _screenshot: False)
+    monkeypatch.setattr(QApplication, "exec", run_once)
+    if which == "exercise":
+        assert launch_exercise("lateral_raise", source="97", profile="Ann", data_dir=data) == 0
+    else:
+        assert launch_assessment(source="97", profile="Ann", data_dir=data) == 0
+    assert len(shown_windows) == 1
+    shown_windows[0].close()

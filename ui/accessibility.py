@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from PyQt6.QtCore import QEvent, QObject
 from PyQt6.QtWidgets import QWidget
 
 #: The style sheet of the large-type, high-contrast mode (it wins over the windows' own, inherited ones).
@@ -92,10 +93,37 @@ def apply_large_type(widget: QWidget, on: bool = True) -> QWidget:
         return widget
     widget.setProperty(LARGE_TYPE_PROPERTY, True)  # first: the style change it causes can ask in_large_type
     widget.setStyleSheet(LARGE_HIGH_CONTRAST_STYLE)
+    keeper = widget.findChild(_KeepLarge, "keepLargeType") or _KeepLarge(widget)
     for child in widget.findChildren(QWidget):
-        sheet = child.styleSheet()
-        if "font-size" in sheet:
-            child.setStyleSheet(larger_fonts(sheet))
-        elif sheet.strip() and "{" not in sheet:  # a child's own "color: #aaa" stops the window's font-size
-            child.setStyleSheet(f"{sheet.strip().rstrip(';')}; font-size: {MIN_PT:g}pt")
+        _raise_own_sheet(child)
+        child.removeEventFilter(keeper)
+        child.installEventFilter(keeper)
     return widget
+
+
+def _raise_own_sheet(child: QWidget) -> None:
+    """``child``'s own style sheet with its text at ``MIN_PT`` at least (unchanged when it already is)."""
+    sheet = child.styleSheet()
+    if "font-size" in sheet:
+        raised = larger_fonts(sheet)
+    elif sheet.strip() and "{" not in sheet:  # a child's own "color: #aaa" stops the window's font-size
+        raised = f"{sheet.strip().rstrip(';')}; font-size: {MIN_PT:g}pt"
+    else:
+        return
+    if raised != sheet:
+        child.setStyleSheet(raised)
+
+
+class _KeepLarge(QObject):
+    """Keeps the mode on a text restyled later: a session window's message line or a step's result set
+    their own "font-size: 13pt" after the mode was applied (the exercise window's "camera 97 could not be
+    opened" was 14 pt in large type)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("keepLargeType")
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.StyleChange and isinstance(obj, QWidget):
+            _raise_own_sheet(obj)
+        return False

@@ -33,17 +33,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSlider,
     QStackedWidget,
     QVBoxLayout,
@@ -234,6 +236,39 @@ class ExerciseOptions(SessionOptions):
 class ExerciseWindow(SessionWindow):
     """See the module docstring."""
 
+    #: The session page's panel width; wider in large type (its wrapped 18 pt texts).
+    PANEL_WIDTH = 400
+    PANEL_WIDTH_LARGE = 520
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """A new style sheet (``apply_large_type``): the session panel for it."""
+        if event.type() == QEvent.Type.StyleChange and hasattr(self, "panel"):
+            from posture_feedback.ui.accessibility import in_large_type
+
+            if in_large_type(self):
+                self._scroll_panel()
+            else:
+                self.panel.setFixedWidth(self.PANEL_WIDTH)
+        super().changeEvent(event)
+
+    def _scroll_panel(self) -> None:
+        """In large type the panel's 18 pt texts need more than a laptop's height: squeezed, they were drawn
+        over each other ("counting paused" over the big count, the instruction cut). Wider, and in a scroll
+        area that gives every text its height (a scroll bar when it must)."""
+        if getattr(self, "panel_scroll", None) is not None:
+            return
+        holder = self.panel.parentWidget()
+        scroll = QScrollArea(holder)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFixedWidth(self.PANEL_WIDTH_LARGE)
+        self.panel.setMinimumWidth(0)
+        self.panel.setMaximumWidth(16_777_215)
+        self.panel_row.replaceWidget(self.panel, scroll)
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        self.panel_scroll = scroll
+
     def __init__(self, options: ExerciseOptions | None = None, db: Any = None) -> None:
         super().__init__()
         self._setup_session(
@@ -360,8 +395,9 @@ class ExerciseWindow(SessionWindow):
         self._show_message(self.cue_label, "", "#fff", 22)
         row.addLayout(video_col, 1)
         self.panel = ExercisePanel(page)
-        self.panel.setFixedWidth(400)
+        self.panel.setFixedWidth(self.PANEL_WIDTH)  # wider, in a scroll area, in large type (changeEvent)
         row.addWidget(self.panel)
+        self.panel_row = row
         col.addLayout(row, 1)
 
         # A row that wraps: in large type one row of these made the window 1732 px wide (wider than a laptop).

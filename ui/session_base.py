@@ -147,6 +147,22 @@ class SessionWindow(QMainWindow):
                 return str(exc)
         return None
 
+    def apply_profile_large_type(self) -> bool:
+        """The large-type, high-contrast mode (``ui/accessibility.py``) when ``options.profile`` has it on, as the
+        Session menu's route gives it; whether it was applied. The command line's route had no such step: the
+        exercise and evaluation windows of a large-type profile opened in small text."""
+        from posture_feedback.ui.accessibility import apply_large_type, large_type_enabled
+
+        if not self.options.profile or self.db is None:
+            return False
+        try:
+            on = large_type_enabled(self.db.profile_by_name(self.options.profile))
+        except StorageError:
+            return False
+        if on:
+            apply_large_type(self)
+        return on
+
     def _add_video(self, parent: QWidget, layout: QBoxLayout, cue_min_height: int) -> QLabel:
         """Add the live view (``self.video``, which the worker renders to) to ``layout``, and under it the
         message line (``cue_min_height`` pixels at least), which is returned."""
@@ -325,6 +341,7 @@ def launch_session(
         open_source(spec).close()
     app = ensure_qapplication(offscreen=offscreen)
     window = build(spec, frames, scripted)
+    window.apply_profile_large_type()  # the profile's large type, as the Session menu's route gives it
     driver = None
     if scripted:
         window.resize(1280, 760)
