@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from itertools import combinations
 
 import pytest
+from drawn_texts import drawn_texts
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.text import Text
 
 from posture_feedback.assessment.references import POSTURE_REFERENCES, ROM_REFERENCES
 from posture_feedback.reports.charts import session_labels, sessions_figure
@@ -69,23 +69,6 @@ def test_the_session_chart_labels_each_session_once(db):
     assert len(labels) == 3 and len(set(labels)) == 3, labels
 
 
-def _drawn_texts(fig, monkeypatch) -> list[tuple[str, object]]:
-    """(text, window extent) of every non-empty text that drawing ``fig`` actually draws (tick labels
-    outside the view limits exist as artists but are not drawn, so they are recorded at draw time)."""
-    drawn: list[tuple[str, object]] = []
-    original = Text.draw
-
-    def record(self, renderer):
-        original(self, renderer)
-        if self.get_visible() and self.get_text().strip():
-            drawn.append((self.get_text(), self.get_window_extent(renderer)))
-
-    with monkeypatch.context() as m:
-        m.setattr(Text, "draw", record)
-        FigureCanvasAgg(fig).draw()
-    return drawn
-
-
 def test_every_pdf_page_fits_and_no_text_overlaps(db, tmp_path, monkeypatch):
     database, pid = db
     pages = report_figures(database, pid, DAY.date() - timedelta(days=30), DAY.date())
@@ -93,7 +76,7 @@ def test_every_pdf_page_fits_and_no_text_overlaps(db, tmp_path, monkeypatch):
     assert len(evaluation) >= 2  # 3 × 24 measures do not fit one page: continued, not cut
     for number, fig in enumerate(pages, start=1):
         page = fig.bbox
-        texts = _drawn_texts(fig, monkeypatch)
+        texts = drawn_texts(fig, monkeypatch)
         for text, box in texts:
             inside = box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1 and box.y0 >= page.y0 - 1 and box.y1 <= page.y1 + 1
             assert inside, (number, text, box, page)
@@ -104,7 +87,7 @@ def test_every_pdf_page_fits_and_no_text_overlaps(db, tmp_path, monkeypatch):
     # every measure's citation is printed in full somewhere (wrapped, never cut)
     out = write_report(database, pid, tmp_path / "r.pdf", DAY.date() - timedelta(days=30), DAY.date())
     assert out.stat().st_size > 10_000
-    drawn = " ".join(t.replace("\n", " ") for f in evaluation for t, _ in _drawn_texts(f, monkeypatch))
+    drawn = " ".join(t.replace("\n", " ") for f in evaluation for t, _ in drawn_texts(f, monkeypatch))
     for ref in ROM_REFERENCES.values():
         assert " ".join(ref.citation().split()) in " ".join(drawn.split())
 

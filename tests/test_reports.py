@@ -15,8 +15,8 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from drawn_texts import drawn_texts
 from matplotlib.collections import PolyCollection
-from matplotlib.text import Text
 
 from posture_feedback.reports import charts
 from posture_feedback.reports.export import CSV_FILES, export_csv, export_json
@@ -194,25 +194,6 @@ def test_pdf_report_pages(sample: tuple[Database, int], tmp_path: Path) -> None:
         assert "CHANGE" in text and "Evaluation results" in text and "front view" in text
 
 
-def _drawn_texts(fig, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
-    """(text, window extent by the figure's renderer) of every non-empty text drawing ``fig`` draws (tick
-    labels outside the view limits exist as artists but are not drawn: recorded at draw time)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    drawn: list[tuple[str, object]] = []
-    original = Text.draw
-
-    def record(self, renderer):  # noqa: ANN001, ANN202
-        original(self, renderer)
-        if self.get_visible() and self.get_text().strip():
-            drawn.append((self.get_text(), self.get_window_extent(renderer)))
-
-    with monkeypatch.context() as m:
-        m.setattr(Text, "draw", record)
-        FigureCanvasAgg(fig).draw()
-    return drawn
-
-
 def test_no_text_of_the_sample_report_runs_off_its_page(sample: tuple[Database, int],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A new-user audit: page 1's "Attempts at a repetition: 703 (50 not judged: the camera could not tell);
@@ -222,10 +203,10 @@ def test_no_text_of_the_sample_report_runs_off_its_page(sample: tuple[Database, 
     figures = report_figures(db, pid, end=END)
     for number, fig in enumerate(figures, start=1):
         page = fig.bbox
-        for text, box in _drawn_texts(fig, monkeypatch):
+        for text, box in drawn_texts(fig, monkeypatch):
             assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (number, text[:80], box.x0, box.x1, page.x1)
             assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, (number, text[:80], box.y0, box.y1, page.y1)
-    summary = " ".join(" ".join(t.split()) for t, _ in _drawn_texts(figures[0], monkeypatch))
+    summary = " ".join(" ".join(t.split()) for t, _ in drawn_texts(figures[0], monkeypatch))
     data = collect(db, pid, None, END)
     assert f"Attempts at a repetition: {data.n_reps}" in summary
     assert "time in target range" in summary and "in good posture" in summary
