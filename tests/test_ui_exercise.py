@@ -227,6 +227,9 @@ def test_a_source_that_cannot_be_opened_says_so_and_esc_goes_back(qtbot, tmp_pat
     window = open_window(qtbot, tmp_path / "missing.mp4", tmp_path, what="chin_tuck")
     qtbot.waitUntil(lambda: "missing.mp4" in window.cue_label.text(), timeout=30_000)
     assert window.runner.state is RunnerState.IDLE  # never started: no frame came
+    # a profile is chosen: not "not saved (no profile)", as a twelfth audit saw with a missing camera
+    qtbot.waitUntil(lambda: "nothing to save yet: Ann's session has not started" in window.status_label.text(),
+                    timeout=10_000)  # fmt: skip
     window.actions_by_name["stop_session"].trigger()
     assert window.stack.currentIndex() == 0 and window.worker is None
     window.close()

@@ -691,6 +691,8 @@ class ExerciseWindow(SessionWindow):
             saved = f"saving to {self.picker.current_name()}"
         elif self.db is None:
             saved = "not saved (no database)"
+        elif self.picker.current_name():  # a profile, but no session recording (yet): say that, not "no profile"
+            saved = f"nothing to save yet: {self.picker.current_name()}'s session has not started"
         else:
             saved = "not saved (no profile)"
         if self.storage_errors:
@@ -757,6 +759,7 @@ class ExerciseWindow(SessionWindow):
     def _on_source_problem(self, message: str) -> None:
         self.video.show_placeholder(f"{message}\n\nEsc: back to the exercises")
         self._set_cue(message, "#ff8080", size=14)
+        self._refresh()  # the status line says what is (not) being saved
 
     def _on_ended(self) -> None:
         self._drain()
