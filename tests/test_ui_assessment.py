@@ -193,6 +193,29 @@ def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_pa
     assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 760
 
 
+def test_a_scripted_run_that_measures_nothing_says_why_in_plain_text(tmp_path):
+    """The bundled desk sample's first 60 frames hold no whole arm raise: exit 1 with one plain line
+    (a twelfth-audit follow-up saw the panel's rich text, "<span style='color:#ff7070'>…", on stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    from posture_feedback.resources import sample_video
+
+    code = (
+        "import sys\nfrom posture_feedback.ui.assessment_window import launch_assessment\n"
+        f"sys.exit(launch_assessment(source={str(sample_video())!r}, frames=60, "
+        f"screenshot={str(tmp_path / 'a.png')!r}, data_dir={str(tmp_path / 'd')!r}))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSTURE_FEEDBACK_CONFIG_DIR": str(tmp_path / "config")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("posture-feedback:")]
+    assert lines and lines[-1].startswith("posture-feedback: the ROM test could not be measured on these frames: "
+                                          "Not measured: no shoulder abduction (left) found")  # fmt: skip
+    assert "<" not in lines[-1]
+
+
 def test_the_movement_screen_refuses_the_wrong_view_and_a_movement_that_is_not_there(qtbot, sports_video, tmp_path):
     # Frames 0–59: two jumping jacks facing the camera; each landing bends the knees like a shallow squat.
     window = open_window(qtbot, sports_video, tmp_path, frames=60)

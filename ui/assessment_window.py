@@ -68,6 +68,7 @@ from posture_feedback.ui.assessment_flow import (
     measure_rows,
     norm_text,
 )
+from posture_feedback.ui.flow_layout import flow_row
 from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
@@ -99,6 +100,14 @@ class AssessmentOptions(SessionOptions):
     hold_s: float = 1.0
     capture_s: float = 2.0
     max_recording_s: float = 30.0
+
+
+def _whole_combo(parent: QWidget) -> QComboBox:
+    """A choice box as wide as its longest item at its current font (large type included): in a
+    row it wraps (``flow_row``) rather than cutting "Shoulder abduction (front view)" short."""
+    box = QComboBox(parent)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return box
 
 
 def _label(text: str = "", size: int = 11, bold: bool = False, colour: str = "#eeeeee") -> QLabel:
@@ -281,16 +290,16 @@ class AssessmentWindow(SessionWindow):
 
     def _page_rom(self) -> QWidget:
         page, col = self._page("4. Range of motion")
-        pick = QHBoxLayout()
-        self.test_combo = QComboBox(page)
+        holder, pick = flow_row(page)  # the two boxes wrap rather than cut their text (large type)
+        self.test_combo = _whole_combo(page)
         for t in ROM_TESTS.values():
             self.test_combo.addItem(f"{t.title} ({t.view.value} view)", t.name)
         self.test_combo.currentIndexChanged.connect(lambda _i: self._show_test())
-        self.side_combo = QComboBox(page)
+        self.side_combo = _whole_combo(page)
         self.side_combo.currentIndexChanged.connect(lambda _i: self._show_test())
-        pick.addWidget(self.test_combo, 1)
+        pick.addWidget(self.test_combo)
         pick.addWidget(self.side_combo)
-        col.addLayout(pick)
+        col.addWidget(holder)
         self.test_text = _label("", 11, colour="#ddd")
         col.addWidget(self.test_text)
         self.norm_label = _label("", 10, colour="#aaa")
@@ -323,18 +332,18 @@ class AssessmentWindow(SessionWindow):
             "Squats and sit-to-stand, filmed from the front and from the side: the classic compensations "
             "(knees caving in, trunk leaning forward, arms falling forward, hips shifting, asymmetry).", 11,
             colour="#ccc"))  # fmt: skip
-        pick = QHBoxLayout()
-        self.movement_combo = QComboBox(page)
+        holder, pick = flow_row(page)
+        self.movement_combo = _whole_combo(page)
         for t in MOVEMENT_TESTS.values():
             self.movement_combo.addItem(t.title, t.name)
         self.movement_combo.currentIndexChanged.connect(lambda _i: self._show_movement())
-        self.leg_combo = QComboBox(page)
+        self.leg_combo = _whole_combo(page)
         self.leg_combo.addItem("left leg", "left")
         self.leg_combo.addItem("right leg", "right")
         self.leg_combo.currentIndexChanged.connect(lambda _i: self._show_movement())
-        pick.addWidget(self.movement_combo, 1)
+        pick.addWidget(self.movement_combo)
         pick.addWidget(self.leg_combo)
-        col.addLayout(pick)
+        col.addWidget(holder)
         self.movement_text = _label("", 11, colour="#ddd")
         col.addWidget(self.movement_text)
         rec = QHBoxLayout()
@@ -886,7 +895,11 @@ class _ScreenshotDriver(SessionScreenshotDriver):
         if record is not None:
             self._save_and_quit(0)
         else:
-            self._save_and_quit(1, "the ROM test could not be measured on these frames: " + w.rom_result.text())
+            # the label's rich text without its markup: stderr carried "<span style='color:#ff7070'>…"
+            from PyQt6.QtGui import QTextDocumentFragment
+
+            plain = QTextDocumentFragment.fromHtml(w.rom_result.text()).toPlainText()
+            self._save_and_quit(1, "the ROM test could not be measured on these frames: " + plain)
 
 
 def launch_assessment(

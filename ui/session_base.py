@@ -22,7 +22,7 @@ from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QResizeEvent
-from PyQt6.QtWidgets import QApplication, QBoxLayout, QLabel, QMainWindow, QWidget
+from PyQt6.QtWidgets import QApplication, QBoxLayout, QLabel, QMainWindow, QSizePolicy, QWidget
 
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage import StorageError
@@ -65,6 +65,9 @@ def make_cue_label(min_height: int) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
     label.setMinimumHeight(min_height)
+    # it takes the height its wrapped text needs (the picture gives way): a long message at 18 pt lost
+    # its first words above the label's top (a twelfth-audit leftover, large type)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     return label
 
 
@@ -168,6 +171,7 @@ class SessionWindow(QMainWindow):
         message line (``cue_min_height`` pixels at least), which is returned."""
         self.video = VideoView(parent)
         self.video.resizeEvent = self._video_resized  # type: ignore[method-assign]
+        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.video, 1)
         label = make_cue_label(cue_min_height)
         layout.addWidget(label)
