@@ -309,3 +309,25 @@ def test_the_command_lines_session_windows_take_the_profiles_large_type(qtbot, d
         assert launch_assessment(source="97", profile="Ann", data_dir=data) == 0
     assert len(shown_windows) == 1
     shown_windows[0].close()
+
+
+def test_the_red_message_line_reads_at_7_to_1_in_large_type(qtbot, data, db):
+    """A twelfth-audit follow-up measured the red message line ("camera 97 could not be opened…") at
+    6.0–6.7:1 on its #202024 background in large type, below the mode's 7:1. The error red is now
+    #ff9090 (hand-worked: 7.46:1 on #202024), measured here on the rendered pixels."""
+    from posture_feedback.ui.accessibility import apply_large_type
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    window = ExerciseWindow(ExerciseOptions(source="97", data_dir=data, speech="silent"), db=db)
+    qtbot.addWidget(window)
+    apply_large_type(window)
+    window.resize(*LAPTOP)
+    window.show()
+    qtbot.waitExposed(window)
+    window.stack.setCurrentIndex(1)  # the session page, where the message line is
+    window._on_source_problem("camera 97 could not be opened (not connected, in use by another app, or no "
+                              "permission)")  # the window's own colour for it
+    qtbot.wait(100)
+    measured = {t: c for t, c in text_contrasts(window) if t.startswith("camera 97 could not be opened")}
+    assert measured and min(measured.values()) >= 7.0, measured
+    window.close()

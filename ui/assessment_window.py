@@ -80,7 +80,7 @@ START, CAMERA, NEUTRAL, POSTURE, ROM, MOVEMENT, RESULTS = range(len(STEPS))
 CAMERA_TEXT = "Stand tall facing the camera, whole body in view, arms relaxed by your sides. Hold still."
 NEUTRAL_TEXT = "{posture} as you usually do, relaxed, facing the camera. Hold still."
 SNAPSHOT_WIDTH = 480
-GOOD, WARN, BAD = "#46d26a", "#ffdc28", "#ff7070"
+GOOD, WARN, BAD = "#46d26a", "#ffdc28", "#ff9090"
 
 
 @dataclass

@@ -538,7 +538,7 @@ class ExerciseWindow(SessionWindow):
 
     def set_message(self, text: str, error: bool = False) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(f"color: {'#ff8080' if error else '#bbb'}")
+        self.message_label.setStyleSheet(f"color: {'#ff9090' if error else '#bbb'}")
 
     # ------------------------------------------------------------------ session
     def start_session(self) -> bool:
@@ -655,7 +655,7 @@ class ExerciseWindow(SessionWindow):
         elif isinstance(e, RepEvent):
             self.panel.add_rep(e)
             if not e.rep.counted:
-                self._set_cue(e.feedback[0] if e.feedback else "Not counted", "#ff8080")
+                self._set_cue(e.feedback[0] if e.feedback else "Not counted", "#ff9090")
             elif e.feedback:
                 self._set_cue(e.feedback[0], "#ffb020")
             else:  # a clean rep: the last attempt's correction no longer applies (it stayed up beside "good")
@@ -758,7 +758,7 @@ class ExerciseWindow(SessionWindow):
 
     def _on_source_problem(self, message: str) -> None:
         self.video.show_placeholder(f"{message}\n\nEsc: back to the exercises")
-        self._set_cue(message, "#ff8080", size=14)
+        self._set_cue(message, "#ff9090", size=14)
         self._refresh()  # the status line says what is (not) being saved
 
     def _on_ended(self) -> None:
@@ -876,7 +876,7 @@ class ExerciseWindow(SessionWindow):
         if rec.phase(t) == "countdown":
             self._set_cue(f"Demonstration: get ready… {math.ceil(left)}", "#ffdc28")
         else:
-            self._set_cue(f"Recording: perform one repetition, then D to stop ({left:.0f} s left)", "#ff8080", 18)
+            self._set_cue(f"Recording: perform one repetition, then D to stop ({left:.0f} s left)", "#ff9090", 18)
 
     def finish_demonstration(self) -> None:
         """End the recording: build, show, save the demonstration and make it this exercise's target
@@ -895,7 +895,7 @@ class ExerciseWindow(SessionWindow):
         except (PostureFeedbackError, OSError, ValueError) as exc:
             self.last_demo_recording = rec
             self.demo_error = str(exc)
-            self._set_cue(f"No demonstration: {exc}. The exercise is unchanged; D to record again.", "#ff8080", 16)
+            self._set_cue(f"No demonstration: {exc}. The exercise is unchanged; D to record again.", "#ff9090", 16)
             self.set_message(f"No demonstration: {exc}", error=True)
             return
         self.demo_path = path

@@ -263,7 +263,7 @@ class ProfilePicker(QWidget):
             self.combo.setEnabled(False)
             self.manage_button.setEnabled(False)
             self.where_label.setText(f"Results will not be saved: {error}")
-            self.where_label.setStyleSheet("color: #ff8080")
+            self.where_label.setStyleSheet("color: #ff9090")
         else:
             self.where_label.setText(f"Saved on this computer: {db.path}")
             self.refresh()
