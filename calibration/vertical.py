@@ -381,9 +381,9 @@ def _focal_from_horizontals(
 
 def unconfirmed_focal_sd_rel() -> float:
     """Relative (log) SD of a focal length that no second vanishing point confirms: half the
-    log range of ``PLAUSIBLE_FOV_DEG`` (the same at every image size)."""
-    size = (640, 480)
-    return 0.5 * math.log(focal_from_fov(size, PLAUSIBLE_FOV_DEG[0]) / focal_from_fov(size, PLAUSIBLE_FOV_DEG[1]))
+    log range of ``PLAUSIBLE_FOV_DEG`` (f ∝ 1 / tan(fov / 2): the same at every image size)."""
+    narrow, wide = (math.tan(math.radians(fov) / 2.0) for fov in PLAUSIBLE_FOV_DEG)
+    return 0.5 * math.log(wide / narrow)
 
 
 def _combine_focals(focals: Sequence[float], support: Sequence[float]) -> tuple[float, float]:

@@ -267,6 +267,7 @@ _RATIO_STEPS = (NECK_SHOULDER_RATIO_UNC, -NECK_SHOULDER_RATIO_UNC)
 _SAGITTAL = np.array([n in SAGITTAL_ONLY_ANGLES for n in ANGLE_NAMES])
 _HEAD_LINES = np.array([n in ("craniovertebral_angle", "head_forward_lean") for n in ANGLE_NAMES])
 _UP_DEP = np.array([n in UP_DEPENDENT_ANGLES for n in ANGLE_NAMES])
+_SIDED_MASK = np.array([n in SIDED_ANGLES for n in ANGLE_NAMES])
 _UNC_BASE_ARRAY = np.array([UNC_BASE[n] for n in ANGLE_NAMES])  # ``angle_uncertainty``'s per-angle base
 _UNC_DEPTH_ARRAY = np.where(_HEAD_LINES, UNC_DEPTH_HEAD, UNC_DEPTH)
 
@@ -630,10 +631,8 @@ def without_sides(table: AngleTable) -> AngleTable:
     """``table`` with every ``SIDED_ANGLES`` value marked not valid (kept, with its uncertainty):
     for a frame whose left and right are in doubt (``view.facing_in_doubt``), so that no side is
     named and no sided angle is judged."""
-    valid = table.valid.copy()
-    for i, name in enumerate(table.names):
-        if name in SIDED_ANGLES:
-            valid[i] = False
+    sided = _SIDED_MASK if table.names == ANGLE_NAMES else np.array([n in SIDED_ANGLES for n in table.names])
+    valid = table.valid & ~sided
     return AngleTable(values=table.values, valid=valid, uncertainty=table.uncertainty, names=table.names)
 
 

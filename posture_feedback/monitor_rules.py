@@ -288,12 +288,13 @@ class LaptopRules:
                 fault = fault_of(k, v)
                 events.append(Event("deviation", fault, MESSAGES[fault], v, t - (s.since or t)))
 
-        distances = {k: val(k) for k in DISTANCE_SIGNALS if o.uncertainty.get(k, math.inf) < o.too_close_pct}
-        distances = {k: v for k, v in distances.items() if math.isfinite(v)}
-        # too close: the reading's whole interval beyond the threshold, as every verdict here
-        nearest = max(distances, key=lambda k: distances[k] - o.uncertainty[k], default="")
-        closer = distances.get(nearest, math.nan)
-        too_close = present and math.isfinite(closer) and closer - o.uncertainty.get(nearest, 0.0) > o.too_close_pct
+        # too close: the reading's whole interval beyond the threshold, as every verdict here; the
+        # lower end of each distance signal's interval (only those whose bound is narrower than it)
+        lows = {k: val(k) - o.uncertainty[k] for k in DISTANCE_SIGNALS
+                if o.uncertainty.get(k, math.inf) < o.too_close_pct and math.isfinite(val(k))}  # fmt: skip
+        nearest = max(lows, key=lows.__getitem__, default="")
+        closer = val(nearest) if nearest else math.nan
+        too_close = present and bool(nearest) and lows[nearest] > o.too_close_pct
         self.too_close_now = bool(too_close)
         if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
             events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer,

@@ -174,19 +174,24 @@ def test_the_posture_step_gates_the_view_live_and_never_measures_a_wrong_one(qtb
     assert "Not measured" in window.posture_result.text() and "front view, a side view" in window.posture_result.text()
 
 
-def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_path):
+def run_scripted_assessment(source, frames: int, shot, tmp_path):  # noqa: ANN001
+    """``launch_assessment``'s scripted flow in its own process, offscreen (as the command line runs it)."""
     import os
     import subprocess
     import sys
 
-    shot = tmp_path / "assessment.png"
     code = (
         "import sys\nfrom posture_feedback.ui.assessment_window import launch_assessment\n"
-        f"sys.exit(launch_assessment(source={str(sports_video)!r}, frames=90, screenshot={str(shot)!r}, "
+        f"sys.exit(launch_assessment(source={str(source)!r}, frames={frames}, screenshot={str(shot)!r}, "
         f"data_dir={str(tmp_path / 'd')!r}))\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSTURE_FEEDBACK_CONFIG_DIR": str(tmp_path / "config")}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_path):
+    shot = tmp_path / "assessment.png"
+    done = run_scripted_assessment(sports_video, 90, shot, tmp_path)
     assert done.returncode == 0, done.stderr  # the shoulder-abduction test was measured on the first 90 frames
     with open(shot, "rb") as f:
         header = f.read(24)
@@ -196,19 +201,9 @@ def test_launch_assessment_runs_the_scripted_flow_offscreen(sports_video, tmp_pa
 def test_a_scripted_run_that_measures_nothing_says_why_in_plain_text(tmp_path):
     """The bundled desk sample's first 60 frames hold no whole arm raise: exit 1 with one plain line
     (a twelfth-audit follow-up saw the panel's rich text, "<span style='color:#ff7070'>…", on stderr)."""
-    import os
-    import subprocess
-    import sys
-
     from posture_feedback.resources import sample_video
 
-    code = (
-        "import sys\nfrom posture_feedback.ui.assessment_window import launch_assessment\n"
-        f"sys.exit(launch_assessment(source={str(sample_video())!r}, frames=60, "
-        f"screenshot={str(tmp_path / 'a.png')!r}, data_dir={str(tmp_path / 'd')!r}))\n"
-    )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSTURE_FEEDBACK_CONFIG_DIR": str(tmp_path / "config")}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    done = run_scripted_assessment(sample_video(), 60, tmp_path / "a.png", tmp_path)
     assert done.returncode == 1
     lines = [ln for ln in done.stderr.splitlines() if ln.startswith("posture-feedback:")]
     assert lines and lines[-1].startswith("posture-feedback: the ROM test could not be measured on these frames: "

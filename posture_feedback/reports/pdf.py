@@ -32,6 +32,7 @@ from posture_feedback.reports.summary import (
     ReportData,
     collect,
     monitor_time_text,
+    peak_pm,
     range_is_tool_tolerance,
     side_text,
     tool_ranges,
@@ -403,11 +404,9 @@ def _peak_change(e: ExerciseStat) -> str:
     digits = peak_digits(unit)
 
     def one(v: float, u: float) -> str:
-        if math.isfinite(v) and math.isfinite(u):
-            return f"{v:.{digits}f} ± {u:.{digits}f}{unit}"
-        return _num(v, unit, digits)
+        return peak_pm(v, u, digits) + unit if math.isfinite(v) else _num(v, unit, digits)
 
     if e.sessions == 1:  # its first is its last: no arrow ("171 ± 21° → 171 ± 21°" read as a change)
         return f"{one(last, e.last_peak_unc)} (one session)"
-    verdict = {True: " (change)", False: " (within noise)", None: ""}[e.peak_changed] if e.sessions >= 2 else ""
+    verdict = {True: " (change)", False: " (within noise)", None: ""}[e.peak_changed]  # 2 sessions or more
     return f"{one(first, e.first_peak_unc)} → {one(last, e.last_peak_unc)}{verdict}"

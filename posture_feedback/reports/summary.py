@@ -32,6 +32,7 @@ from posture_feedback.storage import (
     Session,
     SessionSummary,
 )
+from posture_feedback.storage.models import record_tool_tolerance_word
 from posture_feedback.words import count_noun
 
 
@@ -214,11 +215,8 @@ def range_is_tool_tolerance(a: Assessment, m: Measure) -> bool:
     """
     if m.reference_low is None and m.reference_high is None:
         return False
-    details = a.record.get("details") if isinstance(a.record, dict) else None
-    d = details.get(m.label) if isinstance(details, dict) else None
-    if isinstance(d, dict) and "reference_is_tool_tolerance" in d:
-        return bool(d["reference_is_tool_tolerance"])
-    return tolerance_is_tool(m.name, m.reference_source)
+    word = record_tool_tolerance_word(a.record, m.label)
+    return tolerance_is_tool(m.name, m.reference_source) if word is None else word
 
 
 def tool_ranges(data: ReportData) -> dict[tuple[str, str | None], bool]:
@@ -403,7 +401,7 @@ def monitor_time_text(data: ReportData) -> str:
     from posture_feedback.monitor_hours import format_duration
 
     days = len(data.monitor)
-    return f"{format_duration(sum(d.monitored_s for d in data.monitor))} over {days} day{'s' if days != 1 else ''}"
+    return f"{format_duration(sum(d.monitored_s for d in data.monitor))} over {count_noun(days, 'day')}"
 
 
 def unsure_note(n: int) -> str:
@@ -426,6 +424,11 @@ def _pm(x: float, u: float, unit: str) -> str:
     return f"{_f(x)} ± {u:.1f}{unit}" if _ok(x) and _ok(u) else f"{_f(x)}{unit}"
 
 
+def peak_pm(value: float, unc: float, digits: int) -> str:
+    """'53 ± 8' (a finite mean peak with ``digits`` decimals, its ± where stored), no unit."""
+    return f"{value:.{digits}f} ± {unc:.{digits}f}" if math.isfinite(unc) else f"{value:.{digits}f}"
+
+
 def _peaks(e: ExerciseStat) -> str:
     """', peak 53 ± 8 -> 60 ± 8° (+7, uncertainty 22.2°: within measurement noise)' in the exercise's
     unit; the ± and the verdict where the peaks' uncertainty is stored; nothing for exercises without
@@ -436,14 +439,12 @@ def _peaks(e: ExerciseStat) -> str:
     digits = peak_digits(unit)
 
     def one(v: float, u: float) -> str:
-        if not _ok(v):
-            return "n/a"
-        return f"{v:.{digits}f} ± {u:.{digits}f}" if _ok(u) else f"{v:.{digits}f}"
+        return peak_pm(v, u, digits) if _ok(v) else "n/a"
 
     if e.sessions == 1:  # its first is its last: no change to show ("peak 171 ± 21 -> 171 ± 21°" read as one)
         return f", peak {one(last, e.last_peak_unc)}{unit} (one session)"
     text = f", peak {one(first, e.first_peak_unc)} -> {one(last, e.last_peak_unc)}{unit}"
-    if e.sessions >= 2 and _ok(first) and _ok(last):
+    if _ok(first) and _ok(last):
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge: no ± stored"}[e.peak_changed]
         thr = f", uncertainty {e.peak_threshold:.{max(digits, 1)}f}{unit}" if _ok(e.peak_threshold) else ""
         text += f" ({last - first:+.{digits}f}{thr}: {verdict})"

@@ -55,6 +55,7 @@ from posture_feedback.storage.models import (
     Session,
     SessionSummary,
     Snapshot,
+    record_tool_tolerance_word,
 )
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -1135,16 +1136,12 @@ def _measure(r: sqlite3.Row) -> Measure:
 
 
 def _tool_tolerance_word(record: str | None, name: str, side: str | None) -> bool | None:
-    """The record's ``details[label]["reference_is_tool_tolerance"]`` for a measure (label as
-    ``Measure.label``), or None where it does not say (``reports.summary.range_is_tool_tolerance``)."""
+    """``models.record_tool_tolerance_word`` of a stored (JSON) assessment record for one measure."""
     try:
-        details = json.loads(record or "{}").get("details")
-    except (ValueError, AttributeError):
+        parsed = json.loads(record or "{}")
+    except ValueError:
         return None
-    d = details.get(f"{name} ({side})" if side else name) if isinstance(details, dict) else None
-    if isinstance(d, dict) and "reference_is_tool_tolerance" in d:
-        return bool(d["reference_is_tool_tolerance"])
-    return None
+    return record_tool_tolerance_word(parsed, f"{name} ({side})" if side else name)
 
 
 def _repetition(r: sqlite3.Row) -> Repetition:

@@ -323,3 +323,14 @@ class Snapshot:
     caption: str = ""
     assessment_id: int | None = None
     session_id: int | None = None
+
+
+def record_tool_tolerance_word(record: object, label: str) -> bool | None:
+    """An assessment record's own word on whether a measure's range is this tool's tolerance:
+    ``record["details"][label]["reference_is_tool_tolerance"]`` (``label`` as ``Measure.label``), or
+    None where the record does not say (the sample history, imports, older records)."""
+    details = record.get("details") if isinstance(record, dict) else None
+    d = details.get(label) if isinstance(details, dict) else None
+    if isinstance(d, dict) and "reference_is_tool_tolerance" in d:
+        return bool(d["reference_is_tool_tolerance"])
+    return None
