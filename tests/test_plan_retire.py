@@ -299,3 +299,48 @@ def test_exercise_with_every_plan_retired_says_so_and_how_to_restore_one(tmp_pat
                 "--data-dir", d)[0] == 0  # fmt: skip
     with Database.open_default(d) as db:
         assert load_active_plan(db, db.profile_by_name("Ann").id).title == "Jacks week 2"
+
+
+def test_a_retirement_at_the_clinic_travels_in_the_next_programme_file(tmp_path, capsys):
+    """The clinic retires week 1 when week 2 starts; the patient's laptop had week 1 from an earlier
+    programme. Before, the home database kept planning week 1's days after the change (9-13 March: 6
+    planned sessions, both plans mon/wed/fri) until the patient ran archive-plan themselves; now week 2's
+    programme carries week 1's retirement and its date. Hand-worked: 9-13 March, week 2 alone plans 9, 11
+    and 13."""
+    from posture_feedback.storage.exchange import export_programme, read_programme
+
+    with Database(tmp_path / "clinic.sqlite3") as clinic:
+        bob = clinic.create_profile("Bob").id
+        w1 = clinic.create_plan(bob, "Jacks test", WEEK1, schedule_days=(0, 2, 4), created_at=_t(2, 8), uid="w1")
+        first = export_programme(clinic, w1.id, tmp_path / "w1.pfprogramme")
+        w2 = clinic.create_plan(bob, "Jacks week 2", WEEK2, schedule_days=(0, 2, 4), created_at=_t(9, 8), uid="w2")
+        clinic.archive_plan(w1.id, at=_t(9, 8))
+        second = export_programme(clinic, w2.id, tmp_path / "w2.pfprogramme")
+    with zipfile.ZipFile(first) as zf:
+        assert "retired_plans" not in json.loads(zf.read("manifest.json"))  # as before: nothing retired then
+    assert read_programme(second).retired == (("w1", "Jacks test", _t(9, 8)),)
+    home = str(tmp_path / "home")
+    assert _run(capsys, "profile", "import-programme", str(first), "--data-dir", home)[0] == 0
+    code, out, err = _run(capsys, "profile", "import-programme", str(second), "--data-dir", home)
+    assert code == 0 and err == ""
+    assert ("plan 'Jacks test' retired on 2026-03-09, as where this file was made: it counts for adherence only "
+            "on the days before") in out.splitlines()  # fmt: skip
+    assert "also has" not in out  # no advice to retire it by hand
+    with Database.open_default(home) as db:
+        hb = db.profile_by_name("Bob").id
+        assert db.plan_by_uid(hb, "w1").archived_at == _t(9, 8)
+        assert sum(d.planned for d in db.adherence(hb, date(2026, 3, 9), date(2026, 3, 13))) == 3
+    code, out, err = _run(capsys, "profile", "import-programme", str(second), "--data-dir", home)
+    assert code == 0 and "retired on" not in out and "was already stored" in out  # idempotent, silent
+    # a damaged entry is refused with the field named, before anything is written
+    bad = tmp_path / "bad.pfprogramme"
+    with zipfile.ZipFile(second) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "manifest.json":
+                doc = json.loads(data)
+                doc["retired_plans"][0]["retired_at"] = "soon"
+                data = json.dumps(doc).encode()
+            zout.writestr(name, data)
+    code, out, err = _run(capsys, "profile", "import-programme", str(bad), "--data-dir", str(tmp_path / "h2"))
+    assert code == 2 and "manifest.retired_plans[0].retired_at" in err and len(err.strip().splitlines()) == 1

@@ -64,6 +64,9 @@ class Programme:
     schedule_days: tuple[int, ...]
     files: dict[str, bytes] = field(default_factory=dict)
     profile_name: str = ""
+    #: The profile's other plans retired where the file was made: (uid, name, when retired). A home
+    #: database that knows one of them by uid retires it on that date too (``import_programme``).
+    retired: tuple[tuple[str, str, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,13 @@ def export_programme(db: Database, plan_id: int, out: str | os.PathLike[str], ve
         "profile": {"name": profile.name},
         "files": sorted(pv.files),
     }
+    retired = [
+        {"uid": p.uid, "name": p.name, "retired_at": p.archived_at.isoformat()}
+        for p in db.plans(plan.profile_id, include_archived=True)
+        if p.id != plan.id and p.archived and p.archived_at is not None
+    ]
+    if retired:  # only then: files without retirements stay as older versions wrote them
+        manifest["retired_plans"] = sorted(retired, key=lambda d: d["uid"])
     entries = {"manifest.json": _dumps(manifest).encode(), "plan.toml": pv.toml.encode("utf-8")}
     for name, data in pv.files.items():
         _check_name(name)
@@ -148,6 +158,11 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
                 raise r.fail("manifest.profile.name", "is blank (allowed: the patient's profile name, or no name)")
             if not r.text(p, "uid", "manifest.plan").strip():
                 raise r.fail("manifest.plan.uid", "is empty (allowed: the plan's uid, as the clinic stored it)")
+            retired = []
+            for k, d in enumerate(r.arr(manifest.get("retired_plans", []), "manifest.retired_plans")):
+                w = f"manifest.retired_plans[{k}]"
+                d = r.obj(d, w)
+                retired.append((r.text(d, "uid", w), r.text(d, "name", w), r.when(d, "retired_at", w)))
             return Programme(
                 plan_uid=r.text(p, "uid", "manifest.plan"), plan_name=plan_name,
                 plan_created_at=r.when(p, "created_at", "manifest.plan"),
@@ -155,6 +170,7 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
                 version_created_at=r.when(p, "version_created_at", "manifest.plan"), toml=toml,
                 schedule_days=r.weekdays(p, "schedule_days", "manifest.plan"), files=files,
                 profile_name=r.text(profile, "name", "manifest.profile", optional=True) or "",
+                retired=tuple(retired),
             )  # fmt: skip
     except FileNotFoundError as exc:
         raise ExchangeFormatError(f"no programme file at {path}") from exc
@@ -172,6 +188,8 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
     """Store a programme's plan version in a profile (by default the one named in the file, created if missing).
 
     Importing the same programme twice changes nothing; a newer version of a known plan is added as a version.
+    A plan of the profile that the file says was retired where it was made (``Programme.retired``: the
+    plan this one replaces) is retired here on the same date, so it stops counting as planned at home too.
     """
     prog = read_programme(path)
     from posture_feedback.storage.stored_plans import validate_plan_files
@@ -194,11 +212,13 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
             profile_id = db.create_profile(name).id
     plan = db.plan_by_uid(profile_id, prog.plan_uid)
     if plan is None:
-        return db.create_plan(
+        plan = db.create_plan(
             profile_id, prog.plan_name, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
             uid=prog.plan_uid, created_at=prog.plan_created_at, version=prog.version,
             version_created_at=prog.version_created_at,
         )  # fmt: skip
+        retire_as_in_programme(db, prog, profile_id)
+        return plan
     if prog.version not in {v.version for v in db.plan_versions(plan.id)}:
         if plan.archived:  # as add-plan: a version stored in a retired plan would never run nor count
             profile = db.get_profile(profile_id).name
@@ -208,7 +228,23 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
             )
         db.add_plan_version(plan.id, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
                             created_at=prog.version_created_at, version=prog.version)  # fmt: skip
+    retire_as_in_programme(db, prog, profile_id)
     return plan
+
+
+def retire_as_in_programme(db: Database, prog: Programme, profile_id: int) -> tuple[Plan, ...]:
+    """Retire the profile's plans that ``prog`` lists as retired where it was made, on that date.
+
+    Only plans known here by uid and still counted are touched (idempotent); returns the plans retired now.
+    Before 2026-12 a retirement made at the clinic stayed there: the home database kept counting the
+    replaced plan's days as planned until the patient ran ``archive-plan`` themselves.
+    """
+    done = []
+    for uid, _name, when in prog.retired:
+        plan = db.plan_by_uid(profile_id, uid)
+        if plan is not None and not plan.archived and uid != prog.plan_uid:
+            done.append(db.archive_plan(plan.id, at=when))
+    return tuple(done)
 
 
 # ---------------------------------------------------------------------- results
