@@ -331,3 +331,38 @@ def test_the_red_message_line_reads_at_7_to_1_in_large_type(qtbot, data, db):
     measured = {t: c for t, c in text_contrasts(window) if t.startswith("camera 97 could not be opened")}
     assert measured and min(measured.values()) >= 7.0, measured
     window.close()
+
+
+def test_the_evaluation_panel_scrolls_to_a_long_refusal_rather_than_cut_it(qtbot, data, db):
+    """A new-user audit: in large type at 1280×760 a refused range-of-motion test's reason was cut off below
+    its third line (the side panel has a fixed height and no scroll bar); a scroll area then made the panel
+    wider than itself and cut every text at the right. Now the pages scroll vertically only, the buttons
+    wrap, and the panel scrolls to the refusal: every line of it in view, nothing past the panel's edge."""
+    from posture_feedback.ui.accessibility import apply_large_type
+    from posture_feedback.ui.assessment_window import ROM, AssessmentOptions, AssessmentWindow
+
+    window = AssessmentWindow(AssessmentOptions(source="97", data_dir=data), db=db)
+    qtbot.addWidget(window)
+    apply_large_type(window)
+    window.resize(1280, 760)
+    shown(qtbot, window)
+    window.go(ROM)
+    window.select_test("shoulder_flexion", "left")
+    for i in range(1, 7):
+        window.peaks_list.addItem(f"left repetition {i}: peak 120° ± 8°")
+    window.start_rom_recording()
+    window.finish_rom()  # nothing recorded: refused, with its reason
+    reason = window.rom_result
+    assert "Not measured" in reason.text()
+    qtbot.wait(100)
+    shown(qtbot, window, "large-type-evaluation-refusal")
+    viewport = window.pages_scroll.viewport()
+    top_left = reason.mapTo(viewport, reason.rect().topLeft())
+    assert viewport.rect().contains(QRect(top_left, reason.size())), (top_left, reason.size(), viewport.size())
+    assert reason.height() + 2 >= reason.heightForWidth(reason.width())  # every line of it
+    panel = window.side_panel
+    for w in panel.findChildren(QWidget):
+        if w.isVisible() and w.isVisibleTo(window.pages.currentWidget()) and w is not window.pages.currentWidget():
+            right = w.mapTo(panel, w.rect().topRight()).x()
+            assert right <= panel.width(), (type(w).__name__, getattr(w, "text", lambda: "")()[:30], right)
+    window.close()

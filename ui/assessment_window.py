@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QEvent, Qt
+from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -72,6 +72,7 @@ from posture_feedback.ui.flow_layout import flow_row
 from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
+from posture_feedback.ui.vertical_scroll import VerticalScroll
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,10 @@ class AssessmentWindow(SessionWindow):
         for build in (self._page_start, self._page_camera, self._page_neutral, self._page_posture, self._page_rom,
                       self._page_movement, self._page_results):  # fmt: skip
             self.pages.addWidget(build())
-        right.addWidget(self.pages, 1)
+        # The pages scroll rather than cut their text where it outgrows the panel (large type at 1280×760:
+        # a refused range-of-motion test's reason was cut off below its third line).
+        self.pages_scroll = VerticalScroll(self.pages, right_widget)
+        right.addWidget(self.pages_scroll, 1)
         nav = QHBoxLayout()
         self.back_button = QPushButton("‹ Back")
         self.back_button.clicked.connect(lambda: self.go(self.pages.currentIndex() - 1))
@@ -304,7 +308,7 @@ class AssessmentWindow(SessionWindow):
         col.addWidget(self.test_text)
         self.norm_label = _label("", 10, colour="#aaa")
         col.addWidget(self.norm_label)
-        buttons = QHBoxLayout()
+        held, buttons = flow_row(page)  # the buttons wrap rather than cut their text (large type)
         self.record_button = QPushButton("Start recording")
         self.record_button.clicked.connect(self.start_rom_recording)
         self.measure_button = QPushButton("Stop and measure")
@@ -312,7 +316,7 @@ class AssessmentWindow(SessionWindow):
         self.measure_button.setEnabled(False)
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.measure_button)
-        col.addLayout(buttons)
+        col.addWidget(held)
         self.live_label = _label("", 14, True)
         col.addWidget(self.live_label)
         self.peaks_list = QListWidget(page)
@@ -346,14 +350,14 @@ class AssessmentWindow(SessionWindow):
         col.addWidget(holder)
         self.movement_text = _label("", 11, colour="#ddd")
         col.addWidget(self.movement_text)
-        rec = QHBoxLayout()
+        held, rec = flow_row(page)
         self.front_button = QPushButton("Record front view")
         self.front_button.clicked.connect(lambda: self.start_movement_recording("front"))
         self.side_button = QPushButton("Record side view")
         self.side_button.clicked.connect(lambda: self.start_movement_recording("side"))
         rec.addWidget(self.front_button)
         rec.addWidget(self.side_button)
-        col.addLayout(rec)
+        col.addWidget(held)
         self.movement_stop_button = QPushButton("Stop recording")
         self.movement_stop_button.clicked.connect(self.stop_movement_recording)
         self.movement_stop_button.setEnabled(False)
@@ -720,6 +724,7 @@ class AssessmentWindow(SessionWindow):
         except PostureFeedbackError as exc:  # WrongViewError says how to turn; RomTestError: no repetition
             self.rom_result.setText(f"<span style='color:{BAD}'><b>Not measured:</b> {exc}</span>")
             self._say(str(exc).split(": ")[-1], BAD, 15)
+            self._show_below(self.rom_result)
             return None
         name = rec.test.name
         rows = []
@@ -744,7 +749,12 @@ class AssessmentWindow(SessionWindow):
                     self.peaks_list.addItem(
                         f"{m.side} repetition {i}: peak {p['value']:.0f}° ± {p['uncertainty']:.0f}°"
                     )
+        self._show_below(self.rom_result)
         return record
+
+    def _show_below(self, label: QLabel) -> None:
+        """Scroll the side panel so that ``label`` (a result or refusal just set) is in view, once laid out."""
+        QTimer.singleShot(0, lambda: self.pages_scroll.ensureWidgetVisible(label, 0, 0))
 
     # ------------------------------------------------------------------ 5. movement screen
     def _show_movement(self) -> None:
@@ -805,6 +815,7 @@ class AssessmentWindow(SessionWindow):
             self.movement_result.setText(f"Not measured: {exc}")
             self.movement_result.setStyleSheet(f"color: {BAD}; font-size: 10pt")
             self._say(str(exc).split(": ")[-1], BAD, 15)
+            self._show_below(self.movement_result)
             return None
         self.movement_views = {}  # measured: the frames (with pixels) are not needed any more
         lines = [f"{r['measure']}: {r['value']} ({r['verdict']})" for r in measure_rows(record)]
@@ -813,6 +824,7 @@ class AssessmentWindow(SessionWindow):
         self._say(f"{test.title} measured", GOOD)
         self._show_movement()
         self.movement_status.setText("Measured. Record again to repeat the test.")
+        self._show_below(self.movement_result)
         return record
 
     # ------------------------------------------------------------------ 6. results
