@@ -269,7 +269,9 @@ class Pipeline:
         )
         # hips below the desk edge: no confident hip or trunk angle (framing.py)
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
-        if facing_in_doubt(view, azimuth):  # the view label and the azimuth disagree: left/right in doubt
+        # left/right in doubt: the view label and the azimuth disagree, or the mirror guard overrules the model
+        doubt = facing_in_doubt(view, azimuth) or (self.options.fix_side_swaps and self._sides.overruling_model)
+        if doubt:
             angles = without_sides(angles)
         if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound
             angles.valid &= angles.uncertainty <= VALID_MAX_UNCERTAINTY
@@ -277,6 +279,7 @@ class Pipeline:
         result.landmarks = smoothed
         result.view = view
         result.azimuth_deg = azimuth
+        result.sides_in_doubt = doubt
         result.angles = angles
         if self._evaluator is not None:
             result.targets = self._evaluator.update(angles, view, t)

@@ -308,6 +308,12 @@ class SideSwapCorrector:
         self.last_swaps = tuple(swaps)
         return out
 
+    @property
+    def overruling_model(self) -> bool:
+        """True when the last frame's whole body was exchanged against the model's own labels by the
+        mirror guard (``MirrorGuard.overruling``): which side is which is then in doubt."""
+        return self.guard is not None and self.guard.overruling
+
 
 def reflect_depth(landmarks: Landmarks) -> Landmarks:
     """``landmarks`` reflected in depth about the hip centre (image z and world z negated).
@@ -376,6 +382,15 @@ class MirrorGuard:
         reflect_depth: with the labels exchanged back, also reflect the depth about the hip
             centre (``reflect_depth``): the model's depth follows its mirrored labels, so the
             exchanged labels alone leave a body turned the other way round in depth.
+        give_in_s: the guard gives in to the model when it has overruled the model's own labels
+            (``raw``) for this many seconds within the last ``give_in_window_s``: its anchor is
+            then more likely wrong than the model. The anchor is a chain of the guard's own
+            outputs, so an anchor taken from a mirrored frame that passed the settling wait held
+            the mirror for good: a jumping-jacks clip flipped left for right (the model right,
+            face-on, in frames 37-230) was read from behind with every side reversed to its end
+            (a fourteenth audit). The model mirrors the guard is for lasted 0.6 s on the
+            accuracy set (cam02 following, cam03), within this.
+        give_in_window_s: the window (seconds) of ``give_in_s``.
     """
 
     def __init__(
@@ -387,7 +402,11 @@ class MirrorGuard:
         reflect_depth: bool = True,
         settle_s: float = 0.5,
         max_gap_s: float = 0.3,
+        give_in_s: float = 1.0,
+        give_in_window_s: float = 1.5,
     ) -> None:
+        self.give_in_s = give_in_s
+        self.give_in_window_s = give_in_window_s
         self.min_dot = min_dot
         self.wide = wide
         self.max_age_s = max_age_s
@@ -406,8 +425,16 @@ class MirrorGuard:
         self._settled_from: float | None = None
         self._last_t: float | None = None
         self._raw_prev: tuple[np.ndarray, np.ndarray, float] | None = None
+        #: (time, seconds) of the recent frames in which the guard overruled the model's own labels
+        self._overruled: list[tuple[float, float]] = []
         #: True when the last frame's labels were exchanged back
         self.mirrored = False
+        #: True when the guard gave in to the model's labels in the last frame (``give_in_s``)
+        self.gave_in = False
+        #: True when the last frame's output exchanged the model's own labels (the guard overruled
+        #: it): the guard is right when the model mirrored, wrong when its anchor was; left and
+        #: right are in doubt either way (``SideSwapCorrector.overruling_model``)
+        self.overruling = False
 
     @staticmethod
     def _vectors(landmarks: Landmarks) -> tuple[np.ndarray, np.ndarray]:
@@ -442,11 +469,25 @@ class MirrorGuard:
             self._raw_prev = (v, c, float(t))
         return flipped
 
+    def _same_labels(self, v: np.ndarray, c: np.ndarray, raw: Landmarks) -> bool:
+        """True when the input's trunk vectors (``v``, ``c``) are labelled as the model's own (``raw``)."""
+        vr, cr = self._confident_vectors(raw)
+        return float((np.minimum(c, cr) * np.einsum("ij,ij->i", v, vr)).sum()) > self.min_dot
+
+    def _overrule(self, t: float, seconds: float) -> None:
+        """Count ``seconds`` of overruling the model at ``t``; give in past ``give_in_s`` in the window."""
+        self._overruled.append((float(t), seconds))
+        self._overruled = [(ti, d) for ti, d in self._overruled if ti > t - self.give_in_window_s]
+        if sum(d for _, d in self._overruled) >= self.give_in_s:
+            self.mirrored = False
+            self.gave_in = True
+            self._overruled.clear()
+
     def __call__(self, landmarks: Landmarks, t: float, raw: Landmarks | None = None) -> Landmarks:
         """``landmarks`` at time ``t`` (seconds), with all pairs exchanged when mirrored against the anchor.
 
-        ``raw``: the model's own landmarks of this frame (before any fix), used only to tell
-        whether the model has settled at the start of a track.
+        ``raw``: the model's own landmarks of this frame (before any fix), used to tell whether
+        the model has settled at the start of a track and how long the guard has overruled it.
         """
         if landmarks.track_id != self._track:
             self.reset()
@@ -454,9 +495,12 @@ class MirrorGuard:
         raw_flipped = self._raw_flipped(raw, t)
         v, c = self._confident_vectors(landmarks)
         fresh = self._anchor is not None and 0 < t - self._anchor_t <= self.max_age_s
-        if self._last_t is None or not 0 < t - self._last_t <= self.max_gap_s:
+        step = t - self._last_t if self._last_t is not None else math.inf
+        if not 0 < step <= self.max_gap_s:
             self._settled_from = None  # a new track, or a gap: the model must settle again
+            self._overruled.clear()
         self._last_t = float(t)
+        self.gave_in = self.overruling = False
         if not fresh:
             self.mirrored = False
         else:
@@ -470,6 +514,10 @@ class MirrorGuard:
                 self.mirrored = True
             elif dot > self.min_dot:
                 self.mirrored = False
+        self.overruling = self.mirrored and raw is not None and self._same_labels(v, c, raw)
+        if self.overruling:
+            self._overrule(t, min(step, self.max_age_s))
+            self.overruling = self.mirrored  # not after giving in
         out = landmarks.swapped(_ALL_PAIRS) if self.mirrored else landmarks
         if self.mirrored and self.reflect_depth:
             out = reflect_depth(out)  # the model's depth followed its mirrored labels

@@ -351,6 +351,10 @@ class FrameResult:
             in an earlier frame but not measured in this one yet (the follower is taking them
             over, ``follow.py``): nobody is followed in this frame, and there is no need to ask
             for a click.
+        sides_in_doubt: which side is the person's left is in doubt in this frame (the view label
+            and the azimuth disagree, ``view.facing_in_doubt``; or the whole-body mirror guard
+            overrules the model's own labels, ``sides.MirrorGuard``): every sided angle is then
+            not valid, and no side is named.
     """
 
     frame: Frame
@@ -365,6 +369,7 @@ class FrameResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     vertical: str = "level"
     target_pending: bool = False
+    sides_in_doubt: bool = False
 
     @property
     def person_found(self) -> bool:

@@ -57,7 +57,6 @@ from posture_feedback.ui.source_page import SourcePage
 from posture_feedback.ui.storage_link import open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source, is_camera_spec
-from posture_feedback.view import facing_in_doubt
 
 log = logging.getLogger(__name__)
 
@@ -503,8 +502,8 @@ class MainWindow(QMainWindow):
             + (
                 f" ({result.azimuth_deg:+.0f}°)" if result.person_found and not math.isnan(result.azimuth_deg) else ""
             )  # fmt: skip
-            + (" — turning? left and right not judged" if result.person_found
-               and facing_in_doubt(result.view, result.azimuth_deg) else "")  # fmt: skip
+            + (" — turning? left and right not judged" if result.person_found and result.sides_in_doubt
+               else "")  # fmt: skip
         )
         # Sounds follow the debounced cue verdict: like a new cue, a sound may be delayed, never flicker.
         for s in result.targets:
