@@ -185,3 +185,22 @@ def test_the_target_text_of_a_change_counted_exercise_says_so() -> None:
     """The number shown beside the target is the change from the person's start: the words say so."""
     assert ExerciseTracker(get_exercise("side_bend"), "left").target_text() == "trunk_lean_left ≥ 15° from your start"
     assert ExerciseTracker(get_exercise("lateral_raise"), "left").target_text() == "left_shoulder_elevation 80–180°"
+
+
+def test_the_live_value_carries_the_uncertainty_its_repetition_is_judged_with() -> None:
+    """A fourteenth audit: the exercise window showed "Now: 152°" with no ± while the repetition list beside
+    it said "peak 178 ±19°". Each tracker update now carries the primary signal's ± as the counter uses
+    it: for a side bend, counted as a change from the upright start, the change's
+    ``DERIVED_CHANGE_UNCERTAINTY`` (not the lean's own 2°); unknown without a table of uncertainties."""
+    tracker = ExerciseTracker(get_exercise("side_bend"), "left")
+    table = _table(unc=2.0)
+    upd = None
+    for k in range(90):  # upright for 3 s: the start is measured, then the change is read
+        values = compute_signals(table, _front_pose(4.0), View.FRONT)
+        upd = tracker.update(k / FPS, values, View.FRONT, uncertainties=signal_uncertainties(table))
+    assert upd.value == pytest.approx(0.0, abs=1e-6)
+    assert upd.uncertainty == DERIVED_CHANGE_UNCERTAINTY["trunk_lean"]
+    bare = ExerciseTracker(get_exercise("side_bend"), "left")
+    for k in range(90):
+        upd = bare.update(k / FPS, compute_signals(table, _front_pose(4.0), View.FRONT), View.FRONT)
+    assert math.isnan(upd.uncertainty)

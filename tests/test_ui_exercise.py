@@ -280,6 +280,9 @@ def test_the_panel_says_counting_is_paused_and_how_to_turn_and_a_stop_is_a_stop(
     panel.grab().save(str(tmp_path / "paused.png"))
     panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, **base))
     assert panel.state_label.text() == "Go!" and panel.count_caption.text() == "repetitions counted"
+    assert panel.target_label.text().endswith("Now: 12° · phase: down")  # no ± known: none shown
+    panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, value_uncertainty=19.4, **base))
+    assert panel.target_label.text().endswith("Now: 12 ±19° · phase: down")  # the ± the peaks are judged with
     panel.update_status(RunnerStatus(state=RunnerState.DONE, stopped=True, **base))
     assert panel.state_label.text() == "Session stopped"
     panel.update_status(RunnerStatus(state=RunnerState.DONE, **base))

@@ -236,7 +236,7 @@ class ExercisePanel(QWidget):
             self.hold_bar.setValue(int(1000 * min(1.0, max(0.0, frac))))
             self.hold_bar.setFormat(f"held {st.held_s:.1f} s of {st.hold_target_s or 0:g} s")
         if st.state is RunnerState.ACTIVE and st.target_text:
-            now = fmt_value(st.value, self.unit)
+            now = fmt_value(st.value, self.unit, st.value_uncertainty)
             # while counting is paused the counter's phase is stale: say the value is not counted
             phase = " · not counted" if paused_count else (f" · phase: {st.phase}" if st.phase else "")
             self.target_label.setText(f"Target: {st.target_text.replace('_', ' ')}\nNow: {now}{phase}")

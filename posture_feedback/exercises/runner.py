@@ -103,6 +103,8 @@ class RunnerStatus:
     counting: bool = True
     turn_hint: str | None = None
     stopped: bool = False
+    #: the 80% half-width of ``value`` (signal units; NaN unknown)
+    value_uncertainty: float = math.nan
 
 
 #: Said for a repetition that stopped short of its target by less than the peak's uncertainty.
@@ -208,6 +210,7 @@ class SessionRunner:
         self._bad_view_since: float | None = None
         self._next_progress = 5.0
         self._value = math.nan
+        self._value_unc = math.nan
         self._phase = ""
         self._counting = True
         self._turn_hint: str | None = None
@@ -448,7 +451,7 @@ class SessionRunner:
         a = self._clock
         if values is not None:
             upd = tr.update(a, values, view, landmarks, uncertainties, azimuth_deg=azimuth_deg)
-            self._value, self._phase = upd.value, upd.phase
+            self._value, self._phase, self._value_unc = upd.value, upd.phase, upd.uncertainty
             self._counting, self._turn_hint = upd.counting, upd.turn_hint
             for rep in upd.reps:
                 fb = rep_feedback(rep, tr)
@@ -654,6 +657,7 @@ class SessionRunner:
             ghost_u=ghost_u,
             phase=self._phase if tr else "",
             value=self._value if tr else math.nan,
+            value_uncertainty=self._value_unc if tr else math.nan,
             target_text=tr.target_text() if tr else "",
             remaining_s=remaining,
             last_cue=self._last_cue[0] if self._last_cue else None,

@@ -51,6 +51,8 @@ class TrackerUpdate:
         view_ok: the person is seen from a view the exercise needs (False when nobody is seen).
         counting: this frame was counted (the view is right); False = counting paused.
         turn_hint: how to turn when the view is wrong ("Counting paused: turn ..."), else None.
+        uncertainty: the 80% half-width of ``value`` (signal units; that of a change where the
+            signal is counted from the person's resting value); NaN when unknown.
     """
 
     t: float
@@ -62,6 +64,7 @@ class TrackerUpdate:
     view_ok: bool = True
     counting: bool = True
     turn_hint: str | None = None
+    uncertainty: float = math.nan
 
 
 def _sides(side: str) -> tuple[str, ...]:
@@ -253,10 +256,15 @@ class ExerciseTracker:
         ok = view_ok(d.views, view)
         t_real = t
         t = self._tick(t_real, ok)
+        unc = uncertainties or {}
+        if d.baseline_s > 0:  # the change from the person's own start is counted
+            unc = change_uncertainties(unc)
         if not ok:
+            primary = self.primary_value(values)
             return TrackerUpdate(
-                t=t_real, value=self.primary_value(values), phase=self.phase_name(), view_ok=False, counting=False,
+                t=t_real, value=primary, phase=self.phase_name(), view_ok=False, counting=False,
                 turn_hint=turn_hint(d.views, view, self.side, azimuth_deg),
+                uncertainty=self.primary_uncertainty(values, unc, primary),
             )  # fmt: skip
         view_ok_ = ok
         faults = self._faults(values, view, uncertainties)
@@ -268,21 +276,19 @@ class ExerciseTracker:
         primary = self.primary_value(values)
         value = self._relative(t, primary)
         self._history.append((t_real, value))
-        upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_)
+        upd = TrackerUpdate(t=t_real, value=value, phase="", faults=faults, view_ok=view_ok_,
+                            uncertainty=self.primary_uncertainty(values, unc, primary))  # fmt: skip
         if self.counter is not None:
-            unc = uncertainties or {}
-            if d.baseline_s > 0:  # the change from the person's own start is counted
-                unc = change_uncertainties(unc)
-            rep = self.counter.update(t, value, flags, self.primary_uncertainty(values, unc, primary))
+            rep = self.counter.update(t, value, flags, upd.uncertainty)
             if rep is not None:
                 upd.reps.append(self._caller_rep(rep))
         elif self.hold is not None:
             named, named_unc = {}, {}
-            unc = uncertainties or {}
+            hold_unc = uncertainties or {}  # a hold's ranges are on the signals themselves
             for name, _ in self.hold.conditions:
                 s, tmpl = name.split(":", 1) if ":" in name else ("left", name)
                 named[name] = signal_value(values, tmpl, s)
-                named_unc[name] = signal_value(unc, tmpl, s)
+                named_unc[name] = signal_value(hold_unc, tmpl, s)
             upd.hold_events = self.hold.update(t, named, named_unc)
             if self.sway is not None and self.hold.in_range and not self.hold.breaks:
                 self.sway.add(t, landmarks)
