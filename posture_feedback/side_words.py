@@ -38,11 +38,22 @@ SIDE_PHRASES: dict[str, tuple[str, str]] = {
 
 #: Below this many degrees (either sign) no side is named: "level" / "upright".
 LEVEL_DEG = 0.5
+#: Decimals the reports, the history, the evaluation's terminal lines and its snapshots print a
+#: signed angle and its ± with ("22.4 ± 22.4°"): ``side_phrase`` decides on the numbers as printed.
+PRINTED_DIGITS = 1
 
 
-def _within(value: float, uncertainty: float) -> bool:
-    """The value's interval (± ``uncertainty``, degrees) holds 0: it cannot say which side."""
-    return math.isfinite(uncertainty) and abs(value) <= uncertainty
+def _within(value: float, uncertainty: float, digits: int | None = None) -> bool:
+    """The value's interval (± ``uncertainty``, degrees) holds 0: it cannot say which side.
+
+    With ``digits``, on the numbers as printed with that many decimals: 22.387 ± 22.383 prints
+    "22.4 ± 22.4", whose ± reaches 0, so no side is named beside it (a fourteenth audit saw
+    "22.4 ± 22.4° (left shoulder higher)"). Without, on the raw numbers."""
+    if not math.isfinite(uncertainty):
+        return False
+    if digits is None:
+        return abs(value) <= uncertainty
+    return float(f"{abs(value):.{digits}f}") <= float(f"{uncertainty:.{digits}f}")
 
 
 def side_word(angle: str, value: float, uncertainty: float = math.nan) -> str | None:
@@ -60,19 +71,29 @@ def side_word(angle: str, value: float, uncertainty: float = math.nan) -> str | 
     return words[0] if value > 0 else words[1]
 
 
-def side_phrase(angle: str, value: float, uncertainty: float = math.nan) -> str | None:
+def side_phrase(
+    angle: str, value: float, uncertainty: float = math.nan, digits: int = PRINTED_DIGITS
+) -> str | None:
     """``side_word`` in whole words ("left shoulder higher", "leaning to the right"), by the same rule:
     None for an angle without a side or a NaN value, "level" / "upright" below ``LEVEL_DEG``, and
-    "level within its ±" / "upright within its ±" where the value's ± ``uncertainty`` holds 0 (a
-    review saw "0.8 ± 1.5° (left shoulder higher)")."""
+    "level within its ±" / "upright within its ±" where the value's ± ``uncertainty`` (degrees) holds
+    0 as printed with ``digits`` decimals (a review saw "0.8 ± 1.5° (left shoulder higher)", an audit
+    "22.4 ± 22.4° (left shoulder higher)" for 22.387 ± 22.383)."""
     words = SIDE_PHRASES.get(angle)
     if words is None or value != value:
         return None
-    if _within(value, uncertainty):
+    if _within(value, uncertainty, digits):
         return ("level" if angle.endswith("_tilt") else "upright") + " within its ±"
     if abs(value) < LEVEL_DEG:
         return "level" if angle.endswith("_tilt") else "upright"
     return words[0] if value > 0 else words[1]
+
+
+def side_text(angle: str, value: float, uncertainty: float = math.nan, digits: int = PRINTED_DIGITS) -> str:
+    """' (left shoulder higher)' to write after a signed measure's "value ± uncertainty" (``side_phrase``,
+    ' (level within its ±)' where its printed ± holds 0); '' for a measure without a side."""
+    phrase = side_phrase(angle, value, uncertainty, digits)
+    return f" ({phrase})" if phrase else ""
 
 
 def sign_convention(angle: str) -> str | None:
@@ -81,4 +102,7 @@ def sign_convention(angle: str) -> str | None:
     return None if words is None else f"+ = {words[0]}"
 
 
-__all__ = ["LEVEL_DEG", "SIDE_PHRASES", "SIDE_WORDS", "side_phrase", "side_word", "sign_convention"]
+__all__ = [
+    "LEVEL_DEG", "PRINTED_DIGITS", "SIDE_PHRASES", "SIDE_WORDS", "side_phrase", "side_text", "side_word",
+    "sign_convention",
+]

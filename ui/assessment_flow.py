@@ -30,6 +30,7 @@ from posture_feedback.assessment.rom import ROM_TESTS, RomTest, angle_trace, rep
 from posture_feedback.assessment.viewgate import UPPER_BODY, WHOLE_BODY, GateState, ViewGate, view_instruction
 from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
 from posture_feedback.calibration.neutral import NeutralPosture, capture_neutral
+from posture_feedback.side_words import side_text
 from posture_feedback.types import FrameResult, View
 
 SIDES = ("left", "right")
@@ -316,7 +317,8 @@ def measure_rows(record: AssessmentRecord) -> list[dict[str, Any]]:
         value = "—" if math.isnan(m.value) else f"{m.value:.1f}{unit}"
         unc = "" if math.isnan(m.uncertainty) else f" ± {m.uncertainty:.1f}"
         out.append({
-            "measure": m.label.replace("_", " "), "value": value + unc, "reference": ref,
+            "measure": m.label.replace("_", " "), "value": value + unc + side_text(m.name, m.value, m.uncertainty),
+            "reference": ref,
             "verdict": d.get("verdict", "") if m.valid else "not valid (wrong view)",
             "mdc": "" if m.mdc is None or math.isnan(m.mdc) else f"{m.mdc:.1f}{unit}",
             "source": m.reference_source,

@@ -221,13 +221,15 @@ def _front_overlay(r: FrameResult, record: AssessmentRecord, roll: float) -> sna
         half = 0.6 * float(np.linalg.norm(xy[a] - xy[b])) + 0.03 * size
         ov.reference(mid - hz * half, mid + hz * half)
         ov.line(xy[a], xy[b])
-        ov.label(f"{name}: {snap.fmt(m.value, m.uncertainty)}", (max(xy[a][0], xy[b][0]) + 0.02 * size, mid[1]))
+        ov.label(f"{name}: {snap.fmt(m.value, m.uncertainty, name=name)}",
+                 (max(xy[a][0], xy[b][0]) + 0.02 * size, mid[1]))  # fmt: skip
     sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
     hp = (xy[lm.LEFT_HIP] + xy[lm.RIGHT_HIP]) / 2
     ov.line(hp, sh)
     ov.reference(hp, hp + vt * float(np.linalg.norm(sh - hp)) * 1.2)
     m = record.measure("trunk_lateral_lean")
-    ov.label(f"trunk lean: {snap.fmt(m.value, m.uncertainty)}", (min(xy[:, 0][[11, 12, 23, 24]]) - 0.28 * size, hp[1]))
+    ov.label(f"trunk lean: {snap.fmt(m.value, m.uncertainty, name=m.name)}",
+             (min(xy[:, 0][[11, 12, 23, 24]]) - 0.28 * size, hp[1]))  # fmt: skip
     ov.panel.extend(_panel(record, FRONT_MEASURES))
     return ov
 
@@ -269,7 +271,7 @@ def _panel(record: AssessmentRecord, names: Sequence[str]) -> list[str]:
         m = record.measure(n)
         if m is None:
             continue
-        out.append(f"{n}: {snap.fmt(m.value, m.uncertainty, m.unit)} [{record.details[m.label]['verdict']}]")
+        out.append(f"{n}: {snap.fmt(m.value, m.uncertainty, m.unit, name=n)} [{record.details[m.label]['verdict']}]")
     return out
 
 

@@ -20,6 +20,7 @@ from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import SOURCES
 from posture_feedback.assessment.uncertainty import Change, compare_measures
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.side_words import side_text
 
 CSS = """
 body { font-family: sans-serif; margin: 2em; color: #111; max-width: 60em; }
@@ -60,7 +61,8 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
         if d.get("mdc_source"):
             d = {**d, "mdc_note": f"MDC: {d['mdc_source']}"}
         unit = "°" if m.unit == "deg" else f" {m.unit}"
-        value = f"{_num(m.value)}{unit} ± {_num(m.uncertainty)}" if math.isfinite(m.value) else "not measured"
+        value = (f"{_num(m.value)}{unit} ± {_num(m.uncertainty)}{side_text(m.name, m.value, m.uncertainty)}"
+                 if math.isfinite(m.value) else "not measured")  # fmt: skip
         extra = []
         if "n_reps" in d:
             extra.append(f"{d['n_reps']} repetitions, best at frame {d.get('best_frame')}")

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from posture_feedback.annotate import SkeletonAnnotator
+from posture_feedback.side_words import side_text
 from posture_feedback.types import FrameResult
 
 MEASURE_COLOUR = (0, 159, 230)  # orange (BGR)
@@ -147,12 +148,15 @@ def save_png(image: np.ndarray, path: str | Path) -> Path:
     return path
 
 
-def fmt(value: float, unc: float, unit: str = "deg") -> str:
-    """'12.3 +/- 4.5 deg' (ASCII, OpenCV's fonts have no ° or ±)."""
+def fmt(value: float, unc: float, unit: str = "deg", name: str | None = None) -> str:
+    """'12.3 +/- 4.5 deg' (ASCII, OpenCV's fonts have no ° or ±); with the measure's ``name``, a
+    signed tilt or lean says its side as the reports do: '-41.6 +/- 20.1 deg (right shoulder higher)'
+    (``side_words.side_text``, decided on the numbers as printed)."""
     if not math.isfinite(value):
         return "not measured"
     u = f" +/- {unc:.1f}" if math.isfinite(unc) else ""
-    return f"{value:.1f}{u} {unit}"
+    side = side_text(name, value, unc).replace("±", "+/-") if name else ""
+    return f"{value:.1f}{u} {unit}{side}"
 
 
 def segment(result: FrameResult, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -211,11 +211,13 @@ def _finish(args: argparse.Namespace, record, kind: str) -> int:
             print(f"stored as assessment {stored.id} of profile {profile.name!r}{note}")
     record.save_json(out / "record.json")
     report = write_html_report([record], out / "report.html", snapshot_dir=out, previous=previous, title=record.title)
+    from posture_feedback.side_words import side_text
+
     for m in record.measures:
         d = record.details.get(m.label, {})
         unit = "°" if m.unit == "deg" else f" {m.unit}"
-        print(f"  {m.label:40s} {m.value:7.1f}{unit} ± {m.uncertainty:4.1f}   MDC {m.mdc or float('nan'):5.1f}   "
-              f"{d.get('verdict', '')}")  # fmt: skip
+        print(f"  {m.label:40s} {m.value:7.1f}{unit} ± {m.uncertainty:4.1f}{side_text(m.name, m.value, m.uncertainty)}"
+              f"   MDC {m.mdc or float('nan'):5.1f}   {d.get('verdict', '')}")  # fmt: skip
     for w in record.warnings:
         print(f"  note: {w}")
     print(f"wrote {out / 'record.json'}, {report} and {len(record.snapshots)} snapshot(s)")

@@ -19,6 +19,7 @@ from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
 from posture_feedback.assessment.references import current_reference, has_no_verdict, tolerance_is_tool
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.reports.charts import default_period
+from posture_feedback.side_words import side_text
 from posture_feedback.storage import (
     AdherenceDay,
     Assessment,
@@ -226,15 +227,6 @@ def tool_ranges(data: ReportData) -> dict[tuple[str, str | None], bool]:
         for m in a.measures:
             out[(m.name, m.side)] = range_is_tool_tolerance(a, m)
     return out
-
-
-def side_text(name: str, value: float, uncertainty: float = math.nan) -> str:
-    """' (left shoulder higher)' for a signed measure's value (``side_words.side_phrase``; ' (level
-    within its ±)' where its ± holds 0), else ''."""
-    from posture_feedback.side_words import side_phrase
-
-    phrase = side_phrase(name, value, uncertainty)
-    return f" ({phrase})" if phrase else ""
 
 
 def _without_withdrawn_norms(a: Assessment) -> Assessment:
