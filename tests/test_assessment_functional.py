@@ -187,7 +187,7 @@ def test_five_times_sit_to_stand_time_and_norm():
     rec = functional_test("five_times_sit_to_stand", results, age=72)
     m = rec.measure("five_times_sit_to_stand")
     assert m.reference_high == 12.6 and "Bohannon 2006" in m.reference_source  # 70-79 years
-    assert rec.details[m.label]["verdict"] == "within"  # about 8 s
+    assert rec.details[m.label]["verdict"] == "faster than the age group's average"  # about 8 s
     assert rec.details[m.label]["mdc_source"].startswith("this tool's own")
     no_age = functional_test("five_times_sit_to_stand", results)
     assert no_age.details["five_times_sit_to_stand"]["verdict"].startswith("no verdict")
@@ -211,7 +211,7 @@ def test_thirty_second_chair_stand_counts_and_halfway_rule():
     rec = functional_test("thirty_second_chair_stand", results, age=66, sex="female")
     m = rec.measure("thirty_second_chair_stand")
     assert (m.reference_low, m.reference_high) == (11.0, 16.0)  # Rikli & Jones 1999, women 65-69
-    assert rec.details[m.label]["verdict"] == "outside"  # about 5 stands: below the middle half
+    assert rec.details[m.label]["verdict"] == "below the middle half of the age group"  # about 5 stands
     with pytest.raises(ChairStandError, match="needs 30 s"):
         thirty_second_chair_stand(find_stands(_seq(_sts(2)[0], fps)))
 

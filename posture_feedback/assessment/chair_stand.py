@@ -28,7 +28,9 @@ standard chair (about 43 cm). 5xSTS: from movement onset until seated again afte
 stand (Csuka & McCarty 1985 protocol); when the recording ends before that sit-down, until the
 fifth full stand, flagged. Norm: Bohannon 2006, a time above the age group's value is "worse than
 average". 30-s chair stand: full stands completed within 30 s of movement onset; one more
-stand more than halfway up at 30 s counts (Rikli & Jones protocol). Norm: the 25th–75th
+stand more than halfway up at 30 s counts (Rikli & Jones protocol). The count carries ± one stand
+(``COUNT_UNCERTAINTY``, derived at the constant), so a one- or two-stand difference between two
+evaluations is not a change by the tool's rule (``change``: beyond 1.96·√(1² + 1²) = 2.77 stands). Norm: the 25th–75th
 percentile range of Rikli & Jones 1999 by age (60–94) and sex. Without an age (and, for the
 30-s test, the sex) within the norms' range, the value is reported without a verdict.
 """
@@ -232,6 +234,21 @@ def five_times_sit_to_stand(cs: ChairStands) -> TimedResult:
     return TimedResult(float(cs.t[end] - cs.t[first.onset]), u, first.onset, end, 5, note)
 
 
+#: The ± (stands) of a 30-second chair-stand count, from how this tool counts (hand-worked, not a
+#: published figure). The window runs from the detected movement onset to 30 s later; onset and end
+#: are known to the timing uncertainty of ``five_times_sit_to_stand``, √2 frame periods +
+#: ``TIMING_ALLOWANCE_S`` (0.147 s at 30 fps, 0.135 s at 40 fps), far less than half a sit-stand cycle
+#: (a stand goes from hips at ``SEATED_H`` to ``STANDING_H`` and back; 1.6 s per cycle for 19 stands
+#: in 30 s). So shifting the window's end by its uncertainty moves at most the one stand nearest the
+#: 30 s mark across it; the halfway rule decides that same stand on one measured hip height; and a
+#: whole count cannot say how much of the stand under way at 30 s was done. Each of these changes the
+#: count by one stand, always the same last one: ± 1 stand, whether or not a stand was under way at
+#: 30 s (a stand just completed at 29.9 s is as uncertain as one halfway up). A stand missed or added
+#: by the seated/standing thresholds is not in it; the record lists each counted stand's frames and
+#: the rejected transitions.
+COUNT_UNCERTAINTY = 1.0
+
+
 def thirty_second_chair_stand(cs: ChairStands) -> TimedResult:
     """Full stands within 30 s of movement onset; a stand more than halfway up at 30 s counts."""
     if not cs.stands:
@@ -247,7 +264,7 @@ def thirty_second_chair_stand(cs: ChairStands) -> TimedResult:
             "needs 30 s"
         )
     full = [s for s in cs.stands if cs.t[s.standing] <= t_end]
-    count, note, u = len(full), "stands completed within 30 s of the first rise's onset", 0.0
+    count, note, u = len(full), "stands completed within 30 s of the first rise's onset", COUNT_UNCERTAINTY
     rising = [s for s in cs.stands if cs.t[s.seat_off] <= t_end < cs.t[s.standing]]
     if rising:
         k = int(np.searchsorted(cs.t, t_end))
@@ -258,6 +275,5 @@ def thirty_second_chair_stand(cs: ChairStands) -> TimedResult:
             note += "; the last was more than halfway up at 30 s (counted)"
         else:
             note += "; a stand under way at 30 s was less than halfway up (not counted)"
-        u = 1.0  # the halfway rule decides on a measured height: one stand either way
     end = int(np.searchsorted(cs.t, t_end)) - 1
     return TimedResult(float(count), u, start, max(end, start), count, note)

@@ -3,15 +3,22 @@
 ``functional_test(name, results, age=, sex=)`` finds the stands (``chair_stand``), scores the
 test and returns an ``AssessmentRecord`` (kind "functional") with one measure:
 
-* ``five_times_sit_to_stand`` (s): reference = Bohannon 2006's time for the age group (60–69:
-  11.4 s, 70–79: 12.6 s, 80–89: 14.8 s); a time above it is "worse than average" (verdict
-  "outside"; "uncertain" when above by less than the timing uncertainty).
-* ``thirty_second_chair_stand`` (stands): reference = Rikli & Jones 1999's 25th–75th
-  percentile range for the age group and sex; below it "outside", above it also "outside"
-  (better than three quarters of the age group: the note says so).
+* ``five_times_sit_to_stand`` (s, ± the timing uncertainty of ``chair_stand``): reference =
+  Bohannon 2006's time for the age group (60–69: 11.4 s, 70–79: 12.6 s, 80–89: 14.8 s). Fewer
+  seconds is the better performance, so the words are about the performance, not the number: a
+  time above it by more than its ± is "slower than the age group's average" (a concern), below it
+  "faster than the age group's average"; "uncertain" when its ± reaches the average.
+* ``thirty_second_chair_stand`` (stands, ± 1 stand: ``chair_stand.COUNT_UNCERTAINTY``):
+  reference = Rikli & Jones 1999's 25th–75th percentile range for the age group and sex: "below
+  the middle half of the age group" (weaker than three quarters of it: a concern), "within the
+  middle half of the age group", "above the middle half of the age group" (stronger than three
+  quarters: coloured as a good result, never as the concern). The table gives no typical value,
+  so none is stored (the range's midpoint is no published figure).
 
-Without an age (or, for the 30-s test, a sex) inside the norms' range, the value is reported
-without a verdict. The MDC is this tool's own (``change.tool_mdc``); no borrowed MDC is used.
+The verdict and its tone (``details[label]["verdict_tone"]``: "outside" for a concern, "better"
+for above) come from ``record.worded_verdict``. Without an age (or, for the 30-s test, a sex)
+inside the norms' range, the value is reported without a verdict. The MDC is this tool's own
+(``change.tool_mdc``: 1.96·√2·u, 2.77 stands for a count); no borrowed MDC is used.
 """
 
 from __future__ import annotations
@@ -48,6 +55,13 @@ INSTRUCTIONS: dict[str, str] = {
     ),
 }
 SEXES = ("female", "male")
+#: Verdict words (below, within, above the reference) of each test, about the performance.
+FIVE_STS_WORDS = ("", "faster than the age group's average", "slower than the age group's average")
+CHAIR_STAND_WORDS = (
+    "below the middle half of the age group",
+    "within the middle half of the age group",
+    "above the middle half of the age group",
+)
 
 
 def _reference(name: str, age: int | None, sex: str | None) -> tuple[Reference, str]:
@@ -59,17 +73,17 @@ def _reference(name: str, age: int | None, sex: str | None) -> tuple[Reference, 
                              sem_source="none"), why  # fmt: skip
         return Reference(None, norm, norm, "s", "Bohannon 2006",
                          f"a time above {norm:g} s is worse than average for age {age} (Bohannon 2006)",
-                         sem_floor=0.0, sem_source="none"), ""  # fmt: skip
+                         sem_floor=0.0, sem_source="none", words=FIVE_STS_WORDS, better="lower"), ""  # fmt: skip
     rng = chair_stand_norm(age, sex)
     if rng is None:
         why = "no age or sex given" if age is None or sex is None else f"age {age} outside the norm's 60-94 years"
         return Reference(None, None, None, "stands", "Rikli & Jones 1999", f"no verdict: {why}", sem_floor=0.0,
                          sem_source="none"), why  # fmt: skip
     lo, hi = rng
-    return Reference(float(lo), float(hi), (lo + hi) / 2.0, "stands", "Rikli & Jones 1999",
+    return Reference(float(lo), float(hi), None, "stands", "Rikli & Jones 1999",
                      f"middle half (25th-75th percentile) of {sex}s aged {age}: {lo}-{hi} stands; below is weaker "
                      "than three quarters of the age group, above is stronger", sem_floor=0.0,
-                     sem_source="none"), ""  # fmt: skip
+                     sem_source="none", words=CHAIR_STAND_WORDS, better="higher"), ""  # fmt: skip
 
 
 def functional_test(

@@ -47,6 +47,51 @@ def verdict(value: float, uncertainty: float, low: float | None, high: float | N
     return "uncertain"
 
 
+#: The tone of a verdict, for its colour (the HTML report's row class): "within", "outside" (a
+#: concern), "uncertain", or "better" (beyond the range on the better side of a performance test:
+#: more chair stands than three quarters of the age group; neutral blue, never the concern's pink).
+TONES: tuple[str, ...] = ("within", "outside", "uncertain", "better")
+
+
+def worded_verdict(
+    value: float,
+    uncertainty: float,
+    low: float | None,
+    high: float | None,
+    words: tuple[str, str, str] | None = None,
+    better: str | None = None,
+) -> tuple[str, str]:
+    """(verdict, tone) of ``value ± uncertainty`` against ``[low, high]`` by ``verdict``'s one rule.
+
+    Without ``words`` the verdict is ``verdict``'s own word and the tone the same word (or "" for
+    "not measured"). With ``words`` = (below, within, above) a performance test says on which side
+    of the range the value lies: "outside" below the range becomes ``words[0]``, above it
+    ``words[2]``, "within" ``words[1]`` ("" keeps "within"); "uncertain" stays. ``better``
+    ("higher" or "lower": which way of the number is the better performance) gives the tone:
+    "better" beyond the range on that side, "outside" on the other (a fourteenth audit saw 19 chair
+    stands against 11-16 read "outside", pink, as 5 stands did)."""
+    word = verdict(value, uncertainty, low, high)
+    tone = word if word in TONES else ""
+    if words is None or word not in ("within", "outside"):
+        return word, tone
+    if word == "within":
+        return words[1] or word, tone
+    u = uncertainty if math.isfinite(uncertainty) and uncertainty > 0 else 0.0
+    side = "below" if low is not None and value + u < low else "above"
+    good = (side == "above" and better == "higher") or (side == "below" and better == "lower")
+    return (words[0] if side == "below" else words[2]), ("better" if good else "outside")
+
+
+def verdict_tone(detail: dict[str, Any]) -> str:
+    """The tone of a measure's stored verdict (``TONES``; "" for none): the record's own
+    ``verdict_tone``, else, for a record written before it existed, the verdict word itself."""
+    tone = detail.get("verdict_tone")
+    if tone in TONES:
+        return str(tone)
+    word = str(detail.get("verdict", ""))
+    return word if word in ("within", "outside", "uncertain") else ""
+
+
 def _clean(obj: Any) -> Any:
     """JSON-safe copy: NaN/inf become None, tuples lists, paths strings."""
     if isinstance(obj, float):

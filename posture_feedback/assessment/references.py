@@ -96,6 +96,11 @@ class Reference:
         sem_floor: the smallest standard error of measurement (same unit) assumed for the
             minimal detectable change, from ``sem_source``.
         sem_source: short key into ``SOURCES`` for ``sem_floor``.
+        words: for a performance test, the verdict words of a value below, within and above the
+            range (``record.worded_verdict``), so a strong result never reads like a weak one; None:
+            the plain "within" / "outside".
+        better: for a performance test, which way of the number is the better performance:
+            "higher" (more stands) or "lower" (fewer seconds); None for a plain range.
     """
 
     low: float | None
@@ -107,6 +112,8 @@ class Reference:
     tolerance_is_tool: bool = False
     sem_floor: float = 2.7
     sem_source: str = "Harrison 2007"
+    words: tuple[str, str, str] | None = None
+    better: str | None = None
 
     def contains(self, value: float) -> bool | None:
         """True inside the range, False outside, None when the value is NaN."""

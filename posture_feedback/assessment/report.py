@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from posture_feedback.assessment.record import AssessmentRecord
+from posture_feedback.assessment.record import AssessmentRecord, verdict_tone
 from posture_feedback.assessment.references import SOURCES
 from posture_feedback.assessment.uncertainty import Change, compare_measures
 from posture_feedback.errors import PostureFeedbackError
@@ -29,6 +29,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 td, th { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
 th { background: #eee; }
 .outside { background: #fde0d0; } .uncertain { background: #fff3c4; } .within { background: #e3f2e1; }
+.better { background: #dde8f7; }
 img { max-width: 100%; border: 1px solid #999; margin: 0.5em 0; page-break-inside: avoid; }
 .warn { color: #8a4b00; } .small { font-size: 0.85em; color: #444; }
 """
@@ -57,7 +58,7 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
     for m in record.measures:
         d = record.details.get(m.label, {})
         verdict = str(d.get("verdict", ""))
-        cls = verdict if verdict in ("within", "outside", "uncertain") else ""
+        cls = verdict_tone(d)
         if d.get("mdc_source"):
             d = {**d, "mdc_note": f"MDC: {d['mdc_source']}"}
         unit = "°" if m.unit == "deg" else f" {m.unit}"
@@ -154,7 +155,10 @@ def render_html(
         "level, at least 3° when calibrated). The command line says which camera vertical was used.</li>"
         "<li><b>Verdict</b>: <i>within</i> the reference range, value ± uncertainty included; <i>outside</i> by "
         "more than the uncertainty; <i>uncertain</i>: value ± uncertainty reaches both into and beyond the range, "
-        "so the measurement cannot tell.</li>"
+        "so the measurement cannot tell. The timed chair tests say on which side of their age norm a result lies, "
+        "as a performance: below or above the middle half of the age group (30-second chair stand), slower or "
+        "faster than the age group's average (five-times sit-to-stand); a concern is coloured as <i>outside</i>, "
+        "a result better than the norm in blue.</li>"
         "<li><b>MDC95</b>: the larger of this tool's own 1.96·√2·uncertainty and 1.96·√2·SEM with SEM = "
         "√(SEM floor² + within-session SD²), where the floor is <i>borrowed from another instrument</i> (goniometry, "
         "photographic posture analysis; source listed below). <b>Change</b>: a difference between two evaluations "

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from posture_feedback.assessment.change import tool_mdc
-from posture_feedback.assessment.record import verdict
+from posture_feedback.assessment.record import worded_verdict
 from posture_feedback.assessment.references import Reference
 from posture_feedback.assessment.uncertainty import combine, mdc95, sem
 from posture_feedback.calibration.camera import CameraCalibration, robust_keep
@@ -85,7 +85,9 @@ def build_measure(
 
     The stored MDC is ``max(this tool's 1.96·√2·u, the MDC95 borrowed from the clinical method)``
     (``change``); ``mdc_source`` in the details says which, and names the borrowed instrument.
-    A reference without a range (``low`` and ``high`` None) gives the verdict ``NO_VERDICT``.
+    A reference without a range (``low`` and ``high`` None) gives the verdict ``NO_VERDICT``; a
+    performance test's reference (``Reference.words``) its own words for below and above the range,
+    and ``verdict_tone`` says which colour the verdict takes (``record.worded_verdict``).
     """
     unc = combine(model_uncertainty, spread, camera_unc)
     s = sem(reference.sem_floor, spread)
@@ -97,12 +99,13 @@ def build_measure(
         mdc_source = "this tool's own uncertainty (1.96 x sqrt 2 x u)"
     else:
         mdc_source = f"borrowed from another instrument: {reference.sem_source} (SEM floor {reference.sem_floor:.2f})"
+    tone = ""
     if not valid:
         word = "not valid in this view"
     elif reference.low is None and reference.high is None and math.isfinite(value):
         word = NO_VERDICT
     else:
-        word = verdict(value, unc, reference.low, reference.high)
+        word, tone = worded_verdict(value, unc, reference.low, reference.high, reference.words, reference.better)
     m = Measure(
         name=name,
         value=float(value),
@@ -118,6 +121,7 @@ def build_measure(
     )
     d = {
         "verdict": word,
+        "verdict_tone": tone,
         "model_uncertainty": model_uncertainty,
         "spread": spread,
         "camera_uncertainty": camera_unc,
