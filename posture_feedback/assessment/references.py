@@ -227,11 +227,26 @@ MOVEMENT_REFERENCES: dict[str, Reference] = {
 }
 
 
+#: The ending of a ROM test's left − right difference measure ("shoulder_abduction_left_right_difference").
+DIFFERENCE_SUFFIX = "_left_right_difference"
+#: What a left − right difference is judged by: no published norm (AAOS gives each side's range of
+#: motion, no asymmetry norm), only this tool's own rule, the rule of a real change (``change``).
+DIFFERENCE_SOURCE = (
+    "this tool's rule, no published norm: asymmetric only when |left - right| exceeds the change "
+    "threshold max(1.96 x sqrt(u_left^2 + u_right^2), MDC_left, MDC_right)"
+)
+DIFFERENCE_REFERENCE = Reference(None, None, None, "deg", DIFFERENCE_SOURCE, DIFFERENCE_SOURCE, sem_floor=0.0,
+                                 sem_source="none")  # fmt: skip
+
+
 def current_reference(name: str) -> Reference | None:
-    """This version's reference for a measure id (posture, ROM or movement table); None if unknown."""
+    """This version's reference for a measure id (posture, ROM or movement table, or a ROM test's
+    left − right difference: ``DIFFERENCE_REFERENCE``, no norm); None if unknown."""
     for table in (POSTURE_REFERENCES, ROM_REFERENCES, MOVEMENT_REFERENCES):
         if name in table:
             return table[name]
+    if name.endswith(DIFFERENCE_SUFFIX):
+        return DIFFERENCE_REFERENCE
     return None
 
 

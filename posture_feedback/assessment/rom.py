@@ -40,7 +40,7 @@ from posture_feedback.assessment.change import change_threshold
 from posture_feedback.assessment.movement_check import MAX_TRUNK_DEG, MIN_VIEW_FRACTION, feet_moved
 from posture_feedback.assessment.peaks import Peak, find_peaks, peak_spread
 from posture_feedback.assessment.record import AssessmentRecord
-from posture_feedback.assessment.references import ROM_REFERENCES
+from posture_feedback.assessment.references import DIFFERENCE_SOURCE, DIFFERENCE_SUFFIX, ROM_REFERENCES
 from posture_feedback.assessment.summary import build_measure, camera_uncertainty
 from posture_feedback.assessment.uncertainty import combine, plane_uncertainty
 from posture_feedback.assessment.viewgate import check_view, view_instruction
@@ -334,16 +334,20 @@ def rom_test(
         diff = left.value - right.value
         # The same rule as a change between evaluations (``change``): beyond both sides' own error and MDC.
         thr = change_threshold(left.uncertainty, right.uncertainty, left.mdc, right.mdc)
+        # No norm: AAOS tabulates each side's range of motion, not a left-right difference (a fourteenth
+        # audit saw "reference 0.0, AAOS 1965" and "Norm 0°" on this row): only the tool's own rule.
         record.measures.append(
             Measure(
-                name=f"{test.name}_left_right_difference", value=diff,
+                name=f"{test.name}{DIFFERENCE_SUFFIX}", value=diff,
                 uncertainty=combine(left.uncertainty, right.uncertainty), unit="deg",
-                reference=0.0, reference_source=ref.citation(), mdc=thr.value, valid=True,
+                reference=None, reference_source=DIFFERENCE_SOURCE, mdc=thr.value, valid=True,
             )
         )  # fmt: skip
-        record.details[f"{test.name}_left_right_difference"] = {
+        note = (f"left minus right; called asymmetric only beyond {thr.value:.1f} deg ({thr.source}), the rule "
+                "of a real change (this tool's rule; no published norm for a left-right difference)")  # fmt: skip
+        record.details[f"{test.name}{DIFFERENCE_SUFFIX}"] = {
             "verdict": "asymmetric" if abs(diff) > thr.value else "no detectable asymmetry",
-            "note": f"left minus right; called asymmetric only beyond {thr.value:.1f} deg ({thr.source}), the rule "
-            "of a real change",
+            "note": note,
+            "reference_note": note,
         }
     return record

@@ -16,7 +16,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
-from posture_feedback.assessment.references import current_reference, has_no_verdict, tolerance_is_tool
+from posture_feedback.assessment.references import (
+    DIFFERENCE_SOURCE,
+    current_reference,
+    has_no_verdict,
+    tolerance_is_tool,
+)
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.reports.charts import default_period
 from posture_feedback.side_words import side_text
@@ -229,6 +234,14 @@ def tool_ranges(data: ReportData) -> dict[tuple[str, str | None], bool]:
     return out
 
 
+def _withdrawn_source(name: str) -> str:
+    """The source shown for a measure whose stored norm this version withdrew: "<source>: norm
+    withdrawn", or the tool's own rule where it has no published source at all (a left − right
+    difference, stored before with "reference 0, AAOS 1965")."""
+    ref = current_reference(name)
+    return ref.source if ref.source == DIFFERENCE_SOURCE else ref.source + ": norm withdrawn"
+
+
 def _without_withdrawn_norms(a: Assessment) -> Assessment:
     """The assessment with no norm on measures this version gives none (``has_no_verdict``): an
     older record may carry a borrowed one (e.g. the C7–tragus CVA norm beside the tool's
@@ -237,7 +250,7 @@ def _without_withdrawn_norms(a: Assessment) -> Assessment:
         return a
     measures = tuple(
         replace(m, reference=None, reference_low=None, reference_high=None,
-                reference_source=current_reference(m.name).source + ": norm withdrawn")
+                reference_source=_withdrawn_source(m.name))
         if has_no_verdict(m.name) and (m.reference is not None or m.reference_low is not None
                                         or m.reference_high is not None) else m
         for m in a.measures
