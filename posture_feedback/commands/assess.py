@@ -23,7 +23,7 @@ import argparse
 import math
 from pathlib import Path
 
-from posture_feedback.commands import finite_float, person_point
+from posture_feedback.commands import age_years, finite_float, person_point
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -94,7 +94,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     pc.add_argument("test", choices=sorted(FUNCTIONAL_TESTS), help="which test")
     pc.add_argument("--video", required=True, help="the recording (front or side, whole body, chair in view)")
-    pc.add_argument("--age", type=int, metavar="YEARS", help="age in years (for the norm; none: no verdict)")
+    pc.add_argument("--age", type=age_years, metavar="YEARS",
+                    help="age in years, 0-120 (for the norm; none: no verdict)")  # fmt: skip
     pc.add_argument("--sex", choices=("female", "male"), help="sex (for the 30-second chair stand norm)")
     _common(pc)
     pc.set_defaults(func=run_chair)
@@ -185,12 +186,20 @@ def _analyze(path: str | None, calibration, max_frames: int | None, person: tupl
     return analyze_video(path, PipelineOptions(up=up), max_frames=max_frames, person=person)
 
 
-def _finish(args: argparse.Namespace, record, kind: str) -> int:
+def _previous(args: argparse.Namespace) -> list:
+    """The ``--previous`` record, read before any video is analysed: a missing or damaged file is
+    refused with one line at once (a fourteenth audit saw ``--previous notjson`` refused only after
+    the whole video was analysed)."""
     from posture_feedback.assessment.record import AssessmentRecord
+
+    return [AssessmentRecord.load_json(args.previous)] if getattr(args, "previous", None) else []
+
+
+def _finish(args: argparse.Namespace, record, kind: str, previous: list | None = None) -> int:
     from posture_feedback.assessment.report import write_html_report
 
     out = Path(args.out) if args.out else Path(f"assessment-{kind}")
-    previous = [AssessmentRecord.load_json(args.previous)] if args.previous else []
+    previous = list(previous) if previous is not None else _previous(args)
     if args.profile:
         from posture_feedback.storage.options import open_database
 
@@ -229,6 +238,7 @@ def run_posture(args: argparse.Namespace) -> int:
 
     if not args.front and not args.side:
         raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
+    previous = _previous(args)
     if args.height is not None:  # before any video is read
         from posture_feedback.calibration.scale import check_height
 
@@ -251,7 +261,7 @@ def run_posture(args: argparse.Namespace) -> int:
         scale_source=source,
     )  # fmt: skip
     args.out = out
-    return _finish(args, record, "posture")
+    return _finish(args, record, "posture", previous)
 
 
 def run_rom(args: argparse.Namespace) -> int:
@@ -259,6 +269,7 @@ def run_rom(args: argparse.Namespace) -> int:
 
     if args.video_right and args.side != "both":
         raise PostureFeedbackError("--video-right only goes with --side both")
+    previous = _previous(args)
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-rom-{args.test}")
     main = _analyze(args.video, cal, args.max_frames, args.person)
@@ -272,7 +283,7 @@ def run_rom(args: argparse.Namespace) -> int:
         inputs={"video": args.video, "video_right": args.video_right},
     )  # fmt: skip
     args.out = out
-    return _finish(args, record, "rom")
+    return _finish(args, record, "rom", previous)
 
 
 def run_movement(args: argparse.Namespace) -> int:
@@ -282,6 +293,7 @@ def run_movement(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("give --front VIDEO, --side VIDEO, or both")
     if not MOVEMENT_TESTS[args.test].bilateral and args.leg is None:
         raise PostureFeedbackError(f"{args.test} needs the stance leg: --leg left or --leg right")
+    previous = _previous(args)
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-movement-{args.test}")
     front = _analyze(args.front, cal, args.max_frames, args.person)
@@ -291,18 +303,19 @@ def run_movement(args: argparse.Namespace) -> int:
         inputs={"front": args.front, "side": args.side},
     )  # fmt: skip
     args.out = out
-    return _finish(args, record, "movement")
+    return _finish(args, record, "movement", previous)
 
 
 def run_chair(args: argparse.Namespace) -> int:
     from posture_feedback.assessment.functional import functional_test
 
+    previous = _previous(args)
     cal = _calibration(args)
     out = Path(args.out) if args.out else Path(f"assessment-{args.test}")
     results = _analyze(args.video, cal, args.max_frames, args.person)
     record = functional_test(args.test, results, age=args.age, sex=args.sex, inputs={"video": args.video})
     args.out = out
-    return _finish(args, record, "functional")
+    return _finish(args, record, "functional", previous)
 
 
 def run_tests(args: argparse.Namespace) -> int:
