@@ -225,8 +225,8 @@ def _finish(args: argparse.Namespace, record, kind: str, previous: list | None =
     for m in record.measures:
         d = record.details.get(m.label, {})
         unit = "°" if m.unit == "deg" else f" {m.unit}"
-        print(f"  {m.label:40s} {m.value:7.1f}{unit} ± {m.uncertainty:4.1f}{side_text(m.name, m.value, m.uncertainty)}"
-              f"   MDC {m.mdc or float('nan'):5.1f}   {d.get('verdict', '')}")  # fmt: skip
+        value = f"{m.value:7.1f}{unit} ± {m.uncertainty:4.1f}{side_text(m.name, m.value, m.uncertainty)}"
+        print(f"  {m.label:40s} {value:40s}   MDC {m.mdc or float('nan'):5.1f}   {d.get('verdict', '')}")
     for w in record.warnings:
         print(f"  note: {w}")
     print(f"wrote {out / 'record.json'}, {report} and {len(record.snapshots)} snapshot(s)")
