@@ -84,7 +84,7 @@ def side_phrase(
         return None
     if _within(value, uncertainty, digits):
         return ("level" if angle.endswith("_tilt") else "upright") + " within its ±"
-    if abs(value) < LEVEL_DEG:
+    if abs(float(f"{value:.{digits}f}")) < LEVEL_DEG:  # as printed: 0.46 and 0.5 both print as 0.5
         return "level" if angle.endswith("_tilt") else "upright"
     return words[0] if value > 0 else words[1]
 

@@ -429,8 +429,6 @@ class MirrorGuard:
         self._overruled: list[tuple[float, float]] = []
         #: True when the last frame's labels were exchanged back
         self.mirrored = False
-        #: True when the guard gave in to the model's labels in the last frame (``give_in_s``)
-        self.gave_in = False
         #: True when the last frame's output exchanged the model's own labels (the guard overruled
         #: it): the guard is right when the model mirrored, wrong when its anchor was; left and
         #: right are in doubt either way (``SideSwapCorrector.overruling_model``)
@@ -480,7 +478,6 @@ class MirrorGuard:
         self._overruled = [(ti, d) for ti, d in self._overruled if ti > t - self.give_in_window_s]
         if sum(d for _, d in self._overruled) >= self.give_in_s:
             self.mirrored = False
-            self.gave_in = True
             self._overruled.clear()
 
     def __call__(self, landmarks: Landmarks, t: float, raw: Landmarks | None = None) -> Landmarks:
@@ -500,7 +497,7 @@ class MirrorGuard:
             self._settled_from = None  # a new track, or a gap: the model must settle again
             self._overruled.clear()
         self._last_t = float(t)
-        self.gave_in = self.overruling = False
+        self.overruling = False
         if not fresh:
             self.mirrored = False
         else:

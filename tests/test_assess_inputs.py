@@ -50,3 +50,14 @@ def test_possible_ages_pass_the_check():
     from posture_feedback.commands import MAX_AGE_YEARS, age_years
 
     assert [age_years(a) for a in ("0", "66", str(MAX_AGE_YEARS))] == [0, 66, 120]
+
+
+def test_an_unknown_profile_is_refused_before_the_video(tmp_path, capsys):
+    """A review of the audit's fix: ``assess rom … --profile Nobody`` analysed the video, then refused."""
+    data = str(tmp_path / "data")
+    for argv in (["assess", "chair", "thirty_second_chair_stand", "--video", VIDEO, "--age", "70"],
+                 ["assess", "rom", "shoulder_abduction", "--video", VIDEO],
+                 ["assess", "movement", "overhead_squat", "--front", VIDEO]):  # fmt: skip
+        line = _refused(capsys, [*argv, "--profile", "Nobody", "--data-dir", data, "--out", str(tmp_path / "o")])
+        assert "Nobody" in line
+    assert not (tmp_path / "o").exists()

@@ -72,11 +72,27 @@ def test_side_word_is_decided_on_the_printed_numbers():
     assert side_phrase("shoulder_tilt", -3.4, math.nan) == "right shoulder higher"
 
 
-def test_history_and_pdf_lines_use_the_same_rule():
-    from posture_feedback.reports.summary import _pm
+def test_history_and_pdf_lines_use_the_same_rule(tmp_path):
+    """The history's text and the PDF's tables, on a stored record: the audit's 22.387 ± 22.383 (printed
+    22.4 ± 22.4) says "level within its ±" in both (they said "left shoulder higher")."""
+    from datetime import date, datetime, timezone
 
-    # what the history prints for the audit's record, and the word beside it
-    text = _pm(22.387389382408397, 22.38321245686564, "°") + side_text(
-        "shoulder_tilt", 22.387389382408397, 22.38321245686564
-    )
-    assert text == "22.4 ± 22.4° (level within its ±)"
+    from test_left_right_difference import _cells
+
+    from posture_feedback.reports.pdf import report_figures
+    from posture_feedback.reports.summary import collect, text_summary
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.models import Measure
+
+    db = Database(tmp_path / "d.db")
+    pid = db.create_profile("Tilt").id
+    for day, value in ((2, 22.387389382408397), (16, 22.387389382408397)):
+        m = Measure("shoulder_tilt", value, 22.38321245686564)
+        db.add_assessment(pid, "posture_screen", {}, [m], created_at=datetime(2026, 3, day, 10, tzinfo=timezone.utc))
+    start, end = date(2026, 3, 1), date(2026, 3, 20)
+    text = text_summary(collect(db, pid, start, end))
+    line = next(x for x in text.splitlines() if "shoulder tilt" in x)
+    assert line.count("22.4 ± 22.4° (level within its ±)") == 2, line
+    cells = [c for fig in report_figures(db, pid, start, end) for c in _cells(fig) if "shoulder tilt" in c]
+    assert cells and all("left shoulder higher" not in c for c in cells), cells
+    assert any("(level within its ±)" in c for c in cells), cells

@@ -344,3 +344,26 @@ def test_a_retirement_at_the_clinic_travels_in_the_next_programme_file(tmp_path,
             zout.writestr(name, data)
     code, out, err = _run(capsys, "profile", "import-programme", str(bad), "--data-dir", str(tmp_path / "h2"))
     assert code == 2 and "manifest.retired_plans[0].retired_at" in err and len(err.strip().splitlines()) == 1
+
+
+def test_reimporting_a_programme_does_not_undo_a_restore_made_at_home(tmp_path, capsys):
+    """A review: after the patient restored week 1 at home, importing week 2's file again retired it again,
+    backdated to the clinic's date. A file whose version is already stored now changes nothing."""
+    from posture_feedback.storage.exchange import export_programme
+
+    with Database(tmp_path / "clinic.sqlite3") as clinic:
+        bob = clinic.create_profile("Bob").id
+        w1 = clinic.create_plan(bob, "Jacks test", WEEK1, schedule_days=(0, 2, 4), created_at=_t(2, 8), uid="w1")
+        first = export_programme(clinic, w1.id, tmp_path / "w1.pfprogramme")
+        w2 = clinic.create_plan(bob, "Jacks week 2", WEEK2, schedule_days=(0, 2, 4), created_at=_t(9, 8), uid="w2")
+        clinic.archive_plan(w1.id, at=_t(9, 8))
+        second = export_programme(clinic, w2.id, tmp_path / "w2.pfprogramme")
+    home = str(tmp_path / "home")
+    for f in (first, second):
+        assert _run(capsys, "profile", "import-programme", str(f), "--data-dir", home)[0] == 0
+    restore = ("profile", "archive-plan", "--profile", "Bob", "--plan", "Jacks test", "--restore", "--data-dir", home)
+    assert _run(capsys, *restore)[0] == 0
+    code, out, _ = _run(capsys, "profile", "import-programme", str(second), "--data-dir", home)
+    assert code == 0 and "retired on" not in out
+    with Database.open_default(home) as db:
+        assert not db.plan_by_uid(db.profile_by_name("Bob").id, "w1").archived

@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
             + (
                 f" ({result.azimuth_deg:+.0f}°)" if result.person_found and not math.isnan(result.azimuth_deg) else ""
             )  # fmt: skip
-            + (" — turning? left and right not judged" if result.person_found and result.sides_in_doubt
+            + (" — left and right in doubt: not judged" if result.person_found and result.sides_in_doubt
                else "")  # fmt: skip
         )
         # Sounds follow the debounced cue verdict: like a new cue, a sound may be delayed, never flicker.

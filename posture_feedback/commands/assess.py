@@ -187,12 +187,18 @@ def _analyze(path: str | None, calibration, max_frames: int | None, person: tupl
 
 
 def _previous(args: argparse.Namespace) -> list:
-    """The ``--previous`` record, read before any video is analysed: a missing or damaged file is
-    refused with one line at once (a fourteenth audit saw ``--previous notjson`` refused only after
-    the whole video was analysed)."""
+    """The ``--previous`` record, read before any video is analysed: a missing or damaged file (or an
+    unknown ``--profile``) is refused with one line at once (a fourteenth audit saw ``--previous
+    notjson`` refused only after the whole video was analysed)."""
     from posture_feedback.assessment.record import AssessmentRecord
 
-    return [AssessmentRecord.load_json(args.previous)] if getattr(args, "previous", None) else []
+    previous = [AssessmentRecord.load_json(args.previous)] if getattr(args, "previous", None) else []
+    if getattr(args, "profile", None):  # an unknown profile, too, before the video (a review of that audit)
+        from posture_feedback.storage.options import open_database
+
+        with open_database(args) as db:
+            db.profile_by_name(args.profile)
+    return previous
 
 
 def _finish(args: argparse.Namespace, record, kind: str, previous: list | None = None) -> int:

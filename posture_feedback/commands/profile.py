@@ -341,7 +341,7 @@ def run_archive_plan(args: argparse.Namespace) -> int:
 
 
 def run_import_programme(args: argparse.Namespace) -> int:
-    from posture_feedback.storage.exchange import import_programme, read_programme
+    from posture_feedback.storage.exchange import import_programme_retiring, read_programme
     from posture_feedback.storage.stored_plans import default_plan_line
 
     with open_database(args) as db:
@@ -350,21 +350,18 @@ def run_import_programme(args: argparse.Namespace) -> int:
         try:  # the profile import_programme stores into: --profile, else the file's, else "Me"
             pid = profile_id if profile_id is not None else db.profile_by_name(prog.profile_name or "Me").id
             known = db.plan_by_uid(pid, prog.plan_uid)
-            counted = {p.uid for p in db.plans(pid)}  # not retired here before the import
         except NotFoundError:
-            known, counted = None, set()
+            known = None
         had = known is not None and prog.version in {v.version for v in db.plan_versions(known.id)}
-        plan = import_programme(db, args.file, profile_id)
+        plan, retired = import_programme_retiring(db, args.file, profile_id)
         profile = db.get_profile(plan.profile_id)
         newest = db.plan_version(plan.id).version
         later = f"; version {newest} is the newest stored" if newest != prog.version else ""
         done = "was already stored" if had else "stored"
         print(f"plan {plan.name!r} version {prog.version} {done} for {profile.name}{later}")
-        for uid, _name, _when in prog.retired:  # retired at the clinic: retired here too, by import_programme
-            old = db.plan_by_uid(profile.id, uid)
-            if old is not None and uid in counted and old.archived and old.archived_at is not None:
-                print(f"plan {old.name!r} retired on {old.archived_at.date().isoformat()}, as where this file "
-                      "was made: it counts for adherence only on the days before")  # fmt: skip
+        for old in retired:  # retired at the clinic: retired here too
+            print(f"plan {old.name!r} retired on {old.archived_at.date().isoformat()}, as where this file "
+                  "was made: it counts for adherence only on the days before")  # fmt: skip
         others = [p for p in db.plans_by_last_stored(profile.id) if p.id != plan.id]
         if others and not had:
             names = ", ".join(repr(p.name) for p in others)

@@ -256,16 +256,16 @@ class ExerciseTracker:
         ok = view_ok(d.views, view)
         t_real = t
         t = self._tick(t_real, ok)
-        unc = uncertainties or {}
-        if d.baseline_s > 0:  # the change from the person's own start is counted
-            unc = change_uncertainties(unc)
-        if not ok:
+        if not ok:  # the signal itself (not its change from the start) is shown, with its own ±
             primary = self.primary_value(values)
             return TrackerUpdate(
                 t=t_real, value=primary, phase=self.phase_name(), view_ok=False, counting=False,
                 turn_hint=turn_hint(d.views, view, self.side, azimuth_deg),
-                uncertainty=self.primary_uncertainty(values, unc, primary),
+                uncertainty=self.primary_uncertainty(values, uncertainties or {}, primary),
             )  # fmt: skip
+        unc = uncertainties or {}
+        if d.baseline_s > 0:  # the change from the person's own start is counted
+            unc = change_uncertainties(unc)
         view_ok_ = ok
         faults = self._faults(values, view, uncertainties)
         dt = 0.0 if self._t_prev is None else max(0.0, t - self._t_prev)

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from posture_feedback.assessment.references import has_no_verdict, tolerance_is_tool
 from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.monitor_hours import DayByHour, format_duration, good_share
+from posture_feedback.reports.stored_points import stored_points
 from posture_feedback.side_words import sign_convention
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
 
@@ -364,10 +365,11 @@ def default_period(db: Database, profile_id: int, start: date | None, end: date 
 
 
 def measure_points(db: Database, profile_id: int, start: date | None, end: date | None, rom: bool) -> list[RomPoint]:
-    """Every measure value in the period, from ROM tests (``rom=True``) or from the other assessments."""
+    """Every measure value in the period, from ROM tests (``rom=True``) or from the other assessments
+    (as this version states them: ``stored_points``)."""
     points = []
     for name in sorted({name for name, _ in db.measure_names(profile_id)}):
-        for p in db.rom_over_time(profile_id, name, start=start, end=end):
+        for p in stored_points(db, profile_id, name, start, end):
             if (p.kind == "rom" or p.kind.startswith("rom_")) == rom:
                 points.append(p)
     return points

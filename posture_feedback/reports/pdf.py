@@ -25,6 +25,7 @@ from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
+from posture_feedback.reports.stored_points import stored_points
 from posture_feedback.reports.summary import (
     TOOL_RANGE_MARK,
     TOOL_RANGE_NOTE,
@@ -109,7 +110,7 @@ def _pages(db: Database, data: ReportData) -> Iterator[Figure]:
     yield from _evaluation_pages(data)
     yield from _snapshot_pages(db, data)
     points = [p for name in sorted({n for n, _ in db.measure_names(data.profile.id)})
-              for p in db.rom_over_time(data.profile.id, name, start=data.start, end=data.end)]  # fmt: skip
+              for p in stored_points(db, data.profile.id, name, data.start, data.end)]  # fmt: skip
     rom = [p for p in points if p.kind == "rom" or p.kind.startswith("rom_")]
     other = [p for p in points if p not in rom]
     yield from _trend_pages(rom, "Range of motion over time")

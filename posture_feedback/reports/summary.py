@@ -24,6 +24,7 @@ from posture_feedback.assessment.references import (
 )
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.reports.charts import default_period
+from posture_feedback.reports.stored_points import measure_as_now, stored_points
 from posture_feedback.side_words import side_text
 from posture_feedback.storage import (
     AdherenceDay,
@@ -272,12 +273,10 @@ def collect(db: Database, profile_id: int, start: date | None = None, end: date 
         monitor=db.monitor_by_day(profile_id, start, end),
     )
     data.assessments = [_without_withdrawn_norms(a) for a in data.assessments]
+    data.assessments = [replace(a, measures=tuple(measure_as_now(m) for m in a.measures)) for a in data.assessments]
     points: list[RomPoint] = []
     for name in sorted({n for n, _ in db.measure_names(profile_id)}):
-        rows = db.rom_over_time(profile_id, name, start=start, end=end)
-        if has_no_verdict(name):
-            rows = [replace(p, reference=None, reference_low=None, reference_high=None) for p in rows]
-        points.extend(rows)
+        points.extend(stored_points(db, profile_id, name, start, end))
     data.changes = measure_changes(points)
     data.exercises = exercise_stats(data.sessions)
     data.plans = [(p, db.plan_version(p.id)) for p in db.plans_by_last_stored(profile_id, include_archived=True)]

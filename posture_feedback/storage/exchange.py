@@ -185,11 +185,21 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
 
 
 def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int | None = None) -> Plan:
-    """Store a programme's plan version in a profile (by default the one named in the file, created if missing).
+    """Store a programme's plan version in a profile (``import_programme_retiring``, without the list)."""
+    return import_programme_retiring(db, path, profile_id)[0]
+
+
+def import_programme_retiring(
+    db: Database, path: str | os.PathLike[str], profile_id: int | None = None
+) -> tuple[Plan, tuple[Plan, ...]]:
+    """Store a programme's plan version in a profile (by default the one named in the file, created if
+    missing); returns the plan and the plans retired by the import.
 
     Importing the same programme twice changes nothing; a newer version of a known plan is added as a version.
     A plan of the profile that the file says was retired where it was made (``Programme.retired``: the
-    plan this one replaces) is retired here on the same date, so it stops counting as planned at home too.
+    plan this one replaces) is retired here on the same date, so it stops counting as planned at home too;
+    only when the file's version is stored now, so that re-importing a file does not undo a plan the
+    patient restored since (a review found it retired again, backdated).
     """
     prog = read_programme(path)
     from posture_feedback.storage.stored_plans import validate_plan_files
@@ -217,8 +227,7 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
             uid=prog.plan_uid, created_at=prog.plan_created_at, version=prog.version,
             version_created_at=prog.version_created_at,
         )  # fmt: skip
-        retire_as_in_programme(db, prog, profile_id)
-        return plan
+        return plan, retire_as_in_programme(db, prog, profile_id)
     if prog.version not in {v.version for v in db.plan_versions(plan.id)}:
         if plan.archived:  # as add-plan: a version stored in a retired plan would never run nor count
             profile = db.get_profile(profile_id).name
@@ -228,8 +237,8 @@ def import_programme(db: Database, path: str | os.PathLike[str], profile_id: int
             )
         db.add_plan_version(plan.id, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
                             created_at=prog.version_created_at, version=prog.version)  # fmt: skip
-    retire_as_in_programme(db, prog, profile_id)
-    return plan
+        return plan, retire_as_in_programme(db, prog, profile_id)
+    return plan, ()
 
 
 def retire_as_in_programme(db: Database, prog: Programme, profile_id: int) -> tuple[Plan, ...]:
