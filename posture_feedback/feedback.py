@@ -341,6 +341,9 @@ class DeviationMonitor:
         self.good_s = 0.0  #: seconds in good posture today
         self.observed_s = 0.0  #: seconds with at least one known target today
         self.alerts_today = 0
+        #: local day → [observed_s, good_s] (not reset at midnight: ``slots`` for the saved totals)
+        self._days: dict[_dt.date, list[float]] = {}
+        self._alerts_days: dict[_dt.date, int] = {}
         self._since: dict[str, float] = {}  # target id → start of its ongoing deviation
         self._last_dev: dict[str, float] = {}  # target id → last time it deviated
         self._last_t: float | None = None
@@ -355,6 +358,16 @@ class DeviationMonitor:
         """good_s / observed_s (NaN before anything was observed)."""
         return self.good_s / self.observed_s if self.observed_s > 0 else math.nan
 
+    def slots(self) -> dict[tuple[_dt.date, int | None], list[float]]:
+        """(day, None) → [observed_s, good_s, judged_s] per local day since the last ``reset`` (the
+        counts ``ui.storage_link.MonitorTotals`` saves; no hours here). Every observed second had a
+        verdict on a judged target, so judged_s is observed_s."""
+        return {(d, None): [v[0], v[1], v[0]] for d, v in self._days.items()}
+
+    def alerts_by_day(self) -> dict[_dt.date, int]:
+        """Local day → alerts given that day since the last ``reset``."""
+        return dict(self._alerts_days)
+
     def update(self, states: Sequence[TargetState], t: float) -> Alert | None:
         """Feed one frame's states at time ``t`` (seconds); returns an alert when one is due."""
         day = self._today()
@@ -366,8 +379,11 @@ class DeviationMonitor:
             dt = min(max(t - self._last_t, 0.0), self.max_gap_s)
             if self._last_class:
                 self.observed_s += dt
+                slot = self._days.setdefault(day, [0.0, 0.0])
+                slot[0] += dt
                 if self._last_class == 2:
                     self.good_s += dt
+                    slot[1] += dt
         self._last_t = t
 
         known = False
@@ -415,4 +431,5 @@ class DeviationMonitor:
         self._repeat += 1
         self._last_alert_t = t
         self.alerts_today += 1
+        self._alerts_days[day] = self._alerts_days.get(day, 0) + 1
         return alert

@@ -1,8 +1,12 @@
-"""The posture monitor's time in good posture, hour by hour, for one local day.
+"""The posture monitor's time in good posture, hour by hour, for one local day, and how every view words it.
 
-The monitor (``monitor_rules.LaptopRules``) counts seconds watched and seconds in good posture per
-local ``(day, hour)``; with a profile they are stored in the ``monitor_hours`` table (storage
-migration 3, ``Database.add_monitor_hour``). ``day_by_hour`` reads one day back from the database,
+The monitor (``monitor_rules.LaptopRules``) counts seconds watched, judged (a verdict: good posture
+or a fault confirmed) and in good posture per local ``(day, hour)``; with a profile they are stored
+in the ``monitor_hours`` table (storage migrations 3 and 7, ``Database.add_monitor_hour``). Every
+view says the watched time in three parts, ``split_text``: "12 s watched: good posture confirmed 0 s,
+not judged 12 s, faults 0 s" (a coach whose ± reaches past a threshold judges nothing, and such
+seconds are not bad posture); rows stored before the judged time was recorded say so.
+``day_by_hour`` reads one day back from the database,
 ``day_from_totals`` takes the monitor's own in-memory counts (no profile), and
 ``latest_monitored_day`` finds the day a history view or report shows by default. Times are
 seconds; ``minutes`` turns them into the minutes the chart shows (at most 60 per hour).
@@ -11,9 +15,10 @@ seconds; ``minutes`` turns them into the minutes the chart shows (at most 60 per
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from posture_feedback.storage import Database, MonitorHour
 
@@ -46,8 +51,14 @@ class DayByHour:
         return sum(h.good_s for h in self.hours)
 
     @property
+    def judged_s(self) -> float | None:
+        """Seconds of those with a verdict; None when an hour with time watched has none recorded."""
+        return split_of(self.hours).judged_s
+
+    @property
     def good_fraction(self) -> float:
-        """Share of the watched time in good posture (0–1); NaN when nothing was watched."""
+        """Share of the watched time in good posture (0–1), not-judged time included; NaN when nothing
+        was watched. Views show ``split_of(day.hours)`` instead."""
         return self.good_s / self.monitored_s if self.monitored_s > 0 else math.nan
 
     @property
@@ -58,6 +69,98 @@ class DayByHour:
     def minutes(self) -> tuple[list[float], list[float]]:
         """(minutes watched, minutes in good posture) for hours 0–23."""
         return [h.monitored_s / 60 for h in self.hours], [h.good_s / 60 for h in self.hours]
+
+
+class MonitorRow(Protocol):
+    """A stored monitor total (``MonitorDay``, ``MonitorHour``): seconds watched, good, judged."""
+
+    @property
+    def monitored_s(self) -> float: ...
+    @property
+    def good_s(self) -> float: ...
+    @property
+    def judged_s(self) -> float | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSplit:
+    """Watched time in whole seconds (as ``format_duration`` shows them, so the parts add up):
+    good posture confirmed, faults confirmed, not judged.
+
+    Attributes:
+        watched_s: seconds watched.
+        good_s: seconds in good posture (confirmed: every reading's whole ± interval within its threshold).
+        judged_s: seconds with a verdict (good or a fault); None when not recorded (stored before it was).
+        recorded_watched_s, recorded_good_s: the watched and good seconds of the rows whose judged time
+            is recorded (all of them when ``judged_s`` is not None); 0 when none is.
+        recorded_judged_s: the judged seconds of those rows.
+    """
+
+    watched_s: int
+    good_s: int
+    judged_s: int | None
+    recorded_watched_s: int = 0
+    recorded_good_s: int = 0
+    recorded_judged_s: int = 0
+
+    @property
+    def not_judged_s(self) -> int | None:
+        """Seconds watched without a verdict (None: not recorded)."""
+        return None if self.judged_s is None else self.watched_s - self.judged_s
+
+    @property
+    def fault_s(self) -> int | None:
+        """Seconds with a fault confirmed (too close included; None: not recorded)."""
+        return None if self.judged_s is None else self.judged_s - self.good_s
+
+    @property
+    def judged_good_share(self) -> float:
+        """Good posture confirmed as a share (0–1) of the *judged* time of the rows where it is
+        recorded; NaN when less than a second was judged."""
+        return good_share(self.recorded_good_s, self.recorded_judged_s)
+
+
+def split_of(rows: Iterable[MonitorRow]) -> TimeSplit:
+    """The watched time of ``rows`` split into confirmed good / faults / not judged (``TimeSplit``).
+    A row with time watched and no judged figure makes the whole ``judged_s`` None ("not recorded");
+    the rows that have one still give ``recorded_*``."""
+    watched = good = r_watched = r_good = r_judged = 0.0
+    missing = False
+    for r in rows:
+        watched += r.monitored_s
+        good += r.good_s
+        if r.judged_s is None:
+            missing = missing or r.monitored_s > 0
+        else:
+            r_watched += r.monitored_s
+            r_good += r.good_s
+            r_judged += r.judged_s
+
+    def whole(x: float) -> int:
+        return int(max(x, 0.0))
+
+    judged = None if missing else whole(r_judged)
+    return TimeSplit(whole(watched), whole(good), judged, whole(r_watched), whole(r_good), whole(r_judged))
+
+
+def split_text(rows: Iterable[MonitorRow], share: bool = True) -> str:
+    """How every view says a monitor time: '12 s watched: good posture confirmed 0 s, not judged 12 s,
+    faults 0 s' and, with ``share`` and a second or more judged, '; good 40% of the judged time'.
+    Rows stored before the judged time was recorded: '…: good posture confirmed 5 s; not judged and
+    faults not recorded (stored by an older version)', or for a mix, the split of the recorded part."""
+    sp = split_of(rows)
+    d = format_duration
+    head = f"{d(sp.watched_s)} watched: good posture confirmed {d(sp.good_s)}"
+    pct = sp.judged_good_share
+    tail = f"; good {100 * pct:.0f}% of the judged time" if share and not math.isnan(pct) else ""
+    if sp.judged_s is not None:
+        return f"{head}, not judged {d(sp.watched_s - sp.judged_s)}, faults {d(sp.judged_s - sp.good_s)}{tail}"
+    if sp.recorded_watched_s <= 0:
+        return f"{head}; not judged and faults not recorded (stored by an older version)"
+    return (f"{head}; of the {d(sp.recorded_watched_s)} with the judged time recorded: not judged "
+            f"{d(sp.recorded_watched_s - sp.recorded_judged_s)}, faults "
+            f"{d(sp.recorded_judged_s - sp.recorded_good_s)}{tail}; the rest stored by an older version "
+            "(not judged and faults not recorded)")  # fmt: skip
 
 
 def format_duration(seconds: float) -> str:
@@ -81,7 +184,7 @@ def good_share(good_s: float, watched_s: float) -> float:
 
 def _full_day(day: date, rows: Sequence[MonitorHour]) -> DayByHour:
     by_hour = {h.hour: h for h in rows if h.day == day}
-    return DayByHour(day, tuple(by_hour.get(h, MonitorHour(day, h, 0.0, 0.0)) for h in HOURS))
+    return DayByHour(day, tuple(by_hour.get(h, MonitorHour(day, h, 0.0, 0.0, 0.0)) for h in HOURS))
 
 
 def day_by_hour(db: Database, profile_id: int, day: date) -> DayByHour:
@@ -96,9 +199,9 @@ def day_by_hour(db: Database, profile_id: int, day: date) -> DayByHour:
 
 
 def day_from_totals(totals: Mapping[tuple[date, int], Sequence[float]], day: date) -> DayByHour:
-    """A day from ``LaptopRules.totals`` (``(day, hour) → [observed_s, good_s]``): the monitor's
-    own counts when there is no profile to store them in."""
-    rows = [MonitorHour(d, h, float(v[0]), float(v[1])) for (d, h), v in totals.items() if d == day]
+    """A day from ``LaptopRules.totals`` (``(day, hour) → [observed_s, good_s, judged_s]``): the
+    monitor's own counts when there is no profile to store them in."""
+    rows = [MonitorHour(d, h, float(v[0]), float(v[1]), float(v[2])) for (d, h), v in totals.items() if d == day]
     return _full_day(day, rows)
 
 

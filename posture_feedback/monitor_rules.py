@@ -37,8 +37,13 @@ a clinical norm, see ``DEFAULT_THRESHOLDS``):
   ``away_reset_s`` is a break taken: the clock restarts.
 * **Time in good posture**: each interval between updates (capped at ``max_gap_s``, so pauses and
   the 1 frame/s back-off are not over-counted) is *observed* when the earlier frame had someone in
-  view with at least one watched signal measured, and *good* when moreover none was beyond its
-  threshold (sure or unsure). Totals are kept per local day and per hour (``totals``, keys ``(date, hour)``).
+  view with at least one watched signal measured; of that, *judged* when the frame had a verdict and
+  *good* (good posture confirmed) when every measured signal's whole interval lay within its
+  threshold and the person was not too close. A frame with a fault confirmed (a signal's whole
+  interval beyond its threshold, or too close) is judged, not good; a frame with neither, where a
+  reading's ± reached past its threshold, is *not judged*: neither good nor a fault. Totals are kept
+  per local day and hour (``totals``, keys ``(date, hour)``, values ``[observed_s, good_s,
+  judged_s]``); alerts per local day (``alerts``; ``events_today`` is today's, from zero at midnight).
 """
 
 from __future__ import annotations
@@ -187,12 +192,14 @@ class LaptopRules:
         self.options = options or RuleOptions()
         self._available = available_exercises
         self._now = now
-        self.totals: dict[tuple[_dt.date, int], list[float]] = {}  #: (day, hour) → [observed_s, good_s]
-        self.events_today = 0  #: deviation and too-close alerts so far (breaks not counted)
+        #: (day, hour) → [observed_s, good_s, judged_s] (seconds; see the module docstring)
+        self.totals: dict[tuple[_dt.date, int], list[float]] = {}
+        #: local day → deviation and too-close alerts given that day (breaks not counted)
+        self.alerts: dict[_dt.date, int] = {}
         self._sustain: dict[str, _Sustain] = {}
         self._close = _Sustain()
         self._last_t: float | None = None
-        self._last_class = 0  # 0 not observed, 1 observed not good, 2 good
+        self._last_class = 0  # 0 not observed, 1 observed not judged, 2 good confirmed, 3 fault confirmed
         self._sitting_since: float | None = None
         self._last_present = -math.inf
         self._break_index = 0
@@ -207,18 +214,30 @@ class LaptopRules:
             dt = min(max(t - self._last_t, 0.0), self.options.max_gap_s)
             if dt > 0:
                 now = self._now()
-                slot = self.totals.setdefault((now.date(), now.hour), [0.0, 0.0])
+                slot = self.totals.setdefault((now.date(), now.hour), [0.0, 0.0, 0.0])
                 slot[0] += dt
+                if self._last_class >= 2:  # a verdict: good confirmed (2) or a fault confirmed (3)
+                    slot[2] += dt
                 if self._last_class == 2:
                     slot[1] += dt
         self._last_t = t
 
     def day_totals(self, day: _dt.date | None = None) -> tuple[float, float]:
-        """(observed_s, good_s) of a day (default today)."""
+        """(observed_s, good_s) of a day (default today), seconds."""
         day = day or self._now().date()
         obs = sum(v[0] for (d, _h), v in self.totals.items() if d == day)
         good = sum(v[1] for (d, _h), v in self.totals.items() if d == day)
         return obs, good
+
+    def day_judged_s(self, day: _dt.date | None = None) -> float:
+        """Seconds of a day (default today) with a verdict: good posture or a fault confirmed."""
+        day = day or self._now().date()
+        return sum(v[2] for (d, _h), v in self.totals.items() if d == day)
+
+    @property
+    def events_today(self) -> int:
+        """Deviation and too-close alerts given today (the local day now; 0 again after midnight)."""
+        return self.alerts.get(self._now().date(), 0)
 
     def pause(self) -> None:
         """The screen is locked or the user paused: the next update starts a new interval (not counted)."""
@@ -269,7 +288,6 @@ class LaptopRules:
                     unsure[k] = v
         self.deviating = deviating
         self.unsure = unsure
-        self._last_class = (1 if deviating or unsure else 2) if measured else 0
 
         # Name the fault when head drop and shoulder raise come together (on a copy: the window
         # lists every signal beyond its threshold, ``deviating``).
@@ -296,6 +314,14 @@ class LaptopRules:
         closer = val(nearest) if nearest else math.nan
         too_close = present and bool(nearest) and lows[nearest] > o.too_close_pct
         self.too_close_now = bool(too_close)
+        # the frame's class for the time counts: too close is a fault confirmed (its whole interval
+        # beyond ``too_close_pct``), never good posture, even when every threshold holds its signal
+        if not measured:
+            self._last_class = 0
+        elif self.deviating or self.too_close_now:
+            self._last_class = 3
+        else:
+            self._last_class = 1 if unsure else 2
         if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
             events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer,
                                 t - (self._close.since or t), signal=nearest))  # fmt: skip
@@ -309,7 +335,10 @@ class LaptopRules:
                 text += f": {ex.replace('_', ' ')}"
             events.append(Event("break", "break", text, math.nan, self.sitting_s(t), ex))
             self._sitting_since = t
-        self.events_today += sum(1 for e in events if e.kind != "break")  # posture alerts, not reminders
+        n_alerts = sum(1 for e in events if e.kind != "break")  # posture alerts, not reminders
+        if n_alerts:
+            today = self._now().date()
+            self.alerts[today] = self.alerts.get(today, 0) + n_alerts
         return events
 
     def still_holds(self, event: Event) -> bool:

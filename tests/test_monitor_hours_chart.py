@@ -18,16 +18,22 @@ from posture_feedback.reports import charts
 from posture_feedback.storage import Database
 
 DAY = date(2026, 3, 24)
-#: Hand-written rows: (day, hour, seconds watched, seconds in good posture).
+#: Hand-written rows: (day, hour, seconds watched, seconds in good posture, seconds judged).
 ROWS = [
-    (DAY, 9, 1800.0, 1200.0),  # 30 min watched, 20 good: 67%
-    (DAY, 10, 3600.0, 2700.0),  # 60 min, 45 good: 75%
-    (DAY, 14, 600.0, 0.0),  # 10 min, none good: 0%
-    (DAY - timedelta(days=1), 9, 3600.0, 3600.0),  # another day: not shown
+    (DAY, 9, 1800.0, 1200.0, 1500.0),  # 30 min watched, 20 good, 5 faults, 5 not judged: 20/25 = 80%
+    (DAY, 10, 3600.0, 2700.0, 3000.0),  # 60 min, 45 good, 5 faults, 10 not judged: 45/50 = 90%
+    (DAY, 14, 600.0, 0.0, 600.0),  # 10 min, all faults: 0%
+    (DAY - timedelta(days=1), 9, 3600.0, 3600.0, 3600.0),  # another day: not shown
 ]
 #: The day's minutes per hour 0-23, worked out by hand from ROWS.
 WATCHED_MIN = [0.0] * 9 + [30.0, 60.0, 0.0, 0.0, 0.0, 10.0] + [0.0] * 9
 GOOD_MIN = [0.0] * 9 + [20.0, 45.0, 0.0, 0.0, 0.0, 0.0] + [0.0] * 9
+FAULT_MIN = [0.0] * 9 + [5.0, 5.0, 0.0, 0.0, 0.0, 10.0] + [0.0] * 9
+NOT_JUDGED_MIN = [0.0] * 9 + [5.0, 10.0, 0.0, 0.0, 0.0, 0.0] + [0.0] * 9
+#: The day: 6000 s watched, 3900 good, 5100 judged: 900 s not judged, 1200 s faults, 3900/5100 = 76% good
+DAY_TEXT = ("1 h 40 min watched: good posture confirmed 1 h 05 min, not judged 15 min, faults 20 min; "
+            "good 76% of the judged time")  # fmt: skip
+GOOD, FAULT, NOT_JUDGED = "good posture confirmed", "fault confirmed", "not judged (± reaches past a threshold)"
 
 
 @pytest.fixture
@@ -37,9 +43,10 @@ def db_file(tmp_path: Path) -> tuple[Path, int, int]:
     with Database(path) as db:
         ann, other = db.create_profile("Ann").id, db.create_profile("Other").id
     raw = sqlite3.connect(path)
-    rows = [(ann, d.isoformat(), h, m, g) for d, h, m, g in ROWS] + [(other, DAY.isoformat(), 9, 60.0, 0.0)]
+    rows = [(ann, d.isoformat(), h, m, g, j) for d, h, m, g, j in ROWS] + [(other, DAY.isoformat(), 9, 60.0, 0.0, 0.0)]
     raw.executemany(
-        "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)", rows
+        "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s, judged_s) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
     )
     raw.commit()
     raw.close()
@@ -62,14 +69,18 @@ def _texts(fig: Figure) -> list[str]:
 
 def _check_day_chart(fig: Figure) -> None:
     bars = _bars(fig)
-    assert [h for _x, h in bars["monitored"]] == pytest.approx(WATCHED_MIN)
-    assert [h for _x, h in bars["in good posture"]] == pytest.approx(GOOD_MIN)
-    # bar h spans h:00-h+1:00
-    assert [x for x, h in bars["monitored"] if h > 0] == pytest.approx([9.5, 10.5, 14.5])
+    assert [h for _x, h in bars[GOOD]] == pytest.approx(GOOD_MIN)
+    assert [h for _x, h in bars[FAULT]] == pytest.approx(FAULT_MIN)
+    assert [h for _x, h in bars[NOT_JUDGED]] == pytest.approx(NOT_JUDGED_MIN)
+    # the three parts stack up to the minutes watched; bar h spans h:00-h+1:00
+    tops = [a + b + c for (_x, a), (_y, b), (_z, c) in zip(bars[GOOD], bars[FAULT], bars[NOT_JUDGED], strict=True)]
+    assert tops == pytest.approx(WATCHED_MIN)
+    assert [x for x, h in bars[FAULT] if h > 0] == pytest.approx([9.5, 10.5, 14.5])
     texts = _texts(fig)
-    assert [t for t in texts if t.endswith("%")] == ["67%", "75%", "0%"]
-    # 3900 s good of 6000 s watched
-    assert any("1 h 05 min of 1 h 40 min in good posture (65%)" in t for t in texts), texts
+    assert [t for t in texts if t.endswith("%")] == ["80%", "90%", "0%"]  # good share of each hour's judged time
+    title = "\n".join(t for t in texts if t.startswith("Posture monitor by hour"))
+    assert ("1 h 40 min watched: good posture confirmed 1 h 05 min, not judged 15 min, faults 20 min" in title
+            and "good posture confirmed in 76% of the judged time" in title), title  # fmt: skip
 
 
 def test_the_query_returns_exactly_the_stored_minutes(db_file) -> None:
@@ -91,7 +102,8 @@ def test_the_query_returns_exactly_the_stored_minutes(db_file) -> None:
 
 
 def test_the_monitors_own_counts_without_a_profile() -> None:
-    totals = {(DAY, h): [m, g] for d, h, m, g in ROWS if d == DAY} | {(DAY - timedelta(days=1), 9): [5.0, 5.0]}
+    totals = {(DAY, h): [m, g, j] for d, h, m, g, j in ROWS if d == DAY}
+    totals[(DAY - timedelta(days=1), 9)] = [5.0, 5.0, 5.0]
     watched, good = day_from_totals(totals, DAY).minutes()
     assert watched == pytest.approx(WATCHED_MIN) and good == pytest.approx(GOOD_MIN)
 
@@ -117,7 +129,8 @@ def test_an_empty_day_says_so_instead_of_an_empty_chart() -> None:
 
 
 def test_late_hours_widen_the_axis() -> None:
-    fig = charts.monitor_hours_figure(day_from_totals({(DAY, 22): [600.0, 300.0], (DAY, 6): [60.0, 0.0]}, DAY))
+    totals = {(DAY, 22): [600.0, 300.0, 300.0], (DAY, 6): [60.0, 0.0, 0.0]}
+    fig = charts.monitor_hours_figure(day_from_totals(totals, DAY))
     assert fig.get_axes()[0].get_xlim() == (6.0, 23.0)
 
 
@@ -132,7 +145,7 @@ def test_the_dialog_shows_the_chosen_day_and_says_when_it_is_empty(qtbot, db_fil
         qtbot.addWidget(dialog)
         dialog.show()
         _check_day_chart(dialog.panel.chart.figure)
-        assert dialog.panel.summary.text() == "In good posture 1 h 05 min of 1 h 40 min watched (65%)."
+        assert dialog.panel.summary.text() == f"Tue 24 Mar 2026: {DAY_TEXT}."
         dialog.grab().save(str(tmp_path / "hours_dialog.png"))
         dialog.panel.day_edit.setDate(QDate(2026, 3, 25))  # nothing that day
         assert dialog.panel.summary.text() == "Nothing monitored on Wed 25 Mar 2026."
@@ -148,15 +161,16 @@ def test_the_monitor_opens_today_by_hour_from_its_own_counts(qtbot, tmp_path) ->
     qtbot.addWidget(window)
     assert window.laptop_mode and window.hours_button.isVisibleTo(window)
     today = date.today()
-    window.rules.totals[(today, 9)] = [1800.0, 1200.0]  # what the laptop rules counted (no profile)
-    window.rules.totals[(today - timedelta(days=1), 9)] = [600.0, 600.0]
+    window.rules.totals[(today, 9)] = [1800.0, 1200.0, 1500.0]  # what the laptop rules counted (no profile)
+    window.rules.totals[(today - timedelta(days=1), 9)] = [600.0, 600.0, 600.0]
     window.hours_button.click()
     dialog = window.hours_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.panel.day() == today
     bars = _bars(dialog.panel.chart.figure)
-    assert [h for _x, h in bars["monitored"]] == pytest.approx([0.0] * 9 + [30.0] + [0.0] * 14)
-    assert [h for _x, h in bars["in good posture"]] == pytest.approx([0.0] * 9 + [20.0] + [0.0] * 14)
+    assert [h for _x, h in bars[GOOD]] == pytest.approx([0.0] * 9 + [20.0] + [0.0] * 14)
+    assert [h for _x, h in bars[FAULT]] == pytest.approx([0.0] * 9 + [5.0] + [0.0] * 14)
+    assert [h for _x, h in bars[NOT_JUDGED]] == pytest.approx([0.0] * 9 + [5.0] + [0.0] * 14)
     window.close()
 
 
@@ -168,12 +182,16 @@ def test_the_monitor_with_a_profile_saves_then_charts_the_stored_hours(qtbot, tm
                                       profile="Ann", data_dir=str(tmp_path)))  # fmt: skip
     qtbot.addWidget(window)
     today = date.today()
-    window.link.db.add_monitor_hour(window.link.profile_id, today, 8, 600.0, 600.0)  # an earlier session
-    window.rules.totals[(today, 9)] = [120.0, 60.0]  # counted now, not saved yet
+    window.link.db.add_monitor_hour(window.link.profile_id, today, 8, 600.0, 600.0, judged_s=600.0)  # earlier
+    window.rules.totals[(today, 9)] = [120.0, 60.0, 90.0]  # counted now, not saved yet
     dialog = window.show_hours()
     bars = _bars(dialog.panel.chart.figure)
-    assert [h for _x, h in bars["monitored"]][8:10] == pytest.approx([10.0, 2.0])
-    assert [h for _x, h in bars["in good posture"]][8:10] == pytest.approx([10.0, 1.0])
+    assert [h for _x, h in bars[GOOD]][8:10] == pytest.approx([10.0, 1.0])
+    assert [h for _x, h in bars[FAULT]][8:10] == pytest.approx([0.0, 0.5])  # 90 - 60 s
+    assert [h for _x, h in bars[NOT_JUDGED]][8:10] == pytest.approx([0.0, 0.5])  # 120 - 90 s
+    # saved per hour and per day alike (MonitorTotals.flush)
+    day = window.link.db.monitor_by_day(window.link.profile_id, today, today)[0]
+    assert (day.monitored_s, day.good_s, day.judged_s) == (120.0, 60.0, 90.0)
     window.close()
 
 
@@ -183,9 +201,9 @@ def test_the_history_page_shows_the_periods_last_monitored_day(qtbot, tmp_path) 
     today = date.today()
     with Database(tmp_path / "pf.sqlite3") as db:
         pid = db.create_profile("Ann").id
-        for d, h, m, g in ROWS:
+        for d, h, m, g, j in ROWS:
             shift = today - DAY - timedelta(days=2)  # the chart's day two days ago, inside the period
-            db.add_monitor_hour(pid, d + shift, h, m, g)
+            db.add_monitor_hour(pid, d + shift, h, m, g, judged_s=j)
         view = HistoryView(db, pid)
         qtbot.addWidget(view)
         assert view.hours.day() == today - timedelta(days=2)
@@ -259,18 +277,20 @@ def test_under_a_second_watched_shows_no_share(qtbot, tmp_path) -> None:  # noqa
 
     with Database(tmp_path / "pf.sqlite3") as db:
         pid = db.create_profile("Ann").id
-        db.add_monitor_hour(pid, DAY, 9, 0.6, 0.3)
+        db.add_monitor_hour(pid, DAY, 9, 0.6, 0.3, judged_s=0.4)
         dialog = HoursDialog(lambda d: day_by_hour(db, pid, d), DAY)
         qtbot.addWidget(dialog)
         dialog.show()
         text = dialog.panel.summary.text()
-    assert text == "In good posture 0 s of 0 s watched." and "nan" not in text
+    assert text == "Tue 24 Mar 2026: 0 s watched: good posture confirmed 0 s, not judged 0 s, faults 0 s."
 
 
 def test_the_chart_title_gives_the_share_every_view_gives():
     """The dialog's line said 40% for "6 s of 15 s" and the chart title under it 43% (fractional
     seconds): the title now uses ``monitor_hours.good_share`` too (a review of this change)."""
-    fig = charts.monitor_hours_figure(day_from_totals({(DAY, 10): [15.4, 6.6]}, DAY))
+    fig = charts.monitor_hours_figure(day_from_totals({(DAY, 10): [15.4, 6.6, 10.9]}, DAY))
     title = fig.axes[0].get_title()
-    assert "6 s of 15 s in good posture (40%)" in title, title
-    assert [t.get_text() for t in fig.axes[0].texts] == ["40%"]  # the hour's bar label: the same rule
+    # whole seconds: 15 watched, 6 good, 10 judged: 5 not judged, 4 faults, 6/10 = 60% of the judged time
+    assert "15 s watched: good posture confirmed 6 s, not judged 5 s, faults 4 s" in title, title
+    assert "good posture confirmed in 60% of the judged time" in title, title
+    assert [t.get_text() for t in fig.axes[0].texts] == ["60%"]  # the hour's bar label: the same rule

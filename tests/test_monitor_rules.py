@@ -237,8 +237,8 @@ def test_good_posture_time_per_day_and_hour():
     # hour 10 the interval ending at 10:00:00 (good), 30 deviating, 29 good
     run(rules, state, [(60.0, GOOD, True), (30.0, dict(GOOD, lean_in=20.0), True), (30.0, GOOD, True)], fps=1.0)
     day = CLOCK.date()
-    assert rules.totals[(day, 9)] == pytest.approx([59.0, 59.0])
-    assert rules.totals[(day, 10)] == pytest.approx([60.0, 30.0])
+    assert rules.totals[(day, 9)] == pytest.approx([59.0, 59.0, 59.0])  # [watched, good, judged]
+    assert rules.totals[(day, 10)] == pytest.approx([60.0, 30.0, 60.0])
     assert rules.day_totals(day) == pytest.approx((119.0, 89.0))
 
 

@@ -209,7 +209,7 @@ def test_no_text_of_the_sample_report_runs_off_its_page(sample: tuple[Database, 
     summary = " ".join(" ".join(t.split()) for t, _ in drawn_texts(figures[0], monkeypatch))
     data = collect(db, pid, None, END)
     assert f"Attempts at a repetition: {data.n_reps}" in summary
-    assert "time in target range" in summary and "in good posture" in summary
+    assert "time in target range" in summary and "good posture confirmed" in summary and "not judged" in summary
 
 
 def test_pdf_unwritable_path_is_clear_error(sample: tuple[Database, int], tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ is stored.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.errors import PostureFeedbackError
-from posture_feedback.monitor_hours import DayByHour, day_by_hour, format_duration, good_share, latest_monitored_day
+from posture_feedback.monitor_hours import DayByHour, day_by_hour, format_duration, latest_monitored_day, split_text
 from posture_feedback.reports import charts
 from posture_feedback.reports.summary import collect, text_summary
 from posture_feedback.storage import Database
@@ -47,6 +46,10 @@ PERIODS: tuple[tuple[str, int | None], ...] = (
     ("Everything", None),
 )
 PANEL_HEIGHT_PX = 190
+#: How much larger a chart's text is in large type (``ui.accessibility.in_large_type``): its 8 pt
+#: ticks and legend become 16 pt, near the mode's 18 pt smallest text (a thirteenth audit saw the
+#: "Today by hour" chart's ticks, bar labels, axis titles and legend stay at about 9 pt there).
+LARGE_TYPE_CHART_SCALE = 2.0
 
 
 class ChartTab(QScrollArea):
@@ -69,7 +72,8 @@ class ChartTab(QScrollArea):
 
 
 class HoursPanel(QWidget):
-    """The posture monitor's minutes watched and in good posture per hour of one day, with a day picker.
+    """The posture monitor's minutes watched per hour of one day (good posture confirmed, faults, not
+    judged), with a day picker; in large type the chart's text is ``LARGE_TYPE_CHART_SCALE`` times larger.
 
     Args:
         load: the day's totals for a local day (``monitor_hours.day_by_hour`` on the database, or
@@ -122,14 +126,15 @@ class HoursPanel(QWidget):
             empty = f"No time per hour stored for {when}"  # the chart says what the line above says
         elif d.empty:
             self.summary.setText(f"Nothing monitored on {when}.")
-        else:
-            share = good_share(d.good_s, d.monitored_s)
-            pct = "" if math.isnan(share) else f" ({100 * share:.0f}%)"  # under a second watched: no share
-            self.summary.setText(f"In good posture {format_duration(d.good_s)} of {format_duration(d.monitored_s)}"
-                                 f" watched{pct}.")  # fmt: skip
+        else:  # confirmed good / not judged / faults: time not judged is not bad posture
+            self.summary.setText(f"{when}: {split_text(d.hours)}.")
+        from posture_feedback.ui.accessibility import in_large_type
+
+        large = in_large_type(self)
         self.chart.figure.clear()
-        charts.monitor_hours_figure(d, fig=self.chart.figure, empty_message=empty)
-        self.chart.set_min_height(int(PANEL_HEIGHT_PX * 1.5))
+        charts.monitor_hours_figure(d, fig=self.chart.figure, empty_message=empty,
+                                    font_scale=LARGE_TYPE_CHART_SCALE if large else 1.0)  # fmt: skip
+        self.chart.set_min_height(int(PANEL_HEIGHT_PX * (2.6 if large else 1.5)))
         self.chart.redraw()
 
 

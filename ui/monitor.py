@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from dataclasses import replace
 from typing import Any
@@ -43,9 +44,17 @@ from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import Alert, DeviationMonitor
-from posture_feedback.monitor_hours import DayByHour, day_by_hour, day_from_totals, format_duration, good_share
+from posture_feedback.monitor_hours import (
+    DayByHour,
+    day_by_hour,
+    day_from_totals,
+    format_duration,
+    good_share,
+    split_text,
+)  # fmt: skip
 from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises, signal_of
 from posture_feedback.presets import get_preset
+from posture_feedback.storage import MonitorDay
 from posture_feedback.types import FrameResult, Verdict
 from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
 from posture_feedback.ui.options import AppOptions
@@ -67,10 +76,23 @@ SIGNAL_WORDS = {"head_drop": "head", "lean_in": "lean", "shoulder_raise": "shoul
 
 
 class _RulesCounters:
-    """``LaptopRules``' day totals under the names ``MonitorTotals.flush`` reads."""
+    """``LaptopRules``' totals under the names ``MonitorTotals.flush`` and the window read."""
 
     def __init__(self, rules: LaptopRules) -> None:
         self.rules = rules
+
+    def slots(self) -> dict[tuple[dt.date, int], list[float]]:
+        """(day, hour) → [observed_s, good_s, judged_s] (``LaptopRules.totals``)."""
+        return self.rules.totals
+
+    def alerts_by_day(self) -> dict[dt.date, int]:
+        """Local day → alerts (``LaptopRules.alerts``)."""
+        return self.rules.alerts
+
+    @property
+    def judged_s(self) -> float:
+        """Seconds judged today (good posture or a fault confirmed)."""
+        return self.rules.day_judged_s()
 
     @property
     def observed_s(self) -> float:
@@ -127,7 +149,6 @@ class MonitorWindow(QWidget):
         self._capture_end = 0.0
         self.locked = False  #: the screen is locked (the camera is closed)
         self.lock_probe = screen_locked  #: asks the OS (replaceable in tests)
-        self._hours_saved: dict[tuple, list[float]] = {}
         self.sounds = Sounds(enabled=opts.sound if opts.sound is not None else True)
         self.last_result: FrameResult | None = None
         self.last_alert: Alert | None = None
@@ -159,6 +180,7 @@ class MonitorWindow(QWidget):
         col.addWidget(self.state_label)
         self.good_label = QLabel("Good posture today: —")
         self.good_label.setStyleSheet("font-size: 11pt")
+        self.good_label.setWordWrap(True)
         col.addWidget(self.good_label)
         self.signals_label = QLabel("")
         self.signals_label.setStyleSheet("font-size: 11pt; color: #ddd")
@@ -351,7 +373,7 @@ class MonitorWindow(QWidget):
             measured = any(math.isfinite(v) for v in self.last_signals.values())
             if not measured:
                 text, colour = "Watching (face the screen, head and shoulders in view)", "#aaaaaa"
-            elif self.rules.deviating:
+            elif self.rules.deviating or self.rules.too_close_now:  # too close is never good posture
                 text, colour = "Watching", "#dddddd"
             elif self.rules.unsure:  # a reading's ± holds its threshold: no verdict either way
                 text, colour = UNSURE_TEXT, "#aaaaaa"
@@ -543,9 +565,21 @@ class MonitorWindow(QWidget):
     def today_totals(self) -> tuple[float, float]:
         """(seconds in good posture, seconds watched) today, earlier saved sessions included."""
         m = self._counters()
-        if self.totals is None:
-            return m.good_s, m.observed_s
-        return m.good_s + self.totals.earlier_good_s, m.observed_s + self.totals.earlier_observed_s
+        today = self._earlier_today()
+        return m.good_s + today.good_s, m.observed_s + today.monitored_s
+
+    def today_split(self) -> list[MonitorDay]:
+        """Today's laptop-coach time as rows ``split_text`` words: what earlier sessions stored
+        today (``judged_s`` None where an older version stored it) and this session's counts."""
+        day = dt.date.today()
+        r = self.rules
+        own = MonitorDay(day, *r.day_totals(day), r.events_today, r.day_judged_s(day))
+        return [self._earlier_today(), own]
+
+    def _earlier_today(self) -> MonitorDay:
+        """What earlier sessions stored for today (nothing without a profile)."""
+        day = dt.date.today()
+        return self.totals.earlier(day) if self.totals is not None else MonitorDay(day, 0.0, 0.0, 0, 0.0)
 
     def _counters(self) -> Any:
         """What the day totals come from: the laptop rules by default, the target monitor otherwise."""
@@ -556,32 +590,20 @@ class MonitorWindow(QWidget):
         if self.totals is None:
             return
         try:
-            self.totals.flush(self._counters())
-            if self.laptop_mode:
-                self._save_hours()
+            self.totals.flush(self._counters())  # per (day, hour) for the laptop coach, per day otherwise
         except PostureFeedbackError as exc:  # disk full, database locked: say so, keep watching
             self.detail_label.setText(f"Could not save today's totals: {exc}")
 
-    def _save_hours(self) -> None:
-        """Add each hour's seconds counted since the last save (``Database.add_monitor_hour``)."""
-        assert self.link is not None
-        for key, (obs, good) in list(self.rules.totals.items()):
-            done = self._hours_saved.get(key, [0.0, 0.0])
-            d_obs, d_good = obs - done[0], good - done[1]
-            if d_obs <= 0:
-                continue
-            day, hour = key
-            self.link.db.add_monitor_hour(self.link.profile_id, day, hour, d_obs, min(max(d_good, 0.0), d_obs))
-            self._hours_saved[key] = [obs, good]
-
     def _update_totals(self) -> None:
         m = self._counters()
-        good, watched = self.today_totals()
-        share = good_share(good, watched)  # from the whole seconds shown, as every view
-        pct = "" if math.isnan(share) else f" ({100 * share:.0f}% of the time watched)"
-        # "confirmed": counted only where every reading's ± lay within its threshold (monitor_rules)
-        label = "Good posture confirmed today" if self.laptop_mode else "Good posture today"
-        self.good_label.setText(f"{label}: {format_duration(good)}{pct}")
+        if self.laptop_mode:  # confirmed good / not judged / faults: unjudged time is not bad posture
+            text = re.sub(r"(\d) (s|min|h)\b", "\\1\u00a0\\2", split_text(self.today_split()))  # "0 s" on one line
+            self.good_label.setText(f"Today {text}")
+        else:
+            good, watched = self.today_totals()
+            share = good_share(good, watched)  # from the whole seconds shown, as every view
+            pct = "" if math.isnan(share) else f" ({100 * share:.0f}% of the time watched)"
+            self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
         if w is not None and not (self.last_result is not None and self._alert_showing(self.last_result)):
             rate = (
@@ -590,7 +612,7 @@ class MonitorWindow(QWidget):
             ts = self.target_set.label if self.target_set is not None else "no targets"
             if self.laptop_mode:
                 ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
-            alerts = m.alerts_today + (self.totals.earlier_alerts if self.totals is not None else 0)  # as the good time
+            alerts = m.alerts_today + self._earlier_today().alerts  # today's only, as the good time
             self.detail_label.setText(f"{self.source_name} · {ts} · {rate} · alerts today: {alerts}")
 
     # -- time per hour -------------------------------------------------------------------------

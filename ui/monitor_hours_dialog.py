@@ -1,4 +1,5 @@
-"""The posture monitor's "Today by hour" dialog: minutes watched and in good posture per hour of a day.
+"""The posture monitor's "Today by hour" dialog: minutes watched per hour of a day, in three parts
+(good posture confirmed, faults, not judged).
 
 It only shows what the core counted (``monitor_rules.LaptopRules``) and stored
 (``monitor_hours``): the chart is ``reports.charts.monitor_hours_figure`` in the history page's
@@ -27,7 +28,7 @@ class HoursDialog(QDialog):
     def __init__(self, load: Callable[[date], DayByHour], day: date | None = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.setWindowTitle("Posture monitor: time in good posture by hour")
+        self.setWindowTitle("Posture monitor: time watched by hour")
         self.setObjectName("MonitorHoursDialog")
         self.panel = HoursPanel(load, day)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -37,4 +38,10 @@ class HoursDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 1)
         layout.addWidget(buttons)
-        self.resize(760, 440)
+        from posture_feedback.ui.accessibility import in_large_type
+
+        if in_large_type(self):  # the monitor's large type: the chart's text is drawn larger too
+            self.panel.refresh()  # (its first drawing came before it was in this dialog)
+            self.resize(1000, 760)
+        else:
+            self.resize(760, 440)

@@ -2,17 +2,19 @@
 
 Optional: without ``--profile`` the mirror and the monitor work as before and nothing is stored.
 With it, the main window gets a History tab (``ui.history_view.HistoryView``) and the monitor adds
-its seconds watched / in good posture / alerts to the day's totals in the database
-(``Database.add_monitor_time``), so "good posture today" spans sessions and shows in the history.
+its seconds watched / judged / in good posture / alerts to the day's and the hour's totals in the
+database (``Database.add_monitor_time``, ``add_monitor_hour``), so "good posture today" spans
+sessions and shows in the history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
-from posture_feedback.storage import Database, StorageError
+from posture_feedback.storage import Database, MonitorDay, StorageError
 from posture_feedback.ui.options import AppOptions
 
 
@@ -46,39 +48,83 @@ def open_profile(options: AppOptions) -> ProfileLink | None:
     return ProfileLink(db, profile.id, profile.name)
 
 
-class MonitorTotals:
-    """Adds the monitor's new seconds since the last flush to the database (``DeviationMonitor`` counters).
+class MonitorCounts(Protocol):
+    """What ``MonitorTotals.flush`` reads from a monitor's counters (``ui.monitor._RulesCounters``,
+    ``feedback.DeviationMonitor``)."""
 
-    ``flush(monitor)`` is called every minute and on close; it writes the differences since the last
-    call, so nothing is counted twice and at most a minute is lost if the computer crashes.
+    def slots(self) -> Mapping[tuple[dt.date, int | None], Sequence[float]]:
+        """(day, hour) → [observed_s, good_s, judged_s] since the monitor started (hour None: a day
+        total with no hours); never reset at midnight, so each key's last seconds are still there."""
+        ...
+
+    def alerts_by_day(self) -> Mapping[dt.date, int]:
+        """Local day → alerts given that day."""
+        ...
+
+
+class MonitorTotals:
+    """Adds the monitor's new seconds since the last flush to the database, per ``(day, hour)``.
+
+    ``flush(counts)`` is called every minute and on close; for every (day, hour) key it writes the
+    difference since the last call to that hour (``Database.add_monitor_hour``) and their sum to the
+    day (``add_monitor_time``), so nothing is counted twice, each second goes to the day and hour it
+    was counted in (also across midnight: the hours and the day agree), and at most a minute is lost
+    if the computer crashes. ``earlier_*``: what earlier sessions stored for the day the monitor
+    started on (``today``); a later day starts from what is stored for it (usually nothing).
     """
 
     def __init__(self, link: ProfileLink, today: dt.date | None = None) -> None:
         self.link = link
         self._day = today or dt.date.today()
-        self._observed = self._good = 0.0
-        self._alerts = 0
-        days = link.db.monitor_by_day(link.profile_id, self._day, self._day)
+        self._saved: dict[tuple[dt.date, int | None], tuple[float, float, float]] = {}
+        self._alerts_saved: dict[dt.date, int] = {}
+        self._earlier: dict[dt.date, MonitorDay] = {}
+        earlier = self.earlier(self._day)
         #: Totals of today stored by earlier sessions (seconds), for "good posture today".
-        self.earlier_observed_s = sum(d.monitored_s for d in days)
-        self.earlier_good_s = sum(d.good_s for d in days)
-        self.earlier_alerts = sum(d.alerts for d in days)  #: today's alerts stored by earlier sessions
+        self.earlier_observed_s = earlier.monitored_s
+        self.earlier_good_s = earlier.good_s
+        self.earlier_alerts = earlier.alerts  #: today's alerts stored by earlier sessions
 
-    def flush(self, monitor: Any) -> None:
-        """Store what ``monitor`` (a ``DeviationMonitor``) counted since the last flush."""
-        observed, good, alerts = monitor.observed_s, monitor.good_s, monitor.alerts_today
-        if observed < self._observed:  # the monitor's day rolled over (or it was reset): start anew
-            self._observed = self._good = 0.0
-            self._alerts = 0
-            self._day = dt.date.today()
-            self.earlier_observed_s = self.earlier_good_s = 0.0
-            self.earlier_alerts = 0
-        d_obs, d_good, d_alerts = observed - self._observed, good - self._good, alerts - self._alerts
-        if d_obs <= 0 and d_alerts <= 0:
-            return
-        self.link.db.add_monitor_time(self.link.profile_id, self._day, max(d_obs, 0.0),
-                                      min(max(d_good, 0.0), max(d_obs, 0.0)), max(d_alerts, 0))  # fmt: skip
-        self._observed, self._good, self._alerts = observed, good, alerts
+    def earlier(self, day: dt.date) -> MonitorDay:
+        """What was stored for ``day`` before this monitor saved anything to it (read once per day;
+        ``judged_s`` None where an older version stored it)."""
+        if day not in self._earlier:
+            rows = self.link.db.monitor_by_day(self.link.profile_id, day, day)
+            self._earlier[day] = rows[0] if rows else MonitorDay(day, 0.0, 0.0, 0, 0.0)
+        return self._earlier[day]
+
+    def flush(self, monitor: MonitorCounts) -> None:
+        """Store what ``monitor`` counted since the last flush, per (day, hour) and per day."""
+        days: dict[dt.date, list[float]] = {}
+        for key, v in list(monitor.slots().items()):
+            day, hour = key
+            self.earlier(day)  # before this monitor adds to it
+            obs, good, judged = float(v[0]), float(v[1]), float(v[2])
+            done = self._saved.get(key, (0.0, 0.0, 0.0))
+            if obs < done[0]:  # the counters were reset: all they hold now is new
+                done = (0.0, 0.0, 0.0)
+            d_obs, d_good, d_judged = obs - done[0], good - done[1], judged - done[2]
+            if d_obs <= 0:
+                continue
+            d_judged = min(max(d_judged, 0.0), d_obs)
+            d_good = min(max(d_good, 0.0), d_judged)
+            if hour is not None:
+                self.link.db.add_monitor_hour(self.link.profile_id, day, hour, d_obs, d_good, judged_s=d_judged)
+            total = days.setdefault(day, [0.0, 0.0, 0.0, 0.0])
+            total[0] += d_obs
+            total[1] += d_good
+            total[2] += d_judged
+            self._saved[key] = (obs, good, judged)
+        for day, n in list(monitor.alerts_by_day().items()):
+            self.earlier(day)
+            done_n = self._alerts_saved.get(day, 0)
+            d_alerts = n - done_n if n >= done_n else n  # fewer than saved: the counters were reset
+            if d_alerts > 0:
+                days.setdefault(day, [0.0, 0.0, 0.0, 0.0])[3] += d_alerts
+            self._alerts_saved[day] = n
+        for day, (d_obs, d_good, d_judged, d_alerts) in sorted(days.items()):
+            self.link.db.add_monitor_time(self.link.profile_id, day, d_obs, d_good, alerts=int(d_alerts),
+                                          judged_s=d_judged)  # fmt: skip
 
 
 def profile_flag(link: ProfileLink | None, key: str) -> bool:

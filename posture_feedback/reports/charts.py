@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -23,10 +24,10 @@ from matplotlib.patches import Patch
 
 from posture_feedback.assessment.references import has_no_verdict, tolerance_is_tool
 from posture_feedback.assessment.report import reference_range_text
-from posture_feedback.monitor_hours import DayByHour, format_duration, good_share
+from posture_feedback.monitor_hours import DayByHour, split_of, split_text
 from posture_feedback.reports.stored_points import stored_points
 from posture_feedback.side_words import sign_convention
-from posture_feedback.storage import AdherenceDay, Database, MonitorDay, RomPoint, Session, SessionSummary
+from posture_feedback.storage import AdherenceDay, Database, MonitorDay, MonitorHour, RomPoint, Session, SessionSummary
 
 #: Verdict colours, used for nothing else in any chart: good / done, fair / partly done, poor / missed.
 GOOD, FAIR, POOR, GREY = "#2ca02c", "#ffbf00", "#d62728", "#c8c8c8"
@@ -279,23 +280,65 @@ def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) ->
     return fig
 
 
-def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None) -> Figure:
-    """Posture monitor per day: hours monitored (grey) with the part in good posture (green), and the % good."""
+#: The not-judged part of the monitor charts (a reading's ± reached past its threshold: no verdict)
+#: and the part stored before the judged time was recorded (hatched): neither is good nor bad posture.
+NOT_JUDGED, NOT_RECORDED_HATCH = GREY, "////"
+
+
+def _monitor_parts(rows: Sequence[MonitorDay] | Sequence[MonitorHour], scale: float) -> dict[str, list[float]]:
+    """Each row's watched time split for a stacked bar, in ``seconds / scale``: ``good`` (confirmed),
+    ``faults``, ``not_judged`` and ``not_recorded`` (a row stored before the judged time was: all its
+    time but the good part), from the whole seconds ``monitor_hours.split_of`` gives every view."""
+    parts: dict[str, list[float]] = {"good": [], "faults": [], "not_judged": [], "not_recorded": []}
+    for r in rows:
+        sp = split_of([r])
+        parts["good"].append(sp.good_s / scale)
+        if sp.judged_s is None:
+            parts["faults"].append(0.0)
+            parts["not_judged"].append(0.0)
+            parts["not_recorded"].append((sp.watched_s - sp.good_s) / scale)
+        else:
+            parts["faults"].append((sp.judged_s - sp.good_s) / scale)
+            parts["not_judged"].append((sp.watched_s - sp.judged_s) / scale)
+            parts["not_recorded"].append(0.0)
+    return parts
+
+
+def _stacked_monitor_bars(ax, xs: Sequence, parts: dict[str, list[float]], width: float) -> None:  # noqa: ANN001
+    """Good (green) at the bottom, then faults (red), not judged (grey), not recorded (hatched)."""
+    bottom = [0.0] * len(xs)
+    looks = (("good", GOOD, "", "good posture confirmed"), ("faults", POOR, "", "fault confirmed"),
+             ("not_judged", NOT_JUDGED, "", "not judged (± reaches past a threshold)"),
+             ("not_recorded", "white", NOT_RECORDED_HATCH, "not judged / faults not recorded (older data)"))
+    for key, colour, hatch, label in looks:
+        heights = parts[key]
+        if key == "not_recorded" and not any(heights):
+            continue  # only where some row lacks the judged time
+        ax.bar(xs, heights, bottom=bottom, color=colour, hatch=hatch, edgecolor=GREY if hatch else None,
+               width=width, label=label)  # fmt: skip
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+
+
+def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None, font_scale: float = 1.0) -> Figure:
+    """Posture monitor per day: hours watched as stacked bars (good posture confirmed green, faults red,
+    not judged grey, not recorded hatched) and the confirmed-good share of each day's *judged* time
+    (days with less than a second judged, or none recorded, have no point)."""
     fig = fig or new_figure(8.0, 3.5)
     if not days:
         return _no_data(fig, "Posture monitor")
+    fs = 8 * font_scale
     ax = fig.add_subplot()
     xs = [d.day for d in days]
-    ax.bar(xs, [d.monitored_s / 3600 for d in days], color=GREY, width=0.8, label="monitored")
-    ax.bar(xs, [d.good_s / 3600 for d in days], color=GOOD, width=0.8, label="good posture")
-    ax.set_ylabel("hours")
+    _stacked_monitor_bars(ax, xs, _monitor_parts(days, 3600.0), 0.8)
+    ax.set_ylabel("hours watched", fontsize=fs + 2)
     ax2 = ax.twinx()
-    ax2.plot(xs, [100 * d.good_fraction for d in days], "k.-", lw=1, ms=4, label="% good")
+    shares = [100 * split_of([d]).judged_good_share if split_of([d]).judged_s is not None else math.nan for d in days]
+    ax2.plot(xs, shares, "k.-", lw=1, ms=4, label="good posture confirmed, % of the judged time")
     ax2.set_ylim(0, 100)
-    ax2.set_ylabel("time in good posture (%)")
-    ax.set_title("Posture monitor: time in good posture per day")
+    ax2.set_ylabel("good, % of judged time", fontsize=fs + 2)
+    ax.set_title("Posture monitor per day: good posture confirmed, faults, not judged", fontsize=fs + 4)
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=3, frameon=False)
+    fig.legend(handles=handles, fontsize=fs, loc="outside lower center", ncols=3, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     _date_axis(ax)
     if max(xs) - min(xs) < timedelta(days=2):
@@ -304,6 +347,8 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None) -> Fig
         ax.set_xlim(min(xs) - timedelta(days=3), max(xs) + timedelta(days=4))
         ax.xaxis.set_major_locator(mdates.DayLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.tick_params(labelsize=fs)
+    ax2.tick_params(labelsize=fs)
     return fig
 
 
@@ -311,45 +356,57 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None) -> Fig
 WORKDAY_HOURS = (8, 18)
 
 
-def monitor_hours_figure(day: DayByHour, fig: Figure | None = None, empty_message: str | None = None) -> Figure:
-    """Posture monitor on one day, per hour of the day: minutes watched (grey) with the minutes in good
-    posture (green) in front, and above each bar the share of that hour in good posture.
+def monitor_hours_figure(
+    day: DayByHour, fig: Figure | None = None, empty_message: str | None = None, font_scale: float = 1.0
+) -> Figure:
+    """Posture monitor on one day, per hour of the day: minutes watched as stacked bars (good posture
+    confirmed green, faults red, not judged grey, not recorded hatched), and above each bar the
+    confirmed-good share of that hour's *judged* time ("–" when less than a second was judged).
 
     The x axis is the local time of day (bar ``h`` spans ``h:00``–``h+1:00``); 08:00–18:00 is always
     shown, widened to every hour with time counted. A day with nothing counted says so in words
-    (``empty_message``, default "Nothing monitored on <day>").
+    (``empty_message``, default "Nothing monitored on <day>"). ``font_scale`` raises every text
+    (large type: ``ui.accessibility.in_large_type``).
     """
     fig = fig or new_figure(8.0, 3.5)
     when = day.day.strftime("%a %d %b %Y")
+    fs = 8 * font_scale
     if day.empty:
         return _no_data(fig, "Posture monitor by hour", empty_message or f"Nothing monitored on {when}")
-    watched, good = day.minutes()
+    watched, _good = day.minutes()
     counted = [h for h, m in enumerate(watched) if m > 0]
     lo, hi = min(counted[0], WORKDAY_HOURS[0]), max(counted[-1] + 1, WORKDAY_HOURS[1])
     xs = [h + 0.5 for h in range(24)]
     ax = fig.add_subplot()
-    ax.bar(xs, watched, color=GREY, width=0.8, label="monitored")
-    ax.bar(xs, good, color=GOOD, width=0.8, label="in good posture")
+    _stacked_monitor_bars(ax, xs, _monitor_parts(day.hours, 60.0), 0.8)
     for x, w, hour in zip(xs, watched, day.hours, strict=True):
-        share = good_share(hour.good_s, hour.monitored_s)  # the one rule for the share, as the title
-        if w > 0 and not math.isnan(share):
-            ax.annotate(f"{100 * share:.0f}%", xy=(x, w), xytext=(0, 2), textcoords="offset points", ha="center",
-                        va="bottom", fontsize=7)  # fmt: skip
+        if w <= 0:
+            continue
+        sp = split_of([hour])
+        share = sp.judged_good_share  # the one rule for the share, as the title
+        text = "–" if sp.judged_s is None or math.isnan(share) else f"{100 * share:.0f}%"
+        ax.annotate(text, xy=(x, w), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=fs - 1)  # fmt: skip
     ax.set_xlim(lo, hi)
-    step = 1 if hi - lo <= 12 else 2
+    step = 1 if hi - lo <= (12 if font_scale <= 1 else 8) else 2
     ticks = list(range(lo, hi + 1, step))
-    ax.set_xticks(ticks, [f"{t % 24:02d}:00" for t in ticks], fontsize=8)
+    ax.set_xticks(ticks, [f"{t % 24:02d}:00" for t in ticks], fontsize=fs)
     ax.set_ylim(0, 68)  # an hour holds at most 60 minutes; room above for the % labels
     ax.set_yticks(range(0, 61, 15))
-    ax.set_ylabel("minutes")
-    ax.set_xlabel("hour of the day (% = share of that hour's watched time in good posture)")
+    ax.tick_params(axis="y", labelsize=fs)
+    ax.set_ylabel("minutes", fontsize=fs + 1)
+    ax.set_xlabel("hour of the day (% = good posture confirmed, share of that hour's judged time; "
+                  "– = nothing judged)", fontsize=fs + 1)  # fmt: skip
     ax.grid(axis="y", alpha=0.3)
-    share = good_share(day.good_s, day.monitored_s)  # the one rule for the share, as every view
-    pct = "" if math.isnan(share) else f" ({100 * share:.0f}%)"
-    ax.set_title(f"Posture monitor by hour, {when}\n{format_duration(day.good_s)} of "
-                 f"{format_duration(day.monitored_s)} in good posture{pct}", fontsize=10)  # fmt: skip
-    fig.legend(handles=ax.get_legend_handles_labels()[0], fontsize=8, loc="outside lower center", ncols=2,
-               frameon=False)  # fmt: skip
+    sp = split_of(day.hours)
+    share = sp.judged_good_share
+    pct = "" if math.isnan(share) else f"\ngood posture confirmed in {100 * share:.0f}% of the judged time"
+    width = int(90 / font_scale)  # characters a line of the title holds on the 8-inch chart
+    split = textwrap.fill(split_text(day.hours, share=False), width)
+    ax.set_title(f"Posture monitor by hour, {when}\n{split}{pct}", fontsize=fs + 2)
+    handles = ax.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, fontsize=fs, loc="outside lower center",
+               ncols=2 if font_scale > 1 or len(handles) > 3 else 3, frameon=False)  # fmt: skip
     return fig
 
 

@@ -24,6 +24,7 @@ from posture_feedback import __version__
 from posture_feedback.reports.summary import (
     ReportData,
     collect,
+    monitor_document,
     range_is_tool_tolerance,
     status_word,
     tool_ranges,
@@ -93,8 +94,13 @@ def export_csv(
         )  # fmt: skip
         _write_csv(out / "adherence.csv", ["day", "planned", "done"],
                    [[d.day.isoformat(), d.planned, d.done] for d in data.adherence])  # fmt: skip
-        _write_csv(out / "monitor.csv", ["day", "monitored_s", "good_s", "good_fraction", "alerts"],
-                   [[d.day.isoformat(), d.monitored_s, d.good_s, d.good_fraction, d.alerts]
+        # judged_s: seconds with a verdict (empty: not recorded, an older version's day); good_fraction
+        # is over all watched time, good_of_judged_fraction over the judged time only
+        _write_csv(out / "monitor.csv", ["day", "monitored_s", "good_s", "good_fraction", "alerts", "judged_s",
+                                         "good_of_judged_fraction"],
+                   [[d.day.isoformat(), d.monitored_s, d.good_s, d.good_fraction, d.alerts,
+                     "" if d.judged_s is None else d.judged_s,
+                     d.good_s / d.judged_s if d.judged_s else math.nan]
                     for d in data.monitor])  # fmt: skip
     except OSError as exc:
         raise StorageError(f"cannot write CSV files to {out}: {exc.strerror or exc}") from exc
@@ -127,7 +133,8 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                 "unsure_repetitions": data.n_unsure,
                 "good_fraction": data.good_fraction,
                 "mean_time_in_range_frac": data.mean_time_in_range_frac,
-                "monitor_good_fraction": data.monitor_good_fraction,
+                "monitor_good_fraction": data.monitor_good_fraction,  # of all watched time, not-judged included
+                "monitor": monitor_document(data),  # good confirmed / judged / not judged / faults
             },  # fmt: skip
             "changes": [
                 {

@@ -32,7 +32,7 @@ from posture_feedback.reports.summary import (
     ExerciseStat,
     ReportData,
     collect,
-    monitor_time_text,
+    monitor_split_text,
     peak_pm,
     range_is_tool_tolerance,
     side_text,
@@ -160,8 +160,7 @@ def _summary_page(data: ReportData) -> Figure:
         f"(adherence {_pct(data.adherence_rate)})",
         f"Attempts at a repetition: {data.n_reps}{unsure_note(data.n_unsure)}; good form {_pct(data.good_fraction)}; "
         f"time in target range {_pct(data.mean_time_in_range_frac)}",
-        f"Posture monitor: {monitor_time_text(data)}; "
-        f"in good posture {_pct(data.monitor_good_share)} of the time",
+        f"Posture monitor: {monitor_split_text(data)}",
     ]
     if data.profile.notes:
         lines.insert(1, f"Notes: {data.profile.notes}")

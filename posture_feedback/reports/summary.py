@@ -23,6 +23,7 @@ from posture_feedback.assessment.references import (
     tolerance_is_tool,
 )
 from posture_feedback.exercises.definitions import peak_digits
+from posture_feedback.monitor_hours import TimeSplit, split_of, split_text
 from posture_feedback.reports.charts import default_period
 from posture_feedback.reports.stored_points import measure_as_now, stored_points
 from posture_feedback.side_words import side_text
@@ -188,16 +189,16 @@ class ReportData:
 
     @property
     def monitor_good_fraction(self) -> float:
+        """Good posture over *all* watched time, not-judged time included (0–1; the JSON's old key).
+        The texts use ``monitor_split`` instead: its share is of the judged time."""
         total = sum(d.monitored_s for d in self.monitor)
         return sum(d.good_s for d in self.monitor) / total if total > 0 else math.nan
 
     @property
-    def monitor_good_share(self) -> float:
-        """``monitor_good_fraction`` as the texts write it, from the whole seconds they show
-        (``monitor_hours.good_share``), so the history, the PDF and the monitor agree."""
-        from posture_feedback.monitor_hours import good_share
-
-        return good_share(sum(d.good_s for d in self.monitor), sum(d.monitored_s for d in self.monitor))
+    def monitor_split(self) -> TimeSplit:
+        """The period's monitor time in whole seconds: good posture confirmed, faults, not judged
+        (``monitor_hours.split_of``; ``judged_s`` None when some day's judged time is not recorded)."""
+        return split_of(self.monitor)
 
 
 def _ok(x: float) -> bool:
@@ -408,6 +409,30 @@ def monitor_time_text(data: ReportData) -> str:
     return f"{format_duration(sum(d.monitored_s for d in data.monitor))} over {count_noun(days, 'day')}"
 
 
+def monitor_split_text(data: ReportData) -> str:
+    """'1 day, 12 s watched: good posture confirmed 0 s, not judged 12 s, faults 0 s' (and the
+    confirmed-good share of the judged time when a second or more was judged): the posture monitor's
+    time in the period as every view words it (``monitor_hours.split_text``). A reading whose ± reaches
+    past its threshold is not judged, and its seconds are neither good nor bad posture (a thirteenth
+    audit saw "12 s over 1 day, 0% in good posture" where every second was not judged)."""
+    return f"{count_noun(len(data.monitor), 'day')}, {split_text(data.monitor)}"
+
+
+def monitor_document(data: ReportData) -> dict[str, Any]:
+    """The period's monitor time for the JSON outputs: whole seconds watched, good posture confirmed,
+    judged, not judged, faults (null where not recorded: days stored by an older version), the
+    confirmed-good share of the judged time (null under a second judged), and each day's row."""
+    sp = data.monitor_split
+    share = sp.judged_good_share
+    return {
+        "days": len(data.monitor), "watched_s": sp.watched_s, "good_s": sp.good_s, "judged_s": sp.judged_s,
+        "not_judged_s": sp.not_judged_s, "fault_s": sp.fault_s,
+        "good_share_of_judged": None if math.isnan(share) else share,
+        "per_day": [{"day": d.day.isoformat(), "monitored_s": d.monitored_s, "good_s": d.good_s,
+                     "judged_s": d.judged_s, "alerts": d.alerts} for d in data.monitor],
+    }  # fmt: skip
+
+
 def unsure_note(n: int) -> str:
     """' (3 not judged: the camera could not tell)' after a repetition count; nothing when 0.
 
@@ -481,9 +506,7 @@ def text_summary(data: ReportData) -> str:
         lines.append(f"  {count_noun(unfinished, 'session')} not finished (app closed or crashed); their repetitions "
                      "are kept")  # fmt: skip
     if data.monitor:
-        lines.append(
-            f"  posture monitor: {monitor_time_text(data)}, {_pct(data.monitor_good_share)} in good posture"
-        )
+        lines.append(f"  posture monitor: {monitor_split_text(data)}")
     lines.append(f"  assessments: {len(data.assessments)}")
     for c in data.changes:
         unit = "°" if c.unit == "deg" else f" {c.unit}"
@@ -565,6 +588,7 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
             "extra": data.extra_sessions, "rate": None if math.isnan(data.adherence_rate) else data.adherence_rate,
             "weeks": weeks,
         },  # fmt: skip
+        "monitor": monitor_document(data),
     }
 
 

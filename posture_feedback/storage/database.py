@@ -63,10 +63,20 @@ ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 
 
 
-def _check_monitor_seconds(monitored_s: float, good_s: float) -> None:
-    """Posture-monitor seconds must satisfy 0 <= good_s <= monitored_s (StorageError otherwise)."""
+def _check_monitor_seconds(monitored_s: float, good_s: float, judged_s: float | None = None) -> None:
+    """Posture-monitor seconds must satisfy 0 <= good_s <= judged_s <= monitored_s (``judged_s`` None:
+    not recorded, only 0 <= good_s <= monitored_s); StorageError otherwise."""
     if monitored_s < 0 or good_s < 0 or good_s > monitored_s + 1e-6:
         raise StorageError(f"need 0 <= good_s <= monitored_s, got good_s={good_s}, monitored_s={monitored_s}")
+    if judged_s is not None and not (good_s - 1e-6 <= judged_s <= monitored_s + 1e-6):
+        raise StorageError(f"need good_s <= judged_s <= monitored_s, got good_s={good_s}, judged_s={judged_s}, "
+                           f"monitored_s={monitored_s}")  # fmt: skip
+
+
+def _opt(x: float | None) -> float | None:
+    """A seconds figure as stored: None (SQL NULL, not recorded) stays None."""
+    return None if x is None else float(x)
+
 
 class Database:
     """One open posture-feedback database file.
@@ -914,17 +924,22 @@ class Database:
 
     # ------------------------------------------------------------------ posture monitor
     def add_monitor_time(
-        self, profile_id: int, day: date, monitored_s: float, good_s: float, alerts: int = 0
-    ) -> MonitorDay:
-        """Add seconds monitored and seconds in good posture to a local day's totals (call as often as wanted)."""
-        _check_monitor_seconds(monitored_s, good_s)
+        self, profile_id: int, day: date, monitored_s: float, good_s: float, alerts: int = 0,
+        judged_s: float | None = None,
+    ) -> MonitorDay:  # fmt: skip
+        """Add seconds monitored, judged (a verdict given) and in good posture to a local day's totals
+        (call as often as wanted). ``judged_s`` None: not known, and the day's judged figure becomes
+        "not recorded" (NULL) rather than a sum that leaves some seconds out."""
+        _check_monitor_seconds(monitored_s, good_s, judged_s)
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
             conn.execute(
-                "INSERT INTO monitor_stats (profile_id, day, monitored_s, good_s, alerts) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO monitor_stats (profile_id, day, monitored_s, good_s, alerts, judged_s)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (profile_id, day) DO UPDATE SET monitored_s = monitored_s + excluded.monitored_s,"
-                " good_s = good_s + excluded.good_s, alerts = alerts + excluded.alerts",
-                (profile_id, day.isoformat(), float(monitored_s), float(good_s), int(alerts)),
+                " good_s = good_s + excluded.good_s, alerts = alerts + excluded.alerts,"
+                " judged_s = judged_s + excluded.judged_s",
+                (profile_id, day.isoformat(), float(monitored_s), float(good_s), int(alerts), _opt(judged_s)),
             )
             row = conn.execute(
                 "SELECT * FROM monitor_stats WHERE profile_id = ? AND day = ?", (profile_id, day.isoformat())
@@ -933,22 +948,30 @@ class Database:
 
     def set_monitor_day(self, profile_id: int, day: MonitorDay) -> None:
         """Replace a day's posture-monitor totals (used when importing results; idempotent)."""
+        _check_monitor_seconds(day.monitored_s, day.good_s, day.judged_s)
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
             conn.execute(
-                "INSERT INTO monitor_stats (profile_id, day, monitored_s, good_s, alerts) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO monitor_stats (profile_id, day, monitored_s, good_s, alerts, judged_s)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (profile_id, day) DO UPDATE SET monitored_s = excluded.monitored_s,"
-                " good_s = excluded.good_s, alerts = excluded.alerts",
-                (profile_id, day.day.isoformat(), float(day.monitored_s), float(day.good_s), int(day.alerts)),
-            )
+                " good_s = excluded.good_s, alerts = excluded.alerts, judged_s = excluded.judged_s",
+                (profile_id, day.day.isoformat(), float(day.monitored_s), float(day.good_s), int(day.alerts),
+                 _opt(day.judged_s)),
+            )  # fmt: skip
 
     def monitor_by_day(self, profile_id: int, start: date | None = None, end: date | None = None) -> list[MonitorDay]:
         return [_monitor(r) for r in self._monitor_rows("monitor_stats", profile_id, start, end, "day")]
 
-    def add_monitor_hour(self, profile_id: int, day: date, hour: int, monitored_s: float, good_s: float) -> MonitorHour:
-        """Add seconds monitored and in good posture to one local hour's totals (the laptop monitor's
-        per-hour history; the day totals stay in ``monitor_stats``)."""
-        return self._write_monitor_hour(profile_id, MonitorHour(day, int(hour), monitored_s, good_s), add=True)
+    def add_monitor_hour(
+        self, profile_id: int, day: date, hour: int, monitored_s: float, good_s: float,
+        judged_s: float | None = None,
+    ) -> MonitorHour:  # fmt: skip
+        """Add seconds monitored, judged and in good posture to one local hour's totals (the laptop
+        monitor's per-hour history; the day totals stay in ``monitor_stats``). ``judged_s`` None as in
+        ``add_monitor_time``."""
+        return self._write_monitor_hour(profile_id, MonitorHour(day, int(hour), monitored_s, good_s, judged_s),
+                                        add=True)  # fmt: skip
 
     def set_monitor_hour(self, profile_id: int, hour: MonitorHour) -> MonitorHour:
         """Replace one local hour's totals (an imported results file: importing it twice changes nothing,
@@ -958,16 +981,19 @@ class Database:
     def _write_monitor_hour(self, profile_id: int, h: MonitorHour, add: bool) -> MonitorHour:
         if not 0 <= int(h.hour) <= 23:
             raise StorageError(f"hour must be 0-23, got {h.hour}")
-        _check_monitor_seconds(h.monitored_s, h.good_s)
-        update = ("monitored_s = monitored_s + excluded.monitored_s, good_s = good_s + excluded.good_s" if add
-                  else "monitored_s = excluded.monitored_s, good_s = excluded.good_s")  # fmt: skip
+        _check_monitor_seconds(h.monitored_s, h.good_s, h.judged_s)
+        if add:
+            update = ("monitored_s = monitored_s + excluded.monitored_s, good_s = good_s + excluded.good_s,"
+                      " judged_s = judged_s + excluded.judged_s")  # NULL (not recorded) stays NULL
+        else:
+            update = "monitored_s = excluded.monitored_s, good_s = excluded.good_s, judged_s = excluded.judged_s"
         key = (profile_id, h.day.isoformat(), int(h.hour))
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
             conn.execute(
-                "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s) VALUES (?, ?, ?, ?, ?)"
-                f" ON CONFLICT (profile_id, day, hour) DO UPDATE SET {update}",
-                (*key, float(h.monitored_s), float(h.good_s)),
+                "INSERT INTO monitor_hours (profile_id, day, hour, monitored_s, good_s, judged_s)"
+                f" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (profile_id, day, hour) DO UPDATE SET {update}",
+                (*key, float(h.monitored_s), float(h.good_s), _opt(h.judged_s)),
             )
             sql = "SELECT * FROM monitor_hours WHERE profile_id = ? AND day = ? AND hour = ?"
             row = conn.execute(sql, key).fetchone()
@@ -1155,8 +1181,8 @@ def _repetition(r: sqlite3.Row) -> Repetition:
 
 
 def _monitor(r: sqlite3.Row) -> MonitorDay:
-    return MonitorDay(date.fromisoformat(r["day"]), r["monitored_s"], r["good_s"], r["alerts"])
+    return MonitorDay(date.fromisoformat(r["day"]), r["monitored_s"], r["good_s"], r["alerts"], r["judged_s"])
 
 
 def _monitor_hour(r: sqlite3.Row) -> MonitorHour:
-    return MonitorHour(date.fromisoformat(r["day"]), int(r["hour"]), r["monitored_s"], r["good_s"])
+    return MonitorHour(date.fromisoformat(r["day"]), int(r["hour"]), r["monitored_s"], r["good_s"], r["judged_s"])

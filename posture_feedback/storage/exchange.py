@@ -299,16 +299,20 @@ def results_document(db: Database, profile_id: int, start: date | None = None, e
         "plans": plans,
         "sessions": [_session_doc(s, uid_of.get(s.plan_id)) for s in sorted(sessions, key=lambda s: s.uid)],
         "assessments": [_assessment_doc(a) for a in db.assessments(profile_id, start, end)],
+        # judged_s (seconds with a verdict, since schema version 7) only where recorded: rows stored
+        # before it have none, and a reader without it (an older file) shows "not recorded"
         "monitor": [
-            {"day": d.day.isoformat(), "monitored_s": d.monitored_s, "good_s": d.good_s, "alerts": d.alerts}
+            {"day": d.day.isoformat(), "monitored_s": d.monitored_s, "good_s": d.good_s, "alerts": d.alerts,
+             **({} if d.judged_s is None else {"judged_s": d.judged_s})}
             for d in db.monitor_by_day(profile_id, start, end)
-        ],
+        ],  # fmt: skip
         # The same days per local hour (since 2026-12-07; a file without it has day totals only, and
         # the clinic's "by hour" view said "nothing monitored" on a day its totals showed).
         "monitor_hours": [
-            {"day": h.day.isoformat(), "hour": h.hour, "monitored_s": h.monitored_s, "good_s": h.good_s}
+            {"day": h.day.isoformat(), "hour": h.hour, "monitored_s": h.monitored_s, "good_s": h.good_s,
+             **({} if h.judged_s is None else {"judged_s": h.judged_s})}
             for h in db.monitor_by_hour(profile_id, start, end)
-        ],
+        ],  # fmt: skip
     }
 
 
@@ -392,18 +396,24 @@ def parse_results(path: str | os.PathLike[str]) -> ParsedResults:
         w = f"monitor[{k}]"
         d = r.obj(d, w)
         day = MonitorDay(r.day(d, "day", w), r.number(d, "monitored_s", w, optional=False),
-                         r.number(d, "good_s", w, optional=False), r.integer(d, "alerts", w, low=0))  # fmt: skip
+                         r.number(d, "good_s", w, optional=False), r.integer(d, "alerts", w, low=0),
+                         r.number(d, "judged_s", w))  # fmt: skip  (judged_s absent in older files)
         if not 0 <= day.good_s <= day.monitored_s:
             raise r.fail(w, "needs 0 <= good_s <= monitored_s")
+        if day.judged_s is not None and not day.good_s <= day.judged_s <= day.monitored_s:
+            raise r.fail(w, "needs good_s <= judged_s <= monitored_s")
         monitor.append(day)
     hours = []
     for k, h in enumerate(r.arr(doc.get("monitor_hours", []), "monitor_hours")):  # absent in older files
         w = f"monitor_hours[{k}]"
         h = r.obj(h, w)
         hour = MonitorHour(r.day(h, "day", w), r.integer(h, "hour", w, low=0), r.number(h, "monitored_s", w,
-                           optional=False), r.number(h, "good_s", w, optional=False))  # fmt: skip
+                           optional=False), r.number(h, "good_s", w, optional=False),
+                           r.number(h, "judged_s", w))  # fmt: skip
         if hour.hour > 23 or not 0 <= hour.good_s <= hour.monitored_s:
             raise r.fail(w, "needs hour 0-23 and 0 <= good_s <= monitored_s")
+        if hour.judged_s is not None and not hour.good_s <= hour.judged_s <= hour.monitored_s:
+            raise r.fail(w, "needs good_s <= judged_s <= monitored_s")
         hours.append(hour)
     return ParsedResults(tuple(plans), tuple(sessions), tuple(assessments), tuple(monitor), tuple(hours))
 

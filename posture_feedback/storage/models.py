@@ -291,9 +291,13 @@ class MonitorDay:
     monitored_s: float
     good_s: float
     alerts: int = 0
+    #: seconds of ``monitored_s`` the coach gave a verdict on (confirmed good, or a confirmed fault);
+    #: None where it was not recorded (rows stored before schema version 7, older results files)
+    judged_s: float | None = None
 
     @property
     def good_fraction(self) -> float:
+        """Good seconds over *all* watched seconds, not-judged ones included (0–1; NaN when none)."""
         return self.good_s / self.monitored_s if self.monitored_s > 0 else math.nan
 
 
@@ -305,9 +309,12 @@ class MonitorHour:
     hour: int
     monitored_s: float
     good_s: float
+    #: seconds of ``monitored_s`` with a verdict (see ``MonitorDay.judged_s``); None = not recorded
+    judged_s: float | None = None
 
     @property
     def good_fraction(self) -> float:
+        """Good seconds over *all* watched seconds, not-judged ones included (0–1; NaN when none)."""
         return self.good_s / self.monitored_s if self.monitored_s > 0 else math.nan
 
 

@@ -209,8 +209,17 @@ V6 = """
 ALTER TABLE repetitions ADD COLUMN peak_unc REAL;
 """
 
+#: Version 7: the posture monitor's seconds *judged* (a verdict: good posture confirmed, or a fault
+#: confirmed) per day and per hour, beside the seconds watched and in good posture: a coach whose ±
+#: reached past a threshold judged nothing, and its seconds read as "0% in good posture" as if they
+#: were bad. Rows stored before it keep NULL: "not recorded", never made up.
+V7 = """
+ALTER TABLE monitor_stats ADD COLUMN judged_s REAL;
+ALTER TABLE monitor_hours ADD COLUMN judged_s REAL;
+"""
+
 #: MIGRATIONS[i] takes the database from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 #: Tables the current schema has (for "is this our database" checks and privacy tests).
