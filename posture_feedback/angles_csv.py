@@ -10,7 +10,13 @@ targets, one ``target_<id>`` column per target (verdict) and ``cue``; with ``lap
 the laptop coach's person-relative signals (``laptop_signals.SIGNALS``: ``head_drop``,
 ``lean_in``, ``face_closer``, ``shoulder_raise``, ``neck_side_bend``, ``head_rotation``; units in
 docs/laptop_coach.md) against a neutral from the recording's first second, empty where not
-measurable (rows are held back until that neutral exists; call ``finish()`` at the end).
+measurable (rows are held back until that neutral exists; call ``finish()`` at the end), and with
+``include_validity`` / ``include_uncertainty`` one ``valid_<signal>`` (1/0) and ``unc_<signal>`` (its
+measured 90% bound, ``laptop_signals.SIGNAL_UNCERTAINTY``, in the signal's unit) column each. The
+model's first frames of a newly followed person (``FrameResult.acquiring``,
+``kinematics.ACQUISITION_FRAMES``) judge nothing: their signals, ± and validity are left empty / 0
+and they are not part of the neutral's first second (a thirteenth audit saw head_drop 72, 71, 69…
+in frames 0-7 of a motionless person, with no validity or ±).
 """
 
 from __future__ import annotations
@@ -60,8 +66,12 @@ class AngleCsvWriter:
         if laptop_signals:
             from posture_feedback import laptop_signals as ls
 
-            self._laptop = _LaptopColumns(ls)
+            self._laptop = _LaptopColumns(ls, include_validity, include_uncertainty)
             header += list(ls.SIGNAL_NAMES)
+            if include_validity:
+                header += [f"valid_{k}" for k in ls.SIGNAL_NAMES]
+            if include_uncertainty:
+                header += [f"unc_{k}" for k in ls.SIGNAL_NAMES]
         self._writer.writerow(header)
 
     def write(self, result: FrameResult, angles: AngleTable | None = None) -> None:
@@ -97,21 +107,33 @@ class AngleCsvWriter:
 class _LaptopColumns:
     """The laptop-signal columns: raw quantities per frame, signals once the first second's neutral exists."""
 
-    def __init__(self, ls) -> None:  # noqa: ANN001 - the laptop_signals module
+    def __init__(self, ls, validity: bool = False, uncertainty: bool = False) -> None:  # noqa: ANN001 - the module
         self.ls = ls
+        self.validity = validity
+        self.uncertainty = uncertainty
         self.neutral = ls.FirstSecondsNeutral()
         self.median = ls.RawMedian()
-        self.pending: list[tuple[list, dict[str, float]]] = []
+        self.pending: list[tuple[list, dict[str, float] | None]] = []
 
-    def _cells(self, raw: dict[str, float], neutral) -> list[str]:  # noqa: ANN001
-        if neutral is None:
-            return [""] * len(self.ls.SIGNAL_NAMES)
-        sig = self.ls.relative_signals(raw, neutral)
-        return [_fmt(sig[k]) for k in self.ls.SIGNAL_NAMES]
+    def _cells(self, raw: dict[str, float] | None, neutral) -> list[str]:  # noqa: ANN001
+        """The signal cells of one row (``raw`` None: an acquisition frame, nothing judged)."""
+        names = self.ls.SIGNAL_NAMES
+        sig = None if neutral is None or raw is None else self.ls.relative_signals(raw, neutral)
+        ok = {k: sig is not None and math.isfinite(sig[k]) for k in names}
+        cells = [_fmt(sig[k]) if ok[k] else "" for k in names]
+        if self.validity:  # 1: measured against the neutral, outside the acquisition frames
+            cells += [int(ok[k]) for k in names]
+        if self.uncertainty:
+            cells += [_fmt(self.ls.SIGNAL_UNCERTAINTY.get(k, math.nan), 1) if ok[k] else "" for k in names]
+        return cells
 
     def add(self, row: list, result: FrameResult) -> list[list]:
-        raw = self.median.update(result.frame.timestamp_s, self.ls.raw_signals(result.landmarks, result.view))
-        neutral = self.neutral.update(raw, result.frame.timestamp_s)
+        t = result.frame.timestamp_s
+        if result.acquiring:  # the model still converges: not a reading, nor part of the neutral or the median
+            self.pending.append((row, None))
+            return self.finish() if self.neutral.neutral is not None else []
+        raw = self.median.update(t, self.ls.raw_signals(result.landmarks, result.view))
+        neutral = self.neutral.update(raw, t)
         self.pending.append((row, raw))
         return self.finish() if neutral is not None else []
 

@@ -109,6 +109,7 @@ class Pipeline:
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._jitter = JitterMeter(self.options.smoothing.max_gap_s)
         self._acquired: tuple[int, int] = (-1, 0)  # (track id, frames measured since it began)
+        self._acquiring = False  # the last frame was within the acquisition frames
         self._view = ViewTracker()  # a stable view label: hysteresis over frames (view.py)
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._up_unc = self.options.up_uncertainty_deg
@@ -276,6 +277,7 @@ class Pipeline:
         if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound
             angles.valid &= angles.uncertainty <= VALID_MAX_UNCERTAINTY
         angles = self._acquisition(angles, self._selector.track_id)
+        result.acquiring = self._acquiring
         result.landmarks = smoothed
         result.view = view
         result.azimuth_deg = azimuth
@@ -291,6 +293,7 @@ class Pipeline:
         """``angles`` while the model's landmarks still converge on a newly followed person
         (``PipelineOptions.acquisition_frames``): none valid, every ± widened by
         ``acquisition_uncertainty``; unchanged afterwards and in IMAGE mode."""
+        self._acquiring = False
         if self.options.acquisition_frames <= 0 or self.options.pose.mode != RunningMode.VIDEO:
             return angles
         track, n = self._acquired
@@ -299,6 +302,7 @@ class Pipeline:
         extra = acquisition_uncertainty(n, self.options.acquisition_frames)
         if extra <= 0:
             return angles
+        self._acquiring = True  # FrameResult.acquiring: the laptop signals judge nothing either
         unc = np.hypot(angles.uncertainty, extra)
         return AngleTable(values=angles.values, valid=np.zeros_like(angles.valid), uncertainty=unc, names=angles.names)
 

@@ -355,6 +355,9 @@ class FrameResult:
             and the azimuth disagree, ``view.facing_in_doubt``; or the whole-body mirror guard
             overrules the model's own labels, ``sides.MirrorGuard``): every sided angle is then
             not valid, and no side is named.
+        acquiring: one of the first ``kinematics.ACQUISITION_FRAMES`` frames of a newly followed
+            person, while the model's landmarks still converge (``Pipeline._acquisition``): no angle
+            is valid, and the laptop signals judge nothing either (``analyze``, the monitor).
     """
 
     frame: Frame
@@ -370,6 +373,7 @@ class FrameResult:
     vertical: str = "level"
     target_pending: bool = False
     sides_in_doubt: bool = False
+    acquiring: bool = False
 
     @property
     def person_found(self) -> bool:

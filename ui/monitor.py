@@ -71,6 +71,11 @@ ALERT_READABLE_S = 20.0  #: seconds an alert's words stay up at most, while what
 UNSURE_TEXT = "Watching (not judged: a reading's ± reaches past its threshold)"
 LOCK_POLL_MS = 5000  #: how often the OS is asked whether the screen is locked
 GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
+#: Seconds a person is seen (past the model's first frames, ``FrameResult.acquiring``) before the
+#: guided start begins by itself: the model's points still settle at first.
+GUIDED_SETTLE_S = 1.0
+#: The status line on the model's first frames of a newly followed person: no reading yet.
+ACQUIRING_TEXT = "Watching (finding you: not judged yet)"
 #: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
 SIGNAL_WORDS = {"head_drop": "head", "lean_in": "lean", "shoulder_raise": "shoulders", "neck_side_bend": "tilt"}
 
@@ -147,6 +152,7 @@ class MonitorWindow(QWidget):
         self.guided_message: str | None = None  #: the guided start's outcome (accepted / refused: reason)
         self._capture: list[FrameResult] | None = None  # the guided start's frames while it runs
         self._capture_end = 0.0
+        self._settled_since: float | None = None  # when the person was first seen past the acquisition frames
         self.locked = False  #: the screen is locked (the camera is closed)
         self.lock_probe = screen_locked  #: asks the OS (replaceable in tests)
         self.sounds = Sounds(enabled=opts.sound if opts.sound is not None else True)
@@ -310,20 +316,32 @@ class MonitorWindow(QWidget):
         self._show_state(r)
 
     def _laptop_frame(self, r: FrameResult) -> None:
-        """The laptop coach's part of a frame: the guided start, the signals, the core's rules."""
+        """The laptop coach's part of a frame: the guided start, the signals, the core's rules.
+
+        The model's first frames of a newly followed person (``FrameResult.acquiring``) are no reading:
+        they are left out of the guided start's capture, the raw median, the rules and the time counts
+        (someone is in view, so the sitting clock runs). A thirteenth audit saw "head −49 ±27% ·
+        shoulders −40 ±23%" for a motionless person on frames 4-16, counted good with wide thresholds."""
         t = r.frame.captured_at
+        settled = r.person_found and not r.acquiring
+        if not settled:
+            self._settled_since = None
+        elif self._settled_since is None:
+            self._settled_since = t
         if self._capture is not None:
-            self._capture.append(r)
+            if settled:
+                self._capture.append(r)
             # a slow machine gets more time (up to 3×) to collect enough frames
             enough = (
                 len(self._capture) >= ls.GUIDED_MIN_FRAMES or t >= self._capture_end + 2 * self.options.neutral_seconds
             )
             if t >= self._capture_end and enough:
                 self._finish_guided_start()
-        elif self.laptop_mode and self.laptop_neutral is None and r.person_found and self.guided_message is None:
-            self.start_guided()  # first person in view and no stored neutral: start the guided start
+        elif (self.laptop_mode and self.laptop_neutral is None and self.guided_message is None and settled
+              and t - (self._settled_since or t) >= GUIDED_SETTLE_S):  # fmt: skip
+            self.start_guided()  # a person seen a while (past the model's first frames), no stored neutral
         signals = None
-        if self.laptop_neutral is not None and self._capture is None:
+        if self.laptop_neutral is not None and self._capture is None and not r.acquiring:
             raw = self._raw_median.update(t, ls.raw_signals(r.landmarks, r.view))
             signals = ls.relative_signals(raw, self.laptop_neutral)
         self.last_signals = signals
@@ -367,6 +385,8 @@ class MonitorWindow(QWidget):
             text, colour = f"{GUIDED_TEXT} {left:.0f} s", "#56b4e9"
         elif not r.person_found:
             text, colour = "Nobody in view — watching less often", "#aaaaaa"
+        elif self.laptop_mode and r.acquiring:  # the model's first frames: no reading (FrameResult.acquiring)
+            text, colour = ACQUIRING_TEXT, "#aaaaaa"
         elif self.laptop_mode and self.laptop_neutral is None:
             text, colour = "Press “Set neutral” and sit tall, looking at the screen", "#aaaaaa"
         elif self.laptop_mode and self.last_signals is not None:
