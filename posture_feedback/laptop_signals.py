@@ -440,11 +440,13 @@ def guided_neutral(
     width = np.array([r["shoulder_width_px"] for r in seen])
     if _robust_sd(width) > STILL_MAX_WIDTH * float(np.median(width)):
         moved = 100 * _robust_sd(width) / float(np.median(width))
-        raise NeutralRefused(f"hold still: you moved nearer or further ({moved:.1f}% of your shoulder width)")
+        raise NeutralRefused(f"you, or the camera's reading of you, moved nearer or further ({moved:.1f}% of your "
+                             "shoulder width); stay still")
     for key in ("nose_height", "ear_height"):
         vals = np.array([r[key] for r in seen if math.isfinite(r.get(key, math.nan))])
         if len(vals) >= 2 and _robust_sd(vals) > STILL_MAX_HEAD:
-            raise NeutralRefused(f"hold still: your head moved ({100 * _robust_sd(vals):.1f}% of your shoulder width)")
+            raise NeutralRefused(f"your head, or the camera's reading of it, moved ({100 * _robust_sd(vals):.1f}% of "
+                                 "your shoulder width); stay still")  # the model's points jump too
     return neutral_from_frames(seen, min_frames=min(min_frames, len(seen)), camera=camera)
 
 

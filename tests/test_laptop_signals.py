@@ -255,8 +255,9 @@ def test_guided_start_accepts_a_still_person():
         ([pose()] * 30, [View.SIDE] * 30, "turn to face the screen"),
         # the head bobs by ±12 px (6% of the shoulder width)
         ([pose(nose=(0, d), left_ear=(0, d), right_ear=(0, d)) for d in [-12, 12] * 15], [View.FRONT] * 30,
-         "hold still: your head moved"),
-        ([pose(scaled(f)) for f in [0.9, 1.1] * 15], [View.FRONT] * 30, "hold still: you moved nearer or further"),
+         "your head, or the camera's reading of it, moved"),
+        ([pose(scaled(f)) for f in [0.9, 1.1] * 15], [View.FRONT] * 30,
+         "you, or the camera's reading of you, moved nearer or further"),
     ],
 )  # fmt: skip
 def test_guided_start_refuses_with_a_reason(poses, views, reason):

@@ -119,7 +119,9 @@ def test_a_moving_person_is_refused_with_the_reason(qtbot, desk_frames, tmp_path
     window = monitor(qtbot, [desk_frames[10]] * 6 + [desk_frames[30]] * 6, tmp_path, break_after_s=1e6)
     qtbot.waitUntil(lambda: window.guided_message is not None, timeout=60_000)
     assert window.laptop_neutral is None
-    assert window.guided_message.startswith("Neutral not taken — hold still"), window.guided_message
+    assert window.guided_message.startswith("Neutral not taken — your head, or the camera's reading of it, moved"), (
+        window.guided_message)  # a jump of the model's face points reads the same: not blamed on the person alone
+    assert window.guided_message.endswith("stay still. Press “Set neutral” to try again."), window.guided_message
     qtbot.waitUntil(lambda: window.signals_label.text() == window.guided_message, timeout=10_000)
     assert window.state_label.text().startswith(("Neutral not taken", "Press “Set neutral”"))
     window.close()
