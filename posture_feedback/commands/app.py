@@ -10,6 +10,7 @@ time, so the picture is reproducible), saves the window and exits.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -88,10 +89,14 @@ def options_from_args(args: argparse.Namespace):
 
         if args.preset not in PRESETS:
             raise PostureFeedbackError(f"unknown preset {args.preset!r} (valid: {', '.join(PRESETS)}, none)")
-    if args.alert_after < 0 or args.alert_threshold < 0:
-        raise PostureFeedbackError("--alert-after and --alert-threshold must be >= 0")
-    if args.break_after <= 0:
-        raise PostureFeedbackError("--break-after must be > 0 minutes")
+    # finite too: "--break-after 1e308" is inf seconds, and "nan" passed every comparison (a thirteenth
+    # audit saw a traceback from RuleOptions instead of one line)
+    if not (math.isfinite(args.alert_after) and args.alert_after >= 0):
+        raise PostureFeedbackError(f"--alert-after must be a number of seconds >= 0, not {args.alert_after:g}")
+    if not (math.isfinite(args.alert_threshold) and args.alert_threshold >= 0):
+        raise PostureFeedbackError(f"--alert-threshold must be a number of degrees >= 0, not {args.alert_threshold:g}")
+    if not (math.isfinite(60.0 * args.break_after) and args.break_after > 0):
+        raise PostureFeedbackError(f"--break-after must be a number of minutes > 0, not {args.break_after:g}")
     thresholds = _laptop_thresholds(args.laptop_threshold)
     scripted = args.frames is not None
     from posture_feedback.pipeline import PipelineOptions
