@@ -64,7 +64,9 @@ def _bars(fig: Figure) -> dict[str, list[tuple[float, float]]]:
 
 
 def _texts(fig: Figure) -> list[str]:
-    return [t.get_text() for ax in fig.get_axes() for t in ax.texts] + [ax.get_title() for ax in fig.get_axes()]
+    """The figure's texts, no-break spaces (kept between a number and its unit) read as spaces."""
+    texts = [t.get_text() for ax in fig.get_axes() for t in ax.texts] + [ax.get_title() for ax in fig.get_axes()]
+    return [t.replace("\u00a0", " ") for t in texts]
 
 
 def _check_day_chart(fig: Figure) -> None:
@@ -289,8 +291,35 @@ def test_the_chart_title_gives_the_share_every_view_gives():
     """The dialog's line said 40% for "6 s of 15 s" and the chart title under it 43% (fractional
     seconds): the title now uses ``monitor_hours.good_share`` too (a review of this change)."""
     fig = charts.monitor_hours_figure(day_from_totals({(DAY, 10): [15.4, 6.6, 10.9]}, DAY))
-    title = fig.axes[0].get_title()
+    title = fig.axes[0].get_title().replace("\u00a0", " ")
     # whole seconds: 15 watched, 6 good, 10 judged: 5 not judged, 4 faults, 6/10 = 60% of the judged time
     assert "15 s watched: good posture confirmed 6 s, not judged 5 s, faults 4 s" in title, title
     assert "good posture confirmed in 60% of the judged time" in title, title
     assert [t.get_text() for t in fig.axes[0].texts] == ["60%"]  # the hour's bar label: the same rule
+
+
+def test_large_type_raises_the_chart_text(qtbot, db_file) -> None:  # noqa: ANN001
+    """A thirteenth audit: in large type the "Today by hour" chart's ticks, bar labels, axis titles
+    and legend stayed at about 9 pt. In a window in large type they are twice as large (16 pt ticks
+    and legend, 15 pt bar labels, 17 pt axis labels) and the title's durations never break."""
+    from PyQt6.QtWidgets import QWidget
+
+    from posture_feedback.ui.accessibility import LARGE_TYPE_PROPERTY
+    from posture_feedback.ui.monitor_hours_dialog import HoursDialog
+
+    path, ann, _ = db_file
+    owner = QWidget()
+    owner.setProperty(LARGE_TYPE_PROPERTY, True)
+    qtbot.addWidget(owner)
+    with Database(path) as db:
+        dialog = HoursDialog(lambda d: day_by_hour(db, ann, d), DAY, parent=owner)
+        fig = dialog.panel.chart.figure
+        ax = fig.get_axes()[0]
+        assert min(t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()) == 16.0
+        assert [t.get_fontsize() for t in ax.texts] == [15.0, 15.0, 15.0]
+        assert ax.xaxis.label.get_fontsize() == ax.yaxis.label.get_fontsize() == 17.0
+        assert {t.get_fontsize() for t in fig.legends[0].get_texts()} == {16.0}
+        assert "1\u00a0h\u00a005\u00a0min" in ax.get_title()  # "1 h 05 min" kept on one line
+        normal = HoursDialog(lambda d: day_by_hour(db, ann, d), DAY)
+        qtbot.addWidget(normal)
+        assert normal.panel.chart.figure.get_axes()[0].get_xticklabels()[0].get_fontsize() == 8.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -352,6 +353,14 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None, font_s
     return fig
 
 
+def _wrap_words(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters, never between a number and its unit
+    ("1 h 32 min" stays whole: the large-type title broke it as "1" / "h 32 min")."""
+    keep = re.sub(r"(\d) (h|min|s)\b", "\\1\u00a0\\2", text)
+    keep = re.sub(r"\bh (\d)", "h\u00a0\\1", keep)
+    return textwrap.fill(keep, width, break_on_hyphens=False)
+
+
 #: Hours always shown by the per-hour chart (a working day), widened to every hour with time counted.
 WORKDAY_HOURS = (8, 18)
 
@@ -395,14 +404,14 @@ def monitor_hours_figure(
     ax.set_yticks(range(0, 61, 15))
     ax.tick_params(axis="y", labelsize=fs)
     ax.set_ylabel("minutes", fontsize=fs + 1)
-    ax.set_xlabel("hour of the day (% = good posture confirmed, share of that hour's judged time; "
-                  "– = nothing judged)", fontsize=fs + 1)  # fmt: skip
+    width = int(90 / font_scale)  # characters a line holds on the 8-inch chart
+    ax.set_xlabel(_wrap_words("hour of the day (% = good posture confirmed, share of that hour's judged time; "
+                              "– = nothing judged)", int(width * 1.1)), fontsize=fs + 1)  # fmt: skip
     ax.grid(axis="y", alpha=0.3)
     sp = split_of(day.hours)
     share = sp.judged_good_share
     pct = "" if math.isnan(share) else f"\ngood posture confirmed in {100 * share:.0f}% of the judged time"
-    width = int(90 / font_scale)  # characters a line of the title holds on the 8-inch chart
-    split = textwrap.fill(split_text(day.hours, share=False), width)
+    split = _wrap_words(split_text(day.hours, share=False), width)
     ax.set_title(f"Posture monitor by hour, {when}\n{split}{pct}", fontsize=fs + 2)
     handles = ax.get_legend_handles_labels()[0]
     fig.legend(handles=handles, fontsize=fs, loc="outside lower center",
