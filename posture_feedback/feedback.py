@@ -341,13 +341,13 @@ class DeviationMonitor:
         self.good_s = 0.0  #: seconds in good posture today
         self.observed_s = 0.0  #: seconds with at least one known target today
         self.alerts_today = 0
-        #: local day → [observed_s, good_s] (not reset at midnight: ``slots`` for the saved totals)
+        #: local day → [observed_s, good_s, judged_s] (not reset at midnight: ``slots`` for the saved totals)
         self._days: dict[_dt.date, list[float]] = {}
         self._alerts_days: dict[_dt.date, int] = {}
         self._since: dict[str, float] = {}  # target id → start of its ongoing deviation
         self._last_dev: dict[str, float] = {}  # target id → last time it deviated
         self._last_t: float | None = None
-        self._last_class: int = 0  # 0 nothing known, 1 observed not good, 2 good
+        self._last_class: int = 0  # 0 nothing known, 1 not judged, 2 good, 3 a fault
         self._last_alert_t = -math.inf
         self._interval = self.repeat_interval_s
         self._repeat = 0
@@ -360,9 +360,11 @@ class DeviationMonitor:
 
     def slots(self) -> dict[tuple[_dt.date, int | None], list[float]]:
         """(day, None) → [observed_s, good_s, judged_s] per local day since the last ``reset`` (the
-        counts ``ui.storage_link.MonitorTotals`` saves; no hours here). Every observed second had a
-        verdict on a judged target, so judged_s is observed_s."""
-        return {(d, None): [v[0], v[1], v[0]] for d, v in self._days.items()}
+        counts ``ui.storage_link.MonitorTotals`` saves; no hours here). A second is judged when a watched
+        target was out of range (a fault), or every watched target with a value was in range or near
+        and none ``UNCERTAIN`` (good); a second with an uncertain target and no fault is not judged
+        (a review saw it counted good, as the laptop coach's rule would not)."""
+        return {(d, None): list(v) for d, v in self._days.items()}
 
     def alerts_by_day(self) -> dict[_dt.date, int]:
         """Local day → alerts given that day since the last ``reset``."""
@@ -379,8 +381,10 @@ class DeviationMonitor:
             dt = min(max(t - self._last_t, 0.0), self.max_gap_s)
             if self._last_class:
                 self.observed_s += dt
-                slot = self._days.setdefault(day, [0.0, 0.0])
+                slot = self._days.setdefault(day, [0.0, 0.0, 0.0])
                 slot[0] += dt
+                if self._last_class >= 2:
+                    slot[2] += dt
                 if self._last_class == 2:
                     self.good_s += dt
                     slot[1] += dt
@@ -388,11 +392,14 @@ class DeviationMonitor:
 
         known = False
         good = True
+        doubt = False  # a watched target too uncertain to judge
         worst: tuple[int, float, TargetState] | None = None
         for s in states:
-            if not s.verdict.judged:
-                continue
             if self.watch is not None and s.target not in self.watch:
+                continue
+            if s.verdict is Verdict.UNCERTAIN:
+                doubt = True
+            if not s.verdict.judged:
                 continue
             known = True
             if s.verdict not in (Verdict.IN_RANGE, Verdict.NEAR):
@@ -402,7 +409,7 @@ class DeviationMonitor:
                 self._last_dev[s.target] = t
                 self._since.setdefault(s.target, t)
                 self._any_dev_t = t
-        self._last_class = (2 if good else 1) if known else 0
+        self._last_class = (3 if not good else 1 if doubt else 2) if known else (1 if doubt else 0)
 
         # End deviations interrupted for longer than the grace time.
         for tid in [k for k, last in self._last_dev.items() if t - last > self.grace_s]:

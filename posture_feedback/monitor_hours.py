@@ -147,7 +147,8 @@ def split_text(rows: Iterable[MonitorRow], share: bool = True) -> str:
     """How every view says a monitor time: '12 s watched: good posture confirmed 0 s, not judged 12 s,
     faults 0 s' and, with ``share`` and a second or more judged, '; good 40% of the judged time'.
     Rows stored before the judged time was recorded: '…: good posture confirmed 5 s; not judged and
-    faults not recorded (stored by an older version)', or for a mix, the split of the recorded part."""
+    faults not recorded (some or all of it stored by an older version)', or for a mix, the split of the
+    recorded part."""
     sp = split_of(rows)
     d = format_duration
     head = f"{d(sp.watched_s)} watched: good posture confirmed {d(sp.good_s)}"
@@ -156,7 +157,7 @@ def split_text(rows: Iterable[MonitorRow], share: bool = True) -> str:
     if sp.judged_s is not None:
         return f"{head}, not judged {d(sp.watched_s - sp.judged_s)}, faults {d(sp.judged_s - sp.good_s)}{tail}"
     if sp.recorded_watched_s <= 0:
-        return f"{head}; not judged and faults not recorded (stored by an older version)"
+        return f"{head}; not judged and faults not recorded (some or all of it stored by an older version)"
     return (f"{head}; of the {d(sp.recorded_watched_s)} with the judged time recorded: not judged "
             f"{d(sp.recorded_watched_s - sp.recorded_judged_s)}, faults "
             f"{d(sp.recorded_judged_s - sp.recorded_good_s)}{tail}; the rest stored by an older version "

@@ -314,6 +314,10 @@ class LaptopRules:
         closer = val(nearest) if nearest else math.nan
         too_close = present and bool(nearest) and lows[nearest] > o.too_close_pct
         self.too_close_now = bool(too_close)
+        if present and not too_close:  # a distance whose interval reaches past too close: not judged either
+            for k in lows:
+                if val(k) + o.uncertainty[k] > o.too_close_pct:
+                    unsure.setdefault(k, val(k))
         # the frame's class for the time counts: too close is a fault confirmed (its whole interval
         # beyond ``too_close_pct``), never good posture, even when every threshold holds its signal
         if not measured:

@@ -386,3 +386,23 @@ def test_a_cue_whose_target_is_no_longer_judged_goes_after_the_grace():
     assert cs.update(gone, 0.1) == "fix a"  # a one-frame drop-out does not blink the banner
     assert cs.update(gone, 0.5) == "fix a"
     assert cs.update(gone, 0.7) is None  # its gauge shows "—": the cue goes, even within the hold
+
+
+def test_the_target_monitor_counts_a_second_with_an_uncertain_target_as_not_judged():
+    """A review: a frame with one target in range and another ``UNCERTAIN`` was stored as good posture
+    confirmed (judged = watched), where the laptop coach's rule says not judged. One frame a second for
+    11 frames: 10 s each, hand-worked [watched, good, judged]."""
+    import datetime as dt
+
+    day = dt.date(2026, 3, 2)
+    cases = {
+        (Verdict.IN_RANGE, Verdict.IN_RANGE): [10.0, 10.0, 10.0],
+        (Verdict.IN_RANGE, Verdict.UNCERTAIN): [10.0, 0.0, 0.0],
+        (Verdict.HIGH, Verdict.UNCERTAIN): [10.0, 0.0, 10.0],  # a fault is a fault
+        (Verdict.UNCERTAIN, Verdict.UNKNOWN): [10.0, 0.0, 0.0],  # watched, nothing judged
+    }
+    for (a, b), expected in cases.items():
+        mon = DeviationMonitor(duration_s=1e9, today=lambda: day)
+        for t in range(11):
+            mon.update([st_("a", a, value=9.0 if a is Verdict.HIGH else 0.0), st_("b", b)], float(t))
+        assert mon.slots() == {(day, None): expected}, (a, b)

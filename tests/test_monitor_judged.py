@@ -55,7 +55,7 @@ def test_migration_7_keeps_old_rows_as_not_recorded(tmp_path: Path) -> None:
         assert (d2.monitored_s, d2.good_s, d2.judged_s) == (180.0, 50.0, 150.0)
         text = text_summary(collect(db, ann.id, DAY, DAY))
         assert ("posture monitor: 1 day, 11 min watched: good posture confirmed 7 min; not judged and faults not "
-                "recorded (stored by an older version)") in text, text  # fmt: skip
+                "recorded (some or all of it stored by an older version)") in text, text  # fmt: skip
         assert "%" not in text.split("posture monitor:")[1].splitlines()[0]  # no share over unknown time
         assert db.integrity_check() == "ok"
 
@@ -98,6 +98,7 @@ def test_unjudged_seconds_are_not_bad_posture_in_history_and_json(tmp_path: Path
         doc = json.loads(json.dumps(history_document(db, data)))
         assert doc["monitor"] | {"per_day": None} == {
             "days": 1, "watched_s": 38, "good_s": 0, "judged_s": 0, "not_judged_s": 38, "fault_s": 0,
+            "recorded_watched_s": 38, "recorded_good_s": 0, "recorded_judged_s": 0,
             "good_share_of_judged": None, "per_day": None}  # fmt: skip
 
 

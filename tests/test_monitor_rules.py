@@ -257,3 +257,23 @@ def test_bad_options_are_refused():
         RuleOptions(thresholds={"head_drop": -1.0})
     with pytest.raises(ValueError, match="duration_s"):
         RuleOptions(duration_s=math.nan)
+
+
+def test_a_distance_that_may_be_too_close_is_not_judged_good():
+    """A review: with lean-in allowed up to 40%, a lean-in of +20 ±20 (interval 0-40) was counted as good
+    posture confirmed, though its interval reaches past the 25% too-close threshold. It is not judged now
+    (and says so); +4 ±20 ([-16, 24]) stays good. Hand-worked, one frame a second for 10 s."""
+    from posture_feedback.laptop_signals import SIGNAL_UNCERTAINTY
+
+    rules, state = rules_for(duration_s=1e9, too_close_s=1e9, thresholds={"lean_in": 40.0},
+                             uncertainty=dict(SIGNAL_UNCERTAINTY))  # fmt: skip
+    run(rules, state, [(10.0, dict(GOOD, lean_in=20.0), True)], fps=1.0)
+    assert "lean_in" in rules.unsure and not rules.too_close_now
+    watched, good, judged = (sum(v[i] for v in rules.totals.values()) for i in range(3))
+    assert (watched, good, judged) == pytest.approx((9.0, 0.0, 0.0))
+    rules, state = rules_for(duration_s=1e9, too_close_s=1e9, thresholds={"lean_in": 40.0},
+                             uncertainty=dict(SIGNAL_UNCERTAINTY))  # fmt: skip
+    run(rules, state, [(10.0, dict(GOOD, lean_in=4.0), True)], fps=1.0)
+    assert rules.unsure == {}
+    watched, good, judged = (sum(v[i] for v in rules.totals.values()) for i in range(3))
+    assert (watched, good, judged) == pytest.approx((9.0, 9.0, 9.0))

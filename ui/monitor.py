@@ -210,7 +210,9 @@ class MonitorWindow(QWidget):
             row.addWidget(b)
         col.addLayout(row)
         self.hours_button = QPushButton("Today by hour")
-        self.hours_button.setToolTip("Minutes watched and in good posture per hour of a day (default today)")
+        self.hours_button.setToolTip(
+            "Time watched per hour of a day (default today): good posture confirmed, not judged, faults"
+        )
         self.hours_button.clicked.connect(self.show_hours)
         self.hours_button.setVisible(self.laptop_mode)  # the hours are the laptop coach's counts
         col.addWidget(self.hours_button)
@@ -407,12 +409,14 @@ class MonitorWindow(QWidget):
             text, colour = "Watching (too uncertain to judge from here)", "#aaaaaa"
         elif not known:
             text, colour = "Watching (turn so the camera sees your posture)", "#aaaaaa"
-        elif all(s.verdict in (Verdict.IN_RANGE, Verdict.NEAR) for s in known):
+        elif not all(s.verdict in (Verdict.IN_RANGE, Verdict.NEAR) for s in known):
+            text, colour = "Watching", "#dddddd"
+        elif uncertain:  # the rest in range, one too uncertain to judge: not good posture confirmed
+            text, colour = "Watching (one reading too uncertain to judge)", "#aaaaaa"
+        else:  # every judged target in range, none too uncertain
             text, colour = "Good posture", "#009e73"
             if self.tray is not None and self.last_alert is not None:
                 self.tray.setIcon(_dot_icon(QColor(0, 158, 115)))  # back to green after an alert
-        else:
-            text, colour = "Watching", "#dddddd"
         self._set_state(text, colour)
 
     def _set_state(self, text: str, colour: str) -> None:

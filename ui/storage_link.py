@@ -69,8 +69,8 @@ class MonitorTotals:
     difference since the last call to that hour (``Database.add_monitor_hour``) and their sum to the
     day (``add_monitor_time``), so nothing is counted twice, each second goes to the day and hour it
     was counted in (also across midnight: the hours and the day agree), and at most a minute is lost
-    if the computer crashes. ``earlier_*``: what earlier sessions stored for the day the monitor
-    started on (``today``); a later day starts from what is stored for it (usually nothing).
+    if the computer crashes. ``earlier``: what earlier sessions stored for a day, read before this
+    monitor saved to it (the day the monitor started on at once).
     """
 
     def __init__(self, link: ProfileLink, today: dt.date | None = None) -> None:
@@ -79,11 +79,7 @@ class MonitorTotals:
         self._saved: dict[tuple[dt.date, int | None], tuple[float, float, float]] = {}
         self._alerts_saved: dict[dt.date, int] = {}
         self._earlier: dict[dt.date, MonitorDay] = {}
-        earlier = self.earlier(self._day)
-        #: Totals of today stored by earlier sessions (seconds), for "good posture today".
-        self.earlier_observed_s = earlier.monitored_s
-        self.earlier_good_s = earlier.good_s
-        self.earlier_alerts = earlier.alerts  #: today's alerts stored by earlier sessions
+        self.earlier(self._day)  # read before this monitor saves anything to the day
 
     def earlier(self, day: dt.date) -> MonitorDay:
         """What was stored for ``day`` before this monitor saved anything to it (read once per day;

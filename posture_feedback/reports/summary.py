@@ -421,12 +421,16 @@ def monitor_split_text(data: ReportData) -> str:
 def monitor_document(data: ReportData) -> dict[str, Any]:
     """The period's monitor time for the JSON outputs: whole seconds watched, good posture confirmed,
     judged, not judged, faults (null where not recorded: days stored by an older version), the
-    confirmed-good share of the judged time (null under a second judged), and each day's row."""
+    seconds of the days whose judged time is recorded (``recorded_*``: the share is of those), the
+    confirmed-good share of their judged time (null under a second judged), and each day's row."""
     sp = data.monitor_split
     share = sp.judged_good_share
     return {
         "days": len(data.monitor), "watched_s": sp.watched_s, "good_s": sp.good_s, "judged_s": sp.judged_s,
         "not_judged_s": sp.not_judged_s, "fault_s": sp.fault_s,
+        # a review: with older days mixed in, the share stood beside totals it was not a share of
+        "recorded_watched_s": sp.recorded_watched_s, "recorded_good_s": sp.recorded_good_s,
+        "recorded_judged_s": sp.recorded_judged_s,
         "good_share_of_judged": None if math.isnan(share) else share,
         "per_day": [{"day": d.day.isoformat(), "monitored_s": d.monitored_s, "good_s": d.good_s,
                      "judged_s": d.judged_s, "alerts": d.alerts} for d in data.monitor],
