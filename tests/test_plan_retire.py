@@ -301,13 +301,10 @@ def test_exercise_with_every_plan_retired_says_so_and_how_to_restore_one(tmp_pat
         assert load_active_plan(db, db.profile_by_name("Ann").id).title == "Jacks week 2"
 
 
-def test_a_retirement_at_the_clinic_travels_in_the_next_programme_file(tmp_path, capsys):
-    """The clinic retires week 1 when week 2 starts; the patient's laptop had week 1 from an earlier
-    programme. Before, the home database kept planning week 1's days after the change (9-13 March: 6
-    planned sessions, both plans mon/wed/fri) until the patient ran archive-plan themselves; now week 2's
-    programme carries week 1's retirement and its date. Hand-worked: 9-13 March, week 2 alone plans 9, 11
-    and 13."""
-    from posture_feedback.storage.exchange import export_programme, read_programme
+def _clinic_programmes(tmp_path):
+    """The clinic's two programme files: week 1 (exported before week 2 existed), then week 2, exported
+    after week 1 was retired the morning week 2 began (9 March, 08:00)."""
+    from posture_feedback.storage.exchange import export_programme
 
     with Database(tmp_path / "clinic.sqlite3") as clinic:
         bob = clinic.create_profile("Bob").id
@@ -316,6 +313,18 @@ def test_a_retirement_at_the_clinic_travels_in_the_next_programme_file(tmp_path,
         w2 = clinic.create_plan(bob, "Jacks week 2", WEEK2, schedule_days=(0, 2, 4), created_at=_t(9, 8), uid="w2")
         clinic.archive_plan(w1.id, at=_t(9, 8))
         second = export_programme(clinic, w2.id, tmp_path / "w2.pfprogramme")
+    return first, second
+
+
+def test_a_retirement_at_the_clinic_travels_in_the_next_programme_file(tmp_path, capsys):
+    """The clinic retires week 1 when week 2 starts; the patient's laptop had week 1 from an earlier
+    programme. Before, the home database kept planning week 1's days after the change (9-13 March: 6
+    planned sessions, both plans mon/wed/fri) until the patient ran archive-plan themselves; now week 2's
+    programme carries week 1's retirement and its date. Hand-worked: 9-13 March, week 2 alone plans 9, 11
+    and 13."""
+    from posture_feedback.storage.exchange import read_programme
+
+    first, second = _clinic_programmes(tmp_path)
     with zipfile.ZipFile(first) as zf:
         assert "retired_plans" not in json.loads(zf.read("manifest.json"))  # as before: nothing retired then
     assert read_programme(second).retired == (("w1", "Jacks test", _t(9, 8)),)
@@ -349,15 +358,7 @@ def test_a_retirement_at_the_clinic_travels_in_the_next_programme_file(tmp_path,
 def test_reimporting_a_programme_does_not_undo_a_restore_made_at_home(tmp_path, capsys):
     """A review: after the patient restored week 1 at home, importing week 2's file again retired it again,
     backdated to the clinic's date. A file whose version is already stored now changes nothing."""
-    from posture_feedback.storage.exchange import export_programme
-
-    with Database(tmp_path / "clinic.sqlite3") as clinic:
-        bob = clinic.create_profile("Bob").id
-        w1 = clinic.create_plan(bob, "Jacks test", WEEK1, schedule_days=(0, 2, 4), created_at=_t(2, 8), uid="w1")
-        first = export_programme(clinic, w1.id, tmp_path / "w1.pfprogramme")
-        w2 = clinic.create_plan(bob, "Jacks week 2", WEEK2, schedule_days=(0, 2, 4), created_at=_t(9, 8), uid="w2")
-        clinic.archive_plan(w1.id, at=_t(9, 8))
-        second = export_programme(clinic, w2.id, tmp_path / "w2.pfprogramme")
+    first, second = _clinic_programmes(tmp_path)
     home = str(tmp_path / "home")
     for f in (first, second):
         assert _run(capsys, "profile", "import-programme", str(f), "--data-dir", home)[0] == 0
