@@ -346,6 +346,12 @@ def test_the_evaluation_panel_scrolls_to_a_long_refusal_rather_than_cut_it(qtbot
     apply_large_type(window)
     window.resize(1280, 760)
     shown(qtbot, window)
+    # the start page fits: no scroll bar, its Begin button in view (a stack's height had been its tallest
+    # page's, so every page scrolled and Begin sat below the fold)
+    begin = next(b for b in window.pages.currentWidget().findChildren(QPushButton) if b.text() == "Begin")
+    viewport = window.pages_scroll.viewport()
+    assert viewport.rect().contains(QRect(begin.mapTo(viewport, begin.rect().topLeft()), begin.size()))
+    assert not window.pages_scroll.verticalScrollBar().isVisible()
     window.go(ROM)
     window.select_test("shoulder_flexion", "left")
     for i in range(1, 7):
