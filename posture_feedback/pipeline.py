@@ -74,6 +74,12 @@ class PipelineOptions:
             off and came within its ± on the 8th frame, and on cam02 (60 fps) the lateral lean
             started 35° off and took as many frames (docs/accuracy.md, "The first frames after the
             model finds a person"). 0 turns it off.
+        side_doubt_s: seconds from the first face-on (or from the back) frame of a followed person
+            in which left and right stay in doubt (``sides.MirrorGuard``'s ``doubt_s``: no sided angle
+            valid, no side named). The live windows set ``LIVE_SIDE_DOUBT_S``: with frames dropped as a
+            live camera drops them, the model's labels at the start of a track were consistently
+            mirrored for a while and the bundled clip was read from behind, sides reversed; a
+            recording's every frame is processed, where this did not happen (0: off).
     """
 
     pose: PoseOptions = field(default_factory=PoseOptions)
@@ -88,6 +94,11 @@ class PipelineOptions:
     cue_hold_s: float = 2.5
     bound_every_angle: bool = False
     acquisition_frames: int = ACQUISITION_FRAMES
+    side_doubt_s: float = 0.0
+
+
+#: ``PipelineOptions.side_doubt_s`` of the live windows (seconds; ``sides.MirrorGuard``'s ``doubt_s``).
+LIVE_SIDE_DOUBT_S = 1.0
 
 
 class Pipeline:
@@ -105,7 +116,7 @@ class Pipeline:
         self._estimator = estimator or make_estimator(self.options)
         self._owns_estimator = estimator is None
         self._selector = PersonSelector(self.options.selection)
-        self._sides = SideSwapCorrector()
+        self._sides = SideSwapCorrector(doubt_s=self.options.side_doubt_s)
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._jitter = JitterMeter(self.options.smoothing.max_gap_s)
         self._acquired: tuple[int, int] = (-1, 0)  # (track id, frames measured since it began)
@@ -271,7 +282,7 @@ class Pipeline:
         # hips below the desk edge: no confident hip or trunk angle (framing.py)
         angles = apply_framing(angles, smoothed, self.options.min_visibility)
         # left/right in doubt: the view label and the azimuth disagree, or the mirror guard overrules the model
-        doubt = facing_in_doubt(view, azimuth) or (self.options.fix_side_swaps and self._sides.overruling_model)
+        doubt = facing_in_doubt(view, azimuth) or (self.options.fix_side_swaps and self._sides.labels_in_doubt)
         if doubt:
             angles = without_sides(angles)
         if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound

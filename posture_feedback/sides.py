@@ -115,6 +115,7 @@ class SideSwapCorrector:
             end rarely, were not better on the accuracy set).
         mirror_guard: after the per-part fix, check the whole body against the last output
             frame with a wide trunk (``MirrorGuard``) and exchange every pair when mirrored.
+        doubt_s: the guard's ``doubt_s`` (seconds; 0 = off): ``labels_in_doubt`` at the start of a track.
     """
 
     PARTS: dict[str, tuple[tuple[int, int], ...]] = {
@@ -142,6 +143,7 @@ class SideSwapCorrector:
         threshold: float = 0.5,
         jump_prior: float = 0.5,
         mirror_guard: bool = True,
+        doubt_s: float = 0.0,
     ) -> None:
         self.jump_scale = jump_scale
         self.evidence_scale = evidence_scale
@@ -159,7 +161,7 @@ class SideSwapCorrector:
         self.threshold = threshold
         self.jump_prior = jump_prior
         #: the whole-body mirror check against the last wide-trunk output frame (``MirrorGuard``), or None
-        self.guard: MirrorGuard | None = MirrorGuard() if mirror_guard else None
+        self.guard: MirrorGuard | None = MirrorGuard(doubt_s=doubt_s) if mirror_guard else None
         self.reset()
 
     def reset(self) -> None:
@@ -309,6 +311,13 @@ class SideSwapCorrector:
         return out
 
     @property
+    def labels_in_doubt(self) -> bool:
+        """True when which side is the person's left is in doubt in the last frame: the guard overruled
+        the model (``overruling_model``), or the trunk is wide and the labels have not settled yet
+        (``MirrorGuard.unsettled``)."""
+        return self.guard is not None and (self.guard.overruling or self.guard.unsettled)
+
+    @property
     def overruling_model(self) -> bool:
         """True when the last frame's whole body was exchanged against the model's own labels by the
         mirror guard (``MirrorGuard.overruling``): which side is which is then in doubt."""
@@ -391,6 +400,13 @@ class MirrorGuard:
             (a fourteenth audit). The model mirrors the guard is for lasted 0.6 s on the
             accuracy set (cam02 following, cam03), within this.
         give_in_window_s: the window (seconds) of ``give_in_s``.
+        doubt_s: seconds from the first wide-trunk frame of a track (or after a gap) during which
+            left and right stay in doubt (``unsettled``): the model's labels may be consistently
+            mirrored for a while at the start, and the guard settles on them. With frames dropped as
+            live (half of them, six seeds), the bundled jumping-jacks clip read 0-7 of its ~35 face-on
+            frames 16-90 from behind with a side valid; with 0.5 s (``settle_s``) still 0-5, with 1 s
+            0-1 (``pipeline.LIVE_SIDE_DOUBT_S``; 0 = off, the default: a recording whose every
+            frame is processed read it right). Side-on the trunk is narrow: no doubt from this.
     """
 
     def __init__(
@@ -404,7 +420,9 @@ class MirrorGuard:
         max_gap_s: float = 0.3,
         give_in_s: float = 1.0,
         give_in_window_s: float = 1.5,
+        doubt_s: float = 0.0,
     ) -> None:
+        self.doubt_s = doubt_s
         self.give_in_s = give_in_s
         self.give_in_window_s = give_in_window_s
         self.min_dot = min_dot
@@ -429,6 +447,10 @@ class MirrorGuard:
         self._overruled: list[tuple[float, float]] = []
         #: True when the last frame's labels were exchanged back
         self.mirrored = False
+        #: True when the last frame's trunk was wide but the labels had not settled yet (``settle_s``):
+        #: the first frames of a track face-on, where the model's labels still flip (a live run with
+        #: dropped frames read the bundled clip's first second from behind, sides reversed)
+        self.unsettled = False
         #: True when the last frame's output exchanged the model's own labels (the guard overruled
         #: it): the guard is right when the model mirrored, wrong when its anchor was; left and
         #: right are in doubt either way (``SideSwapCorrector.overruling_model``)
@@ -519,8 +541,14 @@ class MirrorGuard:
         if self.mirrored and self.reflect_depth:
             out = reflect_depth(out)  # the model's depth followed its mirrored labels
         vo, co = (-v if self.mirrored else v), c
-        if float((co * np.einsum("ij,ij->i", vo, vo)).sum()) >= self.wide:
+        wide = float((co * np.einsum("ij,ij->i", vo, vo)).sum()) >= self.wide
+        if wide:
             self._anchor, self._anchor_w, self._anchor_t = vo, co, float(t)
             if self._settled_from is None:
                 self._settled_from = float(t)
+        # a wide trunk (face-on or from the back) before the labels settled: which side is which is
+        # not known yet (side-on the trunk is narrow and the guard has nothing to settle on)
+        self.unsettled = self.doubt_s > 0 and wide and (
+            self._settled_from is None or t - self._settled_from < self.doubt_s
+        )
         return out

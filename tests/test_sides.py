@@ -422,3 +422,62 @@ def test_a_real_clip_flipped_left_for_right_is_read_face_on_again(sports_video: 
             assert np.sign(va["shoulder_tilt"]) != np.sign(vb["shoulder_tilt"]), i
         mirrored += 1
     assert mirrored >= 8
+
+
+def test_the_first_second_of_a_face_on_track_is_in_doubt_only_when_asked() -> None:
+    """``doubt_s`` (the live windows' ``pipeline.LIVE_SIDE_DOUBT_S``): the first second from a track's first
+    wide-trunk frame has left and right in doubt; after it, and side-on (a narrow trunk) throughout, not.
+    Off by default (a recording's every frame is processed)."""
+    from posture_feedback.kinematics import pose_with_angles
+
+    face_on = [pose_with_angles(azimuth_deg=5.0) for _ in range(60)]
+    side_on = [pose_with_angles(azimuth_deg=90.0) for _ in range(60)]
+    for seq, expected in ((face_on, [i < 30 for i in range(60)]), (side_on, [False] * 60)):
+        sc = SideSwapCorrector(doubt_s=1.0)
+        doubt = []
+        for i, f in enumerate(seq):
+            sc(f, i / FPS)
+            doubt.append(sc.labels_in_doubt)
+        assert doubt == expected
+    sc = SideSwapCorrector()
+    assert not any((sc(f, i / FPS), sc.labels_in_doubt)[1] for i, f in enumerate(face_on))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_with_frames_dropped_as_live_the_start_is_not_read_from_behind(sports_video: Path, seed: int) -> None:
+    """Live, the camera's newest frame wins and the pipeline sees about every other frame. The model then
+    labels the jumping-jacks clip's first second (the man faces the camera from frame 16) as seen from
+    behind, consistently, and the guard settles on it: 4 frames of 16-90 had a side valid in a back view
+    with these seeds (half the frames kept). With the live windows' ``side_doubt_s``, none."""
+    import random
+
+    from posture_feedback.pipeline import LIVE_SIDE_DOUBT_S, Pipeline, PipelineOptions
+    from posture_feedback.sources import open_source
+
+    names = ("left_shoulder_elevation", "right_shoulder_elevation", "shoulder_tilt")
+    bad = {}
+    for doubt in (0.0, LIVE_SIDE_DOUBT_S):
+        rng = random.Random(seed)
+        bad[doubt] = 0
+        with open_source(sports_video) as src, Pipeline(PipelineOptions(side_doubt_s=doubt)) as pipe:
+            for i, frame in enumerate(src):
+                if i > 90:
+                    break
+                if rng.random() > 0.5 and i > 0:
+                    continue  # dropped, as a live camera's newest frame wins
+                r = pipe.process(frame)
+                if i >= 16 and r.person_found and r.view.value == "back":
+                    bad[doubt] += any(r.angles.valid[r.angles.names.index(n)] for n in names)
+    assert bad[0.0] >= 3  # the live problem is there without it
+    assert bad[LIVE_SIDE_DOUBT_S] == 0
+
+
+def test_the_live_windows_ask_for_the_doubt_and_frame_by_frame_runs_do_not() -> None:
+    from posture_feedback.pipeline import LIVE_SIDE_DOUBT_S
+    from posture_feedback.ui.main_window import make_pipeline_factory
+    from posture_feedback.ui.options import AppOptions
+
+    for realtime, expected in ((True, LIVE_SIDE_DOUBT_S), (False, 0.0)):
+        with make_pipeline_factory(AppOptions(source="sample", realtime=realtime), None, None)() as pipeline:
+            assert pipeline.options.side_doubt_s == expected
+            assert pipeline._sides.guard.doubt_s == expected
