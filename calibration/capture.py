@@ -35,12 +35,13 @@ def capture_results(
     the person to get into position), calling ``on_countdown(seconds_left)`` once per second.
     Raises ``SourceError`` for a source that cannot be opened (before any countdown).
     """
-    from posture_feedback.pipeline import Pipeline, PipelineOptions
+    from posture_feedback.pipeline import Pipeline, PipelineOptions, with_side_doubt
     from posture_feedback.sources import open_source
 
     opts = replace(options or PipelineOptions(), up=up)
     out: list[FrameResult] = []
-    with open_source(spec) as src, Pipeline(opts) as pipeline:
+    # a live camera drops frames: left and right in doubt for the track's first face-on second
+    with open_source(spec) as src, Pipeline(with_side_doubt(opts, src.is_live)) as pipeline:
         name = src.name
         t_first: float | None = None
         t_open: float | None = None

@@ -76,10 +76,12 @@ class PipelineOptions:
             model finds a person"). 0 turns it off.
         side_doubt_s: seconds from the first face-on (or from the back) frame of a followed person
             in which left and right stay in doubt (``sides.MirrorGuard``'s ``doubt_s``: no sided angle
-            valid, no side named). The live windows set ``LIVE_SIDE_DOUBT_S``: with frames dropped as a
-            live camera drops them, the model's labels at the start of a track were consistently
-            mirrored for a while and the bundled clip was read from behind, sides reversed; a
-            recording's every frame is processed, where this did not happen (0: off).
+            valid, no side named; a gap does not restart it). None (the default): decided by the
+            source, ``LIVE_SIDE_DOUBT_S`` for a live stream (the live windows, a live calibration
+            capture) and 0 for a recording processed frame by frame: with frames dropped as a live
+            camera drops them, the model's labels at the start of a track were consistently mirrored
+            for a while and the bundled clip was read from behind, sides reversed, where a
+            recording's every frame is processed and this did not happen. 0 turns it off.
     """
 
     pose: PoseOptions = field(default_factory=PoseOptions)
@@ -94,11 +96,19 @@ class PipelineOptions:
     cue_hold_s: float = 2.5
     bound_every_angle: bool = False
     acquisition_frames: int = ACQUISITION_FRAMES
-    side_doubt_s: float = 0.0
+    side_doubt_s: float | None = None
 
 
 #: ``PipelineOptions.side_doubt_s`` of the live windows (seconds; ``sides.MirrorGuard``'s ``doubt_s``).
 LIVE_SIDE_DOUBT_S = 1.0
+
+
+def with_side_doubt(options: PipelineOptions, live: bool) -> PipelineOptions:
+    """``options`` with ``side_doubt_s`` decided by the stream where it is None: ``LIVE_SIDE_DOUBT_S``
+    for a live stream (frames dropped), 0 for a recording processed frame by frame."""
+    if options.side_doubt_s is not None:
+        return options
+    return replace(options, side_doubt_s=LIVE_SIDE_DOUBT_S if live else 0.0)
 
 
 class Pipeline:
@@ -116,7 +126,7 @@ class Pipeline:
         self._estimator = estimator or make_estimator(self.options)
         self._owns_estimator = estimator is None
         self._selector = PersonSelector(self.options.selection)
-        self._sides = SideSwapCorrector(doubt_s=self.options.side_doubt_s)
+        self._sides = SideSwapCorrector(doubt_s=self.options.side_doubt_s or 0.0)
         self._smoother = LandmarkSmoother(self.options.smoothing)
         self._jitter = JitterMeter(self.options.smoothing.max_gap_s)
         self._acquired: tuple[int, int] = (-1, 0)  # (track id, frames measured since it began)

@@ -400,8 +400,9 @@ class MirrorGuard:
             (a fourteenth audit). The model mirrors the guard is for lasted 0.6 s on the
             accuracy set (cam02 following, cam03), within this.
         give_in_window_s: the window (seconds) of ``give_in_s``.
-        doubt_s: seconds from the first wide-trunk frame of a track (or after a gap) during which
-            left and right stay in doubt (``unsettled``): the model's labels may be consistently
+        doubt_s: seconds from the first wide-trunk frame of a track (a gap does not restart it, so
+            that a slow stream is not in doubt for good) during which left and right stay in doubt
+            (``unsettled``): the model's labels may be consistently
             mirrored for a while at the start, and the guard settles on them. With frames dropped as
             live (half of them, six seeds), the bundled jumping-jacks clip read 0-7 of its ~35 face-on
             frames 16-90 from behind with a side valid; with 0.5 s (``settle_s``) still 0-5, with 1 s
@@ -447,10 +448,12 @@ class MirrorGuard:
         self._overruled: list[tuple[float, float]] = []
         #: True when the last frame's labels were exchanged back
         self.mirrored = False
-        #: True when the last frame's trunk was wide but the labels had not settled yet (``settle_s``):
-        #: the first frames of a track face-on, where the model's labels still flip (a live run with
-        #: dropped frames read the bundled clip's first second from behind, sides reversed)
+        #: True when the last frame's trunk was wide within ``doubt_s`` of the track's first wide frame:
+        #: the model's labels may still be consistently mirrored there (a live run with dropped frames
+        #: read the bundled clip's first second from behind, sides reversed)
         self.unsettled = False
+        #: time of the track's first wide-trunk frame (the doubt's clock: not restarted by a gap)
+        self._doubt_from: float | None = None
         #: True when the last frame's output exchanged the model's own labels (the guard overruled
         #: it): the guard is right when the model mirrored, wrong when its anchor was; left and
         #: right are in doubt either way (``SideSwapCorrector.overruling_model``)
@@ -548,7 +551,7 @@ class MirrorGuard:
                 self._settled_from = float(t)
         # a wide trunk (face-on or from the back) before the labels settled: which side is which is
         # not known yet (side-on the trunk is narrow and the guard has nothing to settle on)
-        self.unsettled = self.doubt_s > 0 and wide and (
-            self._settled_from is None or t - self._settled_from < self.doubt_s
-        )
+        if wide and self._doubt_from is None:
+            self._doubt_from = float(t)
+        self.unsettled = self.doubt_s > 0 and wide and t - self._doubt_from < self.doubt_s
         return out

@@ -441,6 +441,11 @@ def test_the_first_second_of_a_face_on_track_is_in_doubt_only_when_asked() -> No
         assert doubt == expected
     sc = SideSwapCorrector()
     assert not any((sc(f, i / FPS), sc.labels_in_doubt)[1] for i, f in enumerate(face_on))
+    # a slow stream (2.5 frames/s, gaps over the guard's 0.3 s): the doubt still ends after its second
+    # (a review saw it restart at every gap, so a slow stream never had a side)
+    sc = SideSwapCorrector(doubt_s=1.0)
+    slow = [(sc(f, i / 2.5), sc.labels_in_doubt)[1] for i, f in enumerate(face_on[:10])]
+    assert slow == [True, True, True] + [False] * 7  # t = 0, 0.4, 0.8 s in doubt
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -473,7 +478,7 @@ def test_with_frames_dropped_as_live_the_start_is_not_read_from_behind(sports_vi
 
 
 def test_the_live_windows_ask_for_the_doubt_and_frame_by_frame_runs_do_not() -> None:
-    from posture_feedback.pipeline import LIVE_SIDE_DOUBT_S
+    from posture_feedback.pipeline import LIVE_SIDE_DOUBT_S, PipelineOptions
     from posture_feedback.ui.main_window import make_pipeline_factory
     from posture_feedback.ui.options import AppOptions
 
@@ -481,3 +486,24 @@ def test_the_live_windows_ask_for_the_doubt_and_frame_by_frame_runs_do_not() -> 
         with make_pipeline_factory(AppOptions(source="sample", realtime=realtime), None, None)() as pipeline:
             assert pipeline.options.side_doubt_s == expected
             assert pipeline._sides.guard.doubt_s == expected
+    # a configuration's 0 turns it off in the live windows too
+    off = AppOptions(source="sample", realtime=True, pipeline=PipelineOptions(side_doubt_s=0.0))
+    with make_pipeline_factory(off, None, None)() as pipeline:
+        assert pipeline._sides.guard.doubt_s == 0.0
+
+
+@pytest.mark.parametrize("realtime", [True, False])
+def test_the_session_windows_pass_their_pacing_to_the_pipeline(qtbot, monkeypatch, realtime: bool) -> None:
+    """A review: the exercise and evaluation windows built their pipeline's options without their pacing,
+    so a scripted run (every frame processed, realtime off) got the live doubt too."""
+    import posture_feedback.ui.main_window as mw
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    seen = []
+    real = mw.make_pipeline_factory
+    monkeypatch.setattr(mw, "make_pipeline_factory", lambda opts, *a: (seen.append(opts.realtime), real(opts, *a))[1])
+    window = ExerciseWindow(ExerciseOptions(source="97", realtime=realtime, speech="silent"))
+    qtbot.addWidget(window)
+    window._open_worker()  # as a session starts
+    assert seen and seen[-1] is realtime
+    window.close()

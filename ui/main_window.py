@@ -73,7 +73,7 @@ def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neu
     """A function building the pipeline on the worker thread with the app's model options."""
 
     def make() -> Any:
-        from posture_feedback.pipeline import LIVE_SIDE_DOUBT_S, Pipeline, PipelineOptions
+        from posture_feedback.pipeline import Pipeline, PipelineOptions, with_side_doubt
         from posture_feedback.pose import PoseOptions
 
         pipe_options = options.pipeline
@@ -85,9 +85,8 @@ def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neu
             pipe_options = replace(pipe_options, up=options.camera_up)
         if pipe_options.follow.enabled:  # live: the multi-person pass runs on the other core
             pipe_options = replace(pipe_options, follow=replace(pipe_options.follow, background=True))
-        if options.realtime and pipe_options.side_doubt_s == 0:  # live: frames dropped, sides settle slower
-            pipe_options = replace(pipe_options, side_doubt_s=LIVE_SIDE_DOUBT_S)
-        return Pipeline(pipe_options, target_set, neutral)
+        # live: frames dropped, the sides settle slower (a config's 0 turns it off)
+        return Pipeline(with_side_doubt(pipe_options, options.realtime), target_set, neutral)
 
     return make
 

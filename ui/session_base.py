@@ -196,7 +196,7 @@ class SessionWindow(QMainWindow):
         spec = self.source_spec
         opts = self.options
         mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
-        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people)
+        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people, realtime=opts.realtime)
         self.tap = tap
         self.video.show_placeholder(f"Opening {source_name(spec)}…")
         worker = FrameWorker(

@@ -30,7 +30,15 @@ class VerticalScroll(QScrollArea):
             self._stack = content
             for i in range(self._stack.count()):
                 self._stack.widget(i).installEventFilter(self)  # a page's text changed: its height again
-            self._stack.currentChanged.connect(lambda _i: self._fit_height())
+            self._stack.currentChanged.connect(self._page_shown)
+
+    def _page_shown(self, _index: int) -> None:
+        """A page shown (one added after the scroll area too): watch its layout, fit its height."""
+        page = self._stack.currentWidget() if self._stack is not None else None
+        if page is not None:
+            page.removeEventFilter(self)  # (installed once)
+            page.installEventFilter(self)
+        self._fit_height()
 
     def _fit_height(self) -> None:
         """A stack's height: its current page's height for the viewport's width, at least the viewport's
