@@ -192,3 +192,24 @@ def test_saved_totals_across_midnight_go_to_their_own_day_and_hour(tmp_path: Pat
     assert days == {DAY: (149.9, 149.9, 0.0, 10), dec7: (210.0, 210.0, 0.0, 14)}
     assert hours == {(DAY, 23): 149.9, (dec7, 0): 210.0}  # each day's hours sum to the day
     assert shown == [4, 8, 2, 6, 10, 14]  # "alerts today" from 0 again after midnight
+
+
+def test_the_window_says_not_recorded_on_the_upgrade_day_as_the_saved_views_do():
+    """A fifteenth audit: on the day a database from before schema 7 was upgraded, the window showed "of
+    the 18 s with the judged time recorded: not judged 3 s, …" while every saved view (history, PDF, CSV,
+    the hours) said "not recorded": the session's seconds go into the day's NULL row, which stays NULL.
+    The window now says what will be saved."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from posture_feedback.monitor_hours import split_text
+    from posture_feedback.storage.models import MonitorDay
+    from posture_feedback.ui.monitor import MonitorWindow
+
+    today = dt.date.today()
+    rules = SimpleNamespace(day_totals=lambda day: (18.0, 15.0), events_today=0, day_judged_s=lambda day: 15.0)
+    for stored_judged, words in ((None, "not judged and faults not recorded"), (17.0, "not judged 3 s, faults 1 s")):
+        earlier = MonitorDay(today, 17.0, 16.0, 0, stored_judged)
+        window = SimpleNamespace(rules=rules, _earlier_today=lambda e=earlier: e)
+        text = split_text(MonitorWindow.today_split(window))
+        assert words in text, text

@@ -42,6 +42,8 @@ def fmt_value(value: float, unit: str, uncertainty: float = math.nan) -> str:
         return "—"
     digits = peak_digits(unit)
     pm = f" ±{uncertainty:.{digits}f}" if uncertainty == uncertainty and uncertainty is not None else ""
+    if round(value, digits) == 0:
+        value = 0.0  # "-0" is no reading (a fifteenth audit saw "Now: -0 ±6 % shoulder width")
     if unit in ("°", ""):
         return f"{value:.{digits}f}{pm}{unit}"
     return f"{value:.{digits}f}{pm} {unit}"

@@ -366,7 +366,8 @@ class MonitorWindow(QWidget):
             # each number with its measured 90% bound, the one the rules judge with
             u = self._uncertainty_of(k)
             pm = f"\u00a0±{u:.0f}" if math.isfinite(u) else ""  # no-break spaces: one reading per line
-            parts.append(f"{word}\u00a0{v:+.0f}{pm}{unit}" if math.isfinite(v) else f"{word}\u00a0—")
+            shown = 0.0 if math.isfinite(v) and round(v) == 0 else v  # "-0" is no reading: "+0"
+            parts.append(f"{word}\u00a0{shown:+.0f}{pm}{unit}" if math.isfinite(v) else f"{word}\u00a0—")
         beyond = ", ".join(SIGNAL_WORDS[k] for k in self.rules.deviating if k in SIGNAL_WORDS)
         unsure = ", ".join(SIGNAL_WORDS[k] for k in self.rules.unsure if k in SIGNAL_WORDS)
         self.signals_label.setText(
@@ -597,8 +598,12 @@ class MonitorWindow(QWidget):
         today (``judged_s`` None where an older version stored it) and this session's counts."""
         day = dt.date.today()
         r = self.rules
-        own = MonitorDay(day, *r.day_totals(day), r.events_today, r.day_judged_s(day))
-        return [self._earlier_today(), own]
+        earlier = self._earlier_today()
+        # seconds saved into a day row an older version stored stay "not recorded" (NULL), so the window
+        # says so too, rather than a split no saved view will show (a fifteenth audit, the upgrade day)
+        judged = r.day_judged_s(day) if earlier.judged_s is not None else None
+        own = MonitorDay(day, *r.day_totals(day), r.events_today, judged)
+        return [earlier, own]
 
     def _earlier_today(self) -> MonitorDay:
         """What earlier sessions stored for today (nothing without a profile)."""
@@ -630,9 +635,8 @@ class MonitorWindow(QWidget):
             self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
         w = self.worker
         if w is not None and not (self.last_result is not None and self._alert_showing(self.last_result)):
-            rate = (
-                "1 frame/s (nobody in view)" if w.current_interval_s >= 1.0 / IDLE_FPS else f"{ACTIVE_FPS:.0f} frames/s"
-            )
+            idle = w.current_interval_s >= 1.0 / IDLE_FPS  # (no-break: "frames/s" was cut at its "/")
+            rate = "1\u00a0frame/\u2060s (nobody in view)" if idle else f"{ACTIVE_FPS:.0f}\u00a0frames/\u2060s"
             ts = self.target_set.label if self.target_set is not None else "no targets"
             if self.laptop_mode:
                 ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")

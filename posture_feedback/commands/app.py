@@ -95,8 +95,10 @@ def options_from_args(args: argparse.Namespace):
         raise PostureFeedbackError(f"--alert-after must be a number of seconds >= 0, not {args.alert_after:g}")
     if not (math.isfinite(args.alert_threshold) and args.alert_threshold >= 0):
         raise PostureFeedbackError(f"--alert-threshold must be a number of degrees >= 0, not {args.alert_threshold:g}")
-    if not (math.isfinite(60.0 * args.break_after) and args.break_after > 0):
+    if not args.break_after > 0:
         raise PostureFeedbackError(f"--break-after must be a number of minutes > 0, not {args.break_after:g}")
+    if not math.isfinite(60.0 * args.break_after):  # its seconds overflow (a fifteenth audit: "not > 0")
+        raise PostureFeedbackError(f"--break-after {args.break_after:g} minutes is too large to count in seconds")
     thresholds = _laptop_thresholds(args.laptop_threshold)
     scripted = args.frames is not None
     from posture_feedback.pipeline import PipelineOptions
