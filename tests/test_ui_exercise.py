@@ -224,9 +224,13 @@ def test_a_finished_session_is_stored_as_completed_and_a_new_one_can_start(qtbot
 
 
 def test_a_source_that_cannot_be_opened_says_so_and_esc_goes_back(qtbot, tmp_path):
+    from posture_feedback.ui.exercise_window import NO_SOURCE_TEXT
+
     window = open_window(qtbot, tmp_path / "missing.mp4", tmp_path, what="chin_tuck")
     qtbot.waitUntil(lambda: "missing.mp4" in window.cue_label.text(), timeout=30_000)
     assert window.runner.state is RunnerState.IDLE  # never started: no frame came
+    # the panel says so too (a fifteenth audit saw "Starting the camera…" beside the refusal)
+    qtbot.waitUntil(lambda: window.panel.state_label.text() == NO_SOURCE_TEXT, timeout=10_000)
     # a profile is chosen: not "not saved (no profile)", as a twelfth audit saw with a missing camera
     qtbot.waitUntil(lambda: "nothing to save yet: Ann's session has not started" in window.status_label.text(),
                     timeout=10_000)  # fmt: skip
@@ -363,3 +367,19 @@ def test_every_rep_row_shows_its_peak_with_the_uncertainty_in_the_exercises_unit
     assert "peak 95 ±5°" in row(RepVerdict.GOOD, True, 95.0, 5.0, "°")
     assert "peak 0.30 ±0.10" in row(RepVerdict.TOO_FAST, True, 0.3, 0.1, "")
     assert fmt_value(95.0, "°") == "95°" and fmt_value(math.nan, "°") == "—"  # no ± known: the value alone
+
+
+def test_a_scripted_run_on_a_missing_camera_says_the_source_could_not_be_used(tmp_path):
+    """A fifteenth audit: ``exercise … --source 3 --frames 10 --screenshot`` waited for its timeout, then said
+    "timed out before the frames were processed" and exited 1; the mirror and the monitor say what it is."""
+    import subprocess
+    import sys
+
+    shot = tmp_path / "x.png"
+    main = "import sys; from posture_feedback.cli import main; sys.exit(main())"
+    done = subprocess.run([sys.executable, "-c", main, "exercise", "lateral_raise", "--source", "3", "--frames", "10",
+                           "--screenshot", str(shot)], capture_output=True, text=True,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and shot.exists()
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("posture-feedback: error: the source could not be used: camera 3")

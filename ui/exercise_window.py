@@ -214,6 +214,10 @@ class DemoGhostAnnotator:
         return GhostAnnotator(ghost=ghost, opacity=self.opacity).annotate(scene, result, mirror)
 
 
+#: The panel's state while the camera or video could not be used (it said "Starting the camera…").
+NO_SOURCE_TEXT = "Not started: the camera or video could not be used"
+
+
 @dataclass
 class ExerciseOptions(SessionOptions):
     """How the exercise window starts (see ``SessionOptions`` for the shared fields).
@@ -282,6 +286,7 @@ class ExerciseWindow(SessionWindow):
         self.speaker = choose_speaker(self.options.speech)
         self.plan: Plan | None = None
         self.plan_error: PostureFeedbackError | None = None
+        self.source_problem: str | None = None  #: why the camera or video could not be used (None: it could)
         self.runner: SessionRunner | None = None
         self.recorder: Any = None
         self.clock = RunnerClock()
@@ -684,6 +689,8 @@ class ExerciseWindow(SessionWindow):
             return
         st = runner.status
         self.panel.update_status(st)
+        if self.source_problem is not None and st.state is RunnerState.IDLE:  # not "Starting the camera…"
+            self.panel.state_label.setText(NO_SOURCE_TEXT)
         self.ghost.demonstration = runner.demonstration
         self.ghost.u = st.ghost_u
         saved = ""
@@ -757,6 +764,7 @@ class ExerciseWindow(SessionWindow):
             self.finish_demonstration()
 
     def _on_source_problem(self, message: str) -> None:
+        self.source_problem = message
         self.video.show_placeholder(f"{message}\n\nEsc: back to the exercises")
         self._set_cue(message, "#ff9090", size=14)
         self._refresh()  # the status line says what is (not) being saved
@@ -965,12 +973,16 @@ class _ScreenshotDriver(SessionScreenshotDriver):
         )
         timed_out = time.perf_counter() > self.deadline
         plan_failed = w.runner is None and w.plan_error is not None
-        if not (plan_failed or done or timed_out):
+        no_source = w.source_problem is not None and (worker is None or not worker.is_running())
+        if not (plan_failed or no_source or done or timed_out):
             return
         self.timer.stop()
         self._show_latest()
         if plan_failed:
             self._save_and_quit(2, str(w.plan_error))
+        elif no_source:  # as the mirror and the monitor say it (a fifteenth audit saw "timed out", exit 1)
+            self._save_and_quit(2, f"error: the source could not be used: {w.source_problem} (the screenshot "
+                                   "shows the window)")  # fmt: skip
         elif timed_out and not done:
             self._save_and_quit(1, "timed out before the frames were processed; saved what was on screen")
         else:
