@@ -316,3 +316,33 @@ def test_the_evaluation_page_writes_an_open_range_as_the_verdict_used_it(tmp_pat
     text = "\n".join(str(t.get_text()) for fig in report_figures(db, pid, date(2026, 3, 1), date(2026, 3, 20))
                      for t in fig.findobj(lambda o: hasattr(o, "get_text")))  # fmt: skip
     assert "[≥ 31.5]" in text and "––" not in text
+
+
+def test_an_evaluation_never_loses_its_date_row_at_a_page_break(tmp_path):
+    """A fifteenth audit: a page of the PDF's evaluation table ended on an evaluation's date row, its measure
+    on the next page under no date. Now no page ends on a date row, and a page that starts inside an
+    evaluation repeats its date and kind, "(continued)". 40 posture screens of 2 measures: 120 rows."""
+    import re
+    from datetime import date, datetime, timedelta, timezone
+
+    from test_left_right_difference import _cells
+
+    from posture_feedback.reports.pdf import report_figures
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.models import Measure
+
+    db = Database(tmp_path / "d.db")
+    pid = db.create_profile("Pages").id
+    start = datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
+    for k in range(40):
+        ms = [Measure("shoulder_tilt", 1.0 + k % 3, 1.5), Measure("craniovertebral_angle", 45.0, 3.0)]
+        db.add_assessment(pid, "posture_screen", {}, ms, created_at=start + timedelta(hours=k))
+    dated = re.compile(r"^\d\d \w\w\w 2026 \d\d:\d\d: posture screen")
+    pages = [c for fig in report_figures(db, pid, date(2026, 3, 1), date(2026, 3, 10)) if (c := _cells(fig))
+             and c[0].startswith("Measure Value")]  # fmt: skip
+    assert len(pages) >= 3
+    for n, cells in enumerate(pages):
+        rows = [c.strip() for c in cells[1:]]
+        assert dated.match(rows[0]), (n, rows[0])  # every page starts with an evaluation's date
+        assert not dated.match(rows[-1]), (n, rows[-1])  # and never ends on one
+    assert sum(r.strip().endswith("(continued)") for cells in pages for r in cells) >= 1

@@ -307,17 +307,27 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
         fig.text(0.07, 0.9, "No evaluation in this period.", fontsize=10)
         yield fig
         return
+    header = ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"]
     i = 0
     while i < len(rows):
-        fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
-        ax = fig.add_axes((0.05, 0.07, 0.9, 0.86))
-        ax.set_axis_off()
-        fit = _table(ax, ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"], rows[i:],
-                     groups=flags[i:], weights=[2.8, 2.2, 1.4, 0.7, 2.8])  # fmt: skip
-        if any(marked[i : i + fit]):
+        # a page that starts inside an evaluation repeats its date and kind ("continued"), and a page never
+        # ends on an evaluation's date row alone (a fifteenth audit saw one cut from its measures)
+        lead = [] if flags[i] else [[rows[max(j for j in range(i) if flags[j])][0] + " (continued)", "", "", "", ""]]
+        page_rows, page_flags = lead + rows[i:], [True] * len(lead) + flags[i:]
+        for attempt in range(2):
+            fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
+            ax = fig.add_axes((0.05, 0.07, 0.9, 0.86))
+            ax.set_axis_off()
+            fit = _table(ax, header, page_rows, groups=page_flags, weights=[2.8, 2.2, 1.4, 0.7, 2.8])
+            orphan = fit < len(page_rows) and fit > len(lead) + 1 and page_flags[fit - 1]
+            if not orphan or attempt:
+                break
+            page_rows, page_flags = page_rows[: fit - 1], page_flags[: fit - 1]  # the date row to the next page
+        done = max(fit - len(lead), 1)  # (a page holds dozens of rows: at least one always fits)
+        if any(marked[i : i + done]):
             fig.text(0.05, 0.035, "\n".join(_wrap(TOOL_RANGE_NOTE + ".", 140)), fontsize=7, va="bottom", ha="left",
                      color="0.25")  # fmt: skip
-        i += fit
+        i += done
         yield fig
 
 
