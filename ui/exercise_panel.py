@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, 
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.exercises.events import InstructionEvent, RepEvent, RestEvent, SetResult
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus
-from posture_feedback.words import count_noun
+from posture_feedback.words import count_noun, without_negative_zero
 
 GOOD_COLOUR = "#46d26a"
 FLAGGED_COLOUR = "#ffb020"
@@ -42,8 +42,7 @@ def fmt_value(value: float, unit: str, uncertainty: float = math.nan) -> str:
         return "—"
     digits = peak_digits(unit)
     pm = f" ±{uncertainty:.{digits}f}" if uncertainty == uncertainty and uncertainty is not None else ""
-    if round(value, digits) == 0:
-        value = 0.0  # "-0" is no reading (a fifteenth audit saw "Now: -0 ±6 % shoulder width")
+    value = without_negative_zero(value, digits)
     if unit in ("°", ""):
         return f"{value:.{digits}f}{pm}{unit}"
     return f"{value:.{digits}f}{pm} {unit}"

@@ -63,6 +63,7 @@ from posture_feedback.ui.sound import Sounds
 from posture_feedback.ui.storage_link import MonitorTotals, open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source, is_camera_spec
+from posture_feedback.words import without_negative_zero
 
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)
@@ -366,7 +367,7 @@ class MonitorWindow(QWidget):
             # each number with its measured 90% bound, the one the rules judge with
             u = self._uncertainty_of(k)
             pm = f"\u00a0±{u:.0f}" if math.isfinite(u) else ""  # no-break spaces: one reading per line
-            shown = 0.0 if math.isfinite(v) and round(v) == 0 else v  # "-0" is no reading: "+0"
+            shown = without_negative_zero(v)  # "-0" is no reading: "+0"
             parts.append(f"{word}\u00a0{shown:+.0f}{pm}{unit}" if math.isfinite(v) else f"{word}\u00a0—")
         beyond = ", ".join(SIGNAL_WORDS[k] for k in self.rules.deviating if k in SIGNAL_WORDS)
         unsure = ", ".join(SIGNAL_WORDS[k] for k in self.rules.unsure if k in SIGNAL_WORDS)

@@ -21,7 +21,7 @@ from posture_feedback.assessment.chair_stand import COUNT_UNCERTAINTY
 from posture_feedback.assessment.change import tool_mdc
 from posture_feedback.assessment.references import has_no_verdict
 from posture_feedback.storage import Database
-from posture_feedback.storage.models import Measure, RomPoint
+from posture_feedback.storage.models import Assessment, RomPoint
 
 #: Counted measures (``COUNT_UNCERTAINTY`` applies).
 COUNTS = frozenset({"thirty_second_chair_stand"})
@@ -38,9 +38,13 @@ def counted_now(name: str, uncertainty: float, mdc: float | None, reference: flo
             "reference": None}  # fmt: skip
 
 
-def measure_as_now(m: Measure) -> Measure:
-    """A stored measure with a chair-stand count's ± and MDC as this version states them."""
-    return replace(m, **counted_now(m.name, m.uncertainty, m.mdc, m.reference)) if m.name in COUNTS else m
+def assessment_as_now(a: Assessment) -> Assessment:
+    """A stored assessment with its chair-stand counts' ± and MDC as this version states them (``a``
+    itself when it holds none)."""
+    if not any(m.name in COUNTS for m in a.measures):
+        return a
+    return replace(a, measures=tuple(replace(m, **counted_now(m.name, m.uncertainty, m.mdc, m.reference))
+                                     if m.name in COUNTS else m for m in a.measures))  # fmt: skip
 
 
 def stored_points(db: Database, profile_id: int, name: str, start: date | None, end: date | None) -> list[RomPoint]:

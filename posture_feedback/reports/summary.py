@@ -25,7 +25,7 @@ from posture_feedback.assessment.references import (
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import TimeSplit, split_of, split_text
 from posture_feedback.reports.charts import default_period
-from posture_feedback.reports.stored_points import measure_as_now, stored_points
+from posture_feedback.reports.stored_points import assessment_as_now, stored_points
 from posture_feedback.side_words import side_text
 from posture_feedback.storage import (
     AdherenceDay,
@@ -273,8 +273,7 @@ def collect(db: Database, profile_id: int, start: date | None = None, end: date 
         adherence=db.adherence(profile_id, start, end),
         monitor=db.monitor_by_day(profile_id, start, end),
     )
-    data.assessments = [_without_withdrawn_norms(a) for a in data.assessments]
-    data.assessments = [replace(a, measures=tuple(measure_as_now(m) for m in a.measures)) for a in data.assessments]
+    data.assessments = [assessment_as_now(_without_withdrawn_norms(a)) for a in data.assessments]
     points: list[RomPoint] = []
     for name in sorted({n for n, _ in db.measure_names(profile_id)}):
         points.extend(stored_points(db, profile_id, name, start, end))
