@@ -211,6 +211,11 @@ ROM_REFERENCES: dict[str, Reference] = {
     ),
 }
 
+#: What the movement screen's left − right asymmetry is judged by: the ideal (both sides alike, 0°)
+#: is a definition, not a published norm, and its 10° band is this tool's screening tolerance; its
+#: SEM floor comes from Boone 1978 (``sem_source``).
+SYMMETRY_SOURCE = "this tool's rule, no published norm: both sides alike (0 deg)"
+
 #: Movement-screen compensations: the size above which a compensation is flagged.
 MOVEMENT_REFERENCES: dict[str, Reference] = {
     "knee_valgus": Reference(
@@ -222,9 +227,16 @@ MOVEMENT_REFERENCES: dict[str, Reference] = {
     "arms_forward": Reference(None, 20.0, 0.0, "deg", "Kendall 2005", "arms in line with the trunk overhead", True),
     "hip_shift": Reference(-5.0, 5.0, 0.0, "cm", "Kendall 2005", "pelvis centred over the feet", True, 0.59),
     "left_right_asymmetry": Reference(
-        None, 10.0, 0.0, "deg", "Boone 1978", "left-right difference of peak knee flexion", True, _ROM_SEM
+        None, 10.0, 0.0, "deg", SYMMETRY_SOURCE, "left-right difference of peak knee flexion", True, _ROM_SEM,
+        "Boone 1978",
     ),
 }
+
+#: Sources older versions stored for a measure that this version cites differently: the movement
+#: screen's left − right asymmetry cited "Boone 1978", a goniometric reliability study that gives its
+#: SEM floor, not its 10° band. Reports read such a record with this version's source
+#: (``reports.summary``) and its band as the tool's (``tolerance_is_tool``).
+FORMER_SOURCES: dict[str, frozenset[str]] = {"left_right_asymmetry": frozenset({"Boone 1978"})}
 
 
 #: The ending of a ROM test's left − right difference measure ("shoulder_abduction_left_right_difference").
@@ -263,4 +275,6 @@ def tolerance_is_tool(name: str, source: str) -> bool:
     citation "Kendall 2005: ...") is this version's own screening tolerance (``Reference.tolerance_is_tool``),
     for records that do not say so themselves (the sample history, imports, trend points)."""
     ref = current_reference(name)
-    return ref is not None and ref.tolerance_is_tool and source.split(":")[0].strip() == ref.source
+    if ref is None or not ref.tolerance_is_tool:
+        return False
+    return source == ref.source or source.split(":")[0].strip() in {ref.source, *FORMER_SOURCES.get(name, ())}
