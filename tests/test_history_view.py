@@ -112,3 +112,41 @@ def test_history_view_for_a_new_profile(qtbot, tmp_path: Path) -> None:  # noqa:
         view.set_profile(other)
         assert view.title.text() == "Other: progress"
         assert len(view.chart_tabs["monitor"].figure.get_axes()) == 2  # bars and the % line on a twin axis
+
+
+def test_large_type_raises_every_charts_text(qtbot, sample_db: tuple[Database, int], tmp_path: Path) -> None:  # noqa: ANN001
+    """A review of the thirteenth audit's fix: only the "Monitor by hour" chart's text grew in large
+    type; the History tab's other charts kept 7–8 pt ticks and legends in an 18 pt mode. The view is
+    built before a large-type window takes it in (as the History window and tab do): shown there,
+    every chart's smallest text is at least 14 pt (its 7 pt legends × 2), and none below."""
+    from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+    from posture_feedback.ui.accessibility import LARGE_TYPE_PROPERTY
+
+    db, pid = sample_db
+    normal = HistoryView(db, pid)
+    qtbot.addWidget(normal)
+    small = {key: min(t.get_fontsize() for t in tab.figure.findobj(lambda a: hasattr(a, "get_fontsize")
+                                                                    and getattr(a, "get_text", lambda: "")()))
+             for key, tab in normal.chart_tabs.items()}  # fmt: skip
+    assert all(v <= 8.0 for v in small.values()), small
+    view = HistoryView(db, pid)
+    window = QWidget()
+    window.setProperty(LARGE_TYPE_PROPERTY, True)
+    qtbot.addWidget(window)
+    QVBoxLayout(window).addWidget(view)
+    window.resize(1280, 760)
+    window.show()
+    qtbot.waitExposed(window)
+    for key, tab in view.chart_tabs.items():
+        tab.canvas.draw()
+        texts = [t for t in tab.figure.findobj(lambda a: hasattr(a, "get_fontsize")) if t.get_text()]
+        ticks = [t for ax in tab.figure.axes for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+        assert texts and min(t.get_fontsize() for t in texts + ticks) >= 14.0, (key, sorted(
+            (t.get_fontsize(), t.get_text()) for t in texts + ticks)[:3])  # fmt: skip
+    hours_ax = view.hours.chart.figure.get_axes()[0]
+    assert min(t.get_fontsize() for t in hours_ax.get_xticklabels()) == 16.0
+    view.tabs.setCurrentIndex(1)
+    assert view.grab().save(str(tmp_path / "history-large.png"))
+    if os.environ.get("POSTURE_FEEDBACK_SCREENSHOTS"):
+        assert view.grab().save(str(ROOT / "docs" / "screenshots" / "history-large.png"))

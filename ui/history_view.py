@@ -150,6 +150,7 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self.db = db
         self.profile_id = profile_id
+        self._drawn_large = False  # whether the charts were last drawn in large type
         self.setObjectName("HistoryView")
 
         self.title = QLabel()
@@ -221,6 +222,15 @@ class HistoryView(QWidget):
             return
         self.where.setText(f"Report saved: {out}   ·   data stored only on this computer: {self.db.path}")
 
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        """Redraw when shown in another type size than drawn with: the view is built before a window
+        (which may be in large type) takes it in."""
+        from posture_feedback.ui.accessibility import in_large_type
+
+        if in_large_type(self) != self._drawn_large:
+            self.refresh()
+        super().showEvent(event)
+
     def set_profile(self, profile_id: int) -> None:
         self.profile_id = profile_id
         self.refresh()
@@ -243,13 +253,21 @@ class HistoryView(QWidget):
             "sessions": (lambda f: charts.sessions_figure(data.summaries, fig=f), 2),
             "ratings": (lambda f: charts.ratings_figure(data.sessions, fig=f), 2),
             "adherence": (lambda f: charts.adherence_figure(data.adherence, fig=f), 1.5),
-            "monitor": (lambda f: charts.monitor_figure(data.monitor, fig=f), 1.5),
         }
+        from posture_feedback.ui.accessibility import in_large_type
+
+        # In large type every chart's text is LARGE_TYPE_CHART_SCALE times larger, and each panel
+        # taller to hold it (the "Monitor by hour" tab does the same, ``HoursPanel``).
+        self._drawn_large = in_large_type(self)
+        scale = LARGE_TYPE_CHART_SCALE if self._drawn_large else 1.0
+        draw["monitor"] = (lambda f: charts.monitor_figure(data.monitor, fig=f, font_scale=scale), 1.5)
         for key, (fn, panels) in draw.items():
             tab = self.chart_tabs[key]
             tab.figure.clear()
             fn(tab.figure)
-            tab.set_min_height(int(PANEL_HEIGHT_PX * max(1.5, panels)))
+            if key != "monitor":  # it scales its own text (and its legend's columns)
+                charts.scale_text(tab.figure, scale)
+            tab.set_min_height(int(PANEL_HEIGHT_PX * max(1.5, panels) * (2.2 if scale > 1 else 1.0)))
             tab.redraw()
         self.hours.set_day(latest_monitored_day(self.db, self.profile_id, start, end) or date.today())
         self.where.setText(f"Stored only on this computer: {self.db.path}")

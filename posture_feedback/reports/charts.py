@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from posture_feedback.assessment.references import has_no_verdict, tolerance_is_tool
 from posture_feedback.assessment.report import reference_range_text
@@ -58,6 +60,42 @@ def render_png(fig: Figure, out: str | Path | io.BytesIO | None = None, dpi: flo
     elif out is not None:
         Path(out).write_bytes(data)
     return data
+
+
+#: Characters a y label's line holds in large type (``scale_text``): "Craniovertebral angle (°)" at
+#: 20 pt ran past its 370-pixel panel into the next one's label.
+YLABEL_CHARS_LARGE = 18
+
+
+def scale_text(fig: Figure, scale: float) -> Figure:
+    """Every text of a drawn figure ``scale`` times larger (points): titles, axis labels, tick labels
+    (through ``tick_params``, so ticks made later at draw time follow) and an axis's offset text,
+    legends, annotations and
+    bar labels; y labels wrapped (``YLABEL_CHARS_LARGE``). For large type (the History tab's charts);
+    1 changes nothing."""
+    if scale == 1.0:
+        return fig
+    ticks: set[int] = set()
+    for ax in fig.axes:
+        for axis, which in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            labels = axis.get_ticklabels()
+            ticks.update(id(t) for t in labels)
+            ticks.update(id(t) for t in axis.get_ticklabels(minor=True))
+            size = labels[0].get_fontsize() if labels else mpl.rcParams[f"{which}tick.labelsize"]
+            if not isinstance(size, (int, float)):
+                size = mpl.font_manager.FontProperties(size=size).get_size_in_points()
+            ax.tick_params(axis=which, labelsize=float(size) * scale)
+            offset = axis.get_offset_text()  # e.g. a date axis's "2026-Nov", written at draw time
+            ticks.add(id(offset))
+            offset.set_fontsize(offset.get_fontsize() * scale)
+    for text in fig.findobj(Text):
+        if id(text) not in ticks and text.get_text():
+            text.set_fontsize(text.get_fontsize() * scale)
+    for ax in fig.axes:  # a y label runs along its panel: wrapped, it stays beside its own panel
+        label = ax.yaxis.label
+        if label.get_text():
+            label.set_text("\n".join(textwrap.fill(line, YLABEL_CHARS_LARGE) for line in label.get_text().split("\n")))
+    return fig
 
 
 def _no_data(fig: Figure, title: str, message: str = "No data for this period") -> Figure:
@@ -339,7 +377,8 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None, font_s
     ax2.set_ylabel("good, % of judged time", fontsize=fs + 2)
     ax.set_title("Posture monitor per day: good posture confirmed, faults, not judged", fontsize=fs + 4)
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    fig.legend(handles=handles, fontsize=fs, loc="outside lower center", ncols=3, frameon=False)
+    fig.legend(handles=handles, fontsize=fs, loc="outside lower center", ncols=2 if font_scale > 1 else 3,
+               frameon=False)  # fmt: skip
     ax.grid(axis="y", alpha=0.3)
     _date_axis(ax)
     if max(xs) - min(xs) < timedelta(days=2):
@@ -350,6 +389,7 @@ def monitor_figure(days: Sequence[MonitorDay], fig: Figure | None = None, font_s
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.tick_params(labelsize=fs)
     ax2.tick_params(labelsize=fs)
+    ax.xaxis.get_offset_text().set_fontsize(fs)  # the date axis's "2026-Dec"
     return fig
 
 
