@@ -150,6 +150,7 @@ def filter_angle_csv(
     cutoff_hz: float | None = None,
     keep_uncertainty: bool = True,
     valid_only: bool = False,
+    keep_validity: bool = True,
 ) -> np.ndarray:
     """Rewrite an angle CSV with its angle columns zero-phase filtered over the whole recording.
 
@@ -157,8 +158,13 @@ def filter_angle_csv(
     each angle column, over the rows with a person; each angle's jitter is added to its
     ``unc_<angle>`` (``kinematics.with_jitter``) and ``valid_<angle>`` becomes 0 where that
     uncertainty exceeds ``kinematics.VALID_MAX_UNCERTAINTY``. Other columns are left as they
-    are; ``valid_only`` leaves the cells that became invalid empty. ``keep_uncertainty=False``
-    drops the ``unc_`` columns afterwards (they were only needed for validity).
+    are. ``valid_only`` is the very last step: every angle cell whose final ``valid_<angle>`` is
+    not 1 is emptied, and the cells kept hold exactly the values and ± of the same pass without
+    it (the CSV must therefore be written with every value and its ``valid_`` columns: emptying
+    cells before the filter broke the runs it filters, left short runs unfiltered and without
+    jitter, and so marked cells valid that the full pass did not). ``keep_uncertainty=False`` /
+    ``keep_validity=False`` drop the ``unc_`` / ``valid_`` columns afterwards (when they were
+    only needed for validity / for ``valid_only``).
 
     Returns the angle values as written, (rows with a person, len(ANGLE_NAMES)) degrees, NaN
     where empty (for ``analyze``'s summary).
@@ -183,6 +189,8 @@ def filter_angle_csv(
     values[~found] = np.nan
     filtered, jitter = zero_phase_filter(values, fps, ZERO_PHASE_CUTOFF_HZ if cutoff_hz is None else cutoff_hz)
     has_unc = all(f"unc_{n}" in col for n in ANGLE_NAMES)
+    if valid_only and not all(f"valid_{n}" in col for n in ANGLE_NAMES):
+        raise ValueError("valid_only needs the valid_<angle> columns (write the CSV with include_validity)")
     if has_unc:
         unc = with_jitter(np.column_stack([read(f"unc_{n}") for n in ANGLE_NAMES]), jitter)
     for k, r in enumerate(body):
@@ -196,16 +204,21 @@ def filter_angle_csv(
                 if not unc[k, j] <= VALID_MAX_UNCERTAINTY:
                     if f"valid_{n}" in col and r[col[f"valid_{n}"]] == "1":
                         r[col[f"valid_{n}"]] = "0"
-                    if valid_only:
-                        r[col[n]] = ""
-    if has_unc and not keep_uncertainty:
-        keep = [i for i, name in enumerate(header) if not name.startswith("unc_")]
+    if valid_only:  # last: filtering, jitter and validity above saw every value
+        for r in body:
+            for n in ANGLE_NAMES:
+                if r[col[f"valid_{n}"]] != "1":
+                    r[col[n]] = ""
+    written = np.array([[_num(r[col[n]]) for n in ANGLE_NAMES] for k, r in enumerate(body) if found[k]])
+    dropped = ("unc_",) if has_unc and not keep_uncertainty else ()
+    dropped += () if keep_validity else ("valid_",)
+    if dropped:
+        keep = [i for i, name in enumerate(header) if not name.startswith(dropped)]
         rows = [[r[i] for i in keep] for r in rows]
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
     tmp.replace(path)
-    written = np.array([[_num(r[col[n]]) for n in ANGLE_NAMES] for k, r in enumerate(body) if found[k]])
     return written.reshape(-1, len(ANGLE_NAMES))
 
 

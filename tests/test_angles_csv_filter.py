@@ -75,3 +75,50 @@ def test_filter_drops_unc_columns_when_not_asked_and_blanks_invalid_with_valid_o
     rows = _read(path)
     assert not any(k.startswith("unc_") for k in rows[0])
     assert all(r[n] == "" and r[f"valid_{n}"] == "0" for r in rows for n in ANGLE_NAMES)
+
+
+def test_valid_only_is_the_last_step_and_changes_no_kept_cell(tmp_path: Path) -> None:
+    """An audit: --valid-only emptied the invalid cells *before* the filter, so the valid ones were cut
+    into runs shorter than 10 frames, left unfiltered with no jitter in their ±, and more of them were
+    marked valid (frame 36's head tilt −32.5 ± 8.8 valid, −20.1 ± 23.6 invalid without the flag).
+    Here one column of 6° noise has every 8th frame invalid in its view (valid_ 0 as written): with
+    --valid-only the kept cells must be the same values, ± and flags as the pass without it."""
+    rng = np.random.default_rng(1)
+    n = len(ANGLE_NAMES)
+    values = 30.0 + rng.normal(0.0, 6.0, (120, n))
+    full, only = tmp_path / "full.csv", tmp_path / "only.csv"
+    for path in (full, only):
+        _write(path, values, 8.0, np.ones(120, bool))
+        rows = _read(path)
+        for k, r in enumerate(rows):
+            if k % 8 == 0:
+                r[f"valid_{ANGLE_NAMES[0]}"] = "0"
+        with open(path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    filter_angle_csv(full, 30.0)
+    filter_angle_csv(only, 30.0, valid_only=True, keep_uncertainty=False, keep_validity=False)
+    a, b = _read(full), _read(only)
+    assert not any(k.startswith(("unc_", "valid_")) for k in b[0])
+    kept = 0
+    for ra, rb in zip(a, b, strict=True):
+        for name in ANGLE_NAMES:
+            assert (rb[name] != "") == (ra[f"valid_{name}"] == "1")  # kept exactly where valid
+            if rb[name]:
+                assert rb[name] == ra[name]
+                kept += 1
+    assert kept > 0
+    # the invalid frames of column 0 are empty, the filter still ran over them: jitter withdrew validity
+    assert all(r[ANGLE_NAMES[0]] == "" for r in b[::8])
+    assert any(r[f"valid_{ANGLE_NAMES[0]}"] == "0" for k, r in enumerate(a) if k % 8)
+
+
+def test_valid_only_without_validity_columns_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    with open(path, "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(
+            [["frame", "time_s", "person", "view", *ANGLE_NAMES], [0, "0.0", 1, "front", *["1.0"] * len(ANGLE_NAMES)]]
+        )
+    with pytest.raises(ValueError, match="valid_"):
+        filter_angle_csv(path, 30.0, valid_only=True)

@@ -135,7 +135,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile; default: "
                    "$POSTURE_FEEDBACK_DATA_DIR, else the user data folder)")
-    p.add_argument("--valid-only", action="store_true", help="leave angles that are not meaningful in the view empty")
+    p.add_argument(
+        "--valid-only", action="store_true",
+        help="leave every angle that is not valid (as in --validity's columns) empty; the last step, after "
+        "the filter: the angles kept are exactly those written without it",
+    )  # fmt: skip
     p.add_argument(
         "--validity",
         action="store_true",
@@ -302,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     writer_video = None
     # The annotated video shows the joint angles even without targets (targets add their verdicts).
     annotators = [SkeletonAnnotator(), AngleAnnotator(angles=ANNOTATED_ANGLES), CueAnnotator(), InfoAnnotator()]
-    stats = SummaryStats()
+    stats = SummaryStats(valid_only=args.valid_only)
     if out_path.is_dir():
         raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
     try:
@@ -323,8 +327,11 @@ def run(args: argparse.Namespace) -> int:
                 pipeline.set_camera_up(options.up, up_uncertainty)
             if args.person is not None:
                 pipeline.start_with_person_at(args.person)
+            # Filtered, --valid-only empties cells last (filter_angle_csv): this pass writes every
+            # value, with the validity and ± that the filter's validity needs.
             csv_writer = AngleCsvWriter(
-                f, ids, include_validity=args.validity, valid_only=args.valid_only,
+                f, ids, include_validity=args.validity or (zero_phase and args.valid_only),
+                valid_only=args.valid_only and not zero_phase,
                 laptop_signals=getattr(args, "laptop_signals", False),
                 include_uncertainty=args.uncertainty or (zero_phase and (args.validity or args.valid_only)),
             )  # fmt: skip
@@ -364,7 +371,8 @@ def run(args: argparse.Namespace) -> int:
     if zero_phase:
         from posture_feedback.angles_csv import filter_angle_csv
 
-        written = filter_angle_csv(out_path, source.fps, keep_uncertainty=args.uncertainty, valid_only=args.valid_only)
+        written = filter_angle_csv(out_path, source.fps, keep_uncertainty=args.uncertainty,
+                                   valid_only=args.valid_only, keep_validity=args.validity)  # fmt: skip
         stats.set_values(written)  # the summary describes the angles as written
     if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
         exported.append(mot_from_angle_csv(out_path, args.mot))
@@ -393,7 +401,8 @@ def _video_argument(args: argparse.Namespace) -> str:
 class SummaryStats:
     """What the end-of-run summary needs, a few numbers per frame (not the frames themselves)."""
 
-    def __init__(self) -> None:
+    def __init__(self, valid_only: bool = False) -> None:
+        self.valid_only = valid_only  # --valid-only: the summary leaves out what the CSV leaves empty
         self.frames = 0
         self.views: dict[str, int] = {}
         self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person
@@ -409,7 +418,8 @@ class SummaryStats:
             self.verdicts[state.verdict.value] = self.verdicts.get(state.verdict.value, 0) + 1
         if result.person_found:
             self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
-            self._values.append(result.angles.values.astype(np.float32))
+            values = result.angles.values.astype(np.float32)
+            self._values.append(np.where(result.angles.valid, values, np.nan) if self.valid_only else values)
 
     def set_values(self, values: np.ndarray) -> None:
         """Replace the per-frame angles by those finally written ((found frames, n) degrees)."""
