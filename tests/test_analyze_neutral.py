@@ -88,7 +88,7 @@ def test_cli_unknown_profile_names_what_to_do(tmp_path, capsys, sports_video):
     code, _out, err = run_cli(capsys, str(sports_video), "--targets", "standing", "--profile", "nobody",
                               "--max-frames", "2", "--no-progress", "-o", str(tmp_path / "a.csv"))  # fmt: skip
     assert code == 2 and len([line for line in err.splitlines() if "error:" in line]) == 1
-    assert "--profile nobody: no saved neutral (standing)" in err and "calibrate neutral --profile nobody" in err
+    assert "--profile nobody: " in err and ("no such profile in" in err or "no profile database at" in err)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -139,7 +139,7 @@ def test_cli_profile_neutral_from_the_database(tmp_path, capsys, sports_video):
     out_csv = tmp_path / "p.csv"
     args = ["--targets", "standing", "--profile", "Anna", "--data-dir", str(data_dir), "--max-frames", "30"]
     code, _out, err = run_cli(capsys, str(sports_video), *args, "--no-progress", "-o", str(out_csv))
-    assert code == 0 and "neutral from profile 'Anna' (standing" in err
+    assert code == 0 and f"neutral from profile 'Anna' in {data_dir / 'posture-feedback.sqlite3'} (standing" in err
     rows = [r for r in _rows(out_csv) if r["target_shoulder_level"] != "unknown"]
     assert rows and all(r["target_shoulder_level"] == "out_low" for r in rows if float(r["shoulder_tilt"]) < 15.0)
     assert not math.isnan(float(rows[0]["shoulder_tilt"]))
@@ -193,3 +193,60 @@ def load_neutral_of(db, name: str) -> dict[str, float]:  # noqa: ANN001
 
     n = load_from_database(db, db.profile_by_name(name).id, "neutral", posture="standing")
     return n.angles
+
+
+def test_a_profile_neutral_is_this_databases_profiles_never_a_namesakes(tmp_path, capsys, monkeypatch, sports_video):
+    """An audit: `profile create --profile Ann --data-dir db2`, then `analyze --profile Ann --data-dir
+    db2` judged the new Ann from the neutral another database's Ann had left in the shared
+    calibrations.json (also with a --data-dir that did not exist). A neutral now comes only from the
+    profile of the database given, and the line says which database."""
+    from posture_feedback.calibration.neutral import NeutralPosture
+    from posture_feedback.calibration.store import CalibrationStore, save_to_database
+    from posture_feedback.storage.database import Database
+
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path / "config"))
+    first = NeutralPosture.from_dict(RECORD)
+    CalibrationStore().save_neutral(first, profile="Ann")  # what `calibrate neutral --profile Ann` also writes
+    db1, db2, nowhere = tmp_path / "db1", tmp_path / "db2", tmp_path / "nowhere"
+    with Database.open_default(db1) as db:
+        save_to_database(db, db.create_profile("Ann").id, first)
+    assert main(["profile", "create", "--profile", "Ann", "--data-dir", str(db2)]) == 0
+    capsys.readouterr()
+    common = ["--targets", "standing", "--profile", "Ann", "--max-frames", "2", "--no-progress"]
+    out_csv = tmp_path / "a.csv"
+    code, _out, err = run_cli(capsys, str(sports_video), *common, "--data-dir", str(db2), "-o", str(out_csv))
+    assert code == 2 and "neutral from" not in err and not out_csv.exists()
+    assert err.strip() == (
+        f"posture-feedback: error: --profile Ann: no saved neutral (standing) for this profile in "
+        f"{db2 / 'posture-feedback.sqlite3'}; capture one with `posture-feedback calibrate neutral VIDEO "
+        f"--profile Ann --posture standing --data-dir {db2}`"
+    )
+    code, _out, err = run_cli(capsys, str(sports_video), *common, "--data-dir", str(nowhere), "-o", str(out_csv))
+    assert code == 2 and "neutral from" not in err and not out_csv.exists() and not nowhere.exists()
+    assert err.strip().startswith(f"posture-feedback: error: --profile Ann: there is no profile database at {nowhere}")
+    code, _out, err = run_cli(capsys, str(sports_video), *common, "--data-dir", str(db1), "-o", str(out_csv))
+    assert code == 0 and f"neutral from profile 'Ann' in {db1 / 'posture-feedback.sqlite3'} (standing" in err
+
+
+def test_a_neutral_set_live_names_its_camera_and_judges_no_other_camera(tmp_path, capsys, sports_video):
+    """As in the app (``NeutralPosture.applies_to``): a neutral captured live with "camera 0" holds for
+    that camera. Analysing a recording (its camera unknown) uses it and says it was set with camera 0;
+    analysing camera 1 live with it is refused in one line, before the camera is opened."""
+    from posture_feedback.calibration.neutral import NeutralPosture
+    from posture_feedback.calibration.store import save_to_database
+    from posture_feedback.storage.database import Database
+
+    data = tmp_path / "data"
+    with Database.open_default(data) as db:
+        save_to_database(db, db.create_profile("Ann").id, NeutralPosture.from_dict(RECORD | {"camera": "camera 0"}))
+    args = ["--targets", "standing", "--profile", "Ann", "--data-dir", str(data), "--max-frames", "2", "--no-progress",
+            "-o", str(tmp_path / "a.csv")]  # fmt: skip
+    code, _out, err = run_cli(capsys, str(sports_video), *args)
+    db_file = data / "posture-feedback.sqlite3"
+    assert code == 0 and f"neutral from profile 'Ann' in {db_file}, set with camera 0 (standing, front view" in err
+    code, _out, err = run_cli(capsys, "1", *args)
+    assert code == 2 and err.strip() == (
+        "posture-feedback: error: --profile Ann: the saved standing neutral (2026-12-06) was set with camera 0, not "
+        f"camera 1: its angles hold for that camera only; capture one with `posture-feedback calibrate neutral 1 "
+        f"--profile Ann --data-dir {data}`"
+    )

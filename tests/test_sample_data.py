@@ -85,8 +85,10 @@ def test_analyze_with_the_sample_profile_finds_its_neutral(tmp_path: Path) -> No
     with Database.open_default(tmp_path / "data") as db:
         fill_sample_history(db, "Demo", end=END)
     args = argparse.Namespace(profile="Demo", data_dir=str(tmp_path / "data"))
+    args.video = "clip.mp4"  # a recording: the sample's neutral (set live with camera 0) is used, and says so
     neutral, origin = _profile_neutral(args, None)
-    assert origin == "profile 'Demo'" and neutral.angles["trunk_inclination"] == 3.5
+    db_file = tmp_path / "data" / "posture-feedback.sqlite3"
+    assert origin == f"profile 'Demo' in {db_file}, set with camera 0" and neutral.angles["trunk_inclination"] == 3.5
 
 
 def _text(fig) -> str:

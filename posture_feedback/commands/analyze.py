@@ -131,7 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "relative targets are judged from it; with a preset, its 'from your neutral' variant is used",
     )
     neutral.add_argument(
-        "--profile", metavar="NAME", help="like --neutral, with the newest neutral saved for this profile"
+        "--profile", metavar="NAME",
+        help="like --neutral, with the newest neutral saved for this profile in the profile database (--data-dir)"
     )
     p.add_argument("--data-dir", metavar="DIR", help="folder of the profile database (for --profile; default: "
                    "$POSTURE_FEEDBACK_DATA_DIR, else the user data folder)")
@@ -208,39 +209,52 @@ def _apply_neutral(args: argparse.Namespace, target_set):
 
 
 def _profile_neutral(args: argparse.Namespace, posture: str | None):
-    """The profile's newest neutral: from the profile database, else the calibration file; an error
-    naming where it looked when there is none."""
-    from posture_feedback.calibration.store import CalibrationStore, load_from_database
+    """(neutral, where it came from) for ``--profile NAME``: the profile's newest neutral of the
+    posture in *this* profile database (``--data-dir``), as the app and the posture monitor load it
+    (``calibration.store.load_from_database`` by profile id). Never the calibration file's entry
+    under the same name: that file is shared by every database, and another database's "Ann" is
+    another person (an audit: a new "Ann" in a second database was judged from the first one's
+    neutral, also with a --data-dir that did not exist). An error naming the database when there is
+    none.
+
+    A neutral captured live holds for its camera (``NeutralPosture.applies_to``, as in the app):
+    analysing another live camera with it is refused; for a recording, whose camera is not known,
+    it is used and the origin names the camera it was set with ("…, set with camera 0")."""
+    from posture_feedback.calibration.store import load_from_database
     from posture_feedback.neutral_input import NeutralInputError
     from posture_feedback.storage.errors import NotFoundError
     from posture_feedback.storage.options import open_for_reading
     from posture_feedback.storage.paths import database_path
 
     name = args.profile
+    path = database_path(args.data_dir)
+    data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
+    if not path.exists():  # never create a database just to look into it
+        raise NeutralInputError(f"--profile {name}: there is no profile database at {path}; create the profile "
+                                f"with `posture-feedback profile create --profile {name}{data_dir}`")  # fmt: skip
     postures = (posture,) if posture else ("sitting", "standing")
-    profile = None
-    if database_path(args.data_dir).exists():  # never create a database just to look into it
-        with open_for_reading(args) as db:
-            try:
-                profile = db.profile_by_name(name)
-            except NotFoundError:
-                profile = None
-            if profile is not None:
-                for pst in postures:
-                    saved = load_from_database(db, profile.id, "neutral", posture=pst)
-                    if saved is not None:
-                        return saved, f"profile {name!r}"
-    store = CalibrationStore()
-    for pst in postures:
-        saved = store.load_neutral(pst, profile=name)
-        if saved is not None:
-            return saved, f"profile {name!r} in {store.path}"
-    which = posture or "sitting or standing"
-    raise NeutralInputError(
-        f"--profile {name}: no saved neutral ({which}) for this profile"
-        + ("" if profile is not None else " (no such profile in the database either)")
-        + f"; capture one with `posture-feedback calibrate neutral --profile {name} --posture {posture or 'standing'}`"
-    )
+    live = args.video.strip().isdigit()
+    here = f"camera {int(args.video)}" if live else ""  # ui.worker.camera_name: "" for a recording
+    elsewhere = None  # the newest neutral refused: set with another live camera
+    with open_for_reading(args) as db:
+        try:
+            profile = db.profile_by_name(name)
+        except NotFoundError:
+            raise NeutralInputError(f"--profile {name}: no such profile in {path}") from None
+        for pst in postures:
+            saved = load_from_database(db, profile.id, "neutral", posture=pst)
+            if saved is not None and (not live or saved.applies_to(here)):
+                return saved, f"profile {name!r} in {path}" + (f", set with {saved.camera}" if saved.camera else "")
+            elsewhere = elsewhere or saved
+    capture = f"`posture-feedback calibrate neutral VIDEO --profile {name} --posture {posture or 'standing'}{data_dir}`"
+    if elsewhere is not None:
+        raise NeutralInputError(
+            f"--profile {name}: the saved {elsewhere.posture} neutral ({elsewhere.created_at[:10] or 'undated'}) was "
+            f"set with {elsewhere.camera}, not {here}: its angles hold for that camera only; capture one with "
+            f"`posture-feedback calibrate neutral {args.video} --profile {name}{data_dir}`"
+        )
+    raise NeutralInputError(f"--profile {name}: no saved neutral ({posture or 'sitting or standing'}) for this "
+                            f"profile in {path}; capture one with {capture}")  # fmt: skip
 
 
 def _warn_unjudged(target_set, neutral) -> None:
