@@ -9,6 +9,10 @@ memory flat: when the encoder falls behind, ``write`` waits.
 
 The output file is opened on the caller's thread at the first frame, so an unwritable path is a
 one-line error before any work is lost; an error on the worker is raised again by ``close``.
+Its name must end in a video extension (``VIDEO_EXTENSIONS``, checked by ``check_video_path``
+before anything is opened): OpenCV's writer takes the container from the extension and wrote an
+MPEG-4 stream into ``c.png`` without a word (an audit). The annotated output is always a video,
+one frame long for a still image.
 """
 
 from __future__ import annotations
@@ -31,14 +35,36 @@ _STOP = object()
 WRITER_NICE = 10
 
 
+#: Extensions the annotated video may have: the containers OpenCV's writer fills with the mp4v
+#: stream, each written and read back frame for frame, quietly (checked with OpenCV 5.1 on Linux,
+#: 2026-12-07: .webm, .gif, .ogv, .flv are refused by the writer; .mpg and .ts print FFmpeg
+#: warnings and .ts read back no frame; .png / .jpg got an MPEG-4 stream under an image's name).
+VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".m4v", ".mov", ".avi", ".mkv")
+
+
+def check_video_path(path: Path, option: str = "--annotated") -> None:
+    """A one-line ``PostureFeedbackError`` unless ``path`` names a video file this writer can make:
+    one of ``VIDEO_EXTENSIONS`` (any case), not a folder. Opens and creates nothing."""
+    path = Path(path)
+    if path.is_dir():
+        raise PostureFeedbackError(f"{option} {path} is a folder: give a file name such as {path / 'annotated.mp4'}")
+    if path.suffix.lower() not in VIDEO_EXTENSIONS:
+        given = f"'{path.suffix}'" if path.suffix else "no extension"
+        raise PostureFeedbackError(
+            f"{option} {path}: the annotated output is a video (one frame long for a still image), and {given} is "
+            f"not a video extension; use {', '.join(VIDEO_EXTENSIONS)} (e.g. {path.with_suffix('.mp4')})"
+        )
+
+
 def open_video_writer(path: Path, fps: float, width: int, height: int) -> Any:
     """An OpenCV ``VideoWriter`` (mp4v) for ``path``, or a one-line ``PostureFeedbackError``."""
     import cv2
 
+    check_video_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
-        raise PostureFeedbackError(f"cannot write the annotated video {path} (unsupported extension? use .mp4)")
+        raise PostureFeedbackError(f"cannot write the annotated video {path} ")
     return writer
 
 

@@ -226,3 +226,17 @@ def test_valid_only_keeps_exactly_the_valid_cells_unchanged(tmp_path: Path) -> N
                 kept += 1
             dropped += ra[name] != "" and not valid
     assert kept > 100 and dropped > 50  # both kinds of cell are in this clip
+
+
+def test_an_annotated_name_that_is_no_video_is_one_line_and_nothing_runs(tmp_path: Path, street_image: Path, capsys):
+    """An audit: `analyze --video people_collage.jpg --annotated c.png` wrote an MPEG-4 stream named
+    c.png and exited 0. Refused now in one line, before the model runs: no CSV, no c.png."""
+    out, png = tmp_path / "c.csv", tmp_path / "c.png"
+    code = main(["analyze", "--video", str(street_image), "--annotated", str(png), "-o", str(out), "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err == (
+        f"posture-feedback: error: --annotated {png}: the annotated output is a video (one frame long for a still "
+        f"image), and '.png' is not a video extension; use .mp4, .m4v, .mov, .avi, .mkv (e.g. {tmp_path / 'c.mp4'})\n"
+    )
+    assert list(tmp_path.iterdir()) == []

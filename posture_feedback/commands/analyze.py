@@ -21,7 +21,7 @@ from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
 from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
-from posture_feedback.video_out import AnnotatedVideoWriter
+from posture_feedback.video_out import AnnotatedVideoWriter, check_video_path
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("old_video", nargs="?", metavar="VIDEO", help="deprecated: as --video VIDEO")
     p.add_argument("--video", help="video file, image, folder of images, or 'sample' for the bundled recording")
     p.add_argument("--out", "-o", type=Path, help="CSV output path (default: VIDEO name + .angles.csv)")
-    p.add_argument("--annotated", type=Path, metavar="OUT.mp4", help="also write a video with the overlays drawn")
+    p.add_argument(
+        "--annotated", type=Path, metavar="OUT.mp4",
+        help="also write a video with the overlays drawn (.mp4, .m4v, .mov, .avi or .mkv; one frame long for an image)",
+    )  # fmt: skip
     p.add_argument("--targets", help="target file (TOML) or preset name; adds verdict and cue columns")
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument(
@@ -289,6 +292,8 @@ def run(args: argparse.Namespace) -> int:
     if args.max_frames is not None and args.max_frames < 1:  # it said "sample yielded no frames"
         raise PostureFeedbackError("--max-frames must be at least 1")
     args.video = _video_argument(args)
+    if args.annotated is not None:  # a name that is no video: one line before anything runs or is written
+        check_video_path(args.annotated)
     target_set = _load_target_set(args.targets)
     neutral_angles = None
     if getattr(args, "neutral", None) is not None or getattr(args, "profile", None):
