@@ -161,8 +161,15 @@ def write_mot(
 
 
 def _write(path: Path, lines: list[str]) -> None:
+    """Write the file whole or not at all: under a temporary name beside it, then moved into place
+    (a failure keeps the file it would have replaced)."""
     if path.is_dir():
         raise PostureFeedbackError(f"{path} is a folder: give a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 

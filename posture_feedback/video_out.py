@@ -56,15 +56,17 @@ def check_video_path(path: Path, option: str = "--annotated") -> None:
         )
 
 
-def open_video_writer(path: Path, fps: float, width: int, height: int) -> Any:
-    """An OpenCV ``VideoWriter`` (mp4v) for ``path``, or a one-line ``PostureFeedbackError``."""
+def open_video_writer(path: Path, fps: float, width: int, height: int, name: Path | None = None) -> Any:
+    """An OpenCV ``VideoWriter`` (mp4v) for ``path``, or a one-line ``PostureFeedbackError`` naming
+    ``name`` (the file the user asked for, when ``path`` is a temporary name for it)."""
     import cv2
 
+    check_video_path(name or path)
     check_video_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
-        raise PostureFeedbackError(f"cannot write the annotated video {path} ")
+        raise PostureFeedbackError(f"cannot write the annotated video {name or path}")
     return writer
 
 
@@ -76,10 +78,15 @@ class AnnotatedVideoWriter:
         fps: frames per second of the output.
         annotators: the overlays to draw (``annotate`` module).
         max_pending: frames queued at most before ``write`` waits for the encoder.
+        name: the file named in messages, when ``path`` is a temporary name for it (``analyze``
+            writes ``.out.partial.mp4`` and moves it to ``out.mp4`` once complete).
     """
 
-    def __init__(self, path: Path, fps: float, annotators: Sequence[Any], max_pending: int = 8) -> None:
+    def __init__(
+        self, path: Path, fps: float, annotators: Sequence[Any], max_pending: int = 8, name: Path | None = None
+    ) -> None:
         self.path = Path(path)
+        self.name = Path(name) if name is not None else self.path
         self.fps = float(fps) if fps and fps > 0 else 30.0
         self._annotators = list(annotators)
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_pending)
@@ -94,7 +101,7 @@ class AnnotatedVideoWriter:
         if self._error is not None:
             self.close()
         if self._writer is None:
-            self._writer = open_video_writer(self.path, self.fps, result.frame.width, result.frame.height)
+            self._writer = open_video_writer(self.path, self.fps, result.frame.width, result.frame.height, self.name)
             self._thread = threading.Thread(target=self._run, name="annotated-video", daemon=True)
             self._thread.start()
         self._queue.put(result)
@@ -132,7 +139,7 @@ class AnnotatedVideoWriter:
             self._writer = None
         if self._error is not None:
             err, self._error = self._error, None
-            raise PostureFeedbackError(f"cannot write the annotated video {self.path}: {err}") from None
+            raise PostureFeedbackError(f"cannot write the annotated video {self.name}: {err}") from None
 
     def __enter__(self) -> AnnotatedVideoWriter:
         return self

@@ -240,3 +240,40 @@ def test_an_annotated_name_that_is_no_video_is_one_line_and_nothing_runs(tmp_pat
         f"image), and '.png' is not a video extension; use .mp4, .m4v, .mov, .avi, .mkv (e.g. {tmp_path / 'c.mp4'})\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_run_keeps_the_outputs_it_would_have_replaced(tmp_path: Path, capsys) -> None:
+    """An audit: a second run of `analyze -o keep.csv` with `--annotated ann.txt` failed (exit 2) and
+    left keep.csv cut to its header and half a row: the CSV was opened before the annotated video
+    was checked at the first frame. Now every output is checked before anything is opened, and the
+    outputs are written under temporary names and moved into place only when the run succeeds:
+    whether it fails before the model runs (a bad name, an output on another output or on the
+    recording) or during the run (the annotated video cannot be created), keep.csv is unchanged
+    byte for byte, and nothing else is left in its folder."""
+    work = tmp_path / "work"
+    work.mkdir()
+    video = _write_video(tmp_path / "wall.mp4", [np.full((240, 320, 3), 90 + i, np.uint8) for i in range(6)])
+    keep = work / "keep.csv"
+    base = ["analyze", "--video", str(video), "--out", str(keep), "--no-progress"]
+    assert main(base) == 0
+    before = keep.read_bytes()
+    assert before.count(b"\n") == 7  # the header and 6 rows
+    capsys.readouterr()
+    failures = {
+        ("--annotated", str(work / "ann.txt")): "'.txt' is not a video extension",
+        ("--mot", str(keep)): f"--mot {keep} is also --out {keep}: give each output a file of its own",
+        ("--trc", str(video)): f"--trc {video} is also the recording being analysed",
+        ("--annotated", "/proc/ann.mp4"): "cannot write the annotated video /proc/ann.mp4",  # at the first frame
+    }
+    for extra, message in failures.items():
+        assert main([*base, *extra]) == 2, extra
+        err = capsys.readouterr().err
+        assert err.startswith("posture-feedback: error: ") and err.count("\n") == 1 and message in err, err
+        assert keep.read_bytes() == before, extra
+        assert sorted(p.name for p in work.iterdir()) == ["keep.csv"], extra
+    assert main(["analyze", "--video", str(video), "--out", str(video)]) == 2  # the recording itself
+    assert "is also the recording being analysed" in capsys.readouterr().err
+    assert cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT) == 6
+    # a run that succeeds replaces them, and leaves no temporary file behind
+    assert main([*base, "--annotated", str(work / "a.mp4"), "--trc", str(work / "m.trc")]) == 0
+    assert sorted(p.name for p in work.iterdir()) == ["a.mp4", "keep.csv", "m.trc"]

@@ -292,14 +292,13 @@ def run(args: argparse.Namespace) -> int:
     if args.max_frames is not None and args.max_frames < 1:  # it said "sample yielded no frames"
         raise PostureFeedbackError("--max-frames must be at least 1")
     args.video = _video_argument(args)
-    if args.annotated is not None:  # a name that is no video: one line before anything runs or is written
-        check_video_path(args.annotated)
+    out_path: Path = args.out or _default_out(args.video)
+    _check_outputs(args, out_path)  # every output, before anything runs or is written
     target_set = _load_target_set(args.targets)
     neutral_angles = None
     if getattr(args, "neutral", None) is not None or getattr(args, "profile", None):
         target_set, neutral_angles = _apply_neutral(args, target_set)
     _warn_unjudged(target_set, neutral_angles)
-    out_path: Path = args.out or _default_out(args.video)
     source = open_source(args.video)
     options = PipelineOptions()
     if args.config:
@@ -326,8 +325,11 @@ def run(args: argparse.Namespace) -> int:
     # The annotated video shows the joint angles even without targets (targets add their verdicts).
     annotators = [SkeletonAnnotator(), AngleAnnotator(angles=ANNOTATED_ANGLES), CueAnnotator(), InfoAnnotator()]
     stats = SummaryStats(valid_only=args.valid_only)
-    if out_path.is_dir():
-        raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
+    # Written under temporary names beside the outputs, moved into place once complete: a run that
+    # fails keeps the files it would have replaced (an audit: a bad --annotated cut keep.csv to
+    # its header and half a row).
+    partial_csv, partial_video = _partial(out_path), _partial(args.annotated) if args.annotated else None
+    done = False
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         # Zero-phase filtering rewrites the angles after the run: only where nothing was drawn or
@@ -340,7 +342,7 @@ def run(args: argparse.Namespace) -> int:
         if zero_phase:  # one lag-free filter over the recording instead of the live One Euro filter
             options = replace(options, smoothing=replace(options.smoothing, landmarks=False))
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
-                open(out_path, "w", newline="", encoding="utf-8") as f:
+                open(partial_csv, "w", newline="", encoding="utf-8") as f:
             ids = [t.id for t in target_set.targets] if target_set else []
             if up_uncertainty is not None:  # the scene's own roll and pitch uncertainty, as live
                 pipeline.set_camera_up(options.up, up_uncertainty)
@@ -371,7 +373,8 @@ def run(args: argparse.Namespace) -> int:
                     stats.add(result)
                     if args.annotated:  # drawn and encoded on a worker thread (video_out)
                         if writer_video is None:
-                            writer_video = AnnotatedVideoWriter(args.annotated, source.fps, annotators)
+                            writer_video = AnnotatedVideoWriter(partial_video, source.fps, annotators,
+                                                                name=args.annotated)  # fmt: skip
                         writer_video.write(result)
                     bar.update(1)
             finally:  # stop the decoding thread before the source is closed
@@ -380,25 +383,69 @@ def run(args: argparse.Namespace) -> int:
             csv_writer.finish()
             elapsed = time.perf_counter() - t0
             bar.close()
+        if not stats.frames:
+            raise SourceError(f"{args.video} yielded no frames")
+        if zero_phase:
+            from posture_feedback.angles_csv import filter_angle_csv
+
+            written = filter_angle_csv(partial_csv, source.fps, keep_uncertainty=args.uncertainty,
+                                       valid_only=args.valid_only, keep_validity=args.validity)  # fmt: skip
+            stats.set_values(written)  # the summary describes the angles as written
+        if writer_video is not None:
+            writer_video, finishing = None, writer_video
+            finishing.close()
         exported = [trc.close()] if trc is not None else []
+        partial_csv.replace(out_path)
+        if partial_video is not None:
+            partial_video.replace(args.annotated)
+        done = True
     finally:
         source.close()
-        if writer_video is not None:
-            writer_video.close()
-    if not stats.frames:
-        raise SourceError(f"{args.video} yielded no frames")
-    if zero_phase:
-        from posture_feedback.angles_csv import filter_angle_csv
-
-        written = filter_angle_csv(out_path, source.fps, keep_uncertainty=args.uncertainty,
-                                   valid_only=args.valid_only, keep_validity=args.validity)  # fmt: skip
-        stats.set_values(written)  # the summary describes the angles as written
+        try:
+            if writer_video is not None:
+                writer_video.close()
+        finally:
+            for partial in (partial_csv, partial_video) if not done else ():
+                if partial is not None:
+                    partial.unlink(missing_ok=True)
     if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
         exported.append(mot_from_angle_csv(out_path, args.mot))
     print(stats.text(elapsed, out_path, args.annotated))
     for path in exported:
         print(f"{'OpenSim markers (TRC)' if path.suffix.lower() == '.trc' else 'OpenSim angles (MOT)'}: {path}")
     return 0
+
+
+def _check_outputs(args: argparse.Namespace, out_path: Path) -> None:
+    """Every output option checked before the source is opened or any file written (one line):
+    no folder, a video name for --annotated, and no output on the recording itself or on another
+    output (``--mot a.csv -o a.csv`` would overwrite the CSV it is made from)."""
+    if out_path.is_dir():
+        raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
+    if args.annotated is not None:
+        check_video_path(args.annotated)
+    for option, path in (("--trc", args.trc), ("--mot", args.mot)):
+        if path is not None and path.is_dir():
+            example = path / f"markers{option[1:]}".replace("-", ".")
+            raise PostureFeedbackError(f"{option} {path} is a folder: give a file name such as {example}")
+    given = [("--out", out_path), ("--annotated", args.annotated), ("--trc", args.trc), ("--mot", args.mot)]
+    seen: dict[Path, str] = {}
+    video = Path(args.video)
+    if video.is_file():
+        seen[video.resolve()] = "the recording being analysed"
+    for option, path in given:
+        if path is None:
+            continue
+        key = path.resolve()
+        if key in seen:
+            raise PostureFeedbackError(f"{option} {path} is also {seen[key]}: give each output a file of its own")
+        seen[key] = f"{option} {path}" if option != "--out" or args.out else f"the CSV's default name ({path})"
+
+
+def _partial(path: Path) -> Path:
+    """The temporary name an output is written under until it is complete: hidden, beside it, with
+    its extension (which tells OpenCV the container), e.g. ``.out.partial.mp4``."""
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
 
 
 def _video_argument(args: argparse.Namespace) -> str:
