@@ -37,6 +37,21 @@ _INVARIANT_PAIRS = np.array([(11, 12), (23, 24), (25, 26), (27, 28), (7, 8)])
 _INVARIANT_A, _INVARIANT_B = _INVARIANT_PAIRS[:, 0].copy(), _INVARIANT_PAIRS[:, 1].copy()
 
 
+def check_start_point(point_xy: tuple[float, float], frame_size: tuple[int, int], option: str = "--person") -> None:
+    """A one-line ``PostureFeedbackError`` when the start point (pixels from the top left of the
+    unmirrored frame) lies outside a ``frame_size`` (width, height) frame: nobody can ever be there,
+    and the run said only "nobody was found" (an audit gave ``--person 99999,5`` to a 640×480 video).
+    A size of 0 (not known before the first frame) checks nothing."""
+    from posture_feedback.errors import PostureFeedbackError
+
+    (x, y), (w, h) = point_xy, frame_size
+    if w > 0 and h > 0 and not (0 <= x < w and 0 <= y < h):
+        raise PostureFeedbackError(
+            f"{option} {x:g},{y:g} is outside the {w}×{h} frame: give a point on the person, x from 0 to {w - 1} "
+            f"and y from 0 to {h - 1} (pixels from the top left)"
+        )
+
+
 def body_scale(landmarks: Landmarks, min_confidence: float = 0.5) -> float:
     """Body size in image pixels: the image length of half a metre at the person's distance.
 

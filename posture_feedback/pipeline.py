@@ -29,7 +29,7 @@ from posture_feedback.kinematics import (
     measure_angles,
     without_sides,
 )
-from posture_feedback.person import PersonSelector, SelectionOptions
+from posture_feedback.person import PersonSelector, SelectionOptions, check_start_point
 from posture_feedback.pose import PoseEstimator, PoseOptions, RunningMode
 from posture_feedback.sides import SideSwapCorrector
 from posture_feedback.smoothing import JitterMeter, LandmarkSmoother, SmoothingOptions
@@ -370,9 +370,12 @@ def iter_results(
 
     Still images and image folders use the model's IMAGE mode (no tracking between
     unrelated images); videos use VIDEO mode. ``person``: follow the person at this pixel
-    (x, y) from the start (``Pipeline.start_with_person_at``), not the largest and most central.
+    (x, y) from the start (``Pipeline.start_with_person_at``), not the largest and most central;
+    a point outside the frame is a ``PostureFeedbackError`` (``person.check_start_point``).
     """
     with open_source(source) as src:
+        if person is not None:
+            check_start_point(person, src.frame_size)
         with Pipeline(options_for_source(options or PipelineOptions(), src), target_set) as pipeline:
             if person is not None:
                 pipeline.start_with_person_at(person)

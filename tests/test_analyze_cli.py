@@ -277,3 +277,26 @@ def test_a_failed_run_keeps_the_outputs_it_would_have_replaced(tmp_path: Path, c
     # a run that succeeds replaces them, and leaves no temporary file behind
     assert main([*base, "--annotated", str(work / "a.mp4"), "--trc", str(work / "m.trc")]) == 0
     assert sorted(p.name for p in work.iterdir()) == ["a.mp4", "keep.csv", "m.trc"]
+
+
+def test_person_outside_the_frame_or_where_nobody_is(tmp_path: Path, capsys) -> None:
+    """An audit: `--person 99999,5` and `--person 5,5` on a 640×480 webcam clip both ran (exit 0) to
+    "nobody was found in this recording" while the people column showed 1–2. A point outside the
+    frame is now one error line before the model runs (no CSV); a point inside where nobody is says
+    so, with the most people seen in a frame (the CSV's own `people` column)."""
+    video = str(Path(__file__).resolve().parent.parent / "sample_videos" / "lab_desk_webcam.mp4")
+    out = tmp_path / "p.csv"
+    base = ["analyze", "--video", video, "--out", str(out), "--max-frames", "6", "--no-progress"]
+    assert main([*base, "--person", "99999,5"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ("posture-feedback: error: --person 99999,5 is outside the 640×480 frame: give a point on "
+                            "the person, x from 0 to 639 and y from 0 to 479 (pixels from the top left)\n")  # fmt: skip
+    assert not out.exists()
+    assert main([*base, "--person", "5,5"]) == 0
+    text = capsys.readouterr().out
+    rows = list(csv.DictReader(open(out, newline="")))
+    most = max(int(r["people"]) for r in rows)
+    assert most >= 1 and all(r["person"] == "0" for r in rows)
+    noun = "1 person was" if most == 1 else f"{most} people were"
+    assert f"nobody at the point you gave (5, 5); {noun} seen (the most in one frame, column 'people')" in text
+    assert "nobody was found" not in text

@@ -289,3 +289,40 @@ def test_a_size_glitch_at_the_same_place_is_the_target_and_another_size_nearby_i
     # 0.6 × the size, hips 10 px higher: body points a median 29 px (≈ 0.49 body sizes) away
     assert sel.select([person(320, 250, 90)], FRAME, 1 / FPS) is None
 
+
+
+@pytest.mark.parametrize(
+    ("point", "inside"),
+    [((0, 0), True), ((639.9, 479.9), True), ((320, 240), True), ((640, 0), False), ((0, 480), False),
+     ((-1, 5), False), ((99999, 5), False), ((5, -0.5), False)],
+)  # fmt: skip
+def test_a_start_point_outside_the_frame_is_one_line(point, inside) -> None:
+    """An audit: `analyze --person 99999,5` on a 640×480 video ran to "nobody was found". Pixels run
+    from 0 to width (height) exclusive; anything else is refused, saying the frame's size."""
+    from posture_feedback.errors import PostureFeedbackError
+    from posture_feedback.person import check_start_point
+
+    if inside:
+        check_start_point(point, FRAME)
+        return
+    with pytest.raises(PostureFeedbackError) as err:
+        check_start_point(point, FRAME)
+    text = str(err.value)
+    assert text.startswith(f"--person {point[0]:g},{point[1]:g} is outside the 640×480 frame") and "\n" not in text
+    assert "x from 0 to 639 and y from 0 to 479" in text
+
+
+def test_a_start_point_is_not_checked_against_an_unknown_size() -> None:
+    from posture_feedback.person import check_start_point
+
+    check_start_point((99999, 5), (0, 0))  # a camera that has not said its size yet
+
+
+def test_recordings_run_for_exercise_and_assess_refuse_a_point_outside_before_the_model() -> None:
+    """``iter_results`` (exercise --video, assess) checks the point against the recording's frame."""
+    from posture_feedback.errors import PostureFeedbackError
+    from posture_feedback.pipeline import iter_results
+
+    video = Path(__file__).resolve().parent.parent / "sample_videos" / "lab_desk_webcam.mp4"
+    with pytest.raises(PostureFeedbackError, match="outside the 640×480 frame"):
+        next(iter_results(video, person=(99999.0, 5.0)))

@@ -122,7 +122,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--person",
         type=person_point,
         metavar="X,Y",
-        help="follow the person at this pixel of the video (e.g. 540,700) instead of the largest and most central",
+        help="follow the person at this pixel of the video (e.g. 540,700; from the top left, inside the frame) "
+        "instead of the largest and most central",
     )
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     neutral = p.add_mutually_exclusive_group()
@@ -300,6 +301,14 @@ def run(args: argparse.Namespace) -> int:
         target_set, neutral_angles = _apply_neutral(args, target_set)
     _warn_unjudged(target_set, neutral_angles)
     source = open_source(args.video)
+    if args.person is not None:  # a point outside the frame: nobody can ever be there
+        from posture_feedback.person import check_start_point
+
+        try:
+            check_start_point(args.person, source.frame_size)
+        except PostureFeedbackError:
+            source.close()
+            raise
     options = PipelineOptions()
     if args.config:
         from posture_feedback.config import load_config
@@ -324,7 +333,7 @@ def run(args: argparse.Namespace) -> int:
     writer_video = None
     # The annotated video shows the joint angles even without targets (targets add their verdicts).
     annotators = [SkeletonAnnotator(), AngleAnnotator(angles=ANNOTATED_ANGLES), CueAnnotator(), InfoAnnotator()]
-    stats = SummaryStats(valid_only=args.valid_only)
+    stats = SummaryStats(valid_only=args.valid_only, person=args.person)
     # Written under temporary names beside the outputs, moved into place once complete: a run that
     # fails keeps the files it would have replaced (an audit: a bad --annotated cut keep.csv to
     # its header and half a row).
@@ -467,8 +476,10 @@ def _video_argument(args: argparse.Namespace) -> str:
 class SummaryStats:
     """What the end-of-run summary needs, a few numbers per frame (not the frames themselves)."""
 
-    def __init__(self, valid_only: bool = False) -> None:
+    def __init__(self, valid_only: bool = False, person: tuple[float, float] | None = None) -> None:
         self.valid_only = valid_only  # --valid-only: the summary leaves out what the CSV leaves empty
+        self.person = person  # --person X,Y: the point the person to follow was asked at
+        self.most_people = 0  # the most people detected in one frame (the CSV's `people`)
         self.frames = 0
         self.views: dict[str, int] = {}
         self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person
@@ -480,6 +491,7 @@ class SummaryStats:
 
     def add(self, result: FrameResult) -> None:
         self.frames += 1
+        self.most_people = max(self.most_people, len(result.people))
         for state in result.targets:
             self.verdicts[state.verdict.value] = self.verdicts.get(state.verdict.value, 0) + 1
         if result.person_found:
@@ -519,6 +531,14 @@ class SummaryStats:
         lines.append(f"angles CSV: {out_path}")
         if annotated:
             lines.append(f"annotated video: {annotated}")
-        if found == 0:
+        if found == 0 and self.person is not None and self.most_people:
+            from posture_feedback.words import count_noun
+
+            x, y = self.person
+            seen = count_noun(self.most_people, "person", "people") + (" was" if self.most_people == 1 else " were")
+            lines.append(f"nobody at the point you gave ({x:g}, {y:g}); {seen} seen (the most in one frame, "
+                         "column 'people'), none there: every row has person=0; give a point on the person to "
+                         "follow")  # fmt: skip
+        elif found == 0:
             lines.append("nobody was found in this recording: every row has person=0")
         return "\n".join(lines)
