@@ -4,8 +4,14 @@ Columns, in order: ``frame`` (0-based source frame index), ``time_s`` (seconds),
 ``person`` (1 if the target person was found, else 0), ``view`` (front/back/side/oblique/
 unknown), then one column per canonical angle in degrees (``types.ANGLE_NAMES``), empty where
 not measurable; then extra columns: ``azimuth_deg`` (camera direction from the person's
-facing, degrees), ``people`` (number of people detected), ``track_id``, and with
-``include_validity`` one ``valid_<angle>`` column (1/0: meaningful in this view); with
+facing, degrees), ``people`` (number of people detected in the frame, the followed one
+included), ``track_id`` (which pick of the followed person this row belongs to: 0 for the first,
+a new number each time ``person.PersonSelector`` picks afresh, i.e. at the start, after the person
+has been missing for more than ``SelectionOptions.lost_timeout_s`` (1 s), or after a click on
+someone; empty in rows with ``person`` 0. Rows with the same ``track_id`` are one continuous
+track; a new id may be the same person found again or someone else, so compare series only
+within one id), and with ``include_validity`` one ``valid_<angle>`` column (1/0: meaningful in
+this view and ± within ``kinematics.VALID_MAX_UNCERTAINTY``); with
 targets, one ``target_<id>`` column per target (verdict) and ``cue``; with ``laptop_signals``
 the laptop coach's person-relative signals (``laptop_signals.SIGNALS``: ``head_drop``,
 ``lean_in``, ``face_closer``, ``shoulder_raise``, ``neck_side_bend``, ``head_rotation``; units in

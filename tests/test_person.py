@@ -326,3 +326,33 @@ def test_recordings_run_for_exercise_and_assess_refuse_a_point_outside_before_th
     video = Path(__file__).resolve().parent.parent / "sample_videos" / "lab_desk_webcam.mp4"
     with pytest.raises(PostureFeedbackError, match="outside the 640×480 frame"):
         next(iter_results(video, person=(99999.0, 5.0)))
+
+
+def test_the_csv_track_id_is_what_the_readme_says() -> None:
+    """README and angles_csv: ``track_id`` is 0 for the first pick of the followed person, the same
+    through a gap up to 1 s, a new number after more than 1 s unseen, and empty in rows without a
+    person (a new-user audit found the column explained nowhere)."""
+    import csv
+    import io
+
+    from posture_feedback.angles_csv import AngleCsvWriter
+    from posture_feedback.types import Frame, FrameResult
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert SelectionOptions().lost_timeout_s == 1.0 and "after more than 1 s unseen" in readme
+    sel = PersonSelector()
+    a = person(320, 260, 150)
+    ids = []
+    for t, seen in ((0.0, True), (0.5, False), (0.9, True), (1.0, False), (2.0, False), (2.1, True)):
+        i = sel.select([a] if seen else [], FRAME, t)
+        ids.append(sel.track_id if i is not None else None)
+    assert ids == [0, None, 0, None, None, 1]  # 0.9 s unseen: the same track; 1.2 s: picked afresh
+    out = io.StringIO()
+    writer = AngleCsvWriter(out)
+    for k, tid in enumerate(ids):
+        landmarks = None if tid is None else a.with_arrays(track_id=tid)
+        img = np.zeros((FRAME[1], FRAME[0], 3), np.uint8)
+        writer.write(FrameResult(frame=Frame(img, k, k / FPS, 0.0, "test"), landmarks=landmarks))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["track_id"] for r in rows] == ["0", "", "0", "", "", "1"]
+    assert [r["person"] for r in rows] == ["1", "0", "1", "0", "0", "1"]
