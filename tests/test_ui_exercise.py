@@ -383,3 +383,63 @@ def test_a_scripted_run_on_a_missing_camera_says_the_source_could_not_be_used(tm
     assert done.returncode == 2 and shot.exists()
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("posture-feedback: error: the source could not be used: camera 3")
+
+
+@pytest.fixture(scope="module")
+def walk_clips(sports_video, tmp_path_factory) -> dict[str, os.PathLike]:
+    """The sample's first 140 frames as they are and mirrored (``cv2.flip``, as a new-user audit made them):
+    the woman walks side-on from frame ~70, her right side towards the camera in the original, her left in
+    the mirror."""
+    import cv2
+
+    folder = tmp_path_factory.mktemp("walk")
+    cap = cv2.VideoCapture(str(sports_video))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    out = {"original": folder / "original.mp4", "mirror": folder / "mirror.mp4"}
+    writers = {}
+    for _ in range(140):
+        ok, img = cap.read()
+        assert ok
+        if not writers:
+            h, w = img.shape[:2]
+            writers = {k: cv2.VideoWriter(str(p), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h)) for k, p in out.items()}
+        writers["original"].write(img)
+        writers["mirror"].write(cv2.flip(img, 1))
+    cap.release()
+    for w in writers.values():
+        w.release()
+    return out
+
+
+@pytest.mark.parametrize("clip", ["original", "mirror"])
+def test_the_cue_line_never_says_turn_when_the_panel_does_not(qtbot, walk_clips, tmp_path, clip):
+    """A new-user audit (2026-12-07), forward reach, left side, on the real model: in the mirrored clip the
+    cue line kept "Counting paused: turn a quarter turn, side-on …" beside the panel's "Go!" and "repetitions
+    counted" once she walked side-on, left side towards the camera; in the original it kept "a quarter turn"
+    beside the panel's newer "turn round, your left side towards the camera". Every refresh here: a cue line
+    that says "Counting paused" says what the panel says."""
+    from posture_feedback.exercises.plan import Plan
+
+    plan = Plan.single("forward_reach", side="left")  # as `exercise forward_reach --side left` builds it
+    window = open_window(qtbot, walk_clips[clip], tmp_path, what=plan, max_frames=140)
+    seen: list[tuple[str, str, bool]] = []
+    refresh = window._refresh
+
+    def checked_refresh() -> None:
+        refresh()
+        if window.runner is not None and window.runner.state is RunnerState.ACTIVE:
+            seen.append((window.cue_label.text(), window.panel.state_label.text(), window.runner.status.counting))
+
+    window._refresh = checked_refresh
+    qtbot.waitUntil(lambda: window.frames_fed == 140 and not window.worker.is_running(), timeout=120_000)
+    window._refresh()
+    turn_cues = [s for s in seen if s[0].startswith("Counting paused")]
+    assert turn_cues, "the view cue was never shown: the clip no longer tests this"
+    stale = [s for s in seen if s[0].startswith("Counting paused") and s[0] != s[1]]
+    assert not stale, stale[:3]
+    cue, state, counting = seen[-1]
+    if clip == "mirror":  # her left side towards the camera at the end: counting, and no turn cue
+        assert counting and state == "Go!" and not cue.startswith("Counting paused")
+    else:  # her right side towards the camera: the panel says turn round, the cue line nothing older
+        assert not counting and "turn round" in state and cue in ("", state)
+    window.close()

@@ -75,7 +75,7 @@ from posture_feedback.exercises.events import (
 )
 from posture_feedback.exercises.library import builtin_names, get_exercise, list_exercises
 from posture_feedback.exercises.plan import Plan
-from posture_feedback.exercises.runner import RunnerState, SessionRunner
+from posture_feedback.exercises.runner import RunnerState, RunnerStatus, SessionRunner
 from posture_feedback.storage import StorageError
 from posture_feedback.storage.paths import data_dir as storage_data_dir
 from posture_feedback.types import FrameResult
@@ -297,6 +297,9 @@ class ExerciseWindow(SessionWindow):
         self._stopped_by_user = False
         self._plan_running: Plan | None = None
         self._profile_id: int | None = None
+        #: The cue line shows a "turn …"/"step into view" cue given with this turn hint (``RunnerStatus.turn_hint``):
+        #: it holds only while counting stays paused with that hint (``_cue_for_status``). None: any other cue.
+        self._cue_view_hint: str | None = None
         self.demo_recording: DemonstrationRecording | None = None  #: the demonstration being recorded
         self.demo_countdown_s = 3.0  #: get-ready seconds before a demonstration is recorded
         self.demo_max_s = 15.0  #: longest demonstration (seconds after the countdown)
@@ -666,7 +669,8 @@ class ExerciseWindow(SessionWindow):
             else:  # a clean rep: the last attempt's correction no longer applies (it stayed up beside "good")
                 self._set_cue(f"✓ {e.rep.count} counted", "#46d26a")
         elif isinstance(e, CueEvent):
-            self._set_cue(e.text, "#ffdc28")
+            hint = (self.runner.status.turn_hint or e.text) if self.runner is not None else e.text
+            self._set_cue(e.text, "#ffdc28", view_hint=hint if e.source in ("view", "person") else None)
         elif isinstance(e, HoldEvent) and e.kind in ("broken", "resumed", "complete"):
             text = {"broken": "Back into position", "resumed": "Good, keep holding", "complete": "Hold complete"}
             self._set_cue(e.speech or text[e.kind], "#ffdc28" if e.kind == "broken" else "#46d26a")
@@ -680,8 +684,25 @@ class ExerciseWindow(SessionWindow):
         elif isinstance(e, SessionDone):
             self._session_done(e)
 
-    def _set_cue(self, text: str, colour: str, size: int = 22) -> None:
+    def _set_cue(self, text: str, colour: str, size: int = 22, view_hint: str | None = None) -> None:
+        """Show ``text`` on the cue line. ``view_hint``: the text says how to turn or to step into view, for
+        this turn hint of the runner; it is true only while counting stays paused so (``_cue_for_status``)."""
+        self._cue_view_hint = view_hint
         self._show_message(self.cue_label, text, colour, size)
+
+    def _cue_for_status(self, st: RunnerStatus) -> None:
+        """One truth per frame: a view cue on the cue line follows the runner's status, as the panel does.
+
+        A "Counting paused: turn …" cue is a one-shot event, and the runner rate-limits the next one (it
+        is spoken); left alone it stayed up beside "Go!", "repetitions counted" once the person had turned,
+        and said "a quarter turn" beside the panel's newer "turn round" (an audit, 2026-12-07). So: counting
+        again (or the set over) takes it off; a new hint while still paused replaces it, in silence."""
+        if self._cue_view_hint is None:
+            return
+        if st.state is not RunnerState.ACTIVE or st.counting:
+            self._set_cue("", "#ffffff")
+        elif st.turn_hint and st.turn_hint != self._cue_view_hint:
+            self._set_cue(st.turn_hint, "#ffdc28", view_hint=st.turn_hint)
 
     def _refresh(self) -> None:
         runner = self.runner
@@ -691,6 +712,7 @@ class ExerciseWindow(SessionWindow):
         self.panel.update_status(st)
         if self.source_problem is not None and st.state is RunnerState.IDLE:  # not "Starting the camera…"
             self.panel.state_label.setText(NO_SOURCE_TEXT)
+        self._cue_for_status(st)
         self.ghost.demonstration = runner.demonstration
         self.ghost.u = st.ghost_u
         saved = ""
