@@ -66,8 +66,8 @@ def test_the_half_widths_are_the_benchs_measured_ones() -> None:
         assert set(table) == set(measured)
         for base, value in table.items():
             assert value == pytest.approx(measured[base], rel=0.03), (key, base)
-    # the hikes and trunk_forward_lean_hips_seen follow from canonical angles and take their ±
-    from_angles = {"shoulder_hike", "hip_hike", "trunk_forward_lean_hips_seen"}
+    # the hip hikes and trunk_forward_lean_hips_seen follow from canonical angles and take their ±
+    from_angles = {"hip_hike", "trunk_forward_lean_hips_seen"}
     assert {derived_base(n) for n in DERIVED_NAMES} - from_angles == set(DERIVED_UNCERTAINTY)
 
 

@@ -88,7 +88,14 @@ def test_compute_signals_uses_only_valid_angles_and_signs_hikes():
     s = compute_signals(table, lms(), View.FRONT)
     assert set(s) == set(SIGNAL_NAMES)
     assert math.isnan(s["craniovertebral_angle"]) and s["left_elbow_flexion"] == 0.0
-    assert (s["left_shoulder_hike"], s["right_shoulder_hike"]) == (7.0, -7.0)
+    # the shoulder hike is the shoulder line against the trunk (landmarks), not the tilt to the horizontal:
+    # level shoulders over level hips read 0 whatever ``shoulder_tilt`` says
+    assert (s["left_shoulder_hike"], s["right_shoulder_hike"]) == (0.0, -0.0)
+    # the left shoulder 20 px up: shoulder line (80, −20) px, trunk line straight up (mid-shoulder (320, 90)
+    # over mid-hip (320, 250)), so the hitch is asin(20 / |(80, 20)|) = atan(20 / 80) = 14.04°
+    s = compute_signals(table, lms(left_shoulder=(360, 80)), View.FRONT)
+    assert s["left_shoulder_hike"] == pytest.approx(math.degrees(math.atan2(20, 80)))
+    assert s["right_shoulder_hike"] == pytest.approx(-math.degrees(math.atan2(20, 80)))
 
 
 # -- sway ------------------------------------------------------------------------------------------

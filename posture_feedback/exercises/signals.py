@@ -4,7 +4,12 @@ Canonical angles (``types.ANGLE_NAMES``, degrees) are taken from the ``AngleTabl
 valid for the current view (NaN otherwise). Derived signals, computed from landmarks:
 
 ==========================  =========================================================================
-``left_shoulder_hike``      ``shoulder_tilt`` signed for that side: degrees, > 0 = that shoulder higher
+``left_shoulder_hike``      the shoulder line's tilt against the trunk: degrees by which the left shoulder
+                            sits higher than the perpendicular to the trunk line (mid-hip → mid-shoulder)
+                            through the mid-shoulder, in the image plane; > 0 = hitched. A whole trunk
+                            leaning sideways tilts both lines together and reads 0. Front/back view, and
+                            only with both shoulders and both hips confident and inside the image: without
+                            the hips a trunk lean cannot be told from a hitch, and nothing is judged (NaN)
 ``left_hip_hike``           ``pelvic_tilt`` signed the same way (< 0 = that hip drops)
 ``trunk_lean_left``         lateral lean of the trunk (mid-hip → mid-shoulder) towards the person's left,
                             degrees in the image plane (front/back view only; NaN side-on)
@@ -110,6 +115,9 @@ def derived_signals(landmarks: Landmarks | None, view: View = View.UNKNOWN) -> d
     if landmarks is None:
         return out
     frontal = view in (View.FRONT, View.BACK)
+    if frontal:
+        hike = shoulder_hike_to_trunk(landmarks)
+        out["left_shoulder_hike"], out["right_shoulder_hike"] = hike, -hike
     trunk = _pts(landmarks, [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP])
     if trunk is not None and frontal:
         mid_sh = (trunk[0] + trunk[1]) / 2
@@ -143,6 +151,27 @@ def derived_signals(landmarks: Landmarks | None, view: View = View.UNKNOWN) -> d
     if frontal:
         out.update(upper_body_signals(landmarks))
     return out
+
+
+def shoulder_hike_to_trunk(landmarks: Landmarks) -> float:
+    """Degrees by which the left shoulder sits above the perpendicular to the trunk line (mid-hip →
+    mid-shoulder) through the mid-shoulder, in the image plane (face-on or from the back; the caller
+    checks the view): asin(shoulder line · trunk line), unit vectors, + = the left shoulder higher
+    along the trunk. A rigid sideways lean of the whole trunk turns both lines alike and reads 0;
+    a hitch of the left shoulder by θ reads θ. NaN unless both shoulders and both hips are confident
+    and inside the image (``laptop_signals.in_frame``): the shoulder line's tilt against the camera's
+    horizontal, which this replaces, read a 40° trunk lean as a 40° hitch of the upper shoulder
+    (a new-user audit, 2026-12-07), and without the hips the two cannot be told apart."""
+    idx = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
+    if not in_frame(landmarks, MIN_CONFIDENCE)[idx].all():
+        return math.nan
+    p = landmarks.image[idx, :2].astype(float)
+    sh = p[0] - p[1]
+    trunk = (p[0] + p[1]) / 2 - (p[2] + p[3]) / 2
+    ns, nt = float(np.hypot(*sh)), float(np.hypot(*trunk))
+    if ns == 0 or nt == 0:
+        return math.nan
+    return math.degrees(math.asin(max(-1.0, min(1.0, float(sh @ trunk) / (ns * nt)))))
 
 
 def _tilt(v: np.ndarray) -> float:
@@ -210,8 +239,6 @@ def compute_signals(
     values: dict[str, float] = {n: math.nan for n in ANGLE_NAMES}
     if angles is not None:
         values.update(angles.as_dict(require_valid=True))
-    tilt = values.get("shoulder_tilt", math.nan)
-    values["left_shoulder_hike"], values["right_shoulder_hike"] = tilt, -tilt
     pelvis = values.get("pelvic_tilt", math.nan)
     values["left_hip_hike"], values["right_hip_hike"] = pelvis, -pelvis
     d = derived_signals(landmarks, view)
@@ -227,12 +254,14 @@ def compute_signals(
 #: separation), both sides pooled: the 80th percentile of |error| of the model's landmarks against the
 #: 4-camera reference's, projected into each view and put through ``derived_signals``, over every
 #: frame the pipeline followed the right person in (``python bench/derived_signals.py``,
-#: ``bench/results/derived_signals.json``, 2026-12-06). The frontal ones come from 3 face-on or
+#: ``bench/results/derived_signals.json``, 2026-12-06; rerun 2026-12-07 with the shoulder hike against
+#: the trunk, the others unchanged). The frontal ones come from 3 face-on or
 #: from-the-back person-views (200–210 frames each), the lifts from all 8 (614 frames). Per
 #: person-view the coverage of these is 54–100% (frontal) and 0–100% (lifts: a back-oblique view with
 #: the model's left and right legs mirrored reads the other foot; no constant covers a mirror).
 DERIVED_UNCERTAINTY: dict[str, float] = {
     "trunk_lean": 8.8,
+    "shoulder_hike": 4.0,
     "neck_bend": 7.2,
     "arm_raise": 4.7,
     "ear_shoulder_gap": 5.4,
@@ -246,6 +275,7 @@ DERIVED_UNCERTAINTY: dict[str, float] = {
 #: Not smaller except for the trunk lean (the model's errors here are not a steady offset).
 DERIVED_CHANGE_UNCERTAINTY: dict[str, float] = {
     "trunk_lean": 5.5,
+    "shoulder_hike": 5.0,
     "neck_bend": 6.7,
     "arm_raise": 5.9,
     "ear_shoulder_gap": 6.4,
@@ -277,17 +307,15 @@ _DERIVED_CHANGE_UNC: dict[str, float] = {
 
 def signal_uncertainties(angles: AngleTable | None) -> dict[str, float]:
     """The 80% half-widths of the signals, in their units: for the canonical angles and those that
-    follow from one (the hikes from the tilts, ``trunk_forward_lean_hips_seen``),
+    follow from one (the hip hikes from the pelvic tilt, ``trunk_forward_lean_hips_seen``),
     ``AngleTable.uncertainty`` where the angle is valid; for the signals derived from landmarks,
     ``DERIVED_UNCERTAINTY`` (measured against the 4-camera reference). Empty without a table."""
     if angles is None:
         return {}
     out = dict(_DERIVED_UNC)
     out.update({a.name: a.uncertainty for a in angles if a.valid})
-    for tilt, left, right in (("shoulder_tilt", "left_shoulder_hike", "right_shoulder_hike"),
-                              ("pelvic_tilt", "left_hip_hike", "right_hip_hike")):  # fmt: skip
-        if tilt in out:
-            out[left] = out[right] = out[tilt]
+    if "pelvic_tilt" in out:
+        out["left_hip_hike"] = out["right_hip_hike"] = out["pelvic_tilt"]
     if "trunk_forward_lean" in out:
         out["trunk_forward_lean_hips_seen"] = out["trunk_forward_lean"]
     return out
