@@ -239,3 +239,54 @@ def test_an_explicit_10000_repetitions_is_a_target_not_counting_to_the_end():
     asked = load_what("lateral_raise", args(COUNT_ALL_REPS), headless=True)
     assert asked.items[0].reps == COUNT_ALL_REPS and not counts_to_the_end(asked)
     assert not counts_to_the_end(load_what("lateral_raise", args(None), headless=False))
+
+
+def test_side_both_on_a_recording_counts_each_side_over_the_whole_recording():
+    """Only a single one-side-at-a-time exercise counted to the recording's end needs a pass per side: a
+    target (--reps), one side, a both-together exercise, a hold, or a plan file walk the plan in order."""
+    from posture_feedback.commands.exercise import load_what, side_passes
+
+    def plan(name, side=None, reps=None, hold=None):
+        return load_what(name, argparse.Namespace(side=side, reps=reps, sets=None, hold=hold), headless=True)
+
+    passes = side_passes(plan("seated_arm_raise"))
+    assert [p.items[0].side for p in passes] == ["left", "right"] and all(len(p.items) == 1 for p in passes)
+    assert [p.items[0].side for p in side_passes(plan("neck_side_bend", "both"))] == ["left", "right"]
+    for one in (plan("seated_arm_raise", reps=3), plan("seated_arm_raise", "right"), plan("lateral_raise"),
+                plan("single_leg_stance"), load_what("examples/plans/shoulder_week1.toml", argparse.Namespace(
+                    side=None, reps=None, sets=None, hold=None), headless=True)):  # fmt: skip
+        assert side_passes(one) == [one]
+
+
+def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
+    """A new-user audit (2026-12-07): `exercise seated_arm_raise --video lab_desk_webcam.mp4 --headless`
+    (default --side both) counted the left arm only, the left pass never ending, and said "every
+    repetition in the recording counted"; the right arm's attempt showed only with --side right. Real
+    model, the first 150 frames (the right arm's first attempt ends at 3.1 s, the left's at 4.5 s):
+    the both-sides run has exactly the rows of the --side left and --side right runs, says so, and
+    stores one set per side in the history."""
+    import csv
+
+    from posture_feedback.storage import Database
+
+    d = str(tmp_path / "d")
+    main(["profile", "create", "--profile", "Eve", "--data-dir", d])
+    base = ["exercise", "seated_arm_raise", "--video", "sample_videos/lab_desk_webcam.mp4", "--headless",
+            "--max-frames", "150"]  # fmt: skip
+    capsys.readouterr()
+    assert main([*base, "--out", str(tmp_path / "both.csv"), "--profile", "Eve", "--data-dir", d]) == 0
+    out = capsys.readouterr().out
+    assert ("session: completed (every repetition in the recording counted, for the left side and the right "
+            "side, each over the whole recording; no target was set)") in out  # fmt: skip
+    assert "seated_arm_raise (left) set 1:" in out and "seated_arm_raise (right) set 1:" in out
+    assert main([*base, "--side", "right", "--out", str(tmp_path / "right.csv")]) == 0
+    with open(tmp_path / "both.csv", encoding="utf-8") as f:
+        both = list(csv.DictReader(f))
+    with open(tmp_path / "right.csv", encoding="utf-8") as f:
+        right = list(csv.DictReader(f))
+    assert right and [r for r in both if r["side"] == "right"] == right
+    assert any(r["side"] == "left" for r in both)
+    with Database.open_default(d) as db:
+        (session,) = db.sessions(db.profile_by_name("Eve").id)
+        assert session.status == "completed" and [st.side for st in session.sets] == ["left", "right"]
+        assert sum(len(st.repetitions) for st in session.sets) == len(both)

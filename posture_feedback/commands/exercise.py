@@ -151,6 +151,18 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
     return Plan(items=[item], title=defn.title, extra={COUNT_TO_END: True} if to_end else {})
 
 
+def side_passes(plan) -> list:
+    """The plans a recording is counted with, each over all of its frames: the plan itself, or for a
+    single exercise done one side at a time (``both = "each"``) counted to the recording's end, one
+    plan per side. The plan's own order (the left side's set, then the right's) needs the left set to
+    end, and counted to the end it never does: a headless ``--side both`` run counted the left side
+    only and said "every repetition in the recording counted" (a new-user audit, 2026-12-07)."""
+    if not counts_to_the_end(plan) or len(plan.items) != 1 or len(plan.items[0].sides) < 2:
+        return [plan]
+    item = plan.items[0]
+    return [replace(plan, items=[replace(item, side=side)]) for side in item.sides]
+
+
 def for_recording(plan):
     """The plan as it runs on a recording: no instruction, countdown or rest waits."""
     items = [replace(i, rest_s=0.0) for i in plan.items]
@@ -236,9 +248,12 @@ def _set_dict(s) -> dict[str, Any]:
     return d
 
 
-def summary_lines(result, frames: int, found: int, to_the_end: bool = False) -> list[str]:
+def summary_lines(
+    result, frames: int, found: int, to_the_end: bool = False, sides: tuple[str, ...] = ()
+) -> list[str]:
     """The headless run's summary; ``to_the_end``: a single exercise counted to the recording's end
-    (``counts_to_the_end``), which its end completes."""
+    (``counts_to_the_end``), which its end completes; ``sides``: the sides each counted over the whole
+    recording (``side_passes``; empty = one pass)."""
     lines = [f"frames: {frames}   person found: {found} ({100.0 * found / max(frames, 1):.0f}%)"]
     for s in result.sets:
         head = f"{s.exercise} ({s.side}) set {s.set_number}: "
@@ -259,7 +274,11 @@ def summary_lines(result, frames: int, found: int, to_the_end: bool = False) -> 
             vt = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"
             text = f"{count_noun(s.count, 'rep')} counted of {count_noun(len(s.reps), 'attempt')} ({vt})"
         lines.append(head + text)
-    if to_the_end:
+    if to_the_end and len(sides) > 1:
+        each = " and ".join(f"the {side} side" for side in sides)
+        lines.append(f"session: completed (every repetition in the recording counted, for {each}, "
+                     "each over the whole recording; no target was set)")  # fmt: skip
+    elif to_the_end:
         lines.append("session: completed (every repetition in the recording counted; no target was set)")
     elif getattr(result, "stopped", False):
         lines.append("session: stopped before the plan's end (the recording ended or it was stopped)")
@@ -314,7 +333,7 @@ def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    from posture_feedback.exercises.runner import SessionRunner
+    from posture_feedback.exercises.events import SessionDone
     from posture_feedback.pipeline import PipelineOptions, iter_results
 
     if not args.video:
@@ -328,49 +347,87 @@ def run_headless(args: argparse.Namespace) -> int:
     for line in precaution_lines(plan):
         print(line)
     options = with_model_options(PipelineOptions(), args)
-    runner = SessionRunner(plan, choose_person_with="--person X,Y")  # a recording cannot be clicked
     if args.profile:  # nothing is stored for a recording that cannot be read (one line, exit 2)
         from posture_feedback.sources import open_source
 
         with open_source(args.video):
             pass
     history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
-    told = feedback_filter(plan, history)
-    events, frames, found, t = [], 0, 0, 0.0
-    paused = PausedCounting()
+    passes = [SidePass(p, feedback_filter(p, history)) for p in side_passes(plan)]
+    frames, found, t = 0, 0, 0.0
     try:
         for result in iter_results(args.video, options, max_frames=args.max_frames, person=args.person):
             t = result.frame.timestamp_s
-            new = runner.start(t) if frames == 0 else []
+            for k, one in enumerate(passes):
+                new = one.feed(result, first=frames == 0)
+                if history is not None and k == 0:
+                    history.handle([e for e in new if len(passes) == 1 or not isinstance(e, SessionDone)])
             frames += 1
             found += result.person_found
-            new += runner.feed(result)
-            paused.add(runner.status)
-            events += told.apply(new)
-            if history is not None:
-                history.handle(new)
         if frames == 0:
             raise SourceError(f"{args.video} yielded no frames")
-        new = runner.stop(t)
-        events += told.apply(new)
-        if history is not None:
-            history.handle(new)
+        for k, one in enumerate(passes):
+            new = one.stop(t)
+            if history is not None:  # each side's set in turn, the session closed by the last side's end
+                last = k == len(passes) - 1
+                todo = new if k == 0 else one.raw  # the first side's other events went in as they came
+                history.handle([e for e in todo if last or not isinstance(e, SessionDone)])
     finally:
         if history is not None:
             history.close()
-    rows = rep_rows(events)
-    for line in summary_lines(runner.result, frames, found, counts_to_the_end(plan)):
+    result = passes[0].runner.result
+    if len(passes) > 1:
+        result = replace(result, sets=tuple(s for one in passes for s in one.runner.result.sets),
+                         end_t=max(one.runner.result.end_t for one in passes))  # fmt: skip
+    sides = tuple(one.runner.plan.items[0].side for one in passes) if len(passes) > 1 else ()
+    for line in summary_lines(result, frames, found, counts_to_the_end(plan), sides):
         print(line)
-    if paused.line():
-        print(paused.line())
+    paused_lines = list(dict.fromkeys(one.paused.line() for one in passes if one.paused.line()))
+    for one in passes if len(paused_lines) > 1 else passes[:1]:
+        if one.paused.line():
+            side = f"{one.runner.plan.items[0].side} side: " if len(paused_lines) > 1 else ""
+            print(side + one.paused.line())
+    told = passes[0].told
     print(f"feedback: {told.mode}" + (f" (session {told.session_number} of this plan, {plan.feedback.mode} schedule)"
                                       if plan.feedback.mode == "faded" else ""))  # fmt: skip
     if args.out is not None:
-        write_out(args.out, rows, runner.result)
+        write_out(args.out, rep_rows([e for one in passes for e in one.events]), result)
         print(f"per-repetition results: {args.out}")
     if history is not None:
         print(history.text)
     return 0
+
+
+class SidePass:
+    """One ``side_passes`` plan counted over the recording: its runner (a recording cannot be clicked:
+    "--person X,Y"), its feedback filter, why counting paused, the events shown (``events``) and all
+    events as they came (``raw``, for the history)."""
+
+    def __init__(self, plan, told) -> None:
+        from posture_feedback.exercises.runner import SessionRunner
+
+        self.runner = SessionRunner(plan, choose_person_with="--person X,Y")
+        self.told = told
+        self.paused = PausedCounting()
+        self.events: list = []
+        self.raw: list = []
+
+    def feed(self, result, first: bool) -> list:
+        """One frame's ``FrameResult``; ``first``: the recording's first frame starts the session. Returns
+        the events it made."""
+        new = self.runner.start(result.frame.timestamp_s) if first else []
+        new += self.runner.feed(result)
+        self.paused.add(self.runner.status)
+        return self._keep(new)
+
+    def stop(self, t: float) -> list:
+        """The recording's end at ``t`` (seconds)."""
+        return self._keep(self.runner.stop(t))
+
+    def _keep(self, new: list) -> list:
+        self.raw += new
+        self.events += self.told.apply(new)
+        return new
 
 
 class HeadlessHistory:
