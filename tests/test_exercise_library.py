@@ -359,3 +359,36 @@ def test_flexion_exercises_are_side_on_and_abduction_face_on():
         if d.signal.endswith("shoulder_elevation"):
             flexion = "flexion" in d.title.lower() or "reach" in d.name
             assert d.views == (View.SIDE,) if flexion else set(d.views) <= {View.FRONT, View.BACK}, d.name
+
+
+def test_the_phase_shown_before_the_start_position_says_what_the_counter_waits_for():
+    """A new-user audit (2026-12-07): the window read "Now: 86° · phase: down" while "down" is ≤ 25°: the
+    counter had not yet seen the start position and the waiting state took the start phase's name. By
+    hand: forward reach (down ≤ 25°, up ≥ 90°, hysteresis 6°) at 86°, then 10°, then 50°, then 95°."""
+    d = get_exercise("forward_reach")
+    tr = ExerciseTracker(d, "left")
+
+    def phase(t: float, v: float) -> str:
+        return tr.update(t, {"left_shoulder_elevation": v}, View.SIDE).phase
+
+    assert phase(0.0, 86.0) == "waiting for the start position (down, ≤ 25°)"
+    assert phase(0.1, 40.0) == "waiting for the start position (down, ≤ 25°)"
+    assert phase(0.2, 10.0) == "down"  # in the start position now
+    assert phase(0.3, 28.0) == "down"  # within the hysteresis above it: still down
+    assert phase(0.8, 50.0) == "moving"
+    assert phase(1.5, 95.0) == "up"
+    phase(2.5, 10.0)  # back: the repetition ends
+    assert phase(2.6, 10.0) == "down" and tr.reps  # after a repetition it never waits again
+
+    # counted from the person's own rest (baseline_s = 2): first the rest is measured, then the start is
+    # "≥ −2° from your start" (chin tuck: relaxed ≥ −2°, tucked ≤ −6° from the rest)
+    chin = get_exercise("chin_tuck")
+    tr = ExerciseTracker(chin, chin.sided and "left" or "both")
+    sig = fill(chin.signal, "left")
+    view = chin.views[0]
+    assert tr.update(0.0, {sig: 70.0}, view).phase == "measuring your relaxed position"
+    assert tr.update(1.0, {sig: 70.0}, view).phase == "measuring your relaxed position"
+    waiting = "waiting for the start position (relaxed, ≥ -2° from your start)"
+    assert tr.update(2.1, {sig: 70.0}, view).phase == waiting  # the rest is known (70°) from 2 s on
+    assert tr.update(2.2, {sig: 60.0}, view).phase == waiting  # 10° below it
+    assert tr.update(2.3, {sig: 70.0}, view).phase == "relaxed"

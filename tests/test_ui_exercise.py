@@ -287,6 +287,11 @@ def test_the_panel_says_counting_is_paused_and_how_to_turn_and_a_stop_is_a_stop(
     assert panel.target_label.text().endswith("Now: 12° · phase: down")  # no ± known: none shown
     panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, value_uncertainty=19.4, **base))
     assert panel.target_label.text().endswith("Now: 12 ±19° · phase: down")  # the ± the peaks are judged with
+    # before the first start position the tracker says what it waits for (a new-user audit, 2026-12-07:
+    # "Now: 86 ±21° · phase: down" while down is ≤ 25°)
+    waiting = "waiting for the start position (down, ≤ 25°)"
+    panel.update_status(RunnerStatus(state=RunnerState.ACTIVE, **{**base, "value": 86.0, "phase": waiting}))
+    assert panel.target_label.text().endswith(f"Now: 86° · {waiting}") and "phase:" not in panel.target_label.text()
     panel.update_status(RunnerStatus(state=RunnerState.DONE, stopped=True, **base))
     assert panel.state_label.text() == "Session stopped"
     panel.update_status(RunnerStatus(state=RunnerState.DONE, **base))

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, 
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.exercises.events import InstructionEvent, RepEvent, RestEvent, SetResult
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus
+from posture_feedback.exercises.tracker import MEASURING_REST, WAITING_FOR_START
 from posture_feedback.words import count_noun, without_negative_zero
 
 GOOD_COLOUR = "#46d26a"
@@ -239,7 +240,10 @@ class ExercisePanel(QWidget):
         if st.state is RunnerState.ACTIVE and st.target_text:
             now = fmt_value(st.value, self.unit, st.value_uncertainty)
             # while counting is paused the counter's phase is stale: say the value is not counted
-            phase = " · not counted" if paused_count else (f" · phase: {st.phase}" if st.phase else "")
+            # before the first start position the tracker says what it waits for: no "phase: down" beside 86°
+            said = st.phase.startswith((WAITING_FOR_START, MEASURING_REST))
+            phase = " · not counted" if paused_count else (
+                f" · {st.phase}" if said else (f" · phase: {st.phase}" if st.phase else ""))  # fmt: skip
             self.target_label.setText(f"Target: {st.target_text.replace('_', ' ')}\nNow: {now}{phase}")
         elif st.state is RunnerState.REST:
             self.target_label.setText("Relax. The next set starts by itself (N = start now).")

@@ -34,6 +34,9 @@ from posture_feedback.exercises.viewing import turn_hint, view_ok
 from posture_feedback.types import Landmarks, View
 
 SIDES = ("left", "right", "both")
+#: ``phase_name`` before the first start position: sentences, not a phase's name ("phase: …" would misread).
+WAITING_FOR_START = "waiting for the start position"
+MEASURING_REST = "measuring your relaxed position"
 
 
 @dataclass
@@ -43,8 +46,9 @@ class TrackerUpdate:
     Attributes:
         t: time of the frame (seconds).
         value: the primary signal's value (NaN if not measured; for ``gait``, the higher knee).
-        phase: the current phase name (``reps``/``gait``: a phase of the definition or
-            ``"moving"``; ``hold``/``balance``: the phase name while in range, else ``"out"``).
+        phase: the current phase in words (``phase_name``: ``reps``/``gait``: a phase of the
+            definition, ``"moving"``, or what the counter waits for before the first start position;
+            ``hold``/``balance``: the phase name while in range, else ``"out"``).
         reps: repetitions (or steps) that finished in this frame, counted or not.
         hold_events: ``"started"``, ``"broken"``, ``"resumed"``, ``"complete"`` (holds and balance).
         faults: compensations seen in this frame, most important first.
@@ -153,10 +157,20 @@ class ExerciseTracker:
                     if signal_value(values, d.signal, s) == best), default=math.nan)  # fmt: skip
 
     def phase_name(self) -> str:
+        """Where the exercise is, in words shown beside the live value: a phase of the definition while
+        the value is in it, ``"moving"`` between them, ``"out"`` for a hold out of range; before the first
+        start position, what the counter waits for ("waiting for the start position (down, ≤ 25°)"), or
+        ``"measuring your relaxed position"`` while ``baseline_s`` is measured. The waiting counter read
+        "phase: down" beside "Now: 86°" (a new-user audit, 2026-12-07)."""
         d = self.definition
         if self.counter is not None:
             p = self.counter.phase
-            if p in (RepPhase.WAITING, RepPhase.START):
+            if p is RepPhase.WAITING:
+                if self.measuring_baseline:
+                    return MEASURING_REST
+                where = d.start.range.describe("", d.unit) + (" from your start" if d.baseline_s > 0 else "")
+                return f"{WAITING_FOR_START} ({d.start.name}, {where})"
+            if p is RepPhase.START:
                 return d.start.name
             return d.target.name if p is RepPhase.TARGET else "moving"
         if self.hold is not None:
