@@ -72,6 +72,9 @@ def test_a_built_in_exercise_counts_reps_and_stores_each_one(qtbot, sports_video
     assert window.panel.count_label.text().count(f">{status.count}<") == 1  # the big counter shows it
     assert window.panel.reps_list.count() == len(reps)  # one row per repetition, verdict included
     assert window.panel.reps_list.item(0).text() == rep_row(reps[-1])[0]  # newest first, with its verdict
+    tip = window.panel.target_label.toolTip()  # where each threshold comes from (an audit, 2026-12-07)
+    assert "phase up: each_shoulder_elevation 80–180° — Tool threshold" in tip
+    assert "compensation shoulder_hitch: each_shoulder_hike ≤ 12° allowed — Tool threshold" in tip
 
     # Each repetition is in the database already, before the session ends.
     db_path = tmp_path / "data" / "posture-feedback.sqlite3"

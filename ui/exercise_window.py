@@ -76,6 +76,7 @@ from posture_feedback.exercises.events import (
 from posture_feedback.exercises.library import builtin_names, get_exercise, list_exercises
 from posture_feedback.exercises.plan import Plan
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus, SessionRunner
+from posture_feedback.exercises.thresholds import thresholds_text
 from posture_feedback.storage import StorageError
 from posture_feedback.storage.paths import data_dir as storage_data_dir
 from posture_feedback.types import FrameResult
@@ -659,6 +660,8 @@ class ExerciseWindow(SessionWindow):
         if isinstance(e, InstructionEvent):
             d = runner.plan.items[e.item_index].exercise if runner else None
             self.panel.show_instruction(e, d.kind if d else "reps", d.unit if d else "°")
+            # where each threshold beside the live value comes from (a published source or the tool's own)
+            self.panel.target_label.setToolTip(thresholds_text(d, e.side) if d else "")
             self._set_cue(e.text, "#ffffff", size=16)
         elif isinstance(e, RepEvent):
             self.panel.add_rep(e)

@@ -20,6 +20,11 @@ from the person's own resting value, the median over the first ``baseline_s`` se
 frames of each set (the person holds their relaxed position); the phases' ranges are then offsets
 from it. For measures with no norm on this tool's scale (the shoulder–ear head angle of the chin
 tuck), this judges the movement, not the posture.
+
+``basis`` (phases, conditions, compensations, tempo): where a threshold comes from, in words: a
+published source and what it was measured with, or "Tool threshold: …" (the tool's own choice and
+its reasoning). Every built-in threshold has one (docs/exercises.md lists them); a plan's override
+or a therapist's demonstration replaces it with ``PLAN_BASIS``/``DEMONSTRATION_BASIS``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ from posture_feedback.types import View
 KINDS = ("reps", "hold", "balance", "gait")
 BOTH_MODES = ("together", "each")
 VIEW_NAMES = tuple(v.value for v in View if v is not View.UNKNOWN)
+#: The ``basis`` of a threshold a plan sets (``[exercise.phases.NAME]``, ``[exercise.tempo]``).
+PLAN_BASIS = "Set in the treatment plan (the therapist's choice for this patient)"
+#: The ``basis`` of a threshold taken from a therapist's recorded demonstration.
+DEMONSTRATION_BASIS = (
+    "From the therapist's recorded demonstration (its rest and peak ± the tolerance; tempo half to twice its pace)"
+)
 CUE_KEYS = ("more", "less", "slower_out", "slower_back", "faster", "hold_longer", "view")
 
 
@@ -91,6 +102,7 @@ class Phase:
     name: str
     range: Range
     hold_s: float = 0.0
+    basis: str = ""  #: where the range and hold come from (module docstring)
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,7 @@ class Condition:
 
     signal: str
     range: Range
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,7 @@ class Compensation:
     phases: tuple[str, ...] = ()
     views: tuple[View, ...] = ()
     min_s: float = 0.2
+    basis: str = ""  #: where the allowed range comes from (module docstring)
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,7 @@ class Tempo:
 
     out_s: Range = Range()
     back_s: Range = Range()
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,10 +218,13 @@ class ExerciseDefinition:
             return f"{fill(self.instruction, 'left')} Then the same on the right side."
         return fill(self.instruction, side)
 
-    def with_phase(self, name: str, rng: Range | None = None, hold_s: float | None = None) -> ExerciseDefinition:
-        """A copy with one phase's range and/or hold time replaced."""
+    def with_phase(
+        self, name: str, rng: Range | None = None, hold_s: float | None = None, basis: str | None = None
+    ) -> ExerciseDefinition:
+        """A copy with one phase's range and/or hold time replaced, and its ``basis`` (who set them now)."""
         phases = tuple(
-            replace(p, range=p.range if rng is None else rng, hold_s=p.hold_s if hold_s is None else hold_s)
+            replace(p, range=p.range if rng is None else rng, hold_s=p.hold_s if hold_s is None else hold_s,
+                    basis=p.basis if basis is None else basis)  # fmt: skip
             if p.name == name
             else p
             for p in self.phases
@@ -307,18 +325,20 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
     kind = f.string("kind", choices=KINDS)
     phases = []
     for pf in f.tables("phases", required=True):
-        pf.check_keys(("name", "min", "max", "hold_s"))
-        phases.append(Phase(pf.string("name"), _range(pf, "a phase range"), pf.number("hold_s", 0.0, 0, 3600, "s")))
+        pf.check_keys(("name", "min", "max", "hold_s", "basis"))
+        phases.append(Phase(pf.string("name"), _range(pf, "a phase range"), pf.number("hold_s", 0.0, 0, 3600, "s"),
+                            pf.string("basis", "")))  # fmt: skip
     names = [p.name for p in phases]
     if len(set(names)) != len(names):
         raise f.fail("phases", "phase names must be different", "e.g. down, up")
     conditions = []
     for cf in f.tables("conditions"):
-        cf.check_keys(("signal", "min", "max"))
-        conditions.append(Condition(_check_signal(cf, "signal"), _range(cf, "a condition range")))
+        cf.check_keys(("signal", "min", "max", "basis"))
+        rng = _range(cf, "a condition range")
+        conditions.append(Condition(_check_signal(cf, "signal"), rng, cf.string("basis", "")))
     comps = []
     for cf in f.tables("compensations"):
-        cf.check_keys(("name", "signal", "min", "max", "cue", "priority", "phases", "views", "min_s"))
+        cf.check_keys(("name", "signal", "min", "max", "cue", "priority", "phases", "views", "min_s", "basis"))
         comp = Compensation(
             name=cf.string("name"),
             signal=_check_signal(cf, "signal"),
@@ -328,6 +348,7 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
             phases=tuple(cf.strings("phases", [], choices=names)),
             views=_views(cf, "views"),
             min_s=cf.number("min_s", 0.2, 0, 60, "s"),
+            basis=cf.string("basis", ""),
         )
         if math.isinf(comp.allowed.low) and math.isinf(comp.allowed.high):
             raise cf.fail("max", "a compensation needs min and/or max", "min = ..., max = ...")
@@ -335,10 +356,10 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
     tempo = Tempo()
     tf = f.table("tempo")
     if tf is not None:
-        tf.check_keys(("out_s", "back_s"))
+        tf.check_keys(("out_s", "back_s", "basis"))
         out = tf.interval("out_s", None, 0, 600, "s")
         back = tf.interval("back_s", None, 0, 600, "s")
-        tempo = Tempo(Range(*out) if out else Range(), Range(*back) if back else Range())
+        tempo = Tempo(Range(*out) if out else Range(), Range(*back) if back else Range(), tf.string("basis", ""))
     cues = {}
     cf = f.table("cues")
     if cf is not None:
@@ -436,16 +457,16 @@ def definition_to_dict(defn: ExerciseDefinition) -> dict[str, Any]:
         "words": list(defn.words),
         "unit": defn.unit,
         "defaults": {"sets": defn.sets, "reps": defn.reps, "hold_s": defn.hold_s, "rest_s": defn.rest_s},
-        "phases": [{"name": p.name, **p.range.as_dict(), "hold_s": p.hold_s} for p in defn.phases],
+        "phases": [{"name": p.name, **p.range.as_dict(), "hold_s": p.hold_s, **_basis(p.basis)} for p in defn.phases],
     }
     if defn.baseline_s > 0:
         d["baseline_s"] = defn.baseline_s
     if defn.conditions:
-        d["conditions"] = [{"signal": c.signal, **c.range.as_dict()} for c in defn.conditions]
+        d["conditions"] = [{"signal": c.signal, **c.range.as_dict(), **_basis(c.basis)} for c in defn.conditions]
     if defn.compensations:
         d["compensations"] = [
             {"name": c.name, "signal": c.signal, **c.allowed.as_dict(), "cue": c.cue, "priority": c.priority,
-             "phases": list(c.phases), "views": [v.value for v in c.views], "min_s": c.min_s}
+             "phases": list(c.phases), "views": [v.value for v in c.views], "min_s": c.min_s, **_basis(c.basis)}
             for c in defn.compensations
         ]  # fmt: skip
     t: dict[str, Any] = {}
@@ -453,7 +474,12 @@ def definition_to_dict(defn: ExerciseDefinition) -> dict[str, Any]:
         if not (math.isinf(r.low) and math.isinf(r.high)):
             t[key] = [0.0 if math.isinf(r.low) else r.low, 600.0 if math.isinf(r.high) else r.high]
     if t:
-        d["tempo"] = t
+        d["tempo"] = {**t, **_basis(defn.tempo.basis)}
     if defn.cues:
         d["cues"] = dict(defn.cues)
     return d
+
+
+def _basis(text: str) -> dict[str, str]:
+    """``{"basis": text}``, or nothing for an empty one (a therapist's file without it)."""
+    return {"basis": text} if text else {}

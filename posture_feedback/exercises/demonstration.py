@@ -31,6 +31,7 @@ from posture_feedback import landmarks as lm
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.anatomy import anatomical_range, clamp_round
 from posture_feedback.exercises.definitions import (
+    DEMONSTRATION_BASIS,
     ExerciseDefinition,
     Range,
     Tempo,
@@ -346,11 +347,12 @@ def build_demonstration(
     if out_s <= 0:
         raise DemonstrationError(f"the recording starts at the top, with no way out: {whole}")
     tempo = (
-        Tempo(Range(0.5 * out_s, 2.0 * out_s), Range(0.5 * back_s, 2.0 * back_s))
+        Tempo(Range(0.5 * out_s, 2.0 * out_s), Range(0.5 * back_s, 2.0 * back_s), DEMONSTRATION_BASIS)
         if out_s > 0 and back_s > 0
         else definition.tempo
     )
-    defn = definition.with_phase(definition.start.name, start).with_phase(definition.target.name, target)
+    defn = definition.with_phase(definition.start.name, start, basis=DEMONSTRATION_BASIS)
+    defn = defn.with_phase(definition.target.name, target, basis=DEMONSTRATION_BASIS)
     defn = replace(defn, tempo=tempo)
     ghost = build_ghost(t[s : e + 1], list(landmarks)[s : e + 1]) if landmarks is not None else None
     return Demonstration(

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from posture_feedback.exercises.definitions import (
+    PLAN_BASIS,
     ExerciseDefinition,
     Range,
     Tempo,
@@ -180,23 +181,24 @@ def _apply_overrides(defn: ExerciseDefinition, f: Fields, source: Source) -> Exe
             if pname not in names:
                 raise pf.fail(str(pname), f"{defn.name} has no phase {pname!r}", ", ".join(names))
             one = Fields(pf.data[pname], pf.path + (pname,), source)
-            one.check_keys(("min", "max", "hold_s"))
+            one.check_keys(("min", "max", "hold_s", "basis"))
             old = defn.phase(pname)
             lo = one.number("min", old.range.low, -1e4, 1e4)
             hi = one.number("max", old.range.high, -1e4, 1e4)
             if lo > hi:
                 raise one.fail("min", f"min {lo:g} is greater than max {hi:g}", "min ≤ max")
             hold = one.number("hold_s", old.hold_s, 0, 3600, "s")
-            defn = defn.with_phase(pname, Range(lo, hi), hold)
+            defn = defn.with_phase(pname, Range(lo, hi), hold, one.string("basis", PLAN_BASIS))
         check_phases(defn, source, pf.path[:-1], by_name=True)
     tf = f.table("tempo")
     if tf is not None:
-        tf.check_keys(("out_s", "back_s"))
+        tf.check_keys(("out_s", "back_s", "basis"))
         out = tf.interval("out_s", None, 0, 600, "s")
         back = tf.interval("back_s", None, 0, 600, "s")
         defn = replace(
             defn,
-            tempo=Tempo(Range(*out) if out else defn.tempo.out_s, Range(*back) if back else defn.tempo.back_s),
+            tempo=Tempo(Range(*out) if out else defn.tempo.out_s, Range(*back) if back else defn.tempo.back_s,
+                        tf.string("basis", PLAN_BASIS)),  # fmt: skip
         )
     if f.has("hysteresis"):
         defn = replace(defn, hysteresis=f.number("hysteresis", low=0, high=90))
@@ -386,16 +388,18 @@ def load_plan(path: str | Path, *, contained: bool = False) -> Plan:
     return parse_plan(read_plan_text(p), str(p), p.parent, contained=contained)
 
 
-def _range_overrides(base: ExerciseDefinition, eff: ExerciseDefinition) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
+def _range_overrides(base: ExerciseDefinition, eff: ExerciseDefinition) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
     for b, e in zip(base.phases, eff.phases, strict=False):
-        d: dict[str, float] = {}
+        d: dict[str, Any] = {}
         if e.range.low != b.range.low and not math.isinf(e.range.low):
             d["min"] = e.range.low
         if e.range.high != b.range.high and not math.isinf(e.range.high):
             d["max"] = e.range.high
         if e.hold_s != b.hold_s:
             d["hold_s"] = e.hold_s
+        if d and e.basis not in (b.basis, PLAN_BASIS):  # the plan's own words for its threshold
+            d["basis"] = e.basis
         if d:
             out[e.name] = d
     return out
@@ -434,11 +438,13 @@ def plan_to_dict(plan: Plan, base_dir: Path | None = None) -> dict[str, Any]:
         phases = _range_overrides(base, it.exercise)
         if phases:
             d["phases"] = phases
-        tempo: dict[str, list[float]] = {}
+        tempo: dict[str, Any] = {}
         for key in ("out_s", "back_s"):
             r, b = getattr(it.exercise.tempo, key), getattr(base.tempo, key)
             if r != b:
                 tempo[key] = [0.0 if math.isinf(r.low) else r.low, 600.0 if math.isinf(r.high) else r.high]
+        if tempo and it.exercise.tempo.basis not in (base.tempo.basis, PLAN_BASIS):
+            tempo["basis"] = it.exercise.tempo.basis
         if tempo:
             d["tempo"] = tempo
         items.append(d)
