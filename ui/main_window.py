@@ -40,6 +40,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
+from posture_feedback.auto_preset import AUTO, AutoPresetSelector
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.feedback import cue_verdict, nobody_followed_text, uncertain_text
 from posture_feedback.presets import PRESETS, get_preset
@@ -163,16 +164,16 @@ class MainWindow(QMainWindow):
             self.spoken = SpokenCues("mirror")
         self.history: QWidget | None = None
         self._neutral_problem: str | None = None
+        #: Follows posture, view and framing for the ``auto`` preset (its posture picks the neutral).
+        self._auto_selector = AutoPresetSelector()
+        #: The posture the neutral in use belongs to ("sitting"/"standing"; the neutral may be None).
+        self._neutral_posture: str | None = None
+        #: Neutrals set in this session, per posture: (angles, the ghost captured with them).
+        self._session_neutrals: dict[str, tuple[dict[str, float], GhostPose | None]] = {}
         saved_neutral = self._load_saved_neutral()
         self._build_ui()
         self._build_actions()
-        if saved_neutral is not None:
-            with_camera = f" with {saved_neutral.camera}" if saved_neutral.camera else ""
-            self.neutral_label.setText(f"Neutral: saved {saved_neutral.created_at[:10]}{with_camera} "
-                                       f"({saved_neutral.posture}, {len(saved_neutral.angles)} angles) — N to set it "
-                                       "again")  # fmt: skip
-        elif self._neutral_problem:
-            self.neutral_label.setText(self._neutral_problem)
+        self._show_saved_neutral(saved_neutral)
         self._tell_missing_neutral()
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self._update_status)
@@ -469,16 +470,14 @@ class MainWindow(QMainWindow):
             self._follow_auto_preset(rendered.result)
 
     def _follow_auto_preset(self, result: FrameResult) -> None:
-        """The ``auto`` preset: switch to the built-in set that fits posture and view (``auto_preset``)."""
-        from posture_feedback.auto_preset import AutoPresetSelector
-
-        selector = getattr(self, "_auto_selector", None)
-        if selector is None:
-            selector = self._auto_selector = AutoPresetSelector()
+        """The ``auto`` preset: switch to the built-in set that fits posture and view (``auto_preset``),
+        and to the neutral of the posture it now judges."""
+        selector = self._auto_selector
         chosen = selector.update(result)
-        if chosen is None and self.target_set is not None and self.target_set.name == "auto":
+        if chosen is None and self.target_set is not None and self.target_set.name == AUTO:
             chosen = selector.current  # reset to "auto" (a new neutral, the menu): re-apply the choice
         if chosen is not None:
+            self._neutral_follows_posture()
             self.target_set = get_preset(chosen, baseline=self.neutral is not None)
             self._apply_target_set()
             self.set_label.setText(f"Automatic: {self.target_set.label}")
@@ -566,10 +565,13 @@ class MainWindow(QMainWindow):
         data = self.preset_combo.currentData()
         if data == "__custom__":
             self.target_set, self.preset_name = self._custom_set, None
+            self._neutral_follows_posture()
         elif data == "none":
             self.target_set, self.preset_name = None, "none"
         else:
-            self.target_set, self.preset_name = get_preset(data, baseline=self.neutral is not None), data
+            self.preset_name = data
+            self._neutral_follows_posture()
+            self.target_set = get_preset(data, baseline=self.neutral is not None)
         self._apply_target_set()
 
     def _apply_target_set(self) -> None:
@@ -633,8 +635,50 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(1000, self._tick_countdown)
 
     def _posture(self) -> str:
-        """'standing' for the standing presets, else 'sitting' (the neutral is kept per posture)."""
-        return "standing" if (self.preset_name or "").startswith("standing") else "sitting"
+        """The posture judged now, whose neutral is used and set (neutrals are kept per posture).
+
+        ``auto``: the selector's posture (read from the hips and knees, or assumed at the start);
+        else "standing" for the standing sets (an edited one too: its name starts the same) and
+        "sitting" for the rest. Before, ``auto`` always gave "sitting": a neutral set standing was
+        stored and used as a sitting one (a seventeenth audit)."""
+        if self.preset_name == AUTO:
+            return self._auto_selector.posture
+        name = self.preset_name or (self.target_set.name if self.target_set is not None else "")
+        return "standing" if name.startswith("standing") else "sitting"
+
+    def _neutral_follows_posture(self) -> None:
+        """When the posture judged changes (``auto`` switched, another preset chosen), use that posture's
+        neutral: the one set this session, else the profile's newest saved one, else none. A sitting
+        neutral never judges standing targets (their angles differ: pelvis, trunk)."""
+        posture = self._posture()
+        if posture == self._neutral_posture:
+            return
+        old = self._session_neutrals.get(self._neutral_posture or "")
+        neutral_ghost = old is not None and old[1] is not None and self.ghost is old[1]
+        self.neutral, self._neutral_problem = None, None
+        kept = self._session_neutrals.get(posture)
+        if kept is not None:
+            self.neutral, self._neutral_posture = dict(kept[0]), posture
+            self.neutral_label.setText(f"Neutral: set this session ({posture}, {len(self.neutral)} angles) — N to set "
+                                       "it again")  # fmt: skip
+        else:
+            self._show_saved_neutral(self._load_saved_neutral())
+        if neutral_ghost:  # the ghost shown was the old posture's neutral: show this posture's, if any
+            self.ghost = kept[1] if kept is not None else None
+            self._refresh_annotators()
+
+    def _show_saved_neutral(self, saved: Any) -> None:
+        """The neutral panel after loading a saved neutral (``_load_saved_neutral``'s result); the caller
+        then applies the target set, which says which targets wait for a neutral."""
+        if saved is not None:
+            with_camera = f" with {saved.camera}" if saved.camera else ""
+            self.neutral_label.setText(f"Neutral: saved {saved.created_at[:10]}{with_camera} "
+                                       f"({saved.posture}, {len(saved.angles)} angles) — N to set it "
+                                       "again")  # fmt: skip
+        elif self._neutral_problem:
+            self.neutral_label.setText(self._neutral_problem)
+        else:
+            self.neutral_label.setText(f"Neutral: not set for {self._neutral_posture} (press N)")
 
     def _source_now(self) -> object:
         """The source open now, else the one asked for (camera 0 is a source: not "or")."""
@@ -642,13 +686,15 @@ class MainWindow(QMainWindow):
         return self.options.source if spec is None else spec
 
     def _load_saved_neutral(self) -> Any:
-        """With a profile: its newest neutral for this posture becomes the baseline (None if none)."""
+        """With a profile: its newest neutral for the posture judged now (``_posture``) becomes the
+        baseline (None if none; ``self.neutral`` is left as it was then)."""
+        posture = self._neutral_posture = self._posture()
         if self.link is None:
             return None
         from posture_feedback.calibration.store import load_from_database
 
         try:
-            saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=self._posture())
+            saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=posture)
         except (PostureFeedbackError, ValueError, KeyError) as exc:
             log.warning("saved neutral not usable: %s", exc)
             self._neutral_problem = f"Saved neutral not usable ({exc}): press N to set it again"
@@ -674,6 +720,7 @@ class MainWindow(QMainWindow):
         self._neutral_countdown = 0
         self._neutral_problem = None
         self.neutral = dict(posture.angles)
+        self._neutral_posture = posture.posture
         running = self._source_now()
         posture = replace(posture, camera=camera_name(running))  # kept with the camera it holds for
         if self.link is not None:
@@ -688,6 +735,7 @@ class MainWindow(QMainWindow):
         if landmarks is not None:
             self.ghost = GhostPose.from_landmarks(landmarks)
             self._refresh_annotators()
+        self._session_neutrals[posture.posture] = (dict(self.neutral), self.ghost if landmarks is not None else None)
         self._apply_target_set()
         names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(self.neutral.items())[:4])
         self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): {names}…")
