@@ -8,15 +8,21 @@ change, else None. Three things decide it:
   flexion (each the mean of the measured sides, degrees) exceed ``SIT_MIN_DEG`` (45°), standing
   when both are below it. Rationale, not a norm: upright standing reads about 0–15° at both
   joints and chair sitting about 90°; 45° is half-way. Hips or knees out of view (a laptop
-  webcam framing head to chest, ``framing.Framing.HEAD_CHEST``) give no posture reading: the last
-  one is kept, and ``sitting`` is assumed at the start (a webcam framing head to chest is a desk).
+  webcam framing head to chest, ``framing.Framing.HEAD_CHEST``), a missing angle, or hip and knee
+  disagreeing give no posture reading: the last one is kept, and ``sitting`` is assumed until the
+  first reading (a webcam framing head to chest is a desk).
 * **view**: front or back → the ``-front`` set, side → the ``-side`` set; oblique and unknown
-  keep the current one.
+  keep the current one (``front`` is assumed until the first front, back or side view).
 * **framing** (``framing.classify_framing``): reported in ``AutoPresetSelector.framing`` so the
   monitor can switch to the laptop signals when the hips are out of view.
 
-A new choice must hold for ``hold_s`` seconds (default 2 s) before it is returned, so a passing
-arm or a turn of the body does not flip the targets. The posture and the view's side hold apart
+An assumed value (nothing read yet) gives way to the first reading at once. After that a new
+choice must hold for ``hold_s`` seconds (default 2 s) before it is returned, so a passing arm or
+a turn of the body does not flip the targets. (Before, the assumption was treated as a reading:
+on lab_two_people_cam02 the standing person's first frame read hip 49° and knee 15° (no posture),
+and the standing reading from the fifth frame then had to hold 2 s, longer than the clip; on the
+sports sample the standing man's first frame had no knee angle and he got the sitting targets
+until 3.6 s.) The posture and the view's side hold apart
 (a turn does not restart a posture change); a frame that reads no posture neither confirms nor
 cancels a change under way, and one with no reading for ``hold_s`` lapses.
 """
@@ -32,6 +38,8 @@ from posture_feedback.types import FrameResult, View
 AUTO = "auto"
 #: Hip and knee flexion (degrees) above which a person is sitting (see the module docstring).
 SIT_MIN_DEG = 45.0
+#: The posture assumed until the hips and knees give a reading (a webcam framing head to chest is a desk).
+ASSUMED_POSTURE = "sitting"
 
 
 def posture_from_angles(hip_flexion: float, knee_flexion: float) -> str | None:
@@ -64,10 +72,12 @@ def choose_preset(posture: str, view: View, current: str | None) -> str:
 class _Held:
     """One part of the choice (the posture, or the view's side) that changes only after a new value
     has held ``hold_s`` seconds; ``None`` readings neither confirm nor cancel a change under way, and
-    a change with no reading for ``hold_s`` lapses."""
+    a change with no reading for ``hold_s`` lapses. An ``assumed`` value (a default, nothing read
+    yet) gives way to the first reading at once."""
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, assumed: bool = False) -> None:
         self.value = value
+        self.assumed = assumed
         self._candidate: str | None = None
         self._since = 0.0
         self._seen_t = -math.inf
@@ -79,6 +89,10 @@ class _Held:
                 self._candidate = None
             return False
         self._seen_t = t
+        if self.assumed:  # the first reading: nothing to hold against
+            changed = reading != self.value
+            self.value, self.assumed, self._candidate = reading, False, None
+            return changed
         if reading == self.value:
             self._candidate = None
             return False
@@ -99,17 +113,22 @@ class AutoPresetSelector:
     and a frame that read no posture restarted it too, so on the sports sample the therapist view
     stayed on "Sitting posture" for a standing man (a third audit, 2026-12-07)."""
 
-    def __init__(self, hold_s: float = 2.0, posture: str = "sitting") -> None:
+    def __init__(self, hold_s: float = 2.0, posture: str = ASSUMED_POSTURE) -> None:
         self.hold_s = float(hold_s)
         self.framing = Framing.NONE  #: framing of the last frame
         self.current: str | None = None  #: the preset in use
-        self._posture = _Held(posture)
-        self._side = _Held("front")
+        self._posture = _Held(posture, assumed=True)
+        self._side = _Held("front", assumed=True)
 
     @property
     def posture(self) -> str:
-        """The posture in use (read, or assumed at the start)."""
+        """The posture in use (read, or assumed until the first reading)."""
         return self._posture.value
+
+    @property
+    def posture_assumed(self) -> bool:
+        """True while no posture has been read (``posture`` is the assumption)."""
+        return self._posture.assumed
 
     def update(self, result: FrameResult) -> str | None:
         """The preset to switch to now, or None to keep the current one."""
@@ -122,17 +141,10 @@ class AutoPresetSelector:
         knee = _mean(a.value("left_knee_flexion"), a.value("right_knee_flexion"))
         read = posture_from_angles(hip, knee) if self.framing is Framing.FULL else None
         side = {View.FRONT: "front", View.BACK: "front", View.SIDE: "side"}.get(result.view)  # oblique: no reading
-        if self.current is None:  # the first frame with a person decides at once
-            if read is not None:
-                self._posture.value = read
-            if side is not None:
-                self._side.value = side
-            self.current = f"{self._posture.value}-{self._side.value}"
-            return self.current
         changed = self._posture.update(read, t, self.hold_s)
         changed = self._side.update(side, t, self.hold_s) or changed
         wanted = f"{self._posture.value}-{self._side.value}"
-        if changed and wanted != self.current:
+        if self.current is None or (changed and wanted != self.current):  # the first person: at once
             self.current = wanted
             return wanted
         return None

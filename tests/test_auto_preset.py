@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -108,3 +110,56 @@ def test_a_turn_side_on_does_not_restart_a_posture_change_under_way():
     assert out[2.1] == "standing-front"  # the posture held 2 s (from 0.1), whatever the view did
     assert out[3.5] == "standing-side"  # then the side held 2 s (from 1.5)
     assert [v for v in out.values() if v] == ["standing-front", "standing-side"]
+
+
+def without_knees(r: FrameResult) -> FrameResult:
+    """``r`` with both knee landmarks unseen (presence 0): no knee angle, as on the sports sample's frame 3."""
+    from posture_feedback import landmarks as lm
+
+    presence = r.landmarks.presence.copy()
+    presence[[lm.LEFT_KNEE, lm.RIGHT_KNEE]] = 0.0
+    lmk = r.landmarks.with_arrays(presence=presence)
+    return FrameResult(frame=r.frame, landmarks=lmk, view=r.view, azimuth_deg=r.azimuth_deg,
+                       angles=compute_angles(lmk, r.view, azimuth_deg=r.azimuth_deg))  # fmt: skip
+
+
+def test_the_assumed_posture_gives_way_to_the_first_reading_at_once():
+    """A seventeenth audit: the first frame read no posture (hip 90°, knee 10°: they disagree), sitting
+    was assumed, and the standing reading from the next frame then had to hold 2 s."""
+    sel = AutoPresetSelector(hold_s=2.0)
+    assert sel.update(result(0.0, View.FRONT, 0.0, legs=(90.0, 10.0))) == "sitting-front"
+    assert sel.posture_assumed and sel.framing is Framing.FULL
+    assert sel.update(result(1 / 30, View.FRONT, 0.0)) == "standing-front"  # the first reading: at once
+    assert not sel.posture_assumed
+    # a reading replaces a reading only after the hold: sitting from 0.1 s is adopted at 2.1 s
+    out = {round(k / 10, 1): sel.update(result(k / 10, View.FRONT, 0.0, legs=(90.0, 90.0))) for k in range(1, 23)}
+    assert [t for t, o in out.items() if o] == [2.1] and out[2.1] == "sitting-front"
+
+
+def test_a_first_frame_without_knees_does_not_hold_a_standing_person_on_sitting():
+    """The sports sample: the man's first frame had no knee angle, he kept the sitting targets until 3.1 s."""
+    sel = AutoPresetSelector(hold_s=2.0)
+    first = without_knees(result(0.0, View.FRONT, 0.0))
+    assert math.isnan(first.angles.value("left_knee_flexion"))
+    assert sel.update(first) == "sitting-front" and sel.posture_assumed
+    assert sel.update(result(0.1, View.FRONT, 0.0)) == "standing-front"
+
+
+def test_the_assumed_front_gives_way_to_the_first_side_view_at_once():
+    sel = AutoPresetSelector(hold_s=2.0)
+    assert sel.update(result(0.0, View.OBLIQUE, 45.0)) == "standing-front"  # oblique: front assumed
+    assert sel.update(result(0.1, View.SIDE, 90.0)) == "standing-side"
+    assert sel.update(result(0.2, View.FRONT, 0.0)) is None  # a read view holds 2 s
+
+
+def test_the_real_model_picks_standing_at_once_on_the_lab_front_camera(lab_video_front):
+    """lab_two_people_cam02, the person followed stands, full body in view (real model): frame 0 reads
+    hip 49° and knee 15° (no posture); standing is read from frame 1 and adopted there (before: after
+    a 2 s hold, longer than the 1.7 s clip)."""
+    from posture_feedback.pipeline import iter_results
+
+    sel = AutoPresetSelector(hold_s=2.0)
+    chosen = [(r.frame.index, sel.update(r)) for r in iter_results(lab_video_front, max_frames=10)]
+    assert sel.framing is Framing.FULL
+    switches = [(i, c) for i, c in chosen if c]
+    assert switches[-1][1].startswith("standing-") and switches[-1][0] <= 5
