@@ -16,6 +16,13 @@ change, else None. Three things decide it:
 * **framing** (``framing.classify_framing``): reported in ``AutoPresetSelector.framing`` so the
   monitor can switch to the laptop signals when the hips are out of view.
 
+``AutoPresetSelector.reason`` says why, in words for the user, after each frame with a person:
+how the posture was got (read from the hips and knees, or why not: "hips out of view: sitting
+assumed", "... kept" once one was read) and, when the view judges nothing (oblique or unknown:
+every preset's targets need a front, back or side view), what to do ("turn to face the camera
+or side-on"). Before, the window showed "Automatic: Sitting posture (front)" for a standing man
+cropped at the chest, and blank gauges for a whole oblique clip, with no reason (a seventeenth audit).
+
 An assumed value (nothing read yet) gives way to the first reading at once. After that a new
 choice must hold for ``hold_s`` seconds (default 2 s) before it is returned, so a passing arm or
 a turn of the body does not flip the targets. (Before, the assumption was treated as a reading:
@@ -50,6 +57,28 @@ def posture_from_angles(hip_flexion: float, knee_flexion: float) -> str | None:
         return "sitting"
     if hip_flexion < SIT_MIN_DEG and knee_flexion < SIT_MIN_DEG:
         return "standing"
+    return None
+
+
+def why_no_posture(framing: Framing, hip_flexion: float, knee_flexion: float) -> str:
+    """Why a frame gives no posture reading, in words ("hips out of view"); degrees in."""
+    if framing is Framing.NONE:
+        return "shoulders not both in view"
+    if framing is Framing.HEAD_CHEST:
+        return "hips out of view"
+    if framing is Framing.UPPER:
+        return "knees out of view"
+    if not (math.isfinite(hip_flexion) and math.isfinite(knee_flexion)):
+        return "hip or knee angle not measured"
+    return "hip and knee angles disagree"
+
+
+def view_advice(view: View) -> str | None:
+    """What to do when the view judges none of the presets' targets (oblique, unknown), else None."""
+    if view is View.OBLIQUE:
+        return "oblique view, not judged: turn to face the camera or side-on"
+    if view is View.UNKNOWN:
+        return "view unclear, not judged: face the camera or turn side-on"
     return None
 
 
@@ -117,6 +146,8 @@ class AutoPresetSelector:
         self.hold_s = float(hold_s)
         self.framing = Framing.NONE  #: framing of the last frame
         self.current: str | None = None  #: the preset in use
+        #: Why (``module docstring``), after the last frame with a person; "" before the first.
+        self.reason = ""
         self._posture = _Held(posture, assumed=True)
         self._side = _Held("front", assumed=True)
 
@@ -129,6 +160,21 @@ class AutoPresetSelector:
     def posture_assumed(self) -> bool:
         """True while no posture has been read (``posture`` is the assumption)."""
         return self._posture.assumed
+
+    def _reason(self, read: str | None, hip: float, knee: float, view: View) -> str:
+        """``reason`` for a frame: its posture reading ``read`` (None: none, from ``hip`` and
+        ``knee`` flexion in degrees) against the posture in use, and its ``view``."""
+        posture = self._posture.value
+        if read == posture:
+            words = f"{posture}, read from the hips and knees"
+        elif read is not None:
+            words = f"{read} read from the hips and knees: {posture} kept until it holds {self.hold_s:g} s"
+        else:
+            held = "assumed" if self._posture.assumed else "kept"
+            words = f"{why_no_posture(self.framing, hip, knee)}: {posture} {held}"
+        advice = view_advice(view)
+        words = f"{words}; {advice}" if advice else words
+        return words[0].upper() + words[1:]
 
     def update(self, result: FrameResult) -> str | None:
         """The preset to switch to now, or None to keep the current one."""
@@ -144,6 +190,7 @@ class AutoPresetSelector:
         changed = self._posture.update(read, t, self.hold_s)
         changed = self._side.update(side, t, self.hold_s) or changed
         wanted = f"{self._posture.value}-{self._side.value}"
+        self.reason = self._reason(read, hip, knee, result.view)
         if self.current is None or (changed and wanted != self.current):  # the first person: at once
             self.current = wanted
             return wanted

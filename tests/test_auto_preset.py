@@ -163,3 +163,21 @@ def test_the_real_model_picks_standing_at_once_on_the_lab_front_camera(lab_video
     assert sel.framing is Framing.FULL
     switches = [(i, c) for i, c in chosen if c]
     assert switches[-1][1].startswith("standing-") and switches[-1][0] <= 5
+
+
+def test_the_reason_says_how_the_posture_was_got_and_what_to_do_about_the_view():
+    """A seventeenth audit: "Automatic: Sitting posture (front)" for a standing man cropped at the chest,
+    and blank gauges for a whole oblique clip, with no reason given."""
+    sel = AutoPresetSelector(hold_s=2.0)
+    assert sel.reason == ""
+    sel.update(result(0.0, View.FRONT, 0.0, shift_y=460.0))  # hips below the bottom edge
+    assert sel.reason == "Hips out of view: sitting assumed"
+    sel.update(result(0.1, View.FRONT, 0.0, legs=(90.0, 10.0)))
+    assert sel.reason == "Hip and knee angles disagree: sitting assumed"
+    sel.update(result(0.2, View.FRONT, 0.0))
+    assert sel.reason == "Standing, read from the hips and knees"
+    sel.update(result(0.3, View.FRONT, 0.0, legs=(90.0, 90.0)))  # a new reading must hold 2 s
+    assert sel.reason == "Sitting read from the hips and knees: standing kept until it holds 2 s"
+    sel.update(result(0.4, View.OBLIQUE, 45.0, shift_y=460.0))
+    assert sel.reason == ("Hips out of view: standing kept; oblique view, not judged: turn to face the camera "
+                          "or side-on")  # fmt: skip

@@ -233,6 +233,12 @@ class MainWindow(QMainWindow):
         self.set_label.setWordWrap(True)
         self.set_label.setStyleSheet("font-size: 12pt; font-weight: bold")
         side_col.addWidget(self.set_label)
+        #: ``auto`` only: why it chose the set ("Hips out of view: sitting assumed"; ``AutoPresetSelector.reason``)
+        self.auto_reason_label = QLabel("")
+        self.auto_reason_label.setWordWrap(True)
+        self.auto_reason_label.setStyleSheet("color: #bbb")
+        self.auto_reason_label.setVisible(False)
+        side_col.addWidget(self.auto_reason_label)
         self.view_label = QLabel("")
         self.view_label.setStyleSheet("color: #bbb")
         side_col.addWidget(self.view_label)
@@ -481,6 +487,9 @@ class MainWindow(QMainWindow):
             self.target_set = get_preset(chosen, baseline=self.neutral is not None)
             self._apply_target_set()
             self.set_label.setText(f"Automatic: {self.target_set.label}")
+        if selector.reason != self.auto_reason_label.text():
+            self.auto_reason_label.setText(selector.reason)
+        self.auto_reason_label.setVisible(bool(selector.reason))
 
     def show_result(self, result: FrameResult) -> None:
         """Update the side panel, the cue line and the sounds from one frame's result."""
@@ -579,6 +588,8 @@ class MainWindow(QMainWindow):
         self.gauges.set_targets(ts)
         self.set_label.setText(ts.label or ts.name if ts is not None else "Measuring only")
         self.set_label.setToolTip(ts.description if ts is not None else "")
+        if self.preset_name != AUTO:
+            self.auto_reason_label.setVisible(False)
         self._verdicts = {}
         if self.worker is not None:
             self.worker.set_targets(ts, self.neutral)
