@@ -12,7 +12,9 @@ someone; empty in rows with ``person`` 0. Rows with the same ``track_id`` are on
 track; a new id may be the same person found again or someone else, so compare series only
 within one id), and with ``include_validity`` one ``valid_<angle>`` column (1/0: meaningful in
 this view and ± within ``kinematics.VALID_MAX_UNCERTAINTY``); with
-targets, one ``target_<id>`` column per target (verdict) and ``cue``; with ``laptop_signals``
+targets, one ``target_<id>`` column per target (verdict) and ``cue`` (with ``judged_with``, first
+a ``judged_with`` column: the set each row was judged with, for ``--targets auto``; a target not
+in that set is empty); with ``laptop_signals``
 the laptop coach's person-relative signals (``laptop_signals.SIGNALS``: ``head_drop``,
 ``lean_in``, ``face_closer``, ``shoulder_raise``, ``neck_side_bend``, ``head_rotation``; units in
 docs/laptop_coach.md) against a neutral from the recording's first second, empty where not
@@ -55,18 +57,21 @@ class AngleCsvWriter:
         valid_only: bool = False,
         laptop_signals: bool = False,
         include_uncertainty: bool = False,
+        judged_with: bool = False,
     ) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
         self._targets = list(target_ids)
         self._validity = include_validity
         self._valid_only = valid_only
         self._uncertainty = include_uncertainty
+        self._judged_with = judged_with and bool(self._targets)
         header = [*BASE_COLUMNS, "azimuth_deg", "people", "track_id"]
         if include_validity:
             header += [f"valid_{n}" for n in ANGLE_NAMES]
         if include_uncertainty:
             header += [f"unc_{n}" for n in ANGLE_NAMES]
         if self._targets:
+            header += ["judged_with"] if self._judged_with else []
             header += [f"target_{t}" for t in self._targets] + ["cue"]
         self._laptop = None
         if laptop_signals:
@@ -80,8 +85,9 @@ class AngleCsvWriter:
                 header += [f"unc_{k}" for k in ls.SIGNAL_NAMES]
         self._writer.writerow(header)
 
-    def write(self, result: FrameResult, angles: AngleTable | None = None) -> None:
-        """One row; ``angles`` replaces ``result.angles`` (e.g. filtered over the recording)."""
+    def write(self, result: FrameResult, angles: AngleTable | None = None, judged_with: str | None = None) -> None:
+        """One row; ``angles`` replaces ``result.angles`` (e.g. filtered over the recording);
+        ``judged_with``: the name of the target set this frame was judged with."""
         found = result.person_found
         angles = result.angles if angles is None else angles
         row: list[str | int] = [result.frame.index, f"{result.frame.timestamp_s:.4f}", int(found), result.view.value]
@@ -96,6 +102,7 @@ class AngleCsvWriter:
             row += [_fmt(angles[n].uncertainty, 1) if found else "" for n in ANGLE_NAMES]
         if self._targets:
             states = {s.target: s.verdict.value for s in result.targets}
+            row += [judged_with or ""] if self._judged_with else []
             row += [states.get(t, "") for t in self._targets] + [result.cue or ""]
         if self._laptop is not None:
             for r in self._laptop.add(row, result):

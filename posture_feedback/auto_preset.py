@@ -16,6 +16,9 @@ change, else None. Three things decide it:
 * **framing** (``framing.classify_framing``): reported in ``AutoPresetSelector.framing`` so the
   monitor can switch to the laptop signals when the hips are out of view.
 
+``AutoTargets`` applies the same choice to a recording's pipeline (``analyze --targets auto``),
+with each posture's neutral.
+
 ``AutoPresetSelector.reason`` says why, in words for the user, after each frame with a person:
 how the posture was got (read from the hips and knees, or why not: "hips out of view: sitting
 assumed", "... kept" once one was read) and, when the view judges nothing (oblique or unknown:
@@ -37,8 +40,12 @@ cancels a change under way, and one with no reading for ``hold_s`` lapses.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Protocol
 
 from posture_feedback.framing import Framing, classify_framing
+from posture_feedback.presets import PRESETS, get_preset
+from posture_feedback.targets import TargetSet
 from posture_feedback.types import FrameResult, View
 
 #: The preset name the user picks to get this behaviour.
@@ -195,3 +202,48 @@ class AutoPresetSelector:
             self.current = wanted
             return wanted
         return None
+
+
+def auto_target_ids() -> tuple[str, ...]:
+    """Every target id ``auto`` may judge with (the four sets it chooses from), in display order:
+    the columns of ``analyze --targets auto``."""
+    ids = [t.id for name in ("sitting", "standing") for t in PRESETS[name].targets]
+    return tuple(dict.fromkeys(ids))
+
+
+class TargetsPort(Protocol):
+    """What ``AutoTargets`` drives: ``pipeline.Pipeline.set_targets``."""
+
+    def set_targets(self, target_set: TargetSet | None, neutral: Mapping[str, float] | None = None) -> None: ...
+
+
+class AutoTargets:
+    """``auto`` for a recording (``analyze --targets auto``): the app's choice, frame by frame.
+
+    ``after(result)`` feeds each frame's result to an ``AutoPresetSelector``; when it chooses a new
+    set, the pipeline judges the *following* frames with it (as in the app, whose window switches
+    after the frame that decided) and with the neutral of its posture from ``neutrals`` ("sitting"/
+    "standing" → angles, degrees): the set's "from your neutral" variant when there is one, else its
+    absolute ranges. ``name`` is the set in force for the next frame; ``frames`` counts the frames
+    judged with each."""
+
+    def __init__(self, pipeline: TargetsPort, neutrals: Mapping[str, Mapping[str, float]] | None = None,
+                 hold_s: float = 2.0) -> None:  # fmt: skip
+        self.selector = AutoPresetSelector(hold_s=hold_s)
+        self.neutrals = {k: dict(v) for k, v in (neutrals or {}).items()}
+        self.frames: dict[str, int] = {}
+        self._pipeline = pipeline
+        self.name = ""
+        self._use(f"{self.selector.posture}-front")
+
+    def _use(self, name: str) -> None:
+        neutral = self.neutrals.get(name.split("-", 1)[0])
+        self._pipeline.set_targets(get_preset(name, baseline=neutral is not None), neutral)
+        self.name = name
+
+    def after(self, result: FrameResult) -> None:
+        """Count the frame as judged with ``name``; switch for the next frame if the selector chose."""
+        self.frames[self.name] = self.frames.get(self.name, 0) + 1
+        chosen = self.selector.update(result)
+        if chosen is not None and chosen != self.name:
+            self._use(chosen)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from posture_feedback.angles_csv import AngleCsvWriter
+from posture_feedback.auto_preset import AUTO, AutoTargets, auto_target_ids
 from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
@@ -109,7 +110,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--annotated", type=Path, metavar="OUT.mp4",
         help="also write a video with the overlays drawn (.mp4, .m4v, .mov, .avi or .mkv; one frame long for an image)",
     )  # fmt: skip
-    p.add_argument("--targets", help="target file (TOML) or preset name; adds verdict and cue columns")
+    p.add_argument("--targets", help="target file (TOML) or preset name; adds verdict and cue columns ('auto': "
+                   "sitting or standing, front or side chosen frame by frame as in the app, column judged_with)")
     p.add_argument("--config", type=Path, help="configuration file (TOML; see `posture-feedback config`)")
     p.add_argument(
         "--camera",
@@ -261,6 +263,42 @@ def _profile_neutral(args: argparse.Namespace, posture: str | None):
                             f"profile in {path}; capture one with {capture}")  # fmt: skip
 
 
+def _auto_neutrals(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """--neutral FILE / --profile NAME with ``--targets auto``: the neutral of each posture found
+    (auto judges sitting or standing, frame by frame, each with its own neutral, as the app does);
+    an error naming where it looked when there is none at all. Tells on stderr which is used."""
+    from posture_feedback.neutral_input import NeutralInputError, load_neutral_file
+
+    found: dict[str, tuple] = {}
+    for posture in ("sitting", "standing"):
+        if args.neutral is not None:
+            neutral, origin = load_neutral_file(args.neutral, posture), str(args.neutral)
+        else:
+            try:
+                neutral, origin = _profile_neutral(args, posture)
+            except NeutralInputError:
+                continue
+        found.setdefault(neutral.posture, (neutral, origin))
+    if not found:
+        _profile_neutral(args, None)  # raises, naming where it looked
+    for neutral, origin in found.values():
+        names = ", ".join(f"{k} {v:.1f}°" for k, v in sorted(neutral.angles.items()))
+        print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
+              f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
+    return {posture: dict(neutral.angles) for posture, (neutral, _origin) in found.items()}
+
+
+def _tell_auto(neutrals: dict[str, dict[str, float]]) -> None:
+    """``--targets auto``: one line on stderr saying how it judges (and what is not judged)."""
+    missing = [p for p in ("sitting", "standing") if p not in neutrals]
+    what = ("the absolute ranges; head over shoulders not judged (relative to the person's neutral: give "
+            "--neutral FILE or --profile NAME)" if len(missing) == 2 else
+            f"the 'from your neutral' ranges; {' and '.join(missing) or 'no posture'} without a neutral: absolute "
+            "ranges, head over shoulders not judged there")  # fmt: skip
+    print("posture-feedback: --targets auto: sitting or standing and front or side chosen frame by frame, as in "
+          f"the app (column judged_with); {what}", file=sys.stderr)  # fmt: skip
+
+
 def _warn_unjudged(target_set, neutral) -> None:
     """Relative targets without a neutral for their angle are never judged: say so on stderr."""
     from posture_feedback.targets import relative_without_neutral
@@ -295,11 +333,17 @@ def run(args: argparse.Namespace) -> int:
     args.video = _video_argument(args)
     out_path: Path = args.out or _default_out(args.video)
     _check_outputs(args, out_path)  # every output, before anything runs or is written
-    target_set = _load_target_set(args.targets)
+    auto = args.targets == AUTO  # chosen frame by frame (auto_preset.AutoTargets), not a fixed set
+    target_set = None if auto else _load_target_set(args.targets)
     neutral_angles = None
-    if getattr(args, "neutral", None) is not None or getattr(args, "profile", None):
-        target_set, neutral_angles = _apply_neutral(args, target_set)
-    _warn_unjudged(target_set, neutral_angles)
+    with_neutral = getattr(args, "neutral", None) is not None or getattr(args, "profile", None)
+    if auto:
+        auto_neutrals = _auto_neutrals(args) if with_neutral else {}
+        _tell_auto(auto_neutrals)
+    else:
+        if with_neutral:
+            target_set, neutral_angles = _apply_neutral(args, target_set)
+        _warn_unjudged(target_set, neutral_angles)
     source = open_source(args.video)
     if args.person is not None:  # a point outside the frame: nobody can ever be there
         from posture_feedback.person import check_start_point
@@ -352,7 +396,8 @@ def run(args: argparse.Namespace) -> int:
             options = replace(options, smoothing=replace(options.smoothing, landmarks=False))
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
                 open(partial_csv, "w", newline="", encoding="utf-8") as f:
-            ids = [t.id for t in target_set.targets] if target_set else []
+            ids = list(auto_target_ids()) if auto else [t.id for t in target_set.targets] if target_set else []
+            judge = AutoTargets(pipeline, auto_neutrals) if auto else None
             if up_uncertainty is not None:  # the scene's own roll and pitch uncertainty, as live
                 pipeline.set_camera_up(options.up, up_uncertainty)
             if args.person is not None:
@@ -364,6 +409,7 @@ def run(args: argparse.Namespace) -> int:
                 valid_only=args.valid_only and not zero_phase,
                 laptop_signals=getattr(args, "laptop_signals", False),
                 include_uncertainty=args.uncertainty or (zero_phase and (args.validity or args.valid_only)),
+                judged_with=auto,
             )  # fmt: skip
             trc = TrcWriter(args.trc, source.fps, options.min_visibility, options.up) if args.trc is not None else None
             from tqdm import tqdm
@@ -375,8 +421,11 @@ def run(args: argparse.Namespace) -> int:
                 for i, frame in enumerate(frames):
                     if args.max_frames is not None and i >= args.max_frames:
                         break
+                    judged_with = judge.name if judge is not None else None
                     result = pipeline.process(frame)
-                    csv_writer.write(result)
+                    csv_writer.write(result, judged_with=judged_with)
+                    if judge is not None:
+                        judge.after(result)  # the app's choice, for the frames that follow
                     if trc is not None:
                         trc.add(result)
                     stats.add(result)
@@ -391,6 +440,8 @@ def run(args: argparse.Namespace) -> int:
                     frames.close()
             csv_writer.finish()
             elapsed = time.perf_counter() - t0
+            if judge is not None:
+                stats.judged_with = dict(judge.frames)
             bar.close()
         if not stats.frames:
             raise SourceError(f"{args.video} yielded no frames")
@@ -484,6 +535,7 @@ class SummaryStats:
         self.views: dict[str, int] = {}
         self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person
         self.verdicts: dict[str, int] = {}  # verdict value → target cells (with --targets)
+        self.judged_with: dict[str, int] = {}  # --targets auto: set name → frames judged with it
 
     @property
     def found(self) -> int:
@@ -528,6 +580,8 @@ class SummaryStats:
                 line += (f", {self.verdicts['uncertain']} uncertain (the value's 80% interval reaches both the range "
                          "and beyond its tolerance: docs/targets.md)")  # fmt: skip
             lines.append(line)
+        if self.judged_with:
+            lines.append("judged with (auto): " + ", ".join(f"{k} {v} frames" for k, v in self.judged_with.items()))
         lines.append(f"angles CSV: {out_path}")
         if annotated:
             lines.append(f"annotated video: {annotated}")
