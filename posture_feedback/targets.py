@@ -582,6 +582,14 @@ def undecided(value: float, uncertainty: float, low: float, high: float, toleran
     return reaches_range and reaches_out
 
 
+def too_imprecise(uncertainty: float, tolerance: float) -> bool:
+    """True when a value's ± (``uncertainty``, the 80% half-width, degrees) is wider than its target's
+    near band (``tolerance``, degrees). Its verdict may still stand (the whole interval on one side:
+    not ``undecided``), but the number is too imprecise to act on: the gauge and the overlay both
+    write it grey with its ±, never in a verdict colour (one truth per frame). NaN: False."""
+    return math.isfinite(uncertainty) and uncertainty > tolerance
+
+
 def round_value(value: float) -> float:
     """A value rounded to ``VALUE_DECIMALS`` (degrees), the way the CSV writes it."""
     return float(f"{value:.{VALUE_DECIMALS}f}") if value == value else math.nan

@@ -1,4 +1,4 @@
-"""Gauges: a value too uncertain for its target's tolerance is greyed; the therapist view writes its ±."""
+"""Gauges: a value too uncertain for its target's tolerance is greyed with its ±; the therapist view writes every ±."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ def test_greyed_when_the_uncertainty_exceeds_the_tolerance(qtbot) -> None:
     assert not g.too_uncertain
     g.set_state(_state(3.0), None, 12.0)  # ±12° against a 5° tolerance: not to be acted on
     assert g.too_uncertain
-    assert g.value_text() == "3° OK"  # the normal view writes the value and its own verdict
-    g.set_large(True)  # the therapist view adds the ± of the value shown
-    assert g.value_text() == "3° ±12° OK"
+    assert g.value_text() == "3° ±12° OK"  # the value, its ± (why it is grey) and its own verdict
+    g.set_state(_state(3.0), None, 4.0)
+    assert g.value_text() == "3° OK"  # a precise value: the normal view leaves its ± out
+    g.set_large(True)  # the therapist view writes every value's ±
+    assert g.value_text() == "3° ±4° OK"
     g.set_state(None)
     assert not g.too_uncertain and g.value_text() == "—"
     g.grab()  # paints without error in both states

@@ -9,9 +9,10 @@
   "LOW", "HIGH") written next to the value, so colour is never the only cue;
 * the person's neutral for the angle (if calibrated) as a black tick;
 * the angle's uncertainty (``AngleTable.uncertainty``, the 80% half-width in degrees): the number
-  and its marker are greyed when it is larger than the target's tolerance (an imprecise number
-  whose verdict is still certain, e.g. far out of range), and the large (therapist) view writes it
-  as "± u°" after the number;
+  and its marker are greyed when it is larger than the target's tolerance (``targets.too_imprecise``:
+  an imprecise number whose verdict is still certain, e.g. far out of range), and written as
+  "± u°" after the number, the reason for the grey (the overlay on the picture does the same);
+  the large (therapist) view writes every value's ±;
 * a value the core could not judge (``Verdict.UNCERTAIN``: its interval holds both an in-range
   value and one beyond the tolerance) is written grey as "12° ±15° UNSURE", with its interval as
   a grey bar on the scale and no verdict shape.
@@ -33,7 +34,7 @@ from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
 from posture_feedback.side_words import side_word
-from posture_feedback.targets import Target, TargetSet, value_text
+from posture_feedback.targets import Target, TargetSet, too_imprecise, value_text
 from posture_feedback.types import AngleTable, TargetState, Verdict
 
 
@@ -75,7 +76,7 @@ class TargetGauge(QWidget):
     @property
     def too_uncertain(self) -> bool:
         """The value's uncertainty is larger than the target's tolerance: shown greyed."""
-        return _finite(self.uncertainty) and self.uncertainty > self.tolerance
+        return too_imprecise(self.uncertainty, self.tolerance)
 
     @property
     def verdict(self) -> Verdict:
@@ -89,7 +90,7 @@ class TargetGauge(QWidget):
             return "— set neutral (N)"
         if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
             return "—"
-        show_unc = (self.large or s.verdict is Verdict.UNCERTAIN) and _finite(self.uncertainty)
+        show_unc = (self.large or s.verdict is Verdict.UNCERTAIN or self.too_uncertain) and _finite(self.uncertainty)
         unc = f" ±{self.uncertainty:.0f}°" if show_unc else ""
         return f"{value_text(s)}°{unc} {VERDICT_LABELS[s.verdict]}"
 
