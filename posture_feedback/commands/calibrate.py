@@ -49,7 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("video", nargs="?", help="a recording to calibrate from (instead of --source)")
     p.add_argument("--video", dest="video_option", metavar="VIDEO", help="the same as the positional VIDEO")
     p.add_argument("--source", help="camera index for a live capture, e.g. 0")
-    p.add_argument("--seconds", type=finite_float, default=3.0, help="capture length in seconds (default 3)")
+    p.add_argument(
+        "--seconds", type=finite_float, default=None,
+        help="capture length in seconds (default 3; the scene method reads 8 frames over 5 s, as `analyze` does)",
+    )  # fmt: skip
     p.add_argument("--start", type=finite_float, default=0.0, help="start this many seconds into a recording")
     p.add_argument("--name", help="camera name to store a camera calibration under (default: the source's name)")
     p.add_argument("--camera", help="for neutral/scale: apply this stored camera calibration first")
@@ -100,9 +103,10 @@ def _emit_camera(args: argparse.Namespace, cal, extra: dict) -> None:
 
 def _scene_camera(args: argparse.Namespace, store, spec: str) -> int:
     """calibrate camera --method scene: the vertical from the scene's lines, stored and printed."""
-    from posture_feedback.calibration.vertical import estimate_scene_vertical, read_frames
+    from posture_feedback.calibration.vertical import DEFAULT_SPAN_S, estimate_scene_vertical, read_frames
 
-    seconds = args.seconds if args.seconds > 0 else 3.0
+    # by default the frames `analyze` reads (it said 3 s here and read 5 s there: two estimates of one video)
+    seconds = args.seconds if args.seconds is not None and args.seconds > 0 else DEFAULT_SPAN_S
     frames, name = read_frames(spec, span_s=seconds, start_s=args.start)
     est = estimate_scene_vertical(frames)
     cal = est.to_calibration(camera=args.name or name)
@@ -113,10 +117,15 @@ def _scene_camera(args: argparse.Namespace, store, spec: str) -> int:
             f"camera {cal.camera!r}: roll {est.roll_deg:+.1f}°, pitch {est.pitch_deg:+.1f}° "
             f"(up {', '.join(f'{v:+.3f}' for v in est.up)}; ±{est.uncertainty_deg:.1f}° at 95 %), from "
             f"{est.n_inliers} line segments in {est.n_frames} frames, focal length {est.focal_px:.0f} px "
-            f"({est.focal_source}); stored in {store.path}"
+            f"({est.focal_source}{'' if est.focal_confirmed else ', unconfirmed'}); stored in {store.path}"
         )
-        print("  the ± assumes the whole camera image (optical centre in the middle): on a cropped or digitally "
-              "zoomed image the vertical can be 10° or more further off (docs/laptop_coach.md)")  # fmt: skip
+        roll_unc, pitch_unc = est.roll_pitch_uncertainty()
+        if est.focal_confirmed:
+            print("  the ± assumes the whole camera image (optical centre in the middle): on a cropped or digitally "
+                  "zoomed image the pitch can be further off (docs/laptop_coach.md)")  # fmt: skip
+        else:
+            print(f"  no two vanishing points confirm the focal length: the pitch (±{pitch_unc:.0f}°) is barely known "
+                  f"(any field of view, crops included); the roll holds to ±{roll_unc:.0f}°")  # fmt: skip
     return 0
 
 
@@ -242,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
     text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
     print(f"posture-feedback: {text.format(posture=args.posture.capitalize())}", file=sys.stderr)
     results, name = capture_results(
-        spec, seconds=args.seconds, start_s=args.start, up=up, countdown_s=3.0,
+        spec, seconds=3.0 if args.seconds is None else args.seconds, start_s=args.start, up=up, countdown_s=3.0,
         on_countdown=lambda n: print(f"posture-feedback:   starting in {n}...", file=sys.stderr),
     )  # fmt: skip
     _enough_frames(args, results)
