@@ -62,6 +62,10 @@ MAX_ROLL_DEG = 30.0
 #: pitch SD 10.9°: ±37.5°) where the true roll is +2.8°; the views it may calibrate (cam01 ±4.4°,
 #: cam02 ±5.0°) were within their ± (a third audit, 2026-12-07).
 MAX_PERSON_UNCERTAINTY_DEG = 10.0
+#: A scene calibration (``calibration.vertical``) whose 95 % bound is wider than this is refused
+#: too, by the same rule: the four whole views of the accuracy set state ±1.7–2.4°, its webcam
+#: crops and the bundled sample ±16–34° (no focal length confirmed), a collage of two scenes ±57°.
+MAX_SCENE_UNCERTAINTY_DEG = MAX_PERSON_UNCERTAINTY_DEG
 
 
 def person_uncertainty_deg(roll_sd: float, pitch_sd: float) -> float:
@@ -91,6 +95,9 @@ class CameraCalibration:
         axis: "ankle" (mid-ankle → mid-shoulder, standing) or "hip" (mid-hip → mid-shoulder).
         camera: name of the camera (``FrameSource.name``) it belongs to.
         created_at: ISO 8601 time of the capture.
+        roll_uncertainty_deg / pitch_uncertainty_deg: the calibration's own stated ± (about 95 %,
+            degrees) of the roll and the pitch; None in records stored before 2026-12
+            (``up_uncertainty`` then derives them from the method).
     """
 
     roll_deg: float = 0.0
@@ -101,6 +108,8 @@ class CameraCalibration:
     axis: str = "none"
     camera: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    roll_uncertainty_deg: float | None = None
+    pitch_uncertainty_deg: float | None = None
 
     @classmethod
     def level(cls, camera: str = "") -> CameraCalibration:
@@ -113,8 +122,38 @@ class CameraCalibration:
 
     @property
     def standard_error(self) -> float:
-        """Standard error of the roll estimate (degrees): spread / √n (0 when skipped)."""
+        """Standard error of the roll estimate (degrees): spread / √n (0 when skipped). Not a ± of
+        the camera's vertical (frames of one still scene or person are not independent draws):
+        that is ``up_uncertainty``."""
         return self.spread / math.sqrt(self.n_frames) if self.n_frames else 0.0
+
+    def up_uncertainty(self) -> tuple[float, float]:
+        """(roll, pitch) ± in degrees that angles measured against this vertical carry
+        (``kinematics.UpUncertainty``), each at least ``CALIBRATED_UP_UNCERTAINTY_DEG`` (3°):
+
+        * skipped (a level camera assumed): ``LEVEL_UP_UNCERTAINTY_DEG`` (20°) for both;
+        * the calibration's own stated ± when stored (since 2026-12: the scene's
+          ``SceneVertical.roll_pitch_uncertainty``, a person capture's ``person_uncertainty_deg``);
+        * older records: a scene calibration stored half its bound as ``spread`` and
+          ``pitch_spread`` (2 × each); a person capture ``person_uncertainty_deg(spread,
+          pitch_spread)`` for both; ``--roll DEG`` (axis "manual") measured no pitch: 20°.
+
+        Until 2026-12 ``analyze --camera`` and ``assess`` used 3° (or spread / √n) whatever the
+        calibration stated: a desk-crop scene calibration stored at ±16.9° gave its tilts ±3°."""
+        from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
+
+        floor = CALIBRATED_UP_UNCERTAINTY_DEG
+        if self.skipped:
+            return LEVEL_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
+        if self.roll_uncertainty_deg is not None and self.pitch_uncertainty_deg is not None:
+            roll, pitch = self.roll_uncertainty_deg, self.pitch_uncertainty_deg
+        elif self.axis == "scene":
+            roll, pitch = 2.0 * self.spread, 2.0 * self.pitch_spread
+        elif self.axis == "manual":
+            roll, pitch = floor, LEVEL_UP_UNCERTAINTY_DEG
+        else:
+            roll = pitch = person_uncertainty_deg(self.spread, self.pitch_spread)
+        return max(floor, float(roll)), max(floor, float(pitch))
 
     def up_vector(self) -> np.ndarray:
         """The world vertical as a unit vector in MediaPipe world-landmark axes (x right, y down, z away)."""
@@ -280,14 +319,17 @@ def estimate_camera(
             f"{p_sd:.1f}°: ±{person_uncertainty_deg(r_sd, p_sd):.0f}°): stand upright and still, whole body in view, "
             "or use the scene method (the default)"
         )
+    unc = person_uncertainty_deg(r_sd, p_sd)
     return CameraCalibration(
         roll_deg=float(r.mean()),
         pitch_deg=float(p.mean()),
-        spread=float(r.std(ddof=1)) if len(r) > 1 else 0.0,
+        spread=r_sd,
         n_frames=int(keep.sum()),
-        pitch_spread=float(p.std(ddof=1)) if len(p) > 1 else 0.0,
+        pitch_spread=p_sd,
         axis=axis,
         camera=camera,
+        roll_uncertainty_deg=unc,
+        pitch_uncertainty_deg=unc,
     )
 
 

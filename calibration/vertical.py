@@ -200,7 +200,26 @@ class SceneVertical:
         }
 
     def to_calibration(self, camera: str = "") -> CameraCalibration:
-        """A storable ``CameraCalibration`` with the same vertical (axis "scene", spread = uncertainty / 2)."""
+        """A storable ``CameraCalibration`` with the same vertical (axis "scene", spread = uncertainty / 2)
+        and its stated roll and pitch ± (``roll_pitch_uncertainty``).
+
+        Raises:
+            CalibrationError: the bound is wider than ``camera.MAX_SCENE_UNCERTAINTY_DEG`` (10°, the
+                person method's limit): too uncertain to store (``calibrate camera`` of a collage of
+                two scenes stored ±50° until 2026-12).
+        """
+        from posture_feedback.calibration.camera import MAX_SCENE_UNCERTAINTY_DEG
+
+        if self.uncertainty_deg > MAX_SCENE_UNCERTAINTY_DEG:
+            roll_unc, pitch_unc = self.roll_pitch_uncertainty()
+            why = ("no two vanishing points confirm the focal length, as on a cropped or zoomed image"
+                   if not self.focal_confirmed else f"{self.n_inliers} line segments agree")  # fmt: skip
+            raise CalibrationError(
+                f"the scene gives the camera's vertical only to ±{self.uncertainty_deg:.0f}° (roll ±{roll_unc:.0f}°, "
+                f"pitch ±{pitch_unc:.0f}°; {why}): not stored (the limit is ±{MAX_SCENE_UNCERTAINTY_DEG:.0f}°); "
+                "use --method person, or analyze without --camera (it carries each recording's own estimate and ±)"
+            )
+        roll_unc, pitch_unc = self.roll_pitch_uncertainty()
         return CameraCalibration(
             roll_deg=self.roll_deg,
             pitch_deg=self.pitch_deg,
@@ -209,6 +228,8 @@ class SceneVertical:
             pitch_spread=self.uncertainty_deg / 2.0,
             axis="scene",
             camera=camera,
+            roll_uncertainty_deg=roll_unc,
+            pitch_uncertainty_deg=pitch_unc,
         )
 
 
@@ -805,7 +826,8 @@ def scene_up_for_source(
         est = scene_vertical_of(spec)
     except CalibrationError as exc:
         return None, None, f"camera vertical: level camera assumed ({exc})"
-    return est.up_vector(), est.roll_pitch_uncertainty(), (
-        f"camera vertical from the scene: roll {est.roll_deg:+.1f}°, pitch {est.pitch_deg:+.1f}° "
-        f"(±{est.uncertainty_deg:.1f}°; `--camera level` turns it off)"
+    roll_unc, pitch_unc = est.roll_pitch_uncertainty()
+    return est.up_vector(), (roll_unc, pitch_unc), (
+        f"camera vertical from the scene: roll {est.roll_deg:+.1f}° (±{roll_unc:.1f}°), pitch {est.pitch_deg:+.1f}° "
+        f"(±{pitch_unc:.1f}°) (`--camera level` turns it off)"
     )

@@ -53,9 +53,10 @@ class PipelineOptions:
         min_visibility: landmarks below this confidence in [0, 1] give a missing angle.
         up: world vertical in MediaPipe world axes (x right, y down, z away from camera)
             from camera calibration; None = level camera, (0, -1, 0).
-        up_uncertainty_deg: uncertainty (degrees) of ``up``'s roll and pitch alike, widening the
-            angles measured against it (``kinematics.angle_uncertainty``); None = 3 with ``up``,
-            20 without. The scene's vertical brings its own (roll, pitch) pair.
+        up_uncertainty_deg: uncertainty (degrees) of ``up``, one number for the roll and pitch
+            alike or a (roll, pitch) pair, widening the angles measured against it
+            (``kinematics.angle_uncertainty``); None = 3 with ``up``, 20 without. The scene's
+            vertical and a stored calibration (``CameraCalibration.up_uncertainty``) bring their own pair.
         scene_vertical: with ``up`` None, estimate the vertical from the scene's vertical lines
             over the first frames (``calibration.vertical.SceneVerticalCollector``, about 1.5 s)
             and use it from then on (the frames before use a level camera).
@@ -91,7 +92,7 @@ class PipelineOptions:
     fix_side_swaps: bool = True
     min_visibility: float = 0.5
     up: np.ndarray | None = None
-    up_uncertainty_deg: float | None = None
+    up_uncertainty_deg: UpUncertainty | None = None
     scene_vertical: bool = False
     cue_hold_s: float = 2.5
     bound_every_angle: bool = False

@@ -350,12 +350,19 @@ def test_on_off_centre_webcam_crops_the_roll_holds_and_the_pitch_does_not(crop, 
 @pytest.mark.skipif(not (ACCURACY / "data" / "reference.npz").exists(), reason="shared/accuracy is not present")
 def test_calibrate_camera_reads_the_frames_analyze_reads_and_its_bound_holds(tmp_path, capsys):
     """`calibrate camera sample` (the bundled 640×480 crop of cam02) stated ±8.7° for a vertical
-    16.0° off, from 3 s of frames where `analyze` read 5 s: now the same frames as `analyze`'s
-    ``scene_vertical_of`` and a bound that holds against cam02's true vertical."""
+    16.0° off, from 3 s of frames where `analyze` read 5 s. Now the CLI reads `analyze`'s frames
+    (``scene_vertical_of``; on cam02: the same up), the sample's bound holds against cam02's true
+    vertical, and at ±19° it is refused, not stored (``MAX_SCENE_UNCERTAINTY_DEG``)."""
     from posture_feedback.calibration.vertical import scene_vertical_of
 
-    assert main(["calibrate", "camera", "sample", "--json", "--store", str(tmp_path / "c.json")]) == 0
+    cam02 = ACCURACY / "data" / "videos" / "cam02.mp4"
+    assert main(["calibrate", "camera", str(cam02), "--json", "--store", str(tmp_path / "c.json")]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["up"] == [round(float(v), 6) for v in scene_vertical_of("sample").up]
-    assert angle_deg(np.asarray(out["up"]), _truth("cam02", False)) <= out["uncertainty_deg"]
-    assert out["focal_confirmed"] is False
+    assert out["up"] == [round(float(v), 6) for v in scene_vertical_of(str(cam02)).up]
+    est = scene_vertical_of("sample")
+    assert angle_deg(est.up_vector(), _truth("cam02", False)) <= est.uncertainty_deg
+    assert not est.focal_confirmed
+    assert main(["calibrate", "camera", "sample", "--json", "--store", str(tmp_path / "s.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"±{est.uncertainty_deg:.0f}°" in err[0] and "not stored" in err[0]
+    assert not (tmp_path / "s.json").exists()

@@ -570,13 +570,14 @@ class AssessmentWindow(SessionWindow):
 
     def _apply_camera(self, cal: Any, how: str) -> None:
         up = None if cal.skipped else cal.up_vector()
+        unc = None if cal.skipped else cal.up_uncertainty()  # the calibration's own ±, not a flat 3°
         if self.tap is not None:
-            self.tap.call(lambda p: p.set_camera_up(up))
+            self.tap.call(lambda p: p.set_camera_up(up, unc))
         if how == "skipped":
             self.camera_result.setText("Skipped: the camera is treated as level (+2° uncertainty on frontal tilts).")
         else:
             self.camera_result.setText(
-                f"Camera roll {cal.roll_deg:+.1f}° ± {cal.spread:.1f}°, pitch {cal.pitch_deg:+.1f}° "
+                f"Camera roll {cal.roll_deg:+.1f}° ± {unc[0]:.1f}°, pitch {cal.pitch_deg:+.1f}° ± {unc[1]:.1f}° "
                 f"({cal.n_frames} frames, {how})."
                 + (" Measured on your own body: the posture screen will not use it (it would hide a lean)."
                    if how == "measured" and cal.axis in ("ankle", "hip") else "")

@@ -83,7 +83,7 @@ def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neu
                 raise PostureFeedbackError("--max-people must be at least 1")
             pipe_options = PipelineOptions(pose=PoseOptions(model=options.model, max_people=options.max_people))
         if options.camera_up is not None:
-            pipe_options = replace(pipe_options, up=options.camera_up)
+            pipe_options = replace(pipe_options, up=options.camera_up, up_uncertainty_deg=options.camera_up_uncertainty)
         if pipe_options.follow.enabled:  # live: the multi-person pass runs on the other core
             pipe_options = replace(pipe_options, follow=replace(pipe_options.follow, background=True))
         # live: frames dropped, the sides settle slower (a config's 0 turns it off)

@@ -44,6 +44,8 @@ class AppOptions:
             its daily totals; None = nothing stored.
         data_dir: folder of the profile database (None = ``POSTURE_FEEDBACK_DATA_DIR`` or the platform's).
         camera_up: world vertical from a stored camera calibration (``--camera NAME``), None = level camera.
+        camera_up_uncertainty: that calibration's own (roll, pitch) ± in degrees
+            (``CameraCalibration.up_uncertainty``); None = the pipeline's default.
     """
 
     source: Any = 0
@@ -72,3 +74,4 @@ class AppOptions:
     profile: str | None = None
     data_dir: str | None = None
     camera_up: Any = None
+    camera_up_uncertainty: Any = None

@@ -61,12 +61,14 @@ def camera_uncertainty(calibration: CameraCalibration | None) -> float:
     """± degrees a frontal lean measured against the vertical inherits from the camera roll, the
     figure the pipeline's own angles carry (``kinematics.angle_uncertainty``): 20° for a camera
     assumed level (``LEVEL_UP_UNCERTAINTY_DEG``, as ``assess`` says when it starts), else the
-    calibration's standard error, at least ``CALIBRATED_UP_UNCERTAINTY_DEG`` (3°)."""
-    from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG, LEVEL_UP_UNCERTAINTY_DEG
+    calibration's own stated roll ± (``CameraCalibration.up_uncertainty``, at least 3°). Until
+    2026-12 it was the frame-to-frame SD over √n: a scene calibration stored at ±16.9° (SD 8.46°
+    over 8 frames of one still scene) counted ±3.0°."""
+    from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
 
     if calibration is None or calibration.skipped:
         return LEVEL_UP_UNCERTAINTY_DEG
-    return max(CALIBRATED_UP_UNCERTAINTY_DEG, calibration.standard_error)
+    return calibration.up_uncertainty()[0]
 
 
 def build_measure(

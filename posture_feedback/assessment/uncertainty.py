@@ -16,8 +16,8 @@
   (the posture screen's trunk lean, the ROM test's trunk lateral flexion), the camera roll's
   uncertainty, the same figure the pipeline gives its own angles against the vertical
   (``summary.camera_uncertainty``): ``kinematics.LEVEL_UP_UNCERTAINTY_DEG`` (20°) when the camera is
-  assumed level, else the calibration's standard error, at least
-  ``kinematics.CALIBRATED_UP_UNCERTAINTY_DEG`` (3°). The canonical tilts (head, shoulders, pelvis)
+  assumed level, else the calibration's own stated roll ± (``CameraCalibration.up_uncertainty``),
+  at least ``kinematics.CALIBRATED_UP_UNCERTAINTY_DEG`` (3°). The canonical tilts (head, shoulders, pelvis)
   already carry it in ``u_model`` (``kinematics.angle_uncertainty``), so it is not added twice.
 
 Lengths (cm) use ``LENGTH_UNCERTAINTY_FRACTION`` of the body-size scale instead of ``u_model``.

@@ -79,22 +79,35 @@ def camera_up(name: str):
     return None if calibration.skipped else calibration.up_vector()
 
 
+def camera_up_uncertainty(name: str) -> tuple[float, float] | None:
+    """(roll, pitch) ± in degrees of the stored calibration ``--camera NAME`` puts in force: its own
+    (``CameraCalibration.up_uncertainty``); None for ``level`` and a skipped calibration (the level
+    camera's default). Until 2026-12 every stored calibration counted ±3°, whatever it stated."""
+    from posture_feedback.calibration.store import CalibrationStore
+
+    if name == "level":
+        return None
+    calibration = CalibrationStore().load_camera(name)
+    if calibration is None or calibration.skipped:
+        return None
+    return calibration.up_uncertainty()
+
+
 def camera_note(name: str) -> str:
     """The line that says which camera vertical ``--camera NAME`` puts in force, and how sure it is
     (``analyze --camera cam04`` said nothing, where the scene's estimate prints its line: a sixth
-    audit)."""
+    audit): the calibration's own roll and pitch ±."""
     from posture_feedback.calibration.store import CalibrationStore
     from posture_feedback.calibration.vertical import level_camera_note
-    from posture_feedback.kinematics import CALIBRATED_UP_UNCERTAINTY_DEG
 
     if name == "level":
         return level_camera_note("--camera level")
     calibration = CalibrationStore().load_camera(name)
     if calibration is None or calibration.skipped:
         return level_camera_note(f"the calibration {name!r} was skipped")
-    return (f"camera vertical from the stored calibration {name!r}: roll {calibration.roll_deg:+.1f}°, "
-            f"pitch {calibration.pitch_deg:+.1f}° (±{CALIBRATED_UP_UNCERTAINTY_DEG:.0f}° allowed for a "
-            "calibrated camera)")
+    roll_unc, pitch_unc = calibration.up_uncertainty()
+    return (f"camera vertical from the stored calibration {name!r}: roll {calibration.roll_deg:+.1f}° "
+            f"(±{roll_unc:.1f}°), pitch {calibration.pitch_deg:+.1f}° (±{pitch_unc:.1f}°), as it stated")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -362,6 +375,7 @@ def run(args: argparse.Namespace) -> int:
     up_uncertainty = None  # (roll, pitch) degrees from the scene's estimate
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
+        up_uncertainty = camera_up_uncertainty(args.camera)  # the calibration's own, not a flat 3°
         print(camera_note(args.camera))
     else:
         from posture_feedback.calibration.vertical import scene_up_for_source
@@ -398,7 +412,7 @@ def run(args: argparse.Namespace) -> int:
                 open(partial_csv, "w", newline="", encoding="utf-8") as f:
             ids = list(auto_target_ids()) if auto else [t.id for t in target_set.targets] if target_set else []
             judge = AutoTargets(pipeline, auto_neutrals) if auto else None
-            if up_uncertainty is not None:  # the scene's own roll and pitch uncertainty, as live
+            if up_uncertainty is not None:  # the scene's or the calibration's own roll and pitch ±
                 pipeline.set_camera_up(options.up, up_uncertainty)
             if args.person is not None:
                 pipeline.start_with_person_at(args.person)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from posture_feedback.commands import finite_float
-from posture_feedback.commands.analyze import add_model_options, camera_up, with_model_options
+from posture_feedback.commands.analyze import add_model_options, camera_up, camera_up_uncertainty, with_model_options
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -141,6 +141,7 @@ def options_from_args(args: argparse.Namespace):
         demo_goniometer=args.demo_goniometer,
         profile=args.profile,
         camera_up=camera_up(args.camera) if args.camera else None,
+        camera_up_uncertainty=camera_up_uncertainty(args.camera) if args.camera else None,
         data_dir=args.data_dir,
     )
 

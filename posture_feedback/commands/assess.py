@@ -183,7 +183,8 @@ def _analyze(path: str | None, calibration, max_frames: int | None, person: tupl
     else:
         print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}°, "
               f"pitch {calibration.pitch_deg:+.1f}°")  # fmt: skip
-    return analyze_video(path, PipelineOptions(up=up), max_frames=max_frames, person=person)
+    unc = None if up is None else calibration.up_uncertainty()  # the calibration's own ±, not a flat 3°
+    return analyze_video(path, PipelineOptions(up=up, up_uncertainty_deg=unc), max_frames=max_frames, person=person)
 
 
 def _previous(args: argparse.Namespace) -> list:

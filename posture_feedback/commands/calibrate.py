@@ -232,12 +232,13 @@ def run(args: argparse.Namespace) -> int:
 
     from posture_feedback.calibration.capture import capture_results
 
-    up = None
+    up = up_unc = None
     if args.camera:
         cam = store.load_camera(args.camera)
         if cam is None:
             raise PostureFeedbackError(f"no stored calibration for camera {args.camera!r} (run `calibrate camera`)")
-        up = cam.up_vector()
+        up = None if cam.skipped else cam.up_vector()
+        up_unc = None if cam.skipped else cam.up_uncertainty()  # its own ±, not a flat 3°
     elif args.step == "neutral" and spec is not None and not str(spec).strip().isdigit():
         # a recording (a file or a bundled sample): the vertical ``analyze`` will judge against, the
         # scene's (level for still images, as there). A neutral taken against a level camera read
@@ -246,12 +247,15 @@ def run(args: argparse.Namespace) -> int:
         from posture_feedback.sources import open_source
 
         with open_source(str(spec)) as source:
-            up, _unc, note = scene_up_for_source(str(spec), source)
+            up, up_unc, note = scene_up_for_source(str(spec), source)
         print(f"posture-feedback: {note}", file=sys.stderr)
     text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
     print(f"posture-feedback: {text.format(posture=args.posture.capitalize())}", file=sys.stderr)
+    from posture_feedback.pipeline import PipelineOptions
+
     results, name = capture_results(
         spec, seconds=3.0 if args.seconds is None else args.seconds, start_s=args.start, up=up, countdown_s=3.0,
+        options=PipelineOptions(up_uncertainty_deg=up_unc),
         on_countdown=lambda n: print(f"posture-feedback:   starting in {n}...", file=sys.stderr),
     )  # fmt: skip
     _enough_frames(args, results)
