@@ -37,16 +37,16 @@ def test_an_old_scene_record_states_twice_its_spread_for_roll_and_pitch():
 
 
 def test_each_kind_of_calibration_states_its_own_pair():
-    """Stated ± first; else by method: a person capture 2·√(SD_roll² + SD_pitch²) for both (SD 1 and
-    2 → 4.47°), --roll DEG measures no pitch (roll 3°, pitch 20°, the level camera's), a skipped
-    step 20° both; every figure at least 3°."""
+    """Stated ± first; else by method: a person capture the larger of 2·SD and the model's error per
+    roll and pitch (ankle axis 5.2° / 6.4°; SD 1 and 4: 5.2°, 8°), --roll DEG measures no pitch
+    (roll 3°, pitch 20°, the level camera's), a skipped step 20° both; every figure at least 3°."""
     from posture_feedback.assessment.summary import camera_uncertainty
 
     stated = CameraCalibration(roll_deg=2.0, n_frames=8, axis="scene", roll_uncertainty_deg=4.0,
                                pitch_uncertainty_deg=9.0)  # fmt: skip
     assert stated.up_uncertainty() == (4.0, 9.0) and camera_uncertainty(stated) == 4.0
-    person = CameraCalibration(spread=1.0, pitch_spread=2.0, n_frames=90, axis="ankle")
-    assert person.up_uncertainty() == pytest.approx((2 * math.sqrt(5), 2 * math.sqrt(5)))
+    person = CameraCalibration(spread=1.0, pitch_spread=4.0, n_frames=90, axis="ankle")
+    assert person.up_uncertainty() == (5.2, 8.0)
     assert CameraCalibration(roll_deg=4.0, n_frames=1, axis="manual").up_uncertainty() == (3.0, 20.0)
     assert CameraCalibration.level("x").up_uncertainty() == (20.0, 20.0)
     tiny = CameraCalibration(n_frames=8, axis="scene", roll_uncertainty_deg=0.4, pitch_uncertainty_deg=1.0)

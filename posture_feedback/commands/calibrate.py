@@ -208,7 +208,7 @@ def scale_summary(scale, profile: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posture_feedback.calibration.camera import CameraCalibration, estimate_camera, person_uncertainty_deg
+    from posture_feedback.calibration.camera import CameraCalibration, estimate_camera
     from posture_feedback.calibration.store import CalibrationStore
 
     store = CalibrationStore(args.store)
@@ -262,14 +262,15 @@ def run(args: argparse.Namespace) -> int:
     if args.step == "camera":
         cal = estimate_camera(results, camera=args.name or name)
         _save(args, store, cal)
-        # the frame-to-frame spread only: the person's own lean is not in it
-        unc = person_uncertainty_deg(cal.spread, cal.pitch_spread)
-        _emit_camera(args, cal, {"method": "person", "uncertainty_deg": unc})
+        # the spread and the model's own error on that axis; the person's own lean is not in it
+        roll_unc, pitch_unc = cal.up_uncertainty()
+        _emit_camera(args, cal, {"method": "person", "uncertainty_deg": max(roll_unc, pitch_unc),
+                                 "roll_uncertainty_deg": roll_unc, "pitch_uncertainty_deg": pitch_unc})  # fmt: skip
         _emit(
             args, "camera", cal.to_dict(),
-            f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}°, pitch {cal.pitch_deg:+.1f}° (±{unc:.1f}°; SD "
-            f"{cal.spread:.1f}° / {cal.pitch_spread:.1f}°, {cal.n_frames} frames, {cal.axis} axis); "
-            f"stored in {store.path}",
+            f"camera {cal.camera!r}: roll {cal.roll_deg:+.1f}° (±{roll_unc:.1f}°), pitch {cal.pitch_deg:+.1f}° "
+            f"(±{pitch_unc:.1f}°; SD {cal.spread:.1f}° / {cal.pitch_spread:.1f}°, {cal.n_frames} frames, {cal.axis} "
+            f"axis); stored in {store.path}",
         )  # fmt: skip
     elif args.step == "neutral":
         from posture_feedback.calibration.neutral import capture_neutral
