@@ -164,3 +164,47 @@ def test_assess_posture_uses_the_profiles_stored_height_scale(clips, tmp_path, c
     assert record["calibration"]["scale"]["world_scale"] == pytest.approx(scale.world_scale)
     assert record["calibration"]["scale_source"].startswith("stored scale calibration of profile 'ana'")
     assert not any("no height given" in w for w in record["warnings"])
+
+
+@pytest.mark.parametrize("argv", [
+    ["neutral", "{video}", "--posture", "standing"],
+    ["camera", "{video}", "--method", "person"],
+    ["scale", "{video}", "--height", "1.7"],
+    ["camera", "--skip", "--name", "desk"],
+])  # fmt: skip
+def test_an_unknown_profile_is_refused_before_the_capture_and_nothing_is_stored(tmp_path, capsys, argv) -> None:
+    """A sixteenth audit: `calibrate neutral VIDEO --profile Bob` (no such profile) ran the whole
+    capture, said "no profile named 'Bob'", exit 2, and calibrations.json held neutral.Bob, which
+    `analyze --profile Bob` then used. Now one line before anything is read (the recording here does
+    not exist: had it been opened, the error would be about the file), and no file."""
+    data, store = tmp_path / "data", tmp_path / "cal.json"
+    with Database.open_default(data) as db:
+        db.create_profile("Ann")
+    argv = [a.format(video=tmp_path / "missing.mp4") for a in argv]
+    code = main(["calibrate", *argv, "--profile", "Bob", "--data-dir", str(data), "--store", str(store)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == ["posture-feedback: error: no profile named 'Bob' (see `posture-feedback profile list`)"]
+    assert not store.exists()
+
+
+def test_a_profile_that_goes_missing_before_the_save_stores_nothing(tmp_path) -> None:
+    """``_save`` looks the profile up before writing the file (it wrote the file first)."""
+    import argparse
+
+    from posture_feedback.calibration.camera import CameraCalibration
+    from posture_feedback.calibration.store import CalibrationStore
+    from posture_feedback.commands.calibrate import _save
+    from posture_feedback.errors import PostureFeedbackError
+
+    data, store = tmp_path / "data", CalibrationStore(tmp_path / "cal.json")
+    args = argparse.Namespace(profile="Bob", data_dir=str(data))
+    with pytest.raises(PostureFeedbackError, match="no profile named 'Bob'"):
+        _save(args, store, CameraCalibration.level("desk"))
+    assert not store.path.exists()
+    with Database.open_default(data) as db:
+        pid = db.create_profile("Bob").id
+    _save(args, store, CameraCalibration.level("desk"))
+    assert store.load_camera("desk") is not None
+    with Database.open_default(data) as db:
+        assert db.latest_calibration(pid, "camera", camera="desk") is not None

@@ -140,22 +140,36 @@ def _emit(args: argparse.Namespace, label: str, data: dict, summary: str) -> Non
 
 def _save(args: argparse.Namespace, store, item) -> None:
     """Store in the JSON file (camera: per camera; neutral/scale: under "default" or the profile's name),
-    and with ``--profile`` also in the database."""
+    and with ``--profile`` also in the database. The profile is looked up before anything is
+    written: an unknown one stores nothing (the file kept a neutral for 'Bob' that the database
+    refused, and `analyze --profile Bob` then used it)."""
+    from contextlib import nullcontext
+
     from posture_feedback.calibration.camera import CameraCalibration
     from posture_feedback.calibration.neutral import NeutralPosture
+    from posture_feedback.calibration.store import save_to_database
+    from posture_feedback.storage.options import open_database
 
-    if isinstance(item, CameraCalibration):
-        store.save_camera(item)
-    elif isinstance(item, NeutralPosture):
-        store.save_neutral(item, profile=args.profile or "default")
-    else:
-        store.save_scale(item, profile=args.profile or "default")
+    with open_database(args) if args.profile else nullcontext() as db:
+        profile_id = db.profile_by_name(args.profile).id if db is not None else None
+        if isinstance(item, CameraCalibration):
+            store.save_camera(item)
+        elif isinstance(item, NeutralPosture):
+            store.save_neutral(item, profile=args.profile or "default")
+        else:
+            store.save_scale(item, profile=args.profile or "default")
+        if db is not None:
+            save_to_database(db, profile_id, item)
+
+
+def _check_profile(args: argparse.Namespace) -> None:
+    """``--profile NAME`` names a stored profile: checked before any capture (a typo was found only
+    after the whole capture, and one line later than the file write)."""
     if args.profile:
-        from posture_feedback.calibration.store import save_to_database
         from posture_feedback.storage.options import open_database
 
         with open_database(args) as db:
-            save_to_database(db, db.profile_by_name(args.profile).id, item)
+            db.profile_by_name(args.profile)
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -216,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
         data = store.dump()
         print(json.dumps(data, indent=2))
         return 0
+    _check_profile(args)
     if args.step == "camera" and args.skip:
         name = args.name or (f"camera {args.source}" if args.source is not None else None)
         if not name:
