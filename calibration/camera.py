@@ -227,7 +227,24 @@ class CameraCalibration:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CameraCalibration:
+        """The record ``to_dict`` wrote, every field checked (``CalibrationError`` naming the first
+        bad one: a roll of "a" or NaN gave a traceback in ``analyze --camera`` until 2026-12)."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        for key in ("roll_deg", "pitch_deg", "spread", "pitch_spread", "roll_uncertainty_deg", "pitch_uncertainty_deg"):
+            value = known.get(key)
+            if value is None and (key.endswith("uncertainty_deg") or key not in known):
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise CalibrationError(f"damaged camera calibration record: {key} is {value!r}, not a finite number")
+            limit = {"roll_deg": 180.0, "pitch_deg": 90.0}.get(key)
+            if (limit is not None and abs(value) > limit) or (limit is None and value < 0):
+                raise CalibrationError(f"damaged camera calibration record: {key} {value!r} is out of range")
+        n = known.get("n_frames", 0)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise CalibrationError(f"damaged camera calibration record: n_frames is {n!r}, not a count of frames")
+        for key in ("axis", "camera", "created_at"):
+            if key in known and not isinstance(known[key], str):
+                raise CalibrationError(f"damaged camera calibration record: {key} is {known[key]!r}, not text")
         try:
             return cls(**known)
         except TypeError as exc:

@@ -73,13 +73,20 @@ class CalibrationStore:
                 return None
         return node
 
-    def _parse(self, cls: Any, data: Any) -> Any:
+    def _parse(self, cls: Any, data: Any, entry: str = "") -> Any:
+        """``cls.from_dict(data)``; anything wrong is one ``CalibrationError`` naming the file and the entry."""
+        where = f" {entry}" if entry else ""
         try:
             if not isinstance(data, dict):
                 raise TypeError("not an object")
             return cls.from_dict(data)
+        except CalibrationError as exc:
+            why = str(exc).removeprefix("damaged camera calibration record: ")
+            raise CalibrationError(f"calibration file {self.path}: entry{where} is damaged ({why})") from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise CalibrationError(f"calibration file {self.path} has a damaged {cls.__name__} entry ({exc})") from None
+            raise CalibrationError(
+                f"calibration file {self.path} has a damaged {cls.__name__} entry{where} ({exc})"
+            ) from None
 
     def _save(self, data: dict[str, Any]) -> None:
         try:
@@ -108,7 +115,7 @@ class CalibrationStore:
     def load_camera(self, camera: str) -> CameraCalibration | None:
         """The stored calibration of this camera, None if it has none."""
         d = self._entry("camera", camera)
-        return self._parse(CameraCalibration, d) if d is not None else None
+        return self._parse(CameraCalibration, d, f"camera {camera!r}") if d is not None else None
 
     def cameras(self) -> list[str]:
         return sorted(self._load()["camera"])
@@ -121,7 +128,7 @@ class CalibrationStore:
 
     def load_neutral(self, posture: str, profile: str = DEFAULT_PROFILE) -> NeutralPosture | None:
         d = self._entry("neutral", profile, posture)
-        return self._parse(NeutralPosture, d) if d is not None else None
+        return self._parse(NeutralPosture, d, f"neutral {profile!r} {posture!r}") if d is not None else None
 
     # Scale ------------------------------------------------------------------
     def save_scale(self, scale: ScaleCalibration, profile: str = DEFAULT_PROFILE) -> None:
@@ -131,7 +138,7 @@ class CalibrationStore:
 
     def load_scale(self, profile: str = DEFAULT_PROFILE) -> ScaleCalibration | None:
         d = self._entry("scale", profile)
-        return self._parse(ScaleCalibration, d) if d is not None else None
+        return self._parse(ScaleCalibration, d, f"scale {profile!r}") if d is not None else None
 
 
 # Database (profile) storage ------------------------------------------------------------------------

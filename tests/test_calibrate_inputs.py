@@ -208,3 +208,37 @@ def test_a_profile_that_goes_missing_before_the_save_stores_nothing(tmp_path) ->
     assert store.load_camera("desk") is not None
     with Database.open_default(data) as db:
         assert db.latest_calibration(pid, "camera", camera="desk") is not None
+
+
+@pytest.mark.parametrize(("entry", "why"), [
+    ({"roll_deg": "a", "n_frames": 5}, "roll_deg is 'a', not a finite number"),
+    ({"roll_deg": float("nan"), "n_frames": 5}, "roll_deg is nan, not a finite number"),
+    ({"roll_deg": 2.0, "pitch_deg": float("inf"), "n_frames": 5}, "pitch_deg is inf, not a finite number"),
+    ({"roll_deg": 2.0, "n_frames": "5"}, "n_frames is '5', not a count of frames"),
+    ({"roll_deg": 2.0, "n_frames": True}, "n_frames is True, not a count of frames"),
+    ({"roll_deg": 2.0, "n_frames": 5, "spread": -1.0}, "spread -1.0 is out of range"),
+    ({"roll_deg": 400.0, "n_frames": 5}, "roll_deg 400.0 is out of range"),
+    ({"roll_deg": 2.0, "n_frames": 5, "pitch_uncertainty_deg": "big"},
+     "pitch_uncertainty_deg is 'big', not a finite number"),
+    ({"roll_deg": 2.0, "n_frames": 5, "axis": 3}, "axis is 3, not text"),
+])  # fmt: skip
+def test_a_damaged_camera_entry_is_one_line_naming_it(tmp_path, monkeypatch, capsys, entry, why) -> None:
+    """A sixteenth audit: a camera entry with roll "a" or NaN gave a TypeError / ValueError traceback
+    in `analyze --camera x` and `calibrate neutral sample --camera x`; now one line naming the file,
+    the entry and the field, before any video is read."""
+    from posture_feedback.calibration.camera import CameraCalibration
+
+    config = tmp_path / "config"
+    config.mkdir()
+    path = config / "calibrations.json"
+    path.write_text(json.dumps({"version": 1, "camera": {"x": entry}, "neutral": {}, "scale": {}}), encoding="utf-8")
+    monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(config))
+    expected = f"posture-feedback: error: calibration file {path}: entry camera 'x' is damaged ({why})"
+    for argv in (["analyze", "--video", "sample", "--camera", "x", "--out", str(tmp_path / "a.csv")],
+                 ["calibrate", "neutral", "sample", "--camera", "x"]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [expected]
+    assert not (tmp_path / "a.csv").exists()
+    with pytest.raises(CalibrationError, match="damaged camera calibration record"):
+        CameraCalibration.from_dict(entry)  # the database's rows are read the same way
