@@ -242,3 +242,37 @@ def test_a_damaged_camera_entry_is_one_line_naming_it(tmp_path, monkeypatch, cap
     assert not (tmp_path / "a.csv").exists()
     with pytest.raises(CalibrationError, match="damaged camera calibration record"):
         CameraCalibration.from_dict(entry)  # the database's rows are read the same way
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["camera", "sample", "--seconds", "-1"], "--seconds is the capture length and must be more than 0, not -1"),
+    (["camera", "sample", "--seconds", "0"], "--seconds is the capture length and must be more than 0, not 0"),
+    (["neutral", "sample", "--seconds", "-2"], "--seconds is the capture length and must be more than 0, not -2"),
+    (["scale", "sample", "--height", "1.7", "--seconds", "0"],
+     "--seconds is the capture length and must be more than 0, not 0"),
+    (["camera", "sample", "--start", "-5"], "--start is seconds into the recording and must be 0 or more, not -5"),
+    # the bundled sample: 198 frames at 30 fps
+    (["camera", "sample", "--start", "999"], "--start 999 s is past the end of the recording (6.6 s long)"),
+    (["neutral", "sample", "--start", "6.6"], "--start 6.6 s is past the end of the recording (6.6 s long)"),
+    (["camera", "0", "--start", "2", "--method", "person"],
+     "--start is for a recording: a live camera is captured from now"),
+])  # fmt: skip
+def test_bad_seconds_and_start_are_refused_before_the_capture(tmp_path, capsys, argv, message) -> None:
+    """A sixteenth audit: --seconds -1 or 0 silently read 3 s for the camera, and the neutral blamed
+    the recording ("the capture has only 0 frames … give a recording of a few seconds"); --start 999
+    or -5 said "no frames to find the scene's vertical lines in". Now one line, nothing captured (a
+    live camera is never opened) and nothing stored."""
+    store = tmp_path / "cal.json"
+    code = main(["calibrate", *argv, "--store", str(store)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == [f"posture-feedback: error: {message}"]
+    assert not store.exists()
+
+
+def test_start_on_a_still_image_is_refused(tmp_path, capsys) -> None:
+    from pathlib import Path
+
+    image = Path(__file__).resolve().parents[1] / "sample_videos" / "people_collage.jpg"
+    assert main(["calibrate", "camera", str(image), "--start", "1", "--store", str(tmp_path / "c.json")]) == 2
+    expected = f"posture-feedback: error: --start is for a recording: {image} is a still image"
+    assert capsys.readouterr().err.strip() == expected

@@ -106,7 +106,7 @@ def _scene_camera(args: argparse.Namespace, store, spec: str) -> int:
     from posture_feedback.calibration.vertical import DEFAULT_SPAN_S, estimate_scene_vertical, read_frames
 
     # by default the frames `analyze` reads (it said 3 s here and read 5 s there: two estimates of one video)
-    seconds = args.seconds if args.seconds is not None and args.seconds > 0 else DEFAULT_SPAN_S
+    seconds = DEFAULT_SPAN_S if args.seconds is None else args.seconds  # > 0: _check_span
     frames, name = read_frames(spec, span_s=seconds, start_s=args.start)
     est = estimate_scene_vertical(frames)
     cal = est.to_calibration(camera=args.name or name)
@@ -170,6 +170,34 @@ def _check_profile(args: argparse.Namespace) -> None:
 
         with open_database(args) as db:
             db.profile_by_name(args.profile)
+
+
+def _check_span(args: argparse.Namespace, spec: str) -> None:
+    """--seconds and --start, checked before anything is captured (one line each): --seconds -1 or
+    0 silently read 3 s for the camera and blamed the recording for the neutral ("the capture has
+    only 0 frames … give a recording of a few seconds"); --start 999 or -5 said "no frames to find
+    the scene's vertical lines in"."""
+    if args.seconds is not None and args.seconds <= 0:
+        raise PostureFeedbackError(f"--seconds is the capture length and must be more than 0, not {args.seconds:g}")
+    if args.start < 0:
+        raise PostureFeedbackError(f"--start is seconds into the recording and must be 0 or more, not {args.start:g}")
+    if args.start == 0:
+        return
+    if str(spec).strip().isdigit():
+        raise PostureFeedbackError("--start is for a recording: a live camera is captured from now")
+    from posture_feedback.sources import ImageSource, open_source
+
+    with open_source(str(spec)) as source:
+        if isinstance(source, ImageSource):
+            count = len(getattr(source, "_files", [None]))
+            if count <= 1:
+                raise PostureFeedbackError(f"--start is for a recording: {spec} is a still image")
+            length = count / source.fps
+        else:
+            count = getattr(source, "frame_count", None)
+            length = count / source.fps if count and source.fps else None
+    if length is not None and args.start >= length:
+        raise PostureFeedbackError(f"--start {args.start:g} s is past the end of the recording ({length:.1f} s long)")
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -242,6 +270,7 @@ def run(args: argparse.Namespace) -> int:
 
     spec = _spec(args)
     _check_arguments(args)  # before any capture: a typo is not found after seconds of video
+    _check_span(args, spec)
     if args.step == "camera" and args.method == "scene":
         return _scene_camera(args, store, spec)
 
