@@ -26,8 +26,14 @@ PY="$ROOT/.venv/bin/python"
 PF="$ROOT/.venv/bin/posture-feedback"
 MODEL="${POSE_MODEL:-$ACC/../models/pose_landmarker_full.task}"
 [ -f "$MODEL" ] || MODEL="$ROOT/models/pose_landmarker_full.task"
+# never remove a folder this script did not make (it leaves a marker file in its own)
+if [ -e "$DIR" ] && [ ! -f "$DIR/.pf_second_clip" ]; then
+  echo "second_clip.sh: $DIR exists and was not made by this script; give a new folder" >&2
+  exit 2
+fi
 rm -rf "$DIR"
 mkdir -p "$DIR/wheel"
+touch "$DIR/.pf_second_clip"
 cp -r "$ACC" "$DIR/acc"
 chmod -R u+w "$DIR/acc"
 rm -rf "$DIR/acc/data/cache" "$DIR/acc/data/baseline" "$DIR/acc/data/webcam" "$DIR/acc/data/reference"*
