@@ -119,9 +119,10 @@ def test_large_type_raises_every_charts_text(qtbot, sample_db: tuple[Database, i
     type; the History tab's other charts kept 7–8 pt ticks and legends in an 18 pt mode. The view is
     built before a large-type window takes it in (as the History window and tab do): shown there,
     every chart's smallest text is at least 14 pt (its 7 pt legends × 2), and none below."""
-    from PyQt6.QtWidgets import QVBoxLayout, QWidget
+    from PyQt6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
-    from posture_feedback.ui.accessibility import LARGE_TYPE_PROPERTY
+    from posture_feedback.ui.accessibility import apply_large_type
+    from posture_feedback.ui.readable import readable
 
     db, pid = sample_db
     normal = HistoryView(db, pid)
@@ -130,14 +131,19 @@ def test_large_type_raises_every_charts_text(qtbot, sample_db: tuple[Database, i
                                                                     and getattr(a, "get_text", lambda: "")()))
              for key, tab in normal.chart_tabs.items()}  # fmt: skip
     assert all(v <= 8.0 for v in small.values()), small
+    # built as the Session menu's History window is (ui/feature_menus.open_history): the view first,
+    # then a readable main window holding it, then the profile's large type on that window
     view = HistoryView(db, pid)
-    window = QWidget()
-    window.setProperty(LARGE_TYPE_PROPERTY, True)
+    window = readable(QMainWindow())
     qtbot.addWidget(window)
-    QVBoxLayout(window).addWidget(view)
-    window.resize(1280, 760)
+    holder = QWidget(window)
+    QVBoxLayout(holder).addWidget(view)
+    window.setCentralWidget(holder)
+    window.resize(1100, 760)
+    apply_large_type(window)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.wait(300)  # let the charts settle at the window's size before they are looked at
     for key, tab in view.chart_tabs.items():
         tab.canvas.draw()
         texts = [t for t in tab.figure.findobj(lambda a: hasattr(a, "get_fontsize")) if t.get_text()]
@@ -146,7 +152,8 @@ def test_large_type_raises_every_charts_text(qtbot, sample_db: tuple[Database, i
             (t.get_fontsize(), t.get_text()) for t in texts + ticks)[:3])  # fmt: skip
     hours_ax = view.hours.chart.figure.get_axes()[0]
     assert min(t.get_fontsize() for t in hours_ax.get_xticklabels()) == 16.0
-    view.tabs.setCurrentIndex(1)
-    assert view.grab().save(str(tmp_path / "history-large.png"))
+    view.tabs.setCurrentIndex(2)  # posture: the signed measure's two-line label ("+ = left shoulder higher")
+    qtbot.wait(200)
+    assert window.grab().save(str(tmp_path / "history-large.png"))
     if os.environ.get("POSTURE_FEEDBACK_SCREENSHOTS"):
-        assert view.grab().save(str(ROOT / "docs" / "screenshots" / "history-large.png"))
+        assert window.grab().save(str(ROOT / "docs" / "screenshots" / "history-large.png"))
