@@ -503,10 +503,7 @@ def _check_outputs(args: argparse.Namespace, out_path: Path) -> None:
             example = path / f"markers{option[1:]}".replace("-", ".")
             raise PostureFeedbackError(f"{option} {path} is a folder: give a file name such as {example}")
     given = [("--out", out_path), ("--annotated", args.annotated), ("--trc", args.trc), ("--mot", args.mot)]
-    seen: dict[Path, str] = {}
-    video = Path(args.video)
-    if video.is_file():
-        seen[video.resolve()] = "the recording being analysed"
+    seen = {path.resolve(): what for path, what in _source_files(args.video)}
     for option, path in given:
         if path is None:
             continue
@@ -514,6 +511,31 @@ def _check_outputs(args: argparse.Namespace, out_path: Path) -> None:
         if key in seen:
             raise PostureFeedbackError(f"{option} {path} is also {seen[key]}: give each output a file of its own")
         seen[key] = f"{option} {path}" if option != "--out" or args.out else f"the CSV's default name ({path})"
+
+
+def _source_files(video: str) -> list[tuple[Path, str]]:
+    """The files ``--video`` reads, each with the words that name it: the file ``sample`` or
+    ``sample:NAME`` stands for (an audit: ``--video sample -o sample_videos/lab_desk_webcam.mp4``
+    overwrote the bundled recording, the check looked for a file called "sample"), a video or
+    image file, or the images of a folder. None for a camera or a source that does not exist (the
+    source's own error follows)."""
+    from posture_feedback.resources import sample_video
+    from posture_feedback.sources import IMAGE_SUFFIXES
+
+    text = video.strip()
+    if text.isdigit():
+        return []
+    if text == "sample" or text.startswith("sample:"):
+        try:
+            path = sample_video(text.split(":", 1)[1]) if ":" in text else sample_video()
+        except SourceError:
+            return []
+        return [(path, f"the recording being analysed ({path})")]
+    path = Path(video).expanduser()
+    if path.is_dir():
+        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        return [(p, f"an image being analysed (in {path})") for p in images]
+    return [(path, "the recording being analysed")] if path.is_file() else []
 
 
 def _partial(path: Path) -> Path:
