@@ -96,3 +96,34 @@ def test_analyze_auto_judges_each_row_with_the_set_it_names(tmp_path, capsys, sp
         assert verdict == _verdict(v, u, lo, hi, 2.0), (r["frame"], name, v, u)
         judged[name, verdict != "uncertain"] += 1
     assert judged["standing-front", True] >= 5 and judged["sitting-front", False] >= 20  # checked by hand
+
+
+def test_auto_says_which_postures_are_judged_from_a_neutral(tmp_path, capsys):
+    """An audit: with a sitting and a standing neutral, `--targets auto` said "…; no posture without a
+    neutral: absolute ranges, head over shoulders not judged there". The line for both, one and no
+    neutral (a calibration store with both postures, with one, none given); the recording is
+    missing, so the run stops at the source's error right after the line."""
+    sitting = {**STANDING, "posture": "sitting", "angles": {"shoulder_tilt": -4.0}}
+    lead = ("posture-feedback: --targets auto: sitting or standing and front or side chosen frame by frame, as in "
+            "the app (column judged_with); ")  # fmt: skip
+    cases = {
+        "both": ({"sitting": sitting, "standing": STANDING},
+                 "the 'from your neutral' ranges, sitting and standing each from its own neutral"),
+        "one": ({"standing": STANDING}, "the 'from your neutral' ranges when standing; sitting (no sitting neutral): "
+                "the absolute ranges, head over shoulders not judged"),
+        "none": (None, "the absolute ranges; head over shoulders not judged (relative to the person's neutral: give "
+                 "--neutral FILE or --profile NAME)"),
+    }  # fmt: skip
+    for case, (postures, what) in cases.items():
+        argv = ["analyze", "--video", str(tmp_path / "missing.mp4"), "--targets", "auto", "-o", str(tmp_path / "a.csv")]
+        if postures is not None:
+            store = tmp_path / f"{case}.json"
+            store.write_text(json.dumps({"version": 1, "neutral": {"default": postures}}), encoding="utf-8")
+            argv += ["--neutral", str(store)]
+        assert main(argv) == 2
+        lines = capsys.readouterr().err.splitlines()
+        told = [line for line in lines if line.startswith("posture-feedback: neutral from")]
+        assert [line.split("(")[1].split(",")[0] for line in told] == list(postures or ()), case
+        assert lines[len(told)] == lead + what, case
+        assert lines[len(told) + 1].startswith("posture-feedback: error: source not found"), case
+        assert len(lines) == len(told) + 2, case

@@ -302,12 +302,19 @@ def _auto_neutrals(args: argparse.Namespace) -> dict[str, dict[str, float]]:
 
 
 def _tell_auto(neutrals: dict[str, dict[str, float]]) -> None:
-    """``--targets auto``: one line on stderr saying how it judges (and what is not judged)."""
-    missing = [p for p in ("sitting", "standing") if p not in neutrals]
-    what = ("the absolute ranges; head over shoulders not judged (relative to the person's neutral: give "
-            "--neutral FILE or --profile NAME)" if len(missing) == 2 else
-            f"the 'from your neutral' ranges; {' and '.join(missing) or 'no posture'} without a neutral: absolute "
-            "ranges, head over shoulders not judged there")  # fmt: skip
+    """``--targets auto``: one line on stderr saying how it judges (and what is not judged), worded
+    for a neutral of both postures, of one, or of none (with both it said "…; no posture without a
+    neutral: absolute ranges, head over shoulders not judged there")."""
+    have = [p for p in ("sitting", "standing") if p in neutrals]
+    if len(have) == 2:
+        what = "the 'from your neutral' ranges, sitting and standing each from its own neutral"
+    elif have:
+        (missing,) = (p for p in ("sitting", "standing") if p not in neutrals)
+        what = (f"the 'from your neutral' ranges when {have[0]}; {missing} (no {missing} neutral): the absolute "
+                "ranges, head over shoulders not judged")  # fmt: skip
+    else:
+        what = ("the absolute ranges; head over shoulders not judged (relative to the person's neutral: give "
+                "--neutral FILE or --profile NAME)")  # fmt: skip
     print("posture-feedback: --targets auto: sitting or standing and front or side chosen frame by frame, as in "
           f"the app (column judged_with); {what}", file=sys.stderr)  # fmt: skip
 
