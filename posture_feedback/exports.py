@@ -42,6 +42,7 @@ import numpy as np
 
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.landmarks import NAMES
+from posture_feedback.output_files import OutputFile
 from posture_feedback.types import FrameResult
 
 #: MediaPipe world (x right, y down, z away from the camera) → TRC (X right, Y up, Z towards the camera).
@@ -161,15 +162,16 @@ def write_mot(
 
 
 def _write(path: Path, lines: list[str]) -> None:
-    """Write the file whole or not at all: under a temporary name beside it, then moved into place
-    (a failure keeps the file it would have replaced)."""
+    """Write the file whole or not at all: under a temporary name beside it (beside the file a
+    symbolic link names), then moved into place (a failure keeps the file it would have replaced);
+    a named pipe or a device (``/dev/stdout``) is written straight to, never replaced
+    (``output_files``)."""
     if path.is_dir():
         raise PostureFeedbackError(f"{path} is a folder: give a file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    out = OutputFile(path, straight=True)
     try:
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        partial.replace(path)
+        out.work.parent.mkdir(parents=True, exist_ok=True)
+        out.work.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out.commit()
     finally:
-        partial.unlink(missing_ok=True)
-
+        out.discard()

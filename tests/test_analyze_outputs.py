@@ -3,13 +3,20 @@ pipes) and what an interrupted run leaves."""
 
 from __future__ import annotations
 
+import math
+import os
+import shutil
+import stat
+import tempfile
+import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from posture_feedback import resources
+from posture_feedback import output_files, resources
 from posture_feedback.cli import main
+from posture_feedback.exports import write_mot
 
 
 def _write_video(path: Path, n: int = 6, size: tuple[int, int] = (320, 240), fps: float = 30.0) -> Path:
@@ -59,3 +66,132 @@ def test_no_output_on_the_file_sample_stands_for(tmp_path: Path, monkeypatch, ca
     # the same sample into a file of its own runs
     assert main(["analyze", "--video", "sample", "-o", "own.csv", "--max-frames", "2", "--no-progress"]) == 0
     assert (tmp_path / "own.csv").read_text(encoding="utf-8").count("\n") == 3
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_outputs_through_links_replace_the_files_they_name(tmp_path: Path, capsys) -> None:
+    """A review: since the outputs were written under temporary names and moved into place, `-o
+    link.csv` replaced the link by a plain file and left the file it named as it was (before, the
+    rows went through the link). Now every output (CSV filtered and not, annotated video, TRC, MOT)
+    through a link lands in the file it names, in another folder, with its permission bits; the
+    links stay links, and no temporary file is left in either folder."""
+    video = _write_video(tmp_path / "wall.mp4")
+    work, store = tmp_path / "work", tmp_path / "store"
+    work.mkdir()
+    store.mkdir()
+    names = ("angles.csv", "ann.mp4", "m.trc", "a.mot")
+    for name in names:
+        (store / name).write_text("old\n", encoding="utf-8")
+        (store / name).chmod(0o640)
+        (work / name).symlink_to(Path("..") / "store" / name)
+    for extra in ([], ["--no-filter"]):
+        argv = ["analyze", "--video", str(video), "-o", str(work / "angles.csv"), "--annotated", str(work / "ann.mp4"),
+                "--trc", str(work / "m.trc"), "--mot", str(work / "a.mot"), "--no-progress", *extra]  # fmt: skip
+        assert main(argv) == 0, extra
+        capsys.readouterr()
+        assert all((work / n).is_symlink() for n in names) and _listing(work) == sorted(names)
+        assert _listing(store) == sorted(names)
+        assert all((store / n).stat().st_mode & 0o777 == 0o640 for n in names)
+        rows = (store / "angles.csv").read_text(encoding="utf-8").splitlines()
+        assert rows[0].startswith("frame,time_s,person,view") and len(rows) == 7  # the header and 6 frames
+        assert (store / "m.trc").read_text(encoding="utf-8").startswith("PathFileType\t4\t(X/Y/Z)\tm.trc")
+        assert "nRows=6" in (store / "a.mot").read_text(encoding="utf-8")
+        assert cv2.VideoCapture(str(store / "ann.mp4")).get(cv2.CAP_PROP_FRAME_COUNT) == 6
+        (store / "angles.csv").write_text("old\n", encoding="utf-8")
+    # a link to a name not yet taken creates that file
+    (work / "new.csv").symlink_to(store / "new.csv")
+    assert main(["analyze", "--video", str(video), "-o", str(work / "new.csv"), "--no-progress"]) == 0
+    assert (work / "new.csv").is_symlink() and (store / "new.csv").read_text(encoding="utf-8").count("\n") == 7
+
+
+class _Reader(threading.Thread):
+    """Reads a named pipe to its end (as `cat pipe.csv &` would)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path, self.data = path, b""
+        self.start()
+
+    def run(self) -> None:
+        with open(self.path, "rb") as f:
+            self.data = f.read()
+
+    def got(self) -> bytes:
+        self.join(timeout=30)
+        assert not self.is_alive(), f"nothing was written to {self.path}"
+        return self.data
+
+
+def test_a_named_pipe_is_written_into_never_replaced(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A review: `mkfifo pipe.csv; cat pipe.csv & analyze … -o pipe.csv` replaced the pipe by a
+    plain file, and the reader got nothing. Now the reader of each pipe gets exactly what the
+    same run writes to a plain file: the rows straight as they are written (--no-filter), or the
+    filtered CSV copied in once (the temporary file in the temporary folder, removed after), the
+    TRC and the MOT (made from the filtered CSV); the pipes stay pipes and nothing is left over."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    video = _write_video(tmp_path / "wall.mp4")
+    work = tmp_path / "work"
+    work.mkdir()
+    pipes = {name: work / name for name in ("pipe.csv", "m.trc", "a.mot")}
+    for pipe in pipes.values():
+        os.mkfifo(pipe)
+    for extra in (["--no-filter"], []):
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        argv = ["analyze", "--video", str(video), "--no-progress", *extra]
+        assert main([*argv, "-o", str(plain / "pipe.csv"), "--trc", str(plain / "m.trc"), "--mot",
+                     str(plain / "a.mot")]) == 0  # fmt: skip
+        readers = {name: _Reader(pipe) for name, pipe in pipes.items()}
+        assert main([*argv, "-o", str(pipes["pipe.csv"]), "--trc", str(pipes["m.trc"]), "--mot",
+                     str(pipes["a.mot"])]) == 0  # fmt: skip
+        for name, reader in readers.items():
+            assert reader.got() == (plain / name).read_bytes(), (name, extra)
+        assert all(stat.S_ISFIFO(p.lstat().st_mode) for p in pipes.values())
+        assert _listing(work) == sorted(pipes) and _listing(temp) == []
+        shutil.rmtree(plain)
+    capsys.readouterr()
+
+
+def test_a_device_is_written_into_never_replaced(tmp_path: Path, monkeypatch) -> None:
+    """The decision for a device (never tried on a real one: `/dev/stdout` or `/dev/null` as root
+    was replaced by a plain file): `os.stat` says "character device" for a plain file here, and
+    the TRC/MOT writer then writes into that very file (same inode) with nothing beside it, as
+    into a pipe; the CSV's staging for a filtered run goes to the temporary folder, never beside
+    the device (as root, a file in /dev)."""
+    device = tmp_path / "dev" / "tty9"
+    device.parent.mkdir()
+    device.write_text("before\n", encoding="utf-8")
+    real_stat = os.stat
+
+    def fake_stat(path, *args, **kwargs):
+        result = real_stat(path, *args, **kwargs)
+        if Path(path) == device:
+            return os.stat_result((stat.S_IFCHR | 0o620, *tuple(result)[1:]))
+        return result
+
+    monkeypatch.setattr(output_files.os, "stat", fake_stat)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert output_files.is_stream(device)
+    assert not output_files.is_stream(tmp_path) and not output_files.is_stream(tmp_path / "none.csv")
+    inode = device.stat().st_ino
+    write_mot(device, ["knee"], [0.0, 0.5], [[10.0], [math.nan]])
+    assert device.stat().st_ino == inode and _listing(device.parent) == ["tty9"]
+    assert device.read_text(encoding="utf-8").splitlines()[-2:] == ["0.00000\t10.0000", "0.50000\tNaN"]
+    staged = output_files.OutputFile(device)
+    assert staged.stream and staged.work.parent == tmp_path and staged.work.name.startswith("tty9.partial.")
+    staged.work.write_text("filtered\n", encoding="utf-8")
+    staged.commit()
+    assert device.read_text(encoding="utf-8") == "filtered\n" and device.stat().st_ino == inode
+    assert not staged.work.exists() and _listing(device.parent) == ["tty9"]
+    # a fifo: the real thing, straight
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "to_fifo"
+    link.symlink_to(fifo)
+    assert output_files.is_stream(fifo) and output_files.is_stream(link)
+    assert output_files.OutputFile(link, straight=True).work == link

@@ -21,6 +21,7 @@ from posture_feedback.auto_preset import AUTO, AutoTargets, auto_target_ids
 from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
+from posture_feedback.output_files import OutputFile
 from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
 from posture_feedback.video_out import AnnotatedVideoWriter, check_video_path
 
@@ -399,13 +400,14 @@ def run(args: argparse.Namespace) -> int:
     # The annotated video shows the joint angles even without targets (targets add their verdicts).
     annotators = [SkeletonAnnotator(), AngleAnnotator(angles=ANNOTATED_ANGLES), CueAnnotator(), InfoAnnotator()]
     stats = SummaryStats(valid_only=args.valid_only, person=args.person)
-    # Written under temporary names beside the outputs, moved into place once complete: a run that
-    # fails keeps the files it would have replaced (an audit: a bad --annotated cut keep.csv to
-    # its header and half a row).
-    partial_csv, partial_video = _partial(out_path), _partial(args.annotated) if args.annotated else None
+    # Written under temporary names beside the outputs (links followed), moved into place once
+    # complete: a run that fails keeps the files it would have replaced (an audit: a bad
+    # --annotated cut keep.csv to its header and half a row). A pipe or a device is written to,
+    # never replaced (output_files).
+    csv_out: OutputFile | None = None
+    video_out: OutputFile | None = None
     done = False
     try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
         # Zero-phase filtering rewrites the angles after the run: only where nothing was drawn or
         # judged on the live values (one truth per frame), and only for videos (not still images).
         zero_phase = not (args.no_filter or args.targets or args.annotated) and bool(getattr(source, "fps", 0))
@@ -415,8 +417,13 @@ def run(args: argparse.Namespace) -> int:
             zero_phase = False
         if zero_phase:  # one lag-free filter over the recording instead of the live One Euro filter
             options = replace(options, smoothing=replace(options.smoothing, landmarks=False))
+        # Into a pipe straight only when the rows are final as written (not filtered after, and
+        # not read back for the MOT).
+        csv_out = OutputFile(out_path, straight=not (zero_phase or args.mot is not None))
+        video_out = OutputFile(args.annotated) if args.annotated else None
+        csv_out.work.parent.mkdir(parents=True, exist_ok=True)
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
-                open(partial_csv, "w", newline="", encoding="utf-8") as f:
+                open(csv_out.work, "w", newline="", encoding="utf-8") as f:
             ids = list(auto_target_ids()) if auto else [t.id for t in target_set.targets] if target_set else []
             judge = AutoTargets(pipeline, auto_neutrals) if auto else None
             if up_uncertainty is not None:  # the scene's or the calibration's own roll and pitch ±
@@ -452,7 +459,7 @@ def run(args: argparse.Namespace) -> int:
                     stats.add(result)
                     if args.annotated:  # drawn and encoded on a worker thread (video_out)
                         if writer_video is None:
-                            writer_video = AnnotatedVideoWriter(partial_video, source.fps, annotators,
+                            writer_video = AnnotatedVideoWriter(video_out.work, source.fps, annotators,
                                                                 name=args.annotated)  # fmt: skip
                         writer_video.write(result)
                     bar.update(1)
@@ -469,16 +476,18 @@ def run(args: argparse.Namespace) -> int:
         if zero_phase:
             from posture_feedback.angles_csv import filter_angle_csv
 
-            written = filter_angle_csv(partial_csv, source.fps, keep_uncertainty=args.uncertainty,
+            written = filter_angle_csv(csv_out.work, source.fps, keep_uncertainty=args.uncertainty,
                                        valid_only=args.valid_only, keep_validity=args.validity)  # fmt: skip
             stats.set_values(written)  # the summary describes the angles as written
         if writer_video is not None:
             writer_video, finishing = None, writer_video
             finishing.close()
         exported = [trc.close()] if trc is not None else []
-        partial_csv.replace(out_path)
-        if partial_video is not None:
-            partial_video.replace(args.annotated)
+        if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
+            exported.append(mot_from_angle_csv(csv_out.work, args.mot))
+        csv_out.commit()
+        if video_out is not None:
+            video_out.commit()
         done = True
     finally:
         source.close()
@@ -486,11 +495,9 @@ def run(args: argparse.Namespace) -> int:
             if writer_video is not None:
                 writer_video.close()
         finally:
-            for partial in (partial_csv, partial_video) if not done else ():
-                if partial is not None:
-                    partial.unlink(missing_ok=True)
-    if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
-        exported.append(mot_from_angle_csv(out_path, args.mot))
+            for output in (csv_out, video_out) if not done else ():
+                if output is not None:
+                    output.discard()
     print(stats.text(elapsed, out_path, args.annotated))
     for path in exported:
         print(f"{'OpenSim markers (TRC)' if path.suffix.lower() == '.trc' else 'OpenSim angles (MOT)'}: {path}")
@@ -543,12 +550,6 @@ def _source_files(video: str) -> list[tuple[Path, str]]:
         images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
         return [(p, f"an image being analysed (in {path})") for p in images]
     return [(path, "the recording being analysed")] if path.is_file() else []
-
-
-def _partial(path: Path) -> Path:
-    """The temporary name an output is written under until it is complete: hidden, beside it, with
-    its extension (which tells OpenCV the container), e.g. ``.out.partial.mp4``."""
-    return path.with_name(f".{path.stem}.partial{path.suffix}")
 
 
 def _video_argument(args: argparse.Namespace) -> str:

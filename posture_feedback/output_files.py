@@ -1,0 +1,102 @@
+"""Where a command's output file is written while it is made, so that a run that fails loses nothing.
+
+``OutputFile(path)`` decides once, before anything is written, from what ``path`` is:
+
+* **a regular file, or a name not yet taken**: the content is written under a hidden temporary name
+  beside it (``.NAME.partial.EXT``, with the extension asked for, which tells OpenCV the container)
+  and moved over it once complete (``commit``; its permission bits kept); a failed run removes the
+  temporary file (``discard``) and leaves the file as it was.
+* **a symbolic link**: followed to the file it names (however many links deep; a link to a name not
+  yet taken creates that file). The temporary file is beside *that* file, which is replaced: the
+  link stays the link it was. (From 2026-12-07 to this module the link itself was replaced by a
+  plain file and the file it named kept its old content.)
+* **an existing file that is neither a regular file nor a folder**: a named pipe, a character
+  device (``/dev/stdout``, ``/dev/null``), a block device, a socket. A file cannot be moved over
+  it without replacing the node (as root, ``-o /dev/null`` replaced the device by a plain file), so
+  it is written to, never replaced: straight away when the content is final as it is written
+  (``straight=True``: a reader of the pipe gets the rows as they come), else under a temporary file
+  in the system's temporary folder that ``commit`` copies into it once, complete (content rewritten
+  after it is written, e.g. filtered, or a writer that must seek, e.g. a video).
+
+Nothing here creates a folder, and no file but a stream's temporary file (made empty when the
+``OutputFile`` is made: ``discard`` it if the run fails).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` (symbolic links followed) exists and is neither a regular file nor a
+    folder: a named pipe, a character or block device, a socket. A name not taken, a dangling link
+    or one that cannot be examined: False (written as a new file, whose error names it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def final_path(path: str | os.PathLike[str]) -> Path:
+    """The file an output's content ends up in: ``path`` with every symbolic link followed
+    (``os.path.realpath``: also a dangling link's target, the file to be created)."""
+    return Path(os.path.realpath(path))
+
+
+class OutputFile:
+    """One output of a run: write the content to ``work``, then ``commit`` (or ``discard``).
+
+    Args:
+        path: the file asked for (named in messages as given).
+        straight: for a stream (``is_stream``), write straight into it: only when the content is
+            final as it is written. Regular files and links always go through a temporary file.
+
+    Attributes:
+        path: as asked. ``stream``: whether it is a stream. ``target``: where the content ends up
+        (the stream as asked, else the file with links followed). ``work``: where to write it now.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], straight: bool = False) -> None:
+        self.path = Path(path)
+        self.stream = is_stream(self.path)
+        suffix = self.path.suffix
+        if self.stream:
+            self.target = self.path
+            if straight:
+                self.work = self.path
+            else:
+                fd, name = tempfile.mkstemp(prefix=f"{self.path.stem}.partial.", suffix=suffix)
+                os.close(fd)
+                self.work = Path(name)
+        else:
+            self.target = final_path(self.path)
+            self.work = self.target.with_name(f".{self.target.stem}.partial{suffix}")
+
+    @property
+    def direct(self) -> bool:
+        """True when ``work`` is the stream itself (nothing to move, copy or remove)."""
+        return self.work == self.target and self.stream
+
+    def commit(self) -> None:
+        """Put the complete content in place: the temporary file moved over the target (keeping the
+        target's permission bits), or copied into the stream once and removed."""
+        if self.direct:
+            return
+        if self.stream:
+            with open(self.work, "rb") as src, open(self.target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            self.work.unlink(missing_ok=True)
+            return
+        if self.target.is_file():
+            shutil.copymode(self.target, self.work)
+        self.work.replace(self.target)
+
+    def discard(self) -> None:
+        """Remove the temporary file (the target stays as it was); nothing for a stream written straight."""
+        if not self.direct:
+            self.work.unlink(missing_ok=True)
