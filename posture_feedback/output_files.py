@@ -18,6 +18,8 @@
   in the system's temporary folder that ``commit`` copies into it once, complete (content rewritten
   after it is written, e.g. filtered, or a writer that must seek, e.g. a video).
 
+An interrupted run can keep what it wrote so far apart (``keep_partial``: ``NAME.partial.EXT``).
+
 Nothing here creates a folder, and no file but a stream's temporary file (made empty when the
 ``OutputFile`` is made: ``discard`` it if the run fails).
 """
@@ -100,3 +102,17 @@ class OutputFile:
         """Remove the temporary file (the target stays as it was); nothing for a stream written straight."""
         if not self.direct:
             self.work.unlink(missing_ok=True)
+
+    def keep_partial(self) -> Path | None:
+        """The content written so far, kept under a name that says so (an interrupted run): beside
+        the target as ``NAME.partial.EXT`` (replacing an earlier one), or, for a stream, the
+        temporary file where it is. None when nothing is kept apart: a stream written straight
+        (the content went into it) or a temporary file never written."""
+        if self.direct or not self.work.exists():
+            return None
+        if self.stream:
+            return self.work
+        named = self.target if self.path.is_symlink() else self.path  # as given, unless a link
+        kept = named.with_name(f"{named.stem}.partial{self.path.suffix}")
+        self.work.replace(kept)
+        return kept

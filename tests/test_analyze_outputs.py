@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
+import signal
 import stat
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from posture_feedback import output_files, resources
+from posture_feedback import angles_csv, output_files, resources
 from posture_feedback.cli import main
+from posture_feedback.commands import analyze
 from posture_feedback.exports import write_mot
 
 
@@ -195,3 +201,142 @@ def test_a_device_is_written_into_never_replaced(tmp_path: Path, monkeypatch) ->
     link.symlink_to(fifo)
     assert output_files.is_stream(fifo) and output_files.is_stream(link)
     assert output_files.OutputFile(link, straight=True).work == link
+
+
+def _interrupt_at(monkeypatch, frame: int) -> None:
+    """Ctrl-C while the model works on frame ``frame`` (0-based): KeyboardInterrupt from
+    ``Pipeline.process``, where a SIGINT mostly lands."""
+    from posture_feedback.pipeline import Pipeline
+
+    process, calls = Pipeline.process, []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > frame:
+            raise KeyboardInterrupt
+        return process(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "process", interrupted)
+
+
+def test_ctrl_c_keeps_the_rows_so_far_apart_and_says_where(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A review: Ctrl-C threw away every row computed (no CSV, only "interrupted"). Now the rows
+    written so far are kept as OUT.partial.csv beside OUT (OUT itself, here an earlier run's CSV,
+    unchanged: they are never passed off as the finished, filtered file), and one line on stderr
+    says where, for how many frames and what they lack; exit 130, no summary, nothing else left.
+    Interrupted before any row: nothing kept, the usual line."""
+    video = _write_video(tmp_path / "wall.mp4", n=8)
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "out.csv"
+    out.write_text("earlier run\n", encoding="utf-8")
+    cases = [
+        (["--valid-only"], "incomplete, not low-pass filtered, --valid-only not applied"),
+        (["--no-filter"], "incomplete"),
+    ]
+    for extra, state in cases:
+        monkeypatch.undo()
+        _interrupt_at(monkeypatch, 3)
+        argv = ["analyze", "--video", str(video), "-o", str(out), "--no-progress", "--trc", str(work / "m.trc"), *extra]
+        assert main(argv) == 130, extra
+        stdout, stderr = capsys.readouterr()
+        kept = work / "out.partial.csv"
+        assert stderr == (f"posture-feedback: interrupted: the rows of the first 3 frames ({state}) are in {kept}; "
+                          f"not written: {out}, {work / 'm.trc'}\n")  # fmt: skip
+        assert "frames:" not in stdout
+        rows = kept.read_text(encoding="utf-8").splitlines()
+        assert rows[0].startswith("frame,time_s,person,view") and [r.split(",")[0] for r in rows[1:]] == ["0", "1", "2"]
+        assert ("valid_left_elbow_flexion" in rows[0]) == (extra == ["--valid-only"])  # the filter's own columns
+        assert out.read_text(encoding="utf-8") == "earlier run\n"
+        assert _listing(work) == ["out.csv", "out.partial.csv"]
+        kept.unlink()
+    # after the last frame: before the filter, or (making the MOT) before the CSV is put in place
+    def stop(*args, **kwargs) -> None:
+        raise KeyboardInterrupt
+
+    mot = ["--mot", str(work / "a.mot")]
+    for where, extra, state in (
+        ((angles_csv, "filter_angle_csv"), [], "all of them, not low-pass filtered"),
+        ((analyze, "mot_from_angle_csv"), mot, "all of them, filtered, but not yet put in place"),
+        ((analyze, "mot_from_angle_csv"), [*mot, "--no-filter"], "all of them, but not yet put in place"),
+    ):
+        monkeypatch.undo()
+        monkeypatch.setattr(*where, stop)
+        assert main(["analyze", "--video", str(video), "-o", str(out), "--no-progress", *extra]) == 130
+        missing = ", ".join([str(out), *extra[1:2]])
+        assert capsys.readouterr().err == (f"posture-feedback: interrupted: the rows of the first 8 frames ({state}) "
+                                           f"are in {work / 'out.partial.csv'}; not written: {missing}\n"), extra
+        assert _listing(work) == ["out.csv", "out.partial.csv"]
+        (work / "out.partial.csv").unlink()
+    # before the first row: nothing to keep
+    monkeypatch.undo()
+    _interrupt_at(monkeypatch, 0)
+    assert main(["analyze", "--video", str(video), "-o", str(out), "--no-progress"]) == 130
+    assert capsys.readouterr().err == "posture-feedback: interrupted\n"
+    assert _listing(work) == ["out.csv"] and out.read_text(encoding="utf-8") == "earlier run\n"
+    # through a link: beside the file it names, after its name
+    (work / "link.csv").symlink_to(out)
+    monkeypatch.undo()
+    _interrupt_at(monkeypatch, 2)
+    assert main(["analyze", "--video", str(video), "-o", str(work / "link.csv"), "--no-progress"]) == 130
+    assert f"are in {work / 'out.partial.csv'}" in capsys.readouterr().err
+    assert (work / "out.partial.csv").read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_ctrl_c_into_a_pipe(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Interrupted into a named pipe: unfiltered rows went into it as they came (the line says so);
+    filtered, nothing went into it and the rows so far are in the temporary folder, named."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    video = _write_video(tmp_path / "wall.mp4", n=8)
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    _interrupt_at(monkeypatch, 4)
+    reader = _Reader(pipe)
+    assert main(["analyze", "--video", str(video), "-o", str(pipe), "--no-progress", "--no-filter"]) == 130
+    assert capsys.readouterr().err == (f"posture-feedback: interrupted: the rows of the first 4 frames (incomplete) "
+                                       f"went into {pipe} as they were computed\n")  # fmt: skip
+    assert [r.split(b",")[0] for r in reader.got().splitlines()] == [b"frame", b"0", b"1", b"2", b"3"]
+    assert _listing(temp) == []
+    monkeypatch.undo()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    _interrupt_at(monkeypatch, 4)
+    reader = _Reader(pipe)
+    assert main(["analyze", "--video", str(video), "-o", str(pipe), "--no-progress"]) == 130
+    (kept,) = temp.iterdir()
+    assert kept.name.startswith("pipe.partial.") and kept.suffix == ".csv"
+    assert capsys.readouterr().err == (f"posture-feedback: interrupted: the rows of the first 4 frames (incomplete, "
+                                       f"not low-pass filtered) are in {kept}; not written: {pipe}\n")  # fmt: skip
+    assert kept.read_text(encoding="utf-8").count("\n") == 5
+    os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # let the reader go: nothing was written
+    assert reader.got() == b"" and stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+def test_sigint_to_a_running_analyze_keeps_its_rows(tmp_path: Path, sports_video: Path) -> None:
+    """The real thing: SIGINT to `posture-feedback analyze` on the sports sample (the real model)
+    once rows reach the disk; exit 130, the one line, the rows of consecutive frames it names in
+    out.partial.csv, the earlier out.csv unchanged."""
+    out = tmp_path / "out.csv"
+    out.write_text("earlier run\n", encoding="utf-8")
+    hidden = tmp_path / ".out.partial.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "posture_feedback.cli", "analyze", "--video", str(sports_video),
+                             "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (hidden.exists() and hidden.stat().st_size) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    match = re.fullmatch(r"posture-feedback: interrupted: the rows of the first (\d+) frames \(incomplete, not "
+                         r"low-pass filtered\) are in (.+); not written: (.+)\n", stderr)  # fmt: skip
+    assert match and match[2] == str(tmp_path / "out.partial.csv") and match[3] == str(out), stderr
+    n = int(match[1])
+    rows = (tmp_path / "out.partial.csv").read_text(encoding="utf-8").splitlines()
+    assert 10 < n < 230 and [int(r.split(",")[0]) for r in rows[1:]] == list(range(n))
+    assert sum(r.split(",")[2] == "1" for r in rows[1:]) > n * 0.9  # a person in them: real rows
+    assert out.read_text(encoding="utf-8") == "earlier run\n"
+    assert _listing(tmp_path) == ["out.csv", "out.partial.csv"]

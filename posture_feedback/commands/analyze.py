@@ -404,9 +404,15 @@ def run(args: argparse.Namespace) -> int:
     # complete: a run that fails keeps the files it would have replaced (an audit: a bad
     # --annotated cut keep.csv to its header and half a row). A pipe or a device is written to,
     # never replaced (output_files).
+    # Ctrl-C keeps the rows written so far apart, never passed off as the finished file (an audit:
+    # it threw them all away): _keep_interrupted.
     csv_out: OutputFile | None = None
     video_out: OutputFile | None = None
-    done = False
+    lines: _LineCount | None = None
+    exported: list[Path] = []
+    looped = filtered = in_place = done = False  # how far the run got (for Ctrl-C)
+    interrupted = ""  # the line that says where the rows of an interrupted run are
+    bar = None
     try:
         # Zero-phase filtering rewrites the angles after the run: only where nothing was drawn or
         # judged on the live values (one truth per frame), and only for videos (not still images).
@@ -423,7 +429,8 @@ def run(args: argparse.Namespace) -> int:
         video_out = OutputFile(args.annotated) if args.annotated else None
         csv_out.work.parent.mkdir(parents=True, exist_ok=True)
         with Pipeline(options, target_set, neutral_angles) as pipeline, \
-                open(csv_out.work, "w", newline="", encoding="utf-8") as f:
+                open(csv_out.work, "w", newline="", encoding="utf-8") as raw:
+            f = lines = _LineCount(raw)
             ids = list(auto_target_ids()) if auto else [t.id for t in target_set.targets] if target_set else []
             judge = AutoTargets(pipeline, auto_neutrals) if auto else None
             if up_uncertainty is not None:  # the scene's or the calibration's own roll and pitch ±
@@ -467,6 +474,7 @@ def run(args: argparse.Namespace) -> int:
                 if frames is not source:
                     frames.close()
             csv_writer.finish()
+            looped = True
             elapsed = time.perf_counter() - t0
             if judge is not None:
                 stats.judged_with = dict(judge.frames)
@@ -479,6 +487,7 @@ def run(args: argparse.Namespace) -> int:
             written = filter_angle_csv(csv_out.work, source.fps, keep_uncertainty=args.uncertainty,
                                        valid_only=args.valid_only, keep_validity=args.validity)  # fmt: skip
             stats.set_values(written)  # the summary describes the angles as written
+            filtered = True
         if writer_video is not None:
             writer_video, finishing = None, writer_video
             finishing.close()
@@ -486,9 +495,16 @@ def run(args: argparse.Namespace) -> int:
         if args.mot is not None:  # from the finished CSV: the same angles, filtered or not
             exported.append(mot_from_angle_csv(csv_out.work, args.mot))
         csv_out.commit()
+        in_place = True
         if video_out is not None:
             video_out.commit()
         done = True
+    except KeyboardInterrupt:
+        if csv_out is None or in_place or lines is None or lines.count < 2:  # not a row yet: nothing to keep
+            raise
+        if bar is not None:
+            bar.close()
+        interrupted = _keep_interrupted(args, csv_out, lines.count - 1, zero_phase, (looped, filtered), exported)
     finally:
         source.close()
         try:
@@ -496,12 +512,54 @@ def run(args: argparse.Namespace) -> int:
                 writer_video.close()
         finally:
             for output in (csv_out, video_out) if not done else ():
-                if output is not None:
+                if output is not None and not (output is csv_out and interrupted):
                     output.discard()
+            if csv_out is not None and not done and not csv_out.direct:  # filter_angle_csv's own
+                csv_out.work.with_name(csv_out.work.name + ".tmp").unlink(missing_ok=True)
+    if interrupted:
+        print(interrupted, file=sys.stderr)
+        return 130  # as the command line says for Ctrl-C
     print(stats.text(elapsed, out_path, args.annotated))
     for path in exported:
         print(f"{'OpenSim markers (TRC)' if path.suffix.lower() == '.trc' else 'OpenSim angles (MOT)'}: {path}")
     return 0
+
+
+class _LineCount:
+    """The CSV file, counting the lines written to it (the header and one row per frame written)."""
+
+    def __init__(self, f) -> None:  # noqa: ANN001 - a text file
+        self._f = f
+        self.count = 0
+
+    def write(self, text: str) -> int:
+        written = self._f.write(text)
+        self.count += text.count("\n")
+        return written
+
+
+def _keep_interrupted(args: argparse.Namespace, csv_out: OutputFile, rows: int, zero_phase: bool,
+                      reached: tuple[bool, bool], exported: list[Path]) -> str:  # fmt: skip
+    """After Ctrl-C: keep the CSV's rows so far where they can be found, never as the finished file
+    (``OutputFile.keep_partial``: ``OUT.partial.csv`` beside it, or a pipe's temporary file), and
+    the one line that says where they are, for how many frames (``rows``, counted in the file kept),
+    what they lack (the low-pass filter and what --valid-only empties come at the end; ``reached``:
+    every frame was written, the filter was applied) and which outputs were not written."""
+    kept = csv_out.keep_partial()
+    if kept is not None:
+        with open(kept, encoding="utf-8") as f:
+            rows = sum(1 for _ in f) - 1
+    looped, filtered = reached
+    state = "all of them" if looped else "incomplete"
+    if zero_phase and not filtered:
+        state += ", not low-pass filtered" + (", --valid-only not applied" if args.valid_only else "")
+    elif looped:
+        state += ", filtered, but not yet put in place" if filtered else ", but not yet put in place"
+    asked = [csv_out.path if kept is not None else None, args.annotated, args.trc, args.mot]
+    missing = [str(p) for p in asked if p is not None and p not in exported]
+    where = f"are in {kept}" if kept is not None else f"went into {csv_out.path} as they were computed"
+    return (f"posture-feedback: interrupted: the rows of the first {rows} frames ({state}) {where}"
+            + (f"; not written: {', '.join(missing)}" if missing else ""))
 
 
 def _check_outputs(args: argparse.Namespace, out_path: Path) -> None:
