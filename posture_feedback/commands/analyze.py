@@ -481,6 +481,14 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
         if not stats.frames:
             raise SourceError(f"{args.video} yielded no frames")
+        if args.person is not None and stats.found == 0:  # a file of person=0 rows is no result: keep the old one
+            from posture_feedback.words import count_noun
+
+            x, y = args.person
+            seen = count_noun(stats.most_people, "person", "people") + (" was" if stats.most_people == 1 else " were")
+            raise PostureFeedbackError(
+                f"nobody at the point you gave ({x:g}, {y:g}): {seen} seen (the most in one frame), none there; "
+                "nothing written: give a point on the person to follow")  # fmt: skip
         if zero_phase:
             from posture_feedback.angles_csv import filter_angle_csv
 
@@ -687,14 +695,6 @@ class SummaryStats:
         lines.append(f"angles CSV: {out_path}")
         if annotated:
             lines.append(f"annotated video: {annotated}")
-        if found == 0 and self.person is not None and self.most_people:
-            from posture_feedback.words import count_noun
-
-            x, y = self.person
-            seen = count_noun(self.most_people, "person", "people") + (" was" if self.most_people == 1 else " were")
-            lines.append(f"nobody at the point you gave ({x:g}, {y:g}); {seen} seen (the most in one frame, "
-                         "column 'people'), none there: every row has person=0; give a point on the person to "
-                         "follow")  # fmt: skip
-        elif found == 0:
+        if found == 0:
             lines.append("nobody was found in this recording: every row has person=0")
         return "\n".join(lines)
