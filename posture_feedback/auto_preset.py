@@ -5,12 +5,17 @@ to use (``sitting-front``, ``sitting-side``, ``standing-front``, ``standing-side
 change, else None. Three things decide it:
 
 * **posture**, from the hip and knee angles: sitting when both the hip flexion and the knee
-  flexion (each the mean of the measured sides, degrees) exceed ``SIT_MIN_DEG`` (45°), standing
-  when both are below it. Rationale, not a norm: upright standing reads about 0–15° at both
-  joints and chair sitting about 90°; 45° is half-way. Hips or knees out of view (a laptop
-  webcam framing head to chest, ``framing.Framing.HEAD_CHEST``), a missing angle, or hip and knee
-  disagreeing give no posture reading: the last one is kept, and ``sitting`` is assumed until the
-  first reading (a webcam framing head to chest is a desk).
+  flexion (each the mean of the sides that may read it, ``posture_angle``: valid, degrees) exceed
+  ``SIT_MIN_DEG`` (45°), standing when both are below it. Rationale, not a norm: upright standing
+  reads about 0–15° at both joints and chair sitting about 90°; 45° is half-way. Hips or knees out
+  of view (a laptop webcam framing head to chest, ``framing.Framing.HEAD_CHEST``), a missing or
+  not valid angle (the model still settling on a newly found person, left and right in doubt), an
+  unclear view (``View.UNKNOWN``), or hip and knee disagreeing give no posture reading: the last
+  one is kept, and ``sitting`` is assumed until the first reading (below; a webcam framing head to
+  chest is a desk). Before, the angles were read whether valid or not: on the sports sample the
+  man's frame 9 (oblique, mid-stride, still settling: hips 57/73°, knees 59/64°, not valid) read
+  "sitting", was adopted at once, and the standing reading from frame 10 then had to hold 2 s
+  (sitting targets for frames 0-89; now standing from frame 17).
 * **view**: front or back → the ``-front`` set, side → the ``-side`` set; oblique and unknown
   keep the current one (``front`` is assumed until the first front, back or side view).
 * **framing** (``framing.classify_framing``): reported in ``AutoPresetSelector.framing`` so the
@@ -26,7 +31,9 @@ every preset's targets need a front, back or side view), what to do ("turn to fa
 or side-on"). Before, the window showed "Automatic: Sitting posture (front)" for a standing man
 cropped at the chest, and blank gauges for a whole oblique clip, with no reason (a seventeenth audit).
 
-An assumed value (nothing read yet) gives way to the first reading at once. After that a new
+An assumed value (nothing read yet) gives way to a reading as soon as it has been read
+``FIRST_READINGS`` (5) times in a row (frames reading nothing neither confirm nor break the run),
+not to one frame's reading. After that a new
 choice must hold for ``hold_s`` seconds (default 2 s) before it is returned, so a passing arm or
 a turn of the body does not flip the targets. (Before, the assumption was treated as a reading:
 on lab_two_people_cam02 the standing person's first frame read hip 49° and knee 15° (no posture),
@@ -44,6 +51,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from posture_feedback.framing import Framing, classify_framing
+from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY
 from posture_feedback.presets import PRESETS, get_preset
 from posture_feedback.targets import TargetSet
 from posture_feedback.types import FrameResult, View
@@ -54,6 +62,11 @@ AUTO = "auto"
 SIT_MIN_DEG = 45.0
 #: The posture assumed until the hips and knees give a reading (a webcam framing head to chest is a desk).
 ASSUMED_POSTURE = "sitting"
+#: Readings in a row (frames with a reading; at 30 fps 5 frames are 0.17 s) that replace an assumed
+#: value: one frame's reading is not enough (the sports sample's frame 9, module docstring).
+FIRST_READINGS = 5
+#: Views in which the hip and knee flexion give a posture reading (an unclear view: none).
+READ_VIEWS = frozenset({View.FRONT, View.BACK, View.SIDE, View.OBLIQUE})
 
 
 def posture_from_angles(hip_flexion: float, knee_flexion: float) -> str | None:
@@ -67,16 +80,21 @@ def posture_from_angles(hip_flexion: float, knee_flexion: float) -> str | None:
     return None
 
 
-def why_no_posture(framing: Framing, hip_flexion: float, knee_flexion: float) -> str:
-    """Why a frame gives no posture reading, in words ("hips out of view"); degrees in."""
+def why_no_posture(framing: Framing, hip_flexion: float, knee_flexion: float, *,
+                   view: View = View.FRONT, measured: bool = True) -> str:  # fmt: skip
+    """Why a frame gives no posture reading, in words ("hips out of view"). ``hip_flexion`` and
+    ``knee_flexion``: the valid values (degrees, NaN where not valid); ``measured``: False when an
+    angle was not measured at all (else a NaN here means measured but not valid)."""
     if framing is Framing.NONE:
         return "shoulders not both in view"
     if framing is Framing.HEAD_CHEST:
         return "hips out of view"
     if framing is Framing.UPPER:
         return "knees out of view"
+    if view not in READ_VIEWS:
+        return "no posture read"  # the view advice (view_advice) says why
     if not (math.isfinite(hip_flexion) and math.isfinite(knee_flexion)):
-        return "hip or knee angle not measured"
+        return "hip or knee angle not measured" if not measured else "hip or knee angle not reliable"
     return "hip and knee angles disagree"
 
 
@@ -87,6 +105,21 @@ def view_advice(view: View) -> str | None:
     if view is View.UNKNOWN:
         return "view unclear, not judged: face the camera or turn side-on"
     return None
+
+
+def posture_angle(result: FrameResult, name: str) -> float:
+    """``name``'s value in ``result`` (degrees) if it may read a posture, else NaN: a valid value, or
+    one whose only fault is ``analyze``'s bound on every angle (``PipelineOptions.bound_every_angle``,
+    ± over ``VALID_MAX_UNCERTAINTY``, 15°: meant for a value reported on its own, it leaves the knees,
+    base ±14.5°, almost never valid, yet ±20–30° still tells ~10° from ~90°); never on a frame whose
+    every angle is invalid for a reason of its own (``result.acquiring``: the model still settling
+    on a newly found person; ``result.sides_in_doubt``)."""
+    a = result.angles[name]
+    if a.valid:
+        return a.value
+    if result.acquiring or result.sides_in_doubt or not a.measured:
+        return math.nan
+    return a.value if a.uncertainty > VALID_MAX_UNCERTAINTY else math.nan
 
 
 def _mean(*values: float) -> float:
@@ -109,25 +142,32 @@ class _Held:
     """One part of the choice (the posture, or the view's side) that changes only after a new value
     has held ``hold_s`` seconds; ``None`` readings neither confirm nor cancel a change under way, and
     a change with no reading for ``hold_s`` lapses. An ``assumed`` value (a default, nothing read
-    yet) gives way to the first reading at once."""
+    yet) gives way to a reading read ``first_readings`` times in a row (``None`` readings skipped),
+    with no time to hold."""
 
-    def __init__(self, value: str, assumed: bool = False) -> None:
+    def __init__(self, value: str, assumed: bool = False, first_readings: int = FIRST_READINGS) -> None:
         self.value = value
         self.assumed = assumed
+        self.first_readings = max(1, int(first_readings))
         self._candidate: str | None = None
         self._since = 0.0
         self._seen_t = -math.inf
+        self._run = 0  #: readings in a row equal to ``_candidate`` (while assumed)
 
     def update(self, reading: str | None, t: float, hold_s: float) -> bool:
         """True when the value changed now."""
         if reading is None:
             if self._candidate is not None and t - self._seen_t > hold_s:
-                self._candidate = None
+                self._candidate, self._run = None, 0
             return False
         self._seen_t = t
-        if self.assumed:  # the first reading: nothing to hold against
+        if self.assumed:  # nothing read yet: a reading read first_readings times in a row replaces it
+            self._run = self._run + 1 if reading == self._candidate else 1
+            self._candidate = reading
+            if self._run < self.first_readings:
+                return False
             changed = reading != self.value
-            self.value, self.assumed, self._candidate = reading, False, None
+            self.value, self.assumed, self._candidate, self._run = reading, False, None, 0
             return changed
         if reading == self.value:
             self._candidate = None
@@ -149,14 +189,16 @@ class AutoPresetSelector:
     and a frame that read no posture restarted it too, so on the sports sample the therapist view
     stayed on "Sitting posture" for a standing man (a third audit, 2026-12-07)."""
 
-    def __init__(self, hold_s: float = 2.0, posture: str = ASSUMED_POSTURE) -> None:
+    def __init__(
+        self, hold_s: float = 2.0, posture: str = ASSUMED_POSTURE, first_readings: int = FIRST_READINGS
+    ) -> None:
         self.hold_s = float(hold_s)
         self.framing = Framing.NONE  #: framing of the last frame
         self.current: str | None = None  #: the preset in use
         #: Why (``module docstring``), after the last frame with a person; "" before the first.
         self.reason = ""
-        self._posture = _Held(posture, assumed=True)
-        self._side = _Held("front", assumed=True)
+        self._posture = _Held(posture, assumed=True, first_readings=first_readings)
+        self._side = _Held("front", assumed=True, first_readings=first_readings)
 
     @property
     def posture(self) -> str:
@@ -168,17 +210,23 @@ class AutoPresetSelector:
         """True while no posture has been read (``posture`` is the assumption)."""
         return self._posture.assumed
 
-    def _reason(self, read: str | None, hip: float, knee: float, view: View) -> str:
-        """``reason`` for a frame: its posture reading ``read`` (None: none, from ``hip`` and
-        ``knee`` flexion in degrees) against the posture in use, and its ``view``."""
+    def _reason(self, read: str | None, hip: float, knee: float, view: View, measured: bool) -> str:
+        """``reason`` for a frame: its posture reading ``read`` (None: none, from the valid ``hip``
+        and ``knee`` flexion in degrees; ``measured``: both were measured, valid or not) against the
+        posture in use, and its ``view``."""
         posture = self._posture.value
-        if read == posture:
+        assumed = self._posture.assumed
+        if read == posture and not assumed:
             words = f"{posture}, read from the hips and knees"
+        elif read is not None and assumed:
+            n = self._posture.first_readings
+            words = f"{read} read from the hips and knees: {posture} assumed until it is read {n} frames in a row"
         elif read is not None:
             words = f"{read} read from the hips and knees: {posture} kept until it holds {self.hold_s:g} s"
         else:
-            held = "assumed" if self._posture.assumed else "kept"
-            words = f"{why_no_posture(self.framing, hip, knee)}: {posture} {held}"
+            held = "assumed" if assumed else "kept"
+            why = why_no_posture(self.framing, hip, knee, view=view, measured=measured)
+            words = f"{why}: {posture} {held}"
         advice = view_advice(view)
         words = f"{words}; {advice}" if advice else words
         return words[0].upper() + words[1:]
@@ -190,14 +238,17 @@ class AutoPresetSelector:
         if not result.person_found:
             return None
         a = result.angles
-        hip = _mean(a.value("left_hip_flexion"), a.value("right_hip_flexion"))
-        knee = _mean(a.value("left_knee_flexion"), a.value("right_knee_flexion"))
-        read = posture_from_angles(hip, knee) if self.framing is Framing.FULL else None
+        hip = _mean(*(posture_angle(result, f"{s}_hip_flexion") for s in ("left", "right")))
+        knee = _mean(*(posture_angle(result, f"{s}_knee_flexion") for s in ("left", "right")))
+        measured = all(math.isfinite(_mean(a.value(f"left_{j}_flexion"), a.value(f"right_{j}_flexion")))
+                       for j in ("hip", "knee"))  # fmt: skip
+        readable = self.framing is Framing.FULL and result.view in READ_VIEWS
+        read = posture_from_angles(hip, knee) if readable else None
         side = {View.FRONT: "front", View.BACK: "front", View.SIDE: "side"}.get(result.view)  # oblique: no reading
         changed = self._posture.update(read, t, self.hold_s)
         changed = self._side.update(side, t, self.hold_s) or changed
         wanted = f"{self._posture.value}-{self._side.value}"
-        self.reason = self._reason(read, hip, knee, result.view)
+        self.reason = self._reason(read, hip, knee, result.view, measured)
         if self.current is None or (changed and wanted != self.current):  # the first person: at once
             self.current = wanted
             return wanted

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posture_feedback.auto_preset import AutoTargets, auto_target_ids
+from posture_feedback.auto_preset import FIRST_READINGS, AutoTargets, auto_target_ids
 from posture_feedback.cli import main
 from posture_feedback.kinematics import compute_angles, pose_with_angles
 from posture_feedback.types import Frame, FrameResult, View
@@ -43,12 +43,13 @@ def test_auto_targets_switch_for_the_following_frames_with_that_posture_s_neutra
     (first_set, first_neutral), = port.calls
     assert judge.name == "sitting-front" and first_neutral is None  # assumed; no sitting neutral: absolute
     assert not any(t.relative for t in first_set.targets)
-    judge.after(person(0.0, (0.0, 0.0)))  # a standing person: the next frames are judged standing
+    for k in range(FIRST_READINGS):  # a standing person, read 5 frames in a row: the next frames are standing
+        judge.after(person(k / 30, (0.0, 0.0)))
     target_set, neutral = port.calls[-1]
     assert judge.name == target_set.name == "standing-front" and neutral == {"shoulder_tilt": 20.0}
     assert all(t.relative for t in target_set.targets)  # "from your neutral"
-    judge.after(person(1 / 30, (0.0, 0.0)))
-    assert len(port.calls) == 2 and judge.frames == {"sitting-front": 1, "standing-front": 1}
+    judge.after(person(FIRST_READINGS / 30, (0.0, 0.0)))
+    assert len(port.calls) == 2 and judge.frames == {"sitting-front": FIRST_READINGS, "standing-front": 1}
     assert auto_target_ids() == ("head_tilt", "shoulder_level", "trunk_lateral_lean", "forward_head",
                                  "trunk_upright", "pelvis_level")  # fmt: skip
 
@@ -65,9 +66,14 @@ def _verdict(v: float, u: float, lo: float, hi: float, tol: float) -> str:
 
 
 def test_analyze_auto_judges_each_row_with_the_set_it_names(tmp_path, capsys, sports_video: Path):
-    """The sports sample (real model), a standing neutral with shoulder tilt +20°: rows judged with
-    standing-front use 20 ± 3° (near band 2°), rows judged with sitting-front (no sitting neutral) its
-    absolute ±3°; the pelvis is judged only on standing rows."""
+    """The sports sample (real model): the man stands on the box throughout (hops and half-squats,
+    looked at frame by frame). A review found frames 0-89 judged sitting-front: frame 9 (oblique,
+    mid-stride, hips 57/73° and knees 59/64°, while the model still settled on him: not valid) read
+    sitting and was adopted at once. Now only valid hip and knee angles read a posture, read 5 frames
+    in a row: standing is read on frames 12-16 (the first valid ones; measured), so every row from
+    frame 17 on is judged standing. A standing neutral with shoulder tilt +20°: rows judged with
+    standing-front use 20 ± 3° (near band 2°), rows judged with sitting-front (no sitting neutral)
+    its absolute ±3°; the pelvis is judged only on standing rows."""
     neutral = tmp_path / "n.json"
     neutral.write_text(json.dumps({"neutral": STANDING}), encoding="utf-8")
     out = tmp_path / "a.csv"
@@ -83,7 +89,9 @@ def test_analyze_auto_judges_each_row_with_the_set_it_names(tmp_path, capsys, sp
     header = list(rows[0])
     assert header[header.index("judged_with"):] == ["judged_with", *(f"target_{i}" for i in auto_target_ids()), "cue"]
     used = Counter(r["judged_with"] for r in rows)
-    assert set(used) >= {"sitting-front", "standing-front"}
+    # sitting-front only while assumed: before his first valid readings (the model settles on him to frame 11)
+    assert {int(r["frame"]) for r in rows if r["judged_with"].startswith("sitting")} <= set(range(20))
+    assert all(r["judged_with"] == "standing-front" for r in rows if int(r["frame"]) >= 20)
     assert f"judged with (auto): sitting-front {used['sitting-front']} frames" in stdout
     judged = Counter()
     for r in rows:
@@ -95,7 +103,7 @@ def test_analyze_auto_judges_each_row_with_the_set_it_names(tmp_path, capsys, sp
         lo, hi = (17.0, 23.0) if name == "standing-front" else (-3.0, 3.0)
         assert verdict == _verdict(v, u, lo, hi, 2.0), (r["frame"], name, v, u)
         judged[name, verdict != "uncertain"] += 1
-    assert judged["standing-front", True] >= 5 and judged["sitting-front", False] >= 20  # checked by hand
+    assert judged["standing-front", True] >= 5  # checked by hand
 
 
 def test_auto_says_which_postures_are_judged_from_a_neutral(tmp_path, capsys):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from posture_feedback.auto_preset import FIRST_READINGS
 from posture_feedback.calibration.neutral import NeutralPosture
 from posture_feedback.calibration.store import load_from_database, save_to_database
 from posture_feedback.kinematics import compute_angles, pose_with_angles
@@ -42,7 +43,8 @@ def test_auto_uses_the_neutral_of_the_posture_it_judges(qtbot, tmp_path):
     qtbot.addWidget(window)
     assert window._posture() == "sitting" and window.neutral == SITTING  # nothing seen yet: sitting assumed
 
-    window._follow_auto_preset(person(0.0, (0.0, 0.0)))  # standing, legs straight: decided at once
+    for k in range(FIRST_READINGS):  # standing, legs straight: decided once read 5 frames in a row
+        window._follow_auto_preset(person(k / 30, (0.0, 0.0)))
     assert window._posture() == "standing"
     assert window.neutral == STANDING
     assert window.target_set.name == "standing-front" and all(t.relative for t in window.target_set.targets)
@@ -66,7 +68,8 @@ def test_no_saved_neutral_for_the_posture_judged_means_none(qtbot, tmp_path):
     window = MainWindow(AppOptions(source=95, sound=False, profile="Fay", data_dir=str(tmp_path)))
     qtbot.addWidget(window)
     assert window.preset_name == "auto" and window.neutral == SITTING
-    window._follow_auto_preset(person(0.0, (0.0, 0.0)))
+    for k in range(FIRST_READINGS):
+        window._follow_auto_preset(person(k / 30, (0.0, 0.0)))
     assert window.neutral is None
     assert not any(t.relative for t in window.target_set.targets)
     assert window.neutral_label.text() == "Neutral: not set for standing (press N)"
