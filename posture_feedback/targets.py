@@ -34,6 +34,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10 needs the tomli pa
     import tomli as tomllib  # type: ignore[no-redef]
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.shoulder_cue import SHOULDER_ANGLE, TRUNK_ANGLE, shoulder_level_cue
 from posture_feedback.types import ANGLE_NAMES, AngleTable, TargetState, Verdict, View
 
 #: Views a target may be evaluated in (``View.UNKNOWN`` is never one: nothing can be judged there).
@@ -659,7 +660,9 @@ class TargetEvaluator:
       person corrects) counts at once. The first known zone (from unknown) counts at once.
     * ``cue`` is the cue of the debounced zone (``cue_low`` below the range, ``cue_high`` above,
       near included), None in range, when unknown or empty, and whenever the value itself lies on
-      the other side of the range (a cue never points against the number).
+      the other side of the range (a cue never points against the number). A ``shoulder_tilt``
+      target's words follow the frame's trunk line (``shoulder_cue``): without it the cue describes
+      ("your right shoulder is higher"), with a lean that explains the tilt it names the trunk.
     * ``TargetState.low``/``high`` are the effective bounds (neutral added for relative
       targets; -inf/+inf for a missing bound; NaN when a relative target has no neutral).
     """
@@ -710,6 +713,15 @@ class TargetEvaluator:
             self._index = [pos.get(t.angle, -1) for t in self._targets]
             self._names = names
         return self._index
+
+    def _shoulder_words(self, cue: str, side: int, target: Target, value: float, angles: AngleTable) -> str:
+        """A shoulder-level ``cue``'s words for this frame's trunk line (``shoulder_cue``): ``value``
+        is the shoulder tilt (degrees), ``side`` -1 for the cue below the range, +1 above."""
+        lean = _valid_value(angles, TRUNK_ANGLE)
+        if target.relative:  # changes from the neutral (no neutral lean: the trunk cannot explain a change)
+            value -= self._neutral.get(target.angle, math.nan)
+            lean -= self._neutral.get(TRUNK_ANGLE, math.nan)
+        return shoulder_level_cue(cue, side, value, lean, relative=target.relative)
 
     def update(self, angles: AngleTable, view: View, t: float) -> list[TargetState]:
         """Evaluate every target on one frame. ``t`` in seconds, non-decreasing."""
@@ -766,9 +778,20 @@ class TargetEvaluator:
                 cue = target.cue_low or None
             elif rep > _IN and not v < lo:
                 cue = target.cue_high or None
+            if cue is not None and target.angle == SHOULDER_ANGLE:  # a trunk lean is not a hitch (shoulder_cue)
+                cue = self._shoulder_words(cue, -1 if rep < _IN else 1, target, v, angles)
             out.append(TargetState(target.id, target.angle, v, _VERDICT[plain], lo, hi, cue, target.priority, tol,
                                    _VERDICT[rep], u))  # fmt: skip
         return out
+
+
+def _valid_value(angles: AngleTable, name: str) -> float:
+    """``name``'s value in degrees if present and valid, else NaN."""
+    try:
+        a = angles[name]
+    except (KeyError, ValueError):
+        return math.nan
+    return a.value if a.valid else math.nan
 
 
 def evaluate_once(target_set: TargetSet, angles: AngleTable, view: View, neutral: Mapping[str, float] | None = None):

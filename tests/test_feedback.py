@@ -218,7 +218,9 @@ def test_evaluator_and_selector_together():
         t = i / 30
         head = -12.0 if 0.5 <= t < 1.0 else 0.0  # head tilted for 0.5 s
         shoulder = 8.0 if t >= 0.2 else 0.0
-        shown.append(cs.update(ev.update(_table(shoulder_tilt=shoulder, head_tilt=head), View.FRONT, t), t))
+        # an upright trunk (measured): the shoulder tilt is a hitch, so the target's own words (shoulder_cue)
+        table = _table(shoulder_tilt=shoulder, head_tilt=head, trunk_lateral_lean=0.0)
+        shown.append(cs.update(ev.update(table, View.FRONT, t), t))
     # shoulders out from 0.2 s, reported from 0.5 s; the head (higher priority) must wait for the hold
     assert shown[14] is None and shown[15] == "Drop your left"
     assert set(shown[15:]) == {"Drop your left"}
