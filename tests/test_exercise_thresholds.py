@@ -21,7 +21,13 @@ from posture_feedback.exercises.demonstration import build_demonstration
 from posture_feedback.exercises.errors import DefinitionError
 from posture_feedback.exercises.library import get_exercise, list_exercises
 from posture_feedback.exercises.plan import load_plan, parse_plan, save_plan
-from posture_feedback.exercises.thresholds import NOT_STATED, markdown_table, threshold_rows, thresholds_text
+from posture_feedback.exercises.thresholds import (
+    NOT_STATED,
+    markdown_table,
+    signal_words,
+    threshold_rows,
+    thresholds_text,
+)
 from posture_feedback.exercises.tomlfile import Source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +59,28 @@ def test_the_rows_read_as_the_definition_by_hand():
     stance = {what: value for what, value, _ in threshold_rows(get_exercise("single_leg_stance"))}
     assert stance["phase on_one_leg"] == "{other}_foot_lift ≥ 0.05 leg lengths"
     text = thresholds_text(get_exercise("seated_arm_raise"), "right")
-    assert "compensation shoulder_hitch: right_shoulder_hike ≤ 12° allowed — Tool threshold" in text
+    assert "compensation shoulder hitch: right shoulder hike ≤ 12° allowed — Tool threshold" in text
+
+
+def test_the_window_s_lines_name_the_signals_in_words():
+    """A review: the tooltip showed "each_shoulder_elevation" and "each_shoulder_hike", names that do not
+    exist for the user. Words by hand, for one side and for both."""
+    assert signal_words("{side}_shoulder_elevation", "both") == "shoulder elevation (each side)"
+    assert signal_words("{side}_shoulder_elevation", "left") == "left shoulder elevation"
+    assert signal_words("{other}_foot_lift", "both") == "foot lift (the other side)"
+    assert signal_words("{other}_foot_lift", "left") == "right foot lift"
+    assert signal_words("trunk_lean_{other}", "right") == "trunk lean to the left"
+    assert signal_words("trunk_lean_{side}", "both") == "trunk lean (to each side)"
+    assert signal_words("neck_bend_{side}", "right") == "neck bend to the right"
+    assert signal_words("ear_shoulder_gap") == "ear–shoulder gap"
+    assert signal_words("trunk_forward_lean_hips_seen") == "trunk forward lean (hips in view)"
+    text = thresholds_text(get_exercise("lateral_raise"), "both")
+    assert "phase up: shoulder elevation (each side) 80–180° — Tool threshold" in text
+    for d in list_exercises():
+        for side in ("left", "right", "both"):
+            for line in thresholds_text(d, side).splitlines():
+                what_and_value = line.split(" — ", 1)[0]  # the basis may cite a file (bench/derived_signals.py)
+                assert "_" not in what_and_value and "{" not in what_and_value, (d.name, side, line)
 
 
 def test_the_docs_table_is_the_definitions():

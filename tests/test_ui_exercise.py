@@ -73,8 +73,11 @@ def test_a_built_in_exercise_counts_reps_and_stores_each_one(qtbot, sports_video
     assert window.panel.reps_list.count() == len(reps)  # one row per repetition, verdict included
     assert window.panel.reps_list.item(0).text() == rep_row(reps[-1])[0]  # newest first, with its verdict
     tip = window.panel.target_label.toolTip()  # where each threshold comes from (an audit, 2026-12-07)
-    assert "phase up: each_shoulder_elevation 80–180° — Tool threshold" in tip
-    assert "compensation shoulder_hitch: each_shoulder_hike ≤ 12° allowed — Tool threshold" in tip
+    # in words, not the code's signal names (a review saw "each_shoulder_elevation", "each_shoulder_hike")
+    assert "phase up: shoulder elevation (each side) 80–180° — Tool threshold" in tip
+    assert "compensation shoulder hitch: shoulder hike (each side) ≤ 12° allowed — Tool threshold" in tip
+    assert "compensation trunk leaning: trunk lean (to the other side) ≤ 10° allowed" in tip
+    assert not any("_" in line.split(" — ", 1)[0] for line in tip.splitlines())
 
     # Each repetition is in the database already, before the session ends.
     db_path = tmp_path / "data" / "posture-feedback.sqlite3"
