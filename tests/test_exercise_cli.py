@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 import pytest
 
@@ -290,3 +291,23 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
         (session,) = db.sessions(db.profile_by_name("Eve").id)
         assert session.status == "completed" and [st.side for st in session.sets] == ["left", "right"]
         assert sum(len(st.repetitions) for st in session.sets) == len(both)
+
+
+def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):
+    """A review: `exercise seated_arm_raise --video lab_desk_webcam.mp4 --headless --out r.json` printed
+    "session: completed" (and the history stores it completed: every repetition in the recording counted,
+    no target) while r.json said "status": "stopped", each set "end_reason": "stopped". Real model, the
+    whole recording (198 frames): the JSON says completed, each set complete. With --reps 3 the recording
+    ends before the target: "stopped" in both."""
+    out = tmp_path / "r.json"
+    base = ["exercise", "seated_arm_raise", "--video", "sample_videos/lab_desk_webcam.mp4", "--headless"]
+    assert main([*base, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "session: completed (every repetition in the recording counted" in printed
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["status"] == "completed"
+    assert [s["end_reason"] for s in doc["sets"]] == ["complete", "complete"]
+    assert main([*base, "--max-frames", "60", "--reps", "3", "--out", str(out)]) == 0
+    assert "session: stopped before the plan's end" in capsys.readouterr().out
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["status"] == "stopped" and [s["end_reason"] for s in doc["sets"]] == ["stopped"]

@@ -98,6 +98,16 @@ def counts_to_the_end(plan) -> bool:
     return bool(plan.extra.get(COUNT_TO_END))
 
 
+def completed_by_the_recording(result):
+    """``result`` (a ``SessionResult``) of a run counted to the recording's end (``counts_to_the_end``):
+    the recording's end is the end it was counted to, so the session is completed and each set that
+    the end stopped is complete, as the summary says and the history stores it
+    (``SessionRecorder.open_ended``). Before, the ``--out`` JSON said "status": "stopped" (and each set
+    "end_reason": "stopped") beside "session: completed" for the same run (a review)."""
+    sets = tuple(replace(s, end_reason="complete") if s.end_reason == "stopped" else s for s in result.sets)
+    return replace(result, sets=sets, stopped=False)
+
+
 def load_what(what: str, args: argparse.Namespace, headless: bool):
     """A ``Plan`` from a built-in name, a definition file or a plan file (command-line overrides applied)."""
     from posture_feedback.exercises.errors import PlanError
@@ -379,6 +389,8 @@ def run_headless(args: argparse.Namespace) -> int:
     if len(passes) > 1:
         result = replace(result, sets=tuple(s for one in passes for s in one.runner.result.sets),
                          end_t=max(one.runner.result.end_t for one in passes))  # fmt: skip
+    if counts_to_the_end(plan):  # its end completes it: one status for the summary, --out and the history
+        result = completed_by_the_recording(result)
     sides = tuple(one.runner.plan.items[0].side for one in passes) if len(passes) > 1 else ()
     for line in summary_lines(result, frames, found, counts_to_the_end(plan), sides):
         print(line)
