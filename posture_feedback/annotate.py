@@ -10,11 +10,13 @@ from ``side_words.side_word`` on the person's own landmarks, never from screen p
 Verdicts are shown by colour *and* by shape and label, so colour-blind users can read them:
 in range = filled circle + "OK", near = hollow triangle + "NEAR", out of range = square +
 "LOW"/"HIGH" with an arrow showing which way to move the value. A value too uncertain to judge
-(``Verdict.UNCERTAIN``) is written grey with its ± and "UNSURE", with no verdict shape. A verdict
-whose number is too imprecise to act on (its ± wider than the target's near band,
-``targets.too_imprecise``) keeps its word and shape but is drawn grey with its ±, as the side
-panel's gauge shows it (it was drawn in the verdict's colour beside the gauge's grey: a
-seventeenth audit).
+(``Verdict.UNCERTAIN``: its interval holds both an in-range value and one beyond the near band)
+is written grey with its ± and "UNSURE", with no verdict shape; grey is only for what is not
+judged. A verdict that stands is drawn in its colour and shape however wide its ±, as it is cued
+and written in the CSV; when its ± is wider than the target's near band
+(``targets.wider_than_near_band``, ``wide_plus_minus``) the ± is written beside the number
+("−41° ±8° LOW right up"), as the side panel's gauge writes it. Before, such a verdict was drawn
+grey while its cue was spoken (two truths in one frame: an eighteenth audit).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.framing import Framing, classify_framing, in_view
 from posture_feedback.kinematics import ANGLE_JOINTS
 from posture_feedback.side_words import side_word
-from posture_feedback.targets import too_imprecise, value_text
+from posture_feedback.targets import value_text, wider_than_near_band
 from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
 
 #: BGR colours per verdict (Okabe–Ito palette: distinguishable with common colour blindness).
@@ -44,7 +46,7 @@ VERDICT_COLOURS: dict[Verdict, tuple[int, int, int]] = {
     Verdict.UNKNOWN: (160, 160, 160),
     Verdict.UNCERTAIN: (160, 160, 160),
 }
-#: BGR grey of a value without a verdict colour: unjudged, undecided, or too imprecise to act on.
+#: BGR grey of a value without a verdict: unknown (not judged) or undecided (``Verdict.UNCERTAIN``).
 GREY: tuple[int, int, int] = (160, 160, 160)
 VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.IN_RANGE: "OK",
@@ -212,15 +214,14 @@ class AngleAnnotator:
             if state is not None and state.verdict is Verdict.UNKNOWN and name not in self.angles:
                 continue  # a target not judged in this view (or without neutral): nothing to show
             verdict = state.verdict if state else Verdict.UNKNOWN
-            grey = state is not None and greyed(state, angle.uncertainty)
-            colour = GREY if grey else VERDICT_COLOURS[verdict] if state else (255, 255, 255)
+            colour = VERDICT_COLOURS[verdict] if state else (255, 255, 255)  # unknown/undecided: grey
             vertex = angle_anchor(joints, xy)
             if len(joints) == 3:  # a joint's angle: its arc; a line's tilt or lean has none
                 self._arc(scene, vertex, xy[joints[1]], xy[joints[2]], colour, s)
             label = angle_label(name, angle.value, state, angle.uncertainty)
             org = free_label_origin(label, (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s)), s, placed,
                                     scene.shape[1])  # fmt: skip
-            _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s, grey=grey)
+            _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
         return scene
 
@@ -256,10 +257,12 @@ def shown_uncertainty(state: TargetState, uncertainty: float = math.nan) -> floa
     return state.uncertainty if math.isfinite(state.uncertainty) else uncertainty
 
 
-def greyed(state: TargetState, uncertainty: float = math.nan) -> bool:
-    """A verdict whose number is too imprecise to act on (``targets.too_imprecise``): drawn grey
-    with its ±, as the gauge draws it. ``uncertainty``: the frame's ± for the angle, degrees."""
-    return state.verdict.judged and too_imprecise(shown_uncertainty(state, uncertainty), state.tolerance)
+def wide_plus_minus(state: TargetState, uncertainty: float = math.nan) -> bool:
+    """A verdict (judged) whose ± is wider than its target's near band
+    (``targets.wider_than_near_band``): still drawn in its verdict's colour and shape, with its ±
+    written beside the number, as the gauge writes it. ``uncertainty``: the frame's ± for the
+    angle, degrees."""
+    return state.verdict.judged and wider_than_near_band(shown_uncertainty(state, uncertainty), state.tolerance)
 
 
 def angle_label(name: str, value: float, state: TargetState | None, uncertainty: float = math.nan) -> str:
@@ -267,13 +270,13 @@ def angle_label(name: str, value: float, state: TargetState | None, uncertainty:
     them (the overlay left the ° out: "9±20 UNSURE" beside the panel's "9° ±20° UNSURE"). With a
     known verdict, the number is the one the verdict was computed on (``targets.value_text``: one
     truth per frame); for signed angles the person's own side follows (``side_words.side_word``),
-    whatever the mirror. A value too uncertain to judge: '−10° ±8° UNSURE'; a verdict on a number
-    too imprecise to act on (``greyed``; ``uncertainty``: the frame's ±, degrees) carries its ±:
-    '−37° ±9° LOW right ear up', as the gauge writes it."""
+    whatever the mirror. A value too uncertain to judge: '−10° ±8° UNSURE'; a verdict whose ± is
+    wider than its near band (``wide_plus_minus``; ``uncertainty``: the frame's ±, degrees) carries
+    its ±: '−37° ±9° LOW right ear up', as the gauge writes it."""
     if state is not None and state.verdict is Verdict.UNCERTAIN:  # no verdict, so no side
         return f"{value_text(state)}° ±{state.uncertainty:.0f}° {VERDICT_LABELS[state.verdict]}"
     if state is not None and state.verdict is not Verdict.UNKNOWN:
-        unc = f" ±{shown_uncertainty(state, uncertainty):.0f}°" if greyed(state, uncertainty) else ""
+        unc = f" ±{shown_uncertainty(state, uncertainty):.0f}°" if wide_plus_minus(state, uncertainty) else ""
         label = f"{value_text(state)}°{unc} {VERDICT_LABELS[state.verdict]}"
         value = state.value
     else:
@@ -296,15 +299,15 @@ def _state_per_angle(states: Sequence[TargetState]) -> dict[str, TargetState]:
     return out
 
 
-def _marker(scene: np.ndarray, verdict: Verdict | None, centre: tuple[int, int], s: float, grey: bool = False) -> None:
-    """Shape per verdict (colour-blind safe): circle = OK, triangle = near, square + arrow = out;
-    ``grey``: the shape in grey (a verdict on a number too imprecise to act on)."""
+def _marker(scene: np.ndarray, verdict: Verdict | None, centre: tuple[int, int], s: float) -> None:
+    """Shape per verdict in its colour (colour-blind safe): circle = OK, triangle = near, square +
+    arrow = out; no verdict (unknown or undecided): a small white dot, no verdict shape."""
     r = max(5, round(9 * s))
     x, y = centre
     if verdict is None or not verdict.judged:  # no verdict, no verdict shape
         cv2.circle(scene, centre, r // 2, (255, 255, 255), -1, cv2.LINE_AA)
         return
-    colour = GREY if grey else VERDICT_COLOURS[verdict]
+    colour = VERDICT_COLOURS[verdict]
     if verdict == Verdict.IN_RANGE:
         cv2.circle(scene, centre, r, colour, -1, cv2.LINE_AA)
     elif verdict == Verdict.NEAR:

@@ -583,11 +583,13 @@ def undecided(value: float, uncertainty: float, low: float, high: float, toleran
     return reaches_range and reaches_out
 
 
-def too_imprecise(uncertainty: float, tolerance: float) -> bool:
+def wider_than_near_band(uncertainty: float, tolerance: float) -> bool:
     """True when a value's ± (``uncertainty``, the 80% half-width, degrees) is wider than its target's
-    near band (``tolerance``, degrees). Its verdict may still stand (the whole interval on one side:
-    not ``undecided``), but the number is too imprecise to act on: the gauge and the overlay both
-    write it grey with its ±, never in a verdict colour (one truth per frame). NaN: False."""
+    near band (``tolerance``, degrees). It decides only whether a verdict's ± is written beside its
+    number ("−41° ±8° LOW"): a verdict that stands (not ``undecided``: its interval does not hold
+    both an in-range value and one beyond the near band) keeps its colour, shape and cue however
+    wide its ±; only an undecided value (``Verdict.UNCERTAIN``) is grey. Before, such a verdict was
+    drawn grey yet cued and written LOW in the CSV: two truths in one frame. NaN: False."""
     return math.isfinite(uncertainty) and uncertainty > tolerance
 
 

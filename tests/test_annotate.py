@@ -65,7 +65,7 @@ def test_mirror_flips_positions_not_anatomy() -> None:
 
 
 def _state(angle: str, verdict: Verdict, value: float = 10.0) -> TargetState:
-    """A precise value (±1° within a 2° near band): drawn in its verdict's colour (test_grey_verdicts: grey)."""
+    """A value ±1° (within a 2° near band): drawn in its verdict's colour, as is a wider ± (test_grey_verdicts)."""
     return TargetState(target=angle, angle=angle, value=value, verdict=verdict, low=-5, high=5,
                        cue="cue" if verdict in (Verdict.LOW, Verdict.HIGH) else None, tolerance=2.0,
                        uncertainty=1.0)  # fmt: skip

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from posture_feedback.annotate import GREY, VERDICT_COLOURS, angle_label, default_annotators, greyed, render
+from posture_feedback.annotate import VERDICT_COLOURS, angle_label, default_annotators, render
 from posture_feedback.pipeline import Pipeline, PipelineOptions
 from posture_feedback.presets import get_preset
 from posture_feedback.side_words import side_word
@@ -147,9 +147,10 @@ def test_mirror_display_never_changes_words_and_keeps_marks_on_the_persons_side(
     assert np.array_equal(plain[banner], mirrored[banner])
     # The shoulder target's marker sits on the person's LEFT shoulder in both displays: at its x
     # in the plain image, at the mirrored x in the mirrored one; never on the right shoulder.
-    # Its colour: the verdict's, or grey when the number is too imprecise to act on (as its gauge shows it).
+    # Its colour: the verdict's (HIGH, cued), whatever its ± (grey is only for a value not judged).
     s = state(r, "shoulder_level")
-    colour = np.array(GREY if greyed(s, r.angles["shoulder_tilt"].uncertainty) else VERDICT_COLOURS[Verdict.HIGH])
+    assert s.verdict is Verdict.HIGH
+    colour = np.array(VERDICT_COLOURS[Verdict.HIGH])
     (lx, ly), (rx, ry) = (lm.xy[11].round().astype(int), lm.xy[12].round().astype(int))
     assert np.array_equal(plain[ly, lx], colour)
     assert np.array_equal(mirrored[ly, W - 1 - lx], colour)

@@ -1,4 +1,5 @@
-"""Gauges: a value too uncertain for its target's tolerance is greyed with its ±; the therapist view writes every ±."""
+"""Gauges: a verdict whose ± is wider than its target's near band keeps its verdict colour and writes its ±;
+only an undecided value is grey; the therapist view writes every ±."""
 
 from __future__ import annotations
 
@@ -19,20 +20,20 @@ def _state(value: float) -> TargetState:
                        low=-5.0, high=10.0, cue=None, tolerance=5.0)  # fmt: skip
 
 
-def test_greyed_when_the_uncertainty_exceeds_the_tolerance(qtbot) -> None:
+def test_a_wide_plus_minus_is_written_beside_the_verdict(qtbot) -> None:
     g = TargetGauge(Target(id="trunk", angle="trunk_forward_lean", low=-5, high=10, tolerance=5), 5.0)
     qtbot.addWidget(g)
     g.set_state(_state(3.0), None, 4.0)
-    assert not g.too_uncertain
-    g.set_state(_state(3.0), None, 12.0)  # ±12° against a 5° tolerance: not to be acted on
-    assert g.too_uncertain
-    assert g.value_text() == "3° ±12° OK"  # the value, its ± (why it is grey) and its own verdict
+    assert not g.wide_plus_minus
+    g.set_state(_state(3.0), None, 12.0)  # ±12° against a 5° near band: −9…15° never passes 15°: OK stands
+    assert g.wide_plus_minus
+    assert g.value_text() == "3° ±12° OK"  # the value, its ± and its own verdict (in the verdict's colour)
     g.set_state(_state(3.0), None, 4.0)
     assert g.value_text() == "3° OK"  # a precise value: the normal view leaves its ± out
     g.set_large(True)  # the therapist view writes every value's ±
     assert g.value_text() == "3° ±4° OK"
     g.set_state(None)
-    assert not g.too_uncertain and g.value_text() == "—"
+    assert not g.wide_plus_minus and g.value_text() == "—"
     g.grab()  # paints without error in both states
 
 
@@ -47,7 +48,7 @@ def test_the_panel_takes_each_value_s_uncertainty_from_the_frame_s_angles(qtbot)
     unc[ANGLE_INDEX["trunk_forward_lean"]] = 9.0
     table = AngleTable(np.zeros(len(ANGLE_NAMES)), np.ones(len(ANGLE_NAMES), bool), unc)
     panel.update_states([_state(1.0)], None, table)
-    assert panel.gauges["trunk"].uncertainty == 9.0 and panel.gauges["trunk"].too_uncertain
+    assert panel.gauges["trunk"].uncertainty == 9.0 and panel.gauges["trunk"].wide_plus_minus
     panel.update_states([_state(1.0)], None, None)
     assert math.isnan(panel.gauges["trunk"].uncertainty)
 

@@ -16,7 +16,7 @@ import pytest
 from fake_camera import FakeCamera, read_frames
 
 from posture_feedback import landmarks as lm
-from posture_feedback.annotate import GREY, VERDICT_COLOURS
+from posture_feedback.annotate import VERDICT_COLOURS
 from posture_feedback.targets import Target, TargetSet
 from posture_feedback.types import Verdict, View
 from posture_feedback.ui.main_window import NOBODY_TEXT, MainWindow
@@ -107,9 +107,8 @@ def test_a_violated_target_gives_its_cue_and_the_out_of_range_verdict(qtbot, spo
     gauge = window.gauges.gauges["left_knee"]
     assert gauge.verdict is Verdict.LOW
     assert gauge.value_text().endswith("LOW")
-    colour = _marker_colour(window)  # the verdict's colour, or grey as its gauge when the ± exceeds the near band
-    expected = GREY if gauge.too_uncertain else VERDICT_COLOURS[Verdict.LOW]
-    assert np.abs(colour - np.array(expected)).max() < 40
+    colour = _marker_colour(window)  # the verdict's colour whatever its ± (grey only when not judged)
+    assert np.abs(colour - np.array(VERDICT_COLOURS[Verdict.LOW])).max() < 40
 
 
 def test_a_target_that_holds_gives_no_cue(qtbot, sports_video):
@@ -120,9 +119,8 @@ def test_a_target_that_holds_gives_no_cue(qtbot, sports_video):
     gauge = window.gauges.gauges["left_knee"]
     assert gauge.verdict is Verdict.IN_RANGE
     assert gauge.value_text().endswith("OK")
-    colour = _marker_colour(window)  # the verdict's colour, or grey as its gauge when the ± exceeds the near band
-    expected = GREY if gauge.too_uncertain else VERDICT_COLOURS[Verdict.IN_RANGE]
-    assert np.abs(colour - np.array(expected)).max() < 40
+    colour = _marker_colour(window)  # the verdict's colour whatever its ± (grey only when not judged)
+    assert np.abs(colour - np.array(VERDICT_COLOURS[Verdict.IN_RANGE])).max() < 40
 
 
 @pytest.fixture(scope="module")

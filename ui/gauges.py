@@ -8,14 +8,15 @@
   (circle = in range, triangle = near, square = out), with the verdict label ("OK", "NEAR",
   "LOW", "HIGH") written next to the value, so colour is never the only cue;
 * the person's neutral for the angle (if calibrated) as a black tick;
-* the angle's uncertainty (``AngleTable.uncertainty``, the 80% half-width in degrees): the number
-  and its marker are greyed when it is larger than the target's tolerance (``targets.too_imprecise``:
-  an imprecise number whose verdict is still certain, e.g. far out of range), and written as
-  "± u°" after the number, the reason for the grey (the overlay on the picture does the same);
-  the large (therapist) view writes every value's ±;
-* a value the core could not judge (``Verdict.UNCERTAIN``: its interval holds both an in-range
-  value and one beyond the tolerance) is written grey as "12° ±15° UNSURE", with its interval as
-  a grey bar on the scale and no verdict shape.
+* the angle's uncertainty (``AngleTable.uncertainty``, the 80% half-width in degrees): a verdict
+  that stands keeps its colour and shape however wide its ± (it is cued and written in the CSV
+  too); when the ± is wider than the target's near band (``targets.wider_than_near_band``, e.g.
+  "−41° ±8° LOW" far out of range) it is written after the number, so the imprecision shows (the
+  overlay on the picture does the same); the large (therapist) view writes every value's ±;
+* grey is only for what is not judged: a value the core could not judge (``Verdict.UNCERTAIN``:
+  its interval holds both an in-range value and one beyond the tolerance) is written grey as
+  "12° ±15° UNSURE", with its interval as a grey bar on the scale and no verdict shape; "—"
+  (unknown) is grey too.
 
 Everything shown comes from the core's ``TargetState``; the widget only draws it. The marker, its
 colour and shape, and the label all come from the same ``value`` and its ``verdict`` (the core
@@ -34,7 +35,7 @@ from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
 from posture_feedback.side_words import side_word
-from posture_feedback.targets import Target, TargetSet, too_imprecise, value_text
+from posture_feedback.targets import Target, TargetSet, value_text, wider_than_near_band
 from posture_feedback.types import AngleTable, TargetState, Verdict
 
 
@@ -74,9 +75,10 @@ class TargetGauge(QWidget):
         return QSize(300, self.height())
 
     @property
-    def too_uncertain(self) -> bool:
-        """The value's uncertainty is larger than the target's tolerance: shown greyed."""
-        return too_imprecise(self.uncertainty, self.tolerance)
+    def wide_plus_minus(self) -> bool:
+        """The value's ± is wider than the target's near band: written beside a verdict's number
+        (which keeps its verdict colour)."""
+        return wider_than_near_band(self.uncertainty, self.tolerance)
 
     @property
     def verdict(self) -> Verdict:
@@ -90,7 +92,7 @@ class TargetGauge(QWidget):
             return "— set neutral (N)"
         if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
             return "—"
-        show_unc = (self.large or s.verdict is Verdict.UNCERTAIN or self.too_uncertain) and _finite(self.uncertainty)
+        show_unc = (self.large or s.verdict is Verdict.UNCERTAIN or self.wide_plus_minus) and _finite(self.uncertainty)
         unc = f" ±{self.uncertainty:.0f}°" if show_unc else ""
         return f"{value_text(s)}°{unc} {VERDICT_LABELS[s.verdict]}"
 
@@ -152,8 +154,7 @@ class TargetGauge(QWidget):
         p.setPen(QColor(235, 235, 235))
         p.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter, self.title_text())
         p.setFont(value_font)
-        grey = not self.verdict.judged or self.too_uncertain
-        p.setPen(QColor(150, 150, 150) if grey else verdict_qcolor(self.verdict))
+        p.setPen(verdict_qcolor(self.verdict) if self.verdict.judged else QColor(150, 150, 150))  # grey: not judged
         p.drawText(value_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.value_text())
 
         bar = QRectF(8, text_h + 8, w - 16, h - text_h - 22)
@@ -200,13 +201,13 @@ class TargetGauge(QWidget):
             p.setBrush(QColor(150, 150, 150))
             p.drawEllipse(QPointF(x_of(s.value), y), 4.0, 4.0)
         elif s is not None and s.verdict.judged and _finite(s.value):
-            self._marker(p, s.verdict, QPointF(x_of(s.value), bar.center().y()), bar.height() * 0.55,
-                         grey=self.too_uncertain)  # fmt: skip
+            self._marker(p, s.verdict, QPointF(x_of(s.value), bar.center().y()), bar.height() * 0.55)
         p.end()
 
     @staticmethod
-    def _marker(p: QPainter, verdict: Verdict, c: QPointF, r: float, grey: bool = False) -> None:
-        colour = QColor(150, 150, 150) if grey else verdict_qcolor(verdict)
+    def _marker(p: QPainter, verdict: Verdict, c: QPointF, r: float) -> None:
+        """The verdict's shape in its colour: circle = in range, triangle = near, square = out."""
+        colour = verdict_qcolor(verdict)
         p.setPen(QPen(QColor(255, 255, 255), 2))
         p.setBrush(colour)
         if verdict is Verdict.IN_RANGE:
