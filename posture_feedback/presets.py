@@ -46,7 +46,7 @@ _SRC_HEAD_TILT = (
     "tool's tolerance, not a published norm. This tool's head tilt was off by 3.5–6.9° (mean absolute error "
     "per view against a 4-camera reference, docs/accuracy.md), and the ± it shows is often wider than the "
     "band (median ±7–17° face-on on the bundled clips): a value whose 80% interval could be in or out gets "
-    "no verdict, and one whose ± exceeds the 3° near band is shown grey."
+    "no verdict, and one whose ± exceeds the 3° near band keeps its verdict with its ± written beside it."
 )
 _SRC_SHOULDER = (
     "Ideal: the shoulders level in the frontal plane, 0° (Kendall 2005, ideal alignment). The ±3° band is "
