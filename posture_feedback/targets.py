@@ -720,10 +720,15 @@ class TargetEvaluator:
         """A shoulder-level ``cue``'s words for this frame's trunk line (``shoulder_cue``): ``value``
         is the shoulder tilt (degrees), ``side`` -1 for the cue below the range, +1 above."""
         lean = _valid_value(angles, TRUNK_ANGLE)
+        try:
+            lean_u = float(angles[TRUNK_ANGLE].uncertainty)
+        except (KeyError, ValueError):
+            lean_u = math.nan
         if target.relative:  # changes from the neutral (no neutral lean: the trunk cannot explain a change)
             value -= self._neutral.get(target.angle, math.nan)
             lean -= self._neutral.get(TRUNK_ANGLE, math.nan)
-        return shoulder_level_cue(cue, side, value, lean, relative=target.relative)
+        return shoulder_level_cue(cue, side, value, lean, relative=target.relative,
+                                  lean_uncertainty=lean_u if math.isfinite(lean_u) else 0.0)  # fmt: skip
 
     def update(self, angles: AngleTable, view: View, t: float) -> list[TargetState]:
         """Evaluate every target on one frame. ``t`` in seconds, non-decreasing."""

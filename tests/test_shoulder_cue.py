@@ -42,6 +42,22 @@ def test_words_by_hand():
     # upright trunk, or a lean the other way (towards the higher shoulder): a hitch
     assert shoulder_level_cue(HITCH_HIGH, +1, 8.0, 0.0) == HITCH_HIGH
     assert shoulder_level_cue(HITCH_HIGH, +1, 8.0, 6.0) == HITCH_HIGH
+    # a lean LARGER than the tilt, towards the lower shoulder (a review: the first rule gave the hitch's
+    # "let your left shoulder drop" here, pushing a shoulder already 10° low against the trunk lower still)
+    for tilt, lean in ((10.0, -20.0), (10.0, -30.0), (15.0, -40.0), (5.0, -10.0)):
+        assert shoulder_level_cue(HITCH_HIGH, +1, tilt, lean) == "Level your shoulders — your trunk leans to your right"
+    assert shoulder_level_cue(HITCH_LOW, -1, -8.0, 25.0) == "Level your shoulders — your trunk leans to your left"
+    # a lean whose interval holds upright is no lean (a review: "your trunk leans to your left" beside the
+    # trunk's own "7° ±8° UNSURE"): described
+    assert (shoulder_level_cue(HITCH_LOW, -1, -9.0, 7.0, lean_uncertainty=8.0)
+            == "Level your shoulders — your right shoulder is higher")  # fmt: skip
+    # 14 ± 8 lies wholly above half the tilt (4.5): the trunk; 1 ± 2 wholly below it (a nearly upright
+    # trunk): the hitch's own words; 9 ± 8 reaches both (1..17 around 4.5): described
+    assert (shoulder_level_cue(HITCH_LOW, -1, -9.0, 14.0, lean_uncertainty=8.0)
+            == "Level your shoulders — your trunk leans to your left")  # fmt: skip
+    assert shoulder_level_cue(HITCH_HIGH, +1, 10.0, 1.0, lean_uncertainty=2.0) == HITCH_HIGH
+    assert (shoulder_level_cue(HITCH_LOW, -1, -9.0, 9.0, lean_uncertainty=8.0)
+            == "Level your shoulders — your right shoulder is higher")  # fmt: skip
     # from the neutral: the words say so
     assert (shoulder_level_cue(HITCH_LOW, -1, -6.0, relative=True)
             == "Level your shoulders — your right shoulder is higher than at your neutral")  # fmt: skip
