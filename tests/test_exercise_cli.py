@@ -311,3 +311,9 @@ def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):
     assert "session: stopped before the plan's end" in capsys.readouterr().out
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["status"] == "stopped" and [s["end_reason"] for s in doc["sets"]] == ["stopped"]
+    # --max-frames cuts the recording short: not "every repetition in the recording counted" (a review)
+    assert main([*base, "--max-frames", "60", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "session: stopped at --max-frames 60 (repetitions counted up to that frame only" in printed
+    assert "every repetition in the recording" not in printed
+    assert json.loads(out.read_text(encoding="utf-8"))["status"] == "stopped"
