@@ -217,7 +217,8 @@ def test_a_single_exercise_counted_to_the_recordings_end_is_complete_with_no_tar
             "--max-frames", "60", "--profile", "Dee", "--data-dir", d]  # fmt: skip
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "session: completed (every repetition in the recording counted; no target was set)" in out
+    assert ("session: completed (every repetition in the first 60 frames counted (--max-frames); no target "
+            "was set)") in out  # fmt: skip
     assert main([*args, "--reps", "3"]) == 0
     assert "session: stopped before the plan's end" in capsys.readouterr().out
     with Database.open_default(d) as db:
@@ -277,8 +278,8 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
     capsys.readouterr()
     assert main([*base, "--out", str(tmp_path / "both.csv"), "--profile", "Eve", "--data-dir", d]) == 0
     out = capsys.readouterr().out
-    assert ("session: completed (every repetition in the recording counted, for the left side and the right "
-            "side, each over the whole recording; no target was set)") in out  # fmt: skip
+    assert ("session: completed (every repetition in the first 150 frames counted (--max-frames), for the left "
+            "side and the right side, each over those frames; no target was set)") in out  # fmt: skip
     assert "seated_arm_raise (left) set 1:" in out and "seated_arm_raise (right) set 1:" in out
     assert main([*base, "--side", "right", "--out", str(tmp_path / "right.csv")]) == 0
     with open(tmp_path / "both.csv", encoding="utf-8") as f:
@@ -311,9 +312,10 @@ def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):
     assert "session: stopped before the plan's end" in capsys.readouterr().out
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["status"] == "stopped" and [s["end_reason"] for s in doc["sets"]] == ["stopped"]
-    # --max-frames cuts the recording short: not "every repetition in the recording counted" (a review)
+    # --max-frames: the frames read are what was counted, and the summary says so (a review: it said
+    # "every repetition in the recording counted" after the first 60 frames)
     assert main([*base, "--max-frames", "60", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "session: stopped at --max-frames 60 (repetitions counted up to that frame only" in printed
+    assert "session: completed (every repetition in the first 60 frames counted (--max-frames)" in printed
     assert "every repetition in the recording" not in printed
-    assert json.loads(out.read_text(encoding="utf-8"))["status"] == "stopped"
+    assert json.loads(out.read_text(encoding="utf-8"))["status"] == "completed"

@@ -389,17 +389,17 @@ def run_headless(args: argparse.Namespace) -> int:
     if len(passes) > 1:
         result = replace(result, sets=tuple(s for one in passes for s in one.runner.result.sets),
                          end_t=max(one.runner.result.end_t for one in passes))  # fmt: skip
-    # --max-frames reached: the recording was not counted to its end (a review: such a run said
-    # "completed, every repetition in the recording counted" in the summary and the --out JSON)
-    cut_short = args.max_frames is not None and frames >= args.max_frames
-    to_the_end = counts_to_the_end(plan) and not cut_short
+    to_the_end = counts_to_the_end(plan)
     if to_the_end:  # its end completes it: one status for the summary, --out and the history
         result = completed_by_the_recording(result)
     sides = tuple(one.runner.plan.items[0].side for one in passes) if len(passes) > 1 else ()
     lines = summary_lines(result, frames, found, to_the_end, sides)
-    if cut_short and counts_to_the_end(plan):
-        lines[-1] = (f"session: stopped at --max-frames {args.max_frames} (repetitions counted up to that frame "
-                     "only; no target was set)")  # fmt: skip
+    if to_the_end and args.max_frames is not None and frames >= args.max_frames:
+        # --max-frames N: the part read is what was counted (a review: "every repetition in the
+        # recording counted" while only its first 60 frames were read)
+        lines[-1] = lines[-1].replace("every repetition in the recording counted",
+                                      f"every repetition in the first {frames} frames counted (--max-frames)")
+        lines[-1] = lines[-1].replace(", each over the whole recording", ", each over those frames")
     for line in lines:
         print(line)
     paused_lines = list(dict.fromkeys(one.paused.line() for one in passes if one.paused.line()))
