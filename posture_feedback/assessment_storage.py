@@ -45,7 +45,27 @@ def previous_records(db: Any, profile_id: int, records: Sequence[AssessmentRecor
     Shoulder abduction (left)" after "(left, right)") showed no change where history showed one (a
     sixth audit)."""
     kinds = list(dict.fromkeys(r.kind for r in records))
-    return [AssessmentRecord.from_dict(a.record) for kind in kinds for a in db.assessments(profile_id, kind=kind)]
+    return [_as_record(a) for kind in kinds for a in db.assessments(profile_id, kind=kind)]
+
+
+def _as_record(stored: Any) -> AssessmentRecord:
+    """A stored assessment as a record to compare with: its own JSON where it holds one, else (a record
+    without ``measures``: the sample history, an import) built from the measures stored beside it, the
+    ones ``history`` and the PDF compare. A previous record that cannot be read never costs the new
+    result (an audit: `assess rom … --profile Demo` on the sample profile stopped with "damaged
+    assessment record: KeyError('measures')" after the analysis, and nothing was saved)."""
+    from posture_feedback.assessment.record import Measure, RecordError
+    from posture_feedback.reports.stored_points import assessment_as_now
+
+    try:
+        return AssessmentRecord.from_dict(stored.record)
+    except RecordError:
+        now = assessment_as_now(stored)
+        measures = [Measure(name=m.name, value=m.value, uncertainty=m.uncertainty, side=m.side, unit=m.unit,
+                            reference=m.reference, reference_low=m.reference_low, reference_high=m.reference_high,
+                            reference_source=m.reference_source, mdc=m.mdc) for m in now.measures]  # fmt: skip
+        return AssessmentRecord(kind=stored.kind, title=stored.kind, measures=measures,
+                                created_at=stored.created_at.isoformat())  # fmt: skip
 
 
 def save_evaluation(
