@@ -180,15 +180,18 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             # left end: the legend sits at the lower right, and a label there was drawn over it
             ax.annotate(f"norm {ref:g}{unit}", xy=(0.0, ref), xycoords=("axes fraction", "data"), xytext=(4, 3),
                         textcoords="offset points", ha="left", fontsize=8, color="0.3")  # fmt: skip
-        times = [p.when for pts in sides.values() for p in pts]
-        if max(times) - min(times) < timedelta(days=2):  # one evaluation: show a week around it
-            ax.set_xlim(min(times) - timedelta(days=3), max(times) + timedelta(days=4))
         sign = sign_convention(measure)  # which side a + value means, in words
         ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()}" + (f"; {sign})" if sign else ")"),
                       fontsize=None if sign is None else 8)  # fmt: skip
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower right", ncols=2)
         _date_axis(ax)
+    # The panels share one time axis: a week around the evaluations only when ALL of them fall within
+    # two days (an audit: one measure's single evaluation set its week on the shared axis, and every
+    # other panel's earlier points were drawn off the page, a panel with three values left empty).
+    times = [p.when for p in points]
+    if max(times) - min(times) < timedelta(days=2):
+        axes[0].set_xlim(min(times) - timedelta(days=3), max(times) + timedelta(days=4))
     return fig
 
 
