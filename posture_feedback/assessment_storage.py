@@ -44,8 +44,19 @@ def previous_records(db: Any, profile_id: int, records: Sequence[AssessmentRecor
     does. Only the newest record of the same title was used before, so a re-test of one side ("ROM:
     Shoulder abduction (left)" after "(left, right)") showed no change where history showed one (a
     sixth audit)."""
-    kinds = list(dict.fromkeys(r.kind for r in records))
-    return [_as_record(a) for kind in kinds for a in db.assessments(profile_id, kind=kind)]
+    kinds = list(dict.fromkeys(k for r in records for k in STORED_KINDS.get(r.kind, (r.kind,))))
+    stored = sorted((a for kind in kinds for a in db.assessments(profile_id, kind=kind)), key=lambda a: a.created_at)
+    return [_as_record(a) for a in stored]
+
+
+#: The kinds a record's measures may be stored under: the sample history (and files made from it)
+#: stores the posture and movement screens as "posture_screen" / "movement_screen", which ``history``
+#: and the PDF compare by measure; an evaluation compared only with "posture" showed no change where
+#: they showed one (an audit, 2026-12-07).
+STORED_KINDS: dict[str, tuple[str, ...]] = {
+    "posture": ("posture", "posture_screen"),
+    "movement": ("movement", "movement_screen"),
+}
 
 
 def _as_record(stored: Any) -> AssessmentRecord:

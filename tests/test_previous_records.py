@@ -35,3 +35,18 @@ def test_the_sample_historys_records_are_compared_from_their_stored_measures(tmp
     before = next(m.value for m in stored[-1].measures if (m.name, m.side) == ("shoulder_abduction", "left"))
     assert math.isclose(change.difference, 175.0 - before)
     db.close()
+
+
+def test_a_posture_screen_is_compared_with_the_sample_historys_posture_screens(tmp_path: Path):
+    """The sample history stores its posture screens as kind "posture_screen", `assess posture` as
+    "posture": the evaluation's report showed no change where history and the PDF showed one."""
+    db = Database(tmp_path / "d.db")
+    pid = fill_sample_history(db, "Demo", weeks=10).id
+    new = AssessmentRecord(kind="posture", title="Posture screen", measures=[Measure("shoulder_tilt", -41.0, 20.2)])
+    old = previous_records(db, pid, [new])
+    stored = db.assessments(pid, kind="posture_screen")
+    assert len(old) == len(stored) > 0 and all(r.kind == "posture_screen" for r in old)
+    (change,) = compare_measures([m for m in old[-1].measures if m.name == "shoulder_tilt"], new.measures)
+    before = next(m.value for m in stored[-1].measures if m.name == "shoulder_tilt")
+    assert math.isclose(change.difference, -41.0 - before)
+    db.close()
