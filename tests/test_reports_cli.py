@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +134,54 @@ def test_session_status_reads_stopped_in_every_human_facing_export(tmp_path, cap
     from posture_feedback.reports.summary import status_word
 
     assert [status_word(w) for w in ("aborted", "completed", "running")] == ["stopped", "completed", "running"]
+
+
+_CHANGE = re.compile(
+    r"^    (?P<label>[a-z ]+(?: \((?:left|right)\))?): (?P<first>-?\d+\.\d)(?: ± (?P<fu>\d+\.\d))?°(?: \([^)]*\))? -> "
+    r"(?P<last>-?\d+\.\d)(?: ± (?P<lu>\d+\.\d))?°(?: \([^)]*\))? \((?P<diff>[+-]\d+\.\d), (?P<basis>uncertainty|MDC) "
+    r"(?P<thr>\d+\.\d)°: (?P<verdict>change|within measurement noise)\)$"
+)
+
+
+def test_history_json_carries_the_texts_assessments_and_changes(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """An audit: ``history --json`` had no assessments and no measure changes while the text of the
+    same command printed "assessments: 7" and each change with its ± and verdict."""
+    d = str(tmp_path / "data")
+    assert _run(capsys, "profile", "create", "--profile", "Demo", "--sample-data", "--data-dir", d)[0] == 0
+    code, text, _ = _run(capsys, "history", "--profile", "Demo", "--data-dir", d)
+    assert code == 0
+    code, out, err = _run(capsys, "history", "--profile", "Demo", "--data-dir", d, "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    n_text = int(re.search(r"^  assessments: (\d+)$", text, re.M).group(1))
+    assert n_text > 0 and len(doc["assessments"]) == n_text
+    assert all(f"    {c['text']}" in text.splitlines() for c in doc["changes"])
+    compared = [c for c in doc["changes"] if c["n"] >= 2]
+    lines = [m for m in (_CHANGE.match(line) for line in text.splitlines()) if m]
+    assert len(lines) == len(compared) >= 2
+    assert {c["verdict"] for c in compared} == {"change", "within measurement noise"}
+    for m, c in zip(lines, compared, strict=True):
+        label = c["measure"].replace("_", " ") + (f" ({c['side']})" if c["side"] else "")
+        assert m["label"] == label and c["text"] == m.group(0).strip()
+        assert f"{c['first']:.1f}" == m["first"] and f"{c['last']:.1f}" == m["last"]
+        assert f"{c['first_uncertainty']:.1f}" == m["fu"] and f"{c['last_uncertainty']:.1f}" == m["lu"]
+        assert f"{c['difference']:+.1f}" == m["diff"] and f"{c['threshold']:.1f}" == m["thr"]
+        assert c["threshold_basis"] == m["basis"] and c["verdict"] == m["verdict"]
+        # the tool's rule, worked by hand: beyond 1.96·√(u1² + u2²) (and the MDC), else noise
+        own = 1.96 * math.hypot(c["first_uncertainty"], c["last_uncertainty"])
+        assert c["threshold"] >= own - 1e-9 and (c["threshold_basis"] == "uncertainty") == math.isclose(
+            c["threshold"], own)
+        assert (c["verdict"] == "change") == (abs(c["last"] - c["first"]) > c["threshold"])
+    for a in doc["assessments"]:
+        for ms in a["measures"]:
+            rng = ms["reference_range"]
+            if rng is None:  # no norm (or one withdrawn): no verdict beside it
+                assert ms["verdict"] is None
+                continue
+            lo = -math.inf if rng["low"] is None else rng["low"]
+            hi = math.inf if rng["high"] is None else rng["high"]
+            v, u = ms["value"], ms["uncertainty"]
+            want = "within" if lo <= v - u and v + u <= hi else "outside" if v + u < lo or v - u > hi else "uncertain"
+            assert ms["verdict"] == want
+    tilt = next(ms for a in doc["assessments"] for ms in a["measures"] if ms["measure"] == "shoulder_tilt")
+    assert tilt["reference_source"] and tilt["range_is_tool_tolerance"] is True

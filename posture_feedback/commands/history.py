@@ -1,7 +1,9 @@
 """``posture-feedback history [--profile NAME] [--from DATE --to DATE] [--json]``: a profile's progress.
 
-Text by default; ``--json`` prints one JSON document: the sessions (uid, plan uid and version,
-status, repetitions) and the adherence per week (``reports.summary.history_document``).
+Text by default; ``--json`` prints one JSON document with the same facts: the sessions (uid, plan
+uid and version, status, repetitions), the adherence per week, the monitor time, the assessments
+(each measure as stored now, with its verdict) and the measure changes as the text states them
+(``reports.summary.history_document``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "quality, posture-monitor time, and each measure's change judged against its minimal detectable change.",
     )
     add_profile_period_options(p)
-    p.add_argument("--json", action="store_true", help="print the sessions and the weekly adherence as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the same summary as JSON: sessions, adherence, monitor, assessments and measure changes",
+    )
     add_data_dir_option(p)
     p.set_defaults(func=run)
 

@@ -26,7 +26,7 @@ from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import TimeSplit, split_of, split_text
 from posture_feedback.reports.charts import default_period
 from posture_feedback.reports.stored_points import assessment_as_now, stored_points
-from posture_feedback.side_words import side_text
+from posture_feedback.side_words import side_phrase, side_text
 from posture_feedback.storage import (
     AdherenceDay,
     Assessment,
@@ -483,6 +483,26 @@ def _peaks(e: ExerciseStat) -> str:
     return text
 
 
+def change_verdict(c: MeasureChange) -> str | None:
+    """A measure's first → last verdict as every output words it: "change", "within measurement
+    noise", "cannot judge" (no threshold); None for one measurement (nothing to compare)."""
+    if c.n < 2:
+        return None
+    return {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
+
+
+def change_line(c: MeasureChange) -> str:
+    """The history's line of one measure change ("shoulder flexion (right): 126.3 ± 3.2° -> 152.2 ±
+    4.1° (+25.9, uncertainty 10.2°: change)"); the JSON carries the same line and its numbers."""
+    unit = "°" if c.unit == "deg" else f" {c.unit}"
+    if c.n < 2:
+        return f"{c.label}: {_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last, c.last_unc)} (one measurement)"
+    thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
+    return (f"{c.label}: {_pm(c.first, c.first_unc, unit)}{side_text(c.name, c.first, c.first_unc)} -> "
+            f"{_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last, c.last_unc)} "
+            f"({_f(c.delta, '+.1f')}{thr}: {change_verdict(c)})")  # fmt: skip
+
+
 def text_summary(data: ReportData) -> str:
     """A plain-text summary (the ``posture-feedback history`` output)."""
     lines = [f"{data.profile.name}: {data.start.isoformat()} to {data.end.isoformat()}"]
@@ -511,17 +531,7 @@ def text_summary(data: ReportData) -> str:
     if data.monitor:
         lines.append(f"  posture monitor: {monitor_split_text(data)}")
     lines.append(f"  assessments: {len(data.assessments)}")
-    for c in data.changes:
-        unit = "°" if c.unit == "deg" else f" {c.unit}"
-        if c.n < 2:
-            lines.append(f"    {c.label}: {_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last, c.last_unc)} "
-                         "(one measurement)")
-            continue
-        verdict = {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
-        thr = f", {c.threshold_source} {c.threshold:.1f}{unit}" if _ok(c.threshold) else ""
-        lines.append(f"    {c.label}: {_pm(c.first, c.first_unc, unit)}{side_text(c.name, c.first, c.first_unc)} -> "
-                     f"{_pm(c.last, c.last_unc, unit)}{side_text(c.name, c.last, c.last_unc)} "
-                     f"({_f(c.delta, '+.1f')}{thr}: {verdict})")  # fmt: skip
+    lines.extend(f"    {change_line(c)}" for c in data.changes)
     lines.extend(ratings_lines(data))
     if data.exercises:
         lines.append("  exercises:")
@@ -553,9 +563,78 @@ def weekly_adherence(data: ReportData) -> list[dict[str, Any]]:
     return [weeks[k] for k in sorted(weeks)]
 
 
+def _num(x: float | None) -> float | None:
+    """A number for strict JSON: None for NaN, infinity or no value."""
+    return x if x is not None and math.isfinite(x) else None
+
+
+def measure_verdict(a: Assessment, m: Measure) -> str | None:
+    """A stored measure's verdict against the range stated beside it (``collect``'s as-now measure),
+    None where it has none (no range: no norm, or one this version withdrew).
+
+    The record's own word comes first (a performance test's "below"/"above" words, "not valid in
+    this view"); where this version widened the ± (``stored_points.counted_now``) and the interval
+    now reaches across a limit, "uncertain" (``assessment.record.verdict``'s rule: a wider ±
+    can only turn a verdict uncertain). A record without a word (the sample history, imports) gets
+    ``verdict`` on the numbers shown."""
+    from posture_feedback.assessment.record import verdict
+
+    if not m.valid:
+        return "not valid in this view"
+    if m.reference_low is None and m.reference_high is None:
+        return None
+    details = a.record.get("details") if isinstance(a.record, dict) else None
+    d = details.get(m.label) if isinstance(details, dict) else None
+    stored = d.get("verdict") if isinstance(d, dict) else None
+    now = verdict(m.value, m.uncertainty, m.reference_low, m.reference_high)
+    if isinstance(stored, str) and stored and now != "uncertain":
+        return stored
+    return now
+
+
+def assessments_document(data: ReportData) -> list[dict[str, Any]]:
+    """The period's assessments for ``history --json``, as ``collect`` states them now (the same list
+    the text counts): date, kind and each measure's value, ± (80 %, its unit), side, unit, range,
+    norm, MDC, source, whether the range is this tool's tolerance, and its verdict (``measure_verdict``)."""
+    out = []
+    for a in data.assessments:
+        measures = []
+        for m in a.measures:
+            ranged = m.reference_low is not None or m.reference_high is not None
+            measures.append({
+                "measure": m.name, "side": m.side, "value": _num(m.value), "uncertainty": _num(m.uncertainty),
+                "unit": m.unit, "side_words": side_phrase(m.name, m.value, m.uncertainty), "valid": m.valid,
+                "reference": _num(m.reference),
+                "reference_range": {"low": _num(m.reference_low), "high": _num(m.reference_high)} if ranged else None,
+                "range_is_tool_tolerance": range_is_tool_tolerance(a, m) if ranged else None,
+                "mdc": _num(m.mdc), "reference_source": m.reference_source, "verdict": measure_verdict(a, m),
+            })  # fmt: skip
+        out.append({"date": a.created_at.isoformat(), "kind": a.kind, "measures": measures})
+    return out
+
+
+def changes_document(data: ReportData) -> list[dict[str, Any]]:
+    """Each measure's first → last change for ``history --json``, exactly as the text states it:
+    values with their ±, the difference, the threshold and its basis ("uncertainty" / "MDC"), the
+    verdict words (``change_verdict``; null for one measurement) and the text's own line."""
+    return [
+        {"measure": c.name, "side": c.side, "unit": c.unit, "n": c.n,
+         "first": _num(c.first), "first_uncertainty": _num(c.first_unc), "first_at": c.first_at.isoformat(),
+         "first_side_words": side_phrase(c.name, c.first, c.first_unc),
+         "last": _num(c.last), "last_uncertainty": _num(c.last_unc), "last_at": c.last_at.isoformat(),
+         "last_side_words": side_phrase(c.name, c.last, c.last_unc),
+         "difference": _num(c.delta) if c.n >= 2 else None,
+         "threshold": _num(c.threshold) if c.n >= 2 else None,
+         "threshold_basis": (c.threshold_source or None) if c.n >= 2 and _ok(c.threshold) else None,
+         "verdict": change_verdict(c), "text": change_line(c)}
+        for c in data.changes
+    ]  # fmt: skip
+
+
 def history_document(db: Database, data: ReportData) -> dict[str, Any]:
     """The ``history --json`` document: the period's sessions (with plan uid and version, status and
-    repetitions) and the adherence per week. Strict JSON: NaN is written as null."""
+    repetitions), the adherence per week, the assessments and the measure changes (the same
+    ``collect``-ed data the text summary states). Strict JSON: NaN is written as null."""
     plans: dict[int, Any] = {}
     sessions = []
     for s in data.sessions:
@@ -592,6 +671,8 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
             "weeks": weeks,
         },  # fmt: skip
         "monitor": monitor_document(data),
+        "assessments": assessments_document(data),
+        "changes": changes_document(data),
     }
 
 
