@@ -108,6 +108,21 @@ def free_label_origin(
     return org[0] + dx, org[1] + shift
 
 
+#: How much of the picture still shows through the dark plate behind a joint's label (0 = opaque):
+#: labels on skin or bright sky were hard to read (a fresh-clone audit, 2026-12-07).
+LABEL_PLATE_SHOW = 0.35
+
+
+def _plate(scene: np.ndarray, text: str, org: tuple[int, int], size: float) -> None:
+    """Darken the picture under ``text``'s box (``text_box``) so its words read on any background."""
+    x0, y0, x1, y1 = text_box(text, org, size)
+    h, w = scene.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 > x0 and y1 > y0:
+        region = scene[y0:y1, x0:x1]
+        region[:] = (region * LABEL_PLATE_SHOW).astype(scene.dtype)
+
+
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], size: float) -> None:
     thick = max(1, round(2 * size))
     cv2.putText(scene, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, (0, 0, 0), thick + 2, cv2.LINE_AA)
@@ -221,6 +236,7 @@ class AngleAnnotator:
             label = angle_label(name, angle.value, state, angle.uncertainty)
             org = free_label_origin(label, (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s)), s, placed,
                                     scene.shape[1])  # fmt: skip
+            _plate(scene, label, org, s)  # under the marker: the marker stays whole
             _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
         return scene
