@@ -113,9 +113,9 @@ def free_label_origin(
 LABEL_PLATE_SHOW = 0.35
 
 
-def _plate(scene: np.ndarray, text: str, org: tuple[int, int], size: float) -> None:
-    """Darken the picture under ``text``'s box (``text_box``) so its words read on any background."""
-    x0, y0, x1, y1 = text_box(text, org, size)
+def _plate(scene: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    """Darken the picture under a label's pixel ``box`` (``text_box``) so its words read on any background."""
+    x0, y0, x1, y1 = box
     h, w = scene.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 > x0 and y1 > y0:
@@ -236,7 +236,7 @@ class AngleAnnotator:
             label = angle_label(name, angle.value, state, angle.uncertainty)
             org = free_label_origin(label, (int(vertex[0] + 12 * s), int(vertex[1] - 12 * s)), s, placed,
                                     scene.shape[1])  # fmt: skip
-            _plate(scene, label, org, s)  # under the marker: the marker stays whole
+            _plate(scene, placed[-1])  # the label's box, as free_label_origin placed it; under the marker
             _marker(scene, verdict if state else None, (int(vertex[0]), int(vertex[1])), s)
             _text(scene, label, org, colour, s)
         return scene

@@ -719,16 +719,15 @@ class TargetEvaluator:
     def _shoulder_words(self, cue: str, side: int, target: Target, value: float, angles: AngleTable) -> str:
         """A shoulder-level ``cue``'s words for this frame's trunk line (``shoulder_cue``): ``value``
         is the shoulder tilt (degrees), ``side`` -1 for the cue below the range, +1 above."""
-        lean = _valid_value(angles, TRUNK_ANGLE)
         try:
-            lean_u = float(angles[TRUNK_ANGLE].uncertainty)
-        except (KeyError, ValueError):
-            lean_u = math.nan
+            trunk = angles[TRUNK_ANGLE]
+            lean, lean_u = (trunk.value if trunk.valid else math.nan), trunk.uncertainty
+        except (KeyError, ValueError):  # a table without the trunk line
+            lean, lean_u = math.nan, math.nan
         if target.relative:  # changes from the neutral (no neutral lean: the trunk cannot explain a change)
             value -= self._neutral.get(target.angle, math.nan)
             lean -= self._neutral.get(TRUNK_ANGLE, math.nan)
-        return shoulder_level_cue(cue, side, value, lean, relative=target.relative,
-                                  lean_uncertainty=lean_u if math.isfinite(lean_u) else 0.0)  # fmt: skip
+        return shoulder_level_cue(cue, side, value, lean, relative=target.relative, lean_uncertainty=lean_u)
 
     def update(self, angles: AngleTable, view: View, t: float) -> list[TargetState]:
         """Evaluate every target on one frame. ``t`` in seconds, non-decreasing."""
@@ -790,15 +789,6 @@ class TargetEvaluator:
             out.append(TargetState(target.id, target.angle, v, _VERDICT[plain], lo, hi, cue, target.priority, tol,
                                    _VERDICT[rep], u))  # fmt: skip
         return out
-
-
-def _valid_value(angles: AngleTable, name: str) -> float:
-    """``name``'s value in degrees if present and valid, else NaN."""
-    try:
-        a = angles[name]
-    except (KeyError, ValueError):
-        return math.nan
-    return a.value if a.valid else math.nan
 
 
 def evaluate_once(target_set: TargetSet, angles: AngleTable, view: View, neutral: Mapping[str, float] | None = None):
