@@ -27,12 +27,16 @@ def capture_results(
     on_frame: Callable[[FrameResult], None] | None = None,
     countdown_s: float = 0.0,
     on_countdown: Callable[[int], None] | None = None,
+    focal: tuple[float, tuple[int, int], bool] | None = None,
 ) -> tuple[list[FrameResult], str]:
     """(pipeline results of ``seconds`` seconds of the source from ``start_s``, the source's name).
 
     ``options`` is a ``PipelineOptions`` (default: the pipeline's defaults), with ``up`` applied.
     For a live source, the first ``countdown_s`` seconds after it opened are skipped (time for
     the person to get into position), calling ``on_countdown(seconds_left)`` once per second.
+    ``focal``: (focal length in pixels, the image size it is for, confirmed) from the scene's
+    estimate, as ``analyze`` uses it (``Pipeline.set_focal``), so that a neutral is read as the
+    recording's angles will be.
     Raises ``SourceError`` for a source that cannot be opened (before any countdown).
     """
     from posture_feedback.pipeline import Pipeline, PipelineOptions, with_side_doubt
@@ -43,6 +47,8 @@ def capture_results(
     # a live camera drops frames: left and right in doubt for the track's first face-on second
     with open_source(spec) as src, Pipeline(with_side_doubt(opts, src.is_live)) as pipeline:
         name = src.name
+        if focal is not None:
+            pipeline.set_focal(*focal)
         t_first: float | None = None
         t_open: float | None = None
         announced = None

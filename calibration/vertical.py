@@ -810,9 +810,11 @@ def level_camera_note(why: str) -> str:
 
 def scene_up_for_source(
     spec: str, source: object | None = None
-) -> tuple[np.ndarray | None, tuple[float, float] | None, str]:
-    """(up or None, its (roll, pitch) uncertainty in degrees or None, a one-line note) for
-    ``analyze``: the scene's vertical of a recording (``SceneVertical.roll_pitch_uncertainty``).
+) -> tuple[np.ndarray | None, tuple[float, float] | None, str, SceneVertical | None]:
+    """(up or None, its (roll, pitch) uncertainty in degrees or None, a one-line note, the estimate
+    or None) for ``analyze``: the scene's vertical of a recording
+    (``SceneVertical.roll_pitch_uncertainty``); the estimate also holds the focal length and
+    whether vanishing points confirmed it (``Pipeline.set_focal``).
 
     Still images and image folders (``ImageSource``, possibly unrelated cameras) and live
     sources get None (a level camera). A scene without enough vertical lines gives None and
@@ -821,13 +823,13 @@ def scene_up_for_source(
     from posture_feedback.sources import ImageSource
 
     if isinstance(source, ImageSource) or getattr(source, "is_live", False):
-        return None, None, "camera vertical: level camera assumed (no scene estimate for images or live sources)"
+        return None, None, "camera vertical: level camera assumed (no scene estimate for images or live sources)", None
     try:
         est = scene_vertical_of(spec)
     except CalibrationError as exc:
-        return None, None, f"camera vertical: level camera assumed ({exc})"
+        return None, None, f"camera vertical: level camera assumed ({exc})", None
     roll_unc, pitch_unc = est.roll_pitch_uncertainty()
     return est.up_vector(), (roll_unc, pitch_unc), (
         f"camera vertical from the scene: roll {est.roll_deg:+.1f}° (±{roll_unc:.1f}°), pitch {est.pitch_deg:+.1f}° "
         f"(±{pitch_unc:.1f}°) (`--camera level` turns it off)"
-    )
+    ), est

@@ -415,6 +415,29 @@ def _lean(v: np.ndarray, fwd: np.ndarray, up: np.ndarray) -> float:
     return math.degrees(math.atan2(_dot(v, fwd), _dot(v, up)))
 
 
+def _focal_term(
+    landmarks: Landmarks,
+    head: np.ndarray,
+    shoulders: np.ndarray,
+    fwd: np.ndarray,
+    up: np.ndarray,
+    reading: np.ndarray,
+    focal_range_px: tuple[float, float],
+) -> float:
+    """The largest change (degrees) of the head line's forward lean read by ``head_by_length``
+    when the focal length is either end of ``focal_range_px`` (pixels) instead of the one that gave
+    ``reading``: the line of sight to a person off the image centre turns with the focal length
+    (100 px off the centre of a 640×480 frame: 2.3° at 2526 px, an 18° diagonal field of view,
+    16.6° at 336 px, 100°). The lean changes monotonically with the ray, so the ends bound it."""
+    lean = _lean(reading, fwd, up)
+    term = 0.0
+    for focal in focal_range_px:
+        other, spread = head_by_length(head, shoulders, fwd, up, _ray(landmarks, focal))
+        if math.isfinite(spread):
+            term = max(term, abs(_lean(other, fwd, up) - lean))
+    return term
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
     """a · b of two 3-vectors, in Python floats (faster than numpy for one pair)."""
     a0, a1, a2 = a.tolist()
@@ -520,6 +543,7 @@ def measure_angles(
     up: np.ndarray | None = None,
     min_visibility: float = 0.5,
     focal_px: float | None = None,
+    focal_range_px: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The canonical angle values with the inputs of the uncertainty model.
 
@@ -607,6 +631,8 @@ def measure_angles(
     if len(head_idx) == 4 and head_idx[0] != head_idx[1] and fwd is not None and sag_sin > HEAD_BY_LENGTH_SIN[0]:
         ray = _ray(landmarks, focal_px)
         rebuilt, spread = head_by_length(head, p[L_SH] - p[R_SH], fwd, u, ray)
+        if math.isfinite(spread) and focal_range_px is not None and ray is not None:
+            spread += _focal_term(landmarks, head, p[L_SH] - p[R_SH], fwd, u, rebuilt, focal_range_px)
         if math.isfinite(spread):
             lo, hi = HEAD_BY_LENGTH_SIN
             w = min(1.0, max(0.0, (sag_sin - lo) / (hi - lo)))
@@ -645,6 +671,7 @@ def compute_angles(
     min_visibility: float = 0.5,
     up_uncertainty_deg: UpUncertainty | None = None,
     focal_px: float | None = None,
+    focal_range_px: tuple[float, float] | None = None,
     jitter: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> AngleTable:
     """The canonical angles (``ANGLE_NAMES``, degrees) of one person in one frame.
@@ -667,6 +694,11 @@ def compute_angles(
         focal_px: the camera's focal length (pixels, principal point at the image centre): the
             line of sight to the person for ``head_by_length``; None: the person is taken to be
             on the camera's axis.
+        focal_range_px: the shortest and longest focal length (pixels) the camera may have when
+            nothing confirms ``focal_px`` (``calibration.vertical.PLAUSIBLE_FOV_DEG``): the head
+            line's depth term then also holds the change of its lean over that range
+            (``_focal_term``; a webcam crop or a zoomed camera read as a 70° webcam puts the line of
+            sight 5–10° wrong). None: ``focal_px`` is taken as exact.
         jitter: called with the angle values (degrees) before validity is decided; returns the
             uncertainty term to add in quadrature (degrees; NaN adds nothing), e.g. the live
             jitter (``UNC_LIVE_JITTER`` · ``smoothing.JitterMeter``). So a depth measurement is
@@ -678,8 +710,9 @@ def compute_angles(
         measured).
     """
     values, sin_phi, vis_term, depth_deg = measure_angles(
-        landmarks, azimuth_deg=azimuth_deg, up=up, min_visibility=min_visibility, focal_px=focal_px
-    )
+        landmarks, azimuth_deg=azimuth_deg, up=up, min_visibility=min_visibility, focal_px=focal_px,
+        focal_range_px=focal_range_px,
+    )  # fmt: skip
     if up_uncertainty_deg is None:
         up_uncertainty_deg = LEVEL_UP_UNCERTAINTY_DEG if up is None else CALIBRATED_UP_UNCERTAINTY_DEG
     unc = angle_uncertainty(sin_phi, vis_term, up_uncertainty_deg, azimuth_deg, depth_deg)

@@ -136,6 +136,8 @@ class Pipeline:
         self._up = None if self.options.up is None else np.asarray(self.options.up, dtype=float)
         self._up_unc = self.options.up_uncertainty_deg
         self._default_focal: tuple[tuple[int, int] | None, float] = (None, math.nan)
+        self._focal_range: tuple[tuple[int, int] | None, tuple[float, float]] = (None, (math.nan, math.nan))
+        self._known_focal: tuple[tuple[int, int], float, bool] | None = None  # set_focal
         self._scene = None
         if self.options.scene_vertical and self._up is None:
             from posture_feedback.calibration.vertical import SceneVerticalCollector
@@ -167,6 +169,13 @@ class Pipeline:
         self._up = None if up is None else np.asarray(up, dtype=float)
         self._up_unc = uncertainty_deg
         self._scene = None  # a calibration given now replaces the scene's estimate
+
+    def set_focal(self, focal_px: float, image_size: tuple[int, int], confirmed: bool) -> None:
+        """The camera's focal length (pixels, at ``image_size``) from a scene estimate made before
+        the run (``analyze``, ``calibrate neutral`` on a recording), and whether vanishing points
+        confirmed it: the line of sight to the person uses it (``_focal_px``), and one nothing
+        confirmed keeps the whole plausible range in the head line's ± (``_focal_range_px``)."""
+        self._known_focal = ((int(image_size[0]), int(image_size[1])), float(focal_px), bool(confirmed))
 
     @property
     def scene_vertical(self):
@@ -216,11 +225,32 @@ class Pipeline:
         scene = self.scene_vertical
         if scene is not None and scene.image_size == size:
             return scene.focal_px
+        if self._known_focal is not None and self._known_focal[0] == size:
+            return self._known_focal[1]
         if self._default_focal[0] != size:  # once per frame size, not 30 times a second
             from posture_feedback.calibration.vertical import DEFAULT_DIAGONAL_FOV_DEG, focal_from_fov
 
             self._default_focal = (size, focal_from_fov(size, DEFAULT_DIAGONAL_FOV_DEG))
         return self._default_focal[1]
+
+    def _focal_range_px(self, frame: Frame) -> tuple[float, float] | None:
+        """The focal lengths (pixels) the camera may have when nothing confirms ``_focal_px``: every
+        diagonal field of view a camera, a crop or a digital zoom gives
+        (``calibration.vertical.PLAUSIBLE_FOV_DEG``, the range the scene's pitch is bounded over);
+        None when the scene's vanishing points confirmed the focal length. A stored camera
+        calibration knows the vertical, not the focal length, so the range stays."""
+        size = (frame.width, frame.height)
+        scene = self.scene_vertical
+        if scene is not None and scene.image_size == size and scene.focal_confirmed:
+            return None
+        if scene is None and self._known_focal is not None and self._known_focal[0] == size and self._known_focal[2]:
+            return None
+        if self._focal_range[0] != size:
+            from posture_feedback.calibration.vertical import PLAUSIBLE_FOV_DEG, focal_from_fov
+
+            wide, narrow = max(PLAUSIBLE_FOV_DEG), min(PLAUSIBLE_FOV_DEG)
+            self._focal_range = (size, (focal_from_fov(size, wide), focal_from_fov(size, narrow)))
+        return self._focal_range[1]
 
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on one frame."""
@@ -288,6 +318,7 @@ class Pipeline:
             min_visibility=self.options.min_visibility,
             up_uncertainty_deg=self._up_unc,
             focal_px=focal,
+            focal_range_px=self._focal_range_px(frame),
             jitter=jitter,
         )
         # hips below the desk edge: no confident hip or trunk angle (framing.py)

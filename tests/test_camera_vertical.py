@@ -246,6 +246,35 @@ def test_pipeline_applies_the_scene_vertical_until_a_calibration_is_given():
         assert pipe.scene_vertical is None and pipe._up is None
 
 
+def test_only_a_confirmed_focal_length_is_taken_as_exact():
+    """The line of sight to the person needs the focal length (``kinematics._focal_term``): a
+    focal length the scene's vanishing points confirmed is used as it is; an assumed one (no
+    scene, a stored calibration, or one vanishing point) keeps the whole range a camera, a crop or
+    a zoom may have, 18–100° of diagonal field of view: 400 / tan 50° = 335.6 px to
+    400 / tan 9° = 2525.5 px at 640×480."""
+    from posture_feedback.pipeline import Pipeline, PipelineOptions
+    from posture_feedback.types import Frame
+
+    class NoPeople:
+        def detect(self, frame):
+            return []
+
+        def close(self):
+            pass
+
+    frame = Frame(image=np.zeros((480, 640, 3), np.uint8), index=0, timestamp_s=0.0, captured_at=0.0)
+    with Pipeline(PipelineOptions(), estimator=NoPeople()) as pipe:
+        lo, hi = pipe._focal_range_px(frame)
+        assert (lo, hi) == (pytest.approx(335.6, abs=0.1), pytest.approx(2525.5, abs=0.1))
+        assert pipe._focal_px(frame) == pytest.approx(400 / math.tan(math.radians(35.0)), abs=0.1)  # 70° assumed
+        pipe.set_focal(900.0, (640, 480), confirmed=False)
+        assert pipe._focal_px(frame) == 900.0 and pipe._focal_range_px(frame) == (lo, hi)
+        pipe.set_focal(900.0, (640, 480), confirmed=True)
+        assert pipe._focal_px(frame) == 900.0 and pipe._focal_range_px(frame) is None
+        pipe.set_focal(900.0, (1280, 720), confirmed=True)  # another frame size: not this camera's
+        assert pipe._focal_range_px(frame) == (lo, hi)
+
+
 # -- the calibrate command --------------------------------------------------------------------------
 
 

@@ -107,3 +107,57 @@ def test_ears_below_the_shoulders_in_the_image_get_no_length_reading() -> None:
     v, spread = head_by_length(head, np.array([WIDTH, 0.0, 0.0]), np.array([0.0, 0.0, -1.0]), LEVEL_UP)
     assert math.isnan(spread)
     np.testing.assert_array_equal(v, head)
+
+
+def _off_axis_person(lean_deg: float, above_px: float, focal_true: float) -> Landmarks:
+    """``person``'s neck seen by a level perspective camera of focal length ``focal_true`` (px) with
+    the shoulders ``above_px`` above the centre of a 640×480 frame: the image shows the neck's parts
+    across the ray to the shoulders (1000 px per metre there), the model's ear depth is the shoulders'."""
+    b = math.atan2(above_px, focal_true)  # the ray's angle above the axis
+    fwd = np.array([0.0, 0.0, -1.0])
+    c = math.radians(lean_deg)
+    neck = NECK * (math.cos(c) * LEVEL_UP + math.sin(c) * fwd)
+    across = np.array([[1.0, 0.0, 0.0], [0.0, math.cos(b), math.sin(b)], [0.0, -math.sin(b), math.cos(b)]])
+    seen = across @ neck
+    left = np.array([-1.0, 0.0, 0.0])  # facing the camera: the person's left is the image's right
+    flat = np.zeros((lm.NUM_LANDMARKS, 3))
+    flat[lm.LEFT_SHOULDER], flat[lm.RIGHT_SHOULDER] = WIDTH / 2 * left, -WIDTH / 2 * left
+    mid_ear = np.array([seen[0], seen[1], 0.0])
+    flat[lm.LEFT_EAR], flat[lm.RIGHT_EAR] = mid_ear + 0.07 * left, mid_ear - 0.07 * left
+    flat[lm.NOSE] = mid_ear + np.array([0.0, 0.02, 0.0])
+    image = flat * 1000.0 + np.array([320.0, 240.0 - above_px, 0.0])
+    conf = np.zeros(lm.NUM_LANDMARKS)
+    conf[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_EAR, lm.RIGHT_EAR, lm.NOSE]] = 1.0
+    return Landmarks(image=image, world=flat.copy(), visibility=conf, presence=conf.copy(), image_size=(640, 480))
+
+
+def test_an_unconfirmed_focal_length_widens_the_head_lean_to_hold_the_truth() -> None:
+    """A narrow camera (an 18° diagonal field of view: f = 400 / tan 9° = 2526 px at 640×480; a
+    crop or a zoom) sees the shoulders 150 px above the image centre, 3.4° above its axis. Read as
+    a 70° webcam (571 px) the line of sight is taken 14.7° up, 11.3° wrong, and the 40° lean reads
+    several degrees off. With the range a camera may have (100°: 336 px, to 18°: 2526 px) the head
+    line's ± also holds that change (``kinematics._focal_term``) and reaches the true lean."""
+    assert 400 / math.tan(math.radians(9.0)) == pytest.approx(2525.5, abs=0.5)
+    assert 400 / math.tan(math.radians(50.0)) == pytest.approx(335.6, abs=0.5)
+    pose = _off_axis_person(40.0, 150.0, 2525.5)
+    kw = {"azimuth_deg": 0.0, "up": LEVEL_UP, "up_uncertainty_deg": 0.5}
+    true_focal = compute_angles(pose, View.FRONT, focal_px=2525.5, **kw)["head_forward_lean"]
+    assert true_focal.value == pytest.approx(40.0, abs=0.5)  # the construction: the right focal gives it back
+    webcam = compute_angles(pose, View.FRONT, focal_px=571.2, **kw)["head_forward_lean"]
+    error = abs(webcam.value - 40.0)
+    assert error > 3.0  # the line of sight 11° wrong moves the reading
+    ranged = compute_angles(pose, View.FRONT, focal_px=571.2, focal_range_px=(335.6, 2525.5), **kw)["head_forward_lean"]
+    assert error > webcam.uncertainty and webcam.valid  # without the range: a confident wrong value (51° ±11°)
+    assert ranged.value == webcam.value  # the range widens the ±, it does not move the value
+    assert ranged.uncertainty >= error  # and holds the true lean: not valid (> 15°)
+    assert not ranged.valid
+
+
+def test_a_person_on_the_axis_needs_no_focal_term() -> None:
+    """On the camera's axis the line of sight is the axis for every focal length: the range adds nothing."""
+    pose = _off_axis_person(40.0, 0.0, 2525.5)
+    kw = {"azimuth_deg": 0.0, "up": LEVEL_UP, "up_uncertainty_deg": 0.5, "focal_px": 571.2}
+    plain = compute_angles(pose, View.FRONT, **kw)["head_forward_lean"]
+    ranged = compute_angles(pose, View.FRONT, focal_range_px=(335.6, 2525.5), **kw)["head_forward_lean"]
+    assert ranged.uncertainty == pytest.approx(plain.uncertainty, abs=1e-6)
+    assert plain.value == pytest.approx(40.0, abs=0.5)

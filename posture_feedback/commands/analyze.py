@@ -381,6 +381,7 @@ def run(args: argparse.Namespace) -> int:
         options = load_config(args.config)
     options = replace(with_model_options(options, args), bound_every_angle=True)  # valid_: within ±15° (--validity)
     up_uncertainty = None  # (roll, pitch) degrees from the scene's estimate
+    scene = None  # the scene's estimate (its focal length, and whether vanishing points confirmed it)
     if args.camera:
         options = replace(options, up=camera_up(args.camera))
         up_uncertainty = camera_up_uncertainty(args.camera)  # the calibration's own, not a flat 3°
@@ -388,7 +389,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from posture_feedback.calibration.vertical import scene_up_for_source
 
-        up, up_uncertainty, note = scene_up_for_source(args.video, source)
+        up, up_uncertainty, note, scene = scene_up_for_source(args.video, source)
         options = replace(options, up=up)
         print(note)
     options = options_for_source(options, source)
@@ -435,6 +436,8 @@ def run(args: argparse.Namespace) -> int:
             judge = AutoTargets(pipeline, auto_neutrals) if auto else None
             if up_uncertainty is not None:  # the scene's or the calibration's own roll and pitch ±
                 pipeline.set_camera_up(options.up, up_uncertainty)
+            if scene is not None:  # the line of sight's focal length, and how sure it is (kinematics)
+                pipeline.set_focal(scene.focal_px, scene.image_size, scene.focal_confirmed)
             if args.person is not None:
                 pipeline.start_with_person_at(args.person)
             # Filtered, --valid-only empties cells last (filter_angle_csv): this pass writes every

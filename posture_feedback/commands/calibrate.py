@@ -276,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
 
     from posture_feedback.calibration.capture import capture_results
 
-    up = up_unc = None
+    up = up_unc = focal = None
     if args.camera:
         cam = store.load_camera(args.camera)
         if cam is None:
@@ -291,7 +291,9 @@ def run(args: argparse.Namespace) -> int:
         from posture_feedback.sources import open_source
 
         with open_source(str(spec)) as source:
-            up, up_unc, note = scene_up_for_source(str(spec), source)
+            up, up_unc, note, scene = scene_up_for_source(str(spec), source)
+        if scene is not None:  # the focal length analyze will use for this recording
+            focal = (scene.focal_px, scene.image_size, scene.focal_confirmed)
         print(f"posture-feedback: {note}", file=sys.stderr)
     text = INSTRUCTIONS["marker" if args.step == "scale" and args.marker_size else args.step]
     print(f"posture-feedback: {text.format(posture=args.posture.capitalize())}", file=sys.stderr)
@@ -299,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
 
     results, name = capture_results(
         spec, seconds=3.0 if args.seconds is None else args.seconds, start_s=args.start, up=up, countdown_s=3.0,
-        options=PipelineOptions(up_uncertainty_deg=up_unc),
+        options=PipelineOptions(up_uncertainty_deg=up_unc), focal=focal,
         on_countdown=lambda n: print(f"posture-feedback:   starting in {n}...", file=sys.stderr),
     )  # fmt: skip
     _enough_frames(args, results)
