@@ -62,10 +62,13 @@ movement to check a proxy against, so none is offered (docs/laptop_coach.md).
 
 Validity: every signal needs its landmarks at confidence ≥ ``min_visibility`` *inside the
 frame*, a shoulder width of at least ``MIN_SHOULDER_PX`` and a face-on view (``View.FRONT``);
-otherwise it is NaN (missing), never guessed. Uncertainty (``SIGNAL_UNCERTAINTY``, ±, in each
-signal's unit): a 90% bound of the error against the 4-camera reference on the accuracy set's
-webcam crops (``bench/laptop_signals.py``); the correlations are in docs/laptop_coach.md. Each raw
-quantity but the shoulders' height passes a 0.2 s causal median first (``RawMedian``).
+otherwise it is NaN (missing), never guessed. A skeleton with the ears' mid-point not above the
+shoulder line is garbled (the ears stay above the shoulders in any head posture, the head
+dropped to the chest included): nothing of it is measured (``raw_signals``).
+Uncertainty (``SIGNAL_UNCERTAINTY``, ±, in each signal's unit): a 90% bound of the error against
+the 4-camera reference on the accuracy set's webcam crops (``bench/laptop_signals.py``); the
+correlations are in docs/laptop_coach.md. Each raw quantity but the shoulders' height passes a
+0.2 s causal median first (``RawMedian``).
 """
 
 from __future__ import annotations
@@ -184,6 +187,11 @@ def raw_signals(
         face = float(np.hypot(*ears))
         out["face_width_px"] = face
         mid_ear = 0.5 * (p[L_EAR] + p[R_EAR])
+        if height(mid_ear) <= 0.0:
+            # A face below the shoulder line: the model took something else for the face (an
+            # audit's zoomed clip: a bare chest read as a face, nose 0.45 shoulder widths *below*
+            # the shoulders at confidence 0.7-0.9, and a confident "your head has moved forward").
+            return dict.fromkeys(RAW_NAMES, math.nan)
         out["ear_height"] = height(mid_ear)
         out["ear_shoulder_tilt"] = _tilt(ears) - _tilt(sh)
         if ok[NOSE] and face > 0:

@@ -166,6 +166,16 @@ def test_a_landmark_outside_the_frame_is_missing_even_when_the_model_is_confiden
     assert signals(lmk)["head_drop"] == pytest.approx(0.0)
 
 
+def test_a_face_below_the_shoulder_line_is_a_garbled_skeleton_and_measures_nothing():
+    """The ears stay above the shoulders in every head posture; the model's ears 40 px *below* the
+    shoulder line (a chest taken for the face) give no reading at all, not a 'head drop' of 90%."""
+    garbled = pose(left_ear=(0, 180), right_ear=(0, 180), nose=(0, 240))  # ears at y = 340, shoulders 300
+    assert all(math.isnan(v) for v in LS.raw_signals(garbled, View.FRONT).values())
+    assert all(math.isnan(v) for v in signals(garbled).values())
+    bowed = pose(left_ear=(0, 120), right_ear=(0, 120), nose=(0, 125))  # head dropped: ears 20 px above
+    assert signals(bowed)["head_drop"] == pytest.approx(100 * ((120 + 140) / 2 - (-5 + 20) / 2) / 200, abs=0.01)
+
+
 def test_neutral_from_frames_uses_the_median_and_needs_the_shoulders():
     raws = [LS.raw_signals(pose(scaled(f)), View.FRONT) for f in [1.0] * 10 + [1.5] * 3]
     n = LS.neutral_from_frames(raws, min_frames=12)
@@ -348,3 +358,40 @@ def test_the_median_holds_enough_samples_at_the_monitors_rate():
     assert max(out[2:]) == 10.0  # removed once 3 samples are held
     narrow = LS.RawMedian(LS.RAW_MEDIAN_S)  # 2 samples: the median of the spike and one more
     assert [narrow.update(k / 10.0, {"nose_height": v})["nose_height"] for k, v in enumerate(spike)][2] == 45.0
+
+
+def test_real_model_reading_a_chest_as_a_face_gives_no_head_drop(tmp_path):
+    """The bundled front view, frame 10, framed as a laptop webcam and then zoomed 1.45× about the
+    shoulders (the same posture, nearer): the real model puts the pixelated face on the bare chest,
+    nose and ears *below* the shoulder line, confidently. That read a 'head drop' of 82% and
+    'raised shoulders' of 75% against ±27% / ±23% (an audit's monitor run named the fault). A face
+    below the shoulders is now no reading at all; the neutral frames still measure."""
+    import cv2
+
+    from posture_feedback.pipeline import iter_results
+
+    cap = cv2.VideoCapture(str(Path(__file__).resolve().parents[1] / "sample_videos" / "lab_two_people_cam02.mp4"))
+    for _ in range(11):
+        ok, src = cap.read()
+    cap.release()
+    assert ok
+
+    def framed(width: float) -> np.ndarray:  # 640×480, the shoulders' mid-point (570, 525) fixed in it
+        h = width * 3 / 4
+        x0, y0 = 570 - width * 220 / 420, 525 - h * 175 / 315
+        m = np.float32([[640 / width, 0, -x0 * 640 / width], [0, 480 / h, -y0 * 480 / h]])
+        return cv2.warpAffine(src, m, (640, 480), flags=cv2.INTER_AREA)
+
+    path = tmp_path / "nearer.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (640, 480))
+    for frame in [framed(420)] * 20 + [framed(420 / 1.45)] * 20:
+        writer.write(frame)
+    writer.release()
+    raws = [LS.raw_signals(r.landmarks, r.view) if r.landmarks is not None else dict.fromkeys(LS.RAW_NAMES, math.nan)
+            for r in iter_results(path)]  # fmt: skip
+    neutral = LS.neutral_from_frames(raws[8:20])
+    sig = [LS.relative_signals(x, neutral) for x in raws]
+    assert all(math.isfinite(s["head_drop"]) for s in sig[10:20])  # the neutral framing measures
+    for s in sig[22:]:
+        for name in ("head_drop", "shoulder_raise"):
+            assert not abs(s[name]) > LS.SIGNAL_UNCERTAINTY[name], (name, s[name])  # NaN or within its ±
