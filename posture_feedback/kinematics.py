@@ -291,11 +291,16 @@ def angle_uncertainty(
     Root sum of squares of: the angle's base error, depth (``UNC_DEPTH`` · sin φ; the head lines
     ``UNC_DEPTH_HEAD``), visibility
     (``UNC_VISIBILITY`` · vis_term), a back view (``UNC_BACK`` · max(0, −cos azimuth); NaN
-    azimuth counts as a back view) and the camera's vertical (``UNC_TILT`` · √((roll · cos φ)² +
-    (pitch · sin φ)²), for ``UP_DEPENDENT_ANGLES``; roll and pitch from ``up_uncertainty_deg``,
-    see ``UpUncertainty``). For that last term φ is exact to first order: a roll of δ turns an
-    angle measured in a plane at φ to the image plane by δ · cos φ, a pitch by δ · sin φ
-    (docs/accuracy.md, "The camera's vertical: roll and pitch"). ``depth_deg`` (degrees, NaN =
+    azimuth counts as a back view) and the camera vertical's roll (``UNC_TILT`` · roll · cos φ);
+    then the vertical's pitch (``UNC_TILT`` · pitch · sin φ) is **added** whole. Both for
+    ``UP_DEPENDENT_ANGLES``; roll and pitch from ``up_uncertainty_deg``, see ``UpUncertainty``.
+    φ is exact to first order: a roll of δ turns an angle measured in a plane at φ to the image
+    plane by δ · cos φ, a pitch by δ · sin φ (docs/accuracy.md, "The camera's vertical: roll and
+    pitch"). The pitch's error is one offset for every frame of a recording (the scene's bound for
+    a focal length nothing confirms is the worst case over a range the camera sits at one point
+    of), so it does not average out with the per-frame errors: in quadrature, a virtual webcam
+    turned towards the person (``bench/virtual_webcam.py``) had its face-on trunk lean covered in
+    70% of frames and *valid* where 13° off; added, 93% and not valid (docs/accuracy.md). ``depth_deg`` (degrees, NaN =
     not given) replaces the depth term where an angle's depth came from a length constraint
     (``head_by_length``), and the head lines' base there is ``UNC_BASE_HEAD_BY_LENGTH``.
     """
@@ -304,15 +309,17 @@ def angle_uncertainty(
     back = max(0.0, -math.cos(math.radians(azimuth_deg))) if math.isfinite(azimuth_deg) else 1.0
     roll, pitch = roll_pitch_uncertainty(up_uncertainty_deg)
     cos_phi2 = np.clip(1.0 - sin_phi * sin_phi, 0.0, 1.0)
-    tilt = np.where(_UP_DEP, UNC_TILT * np.sqrt(roll * roll * cos_phi2 + pitch * pitch * sin_phi * sin_phi), 0.0)
+    tilt_roll = np.where(_UP_DEP, UNC_TILT * roll * np.sqrt(cos_phi2), 0.0)
+    tilt_pitch = np.where(_UP_DEP, UNC_TILT * pitch * sin_phi, 0.0)
     depth_term = depth * sin_phi
     if depth_deg is not None:
         by_length = np.isfinite(depth_deg)
         depth_term = np.where(by_length, depth_deg, depth_term)
         base = np.where(by_length & _HEAD_LINES, UNC_BASE_HEAD_BY_LENGTH, base)
-    return np.sqrt(
-        base**2 + depth_term**2 + (UNC_VISIBILITY * vis_term) ** 2 + (UNC_BACK * back) ** 2 + tilt**2
+    spread = np.sqrt(
+        base**2 + depth_term**2 + (UNC_VISIBILITY * vis_term) ** 2 + (UNC_BACK * back) ** 2 + tilt_roll**2
     )
+    return spread + tilt_pitch  # the pitch's error is one offset for the whole recording: added (see docstring)
 
 
 # The 8 joint angles as (vertex, a, b) index arrays, and whether the value is 180 − ∠.
