@@ -21,9 +21,11 @@ class FakeSpeaker:
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.tones: list[str] = []
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = "neutral") -> None:
         self.said.append(text)
+        self.tones.append(tone)
 
 
 @pytest.fixture(autouse=True)

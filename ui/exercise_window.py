@@ -645,7 +645,7 @@ class ExerciseWindow(SessionWindow):
         for e in events:
             self.events.append(e)
             if e.speech:
-                self.speaker.say(e.speech)
+                self.speaker.say(e.speech, e.tone)  # the tone the core gave the event (a tones-only speaker plays it)
             if self.recorder is not None:
                 try:
                     if isinstance(e, SessionDone) and self._stopped_by_user:

@@ -42,6 +42,7 @@ from PyQt6.QtWidgets import (
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
 from posture_feedback.auto_preset import AUTO, AutoPresetSelector
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.exercises.events import CORRECTION, NEUTRAL
 from posture_feedback.feedback import cue_verdict, nobody_followed_text, uncertain_text
 from posture_feedback.presets import PRESETS, get_preset
 from posture_feedback.targets import TargetSet, load_targets, relative_without_neutral
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         #: The profile's accessibility settings (``profile set --large-type on --spoken-guidance on``).
         self.large_type = profile_flag(self.link, "large_type")
         self.spoken: Any = None  # ui.spoken_cues.SpokenCues: says the cue line, one short cue at a time
+        self._cue_tone = NEUTRAL  # what the cue line shows: a correction or a neutral message (exercises.events)
         if profile_flag(self.link, "spoken_guidance"):
             from posture_feedback.ui.spoken_cues import SpokenCues
 
@@ -502,10 +504,11 @@ class MainWindow(QMainWindow):
             pass  # the countdown owns the cue line
         elif not result.person_found:  # nobody followed: say what to do (the gauges show "—", no verdict)
             self._set_cue(nobody_followed_text(len(result.people), result.target_pending), "#bbbbbb")
-        else:
-            self._set_cue(result.cue or "", "#ffffff")
+        else:  # the pipeline's cue: a correction (CueSelector only cues targets out of range)
+            self._set_cue(result.cue or "", "#ffffff", tone=CORRECTION)
         if self.spoken is not None and self._neutral_countdown <= 0:  # the profile's spoken guidance
-            self.spoken.update(result.frame.captured_at, self.cue_label.text(), audible=self.sounds.enabled)
+            self.spoken.update(result.frame.captured_at, self.cue_label.text(), audible=self.sounds.enabled,
+                               tone=self._cue_tone)  # fmt: skip
         self.view_label.setText(
             f"View: {result.view.value}"
             + (
@@ -526,7 +529,9 @@ class MainWindow(QMainWindow):
             if now.judged:
                 self._verdicts[s.target] = now
 
-    def _set_cue(self, text: str, colour: str) -> None:
+    def _set_cue(self, text: str, colour: str, tone: str = NEUTRAL) -> None:
+        """Show ``text`` on the cue line; ``tone`` (``exercises.events``) is what a tones-only speaker plays for it."""
+        self._cue_tone = tone
         self.cue_label.setText(text)
         size = 30 if self.therapist or self.large_type else 22
         self.cue_label.setStyleSheet(_CUE_STYLE.format(colour=colour, size=size))

@@ -43,6 +43,7 @@ from PyQt6.QtWidgets import (
 from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.exercises.events import CORRECTION, NEUTRAL
 from posture_feedback.feedback import Alert, DeviationMonitor
 from posture_feedback.monitor_hours import (
     DayByHour,
@@ -455,7 +456,7 @@ class MonitorWindow(QWidget):
             f"{format_duration(alert.persisted_s)}"
         )
         self.sounds.left()
-        self._say(alert.message)
+        self._say(alert.message, CORRECTION)
         if self.tray is not None:
             self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             self.tray.showMessage("Posture check", alert.message, QSystemTrayIcon.MessageIcon.Information, 8000)
@@ -479,7 +480,7 @@ class MonitorWindow(QWidget):
                 f"{word}{event.value:+.0f}{pm} {unit} from your neutral for {format_duration(event.persisted_s)}"
             )
         self.sounds.left()
-        self._say(event.message)
+        self._say(event.message, NEUTRAL if event.kind == "break" else CORRECTION)
         if self.tray is not None:
             self.tray.setIcon(_dot_icon(QColor(230, 159, 0)))
             title = "Time for a break" if event.kind == "break" else "Posture check"
@@ -489,10 +490,13 @@ class MonitorWindow(QWidget):
         """A reading's measured 90% bound (its unit), the one the rules judge it with."""
         return self.rules.options.uncertainty.get(signal, math.nan)
 
-    def _say(self, text: str) -> None:
-        """The profile's spoken guidance: say the alert shown (its first short phrase; 5 s cool-down)."""
+    def _say(self, text: str, tone: str = NEUTRAL) -> None:
+        """The profile's spoken guidance: say the alert shown (its first short phrase; 5 s cool-down).
+
+        ``tone``: ``CORRECTION`` for a posture alert, ``NEUTRAL`` for a break or guidance (``exercises.events``).
+        """
         if self.spoken is not None:
-            self.spoken.update(self.clock(), text, audible=self.sounds.enabled)
+            self.spoken.update(self.clock(), text, audible=self.sounds.enabled, tone=tone)
 
     def _state_style(self, sheet: str) -> str:
         """The status line's style; in large type its font is raised to the mode's 18 pt."""

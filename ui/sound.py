@@ -1,8 +1,9 @@
 """Short sounds on entering and leaving a target range.
 
-Uses QtMultimedia's ``QSoundEffect`` with two generated tones (rising pitch = back in range,
-low pitch = left the range) when QtMultimedia loads on this system; otherwise falls back to
-``QApplication.beep()`` (one system beep for both).
+Uses QtMultimedia's ``QSoundEffect`` with generated tones (high pitch = back in range / good, low
+pitch = left the range / a correction, a middle pitch = a neutral announcement, for the tones-only
+speaker) when QtMultimedia loads on this system; otherwise falls back to ``QApplication.beep()``
+(one system beep for all).
 """
 
 from __future__ import annotations
@@ -33,17 +34,17 @@ _TONES: dict[str, Path] = {}
 
 
 def _tone_files() -> dict[str, Path]:
-    """The two tones as WAV files, written once per process into a temporary folder."""
+    """The three tones as WAV files, written once per process into a temporary folder."""
     if not _TONES:
         folder = Path(tempfile.mkdtemp(prefix="posture-feedback-sounds-"))
-        for name, freq in (("entered", 880.0), ("left", 330.0)):
+        for name, freq in (("entered", 880.0), ("left", 330.0), ("neutral", 554.0)):
             _tone(folder / f"{name}.wav", freq)
             _TONES[name] = folder / f"{name}.wav"
     return _TONES
 
 
 class Sounds:
-    """``entered()`` / ``left()`` play the tones; ``enabled`` switches them off (mute)."""
+    """``entered()`` / ``left()`` / ``neutral()`` play the tones; ``enabled`` switches them off (mute)."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
@@ -75,3 +76,6 @@ class Sounds:
 
     def left(self) -> None:
         self._play("left")
+
+    def neutral(self) -> None:
+        self._play("neutral")

@@ -5,8 +5,11 @@
 1. ``QtSpeaker``: ``PyQt6.QtTextToSpeech`` when it imports (it needs its system libraries) and
    has an engine;
 2. ``EspeakSpeaker`` (core, ``posture_feedback.exercises.speech``): the ``espeak-ng`` program;
-3. ``ToneSpeaker``: no words, a short tone per utterance (a high tone for counts and "Go", a
-   low one for corrections) through ``ui.sound.Sounds`` (QtMultimedia, else the system beep);
+3. ``ToneSpeaker``: no words, a short tone per utterance, the one of the event's ``tone`` (decided
+   by the core from the event's kind and verdict, ``exercises.events``): high for a good repetition,
+   low for a flagged or uncounted one and for a correction, a middle one for announcements
+   (instruction, countdown, set done, rest, pause), through ``ui.sound.Sounds`` (QtMultimedia,
+   else the system beep, one sound for all three);
 4. ``NullSpeaker`` (core): silent, only when asked for (``prefer="silent"``).
 
 Every speaker follows ``posture_feedback.exercises.speech.Speaker`` (``say``, ``set_muted``,
@@ -18,16 +21,15 @@ from __future__ import annotations
 
 import collections
 import logging
-import re
 from typing import Any
 
+from posture_feedback.exercises.events import CORRECTION, GOOD, NEUTRAL
 from posture_feedback.exercises.speech import EspeakSpeaker, NullSpeaker, Speaker, SpeechUnavailable
 
 log = logging.getLogger(__name__)
 
 #: Backend names, in the order ``choose_speaker`` tries them.
 BACKENDS: tuple[str, ...] = ("qt", "espeak", "tones", "silent")
-_POSITIVE = re.compile(r"^(\d+\b|go\b|hold\b|good\b|well done|session complete|let's continue)", re.IGNORECASE)
 
 
 class QtSpeaker:
@@ -53,7 +55,8 @@ class QtSpeaker:
         self.volume = 1.0
         self.spoken: collections.deque[str] = collections.deque(maxlen=50)
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = NEUTRAL) -> None:
+        """Speak ``text`` (``tone`` is not heard: the words say it)."""
         if self.muted or not text or self.volume <= 0:
             return
         self.spoken.append(text)
@@ -82,17 +85,22 @@ class EspeakAppSpeaker(EspeakSpeaker):
         super().__init__()
         self.spoken: collections.deque[str] = collections.deque(maxlen=50)
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = NEUTRAL) -> None:
         if not self.muted and text and self.volume > 0:
             self.spoken.append(text)
         try:
-            super().say(text)
+            super().say(text, tone)
         except SpeechUnavailable as exc:  # the program vanished: guidance stays on screen
             log.warning("%s", exc)
 
 
 class ToneSpeaker:
-    """No speech engine: one short tone per utterance (high = count / go / good, low = a correction)."""
+    """No speech engine: one short tone per utterance, the event's ``tone`` (never guessed from the words).
+
+    ``GOOD`` (a good repetition, a hold regained): the high tone; ``CORRECTION`` (a flagged or
+    uncounted repetition, a compensation cue, a hold broken): the low tone; ``NEUTRAL``
+    (announcements): the middle tone. ``played`` keeps the tones played, newest last.
+    """
 
     backend = "tones"
 
@@ -103,20 +111,24 @@ class ToneSpeaker:
         self.muted = False
         self.volume = 1.0
         self.spoken: collections.deque[str] = collections.deque(maxlen=50)
+        self.played: collections.deque[str] = collections.deque(maxlen=50)
 
     @property
     def sound_backend(self) -> str:
         """``qsoundeffect`` (generated tones) or ``beep`` (the system beep)."""
         return self.sounds.backend
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = NEUTRAL) -> None:
         if self.muted or not text or self.volume <= 0:
             return
         self.spoken.append(text)
-        if _POSITIVE.match(text.strip()):
+        self.played.append(tone)
+        if tone == GOOD:
             self.sounds.entered()
-        else:
+        elif tone == CORRECTION:
             self.sounds.left()
+        else:
+            self.sounds.neutral()
 
     def set_muted(self, muted: bool) -> None:
         self.muted = bool(muted)

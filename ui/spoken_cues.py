@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from posture_feedback.exercises.events import NEUTRAL
 from posture_feedback.exercises.spoken_guidance import CueSpeech
 
 
@@ -31,11 +32,15 @@ class SpokenCues:
         self.speaker = speaker
         self.cues = CueSpeech(cooldown_s=cooldown_s, source=source)
 
-    def update(self, t: float, cue: str | None, audible: bool = True) -> str | None:
-        """The cue shown at ``t`` (s, monotonic); says and returns the phrase when one is due (also when muted)."""
+    def update(self, t: float, cue: str | None, audible: bool = True, tone: str = NEUTRAL) -> str | None:
+        """The cue shown at ``t`` (s, monotonic); says and returns the phrase when one is due (also when muted).
+
+        ``tone``: what the cue shown is (``exercises.events.CORRECTION`` for a correction, ``NEUTRAL``
+        for a message such as "Step into view"), from whoever chose the cue; a tones-only speaker plays it.
+        """
         phrase = self.cues.update(t, cue)
         if phrase and audible:
-            self.speaker.say(phrase)
+            self.speaker.say(phrase, tone)
         return phrase
 
     def close(self) -> None:

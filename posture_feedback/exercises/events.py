@@ -1,7 +1,12 @@
 """What the session runner reports: events (for the UI, speech and storage) and results.
 
-Every event has ``t`` (seconds on the runner's clock, i.e. the frame timestamps it was fed)
-and ``speech``: the short text to say aloud, or None for silent events.
+Every event has ``t`` (seconds on the runner's clock, i.e. the frame timestamps it was fed),
+``speech``: the short text to say aloud, or None for silent events, and ``tone``: what kind of news
+it is (``GOOD``, ``CORRECTION`` or ``NEUTRAL``), decided here in the core from the event's kind and
+verdict, never guessed from its words. A speaker without words (``ui.speech_qt.ToneSpeaker``) plays
+one tone per kind, so the tone heard always agrees with the row shown: a good repetition (green
+"✓") the good tone, a flagged or uncounted one (amber "!", red "✗") the correction tone, and
+announcements (instruction, countdown, set done, rest, pause, summary) the neutral tone.
 """
 
 from __future__ import annotations
@@ -12,7 +17,34 @@ from posture_feedback.exercises.balance import SwayResult
 from posture_feedback.exercises.demonstration import Comparison
 from posture_feedback.exercises.gait import GaitResult
 from posture_feedback.exercises.holds import HoldStatus
-from posture_feedback.exercises.reps import RepResult
+from posture_feedback.exercises.reps import RepResult, RepVerdict
+
+#: ``Event.tone``: a good repetition, a hold regained.
+GOOD = "good"
+#: ``Event.tone``: a flagged or uncounted repetition, a live correction (a compensation), a hold broken.
+CORRECTION = "correction"
+#: ``Event.tone``: an announcement that judges nothing (instruction, countdown, set done, rest, pause,
+#: a set's summary, the camera view or the person out of view, an "unsure" attempt).
+NEUTRAL = "neutral"
+TONES: tuple[str, ...] = (GOOD, CORRECTION, NEUTRAL)
+
+
+def rep_tone(rep: RepResult) -> str:
+    """The tone of a finished repetition, from its verdict (as ``ui.exercise_panel.rep_row`` colours it).
+
+    Counted and good: ``GOOD``. Counted but flagged (too fast, too slow, too far), or not counted
+    (partial, short hold, compensated): ``CORRECTION``. ``UNSURE`` (the camera could not tell
+    whether it reached the target): ``NEUTRAL``, since there is no verdict to give.
+    """
+    if rep.verdict == RepVerdict.UNSURE:
+        return NEUTRAL
+    return GOOD if rep.counted and rep.verdict == RepVerdict.GOOD else CORRECTION
+
+
+#: The tone of each ``HoldEvent.kind``.
+HOLD_TONES: dict[str, str] = {
+    "started": NEUTRAL, "progress": NEUTRAL, "broken": CORRECTION, "resumed": GOOD, "complete": GOOD,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +102,7 @@ class SessionResult:
 class Event:
     t: float
     speech: str | None = None
+    tone: str = NEUTRAL  #: ``GOOD``, ``CORRECTION`` or ``NEUTRAL`` (see the module docstring)
 
 
 @dataclass(frozen=True, kw_only=True)

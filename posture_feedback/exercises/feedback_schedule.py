@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from posture_feedback.exercises.events import CueEvent, InstructionEvent, RepEvent, SetDone
+from posture_feedback.exercises.events import NEUTRAL, CueEvent, InstructionEvent, RepEvent, SetDone
 
 #: Cue sources that are never held back (without them nothing can be measured).
 ALWAYS_SAY = ("view", "person")
@@ -78,13 +78,16 @@ class FeedbackFilter:
                 out.append(e)
             elif isinstance(e, RepEvent):
                 silent = self.mode == "summary" or self.within_band(e)
-                out.append(replace(e, feedback=(), speech=str(e.count) if e.rep.counted else None) if silent else e)
+                # counted silently: the count only, in the neutral tone (a good or correction tone would
+                # give the knowledge of results this mode holds back)
+                quiet = replace(e, feedback=(), speech=str(e.count) if e.rep.counted else None, tone=NEUTRAL)
+                out.append(quiet if silent else e)
             elif isinstance(e, CueEvent) and self.mode == "summary" and e.source not in ALWAYS_SAY:
                 continue
             elif isinstance(e, SetDone) and self.mode == "summary":
                 out.append(e)
                 text = set_summary(e)
-                out.append(CueEvent(t=e.t, text=text, priority=0, source="summary", speech=text))
+                out.append(CueEvent(t=e.t, text=text, priority=0, source="summary", speech=text, tone=NEUTRAL))
             else:
                 out.append(e)
         return out

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from posture_feedback.exercises.definitions import Compensation
 from posture_feedback.exercises.demonstration import Demonstration, DemonstrationError, compare_rep, load_demonstration
 from posture_feedback.exercises.events import (
+    CORRECTION,
+    HOLD_TONES,
+    NEUTRAL,
     CountEvent,
     CueEvent,
     Event,
@@ -34,6 +37,7 @@ from posture_feedback.exercises.events import (
     SessionResult,
     SetDone,
     SetResult,
+    rep_tone,
 )
 from posture_feedback.exercises.plan import Plan, PlanItem
 from posture_feedback.exercises.reps import RepResult, RepVerdict
@@ -145,7 +149,7 @@ class SessionRunner:
 
     Args:
         plan: the validated plan.
-        speaker: if given, every event's ``speech`` is passed to ``speaker.say``.
+        speaker: if given, every event's ``speech`` is passed to ``speaker.say`` with its ``tone``.
         cue_interval_s: minimum seconds between two cues.
         cue_repeat_s: minimum seconds before the same cue is given again.
         cue_debounce_s: a compensation must be seen this long before it is cued.
@@ -252,7 +256,7 @@ class SessionRunner:
         if self.speaker is not None:
             for e in events:
                 if e.speech:
-                    self.speaker.say(e.speech)
+                    self.speaker.say(e.speech, e.tone)
         return events
 
     # -- public control ----------------------------------------------------------------------
@@ -473,7 +477,7 @@ class SessionRunner:
                 else:
                     speech = fb[0] if fb else "Not counted"
                 ev.append(RepEvent(t=t, rep=rep, count=tr.count, target=item.reps, feedback=fb, speech=speech,
-                                   comparison=comparison))  # fmt: skip
+                                   comparison=comparison, tone=rep_tone(rep)))  # fmt: skip
             ev += self._hold_events(t, upd.hold_events)
             ev += self._cue(t, a, upd.faults, upd.view_ok, person, upd.turn_hint)
         elif not person:
@@ -499,7 +503,9 @@ class SessionRunner:
             "complete": None,
         }
         ev: list[Event] = [
-            HoldEvent(t=t, kind=k, held_s=st.held_s, target_s=st.target_s, speech=speech.get(k)) for k in kinds
+            HoldEvent(t=t, kind=k, held_s=st.held_s, target_s=st.target_s, speech=speech.get(k),
+                      tone=HOLD_TONES.get(k, NEUTRAL))
+            for k in kinds
         ]
         if st.held_s >= self._next_progress and not st.complete:
             n = int(self._next_progress)
@@ -537,7 +543,9 @@ class SessionRunner:
             return []
         self._last_cue = (cand[0], a)
         self._last_cue_t = a
-        return [CueEvent(t=t, text=cand[0], priority=cand[1], source=cand[2], speech=cand[0])]
+        # a compensation asks for a change of movement; the view or the person out of it is set-up, no verdict
+        tone = NEUTRAL if cand[2] in ("person", "view") else CORRECTION
+        return [CueEvent(t=t, text=cand[0], priority=cand[1], source=cand[2], speech=cand[0], tone=tone)]
 
     def _set_finished(self, item: PlanItem, tr: ExerciseTracker) -> str | None:
         kind = tr.definition.kind

@@ -5,6 +5,10 @@ The runner's events carry a ``speech`` text; whoever shows the session passes th
 ``EspeakSpeaker`` (the ``espeak-ng``/``espeak`` program, run in the background so speaking
 never blocks the frame loop) and ``NullSpeaker`` (silent; records what it was asked to say).
 Saying something new interrupts an utterance still running: the count must be current.
+
+``say(text, tone)`` also gets the event's ``tone`` (``events.GOOD``, ``CORRECTION`` or ``NEUTRAL``,
+decided by the core from the event's kind and verdict): speakers with words ignore it, a speaker
+without words plays it (``ui.speech_qt.ToneSpeaker``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import subprocess
 from typing import Protocol, runtime_checkable
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.exercises.events import NEUTRAL
 from posture_feedback.telemetry import user_environment
 
 
@@ -23,9 +28,9 @@ class SpeechUnavailable(PostureFeedbackError):
 
 @runtime_checkable
 class Speaker(Protocol):
-    """Something that can say short texts, with mute and volume (0.0–1.0)."""
+    """Something that can say short texts (with the event's tone), with mute and volume (0.0–1.0)."""
 
-    def say(self, text: str) -> None: ...
+    def say(self, text: str, tone: str = NEUTRAL) -> None: ...
 
     def set_muted(self, muted: bool) -> None: ...
 
@@ -33,16 +38,18 @@ class Speaker(Protocol):
 
 
 class NullSpeaker:
-    """Says nothing; keeps what it was asked to say (unless muted) in ``spoken``."""
+    """Says nothing; keeps what it was asked to say (unless muted) in ``spoken``, its tones in ``tones``."""
 
     def __init__(self) -> None:
         self.spoken: list[str] = []
+        self.tones: list[str] = []
         self.muted = False
         self.volume = 1.0
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = NEUTRAL) -> None:
         if not self.muted and text:
             self.spoken.append(text)
+            self.tones.append(tone)
 
     def set_muted(self, muted: bool) -> None:
         self.muted = bool(muted)
@@ -81,7 +88,8 @@ class EspeakSpeaker:
         amp = round(self.volume * 100)
         return [self.binary, "-v", self.voice, "-s", str(self.rate), "-a", str(amp), "--", text]
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = NEUTRAL) -> None:
+        """Speak ``text`` (``tone`` is not heard: the words say it)."""
         if self.muted or not text or self.volume <= 0:
             return
         self.stop()
