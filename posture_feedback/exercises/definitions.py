@@ -312,6 +312,14 @@ def check_phases(defn: ExerciseDefinition, source: Source, path: tuple = (), by_
         raise source.fail(path + ("hysteresis",), "must not be negative")
 
 
+def is_simple_name(name: str) -> bool:
+    """An exercise's name as a definition may have it: letters, digits, ``_`` and ``-``, not empty.
+
+    A therapist's own exercise (a definition ``.toml`` run directly, or one of a programme's
+    ``exercises/`` files) is stored under its own name, so any simple name is a legitimate exercise."""
+    return name.replace("_", "").replace("-", "").isalnum()
+
+
 def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
     """Build and validate a definition from parsed TOML (``DefinitionError`` on any problem)."""
     f = Fields(data, (), source)
@@ -320,7 +328,7 @@ def definition_from_dict(data: Any, source: Source) -> ExerciseDefinition:
          "unit", "defaults", "phases", "conditions", "compensations", "tempo", "cues", "baseline_s")
     )  # fmt: skip
     name = f.string("name")
-    if not name.replace("_", "").replace("-", "").isalnum():
+    if not is_simple_name(name):
         raise f.fail("name", f"{name!r} is not a simple name", "letters, digits, _ and -")
     kind = f.string("kind", choices=KINDS)
     phases = []

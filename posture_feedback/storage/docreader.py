@@ -62,8 +62,12 @@ class DocReader:
             raise self.fail(f"{where}.{key}", f"{v} is outside {low}..{high}")
         return v
 
-    def number(self, d: dict[str, Any], key: str, where: str, optional: bool = True) -> float | None:
-        """A finite number, or None when ``optional`` and null/missing (the caller maps None to NaN)."""
+    def number(
+        self, d: dict[str, Any], key: str, where: str, optional: bool = True, low: float = -math.inf,
+        high: float = math.inf, why: str = "",
+    ) -> float | None:
+        """A finite number in ``low..high``, or None when ``optional`` and null/missing (the caller maps None
+        to NaN). ``why``: what the range is (said with it when the value is outside, e.g. "a fraction")."""
         v = d.get(key) if optional else self.field(d, key, where)
         if v is None and optional:
             return None
@@ -75,10 +79,17 @@ class DocReader:
             raise self.fail(f"{where}.{key}", "number too large") from exc
         if not math.isfinite(x):
             raise self.fail(f"{where}.{key}", "expected a finite number")
+        if not low <= x <= high:
+            allowed = f"{low:g}..{high:g}" if math.isfinite(low) and math.isfinite(high) else (
+                f">= {low:g}" if math.isfinite(low) else f"<= {high:g}")  # fmt: skip
+            raise self.fail(f"{where}.{key}", f"{v} is outside the allowed {allowed}" + (f" ({why})" if why else ""))
         return x
 
-    def nan_number(self, d: dict[str, Any], key: str, where: str) -> float:
-        x = self.number(d, key, where)
+    def nan_number(
+        self, d: dict[str, Any], key: str, where: str, low: float = -math.inf, high: float = math.inf, why: str = ""
+    ) -> float:
+        """A finite number in ``low..high``, NaN when null or missing."""
+        x = self.number(d, key, where, low=low, high=high, why=why)
         return math.nan if x is None else x
 
     def boolean(self, d: dict[str, Any], key: str, where: str) -> bool:

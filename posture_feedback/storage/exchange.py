@@ -525,7 +525,42 @@ def _assessment_doc(a: Assessment) -> dict:
     }  # fmt: skip
 
 
+def _frac_high(extras: dict) -> float:
+    """The largest ``time_in_range_frac`` the recorder can store for a row: 1 for a repetition (time in
+    range / its duration); for a hold, seconds held / the target (``extras["hold"]``), which the last
+    frame before the hold completes can take past 1."""
+    hold = extras.get("hold")
+    if isinstance(hold, dict):
+        held, target = hold.get("held_s"), hold.get("target_s")
+        if all(isinstance(x, int | float) and not isinstance(x, bool) for x in (held, target)) and target > 0:
+            ratio = held / target
+            if math.isfinite(ratio):
+                return max(1.0, ratio + 5e-4)  # + the 3-decimal rounding of stored fractions
+    return 1.0
+
+
+def _ratings_from(r: DocReader, extras: dict, w: str) -> None:
+    """Check a session's ``extras["ratings"]`` against their scales (``storage.ratings.check_rating``, the
+    rule the app and ``--pain-after`` store them with); raises ``ExchangeFormatError`` naming the field."""
+    from posture_feedback.storage.ratings import RATING_KEYS, check_rating
+
+    if "ratings" not in extras:
+        return
+    ratings = r.mapping(extras, "ratings", f"{w}.extras")
+    for key, value in ratings.items():
+        if key not in RATING_KEYS:
+            raise r.fail(f"{w}.extras.ratings.{key}", f"unknown rating (allowed: {', '.join(RATING_KEYS)})")
+        try:
+            check_rating(key, value)
+        except StorageError as exc:
+            raise r.fail(f"{w}.extras.ratings.{key}", str(exc).removeprefix(f"{key}: ")) from None
+
+
 def _session_from(r: DocReader, s: dict, w: str) -> Session:
+    """One session of a results file, every field checked against what the recorder can store (types and
+    ranges: ratings on their scales, fractions 0..1, durations and uncertainties >= 0)."""
+    from posture_feedback.exercises.definitions import is_simple_name
+
     sets = []
     for k, st in enumerate(r.arr(r.field(s, "sets", w), f"{w}.sets")):
         sw = f"{w}.sets[{k}]"
@@ -540,31 +575,39 @@ def _session_from(r: DocReader, s: dict, w: str) -> Session:
                 quality = "unsure"
             reps.append(
                 Repetition(
-                    index=r.integer(rep, "index", rw), started_at=r.when(rep, "started_at", rw),
+                    index=r.integer(rep, "index", rw, low=1), started_at=r.when(rep, "started_at", rw),
                     ended_at=r.when(rep, "ended_at", rw), angle=r.text(rep, "angle", rw, optional=True) or "",
-                    peak_angle=r.nan_number(rep, "peak_angle", rw), peak_unc=r.nan_number(rep, "peak_unc", rw),
-                    time_in_range_s=r.nan_number(rep, "time_in_range_s", rw),
-                    time_in_range_frac=r.nan_number(rep, "time_in_range_frac", rw),
-                    tempo_s=r.nan_number(rep, "tempo_s", rw), quality=quality,
-                    quality_score=r.nan_number(rep, "quality_score", rw),
+                    peak_angle=r.nan_number(rep, "peak_angle", rw),
+                    peak_unc=r.nan_number(rep, "peak_unc", rw, low=0, why="an uncertainty's half-width"),
+                    time_in_range_s=r.nan_number(rep, "time_in_range_s", rw, low=0, why="seconds"),
+                    time_in_range_frac=r.nan_number(rep, "time_in_range_frac", rw, low=0, high=_frac_high(extras),
+                                                    why="a fraction of the repetition, or of a hold's target"),
+                    tempo_s=r.nan_number(rep, "tempo_s", rw, low=0, why="seconds"), quality=quality,
+                    quality_score=r.nan_number(rep, "quality_score", rw, low=0, high=1, why="a score"),
                     compensations=r.texts(rep, "compensations", rw), extras=extras,
                 )
             )  # fmt: skip
+        exercise = r.text(st, "exercise", sw) or ""
+        if not is_simple_name(exercise):  # a built-in, or a therapist's own exercise: any simple name
+            raise r.fail(f"{sw}.exercise", f"{exercise[:40]!r} is not an exercise name (letters, digits, _ and -)")
         sets.append(
             ExerciseSet(
-                id=0, session_id=0, exercise=r.text(st, "exercise", sw), set_index=r.integer(st, "set_index", sw),
+                id=0, session_id=0, exercise=exercise, set_index=r.integer(st, "set_index", sw, low=1),
                 started_at=r.when(st, "started_at", sw), side=r.text(st, "side", sw, optional=True),
-                target_reps=r.integer(st, "target_reps", sw, optional=True),
-                target_hold_s=r.number(st, "target_hold_s", sw), ended_at=r.when(st, "ended_at", sw, optional=True),
-                extras=r.mapping(st, "extras", sw), repetitions=tuple(reps),
+                target_reps=r.integer(st, "target_reps", sw, optional=True, low=1),
+                target_hold_s=r.number(st, "target_hold_s", sw, low=0, why="seconds"),
+                ended_at=r.when(st, "ended_at", sw, optional=True), extras=r.mapping(st, "extras", sw),
+                repetitions=tuple(reps),
             )
         )  # fmt: skip
     status = r.choice(s, "status", w, SESSION_STATUSES)
+    extras = r.mapping(s, "extras", w)
+    _ratings_from(r, extras, w)
     return Session(
         id=0, profile_id=0, uid=r.text(s, "uid", w), started_at=r.when(s, "started_at", w), status=status,
         plan_version=r.integer(s, "plan_version", w, optional=True, low=1),
         ended_at=r.when(s, "ended_at", w, optional=True), source=r.text(s, "source", w, optional=True) or "",
-        notes=r.text(s, "notes", w, optional=True) or "", extras=r.mapping(s, "extras", w), sets=tuple(sets),
+        notes=r.text(s, "notes", w, optional=True) or "", extras=extras, sets=tuple(sets),
     )  # fmt: skip
 
 
