@@ -172,6 +172,9 @@ class MainWindow(QMainWindow):
         self._neutral_posture: str | None = None
         #: Neutrals set in this session, per posture: (angles, the ghost captured with them).
         self._session_neutrals: dict[str, tuple[dict[str, float], GhostPose | None]] = {}
+        #: Which neutral ``self.neutral`` is, in words ("the neutral saved 2026-11-10 (standing)"), None
+        #: without one: a failed capture says the targets still follow it.
+        self._neutral_in_use: str | None = None
         saved_neutral = self._load_saved_neutral()
         self._build_ui()
         self._build_actions()
@@ -671,10 +674,11 @@ class MainWindow(QMainWindow):
             return
         old = self._session_neutrals.get(self._neutral_posture or "")
         neutral_ghost = old is not None and old[1] is not None and self.ghost is old[1]
-        self.neutral, self._neutral_problem = None, None
+        self.neutral, self._neutral_problem, self._neutral_in_use = None, None, None
         kept = self._session_neutrals.get(posture)
         if kept is not None:
             self.neutral, self._neutral_posture = dict(kept[0]), posture
+            self._neutral_in_use = f"the neutral set this session ({posture})"
             self.neutral_label.setText(f"Neutral: set this session ({posture}, {len(self.neutral)} angles) — N to set "
                                        "it again")  # fmt: skip
         else:
@@ -728,6 +732,8 @@ class MainWindow(QMainWindow):
                                      "press N to set it again for this camera")  # fmt: skip
             return None
         self.neutral = dict(saved.angles)
+        with_camera = f" with {saved.camera}" if saved.camera else ""
+        self._neutral_in_use = f"the neutral saved {saved.created_at[:10]}{with_camera} ({saved.posture})"
         if self.preset_name not in (None, "none"):
             self.target_set = get_preset(self.preset_name, baseline=True)
         return saved
@@ -737,6 +743,7 @@ class MainWindow(QMainWindow):
         self._neutral_problem = None
         self.neutral = dict(posture.angles)
         self._neutral_posture = posture.posture
+        self._neutral_in_use = f"the neutral set this session ({posture.posture})"
         running = self._source_now()
         posture = replace(posture, camera=camera_name(running))  # kept with the camera it holds for
         if self.link is not None:
@@ -759,9 +766,19 @@ class MainWindow(QMainWindow):
         self._set_cue("Neutral set — ranges now follow your own posture", "#ffffff")
 
     def _on_neutral_failed(self, message: str) -> None:
+        """A capture failed (e.g. the person left): say why, and which neutral the targets still follow.
+
+        With a neutral in use (saved, or set earlier this session) the targets and the title ("— from
+        your neutral") keep following it, so the panel says so; "Neutral not set" beside them read as if
+        there were none (an audit, 2026-12)."""
         self._neutral_countdown = 0
-        self._set_cue(f"Neutral not set: {message}", "#ffdc28")
-        self.neutral_label.setText(f"Neutral not set: {message}")
+        if self.neutral and self._neutral_in_use:
+            self._set_cue(f"New neutral not captured: still using {self._neutral_in_use}", "#ffdc28")
+            self.neutral_label.setText(f"New neutral not captured ({message}); still using {self._neutral_in_use} "
+                                       "— N to try again")  # fmt: skip
+        else:
+            self._set_cue(f"Neutral not set: {message}", "#ffdc28")
+            self.neutral_label.setText(f"Neutral not set: {message}")
 
     def edit_ranges(self) -> None:
         """Open the range editor for the active target set (Ctrl+E)."""

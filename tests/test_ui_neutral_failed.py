@@ -1,0 +1,69 @@
+"""A failed "Set neutral" says which neutral the targets still follow (real model, real video, offscreen).
+
+An audit (2026-12) pressed Set neutral and left the picture: the panel said "Neutral not set: no angle
+was measured…" while the title said "Standing alignment (front) — from your neutral" and the gauges
+still used the neutral saved the day before. Here the profile has a saved standing neutral (real
+SQLite); the video is the man of the sports sample standing still for 1.5 s, then an empty (black)
+room: the capture that starts while he is in view ends without him, and fails in the core
+(``calibration.neutral.capture_neutral``). The panel must say the new one was not captured, why, and
+that the saved one (its date) is still used, beside a title and targets that follow it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.calibration.neutral import NeutralPosture
+from posture_feedback.calibration.store import save_to_database
+from posture_feedback.storage import Database
+from posture_feedback.ui.main_window import MainWindow
+from posture_feedback.ui.options import AppOptions
+
+SAVED = {"shoulder_tilt": 1.5, "head_tilt": 2.0, "pelvic_tilt": 0.5, "trunk_lateral_lean": 0.4}
+
+
+@pytest.fixture(scope="module")
+def leaving_video(still_video: Path, tmp_path_factory) -> Path:
+    """1.5 s of the still man (``still_video``), then 8 s of an empty black room, 30 fps."""
+    import cv2
+    import numpy as np
+
+    cap = cv2.VideoCapture(str(still_video))
+    ok, img = cap.read()
+    cap.release()
+    assert ok
+    path = tmp_path_factory.mktemp("leave") / "leave.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (img.shape[1], img.shape[0]))
+    for k in range(45 + 240):
+        writer.write(img if k < 45 else np.zeros_like(img))
+    writer.release()
+    return path
+
+
+def test_a_failed_capture_says_the_saved_neutral_is_still_used(qtbot, leaving_video, tmp_path):
+    with Database.open_default(str(tmp_path)) as db:
+        pid = db.create_profile("Ann").id
+        save_to_database(db, pid, NeutralPosture(angles=SAVED, spread={}, posture="standing", camera=None,
+                                                 created_at="2026-11-10T09:00:00+00:00"))  # fmt: skip
+    options = AppOptions(source=str(leaving_video), preset="standing-front", realtime=True, loop=False, sound=False,
+                         neutral_seconds=2.5, profile="Ann", data_dir=str(tmp_path))  # fmt: skip
+    window = MainWindow(options)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    assert window.neutral == pytest.approx(SAVED)
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.person_found, timeout=60_000)
+    window.set_neutral()  # he leaves during the 2.5 s
+    qtbot.waitUntil(lambda: "not captured" in window.neutral_label.text(), timeout=30_000)
+    label = window.neutral_label.text()
+    window.grab().save(str(tmp_path / "neutral-failed.png"))
+    assert label.startswith("New neutral not captured (") and "no angle was measured" in label, label
+    assert "still using the neutral saved 2026-11-10 (standing)" in label
+    assert "Neutral not set" not in label
+    # the title, the targets and the neutral all still follow the saved one
+    assert window.set_label.text().endswith("— from your neutral")
+    assert window.neutral == pytest.approx(SAVED)
+    assert all(t.relative for t in window.target_set.targets)
+    window.close()
