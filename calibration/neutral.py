@@ -27,6 +27,15 @@ when it is one). The capture is refused with ``CalibrationError`` and the reason
    views the presets judge; a back, oblique or unknown view is refused).
 
 The numbers (``trunk_sd``, ``duration_s``, ``view_fraction``) are kept in the record.
+
+**Posture** (``read_posture=True``, pipeline results only; the evaluation window uses it): the
+capture's posture is read from the hips and knees as the ``auto`` preset reads it
+(``auto_preset.capture_posture``: hip and knee flexion both above 45° sitting, both below
+standing, 80 % of at least 5 readings agreeing). ``posture="auto"`` takes the posture read and is
+refused when none can be read (hips or knees out of view); a posture chosen by hand is refused
+when the capture reads the other one (a standing person's neutral was saved as "sitting", the
+evaluation window's default, in an audit of 2026-12), and kept as chosen when none can be read (a
+webcam framing head to chest at a desk). Checked after the view, before stillness.
 """
 
 from __future__ import annotations
@@ -43,6 +52,8 @@ from posture_feedback.calibration.camera import CalibrationError, robust_keep
 from posture_feedback.types import AngleTable, FrameResult, View
 
 POSTURES: tuple[str, ...] = ("sitting", "standing")
+#: ``capture_neutral(posture=AUTO_POSTURE, read_posture=True)``: the posture read from the capture.
+AUTO_POSTURE = "auto"
 #: Fewest valid values an angle needs to get a neutral (about 0.5 s at 30 fps).
 MIN_FRAMES = 12
 #: Smallest outlier window (degrees) around the median.
@@ -172,6 +183,27 @@ def _check_view(results: list[FrameResult], n_frames: int, required: View | None
     return target.value, share
 
 
+def _check_posture(results: list[FrameResult], posture: str) -> str:
+    """The neutral's posture: ``posture``, checked against the one the capture reads (module docstring)."""
+    from posture_feedback.auto_preset import capture_posture
+
+    if not results:
+        raise CalibrationError("neutral refused: the posture is read from a video or camera capture, not angle tables")
+    reading = capture_posture(results)
+    if posture == AUTO_POSTURE:
+        if reading.posture is None:
+            raise CalibrationError(f"neutral refused: sitting or standing could not be read from the hips and knees "
+                                   f"({reading.why}): choose Sitting or Standing")  # fmt: skip
+        return reading.posture
+    if reading.posture is not None and reading.posture != posture:
+        other = "sit down" if posture == "sitting" else "stand up"
+        raise CalibrationError(
+            f"neutral refused: you were {reading.posture} (read from the hips and knees: {reading.why}), "
+            f"not {posture} as chosen: choose {reading.posture.capitalize()}, or {other} and capture again"
+        )
+    return posture
+
+
 def _beyond(value: float, limit: float) -> str:
     """``value`` (at or above ``limit``) with enough decimals not to read as the limit: 2.03, not 2.0."""
     for digits in range(1, 5):
@@ -244,6 +276,7 @@ def capture_neutral(
     *,
     min_frames: int = MIN_FRAMES,
     view: View | str | None = None,
+    read_posture: bool = False,
 ) -> NeutralPosture:
     """The neutral posture from per-frame angle tables (or pipeline results), if the capture can be trusted.
 
@@ -253,13 +286,17 @@ def capture_neutral(
         posture: "sitting" or "standing".
         min_frames: fewest valid values an angle needs.
         view: the view the capture must be in (the preset's view); None: front or side.
+        read_posture: check ``posture`` against the one the capture reads from the hips and knees
+            (``posture="auto"``: take that one); see the module docstring.
 
     Raises:
-        CalibrationError: unknown posture, no angle measured in at least ``min_frames`` frames, or
-        the trust rule of the module docstring not met (the message gives the reason).
+        CalibrationError: unknown posture, no angle measured in at least ``min_frames`` frames, the
+        trust rule of the module docstring not met, or the posture read disagreeing with the one
+        chosen (the message gives the reason).
     """
-    if posture not in POSTURES:
-        raise CalibrationError(f"posture must be one of {', '.join(POSTURES)}, not {posture!r}")
+    allowed = (*POSTURES, AUTO_POSTURE) if read_posture else POSTURES
+    if posture not in allowed:
+        raise CalibrationError(f"posture must be one of {', '.join(allowed)}, not {posture!r}")
     items = list(frames)
     results = [r for r in items if isinstance(r, FrameResult)]
     values: dict[str, list[float]] = {}
@@ -290,6 +327,8 @@ def capture_neutral(
     duration, share, seen = math.nan, math.nan, "unknown"
     if results:  # in view first: "turn around" helps more than "hold still" when the person faces away
         seen, share = _check_view(results, len(results), View(view) if view is not None else None)
+    if read_posture:
+        posture = _check_posture(results, posture)
     trunk_sd, duration = check_still(values.get("trunk_inclination", []), results, min_frames=min_frames)
     return NeutralPosture(
         angles=angles, spread=spread, posture=posture, n_frames=counts, view=seen, trunk_sd=trunk_sd,

@@ -158,8 +158,9 @@ def _kind(item: CalibrationItem) -> str:
 
 
 def save_to_database(db: Any, profile_id: int, item: CalibrationItem) -> None:
-    """Store a calibration with a profile in the database (``storage.Database``)."""
-    camera = item.camera if isinstance(item, CameraCalibration) else None
+    """Store a calibration with a profile in the database (``storage.Database``); a camera calibration's and
+    a neutral's camera also in the row's ``camera`` column (a neutral set with a camera holds for it only)."""
+    camera = item.camera if isinstance(item, CameraCalibration | NeutralPosture) else None
     db.add_calibration(profile_id, _kind(item), item.to_dict(), camera=camera or None)
 
 

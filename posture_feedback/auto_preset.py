@@ -47,7 +47,9 @@ cancels a change under way, and one with no reading for ``hold_s`` lapses.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from posture_feedback.framing import Framing, classify_framing
@@ -67,6 +69,9 @@ ASSUMED_POSTURE = "sitting"
 FIRST_READINGS = 5
 #: Views in which the hip and knee flexion give a posture reading (an unclear view: none).
 READ_VIEWS = frozenset({View.FRONT, View.BACK, View.SIDE, View.OBLIQUE})
+#: A capture's posture (``capture_posture``): the share of its readings that must agree, as the
+#: neutral's in-view rule asks of its frames (``calibration.neutral.MIN_FRACTION``, 80 %).
+CAPTURE_AGREE = 0.8
 
 
 def posture_from_angles(hip_flexion: float, knee_flexion: float) -> str | None:
@@ -125,6 +130,88 @@ def posture_angle(result: FrameResult, name: str) -> float:
 def _mean(*values: float) -> float:
     vals = [v for v in values if math.isfinite(v)]
     return sum(vals) / len(vals) if vals else math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class FramePosture:
+    """One frame's posture reading (``frame_posture``).
+
+    Attributes:
+        read: "sitting", "standing", or None (no reading: see ``why``).
+        hip, knee: the mean hip and knee flexion that may read a posture (``posture_angle``; degrees,
+            NaN where none).
+        measured: both were measured, valid or not.
+        framing: the frame's framing (``framing.classify_framing``).
+        view: the frame's view.
+    """
+
+    read: str | None
+    hip: float
+    knee: float
+    measured: bool
+    framing: Framing
+    view: View
+
+    @property
+    def why(self) -> str:
+        """Why there is no reading, in words ("hips out of view"); "" when there is one."""
+        if self.read is not None:
+            return ""
+        return why_no_posture(self.framing, self.hip, self.knee, view=self.view, measured=self.measured)
+
+
+def frame_posture(result: FrameResult) -> FramePosture:
+    """The posture one frame reads from the hips and knees (the rule of the module docstring): only
+    with the whole body in view (``Framing.FULL``) in a view of ``READ_VIEWS``; None without a person."""
+    framing = classify_framing(result.landmarks)
+    if not result.person_found:
+        return FramePosture(None, math.nan, math.nan, False, Framing.NONE, result.view)
+    a = result.angles
+    hip = _mean(*(posture_angle(result, f"{s}_hip_flexion") for s in ("left", "right")))
+    knee = _mean(*(posture_angle(result, f"{s}_knee_flexion") for s in ("left", "right")))
+    measured = all(math.isfinite(_mean(a.value(f"left_{j}_flexion"), a.value(f"right_{j}_flexion")))
+                   for j in ("hip", "knee"))  # fmt: skip
+    readable = framing is Framing.FULL and result.view in READ_VIEWS
+    return FramePosture(posture_from_angles(hip, knee) if readable else None, hip, knee, measured, framing,
+                        result.view)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CapturePosture:
+    """The posture a capture (a few seconds of frames) reads (``capture_posture``).
+
+    Attributes:
+        posture: "sitting" or "standing" when read, else None.
+        counts: readings per posture ({"standing": 80, "sitting": 2}).
+        frames: frames with a person.
+        why: the reading in words: "standing in 80 of 82 frames", or why there is none.
+    """
+
+    posture: str | None
+    counts: dict[str, int]
+    frames: int
+    why: str
+
+
+def capture_posture(results: Iterable[FrameResult]) -> CapturePosture:
+    """The posture of a capture, read from the hips and knees frame by frame (``frame_posture``).
+
+    Read when at least ``FIRST_READINGS`` frames give a reading and ``CAPTURE_AGREE`` (80 %) of the
+    readings agree; else None, with the reason (the commonest reason of the frames without a
+    reading, e.g. "hips out of view" for a webcam framing head to chest, or the split readings).
+    """
+    frames = [frame_posture(r) for r in results if r.person_found]
+    counts = Counter(f.read for f in frames if f.read is not None)
+    n = sum(counts.values())
+    if n < FIRST_READINGS:
+        whys = Counter(f.why for f in frames if f.read is None)
+        why = whys.most_common(1)[0][0] if whys else "nobody in view"
+        return CapturePosture(None, dict(counts), len(frames), f"{why} ({n} of {len(frames)} frames read a posture)")
+    posture, most = counts.most_common(1)[0]
+    if most < CAPTURE_AGREE * n:
+        split = ", ".join(f"{k} in {v}" for k, v in counts.most_common())
+        return CapturePosture(None, dict(counts), len(frames), f"hips and knees read {split} frames")
+    return CapturePosture(posture, dict(counts), len(frames), f"{posture} in {most} of {len(frames)} frames")
 
 
 def choose_preset(posture: str, view: View, current: str | None) -> str:
@@ -237,13 +324,8 @@ class AutoPresetSelector:
         self.framing = classify_framing(result.landmarks)
         if not result.person_found:
             return None
-        a = result.angles
-        hip = _mean(*(posture_angle(result, f"{s}_hip_flexion") for s in ("left", "right")))
-        knee = _mean(*(posture_angle(result, f"{s}_knee_flexion") for s in ("left", "right")))
-        measured = all(math.isfinite(_mean(a.value(f"left_{j}_flexion"), a.value(f"right_{j}_flexion")))
-                       for j in ("hip", "knee"))  # fmt: skip
-        readable = self.framing is Framing.FULL and result.view in READ_VIEWS
-        read = posture_from_angles(hip, knee) if readable else None
+        fp = frame_posture(result)
+        read, hip, knee, measured = fp.read, fp.hip, fp.knee, fp.measured
         side = {View.FRONT: "front", View.BACK: "front", View.SIDE: "side"}.get(result.view)  # oblique: no reading
         changed = self._posture.update(read, t, self.hold_s)
         changed = self._side.update(side, t, self.hold_s) or changed

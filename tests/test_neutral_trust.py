@@ -76,6 +76,42 @@ def test_real_clips_jumping_and_back_view_are_refused(sports_video, lab_video_fr
         capture_neutral(back, "standing")
 
 
+def test_the_posture_is_read_from_the_hips_and_knees_when_asked():
+    """Constructed poses with known hip and knee flexion through the real view classifier and kinematics:
+    standing (0°/0°), sitting on a chair (thighs 90° forward, knees 90°), seen from the side. A capture
+    whose posture menu says the other posture is refused (an audit saw a standing person's neutral saved
+    as "sitting", the evaluation window's default); "auto" takes the posture read."""
+    standing = _results([pose_with_angles(azimuth_deg=90.0)] * 75)
+    sitting = _results([pose_with_angles(azimuth_deg=90.0, left_leg=(90.0, 90.0), right_leg=(90.0, 90.0))] * 75)
+    assert capture_neutral(standing, "auto", read_posture=True).posture == "standing"
+    assert capture_neutral(sitting, "auto", read_posture=True).posture == "sitting"
+    with pytest.raises(CalibrationError, match=r"you were standing \(read from the hips and knees: standing in 75 of "
+                       r"75 frames\), not sitting as chosen: choose Standing, or sit down"):  # fmt: skip
+        capture_neutral(standing, "sitting", read_posture=True)
+    with pytest.raises(CalibrationError, match="you were sitting .*not standing as chosen: choose Sitting, or stand"):
+        capture_neutral(sitting, "standing", read_posture=True)
+    assert capture_neutral(standing, "sitting").posture == "sitting"  # not asked: as chosen (the CLI, the mirror)
+    with pytest.raises(CalibrationError, match="posture must be one of sitting, standing, not 'auto'"):
+        capture_neutral(standing, "auto")
+
+
+def test_a_desk_webcam_reads_no_posture_so_auto_asks_and_a_chosen_one_is_kept():
+    """The bundled desk-webcam sample frames the man head to ribs (hips out of view): no posture reading;
+    "auto" is refused with the reason, a chosen posture is kept as chosen (real model, 75 frames)."""
+    from posture_feedback.pipeline import analyze_video
+    from posture_feedback.resources import sample_video
+
+    desk = analyze_video(sample_video("lab_desk_webcam.mp4"), max_frames=75)
+    with pytest.raises(CalibrationError, match=r"could not be read from the hips and knees \(hips out of view"):
+        capture_neutral(desk, "auto", read_posture=True)
+    try:
+        kept = capture_neutral(desk, "sitting", read_posture=True)
+    except CalibrationError as exc:  # the trust rule may refuse a moving person, never for the posture
+        assert "as chosen" not in str(exc) and "hips and knees" not in str(exc)
+    else:
+        assert kept.posture == "sitting"
+
+
 # -- the posture screen never takes the camera's tilt from the patient's own body -------------------
 
 

@@ -240,8 +240,11 @@ class AssessmentFlow:
         self.calibration, self.camera_origin = CameraCalibration.level(self.camera), "stored"
         return self.calibration
 
-    def capture_neutral(self, capture: TimedCapture, posture: str) -> NeutralPosture:
-        self.neutral = capture_neutral(capture.results, posture)
+    def capture_neutral(self, capture: TimedCapture, posture: str, camera: str = "") -> NeutralPosture:
+        """The neutral of the capture (``calibration.neutral.capture_neutral``, which also reads the posture
+        from the hips and knees: ``posture`` "auto" takes it, a posture chosen by hand must agree with it),
+        kept with ``camera`` (``ui.worker.camera_name``: "camera 0"; "" for a recording, applied to any)."""
+        self.neutral = replace(capture_neutral(capture.results, posture, read_posture=True), camera=camera)
         return self.neutral
 
     def posture_record(self, capture: PostureCapture) -> AssessmentRecord:

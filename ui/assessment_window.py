@@ -7,7 +7,8 @@ Right: the steps, in order, each skippable where the guide allows:
 1. **Camera** — stand tall for 3 s: ``estimate_camera`` → the roll/pitch, applied to the live
    pipeline (``set_camera_up``), stored per camera (``CalibrationStore``) and with the profile;
    or use the stored one; or skip (a level camera, with the 20° roll uncertainty the core adds).
-2. **Neutral** — sitting or standing, 3 s: ``capture_neutral``.
+2. **Neutral** — 3 s: ``capture_neutral`` (sitting or standing read from the hips and knees, or chosen and
+   checked against them; saved with the camera).
 3. **Posture screen** — front view, then side view, each through the ``ViewGate`` ("Turn to
    face the camera", "Turn side-on…", "Hold still"), then ``posture_screen``.
 4. **Range of motion** — choose the test and side; while recording the live angle and each
@@ -73,6 +74,7 @@ from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
 from posture_feedback.ui.vertical_scroll import VerticalScroll
+from posture_feedback.ui.worker import camera_name
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +258,13 @@ class AssessmentWindow(SessionWindow):
             "Your own relaxed posture, so that later targets can be set relative to it. Optional.", 11,
             colour="#ccc"))  # fmt: skip
         self.neutral_combo = QComboBox(page)
+        # read from the hips and knees by default (calibration.neutral, as the mirror's auto preset): the
+        # combo defaulted to "Sitting" and a standing person's neutral was saved as sitting (an audit)
+        self.neutral_combo.addItem("Sitting or standing: read from the hips and knees", "auto")
         self.neutral_combo.addItem("Sitting", "sitting")
         self.neutral_combo.addItem("Standing", "standing")
+        self.neutral_combo.setToolTip("A posture chosen here must agree with the one read from the hips and knees; "
+                                      "it is kept as chosen when they are out of view (a desk webcam)")  # fmt: skip
         col.addWidget(self.neutral_combo)
         self.neutral_result = _label("", 11)
         col.addWidget(self.neutral_result)
@@ -603,15 +610,20 @@ class AssessmentWindow(SessionWindow):
             self._say("Camera calibrated", GOOD)
         else:
             try:
-                neutral = self.flow.capture_neutral(capture, self.neutral_combo.currentData())
+                neutral = self.flow.capture_neutral(capture, self.neutral_combo.currentData(),
+                                                    camera=camera_name(self.source_spec))  # fmt: skip
             except PostureFeedbackError as exc:
                 self.neutral_result.setText(f"Not captured: {exc}. Try again, or skip.")
                 self.neutral_result.setStyleSheet(f"color: {BAD}; font-size: 11pt")
+                self._say("Neutral not captured: try again or skip", BAD)
                 return
             if self.tap is not None:
                 self.tap.call(lambda p: p.set_neutral(dict(neutral.angles)))
             names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(neutral.angles.items())[:4])
-            self.neutral_result.setText(f"Neutral ({neutral.posture}, {len(neutral.angles)} angles): {names}…")
+            how = ", read from the hips and knees" if self.neutral_combo.currentData() == "auto" else ""
+            where = f", {neutral.camera}" if neutral.camera else ""
+            self.neutral_result.setText(f"Neutral ({neutral.posture}{how}{where}, {len(neutral.angles)} angles): "
+                                        f"{names}…")  # fmt: skip
             self.neutral_result.setStyleSheet(f"color: {GOOD}; font-size: 11pt")
             self._store_calibration(neutral, camera=False)
             self._say("Neutral captured", GOOD)
