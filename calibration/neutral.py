@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from posture_feedback.calibration.camera import CalibrationError, robust_keep
+from posture_feedback.calibration.camera import MIN_IN_VIEW_FRACTION, CalibrationError, robust_keep
 from posture_feedback.types import AngleTable, FrameResult, View
 
 POSTURES: tuple[str, ...] = ("sitting", "standing")
@@ -65,7 +65,7 @@ MAX_DROPPED = 0.10
 MOVED_DEG = 3 * MAX_TRUNK_SD_DEG
 #: Shortest still capture (seconds) and smallest share of frames with the person in the right view.
 MIN_STILL_S = 2.0
-MIN_FRACTION = 0.8
+MIN_FRACTION = MIN_IN_VIEW_FRACTION  # 0.8, the camera calibration's in-view rule too
 #: Views a neutral can be taken in when no view is required.
 NEUTRAL_VIEWS = (View.FRONT, View.SIDE)
 

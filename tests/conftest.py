@@ -76,6 +76,25 @@ def still_video(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def leaving_video(still_video: Path, tmp_path_factory) -> Path:
+    """1.5 s of the still man (``still_video``), then 8 s of an empty black room, 30 fps: a person who leaves
+    during a capture started while he was in view."""
+    import cv2
+    import numpy as np
+
+    cap = cv2.VideoCapture(str(still_video))
+    ok, img = cap.read()
+    cap.release()
+    assert ok
+    path = tmp_path_factory.mktemp("leave") / "leave.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (img.shape[1], img.shape[0]))
+    for k in range(45 + 240):
+        writer.write(img if k < 45 else np.zeros_like(img))
+    writer.release()
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _destroy_closed_widgets_in_their_own_test():
     """After each test (and after pytest-qt has closed its widgets with ``deleteLater``), run the

@@ -95,6 +95,17 @@ def test_level_points_and_line_tilt_correction():
     assert cal.correct_line_tilt(3.0, View.SIDE) == 3.0
 
 
+def test_a_person_who_leaves_part_way_is_refused_as_for_the_neutral():
+    """An audit (2026-12) calibrated from a person in view for 1.1 s of a 3 s capture ("34 frames,
+    measured"). The neutral's in-view rule now holds here too: in view in >= 80 % of the frames.
+    Constructed: 34 frames standing, 56 with nobody (None, as a pipeline result without a person):
+    refused with the count; 34 standing and 6 empty (85 %) still calibrate."""
+    with pytest.raises(CalibrationError, match=r"camera calibration refused: the person was in view in only 34 of "
+                       r"90 frames \(needs 80 %\): stand in full view for the whole capture"):  # fmt: skip
+        estimate_camera([standing(4.0)] * 34 + [None] * 56)
+    assert estimate_camera([standing(4.0)] * 34 + [None] * 6).roll_deg == pytest.approx(4.0, abs=1e-9)
+
+
 def test_camera_errors_are_specific():
     with pytest.raises(CalibrationError, match="nobody"):
         estimate_camera([None] * 30)

@@ -3,15 +3,15 @@
 An audit (2026-12) pressed Set neutral and left the picture: the panel said "Neutral not set: no angle
 was measured…" while the title said "Standing alignment (front) — from your neutral" and the gauges
 still used the neutral saved the day before. Here the profile has a saved standing neutral (real
-SQLite); the video is the man of the sports sample standing still for 1.5 s, then an empty (black)
-room: the capture that starts while he is in view ends without him, and fails in the core
+SQLite); the video (``leaving_video``) is the man of the sports sample standing still for 1.5 s, then
+an empty (black) room: the capture that starts while he is in view ends without him, and fails in the core
 (``calibration.neutral.capture_neutral``). The panel must say the new one was not captured, why, and
 that the saved one (its date) is still used, beside a title and targets that follow it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import pytest
 
@@ -22,24 +22,6 @@ from posture_feedback.ui.main_window import MainWindow
 from posture_feedback.ui.options import AppOptions
 
 SAVED = {"shoulder_tilt": 1.5, "head_tilt": 2.0, "pelvic_tilt": 0.5, "trunk_lateral_lean": 0.4}
-
-
-@pytest.fixture(scope="module")
-def leaving_video(still_video: Path, tmp_path_factory) -> Path:
-    """1.5 s of the still man (``still_video``), then 8 s of an empty black room, 30 fps."""
-    import cv2
-    import numpy as np
-
-    cap = cv2.VideoCapture(str(still_video))
-    ok, img = cap.read()
-    cap.release()
-    assert ok
-    path = tmp_path_factory.mktemp("leave") / "leave.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (img.shape[1], img.shape[0]))
-    for k in range(45 + 240):
-        writer.write(img if k < 45 else np.zeros_like(img))
-    writer.release()
-    return path
 
 
 def test_a_failed_capture_says_the_saved_neutral_is_still_used(qtbot, leaving_video, tmp_path):
@@ -59,7 +41,9 @@ def test_a_failed_capture_says_the_saved_neutral_is_still_used(qtbot, leaving_vi
     qtbot.waitUntil(lambda: "not captured" in window.neutral_label.text(), timeout=30_000)
     label = window.neutral_label.text()
     window.grab().save(str(tmp_path / "neutral-failed.png"))
-    assert label.startswith("New neutral not captured (") and "no angle was measured" in label, label
+    # the core's reason (how many frames had him depends on when the capture began): nobody in enough frames
+    assert re.match(r"New neutral not captured \((no angle was measured in 12 or more frames|neutral refused: the "
+                    r"person was in view in only \d+ of \d+ frames)", label), label  # fmt: skip
     assert "still using the neutral saved 2026-11-10 (standing)" in label
     assert "Neutral not set" not in label
     # the title, the targets and the neutral all still follow the saved one
