@@ -195,22 +195,50 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
     return fig
 
 
+#: What a session chart's bar reads when there is no number: no repetition at all, or none judged.
+NO_REPS_TEXT, NONE_JUDGED_TEXT = "no reps", "none judged"
+
+
+def _zero_and_missing(ax, xs: Sequence[int], values: Sequence[float], missing: Sequence[str], colour: str,  # noqa: ANN001
+                      counts: Sequence[str] = ()) -> None:  # fmt: skip
+    """Make a 0 % bar visible and distinct from no data: a thick mark on the axis in ``colour`` with "0%"
+    (and ``counts``, e.g. "0 of 1") above it; where the value is NaN, the grey words of ``missing``
+    (vertical) instead, and no mark. A 0 % bar is otherwise drawn as nothing, like a session with no
+    data (an audit, 2026-12)."""
+    for i, (x, v) in enumerate(zip(xs, values, strict=True)):
+        if math.isnan(v):
+            ax.text(x, 3, missing[i], rotation=90, ha="center", va="bottom", fontsize=8, color="#5a5a5a")
+        elif v == 0:
+            ax.plot([x - 0.3, x + 0.3], [0, 0], color=colour, lw=4, solid_capstyle="butt", clip_on=False)
+            label = "0%" + (f"\n{counts[i]}" if counts and counts[i] else "")
+            ax.text(x, 3, label, ha="center", va="bottom", fontsize=8, color=colour, fontweight="bold")
+
+
 def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = None) -> Figure:
-    """Per session: mean time in the target range (%) and repetitions of good quality (%)."""
+    """Per session: mean time in the target range (%) and repetitions of good quality (% of those judged).
+
+    Every session of the period has its place (labelled as in the ratings chart, ``session_labels``);
+    a session with no repetition says "no reps", one whose repetitions the camera could not judge
+    "none judged", and a 0 % is a visible mark with "0%" and its count: each distinct from the others
+    (before 2026-12 a session with no repetition was left out, and a 0 % bar drew nothing)."""
     fig = fig or new_figure(8.0, 4.5)
-    sessions = [s for s in summaries if s.n_reps > 0]
-    if not sessions:
+    sessions = list(summaries)
+    if not any(s.n_reps > 0 for s in sessions):
         return _no_data(fig, "Exercise sessions")
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     fig.suptitle("Exercise sessions")
     xs = list(range(len(sessions)))
-    tir = [100 * s.mean_time_in_range_frac if not math.isnan(s.mean_time_in_range_frac) else 0 for s in sessions]
-    ax1.bar(xs, tir, color="#1f77b4", width=0.7)
+    missing = [NO_REPS_TEXT if s.n_reps == 0 else NONE_JUDGED_TEXT for s in sessions]
+    tir = [100 * s.mean_time_in_range_frac for s in sessions]  # NaN: no judged repetition (not 0 %)
+    ax1.bar(xs, [0 if math.isnan(v) else v for v in tir], color="#1f77b4", width=0.7)
+    _zero_and_missing(ax1, xs, tir, missing, "#1f77b4")
     ax1.set_ylabel("time in range (%)")
     ax1.set_ylim(0, 100)
     good = [100 * s.good_fraction for s in sessions]
     high, low = GOOD_SHARE_BANDS
-    ax2.bar(xs, good, color=[GOOD if g >= high else FAIR if g >= low else POOR for g in good], width=0.7)
+    colours = [GOOD if g >= high else FAIR if g >= low else POOR for g in good]
+    ax2.bar(xs, [0 if math.isnan(g) else g for g in good], color=colours, width=0.7)
+    _zero_and_missing(ax2, xs, good, missing, POOR, counts=[f"0 of {s.n_judged}" for s in sessions])
     handles = [Patch(color=GOOD, label=f"≥ {high:g}% good"), Patch(color=FAIR, label=f"{low:g}–{high:g}%"),
                Patch(color=POOR, label=f"< {low:g}% (bands: this report's own)")]  # fmt: skip
     score = [100 * s.mean_quality_score for s in sessions]
@@ -222,6 +250,7 @@ def sessions_figure(summaries: Sequence[SessionSummary], fig: Figure | None = No
     ax2.set_ylim(0, 100)
     for ax in (ax1, ax2):
         ax.grid(axis="y", alpha=0.3)
+    ax2.set_xlim(-0.6, len(sessions) - 0.4)
     step = max(1, math.ceil(len(sessions) / 14))
     labels = session_labels([s.started_at for s in sessions])
     ax2.set_xticks(xs[::step], labels[::step], rotation=45, ha="right", fontsize=8)
