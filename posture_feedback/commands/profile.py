@@ -344,9 +344,9 @@ def run_import_programme(args: argparse.Namespace) -> int:
     from posture_feedback.storage.exchange import import_programme_retiring, read_programme
     from posture_feedback.storage.stored_plans import default_plan_line
 
+    prog = read_programme(args.file)  # the file first: a bad one creates no database (an audit: an empty one was left)
     with open_database(args) as db:
         profile_id = db.profile_by_name(args.profile).id if args.profile else None
-        prog = read_programme(args.file)
         try:  # the profile import_programme stores into: --profile, else the file's, else "Me"
             pid = profile_id if profile_id is not None else db.profile_by_name(prog.profile_name or "Me").id
             known = db.plan_by_uid(pid, prog.plan_uid)
@@ -385,11 +385,16 @@ def run_export_results(args: argparse.Namespace) -> int:
 
 
 def run_import_results(args: argparse.Namespace) -> int:
-    from posture_feedback.storage.exchange import import_results
+    from posture_feedback.storage.exchange import import_results, parse_results
+    from posture_feedback.storage.paths import database_path
 
+    parsed = parse_results(args.file)  # the file first: a bad one creates no database
+    if not database_path(getattr(args, "data_dir", None)).exists():  # a profile is needed: none there, none made
+        raise NotFoundError(f"no profiles yet in {database_path(getattr(args, 'data_dir', None)).parent}: create one "
+                            "with `posture-feedback profile create --profile NAME`")  # fmt: skip
     with open_database(args) as db:
         profile = resolve_profile(db, args.profile)
-        s = import_results(db, args.file, profile.id)
+        s = import_results(db, args.file, profile.id, parsed=parsed)
         retired = f", {count_noun(s.plans_retired, 'plan')} retired as in the file" if s.plans_retired else ""
         print(f"{profile.name}: {count_noun(s.sessions_added, 'session')} added ({s.sessions_skipped} already "
               f"there), {count_noun(s.assessments_added, 'assessment')} added, "

@@ -418,12 +418,16 @@ def parse_results(path: str | os.PathLike[str]) -> ParsedResults:
     return ParsedResults(tuple(plans), tuple(sessions), tuple(assessments), tuple(monitor), tuple(hours))
 
 
-def import_results(db: Database, path: str | os.PathLike[str], profile_id: int) -> ImportSummary:
+def import_results(
+    db: Database, path: str | os.PathLike[str], profile_id: int, parsed: ParsedResults | None = None
+) -> ImportSummary:
     """Add a results file's plans, sessions, assessments and monitor days to a profile (idempotent).
 
     The whole file is checked before anything is written, so a damaged file changes nothing.
+    ``parsed``: the file already read by :func:`parse_results` (the command reads it before it opens
+    the database), else it is read here.
     """
-    parsed = parse_results(path)
+    parsed = parsed if parsed is not None else parse_results(path)
     db.get_profile(profile_id)
     counts = dict.fromkeys(ImportSummary.__dataclass_fields__, 0)
     plan_ids: dict[str, int] = {}
