@@ -64,6 +64,11 @@ log = logging.getLogger(__name__)
 
 _OUT = (Verdict.LOW, Verdict.HIGH)
 _CUE_STYLE = "QLabel {{ background: #202024; color: {colour}; font-size: {size}pt; font-weight: bold; padding: 8px }}"
+#: Seconds a message of the window's own ("Neutral set — ranges now follow your own posture", a failed
+#: capture) holds the cue line before the pipeline's cues take it back: nine words at a slow reading
+#: pace of about 2.5 words/s (this tool's own value). Replaced on the next frame, it was gone within a
+#: second (an audit, 2026-12).
+MESSAGE_HOLD_S = 4.0
 PROCESSING_FAILED = "Processing could not start"  #: the page title when the model or pipeline fails
 NOBODY_TEXT = nobody_followed_text(0)  #: "Step into view": only when nobody at all is in view
 #: The worker signals the window connects (disconnected when the worker stops).
@@ -160,6 +165,8 @@ class MainWindow(QMainWindow):
         self.large_type = profile_flag(self.link, "large_type")
         self.spoken: Any = None  # ui.spoken_cues.SpokenCues: says the cue line, one short cue at a time
         self._cue_tone = NEUTRAL  # what the cue line shows: a correction or a neutral message (exercises.events)
+        self._message_until = -math.inf  # the window's own message holds the cue line until then (self.clock)
+        self.clock = time.monotonic  #: seconds, for the message hold (replaceable in tests)
         if profile_flag(self.link, "spoken_guidance"):
             from posture_feedback.ui.spoken_cues import SpokenCues
 
@@ -503,8 +510,8 @@ class MainWindow(QMainWindow):
         if (unsure or "") != self.unsure_label.text():
             self.unsure_label.setText(unsure or "")
             self.unsure_label.setVisible(unsure is not None)
-        if self._neutral_countdown > 0:
-            pass  # the countdown owns the cue line
+        if self._neutral_countdown > 0 or self.clock() < self._message_until:
+            pass  # the countdown, or the window's own message (MESSAGE_HOLD_S), owns the cue line
         elif not result.person_found:  # nobody followed: say what to do (the gauges show "—", no verdict)
             self._set_cue(nobody_followed_text(len(result.people), result.target_pending), "#bbbbbb")
         else:  # the pipeline's cue: a correction (CueSelector only cues targets out of range)
@@ -531,6 +538,12 @@ class MainWindow(QMainWindow):
                     self.sounds.left()
             if now.judged:
                 self._verdicts[s.target] = now
+
+    def _hold_message(self, text: str, colour: str) -> None:
+        """Show the window's own message on the cue line for ``MESSAGE_HOLD_S`` seconds (readable), then
+        the pipeline's cues again."""
+        self._set_cue(text, colour)
+        self._message_until = self.clock() + MESSAGE_HOLD_S
 
     def _set_cue(self, text: str, colour: str, tone: str = NEUTRAL) -> None:
         """Show ``text`` on the cue line; ``tone`` (``exercises.events``) is what a tones-only speaker plays for it."""
@@ -642,6 +655,7 @@ class MainWindow(QMainWindow):
         seconds = self.options.neutral_seconds
         view = self.target_set.view if self.target_set is not None else None  # the preset's view, if it has one
         self.worker.capture_neutral(seconds, posture, view)
+        self._message_until = -math.inf
         self._neutral_countdown = max(1, math.ceil(seconds))
         self._tick_countdown()
 
@@ -763,7 +777,7 @@ class MainWindow(QMainWindow):
         names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(self.neutral.items())[:4])
         self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): {names}…")
         self._tell_missing_neutral()
-        self._set_cue("Neutral set — ranges now follow your own posture", "#ffffff")
+        self._hold_message("Neutral set — ranges now follow your own posture", "#ffffff")
 
     def _on_neutral_failed(self, message: str) -> None:
         """A capture failed (e.g. the person left): say why, and which neutral the targets still follow.
@@ -773,11 +787,11 @@ class MainWindow(QMainWindow):
         there were none (an audit, 2026-12)."""
         self._neutral_countdown = 0
         if self.neutral and self._neutral_in_use:
-            self._set_cue(f"New neutral not captured: still using {self._neutral_in_use}", "#ffdc28")
+            self._hold_message(f"New neutral not captured: still using {self._neutral_in_use}", "#ffdc28")
             self.neutral_label.setText(f"New neutral not captured ({message}); still using {self._neutral_in_use} "
                                        "— N to try again")  # fmt: skip
         else:
-            self._set_cue(f"Neutral not set: {message}", "#ffdc28")
+            self._hold_message(f"Neutral not set: {message}", "#ffdc28")
             self.neutral_label.setText(f"Neutral not set: {message}")
 
     def edit_ranges(self) -> None:
