@@ -6,7 +6,11 @@ Targets can be set relative to it ("no more than 10° forward of your neutral"):
 Method (``capture_neutral``): over the captured frames, each canonical angle's values that are
 measured *and valid in the frame's view* are collected; values more than 3 robust SDs
 (1.4826 · MAD, at least 2°) from that angle's median are dropped as movement; the neutral is
-the mean of the rest and ``spread`` their SD (degrees). An angle with fewer than
+the mean of the rest and ``spread`` their SD (degrees). Its ± (``uncertainty``) is the median of
+those frames' own ± (the pipeline's 80 % half-width of each value, whose coverage docs/accuracy.md
+checks per frame), not divided by the number of frames: on a person holding still the model's
+error is mostly the same from frame to frame (a frame-to-frame SD of about 0.5° against a ± of
+several degrees), so averaging does not remove it. An older record has none (an empty mapping). An angle with fewer than
 ``min_frames`` such values is left out (not guessed): e.g. the craniovertebral angle in a
 front-view capture.
 
@@ -84,6 +88,8 @@ class NeutralPosture:
         trunk_sd: SD of the trunk angle over the kept frames (degrees; the stillness check).
         duration_s: time spanned by the frames with a person (seconds; NaN for angle tables).
         view_fraction: share of the frames with a person that were in ``view``.
+        uncertainty: angle name → the neutral's ± (degrees, the frames' 80 % half-width, see the
+            module docstring); only where the frames carried one (none in records before 2026-12).
         camera: the live camera it was captured with (``ui.worker.describe_source``: "camera 0");
             "" when not recorded (a recording, or an older record). A neutral's tilts hold for the
             camera they were measured with: the app applies a saved one only with that camera.
@@ -99,6 +105,7 @@ class NeutralPosture:
     duration_s: float = math.nan
     view_fraction: float = math.nan
     camera: str = ""
+    uncertainty: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.posture not in POSTURES:
@@ -108,6 +115,18 @@ class NeutralPosture:
         """This neutral may be used with ``camera`` (``ui.worker.camera_name``): it names no camera
         (a recording, an older record) or that one."""
         return not self.camera or self.camera == camera
+
+    def pm(self, name: str, digits: int = 0) -> str:
+        """" ±3" (``digits`` decimals) for an angle with a ±, "" without (a record from before 2026-12)."""
+        u = self.uncertainty.get(name, math.nan)
+        return f" ±{u:.{digits}f}" if math.isfinite(u) else ""
+
+    def values_text(self, limit: int = 4) -> str:
+        """The first ``limit`` angles (by name) in words with their ± where known: "head tilt 7 ±3°, left
+        elbow flexion 31 ±9°, …" (whole degrees, "…" when there are more; no ± in a record without one)."""
+        shown = sorted(self.angles.items())[:limit]
+        parts = [f"{name.replace('_', ' ')} {value:.0f}{self.pm(name)}°" for name, value in shown]
+        return ", ".join(parts) + ("…" if len(self.angles) > limit else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +140,7 @@ class NeutralPosture:
             "duration_s": _num(self.duration_s),
             "view_fraction": _num(self.view_fraction),
             "camera": self.camera,
+            "uncertainty": dict(self.uncertainty),
         }
 
     @classmethod
@@ -137,6 +157,7 @@ class NeutralPosture:
                 duration_s=_float(data.get("duration_s")),
                 view_fraction=_float(data.get("view_fraction")),
                 camera=str(data.get("camera", "") or ""),
+                uncertainty={k: float(v) for k, v in (data.get("uncertainty") or {}).items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CalibrationError(f"damaged neutral posture record: {exc!r}") from None
@@ -300,24 +321,30 @@ def capture_neutral(
     items = list(frames)
     results = [r for r in items if isinstance(r, FrameResult)]
     values: dict[str, list[float]] = {}
+    uncs: dict[str, list[float]] = {}
     for item in items:
         table = item.angles if isinstance(item, FrameResult) else item
         for a in table:
             if a.valid and math.isfinite(a.value):
                 values.setdefault(a.name, []).append(a.value)
+                uncs.setdefault(a.name, []).append(a.uncertainty)
     angles: dict[str, float] = {}
     spread: dict[str, float] = {}
     counts: dict[str, int] = {}
+    uncertainty: dict[str, float] = {}
     for name, vals in values.items():
         if len(vals) < min_frames:
             continue
-        v = np.asarray(vals)
-        v = v[robust_keep(v, floor=MIN_OUTLIER_WINDOW_DEG)]
+        keep = robust_keep(np.asarray(vals), floor=MIN_OUTLIER_WINDOW_DEG)
+        v = np.asarray(vals)[keep]
         if len(v) < min_frames:
             continue
         angles[name] = float(v.mean())
         spread[name] = float(v.std(ddof=1))
         counts[name] = int(len(v))
+        u = np.asarray(uncs[name], dtype=float)[keep]
+        if np.isfinite(u).any():
+            uncertainty[name] = float(np.nanmedian(u))
     if len(items) < min_frames:  # the input, not the person: say so (a still image is one frame)
         raise CalibrationError(too_short_text("neutral", len(items), min_frames))
     if not angles:
@@ -332,5 +359,5 @@ def capture_neutral(
     trunk_sd, duration = check_still(values.get("trunk_inclination", []), results, min_frames=min_frames)
     return NeutralPosture(
         angles=angles, spread=spread, posture=posture, n_frames=counts, view=seen, trunk_sd=trunk_sd,
-        duration_s=duration, view_fraction=share,
+        duration_s=duration, view_fraction=share, uncertainty=uncertainty,
     )  # fmt: skip

@@ -210,6 +210,28 @@ def test_neutral_mean_and_spread_on_constructed_tables():
     assert NeutralPosture.from_dict(json.loads(json.dumps(n.to_dict()))) == n
 
 
+def test_the_neutrals_uncertainty_is_the_median_of_its_frames_not_divided_by_their_number():
+    """Hand-worked: 20 still frames of head tilt 3°, their ± 4, 5, 6, 7 (5 frames each) and one glitch
+    frame (30°, ± 50: dropped as movement with its ±): the neutral is 3 ± median(4..7) = 5.5°, not
+    5.5 / sqrt(20); an angle whose frames carry no ± (shoulder tilt) gets none; a record without one
+    reads as empty and is shown without ±."""
+    tables = []
+    for k in range(20):
+        t = _table({"head_tilt": 3.0, "shoulder_tilt": 1.0, "trunk_inclination": 2.0})
+        t.uncertainty[ANGLE_INDEX["head_tilt"]] = 4.0 + k // 5
+        t.uncertainty[ANGLE_INDEX["shoulder_tilt"]] = np.nan
+        tables.append(t)
+    glitch = _table({"head_tilt": 30.0, "trunk_inclination": 2.0})
+    glitch.uncertainty[ANGLE_INDEX["head_tilt"]] = 50.0
+    n = capture_neutral([*tables[:10], glitch, *tables[10:]], "standing")
+    assert n.angles["head_tilt"] == pytest.approx(3.0)
+    assert n.uncertainty == {"head_tilt": pytest.approx(5.5), "trunk_inclination": 5.0}  # _table's ± 5
+    assert n.values_text() == "head tilt 3 ±6°, shoulder tilt 1°, trunk inclination 2 ±5°"  # 5.5 rounds to 6
+    assert NeutralPosture.from_dict(json.loads(json.dumps(n.to_dict()))) == n
+    older = {k: v for k, v in n.to_dict().items() if k != "uncertainty"}  # a record from before 2026-12
+    assert NeutralPosture.from_dict(older).values_text() == "head tilt 3°, shoulder tilt 1°, trunk inclination 2°"
+
+
 def test_neutral_needs_enough_frames_and_a_known_posture():
     with pytest.raises(CalibrationError, match="no angle"):
         capture_neutral([_table({"head_tilt": 1.0})] * 5 + [_table({})] * 10, "standing")

@@ -67,6 +67,7 @@ def test_a_standing_person_s_neutral_is_read_as_standing_and_kept_with_its_camer
     text = capture(qtbot, window)
     window.grab().save(str(tmp_path / "neutral-standing.png"))
     assert text.startswith("Neutral (standing, read from the hips and knees, camera 0, "), text
+    assert text.count("±") == 4  # each value shown with its ± (the frames' 80 % half-width)
     assert neutral_rows(tmp_path) == [("camera 0",)]
     with Database.open_default(str(tmp_path)) as db:
         pid = db.profile_by_name("Ann").id

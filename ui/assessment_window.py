@@ -619,11 +619,10 @@ class AssessmentWindow(SessionWindow):
                 return
             if self.tap is not None:
                 self.tap.call(lambda p: p.set_neutral(dict(neutral.angles)))
-            names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(neutral.angles.items())[:4])
             how = ", read from the hips and knees" if self.neutral_combo.currentData() == "auto" else ""
             where = f", {neutral.camera}" if neutral.camera else ""
             self.neutral_result.setText(f"Neutral ({neutral.posture}{how}{where}, {len(neutral.angles)} angles): "
-                                        f"{names}…")  # fmt: skip
+                                        f"{neutral.values_text()}")  # fmt: skip  (each with its ±)
             self.neutral_result.setStyleSheet(f"color: {GOOD}; font-size: 11pt")
             self._store_calibration(neutral, camera=False)
             self._say("Neutral captured", GOOD)

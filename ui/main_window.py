@@ -774,8 +774,8 @@ class MainWindow(QMainWindow):
             self._refresh_annotators()
         self._session_neutrals[posture.posture] = (dict(self.neutral), self.ghost if landmarks is not None else None)
         self._apply_target_set()
-        names = ", ".join(f"{k.replace('_', ' ')} {v:.0f}°" for k, v in sorted(self.neutral.items())[:4])
-        self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): {names}…")
+        self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): "
+                                   f"{posture.values_text()}")  # each with its ± (the frames' 80 % half-width)
         self._tell_missing_neutral()
         self._hold_message("Neutral set — ranges now follow your own posture", "#ffffff")
 

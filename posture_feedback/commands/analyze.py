@@ -219,7 +219,7 @@ def _apply_neutral(args: argparse.Namespace, target_set):
         neutral, origin = _profile_neutral(args, posture)
     if args.targets in PRESETS:
         target_set = get_preset(args.targets, baseline=True)
-    names = ", ".join(f"{k} {v:.1f}°" for k, v in sorted(neutral.angles.items()))
+    names = ", ".join(f"{k} {v:.1f}{neutral.pm(k, 1)}°" for k, v in sorted(neutral.angles.items()))
     print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
           f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
     if posture is not None and neutral.posture != posture:
@@ -296,7 +296,7 @@ def _auto_neutrals(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     if not found:
         _profile_neutral(args, None)  # raises, naming where it looked
     for neutral, origin in found.values():
-        names = ", ".join(f"{k} {v:.1f}°" for k, v in sorted(neutral.angles.items()))
+        names = ", ".join(f"{k} {v:.1f}{neutral.pm(k, 1)}°" for k, v in sorted(neutral.angles.items()))
         print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
               f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
     return {posture: dict(neutral.angles) for posture, (neutral, _origin) in found.items()}

@@ -323,7 +323,7 @@ def run(args: argparse.Namespace) -> int:
 
         neutral = capture_neutral(results, args.posture)
         _save(args, store, neutral)
-        lines = [f"{k}: {v:.1f}° (SD {neutral.spread[k]:.1f}°)" for k, v in neutral.angles.items()]
+        lines = [f"{k}: {v:.1f}{neutral.pm(k, 1)}° (SD {neutral.spread[k]:.1f}°)" for k, v in neutral.angles.items()]
         _emit(
             args,
             "neutral",
