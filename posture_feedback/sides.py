@@ -387,7 +387,17 @@ class MirrorGuard:
             flipped against the anchor for this many seconds: while the model has not settled
             on a person (the first frames of a video, labels jumping every few frames) there is
             no trustworthy anchor. A flip counts in the guard's input or in the model's raw
-            labels (``raw`` argument).
+            labels (``raw`` argument), and so does a frame whose input the per-part fixer has
+            exchanged against the model's own labels (the guard settles on the model's labels, not
+            on the fixer's hold on earlier ones). The seconds must be *seen*: a frame whose anchor
+            is older than ``max_age_s`` (the person found only every few frames, or side-on)
+            restarts the wait, since a flip across it cannot be seen. The bundled jumping-jacks clip flipped
+            left for right has the man found in frames 10, 14, 16, 19, 26, 29-33 only, labelled
+            from behind except at 26 (unseen: 19 → 26 is 0.23 s); the guard settled on that back
+            view, took the model's return to the face-on labels at 35 for a mirror and read
+            frames 35-83 from behind (frames 42-83 ``back``, sides reversed where the model
+            relapsed). Now it settles on nothing there and frames 45-90 read ``front``, sides
+            exchanged against the original (docs/accuracy.md section 8).
         reflect_depth: with the labels exchanged back, also reflect the depth about the hip
             centre (``reflect_depth``): the model's depth follows its mirrored labels, so the
             exchanged labels alone leave a body turned the other way round in depth.
@@ -525,12 +535,17 @@ class MirrorGuard:
         self.overruling = False
         if not fresh:
             self.mirrored = False
+            if self._settled_from is not None and t - self._settled_from < self.settle_s:
+                # Settling needs frames each compared with the last: across an older anchor (a gap in
+                # the detections, a narrow trunk) a flip of the labels cannot be seen (``settle_s``).
+                self._settled_from = None
         else:
             w = np.minimum(c, self._anchor_w)
             dot = float((w * np.einsum("ij,ij->i", v, self._anchor)).sum())
             if self._settled_from is not None and t - self._settled_from < self.settle_s:
-                # not settled yet: the input is passed through, and a flip restarts the clock
-                if dot < -self.min_dot or raw_flipped:
+                # not settled yet: the input is passed through, and a flip, or an input exchanged against
+                # the model's own labels (the per-part fixer holding earlier ones), restarts the clock
+                if dot < -self.min_dot or raw_flipped or (raw is not None and not self._same_labels(v, c, raw)):
                     self._settled_from = float(t)
             elif dot < -self.min_dot:
                 self.mirrored = True
