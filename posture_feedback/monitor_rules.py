@@ -31,6 +31,12 @@ a clinical norm, see ``DEFAULT_THRESHOLDS``):
   narrower than ``too_close_pct`` counts: with the defaults ``lean_in`` (±20% against 25%), not
   ``face_closer`` (±56%: it cannot tell 25% nearer from not nearer; a ninth audit saw "too close"
   with "+56 %" beside it, the face's reading, shown without its ± or its name).
+* **One cue at a time**: when several alerts fall due on the same frame (a lean in brings the head
+  forward with it), ``update`` returns one, the first in ``ALERT_PRIORITY``, and the window, the
+  tray and the speech say that one. The others are *covered* by it: one episode, one alert counted.
+  A covered fault that still lasts when the cued condition has ended (past its ``grace_s``) is cued
+  then by itself, as a new alert. A break offer due within ``CUE_READABLE_S`` of an alert waits
+  until that alert's words have been up that long.
 * **Micro-break**: after ``break_after_s`` seconds of sitting (someone in view, absences shorter
   than ``away_reset_s`` not counted as a break) a ``break`` event offers a 1-minute exercise from
   ``BREAK_EXERCISES`` (in turn); the sitting clock then starts again. An absence of at least
@@ -43,7 +49,8 @@ a clinical norm, see ``DEFAULT_THRESHOLDS``):
   interval beyond its threshold, or too close) is judged, not good; a frame with neither, where a
   reading's ± reached past its threshold, is *not judged*: neither good nor a fault. Totals are kept
   per local day and hour (``totals``, keys ``(date, hour)``, values ``[observed_s, good_s,
-  judged_s]``); alerts per local day (``alerts``; ``events_today`` is today's, from zero at midnight).
+  judged_s]``); alerts per local day (``alerts``: the cues given, first alerts and reminders; faults
+  cued together are one; ``events_today`` is today's, from zero at midnight).
 """
 
 from __future__ import annotations
@@ -80,6 +87,17 @@ MESSAGES: dict[str, str] = {
     "neck_side_bend_left": "Your head is tilted to your left — bring it upright",
     "too_close": "You are too close to the screen — sit back",
 }
+
+#: Which alert is said when several fall due on the same frame: the first listed (the rest are covered
+#: by it, ``LaptopRules.update``). The whole body's distance to the screen first: sitting back also
+#: brings the head back over the shoulders (a lean in moves the head forward in the image with it: an
+#: audit's zoom read head +82% beside lean +56%), and one instruction at a time is one a person can
+#: follow. "Too close" before "leaning in" (both say "sit back"; too close is the larger change), then
+#: the head, the shoulders, the side tilt. A choice of this tool, not a clinical ranking.
+ALERT_PRIORITY: tuple[str, ...] = ("too_close", "lean_in", "head_drop", "shoulder_raise", "neck_side_bend")
+#: Seconds an alert's words stay up at most (the window's ``ALERT_READABLE_S``); a break offer due
+#: sooner after an alert waits until then, so that the two are not cued on top of each other.
+CUE_READABLE_S = 20.0
 
 #: Exercises a micro-break offers, in turn (names in the exercise library; missing ones are skipped).
 BREAK_EXERCISES: tuple[str, ...] = ("chin_tuck", "neck_side_bend", "shoulder_rolls", "thoracic_extension")
@@ -157,6 +175,10 @@ class _Sustain:
         self.last_fired = -math.inf
         self.interval = 0.0
 
+    def held_s(self, t: float) -> float:
+        """Seconds the condition has held at ``t`` (0 when it does not)."""
+        return 0.0 if self.since is None else t - self.since
+
     def update(self, on: bool, t: float, duration: float, grace: float, repeat: float, max_repeat: float) -> bool:
         if on:
             if self.since is None or t - self.last_true > grace:
@@ -203,6 +225,9 @@ class LaptopRules:
         self._sitting_since: float | None = None
         self._last_present = -math.inf
         self._break_index = 0
+        self._cued: str | None = None  # the alert cued last (a signal, or "too_close")
+        self._covered: set[str] = set()  # alerts due with it, not said (covered by it)
+        self._last_cue_t = -math.inf  # when the last posture alert was given
         self.deviating: dict[str, float] = {}  #: signal → value, of the last frame, beyond threshold and ±
         self.unsure: dict[str, float] = {}  #: signal → value, of the last frame, not judged (± holds its threshold)
         self.too_close_now = False  #: the last frame was nearer the screen than ``too_close_pct``
@@ -299,12 +324,14 @@ class LaptopRules:
             else:
                 deviating.pop("shoulder_raise")
 
+        self._rearm_covered()
+        due: dict[str, Event] = {}  # alerts due now, by signal (or "too_close"): one is said
         for k in o.thresholds:
             s = self._sustain.setdefault(k, _Sustain())
             if s.update(k in deviating, t, o.duration_s, o.grace_s, o.repeat_s, o.max_repeat_s):
                 v = deviating[k]
                 fault = fault_of(k, v)
-                events.append(Event("deviation", fault, MESSAGES[fault], v, t - (s.since or t)))
+                due[k] = Event("deviation", fault, MESSAGES[fault], v, s.held_s(t))
 
         # too close: the reading's whole interval beyond the threshold, as every verdict here; the
         # lower end of each distance signal's interval (only those whose bound is narrower than it)
@@ -327,10 +354,16 @@ class LaptopRules:
         else:
             self._last_class = 1 if unsure else 2
         if self._close.update(too_close, t, o.too_close_s, o.grace_s, o.repeat_s, o.repeat_s):
-            events.append(Event("too_close", "too_close", MESSAGES["too_close"], closer,
-                                t - (self._close.since or t), signal=nearest))  # fmt: skip
+            due["too_close"] = Event("too_close", "too_close", MESSAGES["too_close"], closer,
+                                     self._close.held_s(t), signal=nearest)  # fmt: skip
+        if due:  # one cue per frame: the first in ALERT_PRIORITY; the others are covered by it
+            key = min(due, key=_priority)
+            events.append(due[key])
+            self._cued = key
+            self._covered = set(due) - {key}
+            self._last_cue_t = t
 
-        if present and self.sitting_s(t) >= o.break_after_s:
+        if present and self.sitting_s(t) >= o.break_after_s and t - self._last_cue_t >= CUE_READABLE_S:
             ex = self._next_exercise()
             sat = self.sitting_s(t)
             how_long = f"{round(sat / 60)} min" if sat >= 90 else f"{sat:.0f} s"  # not "0 min" (a short setting)
@@ -339,11 +372,24 @@ class LaptopRules:
                 text += f": {ex.replace('_', ' ')}"
             events.append(Event("break", "break", text, math.nan, self.sitting_s(t), ex))
             self._sitting_since = t
-        n_alerts = sum(1 for e in events if e.kind != "break")  # posture alerts, not reminders
-        if n_alerts:
+        if any(e.kind != "break" for e in events):  # the one posture cue given (break offers not counted)
             today = self._now().date()
-            self.alerts[today] = self.alerts.get(today, 0) + n_alerts
+            self.alerts[today] = self.alerts.get(today, 0) + 1
         return events
+
+    def _sustain_of(self, key: str) -> _Sustain:
+        return self._close if key == "too_close" else self._sustain.setdefault(key, _Sustain())
+
+    def _rearm_covered(self) -> None:
+        """The cued condition has ended (past its grace): a covered fault that still lasts is due
+        again, on its own (its next frame beyond its threshold cues it as a new alert)."""
+        if self._cued is None or self._sustain_of(self._cued).since is not None:
+            return
+        for k in self._covered:
+            s = self._sustain_of(k)
+            if s.since is not None:
+                s.interval = 0.0  # its episode goes on; its first alert is still to be said
+        self._cued, self._covered = None, set()
 
     def still_holds(self, event: Event) -> bool:
         """The condition ``event`` named is still there in the last frame (a break offer always is):
@@ -365,6 +411,11 @@ class LaptopRules:
         ex = names[self._break_index % len(names)]
         self._break_index += 1
         return ex
+
+
+def _priority(key: str) -> int:
+    """Rank of an alert's signal (or "too_close") in ``ALERT_PRIORITY`` (unlisted ones last)."""
+    return ALERT_PRIORITY.index(key) if key in ALERT_PRIORITY else len(ALERT_PRIORITY)
 
 
 def library_exercises() -> set[str]:

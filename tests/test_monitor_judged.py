@@ -161,10 +161,11 @@ def test_alerts_today_start_again_at_midnight() -> None:
 
 def test_saved_totals_across_midnight_go_to_their_own_day_and_hour(tmp_path: Path) -> None:
     """The auditor's midnight.py: the real rules at 10 frames/s from 23:57:30 to 00:03:30, leaning in
-    by 50 % (beyond 12 % + ±20 % and the too-close 25 % + ±20 %): two alerts (lean, too close) at
-    t = 5 s and every 30 s after; saved every 60 s as the monitor does. Hand-worked: 1499 intervals of
+    by 50 % (beyond 12 % + ±20 % and the too-close 25 % + ±20 %): lean and too close due together at
+    t = 5 s and every 30 s after, one cue each time ("too close", ``ALERT_PRIORITY``; a twentieth audit
+    saw two counted for one); saved every 60 s as the monitor does. Hand-worked: 1499 intervals of
     0.1 s end before midnight (149.9 s, Dec 6, hour 23); the other 2100 (210.0 s) on Dec 7, hour 0;
-    alerts at t = 5, 35, 65, 95, 125 (Dec 6: 10) and 155 … 335 (Dec 7: 14). The day table had 120 s
+    alerts at t = 5, 35, 65, 95, 125 (Dec 6: 5) and 155 … 335 (Dec 7: 7). The day table had 120 s
     for Dec 6 (the last 30 s lost), Dec 7 had Dec 6's alerts added, and "alerts today" counted both."""
     from posture_feedback.ui.monitor import _RulesCounters
     from posture_feedback.ui.storage_link import MonitorTotals, ProfileLink
@@ -189,9 +190,9 @@ def test_saved_totals_across_midnight_go_to_their_own_day_and_hour(tmp_path: Pat
                 for d in db.monitor_by_day(pid)}  # fmt: skip
         hours = {(h.day, h.hour): round(h.monitored_s, 6) for h in db.monitor_by_hour(pid)}
     dec7 = DAY + dt.timedelta(days=1)
-    assert days == {DAY: (149.9, 149.9, 0.0, 10), dec7: (210.0, 210.0, 0.0, 14)}
+    assert days == {DAY: (149.9, 149.9, 0.0, 5), dec7: (210.0, 210.0, 0.0, 7)}
     assert hours == {(DAY, 23): 149.9, (dec7, 0): 210.0}  # each day's hours sum to the day
-    assert shown == [4, 8, 2, 6, 10, 14]  # "alerts today" from 0 again after midnight
+    assert shown == [2, 4, 1, 3, 5, 7]  # "alerts today" from 0 again after midnight
 
 
 def test_the_window_says_not_recorded_on_the_upgrade_day_as_the_saved_views_do():

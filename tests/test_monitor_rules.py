@@ -277,3 +277,51 @@ def test_a_distance_that_may_be_too_close_is_not_judged_good():
     assert rules.unsure == {}
     watched, good, judged = (sum(v[i] for v in rules.totals.values()) for i in range(3))
     assert (watched, good, judged) == pytest.approx((9.0, 9.0, 9.0))
+
+
+def test_faults_due_on_the_same_frame_give_one_cue_by_the_stated_priority():
+    """A twentieth audit: head drop and lean in fell due on the same frame; the window showed one,
+    the tray raised two, speech said the other and "alerts today" rose by 2. Now ``update`` returns
+    one alert, the first in ``ALERT_PRIORITY``, counted once; the one it covered is cued by itself
+    when the cued condition has ended (past its 1 s grace) and it still lasts. Hand-worked at
+    10 frames/s: both beyond from t = 0, due at t = 2.0 (duration 2 s)."""
+    from posture_feedback.monitor_rules import ALERT_PRIORITY
+
+    assert ALERT_PRIORITY.index("lean_in") < ALERT_PRIORITY.index("head_drop")
+    rules, state = rules_for(duration_s=2.0, grace_s=1.0, repeat_s=600.0, too_close_pct=1e3)
+    both = dict(GOOD, head_drop=30.0, lean_in=30.0)
+    ev = run(rules, state, [(5.0, both, True)])
+    assert [(t, e.fault) for t, e in ev] == [(2.0, "lean_in")]
+    assert rules.events_today == 1  # one episode, one alert
+    # he sits back (t = 5.0), the head stays forward: the lean's last frame was t = 4.9, its 1 s grace
+    # has passed at t = 6.0, and the covered head drop is cued on the next frame, by itself
+    ev = run(rules, state, [(3.0, dict(GOOD, head_drop=30.0), True)])
+    assert [(t, e.fault, e.message) for t, e in ev] == [
+        (6.1, "head_drop", MESSAGES["head_drop"])
+    ]
+    assert ev[0][1].persisted_s == pytest.approx(6.1)  # the head has been forward since t = 0
+    assert rules.events_today == 2
+    # and not again: its reminder follows its own schedule (repeat_s)
+    assert run(rules, state, [(5.0, dict(GOOD, head_drop=30.0), True)]) == []
+
+
+def test_too_close_and_leaning_in_together_are_one_cue():
+    """Both come from the same lean-in reading: "too close" is said, once, and counted once."""
+    rules, state = rules_for(duration_s=1.0, too_close_s=1.0, grace_s=1.0, repeat_s=600.0)
+    ev = run(rules, state, [(3.0, dict(GOOD, lean_in=40.0), True)])
+    assert [(t, e.kind) for t, e in ev] == [(1.0, "too_close")]
+    assert rules.events_today == 1
+    # nearer than too close no more, still leaning in: now the lean in is said, by itself
+    ev = run(rules, state, [(3.0, dict(GOOD, lean_in=20.0), True)])
+    assert [(t, e.fault) for t, e in ev] == [(4.1, "lean_in")]  # too close's grace over at 4.0
+    assert rules.events_today == 2
+
+
+def test_a_break_offer_waits_until_an_alerts_words_have_been_up():
+    """A break due on the frame of an alert (or within ``CUE_READABLE_S`` after it) waits: one cue at a time."""
+    from posture_feedback.monitor_rules import CUE_READABLE_S
+
+    rules, state = rules_for(duration_s=10.0, break_after_s=10.0, repeat_s=600.0, too_close_pct=1e3)
+    ev = run(rules, state, [(40.0, dict(GOOD, lean_in=30.0), True)])
+    assert [(t, e.kind) for t, e in ev] == [(10.0, "deviation"), (10.0 + CUE_READABLE_S, "break")]
+    assert rules.events_today == 1  # break offers are not posture alerts

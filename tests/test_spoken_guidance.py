@@ -74,3 +74,9 @@ def test_cue_speech_says_a_shown_cue_once_with_a_five_second_cool_down():
     assert said[8.0] is None  # 3 s after the last one: waits, and is gone by 10.0: never said
     assert said[9.0] is None and said[10.5] is None
     assert speech.update(10.6, "Lean back") == "Lean back"  # shown again after the cool-down
+
+
+def test_short_phrase_ends_at_a_dash():
+    assert short_phrase("You are too close to the screen — sit back", max_words=8) == "You are too close to the screen"
+    assert short_phrase("Hold – then relax") == "Hold"
+    assert short_phrase("side-bend left") == "side-bend left"  # a hyphen is part of a word

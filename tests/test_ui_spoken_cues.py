@@ -95,3 +95,18 @@ def test_the_monitor_says_its_alerts_with_a_cool_down_and_only_with_the_setting(
     qtbot.addWidget(quiet)
     assert quiet.spoken is None  # without the profile's setting nothing is spoken (no speaker is even made)
     quiet.close()
+
+
+def test_the_monitors_alerts_are_said_as_whole_first_phrases():
+    """A twentieth-audit fix: the monitor's alerts were cut at 6 words ("You are too close to the",
+    "You are leaning in to the"). Each is said as its whole first phrase, up to the dash."""
+    from posture_feedback.exercises.spoken_guidance import short_phrase
+    from posture_feedback.monitor_rules import MESSAGES
+    from posture_feedback.ui.monitor import SPOKEN_MAX_WORDS
+
+    said = {k: short_phrase(m, SPOKEN_MAX_WORDS) for k, m in MESSAGES.items()}
+    assert said["too_close"] == "You are too close to the screen"
+    assert said["lean_in"] == "You are leaning in to the screen"
+    assert said["neck_side_bend_right"] == "Your head is tilted to your right"
+    assert said["head_drop"] == "Your head has moved forward"
+    assert said["shoulder_raise"] == "Your shoulders have crept up"

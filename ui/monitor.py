@@ -53,7 +53,14 @@ from posture_feedback.monitor_hours import (
     good_share,
     split_text,
 )  # fmt: skip
-from posture_feedback.monitor_rules import Event, LaptopRules, RuleOptions, library_exercises, signal_of
+from posture_feedback.monitor_rules import (
+    CUE_READABLE_S,
+    Event,
+    LaptopRules,
+    RuleOptions,
+    library_exercises,
+    signal_of,
+)  # fmt: skip
 from posture_feedback.presets import get_preset
 from posture_feedback.storage import MonitorDay
 from posture_feedback.types import FrameResult, Verdict
@@ -68,7 +75,7 @@ from posture_feedback.words import without_negative_zero
 
 ACTIVE_FPS = 10.0  #: frames per second processed while someone is in view
 IDLE_FPS = 1.0  #: frames per second while nobody is in view (CPU back-off)
-ALERT_READABLE_S = 20.0  #: seconds an alert's words stay up at most, while what they name lasts
+ALERT_READABLE_S = CUE_READABLE_S  #: seconds an alert's words stay up at most, while what they name lasts
 #: The status line while a reading's ± holds its threshold (no verdict either way: ``LaptopRules.unsure``).
 UNSURE_TEXT = "Watching (not judged: a reading's ± reaches past its threshold)"
 LOCK_POLL_MS = 5000  #: how often the OS is asked whether the screen is locked
@@ -78,6 +85,9 @@ GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
 GUIDED_SETTLE_S = 1.0
 #: The status line on the model's first frames of a newly followed person: no reading yet.
 ACQUIRING_TEXT = "Watching (finding you: not judged yet)"
+#: The longest phrase the monitor says: its alerts' first phrases ("You are too close to the screen",
+#: before the dash) have up to 7 words, and one cut short ("You are too close to the") is no cue.
+SPOKEN_MAX_WORDS = 8
 #: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
 SIGNAL_WORDS = {"head_drop": "head", "lean_in": "lean", "shoulder_raise": "shoulders", "neck_side_bend": "tilt"}
 
@@ -173,7 +183,7 @@ class MonitorWindow(QWidget):
         if profile_flag(self.link, "spoken_guidance"):
             from posture_feedback.ui.spoken_cues import SpokenCues
 
-            self.spoken = SpokenCues("monitor")
+            self.spoken = SpokenCues("monitor", max_words=SPOKEN_MAX_WORDS)
         self._load_saved_neutral()
         self._load_laptop_neutral()
 
@@ -378,7 +388,15 @@ class MonitorWindow(QWidget):
         )
 
     def _show_state(self, r: FrameResult) -> None:
-        if self._alert_showing(r):  # the alert stays readable while what it names is still there
+        showing = self._alert_showing(r)
+        # what is heard is what is shown: the cue on screen now (an alert, the guided start), said
+        # when it appears or, if it came within the speech's cool-down, when that ends and it is still up
+        if showing:
+            is_break = getattr(self.last_alert, "kind", "") == "break"
+            self._say(self.last_alert.message, NEUTRAL if is_break else CORRECTION)
+        else:
+            self._say(GUIDED_TEXT if self._capture is not None else None)
+        if showing:  # the alert stays readable while what it names is still there
             self._set_state(self.last_alert.message, "#e69f00")  # (again: a frame since may have shown another)
             return
         known = [s for s in r.targets if s.verdict.judged]
@@ -490,11 +508,10 @@ class MonitorWindow(QWidget):
         """A reading's measured 90% bound (its unit), the one the rules judge it with."""
         return self.rules.options.uncertainty.get(signal, math.nan)
 
-    def _say(self, text: str, tone: str = NEUTRAL) -> None:
-        """The profile's spoken guidance: say the alert shown (its first short phrase; 5 s cool-down).
-
-        ``tone``: ``CORRECTION`` for a posture alert, ``NEUTRAL`` for a break or guidance (``exercises.events``).
-        """
+    def _say(self, text: str | None, tone: str = NEUTRAL) -> None:
+        """The profile's spoken guidance: say the cue shown (its first short phrase; 5 s cool-down;
+        None: no cue is shown now). ``tone``: ``CORRECTION`` for a posture alert, ``NEUTRAL`` for a
+        break or guidance (``exercises.events``)."""
         if self.spoken is not None:
             self.spoken.update(self.clock(), text, audible=self.sounds.enabled, tone=tone)
 

@@ -22,15 +22,16 @@ class SpokenCues:
         source: the window, for the ``CueEvent`` ("mirror" or "monitor").
         speaker: anything with ``say(text)``; default ``speech_qt.choose_speaker()``.
         cooldown_s: seconds after a spoken cue during which no other is spoken.
+        max_words: longest phrase said (the cue's first phrase, ``short_phrase``).
     """
 
-    def __init__(self, source: str, speaker: Any = None, cooldown_s: float = 5.0) -> None:
+    def __init__(self, source: str, speaker: Any = None, cooldown_s: float = 5.0, max_words: int = 6) -> None:
         if speaker is None:
             from posture_feedback.ui.speech_qt import choose_speaker
 
             speaker = choose_speaker()
         self.speaker = speaker
-        self.cues = CueSpeech(cooldown_s=cooldown_s, source=source)
+        self.cues = CueSpeech(cooldown_s=cooldown_s, max_words=max_words, source=source)
 
     def update(self, t: float, cue: str | None, audible: bool = True, tone: str = NEUTRAL) -> str | None:
         """The cue shown at ``t`` (s, monotonic); says and returns the phrase when one is due (also when muted).

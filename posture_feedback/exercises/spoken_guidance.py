@@ -6,7 +6,7 @@ makes the session window pass the runner's events through ``SpokenGuidance`` bef
 (the mirror and the monitor, which have no runner, say the cue they show through ``CueSpeech``):
 
 * a correction (a live cue, or a repetition's feedback) is spoken as its first short phrase
-  (up to ``max_words`` words, cut at the first full stop or comma): "Lift your arm higher";
+  (up to ``max_words`` words, cut at the first full stop, comma, semicolon or dash): "Lift your arm higher";
 * after a correction, no other correction is spoken for ``cooldown_s`` seconds (the count of a
   repetition still is: "3"), so the patient hears one thing to change, has time to change it, and
   is not talked over;
@@ -26,8 +26,9 @@ from posture_feedback.exercises.events import CueEvent, RepEvent
 
 
 def short_phrase(text: str, max_words: int = 6) -> str:
-    """The first phrase of ``text`` (up to the first '.', ',' or ';'), at most ``max_words`` words."""
-    first = re.split(r"[.,;]", text.strip(), maxsplit=1)[0].strip() or text.strip()
+    """The first phrase of ``text`` (up to the first '.', ',', ';' or dash '—' / '–'), at most
+    ``max_words`` words."""
+    first = re.split(r"[.,;—–]", text.strip(), maxsplit=1)[0].strip() or text.strip()
     words = first.split()
     return " ".join(words[:max_words])
 
