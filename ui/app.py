@@ -1,18 +1,22 @@
 """Starting the app: the ``QApplication``, the window, and the scripted screenshot run.
 
 ``run_app(options)`` opens the mirror window (or the posture monitor), runs the event loop and
-returns the exit code. With ``options.screenshot`` the real window runs (offscreen when there
-is no display), processes ``options.max_frames`` frames, saves itself with ``QWidget.grab()``
-and quits: this is how the README's screenshots are made.
+returns the exit code; Ctrl-C in the terminal closes the window as its close button does and
+raises ``KeyboardInterrupt`` (``InterruptCloses``: "posture-feedback: interrupted", exit 130).
+With ``options.screenshot`` the real window runs (offscreen when there is no display), processes
+``options.max_frames`` frames, saves itself with ``QWidget.grab()`` and quits: this is how the
+README's screenshots are made.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from posture_feedback.errors import PostureFeedbackError
@@ -100,6 +104,52 @@ def install_qt_message_handler() -> None:
 
     _qt_handler = handler
     qInstallMessageHandler(handler)
+
+
+class InterruptCloses:
+    """Ctrl-C in the terminal (SIGINT) closes ``window`` as its close button does, then leaves the
+    event loop; ``hit`` says it happened (the caller raises ``KeyboardInterrupt`` once the window is
+    closed, and ``cli`` prints "posture-feedback: interrupted" and exits 130, as for every command).
+
+    Qt's event loop runs in C++: Python's signal handlers run only when the interpreter runs, so a
+    timer wakes it every ``WAKE_MS`` (without it a twentieth audit's Ctrl-C did nothing until the
+    window was closed by hand). Use as a context manager around ``app.exec()``; on leaving, the
+    previous handler is back. Off the main thread (no handler can be set there) it does nothing.
+    """
+
+    WAKE_MS = 200
+
+    def __init__(self, app: Any, window: Any) -> None:
+        self.app = app
+        self.window = window
+        self.hit = False
+        self._previous: Any = None
+        self._timer: Any = None
+
+    def __enter__(self) -> InterruptCloses:
+        from PyQt6.QtCore import QTimer
+
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread
+            return self
+        self._timer = QTimer()
+        self._timer.timeout.connect(lambda: None)  # a Python slot: the interpreter runs, handlers with it
+        self._timer.start(self.WAKE_MS)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.default_int_handler)
+
+    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.hit:  # a second Ctrl-C while closing: nothing more to do than the first asked
+            return
+        self.hit = True
+        self.window.close()  # its closeEvent saves and stops what it holds, as the close button
+        self.app.quit()
 
 
 class ScreenshotDriver:
@@ -239,12 +289,15 @@ def run_app(options: AppOptions) -> int:
             window.resize(1280, 760)
         driver = ScreenshotDriver(window, options.screenshot)
     window.show()
-    try:
-        code = app.exec()
-    finally:
-        window.close()
-        window.shutdown()
-        app.setQuitOnLastWindowClosed(quit_on_close)
+    with InterruptCloses(app, window) as interrupt:
+        try:
+            code = app.exec()
+        finally:
+            window.close()
+            window.shutdown()
+            app.setQuitOnLastWindowClosed(quit_on_close)
+    if interrupt.hit:  # Ctrl-C: the window closed as by hand; cli says "interrupted" and exits 130
+        raise KeyboardInterrupt
     if driver is not None:
         if driver.saved:
             print(f"screenshot: {driver.path}")

@@ -351,8 +351,13 @@ def launch_session(
         window.resize(1280, 760)
         driver = driver_class(window, Path(screenshot))
     window.show()
-    code = app.exec()
+    from posture_feedback.ui.app import InterruptCloses
+
+    with InterruptCloses(app, window) as interrupt:  # Ctrl-C closes the window as by hand
+        code = app.exec()
     window.shutdown()
+    if interrupt.hit:
+        raise KeyboardInterrupt  # cli: "posture-feedback: interrupted", exit 130
     if driver is not None:
         if driver.message:
             print(f"posture-feedback: {driver.message}", file=sys.stderr)
