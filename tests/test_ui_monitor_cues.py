@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_camera import FakeCamera
-from laptop_frames import box, source_frame
+from laptop_frames import box, empty_room, source_frame
 
 from posture_feedback.cli import main
 from posture_feedback.monitor_rules import MESSAGES, RuleOptions
@@ -36,7 +36,7 @@ def pictures() -> dict:
     """The man upright in the webcam box (``neutral``) and seen 1.6× larger (``near``: as if he
     leaned in to the screen; the model reads lean_in about +63% there, its interval +43..+83)."""
     src = source_frame(10)
-    return {"neutral": box(src), "near": box(src, 420 / 1.6)}
+    return {"neutral": box(src), "near": box(src, 420 / 1.6), "empty": empty_room(src)}
 
 
 def monitor(qtbot, frames: list, tmp_path: Path, sound: bool = False, **rules) -> MonitorWindow:
@@ -93,3 +93,28 @@ def test_faults_due_together_are_one_cue_in_window_tray_and_speech(qtbot, pictur
     with Database.open_default(str(tmp_path)) as db:
         day = db.monitor_by_day(db.profile_by_name("Lia").id, dt.date.today(), dt.date.today())
     assert day and day[0].alerts == 1
+
+
+def test_a_break_offer_shown_again_after_an_absence_comes_with_its_instruction(qtbot, pictures, tmp_path):
+    """A twentieth audit: he left while the break offer was up and came back; the offer reappeared
+    beside a frozen "1 frame/s (nobody in view)" and without its exercise instruction. Now the
+    detail line follows the frame: the rate line while nobody is there, and the offer's
+    instruction again with the offer."""
+    frames = [pictures["neutral"]] * 3
+    window = monitor(qtbot, frames, tmp_path, break_after_s=8.0)
+    qtbot.waitUntil(lambda: window.last_event is not None, timeout=60_000)
+    offer = window.last_event
+    assert offer.kind == "break"
+    instruction = window.detail_label.text()
+    assert instruction.startswith("About 1 min of") or instruction.startswith("1 minute of"), instruction
+    assert window.state_label.text() == offer.message
+    frames[:] = [pictures["empty"]] * 3  # he gets up
+    qtbot.waitUntil(lambda: window.state_label.text() == "Nobody in view — watching less often", timeout=20_000)
+    assert "1\u00a0frame/\u2060s (nobody in view)" in window.detail_label.text()  # at once, with the frame
+    frames[:] = [pictures["neutral"]] * 3  # and sits down again (the offer's 20 s are not over)
+    qtbot.waitUntil(lambda: window.state_label.text() == offer.message, timeout=20_000)
+    assert window.last_event is offer
+    assert window.detail_label.text() == instruction  # the offer with its instruction, no stale rate line
+    # and while the model finds him again, no reading yet: dashes, not the guided start's old outcome
+    assert window.signals_label.text().startswith("From your neutral: head"), window.signals_label.text()
+    window.close()

@@ -171,6 +171,7 @@ class MonitorWindow(QWidget):
         self.last_result: FrameResult | None = None
         self.last_alert: Alert | None = None
         self._alert_shown_at = -math.inf
+        self._alert_detail = ""  # the detail line under the last alert's words (an offer: its instruction)
         self.worker: FrameWorker | None = None
         self.frames_seen = 0
         self.problem: str | None = None  #: what stopped the watching (no camera, camera stopped), None while fine
@@ -368,9 +369,10 @@ class MonitorWindow(QWidget):
         s = self.last_signals
         if not self.laptop_mode:
             return
-        if s is None:
-            self.signals_label.setText(self.guided_message or "")
+        if s is None and (self.laptop_neutral is None or self._capture is not None):
+            self.signals_label.setText(self.guided_message or "")  # no neutral yet: how the guided start went
             return
+        s = s or {}  # with a neutral, a frame without a reading (the model finding him again): "—" each
         parts = []
         for k, word in SIGNAL_WORDS.items():
             v = s.get(k, math.nan)
@@ -398,7 +400,10 @@ class MonitorWindow(QWidget):
             self._say(GUIDED_TEXT if self._capture is not None else None)
         if showing:  # the alert stays readable while what it names is still there
             self._set_state(self.last_alert.message, "#e69f00")  # (again: a frame since may have shown another)
+            self._set_detail(self._alert_detail)  # with its own details (an offer: its instruction)
             return
+        if self._alert_detail and self.detail_label.text() == self._alert_detail:
+            self._update_detail()  # the alert's words are gone: its details with them, now
         known = [s for s in r.targets if s.verdict.judged]
         uncertain = any(s.verdict is Verdict.UNCERTAIN for s in r.targets)
         if self.locked:
@@ -448,6 +453,11 @@ class MonitorWindow(QWidget):
         if self.state_label.styleSheet() != style:
             self.state_label.setStyleSheet(style)
 
+    def _set_detail(self, text: str) -> None:
+        """The detail line (touched only when it changes)."""
+        if self.detail_label.text() != text:
+            self.detail_label.setText(text)
+
     def _alert_showing(self, r: FrameResult) -> bool:
         """The last alert's words stay up: shown less than ``ALERT_READABLE_S`` ago, and what they
         name still there in ``r`` (``_alert_holds``)."""
@@ -469,10 +479,9 @@ class MonitorWindow(QWidget):
         self._alert_shown_at = time.perf_counter()
         self.state_label.setText(alert.message)
         self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
-        self.detail_label.setText(
-            f"{alert.angle.replace('_', ' ')}: {alert.deviation_deg:.0f}° beyond the range for "
-            f"{format_duration(alert.persisted_s)}"
-        )
+        self._alert_detail = (f"{alert.angle.replace('_', ' ')}: {alert.deviation_deg:.0f}° beyond the range for "
+                              f"{format_duration(alert.persisted_s)}")  # fmt: skip
+        self.detail_label.setText(self._alert_detail)
         self.sounds.left()
         self._say(alert.message, CORRECTION)
         if self.tray is not None:
@@ -486,17 +495,20 @@ class MonitorWindow(QWidget):
         self._alert_shown_at = time.perf_counter()
         self.state_label.setText(event.message)
         self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
-        if event.kind == "break" and event.exercise:
-            self.detail_label.setText(self._exercise_offer(event.exercise))
-        elif event.kind != "break":
+        if event.kind == "break":  # the offer's instruction (none without an exercise: the usual line)
+            self._alert_detail = self._exercise_offer(event.exercise) if event.exercise else ""
+        else:
             name = signal_of(event)
             unit = ls.SIGNALS.get(name, "%")
             u = self._uncertainty_of(name)
             pm = f" ±{u:.0f}" if math.isfinite(u) else ""
             word = f"{SIGNAL_WORDS[name]} " if event.kind == "too_close" and name in SIGNAL_WORDS else ""
-            self.detail_label.setText(
-                f"{word}{event.value:+.0f}{pm} {unit} from your neutral for {format_duration(event.persisted_s)}"
-            )
+            self._alert_detail = (f"{word}{event.value:+.0f}{pm} {unit} from your neutral for "
+                                  f"{format_duration(event.persisted_s)}")  # fmt: skip
+        if self._alert_detail:
+            self.detail_label.setText(self._alert_detail)
+        else:
+            self._update_detail()
         self.sounds.left()
         self._say(event.message, NEUTRAL if event.kind == "break" else CORRECTION)
         if self.tray is not None:
@@ -646,7 +658,6 @@ class MonitorWindow(QWidget):
             self.detail_label.setText(f"Could not save today's totals: {exc}")
 
     def _update_totals(self) -> None:
-        m = self._counters()
         if self.laptop_mode:  # confirmed good / not judged / faults: unjudged time is not bad posture
             text = re.sub(r"(\d) (s|min|h)\b", "\\1\u00a0\\2", split_text(self.today_split()))  # "0 s" on one line
             self.good_label.setText(f"Today {text}")
@@ -655,15 +666,22 @@ class MonitorWindow(QWidget):
             share = good_share(good, watched)  # from the whole seconds shown, as every view
             pct = "" if math.isnan(share) else f" ({100 * share:.0f}% of the time watched)"
             self.good_label.setText(f"Good posture today: {format_duration(good)}{pct}")
+        if not (self.last_result is not None and self._alert_showing(self.last_result)):
+            self._update_detail()  # (under an alert's words: its own details)
+
+    def _update_detail(self) -> None:
+        """The detail line's usual text: the source, the mode, the rate of the frame shown, today's alerts."""
         w = self.worker
-        if w is not None and not (self.last_result is not None and self._alert_showing(self.last_result)):
-            idle = w.current_interval_s >= 1.0 / IDLE_FPS  # (no-break: "frames/s" was cut at its "/")
-            rate = "1\u00a0frame/\u2060s (nobody in view)" if idle else f"{ACTIVE_FPS:.0f}\u00a0frames/\u2060s"
-            ts = self.target_set.label if self.target_set is not None else "no targets"
-            if self.laptop_mode:
-                ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
-            alerts = m.alerts_today + self._earlier_today().alerts  # today's only, as the good time
-            self.detail_label.setText(f"{self.source_name} · {ts} · {rate} · alerts today: {alerts}")
+        if w is None:
+            return
+        r = self.last_result  # the rate of the frame shown, not a line left from an earlier one
+        idle = r is not None and not r.person_found  # (no-break: "frames/s" was cut at its "/")
+        rate = "1\u00a0frame/\u2060s (nobody in view)" if idle else f"{ACTIVE_FPS:.0f}\u00a0frames/\u2060s"
+        ts = self.target_set.label if self.target_set is not None else "no targets"
+        if self.laptop_mode:
+            ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
+        alerts = self._counters().alerts_today + self._earlier_today().alerts  # today's only, as the good time
+        self._set_detail(f"{self.source_name} · {ts} · {rate} · alerts today: {alerts}")
 
     # -- time per hour -------------------------------------------------------------------------
     def hours_of(self, day: dt.date) -> DayByHour:
