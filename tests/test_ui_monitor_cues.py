@@ -5,6 +5,7 @@ a real profile database: what the window, the tray and the speech say, and what 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -117,4 +118,30 @@ def test_a_break_offer_shown_again_after_an_absence_comes_with_its_instruction(q
     assert window.detail_label.text() == instruction  # the offer with its instruction, no stale rate line
     # and while the model finds him again, no reading yet: dashes, not the guided start's old outcome
     assert window.signals_label.text().startswith("From your neutral: head"), window.signals_label.text()
+    window.close()
+
+
+def test_while_the_screen_is_locked_no_reading_is_shown_as_live(qtbot, pictures, tmp_path):
+    """A twentieth audit: during a screen lock the window kept "From your neutral: head +0 ±27% …"
+    and "10 frames/s" as if live while the camera was closed. Now it says the camera is closed,
+    shows no reading, and the readings and the rate come back with the camera."""
+    frames = [pictures["neutral"]] * 3
+    window = monitor(qtbot, frames, tmp_path, break_after_s=1e6)
+    neutral_taken(qtbot, window)
+    qtbot.waitUntil(lambda: window.signals_label.text().startswith("From your neutral: head"), timeout=30_000)
+    qtbot.waitUntil(lambda: "10\u00a0frames/\u2060s" in window.detail_label.text(), timeout=10_000)
+    window.lock_probe = lambda: True
+    window.check_screen_lock()
+    qtbot.wait(1500)  # the window's 1 s timer has run since
+    assert window.worker is None  # the camera is closed
+    assert window.state_label.text() == "Paused while the screen is locked"
+    assert window.signals_label.text() == "No readings: the camera is closed while the screen is locked"
+    assert "camera closed (screen locked)" in window.detail_label.text()
+    assert "frames/" not in window.detail_label.text() and "±" not in window.signals_label.text()
+    shot = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "monitor-locked.png"
+    window.save_screenshot(shot)
+    window.lock_probe = lambda: False
+    window.check_screen_lock()
+    qtbot.waitUntil(lambda: window.signals_label.text().startswith("From your neutral: head"), timeout=60_000)
+    qtbot.waitUntil(lambda: "10\u00a0frames/\u2060s" in window.detail_label.text(), timeout=10_000)
     window.close()

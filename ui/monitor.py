@@ -616,10 +616,21 @@ class MonitorWindow(QWidget):
             self.state_label.setText("Paused while the screen is locked")
             self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #aaaaaa"))
             self.video.show_placeholder("Screen locked")
+            self._no_readings("the camera is closed while the screen is locked")
         else:
+            self.state_label.setText("Starting…")  # until the reopened camera's first frame
+            self.signals_label.setText("")
             self.open_source(self.options.source)
             if self.pause_button.isChecked():
                 self._set_paused(True)  # says "Paused" again: the user paused before the lock
+
+    def _no_readings(self, why: str) -> None:
+        """No frame is read now (``why``): the last frame's readings and rate are not left up as if
+        live (a twentieth audit saw "head +0 ±27% …" and "10 frames/s" over a closed camera)."""
+        self.last_signals = None
+        self.last_result = None
+        self.signals_label.setText(f"No readings: {why}")
+        self._update_detail()
 
     def today_totals(self) -> tuple[float, float]:
         """(seconds in good posture, seconds watched) today, earlier saved sessions included."""
@@ -671,12 +682,17 @@ class MonitorWindow(QWidget):
 
     def _update_detail(self) -> None:
         """The detail line's usual text: the source, the mode, the rate of the frame shown, today's alerts."""
-        w = self.worker
-        if w is None:
-            return
+        if self.worker is None and not self.locked:
+            return  # no source: the line says why (``_problem``)
         r = self.last_result  # the rate of the frame shown, not a line left from an earlier one
-        idle = r is not None and not r.person_found  # (no-break: "frames/s" was cut at its "/")
-        rate = "1\u00a0frame/\u2060s (nobody in view)" if idle else f"{ACTIVE_FPS:.0f}\u00a0frames/\u2060s"
+        if self.locked:
+            rate = "camera closed (screen locked)"
+        elif r is None:
+            rate = "starting"
+        elif not r.person_found:  # (no-break: "frames/s" was cut at its "/")
+            rate = "1\u00a0frame/\u2060s (nobody in view)"
+        else:
+            rate = f"{ACTIVE_FPS:.0f}\u00a0frames/\u2060s"
         ts = self.target_set.label if self.target_set is not None else "no targets"
         if self.laptop_mode:
             ts = "laptop coach" + ("" if self.laptop_neutral is not None else " (no neutral yet)")
