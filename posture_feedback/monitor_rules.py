@@ -38,8 +38,9 @@ a clinical norm, see ``DEFAULT_THRESHOLDS``):
   then by itself, as a new alert. A break offer due within ``CUE_READABLE_S`` of an alert waits
   until that alert's words have been up that long.
 * **Micro-break**: after ``break_after_s`` seconds of sitting (someone in view, absences shorter
-  than ``away_reset_s`` not counted as a break) a ``break`` event offers a 1-minute exercise from
-  ``BREAK_EXERCISES`` (in turn); the sitting clock then starts again. An absence of at least
+  than ``away_reset_s`` not counted as a break) a ``break`` event offers a face-on exercise from
+  ``BREAK_EXERCISES`` (in turn) at a dose of about a minute (``BREAK_DOSES``, ``break_offer``: the
+  message says the estimated minutes); the sitting clock then starts again. An absence of at least
   ``away_reset_s`` is a break taken: the clock restarts.
 * **Time in good posture**: each interval between updates (capped at ``max_gap_s``, so pauses and
   the 1 frame/s back-off are not over-counted) is *observed* when the earlier frame had someone in
@@ -58,7 +59,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from posture_feedback.laptop_signals import SIGNAL_UNCERTAINTY
 
@@ -99,8 +100,18 @@ ALERT_PRIORITY: tuple[str, ...] = ("too_close", "lean_in", "head_drop", "shoulde
 #: sooner after an alert waits until then, so that the two are not cued on top of each other.
 CUE_READABLE_S = 20.0
 
-#: Exercises a micro-break offers, in turn (names in the exercise library; missing ones are skipped).
-BREAK_EXERCISES: tuple[str, ...] = ("chin_tuck", "neck_side_bend", "shoulder_rolls", "thoracic_extension")
+#: Exercises a micro-break offers, in turn (names in the exercise library; missing ones are skipped):
+#: face-on ones that need only the head and shoulders, as a laptop webcam sees a person. Chin tuck and
+#: thoracic extension need the side view (the exercise counts nothing face-on) and are not offered;
+#: a twentieth audit saw chin tuck offered first.
+BREAK_EXERCISES: tuple[str, ...] = ("shoulder_rolls", "neck_side_bend")
+#: Sets × repetitions (per side) a break offer asks for (``exercise NAME --sets S --reps R``): doses
+#: whose whole run, instruction and rests included, takes about a minute (``break_duration_s``: 47 s
+#: and 62 s; the definitions' defaults would take longer). An exercise not listed: its defaults.
+BREAK_DOSES: dict[str, tuple[int, int]] = {"shoulder_rolls": (1, 8), "neck_side_bend": (1, 3)}
+#: Seconds a repetition takes moving out and back, holds apart: 1.5 s each way, an assumption within
+#: every break exercise's tempo window (0.4-8 s each way) — how the offer's minutes are estimated.
+BREAK_MOVE_S = 3.0
 
 
 @dataclass
@@ -367,9 +378,13 @@ class LaptopRules:
             ex = self._next_exercise()
             sat = self.sitting_s(t)
             how_long = f"{round(sat / 60)} min" if sat >= 90 else f"{sat:.0f} s"  # not "0 min" (a short setting)
-            text = f"You have been sitting for {how_long} — time for a 1-minute break"
-            if ex:
-                text += f": {ex.replace('_', ' ')}"
+            offer = break_offer(ex) if ex else None
+            if offer is not None:  # as long as the offered run takes, to the minute
+                text = f"You have been sitting for {how_long} — time for a {offer.minutes}-minute break: {offer.name}"
+            else:
+                text = f"You have been sitting for {how_long} — time for a short break"
+                if ex:
+                    text += f": {ex.replace('_', ' ')}"
             events.append(Event("break", "break", text, math.nan, self.sitting_s(t), ex))
             self._sitting_since = t
         if any(e.kind != "break" for e in events):  # the one posture cue given (break offers not counted)
@@ -411,6 +426,63 @@ class LaptopRules:
         ex = names[self._break_index % len(names)]
         self._break_index += 1
         return ex
+
+
+@dataclass(frozen=True, slots=True)
+class BreakOffer:
+    """What a micro-break offers: an exercise, its dose and how long the run takes.
+
+    exercise: its name in the library; name: its title in lower case ("shoulder rolls"); sets, reps:
+    the dose (reps per side for an exercise done one side at a time); duration_s: the estimated
+    seconds of ``command`` (``break_duration_s``); instruction: what to do.
+    """
+
+    exercise: str
+    name: str
+    sets: int
+    reps: int
+    duration_s: float
+    instruction: str
+    each_side: bool = False
+
+    @property
+    def minutes(self) -> int:
+        """The duration to the minute (at least 1)."""
+        return max(1, round(self.duration_s / 60.0))
+
+    @property
+    def command(self) -> str:
+        """The command that runs this dose with the camera."""
+        return f"posture-feedback exercise {self.exercise} --sets {self.sets} --reps {self.reps}"
+
+
+def break_duration_s(definition, sets: int, reps: int) -> float:  # noqa: ANN001 - an ExerciseDefinition
+    """Seconds ``exercise NAME --sets S --reps R`` takes, as its runner runs it (``exercises.runner``):
+    for each side, the instruction (``Plan.instruction_s``) and, per set, the countdown
+    (``Plan.countdown_s``), the relaxed baseline (``baseline_s``) and ``reps`` repetitions of
+    ``BREAK_MOVE_S`` plus the phases' holds; the rest (``rest_s``) between sets and sides."""
+    from posture_feedback.exercises.plan import Plan, default_item
+
+    item = replace(default_item(definition), sets=sets, reps=reps)  # as the command's --sets/--reps make it
+    plan = Plan(items=[item], title=definition.title)
+    rep_s = BREAK_MOVE_S + sum(p.hold_s for p in definition.phases)
+    per_set = plan.countdown_s + definition.baseline_s + reps * rep_s
+    passes = len(item.sides) * sets
+    return len(item.sides) * plan.instruction_s + passes * per_set + (passes - 1) * item.rest_s
+
+
+def break_offer(exercise: str) -> BreakOffer | None:
+    """The offer of ``exercise`` at its ``BREAK_DOSES`` dose (None when the library has no such exercise)."""
+    from posture_feedback.exercises.library import get_exercise
+
+    try:
+        d = get_exercise(exercise)
+    except Exception:  # the offer is a courtesy: a missing or broken definition must not stop the monitor
+        return None
+    sets, reps = BREAK_DOSES.get(exercise, (d.sets, d.reps))
+    each = d.sided and d.both == "each"
+    return BreakOffer(exercise, d.title.lower(), sets, reps, break_duration_s(d, sets, reps),
+                      d.instruction_for("both"), each)  # fmt: skip
 
 
 def _priority(key: str) -> int:

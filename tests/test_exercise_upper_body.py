@@ -5,6 +5,7 @@ laptop coach's micro-break offering them."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,14 @@ import pytest
 from posture_feedback.exercises.library import get_exercise
 from posture_feedback.exercises.signals import SIGNAL_NAMES, compute_signals, derived_signals
 from posture_feedback.exercises.tracker import ExerciseTracker
-from posture_feedback.monitor_rules import BREAK_EXERCISES, LaptopRules, RuleOptions, library_exercises
+from posture_feedback.monitor_rules import (
+    BREAK_EXERCISES,
+    BREAK_MOVE_S,
+    LaptopRules,
+    RuleOptions,
+    break_offer,
+    library_exercises,
+)  # fmt: skip
 from posture_feedback.types import ANGLE_NAMES, AngleTable, Landmarks, View
 
 # Face-on, head to chest in a 640×480 frame (the person's left is image right); no hips, no legs.
@@ -220,21 +228,87 @@ def test_seated_arm_raise_counts_the_arm_raised_to_shoulder_height_not_the_other
 
 
 # -- the laptop coach's micro-break ----------------------------------------------------------
-def test_every_micro_break_exercise_is_a_built_in_that_needs_no_hips():
+def test_every_micro_break_exercise_is_a_face_on_built_in_that_needs_no_hips():
+    """A laptop webcam sees the person from the front, head to chest: a twentieth audit saw the break
+    offer chin tuck first, a side-view exercise that counts nothing face-on."""
     have = library_exercises()
     assert set(BREAK_EXERCISES) <= have
     for name in BREAK_EXERCISES:
         d = get_exercise(name)
         assert d.views and d.instruction
-        assert not any(w in d.signal for w in ("hip", "knee", "ankle", "foot")) or name == "thoracic_extension"
+        assert View.FRONT in d.views, (name, d.views)
+        assert not any(w in d.signal for w in ("hip", "knee", "ankle", "foot"))
 
 
-def test_the_monitor_offers_the_new_exercises_in_turn():
+def test_the_monitor_offers_the_face_on_exercises_in_turn():
     rules = LaptopRules(RuleOptions(break_after_s=60.0, duration_s=1e9), available_exercises=library_exercises)
     offered = []
     for k in range(int(60 * 4.5)):
         offered += [e.exercise for e in rules.update(float(k), {}, True) if e.kind == "break"]
-    assert offered == ["chin_tuck", "neck_side_bend", "shoulder_rolls", "thoracic_extension"]
+    assert offered == ["shoulder_rolls", "neck_side_bend", "shoulder_rolls", "neck_side_bend"]
+
+
+def _run_the_dose(name: str, sets: int, reps: int, fps: float = 30.0) -> tuple[float, list]:
+    """The exercise command's runner on ``name --sets --reps``, fed a face-on signal that does each
+    repetition at the offer's stated pace: relaxed 0.3 s past the baseline, then out over 1.5 s, 50%
+    beyond the target phase, held its hold + 0.3 s, back over 1.5 s, 0.2 s relaxed. Returns the
+    session's seconds and its sets (side, count, end)."""
+    import math
+
+    from posture_feedback.exercises.plan import Plan, default_item
+    from posture_feedback.exercises.runner import RunnerState, SessionRunner
+
+    d = get_exercise(name)
+    runner = SessionRunner(Plan(items=[replace(default_item(d), sets=sets, reps=reps)], title=d.title))
+    far = d.phases[-1].range
+    target = 1.5 * (far.high if math.isfinite(far.high) else far.low)
+    hold = max(p.hold_s for p in d.phases) + 0.3
+    move = BREAK_MOVE_S / 2
+
+    def value() -> float:
+        if runner.state is not RunnerState.ACTIVE:
+            return 0.0
+        x = runner.elapsed - d.baseline_s - 0.3
+        if x < 0:
+            return 0.0
+        x %= 2 * move + hold + 0.2
+        if x < move:
+            return target * x / move
+        if x < move + hold:
+            return target
+        return target * max(0.0, 1 - (x - move - hold) / move)
+
+    t = 0.0
+    runner.start(t)
+    while runner.state is not RunnerState.DONE and t < 600:
+        t += 1 / fps
+        side = runner.step.side if runner.step else "both"
+        runner.update(t, {d.signal.replace("{side}", side): value()}, View.FRONT)
+    return t, [(s.side, s.count, s.end_reason) for s in runner.result.sets]
+
+
+@pytest.mark.parametrize("name", BREAK_EXERCISES)
+def test_a_break_offer_takes_about_the_minute_it_says(name):
+    """A twentieth audit: "a 1-minute break" offered chin tuck at its defaults (2 sets of 8, 3 s
+    holds, 20 s rest: over 2 minutes). Each offer's dose, run by the exercise command's own runner
+    at the stated pace, completes every set with every repetition counted face-on, within 15% of
+    the offer's estimate, and the estimate rounds to the minute said."""
+    offer = break_offer(name)
+    took, sets = _run_the_dose(name, offer.sets, offer.reps)
+    sides = ("left", "right") if offer.each_side else ("both",)
+    assert sets == [(side, offer.reps, "complete") for side in sides for _ in range(offer.sets)]
+    assert took == pytest.approx(offer.duration_s, rel=0.15)
+    assert offer.minutes == 1 and took < 75.0
+    assert offer.command == f"posture-feedback exercise {name} --sets {offer.sets} --reps {offer.reps}"
+
+
+def test_the_chin_tucks_defaults_were_no_one_minute_break_and_count_nothing_face_on():
+    """Why chin tuck is no longer offered: its defaults take over two minutes (estimate 132 s), and
+    face-on its runner counts no repetition."""
+    offer = break_offer("chin_tuck")
+    assert (offer.sets, offer.reps, offer.minutes) == (2, 8, 2)
+    _, sets = _run_the_dose("chin_tuck", 1, 2)
+    assert [count for _, count, _ in sets] == [0]
 
 
 # -- the real model on the bundled webcam crop -----------------------------------------------
@@ -302,8 +376,10 @@ def test_the_monitor_window_offer_names_the_sides_in_plain_words():
     for name in BREAK_EXERCISES:
         text = window._exercise_offer(name)
         assert "{" not in text and get_exercise(name).title.lower() in text, text
-    assert "tip your left ear towards your left shoulder" in window._exercise_offer("neck_side_bend")
-    assert "Then the same to the right." in window._exercise_offer("neck_side_bend")
+    neck = window._exercise_offer("neck_side_bend")
+    assert "tip your left ear towards your left shoulder" in neck and "Then the same on the right side." in neck
+    assert neck.startswith("About 1 minute of neck side-bend, 1 set of 3 on each side: ")
+    assert neck.endswith("(posture-feedback exercise neck_side_bend --sets 1 --reps 3)")
 
 
 def test_signals_on_poses_built_from_known_angles():

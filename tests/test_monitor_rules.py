@@ -206,17 +206,22 @@ def test_missing_signals_and_absence_raise_nothing():
 def test_micro_break_after_n_minutes_of_sitting_offers_exercises_in_turn():
     now, state = fixed_now()
     rules = LaptopRules(RuleOptions(break_after_s=600.0, away_reset_s=60.0, duration_s=1e9), now=now,
-                        available_exercises=lambda: {"chin_tuck", "shoulder_rolls"})  # fmt: skip
+                        available_exercises=lambda: {"chin_tuck", "neck_side_bend"})  # fmt: skip
     ev = run(rules, state, [(599.0, GOOD, True)], fps=1.0)
     assert ev == []
     ev = run(rules, state, [(2.0, GOOD, True)], fps=1.0)
     assert len(ev) == 1 and ev[0][0] == 600.0
     e = ev[0][1]
-    assert e.kind == "break" and e.exercise == "chin_tuck"
-    assert e.message == "You have been sitting for 10 min — time for a 1-minute break: chin tuck"
+    assert e.kind == "break" and e.exercise == "neck_side_bend"  # shoulder rolls not available here
+    assert e.message == "You have been sitting for 10 min — time for a 1-minute break: neck side-bend"
     # the clock restarts: the next reminder 10 min later, the next exercise available
     ev = run(rules, state, [(600.0, GOOD, True)], fps=1.0)
-    assert [(t, e.exercise) for t, e in ev] == [(1200.0, "shoulder_rolls")]
+    assert [(t, e.exercise) for t, e in ev] == [(1200.0, "neck_side_bend")]
+    # an exercise the offer does not know how long it takes: "a short break", not "1 minute"
+    rules = LaptopRules(RuleOptions(break_after_s=60.0, duration_s=1e9, exercises=("no_such_thing",)), now=now)
+    state["t"] = 0.0
+    ev = run(rules, state, [(61.0, GOOD, True)], fps=1.0)
+    assert ev[0][1].message == "You have been sitting for 60 s — time for a short break: no such thing"
 
 
 def test_leaving_for_long_enough_is_a_break_taken():

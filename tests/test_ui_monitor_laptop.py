@@ -131,9 +131,10 @@ def test_micro_break_offers_an_exercise_and_the_lock_pauses(qtbot, desk_frames, 
     window = monitor(qtbot, [desk_frames[10]] * 3, tmp_path, break_after_s=4.0)
     qtbot.waitUntil(lambda: window.last_event is not None, timeout=60_000)
     e = window.last_event
-    assert e.kind == "break" and e.exercise == "chin_tuck"
-    assert re.match(r"You have been sitting for \d+ s — time for a 1-minute break", window.state_label.text())
-    assert "chin tuck" in window.detail_label.text().lower()
+    assert e.kind == "break" and e.exercise == "shoulder_rolls"  # face-on, as the laptop webcam sees him
+    assert re.match(r"You have been sitting for \d+ s — time for a 1-minute break: shoulder rolls",
+                    window.state_label.text())  # fmt: skip
+    assert window.detail_label.text().startswith("About 1 minute of shoulder rolls, 1 set of 8: Sit facing")
 
     window.lock_probe = lambda: True
     window.check_screen_lock()

@@ -58,6 +58,7 @@ from posture_feedback.monitor_rules import (
     Event,
     LaptopRules,
     RuleOptions,
+    break_offer,
     library_exercises,
     signal_of,
 )  # fmt: skip
@@ -537,15 +538,16 @@ class MonitorWindow(QWidget):
 
     @staticmethod
     def _exercise_offer(name: str) -> str:
-        try:
-            from posture_feedback.exercises.library import get_exercise
-
-            ex = get_exercise(name)
-        except Exception:  # the offer is a courtesy: a broken definition must not stop the monitor
+        """The break offer's detail line: how long, the dose, the instruction and the command that
+        runs that dose (the core's ``monitor_rules.break_offer``)."""
+        offer = break_offer(name)
+        if offer is None:  # the offer is a courtesy: a broken definition must not stop the monitor
             return f"Try: {name.replace('_', ' ')}"
-        each = ex.sided and ex.both == "each"  # one side, then the other: name the sides, not "{side}"
-        text = ex.instruction_for("left" if each else "both") + (" Then the same to the right." if each else "")
-        return f"1 minute of {ex.title.lower()}: {text} (posture-feedback exercise {name})"
+        m = offer.minutes
+        dose = f"{offer.sets} set{'s' if offer.sets > 1 else ''} of {offer.reps}" + (
+            " on each side" if offer.each_side else "")  # fmt: skip
+        return (f"About {m} minute{'s' if m > 1 else ''} of {offer.name}, {dose}: {offer.instruction} "
+                f"({offer.command})")  # fmt: skip
 
     # -- the guided start --------------------------------------------------------------------
     def start_guided(self) -> None:
