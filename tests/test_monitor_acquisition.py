@@ -44,7 +44,7 @@ def test_analyze_leaves_the_acquisition_frames_empty_and_out_of_the_neutral() ->
 
 
 def test_the_monitor_skips_the_acquisition_frames(qtbot, tmp_path) -> None:  # noqa: ANN001
-    from posture_feedback.ui.monitor import ACQUIRING_TEXT, GUIDED_SETTLE_S, MonitorWindow
+    from posture_feedback.ui.monitor import ACQUIRING_TEXT, FINDING_TEXT, GUIDED_SETTLE_S, MonitorWindow
     from posture_feedback.ui.options import AppOptions
 
     window = MonitorWindow(AppOptions(source=str(tmp_path / "no_camera.mp4"), monitor=True, sound=False))
@@ -56,7 +56,7 @@ def test_the_monitor_skips_the_acquisition_frames(qtbot, tmp_path) -> None:  # n
         window._laptop_frame(r)
         window._show_state(r)
         assert window._capture is None
-        assert window.state_label.text() == ACQUIRING_TEXT
+        assert window.state_label.text() == FINDING_TEXT  # a first run: the guided start is still to come
     settled = [result(ACQUISITION_FRAMES + k, pose(), False) for k in range(12)]
     for r in settled[:10]:  # 0.0 … 0.9 s after the first settled frame
         window._laptop_frame(r)
@@ -72,7 +72,9 @@ def test_the_monitor_skips_the_acquisition_frames(qtbot, tmp_path) -> None:  # n
     window.rules.options.thresholds = {k: 1e3 for k in window.rules.options.thresholds}  # wide: all good
     for i in range(40, 40 + ACQUISITION_FRAMES):
         window._laptop_frame(result(i, low, True))
+        window._show_state(result(i, low, True))
         assert window.last_signals is None
+        assert window.state_label.text() == ACQUIRING_TEXT
     assert window.rules.totals == {}
     for i in range(50, 53):
         window._laptop_frame(result(i, pose(), False))

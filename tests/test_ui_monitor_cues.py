@@ -145,3 +145,21 @@ def test_while_the_screen_is_locked_no_reading_is_shown_as_live(qtbot, pictures,
     qtbot.waitUntil(lambda: window.signals_label.text().startswith("From your neutral: head"), timeout=60_000)
     qtbot.waitUntil(lambda: "10\u00a0frames/\u2060s" in window.detail_label.text(), timeout=10_000)
     window.close()
+
+
+def test_a_first_run_says_it_is_finding_the_person_until_the_guided_start_begins(qtbot, pictures, tmp_path):
+    """A twentieth audit: on a first run the status said "Press “Set neutral” and sit tall…" for
+    about 1 s, just before the guided start began by itself. Every status line shown before the
+    guided start now is "Hold on, finding you…" (or "Nobody in view…")."""
+    from posture_feedback.ui.monitor import FINDING_TEXT, GUIDED_TEXT
+
+    window = monitor(qtbot, [pictures["neutral"]] * 3, tmp_path, break_after_s=1e6)
+    shown: list[str] = []
+    set_state = window._set_state
+    window._set_state = lambda text, colour: (shown.append(text), set_state(text, colour))
+    qtbot.waitUntil(lambda: window._capture is not None, timeout=60_000)  # it began by itself
+    before = shown[: next((i for i, t in enumerate(shown) if t.startswith(GUIDED_TEXT)), len(shown))]
+    assert FINDING_TEXT in before
+    assert set(before) <= {FINDING_TEXT, "Nobody in view — watching less often"}, set(before)
+    neutral_taken(qtbot, window)
+    window.close()

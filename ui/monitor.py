@@ -86,6 +86,8 @@ GUIDED_TEXT = "Sit tall, look at the screen, hold still…"
 GUIDED_SETTLE_S = 1.0
 #: The status line on the model's first frames of a newly followed person: no reading yet.
 ACQUIRING_TEXT = "Watching (finding you: not judged yet)"
+#: The status line on a first run (no neutral) until the guided start begins by itself.
+FINDING_TEXT = "Hold on, finding you…"
 #: The longest phrase the monitor says: its alerts' first phrases ("You are too close to the screen",
 #: before the dash) have up to 7 words, and one cut short ("You are too close to the") is no cue.
 SPOKEN_MAX_WORDS = 8
@@ -414,6 +416,10 @@ class MonitorWindow(QWidget):
             text, colour = f"{GUIDED_TEXT} {left:.0f} s", "#56b4e9"
         elif not r.person_found:
             text, colour = "Nobody in view — watching less often", "#aaaaaa"
+        elif self.laptop_mode and self.laptop_neutral is None and self.guided_message is None:
+            # a first run: the guided start begins by itself once he is seen GUIDED_SETTLE_S past the
+            # model's first frames; "Press “Set neutral”" just before it did (a twentieth audit)
+            text, colour = FINDING_TEXT, "#aaaaaa"
         elif self.laptop_mode and r.acquiring:  # the model's first frames: no reading (FrameResult.acquiring)
             text, colour = ACQUIRING_TEXT, "#aaaaaa"
         elif self.laptop_mode and self.laptop_neutral is None:
