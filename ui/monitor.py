@@ -320,7 +320,7 @@ class MonitorWindow(QWidget):
         if self.worker is None:
             return
         rendered = self.worker.take_latest()
-        if rendered is None:
+        if rendered is None or self.pause_button.isChecked():  # (a frame read before the pause: not counted)
             return
         r = rendered.result
         self.last_result = r
@@ -695,6 +695,8 @@ class MonitorWindow(QWidget):
         r = self.last_result  # the rate of the frame shown, not a line left from an earlier one
         if self.locked:
             rate = "camera closed (screen locked)"
+        elif self.pause_button.isChecked():
+            rate = "paused"
         elif r is None:
             rate = "starting"
         elif not r.person_found:  # (no-break: "frames/s" was cut at its "/")
@@ -772,9 +774,17 @@ class MonitorWindow(QWidget):
                 self.target_set = get_preset(self.preset_name, baseline=True)
 
     def _set_paused(self, on: bool) -> None:
+        """The Pause button: no frame is processed, and the paused time is not counted (the rules'
+        next interval starts at the first frame after it, as after a screen lock; before, up to
+        ``max_gap_s`` of it was added to the time watched on resuming)."""
         if self.worker is not None:
             self.worker.paused = on
-        self.state_label.setText("Paused" if on else "Watching")
+        self.rules.pause()
+        if on:
+            self._set_state("Paused", "#aaaaaa")
+            self._no_readings("paused")
+        else:
+            self._set_state("Watching", "#dddddd")
 
     # -- shutdown ----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
