@@ -147,3 +147,94 @@ def test_the_monitors_display_path_hides_them_too(qtbot) -> None:  # noqa: ANN00
     shown = render_for_display(_result(inside), (SkeletonAnnotator(),), mirror=True, box=(360, 200))
     x, y = _mid("left_hip", "right_hip", inside)
     assert _lit(shown.image, shown.image.shape[1] - 1 - x * shown.scale, y * shown.scale, r=1)
+
+
+def _face_on_chest() -> Landmarks:
+    """UPPER_BODY with the face where the model put it on a twentieth audit's zoomed clip: ears 50 px and
+    the nose 130 px below the shoulders (the real face unfound), hips out of the frame."""
+    pts = dict(UPPER_BODY)
+    pts |= {"left_ear": (345, 350), "right_ear": (295, 350), "nose": (320, 430)}
+    return Landmarks.from_points(pts, image_size=(W, H))
+
+
+def test_a_face_the_model_put_below_the_shoulders_is_not_drawn() -> None:
+    """A twentieth audit saw a white "V" on the chest of the zoomed clip: the bones ear → nose of a
+    face the model placed below both shoulders. It is not drawn; a face above them is."""
+    from posture_feedback.annotate import FACE_JOINTS, face_below_shoulders
+
+    chest = _face_on_chest()
+    assert face_below_shoulders(chest)
+    ok = drawn_joints(chest)
+    assert not ok[list(FACE_JOINTS)].any() and ok[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]].all()
+    img = render(_result(chest), [SkeletonAnnotator()])
+    for side in ("left", "right"):
+        assert not _lit(img, *_mid(f"{side}_ear", "nose", chest)), f"{side} ear → nose drawn"
+    assert _lit(img, *_mid("left_shoulder", "right_shoulder", chest))
+    upright = _pose(hip_y=540)  # the face above the shoulders: drawn, bones and all
+    assert not face_below_shoulders(upright)
+    assert _lit(render(_result(upright), [SkeletonAnnotator()]), *_mid("left_ear", "nose", upright))
+    # a person lying across the picture (shoulder line 90° from level): "below" means nothing there
+    lying = Landmarks.from_points({"left_shoulder": (300, 200), "right_shoulder": (300, 280), "nose": (240, 400),
+                                   "left_ear": (250, 380), "right_ear": (250, 390)}, image_size=(W, H))  # fmt: skip
+    assert not face_below_shoulders(lying)
+
+
+def test_an_arm_joint_outside_the_picture_is_not_drawn() -> None:
+    """The model gives elbows and wrists outside the picture confidently (the bundled desk sample: the
+    right elbow up to 81 px left of the frame at 0.52-0.76, frames 78-90): no joint and no bone to it.
+    One inside the picture, even at its edge, is drawn (the desk sample's arms hang to its bottom edge)."""
+    pts = dict(UPPER_BODY)
+    pts |= {"right_elbow": (-40, 380), "right_wrist": (-90, 430), "left_elbow": (380, 470)}
+    person = Landmarks.from_points(pts, image_size=(W, H))
+    ok = drawn_joints(person)
+    assert not ok[[lm.RIGHT_ELBOW, lm.RIGHT_WRIST]].any()
+    assert ok[lm.LEFT_ELBOW]  # 10 px above the bottom edge, inside the picture
+    img = render(_result(person), [SkeletonAnnotator()])
+    assert not _lit(img, *_mid("right_shoulder", "right_elbow", person)), "bone to an elbow outside drawn"
+    assert _lit(img, *_mid("left_shoulder", "left_elbow", person))
+
+
+def test_the_real_models_face_on_the_chest_of_a_near_person_is_not_drawn(tmp_path) -> None:
+    """The real model on the webcam box of the bundled cam02 frame 10 (the man upright, face-on), then the
+    same seen 1.45× nearer, as the twentieth audit's clip: on the near frames the model puts the face on
+    the chest, below both shoulders, confidently. The overlay, in the windows' display path
+    (``render_for_display``, as the mirror and the monitor draw it), leaves it out; on the upright
+    frames the face is drawn."""
+    import cv2
+    from laptop_frames import box, source_frame
+
+    from posture_feedback.annotate import FACE_JOINTS
+    from posture_feedback.pipeline import iter_results
+    from posture_feedback.ui.render import render_for_display
+
+    src = source_frame(10)
+    clip = tmp_path / "near.mp4"
+    out = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (W, H))
+    for frame in [box(src)] * 12 + [box(src, 420 / 1.45)] * 20:
+        out.write(frame)
+    out.release()
+    results = list(iter_results(clip))
+    upright = [r for r in results[:12] if r.landmarks is not None and not r.acquiring]
+    assert upright and all(drawn_joints(r.landmarks)[lm.NOSE] for r in upright)
+    near = [r for r in results[12:] if r.landmarks is not None]
+    def below(p: Landmarks) -> bool:  # nose and ears lower in the picture than both shoulders
+        y = p.image[:, 1]
+        return bool((y[[lm.NOSE, lm.LEFT_EAR, lm.RIGHT_EAR]] > y[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]].max()).all())
+
+    on_chest = [r for r in near if below(r.landmarks)]
+    assert len(on_chest) >= len(near) // 2, "the model found the face here: this test's premise is gone"
+    for r in on_chest:
+        p = r.landmarks
+        assert (p.confidence()[[lm.NOSE, lm.LEFT_EAR, lm.RIGHT_EAR]] >= 0.5).all()  # what used to be drawn
+        assert not drawn_joints(p)[list(FACE_JOINTS)].any()
+        shown = render_for_display(r, (SkeletonAnnotator(),), mirror=True, box=(360, 200))
+        bare = render_for_display(r, (), mirror=True, box=(360, 200)).image.astype(int)
+        drawn = np.abs(shown.image.astype(int) - bare).max(axis=2)  # what the overlay changed
+        s, w = shown.scale, shown.image.shape[1]
+        for ear in (lm.LEFT_EAR, lm.RIGHT_EAR):  # the V's arms, in the mirrored display picture
+            x, y = (p.image[ear, :2] + p.image[lm.NOSE, :2]) / 2
+            xi, yi = int(round(w - 1 - x * s)), int(round(y * s))
+            assert drawn[yi - 1 : yi + 2, xi - 1 : xi + 2].max() < 20, "ear → nose drawn on the chest"
+        x, y = (p.image[lm.LEFT_SHOULDER, :2] + p.image[lm.RIGHT_SHOULDER, :2]) / 2  # the shoulders are
+        assert drawn[int(round(y * s)) - 1 : int(round(y * s)) + 2,
+                     int(round(w - 1 - x * s)) - 1 : int(round(w - 1 - x * s)) + 2].max() > 60  # fmt: skip
