@@ -27,9 +27,11 @@ class FakeSpeaker:
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.tones: list[str] = []
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, tone: str = "neutral") -> None:
         self.said.append(text)
+        self.tones.append(tone)
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +89,7 @@ def test_faults_due_together_are_one_cue_in_window_tray_and_speech(qtbot, pictur
     assert window.state_label.text() == MESSAGES["too_close"]
     said = window.spoken.speaker.said
     assert said[-1] == "You are too close to the screen"  # its first phrase, whole
+    assert window.spoken.speaker.tones[-1] == "correction"  # a posture alert: the correction tone
     assert not any("leaning" in s for s in said)
     assert window.rules.events_today == 1
     assert window.detail_label.text().startswith("lean +")  # the reading it came from, under it
