@@ -32,6 +32,7 @@ import numpy as np
 from posture_feedback import landmarks as lm
 from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.framing import Framing, classify_framing, in_view
+from posture_feedback.garbled_face import face_below_shoulders
 from posture_feedback.kinematics import ANGLE_JOINTS
 from posture_feedback.side_words import side_word
 from posture_feedback.targets import value_text, wider_than_near_band
@@ -135,7 +136,7 @@ LEG_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_KNEE, lm.RIGHT_FOOT_INDEX + 1)
 #: The arms below the shoulders (elbows, wrists, hand points): the model gives them confidently also
 #: where they are outside the picture (the bundled desk sample: the right elbow 1-81 px left of the
 #: frame, confidence 0.52-0.76, frames 78-90), and a bone to such a point draws a guess.
-ARM_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_ELBOW, lm.RIGHT_HIP))
+ARM_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_ELBOW, lm.LEFT_HIP))
 #: The face: nose, eyes, ears, mouth.
 FACE_JOINTS: tuple[int, ...] = tuple(range(lm.NOSE, lm.LEFT_SHOULDER))
 
@@ -150,8 +151,8 @@ def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
     itself in view (``framing.in_view``). The arms (``ARM_JOINTS``) in every framing only where they
     are inside the picture (``framing.in_view`` without its edge margin: unlike the hips, elbows and
     wrists the model puts near the frame's edge are mostly real, the desk sample's arms hanging to
-    its bottom edge). The face not at all when the model put it below both shoulders
-    (``face_below_shoulders``).
+    its bottom edge). The face not at all when the model put it below the shoulders
+    (``garbled_face.face_below_shoulders``, the rule the laptop signals measure by).
     A bone is drawn only when both its ends are.
     """
     ok = person.confidence() >= min_confidence
@@ -165,27 +166,9 @@ def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
         ok[lower] &= in_view(person, min_confidence)[lower]
     arms = list(ARM_JOINTS)
     ok[arms] &= in_view(person, min_confidence, margin=0.0)[arms]
-    if face_below_shoulders(person, min_confidence):
+    if face_below_shoulders(person, person.confidence() >= min_confidence):
         ok[list(FACE_JOINTS)] = False
     return ok
-
-
-def face_below_shoulders(person: Landmarks, min_confidence: float = 0.5) -> bool:
-    """True when the model put the face below both shoulders of a person upright in the image: both
-    shoulders confident, their line within 45° of level, and the nose and every confident ear lower
-    in the image than both shoulders. Not a pose anyone at a desk holds; the model's guess when it
-    did not find the real face (the bundled cam02 box seen 1.45× nearer, a twentieth audit: nose 120-140
-    px and ears 40-60 px below the shoulders on the chest, drawn as a white "V", confident 0.7-0.97)."""
-    conf = person.confidence() >= min_confidence
-    if not (conf[lm.LEFT_SHOULDER] and conf[lm.RIGHT_SHOULDER] and conf[lm.NOSE]):
-        return False
-    xy = person.image[:, :2]
-    dx, dy = xy[lm.LEFT_SHOULDER] - xy[lm.RIGHT_SHOULDER]
-    if not (np.isfinite(dx) and np.isfinite(dy)) or abs(dy) > abs(dx):  # not upright in the image
-        return False
-    lowest_shoulder = max(xy[lm.LEFT_SHOULDER][1], xy[lm.RIGHT_SHOULDER][1])
-    head = [lm.NOSE] + [i for i in (lm.LEFT_EAR, lm.RIGHT_EAR) if conf[i]]
-    return bool(all(xy[i][1] > lowest_shoulder for i in head))
 
 
 @dataclass

@@ -57,8 +57,12 @@ squares of a per-angle base, depth (``UNC_DEPTH`` · sin φ; ``UNC_DEPTH_HEAD`` 
 lines), visibility (``UNC_VISIBILITY`` ·
 (1 − c) / (1 − min_visibility)), a back view (``UNC_BACK`` · max(0, −cos azimuth)) and the
 camera's vertical (for the angles measured against ``up``: ``UNC_TILT`` · its roll uncertainty ·
-cos φ and pitch uncertainty · sin φ in quadrature; 20° each when a level camera is assumed, else
-the calibration's or the scene's, default 3°). φ is the angle between
+cos φ in that root sum, then ``UNC_TILT`` · its pitch uncertainty · sin φ added whole, the pitch's
+error being one offset for a whole recording; 20° each when a level camera is assumed, else the
+calibration's or the scene's, default 3°). A jitter term (``with_jitter``: the recording's or the
+live one) is combined in quadrature with that total afterwards, which takes back a little of the
+pitch's share where the jitter is large (a 20° pitch adds 19.3° beside a 4° jitter term, about
+18° beside 7°). φ is the angle between
 the plane the angle is measured in and the image plane (joint angles: the plane of the two
 segments, or the segments' own direction when nearly straight; tilts: the left-right line;
 trunk and head lines: the sagittal plane from the azimuth), c the lowest confidence of the

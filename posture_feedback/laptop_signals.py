@@ -62,9 +62,9 @@ movement to check a proxy against, so none is offered (docs/laptop_coach.md).
 
 Validity: every signal needs its landmarks at confidence ≥ ``min_visibility`` *inside the
 frame*, a shoulder width of at least ``MIN_SHOULDER_PX`` and a face-on view (``View.FRONT``);
-otherwise it is NaN (missing), never guessed. A skeleton with the ears' mid-point not above the
-shoulder line is garbled (the ears stay above the shoulders in any head posture, the head
-dropped to the chest included): nothing of it is measured (``raw_signals``).
+otherwise it is NaN (missing), never guessed. A face the model put below the shoulder line is
+garbled (``garbled_face.face_below_shoulders``, the rule the overlay draws by): nothing of that
+frame is measured.
 Uncertainty (``SIGNAL_UNCERTAINTY``, ±, in each signal's unit): a 90% bound of the error against
 the 4-camera reference on the accuracy set's webcam crops (``bench/laptop_signals.py``); the
 correlations are in docs/laptop_coach.md. Each raw quantity but the shoulders' height passes a
@@ -82,6 +82,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posture_feedback import landmarks as lm
+from posture_feedback.garbled_face import face_below_shoulders
 from posture_feedback.types import Landmarks, View
 
 NOSE = lm.NOSE
@@ -168,7 +169,8 @@ def raw_signals(
         return out
     sh = p[L_SH] - p[R_SH]
     w = float(np.hypot(*sh))
-    if w < MIN_SHOULDER_PX:
+    if w < MIN_SHOULDER_PX or face_below_shoulders(landmarks, ok):
+        # a face below the shoulders: the model took something else for it (garbled_face)
         return out
     out["shoulder_width_px"] = w
     mid = 0.5 * (p[L_SH] + p[R_SH])
@@ -187,11 +189,6 @@ def raw_signals(
         face = float(np.hypot(*ears))
         out["face_width_px"] = face
         mid_ear = 0.5 * (p[L_EAR] + p[R_EAR])
-        if height(mid_ear) <= 0.0:
-            # A face below the shoulder line: the model took something else for the face (an
-            # audit's zoomed clip: a bare chest read as a face, nose 0.45 shoulder widths *below*
-            # the shoulders at confidence 0.7-0.9, and a confident "your head has moved forward").
-            return dict.fromkeys(RAW_NAMES, math.nan)
         out["ear_height"] = height(mid_ear)
         out["ear_shoulder_tilt"] = _tilt(ears) - _tilt(sh)
         if ok[NOSE] and face > 0:

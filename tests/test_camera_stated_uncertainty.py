@@ -3,8 +3,9 @@ capture steps use the roll and pitch ± it stated, not a flat 3° (or the roll's
 scene calibration too uncertain to be of use is refused, as the person method's is.
 
 Expectations are hand-worked from the stored record and the uncertainty model's own formula
-(``kinematics.angle_uncertainty``: the vertical enters as UNC_TILT · √((roll · cos φ)² + (pitch ·
-sin φ)²)), and the real model on the bundled recording.
+(``kinematics.angle_uncertainty``: the vertical's roll enters the root sum as UNC_TILT · roll ·
+cos φ, its pitch is added whole as UNC_TILT · pitch · sin φ), and the real model on the bundled
+recording.
 """
 
 from __future__ import annotations

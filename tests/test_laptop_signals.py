@@ -166,12 +166,25 @@ def test_a_landmark_outside_the_frame_is_missing_even_when_the_model_is_confiden
     assert signals(lmk)["head_drop"] == pytest.approx(0.0)
 
 
+def garbled_points() -> dict[str, tuple[float, float]]:
+    """The neutral pose with the ears 40 px and the nose 120 px below the shoulder line (y 300)."""
+    pts = dict(NEUTRAL_POINTS)
+    pts["left_ear"], pts["right_ear"], pts["nose"] = (360.0, 340.0), (280.0, 340.0), (320.0, 420.0)
+    return pts
+
+
 def test_a_face_below_the_shoulder_line_is_a_garbled_skeleton_and_measures_nothing():
     """The ears stay above the shoulders in every head posture; the model's ears 40 px *below* the
     shoulder line (a chest taken for the face) give no reading at all, not a 'head drop' of 90%."""
     garbled = pose(left_ear=(0, 180), right_ear=(0, 180), nose=(0, 240))  # ears at y = 340, shoulders 300
     assert all(math.isnan(v) for v in LS.raw_signals(garbled, View.FRONT).values())
     assert all(math.isnan(v) for v in signals(garbled).values())
+    one_ear = Landmarks.from_points({k: v for k, v in garbled_points().items() if k != "right_ear"},
+                                    image_size=(640, 480))  # fmt: skip
+    assert all(math.isnan(v) for v in signals(one_ear).values())  # a review: the one-ear case was measured
+    nose_only = Landmarks.from_points({k: v for k, v in garbled_points().items() if not k.endswith("_ear")},
+                                      image_size=(640, 480))  # fmt: skip
+    assert all(math.isnan(v) for v in signals(nose_only).values())
     bowed = pose(left_ear=(0, 120), right_ear=(0, 120), nose=(0, 125))  # head dropped: ears 20 px above
     assert signals(bowed)["head_drop"] == pytest.approx(100 * ((120 + 140) / 2 - (-5 + 20) / 2) / 200, abs=0.01)
 
@@ -367,21 +380,12 @@ def test_real_model_reading_a_chest_as_a_face_gives_no_head_drop(tmp_path):
     'raised shoulders' of 75% against ±27% / ±23% (an audit's monitor run named the fault). A face
     below the shoulders is now no reading at all; the neutral frames still measure."""
     import cv2
+    from laptop_frames import box, source_frame
 
     from posture_feedback.pipeline import iter_results
 
-    cap = cv2.VideoCapture(str(Path(__file__).resolve().parents[1] / "sample_videos" / "lab_two_people_cam02.mp4"))
-    for _ in range(11):
-        ok, src = cap.read()
-    cap.release()
-    assert ok
-
-    def framed(width: float) -> np.ndarray:  # 640×480, the shoulders' mid-point (570, 525) fixed in it
-        h = width * 3 / 4
-        x0, y0 = 570 - width * 220 / 420, 525 - h * 175 / 315
-        m = np.float32([[640 / width, 0, -x0 * 640 / width], [0, 480 / h, -y0 * 480 / h]])
-        return cv2.warpAffine(src, m, (640, 480), flags=cv2.INTER_AREA)
-
+    src = source_frame(10)
+    framed = lambda width: box(src, width)  # noqa: E731 - the shared construction (tests/laptop_frames.py)
     path = tmp_path / "nearer.mp4"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (640, 480))
     for frame in [framed(420)] * 20 + [framed(420 / 1.45)] * 20:

@@ -160,10 +160,15 @@ def _face_on_chest() -> Landmarks:
 def test_a_face_the_model_put_below_the_shoulders_is_not_drawn() -> None:
     """A twentieth audit saw a white "V" on the chest of the zoomed clip: the bones ear → nose of a
     face the model placed below both shoulders. It is not drawn; a face above them is."""
-    from posture_feedback.annotate import FACE_JOINTS, face_below_shoulders
+    from posture_feedback.annotate import ARM_JOINTS, FACE_JOINTS
+    from posture_feedback.garbled_face import face_below_shoulders
 
+    def confident(person: Landmarks) -> np.ndarray:
+        return person.confidence() >= 0.5
+
+    assert lm.LEFT_HIP not in ARM_JOINTS and lm.RIGHT_HIP not in ARM_JOINTS
     chest = _face_on_chest()
-    assert face_below_shoulders(chest)
+    assert face_below_shoulders(chest, confident(chest))
     ok = drawn_joints(chest)
     assert not ok[list(FACE_JOINTS)].any() and ok[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]].all()
     img = render(_result(chest), [SkeletonAnnotator()])
@@ -171,12 +176,12 @@ def test_a_face_the_model_put_below_the_shoulders_is_not_drawn() -> None:
         assert not _lit(img, *_mid(f"{side}_ear", "nose", chest)), f"{side} ear → nose drawn"
     assert _lit(img, *_mid("left_shoulder", "right_shoulder", chest))
     upright = _pose(hip_y=540)  # the face above the shoulders: drawn, bones and all
-    assert not face_below_shoulders(upright)
+    assert not face_below_shoulders(upright, confident(upright))
     assert _lit(render(_result(upright), [SkeletonAnnotator()]), *_mid("left_ear", "nose", upright))
     # a person lying across the picture (shoulder line 90° from level): "below" means nothing there
     lying = Landmarks.from_points({"left_shoulder": (300, 200), "right_shoulder": (300, 280), "nose": (240, 400),
                                    "left_ear": (250, 380), "right_ear": (250, 390)}, image_size=(W, H))  # fmt: skip
-    assert not face_below_shoulders(lying)
+    assert not face_below_shoulders(lying, confident(lying))
 
 
 def test_an_arm_joint_outside_the_picture_is_not_drawn() -> None:

@@ -145,9 +145,10 @@ class InterruptCloses:
             signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.default_int_handler)
 
     def _handle(self, _signum: int, _frame: FrameType | None) -> None:
-        if self.hit:  # a second Ctrl-C while closing: nothing more to do than the first asked
-            return
         self.hit = True
+        # A second Ctrl-C while this close hangs ends the process at once (the system's default for
+        # SIGINT; an exception raised here inside Qt's loop would abort it with a core dump instead).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         self.window.close()  # its closeEvent saves and stops what it holds, as the close button
         self.app.quit()
 
