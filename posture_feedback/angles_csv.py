@@ -183,7 +183,7 @@ def filter_angle_csv(
     where empty (for ``analyze``'s summary).
     """
     from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY, with_jitter
-    from posture_feedback.smoothing import ZERO_PHASE_CUTOFF_HZ, zero_phase_filter
+    from posture_feedback.smoothing import ZERO_PHASE_CUTOFF_HZ, short_runs, zero_phase_filter
 
     path = Path(path)
     with open(path, newline="", encoding="utf-8") as f:
@@ -201,6 +201,7 @@ def filter_angle_csv(
     values = np.column_stack([read(n) for n in ANGLE_NAMES])
     values[~found] = np.nan
     filtered, jitter = zero_phase_filter(values, fps, ZERO_PHASE_CUTOFF_HZ if cutoff_hz is None else cutoff_hz)
+    fragments = short_runs(values)
     has_unc = all(f"unc_{n}" in col for n in ANGLE_NAMES)
     if valid_only and not all(f"valid_{n}" in col for n in ANGLE_NAMES):
         raise ValueError("valid_only needs the valid_<angle> columns (write the CSV with include_validity)")
@@ -214,7 +215,9 @@ def filter_angle_csv(
                 r[col[n]] = _fmt(filtered[k, j])
             if has_unc:
                 r[col[f"unc_{n}"]] = _fmt(unc[k, j], 1)
-                if not unc[k, j] <= VALID_MAX_UNCERTAINTY:
+                # within the bound, and filtered: a fragment of fewer than MIN_FILTER_RUN frames
+                # between gaps can neither be filtered nor show its own jitter (smoothing.short_runs)
+                if not unc[k, j] <= VALID_MAX_UNCERTAINTY or fragments[k, j]:
                     if f"valid_{n}" in col and r[col[f"valid_{n}"]] == "1":
                         r[col[f"valid_{n}"]] = "0"
     if valid_only:  # last: filtering, jitter and validity above saw every value

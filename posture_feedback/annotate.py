@@ -32,7 +32,7 @@ import numpy as np
 from posture_feedback import landmarks as lm
 from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.framing import Framing, classify_framing, in_view
-from posture_feedback.garbled_face import face_below_shoulders
+from posture_feedback.garbled_face import FACE_LANDMARKS, face_below_shoulders
 from posture_feedback.kinematics import ANGLE_JOINTS
 from posture_feedback.side_words import side_word
 from posture_feedback.targets import value_text, wider_than_near_band
@@ -138,7 +138,7 @@ LEG_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_KNEE, lm.RIGHT_FOOT_INDEX + 1)
 #: frame, confidence 0.52-0.76, frames 78-90), and a bone to such a point draws a guess.
 ARM_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_ELBOW, lm.LEFT_HIP))
 #: The face: nose, eyes, ears, mouth.
-FACE_JOINTS: tuple[int, ...] = tuple(range(lm.NOSE, lm.LEFT_SHOULDER))
+FACE_JOINTS: tuple[int, ...] = FACE_LANDMARKS
 
 
 def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
@@ -204,8 +204,10 @@ class SkeletonAnnotator:
         xy = _points(person, w, mirror).astype(int)
         if self.hide_out_of_view:
             ok = drawn_joints(person, self.min_confidence)
-        else:
+        else:  # every confident joint, but never a face the model put on the chest (garbled_face)
             ok = person.confidence() >= self.min_confidence
+            if face_below_shoulders(person, ok):
+                ok[list(FACE_JOINTS)] = False
         for a, b in lm.EDGES:
             if ok[a] and ok[b]:
                 cv2.line(scene, tuple(xy[a]), tuple(xy[b]), colour, thickness, cv2.LINE_AA)

@@ -81,6 +81,7 @@ from collections.abc import Callable
 import numpy as np
 
 from posture_feedback import landmarks as lm
+from posture_feedback.garbled_face import FACE_LANDMARKS, face_below_shoulders
 from posture_feedback.types import ANGLE_INDEX, ANGLE_NAMES, AngleTable, Landmarks, View
 from posture_feedback.view import DEFAULT_UP, TOWARDS_CAMERA, cross3
 
@@ -568,6 +569,8 @@ def measure_angles(
     u = DEFAULT_UP if up is None else np.asarray(up, dtype=float) / np.linalg.norm(up)
     conf = np.minimum(landmarks.visibility, landmarks.presence)
     ok = conf >= min_visibility
+    if face_below_shoulders(landmarks, ok):  # the model put the face on the chest: no head angle from it
+        ok[list(FACE_LANDMARKS)] = False
     p = hybrid_points(landmarks, ok)
     values = np.full(_N, np.nan)
     sin_phi = np.ones(_N)  # sine of the angle between the measurement plane and the image plane

@@ -26,6 +26,7 @@ filters all 33 landmarks in a few numpy operations (about 0.1 ms per frame).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,6 +225,10 @@ ZERO_PHASE_CUTOFF_HZ = 3.0
 JITTER_WINDOW_S = 0.5
 
 
+#: Fewest consecutive measured frames ``zero_phase_filter`` filters (and measures the jitter of).
+MIN_FILTER_RUN = 10
+
+
 def zero_phase_filter(
     values: np.ndarray, fps: float, cutoff_hz: float = ZERO_PHASE_CUTOFF_HZ
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +237,10 @@ def zero_phase_filter(
     Args:
         values: (T, n) per-frame values (e.g. angles in degrees); NaN = not measured. Each run of
             consecutive finite values is filtered on its own (gaps are never bridged); runs
-            shorter than 10 frames are left as they are.
+            shorter than ``MIN_FILTER_RUN`` frames (``short_runs``) are left as they are: such a
+            fragment cannot show how much it jitters, so its jitter is its neighbours' (the
+            filtered runs within ``JITTER_WINDOW_S``), else the column's median, and ``analyze``
+            does not count its values as valid (``angles_csv.filter_angle_csv``).
         fps: frames per second of the recording.
         cutoff_hz: −6 dB cut-off frequency (Hz); at or above the Nyquist frequency nothing is
             filtered.
@@ -250,22 +258,44 @@ def zero_phase_filter(
         return out, np.full_like(x, np.nan)
     b, a = butter(2, cutoff_hz / (fps / 2.0))
     pad = 3 * max(len(a), len(b))
+    long_run = np.zeros(x.shape, bool)  # cells in a run the filter could take
     for j in range(x.shape[1]):
         idx = np.flatnonzero(np.isfinite(x[:, j]))
         if not idx.size:
             continue
         for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
-            if run.size >= 10:
+            if run.size >= MIN_FILTER_RUN:
                 out[run, j] = filtfilt(b, a, x[run, j], padlen=min(run.size - 1, pad))
+                long_run[run, j] = True
     d = x - out
-    fin = np.isfinite(d)
+    fin = np.isfinite(d) & long_run
     size = max(1, int(round(JITTER_WINDOW_S * fps)) | 1)
     num = uniform_filter1d(np.where(fin, d * d, 0.0), size, axis=0, mode="nearest")
     den = uniform_filter1d(fin.astype(float), size, axis=0, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):
         jitter = np.sqrt(num / den)
-    jitter[~fin] = np.nan
+    fragment = np.isfinite(x) & ~long_run
+    if fragment.any():  # no jitter of their own: the neighbours' where there are any, else the column's median
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: its median is NaN
+            median = np.nanmedian(np.where(fin, jitter, np.nan), axis=0)
+        jitter = np.where(fragment & ~np.isfinite(jitter), median[None, :], jitter)
+    jitter[~(fin | fragment)] = np.nan
     return out, jitter
+
+
+def short_runs(values: np.ndarray) -> np.ndarray:
+    """(T, n) True at each measured cell of a run of fewer than ``MIN_FILTER_RUN`` consecutive
+    measured frames (NaN = not measured): what ``zero_phase_filter`` leaves unfiltered."""
+    x = np.asarray(values, dtype=float)
+    out = np.zeros(x.shape, bool)
+    for j in range(x.shape[1]):
+        idx = np.flatnonzero(np.isfinite(x[:, j]))
+        if idx.size:
+            for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
+                if run.size < MIN_FILTER_RUN:
+                    out[run, j] = True
+    return out
 
 
 #: Time constant (seconds) of ``JitterMeter``'s running mean square.

@@ -122,3 +122,25 @@ def test_valid_only_without_validity_columns_is_refused(tmp_path: Path) -> None:
         )
     with pytest.raises(ValueError, match="valid_"):
         filter_angle_csv(path, 30.0, valid_only=True)
+
+
+def test_a_fragment_too_short_to_filter_is_not_valid(tmp_path: Path) -> None:
+    """Five frames measured between two gaps can neither be filtered nor show their jitter (a
+    review of 2026-12-07: such fragments were left raw with no jitter term, so the most jittery
+    frames of cam03, where the model's face came and went, read head tilts of −58° *valid* beside
+    a reference of −35°). They keep their raw values and are not valid; the long runs are as before."""
+    rng = np.random.default_rng(1)
+    values = 30.0 + rng.normal(0, 0.2, (60, len(ANGLE_NAMES)))
+    person = np.ones(60, bool)
+    person[20:25] = False
+    person[30:35] = False  # frames 25-29: a 5-frame fragment between two gaps
+    path = tmp_path / "a.csv"
+    _write(path, values, 5.0, person)
+    filter_angle_csv(path, 30.0)
+    rows = _read(path)
+    n0 = ANGLE_NAMES[0]
+    assert [float(rows[k][n0]) for k in range(25, 30)] == pytest.approx(list(values[25:30, 0]), abs=0.01)
+    assert all(rows[k][f"valid_{n0}"] == "0" for k in range(25, 30))
+    assert all(rows[k][f"valid_{n0}"] == "1" for k in (*range(0, 20), *range(35, 60)))
+    # its ± keeps a jitter term, its neighbours' (not none): at least the ± written before the pass
+    assert all(float(rows[k][f"unc_{n0}"]) >= 5.0 for k in range(25, 30))

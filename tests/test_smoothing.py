@@ -276,6 +276,24 @@ def test_zero_phase_filter_never_bridges_gaps():
     assert np.allclose(out[:50], 0.0, atol=1e-6) and np.allclose(out[55:], 40.0, atol=1e-6)
 
 
+def test_a_fragment_too_short_to_filter_keeps_its_values_and_its_neighbours_jitter():
+    """Runs of fewer than MIN_FILTER_RUN frames are left raw; their jitter is their neighbours'
+    (a noisy column's 1° RMS noise reads about 1° of jitter there too), never a made-up 0."""
+    pytest.importorskip("scipy")
+    from posture_feedback.smoothing import MIN_FILTER_RUN, short_runs, zero_phase_filter
+
+    rng = np.random.default_rng(3)
+    x = 10.0 + rng.normal(0, 1.0, (80, 1))
+    x[30:33] = np.nan
+    x[38:41] = np.nan  # frames 33-37: 5 < MIN_FILTER_RUN frames between two gaps
+    assert MIN_FILTER_RUN > 5
+    out, jitter = zero_phase_filter(x, 30.0)
+    assert np.array_equal(out[33:38], x[33:38])
+    frag = short_runs(x)
+    assert frag[33:38, 0].all() and not frag[:30, 0].any() and not frag[41:, 0].any()
+    assert np.isfinite(jitter[33:38]).all() and (jitter[33:38] > 0.5).all()
+
+
 def test_positions_pass_through_when_landmark_smoothing_is_off() -> None:
     """analyze filters a whole recording without lag instead: positions unchanged, visibility still smoothed."""
     rng = np.random.default_rng(1)
