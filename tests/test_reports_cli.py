@@ -57,6 +57,9 @@ def test_history_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert pdf.read_bytes().startswith(b"%PDF-") and (csv_dir / "repetitions.csv").exists() and js.exists()
     code, _, err = _run(capsys, "report", "--profile", "Sam Sample", "--data-dir", d)
     assert code == 2 and "nothing to write" in err
+    txt = tmp_path / "r.txt"  # an audit: a PDF was written silently under a .txt name
+    code, _, err = _run(capsys, "report", "--profile", "Sam Sample", "--out", str(txt), "--data-dir", d)
+    assert code == 2 and "ending in .pdf" in err and err.count("\n") == 1 and not txt.exists()
     code, _, err = _run(
         capsys, "report", "--from", "2026-03-10", "--to", "2026-03-01", "--out", str(pdf), "--data-dir", d
     )

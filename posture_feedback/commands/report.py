@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.out or args.csv or args.json):
         raise PostureFeedbackError("nothing to write: give --out REPORT.pdf, --csv DIR and/or --json FILE")
+    if args.out and args.out.suffix.lower() != ".pdf":  # checked before anything is read or written
+        raise PostureFeedbackError(f"--out {args.out}: the report is a PDF; give a name ending in .pdf")
     from posture_feedback.reports.export import export_csv, export_json
     from posture_feedback.reports.pdf import write_report
 
