@@ -6,7 +6,8 @@ Right: the steps, in order, each skippable where the guide allows:
 
 1. **Camera** — stand tall for 3 s: ``estimate_camera`` → the roll/pitch, applied to the live
    pipeline (``set_camera_up``), stored per camera (``CalibrationStore``) and with the profile;
-   or use the stored one; or skip (a level camera, with the 20° roll uncertainty the core adds).
+   or use the stored one (with its own stated ±); or skip (a level camera: the core adds 20° for
+   its roll and pitch, ``kinematics.LEVEL_UP_UNCERTAINTY_DEG``, and the step says so).
 2. **Neutral** — 3 s: ``capture_neutral`` (sitting or standing read from the hips and knees, or chosen and
    checked against them; saved with the camera).
 3. **Posture screen** — front view, then side view, each through the ``ViewGate`` ("Turn to
@@ -34,7 +35,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtWidgets import (
@@ -75,6 +76,9 @@ from posture_feedback.ui.result_tap import ResultTap, source_name
 from posture_feedback.ui.session_base import SessionOptions, SessionScreenshotDriver, SessionWindow, launch_session
 from posture_feedback.ui.vertical_scroll import VerticalScroll
 from posture_feedback.ui.worker import camera_name
+
+if TYPE_CHECKING:
+    from posture_feedback.calibration.camera import CameraCalibration
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +126,21 @@ def _label(text: str = "", size: int = 11, bold: bool = False, colour: str = "#e
 
 def _fmt(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:.0f}°"
+
+
+def skipped_camera_text(cal: CameraCalibration) -> str:
+    """The camera step's text once it is skipped, with the ± the core then gives every angle measured
+    against the vertical: the skipped calibration's own (``CameraCalibration.up_uncertainty``, roll
+    and pitch; ``kinematics.LEVEL_UP_UNCERTAINTY_DEG``), the figure the pipeline
+    (``kinematics.compute_angles`` without ``up``) and the posture screen (``summary.camera_uncertainty``)
+    apply. Until 2026-12 it said "+2° uncertainty on frontal tilts" while the core applied 20°."""
+    roll, pitch = cal.up_uncertainty()
+    figure = f"±{roll:.0f}°" if round(roll) == round(pitch) else f"±{roll:.0f}° (roll) / ±{pitch:.0f}° (pitch)"
+    return (
+        "Skipped: the camera is treated as level. Angles measured against the vertical (the trunk's lean, the "
+        f"head's tilt and lean, the shoulder and pelvic tilts) carry {figure} for its unknown tilt: calibrate "
+        "for verdicts on them."
+    )
 
 
 class AssessmentWindow(SessionWindow):
@@ -570,7 +589,9 @@ class AssessmentWindow(SessionWindow):
             self.go(NEUTRAL)
 
     def skip_calibration(self) -> None:
-        """Skip the camera step: a level camera (the core widens frontal tilts' uncertainty by 2°)."""
+        """Skip the camera step: a level camera, whose unknown tilt the core adds to every angle measured
+        against the vertical (``CameraCalibration.up_uncertainty`` of a skipped calibration:
+        ``kinematics.LEVEL_UP_UNCERTAINTY_DEG``, 20°); the step's text states that figure."""
         cal = self.flow.skip_camera()
         self._apply_camera(cal, "skipped")
         self.go(NEUTRAL)
@@ -581,7 +602,7 @@ class AssessmentWindow(SessionWindow):
         if self.tap is not None:
             self.tap.call(lambda p: p.set_camera_up(up, unc))
         if how == "skipped":
-            self.camera_result.setText("Skipped: the camera is treated as level (+2° uncertainty on frontal tilts).")
+            self.camera_result.setText(skipped_camera_text(cal))
         else:
             self.camera_result.setText(
                 f"Camera roll {cal.roll_deg:+.1f}° ± {unc[0]:.1f}°, pitch {cal.pitch_deg:+.1f}° ± {unc[1]:.1f}° "
