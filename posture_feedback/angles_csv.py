@@ -33,7 +33,7 @@ import csv
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import numpy as np
 
@@ -157,6 +157,53 @@ class _LaptopColumns:
         return out
 
 
+class WrittenAngles(NamedTuple):
+    """The angles ``filter_angle_csv`` wrote, over the rows with a person (for ``analyze``'s summary)."""
+
+    #: (rows, len(ANGLE_NAMES)) degrees, NaN where the cell is empty.
+    values: np.ndarray
+    #: (rows, len(ANGLE_NAMES)) bool: the final ``valid_<angle>``; None when the CSV has no such columns.
+    valid: np.ndarray | None
+    #: (rows, len(ANGLE_NAMES)) degrees: each angle's jitter around the filtered series (NaN: none),
+    #: for the validity of a CSV written without ``valid_`` columns (``validity_after_filter``).
+    jitter: np.ndarray
+    #: (rows, len(ANGLE_NAMES)) bool: cells in a fragment too short to filter (``smoothing.short_runs``).
+    fragments: np.ndarray
+
+
+def validity_after_filter(
+    valid: np.ndarray, uncertainty_cells: np.ndarray, jitter: np.ndarray, fragments: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one rule of ``filter_angle_csv`` for an angle's ± and validity after the zero-phase filter:
+    the jitter added to the ± (``kinematics.with_jitter``), and valid only where it was valid before,
+    that ± is within ``kinematics.VALID_MAX_UNCERTAINTY`` (NaN: not) and the cell is not in a
+    fragment too short to filter (``smoothing.short_runs``: it cannot show its own jitter).
+
+    Args:
+        valid: (rows, n) bool, the validity before the filter.
+        uncertainty_cells: (rows, n) ± degrees as written in ``unc_<angle>`` (``csv_cells(u, 1)``).
+        jitter: (rows, n) degrees (``WrittenAngles.jitter``).
+        fragments: (rows, n) bool, ``smoothing.short_runs`` of the values (None: none).
+
+    Returns:
+        (± degrees, valid) after the filter, each (rows, n).
+    """
+    from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY, with_jitter
+
+    unc = with_jitter(np.asarray(uncertainty_cells, dtype=float), jitter)
+    with np.errstate(invalid="ignore"):
+        within = unc <= VALID_MAX_UNCERTAINTY
+    if fragments is not None:
+        within &= ~np.asarray(fragments, dtype=bool)
+    return unc, np.asarray(valid, dtype=bool) & within
+
+
+def csv_cells(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` as their CSV cells read back (rounded as ``_fmt`` writes them; NaN stays NaN)."""
+    flat = [_num(_fmt(float(v), digits)) for v in np.asarray(values, dtype=float).ravel()]
+    return np.array(flat, dtype=float).reshape(np.shape(values))
+
+
 def filter_angle_csv(
     path: str | Path,
     fps: float,
@@ -164,7 +211,7 @@ def filter_angle_csv(
     keep_uncertainty: bool = True,
     valid_only: bool = False,
     keep_validity: bool = True,
-) -> np.ndarray:
+) -> WrittenAngles:
     """Rewrite an angle CSV with its angle columns zero-phase filtered over the whole recording.
 
     ``smoothing.zero_phase_filter`` (cut-off ``smoothing.ZERO_PHASE_CUTOFF_HZ`` unless given) on
@@ -179,17 +226,19 @@ def filter_angle_csv(
     ``keep_validity=False`` drop the ``unc_`` / ``valid_`` columns afterwards (when they were
     only needed for validity / for ``valid_only``).
 
-    Returns the angle values as written, (rows with a person, len(ANGLE_NAMES)) degrees, NaN
-    where empty (for ``analyze``'s summary).
+    Returns ``WrittenAngles``: the angle values as written, (rows with a person,
+    len(ANGLE_NAMES)) degrees, NaN where empty, and each cell's final validity (the
+    ``valid_<angle>`` column after the filter; None without those columns) and their jitter, for
+    ``analyze``'s summary.
     """
-    from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY, with_jitter
     from posture_feedback.smoothing import ZERO_PHASE_CUTOFF_HZ, short_runs, zero_phase_filter
 
     path = Path(path)
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    if len(rows) < 2:
-        return np.empty((0, len(ANGLE_NAMES)))
+    if len(rows) < 2:  # nothing but the header: nothing written
+        empty = np.empty((0, len(ANGLE_NAMES)))
+        return WrittenAngles(empty, None, empty.copy(), np.zeros(empty.shape, bool))
     header, body = rows[0], rows[1:]
     col = {name: i for i, name in enumerate(header)}
     found = np.array([r[col["person"]] == "1" for r in body])
@@ -205,8 +254,10 @@ def filter_angle_csv(
     has_unc = all(f"unc_{n}" in col for n in ANGLE_NAMES)
     if valid_only and not all(f"valid_{n}" in col for n in ANGLE_NAMES):
         raise ValueError("valid_only needs the valid_<angle> columns (write the CSV with include_validity)")
-    if has_unc:
-        unc = with_jitter(np.column_stack([read(f"unc_{n}") for n in ANGLE_NAMES]), jitter)
+    if has_unc:  # the validity this rule gives is applied to the valid_ cells below (1 → 0 only)
+        unc, within = validity_after_filter(
+            True, np.column_stack([read(f"unc_{n}") for n in ANGLE_NAMES]), jitter, fragments
+        )
     for k, r in enumerate(body):
         if not found[k]:
             continue
@@ -215,9 +266,7 @@ def filter_angle_csv(
                 r[col[n]] = _fmt(filtered[k, j])
             if has_unc:
                 r[col[f"unc_{n}"]] = _fmt(unc[k, j], 1)
-                # within the bound, and filtered: a fragment of fewer than MIN_FILTER_RUN frames
-                # between gaps can neither be filtered nor show its own jitter (smoothing.short_runs)
-                if not unc[k, j] <= VALID_MAX_UNCERTAINTY or fragments[k, j]:
+                if not within[k, j]:
                     if f"valid_{n}" in col and r[col[f"valid_{n}"]] == "1":
                         r[col[f"valid_{n}"]] = "0"
     if valid_only:  # last: filtering, jitter and validity above saw every value
@@ -226,6 +275,12 @@ def filter_angle_csv(
                 if r[col[f"valid_{n}"]] != "1":
                     r[col[n]] = ""
     written = np.array([[_num(r[col[n]]) for n in ANGLE_NAMES] for k, r in enumerate(body) if found[k]])
+    has_validity = all(f"valid_{n}" in col for n in ANGLE_NAMES)
+    valid = (
+        np.array([[r[col[f"valid_{n}"]] == "1" for n in ANGLE_NAMES] for k, r in enumerate(body) if found[k]])
+        if has_validity
+        else None
+    )
     dropped = ("unc_",) if has_unc and not keep_uncertainty else ()
     dropped += () if keep_validity else ("valid_",)
     if dropped:
@@ -235,7 +290,11 @@ def filter_angle_csv(
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
     tmp.replace(path)
-    return written.reshape(-1, len(ANGLE_NAMES))
+    shape = (-1, len(ANGLE_NAMES))
+    return WrittenAngles(
+        written.reshape(shape), None if valid is None else valid.reshape(shape), jitter[found].reshape(shape),
+        fragments[found].reshape(shape),
+    )  # fmt: skip
 
 
 def _num(cell: str) -> float:

@@ -2,7 +2,8 @@
 
 Runs the whole pipeline on a video (or image, or image folder), writes the angle CSV
 (``angles_csv``), optionally an annotated video, and prints a summary: frames, share with
-a person, per-angle median and range, processing speed.
+a person, per angle the median and range over its valid frames and how many frames were valid
+and measured (``SummaryStats``), processing speed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posture_feedback.angles_csv import AngleCsvWriter
+from posture_feedback.angles_csv import AngleCsvWriter, WrittenAngles
 from posture_feedback.auto_preset import AUTO, AutoTargets, auto_target_ids
 from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
@@ -497,7 +498,7 @@ def run(args: argparse.Namespace) -> int:
 
             written = filter_angle_csv(csv_out.work, source.fps, keep_uncertainty=args.uncertainty,
                                        valid_only=args.valid_only, keep_validity=args.validity)  # fmt: skip
-            stats.set_values(written)  # the summary describes the angles as written
+            stats.set_values(written)  # the summary describes the angles (and their validity) as written
             filtered = True
         if writer_video is not None:
             writer_video, finishing = None, writer_video
@@ -638,15 +639,28 @@ def _video_argument(args: argparse.Namespace) -> str:
 
 
 class SummaryStats:
-    """What the end-of-run summary needs, a few numbers per frame (not the frames themselves)."""
+    """What the end-of-run summary needs, a few numbers per frame (not the frames themselves).
+
+    Its table gives per angle the median, min and max over the frames where the angle is valid
+    (``AngleTable.valid``: meaningful in this view and its 80% ± within
+    ``kinematics.VALID_MAX_UNCERTAINTY``, as analyze bounds every angle; after the zero-phase filter
+    the filter's own validity, jitter included), i.e. the CSV's ``valid_<angle>`` = 1 cells with
+    ``--validity``, whether or not that column is written; "—" where no frame is valid. Beside them
+    "valid" (that count) and "measured" (frames with a value in the CSV: with ``--valid-only`` the
+    valid ones only). Until 2026-12 the statistics took every measured value: an upright man's
+    trunk_inclination read 40.0 over 129 frames none of which was valid, and the first frames of a
+    newly followed person (which judge nothing) gave a head_forward_lean of 109.2.
+    """
 
     def __init__(self, valid_only: bool = False, person: tuple[float, float] | None = None) -> None:
-        self.valid_only = valid_only  # --valid-only: the summary leaves out what the CSV leaves empty
+        self.valid_only = valid_only  # --valid-only: the CSV leaves the invalid cells empty
         self.person = person  # --person X,Y: the point the person to follow was asked at
         self.most_people = 0  # the most people detected in one frame (the CSV's `people`)
         self.frames = 0
         self.views: dict[str, int] = {}
-        self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person
+        self._values: list[np.ndarray] = []  # (len(ANGLE_NAMES),) float32 per frame with a person, as in the CSV
+        self._valid: list[np.ndarray] = []  # (len(ANGLE_NAMES),) bool per frame with a person
+        self._unc: list[np.ndarray] = []  # (len(ANGLE_NAMES),) ± degrees per frame with a person (float64, as written)
         self.verdicts: dict[str, int] = {}  # verdict value → target cells (with --targets)
         self.judged_with: dict[str, int] = {}  # --targets auto: set name → frames judged with it
 
@@ -662,12 +676,51 @@ class SummaryStats:
         if result.person_found:
             self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
             values = result.angles.values.astype(np.float32)
-            self._values.append(np.where(result.angles.valid, values, np.nan) if self.valid_only else values)
+            valid = np.asarray(result.angles.valid, dtype=bool)
+            self._values.append(np.where(valid, values, np.nan) if self.valid_only else values)
+            self._valid.append(valid)
+            self._unc.append(np.asarray(result.angles.uncertainty, dtype=np.float64))
 
-    def set_values(self, values: np.ndarray) -> None:
-        """Replace the per-frame angles by those finally written ((found frames, n) degrees)."""
-        if len(values) == len(self._values):
-            self._values = list(np.asarray(values, dtype=np.float32))
+    def set_values(self, written: WrittenAngles) -> None:
+        """Replace the per-frame angles and their validity by those finally written by the zero-phase
+        filter (``angles_csv.filter_angle_csv``): its ``valid_`` cells, or where the CSV has none the
+        same rule on the ± as written (``angles_csv.validity_after_filter``)."""
+        if len(written.values) != len(self._values) or not self._values:
+            return
+        if written.valid is not None:
+            valid = written.valid
+        else:
+            from posture_feedback.angles_csv import csv_cells, validity_after_filter
+
+            _, valid = validity_after_filter(
+                np.array(self._valid), csv_cells(np.array(self._unc), 1), written.jitter, written.fragments
+            )
+        self._values = list(np.asarray(written.values, dtype=np.float32))
+        self._valid = list(np.asarray(valid, dtype=bool))
+
+    def table(self) -> list[str]:
+        """The per-angle lines: median, min and max over the valid frames, the valid and the measured count."""
+        n_angles = len(ANGLE_NAMES)
+        values = np.array(self._values, dtype=np.float64).reshape(-1, n_angles)
+        valid = np.array(self._valid, dtype=bool).reshape(-1, n_angles) & ~np.isnan(values)
+        lines = [f"{'angle (degrees)':<26}{'median':>8}{'min':>8}{'max':>8}{'valid':>8}{'measured':>10}"]
+        for j, name in enumerate(ANGLE_NAMES):
+            measured = int(np.count_nonzero(~np.isnan(values[:, j])))
+            col = values[valid[:, j], j]
+            if col.size:
+                stats = f"{np.median(col):8.1f}{col.min():8.1f}{col.max():8.1f}"
+            else:
+                stats = f"{'—':>8}{'—':>8}{'—':>8}"
+            lines.append(f"{name:<26}{stats}{col.size:8d}{measured:10d}")
+        from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY
+
+        bound = f"{VALID_MAX_UNCERTAINTY:g}"
+        lines.append(
+            f"median, min, max over the valid frames (meaningful in this view, ± ≤ {bound}°)"
+            + (", the only values in the CSV (--valid-only)" if self.valid_only
+               else "; measured: frames with a value in the CSV")
+        )  # fmt: skip
+        return lines
 
     def text(self, elapsed_s: float, out_path: Path, annotated: Path | None) -> str:
         """The text printed at the end of ``analyze``."""
@@ -677,15 +730,8 @@ class SummaryStats:
             f"processing: {n / elapsed_s:.1f} frames/s ({1000.0 * elapsed_s / n:.1f} ms/frame)",
             "views: "
             + (", ".join(f"{k} {100.0 * v / max(found, 1):.0f}%" for k, v in sorted(self.views.items())) or "—"),
-            f"{'angle (degrees)':<26}{'median':>8}{'min':>8}{'max':>8}{'frames':>8}",
+            *self.table(),
         ]
-        values = np.array(self._values, dtype=np.float64).reshape(-1, len(ANGLE_NAMES))
-        for j, name in enumerate(ANGLE_NAMES):
-            col = values[:, j][~np.isnan(values[:, j])]
-            if col.size:
-                lines.append(f"{name:<26}{np.median(col):8.1f}{col.min():8.1f}{col.max():8.1f}{col.size:8d}")
-            else:
-                lines.append(f"{name:<26}{'—':>8}{'—':>8}{'—':>8}{0:8d}")
         if self.verdicts:
             judged = sum(v for k, v in self.verdicts.items() if Verdict(k).judged)
             line = f"verdicts: {judged} judged, {self.verdicts.get('unknown', 0)} unknown"
