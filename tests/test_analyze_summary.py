@@ -110,4 +110,6 @@ def test_the_first_frames_of_a_person_state_nothing(tmp_path: Path) -> None:
     assert all(r[f"valid_{n}"] in ("0", "") for r in rows for n in ANGLE_NAMES)
     for name in ANGLE_NAMES:
         assert table[name][:4] == (None, None, None, 0), (name, table[name])
-    assert table["head_forward_lean"][4] >= 4  # measured, stated in none
+    # measured, stated in none (the head lines may be missing outright: the model's first rough
+    # landmarks put the face on the chest there, garbled_face)
+    assert table["shoulder_tilt"][4] >= 4
