@@ -14,6 +14,21 @@ several degrees), so averaging does not remove it. An older record has none (an 
 ``min_frames`` such values is left out (not guessed): e.g. the craniovertebral angle in a
 front-view capture.
 
+**Within the bound** (the same as ``analyze``'s validity): a frame's value enters the neutral only
+when its ± is within ``kinematics.VALID_MAX_UNCERTAINTY`` (15°), and an angle enters only when
+that holds in more than half (``MIN_WITHIN_BOUND_SHARE``) of its frames (measured and valid in
+the view) and in at least ``min_frames`` of them; an angle measured in enough frames but failing
+this is named in ``left_out`` with the median ± of its frames, and said so by every caller (the
+``calibrate neutral`` command, the mirror's "Set neutral", the evaluation window). The live
+pipeline bounds only the depth measurements (``PipelineOptions.bound_every_angle`` is ``analyze``'s),
+so the rule is applied here. A neutral is the baseline relative targets are judged from: until
+2026-12 one upright man's neutral (the accuracy set's ``upper.mp4`` frame 0, repeated) stored
+trunk_inclination 44.1 ±26.3° and left_hip_flexion 25.0 ±26.2° (hips below the frame), angles
+``analyze --validity`` marks invalid in every one of those frames. A frame whose ± is not stated
+(NaN: an angle table built without one) is not left out for it. The stillness rule below still
+reads the trunk in every frame valid in its view: its frame-to-frame change, not its absolute error,
+tells whether the person moved.
+
 **Trust rule** (a neutral is a reference for every later "relative" cue, so it is taken only
 when it is one). The capture is refused with ``CalibrationError`` and the reason in words unless:
 
@@ -72,6 +87,9 @@ MIN_STILL_S = 2.0
 MIN_FRACTION = MIN_IN_VIEW_FRACTION  # 0.8, the camera calibration's in-view rule too
 #: Views a neutral can be taken in when no view is required.
 NEUTRAL_VIEWS = (View.FRONT, View.SIDE)
+#: An angle enters the neutral only when its ± is within ``kinematics.VALID_MAX_UNCERTAINTY`` in more
+#: than this share of its frames (measured and valid in the view): in most of them.
+MIN_WITHIN_BOUND_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +111,9 @@ class NeutralPosture:
         camera: the live camera it was captured with (``ui.worker.describe_source``: "camera 0");
             "" when not recorded (a recording, or an older record). A neutral's tilts hold for the
             camera they were measured with: the app applies a saved one only with that camera.
+        left_out: angle name → the median ± (degrees) of its frames, for each angle measured in
+            enough frames but left out because that ± was beyond ``kinematics.VALID_MAX_UNCERTAINTY``
+            in most of them (module docstring, "Within the bound"); empty in older records.
     """
 
     angles: dict[str, float]
@@ -106,6 +127,7 @@ class NeutralPosture:
     view_fraction: float = math.nan
     camera: str = ""
     uncertainty: dict[str, float] = field(default_factory=dict)
+    left_out: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.posture not in POSTURES:
@@ -128,6 +150,37 @@ class NeutralPosture:
         parts = [f"{name.replace('_', ' ')} {value:.0f}{self.pm(name)}°" for name, value in shown]
         return ", ".join(parts) + ("…" if len(self.angles) > limit else "")
 
+    def left_out_text(self) -> str:
+        """The angles left out for their ±, in words, or "" when none was: "Left out (± over 15° in most
+        frames, not judged from this neutral): trunk inclination ±26°, left hip flexion ±26°."."""
+        if not self.left_out:
+            return ""
+        from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY
+
+        names = ", ".join(f"{name.replace('_', ' ')} ±{u:.0f}°" for name, u in sorted(self.left_out.items()))
+        return f"Left out (± over {VALID_MAX_UNCERTAINTY:g}° in most frames, not judged from this neutral): {names}."
+
+    def within_bound(self) -> NeutralPosture:
+        """This neutral as ``capture_neutral`` takes one now: an angle whose stated ± is beyond
+        ``kinematics.VALID_MAX_UNCERTAINTY`` is moved to ``left_out`` (module docstring, "Within the
+        bound"). For records stored before 2026-12, which kept such angles (an upright man's
+        trunk_inclination 44.1 ±26.3°); an angle without a stated ± (older records) is kept."""
+        from dataclasses import replace
+
+        from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY
+
+        beyond = {k: u for k, u in self.uncertainty.items() if k in self.angles and u > VALID_MAX_UNCERTAINTY}
+        if not beyond:
+            return self
+        return replace(
+            self,
+            angles={k: v for k, v in self.angles.items() if k not in beyond},
+            spread={k: v for k, v in self.spread.items() if k not in beyond},
+            n_frames={k: v for k, v in self.n_frames.items() if k not in beyond},
+            uncertainty={k: v for k, v in self.uncertainty.items() if k not in beyond},
+            left_out={**self.left_out, **beyond},
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "angles": dict(self.angles),
@@ -141,6 +194,7 @@ class NeutralPosture:
             "view_fraction": _num(self.view_fraction),
             "camera": self.camera,
             "uncertainty": dict(self.uncertainty),
+            "left_out": dict(self.left_out),
         }
 
     @classmethod
@@ -158,6 +212,7 @@ class NeutralPosture:
                 view_fraction=_float(data.get("view_fraction")),
                 camera=str(data.get("camera", "") or ""),
                 uncertainty={k: float(v) for k, v in (data.get("uncertainty") or {}).items()},
+                left_out={k: float(v) for k, v in (data.get("left_out") or {}).items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CalibrationError(f"damaged neutral posture record: {exc!r}") from None
@@ -328,26 +383,34 @@ def capture_neutral(
             if a.valid and math.isfinite(a.value):
                 values.setdefault(a.name, []).append(a.value)
                 uncs.setdefault(a.name, []).append(a.uncertainty)
+    from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY
+
     angles: dict[str, float] = {}
     spread: dict[str, float] = {}
     counts: dict[str, int] = {}
     uncertainty: dict[str, float] = {}
+    left_out: dict[str, float] = {}
     for name, vals in values.items():
         if len(vals) < min_frames:
             continue
-        keep = robust_keep(np.asarray(vals), floor=MIN_OUTLIER_WINDOW_DEG)
-        v = np.asarray(vals)[keep]
+        all_u = np.asarray(uncs[name], dtype=float)
+        within = ~(all_u > VALID_MAX_UNCERTAINTY)  # a ± not stated (NaN) is not beyond the bound
+        if within.sum() <= MIN_WITHIN_BOUND_SHARE * len(vals) or within.sum() < min_frames:
+            left_out[name] = float(np.nanmedian(all_u))
+            continue
+        keep = robust_keep(np.asarray(vals)[within], floor=MIN_OUTLIER_WINDOW_DEG)
+        v = np.asarray(vals)[within][keep]
         if len(v) < min_frames:
             continue
         angles[name] = float(v.mean())
         spread[name] = float(v.std(ddof=1))
         counts[name] = int(len(v))
-        u = np.asarray(uncs[name], dtype=float)[keep]
+        u = all_u[within][keep]
         if np.isfinite(u).any():
             uncertainty[name] = float(np.nanmedian(u))
     if len(items) < min_frames:  # the input, not the person: say so (a still image is one frame)
         raise CalibrationError(too_short_text("neutral", len(items), min_frames))
-    if not angles:
+    if not angles and not left_out:
         raise CalibrationError(
             f"no angle was measured in {min_frames} or more frames: sit or stand in full view for a few seconds"
         )
@@ -357,7 +420,13 @@ def capture_neutral(
     if read_posture:
         posture = _check_posture(results, posture)
     trunk_sd, duration = check_still(values.get("trunk_inclination", []), results, min_frames=min_frames)
+    if not angles:  # last: in view, the posture and stillness say more about what to change
+        names = ", ".join(f"{k.replace('_', ' ')} ±{u:.0f}°" for k, u in sorted(left_out.items()))
+        raise CalibrationError(
+            f"neutral refused: no angle was measured within ±{VALID_MAX_UNCERTAINTY:g}° ({names}): face the camera "
+            "or turn side-on, in full view and good light"
+        )
     return NeutralPosture(
         angles=angles, spread=spread, posture=posture, n_frames=counts, view=seen, trunk_sd=trunk_sd,
-        duration_s=duration, view_fraction=share, uncertainty=uncertainty,
+        duration_s=duration, view_fraction=share, uncertainty=uncertainty, left_out=left_out,
     )  # fmt: skip

@@ -177,9 +177,12 @@ def test_a_neutral_from_calibrate_reads_as_neutral_in_analyze(tmp_path, capsys, 
     rows = _rows(csv_path)
     with Database_for(data) as db:
         neutral = load_neutral_of(db, "Ann")
-    for name in ("shoulder_tilt", "head_tilt", "trunk_lateral_lean"):
+    for name in ("shoulder_tilt", "trunk_lateral_lean"):
         median = statistics.median(float(r[name]) for r in rows if r[name])
         assert abs(median - neutral[name]) < 0.5, (name, median, neutral[name])
+    # The head tilt of these frames carries ±35°, beyond analyze's 15° (valid in 1 of 108 frames with
+    # --validity): left out of the neutral since 2026-12 (calibration.neutral, "Within the bound").
+    assert "head_tilt" not in neutral
 
 
 def Database_for(data: str):  # noqa: N802 - reads like the class it opens

@@ -240,13 +240,17 @@ def test_neutral_needs_enough_frames_and_a_known_posture():
 
 
 def test_neutral_from_constructed_poses_through_kinematics():
-    tables = [
-        compute_angles(pose_with_angles(azimuth_deg=90.0, trunk_lean=7.0, head_lean=38.0), View.SIDE, azimuth_deg=90.0)
-    ] * 20
-    n = capture_neutral(tables, "standing")
+    pose = pose_with_angles(azimuth_deg=90.0, trunk_lean=7.0, head_lean=38.0)
+    up = np.array([0.0, -1.0, 0.0])  # a calibrated camera's vertical (its ± 3°)
+    n = capture_neutral([compute_angles(pose, View.SIDE, azimuth_deg=90.0, up=up)] * 20, "standing")
     assert n.angles["trunk_inclination"] == pytest.approx(7.0, abs=1e-6)
     assert n.angles["craniovertebral_angle"] == pytest.approx(52.0, abs=1e-6)
     assert "shoulder_tilt" not in n.angles  # not valid side-on
+    # A level camera assumed (its vertical ±20°): the angles against the vertical carry more than
+    # analyze's 15° and are left out of the neutral, named with their ±; the joint angles stay.
+    level = capture_neutral([compute_angles(pose, View.SIDE, azimuth_deg=90.0)] * 20, "standing")
+    assert "trunk_inclination" not in level.angles and level.left_out["trunk_inclination"] > 15.0
+    assert level.angles["left_hip_flexion"] == pytest.approx(n.angles["left_hip_flexion"])
 
 
 # -- scale ----------------------------------------------------------------------------------------

@@ -20,13 +20,19 @@ from posture_feedback.view import classify_view
 BLANK = np.zeros((2, 2, 3), np.uint8)
 
 
+#: The constructed camera's vertical, as calibrated (``kinematics.CALIBRATED_UP_UNCERTAINTY_DEG``): with
+#: a level camera assumed the trunk inclination carries ±27.6° face-on and is left out of the neutral
+#: (beyond analyze's 15° bound, calibration.neutral "Within the bound"; tests/test_neutral_bound.py).
+UP = np.array([0.0, -1.0, 0.0])
+
+
 def _results(poses: list[Landmarks], fps: float = 30.0) -> list[FrameResult]:
     out = []
     for i, p in enumerate(poses):
         frame = Frame(image=BLANK, index=i, timestamp_s=i / fps, captured_at=0.0, source="constructed")
         view, az = classify_view(p)
         out.append(FrameResult(frame=frame, people=[p], target_index=0, landmarks=p, view=view, azimuth_deg=az,
-                               angles=compute_angles(p, view, azimuth_deg=az)))  # fmt: skip
+                               angles=compute_angles(p, view, azimuth_deg=az, up=UP)))  # fmt: skip
     return out
 
 

@@ -9,7 +9,8 @@ Right: the steps, in order, each skippable where the guide allows:
    or use the stored one (with its own stated ±); or skip (a level camera: the core adds 20° for
    its roll and pitch, ``kinematics.LEVEL_UP_UNCERTAINTY_DEG``, and the step says so).
 2. **Neutral** — 3 s: ``capture_neutral`` (sitting or standing read from the hips and knees, or chosen and
-   checked against them; saved with the camera).
+   checked against them; saved with the camera; only angles within analyze's ±15° bound, the text
+   names the ones left out).
 3. **Posture screen** — front view, then side view, each through the ``ViewGate`` ("Turn to
    face the camera", "Turn side-on…", "Hold still"), then ``posture_screen``.
 4. **Range of motion** — choose the test and side; while recording the live angle and each
@@ -643,7 +644,8 @@ class AssessmentWindow(SessionWindow):
             how = ", read from the hips and knees" if self.neutral_combo.currentData() == "auto" else ""
             where = f", {neutral.camera}" if neutral.camera else ""
             self.neutral_result.setText(f"Neutral ({neutral.posture}{how}{where}, {len(neutral.angles)} angles): "
-                                        f"{neutral.values_text()}")  # fmt: skip  (each with its ±)
+                                        f"{neutral.values_text()}"  # each with its ±
+                                        + (f" {neutral.left_out_text()}" if neutral.left_out else ""))  # fmt: skip
             self.neutral_result.setStyleSheet(f"color: {GOOD}; font-size: 11pt")
             self._store_calibration(neutral, camera=False)
             self._say("Neutral captured", GOOD)

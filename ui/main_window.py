@@ -14,6 +14,7 @@ import collections
 import logging
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -616,17 +617,30 @@ class MainWindow(QMainWindow):
             self.worker.set_targets(ts, self.neutral)
         self._tell_missing_neutral()
 
-    def _tell_missing_neutral(self) -> None:
-        """Relative targets without a neutral for their angle are not judged: say so, and how to fix it."""
+    def _tell_missing_neutral(self, left_out: Mapping[str, float] | None = None) -> None:
+        """Relative targets without a neutral for their angle are not judged: say so, and how to fix it.
+        ``left_out``: the angles the neutral just captured left out for their ± (``NeutralPosture.left_out``,
+        name → ± degrees), named as such beside their targets."""
         missing = relative_without_neutral(self.target_set, self.neutral)
         if not missing:
             return
-        names = ", ".join(t.display_name for t in missing)
+        left_out = left_out or {}
+        names = ", ".join(
+            t.display_name + (f" (left out: ±{left_out[t.angle]:.0f}°)" if t.angle in left_out else "") for t in missing
+        )
         problem = getattr(self, "_neutral_problem", None)
         if problem and not self.neutral:  # keep the reason the saved neutral was not used
             self.neutral_label.setText(f"{problem}. Not judged until then: {names}")
             return
         what = "no neutral yet" if not self.neutral else "the neutral has no value for it: set it in the view it needs"
+        if self.neutral and any(t.angle in left_out for t in missing):  # calibration.neutral: "Within the bound"
+            from posture_feedback.kinematics import UP_DEPENDENT_ANGLES, VALID_MAX_UNCERTAINTY
+
+            what = f"the neutral left it out, its ± over {VALID_MAX_UNCERTAINTY:g}°: "
+            if any(t.angle in left_out and t.angle in UP_DEPENDENT_ANGLES for t in missing):
+                what += ("angles against the vertical carry the camera's unknown tilt (calibrate the camera: "
+                         "`calibrate camera`, then --camera NAME); else ")
+            what += "set it in the view it needs, the joints in full view"
         self.neutral_label.setText(f"Not judged until you set your neutral (N): {names} ({what})")
 
     def apply_target_set(self, target_set: TargetSet | None) -> None:
@@ -729,6 +743,7 @@ class MainWindow(QMainWindow):
 
         try:
             saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=posture)
+            saved = saved.within_bound() if saved is not None else None  # older records: angles beyond ±15°
         except (PostureFeedbackError, ValueError, KeyError) as exc:
             log.warning("saved neutral not usable: %s", exc)
             self._neutral_problem = f"Saved neutral not usable ({exc}): press N to set it again"
@@ -775,8 +790,9 @@ class MainWindow(QMainWindow):
         self._session_neutrals[posture.posture] = (dict(self.neutral), self.ghost if landmarks is not None else None)
         self._apply_target_set()
         self.neutral_label.setText(f"Neutral set ({posture.posture}, {len(self.neutral)} angles): "
-                                   f"{posture.values_text()}")  # each with its ± (the frames' 80 % half-width)
-        self._tell_missing_neutral()
+                                   f"{posture.values_text()}"  # each with its ± (the frames' 80 % half-width)
+                                   + (f" {posture.left_out_text()}" if posture.left_out else ""))  # fmt: skip
+        self._tell_missing_neutral(posture.left_out)
         self._hold_message("Neutral set — ranges now follow your own posture", "#ffffff")
 
     def _on_neutral_failed(self, message: str) -> None:

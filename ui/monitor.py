@@ -764,6 +764,7 @@ class MonitorWindow(QWidget):
         posture = "standing" if (self.preset_name or "").startswith("standing") else "sitting"
         try:
             saved = load_from_database(self.link.db, self.link.profile_id, "neutral", posture=posture)
+            saved = saved.within_bound() if saved is not None else None  # older records: angles beyond ±15°
         except (PostureFeedbackError, ValueError, KeyError):
             return
         if saved is not None and not saved.applies_to(self.camera_key):

@@ -220,9 +220,8 @@ def _apply_neutral(args: argparse.Namespace, target_set):
         neutral, origin = _profile_neutral(args, posture)
     if args.targets in PRESETS:
         target_set = get_preset(args.targets, baseline=True)
-    names = ", ".join(f"{k} {v:.1f}{neutral.pm(k, 1)}°" for k, v in sorted(neutral.angles.items()))
-    print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
-          f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
+    neutral = neutral.within_bound()  # a record from before 2026-12 may hold angles beyond the bound
+    _tell_neutral(neutral, origin)
     if posture is not None and neutral.posture != posture:
         print(f"posture-feedback: warning: this neutral was captured {neutral.posture}, the targets are for "
               f"{posture}", file=sys.stderr)  # fmt: skip
@@ -296,11 +295,24 @@ def _auto_neutrals(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         found.setdefault(neutral.posture, (neutral, origin))
     if not found:
         _profile_neutral(args, None)  # raises, naming where it looked
+    found = {posture: (neutral.within_bound(), origin) for posture, (neutral, origin) in found.items()}
     for neutral, origin in found.values():
-        names = ", ".join(f"{k} {v:.1f}{neutral.pm(k, 1)}°" for k, v in sorted(neutral.angles.items()))
-        print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
-              f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
+        _tell_neutral(neutral, origin)
     return {posture: dict(neutral.angles) for posture, (neutral, _origin) in found.items()}
+
+
+def _tell_neutral(neutral, origin: str) -> None:  # noqa: ANN001 - a NeutralPosture
+    """On stderr: the neutral used (its angles with their ±) and, in a line of its own, the angles it
+    leaves out for a ± beyond analyze's bound (``calibration.neutral``, "Within the bound")."""
+    names = ", ".join(f"{k} {v:.1f}{neutral.pm(k, 1)}°" for k, v in sorted(neutral.angles.items()))
+    print(f"posture-feedback: neutral from {origin} ({neutral.posture}, {neutral.view} view, "
+          f"{neutral.created_at[:10] or 'undated'}): {names}", file=sys.stderr)  # fmt: skip
+    if neutral.left_out:
+        from posture_feedback.kinematics import VALID_MAX_UNCERTAINTY
+
+        out = ", ".join(f"{k} ±{u:.1f}°" for k, u in sorted(neutral.left_out.items()))
+        print(f"posture-feedback: not in this neutral (± over {VALID_MAX_UNCERTAINTY:g}°, not judged from it): {out}",
+              file=sys.stderr)  # fmt: skip
 
 
 def _tell_auto(neutrals: dict[str, dict[str, float]]) -> None:

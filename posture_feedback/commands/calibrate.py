@@ -7,7 +7,9 @@
   "uncertainty_deg": u, "method": ..., "camera": {the stored record}}`` (``up``: the world vertical
   in camera axes, x right, y down, z forward; a level camera gives ``[0, -1, 0]``).
 * ``calibrate neutral [VIDEO | --source N] --posture sitting|standing``: the person's neutral
-  angles (mean and SD), stored per profile.
+  angles (mean, ± and SD), stored per profile; only angles whose ± is within analyze's validity
+  bound (15°) in most frames (``calibration.neutral``, "Within the bound"), the others named as
+  left out.
 * ``calibrate scale [VIDEO | --source N] --height M`` or ``--marker-size M``: metres per pixel, with its ±;
   refused when the person moves (the neutral's stillness rule); a height scale stored with
   ``--profile`` is used by ``assess posture --profile`` for lengths in cm.
@@ -324,12 +326,13 @@ def run(args: argparse.Namespace) -> int:
         neutral = capture_neutral(results, args.posture)
         _save(args, store, neutral)
         lines = [f"{k}: {v:.1f}{neutral.pm(k, 1)}° (SD {neutral.spread[k]:.1f}°)" for k, v in neutral.angles.items()]
+        left_out = f"\n  {neutral.left_out_text()}" if neutral.left_out else ""
         _emit(
             args,
             "neutral",
             neutral.to_dict(),
             f"neutral ({args.posture}, {neutral.view} view), profile {args.profile or 'default'!r}:\n  "
-            + "\n  ".join(lines) + f"\n{_stored_in(args, store)}",
+            + "\n  ".join(lines) + left_out + f"\n{_stored_in(args, store)}",
         )
     else:
         from posture_feedback.calibration.scale import scale_from_height, scale_from_marker
