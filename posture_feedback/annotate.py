@@ -141,6 +141,15 @@ ARM_JOINTS: tuple[int, ...] = tuple(range(lm.LEFT_ELBOW, lm.LEFT_HIP))
 FACE_JOINTS: tuple[int, ...] = FACE_LANDMARKS
 
 
+def confident_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
+    """(33,) True for the confident joints, without a face the model put below the shoulders
+    (``garbled_face.face_below_shoulders``, the rule the laptop signals measure by)."""
+    ok = person.confidence() >= min_confidence
+    if face_below_shoulders(person, ok):
+        ok[list(FACE_JOINTS)] = False
+    return ok
+
+
 def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
     """(33,) True for the joints a skeleton may draw: confident ones, without the parts that are out
     of view or guessed (one truth per frame: anything drawn is something measured).
@@ -155,7 +164,7 @@ def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
     (``garbled_face.face_below_shoulders``, the rule the laptop signals measure by).
     A bone is drawn only when both its ends are.
     """
-    ok = person.confidence() >= min_confidence
+    ok = confident_joints(person, min_confidence)
     framing = classify_framing(person, min_confidence)
     if framing is Framing.HEAD_CHEST:
         ok[list(HIP_JOINTS + LEG_JOINTS)] = False
@@ -166,8 +175,6 @@ def drawn_joints(person: Landmarks, min_confidence: float = 0.5) -> np.ndarray:
         ok[lower] &= in_view(person, min_confidence)[lower]
     arms = list(ARM_JOINTS)
     ok[arms] &= in_view(person, min_confidence, margin=0.0)[arms]
-    if face_below_shoulders(person, person.confidence() >= min_confidence):
-        ok[list(FACE_JOINTS)] = False
     return ok
 
 
@@ -204,10 +211,8 @@ class SkeletonAnnotator:
         xy = _points(person, w, mirror).astype(int)
         if self.hide_out_of_view:
             ok = drawn_joints(person, self.min_confidence)
-        else:  # every confident joint, but never a face the model put on the chest (garbled_face)
-            ok = person.confidence() >= self.min_confidence
-            if face_below_shoulders(person, ok):
-                ok[list(FACE_JOINTS)] = False
+        else:
+            ok = confident_joints(person, self.min_confidence)
         for a, b in lm.EDGES:
             if ok[a] and ok[b]:
                 cv2.line(scene, tuple(xy[a]), tuple(xy[b]), colour, thickness, cv2.LINE_AA)

@@ -260,10 +260,7 @@ def zero_phase_filter(
     pad = 3 * max(len(a), len(b))
     long_run = np.zeros(x.shape, bool)  # cells in a run the filter could take
     for j in range(x.shape[1]):
-        idx = np.flatnonzero(np.isfinite(x[:, j]))
-        if not idx.size:
-            continue
-        for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
+        for run in _runs(x[:, j]):
             if run.size >= MIN_FILTER_RUN:
                 out[run, j] = filtfilt(b, a, x[run, j], padlen=min(run.size - 1, pad))
                 long_run[run, j] = True
@@ -290,12 +287,16 @@ def short_runs(values: np.ndarray) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     out = np.zeros(x.shape, bool)
     for j in range(x.shape[1]):
-        idx = np.flatnonzero(np.isfinite(x[:, j]))
-        if idx.size:
-            for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
-                if run.size < MIN_FILTER_RUN:
-                    out[run, j] = True
+        for run in _runs(x[:, j]):
+            if run.size < MIN_FILTER_RUN:
+                out[run, j] = True
     return out
+
+
+def _runs(column: np.ndarray) -> list[np.ndarray]:
+    """The index arrays of each run of consecutive finite values of ``column`` (gaps are NaN)."""
+    idx = np.flatnonzero(np.isfinite(column))
+    return np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1) if idx.size else []
 
 
 #: Time constant (seconds) of ``JitterMeter``'s running mean square.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fake_camera import FakeCamera
+from fake_speaker import FakeSpeaker
 from laptop_frames import box, empty_room, source_frame
 
 from posture_feedback.cli import main
@@ -18,20 +19,6 @@ from posture_feedback.sources import CameraSource
 from posture_feedback.storage import Database
 from posture_feedback.ui.monitor import MonitorWindow
 from posture_feedback.ui.options import AppOptions
-
-
-class FakeSpeaker:
-    """Records what would be said (no speech engine here)."""
-
-    backend = "fake"
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-        self.tones: list[str] = []
-
-    def say(self, text: str, tone: str = "neutral") -> None:
-        self.said.append(text)
-        self.tones.append(tone)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fake_speaker import FakeSpeaker
 
 from posture_feedback.cli import main
 from posture_feedback.feedback import Alert
@@ -14,18 +15,6 @@ from posture_feedback.types import Frame, FrameResult, Landmarks
 from posture_feedback.ui.main_window import MainWindow
 from posture_feedback.ui.monitor import MonitorWindow
 from posture_feedback.ui.options import AppOptions
-
-
-class FakeSpeaker:
-    backend = "fake"
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-        self.tones: list[str] = []
-
-    def say(self, text: str, tone: str = "neutral") -> None:
-        self.said.append(text)
-        self.tones.append(tone)
 
 
 @pytest.fixture(autouse=True)
