@@ -55,15 +55,20 @@ def load_common():
 def product_landmarks(video: Path, cache: Path, follow: bool = False) -> dict[str, np.ndarray]:
     """Per frame: the tracked person's smoothed image landmarks (T,33,3) and confidences (``img``,
     ``vis``, ``pres``), the same before smoothing (``raw_*``: ``FrameResult.people[target_index]``,
-    after the left/right fix), and the view; cached as npz. ``follow``: the pipeline follows the
+    after the left/right fix), the view and ``acquiring`` (the model's first frames of a newly followed
+    person, ``FrameResult.acquiring``: the product measures nothing there, so neither does this
+    bench); cached as npz. ``follow``: the pipeline follows the
     person with the single-person model as the app (and its monitor) do, not the multi-person
     model ``analyze`` uses by default."""
     if cache.exists():
-        return dict(np.load(cache))
+        out = dict(np.load(cache))
+        if "acquiring" in out:  # (a cache from before 2026-12-07 lacks it: rebuilt)
+            return out
     from posture_feedback.follow import FollowOptions
     from posture_feedback.pipeline import PipelineOptions, iter_results
 
-    cols: dict[str, list] = {k: [] for k in ("img", "vis", "pres", "raw_img", "raw_vis", "raw_pres", "view")}
+    keys = ("img", "vis", "pres", "raw_img", "raw_vis", "raw_pres", "view", "acquiring")
+    cols: dict[str, list] = {k: [] for k in keys}
     size = (640, 480)
     for r in iter_results(video, PipelineOptions(follow=FollowOptions(enabled=follow))):
         size = (r.frame.width, r.frame.height)
@@ -72,6 +77,7 @@ def product_landmarks(video: Path, cache: Path, follow: bool = False) -> dict[st
             cols[prefix + "vis"].append(np.zeros(33) if lmk is None else lmk.visibility)
             cols[prefix + "pres"].append(np.zeros(33) if lmk is None else lmk.presence)
         cols["view"].append(str(r.view))
+        cols["acquiring"].append(bool(r.acquiring))
     out = {k: np.array(v) for k, v in cols.items()}
     out["size"] = np.array(size)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -200,6 +206,9 @@ def main() -> int:
         for i in range(len(d["img"])):
             img = d[pre + "img"][i]
             raw = dict.fromkeys(LS.RAW_NAMES, math.nan)
+            if d["acquiring"][i]:  # no reading while the model settles (as analyze and the monitor)
+                raws.append(raw)
+                continue
             if np.isfinite(img).all():
                 lmk = Landmarks(image=img, world=img / 1000, visibility=d[pre + "vis"][i],
                                 presence=d[pre + "pres"][i], image_size=size)  # fmt: skip

@@ -6,7 +6,8 @@ accuracy set's laptop-webcam crops (30 frames/s; three interleaved passes, offse
 pipeline with the multi-person model on every frame, and with following (the single-person model
 and a periodic multi-person pass, the app's default at 30 frames/s), and compares the signals with
 the reference's 3D change (``bench/laptop_signals.py``'s ``world_signals``): Pearson r from crop
-frame 10 on (the model misplaces the head in the first frames), neutral from crop frames 10–16.
+frame 10 on over the frames the monitor reads (none in the model's first 8 frames of a person,
+``FrameResult.acquiring``, as the monitor), neutral from the first 3 frames it reads.
 
     python bench/monitor_rate.py [--accuracy-dir ../shared/accuracy]
 
@@ -67,10 +68,15 @@ def run(
         for k in idx:
             r = pipe.process(Frame(images[k], k, k / 30.0, 0.0, "crop"))
             raw = dict.fromkeys(LS.RAW_NAMES, math.nan)
+            if r.acquiring:  # the model's first frames: the monitor reads nothing, nor feeds its median
+                raws.append(raw)
+                continue
             if r.person_found:
                 raw = LS.raw_signals(r.people[r.target_index], r.view)
             raws.append(median.update(k / 30.0, raw))
-    neutral = LS.neutral_from_frames([raws[j] for j, k in enumerate(idx) if 10 <= k <= 16], min_frames=1)
+    # neutral: the first 3 frames the monitor reads (after the model's first frames, as its guided start)
+    read = [x for x in raws if math.isfinite(x.get("shoulder_width_px", math.nan))]
+    neutral = LS.neutral_from_frames(read[:3], min_frames=1)
     rel = [LS.relative_signals(x, neutral) for x in raws]
     out = {}
     for name in SIGNALS:
