@@ -210,7 +210,7 @@ def test_shoulder_rolls_count_the_lift_from_the_relaxed_shoulders():
     # a two-frame jump of the shoulders (a landmark glitch, as seen on the real webcam crop) is no roll
     segs = [(2.5, 0, 0), (1 / 30, 0, 40), (1 / 30, 40, 40), (1 / 30, 40, 0), (1.0, 0, 0)]
     tr = run_frames("shoulder_rolls", "both", timeline(pose, segs))
-    assert tr.count == 0 and all(not r.counted for r in tr.reps)
+    assert tr.count == 0 and tr.reps == []  # not even reported: no "Hold your shoulders up" for a glitch
 
 
 def test_seated_arm_raise_counts_the_arm_raised_to_shoulder_height_not_the_other():
@@ -366,6 +366,30 @@ def test_real_model_arm_raise_follows_the_reference_with_the_hips_out_of_the_fra
     assert np.sum(np.abs(tilt) > 12.0) >= 20
     hike = np.array([s.get("right_shoulder_hike", math.nan) for s in sig])
     assert np.isfinite(hike).sum() <= 20 and np.all(np.abs(hike[np.isfinite(hike)]) < 12.0)
+
+
+@pytest.mark.skipif(not (ACCURACY / "data" / "webcam" / "desk.mp4").exists(), reason="accuracy set not present")
+def test_real_model_a_two_frame_ear_jump_on_the_desk_crop_is_no_shoulder_roll():
+    """The accuracy set's desk crop (``data/webcam/desk.mp4``, 100 frames at 30 fps): the man never
+    shrugs (looked at frame by frame; frames 92-95 show his shoulders still). The model's ears jump
+    for two frames there (ear-shoulder gap 48 -> 25 -> 35 -> 46 % of the shoulder width, 0.067 s):
+    until 2026-12-07 a shoulder roll "held too briefly" was reported at 3.1 s with "Hold your shoulders
+    up a moment longer before rolling them back" and "Slower on the way down". Nothing is reported now
+    (``reps.RepCounter``: an excursion shorter than 0.3 s is noise, partial or not)."""
+    from posture_feedback.commands.exercise import for_recording
+    from posture_feedback.exercises.events import RepEvent
+    from posture_feedback.exercises.plan import Plan, default_item
+    from posture_feedback.exercises.runner import SessionRunner
+    from posture_feedback.pipeline import iter_results
+
+    defn = get_exercise("shoulder_rolls")
+    item = replace(default_item(defn, "shoulder_rolls"), sets=1, reps=1000)
+    runner = SessionRunner(for_recording(Plan(items=[item], title=defn.title)))
+    events = []
+    for k, r in enumerate(iter_results(ACCURACY / "data" / "webcam" / "desk.mp4")):
+        events += (runner.start(r.frame.timestamp_s) if k == 0 else []) + runner.feed(r)
+    reps = [e for e in events if isinstance(e, RepEvent)]
+    assert reps == [], [(e.rep.verdict.value, e.rep.start_t, e.feedback) for e in reps]
 
 
 def test_the_monitor_window_offer_names_the_sides_in_plain_words():

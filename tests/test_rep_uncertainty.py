@@ -73,7 +73,8 @@ def test_an_unsure_rep_gets_no_tempo_cue_either():
     defn = get_exercise("mini_squat")
     tracker = ExerciseTracker(defn, "both")
     c = RepCounter(Range(high=20.0), Range(low=90.0), hysteresis=2.0, tempo=defn.tempo)
-    trace = [10.0] * 10 + [10.0, 60.0, 95.0, 95.0, 60.0, 10.0] + [10.0] * 10  # up in 67 ms: too fast
+    # up in 33 ms and back in 33 ms (too fast), 0.4 s in all (long enough to be a movement, reps.min_attempt_s)
+    trace = [10.0] * 10 + [10.0, 60.0] + [95.0] * 10 + [60.0, 10.0] + [10.0] * 10
     (rep,) = [r for k, v in enumerate(trace) if (r := c.update(k / FPS, v, (), 15.0)) is not None]
     assert RepVerdict.UNSURE in rep.issues and RepVerdict.TOO_FAST in rep.issues  # both recorded
     assert rep_feedback(rep, tracker) == (UNSURE_TEXT,)  # one cue: what the camera could not tell

@@ -4,8 +4,13 @@ A repetition goes start zone → target zone → start zone. Zones are entered w
 is inside the phase range and left only when it is more than ``hysteresis`` beyond it, so
 jitter around a threshold neither ends a phase early nor counts twice. A movement that leaves
 the start zone and returns without reaching the target is a *partial* repetition: reported
-(``RepVerdict.PARTIAL``), never counted. Excursions smaller than ``min_excursion`` of the
-start→target distance, or shorter than ``min_attempt_s``, are noise and reported not at all.
+(``RepVerdict.PARTIAL``), never counted. Excursions shorter than ``min_attempt_s`` (from
+leaving the start zone to the return's first sample), whether or not they touched the target,
+and partial ones smaller than ``min_excursion`` of the start→target distance, are noise and
+reported not at all. Until 2026-12-07 the duration rule applied to partial excursions only: a
+two-frame jump of the model's ears on the desk webcam crop (ear–shoulder gap 48 → 25 → 35 → 46 %
+of the shoulder width in 0.067 s, no shrug in the footage) was reported as a shoulder roll held
+too briefly, with "Hold your shoulders up a moment longer" and "Slower on the way down".
 
 The peak's uncertainty (the signal's 80% half-width at the peak sample, where the caller gives
 one): a movement whose peak stopped short of the target, but by less than that uncertainty, may
@@ -147,7 +152,7 @@ class RepCounter:
         tempo: allowed durations of the way out and back.
         min_excursion: fraction of the start→target distance an excursion must reach to be
             reported as a partial rep (smaller ones are ignored as noise).
-        min_attempt_s: seconds an excursion must last to be reported as a partial rep.
+        min_attempt_s: seconds an excursion must last to be reported at all (partial or not).
         compensation_min_s: name → seconds a compensation must be flagged within a rep to count.
         count_compensated: count reps with compensations (they are still flagged).
         side: label copied into results.
@@ -289,11 +294,12 @@ class RepCounter:
         self._attempt = None
         self._return_t = None
         self.phase = RepPhase.START
-        if partial and (
-            a.peak_p < self._s + max(self.hysteresis, self.min_excursion * (self._g - self._s))
-            or t - a.start_t < self.min_attempt_s
+        if t - a.start_t < self.min_attempt_s or (
+            partial and a.peak_p < self._s + max(self.hysteresis, self.min_excursion * (self._g - self._s))
         ):
-            return None  # too small or too short to be an attempt: noise around the start threshold
+            # too short to be a movement (whether or not it touched the target: a one- or two-frame
+            # jump of the model is not a shrug), or too small to be an attempt: noise
+            return None
         comps = tuple(sorted(n for n, s in a.flagged_s.items() if s >= self.compensation_min_s.get(n, 0.0) and s > 0))
         issues: list[RepVerdict] = []
         out_s = back_s = math.nan
