@@ -264,7 +264,9 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
     """A new-user audit (2026-12-07): `exercise seated_arm_raise --video lab_desk_webcam.mp4 --headless`
     (default --side both) counted the left arm only, the left pass never ending, and said "every
     repetition in the recording counted"; the right arm's attempt showed only with --side right. Real
-    model, the first 150 frames (the right arm's first attempt ends at 3.1 s, the left's at 4.5 s):
+    model, the whole clip (198 frames: the left arm's first attempt ends at 4.5 s, the right arm's one
+    attempt at 6.4 s; before the foreshortened arm was left unmeasured, a guessed elbow at the frame's
+    edge ended the right arm's at 3.1 s, and 150 frames were enough):
     the both-sides run has exactly the rows of the --side left and --side right runs, says so, and
     stores one set per side in the history."""
     import csv
@@ -274,11 +276,11 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
     d = str(tmp_path / "d")
     main(["profile", "create", "--profile", "Eve", "--data-dir", d])
     base = ["exercise", "seated_arm_raise", "--video", "sample_videos/lab_desk_webcam.mp4", "--headless",
-            "--max-frames", "150"]  # fmt: skip
+            "--max-frames", "198"]  # fmt: skip
     capsys.readouterr()
     assert main([*base, "--out", str(tmp_path / "both.csv"), "--profile", "Eve", "--data-dir", d]) == 0
     out = capsys.readouterr().out
-    assert ("session: completed (every repetition in the first 150 frames counted (--max-frames), for the left "
+    assert ("session: completed (every repetition in the first 198 frames counted (--max-frames), for the left "
             "side and the right side, each over those frames; no target was set)") in out  # fmt: skip
     assert "seated_arm_raise (left) set 1:" in out and "seated_arm_raise (right) set 1:" in out
     assert main([*base, "--side", "right", "--out", str(tmp_path / "right.csv")]) == 0

@@ -55,7 +55,9 @@ shoulder width (left − right shoulder, px); the tilt of a left − right line 
 ==================================  =================================================================
 
 The ear signals are NaN when the ears are implausible: an ear not above its own shoulder, or the
-ears closer together than ``MIN_EAR_SPAN`` shoulder widths.
+ears closer together than ``MIN_EAR_SPAN`` shoulder widths. ``*_arm_raise`` is NaN when the upper arm
+is shorter in the image than ``MIN_UPPER_ARM`` shoulder widths (pointing at or away from the camera,
+or a guessed elbow folded onto the chest).
 """
 
 from __future__ import annotations
@@ -89,6 +91,15 @@ MIN_CONFIDENCE = 0.5
 #: accuracy set's reference); under 0.15 the ears have collapsed onto each other (a mislocated ear, or
 #: a head turned more than about 60°), which on the pixelated-face webcam crop gave false side-bends.
 MIN_EAR_SPAN = 0.15
+#: Upper-arm length in the image (shoulder → elbow, fraction of the shoulder width) below which
+#: ``*_arm_raise`` is not measured. Face-on the upper arm reads 0.7–0.8 shoulder widths (median over
+#: the frames of the desk, upper, bundled webcam and sports clips; 10th percentile 0.54–0.71); below
+#: half of that (0.35) it points more than about 60° out of the image plane, where its image direction
+#: says little about how far it is raised, or the arm is outside the frame and the model has folded a
+#: guessed elbow onto the chest: at the desk crop's edge (``data/webcam/desk.mp4`` frames 49–53, the
+#: man's right arm out of the picture) the guessed elbow read 0.20–0.28 and a "hanging" −15…+18°,
+#: which ended one arm raise early and reported it as two.
+MIN_UPPER_ARM = 0.35
 
 
 def _pts(landmarks: Landmarks, idx: list[int], world: bool = False) -> np.ndarray | None:
@@ -211,7 +222,7 @@ def upper_body_signals(landmarks: Landmarks) -> dict[str, float]:
     ):
         if ok[e_i]:
             arm = p[e_i] - p[s_i]
-            if np.hypot(*arm) > 0:
+            if np.hypot(*arm) >= MIN_UPPER_ARM * w:  # module docstring: a foreshortened arm is not measured
                 a = math.degrees(math.atan2(float(arm @ outward), float(arm @ -n)))
                 out[f"{side}_arm_raise"] = a + 360.0 if a < -90.0 else a
     return out
