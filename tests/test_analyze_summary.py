@@ -1,10 +1,10 @@
 """`analyze`'s summary table states only valid angles (real model on the bundled sample).
 
 An audit (2026-12) ran ``analyze --video sample --uncertainty --validity``: the table printed
-trunk_inclination 40.0 (median over 129 frames) for a man standing upright whose hips are out of
-view (``lab_desk_webcam.mp4`` is cropped at the lower ribs, sample_videos/README.md), while the
-CSV's ``valid_trunk_inclination`` was 0 in every frame; with ``--max-frames 5`` it printed
-head_forward_lean 109.2 from the model's first frames of the person, which judge nothing
+trunk_inclination 40.0 (median over 129 frames) from guessed hips (``lab_desk_webcam.mp4`` is
+cropped at the lower ribs, sample_videos/README.md; the man leans sideways, up to 43°, median 29° in
+the 4-camera reference), while the CSV's ``valid_trunk_inclination`` was 0 in every frame; with
+``--max-frames 5`` it printed head_forward_lean 109.2 from the model's first frames of the person, which judge nothing
 (``kinematics.ACQUISITION_FRAMES``). The table is the first thing a clinician reads: its median,
 min and max now come from the valid frames only, with the valid and the measured counts beside
 them, and "—" where no frame is valid. The CSV is unchanged.
@@ -78,7 +78,7 @@ def test_the_table_states_the_valid_frames_of_the_csv(runs, run: str) -> None:
         else:
             assert (median, low, high) == (None, None, None), name
     # The crop ends at the lower ribs: no hip or trunk angle is judgeable, whatever the model placed
-    # there (the audit's "trunk_inclination 40.0" for an upright man).
+    # there (the audit's "trunk_inclination 40.0", stated from guessed hips).
     for name in ("trunk_inclination", "trunk_forward_lean", "left_hip_flexion", "right_hip_flexion"):
         assert table[name][:4] == (None, None, None, 0), (name, table[name])
     assert table["trunk_inclination"][4] > 0  # measured, and rightly not stated
