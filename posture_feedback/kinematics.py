@@ -70,7 +70,9 @@ landmarks used. A recording adds the angle's own jitter (``with_jitter``). Fitte
 4-camera accuracy set with a pinball loss at the 80th percentile; coverage per view and its
 leave-one-view-out check are in docs/accuracy.md.
 
-Cost: about 0.08 ms per call (numpy for the 8 joints at once, plain floats for single 3-vectors).
+Cost: about 0.1 ms per call (numpy for the 8 joints at once, plain floats for single 3-vectors;
+0.10–0.12 ms, best of 5 × 2000 ``timeit`` calls on ``pose_with_angles`` poses face-on, oblique and
+side-on, 2026-12-07).
 """
 
 from __future__ import annotations
