@@ -38,8 +38,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--follow", action=argparse.BooleanOptionalAction, default=None,
-        help="follow one person with the single-person model and find the others about once a second "
-        "(default: on in the app, off for the posture monitor and for recordings; see docs/performance.md)",
+        help="follow one person with the single-person model and find the others with a multi-person pass twice "
+        "a second (once a second while nobody else is seen) (default: on in the app, off for the posture "
+        "monitor and for recordings; see docs/performance.md)",
     )  # fmt: skip
 
 
