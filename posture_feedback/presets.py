@@ -4,7 +4,8 @@
 holds the same targets as offsets from the person's own calibrated neutral (``relative = true``),
 for re-education around a person's best posture and for the posture monitor. Every range has its
 source or rationale in ``Target.source`` and in docs/targets.md; where a range is a clinical
-convention rather than a population norm, the source says so.
+ideal rather than a population norm, the source says so, names the band as this tool's tolerance and
+quotes the tool's measured error for that angle (or says that it is not measured).
 
 Names: ``sitting-front``, ``sitting-side``, ``standing-front``, ``standing-side``, and the
 combined ``sitting`` and ``standing`` (both views' targets; each is evaluated only in its own views,
@@ -34,9 +35,11 @@ _SRC_HEAD = (
     "No absolute norm: this tool's head angle runs shoulder joint → ear (upright sitting reads a head forward "
     "lean of about 10-20°, i.e. 70-80° on the shoulder–ear scale), not the clinical C7 → tragus "
     "craniovertebral angle, so published CVA thresholds (about 48-50°) do not apply to it. The target is the "
-    "change from the person's own calibrated neutral: more than 8° further forward (about twice the "
-    "frame-to-frame noise of the head lean side-on) is a visible forward head. Without a neutral the verdict "
-    "is unknown (set neutral first)."
+    "change from the person's own calibrated neutral: more than 8° further forward is this tool's choice for a "
+    "visible forward head. Its error side-on is not measured (the 4-camera reference has no side view); on the "
+    "bundled side-on walking sample the head lean changes by 1.2° from frame to frame (median; 9° at the 90th "
+    "percentile) and its ± is about 15° (median), so many readings near the limit are left undecided. Without "
+    "a neutral the verdict is unknown (set neutral first)."
 )
 # The frontal tilts: the ideal (level) is published, the band is this tool's. Measured error (mean absolute
 # error per view of the 4-camera reference set, person "main", docs/accuracy.md) is quoted so nobody reads
@@ -45,7 +48,7 @@ _SRC_HEAD_TILT = (
     "Ideal: the head level in the frontal plane, 0° (Kendall 2005, ideal alignment). The ±5° band is this "
     "tool's tolerance, not a published norm. This tool's head tilt was off by 3.5–6.9° (mean absolute error "
     "per view against a 4-camera reference, docs/accuracy.md), and the ± it shows is often wider than the "
-    "band (median ±7–17° face-on on the bundled clips): a value whose 80% interval could be in or out gets "
+    "band (median ±11–18° face-on on the bundled clips): a value whose 80% interval could be in or out gets "
     "no verdict, and one whose ± exceeds the 3° near band keeps its verdict with its ± written beside it."
 )
 _SRC_SHOULDER = (
@@ -61,18 +64,25 @@ _SRC_PELVIS = (
     "4-camera reference, docs/accuracy.md)."
 )
 _SRC_LATERAL = (
-    "Rationale, not a norm: seen face-on the trunk line (mid-hip→mid-shoulder, trunk_lateral_lean, signed) "
-    "is close to vertical in symmetric sitting or standing; more than 5° (sitting) / 3° (standing) to "
-    "either side is a visible lateral lean."
+    "Ideal: the trunk vertical in the frontal plane, 0° (Kendall 2005, ideal alignment). The ±5° (sitting) / "
+    "±3° (standing) band is this tool's tolerance, not a published norm: beyond it the trunk line "
+    "(mid-hip→mid-shoulder, trunk_lateral_lean, signed) visibly leans to one side. This tool's lateral trunk "
+    "lean was off by 1.4–12.9° (mean absolute error per view against a 4-camera reference, docs/accuracy.md; "
+    "1.4° face-on, 4.0° from the back), and its ± is at least 7°, wider than the 3° near band."
 )
 _SRC_SIT_TRUNK = (
     "Rationale, not a norm: trunk_forward_lean (mid-hip→mid-shoulder in the sagittal plane, + forward) of "
     "upright sitting is within a few degrees of vertical; beyond +12° the shoulders are clearly ahead of "
-    "the hips (slumping or leaning in), beyond -10° the person reclines. Measured on this tool's own angle."
+    "the hips (slumping or leaning in), beyond -10° the person reclines. The band is this tool's choice. Judged "
+    "side-on only, where its error is not measured (the 4-camera reference has no side view); its ± side-on is "
+    "about 10° (median on the bundled walking sample), wider than the 4° near band."
 )
 _SRC_STAND_TRUNK = (
-    "Rationale, not a norm: in aligned standing the shoulders stack over the hips (trunk_forward_lean "
-    "within a few degrees of 0); beyond +6° is a forward lean, beyond -6° a sway-back lean."
+    "Ideal: the shoulders over the hips on the plumb line (Kendall 2005, ideal standing alignment), "
+    "trunk_forward_lean 0°. The ±6° band is this tool's tolerance, not a published norm: beyond +6° is a "
+    "forward lean, beyond -6° a sway-back lean. Judged side-on only, where its error is not measured (the "
+    "4-camera reference has no side view); its ± side-on is about 10° (median on the bundled walking sample), "
+    "wider than the 3° near band."
 )
 
 
@@ -202,8 +212,9 @@ BASELINE_OFFSETS: dict[str, tuple[float | None, float | None, float]] = {
 
 _BASELINE_SOURCE = (
     " Baseline variant: range as offsets from the person's own neutral, recorded in their best "
-    "comfortable posture (rationale: re-education aims back towards the person's own alignment; "
-    "offsets are about twice the webcam's frame-to-frame noise)."
+    "comfortable posture (rationale: re-education aims back towards the person's own alignment; the offsets "
+    "are this tool's choice, not measured: the ± of these angles is often wider, and a change within it is "
+    "left undecided)."
 )
 
 
