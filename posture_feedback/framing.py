@@ -38,7 +38,8 @@ from posture_feedback.types import AngleTable, Landmarks
 EDGE_MARGIN = 0.25
 #: Degrees added to the trunk lines' uncertainty when the hips are out of view: the extra error of
 #: ``trunk_inclination`` on the desk crop (hips out, MAE 11.7°) over the upper crop (hips in, 4.6°),
-#: ``python ../shared/accuracy/webcam.py --score DIR``.
+#: ``python ../shared/accuracy/webcam.py --score DIR`` when it was set (2026-12-06); at 133b141, with
+#: the scene's vertical applied, the same score gives 8.4° against 2.3° (6.1° more), still within it.
 HIPS_OUT_UNCERTAINTY = 7.0
 #: The same for ``trunk_forward_lean``, a depth measurement face-on, whose guessed hips cost more:
 #: MAE 26.4° on the desk crop against 11.2° on the upper crop (2026-12-07, frames with a
