@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta, timezone
 
+from posture_feedback.assessment.change import tool_mdc
 from posture_feedback.assessment.references import current_reference
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.calibration.neutral import NeutralPosture
@@ -55,6 +56,12 @@ SAMPLE_ROM = {
     "elbow_flexion": (150.0, 6.0, "AAOS; Norkin & White 2016"),
 }
 
+#: The made-up posture screen's uncertainties (degrees, 80% half-width): about what the tool states
+#: side-on for its head angle (``kinematics.UNC_BASE``: 10°) and face-on for the shoulder tilt (median
+#: ±4.9° on the accuracy set's front view, docs/accuracy.md). Until 2026-12-07 the sample stored a
+#: CVA of 44–51° ±3° (the clinical C7–tragus scale, which this tool does not measure: its upright
+#: head reads 70–80°) and a shoulder tilt ±1.5°, finer than the tool measures.
+SAMPLE_SCREEN_UNC = {"craniovertebral_angle": 10.0, "shoulder_tilt": 5.0}
 #: The made-up repetitions' peak uncertainty (degrees, 80% half-width): about what the tool states for
 #: an arm raise's shoulder elevation seen face-on (``kinematics.UNC_BASE``: 9°).
 SAMPLE_PEAK_UNC = 8.0
@@ -125,14 +132,19 @@ def fill_sample_history(
                 )
         db.add_assessment(profile.id, "rom", {"tests": list(SAMPLE_ROM), "view": "front"}, measures,
                           created_at=at(day, 10))  # fmt: skip
-        cva = 44.0 + 1.5 * k + rng.gauss(0, 1.0)
+        # On this tool's own scale (shoulder joint → ear: upright reads 70–80°, not the clinical
+        # C7 → tragus 45–55°), with the ± the tool states (SAMPLE_SCREEN_UNC) and its own MDC.
+        cva = 70.0 + 1.5 * k + rng.gauss(0, 1.0)
+        cva_u, tilt_u = SAMPLE_SCREEN_UNC["craniovertebral_angle"], SAMPLE_SCREEN_UNC["shoulder_tilt"]
         db.add_assessment(
             profile.id,
             "posture_screen",
             {"views": ["front", "side"]},
             [
-                Measure("craniovertebral_angle", round(cva, 1), 3.0, mdc=4.0, **_norm("craniovertebral_angle")),
-                Measure("shoulder_tilt", round(rng.gauss(2.5, 1.0), 1), 1.5, mdc=2.0, **_norm("shoulder_tilt")),
+                Measure("craniovertebral_angle", round(cva, 1), cva_u, mdc=round(tool_mdc(cva_u), 1),
+                        **_norm("craniovertebral_angle")),
+                Measure("shoulder_tilt", round(rng.gauss(2.5, 1.0), 1), tilt_u, mdc=round(tool_mdc(tilt_u), 1),
+                        **_norm("shoulder_tilt")),
             ],  # fmt: skip
             created_at=at(day, 10, 30),
         )
