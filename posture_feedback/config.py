@@ -136,6 +136,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any, default: Any, file: 
         expected = int
     elif isinstance(default, float) or default is None and "float" in str(f.type):
         expected = (int, float)
+    elif default is None and "bool" in str(f.type):
+        expected = bool
     elif default is None and "int" in str(f.type):
         expected = int
     else:

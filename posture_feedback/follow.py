@@ -82,10 +82,12 @@ class FollowOptions:
     Attributes:
         enabled: with ``max_people`` ≥ 2 in VIDEO mode, follow one person with the
             single-person model and find the others with a periodic multi-person pass; False = the
-            multi-person model on every frame. The app turns it on (``--no-follow`` turns it off);
-            recordings (``analyze``) keep it off unless ``--follow``: on the 4-camera accuracy set
-            it measures 6.7 / 7.0 / 16.8 / 7.2° median error against 6.2 / 5.1 / 14.0 / 7.2° for the
-            multi-person model (2026-12-07; docs/performance.md).
+            multi-person model on every frame. None (the default): decided by the command, which
+            a configuration file leaving it at None does not change: the app turns it on, the
+            posture monitor and recordings (``analyze``) keep it off; ``--follow`` /
+            ``--no-follow`` win over the file. On the 4-camera accuracy set it measures 6.7 / 7.0 /
+            16.8 / 7.2° median error against 6.2 / 5.1 / 14.0 / 7.2° for the multi-person model
+            (2026-12-07; docs/performance.md).
         scout_interval_s: seconds of stream time between multi-person passes over the frame.
         background: run the multi-person pass on a worker thread (live cameras) instead of in
             line (recordings, deterministic).
@@ -132,7 +134,7 @@ class FollowOptions:
             camera moved or adjusted its exposure), which is not a newcomer.
     """
 
-    enabled: bool = False
+    enabled: bool | None = None
     scout_interval_s: float = 0.5
     background: bool = False
     margin: float = 0.35

@@ -40,11 +40,18 @@ def test_default_file_round_trips_to_defaults(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text(default_config_text())
     loaded = load_config(path)
-    defaults = PipelineOptions()
-    assert loaded.pose == defaults.pose
-    assert loaded.selection == defaults.selection
-    assert loaded.smoothing == defaults.smoothing
-    assert loaded.min_visibility == defaults.min_visibility
+    # every option, following too: a file written out with the defaults changes nothing (an audit:
+    # its `enabled = false` turned the app's following off)
+    assert loaded == PipelineOptions()
+    assert loaded.follow.enabled is None  # left to the command
+
+
+def test_follow_enabled_is_none_or_a_boolean() -> None:
+    assert config_from_dict({"follow": {"enabled": True}}).follow.enabled is True
+    assert config_from_dict({"follow": {"enabled": False}}).follow.enabled is False
+    assert config_from_dict({"follow": {"enabled": "none"}}).follow.enabled is None
+    with pytest.raises(ConfigError, match=r"\[follow\] enabled: expected bool"):
+        config_from_dict({"follow": {"enabled": 1}}, "my.toml")
 
 
 def test_values_are_applied() -> None:

@@ -209,7 +209,8 @@ def test_click_moves_the_follower_to_the_other_person(lab_frames):
 
 
 def test_follow_is_off_by_default():
-    assert PipelineOptions().follow.enabled is False
+    assert not PipelineOptions().follow.enabled  # None: the command decides; the pipeline reads it as off
+    assert PipelineOptions().follow.enabled is None
     assert replace(FollowOptions(), enabled=True).scout_interval_s == 0.5
 
 
@@ -232,6 +233,41 @@ def test_the_app_follows_by_default_and_recordings_do_not():
     assert asked.pipeline.follow.enabled
     analyze = parser.parse_args(["analyze", "--video", "sample"])
     assert isinstance(analyze, argparse.Namespace) and analyze.follow is None  # recordings: off unless --follow
+
+
+def test_a_config_file_follows_the_app_only_where_it_says_so(tmp_path):
+    """An audit: any --config file, even the generated config.default.toml, turned the app's
+    following off. The generated file leaves following to the command; a file that sets it is
+    obeyed; --follow / --no-follow win over the file."""
+    from posture_feedback.cli import build_parser
+    from posture_feedback.commands.app import options_from_args
+    from posture_feedback.config import default_config_text
+
+    parser = build_parser()
+    default = tmp_path / "default.toml"
+    default.write_text(default_config_text(), encoding="utf-8")
+
+    def app(*extra: str):
+        return options_from_args(parser.parse_args(["app", "--source", "sample", *extra]))
+
+    # the default file changes nothing in any mode of the app
+    for mode in ((), ("--therapist",), ("--monitor",)):
+        assert app(*mode, "--config", str(default)) == app(*mode), mode
+    assert app("--config", str(default)).pipeline.follow.enabled is True
+    assert app("--monitor", "--config", str(default)).pipeline.follow.enabled is False
+    # a file that says so is obeyed ...
+    off, on = tmp_path / "off.toml", tmp_path / "on.toml"
+    off.write_text("[follow]\nenabled = false\n", encoding="utf-8")
+    on.write_text("[follow]\nenabled = true\n", encoding="utf-8")
+    assert app("--config", str(off)).pipeline.follow.enabled is False
+    assert app("--monitor", "--config", str(on)).pipeline.follow.enabled is True
+    # ... and the command line wins over it
+    assert app("--config", str(off), "--follow").pipeline.follow.enabled is True
+    assert app("--config", str(on), "--no-follow").pipeline.follow.enabled is False
+    # a file setting something else leaves following to the app
+    other = tmp_path / "other.toml"
+    other.write_text("[smoothing]\nbeta = 1.5\n", encoding="utf-8")
+    assert app("--config", str(other)).pipeline.follow.enabled is True
 
 
 def test_a_person_out_of_view_is_looked_for_without_the_multi_person_model(lab_frames):

@@ -109,14 +109,16 @@ def options_from_args(args: argparse.Namespace):
         pipeline = load_config(args.config)
     else:
         pipeline = PipelineOptions()
-    if getattr(args, "follow", None) is None and not getattr(args, "config", None) and not args.monitor:
+    if pipeline.follow.enabled is None:  # neither the configuration file nor (below) --follow decide
         # Live, the followed person is tracked at the single-person model's cost (follow.py, measured in
         # docs/performance.md); --no-follow runs the multi-person model on every frame. Not the posture
         # monitor: at its 10 frames/s the multi-person model costs 40% of one core against 29%, and its
         # laptop signals tracked the reference better with it on the desk framing (lean in r 0.60
         # against 0.10; bench/monitor_rate.py, docs/laptop_coach.md). --follow still turns it on.
-        pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=True))
-    pipeline = with_model_options(pipeline, args)
+        # A configuration file's explicit `enabled = true/false` is obeyed; the generated default file
+        # leaves it "none" (an audit: any --config file, even config.default.toml, turned following off).
+        pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=not args.monitor))
+    pipeline = with_model_options(pipeline, args)  # --follow / --no-follow win over both
     if not args.camera:  # no stored calibration: the vertical from the scene's lines (calibration.vertical)
         pipeline = replace(pipeline, scene_vertical=True)
     return AppOptions(
