@@ -91,7 +91,11 @@ def make_pipeline_factory(options: AppOptions, target_set: TargetSet | None, neu
             pipe_options = PipelineOptions(pose=PoseOptions(model=options.model, max_people=options.max_people))
         if options.camera_up is not None:
             pipe_options = replace(pipe_options, up=options.camera_up, up_uncertainty_deg=options.camera_up_uncertainty)
-        if pipe_options.follow.enabled:  # live: the multi-person pass runs on the other core
+        if pipe_options.follow.enabled and options.realtime:  # live: the multi-person pass on the other core
+            # Not for --frames N (scripted, every frame processed): on a thread the pass lands on
+            # whichever frame is current when it finishes, so with two people in view each run showed
+            # another picture (an audit: four therapist shots, goniometer 35-41°); in line it is
+            # reproducible to the pixel.
             pipe_options = replace(pipe_options, follow=replace(pipe_options.follow, background=True))
         # live: frames dropped, the sides settle slower (a config's 0 turns it off)
         return Pipeline(with_side_doubt(pipe_options, options.realtime), target_set, neutral)
