@@ -22,6 +22,12 @@ An interrupted run can keep what it wrote so far apart (``keep_partial``: ``NAME
 
 Nothing here creates a folder, and no file but a stream's temporary file (made empty when the
 ``OutputFile`` is made: ``discard`` it if the run fails).
+
+``check_output`` is the check every command makes of each output it is given, before the source
+is opened or the model runs (an audit: ``exercise --out FILE/x.csv`` counted a whole recording,
+then failed with "File exists"): one line saying what is wrong with the path. It writes nothing
+but an empty probe file, removed at once (the only way to learn that a folder refuses writing:
+as root, ``os.access`` says yes for ``/sys`` and for a read-only file system).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+
+from posture_feedback.errors import PostureFeedbackError
 
 
 def is_stream(path: str | os.PathLike[str]) -> bool:
@@ -116,3 +124,45 @@ class OutputFile:
         kept = named.with_name(f"{named.stem}.partial{self.path.suffix}")
         self.work.replace(kept)
         return kept
+
+
+def check_output(path: str | os.PathLike[str], option: str, *, folder: bool = False, example: str = "") -> None:
+    """A one-line ``PostureFeedbackError`` unless ``path`` can be written: checked before anything is
+    read, run or written, so that a bad path loses nothing.
+
+    Args:
+        path: the output asked for: a file (``folder`` False; a stream such as ``/dev/null`` too) or
+            a folder to write files into (``folder`` True). Missing folders on the way are fine
+            where they can be made (the writers make them).
+        option: what names it in the message, e.g. ``"--out"``.
+        folder: the output is a folder.
+        example: for a file output, a file name to suggest when ``path`` is a folder.
+
+    The messages: "OPTION PATH is a folder: give a file name such as PATH/EXAMPLE", "OPTION PATH:
+    X is not a folder" (a file on the way), "OPTION PATH is not a folder" (a folder output that is a
+    file), "cannot write OPTION PATH: permission denied" (or the file system's own reason)."""
+    given = Path(path)
+    named = f"{option} {given}"
+    if not folder and given.is_dir():
+        such = f" such as {given / example}" if example else ""
+        raise PostureFeedbackError(f"{named} is a folder: give a file name{such}")
+    if folder and given.exists() and not given.is_dir():
+        raise PostureFeedbackError(f"{named} is not a folder")
+    if not folder and is_stream(given):
+        if not os.access(given, os.W_OK):
+            raise PostureFeedbackError(f"cannot write {named}: permission denied")
+        return
+    target = final_path(given)
+    start = target if folder else target.parent
+    existing = start
+    while not existing.exists() and existing != existing.parent:  # the nearest folder that exists
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PostureFeedbackError(f"{named}: {existing} is not a folder")
+    try:  # the folder itself says whether it takes a new file (or a new folder on the way)
+        fd, probe = tempfile.mkstemp(prefix=".posture-feedback-check-", dir=existing)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise PostureFeedbackError(f"cannot write {named}: {reason}") from None
+    os.close(fd)
+    os.unlink(probe)

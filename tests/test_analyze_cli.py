@@ -248,7 +248,7 @@ def test_a_failed_run_keeps_the_outputs_it_would_have_replaced(tmp_path: Path, c
     was checked at the first frame. Now every output is checked before anything is opened, and the
     outputs are written under temporary names and moved into place only when the run succeeds:
     whether it fails before the model runs (a bad name, an output on another output or on the
-    recording) or during the run (the annotated video cannot be created), keep.csv is unchanged
+    recording, a place that takes no file) or during the run, keep.csv is unchanged
     byte for byte, and nothing else is left in its folder."""
     work = tmp_path / "work"
     work.mkdir()
@@ -263,7 +263,8 @@ def test_a_failed_run_keeps_the_outputs_it_would_have_replaced(tmp_path: Path, c
         ("--annotated", str(work / "ann.txt")): "'.txt' is not a video extension",
         ("--mot", str(keep)): f"--mot {keep} is also --out {keep}: give each output a file of its own",
         ("--trc", str(video)): f"--trc {video} is also the recording being analysed",
-        ("--annotated", "/proc/ann.mp4"): "cannot write the annotated video /proc/ann.mp4",  # at the first frame
+        # was found at the first frame ("cannot write the annotated video"); now before the run
+        ("--annotated", "/proc/ann.mp4"): "cannot write --annotated /proc/ann.mp4: no such file or directory",
     }
     for extra, message in failures.items():
         assert main([*base, *extra]) == 2, extra

@@ -22,7 +22,7 @@ from posture_feedback.auto_preset import AUTO, AutoTargets, auto_target_ids
 from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
-from posture_feedback.output_files import OutputFile
+from posture_feedback.output_files import OutputFile, check_output
 from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
 from posture_feedback.video_out import AnnotatedVideoWriter, check_video_path
 
@@ -589,16 +589,16 @@ def _keep_interrupted(args: argparse.Namespace, csv_out: OutputFile, rows: int, 
 
 def _check_outputs(args: argparse.Namespace, out_path: Path) -> None:
     """Every output option checked before the source is opened or any file written (one line):
-    no folder, a video name for --annotated, and no output on the recording itself or on another
-    output (``--mot a.csv -o a.csv`` would overwrite the CSV it is made from)."""
-    if out_path.is_dir():
-        raise PostureFeedbackError(f"--out {out_path} is a folder: give a file name such as {out_path / 'angles.csv'}")
+    no folder, a video name for --annotated, a place that takes the file (``check_output``: not
+    under a file, not refused by the file system), and no output on the recording itself or on
+    another output (``--mot a.csv -o a.csv`` would overwrite the CSV it is made from)."""
+    check_output(out_path, "--out" if args.out else "the CSV's default name", example="angles.csv")
     if args.annotated is not None:
         check_video_path(args.annotated)
+        check_output(args.annotated, "--annotated")
     for option, path in (("--trc", args.trc), ("--mot", args.mot)):
-        if path is not None and path.is_dir():
-            example = path / f"markers{option[1:]}".replace("-", ".")
-            raise PostureFeedbackError(f"{option} {path} is a folder: give a file name such as {example}")
+        if path is not None:
+            check_output(path, option, example=f"markers{option[1:]}".replace("-", "."))
     given = [("--out", out_path), ("--annotated", args.annotated), ("--trc", args.trc), ("--mot", args.mot)]
     seen = {path.resolve(): what for path, what in _source_files(args.video)}
     for option, path in given:

@@ -75,11 +75,10 @@ def options_from_args(args: argparse.Namespace):
         raise PostureFeedbackError("--screenshot needs --frames N (how many frames to process first)")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise PostureFeedbackError(f"--screenshot must name a .png file, not {args.screenshot}")
-    if args.screenshot is not None:
-        try:  # fail now, in one line, rather than after the frames were processed
-            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise PostureFeedbackError(f"cannot write {args.screenshot}: {exc.strerror or exc}") from None
+    if args.screenshot is not None:  # fail now, in one line, rather than after the frames were processed
+        from posture_feedback.output_files import check_output
+
+        check_output(args.screenshot, "--screenshot", example="window.png")
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
     if args.preset and args.targets:

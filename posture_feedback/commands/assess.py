@@ -202,6 +202,16 @@ def _previous(args: argparse.Namespace) -> list:
     return previous
 
 
+def _out_folder(args: argparse.Namespace, default: str) -> Path:
+    """``--out`` (or ``default`` in the current folder), checked before any video is read: a folder
+    that can be written (``output_files.check_output``), not a file or under one."""
+    from posture_feedback.output_files import check_output
+
+    out = Path(args.out) if args.out else Path(default)
+    check_output(out, "--out" if args.out else "the output folder", folder=True)
+    return out
+
+
 def _finish(args: argparse.Namespace, record, kind: str, previous: list | None = None) -> int:
     from posture_feedback.assessment.report import write_html_report
 
@@ -252,7 +262,7 @@ def run_posture(args: argparse.Namespace) -> int:
         check_height(args.height)
     cal = _calibration(args)
     stored, source = (None, None) if args.height is not None else _stored_scale(args)
-    out = Path(args.out) if args.out else Path("assessment-posture")
+    out = _out_folder(args, "assessment-posture")
     front = _analyze(args.front, cal, args.max_frames, args.person)
     side = _analyze(args.side, cal, args.max_frames, args.person)
     scale = stored
@@ -278,7 +288,7 @@ def run_rom(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("--video-right only goes with --side both")
     previous = _previous(args)
     cal = _calibration(args)
-    out = Path(args.out) if args.out else Path(f"assessment-rom-{args.test}")
+    out = _out_folder(args, f"assessment-rom-{args.test}")
     main = _analyze(args.video, cal, args.max_frames, args.person)
     if args.side == "both":
         right = _analyze(args.video_right, cal, args.max_frames, args.person) if args.video_right else main
@@ -302,7 +312,7 @@ def run_movement(args: argparse.Namespace) -> int:
         raise PostureFeedbackError(f"{args.test} needs the stance leg: --leg left or --leg right")
     previous = _previous(args)
     cal = _calibration(args)
-    out = Path(args.out) if args.out else Path(f"assessment-movement-{args.test}")
+    out = _out_folder(args, f"assessment-movement-{args.test}")
     front = _analyze(args.front, cal, args.max_frames, args.person)
     side = _analyze(args.side, cal, args.max_frames, args.person)
     record = movement_screen(
@@ -318,7 +328,7 @@ def run_chair(args: argparse.Namespace) -> int:
 
     previous = _previous(args)
     cal = _calibration(args)
-    out = Path(args.out) if args.out else Path(f"assessment-{args.test}")
+    out = _out_folder(args, f"assessment-{args.test}")
     results = _analyze(args.video, cal, args.max_frames, args.person)
     record = functional_test(args.test, results, age=args.age, sex=args.sex, inputs={"video": args.video})
     args.out = out

@@ -30,6 +30,7 @@ from typing import Any
 from posture_feedback.commands import finite_float, person_point
 from posture_feedback.commands.analyze import add_model_options, with_model_options
 from posture_feedback.errors import PostureFeedbackError, SourceError
+from posture_feedback.output_files import OutputFile, check_output
 from posture_feedback.words import count_noun
 
 REP_COLUMNS = (
@@ -328,18 +329,26 @@ class PausedCounting:
 
 
 def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".json":
-        sets = [_set_dict(s) for s in result.sets]
-        doc = {"title": result.title, "status": result.status, "reps": rows, "sets": sets}
-        path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif path.suffix.lower() == ".csv":
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=REP_COLUMNS)
-            w.writeheader()
-            w.writerows(rows)
-    else:
+    """The per-repetition results as CSV or JSON, written whole or not at all (``OutputFile``: a failed
+    write keeps the file it would have replaced; a pipe or device is written to)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json"):
         raise PostureFeedbackError(f"--out must end in .csv or .json, got {path.name}")
+    out = OutputFile(path, straight=True)
+    try:
+        out.work.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".json":
+            sets = [_set_dict(s) for s in result.sets]
+            doc = {"title": result.title, "status": result.status, "reps": rows, "sets": sets}
+            out.work.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        else:
+            with open(out.work, "w", newline="", encoding="utf-8") as f:
+                w = csv.DictWriter(f, fieldnames=REP_COLUMNS)
+                w.writeheader()
+                w.writerows(rows)
+        out.commit()
+    finally:
+        out.discard()
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -350,6 +359,8 @@ def run_headless(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("--headless needs --video FILE (a recording to count on)")
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".json"):
         raise PostureFeedbackError(f"--out must end in .csv or .json, got {args.out.name}")
+    if args.out is not None:  # before the model runs (an audit: a whole recording counted, then "File exists")
+        check_output(args.out, "--out", example="reps.csv")
     if args.max_frames is not None and args.max_frames < 1:
         raise PostureFeedbackError("--max-frames must be at least 1")
     plan = for_recording(load_session_plan(args, headless=True))
@@ -547,6 +558,7 @@ def run_save_demo(args: argparse.Namespace) -> int:
 
     if args.save_demo.suffix.lower() != ".npz":
         raise PostureFeedbackError(f"--save-demo must end in .npz, got {args.save_demo.name}")
+    check_output(args.save_demo, "--save-demo", example="demonstration.npz")
     if args.tolerance < 0:
         raise PostureFeedbackError("--tolerance must not be negative")
     plan = load_what(args.what, args, headless=True)
@@ -566,6 +578,8 @@ def run_save_demo(args: argparse.Namespace) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """The guided session in the exercise window (``posture_feedback.ui.exercise_window``)."""
+    if args.screenshot is not None:
+        check_output(args.screenshot, "--screenshot", example="exercise.png")
     plan = load_session_plan(args, headless=False)
     try:
         from posture_feedback.ui.exercise_window import launch_exercise

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.output_files import check_output
 from posture_feedback.storage.database import name_key
 from posture_feedback.storage.errors import NotFoundError
 from posture_feedback.storage.options import (
@@ -297,6 +298,7 @@ def run_export_programme(args: argparse.Namespace) -> int:
     from posture_feedback.storage.stored_plans import active_plan, describe
 
     name = profile_name(args, "profile export-programme")
+    check_output(args.out, "--out", example="programme.pfprogramme")
     with open_database(args) as db:
         profile = db.profile_by_name(name)
         if args.plan:
@@ -378,6 +380,7 @@ def run_export_results(args: argparse.Namespace) -> int:
 
     check_period(args.start, args.end)
     name = profile_name(args, "profile export-results")
+    check_output(args.out, "--out", example="results.pfresults.json")
     with open_database(args) as db:
         profile = db.profile_by_name(name)
         print(f"results written to {export_results(db, profile.id, args.out, args.start, args.end)}")

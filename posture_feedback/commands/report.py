@@ -29,6 +29,15 @@ def run(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("nothing to write: give --out REPORT.pdf, --csv DIR and/or --json FILE")
     if args.out and args.out.suffix.lower() != ".pdf":  # checked before anything is read or written
         raise PostureFeedbackError(f"--out {args.out}: the report is a PDF; give a name ending in .pdf")
+    from posture_feedback.output_files import check_output
+
+    # every output before any is written: a bad --json no longer fails after the PDF was made
+    if args.out:
+        check_output(args.out, "--out", example="report.pdf")
+    if args.csv:
+        check_output(args.csv, "--csv", folder=True)
+    if args.json:
+        check_output(args.json, "--json", example="report.json")
     from posture_feedback.reports.export import export_csv, export_json
     from posture_feedback.reports.pdf import write_report
 

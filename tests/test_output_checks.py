@@ -1,0 +1,130 @@
+"""Every command's output paths are checked before anything runs (``output_files.check_output``).
+
+An audit: ``exercise seated_arm_raise --video … --headless --out FILE/x.csv`` (FILE a regular file)
+counted the whole recording, then failed with "error: File exists: FILE" (exit 2), and
+``--out /sys/x.csv`` with "Permission denied". Now each output of analyze, exercise, report, assess,
+the profile exports and the app's --screenshot is refused in one line before the model runs or
+anything is written, with the same words in every command.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from posture_feedback.cli import main
+from posture_feedback.errors import PostureFeedbackError
+from posture_feedback.output_files import check_output
+
+#: A folder no process may create files in, root included (sysfs refuses, whatever the permission bits).
+UNWRITABLE = Path("/sys")
+needs_sys = pytest.mark.skipif(not UNWRITABLE.is_dir(), reason="no /sys on this system")
+
+
+@pytest.fixture
+def a_file(tmp_path: Path) -> Path:
+    """A regular file where a command would need a folder."""
+    path = tmp_path / "afile"
+    path.write_text("not a folder\n")
+    return path
+
+
+def test_check_output_names_what_is_wrong(tmp_path: Path, a_file: Path) -> None:
+    def message(*args, **kwargs) -> str:
+        with pytest.raises(PostureFeedbackError) as caught:
+            check_output(*args, **kwargs)
+        return str(caught.value)
+
+    assert message(a_file / "x.csv", "--out") == f"--out {a_file / 'x.csv'}: {a_file} is not a folder"
+    assert message(a_file / "sub" / "x.csv", "--out") == f"--out {a_file / 'sub' / 'x.csv'}: {a_file} is not a folder"
+    assert message(tmp_path, "--out", example="angles.csv") == (
+        f"--out {tmp_path} is a folder: give a file name such as {tmp_path / 'angles.csv'}"
+    )
+    assert message(a_file, "--csv", folder=True) == f"--csv {a_file} is not a folder"
+    # fine: a new name, in folders not made yet (the writers make them), a file to replace, a
+    # device, a folder output that does not exist yet; and nothing is left behind
+    check_output(tmp_path / "new" / "deeper" / "x.csv", "--out")
+    check_output(a_file, "--out")
+    check_output(os.devnull, "--out")
+    check_output(tmp_path / "reports", "--csv", folder=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@needs_sys
+def test_a_folder_that_refuses_writing_is_named(tmp_path: Path) -> None:
+    with pytest.raises(PostureFeedbackError, match=r"^cannot write --out /sys/x\.csv: permission denied$"):
+        check_output(UNWRITABLE / "x.csv", "--out")
+    with pytest.raises(PostureFeedbackError, match=r"^cannot write --csv /sys/d: permission denied$"):
+        check_output(UNWRITABLE / "d", "--csv", folder=True)
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """Any run of the pose pipeline fails the test: the checks must come first."""
+    import posture_feedback.pipeline as pipeline
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model ran before the output was checked")
+
+    monkeypatch.setattr(pipeline, "iter_results", refuse)
+    monkeypatch.setattr(pipeline, "analyze_video", refuse)
+    monkeypatch.setattr(pipeline, "Pipeline", refuse)
+
+
+def _one_line(capsys, expected: str) -> None:
+    err = capsys.readouterr().err
+    assert err == f"posture-feedback: error: {expected}\n", err
+
+
+def test_exercise_out_is_checked_before_the_recording_is_counted(tmp_path, a_file, no_model, capsys) -> None:
+    data = tmp_path / "data"
+    assert main(["profile", "create", "--profile", "Pat", "--data-dir", str(data)]) == 0
+    video = str(Path(__file__).resolve().parent.parent / "sample_videos" / "lab_desk_webcam.mp4")
+    base = ["exercise", "seated_arm_raise", "--video", video, "--headless", "--profile", "Pat", "--data-dir", str(data)]
+    capsys.readouterr()
+    assert main([*base, "--out", str(a_file / "x.csv")]) == 2
+    _one_line(capsys, f"--out {a_file / 'x.csv'}: {a_file} is not a folder")
+    if UNWRITABLE.is_dir():
+        assert main([*base, "--out", "/sys/x.csv"]) == 2
+        _one_line(capsys, "cannot write --out /sys/x.csv: permission denied")
+    assert main([*base[:2], "--video", video, "--headless", "--save-demo", str(a_file / "d.npz")]) == 2
+    _one_line(capsys, f"--save-demo {a_file / 'd.npz'}: {a_file} is not a folder")
+    # nothing was stored in the history either
+    assert main(["history", "--profile", "Pat", "--data-dir", str(data), "--json"]) == 0
+    assert '"sessions": []' in capsys.readouterr().out
+
+
+def test_analyze_outputs_are_checked_the_same_way(a_file, no_model, capsys) -> None:
+    for option in ("--out", "--trc", "--mot", "--annotated"):
+        path = a_file / f"x.{ {'--out': 'csv', '--annotated': 'mp4'}.get(option, option[2:]) }"
+        argv = ["analyze", "--video", "sample", "--no-progress", option, str(path)]
+        if option != "--out":
+            argv += ["--out", str(a_file.parent / "angles.csv")]
+        assert main(argv) == 2, option
+        _one_line(capsys, f"{option} {path}: {a_file} is not a folder")
+
+
+def test_report_checks_every_output_before_writing_any(tmp_path, a_file, capsys) -> None:
+    data = tmp_path / "data"
+    assert main(["profile", "create", "--profile", "Pat", "--data-dir", str(data)]) == 0
+    base = ["report", "--profile", "Pat", "--data-dir", str(data)]
+    pdf = tmp_path / "out" / "r.pdf"
+    capsys.readouterr()
+    assert main([*base, "--out", str(pdf), "--json", str(a_file / "r.json")]) == 2
+    _one_line(capsys, f"--json {a_file / 'r.json'}: {a_file} is not a folder")
+    assert not pdf.exists()  # before, the PDF was written, then --json failed
+    assert main([*base, "--csv", str(a_file)]) == 2
+    _one_line(capsys, f"--csv {a_file} is not a folder")
+    assert main(["profile", "export-results", "--profile", "Pat", "--data-dir", str(data),
+                 "--out", str(a_file / "r.json")]) == 2  # fmt: skip
+    _one_line(capsys, f"--out {a_file / 'r.json'}: {a_file} is not a folder")
+
+
+def test_assess_and_the_app_screenshot(a_file, no_model, capsys) -> None:
+    argv = ["assess", "chair", "five_times_sit_to_stand", "--video", "sample", "--age", "70", "--out", str(a_file)]
+    assert main(argv) == 2
+    _one_line(capsys, f"--out {a_file} is not a folder")
+    assert main(["--source", "sample", "--frames", "3", "--screenshot", str(a_file / "x.png")]) == 2
+    _one_line(capsys, f"--screenshot {a_file / 'x.png'}: {a_file} is not a folder")
