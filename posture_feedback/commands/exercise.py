@@ -87,6 +87,13 @@ def list_lines() -> list[str]:
     return [f"{d.name} — {d.description}" for d in list_exercises()]
 
 
+#: The ``--out`` status (JSON ``status``, the CSV's ``verdict``) of a recording in which nobody was in view
+#: in any frame: nothing was measured, and the session is not stored in the history (an audit: such a
+#: run said "status": "completed" with 0 repetitions, and the history counted it as a session done).
+NOBODY_FOUND = "nobody_found"
+#: Why, in words (the summary, the CSV's ``issues``, the history line).
+NOBODY_TEXT = "nobody was in view in any frame: nothing measured"
+
 #: The repetitions asked of a single exercise counted on a recording without ``--reps``: all of
 #: them (the recording's end ends the set; stored with no target, ``SessionRecorder.open_ended``).
 COUNT_ALL_REPS = 10_000
@@ -266,6 +273,7 @@ def summary_lines(
     (``counts_to_the_end``), which its end completes; ``sides``: the sides each counted over the whole
     recording (``side_passes``; empty = one pass)."""
     lines = [f"frames: {frames}   person found: {found} ({100.0 * found / max(frames, 1):.0f}%)"]
+    nobody = frames > 0 and found == 0
     for s in result.sets:
         head = f"{s.exercise} ({s.side}) set {s.set_number}: "
         if s.hold is not None:
@@ -285,7 +293,9 @@ def summary_lines(
             vt = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"
             text = f"{count_noun(s.count, 'rep')} counted of {count_noun(len(s.reps), 'attempt')} ({vt})"
         lines.append(head + text)
-    if to_the_end and len(sides) > 1:
+    if nobody:  # neither completed nor stopped: nothing was there to count
+        lines.append(f"session: {NOBODY_TEXT} ({count_noun(frames, 'frame')} read)")
+    elif to_the_end and len(sides) > 1:
         each = " and ".join(f"the {side} side" for side in sides)
         lines.append(f"session: completed (every repetition in the recording counted, for {each}, "
                      "each over the whole recording; no target was set)")  # fmt: skip
@@ -328,9 +338,25 @@ class PausedCounting:
         return f"counting paused in {n} of {self.active} exercise frames: {why}"
 
 
-def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
+def nobody_rows(result) -> list[dict[str, Any]]:
+    """The CSV's rows for a recording in which nobody was in view: one per set, ``verdict``
+    ``NOBODY_FOUND``, no repetition number, so that the file does not read as sets done with no
+    repetition."""
+    return [
+        {"exercise": s.exercise, "side": s.side, "set": s.set_number, "rep": "", "counted": "", "count": 0,
+         "verdict": NOBODY_FOUND, "issues": NOBODY_TEXT, "start_s": _num(s.start_t), "end_s": _num(s.end_t)}
+        for s in result.sets
+    ]  # fmt: skip
+
+
+def write_out(
+    path: Path, rows: list[dict[str, Any]], result, frames: int | None = None, found: int | None = None
+) -> None:
     """The per-repetition results as CSV or JSON, written whole or not at all (``OutputFile``: a failed
-    write keeps the file it would have replaced; a pipe or device is written to)."""
+    write keeps the file it would have replaced; a pipe or device is written to). ``frames``/``found``:
+    frames read and frames with a person (the JSON's ``frames`` and ``frames_with_person``); with
+    nobody in any frame the JSON's ``status`` is ``NOBODY_FOUND`` and the CSV has ``nobody_rows``."""
+    nobody = bool(frames) and found == 0
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise PostureFeedbackError(f"--out must end in .csv or .json, got {path.name}")
@@ -339,13 +365,16 @@ def write_out(path: Path, rows: list[dict[str, Any]], result) -> None:
         out.work.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".json":
             sets = [_set_dict(s) for s in result.sets]
-            doc = {"title": result.title, "status": result.status, "reps": rows, "sets": sets}
+            doc: dict[str, Any] = {"title": result.title, "status": NOBODY_FOUND if nobody else result.status}
+            if frames is not None:
+                doc.update(frames=frames, frames_with_person=found)
+            doc.update(reps=rows, sets=sets)
             out.work.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         else:
             with open(out.work, "w", newline="", encoding="utf-8") as f:
                 w = csv.DictWriter(f, fieldnames=REP_COLUMNS)
                 w.writeheader()
-                w.writerows(rows)
+                w.writerows(nobody_rows(result) if nobody else rows)
         out.commit()
     finally:
         out.discard()
@@ -394,14 +423,14 @@ def run_headless(args: argparse.Namespace) -> int:
                 todo = new if k == 0 else one.raw  # the first side's other events went in as they came
                 history.handle([e for e in todo if last or not isinstance(e, SessionDone)])
     finally:
-        if history is not None:
-            history.close()
+        if history is not None:  # nobody in any frame: nothing measured, nothing stored
+            history.close(measured=found > 0)
     result = passes[0].runner.result
     if len(passes) > 1:
         result = replace(result, sets=tuple(s for one in passes for s in one.runner.result.sets),
                          end_t=max(one.runner.result.end_t for one in passes))  # fmt: skip
     to_the_end = counts_to_the_end(plan)
-    if to_the_end:  # its end completes it: one status for the summary, --out and the history
+    if to_the_end and found > 0:  # its end completes it: one status for the summary, --out and the history
         result = completed_by_the_recording(result)
     sides = tuple(one.runner.plan.items[0].side for one in passes) if len(passes) > 1 else ()
     lines = summary_lines(result, frames, found, to_the_end, sides)
@@ -422,7 +451,7 @@ def run_headless(args: argparse.Namespace) -> int:
     print(f"feedback: {told.mode}" + (f" (session {told.session_number} of this plan, {plan.feedback.mode} schedule)"
                                       if plan.feedback.mode == "faded" else ""))  # fmt: skip
     if args.out is not None:
-        write_out(args.out, rep_rows([e for one in passes for e in one.events]), result)
+        write_out(args.out, rep_rows([e for one in passes for e in one.events]), result, frames, found)
         print(f"per-repetition results: {args.out}")
     if history is not None:
         print(history.text)
@@ -503,9 +532,17 @@ class HeadlessHistory:
         return (f"recorded in {self.profile.name}'s history: session {s.uid[:8]} ({plan}), {status}, "
                 f"{count_noun(reps, 'attempt')}")  # fmt: skip
 
-    def close(self) -> None:
-        """End the session (stopped, if the runner did not finish it), keep the summary line in ``text``."""
+    def close(self, measured: bool = True) -> None:
+        """End the session (stopped, if the runner did not finish it), keep the summary line in ``text``.
+        ``measured`` False (nobody was in view in any frame): remove the session instead, so that the
+        history and adherence never count a session that measured nothing (an audit: it was stored
+        as completed with 0 repetitions)."""
         try:
+            if not measured:
+                self.db.delete_session(self.recorder.session_id)
+                rated = " (nor the ratings given)" if self.ratings or self.after else ""
+                self.text = f"not recorded in {self.profile.name}'s history{rated}: {NOBODY_TEXT}"
+                return
             if not self.recorder.closed:
                 self.recorder.close()
             if self.after:

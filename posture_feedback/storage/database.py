@@ -781,6 +781,13 @@ class Database:
                 (_ts(ended), status, notes, session_id),
             )
 
+    def delete_session(self, session_id: int) -> None:
+        """Remove a session with its sets, repetitions and snapshots (a recording in which nobody was
+        in view: ``exercise --headless`` measured nothing, so it is not kept as a session)."""
+        with self._tx() as conn:
+            if conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount == 0:
+                raise NotFoundError(f"no session with id {session_id}")
+
     def update_session_extras(self, session_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Merge ``changes`` (JSON-ready) into a session's ``extras`` (e.g. the pain and effort ratings of
         ``storage.ratings``); returns the new extras. Committed at once."""
