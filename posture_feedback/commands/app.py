@@ -112,8 +112,9 @@ def options_from_args(args: argparse.Namespace):
         # Live, the followed person is tracked at the single-person model's cost (follow.py, measured in
         # docs/performance.md); --no-follow runs the multi-person model on every frame. Not the posture
         # monitor: at its 10 frames/s the multi-person model costs 40% of one core against 29%, and its
-        # laptop signals tracked the reference better with it on the desk framing (lean in r 0.60
-        # against 0.10; bench/monitor_rate.py, docs/laptop_coach.md). --follow still turns it on.
+        # laptop signals track the reference about as well with it as following (bench/monitor_rate.py,
+        # docs/laptop_coach.md; it first seemed better, before the bench left out the model's first
+        # frames). --follow still turns it on.
         # A configuration file's explicit `enabled = true/false` is obeyed; the generated default file
         # leaves it "none" (an audit: any --config file, even config.default.toml, turned following off).
         pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=not args.monitor))
