@@ -111,13 +111,14 @@ def test_a_compensation_is_flagged_only_beyond_its_range_by_more_than_the_uncert
 @pytest.mark.parametrize(("unc", "broken"), [(8.0, False), (2.0, True), (math.nan, True)])
 def test_a_hold_is_broken_only_by_a_value_surely_out_of_position(unc, broken):
     """Range −5…5°, hysteresis 3°: at 10° the hold is out (the clock stops). 10° ± 8° may be 5°: no
-    break and no "Back into position"; 10° ± 2° cannot."""
+    break and no "Back into position"; 10° ± 2° cannot. (In position at 0° ± 2°: [−2, 2] lies inside
+    −5…5°, so it is surely in; 0° ± 8° would not be, see tests/test_hold_uncertainty.py.)"""
     from posture_feedback.exercises.holds import HoldTimer
 
     h = HoldTimer([("trunk_lateral_lean", Range(-5.0, 5.0))], target_s=30.0, hysteresis=3.0, min_break_s=0.3)
     events = []
     for k in range(30):  # 1 s in position
-        events += h.update(k / FPS, {"trunk_lateral_lean": 0.0}, {"trunk_lateral_lean": unc})
+        events += h.update(k / FPS, {"trunk_lateral_lean": 0.0}, {"trunk_lateral_lean": 2.0})
     held = h.held_s
     for k in range(30, 60):  # 1 s at 10°
         events += h.update(k / FPS, {"trunk_lateral_lean": 10.0}, {"trunk_lateral_lean": unc})

@@ -263,7 +263,24 @@ def _set_dict(s) -> dict[str, Any]:
         value = getattr(s, key)
         if value is not None:
             d[key] = {k: (_num(v) if isinstance(v, float) else v) for k, v in asdict(value).items()}
+    if s.hold is not None:  # False: the camera left more of the hold unsure than it decided
+        d["hold"]["judged"] = s.hold.judged
     return d
+
+
+def hold_text(hold) -> str:
+    """A hold's line in the summary: held time and breaks, then the time the camera could not tell
+    in from out (the clock waited, no break) and the time its ± was wider than the range."""
+    text = f"held {hold.held_s:.1f} s of {hold.target_s:g} s, breaks {hold.breaks}"
+    if hold.time_to_first_break_s is not None:
+        text += f" (first after {hold.time_to_first_break_s:.1f} s held)"
+    if hold.unsure_s > 0:
+        text += f"; unsure {hold.unsure_s:.1f} s (the camera could not tell if you were in position: clock stopped)"
+    if hold.too_uncertain_s > 0:
+        text += f", {hold.too_uncertain_s:.1f} s of it too uncertain to time at all (± wider than the range)"
+    if not hold.judged:
+        text += "; not judged: the camera could not tell for most of the set"
+    return text
 
 
 def summary_lines(
@@ -277,7 +294,7 @@ def summary_lines(
     for s in result.sets:
         head = f"{s.exercise} ({s.side}) set {s.set_number}: "
         if s.hold is not None:
-            text = f"held {s.hold.held_s:.1f} s of {s.hold.target_s:g} s, breaks {s.hold.breaks}"
+            text = hold_text(s.hold)
             if s.sway is not None and s.sway.samples > 1:
                 text += (f"; sway path {s.sway.path_length:.3f} trunk lengths, 95% ellipse "
                          f"{s.sway.ellipse_area:.4f} trunk lengths²")  # fmt: skip

@@ -33,8 +33,9 @@ from typing import Any
 
 from posture_feedback.exercises.events import NEUTRAL, CueEvent, InstructionEvent, RepEvent, SetDone
 
-#: Cue sources that are never held back (without them nothing can be measured).
-ALWAYS_SAY = ("view", "person")
+#: Cue sources that are never held back (without them nothing can be measured, or a hold's clock
+#: waits with no reason given).
+ALWAYS_SAY = ("view", "person", "measurement")
 #: How a runner verdict is said in a summary.
 _PROBLEMS = {
     "partial": "did not reach the target", "short_hold": "not held long enough", "compensated": "compensated",

@@ -39,6 +39,7 @@ from posture_feedback.exercises.events import (
     SetResult,
     rep_tone,
 )
+from posture_feedback.exercises.holds import UNSURE
 from posture_feedback.exercises.plan import Plan, PlanItem
 from posture_feedback.exercises.reps import RepResult, RepVerdict
 from posture_feedback.exercises.signals import compute_signals, signal_uncertainties
@@ -81,7 +82,10 @@ class RunnerStatus:
     the demonstration's ghost is now (0..1, at the demonstrated pace; NaN without a demonstration);
     ``counting``: False while counting is paused in a set (wrong view, nobody seen), with
     ``turn_hint`` saying what to do (e.g. "Counting paused: turn a quarter turn, side-on to the camera");
-    ``stopped``: the session was stopped before the plan's end (``SessionResult.stopped``).
+    ``stopped``: the session was stopped before the plan's end (``SessionResult.stopped``);
+    ``hold_state``: ``"in"``, ``"unsure"`` or ``"out"`` for a hold or balance set (``holds``; ``""``
+    otherwise, or while counting is paused), with ``hold_note`` saying in a sentence why an unsure
+    hold's clock waits (``ExerciseTracker.hold_note``; ``""`` unless unsure).
     """
 
     state: RunnerState
@@ -109,10 +113,16 @@ class RunnerStatus:
     stopped: bool = False
     #: the 80% half-width of ``value`` (signal units; NaN unknown)
     value_uncertainty: float = math.nan
+    hold_state: str = ""
+    hold_note: str = ""
 
 
 #: Said for a repetition that stopped short of its target by less than the peak's uncertainty.
 UNSURE_TEXT = "Not counted: the camera could not tell whether you reached the target"
+#: Said when a hold has been unsure (``holds.UNSURE``) for ``view_grace_s``: its clock waits.
+HOLD_UNSURE_CUE = "The camera cannot tell whether you are in position"
+#: Said when a hold's value has a ± wider than its range (``holds.HoldTimer.too_uncertain``).
+HOLD_TOO_UNCERTAIN_CUE = "The camera cannot measure this precisely enough to time the hold"
 
 
 def rep_feedback(rep: RepResult, tracker: ExerciseTracker) -> tuple[str, ...]:
@@ -153,7 +163,7 @@ class SessionRunner:
         cue_interval_s: minimum seconds between two cues.
         cue_repeat_s: minimum seconds before the same cue is given again.
         cue_debounce_s: a compensation must be seen this long before it is cued.
-        view_grace_s: nobody / wrong view for this long before saying so.
+        view_grace_s: nobody / wrong view / a hold the camera cannot judge for this long before saying so.
         stop_on_balance_loss: a balance set ends when balance is first lost.
         time_limit_s: a set ends after this long whatever happens (default: from the item).
         choose_person_with: how to choose a person where no click is possible (a headless run on
@@ -218,6 +228,9 @@ class SessionRunner:
         self._phase = ""
         self._counting = True
         self._turn_hint: str | None = None
+        self._hold_state = ""
+        self._hold_note = ""
+        self._unsure_since: float | None = None  # active clock when the hold became unsure
         self._rest_s = 0.0
         self._stopped = False
 
@@ -352,16 +365,18 @@ class SessionRunner:
         person: bool = True,
         people: int = 0,
         azimuth_deg: float = math.nan,
+        uncertainties: Mapping[str, float] | None = None,
     ) -> list[Event]:
-        """Process one frame at time ``t``: its signals (``signals.compute_signals``), or its
-        ``AngleTable`` (signals are then computed with ``landmarks`` and ``view``); None = no frame.
+        """Process one frame at time ``t``: its signals (``signals.compute_signals``) with their 80%
+        half-widths (``uncertainties``, ``signals.signal_uncertainties``; None = unknown), or its
+        ``AngleTable`` (signals and uncertainties are then computed from it, with ``landmarks`` and
+        ``view``); None = no frame.
         ``people``: how many people are in view, for what to say when nobody is followed.
         ``azimuth_deg``: the camera's direction from the person's facing (``view.py``; NaN unknown),
         so that a turn hint says how far to turn (an oblique view from behind is not "a little")."""
         self._nobody_text = (
             STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people, choose_with=self.choose_person_with)
         )
-        uncertainties = None
         if isinstance(values, AngleTable):
             uncertainties = signal_uncertainties(values)
             values = compute_signals(values, landmarks, view)
@@ -425,6 +440,7 @@ class SessionRunner:
         self._fault_since.clear()
         self._no_person_since = self._bad_view_since = None
         self._counting, self._turn_hint = True, None
+        self._hold_state, self._hold_note, self._unsure_since = "", "", None
         self._next_progress = 5.0
         self._last_cue_t = -math.inf
         return [*ev, CountEvent(t=t, remaining=0, set_number=step.set_number, speech="Go")]
@@ -457,6 +473,10 @@ class SessionRunner:
             upd = tr.update(a, values, view, landmarks, uncertainties, azimuth_deg=azimuth_deg)
             self._value, self._phase, self._value_unc = upd.value, upd.phase, upd.uncertainty
             self._counting, self._turn_hint = upd.counting, upd.turn_hint
+            self._hold_state = upd.hold_state if upd.counting else ""
+            self._hold_note = tr.hold_note() if self._hold_state else ""
+            unsure = self._hold_state == UNSURE
+            self._unsure_since = (self._unsure_since if self._unsure_since is not None else a) if unsure else None
             for rep in upd.reps:
                 fb = rep_feedback(rep, tr)
                 comparison = None
@@ -483,6 +503,7 @@ class SessionRunner:
         elif not person:
             tr.pause(a)
             self._counting, self._turn_hint = False, self._nobody_text
+            self._hold_state, self._hold_note, self._unsure_since = "", "", None
             ev += self._cue(t, a, [], False, False)
         reason = self._set_finished(item, tr)
         if reason:
@@ -537,14 +558,19 @@ class SessionRunner:
                 if a - self._fault_since[c.name] >= self.cue_debounce_s:
                     cand = (c.cue, c.priority, c.name)
                     break
+        if cand is None and self._unsure_since is not None and a - self._unsure_since >= self.view_grace_s:
+            # the hold's clock waits on a value that may be in or out: say why (no "Back into position")
+            too_wide = tr.hold is not None and tr.hold.too_uncertain is not None
+            cand = (HOLD_TOO_UNCERTAIN_CUE if too_wide else HOLD_UNSURE_CUE, 0, "measurement")
         if cand is None or a - self._last_cue_t < self.cue_interval_s:
             return []
         if self._last_cue is not None and self._last_cue[0] == cand[0] and a - self._last_cue[1] < self.cue_repeat_s:
             return []
         self._last_cue = (cand[0], a)
         self._last_cue_t = a
-        # a compensation asks for a change of movement; the view or the person out of it is set-up, no verdict
-        tone = NEUTRAL if cand[2] in ("person", "view") else CORRECTION
+        # a compensation asks for a change of movement; the view, the person out of it or a measurement
+        # that cannot judge the hold is set-up, no verdict
+        tone = NEUTRAL if cand[2] in ("person", "view", "measurement") else CORRECTION
         return [CueEvent(t=t, text=cand[0], priority=cand[1], source=cand[2], speech=cand[0], tone=tone)]
 
     def _set_finished(self, item: PlanItem, tr: ExerciseTracker) -> str | None:
@@ -672,6 +698,8 @@ class SessionRunner:
             counting=self._counting if tr else True,
             turn_hint=self._turn_hint if tr else None,
             stopped=self._stopped,
+            hold_state=self._hold_state if tr else "",
+            hold_note=self._hold_note if tr else "",
         )
 
 

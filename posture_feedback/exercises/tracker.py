@@ -25,11 +25,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from posture_feedback.exercises.balance import SwayRecorder, SwayResult
-from posture_feedback.exercises.definitions import Compensation, ExerciseDefinition, fill
+from posture_feedback.exercises.definitions import Compensation, ExerciseDefinition, fill, peak_digits
 from posture_feedback.exercises.gait import GaitResult, MarchAnalyzer
-from posture_feedback.exercises.holds import HoldStatus, HoldTimer
+from posture_feedback.exercises.holds import IN, OUT, UNSURE, HoldStatus, HoldTimer
 from posture_feedback.exercises.reps import RepCounter, RepPhase, RepResult
 from posture_feedback.exercises.signals import change_uncertainties, signal_value
+from posture_feedback.exercises.thresholds import signal_unit, signal_words
 from posture_feedback.exercises.viewing import turn_hint, view_ok
 from posture_feedback.types import Landmarks, View
 
@@ -37,6 +38,10 @@ SIDES = ("left", "right", "both")
 #: ``phase_name`` before the first start position: sentences, not a phase's name ("phase: …" would misread).
 WAITING_FOR_START = "waiting for the start position"
 MEASURING_REST = "measuring your relaxed position"
+#: ``phase_name`` of a hold the measurement cannot judge now (its value's ± reaches both in and out).
+HOLD_UNSURE = "unsure: the camera cannot tell whether you are in position"
+#: ``phase_name`` of a hold whose value's ± is wider than its range: no position could be confirmed.
+HOLD_TOO_UNCERTAIN = "too uncertain to time the hold"
 
 
 @dataclass
@@ -48,7 +53,8 @@ class TrackerUpdate:
         value: the primary signal's value (NaN if not measured; for ``gait``, the higher knee).
         phase: the current phase in words (``phase_name``: ``reps``/``gait``: a phase of the
             definition, ``"moving"``, or what the counter waits for before the first start position;
-            ``hold``/``balance``: the phase name while in range, else ``"out"``).
+            ``hold``/``balance``: the phase name while surely in position, ``"out"`` while surely out,
+            ``HOLD_UNSURE`` or ``HOLD_TOO_UNCERTAIN`` in between).
         reps: repetitions (or steps) that finished in this frame, counted or not.
         hold_events: ``"started"``, ``"broken"``, ``"resumed"``, ``"complete"`` (holds and balance).
         faults: compensations seen in this frame, most important first.
@@ -57,6 +63,8 @@ class TrackerUpdate:
         turn_hint: how to turn when the view is wrong ("Counting paused: turn ..."), else None.
         uncertainty: the 80% half-width of ``value`` (signal units; that of a change where the
             signal is counted from the person's resting value); NaN when unknown.
+        hold_state: ``"in"``, ``"unsure"`` or ``"out"`` for holds and balance (``holds.HoldTimer``),
+            ``""`` otherwise or when this frame was not counted.
     """
 
     t: float
@@ -69,6 +77,7 @@ class TrackerUpdate:
     counting: bool = True
     turn_hint: str | None = None
     uncertainty: float = math.nan
+    hold_state: str = ""
 
 
 def _sides(side: str) -> tuple[str, ...]:
@@ -161,7 +170,9 @@ class ExerciseTracker:
         the value is in it, ``"moving"`` between them, ``"out"`` for a hold out of range; before the first
         start position, what the counter waits for ("waiting for the start position (down, ≤ 25°)"), or
         ``"measuring your relaxed position"`` while ``baseline_s`` is measured. The waiting counter read
-        "phase: down" beside "Now: 86°" (a new-user audit, 2026-12-07)."""
+        "phase: down" beside "Now: 86°" (a new-user audit, 2026-12-07). A hold the measurement cannot
+        judge reads ``HOLD_UNSURE`` (``HOLD_TOO_UNCERTAIN`` when the value's ± is wider than the range),
+        never its phase or "out"."""
         d = self.definition
         if self.counter is not None:
             p = self.counter.phase
@@ -174,8 +185,34 @@ class ExerciseTracker:
                 return d.start.name
             return d.target.name if p is RepPhase.TARGET else "moving"
         if self.hold is not None:
-            return d.phases[0].name if self.hold.in_range else "out"
+            state = self.hold.state
+            if not state:  # nothing counted yet
+                return ""
+            if state == IN:
+                return d.phases[0].name
+            if state == OUT:
+                return "out"
+            return HOLD_TOO_UNCERTAIN if self.hold.too_uncertain is not None else HOLD_UNSURE
         return "marching"
+
+    def hold_note(self) -> str:
+        """What the person is told while a hold cannot be judged (``""`` otherwise): the value's ± is
+        wider than the range ("The camera cannot measure your trunk forward lean precisely enough to
+        time this hold: ±25° against -10–12°"), or it reaches both in and out ("The camera
+        cannot tell whether you are in position: the clock waits")."""
+        hold = self.hold
+        if hold is None or hold.state != UNSURE:
+            return ""
+        why = hold.too_uncertain
+        if why is None:
+            return "The camera cannot tell whether you are in position: the clock waits"
+        d = self.definition
+        primary = why.condition in {d.signal, *(fill(d.signal, side) for side in _sides(self.side))}
+        unit = signal_unit(why.condition, d.unit if primary else None)
+        digits = peak_digits(d.unit if primary else ("" if unit == " leg lengths" else unit))
+        pm, rng = f"±{why.uncertainty:.{digits}f}{unit}", why.range.describe("", unit)
+        words = signal_words(why.condition)
+        return f"The camera cannot measure your {words} precisely enough to time this hold: {pm} against {rng}"
 
     def _faults(
         self, values: Mapping[str, float], view: View, uncertainties: Mapping[str, float] | None = None
@@ -304,6 +341,7 @@ class ExerciseTracker:
                 named[name] = signal_value(values, tmpl, s)
                 named_unc[name] = signal_value(hold_unc, tmpl, s)
             upd.hold_events = self.hold.update(t, named, named_unc)
+            upd.hold_state = self.hold.state
             if self.sway is not None and self.hold.in_range and not self.hold.breaks:
                 self.sway.add(t, landmarks)
         elif self.march is not None:
