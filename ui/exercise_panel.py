@@ -3,7 +3,9 @@
 ``ExercisePanel`` only shows what the session runner reports (``RunnerStatus`` polled, and its
 events): counting, verdicts and feedback all come from ``posture_feedback.exercises``.
 Each repetition gets a row with a symbol as well as a colour (✓ counted and good, ! counted
-but flagged, ✗ not counted), so the verdict reads without colour vision.
+but flagged, ✗ not counted), so the verdict reads without colour vision. A hold the camera cannot
+judge (``RunnerStatus.hold_state`` "unsure": its value's ± reaches both in and out) is shown grey,
+in words, beside a waiting clock: never as in position or out of it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, 
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.exercises.events import InstructionEvent, RepEvent, RestEvent, SetResult
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus
-from posture_feedback.exercises.tracker import MEASURING_REST, WAITING_FOR_START
+from posture_feedback.exercises.tracker import HOLD_TOO_UNCERTAIN, HOLD_UNSURE, MEASURING_REST, WAITING_FOR_START
 from posture_feedback.words import count_noun, without_negative_zero
 
 GOOD_COLOUR = "#46d26a"
@@ -47,6 +49,12 @@ def fmt_value(value: float, unit: str, uncertainty: float = math.nan) -> str:
     if unit in ("°", ""):
         return f"{value:.{digits}f}{pm}{unit}"
     return f"{value:.{digits}f}{pm} {unit}"
+
+
+def _bar_style(chunk: str) -> str:
+    """The hold bar's style sheet with its filled part in ``chunk`` (green; grey while the hold is unsure)."""
+    return ("QProgressBar { background: #2c2c33; color: #fff; border: 1px solid #555; border-radius: 4px;"
+            f" font-size: 12pt; text-align: center }} QProgressBar::chunk {{ background: {chunk} }}")  # fmt: skip
 
 
 def fmt_clock(seconds: float) -> str:
@@ -79,7 +87,12 @@ def set_summary(result: SetResult) -> str:
               "stopped": "ended early", "skipped": "skipped"}.get(result.end_reason, result.end_reason)  # fmt: skip
     side = f" ({result.side})" if result.side in ("left", "right") else ""
     if result.hold is not None and not result.reps:
-        what = f"held {result.hold.held_s:.1f} of {result.hold.target_s:g} s, {count_noun(result.hold.breaks, 'break')}"
+        h = result.hold
+        what = f"held {h.held_s:.1f} of {h.target_s:g} s, {count_noun(h.breaks, 'break')}"
+        if not h.judged:
+            what += ", not judged (the camera could not tell for most of it)"
+        elif h.unsure_s >= 0.05:
+            what += f", {h.unsure_s:.1f} s unsure"
     elif result.gait is not None:
         what = f"{result.gait.steps} steps, cadence {result.gait.cadence_spm:.0f}/min"
     else:
@@ -113,10 +126,7 @@ class ExercisePanel(QWidget):
         self.hold_bar.setRange(0, 1000)
         self.hold_bar.setTextVisible(True)
         self.hold_bar.setMinimumHeight(26)
-        self.hold_bar.setStyleSheet(
-            "QProgressBar { background: #2c2c33; color: #fff; border: 1px solid #555; border-radius: 4px;"
-            " font-size: 12pt; text-align: center } QProgressBar::chunk { background: #2f8f4e }"
-        )
+        self.hold_bar.setStyleSheet(_bar_style("#2f8f4e"))
         self.target_label = _label("", 12, colour="#dddddd")
         self.reps_title = _label("Repetitions", 12, True)
         self.reps_list = QListWidget(self)
@@ -169,7 +179,10 @@ class ExercisePanel(QWidget):
         if self.kind in ("hold", "balance"):
             ok = result.end_reason == "complete" and result.hold is not None and result.hold.breaks == 0
             colour = GOOD_COLOUR if ok else (FLAGGED_COLOUR if result.end_reason == "complete" else BAD_COLOUR)
-            item = QListWidgetItem(("✓ " if ok else ("! " if result.end_reason == "complete" else "✗ ")) + text)
+            mark = "✓ " if ok else ("! " if result.end_reason == "complete" else "✗ ")
+            if result.hold is not None and not result.hold.judged:  # no verdict on what the camera could not tell
+                colour, mark = UNSURE_COLOUR, "? "
+            item = QListWidgetItem(mark + text)
             item.setForeground(QColor(colour))
             self.reps_list.insertItem(0, item)
 
@@ -181,9 +194,9 @@ class ExercisePanel(QWidget):
         self.reps_list.clear()
 
     # -- polled status ------------------------------------------------------------------
-    def set_count_text(self, big: str, small: str) -> None:
+    def set_count_text(self, big: str, small: str, colour: str = "#ffffff") -> None:
         self.count_label.setText(
-            f"<span style='font-size: 64pt; font-weight: bold; color: #ffffff'>{big}</span>"
+            f"<span style='font-size: 64pt; font-weight: bold; color: {colour}'>{big}</span>"
             f"<span style='font-size: 26pt; color: #aaaaaa'>{small}</span>"
         )
 
@@ -208,15 +221,21 @@ class ExercisePanel(QWidget):
             RunnerState.REST: f"Rest {fmt_clock(st.remaining_s)}",
         }.get(st.state, "")
         paused_count = st.state is RunnerState.ACTIVE and not st.counting and not st.paused
+        # a hold the camera cannot judge now: its clock waits, grey, with the reason in words
+        unsure = st.state is RunnerState.ACTIVE and st.hold_state == "unsure" and not paused_count and not st.paused
+        too_wide = unsure and st.phase == HOLD_TOO_UNCERTAIN
+        colour = PAUSED_COLOUR if paused_count else (UNSURE_COLOUR if unsure else "#ffdc28")
         if st.paused:
             state = "Paused — press Space to continue"
         elif paused_count:
             state = st.turn_hint or "Counting paused"
+        elif too_wide:
+            state = "The camera cannot time this hold"
+        elif unsure:
+            state = "Hold the position — the clock waits"
         self.state_label.setText(state)
-        self.state_label.setStyleSheet(
-            f"color: {PAUSED_COLOUR if paused_count else '#ffdc28'}; font-size: {16 if paused_count else 22}pt;"
-            " font-weight: bold"
-        )
+        small = paused_count or unsure
+        self.state_label.setStyleSheet(f"color: {colour}; font-size: {16 if small else 22}pt; font-weight: bold")
         timed = self.kind in ("hold", "balance")
         if st.state is RunnerState.COUNTDOWN and not st.paused:
             self.set_count_text(fmt_clock(st.remaining_s)[-1:], "")
@@ -226,8 +245,9 @@ class ExercisePanel(QWidget):
             self.count_caption.setText(f"rest — next: {self.next_title}" if self.next_title else "rest")
         elif timed:
             target = st.hold_target_s or 0.0
-            self.set_count_text(f"{st.held_s:.0f}", f" / {target:g} s")
-            self.count_caption.setText("counting paused" if paused_count else "seconds held in position")
+            self.set_count_text(f"{st.held_s:.0f}", f" / {target:g} s", UNSURE_COLOUR if unsure else "#ffffff")
+            caption = "counting paused" if paused_count else (st.hold_note if unsure else "seconds held in position")
+            self.count_caption.setText(caption or "seconds held in position")
         else:
             target = f" / {st.target_reps}" if st.target_reps else ""
             self.set_count_text(str(st.count), target)
@@ -236,12 +256,14 @@ class ExercisePanel(QWidget):
         if self.hold_bar.isVisible():
             frac = st.held_s / st.hold_target_s if st.hold_target_s else 0.0
             self.hold_bar.setValue(int(1000 * min(1.0, max(0.0, frac))))
-            self.hold_bar.setFormat(f"held {st.held_s:.1f} s of {st.hold_target_s or 0:g} s")
+            waiting = " — unsure, the clock waits" if unsure else ""
+            self.hold_bar.setFormat(f"held {st.held_s:.1f} s of {st.hold_target_s or 0:g} s{waiting}")
+            self.hold_bar.setStyleSheet(_bar_style(UNSURE_COLOUR if unsure else "#2f8f4e"))
         if st.state is RunnerState.ACTIVE and st.target_text:
             now = fmt_value(st.value, self.unit, st.value_uncertainty)
             # while counting is paused the counter's phase is stale: say the value is not counted
             # before the first start position the tracker says what it waits for: no "phase: down" beside 86°
-            said = st.phase.startswith((WAITING_FOR_START, MEASURING_REST))
+            said = st.phase.startswith((WAITING_FOR_START, MEASURING_REST, HOLD_UNSURE, HOLD_TOO_UNCERTAIN))
             phase = " · not counted" if paused_count else (
                 f" · {st.phase}" if said else (f" · phase: {st.phase}" if st.phase else ""))  # fmt: skip
             self.target_label.setText(f"Target: {st.target_text.replace('_', ' ')}\nNow: {now}{phase}")

@@ -80,7 +80,7 @@ from posture_feedback.exercises.thresholds import thresholds_text
 from posture_feedback.storage import StorageError
 from posture_feedback.storage.paths import data_dir as storage_data_dir
 from posture_feedback.types import FrameResult
-from posture_feedback.ui.exercise_panel import ExercisePanel
+from posture_feedback.ui.exercise_panel import UNSURE_COLOUR, ExercisePanel
 from posture_feedback.ui.flow_layout import flow_row
 from posture_feedback.ui.profile_dialog import ProfilePicker
 from posture_feedback.ui.result_tap import ResultTap, source_name
@@ -301,6 +301,9 @@ class ExerciseWindow(SessionWindow):
         #: The cue line shows a "turn …"/"step into view" cue given with this turn hint (``RunnerStatus.turn_hint``):
         #: it holds only while counting stays paused with that hint (``_cue_for_status``). None: any other cue.
         self._cue_view_hint: str | None = None
+        #: The cue line shows the runner's "the camera cannot tell / cannot time this hold" cue: it holds only
+        #: while the hold stays unsure (``_cue_for_status``).
+        self._cue_unsure_hold = False
         self.demo_recording: DemonstrationRecording | None = None  #: the demonstration being recorded
         self.demo_countdown_s = 3.0  #: get-ready seconds before a demonstration is recorded
         self.demo_max_s = 15.0  #: longest demonstration (seconds after the countdown)
@@ -671,6 +674,8 @@ class ExerciseWindow(SessionWindow):
                 self._set_cue(e.feedback[0], "#ffb020")
             else:  # a clean rep: the last attempt's correction no longer applies (it stayed up beside "good")
                 self._set_cue(f"✓ {e.rep.count} counted", "#46d26a")
+        elif isinstance(e, CueEvent) and e.source == "measurement":  # a hold the camera cannot judge: no verdict, grey
+            self._set_cue(e.text, UNSURE_COLOUR, unsure_hold=True)
         elif isinstance(e, CueEvent):
             hint = (self.runner.status.turn_hint or e.text) if self.runner is not None else e.text
             self._set_cue(e.text, "#ffdc28", view_hint=hint if e.source in ("view", "person") else None)
@@ -687,10 +692,14 @@ class ExerciseWindow(SessionWindow):
         elif isinstance(e, SessionDone):
             self._session_done(e)
 
-    def _set_cue(self, text: str, colour: str, size: int = 22, view_hint: str | None = None) -> None:
+    def _set_cue(
+        self, text: str, colour: str, size: int = 22, view_hint: str | None = None, unsure_hold: bool = False
+    ) -> None:
         """Show ``text`` on the cue line. ``view_hint``: the text says how to turn or to step into view, for
-        this turn hint of the runner; it is true only while counting stays paused so (``_cue_for_status``)."""
+        this turn hint of the runner; it is true only while counting stays paused so (``_cue_for_status``).
+        ``unsure_hold``: the text says the camera cannot judge the hold; true only while it stays unsure."""
         self._cue_view_hint = view_hint
+        self._cue_unsure_hold = unsure_hold
         self._show_message(self.cue_label, text, colour, size)
 
     def _cue_for_status(self, st: RunnerStatus) -> None:
@@ -699,7 +708,11 @@ class ExerciseWindow(SessionWindow):
         A "Counting paused: turn …" cue is a one-shot event, and the runner rate-limits the next one (it
         is spoken); left alone it stayed up beside "Go!", "repetitions counted" once the person had turned,
         and said "a quarter turn" beside the panel's newer "turn round" (an audit, 2026-12-07). So: counting
-        again (or the set over) takes it off; a new hint while still paused replaces it, in silence."""
+        again (or the set over) takes it off; a new hint while still paused replaces it, in silence. A
+        "The camera cannot tell whether you are in position" cue goes once the hold is judged again (in
+        or out) or the set is over."""
+        if self._cue_unsure_hold and (st.state is not RunnerState.ACTIVE or st.hold_state != "unsure"):
+            self._set_cue("", "#ffffff")
         if self._cue_view_hint is None:
             return
         if st.state is not RunnerState.ACTIVE or st.counting:
