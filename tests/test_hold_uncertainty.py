@@ -210,3 +210,29 @@ def test_a_balance_is_lost_only_when_the_foot_is_surely_down():
     assert done.result.hold.first_break_t == pytest.approx(6.0, abs=1 / FPS)
     assert done.result.hold.time_to_first_break_s == pytest.approx(3.0, abs=1.5 / FPS)
 
+
+def test_a_hold_the_camera_could_not_judge_is_stored_unsure_not_poor(tmp_path):
+    """Into a real SQLite file: an upright-sitting set spent too uncertain to time (−0.5 ± 25°) is
+    stored as quality "unsure" (it is no verdict on the person, as an unsure repetition is not); the
+    same set surely slouched (30 ± 5°: [25, 35] above 12°) stays "poor"."""
+    from datetime import datetime, timezone
+
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.recorder import SessionRecorder
+
+    db = Database(tmp_path / "pf.sqlite3")
+    pid = db.create_profile("Ann").id
+    for lean, unc in ((-0.5, 25.0), (30.0, 5.0)):
+        recorder = SessionRecorder(db, pid, source="simulated", started_at=datetime(2026, 3, 2, tzinfo=timezone.utc),
+                                   signals={"upright_sitting": "trunk_forward_lean"})  # fmt: skip
+        runner, events, _ = _run(
+            Plan.single("upright_sitting", hold_s=30.0),
+            lambda t, lean=lean, unc=unc: ({"trunk_forward_lean": lean}, {"trunk_forward_lean": unc}), 4.0, View.SIDE,
+        )  # fmt: skip
+        for e in events + runner.stop(4.1):
+            recorder.handle(e)
+        recorder.close(status="aborted")
+    sessions = sorted(db.sessions_between(pid), key=lambda s: s.id)
+    stored = [[r.quality for st in db.get_session(s.id).sets for r in st.repetitions] for s in sessions]
+    assert stored == [["unsure"], ["poor"]]
+    db.close()

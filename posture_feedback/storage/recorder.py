@@ -39,6 +39,15 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _hold_quality(hold: Any) -> str:
+    """A hold's stored quality: ``good`` (reached without a break), ``fair`` (reached with breaks),
+    ``poor`` (not reached), or ``unsure`` when the camera left more of it unsure than it decided
+    (``HoldStatus.judged``): a hold the camera could not time is not held against the person."""
+    if hold.complete:
+        return "good" if hold.breaks == 0 else "fair"
+    return "poor" if getattr(hold, "judged", True) else "unsure"
+
+
 def rep_quality(verdict: str, counted: bool) -> str:
     """The stored quality of a runner verdict: good; fair (counted but flagged); poor (not counted);
     unsure (not counted because the camera could not tell whether the target was reached)."""
@@ -167,7 +176,7 @@ class SessionRecorder:
                     index=1, started_at=self.wall(result.start_t), ended_at=self.wall(result.end_t),
                     angle=self._signal(result.exercise), time_in_range_s=h.held_s,
                     time_in_range_frac=h.held_s / h.target_s if h.target_s > 0 else math.nan, tempo_s=h.held_s,
-                    quality="good" if h.complete and h.breaks == 0 else ("fair" if h.complete else "poor"),
+                    quality=_hold_quality(h),
                     extras={"hold": _plain(h)},
                 ),
             )  # fmt: skip
