@@ -24,6 +24,7 @@ os.environ["POSTURE_FEEDBACK_CACHE"] = os.path.join(_SANDBOX, "cache")
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from video_clips import write_clip  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_videos"
@@ -68,12 +69,7 @@ def still_video(tmp_path_factory) -> Path:
         assert ok
     cap.release()
     img = np.ascontiguousarray(img[0:560, 350:1350])
-    path = tmp_path_factory.mktemp("still") / "still.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (img.shape[1], img.shape[0]))
-    for _ in range(360):
-        writer.write(img)
-    writer.release()
-    return path
+    return write_clip(tmp_path_factory.mktemp("still") / "still.mp4", [img] * 360)
 
 
 @pytest.fixture(scope="session")
@@ -87,12 +83,8 @@ def leaving_video(still_video: Path, tmp_path_factory) -> Path:
     ok, img = cap.read()
     cap.release()
     assert ok
-    path = tmp_path_factory.mktemp("leave") / "leave.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (img.shape[1], img.shape[0]))
-    for k in range(45 + 240):
-        writer.write(img if k < 45 else np.zeros_like(img))
-    writer.release()
-    return path
+    frames = [img] * 45 + [np.zeros_like(img)] * 240
+    return write_clip(tmp_path_factory.mktemp("leave") / "leave.mp4", frames)
 
 
 @pytest.fixture(autouse=True)

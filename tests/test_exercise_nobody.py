@@ -17,6 +17,7 @@ from pathlib import Path
 
 import cv2
 import pytest
+from video_clips import write_clip
 
 from posture_feedback.cli import main
 from posture_feedback.storage import Database
@@ -33,12 +34,7 @@ def empty_room(tmp_path_factory) -> Path:
     cap.release()
     assert ok
     room = frame[0:640, 600:1088].copy()
-    path = tmp_path_factory.mktemp("nobody") / "empty_room.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (room.shape[1], room.shape[0]))
-    for _ in range(60):
-        writer.write(room)
-    writer.release()
-    return path
+    return write_clip(tmp_path_factory.mktemp("nobody") / "empty_room.mp4", [room] * 60)
 
 
 def test_nobody_in_view_is_reported_and_not_stored_as_done(tmp_path, empty_room, capsys) -> None:
