@@ -151,9 +151,14 @@ def _up(calibration: CameraCalibration | None) -> np.ndarray | None:
     return None if calibration is None or calibration.skipped else calibration.up_vector()
 
 
-def _angles(r: FrameResult, up: np.ndarray | None):
-    """The frame's canonical angles with the posture screen's own camera vertical (not the pipeline's)."""
-    return compute_angles(r.landmarks, r.view, azimuth_deg=r.azimuth_deg, up=up)
+def _angles(r: FrameResult, calibration: CameraCalibration | None):
+    """The frame's canonical angles with the posture screen's own camera vertical (not the pipeline's)
+    and that vertical's own stated (roll, pitch) ± (``CameraCalibration.up_uncertainty``), as the
+    pipeline's angles carry it: ``--roll DEG`` measures no pitch (±20°), a stored calibration says its
+    own. Until 2026-12-07 the screen took 3° for both whatever the calibration stated."""
+    up = _up(calibration)
+    unc = None if up is None or calibration is None else calibration.up_uncertainty()
+    return compute_angles(r.landmarks, r.view, azimuth_deg=r.azimuth_deg, up=up, up_uncertainty_deg=unc)
 
 
 def _front(results: Sequence[FrameResult], window: list[int], calibration: CameraCalibration | None):
@@ -161,7 +166,7 @@ def _front(results: Sequence[FrameResult], window: list[int], calibration: Camer
     series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in FRONT_MEASURES}
     for i in window:
         r = results[i]
-        angles = _angles(r, up)
+        angles = _angles(r, calibration)
         for n in ("head_tilt", "shoulder_tilt", "pelvic_tilt"):
             a = angles[n]
             series[n][0].append(a.value if a.valid else math.nan)
@@ -177,7 +182,7 @@ def _side(results: Sequence[FrameResult], window: list[int], calibration, world_
     series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in SIDE_MEASURES}
     for i in window:
         r = results[i]
-        angles = _angles(r, up)
+        angles = _angles(r, calibration)
         for n in ("craniovertebral_angle", "trunk_inclination"):
             a = angles[n]
             series[n][0].append(a.value if a.valid else math.nan)
