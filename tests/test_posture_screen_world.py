@@ -73,3 +73,30 @@ def test_the_screen_s_tilts_carry_the_rolls_unmeasured_pitch_and_hold_the_refere
     # the two head tilts the flat 3° missed: 7.9° and 6.8° off, now within their ±
     assert head[68][1] > abs(head[68][0] - float(ref[68]["head_tilt"])), rows
     assert head[72][1] > abs(head[72][0] - float(ref[72]["head_tilt"])), rows
+
+
+@pytest.mark.skipif(not CAM02.exists(), reason="the accuracy set (../shared/accuracy) is not present")
+def test_a_refused_screen_names_what_went_wrong_not_good_hold_still(tmp_path, capsys):
+    """The man on cam02 balances and moves all 1.7 s: the refusal's instruction is "Hold still" (the
+    audit saw "(last instruction: Good: hold still)", the gate's word for a right, still view); a
+    still image of him, right and still but one frame, is refused as too short, in one line."""
+    import cv2
+
+    data = str(tmp_path / "data")
+    argv = ["assess", "posture", "--front", str(CAM02), "--person", "540,700", "--out", str(tmp_path / "a"),
+            "--data-dir", data]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith("(last instruction: Hold still)"), err
+    cap = cv2.VideoCapture(str(CAM02))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 72)
+    ok, img = cap.read()
+    cap.release()
+    assert ok and cv2.imwrite(str(tmp_path / "still.png"), img)
+    argv = ["assess", "posture", "--front", str(tmp_path / "still.png"), "--person", "491,793", "--out",
+            str(tmp_path / "b"), "--data-dir", data]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Good: hold still" not in err[0], err
+    assert err[0].endswith("the recording has 1 frame(s) (0.0 s); record the front view for longer"), err
+    assert not (tmp_path / "a" / "record.json").exists() and not (tmp_path / "b" / "record.json").exists()

@@ -40,7 +40,7 @@ from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import POSTURE_REFERENCES
 from posture_feedback.assessment.summary import build_measure, camera_uncertainty, frame_stats
 from posture_feedback.assessment.uncertainty import LENGTH_UNCERTAINTY_FRACTION, plane_uncertainty
-from posture_feedback.assessment.viewgate import MAX_SPEED, WHOLE_BODY, ViewGate, check_view
+from posture_feedback.assessment.viewgate import HOLDING, MAX_SPEED, MEASURING, WHOLE_BODY, ViewGate, check_view
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.calibration.scale import ScaleCalibration
 from posture_feedback.errors import PostureFeedbackError
@@ -132,7 +132,10 @@ def capture_window(
             if results[current[-1]].frame.timestamp_s - results[current[0]].frame.timestamp_s >= capture_s:
                 return current
         else:
-            last_msg = state.message if state.progress == 0.0 else last_msg
+            # the last instruction that restarted the hold; "Good: hold still" is none (a recording
+            # that ends while the person holds still gave "(last instruction: Good: hold still)")
+            if state.progress == 0.0 and state.message not in (HOLDING, MEASURING):
+                last_msg = state.message
             if current:
                 runs.append(current)
                 current = []
@@ -140,9 +143,14 @@ def capture_window(
         runs.append(current)
     best = max(runs, key=len) if runs else []
     if len(best) < MIN_CAPTURE_FRAMES:
+        if last_msg:
+            why = f" (last instruction: {last_msg})"
+        else:  # right and still throughout, but too short: a still image, a clip that ends too soon
+            span = results[-1].frame.timestamp_s - results[0].frame.timestamp_s if results else 0.0
+            why = (f": the recording has {len(results)} frame(s) ({span:.1f} s); record the {required.value} "
+                   "view for longer")  # fmt: skip
         raise PostureScreenError(
-            f"no still {required.value} view of at least {hold_s:g} s + {MIN_CAPTURE_FRAMES} frames found"
-            + (f" (last instruction: {last_msg})" if last_msg else "")
+            f"no still {required.value} view of at least {hold_s:g} s + {MIN_CAPTURE_FRAMES} frames found{why}"
         )
     return best
 

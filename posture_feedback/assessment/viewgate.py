@@ -36,6 +36,9 @@ UPPER_BODY: tuple[int, ...] = (lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.
 #: Default: body still = the needed landmarks moving on average less than this many body heights per second.
 MAX_SPEED = 0.15
 MIN_CONFIDENCE = 0.5
+#: The gate's words while the view is right and still: no instruction, the hold is under way / done.
+HOLDING = "Good: hold still"
+MEASURING = "Hold it: measuring"
 
 
 class WrongViewError(PostureFeedbackError):
@@ -162,7 +165,7 @@ class ViewGate:
             self._since = t
         progress = min(1.0, (t - self._since) / self.hold_s) if self.hold_s > 0 else 1.0
         ready = progress >= 1.0
-        return GateState(ready, "Hold it: measuring" if ready else "Good: hold still", progress, result.view)
+        return GateState(ready, MEASURING if ready else HOLDING, progress, result.view)
 
 
 def check_view(
