@@ -111,13 +111,26 @@ def _median3(x: np.ndarray) -> np.ndarray:
     return np.median(np.stack([p[:-2], p[1:-1], p[2:]]), axis=0)
 
 
+def too_few_frames_text(n_frames: int, n_seen: int) -> str:
+    """Why fewer than 3 frames show the hips and feet: a still image or a clip of a frame or two is too
+    short for a movement (the person may be in full view: an audit saw a still image of a man in full
+    view refused as "nobody found"); else nobody, or the hips and feet in too few frames."""
+    if n_frames < 3:
+        frames = "1 frame (a still image?)" if n_frames == 1 else f"{n_frames} frames"
+        return f"the recording has only {frames}: a sit-to-stand is a movement; record the rises"
+    if n_seen == 0:
+        return "nobody found in the recording: the camera must see the person's hips and feet"
+    return (f"the person's hips and feet were in view in only {n_seen} of {n_frames} frames: the camera must "
+            "see the person's hips and feet")  # fmt: skip
+
+
 def find_stands(results: Sequence[FrameResult]) -> ChairStands:
     """The stands (rises from sitting to standing) of a recording; see the module docstring."""
     raw = np.array([hip_height_px(r) for r in results], dtype=float)
     t = np.array([r.frame.timestamp_s for r in results], dtype=float)
     ok = np.isfinite(raw)
     if ok.sum() < 3:
-        raise ChairStandError("nobody found in the recording: the camera must see the person's hips and feet")
+        raise ChairStandError(too_few_frames_text(len(results), int(ok.sum())))
     leg = float(np.percentile(raw[ok], 95))
     if leg <= 0:
         raise ChairStandError("the hips were never above the ankles: the camera must see the person standing")
