@@ -18,6 +18,8 @@ metric scale from body proportions; a height calibration corrects it).
                             two landmarks (cm; positive = the first is in front): ear–shoulder,
                             shoulder–hip, hip–ankle (plumb-line alignment, side view)
 ``hip_shift``               mid-hip relative to mid-ankle along the person's left (cm)
+``rise_cm``                 height of one landmark above another along the vertical (cm): what
+                            a camera-vertical error turns into an offset error
 ==========================  ==================================================================
 
 Knee valgus is ``exercises.signals``' ``{side}_knee_valgus`` (image plane, front view).
@@ -123,3 +125,18 @@ def offset_cm(
     direction = fwd if along == "forward" else left
     scale = world_scale if math.isfinite(world_scale) else 1.0
     return float((a[0] - b[0]) @ direction) * 100.0 * scale, min(a[1], b[1])
+
+
+def rise_cm(
+    landmarks: Landmarks, first: str, second: str, up: np.ndarray | None = None, world_scale: float = 1.0
+) -> float:
+    """Height of ``first`` above ``second`` along the vertical ``up`` (cm); NaN when not visible.
+
+    A camera vertical wrong by δ turns the forward (and left) direction by δ, which moves an
+    ``offset_cm`` between the two by about ``rise · sin δ``: 50 cm from shoulder to hip and a 20°
+    unknown roll are 17 cm."""
+    a, b = point(landmarks, first), point(landmarks, second)
+    if a is None or b is None:
+        return math.nan
+    scale = world_scale if math.isfinite(world_scale) else 1.0
+    return float((a[0] - b[0]) @ _up(up)) * 100.0 * scale

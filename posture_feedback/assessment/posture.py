@@ -81,7 +81,7 @@ def posture_camera(
     if origin not in ORIGINS:
         raise ValueError(f"calibration origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     level = (
-        "level default (no camera calibration): frontal tilts include any camera roll "
+        "level default (no camera calibration): tilts, leans and offsets include any camera roll "
         f"(±{LEVEL_UP_UNCERTAINTY_DEG:.0f} deg for it)"
     )
     if calibration is None or calibration.skipped:
@@ -186,8 +186,10 @@ def _front(results: Sequence[FrameResult], window: list[int], calibration: Camer
 
 
 def _side(results: Sequence[FrameResult], window: list[int], calibration, world_scale: float):
+    """(series per side measure, per offset the rise between its two landmarks per frame in cm)."""
     up = _up(calibration)
     series: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in SIDE_MEASURES}
+    rises: dict[str, list[float]] = {n: [] for n in OFFSETS}
     for i in window:
         r = results[i]
         angles = _angles(r, calibration)
@@ -201,14 +203,31 @@ def _side(results: Sequence[FrameResult], window: list[int], calibration, world_
             series[n][0].append(v)
             u = OFFSET_BASE_CM + LENGTH_UNCERTAINTY_FRACTION * abs(v) + OFFSET_DEPTH_CM * cos_az
             series[n][1].append(u if math.isfinite(v) else math.nan)
-    return series
+            rises[n].append(abs(ms.rise_cm(r.landmarks, first, second, up, world_scale)))
+    return series, rises
 
 
-def _summarise(series, window: list[int], view: str, calibration, record: AssessmentRecord) -> None:
+def offset_camera_uncertainty(rises: Sequence[float], calibration: CameraCalibration | None) -> float:
+    """± cm a plumb-line offset inherits from the camera's vertical: the rise between its two
+    landmarks (cm, median over the frames) × sin(the roll's ±, ``summary.camera_uncertainty``: 20°
+    for a camera assumed level). Side-on the roll turns the forward direction in the image plane;
+    the pitch turns it towards the camera and moves the offset far less. Until 2026-12-07 the offsets
+    carried none: a side view rolled by ±10° moved the shoulder-hip offset from -8.6 to -0.7 ("within")
+    and -17.9 cm ("outside"), each ±2-6 cm (an audit, sports sample)."""
+    r = np.asarray(rises, dtype=float)
+    r = r[np.isfinite(r)]
+    if len(r) == 0:
+        return math.nan
+    return float(np.median(r)) * math.sin(math.radians(camera_uncertainty(calibration)))
+
+
+def _summarise(series, window: list[int], view: str, calibration, record: AssessmentRecord, rises=None) -> None:
     for name, (vals, uncs) in series.items():
         st = frame_stats(vals, uncs)
         ref = POSTURE_REFERENCES[name]
         cam = camera_uncertainty(calibration) if name in OWN_FRONTAL_LEANS else math.nan
+        if rises and name in rises:  # the offsets: the rise of the kept frames × sin(roll ±)
+            cam = offset_camera_uncertainty([rises[name][i] for i in st.kept], calibration)
         m, d = build_measure(
             name, st.value, st.model_uncertainty, st.spread, ref, camera_unc=cam, valid=st.measured,
             view=view, n_frames=st.n, frames=[window[0], window[-1]] if window else [],
@@ -324,9 +343,8 @@ def posture_screen(
     roll = calibration.roll_deg if calibration is not None else 0.0
     if calibration is None:
         record.warnings.append(
-            f"camera not calibrated: frontal tilts include any camera roll (its ±{LEVEL_UP_UNCERTAINTY_DEG:.0f} deg "
-            "is in their uncertainty; "
-            "calibrate the camera for a verdict)"
+            "camera not calibrated: the tilts, leans and plumb-line offsets include any camera roll (its "
+            f"±{LEVEL_UP_UNCERTAINTY_DEG:.0f} deg is in their uncertainty; calibrate the camera for a verdict)"
         )
     else:
         record.calibration["camera"] = calibration.to_dict()
@@ -344,12 +362,11 @@ def posture_screen(
         if results is None:
             continue
         window = capture_window(results, view, hold_s=hold_s, capture_s=capture_s, max_speed=max_speed)
-        series = (
-            _front(results, window, calibration)
-            if view is View.FRONT
-            else _side(results, window, calibration, world_scale)
-        )
-        _summarise(series, window, view.value, calibration, record)
+        if view is View.FRONT:
+            series, rises = _front(results, window, calibration), None
+        else:
+            series, rises = _side(results, window, calibration, world_scale)
+        _summarise(series, window, view.value, calibration, record, rises)
         rep = _representative(window, results)
         record.inputs[f"{view.value}_frames"] = [results[window[0]].frame.index, results[window[-1]].frame.index]
         for n in names:
