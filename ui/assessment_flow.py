@@ -189,13 +189,14 @@ class ViewRecording:
 
 
 def norm_text(test_name: str) -> str:
-    """'norm 35° (normal ≥ 32°, AAOS 1965)' for a ROM test, from ``assessment.references``; for a test
-    without a norm measured the way this tool measures: 'value only: no standing, active norm'."""
+    """'norm 35° (normal ≥ 31.5°, AAOS 1965)' for a ROM test, from ``assessment.references``; for a test
+    without a norm measured the way this tool measures: 'value only: no standing, active norm'. The
+    cut-off as judged (``:g``): "≥ 32°" (until 2026-12-07) read a 31.7° lower end as below it."""
     ref = ROM_REFERENCES[test_name]
     if ref.low is None and ref.high is None:
         return "value only: no norm measured standing and active"
-    typical = "" if ref.typical is None else f"{ref.typical:.0f}°"
-    low = "" if ref.low is None else f"normal ≥ {ref.low:.0f}°, "
+    typical = "" if ref.typical is None else f"{ref.typical:g}°"
+    low = "" if ref.low is None else f"normal ≥ {ref.low:g}°, "
     return f"norm {typical} ({low}{ref.source})"
 
 

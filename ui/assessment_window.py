@@ -769,8 +769,10 @@ class AssessmentWindow(SessionWindow):
                 rows.append(f"<b>Left − right: {m.value:+.1f}° ± {m.uncertainty:.1f}°</b> ({d.get('verdict', '')})")
                 continue
             peaks = ", ".join(f"{p['value']:.0f}°" for p in d.get("peaks", []))
+            # one decimal, as the results table and the report: "41° ± 10° — within" against ≥ 31.5° read
+            # as reaching below the norm (41.2 ± 9.6 does not)
             rows.append(
-                f"<b>{m.side}: best {m.value:.0f}° ± {m.uncertainty:.0f}°</b> — {d.get('verdict', '')}"
+                f"<b>{m.side}: best {m.value:.1f}° ± {m.uncertainty:.1f}°</b> — {d.get('verdict', '')}"
                 f"<br><span style='color:#bbb'>peaks per repetition: {peaks}</span>"
             )
         rows.append(f"<span style='color:#aaa'>{norm_text(name)}</span>")
