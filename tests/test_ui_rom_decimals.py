@@ -50,3 +50,33 @@ def test_the_window_s_rom_line_keeps_the_decimal_its_verdict_needs(qtbot, tmp_pa
     if verdict == "within":  # the interval written is inside the norm too
         assert round(m.value, 1) - round(m.uncertainty, 1) >= m.reference_low
     assert "normal ≥ 31.5°" in window.rom_result.text()  # the cut-off judged, not "≥ 32°"
+    assert "the feet were not in view" in window.rom_result.text()  # framed to the thighs: not checked
+
+
+@pytest.mark.skipif(not UPPER.exists(), reason="the accuracy set (../shared/accuracy) is not present")
+def test_a_trunk_test_with_the_feet_out_of_view_says_they_were_not_checked(tmp_path, capsys):
+    """The same lean (source frames 40-60: the man on his right leg, left knee bent 30-50° in the
+    reference) is refused on cam02, where the feet are seen ("the left foot left the ground"), and
+    measured on the crop framed to the thighs: there the record, the console and the report now say
+    the feet were not checked (before: a plain "within")."""
+    import csv
+    import json
+
+    from posture_feedback.cli import main
+
+    ref = {int(r["frame"]): r for r in csv.DictReader((UPPER.parents[1] / "reference_main.csv").open())}
+    assert all(float(ref[f]["left_knee_flexion"]) > 20 for f in range(42, 60, 3))  # a leg lifted, in the world
+    cam02 = UPPER.parents[1] / "videos" / "cam02.mp4"
+    common = ["--side", "left", "--roll", "2.6", "--data-dir", str(tmp_path / "data")]
+    assert main(["assess", "rom", "trunk_lateral_flexion", "--video", str(cam02), "--person", "540,700",
+                 "--out", str(tmp_path / "a"), *common]) == 2  # fmt: skip
+    assert "the left foot left the ground" in capsys.readouterr().err
+    assert main(["assess", "rom", "trunk_lateral_flexion", "--video", str(UPPER), "--out", str(tmp_path / "b"),
+                 *common]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    record = json.loads((tmp_path / "b" / "record.json").read_text(encoding="utf-8"))
+    note = ("trunk lateral flexion (left): the feet were not in view at the best repetition: standing in place "
+            "(no step, jump or leg lift) was not checked")  # fmt: skip
+    assert note in record["warnings"] and f"note: {note}" in out
+    assert record["details"]["trunk_lateral_flexion (left)"]["feet_not_checked"] == ["left", "right"]
+    assert note in (tmp_path / "b" / "report.html").read_text(encoding="utf-8")

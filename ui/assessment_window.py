@@ -30,6 +30,7 @@ with ``frames``/``screenshot`` it runs offscreen: camera step skipped, a shoulde
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import time
@@ -776,6 +777,7 @@ class AssessmentWindow(SessionWindow):
                 f"<br><span style='color:#bbb'>peaks per repetition: {peaks}</span>"
             )
         rows.append(f"<span style='color:#aaa'>{norm_text(name)}</span>")
+        rows.extend(f"<span style='color:{WARN}'>{html.escape(w)}</span>" for w in record.warnings)
         self.rom_result.setText("<br>".join(rows))
         self._say(f"{rec.test.title} measured", GOOD)
         self.live_label.setText(f"{rec.test.title}: measured")

@@ -37,7 +37,13 @@ from posture_feedback import landmarks as lm
 from posture_feedback.assessment import measures as ms
 from posture_feedback.assessment import snapshots as snap
 from posture_feedback.assessment.change import change_threshold
-from posture_feedback.assessment.movement_check import MAX_TRUNK_DEG, MIN_VIEW_FRACTION, feet_moved
+from posture_feedback.assessment.movement_check import (
+    MAX_TRUNK_DEG,
+    MIN_VIEW_FRACTION,
+    feet_moved,
+    foot_motion,
+    leg_length_px,
+)
 from posture_feedback.assessment.peaks import Peak, find_peaks, peak_spread
 from posture_feedback.assessment.record import AssessmentRecord
 from posture_feedback.assessment.references import DIFFERENCE_SOURCE, DIFFERENCE_SUFFIX, ROM_REFERENCES
@@ -239,6 +245,16 @@ def _implausible(test: RomTest, results: Sequence[FrameResult], peak: Peak, side
     return None
 
 
+def feet_unseen(test: RomTest, results: Sequence[FrameResult], peak: Peak, side: str) -> list[str]:
+    """The feet ``_implausible`` had to check for ``peak`` but could not see (no ankle in two frames, or no
+    leg length): a webcam framed to the thighs. Their standing in place was not checked."""
+    if test.name not in _FEET_TESTS:
+        return []
+    feet = [s for s in SIDES if not (test.name in _LEG_TESTS and s == side)]
+    leg = leg_length_px(results[peak.start])
+    return [s for s in feet if not math.isfinite(foot_motion(results, peak.start, peak.end, s, leg)[0])]
+
+
 def repetitions(
     test: RomTest, results: Sequence[FrameResult], side: str, values: Sequence[float], min_prominence: float
 ) -> list[tuple[Peak, str | None]]:
@@ -305,6 +321,13 @@ def rom_test(
             raise RomTestError(f"no {test.title.lower()} ({side}) found: {why}. " + test.instruction_for(side))
         best = max(peaks, key=lambda p: p.value)
         spread = peak_spread(peaks)
+        unseen = feet_unseen(test, results, best, side)
+        if unseen:  # a lean on one leg or a step is a repetition here too: say it was not ruled out
+            feet = "the feet were" if len(unseen) > 1 else f"the {unseen[0]} foot was"
+            record.warnings.append(
+                f"{test.title.lower()} ({side}): {feet} not in view at the best repetition: standing in place "
+                "(no step, jump or leg lift) was not checked"
+            )
         m, d = build_measure(
             test.name, best.value, float(uncs[best.index]), spread if math.isfinite(spread) else math.nan, ref,
             side=side, camera_unc=camera_uncertainty(calibration) if test.against_vertical else math.nan,
@@ -316,6 +339,7 @@ def rom_test(
                 for p in peaks
             ],
             percent_of_norm=100.0 * best.value / ref.typical if ref.typical else math.nan,
+            feet_not_checked=unseen,
         )  # fmt: skip
         record.measures.append(m)
         record.details[m.label] = d
