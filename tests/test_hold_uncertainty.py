@@ -134,6 +134,27 @@ def test_every_condition_must_be_surely_in_and_one_surely_out_is_out():
     assert h.held_s == pytest.approx(0.1)
 
 
+def test_a_hold_surely_out_on_one_condition_is_not_called_too_uncertain_to_time():
+    """Two conditions for 2 s at 30 fps: a 20 ± 1 against 0–10 (wholly out), b 5 ± 20 against 0–10
+    (2 × 20 > 10 + 2 × 1: wider than its band). The hold is out, shown "out" every frame; the
+    summary said "held 0.0 s of 30 s, breaks 0, 2.0 s of it too uncertain to time at all" beside
+    0.0 s unsure (a review, 2026-12-08): the too-uncertain seconds were counted while out."""
+    from posture_feedback.commands.exercise import hold_text
+
+    h = HoldTimer([("a", Range(0.0, 10.0)), ("b", Range(0.0, 10.0))], target_s=30.0, hysteresis=1.0)
+    for k in range(61):
+        h.update(k / FPS, {"a": 20.0, "b": 5.0}, {"a": 1.0, "b": 20.0})
+        assert h.state == OUT and h.too_uncertain is None
+    st = h.status()
+    assert st.out_s == pytest.approx(2.0) and st.unsure_s == 0.0 and st.too_uncertain_s == 0.0
+    assert hold_text(st) == "held 0.0 s of 30 s, breaks 0"
+    # the same ± with the other condition in position: unsure, and too uncertain to time
+    h.update(61 / FPS, {"a": 5.0, "b": 5.0}, {"a": 1.0, "b": 20.0})
+    h.update(62 / FPS, {"a": 5.0, "b": 5.0}, {"a": 1.0, "b": 20.0})
+    assert h.state == UNSURE and h.too_uncertain is not None
+    assert h.status().too_uncertain_s == pytest.approx(1 / FPS) == h.status().unsure_s
+
+
 def test_the_tracker_says_unsure_and_why_never_a_phase_or_out():
     single = ExerciseTracker(get_exercise("single_leg_stance"), "right")
     upd = single.update(0.0, {"left_foot_lift": 0.10, "right_foot_lift": -0.10}, View.FRONT, None,

@@ -104,8 +104,9 @@ class HoldStatus:
         unsure_s: seconds the measurement could not tell in from out (the clock stopped, no break).
         out_s: seconds surely out of position.
         unsure: names of the conditions unsure now.
-        too_uncertain_s: seconds in which a condition's ± was wider than its range could hold
-            (``wider_than_range``): the hold could not be timed at all then.
+        too_uncertain_s: seconds of ``unsure_s`` in which a condition's ± was wider than its range
+            could hold (``wider_than_range``): the hold could not be timed at all then. Never while
+            another condition is surely out (the hold is out then, not untimeable).
     """
 
     held_s: float
@@ -140,7 +141,7 @@ class HoldTimer:
 
     ``update`` returns the events of this sample: ``"started"`` (first time in position),
     ``"broken"``, ``"resumed"``, ``"complete"``. ``state`` is the hold's state now (``IN``,
-    ``UNSURE``, ``OUT``) and ``too_uncertain`` why it cannot be timed now (or None).
+    ``UNSURE``, ``OUT``) and ``too_uncertain`` why it cannot be timed now (None unless unsure).
     """
 
     def __init__(
@@ -218,6 +219,8 @@ class HoldTimer:
         else:
             state = UNSURE
         self.state = state
+        if state != UNSURE:  # surely out on another condition: out, not "cannot be timed"
+            self.too_uncertain = None
         self._too_uncertain_prev = self.too_uncertain is not None
         if state == IN:
             self._out_since, self._out_run_s = None, 0.0
