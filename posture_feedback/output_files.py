@@ -140,7 +140,8 @@ def check_output(path: str | os.PathLike[str], option: str, *, folder: bool = Fa
 
     The messages: "OPTION PATH is a folder: give a file name such as PATH/EXAMPLE", "OPTION PATH:
     X is not a folder" (a file on the way), "OPTION PATH is not a folder" (a folder output that is a
-    file), "cannot write OPTION PATH: permission denied" (or the file system's own reason)."""
+    file), "cannot write OPTION PATH: permission denied" (a folder that refuses a new file, an
+    existing file that may not be written, or the file system's own reason)."""
     given = Path(path)
     named = f"{option} {given}"
     if not folder and given.is_dir():
@@ -153,6 +154,10 @@ def check_output(path: str | os.PathLike[str], option: str, *, folder: bool = Fa
             raise PostureFeedbackError(f"cannot write {named}: permission denied")
         return
     target = final_path(given)
+    if not folder and target.is_file() and not os.access(target, os.W_OK):
+        # a file its owner made read-only is not replaced: the writers that open it fail on it (after
+        # the work), the ones that move a new file over it replaced it silently
+        raise PostureFeedbackError(f"cannot write {named}: permission denied")
     start = target if folder else target.parent
     existing = start
     while not existing.exists() and existing != existing.parent:  # the nearest folder that exists

@@ -10,6 +10,11 @@ anything is written, with the same words in every command.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -128,3 +133,50 @@ def test_assess_and_the_app_screenshot(a_file, no_model, capsys) -> None:
     _one_line(capsys, f"--out {a_file} is not a folder")
     assert main(["--source", "sample", "--frames", "3", "--screenshot", str(a_file / "x.png")]) == 2
     _one_line(capsys, f"--screenshot {a_file / 'x.png'}: {a_file} is not a folder")
+
+
+def _as_unprivileged(code: str, folder: Path) -> subprocess.CompletedProcess:
+    """Run ``code`` (Python) in ``folder`` as a user for whom permission bits count: this user, or
+    ``nobody`` when the tests run as root (root writes a read-only file regardless)."""
+    run_as = None
+    if os.geteuid() == 0:
+        os.chown(folder, 65534, 65534)
+
+        def run_as() -> None:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+
+    env = {**os.environ, "HOME": str(folder)}
+    return subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, preexec_fn=run_as,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_a_read_only_file_is_refused_before_anything_is_written() -> None:
+    """A review, 2026-12-08 (as a user, not root): ``report --out new.pdf --json r.json`` with r.json
+    read-only wrote new.pdf, then failed "cannot write r.json: Permission denied", the very case the
+    check was made for; ``profile export-results --out r.json`` moved a new file over it in silence.
+    Both are now refused in one line before anything is written, and r.json keeps its content."""
+    folder = Path(tempfile.mkdtemp(prefix="pf-readonly-"))
+    try:
+        code = textwrap.dedent(
+            """
+            import os, sys
+            from pathlib import Path
+            from posture_feedback.cli import main
+            Path("r.json").write_text("old\\n")
+            os.chmod("r.json", 0o444)
+            d = ["--data-dir", "data"]
+            assert main(["profile", "create", "--profile", "Pat", *d]) == 0
+            print("report", main(["report", "--profile", "Pat", *d, "--out", "new.pdf", "--json", "r.json"]))
+            print("results", main(["profile", "export-results", "--profile", "Pat", *d, "--out", "r.json"]))
+            print("pdf", Path("new.pdf").exists(), "json", Path("r.json").read_text().strip())
+            """
+        )
+        done = _as_unprivileged(code, folder)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-3:] == ["report 2", "results 2", "pdf False json old"]
+        line = "posture-feedback: error: cannot write --{} r.json: permission denied"
+        assert done.stderr.splitlines() == [line.format("json"), line.format("out")]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
