@@ -309,6 +309,49 @@ def test_marching_counts_steps_cadence_and_symmetry():
     assert g.count_symmetry == 0.0
 
 
+def _half_sine_march(swing_s: float, period_s: float, steps_per_leg: int, peak: float = 0.25):
+    """(t, left, right) knee lifts at 30 fps: each knee a half-sine of ``swing_s`` to ``peak`` leg lengths
+    once every ``period_s``, the legs half a period apart, from 0.5 s on."""
+    end = 0.5 + steps_per_leg * period_s + period_s
+    out = []
+    for k in range(int(end * FPS)):
+        t = k / FPS
+        lifts = []
+        for offset in (0.5, 0.5 + period_s / 2):
+            phase = t - offset
+            n = math.floor(phase / period_s) if phase >= 0 else -1
+            ph = phase - n * period_s
+            on = 0 <= n < steps_per_leg and ph < swing_s
+            lifts.append(peak * math.sin(math.pi * ph / swing_s) if on else 0.0)
+        out.append((t, *lifts))
+    return out
+
+
+@pytest.mark.parametrize(("swing_s", "period_s"), [(0.5, 1.1), (0.3, 0.7), (0.25, 0.6)])
+def test_a_brisk_march_counts_every_step(swing_s, period_s):
+    """Each knee lifted in a half-sine to 0.25 leg lengths, 10 times a leg. At a 0.3 s lift every 0.7 s
+    (171 steps/min) the knee is out of the start zone (> 0.06) for 0.26 s: the repetitions' 0.3 s
+    noise rule (reps.py, 2026-12-07) dropped every such step without a word (0 steps; 9 of 20 at a
+    0.35 s lift). Each is a step, counted (tempo "too fast" is a flag, not a reason to drop it)."""
+    defn = get_exercise("marching")
+    tr = ExerciseTracker(defn)
+    for t, left, right in _half_sine_march(swing_s, period_s, 10):
+        tr.update(t, {"left_knee_lift": left, "right_knee_lift": right, "trunk_inclination": 3.0}, view_for(defn))
+    g = tr.gait_result()
+    assert (g.steps_left, g.steps_right) == (10, 10)
+    assert g.cadence_spm == pytest.approx(120.0 / period_s, rel=0.02)
+
+
+def test_a_two_frame_jump_of_a_knee_is_no_step():
+    """The model's jump of one knee to 0.3 leg lengths for two frames (0.067 s): not a step, not reported."""
+    defn = get_exercise("marching")
+    tr = ExerciseTracker(defn)
+    for k in range(60):
+        left = 0.3 if k in (30, 31) else 0.0
+        tr.update(k / FPS, {"left_knee_lift": left, "right_knee_lift": 0.0, "trunk_inclination": 3.0}, view_for(defn))
+    assert tr.count == 0 and tr.reps == []
+
+
 def test_fill_side_placeholders():
     assert fill("{side}_knee_flexion", "left") == "left_knee_flexion"
     assert fill("{other}_foot_lift", "left") == "right_foot_lift"

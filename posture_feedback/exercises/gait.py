@@ -18,6 +18,15 @@ from posture_feedback.exercises.definitions import Range, Tempo
 from posture_feedback.exercises.reps import RepCounter, RepResult
 from posture_feedback.exercises.signals import signal_value
 
+#: Seconds a knee lift must last (from leaving the start zone to the first sample back in it) to be a
+#: step at all; shorter is the model's jump of a knee, reported not at all (``RepCounter.min_attempt_s``).
+#: Shorter than the repetitions' 0.3 s: a brisk march lifts each knee for about 0.3 s (the definition's
+#: tempo counts 0.15 s up and 0.15 s down, merely "too fast"), of which the part beyond the start zone
+#: lasts less: a knee lifted in a 0.3 s half-sine to 0.25 leg lengths is out of the start zone for 0.26 s,
+#: and with the 0.3 s rule every such step was dropped without a word (a review, 2026-12-08). A one- or
+#: two-frame jump (0.03–0.07 s at 30 frames/s, 0.13 s at 15) is still noise.
+MIN_STEP_S = 0.15
+
 
 def symmetry_index(left: float, right: float) -> float:
     """Robinson symmetry index in percent (0 = equal; NaN if either is missing or both are 0)."""
@@ -61,8 +70,8 @@ class MarchAnalyzer:
         self.signal = signal
         self.counters = {
             side: RepCounter(
-                start, target, hysteresis, tempo=tempo, compensation_min_s=compensation_min_s,
-                count_compensated=count_compensated, side=side,
+                start, target, hysteresis, tempo=tempo, min_attempt_s=MIN_STEP_S,
+                compensation_min_s=compensation_min_s, count_compensated=count_compensated, side=side,
             )
             for side in ("left", "right")
         }  # fmt: skip
