@@ -332,7 +332,7 @@ def test_a_brisk_march_counts_every_step(swing_s, period_s):
     """Each knee lifted in a half-sine to 0.25 leg lengths, 10 times a leg. At a 0.3 s lift every 0.7 s
     (171 steps/min) the knee is out of the start zone (> 0.06) for 0.26 s: the repetitions' 0.3 s
     noise rule (reps.py, 2026-12-07) dropped every such step without a word (0 steps; 9 of 20 at a
-    0.35 s lift). Each is a step, counted (tempo "too fast" is a flag, not a reason to drop it)."""
+    0.35 s lift). Each is a step, counted."""
     defn = get_exercise("marching")
     tr = ExerciseTracker(defn)
     for t, left, right in _half_sine_march(swing_s, period_s, 10):
@@ -340,6 +340,31 @@ def test_a_brisk_march_counts_every_step(swing_s, period_s):
     g = tr.gait_result()
     assert (g.steps_left, g.steps_right) == (10, 10)
     assert g.cadence_spm == pytest.approx(120.0 / period_s, rel=0.02)
+
+
+def test_an_ordinary_march_is_not_told_to_slow_down():
+    """100 steps/min, each knee lifted in a 0.6 s half-sine to 0.25 leg lengths (± 0.10). The way up
+    and down are timed between the zones (above 0.06 → 0.12 and back): about 0.05 s in any step of
+    under 1.8 s, so the tempo's 0.15 s floor flagged every step too fast and the window showed
+    "Slower on the way down" after each one (a review, 2026-12-08). Now: counted, good, no cue."""
+    from posture_feedback.exercises.events import RepEvent
+    from posture_feedback.exercises.plan import Plan
+    from posture_feedback.exercises.runner import SessionRunner
+
+    runner = SessionRunner(Plan.single("marching", reps=10))
+    events = runner.start(0.0)
+    k = 0
+    while runner.status.state.name != "ACTIVE":
+        k += 1
+        events += runner.update(k / FPS, {"left_knee_lift": 0.0, "right_knee_lift": 0.0}, View.FRONT)
+    t0 = k / FPS
+    for t, left, right in _half_sine_march(0.6, 1.2, 5):
+        values = {"left_knee_lift": left, "right_knee_lift": right, "trunk_inclination": 3.0}
+        events += runner.update(t0 + t, values, View.FRONT,
+                                uncertainties={"left_knee_lift": 0.10, "right_knee_lift": 0.10})  # fmt: skip
+    steps = [e for e in events if isinstance(e, RepEvent)]
+    assert len(steps) == 10 and all(e.rep.counted for e in steps)
+    assert [(e.rep.verdict, e.feedback) for e in steps] == [(RepVerdict.GOOD, ())] * 10
 
 
 def test_a_two_frame_jump_of_a_knee_is_no_step():

@@ -20,11 +20,11 @@ from posture_feedback.exercises.signals import signal_value
 
 #: Seconds a knee lift must last (from leaving the start zone to the first sample back in it) to be a
 #: step at all; shorter is the model's jump of a knee, reported not at all (``RepCounter.min_attempt_s``).
-#: Shorter than the repetitions' 0.3 s: a brisk march lifts each knee for about 0.3 s (the definition's
-#: tempo counts 0.15 s up and 0.15 s down, merely "too fast"), of which the part beyond the start zone
-#: lasts less: a knee lifted in a 0.3 s half-sine to 0.25 leg lengths is out of the start zone for 0.26 s,
-#: and with the 0.3 s rule every such step was dropped without a word (a review, 2026-12-08). A one- or
-#: two-frame jump (0.03–0.07 s at 30 frames/s, 0.13 s at 15) is still noise.
+#: Shorter than the repetitions' 0.3 s: a brisk march lifts each knee for about 0.3 s, of which the
+#: part beyond the start zone lasts less: a knee lifted in a 0.3 s half-sine to 0.25 leg lengths is
+#: out of the start zone for 0.26 s, and with the 0.3 s rule every such step was dropped without a
+#: word (a review, 2026-12-08). A one- or two-frame jump (0.03–0.07 s at 30 frames/s, 0.13 s at 15)
+#: is still noise.
 MIN_STEP_S = 0.15
 
 
