@@ -79,6 +79,25 @@ def test_summary_is_silent_during_the_set_and_sums_up_after_it():
     assert summary.speech == summary.text
 
 
+def test_a_hold_the_camera_could_not_judge_is_not_summed_up_as_held_for_nothing():
+    """Summary mode, an upright-sitting hold the camera cannot time (trunk lean −0.5 ± 25° against
+    −10…12°: unsure throughout). The window lists the set "not judged" and stores it "unsure", but
+    the spoken summary said only "Set 1: held 0 of 30 seconds." (a review, 2026-12-08): a result
+    on the person that nobody measured. Now it says the camera could not tell."""
+    plan = parse_plan('title = "Sit"\ncountdown_s = 0\ninstruction_s = 0\n[feedback]\nmode = "summary"\n'
+                      '[[exercise]]\nname = "upright_sitting"\nsets = 1\nhold_s = 30\n')  # fmt: skip
+    runner = SessionRunner(plan)
+    events = runner.start(0.0)
+    for k in range(int(5 * FPS)):
+        events += runner.update(k / FPS, {"trunk_forward_lean": -0.5}, View.SIDE,
+                                uncertainties={"trunk_forward_lean": 25.0})  # fmt: skip
+    events += runner.stop(5.0)
+    told = FeedbackFilter(plan, 1).apply(events)
+    (summary,) = [e for e in told if isinstance(e, CueEvent) and e.source == "summary"]
+    assert summary.text == ("Set 1: held 0 of 30 seconds; the camera could not tell whether you were in position "
+                            "for most of it.")  # fmt: skip
+
+
 def test_faded_goes_from_concurrent_to_bandwidth_to_summary():
     schedule = FeedbackSchedule(mode="faded", concurrent_sessions=2, bandwidth_sessions=3)
     assert [schedule.mode_for_session(n) for n in range(1, 8)] == ["concurrent"] * 2 + ["bandwidth"] * 3 + [

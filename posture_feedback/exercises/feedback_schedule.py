@@ -99,7 +99,10 @@ def set_summary(event: SetDone) -> str:
     r = event.result
     reps = list(r.reps)
     if r.hold is not None and not reps:
-        return f"Set {r.set_number}: held {r.hold.held_s:.0f} of {r.hold.target_s:.0f} seconds."
+        text = f"Set {r.set_number}: held {r.hold.held_s:.0f} of {r.hold.target_s:.0f} seconds"
+        if not r.hold.judged:  # as the panel's "not judged": no knowledge of a result nobody could see
+            return text + "; the camera could not tell whether you were in position for most of it."
+        return text + "."
     in_range = sum(1 for x in reps if x.time_in_range_s > 0)
     problems = Counter(str(i) for x in reps for i in x.issues if str(i) != "good")
     text = f"Set {r.set_number}: {r.count} counted of {len(reps)}, {in_range} reached the target range"
