@@ -101,7 +101,8 @@ def default_config_text() -> str:
         "# posture-feedback configuration: every pipeline parameter, with its default.",
         "# Use it with `posture-feedback analyze --video VIDEO --config FILE` (and the app's --config).",
         "# Generated from the option dataclasses' docstrings by `posture-feedback config`;",
-        '# a parameter set to `"none"` is disabled (where the documentation says None is allowed).',
+        '# a parameter set to `"none"` means what its comment says None means (only where it mentions None):',
+        "# off for some, a value chosen by the command or the source for others.",
         "",
     ]
     for section, (cls, attr) in SECTIONS.items():

@@ -46,6 +46,25 @@ def test_default_file_round_trips_to_defaults(tmp_path: Path) -> None:
     assert loaded.follow.enabled is None  # left to the command
 
 
+def test_every_none_in_the_default_file_says_what_none_means() -> None:
+    """The generated file's header said a parameter set to "none" is disabled; of its four, only
+    max_input_side is (up_uncertainty_deg: 3 or 20 degrees, side_doubt_s: by the source, follow's
+    enabled: by the command, on in the app; a review, 2026-12-08). Each "none" is explained in its
+    own comment, and the header says to read it there."""
+    lines = default_config_text().splitlines()
+    header = "\n".join(line for line in lines[:8] if line.startswith("#"))
+    assert "is disabled" not in header and "what its comment says None means" in header
+    nones = [i for i, line in enumerate(lines) if line.endswith(' = "none"')]
+    assert len(nones) >= 4
+    for i in nones:
+        comment = []
+        for line in reversed(lines[:i]):
+            if not line.startswith("# "):
+                break
+            comment.append(line)
+        assert "None" in " ".join(comment), lines[i]
+
+
 def test_follow_enabled_is_none_or_a_boolean() -> None:
     assert config_from_dict({"follow": {"enabled": True}}).follow.enabled is True
     assert config_from_dict({"follow": {"enabled": False}}).follow.enabled is False
