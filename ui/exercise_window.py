@@ -294,6 +294,9 @@ class ExerciseWindow(SessionWindow):
         self.ghost = DemoGhostAnnotator()
         self.events: list[Event] = []  #: every runner event of the current session, in order
         self.storage_errors: list[str] = []
+        self.frames_with_person = 0  #: frames of the current session in which a person was found
+        #: why the current session is not saved though a profile was chosen ("" while it is or will be)
+        self.not_saved = ""
         self._started = False
         self._stopped_by_user = False
         self._plan_running: Plan | None = None
@@ -572,6 +575,8 @@ class ExerciseWindow(SessionWindow):
             return False
         self.events = []
         self.frames_fed = 0
+        self.frames_with_person = 0
+        self.not_saved = ""
         self._started = False
         self._stopped_by_user = False
         self.clock = RunnerClock()
@@ -632,6 +637,7 @@ class ExerciseWindow(SessionWindow):
                 self._open_recorder()
                 self.handle(runner.start(t))
             self.frames_fed += 1
+            self.frames_with_person += bool(r.person_found)
             values = r.angles if r.person_found else None
             self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found,
                                       azimuth_deg=r.azimuth_deg))  # the turn hint's distance
@@ -651,9 +657,12 @@ class ExerciseWindow(SessionWindow):
                 self.speaker.say(e.speech, e.tone)  # the tone the core gave the event (a tones-only speaker plays it)
             if self.recorder is not None:
                 try:
-                    if isinstance(e, SessionDone) and self._stopped_by_user:
-                        self.recorder.close(status="aborted", t=e.t)  # stopped before the plan's end
-                    self.recorder.handle(e)
+                    if isinstance(e, SessionDone) and not self.frames_with_person:
+                        self._forget_session()  # nobody in view in any frame: nothing measured
+                    else:
+                        if isinstance(e, SessionDone) and self._stopped_by_user:
+                            self.recorder.close(status="aborted", t=e.t)  # stopped before the plan's end
+                        self.recorder.handle(e)
                 except StorageError as exc:
                     self._storage_failed(exc)
             self._show_event(e)
@@ -740,6 +749,8 @@ class ExerciseWindow(SessionWindow):
             saved = f"nothing to save yet: {self.picker.current_name()}'s session has not started"
         else:
             saved = "not saved (no profile)"
+        if self.not_saved:
+            saved = f"not saved: {self.not_saved}"
         if self.storage_errors:
             saved = f"not saved: {self.storage_errors[-1]}"
         self.status_label.setText(f"{source_name(self.source_spec)} · {saved}")
@@ -755,6 +766,18 @@ class ExerciseWindow(SessionWindow):
             self.handle(runner.tick(self.clock.now()))
         self._refresh()
 
+    def _forget_session(self) -> None:
+        """Nobody was in view in any frame of the session: nothing was measured, so its record (sets,
+        ratings) is removed rather than kept as a session done or stopped, as ``exercise --headless``
+        does (an audit found such sessions counted for adherence; a review, 2026-12-08, found the
+        window still stored them: with nobody in view each set ends at its time limit, "completed")."""
+        from posture_feedback.commands.exercise import NOBODY_TEXT
+
+        recorder, self.recorder = self.recorder, None
+        self.not_saved = NOBODY_TEXT
+        if recorder is not None and self.db is not None:
+            self.db.delete_session(recorder.session_id)
+
     def _session_done(self, e: SessionDone) -> None:
         sets = e.result.sets
         counted = sum(s.count for s in sets if s.reps)
@@ -762,7 +785,9 @@ class ExerciseWindow(SessionWindow):
         text = f"{head}: {len(sets)} set{'' if len(sets) == 1 else 's'}"
         if any(s.reps for s in sets):
             text += f", {counted} repetitions counted"
-        self._set_cue(text, "#ffb020" if e.result.stopped else "#46d26a")
+        if self.not_saved:  # nothing was measured: no "complete" for it
+            text = f"Nobody was in view: nothing measured, not saved ({len(sets)} set{'' if len(sets) == 1 else 's'})"
+        self._set_cue(text, "#aaaaaa" if self.not_saved else ("#ffb020" if e.result.stopped else "#46d26a"))
         self.pause_button.setEnabled(False)
         self.next_button.setEnabled(False)
         self.skip_button.setEnabled(False)
@@ -863,7 +888,10 @@ class ExerciseWindow(SessionWindow):
             self.handle(runner.stop(self.clock.now()))
         if self.recorder is not None and not self.recorder.closed:
             try:
-                self.recorder.close(status="aborted")
+                if not self.frames_with_person:
+                    self._forget_session()
+                else:
+                    self.recorder.close(status="aborted")
             except StorageError as exc:
                 on_storage_error(exc)
 
