@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -256,3 +257,35 @@ def test_a_plan_never_done_reaches_the_clinic_so_adherence_stays_the_same(tmp_pa
         theirs = cdb.adherence(other, date(2026, 3, 2), date(2026, 3, 8))
     assert sum(d.planned for d in mine) == 4 and sum(d.done for d in mine) == 1
     assert [(d.day, d.planned, d.done) for d in theirs] == [(d.day, d.planned, d.done) for d in mine]
+
+
+def test_an_export_to_a_pipe_or_a_link_writes_into_it_never_over_it(tmp_path):
+    """A review (2026-12-08): the exports wrote NAME.tmp beside the output and renamed it over it, so
+    ``profile export-results --out /dev/stdout`` run as root replaced the /dev/stdout link with a plain
+    file (and as a user failed: /dev is not writable), a named pipe was replaced by a file its reader
+    never saw, and a symbolic link by a plain file, the file it named unchanged. Now they go through
+    ``output_files.OutputFile``, as the other commands' outputs: a stream is written to, a link followed."""
+    import threading
+
+    from posture_feedback.cli import main
+
+    data = str(tmp_path / "data")
+    assert main(["profile", "create", "--profile", "Pat", "--sample-data", "--data-dir", data]) == 0
+    export = ["profile", "export-results", "--profile", "Pat", "--data-dir", data, "--out"]
+    # a named pipe, read as the export runs (a stand-in for /dev/stdout in a pipeline)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main([*export, str(fifo)]) == 0
+    reader.join(timeout=60)
+    assert fifo.is_fifo() and json.loads(got[0])["sessions"]
+    # a symbolic link: the file it names gets the results, the link stays a link
+    real, link = tmp_path / "real.pfresults.json", tmp_path / "link.pfresults.json"
+    real.write_text("old\n")
+    link.symlink_to(real)
+    assert main([*export, str(link)]) == 0
+    assert link.is_symlink() and json.loads(real.read_text())["sessions"]
+    left = sorted(p.name for p in tmp_path.iterdir())  # no temporary file left behind
+    assert left == ["data", "link.pfresults.json", "pipe.json", "real.pfresults.json"]

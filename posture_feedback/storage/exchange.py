@@ -674,12 +674,20 @@ def _check_name(name: str) -> None:
 
 
 def _write(out: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``out`` whole or not at all (``output_files.OutputFile``: a temporary file beside
+    it moved over it once complete, a symbolic link followed, a pipe or device written to, never
+    replaced). Before 2026-12-08 ``NAME.tmp`` was renamed over ``out``: as root ``--out /dev/stdout``
+    replaced the /dev/stdout link with a plain file, a named pipe became a file, a link a plain file."""
+    from posture_feedback.output_files import OutputFile
+
     out = Path(out)
+    target = OutputFile(out, straight=True)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, out)
+        target.work.parent.mkdir(parents=True, exist_ok=True)
+        target.work.write_bytes(data)
+        target.commit()
     except OSError as exc:
         raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        target.discard()
     return out
