@@ -3,13 +3,17 @@
 ``posture-feedback`` with no sub-command opens the desktop app (see ``commands/app.py``);
 ``posture-feedback analyze VIDEO`` etc. run the core on recorded media. User errors
 (``PostureFeedbackError``) and file-system refusals (``OSError``: a folder given as an output
-file, no permission, disk full) are printed as one line on stderr with exit code 2.
+file, no permission, disk full) are printed as one line on stderr with exit code 2. An output
+written to stdout (``--out /dev/stdout``, ``--json /dev/stdout``) has stdout to itself: the tool's
+own lines go to stderr (``OUTPUT_OPTIONS``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,6 +34,30 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         raise UsageError(f"{self.prog.removeprefix('posture-feedback').strip() or 'usage'}: {message} "
                          f"(see {self.prog} --help)")  # fmt: skip
+
+
+#: The options that name a file a command writes (``args.<name>``; a folder or a flag is skipped).
+OUTPUT_OPTIONS = ("out", "json", "csv", "trc", "mot", "annotated", "screenshot", "save_demo")
+
+
+def writes_to_stdout(args: argparse.Namespace) -> bool:
+    """True when one of the command's outputs (``OUTPUT_OPTIONS``) is this process's stdout, e.g.
+    ``--json /dev/stdout`` (the same file, pipe or terminal, links followed)."""
+    try:
+        here = os.fstat(sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no descriptor (a test's captured stdout)
+        return False
+    for name in OUTPUT_OPTIONS:
+        path = getattr(args, name, None)
+        if not isinstance(path, str | os.PathLike) or not str(path):
+            continue
+        try:
+            there = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino):
+            return True
+    return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,7 +106,11 @@ def _run(argv: list[str]) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 1
-        return int(args.func(args) or 0)
+        # an output on stdout has it to itself (a review: `report --json /dev/stdout` ended its JSON
+        # with "json: /dev/stdout", `analyze -o /dev/stdout` framed its CSV with the summary)
+        talk = contextlib.redirect_stdout(sys.stderr) if writes_to_stdout(args) else contextlib.nullcontext()
+        with talk:
+            return int(args.func(args) or 0)
     except PostureFeedbackError as exc:
         print(f"posture-feedback: error: {exc}", file=sys.stderr)
         return 2

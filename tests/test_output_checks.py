@@ -9,6 +9,7 @@ anything is written, with the same words in every command.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -180,3 +181,28 @@ def test_a_read_only_file_is_refused_before_anything_is_written() -> None:
         assert done.stderr.splitlines() == [line.format("json"), line.format("out")]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_output_on_stdout_gets_stdout_to_itself(tmp_path: Path) -> None:
+    """A review, 2026-12-08: ``report --json /dev/stdout | jq`` got the JSON followed by "json:
+    /dev/stdout", and ``analyze -o /dev/stdout`` the camera-vertical line before the CSV's header and
+    the whole summary after it: neither was a JSON or CSV a program could read. With an output on
+    stdout the tool's own lines go to stderr; the file given is the only thing on stdout."""
+    data = str(tmp_path / "data")
+    assert main(["profile", "create", "--profile", "Pat", "--sample-data", "--data-dir", data]) == 0
+    cli = [sys.executable, "-m", "posture_feedback.cli"]
+    done = subprocess.run([*cli, "report", "--profile", "Pat", "--data-dir", data, "--json", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)  # the JSON alone
+    assert doc["adherence"] and done.stderr.splitlines() == ["json: /dev/stdout"]
+    done = subprocess.run([*cli, "analyze", "--video", "sample", "--max-frames", "3", "--no-progress", "-o",
+                           "/dev/stdout"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()  # the CSV alone: its header, then one row a frame
+    assert lines[0].startswith("frame,time_s,") and [r.split(",")[0] for r in lines[1:]] == ["0", "1", "2"]
+    assert "angles CSV: /dev/stdout" in done.stderr
+    # a file given by name: the lines stay on stdout
+    done = subprocess.run([*cli, "report", "--profile", "Pat", "--data-dir", data, "--json", str(tmp_path / "r.json")],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.stdout.splitlines() == [f"json: {tmp_path / 'r.json'}"] and done.stderr == ""
