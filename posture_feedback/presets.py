@@ -48,7 +48,7 @@ _SRC_HEAD_TILT = (
     "Ideal: the head level in the frontal plane, 0° (Kendall 2005, ideal alignment). The ±5° band is this "
     "tool's tolerance, not a published norm. This tool's head tilt was off by 3.5–6.9° (mean absolute error "
     "per view against a 4-camera reference, docs/accuracy.md), and the ± it shows is often wider than the "
-    "band (median ±11–18° face-on on the bundled clips): a value whose 80% interval could be in or out gets "
+    "band (median ±10–16° face-on on the bundled clips): a value whose 80% interval could be in or out gets "
     "no verdict, and one whose ± exceeds the 3° near band keeps its verdict with its ± written beside it."
 )
 _SRC_SHOULDER = (

@@ -115,7 +115,9 @@ def test_shoulder_words_name_the_higher_shoulder(facing, tilt, higher):
 
 
 @pytest.mark.parametrize("facing", FACINGS)
-@pytest.mark.parametrize(("tilt", "towards"), [(9.0, "right"), (-9.0, "left")])
+# 16°: the head tilt's 80% uncertainty is about ±7.6° here (its own base of 7°, kinematics), so 9° could
+# still be within the ±5° band's tolerance
+@pytest.mark.parametrize(("tilt", "towards"), [(16.0, "right"), (-16.0, "left")])
 def test_head_words_name_the_side_the_head_tips_to(facing, tilt, towards):
     # Left ear higher (+) = the head tips towards the person's right shoulder.
     r = run_chain(person(facing, head=tilt))
