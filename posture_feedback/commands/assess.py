@@ -180,10 +180,10 @@ def _analyze(path: str | None, calibration, max_frames: int | None, person: tupl
         from posture_feedback.calibration.vertical import level_camera_note
 
         print(level_camera_note("no --camera, --roll or --calibrate-from"))
-    else:
-        print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}°, "
-              f"pitch {calibration.pitch_deg:+.1f}°")  # fmt: skip
     unc = None if up is None else calibration.up_uncertainty()  # the calibration's own ±, not a flat 3°
+    if unc is not None:  # each with its own ±: `--roll DEG` measures no pitch ("pitch +0.0°" read as measured)
+        print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}° (±{unc[0]:.0f}°), "
+              f"pitch {calibration.pitch_deg:+.1f}° (±{unc[1]:.0f}°)")  # fmt: skip
     return analyze_video(path, PipelineOptions(up=up, up_uncertainty_deg=unc), max_frames=max_frames, person=person)
 
 
