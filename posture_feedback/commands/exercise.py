@@ -632,6 +632,11 @@ def run_save_demo(args: argparse.Namespace) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """The guided session in the exercise window (``posture_feedback.ui.exercise_window``)."""
+    options = (("--model", "model"), ("--max-people", "max_people"), ("--follow/--no-follow", "follow"))
+    given = [flag for flag, name in options if getattr(args, name, None) is not None]
+    if given:  # the window builds its own pipeline (the bundled full model); it silently ignored them (a review)
+        raise PostureFeedbackError(f"{', '.join(given)} apply to --headless runs only: the exercise window uses the "
+                                   "bundled full model")  # fmt: skip
     if args.screenshot is not None:
         check_output(args.screenshot, "--screenshot", example="exercise.png")
     plan = load_session_plan(args, headless=False)
