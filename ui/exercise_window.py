@@ -771,12 +771,12 @@ class ExerciseWindow(SessionWindow):
         ratings) is removed rather than kept as a session done or stopped, as ``exercise --headless``
         does (an audit found such sessions counted for adherence; a review, 2026-12-08, found the
         window still stored them: with nobody in view each set ends at its time limit, "completed")."""
-        from posture_feedback.commands.exercise import NOBODY_TEXT
+        from posture_feedback.storage.recorder import NOBODY_TEXT
 
         recorder, self.recorder = self.recorder, None
         self.not_saved = NOBODY_TEXT
-        if recorder is not None and self.db is not None:
-            self.db.delete_session(recorder.session_id)
+        if recorder is not None:
+            recorder.discard()
 
     def _session_done(self, e: SessionDone) -> None:
         sets = e.result.sets

@@ -31,6 +31,7 @@ from posture_feedback.commands import finite_float, person_point
 from posture_feedback.commands.analyze import add_model_options, with_model_options
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.output_files import OutputFile, check_output
+from posture_feedback.storage.recorder import NOBODY_FOUND, NOBODY_TEXT
 from posture_feedback.words import count_noun
 
 REP_COLUMNS = (
@@ -87,12 +88,6 @@ def list_lines() -> list[str]:
     return [f"{d.name} — {d.description}" for d in list_exercises()]
 
 
-#: The ``--out`` status (JSON ``status``, the CSV's ``verdict``) of a recording in which nobody was in view
-#: in any frame: nothing was measured, and the session is not stored in the history (an audit: such a
-#: run said "status": "completed" with 0 repetitions, and the history counted it as a session done).
-NOBODY_FOUND = "nobody_found"
-#: Why, in words (the summary, the CSV's ``issues``, the history line).
-NOBODY_TEXT = "nobody was in view in any frame: nothing measured"
 
 #: The repetitions asked of a single exercise counted on a recording without ``--reps``: all of
 #: them (the recording's end ends the set; stored with no target, ``SessionRecorder.open_ended``).
@@ -556,7 +551,7 @@ class HeadlessHistory:
         as completed with 0 repetitions)."""
         try:
             if not measured:
-                self.db.delete_session(self.recorder.session_id)
+                self.recorder.discard()
                 rated = " (nor the ratings given)" if self.ratings or self.after else ""
                 self.text = f"not recorded in {self.profile.name}'s history{rated}: {NOBODY_TEXT}"
                 return

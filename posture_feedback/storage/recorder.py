@@ -58,6 +58,14 @@ def rep_quality(verdict: str, counted: bool) -> str:
     return "good" if verdict == "good" else "fair"
 
 
+#: The status (``exercise``'s JSON ``status``, the CSV's ``verdict``) of a recording in which nobody was in
+#: view in any frame: nothing was measured, and the session is not stored in the history (an audit: such a
+#: run said "status": "completed" with 0 repetitions, and the history counted it as a session done).
+NOBODY_FOUND = "nobody_found"
+#: Why, in words (the summary, the CSV's ``issues``, the history line, the exercise window).
+NOBODY_TEXT = "nobody was in view in any frame: nothing measured"
+
+
 class SessionRecorder:
     """Records one session of one profile (see the module docstring).
 
@@ -187,6 +195,13 @@ class SessionRecorder:
         }  # fmt: skip
         self.db.end_set(self._set_id, ended_at=self.wall(result.end_t), extras=summary)
         self._set_id = None
+
+    def discard(self) -> None:
+        """Remove the session with its sets, repetitions and ratings (``NOBODY_TEXT``: nobody was in view
+        in any frame, so nothing was measured): the history and adherence never count it as a session
+        done or stopped. Both the headless run and the exercise window use it."""
+        self.closed = True
+        self.db.delete_session(self.session_id)
 
     def close(self, status: str = "aborted", t: float | None = None) -> None:
         """End the session (``completed`` or ``aborted``); safe to call twice."""
