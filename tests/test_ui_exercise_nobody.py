@@ -74,3 +74,14 @@ def test_a_session_stopped_with_nobody_seen_is_not_stored(qtbot, empty_room, tmp
     assert window.runner.state is RunnerState.ACTIVE and window.recorder is not None
     window.back_to_setup()  # Esc: stopped before the end
     assert _sessions(data) == [[], (0, 0)]  # before: one session, "stopped"
+
+
+def test_a_session_with_nobody_seen_is_neither_complete_nor_praised(qtbot, empty_room, tmp_path) -> None:
+    # Looking at the window: its heading said "Session complete" and the runner said "Session complete.
+    # Well done" beside "Nobody was in view: nothing measured, not saved".
+    window = _window(qtbot, empty_room, tmp_path / "data", time_limit_s=0.5)
+    (done,) = [e for e in window.events if isinstance(e, SessionDone)]
+    assert "Well done" not in done.speech and "nobody was in view" in done.speech
+    window._refresh()
+    assert window.runner.status.nobody_seen
+    assert window.panel.state_label.text() == "Nothing measured: nobody was in view"

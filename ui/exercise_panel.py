@@ -204,7 +204,10 @@ class ExercisePanel(QWidget):
         """Refresh from the runner's status (called on every frame and timer tick)."""
         if st.state is RunnerState.DONE:
             self.progress_label.setText("")
-            self.state_label.setText("Session stopped" if st.stopped else "Session complete")
+            if st.nobody_seen:  # the core's word: nothing was measured, so neither complete nor stopped
+                self.state_label.setText("Nothing measured: nobody was in view")
+            else:
+                self.state_label.setText("Session stopped" if st.stopped else "Session complete")
             self.target_label.setText("")
             self.hold_bar.setVisible(False)
             return

@@ -115,6 +115,8 @@ class RunnerStatus:
     value_uncertainty: float = math.nan
     hold_state: str = ""
     hold_note: str = ""
+    #: no person in any frame of the session so far: nothing measured (a done session says so, not "complete")
+    nobody_seen: bool = False
 
 
 #: Said for a repetition that stopped short of its target by less than the peak's uncertainty.
@@ -233,6 +235,7 @@ class SessionRunner:
         self._unsure_since: float | None = None  # active clock when the hold became unsure
         self._rest_s = 0.0
         self._stopped = False
+        self._person_seen = False  # a person in any frame of the session (NOBODY_TEXT otherwise)
 
     # -- clock ---------------------------------------------------------------------------------
     def _advance_clock(self, t: float) -> None:
@@ -377,6 +380,8 @@ class SessionRunner:
         self._nobody_text = (
             STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people, choose_with=self.choose_person_with)
         )
+        if values is not None and person:
+            self._person_seen = True
         if isinstance(values, AngleTable):
             uncertainties = signal_uncertainties(values)
             values = compute_signals(values, landmarks, view)
@@ -646,7 +651,10 @@ class SessionRunner:
     def _finish(self, t: float) -> list[Event]:
         self._enter(RunnerState.DONE)
         self._i = len(self.steps)
-        speech = "Session stopped" if self._stopped else "Session complete. Well done"
+        if not self._person_seen:  # nothing was measured: no "well done" for it (the window said so)
+            speech = "Session ended: nobody was in view, nothing was measured"
+        else:
+            speech = "Session stopped" if self._stopped else "Session complete. Well done"
         return [SessionDone(t=t, result=self.result, speech=speech)]
 
     # -- results -------------------------------------------------------------------------------
@@ -700,6 +708,7 @@ class SessionRunner:
             stopped=self._stopped,
             hold_state=self._hold_state if tr else "",
             hold_note=self._hold_note if tr else "",
+            nobody_seen=not self._person_seen,
         )
 
 
