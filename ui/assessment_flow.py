@@ -133,6 +133,8 @@ class RomRecording:
     up: np.ndarray | None = None
     results: list[FrameResult] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
+    #: per side, each frame's ± (degrees; a value over ``rom.ROM_MAX_UNCERTAINTY`` is NaN in ``values``)
+    uncertainties: dict[str, list[float]] = field(default_factory=dict)
     message: str | None = None  #: how to turn, None while the view is right
 
     def __post_init__(self) -> None:
@@ -141,14 +143,16 @@ class RomRecording:
         if len(self.sides) > 1 and self.test.view is not View.FRONT:
             raise ValueError(f"{self.test.name} is measured side-on: record each side separately")
         self.values = {s: [] for s in self.sides}
+        self.uncertainties = {s: [] for s in self.sides}
 
     def feed(self, result: FrameResult) -> None:
         self.results.append(result)
         need_side = self.sides[0] if self.test.view is View.SIDE else None
         self.message = view_instruction(self.test.view, result.view, result.azimuth_deg, need_side)
         for side in self.sides:
-            vals, _ = angle_trace([result], self.test, side, self.up)
+            vals, uncs = angle_trace([result], self.test, side, self.up)
             self.values[side].append(float(vals[0]))
+            self.uncertainties[side].append(float(uncs[0]))
 
     def current(self, side: str) -> float:
         """The angle in the newest frame (degrees; NaN when not measured or the view is wrong)."""
@@ -159,7 +163,8 @@ class RomRecording:
         """The repetitions so far, as ``rom_test`` will count them (``rom.repetitions``: peaks that reach the
         prominence and are really the test: seen, upright, feet in place)."""
         prom = self.test.min_prominence
-        return [p for p, why in repetitions(self.test, self.results, side, self.values[side], prom) if why is None]
+        checked = repetitions(self.test, self.results, side, self.values[side], prom, self.uncertainties[side])
+        return [p for p, why in checked if why is None]
 
     @property
     def duration_s(self) -> float:

@@ -53,7 +53,7 @@ from posture_feedback.assessment.viewgate import check_view, view_instruction
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.framing import Framing, classify_framing
-from posture_feedback.kinematics import ANGLE_JOINTS
+from posture_feedback.kinematics import ANGLE_JOINTS, VALID_MAX_UNCERTAINTY
 from posture_feedback.storage.models import Measure
 from posture_feedback.types import FrameResult, View
 
@@ -176,7 +176,8 @@ def get_test(name: str) -> RomTest:
 def angle_trace(
     results: Sequence[FrameResult], test: RomTest, side: str, up: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(values, per-frame uncertainties) in degrees per frame; NaN where the view is wrong or not measured."""
+    """(values, per-frame uncertainties) in degrees per frame; NaN where the view is wrong or not measured.
+    ``glitches`` tells which of these values a repetition may not be read from."""
     need_side = side if test.view is View.SIDE else None
     vals = np.full(len(results), np.nan)
     uncs = np.full(len(results), np.nan)
@@ -185,6 +186,36 @@ def angle_trace(
             continue
         vals[i], uncs[i] = test.signal(r, side, up)
     return vals, uncs
+
+
+#: ``glitches``: a frame whose ± exceeds both ``VALID_MAX_UNCERTAINTY`` (the bound ``analyze`` puts on
+#: every angle) and this many times the median ± of the recording's measured frames.
+GLITCH_UNC_FACTOR = 2.0
+
+
+#: The body part a test's angle needs in view (the first word of the test's name → words).
+_PART = {"shoulder": "arm", "elbow": "arm", "hip": "leg", "knee": "leg", "neck": "head and shoulders"}
+
+
+def _part(test: RomTest) -> str:
+    return _PART.get(test.name.split("_")[0], "body")
+
+
+def glitches(values: np.ndarray, uncertainties: np.ndarray) -> np.ndarray:
+    """(T,) True at each measured frame whose ± surges far above the rest of the recording's (over
+    ``VALID_MAX_UNCERTAINTY`` and over ``GLITCH_UNC_FACTOR`` × the median ±): the model's points jumped
+    (the arm hidden behind someone, a tracking glitch), and its value is not read for a repetition.
+    On the accuracy set's cam02 the man's right arm goes behind the second person at frame 81: its ±
+    jumps from 12-16° to 28-45°, and the reading there (81° ± 38° at frame 88; MDC 105°) was reported as
+    his best, where the 4-camera reference has his peak at frame 56 (81.1°). A movement measured
+    uniformly loosely (a fast jumping jack: ± 20-35° throughout) is not a glitch: its ± says so itself."""
+    v = np.asarray(values, dtype=float)
+    u = np.asarray(uncertainties, dtype=float)
+    seen = np.isfinite(v) & np.isfinite(u)
+    if not seen.any():
+        return np.zeros(v.shape, bool)
+    bound = max(VALID_MAX_UNCERTAINTY, GLITCH_UNC_FACTOR * float(np.median(u[seen])))
+    return seen & (u > bound)
 
 
 def _draw(test: RomTest, r: FrameResult, side: str, m: Measure, roll: float) -> snap.Overlay:
@@ -255,13 +286,42 @@ def feet_unseen(test: RomTest, results: Sequence[FrameResult], peak: Peak, side:
     return [s for s in feet if not math.isfinite(foot_motion(results, peak.start, peak.end, s, leg)[0])]
 
 
+def _top_hidden(peak: Peak, readable: np.ndarray, glitch: np.ndarray) -> bool:
+    """True when glitch frames (``glitches``) lie next to ``peak``'s top in the trace left after them
+    (``readable``): the peak is then the edge of a gap, and the movement's real top was not seen. Next to =
+    between the readable frames two places before and after the peak (to either end of the recording)."""
+    seen = np.flatnonzero(np.isfinite(readable))
+    k = int(np.searchsorted(seen, peak.index))
+    lo = 0 if k - 2 < 0 else int(seen[k - 2])
+    hi = len(readable) - 1 if k + 2 >= len(seen) else int(seen[k + 2])
+    return bool(glitch[lo : hi + 1].any())
+
+
 def repetitions(
-    test: RomTest, results: Sequence[FrameResult], side: str, values: Sequence[float], min_prominence: float
+    test: RomTest,
+    results: Sequence[FrameResult],
+    side: str,
+    values: Sequence[float],
+    min_prominence: float,
+    uncertainties: Sequence[float] | None = None,
 ) -> list[tuple[Peak, str | None]]:
-    """Every candidate peak of ``values`` (the test's angle per frame) with None when it is a repetition of the
-    test, else the reason it is not. The live count in the app and ``rom_test`` both use it."""
-    candidates = [p for p in find_peaks(values, min_prominence=min_prominence) if p.value >= min_prominence]
-    return [(p, _implausible(test, results, p, side)) for p in candidates]
+    """Every candidate peak of ``values`` (the test's angle per frame, ``angle_trace``) with None when it is a
+    repetition of the test, else the reason it is not. With ``uncertainties`` (``angle_trace``'s), the glitch
+    frames (``glitches``) are not read, and a peak beside them is not a repetition: its top was not seen (a
+    raise hidden at the top would otherwise count at the height where it disappeared). The live count in
+    the app and ``rom_test`` both use it."""
+    vals = np.asarray(values, dtype=float)
+    glitch = np.zeros(vals.shape, bool) if uncertainties is None else glitches(vals, np.asarray(uncertainties))
+    readable = np.where(glitch, np.nan, vals)
+    candidates = [p for p in find_peaks(readable, min_prominence=min_prominence) if p.value >= min_prominence]
+    out: list[tuple[Peak, str | None]] = []
+    for p in candidates:
+        if glitch.any() and _top_hidden(p, readable, glitch):
+            why = f"the camera lost the {_part(test)} at the top of the movement (its angle jumped there)"
+        else:
+            why = _implausible(test, results, p, side)
+        out.append((p, why))
+    return out
 
 
 def rom_test(
@@ -304,13 +364,14 @@ def rom_test(
         vals, uncs = angle_trace(results, test, side, up)
         # A repetition must also reach ``prom`` degrees from anatomical zero (the neutral of every
         # ROM angle): a return from the opposite direction is not a repetition towards this side.
-        checked = repetitions(test, results, side, vals, prom)
+        checked = repetitions(test, results, side, vals, prom, uncs)
         peaks = [p for p, why in checked if why is None]
         if not peaks:
             if checked:
                 why = max(checked, key=lambda x: x[0].value)[1]
             else:
-                top = float(np.nanmax(vals)) if np.isfinite(vals).any() else math.nan
+                readable = np.where(glitches(vals, uncs), np.nan, vals)
+                top = float(np.nanmax(readable)) if np.isfinite(readable).any() else math.nan
                 seen = "was never measured" if not math.isfinite(top) else f"never exceeded {top:.0f}°"
                 why = f"the angle {seen} with a rise and fall of {prom:g}° or more"
                 hipless = sum(1 for r in results if r.landmarks is not None
@@ -318,6 +379,10 @@ def rom_test(
                 if "trunk" in test.draw and hipless > 0.5 * len(results):
                     why = ("your hips were out of view in most frames, and the trunk line needs them (step back, "
                            "or tilt the camera down)")  # fmt: skip
+            n_glitch = int(glitches(vals, uncs).sum())
+            if n_glitch:
+                why += (f" (in {n_glitch} of {len(results)} frames the camera lost the "
+                        f"{_part(test)}: keep it in view and unhidden)")
             raise RomTestError(f"no {test.title.lower()} ({side}) found: {why}. " + test.instruction_for(side))
         best = max(peaks, key=lambda p: p.value)
         spread = peak_spread(peaks)
