@@ -59,7 +59,10 @@ class PipelineOptions:
             vertical and a stored calibration (``CameraCalibration.up_uncertainty``) bring their own pair.
         scene_vertical: with ``up`` None, estimate the vertical from the scene's vertical lines
             over the first frames (``calibration.vertical.SceneVerticalCollector``, about 1.5 s)
-            and use it from then on (the frames before use a level camera).
+            and use it from then on (the frames before use a level camera). None (the default): the
+            command decides (``analyze`` and the app estimate it unless ``--camera`` names a
+            calibration or ``level``; a bare pipeline does not); false: never, a level camera is
+            assumed (as ``--camera level``).
         cue_hold_s: seconds a cue stays on screen at least, so it can be read.
         bound_every_angle: every angle is valid only while its uncertainty is within
             ``kinematics.VALID_MAX_UNCERTAINTY`` (15°), not only the depth measurements
@@ -93,7 +96,7 @@ class PipelineOptions:
     min_visibility: float = 0.5
     up: np.ndarray | None = None
     up_uncertainty_deg: UpUncertainty | None = None
-    scene_vertical: bool = False
+    scene_vertical: bool | None = None
     cue_hold_s: float = 2.5
     bound_every_angle: bool = False
     acquisition_frames: int = ACQUISITION_FRAMES

@@ -400,6 +400,10 @@ def run(args: argparse.Namespace) -> int:
         options = replace(options, up=camera_up(args.camera))
         up_uncertainty = camera_up_uncertainty(args.camera)  # the calibration's own, not a flat 3°
         print(camera_note(args.camera))
+    elif options.scene_vertical is False:  # the configuration file says so (as --camera level)
+        from posture_feedback.calibration.vertical import level_camera_note
+
+        print(level_camera_note("scene_vertical = false in the configuration file"))
     else:
         from posture_feedback.calibration.vertical import scene_up_for_source
 

@@ -119,7 +119,9 @@ def options_from_args(args: argparse.Namespace):
         # leaves it "none" (an audit: any --config file, even config.default.toml, turned following off).
         pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=not args.monitor))
     pipeline = with_model_options(pipeline, args)  # --follow / --no-follow win over both
-    if not args.camera:  # no stored calibration: the vertical from the scene's lines (calibration.vertical)
+    if not args.camera and pipeline.scene_vertical is None:
+        # no stored calibration: the vertical from the scene's lines (calibration.vertical), unless a
+        # configuration file says `scene_vertical = false` (an audit: the app ignored it)
         pipeline = replace(pipeline, scene_vertical=True)
     return AppOptions(
         source=args.source,
