@@ -232,6 +232,7 @@ class ExerciseOptions(SessionOptions):
     """
 
     what: str | Path | Plan | None = None
+    scene_vertical: bool = True  # the camera's vertical from the scene, as the app (SessionOptions)
     speech: str | None = None
     no_waits: bool = False
     autostart: bool = False
@@ -1062,8 +1063,12 @@ def launch_exercise(
     frames: int | None = None,
     screenshot: str | None = None,
     data_dir: str | None = None,
+    camera: str | None = None,
 ) -> int:
     """Open the exercise window on ``source`` with this exercise or plan; returns the exit code.
+
+    ``camera``: a stored calibration's name (``calibrate camera``) or ``level``; None = the camera's
+    vertical from the scene's lines over the first 1.5 s (as the app).
 
     ``exercise_or_plan``: a built-in name, a plan or exercise-definition ``.toml``, or a loaded
     ``Plan`` (the ``exercise`` command's, with its ``--side/--reps/--sets/--hold`` applied).
@@ -1073,11 +1078,18 @@ def launch_exercise(
     quits. A plan that does not validate raises ``PlanError`` before any window opens.
     """
 
+    vertical: dict[str, Any] = {}
+    if camera is not None:
+        from posture_feedback.commands.analyze import camera_up, camera_up_uncertainty
+
+        vertical = {"scene_vertical": False, "camera_up": camera_up(camera),
+                    "camera_up_uncertainty": camera_up_uncertainty(camera)}  # fmt: skip
+
     def build(spec: Any, max_frames: int | None, scripted: bool) -> ExerciseWindow:
         return ExerciseWindow(
             ExerciseOptions(
                 source=spec, what=exercise_or_plan, profile=profile, data_dir=data_dir, max_frames=max_frames,
-                realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True,
+                realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True, **vertical,
             )
         )  # fmt: skip
 

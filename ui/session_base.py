@@ -95,6 +95,11 @@ class SessionOptions:
         loop: restart video files at their end.
         max_frames: stop processing after this many frames.
         mirror: flip the picture; None = mirrored for a camera, not for a video.
+        scene_vertical: without ``camera_up``, estimate the camera's vertical from the scene's lines
+            over the first 1.5 s (``PipelineOptions.scene_vertical``, as the app); False = a level
+            camera is assumed (±20° on every angle against the vertical).
+        camera_up, camera_up_uncertainty: a stored calibration's vertical and its (roll, pitch) ±
+            (``commands.analyze.camera_up``); None = none.
     """
 
     source: Any = 0
@@ -106,6 +111,9 @@ class SessionOptions:
     loop: bool = True
     max_frames: int | None = None
     mirror: bool | None = None
+    scene_vertical: bool = False
+    camera_up: Any = None
+    camera_up_uncertainty: Any = None
 
 
 class SessionWindow(QMainWindow):
@@ -196,7 +204,16 @@ class SessionWindow(QMainWindow):
         spec = self.source_spec
         opts = self.options
         mirror = opts.mirror if opts.mirror is not None else is_camera_spec(spec)
-        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people, realtime=opts.realtime)
+        from posture_feedback.pipeline import PipelineOptions
+        from posture_feedback.pose import PoseOptions
+
+        pipeline = None  # (max_people < 1: the factory refuses it on the worker, which reports it)
+        if opts.max_people >= 1:
+            pipeline = PipelineOptions(pose=PoseOptions(model=opts.model, max_people=opts.max_people),
+                                       scene_vertical=opts.scene_vertical and opts.camera_up is None)  # fmt: skip
+        app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people, realtime=opts.realtime,
+                                 pipeline=pipeline, camera_up=opts.camera_up,
+                                 camera_up_uncertainty=opts.camera_up_uncertainty)  # fmt: skip
         self.tap = tap
         self.video.show_placeholder(f"Opening {source_name(spec)}…")
         worker = FrameWorker(

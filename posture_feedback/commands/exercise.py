@@ -70,6 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sets", type=int, metavar="N", help="single exercise: number of sets")
     p.add_argument("--hold", type=finite_float, metavar="S", help="single exercise: seconds to hold")
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames of --video")
+    p.add_argument("--camera", metavar="NAME",
+                   help="apply a stored camera calibration (from `calibrate camera --name NAME`); 'level' for a "
+                        "level camera. Default: the camera's vertical from the scene's lines (the recording's, "
+                        "or the camera's first 1.5 s in the window)")  # fmt: skip
     p.add_argument("--person", type=person_point, metavar="X,Y",
                    help="headless: follow the person at this pixel of --video (e.g. 540,700) instead of the "
                    "largest and most central")  # fmt: skip
@@ -392,6 +396,26 @@ def write_out(
         out.discard()
 
 
+def with_vertical(options, args: argparse.Namespace):  # noqa: ANN001, ANN201 - PipelineOptions
+    """``options`` with the camera's vertical a headless run measures against, and its line printed: a stored
+    calibration (``--camera NAME``; ``level`` assumes a level camera), else the recording's scene
+    (``calibration.vertical.scene_up_for_source``, as ``analyze``). Before 2026-12-07 exercises always
+    assumed a level camera (±20°): every angle against the vertical (the trunk's, the head's) carried it,
+    and ``upright_sitting`` on the sports sample was 'too uncertain to time the hold' throughout."""
+    from dataclasses import replace
+
+    from posture_feedback.commands.analyze import camera_note, camera_up, camera_up_uncertainty
+
+    if args.camera:
+        up, unc, note = camera_up(args.camera), camera_up_uncertainty(args.camera), camera_note(args.camera)
+    else:
+        from posture_feedback.calibration.vertical import scene_up_for_source
+
+        up, unc, note, _scene = scene_up_for_source(args.video)
+    print(note)
+    return replace(options, up=up, up_uncertainty_deg=unc)
+
+
 def run_headless(args: argparse.Namespace) -> int:
     from posture_feedback.exercises.events import SessionDone
     from posture_feedback.pipeline import PipelineOptions, iter_results
@@ -408,7 +432,7 @@ def run_headless(args: argparse.Namespace) -> int:
     ratings = _ratings(args)
     for line in precaution_lines(plan):
         print(line)
-    options = with_model_options(PipelineOptions(), args)
+    options = with_vertical(with_model_options(PipelineOptions(), args), args)
     if args.profile:  # nothing is stored for a recording that cannot be read (one line, exit 2)
         from posture_feedback.sources import open_source
 
@@ -650,6 +674,7 @@ def run_app(args: argparse.Namespace) -> int:
             frames=args.frames,
             screenshot=str(args.screenshot) if args.screenshot else None,
             data_dir=str(args.data_dir) if args.data_dir else None,
+            camera=args.camera,
         )
         or 0
     )
