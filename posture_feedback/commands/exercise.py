@@ -639,7 +639,8 @@ def run_save_demo(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("--save-demo needs one exercise (a name or a definition file), not a plan")
     defn = get_exercise(args.what)
     side = args.side or "both"
-    results = analyze_video(args.video, with_model_options(PipelineOptions(), args), max_frames=args.max_frames)
+    options = with_vertical(with_model_options(PipelineOptions(), args), args)  # as the sessions it is a target for
+    results = analyze_video(args.video, options, max_frames=args.max_frames)
     if not results:
         raise SourceError(f"{args.video} yielded no frames")
     demo = demonstration_from_results(defn, results, side=side, tolerance=args.tolerance)
