@@ -106,6 +106,24 @@ def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
     return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"
 
 
+def vertical_status_text(vertical: str) -> tuple[str, str]:
+    """(a short status line, its longer explanation) for where the camera's vertical comes from
+    (``FrameResult.vertical``); unknown, every angle against the vertical (trunk, head, tilts) carries
+    its ±20°, and the explanation says what helps."""
+    from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
+
+    if vertical == "calibrated":
+        return "Camera vertical: calibrated", "The camera's vertical comes from its stored calibration."
+    if vertical == "scene":
+        return "Camera vertical: from the room", "The camera's vertical comes from the room's vertical lines."
+    if vertical == "searching":
+        return "Camera vertical: measuring…", "The camera's vertical is being measured from the room's lines."
+    return (f"Camera vertical unknown (±{LEVEL_UP_UNCERTAINTY_DEG:.0f}°)",
+            f"The camera's vertical is unknown: the trunk's and head's angles carry ±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° "
+            "for it. Bring a door frame or shelf into view, or calibrate the camera "
+            "(posture-feedback calibrate camera).")  # fmt: skip
+
+
 class CueSelector:
     """Chooses the one cue to show, and holds it so it can be read.
 

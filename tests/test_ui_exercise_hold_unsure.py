@@ -100,6 +100,8 @@ def test_the_window_says_the_hold_cannot_be_timed_on_the_real_model(qtbot, sport
     from posture_feedback.exercises.events import HoldEvent
 
     assert not [e for e in window.events if isinstance(e, HoldEvent)]  # never "Hold", never "Back into position"
+    assert window.vertical_label.text() == "Camera vertical unknown (±20°)"
+    assert "calibrate the camera" in window.vertical_label.toolTip()
     shot = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "exercise-hold-too-uncertain.png"
     assert window.grab().save(str(shot))
 
@@ -122,6 +124,7 @@ def test_with_the_scenes_vertical_the_same_hold_is_timed(qtbot, sports_video, tm
     assert st.state is RunnerState.ACTIVE and st.counting
     assert st.held_s > 0.5 and st.value_uncertainty < 11.0
     assert st.phase != HOLD_TOO_UNCERTAIN
+    assert window.vertical_label.text() == "Camera vertical: from the room"
 
 
 def test_the_cannot_tell_cue_is_grey_and_goes_when_the_hold_is_judged_again(qtbot, sports_video, tmp_path):

@@ -77,6 +77,7 @@ from posture_feedback.exercises.library import builtin_names, get_exercise, list
 from posture_feedback.exercises.plan import Plan
 from posture_feedback.exercises.runner import RunnerState, RunnerStatus, SessionRunner
 from posture_feedback.exercises.thresholds import thresholds_text
+from posture_feedback.feedback import vertical_status_text
 from posture_feedback.storage import StorageError
 from posture_feedback.storage.paths import data_dir as storage_data_dir
 from posture_feedback.types import FrameResult
@@ -455,7 +456,9 @@ class ExerciseWindow(SessionWindow):
         sb.setStyleSheet("QStatusBar { background: #101014; color: #ccc } QLabel { color: #ccc; padding: 0 8px }")
         self.speech_label = QLabel(f"Speech: {backend_label(self.speaker)}")
         self.status_label = QLabel("")
+        self.vertical_label = QLabel("")  # where the camera's vertical comes from (feedback.vertical_status_text)
         sb.addWidget(self.status_label, 1)
+        sb.addPermanentWidget(self.vertical_label)
         sb.addPermanentWidget(self.speech_label)
         return page
 
@@ -639,6 +642,9 @@ class ExerciseWindow(SessionWindow):
                 self.handle(runner.start(t))
             self.frames_fed += 1
             self.frames_with_person += bool(r.person_found)
+            short, why = vertical_status_text(r.vertical)
+            self.vertical_label.setText(short)
+            self.vertical_label.setToolTip(why)
             values = r.angles if r.person_found else None
             self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found,
                                       azimuth_deg=r.azimuth_deg))  # the turn hint's distance
