@@ -1,19 +1,76 @@
-"""`exercise NAME` in the window refuses the model options it cannot honour, in one line.
+"""`exercise NAME` in the window honours the pose model's options (--model, --max-people, --follow/--no-follow).
 
-A review found `exercise seated_arm_raise --model lite` (or --follow, --max-people) opened the window
-with the bundled full model and every frame's multi-person pass as if nothing had been asked; those
-options act on `--headless` runs only.
+A review found the window opened with the bundled full model and every frame's multi-person pass whatever was
+asked; it then refused the options in one line (2026-12-07). Now they reach the window's pipeline, as in
+`--headless` runs, and a model file that cannot be used is refused before the window opens.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from posture_feedback.cli import main
 
+ROOT = Path(__file__).resolve().parents[1]
 
-@pytest.mark.parametrize("extra", [["--model", "lite"], ["--max-people", "1"], ["--follow"], ["--no-follow"]])
-def test_window_refuses_model_options_it_would_ignore(extra, capsys) -> None:
+
+def test_the_windows_pipeline_gets_the_model_options(monkeypatch) -> None:
+    import posture_feedback.ui.exercise_window as ew
+
+    seen = {}
+
+    def fake_launch_session(build, driver, source, frames, screenshot, check=None):  # noqa: ANN001, ANN202
+        seen["options"] = build  # the builder makes the window from the command's options
+        return 0
+
+    monkeypatch.setattr(ew, "launch_session", fake_launch_session)
+    captured = {}
+
+    class FakeWindow:
+        def __init__(self, options) -> None:  # noqa: ANN001
+            captured["options"] = options
+
+    monkeypatch.setattr(ew, "ExerciseWindow", FakeWindow)
+    model = str(ROOT / "models" / "pose_landmarker_full.task")
+    args = ["exercise", "seated_arm_raise", "--source", "sample", "--model", model, "--max-people", "1", "--follow"]
+    assert main(args) == 0
+    seen["options"]("sample", None, False)
+    opts = captured["options"]
+    assert (opts.model, opts.max_people, opts.follow) == (model, 1, True)
+    assert main(["exercise", "seated_arm_raise", "--source", "sample", "--no-follow"]) == 0
+    seen["options"]("sample", None, False)
+    assert captured["options"].follow is False and captured["options"].model == "full"
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [(["--model", "/nonexistent/model.task"], "model"), (["--max-people", "0"], "--max-people must be at least 1")],
+)
+def test_unusable_model_options_are_refused_before_the_window_opens(extra, words, capsys) -> None:
     assert main(["exercise", "seated_arm_raise", "--source", "sample", *extra]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "apply to --headless runs only" in err[0]
+    assert len(err) == 1 and words in err[0]
+
+
+def test_the_window_builds_its_pipeline_with_them(qtbot, monkeypatch, tmp_path) -> None:
+    """The options reach the pipeline the window's worker builds (``SessionWindow._start_worker``)."""
+    import posture_feedback.ui.main_window as mw
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    built = []
+    real = mw.make_pipeline_factory
+    monkeypatch.setattr(mw, "make_pipeline_factory", lambda app, *a: built.append(app) or real(app, *a))
+    model = str(ROOT / "models" / "pose_landmarker_full.task")
+    window = ExerciseWindow(ExerciseOptions(
+        source=str(ROOT / "sample_videos" / "sports2d_demo.mp4"), what="seated_arm_raise", profile="Ann",
+        data_dir=str(tmp_path / "data"), realtime=False, loop=False, max_frames=2, no_waits=True, autostart=True,
+        speech="silent", model=model, max_people=1, follow=False,
+    ))  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.frames_fed == 2, timeout=60_000)
+    pipe = built[-1].pipeline
+    assert (pipe.pose.model, pipe.pose.max_people, pipe.follow.enabled) == (model, 1, False)
+    assert pipe.scene_vertical is True  # the exercise window's default (the app's)

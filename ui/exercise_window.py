@@ -1070,11 +1070,16 @@ def launch_exercise(
     screenshot: str | None = None,
     data_dir: str | None = None,
     camera: str | None = None,
+    model: str | None = None,
+    max_people: int | None = None,
+    follow: bool | None = None,
 ) -> int:
     """Open the exercise window on ``source`` with this exercise or plan; returns the exit code.
 
     ``camera``: a stored calibration's name (``calibrate camera``) or ``level``; None = the camera's
-    vertical from the scene's lines over the first 1.5 s (as the app).
+    vertical from the scene's lines over the first 1.5 s (as the app). ``model``, ``max_people`` and
+    ``follow``: the pose model's options (``exercise --model/--max-people/--follow``); None = the
+    window's defaults (the bundled full model, 2 people, not following).
 
     ``exercise_or_plan``: a built-in name, a plan or exercise-definition ``.toml``, or a loaded
     ``Plan`` (the ``exercise`` command's, with its ``--side/--reps/--sets/--hold`` applied).
@@ -1090,12 +1095,13 @@ def launch_exercise(
 
         vertical = {"scene_vertical": False, "camera_up": camera_up(camera),
                     "camera_up_uncertainty": camera_up_uncertainty(camera)}  # fmt: skip
+    pose = {k: v for k, v in (("model", model), ("max_people", max_people), ("follow", follow)) if v is not None}
 
     def build(spec: Any, max_frames: int | None, scripted: bool) -> ExerciseWindow:
         return ExerciseWindow(
             ExerciseOptions(
                 source=spec, what=exercise_or_plan, profile=profile, data_dir=data_dir, max_frames=max_frames,
-                realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True, **vertical,
+                realtime=not scripted, loop=not scripted, no_waits=scripted, autostart=True, **vertical, **pose,
             )
         )  # fmt: skip
 

@@ -16,7 +16,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,8 @@ class SessionOptions:
             camera is assumed (±20° on every angle against the vertical).
         camera_up, camera_up_uncertainty: a stored calibration's vertical and its (roll, pitch) ±
             (``commands.analyze.camera_up``); None = none.
+        follow: follow one person at the single-person model's cost (``FollowOptions.enabled``);
+            None = the pipeline's default (off).
     """
 
     source: Any = 0
@@ -114,6 +116,7 @@ class SessionOptions:
     scene_vertical: bool = False
     camera_up: Any = None
     camera_up_uncertainty: Any = None
+    follow: bool | None = None
 
 
 class SessionWindow(QMainWindow):
@@ -211,6 +214,8 @@ class SessionWindow(QMainWindow):
         if opts.max_people >= 1:
             pipeline = PipelineOptions(pose=PoseOptions(model=opts.model, max_people=opts.max_people),
                                        scene_vertical=opts.scene_vertical and opts.camera_up is None)  # fmt: skip
+            if opts.follow is not None:
+                pipeline = replace(pipeline, follow=replace(pipeline.follow, enabled=opts.follow))
         app_options = AppOptions(source=spec, model=opts.model, max_people=opts.max_people, realtime=opts.realtime,
                                  pipeline=pipeline, camera_up=opts.camera_up,
                                  camera_up_uncertainty=opts.camera_up_uncertainty)  # fmt: skip

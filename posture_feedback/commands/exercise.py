@@ -652,11 +652,13 @@ def run_save_demo(args: argparse.Namespace) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """The guided session in the exercise window (``posture_feedback.ui.exercise_window``)."""
-    options = (("--model", "model"), ("--max-people", "max_people"), ("--follow/--no-follow", "follow"))
-    given = [flag for flag, name in options if getattr(args, name, None) is not None]
-    if given:  # the window builds its own pipeline (the bundled full model); it silently ignored them (a review)
-        raise PostureFeedbackError(f"{', '.join(given)} apply to --headless runs only: the exercise window uses the "
-                                   "bundled full model")  # fmt: skip
+    if args.max_people is not None and args.max_people < 1:
+        raise PostureFeedbackError("--max-people must be at least 1")
+    if args.model is not None:  # a model file that cannot be used is refused before the window opens
+        from posture_feedback.models import VARIANTS, check_bundle
+
+        if args.model not in VARIANTS:  # (lite/heavy are fetched from their official host when first used)
+            check_bundle(Path(args.model).expanduser())
     if args.screenshot is not None:
         check_output(args.screenshot, "--screenshot", example="exercise.png")
     plan = load_session_plan(args, headless=False)
@@ -676,6 +678,9 @@ def run_app(args: argparse.Namespace) -> int:
             screenshot=str(args.screenshot) if args.screenshot else None,
             data_dir=str(args.data_dir) if args.data_dir else None,
             camera=args.camera,
+            model=args.model,
+            max_people=args.max_people,
+            follow=args.follow,
         )
         or 0
     )
