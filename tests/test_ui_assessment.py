@@ -239,3 +239,25 @@ def test_the_movement_screen_refuses_the_wrong_view_and_a_movement_that_is_not_t
     assert window.flow.records == {}
     window.go(RESULTS)
     assert window.results_table.rowCount() == 0
+
+
+def test_the_camera_step_offers_the_rooms_lines_and_the_posture_screen_uses_them(qtbot, sports_video, tmp_path):
+    """The room's vertical lines (the pipeline's scene estimate of the first 1.5 s) are offered in the camera step
+    once found; chosen, they are the posture screen's vertical (not the patient's body, so not refused as a
+    session calibration of the body axis is). The sample is filmed level: `exercise --headless` reads roll -1.9°
+    ± 3°, pitch +0.3° ± 6.6° from its lines; docs/assessment.md measures -0.33° from the man's body."""
+    from posture_feedback.assessment.posture import posture_camera
+
+    window = open_window(qtbot, sports_video, tmp_path, 60)
+    window.go(CAMERA)
+    wait_all_frames(qtbot, window, 60)
+    window._drain()  # noqa: SLF001 - the estimate fetched from the worker arrives with a drain
+    assert window.scene_camera_button.isVisibleTo(window)
+    assert window.scene_camera_label.text().startswith("The room's vertical lines give the camera roll ")
+    window.use_scene_camera()
+    cal = window.flow.calibration
+    assert cal.axis == "scene" and window.flow.camera_origin == "scene" and abs(cal.roll_deg) < 4.0
+    used, source, warning = posture_camera(cal, window.flow.camera_origin)
+    assert used is cal and warning is None and "room's vertical lines" in source
+    assert "from the room's vertical lines" in window.camera_result.text()
+    assert window.pages.currentIndex() == NEUTRAL

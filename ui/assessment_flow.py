@@ -214,7 +214,8 @@ class AssessmentFlow:
         out_dir: folder for snapshots and the report.
         calibration: the camera calibration in use (``CameraCalibration.level`` when skipped).
         camera_origin: "session" (measured on the patient in this evaluation: the posture screen then
-            uses the level default instead), "stored" or "manual" (``assessment.posture.posture_camera``).
+            uses the level default instead), "scene" (the room's lines), "stored" or "manual"
+            (``assessment.posture.posture_camera``).
         neutral: the neutral posture, if captured.
         records: the evaluation's records by key (``posture``, ``rom:<test>``), in the order made.
     """
@@ -237,6 +238,12 @@ class AssessmentFlow:
         self.calibration = estimate_camera(capture.results, camera=self.camera)
         self.camera_origin = "session"
         return self.calibration
+
+    def use_scene_camera(self, calibration: CameraCalibration) -> CameraCalibration:
+        """The camera's vertical from the room's lines (``SceneVertical.to_calibration``), measured in this
+        evaluation but not on the patient's body: the posture screen uses it (origin "scene")."""
+        self.calibration, self.camera_origin = calibration, "scene"
+        return calibration
 
     def use_stored_camera(self, calibration: CameraCalibration) -> CameraCalibration:
         self.calibration, self.camera_origin = calibration, "stored"

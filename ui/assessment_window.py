@@ -4,7 +4,9 @@ Left: the live mirror (the UI helper's ``FrameWorker``/``VideoView`` with the co
 and angle annotators), a large message line (what to do, or how to turn) and a progress bar.
 Right: the steps, in order, each skippable where the guide allows:
 
-1. **Camera** — stand tall for 3 s: ``estimate_camera`` → the roll/pitch, applied to the live
+1. **Camera** — the room's vertical lines (the pipeline's scene estimate of the first 1.5 s, offered
+   once found: not the patient's body, so the posture screen uses it); or stand tall for 3 s:
+   ``estimate_camera`` → the roll/pitch, applied to the live
    pipeline (``set_camera_up``), stored per camera (``CalibrationStore``) and with the profile;
    or use the stored one (with its own stated ±); or skip (a level camera: the core adds 20° for
    its roll and pitch, ``kinematics.LEVEL_UP_UNCERTAINTY_DEG``, and the step says so).
@@ -104,6 +106,7 @@ class AssessmentOptions(SessionOptions):
     """
 
     out_dir: str | None = None
+    scene_vertical: bool = True  # the room's lines from the start: offered in the camera step (SessionOptions)
     calibration_s: float = 3.0
     neutral_s: float = 3.0
     hold_s: float = 1.0
@@ -265,12 +268,21 @@ class AssessmentWindow(SessionWindow):
         self.stored_camera_button = QPushButton("Use the stored calibration")
         self.stored_camera_button.clicked.connect(self.use_stored_camera)
         self.stored_camera_button.setVisible(False)
+        # the room's vertical lines (the pipeline's scene estimate of the first 1.5 s): offered once found
+        self.scene_camera_label = _label("", 10, colour="#ccc")
+        self.scene_camera_label.setVisible(False)
+        self.scene_camera_button = QPushButton("Use the room's lines")
+        self.scene_camera_button.clicked.connect(self.use_scene_camera)
+        self.scene_camera_button.setVisible(False)
         skip = QPushButton("Skip (treat the camera as level)")
         skip.clicked.connect(self.skip_calibration)
-        for b in (self.calibrate_button, self.stored_camera_button, skip):
+        col.addWidget(self.scene_camera_label)
+        for b in (self.scene_camera_button, self.calibrate_button, self.stored_camera_button, skip):
             col.addWidget(b)
         col.addStretch(1)
         self._stored_camera: Any = None
+        self._scene_camera: Any = None  # the room's lines as a CameraCalibration, once the pipeline has them
+        self._scene_asked = False
         return page
 
     def _page_neutral(self) -> QWidget:
@@ -489,9 +501,11 @@ class AssessmentWindow(SessionWindow):
     def _drain(self) -> None:
         if self.tap is None:
             return
+        self._scene_estimate_arrived()
         for r in self.tap.drain():
             self.frames_fed += 1
             self.last_result = r
+            self._offer_scene_camera(r)
             self._feed(r)
 
     def _recording(self, on: bool) -> None:
@@ -584,6 +598,51 @@ class AssessmentWindow(SessionWindow):
         self.go(CAMERA)
         self.capture, self.capture_kind = TimedCapture(self.options.calibration_s), "camera"
         self.camera_result.setText("Recording…")
+
+    def _offer_scene_camera(self, r: FrameResult) -> None:
+        """Once the pipeline has the room's vertical (``FrameResult.vertical`` "scene"), fetch its estimate from
+        the worker and offer it in the camera step, when it is certain enough to store (±10°,
+        ``SceneVertical.to_calibration``)."""
+        if self._scene_asked or r.vertical != "scene" or self.tap is None:
+            return
+        self._scene_asked = True
+        box: dict[str, Any] = {}
+
+        def fetch(pipeline: Any) -> None:  # on the worker thread
+            box["estimate"] = pipeline.scene_vertical
+
+        self._scene_box = box
+        self.tap.call(fetch)
+
+    def _scene_estimate_arrived(self) -> None:
+        box = getattr(self, "_scene_box", None)
+        if not box or "estimate" not in box or self._scene_camera is not None:
+            return
+        est = box.pop("estimate")
+        if est is None:
+            return
+        try:
+            cal = est.to_calibration(camera=self.flow.camera)
+        except PostureFeedbackError as exc:  # CalibrationError: the room's lines disagree too much
+            log.info("room's lines not offered: %s", exc)
+            return
+        self._scene_camera = cal
+        roll_unc, pitch_unc = cal.up_uncertainty()
+        self.scene_camera_label.setText(
+            f"The room's vertical lines give the camera roll {cal.roll_deg:+.1f}° ± {roll_unc:.0f}°, pitch "
+            f"{cal.pitch_deg:+.1f}° ± {pitch_unc:.0f}°: no need to stand still for it, and the posture screen can "
+            "use it (a calibration on your own body would hide a lean)."
+        )
+        self.scene_camera_label.setVisible(True)
+        self.scene_camera_button.setVisible(True)
+
+    def use_scene_camera(self) -> None:
+        """The camera's vertical from the room's lines: not the patient's body, so the posture screen uses it."""
+        if self._scene_camera is not None:
+            cal = self.flow.use_scene_camera(self._scene_camera)
+            self._apply_camera(cal, "from the room's vertical lines")
+            self._store_calibration(cal, camera=True)
+            self.go(NEUTRAL)
 
     def use_stored_camera(self) -> None:
         if self._stored_camera is not None:

@@ -67,7 +67,7 @@ OFFSETS = {
 
 #: ``CameraCalibration.axis`` values estimated from a person's body (``calibration.camera.estimate_camera``).
 BODY_AXES = frozenset({"ankle", "hip"})
-ORIGINS = ("stored", "session", "manual")
+ORIGINS = ("stored", "session", "manual", "scene")
 
 
 def posture_camera(
@@ -76,7 +76,8 @@ def posture_camera(
     """(the calibration the posture screen uses or None for level, where it came from in words, a warning).
 
     ``origin``: "stored" (loaded from the calibration store or the profile), "session" (measured in this
-    evaluation), "manual" (entered by hand). A body-axis calibration measured in this session is not used.
+    evaluation), "manual" (entered by hand), "scene" (the room's vertical lines, measured in this
+    evaluation: not the patient's body, so used). A body-axis calibration measured in this session is not used.
     """
     if origin not in ORIGINS:
         raise ValueError(f"calibration origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
@@ -94,6 +95,8 @@ def posture_camera(
         )  # fmt: skip
     if origin == "manual" or calibration.axis == "manual":
         return calibration, f"camera roll entered by hand ({calibration.roll_deg:+.1f} deg)", None
+    if origin == "scene":
+        return calibration, "the room's vertical lines, measured in this evaluation", None
     how = "the scene's vertical lines" if calibration.axis == "scene" else (
         "a standing person's body axis" if calibration.axis in BODY_AXES else calibration.axis
     )  # fmt: skip
