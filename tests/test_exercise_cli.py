@@ -294,6 +294,9 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
         (session,) = db.sessions(db.profile_by_name("Eve").id)
         assert session.status == "completed" and [st.side for st in session.sets] == ["left", "right"]
         assert sum(len(st.repetitions) for st in session.sets) == len(both)
+        # the stored sets are complete, as the session and the --out JSON say (an audit: the report's
+        # JSON export gave each set "end_reason": "stopped" beside the session's "completed")
+        assert [st.extras["end_reason"] for st in session.sets] == ["complete", "complete"]
 
 
 def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):
