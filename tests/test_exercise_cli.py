@@ -297,6 +297,16 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
         # the stored sets are complete, as the session and the --out JSON say (an audit: the report's
         # JSON export gave each set "end_reason": "stopped" beside the session's "completed")
         assert [st.extras["end_reason"] for st in session.sets] == ["complete", "complete"]
+        # the report's repetitions.csv carries each peak's ± as the --out CSV gave it (an audit: the
+        # history showed "peak 55 ± 5°" and report --json had peak_unc, the CSV only the bare peak)
+        from posture_feedback.reports.export import export_csv
+
+        paths = export_csv(db, db.profile_by_name("Eve").id, tmp_path / "report_csv")
+    with open(next(p for p in paths if p.name == "repetitions.csv"), encoding="utf-8") as f:
+        stored = list(csv.DictReader(f))
+    assert [(r["side"], round(float(r["peak_angle"]), 1), float(r["peak_unc"])) for r in stored] == [
+        (r["side"], round(float(r["peak"]), 1), float(r["peak_unc"])) for r in both
+    ]
 
 
 def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):

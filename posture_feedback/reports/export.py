@@ -1,7 +1,8 @@
 """Raw numbers of a profile and period as CSV files or one JSON document (for spreadsheets and statistics).
 
 CSV (one folder): ``measures.csv`` (every assessment measure), ``sessions.csv`` (one row per session),
-``repetitions.csv`` (one row per repetition), ``adherence.csv`` (planned/done per day),
+``repetitions.csv`` (one row per repetition, the peak with its ``peak_unc``: 80% half-width in
+the peak's unit, empty where none was stored), ``adherence.csv`` (planned/done per day),
 ``monitor.csv`` (posture monitor per day). Angles in degrees, durations in seconds, fractions in
 [0, 1], times ISO 8601 with the local UTC offset; empty cells are values that were not measured.
 ``range_is_tool_tolerance`` (1/0, empty without a range): 1 when the range is this tool's screening
@@ -85,11 +86,11 @@ def export_csv(
         _write_csv(
             out / "repetitions.csv",
             ["session_uid", "exercise", "set_index", "side", "rep_index", "started_at", "ended_at", "angle",
-             "peak_angle", "time_in_range_s", "time_in_range_frac", "tempo_s", "quality", "quality_score",
+             "peak_angle", "peak_unc", "time_in_range_s", "time_in_range_frac", "tempo_s", "quality", "quality_score",
              "compensations", "extras"],
             [[s.uid, st.exercise, st.set_index, st.side, r.index, r.started_at.isoformat(), r.ended_at.isoformat(),
-              r.angle, r.peak_angle, r.time_in_range_s, r.time_in_range_frac, r.tempo_s, r.quality, r.quality_score,
-              r.compensations, r.extras]
+              r.angle, r.peak_angle, r.peak_unc, r.time_in_range_s, r.time_in_range_frac, r.tempo_s, r.quality,
+              r.quality_score, r.compensations, r.extras]
              for s in data.sessions for st in s.sets for r in st.repetitions],
         )  # fmt: skip
         _write_csv(out / "adherence.csv", ["day", "planned", "done"],
