@@ -154,6 +154,12 @@ def test_verdict_and_record_json_round_trip(tmp_path):
     assert verdict(1.0, math.nan, -2.0, 2.0) == "within"  # no uncertainty: the value alone
     assert verdict(30.0, 5.0, 20.0, None) == "within"  # an open range: [25, 35] above 20
     assert verdict(math.nan, 3.0, -2.0, 2.0) == "not measured"
+    # judged on the numbers as printed (one decimal): -24.64 ± 22.62 reaches -2.02, but its line reads
+    # "-24.6 ± 22.6", reaching -2.0, inside -2...2; 1.04 ± 0.97 reaches 2.01 but reads "1.0 ± 1.0", [0, 2]
+    assert verdict(-24.64, 22.62, -2.0, 2.0) == "uncertain"
+    assert verdict(-24.66, 22.63, -2.0, 2.0) == "outside"  # "-24.7 ± 22.6": up to -2.1
+    assert verdict(1.04, 0.97, 0.0, 2.0) == "within"
+    assert verdict(1.06, 0.97, 0.0, 2.0) == "uncertain"  # "1.1 ± 1.0": up to 2.1
     rec = AssessmentRecord(kind="rom", title="t", measures=[Measure("x", math.nan, math.nan, "left", mdc=3.0)])
     rec.details["x (left)"] = {"peaks": [{"frame": 3, "value": 1.5}]}
     path = rec.save_json(tmp_path / "r.json")

@@ -34,15 +34,24 @@ def verdict(value: float, uncertainty: float, low: float | None, high: float | N
     "within": the whole interval lies in the range; "outside": the whole interval lies beyond it;
     "uncertain": the interval holds both a value in the range and one beyond it, so the measurement
     cannot tell (until 2026-12-07 a value in the range was "within" however wide its interval:
-    pelvic tilt −1.0 ± 20.2° against −2…2° read "within"). NaN uncertainty: the value alone."""
+    pelvic tilt −1.0 ± 20.2° against −2…2° read "within"). NaN uncertainty: the value alone.
+
+    Judged on the numbers as every surface prints them ("−24.6 ± 22.6", ``side_words.PRINTED_DIGITS``
+    decimals: the evaluation's lines, its window and report, the history and the PDF), so the interval a
+    reader works out from the printed line has the verdict written beside it: −24.64 ± 22.62 against
+    −2…2 reaches −2.02 (outside) but prints as reaching −2.0, in the range (an audit)."""
+    from posture_feedback.side_words import PRINTED_DIGITS as d
+
     if not math.isfinite(value):
         return "not measured"
-    u = uncertainty if math.isfinite(uncertainty) and uncertainty > 0 else 0.0
+    v = round(value, d)
+    u = round(uncertainty, d) if math.isfinite(uncertainty) and uncertainty > 0 else 0.0
+    a, b = round(v - u, d), round(v + u, d)  # (rounded again: −24.6 + 22.6 is −2.0000000000000018)
     lo = low if low is not None else -math.inf
     hi = high if high is not None else math.inf
-    if value - u >= lo and value + u <= hi:
+    if a >= lo and b <= hi:
         return "within"
-    if value + u < lo or value - u > hi:
+    if b < lo or a > hi:
         return "outside"
     return "uncertain"
 
