@@ -133,6 +133,14 @@ def test_one_change_rule_for_evaluation_and_history():
                                    RomPoint(later, 2, "m", None, v1, u1, "deg", None, m1)])  # fmt: skip
         assert ev.is_change == hist.significant == is_real_change(v0, v1, u0, u1, m0, m1)
         assert ev.mdc == pytest.approx(hist.threshold)
+    # judged as written, one decimal: 10.0 -> 17.48 against a stored MDC of 7.46 reads "+7.5, MDC 7.5" on
+    # every surface, so no change (the raw 7.48 > 7.46 said "change" beside it); 10.0 -> 17.56: "+7.6"
+    for v1, real in ((17.48, False), (17.56, True)):
+        (ev,) = compare_measures([Measure("m", 10.0, 1.0, mdc=7.46)], [Measure("m", v1, 1.0, mdc=7.46)])
+        (hist,) = measure_changes([RomPoint(t0, 1, "m", None, 10.0, 1.0, "deg", None, 7.46),
+                                   RomPoint(later, 2, "m", None, v1, 1.0, "deg", None, 7.46)])  # fmt: skip
+        assert ev.is_change is hist.significant is real, (v1, ev.describe())
+        assert f"({v1 - 10.0:+.1f}, threshold 7.5" in ev.describe()
 
 
 def test_plane_uncertainty_grows_with_obliqueness():

@@ -50,7 +50,7 @@ def test_peaks_with_their_uncertainty_and_a_noise_verdict(db):
     assert e.peak_threshold == pytest.approx(1.96 * math.sqrt(72.0))
     assert e.peak_changed is True
     text = text_summary(collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date()))
-    assert "peak 105 ± 6 -> 130 ± 6° (+25, uncertainty 16.6°: change)" in text
+    assert "peak 105 ± 6 -> 130 ± 6° (+25.0, uncertainty 16.6°: change)" in text
 
 
 def test_a_change_within_noise_is_said_so(tmp_path):
@@ -59,7 +59,21 @@ def test_a_change_within_noise_is_said_so(tmp_path):
         add_session(d, pid, 0, [(120.0, 8.0, "good")])
         add_session(d, pid, 7, [(130.0, 8.0, "good")])  # +10 < 1.96 · √128 = 22.2
         text = text_summary(collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date()))
-        assert "peak 120 ± 8 -> 130 ± 8° (+10, uncertainty 22.2°: within measurement noise)" in text
+        assert "peak 120 ± 8 -> 130 ± 8° (+10.0, uncertainty 22.2°: within measurement noise)" in text
+
+
+@pytest.mark.parametrize(("last", "written"), [
+    (142.4, "(+22.4, uncertainty 22.2°: change)"),  # was "(+22, uncertainty 22.2°: change)": 22 < 22.2
+    (142.2, "(+22.2, uncertainty 22.2°: within measurement noise)"),  # 22.2 > 22.175, but not as written
+])  # fmt: skip
+def test_the_peak_change_is_judged_and_written_with_its_threshold_s_decimals(tmp_path, last, written):
+    """Hand-worked: 120 ± 8 -> last ± 8, threshold 1.96 · √128 = 22.175, written 22.2."""
+    with Database(tmp_path / "pf.sqlite3") as d:
+        pid = d.create_profile("Di").id
+        add_session(d, pid, 0, [(120.0, 8.0, "good")])
+        add_session(d, pid, 7, [(last, 8.0, "good")])
+        text = text_summary(collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date()))
+        assert written in text, text
 
 
 def test_repetitions_stored_before_schema_6_keep_no_uncertainty_and_are_not_judged(tmp_path):

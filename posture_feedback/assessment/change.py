@@ -19,6 +19,9 @@ frame-to-frame spread, camera; see ``uncertainty``) and its stored ``mdc``. The 
   instrument* (goniometry, photographic posture analysis) and every record says so
   (``detail["mdc_source"]``): a webcam is not expected to repeat better than those methods.
 
+The difference and the threshold are compared as every surface writes them, to one decimal
+(``side_words.PRINTED_DIGITS``): "+7.5, threshold 7.5" is no change, whatever the digits beyond.
+
 The threshold is never smaller than either part, so a change is called only when it is beyond
 this tool's error *and* beyond what the borrowed method could detect. When neither part is
 known the change cannot be judged (``is_real_change`` returns None).
@@ -86,4 +89,8 @@ def is_real_change(
     thr = change_threshold(u_before, u_after, mdc_before, mdc_after)
     if not math.isfinite(thr.value):
         return None
-    return abs(after - before) > thr.value
+    # judged on the difference and the threshold as every surface writes them, one decimal
+    # ("+7.5, threshold 7.5: no detectable change", never "change" for 7.48 against 7.46)
+    from posture_feedback.side_words import PRINTED_DIGITS as d
+
+    return round(abs(after - before), d) > round(thr.value, d)

@@ -26,7 +26,7 @@ from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import TimeSplit, split_of, split_text
 from posture_feedback.reports.charts import default_period
 from posture_feedback.reports.stored_points import assessment_as_now, stored_points
-from posture_feedback.side_words import side_phrase, side_text
+from posture_feedback.side_words import PRINTED_DIGITS, side_phrase, side_text
 from posture_feedback.storage import (
     AdherenceDay,
     Assessment,
@@ -71,7 +71,8 @@ class MeasureChange:
         """True when |delta| exceeds the threshold; None when it cannot be judged (one value, no threshold)."""
         if self.n < 2 or math.isnan(self.threshold):
             return None
-        return abs(self.delta) > self.threshold
+        # on the numbers as written ("-2.2, MDC 80.2°"; ``assessment.change.is_real_change``'s rounding)
+        return round(abs(self.delta), PRINTED_DIGITS) > round(self.threshold, PRINTED_DIGITS)
 
     @property
     def label(self) -> str:
@@ -107,12 +108,21 @@ class ExerciseStat:
         return change_threshold(self.first_peak_unc, self.last_peak_unc).value
 
     @property
+    def change_digits(self) -> int:
+        """Decimals the history writes the peak change and its threshold with ("+22.4, uncertainty
+        22.2°"): the peaks' own (``peak_digits``), at least one."""
+        return max(peak_digits(self.unit), 1)
+
+    @property
     def peak_changed(self) -> bool | None:
-        """True: a change; False: within measurement noise; None: cannot judge."""
+        """True: a change; False: within measurement noise; None: cannot judge. Judged on the change and
+        the threshold as the history writes them (``change_digits``): an audit saw "(+22, uncertainty
+        22.2°: change)" for a change of 22.4 against 22.17, its printed change below its threshold."""
         thr = self.peak_threshold
         if not (_ok(thr) and _ok(self.first_peak) and _ok(self.last_peak)):
             return None
-        return abs(self.last_peak - self.first_peak) > thr
+        d = self.change_digits
+        return round(abs(self.last_peak - self.first_peak), d) > round(thr, d)
 
     @property
     def good_fraction(self) -> float:
@@ -462,7 +472,7 @@ def peak_pm(value: float, unc: float, digits: int) -> str:
 
 
 def _peaks(e: ExerciseStat) -> str:
-    """', peak 53 ± 8 -> 60 ± 8° (+7, uncertainty 22.2°: within measurement noise)' in the exercise's
+    """', peak 53 ± 8 -> 60 ± 8° (+7.3, uncertainty 22.2°: within measurement noise)' in the exercise's
     unit; the ± and the verdict where the peaks' uncertainty is stored; nothing for exercises without
     a peak (holds), never 'nan'."""
     first, last, unit = e.first_peak, e.last_peak, e.unit
@@ -478,8 +488,9 @@ def _peaks(e: ExerciseStat) -> str:
     text = f", peak {one(first, e.first_peak_unc)} -> {one(last, e.last_peak_unc)}{unit}"
     if _ok(first) and _ok(last):
         verdict = {True: "change", False: "within measurement noise", None: "cannot judge: no ± stored"}[e.peak_changed]
-        thr = f", uncertainty {e.peak_threshold:.{max(digits, 1)}f}{unit}" if _ok(e.peak_threshold) else ""
-        text += f" ({last - first:+.{digits}f}{thr}: {verdict})"
+        d = e.change_digits if _ok(e.peak_threshold) else digits
+        thr = f", uncertainty {e.peak_threshold:.{d}f}{unit}" if _ok(e.peak_threshold) else ""
+        text += f" ({last - first:+.{d}f}{thr}: {verdict})"
     return text
 
 
