@@ -85,6 +85,38 @@ def _crop_box(result: FrameResult, overlay: Overlay) -> tuple[int, int, int, int
     return max(0, int(x0)), max(0, int(y0)), min(w, int(math.ceil(x1))), min(h, int(math.ceil(y1)))
 
 
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_origin(
+    at: tuple[int, int],
+    size: tuple[int, int, int],
+    shape: tuple[int, int],
+    placed: Sequence[tuple[int, int, int, int]] = (),
+) -> tuple[int, int]:
+    """Where a label's text starts (x, baseline y; pixels of the snapshot): at its anchor ``at``, kept
+    inside the image (``shape`` = height, width), and moved down or up by whole label heights until its
+    box clears every box already ``placed`` (x0, y0, x1, y1). ``size`` = text width, height and baseline
+    (``cv2.getTextSize``). An audit saw the trunk lean's label written over the pelvic tilt's
+    ("…(leaning to the left)_tilt: -9.5 …"): both are anchored at hip height. Where no free place is
+    found within the image the anchor's is used."""
+    tw, th, base = size
+    h, w = shape
+    x = min(max(0, at[0]), max(0, w - tw - 6))
+    step = th + base + 8
+    lo, hi = th + 4, h - base - 2
+    y0 = min(max(lo, at[1]), hi)
+    for k in range(2 * max(1, h // max(step, 1)) + 1):
+        y = y0 + (k + 1) // 2 * step * (1 if k % 2 else -1)
+        if not lo <= y <= hi:
+            continue
+        box = (x, y - th - 4, x + tw + 6, y + base + 2)
+        if not any(_overlaps(box, p) for p in placed):
+            return x, y
+    return x, y0
+
+
 def render(result: FrameResult, overlay: Overlay, title: str = "") -> np.ndarray:
     """The annotated snapshot (BGR): the person cropped with margins, scaled to ``OUT_HEIGHT_PX``
     high, the overlay drawn on it, and a text panel (title + ``overlay.panel``) below it."""
@@ -114,11 +146,11 @@ def render(result: FrameResult, overlay: Overlay, title: str = "") -> np.ndarray
         cv2.circle(img, tr(p), max(3, round(6 * s)), c, -1, cv2.LINE_AA)
     font, fs = cv2.FONT_HERSHEY_SIMPLEX, max(0.5, 0.7 * s)
     ft = max(1, round(1.5 * s))
+    placed: list[tuple[int, int, int, int]] = []
     for text, at, c in overlay.labels:  # text on a dark box, readable on any background
         (tw, th), base = cv2.getTextSize(text, font, fs, ft)
-        x, y = tr(at)
-        x = min(max(0, x), max(0, img.shape[1] - tw - 6))
-        y = min(max(th + 4, y), img.shape[0] - base - 2)
+        x, y = label_origin(tr(at), (tw, th, base), img.shape[:2], placed)
+        placed.append((x, y - th - 4, x + tw + 6, y + base + 2))
         box = img[y - th - 4 : y + base + 2, x : x + tw + 6]
         box[:] = (box * 0.35).astype(np.uint8)
         cv2.putText(img, text, (x + 3, y), font, fs, c, ft, cv2.LINE_AA)
