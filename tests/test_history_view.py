@@ -157,3 +157,39 @@ def test_large_type_raises_every_charts_text(qtbot, sample_db: tuple[Database, i
     assert window.grab().save(str(tmp_path / "history-large.png"))
     if os.environ.get("POSTURE_FEEDBACK_SCREENSHOTS"):
         assert window.grab().save(str(ROOT / "docs" / "screenshots" / "history-large.png"))
+
+
+def test_a_posture_screen_s_four_signed_panels_keep_their_labels_apart(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """Audit 27: two posture screens (head, shoulder, pelvic tilt and trunk lateral lean, the values of
+    ``assess posture`` on cam02 frame 72) in the History tab at 1100 × 800: each y label, with its sign
+    convention on one line, ran past its 190-pixel panel into the next one's ("Pelvic tilt (°; + = left
+    hip higher)" over "Head tilt …"). Real widget offscreen, real SQLite; the labels' drawn extents."""
+    from datetime import datetime, timezone
+
+    from posture_feedback.storage.models import Measure
+
+    db = Database(tmp_path / "pf.sqlite3")
+    pid = db.create_profile("Pat").id
+    values = {"head_tilt": (-18.5, 18.0), "shoulder_tilt": (-27.1, 6.6), "pelvic_tilt": (-9.5, 3.7),
+              "trunk_lateral_lean": (21.0, 6.3)}  # fmt: skip
+    for day in (3, 5):
+        when = datetime.combine(date.today() - timedelta(days=day), datetime.min.time(), timezone.utc)
+        db.add_assessment(pid, "posture", {}, [Measure(n, v, u, reference=0.0, reference_low=-2.0, reference_high=2.0)
+                                               for n, (v, u) in values.items()], created_at=when)  # fmt: skip
+    view = HistoryView(db, pid)
+    qtbot.addWidget(view)
+    view.resize(1100, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    view.tabs.setCurrentIndex(2)
+    tab = view.chart_tabs["posture"]
+    tab.canvas.draw()
+    renderer = tab.canvas.get_renderer()
+    axes = tab.figure.get_axes()
+    assert len(axes) == 4
+    assert all("+ = " in ax.get_ylabel() for ax in axes)  # each still says which side a + means
+    boxes = [ax.yaxis.label.get_window_extent(renderer) for ax in axes]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), [(ax.get_ylabel(), bb.y0, bb.y1) for ax, bb in zip(axes, boxes, strict=True)]
+    db.close()

@@ -180,8 +180,10 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             # left end: the legend sits at the lower right, and a label there was drawn over it
             ax.annotate(f"norm {ref:g}{unit}", xy=(0.0, ref), xycoords=("axes fraction", "data"), xytext=(4, 3),
                         textcoords="offset points", ha="left", fontsize=8, color="0.3")  # fmt: skip
-        sign = sign_convention(measure)  # which side a + value means, in words
-        ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()}" + (f"; {sign})" if sign else ")"),
+        sign = sign_convention(measure)  # which side a + value means, in words, on its own line: on one
+        # line ("Pelvic tilt (°; + = left hip higher)") it ran past its panel into the next one's label
+        # in the History tab's posture chart of a posture screen (four signed panels; audit 27)
+        ax.set_ylabel(f"{_pretty(measure)} ({unit.strip()})" + (f"\n{sign}" if sign else ""),
                       fontsize=None if sign is None else 8)  # fmt: skip
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower right", ncols=2)
