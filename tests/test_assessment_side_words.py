@@ -96,3 +96,21 @@ def test_history_and_pdf_lines_use_the_same_rule(tmp_path):
     cells = [c for fig in report_figures(db, pid, start, end) for c in _cells(fig) if "shoulder tilt" in c]
     assert cells and all("left shoulder higher" not in c for c in cells), cells
     assert any("(level within its ±)" in c for c in cells), cells
+
+
+def test_the_html_report_counts_one_repetition_in_the_singular():
+    """Audit 27: ``assess rom trunk_lateral_flexion --side both`` on the accuracy set's upper.mp4 crop found
+    one repetition to the right, and report.html wrote "1 repetitions, best at frame 49"."""
+    from posture_feedback.assessment.record import AssessmentRecord
+    from posture_feedback.assessment.report import render_html
+    from posture_feedback.storage.models import Measure
+
+    measures = [
+        Measure("trunk_lateral_flexion", 13.4, 9.3, "right"),
+        Measure("trunk_lateral_flexion", 41.2, 9.6, "left"),
+    ]
+    rec = AssessmentRecord(kind="rom", title="ROM", measures=measures)
+    rec.details["trunk_lateral_flexion (right)"] = {"n_reps": 1, "best_frame": 49}
+    rec.details["trunk_lateral_flexion (left)"] = {"n_reps": 2, "best_frame": 74}
+    page = render_html([rec])
+    assert "1 repetition, best at frame 49" in page and "2 repetitions, best at frame 74" in page

@@ -21,6 +21,7 @@ from posture_feedback.assessment.references import SOURCES
 from posture_feedback.assessment.uncertainty import Change, compare_measures
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.side_words import side_text
+from posture_feedback.words import count_noun
 
 CSS = """
 body { font-family: sans-serif; margin: 2em; color: #111; max-width: 60em; }
@@ -66,7 +67,7 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
                  if math.isfinite(m.value) else "not measured")  # fmt: skip
         extra = []
         if "n_reps" in d:
-            extra.append(f"{d['n_reps']} repetitions, best at frame {d.get('best_frame')}")
+            extra.append(f"{count_noun(d['n_reps'], 'repetition')}, best at frame {d.get('best_frame')}")
         if d.get("frame", -1) not in (-1, None):
             extra.append(f"frame {d['frame']}")
         if d.get("n_frames"):
