@@ -36,7 +36,7 @@ import numpy as np
 from posture_feedback import landmarks as lm
 from posture_feedback.assessment import measures as ms
 from posture_feedback.assessment import snapshots as snap
-from posture_feedback.assessment.change import change_threshold
+from posture_feedback.assessment.change import change_threshold, is_real_change
 from posture_feedback.assessment.movement_check import (
     MAX_TRUNK_DEG,
     MIN_VIEW_FRACTION,
@@ -56,6 +56,9 @@ from posture_feedback.framing import Framing, classify_framing
 from posture_feedback.kinematics import ANGLE_JOINTS, VALID_MAX_UNCERTAINTY
 from posture_feedback.storage.models import Measure
 from posture_feedback.types import FrameResult, View
+
+#: The verdicts of a ROM test's left − right difference (no norm: this tool's change rule).
+ASYMMETRY_WORDS: tuple[str, str] = ("asymmetric", "no detectable asymmetry")
 
 SIDES: tuple[str, ...] = ("left", "right")
 
@@ -434,8 +437,10 @@ def rom_test(
         )  # fmt: skip
         note = (f"left minus right; called asymmetric only beyond {thr.value:.1f} deg ({thr.source}), the rule "
                 "of a real change (this tool's rule; no published norm for a left-right difference)")  # fmt: skip
+        # (``is_real_change``: compared as written, "27.8" against "26.6")
+        real = is_real_change(right.value, left.value, left.uncertainty, right.uncertainty, left.mdc, right.mdc)
         record.details[f"{test.name}{DIFFERENCE_SUFFIX}"] = {
-            "verdict": "asymmetric" if abs(diff) > thr.value else "no detectable asymmetry",
+            "verdict": ASYMMETRY_WORDS[0] if real else ASYMMETRY_WORDS[1],
             "note": note,
             "reference_note": note,
         }

@@ -32,6 +32,7 @@ from posture_feedback.reports.summary import (
     ExerciseStat,
     ReportData,
     collect,
+    measure_verdict,
     monitor_split_text,
     peak_pm,
     range_is_tool_tolerance,
@@ -286,7 +287,7 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
     flags: list[bool] = []  # an evaluation's header row (date and kind): grey, not the verdict green
     marked: list[bool] = []  # a row whose range is this tool's tolerance (footnote on its page)
     for a in data.assessments:
-        rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", ""])
+        rows.append([f"{a.created_at.strftime('%d %b %Y %H:%M')}: {a.kind.replace('_', ' ')}", "", "", "", "", ""])
         flags.append(True)
         marked.append(False)
         for m in a.measures:
@@ -298,8 +299,12 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
             value = _num(m.value, u) + (f" ± {_num(m.uncertainty, '', 1)}" if not math.isnan(m.uncertainty) else "")
             value += side_text(m.name, m.value, m.uncertainty)
             source = m.reference_source + ("; range: this tool's tolerance" if tool else "")
+            # the verdict the evaluation, its report and `history --json` give (an audit: the PDF alone
+            # left it out, so "-18.5 ± 18.0 (right ear higher)" beside "0° [-2 to 2]" read as a fault
+            # where every other surface said "uncertain")
             rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
-                         _num(m.reference, u, 0) + rng, _num(m.mdc, u), source])  # fmt: skip
+                         _num(m.reference, u, 0) + rng, measure_verdict(a, m) or "–", _num(m.mdc, u),
+                         source])  # fmt: skip
             flags.append(False)
             marked.append(tool)
     if not rows:
@@ -307,18 +312,18 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
         fig.text(0.07, 0.9, "No evaluation in this period.", fontsize=10)
         yield fig
         return
-    header = ["Measure", "Value ± uncertainty", "Norm [range]", "MDC", "Reference source"]
+    header = ["Measure", "Value ± uncertainty", "Norm [range]", "Verdict", "MDC", "Reference source"]
     i = 0
     while i < len(rows):
         # a page that starts inside an evaluation repeats its date and kind ("continued"), and a page never
         # ends on an evaluation's date row alone (a fifteenth audit saw one cut from its measures)
-        lead = [] if flags[i] else [[rows[max(j for j in range(i) if flags[j])][0] + " (continued)", "", "", "", ""]]
+        lead = [] if flags[i] else [[rows[max(j for j in range(i) if flags[j])][0] + " (continued)"] + [""] * 5]
         page_rows, page_flags = lead + rows[i:], [True] * len(lead) + flags[i:]
         for attempt in range(2):
             fig = _page("Evaluation results" + (" (continued)" if i else ""), layout=False)
             ax = fig.add_axes((0.05, 0.07, 0.9, 0.86))
             ax.set_axis_off()
-            fit = _table(ax, header, page_rows, groups=page_flags, weights=[2.8, 2.2, 1.4, 0.7, 2.8])
+            fit = _table(ax, header, page_rows, groups=page_flags, weights=[2.5, 2.1, 1.3, 1.1, 0.7, 2.5])
             orphan = fit < len(page_rows) and fit > len(lead) + 1 and page_flags[fit - 1]
             if not orphan or attempt:
                 break

@@ -589,14 +589,17 @@ def measure_verdict(a: Assessment, m: Measure) -> str | None:
     can only turn a verdict uncertain). A record without a word (the sample history, imports) gets
     ``verdict`` on the numbers shown."""
     from posture_feedback.assessment.record import verdict
+    from posture_feedback.assessment.rom import ASYMMETRY_WORDS
 
     if not m.valid:
         return "not valid in this view"
-    if m.reference_low is None and m.reference_high is None:
-        return None
     details = a.record.get("details") if isinstance(a.record, dict) else None
     d = details.get(m.label) if isinstance(details, dict) else None
     stored = d.get("verdict") if isinstance(d, dict) else None
+    if m.reference_low is None and m.reference_high is None:
+        # a left − right difference has no norm but the tool's own rule's word ("asymmetric", as the
+        # evaluation printed it; an audit saw the PDF and history --json give none)
+        return stored if stored in ASYMMETRY_WORDS else None
     now = verdict(m.value, m.uncertainty, m.reference_low, m.reference_high)
     if isinstance(stored, str) and stored and now != "uncertain":
         return stored
