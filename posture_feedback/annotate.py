@@ -320,7 +320,8 @@ def angle_label(name: str, value: float, state: TargetState | None, uncertainty:
         value = state.value
     else:
         label = f"{value:.0f}°"
-    side = side_word(name, value, state.uncertainty if state is not None else math.nan)  # none if ± holds 0
+    # none if the ± holds 0 as written (whole degrees)
+    side = side_word(name, value, state.uncertainty if state is not None else math.nan, 0)
     return f"{label} {side}" if side else label
 
 

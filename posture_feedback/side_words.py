@@ -56,15 +56,17 @@ def _within(value: float, uncertainty: float, digits: int | None = None) -> bool
     return float(f"{abs(value):.{digits}f}") <= float(f"{uncertainty:.{digits}f}")
 
 
-def side_word(angle: str, value: float, uncertainty: float = math.nan) -> str | None:
+def side_word(angle: str, value: float, uncertainty: float = math.nan, digits: int | None = None) -> str | None:
     """The side or direction a signed angle's value (degrees) points to, as a short phrase.
 
     None for an angle without a side (joint flexions), a NaN value, or a value whose ±
-    ``uncertainty`` holds 0 (either side is possible: no word rather than a guess);
+    ``uncertainty`` holds 0 (either side is possible: no word rather than a guess), with ``digits``
+    on the numbers as printed with that many decimals (the mirror's gauges and labels write whole
+    degrees: "3° ±3° OK" for 3.4 ± 3.3 reaches 0, so no "left ear up" beside it; audit 27);
     ``"level"`` (tilts) or ``"upright"`` (leans) when ``|value| < LEVEL_DEG``.
     """
     words = SIDE_WORDS.get(angle)
-    if words is None or value != value or _within(value, uncertainty):
+    if words is None or value != value or _within(value, uncertainty, digits):
         return None
     if abs(value) < LEVEL_DEG:
         return "level" if angle.endswith("_tilt") else "upright"

@@ -80,3 +80,24 @@ def test_an_undecided_value_is_shown_grey_with_its_interval_and_no_verdict(qtbot
             c = img.pixelColor(x, y)
             red += c.red() > 180 and c.green() < 120 and c.blue() < 60  # the "out" vermillion
     assert red == 0
+
+
+def test_no_side_word_beside_a_written_plus_minus_that_reaches_zero(qtbot) -> None:
+    """Audit 27, hand-worked: head tilt 3.4 ± 3.3° against −5…5° (near band 3°): the interval 0.1…6.7° stays
+    within −8…8°, so "OK" stands, and its ± (3.3 > 3) is written: "3° ±3° OK", which reaches 0°. The gauge's
+    title and the mirror's label named "left ear up" beside it (decided on the raw 3.4 > 3.3)."""
+    from posture_feedback.annotate import angle_label
+
+    target = Target(id="head_tilt", angle="head_tilt", low=-5, high=5, tolerance=3)
+    state = TargetState(target="head_tilt", angle="head_tilt", value=3.4, verdict=Verdict.IN_RANGE, low=-5.0,
+                        high=5.0, cue=None, tolerance=3.0, uncertainty=3.3)  # fmt: skip
+    g = TargetGauge(target, 3.0)
+    qtbot.addWidget(g)
+    g.set_state(state, None, 3.3)
+    assert g.value_text() == "3° ±3° OK" and g.title_text() == target.display_name
+    assert angle_label("head_tilt", 3.4, state, 3.3) == "3° ±3° OK"
+    wider = TargetState(target="head_tilt", angle="head_tilt", value=3.6, verdict=Verdict.IN_RANGE, low=-5.0,
+                        high=5.0, cue=None, tolerance=3.0, uncertainty=3.3)  # fmt: skip
+    g.set_state(wider, None, 3.3)  # "4° ±3°": 1…7°, the left ear higher as written
+    assert g.title_text().endswith("· left ear up")
+    assert angle_label("head_tilt", 3.6, wider, 3.3) == "4° ±3° OK left ear up"

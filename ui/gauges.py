@@ -100,7 +100,7 @@ class TargetGauge(QWidget):
         """'Shoulders level · left up': the target's name and, for a signed angle with a known value,
         the person's own side it points to (``side_words.side_word``; the mirror never changes it)."""
         s = self.state
-        side = side_word(self.target.angle, s.value, s.uncertainty) if s is not None and s.verdict.judged else None
+        side = side_word(self.target.angle, s.value, s.uncertainty, 0) if s is not None and s.verdict.judged else None
         return f"{self.target.display_name} · {side}" if side else self.target.display_name
 
     def set_state(
