@@ -35,7 +35,7 @@ from posture_feedback.framing import Framing, classify_framing, in_view
 from posture_feedback.garbled_face import FACE_LANDMARKS, face_below_shoulders
 from posture_feedback.kinematics import ANGLE_JOINTS
 from posture_feedback.side_words import side_word
-from posture_feedback.targets import value_text, wider_than_near_band
+from posture_feedback.targets import uncertainty_text, value_text, wider_than_near_band
 from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
 
 #: BGR colours per verdict (Okabe–Ito palette: distinguishable with common colour blindness).
@@ -313,9 +313,10 @@ def angle_label(name: str, value: float, state: TargetState | None, uncertainty:
     wider than its near band (``wide_plus_minus``; ``uncertainty``: the frame's ±, degrees) carries
     its ±: '−37° ±9° LOW right ear up', as the gauge writes it."""
     if state is not None and state.verdict is Verdict.UNCERTAIN:  # no verdict, so no side
-        return f"{value_text(state)}° ±{state.uncertainty:.0f}° {VERDICT_LABELS[state.verdict]}"
+        return f"{value_text(state)}° ±{uncertainty_text(state)}° {VERDICT_LABELS[state.verdict]}"
     if state is not None and state.verdict is not Verdict.UNKNOWN:
-        unc = f" ±{shown_uncertainty(state, uncertainty):.0f}°" if wide_plus_minus(state, uncertainty) else ""
+        wide = wide_plus_minus(state, uncertainty)
+        unc = f" ±{uncertainty_text(state, shown_uncertainty(state, uncertainty))}°" if wide else ""
         label = f"{value_text(state)}°{unc} {VERDICT_LABELS[state.verdict]}"
         value = state.value
     else:

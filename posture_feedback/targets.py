@@ -616,6 +616,28 @@ def value_text(state: TargetState, decimals: int = 0) -> str:
     return text if text not in ("−0", "−0.0", "−0.00") else text[1:]
 
 
+def uncertainty_text(state: TargetState, uncertainty: float = math.nan) -> str:
+    """The state's ± (``uncertainty``, degrees; the state's own where NaN) as text, no unit, with the
+    fewest decimals (0, else 1) whose written interval around the written value (``value_text``) reads
+    as the verdict does: undecided for ``Verdict.UNCERTAIN``, decided for a verdict. "−10° ±7° LOW" for
+    −10 ± 6.6° against −3…3° reads −17…−3°, reaching the range (an "UNSURE" to the reader); it is
+    written "−10° ±6.6° LOW" (audit 27). ``""`` when no ± is known."""
+    u = uncertainty if math.isfinite(uncertainty) else state.uncertainty
+    if not math.isfinite(u):
+        return ""
+    try:
+        v = float(value_text(state).replace("−", "-"))
+    except ValueError:
+        return f"{u:.0f}"
+    lo = state.low if state.low == state.low else -math.inf
+    hi = state.high if state.high == state.high else math.inf
+    for d in (0, 1):
+        text = f"{u:.{d}f}"
+        if undecided(v, float(text), lo, hi, state.tolerance) == (state.verdict is Verdict.UNCERTAIN):
+            return text
+    return f"{u:.1f}"
+
+
 def _severity(zone: int) -> int:
     """Distance of a known zone from in-range along the axis (0 in range, 1 near, 2 out)."""
     return abs(zone - _IN)

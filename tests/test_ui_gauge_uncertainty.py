@@ -101,3 +101,24 @@ def test_no_side_word_beside_a_written_plus_minus_that_reaches_zero(qtbot) -> No
     g.set_state(wider, None, 3.3)  # "4° ±3°": 1…7°, the left ear higher as written
     assert g.title_text().endswith("· left ear up")
     assert angle_label("head_tilt", 3.6, wider, 3.3) == "4° ±3° OK left ear up"
+
+
+def test_the_written_plus_minus_keeps_the_decimal_its_verdict_needs(qtbot) -> None:
+    """Audit 27, hand-worked: shoulder tilt −10 ± 6.6° against −3…3° (near band 2°) reaches −3.4°: LOW. In
+    whole degrees, "−10° ±7° LOW" reads −17…−3°, reaching the range: an undecided value to the reader. It is
+    written "±6.6°"; −10 ± 6.4° ("±6°": −16…−4°) keeps whole degrees; an undecided −10 ± 7.4° stays "±7°"."""
+    from posture_feedback.annotate import angle_label
+
+    target = Target(id="shoulder_level", angle="shoulder_tilt", low=-3, high=3, tolerance=2)
+    g = TargetGauge(target, 2.0)
+    qtbot.addWidget(g)
+
+    def state(u: float, verdict: Verdict) -> TargetState:
+        return TargetState(target="shoulder_level", angle="shoulder_tilt", value=-10.0, verdict=verdict, low=-3.0,
+                           high=3.0, cue=None, tolerance=2.0, uncertainty=u)  # fmt: skip
+
+    for u, verdict, written in ((6.6, Verdict.LOW, "−10° ±6.6° LOW"), (6.4, Verdict.LOW, "−10° ±6° LOW"),
+                                (7.4, Verdict.UNCERTAIN, "−10° ±7° UNSURE")):  # fmt: skip
+        g.set_state(state(u, verdict), None, u)
+        assert g.value_text() == written
+        assert angle_label("shoulder_tilt", -10.0, state(u, verdict), u).startswith(written)
