@@ -10,6 +10,7 @@ A ROM test's left − right difference ("asymmetric" in the terminal) had none i
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def test_the_pdf_table_gives_the_evaluation_s_own_verdicts(tmp_path, capsys):
             "2.6", "--hold", "0.2", "--capture", "0.3", "--out", str(tmp_path / "a"), "--profile", "Pat",
             "--data-dir", data]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
+    assert "since previous" not in capsys.readouterr().out  # the profile's first evaluation
     record = json.loads((tmp_path / "a" / "record.json").read_text(encoding="utf-8"))
     said = {m["name"].replace("_", " "): record["details"][m["name"]]["verdict"] for m in record["measures"]}
     assert "uncertain" in said.values() and "outside" in said.values(), said  # both kinds, as the audit saw
@@ -71,6 +73,12 @@ def test_the_pdf_table_gives_the_evaluation_s_own_verdicts(tmp_path, capsys):
     start = rows.index(header)
     shown = {r[0]: r[col] for r in rows[start:] if r[0] in said}
     assert shown == said
+    # the same screen again: the terminal gives the comparison report.html gives (the same still: no change)
+    assert main([*argv[:-6], "--out", str(tmp_path / "b"), "--profile", "Pat", "--data-dir", data]) == 0
+    lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("  since previous: ")]
+    assert len(lines) == len(said) and all(x.endswith("no detectable change") for x in lines), lines
+    page = html.unescape((tmp_path / "b" / "report.html").read_text(encoding="utf-8"))
+    assert all(x.removeprefix("  since previous: ") in page for x in lines), lines
 
 
 def test_a_left_right_difference_keeps_its_asymmetry_word(tmp_path):

@@ -244,6 +244,11 @@ def _finish(args: argparse.Namespace, record, kind: str, previous: list | None =
         unit = "°" if m.unit == "deg" else f" {m.unit}"
         value = f"{m.value:7.1f}{unit} ± {m.uncertainty:4.1f}{side_text(m.name, m.value, m.uncertainty)}"
         print(f"  {m.label:40s} {value:40s}   MDC {m.mdc or float('nan'):5.1f}   {d.get('verdict', '')}")
+    if previous:  # the comparison report.html gives (an audit: --profile said it compared, the terminal never did)
+        from posture_feedback.assessment.uncertainty import compare_measures
+
+        for c in compare_measures([m for r in previous for m in r.measures], record.measures):
+            print(f"  since previous: {c.describe()}")
     for w in record.warnings:
         print(f"  note: {w}")
     print(f"wrote {out / 'record.json'}, {report} and {len(record.snapshots)} snapshot(s)")
