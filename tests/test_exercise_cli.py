@@ -307,6 +307,32 @@ def test_a_headless_side_both_run_counts_the_right_arm_too(tmp_path, capsys):
     assert [(r["side"], round(float(r["peak_angle"]), 1), float(r["peak_unc"])) for r in stored] == [
         (r["side"], round(float(r["peak"]), 1), float(r["peak_unc"])) for r in both
     ]
+    assert {r["peak_unit"] for r in stored} == {"deg"}
+
+
+def test_the_report_csv_gives_the_shoulder_rolls_peaks_their_unit(tmp_path, capsys):
+    """Audit 27: the shoulder rolls' peaks are in % of the shoulder width (history: "peak -18 ± 6 % shoulder
+    width"), but repetitions.csv wrote them bare in "peak_angle", under a docstring saying angles are in
+    degrees. Real model on the bundled desk clip: each row now says its unit."""
+    import csv
+
+    from posture_feedback.reports.export import export_csv
+    from posture_feedback.reports.summary import collect, text_summary
+    from posture_feedback.storage import Database
+
+    d = str(tmp_path / "d")
+    main(["profile", "create", "--profile", "Sy", "--data-dir", d])
+    argv = ["exercise", "shoulder_rolls", "--video", "sample_videos/lab_desk_webcam.mp4", "--headless",
+            "--profile", "Sy", "--data-dir", d]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    with Database.open_default(d) as db:
+        paths = export_csv(db, db.profile_by_name("Sy").id, tmp_path / "csv")
+        history = text_summary(collect(db, db.profile_by_name("Sy").id))
+    with open(next(p for p in paths if p.name == "repetitions.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and {r["peak_unit"] for r in rows} == {"% shoulder width"}
+    assert "% shoulder width" in history
 
 
 def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):

@@ -2,7 +2,8 @@
 
 CSV (one folder): ``measures.csv`` (every assessment measure), ``sessions.csv`` (one row per session),
 ``repetitions.csv`` (one row per repetition, the peak with its ``peak_unc``: 80% half-width in
-the peak's unit, empty where none was stored), ``adherence.csv`` (planned/done per day),
+the peak's unit, empty where none was stored, and that unit, ``peak_unit``: "deg", "% shoulder
+width", "ratio"), ``adherence.csv`` (planned/done per day),
 ``monitor.csv`` (posture monitor per day). Angles in degrees, durations in seconds, fractions in
 [0, 1], times ISO 8601 with the local UTC offset; empty cells are values that were not measured.
 ``range_is_tool_tolerance`` (1/0, empty without a range): 1 when the range is this tool's screening
@@ -49,6 +50,17 @@ def _cell(x: object) -> object:
     return x
 
 
+def peak_unit(exercise: str) -> str:
+    """The unit of an exercise's stored peaks, as ``measures.csv`` writes units: "deg" for angles,
+    "ratio" for a ratio without a unit (leg lengths), else the definition's ("% shoulder width": the
+    shoulder rolls' peaks, which the column ``peak_angle`` holds too; an audit found them read as degrees,
+    the module's stated unit for angles)."""
+    from posture_feedback.reports.summary import exercise_unit
+
+    unit = exercise_unit(exercise).strip()
+    return {"°": "deg", "": "ratio"}.get(unit, unit)
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -86,11 +98,11 @@ def export_csv(
         _write_csv(
             out / "repetitions.csv",
             ["session_uid", "exercise", "set_index", "side", "rep_index", "started_at", "ended_at", "angle",
-             "peak_angle", "peak_unc", "time_in_range_s", "time_in_range_frac", "tempo_s", "quality", "quality_score",
-             "compensations", "extras"],
+             "peak_angle", "peak_unc", "peak_unit", "time_in_range_s", "time_in_range_frac", "tempo_s", "quality",
+             "quality_score", "compensations", "extras"],
             [[s.uid, st.exercise, st.set_index, st.side, r.index, r.started_at.isoformat(), r.ended_at.isoformat(),
-              r.angle, r.peak_angle, r.peak_unc, r.time_in_range_s, r.time_in_range_frac, r.tempo_s, r.quality,
-              r.quality_score, r.compensations, r.extras]
+              r.angle, r.peak_angle, r.peak_unc, peak_unit(st.exercise), r.time_in_range_s, r.time_in_range_frac,
+              r.tempo_s, r.quality, r.quality_score, r.compensations, r.extras]
              for s in data.sessions for st in s.sets for r in st.repetitions],
         )  # fmt: skip
         _write_csv(out / "adherence.csv", ["day", "planned", "done"],
