@@ -455,3 +455,32 @@ def test_the_cue_line_never_says_turn_when_the_panel_does_not(qtbot, walk_clips,
     else:  # her right side towards the camera: the panel says turn round, the cue line nothing older
         assert not counting and "turn round" in state and cue in ("", state)
     window.close()
+
+
+def test_a_rep_s_peak_keeps_the_decimal_its_verdict_needs():
+    """Audit 27, hand-worked: a target from 80°. 75.3 ± 4.6° reaches 79.9°: partial; whole degrees read
+    "75 ±5°", reaching 80°, and the row now writes "75.3 ±4.6°". 70.4 ± 4.7° ("70 ±5°": up to 75°) and a
+    reached 80.1 ± 4.7° (unsure: 75.4…84.8°, "80 ±5°" too) keep whole degrees."""
+    import math
+
+    from posture_feedback.exercises.events import RepEvent
+    from posture_feedback.exercises.reps import RepResult, RepVerdict
+
+    def row(peak: float, u: float, verdict: RepVerdict) -> str:
+        rep = RepResult(number=1, count=0, side="right", start_t=0.0, end_t=3.0, peak=peak, time_in_range_s=0.0,
+                        hold_s=0.0, out_s=math.nan, back_s=math.nan, compensations=(), issues=(verdict,),
+                        verdict=verdict, counted=False, peak_uncertainty=u, goal=80.0)  # fmt: skip
+        return rep_row(RepEvent(t=3.0, rep=rep, count=0, target=2))[0]
+
+    assert "peak 75.3 ±4.6°" in row(75.3, 4.6, RepVerdict.PARTIAL)
+    assert "peak 70 ±5°" in row(70.4, 4.7, RepVerdict.PARTIAL)
+    assert "peak 80 ±5°" in row(80.1, 4.7, RepVerdict.UNSURE)
+    # the counter's own repetition carries its target's edge: up from ≤ 30° towards ≥ 80°, peak 75.3 ± 4.6°
+    from posture_feedback.exercises.definitions import Range
+    from posture_feedback.exercises.reps import RepCounter
+
+    counter = RepCounter(Range(high=30.0), Range(low=80.0))
+    done = [counter.update(i / 10, v, uncertainty=4.6) for i, v in enumerate([20, 40, 60, 75.3, 60, 40, 20, 20])]
+    (rep,) = [r for r in done if r is not None]
+    assert (rep.goal, rep.verdict) == (80.0, RepVerdict.PARTIAL)
+    assert "peak 75.3 ±4.6°" in rep_row(RepEvent(t=1.0, rep=rep, count=0, target=2))[0]

@@ -36,14 +36,14 @@ def _label(text: str = "", size: int = 12, bold: bool = False, colour: str = "#e
     return label
 
 
-def fmt_value(value: float, unit: str, uncertainty: float = math.nan) -> str:
+def fmt_value(value: float, unit: str, uncertainty: float = math.nan, digits: int | None = None) -> str:
     """A signal value for display, with its ± when known: whole degrees for angles ("80 ±5°"), two
     decimals for a ratio without a unit (leg lengths: "0.30 ±0.10"), whole numbers for other units
     ("-18 ±6 % shoulder width"; it read "-18.30% shoulder width", two decimals the ± does not
-    support); '—' if not measured."""
+    support); '—' if not measured. ``digits``: other decimals than the unit's (``peak_digits``)."""
     if value is None or math.isnan(value):
         return "—"
-    digits = peak_digits(unit)
+    digits = peak_digits(unit) if digits is None else digits
     pm = f" ±{uncertainty:.{digits}f}" if uncertainty == uncertainty and uncertainty is not None else ""
     value = without_negative_zero(value, digits)
     if unit in ("°", ""):
@@ -65,11 +65,30 @@ def fmt_clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def _straddles(peak: float, u: float, goal: float) -> bool:
+    """The peak's interval holds the target's edge (``reps``: "unsure" whether it reached it)."""
+    return peak - u < goal <= peak + u or peak - u <= goal < peak + u
+
+
+def peak_digits_for(rep, unit: str) -> int:  # noqa: ANN001 - a RepResult
+    """Decimals to write a repetition's peak and ± with: the unit's (``peak_digits``), one more where
+    the written interval would hold the target's edge and the real one not, or the reverse. Audit 27: a
+    peak of 75.3 ± 4.6° against a target from 80° is "partial" (up to 79.9°) but read "peak 75 ±5°",
+    reaching 80°: "75.3 ±4.6°" now."""
+    digits = peak_digits(unit)
+    peak, u, goal = rep.peak, getattr(rep, "peak_uncertainty", math.nan), getattr(rep, "goal", math.nan)
+    if not all(math.isfinite(x) for x in (peak, u, goal)):
+        return digits
+    written = _straddles(round(peak, digits), round(u, digits), goal)
+    return digits if written == _straddles(peak, u, goal) else digits + 1
+
+
 def rep_row(event: RepEvent, unit: str = "°") -> tuple[str, str]:
     """(text, colour) of one repetition's row, from the runner's verdict and feedback."""
     rep = event.rep
     verdict = str(getattr(rep.verdict, "value", rep.verdict))
-    peak = fmt_value(rep.peak, unit, getattr(rep, "peak_uncertainty", math.nan))  # every row with its ±
+    # every row with its ±, in the decimals its verdict needs
+    peak = fmt_value(rep.peak, unit, getattr(rep, "peak_uncertainty", math.nan), peak_digits_for(rep, unit))
     feedback = f" — {event.feedback[0]}" if event.feedback else ""
     if verdict == "unsure":  # within the peak's uncertainty of the target: no verdict on it
         text = f"? attempt {rep.number}: not counted, the camera could not tell whether it reached the target"

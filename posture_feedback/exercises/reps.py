@@ -101,6 +101,9 @@ class RepResult:
     verdict: RepVerdict
     counted: bool
     peak_uncertainty: float = math.nan  #: the signal's 80% half-width at the peak (NaN: unknown)
+    #: the target's edge the peak was judged against, in the signal's values (``target.low`` for a signal
+    #: that rises to its target, ``target.high`` for one that falls); NaN: not known
+    goal: float = math.nan
 
     @property
     def duration_s(self) -> float:
@@ -346,6 +349,7 @@ class RepCounter:
             verdict=verdict,
             counted=counted,
             peak_uncertainty=a.peak_u,
+            goal=self._sign * self._g,
         )
         self.reps.append(rep)
         return rep
