@@ -122,6 +122,38 @@ def test_other_programs_sqlite_refused(tmp_path: Path) -> None:
         Database(path)
 
 
+@pytest.mark.parametrize("table", ["profiles", "sessions", "repetitions", "monitor_hours"])
+def test_a_damaged_page_is_one_line_from_every_reading_command(tmp_path: Path, table: str, capsys) -> None:
+    """A database with one table's page overwritten (a bad disk sector): `history`, `report` and
+    `profile list` each end with one `posture-feedback: error:` line and exit 2, never a traceback
+    (the read's COMMIT failed too and escaped as sqlite3.DatabaseError), and write no output file."""
+    from posture_feedback.cli import main
+    from posture_feedback.storage.sample_data import fill_sample_history
+
+    path = tmp_path / "posture-feedback.sqlite3"
+    with Database(path) as d:
+        fill_sample_history(d, "Ann")
+    raw = sqlite3.connect(path)
+    root = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    page = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    with open(path, "r+b") as fh:
+        fh.seek((root - 1) * page)
+        fh.write(b"\xde\xad" * (page // 2))
+    damaged = path.read_bytes()
+    out = tmp_path / "out"
+    for argv in (["history"], ["report", "--json", str(out / "r.json")], ["profile", "list"]):
+        code = main([*argv, "--data-dir", str(tmp_path)])
+        err = capsys.readouterr().err
+        if code == 0:  # this table is not read by the command
+            assert err == "", (argv, err)
+            continue
+        assert code == 2, (argv, err)
+        assert err.count("\n") == 1 and err.startswith("posture-feedback: error: ") and "is damaged" in err, err
+    assert not (out / "r.json").exists()
+    assert path.read_bytes() == damaged  # nothing written into the damaged file
+
+
 # ---------------------------------------------------------------------- data directory
 def test_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("POSTURE_FEEDBACK_DATA_DIR", raising=False)

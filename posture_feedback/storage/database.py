@@ -220,8 +220,7 @@ class Database:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                _end_quietly(conn)  # a damaged file can fail its ROLLBACK too
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise _integrity(exc) from exc
                 if isinstance(exc, sqlite3.Error):
@@ -234,13 +233,17 @@ class Database:
         with self._lock:
             conn = self._conn
             try:
-                conn.execute("BEGIN")
-                yield conn
+                try:
+                    conn.execute("BEGIN")
+                    yield conn
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("COMMIT")
             except sqlite3.Error as exc:
+                # A damaged file fails the read and then its COMMIT too: the COMMIT's error used to
+                # escape untranslated, as a traceback (audit 28). Whichever failed, one StorageError.
+                _end_quietly(conn)
                 raise _translate(exc, self.path) from exc
-            finally:
-                if conn.in_transaction:
-                    conn.execute("COMMIT")
 
     # ------------------------------------------------------------------ profiles
     def create_profile(self, name: str, notes: str = "", settings: Mapping[str, Any] | None = None) -> Profile:
@@ -1123,6 +1126,16 @@ def _period(sql: str, args: list[Any], column: str, start: date | None, end: dat
     return sql, args
 
 
+def _end_quietly(conn: sqlite3.Connection) -> None:
+    """Roll back an open transaction after an error, keeping the first error: a second one from
+    the same damaged file says nothing new."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
 def _translate(exc: sqlite3.Error, path: Path) -> StorageError:
     msg = str(exc)
     low = msg.lower()
@@ -1132,7 +1145,10 @@ def _translate(exc: sqlite3.Error, path: Path) -> StorageError:
         return DataDirError(f"cannot write {path}: {msg} (is the data directory read-only?)")
     if "locked" in low or "busy" in low:
         return DatabaseBusyError(f"database {path} is locked by another program ({msg})")
-    if "not a database" in low or "malformed" in low:
+    if "malformed" in low:
+        return NotOurDatabaseError(f"{path} is damaged ({msg}): keep a copy of it; `sqlite3 FILE .recover` "
+                                   "can save what is left")  # fmt: skip
+    if "not a database" in low:
         return NotOurDatabaseError(f"{path} is not a usable posture-feedback database ({msg})")
     return StorageError(f"database {path}: {msg}")
 
