@@ -188,13 +188,16 @@ _UNIT_INTERVAL = frozenset({"min_visibility", "min_detection_confidence", "min_p
                             "motion_global"})  # fmt: skip
 #: Keys that must be above 0 (a cut-off frequency, a number of people).
 _POSITIVE = frozenset({"min_cutoff_hz", "d_cutoff_hz", "depth_min_cutoff_hz", "visibility_cutoff_hz", "max_people"})
+#: Keys that are a factor "either way" (``1/x <= ratio <= x``), so 1 or more.
+_AT_LEAST_ONE = frozenset({"max_size_ratio"})
 
 
 def _check_ranges(section: str, obj: Any, file: str) -> None:
     """One clear line for a value out of its range, before anything uses it: every number of these
     tables is a time, a distance, a share or a count, none negative; shares and confidences lie in
-    [0, 1]; cut-offs and ``max_people`` above 0. (``min_visibility = 1.5`` was accepted and hid every
-    angle without a word; ``max_people = 0`` and a negative cut-off ended in a traceback.)"""
+    [0, 1]; cut-offs and ``max_people`` above 0; ``max_size_ratio`` 1 or more. (``min_visibility =
+    1.5`` was accepted and hid every angle without a word; ``max_people = 0``, a negative cut-off and
+    ``max_size_ratio = 0`` ended in a traceback.)"""
     for f in _fields(type(obj)):
         v = getattr(obj, f.name)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -204,6 +207,8 @@ def _check_ranges(section: str, obj: Any, file: str) -> None:
             raise ConfigError(f"{where}: must be between 0 and 1")
         if f.name in _POSITIVE and not v > 0:
             raise ConfigError(f"{where}: must be above 0")
+        if f.name in _AT_LEAST_ONE and not v >= 1:  # 0 ended `analyze` in a ZeroDivisionError (audit 28)
+            raise ConfigError(f"{where}: must be at least 1 (a factor either way)")
         if v < 0:
             raise ConfigError(f"{where}: must not be negative")
 

@@ -116,6 +116,8 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
         ("pose", "max_people = 0", "must be above 0"),
         ("smoothing", "min_cutoff_hz = -3", "must be above 0"),
         ("follow", "scout_interval_s = -1", "must not be negative"),
+        ("selection", "max_size_ratio = 0", "must be at least 1"),  # a ZeroDivisionError in analyze
+        ("selection", "max_size_ratio = 0.5", "must be at least 1"),  # nobody could ever be followed
     ],
 )
 def test_a_value_out_of_its_range_is_one_clear_error(tmp_path, table, line, message):
