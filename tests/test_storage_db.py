@@ -182,7 +182,13 @@ if Path(sys.argv[1]).exists():  # what is there can still be read
         print("profiles:", ",".join(p.name for p in db.list_profiles()))
     if Path(sys.argv[1]).name == "posture-feedback.sqlite3":  # the command line reads it too
         from posture_feedback.cli import main
-        print("history rc:", main(["history", "--data-dir", str(Path(sys.argv[1]).parent)]))
+        where = ["--data-dir", str(Path(sys.argv[1]).parent)]
+        print("history rc:", main(["history", *where]))
+        # the profile actions that only read (audit 28: they refused a read-only folder)
+        print("list rc:", main(["profile", "list", *where]))
+        print("where rc:", main(["profile", "where", *where]))
+        out = str(Path(sys.argv[2]) / "kept.pfresults.json")
+        print("export rc:", main(["profile", "export-results", "--profile", "Kept", "--out", out, *where]))
 try:
     Database(sys.argv[1])
 except DataDirError as exc:
@@ -192,9 +198,12 @@ print("opened")
 """
 
 
-def _run_probe(target: Path, wrap: list[str]) -> subprocess.CompletedProcess:
+def _run_probe(target: Path, wrap: list[str], out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*wrap, sys.executable, "-c", _READONLY_PROBE, str(target)], capture_output=True, text=True, timeout=60
+        [*wrap, sys.executable, "-c", _READONLY_PROBE, str(target), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -223,10 +232,15 @@ def test_read_only_data_dir_is_a_clear_error(tmp_path: Path) -> None:
         pytest.skip("running as root without user namespaces: cannot make a read-only directory")
     try:
         for target in (ro / "posture-feedback.sqlite3", ro / "new.sqlite3", ro / "deeper" / "pf.sqlite3"):
-            proc = _run_probe(target, wrap)
+            proc = _run_probe(target, wrap, tmp_path)
             if target.exists():
                 assert "profiles: Kept\n" in proc.stdout, proc.stdout + proc.stderr
                 assert "Kept: " in proc.stdout and "history rc: 0" in proc.stdout, proc.stdout + proc.stderr
+            if target.name == "posture-feedback.sqlite3":
+                for command in ("list", "where", "export"):
+                    assert f"{command} rc: 0" in proc.stdout, proc.stdout + proc.stderr
+                assert "Kept\tcreated" in proc.stdout and "schema version" in proc.stdout
+                assert (tmp_path / "kept.pfresults.json").stat().st_size > 0
             assert proc.returncode == 3, proc.stdout + proc.stderr
             assert "DataDirError:" in proc.stdout and str(target.parent) in proc.stdout
             assert "Traceback" not in proc.stderr

@@ -27,6 +27,7 @@ from posture_feedback.storage.options import (
     check_period,
     deprecated,
     open_database,
+    open_for_reading,
     profile_name,
     resolve_profile,
 )
@@ -107,7 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_database(args) as db:
+    with open_for_reading(args) as db:
         profiles = db.list_profiles()
         if not profiles:
             print("no profiles yet (create one with `posture-feedback profile create --profile NAME`)")
@@ -155,7 +156,7 @@ def run_where(args: argparse.Namespace) -> int:
     from posture_feedback.storage.paths import ENV_DATA_DIR, data_dir
 
     folder = data_dir(args.data_dir)
-    with open_database(args) as db:
+    with open_for_reading(args) as db:
         size = sum(f.stat().st_size for f in db.data_dir.glob(db.path.name + "*") if f.is_file())
         print(f"data folder: {folder}")
         print(f"database:    {db.path} ({size / 1024:.0f} KiB, schema version {db.schema_version})")
@@ -299,7 +300,7 @@ def run_export_programme(args: argparse.Namespace) -> int:
 
     name = profile_name(args, "profile export-programme")
     check_output(args.out, "--out", example="programme.pfprogramme")
-    with open_database(args) as db:
+    with open_for_reading(args) as db:
         profile = db.profile_by_name(name)
         if args.plan:
             plan, why = _named_plan(db, profile, args.plan), "named with --plan"
@@ -381,7 +382,7 @@ def run_export_results(args: argparse.Namespace) -> int:
     check_period(args.start, args.end)
     name = profile_name(args, "profile export-results")
     check_output(args.out, "--out", example="results.pfresults.json")
-    with open_database(args) as db:
+    with open_for_reading(args) as db:
         profile = db.profile_by_name(name)
         print(f"results written to {export_results(db, profile.id, args.out, args.start, args.end)}")
     return 0
