@@ -108,6 +108,8 @@ def resolve_model(model: str | os.PathLike[str] = "full", *, download: bool = Tr
     name = str(model)
     if name not in VARIANTS:
         path = Path(name).expanduser()
+        if not path.exists() and not path.suffix and len(path.parts) == 1:  # a mistyped name, e.g. "ful"
+            raise ModelError(f"unknown model {name!r}: give {', '.join(VARIANTS)} or the path of a .task file")
         check_bundle(path)
         return path
     bundled = models_dir() / f"pose_landmarker_{name}.task"

@@ -22,6 +22,9 @@ def test_explicit_path(tmp_path: Path) -> None:
     assert models.resolve_model(str(models.resolve_model("full"))).is_file()
     with pytest.raises(ModelError, match="not found"):
         models.resolve_model(str(tmp_path / "nope.task"))
+    # a mistyped variant names the choices (audit 28: "model file not found: ful")
+    with pytest.raises(ModelError, match=r"unknown model 'ful': give lite, full, heavy or the path of a \.task file"):
+        models.resolve_model("ful")
     junk = tmp_path / "junk.task"
     junk.write_bytes(b"not a zip")
     with pytest.raises(ModelError, match="not a MediaPipe .task bundle"):
