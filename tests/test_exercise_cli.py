@@ -34,6 +34,10 @@ def test_list_prints_one_exercise_per_line(capsys):
         (["exercise", "tandem_stance", "--side", "left", "--video", "x.mp4", "--headless"], "not done with one side"),
         (["exercise", "upright_sitting", "--reps", "5", "--video", "x.mp4", "--headless"], "--reps must be"),
         (["exercise", "chin_tuck", "--hold", "5", "--video", "x.mp4", "--headless"], "--hold must be"),
+        # a plan file's bounds (audit 28: --sets 1000000000 built a billion steps and hung)
+        (["exercise", "mini_squat", "--sets", "1000000000", "--video", "x.mp4", "--headless"],
+         "--sets must be from 1 to 100, not 1000000000"),
+        (["exercise", "mini_squat", "--sets", "0", "--video", "x.mp4", "--headless"], "--sets must be from 1 to 100"),
         (["exercise", "missing_plan.toml", "--video", "x.mp4", "--headless"], "missing_plan.toml: file not found"),
         (["exercise", "lateral_raise", "--video", "does_not_exist.mp4", "--headless"], "does_not_exist.mp4"),
     ],

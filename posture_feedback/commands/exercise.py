@@ -119,7 +119,7 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
     """A ``Plan`` from a built-in name, a definition file or a plan file (command-line overrides applied)."""
     from posture_feedback.exercises.errors import PlanError
     from posture_feedback.exercises.library import builtin_names, get_exercise
-    from posture_feedback.exercises.plan import Plan, default_item, load_plan
+    from posture_feedback.exercises.plan import MAX_SETS, Plan, default_item, load_plan
 
     path = Path(what)
     is_file = what.endswith(".toml") or path.is_file()
@@ -143,9 +143,11 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
         if args.side != "both" and (not defn.sided or defn.kind == "gait"):
             raise PostureFeedbackError(f"{defn.name} is not done with one side: leave out --side")
         changes["side"] = args.side
+    # a plan file's bound (exercises/plan.py): --sets 1000000000 built a billion steps and hung
+    # before the first frame (audit 28)
     if args.sets is not None:
-        if args.sets < 1:
-            raise PostureFeedbackError("--sets must be at least 1")
+        if not 1 <= args.sets <= MAX_SETS:
+            raise PostureFeedbackError(f"--sets must be from 1 to {MAX_SETS}, not {args.sets}")
         changes["sets"] = args.sets
     if args.reps is not None:
         if args.reps < 1 or defn.kind in ("hold", "balance"):

@@ -40,6 +40,11 @@ from posture_feedback.exercises.library import WITHDRAWN, builtin_names, get_exe
 from posture_feedback.exercises.tomlfile import Fields, Source, dump_toml, parse_toml
 
 SIDE_CHOICES = ("left", "right", "both")
+#: The largest sets per exercise, repetitions per set and hold (seconds) of a plan item in a plan
+#: file; ``MAX_SETS`` bounds ``exercise --sets`` too.
+MAX_SETS = 100
+MAX_REPS = 1000
+MAX_HOLD_S = 3600.0
 _PLAN_KEYS = (
     "title", "patient", "countdown_s", "instruction_s", "rest_between_s", "days", "notes", "precautions", "feedback",
     "exercise",
@@ -271,10 +276,10 @@ def _item(f: Fields, source: Source, base_dir: Path | None, contained: bool = Fa
             "hold_s", f"{defn.name} counts repetitions; a hold at the target belongs to its phase",
             f"[exercise.phases.{defn.target.name}] hold_s = seconds",
         )  # fmt: skip
-    reps = None if timed else f.integer("reps", defn.reps, 1, 1000)
+    reps = None if timed else f.integer("reps", defn.reps, 1, MAX_REPS)
     if defn.kind == "gait" and f.has("hold_s") and not f.has("reps"):
         reps = None  # a march of a given duration
-    hold_s = f.number("hold_s", defn.hold_s if timed else None, 1, 3600, "s") if defn.kind != "reps" else None
+    hold_s = f.number("hold_s", defn.hold_s if timed else None, 1, MAX_HOLD_S, "s") if defn.kind != "reps" else None
     if defn.kind == "gait" and not f.has("hold_s"):
         hold_s = None
     return PlanItem(
@@ -282,7 +287,7 @@ def _item(f: Fields, source: Source, base_dir: Path | None, contained: bool = Fa
         ref=ref,
         demonstration=demo_path,
         demonstration_ref=demo_ref,
-        sets=f.integer("sets", defn.sets, 1, 100),
+        sets=f.integer("sets", defn.sets, 1, MAX_SETS),
         reps=reps,
         hold_s=hold_s,
         rest_s=f.number("rest_s", defn.rest_s, 0, 3600, "s"),
