@@ -88,3 +88,30 @@ def test_ctrl_c_closes_the_mirror_window_too(still_clip, tmp_path):
     assert proc.poll() is None
     code, out, err = interrupt(proc)
     assert (code, err) == (130, "posture-feedback: interrupted\n")
+
+
+def test_ctrl_c_on_a_headless_exercise_says_what_the_history_kept(still_clip, tmp_path):
+    """Audit 28: Ctrl-C during `exercise NAME --headless --video V --profile P` kept the session in
+    the history as stopped (rightly) but said only "posture-feedback: interrupted". Now its one line
+    says what was kept, as the finished run's summary does; the session is in the file, stopped, and
+    the --out file is not written (nothing half-made)."""
+    data = tmp_path / "data"
+    created = start(["profile", "create", "--profile", "Lia", "--data-dir", str(data)])
+    assert created.wait(timeout=60) == 0, created.communicate()
+    out_file = tmp_path / "reps.csv"
+    proc = start(["exercise", "upright_sitting", "--headless", "--video", str(still_clip), "--profile", "Lia",
+                  "--data-dir", str(data), "--out", str(out_file)])  # fmt: skip
+    db = data / "posture-feedback.sqlite3"
+    deadline = time.monotonic() + 120
+    while not rows(db, "SELECT id FROM sets"):  # the runner has begun its set: frames are being measured
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no set started in 120 s"
+        time.sleep(0.3)
+    time.sleep(1.0)
+    assert proc.poll() is None  # 600 frames: still running
+    code, out, err = interrupt(proc)
+    assert code == 130, err
+    assert err.startswith("posture-feedback: interrupted: recorded in Lia's history: session ")
+    assert err.endswith(", stopped, 0 attempts\n") and err.count("\n") == 1, err
+    assert rows(db, "SELECT status FROM sessions") == [("aborted",)]  # stored as stopped, said "stopped"
+    assert not out_file.exists() and list(tmp_path.glob("reps*")) == []

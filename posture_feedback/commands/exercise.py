@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import math
+import sys
 import tomllib
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -443,6 +444,7 @@ def run_headless(args: argparse.Namespace) -> int:
     history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
     passes = [SidePass(p, feedback_filter(p, history)) for p in side_passes(plan)]
     frames, found, t = 0, 0, 0.0
+    interrupted = False
     try:
         for result in iter_results(args.video, options, max_frames=args.max_frames, person=args.person):
             t = result.frame.timestamp_s
@@ -460,9 +462,16 @@ def run_headless(args: argparse.Namespace) -> int:
                 last = k == len(passes) - 1
                 todo = new if k == 0 else one.raw  # the first side's other events went in as they came
                 history.handle([e for e in todo if last or not isinstance(e, SessionDone)])
+    except KeyboardInterrupt:
+        if history is None:  # nothing stored: the command line's own "interrupted"
+            raise
+        interrupted = True
     finally:
         if history is not None:  # nobody in any frame: nothing measured, nothing stored
             history.close(measured=found > 0)
+    if interrupted:  # say what the history kept (it said only "interrupted"; audit 28)
+        print(f"posture-feedback: interrupted: {history.text}", file=sys.stderr)
+        return 130  # as the command line says for Ctrl-C
     result = passes[0].runner.result
     if len(passes) > 1:
         result = replace(result, sets=tuple(s for one in passes for s in one.runner.result.sets),
