@@ -61,3 +61,34 @@ def test_an_unknown_profile_is_refused_before_the_video(tmp_path, capsys):
         line = _refused(capsys, [*argv, "--profile", "Nobody", "--data-dir", data, "--out", str(tmp_path / "o")])
         assert "Nobody" in line
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["assess", "posture", "--front", VIDEO, "--hold", "-1"], "argument --hold: '-1' must be above 0"),
+        (["assess", "posture", "--front", VIDEO, "--capture", "0"], "argument --capture: '0' must be above 0"),
+        (["assess", "posture", "--front", VIDEO, "--max-speed", "-0.1"], "--max-speed: '-0.1' must be above 0"),
+        (["assess", "rom", "hip_flexion", "--video", VIDEO, "--min-prominence=-5"],
+         "argument --min-prominence: '-5' must be above 0"),
+        (["assess", "posture", "--front", VIDEO, "--roll", "400"], "'400' is not a camera roll (-90 to 90 degrees)"),
+        (["assess", "posture", "--front", VIDEO, "--max-frames", "0"], "argument --max-frames: 0 must be at least 1"),
+        (["assess", "chair", "five_times_sit_to_stand", "--video", VIDEO, "--max-frames", "-3"],
+         "argument --max-frames: -3 must be at least 1"),
+    ],
+)
+def test_an_impossible_number_is_refused_before_the_video(tmp_path, capsys, argv, message):
+    """Audit 28: `--hold -1`, `--capture 0`, `--max-speed -1` and `--max-frames 0` analysed the whole
+    video and then said "no still front view of at least -1 s" or "nobody found in the recording";
+    `--roll 400` was applied as "roll +400.0°"; `--min-prominence -5` reached a ValueError."""
+    line = _refused(capsys, [*argv, "--out", str(tmp_path / "out")])
+    assert message in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_possible_numbers_pass_the_checks():
+    from posture_feedback.commands import frame_count, positive_float, roll_degrees
+
+    assert [positive_float(v) for v in ("0.5", "2")] == [0.5, 2.0]
+    assert [roll_degrees(v) for v in ("-90", "0", "2.6", "90")] == [-90.0, 0.0, 2.6, 90.0]
+    assert frame_count("1") == 1

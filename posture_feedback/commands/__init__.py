@@ -24,6 +24,48 @@ def finite_float(text: str) -> float:
     return value
 
 
+def positive_float(text: str) -> float:
+    """argparse type: a finite number above 0 (a duration, a speed, a size), refused with one line
+    before any video is read (audit 28: ``assess posture --hold -1`` analysed the whole video, then
+    said "no still front view of at least -1 s")."""
+    import argparse
+
+    value = finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return value
+
+
+def frame_count(text: str) -> int:
+    """argparse type for ``--max-frames N``: a whole number, 1 or more (``assess ... --max-frames 0``
+    read no frame and said "nobody found in the recording"; audit 28)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of frames") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+#: The largest camera roll (degrees, either way) ``--roll`` accepts: beyond it the camera is upside down.
+MAX_ROLL_DEG = 90.0
+
+
+def roll_degrees(text: str) -> float:
+    """argparse type for a camera roll in degrees, -``MAX_ROLL_DEG`` to ``MAX_ROLL_DEG`` (``--roll 400``
+    was applied as "roll +400.0°")."""
+    import argparse
+
+    value = finite_float(text)
+    if abs(value) > MAX_ROLL_DEG:
+        limit = f"{MAX_ROLL_DEG:g}"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a camera roll (-{limit} to {limit} degrees)")
+    return value
+
+
 #: Ages (whole years) the command line accepts: a person's age, not a norm's range (the chair tests'
 #: norms cover 60-94 and say so); the bound is this tool's plausibility check, nothing published.
 MAX_AGE_YEARS = 120

@@ -23,7 +23,14 @@ import argparse
 import math
 from pathlib import Path
 
-from posture_feedback.commands import age_years, finite_float, person_point
+from posture_feedback.commands import (
+    age_years,
+    finite_float,
+    frame_count,
+    person_point,
+    positive_float,
+    roll_degrees,
+)
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.storage.options import add_data_dir_option
 
@@ -31,11 +38,11 @@ from posture_feedback.storage.options import add_data_dir_option
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", type=Path, help="output folder (default: assessment-<kind> in the current folder)")
     p.add_argument("--camera", help="use the stored calibration of this camera (see `calibrate camera`)")
-    p.add_argument("--roll", type=finite_float, metavar="DEG", help="camera roll in degrees (instead of --camera)")
+    p.add_argument("--roll", type=roll_degrees, metavar="DEG", help="camera roll in degrees (instead of --camera)")
     p.add_argument("--calibrate-from", metavar="VIDEO", help="estimate the camera roll from this standing recording")
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
     p.add_argument("--previous", type=Path, metavar="RECORD.json", help="an earlier record to compare with (MDC)")
-    p.add_argument("--max-frames", type=int, metavar="N", help="read at most N frames of each video")
+    p.add_argument("--max-frames", type=frame_count, metavar="N", help="read at most N frames of each video")
     p.add_argument("--person", type=person_point, metavar="X,Y",
                    help="follow the person at this pixel of the video (e.g. 540,700) instead of the largest and "
                    "most central (the same pixel in each video given)")  # fmt: skip
@@ -60,9 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.add_argument("--height", type=finite_float, metavar="M",
                     help="standing height in metres (scales cm offsets; default with --profile: the profile's "
                     "stored height scale, `calibrate scale --height M --profile NAME`)")  # fmt: skip
-    ps.add_argument("--hold", type=finite_float, default=1.0, help="seconds the view must be right and still")
-    ps.add_argument("--capture", type=finite_float, default=2.0, help="seconds measured after that (default 2)")
-    ps.add_argument("--max-speed", type=finite_float, default=0.15, help="still = slower than this (body heights/s)")
+    ps.add_argument("--hold", type=positive_float, default=1.0, help="seconds the view must be right and still")
+    ps.add_argument("--capture", type=positive_float, default=2.0, help="seconds measured after that (default 2)")
+    ps.add_argument("--max-speed", type=positive_float, default=0.15, help="still = slower than this (body heights/s)")
     _common(ps)
     ps.set_defaults(func=run_posture)
 
@@ -73,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--video", required=True, help="the recording (the side given by --side)")
     pr.add_argument("--side", choices=("left", "right", "both"), default="left", help="side tested (default left)")
     pr.add_argument("--video-right", help="with --side both: a separate recording of the right side")
-    pr.add_argument("--min-prominence", type=finite_float, help="degrees a repetition must rise and fall")
+    pr.add_argument("--min-prominence", type=positive_float, help="degrees a repetition must rise and fall")
     _common(pr)
     pr.set_defaults(func=run_rom)
 
