@@ -69,6 +69,47 @@ def test_history_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "is not a date" in err and err.count("\n") == 1
 
 
+def test_an_interrupted_report_leaves_the_earlier_files_whole(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """Audit 28: Ctrl-C while the PDF was being written (a real SIGINT after 1.5-3 s) left a truncated
+    PDF (22-65 KB of 88) in place of the earlier report. Every report output is now written beside
+    its name and moved over it once whole: interrupted on its second page, the earlier PDF is
+    byte-for-byte what it was and nothing else is left in the folder; the same for the JSON and CSV."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    d = str(tmp_path / "data")
+    assert _run(capsys, "profile", "create", "Sam", "--sample-data", "--data-dir", d)[0] == 0
+    out = tmp_path / "out"
+    pdf, csv_dir, js = out / "r.pdf", out / "csv", out / "r.json"
+    assert _run(capsys, "report", "--out", str(pdf), "--csv", str(csv_dir), "--json", str(js), "--data-dir", d)[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real_savefig, pages = PdfPages.savefig, []
+
+    def savefig(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        pages.append(1)
+        if len(pages) == 2:
+            raise KeyboardInterrupt  # as Ctrl-C arrives
+        return real_savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(PdfPages, "savefig", savefig)
+    code, _, err = _run(capsys, "report", "--out", str(pdf), "--data-dir", d)
+    assert (code, err) == (130, "posture-feedback: interrupted\n")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    monkeypatch.undo()
+    # the CSV and JSON writers interrupted half-way through a file
+    from posture_feedback.reports import export
+
+    def half(fh) -> None:  # noqa: ANN001
+        fh.write("half a file")
+        raise KeyboardInterrupt
+
+    real_whole = export._write_whole
+    monkeypatch.setattr(export, "_write_whole", lambda path, write: real_whole(path, half))
+    for argv in (["--csv", str(csv_dir)], ["--json", str(js)]):
+        code, _, err = _run(capsys, "report", *argv, "--data-dir", d)
+        assert code == 130, err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 def test_home_programme_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
     plan = tmp_path / "plan.toml"

@@ -61,11 +61,28 @@ def peak_unit(exercise: str) -> str:
     return {"°": "deg", "": "ratio"}.get(unit, unit)
 
 
+def _write_whole(path: Path, write) -> None:  # noqa: ANN001 - a callable taking the open text file
+    """Write ``path`` through a temporary file moved over it once complete (``OutputFile``): an
+    interrupted or failed export leaves the earlier file as it was, never half of a new one."""
+    from posture_feedback.output_files import OutputFile
+
+    target = OutputFile(path)
+    try:
+        with open(target.work, "w", newline="", encoding="utf-8") as fh:
+            write(fh)
+        target.commit()
+    except BaseException:
+        target.discard()
+        raise
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    def write(fh) -> None:  # noqa: ANN001
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows([[_cell(v) for v in row] for row in rows])
+
+    _write_whole(path, write)
 
 
 def export_csv(
@@ -202,8 +219,9 @@ def export_json(
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report_document(db, profile_id, start, end), indent=1, sort_keys=True,
-                                  ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")  # fmt: skip
+        text = json.dumps(report_document(db, profile_id, start, end), indent=1, sort_keys=True,
+                          ensure_ascii=False, allow_nan=False) + "\n"  # fmt: skip
+        _write_whole(out, lambda fh: fh.write(text))
     except OSError as exc:
         raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from exc
     return out

@@ -58,17 +58,28 @@ def write_report(
     Raises:
         StorageError: the output file cannot be written.
     """
+    from posture_feedback.output_files import OutputFile
+
     data = collect(db, profile_id, start, end)
     out = Path(out)
     pages = list(_pages(db, data))
+    target = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with PdfPages(out, metadata=_metadata(data)) as pdf:
+        # written beside it under a temporary name and moved over it once complete: Ctrl-C or a full
+        # disk half-way through left a truncated PDF in place of the earlier report (audit 28)
+        target = OutputFile(out)
+        with PdfPages(target.work, metadata=_metadata(data)) as pdf:
             for number, fig in enumerate(pages, start=1):
                 _footer(fig, data, number, len(pages))
                 pdf.savefig(fig)
-    except OSError as exc:
-        raise StorageError(f"cannot write report {out}: {exc.strerror or exc}") from exc
+        target.commit()
+    except BaseException as exc:
+        if target is not None:
+            target.discard()
+        if isinstance(exc, OSError):
+            raise StorageError(f"cannot write report {out}: {exc.strerror or exc}") from exc
+        raise
     return out
 
 
