@@ -62,6 +62,32 @@ def test_the_window_has_a_history_tab_for_the_profile(qtbot, tmp_path):
     assert window.link is None
 
 
+def test_a_damaged_history_says_so_in_its_tab(qtbot, tmp_path):
+    """Audit 28: with one page of the sessions table overwritten, opening the History tab raised a raw
+    sqlite3.DatabaseError inside the tab's slot (the read's COMMIT failed too, untranslated), which
+    PyQt turns into an abort. The tab now says the history cannot be shown, and why, in one line."""
+    import sqlite3
+
+    from posture_feedback.storage.sample_data import fill_sample_history
+
+    path = tmp_path / "posture-feedback.sqlite3"
+    with Database(path) as db:
+        fill_sample_history(db, "Ben")
+    raw = sqlite3.connect(path)
+    root = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
+    page = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    with open(path, "r+b") as fh:
+        fh.seek((root - 1) * page)
+        fh.write(b"\xde\xad" * (page // 2))
+    window = MainWindow(AppOptions(source=94, sound=False, profile="Ben", data_dir=str(tmp_path)))
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(1)
+    text = window.tabs.widget(1).text()
+    assert text.startswith("The history cannot be shown: ") and "is damaged" in text, text
+    window.close()
+
+
 def test_the_neutral_is_saved_with_the_profile_and_used_next_time(qtbot, still_video, tmp_path):
     # A neutral is taken only from >= 2 s of a still person (calibration/neutral.py): a still clip, in real time,
     # the camera's vertical known (level, ±3°): with a level camera assumed the tilts carry ±20° and more and
