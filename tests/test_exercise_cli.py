@@ -48,6 +48,29 @@ def test_bad_arguments_give_one_clear_line(argv, message, capsys):
     assert message in err and "\n" not in err and "Traceback" not in err
 
 
+def test_a_still_image_is_refused_and_nothing_stored(tmp_path, capsys):
+    """Audit 28: `exercise mini_squat --headless --video photo.jpg --profile P` stored a *completed*
+    session (1 frame, 0 attempts) that counted for the profile's adherence. A still image is now
+    refused in one line before the model runs, and the history stays empty."""
+    import cv2
+    import numpy as np
+
+    from posture_feedback.storage import Database
+
+    photo = tmp_path / "photo.jpg"
+    cv2.imwrite(str(photo), np.full((120, 160, 3), 128, np.uint8))
+    data = tmp_path / "data"
+    assert main(["profile", "create", "--profile", "Ann", "--data-dir", str(data)]) == 0
+    capsys.readouterr()
+    code = main(["exercise", "mini_squat", "--headless", "--video", str(photo), "--profile", "Ann",
+                 "--data-dir", str(data)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"posture-feedback: error: {photo} is a still image: an exercise is counted on a " \
+        "recording (a video, or a folder of its frames)\n", err
+    with Database(data / "posture-feedback.sqlite3") as db:
+        assert db.row_counts(db.profile_by_name("Ann").id)["sessions"] == 0
+
+
 def test_invalid_plan_reports_file_and_line(tmp_path, capsys):
     plan = tmp_path / "plan.toml"
     plan.write_text('title = "x"\n\n[[exercise]]\nname = "lateral_raise"\nsets = "three"\n')

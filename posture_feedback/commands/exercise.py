@@ -399,7 +399,7 @@ def write_out(
         out.discard()
 
 
-def with_vertical(options, args: argparse.Namespace):  # noqa: ANN001, ANN201 - PipelineOptions
+def with_vertical(options, args: argparse.Namespace, source: object | None = None):  # noqa: ANN001, ANN201
     """``options`` with the camera's vertical a headless run measures against, and its line printed: a stored
     calibration (``--camera NAME``; ``level`` assumes a level camera), else the recording's scene
     (``calibration.vertical.scene_up_for_source``, as ``analyze``). Before 2026-12-07 exercises always
@@ -414,7 +414,7 @@ def with_vertical(options, args: argparse.Namespace):  # noqa: ANN001, ANN201 - 
     else:
         from posture_feedback.calibration.vertical import scene_up_for_source
 
-        up, unc, note, _scene = scene_up_for_source(args.video)
+        up, unc, note, _scene = scene_up_for_source(args.video, source)  # (a folder of frames: level)
     print(note)
     return replace(options, up=up, up_uncertainty_deg=unc)
 
@@ -435,12 +435,16 @@ def run_headless(args: argparse.Namespace) -> int:
     ratings = _ratings(args)
     for line in precaution_lines(plan):
         print(line)
-    options = with_vertical(with_model_options(PipelineOptions(), args), args)
-    if args.profile:  # nothing is stored for a recording that cannot be read (one line, exit 2)
-        from posture_feedback.sources import open_source
+    from posture_feedback.sources import ImageSource, open_source
 
-        with open_source(args.video):
-            pass
+    # nothing is stored for a recording that cannot be read (one line, exit 2), nor for a still image:
+    # one frame shows no movement, and it was stored as a completed session that counted for
+    # adherence (audit 28)
+    with open_source(args.video) as source:
+        if isinstance(source, ImageSource) and not source.path.is_dir():
+            raise PostureFeedbackError(f"{args.video} is a still image: an exercise is counted on a recording "
+                                       "(a video, or a folder of its frames)")  # fmt: skip
+    options = with_vertical(with_model_options(PipelineOptions(), args), args, source)
     history = HeadlessHistory(args, plan, args.video, ratings) if args.profile else None
     passes = [SidePass(p, feedback_filter(p, history)) for p in side_passes(plan)]
     frames, found, t = 0, 0, 0.0
