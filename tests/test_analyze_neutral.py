@@ -231,6 +231,22 @@ def test_a_profile_neutral_is_this_databases_profiles_never_a_namesakes(tmp_path
     assert code == 0 and f"neutral from profile 'Ann' in {db1 / 'posture-feedback.sqlite3'} (standing" in err
 
 
+def test_the_commands_suggested_can_be_pasted_with_spaces_in_the_names(tmp_path, capsys, sports_video):
+    """Audit 28: a profile "Zoë Ñandú" in a data folder "no where" was told to run
+    `posture-feedback profile create --profile Zoë Ñandú --data-dir …/no where`, which the shell
+    splits into other arguments. The suggested command is quoted: split as a shell does, it is the
+    command meant."""
+    import shlex
+
+    nowhere = tmp_path / "no where"
+    code, _out, err = run_cli(capsys, str(sports_video), "--profile", "Zoë Ñandú", "--data-dir", str(nowhere),
+                              "--max-frames", "2", "--no-progress", "-o", str(tmp_path / "a.csv"))  # fmt: skip
+    assert code == 2 and err.count("\n") == 1, err
+    suggested = err.split("`")[1]
+    assert shlex.split(suggested) == ["posture-feedback", "profile", "create", "--profile", "Zoë Ñandú",
+                                      "--data-dir", str(nowhere)]  # fmt: skip
+
+
 def test_a_neutral_set_live_names_its_camera_and_judges_no_other_camera(tmp_path, capsys, sports_video):
     """As in the app (``NeutralPosture.applies_to``): a neutral captured live with "camera 0" holds for
     that camera. Analysing a recording (its camera unknown) uses it and says it was set with camera 0;

@@ -241,6 +241,8 @@ def _profile_neutral(args: argparse.Namespace, posture: str | None):
     A neutral captured live holds for its camera (``NeutralPosture.applies_to``, as in the app):
     analysing another live camera with it is refused; for a recording, whose camera is not known,
     it is used and the origin names the camera it was set with ("…, set with camera 0")."""
+    from shlex import quote
+
     from posture_feedback.calibration.store import load_from_database
     from posture_feedback.neutral_input import NeutralInputError
     from posture_feedback.storage.errors import NotFoundError
@@ -249,10 +251,13 @@ def _profile_neutral(args: argparse.Namespace, posture: str | None):
 
     name = args.profile
     path = database_path(args.data_dir)
-    data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
+    # the commands suggested are quoted for the shell: `--profile Zoë Ñandú` pasted as said ran with
+    # the profile "Zoë" and a stray argument (audit 28)
+    data_dir = f" --data-dir {quote(args.data_dir)}" if args.data_dir else ""
     if not path.exists():  # never create a database just to look into it
+        create = f"`posture-feedback profile create --profile {quote(name)}{data_dir}`"
         raise NeutralInputError(f"--profile {name}: there is no profile database at {path}; create the profile "
-                                f"with `posture-feedback profile create --profile {name}{data_dir}`")  # fmt: skip
+                                f"with {create}")  # fmt: skip
     postures = (posture,) if posture else ("sitting", "standing")
     live = args.video.strip().isdigit()
     here = f"camera {int(args.video)}" if live else ""  # ui.worker.camera_name: "" for a recording
@@ -267,12 +272,13 @@ def _profile_neutral(args: argparse.Namespace, posture: str | None):
             if saved is not None and (not live or saved.applies_to(here)):
                 return saved, f"profile {name!r} in {path}" + (f", set with {saved.camera}" if saved.camera else "")
             elsewhere = elsewhere or saved
-    capture = f"`posture-feedback calibrate neutral VIDEO --profile {name} --posture {posture or 'standing'}{data_dir}`"
+    capture = (f"`posture-feedback calibrate neutral VIDEO --profile {quote(name)} --posture {posture or 'standing'}"
+               f"{data_dir}`")  # fmt: skip
     if elsewhere is not None:
         raise NeutralInputError(
             f"--profile {name}: the saved {elsewhere.posture} neutral ({elsewhere.created_at[:10] or 'undated'}) was "
             f"set with {elsewhere.camera}, not {here}: its angles hold for that camera only; capture one with "
-            f"`posture-feedback calibrate neutral {args.video} --profile {name}{data_dir}`"
+            f"`posture-feedback calibrate neutral {quote(args.video)} --profile {quote(name)}{data_dir}`"
         )
     raise NeutralInputError(f"--profile {name}: no saved neutral ({posture or 'sitting or standing'}) for this "
                             f"profile in {path}; capture one with {capture}")  # fmt: skip
