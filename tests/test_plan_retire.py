@@ -368,3 +368,31 @@ def test_reimporting_a_programme_does_not_undo_a_restore_made_at_home(tmp_path, 
     assert code == 0 and "retired on" not in out
     with Database.open_default(home) as db:
         assert not db.plan_by_uid(db.profile_by_name("Bob").id, "w1").archived
+
+
+def test_the_commands_suggested_for_plans_can_be_pasted_with_spaces_in_the_names(tmp_path, capsys):
+    """Audit 28: for the profile "Ann Lee" the lines said `profile add-plan --profile Ann Lee PLAN.toml`
+    and `archive-plan --profile Ann Lee --plan …`, which the shell splits into other arguments. Each
+    suggested command, split as a shell splits it, is now the command meant."""
+    import shlex
+
+    from posture_feedback.storage.stored_plans import no_active_plan_text
+
+    d = str(tmp_path / "data")
+    (tmp_path / "w1.toml").write_text(WEEK1)
+    (tmp_path / "w2.toml").write_text(WEEK2)
+    assert _run(capsys, "profile", "create", "--profile", "Ann Lee", "--data-dir", d)[0] == 0
+    with Database.open_default(d) as db:
+        text = no_active_plan_text(db, db.profile_by_name("Ann Lee").id)
+    assert shlex.split(text.split("`")[1]) == ["posture-feedback", "profile", "add-plan", "--profile", "Ann Lee",
+                                               "PLAN.toml"]  # fmt: skip
+    add = ["profile", "add-plan", "--profile", "Ann Lee", "--data-dir", d]
+    assert _run(capsys, *add, str(tmp_path / "w1.toml"))[0] == 0
+    assert _run(capsys, *add, str(tmp_path / "w2.toml"))[0] == 0
+    for plan in ("Jacks test", "Jacks week 2"):
+        assert _run(capsys, "profile", "archive-plan", "--profile", "Ann Lee", "--plan", plan, "--data-dir", d)[0] == 0
+    with Database.open_default(d) as db:
+        text = no_active_plan_text(db, db.profile_by_name("Ann Lee").id)
+    restore = shlex.split(text.split("`")[1])
+    assert restore[:5] == ["posture-feedback", "profile", "archive-plan", "--profile", "Ann Lee"], text
+    assert restore[-1] == "--restore" and restore[-3] == "--plan"

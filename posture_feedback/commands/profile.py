@@ -12,6 +12,7 @@ The profile is always ``--profile NAME``; the old positional spelling (``delete 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -368,10 +369,11 @@ def run_import_programme(args: argparse.Namespace) -> int:
         others = [p for p in db.plans_by_last_stored(profile.id) if p.id != plan.id]
         if others and not had:
             names = ", ".join(repr(p.name) for p in others)
-            which = repr(others[0].name) if len(others) == 1 else "NAME"
+            which = shlex.quote(others[0].name) if len(others) == 1 else "NAME"
+            retire = f"`posture-feedback profile archive-plan --profile {shlex.quote(profile.name)} --plan {which}`"
             print(f"{profile.name} also has {names}, counted for adherence too: if this plan replaces "
                   f"{'it' if len(others) == 1 else 'them'}, retire {'it' if len(others) == 1 else 'each'} with "
-                  f"`posture-feedback profile archive-plan --profile {profile.name} --plan {which}`")  # fmt: skip
+                  f"{retire}")  # fmt: skip
         print(default_plan_line(db, profile.id))
     return 0
 

@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import shlex
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -233,7 +234,8 @@ def import_programme_retiring(
             profile = db.get_profile(profile_id).name
             raise ExchangeFormatError(
                 f"{path}: plan {plan.name!r} is retired for {profile}: restore it first with `posture-feedback "
-                f"profile archive-plan --profile {profile} --plan {plan.name!r} --restore`, then import again"
+                f"profile archive-plan --profile {shlex.quote(profile)} --plan {shlex.quote(plan.name)} --restore`, "
+                "then import again"
             )
         db.add_plan_version(plan.id, prog.toml, schedule_days=prog.schedule_days, files=prog.files,
                             created_at=prog.version_created_at, version=prog.version)  # fmt: skip

@@ -155,7 +155,7 @@ def no_active_plan_text(db: Database, profile_id: int) -> str:
     """Why ``profile_id`` has no active plan, and the command that gives it one: none stored yet, or every
     plan retired (that said "Ann has no plan yet" of a profile with two retired plans, a new-user audit)."""
     name = db.get_profile(profile_id).name
-    add = f"`posture-feedback profile add-plan --profile {name} PLAN.toml`"
+    add = f"`posture-feedback profile add-plan --profile {shlex.quote(name)} PLAN.toml`"
     retired = db.plans_by_last_stored(profile_id, include_archived=True)
     if not retired:
         return f"{name} has no plan yet: store one with {add} or import a programme file"
@@ -163,8 +163,8 @@ def no_active_plan_text(db: Database, profile_id: int) -> str:
     which = f"{name}'s only plan is" if len(retired) == 1 else f"all {len(retired)} of {name}'s plans are"
     return (
         f"{name} has no plan to follow: {which} retired ({names}); restore one with `posture-feedback profile "
-        f"archive-plan --profile {name} --plan {shlex.quote(retired[-1].name)} --restore`, or store a new one "
-        f"with {add}"
+        f"archive-plan --profile {shlex.quote(name)} --plan {shlex.quote(retired[-1].name)} --restore`, or store a "
+        f"new one with {add}"
     )
 
 
