@@ -89,6 +89,17 @@ def _check_video_file(path: Path) -> None:
         raise SourceError(f"{path} is a folder, not a video file")
     if path.stat().st_size == 0:
         raise SourceError(f"{path} is empty (0 bytes)")
+    _check_readable(path)
+
+
+def _check_readable(path: Path) -> None:
+    """A file that cannot be opened says why (OpenCV's refusal read "not a readable video" for a
+    file without read permission, as if it were damaged; audit 28)."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 class VideoFileSource(_SourceBase):
@@ -164,6 +175,7 @@ class ImageSource(_SourceBase):
 
     @staticmethod
     def _load(path: Path) -> np.ndarray:
+        _check_readable(path)
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise SourceError(f"{path} is not a readable image")

@@ -143,6 +143,43 @@ def test_corrupt_image(tmp_path: Path) -> None:
         open_source(bad)
 
 
+def test_a_file_without_read_permission_says_so(lab_video: Path, street_image: Path) -> None:
+    """Audit 28: a video the user may not read was "not a readable video (OpenCV could not open it)",
+    as if damaged. It says "cannot read …: Permission denied" now, for a video and an image alike.
+    Opened in a process of another user (root reads everything)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="pf-shared-"))  # pytest's own folders are the owner's only
+    folder.chmod(0o755)
+    try:
+        _read_as_another_user(folder, lab_video, street_image)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_as_another_user(folder: Path, lab_video: Path, street_image: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    for given in (lab_video, street_image):
+        private = folder / f"private{given.suffix}"
+        shutil.copy(given, private)
+        private.chmod(0o600)  # the owner's only
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("running as root without setpriv: cannot read as another user")
+            as_other = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        else:
+            private.chmod(0o000)
+            as_other = []
+        probe = ("import sys\nfrom posture_feedback.errors import SourceError\nfrom posture_feedback.sources import "
+                 "open_source\ntry:\n    open_source(sys.argv[1])\nexcept SourceError as exc:\n    print(exc)\n")
+        proc = subprocess.run([*as_other, sys.executable, "-c", probe, str(private)], capture_output=True, text=True,
+                              timeout=60, cwd=str(folder))  # fmt: skip
+        assert proc.stdout.strip() == f"cannot read {private}: Permission denied", proc.stdout + proc.stderr
+
+
 def test_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="contains no images"):
         open_source(tmp_path)
