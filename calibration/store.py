@@ -48,9 +48,13 @@ class CalibrationStore:
     def _load(self) -> dict[str, Any]:
         if not self.path.exists():
             return {"version": 1, "camera": {}, "neutral": {}, "scale": {}}
+        if self.path.is_dir():  # said "[Errno 21] Is a directory: '…'" (audit 28)
+            raise CalibrationError(f"calibration file {self.path} is a folder: give a .json file (--store FILE)")
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise CalibrationError(f"cannot read calibration file {self.path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
             raise CalibrationError(f"cannot read calibration file {self.path}: {exc}") from None
         except RecursionError:
             raise CalibrationError(f"calibration file {self.path} is damaged (nested too deeply)") from None
@@ -92,9 +96,13 @@ class CalibrationStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".calibrations.", suffix=".json", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=2, sort_keys=True)
-            os.replace(tmp, self.path)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(data, f, indent=2, sort_keys=True)
+                os.replace(tmp, self.path)
+            except BaseException:  # a failed or interrupted save leaves no temporary file behind
+                Path(tmp).unlink(missing_ok=True)
+                raise
         except OSError as exc:
             raise CalibrationError(f"cannot write calibration file {self.path}: {exc.strerror or exc}") from None
 

@@ -623,6 +623,7 @@ def _cli_cases(d: Path) -> dict[str, list[str]]:
         ],  # fmt: skip
         "calibrate neutral: empty video": ["calibrate", "neutral", str(zero), "--store", str(d / "cal.json")],
         "calibrate show: damaged store": ["calibrate", "show", "--store", str(corrupt_json)],
+        "calibrate camera: store is a folder": ["calibrate", "camera", "--skip", "--name", "c", "--store", str(d)],
         "history: newer database": ["history", "--data-dir", str(newer)],
         "report: data dir is a file": ["report", "--data-dir", str(afile), "--out", str(d / "r.pdf")],
         "profile import-results: not JSON": [
@@ -694,7 +695,8 @@ def _cli_cases(d: Path) -> dict[str, list[str]]:
 CLI_CASES = [
     "exercise: missing plan", "exercise: empty video", "exercise: text as video", "exercise: non-UTF-8 plan",
     "assess rom: empty video", "assess posture: text as video", "calibrate neutral: empty video",
-    "calibrate show: damaged store", "history: newer database", "report: data dir is a file",
+    "calibrate show: damaged store", "calibrate camera: store is a folder", "history: newer database",
+    "report: data dir is a file",
     "profile import-results: not JSON", "profile import-programme: not a zip",
     "profile add-plan: non-UTF-8 plan",
     "config --check: non-UTF-8", "analyze: non-UTF-8 targets",
@@ -829,3 +831,12 @@ def test_the_monitor_on_a_video_shorter_than_frames_ends_like_the_mirror(tmp_pat
                  "--screenshot", str(tmp_path / "m.png")], tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-800:]
     assert proc.stderr == "" and (tmp_path / "m.png").is_file()
+
+
+def test_a_folder_given_as_the_calibration_file_is_named_so(tmp_path: Path, capfd) -> None:  # noqa: ANN001
+    """Audit 28: `--store FOLDER` said "cannot read calibration file …: [Errno 21] Is a directory: '…'"."""
+    capfd.readouterr()
+    assert main(["calibrate", "show", "--store", str(tmp_path)]) == 2
+    assert capfd.readouterr().err == (f"posture-feedback: error: calibration file {tmp_path} is a folder: give a "
+                                      ".json file (--store FILE)\n")  # fmt: skip
+    assert os.listdir(tmp_path) == []
