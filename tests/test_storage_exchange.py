@@ -289,3 +289,33 @@ def test_an_export_to_a_pipe_or_a_link_writes_into_it_never_over_it(tmp_path):
     assert link.is_symlink() and json.loads(real.read_text())["sessions"]
     left = sorted(p.name for p in tmp_path.iterdir())  # no temporary file left behind
     assert left == ["data", "link.pfresults.json", "pipe.json", "real.pfresults.json"]
+
+
+def test_two_imports_of_the_same_results_at_once_store_each_record_once(tmp_path: Path) -> None:
+    """Audit 28: three `profile import-results` of one file started together stored its 6 assessments
+    twice (12) in one try of three: each import read the profile's assessments, then added those it had
+    not seen. Here the second import (another connection, as another process) runs whole between the
+    first one's read and its writes; each assessment and session is stored once, and the first import
+    counts what the other stored as already there, as a sequential re-import would."""
+    from posture_feedback.storage.sample_data import fill_sample_history
+
+    with Database(tmp_path / "home.sqlite3") as home:
+        results = export_results(home, fill_sample_history(home, "Dana").id, tmp_path / "dana.pfresults.json")
+    path = tmp_path / "clinic.sqlite3"
+    with Database(path) as first, Database(path) as second:
+        pid = first.create_profile("Dana").id
+        read = first.assessments
+        raced: list[object] = []
+
+        def assessments_then_the_other_import(*args, **kwargs):  # noqa: ANN002, ANN003
+            seen = read(*args, **kwargs)
+            if not raced:
+                raced.append(import_results(second, results, pid))
+            return seen
+
+        first.assessments = assessments_then_the_other_import  # type: ignore[method-assign]
+        summary = import_results(first, results, pid)
+        other = raced[0]
+        assert other.assessments_added == 6 and summary.assessments_added == 0 and summary.assessments_skipped == 6
+        assert len(second.assessments(pid)) == 6
+        assert second.row_counts(pid)["sessions"] == other.sessions_added + summary.sessions_added

@@ -360,21 +360,51 @@ class Database:
         created = _aware(created_at) if created_at else _now()
         with self._tx() as conn:
             self._require(conn, "profiles", profile_id)
-            cur = conn.execute(
-                "INSERT INTO assessments (profile_id, kind, created_at, record, notes) VALUES (?, ?, ?, ?, ?)",
-                (profile_id, kind, _ts(created), _json(dict(record)), notes),
-            )
-            aid = int(cur.lastrowid)
-            conn.executemany(
-                "INSERT INTO measures (assessment_id, name, side, value, uncertainty, unit, reference, reference_low,"
-                " reference_high, reference_source, mdc, valid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (aid, m.name, m.side, _f(m.value), _f(m.uncertainty), m.unit, _f(m.reference),
-                     _f(m.reference_low), _f(m.reference_high), m.reference_source, _f(m.mdc), int(m.valid))
-                    for m in measures
-                ],
-            )  # fmt: skip
+            aid = self._insert_assessment(conn, profile_id, kind, created, record, measures, notes)
         return Assessment(aid, profile_id, kind, created, dict(record), tuple(measures), notes)
+
+    def import_assessment(
+        self,
+        profile_id: int,
+        kind: str,
+        record: Mapping[str, Any],
+        measures: Sequence[Measure],
+        *,
+        notes: str,
+        created_at: datetime,
+    ) -> Assessment | None:
+        """As :meth:`add_assessment`, but nothing is stored (None) when the profile already has an
+        assessment of this kind at this instant, checked inside the write transaction: an import of
+        a results file run twice at once stored each assessment twice (audit 28)."""
+        created = _aware(created_at)
+        with self._tx() as conn:
+            self._require(conn, "profiles", profile_id)
+            if conn.execute(
+                "SELECT 1 FROM assessments WHERE profile_id = ? AND kind = ? AND created_at = ?",
+                (profile_id, kind, _ts(created)),
+            ).fetchone():
+                return None
+            aid = self._insert_assessment(conn, profile_id, kind, created, record, measures, notes)
+        return Assessment(aid, profile_id, kind, created, dict(record), tuple(measures), notes)
+
+    @staticmethod
+    def _insert_assessment(conn: sqlite3.Connection, profile_id: int, kind: str, created: datetime,
+                           record: Mapping[str, Any], measures: Sequence[Measure], notes: str) -> int:  # fmt: skip
+        cur = conn.execute(
+            "INSERT INTO assessments (profile_id, kind, created_at, record, notes) VALUES (?, ?, ?, ?, ?)",
+            (profile_id, kind, _ts(created), _json(dict(record)), notes),
+        )
+        aid = int(cur.lastrowid)
+        conn.executemany(
+            "INSERT INTO measures (assessment_id, name, side, value, uncertainty, unit, reference, reference_low,"
+            " reference_high, reference_source, mdc, valid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (aid, m.name, m.side, _f(m.value), _f(m.uncertainty), m.unit, _f(m.reference),
+                 _f(m.reference_low), _f(m.reference_high), m.reference_source, _f(m.mdc), int(m.valid))
+                for m in measures
+            ],
+        )  # fmt: skip
+        return aid
 
     def get_assessment(self, assessment_id: int) -> Assessment:
         with self._read() as conn:

@@ -31,7 +31,7 @@ from typing import Any
 from posture_feedback import __version__
 from posture_feedback.storage.database import Database
 from posture_feedback.storage.docreader import DocReader
-from posture_feedback.storage.errors import ExchangeFormatError, NotFoundError, StorageError
+from posture_feedback.storage.errors import DuplicateError, ExchangeFormatError, NotFoundError, StorageError
 from posture_feedback.storage.models import (
     QUALITIES,
     SESSION_STATUSES,
@@ -462,16 +462,22 @@ def import_results(
         if db.session_by_uid(session.uid) is not None:
             counts["sessions_skipped"] += 1
             continue
-        db.import_session(profile_id, session, plan_ids.get(plan_uid or ""))
+        try:
+            db.import_session(profile_id, session, plan_ids.get(plan_uid or ""))
+        except DuplicateError:  # stored meanwhile by another import of the same file
+            counts["sessions_skipped"] += 1
+            continue
         counts["sessions_added"] += 1
     existing = {(a.kind, a.created_at) for a in db.assessments(profile_id)}
     for kind, when, record, measures, notes in parsed.assessments:
         if (kind, when) in existing:
             counts["assessments_skipped"] += 1
             continue
-        db.add_assessment(profile_id, kind, record, measures, notes=notes, created_at=when)
         existing.add((kind, when))
-        counts["assessments_added"] += 1
+        if db.import_assessment(profile_id, kind, record, measures, notes=notes, created_at=when):
+            counts["assessments_added"] += 1
+        else:  # stored meanwhile by another import of the same file
+            counts["assessments_skipped"] += 1
     for day in parsed.monitor:
         db.set_monitor_day(profile_id, day)
         counts["monitor_days"] += 1
