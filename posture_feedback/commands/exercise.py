@@ -404,7 +404,9 @@ def with_vertical(options, args: argparse.Namespace, source: object | None = Non
     calibration (``--camera NAME``; ``level`` assumes a level camera), else the recording's scene
     (``calibration.vertical.scene_up_for_source``, as ``analyze``). Before 2026-12-07 exercises always
     assumed a level camera (±20°): every angle against the vertical (the trunk's, the head's) carried it,
-    and ``upright_sitting`` on the sports sample was 'too uncertain to time the hold' throughout."""
+    and ``upright_sitting`` on the sports sample was 'too uncertain to time the hold' throughout. ``source``:
+    the opened recording (only its type is looked at: a folder of frames, maybe of several cameras, gets a
+    level camera, as in ``analyze``)."""
     from dataclasses import replace
 
     from posture_feedback.commands.analyze import camera_note, camera_up, camera_up_uncertainty
