@@ -78,9 +78,9 @@ def _window(qtbot, video, tmp_path, frames: int, scene_vertical: bool = False) -
     return window
 
 
-def test_the_window_says_the_hold_cannot_be_timed_on_the_real_model(qtbot, sports_video, tmp_path):
-    frames = 150
-    window = _window(qtbot, sports_video, tmp_path, frames)
+def _run(qtbot, video, tmp_path, frames: int, scene_vertical: bool = False) -> tuple[ExerciseWindow, RunnerStatus]:
+    """The window fed every one of ``frames`` frames, and its runner's status then (a set under way)."""
+    window = _window(qtbot, video, tmp_path, frames, scene_vertical)
 
     def fed() -> None:
         w = window.worker
@@ -90,6 +90,11 @@ def test_the_window_says_the_hold_cannot_be_timed_on_the_real_model(qtbot, sport
     window._refresh()
     st = window.runner.status
     assert st.state is RunnerState.ACTIVE and st.counting
+    return window, st
+
+
+def test_the_window_says_the_hold_cannot_be_timed_on_the_real_model(qtbot, sports_video, tmp_path):
+    window, st = _run(qtbot, sports_video, tmp_path, 150)
     assert st.hold_state == "unsure" and st.phase == HOLD_TOO_UNCERTAIN and st.held_s == 0.0
     assert st.value_uncertainty > 11.0  # wider than half the 22° band
     panel = window.panel
@@ -111,17 +116,7 @@ def test_with_the_scenes_vertical_the_same_hold_is_timed(qtbot, sports_video, tm
     pitch +0.3 ±6.6° on this clip), as the app. The man's trunk lean side-on then carries about ±10°, and
     the upright frames before his jump are timed; before 2026-12-07 the window always assumed a level
     camera and could time nothing here."""
-    frames = 150
-    window = _window(qtbot, sports_video, tmp_path, frames, scene_vertical=True)
-
-    def fed() -> None:
-        w = window.worker
-        assert w is not None and not w.is_running() and window.frames_fed == frames
-
-    qtbot.waitUntil(fed, timeout=120_000)
-    window._refresh()
-    st = window.runner.status
-    assert st.state is RunnerState.ACTIVE and st.counting
+    window, st = _run(qtbot, sports_video, tmp_path, 150, scene_vertical=True)
     assert st.held_s > 0.5 and st.value_uncertainty < 11.0
     assert st.phase != HOLD_TOO_UNCERTAIN
     assert window.vertical_label.text() == "Camera vertical: from the room"
