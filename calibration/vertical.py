@@ -199,18 +199,22 @@ class SceneVertical:
             "method": "scene",
         }
 
-    def to_calibration(self, camera: str = "") -> CameraCalibration:
+    def to_calibration(self, camera: str = "", *, bounded: bool = True) -> CameraCalibration:
         """A storable ``CameraCalibration`` with the same vertical (axis "scene", spread = uncertainty / 2)
         and its stated roll and pitch ± (``roll_pitch_uncertainty``).
 
+        ``bounded`` False: for this recording alone, not to be stored (``assess``, as ``analyze`` uses the
+        scene's estimate): no bound, the roll and pitch carry their own ± whatever they are (a roll
+        ±3° beside a pitch nothing confirms, ±20°, is still a good roll).
+
         Raises:
-            CalibrationError: the bound is wider than ``camera.MAX_SCENE_UNCERTAINTY_DEG`` (10°, the
-                person method's limit): too uncertain to store (``calibrate camera`` of a collage of
+            CalibrationError: (``bounded``) the bound is wider than ``camera.MAX_SCENE_UNCERTAINTY_DEG`` (10°,
+                the person method's limit): too uncertain to store (``calibrate camera`` of a collage of
                 two scenes stored ±50° until 2026-12).
         """
         from posture_feedback.calibration.camera import MAX_SCENE_UNCERTAINTY_DEG
 
-        if self.uncertainty_deg > MAX_SCENE_UNCERTAINTY_DEG:
+        if bounded and self.uncertainty_deg > MAX_SCENE_UNCERTAINTY_DEG:
             roll_unc, pitch_unc = self.roll_pitch_uncertainty()
             why = ("no two vanishing points confirm the focal length, as on a cropped or zoomed image"
                    if not self.focal_confirmed else f"{self.n_inliers} line segments agree")  # fmt: skip

@@ -70,8 +70,9 @@ def test_a_rise_of_50_cm_under_a_level_camera_carries_17_cm():
 
 
 def test_a_rolled_camera_does_not_turn_the_same_posture_s_offsets_from_within_to_outside(tmp_path, capsys):
-    level = _screen(tmp_path, _clip(tmp_path / "r0.mp4", 0.0))
-    rolled = {d: _screen(tmp_path, _clip(tmp_path / f"r{d:+.0f}.mp4", d)) for d in (10.0, -10.0)}
+    """A level camera assumed (``--camera level``): the roll's ±20° is in the offsets' ±."""
+    level = _screen(tmp_path, _clip(tmp_path / "r0.mp4", 0.0), "--camera", "level")
+    rolled = {d: _screen(tmp_path, _clip(tmp_path / f"r{d:+.0f}.mp4", d), "--camera", "level") for d in (10.0, -10.0)}
     told = {d: _screen(tmp_path, tmp_path / f"r{d:+.0f}.mp4", "--roll", f"{d:g}") for d in (10.0, -10.0)}
     capsys.readouterr()
     for name in OFFSETS:
@@ -87,3 +88,19 @@ def test_a_rolled_camera_does_not_turn_the_same_posture_s_offsets_from_within_to
     # the shoulder-hip offset moves most: the roll, not the model, moved it (audit: -0.7 and -17.9 cm)
     spread = abs(rolled[10.0]["shoulder_hip_offset"][0] - rolled[-10.0]["shoulder_hip_offset"][0])
     assert spread > 10.0
+
+
+def test_by_default_the_scenes_lines_find_the_roll_and_the_copies_agree(tmp_path, capsys):
+    """``assess``'s default since 2026-12-07: the camera's vertical from the scene's lines (as ``analyze``). The
+    rotated copies read roll +8.7° and −11.2° (the unrotated clip −2.6°: each within ±3° of 10° apart), and the
+    three read one posture: the same verdicts, each value within the others' ± (ear-shoulder 6.8 / 7.0 / 6.7 cm;
+    with a level camera assumed, −0.7 and −17.9 cm for the shoulder-hip offset the unrotated clip reads −7.1)."""
+    clips = {d: _clip(tmp_path / f"r{d:+.0f}.mp4", d) for d in (0.0, 10.0, -10.0)}
+    read = {d: _screen(tmp_path, clip) for d, clip in clips.items()}
+    out = capsys.readouterr().out
+    assert out.count("camera vertical from the scene's lines: roll") == 3
+    for name in OFFSETS:
+        assert len({read[d][name][2] for d in read}) == 1, (name, read)  # one posture, one verdict
+        for a in read:
+            for b in read:
+                assert abs(read[a][name][0] - read[b][name][0]) <= read[a][name][1] + 1e-9 or a == b, (name, read)

@@ -258,6 +258,6 @@ def test_the_camera_step_offers_the_rooms_lines_and_the_posture_screen_uses_them
     cal = window.flow.calibration
     assert cal.axis == "scene" and window.flow.camera_origin == "scene" and abs(cal.roll_deg) < 4.0
     used, source, warning = posture_camera(cal, window.flow.camera_origin)
-    assert used is cal and warning is None and "room's vertical lines" in source
+    assert used is cal and warning is None and "vertical lines (the room)" in source
     assert "from the room's vertical lines" in window.camera_result.text()
     assert window.pages.currentIndex() == NEUTRAL

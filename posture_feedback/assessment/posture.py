@@ -96,7 +96,7 @@ def posture_camera(
     if origin == "manual" or calibration.axis == "manual":
         return calibration, f"camera roll entered by hand ({calibration.roll_deg:+.1f} deg)", None
     if origin == "scene":
-        return calibration, "the room's vertical lines, measured in this evaluation", None
+        return calibration, "the scene's vertical lines (the room), measured in this evaluation", None
     how = "the scene's vertical lines" if calibration.axis == "scene" else (
         "a standing person's body axis" if calibration.axis in BODY_AXES else calibration.axis
     )  # fmt: skip

@@ -37,7 +37,8 @@ from posture_feedback.storage.options import add_data_dir_option
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", type=Path, help="output folder (default: assessment-<kind> in the current folder)")
-    p.add_argument("--camera", help="use the stored calibration of this camera (see `calibrate camera`)")
+    p.add_argument("--camera", help="use the stored calibration of this camera (see `calibrate camera`); 'level' "
+                   "assumes a level camera. Default: the camera's vertical from the recordings' scene lines")
     p.add_argument("--roll", type=roll_degrees, metavar="DEG", help="camera roll in degrees (instead of --camera)")
     p.add_argument("--calibrate-from", metavar="VIDEO", help="estimate the camera roll from this standing recording")
     p.add_argument("--store", type=Path, help="calibration file (default: user config dir)")
@@ -115,15 +116,58 @@ def _origin(args: argparse.Namespace) -> str:
     """Where the camera calibration comes from (``assessment.posture.posture_camera``)."""
     if args.calibrate_from:
         return "session"
+    if getattr(args, "scene_calibration", False):
+        return "scene"
     return "manual" if args.roll is not None else "stored"
 
 
-def _calibration(args: argparse.Namespace):
+def _scene_calibration(args: argparse.Namespace, videos: list[str]):
+    """The camera's vertical from the scene's lines of the recordings (``calibration.vertical``, as ``analyze``):
+    not the patient's body, so the posture screen uses it (origin "scene"). None (a level camera) when a
+    recording has no usable lines, is a still image or a folder, or when two recordings' verticals disagree
+    beyond their ±: each says why on stdout. The
+    roll and the pitch carry their own ± (as in ``analyze``; none is bounded at the ±10° a stored calibration
+    must meet: a roll ±3° beside an unconfirmed pitch ±20° still serves the frontal tilts).
+    Before 2026-12-07 ``assess`` assumed a level camera (±20°) unless told otherwise, where ``analyze`` and
+    the app read the scene: on a still clip of the accuracy set's cam02 the shoulder tilt read
+    −24.6 ± 22.8° "uncertain" in ``assess`` and −27.0 ± 4.1° (the 4-camera reference −25.3°) in ``analyze``."""
+    from posture_feedback.calibration.vertical import level_camera_note, scene_up_for_source
+    from posture_feedback.sources import open_source
+
+    found = []
+    for path in dict.fromkeys(v for v in videos if v):
+        with open_source(path) as source:
+            _up, _unc, note, est = scene_up_for_source(path, source)
+        if est is None:
+            print(level_camera_note(f"{path}: {note.removeprefix('camera vertical: ')}"))
+            return None
+        found.append((path, est.to_calibration(camera=Path(path).name, bounded=False)))  # each part its own ±
+    if not found:
+        return None
+    (first, cal), rest = found[0], found[1:]
+    ru, pu = cal.up_uncertainty()
+    for path, other in rest:
+        ru2, pu2 = other.up_uncertainty()
+        if abs(other.roll_deg - cal.roll_deg) > ru + ru2 or abs(other.pitch_deg - cal.pitch_deg) > pu + pu2:
+            print(level_camera_note(
+                f"the scenes of {first} and {path} disagree (roll {cal.roll_deg:+.1f}° / {other.roll_deg:+.1f}°, "
+                f"pitch {cal.pitch_deg:+.1f}° / {other.pitch_deg:+.1f}°): calibrate the camera, then --camera NAME"
+            ))  # fmt: skip
+            return None
+    args.scene_calibration = True
+    return cal
+
+
+def _calibration(args: argparse.Namespace, videos: list[str] | None = None):
+    """The camera calibration in force: ``--camera NAME`` (``level``: none), ``--roll``, ``--calibrate-from``,
+    else the scene's vertical of ``videos`` (``_scene_calibration``); None = a level camera."""
     from posture_feedback.calibration.camera import CameraCalibration
 
     given = [x for x in (args.camera, args.roll, args.calibrate_from) if x is not None]
     if len(given) > 1:
         raise PostureFeedbackError("give at most one of --camera, --roll, --calibrate-from")
+    if args.camera == "level":
+        return None
     if args.camera:
         from posture_feedback.calibration.store import CalibrationStore, load_from_database
 
@@ -145,7 +189,7 @@ def _calibration(args: argparse.Namespace):
 
         results, name = capture_results(args.calibrate_from, seconds=3.0)
         return estimate_camera(results, camera=name)
-    return None
+    return _scene_calibration(args, videos or [])
 
 
 def _stored_scale(args: argparse.Namespace):
@@ -186,10 +230,11 @@ def _analyze(path: str | None, calibration, max_frames: int | None, person: tupl
     if up is None:  # say which vertical the angles are measured against (a sixth audit)
         from posture_feedback.calibration.vertical import level_camera_note
 
-        print(level_camera_note("no --camera, --roll or --calibrate-from"))
+        print(level_camera_note("no usable scene lines, --camera, --roll or --calibrate-from"))
     unc = None if up is None else calibration.up_uncertainty()  # the calibration's own ±, not a flat 3°
     if unc is not None:  # each with its own ±: `--roll DEG` measures no pitch ("pitch +0.0°" read as measured)
-        print(f"camera vertical from the calibration: roll {calibration.roll_deg:+.1f}° (±{unc[0]:.0f}°), "
+        where = "the scene's lines" if calibration.axis == "scene" else "the calibration"
+        print(f"camera vertical from {where}: roll {calibration.roll_deg:+.1f}° (±{unc[0]:.0f}°), "
               f"pitch {calibration.pitch_deg:+.1f}° (±{unc[1]:.0f}°)")  # fmt: skip
     return analyze_video(path, PipelineOptions(up=up, up_uncertainty_deg=unc), max_frames=max_frames, person=person)
 
@@ -272,7 +317,7 @@ def run_posture(args: argparse.Namespace) -> int:
         from posture_feedback.calibration.scale import check_height
 
         check_height(args.height)
-    cal = _calibration(args)
+    cal = _calibration(args, [args.front, args.side])
     stored, source = (None, None) if args.height is not None else _stored_scale(args)
     out = _out_folder(args, "assessment-posture")
     front = _analyze(args.front, cal, args.max_frames, args.person)
@@ -299,7 +344,7 @@ def run_rom(args: argparse.Namespace) -> int:
     if args.video_right and args.side != "both":
         raise PostureFeedbackError("--video-right only goes with --side both")
     previous = _previous(args)
-    cal = _calibration(args)
+    cal = _calibration(args, [args.video, args.video_right])
     out = _out_folder(args, f"assessment-rom-{args.test}")
     main = _analyze(args.video, cal, args.max_frames, args.person)
     if args.side == "both":
@@ -323,7 +368,7 @@ def run_movement(args: argparse.Namespace) -> int:
     if not MOVEMENT_TESTS[args.test].bilateral and args.leg is None:
         raise PostureFeedbackError(f"{args.test} needs the stance leg: --leg left or --leg right")
     previous = _previous(args)
-    cal = _calibration(args)
+    cal = _calibration(args, [args.front, args.side])
     out = _out_folder(args, f"assessment-movement-{args.test}")
     front = _analyze(args.front, cal, args.max_frames, args.person)
     side = _analyze(args.side, cal, args.max_frames, args.person)
@@ -339,7 +384,7 @@ def run_chair(args: argparse.Namespace) -> int:
     from posture_feedback.assessment.functional import functional_test
 
     previous = _previous(args)
-    cal = _calibration(args)
+    cal = _calibration(args, [args.video])
     out = _out_folder(args, f"assessment-{args.test}")
     results = _analyze(args.video, cal, args.max_frames, args.person)
     record = functional_test(args.test, results, age=args.age, sex=args.sex, inputs={"video": args.video})
