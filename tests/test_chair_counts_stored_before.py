@@ -40,7 +40,7 @@ def test_old_counts_take_this_versions_uncertainty_and_lose_the_midpoint(tmp_pat
     text = text_summary(data)
     line = next(x for x in text.splitlines() if "thirty second chair stand" in x and "->" in x)
     assert line.strip() == ("thirty second chair stand: 19.0 ± 1.0 stands -> 18.0 ± 1.0 stands (-1.0, "
-                            "uncertainty 2.8 stands: within measurement noise)")  # was "(-1.0, ... 0.0 ...: change)"
+                            "uncertainty 2.8 stands: no detectable change)")  # was "(-1.0, ... 0.0 ...: change)"
     (change,) = [c for c in data.changes if c.name == NAME]
     assert abs(change.threshold - 2.77) < 0.01
     for a in data.assessments:
@@ -53,7 +53,7 @@ def test_old_counts_take_this_versions_uncertainty_and_lose_the_midpoint(tmp_pat
     assert len(rows) == 2 and all(r["reference"] == "" for r in rows), rows
     cells = [c.strip() for fig in report_figures(db, pid, date(2026, 3, 1), date(2026, 3, 20)) for c in _cells(fig)]
     change_row = ("thirty second chair stand 2 19.0 ± 1.0 stands 18.0 ± 1.0 stands -1.0 stands 2.8 stands (u) – "
-                  "within noise")
+                  "no detectable change")
     assert change_row in cells
     rows = [c for c in cells if c.startswith("thirty second chair stand 19.0 stands")]
     # (the verdict column gives history --json's word: a record stored without one is judged on its numbers)

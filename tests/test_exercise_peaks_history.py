@@ -59,12 +59,12 @@ def test_a_change_within_noise_is_said_so(tmp_path):
         add_session(d, pid, 0, [(120.0, 8.0, "good")])
         add_session(d, pid, 7, [(130.0, 8.0, "good")])  # +10 < 1.96 · √128 = 22.2
         text = text_summary(collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date()))
-        assert "peak 120 ± 8 -> 130 ± 8° (+10.0, uncertainty 22.2°: within measurement noise)" in text
+        assert "peak 120 ± 8 -> 130 ± 8° (+10.0, uncertainty 22.2°: no detectable change)" in text
 
 
 @pytest.mark.parametrize(("last", "written"), [
     (142.4, "(+22.4, uncertainty 22.2°: change)"),  # was "(+22, uncertainty 22.2°: change)": 22 < 22.2
-    (142.2, "(+22.2, uncertainty 22.2°: within measurement noise)"),  # 22.2 > 22.175, but not as written
+    (142.2, "(+22.2, uncertainty 22.2°: no detectable change)"),  # 22.2 > 22.175, but not as written
 ])  # fmt: skip
 def test_the_peak_change_is_judged_and_written_with_its_threshold_s_decimals(tmp_path, last, written):
     """Hand-worked: 120 ± 8 -> last ± 8, threshold 1.96 · √128 = 22.175, written 22.2."""
@@ -134,7 +134,7 @@ def test_a_single_session_shows_its_peak_once_and_says_one_session(tmp_path):
         data = collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date())
         (e,) = data.exercises
         assert "lateral_raise (left): 2 sessions, 3 attempts" in text_summary(data)
-        assert _peak_change(e) == "125 ± 8° → 140 ± 8° (within noise)"  # +15 < 1.96 · √128 = 22.2
+        assert _peak_change(e) == "125 ± 8° → 140 ± 8° (no detectable change)"  # +15 < 1.96 · √128 = 22.2
 
 
 def test_counts_of_one_are_said_in_the_singular():

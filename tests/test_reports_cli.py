@@ -183,7 +183,7 @@ def test_session_status_reads_stopped_in_every_human_facing_export(tmp_path, cap
 _CHANGE = re.compile(
     r"^    (?P<label>[a-z ]+(?: \((?:left|right)\))?): (?P<first>-?\d+\.\d)(?: ± (?P<fu>\d+\.\d))?°(?: \([^)]*\))? -> "
     r"(?P<last>-?\d+\.\d)(?: ± (?P<lu>\d+\.\d))?°(?: \([^)]*\))? \((?P<diff>[+-]\d+\.\d), (?P<basis>uncertainty|MDC) "
-    r"(?P<thr>\d+\.\d)°: (?P<verdict>change|within measurement noise)\)$"
+    r"(?P<thr>\d+\.\d)°: (?P<verdict>change|no detectable change)\)$"
 )
 
 
@@ -203,7 +203,7 @@ def test_history_json_carries_the_texts_assessments_and_changes(tmp_path: Path, 
     compared = [c for c in doc["changes"] if c["n"] >= 2]
     lines = [m for m in (_CHANGE.match(line) for line in text.splitlines()) if m]
     assert len(lines) == len(compared) >= 2
-    assert {c["verdict"] for c in compared} == {"change", "within measurement noise"}
+    assert {c["verdict"] for c in compared} == {"change", "no detectable change"}
     for m, c in zip(lines, compared, strict=True):
         label = c["measure"].replace("_", " ") + (f" ({c['side']})" if c["side"] else "")
         assert m["label"] == label and c["text"] == m.group(0).strip()

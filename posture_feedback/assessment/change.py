@@ -37,6 +37,10 @@ Z95 = 1.96
 #: ``ChangeThreshold.source`` values.
 TOOL = "this tool's uncertainty"
 BORROWED = "stored MDC"
+#: The one wording of a change verdict on every surface (terminal, report.html, history, the PDF and the
+#: exports): beyond the threshold, within it, not judgeable. An audit (27) found three for one verdict:
+#: "no detectable change" (evaluations), "within measurement noise" (history), "within noise" (the PDF).
+CHANGE_WORDS: dict[bool | None, str] = {True: "change", False: "no detectable change", None: "cannot judge"}
 
 
 def _finite(x: float | None) -> bool:

@@ -120,7 +120,9 @@ class Change:
 
     def describe(self) -> str:
         """One line: "knee_flexion (left): 95.0 → 110.0 deg (+15.0, MDC 6.0): change"."""
-        verdict = "change" if self.is_change else "no detectable change"
+        from posture_feedback.assessment.change import CHANGE_WORDS
+
+        verdict = CHANGE_WORDS[bool(self.is_change)]
         src = f", {self.threshold_source}" if self.threshold_source else ""
         return (
             f"{self.label}: {self.before:.1f} → {self.after:.1f} {self.unit} "

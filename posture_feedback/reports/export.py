@@ -199,7 +199,7 @@ def report_document(db: Database, profile_id: int, start: date | None = None, en
                     "last_peak": e.last_peak,
                     "last_peak_unc": e.last_peak_unc,
                     "peak_change_threshold": e.peak_threshold,
-                    "peak_changed": e.peak_changed,  # true: a change; false: within noise; null: cannot judge
+                    "peak_changed": e.peak_changed,  # true: a change; false: no detectable change; null: cannot judge
                     "peak_unit": e.unit.strip(),  # "" for a ratio (leg lengths)
                 }
                 for e in data.exercises

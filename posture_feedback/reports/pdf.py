@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from posture_feedback import __version__
+from posture_feedback.assessment.change import CHANGE_WORDS
 from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
@@ -187,7 +188,7 @@ def _summary_page(data: ReportData) -> Figure:
     tool = tool_ranges(data)
     for c in data.changes:
         u = _unit(c.unit)
-        verdict = {True: "CHANGE", False: "within noise", None: "–"}[c.significant]
+        verdict = {True: "CHANGE", False: CHANGE_WORDS[False], None: "–"}[c.significant]
         mark = f" {TOOL_RANGE_MARK}" if c.reference is not None and tool.get((c.name, c.side)) else ""
         rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u) + side_text(c.name, c.first, c.first_unc),
                      _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last, c.last_unc),
@@ -434,5 +435,5 @@ def _peak_change(e: ExerciseStat) -> str:
 
     if e.sessions == 1:  # its first is its last: no arrow ("171 ± 21° → 171 ± 21°" read as a change)
         return f"{one(last, e.last_peak_unc)} (one session)"
-    verdict = {True: " (change)", False: " (within noise)", None: ""}[e.peak_changed]  # 2 sessions or more
+    verdict = f" ({CHANGE_WORDS[e.peak_changed]})" if e.peak_changed is not None else ""  # 2 sessions or more
     return f"{one(first, e.first_peak_unc)} → {one(last, e.last_peak_unc)}{verdict}"

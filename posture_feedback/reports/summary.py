@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from posture_feedback.assessment.change import BORROWED, TOOL, change_threshold
+from posture_feedback.assessment.change import BORROWED, CHANGE_WORDS, TOOL, change_threshold
 from posture_feedback.assessment.references import (
     DIFFERENCE_SOURCE,
     current_reference,
@@ -115,7 +115,7 @@ class ExerciseStat:
 
     @property
     def peak_changed(self) -> bool | None:
-        """True: a change; False: within measurement noise; None: cannot judge. Judged on the change and
+        """True: a change; False: no detectable change; None: cannot judge. Judged on the change and
         the threshold as the history writes them (``change_digits``): an audit saw "(+22, uncertainty
         22.2°: change)" for a change of 22.4 against 22.17, its printed change below its threshold."""
         thr = self.peak_threshold
@@ -472,7 +472,7 @@ def peak_pm(value: float, unc: float, digits: int) -> str:
 
 
 def _peaks(e: ExerciseStat) -> str:
-    """', peak 53 ± 8 -> 60 ± 8° (+7.3, uncertainty 22.2°: within measurement noise)' in the exercise's
+    """', peak 53 ± 8 -> 60 ± 8° (+7.3, uncertainty 22.2°: no detectable change)' in the exercise's
     unit; the ± and the verdict where the peaks' uncertainty is stored; nothing for exercises without
     a peak (holds), never 'nan'."""
     first, last, unit = e.first_peak, e.last_peak, e.unit
@@ -487,7 +487,7 @@ def _peaks(e: ExerciseStat) -> str:
         return f", peak {one(last, e.last_peak_unc)}{unit} (one session)"
     text = f", peak {one(first, e.first_peak_unc)} -> {one(last, e.last_peak_unc)}{unit}"
     if _ok(first) and _ok(last):
-        verdict = {True: "change", False: "within measurement noise", None: "cannot judge: no ± stored"}[e.peak_changed]
+        verdict = CHANGE_WORDS[e.peak_changed] + (": no ± stored" if e.peak_changed is None else "")
         d = e.change_digits if _ok(e.peak_threshold) else digits
         thr = f", uncertainty {e.peak_threshold:.{d}f}{unit}" if _ok(e.peak_threshold) else ""
         text += f" ({last - first:+.{d}f}{thr}: {verdict})"
@@ -499,7 +499,7 @@ def change_verdict(c: MeasureChange) -> str | None:
     noise", "cannot judge" (no threshold); None for one measurement (nothing to compare)."""
     if c.n < 2:
         return None
-    return {True: "change", False: "within measurement noise", None: "cannot judge"}[c.significant]
+    return CHANGE_WORDS[c.significant]
 
 
 def change_line(c: MeasureChange) -> str:
