@@ -98,3 +98,18 @@ def test_the_live_count_drops_the_same_glitches_as_the_result() -> None:
     for r in results:
         live.feed(r)
     assert [p.value for p in live.peaks("left")] == pytest.approx([120.0])
+
+
+def test_both_sides_asked_one_found_keeps_it_and_names_the_other() -> None:
+    """Audit 27: with --side both, a side without a repetition lost the other side's measure too."""
+    trace = reps_trace([150.0])
+    poses = [pose_with_angles(right_arm=(a, 90, 0)) for a in trace]  # the right arm raised, the left by the side
+    results = sequence(poses)
+    rec = rom_test("shoulder_abduction", {"left": results, "right": results})
+    assert rec.measure("shoulder_abduction", "right").value == pytest.approx(150.0, abs=1e-6)
+    assert rec.measure("shoulder_abduction", "left") is None
+    assert rec.measure("shoulder_abduction_left_right_difference") is None
+    assert any(w.startswith("no shoulder abduction (left) found: the angle never exceeded") for w in rec.warnings)
+    flat = sequence([pose_with_angles()] * 40)
+    with pytest.raises(RomTestError, match=r"no shoulder abduction \(left\) found.* no shoulder abduction \(right\)"):
+        rom_test("shoulder_abduction", {"left": flat, "right": flat})
