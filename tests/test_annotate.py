@@ -109,3 +109,18 @@ def test_most_severe_state_wins_per_angle() -> None:
               _state("trunk_inclination", Verdict.UNKNOWN)]  # fmt: skip
     assert _state_per_angle(states)["trunk_inclination"].verdict == Verdict.HIGH
     assert math.isfinite(states[0].value)
+
+
+def test_no_arc_is_drawn_over_a_label(monkeypatch) -> None:
+    """Audit 27: on `analyze --annotated` the hip flexion's arc ran through the trunk lean's label, drawn before
+    it. Every arc is drawn first, then every label's plate and text."""
+    import posture_feedback.annotate as an
+
+    calls: list[str] = []
+    real_ellipse, real_plate = an.cv2.ellipse, an._plate
+    monkeypatch.setattr(an.cv2, "ellipse", lambda *a, **k: calls.append("arc") or real_ellipse(*a, **k))
+    monkeypatch.setattr(an, "_plate", lambda *a, **k: calls.append("label") or real_plate(*a, **k))
+    names = ("left_elbow_flexion", "right_elbow_flexion", "left_knee_flexion", "trunk_inclination")
+    render(_result(), [AngleAnnotator(names)])
+    assert calls.count("arc") == 3 and calls.count("label") == 4, calls
+    assert calls.index("label") > max(i for i, c in enumerate(calls) if c == "arc"), calls
