@@ -10,9 +10,9 @@ Before the hold needed its whole interval in (an audit, 2026-12-08): the right l
 0.4 s (left foot lift 0.06–0.12 in frames 68–97, the right foot forward and lower in the image),
 the left leg 1.0 s from frame 3 on, and its loss of balance was never timed (a foot back down read
 0.0 ± 0.083, never "surely out"). ``sports2d_demo.mp4``: the trunk lean of the person followed side-on
-(frames ~101–171, the man on the roof) carries ± 22–29° (the camera's vertical unknown: a level
-camera is assumed) against upright sitting's −10…+12°; before, the hold said "Hold" and credited
-1.7 s.
+(frames ~101–171, the man on the roof) carries ± 22–29° with a level camera assumed (``--camera level``;
+by default the scene's lines give the vertical, ``tests/test_exercise_vertical.py``) against upright
+sitting's −10…+12°; before, the hold said "Hold" and credited 1.7 s.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_the_stance_actually_held_is_credited_and_its_loss_timed(lab_video_front
 
 
 def test_a_hold_too_uncertain_to_time_is_said_to_be(sports_video, tmp_path, capsys):
-    hold, printed = _hold(tmp_path, capsys, "upright_sitting", "--video", str(sports_video))
+    hold, printed = _hold(tmp_path, capsys, "upright_sitting", "--video", str(sports_video), "--camera", "level")
     assert hold["held_s"] == 0.0 and hold["breaks"] == 0
     assert hold["too_uncertain_s"] > 2.0 and hold["unsure_s"] >= hold["too_uncertain_s"]
     assert hold["judged"] is False
