@@ -166,6 +166,26 @@ def test_a_malformed_plan_shows_its_error_and_never_starts(qtbot, tmp_path):
     assert rows(tmp_path / "data" / "posture-feedback.sqlite3", "SELECT count(*) FROM sessions") == [(0,)]
 
 
+def test_a_plan_file_that_cannot_be_read_shows_why_and_never_starts(qtbot, tmp_path):
+    """Audit 28: Open… on a plan the user may not read raised PermissionError out of the window's slot
+    (PyQt aborts the app on it): only errors of the plan's content were caught. The window now shows
+    "cannot read the plan file: …" as for any bad plan. /proc/self/mem is a file whose reading fails
+    for every user (an I/O error), as a file without read permission fails for its user; a folder
+    named like a plan is said to be a folder, not "file not found"."""
+    window = ExerciseWindow(ExerciseOptions(source="0", data_dir=str(tmp_path / "data"), speech="silent"))
+    qtbot.addWidget(window)
+    assert window.choose("/proc/self/mem") is None
+    text = window.error_label.text()
+    assert "<td>/proc/self/mem</td>" in text and "<td>cannot read the plan file: Input/output error</td>" in text
+    assert not window.start_button.isEnabled()
+    folder = tmp_path / "week1.toml"
+    folder.mkdir()
+    assert window.choose(str(folder)) is None
+    assert "week1.toml</td>" in window.error_label.text() and "<td>is a folder, not a plan file</td>" in (
+        window.error_label.text())  # fmt: skip
+    window.close()
+
+
 def test_speech_falls_back_without_an_engine(qtbot, monkeypatch):
     # No Qt text-to-speech (the module cannot be imported) and no espeak-ng program.
     monkeypatch.setitem(sys.modules, "PyQt6.QtTextToSpeech", None)

@@ -120,7 +120,7 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
     """A ``Plan`` from a built-in name, a definition file or a plan file (command-line overrides applied)."""
     from posture_feedback.exercises.errors import PlanError
     from posture_feedback.exercises.library import builtin_names, get_exercise
-    from posture_feedback.exercises.plan import MAX_SETS, Plan, default_item, load_plan
+    from posture_feedback.exercises.plan import MAX_SETS, Plan, default_item, load_plan, read_plan_text
 
     path = Path(what)
     is_file = what.endswith(".toml") or path.is_file()
@@ -129,12 +129,15 @@ def load_what(what: str, args: argparse.Namespace, headless: bool):
             data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             data = {"exercise": None}  # let the plan loader report the precise error
+        except OSError:  # no permission: a PlanError naming the file (the window's Open… crashed on it)
+            read_plan_text(path)
+            raise
         if "exercise" in data or "kind" not in data:
             if any(v is not None for v in (args.side, args.reps, args.sets, args.hold)):
                 raise PostureFeedbackError("--side/--reps/--sets/--hold apply to a single exercise, not to a plan")
             return load_plan(path, contained=True)  # what `profile add-plan` can store and send
     elif is_file:
-        raise PlanError(what, None, "", "file not found")
+        raise PlanError(what, None, "", "is a folder, not a plan file" if path.is_dir() else "file not found")
     elif what not in builtin_names():
         raise PostureFeedbackError(f"unknown exercise {what!r} (see `posture-feedback exercise --list`)")
     defn = get_exercise(what)
