@@ -114,9 +114,23 @@ def test_home_programme_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
     clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
     plan = tmp_path / "plan.toml"
     plan.write_text(SAMPLE_PLAN_TOML)
-    demo = tmp_path / "reach_demo.json"
-    demo.write_text('{"frames": []}')
+    import numpy as np
+
+    from posture_feedback.exercises.demonstration import build_demonstration, save_demonstration
+    from posture_feedback.exercises.library import get_exercise
+
+    times = np.linspace(0.0, 8.0, 241)  # a reach demonstrated: rest 10°, 120° held, back to rest
+    values = np.interp(times, [0, 1, 3, 4, 7, 8], [10, 10, 120, 120, 10, 10])
+    demo = save_demonstration(build_demonstration(get_exercise("forward_reach"), times, values, tolerance=10.0),
+                              tmp_path / "reach_demo.npz")  # fmt: skip
     assert _run(capsys, "profile", "create", "--profile", "Cara", "--data-dir", clinic)[0] == 0
+    # audit 28: any file was attached as a demonstration (a text file was stored and sent with the plan)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("see you on Monday")
+    code, _, err = _run(capsys, "profile", "add-plan", "--profile", "Cara", str(plan), "--demo", str(notes),
+                        "--data-dir", clinic)  # fmt: skip
+    assert code == 2 and err.startswith(f"posture-feedback: error: --demo {notes}: the demonstration file is ")
+    assert err.count("\n") == 1
     code, out, _ = _run(capsys, "profile", "add-plan", "--profile", "Cara", str(plan), "--days", "mon,wed,fri",
                         "--demo", str(demo), "--data-dir", clinic)  # fmt: skip
     assert code == 0 and "3 exercises" in out
@@ -138,7 +152,7 @@ def test_home_programme_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
     with Database(tmp_path / "home" / "posture-feedback.sqlite3") as db:
         (p,) = db.plans(db.profile_by_name("Cara").id)
         v = db.plan_version(p.id)
-        assert v.schedule_days == (0, 2, 4) and v.files == {"demonstrations/reach_demo.json": b'{"frames": []}'}
+        assert v.schedule_days == (0, 2, 4) and v.files == {"demonstrations/reach_demo.npz": demo.read_bytes()}
 
 
 def test_the_old_positional_profile_spellings_still_work_with_a_note(tmp_path: Path, capsys) -> None:  # noqa: ANN001

@@ -241,11 +241,18 @@ def run_add_plan(args: argparse.Namespace) -> int:
         if item.demonstration_ref:
             rel = PurePosixPath(item.demonstration_ref.replace("\\", "/"))
             files[f"demonstrations/{rel.as_posix()}"] = Path(item.demonstration).read_bytes()  # checked by the parser
+    from posture_feedback.exercises.demonstration import load_demonstration
+
     for demo in args.demo:
         try:
             files[f"demonstrations/{demo.name}"] = demo.read_bytes()
         except OSError as exc:
             raise PostureFeedbackError(f"cannot read demonstration {demo}: {exc.strerror or exc}") from exc
+        # a demonstration, not any file: `--demo notes.txt` was stored and sent with the programme (audit 28)
+        try:
+            load_demonstration(demo)
+        except PostureFeedbackError as exc:
+            raise PostureFeedbackError(f"--demo {exc}") from None
     # The version as it will be stored must load by itself: a plan whose demonstration was left
     # behind was stored, counted as planned, and could be neither run nor imported (a seventh audit).
     from posture_feedback.storage.stored_plans import validate_plan_files
@@ -265,8 +272,8 @@ def run_add_plan(args: argparse.Namespace) -> int:
             when = f" on {old.archived_at.date().isoformat()}" if old.archived_at else ""
             raise PostureFeedbackError(
                 f"{profile.name}: plan {old.name!r} was retired{when}: restore it first with `posture-feedback "
-                f"profile archive-plan --profile {profile.name} --plan {old.name!r} --restore`, or store this "
-                "one under another --title"
+                f"profile archive-plan --profile {shlex.quote(profile.name)} --plan {shlex.quote(old.name)} "
+                "--restore`, or store this one under another --title"
             )
         said = f"{len(plan.items)} exercises, planned {_day_names(days)}"
         if existing:
