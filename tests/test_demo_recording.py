@@ -99,3 +99,20 @@ def test_a_saved_demonstration_becomes_the_items_target_as_the_plan_loader_makes
     other = Plan.single("lateral_raise").items[0]
     with pytest.raises(DemonstrationError, match="not 'lateral_raise'"):
         item_with_demonstration(other, path)
+
+
+def test_an_interrupted_save_keeps_the_earlier_demonstration(tmp_path, monkeypatch):
+    """Audit 28: the .npz was written in place, so Ctrl-C (or a full disk) during the save left half a
+    file where the therapist's earlier demonstration was. It is written beside it and moved over it
+    once complete: interrupted, the earlier file is byte-for-byte kept and nothing is left beside it."""
+    path = save_demonstration(_reach_demo(), tmp_path / "reach.npz")
+    before = path.read_bytes()
+
+    def interrupted(f, **arrays):  # noqa: ANN001, ANN003
+        f.write(b"PK\x03\x04 half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez_compressed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_demonstration(_reach_demo(), path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["reach.npz"]

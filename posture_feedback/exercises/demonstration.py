@@ -256,9 +256,19 @@ def save_demonstration(demo: Demonstration, path: str | Path) -> Path:
     arrays: dict[str, np.ndarray] = {"times": demo.times, "values": demo.values, "meta": np.array(json.dumps(meta))}
     if demo.ghost is not None:
         arrays.update(ghost_u=demo.ghost.u, ghost_points=demo.ghost.points, ghost_valid=demo.ghost.valid)
+    from posture_feedback.output_files import OutputFile
+
     p.parent.mkdir(parents=True, exist_ok=True)
-    with open(p, "wb") as f:
-        np.savez_compressed(f, **arrays)
+    # beside it, then moved over it once complete: an interrupted save never leaves half a file in
+    # place of an earlier demonstration (audit 28)
+    target = OutputFile(p)
+    try:
+        with open(target.work, "wb") as f:
+            np.savez_compressed(f, **arrays)
+        target.commit()
+    except BaseException:
+        target.discard()
+        raise
     return p
 
 
