@@ -415,6 +415,7 @@ def test_a_scripted_run_on_a_missing_camera_says_the_source_could_not_be_used(tm
     assert done.returncode == 2 and shot.exists()
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("posture-feedback: error: the source could not be used: camera 3")
+    assert done.stdout == f"screenshot: {shot}\n"  # where "the screenshot shows the window" is (audit 28)
 
 
 @pytest.fixture(scope="module")

@@ -304,6 +304,7 @@ class SessionScreenshotDriver:
         self.deadline = time.perf_counter() + timeout_s
         self.exit_code: int | None = None
         self.message = ""
+        self.saved = False  #: the screenshot was written (also when the run failed: it shows why)
         self._script()
         self.timer = QTimer()
         self.timer.timeout.connect(self._poll)
@@ -332,6 +333,7 @@ class SessionScreenshotDriver:
         try:
             w.save_screenshot(self.path)
             self.exit_code, self.message = exit_code, message
+            self.saved = True
         except PostureFeedbackError as exc:
             self.message, self.exit_code = str(exc), 2
         w.close()
@@ -381,11 +383,13 @@ def launch_session(
     if interrupt.hit:
         raise KeyboardInterrupt  # cli: "posture-feedback: interrupted", exit 130
     if driver is not None:
+        # where the screenshot is, also when it shows why the run failed ("the screenshot shows the
+        # window" named no file; the mirror says it in both cases; audit 28)
+        if driver.saved:
+            print(f"screenshot: {driver.path}")
         if driver.message:
             print(f"posture-feedback: {driver.message}", file=sys.stderr)
         if driver.exit_code is None:
             return 1
-        if driver.exit_code == 0:
-            print(f"screenshot: {driver.path}")
         return driver.exit_code
     return int(code)
