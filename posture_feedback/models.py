@@ -103,15 +103,22 @@ def check_bundle(path: Path) -> None:
         raise ModelError(f"{path} is not a PoseLandmarker bundle (missing {', '.join(missing)})")
 
 
+def check_model_file(name: str) -> Path:
+    """The .task file a model name that is no variant names; ``ModelError`` if it is not one. A bare
+    word that is no file is taken for a mistyped variant (audit 28: ``--model ful`` said "model file
+    not found: ful")."""
+    path = Path(name).expanduser()
+    if not path.exists() and not path.suffix and len(path.parts) == 1:
+        raise ModelError(f"unknown model {name!r}: give {', '.join(VARIANTS)} or the path of a .task file")
+    check_bundle(path)
+    return path
+
+
 def resolve_model(model: str | os.PathLike[str] = "full", *, download: bool = True, timeout_s: float = 30.0) -> Path:
     """Path of a usable model bundle for ``lite``, ``full``, ``heavy`` or a file path."""
     name = str(model)
     if name not in VARIANTS:
-        path = Path(name).expanduser()
-        if not path.exists() and not path.suffix and len(path.parts) == 1:  # a mistyped name, e.g. "ful"
-            raise ModelError(f"unknown model {name!r}: give {', '.join(VARIANTS)} or the path of a .task file")
-        check_bundle(path)
-        return path
+        return check_model_file(name)
     bundled = models_dir() / f"pose_landmarker_{name}.task"
     if bundled.is_file():
         return bundled

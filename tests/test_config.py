@@ -139,7 +139,7 @@ def test_config_check_refuses_a_model_that_cannot_be_used(tmp_path, capsys):
     bad.write_text('[pose]\nmodel = "bogus"\n', encoding="utf-8")
     assert main(["config", "--check", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "posture-feedback: error: model file not found: bogus"
+    assert err == "posture-feedback: error: unknown model 'bogus': give lite, full, heavy or the path of a .task file"
     good = tmp_path / "good.toml"
     good.write_text('[pose]\nmodel = "lite"\n', encoding="utf-8")  # a variant: downloaded on first use
     assert main(["config", "--check", str(good)]) == 0

@@ -67,7 +67,7 @@ def test_a_model_that_cannot_load_is_not_blamed_on_the_source(qtbot, tmp_path, c
     out = tmp_path / "bad.png"
     assert main(["--source", "sample", "--config", str(cfg), "--frames", "3", "--screenshot", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("posture-feedback: error: processing could not start: model file not found: bogus"), err
+    assert err.startswith("posture-feedback: error: processing could not start: unknown model 'bogus': give "), err
     assert err.count("\n") == 1
 
 

@@ -20,11 +20,11 @@ def check_model(options: object) -> None:
     """The configured model must be one that can be used: a variant name (``lite``, ``full``,
     ``heavy``; a missing one is downloaded on first use) or a .task file (a ninth audit saw
     `model = "bogus"` pass the check, then fail in analyze as "model file not found")."""
-    from posture_feedback.models import VARIANTS, check_bundle
+    from posture_feedback.models import VARIANTS, check_model_file
 
     model = str(getattr(getattr(options, "pose", None), "model", "full"))
     if model not in VARIANTS:
-        check_bundle(Path(model).expanduser())
+        check_model_file(model)
 
 
 def run(args: argparse.Namespace) -> int:
