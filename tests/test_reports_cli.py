@@ -110,6 +110,25 @@ def test_an_interrupted_report_leaves_the_earlier_files_whole(tmp_path: Path, ca
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+def test_an_output_on_another_is_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Audit 28: `report --csv DIR --json DIR/measures.csv` wrote the CSV files, then the JSON over
+    measures.csv, and said both were written; `--json r.pdf --out r.pdf` likewise. Refused in one line
+    now, before anything is read or written."""
+    d = str(tmp_path / "data")
+    assert _run(capsys, "profile", "create", "Sam", "--sample-data", "--data-dir", d)[0] == 0
+    csv_dir = tmp_path / "csv"
+    for argv, line in (
+        (["--csv", str(csv_dir), "--json", str(csv_dir / "measures.csv")],
+         f"--json {csv_dir / 'measures.csv'} is also --csv {csv_dir}'s measures.csv"),
+        (["--out", str(tmp_path / "r.pdf"), "--json", str(tmp_path / "r.pdf")],
+         f"--json {tmp_path / 'r.pdf'} is also --out {tmp_path / 'r.pdf'}"),
+    ):  # fmt: skip
+        code, out, err = _run(capsys, "report", *argv, "--data-dir", d)
+        assert (code, out) == (2, ""), err
+        assert err == f"posture-feedback: error: {line}: give each output a file of its own\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
 def test_home_programme_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     clinic, home = str(tmp_path / "clinic"), str(tmp_path / "home")
     plan = tmp_path / "plan.toml"

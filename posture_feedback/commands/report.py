@@ -38,7 +38,17 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.csv, "--csv", folder=True)
     if args.json:
         check_output(args.json, "--json", example="report.json")
-    from posture_feedback.reports.export import export_csv, export_json
+    from posture_feedback.reports.export import CSV_FILES, export_csv, export_json
+
+    # no output on another (audit 28: `--json DIR/measures.csv --csv DIR` replaced the CSV by the JSON
+    # and said both were written)
+    named = [f"--out {args.out}"] if args.out else []
+    named += [f"--csv {args.csv}'s {name}" for name in CSV_FILES] if args.csv else []
+    files = ([args.out] if args.out else []) + ([args.csv / name for name in CSV_FILES] if args.csv else [])
+    seen = {Path(f).resolve(): what for f, what in zip(files, named, strict=True)}
+    if args.json and Path(args.json).resolve() in seen:  # --out ends in .pdf, a CSV in .csv: only --json can
+        raise PostureFeedbackError(f"--json {args.json} is also {seen[Path(args.json).resolve()]}: give each "
+                                   "output a file of its own")  # fmt: skip
     from posture_feedback.reports.pdf import write_report
 
     with reading_profile(args) as (db, profile):
