@@ -18,6 +18,9 @@
   in the system's temporary folder that ``commit`` copies into it once, complete (content rewritten
   after it is written, e.g. filtered, or a writer that must seek, e.g. a video).
 
+An SQLite database (the profile database above all) is never an output: ``refuse_database``, from
+``check_output`` and from ``OutputFile`` alike.
+
 An interrupted run can keep what it wrote so far apart (``keep_partial``: ``NAME.partial.EXT``).
 
 Nothing here creates a folder, and no file but a stream's temporary file (made empty when the
@@ -85,6 +88,7 @@ class OutputFile:
                 self.work = Path(name)
         else:
             self.target = final_path(self.path)
+            refuse_database(self.path, str(self.path))  # also where no check_output ran (the app's dialogs)
             self.work = self.target.with_name(f".{self.target.stem}.partial{suffix}")
 
     @property
@@ -126,6 +130,25 @@ class OutputFile:
         return kept
 
 
+#: The first bytes of every SQLite database file.
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_database(path: str | os.PathLike[str], named: str) -> None:
+    """A one-line ``PostureFeedbackError`` when ``path`` (links followed) is an SQLite database, e.g.
+    the profile database: an output is never written over one (audit 28: ``report --json`` naming
+    the database replaced every profile's history by the report's JSON)."""
+    target = final_path(path)
+    try:
+        with open(target, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError:  # not there, a folder, unreadable: the other checks say what it is
+        return
+    if head == _SQLITE_MAGIC:
+        via = f" (it links to {target})" if Path(path).is_symlink() else ""
+        raise PostureFeedbackError(f"{named} is a database{via}: give the output a file name of its own")
+
+
 def check_output(path: str | os.PathLike[str], option: str, *, folder: bool = False, example: str = "") -> None:
     """A one-line ``PostureFeedbackError`` unless ``path`` can be written: checked before anything is
     read, run or written, so that a bad path loses nothing.
@@ -154,6 +177,8 @@ def check_output(path: str | os.PathLike[str], option: str, *, folder: bool = Fa
             raise PostureFeedbackError(f"cannot write {named}: permission denied")
         return
     target = final_path(given)
+    if not folder:
+        refuse_database(given, named)
     if not folder and target.is_file() and not os.access(target, os.W_OK):
         # a file its owner made read-only is not replaced: the writers that open it fail on it (after
         # the work), the ones that move a new file over it replaced it silently

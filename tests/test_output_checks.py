@@ -206,3 +206,39 @@ def test_an_output_on_stdout_gets_stdout_to_itself(tmp_path: Path) -> None:
     done = subprocess.run([*cli, "report", "--profile", "Pat", "--data-dir", data, "--json", str(tmp_path / "r.json")],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.stdout.splitlines() == [f"json: {tmp_path / 'r.json'}"] and done.stderr == ""
+
+
+def test_the_profile_database_is_never_an_output(tmp_path, no_model, capsys) -> None:
+    """Audit 28: `report --json DATA/posture-feedback.sqlite3` exited 0 having replaced the database,
+    every profile's history, by the report's JSON. Every output naming an SQLite database (itself, or
+    a link to it) is refused in one line, and the database is byte-for-byte as it was, still readable;
+    the app's own writers (no command-line check: the history's Save report dialog) refuse it too."""
+    from posture_feedback.reports.pdf import write_report
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.sample_data import fill_sample_history
+
+    data = tmp_path / "data"
+    db_path = data / "posture-feedback.sqlite3"
+    with Database(db_path) as db:
+        pid = fill_sample_history(db, "Pat").id
+    before = db_path.read_bytes()
+    link = tmp_path / "notes.json"
+    link.symlink_to(db_path)
+    where = ["--data-dir", str(data)]
+    for argv, option in (
+        (["report", "--json", str(db_path), *where], f"--json {db_path}"),
+        (["report", "--json", str(link), *where], f"--json {link}"),
+        (["profile", "export-results", "--profile", "Pat", "--out", str(db_path), *where], f"--out {db_path}"),
+        (["profile", "export-programme", "--profile", "Pat", "--out", str(db_path), *where], f"--out {db_path}"),
+        (["analyze", "--video", "sample", "--no-progress", "--out", str(db_path)], f"--out {db_path}"),
+        (["analyze", "--video", "sample", "--no-progress", "--out", str(tmp_path / "a.csv"), "--trc", str(db_path)],
+         f"--trc {db_path}"),
+    ):  # fmt: skip
+        assert main(argv) == 2, argv
+        via = f" (it links to {db_path})" if option.endswith("notes.json") else ""
+        _one_line(capsys, f"{option} is a database{via}: give the output a file name of its own")
+    with Database(db_path) as db, pytest.raises(PostureFeedbackError, match="is a database"):
+        write_report(db, pid, db_path)
+    assert db_path.read_bytes() == before and sorted(p.name for p in data.iterdir())[0] == "posture-feedback.sqlite3"
+    with Database(db_path, readonly=True) as db:
+        assert db.row_counts(pid)["sessions"] > 0
