@@ -130,8 +130,10 @@ class OutputFile:
         return kept
 
 
-#: The first bytes of every SQLite database file.
+#: The first bytes of every SQLite database file, and of its write-ahead log (``-wal``: the records
+#: not yet copied into the database).
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 
 
 def refuse_database(path: str | os.PathLike[str], named: str) -> None:
@@ -144,9 +146,10 @@ def refuse_database(path: str | os.PathLike[str], named: str) -> None:
             head = fh.read(len(_SQLITE_MAGIC))
     except OSError:  # not there, a folder, unreadable: the other checks say what it is
         return
-    if head == _SQLITE_MAGIC:
+    if head == _SQLITE_MAGIC or head[:4] in _WAL_MAGIC:
+        what = "a database" if head == _SQLITE_MAGIC else "a database's log of its newest records"
         via = f" (it links to {target})" if Path(path).is_symlink() else ""
-        raise PostureFeedbackError(f"{named} is a database{via}: give the output a file name of its own")
+        raise PostureFeedbackError(f"{named} is {what}{via}: give the output a file name of its own")
 
 
 def check_output(path: str | os.PathLike[str], option: str, *, folder: bool = False, example: str = "") -> None:

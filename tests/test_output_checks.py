@@ -240,5 +240,13 @@ def test_the_profile_database_is_never_an_output(tmp_path, no_model, capsys) -> 
     with Database(db_path) as db, pytest.raises(PostureFeedbackError, match="is a database"):
         write_report(db, pid, db_path)
     assert db_path.read_bytes() == before and sorted(p.name for p in data.iterdir())[0] == "posture-feedback.sqlite3"
+    with Database(db_path) as db:  # open, with records in its write-ahead log: the log is refused too
+        db.create_profile("Lee")
+        wal = Path(f"{db_path}-wal")
+        assert wal.stat().st_size > 0
+        assert main(["report", "--profile", "Pat", "--json", str(wal), *where]) == 2
+        _one_line(capsys, f"--json {wal} is a database's log of its newest records: give the output a file name "
+                          "of its own")  # fmt: skip
+        db.delete_profile(db.profile_by_name("Lee").id)
     with Database(db_path, readonly=True) as db:
         assert db.row_counts(pid)["sessions"] > 0
