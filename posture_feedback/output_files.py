@@ -141,6 +141,8 @@ def refuse_database(path: str | os.PathLike[str], named: str) -> None:
     the profile database: an output is never written over one (audit 28: ``report --json`` naming
     the database replaced every profile's history by the report's JSON)."""
     target = final_path(path)
+    if not target.is_file():  # a stream (a named pipe would block a read) or nothing there yet
+        return
     try:
         with open(target, "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
