@@ -276,3 +276,20 @@ def test_start_on_a_still_image_is_refused(tmp_path, capsys) -> None:
     assert main(["calibrate", "camera", str(image), "--start", "1", "--store", str(tmp_path / "c.json")]) == 2
     expected = f"posture-feedback: error: --start is for a recording: {image} is a still image"
     assert capsys.readouterr().err.strip() == expected
+
+
+@pytest.mark.parametrize("step", ["neutral", "scale", "camera"])
+def test_a_recording_that_cannot_be_read_gets_no_instruction_first(tmp_path, capsys, step) -> None:
+    """Audit 28: `calibrate scale notes.mp4 --height 1.7` printed "Stand straight, whole body in view,
+    facing the camera. Hold still." and then that the file is not a readable video. The recording is
+    opened before the instruction now: stderr is the one error line, and nothing is stored."""
+    from posture_feedback.cli import main
+
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video\n" * 50)
+    store = tmp_path / "cal.json"
+    extra = {"scale": ["--height", "1.7"], "camera": ["--method", "person"]}.get(step, [])
+    assert main(["calibrate", step, str(notes), "--store", str(store), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err == f"posture-feedback: error: {notes} is not a readable video (OpenCV could not open it)\n", err
+    assert not store.exists()

@@ -273,6 +273,12 @@ def run(args: argparse.Namespace) -> int:
     spec = _spec(args)
     _check_arguments(args)  # before any capture: a typo is not found after seconds of video
     _check_span(args, spec)
+    if spec is not None and not str(spec).strip().isdigit():
+        # a recording that cannot be read is refused before the instruction to stand still, which
+        # then preceded its error line (audit 28)
+        from posture_feedback.sources import open_source
+
+        open_source(str(spec)).close()
     if args.step == "camera" and args.method == "scene":
         return _scene_camera(args, store, spec)
 
