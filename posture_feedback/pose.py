@@ -24,6 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posture_feedback.cv_paths import native_path
 from posture_feedback.errors import ModelError
 from posture_feedback.models import resolve_model
 from posture_feedback.native_logs import native_output_silenced
@@ -108,7 +109,7 @@ class PoseEstimator:
         path: Path = resolve_model(self.options.model)
         mode = vision.RunningMode.VIDEO if self.options.mode == RunningMode.VIDEO else vision.RunningMode.IMAGE
         task_options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(path)),
+            base_options=BaseOptions(model_asset_path=native_path(path)),
             running_mode=mode,
             num_poses=self.options.max_people,
             min_pose_detection_confidence=self.options.min_detection_confidence,

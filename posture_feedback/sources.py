@@ -24,6 +24,7 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from posture_feedback.cv_paths import native_path
 from posture_feedback.errors import CameraDisconnected, SourceError
 from posture_feedback.resources import sample_video
 from posture_feedback.types import Frame
@@ -112,7 +113,7 @@ class VideoFileSource(_SourceBase):
     def __init__(self, path: str | Path, *, loop: bool = False) -> None:
         self.path = Path(path)
         _check_video_file(self.path)
-        self._cap = cv2.VideoCapture(str(self.path))
+        self._cap = cv2.VideoCapture(native_path(self.path))
         if not self._cap.isOpened():
             raise SourceError(f"{self.path} is not a readable video (OpenCV could not open it)")
         if _codec(self._cap) in _TEXT_CODECS:
@@ -176,7 +177,7 @@ class ImageSource(_SourceBase):
     @staticmethod
     def _load(path: Path) -> np.ndarray:
         _check_readable(path)
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        image = cv2.imread(native_path(path), cv2.IMREAD_COLOR)
         if image is None:
             raise SourceError(f"{path} is not a readable image")
         return image

@@ -54,6 +54,9 @@ def check_video_path(path: Path, option: str = "--annotated") -> None:
             f"{option} {path}: the annotated output is a video (one frame long for a still image), and {given} is "
             f"not a video extension; use {', '.join(VIDEO_EXTENSIONS)} (e.g. {path.with_suffix('.mp4')})"
         )
+    from posture_feedback.cv_paths import native_path
+
+    native_path(path)  # OpenCV's writer crashes on a name that is not UTF-8: said before any frame is read
 
 
 def open_video_writer(path: Path, fps: float, width: int, height: int, name: Path | None = None) -> Any:
@@ -64,7 +67,9 @@ def open_video_writer(path: Path, fps: float, width: int, height: int, name: Pat
     check_video_path(name or path)
     check_video_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    from posture_feedback.cv_paths import native_path
+
+    writer = cv2.VideoWriter(native_path(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
         raise PostureFeedbackError(f"cannot write the annotated video {name or path}")
     return writer

@@ -260,3 +260,37 @@ def test_realtime_source_drops_stale_frames_never_queues(lab_video: Path) -> Non
     assert seen[-1] >= 90  # the consumer saw the end of the video, not an ever-growing backlog
     time.sleep(0.05)
     assert threading.active_count() <= before
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line_not_a_crash(tmp_path: Path, lab_video: Path,
+                                                              street_image: Path) -> None:  # fmt: skip
+    """Audit 28: `analyze --video café.jpg` with the name in Latin-1 bytes (as copied from an old disk)
+    ended with a segmentation fault, exit 139 and nothing on stderr: OpenCV's binding crashes on a
+    name Python holds with lone surrogates. Each use (a video, an image, --annotated) is one line now.
+    The real command line in a subprocess (a crash would end the test run itself)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = os.fsencode(tmp_path)
+    try:
+        video, image = folder + b"/vid\xe9o.mp4", folder + b"/caf\xe9.jpg"
+        shutil.copy(lab_video, video)
+        shutil.copy(street_image, image)
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    cli = [sys.executable, "-c", "import sys; from posture_feedback.cli import main; sys.exit(main())"]
+    out = os.fsdecode(folder + b"/a.csv")
+    for argv, named in (
+        (["analyze", "--video", os.fsdecode(video), "--max-frames", "2", "--no-progress", "-o", out], b"/vid\xe9o.mp4"),
+        (["analyze", "--video", os.fsdecode(image), "--no-progress", "-o", out], b"/caf\xe9.jpg"),
+        (["analyze", "--video", str(lab_video), "--max-frames", "2", "--no-progress", "-o", out, "--annotated",
+          os.fsdecode(folder + b"/ann\xe9.mp4")], b"/ann\xe9.mp4"),
+    ):  # fmt: skip
+        done = subprocess.run([*cli, *argv], capture_output=True, timeout=120)
+        err = done.stderr.decode("utf-8", "replace")
+        shown = (folder + named).decode("utf-8", "replace")
+        assert done.returncode == 2, (done.returncode, err)
+        assert err == (f"posture-feedback: error: {shown}: the file name is not UTF-8 text (bytes of another "
+                       "encoding, shown as �); rename the file or its folder\n"), err  # fmt: skip
+    assert sorted(os.listdir(folder)) == sorted([b"vid\xe9o.mp4", b"caf\xe9.jpg"])

@@ -173,7 +173,9 @@ def save_png(image: np.ndarray, path: str | Path) -> Path:
     """Write a BGR image as PNG (creating the folder)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), image):
+    from posture_feedback.cv_paths import native_path
+
+    if not cv2.imwrite(native_path(path), image):
         from posture_feedback.errors import PostureFeedbackError
 
         raise PostureFeedbackError(f"cannot write snapshot {path}")
