@@ -3,9 +3,10 @@
 OpenCV's Python binding (``cv2.VideoCapture``, ``cv2.imread``, ``cv2.VideoWriter``, ``cv2.imwrite``)
 ends the process with a segmentation fault, no message, when given a file name that is not valid
 UTF-8: a name with bytes of another encoding (a Latin-1 ``café.jpg`` copied from an old disk), which
-Python keeps as lone surrogates (``caf\\udce9.jpg``). MediaPipe's model path goes the same way into
-C++. :func:`native_path` refuses such a name with one line instead (audit 28: ``analyze --video
-café.jpg`` exited 139 with nothing on stderr).
+Python keeps as lone surrogates (``caf\\udce9.jpg``). Qt's image writer saved such a name under
+another one (U+FFFD for the bytes) while the tool said it wrote the name asked for, and MediaPipe's
+model path is handed to C++ as UTF-8 too. :func:`native_path` refuses such a name with one line
+instead (audit 28: ``analyze --video café.jpg`` exited 139 with nothing on stderr).
 """
 
 from __future__ import annotations

@@ -91,3 +91,27 @@ def test_an_unknown_camera_calibration_is_a_one_line_error(qtbot, tmp_path, monk
     monkeypatch.setenv("POSTURE_FEEDBACK_CONFIG_DIR", str(tmp_path))
     assert main(["--camera", "desk", "--frames", "1", "--screenshot", str(tmp_path / "x.png")]) == 2
     assert "no camera calibration named 'desk'" in capsys.readouterr().err
+
+
+def test_a_screenshot_name_that_is_not_utf8_is_refused_not_renamed(qtbot, tmp_path, capsys):
+    """Audit 28: `--screenshot s<Latin-1 é>.png` was saved by Qt as "s\\ufffd.png" (another name) while
+    the tool said "screenshot: s�.png". Refused in one line now, before anything runs; and the
+    windows' own save (Ctrl+S, the scripted runs) refuses it too."""
+    import os
+
+    from PyQt6.QtWidgets import QLabel
+
+    from posture_feedback.errors import PostureFeedbackError
+    from posture_feedback.ui.session_base import save_window_png
+
+    shot = os.fsdecode(os.fsencode(tmp_path) + b"/s\xe9.png")
+    for argv in (["app", "--source", "sample"], ["exercise", "mini_squat", "--source", "sample"]):
+        assert main([*argv, "--frames", "2", "--screenshot", shot]) == 2
+        err = capsys.readouterr().err
+        said = "s\ufffd.png: the file name is not UTF-8 text (bytes of another encoding, shown as \ufffd); rename"
+        assert err.endswith(f"{said} the file or its folder\n") and err.count("\n") == 1, err
+    label = QLabel("x")
+    qtbot.addWidget(label)
+    with pytest.raises(PostureFeedbackError, match="not UTF-8"):
+        save_window_png(label, shot)
+    assert os.listdir(tmp_path) == []

@@ -73,6 +73,9 @@ def make_cue_label(min_height: int) -> QLabel:
 
 def save_window_png(widget: QWidget, path: str | Path) -> Path:
     """Save ``widget`` as PNG at ``path`` (folders created); raises ``PostureFeedbackError`` if it cannot."""
+    from posture_feedback.cv_paths import native_path
+
+    native_path(path)  # Qt saved a name that is not UTF-8 under another name (with U+FFFD) and said it was written
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if widget.layout() is not None:  # lay out text set in this same event first, as the screen will show it

@@ -79,6 +79,9 @@ def options_from_args(args: argparse.Namespace):
         from posture_feedback.output_files import check_output
 
         check_output(args.screenshot, "--screenshot", example="window.png")
+        from posture_feedback.cv_paths import native_path
+
+        native_path(args.screenshot)  # Qt would save it under another name
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
     if args.preset and args.targets:

@@ -681,6 +681,9 @@ def run_app(args: argparse.Namespace) -> int:
             check_bundle(Path(args.model).expanduser())
     if args.screenshot is not None:
         check_output(args.screenshot, "--screenshot", example="exercise.png")
+        from posture_feedback.cv_paths import native_path
+
+        native_path(args.screenshot)  # Qt would save it under another name
     plan = load_session_plan(args, headless=False)
     try:
         from posture_feedback.ui.exercise_window import launch_exercise
