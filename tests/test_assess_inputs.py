@@ -92,3 +92,10 @@ def test_possible_numbers_pass_the_checks():
     assert [positive_float(v) for v in ("0.5", "2")] == [0.5, 2.0]
     assert [roll_degrees(v) for v in ("-90", "0", "2.6", "90")] == [-90.0, 0.0, 2.6, 90.0]
     assert frame_count("1") == 1
+
+
+def test_a_folder_given_as_the_previous_record_is_named_so(tmp_path, capsys):
+    """Audit 28: `--previous FOLDER` said "cannot read assessment record …: [Errno 21] Is a directory: '…'"
+    (an assessment's output folder holds the record.json asked for)."""
+    line = _refused(capsys, ["assess", "posture", "--front", VIDEO, "--previous", str(tmp_path)])
+    assert line == f"posture-feedback: error: {tmp_path} is a folder: give the record.json in it"

@@ -199,7 +199,11 @@ class AssessmentRecord:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise RecordError(f"no assessment record at {path}") from None
-        except (OSError, ValueError) as exc:
+        except IsADirectoryError:  # said "[Errno 21] Is a directory: '…'" (audit 28)
+            raise RecordError(f"{path} is a folder: give the record.json in it") from None
+        except OSError as exc:
+            raise RecordError(f"cannot read assessment record {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
             raise RecordError(f"cannot read assessment record {path}: {exc}") from None
         if not isinstance(data, dict):
             raise RecordError(f"{path} is not an assessment record")
