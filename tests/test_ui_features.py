@@ -127,3 +127,23 @@ def test_the_range_tones_are_short_valid_wav_files(tmp_path):
     _tone(tmp_path / "t.wav", 440.0, seconds=0.1, rate=8000)
     with wave.open(str(tmp_path / "t.wav")) as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (1, 2, 8000, 800)
+
+
+def test_saving_ranges_where_they_cannot_be_written_says_so_in_words(qtbot, tmp_path):
+    """Audit 28: the ranges dialog's Save into a folder that refuses files showed
+    "[Errno 13] Permission denied: '/sys/mine.toml.6jvhhcn1.tmp'" (Python's words, naming a temporary
+    file the user never asked for). It says what was not saved and the system's reason. /sys refuses
+    new files for every user, root included."""
+    from pathlib import Path
+
+    import pytest
+
+    target = Path("/sys/mine.toml")
+    if not target.parent.is_dir():
+        pytest.skip("no /sys on this system")
+    dialog = TargetEditDialog(get_preset("standing"), target)
+    qtbot.addWidget(dialog)
+    dialog._save_clicked()  # noqa: SLF001 - the Save button's slot, with the path the dialog was given
+    text = dialog.error.text()
+    assert text.startswith(f"Not saved: cannot write {target}: ") and "Errno" not in text, text
+    assert not target.exists()

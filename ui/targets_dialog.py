@@ -143,7 +143,10 @@ class TargetEditDialog(QDialog):
             path = Path(chosen)
         try:
             self.save_to(path)
-        except (TargetFileError, OSError) as exc:
+        except TargetFileError as exc:
             self.error.setText(str(exc))
+            return
+        except OSError as exc:  # said "[Errno 13] Permission denied: '…'" (audit 28)
+            self.error.setText(f"Not saved: cannot write {path}: {exc.strerror or exc}")
             return
         QMessageBox.information(self, "Saved", f"Target ranges saved to {path}")

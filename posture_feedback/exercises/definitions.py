@@ -444,7 +444,9 @@ def load_definition(path: str | Path, error: type[DefinitionError] = DefinitionE
         text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is dropped
     except FileNotFoundError:
         raise error(str(p), None, "", "exercise definition file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise error(str(p), None, "", f"cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise error(str(p), None, "", f"cannot read the file: {exc}") from None
     source = Source(str(p), text, error)
     return definition_from_dict(parse_toml(text, source), source)
