@@ -387,3 +387,34 @@ def test_the_out_json_and_the_summary_give_one_status(tmp_path, capsys):
     assert "session: completed (every repetition in the first 60 frames counted (--max-frames)" in printed
     assert "every repetition in the recording" not in printed
     assert json.loads(out.read_text(encoding="utf-8"))["status"] == "completed"
+
+
+def test_a_profile_deleted_while_its_session_is_recorded_is_said_so(tmp_path, capsys, monkeypatch):
+    """Audit 28: `profile delete --yes` (another process) during `exercise … --headless --profile eve`
+    ended the run with "no session with id 1". Now the line says what happened; nothing is kept
+    (no --out file, no session). The other process is a second connection to the same file, deleting
+    the profile as the first event is recorded (the real model on the bundled recording)."""
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.recorder import SessionRecorder
+
+    data = tmp_path / "data"
+    assert main(["profile", "create", "--profile", "eve", "--data-dir", str(data)]) == 0
+    capsys.readouterr()
+    handle = SessionRecorder.handle
+
+    def handle_after_the_delete(self, event):  # noqa: ANN001
+        with Database(data / "posture-feedback.sqlite3") as other:
+            if other.list_profiles():
+                other.delete_profile(other.profile_by_name("eve").id)
+        return handle(self, event)
+
+    monkeypatch.setattr(SessionRecorder, "handle", handle_after_the_delete)
+    out = tmp_path / "reps.csv"
+    code = main(["exercise", "lateral_raise", "--headless", "--video", "sample", "--max-frames", "30", "--profile",
+                 "eve", "--data-dir", str(data), "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err == ("posture-feedback: error: profile 'eve' was deleted while this session was being "
+                                 "recorded: nothing of it is kept\n"), err  # fmt: skip
+    assert not out.exists()
+    with Database(data / "posture-feedback.sqlite3") as db:
+        assert db.list_profiles() == [] and db.integrity_check() == "ok"

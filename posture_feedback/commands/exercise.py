@@ -574,8 +574,21 @@ class HeadlessHistory:
             set_ratings(self.db, self.recorder.session_id, **self.ratings)
 
     def handle(self, events) -> None:
-        for e in events:
-            self.recorder.handle(e)
+        from posture_feedback.storage.errors import NotFoundError
+
+        try:
+            for e in events:
+                self.recorder.handle(e)
+        except NotFoundError:
+            self._deleted_meanwhile()
+            raise
+
+    def _deleted_meanwhile(self) -> None:
+        """Say so when the profile was deleted while its session was recorded (``profile delete`` or the
+        Profiles dialog in another process): the recorder's write said "no session with id 1" (audit 28)."""
+        if all(p.id != self.profile.id for p in self.db.list_profiles()):
+            raise PostureFeedbackError(f"profile {self.profile.name!r} was deleted while this session was being "
+                                       "recorded: nothing of it is kept") from None  # fmt: skip
 
     def _summary(self) -> str:
         s = self.db.get_session(self.recorder.session_id)
@@ -593,6 +606,8 @@ class HeadlessHistory:
         ``measured`` False (nobody was in view in any frame): remove the session instead, so that the
         history and adherence never count a session that measured nothing (an audit: it was stored
         as completed with 0 repetitions)."""
+        from posture_feedback.storage.errors import NotFoundError
+
         try:
             if not measured:
                 self.recorder.discard()
@@ -606,6 +621,9 @@ class HeadlessHistory:
 
                 set_ratings(self.db, self.recorder.session_id, **self.after)
             self.text = self._summary()
+        except NotFoundError:
+            self._deleted_meanwhile()
+            raise
         finally:
             self.db.close()
 
