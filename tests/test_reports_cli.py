@@ -262,3 +262,20 @@ def test_history_json_carries_the_texts_assessments_and_changes(tmp_path: Path, 
             assert ms["verdict"] == want
     tilt = next(ms for a in doc["assessments"] for ms in a["measures"] if ms["measure"] == "shoulder_tilt")
     assert tilt["reference_source"] and tilt["range_is_tool_tolerance"] is True
+
+
+def test_reading_commands_on_a_mistyped_data_dir_create_nothing(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Audit 28: `history`, `report`, `profile list`, `profile where` and `export-results` on a
+    --data-dir with no database (a typo) made the folder and an empty database in it, and history said
+    "no profiles yet: create one", as if the data were gone. They create nothing now and say there is
+    no database there; `list` and `where` still answer (exit 0)."""
+    typo = tmp_path / "dat"
+    said = f"no profiles yet: there is no database in {typo} (check --data-dir, or create a profile with " \
+        "`posture-feedback profile create --profile NAME`)"
+    for argv in (["history"], ["report", "--json", str(tmp_path / "r.json")],
+                 ["profile", "export-results", "--profile", "Ann", "--out", str(tmp_path / "r.pfresults.json")]):
+        assert _run(capsys, *argv, "--data-dir", str(typo)) == (2, "", f"posture-feedback: error: {said}\n")
+    assert _run(capsys, "profile", "list", "--data-dir", str(typo)) == (0, said + "\n", "")
+    code, out, _ = _run(capsys, "profile", "where", "--data-dir", str(typo))
+    assert code == 0 and "(not created yet: the first profile creates it)" in out
+    assert list(tmp_path.iterdir()) == []

@@ -109,6 +109,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from posture_feedback.storage.options import no_database_text
+
+    missing = no_database_text(args)
+    if missing:  # nothing created just to list nothing
+        print(missing)
+        return 0
     with open_for_reading(args) as db:
         profiles = db.list_profiles()
         if not profiles:
@@ -154,9 +160,15 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_where(args: argparse.Namespace) -> int:
-    from posture_feedback.storage.paths import ENV_DATA_DIR, data_dir
+    from posture_feedback.storage.paths import ENV_DATA_DIR, data_dir, database_path
 
     folder = data_dir(args.data_dir)
+    path = database_path(args.data_dir)
+    if not path.exists():  # where the data will be: nothing created to say so
+        print(f"data folder: {folder}")
+        print(f"database:    {path} (not created yet: the first profile creates it)")
+        print(f"(change it with --data-dir DIR or the {ENV_DATA_DIR} environment variable; nothing is sent anywhere)")
+        return 0
     with open_for_reading(args) as db:
         size = sum(f.stat().st_size for f in db.data_dir.glob(db.path.name + "*") if f.is_file())
         print(f"data folder: {folder}")

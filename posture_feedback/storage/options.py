@@ -30,8 +30,24 @@ def open_database(args: argparse.Namespace, readonly: bool = False) -> Database:
     return Database.open_default(getattr(args, "data_dir", None), readonly=readonly)
 
 
+def no_database_text(args: argparse.Namespace) -> str | None:
+    """Why a command that only reads finds nothing, when there is no database in the data folder yet
+    (a mistyped --data-dir, or nothing stored): None when there is one."""
+    path = database_path(getattr(args, "data_dir", None))
+    if path.exists():
+        return None
+    return (f"no profiles yet: there is no database in {path.parent} (check --data-dir, or create a profile with "
+            "`posture-feedback profile create --profile NAME`)")  # fmt: skip
+
+
 def open_for_reading(args: argparse.Namespace) -> Database:
-    """The database for a command that only reads: read-only when the data folder cannot be written."""
+    """The database for a command that only reads: read-only when the data folder cannot be written.
+    A command that only reads creates nothing: no database there is a ``NotFoundError`` (history and
+    report on a mistyped --data-dir made the folder and an empty database in it, then said "no
+    profiles yet: create one"; audit 28)."""
+    missing = no_database_text(args)
+    if missing:
+        raise NotFoundError(missing)
     try:
         return open_database(args)
     except DataDirError:
