@@ -647,7 +647,8 @@ class ExerciseWindow(SessionWindow):
             self.vertical_label.setToolTip(why)
             values = r.angles if r.person_found else None
             self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found,
-                                      azimuth_deg=r.azimuth_deg))  # the turn hint's distance
+                                      azimuth_deg=r.azimuth_deg,  # the turn hint's distance
+                                      vertical=r.vertical))  # the scene's arriving mid-set: a new baseline
         self._refresh()
 
     def handle(self, events: list[Event]) -> None:

@@ -236,6 +236,7 @@ class SessionRunner:
         self._rest_s = 0.0
         self._stopped = False
         self._person_seen = False  # a person in any frame of the session (NOBODY_TEXT otherwise)
+        self._vertical: str | None = None  # the last frame's ``FrameResult.vertical`` (``update(vertical=)``)
 
     # -- clock ---------------------------------------------------------------------------------
     def _advance_clock(self, t: float) -> None:
@@ -357,7 +358,7 @@ class SessionRunner:
         """Process one pipeline result (time = its frame timestamp)."""
         values = result.angles if result.person_found else None  # signals and their uncertainties from it
         return self.update(result.frame.timestamp_s, values, result.view, result.landmarks, person=result.person_found,
-                           people=len(result.people), azimuth_deg=result.azimuth_deg)
+                           people=len(result.people), azimuth_deg=result.azimuth_deg, vertical=result.vertical)
 
     def update(
         self,
@@ -369,6 +370,7 @@ class SessionRunner:
         people: int = 0,
         azimuth_deg: float = math.nan,
         uncertainties: Mapping[str, float] | None = None,
+        vertical: str | None = None,
     ) -> list[Event]:
         """Process one frame at time ``t``: its signals (``signals.compute_signals``) with their 80%
         half-widths (``uncertainties``, ``signals.signal_uncertainties``; None = unknown), or its
@@ -376,12 +378,22 @@ class SessionRunner:
         ``view``); None = no frame.
         ``people``: how many people are in view, for what to say when nobody is followed.
         ``azimuth_deg``: the camera's direction from the person's facing (``view.py``; NaN unknown),
-        so that a turn hint says how far to turn (an oblique view from behind is not "a little")."""
+        so that a turn hint says how far to turn (an oblique view from behind is not "a little").
+        ``vertical``: where the frame's camera vertical came from (``FrameResult.vertical``; None = not
+        said). When it changes within a set (the window's scene estimate arriving after the first 1.4 s:
+        "searching", a level camera, then "scene"), a resting value measured against the old vertical
+        (``baseline_s``) is measured again: a change across two verticals carries the camera's roll or
+        pitch, which the change's ± (``signals.change_uncertainties``) assumes has cancelled."""
         self._nobody_text = (
             STEP_INTO_VIEW if people <= 0 else nobody_followed_text(people, choose_with=self.choose_person_with)
         )
         if values is not None and person:
             self._person_seen = True
+        if vertical is not None:
+            if self._vertical is not None and vertical != self._vertical and self.tracker is not None:
+                if not (self._vertical == "searching" and vertical == "level"):  # (the same level vertical)
+                    self.tracker.restart_baseline()
+            self._vertical = vertical
         if isinstance(values, AngleTable):
             uncertainties = signal_uncertainties(values)
             values = compute_signals(values, landmarks, view)

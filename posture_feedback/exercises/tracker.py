@@ -245,6 +245,13 @@ class ExerciseTracker:
         """True while the resting value of a ``baseline_s`` exercise is still being measured."""
         return math.isnan(self.baseline)
 
+    def restart_baseline(self) -> None:
+        """Measure the resting value (``baseline_s``) again from the next counted frame, e.g. when the
+        camera's vertical the values are measured against has changed (``SessionRunner.update``'s
+        ``vertical``). Nothing for an exercise without a baseline."""
+        if self.definition.baseline_s > 0:
+            self._baseline_samples, self._baseline_t0, self.baseline = [], None, math.nan
+
     def _relative(self, t: float, value: float) -> float:
         """The primary value as a change from the resting value (``baseline_s``), NaN while measuring it.
 
