@@ -74,7 +74,10 @@ def test_a_rolled_camera_does_not_turn_the_same_posture_s_offsets_from_within_to
     level = _screen(tmp_path, _clip(tmp_path / "r0.mp4", 0.0), "--camera", "level")
     rolled = {d: _screen(tmp_path, _clip(tmp_path / f"r{d:+.0f}.mp4", d), "--camera", "level") for d in (10.0, -10.0)}
     told = {d: _screen(tmp_path, tmp_path / f"r{d:+.0f}.mp4", "--roll", f"{d:g}") for d in (10.0, -10.0)}
-    capsys.readouterr()
+    out = capsys.readouterr().out
+    # each recording's line says why (until 2026-12-07: "no usable scene lines, --camera, --roll or ...")
+    assert out.count("camera assumed level (--camera level): angles against the vertical carry ±20°") == 3, out
+    assert "no usable scene lines" not in out
     for name in OFFSETS:
         v0, u0, _ = level[name]
         verdicts = {level[name][2]} | {rolled[d][name][2] for d in rolled}
@@ -104,3 +107,15 @@ def test_by_default_the_scenes_lines_find_the_roll_and_the_copies_agree(tmp_path
         for a in read:
             for b in read:
                 assert abs(read[a][name][0] - read[b][name][0]) <= read[a][name][1] + 1e-9 or a == b, (name, read)
+
+
+def test_a_still_image_is_measured_against_a_level_camera_in_one_line(tmp_path, capsys):
+    """A still image has no scene estimate (``scene_up_for_source``): one line says so, the reason not nested in
+    another "level camera assumed" (until 2026-12-07 two lines, the first "camera assumed level (…jpg: level
+    camera assumed (no scene estimate …))", the second "no usable scene lines, --camera, …")."""
+    image = Path(__file__).resolve().parents[1] / "sample_videos" / "people_collage.jpg"
+    main(["assess", "posture", "--front", str(image), "--out", str(tmp_path / "out"),
+          "--data-dir", str(tmp_path / "data")])  # fmt: skip  (no front view in the collage: refused after)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "camera assumed level" in ln]
+    assert lines == ["camera assumed level (people_collage.jpg: no scene estimate for images or live sources): "
+                     "angles against the vertical carry ±20° for it"]  # fmt: skip

@@ -125,21 +125,22 @@ def _scene_calibration(args: argparse.Namespace, videos: list[str]):
     """The camera's vertical from the scene's lines of the recordings (``calibration.vertical``, as ``analyze``):
     not the patient's body, so the posture screen uses it (origin "scene"). None (a level camera) when a
     recording has no usable lines, is a still image or a folder, or when two recordings' verticals disagree
-    beyond their ±: each says why on stdout. The
+    beyond their ±: why is ``args.level_why``, which each recording's camera line gives (``_analyze``). The
     roll and the pitch carry their own ± (as in ``analyze``; none is bounded at the ±10° a stored calibration
     must meet: a roll ±3° beside an unconfirmed pitch ±20° still serves the frontal tilts).
     Before 2026-12-07 ``assess`` assumed a level camera (±20°) unless told otherwise, where ``analyze`` and
     the app read the scene: on a still clip of the accuracy set's cam02 the shoulder tilt read
     −24.6 ± 22.8° "uncertain" in ``assess`` and −27.0 ± 4.1° (the 4-camera reference −25.3°) in ``analyze``."""
-    from posture_feedback.calibration.vertical import level_camera_note, scene_up_for_source
+    from posture_feedback.calibration.vertical import scene_up_for_source
     from posture_feedback.sources import open_source
 
     found = []
     for path in dict.fromkeys(v for v in videos if v):
         with open_source(path) as source:
             _up, _unc, note, est = scene_up_for_source(path, source)
-        if est is None:
-            print(level_camera_note(f"{path}: {note.removeprefix('camera vertical: ')}"))
+        if est is None:  # (the note: "camera vertical: level camera assumed (WHY)")
+            why = note.removeprefix("camera vertical: level camera assumed (").removesuffix(")")
+            args.level_why = f"{Path(path).name}: {why}"  # said by each recording's line (_analyze)
             return None
         found.append((path, est.to_calibration(camera=Path(path).name, bounded=False)))  # each part its own ±
     if not found:
@@ -149,10 +150,10 @@ def _scene_calibration(args: argparse.Namespace, videos: list[str]):
     for path, other in rest:
         ru2, pu2 = other.up_uncertainty()
         if abs(other.roll_deg - cal.roll_deg) > ru + ru2 or abs(other.pitch_deg - cal.pitch_deg) > pu + pu2:
-            print(level_camera_note(
+            args.level_why = (
                 f"the scenes of {first} and {path} disagree (roll {cal.roll_deg:+.1f}° / {other.roll_deg:+.1f}°, "
                 f"pitch {cal.pitch_deg:+.1f}° / {other.pitch_deg:+.1f}°): calibrate the camera, then --camera NAME"
-            ))  # fmt: skip
+            )  # fmt: skip
             return None
     args.scene_calibration = True
     return cal
@@ -167,6 +168,7 @@ def _calibration(args: argparse.Namespace, videos: list[str] | None = None):
     if len(given) > 1:
         raise PostureFeedbackError("give at most one of --camera, --roll, --calibrate-from")
     if args.camera == "level":
+        args.level_why = "--camera level"
         return None
     if args.camera:
         from posture_feedback.calibration.store import CalibrationStore, load_from_database
@@ -220,7 +222,23 @@ def _stored_scale(args: argparse.Namespace):
     return scale, source
 
 
-def _analyze(path: str | None, calibration, max_frames: int | None, person: tuple[float, float] | None = None):
+def _level_why(args: argparse.Namespace) -> str:
+    """Why the camera is assumed level, for each recording's camera line (``_analyze``): ``--camera level``,
+    the scene's reason (``_scene_calibration``), else none of the options given. Until 2026-12-07 the line
+    said "no usable scene lines, --camera, --roll or --calibrate-from" whatever the reason, beside
+    ``--camera level`` too, after a line of its own for the scene's reason."""
+    return getattr(args, "level_why", None) or "no --camera, --roll or --calibrate-from"
+
+
+def _analyze(
+    path: str | None,
+    calibration,
+    max_frames: int | None,
+    person: tuple[float, float] | None = None,
+    level_why: str = "no --camera, --roll or --calibrate-from",
+):
+    """The results of ``path`` (None: None) against ``calibration``'s vertical (None: a level camera, and
+    ``level_why`` says why on the recording's camera line)."""
     if path is None:
         return None
     from posture_feedback.pipeline import PipelineOptions, analyze_video
@@ -230,7 +248,7 @@ def _analyze(path: str | None, calibration, max_frames: int | None, person: tupl
     if up is None:  # say which vertical the angles are measured against (a sixth audit)
         from posture_feedback.calibration.vertical import level_camera_note
 
-        print(level_camera_note("no usable scene lines, --camera, --roll or --calibrate-from"))
+        print(level_camera_note(level_why))
     unc = None if up is None else calibration.up_uncertainty()  # the calibration's own ±, not a flat 3°
     if unc is not None:  # each with its own ±: `--roll DEG` measures no pitch ("pitch +0.0°" read as measured)
         where = "the scene's lines" if calibration.axis == "scene" else "the calibration"
@@ -320,8 +338,8 @@ def run_posture(args: argparse.Namespace) -> int:
     cal = _calibration(args, [args.front, args.side])
     stored, source = (None, None) if args.height is not None else _stored_scale(args)
     out = _out_folder(args, "assessment-posture")
-    front = _analyze(args.front, cal, args.max_frames, args.person)
-    side = _analyze(args.side, cal, args.max_frames, args.person)
+    front = _analyze(args.front, cal, args.max_frames, args.person, _level_why(args))
+    side = _analyze(args.side, cal, args.max_frames, args.person, _level_why(args))
     scale = stored
     if args.height is not None:
         from posture_feedback.calibration.scale import scale_from_height
@@ -346,9 +364,11 @@ def run_rom(args: argparse.Namespace) -> int:
     previous = _previous(args)
     cal = _calibration(args, [args.video, args.video_right])
     out = _out_folder(args, f"assessment-rom-{args.test}")
-    main = _analyze(args.video, cal, args.max_frames, args.person)
+    main = _analyze(args.video, cal, args.max_frames, args.person, _level_why(args))
     if args.side == "both":
-        right = _analyze(args.video_right, cal, args.max_frames, args.person) if args.video_right else main
+        right = main
+        if args.video_right:
+            right = _analyze(args.video_right, cal, args.max_frames, args.person, _level_why(args))
         by_side = {"left": main, "right": right}
     else:
         by_side = {args.side: main}
@@ -370,8 +390,8 @@ def run_movement(args: argparse.Namespace) -> int:
     previous = _previous(args)
     cal = _calibration(args, [args.front, args.side])
     out = _out_folder(args, f"assessment-movement-{args.test}")
-    front = _analyze(args.front, cal, args.max_frames, args.person)
-    side = _analyze(args.side, cal, args.max_frames, args.person)
+    front = _analyze(args.front, cal, args.max_frames, args.person, _level_why(args))
+    side = _analyze(args.side, cal, args.max_frames, args.person, _level_why(args))
     record = movement_screen(
         args.test, front, side, side=args.leg, calibration=cal, out_dir=out,
         inputs={"front": args.front, "side": args.side},
@@ -386,7 +406,7 @@ def run_chair(args: argparse.Namespace) -> int:
     previous = _previous(args)
     cal = _calibration(args, [args.video])
     out = _out_folder(args, f"assessment-{args.test}")
-    results = _analyze(args.video, cal, args.max_frames, args.person)
+    results = _analyze(args.video, cal, args.max_frames, args.person, _level_why(args))
     record = functional_test(args.test, results, age=args.age, sex=args.sex, inputs={"video": args.video})
     args.out = out
     return _finish(args, record, "functional", previous)
