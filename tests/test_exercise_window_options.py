@@ -46,7 +46,12 @@ def test_the_windows_pipeline_gets_the_model_options(monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("extra", "words"),
-    [(["--model", "/nonexistent/model.task"], "model"), (["--max-people", "0"], "--max-people must be at least 1")],
+    [
+        (["--model", "/nonexistent/model.task"], "model file not found: /nonexistent/model.task"),
+        # a mistyped name is named as one, as in --headless (the window said 'model file not found: ful')
+        (["--model", "ful"], "unknown model 'ful': give lite, full, heavy or the path of a .task file"),
+        (["--max-people", "0"], "--max-people must be at least 1"),
+    ],
 )
 def test_unusable_model_options_are_refused_before_the_window_opens(extra, words, capsys) -> None:
     assert main(["exercise", "seated_arm_raise", "--source", "sample", *extra]) == 2

@@ -693,10 +693,10 @@ def run_app(args: argparse.Namespace) -> int:
     if args.max_people is not None and args.max_people < 1:
         raise PostureFeedbackError("--max-people must be at least 1")
     if args.model is not None:  # a model file that cannot be used is refused before the window opens
-        from posture_feedback.models import VARIANTS, check_bundle
+        from posture_feedback.models import VARIANTS, resolve_model
 
         if args.model not in VARIANTS:  # (lite/heavy are fetched from their official host when first used)
-            check_bundle(Path(args.model).expanduser())
+            resolve_model(args.model)  # a file, checked; a mistyped name ("ful") is named as one, as in --headless
     if args.screenshot is not None:
         check_output(args.screenshot, "--screenshot", example="exercise.png")
         from posture_feedback.cv_paths import native_path
