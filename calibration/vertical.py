@@ -587,6 +587,13 @@ def estimate_from_segments(
     if v_dir is None:
         raise CalibrationError("no common vanishing point of vertical lines in the scene")
     v_dir, inl = _refine(segs, v_dir)
+    if abs(v_dir[1]) < cos_off and inl.sum() >= min_inliers:  # enough lines, but not on a plausible vertical
+        off = math.degrees(math.acos(min(1.0, abs(float(v_dir[1])))))
+        raise CalibrationError(  # (it said "only 95 line segments agree on a vertical (need 64)" here)
+            f"the {int(inl.sum())} line segments that agree point to a vertical {off:.0f}° from the picture's "
+            f"(more than {MAX_VERTICAL_OFF_DEG:.0f}°): point the camera at a scene with door frames, shelves or "
+            "wall corners, or use a person-based capture"
+        )
     if abs(v_dir[1]) < cos_off or inl.sum() < min_inliers:
         raise CalibrationError(
             f"only {int(inl.sum())} line segments agree on a vertical (need {min_inliers}): "
