@@ -47,3 +47,27 @@ def test_the_window_refuses_an_unknown_camera_name_before_it_opens(capsys):
     assert main(["exercise", "upright_sitting", "--source", "sample", "--camera", "nosuch"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no camera calibration named 'nosuch'" in err[0]
+
+
+def test_a_demonstration_from_a_folder_of_frames_takes_the_sessions_level_camera(tmp_path, sports_video, capsys):
+    """A folder of frames (maybe of several cameras) gets a level camera in a session, as in ``analyze``; its
+    demonstration (``--save-demo``) read the scene's lines of the folder instead (roll −1.8° on 40 frames of
+    the sports sample), against c723abf's "the same camera vertical as the sessions it sets targets for"."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    cap = cv2.VideoCapture(str(sports_video))
+    for i in range(12):
+        ok, img = cap.read()
+        assert ok
+        cv2.imwrite(str(frames / f"f{i:04d}.png"), img)
+    cap.release()
+    main(["exercise", "seated_arm_raise", "--headless", "--video", str(frames), "--save-demo",
+          str(tmp_path / "demo.npz")])  # fmt: skip  (no raise in 12 frames: refused after the camera line)
+    demo_line = capsys.readouterr().out.splitlines()[0]
+    main(["exercise", "seated_arm_raise", "--headless", "--video", str(frames)])
+    session_line = capsys.readouterr().out.splitlines()[0]
+    assert demo_line == session_line == (
+        "camera vertical: level camera assumed (no scene estimate for images or live sources)"
+    )

@@ -677,7 +677,11 @@ def run_save_demo(args: argparse.Namespace) -> int:
         raise PostureFeedbackError("--save-demo needs one exercise (a name or a definition file), not a plan")
     defn = get_exercise(args.what)
     side = args.side or "both"
-    options = with_vertical(with_model_options(PipelineOptions(), args), args)  # as the sessions it is a target for
+    from posture_feedback.sources import open_source
+
+    with open_source(args.video) as source:  # a folder of frames or an image gets a level camera, as a session's
+        pass
+    options = with_vertical(with_model_options(PipelineOptions(), args), args, source)  # as the sessions it is for
     results = analyze_video(args.video, options, max_frames=args.max_frames)
     if not results:
         raise SourceError(f"{args.video} yielded no frames")
