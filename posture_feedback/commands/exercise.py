@@ -714,6 +714,12 @@ def run_app(args: argparse.Namespace) -> int:
             f"the desktop app is not available ({exc}); use --video FILE --headless to count on a recording"
         ) from None
     source = str(args.source) if args.source is not None else "0"
+    from posture_feedback.sources import IMAGE_SUFFIXES
+
+    if Path(source).suffix.lower() in IMAGE_SUFFIXES and Path(source).is_file():  # as --headless refuses it:
+        # the window repeats the picture, and with --profile stored a session with an attempt on a photo
+        raise PostureFeedbackError(f"{source} is a still image: an exercise is counted on a camera or a recording "
+                                   "(a video, or a folder of its frames)")  # fmt: skip
     return int(
         launch_exercise(
             plan,
