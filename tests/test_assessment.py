@@ -141,6 +141,16 @@ def test_one_change_rule_for_evaluation_and_history():
                                    RomPoint(later, 2, "m", None, v1, 1.0, "deg", None, 7.46)])  # fmt: skip
         assert ev.is_change is hist.significant is real, (v1, ev.describe())
         assert f"({v1 - 10.0:+.1f}, threshold 7.5" in ev.describe()
+    # nothing to judge: no uncertainty and no MDC on either side. The history says "cannot judge"; the evaluation's
+    # comparison (assess's "since previous:" line, report.html) said "no detectable change" (review 29)
+    (ev,) = compare_measures([Measure("m", 10.0, math.nan)], [Measure("m", 30.0, math.nan)])
+    (hist,) = measure_changes([RomPoint(t0, 1, "m", None, 10.0, math.nan, "deg", None, None),
+                               RomPoint(later, 2, "m", None, 30.0, math.nan, "deg", None, None)])  # fmt: skip
+    assert ev.is_change is hist.significant is None
+    assert ev.describe().endswith(": cannot judge"), ev.describe()
+    # a value the later evaluation marked invalid: not judged either (it read "no detectable change" for +20)
+    (ev,) = compare_measures([Measure("m", 10.0, 1.0, mdc=5.0)], [Measure("m", 30.0, 1.0, mdc=5.0, valid=False)])
+    assert ev.is_change is None and ev.describe().endswith(": cannot judge"), ev.describe()
 
 
 def test_plane_uncertainty_grows_with_obliqueness():

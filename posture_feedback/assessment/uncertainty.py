@@ -99,9 +99,10 @@ def robust_spread(values: Iterable[float]) -> float:
 class Change:
     """The comparison of one measure between two evaluations.
 
-    ``difference`` = after − before (measure's unit); ``is_change`` only when |difference|
+    ``difference`` = after − before (measure's unit); ``is_change`` True only when |difference|
     exceeds ``mdc``, the threshold of ``change.change_threshold`` (which part set it:
-    ``threshold_source``), and both values were valid.
+    ``threshold_source``), and both values were valid; None when it cannot be judged (a value
+    invalid or missing, no threshold: ``change.is_real_change``), "cannot judge" as the history says.
     """
 
     name: str
@@ -110,7 +111,7 @@ class Change:
     after: float
     difference: float
     mdc: float
-    is_change: bool
+    is_change: bool | None
     unit: str = "deg"
     threshold_source: str = ""
 
@@ -122,7 +123,7 @@ class Change:
         """One line: "knee_flexion (left): 95.0 → 110.0 deg (+15.0, MDC 6.0): change"."""
         from posture_feedback.assessment.change import CHANGE_WORDS
 
-        verdict = CHANGE_WORDS[bool(self.is_change)]
+        verdict = CHANGE_WORDS[self.is_change]  # (None: "cannot judge", never "no detectable change")
         src = f", {self.threshold_source}" if self.threshold_source else ""
         return (
             f"{self.label}: {self.before:.1f} → {self.after:.1f} {self.unit} "
@@ -141,5 +142,5 @@ def compare_measures(before: Sequence[Measure], after: Sequence[Measure]) -> lis
         diff = m.value - b.value
         thr = change_threshold(b.uncertainty, m.uncertainty, b.mdc, m.mdc)
         real = is_real_change(b.value, m.value, b.uncertainty, m.uncertainty, b.mdc, m.mdc, valid=b.valid and m.valid)
-        out.append(Change(m.name, m.side, b.value, m.value, diff, thr.value, bool(real), m.unit, thr.source))
+        out.append(Change(m.name, m.side, b.value, m.value, diff, thr.value, real, m.unit, thr.source))
     return out
