@@ -83,6 +83,22 @@ class FeatureMenus(QObject):
     def model(self) -> str:
         return getattr(getattr(self.main_window, "options", None), "model", "full") or "full"
 
+    def vertical_options(self) -> dict[str, Any]:
+        """The mirror's camera vertical for a session window (``SessionOptions``): ``--camera NAME``'s stored
+        calibration; a level camera for ``--camera level`` or a configuration's ``scene_vertical = false``;
+        else nothing (the windows' default, the scene's lines). Before, the exercise and evaluation windows
+        opened from the app read the scene whatever the app was told (review 29)."""
+        opts = getattr(self.main_window, "options", None)
+        if opts is None:
+            return {}
+        if getattr(opts, "camera_up", None) is not None:
+            return {"scene_vertical": False, "camera_up": opts.camera_up,
+                    "camera_up_uncertainty": opts.camera_up_uncertainty}  # fmt: skip
+        pipeline = getattr(opts, "pipeline", None)
+        if pipeline is not None and not pipeline.scene_vertical:  # --camera level, or the file's false
+            return {"scene_vertical": False}
+        return {}
+
     def _error(self, title: str, exc: Exception) -> None:
         log.error("%s: %s", title, exc)
         QMessageBox.critical(self.main_window, title, str(exc))
@@ -142,7 +158,7 @@ class FeatureMenus(QObject):
         window = window_class(
             options_class(
                 source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model(),
-                **options,
+                **self.vertical_options(), **options,
             )  # fmt: skip
         )
         window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))
