@@ -100,3 +100,26 @@ def test_a_left_right_difference_keeps_its_asymmetry_word(tmp_path):
         assert row[header.index("Verdict")] == "asymmetric"
         (doc,) = assessments_document(collect(db, pid))
         assert doc["measures"][0]["verdict"] == "asymmetric"
+
+
+def test_a_change_without_a_threshold_reads_cannot_judge_in_the_pdf_as_in_history(tmp_path):
+    """Hand-worked: a measure stored twice without an uncertainty or an MDC (10.0 → 30.0°) has no threshold: history
+    and history --json say "cannot judge"; the PDF's first page wrote "–", the mark it keeps for one measurement."""
+    from datetime import datetime, timedelta, timezone
+
+    from posture_feedback.reports.pdf import report_figures
+    from posture_feedback.reports.summary import change_verdict, collect
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.models import Measure
+
+    t0 = datetime.now(timezone.utc) - timedelta(days=3)
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("Nu").id
+        for k, value in enumerate((10.0, 30.0)):
+            db.add_assessment(pid, "rom", {}, [Measure("knee_flexion", value, float("nan"), side="left")],
+                              created_at=t0 + timedelta(days=k))  # fmt: skip
+        (c,) = collect(db, pid).changes
+        assert c.n == 2 and change_verdict(c) == "cannot judge"
+        rows = _table_rows(report_figures(db, pid))
+        row = next(r for r in rows if r[0] == c.label)  # page 1's change table comes first
+        assert row[-1] == "cannot judge", row

@@ -32,6 +32,7 @@ from posture_feedback.reports.summary import (
     TOOL_RANGE_NOTE,
     ExerciseStat,
     ReportData,
+    change_verdict,
     collect,
     measure_verdict,
     monitor_split_text,
@@ -188,7 +189,8 @@ def _summary_page(data: ReportData) -> Figure:
     tool = tool_ranges(data)
     for c in data.changes:
         u = _unit(c.unit)
-        verdict = {True: "CHANGE", False: CHANGE_WORDS[False], None: "–"}[c.significant]
+        # (n ≥ 2 without a threshold: "cannot judge", as history says; "–" for one measurement)
+        verdict = "CHANGE" if c.significant else (change_verdict(c) or "–")
         mark = f" {TOOL_RANGE_MARK}" if c.reference is not None and tool.get((c.name, c.side)) else ""
         rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u) + side_text(c.name, c.first, c.first_unc),
                      _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last, c.last_unc),

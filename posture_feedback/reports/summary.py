@@ -495,8 +495,8 @@ def _peaks(e: ExerciseStat) -> str:
 
 
 def change_verdict(c: MeasureChange) -> str | None:
-    """A measure's first → last verdict as every output words it: "change", "within measurement
-    noise", "cannot judge" (no threshold); None for one measurement (nothing to compare)."""
+    """A measure's first → last verdict as every output words it (``CHANGE_WORDS``): "change", "no
+    detectable change", "cannot judge" (no threshold); None for one measurement (nothing to compare)."""
     if c.n < 2:
         return None
     return CHANGE_WORDS[c.significant]
