@@ -133,7 +133,8 @@ class RomRecording:
     up: np.ndarray | None = None
     results: list[FrameResult] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
-    #: per side, each frame's ± (degrees; a value over ``rom.ROM_MAX_UNCERTAINTY`` is NaN in ``values``)
+    #: per side, each frame's ± (degrees, ``rom.angle_trace``'s): ``repetitions`` leaves the glitch frames
+    #: (``rom.glitches``: a ± over 15° and twice the recording's median) out of the count; ``values`` keeps them
     uncertainties: dict[str, list[float]] = field(default_factory=dict)
     message: str | None = None  #: how to turn, None while the view is right
 
