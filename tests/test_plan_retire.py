@@ -396,3 +396,28 @@ def test_the_commands_suggested_for_plans_can_be_pasted_with_spaces_in_the_names
     restore = shlex.split(text.split("`")[1])
     assert restore[:5] == ["posture-feedback", "profile", "archive-plan", "--profile", "Ann Lee"], text
     assert restore[-1] == "--restore" and restore[-3] == "--plan"
+    # (review 29) three more lines quoted the name: the add-plan refusal of a retired plan's title, the default
+    # plan line with nothing counted for adherence, and the one the above's archive-plan lines print
+    code, _, err = _run(capsys, *add, str(tmp_path / "w1.toml"))
+    assert code == 2
+    again = shlex.split(err.split("`")[1])
+    assert again == ["posture-feedback", "profile", "archive-plan", "--profile", "Ann Lee", "--plan", "Jacks test",
+                     "--restore"], err  # fmt: skip
+    from posture_feedback.storage.stored_plans import default_plan_line
+
+    with Database.open_default(d) as db:
+        line = default_plan_line(db, db.profile_by_name("Ann Lee").id)
+    assert shlex.split(line.split("`")[1]) == ["exercise", "--profile", "Ann Lee"], line
+
+
+def test_the_scale_line_names_the_profile_as_a_shell_reads_it():
+    """`calibrate scale --profile "Ann Lee"` said the scale is used by `assess posture --profile Ann Lee`."""
+    import shlex
+
+    from posture_feedback.calibration.scale import ScaleCalibration
+    from posture_feedback.commands.calibrate import scale_summary
+
+    scale = ScaleCalibration(metres_per_pixel=0.0046, world_scale=1.0, method="height", assumption="x", spread=0.012)
+    text = scale_summary(scale, "Ann Lee")
+    used = shlex.split(text.split("`")[1])
+    assert used == ["assess", "posture", "--profile", "Ann Lee"], text

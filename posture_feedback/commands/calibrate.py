@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -242,7 +243,8 @@ def scale_summary(scale, profile: str | None) -> str:
     text = (f"scale: {scale.metres_per_pixel * 1000:.3f} mm per pixel ± {100 * scale.spread:.1f} % (SD over "
             f"{scale.n_frames} frames{extra}) ({scale.method}; {scale.assumption})")  # fmt: skip
     if scale.method == "height" and profile:
-        text += f"\n  used for lengths in cm by `assess posture --profile {profile}` (unless --height is given)"
+        command = f"assess posture --profile {shlex.quote(profile)}"
+        text += f"\n  used for lengths in cm by `{command}` (unless --height is given)"
     elif scale.method == "height":
         text += "\n  used only with --profile NAME (`assess posture --profile NAME` reads a profile's scale)"
     else:

@@ -64,7 +64,7 @@ def default_plan_line(db: Database, profile_id: int, doing: str = "runs and expo
     name = db.get_profile(profile_id).name
     counted = db.plans_by_last_stored(profile_id)
     if not counted:
-        return f"{name} has no plan counted for adherence: `exercise --profile {name}` has no plan to run"
+        return f"{name} has no plan counted for adherence: `exercise --profile {shlex.quote(name)}` has no plan to run"
     of = f"the most recently stored of its {len(counted)} plans counted for adherence" if len(counted) > 1 else (
         "its only plan counted for adherence")  # fmt: skip
     return f"{name} {doing.format(describe(db, counted[-1]))} ({of})"
