@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from posture_feedback.calibration.camera import CameraCalibration
 from posture_feedback.commands.assess import _analyze
 
@@ -21,3 +23,22 @@ def test_a_roll_only_calibration_prints_its_pitch_as_unknown(capsys) -> None:
     out = capsys.readouterr().out
     assert f"roll +2.6° (±{roll_unc:.0f}°)" in out
     assert f"pitch +0.0° (±{pitch_unc:.0f}°)" in out and pitch_unc >= 20.0
+
+
+ACCURACY = Path(__file__).resolve().parents[2] / "shared" / "accuracy" / "data" / "videos"
+
+
+@pytest.mark.skipif(not (ACCURACY / "cam04.mp4").exists(), reason="accuracy set not present")
+def test_two_scenes_that_disagree_with_one_camera_beyond_the_level_band_are_refused(tmp_path, capsys) -> None:
+    """Review 29: cam04 (roll +26°, the 4-camera reference's +26.1°) as the front and cam02 (+2.6°) as the side
+    disagree, and a level camera's ±20° would not hold cam04's roll: refused in one line before any video is
+    analysed, nothing written (before: both measured on a level camera, a confident wrong verdict possible)."""
+    from posture_feedback.cli import main
+
+    out = tmp_path / "out"
+    argv = ["assess", "posture", "--front", str(ACCURACY / "cam04.mp4"), "--side", str(ACCURACY / "cam02.mp4"),
+            "--out", str(out), "--data-dir", str(tmp_path / "data")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "disagree (roll +26" in err[0] and "assess the two recordings separately" in err[0]
+    assert not out.exists()

@@ -125,13 +125,15 @@ def _scene_calibration(args: argparse.Namespace, videos: list[str]):
     """The camera's vertical from the scene's lines of the recordings (``calibration.vertical``, as ``analyze``):
     not the patient's body, so the posture screen uses it (origin "scene"). None (a level camera) when a
     recording has no usable lines, is a still image or a folder, or when two recordings' verticals disagree
-    beyond their ±: why is ``args.level_why``, which each recording's camera line gives (``_analyze``). The
+    beyond their ± (refused when either camera is tilted beyond the level camera's ±20°, which would not
+    hold it): why is ``args.level_why``, which each recording's camera line gives (``_analyze``). The
     roll and the pitch carry their own ± (as in ``analyze``; none is bounded at the ±10° a stored calibration
     must meet: a roll ±3° beside an unconfirmed pitch ±20° still serves the frontal tilts).
     Before 2026-12-07 ``assess`` assumed a level camera (±20°) unless told otherwise, where ``analyze`` and
     the app read the scene: on a still clip of the accuracy set's cam02 the shoulder tilt read
     −24.6 ± 22.8° "uncertain" in ``assess`` and −27.0 ± 4.1° (the 4-camera reference −25.3°) in ``analyze``."""
     from posture_feedback.calibration.vertical import scene_up_for_source
+    from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
     from posture_feedback.sources import open_source
 
     found = []
@@ -150,10 +152,16 @@ def _scene_calibration(args: argparse.Namespace, videos: list[str]):
     for path, other in rest:
         ru2, pu2 = other.up_uncertainty()
         if abs(other.roll_deg - cal.roll_deg) > ru + ru2 or abs(other.pitch_deg - cal.pitch_deg) > pu + pu2:
-            args.level_why = (
-                f"the scenes of {first} and {path} disagree (roll {cal.roll_deg:+.1f}° / {other.roll_deg:+.1f}°, "
-                f"pitch {cal.pitch_deg:+.1f}° / {other.pitch_deg:+.1f}°): calibrate the camera, then --camera NAME"
-            )  # fmt: skip
+            why = (f"the scenes of {first} and {path} disagree (roll {cal.roll_deg:+.1f}° / {other.roll_deg:+.1f}°, "
+                   f"pitch {cal.pitch_deg:+.1f}° / {other.pitch_deg:+.1f}°)")  # fmt: skip
+            beyond = [c for c in (cal, other) if max(abs(c.roll_deg), abs(c.pitch_deg)) > LEVEL_UP_UNCERTAINTY_DEG]
+            if beyond:  # a level camera's ±20° would not hold that camera's tilt: a confident wrong verdict (review 29)
+                raise PostureFeedbackError(
+                    f"{why}, and {beyond[0].camera}'s camera is tilted more than a level camera's "
+                    f"±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° allows: assess the two recordings separately (each then reads "
+                    "its own scene), or calibrate each camera (`calibrate camera`) and give each its --camera NAME"
+                )
+            args.level_why = why + ": calibrate the camera, then --camera NAME"
             return None
     args.scene_calibration = True
     return cal
