@@ -106,11 +106,19 @@ def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
     return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"
 
 
-def vertical_status_text(vertical: str) -> tuple[str, str]:
+def vertical_status_text(vertical: str, level_asked: bool = False) -> tuple[str, str]:
     """(a short status line, its longer explanation) for where the camera's vertical comes from
     (``FrameResult.vertical``); unknown, every angle against the vertical (trunk, head, tilts) carries
-    its ±20°, and the explanation says what helps."""
+    its ±20°, and the explanation says what helps. ``level_asked``: a level camera was asked for
+    (``--camera level``, a configuration's ``scene_vertical = false``): said so, not "unknown" with
+    advice to bring lines into view (review 29)."""
     from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
+
+    if vertical == "level" and level_asked:
+        return (f"Camera vertical: level, as set (±{LEVEL_UP_UNCERTAINTY_DEG:.0f}°)",
+                f"A level camera is assumed, as asked (--camera level, or scene_vertical = false): the trunk's and "
+                f"head's angles carry ±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it. Without that setting the camera's "
+                "vertical is read from the room's lines.")  # fmt: skip
 
     if vertical == "calibrated":
         return "Camera vertical: calibrated", "The camera's vertical comes from its stored calibration."

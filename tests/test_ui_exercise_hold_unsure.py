@@ -105,8 +105,8 @@ def test_the_window_says_the_hold_cannot_be_timed_on_the_real_model(qtbot, sport
     from posture_feedback.exercises.events import HoldEvent
 
     assert not [e for e in window.events if isinstance(e, HoldEvent)]  # never "Hold", never "Back into position"
-    assert window.vertical_label.text() == "Camera vertical unknown (±20°)"
-    assert "calibrate the camera" in window.vertical_label.toolTip()
+    assert window.vertical_label.text() == "Camera vertical: level, as set (±20°)"  # scene_vertical=False: asked
+    assert "as asked" in window.vertical_label.toolTip() and "door frame" not in window.vertical_label.toolTip()
     shot = Path(os.environ.get("PF_SCREENSHOT_DIR", tmp_path)) / "exercise-hold-too-uncertain.png"
     assert window.grab().save(str(shot))
 
@@ -135,3 +135,14 @@ def test_the_cannot_tell_cue_is_grey_and_goes_when_the_hold_is_judged_again(qtbo
     assert window.cue_label.text() == HOLD_UNSURE_CUE  # still unsure: it stays
     window._cue_for_status(RunnerStatus(state=RunnerState.ACTIVE, phase="upright", hold_state="in", **BASE))
     assert window.cue_label.text() == ""
+
+
+def test_the_vertical_status_words_by_hand() -> None:
+    """Unknown: what helps; asked for: said so, no advice to bring lines into view (review 29)."""
+    from posture_feedback.feedback import vertical_status_text
+
+    short, why = vertical_status_text("level")
+    assert short == "Camera vertical unknown (±20°)" and "door frame" in why and "calibrate the camera" in why
+    short, why = vertical_status_text("level", level_asked=True)
+    assert short == "Camera vertical: level, as set (±20°)" and "door frame" not in why
+    assert vertical_status_text("scene", level_asked=True)[0] == "Camera vertical: from the room"

@@ -642,7 +642,7 @@ class ExerciseWindow(SessionWindow):
                 self.handle(runner.start(t))
             self.frames_fed += 1
             self.frames_with_person += bool(r.person_found)
-            short, why = vertical_status_text(r.vertical)
+            short, why = vertical_status_text(r.vertical, level_asked=self._level_asked())
             self.vertical_label.setText(short)
             self.vertical_label.setToolTip(why)
             values = r.angles if r.person_found else None
@@ -650,6 +650,10 @@ class ExerciseWindow(SessionWindow):
                                       azimuth_deg=r.azimuth_deg,  # the turn hint's distance
                                       vertical=r.vertical))  # the scene's arriving mid-set: a new baseline
         self._refresh()
+
+    def _level_asked(self) -> bool:
+        """A level camera was asked for (``--camera level``, ``scene_vertical = false``): no scene, no calibration."""
+        return not self.options.scene_vertical and self.options.camera_up is None
 
     def handle(self, events: list[Event]) -> None:
         """Show, speak and store the runner's events (as the plan's feedback schedule lets them through)."""
