@@ -457,6 +457,7 @@ class ExerciseWindow(SessionWindow):
         self.speech_label = QLabel(f"Speech: {backend_label(self.speaker)}")
         self.status_label = QLabel("")
         self.vertical_label = QLabel("")  # where the camera's vertical comes from (feedback.vertical_status_text)
+        self._vertical_shown: str | None = None  # the FrameResult.vertical the label says
         sb.addWidget(self.status_label, 1)
         sb.addPermanentWidget(self.vertical_label)
         sb.addPermanentWidget(self.speech_label)
@@ -642,9 +643,11 @@ class ExerciseWindow(SessionWindow):
                 self.handle(runner.start(t))
             self.frames_fed += 1
             self.frames_with_person += bool(r.person_found)
-            short, why = vertical_status_text(r.vertical, level_asked=self._level_asked())
-            self.vertical_label.setText(short)
-            self.vertical_label.setToolTip(why)
+            if r.vertical != self._vertical_shown:  # (per frame: words only when the source changes)
+                self._vertical_shown = r.vertical
+                short, why = vertical_status_text(r.vertical, level_asked=self._level_asked())
+                self.vertical_label.setText(short)
+                self.vertical_label.setToolTip(why)
             values = r.angles if r.person_found else None
             self.handle(runner.update(t, values, r.view, r.landmarks, person=r.person_found,
                                       azimuth_deg=r.azimuth_deg,  # the turn hint's distance

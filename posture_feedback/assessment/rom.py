@@ -372,10 +372,11 @@ def rom_test(
         checked = repetitions(test, results, side, vals, prom, uncs)
         peaks = [p for p, why in checked if why is None]
         if not peaks:
+            glitch = glitches(vals, uncs)
             if checked:
                 why = max(checked, key=lambda x: x[0].value)[1]
             else:
-                readable = np.where(glitches(vals, uncs), np.nan, vals)
+                readable = np.where(glitch, np.nan, vals)
                 top = float(np.nanmax(readable)) if np.isfinite(readable).any() else math.nan
                 seen = "was never measured" if not math.isfinite(top) else f"never exceeded {top:.0f}°"
                 why = f"the angle {seen} with a rise and fall of {prom:g}° or more"
@@ -384,7 +385,7 @@ def rom_test(
                 if "trunk" in test.draw and hipless > 0.5 * len(results):
                     why = ("your hips were out of view in most frames, and the trunk line needs them (step back, "
                            "or tilt the camera down)")  # fmt: skip
-            n_glitch = int(glitches(vals, uncs).sum())
+            n_glitch = int(glitch.sum())
             if n_glitch:
                 why += (f" (in {n_glitch} of {len(results)} frames the camera lost the "
                         f"{_part(test)}: keep it in view and unhidden)")

@@ -113,6 +113,25 @@ def camera_note(name: str) -> str:
             f"(±{roll_unc:.1f}°), pitch {calibration.pitch_deg:+.1f}° (±{pitch_unc:.1f}°), as it stated")
 
 
+def recording_vertical(
+    camera: str | None, video: str, source: object | None = None, scene_vertical: bool | None = None
+) -> tuple[object, tuple[float, float] | None, str, object]:
+    """(the world vertical or None, its (roll, pitch) ± in degrees or None, the line that says so, the
+    scene's estimate or None) a recording is measured against: a stored calibration (``--camera NAME``;
+    ``level``: a level camera), a level camera where a configuration says ``scene_vertical = false``, else
+    the recording's scene (``calibration.vertical.scene_up_for_source``; a folder of frames or an image,
+    ``source``'s type, gets a level camera). ``analyze`` and ``exercise --headless`` / ``--save-demo``."""
+    if camera:
+        return camera_up(camera), camera_up_uncertainty(camera), camera_note(camera), None
+    if scene_vertical is False:  # the configuration file says so (as --camera level)
+        from posture_feedback.calibration.vertical import level_camera_note
+
+        return None, None, level_camera_note("scene_vertical = false in the configuration file"), None
+    from posture_feedback.calibration.vertical import scene_up_for_source
+
+    return scene_up_for_source(video, source)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
@@ -400,22 +419,11 @@ def run(args: argparse.Namespace) -> int:
 
         options = load_config(args.config)
     options = replace(with_model_options(options, args), bound_every_angle=True)  # valid_: within ±15° (--validity)
-    up_uncertainty = None  # (roll, pitch) degrees from the scene's estimate
-    scene = None  # the scene's estimate (its focal length, and whether vanishing points confirmed it)
-    if args.camera:
-        options = replace(options, up=camera_up(args.camera))
-        up_uncertainty = camera_up_uncertainty(args.camera)  # the calibration's own, not a flat 3°
-        print(camera_note(args.camera))
-    elif options.scene_vertical is False:  # the configuration file says so (as --camera level)
-        from posture_feedback.calibration.vertical import level_camera_note
-
-        print(level_camera_note("scene_vertical = false in the configuration file"))
-    else:
-        from posture_feedback.calibration.vertical import scene_up_for_source
-
-        up, up_uncertainty, note, scene = scene_up_for_source(args.video, source)
-        options = replace(options, up=up)
-        print(note)
+    # the vertical, its (roll, pitch) ±, and the scene's estimate (its focal length, and whether vanishing
+    # points confirmed it)
+    up, up_uncertainty, note, scene = recording_vertical(args.camera, args.video, source, options.scene_vertical)
+    options = replace(options, up=up)
+    print(note)
     options = options_for_source(options, source)
     total = getattr(source, "frame_count", None)
     if args.max_frames is not None:

@@ -412,14 +412,9 @@ def with_vertical(options, args: argparse.Namespace, source: object | None = Non
     level camera, as in ``analyze``)."""
     from dataclasses import replace
 
-    from posture_feedback.commands.analyze import camera_note, camera_up, camera_up_uncertainty
+    from posture_feedback.commands.analyze import recording_vertical
 
-    if args.camera:
-        up, unc, note = camera_up(args.camera), camera_up_uncertainty(args.camera), camera_note(args.camera)
-    else:
-        from posture_feedback.calibration.vertical import scene_up_for_source
-
-        up, unc, note, _scene = scene_up_for_source(args.video, source)  # (a folder of frames: level)
+    up, unc, note, _scene = recording_vertical(args.camera, args.video, source)
     print(note)
     return replace(options, up=up, up_uncertainty_deg=unc)
 
