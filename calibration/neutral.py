@@ -20,7 +20,8 @@ that holds in more than half (``MIN_WITHIN_BOUND_SHARE``) of its frames (measure
 the view) and in at least ``min_frames`` of them; an angle measured in enough frames but failing
 this is named in ``left_out`` with the median ± of its frames, and said so by every caller (the
 ``calibrate neutral`` command, the mirror's "Set neutral", the evaluation window). The live
-pipeline bounds only the depth measurements (``PipelineOptions.bound_every_angle`` is ``analyze``'s),
+pipeline bounds only the depth measurements (``PipelineOptions.bound_every_angle`` is
+``analyze --valid-only``'s; ``analyze``'s ``valid_`` columns apply ``kinematics.bounded``),
 so the rule is applied here. A neutral is the baseline relative targets are judged from: until
 2026-12 one upright man's neutral (the accuracy set's ``upper.mp4`` frame 0, repeated) stored
 trunk_inclination 44.1 ±26.3° and left_hip_flexion 25.0 ±26.2° (hips below the frame), angles

@@ -33,7 +33,7 @@ from posture_feedback import landmarks as lm
 from posture_feedback.feedback import nobody_followed_text
 from posture_feedback.framing import Framing, classify_framing, in_view
 from posture_feedback.garbled_face import FACE_LANDMARKS, face_below_shoulders
-from posture_feedback.kinematics import ANGLE_JOINTS
+from posture_feedback.kinematics import ANGLE_JOINTS, VALID_MAX_UNCERTAINTY
 from posture_feedback.side_words import side_word
 from posture_feedback.targets import uncertainty_text, value_text, wider_than_near_band
 from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
@@ -252,6 +252,8 @@ class AngleAnnotator:
             state = states.get(name)
             if state is not None and state.verdict is Verdict.UNKNOWN and name not in self.angles:
                 continue  # a target not judged in this view (or without neutral): nothing to show
+            if (state is None or state.verdict is Verdict.UNKNOWN) and not angle.uncertainty <= VALID_MAX_UNCERTAINTY:
+                continue  # a bare value, written without its ±: only within the bound (kinematics.bounded)
             verdict = state.verdict if state else Verdict.UNKNOWN
             colour = VERDICT_COLOURS[verdict] if state else (255, 255, 255)  # unknown/undecided: grey
             vertex = angle_anchor(joints, xy)

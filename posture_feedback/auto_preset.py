@@ -114,7 +114,7 @@ def view_advice(view: View) -> str | None:
 
 def posture_angle(result: FrameResult, name: str) -> float:
     """``name``'s value in ``result`` (degrees) if it may read a posture, else NaN: a valid value, or
-    one whose only fault is ``analyze``'s bound on every angle (``PipelineOptions.bound_every_angle``,
+    one whose only fault is the bound on every angle (``PipelineOptions.bound_every_angle``, ``analyze --valid-only``;
     ± over ``VALID_MAX_UNCERTAINTY``, 15°: meant for a value reported on its own, it leaves the knees,
     base ±14.5°, almost never valid, yet ±20–30° still tells ~10° from ~90°); never on a frame whose
     every angle is invalid for a reason of its own (``result.acquiring``: the model still settling

@@ -48,8 +48,9 @@ are not valid side-on (the left-right line points at the camera) nor in ``View.U
 sagittal angles (craniovertebral angle, trunk and head forward lean) are not valid in UNKNOWN,
 and where their plane is more than 30° out of the image plane (face-on, from the back, oblique)
 they are depth measurements, valid only while their uncertainty is within
-``VALID_MAX_UNCERTAINTY`` (15°). ``analyze`` applies that bound to every angle of a filtered
-recording once the jitter term is known.
+``VALID_MAX_UNCERTAINTY`` (15°). ``analyze`` applies that bound to every angle it reports on its
+own (``bounded``: its ``valid_`` columns and summary; after the zero-phase filter once the jitter
+term is known), not to its verdicts, which judge each value's interval as the app does.
 
 Uncertainty (``AngleTable.uncertainty``, degrees, NaN where not measured): the half-width of an
 interval meant to hold the true angle 80% of the time (``angle_uncertainty``), the root sum of
@@ -235,6 +236,17 @@ ACQUISITION_FRAMES = 8
 #: accuracy set (trunk inclination 32, 28, 25, 23, 19, 15, 11, 7° on frames 0–7 of the webcam
 #: upper crop; lateral lean 35, 21, 14° on cam02) against ± of 7–8° once settled.
 ACQUISITION_UNCERTAINTY_DEG = 40.0
+
+
+def bounded(table: AngleTable) -> AngleTable:
+    """``table`` with every angle valid only while its ± is within ``VALID_MAX_UNCERTAINTY``
+    (degrees; a NaN ± is not within): the validity of a value **read on its own** (``analyze``'s
+    ``valid_`` columns, ``--valid-only``, its summary, a drawn angle that has no target). A target's
+    verdict does not need it: it judges the value's whole interval (``targets.undecided``), so a
+    head tilt of −48 ± 21° is LOW in every surface although ``valid_head_tilt`` is 0."""
+    with np.errstate(invalid="ignore"):
+        valid = table.valid & (table.uncertainty <= VALID_MAX_UNCERTAINTY)
+    return AngleTable(table.values, valid, table.uncertainty, table.names)
 
 
 def acquisition_uncertainty(frames_since: int, window: int = ACQUISITION_FRAMES) -> float:

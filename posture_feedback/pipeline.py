@@ -22,9 +22,9 @@ from posture_feedback.framing import apply_framing
 from posture_feedback.kinematics import (
     ACQUISITION_FRAMES,
     UNC_LIVE_JITTER,
-    VALID_MAX_UNCERTAINTY,
     UpUncertainty,
     acquisition_uncertainty,
+    bounded,
     compute_angles,
     measure_angles,
     without_sides,
@@ -66,9 +66,13 @@ class PipelineOptions:
         cue_hold_s: seconds a cue stays on screen at least, so it can be read.
         bound_every_angle: every angle is valid only while its uncertainty is within
             ``kinematics.VALID_MAX_UNCERTAINTY`` (15°), not only the depth measurements
-            (``compute_angles``). ``analyze`` sets it, so that its ``valid_`` column means the
-            same with and without the zero-phase filter (which applies that bound after adding
-            the recording's jitter), and its verdicts, drawn labels and cues read that validity.
+            (``compute_angles``; ``kinematics.bounded``), so that targets judge, and drawings
+            show, only such values. ``analyze --valid-only`` sets it (a verdict only beside a
+            value it writes). Otherwise ``analyze`` judges as the app does (a verdict needs its
+            whole interval on one side, ``targets.undecided``, however wide) and applies the bound
+            only to what it reports of a value on its own (``valid_`` columns, summary): a head
+            tilt of −48 ± 21° is LOW in the app and in the CSV alike (audit 27 found it LOW in
+            the app and unjudged in the CSV).
         acquisition_frames: the first frames of a newly followed person (the start, a switch of
             person, or a person found again after ``SelectionOptions.lost_timeout_s``) in which
             no angle is valid and every ± is widened (``kinematics.acquisition_uncertainty``,
@@ -330,8 +334,8 @@ class Pipeline:
         doubt = facing_in_doubt(view, azimuth) or (self.options.fix_side_swaps and self._sides.labels_in_doubt)
         if doubt:
             angles = without_sides(angles)
-        if self.options.bound_every_angle:  # analyze: every valid angle within the stated bound
-            angles.valid &= angles.uncertainty <= VALID_MAX_UNCERTAINTY
+        if self.options.bound_every_angle:  # analyze --valid-only: every valid angle within the stated bound
+            angles = bounded(angles)
         angles = self._acquisition(angles, self._selector.track_id)
         result.acquiring = self._acquiring
         result.landmarks = smoothed

@@ -121,6 +121,21 @@ def test_no_arc_is_drawn_over_a_label(monkeypatch) -> None:
     monkeypatch.setattr(an.cv2, "ellipse", lambda *a, **k: calls.append("arc") or real_ellipse(*a, **k))
     monkeypatch.setattr(an, "_plate", lambda *a, **k: calls.append("label") or real_plate(*a, **k))
     names = ("left_elbow_flexion", "right_elbow_flexion", "left_knee_flexion", "trunk_inclination")
-    render(_result(), [AngleAnnotator(names)])
+    result = _result()
+    result.angles.uncertainty[:] = 5.0  # values precise enough to be drawn on their own (kinematics.bounded)
+    render(result, [AngleAnnotator(names)])
     assert calls.count("arc") == 3 and calls.count("label") == 4, calls
     assert calls.index("label") > max(i for i, c in enumerate(calls) if c == "arc"), calls
+
+
+def test_a_bare_value_is_drawn_only_within_the_bound() -> None:
+    """A drawn angle without a target is written without its ± ("41°"), so it is drawn only while
+    that ± is within ``kinematics.VALID_MAX_UNCERTAINTY`` (15°), as ``analyze``'s ``valid_`` column
+    says of a value on its own; a wider one is left out, not shown as a number it may be 20° from."""
+    name = "left_elbow_flexion"
+    precise, loose = _result(), _result()
+    precise.angles.uncertainty[:] = 14.0
+    loose.angles.uncertainty[:] = 16.0
+    blank = render(_result(person=False), [AngleAnnotator((name,))])
+    assert (render(precise, [AngleAnnotator((name,))]) != blank).any()
+    assert (render(loose, [AngleAnnotator((name,))]) == blank).all()

@@ -224,6 +224,8 @@ def _check_csv(path, target_set, neutral=None) -> int:
                 continue
             assert base is not None and text != "", (row["frame"], t.id)
             unc = float(row[f"unc_{t.angle}"])
+            # judged (or undecided) beside valid_ 0 only for a ± over the bound a value on its own needs
+            assert row[f"valid_{t.angle}"] == "1" or unc > 15.0, (row["frame"], t.id, unc)
             open_ = expected_undecided(float(text), unc, lo + base, hi + base, t.tolerance)
             assert (verdict == "uncertain") is open_, (row["frame"], t.id, text, unc, verdict)
             if open_:
@@ -276,3 +278,65 @@ def test_real_model_csv_with_a_neutral_judges_relative_targets_truthfully(tmp_pa
             "-o", str(out)]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
     assert sum(_check_csv(out, get_preset("standing", baseline=True), angles)) >= 10
+
+
+def test_analyze_judges_as_the_app_does(tmp_path, capsys):
+    """One truth across surfaces: ``analyze --targets`` gives, frame by frame, the verdicts of the
+    app's pipeline (the mirror's: no bound on a value's ± but the interval rule) on the same frames
+    and the same (level) camera. Until 2026-12-08 analyze bounded every angle at ±15° before judging,
+    so a value whose whole interval lay beyond its band (audit 27: a head tilt of −48 ± 21°, LOW in
+    the app) was "unknown" in the CSV. Its ``valid_`` column still bounds a value read on its own:
+    a verdict beside ``valid_ = 0`` exists only where that ± is over 15°."""
+    import csv
+
+    from conftest import SAMPLES
+
+    from posture_feedback.cli import main
+    from posture_feedback.pipeline import Pipeline, PipelineOptions
+    from posture_feedback.presets import get_preset
+    from posture_feedback.sources import open_source
+
+    video, frames = SAMPLES / "lab_desk_webcam.mp4", 40
+    out = tmp_path / "a.csv"
+    argv = ["analyze", "--video", str(video), "--targets", "standing", "--validity", "--uncertainty",
+            "--camera", "level", "--max-frames", str(frames), "--no-progress", "-o", str(out)]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    with open(out, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    target_set = get_preset("standing")
+    app = []
+    with open_source(video) as src, Pipeline(PipelineOptions(scene_vertical=False), target_set) as pipeline:
+        for i, frame in enumerate(src):
+            if i >= frames:
+                break
+            app.append({s.target: s.verdict.value for s in pipeline.process(frame).targets})
+    assert len(rows) == len(app) == frames
+    wide = 0
+    for row, states in zip(rows, app, strict=True):
+        for t in target_set.targets:
+            assert row[f"target_{t.id}"] == states[t.id], (row["frame"], t.id, row[t.angle], row[f"unc_{t.angle}"])
+            if row[f"target_{t.id}"] not in ("unknown", "uncertain") and row[f"valid_{t.angle}"] == "0":
+                assert float(row[f"unc_{t.angle}"]) > 15.0, (row["frame"], t.id)
+                wide += 1
+    # a level camera assumed (±20° on every tilt): the seated man's shoulder tilt of about −27° ± 22° is LOW
+    assert wide >= 5
+
+
+def test_valid_only_judges_only_the_values_it_writes(tmp_path, capsys):
+    """``--valid-only`` empties every value whose ± is over 15°: no verdict may stand beside an empty cell."""
+    import csv
+
+    from conftest import SAMPLES
+
+    from posture_feedback.cli import main
+    from posture_feedback.presets import get_preset
+
+    out = tmp_path / "a.csv"
+    argv = ["analyze", "--video", str(SAMPLES / "lab_desk_webcam.mp4"), "--targets", "standing", "--valid-only",
+            "--camera", "level", "--max-frames", "40", "--no-progress", "-o", str(out)]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    with open(out, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        for t in get_preset("standing").targets:
+            assert row[f"target_{t.id}"] == "unknown" or row[t.angle] != "", (row["frame"], t.id)

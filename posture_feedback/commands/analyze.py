@@ -22,6 +22,7 @@ from posture_feedback.auto_preset import AUTO, AutoTargets, auto_target_ids
 from posture_feedback.commands import person_point
 from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
+from posture_feedback.kinematics import bounded
 from posture_feedback.output_files import OutputFile, check_output
 from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
 from posture_feedback.video_out import AnnotatedVideoWriter, check_video_path
@@ -418,7 +419,10 @@ def run(args: argparse.Namespace) -> int:
         from posture_feedback.config import load_config
 
         options = load_config(args.config)
-    options = replace(with_model_options(options, args), bound_every_angle=True)  # valid_: within ±15° (--validity)
+    # A value on its own (valid_, the summary) counts as valid only within ±15°: the writer and the summary
+    # apply that bound (kinematics.bounded). Verdicts judge each value's interval, as the app does; with
+    # --valid-only, only the values written are judged.
+    options = replace(with_model_options(options, args), bound_every_angle=args.valid_only)
     # the vertical, its (roll, pitch) ±, and the scene's estimate (its focal length, and whether vanishing
     # points confirmed it)
     up, up_uncertainty, note, scene = recording_vertical(args.camera, args.video, source, options.scene_vertical)
@@ -479,7 +483,7 @@ def run(args: argparse.Namespace) -> int:
                 valid_only=args.valid_only and not zero_phase,
                 laptop_signals=getattr(args, "laptop_signals", False),
                 include_uncertainty=args.uncertainty or (zero_phase and (args.validity or args.valid_only)),
-                judged_with=auto,
+                judged_with=auto, bound=True,
             )  # fmt: skip
             trc = TrcWriter(args.trc, source.fps, options.min_visibility, options.up) if args.trc is not None else None
             from tqdm import tqdm
@@ -674,7 +678,8 @@ class SummaryStats:
 
     Its table gives per angle the median, min and max over the frames where the angle is valid
     (``AngleTable.valid``: meaningful in this view and its 80% ± within
-    ``kinematics.VALID_MAX_UNCERTAINTY``, as analyze bounds every angle; after the zero-phase filter
+    ``kinematics.VALID_MAX_UNCERTAINTY``, as analyze bounds every value on its own,
+    ``kinematics.bounded``; after the zero-phase filter
     the filter's own validity, jitter included), i.e. the CSV's ``valid_<angle>`` = 1 cells with
     ``--validity``, whether or not that column is written; "—" where no frame is valid. Beside them
     "valid" (that count) and "measured" (frames with a value in the CSV: with ``--valid-only`` the
@@ -706,8 +711,9 @@ class SummaryStats:
             self.verdicts[state.verdict.value] = self.verdicts.get(state.verdict.value, 0) + 1
         if result.person_found:
             self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
-            values = result.angles.values.astype(np.float32)
-            valid = np.asarray(result.angles.valid, dtype=bool)
+            angles = bounded(result.angles)  # a value on its own: within the ± bound, as valid_ says
+            values = angles.values.astype(np.float32)
+            valid = np.asarray(angles.valid, dtype=bool)
             self._values.append(np.where(valid, values, np.nan) if self.valid_only else values)
             self._valid.append(valid)
             self._unc.append(np.asarray(result.angles.uncertainty, dtype=np.float64))
