@@ -49,3 +49,14 @@ def test_the_windows_take_the_apps_stored_calibration(qtbot, tmp_path, monkeypat
     options = type(options)(**{**options.__dict__, "camera_up": up, "camera_up_uncertainty": (3.0, 4.0)})
     for opts in _windows(qtbot, tmp_path, options):
         assert opts.scene_vertical is False and opts.camera_up is up and opts.camera_up_uncertainty == (3.0, 4.0)
+
+
+@pytest.mark.parametrize(("argv", "people", "follow"),
+                         [((), 2, None), (("--max-people", "1"), 1, None), (("--no-follow",), 2, False),
+                          (("--follow",), 2, True)])  # fmt: skip
+def test_the_windows_take_the_apps_model_options(qtbot, tmp_path, argv, people, follow):
+    """``--max-people`` and ``--follow``/``--no-follow`` reach the session windows opened from the app's menus
+    (before, only ``--model`` did: an app started with ``--max-people 1`` opened windows detecting two). Not
+    asked, each window keeps its own default (None: the pipeline's), not the mirror's automatic following."""
+    for opts in _windows(qtbot, tmp_path, _app_options("--model", "lite", *argv)):
+        assert (opts.model, opts.max_people, opts.follow) == ("lite", people, follow), (argv, opts)

@@ -83,6 +83,22 @@ class FeatureMenus(QObject):
     def model(self) -> str:
         return getattr(getattr(self.main_window, "options", None), "model", "full") or "full"
 
+    def model_options(self) -> dict[str, Any]:
+        """The mirror's pose model options for a session window (``SessionOptions``): the model, the people
+        detected per frame and whether one person is followed, as ``--model``, ``--max-people``,
+        ``--follow``/``--no-follow`` and ``--config`` gave them to the app. Before, only the model was
+        passed, and a session window opened from an app started with ``--max-people 1`` ran two."""
+        out: dict[str, Any] = {"model": self.model()}
+        opts = getattr(self.main_window, "options", None)
+        pipeline = getattr(opts, "pipeline", None)
+        if pipeline is not None:
+            out["max_people"] = pipeline.pose.max_people
+        elif opts is not None:
+            out["max_people"] = opts.max_people
+        if getattr(opts, "follow_asked", None) is not None:  # asked for; else each window's own default
+            out["follow"] = bool(opts.follow_asked)
+        return out
+
     def vertical_options(self) -> dict[str, Any]:
         """The mirror's camera vertical for a session window (``SessionOptions``): ``--camera NAME``'s stored
         calibration; a level camera for ``--camera level`` or a configuration's ``scene_vertical = false``;
@@ -157,8 +173,8 @@ class FeatureMenus(QObject):
         self._release_source()
         window = window_class(
             options_class(
-                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir, model=self.model(),
-                **self.vertical_options(), **options,
+                source=self.source_spec(), profile=self.profile_name, data_dir=self.data_dir,
+                **self.model_options(), **self.vertical_options(), **options,
             )  # fmt: skip
         )
         window.picker.profileChanged.connect(lambda _pid: self._remember_profile(window.picker))

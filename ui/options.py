@@ -46,6 +46,9 @@ class AppOptions:
         camera_up: world vertical from a stored camera calibration (``--camera NAME``), None = level camera.
         camera_up_uncertainty: that calibration's own (roll, pitch) ± in degrees
             (``CameraCalibration.up_uncertainty``); None = the pipeline's default.
+        follow_asked: following one person as asked by ``--follow``/``--no-follow`` or the configuration
+            file (None: not asked; the mirror then follows and the monitor does not, and the exercise and
+            evaluation windows opened from the menus keep their own default).
     """
 
     source: Any = 0
@@ -73,5 +76,6 @@ class AppOptions:
     record_latency: bool = False
     profile: str | None = None
     data_dir: str | None = None
+    follow_asked: bool | None = None
     camera_up: Any = None
     camera_up_uncertainty: Any = None

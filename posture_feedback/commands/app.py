@@ -111,6 +111,7 @@ def options_from_args(args: argparse.Namespace):
         pipeline = load_config(args.config)
     else:
         pipeline = PipelineOptions()
+    follow_asked = pipeline.follow.enabled if getattr(args, "follow", None) is None else bool(args.follow)
     if pipeline.follow.enabled is None:  # neither the configuration file nor (below) --follow decide
         # Live, the followed person is tracked at the single-person model's cost (follow.py, measured in
         # docs/performance.md); --no-follow runs the multi-person model on every frame. Not the posture
@@ -136,6 +137,7 @@ def options_from_args(args: argparse.Namespace):
         model=pipeline.pose.model,
         max_people=pipeline.pose.max_people,
         pipeline=pipeline,
+        follow_asked=follow_asked,
         realtime=not scripted,
         loop=not scripted,
         max_frames=args.frames,
