@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -95,7 +96,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(argv)
 
 
+#: Options whose value is a point "X,Y" in pixels, which may start with a minus sign.
+_POINT_OPTIONS = ("--person",)
+
+
+def _negative_points_joined(argv: list[str]) -> list[str]:
+    """``--person -5,-5`` as ``--person=-5,-5``: argparse reads a value starting with "-" as an option and said
+    "expected one argument", where the point itself deserves the answer (outside the frame)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if a in _POINT_OPTIONS and re.fullmatch(r"-[0-9.][^ ]*", nxt):
+            out.append(f"{a}={nxt}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _run(argv: list[str]) -> int:
+    argv = _negative_points_joined(argv)
     parser = build_parser()
     # No sub-command (or only app options such as --source) opens the desktop app.
     known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]

@@ -328,6 +328,22 @@ def test_recordings_run_for_exercise_and_assess_refuse_a_point_outside_before_th
         next(iter_results(video, person=(99999.0, 5.0)))
 
 
+@pytest.mark.parametrize("command", ["analyze", "exercise", "assess"])
+def test_a_negative_point_gets_the_points_own_answer(command, capsys) -> None:
+    """``--person -5,-5`` (a point left of and above the frame): argparse read "-5,-5" as an option and answered
+    "expected one argument"; the point is now read and refused for what it is, in one line."""
+    from posture_feedback.cli import main
+
+    video = str(Path(__file__).resolve().parent.parent / "sample_videos" / "lab_desk_webcam.mp4")
+    argv = {"analyze": ["analyze", "--video", video, "-o", "/dev/null"],
+            "exercise": ["exercise", "lateral_raise", "--headless", "--video", video],
+            "assess": ["assess", "rom", "shoulder_abduction", "--video", video]}[command]  # fmt: skip
+    extra = ["--no-progress"] if command == "analyze" else []
+    assert main([*argv, "--person", "-5,-5", *extra]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "outside the 640×480 frame" in err[0] and "expected one argument" not in err[0], err
+
+
 def test_the_csv_track_id_is_what_the_readme_says() -> None:
     """README and angles_csv: ``track_id`` is 0 for the first pick of the followed person, the same
     through a gap up to 1 s, a new number after more than 1 s unseen, and empty in rows without a
