@@ -819,6 +819,21 @@ def level_camera_note(why: str) -> str:
     return f"camera assumed level ({why}): angles against the vertical carry ±{LEVEL_UP_UNCERTAINTY_DEG:.0f}° for it"
 
 
+def scene_estimate_for_source(spec: str, source: object | None = None) -> tuple[SceneVertical | None, str]:
+    """(the scene's vertical of a recording, "") or (None, why a level camera is assumed, in words):
+    still images and image folders (``ImageSource``, possibly unrelated cameras) and live sources
+    have none; a scene without enough vertical lines says why (``CalibrationError``'s words).
+    ``source`` is the already opened source (only its type is looked at)."""
+    from posture_feedback.sources import ImageSource
+
+    if isinstance(source, ImageSource) or getattr(source, "is_live", False):
+        return None, "no scene estimate for images or live sources"
+    try:
+        return scene_vertical_of(spec), ""
+    except CalibrationError as exc:
+        return None, str(exc)
+
+
 def scene_up_for_source(
     spec: str, source: object | None = None
 ) -> tuple[np.ndarray | None, tuple[float, float] | None, str, SceneVertical | None]:
@@ -831,14 +846,9 @@ def scene_up_for_source(
     sources get None (a level camera). A scene without enough vertical lines gives None and
     says why. ``source`` is the already opened source (only its type is looked at).
     """
-    from posture_feedback.sources import ImageSource
-
-    if isinstance(source, ImageSource) or getattr(source, "is_live", False):
-        return None, None, "camera vertical: level camera assumed (no scene estimate for images or live sources)", None
-    try:
-        est = scene_vertical_of(spec)
-    except CalibrationError as exc:
-        return None, None, f"camera vertical: level camera assumed ({exc})", None
+    est, why = scene_estimate_for_source(spec, source)
+    if est is None:
+        return None, None, f"camera vertical: level camera assumed ({why})", None
     roll_unc, pitch_unc = est.roll_pitch_uncertainty()
     return est.up_vector(), (roll_unc, pitch_unc), (
         f"camera vertical from the scene: roll {est.roll_deg:+.1f}° (±{roll_unc:.1f}°), pitch {est.pitch_deg:+.1f}° "

@@ -132,16 +132,15 @@ def _scene_calibration(args: argparse.Namespace, videos: list[str]):
     Before 2026-12-07 ``assess`` assumed a level camera (±20°) unless told otherwise, where ``analyze`` and
     the app read the scene: on a still clip of the accuracy set's cam02 the shoulder tilt read
     −24.6 ± 22.8° "uncertain" in ``assess`` and −27.0 ± 4.1° (the 4-camera reference −25.3°) in ``analyze``."""
-    from posture_feedback.calibration.vertical import scene_up_for_source
+    from posture_feedback.calibration.vertical import scene_estimate_for_source
     from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG
     from posture_feedback.sources import open_source
 
     found = []
     for path in dict.fromkeys(v for v in videos if v):
         with open_source(path) as source:
-            _up, _unc, note, est = scene_up_for_source(path, source)
-        if est is None:  # (the note: "camera vertical: level camera assumed (WHY)")
-            why = note.removeprefix("camera vertical: level camera assumed (").removesuffix(")")
+            est, why = scene_estimate_for_source(path, source)
+        if est is None:
             args.level_why = f"{Path(path).name}: {why}"  # said by each recording's line (_analyze)
             return None
         found.append((path, est.to_calibration(camera=Path(path).name, bounded=False)))  # each part its own ±
