@@ -99,3 +99,17 @@ def test_a_folder_given_as_the_previous_record_is_named_so(tmp_path, capsys):
     (an assessment's output folder holds the record.json asked for)."""
     line = _refused(capsys, ["assess", "posture", "--front", VIDEO, "--previous", str(tmp_path)])
     assert line == f"posture-feedback: error: {tmp_path} is a folder: give the record.json in it"
+
+
+def test_the_min_prominence_help_states_the_tests_own_defaults(capsys):
+    """`assess rom --help` gave no default for --min-prominence (audit 31); it now says 20°, 10° for
+    the trunk and neck, which must be what the ROM tests use when the option is not given."""
+    from posture_feedback.assessment.rom import ROM_TESTS
+
+    with pytest.raises(SystemExit):
+        main(["assess", "rom", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "rise and fall (default: 20, 10 for the trunk and neck)" in help_text
+    for name, test in ROM_TESTS.items():
+        expected = 10.0 if name in ("trunk_lateral_flexion", "neck_lateral_flexion") else 20.0
+        assert test.min_prominence == expected, name

@@ -81,7 +81,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--video", required=True, help="the recording (the side given by --side)")
     pr.add_argument("--side", choices=("left", "right", "both"), default="left", help="side tested (default left)")
     pr.add_argument("--video-right", help="with --side both: a separate recording of the right side")
-    pr.add_argument("--min-prominence", type=positive_float, help="degrees a repetition must rise and fall")
+    pr.add_argument(
+        "--min-prominence", type=positive_float, metavar="DEG",
+        help="degrees a repetition must rise and fall (default: 20, 10 for the trunk and neck)",
+    )
     _common(pr)
     pr.set_defaults(func=run_rom)
 
