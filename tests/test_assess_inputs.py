@@ -113,3 +113,19 @@ def test_the_min_prominence_help_states_the_tests_own_defaults(capsys):
     for name, test in ROM_TESTS.items():
         expected = 10.0 if name in ("trunk_lateral_flexion", "neck_lateral_flexion") else 20.0
         assert test.min_prominence == expected, name
+
+
+def test_the_posture_gate_help_states_the_defaults_it_uses(capsys):
+    """`assess posture --help` gave no default for --hold and --max-speed (audit 31); the defaults it
+    now states are the ones parsed and the view gate's own (viewgate.MAX_SPEED)."""
+    from posture_feedback.assessment.viewgate import MAX_SPEED
+    from posture_feedback.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main(["assess", "posture", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "right and still (default 1)" in help_text
+    assert "after that (default 2)" in help_text
+    assert "(body heights/s; default 0.15)" in help_text
+    args = build_parser().parse_args(["assess", "posture", "--front", "f.mp4", "--side", "s.mp4"])
+    assert (args.hold, args.capture, args.max_speed) == (1.0, 2.0, MAX_SPEED)

@@ -68,9 +68,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.add_argument("--height", type=finite_float, metavar="M",
                     help="standing height in metres (scales cm offsets; default with --profile: the profile's "
                     "stored height scale, `calibrate scale --height M --profile NAME`)")  # fmt: skip
-    ps.add_argument("--hold", type=positive_float, default=1.0, help="seconds the view must be right and still")
+    ps.add_argument(
+        "--hold", type=positive_float, default=1.0, help="seconds the view must be right and still (default 1)",
+    )
     ps.add_argument("--capture", type=positive_float, default=2.0, help="seconds measured after that (default 2)")
-    ps.add_argument("--max-speed", type=positive_float, default=0.15, help="still = slower than this (body heights/s)")
+    ps.add_argument(
+        "--max-speed", type=positive_float, default=0.15,
+        help="still = slower than this (body heights/s; default 0.15)",
+    )
     _common(ps)
     ps.set_defaults(func=run_posture)
 
