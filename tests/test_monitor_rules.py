@@ -330,3 +330,20 @@ def test_a_break_offer_waits_until_an_alerts_words_have_been_up():
     ev = run(rules, state, [(40.0, dict(GOOD, lean_in=30.0), True)])
     assert [(t, e.kind) for t, e in ev] == [(10.0, "deviation"), (10.0 + CUE_READABLE_S, "break")]
     assert rules.events_today == 1  # break offers are not posture alerts
+
+
+def test_the_laptop_threshold_help_states_the_rules_defaults(capsys):
+    """`posture-feedback app --help` gave head_drop=12 and lean_in=15 as its examples, read as the
+    defaults; the rules use 10 and 12 (audit 31). The help now states the defaults, which must be
+    DEFAULT_THRESHOLDS, and a threshold given on the command line replaces only its own signal."""
+    from posture_feedback.cli import main
+    from posture_feedback.commands.app import _laptop_thresholds
+    from posture_feedback.monitor_rules import DEFAULT_THRESHOLDS
+
+    with pytest.raises(SystemExit):
+        main(["app", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert DEFAULT_THRESHOLDS == {"head_drop": 10.0, "lean_in": 12.0, "shoulder_raise": 10.0, "neck_side_bend": 8.0}
+    assert ("defaults head_drop=10 (% of shoulder width), lean_in=12 (%), shoulder_raise=10 (%), "
+            "neck_side_bend=8 (deg)") in help_text
+    assert _laptop_thresholds(["lean_in=15"]) == {**DEFAULT_THRESHOLDS, "lean_in": 15.0}

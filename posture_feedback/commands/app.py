@@ -47,8 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--break-after", type=finite_float, default=30.0, metavar="MIN",
                    help="posture monitor: minutes of sitting before a micro-break reminder (default 30)")  # fmt: skip
     p.add_argument("--laptop-threshold", action="append", default=[], metavar="SIGNAL=VALUE",
-                   help="posture monitor: change from your neutral that counts as a fault, e.g. head_drop=12 "
-                   "(%% of shoulder width), lean_in=15 (%%), shoulder_raise=10, neck_side_bend=8 (deg); "
+                   help="posture monitor: change from your neutral that counts as a fault; defaults head_drop=10 "
+                   "(%% of shoulder width), lean_in=12 (%%), shoulder_raise=10 (%%), neck_side_bend=8 (deg); "
                    "see docs/laptop_coach.md")  # fmt: skip
     p.add_argument("--sound", dest="sound", action="store_true", default=None, help="beep on entering/leaving a range")
     p.add_argument("--mute", dest="sound", action="store_false", help="no sound")
