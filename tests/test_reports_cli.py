@@ -279,3 +279,31 @@ def test_reading_commands_on_a_mistyped_data_dir_create_nothing(tmp_path: Path, 
     code, out, _ = _run(capsys, "profile", "where", "--data-dir", str(typo))
     assert code == 0 and "(not created yet: the first profile creates it)" in out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_default_period_is_the_one_the_help_states(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """`history --help` did not say where a period without --from starts (audit 31). It says: the
+    profile's first record, at most a year back, the last 4 weeks when there is none; checked on a
+    real database, a profile with nothing recorded and one whose first assessment is 40 days old."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from posture_feedback.storage import Measure
+
+    with pytest.raises(SystemExit):
+        main(["history", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "default: the profile's first record, at most a year back; 4 weeks when it has none" in help_text
+    data = str(tmp_path / "data")
+    assert main(["profile", "create", "--profile", "New", "--data-dir", data]) == 0
+    assert main(["profile", "create", "--profile", "Old", "--data-dir", data]) == 0
+    capsys.readouterr()
+    today = date.today()
+    with Database(Path(data) / "posture-feedback.sqlite3") as db:
+        old = db.profile_by_name("Old")
+        when = datetime.now(timezone.utc) - timedelta(days=40)
+        db.add_assessment(old.id, "rom", {"kind": "rom"}, [Measure("shoulder_flexion", 150.0, 4.0, side="left")],
+                          created_at=when)  # fmt: skip
+    assert main(["history", "--profile", "New", "--data-dir", data]) == 0
+    assert f"New: {today - timedelta(days=27)} to {today}" in capsys.readouterr().out
+    assert main(["history", "--profile", "Old", "--data-dir", data]) == 0
+    assert f"Old: {when.astimezone().date()} to {today}" in capsys.readouterr().out

@@ -79,7 +79,11 @@ def parse_day(text: str) -> date:
 
 
 def add_period_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="start", type=parse_day, metavar="DATE", help="first day (YYYY-MM-DD)")
+    parser.add_argument(
+        "--from", dest="start", type=parse_day, metavar="DATE",
+        help="first day (YYYY-MM-DD, default: the profile's first record, at most a year back; "
+             "4 weeks when it has none)",
+    )
     parser.add_argument("--to", dest="end", type=parse_day, metavar="DATE", help="last day (YYYY-MM-DD, default today)")
 
 
