@@ -129,7 +129,7 @@ def test_the_default_plan_is_the_one_stored_last_and_every_command_names_it(tmp_
                               "--data-dir", clinic)  # fmt: skip
         assert code == 0, err
     assert out.splitlines() == [
-        "Bob: plan 'Jacks test' version 2 stored (1 exercises, planned mon,wed,fri)",
+        "Bob: plan 'Jacks test' version 2 stored (1 exercise, planned mon,wed,fri)",
         "Bob runs and exports 'Jacks test' version 2 by default (the most recently stored of its 2 plans counted "
         "for adherence)",
     ]
@@ -173,11 +173,11 @@ def test_plan_titles_match_as_profile_names_do_and_identical_content_is_unchange
         assert code == 0, err
         return out.splitlines()[0]
 
-    assert add() == "Ann: plan 'Sub' version 1 stored (1 exercises, planned mon,wed,fri)"
+    assert add() == "Ann: plan 'Sub' version 1 stored (1 exercise, planned mon,wed,fri)"
     assert add() == "Ann: plan 'Sub' unchanged (version 1; nothing stored)"
     assert add("--title", "sub") == "Ann: plan 'Sub' unchanged (version 1; nothing stored)"
     plan.write_text(plan.read_text().replace("reps = 5", "reps = 7"))
-    assert add("--title", "ＳＵＢ") == "Ann: plan 'Sub' version 2 stored (1 exercises, planned mon,wed,fri)"  # noqa: RUF001
+    assert add("--title", "ＳＵＢ") == "Ann: plan 'Sub' version 2 stored (1 exercise, planned mon,wed,fri)"  # noqa: RUF001
     assert add("--title", "sub", "--days", "mon,wed,fri") == "Ann: plan 'Sub' unchanged (version 2; nothing stored)"
     with Database.open_default(d) as db:
         ann = db.profile_by_name("Ann").id

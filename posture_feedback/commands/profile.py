@@ -287,7 +287,8 @@ def run_add_plan(args: argparse.Namespace) -> int:
                 f"profile archive-plan --profile {shlex.quote(profile.name)} --plan {shlex.quote(old.name)} "
                 "--restore`, or store this one under another --title"
             )
-        said = f"{len(plan.items)} exercises, planned {_day_names(days)}"
+        n = len(plan.items)
+        said = f"{n} exercise{'' if n == 1 else 's'}, planned {_day_names(days)}"
         if existing:
             old = existing[-1]
             latest = db.plan_version(old.id)
