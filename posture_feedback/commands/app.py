@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="posture monitor: change from your neutral that counts as a fault; defaults head_drop=10 "
                    "(%% of shoulder width), lean_in=12 (%%), shoulder_raise=10 (%%), neck_side_bend=8 (deg); "
                    "see docs/laptop_coach.md")  # fmt: skip
-    p.add_argument("--sound", dest="sound", action="store_true", default=None, help="beep on entering/leaving a range")
+    p.add_argument("--sound", dest="sound", action="store_true", default=None,
+                   help="beep on entering/leaving a range (default: on, off in the therapist view)")  # fmt: skip
     p.add_argument("--mute", dest="sound", action="store_false", help="no sound")
     p.add_argument("--frames", type=int, metavar="N", help="process N frames, then stop (with --screenshot: then quit)")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save the window after --frames N and quit")
