@@ -421,8 +421,10 @@ def run(args: argparse.Namespace) -> int:
         options = load_config(args.config)
     # A value on its own (valid_, the summary) counts as valid only within ±15°: the writer and the summary
     # apply that bound (kinematics.bounded). Verdicts judge each value's interval, as the app does; with
-    # --valid-only, only the values written are judged.
-    options = replace(with_model_options(options, args), bound_every_angle=args.valid_only)
+    # --valid-only, only the values written are judged, and so with a --config file that asks for it
+    # (`bound_every_angle = true`, which the app obeys too).
+    options = replace(with_model_options(options, args),
+                      bound_every_angle=args.valid_only or options.bound_every_angle)  # fmt: skip
     # the vertical, its (roll, pitch) ±, and the scene's estimate (its focal length, and whether vanishing
     # points confirmed it)
     up, up_uncertainty, note, scene = recording_vertical(args.camera, args.video, source, options.scene_vertical)
