@@ -129,3 +129,15 @@ def test_the_posture_gate_help_states_the_defaults_it_uses(capsys):
     assert "(body heights/s; default 0.15)" in help_text
     args = build_parser().parse_args(["assess", "posture", "--front", "f.mp4", "--side", "s.mp4"])
     assert (args.hold, args.capture, args.max_speed) == (1.0, 2.0, MAX_SPEED)
+
+
+def test_the_assess_help_names_every_kind_it_runs(capsys):
+    """`posture-feedback --help` and `assess --help` named the posture, ROM and movement screens but
+    not the timed chair tests (audit 31), which `assess chair` runs and README lists."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    top = " ".join(capsys.readouterr().out.split())
+    assert "posture screen, ROM test, movement screen, timed chair tests" in top
+    with pytest.raises(SystemExit):
+        main(["assess", "--help"])
+    assert "timed chair tests from recorded videos" in " ".join(capsys.readouterr().out.split())

@@ -56,8 +56,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "assess",
-        help="initial evaluation on recordings: posture screen, ROM test, movement screen",
-        description="Evaluate posture, range of motion or movement patterns from recorded videos.",
+        help="initial evaluation on recordings: posture screen, ROM test, movement screen, timed chair tests",
+        description="Evaluate posture, range of motion, movement patterns or timed chair tests from recorded videos.",
     )
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
