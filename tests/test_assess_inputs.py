@@ -141,3 +141,12 @@ def test_the_assess_help_names_every_kind_it_runs(capsys):
     with pytest.raises(SystemExit):
         main(["assess", "--help"])
     assert "timed chair tests from recorded videos" in " ".join(capsys.readouterr().out.split())
+
+
+def test_assess_tests_lists_every_name_in_one_column(capsys):
+    """`assess tests` printed 'thirty_second_chair_stand Sit in …' out of its 24-character column
+    (audit 31): every instruction now starts in one column, after the longest name."""
+    assert main(["assess", "tests"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    starts = {len(line) - len(line[2:].split(" ", 1)[1].lstrip()) for line in rows}
+    assert len(rows) >= 12 and len(starts) == 1

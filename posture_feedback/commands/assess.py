@@ -428,18 +428,18 @@ def run_chair(args: argparse.Namespace) -> int:
 
 
 def run_tests(args: argparse.Namespace) -> int:
+    from posture_feedback.assessment.functional import INSTRUCTIONS
     from posture_feedback.assessment.movement import MOVEMENT_TESTS
     from posture_feedback.assessment.rom import ROM_TESTS
 
+    w = max(len(n) for n in (*ROM_TESTS, *MOVEMENT_TESTS, *INSTRUCTIONS))  # one column for every name
     print("Range-of-motion tests (assess rom TEST --video FILE --side left|right|both):")
     for t in ROM_TESTS.values():
-        print(f"  {t.name:24s} {t.view.value:5s} view. {t.instruction_for('left')}")
+        print(f"  {t.name:{w}s} {t.view.value:5s} view. {t.instruction_for('left')}")
     print("Movement screen (assess movement TEST --front FILE --side FILE):")
     for t in MOVEMENT_TESTS.values():
-        print(f"  {t.name:24s} {t.instruction.format(side='left')}")
-    from posture_feedback.assessment.functional import INSTRUCTIONS
-
+        print(f"  {t.name:{w}s} {t.instruction.format(side='left')}")
     print("Timed chair tests (assess chair TEST --video FILE --age N [--sex female|male]):")
     for name, text in INSTRUCTIONS.items():
-        print(f"  {name:24s} {text}")
+        print(f"  {name:{w}s} {text}")
     return 0
