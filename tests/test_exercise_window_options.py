@@ -79,3 +79,27 @@ def test_the_window_builds_its_pipeline_with_them(qtbot, monkeypatch, tmp_path) 
     pipe = built[-1].pipeline
     assert (pipe.pose.model, pipe.pose.max_people, pipe.follow.enabled) == (model, 1, False)
     assert pipe.scene_vertical is True  # the exercise window's default (the app's)
+
+
+def test_without_follow_the_window_does_not_follow_as_its_help_says(qtbot, monkeypatch, tmp_path, capsys) -> None:
+    """`exercise --help` said --follow defaults to "on in the app" (the mirror's default, audit 31); the
+    exercise window, given neither --follow nor --no-follow, does not follow, and the help now says
+    "off, in the exercise window and on recordings". Checked on the pipeline a real window builds."""
+    import posture_feedback.ui.main_window as mw
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    with pytest.raises(SystemExit):
+        main(["exercise", "--help"])
+    assert "(default: off, in the exercise window and on recordings;" in " ".join(capsys.readouterr().out.split())
+    built = []
+    real = mw.make_pipeline_factory
+    monkeypatch.setattr(mw, "make_pipeline_factory", lambda app, *a: built.append(app) or real(app, *a))
+    window = ExerciseWindow(ExerciseOptions(
+        source=str(ROOT / "sample_videos" / "sports2d_demo.mp4"), what="seated_arm_raise", profile="Ann",
+        data_dir=str(tmp_path / "data"), realtime=False, loop=False, max_frames=2, no_waits=True, autostart=True,
+        speech="silent",
+    ))  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.frames_fed == 2, timeout=60_000)
+    assert not built[-1].pipeline.follow.enabled

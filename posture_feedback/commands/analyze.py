@@ -27,9 +27,13 @@ from posture_feedback.output_files import OutputFile, check_output
 from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
 from posture_feedback.video_out import AnnotatedVideoWriter, check_video_path
 
+#: --follow's default as the app and analyze state it; ``exercise`` states its own window's.
+FOLLOW_DEFAULT = "on in the app, off for the posture monitor and for recordings"
 
-def add_model_options(parser: argparse.ArgumentParser) -> None:
-    """--model and --max-people, shared by every command that runs the pose model."""
+
+def add_model_options(parser: argparse.ArgumentParser, follow_default: str = FOLLOW_DEFAULT) -> None:
+    """--model, --max-people and --follow, shared by every command that runs the pose model;
+    ``follow_default`` says what the command does without --follow/--no-follow."""
     parser.add_argument(
         "--model",
         help="pose model: lite, full (bundled, default), heavy (downloaded on first use) or a .task path",
@@ -40,8 +44,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--follow", action=argparse.BooleanOptionalAction, default=None,
         help="follow one person with the single-person model and find the others with a multi-person pass twice "
-        "a second (once a second while nobody else is seen) (default: on in the app, off for the posture "
-        "monitor and for recordings; see docs/performance.md)",
+        f"a second (once a second while nobody else is seen) (default: {follow_default}; see docs/performance.md)",
     )  # fmt: skip
 
 

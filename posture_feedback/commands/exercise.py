@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="treat --video as the therapist's demonstration of NAME and save it as a target")  # fmt: skip
     p.add_argument("--tolerance", type=finite_float, default=10.0, metavar="DEG",
                    help="with --save-demo: range tolerance around the demonstrated angles (default 10)")  # fmt: skip
-    add_model_options(p)
+    add_model_options(p, follow_default="off, in the exercise window and on recordings")
     p.set_defaults(func=run)
 
 
