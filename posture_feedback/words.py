@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+#: What a person reads for a stored measure or angle whose own name would mislead. The head angle runs from the
+#: shoulder *joint* to the ear, on this tool's own scale (upright sitting about 70–80°), not the clinical C7–tragus
+#: craniovertebral angle (about 50°, Lau 2009): named "craniovertebral angle" in the app, ``history`` and the
+#: reports, a clinician read it against that norm (audit 31). Data keep the name (CSV column, JSON, database).
+MEASURE_WORDS: dict[str, str] = {"craniovertebral_angle": "head angle (shoulder–ear)"}
+
+
+def measure_words(name: str, side: str | None = None) -> str:
+    """The name a person reads for measure ``name`` (``MEASURE_WORDS``, else the name itself, underscores and all:
+    callers that write names with spaces replace them), with its side in brackets."""
+    words = MEASURE_WORDS.get(name, name)
+    return f"{words} ({side})" if side else words
+
 
 def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """``'1 session'``, ``'2 sessions'``, ``'0 sessions'`` (``plural`` for irregular nouns; default + "s").

@@ -338,7 +338,7 @@ def test_posture_screen_exact_on_constructed_front_and_side(tmp_path):
     assert sorted(rec.snapshots) == ["posture_front.png", "posture_side.png"]
     report = write_html_report([rec], tmp_path / "report.html")
     text = report.read_text(encoding="utf-8")
-    for name in ("shoulder_tilt", "craniovertebral_angle", "ear_shoulder_offset", "Lau", "MDC95"):
+    for name in ("shoulder_tilt", "head angle (shoulder–ear)", "ear_shoulder_offset", "Lau", "MDC95"):
         assert name in text
     assert text.count("data:image/png;base64,") == 2
 

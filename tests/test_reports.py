@@ -321,7 +321,7 @@ def test_the_evaluation_page_writes_an_open_range_as_the_verdict_used_it(tmp_pat
 def test_an_evaluation_never_loses_its_date_row_at_a_page_break(tmp_path):
     """A fifteenth audit: a page of the PDF's evaluation table ended on an evaluation's date row, its measure
     on the next page under no date. Now no page ends on a date row, and a page that starts inside an
-    evaluation repeats its date and kind, "(continued)". 40 posture screens of 2 measures: 120 rows."""
+    evaluation repeats its date and kind, "(continued)". 40 posture screens of 6 measures: 280 rows."""
     import re
     from datetime import date, datetime, timedelta, timezone
 
@@ -335,7 +335,10 @@ def test_an_evaluation_never_loses_its_date_row_at_a_page_break(tmp_path):
     pid = db.create_profile("Pages").id
     start = datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
     for k in range(40):
-        ms = [Measure("shoulder_tilt", 1.0 + k % 3, 1.5), Measure("craniovertebral_angle", 45.0, 3.0)]
+        # 7 rows an evaluation: a page (24-25 rows) never holds a whole number of them, so some page starts
+        # inside one (with 2 measures, 3 rows, a page of 24 rows did, once the head angle's name took two lines)
+        ms = [Measure(n, 1.0 + k % 3, 1.5) for n in ("shoulder_tilt", "pelvic_tilt", "head_tilt", "trunk_lateral_lean")]
+        ms += [Measure("craniovertebral_angle", 45.0, 3.0), Measure("trunk_inclination", 2.0, 3.0)]
         db.add_assessment(pid, "posture_screen", {}, ms, created_at=start + timedelta(hours=k))
     dated = re.compile(r"^\d\d \w\w\w 2026 \d\d:\d\d: posture screen")
     pages = [c for fig in report_figures(db, pid, date(2026, 3, 1), date(2026, 3, 10)) if (c := _cells(fig))

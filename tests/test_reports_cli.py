@@ -12,6 +12,7 @@ import pytest
 from posture_feedback.cli import main
 from posture_feedback.storage import Database
 from posture_feedback.storage.sample_data import SAMPLE_PLAN_TOML
+from posture_feedback.words import measure_words
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -214,7 +215,8 @@ def test_session_status_reads_stopped_in_every_human_facing_export(tmp_path, cap
 
 
 _CHANGE = re.compile(
-    r"^    (?P<label>[a-z ]+(?: \((?:left|right)\))?): (?P<first>-?\d+\.\d)(?: ± (?P<fu>\d+\.\d))?°(?: \([^)]*\))? -> "
+    r"^    (?P<label>[a-z ]+(?: \((?:left|right|shoulder–ear)\))?): "
+    r"(?P<first>-?\d+\.\d)(?: ± (?P<fu>\d+\.\d))?°(?: \([^)]*\))? -> "
     r"(?P<last>-?\d+\.\d)(?: ± (?P<lu>\d+\.\d))?°(?: \([^)]*\))? \((?P<diff>[+-]\d+\.\d), (?P<basis>uncertainty|MDC) "
     r"(?P<thr>\d+\.\d)°: (?P<verdict>change|no detectable change)\)$"
 )
@@ -238,7 +240,7 @@ def test_history_json_carries_the_texts_assessments_and_changes(tmp_path: Path, 
     assert len(lines) == len(compared) >= 2
     assert {c["verdict"] for c in compared} == {"change", "no detectable change"}
     for m, c in zip(lines, compared, strict=True):
-        label = c["measure"].replace("_", " ") + (f" ({c['side']})" if c["side"] else "")
+        label = measure_words(c["measure"], c["side"]).replace("_", " ")  # the head angle: "head angle (shoulder–ear)"
         assert m["label"] == label and c["text"] == m.group(0).strip()
         assert f"{c['first']:.1f}" == m["first"] and f"{c['last']:.1f}" == m["last"]
         assert f"{c['first_uncertainty']:.1f}" == m["fu"] and f"{c['last_uncertainty']:.1f}" == m["lu"]

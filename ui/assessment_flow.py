@@ -32,6 +32,7 @@ from posture_feedback.calibration.camera import CameraCalibration, estimate_came
 from posture_feedback.calibration.neutral import NeutralPosture, capture_neutral
 from posture_feedback.side_words import side_text
 from posture_feedback.types import FrameResult, View
+from posture_feedback.words import measure_words
 
 SIDES = ("left", "right")
 _EMPTY = np.empty((0, 0, 3), np.uint8)
@@ -334,7 +335,8 @@ def measure_rows(record: AssessmentRecord) -> list[dict[str, Any]]:
         value = "—" if math.isnan(m.value) else f"{m.value:.1f}{unit}"
         unc = "" if math.isnan(m.uncertainty) else f" ± {m.uncertainty:.1f}"
         out.append({
-            "measure": m.label.replace("_", " "), "value": value + unc + side_text(m.name, m.value, m.uncertainty),
+            "measure": measure_words(m.name, m.side).replace("_", " "),
+            "value": value + unc + side_text(m.name, m.value, m.uncertainty),
             "reference": ref,
             "verdict": d.get("verdict", "") if m.valid else "not valid (wrong view)",
             "mdc": "" if m.mdc is None or math.isnan(m.mdc) else f"{m.mdc:.1f}{unit}",

@@ -46,6 +46,7 @@ from posture_feedback.calibration.scale import ScaleCalibration
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.kinematics import LEVEL_UP_UNCERTAINTY_DEG, compute_angles
 from posture_feedback.types import FrameResult, View
+from posture_feedback.words import measure_words
 
 FRONT_MEASURES: tuple[str, ...] = ("head_tilt", "shoulder_tilt", "pelvic_tilt", "trunk_lateral_lean")
 SIDE_MEASURES: tuple[str, ...] = (
@@ -306,7 +307,8 @@ def _panel(record: AssessmentRecord, names: Sequence[str]) -> list[str]:
         m = record.measure(n)
         if m is None:
             continue
-        out.append(f"{n}: {snap.fmt(m.value, m.uncertainty, m.unit, name=n)} [{record.details[m.label]['verdict']}]")
+        out.append(f"{measure_words(n)}: {snap.fmt(m.value, m.uncertainty, m.unit, name=n)} "
+                   f"[{record.details[m.label]['verdict']}]")
     return out
 
 

@@ -21,7 +21,7 @@ from posture_feedback.assessment.references import SOURCES
 from posture_feedback.assessment.uncertainty import Change, compare_measures
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.side_words import side_text
-from posture_feedback.words import count_noun
+from posture_feedback.words import count_noun, measure_words
 
 CSS = """
 body { font-family: sans-serif; margin: 2em; color: #111; max-width: 60em; }
@@ -80,7 +80,7 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
         ch = changes.get(m.label)
         change = html.escape(ch.describe()) if ch else "–"
         rows.append(
-            f"<tr class='{cls}'><td>{html.escape(m.label)}</td><td>{value}</td>"
+            f"<tr class='{cls}'><td>{html.escape(measure_words(m.name, m.side))}</td><td>{value}</td>"
             f"<td>{reference_range_text(m.reference_low, m.reference_high)}{typical}</td>"
             f"<td>{html.escape(verdict)}</td>"
             f"<td>{_num(m.mdc)}</td><td>{change}</td>"
@@ -137,7 +137,8 @@ def render_html(
             peaks = rec.details.get(m.label, {}).get("peaks")
             if peaks:
                 vals = ", ".join(f"{_num(p['value'])}° (frame {p['frame']})" for p in peaks)
-                parts.append(f"<p class='small'>{html.escape(m.label)} repetitions: {html.escape(vals)}</p>")
+                parts.append(f"<p class='small'>{html.escape(measure_words(m.name, m.side))} repetitions: "
+                             f"{html.escape(vals)}</p>")
         if snapshot_dir is not None:
             for name in rec.snapshots:
                 parts.append(_image(Path(snapshot_dir) / name))

@@ -125,8 +125,10 @@ class Change:
 
         verdict = CHANGE_WORDS[self.is_change]  # (None: "cannot judge", never "no detectable change")
         src = f", {self.threshold_source}" if self.threshold_source else ""
+        from posture_feedback.words import measure_words
+
         return (
-            f"{self.label}: {self.before:.1f} → {self.after:.1f} {self.unit} "
+            f"{measure_words(self.name, self.side)}: {self.before:.1f} → {self.after:.1f} {self.unit} "
             f"({self.difference:+.1f}, threshold {self.mdc:.1f}{src}): {verdict}"
         )
 

@@ -31,6 +31,7 @@ from posture_feedback.monitor_hours import DayByHour, split_of, split_text
 from posture_feedback.reports.stored_points import stored_points
 from posture_feedback.side_words import sign_convention
 from posture_feedback.storage import AdherenceDay, Database, MonitorDay, MonitorHour, RomPoint, Session, SessionSummary
+from posture_feedback.words import measure_words
 
 #: Verdict colours, used for nothing else in any chart: good / done, fair / partly done, poor / missed.
 GOOD, FAIR, POOR, GREY = "#2ca02c", "#ffbf00", "#d62728", "#c8c8c8"
@@ -107,7 +108,8 @@ def _no_data(fig: Figure, title: str, message: str = "No data for this period") 
 
 
 def _pretty(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    words = measure_words(name).replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def _date_axis(ax) -> None:  # noqa: ANN001 - matplotlib Axes

@@ -43,6 +43,7 @@ from posture_feedback.reports.summary import (
     unsure_note,
 )
 from posture_feedback.storage import Database, RomPoint, StorageError
+from posture_feedback.words import measure_words
 
 A4 = (8.27, 11.69)  # inches, portrait
 PANELS_PER_PAGE = 4
@@ -316,7 +317,8 @@ def _evaluation_pages(data: ReportData) -> Iterator[Figure]:
             # the verdict the evaluation, its report and `history --json` give (an audit: the PDF alone
             # left it out, so "-18.5 ± 18.0 (right ear higher)" beside "0° [-2 to 2]" read as a fault
             # where every other surface said "uncertain")
-            rows.append(["   " + m.label.replace("_", " "), value if m.valid else f"({value}) wrong view",
+            name = measure_words(m.name, m.side).replace("_", " ")
+            rows.append(["   " + name, value if m.valid else f"({value}) wrong view",
                          _num(m.reference, u, 0) + rng, measure_verdict(a, m) or "–", _num(m.mdc, u),
                          source])  # fmt: skip
             flags.append(False)

@@ -41,7 +41,7 @@ from posture_feedback.storage import (
     SessionSummary,
 )
 from posture_feedback.storage.models import record_tool_tolerance_word
-from posture_feedback.words import count_noun
+from posture_feedback.words import count_noun, measure_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ class MeasureChange:
 
     @property
     def label(self) -> str:
-        return f"{self.name.replace('_', ' ')} ({self.side})" if self.side else self.name.replace("_", " ")
+        return measure_words(self.name, self.side).replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)
