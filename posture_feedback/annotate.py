@@ -35,7 +35,7 @@ from posture_feedback.framing import Framing, classify_framing, in_view
 from posture_feedback.garbled_face import FACE_LANDMARKS, face_below_shoulders
 from posture_feedback.kinematics import ANGLE_JOINTS, VALID_MAX_UNCERTAINTY
 from posture_feedback.side_words import side_word
-from posture_feedback.targets import uncertainty_text, value_text, wider_than_near_band
+from posture_feedback.targets import pm_texts, value_text, wider_than_near_band
 from posture_feedback.types import FrameResult, Landmarks, TargetState, Verdict
 
 #: BGR colours per verdict (Okabe–Ito palette: distinguishable with common colour blindness).
@@ -321,11 +321,13 @@ def angle_label(name: str, value: float, state: TargetState | None, uncertainty:
     wider than its near band (``wide_plus_minus``; ``uncertainty``: the frame's ±, degrees) carries
     its ±: '−37° ±9° LOW right ear up', as the gauge writes it."""
     if state is not None and state.verdict is Verdict.UNCERTAIN:  # no verdict, so no side
-        return f"{value_text(state)}° ±{uncertainty_text(state)}° {VERDICT_LABELS[state.verdict]}"
+        value_t, unc_t = pm_texts(state)
+        return f"{value_t}° ±{unc_t}° {VERDICT_LABELS[state.verdict]}"
     if state is not None and state.verdict is not Verdict.UNKNOWN:
         wide = wide_plus_minus(state, uncertainty)
-        unc = f" ±{uncertainty_text(state, shown_uncertainty(state, uncertainty))}°" if wide else ""
-        label = f"{value_text(state)}°{unc} {VERDICT_LABELS[state.verdict]}"
+        value_t, unc_t = pm_texts(state, shown_uncertainty(state, uncertainty)) if wide else (value_text(state), "")
+        unc = f" ±{unc_t}°" if unc_t else ""
+        label = f"{value_t}°{unc} {VERDICT_LABELS[state.verdict]}"
         value = state.value
     else:
         label = f"{value:.0f}°"

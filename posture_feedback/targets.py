@@ -617,25 +617,38 @@ def value_text(state: TargetState, decimals: int = 0) -> str:
 
 
 def uncertainty_text(state: TargetState, uncertainty: float = math.nan) -> str:
-    """The state's ± (``uncertainty``, degrees; the state's own where NaN) as text, no unit, with the
-    fewest decimals (0, else 1) whose written interval around the written value (``value_text``) reads
-    as the verdict does: undecided for ``Verdict.UNCERTAIN``, decided for a verdict. "−10° ±7° LOW" for
+    """The state's ± (``uncertainty``, degrees; the state's own where NaN) as text, no unit, written
+    beside ``value_text(state)``: see ``pm_texts``, whose ± this is when the value keeps its decimals.
+    ``""`` when no ± is known."""
+    return pm_texts(state, uncertainty)[1]
+
+
+def pm_texts(state: TargetState, uncertainty: float = math.nan) -> tuple[str, str]:
+    """The state's value and ± (``uncertainty``, degrees; the state's own where NaN) as the pair of
+    texts written together ("−10", "6.6"; no unit), with the fewest decimals whose written interval
+    reads as the verdict does: undecided for ``Verdict.UNCERTAIN``, decided for a verdict.
+
+    First the value as ``value_text`` writes it with a ± of 0, else 1 decimal: "−10° ±7° LOW" for
     −10 ± 6.6° against −3…3° reads −17…−3°, reaching the range (an "UNSURE" to the reader); it is
-    written "−10° ±6.6° LOW" (audit 27). ``""`` when no ± is known."""
+    written "−10° ±6.6° LOW" (audit 27). Where no ± reads right beside the whole-degree value, the
+    value takes a decimal too: an undecided hip tilt of 0.4 ± 4.8° against −3…3° (near band 2°) was
+    written "0° ±4.8° UNSURE", which reads −4.8…4.8°, inside the near band: decided (audit 32); it is
+    written "0.4° ±5° UNSURE" (−4.6…5.4°). ``("—", "")`` / ``(value, "")`` when unknown / no ±."""
+    vt = value_text(state)
     u = uncertainty if math.isfinite(uncertainty) else state.uncertainty
-    if not math.isfinite(u):
-        return ""
-    try:
-        v = float(value_text(state).replace("−", "-"))
-    except ValueError:
-        return f"{u:.0f}"
+    if not math.isfinite(u) or vt == "—":
+        return vt, ""
     lo = state.low if state.low == state.low else -math.inf
     hi = state.high if state.high == state.high else math.inf
-    for d in (0, 1):
-        text = f"{u:.{d}f}"
-        if undecided(v, float(text), lo, hi, state.tolerance) == (state.verdict is Verdict.UNCERTAIN):
-            return text
-    return f"{u:.1f}"
+    want = state.verdict is Verdict.UNCERTAIN
+    for dv in range(VALUE_DECIMALS + 1):
+        text = value_text(state, dv)
+        v = float(text.replace("−", "-"))
+        for du in range(max(dv, 1) + 1):
+            ut = f"{u:.{du}f}"
+            if undecided(v, float(ut), lo, hi, state.tolerance) == want:
+                return text, ut
+    return vt, f"{u:.1f}"
 
 
 def _severity(zone: int) -> int:
@@ -848,6 +861,7 @@ __all__: Sequence[str] = (
     "evaluate_once",
     "load_targets",
     "loads_targets",
+    "pm_texts",
     "save_targets",
     "relative_without_neutral",
     "round_value",

@@ -122,3 +122,53 @@ def test_the_written_plus_minus_keeps_the_decimal_its_verdict_needs(qtbot) -> No
         g.set_state(state(u, verdict), None, u)
         assert g.value_text() == written
         assert angle_label("shoulder_tilt", -10.0, state(u, verdict), u).startswith(written)
+
+
+def test_an_undecided_value_is_written_with_the_decimals_that_read_undecided(qtbot) -> None:
+    """Audit 32: the standing preset's hips level (−3…3°, near band 2°) on the sports sample showed
+    "0° ±4.8° UNSURE" in the gauge and beside the hips on the picture; written, that reads −4.8…4.8°,
+    inside the near band: a decided value (in range). Hand-worked: 0.4 ± 4.8° reaches 5.2°, beyond 3 + 2°,
+    so the core leaves it undecided; no ± beside "0" reads so (±5°: −5…5° is still decided), so the value
+    takes its decimal: "0.4° ±5° UNSURE" (−4.6…5.4°). The gauge and the overlay's label agree."""
+    from posture_feedback.annotate import angle_label
+    from posture_feedback.presets import get_preset
+    from posture_feedback.targets import TargetEvaluator, undecided
+
+    ts = get_preset("standing")
+    target = next(t for t in ts.targets if t.angle == "pelvic_tilt")
+    assert (target.low, target.high, target.tolerance) == (-3.0, 3.0, 2.0)
+    unc = np.full(len(ANGLE_NAMES), np.nan)
+    values = np.zeros(len(ANGLE_NAMES))
+    values[ANGLE_INDEX["pelvic_tilt"]], unc[ANGLE_INDEX["pelvic_tilt"]] = 0.4, 4.8
+    table = AngleTable(values, np.ones(len(ANGLE_NAMES), bool), unc)
+    states = TargetEvaluator(ts).update(table, "front", 0.0)
+    state = next(s for s in states if s.target == target.id)
+    assert state.verdict is Verdict.UNCERTAIN
+    panel = GaugePanel()
+    qtbot.addWidget(panel)
+    panel.set_targets(ts)
+    panel.update_states(states, None, table)
+    written = panel.gauges[target.id].value_text()
+    assert written == "0.4° ±5° UNSURE"
+    assert angle_label("pelvic_tilt", 0.4, state, 4.8) == written
+    v, u = (float(x) for x in written.replace("°", "").replace("±", "").replace("−", "-").split()[:2])
+    assert undecided(v, u, -3.0, 3.0, 2.0)  # the written pair reads as the verdict does
+
+
+@pytest.mark.parametrize("tolerance", [1.0, 2.0, 5.0])
+def test_every_written_value_and_plus_minus_read_as_their_verdict(tolerance) -> None:
+    """Over a grid of values and ± against −3…3°, the written pair (value, ±) is undecided exactly when
+    the core's verdict is UNSURE, judged from the numbers as written (a reader's check)."""
+    from posture_feedback.targets import TargetEvaluator, TargetSet, pm_texts, undecided
+
+    target = Target(id="t", angle="shoulder_tilt", low=-3, high=3, tolerance=tolerance)
+    ev = TargetEvaluator(TargetSet("t", [target]))
+    for value in np.arange(-12.0, 12.01, 0.13):
+        for u in np.arange(0.35, 12.0, 0.29):
+            vals = np.zeros(len(ANGLE_NAMES))
+            unc = np.full(len(ANGLE_NAMES), np.nan)
+            vals[ANGLE_INDEX["shoulder_tilt"]], unc[ANGLE_INDEX["shoulder_tilt"]] = value, u
+            (s,) = ev.update(AngleTable(vals, np.ones(len(ANGLE_NAMES), bool), unc), "front", 0.0)
+            vt, ut = pm_texts(s)
+            reads = undecided(float(vt.replace("−", "-")), float(ut), -3.0, 3.0, tolerance)
+            assert reads == (s.verdict is Verdict.UNCERTAIN), (value, u, s.verdict, vt, ut)

@@ -35,7 +35,7 @@ from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posture_feedback.annotate import VERDICT_COLOURS, VERDICT_LABELS
 from posture_feedback.side_words import side_word
-from posture_feedback.targets import Target, TargetSet, uncertainty_text, value_text, wider_than_near_band
+from posture_feedback.targets import Target, TargetSet, pm_texts, value_text, wider_than_near_band
 from posture_feedback.types import AngleTable, TargetState, Verdict
 
 
@@ -93,8 +93,10 @@ class TargetGauge(QWidget):
         if s is None or s.verdict is Verdict.UNKNOWN or not _finite(s.value):
             return "—"
         show_unc = (self.large or s.verdict is Verdict.UNCERTAIN or self.wide_plus_minus) and _finite(self.uncertainty)
-        unc = f" ±{uncertainty_text(s, self.uncertainty)}°" if show_unc else ""  # decimals as the verdict needs
-        return f"{value_text(s)}°{unc} {VERDICT_LABELS[s.verdict]}"
+        if not show_unc:
+            return f"{value_text(s)}° {VERDICT_LABELS[s.verdict]}"
+        value, unc = pm_texts(s, self.uncertainty)  # decimals as the verdict needs, for the pair
+        return f"{value}° ±{unc}° {VERDICT_LABELS[s.verdict]}"
 
     def title_text(self) -> str:
         """'Shoulders level · left up': the target's name and, for a signed angle with a known value,
