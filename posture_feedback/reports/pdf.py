@@ -23,7 +23,6 @@ from matplotlib.figure import Figure
 from posture_feedback import __version__
 from posture_feedback.assessment.change import CHANGE_WORDS
 from posture_feedback.assessment.report import reference_range_text
-from posture_feedback.exercises.definitions import peak_digits
 from posture_feedback.monitor_hours import day_by_hour, latest_monitored_day
 from posture_feedback.reports import charts
 from posture_feedback.reports.stored_points import stored_points
@@ -432,7 +431,7 @@ def _peak_change(e: ExerciseStat) -> str:
     first, last, unit = e.first_peak, e.last_peak, e.unit
     if math.isnan(first) and math.isnan(last):
         return "–"
-    digits = peak_digits(unit)
+    digits = e.shown_digits  # the peaks' own, more where fewer would read against the verdict
 
     def one(v: float, u: float) -> str:
         return peak_pm(v, u, digits) + unit if math.isfinite(v) else _num(v, unit, digits)

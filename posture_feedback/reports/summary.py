@@ -114,6 +114,26 @@ class ExerciseStat:
         return max(peak_digits(self.unit), 1)
 
     @property
+    def shown_digits(self) -> int:
+        """Decimals the mean peaks and their ± are written with ("-3.6 ± 1.5 -> -9.4 ± 1.5°"): the
+        peaks' own (``peak_digits``), one or two more where, written with fewer, the peaks and their ±
+        would read against the verdict beside them. Audit 32: the sample profile's chin tuck was
+        written "peak -4 ± 2 -> -9 ± 2° (-5.8, uncertainty 4.2°: change)" for -3.6 ± 1.5 -> -9.4 ± 1.5°:
+        the written ± (2, rounded up from 1.5) give a limit of 1.96 · √(2² + 2²) = 5.5 against a
+        written change of 5: no change, to a reader, beside "change". The reader's check: the change
+        between the written peaks against the tool's rule (``change_threshold``) on the written ±."""
+        base = peak_digits(self.unit)
+        verdict = self.peak_changed
+        if verdict is None or not (_ok(self.first_peak_unc) and _ok(self.last_peak_unc)):
+            return base
+        for d in range(base, base + 3):
+            first, last = round(self.first_peak, d), round(self.last_peak, d)
+            thr = change_threshold(round(self.first_peak_unc, d), round(self.last_peak_unc, d)).value
+            if _ok(thr) and (round(abs(last - first), d) > round(thr, d)) == verdict:
+                return d
+        return base + 2
+
+    @property
     def peak_changed(self) -> bool | None:
         """True: a change; False: no detectable change; None: cannot judge. Judged on the change and
         the threshold as the history writes them (``change_digits``): an audit saw "(+22, uncertainty
@@ -478,7 +498,7 @@ def _peaks(e: ExerciseStat) -> str:
     first, last, unit = e.first_peak, e.last_peak, e.unit
     if not _ok(first) and not _ok(last):
         return ""
-    digits = peak_digits(unit)
+    digits = e.shown_digits  # the peaks' own, more where fewer would read against the verdict
 
     def one(v: float, u: float) -> str:
         return peak_pm(v, u, digits) if _ok(v) else "n/a"
@@ -488,7 +508,7 @@ def _peaks(e: ExerciseStat) -> str:
     text = f", peak {one(first, e.first_peak_unc)} -> {one(last, e.last_peak_unc)}{unit}"
     if _ok(first) and _ok(last):
         verdict = CHANGE_WORDS[e.peak_changed] + (": no ± stored" if e.peak_changed is None else "")
-        d = e.change_digits if _ok(e.peak_threshold) else digits
+        d = max(e.change_digits, digits) if _ok(e.peak_threshold) else digits
         thr = f", uncertainty {e.peak_threshold:.{d}f}{unit}" if _ok(e.peak_threshold) else ""
         text += f" ({last - first:+.{d}f}{thr}: {verdict})"
     return text
