@@ -290,6 +290,8 @@ class Alert:
         angle: its canonical angle name.
         message: the text to show (the target's cue, or a generic reminder).
         deviation_deg: degrees outside the target's effective range at the time of the alert.
+        uncertainty_deg: that value's ± (80% half-width, degrees; ``TargetState.uncertainty``), which
+            the deviation carries too; NaN when not known.
         persisted_s: seconds the deviation has lasted.
         t: time of the alert (seconds, the caller's clock).
         repeat: 0 for the first alert of a deviation, 1, 2, ... for reminders while it lasts.
@@ -302,6 +304,23 @@ class Alert:
     persisted_s: float
     t: float
     repeat: int = 0
+    uncertainty_deg: float = math.nan
+
+    def detail(self) -> str:
+        """'shoulder tilt: 32° ±14° beyond the range for 1 min': the deviation with its ± (the value's),
+        written with the decimals that keep it beyond the range as the verdict says (a deviation of
+        4.4 ± 4.2° is "4.4° ±4.2°", not "4° ±4°", which would reach back to the range); without a
+        ± where none is known."""
+        from posture_feedback.monitor_hours import format_duration
+
+        d, u = self.deviation_deg, self.uncertainty_deg
+        text = f"{d:.0f}°"
+        if math.isfinite(u) and math.isfinite(d):
+            for digits in (0, 1, 2):
+                text = f"{d:.{digits}f}° ±{u:.{digits}f}°"
+                if round(d, digits) > round(u, digits) or d <= u:  # written as beyond, or as the value is
+                    break
+        return f"{self.angle.replace('_', ' ')}: {text} beyond the range for {format_duration(self.persisted_s)}"
 
 
 class DeviationMonitor:
@@ -458,6 +477,7 @@ class DeviationMonitor:
         alert = Alert(
             target=s.target, angle=s.angle, message=s.cue or "Time to check your posture",
             deviation_deg=worst[1], persisted_s=t - self._since[s.target], t=t, repeat=self._repeat,
+            uncertainty_deg=s.uncertainty,
         )  # fmt: skip
         if self._repeat > 0:
             self._interval = min(self._interval * self.backoff, self.max_interval_s)

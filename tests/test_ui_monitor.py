@@ -60,3 +60,42 @@ def test_format_duration():
     assert format_duration(40) == "40 s"
     assert format_duration(12 * 60 + 5) == "12 min"
     assert format_duration(3600 + 5 * 60) == "1 h 05 min"
+
+
+def test_an_alert_s_reading_carries_its_plus_minus_and_reads_beyond_the_range(qtbot):
+    """Audit 32: `--source sample --preset sitting --monitor --alert-after 1` wrote "shoulder tilt: 32°
+    beyond the range for 1 s" under the cue: a measured number without its ± (the tilt was −42 ± 14°).
+    The real model on the bundled desk sample: the line now carries the value's ±, and as written it
+    stays beyond the range (the deviation larger than its ±), as the verdict that raised it says."""
+    import re
+
+    from conftest import SAMPLES
+
+    options = AppOptions(source=str(SAMPLES / "lab_desk_webcam.mp4"), preset="sitting", monitor=True,
+                         realtime=False, loop=True, sound=False, alert_after_s=1.0)  # fmt: skip
+    window = MonitorWindow(options)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.last_alert is not None, timeout=90_000)
+    alert = window.last_alert
+    assert alert.angle == "shoulder_tilt" and np.isfinite(alert.uncertainty_deg)
+    line = window.detail_label.text()
+    m = re.fullmatch(r"shoulder tilt: ([\d.]+)° ±([\d.]+)° beyond the range for .+", line)
+    assert m, line
+    assert float(m[1]) > float(m[2])  # written, it is beyond the range: the verdict's reading
+    assert float(m[1]) == pytest.approx(alert.deviation_deg, abs=0.5)
+    assert float(m[2]) == pytest.approx(alert.uncertainty_deg, abs=0.5)
+    window.close()
+
+
+def test_a_deviation_is_written_with_the_decimals_that_keep_it_beyond_its_plus_minus():
+    """Hand-worked: 4.4 ± 4.2° beyond the range is "4.4° ±4.2°" ("4° ±4°" would reach back to it); 32.3 ±
+    13.8° is "32° ±14°"; with no ± known the number stands alone."""
+    from posture_feedback.feedback import Alert
+
+    def line(d: float, u: float) -> str:
+        return Alert("s", "shoulder_tilt", "m", d, 65.0, 0.0, uncertainty_deg=u).detail()
+
+    assert line(4.4, 4.2) == "shoulder tilt: 4.4° ±4.2° beyond the range for 1 min"
+    assert line(32.3, 13.8) == "shoulder tilt: 32° ±14° beyond the range for 1 min"
+    assert line(32.3, float("nan")) == "shoulder tilt: 32° beyond the range for 1 min"

@@ -486,8 +486,7 @@ class MonitorWindow(QWidget):
         self._alert_shown_at = time.perf_counter()
         self.state_label.setText(alert.message)
         self.state_label.setStyleSheet(self._state_style("font-size: 15pt; font-weight: bold; color: #e69f00"))
-        self._alert_detail = (f"{alert.angle.replace('_', ' ')}: {alert.deviation_deg:.0f}° beyond the range for "
-                              f"{format_duration(alert.persisted_s)}")  # fmt: skip
+        self._alert_detail = alert.detail()  # "shoulder tilt: 32° ±14° beyond the range for 1 s"
         self.detail_label.setText(self._alert_detail)
         self.sounds.left()
         self._say(alert.message, CORRECTION)
