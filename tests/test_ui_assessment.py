@@ -74,6 +74,13 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
     wait_all_frames(qtbot, window, 90)
 
     live = {s: [p.value for p in window.rom.peaks(s)] for s in ("left", "right")}
+    # audit 32: the live list wrote "left repetition 1: peak 120°", a measured number without its ±
+    window._refresh()  # noqa: SLF001 - the list as the timer last drew it, from every frame
+    items = [window.peaks_list.item(i).text() for i in range(window.peaks_list.count())]
+    expected = [f"{s} repetition {i}: peak {p.value:.0f}° ±{window.rom.uncertainties[s][p.index]:.0f}°"
+                for s in ("left", "right") for i, p in enumerate(window.rom.peaks(s), 1)]  # fmt: skip
+    assert items == expected and all(math.isfinite(window.rom.uncertainty(s, p.index))
+                                     for s in ("left", "right") for p in window.rom.peaks(s))  # fmt: skip
     record = window.finish_rom()
     assert record is not None and not window.tap.keep_images
     for side in ("left", "right"):

@@ -161,6 +161,12 @@ class RomRecording:
         v = self.values[side]
         return v[-1] if v else math.nan
 
+    def uncertainty(self, side: str, index: int = -1) -> float:
+        """The ± (80% half-width, degrees) of frame ``index`` of the recording (default the newest), as
+        ``rom.angle_trace`` gives it; NaN when not measured."""
+        u = self.uncertainties[side]
+        return u[index] if u and -len(u) <= index < len(u) else math.nan
+
     def peaks(self, side: str) -> list[Peak]:
         """The repetitions so far, as ``rom_test`` will count them (``rom.repetitions``: peaks that reach the
         prominence and are really the test: seen, upright, feet in place)."""

@@ -129,8 +129,11 @@ def _label(text: str = "", size: int = 11, bold: bool = False, colour: str = "#e
     return label
 
 
-def _fmt(value: float) -> str:
-    return "—" if value is None or math.isnan(value) else f"{value:.0f}°"
+def _fmt(value: float, uncertainty: float = math.nan) -> str:
+    """'95° ±6°' (whole degrees, the ± where known); '—' when not measured."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:.0f}° ±{uncertainty:.0f}°" if math.isfinite(uncertainty) else f"{value:.0f}°"
 
 
 def skipped_camera_text(cal: CameraCalibration) -> str:
@@ -567,12 +570,12 @@ class AssessmentWindow(SessionWindow):
         rec = self.rom
         if rec is None:
             return
-        parts = [f"{s}: {_fmt(rec.current(s))}" for s in rec.sides]
+        parts = [f"{s}: {_fmt(rec.current(s), rec.uncertainty(s))}" for s in rec.sides]
         self.live_label.setText("Now " + ", ".join(parts))
         self.peaks_list.clear()
-        for s in rec.sides:
+        for s in rec.sides:  # each peak with its frame's ± (the measured result adds the peaks' spread)
             for i, p in enumerate(rec.peaks(s), 1):
-                self.peaks_list.addItem(f"{s} repetition {i}: peak {p.value:.0f}°")
+                self.peaks_list.addItem(f"{s} repetition {i}: peak {_fmt(p.value, rec.uncertainty(s, p.index))}")
 
     # ------------------------------------------------------------------ 1. camera
     def _load_stored_camera(self) -> None:
