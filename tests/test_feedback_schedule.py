@@ -106,3 +106,34 @@ def test_faded_goes_from_concurrent_to_bandwidth_to_summary():
     assert run(72.0, fb, session=1)[1] == run(72.0, fb, session=1)[0]
     assert all(e.feedback == () for e in reps(run(72.0, fb, session=2)[1]))
     assert any(isinstance(e, CueEvent) and e.source == "summary" for e in run(72.0, fb, session=3)[1])
+
+
+def test_an_unsure_repetition_is_not_summed_up_as_reaching_the_target():
+    """Audit 32, the real model on the bundled desk sample: a seated arm raise (left) peaks at about
+    80.1 ± 4.7° against its 80° target, so the window says "not counted, the camera could not tell
+    whether it reached the target"; its bare value was in the range for 0.13 s, and the spoken summary
+    counted it: "Set 1: 0 counted of 2, 1 reached the target range". Now it says the camera could not
+    tell for it, and counts only the repetitions that reached the range as measured."""
+    from conftest import SAMPLES
+
+    from posture_feedback.commands.exercise import SidePass, feedback_filter
+    from posture_feedback.pipeline import PipelineOptions, iter_results
+
+    plan = parse_plan('title = "Arm"\ncountdown_s = 0\ninstruction_s = 0\n[feedback]\nmode = "summary"\n'
+                      '[[exercise]]\nname = "seated_arm_raise"\nside = "left"\nsets = 1\nreps = 8\n')  # fmt: skip
+    one = SidePass(plan, feedback_filter(plan, None))
+    t = 0.0
+    for k, result in enumerate(iter_results(str(SAMPLES / "lab_desk_webcam.mp4"), PipelineOptions())):
+        one.feed(result, first=k == 0)
+        t = result.frame.timestamp_s
+    one.stop(t)
+    done = [e for e in one.raw if isinstance(e, SetDone)]
+    assert done
+    got = [x for x in done[0].result.reps]
+    unsure = [x for x in got if "unsure" in {str(i) for i in x.issues}]
+    assert unsure and all(x.time_in_range_s > 0 for x in unsure)  # the bare value crossed into the range
+    assert all(x.peak - x.peak_uncertainty < 80.0 <= x.peak + x.peak_uncertainty for x in unsure)
+    reached = sum(1 for x in got if x.time_in_range_s > 0 and x not in unsure)
+    (summary,) = [e for e in one.events if isinstance(e, CueEvent) and e.source == "summary"]
+    assert f"{reached} reached the target range, the camera could not tell for {len(unsure)}" in summary.text
+    assert "unsure" not in summary.text

@@ -94,6 +94,11 @@ class FeedbackFilter:
         return out
 
 
+def _unsure(rep: Any) -> bool:
+    """The camera could not tell whether this repetition reached its target (``RepVerdict.UNSURE``)."""
+    return any(str(i) == "unsure" for i in rep.issues)
+
+
 def set_summary(event: SetDone) -> str:
     """Knowledge of results after a set: 'Set 1: 8 counted of 10, 6 in the target range; most often: too fast.'"""
     r = event.result
@@ -103,9 +108,15 @@ def set_summary(event: SetDone) -> str:
         if not r.hold.judged:  # as the panel's "not judged": no knowledge of a result nobody could see
             return text + "; the camera could not tell whether you were in position for most of it."
         return text + "."
-    in_range = sum(1 for x in reps if x.time_in_range_s > 0)
-    problems = Counter(str(i) for x in reps for i in x.issues if str(i) != "good")
+    # an unsure repetition's bare value may have crossed into the range (time_in_range_s > 0), but its ±
+    # reaches both sides: "reached the target range" would be a result the camera could not tell (audit
+    # 32: "1 reached the target range" for a seated arm raise peaking at 80.1 ± 4.7° against 80°)
+    unsure = sum(1 for x in reps if _unsure(x))
+    in_range = sum(1 for x in reps if x.time_in_range_s > 0 and not _unsure(x))
+    problems = Counter(str(i) for x in reps for i in x.issues if str(i) not in ("good", "unsure"))
     text = f"Set {r.set_number}: {r.count} counted of {len(reps)}, {in_range} reached the target range"
+    if unsure:
+        text += f", the camera could not tell for {unsure}"
     if problems:
         worst, _n = problems.most_common(1)[0]
         text += f"; most often: {_PROBLEMS.get(worst, worst.replace('_', ' '))}"
