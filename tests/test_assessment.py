@@ -446,6 +446,6 @@ def test_report_change_column_uses_the_mdc(tmp_path):
         return r
 
     text = write_html_report([rec(112.0)], tmp_path / "r.html", previous=[rec(100.0)]).read_text(encoding="utf-8")
-    assert "100.0 → 112.0 deg (+12.0, threshold 5.0, stored MDC): change" in text
+    assert "100.0 ± 1.0 → 112.0 ± 1.0 deg (+12.0, threshold 5.0, stored MDC): change" in text  # each with its ±
     text = write_html_report([rec(103.0)], tmp_path / "r.html", previous=[rec(100.0)]).read_text(encoding="utf-8")
     assert "(+3.0, threshold 5.0, stored MDC): no detectable change" in text

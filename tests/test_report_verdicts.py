@@ -77,6 +77,12 @@ def test_the_pdf_table_gives_the_evaluation_s_own_verdicts(tmp_path, capsys):
     assert main([*argv[:-6], "--out", str(tmp_path / "b"), "--profile", "Pat", "--data-dir", data]) == 0
     lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("  since previous: ")]
     assert len(lines) == len(said) and all(x.endswith("no detectable change") for x in lines), lines
+    # audit 32: the two values compared were written bare ("2.7 → 6.8 deg"); each carries its ±, the record's
+    measures = {m["name"]: m for m in record["measures"]}
+    for x in lines:
+        name = x.removeprefix("  since previous: ").split(":")[0]
+        m = measures[name]
+        assert f"{m['value']:.1f} ± {m['uncertainty']:.1f} → {m['value']:.1f} ± {m['uncertainty']:.1f} " in x, x
     page = html.unescape((tmp_path / "b" / "report.html").read_text(encoding="utf-8"))
     assert all(x.removeprefix("  since previous: ") in page for x in lines), lines
 

@@ -114,23 +114,35 @@ class Change:
     is_change: bool | None
     unit: str = "deg"
     threshold_source: str = ""
+    u_before: float = math.nan  #: the earlier value's ± (80% half-width, ``unit``); NaN if not stored
+    u_after: float = math.nan  #: the later value's ±
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.side})" if self.side else self.name
 
     def describe(self) -> str:
-        """One line: "knee_flexion (left): 95.0 → 110.0 deg (+15.0, MDC 6.0): change"."""
+        """One line: "knee_flexion (left): 95.0 ± 2.0 → 110.0 ± 2.5 deg (+15.0, threshold 6.0, stored MDC):
+        change", each value with its ± where stored, as the history writes them (the terminal's "since
+        previous:" line and report.html wrote the two values bare: audit 32)."""
         from posture_feedback.assessment.change import CHANGE_WORDS
 
         verdict = CHANGE_WORDS[self.is_change]  # (None: "cannot judge", never "no detectable change")
         src = f", {self.threshold_source}" if self.threshold_source else ""
         from posture_feedback.words import measure_words
 
+        def pm(value: float, u: float) -> str:
+            return f"{value:.1f} ± {u:.1f}" if math.isfinite(u) else f"{value:.1f}"
+
         return (
-            f"{measure_words(self.name, self.side)}: {self.before:.1f} → {self.after:.1f} {self.unit} "
+            f"{measure_words(self.name, self.side)}: {pm(self.before, self.u_before)} → {pm(self.after, self.u_after)} "
+            f"{self.unit} "
             f"({self.difference:+.1f}, threshold {self.mdc:.1f}{src}): {verdict}"
         )
+
+
+def _or_nan(x: float | None) -> float:
+    return float(x) if x is not None and math.isfinite(x) else math.nan
 
 
 def compare_measures(before: Sequence[Measure], after: Sequence[Measure]) -> list[Change]:
@@ -144,5 +156,6 @@ def compare_measures(before: Sequence[Measure], after: Sequence[Measure]) -> lis
         diff = m.value - b.value
         thr = change_threshold(b.uncertainty, m.uncertainty, b.mdc, m.mdc)
         real = is_real_change(b.value, m.value, b.uncertainty, m.uncertainty, b.mdc, m.mdc, valid=b.valid and m.valid)
-        out.append(Change(m.name, m.side, b.value, m.value, diff, thr.value, real, m.unit, thr.source))
+        out.append(Change(m.name, m.side, b.value, m.value, diff, thr.value, real, m.unit, thr.source,
+                          u_before=_or_nan(b.uncertainty), u_after=_or_nan(m.uncertainty)))  # fmt: skip
     return out
