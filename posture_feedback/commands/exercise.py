@@ -306,7 +306,7 @@ def summary_lines(
         elif s.gait is not None:
             g = s.gait
             text = (f"{g.steps} steps (left {g.steps_left}, right {g.steps_right}), cadence {g.cadence_spm:.0f}/min, "
-                    + (f"knee-height symmetry index {g.height_symmetry:.0f}%" if math.isfinite(g.height_symmetry)
+                    + (f"knee-height symmetry index {symmetry_text(g)}" if math.isfinite(g.height_symmetry)
                        else "knee-height symmetry not measured (no steps on one side)"))  # fmt: skip
         else:
             verdicts: dict[str, int] = {}
@@ -328,6 +328,17 @@ def summary_lines(
     else:
         lines.append("session: completed")
     return lines
+
+
+def symmetry_text(g) -> str:  # noqa: ANN001 - exercises.gait.GaitResult
+    """'3 ± 40% (no asymmetry this measurement can show)': the knee-height symmetry index with its ±
+    (percentage points); an index within its ± says so (0 is perfect symmetry, and the index is never
+    below it, so an index within its ± cannot tell symmetric from not)."""
+    si, u = g.height_symmetry, g.height_symmetry_unc
+    if not math.isfinite(u):
+        return f"{si:.0f}% (± not known)"
+    text = f"{si:.0f} ± {u:.0f}%"
+    return text + " (no asymmetry this measurement can show)" if si <= u else text
 
 
 class PausedCounting:
