@@ -61,7 +61,9 @@ def _norm_lines(ax) -> list[float]:
     return [ln.get_ydata()[0] for ln in ax.get_lines() if len(set(ln.get_ydata())) == 1 and ln.get_linestyle() == "--"]
 
 
-def test_rom_chart_draws_the_mdc_band_and_no_borrowed_norm(sample: tuple[Database, int]) -> None:
+def test_rom_chart_draws_the_change_threshold_band_and_no_borrowed_norm(sample: tuple[Database, int]) -> None:
+    """The band: the first value ± each later point's change threshold (at least the MDC; audit 32,
+    ``tests/test_change_band.py``)."""
     db, pid = sample
     points = charts.measure_points(db, pid, None, END, rom=True)
     fig = charts.rom_figure(points)
@@ -72,11 +74,14 @@ def test_rom_chart_draws_the_mdc_band_and_no_borrowed_norm(sample: tuple[Databas
     _, mdc, _ = SAMPLE_ROM["shoulder_flexion"]
     # The AAOS 180° norm is supine goniometry; this tool measures standing: no norm line.
     assert _norm_lines(ax) == []
+    right = [p for p in points if (p.name, p.side) == ("shoulder_flexion", "right")]
     first_right = db.rom_over_time(pid, "shoulder_flexion", side="right")[0].value
+    _, half = charts.change_band(sorted(right, key=lambda p: p.when))
+    assert min(half) >= mdc  # never narrower than the stored MDC
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     spans = sorted((round(float(p.vertices[:, 1].min()), 6), round(float(p.vertices[:, 1].max()), 6))
                    for c in bands for p in c.get_paths())  # fmt: skip
-    assert (round(first_right - mdc, 6), round(first_right + mdc, 6)) in spans
+    assert (round(first_right - max(half), 6), round(first_right + max(half), 6)) in spans
 
 
 def test_rom_chart_draws_a_norm_this_version_gives_and_hides_one_it_withdrew() -> None:

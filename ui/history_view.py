@@ -1,7 +1,7 @@
 """The history page: a profile's progress charts in the app (matplotlib's QtAgg canvas).
 
 ``HistoryView(db, profile_id)`` is a plain ``QWidget`` for the main window to embed. Tabs: a text
-summary, ROM over time (normative value as a dashed line, first value ± MDC as a band), posture
+summary, ROM over time (normative value as a dashed line, first value ± the change threshold as a band), posture
 measures, exercise sessions (time in range, good repetitions), adherence calendar, posture-monitor
 time per day, and the monitor's time per hour of one chosen day (``HoursPanel``; the latest day of
 the period with time counted). A period selector limits the charts; the footer says where the data

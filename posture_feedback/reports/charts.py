@@ -25,6 +25,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
+from posture_feedback.assessment.change import change_threshold
 from posture_feedback.assessment.references import has_no_verdict, tolerance_is_tool
 from posture_feedback.assessment.report import reference_range_text
 from posture_feedback.monitor_hours import DayByHour, split_of, split_text
@@ -118,15 +119,37 @@ def _date_axis(ax) -> None:  # noqa: ANN001 - matplotlib Axes
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
+def change_band(pts: Sequence[RomPoint]) -> tuple[list, list[float]]:
+    """The shaded band of ``rom_figure`` for one measure and side (``pts`` by date): its x (dates) and its
+    half-width at each, for ``fill_between(..., step="pre")``: over the stretch ending at each later point,
+    the threshold its difference from the first is judged with (``change_threshold`` of both ± and both
+    MDCs); the first point alone: its MDC over three days. Empty where no threshold is known."""
+    base = pts[0]
+    if len(pts) == 1:
+        ok = base.mdc is not None and math.isfinite(base.mdc) and base.mdc > 0
+        return ([base.when, base.when + timedelta(days=3)], [base.mdc, base.mdc]) if ok else ([], [])
+    xs, half = [base.when], [math.nan]
+    for p in pts[1:]:
+        xs.append(p.when)
+        half.append(change_threshold(base.uncertainty, p.uncertainty, base.mdc, p.mdc).value)
+    half[0] = half[1]  # (step="pre": the first value is never drawn)
+    if not all(math.isfinite(h) for h in half):
+        return [], []
+    return xs, half
+
+
 def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str = "Range of motion") -> Figure:
     """ROM per measure (one panel each) and side (one line each) over time.
 
     Error bars: each value's ± uncertainty. Dashed line: the normative value. Hatched band: the
     newest stored reference range, labelled "this tool's tolerance" when it is (‡ in the tables).
-    Shaded band: the first measurement ± the minimal detectable change (MDC) — a later point inside
-    the band is no detectable change; one outside it is a change only if the difference also
-    exceeds the 95% limit of the two measurements' own uncertainties (``assessment.change``, the
-    summary's Change table). Line colours name the side only (``SIDE_COLOURS``), never a verdict.
+    Shaded band: the first measurement ± the change threshold (``change_band``): above each later
+    point, the threshold the tool's one rule (``assessment.change``, the summary's Change table)
+    judges that point's difference from the first with, max(1.96·√(u₁² + u₂²), MDC₁, MDC₂); a point
+    inside it is no detectable change, one outside it a change, as the tables say. (Until audit 32 the
+    band was the first point's MDC alone: the sample profile's right shoulder abduction, 124.5 ± 4.5°
+    then 164.2 ± 28.9°, lay far outside a ±10° band, a change to the eye, beside "no detectable change"
+    against its threshold of 80.1°.) Line colours name the side only (``SIDE_COLOURS``), never a verdict.
     """
     fig = fig or new_figure(8.0, 2.6 * max(1, len({p.name for p in points})))
     if not points:
@@ -150,11 +173,13 @@ def rom_figure(points: Sequence[RomPoint], fig: Figure | None = None, title: str
             err = [0.0 if math.isnan(p.uncertainty) else p.uncertainty for p in pts]
             ax.errorbar(xs, ys, yerr=err, marker="o", ms=4, capsize=3, color=colour, label=side or "value")
             unit = "°" if pts[0].unit == "deg" else f" {pts[0].unit}"
-            base = pts[0]
-            if base.mdc:
-                end = xs[-1] if len(xs) > 1 else xs[0] + timedelta(days=3)
-                ax.fill_between([xs[0], end], base.value - base.mdc, base.value + base.mdc, color=colour, alpha=0.12,
-                                lw=0, label=f"{side or 'baseline'} ± MDC ({base.mdc:.1f}{unit})")  # fmt: skip
+            band_x, band_half = change_band(pts)
+            if band_x:
+                base, lo, hi = pts[0].value, min(band_half), max(band_half)
+                what = f"{lo:.1f}{unit}" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f}{unit}"
+                ax.fill_between(band_x, [base - h for h in band_half], [base + h for h in band_half], step="pre",
+                                color=colour, alpha=0.12, lw=0,
+                                label=f"{side or 'first'} ± change threshold ({what})")  # fmt: skip
             # a norm this version withdrew (measured another way) is not drawn, even if stored
             refs.update(p.reference for p in pts if p.reference is not None and not has_no_verdict(p.name))
         ranged = [p for pts in sides.values() for p in pts if not has_no_verdict(p.name)
