@@ -90,6 +90,8 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
         assert len(peaks) >= 1 and peaks == pytest.approx(live[side])  # live peaks = the core's result
         assert m.value == pytest.approx(max(peaks))
         assert f"{side}: best {m.value:.1f}° ± {m.uncertainty:.1f}°" in window.rom_result.text()
+        each = ", ".join(f"{p['value']:.0f}° ± {p['uncertainty']:.0f}°" for p in record.details[m.label]["peaks"])
+        assert f"peaks per repetition: {each}<" in window.rom_result.text()  # each peak with its ± (audit 32)
     kept = [r.frame.index for r in window.flow.rom_frames["shoulder_abduction"]["left"] if r.frame.image.size]
     assert sorted(kept) == sorted({p["frame"] for p in record.details["shoulder_abduction (left)"]["peaks"]})
     diff = record.measure("shoulder_abduction_left_right_difference")

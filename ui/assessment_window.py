@@ -831,7 +831,7 @@ class AssessmentWindow(SessionWindow):
             if m.side is None:
                 rows.append(f"<b>Left − right: {m.value:+.1f}° ± {m.uncertainty:.1f}°</b> ({d.get('verdict', '')})")
                 continue
-            peaks = ", ".join(f"{p['value']:.0f}°" for p in d.get("peaks", []))
+            peaks = ", ".join(f"{p['value']:.0f}° ± {p['uncertainty']:.0f}°" for p in d.get("peaks", []))
             # one decimal, as the results table and the report: "41° ± 10° — within" against ≥ 31.5° read
             # as reaching below the norm (41.2 ± 9.6 does not)
             rows.append(
