@@ -67,3 +67,23 @@ def test_the_pdf_s_peaks_read_as_their_verdict(demo, tmp_path) -> None:
     assert ("-3.6", "1.5", "-9.4", "1.5", "change") in rows
     for first, u1, last, u2, verdict in rows:
         assert reads_as_change(first, u1, last, u2) == (verdict == "change"), (first, u1, last, u2, verdict)
+
+
+def test_history_json_states_the_exercises_as_the_text_does(demo, capsys) -> None:
+    """`history --json` had no exercises at all (no peaks, no ±, no verdict), though the README says it
+    prints the same facts as the text (audit 32): each exercise now carries its peaks with their ±, the
+    change, its threshold, the verdict and the text's own line."""
+    import json
+
+    capsys.readouterr()
+    assert main(["history", "--profile", "Demo", "--data-dir", str(demo)]) == 0
+    text = [line.strip() for line in capsys.readouterr().out.splitlines() if " peak " in line]
+    assert main(["history", "--profile", "Demo", "--data-dir", str(demo), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [e["text"] for e in doc["exercises"]] == text
+    for e in doc["exercises"]:
+        assert e["first_peak_uncertainty"] > 0 and e["last_peak_uncertainty"] > 0
+        limit = 1.96 * math.hypot(e["first_peak_uncertainty"], e["last_peak_uncertainty"])
+        assert e["threshold"] == pytest.approx(limit)
+        assert e["verdict"] == ("change" if abs(e["difference"]) > limit else "no detectable change")
+        assert e["verdict"] in e["text"]

@@ -2,8 +2,8 @@
 
 Text by default; ``--json`` prints one JSON document with the same facts: the sessions (uid, plan
 uid and version, status, repetitions), the adherence per week, the monitor time, the assessments
-(each measure as stored now, with its verdict) and the measure changes as the text states them
-(``reports.summary.history_document``).
+(each measure as stored now, with its verdict), the measure changes and the exercises (mean peaks
+with their ±, change and verdict) as the text states them (``reports.summary.history_document``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--json",
         action="store_true",
-        help="print the same summary as JSON: sessions, adherence, monitor, assessments and measure changes",
+        help="print the same summary as JSON: sessions, adherence, monitor, assessments, measure changes and "
+        "exercises",
     )
     add_data_dir_option(p)
     p.set_defaults(func=run)

@@ -514,6 +514,37 @@ def _peaks(e: ExerciseStat) -> str:
     return text
 
 
+def exercise_line(e: ExerciseStat) -> str:
+    """The history's line of one exercise and side ("chin_tuck: 16 sessions, 80 attempts (...), 77% good,
+    45% in range, peak -3.6 ± 1.5 -> -9.4 ± 1.5° (-5.8, uncertainty 4.2°: change)"), no indent."""
+    side = f" ({e.side})" if e.side else ""
+    return (f"{e.exercise}{side}: {count_noun(e.sessions, 'session')}, {count_noun(e.reps, 'attempt')}"
+            f"{unsure_note(e.unsure)}, {_pct(e.good_fraction)} good, "
+            f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e)}")  # fmt: skip
+
+
+def exercises_document(data: ReportData) -> list[dict[str, Any]]:
+    """Each exercise and side for ``history --json``, as the text states it: its counts, its first and last
+    mean peaks with their ± (the exercise's unit), the change, its threshold and verdict words (null for
+    one session, or where no ± is stored) and the text's own line. (Until audit 32 the JSON had none of
+    it, though the README says it prints the same facts as the text.)"""
+    out = []
+    for e in data.exercises:
+        two = e.sessions >= 2 and _ok(e.first_peak) and _ok(e.last_peak)
+        out.append({
+            "exercise": e.exercise, "side": e.side, "sessions": e.sessions, "attempts": e.reps, "good": e.good,
+            "unsure": e.unsure, "good_share_of_judged": _num(e.good_fraction),
+            "mean_time_in_range_frac": _num(e.mean_time_in_range_frac), "peak_unit": e.unit.strip(),
+            "first_peak": _num(e.first_peak), "first_peak_uncertainty": _num(e.first_peak_unc),
+            "last_peak": _num(e.last_peak), "last_peak_uncertainty": _num(e.last_peak_unc),
+            "difference": _num(e.last_peak - e.first_peak) if two else None,
+            "threshold": _num(e.peak_threshold) if two else None,
+            "verdict": CHANGE_WORDS[e.peak_changed] if two else None,
+            "text": exercise_line(e),
+        })  # fmt: skip
+    return out
+
+
 def change_verdict(c: MeasureChange) -> str | None:
     """A measure's first → last verdict as every output words it (``CHANGE_WORDS``): "change", "no
     detectable change", "cannot judge" (no threshold); None for one measurement (nothing to compare)."""
@@ -567,12 +598,8 @@ def text_summary(data: ReportData) -> str:
     if data.exercises:
         lines.append("  exercises:")
         for e in data.exercises:
-            side = f" ({e.side})" if e.side else ""
             lines.append(
-                f"    {e.exercise}{side}: {count_noun(e.sessions, 'session')}, {count_noun(e.reps, 'attempt')}"
-                f"{unsure_note(e.unsure)}, "
-                f"{_pct(e.good_fraction)} good, "
-                f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e)}"
+                "    " + exercise_line(e)
             )
     return "\n".join(lines)
 
@@ -707,6 +734,7 @@ def history_document(db: Database, data: ReportData) -> dict[str, Any]:
         "monitor": monitor_document(data),
         "assessments": assessments_document(data),
         "changes": changes_document(data),
+        "exercises": exercises_document(data),
     }
 
 
