@@ -55,7 +55,7 @@ def test_the_html_report_and_the_change_line_name_it_by_what_it_measures(tmp_pat
         return Measure(name="craniovertebral_angle", value=value, unit="deg", uncertainty=5.0, mdc=6.0)
 
     (change,) = compare_measures([measure(70.0)], [measure(80.0)])
-    assert change.describe().startswith(f"{WORDS}: 70.0 → 80.0 deg")
+    assert change.describe().startswith(f"{WORDS}: 70.0 ± 5.0 → 80.0 ± 5.0 deg")
     from posture_feedback.assessment.record import AssessmentRecord
 
     record = AssessmentRecord(kind="posture", title="Posture screen", measures=[measure(72.0)])
