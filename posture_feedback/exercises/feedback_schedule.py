@@ -108,9 +108,9 @@ def set_summary(event: SetDone) -> str:
         if not r.hold.judged:  # as the panel's "not judged": no knowledge of a result nobody could see
             return text + "; the camera could not tell whether you were in position for most of it."
         return text + "."
-    # an unsure repetition's bare value may have crossed into the range (time_in_range_s > 0), but its ±
-    # reaches both sides: "reached the target range" would be a result the camera could not tell (audit
-    # 32: "1 reached the target range" for a seated arm raise peaking at 80.1 ± 4.7° against 80°)
+    # an unsure repetition's bare value may have crossed into the range (its time in range is not stated:
+    # NaN), but its ± reaches both sides: "reached the target range" would be a result the camera could not
+    # tell (audit 32: "1 reached the target range" for a seated arm raise peaking at 80.1 ± 4.7° against 80°)
     unsure = sum(1 for x in reps if _unsure(x))
     in_range = sum(1 for x in reps if x.time_in_range_s > 0 and not _unsure(x))
     problems = Counter(str(i) for x in reps for i in x.issues if str(i) not in ("good", "unsure"))

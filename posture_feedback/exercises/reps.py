@@ -76,8 +76,10 @@ class RepResult:
         side: ``left``, ``right`` or ``both``.
         start_t, end_t: when it left the start zone and when it was back (seconds).
         peak: the furthest value towards (or past) the target (signal units).
-        time_in_range_s: total time inside the target zone.
-        hold_s: longest continuous stay in the target zone.
+        time_in_range_s: total time inside the target zone (seconds); NaN for an unsure repetition.
+        hold_s: longest continuous stay in the target zone (seconds); NaN for an unsure repetition: the
+            camera could not tell whether it reached the zone, so no time in it is stated (audit 32
+            saw "unsure" beside 0.133 s in range, measured on the bare value, in the CSV and exports).
         out_s, back_s: duration of the way out (start left → target reached) and the way back
             (target left → start reached); NaN for a partial rep.
         compensations: names of compensations seen for at least their ``min_s``.
@@ -333,6 +335,7 @@ class RepCounter:
         counted = all(i in _COUNTED or (i is RepVerdict.COMPENSATED and self.count_compensated) for i in issues)
         if counted:
             self.count += 1
+        unsure = RepVerdict.UNSURE in issues  # no time in a zone the camera cannot tell it reached
         rep = RepResult(
             number=len(self.reps) + 1,
             count=self.count,
@@ -340,8 +343,8 @@ class RepCounter:
             start_t=a.start_t,
             end_t=t,
             peak=self._sign * a.peak_p,
-            time_in_range_s=a.in_range_s,
-            hold_s=a.longest_dwell,
+            time_in_range_s=math.nan if unsure else a.in_range_s,
+            hold_s=math.nan if unsure else a.longest_dwell,
             out_s=out_s,
             back_s=back_s,
             compensations=comps,
