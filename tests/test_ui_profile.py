@@ -138,3 +138,38 @@ def test_the_menus_follow_the_mirror_windows_profile(qtbot, sports_video, tmp_pa
     assert features.database() is window.link.db  # one connection shared with the mirror's History tab
     assert features.current_profile_id() == window.link.profile_id
     window.close()
+
+
+def test_the_profile_dialog_s_large_type_box_is_drawn_as_a_box(qtbot, tmp_path):
+    """Audit 30: the dialog's readable style gave check boxes "background: transparent", and the Fusion
+    style then drew no indicator at all: the unticked "Large type, high contrast" box was plain text.
+    The rendered pixels inside the indicator's rectangle must show its frame (dark against the light
+    dialog), ticked or not, opened on its own or from the dark mirror window."""
+    import numpy as np
+    from contrast import image_array
+    from PyQt6.QtWidgets import QStyle, QStyleOptionButton
+
+    db = Database(tmp_path / "pf.sqlite3")
+    db.create_profile("Ann")
+    parent = MainWindow(AppOptions(source=97, sound=False, realtime=False, max_frames=1, data_dir=str(tmp_path)))
+    qtbot.addWidget(parent)
+    for owner in (None, parent):
+        dialog = ProfileDialog(db, None, owner)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        box = dialog.large_check
+        for ticked in (False, True):
+            box.setChecked(ticked)
+            qtbot.wait(20)
+            option = QStyleOptionButton()
+            option.initFrom(box)
+            rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+            whole = image_array(dialog.grab().toImage()).astype(float)
+            at = box.mapTo(dialog, rect.topLeft())
+            pixels = whole[at.y() : at.y() + rect.height(), at.x() : at.x() + rect.width()].reshape(-1, 3)
+            background = whole[2, 2]
+            differ = np.abs(pixels - background).sum(axis=1) > 60
+            assert differ.mean() > 0.15, (owner is not None, ticked, differ.mean())
+        dialog.close()
+    db.close()

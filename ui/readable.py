@@ -23,9 +23,13 @@ from posture_feedback.ui.accessibility import apply_large_type, in_large_type
 #: style sheet is inherited by every dialog it owns (a dark window's "QLabel { color: #eee }" made the
 #: profile, new-profile and delete-confirmation texts invisible on a light dialog); a widget's own style
 #: sheet wins over an inherited one, so this restores the readable system colours in the dialog.
+#: A check box or radio button gets the text colour only: "background: transparent" on them made the
+#: Fusion style drop the indicator's box, so an unticked "Large type" box in the profile dialog was
+#: plain text with nothing to click (audit 30).
 READABLE_DIALOG_STYLE = (
     "QDialog, QMainWindow { background: palette(window) }"
-    " QLabel, QCheckBox, QRadioButton, QGroupBox { color: palette(window-text); background: transparent }"
+    " QLabel, QGroupBox { color: palette(window-text); background: transparent }"
+    " QCheckBox, QRadioButton { color: palette(window-text) }"
     " QListWidget, QLineEdit, QComboBox, QPlainTextEdit, QTextEdit { color: palette(text); background: palette(base) }"
     " QPushButton { color: palette(button-text) }"
 )
