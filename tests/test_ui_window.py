@@ -144,3 +144,27 @@ def test_closing_the_window_stops_the_threads_and_releases_the_camera(qtbot, sam
     assert device.released
     qtbot.waitUntil(lambda: threading.active_count() <= baseline, timeout=10_000)
     assert window.worker is None
+
+
+def test_the_view_line_never_reads_minus_zero(qtbot):
+    """Audit 30: the bundled desk sample (``--source sample --frames 45``, the docs' main-window shot)
+    read "View: front (-0°)": an azimuth between -0.5° and 0° printed with its sign. The real window on the
+    real clip: its view line is the one for its last result, and never holds "-0°"; an azimuth of -0.3°
+    (the man facing the camera) reads "+0°", -0.6° reads "-1°"."""
+    from conftest import SAMPLES
+
+    from posture_feedback.types import Frame
+    from posture_feedback.ui.main_window import view_text
+
+    window = open_window(qtbot, source=str(SAMPLES / "lab_desk_webcam.mp4"), loop=False, max_frames=45)
+    qtbot.waitUntil(lambda: window.worker.stats.processed >= 45 and window.last_result is not None, timeout=90_000)
+    qtbot.wait(100)
+    result = window.last_result
+    assert result.person_found
+    assert window.view_label.text() == view_text(result)
+    assert "-0°" not in window.view_label.text() and "−0°" not in window.view_label.text()
+    frame = Frame(np.zeros((4, 4, 3), np.uint8), 0, 0.0, 0.0, "test")
+    for azimuth, shown in ((-0.3, "(+0°)"), (-0.6, "(-1°)"), (12.4, "(+12°)")):
+        faked = type(result)(frame, people=result.people, target_index=result.target_index,
+                             landmarks=result.landmarks, view=View.FRONT, azimuth_deg=azimuth)  # fmt: skip
+        assert view_text(faked) == f"View: front {shown}", azimuth

@@ -60,6 +60,7 @@ from posture_feedback.ui.source_page import SourcePage
 from posture_feedback.ui.storage_link import open_profile, profile_flag
 from posture_feedback.ui.video_view import VideoView
 from posture_feedback.ui.worker import FrameWorker, camera_name, describe_source, is_camera_spec
+from posture_feedback.words import without_negative_zero
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,18 @@ def initial_target_set(options: AppOptions) -> tuple[TargetSet | None, str | Non
     if name == "none":
         return None, "none"
     return get_preset(name), name
+
+
+def view_text(result: FrameResult) -> str:
+    """'View: front (+12°)': the view and the person's facing azimuth (degrees, rounded; an azimuth
+    that rounds to zero reads "+0°", never "-0°", audit 30), and whether left and right are in doubt."""
+    azimuth = result.azimuth_deg
+    found = result.person_found
+    return (
+        f"View: {result.view.value}"
+        + (f" ({without_negative_zero(azimuth):+.0f}°)" if found and not math.isnan(azimuth) else "")
+        + (" — left and right in doubt: not judged" if found and result.sides_in_doubt else "")
+    )
 
 
 class LiveStats:
@@ -524,14 +537,7 @@ class MainWindow(QMainWindow):
         if self.spoken is not None and self._neutral_countdown <= 0:  # the profile's spoken guidance
             self.spoken.update(result.frame.captured_at, self.cue_label.text(), audible=self.sounds.enabled,
                                tone=self._cue_tone)  # fmt: skip
-        self.view_label.setText(
-            f"View: {result.view.value}"
-            + (
-                f" ({result.azimuth_deg:+.0f}°)" if result.person_found and not math.isnan(result.azimuth_deg) else ""
-            )  # fmt: skip
-            + (" — left and right in doubt: not judged" if result.person_found and result.sides_in_doubt
-               else "")  # fmt: skip
-        )
+        self.view_label.setText(view_text(result))
         # Sounds follow the debounced cue verdict: like a new cue, a sound may be delayed, never flicker.
         for s in result.targets:
             now = cue_verdict(s)
