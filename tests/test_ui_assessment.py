@@ -270,3 +270,40 @@ def test_the_camera_step_offers_the_rooms_lines_and_the_posture_screen_uses_them
     assert used is cal and warning is None and "vertical lines (the room)" in source
     assert "from the room's vertical lines" in window.camera_result.text()
     assert window.pages.currentIndex() == NEUTRAL
+
+
+def test_a_test_chosen_in_the_menus_is_the_one_spoken_shown_and_measured(qtbot, sports_video, tmp_path):
+    """Audit 30, the real window as a therapist uses it (the menus, not ``select_test``):
+
+    * choosing "Shoulder abduction (front view)" on the ROM page changed the panel's instruction, but the
+      big line under the picture kept the first test's "Stand side-on with your left side towards the
+      camera … raise it forwards": the patient read the wrong movement;
+    * the menus stayed enabled during a recording, so a test changed mid-recording was shown while the
+      recorded one was measured;
+    * on the movement page, a front view recorded for one test was kept when another test was chosen in
+      the menu (``select_movement`` dropped it, the menu did not) and measured as the new test."""
+    window = open_window(qtbot, sports_video, tmp_path, frames=30)
+    window.skip_calibration()
+    window.go(ROM)
+    assert "side-on" in window.message_label.text()  # the first test, shoulder flexion
+    window.test_combo.setCurrentIndex(window.test_combo.findData("shoulder_abduction"))
+    assert "Face the camera" in window.test_text.text()
+    assert window.message_label.text() == window.test_text.text()
+    window.side_combo.setCurrentIndex(window.side_combo.findData("right"))
+    assert window.message_label.text() == window.test_text.text() and "right" in window.message_label.text()
+    window.start_rom_recording()
+    assert not window.test_combo.isEnabled() and not window.side_combo.isEnabled()
+    window.go(MOVEMENT)  # leaving the page cancels the recording: the menus are free again
+    assert window.rom is None and window.test_combo.isEnabled() and window.side_combo.isEnabled()
+
+    window.select_movement("overhead_squat")
+    window.start_movement_recording("front")
+    assert not window.movement_combo.isEnabled()
+    wait_all_frames(qtbot, window, 30)
+    window.stop_movement_recording()
+    assert window.movement_combo.isEnabled()
+    assert "front view: 30 frames" in window.movement_status.text()
+    window.movement_combo.setCurrentIndex(window.movement_combo.findData("sit_to_stand"))
+    assert window.movement_views == {} and window.movement_status.text() == "Nothing recorded yet"
+    assert not window.movement_measure_button.isEnabled()
+    window.close()

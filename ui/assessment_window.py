@@ -383,11 +383,11 @@ class AssessmentWindow(SessionWindow):
         self.movement_combo = _whole_combo(page)
         for t in MOVEMENT_TESTS.values():
             self.movement_combo.addItem(t.title, t.name)
-        self.movement_combo.currentIndexChanged.connect(lambda _i: self._show_movement())
+        self.movement_combo.currentIndexChanged.connect(lambda _i: self._movement_test_changed())
         self.leg_combo = _whole_combo(page)
         self.leg_combo.addItem("left leg", "left")
         self.leg_combo.addItem("right leg", "right")
-        self.leg_combo.currentIndexChanged.connect(lambda _i: self._show_movement())
+        self.leg_combo.currentIndexChanged.connect(lambda _i: self._movement_test_changed())
         pick.addWidget(self.movement_combo)
         pick.addWidget(self.leg_combo)
         col.addWidget(holder)
@@ -511,6 +511,12 @@ class AssessmentWindow(SessionWindow):
             self._offer_scene_camera(r)
             self._feed(r)
 
+    def _lock_choices(self, locked: bool) -> None:
+        """Disable the test and side choices while a ROM or movement recording runs: a choice changed
+        mid-recording showed another test's words while the recorded one was measured (audit 30)."""
+        for combo in (self.test_combo, self.side_combo, self.movement_combo, self.leg_combo):
+            combo.setEnabled(not locked)
+
     def _recording(self, on: bool) -> None:
         if self.tap is not None:
             self.tap.keep_images = on
@@ -522,6 +528,7 @@ class AssessmentWindow(SessionWindow):
             self.rom = None
             self.record_button.setEnabled(True)
             self.measure_button.setEnabled(False)
+            self._lock_choices(False)
         if getattr(self, "movement_recording", None) is not None:
             self.stop_movement_recording()
         self._recording(False)
@@ -787,6 +794,9 @@ class AssessmentWindow(SessionWindow):
         side = self.side_combo.currentData()
         self.test_text.setText(test.instruction_for("left and right" if side == "both" else side))
         self.norm_label.setText(f"Needs a {test.view.value} view · {norm_text(name)}")
+        pages = getattr(self, "pages", None)  # (not yet while the window is built)
+        if pages is not None and pages.currentIndex() == ROM and self.rom is None:  # the big line: this test's words
+            self._say(self.test_text.text(), "#ffffff")
 
     def select_test(self, name: str, side: str) -> None:
         """Choose the ROM test and side (``left``, ``right``, or ``both`` for a front-view test)."""
@@ -803,6 +813,7 @@ class AssessmentWindow(SessionWindow):
         name, side = self.test_combo.currentData(), self.side_combo.currentData()
         sides = ("left", "right") if side == "both" else (side,)
         self.rom = RomRecording(ROM_TESTS[name], sides, up=self.flow.up)
+        self._lock_choices(True)  # the test being recorded is the one shown until it is measured
         self._recording(True)
         self.record_button.setEnabled(False)
         self.measure_button.setEnabled(True)
@@ -812,6 +823,7 @@ class AssessmentWindow(SessionWindow):
     def finish_rom(self) -> Any:
         """Measure the recording with ``rom_test``; shows the result or the refusal (wrong view, no repetition)."""
         rec, self.rom = self.rom, None
+        self._lock_choices(False)
         self._recording(False)
         self.record_button.setEnabled(True)
         self.measure_button.setEnabled(False)
@@ -870,6 +882,13 @@ class AssessmentWindow(SessionWindow):
         self.movement_status.setText(f"Recorded — {done}" if done else "Nothing recorded yet")
         self.movement_measure_button.setEnabled(bool(self.movement_views) and self.movement_recording is None)
 
+    def _movement_test_changed(self) -> None:
+        """Another movement test or stance leg chosen: the views recorded for the previous one are dropped
+        (they were kept and measured as the new test, audit 30)."""
+        if getattr(self, "movement_recording", None) is None:  # (None too while the page is built)
+            self.movement_views = {}
+        self._show_movement()
+
     def select_movement(self, name: str, leg: str | None = None) -> None:
         """Choose the movement test (and the stance leg of a single-leg test); earlier recordings are dropped."""
         self.movement_combo.setCurrentIndex(self.movement_combo.findData(name))
@@ -883,6 +902,7 @@ class AssessmentWindow(SessionWindow):
         if self.pages.currentIndex() != MOVEMENT:
             self.go(MOVEMENT)
         self.movement_recording = ViewRecording(View.FRONT if view == "front" else View.SIDE)
+        self._lock_choices(True)
         self._movement_view = view
         self._recording(True)
         self.front_button.setEnabled(False)
@@ -892,6 +912,7 @@ class AssessmentWindow(SessionWindow):
 
     def stop_movement_recording(self) -> None:
         rec, self.movement_recording = self.movement_recording, None
+        self._lock_choices(False)
         self._recording(False)
         self.progress.setValue(0)
         self.front_button.setEnabled(True)
