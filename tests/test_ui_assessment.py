@@ -104,6 +104,14 @@ def test_calibration_skip_then_a_rom_test_is_measured_and_stored(qtbot, sports_v
     assert "±" in window.results_table.item(0, 1).text()
     saved = window.save_results()
     assert saved is not None and saved.report.is_file()
+    # Audit 30: a second "Save" stored the same evaluation twice (two identical records in the history,
+    # the report comparing the new one with itself). Now the button is spent and the line says it is saved.
+    assert not window.save_button.isEnabled()
+    assert window.message_label.text() == "Saved with Ann"
+    assert window.save_results() is saved
+    window.go(ROM)
+    window.go(RESULTS)  # coming back to the same results: still saved, nothing to save again
+    assert not window.save_button.isEnabled() and window.message_label.text() == "Saved with Ann"
     html = saved.report.read_text(encoding="utf-8")
     assert "Shoulder abduction" in html or "shoulder_abduction" in html
     assert (tmp_path / "eval" / "rom_shoulder_abduction_left.png").is_file()

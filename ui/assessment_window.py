@@ -36,6 +36,7 @@ import html
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -183,6 +184,7 @@ class AssessmentWindow(SessionWindow):
         self.rom: RomRecording | None = None
         self.last_result: FrameResult | None = None
         self.saved: Any = None
+        self._saved_as: tuple[int | None, tuple[Any, ...]] | None = None  # (profile, records) last saved
         self.errors: list[str] = []
 
         central = QWidget(self)
@@ -966,27 +968,51 @@ class AssessmentWindow(SessionWindow):
             + "± = measurement uncertainty (view, visibility, spread). A change between two evaluations counts "
             "only beyond the minimal detectable change (MDC)."
         )
-        self.save_button.setEnabled(bool(records))
+        done = self._already_saved(records)
+        self.save_button.setEnabled(bool(records) and not done)
         if not records:
             self._say("No results yet: go back and run a test", "#ffffff")
+        elif done:
+            self._say(self._saved_words(), GOOD)
         else:
             tests = f"{len(records)} test{'' if len(records) == 1 else 's'}"
             self._say(f"{len(rows)} measures from {tests}: save them to the profile", "#ffffff")
 
-    def save_results(self) -> Any:
-        """Store the records with the profile and write the HTML report into the folder."""
+    def _already_saved(self, records: Sequence[Any]) -> bool:
+        """These very records were saved for the profile now chosen (a second "Save" stored them twice:
+        two identical evaluations in the history and the report, the new one "compared" with itself)."""
+        if self._saved_as is None:
+            return False
+        pid, saved = self._saved_as
+        return pid == self.picker.current_id() and len(saved) == len(records) and all(
+            a is b for a, b in zip(saved, records, strict=True)
+        )
+
+    def _saved_words(self) -> str:
         pid = self.picker.current_id()
+        return f"Saved with {self.picker.current_name()}" if pid is not None else "Report written (no profile)"
+
+    def save_results(self) -> Any:
+        """Store the records with the profile and write the HTML report into the folder; the same
+        records saved again for the same profile are not stored twice (returns the first save)."""
+        pid = self.picker.current_id()
+        records = self.flow.ordered_records()
+        if records and self._already_saved(records):
+            return self.saved
         try:
-            saved = save_evaluation(self.db, pid, self.flow.ordered_records(), self.out_dir())
+            saved = save_evaluation(self.db, pid, records, self.out_dir())
         except PostureFeedbackError as exc:
             self.saved_label.setText(f"Not saved: {exc}")
             self.saved_label.setStyleSheet(f"color: {BAD}; font-size: 10pt")
             return None
         self.saved = saved
+        self._saved_as = (pid, tuple(records))
         who = f"with {self.picker.current_name()}" if pid is not None else "(no profile: report only)"
         self.saved_label.setText(f"Saved {who}.\nReport: {saved.report}")
         self.saved_label.setStyleSheet(f"color: {GOOD}; font-size: 10pt")
         self.open_report_button.setVisible(True)
+        self.save_button.setEnabled(False)  # until another test is measured or another profile chosen
+        self._say(self._saved_words(), GOOD)
         return saved
 
     def open_report(self) -> None:
