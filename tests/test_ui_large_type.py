@@ -372,3 +372,43 @@ def test_the_evaluation_panel_scrolls_to_a_long_refusal_rather_than_cut_it(qtbot
             right = w.mapTo(panel, w.rect().topRight()).x()
             assert right <= panel.width(), (type(w).__name__, getattr(w, "text", lambda: "")()[:30], right)
     window.close()
+
+
+def test_the_exercise_pickers_plan_text_is_large_in_large_type(qtbot, data, db):
+    """Audit 30: in large type the picker's plan summary kept its rich text's own sizes: the title at 14 pt
+    and "camera: side view" (where to put the camera) at 10 pt, beside 18 pt text. Every character of
+    the real label's laid-out document is now at the mode's 18 pt at least, as the mode promises, whether
+    the mode came before or after the plan was shown; without the mode the sizes are as before."""
+    from PyQt6.QtGui import QTextDocument
+
+    from posture_feedback.ui.accessibility import MIN_PT, apply_large_type
+    from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
+
+    def sizes(label) -> list[float]:  # noqa: ANN001 - QLabel
+        doc = QTextDocument()
+        doc.setDefaultFont(label.font())
+        doc.setHtml(label.text())
+        found, block = [], doc.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                frag = it.fragment()
+                if frag.text().strip():
+                    found.append(frag.charFormat().font().pointSizeF())
+                it += 1
+            block = block.next()
+        return found
+
+    exercise = ExerciseWindow(ExerciseOptions(source="97", data_dir=data, speech="silent"), db=db)
+    qtbot.addWidget(exercise)
+    exercise.exercise_list.setCurrentRow(0)  # upright sitting hold, as the picker opens on screen
+    qtbot.wait(20)
+    assert "camera: side view" in exercise.plan_label.text()
+    assert min(sizes(exercise.plan_label)) < MIN_PT  # the ordinary window: a small footnote
+    apply_large_type(exercise)  # the mode after the plan was shown
+    qtbot.wait(20)
+    assert min(sizes(exercise.plan_label)) >= MIN_PT
+    exercise.exercise_list.setCurrentRow(1)  # another exercise chosen in the mode
+    qtbot.wait(20)
+    assert "Chin tuck" in exercise.plan_label.text() and min(sizes(exercise.plan_label)) >= MIN_PT
+    exercise.close()

@@ -248,7 +248,7 @@ class ExerciseWindow(SessionWindow):
     PANEL_WIDTH_LARGE = 520
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        """A new style sheet (``apply_large_type``): the session panel for it."""
+        """A new style sheet (``apply_large_type``): the session panel and the plan's text for it."""
         if event.type() == QEvent.Type.StyleChange and hasattr(self, "panel"):
             from posture_feedback.ui.accessibility import in_large_type
 
@@ -256,7 +256,18 @@ class ExerciseWindow(SessionWindow):
                 self._scroll_panel()
             else:
                 self.panel.setFixedWidth(self.PANEL_WIDTH)
+            if getattr(self, "_plan_html", ""):
+                self._set_plan_text(self._plan_html)
         super().changeEvent(event)
+
+    def _set_plan_text(self, html: str) -> None:
+        """The plan's summary in the picker; in large type its inline sizes (the 10 pt "camera: side view",
+        the 14 pt title) are raised to the mode's 18 pt like every other text (audit 30: a style sheet
+        cannot reach a rich text's own font sizes, so they stayed small)."""
+        from posture_feedback.ui.accessibility import in_large_type, larger_fonts
+
+        self._plan_html = html
+        self.plan_label.setText(larger_fonts(html) if in_large_type(self) else html)
 
     def _scroll_panel(self) -> None:
         """In large type the panel's 18 pt texts need more than a laptop's height: squeezed, they were drawn
@@ -528,13 +539,13 @@ class ExerciseWindow(SessionWindow):
             self.plan_error = exc
             self.error_label.setText(plan_error_html(exc))
             self.error_label.setVisible(True)
-            self.plan_label.setText(f"<b>{_esc(Path(str(what)).name)}</b>")
+            self._set_plan_text(f"<b>{_esc(Path(str(what)).name)}</b>")
             self.start_button.setEnabled(False)
             self.setup_record_button.setEnabled(False)
             self._side_visible(False)
             return None
         self.error_label.setVisible(False)
-        self.plan_label.setText(plan_summary_html(self.plan))
+        self._set_plan_text(plan_summary_html(self.plan))
         self.start_button.setEnabled(True)
         self.setup_record_button.setEnabled(self._demo_item() is not None)
         single = len(self.plan.items) == 1 and self.plan.items[0].exercise.sided and (
@@ -554,7 +565,7 @@ class ExerciseWindow(SessionWindow):
         if self.plan is not None and len(self.plan.items) == 1:
             item = replace(self.plan.items[0], side=self.side_combo.currentData())
             self.plan = replace(self.plan, items=[item])
-            self.plan_label.setText(plan_summary_html(self.plan))
+            self._set_plan_text(plan_summary_html(self.plan))
 
     def set_message(self, text: str, error: bool = False) -> None:
         self.message_label.setText(text)
@@ -989,7 +1000,7 @@ class ExerciseWindow(SessionWindow):
             return
         self.demo_path = path
         self.plan = replace(self.plan, items=[item])
-        self.plan_label.setText(plan_summary_html(self.plan))
+        self._set_plan_text(plan_summary_html(self.plan))
         self._restart_runner()
         text = f"{demonstration_summary(demo)}. Saved: {path}"
         self._set_cue(text, "#46d26a", 14)
