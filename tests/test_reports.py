@@ -119,6 +119,35 @@ def test_adherence_calendar_cells(sample: tuple[Database, int]) -> None:
     assert f"{done} of {sum(d.planned for d in days)} planned" in fig.get_axes()[0].get_title()
 
 
+def test_days_before_the_plan_are_no_rest_days(sample: tuple[Database, int]) -> None:
+    """Audit 30: the History tab's "Last 3 months" began seven weeks before the sample's plan was made, and
+    the calendar painted all those days grey, "rest day", while the summary listed each of those weeks as
+    "0 of 0 done (n/a)". A day before the first plan is now no plan's day: blank in the calendar (a
+    "no plan" legend entry) and its weeks left out of the summary; a rest day of the plan stays grey."""
+    db, pid = sample
+    made = db.plans(pid)[0].created_at.date()
+    start = made - timedelta(days=21)
+    days = db.adherence(pid, start, END)
+    before = [d for d in days if d.day < made]
+    assert len(before) == 21 and not any(d.in_plan for d in before)
+    assert all(d.in_plan for d in days if d.day >= made)
+    fig = charts.adherence_figure(days)
+    grid = np.ma.filled(fig.get_axes()[0].get_images()[0].get_array().astype(float), np.nan)
+    first = start - timedelta(days=start.weekday())
+    for d in days:
+        cell = grid[d.day.weekday(), (d.day - first).days // 7]
+        if d.day < made:
+            assert math.isnan(cell), d.day  # blank
+        elif not d.planned and not d.extra:
+            assert cell == 0, d.day  # a rest day of the plan: grey
+    assert "no plan" in [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    text = text_summary(collect(db, pid, start=start, end=END))
+    assert "0 of 0" not in text
+    monday_of_plan = made - timedelta(days=made.weekday())
+    assert f"week of {monday_of_plan.isoformat()}:" in text
+    assert f"week of {(monday_of_plan - timedelta(days=7)).isoformat()}" not in text
+
+
 def test_empty_profile_charts_say_no_data(tmp_path: Path) -> None:
     with Database(tmp_path / "pf.sqlite3") as db:
         pid = db.create_profile("New").id

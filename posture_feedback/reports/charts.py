@@ -334,7 +334,8 @@ def session_labels(times: Sequence[datetime]) -> list[str]:
 
 
 def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) -> Figure:
-    """A calendar (weeks as columns, weekdays as rows): planned and done, planned and missed, extra, rest."""
+    """A calendar (weeks as columns, weekdays as rows): planned and done, planned and missed, extra, rest; a day
+    with no plan in force (before the first, after the last was retired) is blank, not a "rest day"."""
     fig = fig or new_figure(8.0, 3.0)
     if not any(d.planned or d.done or getattr(d, "extra", 0) for d in days):
         return _no_data(fig, "Adherence", "No data for this period (no plan, no session)")
@@ -348,8 +349,12 @@ def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) ->
             code = 3
         elif d.planned:
             code = 2 if d.done == 0 and not stopped else 2.5
+        elif extra:
+            code = 1
+        elif not getattr(d, "in_plan", True):
+            continue  # no plan in force: no rest day of a plan either, left blank
         else:
-            code = 1 if extra else 0
+            code = 0
         grid[d.day.weekday()][week] = code
     cmap = ListedColormap([GREY, "#6baed6", POOR, FAIR, GOOD])
     levels = {0: 0, 1: 1, 2: 2, 2.5: 3, 3: 4}
@@ -374,8 +379,9 @@ def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) ->
     fig.legend(
         handles=[Patch(color=GOOD, label="done"), Patch(color=FAIR, label="stopped / partly done"),
                  Patch(color=POOR, label="missed"), Patch(color="#6baed6", label="extra (not counted)"),
-                 Patch(color=GREY, label="rest day")],  # fmt: skip
-        loc="outside lower center", ncols=5, fontsize=8, frameon=False,
+                 Patch(color=GREY, label="rest day"),
+                 Patch(facecolor="white", edgecolor="#999999", label="no plan")],  # fmt: skip
+        loc="outside lower center", ncols=6, fontsize=8, frameon=False,
     )  # fmt: skip
     return fig
 

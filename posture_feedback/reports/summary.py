@@ -583,6 +583,8 @@ def text_summary(data: ReportData) -> str:
             f", {data.stopped_planned} stopped, {data.extra_sessions} extra (not counted)"
         )
         for w in weekly_adherence(data):
+            if not w["in_plan"]:  # a week before the first plan (or after the last): nothing was planned
+                continue
             lines.append(f"    week of {w['start']}: {w['done']} of {w['planned']} done ({_pct(w['rate'])})"
                          + (f", {w['stopped']} stopped" if w["stopped"] else ""))  # fmt: skip
     lines.extend(plan_lines(data))
@@ -605,13 +607,15 @@ def text_summary(data: ReportData) -> str:
 
 
 def weekly_adherence(data: ReportData) -> list[dict[str, Any]]:
-    """Adherence per calendar week (Monday to Sunday) of the period: planned, done, stopped, extra, rate."""
+    """Adherence per calendar week (Monday to Sunday) of the period: planned, done, stopped, extra, rate, and
+    whether a plan was in force on any of its days (``in_plan``)."""
     weeks: dict[date, dict[str, Any]] = {}
     for d in data.adherence:
         monday = d.day - timedelta(days=d.day.weekday())
         w = weeks.setdefault(monday, {"week": f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}",
                                       "start": monday.isoformat(), "planned": 0, "done": 0, "stopped": 0,
-                                      "extra": 0})  # fmt: skip
+                                      "extra": 0, "in_plan": False})  # fmt: skip
+        w["in_plan"] = w["in_plan"] or getattr(d, "in_plan", True)
         w["planned"] += d.planned
         w["done"] += min(d.done, d.planned)
         w["stopped"] += getattr(d, "stopped", 0)

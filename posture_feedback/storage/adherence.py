@@ -121,8 +121,15 @@ def adherence_days(conn: Any, profile_id: int, start: date, end: date) -> list[A
         d = date.fromisoformat(s["day"])
         if s["id"] not in used and _status(s) is not None and start <= d <= end:
             extra[d] += 1
+    def in_force(day: date) -> bool:
+        """Some plan had a version made by ``day`` and was not retired by then."""
+        return any(
+            any(vday <= day.isoformat() for vday, _ in versions_of) and (pid not in retired or day < retired[pid])
+            for pid, versions_of in schedules.items()
+        )
+
     out, d = [], start
     while d <= end:
-        out.append(AdherenceDay(d, planned[d], done[d], stopped[d], extra[d]))
+        out.append(AdherenceDay(d, planned[d], done[d], stopped[d], extra[d], in_plan=in_force(d)))
         d += timedelta(days=1)
     return out

@@ -273,7 +273,9 @@ class AdherenceDay:
 
     ``planned``: sessions planned that day (0 or 1 per active plan); ``done``: planned sessions met by a
     completed session of that plan (that day or a day next to it); ``stopped``: planned sessions met only by
-    a session stopped before the plan's end; ``extra``: that day's other sessions (not counted).
+    a session stopped before the plan's end; ``extra``: that day's other sessions (not counted);
+    ``in_plan``: a plan was in force that day (False before the first plan was made and after the last was
+    retired: such a day is no rest day of a plan, and the calendar leaves it blank).
     """
 
     day: date
@@ -281,6 +283,7 @@ class AdherenceDay:
     done: int
     stopped: int = 0
     extra: int = 0
+    in_plan: bool = True
 
 
 @dataclass(frozen=True, slots=True)
