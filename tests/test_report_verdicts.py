@@ -129,3 +129,36 @@ def test_a_change_without_a_threshold_reads_cannot_judge_in_the_pdf_as_in_histor
         rows = _table_rows(report_figures(db, pid))
         row = next(r for r in rows if r[0] == c.label)  # page 1's change table comes first
         assert row[-1] == "cannot judge", row
+
+
+def test_one_measurement_has_no_last_value_and_no_threshold_in_the_pdf_as_in_history(tmp_path):
+    """Audit 30: a ROM test's left − right difference measured once (5.0 ± 39.1°, ``assess rom`` on the
+    sports sample) read in the PDF's change table as First 5.0 ± 39.1°, Last 5.0 ± 39.1° (the same value
+    again), Threshold 108.4° (u), where history says "(one measurement)". Real SQLite, the PDF's own text
+    via pdftotext: the one value under First, "–" under Last, Change and Threshold, "one value"."""
+    import shutil
+    import subprocess
+    from datetime import datetime, timedelta, timezone
+
+    from posture_feedback.reports.pdf import report_figures, write_report
+    from posture_feedback.reports.summary import collect, text_summary
+    from posture_feedback.storage import Database
+    from posture_feedback.storage.models import Measure
+
+    t0 = datetime.now(timezone.utc) - timedelta(days=3)
+    with Database(tmp_path / "pf.sqlite3") as db:
+        pid = db.create_profile("Uno").id
+        db.add_assessment(pid, "rom", {}, [Measure("knee_flexion", 120.0, 4.0, side="left")],
+                          created_at=t0)  # fmt: skip
+        (c,) = collect(db, pid).changes
+        assert c.n == 1 and "(one measurement)" in text_summary(collect(db, pid))
+        row = next(r for r in _table_rows(report_figures(db, pid)) if r[0] == c.label)
+        assert row == [c.label, "1", "120.0 ± 4.0°", "–", "–", "–", "–", "one value"], row
+        if shutil.which("pdftotext"):
+            out = write_report(db, pid, tmp_path / "r.pdf")
+            text = subprocess.run(["pdftotext", "-layout", "-l", "1", str(out), "-"], capture_output=True,
+                                  text=True, check=True).stdout  # fmt: skip
+            line = next(ln for ln in text.splitlines() if c.label in ln)
+            # the value once (not again as Last), no threshold (1.96·√2·4.0 = 11.1° before)
+            assert line.count("120.0 ± 4.0°") == 1 and "11.1" not in line and "(u)" not in line, line
+            assert "one value" in text

@@ -189,13 +189,17 @@ def _summary_page(data: ReportData) -> Figure:
     tool = tool_ranges(data)
     for c in data.changes:
         u = _unit(c.unit)
-        # (n ≥ 2 without a threshold: "cannot judge", as history says; "–" for one measurement)
-        verdict = "CHANGE" if c.significant else (change_verdict(c) or "–")
+        # (n ≥ 2 without a threshold: "cannot judge", as history says; one measurement: no last value, no
+        # change, no threshold: "one value" (history: "one measurement"); audit 30 saw the one value as both First
+        # and Last beside a 108° threshold)
+        one = c.n < 2
+        verdict = "CHANGE" if c.significant else (change_verdict(c) or ("one value" if one else "–"))
         mark = f" {TOOL_RANGE_MARK}" if c.reference is not None and tool.get((c.name, c.side)) else ""
+        threshold = "–" if one else _num(c.threshold, u) + (" (u)" if c.threshold_source == "uncertainty" else "")
         rows.append([c.label, str(c.n), _num_pm(c.first, c.first_unc, u) + side_text(c.name, c.first, c.first_unc),
-                     _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last, c.last_unc),
-                     _num(c.delta, u) if c.n > 1 else "–", _num(c.threshold, u) + (" (u)" if c.threshold_source ==
-                     "uncertainty" else ""), _num(c.reference, u, 0) + mark, verdict])  # fmt: skip
+                     "–" if one else _num_pm(c.last, c.last_unc, u) + side_text(c.name, c.last, c.last_unc),
+                     "–" if one else _num(c.delta, u), threshold, _num(c.reference, u, 0) + mark,
+                     verdict])  # fmt: skip
     if rows:
         note = ("A change is reported only when it exceeds both the minimal detectable change (MDC) stored with "
                 "the measure and the 95% limit from the two measurements' own uncertainties; the Threshold "
