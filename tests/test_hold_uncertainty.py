@@ -165,7 +165,7 @@ def test_the_tracker_says_unsure_and_why_never_a_phase_or_out():
     upd = sitting.update(0.0, {"trunk_forward_lean": -0.5}, View.SIDE, None, {"trunk_forward_lean": 25.0})
     assert upd.hold_state == UNSURE and upd.phase == HOLD_TOO_UNCERTAIN and upd.hold_events == []
     assert sitting.hold_note() == (
-        "The camera cannot measure your trunk forward lean precisely enough to time this hold: ±25° against -10–12°"
+        "The camera cannot measure your trunk forward lean precisely enough to time this hold: ±25° against -10 to 12°"
     )
     upd = sitting.update(0.1, {"trunk_forward_lean": 2.0}, View.SIDE, None, {"trunk_forward_lean": 5.0})
     assert upd.hold_state == IN and upd.phase == "upright" and upd.hold_events == ["started"]
@@ -203,7 +203,7 @@ def test_a_hold_too_uncertain_to_time_says_so_plainly_and_never_hold():
     assert cues[0].t == pytest.approx(2.0, abs=1.5 / FPS)
     active = [st for t, st in statuses if st.state is RunnerState.ACTIVE]
     assert all(st.hold_state == UNSURE and st.phase == HOLD_TOO_UNCERTAIN and st.held_s == 0.0 for st in active)
-    assert "±25°" in active[-1].hold_note and "-10–12°" in active[-1].hold_note
+    assert "±25°" in active[-1].hold_note and "-10 to 12°" in active[-1].hold_note
     done = runner.stop(5.1)
     result = [e for e in done if isinstance(e, SetDone)][0].result
     assert not result.hold.judged and result.hold.too_uncertain_s == pytest.approx(5.0, abs=2 / FPS)
@@ -257,3 +257,12 @@ def test_a_hold_the_camera_could_not_judge_is_stored_unsure_not_poor(tmp_path):
     stored = [[r.quality for st in db.get_session(s.id).sets for r in st.repetitions] for s in sessions]
     assert stored == [["unsure"], ["poor"]]
     db.close()
+
+
+def test_a_range_with_a_negative_bound_reads_with_to():
+    """Audit 30: the exercise window read "Target: trunk forward lean -10–12°", which reads as minus 10 to
+    minus 12. A range with a negative bound is written with "to"; a positive one keeps its dash."""
+    assert Range(-10.0, 12.0).describe("trunk forward lean") == "trunk forward lean -10 to 12°"
+    assert Range(-20.0, -5.0).describe() == "-20 to -5°"
+    assert Range(80.0, 180.0).describe("each shoulder elevation") == "each shoulder elevation 80–180°"
+    assert Range(high=-6.0).describe("head forward lean") == "head forward lean ≤ -6°"

@@ -20,10 +20,10 @@ from posture_feedback.exercises.tracker import HOLD_TOO_UNCERTAIN, HOLD_UNSURE
 from posture_feedback.ui.exercise_panel import UNSURE_COLOUR, ExercisePanel
 from posture_feedback.ui.exercise_window import ExerciseOptions, ExerciseWindow
 
-NOTE = "The camera cannot measure your trunk forward lean precisely enough to time this hold: ±25° against -10–12°"
+NOTE = "The camera cannot measure your trunk forward lean precisely enough to time this hold: ±25° against -10 to 12°"
 BASE = dict(paused=False, item_index=0, items=1, exercise="upright_sitting", title="Upright sitting hold",
             side="both", set_number=1, sets=1, count=0, target_reps=None, held_s=3.2, hold_target_s=30.0,
-            rep_elapsed_s=math.nan, ghost_u=math.nan, value=-0.5, target_text="trunk_forward_lean -10–12°",
+            rep_elapsed_s=math.nan, ghost_u=math.nan, value=-0.5, target_text="trunk_forward_lean -10 to 12°",
             last_cue=None, remaining_s=math.nan, value_uncertainty=25.0)  # fmt: skip
 
 
@@ -100,7 +100,7 @@ def test_the_window_says_the_hold_cannot_be_timed_on_the_real_model(qtbot, sport
     panel = window.panel
     assert panel.state_label.text() == "The camera cannot time this hold"
     assert panel.count_caption.text().startswith("The camera cannot measure your trunk forward lean precisely enough")
-    assert "against -10–12°" in panel.count_caption.text()
+    assert "against -10 to 12°" in panel.count_caption.text()
     assert HOLD_TOO_UNCERTAIN in panel.target_label.text()
     from posture_feedback.exercises.events import HoldEvent
 

@@ -70,7 +70,8 @@ class Range:
         return max(self.low - value, value - self.high, 0.0)
 
     def describe(self, signal: str = "", unit: str = "°") -> str:
-        """Human text such as ``"left_shoulder_elevation ≥ 150°"``."""
+        """Human text such as ``"left_shoulder_elevation ≥ 150°"``, ``"80–180°"``; a range with a negative
+        bound reads ``"-10 to 12°"`` (audit 30: "-10–12°" read as "minus 10 to minus 12")."""
         s = f"{signal} " if signal else ""
         lo, hi = _num(self.low), _num(self.high)
         if math.isinf(self.low) and math.isinf(self.high):
@@ -79,7 +80,8 @@ class Range:
             return f"{s}≤ {hi}{unit}"
         if math.isinf(self.high):
             return f"{s}≥ {lo}{unit}"
-        return f"{s}{lo}–{hi}{unit}"
+        join = " to " if self.low < 0 or self.high < 0 else "–"
+        return f"{s}{lo}{join}{hi}{unit}"
 
     def as_dict(self) -> dict[str, float]:
         d: dict[str, float] = {}
