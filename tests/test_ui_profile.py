@@ -39,13 +39,14 @@ def test_the_profile_dialog_creates_and_deletes_a_profile_with_all_its_data(qtbo
     qtbot.addWidget(dialog)
     assert str(db.path) in dialog.where_label.text()  # where the data lives
 
-    dialog.ask_name = lambda: "Bea"
+    dialog.ask_name = lambda typed="": "Bea"
     bea = dialog.new_profile()
     assert bea is not None and bea.name == "Bea" and dialog.selected_id() == bea.id
     assert sorted(p.name for p in db.list_profiles()) == ["Bea", "Keep"]
     errors: list[str] = []
     dialog.show_error = errors.append
-    dialog.ask_name = lambda: "bea"
+    answers = iter(["bea", None])  # a duplicate, then Cancel on the question asked again
+    dialog.ask_name = lambda typed="": next(answers)
     assert dialog.new_profile() is None and "already exists" in errors[0]
 
     fill_profile(db, bea.id)
@@ -105,7 +106,7 @@ def test_install_feature_menus_adds_the_session_menu_to_the_mirror_window(qtbot,
     features = window.feature_menus
 
     def create_cy(dialog: ProfileDialog) -> bool:
-        dialog.ask_name = lambda: "Cy"
+        dialog.ask_name = lambda typed="": "Cy"
         return dialog.new_profile() is not None
 
     features.exec_dialog = create_cy
@@ -172,4 +173,38 @@ def test_the_profile_dialog_s_large_type_box_is_drawn_as_a_box(qtbot, tmp_path):
             differ = np.abs(pixels - background).sum(axis=1) > 60
             assert differ.mean() > 0.15, (owner is not None, ticked, differ.mean())
         dialog.close()
+    db.close()
+
+
+def test_a_refused_new_profile_name_comes_back_as_typed(qtbot, tmp_path):
+    """Audit 30: "New…" with a name already taken showed the error and dropped what was typed; the user
+    had to open the question again and type it all anew. The real modal dialogs, driven as a user would:
+    "ann" (taken, names are unique whatever the case) is refused, the question returns holding "ann",
+    the user adds " B." and the profile "ann B." is created."""
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+    db = Database(tmp_path / "pf.sqlite3")
+    db.create_profile("Ann")
+    dialog = ProfileDialog(db)
+    qtbot.addWidget(dialog)
+    seen: list[str] = []
+
+    def answer() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QInputDialog):
+            seen.append(modal.textValue())
+            modal.setTextValue("ann" if len(seen) == 1 else modal.textValue() + " B.")
+            modal.accept()
+        elif isinstance(modal, QMessageBox):
+            seen.append("error: " + modal.text())
+            modal.accept()
+        if len(seen) < 3:
+            QTimer.singleShot(50, answer)
+
+    QTimer.singleShot(50, answer)
+    made = dialog.new_profile()
+    assert seen[0] == "" and "already exists" in seen[1] and seen[2] == "ann", seen
+    assert made is not None and made.name == "ann B."
+    assert sorted(p.name for p in db.list_profiles()) == ["Ann", "ann B."]
     db.close()

@@ -173,8 +173,10 @@ class ProfileDialog(QDialog):
         dialog.setInputMode(QInputDialog.InputMode.TextInput)
         return readable(dialog)
 
-    def ask_name(self) -> str | None:
+    def ask_name(self, typed: str = "") -> str | None:
+        """The name typed in the "New profile" question (``typed`` already in its box), None if cancelled."""
         dialog = self.name_dialog()
+        dialog.setTextValue(typed)
         return dialog.textValue() if dialog.exec() else None
 
     def delete_box(self, profile: Profile, counts: dict[str, int]) -> QMessageBox:
@@ -201,17 +203,21 @@ class ProfileDialog(QDialog):
 
     # -- actions -----------------------------------------------------------------------
     def new_profile(self) -> Profile | None:
-        """Ask for a name and create the profile (a duplicate or empty name is refused with its message)."""
-        name = self.ask_name()
-        if name is None:
-            return None
-        try:
-            profile = self.db.create_profile(name)
-        except StorageError as exc:
-            self.show_error(str(exc))
-            return None
-        self.refresh(profile.id)
-        return profile
+        """Ask for a name and create the profile. A duplicate or empty name is refused with its message and
+        the question comes back with the name as typed, to correct it (it was lost, audit 30); Cancel ends."""
+        typed = ""
+        while True:
+            name = self.ask_name(typed)
+            if name is None:
+                return None
+            try:
+                profile = self.db.create_profile(name)
+            except StorageError as exc:
+                self.show_error(str(exc))
+                typed = name
+                continue
+            self.refresh(profile.id)
+            return profile
 
     def delete_selected(self) -> bool:
         """After confirmation, delete the selected profile and everything recorded for it."""
