@@ -155,6 +155,15 @@ def test_empty_profile_charts_say_no_data(tmp_path: Path) -> None:
             texts = [t.get_text() for ax in fig.get_axes() for t in ax.texts]
             assert any(t.startswith("No data for this period") for t in texts)
             assert _not_blank(_png_array(charts.render_png(fig))) > 0.001
+        # Audit 30: the empty PDF pages say what fills them too (the page titles end in "over time")
+        if shutil.which("pdftotext"):
+            out = write_report(db, pid, tmp_path / "new.pdf")
+            text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                           check=True).stdout.split())  # fmt: skip
+            for title, hint in charts.FILLED_BY.items():
+                if title == "Posture and movement measures":
+                    continue  # (the PDF has that page only when there are such measures)
+                assert " ".join(f"({hint})".split()) in text, hint
 
 
 # ---------------------------------------------------------------------- summary

@@ -100,7 +100,23 @@ def scale_text(fig: Figure, scale: float) -> Figure:
     return fig
 
 
+#: What fills each chart, said under "No data for this period" (audit 30: a new patient's History tabs
+#: and PDF pages said only "No data for this period", not where the numbers come from).
+FILLED_BY = {
+    "Range of motion": "an evaluation's range-of-motion tests are charted here",
+    "Posture and movement measures": "an evaluation's posture and movement screens are charted here",
+    "Exercise sessions": "each exercise session's repetitions are charted here",
+    "Pain and effort": "pain and effort are asked before and after each exercise session",
+    "Adherence": "a therapist's plan sets the exercise days; each session is marked on them",
+    "Posture monitor": "the posture monitor (posture-feedback --monitor) counts the time watched here",
+}
+
+
 def _no_data(fig: Figure, title: str, message: str = "No data for this period") -> Figure:
+    """An empty chart: its title, ``message`` and, on a second line, what fills the chart (``FILLED_BY``)."""
+    hint = FILLED_BY.get(title.removesuffix(" over time"))  # (the PDF's "Range of motion over time")
+    if hint and message.startswith("No data for this period"):  # (wrapped: the large type draws it twice as big)
+        message = message + "\n" + "\n".join(textwrap.wrap(f"({hint})", 50))
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_title(title)
@@ -295,7 +311,7 @@ def ratings_figure(sessions: Sequence[Session], fig: Figure | None = None) -> Fi
     rated = [(s, ratings_from_extras(s.extras)) for s in sessions]
     rated = [(s, r) for s, r in rated if r.any]
     if not rated:
-        return _no_data(fig, "Pain and effort", "No data for this period (no session was rated)")
+        return _no_data(fig, "Pain and effort", "No data for this period: no session was rated")
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     fig.suptitle("Pain and effort, rated by the patient before and after each session")
     xs = list(range(len(rated)))
@@ -338,7 +354,7 @@ def adherence_figure(days: Sequence[AdherenceDay], fig: Figure | None = None) ->
     with no plan in force (before the first, after the last was retired) is blank, not a "rest day"."""
     fig = fig or new_figure(8.0, 3.0)
     if not any(d.planned or d.done or getattr(d, "extra", 0) for d in days):
-        return _no_data(fig, "Adherence", "No data for this period (no plan, no session)")
+        return _no_data(fig, "Adherence", "No data for this period: no plan, no session")
     first = days[0].day - timedelta(days=days[0].day.weekday())
     n_weeks = (days[-1].day - first).days // 7 + 1
     grid = [[math.nan] * n_weeks for _ in range(7)]
