@@ -315,9 +315,9 @@ def check_still(
     """
     trunk = np.asarray(list(trunk_values), dtype=float)
     if len(trunk) < min_frames:
+        seen = "in no frame" if len(trunk) == 0 else f"in only {len(trunk)} frames"  # (not "in only 0 frames")
         raise CalibrationError(
-            f"{what} refused: the trunk was measured in only {len(trunk)} frames (needs {min_frames}): "
-            "shoulders and hips must be in view"
+            f"{what} refused: the trunk was measured {seen} (needs {min_frames}): shoulders and hips must be in view"
         )
     kept = trunk[robust_keep(trunk, floor=MIN_OUTLIER_WINDOW_DEG)]
     trunk_sd = float(kept.std(ddof=1)) if len(kept) > 1 else 0.0

@@ -42,7 +42,7 @@ def test_a_failed_capture_says_the_saved_neutral_is_still_used(qtbot, leaving_vi
     label = window.neutral_label.text()
     window.grab().save(str(tmp_path / "neutral-failed.png"))
     # the core's reason (how many frames had him depends on when the capture began): nobody in enough frames
-    assert re.match(r"New neutral not captured \((no angle was measured in 12 or more frames|neutral refused: the "
+    assert re.match(r"New neutral not captured \((no angle was measured in 12 or more frames|the "
                     r"person was in view in only \d+ of \d+ frames)", label), label  # fmt: skip
     assert "still using the neutral saved 2026-11-10 (standing)" in label
     assert "Neutral not set" not in label
@@ -50,4 +50,27 @@ def test_a_failed_capture_says_the_saved_neutral_is_still_used(qtbot, leaving_vi
     assert window.set_label.text().endswith("— from your neutral")
     assert window.neutral == pytest.approx(SAVED)
     assert all(t.relative for t in window.target_set.targets)
+    window.close()
+
+
+def test_a_neutral_refused_at_the_desk_says_why_once(qtbot, tmp_path):
+    """Audit 30: "Set neutral" on the bundled desk sample (head to chest, hips out of view) read "Neutral not
+    set: neutral refused: the trunk was measured in only 0 frames (needs 12): shoulders and hips must be in
+    view" on the cue line and in the panel. The real window on the real clip: the reason is said once, and
+    "in no frame" rather than "in only 0 frames"."""
+    from posture_feedback.resources import sample_video
+
+    options = AppOptions(source=str(sample_video()), realtime=True, loop=True, sound=False, neutral_seconds=1.5,
+                         data_dir=str(tmp_path))  # fmt: skip
+    window = MainWindow(options)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.person_found, timeout=60_000)
+    window.set_neutral()
+    qtbot.waitUntil(lambda: "Neutral not set" in window.neutral_label.text(), timeout=30_000)
+    label = window.neutral_label.text()
+    assert label == ("Neutral not set: the trunk was measured in no frame (needs 12): shoulders and hips must be "
+                     "in view"), label  # fmt: skip
+    assert window.cue_label.text() == label
     window.close()

@@ -812,6 +812,7 @@ class MainWindow(QMainWindow):
         your neutral") keep following it, so the panel says so; "Neutral not set" beside them read as if
         there were none (an audit, 2026-12)."""
         self._neutral_countdown = 0
+        message = message.removeprefix("neutral refused: ")  # "Neutral not set: neutral refused: …" said it twice
         if self.neutral and self._neutral_in_use:
             self._hold_message(f"New neutral not captured: still using {self._neutral_in_use}", "#ffdc28")
             self.neutral_label.setText(f"New neutral not captured ({message}); still using {self._neutral_in_use} "

@@ -286,7 +286,8 @@ class MonitorWindow(QWidget):
         worker.failed.connect(lambda m: self._problem(m))
         worker.ended.connect(self._ended)
         worker.neutralCaptured.connect(self._on_neutral)
-        worker.neutralFailed.connect(lambda m: self.detail_label.setText(f"Neutral not set: {m}"))
+        worker.neutralFailed.connect(
+            lambda m: self.detail_label.setText(f"Neutral not set: {m.removeprefix('neutral refused: ')}"))
         worker.paused = self.pause_button.isChecked()  # a reopening (after a screen lock) keeps the user's Pause
         self.worker = worker
         self.source_name = describe_source(spec)
