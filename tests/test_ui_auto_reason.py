@@ -38,3 +38,21 @@ def test_an_oblique_view_says_what_to_do(qtbot, lab_video):
     assert window.auto_reason_label.text().endswith("; oblique view, not judged: turn to face the camera or side-on")
     assert all(g.value_text() == "—" for g in window.gauges.gauges.values())
     window.close()
+
+
+def test_a_chosen_preset_says_why_its_gauges_are_empty_too(qtbot, lab_video):
+    """Audit 30: the therapist view of the two-person lab clip with ``--preset standing`` showed four empty
+    gauges ("—") and nothing saying why; only ``auto`` gave the view advice. lab_two_people_cam01, the same
+    oblique person, with a chosen set: the panel says it, and only while nothing is judged."""
+    window = MainWindow(AppOptions(source=str(lab_video), preset="standing", realtime=False, loop=True, sound=False,
+                                   therapist=True))  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(1280, 760)
+    window.show()
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.person_found
+                    and window.auto_reason_label.text() != "", timeout=60_000)  # fmt: skip
+    assert window.last_result.view.value == "oblique"
+    assert window.auto_reason_label.text() == "oblique view, not judged: turn to face the camera or side-on"
+    assert window.auto_reason_label.isVisible()
+    assert all(g.value_text().startswith("—") for g in window.gauges.gauges.values())  # ("— set neutral (N)")
+    window.close()

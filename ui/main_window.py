@@ -41,7 +41,7 @@ from PyQt6.QtWidgets import (
 )
 
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
-from posture_feedback.auto_preset import AUTO, AutoPresetSelector
+from posture_feedback.auto_preset import AUTO, AutoPresetSelector, view_advice
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.events import CORRECTION, NEUTRAL
 from posture_feedback.feedback import cue_verdict, nobody_followed_text, uncertain_text
@@ -114,6 +114,18 @@ def initial_target_set(options: AppOptions) -> tuple[TargetSet | None, str | Non
     if name == "none":
         return None, "none"
     return get_preset(name), name
+
+
+def not_judged_advice(result: FrameResult) -> str | None:
+    """Why no target of a chosen set is judged, when the view is why: "oblique view, not judged: turn to face
+    the camera or side-on" (``auto_preset.view_advice``); None when someone's target is judged, nobody is
+    followed (the cue line says so) or the view is not the reason. The therapist view of the two-person lab
+    clip showed four empty gauges ("—") with nothing saying why (audit 30)."""
+    if not result.person_found or not result.targets:
+        return None
+    if any(s.verdict is not Verdict.UNKNOWN for s in result.targets):
+        return None
+    return view_advice(result.view)
 
 
 def view_text(result: FrameResult) -> str:
@@ -524,6 +536,11 @@ class MainWindow(QMainWindow):
     def show_result(self, result: FrameResult) -> None:
         """Update the side panel, the cue line and the sounds from one frame's result."""
         self.gauges.update_states(result.targets, self.neutral, result.angles if result.person_found else None)
+        if self.preset_name != AUTO:  # a chosen set: why every gauge reads "—" (``auto`` says it in its reason)
+            advice = not_judged_advice(result)
+            if (advice or "") != self.auto_reason_label.text():
+                self.auto_reason_label.setText(advice or "")
+            self.auto_reason_label.setVisible(advice is not None)
         unsure = uncertain_text(result.targets, result.vertical)
         if (unsure or "") != self.unsure_label.text():
             self.unsure_label.setText(unsure or "")
