@@ -172,6 +172,13 @@ def test_large_type_high_contrast_mode_reaches_aaa(qtbot, tmp_path, db, capsys):
     assert unreadable(window, minimum=7.0) == []
     sizes = [w.font().pointSizeF() for w in window.findChildren(QLabel) if w.isVisibleTo(window) and w.text()]
     assert min(sizes) >= 17.5, sizes  # 18 pt text
+    # Audit 30: the plan's three exercises at 18 pt are taller than the column: the label was squeezed and
+    # the last exercise drawn under the profile row. Now the label keeps its whole height and scrolls.
+    label = window.plan_label
+    assert "Chin tuck" in label.text()
+    assert label.height() >= label.heightForWidth(label.width()), (label.height(), label.heightForWidth(label.width()))
+    bar = window.plan_scroll.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.isVisible()  # the rest is reached by scrolling
     profiles = ProfileDialog(db, db.profile_by_name("Ann").id, host)
     assert profiles.large_check.isChecked()
     profiles.large_check.setChecked(False)
