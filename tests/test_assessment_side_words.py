@@ -55,6 +55,7 @@ def test_terminal_html_and_panel_name_the_right_shoulder(right_shoulder_up, tmp_
     assert "(right shoulder higher)" in row
     panel = next(s for s in _panel(rec, ["shoulder_tilt"]))
     assert "(right shoulder higher)" in panel
+    assert panel.startswith("shoulder tilt: ")  # words on the picture, not the measure's code name (audit 30)
     assert panel.isascii()  # OpenCV's fonts have no ± or °
 
 

@@ -257,14 +257,14 @@ def _front_overlay(r: FrameResult, record: AssessmentRecord, roll: float) -> sna
         half = 0.6 * float(np.linalg.norm(xy[a] - xy[b])) + 0.03 * size
         ov.reference(mid - hz * half, mid + hz * half)
         ov.line(xy[a], xy[b])
-        ov.label(f"{name}: {snap.fmt(m.value, m.uncertainty, name=name)}",
+        ov.label(f"{name.replace('_', ' ')}: {snap.fmt(m.value, m.uncertainty, name=name)}",
                  (max(xy[a][0], xy[b][0]) + 0.02 * size, mid[1]))  # fmt: skip
     sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
     hp = (xy[lm.LEFT_HIP] + xy[lm.RIGHT_HIP]) / 2
     ov.line(hp, sh)
     ov.reference(hp, hp + vt * float(np.linalg.norm(sh - hp)) * 1.2)
     m = record.measure("trunk_lateral_lean")
-    ov.label(f"trunk lean: {snap.fmt(m.value, m.uncertainty, name=m.name)}",
+    ov.label(f"trunk lateral lean: {snap.fmt(m.value, m.uncertainty, name=m.name)}",
              (min(xy[:, 0][[11, 12, 23, 24]]) - 0.28 * size, hp[1]))  # fmt: skip
     ov.panel.extend(_panel(record, FRONT_MEASURES))
     return ov
@@ -307,8 +307,9 @@ def _panel(record: AssessmentRecord, names: Sequence[str]) -> list[str]:
         m = record.measure(n)
         if m is None:
             continue
-        out.append(f"{measure_words(n)}: {snap.fmt(m.value, m.uncertainty, m.unit, name=n)} "
-                   f"[{record.details[m.label]['verdict']}]")
+        words = measure_words(n).replace("_", " ")  # read by people: "shoulder tilt", not "shoulder_tilt" (audit 30)
+        verdict = record.details[m.label]["verdict"]
+        out.append(f"{words}: {snap.fmt(m.value, m.uncertainty, m.unit, name=n)} [{verdict}]")
     return out
 
 
