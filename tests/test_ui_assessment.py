@@ -315,3 +315,37 @@ def test_a_test_chosen_in_the_menus_is_the_one_spoken_shown_and_measured(qtbot, 
     assert window.movement_views == {} and window.movement_status.text() == "Nothing recorded yet"
     assert not window.movement_measure_button.isEnabled()
     window.close()
+
+
+def test_the_results_table_cuts_no_verdict(qtbot, sports_video, tmp_path):
+    """Audit 30: the posture screen of the accuracy set's cam02 frame 72 (values as the evaluation window gave
+    them, camera not calibrated) filled the Value column to its contents ("-24.6° ± 22.8 (right shoulder
+    higher)") and left the Verdict column "uncert…"; the reference read "-2–2°". Real window offscreen at
+    1280×760: every cell's text fits its cell (each word within the column, the wrapped lines within the
+    row), the verdict reads "uncertain" whole and the reference "-2 to 2°"."""
+    from PyQt6.QtCore import QRect, Qt
+    from PyQt6.QtGui import QFontMetrics
+
+    from posture_feedback.assessment.record import AssessmentRecord
+    from posture_feedback.storage.models import Measure
+
+    values = {"head_tilt": (-16.5, 28.9), "shoulder_tilt": (-24.6, 22.8), "pelvic_tilt": (-6.9, 20.2),
+              "trunk_lateral_lean": (18.4, 20.7)}  # fmt: skip
+    record = AssessmentRecord("posture", "Posture screen", [
+        Measure(n, v, u, reference=0.0, reference_low=-2.0, reference_high=2.0) for n, (v, u) in values.items()
+    ], details={n: {"verdict": "uncertain"} for n in values})  # fmt: skip
+    window = open_window(qtbot, sports_video, tmp_path, frames=1)
+    window.flow.records["posture"] = record
+    window.go(RESULTS)
+    qtbot.wait(100)
+    table = window.results_table
+    metrics = QFontMetrics(table.font())
+    for i in range(table.rowCount()):
+        assert table.item(i, 2).text() == "-2 to 2°"
+        assert table.item(i, 3).text() == "uncertain"
+        for j in range(4):
+            text, width = table.item(i, j).text(), table.columnWidth(j) - 8  # (the cell's margins)
+            assert max(metrics.horizontalAdvance(w) for w in text.split()) <= width, (text, width)
+            need = metrics.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text).height()
+            assert need <= table.rowHeight(i), (text, need, table.rowHeight(i))
+    window.close()

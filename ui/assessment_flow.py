@@ -335,7 +335,8 @@ def measure_rows(record: AssessmentRecord) -> list[dict[str, Any]]:
         if m.reference_low is not None or m.reference_high is not None:
             lo = "" if m.reference_low is None else f"{m.reference_low:g}"
             hi = "" if m.reference_high is None else f"{m.reference_high:g}"
-            ref = f"{lo}–{hi}{unit}" if lo and hi else (f"≥ {lo}{unit}" if lo else f"≤ {hi}{unit}")
+            join = " to " if lo.startswith("-") or hi.startswith("-") else "–"  # "-2 to 2°", not "-2–2°" (audit 30)
+            ref = f"{lo}{join}{hi}{unit}" if lo and hi else (f"≥ {lo}{unit}" if lo else f"≤ {hi}{unit}")
         else:
             ref = "" if m.reference is None else f"{m.reference:g}{unit}"
         value = "—" if math.isnan(m.value) else f"{m.value:.1f}{unit}"

@@ -427,10 +427,12 @@ class AssessmentWindow(SessionWindow):
         self.results_table.verticalHeader().setVisible(False)
         self.results_table.setWordWrap(True)
         header = self.results_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for j in (1, 2):
-            header.setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Measure, value and verdict share the width and wrap; the short reference keeps its own. A value sized to
+        # its contents ("-24.6° ± 22.8 (right shoulder higher)") left the verdict "uncert…" (audit 30).
+        for j in (0, 1, 3):
+            header.setSectionResizeMode(j, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.results_table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.results_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         col.addWidget(self.results_table, 1)
         self.results_notes = _label("", 9, colour="#bbb")
