@@ -124,8 +124,8 @@ def test_a_single_session_shows_its_peak_once_and_says_one_session(tmp_path):
         add_session(d, pid, 0, [(120.0, 8.0, "good"), (130.0, 8.0, "good")])
         data = collect(d, pid, T0.date(), T0.date())
         text = text_summary(data)
-        assert "    lateral_raise (left): 1 session, 2 attempts, 100% good, " in text
-        line = next(t for t in text.splitlines() if "lateral_raise (left)" in t)
+        assert "    lateral raise (left): 1 session, 2 attempts, 100% good, " in text
+        line = next(t for t in text.splitlines() if "lateral raise (left)" in t)
         assert line.endswith(", peak 125 ± 8° (one session)") and "->" not in line, line
         assert "1 sessions" not in text
         (e,) = data.exercises
@@ -133,7 +133,7 @@ def test_a_single_session_shows_its_peak_once_and_says_one_session(tmp_path):
         add_session(d, pid, 7, [(140.0, 8.0, "good")])
         data = collect(d, pid, T0.date(), (T0 + timedelta(days=7)).date())
         (e,) = data.exercises
-        assert "lateral_raise (left): 2 sessions, 3 attempts" in text_summary(data)
+        assert "lateral raise (left): 2 sessions, 3 attempts" in text_summary(data)
         assert _peak_change(e) == "125 ± 8° → 140 ± 8° (no detectable change)"  # +15 < 1.96 · √128 = 22.2
 
 

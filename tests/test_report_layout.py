@@ -56,9 +56,9 @@ def test_the_history_text_never_says_nan(db):
     database, pid = db
     text = text_summary(collect(database, pid, DAY.date() - timedelta(days=30), DAY.date()))
     assert "nan" not in text.lower()
-    hold_line = next(line for line in text.splitlines() if "upright_sitting" in line)
+    hold_line = next(line for line in text.splitlines() if "upright sitting" in line)
     assert "3 sessions, 3 attempts" in hold_line and "peak" not in hold_line
-    assert "forward_reach (left): 3 sessions, 3 attempts" in text and "peak 120 -> 120°" in text
+    assert "forward reach (left): 3 sessions, 3 attempts" in text and "peak 120 -> 120°" in text
 
 
 def test_the_session_chart_labels_each_session_once(db):

@@ -515,10 +515,12 @@ def _peaks(e: ExerciseStat) -> str:
 
 
 def exercise_line(e: ExerciseStat) -> str:
-    """The history's line of one exercise and side ("chin_tuck: 16 sessions, 80 attempts (...), 77% good,
-    45% in range, peak -3.6 ± 1.5 -> -9.4 ± 1.5° (-5.8, uncertainty 4.2°: change)"), no indent."""
+    """The history's line of one exercise and side ("chin tuck: 16 sessions, 80 attempts (...), 77% good,
+    45% in range, peak -3.6 ± 1.5 -> -9.4 ± 1.5° (-5.8, uncertainty 4.2°: change)"), no indent; the exercise
+    named in words, as the PDF's table names it (audit 30: 'chin_tuck: 16 sessions')."""
     side = f" ({e.side})" if e.side else ""
-    return (f"{e.exercise}{side}: {count_noun(e.sessions, 'session')}, {count_noun(e.reps, 'attempt')}"
+    name = e.exercise.replace("_", " ")
+    return (f"{name}{side}: {count_noun(e.sessions, 'session')}, {count_noun(e.reps, 'attempt')}"
             f"{unsure_note(e.unsure)}, {_pct(e.good_fraction)} good, "
             f"{_pct(e.mean_time_in_range_frac)} in range{_peaks(e)}")  # fmt: skip
 
@@ -600,9 +602,7 @@ def text_summary(data: ReportData) -> str:
     if data.exercises:
         lines.append("  exercises:")
         for e in data.exercises:
-            lines.append(
-                "    " + exercise_line(e)
-            )
+            lines.append("    " + exercise_line(e))
     return "\n".join(lines)
 
 
