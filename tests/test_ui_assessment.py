@@ -338,6 +338,12 @@ def test_the_results_table_cuts_no_verdict(qtbot, sports_video, tmp_path):
     window.flow.records["posture"] = record
     window.go(RESULTS)
     qtbot.wait(100)
+    assert window.save_button.text() == "Save to the profile and write the report"  # (Ann is chosen)
+    assert window.message_label.text() == "4 measures from 1 test: save them to the profile"
+    window.picker.combo.setCurrentIndex(window.picker.combo.findData(-1))  # "No profile, not saved"
+    window.go(RESULTS)
+    assert window.save_button.text() == "Write the report (no profile: nothing is saved)"
+    assert window.message_label.text() == "4 measures from 1 test: write the report (no profile: nothing is saved)"
     table = window.results_table
     metrics = QFontMetrics(table.font())
     for i in range(table.rowCount()):

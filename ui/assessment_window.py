@@ -972,13 +972,19 @@ class AssessmentWindow(SessionWindow):
         )
         done = self._already_saved(records)
         self.save_button.setEnabled(bool(records) and not done)
+        # Without a profile nothing is stored, only the report written: the button and the line say so (they
+        # said "save them to the profile" beside "No profile, not saved", audit 30).
+        profile = self.picker.current_id() is not None
+        self.save_button.setText("Save to the profile and write the report" if profile
+                                 else "Write the report (no profile: nothing is saved)")  # fmt: skip
         if not records:
             self._say("No results yet: go back and run a test", "#ffffff")
         elif done:
             self._say(self._saved_words(), GOOD)
         else:
             tests = f"{len(records)} test{'' if len(records) == 1 else 's'}"
-            self._say(f"{len(rows)} measures from {tests}: save them to the profile", "#ffffff")
+            todo = "save them to the profile" if profile else "write the report (no profile: nothing is saved)"
+            self._say(f"{len(rows)} measures from {tests}: {todo}", "#ffffff")
 
     def _already_saved(self, records: Sequence[Any]) -> bool:
         """These very records were saved for the profile now chosen (a second "Save" stored them twice:
