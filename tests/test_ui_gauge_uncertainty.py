@@ -172,3 +172,33 @@ def test_every_written_value_and_plus_minus_read_as_their_verdict(tolerance) -> 
             vt, ut = pm_texts(s)
             reads = undecided(float(vt.replace("−", "-")), float(ut), -3.0, 3.0, tolerance)
             assert reads == (s.verdict is Verdict.UNCERTAIN), (value, u, s.verdict, vt, ut)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_scale_numbers_under_the_bar_are_drawn_whole(qtbot, large: bool) -> None:
+    """Audit 30: in the therapist view and large type the band's end numbers ("-3", "3") were 11 pt in a
+    14 px row at the gauge's bottom edge, cut through the middle. On the real widget's pixels (on the dark
+    panel): the numbers' light-grey pixels lie below the bar and at least one blank row remains under them."""
+    from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+    from posture_feedback.presets import get_preset
+
+    target = next(t for t in get_preset("standing").targets if t.angle == "shoulder_tilt")
+    holder = QWidget()
+    holder.setStyleSheet("background: #18181c")
+    qtbot.addWidget(holder)
+    g = TargetGauge(target, target.tolerance)
+    g.set_large(large)
+    QVBoxLayout(holder).addWidget(g)
+    holder.resize(440, g.height() + 40)
+    holder.show()
+    qtbot.waitExposed(holder)
+    image = g.grab().toImage()
+    rgb = np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(image.width())]
+                    for y in range(image.height())], dtype=int)  # fmt: skip
+    grey = (np.abs(rgb - 200) < 45).all(axis=2)  # the numbers' antialiased light grey
+    bar_rows = np.flatnonzero((np.abs(rgb - (70, 70, 76)) < 6).all(axis=2).sum(axis=1) > 20)
+    below = grey[bar_rows.max() + 1 :]
+    rows = np.flatnonzero(below.sum(axis=1) > 0)
+    assert rows.size >= (8 if large else 5), rows  # the numbers are there, several rows tall
+    assert bar_rows.max() + 1 + rows.max() < image.height() - 1, (rows.max(), image.height())  # not cut

@@ -159,7 +159,8 @@ class TargetGauge(QWidget):
         p.setPen(verdict_qcolor(self.verdict) if self.verdict.judged else QColor(150, 150, 150))  # grey: not judged
         p.drawText(value_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.value_text())
 
-        bar = QRectF(8, text_h + 8, w - 16, h - text_h - 22)
+        label_h = 22 if big else 14  # the scale numbers' row under the bar (big: 13 pt, whole; 11 pt in 14 px was cut)
+        bar = QRectF(8, text_h + 8, w - 16, h - text_h - 8 - label_h)
         vmin, vmax = self._scale_range()
 
         def x_of(v: float) -> float:
@@ -185,12 +186,12 @@ class TargetGauge(QWidget):
             p.fillRect(QRectF(lo_x, bar.y(), hi_x - lo_x, bar.height()), ok)
         # Scale labels at the band's ends.
         small = QFont(self.font())
-        small.setPointSize(11 if big else 8)
+        small.setPointSize(13 if big else 8)
         p.setFont(small)
         p.setPen(QColor(200, 200, 200))
         for bound in (lo, hi):
             if _finite(bound):
-                p.drawText(QRectF(x_of(bound) - 30, bar.bottom() + 1, 60, 14), Qt.AlignmentFlag.AlignHCenter,
+                p.drawText(QRectF(x_of(bound) - 30, bar.bottom() + 1, 60, label_h - 1), Qt.AlignmentFlag.AlignHCenter,
                            str(round(bound)))  # an int: never "-0" (a band end at -0.2°: a seventh audit)
         if self.neutral is not None and _finite(self.neutral):
             x = x_of(self.neutral)
