@@ -392,3 +392,17 @@ def test_an_evaluation_never_loses_its_date_row_at_a_page_break(tmp_path):
         assert dated.match(rows[0]), (n, rows[0])  # every page starts with an evaluation's date
         assert not dated.match(rows[-1]), (n, rows[-1])  # and never ends on one
     assert sum(r.strip().endswith("(continued)") for cells in pages for r in cells) >= 1
+
+
+def test_the_exercise_table_says_what_each_peak_measures(sample: tuple[Database, int], tmp_path: Path) -> None:
+    """Audit 30: the PDF's per-exercise table gave the chin tuck's mean peak as "-4 ± 2° → -9 ± 2°" with no word
+    of what was measured (a negative angle, read from the person's relaxed start). Each peak now says its
+    measure; the real PDF's text via pdftotext."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    db, pid = sample
+    out = write_report(db, pid, tmp_path / "r.pdf", end=END)
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())  # fmt: skip
+    assert "head forward lean, change from the relaxed start: -" in text
+    assert text.count("shoulder elevation: ") == 4  # forward reach and lateral raise, each side

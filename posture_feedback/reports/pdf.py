@@ -33,6 +33,7 @@ from posture_feedback.reports.summary import (
     ReportData,
     change_verdict,
     collect,
+    exercise_measure,
     measure_verdict,
     monitor_split_text,
     peak_pm,
@@ -411,7 +412,8 @@ def _exercise_pages(data: ReportData) -> Iterator[Figure]:
     rows = [
         [e.exercise.replace("_", " "), e.side or "–", str(e.sessions), str(e.reps), str(e.unsure),
          _pct(e.good_fraction),
-         _pct(e.mean_time_in_range_frac), _peak_change(e)]
+         _pct(e.mean_time_in_range_frac),
+         (f"{exercise_measure(e.exercise)}: " if exercise_measure(e.exercise) else "") + _peak_change(e)]
         for e in data.exercises
     ]  # fmt: skip
     if not rows:

@@ -422,6 +422,21 @@ def exercise_unit(name: str) -> str:
     return unit if unit in ("°", "") else f" {unit}"
 
 
+def exercise_measure(name: str) -> str:
+    """What an exercise's peaks measure, in words: "shoulder elevation", "head forward lean, change from the
+    relaxed start" (a change from the person's own relaxed position, ``baseline_s`` > 0); "" for a therapist's
+    own exercise not in the library. The PDF's "Mean peak" column said only "-4 ± 2° → -9 ± 2°" for the chin
+    tuck (audit 30)."""
+    from posture_feedback.exercises.library import builtin_names, get_exercise
+
+    if name not in builtin_names():
+        return ""
+    d = get_exercise(name)
+    signal = d.signal.replace("{side}_", "").replace("{other}_", "").replace("_{side}", "_to_the_side")
+    words = signal.removesuffix("_hips_seen").replace("ear_shoulder", "ear-shoulder").replace("_", " ")
+    return words + (", change from the relaxed start" if d.baseline_s > 0 else "")
+
+
 def status_word(stored: str) -> str:
     """A session's status as every human-facing output says it: ``completed``, ``stopped``,
     ``running``. The database stores a stopped session as ``aborted`` (schema and the results
