@@ -202,3 +202,26 @@ def test_the_scale_numbers_under_the_bar_are_drawn_whole(qtbot, large: bool) -> 
     rows = np.flatnonzero(below.sum(axis=1) > 0)
     assert rows.size >= (8 if large else 5), rows  # the numbers are there, several rows tall
     assert bar_rows.max() + 1 + rows.max() < image.height() - 1, (rows.max(), image.height())  # not cut
+
+
+def test_a_big_gauge_s_title_is_as_large_as_the_large_type(qtbot) -> None:
+    """Audit 30: the therapist view's and the large type's gauges wrote "Shoulders level" at 15 pt, the smallest
+    text of a mode whose text is 18 pt at least. On the real widget's pixels: the title's light glyphs span
+    the height of 18 pt text (DejaVu Sans: ascender to baseline about 0.76 em, 24 px at 96 dpi → ≥ 17 px)."""
+    from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+    from posture_feedback.presets import get_preset
+
+    target = next(t for t in get_preset("standing").targets if t.angle == "shoulder_tilt")
+    holder = QWidget()
+    holder.setStyleSheet("background: #18181c")
+    qtbot.addWidget(holder)
+    g = TargetGauge(target, target.tolerance)
+    g.set_large(True)
+    QVBoxLayout(holder).addWidget(g)
+    holder.resize(440, g.height() + 40)
+    holder.show()
+    qtbot.waitExposed(holder)
+    image = g.grab().toImage()
+    rows = [y for y in range(30) if any(min(image.pixelColor(x, y).getRgb()[:3]) > 150 for x in range(4, 300))]
+    assert rows and rows[-1] - rows[0] + 1 >= 17, rows  # "Shoulders level": the S's top to the baseline

@@ -143,7 +143,7 @@ class TargetGauge(QWidget):
         w, h = self.width(), self.height()
         big = self.large
         title = QFont(self.font())
-        title.setPointSize(15 if big else 10)
+        title.setPointSize(18 if big else 10)  # big: the large type's 18 pt (15 pt was its smallest text, audit 30)
         value_font = QFont(self.font())
         value_font.setPointSize(26 if big else 12)
         value_font.setBold(True)
