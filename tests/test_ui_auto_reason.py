@@ -24,8 +24,14 @@ def test_a_webcam_crop_at_the_chest_says_sitting_is_assumed(qtbot):
     qtbot.waitUntil(lambda: window.auto_reason_label.text() == "Hips out of view: sitting assumed", timeout=60_000)
     assert window.set_label.text() == "Automatic: Sitting posture (front)"
     assert window.auto_reason_label.isVisible()
-    window.preset_combo.setCurrentIndex(window.preset_combo.findData("standing-front"))  # not auto: no reason
+    window.preset_combo.setCurrentIndex(window.preset_combo.findData("standing-front"))  # not auto: no auto reason
     assert not window.auto_reason_label.isVisible()
+    # Audit 30: a chosen set says which of its gauges the framing leaves at "—" (they read "—" with no reason)
+    qtbot.waitUntil(lambda: window.auto_reason_label.text() == "Hips out of view: Hips level, Trunk centred not judged",
+                    timeout=60_000)  # fmt: skip
+    assert window.auto_reason_label.isVisible()
+    assert {g.target.display_name for g in window.gauges.gauges.values() if g.value_text() == "—"} == {
+        "Hips level", "Trunk centred"}
     window.close()
 
 

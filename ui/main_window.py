@@ -45,6 +45,7 @@ from posture_feedback.auto_preset import AUTO, AutoPresetSelector, view_advice
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.events import CORRECTION, NEUTRAL
 from posture_feedback.feedback import cue_verdict, nobody_followed_text, uncertain_text
+from posture_feedback.framing import Framing, classify_framing
 from posture_feedback.presets import PRESETS, get_preset
 from posture_feedback.targets import TargetSet, load_targets, relative_without_neutral
 from posture_feedback.types import FrameResult, Verdict
@@ -116,16 +117,23 @@ def initial_target_set(options: AppOptions) -> tuple[TargetSet | None, str | Non
     return get_preset(name), name
 
 
-def not_judged_advice(result: FrameResult) -> str | None:
-    """Why no target of a chosen set is judged, when the view is why: "oblique view, not judged: turn to face
-    the camera or side-on" (``auto_preset.view_advice``); None when someone's target is judged, nobody is
-    followed (the cue line says so) or the view is not the reason. The therapist view of the two-person lab
-    clip showed four empty gauges ("—") with nothing saying why (audit 30)."""
+def not_judged_advice(result: FrameResult, names: Mapping[str, str] | None = None) -> str | None:
+    """Why targets of a chosen set read "—": the view ("oblique view, not judged: turn to face the camera or
+    side-on", ``auto_preset.view_advice``, when no target is judged), or the hips out of the picture ("Hips out
+    of view: Hips level, Trunk centred not judged", ``names``: target id → its display name). None when
+    nobody is followed (the cue line says so) or neither is the reason. The therapist view of the two-person
+    lab clip showed four empty gauges, and of the desk crop two, with nothing saying why (audit 30)."""
     if not result.person_found or not result.targets:
         return None
-    if any(s.verdict is not Verdict.UNKNOWN for s in result.targets):
-        return None
-    return view_advice(result.view)
+    if all(s.verdict is Verdict.UNKNOWN for s in result.targets):
+        advice = view_advice(result.view)
+        if advice is not None:
+            return advice
+    unknown = [s for s in result.targets if s.verdict is Verdict.UNKNOWN and s.low == s.low]  # (not "set neutral")
+    if unknown and classify_framing(result.landmarks) is Framing.HEAD_CHEST:
+        shown = ", ".join((names or {}).get(s.target, s.target.replace("_", " ")) for s in unknown)
+        return f"Hips out of view: {shown} not judged"
+    return None
 
 
 def view_text(result: FrameResult) -> str:
@@ -537,7 +545,8 @@ class MainWindow(QMainWindow):
         """Update the side panel, the cue line and the sounds from one frame's result."""
         self.gauges.update_states(result.targets, self.neutral, result.angles if result.person_found else None)
         if self.preset_name != AUTO:  # a chosen set: why every gauge reads "—" (``auto`` says it in its reason)
-            advice = not_judged_advice(result)
+            names = {t.id: t.display_name for t in self.target_set.targets} if self.target_set is not None else {}
+            advice = not_judged_advice(result, names)
             if (advice or "") != self.auto_reason_label.text():
                 self.auto_reason_label.setText(advice or "")
             self.auto_reason_label.setVisible(advice is not None)
