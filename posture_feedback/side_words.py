@@ -8,7 +8,8 @@ mirrored display moves the picture, never the words. Sign conventions are those 
 
 * ``shoulder_tilt``, ``pelvic_tilt``, ``head_tilt``: + = the person's left shoulder / hip / ear higher;
 * ``trunk_lateral_lean``: + = the trunk leans towards the person's left;
-* ``trunk_forward_lean``, ``head_forward_lean``: + = forward, − = backward.
+* ``trunk_forward_lean``, ``head_forward_lean``: + = forward, − = backward;
+* ``neck_side_bend`` (the laptop coach's change from neutral, docs/laptop_coach.md): + = the left ear up.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SIDE_WORDS: dict[str, tuple[str, str]] = {
     "trunk_lateral_lean": ("leans left", "leans right"),
     "trunk_forward_lean": ("forward", "back"),
     "head_forward_lean": ("forward", "back"),
+    "neck_side_bend": ("left ear up", "right ear up"),  # the laptop coach's change from neutral (+ = left ear up)
 }
 
 #: angle name → (phrase for a positive value, for a negative value): the same sides in whole words, for
@@ -34,6 +36,7 @@ SIDE_PHRASES: dict[str, tuple[str, str]] = {
     "trunk_lateral_lean": ("leaning to the left", "leaning to the right"),
     "trunk_forward_lean": ("leaning forward", "leaning back"),
     "head_forward_lean": ("head forward", "head back"),
+    "neck_side_bend": ("left ear higher", "right ear higher"),
 }
 
 #: Below this many degrees (either sign) no side is named: "level" / "upright".
@@ -69,8 +72,13 @@ def side_word(angle: str, value: float, uncertainty: float = math.nan, digits: i
     if words is None or value != value or _within(value, uncertainty, digits):
         return None
     if abs(value) < LEVEL_DEG:
-        return "level" if angle.endswith("_tilt") else "upright"
+        return "level" if _level_word(angle) else "upright"
     return words[0] if value > 0 else words[1]
+
+
+def _level_word(angle: str) -> bool:
+    """A tilt (and the neck's side-bend) is "level" near zero; a lean "upright"."""
+    return angle.endswith("_tilt") or angle == "neck_side_bend"
 
 
 def side_phrase(
@@ -85,9 +93,9 @@ def side_phrase(
     if words is None or value != value:
         return None
     if _within(value, uncertainty, digits):
-        return ("level" if angle.endswith("_tilt") else "upright") + " within its ±"
+        return ("level" if _level_word(angle) else "upright") + " within its ±"
     if abs(float(f"{value:.{digits}f}")) < LEVEL_DEG:  # as printed: 0.46 and 0.5 both print as 0.5
-        return "level" if angle.endswith("_tilt") else "upright"
+        return "level" if _level_word(angle) else "upright"
     return words[0] if value > 0 else words[1]
 
 

@@ -399,3 +399,18 @@ def test_real_model_reading_a_chest_as_a_face_gives_no_head_drop(tmp_path):
     for s in sig[22:]:
         for name in ("head_drop", "shoulder_raise"):
             assert not abs(s[name]) > LS.SIGNAL_UNCERTAINTY[name], (name, s[name])  # NaN or within its ±
+
+
+@pytest.mark.parametrize(("deg", "word"), [(5.0, "left ear up"), (-8.0, "right ear up")])
+def test_the_neck_side_bend_names_the_ear_that_is_up(deg, word):
+    """Audit 30: the monitor wrote "tilt -8 ±1°" with no side. On the hand-worked head tilt above (left ear up
+    for deg > 0), the side word names the person's own higher ear; a ± that holds 0 names none."""
+    from posture_feedback.side_words import side_word
+
+    a = math.radians(deg)
+    pts = dict(NEUTRAL_POINTS)
+    pts["left_ear"] = (320 + 40 * math.cos(a), 160 - 40 * math.sin(a))
+    pts["right_ear"] = (320 - 40 * math.cos(a), 160 + 40 * math.sin(a))
+    value = signals(pose(pts))["neck_side_bend"]
+    assert side_word("neck_side_bend", value, 2.0, 0) == word
+    assert side_word("neck_side_bend", value, 10.0, 0) is None  # ±10° reaches the other side

@@ -99,3 +99,23 @@ def test_a_deviation_is_written_with_the_decimals_that_keep_it_beyond_its_plus_m
     assert line(4.4, 4.2) == "shoulder tilt: 4.4° ±4.2° beyond the range for 1 min"
     assert line(32.3, 13.8) == "shoulder tilt: 32° ±14° beyond the range for 1 min"
     assert line(32.3, float("nan")) == "shoulder tilt: 32° beyond the range for 1 min"
+
+
+def test_the_monitor_s_tilt_names_the_ear(qtbot):
+    """Audit 30: "From your neutral: … · tilt -8 ±1°" said no side. The real monitor window, its line for
+    the hand-worked readings (tilt -20°: the right ear up, beyond its ±16°; +3° within it): the side in
+    words after the number, none where the ± holds 0."""
+    window = MonitorWindow(AppOptions(source=97, monitor=True, realtime=False, sound=False))
+    qtbot.addWidget(window)
+    window.laptop_neutral = object()  # a neutral is in use: the readings are shown
+    window._capture = None  # noqa: SLF001
+    u = window._uncertainty_of("neck_side_bend")  # noqa: SLF001 - the measured 90% bound the rules use
+    assert 3.0 < u < 20.0, u
+    for tilt, side in ((-20.0, "\u00a0right\u00a0ear\u00a0up"), (3.0, "")):
+        window.last_signals = {"head_drop": 2.0, "lean_in": 1.0, "shoulder_raise": 0.0, "neck_side_bend": tilt}
+        window._show_signals()  # noqa: SLF001
+        text = window.signals_label.text()
+        part = next(p for p in text.split(" · ") if p.startswith("tilt"))
+        assert part.startswith(f"tilt\u00a0{tilt:+.0f}\u00a0±{u:.0f}°{side}"), part
+        assert ("ear" in part) == bool(side), part
+    window.close()

@@ -63,6 +63,7 @@ from posture_feedback.monitor_rules import (
     signal_of,
 )  # fmt: skip
 from posture_feedback.presets import get_preset
+from posture_feedback.side_words import side_word
 from posture_feedback.storage import MonitorDay
 from posture_feedback.types import FrameResult, Verdict
 from posture_feedback.ui.main_window import initial_target_set, make_pipeline_factory
@@ -385,7 +386,11 @@ class MonitorWindow(QWidget):
             u = self._uncertainty_of(k)
             pm = f"\u00a0±{u:.0f}" if math.isfinite(u) else ""  # no-break spaces: one reading per line
             shown = without_negative_zero(v)  # "-0" is no reading: "+0"
-            parts.append(f"{word}\u00a0{shown:+.0f}{pm}{unit}" if math.isfinite(v) else f"{word}\u00a0—")
+            # the tilt names the person's side, as the mirror does: "tilt -8 ±3° right ear up" (a bare signed
+            # tilt said nothing of which ear; audit 30); none while its ± holds 0
+            side = side_word(k, v, u, 0) if k == "neck_side_bend" and math.isfinite(v) else None
+            side = f"\u00a0{side.replace(' ', chr(0xA0))}" if side else ""
+            parts.append(f"{word}\u00a0{shown:+.0f}{pm}{unit}{side}" if math.isfinite(v) else f"{word}\u00a0—")
         beyond = ", ".join(SIGNAL_WORDS[k] for k in self.rules.deviating if k in SIGNAL_WORDS)
         unsure = ", ".join(SIGNAL_WORDS[k] for k in self.rules.unsure if k in SIGNAL_WORDS)
         self.signals_label.setText(
