@@ -45,7 +45,7 @@ def test_history_s_peaks_read_as_their_verdict(demo, capsys) -> None:
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if " peak " in line]
     assert len(rows) == 5, out
-    chin = next(line for line in rows if line.strip().startswith("chin_tuck"))
+    chin = next(line for line in rows if line.strip().startswith("chin tuck"))  # named in words (audit 30)
     assert "peak -3.6 ± 1.5 -> -9.4 ± 1.5° (-5.8, uncertainty 4.2°: change)" in chin
     for line in rows:
         m = HISTORY.search(line)
