@@ -36,7 +36,7 @@ def test_records_measures_report_and_the_previous_one(tmp_path):
     stored = db.assessments(ann.id)
     assert [a.measures[0].value for a in stored] == [140.0, 155.0]
     html = second.report.read_text(encoding="utf-8")
-    assert "140.0 → 155.0" in html  # the change since the previous evaluation (beyond the MDC) is in the report
+    assert "140.0 ± 4.0 → 155.0 ± 4.0" in html  # the change since the previous evaluation (beyond the MDC), with its ±
     db.close()
 
 
@@ -51,7 +51,7 @@ def test_a_re_test_of_one_side_is_compared_with_the_earlier_test_of_both(tmp_pat
         Measure("shoulder_flexion", 150.0, 4.0, side="right", mdc=9.0)])  # fmt: skip
     save_evaluation(db, ann.id, [both], tmp_path / "e1")
     second = save_evaluation(db, ann.id, [rom_record(155.0)], tmp_path / "e2")
-    assert "140.0 → 155.0" in second.report.read_text(encoding="utf-8")
+    assert "140.0 ± 4.0 → 155.0 ± 4.0" in second.report.read_text(encoding="utf-8")
     db.close()
 
 
