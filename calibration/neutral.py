@@ -34,7 +34,8 @@ tells whether the person moved.
 when it is one). The capture is refused with ``CalibrationError`` and the reason in words unless:
 
 1. *In view* (checked first, see 4).
-2. *Still*: the trunk (``trunk_inclination``) varies by less than ``MAX_TRUNK_SD_DEG`` = 2.0°
+2. *Still*: the trunk (``trunk_inclination``; with the hips out of view, the shoulder line face-on,
+   ``STILLNESS_LINES``) varies by less than ``MAX_TRUNK_SD_DEG`` = 2.0°
    (SD of the frames kept after dropping values beyond 3 robust SDs, i.e. a single-frame landmark
    glitch does not count) and at most ``MAX_DROPPED`` = 10 % of its frames are more than
    ``MOVED_DEG`` = 6° from the median (movement); the trunk must be measured in at least
@@ -302,11 +303,15 @@ def too_short_text(what: str, n_frames: int, need: int) -> str:
 
 
 def check_still(
-    trunk_values: Iterable[float], results: list[FrameResult], *, min_frames: int = MIN_FRAMES, what: str = "neutral"
+    trunk_values: Iterable[float], results: list[FrameResult], *, min_frames: int = MIN_FRAMES, what: str = "neutral",
+    line: str = "trunk",
 ) -> tuple[float, float]:
     """The stillness rule of the module docstring (2 and 3), shared by the neutral and the height scale.
 
-    Returns (trunk SD in degrees, seconds the person was seen; NaN without pipeline results).
+    ``line``: what the values measure, in words ("trunk"; "shoulder line" for a neutral captured with
+    the hips out of view, ``STILLNESS_LINES``).
+
+    Returns (the line's SD in degrees, seconds the person was seen; NaN without pipeline results).
 
     Raises:
         CalibrationError: "<what> refused: ..." with the reason; only the rules that failed are
@@ -316,9 +321,8 @@ def check_still(
     trunk = np.asarray(list(trunk_values), dtype=float)
     if len(trunk) < min_frames:
         seen = "in no frame" if len(trunk) == 0 else f"in only {len(trunk)} frames"  # (not "in only 0 frames")
-        raise CalibrationError(
-            f"{what} refused: the trunk was measured {seen} (needs {min_frames}): shoulders and hips must be in view"
-        )
+        need = "shoulders and hips must be in view" if line == "trunk" else "face the camera, both shoulders in view"
+        raise CalibrationError(f"{what} refused: the {line} was measured {seen} (needs {min_frames}): {need}")
     kept = trunk[robust_keep(trunk, floor=MIN_OUTLIER_WINDOW_DEG)]
     trunk_sd = float(kept.std(ddof=1)) if len(kept) > 1 else 0.0
     moved = int(np.sum(np.abs(trunk - np.median(kept)) > MOVED_DEG))
@@ -330,9 +334,11 @@ def check_still(
         failed.append(f"{moved} of {len(trunk)} frames more than {MOVED_DEG:g}° from its median, needs at most "
                       f"{allowed} (a tenth)")  # fmt: skip
     if failed:
+        lo, hi = float(trunk.min()), float(trunk.max())
+        span = f"{lo:.0f} to {hi:.0f}" if round(lo) < 0 else f"{lo:.0f}-{hi:.0f}"  # "-3 to 7", not "-3-7"
         raise CalibrationError(
-            f"{what} refused: you moved during the capture (trunk angle {float(trunk.min()):.0f}-"
-            f"{float(trunk.max()):.0f}°: {'; '.join(failed)}): hold still and try again"
+            f"{what} refused: you moved during the capture ({line} angle {span}°: {'; '.join(failed)}): "
+            "hold still and try again"
         )
     duration = math.nan
     if results:
@@ -345,6 +351,23 @@ def check_still(
                 "hold still a little longer"
             )
     return trunk_sd, duration
+
+
+#: The angles whose frame-to-frame change tells whether the person held still, first measured first: the trunk
+#: (hips and shoulders in view); with the hips out of view (a laptop webcam framing head to chest, where the
+#: trunk is never valid) the shoulder line face-on, which a slump, a lean or a turn moves too. Until
+#: 2026-12-08 the trunk alone, and "Set neutral" at a laptop was always refused ("the trunk was measured in
+#: no frame"; audit 30). Side-on with the hips out of view there is none: refused, saying what to show.
+STILLNESS_LINES: tuple[tuple[str, str], ...] = (("trunk_inclination", "trunk"), ("shoulder_tilt", "shoulder line"))
+
+
+def _stillness_line(values: Mapping[str, list[float]], min_frames: int) -> tuple[list[float], str]:
+    """(the valid values of the first of ``STILLNESS_LINES`` measured in at least ``min_frames`` frames, its
+    words); the trunk's (maybe too few) when none is."""
+    for name, words in STILLNESS_LINES:
+        if len(values.get(name, [])) >= min_frames:
+            return values[name], words
+    return values.get("trunk_inclination", []), "trunk"
 
 
 def capture_neutral(
@@ -420,7 +443,8 @@ def capture_neutral(
         seen, share = _check_view(results, len(results), View(view) if view is not None else None)
     if read_posture:
         posture = _check_posture(results, posture)
-    trunk_sd, duration = check_still(values.get("trunk_inclination", []), results, min_frames=min_frames)
+    stillness, line = _stillness_line(values, min_frames)
+    trunk_sd, duration = check_still(stillness, results, min_frames=min_frames, line=line)
     if not angles:  # last: in view, the posture and stillness say more about what to change
         names = ", ".join(f"{k.replace('_', ' ')} ±{u:.0f}°" for k, u in sorted(left_out.items()))
         raise CalibrationError(

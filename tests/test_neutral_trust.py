@@ -137,3 +137,43 @@ def test_posture_screen_does_not_absorb_a_real_lean_as_camera_roll():
     rec = posture_screen(front, None, calibration=manual, calibration_origin="manual", hold_s=0.2)
     assert rec.measure("trunk_lateral_lean").value == pytest.approx(6.0, abs=1e-6)
     assert rec.calibration["camera_source"] == "camera roll entered by hand (+0.0 deg)"
+
+
+# -- a laptop webcam: head to chest, the hips below the desk edge ----------------------------------------
+
+
+def _desk_results(tilts: list[float], fps: float = 30.0) -> list[FrameResult]:
+    """Face-on poses seen head to chest (the hips 140 px below a 480 px frame), through the real view
+    classifier, kinematics and framing rule (``framing.apply_framing``: the trunk is not valid)."""
+    import dataclasses
+
+    from posture_feedback.framing import apply_framing
+
+    out = []
+    for i, tilt in enumerate(tilts):
+        p = pose_with_angles(shoulder_tilt=tilt, px_per_m=600.0)
+        p = dataclasses.replace(p, image=p.image + np.array([0.0, 330.0, 0.0]))  # hips at y = 618 of 480
+        frame = Frame(image=BLANK, index=i, timestamp_s=i / fps, captured_at=0.0, source="constructed")
+        view, az = classify_view(p)
+        angles = apply_framing(compute_angles(p, view, azimuth_deg=az, up=UP), p, 0.5)
+        out.append(FrameResult(frame=frame, people=[p], target_index=0, landmarks=p, view=view, azimuth_deg=az,
+                               angles=angles))  # fmt: skip
+    return out
+
+
+def test_a_still_person_at_a_laptop_is_taken_with_the_hips_out_of_view():
+    """Audit 30: at a laptop (head to chest) "Set neutral" was always refused, "the trunk was measured in no
+    frame": the trunk needs the hips. Stillness is read from the shoulder line there; the head and shoulder
+    tilts enter the neutral, no trunk angle does."""
+    res = _desk_results(_leans(75, 0.5, base=2.0))  # shoulder line 1.5-2.5°, 2.5 s
+    assert not any(r.angles["trunk_inclination"].valid for r in res)
+    n = capture_neutral(res, "sitting", view=View.FRONT)
+    assert n.trunk_sd == pytest.approx(float(np.std(_leans(75, 0.5, base=2.0), ddof=1)), abs=1e-6)
+    assert n.angles["shoulder_tilt"] == pytest.approx(2.0, abs=0.05) and "head_tilt" in n.angles
+    assert "trunk_inclination" not in n.angles and "left_hip_flexion" not in n.angles
+
+
+def test_moving_at_a_laptop_is_refused_naming_the_shoulder_line():
+    res = _desk_results(_leans(75, 5.0, base=2.0))  # shoulder line −3…7°: SD 3.6°
+    with pytest.raises(CalibrationError, match=r"you moved during the capture \(shoulder line angle -3 to 7°"):
+        capture_neutral(res, "sitting", view=View.FRONT)
