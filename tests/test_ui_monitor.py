@@ -119,3 +119,19 @@ def test_the_monitor_s_tilt_names_the_ear(qtbot):
         assert part.startswith(f"tilt\u00a0{tilt:+.0f}\u00a0±{u:.0f}°{side}"), part
         assert ("ear" in part) == bool(side), part
     window.close()
+
+
+def test_the_readings_line_says_what_its_numbers_are_of(qtbot):
+    """Audit 30: "head -29 ±1%" never said % of what, nor what the sign means. The readings line's tooltip
+    gives each reading's unit as the signal is defined (``laptop_signals.SIGNALS``) and its sign."""
+    from posture_feedback.laptop_signals import SIGNALS
+    from posture_feedback.ui.monitor import SIGNAL_WORDS
+
+    window = MonitorWindow(AppOptions(source=97, monitor=True, realtime=False, sound=False))
+    qtbot.addWidget(window)
+    tip = window.signals_label.toolTip()
+    lines = {line.split(":")[0]: line for line in tip.splitlines()[1:]}
+    for key, word in SIGNAL_WORDS.items():
+        unit = {"deg": "degrees", "%": "in %"}.get(SIGNALS[key], "% of your shoulder width")
+        assert unit in lines[word] and ("+ =" in lines[word] or key == "neck_side_bend"), (key, lines[word])
+    window.close()

@@ -94,6 +94,15 @@ FINDING_TEXT = "Hold on, finding you…"
 SPOKEN_MAX_WORDS = 8
 #: Short words for the signals shown under the status line (units in laptop_signals.SIGNALS).
 SIGNAL_WORDS = {"head_drop": "head", "lean_in": "lean", "shoulder_raise": "shoulders", "neck_side_bend": "tilt"}
+#: What each reading of the readings line is, its unit and sign (docs/laptop_coach.md, "Signals"): the line's
+#: tooltip, so "head +29 ±27%" says what the 29 is of (audit 30: units never explained).
+SIGNAL_HELP = (
+    "Each reading is the change from your neutral, with the ± this camera measurement carries (90% bound):\n"
+    "head: how far your head has dropped, in % of your shoulder width (+ = lower: forward head, looking down)\n"
+    "lean: how much wider your shoulders look, in % (+ = nearer the screen)\n"
+    "shoulders: how far your ears came nearer your shoulders, in % of your shoulder width (+ = shoulders up)\n"
+    "tilt: your head's side-bend against your shoulder line, in degrees, with the ear that is up"
+)
 
 
 class _RulesCounters:
@@ -208,6 +217,7 @@ class MonitorWindow(QWidget):
         self.signals_label = QLabel("")
         self.signals_label.setStyleSheet("font-size: 11pt; color: #ddd")
         self.signals_label.setWordWrap(True)
+        self.signals_label.setToolTip(SIGNAL_HELP)
         col.addWidget(self.signals_label)
         self.detail_label = QLabel("")
         self.detail_label.setStyleSheet("color: #aaa")
