@@ -338,7 +338,7 @@ def test_posture_screen_exact_on_constructed_front_and_side(tmp_path):
     assert sorted(rec.snapshots) == ["posture_front.png", "posture_side.png"]
     report = write_html_report([rec], tmp_path / "report.html")
     text = report.read_text(encoding="utf-8")
-    for name in ("shoulder_tilt", "head angle (shoulder–ear)", "ear_shoulder_offset", "Lau", "MDC95"):
+    for name in ("shoulder tilt", "head angle (shoulder–ear)", "ear shoulder offset", "Lau", "MDC95"):
         assert name in text
     assert text.count("data:image/png;base64,") == 2
 
@@ -435,7 +435,7 @@ def test_real_video_refusal_and_side_view_flexion(sports_run, tmp_path):
     assert 100.0 <= m.value <= 180.0
     assert 140 <= rec.details[m.label]["best_frame"] <= 170
     report = write_html_report([rec], tmp_path / "report.html")
-    assert "shoulder_flexion (right)" in report.read_text(encoding="utf-8")
+    assert "shoulder flexion (right)" in report.read_text(encoding="utf-8")
 
 
 def test_report_change_column_uses_the_mdc(tmp_path):

@@ -24,7 +24,7 @@ def test_assess_rom_both_sides_writes_record_report_and_snapshots(clips, tmp_pat
     for m in record["measures"][:2]:
         assert 120.0 <= m["value"] <= 180.0 and m["uncertainty"] > 0 and m["mdc"] > 0
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "shoulder_abduction (left)" in report and "AAOS 1965" in report
+    assert "shoulder abduction (left)" in report and "AAOS 1965" in report
     assert sorted(p.name for p in out.glob("*.png")) == [
         "rom_shoulder_abduction_left.png", "rom_shoulder_abduction_right.png",
     ]  # fmt: skip

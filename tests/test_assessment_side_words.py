@@ -50,7 +50,7 @@ def test_terminal_html_and_panel_name_the_right_shoulder(right_shoulder_up, tmp_
     # the side word sits beside the value it belongs to, before the MDC and the verdict
     assert line.index("(right shoulder higher)") < line.index("MDC")
     html = render_html([rec])
-    row = html[html.index("<td>shoulder_tilt</td>"):]
+    row = html[html.index("<td>shoulder tilt</td>"):]
     row = row[: row.index("</tr>")]
     assert "(right shoulder higher)" in row
     panel = next(s for s in _panel(rec, ["shoulder_tilt"]))

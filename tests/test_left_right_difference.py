@@ -47,7 +47,7 @@ def test_the_difference_carries_no_norm_and_names_the_tools_rule(record):
     m = next(m for m in stored["measures"] if m["name"] == NAME)
     assert m["reference"] is None and "AAOS" not in m["reference_source"]
     html = render_html([record])
-    row = html[html.index(f"<td>{NAME}</td>"):]
+    row = html[html.index(f"<td>{NAME.replace('_', ' ')}</td>"):]  # named in words
     row = row[: row.index("</tr>")]
     assert "typ." not in row and "AAOS" not in row and "this tool&#x27;s rule" in row  # (HTML-escaped)
     # each side keeps its own source

@@ -78,7 +78,7 @@ def test_the_pdf_table_gives_the_evaluation_s_own_verdicts(tmp_path, capsys):
     lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("  since previous: ")]
     assert len(lines) == len(said) and all(x.endswith("no detectable change") for x in lines), lines
     # audit 32: the two values compared were written bare ("2.7 → 6.8 deg"); each carries its ±, the record's
-    measures = {m["name"]: m for m in record["measures"]}
+    measures = {m["name"].replace("_", " "): m for m in record["measures"]}  # named in words on every surface
     for x in lines:
         name = x.removeprefix("  since previous: ").split(":")[0]
         m = measures[name]

@@ -80,7 +80,7 @@ def _measures_table(record: AssessmentRecord, changes: dict[str, Change]) -> str
         ch = changes.get(m.label)
         change = html.escape(ch.describe()) if ch else "–"
         rows.append(
-            f"<tr class='{cls}'><td>{html.escape(measure_words(m.name, m.side))}</td><td>{value}</td>"
+            f"<tr class='{cls}'><td>{html.escape(measure_words(m.name, m.side).replace('_', ' '))}</td><td>{value}</td>"
             f"<td>{reference_range_text(m.reference_low, m.reference_high)}{typical}</td>"
             f"<td>{html.escape(verdict)}</td>"
             f"<td>{_num(m.mdc)}</td><td>{change}</td>"
@@ -137,8 +137,8 @@ def render_html(
             peaks = rec.details.get(m.label, {}).get("peaks")
             if peaks:
                 vals = ", ".join(f"{_num(p['value'])}° (frame {p['frame']})" for p in peaks)
-                parts.append(f"<p class='small'>{html.escape(measure_words(m.name, m.side))} repetitions: "
-                             f"{html.escape(vals)}</p>")
+                name = measure_words(m.name, m.side).replace("_", " ")
+                parts.append(f"<p class='small'>{html.escape(name)} repetitions: {html.escape(vals)}</p>")
         if snapshot_dir is not None:
             for name in rec.snapshots:
                 parts.append(_image(Path(snapshot_dir) / name))

@@ -122,7 +122,7 @@ class Change:
         return f"{self.name} ({self.side})" if self.side else self.name
 
     def describe(self) -> str:
-        """One line: "knee_flexion (left): 95.0 ± 2.0 → 110.0 ± 2.5 deg (+15.0, threshold 6.0, stored MDC):
+        """One line: "knee flexion (left): 95.0 ± 2.0 → 110.0 ± 2.5 deg (+15.0, threshold 6.0, stored MDC):
         change", each value with its ± where stored, as the history writes them (the terminal's "since
         previous:" line and report.html wrote the two values bare: audit 32)."""
         from posture_feedback.assessment.change import CHANGE_WORDS
@@ -135,8 +135,8 @@ class Change:
             return f"{value:.1f} ± {u:.1f}" if math.isfinite(u) else f"{value:.1f}"
 
         return (
-            f"{measure_words(self.name, self.side)}: {pm(self.before, self.u_before)} → {pm(self.after, self.u_after)} "
-            f"{self.unit} "
+            f"{measure_words(self.name, self.side).replace('_', ' ')}: {pm(self.before, self.u_before)} → "
+            f"{pm(self.after, self.u_after)} {self.unit} "
             f"({self.difference:+.1f}, threshold {self.mdc:.1f}{src}): {verdict}"
         )
 
