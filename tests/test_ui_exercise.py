@@ -470,6 +470,10 @@ def test_the_cue_line_never_says_turn_when_the_panel_does_not(qtbot, walk_clips,
     assert turn_cues, "the view cue was never shown: the clip no longer tests this"
     stale = [s for s in seen if s[0].startswith("Counting paused") and s[0] != s[1]]
     assert not stale, stale[:3]
+    # audit 30: and while the panel says counting is paused, the cue line says so too, not an older
+    # repetition's "Slower on the way down" (the hint's spoken event is rate-limited and may not come)
+    older = [s for s in seen if not s[2] and s[1].startswith("Counting paused") and s[0] != s[1]]
+    assert not older, older[:3]
     cue, state, counting = seen[-1]
     if clip == "mirror":  # her left side towards the camera at the end: counting, and no turn cue
         assert counting and state == "Go!" and not cue.startswith("Counting paused")

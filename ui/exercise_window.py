@@ -759,6 +759,11 @@ class ExerciseWindow(SessionWindow):
         if self._cue_unsure_hold and (st.state is not RunnerState.ACTIVE or st.hold_state != "unsure"):
             self._set_cue("", "#ffffff")
         if self._cue_view_hint is None:
+            # counting paused with a turn hint whose (rate-limited) event did not come: the cue line kept the
+            # last repetition's "Slower on the way down" beside the panel's "Counting paused: turn a quarter
+            # turn" (audit 30); the hint replaces it, in silence
+            if st.state is RunnerState.ACTIVE and not st.counting and st.turn_hint:
+                self._set_cue(st.turn_hint, "#ffdc28", view_hint=st.turn_hint)
             return
         if st.state is not RunnerState.ACTIVE or st.counting:
             self._set_cue("", "#ffffff")
