@@ -155,13 +155,34 @@ def split_text(rows: Iterable[MonitorRow], share: bool = True) -> str:
     pct = sp.judged_good_share
     tail = f"; good {100 * pct:.0f}% of the judged time" if share and not math.isnan(pct) else ""
     if sp.judged_s is not None:
-        return f"{head}, not judged {d(sp.watched_s - sp.judged_s)}, faults {d(sp.judged_s - sp.good_s)}{tail}"
+        good, unjudged, faults = parts_that_add_up(sp.watched_s, (sp.good_s, sp.watched_s - sp.judged_s,
+                                                                  sp.judged_s - sp.good_s))  # fmt: skip
+        def part(s: int) -> str:  # in the total's own unit: "0 min" beside "31 min", not "0 s"
+            return "0 min" if s == 0 and sp.watched_s >= 60 else d(s)
+
+        head = f"{d(sp.watched_s)} watched: good posture confirmed {part(good)}"
+        return f"{head}, not judged {part(unjudged)}, faults {part(faults)}{tail}"
     if sp.recorded_watched_s <= 0:
         return f"{head}; not judged and faults not recorded (some or all of it stored by an older version)"
     return (f"{head}; of the {d(sp.recorded_watched_s)} with the judged time recorded: not judged "
             f"{d(sp.recorded_watched_s - sp.recorded_judged_s)}, faults "
             f"{d(sp.recorded_judged_s - sp.recorded_good_s)}{tail}; the rest stored by an older version "
             "(not judged and faults not recorded)")  # fmt: skip
+
+
+def parts_that_add_up(total_s: float, parts_s: tuple[float, ...]) -> tuple[int, ...]:
+    """``parts_s`` (seconds, summing to ``total_s``) rounded to what ``format_duration`` shows of the total
+    (whole seconds under a minute, else whole minutes) so that, as shown, they add up to the total as shown:
+    the largest remainders take the units that flooring each part loses. "31 min watched: good posture
+    confirmed 20 min, not judged 5 min, faults 5 min" read 31 against 30 (audit 30). Returns seconds."""
+    total = int(max(total_s, 0))
+    unit = 1 if total < 60 else 60
+    units = [max(p, 0) / unit for p in parts_s]
+    floors = [int(u) for u in units]
+    missing = total // unit - sum(floors)
+    for i in sorted(range(len(units)), key=lambda k: units[k] - floors[k], reverse=True)[: max(missing, 0)]:
+        floors[i] += 1
+    return tuple(f * unit for f in floors)
 
 
 def format_duration(seconds: float) -> str:

@@ -323,3 +323,19 @@ def test_large_type_raises_the_chart_text(qtbot, db_file) -> None:  # noqa: ANN0
         normal = HoursDialog(lambda d: day_by_hour(db, ann, d), DAY)
         qtbot.addWidget(normal)
         assert normal.panel.chart.figure.get_axes()[0].get_xticklabels()[0].get_fontsize() == 8.0
+
+
+def test_the_parts_of_a_monitored_time_add_up_as_written():
+    """Audit 30: "31 min watched" beside parts written 20 + 5 + 5 min (each floored on its own). Hand-worked:
+    1890 s = 31 min 30 s watched, 1230 s good (20.5 min), 330 s not judged and 330 s faults (5.5 min each):
+    the largest remainders take the minute flooring lost, so the parts read 21 + 5 + 5 = 31 min."""
+    from posture_feedback.monitor_hours import parts_that_add_up
+
+    assert parts_that_add_up(1890, (1230, 330, 330)) == (1260, 300, 300)
+    assert parts_that_add_up(45, (10, 20, 15)) == (10, 20, 15)  # under a minute: whole seconds, exact
+    for total in range(0, 4000, 37):
+        for a in range(0, total + 1, max(total // 7, 1)):
+            b = (total - a) // 3
+            parts = parts_that_add_up(total, (a, b, total - a - b))
+            unit = 1 if total < 60 else 60
+            assert sum(parts) == total // unit * unit and all(p % unit == 0 for p in parts), (total, a, parts)
