@@ -1,4 +1,5 @@
-"""The head angle is named for what it measures wherever a person reads it.
+"""Words a person reads: the head angle named for what it measures wherever a person reads it; page 1 of the
+PDF says what its "good form" share is of.
 
 It runs from the shoulder *joint* to the ear, on this tool's own scale (upright sitting reads about 70-80°),
 not the clinical C7-tragus craniovertebral angle (about 50°, Lau 2009). Until 2026-12-08 the app, ``history``
@@ -61,3 +62,13 @@ def test_the_html_report_and_the_change_line_name_it_by_what_it_measures(tmp_pat
     record = AssessmentRecord(kind="posture", title="Posture screen", measures=[measure(72.0)])
     text = write_html_report([record], tmp_path / "r.html").read_text(encoding="utf-8")
     assert f"<td>{WORDS}</td>" in text and "craniovertebral" not in text.lower()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_page_one_says_good_form_is_a_share_of_the_judged_attempts(data, tmp_path):
+    """Audit 30: page 1's "good form 37%" did not say the unsure attempts are left out of it."""
+    out = tmp_path / "r.pdf"
+    assert main(["report", "--profile", "Ann", "--data-dir", str(data), "--out", str(out)]) == 0
+    text = " ".join(subprocess.run(["pdftotext", "-l", "1", str(out), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())  # fmt: skip
+    assert "not judged: the camera could not tell); good form" in text and "% of those judged;" in text, text

@@ -173,7 +173,8 @@ def _summary_page(data: ReportData) -> Figure:
         f"Exercise sessions: {done} done" + (f", {stopped} stopped early" if stopped else "")
         + f"; {data.done_planned} of {data.planned} planned sessions done "
         f"(adherence {_pct(data.adherence_rate)})",
-        f"Attempts at a repetition: {data.n_reps}{unsure_note(data.n_unsure)}; good form {_pct(data.good_fraction)}; "
+        f"Attempts at a repetition: {data.n_reps}{unsure_note(data.n_unsure)}; good form "
+        f"{_pct(data.good_fraction)}{' of those judged' if data.n_unsure else ''}; "
         f"time in target range {_pct(data.mean_time_in_range_frac)}",
         f"Posture monitor: {monitor_split_text(data)}",
     ]
