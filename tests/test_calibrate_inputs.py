@@ -293,3 +293,13 @@ def test_a_recording_that_cannot_be_read_gets_no_instruction_first(tmp_path, cap
     err = capsys.readouterr().err
     assert err == f"posture-feedback: error: {notes} is not a readable video (OpenCV could not open it)\n", err
     assert not store.exists()
+
+
+def test_a_line_never_measured_says_in_no_frame_and_what_to_show() -> None:
+    """Audit 30: "the trunk was measured in only 0 frames"; and at a desk the shoulder line's own words."""
+    with pytest.raises(CalibrationError, match=r"^neutral refused: the trunk was measured in no frame \(needs 12\): "
+                                               r"shoulders and hips must be in view$"):  # fmt: skip
+        check_still([], [], what="neutral")
+    with pytest.raises(CalibrationError, match=r"the shoulder line was measured in only 3 frames \(needs 12\): "
+                                               r"face the camera, both shoulders in view$"):  # fmt: skip
+        check_still([1.0] * 3, [], what="neutral", line="shoulder line")

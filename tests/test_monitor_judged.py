@@ -64,9 +64,11 @@ def test_the_split_in_words_on_hand_worked_seconds() -> None:
     # 38 s watched, all of it not judged (the audit's case: it read "0% in good posture")
     assert split_text([MonitorDay(DAY, 38.0, 0.0, 0, 0.0)]) == (
         "38 s watched: good posture confirmed 0 s, not judged 38 s, faults 0 s")
-    # 600 s watched, 300 good, 500 judged: 100 not judged, 200 faults, good 300/500 = 60% of the judged time
+    # 600 s watched, 300 good, 500 judged: 100 not judged, 200 faults, good 300/500 = 60% of the judged time;
+    # in minutes 5 + 1.67 + 3.33: floored 5 + 1 + 3 = 9 of 10, the largest remainder (not judged) takes the
+    # tenth, so the parts add up as written (monitor_hours.parts_that_add_up)
     assert split_text([MonitorHour(DAY, 9, 600.0, 300.0, 500.0)]) == (
-        "10 min watched: good posture confirmed 5 min, not judged 1 min, faults 3 min; good 60% of the judged time")
+        "10 min watched: good posture confirmed 5 min, not judged 2 min, faults 3 min; good 60% of the judged time")
     # a recorded day (600 s, 300 good, 500 judged) and an older one (400 s, 100 good, not recorded)
     rows = [MonitorDay(DAY, 600.0, 300.0, 0, 500.0), MonitorDay(DAY, 400.0, 100.0, 0, None)]
     sp = split_of(rows)
