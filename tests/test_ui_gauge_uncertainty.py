@@ -174,11 +174,8 @@ def test_every_written_value_and_plus_minus_read_as_their_verdict(tolerance) -> 
             assert reads == (s.verdict is Verdict.UNCERTAIN), (value, u, s.verdict, vt, ut)
 
 
-@pytest.mark.parametrize("large", [False, True])
-def test_the_scale_numbers_under_the_bar_are_drawn_whole(qtbot, large: bool) -> None:
-    """Audit 30: in the therapist view and large type the band's end numbers ("-3", "3") were 11 pt in a
-    14 px row at the gauge's bottom edge, cut through the middle. On the real widget's pixels (on the dark
-    panel): the numbers' light-grey pixels lie below the bar and at least one blank row remains under them."""
+def _shoulder_gauge_image(qtbot, large: bool):
+    """The standing preset's shoulder-level gauge, shown on the dark panel (large or not), as a QImage."""
     from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
     from posture_feedback.presets import get_preset
@@ -193,7 +190,15 @@ def test_the_scale_numbers_under_the_bar_are_drawn_whole(qtbot, large: bool) -> 
     holder.resize(440, g.height() + 40)
     holder.show()
     qtbot.waitExposed(holder)
-    image = g.grab().toImage()
+    return g.grab().toImage()
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_scale_numbers_under_the_bar_are_drawn_whole(qtbot, large: bool) -> None:
+    """Audit 30: in the therapist view and large type the band's end numbers ("-3", "3") were 11 pt in a
+    14 px row at the gauge's bottom edge, cut through the middle. On the real widget's pixels (on the dark
+    panel): the numbers' light-grey pixels lie below the bar and at least one blank row remains under them."""
+    image = _shoulder_gauge_image(qtbot, large)
     rgb = np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(image.width())]
                     for y in range(image.height())], dtype=int)  # fmt: skip
     grey = (np.abs(rgb - 200) < 45).all(axis=2)  # the numbers' antialiased light grey
@@ -208,20 +213,6 @@ def test_a_big_gauge_s_title_is_as_large_as_the_large_type(qtbot) -> None:
     """Audit 30: the therapist view's and the large type's gauges wrote "Shoulders level" at 15 pt, the smallest
     text of a mode whose text is 18 pt at least. On the real widget's pixels: the title's light glyphs span
     the height of 18 pt text (DejaVu Sans: ascender to baseline about 0.76 em, 24 px at 96 dpi → ≥ 17 px)."""
-    from PyQt6.QtWidgets import QVBoxLayout, QWidget
-
-    from posture_feedback.presets import get_preset
-
-    target = next(t for t in get_preset("standing").targets if t.angle == "shoulder_tilt")
-    holder = QWidget()
-    holder.setStyleSheet("background: #18181c")
-    qtbot.addWidget(holder)
-    g = TargetGauge(target, target.tolerance)
-    g.set_large(True)
-    QVBoxLayout(holder).addWidget(g)
-    holder.resize(440, g.height() + 40)
-    holder.show()
-    qtbot.waitExposed(holder)
-    image = g.grab().toImage()
+    image = _shoulder_gauge_image(qtbot, True)
     rows = [y for y in range(30) if any(min(image.pixelColor(x, y).getRgb()[:3]) > 150 for x in range(4, 300))]
     assert rows and rows[-1] - rows[0] + 1 >= 17, rows  # "Shoulders level": the S's top to the baseline
