@@ -84,8 +84,14 @@ def nobody_followed_text(people: int, pending: bool = False, choose_with: str | 
     return f"{people} people in view: {how}"
 
 
-def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
-    """Why some targets show "UNSURE" (``Verdict.UNCERTAIN``) and what helps, or None when none do.
+def uncertain_text(
+    states: Sequence[TargetState], vertical: str, names: Mapping[str, str] | None = None
+) -> str | None:
+    """Why some targets show "UNSURE" (``Verdict.UNCERTAIN``) and what helps, or None when none do:
+    "UNSURE (Head level: ±24°, more than the 3° a verdict may be off by): …", the target named as its
+    gauge is (``names``: target id → ``Target.display_name``; else the built-in presets' names, else
+    the id in words). Until audit 30 it read "head tilt ±24° against a 3° band" beside a gauge titled
+    "Head level": another name, and "band" said nothing to a patient.
 
     With the camera assumed level (``vertical`` "level" or "searching") the tilts carry the ±20° of
     an unknown camera vertical; otherwise the measurement itself is too uncertain (movement, view,
@@ -95,7 +101,8 @@ def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
         return None
     worst = max(unsure, key=lambda s: s.uncertainty if s.uncertainty == s.uncertainty else 0.0)
     u = worst.uncertainty
-    what = f"{worst.target.replace('_', ' ')} ±{u:.0f}° against a {worst.tolerance:.0f}° band" if u == u else ""
+    name = (names or {}).get(worst.target) or _preset_names().get(worst.target) or worst.target.replace("_", " ")
+    what = f"{name}: ±{u:.0f}°, more than the {worst.tolerance:.0f}° a verdict may be off by" if u == u else ""
     if vertical == "searching":
         why = "the camera's vertical is still being measured from the room's lines"
     elif vertical == "level":
@@ -104,6 +111,13 @@ def uncertain_text(states: Sequence[TargetState], vertical: str) -> str | None:
     else:
         why = "hold still where the camera sees you clearly"  # not "face the camera": side-on targets exist
     return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"
+
+
+def _preset_names() -> dict[str, str]:
+    """Target id → its gauge's name over the built-in presets ("head_tilt" → "Head level")."""
+    from posture_feedback.presets import PRESETS
+
+    return {t.id: t.display_name for ts in PRESETS.values() for t in ts.targets}
 
 
 def vertical_status_text(vertical: str, level_asked: bool = False) -> tuple[str, str]:

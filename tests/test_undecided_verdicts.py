@@ -160,7 +160,13 @@ def test_the_reason_for_unsure_names_the_camera_vertical_only_when_it_is_assumed
     assert s.verdict is Verdict.UNCERTAIN
     assert uncertain_text([], "level") is None
     level_text = uncertain_text([s], "level")
-    assert level_text.startswith("UNSURE (hl ±21° against a 2° band)") and "calibrate the camera" in level_text
+    assert level_text.startswith("UNSURE (hl: ±21°, more than the 2° a verdict may be off by)")
+    assert "calibrate the camera" in level_text
+    # named as its gauge is (audit 30: "head tilt … against a 3° band" beside the gauge "Head level")
+    assert uncertain_text([s], "level", {"hl": "Head level"}).startswith("UNSURE (Head level: ±21°, more than")
+    from dataclasses import replace
+
+    assert uncertain_text([replace(s, target="head_tilt")], "scene").startswith("UNSURE (Head level: ")
     assert "still being measured" in uncertain_text([s], "searching")
     scene = uncertain_text([s], "scene")
     assert "hold still" in scene and "calibrate" not in scene

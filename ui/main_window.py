@@ -550,7 +550,8 @@ class MainWindow(QMainWindow):
             if (advice or "") != self.auto_reason_label.text():
                 self.auto_reason_label.setText(advice or "")
             self.auto_reason_label.setVisible(advice is not None)
-        unsure = uncertain_text(result.targets, result.vertical)
+        names = {t.id: t.display_name for t in self.target_set.targets} if self.target_set is not None else None
+        unsure = uncertain_text(result.targets, result.vertical, names)
         if (unsure or "") != self.unsure_label.text():
             self.unsure_label.setText(unsure or "")
             self.unsure_label.setVisible(unsure is not None)
