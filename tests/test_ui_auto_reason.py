@@ -21,9 +21,13 @@ def test_a_webcam_crop_at_the_chest_says_sitting_is_assumed(qtbot):
     """lab_desk_webcam: the man cropped head to lower ribs (measured: hips out of view in 194 of its 198
     frames; the first 4 frames have the hips just inside the frame: "Knees out of view")."""
     window = open_window(qtbot, sample_video("lab_desk_webcam.mp4"))
-    qtbot.waitUntil(lambda: window.auto_reason_label.text() == "Hips out of view: sitting assumed", timeout=60_000)
+    # the posture assumed, and the gauge the framing leaves at "—" (it had no reason in auto)
+    qtbot.waitUntil(lambda: window.auto_reason_label.text() == "Hips out of view: sitting assumed; Trunk centred not "
+                    "judged", timeout=60_000)  # fmt: skip
     assert window.set_label.text() == "Automatic: Sitting posture (front)"
     assert window.auto_reason_label.isVisible()
+    assert [g.target.display_name for g in window.gauges.gauges.values() if g.value_text() == "—"] == [
+        "Trunk centred"]
     window.preset_combo.setCurrentIndex(window.preset_combo.findData("standing-front"))  # not auto: no auto reason
     assert not window.auto_reason_label.isVisible()
     # Audit 30: a chosen set says which of its gauges the framing leaves at "—" (they read "—" with no reason)

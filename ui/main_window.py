@@ -117,6 +117,10 @@ def initial_target_set(options: AppOptions) -> tuple[TargetSet | None, str | Non
     return get_preset(name), name
 
 
+#: How ``not_judged_advice`` and the ``auto`` selector's reason start when the framing leaves out the hips.
+HIPS_OUT = "Hips out of view: "
+
+
 def not_judged_advice(result: FrameResult, names: Mapping[str, str] | None = None) -> str | None:
     """Why targets of a chosen set read "—": the view ("oblique view, not judged: turn to face the camera or
     side-on", ``auto_preset.view_advice``, when no target is judged), or the hips out of the picture ("Hips out
@@ -132,7 +136,7 @@ def not_judged_advice(result: FrameResult, names: Mapping[str, str] | None = Non
     unknown = [s for s in result.targets if s.verdict is Verdict.UNKNOWN and s.low == s.low]  # (not "set neutral")
     if unknown and classify_framing(result.landmarks) is Framing.HEAD_CHEST:
         shown = ", ".join((names or {}).get(s.target, s.target.replace("_", " ")) for s in unknown)
-        return f"Hips out of view: {shown} not judged"
+        return f"{HIPS_OUT}{shown} not judged"
     return None
 
 
@@ -537,9 +541,17 @@ class MainWindow(QMainWindow):
             self.target_set = get_preset(chosen, baseline=self.neutral is not None)
             self._apply_target_set()
             self.set_label.setText(f"Automatic: {self.target_set.label}")
-        if selector.reason != self.auto_reason_label.text():
-            self.auto_reason_label.setText(selector.reason)
-        self.auto_reason_label.setVisible(bool(selector.reason))
+        reason = selector.reason
+        # and which of the chosen set's gauges the framing leaves at "—": "Hips out of view: sitting assumed"
+        # said nothing of the "Trunk centred —" beside it (the chosen sets said it since audit 30)
+        names = {t.id: t.display_name for t in self.target_set.targets} if self.target_set is not None else {}
+        hips = not_judged_advice(result, names)
+        if hips is not None and hips.startswith(HIPS_OUT):
+            reason = f"{reason}; {hips.removeprefix(HIPS_OUT)}" if reason.startswith(HIPS_OUT) else (
+                f"{reason}; {hips}" if reason else hips)  # fmt: skip
+        if reason != self.auto_reason_label.text():
+            self.auto_reason_label.setText(reason)
+        self.auto_reason_label.setVisible(bool(reason))
 
     def show_result(self, result: FrameResult) -> None:
         """Update the side panel, the cue line and the sounds from one frame's result."""
