@@ -302,6 +302,12 @@ def too_short_text(what: str, n_frames: int, need: int) -> str:
             "half a second of video): give a recording of a few seconds")  # fmt: skip
 
 
+def refusal_reason(message: str) -> str:
+    """A refused capture's message without its "neutral refused: " head, for a line that already says
+    "Neutral not set: " (the mirror, the monitor: it read "Neutral not set: neutral refused: …")."""
+    return message.removeprefix("neutral refused: ")
+
+
 def check_still(
     trunk_values: Iterable[float], results: list[FrameResult], *, min_frames: int = MIN_FRAMES, what: str = "neutral",
     line: str = "trunk",

@@ -37,7 +37,6 @@ from typing import IO, NamedTuple
 
 import numpy as np
 
-from posture_feedback.kinematics import bounded
 from posture_feedback.types import ANGLE_NAMES, AngleTable, FrameResult
 
 BASE_COLUMNS: tuple[str, ...] = ("frame", "time_s", "person", "view", *ANGLE_NAMES)
@@ -59,10 +58,8 @@ class AngleCsvWriter:
         laptop_signals: bool = False,
         include_uncertainty: bool = False,
         judged_with: bool = False,
-        bound: bool = False,
     ) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
-        self._bound = bound
         self._targets = list(target_ids)
         self._validity = include_validity
         self._valid_only = valid_only
@@ -93,8 +90,6 @@ class AngleCsvWriter:
         ``judged_with``: the name of the target set this frame was judged with."""
         found = result.person_found
         angles = result.angles if angles is None else angles
-        if self._bound:  # a value on its own: valid only within the ± bound (kinematics.bounded)
-            angles = bounded(angles)
         row: list[str | int] = [result.frame.index, f"{result.frame.timestamp_s:.4f}", int(found), result.view.value]
         for name in ANGLE_NAMES:
             a = angles[name]

@@ -13,6 +13,7 @@ Inputs are the ``TargetState`` lists produced by ``targets.TargetEvaluator``.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ def uncertain_text(
     return f"UNSURE ({what}): {why}" if what else f"UNSURE: {why}"
 
 
+@functools.cache
 def _preset_names() -> dict[str, str]:
     """Target id → its gauge's name over the built-in presets ("head_tilt" → "Head level")."""
     from posture_feedback.presets import PRESETS

@@ -42,6 +42,7 @@ from PyQt6.QtWidgets import (
 
 from posture_feedback.annotate import AngleAnnotator, SkeletonAnnotator
 from posture_feedback.auto_preset import AUTO, AutoPresetSelector, view_advice
+from posture_feedback.calibration.neutral import refusal_reason
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.events import CORRECTION, NEUTRAL
 from posture_feedback.feedback import cue_verdict, nobody_followed_text, uncertain_text
@@ -186,6 +187,8 @@ class MainWindow(QMainWindow):
         opts = self.options
         self.setWindowTitle("Posture Feedback")
         self.target_set, self.preset_name = initial_target_set(opts)
+        self._names_of: object = False  # the set ``_names`` was built for (False: none yet)
+        self._names: dict[str, str] = {}
         self.neutral: dict[str, float] | None = None
         self.ghost: GhostPose | None = None
         self.ghost_visible = True
@@ -544,8 +547,7 @@ class MainWindow(QMainWindow):
         reason = selector.reason
         # and which of the chosen set's gauges the framing leaves at "—": "Hips out of view: sitting assumed"
         # said nothing of the "Trunk centred —" beside it (the chosen sets said it since audit 30)
-        names = {t.id: t.display_name for t in self.target_set.targets} if self.target_set is not None else {}
-        hips = not_judged_advice(result, names)
+        hips = not_judged_advice(result, self._target_names())
         if hips is not None and hips.startswith(HIPS_OUT):
             reason = f"{reason}; {hips.removeprefix(HIPS_OUT)}" if reason.startswith(HIPS_OUT) else (
                 f"{reason}; {hips}" if reason else hips)  # fmt: skip
@@ -557,13 +559,11 @@ class MainWindow(QMainWindow):
         """Update the side panel, the cue line and the sounds from one frame's result."""
         self.gauges.update_states(result.targets, self.neutral, result.angles if result.person_found else None)
         if self.preset_name != AUTO:  # a chosen set: why every gauge reads "—" (``auto`` says it in its reason)
-            names = {t.id: t.display_name for t in self.target_set.targets} if self.target_set is not None else {}
-            advice = not_judged_advice(result, names)
+            advice = not_judged_advice(result, self._target_names())
             if (advice or "") != self.auto_reason_label.text():
                 self.auto_reason_label.setText(advice or "")
             self.auto_reason_label.setVisible(advice is not None)
-        names = {t.id: t.display_name for t in self.target_set.targets} if self.target_set is not None else None
-        unsure = uncertain_text(result.targets, result.vertical, names)
+        unsure = uncertain_text(result.targets, result.vertical, self._target_names())
         if (unsure or "") != self.unsure_label.text():
             self.unsure_label.setText(unsure or "")
             self.unsure_label.setVisible(unsure is not None)
@@ -653,6 +653,15 @@ class MainWindow(QMainWindow):
             self._neutral_follows_posture()
             self.target_set = get_preset(data, baseline=self.neutral is not None)
         self._apply_target_set()
+
+    def _target_names(self) -> dict[str, str]:
+        """Target id → its gauge's name (``Target.display_name``) in the set judged now; built once a set,
+        not every frame (the panel's reasons ask for it on each)."""
+        ts = self.target_set
+        if ts is not self._names_of:
+            self._names_of = ts
+            self._names = {t.id: t.display_name for t in ts.targets} if ts is not None else {}
+        return self._names
 
     def _apply_target_set(self) -> None:
         ts = self.target_set
@@ -851,7 +860,7 @@ class MainWindow(QMainWindow):
         your neutral") keep following it, so the panel says so; "Neutral not set" beside them read as if
         there were none (an audit, 2026-12)."""
         self._neutral_countdown = 0
-        message = message.removeprefix("neutral refused: ")  # "Neutral not set: neutral refused: …" said it twice
+        message = refusal_reason(message)  # "Neutral not set: neutral refused: …" said it twice
         if self.neutral and self._neutral_in_use:
             self._hold_message(f"New neutral not captured: still using {self._neutral_in_use}", "#ffdc28")
             self.neutral_label.setText(f"New neutral not captured ({message}); still using {self._neutral_in_use} "

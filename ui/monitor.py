@@ -42,6 +42,7 @@ from PyQt6.QtWidgets import (
 
 from posture_feedback import laptop_signals as ls
 from posture_feedback.annotate import SkeletonAnnotator
+from posture_feedback.calibration.neutral import refusal_reason
 from posture_feedback.errors import PostureFeedbackError
 from posture_feedback.exercises.events import CORRECTION, NEUTRAL
 from posture_feedback.feedback import Alert, DeviationMonitor
@@ -298,7 +299,7 @@ class MonitorWindow(QWidget):
         worker.ended.connect(self._ended)
         worker.neutralCaptured.connect(self._on_neutral)
         worker.neutralFailed.connect(
-            lambda m: self.detail_label.setText(f"Neutral not set: {m.removeprefix('neutral refused: ')}"))
+            lambda m: self.detail_label.setText(f"Neutral not set: {refusal_reason(m)}"))
         worker.paused = self.pause_button.isChecked()  # a reopening (after a screen lock) keeps the user's Pause
         self.worker = worker
         self.source_name = describe_source(spec)

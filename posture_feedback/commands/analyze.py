@@ -24,7 +24,7 @@ from posture_feedback.errors import PostureFeedbackError, SourceError
 from posture_feedback.exports import TrcWriter, mot_from_angle_csv
 from posture_feedback.kinematics import bounded
 from posture_feedback.output_files import OutputFile, check_output
-from posture_feedback.types import ANGLE_NAMES, FrameResult, Verdict
+from posture_feedback.types import ANGLE_NAMES, AngleTable, FrameResult, Verdict
 from posture_feedback.video_out import AnnotatedVideoWriter, check_video_path
 
 #: --follow's default as the app and analyze state it; ``exercise`` states its own window's.
@@ -488,7 +488,7 @@ def run(args: argparse.Namespace) -> int:
                 valid_only=args.valid_only and not zero_phase,
                 laptop_signals=getattr(args, "laptop_signals", False),
                 include_uncertainty=args.uncertainty or (zero_phase and (args.validity or args.valid_only)),
-                judged_with=auto, bound=True,
+                judged_with=auto,
             )  # fmt: skip
             trc = TrcWriter(args.trc, source.fps, options.min_visibility, options.up) if args.trc is not None else None
             from tqdm import tqdm
@@ -502,12 +502,14 @@ def run(args: argparse.Namespace) -> int:
                         break
                     judged_with = judge.name if judge is not None else None
                     result = pipeline.process(frame)
-                    csv_writer.write(result, judged_with=judged_with)
+                    # a value on its own: valid only within the ± bound (valid_, the summary), once a frame
+                    on_its_own = bounded(result.angles)
+                    csv_writer.write(result, on_its_own, judged_with=judged_with)
                     if judge is not None:
                         judge.after(result)  # the app's choice, for the frames that follow
                     if trc is not None:
                         trc.add(result)
-                    stats.add(result)
+                    stats.add(result, on_its_own)
                     if args.annotated:  # drawn and encoded on a worker thread (video_out)
                         if writer_video is None:
                             writer_video = AnnotatedVideoWriter(video_out.work, source.fps, annotators,
@@ -709,19 +711,21 @@ class SummaryStats:
     def found(self) -> int:
         return len(self._values)
 
-    def add(self, result: FrameResult) -> None:
+    def add(self, result: FrameResult, angles: AngleTable | None = None) -> None:
+        """One frame; ``angles`` replaces ``result.angles`` (analyze: the values bounded as read on their
+        own, ``kinematics.bounded``, as the CSV writes them)."""
         self.frames += 1
         self.most_people = max(self.most_people, len(result.people))
         for state in result.targets:
             self.verdicts[state.verdict.value] = self.verdicts.get(state.verdict.value, 0) + 1
         if result.person_found:
             self.views[result.view.value] = self.views.get(result.view.value, 0) + 1
-            angles = bounded(result.angles)  # a value on its own: within the ± bound, as valid_ says
+            angles = result.angles if angles is None else angles
             values = angles.values.astype(np.float32)
             valid = np.asarray(angles.valid, dtype=bool)
             self._values.append(np.where(valid, values, np.nan) if self.valid_only else values)
             self._valid.append(valid)
-            self._unc.append(np.asarray(result.angles.uncertainty, dtype=np.float64))
+            self._unc.append(np.asarray(angles.uncertainty, dtype=np.float64))
 
     def set_values(self, written: WrittenAngles) -> None:
         """Replace the per-frame angles and their validity by those finally written by the zero-phase
